@@ -1,0 +1,94 @@
+"""Snapshot exports of the mentions: CSV and JSON Lines, streamed and written atomically."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from cache.search import Selection, select_sql
+from cache.store import Store, as_json_list
+
+EXPORT_COLUMNS = (
+    "id",
+    "platform",
+    "source",
+    "created_at",
+    "author",
+    "author_name",
+    "role",
+    "topics",
+    "lang",
+    "text",
+    "url",
+    "in_reply_to",
+    "quoted_id",
+    "conversation_id",
+)
+"""The columns of a mention export, in order (a contract: other tools read them)."""
+
+
+def export_rows(store: Store, selection: Selection) -> Iterator[dict[str, Any]]:
+    """The export columns of every selected mention, newest first, one row at a time."""
+    columns = ", ".join(f"m.{c}" for c in EXPORT_COLUMNS)
+    sql, params = select_sql(selection, columns=columns)
+    for row in store.rows(sql, params):
+        row["topics"] = as_json_list(row["topics"])
+        yield row
+
+
+def write_csv(rows: Iterator[dict[str, Any]], out: IO[str]) -> int:
+    """RFC 4180 CSV with a header; topics `;`-joined. Returns the number of rows."""
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(EXPORT_COLUMNS)
+    count = 0
+    for row in rows:
+        values = dict(row, topics=";".join(row["topics"]))
+        writer.writerow(["" if values[c] is None else values[c] for c in EXPORT_COLUMNS])
+        count += 1
+    return count
+
+
+def write_jsonl(rows: Iterator[dict[str, Any]], out: IO[str]) -> int:
+    """One JSON object per line with the export columns; topics stay a list."""
+    count = 0
+    for row in rows:
+        out.write(json.dumps({c: row[c] for c in EXPORT_COLUMNS}, ensure_ascii=False))
+        out.write("\n")
+        count += 1
+    return count
+
+
+WRITERS = {"csv": write_csv, "jsonl": write_jsonl}
+
+
+@contextlib.contextmanager
+def atomic_output(target: str, *, encoding: str = "utf-8", newline: str = "") -> Iterator[IO[str]]:
+    """A text stream that becomes `target` only when the block ends without an error.
+
+    `-` is standard output. A file is written to a temporary file beside it and renamed
+    into place, so a crash or a full disk never leaves half a snapshot behind.
+    """
+    if target == "-":
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    path = Path(target)
+    directory = path.parent if str(path.parent) else Path(".")
+    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding=encoding, newline=newline) as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp_name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp_name)
+        raise

@@ -1,0 +1,303 @@
+"""Ingest: classify parsed records and store them, idempotently, in one transaction.
+
+Every path that stores mentions (import, the collector, the demo replay, the monitor's
+own sources) comes through `ingest`, so classification and dedupe apply everywhere.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from cache.store import SourceState, Store, as_json_list, now_text
+from filters.classify import Classifier
+from sources.records import Account, Mention, ParsedBatch
+from sources.text import format_timestamp
+
+_CHUNK = 500
+
+_MENTION_COLUMNS = (
+    "id",
+    "platform",
+    "source",
+    "sources",
+    "url",
+    "canonical_url",
+    "author",
+    "author_name",
+    "author_key",
+    "text",
+    "title",
+    "lang",
+    "created_at",
+    "kind",
+    "in_reply_to",
+    "quoted_id",
+    "conversation_id",
+    "referenced_only",
+    "role",
+    "topics",
+    "topic_matches",
+    "raw",
+    "raw_hash",
+    "first_seen_at",
+    "updated_at",
+)
+_INSERT_MENTION = (
+    f"INSERT INTO mentions ({', '.join(_MENTION_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in _MENTION_COLUMNS)})"
+)
+_UPDATE_COLUMNS = [c for c in _MENTION_COLUMNS if c not in ("id", "first_seen_at")]
+_UPDATE_MENTION = (
+    f"UPDATE mentions SET {', '.join(f'{c} = ?' for c in _UPDATE_COLUMNS)} WHERE id = ?"
+)
+
+
+@dataclass
+class IngestResult:
+    """What one ingest did; `new_ids`/`updated_ids` tell the screen what to show."""
+
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    accounts: int = 0
+    new_ids: list[str] = field(default_factory=list)
+    updated_ids: list[str] = field(default_factory=list)
+
+    def add(self, other: IngestResult) -> None:
+        self.new += other.new
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.skipped += other.skipped
+        self.accounts += other.accounts
+        self.new_ids.extend(other.new_ids)
+        self.updated_ids.extend(other.updated_ids)
+
+
+@dataclass
+class _Existing:
+    source: str
+    raw_hash: str
+    referenced_only: bool
+    sources: list[str]
+
+
+def ingest(
+    store: Store,
+    batch: ParsedBatch,
+    classifier: Classifier,
+    *,
+    states: Sequence[SourceState] = (),
+) -> IngestResult:
+    """Store a batch in one transaction, with the source states that depend on it.
+
+    Saving a cursor (since_id, ETag) in the same transaction as the mentions it covers
+    means a crash can never record a cursor past mentions that were not stored.
+    """
+    result = IngestResult(skipped=len(batch.skipped))
+    now = now_text()
+    with store.db.atomic():
+        roles = _store_accounts(store, batch.accounts, classifier, now)
+        result.accounts = len(batch.accounts)
+        mentions = _dedupe(batch.mentions)
+        _fill_missing_roles(store, mentions, roles, classifier)
+        for start in range(0, len(mentions), _CHUNK):
+            _store_mentions(store, mentions[start : start + _CHUNK], roles, classifier, now, result)
+        for state in states:
+            store.save_source_state(state)
+    return result
+
+
+def _dedupe(mentions: Iterable[Mention]) -> list[Mention]:
+    """One record per id; a complete record beats a `referenced_only` copy."""
+    chosen: dict[str, Mention] = {}
+    for mention in mentions:
+        current = chosen.get(mention.id)
+        if current is None or current.referenced_only or not mention.referenced_only:
+            chosen[mention.id] = mention
+    return list(chosen.values())
+
+
+def _store_accounts(
+    store: Store, accounts: Iterable[Account], classifier: Classifier, now: str
+) -> dict[str, str]:
+    roles: dict[str, str] = {}
+    rows = []
+    for account in {a.key: a for a in accounts}.values():
+        decision = classifier.classify_account(account)
+        roles[account.key] = decision.role
+        rows.append(
+            (
+                account.key,
+                account.platform,
+                account.handle,
+                account.display_name,
+                account.bio,
+                account.followers,
+                account.following,
+                account.post_count,
+                format_timestamp(account.created_at) if account.created_at else None,
+                int(account.verified),
+                decision.role,
+                decision.reason,
+                account.raw,
+                _digest(account.raw),
+                now,
+            )
+        )
+    # A feed author carries no profile: never let it blank a richer stored one.
+    store.conn.executemany(
+        """
+        INSERT INTO accounts (key, platform, handle, display_name, bio, followers, following,
+            post_count, created_at, verified, role, role_reason, raw, raw_hash, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT(key) DO UPDATE SET
+            handle = excluded.handle, display_name = excluded.display_name, bio = excluded.bio,
+            followers = excluded.followers, following = excluded.following,
+            post_count = excluded.post_count, created_at = excluded.created_at,
+            verified = excluded.verified, role = excluded.role,
+            role_reason = excluded.role_reason, raw = excluded.raw,
+            raw_hash = excluded.raw_hash, updated_at = excluded.updated_at
+        WHERE excluded.raw_hash != accounts.raw_hash
+            OR excluded.role != accounts.role OR excluded.role_reason != accounts.role_reason
+        """,
+        rows,
+    )
+    return roles
+
+
+def _fill_missing_roles(
+    store: Store, mentions: list[Mention], roles: dict[str, str], classifier: Classifier
+) -> None:
+    missing = list({m.author_key for m in mentions if m.author_key and m.author_key not in roles})
+    for start in range(0, len(missing), _CHUNK):
+        chunk = missing[start : start + _CHUNK]
+        marks = ",".join("?" for _ in chunk)
+        for key, role in store.conn.execute(
+            f"SELECT key, role FROM accounts WHERE key IN ({marks})", chunk
+        ):
+            roles[key] = role
+    for mention in mentions:
+        key = mention.author_key
+        if key and key not in roles:
+            roles[key] = classifier.role_rules.decide(mention.author, mention.author_name).role
+
+
+def _store_mentions(
+    store: Store,
+    mentions: list[Mention],
+    roles: dict[str, str],
+    classifier: Classifier,
+    now: str,
+    result: IngestResult,
+) -> None:
+    existing = _load_existing(store, [m.id for m in mentions])
+    inserts: list[tuple[object, ...]] = []
+    updates: list[tuple[object, ...]] = []
+    source_only: list[tuple[str, str, str]] = []
+    topic_rows: list[tuple[str, str, str]] = []
+    retopic_ids: list[tuple[str]] = []
+    for mention in mentions:
+        digest = _digest(mention.raw)
+        before = existing.get(mention.id)
+        sources = [mention.source]
+        if before is not None:
+            sources = before.sources + (
+                [] if mention.source in before.sources else [mention.source]
+            )
+            # A referenced copy from `includes` may lack fields: it never overwrites.
+            partial_copy = mention.referenced_only
+            same_payload = digest == before.raw_hash
+            # One article in several feeds: the feed that first delivered it owns the payload.
+            other_feed = mention.platform == "rss" and mention.source != before.source
+            if partial_copy or same_payload or other_feed:
+                # Nothing new to keep, except perhaps one more source for the same item.
+                if sources != before.sources:
+                    source_only.append((json.dumps(sources), now, mention.id))
+                    result.updated += 1
+                    result.updated_ids.append(mention.id)
+                else:
+                    result.unchanged += 1
+                continue
+        classification = classifier.classify_mention(mention)
+        role = roles.get(mention.author_key, "") if mention.author_key else ""
+        row = _mention_row(
+            mention, sources, role, classification.topics, classification.matches, digest, now
+        )
+        created = format_timestamp(mention.created_at)
+        topic_rows.extend((topic, created, mention.id) for topic in classification.topics)
+        if before is None:
+            inserts.append(row)
+            result.new += 1
+            result.new_ids.append(mention.id)
+        else:
+            updates.append((*row[1:-2], row[-1], mention.id))
+            retopic_ids.append((mention.id,))
+            result.updated += 1
+            result.updated_ids.append(mention.id)
+    conn = store.conn
+    conn.executemany(_INSERT_MENTION, inserts)
+    conn.executemany(_UPDATE_MENTION, updates)
+    conn.executemany("UPDATE mentions SET sources = ?, updated_at = ? WHERE id = ?", source_only)
+    conn.executemany("DELETE FROM mention_topics WHERE mention_id = ?", retopic_ids)
+    conn.executemany(
+        "INSERT OR IGNORE INTO mention_topics (topic, created_at, mention_id) VALUES (?, ?, ?)",
+        topic_rows,
+    )
+
+
+def _mention_row(
+    mention: Mention,
+    sources: list[str],
+    role: str,
+    topics: tuple[str, ...],
+    matches: dict[str, tuple[str, ...]],
+    digest: str,
+    now: str,
+) -> tuple[object, ...]:
+    return (
+        mention.id,
+        mention.platform,
+        mention.source,
+        json.dumps(sources),
+        mention.url,
+        mention.canonical_url,
+        mention.author,
+        mention.author_name,
+        mention.author_key,
+        mention.text,
+        mention.title,
+        mention.lang,
+        format_timestamp(mention.created_at),
+        mention.kind,
+        mention.in_reply_to,
+        mention.quoted_id,
+        mention.conversation_id,
+        int(mention.referenced_only),
+        role,
+        json.dumps(list(topics)),
+        json.dumps({k: list(v) for k, v in matches.items()}, ensure_ascii=False),
+        mention.raw,
+        digest,
+        now,
+        now,
+    )
+
+
+def _load_existing(store: Store, ids: list[str]) -> dict[str, _Existing]:
+    if not ids:
+        return {}
+    marks = ",".join("?" for _ in ids)
+    rows = store.conn.execute(
+        "SELECT id, source, raw_hash, referenced_only, sources FROM mentions "
+        f"WHERE id IN ({marks})",
+        ids,
+    )
+    return {row[0]: _Existing(row[1], row[2], bool(row[3]), as_json_list(row[4])) for row in rows}
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha1(raw.encode("utf-8", "surrogatepass")).hexdigest()

@@ -1,0 +1,130 @@
+"""The store's schema, created and changed only through sqlite-utils migrations.
+
+Add a migration at the end to change the schema; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("echowatch")
+
+
+@migrations()
+def m001_mentions_accounts_sources(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE mentions (
+            id TEXT PRIMARY KEY,
+            platform TEXT NOT NULL,
+            source TEXT NOT NULL,
+            sources TEXT NOT NULL DEFAULT '[]',
+            url TEXT NOT NULL DEFAULT '',
+            canonical_url TEXT NOT NULL DEFAULT '',
+            author TEXT NOT NULL DEFAULT '',
+            author_name TEXT NOT NULL DEFAULT '',
+            author_key TEXT NOT NULL DEFAULT '',
+            text TEXT NOT NULL DEFAULT '',
+            title TEXT NOT NULL DEFAULT '',
+            lang TEXT NOT NULL DEFAULT 'und',
+            created_at TEXT NOT NULL,
+            kind TEXT NOT NULL DEFAULT 'post',
+            in_reply_to TEXT,
+            quoted_id TEXT,
+            conversation_id TEXT,
+            referenced_only INTEGER NOT NULL DEFAULT 0,
+            role TEXT NOT NULL DEFAULT '',
+            topics TEXT NOT NULL DEFAULT '[]',
+            topic_matches TEXT NOT NULL DEFAULT '{}',
+            raw TEXT NOT NULL DEFAULT '{}',
+            raw_hash TEXT NOT NULL DEFAULT '',
+            first_seen_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX mentions_created ON mentions(created_at);
+        CREATE INDEX mentions_platform_created ON mentions(platform, created_at);
+        CREATE INDEX mentions_source_created ON mentions(source, created_at);
+        CREATE INDEX mentions_author_created ON mentions(author COLLATE NOCASE, created_at);
+        CREATE INDEX mentions_author_key ON mentions(author_key, created_at);
+        CREATE INDEX mentions_role_created ON mentions(role, created_at);
+        CREATE INDEX mentions_lang_created ON mentions(lang, created_at);
+        CREATE INDEX mentions_in_reply_to ON mentions(in_reply_to);
+        CREATE INDEX mentions_quoted ON mentions(quoted_id);
+        CREATE INDEX mentions_conversation ON mentions(conversation_id);
+        CREATE INDEX mentions_canonical ON mentions(canonical_url) WHERE canonical_url != '';
+
+        -- One row per (mention, topic) so that `topic:pay` newest-first uses an index.
+        CREATE TABLE mention_topics (
+            topic TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            mention_id TEXT NOT NULL,
+            PRIMARY KEY (topic, mention_id)
+        );
+        CREATE INDEX mention_topics_topic_created ON mention_topics(topic, created_at);
+        CREATE INDEX mention_topics_mention ON mention_topics(mention_id);
+
+        CREATE VIRTUAL TABLE mentions_fts USING fts5(
+            text, content='mentions', content_rowid='rowid',
+            tokenize='unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER mentions_fts_insert AFTER INSERT ON mentions BEGIN
+            INSERT INTO mentions_fts(rowid, text) VALUES (new.rowid, new.text);
+        END;
+        CREATE TRIGGER mentions_fts_delete AFTER DELETE ON mentions BEGIN
+            INSERT INTO mentions_fts(mentions_fts, rowid, text)
+                VALUES ('delete', old.rowid, old.text);
+        END;
+        CREATE TRIGGER mentions_fts_update AFTER UPDATE OF text ON mentions BEGIN
+            INSERT INTO mentions_fts(mentions_fts, rowid, text)
+                VALUES ('delete', old.rowid, old.text);
+            INSERT INTO mentions_fts(rowid, text) VALUES (new.rowid, new.text);
+        END;
+
+        CREATE TABLE accounts (
+            key TEXT PRIMARY KEY,
+            platform TEXT NOT NULL,
+            handle TEXT NOT NULL,
+            display_name TEXT NOT NULL DEFAULT '',
+            bio TEXT NOT NULL DEFAULT '',
+            followers INTEGER,
+            following INTEGER,
+            post_count INTEGER,
+            created_at TEXT,
+            verified INTEGER NOT NULL DEFAULT 0,
+            role TEXT NOT NULL DEFAULT '',
+            role_reason TEXT NOT NULL DEFAULT '',
+            raw TEXT NOT NULL DEFAULT '{}',
+            raw_hash TEXT NOT NULL DEFAULT '',
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX accounts_handle ON accounts(handle COLLATE NOCASE);
+        CREATE INDEX accounts_role ON accounts(role);
+
+        -- Per-source state: resume cursors, HTTP validators, health. `name` is the
+        -- source's name, or `source/part` for a part of it (one X query).
+        CREATE TABLE source_state (
+            name TEXT PRIMARY KEY,
+            kind TEXT NOT NULL DEFAULT '',
+            cursor TEXT,
+            etag TEXT,
+            last_modified TEXT,
+            url TEXT,
+            last_poll_at TEXT,
+            last_success_at TEXT,
+            last_error TEXT,
+            last_error_at TEXT,
+            items_seen INTEGER NOT NULL DEFAULT 0,
+            last_new INTEGER NOT NULL DEFAULT 0,
+            paused_until TEXT,
+            rate_remaining INTEGER,
+            next_poll_at TEXT,
+            extra TEXT NOT NULL DEFAULT '{}'
+        );
+
+        CREATE TABLE meta (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        """
+    )

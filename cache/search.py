@@ -1,0 +1,65 @@
+"""Selecting mentions: the SQL behind `export --query`, the screen and reports.
+
+User text never reaches FTS5 raw: every word becomes a quoted FTS5 string, so `c++`,
+`foo-bar` or a stray quote is searched for, never parsed as FTS5 syntax.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+_WORD = re.compile(r'"([^"]*)"?|(\S+)')
+
+
+class QueryError(ValueError):
+    """A query that cannot be run; the message says where and what was expected."""
+
+
+@dataclass(frozen=True)
+class Selection:
+    """A WHERE clause over `mentions` (aliased `m`) with its parameters."""
+
+    where: str = "1"
+    params: tuple[Any, ...] = field(default_factory=tuple)
+
+
+def fts_phrase(text: str) -> str:
+    """One FTS5 string literal that matches `text` as a phrase."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def fts_expression(words: list[str]) -> str:
+    """An FTS5 MATCH expression requiring every word or phrase (AND)."""
+    return " AND ".join(fts_phrase(w) for w in words if w.strip())
+
+
+def free_text_selection(query: str) -> Selection:
+    """Every word (or "quoted phrase") of `query` must occur in the text."""
+    words = [
+        m.group(1) if m.group(1) is not None else m.group(2) for m in _WORD.finditer(query or "")
+    ]
+    words = [w for w in words if w.strip()]
+    if not words:
+        return Selection()
+    return Selection(
+        "m.rowid IN (SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH ?)",
+        (fts_expression(words),),
+    )
+
+
+def select_sql(
+    selection: Selection,
+    *,
+    columns: str = "m.*",
+    limit: int | None = None,
+    order: str = "m.created_at DESC, m.id DESC",
+) -> tuple[str, tuple[Any, ...]]:
+    """Full SQL for the mentions of a selection, newest first."""
+    sql = f"SELECT {columns} FROM mentions AS m WHERE {selection.where} ORDER BY {order}"
+    params = selection.params
+    if limit is not None:
+        sql += " LIMIT ?"
+        params = (*params, limit)
+    return sql, params

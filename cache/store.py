@@ -1,0 +1,236 @@
+"""The SQLite store: one file, WAL mode, a connection per thread that uses it.
+
+A `Store` wraps one sqlite-utils `Database`. It belongs to the thread that opened it
+(sqlite3 enforces this); a worker thread opens its own `Store` on the same path.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from cache.schema import migrations
+from sources.records import utc_now
+from sources.text import format_timestamp
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 15_000
+"""How long a writer waits for another writer before reporting the store as busy."""
+
+
+class StoreError(Exception):
+    """The store cannot be used; the message says which file and why."""
+
+
+def default_db_path() -> Path:
+    """The store in the user data dir (platformdirs), used when `--db` is not given."""
+    from platformdirs import user_data_path
+
+    return user_data_path("echowatch") / "echowatch.db"
+
+
+def demo_db_path() -> Path:
+    """The demo replay's own store, so a user's store never mixes with demo data."""
+    from platformdirs import user_data_path
+
+    return user_data_path("echowatch") / "demo.db"
+
+
+@dataclass
+class SourceState:
+    """One row of `source_state`: what a source remembers between polls and shows as health."""
+
+    name: str
+    kind: str = ""
+    cursor: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    url: str | None = None
+    last_poll_at: str | None = None
+    last_success_at: str | None = None
+    last_error: str | None = None
+    last_error_at: str | None = None
+    items_seen: int = 0
+    last_new: int = 0
+    paused_until: str | None = None
+    rate_remaining: int | None = None
+    next_poll_at: str | None = None
+    extra: str = "{}"
+
+
+class Store:
+    """An open store file. Use `Store.open`; close it (or use `with`) when done."""
+
+    def __init__(self, db: Database, path: Path, readonly: bool) -> None:
+        self.db = db
+        self.path = path
+        self.readonly = readonly
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        return self.db.conn
+
+    @classmethod
+    def open(cls, path: Path | str, *, readonly: bool = False, create: bool = True) -> Store:
+        """Open (and migrate) the store at `path`; raise `StoreError` with a clear reason.
+
+        A file that is not SQLite is refused before anything is written to it.
+        """
+        path = Path(path)
+        if path.exists():
+            if path.is_dir():
+                raise StoreError(f"{path}: is a directory, not a store file")
+            _check_header(path)
+        elif readonly or not create:
+            raise StoreError(f"{path}: no store here (import or collect something first)")
+        else:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"{path}: cannot create the store's folder: {exc}") from exc
+        try:
+            if readonly:
+                conn = sqlite3.connect(
+                    f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000
+                )
+            else:
+                conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            db = Database(conn)
+            store = cls(db, path, readonly)
+            if not readonly:
+                store._prepare_for_writing()
+            elif not db["mentions"].exists():
+                raise StoreError(f"{path}: not an Echowatch store (no mentions table)")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(describe_sqlite_error(path, exc)) from exc
+        return store
+
+    def _prepare_for_writing(self) -> None:
+        mode = self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if mode != "wal":
+            raise StoreError(f"{self.path}: cannot switch the store to WAL mode (got {mode})")
+        # NORMAL is durable against a killed process in WAL mode; FULL only adds power-loss
+        # safety for the last transactions at a large cost in write speed.
+        self.conn.execute("PRAGMA synchronous = NORMAL")
+        if migrations.pending(self.db):
+            migrations.apply(self.db)
+            applied = len(migrations.applied(self.db))
+            self.conn.execute(f"PRAGMA user_version = {applied}")
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+
+    # --- source state -------------------------------------------------------------
+
+    def source_state(self, name: str) -> SourceState:
+        """The stored state of a source, or a fresh one."""
+        row = self.conn.execute("SELECT * FROM source_state WHERE name = ?", [name]).fetchone()
+        if row is None:
+            return SourceState(name=name)
+        columns = [
+            c[0] for c in self.conn.execute("SELECT * FROM source_state LIMIT 0").description
+        ]
+        return SourceState(**dict(zip(columns, row, strict=True)))
+
+    def source_states(self) -> list[SourceState]:
+        cursor = self.conn.execute("SELECT * FROM source_state ORDER BY name")
+        columns = [c[0] for c in cursor.description]
+        return [SourceState(**dict(zip(columns, row, strict=True))) for row in cursor]
+
+    def save_source_state(self, state: SourceState) -> None:
+        """Write a source's state (inside the caller's transaction when there is one)."""
+        values = {f.name: getattr(state, f.name) for f in fields(state)}
+        columns = ", ".join(values)
+        marks = ", ".join("?" for _ in values)
+        self.conn.execute(
+            f"INSERT OR REPLACE INTO source_state ({columns}) VALUES ({marks})",
+            list(values.values()),
+        )
+
+    # --- meta -------------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [key, value])
+
+    # --- reading ------------------------------------------------------------------
+
+    def rows(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> Iterator[dict[str, Any]]:
+        """Stream the rows of a query as dicts (one at a time: constant memory)."""
+        cursor = self.conn.execute(sql, params)
+        columns = [c[0] for c in cursor.description]
+        for row in cursor:
+            yield dict(zip(columns, row, strict=True))
+
+    def mention(self, mention_id: str) -> dict[str, Any] | None:
+        return next(self.rows("SELECT * FROM mentions WHERE id = ?", [mention_id]), None)
+
+    def account(self, key: str) -> dict[str, Any] | None:
+        return next(self.rows("SELECT * FROM accounts WHERE key = ?", [key]), None)
+
+    def count_mentions(self) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM mentions").fetchone()[0])
+
+
+def _check_header(path: Path) -> None:
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot read the store: {exc.strerror or exc}") from exc
+    if header and header != SQLITE_HEADER:
+        raise StoreError(
+            f"{path}: not an Echowatch store (the file is not a SQLite database); "
+            "it was left untouched"
+        )
+
+
+def describe_sqlite_error(path: Path, exc: sqlite3.DatabaseError) -> str:
+    """A sentence for a SQLite failure that names the file and what to do."""
+    message = str(exc)
+    if "readonly" in message or "read-only" in message:
+        return f"{path}: the store is read-only (check the file's permissions): {message}"
+    if "locked" in message or "busy" in message:
+        return f"{path}: the store is busy with another writer; try again: {message}"
+    if "not a database" in message or "malformed" in message:
+        return f"{path}: not a readable SQLite store: {message}"
+    if "disk" in message and "full" in message:
+        return f"{path}: the disk is full; nothing more was written: {message}"
+    if "unable to open" in message:
+        return f"{path}: cannot open the store: {message}"
+    return f"{path}: store error: {message}"
+
+
+def now_text() -> str:
+    return format_timestamp(utc_now())
+
+
+def as_json_list(value: str | None) -> list[str]:
+    """Decode a JSON list column (topics, sources), tolerating empty values."""
+    if not value:
+        return []
+    try:
+        decoded = json.loads(value)
+    except json.JSONDecodeError:
+        return []
+    return [str(item) for item in decoded] if isinstance(decoded, list) else []

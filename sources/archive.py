@@ -1,0 +1,113 @@
+"""Read archive files from disk: Twitter API v2 JSON / JSON Lines and RSS/Atom/RDF files.
+
+A file yields parsed batches one page at a time so that a large archive streams.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sources.feeds import looks_like_feed, parse_feed
+from sources.records import ParsedBatch, Skipped
+from sources.twitter_v2 import looks_like_v2, parse_response
+
+MAX_FEED_BYTES = 64 * 1024 * 1024
+"""Feed files larger than this are refused rather than parsed into memory."""
+
+
+class ArchiveError(Exception):
+    """A file that could not be read at all (missing, unreadable, not a known format)."""
+
+
+def read_archive(
+    path: Path,
+    *,
+    source: str = "import",
+    seen_at: datetime | None = None,
+) -> Iterator[ParsedBatch]:
+    """Yield the batches in one archive file; raise `ArchiveError` if nothing is readable."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+    except OSError as exc:
+        raise ArchiveError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    if path.is_dir():
+        raise ArchiveError(f"{path}: is a directory")
+    if not head.strip():
+        raise ArchiveError(f"{path}: file is empty")
+    if looks_like_feed(head):
+        yield _read_feed(path, seen_at)
+        return
+    yield from _read_json(path, source)
+
+
+def _read_feed(path: Path, seen_at: datetime | None) -> ParsedBatch:
+    size = path.stat().st_size
+    if size > MAX_FEED_BYTES:
+        raise ArchiveError(
+            f"{path}: feed file of {size} bytes is larger than {MAX_FEED_BYTES} bytes"
+        )
+    batch = parse_feed(path.read_bytes(), path.stem, seen_at=seen_at)
+    if not batch.mentions and batch.skipped:
+        raise ArchiveError(f"{path}: {batch.skipped[0].reason}")
+    return batch
+
+
+def _read_json(path: Path, source: str) -> Iterator[ParsedBatch]:
+    """A whole JSON document first; if that fails, JSON Lines, one page or tweet per line."""
+    text = path.read_bytes().decode("utf-8", errors="replace").lstrip("\ufeff")
+    try:
+        whole = json.loads(text)
+    except json.JSONDecodeError:
+        whole = None
+    else:
+        if isinstance(whole, list):  # a JSON array of pages or tweets
+            yield from _parse_values(whole, source, str(path))
+            return
+        if not looks_like_v2(whole):
+            raise ArchiveError(f"{path}: JSON, but not a Twitter API v2 response or tweet")
+        yield parse_response(_strip_twarc(whole), source, str(path))
+        return
+    readable = 0
+    bad = ParsedBatch()
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as exc:
+            bad.skipped.append(
+                Skipped(
+                    f"{path}:{number}",
+                    f"invalid or truncated JSON ({exc.msg} at column {exc.colno})",
+                )
+            )
+            continue
+        if not looks_like_v2(value):
+            bad.skipped.append(Skipped(f"{path}:{number}", "not a Twitter API v2 page or tweet"))
+            continue
+        readable += 1
+        yield parse_response(_strip_twarc(value), source, f"{path}:{number}")
+    if not readable:
+        reason = bad.skipped[0].reason if bad.skipped else "no JSON values"
+        raise ArchiveError(f"{path}: not JSON or JSON Lines that can be read ({reason})")
+    if bad.skipped:
+        yield bad
+
+
+def _parse_values(values: list[object], source: str, where: str) -> Iterator[ParsedBatch]:
+    for index, value in enumerate(values):
+        if looks_like_v2(value):
+            assert isinstance(value, dict)
+            yield parse_response(_strip_twarc(value), source, f"{where}[{index}]")
+        else:
+            yield ParsedBatch(skipped=[Skipped(f"{where}[{index}]", "not a v2 page or tweet")])
+
+
+def _strip_twarc(value: dict[str, Any]) -> dict[str, Any]:
+    # twarc2 adds a bookkeeping key of its own to every page; it is not API data.
+    return {key: item for key, item in value.items() if key != "__twarc"}

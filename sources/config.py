@@ -1,0 +1,278 @@
+"""The one typed configuration object, loaded from TOML.
+
+It lives in `sources/` because every layer reads it and `sources/` is the layer every
+other one may import. Each section is a dataclass; the loader checks every key and type
+against the dataclasses, so a new setting is one new field with a docstring.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+import types
+import typing
+from dataclasses import MISSING, dataclass, field, fields, is_dataclass
+from pathlib import Path
+from typing import Any
+
+CONFIG_ENV = "ECHOWATCH_CONFIG"
+"""Environment variable naming a config file (used when `--config` is not given)."""
+BEARER_ENV = "X_BEARER_TOKEN"
+"""Environment variable holding the X API bearer token: never read from a file."""
+
+
+class ConfigError(Exception):
+    """A config file that cannot be used; the message names the file, key and expectation."""
+
+
+@dataclass(frozen=True)
+class CompanySection:
+    name: str = "Kestrel"
+    """Company name, used in default queries and in ambassador/parody patterns."""
+    handles: list[str] = field(default_factory=lambda: ["Kestrel"])
+    """The company's official accounts."""
+    timezone: str = "Europe/Berlin"
+    """Default local time zone of ambassador accounts (for working-hours signals)."""
+
+
+@dataclass(frozen=True)
+class AccountsSection:
+    ambassadors: list[str] = field(default_factory=list)
+    """Handles known to be employee ambassadors."""
+    ambassador_patterns: list[str] = field(
+        default_factory=lambda: ["FC Ambassador", "FC Botschafter"]
+    )
+    """Phrases in a display name or bio that mark an ambassador."""
+    parody: list[str] = field(default_factory=list)
+    """Handles known to be parody accounts."""
+    parody_patterns: list[str] = field(
+        default_factory=lambda: ["parody", "parodie", "satire", "fake", "not affiliated"]
+    )
+    """Phrases in a display name or bio that mark a parody account."""
+    press: list[str] = field(default_factory=list)
+    """Handles of news outlets and journalists."""
+    timezones: dict[str, str] = field(default_factory=dict)
+    """Per-account local time zones (`handle = "America/New_York"`)."""
+
+
+@dataclass(frozen=True)
+class XSection:
+    queries: list[str] = field(default_factory=lambda: ["Kestrel -is:retweet"])
+    """Recent-search queries polled each round."""
+    poll_seconds: int = 60
+    """Seconds between poll rounds (the bearer token comes from X_BEARER_TOKEN)."""
+    mentions_timeline: bool = True
+    """Also poll the mentions timeline of each company handle."""
+    ambassador_timelines: bool = True
+    """Also poll the timelines of known ambassador accounts."""
+    stream: bool = False
+    """Use the filtered stream instead of polling search (needs an API plan with it)."""
+    max_pages: int = 5
+    """Most pages read per query and round, so one busy query cannot eat the budget."""
+
+
+@dataclass(frozen=True)
+class FeedSection:
+    name: str
+    """Short name of the feed, shown in the screen and used in `source:NAME`."""
+    url: str
+    """Address of the RSS, Atom or RDF document."""
+    poll_seconds: int = 300
+    """Seconds between polls of this feed."""
+
+
+@dataclass(frozen=True)
+class TopicSection:
+    label: str = ""
+    """English label."""
+    label_de: str = ""
+    """German label."""
+    en: list[str] = field(default_factory=list)
+    """English terms (`*` at the end of a term matches any ending)."""
+    de: list[str] = field(default_factory=list)
+    """German terms (`*` at the end of a term matches any ending)."""
+    replace: bool = False
+    """Replace the default vocabulary of this topic instead of extending it."""
+
+
+@dataclass(frozen=True)
+class AlertsSection:
+    k: float = 2.0
+    """Standard deviations above the baseline mean that make a spike."""
+    min_count: int = 5
+    """Fewest mentions in the hour for an alert, whatever the baseline."""
+    cooldown_minutes: int = 180
+    """After an alert on a topic, no new alert for it for this long."""
+    baseline_days: int = 7
+    """Days of the same hour used as the baseline."""
+    bell: bool = False
+    """Ring the terminal bell on an alert."""
+    notify_command: str = ""
+    """Command run for each alert, with the alert as JSON on stdin."""
+
+
+@dataclass(frozen=True)
+class SignalsSection:
+    co_reply_seconds: int = 60
+    """Two ambassador replies to one post within this many seconds are a co-reply."""
+    near_duplicate_jaccard: float = 0.8
+    """Word-set Jaccard similarity at which two replies count as one text block."""
+    office_hours: str = "08:00-18:00"
+    """Local working hours used for the working-hours share."""
+    gap_days: float = 7.0
+    """A silence longer than this between posts counts as a gap."""
+    disclosure_tags: list[str] = field(
+        default_factory=lambda: [
+            "#BrandAmbassador",
+            "#Markenbotschafter",
+            "Markenbotschafter",
+            "#ad",
+            "#Werbung",
+            "#employee",
+        ]
+    )
+    """Tags or phrases by which an account discloses its role."""
+
+
+@dataclass(frozen=True)
+class Config:
+    company: CompanySection = field(default_factory=CompanySection)
+    """The company being watched."""
+    accounts: AccountsSection = field(default_factory=AccountsSection)
+    """How account roles are decided."""
+    x: XSection = field(default_factory=XSection)
+    """The X/Twitter source."""
+    feeds: list[FeedSection] = field(default_factory=list)
+    """RSS/Atom/RDF feeds to poll."""
+    topics: dict[str, TopicSection] = field(default_factory=dict)
+    """Extra topics, or changes to the vocabulary of a default topic."""
+    alerts: AlertsSection = field(default_factory=AlertsSection)
+    """Spike alert rules."""
+    signals: SignalsSection = field(default_factory=SignalsSection)
+    """Thresholds of the ambassador authenticity signals."""
+    path: Path | None = None
+    """The file this was loaded from (None for the built-in defaults)."""
+
+
+def find_config_path(explicit: str | os.PathLike[str] | None) -> Path | None:
+    """`--config`, else `$ECHOWATCH_CONFIG`, else the user config dir; None when absent."""
+    if explicit:
+        return Path(explicit)
+    from_env = os.environ.get(CONFIG_ENV)
+    if from_env:
+        return Path(from_env)
+    from platformdirs import user_config_path
+
+    default = user_config_path("echowatch") / "config.toml"
+    return default if default.exists() else None
+
+
+def load_config(path: Path | None) -> Config:
+    """Load and check a config file; defaults when `path` is None."""
+    if path is None:
+        return Config()
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: config file not found") from exc
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config file: {exc.strerror or exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    values = _build(Config, {k: v for k, v in data.items()}, str(path), "")
+    config = Config(**values, path=path)
+    _check_feeds(config, str(path))
+    return config
+
+
+def _build(cls: type, data: dict[str, Any], file: str, prefix: str) -> dict[str, Any]:
+    hints = typing.get_type_hints(cls)
+    known = {f.name: f for f in fields(cls) if f.name != "path"}
+    for key in data:
+        if key not in known:
+            expected = ", ".join(sorted(known))
+            raise ConfigError(f"{file}: unknown key '{prefix}{key}' (expected one of: {expected})")
+    values: dict[str, Any] = {}
+    for name, spec in known.items():
+        key = f"{prefix}{name}"
+        if name not in data:
+            if spec.default is MISSING and spec.default_factory is MISSING:
+                raise ConfigError(f"{file}: missing key '{key}'")
+            continue
+        values[name] = _convert(hints[name], data[name], file, key)
+    return values
+
+
+def _convert(kind: Any, value: Any, file: str, key: str) -> Any:
+    origin = typing.get_origin(kind)
+    if isinstance(kind, type) and is_dataclass(kind):
+        if not isinstance(value, dict):
+            raise _type_error(file, key, "a table", value)
+        return kind(**_build(kind, value, file, f"{key}."))
+    if origin is list:
+        (item_kind,) = typing.get_args(kind)
+        if not isinstance(value, list):
+            raise _type_error(file, key, f"a list of {_name(item_kind)}", value)
+        return [_convert(item_kind, item, file, f"{key}[{i}]") for i, item in enumerate(value)]
+    if origin is dict:
+        _, item_kind = typing.get_args(kind)
+        if not isinstance(value, dict):
+            raise _type_error(file, key, "a table", value)
+        return {str(k): _convert(item_kind, v, file, f"{key}.{k}") for k, v in value.items()}
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in typing.get_args(kind) if a is not type(None)]
+        return _convert(options[0], value, file, key)
+    if kind is bool:
+        if not isinstance(value, bool):
+            raise _type_error(file, key, "true or false", value)
+        return value
+    if kind is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise _type_error(file, key, "a whole number", value)
+        if value < 0:
+            raise ConfigError(f"{file}: key '{key}' must not be negative, got {value}")
+        return value
+    if kind is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise _type_error(file, key, "a number", value)
+        return float(value)
+    if kind is str:
+        if not isinstance(value, str):
+            raise _type_error(file, key, "a string", value)
+        return value
+    raise ConfigError(f"{file}: key '{key}' has a type this version cannot read")
+
+
+def _name(kind: Any) -> str:
+    return {str: "strings", int: "whole numbers", float: "numbers", bool: "booleans"}.get(
+        kind, "tables"
+    )
+
+
+def _type_error(file: str, key: str, expected: str, value: Any) -> ConfigError:
+    got = {
+        bool: "a boolean",
+        int: "a whole number",
+        float: "a number",
+        str: "a string",
+        list: "a list",
+        dict: "a table",
+    }.get(type(value), type(value).__name__)
+    return ConfigError(f"{file}: key '{key}' should be {expected}, got {got} ({value!r})")
+
+
+def _check_feeds(config: Config, file: str) -> None:
+    seen: set[str] = set()
+    for index, feed in enumerate(config.feeds):
+        if not feed.name.strip():
+            raise ConfigError(f"{file}: key 'feeds[{index}].name' must not be empty")
+        if feed.name in seen:
+            raise ConfigError(f"{file}: feed name '{feed.name}' is used twice")
+        seen.add(feed.name)
+        if not feed.url.startswith(("http://", "https://", "file://")):
+            raise ConfigError(
+                f"{file}: key 'feeds[{index}].url' should be an http(s) address, got {feed.url!r}"
+            )
+        if feed.poll_seconds < 1:
+            raise ConfigError(f"{file}: key 'feeds[{index}].poll_seconds' must be at least 1")

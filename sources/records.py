@@ -1,0 +1,104 @@
+"""The plain records every source emits: no tweepy or feedparser objects past this point.
+
+Classification (topics, roles) is not part of a `Mention`: `filters/` computes it and
+`cache/` stores it beside the mention, so a source never changes when classification does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+PLATFORMS = ("x", "rss")
+"""Every platform a mention can come from."""
+
+KINDS = ("post", "reply", "quote", "retweet", "article")
+"""What kind of post a mention is; a reply that also quotes counts as a reply."""
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """Who wrote a mention, as the platform describes them."""
+
+    key: str
+    """Stable store key: `x:<user id>` or `rss:<feed>:<author>`."""
+    platform: str
+    handle: str
+    """Username without `@` (X) or the author's name as the feed gives it."""
+    display_name: str = ""
+    bio: str = ""
+    followers: int | None = None
+    following: int | None = None
+    post_count: int | None = None
+    created_at: datetime | None = None
+    verified: bool = False
+    raw: str = "{}"
+    """The platform's own JSON for this account, kept for later re-analysis."""
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One post or feed item that talks about the company."""
+
+    id: str
+    """Stable id: `x:<tweet id>` or `rss:<hash of canonical link or guid>`."""
+    platform: str
+    source: str
+    """Name of the source that delivered it (a feed name, `x:search`, `import`)."""
+    url: str
+    author: str
+    """Author handle (see `Account.handle`)."""
+    author_name: str
+    text: str
+    lang: str
+    created_at: datetime
+    """Always timezone-aware UTC."""
+    author_key: str = ""
+    """`Account.key` of the author, empty when unknown."""
+    kind: str = "post"
+    in_reply_to: str | None = None
+    """Mention id this one replies to (`x:<id>`)."""
+    quoted_id: str | None = None
+    conversation_id: str | None = None
+    title: str = ""
+    """Feed items only: the headline (also the start of `text`)."""
+    canonical_url: str = ""
+    """Feed items only: the link used to spot one article arriving through two feeds."""
+    referenced_only: bool = False
+    """True when it came only as a referenced post in `includes`, which can be incomplete."""
+    raw: str = "{}"
+    """The platform's own JSON (tweet object or feed entry), kept for re-analysis."""
+
+    def __post_init__(self) -> None:
+        if self.created_at.tzinfo is None:
+            raise ValueError(f"created_at of {self.id} must be timezone-aware")
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """An item or a whole file that could not be used, and why (shown to the user)."""
+
+    where: str
+    reason: str
+
+
+@dataclass(slots=True)
+class ParsedBatch:
+    """What one response page, feed document or archive line turned into."""
+
+    mentions: list[Mention] = field(default_factory=list)
+    accounts: list[Account] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    """Problems that did not lose data (a malformed feed the loose parser recovered)."""
+
+    def extend(self, other: ParsedBatch) -> None:
+        self.mentions.extend(other.mentions)
+        self.accounts.extend(other.accounts)
+        self.skipped.extend(other.skipped)
+        self.warnings.extend(other.warnings)
+
+
+def utc_now() -> datetime:
+    """The current time, aware UTC (a seam the tests can replace through a clock)."""
+    return datetime.now(UTC)

@@ -1,0 +1,190 @@
+"""Turn Twitter API v2 payloads (live responses, twarc2 archives) into plain records.
+
+Used by the importer, the live X source and the demo replay, so all three parse alike.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from sources.records import Account, Mention, ParsedBatch, Skipped
+from sources.text import clean_text, parse_timestamp
+
+UNKNOWN_AUTHOR = "unknown"
+"""Handle given to a tweet whose author is missing from `includes.users`."""
+
+
+def account_from_user(user: Mapping[str, Any]) -> Account:
+    """An `Account` from a v2 user object."""
+    metrics = user.get("public_metrics") or {}
+    return Account(
+        key=f"x:{user['id']}",
+        platform="x",
+        handle=clean_text(user.get("username")) or str(user["id"]),
+        display_name=clean_text(user.get("name")),
+        bio=clean_text(user.get("description")),
+        followers=_int_or_none(metrics.get("followers_count")),
+        following=_int_or_none(metrics.get("following_count")),
+        post_count=_int_or_none(metrics.get("tweet_count")),
+        created_at=parse_timestamp(user.get("created_at")),
+        verified=bool(user.get("verified")),
+        raw=json.dumps(user, ensure_ascii=False, sort_keys=True),
+    )
+
+
+def mention_from_tweet(
+    tweet: Mapping[str, Any],
+    users: Mapping[str, Account],
+    source: str,
+    *,
+    referenced_only: bool = False,
+) -> Mention | Skipped:
+    """A `Mention` from a v2 tweet object, or why it cannot be one."""
+    tweet_id = str(tweet.get("id") or "")
+    if not tweet_id.isdigit():
+        return Skipped(f"tweet {tweet_id or '?'}", "tweet has no numeric id")
+    created = parse_timestamp(tweet.get("created_at")) or snowflake_time(tweet_id)
+    if created is None:
+        # Without a time a tweet cannot be placed in the feed or any report.
+        return Skipped(f"tweet {tweet_id}", f"unreadable created_at {tweet.get('created_at')!r}")
+    author_id = str(tweet.get("author_id") or "")
+    account = users.get(author_id)
+    handle = account.handle if account else UNKNOWN_AUTHOR
+    refs = {ref.get("type"): str(ref.get("id")) for ref in tweet.get("referenced_tweets") or []}
+    in_reply_to = f"x:{refs['replied_to']}" if "replied_to" in refs else None
+    quoted = f"x:{refs['quoted']}" if "quoted" in refs else None
+    if "retweeted" in refs:
+        kind = "retweet"
+    elif in_reply_to:
+        kind = "reply"
+    elif quoted:
+        kind = "quote"
+    else:
+        kind = "post"
+    conversation = tweet.get("conversation_id")
+    return Mention(
+        id=f"x:{tweet_id}",
+        platform="x",
+        source=source,
+        url=f"https://x.com/{handle if account else 'i/web'}/status/{tweet_id}",
+        author=handle,
+        author_name=account.display_name if account else "",
+        author_key=account.key if account else (f"x:{author_id}" if author_id else ""),
+        text=clean_text(_full_text(tweet)),
+        lang=clean_text(tweet.get("lang")) or "und",
+        created_at=created,
+        kind=kind,
+        in_reply_to=in_reply_to,
+        quoted_id=quoted,
+        conversation_id=f"x:{conversation}" if conversation else None,
+        referenced_only=referenced_only,
+        raw=json.dumps(tweet, ensure_ascii=False, sort_keys=True),
+    )
+
+
+TWITTER_EPOCH_MS = 1288834974657
+"""Start of the time embedded in snowflake ids (4 Nov 2010)."""
+
+
+def snowflake_time(tweet_id: str) -> datetime | None:
+    """The creation time encoded in a post-2010 tweet id, for payloads without created_at."""
+    value = int(tweet_id)
+    if value < 1 << 32:  # pre-snowflake ids carry no time
+        return None
+    return datetime.fromtimestamp(((value >> 22) + TWITTER_EPOCH_MS) / 1000, UTC)
+
+
+def _full_text(tweet: Mapping[str, Any]) -> str:
+    # Long posts carry their whole text in note_tweet; `text` is cut at 280 characters.
+    note = tweet.get("note_tweet")
+    if isinstance(note, Mapping) and note.get("text"):
+        return str(note["text"])
+    return str(tweet.get("text") or "")
+
+
+def _int_or_none(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _as_list(value: object) -> list[Any]:
+    if isinstance(value, list):
+        return value
+    if isinstance(value, Mapping):
+        return [value]
+    return []
+
+
+def parse_response(payload: Mapping[str, Any], source: str, where: str = "") -> ParsedBatch:
+    """Parse one v2 response object (or a bare tweet object) into mentions and accounts.
+
+    `data` may be a list (search, timelines) or a single object (tweet lookup);
+    referenced tweets in `includes.tweets` are returned too, marked `referenced_only`.
+    """
+    batch = ParsedBatch()
+    where = where or source
+    if "id" in payload and "text" in payload and "data" not in payload:
+        payload = {"data": [payload]}  # one tweet per line, as some archives store them
+    includes = payload.get("includes") if isinstance(payload.get("includes"), Mapping) else {}
+    assert isinstance(includes, Mapping)
+    users: dict[str, Account] = {}
+    for user in _as_list(includes.get("users")):
+        if isinstance(user, Mapping) and user.get("id"):
+            users[str(user["id"])] = account_from_user(user)
+    data = _as_list(payload.get("data"))
+    tweets = [item for item in data if isinstance(item, Mapping) and "text" in item]
+    if not tweets and data and all(isinstance(d, Mapping) and "username" in d for d in data):
+        # A users lookup: accounts without posts are still worth keeping.
+        for user in data:
+            account = account_from_user(user)
+            users[str(user["id"])] = account
+    elif data and not tweets:
+        batch.skipped.append(Skipped(where, _describe_non_tweets(data)))
+    batch.accounts.extend(users.values())
+    primary_ids = set()
+    for tweet in tweets:
+        _add(batch, mention_from_tweet(tweet, users, source), where)
+        primary_ids.add(str(tweet.get("id")))
+    for tweet in _as_list(includes.get("tweets")):
+        if isinstance(tweet, Mapping) and str(tweet.get("id")) not in primary_ids:
+            _add(batch, mention_from_tweet(tweet, users, source, referenced_only=True), where)
+    if not data and not includes:
+        batch.skipped.append(Skipped(where, _describe_empty(payload)))
+    return batch
+
+
+def _add(batch: ParsedBatch, result: Mention | Skipped, where: str) -> None:
+    if isinstance(result, Mention):
+        batch.mentions.append(result)
+    else:
+        batch.skipped.append(Skipped(f"{where}: {result.where}", result.reason))
+
+
+def _describe_non_tweets(data: Iterable[Any]) -> str:
+    first = next(iter(data), None)
+    if isinstance(first, Mapping) and "tweet_count" in first:
+        return "tweet counts, not posts: nothing to import"
+    return "response data holds no tweets"
+
+
+def _describe_empty(payload: Mapping[str, Any]) -> str:
+    errors = _as_list(payload.get("errors"))
+    if errors:
+        first = errors[0] if isinstance(errors[0], Mapping) else {}
+        detail = first.get("detail") or first.get("message") or payload.get("detail") or "error"
+        return f"API error response: {clean_text(detail)}"
+    meta = payload.get("meta")
+    if isinstance(meta, Mapping) and meta.get("result_count") == 0:
+        return "empty result page (result_count 0)"
+    return "not a Twitter API v2 response (no data, includes or errors)"
+
+
+def looks_like_v2(payload: object) -> bool:
+    """Whether a decoded JSON value has the shape of a v2 response, page or tweet."""
+    if not isinstance(payload, Mapping):
+        return False
+    return bool({"data", "includes", "errors"} & payload.keys()) or (
+        "id" in payload and "text" in payload
+    )
