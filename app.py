@@ -115,10 +115,10 @@ def _run_export(args: argparse.Namespace) -> int:
     import sqlite3
 
     from cache.export import WRITERS, atomic_output, export_rows
-    from cache.search import QueryError, free_text_selection
+    from cache.search import QueryError, query_selection
 
     try:
-        selection = free_text_selection(args.query)
+        selection = query_selection(args.query)
     except QueryError as exc:
         print(f"echowatch export: bad query: {exc}", file=sys.stderr)
         return EXIT_USAGE

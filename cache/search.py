@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 _WORD = re.compile(r'"([^"]*)"?|(\S+)')
@@ -63,3 +64,12 @@ def select_sql(
         sql += " LIMIT ?"
         params = (*params, limit)
     return sql, params
+
+
+def query_selection(text: str, now: datetime | None = None) -> Selection:
+    """The one entry point from a user's query text to a `Selection`.
+
+    Every caller (export, reports, the screen) goes through here, so the query language
+    extends all of them at once. Raises `QueryError` naming the position of a mistake.
+    """
+    return free_text_selection(text)

@@ -9,14 +9,14 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
 
 from cache.schema import migrations
-from sources.records import utc_now
+from sources.records import SourceState, utc_now
 from sources.text import format_timestamp
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -40,28 +40,6 @@ def demo_db_path() -> Path:
     from platformdirs import user_data_path
 
     return user_data_path("echowatch") / "demo.db"
-
-
-@dataclass
-class SourceState:
-    """One row of `source_state`: what a source remembers between polls and shows as health."""
-
-    name: str
-    kind: str = ""
-    cursor: str | None = None
-    etag: str | None = None
-    last_modified: str | None = None
-    url: str | None = None
-    last_poll_at: str | None = None
-    last_success_at: str | None = None
-    last_error: str | None = None
-    last_error_at: str | None = None
-    items_seen: int = 0
-    last_new: int = 0
-    paused_until: str | None = None
-    rate_remaining: int | None = None
-    next_poll_at: str | None = None
-    extra: str = "{}"
 
 
 class Store:

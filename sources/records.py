@@ -99,6 +99,32 @@ class ParsedBatch:
         self.warnings.extend(other.warnings)
 
 
+@dataclass
+class SourceState:
+    """What a source remembers between polls (cursors, HTTP validators) and shows as health.
+
+    Stored as one row of `source_state`; `name` is the source name, or `source/part` for
+    one part of a source (one X query).
+    """
+
+    name: str
+    kind: str = ""
+    cursor: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    url: str | None = None
+    last_poll_at: str | None = None
+    last_success_at: str | None = None
+    last_error: str | None = None
+    last_error_at: str | None = None
+    items_seen: int = 0
+    last_new: int = 0
+    paused_until: str | None = None
+    rate_remaining: int | None = None
+    next_poll_at: str | None = None
+    extra: str = "{}"
+
+
 def utc_now() -> datetime:
     """The current time, aware UTC (a seam the tests can replace through a clock)."""
     return datetime.now(UTC)

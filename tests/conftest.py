@@ -1,0 +1,60 @@
+"""Shared fixtures: a fresh store file per test and a way to run the command line."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+import app
+
+REALWORLD = Path(__file__).resolve().parents[2] / "shared" / "realworld"
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    """Where a test's store lives (a real SQLite file in a temporary folder)."""
+    return tmp_path / "store.db"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_dirs(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """Keep every test away from the real user's config, data dir and X token."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.delenv("ECHOWATCH_CONFIG", raising=False)
+    monkeypatch.delenv("X_BEARER_TOKEN", raising=False)
+    yield
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
+    """Run `app.py ARGS...` in-process and return its exit code and output."""
+
+    def run(*args: str | os.PathLike[str]) -> Run:
+        code = app.main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return Run(code, captured.out, captured.err)
+
+    return run
+
+
+@pytest.fixture
+def realworld() -> Path:
+    """The real-world samples beside the project; skips when they are not there."""
+    if not REALWORLD.is_dir():
+        pytest.skip("../shared/realworld is not present on this machine")
+    return REALWORLD
