@@ -41,7 +41,7 @@ def _isolated_user_dirs(
 
 
 @pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
+def cli(capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def,unused-ignore]
     """Run `app.py ARGS...` in-process and return its exit code and output."""
 
     def run(*args: str | os.PathLike[str]) -> Run:
