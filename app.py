@@ -90,14 +90,32 @@ def _run_import(args: argparse.Namespace) -> int:
 
 # --- export ---------------------------------------------------------------------------
 
+EXPORT_FORMATS: dict[str, tuple[str, ...]] = {
+    "mentions": ("csv", "jsonl"),
+}
+"""Per `--report`, the formats it can be written in; the first is the default."""
+
 
 def _add_export(sub: Subparsers) -> Runner:
     parser = sub.add_parser(
         "export",
-        help="write the stored mentions (newest first) as CSV or JSON Lines",
-        description="Export mentions, newest first. The file is written atomically.",
+        help="write mentions or a report of them, newest first",
+        description="Export what the query selects: the mentions themselves (default) or a "
+        "report. A file is written atomically: a crash never leaves half of one.",
     )
-    parser.add_argument("--format", choices=["csv", "jsonl"], default="csv")
+    parser.add_argument(
+        "--report",
+        choices=sorted(EXPORT_FORMATS),
+        default="mentions",
+        help="what to export (default: mentions)",
+    )
+    all_formats = sorted({f for formats in EXPORT_FORMATS.values() for f in formats})
+    parser.add_argument(
+        "--format",
+        choices=all_formats,
+        default=None,
+        help="file format (default: the report's first; mentions: csv)",
+    )
     parser.add_argument("--query", default="", metavar="TEXT", help="only mentions matching")
     parser.add_argument(
         "-o",
@@ -114,25 +132,43 @@ def _add_export(sub: Subparsers) -> Runner:
 def _run_export(args: argparse.Namespace) -> int:
     import sqlite3
 
-    from cache.export import WRITERS, atomic_output, export_rows
+    from cache.export import ExportRequest, atomic_output, run_export
     from cache.search import QueryError, query_selection
 
+    formats = EXPORT_FORMATS[args.report]
+    fmt = args.format or formats[0]
+    if fmt not in formats:
+        print(
+            f"echowatch export: --report {args.report} is written as "
+            f"{' or '.join(formats)}, not {fmt}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     try:
         selection = query_selection(args.query)
     except QueryError as exc:
         print(f"echowatch export: bad query: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    config = load_config_from(args)
     # A spreadsheet recognises UTF-8 CSV by its byte-order mark; streams stay plain.
-    encoding = "utf-8-sig" if args.format == "csv" and args.output != "-" else "utf-8"
+    encoding = "utf-8-sig" if fmt == "csv" and args.output != "-" else "utf-8"
+    request = ExportRequest(
+        report=args.report,
+        format=fmt,
+        query=args.query,
+        selection=selection,
+        config=config,
+        output=args.output,
+    )
     with open_store(args, readonly=True) as store:
         try:
             with atomic_output(args.output, encoding=encoding) as out:
-                count = WRITERS[args.format](export_rows(store, selection), out)
+                count = run_export(store, request, out)
         except sqlite3.OperationalError as exc:
             print(f"echowatch export: the query cannot be run: {exc}", file=sys.stderr)
             return EXIT_USAGE
     if args.output != "-":
-        print(f"exported {count} mentions to {args.output}", file=sys.stderr)
+        print(f"exported {count} rows to {args.output}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -8,12 +8,14 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from cache.search import Selection, select_sql
 from cache.store import Store, as_json_list
+from sources.config import Config
 
 EXPORT_COLUMNS = (
     "id",
@@ -65,7 +67,36 @@ def write_jsonl(rows: Iterator[dict[str, Any]], out: IO[str]) -> int:
     return count
 
 
-WRITERS = {"csv": write_csv, "jsonl": write_jsonl}
+@dataclass(frozen=True)
+class ExportRequest:
+    """Everything an export needs to know: what, in which format, of which query."""
+
+    report: str
+    format: str
+    query: str
+    selection: Selection
+    config: Config
+    output: str
+    """Where it goes (`-` for standard output); reports may name it in a sidecar."""
+
+
+Exporter = Callable[[Store, ExportRequest, IO[str]], int]
+
+
+def _export_mentions(store: Store, request: ExportRequest, out: IO[str]) -> int:
+    writer = {"csv": write_csv, "jsonl": write_jsonl}[request.format]
+    return writer(export_rows(store, request.selection), out)
+
+
+EXPORTERS: dict[str, Exporter] = {
+    "mentions": _export_mentions,
+}
+"""Per `--report`, the function that writes it; returns how many rows it wrote."""
+
+
+def run_export(store: Store, request: ExportRequest, out: IO[str]) -> int:
+    """Write the requested report to `out` (the caller makes the file atomic)."""
+    return EXPORTERS[request.report](store, request, out)
 
 
 @contextlib.contextmanager
