@@ -134,6 +134,7 @@ def _run_export(args: argparse.Namespace) -> int:
 
     from cache.export import ExportRequest, atomic_output, run_export
     from cache.search import QueryError, query_selection
+    from filters.topics import topic_ids
 
     formats = EXPORT_FORMATS[args.report]
     fmt = args.format or formats[0]
@@ -144,12 +145,12 @@ def _run_export(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
+    config = load_config_from(args)
     try:
-        selection = query_selection(args.query)
+        selection = query_selection(args.query, topics=topic_ids(config))
     except QueryError as exc:
         print(f"echowatch export: bad query: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    config = load_config_from(args)
     # A spreadsheet recognises UTF-8 CSV by its byte-order mark; streams stay plain.
     encoding = "utf-8-sig" if fmt == "csv" and args.output != "-" else "utf-8"
     request = ExportRequest(

@@ -7,15 +7,16 @@ User text never reaches FTS5 raw: every word becomes a quoted FTS5 string, so `c
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from filters.query import QueryError as QueryError  # re-exported: callers catch it here
+from filters.query import parse
+from sources.records import utc_now
+
 _WORD = re.compile(r'"([^"]*)"?|(\S+)')
-
-
-class QueryError(ValueError):
-    """A query that cannot be run; the message says where and what was expected."""
 
 
 @dataclass(frozen=True)
@@ -66,10 +67,19 @@ def select_sql(
     return sql, params
 
 
-def query_selection(text: str, now: datetime | None = None) -> Selection:
+def query_selection(
+    text: str, now: datetime | None = None, *, topics: Collection[str] | None = None
+) -> Selection:
     """The one entry point from a user's query text to a `Selection`.
 
     Every caller (export, reports, the screen) goes through here, so the query language
-    extends all of them at once. Raises `QueryError` naming the position of a mistake.
+    (see `filters.query`) extends all of them at once. Raises `QueryError` naming the
+    position of a mistake. `now` resolves `since:24h` (default: the current time);
+    `topics` are the valid topic ids (pass `filters.topics.topic_ids(config)`; default:
+    the built-in topics).
     """
-    return free_text_selection(text)
+    from cache.query_sql import compile_query
+    from filters.topics import DEFAULT_TOPICS
+
+    known = tuple(DEFAULT_TOPICS) if topics is None else tuple(topics)
+    return compile_query(parse(text, topics=known), now or utc_now())

@@ -101,3 +101,8 @@ def _compile(terms: tuple[str, ...]) -> re.Pattern[str]:
         body = re.escape(term.rstrip("*"))
         parts.append(body + (r"\w*" if term.endswith("*") else r"\b"))
     return re.compile(r"(?<!\w)#?(?:" + "|".join(parts) + ")", re.IGNORECASE)
+
+
+def topic_ids(config: Config) -> tuple[str, ...]:
+    """Every topic id the config knows (the defaults plus `[topics.<id>]`), for queries."""
+    return tuple(dict.fromkeys([*DEFAULT_TOPICS, *config.topics]))

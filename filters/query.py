@@ -1,0 +1,356 @@
+"""The analysts' query language: text in, a small syntax tree out (pure, no SQL here).
+
+Grammar (one for the screen, `export --query` and saved views)::
+
+    query    := and_expr?
+    and_expr := or_expr+                      terms side by side must all hold
+    or_expr  := unary ("OR" unary)*           OR binds tighter than the implicit AND
+    unary    := "-" unary | primary           "-" excludes what follows
+    primary  := FIELD ":" VALUE ("|" VALUE)*  alternatives of one field
+              | '"' phrase '"'                an exact phrase (an unclosed quote runs to the end)
+              | WORD                          a free word (`streik*` matches any ending)
+              | "(" and_expr ")"
+
+So `topic:pay OR topic:taxes lang:de` means (pay or taxes) and German, as in web search.
+`AND` between terms is accepted and changes nothing. Fields: topic, role, lang, platform,
+source, author, since, until, has. `OR`/`AND` are keywords only in capitals.
+
+A mistake raises `QueryError` whose `position` is the 1-based character column where the
+problem is (the message starts with it; a cursor index is `position - 1`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+ROLE_VALUES = ("ambassador", "parody", "official", "press", "public")
+PLATFORM_VALUES = ("x", "rss")
+HAS_VALUES = ("reply", "parody")
+FIELDS = ("topic", "role", "lang", "platform", "source", "author", "since", "until", "has")
+
+_WHAT = {
+    "topic": "a topic",
+    "role": "a role",
+    "lang": "a language code",
+    "platform": "a platform",
+    "source": "a source name",
+    "author": "an author handle",
+    "since": "a time like 24h, 7d or 2026-11-01",
+    "until": "a time like 24h, 7d or 2026-11-01",
+    "has": "reply or parody",
+}
+_LANG = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})?$")
+_RELATIVE = re.compile(r"^(\d{1,6})(m|min|h|d|w)$")
+_UNIT_SECONDS = {"m": 60, "min": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+_SEARCHABLE = re.compile(r"\w")
+
+
+class QueryError(ValueError):
+    """A query that cannot be run; the message says where and what was expected."""
+
+    def __init__(self, position: int, problem: str) -> None:
+        super().__init__(f"position {position}: {problem}")
+        self.position = position
+        """1-based character column of the mistake."""
+        self.problem = problem
+
+
+# --- the syntax tree ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """`name:value|value`: true when the field equals any of the values."""
+
+    name: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TimeBound:
+    """`since:`/`until:`: either `seconds` before now or an absolute UTC time.
+
+    `until:` with a bare date includes that whole day (the bound is the next midnight).
+    """
+
+    name: str
+    seconds: int | None = None
+    at: datetime | None = None
+
+    def resolve(self, now: datetime) -> datetime:
+        if self.at is not None:
+            return self.at
+        return now - timedelta(seconds=self.seconds or 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A free word or an exact phrase, searched in the full-text index."""
+
+    text: str
+    phrase: bool = False
+    prefix: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    node: Node
+
+
+@dataclass(frozen=True, slots=True)
+class And:
+    nodes: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Or:
+    nodes: tuple[Node, ...]
+
+
+Node = Field | TimeBound | Text | Not | And | Or
+
+
+# --- tokens -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Token:
+    kind: str  # "term", "or", "neg", "open", "close"
+    position: int  # 1-based column of its first character
+    node: Node | None = None
+
+
+def parse(text: str, *, topics: Collection[str] | None = None) -> Node | None:
+    """The syntax tree of a query; None for an empty query (everything).
+
+    `topics` are the valid topic ids (the configured ones); None accepts any id.
+    """
+    tokens = _Lexer(text or "", topics).tokens()
+    if not tokens:
+        return None
+    parser = _Parser(tokens, len(text) + 1)
+    return parser.parse()
+
+
+class _Lexer:
+    def __init__(self, text: str, topics: Collection[str] | None) -> None:
+        self.text = text
+        self.topics = topics
+        self.pos = 0
+        self.depth = 0
+
+    def tokens(self) -> list[_Token]:
+        out: list[_Token] = []
+        text = self.text
+        while True:
+            while self.pos < len(text) and text[self.pos].isspace():
+                self.pos += 1
+            if self.pos >= len(text):
+                return out
+            start = self.pos
+            char = text[start]
+            if char == "(":
+                self.depth += 1
+                self.pos += 1
+                out.append(_Token("open", start + 1))
+            elif char == ")" and self.depth > 0:
+                self.depth -= 1
+                self.pos += 1
+                out.append(_Token("close", start + 1))
+            elif char == "-" and start + 1 < len(text) and not text[start + 1].isspace():
+                self.pos += 1
+                out.append(_Token("neg", start + 1))
+            elif char == "-":
+                raise QueryError(start + 1, "expected a term after '-'")
+            elif char == '"':
+                out.append(_Token("term", start + 1, self._phrase()))
+            else:
+                token = self._word()
+                if token is not None:
+                    out.append(token)
+
+    def _phrase(self) -> Text:
+        start = self.pos
+        body, end = _quoted(self.text, start)
+        self.pos = end
+        if not _SEARCHABLE.search(body):
+            raise QueryError(start + 1, "expected letters or digits inside the quotes")
+        return Text(body, phrase=True)
+
+    def _word(self) -> _Token | None:
+        start = self.pos
+        text = self.text
+        while self.pos < len(text) and not text[self.pos].isspace():
+            if text[self.pos] == ")" and self.depth > 0:
+                break
+            if text[self.pos] == '"' and self.pos > start and text[self.pos - 1] == ":":
+                break  # field:"quoted value"
+            self.pos += 1
+        word = text[start : self.pos]
+        if word == "OR":
+            return _Token("or", start + 1)
+        if word == "AND":
+            return None  # the implicit operator, written out
+        name, colon, rest = word.partition(":")
+        field_like = colon and name.isalpha() and "://" not in word
+        if field_like and (name.lower() in FIELDS or rest):
+            return _Token("term", start + 1, self._field(name.lower(), start + len(name) + 1))
+        return _Token("term", start + 1, _free_word(word, start + 1))
+
+    def _field(self, name: str, value_start: int) -> Node:
+        """Read the value(s) of `name:` starting at `value_start` (0-based)."""
+        if name not in FIELDS:
+            raise QueryError(
+                value_start - len(name),
+                f"unknown field '{name}:' (expected one of: {', '.join(FIELDS)}; "
+                "put it in quotes to search for the text)",
+            )
+        text = self.text
+        if value_start < len(text) and text[value_start] == '"':
+            value, self.pos = _quoted(text, value_start)
+            raw_values = [(value, value_start + 1)]
+        else:
+            raw_values = []
+            offset = value_start
+            for part in text[value_start : self.pos].split("|"):
+                raw_values.append((part, offset + 1))
+                offset += len(part) + 1
+        for value, column in raw_values:
+            if not value.strip():
+                after = f'"{name}:"' if column == value_start + 1 else "'|'"
+                raise QueryError(column, f"expected {_WHAT[name]} after {after}")
+        if name in ("since", "until"):
+            if len(raw_values) > 1:
+                raise QueryError(raw_values[1][1] - 1, f"'{name}:' takes one time, not several")
+            value, column = raw_values[0]
+            return _time_bound(name, value, column)
+        return Field(name, tuple(self._value(name, v, c) for v, c in raw_values))
+
+    def _value(self, name: str, value: str, column: int) -> str:
+        key = value.strip()
+        if name == "author":
+            return key.lstrip("@")
+        if name == "source":
+            return key
+        key = key.lower()
+        valid: Collection[str] | None = {
+            "role": ROLE_VALUES,
+            "platform": PLATFORM_VALUES,
+            "has": HAS_VALUES,
+            "topic": self.topics,
+        }.get(name)
+        if valid is not None and key not in valid:
+            listed = ", ".join(sorted(valid)) if name == "topic" else ", ".join(valid)
+            raise QueryError(column, f"unknown {name} '{value}' (valid: {listed})")
+        if name == "lang" and not _LANG.match(key):
+            raise QueryError(column, f"expected a language code like de or en, got '{value}'")
+        return key
+
+
+def _quoted(text: str, start: int) -> tuple[str, int]:
+    """The body of the quoted string starting at `start` and the index after it."""
+    end = text.find('"', start + 1)
+    if end < 0:  # an unbalanced quote is a phrase to the end, not an error
+        return text[start + 1 :], len(text)
+    return text[start + 1 : end], end + 1
+
+
+def _free_word(word: str, column: int) -> Text:
+    prefix = word.endswith("*") and len(word) > 1
+    body = word.rstrip("*") if prefix else word
+    if not _SEARCHABLE.search(body):
+        raise QueryError(column, f"expected letters or digits to search for, got '{word}'")
+    return Text(body, prefix=prefix)
+
+
+def _time_bound(name: str, value: str, column: int) -> TimeBound:
+    key = value.strip().lower()
+    relative = _RELATIVE.match(key)
+    if relative:
+        seconds = int(relative.group(1)) * _UNIT_SECONDS[relative.group(2)]
+        return TimeBound(name, seconds=seconds)
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace("z", ""))
+    except ValueError:
+        raise QueryError(
+            column, f"expected {_WHAT[name]} after \"{name}:\", got '{value}'"
+        ) from None
+    bare_date = len(value.strip()) == 10
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    parsed = parsed.astimezone(UTC)
+    if name == "until" and bare_date:
+        parsed += timedelta(days=1)
+    return TimeBound(name, at=parsed)
+
+
+class _Parser:
+    def __init__(self, tokens: list[_Token], end_column: int) -> None:
+        self.tokens = tokens
+        self.index = 0
+        self.end_column = end_column
+
+    def _peek(self) -> _Token | None:
+        return self.tokens[self.index] if self.index < len(self.tokens) else None
+
+    def parse(self) -> Node:
+        node = self._and_expr(closing=None)
+        token = self._peek()
+        if token is not None:  # only a stray ")" can remain, and the lexer never makes one
+            raise QueryError(token.position, "unexpected ')'")
+        return node
+
+    def _and_expr(self, closing: _Token | None) -> Node:
+        nodes: list[Node] = []
+        while (token := self._peek()) is not None and token.kind != "close":
+            nodes.append(self._or_expr())
+        if not nodes:
+            column = token.position if token else self.end_column
+            raise QueryError(column, "expected a term inside ( )")
+        return nodes[0] if len(nodes) == 1 else And(tuple(nodes))
+
+    def _or_expr(self) -> Node:
+        token = self._peek()
+        if token is not None and token.kind == "or":
+            raise QueryError(token.position, "expected a term before OR")
+        nodes = [self._unary()]
+        while (token := self._peek()) is not None and token.kind == "or":
+            self.index += 1
+            following = self._peek()
+            if following is None or following.kind in ("or", "close"):
+                column = following.position if following else self.end_column
+                raise QueryError(column, "expected a term after OR")
+            nodes.append(self._unary())
+        return nodes[0] if len(nodes) == 1 else Or(tuple(nodes))
+
+    def _unary(self) -> Node:
+        token = self._peek()
+        assert token is not None
+        if token.kind == "neg":
+            self.index += 1
+            following = self._peek()
+            if following is None or following.kind in ("or", "close", "neg"):
+                raise QueryError(token.position + 1, "expected a term after '-'")
+            return Not(self._unary())
+        if token.kind == "open":
+            self.index += 1
+            if (inner := self._peek()) is None:
+                raise QueryError(self.end_column, "expected a term after '('")
+            if inner.kind == "close":
+                raise QueryError(inner.position, "expected a term inside ( )")
+            node = self._and_expr(closing=token)
+            close = self._peek()
+            if close is None or close.kind != "close":
+                raise QueryError(
+                    self.end_column, f"expected ')' to close the '(' at position {token.position}"
+                )
+            self.index += 1
+            return node
+        if token.kind == "close":
+            raise QueryError(token.position, "expected a term before ')'")
+        self.index += 1
+        assert token.node is not None
+        return token.node

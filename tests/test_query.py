@@ -1,0 +1,186 @@
+"""The query language: what analysts type in the screen and in `export --query`."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cache.ingest import ingest
+from cache.search import QueryError, query_selection, select_sql
+from cache.store import Store
+from filters.classify import Classifier
+from sources.config import Config
+from sources.feeds import parse_feed
+from sources.twitter_v2 import parse_response
+from tests.builders import BASE_TIME, page, rss, tweet, user
+
+NOW = BASE_TIME + timedelta(days=2)
+
+
+@pytest.fixture
+def store(db_path: Path) -> Any:
+    """A store with a small, varied set of posts, replies and articles."""
+    s = Store.open(db_path)
+    public, other = user("Worker_Anna", user_id="1"), user("night_shift", user_id="2")
+    amb = user("KestrelAmb_Tom", "Tom FC Ambassador", user_id="3")
+    parody = user("KestreI_Amb_Tom", "Tom (parody)", user_id="4")
+    t = BASE_TIME
+    pay = tweet(public, "Our wages are far too low", tweet_id="101", at=t)
+    strike_de = tweet(
+        other,
+        "Morgen Streik bei Verdi in Leipzig",
+        tweet_id="102",
+        lang="de",
+        at=t + timedelta(hours=1),
+    )
+    taxes = tweet(
+        public, "Kestrel pays almost no taxes in Europe", tweet_id="103", at=t + timedelta(hours=2)
+    )
+    chatter = tweet(
+        other, "c++ and foo-bar both appear here", tweet_id="104", at=t + timedelta(hours=3)
+    )
+    reply = tweet(
+        amb,
+        "I love my job and the pay is fair",
+        tweet_id="105",
+        reply_to=pay,
+        at=t + timedelta(hours=4),
+    )
+    mock = tweet(
+        parody,
+        "Absolutely love it, says Tom",
+        tweet_id="106",
+        quotes=reply,
+        at=t + timedelta(hours=5),
+    )
+    old = tweet(public, "Long ago our pay was better", tweet_id="107", at=t - timedelta(days=30))
+    posts = [pay, strike_de, taxes, chatter, reply, mock, old]
+    classifier = Classifier(Config())
+    ingest(s, parse_response(page(posts, [public, other, amb, parody]), "x:search"), classifier)
+    feed = rss(
+        "Wirtschaft",
+        [
+            {
+                "title": "Warnstreik im Versandzentrum",
+                "link": "https://n.example/a",
+                "pubDate": "Mon, 02 Nov 2026 08:00:00 +0000",
+            }
+        ],
+        lang="de",
+    )
+    ingest(s, parse_feed(feed, "wirtschaft"), classifier)
+    yield s
+    s.close()
+
+
+def ids(store: Store, query: str, **kwargs: Any) -> list[str]:
+    sql, params = select_sql(query_selection(query, NOW, **kwargs), columns="m.id")
+    return [row["id"] for row in store.rows(sql, params)]
+
+
+def test_topic_filter_returns_only_that_topic_newest_first(store: Store) -> None:
+    """`topic:pay` lists the pay posts, newest first."""
+    assert ids(store, "topic:pay") == ["x:105", "x:101", "x:107"]
+
+
+def test_or_binds_tighter_than_the_implicit_and(store: Store) -> None:
+    """`topic:pay OR topic:taxes lang:en` means (pay or taxes) and English."""
+    assert ids(store, "topic:pay OR topic:taxes lang:en") == ["x:105", "x:103", "x:101", "x:107"]
+    assert ids(store, "topic:pay OR topic:strikes lang:de") == ["x:102"]
+
+
+def test_minus_excludes_words_and_topics(store: Store) -> None:
+    """`-term` and `-topic:x` remove what they name."""
+    assert "x:107" not in ids(store, "topic:pay -ago")
+    assert ids(store, "Kestrel -topic:taxes") == []
+    assert ids(store, "platform:x -topic:pay -topic:strikes -topic:taxes") == ["x:106", "x:104"]
+
+
+def test_role_platform_author_and_source(store: Store) -> None:
+    """Field filters select by role, platform, author (any case, with @) and source."""
+    assert ids(store, "role:ambassador") == ["x:105"]
+    assert ids(store, "role:parody") == ["x:106"]
+    assert len(ids(store, "platform:rss")) == 1
+    assert ids(store, "author:@worker_anna") == ["x:103", "x:101", "x:107"]
+    assert ids(store, "source:wirtschaft") == ids(store, "platform:rss")
+    assert ids(store, "platform:x|rss") == ids(store, "")
+
+
+def test_time_bounds_relative_and_absolute(store: Store) -> None:
+    """`since:` and `until:` take 24h/7d style ages and dates (`until:` includes that day)."""
+    assert "x:107" not in ids(store, "since:7d")
+    assert ids(store, "until:7d") == ["x:107"]
+    assert ids(store, "until:2026-11-01 topic:pay") == ["x:107"]
+    assert "x:101" in ids(store, "since:2026-11-02 until:2026-11-02")
+
+
+def test_free_text_is_never_fts_syntax(store: Store) -> None:
+    """Words like c++, foo-bar, NEAR and an open quote are searched, never parsed by FTS5."""
+    assert ids(store, "c++") == ["x:104"]
+    assert ids(store, "foo-bar") == ["x:104"]
+    assert ids(store, '"foo-bar both') == ["x:104"]
+    assert ids(store, "NEAR( AND") == []
+    assert ids(store, "streik*") == ["x:102"]
+
+
+def test_exact_phrase_requires_the_words_in_order(store: Store) -> None:
+    """A quoted phrase matches the words together and in order, plain words anywhere."""
+    assert ids(store, '"wages are"') == ["x:101"]
+    assert ids(store, '"are wages"') == []
+    assert ids(store, "are wages") == ["x:101"]
+
+
+def test_has_reply_and_has_parody(store: Store) -> None:
+    """`has:reply` finds the critical post ambassadors answered; `has:parody` the mocked."""
+    assert ids(store, "has:reply") == ["x:101"]
+    assert ids(store, "has:parody") == ["x:105", "x:101"]
+
+
+@pytest.mark.parametrize(
+    ("query", "position", "expected"),
+    [
+        ("topic:", 7, 'expected a topic after "topic:"'),
+        ("lang:de role:", 14, 'expected a role after "role:"'),
+        ("topic:salary", 7, "unknown topic 'salary' (valid: pay, strikes, taxes, unions,"),
+        ("a OR", 5, "expected a term after OR"),
+        ("OR a", 1, "expected a term before OR"),
+        ("(pay", 5, "expected ')' to close the '(' at position 1"),
+        ("since:yesterday", 7, "expected a time like 24h, 7d or 2026-11-01"),
+        ("platform:x|fb", 12, "unknown platform 'fb' (valid: x, rss)"),
+        ("colour:red", 1, "unknown field 'colour:'"),
+        ("pay -", 5, "expected a term after '-'"),
+    ],
+)
+def test_syntax_errors_name_position_and_expectation(
+    query: str, position: int, expected: str
+) -> None:
+    """A mistake says where (1-based column) and what was expected."""
+    with pytest.raises(QueryError) as info:
+        query_selection(query, NOW)
+    assert info.value.position == position
+    assert str(info.value).startswith(f"position {position}: {expected}")
+
+
+def test_configured_topics_are_valid_values(store: Store) -> None:
+    """A topic added in the config can be queried when the caller passes the topic ids."""
+    assert ids(store, "topic:logistics", topics=["pay", "logistics"]) == []
+
+
+def test_queries_walk_an_index_newest_first(store: Store) -> None:
+    """Common queries read mentions in created_at order from an index, never sort them all."""
+    for query in ["topic:pay", "role:ambassador", "lang:de pay", "has:reply", "author:@x"]:
+        sql, params = select_sql(query_selection(query, NOW), limit=200)
+        plan = " | ".join(r[3] for r in store.conn.execute("EXPLAIN QUERY PLAN " + sql, params))
+        assert "USE TEMP B-TREE FOR ORDER BY" not in plan, (query, plan)
+        assert "INDEX" in plan, (query, plan)
+
+
+def test_export_reports_a_bad_query_with_its_position(cli: Any, db_path: Path) -> None:
+    """`export --query` with a mistake exits 2 and says where the mistake is."""
+    Store.open(db_path).close()
+    result = cli("export", "--db", db_path, "--query", "topic:")
+    assert result.code == 2
+    assert 'position 7: expected a topic after "topic:"' in result.err
