@@ -128,3 +128,36 @@ def m001_mentions_accounts_sources(db: Database) -> None:
         );
         """
     )
+
+
+@migrations()
+def m002_alerts(db: Database) -> None:
+    # One row per spike: (topic, start hour) is unique, so judging an hour twice (a restart,
+    # `app.py alerts` beside a collector) updates the alert instead of repeating it.
+    db.executescript(
+        """
+        CREATE TABLE alerts (
+            id INTEGER PRIMARY KEY,
+            topic TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            count INTEGER NOT NULL,
+            baseline REAL NOT NULL,
+            stdev REAL NOT NULL,
+            threshold REAL NOT NULL,
+            k REAL NOT NULL,
+            min_count INTEGER NOT NULL,
+            baseline_kind TEXT NOT NULL,
+            baseline_hours INTEGER NOT NULL,
+            peak_count INTEGER NOT NULL,
+            peak_at TEXT NOT NULL,
+            last_hot_at TEXT NOT NULL,
+            top_ids TEXT NOT NULL DEFAULT '[]',
+            top_sources TEXT NOT NULL DEFAULT '[]',
+            mode TEXT NOT NULL,
+            raised_at TEXT NOT NULL,
+            notified_at TEXT,
+            UNIQUE (topic, started_at)
+        );
+        CREATE INDEX alerts_started ON alerts(started_at);
+        """
+    )

@@ -1,0 +1,182 @@
+"""The spike rule: hourly mention counts and a baseline in, spike decisions out (pure).
+
+Time is counted in whole UTC clock hours, as integers (hours since the epoch), so the
+rule is the same whether it judges a stored history hour by hour or the hour that is
+filling up right now: counts only grow within an hour and the baseline of an hour is
+fixed by the hours before it, so a live check fires in an hour exactly when the judgement
+of the complete hour would.
+
+The rule, for one series (a topic, or `all` mentions) and one hour `h`:
+- baseline: the counts of the same hour on each of the previous `baseline_days` days;
+  when the history does not reach that far back, the previous `fallback_hours` hours;
+  when it does not reach even that far, no judgement (too little history to compare).
+- hot: count(h) > mean + k * stdev (sample standard deviation) and count(h) >= min_count.
+- one spike is one alert: a hot hour within `cooldown` of the previous hot hour of the
+  same series belongs to the same spike (the alert is updated, not repeated); a new alert
+  needs a hot hour after at least `cooldown` without one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+ALL_SERIES = "all"
+"""The series of every mention, whatever its topics."""
+
+SAME_HOUR = "same_hour"
+"""Baseline kind: the same hour on each of the previous days."""
+PREVIOUS_HOURS = "previous_hours"
+"""Baseline kind: the hours just before (used while the history is short)."""
+
+FALLBACK_HOURS = 12
+"""Hours used as the baseline while the history is shorter than `baseline_days`."""
+
+
+def hour_of(moment: datetime) -> int:
+    """The clock hour containing `moment`, as hours since the epoch (UTC)."""
+    return math.floor(moment.timestamp() / 3600)
+
+
+def hour_start(hour: int) -> datetime:
+    """The aware UTC start of an hour number."""
+    return datetime.fromtimestamp(hour * 3600, UTC)
+
+
+def hour_from_text(text: str) -> int:
+    """The hour of a stored timestamp (`YYYY-MM-DDTHH...`, at least 13 characters)."""
+    moment = datetime(int(text[0:4]), int(text[5:7]), int(text[8:10]), int(text[11:13]), tzinfo=UTC)
+    return int(moment.timestamp()) // 3600
+
+
+@dataclass(frozen=True, slots=True)
+class SpikeRule:
+    """The parameters of the rule (from `[alerts]` in the config)."""
+
+    k: float = 2.0
+    min_count: int = 5
+    cooldown_minutes: int = 180
+    baseline_days: int = 7
+    fallback_hours: int = FALLBACK_HOURS
+
+    @property
+    def lookback_hours(self) -> int:
+        """How many hours before an hour the rule may look at."""
+        return max(self.baseline_days * 24, self.fallback_hours)
+
+
+@dataclass(frozen=True, slots=True)
+class Baseline:
+    """What an hour is compared with."""
+
+    kind: str
+    """`same_hour` or `previous_hours`."""
+    hours: tuple[int, ...]
+    """The hours whose counts make the baseline."""
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The rule applied to one hour of one series."""
+
+    hour: int
+    count: int
+    mean: float
+    stdev: float
+    threshold: float
+    """The count must be above this (mean + k * stdev)."""
+    baseline: Baseline
+    hot: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesState:
+    """What the cooldown needs to know about a series: its latest alert."""
+
+    alert_hour: int | None = None
+    """Start hour of the latest alert."""
+    last_hot_hour: int | None = None
+    """Latest hot hour of that alert's spike."""
+
+
+@dataclass(frozen=True, slots=True)
+class SpikeStep:
+    """A hot hour and the alert it belongs to."""
+
+    series: str
+    verdict: Verdict
+    alert_hour: int
+    """Start hour of the alert (equal to the verdict's hour when `opens`)."""
+    opens: bool
+    """True when this hour starts a new alert, False when it continues one."""
+
+
+def baseline_for(hour: int, history_start: int, rule: SpikeRule) -> Baseline | None:
+    """The baseline hours of `hour`, or None when the history is too short to judge it."""
+    days = rule.baseline_days
+    if days > 0 and hour - 24 * days >= history_start:
+        return Baseline(SAME_HOUR, tuple(hour - 24 * d for d in range(1, days + 1)))
+    if rule.fallback_hours > 0 and hour - rule.fallback_hours >= history_start:
+        return Baseline(PREVIOUS_HOURS, tuple(hour - h for h in range(1, rule.fallback_hours + 1)))
+    return None
+
+
+def judge(
+    hour: int, counts: Mapping[int, int], history_start: int, rule: SpikeRule
+) -> Verdict | None:
+    """The rule for one hour of one series (`counts`: hour -> mentions); None: no judgement."""
+    baseline = baseline_for(hour, history_start, rule)
+    if baseline is None:
+        return None
+    count = counts.get(hour, 0)
+    values = [counts.get(h, 0) for h in baseline.hours]
+    mean = sum(values) / len(values)
+    stdev = (
+        math.sqrt(sum((v - mean) ** 2 for v in values) / (len(values) - 1))
+        if len(values) > 1
+        else 0.0
+    )
+    threshold = mean + rule.k * stdev
+    hot = count > threshold and count >= max(rule.min_count, 1)
+    return Verdict(hour, count, mean, stdev, threshold, baseline, hot)
+
+
+def continues(state: SeriesState, hour: int, rule: SpikeRule) -> bool:
+    """Whether a hot `hour` belongs to the spike of the series' latest alert."""
+    if state.last_hot_hour is None or state.alert_hour is None or hour < state.alert_hour:
+        return False
+    return (hour - state.last_hot_hour) * 60 <= rule.cooldown_minutes
+
+
+def walk(
+    series: str,
+    counts: Mapping[int, int],
+    first_hour: int,
+    last_hour: int,
+    history_start: int,
+    rule: SpikeRule,
+    state: SeriesState = SeriesState(),
+) -> tuple[list[SpikeStep], SeriesState]:
+    """Judge every hour from `first_hour` to `last_hour` (inclusive), in order.
+
+    Returns the hot hours (each opening or continuing an alert) and the state after the
+    last one. Hours below `min_count` cannot be hot and are skipped without computing a
+    baseline, which keeps a walk over years of history fast.
+    """
+    floor = max(rule.min_count, 1)
+    steps: list[SpikeStep] = []
+    candidates = sorted(h for h, n in counts.items() if first_hour <= h <= last_hour and n >= floor)
+    for hour in candidates:
+        verdict = judge(hour, counts, history_start, rule)
+        if verdict is None or not verdict.hot:
+            continue
+        if continues(state, hour, rule):
+            assert state.alert_hour is not None
+            steps.append(SpikeStep(series, verdict, state.alert_hour, opens=False))
+            state = SeriesState(state.alert_hour, max(hour, state.last_hot_hour or hour))
+        else:
+            steps.append(SpikeStep(series, verdict, hour, opens=True))
+            state = SeriesState(hour, hour)
+    return steps, state
