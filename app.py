@@ -7,6 +7,7 @@ that does the work by calling into `cache/`, `filters/`, `sources/` or `tui/`.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -191,6 +192,110 @@ def _run_status(args: argparse.Namespace) -> int:
 
 
 # --- the main job -----------------------------------------------------------------------
+# --- collect --------------------------------------------------------------------------
+
+
+def _add_collect(sub: Subparsers) -> Runner:
+    parser = sub.add_parser(
+        "collect",
+        help="poll the configured X queries and feeds and store what arrives",
+        description="Run every configured source on its schedule and store new mentions. "
+        "Logs one line per poll to stderr. SIGINT/SIGTERM finish the current write and exit.",
+    )
+    parser.add_argument(
+        "--once",
+        action="store_true",
+        help="poll every source once and exit: 0 all succeeded, 1 some failed, 2 bad config",
+    )
+    noise = parser.add_mutually_exclusive_group()
+    noise.add_argument("-q", "--quiet", action="store_true", help="log failures only")
+    noise.add_argument("-v", "--verbose", action="store_true", help="log skipped items too")
+    _store_args(parser)
+    _config_args(parser)
+    return _run_collect
+
+
+def _run_collect(args: argparse.Namespace) -> int:
+    import signal
+    import threading
+
+    from cache.collector import Collector, PollReport, describe_report
+
+    path = find_config_path(args.config)
+    if path is None:
+        print(
+            "echowatch collect: nothing configured to collect: give --config PATH, set "
+            "$ECHOWATCH_CONFIG, or create a config file in the user config dir",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    config = load_config(path)
+    collector = Collector(config, db_path_from(args))
+    if not collector.sources:
+        print(
+            f"echowatch collect: {path} lists no feeds and no X queries to poll", file=sys.stderr
+        )
+        return EXIT_USAGE
+    log = _collect_logging(args)
+    stop = threading.Event()
+
+    def log_report(report: PollReport) -> None:
+        log.log(logging.ERROR if report.error else logging.INFO, "%s", describe_report(report))
+        for warning in report.warnings:
+            level = logging.DEBUG if warning.startswith("skipped ") else logging.WARNING
+            log.log(level, "%s: %s", report.name, warning)
+
+    def on_signal(signum: int, frame: object) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        if not args.once:
+            collector.run_forever(stop, on_report=log_report)
+            return EXIT_OK
+        reports = collector.run_once(stop)
+        for report in reports:
+            log_report(report)
+        failed = [r for r in reports if r.error]
+        if failed:
+            total = len(collector.sources)
+            print(f"collect: {len(failed)} of {total} sources failed:", file=sys.stderr)
+            for report in failed:
+                print(f"  {report.name}: {report.error}", file=sys.stderr)
+        return EXIT_FAILED if failed else EXIT_OK
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        for log_handler in list(log.handlers):
+            log.removeHandler(log_handler)
+
+
+def _collect_logging(args: argparse.Namespace) -> logging.Logger:
+    """A stderr logger for the collector that can never print the bearer token."""
+    import os
+
+    from sources.config import BEARER_ENV
+
+    token = os.environ.get(BEARER_ENV, "")
+
+    class Redact(logging.Filter):
+        def filter(self, record: logging.LogRecord) -> bool:
+            if token and token in record.getMessage():
+                record.msg, record.args = record.getMessage().replace(token, "[token]"), ()
+            return True
+
+    # tweepy logs request headers, bearer token included, at DEBUG: never let that through.
+    logging.getLogger("tweepy").setLevel(logging.WARNING)
+    log = logging.getLogger("echowatch")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+    handler.addFilter(Redact())
+    log.addHandler(handler)
+    log.propagate = False
+    log.setLevel(logging.ERROR if args.quiet else logging.DEBUG if args.verbose else logging.INFO)
+    return log
+
+
 
 
 def _run_default(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -203,7 +308,7 @@ def _run_default(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
     return _run_status(args)
 
 
-SUBCOMMANDS = [_add_import, _add_export, _add_status]
+SUBCOMMANDS = [_add_import, _add_export, _add_status, _add_collect]
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Runner]]:

@@ -79,6 +79,10 @@ class FeedSection:
     """Address of the RSS, Atom or RDF document."""
     poll_seconds: int = 300
     """Seconds between polls of this feed."""
+    timeout_seconds: int = 20
+    """Longest wait for the server to connect or to send the next bytes."""
+    max_megabytes: int = 10
+    """Largest feed document accepted (after decompression); bigger ones are refused."""
 
 
 @dataclass(frozen=True)
@@ -109,6 +113,8 @@ class AlertsSection:
     """Ring the terminal bell on an alert."""
     notify_command: str = ""
     """Command run for each alert, with the alert as JSON on stdin."""
+    notify_timeout_seconds: float = 10.0
+    """Seconds `notify_command` may run before it is stopped (its failure is only logged)."""
 
 
 @dataclass(frozen=True)
@@ -132,6 +138,18 @@ class SignalsSection:
         ]
     )
     """Tags or phrases by which an account discloses its role."""
+    min_posts: int = 5
+    """Fewest posts before share-based signals (reply share, working hours) are flagged."""
+    reply_share_flag: float = 0.9
+    """Reply share at or above which an account is flagged as replying only."""
+    office_hours_flag: float = 0.8
+    """Share of posts in office hours on weekdays at which the pattern is flagged."""
+    co_reply_flag: int = 2
+    """Co-replies (with any other ambassador) from which an account is flagged."""
+    near_duplicate_min_words: int = 4
+    """Replies with fewer distinct words are too short to compare as text blocks."""
+    topic_min_mentions: int = 3
+    """Critics' posts on a topic before an ambassador who never touches it is noted."""
 
 
 @dataclass(frozen=True)
@@ -276,3 +294,8 @@ def _check_feeds(config: Config, file: str) -> None:
             )
         if feed.poll_seconds < 1:
             raise ConfigError(f"{file}: key 'feeds[{index}].poll_seconds' must be at least 1")
+        if feed.timeout_seconds < 1 or feed.max_megabytes < 1:
+            raise ConfigError(
+                f"{file}: keys 'feeds[{index}].timeout_seconds' and 'max_megabytes' "
+                "must be at least 1"
+            )
