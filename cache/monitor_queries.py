@@ -1,0 +1,415 @@
+"""The live monitor's reads: feed pages, topic counts, thread, ambassador and parody lists.
+
+Every function takes an open `Store` and runs in whatever thread opened it (the monitor
+calls them from worker threads, each with its own read-only store). Nothing here loads
+every row or counts the whole table: a store of a million mentions must open as fast as
+an empty one, so the feed pages by keyset on (created_at, id) and topic counts read the
+`mention_topics` index for the window only.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from cache.search import Selection
+from cache.store import Store, as_json_list
+from sources.text import format_timestamp, parse_timestamp
+
+OTHER_TOPIC = "other"
+"""The panel's group for mentions that have no topic."""
+
+FEED_COLUMNS = (
+    "id",
+    "created_at",
+    "platform",
+    "source",
+    "author",
+    "author_name",
+    "role",
+    "topics",
+    "lang",
+    "kind",
+    "title",
+    "text",
+    "url",
+)
+_SELECT_FEED = ", ".join(f"m.{c}" for c in FEED_COLUMNS)
+_NEWEST_FIRST = "m.created_at DESC, m.id DESC"
+
+
+def stored_time(value: str) -> datetime:
+    """A stored `created_at` as an aware datetime (the store only holds valid ones)."""
+    parsed = parse_timestamp(value)
+    if parsed is None:
+        raise ValueError(f"not a stored timestamp: {value!r}")
+    return parsed
+
+
+def combine(*selections: Selection) -> Selection:
+    """All the selections at once (AND); the trivial `1` ones drop out."""
+    parts = [s for s in selections if s.where.strip() != "1"]
+    if not parts:
+        return Selection()
+    if len(parts) == 1:
+        return parts[0]
+    where = " AND ".join(f"({s.where})" for s in parts)
+    params: tuple[Any, ...] = ()
+    for s in parts:
+        params += tuple(s.params)
+    return Selection(where, params)
+
+
+def topic_selection(topic: str | None) -> Selection:
+    """The mentions of one topic (or those with none, for `other`)."""
+    if not topic:
+        return Selection()
+    if topic == OTHER_TOPIC:
+        return Selection("m.topics = '[]'")
+    # EXISTS walks the feed newest-first and probes the (topic, mention_id) key per row,
+    # so the first page of a common topic needs no scan of the whole topic.
+    return Selection(
+        "EXISTS (SELECT 1 FROM mention_topics AS t WHERE t.topic = ? AND t.mention_id = m.id)",
+        (topic,),
+    )
+
+
+def _feed_row(row: dict[str, Any]) -> dict[str, Any]:
+    row["topics"] = as_json_list(row["topics"])
+    return row
+
+
+def feed_page(
+    store: Store,
+    selection: Selection,
+    *,
+    before: tuple[str, str] | None = None,
+    limit: int = 200,
+) -> list[dict[str, Any]]:
+    """The newest `limit` selected mentions older than `before` (created_at, id)."""
+    where, params = selection.where, tuple(selection.params)
+    if before is not None:
+        created, mention_id = before
+        where = f"({where}) AND (m.created_at < ? OR (m.created_at = ? AND m.id < ?))"
+        params += (created, created, mention_id)
+    sql = f"SELECT {_SELECT_FEED} FROM mentions AS m WHERE {where} ORDER BY {_NEWEST_FIRST} LIMIT ?"
+    return [_feed_row(r) for r in store.rows(sql, (*params, limit))]
+
+
+def feed_rows_by_ids(store: Store, selection: Selection, ids: list[str]) -> list[dict[str, Any]]:
+    """The selected mentions among `ids` (new arrivals), newest first."""
+    rows: list[dict[str, Any]] = []
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ",".join("?" for _ in chunk)
+        sql = (
+            f"SELECT {_SELECT_FEED} FROM mentions AS m WHERE m.id IN ({marks}) "
+            f"AND ({selection.where}) AND m.referenced_only = 0"
+        )
+        rows.extend(_feed_row(r) for r in store.rows(sql, (*chunk, *selection.params)))
+    rows.sort(key=lambda r: (r["created_at"], r["id"]), reverse=True)
+    return rows
+
+
+def newest_time(store: Store) -> datetime | None:
+    """When the newest stored mention was written (index lookup, not a scan)."""
+    row = store.conn.execute("SELECT max(created_at) FROM mentions").fetchone()
+    return stored_time(row[0]) if row and row[0] else None
+
+
+@dataclass(frozen=True)
+class TopicCount:
+    """One line of the topic panel: how many mentions in the window, and their trend."""
+
+    topic: str
+    count: int
+    trend: tuple[int, ...]
+    """Mentions per bucket, oldest bucket first."""
+
+
+def topic_counts(
+    store: Store, topics: list[str], now: datetime, window: timedelta, buckets: int = 12
+) -> list[TopicCount]:
+    """Counts and a trend per topic for the `window` ending at `now`, plus `other`."""
+    since = format_timestamp(now - window)
+    until = format_timestamp(now + timedelta(seconds=1))
+    step = window.total_seconds() / buckets
+    bucket_sql = "MIN(?, MAX(0, CAST((julianday(created_at) - julianday(?)) * 86400 / ? AS INT)))"
+    results: list[TopicCount] = []
+    for topic in topics:
+        trend = [0] * buckets
+        for bucket, count in store.conn.execute(
+            f"SELECT {bucket_sql} AS b, count(*) FROM mention_topics "
+            "WHERE topic = ? AND created_at >= ? AND created_at < ? GROUP BY b",
+            (buckets - 1, since, step, topic, since, until),
+        ):
+            trend[int(bucket)] += count
+        results.append(TopicCount(topic, sum(trend), tuple(trend)))
+    trend = [0] * buckets
+    for bucket, count in store.conn.execute(
+        f"SELECT {bucket_sql} AS b, count(*) FROM mentions "
+        "WHERE created_at >= ? AND created_at < ? AND topics = '[]' AND referenced_only = 0 "
+        "GROUP BY b",
+        (buckets - 1, since, step, since, until),
+    ):
+        trend[int(bucket)] += count
+    results.append(TopicCount(OTHER_TOPIC, sum(trend), tuple(trend)))
+    return results
+
+
+# --- one mention ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MentionDetail:
+    """A mention with its author's profile and the terms that gave it its topics."""
+
+    mention: dict[str, Any]
+    account: dict[str, Any] | None
+    matches: dict[str, list[str]]
+
+
+def mention_detail(store: Store, mention_id: str) -> MentionDetail | None:
+    mention = store.mention(mention_id)
+    if mention is None:
+        return None
+    mention["topics"] = as_json_list(mention["topics"])
+    account = store.account(mention["author_key"]) if mention["author_key"] else None
+    try:
+        matches = json.loads(mention.get("topic_matches") or "{}")
+    except json.JSONDecodeError:
+        matches = {}
+    return MentionDetail(mention, account, matches if isinstance(matches, dict) else {})
+
+
+# --- the thread (used until cache.threads is there) ----------------------------------------
+
+
+@dataclass(frozen=True)
+class SimplePost:
+    """The fields of a post the thread view shows (same names as cache.threads.PostRef)."""
+
+    id: str
+    author: str
+    author_name: str
+    role: str
+    text: str
+    created_at: str
+    topics: tuple[str, ...]
+    url: str
+
+
+@dataclass(frozen=True)
+class SimpleReaction:
+    post: SimplePost
+    kind: str
+    target: str
+
+
+@dataclass(frozen=True)
+class SimpleReply:
+    post: SimplePost
+    latency_s: float | None
+    reactions: tuple[SimpleReaction, ...]
+
+
+@dataclass(frozen=True)
+class SimpleThread:
+    root: SimplePost
+    replies: tuple[SimpleReply, ...]
+    root_reactions: tuple[SimpleReaction, ...]
+    missing_ids: tuple[str, ...] = ()
+
+
+_POST_SQL = "SELECT id, author, author_name, role, text, created_at, topics, url FROM mentions"
+_LINKED_SQL = (
+    "SELECT id, author, author_name, role, text, created_at, topics, url, in_reply_to, "
+    "quoted_id FROM mentions WHERE id = ?"
+)
+
+
+def _post(row: dict[str, Any]) -> SimplePost:
+    return SimplePost(
+        id=row["id"],
+        author=row["author"],
+        author_name=row["author_name"],
+        role=row["role"],
+        text=row["text"],
+        created_at=row["created_at"],
+        topics=tuple(as_json_list(row["topics"])),
+        url=row["url"],
+    )
+
+
+def _reactions(store: Store, target: str) -> tuple[SimpleReaction, ...]:
+    rows = store.rows(
+        f"{_POST_SQL} WHERE (in_reply_to = ? OR quoted_id = ?) AND role = 'parody' "
+        "ORDER BY created_at, id",
+        (target, target),
+    )
+    return tuple(SimpleReaction(_post(r), "reaction", target) for r in rows)
+
+
+def simple_thread(store: Store, mention_id: str) -> SimpleThread | None:
+    """The critical post above `mention_id`, its ambassador replies and parody reactions.
+
+    A small stand-in for `cache.threads.thread_for`: one level of replies, no chains.
+    """
+    row = next(store.rows(_LINKED_SQL, (mention_id,)), None)
+    if row is None:
+        return None
+    missing: list[str] = []
+    # A reply by an ambassador or a parody reaction: climb to the post it is about.
+    for _ in range(3):
+        parent = row.get("in_reply_to") or row.get("quoted_id")
+        if row["role"] not in ("ambassador", "parody") or not parent:
+            break
+        above = next(store.rows(_LINKED_SQL, (parent,)), None)
+        if above is None:
+            missing.append(parent)
+            break
+        row = above
+    root = _post(row)
+    root_time = stored_time(root.created_at)
+    replies = []
+    for reply in store.rows(
+        f"{_POST_SQL} WHERE in_reply_to = ? AND role = 'ambassador' ORDER BY created_at, id",
+        (root.id,),
+    ):
+        post = _post(reply)
+        latency = (stored_time(post.created_at) - root_time).total_seconds()
+        replies.append(SimpleReply(post, latency, _reactions(store, post.id)))
+    return SimpleThread(root, tuple(replies), _reactions(store, root.id), tuple(missing))
+
+
+# --- ambassadors and parody accounts -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AmbassadorSummary:
+    """One line of the ambassador view."""
+
+    key: str
+    handle: str
+    display_name: str
+    replies: int
+    median_delay_s: float | None
+    topics_answered: tuple[str, ...]
+    topics_never: tuple[str, ...]
+    latest: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    """(created_at, text) of the newest replies."""
+
+
+def ambassador_summaries(
+    store: Store, topics: list[str], *, latest: int = 3
+) -> list[AmbassadorSummary]:
+    """Every ambassador account with its reply count, delay, topics and newest replies."""
+    summaries: list[AmbassadorSummary] = []
+    accounts = list(
+        store.rows(
+            "SELECT key, handle, display_name FROM accounts WHERE role = 'ambassador' "
+            "ORDER BY handle COLLATE NOCASE"
+        )
+    )
+    for account in accounts:
+        delays: list[float] = []
+        answered: dict[str, int] = {}
+        newest: list[tuple[str, str]] = []
+        count = 0
+        for row in store.rows(
+            "SELECT r.created_at, r.text, p.created_at AS parent_at, p.topics AS parent_topics "
+            "FROM mentions AS r LEFT JOIN mentions AS p ON p.id = r.in_reply_to "
+            "WHERE r.author_key = ? AND r.in_reply_to IS NOT NULL "
+            "ORDER BY r.created_at DESC, r.id DESC",
+            (account["key"],),
+        ):
+            count += 1
+            if len(newest) < latest:
+                newest.append((row["created_at"], row["text"]))
+            if row["parent_at"]:
+                delay = stored_time(row["created_at"]) - stored_time(row["parent_at"])
+                delays.append(max(0.0, delay.total_seconds()))
+            for topic in as_json_list(row["parent_topics"]):
+                answered[topic] = answered.get(topic, 0) + 1
+        summaries.append(
+            AmbassadorSummary(
+                key=account["key"],
+                handle=account["handle"],
+                display_name=account["display_name"],
+                replies=count,
+                median_delay_s=statistics.median(delays) if delays else None,
+                topics_answered=tuple(sorted(answered, key=lambda t: (-answered[t], t))),
+                topics_never=tuple(t for t in topics if t not in answered),
+                latest=tuple(newest),
+            )
+        )
+    summaries.sort(key=lambda s: (-s.replies, s.handle.lower()))
+    return summaries
+
+
+@dataclass(frozen=True)
+class ParodyReaction:
+    created_at: str
+    text: str
+    target_author: str
+    target_role: str
+    target_text: str
+
+
+@dataclass(frozen=True)
+class ParodySummary:
+    """One parody account and what it reacted to (newest first)."""
+
+    key: str
+    handle: str
+    display_name: str
+    bio: str
+    role_reason: str
+    posts: int
+    reactions: tuple[ParodyReaction, ...]
+
+
+def parody_summaries(store: Store, *, latest: int = 5) -> list[ParodySummary]:
+    summaries: list[ParodySummary] = []
+    accounts = list(
+        store.rows(
+            "SELECT key, handle, display_name, bio, role_reason FROM accounts "
+            "WHERE role = 'parody' ORDER BY handle COLLATE NOCASE"
+        )
+    )
+    for account in accounts:
+        posts = store.conn.execute(
+            "SELECT count(*) FROM mentions WHERE author_key = ?", (account["key"],)
+        ).fetchone()[0]
+        reactions = tuple(
+            ParodyReaction(
+                r["created_at"],
+                r["text"],
+                r["t_author"] or "",
+                r["t_role"] or "",
+                r["t_text"] or "",
+            )
+            for r in store.rows(
+                "SELECT m.created_at, m.text, t.author AS t_author, t.role AS t_role, "
+                "t.text AS t_text FROM mentions AS m "
+                "LEFT JOIN mentions AS t ON t.id = coalesce(m.in_reply_to, m.quoted_id) "
+                "WHERE m.author_key = ? ORDER BY m.created_at DESC, m.id DESC LIMIT ?",
+                (account["key"], latest),
+            )
+        )
+        summaries.append(
+            ParodySummary(
+                account["key"],
+                account["handle"],
+                account["display_name"],
+                account["bio"],
+                account["role_reason"],
+                int(posts),
+                reactions,
+            )
+        )
+    summaries.sort(key=lambda s: (-s.posts, s.handle.lower()))
+    return summaries

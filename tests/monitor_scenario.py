@@ -1,0 +1,167 @@
+"""A small, hand-made store for the monitor's tests: a critical thread, hostile texts, filler.
+
+Built through the real path (v2 payload -> parse_response -> ingest) into a real SQLite
+file, so the screen reads exactly what a live poll would have stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from cache.ingest import ingest
+from cache.store import Store
+from filters.classify import Classifier
+from sources.config import AccountsSection, Config
+from sources.twitter_v2 import parse_response
+from tests.builders import page, tweet, user
+
+NOW = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
+"""The frozen clock of every monitor test."""
+
+HOSTILE_TEXTS = (
+    "[bold red]x[/] Gehalt",
+    "a [/] b",
+    "[@click=app.quit]x",
+    "clear \x1b[2J screen",
+    "evil \u202eodd text",
+)
+"""Posts that must show as literal text and do nothing."""
+
+CONFIG = Config(accounts=AccountsSection(press=["newsdesk"]))
+
+
+def frozen_clock() -> datetime:
+    return NOW
+
+
+@dataclass
+class Scenario:
+    path: Path
+    critical_id: str
+    lena_reply_id: str
+    tom_reply_id: str
+    parody_id: str
+    hostile_ids: list[str]
+    config: Config
+
+
+_TOPIC_FILLER = ("Stundenlohn", "safety", "strike", "union", "weather")
+
+
+def build_store(path: Path, *, filler: int = 0) -> Scenario:
+    """The scenario in a fresh store at `path`; `filler` older mentions for paging."""
+    anna = user("anna_k", "Anna Krüger", user_id="101", bio="Lagerarbeiterin, Verdi", followers=230)
+    lena = user(
+        "KestrelLena",
+        "Lena | FC Ambassador",
+        user_id="201",
+        bio="Ich arbeite gern bei Kestrel",
+        followers=0,
+        following=0,
+        created=NOW - timedelta(days=90),
+    )
+    tom = user("KestrelTom", "Tom FC Ambassador", user_id="202", followers=3, following=1)
+    parody = user("KestreILena", "Lena (parody)", user_id="301", bio="Parody account. Not Lena.")
+    press = user("newsdesk", "Newsdesk", user_id="401", bio="News")
+    joe = user("worker_joe", "Joe 🚚", user_id="102")
+    hostile = user("h4x", "[red]Evil[/] \x1b[31mname", user_id="666", bio="[@click=app.quit]bio")
+    arab = user("rtl_user", "مستخدم", user_id="103")
+
+    critical = tweet(
+        anna,
+        "Der Stundenlohn bei Kestrel reicht nicht zum Leben. Verdi ruft zum Streik! 😡",
+        tweet_id="1000",
+        at=NOW - timedelta(hours=4),
+        lang="de",
+    )
+    lena_reply = tweet(
+        lena,
+        "Hallo Anna, bei uns gibt es faire Löhne und tolle Benefits! #Markenbotschafter",
+        tweet_id="1001",
+        at=NOW - timedelta(hours=4) + timedelta(minutes=12),
+        lang="de",
+        reply_to=critical,
+    )
+    tom_reply = tweet(
+        tom,
+        "I love my job at Kestrel, great pay!",
+        tweet_id="1002",
+        at=NOW - timedelta(hours=4) + timedelta(hours=3, minutes=5),
+        reply_to=critical,
+    )
+    parody_reply = tweet(
+        parody,
+        "Faire Löhne! Ich liebe es, wenn mein Chef mir Textbausteine schickt. 🙃",
+        tweet_id="1003",
+        at=NOW - timedelta(minutes=30),
+        lang="de",
+        reply_to=lena_reply,
+    )
+    safety = tweet(
+        joe,
+        "Another injury at the Kestrel warehouse. Safety first? Not here.",
+        tweet_id="1004",
+        at=NOW - timedelta(minutes=50),
+    )
+    taxes = tweet(
+        press,
+        "Kestrel zahlt kaum Steuern in Deutschland",
+        tweet_id="1005",
+        at=NOW - timedelta(hours=5),
+        lang="de",
+    )
+    rtl = tweet(
+        arab, "كيستريل أجور منخفضة pay", tweet_id="1006", at=NOW - timedelta(minutes=20), lang="ar"
+    )
+    hostile_tweets = [
+        tweet(hostile, text, tweet_id=str(1100 + i), at=NOW - timedelta(minutes=40 + i))
+        for i, text in enumerate(HOSTILE_TEXTS)
+    ]
+    tweets = [critical, lena_reply, tom_reply, parody_reply, safety, taxes, rtl, *hostile_tweets]
+    for i in range(filler):
+        tweets.append(
+            tweet(
+                joe,
+                f"Kestrel {_TOPIC_FILLER[i % len(_TOPIC_FILLER)]} post number {i}",
+                tweet_id=str(5000 + i),
+                at=NOW - timedelta(days=1, minutes=i),
+            )
+        )
+    users = [anna, lena, tom, parody, press, joe, hostile, arab]
+    store_batch(path, page(tweets, users))
+    return Scenario(
+        path=path,
+        critical_id="x:1000",
+        lena_reply_id="x:1001",
+        tom_reply_id="x:1002",
+        parody_id="x:1003",
+        hostile_ids=[f"x:{t['id']}" for t in hostile_tweets],
+        config=CONFIG,
+    )
+
+
+def store_batch(path: Path, payload: dict[str, Any]) -> list[str]:
+    """Ingest one v2 response page into the store; returns the new mention ids."""
+    batch = parse_response(payload, source="x:search", where="test")
+    with Store.open(path) as store:
+        result = ingest(store, batch, Classifier(CONFIG))
+    return result.new_ids
+
+
+def arrivals(path: Path, count: int, *, start: int = 9000, minutes_ago: int = 1) -> list[str]:
+    """`count` new mentions stored now (the newest first in time order)."""
+    author = user("late_news", "Late News", user_id="501")
+    tweets = [
+        tweet(
+            author,
+            f"Neue Meldung {i} über Kestrel Gehalt",
+            tweet_id=str(start + i),
+            at=NOW - timedelta(minutes=minutes_ago) + timedelta(seconds=i),
+            lang="de",
+        )
+        for i in range(count)
+    ]
+    return store_batch(path, page(tweets, [author]))

@@ -1,0 +1,229 @@
+"""The live monitor, driven through Textual's Pilot against a real SQLite store."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input, Static
+
+from tests.monitor_scenario import Scenario, arrivals, build_store, frozen_clock
+from tui.feed import FeedTable
+from tui.launch import topic_labels
+from tui.messages import MentionsStored
+from tui.monitor import MonitorApp, MonitorOptions
+from tui.topics_panel import TopicPanel
+
+
+def make_app(scenario: Scenario, tmp_path: Path, *, mode: str = "live") -> MonitorApp:
+    return MonitorApp(
+        MonitorOptions(
+            db_path=scenario.path,
+            mode=mode,
+            config=scenario.config,
+            clock=frozen_clock,
+            tz=UTC,
+            output_dir=tmp_path,
+            topics=topic_labels(scenario.config),
+        )
+    )
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Let messages run and every worker finish, twice (a result may start another read)."""
+    for _ in range(2):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def feed_of(app: MonitorApp) -> FeedTable:
+    return app.query_one(FeedTable)
+
+
+def status_of(app: MonitorApp) -> str:
+    return str(app.query_one("#status", Static).render())
+
+
+def filter_line_of(app: MonitorApp) -> str:
+    return str(app.query_one("#filter-line", Static).render())
+
+
+@pytest.fixture
+def scenario(tmp_path: Path) -> Scenario:
+    return build_store(tmp_path / "store.db")
+
+
+async def test_feed_shows_stored_mentions_newest_first(scenario: Scenario, tmp_path: Path) -> None:
+    """Opening the monitor lists the store's mentions, the newest at the top."""
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        ids = feed_of(app).row_ids
+        assert ids[0] == "x:1006"  # 20 minutes ago: the newest
+        assert ids[-1] == "x:1005"  # 5 hours ago: the oldest
+        assert set(ids) >= {scenario.critical_id, scenario.lena_reply_id, scenario.parody_id}
+        assert "LIVE" in status_of(app)
+
+
+async def test_arrivals_appear_without_moving_the_cursor(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    """New mentions join the top; the reader's cursor stays on the mention it was on."""
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        feed = feed_of(app)
+        feed.move_cursor(row=3)
+        watched = feed.current_id
+        new_ids = arrivals(scenario.path, 3)
+        app.post_message(MentionsStored(new_ids))
+        await settle(pilot)
+        app.flush_arrivals()
+        await settle(pilot)
+        assert feed.row_ids[:3] == sorted(new_ids, reverse=True)
+        assert feed.current_id == watched
+        assert feed.cursor_row == 6
+
+
+async def test_pause_counts_arrivals_and_resume_shows_them(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    """Space pauses the feed, a counter says how many arrived, space again shows them."""
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        before = feed_of(app).row_ids
+        await pilot.press("space")
+        new_ids = arrivals(scenario.path, 4)
+        app.post_message(MentionsStored(new_ids))
+        await settle(pilot)
+        app.flush_arrivals()
+        await settle(pilot)
+        assert app.paused and app.paused_count == 4
+        assert "PAUSED 4 new" in status_of(app)
+        assert feed_of(app).row_ids == before
+        await pilot.press("space")
+        await settle(pilot)
+        assert not app.paused
+        assert set(new_ids) <= set(feed_of(app).row_ids)
+        assert "PAUSED" not in status_of(app)
+
+
+async def test_filter_narrows_the_feed_and_escape_clears_it(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    """`/` + a query filters the feed, the filter stays visible, escape brings all back."""
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        everything = feed_of(app).row_ids
+        await pilot.press("slash")
+        assert app.query_one("#filter", Input).has_focus
+        await pilot.press(*"role:ambassador", "enter")
+        await settle(pilot)
+        assert set(feed_of(app).row_ids) == {scenario.lena_reply_id, scenario.tom_reply_id}
+        assert "role:ambassador" in filter_line_of(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert feed_of(app).row_ids == everything
+        assert app.filter_text == ""
+        assert "no filter" in filter_line_of(app)
+
+
+async def test_bad_filter_shows_position_and_keeps_running(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    """A mistake in the query is shown inline with its column; the feed stays as it was."""
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        everything = feed_of(app).row_ids
+        await pilot.press("slash", *"lang:de (pay", "enter")
+        await settle(pilot)
+        line = filter_line_of(app)
+        assert "column" in line and "^" in line
+        assert app.filter_error is not None
+        assert feed_of(app).row_ids == everything
+        assert app.is_running
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.filter_error is None
+
+
+async def test_choosing_a_topic_filters_the_feed(scenario: Scenario, tmp_path: Path) -> None:
+    """Selecting a topic in the side panel shows only its mentions, with counts beside it."""
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        panel = app.query_one(TopicPanel)
+        assert panel.counts["taxes"] == 1  # the press post, 5 h ago, inside 24 h
+        assert panel.counts["pay"] >= 3
+        panel.focus()
+        index = next(
+            i for i in range(panel.option_count) if panel.get_option_at_index(i).id == "taxes"
+        )
+        panel.highlighted = index
+        await pilot.press("enter")
+        await settle(pilot)
+        assert feed_of(app).row_ids == ["x:1005"]
+        assert app.topic == "taxes"
+        assert "topic:taxes" in filter_line_of(app)
+
+
+async def test_topic_window_switches(scenario: Scenario, tmp_path: Path) -> None:
+    """`t` switches the counts from 24 h to 7 d to 1 h; an hour holds fewer mentions."""
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        panel = app.query_one(TopicPanel)
+        assert panel.window_name == "24h"
+        await pilot.press("t", "t")
+        await settle(pilot)
+        assert panel.window_name == "1h"
+        assert panel.counts["taxes"] == 0
+        assert panel.counts["working_conditions"] == 1  # the safety post, 50 min ago
+
+
+async def test_other_groups_mentions_without_topic(scenario: Scenario, tmp_path: Path) -> None:
+    """Mentions with no topic are counted and filtered as "other"."""
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        panel = app.query_one(TopicPanel)
+        assert panel.counts["other"] >= 1
+        app.post_message(TopicPanel.TopicChosen("other"))
+        await settle(pilot)
+        ids = feed_of(app).row_ids
+        assert ids and scenario.critical_id not in ids
+        assert "x:1102" in ids  # "[@click=app.quit]x" has no topic
+
+
+async def test_older_mentions_page_in_at_the_bottom(tmp_path: Path) -> None:
+    """Scrolling to the end loads older mentions from the store, keyset by keyset."""
+    scenario = build_store(tmp_path / "big.db", filler=450)
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        feed = feed_of(app)
+        assert feed.row_count == 200
+        feed.move_cursor(row=feed.row_count - 1)
+        await settle(pilot)
+        assert feed.row_count == 400
+        feed.move_cursor(row=feed.row_count - 1)
+        await settle(pilot)
+        assert feed.row_count == 462  # 12 scenario posts + 450 filler: all of them
+        assert not feed.has_older
+        assert len(set(feed.row_ids)) == feed.row_count
+
+
+async def test_quit_key_ends_the_app(scenario: Scenario, tmp_path: Path) -> None:
+    """`q` quits."""
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running

@@ -1,0 +1,255 @@
+"""The detail of one mention: full text, author, matched terms, and its thread.
+
+The thread shows the critical post, every ambassador reply with its delay, and the
+parody reactions to each. Reads run in a worker with its own read-only store.
+"""
+
+from __future__ import annotations
+
+import webbrowser
+from datetime import datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from cache.monitor_queries import MentionDetail, mention_detail, simple_thread, stored_time
+from cache.store import Store
+from tui.safe_text import clean
+
+ROLE_NAMES = {
+    "ambassador": "ambassador",
+    "parody": "parody",
+    "official": "official",
+    "press": "press",
+    "public": "public",
+}
+
+
+def load_thread(store: Store, mention_id: str) -> Any:
+    """The thread of a mention: cache.threads when it is there, else the simple one."""
+    try:
+        from cache.threads import thread_for
+    except ImportError:
+        return simple_thread(store, mention_id)
+    return thread_for(store, mention_id)
+
+
+def format_delay(seconds: float | None) -> str:
+    """A delay as a person says it: 45 s, 12 min, 3 h 5 min, 2 d 4 h."""
+    if seconds is None:
+        return "?"
+    seconds = max(0, int(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h" if hours else f"{days} d"
+
+
+def account_age(created_at: str | None, now: datetime) -> str:
+    if not created_at:
+        return "unknown"
+    days = (now - stored_time(created_at)).days
+    if days < 60:
+        return f"{days} days"
+    if days < 730:
+        return f"{days // 30} months"
+    return f"{days // 365} years"
+
+
+def post_line(post: Any, *, prefix: str = "") -> Content:
+    """One post of a thread: who (role), when, and the text, all literal."""
+    role = getattr(post, "role", "") or "public"
+    return Content.from_markup(
+        "$prefix[b]@$author[/b] [dim]($role, $when)[/dim]\n$text",
+        prefix=prefix,
+        author=clean(post.author, one_line=True),
+        role=role,
+        when=str(post.created_at),
+        text=clean(post.text),
+    )
+
+
+class DetailScreen(Screen[None]):
+    """Everything about one mention, and the thread it belongs to."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q", "app.pop_screen", "Back"),
+        Binding("o", "open_url", "Open in browser"),
+    ]
+    DEFAULT_CSS = """
+    DetailScreen VerticalScroll { padding: 0 1; }
+    DetailScreen .section { margin-top: 1; text-style: bold; color: $primary; }
+    DetailScreen .post { margin-left: 2; }
+    DetailScreen .reply { margin-left: 4; }
+    DetailScreen .reaction { margin-left: 8; color: $warning; }
+    """
+
+    class Loaded(Message):
+        def __init__(self, detail: MentionDetail | None, thread: Any) -> None:
+            super().__init__()
+            self.detail = detail
+            self.thread = thread
+
+    def __init__(self, db_path: Path, mention_id: str, now: datetime) -> None:
+        super().__init__()
+        self.db_path = db_path
+        self.mention_id = mention_id
+        self.now = now
+        self.url = ""
+        self.detail: MentionDetail | None = None
+        self.thread: Any = None
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="detail-body"):
+            yield Static(Content(f"Loading {self.mention_id}…"), id="detail-loading")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Mention"
+        self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="detail")
+    def load(self) -> None:
+        with Store.open(self.db_path, readonly=True) as store:
+            detail = mention_detail(store, self.mention_id)
+            thread = load_thread(store, self.mention_id) if detail else None
+        self.post_message(self.Loaded(detail, thread))
+
+    @on(Loaded)
+    async def show(self, message: Loaded) -> None:
+        self.detail, self.thread = message.detail, message.thread
+        body = self.query_one("#detail-body", VerticalScroll)
+        await body.remove_children()
+        if message.detail is None:
+            await body.mount(Static(Content(f"{self.mention_id} is not in the store.")))
+            return
+        await body.mount_all(self._widgets(message.detail, message.thread))
+
+    def _widgets(self, detail: MentionDetail, thread: Any) -> list[Static]:
+        m = detail.mention
+        self.url = m.get("url") or ""
+        widgets = [
+            Static(
+                Content.from_markup(
+                    "[b]$title[/b]\n[dim]$when · $source · $lang · $kind[/dim]",
+                    title=clean(m["title"], one_line=True) or "Post",
+                    when=m["created_at"],
+                    source=clean(m["source"], one_line=True),
+                    lang=m["lang"],
+                    kind=m["kind"],
+                ),
+                id="detail-head",
+            ),
+            Static(Content(clean(m["text"])), id="detail-text", classes="post"),
+            Static(Content("Author"), classes="section"),
+            Static(self._author(m, detail.account), id="detail-author", classes="post"),
+        ]
+        matches = detail.matches
+        widgets.append(Static(Content("Topics"), classes="section"))
+        if matches:
+            lines = [
+                f"{topic}: {', '.join(clean(t, one_line=True) for t in terms)}"
+                for topic, terms in matches.items()
+            ]
+            widgets.append(Static(Content("\n".join(lines)), id="detail-topics", classes="post"))
+        else:
+            widgets.append(Static(Content("no topic (other)"), id="detail-topics", classes="post"))
+        if m.get("url"):
+            widgets.append(Static(Content(f"Link: {clean(m['url'], one_line=True)}  (o opens it)")))
+        widgets.extend(self._thread(thread))
+        return widgets
+
+    def _author(self, m: dict[str, Any], account: dict[str, Any] | None) -> Content:
+        if account is None:
+            return Content.from_markup(
+                "[b]$name[/b] @$handle\nrole: $role",
+                name=clean(m["author_name"], one_line=True),
+                handle=clean(m["author"], one_line=True),
+                role=m["role"] or "unknown",
+            )
+
+        def number(value: object) -> str:
+            return "?" if value is None else f"{value:,}"
+
+        return Content.from_markup(
+            "[b]$name[/b] @$handle\n$bio\n$followers followers · $following following · "
+            "account age $age\nrole: [b]$role[/b] ($reason)",
+            name=clean(account["display_name"], one_line=True),
+            handle=clean(account["handle"], one_line=True),
+            bio=clean(account["bio"]) or "(no bio)",
+            followers=number(account["followers"]),
+            following=number(account["following"]),
+            age=account_age(account["created_at"], self.now),
+            role=ROLE_NAMES.get(account["role"], account["role"] or "unknown"),
+            reason=clean(account["role_reason"], one_line=True) or "no reason given",
+        )
+
+    def _thread(self, thread: Any) -> list[Static]:
+        if thread is None:
+            return []
+        replies = list(thread.replies)
+        widgets = [
+            Static(
+                Content(f"Thread: {len(replies)} ambassador replies"),
+                classes="section",
+                id="thread-title",
+            ),
+            Static(post_line(thread.root, prefix="critical post: "), classes="post thread-root"),
+        ]
+        for reaction in thread.root_reactions:
+            widgets.append(Static(post_line(reaction.post, prefix="parody ↳ "), classes="reaction"))
+        for reply in replies:
+            delay = format_delay(reply.latency_s)
+            widgets.append(
+                Static(
+                    post_line(reply.post, prefix=f"↳ after {delay}: "), classes="reply thread-reply"
+                )
+            )
+            for reaction in reply.reactions:
+                widgets.append(
+                    Static(
+                        post_line(reaction.post, prefix="parody ↳ "),
+                        classes="reaction thread-reaction",
+                    )
+                )
+        if not replies:
+            widgets.append(Static(Content("no ambassador replied (yet)"), classes="reply"))
+        missing = list(getattr(thread, "missing_ids", ()) or ())
+        if missing:
+            widgets.append(
+                Static(Content(f"not in the store: {', '.join(missing)}"), classes="post")
+            )
+        return widgets
+
+    def action_open_url(self) -> None:
+        if not self.url:
+            self.notify("This mention has no link.", severity="warning", markup=False)
+            return
+        open_in_browser(self.app, self.url)
+
+
+def open_in_browser(app: Any, url: str) -> None:
+    """Open `url` from a thread: a slow browser start never freezes the screen."""
+    if not url.startswith(("http://", "https://")):
+        app.notify(f"Not a web link: {clean(url, one_line=True)}", markup=False)
+        return
+
+    def run() -> None:
+        webbrowser.open(url)
+
+    app.run_worker(run, thread=True, exit_on_error=False, group="browser")
+    app.notify(f"Opening {clean(url, one_line=True)}", markup=False)

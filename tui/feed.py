@@ -1,0 +1,240 @@
+"""The live feed: a bounded, keyed DataTable of mentions, newest at the top.
+
+Rows are keyed by mention id. Arrivals are merged in one `batch_update()`: the cursor
+stays on the mention it was on and a reader scrolled down into the feed keeps seeing the
+same rows; only a reader "following" the top (cursor on the newest row, scrolled to the
+top) moves along with the new rows. The table keeps at most `window` rows; older ones are
+paged in from the store when the reader reaches the bottom (`NeedsOlder`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import tzinfo
+from typing import Any
+
+from rich.style import Style
+from rich.text import Text
+from textual.message import Message
+from textual.widgets import DataTable
+
+from cache.monitor_queries import stored_time
+from tui.safe_text import clean
+
+LIVE_WINDOW = 500
+"""Rows the live table keeps; more only while the reader pages back into history."""
+PAGE_SIZE = 200
+
+ROLE_BADGES = {
+    "ambassador": ("AMB", "success"),
+    "parody": ("PAR", "warning"),
+    "official": ("OFF", "primary"),
+    "press": ("PRS", "accent"),
+}
+SOURCE_ICONS = {"x": "X", "rss": "≋"}
+TOPIC_CHIPS = {
+    "working_conditions": "work",
+    "pay": "pay",
+    "strikes": "strk",
+    "unions": "unio",
+    "taxes": "tax",
+}
+
+_FIXED_COLUMNS = (
+    ("time", "Time", 5),
+    ("src", "", 1),
+    ("author", "Author", 16),
+    ("topics", "Topics", 9),
+)
+
+
+class _TimeCell(Text):
+    """The time cell; it carries the row's (created_at, id) so the table can sort by it."""
+
+    sort_key: tuple[str, str] = ("", "")
+
+
+@dataclass(frozen=True)
+class FeedRow:
+    """What the table knows about one row."""
+
+    id: str
+    created_at: str
+    url: str
+
+
+class FeedTable(DataTable[Any]):
+    """Mentions, newest first, in a bounded window."""
+
+    DEFAULT_CSS = """
+    FeedTable { height: 1fr; }
+    FeedTable > .datatable--header { text-style: bold; }
+    """
+
+    class NeedsOlder(Message):
+        """The reader reached the bottom: the next older page should be loaded."""
+
+        def __init__(self, before: tuple[str, str]) -> None:
+            super().__init__()
+            self.before = before
+
+    def __init__(self, *, tz: tzinfo | None = None, **kwargs: Any) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
+        self.tz = tz
+        self.window = LIVE_WINDOW
+        self.has_older = False
+        """True while the store may hold older mentions than the last row."""
+        self.loading_older = False
+        self.known: dict[str, FeedRow] = {}
+
+    def on_mount(self) -> None:
+        for key, label, width in _FIXED_COLUMNS:
+            self.add_column(label, key=key, width=width)
+        self.add_column("Text", key="text", width=self._text_width())
+
+    # --- building rows ---------------------------------------------------------------
+
+    def _theme_color(self, name: str) -> str:
+        return str(self.app.theme_variables.get(name, "")) or "default"
+
+    def _cells(self, row: dict[str, Any]) -> list[Any]:
+        created = stored_time(row["created_at"])
+        local = created.astimezone(self.tz) if self.tz else created.astimezone()
+        time_cell = _TimeCell(local.strftime("%H:%M"), style="dim", end="")
+        time_cell.sort_key = (row["created_at"], row["id"])
+        icon = Text(SOURCE_ICONS.get(row["platform"], "?"), style="bold", end="")
+        author = Text(end="", no_wrap=True, overflow="ellipsis")
+        badge = ROLE_BADGES.get(row["role"])
+        if badge is not None:
+            author.append(badge[0], style=Style(color=self._theme_color(badge[1]), bold=True))
+            author.append(" ")
+        author.append(clean(row["author"] or row["author_name"] or "?", one_line=True))
+        chips = Text(end="", no_wrap=True, overflow="ellipsis")
+        for index, topic in enumerate(row["topics"]):
+            if index:
+                chips.append(" ")
+            chips.append(TOPIC_CHIPS.get(topic, clean(topic, one_line=True)[:4]), style="italic")
+        text = Text(
+            clean(row["text"] or row["title"], one_line=True),
+            end="",
+            no_wrap=True,
+            overflow="ellipsis",
+        )
+        return [time_cell, icon, author, chips, text]
+
+    def _add(self, row: dict[str, Any]) -> bool:
+        if row["id"] in self.known:
+            return False
+        self.add_row(*self._cells(row), key=row["id"])
+        self.known[row["id"]] = FeedRow(row["id"], row["created_at"], row.get("url") or "")
+        return True
+
+    # --- what the app calls ----------------------------------------------------------------
+
+    @property
+    def row_ids(self) -> list[str]:
+        """The mention ids of the rows, top to bottom."""
+        return [str(row.key.value) for row in self.ordered_rows]
+
+    @property
+    def current_id(self) -> str | None:
+        if not self.row_count:
+            return None
+        key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key
+        return None if key.value is None else str(key.value)
+
+    def show_page(self, rows: list[dict[str, Any]], *, limit: int) -> None:
+        """Replace the rows with a fresh first page (a new filter, the first load)."""
+        with self.app.batch_update():
+            self.clear()
+            self.known.clear()
+            self.window = LIVE_WINDOW
+            for row in rows:
+                self._add(row)
+        self.has_older = len(rows) >= limit
+        self.loading_older = False
+
+    def append_older(self, rows: list[dict[str, Any]], *, limit: int) -> None:
+        """Add a page of older mentions at the bottom (they are older than every row)."""
+        with self.app.batch_update():
+            added = sum(self._add(row) for row in rows)
+        self.window += added
+        self.has_older = len(rows) >= limit
+        self.loading_older = False
+
+    def merge_arrivals(self, rows: list[dict[str, Any]]) -> int:
+        """Merge new mentions into place without moving the reader; returns rows added."""
+        if not rows:
+            return 0
+        following = self.cursor_row == 0 and self.scroll_y == 0
+        cursor_id = self.current_id
+        top_index = int(self.scroll_y)
+        order = self.row_ids
+        top_id = order[top_index] if top_index < len(order) else None
+        with self.app.batch_update():
+            added = sum(self._add(row) for row in rows)
+            if not added:
+                return 0
+            self.sort("time", key=lambda cell: cell.sort_key, reverse=True)
+            self._trim(keep=cursor_id)
+            if following or cursor_id is None:
+                self.move_cursor(row=0, scroll=False)
+            elif cursor_id in self.known:
+                self.move_cursor(row=self.get_row_index(cursor_id), scroll=False)
+            if top_index > 0 and top_id in self.known:
+                # Keep the rows the reader was looking at where they were on screen.
+                target = self.get_row_index(top_id)
+                self.call_after_refresh(self.scroll_to, y=target, animate=False, immediate=True)
+        return added
+
+    def _trim(self, *, keep: str | None) -> None:
+        ids = self.row_ids
+        for mention_id in ids[self.window :]:
+            if mention_id == keep:
+                continue
+            self.remove_row(mention_id)
+            del self.known[mention_id]
+            self.has_older = True
+
+    def oldest(self) -> tuple[str, str] | None:
+        ids = self.row_ids
+        if not ids:
+            return None
+        last = self.known[ids[-1]]
+        return (last.created_at, last.id)
+
+    # --- paging back ---------------------------------------------------------------------
+
+    def _maybe_need_older(self) -> None:
+        if not self.has_older or self.loading_older or not self.row_count:
+            return
+        near_bottom = self.cursor_row >= self.row_count - 3 or (
+            self.max_scroll_y > 0 and self.scroll_y >= self.max_scroll_y - 1
+        )
+        oldest = self.oldest()
+        if near_bottom and oldest is not None:
+            self.loading_older = True
+            self.post_message(self.NeedsOlder(oldest))
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._maybe_need_older()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._maybe_need_older()
+
+    # --- width ------------------------------------------------------------------------------
+
+    def _text_width(self) -> int:
+        fixed = sum(width for _, _, width in _FIXED_COLUMNS)
+        padding = 2 * self.cell_padding * (len(_FIXED_COLUMNS) + 1)
+        return max(12, self.size.width - fixed - padding - 2)
+
+    def on_resize(self) -> None:
+        if "text" in self.columns:
+            column = self.columns["text"]  # type: ignore[index]
+            column.width = self._text_width()
+            # The text column fills what the fixed columns leave; DataTable recomputes its
+            # virtual size on the next idle when told the dimensions changed.
+            self._require_update_dimensions = True
+            self.refresh()

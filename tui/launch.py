@@ -1,0 +1,146 @@
+"""Deciding what the monitor watches, then running it (called by `app.py` without a command).
+
+- `--demo` (or no config and no `--db`): the bundled replay, into a demo store of its own;
+- a config (`--config`, `$ECHOWATCH_CONFIG`, the user config dir): its sources, live;
+- `--offline` (or `--db` without a config): browse a store, poll nothing.
+A store is marked when demo data goes into it, so the demo never writes into a user's own
+store and live sources never write into a demo store.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cache.store import Store, StoreError, default_db_path, demo_db_path
+from filters.classify import Classifier
+from sources.config import Config, find_config_path, load_config
+
+DEMO_META_KEY = "demo_store"
+
+
+class LaunchError(Exception):
+    """The monitor cannot start as asked; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class LaunchPlan:
+    mode: str
+    db_path: Path
+    config: Config
+    collector: Any
+    subtitle: str
+
+
+def topic_labels(config: Config) -> dict[str, str]:
+    """Topic id -> label, in the classifier's order (the panel's order)."""
+    return {t.id: t.label for t in Classifier(config).topic_matcher.topics}
+
+
+def plan_launch(
+    *,
+    db: str | None,
+    config_path: str | None,
+    demo: bool,
+    offline: bool,
+    speed: float,
+) -> LaunchPlan:
+    """What to watch, following the rules in the module docstring."""
+    found = None if demo else find_config_path(config_path)
+    if offline:
+        path = Path(db) if db else default_db_path()
+        if not path.exists():
+            raise LaunchError(f"{path}: no store here to browse (import or collect first)")
+        config = load_config(found)
+        return LaunchPlan("offline", path, config, None, f"{path} · offline")
+    if demo or (found is None and db is None):
+        return _demo_plan(Path(db) if db else demo_db_path(), speed)
+    config = load_config(found)
+    path = Path(db) if db else default_db_path()
+    if found is None:
+        if not path.exists():
+            raise LaunchError(f"{path}: no store here to browse (import or collect first)")
+        return LaunchPlan("offline", path, config, None, f"{path} · no config, nothing polled")
+    _refuse_demo_store(path)
+    collector = _collector(config, path, sources=None)
+    return LaunchPlan("live", path, config, collector, f"{path} · {found}")
+
+
+def _demo_plan(path: Path, speed: float) -> LaunchPlan:
+    try:
+        from sources.replay import ReplaySource, demo_config_path
+    except ImportError as exc:
+        raise LaunchError(f"the demo replay is not available in this build ({exc})") from exc
+    config = load_config(demo_config_path())
+    with Store.open(path) as store:
+        marked = store.get_meta(DEMO_META_KEY) == "1"
+        has_rows = store.conn.execute("SELECT 1 FROM mentions LIMIT 1").fetchone() is not None
+        if has_rows and not marked:
+            raise LaunchError(
+                f"{path} holds your own mentions; the demo never writes into them. "
+                "Leave out --db (the demo has its own store) or name a new file."
+            )
+        with store.db.atomic():
+            store.set_meta(DEMO_META_KEY, "1")
+    collector = _collector(config, path, sources=[ReplaySource(speed=speed)])
+    return LaunchPlan("demo", path, config, collector, f"demo ×{speed:g} · {path}")
+
+
+def _refuse_demo_store(path: Path) -> None:
+    if not path.exists():
+        return
+    with Store.open(path, readonly=True) as store:
+        if store.get_meta(DEMO_META_KEY) == "1":
+            raise LaunchError(
+                f"{path} is a demo store; live sources never write into it. "
+                "Use --db with another file (or none for your own store)."
+            )
+
+
+def _collector(config: Config, path: Path, *, sources: list[Any] | None) -> Any:
+    try:
+        from cache.collector import Collector
+    except ImportError as exc:
+        raise LaunchError(f"the collector is not available in this build ({exc})") from exc
+    Store.open(path).close()  # create and migrate it before readers open it read-only
+    return Collector(config, path, sources=sources)
+
+
+def run_monitor(
+    *,
+    db: str | None,
+    config_path: str | None,
+    demo: bool,
+    offline: bool,
+    speed: float,
+    export_formats: tuple[str, ...],
+) -> int:
+    """Run the monitor until the reader quits; returns the exit code."""
+    from tui.monitor import MonitorApp, MonitorOptions
+
+    if speed <= 0:
+        print("echowatch: --speed must be more than 0", file=sys.stderr)
+        return 2
+    try:
+        plan = plan_launch(db=db, config_path=config_path, demo=demo, offline=offline, speed=speed)
+    except LaunchError as exc:
+        print(f"echowatch: {exc}", file=sys.stderr)
+        return 1
+    except StoreError as exc:
+        print(f"echowatch: {exc}", file=sys.stderr)
+        return 1
+    options = MonitorOptions(
+        db_path=plan.db_path,
+        mode=plan.mode,
+        config=plan.config,
+        collector=plan.collector,
+        export_formats=export_formats,
+        output_dir=Path(os.getcwd()),
+        topics=topic_labels(plan.config),
+        subtitle=plan.subtitle,
+    )
+    MonitorApp(options).run()
+    return 0

@@ -1,0 +1,122 @@
+"""Glue between the monitor and the live parts: the collector's sources, their health,
+and the alert list screen (each written by another part of the project)."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from textual.content import Content
+from textual.screen import Screen
+
+from cache.store import SourceState
+from sources.text import parse_timestamp
+from tui.safe_text import clean, shorten
+
+RETRY_SECONDS = 30.0
+"""After a poll that crashed (not one that reported an error), try again this much later."""
+MIN_DELAY, MAX_DELAY = 0.05, 3600.0
+
+
+def source_names(collector: Any) -> list[str]:
+    """The names of the sources a collector polls, whatever shape it exposes them in."""
+    for attribute in ("source_names", "names"):
+        value = getattr(collector, attribute, None)
+        if callable(value):
+            value = value()
+        if value:
+            return [str(v) for v in value]
+    sources = getattr(collector, "sources", None)
+    if isinstance(sources, dict):
+        return [str(k) for k in sources]
+    if sources:
+        return [str(getattr(s, "name", s)) for s in sources]
+    return []
+
+
+def seconds_until(when: Any, now: datetime) -> float | None:
+    """Seconds from `now` to `when` (a datetime or stored timestamp), clamped; None: never."""
+    if when is None:
+        return None
+    if isinstance(when, str):
+        try:
+            when = parse_timestamp(when)
+        except ValueError:
+            return None
+    if not isinstance(when, datetime):
+        return None
+    return min(MAX_DELAY, max(MIN_DELAY, (when - now).total_seconds()))
+
+
+def _top_level(states: dict[str, SourceState]) -> Iterable[SourceState]:
+    # `source/part` rows (one X query each) are details of their source; the status line
+    # shows each source once.
+    names = {name.split("/", 1)[0] for name in states}
+    for name in sorted(names):
+        yield states.get(name) or next(s for n, s in states.items() if n.startswith(name + "/"))
+
+
+def source_summaries(states: dict[str, SourceState], live_errors: dict[str, str]) -> list[Content]:
+    """One short piece of the status line per source: name, health, newest numbers."""
+    parts: list[Content] = []
+    for state in _top_level(states):
+        name = clean(state.name.split("/", 1)[0], one_line=True)
+        error = live_errors.get(name) or state.last_error
+        if error:
+            parts.append(
+                Content.from_markup(
+                    "$name [b $error]✗[/] $why",
+                    name=name,
+                    why=shorten(clean(error, one_line=True), 40),
+                )
+            )
+        elif state.paused_until:
+            parts.append(
+                Content.from_markup(
+                    "$name [b $warning]paused[/] until $until",
+                    name=name,
+                    until=state.paused_until[11:16],
+                )
+            )
+        else:
+            when = (state.last_success_at or state.last_poll_at or "")[11:16] or "never"
+            parts.append(
+                Content.from_markup(
+                    "$name [b $success]✓[/] $when +$new",
+                    name=name,
+                    when=when,
+                    new=str(state.last_new),
+                )
+            )
+    for name, error in sorted(live_errors.items()):
+        if name not in states and not any(n.startswith(name + "/") for n in states):
+            parts.append(
+                Content.from_markup(
+                    "$name [b $error]✗[/] $why",
+                    name=clean(name, one_line=True),
+                    why=shorten(clean(error, one_line=True), 40),
+                )
+            )
+    return parts
+
+
+def alerts_screen(options: Any) -> Screen[Any] | None:
+    """The alert list (tui/alerts_view.py) when it is installed."""
+    try:
+        module = importlib.import_module("tui.alerts_view")
+    except ImportError:
+        return None
+    for name in ("alerts_screen", "AlertsScreen", "AlertsView", "AlertListScreen"):
+        factory = getattr(module, name, None)
+        if factory is None:
+            continue
+        for args in ((options.db_path, options.config), (options.db_path,)):
+            try:
+                screen = factory(*args)
+            except TypeError:
+                continue
+            if isinstance(screen, Screen):
+                return screen
+    return None

@@ -1,0 +1,74 @@
+"""Messages the monitor's workers send back to the screen: each names one fact, past tense.
+
+They carry plain immutable data (rows as dicts read in the worker, ids, reports); no
+widget ever crosses a thread.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from textual.message import Message
+
+from cache.monitor_queries import TopicCount
+from cache.store import SourceState
+
+
+class MentionsStored(Message):
+    """New mentions were stored (by a source poll, or by anyone who tells the app)."""
+
+    def __init__(self, new_ids: list[str] | tuple[str, ...]) -> None:
+        super().__init__()
+        self.new_ids = tuple(new_ids)
+
+
+class FeedPageLoaded(Message):
+    """A page of the feed was read: the first page of a filter, or an older one."""
+
+    def __init__(
+        self, rows: list[dict[str, Any]], *, generation: int, older: bool, limit: int
+    ) -> None:
+        super().__init__()
+        self.rows = rows
+        self.generation = generation
+        self.older = older
+        self.limit = limit
+
+
+class ArrivalsLoaded(Message):
+    """The rows of new arrivals that match the active filter were read."""
+
+    def __init__(self, rows: list[dict[str, Any]], *, generation: int) -> None:
+        super().__init__()
+        self.rows = rows
+        self.generation = generation
+
+
+class TopicCountsLoaded(Message):
+    def __init__(self, counts: list[TopicCount], window: str) -> None:
+        super().__init__()
+        self.counts = counts
+        self.window = window
+
+
+class SourceStatesLoaded(Message):
+    def __init__(self, states: list[SourceState]) -> None:
+        super().__init__()
+        self.states = states
+
+
+class SourcePolled(Message):
+    """One poll of one source finished (its report, as the collector returned it)."""
+
+    def __init__(self, name: str, report: Any) -> None:
+        super().__init__()
+        self.name = name
+        self.report = report
+
+
+class ExportWritten(Message):
+    def __init__(self, path: Path, rows: int) -> None:
+        super().__init__()
+        self.path = path
+        self.rows = rows

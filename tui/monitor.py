@@ -1,0 +1,579 @@
+"""The live monitor: the feed, the topic panel, the filter bar and the status line.
+
+Reads happen in thread workers, each with its own read-only store; a newer filter
+cancels the older read (exclusive group) and a generation number drops stale results.
+Sources are polled in workers too (one group per source); a poll re-arms its own timer
+when it ends, so two polls of one source never overlap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Static
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from cache.monitor_queries import (
+    combine,
+    feed_page,
+    feed_rows_by_ids,
+    newest_time,
+    topic_counts,
+    topic_selection,
+)
+from cache.search import QueryError, Selection, query_selection
+from cache.store import SourceState, Store
+from sources.config import Config
+from sources.records import utc_now
+from tui import live
+from tui.detail import DetailScreen, open_in_browser
+from tui.dialogs import ExportChoice, ExportDialog, HelpScreen, KeyHelp
+from tui.feed import PAGE_SIZE, FeedTable
+from tui.messages import (
+    ArrivalsLoaded,
+    ExportWritten,
+    FeedPageLoaded,
+    MentionsStored,
+    SourcePolled,
+    SourceStatesLoaded,
+    TopicCountsLoaded,
+)
+from tui.safe_text import clean
+from tui.topics_panel import TopicPanel
+from tui.views import AmbassadorsScreen, ParodyScreen, SourcesScreen
+
+FLUSH_SECONDS = 0.1
+"""How often buffered arrivals are merged into the table (well inside 250 ms)."""
+TOPICS_SECONDS = 5.0
+SOURCES_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class MonitorOptions:
+    """Everything the monitor needs from the command line (built in tui.launch)."""
+
+    db_path: Path
+    mode: str = "offline"
+    """`live` (configured sources), `demo` (bundled replay) or `offline` (no polling)."""
+    config: Config = field(default_factory=Config)
+    collector: Any = None
+    """A cache.collector.Collector, or None when nothing is polled."""
+    clock: Callable[[], datetime] = utc_now
+    tz: tzinfo | None = None
+    """Display time zone (None: the computer's)."""
+    export_formats: tuple[str, ...] = ("csv", "jsonl")
+    output_dir: Path = field(default_factory=Path.cwd)
+    """Where exports and screenshots go unless the reader names another file."""
+    topics: dict[str, str] = field(default_factory=dict)
+    """Topic id -> label, in panel order."""
+    subtitle: str = ""
+
+
+class MonitorApp(App[None]):
+    """Echowatch's live monitor."""
+
+    CSS_PATH = "monitor.tcss"
+    TITLE = "Echowatch"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit"),
+        Binding("space", "toggle_pause", "Pause"),
+        Binding("slash", "open_filter", "Filter"),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
+        Binding("enter", "open_detail", "Detail", show=False),
+        Binding("o", "open_url", "Open link", show=False),
+        Binding("t", "next_window", "1h/24h/7d"),
+        Binding("a", "ambassadors", "Ambassadors"),
+        Binding("p", "parody", "Parody"),
+        Binding("s", "sources", "Sources"),
+        Binding("e", "export", "Export"),
+        Binding("exclamation_mark", "alerts", "Alerts", show=False),
+        Binding("ctrl+s", "save_svg", "Screenshot", show=False),
+        Binding("question_mark", "help", "Help"),
+    ]
+
+    def __init__(self, options: MonitorOptions) -> None:
+        super().__init__()
+        self.options = options
+        self.clock = options.clock
+        self.filter_text = ""
+        self.filter_selection = Selection()
+        self.filter_error: str | None = None
+        self.topic: str | None = None
+        self.paused = False
+        self.paused_count = 0
+        self.pending: dict[str, None] = {}
+        self.generation = 0
+        self.source_states: dict[str, SourceState] = {}
+        self.live_errors: dict[str, str] = {}
+        self.last_export: Path | None = None
+        self.topics_dirty = True
+        self.sub_title = options.subtitle
+
+    # --- layout ------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="main"):
+            yield TopicPanel(self.options.topics, id="topics")
+            with Vertical(id="feed-pane"):
+                yield Input(placeholder="topic:pay lang:de role:ambassador, or words", id="filter")
+                yield Static(id="filter-line")
+                yield FeedTable(tz=self.options.tz, id="feed")
+        yield Static(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        filter_input = self.query_one("#filter", Input)
+        filter_input.display = False
+        filter_input.cursor_blink = False if self.is_headless else filter_input.cursor_blink
+        self.query_one(FeedTable).focus()
+        self.show_filter_line()
+        self.show_status()
+        self.reload_feed()
+        self.refresh_topics()
+        self.refresh_sources()
+        self.set_interval(FLUSH_SECONDS, self.flush_arrivals)
+        self.set_interval(TOPICS_SECONDS, self.refresh_topics)
+        self.set_interval(SOURCES_SECONDS, self.refresh_sources)
+        collector = self.options.collector
+        if collector is not None:
+            for name in live.source_names(collector):
+                self.poll_source(name)
+
+    @property
+    def feed(self) -> FeedTable:
+        return self.query_one(FeedTable)
+
+    @property
+    def selection(self) -> Selection:
+        """What the feed shows: the filter bar's query and the chosen topic."""
+        return combine(self.filter_selection, topic_selection(self.topic))
+
+    @property
+    def query_text(self) -> str:
+        """The selection as query text (for exports and the filter line)."""
+        parts = [self.filter_text.strip()]
+        if self.topic:
+            parts.append(f"topic:{self.topic}")
+        return " ".join(p for p in parts if p)
+
+    def open_store(self) -> Store:
+        return Store.open(self.options.db_path, readonly=True)
+
+    # --- reading the feed ----------------------------------------------------------------
+
+    def reload_feed(self) -> None:
+        self.generation += 1
+        self.pending.clear()
+        self.paused_count = 0
+        self.load_first_page(self.selection, self.generation)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="feed", description="feed")
+    def load_first_page(self, selection: Selection, generation: int) -> None:
+        with self.open_store() as store:
+            rows = feed_page(store, selection, limit=PAGE_SIZE)
+        if not get_current_worker().is_cancelled:
+            self.post_message(
+                FeedPageLoaded(rows, generation=generation, older=False, limit=PAGE_SIZE)
+            )
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="older", description="older")
+    def load_older(self, selection: Selection, before: tuple[str, str], generation: int) -> None:
+        with self.open_store() as store:
+            rows = feed_page(store, selection, before=before, limit=PAGE_SIZE)
+        if not get_current_worker().is_cancelled:
+            self.post_message(
+                FeedPageLoaded(rows, generation=generation, older=True, limit=PAGE_SIZE)
+            )
+
+    @work(thread=True, exit_on_error=False, group="arrivals", description="arrivals")
+    def load_arrivals(self, ids: list[str], selection: Selection, generation: int) -> None:
+        with self.open_store() as store:
+            rows = feed_rows_by_ids(store, selection, ids)
+        self.post_message(ArrivalsLoaded(rows, generation=generation))
+
+    @on(FeedPageLoaded)
+    def show_page(self, message: FeedPageLoaded) -> None:
+        if message.generation != self.generation:
+            return
+        if message.older:
+            self.feed.append_older(message.rows, limit=message.limit)
+        else:
+            self.feed.show_page(message.rows, limit=message.limit)
+        self.show_status()
+
+    @on(FeedTable.NeedsOlder)
+    def page_older(self, message: FeedTable.NeedsOlder) -> None:
+        self.load_older(self.selection, message.before, self.generation)
+
+    @on(MentionsStored)
+    def mentions_stored(self, message: MentionsStored) -> None:
+        fresh = [i for i in message.new_ids if i not in self.pending]
+        for mention_id in fresh:
+            self.pending[mention_id] = None
+        if self.paused:
+            self.paused_count += len(fresh)
+            self.show_status()
+        self.topics_dirty = self.topics_dirty or bool(fresh)
+
+    def flush_arrivals(self) -> None:
+        if self.paused or not self.pending:
+            return
+        ids = list(self.pending)
+        self.pending.clear()
+        self.load_arrivals(ids, self.selection, self.generation)
+        if self.topics_dirty:
+            self.refresh_topics()
+
+    @on(ArrivalsLoaded)
+    def merge_arrivals(self, message: ArrivalsLoaded) -> None:
+        if message.generation != self.generation:
+            return
+        self.feed.merge_arrivals(message.rows)
+        self.show_status()
+
+    def action_toggle_pause(self) -> None:
+        self.paused = not self.paused
+        if not self.paused:
+            self.paused_count = 0
+            self.flush_arrivals()
+        self.show_status()
+
+    # --- topics ---------------------------------------------------------------------------
+
+    def refresh_topics(self) -> None:
+        self.topics_dirty = False
+        panel = self.query_one(TopicPanel)
+        self.load_topic_counts(list(self.options.topics), panel.window, panel.window_name)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="topics", description="topics")
+    def load_topic_counts(self, topics: list[str], window: Any, window_name: str) -> None:
+        with self.open_store() as store:
+            now = self.clock()
+            if self.options.mode == "offline":
+                # Browsing an old store: the window ends at its newest mention, not today.
+                now = newest_time(store) or now
+            counts = topic_counts(store, topics, now, window)
+        if not get_current_worker().is_cancelled:
+            self.post_message(TopicCountsLoaded(counts, window_name))
+
+    @on(TopicCountsLoaded)
+    def show_topic_counts(self, message: TopicCountsLoaded) -> None:
+        self.query_one(TopicPanel).show_counts(message.counts)
+
+    @on(TopicPanel.TopicChosen)
+    def topic_chosen(self, message: TopicPanel.TopicChosen) -> None:
+        self.topic = message.topic
+        self.show_filter_line()
+        self.reload_feed()
+        self.feed.focus()
+
+    def action_next_window(self) -> None:
+        self.query_one(TopicPanel).next_window()
+        self.refresh_topics()
+
+    # --- filter --------------------------------------------------------------------------
+
+    def action_open_filter(self) -> None:
+        field = self.query_one("#filter", Input)
+        field.display = True
+        field.value = self.filter_text
+        field.focus()
+
+    @on(Input.Submitted, "#filter")
+    def filter_submitted(self, event: Input.Submitted) -> None:
+        self.apply_filter(event.value)
+
+    def apply_filter(self, text: str) -> bool:
+        """Use `text` as the filter; on a mistake show where and keep the old filter."""
+        try:
+            selection = query_selection(text, now=self.clock())
+        except QueryError as exc:
+            self.filter_error = describe_query_error(text, exc)
+            self.show_filter_line()
+            return False
+        self.filter_error = None
+        self.filter_text = text.strip()
+        self.filter_selection = selection
+        self.query_one("#filter", Input).display = False
+        self.feed.focus()
+        self.show_filter_line()
+        self.reload_feed()
+        return True
+
+    def action_clear_filter(self) -> None:
+        field = self.query_one("#filter", Input)
+        had_something = bool(self.filter_text or self.topic or self.filter_error or field.display)
+        field.display = False
+        field.value = ""
+        self.filter_error = None
+        if self.filter_text or self.topic:
+            self.filter_text = ""
+            self.filter_selection = Selection()
+            self.topic = None
+            self.query_one(TopicPanel).chosen = None
+            self.reload_feed()
+            self.refresh_topics()
+        self.feed.focus()
+        self.show_filter_line()
+        if not had_something and len(self.screen_stack) == 1:
+            self.feed.move_cursor(row=0)
+
+    def show_filter_line(self) -> None:
+        line = self.query_one("#filter-line", Static)
+        if self.filter_error:
+            line.update(
+                Content.from_markup("[b $error]$error_text[/]", error_text=self.filter_error)
+            )
+            line.set_class(True, "-error")
+            return
+        line.set_class(False, "-error")
+        if self.query_text:
+            line.update(
+                Content.from_markup(
+                    "[b]filter:[/b] $query  [dim](/ edit · esc clear)[/dim]",
+                    query=clean(self.query_text, one_line=True),
+                )
+            )
+        else:
+            line.update(Content.from_markup("[dim]no filter · / to filter[/dim]"))
+
+    # --- status line ------------------------------------------------------------------------
+
+    def show_status(self) -> None:
+        parts: list[Content] = []
+        mode = self.options.mode
+        if self.paused:
+            parts.append(
+                Content.from_markup(
+                    "[b $warning]⏸ PAUSED[/] $count new", count=str(self.paused_count)
+                )
+            )
+        elif mode == "offline":
+            parts.append(Content.from_markup("[b]OFFLINE[/b]"))
+        else:
+            parts.append(Content.from_markup("[b $success]● LIVE[/]"))
+        if mode == "demo":
+            parts.append(Content("demo replay"))
+        parts.append(Content(f"{self.feed.row_count} rows"))
+        parts.extend(live.source_summaries(self.source_states, self.live_errors))
+        if self.last_export is not None:
+            parts.append(Content(f"exported to {self.last_export}"))
+        self.query_one("#status", Static).update(Content(" · ").join(parts))
+
+    def refresh_sources(self) -> None:
+        self.load_source_states()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="states", description="states")
+    def load_source_states(self) -> None:
+        with self.open_store() as store:
+            states = store.source_states()
+        self.post_message(SourceStatesLoaded(states))
+
+    @on(SourceStatesLoaded)
+    def show_source_states(self, message: SourceStatesLoaded) -> None:
+        self.source_states = {s.name: s for s in message.states}
+        self.show_status()
+
+    # --- polling the sources -----------------------------------------------------------------
+
+    def poll_source(self, name: str) -> None:
+        self.run_worker(
+            lambda: self._poll(name),
+            thread=True,
+            exclusive=True,
+            exit_on_error=False,
+            group=f"poll:{name}",
+            description=f"poll:{name}",
+        )
+
+    def _poll(self, name: str) -> None:
+        report = self.options.collector.poll_source(name)
+        self.post_message(SourcePolled(name, report))
+
+    @on(SourcePolled)
+    def source_polled(self, message: SourcePolled) -> None:
+        report = message.report
+        new_ids = list(getattr(report, "new_ids", ()) or ())
+        if new_ids:
+            self.post_message(MentionsStored(new_ids))
+        error = getattr(report, "error", None)
+        if error and self.live_errors.get(message.name) != error:
+            self.notify(
+                f"{message.name}: {clean(error, one_line=True)}", severity="warning", markup=False
+            )
+        if error:
+            self.live_errors[message.name] = str(error)
+        else:
+            self.live_errors.pop(message.name, None)
+        delay = live.seconds_until(getattr(report, "next_poll_at", None), self.clock())
+        if delay is not None:
+            self.set_timer(delay, lambda: self.poll_source(message.name))
+        self.refresh_sources()
+
+    # --- the one error funnel -------------------------------------------------------------------
+
+    @on(Worker.StateChanged)
+    def worker_failed(self, event: Worker.StateChanged) -> None:
+        if event.state != WorkerState.ERROR:
+            return
+        worker = event.worker
+        error = worker.error
+        group = worker.group
+        text = clean(f"{type(error).__name__}: {error}", one_line=True)
+        if group.startswith("poll:"):
+            name = group.removeprefix("poll:")
+            self.live_errors[name] = text
+            self.set_timer(live.RETRY_SECONDS, lambda: self.poll_source(name))
+            self.show_status()
+        elif group in ("feed", "older", "arrivals") and (self.filter_text or self.topic):
+            self.filter_error = f"the filter cannot be run: {text}"
+            self.show_filter_line()
+        self.notify(f"{worker.description or group}: {text}", severity="error", markup=False)
+
+    # --- actions ---------------------------------------------------------------------------------
+
+    def action_open_detail(self) -> None:
+        mention_id = self.feed.current_id
+        if mention_id is not None:
+            self.push_screen(DetailScreen(self.options.db_path, mention_id, self.clock()))
+
+    @on(FeedTable.RowSelected, "#feed")
+    def row_selected(self, event: FeedTable.RowSelected) -> None:
+        event.stop()
+        self.action_open_detail()
+
+    def action_open_url(self) -> None:
+        mention_id = self.feed.current_id
+        row = self.feed.known.get(mention_id or "")
+        if row is None or not row.url:
+            self.notify("This mention has no link.", severity="warning", markup=False)
+            return
+        open_in_browser(self, row.url)
+
+    def action_ambassadors(self) -> None:
+        self.push_screen(
+            AmbassadorsScreen(
+                self.options.db_path,
+                topics=list(self.options.topics),
+                config=self.options.config,
+                clock=self.clock,
+            )
+        )
+
+    def action_parody(self) -> None:
+        self.push_screen(ParodyScreen(self.options.db_path))
+
+    def action_sources(self) -> None:
+        self.push_screen(SourcesScreen(self.options.db_path, live_errors=dict(self.live_errors)))
+
+    def action_alerts(self) -> None:
+        screen = live.alerts_screen(self.options)
+        if screen is None:
+            self.notify("Alerts are not available in this version.", markup=False)
+            return
+        self.push_screen(screen)
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(list(help_keys())))
+
+    def action_save_svg(self) -> None:
+        stamp = self.clock().astimezone(UTC).strftime("%Y%m%d-%H%M%S")
+        path = self.save_screenshot(f"echowatch-{stamp}.svg", str(self.options.output_dir))
+        self.notify(f"Screenshot saved to {path}", markup=False)
+
+    def action_export(self) -> None:
+        stamp = self.clock().astimezone(UTC).strftime("%Y%m%d-%H%M%S")
+        summary = f"mentions matching: {self.query_text}" if self.query_text else "all mentions"
+        dialog = ExportDialog(
+            self.options.export_formats,
+            self.options.output_dir,
+            f"echowatch-mentions-{stamp}",
+            clean(summary, one_line=True),
+        )
+        self.push_screen(dialog, self.export_chosen)
+
+    def export_chosen(self, choice: ExportChoice | None) -> None:
+        if choice is not None:
+            self.export(choice, self.selection, self.query_text)
+
+    @work(thread=True, exit_on_error=False, group="export", description="export")
+    def export(self, choice: ExportChoice, selection: Selection, query: str) -> None:
+        from cache.export import ExportRequest, atomic_output, run_export
+
+        request = ExportRequest(
+            report="mentions",
+            format=choice.format,
+            query=query,
+            selection=selection,
+            config=self.options.config,
+            output=str(choice.path),
+        )
+        # Same rule as `app.py export`: a spreadsheet finds UTF-8 CSV by its byte-order mark.
+        encoding = "utf-8-sig" if choice.format == "csv" else "utf-8"
+        with self.open_store() as store, atomic_output(str(choice.path), encoding=encoding) as out:
+            rows = run_export(store, request, out)
+        self.post_message(ExportWritten(choice.path, rows))
+
+    @on(ExportWritten)
+    def export_written(self, message: ExportWritten) -> None:
+        self.last_export = message.path
+        self.notify(f"Exported {message.rows} rows to {message.path}", markup=False)
+        self.show_status()
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for binding in self.BINDINGS:
+            if isinstance(binding, Binding) and binding.action not in ("quit",):
+                yield SystemCommand(
+                    binding.description or binding.action,
+                    f"{binding.description} ({binding.key})",
+                    lambda action=binding.action: self.run_action(action),
+                )
+
+
+def describe_query_error(text: str, exc: QueryError) -> str:
+    """The filter error shown under the bar: where (column) and what."""
+    position = getattr(exc, "position", None)
+    if isinstance(position, int):
+        pointer = clean(text, one_line=True)
+        return f"✗ at column {position + 1}: {exc}\n  {pointer}\n  {' ' * position}^"
+    return f"✗ {exc}"
+
+
+def help_keys() -> Iterable[KeyHelp]:
+    from tui.detail import DetailScreen as Detail
+
+    def keys(where: str, bindings: Iterable[Any]) -> Iterable[KeyHelp]:
+        for binding in bindings:
+            if isinstance(binding, Binding):
+                yield KeyHelp(_key_name(binding.key), binding.description or binding.action, where)
+
+    yield from keys("Feed", MonitorApp.BINDINGS)
+    yield KeyHelp("up/down, pgup/pgdn", "move in the feed (older rows load at the bottom)", "Feed")
+    yield KeyHelp("tab", "move between topics, filter and feed", "Feed")
+    yield KeyHelp("enter (topics)", "filter the feed to the topic", "Feed")
+    yield KeyHelp("ctrl+p", "command palette", "Feed")
+    yield from keys("Detail", Detail.BINDINGS)
+    yield from keys("Lists (ambassadors, parody, sources)", AmbassadorsScreen.BINDINGS)
+
+
+def _key_name(key: str) -> str:
+    names = {
+        "slash": "/",
+        "question_mark": "?",
+        "exclamation_mark": "!",
+        "space": "space",
+        "escape,q": "escape / q",
+    }
+    return names.get(key, key)

@@ -1,0 +1,101 @@
+"""The topic side panel: counts per topic for a window (1 h, 24 h, 7 d) with a trend each.
+
+Choosing a topic filters the feed; "All topics" clears that part of the filter.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from cache.monitor_queries import OTHER_TOPIC, TopicCount
+
+WINDOWS: tuple[tuple[str, timedelta], ...] = (
+    ("1h", timedelta(hours=1)),
+    ("24h", timedelta(hours=24)),
+    ("7d", timedelta(days=7)),
+)
+ALL_TOPICS = "__all__"
+_BARS = " ▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: tuple[int, ...]) -> str:
+    """One character per value, scaled to the largest (blank for zero)."""
+    top = max(values, default=0)
+    if top <= 0:
+        return "·" * len(values)
+    return "".join(_BARS[0 if v <= 0 else max(1, round(v / top * 8))] for v in values)
+
+
+class TopicPanel(OptionList):
+    """Topics with their counts in the current window; selecting one filters the feed."""
+
+    DEFAULT_CSS = """
+    TopicPanel { width: 30; height: 1fr; }
+    """
+
+    class TopicChosen(Message):
+        """The reader picked a topic (None: all topics)."""
+
+        def __init__(self, topic: str | None) -> None:
+            super().__init__()
+            self.topic = topic
+
+    def __init__(self, labels: dict[str, str], **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.labels = {**labels, OTHER_TOPIC: "other"}
+        self.window_index = 1
+        self.counts: dict[str, int] = {}
+        self.chosen: str | None = None
+
+    @property
+    def window_name(self) -> str:
+        return WINDOWS[self.window_index][0]
+
+    @property
+    def window(self) -> timedelta:
+        return WINDOWS[self.window_index][1]
+
+    def on_mount(self) -> None:
+        self._update_title()
+        self.show_counts([TopicCount(t, 0, ()) for t in self.labels])
+
+    def next_window(self) -> None:
+        self.window_index = (self.window_index + 1) % len(WINDOWS)
+        self._update_title()
+
+    def _update_title(self) -> None:
+        names = "  ".join(
+            f"[{n}]" if i == self.window_index else n for i, (n, _) in enumerate(WINDOWS)
+        )
+        self.border_title = Content(f"Topics {names}")
+
+    def show_counts(self, counts: list[TopicCount]) -> None:
+        """Redraw the list with fresh counts, keeping the highlighted topic."""
+        self.counts = {c.topic: c.count for c in counts}
+        highlighted = self.highlighted
+        width = max(8, self.size.width - 18) if self.size.width else 12
+        options = [Option(Content.from_markup("[b]All topics[/b]"), id=ALL_TOPICS)]
+        for count in counts:
+            label = self.labels.get(count.topic, count.topic)
+            marker = "▶ " if count.topic == self.chosen else "  "
+            name = (marker + label)[:width].ljust(width)
+            line = Content.assemble(
+                name,
+                (f"{count.count:>5} ", "bold"),
+                (sparkline(count.trend) if count.trend else "", "$accent"),
+            )
+            options.append(Option(line, id=count.topic))
+        self.set_options(options)
+        if highlighted is not None and highlighted < self.option_count:
+            self.highlighted = highlighted
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        topic = event.option.id
+        self.chosen = None if topic in (None, ALL_TOPICS) else topic
+        self.post_message(self.TopicChosen(self.chosen))
