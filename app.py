@@ -219,6 +219,7 @@ def _run_collect(args: argparse.Namespace) -> int:
     import signal
     import threading
 
+    from cache.alerts import AlertWatcher
     from cache.collector import Collector, PollReport, describe_report
 
     path = find_config_path(args.config)
@@ -237,6 +238,8 @@ def _run_collect(args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
     log = _collect_logging(args)
+    # Spike alerts are judged after every stored page and logged (with notify_command).
+    collector.add_listener(AlertWatcher(config, db_path=db_path_from(args)).on_batch)
     stop = threading.Event()
 
     def log_report(report: PollReport) -> None:
@@ -298,6 +301,47 @@ def _collect_logging(args: argparse.Namespace) -> logging.Logger:
 
 
 
+# --- alerts ---------------------------------------------------------------------------
+
+
+def _add_alerts(sub: Subparsers) -> Runner:
+    parser = sub.add_parser(
+        "alerts",
+        help="list the spike alerts of the store, newest first",
+        description="List the store's spike alerts, newest first. Hours not judged yet (a "
+        "store that no collector watched: an import, the demo) are judged first, exactly as "
+        "the live rule would have, and the alerts found are stored. See docs/alerts.md.",
+    )
+    parser.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output (default: text)"
+    )
+    _store_args(parser)
+    _config_args(parser)
+    return _run_alerts
+
+
+def _run_alerts(args: argparse.Namespace) -> int:
+    import json
+
+    from cache.alerts import evaluate, format_alerts, list_alerts, rule_from_config
+
+    config = load_config_from(args)
+    with Store.open(db_path_from(args), create=False) as store:
+        evaluation = evaluate(store, rule_from_config(config))
+        if evaluation.hours_judged:
+            print(
+                f"judged {evaluation.hours_judged} hours of stored history: "
+                f"{len(evaluation.opened)} new alerts",
+                file=sys.stderr,
+            )
+        alerts = list_alerts(store)
+    if args.format == "json":
+        print(json.dumps([a.to_json() for a in alerts], ensure_ascii=False, indent=2))
+    else:
+        print(format_alerts(alerts))
+    return EXIT_OK
+
+
 def _run_default(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     parser.print_help()
     path = db_path_from(args)
@@ -308,7 +352,7 @@ def _run_default(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
     return _run_status(args)
 
 
-SUBCOMMANDS = [_add_import, _add_export, _add_status, _add_collect]
+SUBCOMMANDS = [_add_import, _add_export, _add_status, _add_collect, _add_alerts]
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Runner]]:

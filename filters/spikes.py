@@ -7,10 +7,12 @@ fixed by the hours before it, so a live check fires in an hour exactly when the 
 of the complete hour would.
 
 The rule, for one series (a topic, or `all` mentions) and one hour `h`:
-- baseline: the counts of the same hour on each of the previous `baseline_days` days;
-  when the history does not reach that far back, the previous `fallback_hours` hours;
-  when it does not reach even that far, no judgement (too little history to compare).
-- hot: count(h) > mean + k * stdev (sample standard deviation) and count(h) >= min_count.
+- baseline: the counts of the same hour on each of the previous `baseline_days` days
+  (fewer while the history is younger than that); while it does not reach back a whole
+  day, the previous `fallback_hours` hours; before it reaches back even that far, no
+  judgement (too little history to compare with).
+- hot: count(h) > mean + k * stdev and count(h) >= min_count, where stdev is the sample
+  standard deviation of the baseline, but at least sqrt(mean) (the Poisson spread).
 - one spike is one alert: a hot hour within `cooldown` of the previous hot hour of the
   same series belongs to the same spike (the alert is updated, not repeated); a new alert
   needs a hot hour after at least `cooldown` without one.
@@ -115,8 +117,10 @@ class SpikeStep:
 
 def baseline_for(hour: int, history_start: int, rule: SpikeRule) -> Baseline | None:
     """The baseline hours of `hour`, or None when the history is too short to judge it."""
-    days = rule.baseline_days
-    if days > 0 and hour - 24 * days >= history_start:
+    # The days the history covers, up to baseline_days: a young store (a week of search
+    # backfill is rare) compares with the days it has rather than with the night before.
+    days = min(rule.baseline_days, (hour - history_start) // 24)
+    if days > 0:
         return Baseline(SAME_HOUR, tuple(hour - 24 * d for d in range(1, days + 1)))
     if rule.fallback_hours > 0 and hour - rule.fallback_hours >= history_start:
         return Baseline(PREVIOUS_HOURS, tuple(hour - h for h in range(1, rule.fallback_hours + 1)))
@@ -133,11 +137,15 @@ def judge(
     count = counts.get(hour, 0)
     values = [counts.get(h, 0) for h in baseline.hours]
     mean = sum(values) / len(values)
-    stdev = (
+    sample = (
         math.sqrt(sum((v - mean) ** 2 for v in values) / (len(values) - 1))
         if len(values) > 1
         else 0.0
     )
+    # Counts of independent posts scatter at least like a Poisson count (stdev = sqrt of
+    # the mean): without this floor a perfectly even baseline would make every extra post
+    # in an hour a spike.
+    stdev = max(sample, math.sqrt(mean))
     threshold = mean + rule.k * stdev
     hot = count > threshold and count >= max(rule.min_count, 1)
     return Verdict(hour, count, mean, stdev, threshold, baseline, hot)

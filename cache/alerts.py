@@ -1,0 +1,614 @@
+"""Spike alerts over the store: hourly counts from SQL, the rule of `filters.spikes`, storage.
+
+Alerts live in the `alerts` table, one row per (topic, start hour), so a restart, a second
+`app.py alerts` or two processes judging the same hour never repeat one. The meta key
+`alerts.judged_through` remembers the last hour that was judged for good; every later hour
+is judged on the next check, so hours missed while nothing was running are not forgotten.
+
+The newest hour with data (or the current clock hour, if that is earlier) stays open: it
+is judged again on every check, because it may still be filling up. An alert raised in an
+open hour is a `live` alert (it is news: the watcher runs `notify_command` for it and the
+screen shows it); one found while judging hours that were already over is a `history`
+alert (stored and listed, never announced).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import subprocess
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from cache.store import Store, now_text
+from filters.spikes import (
+    ALL_SERIES,
+    SeriesState,
+    SpikeRule,
+    SpikeStep,
+    hour_from_text,
+    hour_of,
+    hour_start,
+    walk,
+)
+from sources.config import BEARER_ENV, Config
+from sources.records import utc_now
+from sources.text import format_timestamp
+
+log = logging.getLogger("echowatch.alerts")
+
+JUDGED_THROUGH_KEY = "alerts.judged_through"
+"""Meta key: the last hour (stored timestamp form) judged for good."""
+TOP_POSTS = 5
+"""How many posts (and sources) an alert names as driving it."""
+
+LIVE, HISTORY = "live", "history"
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One spike of one topic (or `all`), as stored and listed."""
+
+    topic: str
+    started_at: str
+    """Start of the first hot hour (stored timestamp form, UTC)."""
+    count: int
+    """Mentions in that first hour."""
+    baseline: float
+    """Mean of the baseline hours."""
+    stdev: float
+    threshold: float
+    """The count had to be above this: baseline + k * stdev."""
+    k: float
+    min_count: int
+    baseline_kind: str
+    """`same_hour` (the same hour on previous days) or `previous_hours`."""
+    baseline_hours: int
+    peak_count: int
+    peak_at: str
+    last_hot_at: str
+    """Start of the latest hour of this spike that was still above its threshold."""
+    top_ids: tuple[str, ...]
+    """Ids of the posts driving the spike: the most replied-to or quoted first."""
+    top_sources: tuple[tuple[str, int], ...]
+    """(source, mentions) of the sources that delivered most of it."""
+    mode: str
+    """`live` (raised while its hour was current) or `history` (found afterwards)."""
+    raised_at: str
+    notified_at: str | None = None
+    id: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON form (`app.py alerts --format json`, `notify_command`'s stdin)."""
+        data = asdict(self)
+        data["top_ids"] = list(self.top_ids)
+        data["top_sources"] = [{"source": s, "count": n} for s, n in self.top_sources]
+        return data
+
+
+def rule_from_config(config: Config) -> SpikeRule:
+    section = config.alerts
+    return SpikeRule(
+        k=section.k,
+        min_count=section.min_count,
+        cooldown_minutes=section.cooldown_minutes,
+        baseline_days=section.baseline_days,
+    )
+
+
+# --- counting ------------------------------------------------------------------------
+
+Counts = dict[str, dict[int, int]]
+"""Per series (topic or `all`), hour number -> mentions."""
+
+
+def stored_topics(store: Store) -> list[str]:
+    """Every topic in `mention_topics`, by skipping along its index (fast on any size)."""
+    rows = store.conn.execute(
+        """
+        WITH RECURSIVE t(topic) AS (
+            SELECT min(topic) FROM mention_topics
+            UNION ALL
+            SELECT (SELECT min(topic) FROM mention_topics WHERE topic > t.topic)
+            FROM t WHERE t.topic IS NOT NULL
+        )
+        SELECT topic FROM t WHERE topic IS NOT NULL
+        """
+    )
+    return [str(r[0]) for r in rows]
+
+
+def hourly_counts(store: Store, first_hour: int, end_hour: int) -> Counts:
+    """Mentions per hour in [first_hour, end_hour), per topic and for `all`.
+
+    One grouped query over the covering index per series: (topic, created_at) for topics,
+    (created_at) for all mentions. A hour without mentions is absent (it counts 0).
+    """
+    low = format_timestamp(hour_start(first_hour))
+    high = format_timestamp(hour_start(end_hour))
+    counts: Counts = {}
+    series_sql: list[tuple[str, str, tuple[str, ...]]] = [
+        (
+            ALL_SERIES,
+            "SELECT substr(created_at, 1, 13), count(*) FROM mentions "
+            "WHERE created_at >= ? AND created_at < ? GROUP BY 1",
+            (low, high),
+        )
+    ]
+    for topic in stored_topics(store):
+        series_sql.append(
+            (
+                topic,
+                "SELECT substr(created_at, 1, 13), count(*) FROM mention_topics "
+                "WHERE topic = ? AND created_at >= ? AND created_at < ? GROUP BY 1",
+                (topic, low, high),
+            )
+        )
+    for series, sql, params in series_sql:
+        per_hour = counts.setdefault(series, {})
+        for hour_text, count in store.conn.execute(sql, params):
+            per_hour[hour_from_text(hour_text)] = int(count)
+    return counts
+
+
+def history_hours(store: Store) -> tuple[int, int] | None:
+    """(first, last) hour with a stored mention, or None for an empty store."""
+    first, last = store.conn.execute(
+        "SELECT min(created_at), max(created_at) FROM mentions"
+    ).fetchone()
+    if first is None:
+        return None
+    return hour_from_text(first), hour_from_text(last)
+
+
+# --- judging ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """What one check did."""
+
+    opened: list[Alert]
+    """Alerts raised by this check, oldest first."""
+    hours_judged: int
+    judged_through: str | None
+    live_from: str | None = None
+    """Start of the oldest hour still counted as live (alerts from then on are news)."""
+
+
+class CountCache:
+    """Hourly counts of hours that are over, kept between checks of one watcher.
+
+    Hours that are over are loaded once; the open hours are counted again on every
+    check; mentions that arrive late for a cached hour are added (`add_late`).
+    """
+
+    def __init__(self) -> None:
+        self.counts: Counts = {}
+        self.low: int | None = None
+        self.high: int | None = None
+        """Cached hours are [low, high)."""
+
+    def get(self, store: Store, first_hour: int, closed_end: int, end_hour: int) -> Counts:
+        """Counts of [first_hour, end_hour); hours below `closed_end` may be cached."""
+        closed_end = max(first_hour, min(closed_end, end_hour))
+        if self.low is None or self.high is None or first_hour < self.low:
+            self.counts = hourly_counts(store, first_hour, closed_end)
+            self.low, self.high = first_hour, closed_end
+        elif self.high < closed_end:
+            _merge(self.counts, hourly_counts(store, self.high, closed_end))
+            self.high = closed_end
+        merged: Counts = {s: dict(c) for s, c in self.counts.items()}
+        if closed_end < end_hour:
+            _merge(merged, hourly_counts(store, closed_end, end_hour))
+        return merged
+
+    def add_late(self, store: Store, mention_ids: Iterable[str]) -> None:
+        """Count newly stored mentions whose hour is already cached."""
+        if self.low is None or self.high is None:
+            return
+        ids = list(mention_ids)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" for _ in chunk)
+            for created_at, topics in store.conn.execute(
+                f"SELECT created_at, topics FROM mentions WHERE id IN ({marks})", chunk
+            ):
+                hour = hour_from_text(created_at)
+                if not self.low <= hour < self.high:
+                    continue
+                for series in [ALL_SERIES, *_topic_list(topics)]:
+                    per_hour = self.counts.setdefault(series, {})
+                    per_hour[hour] = per_hour.get(hour, 0) + 1
+
+
+def _merge(into: Counts, more: Counts) -> None:
+    for series, per_hour in more.items():
+        into.setdefault(series, {}).update(per_hour)
+
+
+def _topic_list(value: str | None) -> list[str]:
+    try:
+        decoded = json.loads(value or "[]")
+    except json.JSONDecodeError:
+        return []
+    return [str(t) for t in decoded] if isinstance(decoded, list) else []
+
+
+def evaluate(
+    store: Store,
+    rule: SpikeRule,
+    now: datetime | None = None,
+    *,
+    cache: CountCache | None = None,
+) -> Evaluation:
+    """Judge every hour not yet judged for good, store the alerts, return the new ones.
+
+    Used by `app.py alerts` (the whole stored history on first use) and by `AlertWatcher`
+    after each stored batch; both judge an hour the same way.
+    """
+    bounds = history_hours(store)
+    if bounds is None:
+        return Evaluation([], 0, None)
+    history_start, data_end = bounds
+    current = hour_of(now or utc_now())
+    open_hour = min(data_end, current)
+    judged = store.get_meta(JUDGED_THROUGH_KEY)
+    first = history_start if judged is None else max(history_start, hour_from_text(judged) + 1)
+    live_from = format_timestamp(hour_start(open_hour - 1))
+    if first > open_hour:
+        return Evaluation([], 0, judged, live_from)
+    cache = cache or CountCache()
+    counts = cache.get(store, first - rule.lookback_hours, open_hour, open_hour + 1)
+    states = series_states(store)
+    steps: list[SpikeStep] = []
+    for series, per_hour in counts.items():
+        found, _ = walk(
+            series,
+            per_hour,
+            first,
+            open_hour,
+            history_start,
+            rule,
+            states.get(series, SeriesState()),
+        )
+        steps.extend(found)
+    steps.sort(key=lambda s: (s.verdict.hour, s.series))
+    judged_through = format_timestamp(hour_start(open_hour - 1))
+    with store.db.atomic():
+        opened = _record(store, rule, steps, live_from=open_hour - 1)
+        if judged is None or judged_through > judged:
+            store.set_meta(JUDGED_THROUGH_KEY, judged_through)
+    return Evaluation(opened, open_hour - first + 1, judged_through, live_from)
+
+
+def series_states(store: Store) -> dict[str, SeriesState]:
+    """Per series, the latest alert (what the cooldown needs), from the alerts table."""
+    states: dict[str, SeriesState] = {}
+    for topic, started, last_hot in store.conn.execute(
+        "SELECT topic, max(started_at), last_hot_at FROM alerts GROUP BY topic"
+    ):
+        states[topic] = SeriesState(hour_from_text(started), hour_from_text(last_hot))
+    return states
+
+
+def _record(store: Store, rule: SpikeRule, steps: list[SpikeStep], live_from: int) -> list[Alert]:
+    opened: list[Alert] = []
+    now = now_text()
+    for step in steps:
+        verdict = step.verdict
+        alert_start = format_timestamp(hour_start(step.alert_hour))
+        hour_text = format_timestamp(hour_start(verdict.hour))
+        existing = store.conn.execute(
+            "SELECT id, peak_count, last_hot_at FROM alerts WHERE topic = ? AND started_at = ?",
+            [step.series, alert_start],
+        ).fetchone()
+        if existing is None:
+            top_ids, top_sources = drivers(store, step.series, step.alert_hour, verdict.hour + 1)
+            mode = LIVE if verdict.hour >= live_from else HISTORY
+            cursor = store.conn.execute(
+                """
+                INSERT INTO alerts (topic, started_at, count, baseline, stdev, threshold, k,
+                    min_count, baseline_kind, baseline_hours, peak_count, peak_at, last_hot_at,
+                    top_ids, top_sources, mode, raised_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [
+                    step.series,
+                    alert_start,
+                    verdict.count,
+                    verdict.mean,
+                    verdict.stdev,
+                    verdict.threshold,
+                    rule.k,
+                    rule.min_count,
+                    verdict.baseline.kind,
+                    len(verdict.baseline.hours),
+                    verdict.count,
+                    hour_text,
+                    hour_text,
+                    json.dumps(top_ids),
+                    json.dumps(top_sources),
+                    mode,
+                    now,
+                ],
+            )
+            alert = alert_by_id(store, int(cursor.lastrowid or 0))
+            if alert is not None:
+                opened.append(alert)
+            continue
+        alert_id, peak_count, last_hot_at = existing
+        last_hot = max(last_hot_at, hour_text)
+        top_ids, top_sources = drivers(
+            store, step.series, step.alert_hour, hour_from_text(last_hot) + 1
+        )
+        peak = verdict.count > peak_count
+        store.conn.execute(
+            """
+            UPDATE alerts SET last_hot_at = ?, top_ids = ?, top_sources = ?,
+                peak_count = CASE WHEN ? THEN ? ELSE peak_count END,
+                peak_at = CASE WHEN ? THEN ? ELSE peak_at END,
+                count = CASE WHEN started_at = ? THEN ? ELSE count END
+            WHERE id = ?
+            """,
+            [
+                last_hot,
+                json.dumps(top_ids),
+                json.dumps(top_sources),
+                peak,
+                verdict.count,
+                peak,
+                hour_text,
+                hour_text,
+                verdict.count,
+                alert_id,
+            ],
+        )
+    return opened
+
+
+def drivers(
+    store: Store, series: str, first_hour: int, end_hour: int
+) -> tuple[list[str], list[tuple[str, int]]]:
+    """The posts and sources driving a spike in [first_hour, end_hour).
+
+    A post drives a spike by being replied to or quoted in it (or by being in it), so
+    posts are ranked by how many of the spike's mentions are it or answer it.
+    """
+    low = format_timestamp(hour_start(first_hour))
+    high = format_timestamp(hour_start(end_hour))
+    if series == ALL_SERIES:
+        scope = "FROM mentions AS m WHERE m.created_at >= ? AND m.created_at < ?"
+        params: list[Any] = [low, high]
+    else:
+        scope = (
+            "FROM mention_topics AS t JOIN mentions AS m ON m.id = t.mention_id "
+            "WHERE t.topic = ? AND t.created_at >= ? AND t.created_at < ?"
+        )
+        params = [series, low, high]
+    posts = store.conn.execute(
+        "SELECT coalesce(m.in_reply_to, m.quoted_id, m.id) AS root, count(*) AS n, "
+        f"min(m.created_at) AS first {scope} GROUP BY root ORDER BY n DESC, first, root LIMIT ?",
+        [*params, TOP_POSTS],
+    ).fetchall()
+    sources = store.conn.execute(
+        f"SELECT m.source, count(*) AS n {scope} GROUP BY m.source ORDER BY n DESC, m.source "
+        "LIMIT ?",
+        [*params, TOP_POSTS],
+    ).fetchall()
+    return [str(r[0]) for r in posts], [(str(r[0]), int(r[1])) for r in sources]
+
+
+# --- reading ---------------------------------------------------------------------------
+
+_ALERT_COLUMNS = (
+    "id, topic, started_at, count, baseline, stdev, threshold, k, min_count, baseline_kind, "
+    "baseline_hours, peak_count, peak_at, last_hot_at, top_ids, top_sources, mode, raised_at, "
+    "notified_at"
+)
+
+
+def _alert_from_row(row: dict[str, Any]) -> Alert:
+    sources = json.loads(row.pop("top_sources") or "[]")
+    ids = json.loads(row.pop("top_ids") or "[]")
+    return Alert(
+        **row,
+        top_ids=tuple(str(i) for i in ids),
+        top_sources=tuple((str(s), int(n)) for s, n in sources),
+    )
+
+
+def list_alerts(store: Store, limit: int | None = None) -> list[Alert]:
+    """The stored alerts, newest first."""
+    sql = f"SELECT {_ALERT_COLUMNS} FROM alerts ORDER BY started_at DESC, topic"
+    params: list[Any] = []
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return [_alert_from_row(row) for row in store.rows(sql, params)]
+
+
+def alert_by_id(store: Store, alert_id: int) -> Alert | None:
+    row = next(store.rows(f"SELECT {_ALERT_COLUMNS} FROM alerts WHERE id = ?", [alert_id]), None)
+    return None if row is None else _alert_from_row(row)
+
+
+def format_alerts(alerts: list[Alert]) -> str:
+    """The text form of `app.py alerts`: one line per alert, newest first."""
+    if not alerts:
+        return "no alerts"
+    lines = []
+    for alert in alerts:
+        baseline = f"{alert.baseline:.1f} ± {alert.stdev:.1f}"
+        kind = "same hour, previous days" if alert.baseline_kind == "same_hour" else "prev. hours"
+        lines.append(
+            f"{alert.started_at}  {alert.topic:<20} count {alert.count:>5}  "
+            f"baseline {baseline} ({kind})  k {alert.k:g}  "
+            f"peak {alert.peak_count} at {alert.peak_at[11:16]}  [{alert.mode}]"
+        )
+        if alert.top_ids:
+            lines.append(f"    top posts: {', '.join(alert.top_ids)}")
+        if alert.top_sources:
+            lines.append("    sources: " + ", ".join(f"{s} ({n})" for s, n in alert.top_sources))
+    return "\n".join(lines)
+
+
+# --- announcing ------------------------------------------------------------------------
+
+
+def run_notify_command(command: str, alert: Alert, timeout: float) -> str | None:
+    """Run `command` (through the shell) with the alert as JSON on stdin.
+
+    Returns None on success, else a sentence saying what went wrong; never raises.
+    The X bearer token is removed from the command's environment.
+    """
+    payload = json.dumps(alert.to_json(), ensure_ascii=False) + "\n"
+    env = {k: v for k, v in os.environ.items() if k != BEARER_ENV}
+    try:
+        # Through the shell on purpose: the command is the user's own, from their config.
+        done = subprocess.run(
+            command,
+            shell=True,
+            input=payload.encode("utf-8"),
+            env=env,
+            timeout=timeout,
+            capture_output=True,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return f"notify_command did not finish within {timeout:g} s and was stopped"
+    except OSError as exc:
+        return f"notify_command could not be started: {exc}"
+    if done.returncode != 0:
+        detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        last = f": {detail[-1][:200]}" if detail else ""
+        return f"notify_command exited with status {done.returncode}{last}"
+    return None
+
+
+class AlertWatcher:
+    """Judges the newest hours after each stored batch; the collector and the TUI share it.
+
+    `on_batch(report, result)` is a `Collector.add_listener` callback. The watcher uses
+    the store it is given (from the thread that opened it), or opens one on `db_path` for
+    each check, in the calling thread. New `live` alerts are logged and
+    announced through `notify_command`; `on_alert` callbacks receive them too.
+    """
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        store: Store | None = None,
+        db_path: Path | str | None = None,
+        clock: Callable[[], datetime] = utc_now,
+        run_command: bool = True,
+    ) -> None:
+        if store is None and db_path is None:
+            raise ValueError("AlertWatcher needs a store or a db_path")
+        self.config = config
+        self.rule = rule_from_config(config)
+        self.clock = clock
+        self.run_command = run_command
+        self._store = store
+        self._db_path = Path(db_path) if db_path is not None else None
+        self._cache = CountCache()
+        self._lock = threading.Lock()
+        self.listeners: list[Callable[[Alert], None]] = []
+
+    def add_listener(self, callback: Callable[[Alert], None]) -> None:
+        """Call `callback(alert)` for every new live alert."""
+        self.listeners.append(callback)
+
+    @contextlib.contextmanager
+    def _opened(self) -> Iterator[Store]:
+        # A store opened per check, in the calling thread: the collector calls listeners
+        # from short-lived poll threads, and a connection must not outlive its thread.
+        if self._store is not None:
+            yield self._store
+            return
+        assert self._db_path is not None
+        with Store.open(self._db_path) as store:
+            yield store
+
+    def on_batch(self, report: object, result: object) -> list[Alert]:
+        """Listener for `Collector.add_listener`: judge the open hours after a stored batch."""
+        return self.check(new_ids=getattr(result, "new_ids", None) or ())
+
+    __call__ = on_batch
+
+    def check(self, now: datetime | None = None, *, new_ids: Iterable[str] = ()) -> list[Alert]:
+        """Judge every hour not yet judged for good; return the new live alerts.
+
+        `new_ids` are mentions stored since the last check, so counts of hours that are
+        already cached can include late arrivals.
+        """
+        with self._lock, self._opened() as store:
+            self._cache.add_late(store, new_ids)
+            evaluation = evaluate(store, self.rule, now or self.clock(), cache=self._cache)
+            for alert in evaluation.opened:
+                log.warning("spike alert: %s", describe(alert))
+            if evaluation.live_from is None:
+                return []
+            # Live alerts not yet announced: this check's, and any a crash (or a listing
+            # `app.py alerts`) left unannounced while their spike is still current.
+            pending = [
+                _alert_from_row(row)
+                for row in store.rows(
+                    f"SELECT {_ALERT_COLUMNS} FROM alerts WHERE mode = ? AND notified_at IS NULL "
+                    "AND last_hot_at >= ? ORDER BY started_at, topic",
+                    [LIVE, evaluation.live_from],
+                )
+            ]
+            for alert in pending:
+                self._announce(store, alert)
+            return pending
+
+    def _announce(self, store: Store, alert: Alert) -> None:
+        command = self.config.alerts.notify_command
+        if command and self.run_command:
+            problem = run_notify_command(
+                command, alert, float(self.config.alerts.notify_timeout_seconds)
+            )
+            if problem:
+                log.error("alert %s %s: %s", alert.topic, alert.started_at, problem)
+        with store.db.atomic():
+            store.conn.execute(
+                "UPDATE alerts SET notified_at = ? WHERE id = ?", [now_text(), alert.id]
+            )
+        for callback in self.listeners:
+            try:
+                callback(alert)
+            except Exception:  # a listener's bug must not stop the collector
+                log.exception("alert listener failed")
+
+
+def describe(alert: Alert) -> str:
+    """One line for logs and notifications: what spiked and how much."""
+    hour = alert.started_at[:13].replace("T", " ") + ":00Z"
+    return (
+        f"{alert.topic}: {alert.count} mentions in the hour from {hour} "
+        f"(baseline {alert.baseline:.1f} ± {alert.stdev:.1f}, k={alert.k:g})"
+    )
+
+
+def alert_window(alert: Alert) -> tuple[datetime, datetime]:
+    """Start and end of the hours an alert covers (its first to its last hot hour)."""
+    start = hour_start(hour_from_text(alert.started_at))
+    end = hour_start(hour_from_text(alert.last_hot_at)) + timedelta(hours=1)
+    return start, end
+
+
+def counts_by_series(counts: Counts) -> dict[str, int]:
+    """Total mentions per series (for summaries)."""
+    totals: dict[str, int] = defaultdict(int)
+    for series, per_hour in counts.items():
+        totals[series] += sum(per_hour.values())
+    return dict(totals)
