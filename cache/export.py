@@ -88,8 +88,15 @@ def _export_mentions(store: Store, request: ExportRequest, out: IO[str]) -> int:
     return writer(export_rows(store, request.selection), out)
 
 
+def _export_threads(store: Store, request: ExportRequest, out: IO[str]) -> int:
+    from cache.thread_report import export_threads  # it builds on this module
+
+    return export_threads(store, request, out)
+
+
 EXPORTERS: dict[str, Exporter] = {
     "mentions": _export_mentions,
+    "threads": _export_threads,
 }
 """Per `--report`, the function that writes it; returns how many rows it wrote."""
 

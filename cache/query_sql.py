@@ -43,7 +43,14 @@ HAS_PARODY_SQL = (
 """A parody account replied to or quoted this mention, or (for a critical mention) one
 of the ambassador replies to it."""
 
-_FTS = "m.rowid IN (SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH ?)"
+_FTS = (
+    "EXISTS (SELECT 1 FROM mentions_fts WHERE mentions_fts MATCH ?) "
+    "AND +m.rowid IN (SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH ?)"
+)
+"""Full-text condition. The `+` makes SQLite walk `mentions_created` newest first and probe
+the match list instead of fetching and sorting every match (a common word matches a large
+share of the store). The uncorrelated EXISTS is evaluated once, so a search without any
+match stops before walking anything."""
 
 _COLUMN = {"role": "m.role", "lang": "m.lang", "platform": "m.platform"}
 
@@ -71,7 +78,7 @@ def _compile(node: Node, now: datetime) -> tuple[str, list[Any]]:
         inner, params = _compile(node.node, now)
         return f"NOT ({inner})", params
     if isinstance(node, Text):
-        return _FTS, [fts_term(node)]
+        return _FTS, [fts_term(node)] * 2
     if isinstance(node, TimeBound):
         bound = format_timestamp(node.resolve(now))
         return ("m.created_at >= ?" if node.name == "since" else "m.created_at < ?"), [bound]
@@ -86,7 +93,7 @@ def _join(nodes: tuple[Node, ...], operator: str, now: datetime) -> tuple[str, l
     if len(words) > 1:
         fts_operator = " AND " if operator == " AND " else " OR "
         parts.append(_FTS)
-        params.append(fts_operator.join(fts_term(w) for w in words))
+        params.extend([fts_operator.join(fts_term(w) for w in words)] * 2)
         nodes = tuple(n for n in nodes if not isinstance(n, Text))
     for child in nodes:
         sql, child_params = _compile(child, now)

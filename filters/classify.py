@@ -38,7 +38,9 @@ class Classifier:
         return self.classify_text(mention.text, mention.lang)
 
     def classify_account(self, account: Account) -> RoleDecision:
-        return self.role_rules.decide(account.handle, account.display_name, account.bio)
+        return self.role_rules.decide(
+            account.handle, account.display_name, account.bio, platform=account.platform
+        )
 
     def fingerprint(self) -> str:
         """Changes whenever a setting that affects classification changes."""

@@ -1,17 +1,89 @@
 """Account roles: ambassador, parody, official, press, public; each with its reason.
 
-First version: config lists, then display-name/bio patterns (parody outranks ambassador).
-The roles issue adds look-alike handles and the German forms.
+Decided in this order (the first rule that fires wins, and its reason is kept):
+
+1. the config lists (`company.handles`, `accounts.parody`, `accounts.ambassadors`,
+   `accounts.press`);
+2. a parody marker in the display name or bio (`parody`, `Parodie`, `Satire`, `fake`,
+   `not affiliated`, `kein offizieller Account`, ... plus `accounts.parody_patterns`),
+   matched as whole words so `#fakenews` or `Satireheft` do not count, while German
+   compounds that start with the marker (`Parodieaccount`) do;
+3. a handle that imitates a listed ambassador or an official handle: equal after
+   look-alike folding (`I`/`l`/`1`, `0`/`O`, `rn`/`m`, `vv`/`w`, `_`/`.`/`-` dropped),
+   or one inserted, dropped or swapped character away (a substitution counts only when
+   it is a look-alike, so `kestrel_ben` and `kestrel_jen` stay two people);
+4. an ambassador marker in the display name or bio (`FC Ambassador`, `Botschafter`,
+   `Botschafterin`, `Botschafter:in`, `Markenbotschafter`, ... plus
+   `accounts.ambassador_patterns`); a parody marker outranks it (rule 2 came first);
+5. a feed author, or a press marker in the bio (`journalist`, `Redaktion`, ...): press;
+6. everyone else: public.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 from sources.config import Config
 
 ROLES = ("ambassador", "parody", "official", "press", "public")
+
+PARODY_MARKERS = (
+    "parody",
+    "parodie*",
+    "parodist*",
+    "satire",
+    "satirical",
+    "satirisch*",
+    "fake",
+    "fake account",
+    "spoof",
+    "not affiliated",
+    "unaffiliated",
+    "not associated",
+    "not the real",
+    "unofficial",
+    "inoffiziell*",
+    "nicht offiziell*",
+    "kein offizieller account",
+    "keine offizielle*",
+    "kein echter",
+    "#parody",
+    "#satire",
+)
+"""Built-in parody markers (a trailing `*` allows any word ending)."""
+
+AMBASSADOR_MARKERS = (
+    "fc ambassador*",
+    "fc botschafter*",
+    "brand ambassador*",
+    "employee ambassador*",
+    "company ambassador*",
+    "#brandambassador",
+    "botschafter*",
+    "markenbotschafter*",
+    "unternehmensbotschafter*",
+)
+"""Built-in ambassador markers; `botschafter*` covers -in, :in, *in, _in and -innen."""
+
+PRESS_MARKERS = (
+    "journalist*",
+    "reporter*",
+    "redakteur*",
+    "redaktion",
+    "newsroom",
+    "news desk",
+    "zeitung",
+    "nachrichtenmagazin",
+    "correspondent",
+    "korrespondent*",
+)
+
+_LOOKALIKE_SEQUENCES = (("rn", "m"), ("vv", "w"), ("cl", "d"))
+_LOOKALIKE_CHARS = str.maketrans(
+    {"0": "o", "1": "l", "i": "l", "|": "l", "5": "s", "3": "e", "_": None, ".": None, "-": None}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,39 +100,157 @@ class RoleRules:
     press: frozenset[str]
     ambassador_patterns: tuple[str, ...]
     parody_patterns: tuple[str, ...]
+    company: str = ""
+    _parody_re: re.Pattern[str] | None = field(default=None, init=False, repr=False, compare=False)
+    _ambassador_re: re.Pattern[str] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+    _press_re: re.Pattern[str] | None = field(default=None, init=False, repr=False, compare=False)
+    _imitated: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def from_config(cls, config: Config) -> RoleRules:
         def handles(values: list[str]) -> frozenset[str]:
-            return frozenset(v.lstrip("@").lower() for v in values)
+            return frozenset(v.strip().lstrip("@").lower() for v in values if v.strip())
 
+        company = config.company.name.strip().lower()
+        ambassador = [*AMBASSADOR_MARKERS, *config.accounts.ambassador_patterns]
+        if company:
+            ambassador.append(f"{company} ambassador*")
         return cls(
             official=handles(config.company.handles),
             ambassadors=handles(config.accounts.ambassadors),
             parody=handles(config.accounts.parody),
             press=handles(config.accounts.press),
-            ambassador_patterns=tuple(p.lower() for p in config.accounts.ambassador_patterns),
-            parody_patterns=tuple(p.lower() for p in config.accounts.parody_patterns),
+            ambassador_patterns=_unique(ambassador),
+            parody_patterns=_unique([*PARODY_MARKERS, *config.accounts.parody_patterns]),
+            company=company,
         )
 
-    def decide(self, handle: str, display_name: str = "", bio: str = "") -> RoleDecision:
-        key = handle.lstrip("@").lower()
-        for role, listed in (
-            ("official", self.official),
-            ("parody", self.parody),
-            ("ambassador", self.ambassadors),
-            ("press", self.press),
+    def __post_init__(self) -> None:
+        # Compiled once per rule set; object.__setattr__ because the dataclass is frozen.
+        object.__setattr__(self, "_parody_re", _marker_regex(self.parody_patterns))
+        object.__setattr__(self, "_ambassador_re", _marker_regex(self.ambassador_patterns))
+        object.__setattr__(self, "_press_re", _marker_regex(PRESS_MARKERS))
+        targets = {h: "official account" for h in self.official}
+        targets.update({h: "ambassador" for h in self.ambassadors})
+        object.__setattr__(self, "_imitated", targets)
+
+    def decide(
+        self, handle: str, display_name: str = "", bio: str = "", platform: str = ""
+    ) -> RoleDecision:
+        key = handle.strip().lstrip("@").lower()
+        for role, listed, section in (
+            ("official", self.official, "company.handles"),
+            ("parody", self.parody, "accounts.parody"),
+            ("ambassador", self.ambassadors, "accounts.ambassadors"),
+            ("press", self.press, "accounts.press"),
         ):
             if key in listed:
-                return RoleDecision(role, f"listed in the config as {role}")
-        profile = f"{display_name}\n{bio}".lower()
-        for pattern in self.parody_patterns:
-            if pattern and pattern in profile:
-                return RoleDecision("parody", f"profile contains '{pattern}'")
-        for pattern in self.ambassador_patterns:
-            if pattern and pattern in profile:
-                return RoleDecision("ambassador", f"profile contains '{pattern}'")
+                return RoleDecision(role, f"listed in the config ({section})")
+        found = _find(self._parody_re, display_name, bio)
+        if found:
+            return RoleDecision("parody", f"{found[0]} contains parody marker '{found[1]}'")
+        imitation = self.imitates(key)
+        if imitation:
+            return RoleDecision("parody", imitation)
+        found = _find(self._ambassador_re, display_name, bio)
+        if found:
+            return RoleDecision("ambassador", f"{found[0]} contains '{found[1]}'")
+        if platform == "rss":
+            return RoleDecision("press", "author of a feed item")
+        found = _find(self._press_re, display_name, bio)
+        if found:
+            return RoleDecision("press", f"{found[0]} contains '{found[1]}'")
         return RoleDecision("public", "no rule matched")
 
+    def imitates(self, handle: str) -> str:
+        """Why `handle` imitates a listed ambassador or official handle; '' when it does not."""
+        key = handle.lower()
+        folded = fold_lookalikes(key)
+        for target, what in self._imitated.items():
+            if target == key or len(target) < 4:
+                continue
+            if fold_lookalikes(target) == folded:
+                return f"handle '{handle}' is a look-alike of the {what} '@{target}'"
+            if len(target) >= 5 and _one_typo_apart(key, target):
+                return f"handle '{handle}' is one typo away from the {what} '@{target}'"
+        return ""
+
     def fingerprint(self) -> str:
-        return hashlib.sha1(repr(self).encode()).hexdigest()[:12]
+        text = repr(
+            (
+                sorted(self.official),
+                sorted(self.ambassadors),
+                sorted(self.parody),
+                sorted(self.press),
+                self.ambassador_patterns,
+                self.parody_patterns,
+                PRESS_MARKERS,
+                self.company,
+                _RULES_VERSION,
+            )
+        )
+        return hashlib.sha1(text.encode()).hexdigest()[:12]
+
+
+_RULES_VERSION = 2
+"""Bump when the rules in this file change, so stored roles are decided again."""
+
+
+def fold_lookalikes(handle: str) -> str:
+    """A handle with look-alike characters folded together (`KestreI_0ps` -> `kestrelops`)."""
+    text = handle.lower()
+    for sequence, replacement in _LOOKALIKE_SEQUENCES:
+        text = text.replace(sequence, replacement)
+    return text.translate(_LOOKALIKE_CHARS)
+
+
+def _one_typo_apart(a: str, b: str) -> bool:
+    """One inserted, dropped or swapped (adjacent) character; substitutions do not count."""
+    if a == b:
+        return False
+    if abs(len(a) - len(b)) == 1:
+        short, long = (a, b) if len(a) < len(b) else (b, a)
+        return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and a[diff[0]] == b[diff[1]]
+            and (a[diff[1]] == b[diff[0]])
+        )
+    return False
+
+
+def _marker_regex(markers: tuple[str, ...]) -> re.Pattern[str] | None:
+    parts = []
+    for marker in markers:
+        text = marker.strip().lower()
+        if not text:
+            continue
+        stem = text.rstrip("*")
+        body = r"\s+".join(re.escape(word) for word in stem.split())
+        tail = r"\w*" if text.endswith("*") else r"(?!\w)"
+        lead = "" if stem.startswith("#") else r"(?<!\w)"
+        parts.append(f"{lead}{body}{tail}")
+    if not parts:
+        return None
+    # Longest first, so the reason names "fake account" rather than "fake".
+    parts.sort(key=len, reverse=True)
+    return re.compile("|".join(parts), re.IGNORECASE)
+
+
+def _find(pattern: re.Pattern[str] | None, display_name: str, bio: str) -> tuple[str, str] | None:
+    if pattern is None:
+        return None
+    for where, text in (("display name", display_name), ("bio", bio)):
+        match = pattern.search(text or "")
+        if match:
+            return where, match.group(0)
+    return None
+
+
+def _unique(values: list[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(v.strip().lower() for v in values if v.strip()))

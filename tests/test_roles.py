@@ -1,0 +1,93 @@
+"""Account roles: who speaks for the company, who mocks it, and why we think so."""
+
+from __future__ import annotations
+
+import pytest
+
+from filters.roles import RoleRules, fold_lookalikes
+from sources.config import AccountsSection, CompanySection, Config
+
+RULES = RoleRules.from_config(
+    Config(
+        company=CompanySection(name="Kestrel", handles=["Kestrel", "KestrelDE"]),
+        accounts=AccountsSection(ambassadors=["kestrel_mia", "@Kestrel_Ben"], press=["tagblatt"]),
+    )
+)
+
+
+@pytest.mark.parametrize(
+    ("handle", "name", "bio", "role"),
+    [
+        ("kestrel_mia", "Mia (parody)", "", "ambassador"),  # the config list comes first
+        ("KESTREL_BEN", "", "", "ambassador"),
+        ("kestrelde", "", "", "official"),
+        ("Tagblatt", "", "", "press"),
+        ("tom_w", "Tom | Kestrel FC Ambassador", "", "ambassador"),
+        ("lena", "Lena", "Botschafterin bei Kestrel in Leipzig", "ambassador"),
+        ("kim", "Kim, Botschafter:in", "", "ambassador"),
+        ("jo", "Jo", "Stolze Markenbotschafterin", "ambassador"),
+        ("x1", "Kestrel FC Ambassador (parody)", "", "parody"),
+        ("x2", "Kestrel Botschafter", "Satire. Kein offizieller Account!", "parody"),
+        ("x3", "Anna", "Not affiliated with Kestrel", "parody"),
+        ("x4", "Fake Kestrel Support", "", "parody"),
+        ("x5", "Max", "Parodieaccount, nicht ernst nehmen", "parody"),
+        ("x6", "Newsfan", "I hate #fakenews and love satireheft.de", "public"),
+        ("x7", "Sam", "Warehouse worker, union member", "public"),
+    ],
+)
+def test_roles_from_lists_names_and_bios(handle: str, name: str, bio: str, role: str) -> None:
+    """Config lists, then bilingual name/bio markers decide; parody beats ambassador."""
+    assert RULES.decide(handle, name, bio).role == role
+
+
+@pytest.mark.parametrize(
+    "handle",
+    [
+        "kestreI_mia",
+        "kestrel_rnia",
+        "Kestre1_mia",
+        "kestrel-mia",
+        "kestrell_mia",
+        "kestrle_mia",
+        "KestreIDE",
+        "Kestre1",
+    ],
+)
+def test_look_alike_handles_are_parody(handle: str) -> None:
+    """A handle imitating an ambassador's or the company's is parody, and the reason says whom."""
+    decision = RULES.decide(handle, "Mia | Kestrel FC Ambassador")
+    assert decision.role == "parody"
+    assert "@kestrel" in decision.reason
+
+
+def test_similar_but_distinct_names_are_not_imitations() -> None:
+    """Two colleagues whose handles differ by one real letter are both ambassadors."""
+    assert RULES.decide("kestrel_jen", "Jen FC Ambassador").role == "ambassador"
+    assert RULES.decide("kestrel_max", "Max").role == "public"
+
+
+def test_every_role_carries_a_reason() -> None:
+    """The reason names the rule and the words that decided it."""
+    assert RULES.decide("x", "Anna", "Botschafterin").reason == "bio contains 'Botschafterin'"
+    assert RULES.decide("x", "Kestrel Fan (Parodie)").reason == (
+        "display name contains parody marker 'Parodie'"
+    )
+    assert RULES.decide("kestrel_mia").reason == "listed in the config (accounts.ambassadors)"
+    assert RULES.decide("feedauthor", platform="rss").role == "press"
+    assert RULES.decide("someone").reason == "no rule matched"
+
+
+def test_fold_lookalikes() -> None:
+    """I/l/1, 0/O and rn/m fold together."""
+    assert fold_lookalikes("KestreI_0ps") == fold_lookalikes("kestrel_ops") == "kestrelops"
+    assert fold_lookalikes("rnia") == fold_lookalikes("mla")
+
+
+def test_fingerprint_changes_with_the_config() -> None:
+    """Changing a role list changes the fingerprint (so stored roles are decided again)."""
+    other = RoleRules.from_config(Config(accounts=AccountsSection(ambassadors=["someone"])))
+    assert other.fingerprint() != RULES.fingerprint()
+    assert (
+        RoleRules.from_config(Config()).fingerprint()
+        == RoleRules.from_config(Config()).fingerprint()
+    )
