@@ -1,0 +1,72 @@
+"""Sign-off names at the end of replies, German and English, and whether they fit."""
+
+from __future__ import annotations
+
+import pytest
+
+from filters.signoff import find_signoff, fold_name, signoff_matches, strip_signoff
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Das stimmt so nicht, wir zahlen über Tarif. Liebe Grüße, Anne", "Anne"),
+        ("Danke für die Frage! VG Jörg", "Jörg"),
+        ("Wir kümmern uns darum.\nViele Grüße\nJürgen", "Jürgen"),
+        ("Mit freundlichen Grüßen, Björn S.", "Björn"),
+        ("Pausen sind bei uns fest eingeplant.\n- Andrea", "Andrea"),
+        ("We pay above the local average. Best, Mike", "Mike"),
+        ("Happy to help! Cheers, Anne-Marie 🙂 #FCAmbassador https://t.co/abc", "Anne-Marie"),
+        ("Thanks for asking. ~Sam", "Sam"),
+        ("LG Anne", "Anne"),
+    ],
+)
+def test_finds_the_signed_first_name(text: str, name: str) -> None:
+    """A reply closing with a greeting or a dash and a first name shows that name."""
+    found = find_signoff(text)
+    assert found is not None
+    assert found.name == name
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Anne hat recht, die Pausen sind zu kurz.",
+        "It is the best, Mike",  # a sentence, not a sign-off
+        "Hi Anne, how are you",
+        "Best, all",
+        "Grüße an alle",
+        "The Nord-Süd shift starts at six",
+        "^AB",  # initials are not a comparable first name
+        "",
+    ],
+)
+def test_no_signoff_in_ordinary_text(text: str) -> None:
+    """A name in the middle of a sentence is not mistaken for a signature."""
+    assert find_signoff(text) is None
+
+
+def test_strip_removes_signoff_and_trailing_decoration() -> None:
+    """Near-duplicate matching compares the body without greeting, name, tags and links."""
+    assert strip_signoff("Wir zahlen fair. LG Anne #FC https://x.co/1") == "Wir zahlen fair. "
+    assert strip_signoff("Nothing signed here") == "Nothing signed here"
+
+
+def test_umlaut_names_match_their_spelled_out_form() -> None:
+    """'Jörg' signs for an account called 'Joerg Weiss', and 'Weiß' folds to 'weiss'."""
+    assert fold_name("Jörg") == "joerg"
+    assert fold_name("Weiß") == "weiss"
+    assert signoff_matches("Jörg", "Joerg Weiss")
+    assert signoff_matches("Joerg", "Jörg Weiß | FC Botschafter")
+
+
+def test_a_different_first_name_is_a_mismatch() -> None:
+    """An account named Anne signing as Andrea is a mismatch; its own name is not."""
+    assert not signoff_matches("Andrea", "Anne | Kestrel FC Ambassador", "anne_fc")
+    assert signoff_matches("Anne", "Anne | Kestrel FC Ambassador", "anne_fc")
+
+
+def test_handle_and_short_forms_count_as_own_name() -> None:
+    """A name found only in the handle, or a short form of one's name, is not a mismatch."""
+    assert signoff_matches("Anne", "Kestrel FC Ambassador", "AnneKestrel")
+    assert signoff_matches("Alex", "Alexander Brandt")
