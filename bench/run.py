@@ -1,0 +1,381 @@
+"""Echowatch benchmark: `uv run python bench/run.py [--rows N] [--json]`.
+
+Generates N synthetic mentions (bench/synth.py) as Twitter API v2 pages in a fresh temporary
+store and measures each figure the README lists. Every figure goes through the code users run:
+`sources.twitter_v2.parse_response`, `filters.classify.Classifier`, `cache.ingest.ingest`,
+`cache.search.query_selection` and a real `app.py export` process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as a script: make the project importable
+    sys.path.insert(0, str(ROOT))
+
+from bench.synth import pages  # noqa: E402
+from cache.ingest import ingest  # noqa: E402
+from cache.search import QueryError, query_selection, select_sql  # noqa: E402
+from cache.store import Store  # noqa: E402
+from filters.classify import Classifier  # noqa: E402
+from sources.config import Config  # noqa: E402
+from sources.records import Account, Mention, ParsedBatch  # noqa: E402
+from sources.twitter_v2 import parse_response  # noqa: E402
+
+FLUSH_MENTIONS = 2000
+"""Mentions per ingest transaction: the same batching `app.py import` uses."""
+CLASSIFY_SAMPLE = 100_000
+QUERY_REPEATS = 20
+QUERIES = (
+    ("topic filter", "topic:pay"),
+    ("full-text word", "Streik"),
+    ("combined filter", "topic:strikes lang:de Verdi"),
+    ("newest 200", ""),
+)
+"""(what, query text): each is run for the newest 200 matching rows, like the monitor."""
+
+
+def machine_info() -> dict[str, Any]:
+    """What the figures were measured on."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "os": f"{platform.system()} {platform.release()}",
+    }
+
+
+# --- ingest ---------------------------------------------------------------------------
+
+
+def measure_ingest(
+    store: Store, classifier: Classifier, rows: int, seed: int
+) -> tuple[dict[str, Any], list[tuple[Mention, Account | None]]]:
+    """Parse v2 JSON text, classify and store; only that work is on the clock.
+
+    The generator and `json.dumps` of each page run off the clock, so the figure is what
+    the importer or the X source would do with the bytes of a response.
+    """
+    spent = 0.0
+    pending = ParsedBatch()
+    sample: list[tuple[Mention, Account | None]] = []
+    stored = 0
+    for number, page in enumerate(pages(rows, seed=seed)):
+        text = json.dumps(page, ensure_ascii=False)
+        started = time.perf_counter()
+        batch = parse_response(json.loads(text), "bench", f"page {number}")
+        pending.extend(batch)
+        if len(pending.mentions) >= FLUSH_MENTIONS:
+            stored += ingest(store, pending, classifier).new
+            pending = ParsedBatch()
+        spent += time.perf_counter() - started
+        if len(sample) < CLASSIFY_SAMPLE:
+            accounts = {a.key: a for a in batch.accounts}
+            sample.extend((m, accounts.get(m.author_key)) for m in batch.mentions)
+    started = time.perf_counter()
+    if pending.mentions or pending.accounts:
+        stored += ingest(store, pending, classifier).new
+    spent += time.perf_counter() - started
+    return {"ingest_per_s": rows / spent, "ingest_s": spent, "stored": stored}, sample
+
+
+def measure_raw_insert(store: Store, raw_path: Path) -> dict[str, Any]:
+    """`executemany` of the very same rows into a table with no index, same batch size."""
+    columns = [c[1] for c in store.conn.execute("PRAGMA table_info(mentions)")]
+    conn = sqlite3.connect(str(raw_path))
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")  # the store's own setting
+    conn.execute(f"CREATE TABLE raw_mentions ({', '.join(columns)})")
+    insert = f"INSERT INTO raw_mentions VALUES ({', '.join('?' for _ in columns)})"
+    source = store.conn.execute(f"SELECT {', '.join(columns)} FROM mentions ORDER BY rowid")
+    spent, count = 0.0, 0
+    while chunk := source.fetchmany(FLUSH_MENTIONS):
+        started = time.perf_counter()
+        with conn:
+            conn.executemany(insert, chunk)
+        spent += time.perf_counter() - started
+        count += len(chunk)
+    conn.close()
+    return {"raw_insert_per_s": count / spent if spent else None, "raw_insert_s": spent}
+
+
+def measure_classify(
+    classifier: Classifier, sample: list[tuple[Mention, Account | None]]
+) -> dict[str, Any]:
+    """Topics of each mention plus the role of its author, nothing else."""
+    started = time.perf_counter()
+    for mention, account in sample:
+        classifier.classify_mention(mention)
+        if account is not None:
+            classifier.classify_account(account)
+        else:
+            classifier.role_rules.decide(mention.author, mention.author_name)
+    spent = time.perf_counter() - started
+    return {"classify_per_s": len(sample) / spent if spent else None, "classify_n": len(sample)}
+
+
+# --- queries --------------------------------------------------------------------------
+
+
+def measure_queries(db_path: Path) -> dict[str, Any]:
+    """Newest 200 rows of each query on a read-only store, as the monitor opens it."""
+    timings: list[float] = []
+    per_query: dict[str, Any] = {}
+    now = datetime.now(UTC)
+    with Store.open(db_path, readonly=True) as store:
+        for label, text in QUERIES:
+            try:
+                selection = query_selection(text, now)
+            except QueryError as exc:
+                per_query[label] = {"query": text, "error": str(exc)}
+                continue
+            sql, params = select_sql(selection, limit=200)
+            found = len(store.conn.execute(sql, params).fetchall())  # warm the cache
+            runs = []
+            for _ in range(QUERY_REPEATS):
+                started = time.perf_counter()
+                store.conn.execute(sql, params).fetchall()
+                runs.append((time.perf_counter() - started) * 1000)
+            timings.extend(runs)
+            per_query[label] = {
+                "query": text,
+                "rows": found,
+                "ms_p50": round(statistics.median(runs), 2),
+                "ms_max": round(max(runs), 2),
+            }
+    return {
+        "query_ms_p50": statistics.median(timings) if timings else None,
+        "query_ms_p95": _percentile(timings, 95) if timings else None,
+        "queries": per_query,
+    }
+
+
+def _percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered)) - 1))
+    return ordered[index]
+
+
+# --- export ---------------------------------------------------------------------------
+
+
+def measure_export(db_path: Path, workdir: Path, rows: int) -> dict[str, Any]:
+    """A real `app.py export` child; peak memory is its ru_maxrss from wait4 (whole process)."""
+    out = workdir / "export.csv"
+    seconds, peak_mb, code = _run_child(
+        [sys.executable, str(ROOT / "app.py"), "export", "--db", str(db_path), "-o", str(out)],
+        workdir,
+    )
+    _, baseline_mb, _ = _run_child(
+        [sys.executable, str(ROOT / "app.py"), "export", "--db", str(db_path), "--query",
+         "zzqxnomatchzz", "-o", str(workdir / "empty.csv")],
+        workdir,
+    )  # fmt: skip
+    size_mb = out.stat().st_size / 2**20 if out.exists() else 0.0
+    return {
+        "export_rows_per_s": rows / seconds if code == 0 else None,
+        "export_s": seconds,
+        "export_peak_mb": peak_mb,
+        "export_baseline_mb": baseline_mb,
+        "export_file_mb": round(size_mb, 1),
+        "export_exit": code,
+    }
+
+
+def _run_child(argv: list[str], workdir: Path) -> tuple[float, float, int]:
+    env = dict(os.environ, XDG_CONFIG_HOME=str(workdir / "cfg"), XDG_DATA_HOME=str(workdir))
+    env.pop("ECHOWATCH_CONFIG", None)
+    started = time.perf_counter()
+    child = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - started
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.stderr:
+        child.stderr.close()
+    return seconds, usage.ru_maxrss / 1024, child.returncode  # ru_maxrss is KiB on Linux
+
+
+# --- optional parts that other modules provide ----------------------------------------
+
+
+def measure_tui(db_path: Path) -> tuple[dict[str, Any], str | None]:
+    """First paint of the monitor on the store, in a child so its memory is its own."""
+    probe = ROOT / "bench" / "tui_paint.py"
+    if not (ROOT / "tui" / "app.py").exists() or not probe.exists():
+        return {"tui_first_paint_s": None, "tui_rss_mb": None}, "tui/ has no app yet: skipped"
+    result = subprocess.run(
+        [sys.executable, str(probe), str(db_path)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    try:
+        figures = json.loads(result.stdout.strip().splitlines()[-1])
+    except (IndexError, json.JSONDecodeError):
+        detail = (result.stderr.strip().splitlines() or ["no output"])[-1]
+        return {"tui_first_paint_s": None, "tui_rss_mb": None}, f"tui probe failed: {detail}"
+    return figures, figures.pop("note", None)
+
+
+def optional_module(name: str) -> Any | None:
+    """bench/<name>.py when another part of the project has provided it."""
+    if not (ROOT / "bench" / f"{name}.py").exists():
+        return None
+    import importlib
+
+    return importlib.import_module(f"bench.{name}")
+
+
+def measure_near_dup(rows: int) -> tuple[dict[str, Any], str | None]:
+    module = optional_module("near_dup")
+    if module is None:
+        return {"near_dup_per_s": None}, "bench/near_dup.py not there yet: skipped"
+    return dict(module.measure_near_dup(rows)), None
+
+
+def run_topic_eval() -> tuple[dict[str, Any] | None, str | None]:
+    module = optional_module("eval_topics")
+    if module is None:
+        return None, "bench/eval_topics.py not there yet: skipped"
+    evaluate: Callable[[], Any] = getattr(module, "evaluate", None) or module.run
+    return dict(evaluate()), None
+
+
+# --- the run --------------------------------------------------------------------------
+
+
+def run(rows: int, seed: int = 1, *, progress: Callable[[str], None] = print) -> dict[str, Any]:
+    figures: dict[str, Any] = {"rows": rows, "machine": machine_info()}
+    notes: list[str] = []
+    classifier = Classifier(Config())
+    with tempfile.TemporaryDirectory(prefix="echowatch-bench-") as tmp:
+        workdir = Path(tmp)
+        db_path = workdir / "bench.db"
+        progress(f"ingesting {rows:,} synthetic mentions ...")
+        with Store.open(db_path) as store:
+            ingest_figures, sample = measure_ingest(store, classifier, rows, seed)
+            figures.update(ingest_figures)
+            progress("raw executemany of the same rows ...")
+            figures.update(measure_raw_insert(store, workdir / "raw.db"))
+            fts_rows = store.conn.execute("SELECT count(*) FROM mentions_fts").fetchone()[0]
+            figures["store_rows"] = store.count_mentions()
+            figures["fts_rows"] = fts_rows
+            store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        figures["store_mb"] = round(db_path.stat().st_size / 2**20, 1)
+        raw = figures.get("raw_insert_per_s")
+        figures["ingest_ratio"] = figures["ingest_per_s"] / raw if raw else None
+        progress("classifier alone ...")
+        figures.update(measure_classify(classifier, sample))
+        del sample
+        progress("queries ...")
+        figures.update(measure_queries(db_path))
+        progress("CSV export of the whole store ...")
+        figures.update(measure_export(db_path, workdir, figures["store_rows"]))
+        progress("monitor first paint ...")
+        tui, note = measure_tui(db_path)
+        figures.update(tui)
+        if note:
+            notes.append(note)
+    progress("near-duplicate detection ...")
+    near, note = measure_near_dup(rows)
+    figures.update(near)
+    if note:
+        notes.append(note)
+    progress("held-out topic evaluation ...")
+    evaluation, note = run_topic_eval()
+    figures["topic_eval"] = evaluation
+    if note:
+        notes.append(note)
+    notes.append("export_peak_mb: ru_maxrss of the `app.py export` child (whole interpreter)")
+    figures["notes"] = notes
+    return figures
+
+
+HEADLINE = (
+    ("ingest_per_s", "mentions/s through parse + classify + store + FTS", ">= 50,000"),
+    ("raw_insert_per_s", "rows/s plain executemany, no index", ""),
+    ("ingest_ratio", "ingest / raw insert", "only improves"),
+    ("classify_per_s", "mentions/s topics + author role", ""),
+    ("query_ms_p50", "ms, median over the query set", ""),
+    ("query_ms_p95", "ms, 95th percentile over the query set", "< 100"),
+    ("export_rows_per_s", "rows/s CSV of the whole store (process)", ""),
+    ("export_peak_mb", "MB peak RSS of the export process", "constant"),
+    ("export_baseline_mb", "MB peak RSS of an export of 0 rows", ""),
+    ("tui_first_paint_s", "s until the first rows are on screen", "< 1"),
+    ("tui_rss_mb", "MB RSS of the monitor at first paint", "< 300"),
+    ("near_dup_per_s", "mentions/s near-duplicate detection", ""),
+)
+
+
+def format_table(figures: dict[str, Any]) -> str:
+    machine = figures["machine"]
+    lines = [
+        f"Echowatch bench, {figures['rows']:,} rows, {machine['cpu']} ({machine['cores']} cores), "
+        f"Python {machine['python']}, SQLite {machine['sqlite']}",
+        "",
+        f"{'figure':<20} {'value':>14}  {'target':<14} meaning",
+    ]
+    for key, meaning, target in HEADLINE:
+        value = figures.get(key)
+        shown = "n/a" if value is None else f"{value:,.2f}" if value < 100 else f"{value:,.0f}"
+        lines.append(f"{key:<20} {shown:>14}  {target:<14} {meaning}")
+    lines.append("")
+    for label, info in figures.get("queries", {}).items():
+        lines.append(f"  query {label!r:<18} {json.dumps(info, ensure_ascii=False)}")
+    evaluation = figures.get("topic_eval")
+    if evaluation:
+        lines.append("")
+        lines.append("held-out topic evaluation (F1 per topic):")
+        for topic, f1 in (evaluation.get("f1") or evaluation).items():
+            lines.append(f"  {topic:<22} {f1}")
+    for note in figures.get("notes", []):
+        lines.append(f"note: {note}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Measure Echowatch on synthetic mentions.")
+    parser.add_argument("--rows", type=int, default=1_000_000, help="mentions (default 1e6)")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the synthetic stream")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args(argv)
+    quiet = args.json
+
+    def progress(message: str) -> None:
+        if not quiet:
+            print(message, file=sys.stderr, flush=True)
+
+    figures = run(args.rows, args.seed, progress=progress)
+    if args.json:
+        print(json.dumps(figures, ensure_ascii=False, default=str))
+    else:
+        print(format_table(figures))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
