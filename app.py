@@ -235,10 +235,13 @@ def _run_collect(args: argparse.Namespace) -> int:
     collector = Collector(config, db_path_from(args))
     if not collector.sources:
         print(
-            f"echowatch collect: {path} lists no feeds and no X queries to poll", file=sys.stderr
+            f"echowatch collect: nothing to poll in {path}: no [[feeds]] and no [x] section "
+            f"(X also needs the {BEARER_ENV} environment variable)",
+            file=sys.stderr,
         )
         return EXIT_USAGE
     log = _collect_logging(args)
+    from sources.config import BEARER_ENV
     # Spike alerts are judged after every stored page and logged (with notify_command).
     collector.add_listener(AlertWatcher(config, db_path=db_path_from(args)).on_batch)
     stop = threading.Event()

@@ -34,7 +34,7 @@ from sources.x_source import XSource, x_configured
 log = logging.getLogger("echowatch.collect")
 
 Clock = Callable[[], datetime]
-Listener = Callable[["PollReport", IngestResult], None]
+Listener = Callable[["PollReport", IngestResult], object]
 Wait = Callable[[float], None]
 
 
@@ -141,7 +141,7 @@ class Collector:
             error: str | None = None
             outcome: PollOutcome
             try:
-                with Store.open(self.db_path) as store:
+                with self._open_store() as store:
                     states = {s.name: s for s in store.source_states()}
                     pages = source.poll(states, now)
                     try:
@@ -168,6 +168,12 @@ class Collector:
                 stopped=outcome.stopped,
                 skipped=totals.skipped,
             )
+
+    def _open_store(self) -> Store:
+        # Opening may create and migrate the file: two threads doing that at once would
+        # trip over each other's schema lock, so opens take turns with writes.
+        with self._write_lock:
+            return Store.open(self.db_path)
 
     def _store_pages(
         self,

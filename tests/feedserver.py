@@ -36,6 +36,8 @@ class FeedServer:
         self.routes: dict[str, Route] = {}
         self.prefix_routes: dict[str, Callable[[str], Route]] = {}
         self.hits: Counter[str] = Counter()
+        self.not_modified: Counter[str] = Counter()
+        """Per path, how many requests were answered 304."""
         self.request_headers: dict[str, list[dict[str, str]]] = {}
         self._lock = threading.Lock()
         server = self
@@ -50,7 +52,9 @@ class FeedServer:
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
-        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
 
     def url(self, path: str) -> str:
@@ -121,6 +125,8 @@ class FeedServer:
             route.hold.wait(timeout=30)
         try:
             if route.status == 200 and _not_modified(route, handler):
+                with self._lock:
+                    self.not_modified[path] += 1
                 handler.send_response(304)
                 handler.end_headers()
                 return

@@ -31,7 +31,7 @@ class Clock:
     def __init__(self) -> None:
         self.now = BASE_TIME
 
-    def __call__(self):  # type: ignore[no-untyped-def]
+    def __call__(self):
         return self.now
 
 

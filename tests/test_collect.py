@@ -1,0 +1,296 @@
+"""`app.py collect`: twenty real feeds on 127.0.0.1, schedules on a fake clock, clean shutdown."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator, Mapping
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from cache.collector import Collector, PollReport
+from cache.ingest import IngestResult
+from cache.store import Store
+from sources.base import PollOutcome, PollPage
+from sources.config import Config
+from sources.records import Mention, ParsedBatch, SourceState
+from tests.builders import BASE_TIME, rss
+from tests.feedserver import FeedServer
+
+ROOT = Path(__file__).resolve().parents[1]
+GOOD_FEEDS = 16
+
+
+@pytest.fixture
+def server() -> Iterator[FeedServer]:
+    with FeedServer() as running:
+        yield running
+
+
+def article(number: int) -> dict[str, str]:
+    return {
+        "title": f"Kestrel warehouse story {number}",
+        "link": f"https://news.example/story/{number}",
+        "description": f"Workers at Kestrel talk about pay and strikes ({number}).",
+        "pubDate": "Mon, 02 Nov 2026 07:00:00 GMT",
+    }
+
+
+def twenty_feeds(server: FeedServer, tmp_path: Path) -> tuple[Path, set[str], dict[str, str]]:
+    """Sixteen good feeds (overlapping articles) and four broken ones, as a config file."""
+    lines = []
+    links: set[str] = set()
+    for index in range(GOOD_FEEDS):
+        # Feed n carries articles 3n..3n+3: each neighbour shares one article with it.
+        entries = [article(n) for n in range(3 * index, 3 * index + 4)]
+        links.update(e["link"] for e in entries)
+        server.feed(f"/good/{index}.xml", rss(f"Good {index}", entries), etag=f'"g{index}"')
+        lines.append(_feed_entry(f"good-{index}", server.url(f"/good/{index}.xml")))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    server.status("/missing.xml", 404)
+    server.status("/crash.xml", 500)
+    server.feed("/garbage.xml", b"\x00\x01 this is not xml at all \xff", content_type="text/plain")
+    broken = {
+        "missing": (server.url("/missing.xml"), "HTTP 404 Not Found"),
+        "crashing": (server.url("/crash.xml"), "HTTP 500 Internal Server Error"),
+        "garbage": (server.url("/garbage.xml"), "not a readable feed"),
+        "down": (f"http://127.0.0.1:{closed}/feed.xml", "connection refused"),
+    }
+    for name, (url, _) in broken.items():
+        lines.append(_feed_entry(name, url))
+    config = tmp_path / "twenty.toml"
+    config.write_text("\n".join(lines), encoding="utf-8")
+    return config, links, {name: reason for name, (_, reason) in broken.items()}
+
+
+def _feed_entry(name: str, url: str) -> str:
+    return f'[[feeds]]\nname = "{name}"\nurl = "{url}"\npoll_seconds = 60\n'
+
+
+def stored_links(db_path: Path) -> list[str]:
+    with Store.open(db_path, readonly=True) as store:
+        return [row["url"] for row in store.rows("SELECT url FROM mentions")]
+
+
+def test_twenty_feeds_store_every_item_once_and_name_each_broken_feed(
+    server: FeedServer,
+    tmp_path: Path,
+    db_path: Path,
+    cli,
+) -> None:
+    """One round stores each valid article once, names each broken feed, and exits 1."""
+    config, links, broken = twenty_feeds(server, tmp_path)
+    run = cli("collect", "--once", "--config", config, "--db", db_path)
+    assert run.code == 1
+    assert sorted(stored_links(db_path)) == sorted(links)
+    assert f"collect: {len(broken)} of 20 sources failed:" in run.err
+    for name, reason in broken.items():
+        failure_lines = [line for line in run.err.splitlines() if line.startswith(f"  {name}: ")]
+        assert len(failure_lines) == 1 and reason in failure_lines[0]
+    assert run.err.count(" new, ") == 20  # one log line per poll
+
+
+def test_a_second_round_fetches_nothing_new(
+    server: FeedServer,
+    tmp_path: Path,
+    db_path: Path,
+    cli,
+) -> None:
+    """Run again, every good feed answers 304 and the store is unchanged."""
+    config, links, _ = twenty_feeds(server, tmp_path)
+    cli("collect", "--once", "--config", config, "--db", db_path)
+    again = cli("collect", "--once", "--config", config, "--db", db_path)
+    assert again.code == 1
+    assert sum(server.not_modified.values()) == GOOD_FEEDS
+    assert len(stored_links(db_path)) == len(links)
+    assert " 1 new" not in again.err and "good-0: 0 new, 0 updated" in again.err
+
+
+def test_all_feeds_healthy_exits_0_and_quiet_prints_nothing(
+    server: FeedServer,
+    tmp_path: Path,
+    db_path: Path,
+    cli,
+) -> None:
+    """With every source fine, --once exits 0; --quiet keeps stderr empty."""
+    server.feed("/ok.xml", rss("Ok", [article(1)]))
+    config = tmp_path / "ok.toml"
+    config.write_text(_feed_entry("ok", server.url("/ok.xml")))
+    run = cli("collect", "--once", "--quiet", "--config", config, "--db", db_path)
+    assert (run.code, run.err) == (0, "")
+
+
+def test_no_config_says_there_is_nothing_to_collect(cli, db_path: Path) -> None:
+    """Without any config file, collect explains what is missing and exits 2."""
+    run = cli("collect", "--once", "--db", db_path)
+    assert run.code == 2 and "nothing configured to collect" in run.err
+    assert not db_path.exists()
+
+
+def test_a_bad_config_exits_2(cli, tmp_path: Path, db_path: Path) -> None:
+    """A config with a wrong key is refused with exit code 2 and the key named."""
+    config = tmp_path / "bad.toml"
+    config.write_text('[[feeds]]\nname = "a"\nurl = "http://127.0.0.1/x"\npoll_secs = 5\n')
+    run = cli("collect", "--once", "--config", config, "--db", db_path)
+    assert run.code == 2 and "poll_secs" in run.err
+
+
+def test_a_feeds_only_config_does_not_fail_for_lack_of_an_x_token(
+    server: FeedServer,
+    tmp_path: Path,
+    db_path: Path,
+    cli,
+) -> None:
+    """X is only required when the config has an [x] section; then a missing token fails."""
+    server.feed("/ok.xml", rss("Ok", [article(2)]))
+    config = tmp_path / "feeds.toml"
+    config.write_text(_feed_entry("ok", server.url("/ok.xml")))
+    assert cli("collect", "--once", "--config", config, "--db", db_path).code == 0
+    config.write_text(config.read_text() + '[x]\nqueries = ["Kestrel"]\n')
+    run = cli("collect", "--once", "--config", config, "--db", db_path)
+    assert run.code == 1 and "  x: X_BEARER_TOKEN is not set" in run.err
+
+
+# --- scheduling on a fake clock -------------------------------------------------------
+
+
+class FakeClock:
+    def __init__(self, stop: threading.Event, end: datetime) -> None:
+        self.now = BASE_TIME
+        self.stop, self.end = stop, end
+        self.waits: list[float] = []
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def wait(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.now += timedelta(seconds=seconds)
+        if self.now >= self.end:
+            self.stop.set()
+
+
+class Ticker:
+    """A source that records when it was polled and stores one mention per poll."""
+
+    kind = "test"
+
+    def __init__(self, name: str, every: float, *, stop_after: int | None = None) -> None:
+        self.name, self.every, self.stop_after = name, every, stop_after
+        self.polls: list[datetime] = []
+        self.active = 0
+        self.overlapped = False
+
+    def poll(self, states: Mapping[str, SourceState], now: datetime) -> Iterator[PollPage]:
+        self.active += 1
+        self.overlapped |= self.active > 1
+        self.polls.append(now)
+        mention = Mention(
+            id=f"t:{self.name}:{len(self.polls)}",
+            platform="rss",
+            source=self.name,
+            url="https://t.example/",
+            author="t",
+            author_name="t",
+            text="tick",
+            lang="en",
+            created_at=now,
+        )
+        yield PollPage(ParsedBatch(mentions=[mention]), [SourceState(name=self.name)])
+        self.active -= 1
+
+    def outcome(self) -> PollOutcome:
+        done = self.stop_after is not None and len(self.polls) >= self.stop_after
+        return PollOutcome(
+            ok=not done, error="gone" if done else None, next_poll_in=self.every, stopped=done
+        )
+
+
+def test_run_forever_polls_each_source_on_its_own_schedule(db_path: Path) -> None:
+    """Each source is re-armed after its poll by its own interval; a stopped one is not."""
+    stop = threading.Event()
+    clock = FakeClock(stop, BASE_TIME + timedelta(seconds=60))
+    fast, slow, once = Ticker("fast", 10), Ticker("slow", 25), Ticker("once", 5, stop_after=1)
+    collector = Collector(Config(), db_path, sources=[fast, slow, once], clock=clock)
+    seen: list[PollReport] = []
+    collector.run_forever(stop, wait=clock.wait, on_report=seen.append)
+    offsets = [int((t - BASE_TIME).total_seconds()) for t in fast.polls]
+    assert offsets == [0, 10, 20, 30, 40, 50]
+    assert [int((t - BASE_TIME).total_seconds()) for t in slow.polls] == [0, 25, 50]
+    assert len(once.polls) == 1 and not fast.overlapped
+    assert sum(r.new for r in seen) == 10
+
+
+def test_listeners_hear_about_each_stored_page(db_path: Path) -> None:
+    """A listener (spike alerts, the screen) gets the report and the ingest result."""
+    heard: list[tuple[PollReport, IngestResult]] = []
+    collector = Collector(Config(), db_path, sources=[Ticker("a", 10)], clock=lambda: BASE_TIME)
+    collector.add_listener(lambda report, result: heard.append((report, result)))
+    collector.add_listener(lambda report, result: 1 / 0)  # a broken listener changes nothing
+    report = collector.poll_source("a")
+    assert report.new == 1 and report.error is None
+    assert [(r.name, r.new_ids, res.new) for r, res in heard] == [("a", ("t:a:1",), 1)]
+
+
+def test_a_source_that_raises_is_reported_not_fatal(db_path: Path) -> None:
+    """A source with a bug fails its own poll with a message; the round goes on."""
+
+    class Broken(Ticker):
+        def poll(self, states, now):
+            raise RuntimeError("boom")
+            yield
+
+    reports = Collector(
+        Config(), db_path, sources=[Broken("broken", 10), Ticker("fine", 10)]
+    ).run_once()
+    assert reports[0].error == "internal error: RuntimeError: boom"
+    assert reports[1].new == 1
+
+
+# --- a real process and a real signal -----------------------------------------------
+
+
+def test_sigterm_stops_a_running_collector_cleanly_keeping_what_was_stored(
+    server: FeedServer, tmp_path: Path, db_path: Path
+) -> None:
+    """SIGTERM ends `collect` with exit 0; what it stored is there and is not stored twice."""
+    server.feed("/a.xml", rss("A", [article(1), article(2)]), etag='"a"')
+    server.feed("/b.xml", rss("B", [article(3)]), etag='"b"')
+    config = tmp_path / "run.toml"
+    config.write_text(
+        _feed_entry("a", server.url("/a.xml")) + _feed_entry("b", server.url("/b.xml"))
+    )
+    env = {k: v for k, v in os.environ.items() if k != "X_BEARER_TOKEN"}
+    command = [sys.executable, str(ROOT / "app.py"), "collect", "--config", str(config)]
+    process = subprocess.Popen(
+        [*command, "--db", str(db_path)],
+        cwd=ROOT,
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stderr is not None
+        polled: set[str] = set()
+        while polled != {"a", "b"}:  # blocking reads: wait for both poll lines, no sleeping
+            line = process.stderr.readline()
+            assert line, "collect exited before polling"
+            polled.update(name for name in ("a", "b") if f" {name}: " in line)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert len(stored_links(db_path)) == 3
+    rerun = subprocess.run(
+        [*command, "--db", str(db_path), "--once"], cwd=ROOT, env=env, capture_output=True
+    )
+    assert rerun.returncode == 0 and len(stored_links(db_path)) == 3
