@@ -7,7 +7,7 @@ parody reactions to each. Reads run in a worker with its own read-only store.
 from __future__ import annotations
 
 import webbrowser
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -70,6 +70,15 @@ def account_age(created_at: str | None, now: datetime) -> str:
     return f"{days // 365} years"
 
 
+def format_when(value: object) -> str:
+    """A post's time for the thread view, whether stored text or a datetime."""
+    if value is None or value == "":
+        return "time unknown"
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return str(value).replace("T", " ").replace("Z", " UTC")
+
+
 def post_line(post: Any, *, prefix: str = "") -> Content:
     """One post of a thread: who (role), when, and the text, all literal."""
     role = getattr(post, "role", "") or "public"
@@ -78,8 +87,8 @@ def post_line(post: Any, *, prefix: str = "") -> Content:
         prefix=prefix,
         author=clean(post.author, one_line=True),
         role=role,
-        when=str(post.created_at),
-        text=clean(post.text),
+        when=format_when(post.created_at),
+        text=clean(post.text) if not getattr(post, "missing", False) else "(not in the store)",
     )
 
 

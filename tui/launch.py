@@ -70,11 +70,18 @@ def plan_launch(
 
 
 def _demo_plan(path: Path, speed: float) -> LaunchPlan:
+    _claim_demo_store(path)
     try:
         from sources.replay import ReplaySource, demo_config_path
     except ImportError as exc:
         raise LaunchError(f"the demo replay is not available in this build ({exc})") from exc
     config = load_config(demo_config_path())
+    collector = _collector(config, path, sources=[ReplaySource(speed=speed)])
+    return LaunchPlan("demo", path, config, collector, f"demo ×{speed:g} · {path}")
+
+
+def _claim_demo_store(path: Path) -> None:
+    """Mark `path` as a demo store, refusing one that holds a user's own mentions."""
     with Store.open(path) as store:
         marked = store.get_meta(DEMO_META_KEY) == "1"
         has_rows = store.conn.execute("SELECT 1 FROM mentions LIMIT 1").fetchone() is not None
@@ -85,8 +92,6 @@ def _demo_plan(path: Path, speed: float) -> LaunchPlan:
             )
         with store.db.atomic():
             store.set_meta(DEMO_META_KEY, "1")
-    collector = _collector(config, path, sources=[ReplaySource(speed=speed)])
-    return LaunchPlan("demo", path, config, collector, f"demo ×{speed:g} · {path}")
 
 
 def _refuse_demo_store(path: Path) -> None:

@@ -1,0 +1,74 @@
+"""What `app.py` without a command watches: demo, configured sources, or a store offline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cache.store import Store, demo_db_path
+from tests.monitor_scenario import build_store
+from tui.launch import DEMO_META_KEY, LaunchError, plan_launch
+
+
+def test_offline_browses_an_existing_store_without_polling(tmp_path: Path) -> None:
+    """`--db PATH --offline` opens that store and polls nothing."""
+    scenario = build_store(tmp_path / "mine.db")
+    plan = plan_launch(db=str(scenario.path), config_path=None, demo=False, offline=True, speed=1)
+    assert plan.mode == "offline" and plan.collector is None
+    assert plan.db_path == scenario.path
+
+
+def test_offline_without_a_store_says_so(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Browsing a store that does not exist exits with a message naming the file."""
+    missing = tmp_path / "nothing.db"
+    run = cli("--db", missing, "--offline")
+    assert run.code == 1
+    assert str(missing) in run.err and "no store here" in run.err
+    assert not missing.exists()
+
+
+def test_speed_must_be_positive(cli) -> None:  # type: ignore[no-untyped-def]
+    """`--speed 0` is refused before anything starts."""
+    run = cli("--demo", "--speed", "0")
+    assert run.code == 2 and "--speed" in run.err
+
+
+def test_demo_never_writes_into_a_users_store(tmp_path: Path) -> None:
+    """`--demo --db` naming a store with the user's own mentions is refused, untouched."""
+    scenario = build_store(tmp_path / "mine.db")
+    before = scenario.path.read_bytes()
+    with pytest.raises(LaunchError, match="holds your own mentions"):
+        plan_launch(db=str(scenario.path), config_path=None, demo=True, offline=False, speed=1)
+    with Store.open(scenario.path, readonly=True) as store:
+        assert store.get_meta(DEMO_META_KEY) is None
+    assert scenario.path.read_bytes() == before
+
+
+def test_live_sources_never_write_into_a_demo_store(tmp_path: Path) -> None:
+    """A config's sources refuse a store that holds demo data."""
+    demo_store = tmp_path / "demo.db"
+    with Store.open(demo_store) as store, store.db.atomic():
+        store.set_meta(DEMO_META_KEY, "1")
+    config = tmp_path / "config.toml"
+    config.write_text('[company]\nname = "Kestrel"\n', encoding="utf-8")
+    with pytest.raises(LaunchError, match="is a demo store"):
+        plan_launch(db=str(demo_store), config_path=str(config), demo=False, offline=False, speed=1)
+
+
+def test_without_config_or_db_the_demo_uses_its_own_store(tmp_path: Path) -> None:
+    """No config and no --db: the demo store in the data dir, never the user's store."""
+    pytest.importorskip("sources.replay")
+    plan = plan_launch(db=None, config_path=None, demo=False, offline=False, speed=5)
+    assert plan.mode == "demo"
+    assert plan.db_path == demo_db_path()
+    assert plan.collector is not None
+    with Store.open(plan.db_path, readonly=True) as store:
+        assert store.get_meta(DEMO_META_KEY) == "1"
+
+
+def test_db_without_config_browses_it(tmp_path: Path) -> None:
+    """`--db PATH` with no config anywhere shows that store and polls nothing."""
+    scenario = build_store(tmp_path / "mine.db")
+    plan = plan_launch(db=str(scenario.path), config_path=None, demo=False, offline=False, speed=1)
+    assert plan.mode == "offline" and plan.collector is None

@@ -1,0 +1,247 @@
+"""The monitor's other screens: detail and thread, ambassadors, parody, sources, export, help."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, Static
+
+from cache.store import SourceState, Store
+from tests.monitor_scenario import Scenario, build_store
+from tests.test_monitor import feed_of, make_app, settle
+from tui.detail import DetailScreen
+from tui.dialogs import ExportDialog, HelpScreen
+from tui.views import AmbassadorsScreen, ParodyScreen, SourcesScreen
+
+
+@pytest.fixture
+def scenario(tmp_path: Path) -> Scenario:
+    return build_store(tmp_path / "store.db")
+
+
+def text_of(screen: object, selector: str) -> str:
+    return "\n".join(str(w.render()) for w in screen.query(selector))  # type: ignore[attr-defined]
+
+
+async def open_detail_of(app, pilot, mention_id: str) -> DetailScreen:  # type: ignore[no-untyped-def]
+    feed = feed_of(app)
+    feed.move_cursor(row=feed.get_row_index(mention_id))
+    await pilot.press("enter")
+    await settle(pilot)
+    assert isinstance(app.screen, DetailScreen)
+    return app.screen
+
+
+async def test_enter_opens_the_thread_with_replies_delays_and_parody(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    """Enter on a critical post shows both ambassador replies, their delays, the parody."""
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(120, 50)) as pilot:
+        await settle(pilot)
+        screen = await open_detail_of(app, pilot, scenario.critical_id)
+        assert "Stundenlohn" in text_of(screen, "#detail-text")
+        author = text_of(screen, "#detail-author")
+        assert "Anna Krüger" in author and "@anna_k" in author and "230 followers" in author
+        assert "role: public" in author
+        assert "pay: stundenlohn" in text_of(screen, "#detail-topics").lower()
+        replies = text_of(screen, ".thread-reply")
+        assert "after 12 min" in replies and "@KestrelLena" in replies
+        assert "after 3 h 5 min" in replies and "@KestrelTom" in replies
+        reactions = text_of(screen, ".thread-reaction")
+        assert "@KestreILena" in reactions and "Textbausteine" in reactions
+        await pilot.press("escape")
+        assert not isinstance(app.screen, DetailScreen)
+
+
+async def test_detail_of_a_reply_shows_the_ambassador_profile_and_its_thread(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    """An ambassador reply shows its author's role, the reason, and the critical post above."""
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(120, 50)) as pilot:
+        await settle(pilot)
+        screen = await open_detail_of(app, pilot, scenario.lena_reply_id)
+        author = text_of(screen, "#detail-author")
+        assert "role: ambassador" in author and "FC Ambassador" in author
+        assert "0 followers" in author and "0 following" in author and "3 months" in author
+        assert "critical post" in text_of(screen, ".thread-root")
+        assert "@anna_k" in text_of(screen, ".thread-root")
+
+
+async def test_o_opens_the_link_in_a_browser(
+    scenario: Scenario, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`o` hands the post's address to the browser (in a thread) and says so."""
+    opened: list[str] = []
+    monkeypatch.setattr("webbrowser.open", lambda url: opened.append(url) or True)
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        feed = feed_of(app)
+        feed.move_cursor(row=feed.get_row_index(scenario.critical_id))
+        await pilot.press("o")
+        await settle(pilot)
+        assert opened == ["https://twitter.com/anna_k/status/1000"] or opened[0].endswith("/1000")
+
+
+async def test_ambassador_view_lists_replies_delay_and_untouched_topics(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    """`a` lists each ambassador with reply count, median delay and the topics never touched."""
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, AmbassadorsScreen)
+        table = screen.query_one(DataTable)
+        assert [str(k.value) for k in table.rows] == ["x:201", "x:202"]
+        lena = table.get_row("x:201")
+        assert str(lena[1]) == "1" and str(lena[2]) == "12 min"
+        assert "pay" in str(lena[3]) and "strikes" in str(lena[3])
+        assert "taxes" in str(lena[4])
+        assert "faire Löhne" in text_of(screen, "#list-detail-text")
+        table.move_cursor(row=1)
+        await pilot.pause()
+        assert "great pay" in text_of(screen, "#list-detail-text")
+
+
+async def test_parody_view_shows_what_each_parody_account_reacted_to(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    """`p` lists parody accounts and, for each reaction, the ambassador post it mocked."""
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ParodyScreen)
+        assert [str(k.value) for k in screen.query_one(DataTable).rows] == ["x:301"]
+        detail = text_of(screen, "#list-detail-text")
+        assert "Textbausteine" in detail
+        assert "@KestrelLena (ambassador)" in detail
+
+
+async def test_sources_view_and_status_line_show_health(scenario: Scenario, tmp_path: Path) -> None:
+    """Each source's last poll, new items, pause and last error show in the status and `s`."""
+    with Store.open(scenario.path) as store, store.db.atomic():
+        store.save_source_state(
+            SourceState(
+                name="x:search",
+                kind="x",
+                last_poll_at="2026-11-02T11:58:00Z",
+                last_success_at="2026-11-02T11:58:00Z",
+                last_new=3,
+                items_seen=40,
+            )
+        )
+        store.save_source_state(
+            SourceState(
+                name="heise",
+                kind="feed",
+                last_poll_at="2026-11-02T11:59:00Z",
+                last_error="HTTP 404 Not Found",
+                last_error_at="2026-11-02T11:59:00Z",
+            )
+        )
+        store.save_source_state(
+            SourceState(name="x:mentions", kind="x", paused_until="2026-11-02T12:15:00Z")
+        )
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        status = str(app.query_one("#status", Static).render())
+        assert "x:search ✓ 11:58 +3" in status
+        assert "heise ✗ HTTP 404 Not Found" in status
+        assert "x:mentions paused until 12:15" in status
+        await pilot.press("s")
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        assert isinstance(app.screen, SourcesScreen)
+        assert str(table.get_row("heise")[1]) == "error"
+        assert str(table.get_row("x:mentions")[5]) == "2026-11-02T12:15:00Z"
+
+
+async def test_export_writes_the_filtered_mentions_and_says_where(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    """`e` asks for a format and writes what the filter shows through the export code."""
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"lang:de", "enter")
+        await settle(pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, ExportDialog)
+        await pilot.press("down", "enter")  # jsonl
+        await settle(pilot)
+        files = list(tmp_path.glob("echowatch-mentions-*.jsonl"))
+        assert len(files) == 1
+        rows = [json.loads(line) for line in files[0].read_text("utf-8").splitlines()]
+        assert {r["lang"] for r in rows} == {"de"}
+        assert {r["id"] for r in rows} == set(feed_of(app).row_ids)
+        assert str(files[0]) in str(app.query_one("#status", Static).render())
+        await pilot.press("e")
+        await pilot.pause()
+        await pilot.press("enter")  # csv, the first format
+        await settle(pilot)
+        (written,) = tmp_path.glob("echowatch-mentions-*.csv")
+        with written.open(encoding="utf-8-sig", newline="") as handle:
+            assert len(list(csv.DictReader(handle))) == len(rows)
+
+
+async def test_ctrl_s_saves_an_svg_screenshot(scenario: Scenario, tmp_path: Path) -> None:
+    """ctrl+s writes an SVG of the screen into the output folder."""
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        (svg,) = tmp_path.glob("echowatch-*.svg")
+        assert svg.read_text("utf-8").startswith("<svg")
+
+
+async def test_help_lists_every_key(scenario: Scenario, tmp_path: Path) -> None:
+    """`?` shows every key of the monitor with what it does."""
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = str(app.screen.query_one("#help-text", Static).render())
+        for key in (
+            "q",
+            "space",
+            "/",
+            "escape",
+            "enter",
+            "o",
+            "t",
+            "a",
+            "p",
+            "s",
+            "e",
+            "?",
+            "ctrl+s",
+            "ctrl+p",
+        ):
+            assert f"  {key} " in text, key
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_command_palette_reaches_the_actions(scenario: Scenario, tmp_path: Path) -> None:
+    """Every monitor action is a command in the palette."""
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        assert {"Pause", "Filter", "Ambassadors", "Parody", "Sources", "Export", "Help"} <= titles
