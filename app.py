@@ -94,6 +94,7 @@ def _run_import(args: argparse.Namespace) -> int:
 EXPORT_FORMATS: dict[str, tuple[str, ...]] = {
     "mentions": ("csv", "jsonl"),
     "threads": ("json", "md"),
+    "ambassadors": ("csv", "json", "md"),
 }
 """Per `--report`, the formats it can be written in; the first is the default."""
 

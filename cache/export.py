@@ -94,9 +94,16 @@ def _export_threads(store: Store, request: ExportRequest, out: IO[str]) -> int:
     return export_threads(store, request, out)
 
 
+def _export_ambassadors(store: Store, request: ExportRequest, out: IO[str]) -> int:
+    from cache.ambassador_report import export_ambassadors  # imports this module
+
+    return export_ambassadors(store, request, out)
+
+
 EXPORTERS: dict[str, Exporter] = {
     "mentions": _export_mentions,
     "threads": _export_threads,
+    "ambassadors": _export_ambassadors,
 }
 """Per `--report`, the function that writes it; returns how many rows it wrote."""
 

@@ -1,0 +1,160 @@
+"""`export --report ambassadors`: one row per ambassador, as CSV, JSON or Markdown.
+
+The columns are a contract (REPORT_COLUMNS). CSV and Markdown carry the values; the JSON
+form also carries, per account, the evidence ids behind every value and the thresholds
+used, so a reader can check each claim against the posts.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from dataclasses import asdict
+from datetime import datetime
+from typing import IO, TYPE_CHECKING, Any
+
+from cache.ambassadors import AmbassadorProfile, ambassador_profiles
+from cache.store import Store
+from sources.records import utc_now
+from sources.text import format_timestamp
+
+if TYPE_CHECKING:  # cache.export registers this module's exporter: no import cycle
+    from cache.export import ExportRequest
+
+REPORT_COLUMNS = (
+    "handle",
+    "replies",
+    "reply_share",
+    "weekday_share",
+    "office_hours_share",
+    "co_replies",
+    "near_duplicate_share",
+    "text_blocks",
+    "signoff_mismatches",
+    "followers",
+    "following",
+    "disclosed",
+    "topics_answered",
+    "topics_avoided",
+)
+"""The columns of the ambassadors report, in order (a contract)."""
+
+
+def report_row(profile: AmbassadorProfile) -> dict[str, Any]:
+    """The contract columns of one profile; shares rounded to 3 places, None if unknown."""
+    return {
+        "handle": profile.handle,
+        "replies": profile.replies,
+        "reply_share": _share(profile.reply_share),
+        "weekday_share": _share(profile.weekday_share),
+        "office_hours_share": _share(profile.office_hours_share),
+        "co_replies": len(profile.co_replies),
+        "near_duplicate_share": _share(profile.near_duplicate_share),
+        "text_blocks": list(profile.text_blocks),
+        "signoff_mismatches": profile.signoff_mismatches,
+        "followers": profile.followers,
+        "following": profile.following,
+        "disclosed": profile.disclosed,
+        "topics_answered": list(profile.topics_answered),
+        "topics_avoided": list(profile.topics_avoided),
+    }
+
+
+def export_ambassadors(store: Store, request: ExportRequest, out: IO[str]) -> int:
+    """Write the report in `request.format`; returns the number of ambassadors written."""
+    now = utc_now()
+    profiles = ambassador_profiles(store, request.config, now=now)
+    writer = {"csv": _write_csv, "json": _write_json, "md": _write_markdown}[request.format]
+    writer(profiles, request, now, out)
+    return len(profiles)
+
+
+def _write_csv(
+    profiles: list[AmbassadorProfile], request: ExportRequest, now: datetime, out: IO[str]
+) -> None:
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(REPORT_COLUMNS)
+    for profile in profiles:
+        row = report_row(profile)
+        writer.writerow([_csv_value(row[column]) for column in REPORT_COLUMNS])
+
+
+def _csv_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ";".join(str(v) for v in value)
+    return str(value)
+
+
+def _write_json(
+    profiles: list[AmbassadorProfile], request: ExportRequest, now: datetime, out: IO[str]
+) -> None:
+    document = {
+        "report": "ambassadors",
+        "captured_at": format_timestamp(now),
+        "thresholds": asdict(request.config.signals),
+        "columns": list(REPORT_COLUMNS),
+        "ambassadors": [
+            {
+                **report_row(profile),
+                "key": profile.key,
+                "display_name": profile.display_name,
+                "posts": profile.posts,
+                "median_reply_delay_seconds": profile.median_reply_delay_seconds,
+                "account_age_days": _round(profile.account_age_days, 1),
+                "evidence": profile.evidence(),
+            }
+            for profile in profiles
+        ],
+    }
+    json.dump(document, out, ensure_ascii=False, indent=2)
+    out.write("\n")
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~&-])")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u061c]+")
+
+
+def markdown_cell(value: Any) -> str:
+    """A table cell of untrusted text that renders literally on GitHub/GitLab/Forgejo.
+
+    Control characters and bidi overrides become spaces; every character Markdown or
+    HTML could read as syntax is backslash-escaped (`|` included, so cells never split).
+    """
+    shown = ", ".join(str(v) for v in value) if isinstance(value, list) else _csv_value(value)
+    text = _CONTROL.sub(" ", shown)
+    text = " ".join(text.split())
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def _write_markdown(
+    profiles: list[AmbassadorProfile], request: ExportRequest, now: datetime, out: IO[str]
+) -> None:
+    out.write("# Ambassador signals\n\n")
+    out.write(f"Captured {format_timestamp(now)}; {len(profiles)} ambassador accounts.\n\n")
+    out.write("| " + " | ".join(REPORT_COLUMNS) + " |\n")
+    out.write("|" + "|".join("---" for _ in REPORT_COLUMNS) + "|\n")
+    for profile in profiles:
+        row = report_row(profile)
+        row["handle"] = "@" + profile.handle
+        row["text_blocks"] = ["#" + str(b) for b in profile.text_blocks]
+        cells = [markdown_cell(row[column]) for column in REPORT_COLUMNS]
+        out.write("| " + " | ".join(cells) + " |\n")
+    warned = [p for p in profiles if p.warnings]
+    if warned:
+        out.write("\n## Warnings\n\n")
+        for profile in warned:
+            labels = "; ".join(f.label for f in profile.warnings)
+            out.write(f"- {markdown_cell('@' + profile.handle)}: {markdown_cell(labels)}\n")
+
+
+def _share(value: float | None) -> float | None:
+    return _round(value, 3)
+
+
+def _round(value: float | None, places: int) -> float | None:
+    return None if value is None else round(value, places)

@@ -1,0 +1,342 @@
+"""Ambassador profiles from a real store, and `export --report ambassadors`."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cache.ambassador_report import REPORT_COLUMNS, markdown_cell
+from cache.ambassadors import AmbassadorProfile, ambassador_profiles, reply_badges
+from cache.ingest import ingest
+from cache.store import Store
+from filters.classify import Classifier
+from sources.config import AccountsSection, Config, ConfigError
+from sources.twitter_v2 import parse_response
+from tests import builders
+
+MONDAY = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)  # 09:00 in Berlin (CET)
+NOW = datetime(2026, 12, 1, tzinfo=UTC)
+PAY = (
+    "Ich arbeite seit drei Jahren gern im Lager in {city}, der Lohn liegt über dem "
+    "Tarif und kommt immer pünktlich."
+)
+BREAKS = (
+    "Bei uns in {city} sind die Pausen fest im Schichtplan eingeplant und niemand "
+    "muss sie ausfallen lassen."
+)
+CONFIG_TOML = 'accounts.ambassadors = ["lena_k"]\n'
+
+
+def config() -> Config:
+    """Default config; Lena is listed as an ambassador (her profile has no FC pattern)."""
+    return Config(accounts=AccountsSection(ambassadors=["lena_k"]))
+
+
+def build_programme(db_path: Path, cfg: Config | None = None) -> dict[str, Any]:
+    """Two scripted ambassadors, one genuine advocate, one critic, ingested into a store.
+
+    Anne and Bernd answer the critic's weekday posts 30 s apart in office hours with one
+    template (only the city differs); Anne signs two replies as 'Andrea'. Both have no
+    followers and follow nobody. Lena discloses her role, answers in her own words in
+    the evening and at weekends, and has an audience. Critics raise taxes three times.
+    """
+    created = MONDAY - timedelta(days=150)
+    critic = builders.user("kritikerin", "Kritische Stimme", followers=900, following=300)
+    anne = builders.user(
+        "anne_fc", "Anne | Kestrel FC Ambassador", followers=0, following=0, created=created
+    )
+    bernd = builders.user(
+        "bernd_fc", "Bernd FC Botschafter", followers=0, following=0, created=created
+    )
+    lena = builders.user(
+        "lena_k",
+        "Lena Kraus",
+        bio="Schichtleiterin bei Kestrel, hier privat. #Markenbotschafter",
+        followers=250,
+        following=180,
+    )
+    tweets: list[dict[str, Any]] = []
+    ids: dict[str, str] = {}
+    cities = ["Leipzig", "Bremen", "Koblenz", "Werne", "Graben"]
+    for day in range(5):  # Monday to Friday
+        at = MONDAY + timedelta(days=day)
+        template = PAY if day % 2 == 0 else BREAKS
+        topic_text = "Der Lohn ist zu niedrig" if day % 2 == 0 else "Keine Pausen im Lager"
+        critical = builders.tweet(critic, f"{topic_text} bei Kestrel! #{day}", at=at, lang="de")
+        signature = "LG Andrea" if day in (1, 3) else "LG Anne"
+        a = builders.tweet(
+            anne,
+            f"@kritikerin {template.format(city=cities[day])} {signature}",
+            at=at + timedelta(minutes=10),
+            reply_to=critical,
+            lang="de",
+        )
+        b = builders.tweet(
+            bernd,
+            f"@kritikerin {template.format(city=cities[(day + 2) % 5])} VG Bernd",
+            at=at + timedelta(minutes=10, seconds=30),
+            reply_to=critical,
+            lang="de",
+        )
+        tweets += [critical, a, b]
+        ids[f"critical{day}"], ids[f"anne{day}"], ids[f"bernd{day}"] = (
+            critical["id"],
+            a["id"],
+            b["id"],
+        )
+    for day in range(3):
+        tweets.append(
+            builders.tweet(
+                critic,
+                f"Kestrel zahlt kaum Steuern in Deutschland, Teil {day}",
+                at=MONDAY + timedelta(days=day, hours=3),
+                lang="de",
+            )
+        )
+    # Lena: evenings (19:30 Berlin) and the weekend, own words, one own post per day.
+    lena_texts = [
+        "Heute war eine harte Schicht, aber mein Team hat super zusammengehalten.",
+        "Ich verstehe den Ärger über die Pausen, bei uns klappt es meistens, nicht immer.",
+        "Wer Fragen zu meinem Alltag im Lager hat, fragt einfach, ich antworte abends.",
+        "Samstag frei und trotzdem an die Arbeit gedacht. Ehrlich: der Lohn könnte höher sein.",
+        "Sonntag im Garten, morgen wieder Frühschicht in Leipzig.",
+        "Die Hitze im Sommer war schlimm, seitdem gibt es mehr Ventilatoren.",
+    ]
+    for day, text in zip((0, 1, 2, 5, 6, 7), lena_texts, strict=True):
+        at = MONDAY + timedelta(days=day, hours=10, minutes=30)  # 19:30 Berlin
+        reply_to = None
+        if day == 1:
+            reply_to = next(t for t in tweets if t["id"] == ids["critical1"])
+        lena_tweet = builders.tweet(lena, text, at=at, reply_to=reply_to, lang="de")
+        tweets.append(lena_tweet)
+        ids[f"lena{day}"] = lena_tweet["id"]
+    payload = builders.page(tweets, [critic, anne, bernd, lena])
+    batch = parse_response(payload, "import")
+    with Store.open(db_path) as store:
+        ingest(store, batch, Classifier(cfg or config()))
+    return ids
+
+
+def profiles_by_handle(db_path: Path, cfg: Config | None = None) -> dict[str, AmbassadorProfile]:
+    with Store.open(db_path, readonly=True) as store:
+        return {p.handle: p for p in ambassador_profiles(store, cfg or config(), now=NOW)}
+
+
+def test_scripted_accounts_show_every_pattern_with_evidence(db_path: Path) -> None:
+    """Anne: replies only, office hours, co-replies, text blocks, signed as Andrea, no audience."""
+    ids = build_programme(db_path)
+    anne = profiles_by_handle(db_path)["anne_fc"]
+    assert anne.replies == 5 and anne.reply_share == 1.0
+    assert anne.weekday_share == 1.0 and anne.office_hours_share == 1.0
+    assert {c.reply_id for c in anne.co_replies} == {f"x:{ids[f'anne{d}']}" for d in range(5)}
+    assert {c.other_handle for c in anne.co_replies} == {"bernd_fc"}
+    assert all(c.seconds == 30 for c in anne.co_replies)
+    assert anne.near_duplicate_share == 1.0
+    assert anne.text_blocks == (1, 2)
+    assert [(s.reply_id, s.name) for s in anne.signoffs if not s.matches_account] == [
+        (f"x:{ids['anne1']}", "Andrea"),
+        (f"x:{ids['anne3']}", "Andrea"),
+    ]
+    assert anne.signoff_mismatches == 2
+    assert anne.audience_empty and anne.account_age_days == pytest.approx(150 + 28 + 16 / 24)
+    assert anne.topics_avoided == ("taxes",)
+    assert {f.signal for f in anne.warnings} == {
+        "reply_share",
+        "working_hours",
+        "co_replies",
+        "near_duplicates",
+        "signoff",
+        "audience",
+    }
+    for finding in anne.findings:
+        assert finding.evidence, f"{finding.signal} has no evidence"
+    assert anne.median_reply_delay_seconds == 600
+
+
+def test_genuine_advocate_is_not_flagged(db_path: Path) -> None:
+    """Lena (disclosed, own words, evenings and weekends, an audience) has no warnings."""
+    build_programme(db_path)
+    lena = profiles_by_handle(db_path)["lena_k"]
+    assert lena.warnings == ()
+    assert lena.disclosed and "#Markenbotschafter" in lena.disclosure.in_bio
+    assert lena.office_hours_share == 0.0
+    assert lena.weekday_share == pytest.approx(4 / 6)
+    assert lena.near_duplicates == () and lena.co_replies == ()
+    assert lena.replies == 1 and lena.reply_share == pytest.approx(1 / 6)
+
+
+def test_templated_text_of_disclosed_accounts_is_a_note_not_a_warning(db_path: Path) -> None:
+    """With a disclosure phrase in Bernd's name his text blocks read as disclosed advocacy."""
+    build_programme(db_path)
+    cfg = Config(
+        accounts=AccountsSection(ambassadors=["lena_k"]),
+        signals=type(config().signals)(disclosure_tags=["FC Botschafter"]),
+    )
+    bernd = profiles_by_handle(db_path, cfg)["bernd_fc"]
+    [duplicates] = [f for f in bernd.findings if f.signal == "near_duplicates"]
+    assert duplicates.severity == "note"
+    assert "disclosed" in duplicates.label
+    anne = profiles_by_handle(db_path, cfg)["anne_fc"]
+    assert [f.severity for f in anne.findings if f.signal == "near_duplicates"] == ["warning"]
+
+
+def test_per_account_time_zone_from_config(db_path: Path) -> None:
+    """`[accounts] timezones` moves Anne to New York: her 04:10 replies leave office hours."""
+    build_programme(db_path)
+    cfg = Config(
+        accounts=AccountsSection(ambassadors=["lena_k"], timezones={"@Anne_FC": "America/New_York"})
+    )
+    anne = profiles_by_handle(db_path, cfg)["anne_fc"]
+    assert anne.working_hours.timezone == "America/New_York"
+    assert anne.office_hours_share == 0.0
+    assert anne.working_hours.heatmap[0][3] == 1  # Monday 03:10 local (EST)
+
+
+def test_unknown_time_zone_is_a_config_error(db_path: Path) -> None:
+    """A misspelt zone names the key instead of silently using UTC."""
+    build_programme(db_path)
+    cfg = Config(
+        accounts=AccountsSection(ambassadors=["lena_k"], timezones={"anne_fc": "Mars/Base"})
+    )
+    with pytest.raises(ConfigError, match=r"accounts\.timezones\.anne_fc"):
+        profiles_by_handle(db_path, cfg)
+
+
+def test_reply_badges_for_the_live_feed(db_path: Path) -> None:
+    """Ambassador replies get co-reply, text block and signature badges; others get none."""
+    ids = build_programme(db_path)
+    wanted = [
+        f"x:{ids['anne1']}",
+        f"x:{ids['bernd1']}",
+        f"x:{ids['critical1']}",
+        f"x:{ids['lena1']}",
+    ]
+    with Store.open(db_path, readonly=True) as store:
+        badges = reply_badges(store, config(), wanted)
+    assert badges[f"x:{ids['anne1']}"] == [
+        "co-reply 30 s with @bernd_fc",
+        "text block #2",
+        "signed: Andrea (not own name)",
+    ]
+    assert badges[f"x:{ids['bernd1']}"] == [
+        "co-reply 30 s with @anne_fc",
+        "text block #2",
+        "signed: Bernd",
+    ]
+    assert f"x:{ids['critical1']}" not in badges
+    assert f"x:{ids['lena1']}" not in badges
+
+
+def test_badges_follow_new_arrivals(db_path: Path) -> None:
+    """A third scripted account arriving later joins block #1 without renumbering it."""
+    ids = build_programme(db_path)
+    carla = builders.user("carla_fc", "Carla FC Ambassador", followers=0, following=0)
+    critic = builders.user("kritikerin", "Kritische Stimme", followers=900, following=300)
+    parent = {
+        "id": ids["critical0"],
+        "author_id": critic["id"],
+        "conversation_id": ids["critical0"],
+    }
+    late = builders.tweet(
+        carla,
+        f"@kritikerin {PAY.format(city='Dortmund')} LG Carla",
+        at=MONDAY + timedelta(days=6),
+        reply_to=parent,
+    )
+    with Store.open(db_path) as store:
+        before = reply_badges(store, config(), [f"x:{ids['anne0']}"])
+        ingest(
+            store, parse_response(builders.page([late], [carla]), "import"), Classifier(config())
+        )
+        after = reply_badges(store, config(), [f"x:{late['id']}", f"x:{ids['anne0']}"])
+    assert before[f"x:{ids['anne0']}"][-2] == "text block #1"
+    assert "text block #1" in after[f"x:{late['id']}"]
+    assert after[f"x:{ids['anne0']}"][-2] == "text block #1"
+
+
+def test_export_csv_has_the_contract_columns(db_path: Path, tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    """`export --report ambassadors` writes one CSV row per ambassador with the columns."""
+    build_programme(db_path)
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(CONFIG_TOML)
+    run = cli("export", "--report", "ambassadors", "--db", db_path, "--config", cfg)
+    assert run.code == 0, run.err
+    rows = list(csv.reader(io.StringIO(run.out)))
+    assert tuple(rows[0]) == REPORT_COLUMNS
+    table = {row[0]: dict(zip(REPORT_COLUMNS, row, strict=True)) for row in rows[1:]}
+    assert sorted(table) == ["anne_fc", "bernd_fc", "lena_k"]
+    anne = table["anne_fc"]
+    assert anne["replies"] == "5" and anne["reply_share"] == "1.0"
+    assert anne["co_replies"] == "5" and anne["text_blocks"] == "1;2"
+    assert anne["signoff_mismatches"] == "2" and anne["disclosed"] == "false"
+    assert anne["followers"] == "0" and anne["topics_avoided"] == "taxes"
+    assert table["lena_k"]["disclosed"] == "true"
+
+
+def test_export_json_carries_evidence_ids(db_path: Path, tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    """The JSON form names the posts behind each value (co-replies, duplicates, signatures)."""
+    ids = build_programme(db_path)
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(CONFIG_TOML)
+    out = tmp_path / "ambassadors.json"
+    run = cli(
+        "export",
+        "--report",
+        "ambassadors",
+        "--format",
+        "json",
+        "-o",
+        out,
+        "--db",
+        db_path,
+        "--config",
+        cfg,
+    )
+    assert run.code == 0, run.err
+    document = json.loads(out.read_text(encoding="utf-8"))
+    assert document["report"] == "ambassadors"
+    assert document["thresholds"]["co_reply_seconds"] == 60
+    anne = next(a for a in document["ambassadors"] if a["handle"] == "anne_fc")
+    assert set(REPORT_COLUMNS) <= set(anne)
+    evidence = anne["evidence"]
+    assert {c["reply"] for c in evidence["co_replies"]} == {
+        f"x:{ids[f'anne{d}']}" for d in range(5)
+    }
+    assert {d["other_handle"] for d in evidence["near_duplicates"]} == {"bernd_fc"}
+    assert [s["name"] for s in evidence["signoffs"] if not s["matches_account"]] == [
+        "Andrea",
+        "Andrea",
+    ]
+    assert all(f["evidence"] for f in evidence["findings"])
+
+
+def test_export_markdown_escapes_user_text(db_path: Path, tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    """Markdown stays one table row per ambassador whatever the handle or labels contain."""
+    build_programme(db_path)
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(CONFIG_TOML)
+    run = cli(
+        "export", "--report", "ambassadors", "--format", "md", "--db", db_path, "--config", cfg
+    )
+    assert run.code == 0, run.err
+    table = [line for line in run.out.splitlines() if line.startswith("| ")]
+    assert len(table) == 1 + 3
+    assert table[0] == "| " + " | ".join(REPORT_COLUMNS) + " |"
+    assert any(r.startswith("| @anne\\_fc | 5 | 1.0 |") for r in table)
+    assert markdown_cell("a|b [x](http://e) <b>*y*</b>\n\x1b[2J") == (
+        "a\\|b \\[x\\]\\(http://e\\) \\<b\\>\\*y\\*\\</b\\> \\[2J"
+    )
+
+
+def test_export_rejects_a_format_the_report_lacks(db_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    """`--format jsonl` is refused for this report with the formats it has."""
+    build_programme(db_path)
+    run = cli("export", "--report", "ambassadors", "--format", "jsonl", "--db", db_path)
+    assert run.code == 2
+    assert "csv or json or md" in run.err
