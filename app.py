@@ -347,14 +347,30 @@ def _run_alerts(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _monitor_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--demo", action="store_true", help="watch the bundled demo replay (in its own store)"
+    )
+    parser.add_argument(
+        "--speed", type=float, default=1.0, metavar="X", help="demo replay speed (default: 1)"
+    )
+    parser.add_argument(
+        "--offline", action="store_true", help="browse the store without polling anything"
+    )
+
+
 def _run_default(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    parser.print_help()
-    path = db_path_from(args)
-    print()
-    if not path.exists():
-        print(f"No store yet at {path}. Start with: app.py import PATH...")
-        return EXIT_OK
-    return _run_status(args)
+    """No command: the live monitor (tui.launch decides what it watches)."""
+    from tui.launch import run_monitor
+
+    return run_monitor(
+        db=args.db,
+        config_path=args.config,
+        demo=args.demo,
+        offline=args.offline,
+        speed=args.speed,
+        export_formats=EXPORT_FORMATS["mentions"],
+    )
 
 
 SUBCOMMANDS = [_add_import, _add_export, _add_status, _add_collect, _add_alerts]
@@ -366,6 +382,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Runner]]:
     )
     _store_args(parser)
     _config_args(parser)
+    _monitor_args(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     runners = {}
     for add in SUBCOMMANDS:
