@@ -92,7 +92,7 @@ def _run_import(args: argparse.Namespace) -> int:
 # --- export ---------------------------------------------------------------------------
 
 EXPORT_FORMATS: dict[str, tuple[str, ...]] = {
-    "mentions": ("csv", "jsonl"),
+    "mentions": ("csv", "jsonl", "md", "html"),
     "threads": ("json", "md"),
     "ambassadors": ("csv", "json", "md"),
 }
@@ -121,6 +121,12 @@ def _add_export(sub: Subparsers) -> Runner:
     )
     parser.add_argument("--query", default="", metavar="TEXT", help="only mentions matching")
     parser.add_argument(
+        "--ids",
+        action="store_true",
+        help="write only the ids of the X posts, one per line (the form in which tweet data "
+        "may be shared)",
+    )
+    parser.add_argument(
         "-o",
         "--output",
         default="-",
@@ -135,13 +141,22 @@ def _add_export(sub: Subparsers) -> Runner:
 def _run_export(args: argparse.Namespace) -> int:
     import sqlite3
 
-    from cache.export import ExportRequest, atomic_output, run_export
+    from cache.export import ExportRequest, export_to
     from cache.search import QueryError, query_selection
     from filters.topics import topic_ids
+    from sources.records import utc_now
 
     formats = EXPORT_FORMATS[args.report]
     fmt = args.format or formats[0]
-    if fmt not in formats:
+    if args.ids:
+        if args.report != "mentions" or args.format:
+            print(
+                "echowatch export: --ids writes plain post ids: leave out --report and --format",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        fmt = "ids"
+    elif fmt not in formats:
         print(
             f"echowatch export: --report {args.report} is written as "
             f"{' or '.join(formats)}, not {fmt}",
@@ -149,8 +164,9 @@ def _run_export(args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
     config = load_config_from(args)
+    captured_at = utc_now()
     try:
-        selection = query_selection(args.query, topics=topic_ids(config))
+        selection = query_selection(args.query, captured_at, topics=topic_ids(config))
     except QueryError as exc:
         print(f"echowatch export: bad query: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -163,16 +179,17 @@ def _run_export(args: argparse.Namespace) -> int:
         selection=selection,
         config=config,
         output=args.output,
+        captured_at=captured_at,
     )
     with open_store(args, readonly=True) as store:
         try:
-            with atomic_output(args.output, encoding=encoding) as out:
-                count = run_export(store, request, out)
+            count = export_to(store, request, encoding=encoding)
         except sqlite3.OperationalError as exc:
             print(f"echowatch export: the query cannot be run: {exc}", file=sys.stderr)
             return EXIT_USAGE
     if args.output != "-":
-        print(f"exported {count} rows to {args.output}", file=sys.stderr)
+        what = "ids" if args.ids else "rows"
+        print(f"exported {count} {what} to {args.output}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -9,7 +9,8 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -78,14 +79,61 @@ class ExportRequest:
     config: Config
     output: str
     """Where it goes (`-` for standard output); reports may name it in a sidecar."""
+    captured_at: datetime | None = None
+    """When the snapshot was taken (the `now` its query was resolved with); None: now."""
+    stats: ExportStats = field(default_factory=lambda: ExportStats())
+    """Filled in while a mention export streams; the sidecar records it."""
+
+
+@dataclass
+class ExportStats:
+    """What a mention export wrote: rows and the time range they cover."""
+
+    rows: int = 0
+    first: str | None = None
+    """Oldest `created_at` written."""
+    last: str | None = None
+    """Newest `created_at` written."""
+
+    def watch(self, rows: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        """Pass rows through, counting them and keeping their oldest and newest times."""
+        for row in rows:
+            created = row.get("created_at")
+            if created:
+                if self.first is None or created < self.first:
+                    self.first = created
+                if self.last is None or created > self.last:
+                    self.last = created
+            self.rows += 1
+            yield row
+
+
+def write_ids(rows: Iterator[dict[str, Any]], out: IO[str]) -> int:
+    """Only the ids of the X posts, one per line, bare (`123`, as tools that rehydrate
+    tweets expect: the form in which tweet data may be shared). Feed items have no
+    shareable post id and are left out. Returns the number of ids written."""
+    count = 0
+    for row in rows:
+        if row["platform"] == "x" and row["id"].startswith("x:"):
+            out.write(row["id"][2:])
+            out.write("\n")
+            count += 1
+    return count
 
 
 Exporter = Callable[[Store, ExportRequest, IO[str]], int]
 
 
 def _export_mentions(store: Store, request: ExportRequest, out: IO[str]) -> int:
+    if request.format in ("md", "html"):
+        from cache.snapshot_report import write_report  # it builds on this module
+
+        return write_report(store, request, out)
+    if request.format == "ids":
+        sql, params = select_sql(request.selection, columns="m.id, m.platform, m.created_at")
+        return write_ids(request.stats.watch(store.rows(sql, params)), out)
     writer = {"csv": write_csv, "jsonl": write_jsonl}[request.format]
-    return writer(export_rows(store, request.selection), out)
+    return writer(request.stats.watch(export_rows(store, request.selection)), out)
 
 
 def _export_threads(store: Store, request: ExportRequest, out: IO[str]) -> int:
@@ -111,6 +159,25 @@ EXPORTERS: dict[str, Exporter] = {
 def run_export(store: Store, request: ExportRequest, out: IO[str]) -> int:
     """Write the requested report to `out` (the caller makes the file atomic)."""
     return EXPORTERS[request.report](store, request, out)
+
+
+SIDECAR_FORMATS = ("csv", "jsonl", "ids")
+"""Mention exports that get a `FILE.meta.json` beside them (reports carry their own)."""
+
+
+def export_to(store: Store, request: ExportRequest, *, encoding: str = "utf-8") -> int:
+    """Write an export atomically to `request.output`, then its sidecar when it has one.
+
+    The sidecar is written only after the export itself is in place, so it never
+    describes a file that a failed export did not replace.
+    """
+    with atomic_output(request.output, encoding=encoding) as out:
+        count = run_export(store, request, out)
+    if request.output != "-" and request.report == "mentions" and request.format in SIDECAR_FORMATS:
+        from cache.sidecar import write_sidecar
+
+        write_sidecar(request, count)
+    return count
 
 
 @contextlib.contextmanager
