@@ -176,6 +176,7 @@ class XSource:
         warnings: list[str] = []
         pauses: dict[str, datetime] = {}
         fatal: str | None = None
+        transient = False
         try:
             yield from self._lookup_users(current, now, errors)
             for endpoint in self.endpoints:
@@ -191,9 +192,11 @@ class XSource:
             fatal = str(exc)
             errors.insert(0, fatal)
         except _Transient as exc:
+            transient = True
             errors.insert(0, str(exc))
+        # Only a flaky API backs the whole round off; a 429 pauses just its endpoint.
         failures = int(load_extra(main.extra).get("failures") or 0)
-        failures = failures + 1 if errors and fatal is None and not pauses else 0
+        failures = failures + 1 if transient else 0
         main.extra = dump_extra({"failures": failures})
         next_in = self._poll_seconds
         if failures:

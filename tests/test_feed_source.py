@@ -185,3 +185,21 @@ def test_next_poll_follows_the_feed_schedule(server: FeedServer, db_path: Path) 
     clock = Clock()
     report = collector(db_path, feed_source(server, "s", "/s.xml"), clock=clock).poll_source("s")
     assert report.next_poll_at == clock.now + timedelta(seconds=300)
+
+
+def test_real_world_feeds_served_over_http_are_stored_or_explained(
+    realworld: Path, db_path: Path
+) -> None:
+    """Every real feed sample, fetched from a live server, ends stored or with a reason."""
+    files = sorted(p for p in (realworld / "feeds").rglob("*") if p.is_file() and p.suffix != ".md")
+    with FeedServer() as server:
+        sources = []
+        for index, path in enumerate(files):
+            server.feed(f"/{index}", path.read_bytes(), content_type="application/xml")
+            sources.append(feed_source(server, f"{index}-{path.stem}", f"/{index}"))
+        reports = collector(db_path, *sources).run_once()
+    assert len(reports) == len(files)
+    healthy = [r for r in reports if r.error is None]
+    assert len(healthy) >= len(files) * 2 // 3
+    assert all(r.error.strip() for r in reports if r.error is not None)
+    assert len(stored_ids(db_path)) >= 100
