@@ -1,0 +1,115 @@
+"""CSV and JSON Lines exports carry `FILE.meta.json`; `export --ids` writes only post ids."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+from cache.importer import import_paths
+from cache.ingest import ingest
+from cache.store import Store
+from filters.classify import Classifier
+from sources.config import Config
+from sources.twitter_v2 import parse_response
+from tests.builders import BASE_TIME, page, rss, tweet, user
+
+
+def build_store(db_path: Path, tmp_path: Path) -> list[str]:
+    """Three tweets (two about strikes) and one feed article; returns the tweet ids."""
+    critic = user("critic")
+    tweets = [
+        tweet(critic, "Kestrel strike at Leipzig", at=BASE_TIME),
+        tweet(critic, "Kestrel strike, day two", at=BASE_TIME + timedelta(days=1)),
+        tweet(critic, "Kestrel parcel arrived", at=BASE_TIME + timedelta(days=2)),
+    ]
+    feed = tmp_path / "news.xml"
+    feed.write_bytes(
+        rss(
+            "News",
+            [
+                {
+                    "title": "Kestrel strike spreads",
+                    "link": "https://news.example/strike",
+                    "pubDate": "Tue, 03 Nov 2026 08:00:00 GMT",
+                }
+            ],
+        )
+    )
+    classifier = Classifier(Config())
+    with Store.open(db_path) as store:
+        ingest(store, parse_response(page(tweets, [critic]), "x:search"), classifier)
+        import_paths(store, [feed], classifier)
+    return [t["id"] for t in tweets]
+
+
+def test_csv_export_writes_a_sidecar_that_reproduces_it(cli, db_path: Path, tmp_path: Path) -> None:
+    """Beside `strikes.csv` lies `strikes.csv.meta.json` with query, range, time, version, rows."""
+    build_store(db_path, tmp_path)
+    out = tmp_path / "strikes.csv"
+    query = "strike until:2026-11-05"
+    run = cli("export", "--db", db_path, "--query", query, "-o", out)
+    assert run.code == 0, run.err
+    meta = json.loads((tmp_path / "strikes.csv.meta.json").read_text(encoding="utf-8"))
+    assert meta["query"] == query
+    assert meta["rows"] == 3
+    assert meta["time_range"] == {"first": "2026-11-02T09:00:00Z", "last": "2026-11-03T09:00:00Z"}
+    assert meta["query_range"] == {"since": None, "until": "2026-11-06T00:00:00Z"}  # whole day
+    assert meta["captured_at"].endswith("Z") and len(meta["captured_at"]) == 20
+    assert meta["echowatch_version"] and meta["echowatch_version"] != "unknown"
+    assert (meta["report"], meta["format"], meta["file"]) == ("mentions", "csv", "strikes.csv")
+
+
+def test_jsonl_export_gets_a_sidecar_and_stdout_gets_none(
+    cli, db_path: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """A JSON Lines file gets its sidecar; writing to standard output leaves no file."""
+    build_store(db_path, tmp_path)
+    out = tmp_path / "all.jsonl"
+    assert cli("export", "--db", db_path, "--format", "jsonl", "-o", out).code == 0
+    meta = json.loads((tmp_path / "all.jsonl.meta.json").read_text(encoding="utf-8"))
+    assert meta["rows"] == len(out.read_text(encoding="utf-8").splitlines()) == 4
+    monkeypatch.chdir(tmp_path)
+    before = set(tmp_path.iterdir())
+    run = cli("export", "--db", db_path, "--format", "jsonl")
+    assert run.code == 0 and len(run.out.splitlines()) == 4
+    assert set(tmp_path.iterdir()) == before
+
+
+def test_reports_carry_their_metadata_inside_not_in_a_sidecar(
+    cli, db_path: Path, tmp_path: Path
+) -> None:
+    """A Markdown report has no sidecar: its header already names query and capture time."""
+    build_store(db_path, tmp_path)
+    out = tmp_path / "report.md"
+    assert cli("export", "--db", db_path, "--format", "md", "-o", out).code == 0
+    assert not (tmp_path / "report.md.meta.json").exists()
+
+
+def test_ids_writes_only_the_tweet_ids(cli, db_path: Path, tmp_path: Path) -> None:
+    """`--ids` writes the bare tweet ids, newest first, one per line; feed items are left out."""
+    tweet_ids = build_store(db_path, tmp_path)
+    out = tmp_path / "ids.txt"
+    run = cli("export", "--db", db_path, "--ids", "--query", "strike", "-o", out)
+    assert run.code == 0, run.err
+    assert out.read_text(encoding="utf-8").splitlines() == [tweet_ids[1], tweet_ids[0]]
+    assert "exported 2 ids" in run.err
+    meta = json.loads((tmp_path / "ids.txt.meta.json").read_text(encoding="utf-8"))
+    assert (meta["format"], meta["rows"], meta["query"]) == ("ids", 2, "strike")
+
+
+def test_ids_refuses_a_format(cli, db_path: Path, tmp_path: Path) -> None:
+    """`--ids --format csv` is a usage error that names the conflict."""
+    build_store(db_path, tmp_path)
+    run = cli("export", "--db", db_path, "--ids", "--format", "csv")
+    assert run.code == 2
+    assert "--ids" in run.err and "--format" in run.err
+
+
+def test_a_failed_export_leaves_no_file_and_no_sidecar(cli, db_path: Path, tmp_path: Path) -> None:
+    """A query that cannot be read writes neither the file nor its sidecar."""
+    build_store(db_path, tmp_path)
+    out = tmp_path / "bad.csv"
+    run = cli("export", "--db", db_path, "--query", "topic:", "-o", out)
+    assert run.code == 2
+    assert not out.exists() and not (tmp_path / "bad.csv.meta.json").exists()
