@@ -1,49 +1,41 @@
-"""Topic vocabulary and matching (bilingual, explainable).
+"""Topics: what a mention is about, bilingual and explainable.
 
-First version: whole-word and prefix matches over a small default vocabulary. The
-topics issue deepens this (compounds, inflections, spelling variants, evaluation).
+A topic is a list of terms. Term syntax (the same in `[topics.<id>]` of the config):
+
+- `lohn`     the whole word (`Lohn`, `LOHN`, never `Lohnt`);
+- `streik*`  the word and any ending (`Streiks`, `Streikenden`);
+- `*streik*` also inside a compound (`Warnstreik`, `Verdi-Streiks`, `bestreikt`);
+- `*steuer`  at the end of a compound (`Gewerbesteuer`);
+- `tax avoidance`, `walk* out`  several words in a row (spaces or hyphens between them).
+
+Text and terms are folded alike (`filters.normalize`): case, `ä/ae`, `ö/oe`, `ü/ue`, `ß/ss`.
+Gendered forms (`Mitarbeiter*innen`, `Kolleg:innen`) are read as one word, hyphenated
+compounds count as a whole and by part, and CamelCase hashtags are split into words.
+Negation does not remove a topic: "I never felt the need for a union" is about unions.
+Each default topic also has exclusions, phrases in which a term means something else
+("strike a balance", "pay attention", "Steuerrad", "lohnt sich"); they are built in and
+dropped when the config replaces the topic's vocabulary.
+
+The matcher reads each distinct word once (a bounded cache maps a word to its topics),
+so classifying at ingest costs a few regular-expression passes per mention.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sources.config import Config
+from filters.normalize import Folded, fold, fold_for_matching
+from filters.topic_vocab import DEFAULT_TOPICS
+from sources.config import Config, ConfigError
 
-DEFAULT_TOPICS: dict[str, dict[str, object]] = {
-    "working_conditions": {
-        "label": "Working conditions",
-        "label_de": "Arbeitsbedingungen",
-        "en": ["working condition*", "safety", "surveillance", "injur*", "quota*"],
-        "de": ["arbeitsbedingung*", "überwachung*", "leistungsdruck", "pause*", "hitze"],
-    },
-    "pay": {
-        "label": "Pay",
-        "label_de": "Bezahlung",
-        "en": ["wage*", "pay", "salary", "salaries", "benefits", "401k", "bonus*"],
-        "de": ["gehalt*", "lohn*", "löhne*", "tarifvertrag*", "stundenlohn*"],
-    },
-    "strikes": {
-        "label": "Strikes",
-        "label_de": "Streiks",
-        "en": ["strike*", "walkout*", "picket*"],
-        "de": ["streik*", "verdi", "arbeitsniederlegung*"],
-    },
-    "unions": {
-        "label": "Unions",
-        "label_de": "Gewerkschaften",
-        "en": ["union*", "organizing", "organising"],
-        "de": ["gewerkschaft*", "betriebsrat*", "betriebsräte*"],
-    },
-    "taxes": {
-        "label": "Taxes",
-        "label_de": "Steuern",
-        "en": ["tax", "taxes", "tax avoidance"],
-        "de": ["steuer*", "steuerzahlung*"],
-    },
-}
+_TOPIC_ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+_TERM = re.compile(r"^\*?[\w#&+.']+(?:[ -][\w#&+.']+\*?)*\*?$")
+_TOKEN = re.compile(r"\w+(?:[*:_/·]in(?:nen)?(?!\w))?(?:[-'’]\w+(?:[*:_/·]in(?:nen)?(?!\w))?)*")
+_GENDER_MARK = re.compile(r"[*:_/·](?=in)")
+_CACHE_LIMIT = 100_000
 
 
 @dataclass(frozen=True)
@@ -52,57 +44,181 @@ class Topic:
     label: str
     label_de: str
     terms: tuple[str, ...]
+    excludes: tuple[str, ...] = ()
+    """Regular expressions over folded text in which this topic's terms do not count."""
 
 
 class TopicMatcher:
-    """Finds the topics of a text and the terms that matched."""
+    """Finds the topics of a text and the words that decided them."""
 
     def __init__(self, topics: list[Topic]) -> None:
         self.topics = topics
-        self._patterns = [(t.id, _compile(t.terms)) for t in topics]
+        self._words: list[tuple[str, re.Pattern[str]]] = []
+        self._phrases: list[tuple[str, re.Pattern[str]]] = []
+        self._excludes: list[tuple[str, re.Pattern[str]]] = []
+        for topic in topics:
+            words = [t for t in topic.terms if " " not in t.strip()]
+            phrases = [t for t in topic.terms if " " in t.strip()]
+            positive = _alternation(words, whole=True)
+            if positive is not None:
+                self._words.append((topic.id, positive))
+            if phrases:
+                pattern = _alternation(phrases, whole=False)
+                assert pattern is not None
+                self._phrases.append((topic.id, pattern))
+            if topic.excludes:
+                self._excludes.append((topic.id, _exclusions(topic.excludes)))
+        self._cache: dict[str, tuple[str, ...]] = {}
 
     @classmethod
     def from_config(cls, config: Config) -> TopicMatcher:
+        """The default topics changed and extended by `[topics.<id>]`; ConfigError if bad."""
+        where = str(config.path) if config.path else "config"
         topics: list[Topic] = []
         for topic_id, spec in DEFAULT_TOPICS.items():
+            terms = [*spec["en"], *spec["de"]]
+            excludes = list(spec.get("exclude", []))
+            label, label_de = str(spec["label"][0]), str(spec["label"][1])
             extra = config.topics.get(topic_id)
-            terms = [*spec["en"], *spec["de"]]  # type: ignore[misc]
             if extra is not None:
-                terms = [*extra.en, *extra.de] if extra.replace else [*terms, *extra.en, *extra.de]
-            topics.append(Topic(topic_id, str(spec["label"]), str(spec["label_de"]), tuple(terms)))
+                _check_terms(where, topic_id, extra.en, extra.de)
+                if extra.replace:
+                    terms, excludes = [*extra.en, *extra.de], []
+                else:
+                    terms = [*terms, *extra.en, *extra.de]
+                label = extra.label or label
+                label_de = extra.label_de or label_de
+            topics.append(Topic(topic_id, label, label_de, _clean(terms), tuple(excludes)))
         for topic_id, extra in config.topics.items():
-            if topic_id not in DEFAULT_TOPICS:
-                topics.append(
-                    Topic(
-                        topic_id,
-                        extra.label or topic_id,
-                        extra.label_de or topic_id,
-                        (*extra.en, *extra.de),
-                    )
+            if topic_id in DEFAULT_TOPICS:
+                continue
+            if not _TOPIC_ID.match(topic_id):
+                raise ConfigError(
+                    f"{where}: topic id '{topic_id}' should be lower-case letters, digits "
+                    "and _ (it is typed in queries as topic:<id>)"
                 )
+            _check_terms(where, topic_id, extra.en, extra.de)
+            if not (extra.en or extra.de):
+                raise ConfigError(
+                    f"{where}: new topic 'topics.{topic_id}' needs at least one term in en or de"
+                )
+            topics.append(
+                Topic(
+                    topic_id,
+                    extra.label or topic_id,
+                    extra.label_de or extra.label or topic_id,
+                    _clean([*extra.en, *extra.de]),
+                )
+            )
         return cls(topics)
 
     def match(self, text: str) -> dict[str, tuple[str, ...]]:
+        """{topic id: matched words as written in the text}, topics in configured order."""
+        if not text:
+            return {}
+        folded = fold_for_matching(text)
+        hits: dict[str, list[tuple[int, int]]] = {}
+        for token in _TOKEN.finditer(folded.text):
+            for topic_id in self._token_topics(token.group(0)):
+                hits.setdefault(topic_id, []).append(token.span())
+        for topic_id, pattern in self._phrases:
+            for found in pattern.finditer(folded.text):
+                hits.setdefault(topic_id, []).append(found.span())
+        if not hits:
+            return {}
+        for topic_id, pattern in self._excludes:
+            spans = hits.get(topic_id)
+            if spans:
+                blocked = [m.span() for m in pattern.finditer(folded.text)]
+                if blocked:
+                    kept = [s for s in spans if not any(_overlap(s, b) for b in blocked)]
+                    hits[topic_id] = kept
+        return self._explain(folded, hits)
+
+    def _explain(
+        self, folded: Folded, hits: dict[str, list[tuple[int, int]]]
+    ) -> dict[str, tuple[str, ...]]:
         found: dict[str, tuple[str, ...]] = {}
-        for topic_id, pattern in self._patterns:
-            terms = tuple(dict.fromkeys(m.group(0).lower() for m in pattern.finditer(text)))
-            if terms:
-                found[topic_id] = terms
+        for topic in self.topics:
+            spans = hits.get(topic.id)
+            if spans:
+                words = (folded.surface(start, end) for start, end in sorted(spans))
+                found[topic.id] = tuple(dict.fromkeys(words))
         return found
 
+    def _token_topics(self, token: str) -> tuple[str, ...]:
+        cached = self._cache.get(token)
+        if cached is not None:
+            return cached
+        parts = [_GENDER_MARK.sub("", token)]
+        if "-" in token or "'" in token:
+            parts.extend(_GENDER_MARK.sub("", p) for p in re.split(r"[-'’]", token) if p)
+        topics = tuple(
+            topic_id
+            for topic_id, pattern in self._words
+            if any(pattern.fullmatch(p) for p in parts)
+        )
+        if len(self._cache) >= _CACHE_LIMIT:
+            self._cache.clear()
+        self._cache[token] = topics
+        return topics
+
+    def labels(self) -> dict[str, tuple[str, str]]:
+        """{topic id: (English label, German label)}."""
+        return {t.id: (t.label, t.label_de) for t in self.topics}
+
     def fingerprint(self) -> str:
-        text = repr([(t.id, t.terms) for t in self.topics])
+        text = repr([(t.id, t.terms, t.excludes) for t in self.topics])
         return hashlib.sha1(text.encode()).hexdigest()[:12]
-
-
-def _compile(terms: tuple[str, ...]) -> re.Pattern[str]:
-    parts = []
-    for term in terms:
-        body = re.escape(term.rstrip("*"))
-        parts.append(body + (r"\w*" if term.endswith("*") else r"\b"))
-    return re.compile(r"(?<!\w)#?(?:" + "|".join(parts) + ")", re.IGNORECASE)
 
 
 def topic_ids(config: Config) -> tuple[str, ...]:
     """Every topic id the config knows (the defaults plus `[topics.<id>]`), for queries."""
     return tuple(dict.fromkeys([*DEFAULT_TOPICS, *config.topics]))
+
+
+def term_regex(term: str) -> str:
+    """The regular expression (over folded text) of one term in the syntax above."""
+    words = fold(term.strip()).replace("-", " ").split()
+    pieces = []
+    for word in words:
+        lead = r"\w*" if word.startswith("*") else ""
+        tail = r"\w*" if word.endswith("*") else ""
+        pieces.append(lead + re.escape(word.strip("*")) + tail)
+    return r"[\s\-]+".join(pieces)
+
+
+def _alternation(terms: Iterable[str], *, whole: bool) -> re.Pattern[str] | None:
+    parts = sorted({term_regex(t) for t in terms}, key=len, reverse=True)
+    if not parts:
+        return None
+    if whole:  # matched with fullmatch against one word
+        return re.compile("|".join(parts))
+    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)")
+
+
+def _exclusions(entries: Iterable[str]) -> re.Pattern[str]:
+    raw = [e[3:] for e in entries if e.startswith("re:")]
+    terms = _alternation([e for e in entries if not e.startswith("re:")], whole=False)
+    return re.compile("|".join([*raw, *([terms.pattern] if terms else [])]))
+
+
+def _check_terms(where: str, topic_id: str, en: list[str], de: list[str]) -> None:
+    for lang, terms in (("en", en), ("de", de)):
+        for index, term in enumerate(terms):
+            text = term.strip()
+            letters = re.sub(r"[\W_]", "", text)
+            if not _TERM.match(text) or len(letters) < 2:
+                raise ConfigError(
+                    f"{where}: key 'topics.{topic_id}.{lang}[{index}]' has a bad term {term!r}: "
+                    "use letters and digits (at least two), spaces or hyphens between words, "
+                    "and * only at the start or end of a word"
+                )
+
+
+def _clean(terms: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(t.strip() for t in terms if t.strip()))
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]

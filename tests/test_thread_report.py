@@ -69,7 +69,7 @@ def test_import_then_thread_export_shows_replies_and_parody(
     (entry,) = document["threads"]
     assert entry["id"] == "x:900"
     assert entry["author"] == "verdi_lager_fan"
-    assert set(entry["topics"]) >= {"strikes", "pay"}
+    assert set(entry["topics"]) >= {"strikes", "pay", "unions"}
     assert [(r["id"], r["author"], r["latency_s"]) for r in entry["replies"]] == [
         ("x:901", "kestrel_mia", 180),
         ("x:902", "kestrel_jonas", 425),

@@ -1,0 +1,99 @@
+"""Text folding for matching German and English alike, with a way back to the original.
+
+`fold` lower-cases and writes umlauts and ß the way people type them without a German
+keyboard (`Überwachung` -> `ueberwachung`, `Straße` -> `strasse`), so a vocabulary term
+matches both spellings. Hashtags written in CamelCase are split into words
+(`#PrimeDayStrike` -> `prime day strike`) because nobody writes a space in a hashtag.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_FOLD = str.maketrans(
+    {
+        "ä": "ae",
+        "ö": "oe",
+        "ü": "ue",
+        "ß": "ss",
+        "ẞ": "ss",
+        "á": "a",
+        "à": "a",
+        "â": "a",
+        "é": "e",
+        "è": "e",
+        "ê": "e",
+        "í": "i",
+        "ó": "o",
+        "ô": "o",
+        "ú": "u",
+        "ñ": "n",
+        "ç": "c",
+        "’": "'",
+        "\u00ad": "",  # a soft hyphen splits words invisibly
+    }
+)
+_HASHTAG = re.compile(r"#(\w{3,})")
+_CAMEL_PART = re.compile(r"[A-ZÄÖÜ]?[a-zäöüß]+|[A-ZÄÖÜ]+(?![a-zäöüß])|\d+")
+
+
+def fold(text: str) -> str:
+    """Lower-case with umlauts as ae/oe/ue, ß as ss and common accents dropped."""
+    return text.lower().translate(_FOLD)
+
+
+@dataclass(frozen=True, slots=True)
+class Folded:
+    """A folded text plus what is needed to show a match in the original's own words."""
+
+    original: str
+    text: str
+    """`fold(original)`, then one line per CamelCase hashtag split into words."""
+    body_length: int
+    """Length of the folded original; beyond it come the split hashtags."""
+    hashtags: tuple[tuple[int, int, str], ...]
+    """(start, end, hashtag as written) of each split hashtag line in `text`."""
+    offsets: tuple[int, ...] | None
+    """Original index of each folded character; None when folding kept every position."""
+
+    def surface(self, start: int, end: int) -> str:
+        """The original text behind the folded span [start, end)."""
+        if start >= self.body_length:
+            for tag_start, tag_end, tag in self.hashtags:
+                if tag_start <= start < tag_end:
+                    return tag
+            return self.text[start:end]
+        if self.offsets is None:
+            first, last = start, end - 1
+        else:
+            first = self.offsets[start]
+            last = self.offsets[min(end, self.body_length) - 1]
+        if first > 0 and self.original[first - 1] == "#":
+            first -= 1  # a hashtag is shown with its sign, as written
+        return self.original[first : last + 1]
+
+
+def fold_for_matching(text: str) -> Folded:
+    """Fold `text` and add its CamelCase hashtags as separate words."""
+    folded = fold(text)
+    offsets: tuple[int, ...] | None = None
+    if len(folded) != len(text):
+        mapped: list[int] = []
+        for index, char in enumerate(text):
+            mapped.extend([index] * len(fold(char)))
+        offsets = tuple(mapped)
+        folded = "".join(fold(char) for char in text)
+    body_length = len(folded)
+    lines = [folded]
+    hashtags: list[tuple[int, int, str]] = []
+    position = body_length
+    for match in _HASHTAG.finditer(text):
+        parts = _CAMEL_PART.findall(match.group(1))
+        if len(parts) > 1:
+            line = fold(" ".join(parts))
+            start = position + 1  # after the newline
+            hashtags.append((start, start + len(line), match.group(0)))
+            lines.append(line)
+            position = start + len(line)
+    return Folded(text, "\n".join(lines), body_length, tuple(hashtags), offsets)
