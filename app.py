@@ -57,6 +57,12 @@ def _add_import(sub: Subparsers) -> Runner:
         "Atom or RDF files. Importing the same file again changes nothing.",
     )
     parser.add_argument("paths", nargs="*", metavar="PATH", type=Path, help="files to import")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="load the whole bundled demo scenario instead (classified with the demo's "
+        "own config unless --config is given)",
+    )
     _store_args(parser)
     _config_args(parser)
     return _run_import
@@ -66,8 +72,13 @@ def _run_import(args: argparse.Namespace) -> int:
     from cache.importer import import_paths
     from filters.classify import Classifier
 
+    if args.demo:
+        if args.paths:
+            print("echowatch import: --demo takes no PATH", file=sys.stderr)
+            return EXIT_USAGE
+        return _run_import_demo(args)
     if not args.paths:
-        print("echowatch import: give at least one PATH", file=sys.stderr)
+        print("echowatch import: give at least one PATH (or --demo)", file=sys.stderr)
         return EXIT_USAGE
     config = load_config_from(args)
     with open_store(args) as store:
@@ -86,6 +97,36 @@ def _run_import(args: argparse.Namespace) -> int:
         print(f"  error {problem}", file=sys.stderr)
     if report.unreadable:
         return EXIT_FAILED
+    return EXIT_OK
+
+
+def _run_import_demo(args: argparse.Namespace) -> int:
+    from cache.demo import load_demo
+    from filters.classify import Classifier
+    from sources.replay import demo_config_path
+    from tui.launch import DEMO_META_KEY
+
+    config = load_config(Path(args.config) if args.config else demo_config_path())
+    warnings: list[str] = []
+    with open_store(args) as store:
+        # The same rule as the monitor: demo data never goes into a store of real mentions.
+        marked = store.get_meta(DEMO_META_KEY) == "1"
+        if not marked and store.count_mentions():
+            print(
+                f"echowatch import: {store.path} holds your own mentions; the demo is only "
+                "loaded into a new store or a demo store",
+                file=sys.stderr,
+            )
+            return EXIT_FAILED
+        with store.db.atomic():
+            store.set_meta(DEMO_META_KEY, "1")
+        totals = load_demo(store, Classifier(config), on_warning=warnings.append)
+    print(
+        f"imported the demo: {totals.new} new, {totals.updated} updated "
+        f"({totals.unchanged} unchanged, {totals.accounts} accounts)"
+    )
+    for warning in warnings:
+        print(f"  warning {warning}")
     return EXIT_OK
 
 
@@ -210,7 +251,6 @@ def _run_status(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-# --- the main job -----------------------------------------------------------------------
 # --- collect --------------------------------------------------------------------------
 
 
@@ -240,6 +280,7 @@ def _run_collect(args: argparse.Namespace) -> int:
 
     from cache.alerts import AlertWatcher
     from cache.collector import Collector, PollReport, describe_report
+    from sources.config import BEARER_ENV
 
     path = find_config_path(args.config)
     if path is None:
@@ -259,7 +300,6 @@ def _run_collect(args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
     log = _collect_logging(args)
-    from sources.config import BEARER_ENV
     # Spike alerts are judged after every stored page and logged (with notify_command).
     collector.add_listener(AlertWatcher(config, db_path=db_path_from(args)).on_batch)
     stop = threading.Event()
@@ -321,8 +361,6 @@ def _collect_logging(args: argparse.Namespace) -> logging.Logger:
     return log
 
 
-
-
 # --- alerts ---------------------------------------------------------------------------
 
 
@@ -362,6 +400,9 @@ def _run_alerts(args: argparse.Namespace) -> int:
     else:
         print(format_alerts(alerts))
     return EXIT_OK
+
+
+# --- the main job -----------------------------------------------------------------------
 
 
 def _monitor_args(parser: argparse.ArgumentParser) -> None:
