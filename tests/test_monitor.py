@@ -9,6 +9,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
+from cache.search import QueryError, query_selection
 from tests.monitor_scenario import Scenario, arrivals, build_store, frozen_clock
 from tui.feed import FeedTable
 from tui.launch import topic_labels
@@ -143,8 +144,12 @@ async def test_bad_filter_shows_position_and_keeps_running(
         everything = feed_of(app).row_ids
         await pilot.press("slash", *"lang:de (pay", "enter")
         await settle(pilot)
-        line = filter_line_of(app)
-        assert "column" in line and "^" in line
+        with pytest.raises(QueryError) as mistake:
+            query_selection("lang:de (pay")
+        message, query, caret = filter_line_of(app).split("\n")
+        assert message == f"✗ {mistake.value}"
+        assert query == "  lang:de (pay"
+        assert caret.index("^") == 2 + mistake.value.position - 1  # 1-based column
         assert app.filter_error is not None
         assert feed_of(app).row_ids == everything
         assert app.is_running

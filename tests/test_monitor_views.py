@@ -245,3 +245,32 @@ async def test_command_palette_reaches_the_actions(scenario: Scenario, tmp_path:
         await settle(pilot)
         titles = {c.title for c in app.get_system_commands(app.screen)}
         assert {"Pause", "Filter", "Ambassadors", "Parody", "Sources", "Export", "Help"} <= titles
+
+
+async def test_enter_on_an_ambassador_opens_its_signals(scenario: Scenario, tmp_path: Path) -> None:
+    """Enter in the ambassador list opens that account's signal screen."""
+    detail = pytest.importorskip("tui.ambassador_detail")
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, detail.AmbassadorDetailScreen)
+        assert app.screen.key == "x:202"
+
+
+async def test_views_replace_each_other_instead_of_piling_up(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    """`a` then `p` then `s` leaves one view open; escape returns to the feed."""
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("a", "p", "s")
+        await settle(pilot)
+        assert isinstance(app.screen, SourcesScreen)
+        assert len(app.screen_stack) == 2
+        await pilot.press("escape")
+        assert app.screen is app.screen_stack[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import ClassVar
 
@@ -14,6 +15,11 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
+
+from cache.export import ExportRequest, export_to
+from cache.search import Selection
+from cache.store import Store
+from sources.config import Config
 
 
 @dataclass(frozen=True)
@@ -129,3 +135,27 @@ class HelpScreen(ModalScreen[None]):
         lines.append(Content("The mouse works: click rows, topics and keys in the footer."))
         with VerticalScroll():
             yield Static(Content("\n").join(lines), id="help-text")
+
+
+def write_export(
+    db_path: Path,
+    config: Config,
+    choice: ExportChoice,
+    selection: Selection,
+    query: str,
+    captured_at: datetime,
+) -> int:
+    """Write the selection through `app.py export`'s code (atomic file, sidecar, reports)."""
+    request = ExportRequest(
+        report="mentions",
+        format=choice.format,
+        query=query,
+        selection=selection,
+        config=config,
+        output=str(choice.path),
+        captured_at=captured_at,
+    )
+    # Same rule as `app.py export`: a spreadsheet finds UTF-8 CSV by its byte-order mark.
+    encoding = "utf-8-sig" if choice.format == "csv" else "utf-8"
+    with Store.open(db_path, readonly=True) as store:
+        return export_to(store, request, encoding=encoding)

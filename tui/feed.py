@@ -9,8 +9,9 @@ paged in from the store when the reader reaches the bottom (`NeedsOlder`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import tzinfo
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from rich.style import Style
@@ -19,6 +20,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from cache.monitor_queries import stored_time
+from sources.records import utc_now
 from tui.safe_text import clean
 
 LIVE_WINDOW = 500
@@ -41,9 +43,9 @@ TOPIC_CHIPS = {
 }
 
 _FIXED_COLUMNS = (
-    ("time", "Time", 5),
+    ("time", "Time", 6),
     ("src", "", 1),
-    ("author", "Author", 16),
+    ("author", "Author", 15),
     ("topics", "Topics", 9),
 )
 
@@ -78,9 +80,12 @@ class FeedTable(DataTable[Any]):
             super().__init__()
             self.before = before
 
-    def __init__(self, *, tz: tzinfo | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *, tz: tzinfo | None = None, clock: Callable[[], datetime] = utc_now, **kwargs: Any
+    ) -> None:
         super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
         self.tz = tz
+        self.clock = clock
         self.window = LIVE_WINDOW
         self.has_older = False
         """True while the store may hold older mentions than the last row."""
@@ -97,10 +102,17 @@ class FeedTable(DataTable[Any]):
     def _theme_color(self, name: str) -> str:
         return str(self.app.theme_variables.get(name, "")) or "default"
 
+    def today(self) -> date:
+        """Today in the display time zone: rows from today show a time, older a date."""
+        now = self.clock()
+        return (now.astimezone(self.tz) if self.tz else now.astimezone()).date()
+
     def _cells(self, row: dict[str, Any]) -> list[Any]:
         created = stored_time(row["created_at"])
         local = created.astimezone(self.tz) if self.tz else created.astimezone()
-        time_cell = _TimeCell(local.strftime("%H:%M"), style="dim", end="")
+        today = self.today()
+        label = local.strftime("%H:%M") if local.date() == today else local.strftime("%d %b")
+        time_cell = _TimeCell(label, style="dim", end="")
         time_cell.sort_key = (row["created_at"], row["id"])
         icon = Text(SOURCE_ICONS.get(row["platform"], "?"), style="bold", end="")
         author = Text(end="", no_wrap=True, overflow="ellipsis")

@@ -8,6 +8,7 @@ when it ends, so two polls of one source never overlap.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
@@ -19,6 +20,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
@@ -33,12 +35,14 @@ from cache.monitor_queries import (
 )
 from cache.search import QueryError, Selection, query_selection
 from cache.store import SourceState, Store
+from filters.topics import topic_ids
 from sources.config import Config
 from sources.records import utc_now
 from tui import live
 from tui.detail import DetailScreen, open_in_browser
-from tui.dialogs import ExportChoice, ExportDialog, HelpScreen, KeyHelp
+from tui.dialogs import ExportChoice, ExportDialog, HelpScreen, write_export
 from tui.feed import PAGE_SIZE, FeedTable
+from tui.keys import binding_commands, describe_query_error, help_keys
 from tui.messages import (
     ArrivalsLoaded,
     ExportWritten,
@@ -50,12 +54,14 @@ from tui.messages import (
 )
 from tui.safe_text import clean
 from tui.topics_panel import TopicPanel
-from tui.views import AmbassadorsScreen, ParodyScreen, SourcesScreen
+from tui.views import AmbassadorsScreen, ListScreen, ParodyScreen, SourcesScreen
 
 FLUSH_SECONDS = 0.1
 """How often buffered arrivals are merged into the table (well inside 250 ms)."""
 TOPICS_SECONDS = 5.0
 SOURCES_SECONDS = 5.0
+VIEW_SCREENS = (DetailScreen, ListScreen)
+NARROW_WIDTH = 100
 
 
 @dataclass(frozen=True)
@@ -92,6 +98,7 @@ class MonitorApp(App[None]):
         Binding("enter", "open_detail", "Detail", show=False),
         Binding("o", "open_url", "Open link", show=False),
         Binding("t", "next_window", "1h/24h/7d"),
+        Binding("ctrl+t", "toggle_topics", "Topic panel", show=False),
         Binding("a", "ambassadors", "Ambassadors"),
         Binding("p", "parody", "Parody"),
         Binding("s", "sources", "Sources"),
@@ -117,6 +124,8 @@ class MonitorApp(App[None]):
         self.live_errors: dict[str, str] = {}
         self.last_export: Path | None = None
         self.topics_dirty = True
+        self.topics_shown: bool | None = None
+        """None: shown when the terminal is wide enough; True/False: the reader decided."""
         self.sub_title = options.subtitle
 
     # --- layout ------------------------------------------------------------------------
@@ -128,7 +137,7 @@ class MonitorApp(App[None]):
             with Vertical(id="feed-pane"):
                 yield Input(placeholder="topic:pay lang:de role:ambassador, or words", id="filter")
                 yield Static(id="filter-line")
-                yield FeedTable(tz=self.options.tz, id="feed")
+                yield FeedTable(tz=self.options.tz, clock=self.clock, id="feed")
         yield Static(id="status")
         yield Footer()
 
@@ -137,6 +146,7 @@ class MonitorApp(App[None]):
         filter_input.display = False
         filter_input.cursor_blink = False if self.is_headless else filter_input.cursor_blink
         self.query_one(FeedTable).focus()
+        self.layout_for_width()
         self.show_filter_line()
         self.show_status()
         self.reload_feed()
@@ -278,6 +288,24 @@ class MonitorApp(App[None]):
         self.reload_feed()
         self.feed.focus()
 
+    def action_toggle_topics(self) -> None:
+        self.topics_shown = not self.topics_shown_now
+        self.layout_for_width()
+
+    @property
+    def topics_shown_now(self) -> bool:
+        if self.topics_shown is not None:
+            return self.topics_shown
+        return self.size.width >= NARROW_WIDTH
+
+    def layout_for_width(self) -> None:
+        """Below 100 columns the feed needs the room: the topic panel hides (ctrl+t)."""
+        self.query_one(TopicPanel).display = self.topics_shown_now
+
+    def on_resize(self) -> None:
+        with contextlib.suppress(NoMatches):  # a resize can come before the widgets exist
+            self.layout_for_width()
+
     def action_next_window(self) -> None:
         self.query_one(TopicPanel).next_window()
         self.refresh_topics()
@@ -297,10 +325,13 @@ class MonitorApp(App[None]):
     def apply_filter(self, text: str) -> bool:
         """Use `text` as the filter; on a mistake show where and keep the old filter."""
         try:
-            selection = query_selection(text, now=self.clock())
+            selection = query_selection(text, self.clock(), topics=topic_ids(self.options.config))
         except QueryError as exc:
             self.filter_error = describe_query_error(text, exc)
             self.show_filter_line()
+            position = getattr(exc, "position", None)
+            if isinstance(position, int):  # put the cursor on the mistake (1-based column)
+                self.query_one("#filter", Input).cursor_position = max(0, position - 1)
             return False
         self.filter_error = None
         self.filter_text = text.strip()
@@ -443,10 +474,16 @@ class MonitorApp(App[None]):
 
     # --- actions ---------------------------------------------------------------------------------
 
+    def show_view(self, screen: Screen[Any]) -> None:
+        """Open a view in place of the one showing: views never pile up on each other."""
+        while len(self.screen_stack) > 1 and isinstance(self.screen, VIEW_SCREENS):
+            self.pop_screen()
+        self.push_screen(screen)
+
     def action_open_detail(self) -> None:
         mention_id = self.feed.current_id
         if mention_id is not None:
-            self.push_screen(DetailScreen(self.options.db_path, mention_id, self.clock()))
+            self.show_view(DetailScreen(self.options.db_path, mention_id, self.clock()))
 
     @on(FeedTable.RowSelected, "#feed")
     def row_selected(self, event: FeedTable.RowSelected) -> None:
@@ -454,6 +491,9 @@ class MonitorApp(App[None]):
         self.action_open_detail()
 
     def action_open_url(self) -> None:
+        if isinstance(self.screen, DetailScreen):
+            self.screen.action_open_url()
+            return
         mention_id = self.feed.current_id
         row = self.feed.known.get(mention_id or "")
         if row is None or not row.url:
@@ -462,7 +502,7 @@ class MonitorApp(App[None]):
         open_in_browser(self, row.url)
 
     def action_ambassadors(self) -> None:
-        self.push_screen(
+        self.show_view(
             AmbassadorsScreen(
                 self.options.db_path,
                 topics=list(self.options.topics),
@@ -472,20 +512,20 @@ class MonitorApp(App[None]):
         )
 
     def action_parody(self) -> None:
-        self.push_screen(ParodyScreen(self.options.db_path))
+        self.show_view(ParodyScreen(self.options.db_path))
 
     def action_sources(self) -> None:
-        self.push_screen(SourcesScreen(self.options.db_path, live_errors=dict(self.live_errors)))
+        self.show_view(SourcesScreen(self.options.db_path, live_errors=dict(self.live_errors)))
 
     def action_alerts(self) -> None:
         screen = live.alerts_screen(self.options)
         if screen is None:
             self.notify("Alerts are not available in this version.", markup=False)
             return
-        self.push_screen(screen)
+        self.show_view(screen)
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen(list(help_keys())))
+        self.push_screen(HelpScreen(list(help_keys(self.BINDINGS))))
 
     def action_save_svg(self) -> None:
         stamp = self.clock().astimezone(UTC).strftime("%Y%m%d-%H%M%S")
@@ -509,20 +549,8 @@ class MonitorApp(App[None]):
 
     @work(thread=True, exit_on_error=False, group="export", description="export")
     def export(self, choice: ExportChoice, selection: Selection, query: str) -> None:
-        from cache.export import ExportRequest, atomic_output, run_export
-
-        request = ExportRequest(
-            report="mentions",
-            format=choice.format,
-            query=query,
-            selection=selection,
-            config=self.options.config,
-            output=str(choice.path),
-        )
-        # Same rule as `app.py export`: a spreadsheet finds UTF-8 CSV by its byte-order mark.
-        encoding = "utf-8-sig" if choice.format == "csv" else "utf-8"
-        with self.open_store() as store, atomic_output(str(choice.path), encoding=encoding) as out:
-            rows = run_export(store, request, out)
+        options = self.options
+        rows = write_export(options.db_path, options.config, choice, selection, query, self.clock())
         self.post_message(ExportWritten(choice.path, rows))
 
     @on(ExportWritten)
@@ -533,47 +561,4 @@ class MonitorApp(App[None]):
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        for binding in self.BINDINGS:
-            if isinstance(binding, Binding) and binding.action not in ("quit",):
-                yield SystemCommand(
-                    binding.description or binding.action,
-                    f"{binding.description} ({binding.key})",
-                    lambda action=binding.action: self.run_action(action),
-                )
-
-
-def describe_query_error(text: str, exc: QueryError) -> str:
-    """The filter error shown under the bar: where (column) and what."""
-    position = getattr(exc, "position", None)
-    if isinstance(position, int):
-        pointer = clean(text, one_line=True)
-        return f"✗ at column {position + 1}: {exc}\n  {pointer}\n  {' ' * position}^"
-    return f"✗ {exc}"
-
-
-def help_keys() -> Iterable[KeyHelp]:
-    from tui.detail import DetailScreen as Detail
-
-    def keys(where: str, bindings: Iterable[Any]) -> Iterable[KeyHelp]:
-        for binding in bindings:
-            if isinstance(binding, Binding):
-                yield KeyHelp(_key_name(binding.key), binding.description or binding.action, where)
-
-    yield from keys("Feed", MonitorApp.BINDINGS)
-    yield KeyHelp("up/down, pgup/pgdn", "move in the feed (older rows load at the bottom)", "Feed")
-    yield KeyHelp("tab", "move between topics, filter and feed", "Feed")
-    yield KeyHelp("enter (topics)", "filter the feed to the topic", "Feed")
-    yield KeyHelp("ctrl+p", "command palette", "Feed")
-    yield from keys("Detail", Detail.BINDINGS)
-    yield from keys("Lists (ambassadors, parody, sources)", AmbassadorsScreen.BINDINGS)
-
-
-def _key_name(key: str) -> str:
-    names = {
-        "slash": "/",
-        "question_mark": "?",
-        "exclamation_mark": "!",
-        "space": "space",
-        "escape,q": "escape / q",
-    }
-    return names.get(key, key)
+        yield from binding_commands(self, self.BINDINGS)

@@ -1,0 +1,65 @@
+"""The monitor's keys: the help list, the command palette entries, the filter error text."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+
+from cache.search import QueryError
+from tui.dialogs import KeyHelp
+from tui.safe_text import clean
+
+
+def describe_query_error(text: str, exc: QueryError) -> str:
+    """The filter error shown under the bar: the message, the query, a caret at the spot."""
+    position = getattr(exc, "position", None)
+    if isinstance(position, int):
+        # Newlines become spaces (not collapsed) so the caret stays under the right column.
+        query = clean(text).replace("\n", " ")
+        caret = " " * max(0, min(position - 1, len(query))) + "^"  # position is 1-based
+        return f"✗ {exc}\n  {query}\n  {caret}"
+    return f"✗ {exc}"
+
+
+def help_keys(app_bindings: Iterable[Any]) -> Iterable[KeyHelp]:
+    """Every key, grouped by where it works (from the bindings themselves)."""
+    from tui.detail import DetailScreen as Detail
+    from tui.views import AmbassadorsScreen
+
+    def keys(where: str, bindings: Iterable[Any]) -> Iterable[KeyHelp]:
+        for binding in bindings:
+            if isinstance(binding, Binding):
+                yield KeyHelp(_key_name(binding.key), binding.description or binding.action, where)
+
+    yield from keys("Feed", app_bindings)
+    yield KeyHelp("up/down, pgup/pgdn", "move in the feed (older rows load at the bottom)", "Feed")
+    yield KeyHelp("tab", "move between topics, filter and feed", "Feed")
+    yield KeyHelp("enter (topics)", "filter the feed to the topic", "Feed")
+    yield KeyHelp("ctrl+p", "command palette", "Feed")
+    yield from keys("Detail", Detail.BINDINGS)
+    yield from keys("Lists (ambassadors, parody, sources)", AmbassadorsScreen.BINDINGS)
+
+
+def _key_name(key: str) -> str:
+    names = {
+        "slash": "/",
+        "question_mark": "?",
+        "exclamation_mark": "!",
+        "space": "space",
+        "escape,q": "escape / q",
+    }
+    return names.get(key, key)
+
+
+def binding_commands(app: App[Any], bindings: Iterable[Any]) -> Iterable[SystemCommand]:
+    """A command palette entry for every bound action (except quit: the palette has it)."""
+    for binding in bindings:
+        if isinstance(binding, Binding) and binding.action != "quit":
+            yield SystemCommand(
+                binding.description or binding.action,
+                f"{binding.description} ({_key_name(binding.key)})",
+                lambda action=binding.action: app.run_action(action),
+            )
