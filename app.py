@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from cache.store import Store, StoreError, default_db_path
+from filters.classify import Classifier
 from sources.config import Config, ConfigError, find_config_path, load_config
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -43,6 +44,20 @@ def db_path_from(args: argparse.Namespace) -> Path:
 
 def open_store(args: argparse.Namespace, *, readonly: bool = False) -> Store:
     return Store.open(db_path_from(args), readonly=readonly)
+
+
+def reclassify_if_config_changed(store: Store, classifier: Classifier) -> None:
+    """Before writing: re-apply topics and roles to stored mentions if the rules changed."""
+    from cache.reclassify import reclassify_if_changed
+
+    result = reclassify_if_changed(store, classifier)
+    if result is not None:
+        print(
+            f"classification rules changed: re-classified {result.mentions_changed} of "
+            f"{result.mentions_checked} mentions and {result.accounts_changed} of "
+            f"{result.accounts_checked} accounts",
+            file=sys.stderr,
+        )
 
 
 # --- import ---------------------------------------------------------------------------
@@ -81,8 +96,10 @@ def _run_import(args: argparse.Namespace) -> int:
         print("echowatch import: give at least one PATH (or --demo)", file=sys.stderr)
         return EXIT_USAGE
     config = load_config_from(args)
+    classifier = Classifier(config)
     with open_store(args) as store:
-        report = import_paths(store, args.paths, Classifier(config))
+        reclassify_if_config_changed(store, classifier)
+        report = import_paths(store, args.paths, classifier)
     totals = report.totals
     print(
         f"imported {totals.new} new, {totals.updated} updated, {totals.skipped} skipped "
@@ -120,7 +137,9 @@ def _run_import_demo(args: argparse.Namespace) -> int:
             return EXIT_FAILED
         with store.db.atomic():
             store.set_meta(DEMO_META_KEY, "1")
-        totals = load_demo(store, Classifier(config), on_warning=warnings.append)
+        classifier = Classifier(config)
+        reclassify_if_config_changed(store, classifier)
+        totals = load_demo(store, classifier, on_warning=warnings.append)
     print(
         f"imported the demo: {totals.new} new, {totals.updated} updated "
         f"({totals.unchanged} unchanged, {totals.accounts} accounts)"
@@ -280,6 +299,7 @@ def _run_collect(args: argparse.Namespace) -> int:
 
     from cache.alerts import AlertWatcher
     from cache.collector import Collector, PollReport, describe_report
+    from filters.classify import Classifier
     from sources.config import BEARER_ENV
 
     path = find_config_path(args.config)
@@ -291,6 +311,8 @@ def _run_collect(args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
     config = load_config(path)
+    with open_store(args) as store:
+        reclassify_if_config_changed(store, Classifier(config))
     collector = Collector(config, db_path_from(args))
     if not collector.sources:
         print(
@@ -431,7 +453,51 @@ def _run_default(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
     )
 
 
-SUBCOMMANDS = [_add_import, _add_export, _add_status, _add_collect, _add_alerts]
+# --- classify ---------------------------------------------------------------------------
+
+
+def _add_classify(sub: Subparsers) -> Runner:
+    parser = sub.add_parser(
+        "classify",
+        help="classify JSON Lines from stdin: topics, matched words, author role",
+        description='Read one JSON object per line on stdin ({"text", "id", "lang", '
+        '"author": {"handle", "name", "bio"}}) and write one JSON line per input '
+        "with id, topics, matches and (with an author) role and role_reason. A line that "
+        "cannot be read gives an error line and the rest go on; the exit code is then 1.",
+    )
+    _config_args(parser)
+    return _run_classify
+
+
+def _run_classify(args: argparse.Namespace) -> int:
+    import json
+
+    from filters.classify import ClassifyInputError, classify_record
+
+    classifier = Classifier(load_config_from(args))
+    failed = 0
+    for number, raw in enumerate(sys.stdin.buffer, start=1):
+        answer: dict[str, object]
+        try:
+            line = raw.decode("utf-8").strip()
+            if not line:
+                continue
+            answer = {"line": number, **classify_record(json.loads(line), classifier)}
+        except (UnicodeDecodeError, json.JSONDecodeError, ClassifyInputError) as exc:
+            failed += 1
+            reason = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else str(exc)
+            if isinstance(exc, json.JSONDecodeError):
+                reason = f"not valid JSON ({exc.msg} at column {exc.colno})"
+            answer = {"line": number, "error": f"line {number}: {reason}"}
+        sys.stdout.write(json.dumps(answer, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+    if failed:
+        print(f"echowatch classify: {failed} line(s) could not be classified", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+SUBCOMMANDS = [_add_import, _add_export, _add_status, _add_collect, _add_alerts, _add_classify]
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Runner]]:

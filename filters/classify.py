@@ -7,6 +7,7 @@ themselves live in `filters.topics` and `filters.roles`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from filters.roles import RoleDecision, RoleRules
 from filters.topics import TopicMatcher
@@ -45,3 +46,56 @@ class Classifier:
     def fingerprint(self) -> str:
         """Changes whenever a setting that affects classification changes."""
         return f"{self.topic_matcher.fingerprint()}|{self.role_rules.fingerprint()}"
+
+
+class ClassifyInputError(ValueError):
+    """One input line of `app.py classify` that cannot be classified, and why."""
+
+
+def classify_record(record: object, classifier: Classifier) -> dict[str, Any]:
+    """The `app.py classify` answer for one decoded input object.
+
+    Input: `text` (required), optional `id`, `lang` and `author` {handle, name, bio}.
+    Output: `id` (as given, null when absent), `topics`, `matches` and, when an author
+    was given, `role` and `role_reason`.
+    """
+    if not isinstance(record, dict):
+        raise ClassifyInputError(f"expected a JSON object, got {_kind(record)}")
+    record_id = record.get("id")
+    if record_id is not None and not isinstance(record_id, str | int):
+        raise ClassifyInputError(f"'id' should be a string or a number, got {_kind(record_id)}")
+    text = record.get("text")
+    if not isinstance(text, str):
+        raise ClassifyInputError(f"'text' should be a string, got {_kind(text)}")
+    lang = record.get("lang", "")
+    if not isinstance(lang, str):
+        raise ClassifyInputError(f"'lang' should be a string, got {_kind(lang)}")
+    result = classifier.classify_text(text, lang)
+    answer: dict[str, Any] = {
+        "id": record_id,
+        "topics": list(result.topics),
+        "matches": {topic: list(words) for topic, words in result.matches.items()},
+    }
+    if "author" in record:
+        author = record["author"]
+        if not isinstance(author, dict):
+            raise ClassifyInputError(f"'author' should be an object, got {_kind(author)}")
+        fields = {}
+        for key in ("handle", "name", "bio"):
+            value = author.get(key, "")
+            if not isinstance(value, str):
+                raise ClassifyInputError(f"'author.{key}' should be a string, got {_kind(value)}")
+            fields[key] = value
+        decision = classifier.role_rules.decide(fields["handle"], fields["name"], fields["bio"])
+        answer["role"] = decision.role
+        answer["role_reason"] = decision.reason
+    return answer
+
+
+def _kind(value: object) -> str:
+    names = {dict: "an object", list: "a list", str: "a string", bool: "true/false"}
+    if value is None:
+        return "null"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return "a number"
+    return names.get(type(value), type(value).__name__)

@@ -1,0 +1,78 @@
+"""`app.py classify`: JSON Lines in, topics, matched words and roles out, line by line."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+
+def feed_stdin(monkeypatch: pytest.MonkeyPatch, data: bytes) -> None:
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
+
+
+def answers(out: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in out.splitlines()]
+
+
+def test_classify_reads_jsonl_and_answers_each_line(
+    cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each input line gets its id, topics, matched words and, with an author, a role."""
+    lines = [
+        {"id": "a1", "text": "Warnstreik bei Kestrel, Verdi fordert mehr Lohn", "lang": "de"},
+        {"text": "Lovely weather"},
+        {
+            "id": 7,
+            "text": "I love my job",
+            "author": {"handle": "kestrel_mia", "name": "Mia | FC Ambassador"},
+        },
+        {"text": "lol", "author": {"handle": "x", "name": "Mia (Parodie)", "bio": ""}},
+    ]
+    feed_stdin(monkeypatch, "\n".join(json.dumps(x) for x in lines).encode())
+    result = cli("classify")
+    assert result.code == 0, result.err
+    first, second, third, fourth = answers(result.out)
+    assert first["id"] == "a1"
+    assert first["topics"] == ["pay", "strikes", "unions"]
+    assert first["matches"] == {"pay": ["Lohn"], "strikes": ["Warnstreik"], "unions": ["Verdi"]}
+    assert "role" not in first
+    assert second == {"line": 2, "id": None, "topics": [], "matches": {}}
+    assert (third["id"], third["role"]) == (7, "ambassador")
+    assert fourth["role"] == "parody" and "Parodie" in fourth["role_reason"]
+
+
+def test_bad_lines_get_an_error_line_and_the_rest_go_on(
+    cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Broken JSON, a missing text or bad bytes each give an error line; others still work."""
+    data = b'{"text": "Streik"}\n{not json\n{"id": "x"}\n\xff\xfe\n[1]\n{"text": "Steuern"}\n'
+    feed_stdin(monkeypatch, data)
+    result = cli("classify")
+    assert result.code == 1
+    out = answers(result.out)
+    assert [o.get("topics") for o in out] == [["strikes"], None, None, None, None, ["taxes"]]
+    assert out[1]["error"].startswith("line 2: not valid JSON")
+    assert out[2]["error"] == "line 3: 'text' should be a string, got null"
+    assert out[3]["error"] == "line 4: not UTF-8 text"
+    assert out[4]["error"] == "line 5: expected a JSON object, got a list"
+    assert "4 line(s) could not be classified" in result.err
+
+
+def test_classify_uses_the_config_topics(
+    cli: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Topics added in `--config` are used; a bad term is a config error (exit 2)."""
+    config = tmp_path / "config.toml"
+    config.write_text('[topics.delivery]\nlabel = "Delivery"\nen = ["late parcel*"]\n')
+    feed_stdin(monkeypatch, b'{"text": "Three late parcels this week"}\n')
+    result = cli("classify", "--config", config)
+    assert answers(result.out)[0]["topics"] == ["delivery"]
+    config.write_text('[topics.pay]\nen = ["wa(ge"]\n')
+    feed_stdin(monkeypatch, b'{"text": "x"}\n')
+    result = cli("classify", "--config", config)
+    assert result.code == 2
+    assert "topics.pay.en[0]" in result.err
