@@ -160,10 +160,10 @@ def hourly_counts(store: Store, first_hour: int, end_hour: int) -> Counts:
 
 def history_hours(store: Store) -> tuple[int, int] | None:
     """(first, last) hour with a stored mention, or None for an empty store."""
-    first, last = store.conn.execute(
-        "SELECT min(created_at), max(created_at) FROM mentions"
-    ).fetchone()
-    if first is None:
+    # Two statements: SQLite answers a lone min() or max() from the index end, not both.
+    first = store.conn.execute("SELECT min(created_at) FROM mentions").fetchone()[0]
+    last = store.conn.execute("SELECT max(created_at) FROM mentions").fetchone()[0]
+    if first is None or last is None:
         return None
     return hour_from_text(first), hour_from_text(last)
 

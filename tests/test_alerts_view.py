@@ -1,0 +1,111 @@
+"""The alert list screen (tui/alerts_view.py), driven through Textual's Pilot."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from textual.app import App
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Static
+
+from cache.alerts import list_alerts
+from cache.ingest import ingest
+from cache.store import Store
+from filters.classify import Classifier
+from sources.config import AlertsSection, Config
+from sources.twitter_v2 import parse_response
+from tests.builders import page, tweet, user
+from tui.alerts_view import AlertsScreen, announce
+
+DAY0 = datetime(2026, 11, 1, tzinfo=UTC)
+HOSTILE = "Kestrel strike [red]x[/] [@click=app.quit]q[/] \x1b[2J \u202eevil"
+
+
+def build_store(db_path: Path) -> None:
+    """A week of quiet hours, then two strike spikes a day apart (the newest hostile)."""
+    critic = user("critic", "[b]Critic[/b]")
+    posts = []
+    for hour in range(9 * 24):
+        at = DAY0 + timedelta(hours=hour)
+        posts.append(tweet(critic, f"Kestrel parcel {hour}", at=at))
+    for day, text in ((7, "Kestrel strike today"), (8, HOSTILE)):
+        start = DAY0 + timedelta(days=day, hours=10)
+        posts.extend(
+            tweet(critic, f"{text} #{i}", at=start + timedelta(minutes=i)) for i in range(20)
+        )
+    with Store.open(db_path) as store:
+        ingest(store, parse_response(page(posts, [critic]), "x:search"), Classifier(Config()))
+
+
+class AlertsApp(App[None]):
+    def __init__(self, db_path: Path) -> None:
+        super().__init__()
+        self.db_path = db_path
+
+    def on_mount(self) -> None:
+        self.push_screen(AlertsScreen(self.db_path, Config()))
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    for _ in range(2):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_alert_list_shows_spikes_newest_first_with_their_drivers(db_path: Path) -> None:
+    """The screen judges the imported history and lists its alerts, newest first."""
+    build_store(db_path)
+    app = AlertsApp(db_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        keys = [row.key.value for row in table.ordered_rows]
+        assert keys == [
+            "all@2026-11-09T10:00:00Z",
+            "strikes@2026-11-09T10:00:00Z",
+            "all@2026-11-08T10:00:00Z",
+            "strikes@2026-11-08T10:00:00Z",
+        ]
+        await pilot.press("down")
+        await settle(pilot)
+        detail = str(app.screen.query_one("#list-detail-text", Static).render())
+        assert "strikes spiked: 20 mentions in the hour from 2026-11-09 10:00 UTC" in detail
+        assert "x:search (20)" in detail
+
+
+async def test_alert_list_shows_hostile_post_text_literally(db_path: Path) -> None:
+    """A top post with markup, an escape sequence and a bidi override shows as plain text."""
+    build_store(db_path)
+    app = AlertsApp(db_path)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("down")
+        await settle(pilot)
+        detail = str(app.screen.query_one("#list-detail-text", Static).render())
+        assert "@[b]Critic[/b]" not in detail  # the handle is shown, not the name
+        assert "[red]x[/] [@click=app.quit]q[/]" in detail
+        assert "\x1b" not in detail and "\u202e" not in detail
+        assert app.is_running
+
+
+async def test_announce_shows_a_literal_toast_and_rings_when_asked(db_path: Path) -> None:
+    """A new alert becomes a toast (never markup) and rings the bell if configured."""
+    build_store(db_path)
+    with Store.open(db_path) as store:
+        from cache.alerts import evaluate, rule_from_config
+
+        evaluate(store, rule_from_config(Config()), DAY0 + timedelta(days=10))
+        alerts = list_alerts(store)
+    rang: list[bool] = []
+    app = AlertsApp(db_path)
+    async with app.run_test() as pilot:
+        app.bell = lambda: rang.append(True)  # type: ignore[method-assign]
+        announce(app, alerts[:1], Config(alerts=AlertsSection(bell=True)))
+        await pilot.pause()
+        notes = list(app._notifications)
+        assert len(notes) == 1 and notes[0].markup is False
+        assert notes[0].message.startswith("all: 21 mentions in the hour from 2026-11-09 10:00Z")
+        assert rang == [True]
