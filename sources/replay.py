@@ -124,7 +124,7 @@ class ReplaySource:
         yielded = False
         while position < due_until:
             yielded = True
-            page, ids = ParsedBatch(), set()
+            page, ids = ParsedBatch(), set[str]()
             while position < due_until and len(page.mentions) < PAGE_MENTIONS:
                 batch = timeline.items[position].batch
                 if ids & {m.id for m in batch.mentions}:

@@ -135,7 +135,7 @@ def test_a_restarted_replay_continues_without_duplicates(tmp_path: Path) -> None
             for page in first.poll(states, moment):
                 result = ingest(store, page.batch, classifier, states=page.states)
                 new, unchanged = new + result.new, unchanged + result.unchanged
-        half_way = int(store.source_state("demo").cursor)
+        half_way = int(store.source_state("demo").cursor or 0)
         second = ReplaySource(speed=1)  # a new process: no memory but the store
         moment = NOW + timedelta(minutes=30)
         while not second.finished(store.source_state("demo")):

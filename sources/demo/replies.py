@@ -266,6 +266,7 @@ class Replies:
         from sources.demo.build_scenario import Tweet
 
         replies = sorted((t for t in self.b.tweets if t.tag == "ambassador"), key=lambda t: t.at)
+        bank: tuple[str, ...]
         for reply in replies:
             if reply.lang == "en":
                 who, bank, chance = cast.BEILA, phrases.PARODY_EN, 0.42
