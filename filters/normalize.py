@@ -9,7 +9,6 @@ matches both spellings. Hashtags written in CamelCase are split into words
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 _FOLD = str.maketrans(
     {
@@ -43,19 +42,22 @@ def fold(text: str) -> str:
     return text.lower().translate(_FOLD)
 
 
-@dataclass(frozen=True, slots=True)
 class Folded:
     """A folded text plus what is needed to show a match in the original's own words."""
 
-    original: str
-    text: str
-    """`fold(original)`, then one line per CamelCase hashtag split into words."""
-    body_length: int
-    """Length of the folded original; beyond it come the split hashtags."""
-    hashtags: tuple[tuple[int, int, str], ...]
-    """(start, end, hashtag as written) of each split hashtag line in `text`."""
-    offsets: tuple[int, ...] | None
-    """Original index of each folded character; None when folding kept every position."""
+    __slots__ = ("_offsets", "body_length", "hashtags", "original", "text")
+
+    def __init__(
+        self, original: str, text: str, body_length: int, hashtags: tuple[tuple[int, int, str], ...]
+    ) -> None:
+        self.original = original
+        self.text = text
+        """`fold(original)`, then one line per CamelCase hashtag split into words."""
+        self.body_length = body_length
+        """Length of the folded original; beyond it come the split hashtags."""
+        self.hashtags = hashtags
+        """(start, end, hashtag as written) of each split hashtag line in `text`."""
+        self._offsets: list[int] | None = None
 
     def surface(self, start: int, end: int) -> str:
         """The original text behind the folded span [start, end)."""
@@ -64,11 +66,14 @@ class Folded:
                 if tag_start <= start < tag_end:
                     return tag
             return self.text[start:end]
-        if self.offsets is None:
-            first, last = start, end - 1
-        else:
-            first = self.offsets[start]
-            last = self.offsets[min(end, self.body_length) - 1]
+        first, last = start, min(end, self.body_length) - 1
+        if self.body_length != len(self.original):
+            # Folding changed lengths (ä -> ae): map back, computed only when shown.
+            if self._offsets is None:
+                self._offsets = [i for i, ch in enumerate(self.original) for _ in fold(ch)]
+            if len(self._offsets) != self.body_length:
+                return self.text[start:end]  # a character folded unlike on its own
+            first, last = self._offsets[first], self._offsets[last]
         if first > 0 and self.original[first - 1] == "#":
             first -= 1  # a hashtag is shown with its sign, as written
         return self.original[first : last + 1]
@@ -77,23 +82,17 @@ class Folded:
 def fold_for_matching(text: str) -> Folded:
     """Fold `text` and add its CamelCase hashtags as separate words."""
     folded = fold(text)
-    offsets: tuple[int, ...] | None = None
-    if len(folded) != len(text):
-        mapped: list[int] = []
-        for index, char in enumerate(text):
-            mapped.extend([index] * len(fold(char)))
-        offsets = tuple(mapped)
-        folded = "".join(fold(char) for char in text)
     body_length = len(folded)
     lines = [folded]
     hashtags: list[tuple[int, int, str]] = []
     position = body_length
-    for match in _HASHTAG.finditer(text):
-        parts = _CAMEL_PART.findall(match.group(1))
-        if len(parts) > 1:
-            line = fold(" ".join(parts))
-            start = position + 1  # after the newline
-            hashtags.append((start, start + len(line), match.group(0)))
-            lines.append(line)
-            position = start + len(line)
-    return Folded(text, "\n".join(lines), body_length, tuple(hashtags), offsets)
+    if "#" in text:
+        for match in _HASHTAG.finditer(text):
+            parts = _CAMEL_PART.findall(match.group(1))
+            if len(parts) > 1:
+                line = fold(" ".join(parts))
+                start = position + 1  # after the newline
+                hashtags.append((start, start + len(line), match.group(0)))
+                lines.append(line)
+                position = start + len(line)
+    return Folded(text, "\n".join(lines), body_length, tuple(hashtags))

@@ -54,20 +54,19 @@ class TopicMatcher:
     def __init__(self, topics: list[Topic]) -> None:
         self.topics = topics
         self._words: list[tuple[str, re.Pattern[str]]] = []
-        self._phrases: list[tuple[str, re.Pattern[str]]] = []
-        self._excludes: list[tuple[str, re.Pattern[str]]] = []
+        # Phrases and exclusions are each tried only when their longest literal word
+        # occurs in the text (a substring test), which skips nearly all of them.
+        self._phrases: list[tuple[str, _Anchor, re.Pattern[str]]] = []
+        self._excludes: dict[str, list[tuple[_Anchor, re.Pattern[str]]]] = {}
         for topic in topics:
             words = [t for t in topic.terms if " " not in t.strip()]
             phrases = [t for t in topic.terms if " " in t.strip()]
             positive = _alternation(words, whole=True)
             if positive is not None:
                 self._words.append((topic.id, positive))
-            if phrases:
-                pattern = _alternation(phrases, whole=False)
-                assert pattern is not None
-                self._phrases.append((topic.id, pattern))
-            if topic.excludes:
-                self._excludes.append((topic.id, _exclusions(topic.excludes)))
+            for phrase in phrases:
+                self._phrases.append((topic.id, _anchor(phrase), _anchored(phrase)))
+            self._excludes[topic.id] = [_exclusion(entry) for entry in topic.excludes]
         self._cache: dict[str, tuple[str, ...]] = {}
 
     @classmethod
@@ -117,22 +116,35 @@ class TopicMatcher:
         if not text:
             return {}
         folded = fold_for_matching(text)
+        body = folded.text
         hits: dict[str, list[tuple[int, int]]] = {}
-        for token in _TOKEN.finditer(folded.text):
-            for topic_id in self._token_topics(token.group(0)):
+        cache = self._cache
+        words: set[str] = set()
+        for token in _TOKEN.finditer(body):
+            word = token.group()
+            words.add(word)
+            topics = cache.get(word)
+            if topics is None:
+                topics = self._token_topics(word)
+            for topic_id in topics:
                 hits.setdefault(topic_id, []).append(token.span())
-        for topic_id, pattern in self._phrases:
-            for found in pattern.finditer(folded.text):
-                hits.setdefault(topic_id, []).append(found.span())
+        for word in [w for w in words if "-" in w]:
+            words.update(word.split("-"))
+        for topic_id, anchor, pattern in self._phrases:
+            if anchor.found(words, body):
+                for found in pattern.finditer(body):
+                    hits.setdefault(topic_id, []).append(found.span())
         if not hits:
             return {}
-        for topic_id, pattern in self._excludes:
-            spans = hits.get(topic_id)
-            if spans:
-                blocked = [m.span() for m in pattern.finditer(folded.text)]
-                if blocked:
-                    kept = [s for s in spans if not any(_overlap(s, b) for b in blocked)]
-                    hits[topic_id] = kept
+        for topic_id, spans in hits.items():
+            blocked = [
+                found.span()
+                for anchor, pattern in self._excludes.get(topic_id, ())
+                if anchor.found(words, body)
+                for found in pattern.finditer(body)
+            ]
+            if blocked:
+                hits[topic_id] = [s for s in spans if not any(_overlap(s, b) for b in blocked)]
         return self._explain(folded, hits)
 
     def _explain(
@@ -197,10 +209,34 @@ def _alternation(terms: Iterable[str], *, whole: bool) -> re.Pattern[str] | None
     return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)")
 
 
-def _exclusions(entries: Iterable[str]) -> re.Pattern[str]:
-    raw = [e[3:] for e in entries if e.startswith("re:")]
-    terms = _alternation([e for e in entries if not e.startswith("re:")], whole=False)
-    return re.compile("|".join([*raw, *([terms.pattern] if terms else [])]))
+def _anchored(term: str) -> re.Pattern[str]:
+    return re.compile(r"(?<!\w)(?:" + term_regex(term) + r")(?!\w)")
+
+
+@dataclass(frozen=True, slots=True)
+class _Anchor:
+    """The longest literal word of a term: a text without it cannot match the term."""
+
+    text: str
+    whole_word: bool
+    """True when it must occur as a word of its own (a set lookup, not a text search)."""
+
+    def found(self, words: set[str], body: str) -> bool:
+        if self.whole_word:
+            return self.text in words
+        return self.text in body
+
+
+def _anchor(term: str) -> _Anchor:
+    words = fold(term.strip()).replace("-", " ").split()
+    longest = max(words, key=lambda w: len(w.strip("*")))
+    return _Anchor(longest.strip("*"), "*" not in longest)
+
+
+def _exclusion(entry: str) -> tuple[_Anchor, re.Pattern[str]]:
+    if entry.startswith("re:"):
+        return _Anchor("", False), re.compile(entry[3:])  # always tried
+    return _anchor(entry), _anchored(entry)
 
 
 def _check_terms(where: str, topic_id: str, en: list[str], de: list[str]) -> None:
