@@ -48,6 +48,8 @@ JUDGED_THROUGH_KEY = "alerts.judged_through"
 """Meta key: the last hour (stored timestamp form) judged for good."""
 TOP_POSTS = 5
 """How many posts (and sources) an alert names as driving it."""
+DRIVER_HOURS = 6
+"""The drivers of a spike are taken from its first hours: what set it off."""
 
 LIVE, HISTORY = "live", "history"
 
@@ -346,13 +348,17 @@ def _record(store: Store, rule: SpikeRule, steps: list[SpikeStep], live_from: in
             continue
         alert_id, peak_count, last_hot_at = existing
         last_hot = max(last_hot_at, hour_text)
-        top_ids, top_sources = drivers(
-            store, step.series, step.alert_hour, hour_from_text(last_hot) + 1
-        )
         peak = verdict.count > peak_count
+        if verdict.hour < step.alert_hour + DRIVER_HOURS:
+            window_end = min(hour_from_text(last_hot), step.alert_hour + DRIVER_HOURS - 1) + 1
+            top_ids, top_sources = drivers(store, step.series, step.alert_hour, window_end)
+            store.conn.execute(
+                "UPDATE alerts SET top_ids = ?, top_sources = ? WHERE id = ?",
+                [json.dumps(top_ids), json.dumps(top_sources), alert_id],
+            )
         store.conn.execute(
             """
-            UPDATE alerts SET last_hot_at = ?, top_ids = ?, top_sources = ?,
+            UPDATE alerts SET last_hot_at = ?,
                 peak_count = CASE WHEN ? THEN ? ELSE peak_count END,
                 peak_at = CASE WHEN ? THEN ? ELSE peak_at END,
                 count = CASE WHEN started_at = ? THEN ? ELSE count END
@@ -360,8 +366,6 @@ def _record(store: Store, rule: SpikeRule, steps: list[SpikeStep], live_from: in
             """,
             [
                 last_hot,
-                json.dumps(top_ids),
-                json.dumps(top_sources),
                 peak,
                 verdict.count,
                 peak,

@@ -13,9 +13,11 @@ The rule, for one series (a topic, or `all` mentions) and one hour `h`:
   judgement (too little history to compare with).
 - hot: count(h) > mean + k * stdev and count(h) >= min_count, where stdev is the sample
   standard deviation of the baseline, but at least sqrt(mean) (the Poisson spread).
-- one spike is one alert: a hot hour within `cooldown` of the previous hot hour of the
-  same series belongs to the same spike (the alert is updated, not repeated); a new alert
-  needs a hot hour after at least `cooldown` without one.
+- one spike is one alert: once an alert is raised, the spike goes on while the series
+  stays elevated (count > mean + min(1, k) * stdev); it is over only after `cooldown`
+  without an elevated hour. Hot or elevated hours of a spike that is not over update its
+  alert (peak, last active hour); only a hot hour after the end raises a new one. So a
+  strike that keeps a topic busy for two days is one alert, not one every few hours.
 """
 
 from __future__ import annotations
@@ -91,6 +93,8 @@ class Verdict:
     """The count must be above this (mean + k * stdev)."""
     baseline: Baseline
     hot: bool
+    elevated: bool
+    """Above mean + min(1, k) * stdev: keeps a running spike going."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,12 +104,12 @@ class SeriesState:
     alert_hour: int | None = None
     """Start hour of the latest alert."""
     last_hot_hour: int | None = None
-    """Latest hot hour of that alert's spike."""
+    """Latest hour of that alert's spike that was hot or elevated."""
 
 
 @dataclass(frozen=True, slots=True)
 class SpikeStep:
-    """A hot hour and the alert it belongs to."""
+    """An hour that opens an alert or keeps its spike going."""
 
     series: str
     verdict: Verdict
@@ -148,11 +152,12 @@ def judge(
     stdev = max(sample, math.sqrt(mean))
     threshold = mean + rule.k * stdev
     hot = count > threshold and count >= max(rule.min_count, 1)
-    return Verdict(hour, count, mean, stdev, threshold, baseline, hot)
+    elevated = hot or (count > mean + min(1.0, rule.k) * stdev and count > 0)
+    return Verdict(hour, count, mean, stdev, threshold, baseline, hot, elevated)
 
 
 def continues(state: SeriesState, hour: int, rule: SpikeRule) -> bool:
-    """Whether a hot `hour` belongs to the spike of the series' latest alert."""
+    """Whether the spike of the series' latest alert is still going at `hour`."""
     if state.last_hot_hour is None or state.alert_hour is None or hour < state.alert_hour:
         return False
     return (hour - state.last_hot_hour) * 60 <= rule.cooldown_minutes
@@ -169,22 +174,24 @@ def walk(
 ) -> tuple[list[SpikeStep], SeriesState]:
     """Judge every hour from `first_hour` to `last_hour` (inclusive), in order.
 
-    Returns the hot hours (each opening or continuing an alert) and the state after the
-    last one. Hours below `min_count` cannot be hot and are skipped without computing a
-    baseline, which keeps a walk over years of history fast.
+    Returns the hours that open an alert or keep its spike going, and the state after
+    the last one. Outside a spike, hours below `min_count` cannot open one and are skipped
+    without computing a baseline, which keeps a walk over years of history fast.
     """
     floor = max(rule.min_count, 1)
     steps: list[SpikeStep] = []
-    candidates = sorted(h for h, n in counts.items() if first_hour <= h <= last_hour and n >= floor)
-    for hour in candidates:
-        verdict = judge(hour, counts, history_start, rule)
-        if verdict is None or not verdict.hot:
+    for hour in range(first_hour, last_hour + 1):
+        going = continues(state, hour, rule)
+        if not going and counts.get(hour, 0) < floor:
             continue
-        if continues(state, hour, rule):
+        verdict = judge(hour, counts, history_start, rule)
+        if verdict is None:
+            continue
+        if going and verdict.elevated:
             assert state.alert_hour is not None
             steps.append(SpikeStep(series, verdict, state.alert_hour, opens=False))
             state = SeriesState(state.alert_hour, max(hour, state.last_hot_hour or hour))
-        else:
+        elif not going and verdict.hot:
             steps.append(SpikeStep(series, verdict, hour, opens=True))
             state = SeriesState(hour, hour)
     return steps, state

@@ -137,3 +137,15 @@ def test_a_stored_state_continues_the_spike_across_walks() -> None:
     counts[first] = counts[first + 1] = 40
     steps, _ = walk("strikes", counts, first + 1, first + 1, START, RULE, SeriesState(first, first))
     assert len(steps) == 1 and not steps[0].opens and steps[0].alert_hour == first
+
+
+def test_a_busy_day_with_short_lulls_stays_one_alert() -> None:
+    """A strike day (busy, with one quiet hour) is one alert; its peak comes later."""
+    counts = {START + h: 0 for h in range(24 * 9)}
+    day = START + 24 * 7
+    for offset, n in enumerate([6, 9, 3, 0, 12, 28, 15, 2, 4]):
+        counts[day + 6 + offset] = n
+    steps, state = walk("strikes", counts, START, START + 24 * 9 - 1, START, RULE)
+    assert [s.opens for s in steps].count(True) == 1
+    assert max(s.verdict.count for s in steps) == 28
+    assert state == SeriesState(day + 6, day + 14)
