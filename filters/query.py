@@ -12,6 +12,16 @@ Grammar (one for the screen, `export --query` and saved views)::
               | "(" and_expr ")"
 
 So `topic:pay OR topic:taxes lang:de` means (pay or taxes) and German, as in web search.
+
+Field meanings: `topic:` one of the configured topic ids; `role:` the author's role;
+`lang:` the post's language code; `platform:x|rss`; `source:NAME` any source that
+delivered it; `author:@handle` (any case); `since:`/`until:` an age (`30m`, `24h`, `7d`,
+`2w`) or a UTC date/time (`2026-11-01`, `2026-11-01T08:00`), `until:` with a bare date
+including that day; free words and phrases search the post text (`streik*` = prefix).
+`has:reply` selects critical mentions (see `filters.threads`) that at least one
+ambassador replied to. `has:parody` selects mentions that a parody account replied to or
+quoted, and critical mentions where a parody account replied to or quoted one of the
+ambassador replies (a thread with a parody reaction anywhere in it).
 `AND` between terms is accepted and changes nothing. Fields: topic, role, lang, platform,
 source, author, since, until, has. `OR`/`AND` are keywords only in capitals.
 
