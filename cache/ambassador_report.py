@@ -16,6 +16,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from cache.ambassadors import AmbassadorProfile, ambassador_profiles
 from cache.store import Store
+from filters.signals import WEEKDAYS
 from sources.records import utc_now
 from sources.text import format_timestamp
 
@@ -106,7 +107,7 @@ def _write_json(
                 "posts": profile.posts,
                 "median_reply_delay_seconds": profile.median_reply_delay_seconds,
                 "account_age_days": _round(profile.account_age_days, 1),
-                "evidence": profile.evidence(),
+                "evidence": profile_evidence(profile),
             }
             for profile in profiles
         ],
@@ -129,6 +130,62 @@ def markdown_cell(value: Any) -> str:
     text = _CONTROL.sub(" ", shown)
     text = " ".join(text.split())
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def profile_evidence(profile: AmbassadorProfile) -> dict[str, Any]:
+    """Every signal's evidence ids of one profile, as plain JSON-ready values."""
+    hours = profile.working_hours
+    return {
+        "reply_ids": list(profile.reply_ids),
+        "own_post_ids": list(profile.own_post_ids),
+        "reply_delays": [{"id": i, "seconds": s} for i, s in profile.reply_delays],
+        "office_hours_ids": list(hours.office_ids),
+        "other_hours_ids": list(hours.other_ids),
+        "heatmap": {day: list(row) for day, row in zip(WEEKDAYS, hours.heatmap, strict=True)},
+        "timezone": hours.timezone,
+        "co_replies": [
+            {
+                "post": c.parent_id,
+                "reply": c.reply_id,
+                "other_reply": c.other_reply_id,
+                "other_handle": c.other_handle,
+                "seconds": c.seconds,
+            }
+            for c in profile.co_replies
+        ],
+        "near_duplicates": [
+            {
+                "reply": d.reply_id,
+                "other": d.other_id,
+                "other_handle": d.other_handle,
+                "jaccard": round(d.similarity, 3),
+                "text_block": d.block,
+            }
+            for d in profile.near_duplicates
+        ],
+        "signoffs": [
+            {"reply": s.reply_id, "name": s.name, "matches_account": s.matches_account}
+            for s in profile.signoffs
+        ],
+        "disclosure": {
+            "in_bio": list(profile.disclosure.in_bio),
+            "post_ids": list(profile.disclosure.post_ids),
+        },
+        "topics": {topic: list(ids) for topic, ids in profile.topic_evidence.items()},
+        "gaps": [
+            {"before": g.before_id, "after": g.after_id, "days": round(g.days, 1)}
+            for g in profile.gaps
+        ],
+        "findings": [
+            {
+                "signal": f.signal,
+                "severity": f.severity,
+                "label": f.label,
+                "evidence": list(f.evidence),
+            }
+            for f in profile.findings
+        ],
+    }
 
 
 def _write_markdown(

@@ -117,63 +117,6 @@ class AmbassadorProfile:
         """The findings that are signs of scripted activity (empty for a genuine advocate)."""
         return tuple(f for f in self.findings if f.severity == "warning")
 
-    def evidence(self) -> dict[str, Any]:
-        """Every signal's evidence ids, as plain JSON-ready values."""
-        hours = self.working_hours
-        return {
-            "reply_ids": list(self.reply_ids),
-            "own_post_ids": list(self.own_post_ids),
-            "reply_delays": [{"id": i, "seconds": s} for i, s in self.reply_delays],
-            "office_hours_ids": list(hours.office_ids),
-            "other_hours_ids": list(hours.other_ids),
-            "heatmap": {
-                day: list(row) for day, row in zip(signals.WEEKDAYS, hours.heatmap, strict=True)
-            },
-            "timezone": hours.timezone,
-            "co_replies": [
-                {
-                    "post": c.parent_id,
-                    "reply": c.reply_id,
-                    "other_reply": c.other_reply_id,
-                    "other_handle": c.other_handle,
-                    "seconds": c.seconds,
-                }
-                for c in self.co_replies
-            ],
-            "near_duplicates": [
-                {
-                    "reply": d.reply_id,
-                    "other": d.other_id,
-                    "other_handle": d.other_handle,
-                    "jaccard": round(d.similarity, 3),
-                    "text_block": d.block,
-                }
-                for d in self.near_duplicates
-            ],
-            "signoffs": [
-                {"reply": s.reply_id, "name": s.name, "matches_account": s.matches_account}
-                for s in self.signoffs
-            ],
-            "disclosure": {
-                "in_bio": list(self.disclosure.in_bio),
-                "post_ids": list(self.disclosure.post_ids),
-            },
-            "topics": {topic: list(ids) for topic, ids in self.topic_evidence.items()},
-            "gaps": [
-                {"before": g.before_id, "after": g.after_id, "days": round(g.days, 1)}
-                for g in self.gaps
-            ],
-            "findings": [
-                {
-                    "signal": f.signal,
-                    "severity": f.severity,
-                    "label": f.label,
-                    "evidence": list(f.evidence),
-                }
-                for f in self.findings
-            ],
-        }
-
 
 @dataclass(frozen=True)
 class _Account:

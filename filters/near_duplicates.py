@@ -157,8 +157,22 @@ class NearDuplicateIndex:
 
     def best_match(self, item_id: str) -> tuple[str, float] | None:
         """The first-added reply of another group that near-duplicates `item_id`."""
-        found = self.matches(item_id)
-        return found[0] if found else None
+        index = self._entry_of.get(item_id)
+        if index is None:
+            return None
+        group = self._group_of[item_id]
+        best: tuple[str, float] | None = None
+        best_position = -1
+        for other, similarity in [(index, 1.0), *self._entries[index].neighbours]:
+            entry = self._entries[other]
+            for member, member_group in zip(entry.members, entry.groups, strict=True):
+                if member_group != group:
+                    # Members are in insertion order: the first foreign one is the earliest.
+                    position = self._sequence[member]
+                    if best is None or position < best_position:
+                        best, best_position = (member, similarity), position
+                    break
+        return best
 
     def blocks(self) -> list[TextBlock]:
         """Connected clusters of cross-group near-duplicates, numbered from 1."""
@@ -248,7 +262,8 @@ class NearDuplicateIndex:
         # a band's key is then the `rows` smallest values of the set under that band's
         # hash: a bottom-k MinHash sketch, equal for two sets with probability about
         # Jaccard**rows. Sorting short tuples runs at C speed.
-        columns = [self._token_signatures.get(w) or self._token_signature(w) for w in words]
+        cached = self._token_signatures
+        columns = [cached.get(w) or self._token_signature(w) for w in words]
         rows = self.rows
         return [tuple(sorted(values)[:rows]) for values in zip(*columns, strict=True)]
 

@@ -334,13 +334,15 @@ def audience(
 class Disclosure:
     disclosed: bool
     in_bio: tuple[str, ...]
-    """The tags or phrases found in the bio."""
+    """The tags or phrases found in the profile (display name or bio)."""
     post_ids: tuple[str, ...]
     """Posts that carry a tag or phrase."""
 
 
-def disclosure(bio: str, posts: Iterable[Post], tags: Sequence[str]) -> Disclosure:
-    """Whether the account says what it is: a configured tag or phrase in bio or posts.
+def disclosure(profile: str, posts: Iterable[Post], tags: Sequence[str]) -> Disclosure:
+    """Whether the account says what it is: a configured tag or phrase in profile or posts.
+
+    `profile` is the display name and bio.
 
     Matched as a whole word, case-insensitive: `#ad` does not match `#adidas`.
     """
@@ -349,7 +351,7 @@ def disclosure(bio: str, posts: Iterable[Post], tags: Sequence[str]) -> Disclosu
         for tag in tags
         if tag.strip()
     ]
-    in_bio = tuple(tag for tag, pattern in patterns if pattern.search(bio))
+    in_bio = tuple(tag for tag, pattern in patterns if pattern.search(profile))
     post_ids = tuple(
         post.id for post in posts if any(pattern.search(post.text) for _, pattern in patterns)
     )
@@ -501,7 +503,7 @@ def findings(
             Finding("audience", "warning", f"0 followers, follows nobody{age}", (account_key,))
         )
     if disclosed.disclosed:
-        where = "bio" if disclosed.in_bio else f"{len(disclosed.post_ids)} posts"
+        where = "profile" if disclosed.in_bio else f"{len(disclosed.post_ids)} posts"
         found.append(
             Finding(
                 "disclosure",
@@ -516,7 +518,8 @@ def findings(
         found.append(Finding("topics", "note", f"never answers: {topics}", evidence))
     if silences:
         longest = max(g.days for g in silences)
-        label = f"{len(silences)} silences > {gap_days:g} days (longest {longest:.0f})"
+        count = f"{len(silences)} silence{'s' if len(silences) > 1 else ''}"
+        label = f"{count} > {gap_days:g} days (longest {longest:.0f})"
         found.append(
             Finding(
                 "gaps", "note", label, tuple(i for g in silences for i in (g.before_id, g.after_id))

@@ -16,7 +16,7 @@ from cache.ambassadors import AmbassadorProfile, ambassador_profiles, reply_badg
 from cache.ingest import ingest
 from cache.store import Store
 from filters.classify import Classifier
-from sources.config import AccountsSection, Config, ConfigError
+from sources.config import AccountsSection, Config, ConfigError, load_config
 from sources.twitter_v2 import parse_response
 from tests import builders
 
@@ -260,7 +260,7 @@ def test_badges_follow_new_arrivals(db_path: Path) -> None:
     assert after[f"x:{ids['anne0']}"][-2] == "text block #1"
 
 
-def test_export_csv_has_the_contract_columns(db_path: Path, tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+def test_export_csv_has_the_contract_columns(db_path: Path, tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def,unused-ignore]
     """`export --report ambassadors` writes one CSV row per ambassador with the columns."""
     build_programme(db_path)
     cfg = tmp_path / "config.toml"
@@ -279,7 +279,7 @@ def test_export_csv_has_the_contract_columns(db_path: Path, tmp_path: Path, cli)
     assert table["lena_k"]["disclosed"] == "true"
 
 
-def test_export_json_carries_evidence_ids(db_path: Path, tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+def test_export_json_carries_evidence_ids(db_path: Path, tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def,unused-ignore]
     """The JSON form names the posts behind each value (co-replies, duplicates, signatures)."""
     ids = build_programme(db_path)
     cfg = tmp_path / "config.toml"
@@ -316,7 +316,7 @@ def test_export_json_carries_evidence_ids(db_path: Path, tmp_path: Path, cli) ->
     assert all(f["evidence"] for f in evidence["findings"])
 
 
-def test_export_markdown_escapes_user_text(db_path: Path, tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+def test_export_markdown_escapes_user_text(db_path: Path, tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def,unused-ignore]
     """Markdown stays one table row per ambassador whatever the handle or labels contain."""
     build_programme(db_path)
     cfg = tmp_path / "config.toml"
@@ -334,9 +334,67 @@ def test_export_markdown_escapes_user_text(db_path: Path, tmp_path: Path, cli) -
     )
 
 
-def test_export_rejects_a_format_the_report_lacks(db_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+def test_export_rejects_a_format_the_report_lacks(db_path: Path, cli) -> None:  # type: ignore[no-untyped-def,unused-ignore]
     """`--format jsonl` is refused for this report with the formats it has."""
     build_programme(db_path)
     run = cli("export", "--report", "ambassadors", "--format", "jsonl", "--db", db_path)
     assert run.code == 2
     assert "csv or json or md" in run.err
+
+
+DEMO_DIR = Path(__file__).resolve().parents[1] / "sources" / "demo"
+
+
+def test_demo_finds_exactly_the_patterns_it_was_written_with(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def,unused-ignore]
+    """On the demo every ambassador shows the replies, hours, text blocks, co-replies,
+    sign-offs and gaps the scenario was written with, and only the scripted ones warn."""
+    expected_path = DEMO_DIR / "expected.json"
+    if not expected_path.exists():
+        pytest.skip("the demo scenario (sources/demo/expected.json) has not landed yet")
+    expected = json.loads(expected_path.read_text(encoding="utf-8"))
+    db = tmp_path / "demo.db"
+    demo_config = DEMO_DIR / "demo.toml"
+    run = cli("import", "--demo", "--db", db, "--config", demo_config)
+    assert run.code == 0, run.err
+    cfg = load_config(demo_config)
+    with Store.open(db, readonly=True) as store:
+        profiles = {p.handle: p for p in ambassador_profiles(store, cfg)}
+    assert set(profiles) == set(expected["ambassadors"])
+    for handle, written in expected["ambassadors"].items():
+        profile = profiles[handle]
+        assert profile.replies == written["replies"], handle
+        assert len(profile.own_post_ids) == written["own_posts"], handle
+        assert profile.weekday_share == pytest.approx(written["weekday_share"], abs=0.005)
+        assert profile.office_hours_share == pytest.approx(written["office_hours_share"], abs=0.005)
+        assert {d.reply_id for d in profile.near_duplicates} == set(
+            written["near_duplicate_reply_ids"]
+        ), handle
+        assert sorted((s.reply_id, s.name) for s in profile.signoffs) == sorted(
+            (s["id"], s["name"]) for s in written["signoffs"]
+        ), handle
+        assert sorted((s.reply_id, s.name) for s in profile.signoffs if not s.matches_account) == (
+            sorted((s["id"], s["name"]) for s in written["signoff_mismatches"])
+        ), handle
+        assert (profile.followers, profile.following) == (
+            written["followers"],
+            written["following"],
+        )
+        assert len(profile.disclosure.post_ids) == written["disclosure_tag_posts"], handle
+        assert bool(profile.gaps) == (written["longest_gap_days"] > cfg.signals.gap_days), handle
+        assert set(profile.topics_answered) == set(written["topics_answered"]), handle
+        if written["scripted"]:
+            assert "taxes" in profile.topics_avoided, handle
+            assert len(profile.warnings) >= 4, handle  # clearly apart from the advocate
+        else:
+            assert profile.warnings == (), handle
+    co_written = {
+        (c["post"], *sorted((c["first"], c["second"])))
+        for c in expected["co_reply_pairs"]
+        if c["seconds"] <= cfg.signals.co_reply_seconds
+    }
+    co_found = {
+        (c.parent_id, *sorted((c.reply_id, c.other_reply_id)))
+        for p in profiles.values()
+        for c in p.co_replies
+    }
+    assert co_found == co_written
