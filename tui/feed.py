@@ -237,13 +237,19 @@ class FeedTable(DataTable[Any]):
 
     # --- width ------------------------------------------------------------------------------
 
+    def _author_width(self) -> int:
+        """Handles get more room on a wide terminal (look-alike handles differ at the end)."""
+        return 15 if self.size.width < 110 else 24
+
     def _text_width(self) -> int:
-        fixed = sum(width for _, _, width in _FIXED_COLUMNS)
+        fixed = sum(width for key, _, width in _FIXED_COLUMNS if key != "author")
+        fixed += self._author_width()
         padding = 2 * self.cell_padding * (len(_FIXED_COLUMNS) + 1)
         return max(12, self.size.width - fixed - padding - 2)
 
     def on_resize(self) -> None:
         if "text" in self.columns:
+            self.columns["author"].width = self._author_width()  # type: ignore[index]
             column = self.columns["text"]  # type: ignore[index]
             column.width = self._text_width()
             # The text column fills what the fixed columns leave; DataTable recomputes its

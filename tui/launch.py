@@ -33,6 +33,8 @@ class LaunchPlan:
     config: Config
     collector: Any
     subtitle: str
+    alerts: Any = None
+    """A cache.alerts.AlertWatcher fed by the collector, or None."""
 
 
 def topic_labels(config: Config) -> dict[str, str]:
@@ -66,7 +68,8 @@ def plan_launch(
         return LaunchPlan("offline", path, config, None, f"{path} · no config, nothing polled")
     _refuse_demo_store(path)
     collector = _collector(config, path, sources=None)
-    return LaunchPlan("live", path, config, collector, f"{path} · {found}")
+    watcher = _alert_watcher(config, path, collector)
+    return LaunchPlan("live", path, config, collector, f"{path} · {found}", watcher)
 
 
 def _demo_plan(path: Path, speed: float) -> LaunchPlan:
@@ -77,7 +80,8 @@ def _demo_plan(path: Path, speed: float) -> LaunchPlan:
         raise LaunchError(f"the demo replay is not available in this build ({exc})") from exc
     config = load_config(demo_config_path())
     collector = _collector(config, path, sources=[ReplaySource(speed=speed)])
-    return LaunchPlan("demo", path, config, collector, f"demo ×{speed:g} · {path}")
+    watcher = _alert_watcher(config, path, collector)
+    return LaunchPlan("demo", path, config, collector, f"demo ×{speed:g} · {path}", watcher)
 
 
 def _claim_demo_store(path: Path) -> None:
@@ -114,6 +118,18 @@ def _collector(config: Config, path: Path, *, sources: list[Any] | None) -> Any:
     return Collector(config, path, sources=sources)
 
 
+def _alert_watcher(config: Config, path: Path, collector: Any) -> Any:
+    """Spikes judged after every stored batch, in the poll's own thread; the monitor
+    listens to the watcher (MonitorApp.on_mount) to show them."""
+    try:
+        from cache.alerts import AlertWatcher
+    except ImportError:
+        return None
+    watcher = AlertWatcher(config, db_path=path)
+    collector.add_listener(watcher.on_batch)
+    return watcher
+
+
 def run_monitor(
     *,
     db: str | None,
@@ -142,6 +158,7 @@ def run_monitor(
         mode=plan.mode,
         config=plan.config,
         collector=plan.collector,
+        alerts=plan.alerts,
         export_formats=export_formats,
         output_dir=Path(os.getcwd()),
         topics=topic_labels(plan.config),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 from textual.content import Content
@@ -58,7 +58,17 @@ def _top_level(states: dict[str, SourceState]) -> Iterable[SourceState]:
         yield states.get(name) or next(s for n, s in states.items() if n.startswith(name + "/"))
 
 
-def source_summaries(states: dict[str, SourceState], live_errors: dict[str, str]) -> list[Content]:
+def clock_time(stored: str | None, tz: tzinfo | None) -> str:
+    """A stored timestamp as HH:MM in the display time zone ("never" when missing)."""
+    moment = parse_timestamp(stored) if stored else None
+    if moment is None:
+        return "never"
+    return (moment.astimezone(tz) if tz else moment.astimezone()).strftime("%H:%M")
+
+
+def source_summaries(
+    states: dict[str, SourceState], live_errors: dict[str, str], tz: tzinfo | None = None
+) -> list[Content]:
     """One short piece of the status line per source: name, health, newest numbers."""
     parts: list[Content] = []
     for state in _top_level(states):
@@ -77,11 +87,11 @@ def source_summaries(states: dict[str, SourceState], live_errors: dict[str, str]
                 Content.from_markup(
                     "$name [b $warning]paused[/] until $until",
                     name=name,
-                    until=state.paused_until[11:16],
+                    until=clock_time(state.paused_until, tz),
                 )
             )
         else:
-            when = (state.last_success_at or state.last_poll_at or "")[11:16] or "never"
+            when = clock_time(state.last_success_at or state.last_poll_at, tz)
             parts.append(
                 Content.from_markup(
                     "$name [b $success]✓[/] $when +$new",
@@ -120,3 +130,12 @@ def alerts_screen(options: Any) -> Screen[Any] | None:
             if isinstance(screen, Screen):
                 return screen
     return None
+
+
+def describe_alert(alert: Any) -> str:
+    """One line about a spike alert, as cache.alerts describes it (cleaned for display)."""
+    try:
+        from cache.alerts import describe
+    except ImportError:
+        return clean(getattr(alert, "topic", "a topic"), one_line=True)
+    return clean(describe(alert), one_line=True)

@@ -72,3 +72,11 @@ class ExportWritten(Message):
         super().__init__()
         self.path = path
         self.rows = rows
+
+
+class AlertRaised(Message):
+    """A spike alert was raised (by the watcher, in a poll thread)."""
+
+    def __init__(self, alert: Any) -> None:
+        super().__init__()
+        self.alert = alert

@@ -9,6 +9,7 @@ when it ends, so two polls of one source never overlap.
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
@@ -44,6 +45,7 @@ from tui.dialogs import ExportChoice, ExportDialog, HelpScreen, write_export
 from tui.feed import PAGE_SIZE, FeedTable
 from tui.keys import binding_commands, describe_query_error, help_keys
 from tui.messages import (
+    AlertRaised,
     ArrivalsLoaded,
     ExportWritten,
     FeedPageLoaded,
@@ -74,6 +76,8 @@ class MonitorOptions:
     config: Config = field(default_factory=Config)
     collector: Any = None
     """A cache.collector.Collector, or None when nothing is polled."""
+    alerts: Any = None
+    """A cache.alerts.AlertWatcher the collector feeds, or None."""
     clock: Callable[[], datetime] = utc_now
     tz: tzinfo | None = None
     """Display time zone (None: the computer's)."""
@@ -124,6 +128,9 @@ class MonitorApp(App[None]):
         self.live_errors: dict[str, str] = {}
         self.last_export: Path | None = None
         self.topics_dirty = True
+        self.new_alerts: list[Any] = []
+        self.stopping = threading.Event()
+        """Set on quit: a poll in progress ends after the page it is writing."""
         self.topics_shown: bool | None = None
         """None: shown when the terminal is wide enough; True/False: the reader decided."""
         self.sub_title = options.subtitle
@@ -157,6 +164,10 @@ class MonitorApp(App[None]):
         self.set_interval(SOURCES_SECONDS, self.refresh_sources)
         collector = self.options.collector
         if collector is not None:
+            watcher = self.options.alerts
+            if watcher is not None:
+                # Called in a poll thread: post_message is the thread-safe way in.
+                watcher.add_listener(lambda alert: self.post_message(AlertRaised(alert)))
             for name in live.source_names(collector):
                 self.poll_source(name)
 
@@ -252,6 +263,10 @@ class MonitorApp(App[None]):
         self.feed.merge_arrivals(message.rows)
         self.show_status()
 
+    async def action_quit(self) -> None:
+        self.stopping.set()
+        await super().action_quit()
+
     def action_toggle_pause(self) -> None:
         self.paused = not self.paused
         if not self.paused:
@@ -270,8 +285,9 @@ class MonitorApp(App[None]):
     def load_topic_counts(self, topics: list[str], window: Any, window_name: str) -> None:
         with self.open_store() as store:
             now = self.clock()
-            if self.options.mode == "offline":
-                # Browsing an old store: the window ends at its newest mention, not today.
+            if self.options.mode in ("offline", "demo"):
+                # A store being browsed, or the demo (whose story ended up to a week ago):
+                # the window ends at the newest mention, not at this minute.
                 now = newest_time(store) or now
             counts = topic_counts(store, topics, now, window)
         if not get_current_worker().is_cancelled:
@@ -397,7 +413,7 @@ class MonitorApp(App[None]):
         if mode == "demo":
             parts.append(Content("demo replay"))
         parts.append(Content(f"{self.feed.row_count} rows"))
-        parts.extend(live.source_summaries(self.source_states, self.live_errors))
+        parts.extend(live.source_summaries(self.source_states, self.live_errors, self.options.tz))
         if self.last_export is not None:
             parts.append(Content(f"exported to {self.last_export}"))
         self.query_one("#status", Static).update(Content(" · ").join(parts))
@@ -429,7 +445,9 @@ class MonitorApp(App[None]):
         )
 
     def _poll(self, name: str) -> None:
-        report = self.options.collector.poll_source(name)
+        if self.stopping.is_set():
+            return
+        report = self.options.collector.poll_source(name, stop=self.stopping)
         self.post_message(SourcePolled(name, report))
 
     @on(SourcePolled)
@@ -523,6 +541,26 @@ class MonitorApp(App[None]):
             self.notify("Alerts are not available in this version.", markup=False)
             return
         self.show_view(screen)
+
+    @on(AlertRaised)
+    def alert_raised(self, message: AlertRaised) -> None:
+        # Alerts come in bursts (a backfill judges many hours): one toast per burst.
+        if not self.new_alerts:
+            self.set_timer(0.5, self.announce_alerts)
+        self.new_alerts.append(message.alert)
+
+    def announce_alerts(self) -> None:
+        alerts, self.new_alerts = self.new_alerts, []
+        if not alerts:
+            return
+        if len(alerts) == 1:
+            text = f"Spike: {live.describe_alert(alerts[0])}  (! lists alerts)"
+        else:
+            topics = ", ".join(sorted({clean(a.topic, one_line=True) for a in alerts}))
+            text = f"{len(alerts)} spike alerts: {topics}  (! lists them)"
+        self.notify(text, severity="warning", timeout=15, markup=False)
+        if self.options.config.alerts.bell:
+            self.bell()
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(list(help_keys(self.BINDINGS))))
