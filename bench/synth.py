@@ -158,7 +158,7 @@ def pages(
     rng = random.Random(seed)
     population = _Authors(rng, max(authors, 10))
     recent: list[dict[str, Any]] = []
-    clock = START
+    clock = START + timedelta(days=seed)  # distinct seeds never share a post id
     sequence = 0
     produced = 0
     while produced < rows:

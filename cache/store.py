@@ -171,16 +171,24 @@ class Store:
 
 
 def _check_header(path: Path) -> None:
+    # Ask SQLite, never a plain open()/close() of the file: closing ANY descriptor of a
+    # database file drops every POSIX lock this process holds on it, so another thread's
+    # connection silently lost its locks and a second process could checkpoint and delete
+    # the WAL under it, corrupting the store (tests/test_concurrency.py caught this).
+    # SQLite's own connections share one lock table per file and defer such closes.
     try:
-        with path.open("rb") as handle:
-            header = handle.read(len(SQLITE_HEADER))
-    except OSError as exc:
-        raise StoreError(f"{path}: cannot read the store: {exc.strerror or exc}") from exc
-    if header and header != SQLITE_HEADER:
+        probe = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            probe.execute("PRAGMA schema_version").fetchone()
+        finally:
+            probe.close()
+    except sqlite3.DatabaseError as exc:
+        if "not a database" not in str(exc):
+            raise StoreError(f"{path}: cannot read the store: {exc}") from exc
         raise StoreError(
             f"{path}: not an Echowatch store (the file is not a SQLite database); "
             "it was left untouched"
-        )
+        ) from exc
 
 
 def describe_sqlite_error(path: Path, exc: sqlite3.DatabaseError) -> str:
