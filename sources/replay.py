@@ -121,6 +121,8 @@ class ReplaySource:
         state.last_poll_at = stamp
         state.last_success_at = stamp
         state.extra = json.dumps(extra, sort_keys=True)
+        wait = self._wait(timeline, due_until, now)
+        state.next_poll_at = format_timestamp(now + timedelta(seconds=wait))
         yielded = False
         while position < due_until:
             yielded = True
@@ -138,9 +140,6 @@ class ReplaySource:
             state.items_seen = position
             state.last_new = len(page.mentions)
             yield PollPage(batch=page, states=[replace(state)])
-        state.cursor = str(position)
-        wait = self._wait(timeline, position, now)
-        state.next_poll_at = format_timestamp(now + timedelta(seconds=wait))
         if not yielded:
             yield PollPage(states=[replace(state)])  # keeps the status line fresh
         self._outcome = PollOutcome(ok=True, next_poll_in=wait)
