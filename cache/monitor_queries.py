@@ -131,7 +131,7 @@ class TopicCount:
 
 
 def topic_counts(
-    store: Store, topics: list[str], now: datetime, window: timedelta, buckets: int = 12
+    store: Store, topics: list[str], now: datetime, window: timedelta, buckets: int = 10
 ) -> list[TopicCount]:
     """Counts and a trend per topic for the `window` ending at `now`, plus `other`."""
     since = format_timestamp(now - window)

@@ -18,7 +18,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, Header, Static
 
 from cache.monitor_queries import MentionDetail, mention_detail, simple_thread, stored_time
 from cache.store import Store
@@ -123,6 +123,7 @@ class DetailScreen(Screen[None]):
         self.thread: Any = None
 
     def compose(self) -> ComposeResult:
+        yield Header()
         with VerticalScroll(id="detail-body"):
             yield Static(Content(f"Loading {self.mention_id}…"), id="detail-loading")
         yield Footer()
@@ -156,7 +157,7 @@ class DetailScreen(Screen[None]):
                 Content.from_markup(
                     "[b]$title[/b]\n[dim]$when · $source · $lang · $kind[/dim]",
                     title=clean(m["title"], one_line=True) or "Post",
-                    when=m["created_at"],
+                    when=format_when(m["created_at"]),
                     source=clean(m["source"], one_line=True),
                     lang=m["lang"],
                     kind=m["kind"],
@@ -209,7 +210,14 @@ class DetailScreen(Screen[None]):
 
     def _thread(self, thread: Any) -> list[Static]:
         if thread is None:
-            return []
+            return [
+                Static(Content("Thread"), classes="section"),
+                Static(
+                    Content("Not part of a thread: no critical post, no ambassador reply."),
+                    classes="post",
+                    id="thread-none",
+                ),
+            ]
         replies = list(thread.replies)
         widgets = [
             Static(

@@ -35,7 +35,7 @@ class TopicPanel(OptionList):
     """Topics with their counts in the current window; selecting one filters the feed."""
 
     DEFAULT_CSS = """
-    TopicPanel { width: 30; height: 1fr; }
+    TopicPanel { width: 34; height: 1fr; }
     """
 
     class TopicChosen(Message):
@@ -50,6 +50,7 @@ class TopicPanel(OptionList):
         self.labels = {**labels, OTHER_TOPIC: "other"}
         self.window_index = 1
         self.counts: dict[str, int] = {}
+        self.last_counts: list[TopicCount] = []
         self.chosen: str | None = None
 
     @property
@@ -74,11 +75,20 @@ class TopicPanel(OptionList):
         )
         self.border_title = Content(f"Topics {names}")
 
+    def on_resize(self) -> None:
+        # The lines are fitted to the width: redraw them when it is known or changes.
+        if self.last_counts:
+            self.show_counts(self.last_counts)
+
     def show_counts(self, counts: list[TopicCount]) -> None:
         """Redraw the list with fresh counts, keeping the highlighted topic."""
+        self.last_counts = counts
         self.counts = {c.topic: c.count for c in counts}
         highlighted = self.highlighted
-        width = max(8, self.size.width - 18) if self.size.width else 12
+        # One line per topic: name, count (6), trend (one cell per bucket); never wrapped.
+        room = self.scrollable_content_region.width or 28
+        trend_width = max((len(c.trend) for c in counts), default=0)
+        width = max(6, room - 6 - trend_width - 1)
         options = [Option(Content.from_markup("[b]All topics[/b]"), id=ALL_TOPICS)]
         for count in counts:
             label = self.labels.get(count.topic, count.topic)

@@ -148,10 +148,10 @@ class AmbassadorsScreen(ListScreen):
     def describe(self, item: Any) -> Content:
         lines = [
             Content.from_markup(
-                "[b]$name[/b] @$handle · $replies replies · median delay $delay",
+                "[b]$name[/b] @$handle · $replies · median delay $delay",
                 name=clean(item.display_name, one_line=True),
                 handle=clean(item.handle, one_line=True),
-                replies=str(item.replies),
+                replies=f"{item.replies} reply" if item.replies == 1 else f"{item.replies} replies",
                 delay=format_delay(item.median_delay_s),
             ),
             Content("Latest replies:"),
