@@ -23,18 +23,18 @@ _NOT_CRITICAL = "(" + ", ".join(f"'{role}'" for role in NOT_CRITICAL_ROLES) + ")
 
 HAS_REPLY_SQL = (
     f"(m.role NOT IN {_NOT_CRITICAL} AND m.kind != 'retweet' AND EXISTS ("
-    "SELECT 1 FROM mentions AS r WHERE r.in_reply_to = m.id AND r.role = 'ambassador'))"
+    "SELECT 1 FROM mentions AS r WHERE r.in_reply_to = m.id AND +r.role = 'ambassador'))"
 )
 """A critical mention that at least one ambassador replied to."""
 
-_PARODY_ON = "EXISTS (SELECT 1 FROM mentions AS p WHERE p.{link} = {target} AND p.role = 'parody')"
+_PARODY_ON = "EXISTS (SELECT 1 FROM mentions AS p WHERE p.{link} = {target} AND +p.role = 'parody')"
 HAS_PARODY_SQL = (
     "("
     + _PARODY_ON.format(link="in_reply_to", target="m.id")
     + " OR "
     + _PARODY_ON.format(link="quoted_id", target="m.id")
     + f" OR (m.role NOT IN {_NOT_CRITICAL} AND EXISTS (SELECT 1 FROM mentions AS r "
-    "WHERE r.in_reply_to = m.id AND r.role = 'ambassador' AND ("
+    "WHERE r.in_reply_to = m.id AND +r.role = 'ambassador' AND ("
     + _PARODY_ON.format(link="in_reply_to", target="r.id")
     + " OR "
     + _PARODY_ON.format(link="quoted_id", target="r.id")

@@ -32,7 +32,7 @@ _NOT_CRITICAL = "(" + ", ".join(f"'{role}'" for role in NOT_CRITICAL_ROLES) + ")
 CRITICAL_SQL = (
     f"(m.role NOT IN {_NOT_CRITICAL} AND m.kind != 'retweet' AND (m.topics != '[]' "
     "OR EXISTS (SELECT 1 FROM mentions AS r WHERE r.in_reply_to = m.id "
-    "AND r.role = 'ambassador')))"
+    "AND +r.role = 'ambassador')))"
 )
 """The critical-mention rule of `filters.threads` as a condition on `mentions AS m`."""
 
@@ -157,11 +157,13 @@ def _thread_pool(store: Store, root_ids: Sequence[str]) -> dict[str, LinkedPost]
 
 
 def _linked_to(store: Store, targets: Sequence[str], link: str, role: str) -> list[LinkedPost]:
+    # `+role`: the link index finds the few answers; the role index would walk every post
+    # by, say, all parody accounts.
     found: list[LinkedPost] = []
     for start in range(0, len(targets), _CHUNK):
         chunk = list(targets[start : start + _CHUNK])
         marks = ",".join("?" for _ in chunk)
-        sql = f"SELECT {_COLUMNS} FROM mentions WHERE {link} IN ({marks}) AND role = ?"
+        sql = f"SELECT {_COLUMNS} FROM mentions WHERE {link} IN ({marks}) AND +role = ?"
         found.extend(_linked(row) for row in store.rows(sql, [*chunk, role]))
     return found
 
