@@ -15,6 +15,7 @@ import json
 import resource
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, timedelta
 from pathlib import Path
 
@@ -32,7 +33,7 @@ from tui.monitor import MonitorApp, MonitorOptions  # noqa: E402
 POLL = 0.005
 
 
-async def until(condition, limit: float = 60.0) -> float:  # type: ignore[no-untyped-def]
+async def until(condition: Callable[[], bool], limit: float = 60.0) -> float:
     started = time.perf_counter()
     while not condition():
         if time.perf_counter() - started > limit:
