@@ -19,8 +19,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
 from bench.synth import mention_ids, write_jsonl
 
 ROOT = Path(__file__).resolve().parents[1]
