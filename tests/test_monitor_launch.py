@@ -19,7 +19,7 @@ def test_offline_browses_an_existing_store_without_polling(tmp_path: Path) -> No
     assert plan.db_path == scenario.path
 
 
-def test_offline_without_a_store_says_so(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_offline_without_a_store_says_so(cli, tmp_path: Path) -> None:
     """Browsing a store that does not exist exits with a message naming the file."""
     missing = tmp_path / "nothing.db"
     run = cli("--db", missing, "--offline")
@@ -28,7 +28,7 @@ def test_offline_without_a_store_says_so(cli, tmp_path: Path) -> None:  # type: 
     assert not missing.exists()
 
 
-def test_speed_must_be_positive(cli) -> None:  # type: ignore[no-untyped-def]
+def test_speed_must_be_positive(cli) -> None:
     """`--speed 0` is refused before anything starts."""
     run = cli("--demo", "--speed", "0")
     assert run.code == 2 and "--speed" in run.err

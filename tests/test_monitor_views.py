@@ -26,7 +26,7 @@ def text_of(screen: object, selector: str) -> str:
     return "\n".join(str(w.render()) for w in screen.query(selector))  # type: ignore[attr-defined]
 
 
-async def open_detail_of(app, pilot, mention_id: str) -> DetailScreen:  # type: ignore[no-untyped-def]
+async def open_detail_of(app, pilot, mention_id: str) -> DetailScreen:
     feed = feed_of(app)
     feed.move_cursor(row=feed.get_row_index(mention_id))
     await pilot.press("enter")
@@ -77,7 +77,12 @@ async def test_o_opens_the_link_in_a_browser(
 ) -> None:
     """`o` hands the post's address to the browser (in a thread) and says so."""
     opened: list[str] = []
-    monkeypatch.setattr("webbrowser.open", lambda url: opened.append(url) or True)
+
+    def fake_open(url: str) -> bool:
+        opened.append(url)
+        return True
+
+    monkeypatch.setattr("webbrowser.open", fake_open)
     app = make_app(scenario, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -85,7 +90,7 @@ async def test_o_opens_the_link_in_a_browser(
         feed.move_cursor(row=feed.get_row_index(scenario.critical_id))
         await pilot.press("o")
         await settle(pilot)
-        assert opened == ["https://twitter.com/anna_k/status/1000"] or opened[0].endswith("/1000")
+        assert opened == ["https://x.com/anna_k/status/1000"]
 
 
 async def test_ambassador_view_lists_replies_delay_and_untouched_topics(

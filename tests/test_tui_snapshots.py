@@ -14,24 +14,24 @@ from tests.monitor_scenario import build_store
 from tests.test_monitor import feed_of, make_app, settle
 
 
-def monitor(tmp_path: Path):  # type: ignore[no-untyped-def]
+def monitor(tmp_path: Path):
     scenario = build_store(tmp_path / "store.db")
     return scenario, make_app(scenario, tmp_path)
 
 
-def test_main_screen(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_main_screen(snap_compare, tmp_path: Path) -> None:
     """The feed, the topic panel, the filter line and the status line at 120x40."""
     _, app = monitor(tmp_path)
     assert snap_compare(app, terminal_size=(120, 40), run_before=settle)
 
 
-def test_main_screen_small_terminal(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_main_screen_small_terminal(snap_compare, tmp_path: Path) -> None:
     """At 80x24 the feed text still has room and nothing overlaps."""
     _, app = monitor(tmp_path)
     assert snap_compare(app, terminal_size=(80, 24), run_before=settle)
 
 
-def test_thread_view(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_thread_view(snap_compare, tmp_path: Path) -> None:
     """The critical post, both ambassador replies with delays and the parody reaction."""
     scenario, app = monitor(tmp_path)
 
@@ -45,7 +45,7 @@ def test_thread_view(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-u
     assert snap_compare(app, terminal_size=(120, 40), run_before=open_thread)
 
 
-def test_ambassador_view(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_ambassador_view(snap_compare, tmp_path: Path) -> None:
     """Ambassadors with reply counts, median delay, topics answered and never touched."""
     _, app = monitor(tmp_path)
 
@@ -57,7 +57,7 @@ def test_ambassador_view(snap_compare, tmp_path: Path) -> None:  # type: ignore[
     assert snap_compare(app, terminal_size=(120, 40), run_before=open_view)
 
 
-def test_filter_error(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_filter_error(snap_compare, tmp_path: Path) -> None:
     """A bad query shows the column and a caret under the mistake; the feed is unchanged."""
     _, app = monitor(tmp_path)
 
