@@ -3,7 +3,7 @@
 Loads the ambassador accounts (accounts.role = 'ambassador'), their posts and the posts
 they replied to, and runs the pure signals of `filters.signals` over them. Signals that
 compare accounts (co-replies, text blocks) are computed once for the whole programme and
-memoised per store connection until the store changes, so the live feed can ask for
+memoised per store file until its ambassador data changes, so the live feed can ask for
 badges after every arrival without redoing the near-duplicate index each time.
 """
 
@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, time
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -330,20 +331,31 @@ def profile_evidence_ids(profile: AmbassadorProfile) -> set[str]:
 
 
 def _programme(store: Store, config: Config) -> _Programme:
-    conn = store.conn
-    state = (
-        id(conn),
-        conn.execute("PRAGMA data_version").fetchone()[0],
-        conn.total_changes,
-        repr(config.signals),
-    )
-    cached = _memo.get(str(store.path))
+    # Keyed by what the analysis reads, not by connection: the monitor opens a fresh
+    # read-only store in each worker, and should still reuse the last analysis.
+    state = (_fingerprint(store), repr(config.signals), repr(config.accounts.timezones))
+    path = str(Path(store.path).resolve())
+    cached = _memo.get(path)
     if cached is not None and cached[0] == state:
         return cached[1]
     programme = _load_programme(store, config)
     _memo.clear()  # one store at a time is plenty; keeps memory bounded
-    _memo[str(store.path)] = (state, programme)
+    _memo[path] = (state, programme)
     return programme
+
+
+def _fingerprint(store: Store) -> tuple[object, ...]:
+    """Changes whenever a mention arrives or an ambassador's account or post changes."""
+    row = store.conn.execute(
+        """
+        SELECT (SELECT max(rowid) FROM mentions),
+               (SELECT count(*) || ':' || ifnull(max(updated_at), '')
+                  FROM mentions WHERE role = 'ambassador'),
+               (SELECT group_concat(key || '@' || updated_at || '@' || role)
+                  FROM accounts WHERE role = 'ambassador')
+        """
+    ).fetchone()
+    return tuple(row)
 
 
 def _load_programme(store: Store, config: Config) -> _Programme:
