@@ -224,8 +224,8 @@ def _run_child(argv: list[str], workdir: Path) -> tuple[float, float, int]:
 def measure_tui(db_path: Path) -> tuple[dict[str, Any], str | None]:
     """First paint of the monitor on the store, in a child so its memory is its own."""
     probe = ROOT / "bench" / "tui_paint.py"
-    if not (ROOT / "tui" / "app.py").exists() or not probe.exists():
-        return {"tui_first_paint_s": None, "tui_rss_mb": None}, "tui/ has no app yet: skipped"
+    if not (ROOT / "tui" / "monitor.py").exists() or not probe.exists():
+        return {"tui_first_paint_s": None, "tui_rss_mb": None}, "tui/ has no monitor: skipped"
     result = subprocess.run(
         [sys.executable, str(probe), str(db_path)],
         capture_output=True,
@@ -238,7 +238,8 @@ def measure_tui(db_path: Path) -> tuple[dict[str, Any], str | None]:
     except (IndexError, json.JSONDecodeError):
         detail = (result.stderr.strip().splitlines() or ["no output"])[-1]
         return {"tui_first_paint_s": None, "tui_rss_mb": None}, f"tui probe failed: {detail}"
-    return figures, figures.pop("note", None)
+    note = "tui_rss_mb: ru_maxrss of the bench/tui_paint.py child (Pilot, 120x40, offline)"
+    return {f"tui_{k}" if not k.startswith("tui_") else k: v for k, v in figures.items()}, note
 
 
 def optional_module(name: str) -> Any | None:
@@ -250,19 +251,34 @@ def optional_module(name: str) -> Any | None:
     return importlib.import_module(f"bench.{name}")
 
 
+NEAR_DUP_MAX = 200_000
+"""Near-duplicate detection runs on replies; more than this adds time, not information."""
+
+
 def measure_near_dup(rows: int) -> tuple[dict[str, Any], str | None]:
     module = optional_module("near_dup")
     if module is None:
         return {"near_dup_per_s": None}, "bench/near_dup.py not there yet: skipped"
-    return dict(module.measure_near_dup(rows)), None
+    count = min(rows, NEAR_DUP_MAX)
+    result = dict(module.measure_near_dup(count))
+    return {
+        "near_dup_per_s": result.get("near_dup_per_s"),
+        "near_dup": {k: v for k, v in result.items() if k != "near_dup_per_s"},
+    }, f"near_dup_per_s: bench/near_dup.py on {count:,} synthetic replies"
 
 
 def run_topic_eval() -> tuple[dict[str, Any] | None, str | None]:
+    """Per-topic precision/recall/F1 on the held-out third of the labelled sample."""
     module = optional_module("eval_topics")
     if module is None:
         return None, "bench/eval_topics.py not there yet: skipped"
-    evaluate: Callable[[], Any] = getattr(module, "evaluate", None) or module.run
-    return dict(evaluate()), None
+    report = module.evaluate(module.load("heldout"), Classifier(Config()))
+    return {
+        "split": "heldout",
+        "texts": report["texts"],
+        "f1": {topic: row["f1"] for topic, row in report["topics"].items()},
+        "topics": report["topics"],
+    }, None
 
 
 # --- the run --------------------------------------------------------------------------
@@ -349,9 +365,12 @@ def format_table(figures: dict[str, Any]) -> str:
     evaluation = figures.get("topic_eval")
     if evaluation:
         lines.append("")
-        lines.append("held-out topic evaluation (F1 per topic):")
-        for topic, f1 in (evaluation.get("f1") or evaluation).items():
-            lines.append(f"  {topic:<22} {f1}")
+        lines.append(f"held-out topic evaluation, {evaluation['texts']} texts (F1 per topic):")
+        for topic, row in evaluation["topics"].items():
+            lines.append(
+                f"  {topic:<22} F1 {row['f1']:.3f}  precision {row['precision']:.3f}  "
+                f"recall {row['recall']:.3f}  support {row['support']}"
+            )
     for note in figures.get("notes", []):
         lines.append(f"note: {note}")
     return "\n".join(lines)
