@@ -116,7 +116,8 @@ def _write_json(
     out.write("\n")
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~&-])")
+# `@` too: an unescaped @handle would notify that user when pasted into an issue.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~&@-])")
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u061c]+")
 
 

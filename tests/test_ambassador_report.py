@@ -328,7 +328,7 @@ def test_export_markdown_escapes_user_text(db_path: Path, tmp_path: Path, cli) -
     table = [line for line in run.out.splitlines() if line.startswith("| ")]
     assert len(table) == 1 + 3
     assert table[0] == "| " + " | ".join(REPORT_COLUMNS) + " |"
-    assert any(r.startswith("| @anne\\_fc | 5 | 1.0 |") for r in table)
+    assert any(r.startswith("| \\@anne\\_fc | 5 | 1.0 |") for r in table)
     assert markdown_cell("a|b [x](http://e) <b>*y*</b>\n\x1b[2J") == (
         "a\\|b \\[x\\]\\(http://e\\) \\<b\\>\\*y\\*\\</b\\> \\[2J"
     )
