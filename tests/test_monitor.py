@@ -232,3 +232,18 @@ async def test_quit_key_ends_the_app(scenario: Scenario, tmp_path: Path) -> None
         await pilot.press("q")
         await pilot.pause()
         assert not app.is_running
+
+
+async def test_typing_keys_into_the_filter_does_not_trigger_them(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    """`q`, space, `a` and `e` typed into the filter bar are text, not commands."""
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"quiet area", "enter")
+        await settle(pilot)
+        assert app.is_running and not app.paused
+        assert app.screen is app.screen_stack[0]
+        assert app.filter_text == "quiet area"
+        assert feed_of(app).row_ids == []

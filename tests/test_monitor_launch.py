@@ -72,3 +72,12 @@ def test_db_without_config_browses_it(tmp_path: Path) -> None:
     scenario = build_store(tmp_path / "mine.db")
     plan = plan_launch(db=str(scenario.path), config_path=None, demo=False, offline=False, speed=1)
     assert plan.mode == "offline" and plan.collector is None
+
+
+def test_demo_offline_browses_the_demo_store(tmp_path: Path) -> None:
+    """`--demo --offline` shows the demo's own store, never the user's."""
+    demo_db_path().parent.mkdir(parents=True, exist_ok=True)
+    with Store.open(demo_db_path()) as store, store.db.atomic():
+        store.set_meta(DEMO_META_KEY, "1")
+    plan = plan_launch(db=None, config_path=None, demo=True, offline=True, speed=1)
+    assert plan.mode == "offline" and plan.db_path == demo_db_path()

@@ -53,7 +53,8 @@ def plan_launch(
     """What to watch, following the rules in the module docstring."""
     found = None if demo else find_config_path(config_path)
     if offline:
-        path = Path(db) if db else default_db_path()
+        # `--demo --offline` browses the demo's own store; otherwise the user's.
+        path = Path(db) if db else (demo_db_path() if demo else default_db_path())
         if not path.exists():
             raise LaunchError(f"{path}: no store here to browse (import or collect first)")
         config = load_config(found)
