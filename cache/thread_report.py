@@ -61,7 +61,7 @@ def export_threads(store: Store, request: ExportRequest, out: IO[str]) -> int:
 
 def _write_json(threads: Any, request: ExportRequest, out: IO[str]) -> int:
     # Streamed: the header, then one entry at a time, so a big store needs little memory.
-    head = {"report": "threads", "query": request.query, "captured_at": now_text()}
+    head = {"report": "threads", "query": request.query, "captured_at": _captured(request)}
     out.write(json.dumps(head, ensure_ascii=False)[:-1] + ', "threads": [')
     count = 0
     for thread in threads:
@@ -75,7 +75,7 @@ def _write_json(threads: Any, request: ExportRequest, out: IO[str]) -> int:
 def _write_markdown(threads: Any, request: ExportRequest, out: IO[str]) -> int:
     out.write("# Threads\n\n")
     out.write(f"- query: `{_code(request.query) or '(everything)'}`\n")
-    out.write(f"- captured at: {now_text()}\n\n")
+    out.write(f"- captured at: {_captured(request)}\n\n")
     count = 0
     for thread in threads:
         entry = thread_entry(thread)
@@ -105,6 +105,11 @@ def _write_markdown(threads: Any, request: ExportRequest, out: IO[str]) -> int:
     if not count:
         out.write("No critical mentions match.\n")
     return count
+
+
+def _captured(request: ExportRequest) -> str:
+    """The capture time the export records (the query's `now`), else the current time."""
+    return format_timestamp(request.captured_at) if request.captured_at else now_text()
 
 
 def _reaction(reaction: ParodyReaction) -> dict[str, Any]:
