@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from cache.store import Store, StoreError, default_db_path
+from cache.store import Store, StoreError, default_db_path, describe_sqlite_error
 from filters.classify import Classifier
 from sources.config import Config, ConfigError, find_config_path, load_config
 
@@ -247,10 +248,28 @@ def _run_export(args: argparse.Namespace) -> int:
         except sqlite3.OperationalError as exc:
             print(f"echowatch export: the query cannot be run: {exc}", file=sys.stderr)
             return EXIT_USAGE
+        except BrokenPipeError:
+            raise
+        except OSError as exc:  # no space, no permission, no such folder: say so, keep the old file
+            return _export_write_failed(args.output, exc)
     if args.output != "-":
         what = "ids" if args.ids else "rows"
         print(f"exported {count} {what} to {args.output}", file=sys.stderr)
     return EXIT_OK
+
+
+def _export_write_failed(output: str, exc: OSError) -> int:
+    import os
+
+    where = "standard output" if output == "-" else output
+    print(
+        f"echowatch export: cannot write {where}: {exc.strerror or exc}; "
+        "no partial file was left behind",
+        file=sys.stderr,
+    )
+    if output == "-":  # the unwritable buffer would fail again at exit: drop it
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return EXIT_FAILED
 
 
 # --- status ---------------------------------------------------------------------------
@@ -532,6 +551,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except sqlite3.OperationalError as exc:  # a write the store refused: read-only, disk full
+        print(f"echowatch: {describe_sqlite_error(db_path_from(args), exc)}", file=sys.stderr)
+        return EXIT_FAILED
+    except OSError as exc:  # an output file that cannot be written (full disk, permissions)
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"echowatch: cannot write {where}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":

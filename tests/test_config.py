@@ -54,13 +54,14 @@ def test_unknown_key_names_file_and_key(tmp_path):
 def test_wrong_type_says_what_was_expected(tmp_path):
     """A string where a number belongs is an error naming the key and the expectation."""
     with pytest.raises(ConfigError, match=r"'feeds\[0\]\.poll_seconds' should be a whole number"):
-        load_config(write(tmp_path, '[[feeds]]\nname = "a"\nurl = "https://a"\n'
-                                    'poll_seconds = "often"\n'))
+        load_config(
+            write(tmp_path, '[[feeds]]\nname = "a"\nurl = "https://a"\npoll_seconds = "often"\n')
+        )
 
 
 def test_secret_in_file_is_refused(tmp_path):
     """A bearer token in the config file is refused: secrets come from the environment."""
-    with pytest.raises(ConfigError, match="unknown key 'x.bearer_token'"):
+    with pytest.raises(ConfigError, match=r"unknown key 'x\.bearer_token'"):
         load_config(write(tmp_path, '[x]\nbearer_token = "AAAA"\n'))
 
 

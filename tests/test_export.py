@@ -15,15 +15,29 @@ from sources.records import ParsedBatch
 from sources.twitter_v2 import parse_response
 from tests.builders import BASE_TIME, page, tweet, user
 
-EXPECTED_COLUMNS = ["id", "platform", "source", "created_at", "author", "author_name", "role",
-                    "topics", "lang", "text", "url", "in_reply_to", "quoted_id",
-                    "conversation_id"]
+EXPECTED_COLUMNS = [
+    "id",
+    "platform",
+    "source",
+    "created_at",
+    "author",
+    "author_name",
+    "role",
+    "topics",
+    "lang",
+    "text",
+    "url",
+    "in_reply_to",
+    "quoted_id",
+    "conversation_id",
+]
 
 
 def fill(db_path, texts: list[str]) -> list[str]:
     author = user("critic", 'Crit "the" Ic, Esq.')
-    tweets = [tweet(author, text, at=BASE_TIME + timedelta(minutes=i))
-              for i, text in enumerate(texts)]
+    tweets = [
+        tweet(author, text, at=BASE_TIME + timedelta(minutes=i)) for i, text in enumerate(texts)
+    ]
     batch: ParsedBatch = parse_response(page(tweets, [author]), "test")
     with Store.open(db_path) as store:
         ingest(store, batch, Classifier(Config()))
@@ -78,7 +92,7 @@ def test_query_selects_by_words_and_odd_text_is_searched(db_path, cli):
 
 
 def test_failed_export_leaves_no_partial_file(tmp_path, db_path, cli, monkeypatch):
-    """If writing fails half way, neither the target nor a temporary file is left behind."""
+    """A write failing half way is a clear error; the old file stays, no temporary is left."""
     fill(db_path, ["a", "b", "c"])
     target = tmp_path / "snap.csv"
     target.write_text("previous snapshot", encoding="utf-8")
@@ -89,10 +103,9 @@ def test_failed_export_leaves_no_partial_file(tmp_path, db_path, cli, monkeypatc
         raise OSError("disk full")
 
     monkeypatch.setattr(export, "write_csv", broken)
-    try:
-        cli("export", "--db", db_path, "-o", target)
-    except OSError:
-        pass
+    run = cli("export", "--db", db_path, "-o", target)
+    assert run.code == 1
+    assert "disk full" in run.err
     assert target.read_text(encoding="utf-8") == "previous snapshot"
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
 
