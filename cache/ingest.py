@@ -8,10 +8,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from cache.store import SourceState, Store, as_json_list, now_text
+from cache.store import (
+    SourceState,
+    Store,
+    StoreError,
+    as_json_list,
+    describe_sqlite_error,
+    now_text,
+)
 from filters.classify import Classifier
 from sources.records import Account, Mention, ParsedBatch
 from sources.text import format_timestamp
@@ -107,15 +115,23 @@ def ingest(
     """
     result = IngestResult(skipped=len(batch.skipped))
     now = now_text()
-    with store.db.atomic():
-        roles = _store_accounts(store, batch.accounts, classifier, now)
-        result.accounts = len(batch.accounts)
-        mentions = _dedupe(batch.mentions)
-        _fill_missing_roles(store, mentions, roles, classifier)
-        for start in range(0, len(mentions), _CHUNK):
-            _store_mentions(store, mentions[start : start + _CHUNK], roles, classifier, now, result)
-        for state in states:
-            store.save_source_state(state)
+    try:
+        with store.db.atomic():
+            roles = _store_accounts(store, batch.accounts, classifier, now)
+            result.accounts = len(batch.accounts)
+            mentions = _dedupe(batch.mentions)
+            _fill_missing_roles(store, mentions, roles, classifier)
+            for start in range(0, len(mentions), _CHUNK):
+                _store_mentions(
+                    store, mentions[start : start + _CHUNK], roles, classifier, now, result
+                )
+            for state in states:
+                store.save_source_state(state)
+    except sqlite3.DatabaseError as exc:
+        if type(exc) not in (sqlite3.OperationalError, sqlite3.DatabaseError):
+            raise  # an integrity or programming error is a bug here, not a store problem
+        # Disk full, read-only file, corrupt page: the transaction was rolled back whole.
+        raise StoreError(describe_sqlite_error(store.path, exc)) from exc
     return result
 
 
