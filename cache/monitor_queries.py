@@ -9,6 +9,7 @@ an empty one, so the feed pages by keyset on (created_at, id) and topic counts r
 
 from __future__ import annotations
 
+import itertools
 import json
 import statistics
 from dataclasses import dataclass, field
@@ -133,30 +134,37 @@ class TopicCount:
 def topic_counts(
     store: Store, topics: list[str], now: datetime, window: timedelta, buckets: int = 10
 ) -> list[TopicCount]:
-    """Counts and a trend per topic for the `window` ending at `now`, plus `other`."""
-    since = format_timestamp(now - window)
-    until = format_timestamp(now + timedelta(seconds=1))
-    step = window.total_seconds() / buckets
-    bucket_sql = "MIN(?, MAX(0, CAST((julianday(created_at) - julianday(?)) * 86400 / ? AS INT)))"
+    """Counts and a trend per topic for the `window` ending at `now`, plus `other`.
+
+    Each bucket is one range count on an index ((topic, created_at) for a topic, the
+    partial index of untopiced mentions for `other`): no row is read, no function is
+    applied per row, so a week of a million-mention store costs milliseconds.
+    """
+    step = window / buckets
+    start = now - window
+    edges = [format_timestamp(start + step * i) for i in range(buckets)]
+    edges.append(format_timestamp(now + timedelta(seconds=1)))
+    spans = list(itertools.pairwise(edges))
     results: list[TopicCount] = []
     for topic in topics:
-        trend = [0] * buckets
-        for bucket, count in store.conn.execute(
-            f"SELECT {bucket_sql} AS b, count(*) FROM mention_topics "
-            "WHERE topic = ? AND created_at >= ? AND created_at < ? GROUP BY b",
-            (buckets - 1, since, step, topic, since, until),
-        ):
-            trend[int(bucket)] += count
-        results.append(TopicCount(topic, sum(trend), tuple(trend)))
-    trend = [0] * buckets
-    for bucket, count in store.conn.execute(
-        f"SELECT {bucket_sql} AS b, count(*) FROM mentions "
-        "WHERE created_at >= ? AND created_at < ? AND topics = '[]' AND referenced_only = 0 "
-        "GROUP BY b",
-        (buckets - 1, since, step, since, until),
-    ):
-        trend[int(bucket)] += count
-    results.append(TopicCount(OTHER_TOPIC, sum(trend), tuple(trend)))
+        trend = tuple(
+            store.conn.execute(
+                "SELECT count(*) FROM mention_topics "
+                "WHERE topic = ? AND created_at >= ? AND created_at < ?",
+                (topic, low, high),
+            ).fetchone()[0]
+            for low, high in spans
+        )
+        results.append(TopicCount(topic, sum(trend), trend))
+    trend = tuple(
+        store.conn.execute(
+            "SELECT count(*) FROM mentions "
+            "WHERE topics = '[]' AND referenced_only = 0 AND created_at >= ? AND created_at < ?",
+            (low, high),
+        ).fetchone()[0]
+        for low, high in spans
+    )
+    results.append(TopicCount(OTHER_TOPIC, sum(trend), trend))
     return results
 
 

@@ -161,3 +161,13 @@ def m002_alerts(db: Database) -> None:
         CREATE INDEX alerts_started ON alerts(started_at);
         """
     )
+
+
+@migrations()
+def m003_untopiced_index(db: Database) -> None:
+    # The monitor's topic panel counts "other" (no topic) per time bucket; without this
+    # partial index that is a scan of every mention in the window (7 d = half a million).
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS mentions_untopiced_created ON mentions(created_at) "
+        "WHERE topics = '[]' AND referenced_only = 0"
+    )

@@ -1,0 +1,55 @@
+"""The monitor's reads (cache/monitor_queries.py) on a real store."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from cache.monitor_queries import feed_page, topic_counts, topic_selection
+from cache.search import Selection
+from cache.store import Store
+from tests.builders import page, tweet, user
+from tests.monitor_scenario import NOW, build_store, store_batch
+
+
+def test_keyset_paging_visits_every_mention_once_even_with_equal_times(tmp_path: Path) -> None:
+    """Paging back never skips or repeats a mention, even when many share one second."""
+    path = tmp_path / "store.db"
+    author = user("same_second", user_id="42")
+    same = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
+    tweets = [tweet(author, f"Kestrel {i}", tweet_id=str(3000 + i), at=same) for i in range(25)]
+    store_batch(path, page(tweets, [author]))
+    seen: list[str] = []
+    with Store.open(path, readonly=True) as store:
+        before = None
+        while True:
+            rows = feed_page(store, Selection(), before=before, limit=7)
+            if not rows:
+                break
+            seen.extend(r["id"] for r in rows)
+            before = (rows[-1]["created_at"], rows[-1]["id"])
+    assert len(seen) == 25 == len(set(seen))
+    assert seen == sorted(seen, reverse=True)
+
+
+def test_topic_counts_split_the_window_into_a_trend(tmp_path: Path) -> None:
+    """Each topic's count is its mentions in the window; the trend puts them in time order."""
+    scenario = build_store(tmp_path / "store.db")
+    with Store.open(scenario.path, readonly=True) as store:
+        counts = {
+            c.topic: c for c in topic_counts(store, ["taxes", "pay"], NOW, timedelta(hours=10))
+        }
+    taxes = counts["taxes"]
+    assert taxes.count == 1 == sum(taxes.trend)
+    assert len(taxes.trend) == 10
+    assert taxes.trend[5] == 1  # exactly 5 hours ago: the sixth of ten one-hour buckets
+    assert counts["pay"].count == sum(counts["pay"].trend) >= 3
+    assert counts["other"].count >= 1
+
+
+def test_topic_selection_other_means_no_topic(tmp_path: Path) -> None:
+    """Choosing "other" lists only mentions without a topic."""
+    scenario = build_store(tmp_path / "store.db")
+    with Store.open(scenario.path, readonly=True) as store:
+        rows = feed_page(store, topic_selection("other"), limit=50)
+    assert rows and all(r["topics"] == [] for r in rows)
