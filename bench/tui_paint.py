@@ -58,6 +58,8 @@ async def measure(path: Path, query: str) -> dict[str, object]:
         await until(lambda: feed.row_count > 0)
         figures["tui_first_paint_s"] = round(time.perf_counter() - started, 3)
         first_ids = feed.row_ids
+        await pilot.pause()  # let the first screen finish drawing: time the filter alone
+        await app.workers.wait_for_complete()
         app.apply_filter(query)
         figures["filter_s"] = round(await until(lambda: feed.row_ids != first_ids), 3)
         figures["filter_rows"] = feed.row_count
