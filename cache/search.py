@@ -29,7 +29,8 @@ class Selection:
 
 def fts_phrase(text: str) -> str:
     """One FTS5 string literal that matches `text` as a phrase."""
-    return '"' + text.replace('"', '""') + '"'
+    # NUL ends an FTS5 query string early ("unterminated string"); stored text has none.
+    return '"' + text.replace("\x00", "").replace('"', '""') + '"'
 
 
 def fts_expression(words: list[str]) -> str:

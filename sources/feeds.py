@@ -45,12 +45,16 @@ def parse_feed(
     warning; one with nothing usable gives a `Skipped` that says why.
     """
     batch = ParsedBatch()
-    parsed = feedparser.parse(
-        data,
-        response_headers=dict(headers or {}),
-        sanitize_html=False,
-        resolve_relative_uris=False,
-    )
+    try:
+        parsed = feedparser.parse(
+            data,
+            response_headers=dict(headers or {}),
+            sanitize_html=False,
+            resolve_relative_uris=False,
+        )
+    except Exception as exc:  # feedparser itself fails on some input (`&#x110000;`)
+        batch.skipped.append(Skipped(feed_name, f"not a readable feed: {_describe_bozo(exc)}"))
+        return batch
     if parsed.get("bozo"):
         problem = _describe_bozo(parsed.get("bozo_exception"))
         if parsed.entries:

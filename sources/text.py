@@ -56,11 +56,18 @@ def collapse_whitespace(value: str) -> str:
     return " ".join(value.replace("\x00", "").split())
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def clean_text(value: object) -> str:
-    """A payload string with NUL bytes removed (SQLite and terminals both dislike them)."""
+    """A payload string with NUL bytes removed (SQLite and terminals both dislike them).
+
+    Lone surrogates (`"\\ud800"` is valid JSON) become U+FFFD: they cannot be stored as UTF-8.
+    """
     if value is None:
         return ""
-    return str(value).replace("\x00", "")
+    text = str(value).replace("\x00", "")
+    return _LONE_SURROGATE.sub("\ufffd", text) if _LONE_SURROGATE.search(text) else text
 
 
 def parse_timestamp(value: object) -> datetime | None:
@@ -92,7 +99,10 @@ def parse_timestamp(value: object) -> datetime | None:
         return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # year 1 or 9999 shifted past the calendar's edge
+        return None
 
 
 def format_timestamp(value: datetime) -> str:

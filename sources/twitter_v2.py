@@ -6,6 +6,7 @@ Used by the importer, the live X source and the demo replay, so all three parse 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -13,13 +14,16 @@ from typing import Any
 from sources.records import Account, Mention, ParsedBatch, Skipped
 from sources.text import clean_text, parse_timestamp
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
 UNKNOWN_AUTHOR = "unknown"
 """Handle given to a tweet whose author is missing from `includes.users`."""
 
 
 def account_from_user(user: Mapping[str, Any]) -> Account:
     """An `Account` from a v2 user object."""
-    metrics = user.get("public_metrics") or {}
+    metrics = user.get("public_metrics")
+    metrics = metrics if isinstance(metrics, Mapping) else {}
     return Account(
         key=f"x:{user['id']}",
         platform="x",
@@ -31,7 +35,7 @@ def account_from_user(user: Mapping[str, Any]) -> Account:
         post_count=_int_or_none(metrics.get("tweet_count")),
         created_at=parse_timestamp(user.get("created_at")),
         verified=bool(user.get("verified")),
-        raw=json.dumps(user, ensure_ascii=False, sort_keys=True),
+        raw=raw_json(user),
     )
 
 
@@ -53,7 +57,11 @@ def mention_from_tweet(
     author_id = str(tweet.get("author_id") or "")
     account = users.get(author_id)
     handle = account.handle if account else UNKNOWN_AUTHOR
-    refs = {ref.get("type"): str(ref.get("id")) for ref in tweet.get("referenced_tweets") or []}
+    refs = {
+        ref.get("type"): clean_text(ref.get("id"))
+        for ref in _as_list(tweet.get("referenced_tweets"))
+        if isinstance(ref, Mapping)
+    }
     in_reply_to = f"x:{refs['replied_to']}" if "replied_to" in refs else None
     quoted = f"x:{refs['quoted']}" if "quoted" in refs else None
     if "retweeted" in refs:
@@ -64,7 +72,7 @@ def mention_from_tweet(
         kind = "quote"
     else:
         kind = "post"
-    conversation = tweet.get("conversation_id")
+    conversation = clean_text(tweet.get("conversation_id"))
     return Mention(
         id=f"x:{tweet_id}",
         platform="x",
@@ -81,7 +89,7 @@ def mention_from_tweet(
         quoted_id=quoted,
         conversation_id=f"x:{conversation}" if conversation else None,
         referenced_only=referenced_only,
-        raw=json.dumps(tweet, ensure_ascii=False, sort_keys=True),
+        raw=raw_json(tweet),
     )
 
 
@@ -94,7 +102,18 @@ def snowflake_time(tweet_id: str) -> datetime | None:
     value = int(tweet_id)
     if value < 1 << 32:  # pre-snowflake ids carry no time
         return None
-    return datetime.fromtimestamp(((value >> 22) + TWITTER_EPOCH_MS) / 1000, UTC)
+    try:
+        return datetime.fromtimestamp(((value >> 22) + TWITTER_EPOCH_MS) / 1000, UTC)
+    except (OverflowError, OSError, ValueError):  # an id from no real clock
+        return None
+
+
+def raw_json(value: Mapping[str, Any]) -> str:
+    """The payload as stored JSON; lone surrogates (valid JSON escapes) stay escaped."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    if _SURROGATE.search(text):  # SQLite stores UTF-8, which cannot hold them raw
+        text = json.dumps(value, ensure_ascii=True, sort_keys=True, default=str)
+    return text
 
 
 def _full_text(tweet: Mapping[str, Any]) -> str:
@@ -106,7 +125,9 @@ def _full_text(tweet: Mapping[str, Any]) -> str:
 
 
 def _int_or_none(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    if isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63:
+        return value
+    return None  # not a count, or too large for any store column
 
 
 def _as_list(value: object) -> list[Any]:
@@ -138,8 +159,8 @@ def parse_response(payload: Mapping[str, Any], source: str, where: str = "") -> 
     if not tweets and data and all(isinstance(d, Mapping) and "username" in d for d in data):
         # A users lookup: accounts without posts are still worth keeping.
         for user in data:
-            account = account_from_user(user)
-            users[str(user["id"])] = account
+            if user.get("id"):
+                users[str(user["id"])] = account_from_user(user)
     elif data and not tweets:
         batch.skipped.append(Skipped(where, _describe_non_tweets(data)))
     batch.accounts.extend(users.values())
