@@ -53,12 +53,17 @@ def _count(db: Path) -> int:
 
 
 def _kill_runs(
-    start: Callable[[], subprocess.Popen[bytes]], db: Path, total: int, rng: random.Random
+    start: Callable[[], subprocess.Popen[bytes]],
+    db: Path,
+    total: int,
+    rng: random.Random,
+    kills: int = KILLS,
+    early: int = EARLY_KILLS,
 ) -> list[str]:
-    """Start and SIGKILL the writer KILLS times; returns how each run ended."""
+    """Start and SIGKILL the writer `kills` times; returns how each run ended."""
     endings = []
-    targets = sorted(rng.sample(range(total // 20, total), KILLS - EARLY_KILLS))
-    plan: list[tuple[str, float]] = [("early", rng.uniform(0.0, 1.5)) for _ in range(EARLY_KILLS)]
+    targets = sorted(rng.sample(range(total // 20, total), kills - early))
+    plan: list[tuple[str, float]] = [("early", rng.uniform(0.0, 1.5)) for _ in range(early)]
     plan += [(f"after {target}", rng.uniform(0.0, 0.3)) for target in targets]
     for when, extra in plan:
         child = start()
@@ -150,3 +155,78 @@ def test_import_killed_twenty_times_stores_every_mention_exactly_once(tmp_path: 
     assert again.returncode == 0, again.stderr
     assert "imported 0 new, 0 updated" in again.stdout
     assert _count(db) == ROWS
+
+
+FEEDS = 40
+ITEMS_PER_FEED = 100
+COLLECT_KILLS = 10
+
+
+def _feed_items(feed: int) -> list[dict[str, str]]:
+    return [
+        {
+            "title": f"Streik {feed}-{item}: Beschäftigte bei Kestrel fordern mehr Lohn",
+            "link": f"https://news.example/{feed}/{item}",
+            "description": f"Bericht {item} aus Feed {feed} über Arbeitsbedingungen. " * 3,
+            "pubDate": f"Mon, 02 Nov 2026 {item % 24:02d}:{feed % 60:02d}:00 GMT",
+        }
+        for item in range(ITEMS_PER_FEED)
+    ]
+
+
+def test_collector_killed_ten_times_keeps_cursors_behind_stored_items(tmp_path: Path) -> None:
+    """`collect` killed mid-round: a feed's ETag is only ever saved with all its items."""
+    from tests.builders import rss
+    from tests.feedserver import FeedServer
+
+    with FeedServer() as server:
+        config_lines = []
+        links: dict[str, set[str]] = {}
+        for feed in range(FEEDS):
+            items = _feed_items(feed)
+            server.feed(f"/f/{feed}.xml", rss(f"Feed {feed}", items), etag=f'"e{feed}"')
+            links[f"feed-{feed}"] = {i["link"] for i in items}
+            config_lines.append(
+                f'[[feeds]]\nname = "feed-{feed}"\nurl = "{server.url(f"/f/{feed}.xml")}"\n'
+            )
+        config = tmp_path / "feeds.toml"
+        config.write_text("\n".join(config_lines), encoding="utf-8")
+        db = tmp_path / "store.db"
+        env = _env(tmp_path)
+        command = [
+            sys.executable, str(ROOT / "app.py"), "collect", "--once", "-q",
+            "--config", str(config), "--db", str(db),
+        ]  # fmt: skip
+
+        def start() -> subprocess.Popen[bytes]:
+            return subprocess.Popen(
+                command, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            )
+
+        total = FEEDS * ITEMS_PER_FEED
+        rng = random.Random(SEED + 1)
+        endings = _kill_runs(start, db, total, rng, kills=COLLECT_KILLS, early=3)
+        assert endings.count("killed") >= COLLECT_KILLS // 2, endings
+        _assert_cursors_consistent(db, links)
+        final = subprocess.run(
+            command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=RUN_LIMIT_S
+        )
+        assert final.returncode == 0, final.stderr
+    _assert_intact(db)
+    _assert_cursors_consistent(db, links)
+    stored = _stored_ids(db)
+    assert len(stored) == total == len(set(stored))
+
+
+def _assert_cursors_consistent(db: Path, links: dict[str, set[str]]) -> None:
+    """Every feed whose ETag was saved has every item of that document stored."""
+    if not db.exists():
+        return
+    conn = sqlite3.connect(db)
+    try:
+        stored_urls = {r[0] for r in conn.execute("SELECT url FROM mentions")}
+        for name, etag in conn.execute("SELECT name, etag FROM source_state"):
+            if etag and name in links:
+                assert links[name] <= stored_urls, f"{name} saved ETag {etag} past unstored items"
+    finally:
+        conn.close()
