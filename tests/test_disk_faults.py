@@ -204,7 +204,12 @@ def test_a_file_that_is_not_sqlite_is_refused_and_left_untouched(
     before = foreign.read_bytes()
     archive = tmp_path / "a.jsonl"
     write_jsonl(archive, 10, seed=46)
-    args = {"import": ["import", archive], "export": ["export"], "status": ["status"]}[command]
+    commands: dict[str, list[str | Path]] = {
+        "import": ["import", archive],
+        "export": ["export"],
+        "status": ["status"],
+    }
+    args = commands[command]
     result = cli(*args, "--db", foreign)
     assert result.code == 1
     assert str(foreign) in result.err and "not a SQLite database" in result.err

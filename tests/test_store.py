@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -135,8 +136,8 @@ def test_nul_bytes_and_very_long_texts_round_trip(db_path: Path, classifier: Cla
         )
     )
     # The v2 parser strips NUL (terminals and CSV dislike it); the store itself must not care.
-    batch.mentions[1] = type(batch.mentions[1])(
-        **{**_fields(batch.mentions[1]), "text": nul_text, "raw": json.dumps({"t": nul_text})}
+    batch.mentions[1] = dataclasses.replace(
+        batch.mentions[1], text=nul_text, raw=json.dumps({"t": nul_text})
     )
     with Store.open(db_path) as store:
         ingest(store, batch, classifier)
@@ -145,10 +146,6 @@ def test_nul_bytes_and_very_long_texts_round_trip(db_path: Path, classifier: Cla
         assert store.mention("x:1870000000000000031")["text"] == nul_text  # type: ignore[index]
         assert len(long_text) == 10_000
         assert _fts_ids(store, "strike") == ["x:1870000000000000030"]
-
-
-def _fields(record: object) -> dict[str, object]:
-    return {name: getattr(record, name) for name in record.__slots__}  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize(
