@@ -185,15 +185,15 @@ def _percentile(values: list[float], pct: float) -> float:
 def measure_export(db_path: Path, workdir: Path, rows: int) -> dict[str, Any]:
     """A real `app.py export` child; peak memory is its ru_maxrss from wait4 (whole process)."""
     out = workdir / "export.csv"
-    seconds, peak_mb, code = _run_child(
-        [sys.executable, str(ROOT / "app.py"), "export", "--db", str(db_path), "-o", str(out)],
+    app = ROOT / "app.py"
+    seconds, peak_mb, code, _ = _run_child(
+        app, ["export", "--db", str(db_path), "-o", str(out)], workdir
+    )
+    _, baseline_mb, _, _ = _run_child(
+        app,
+        ["export", "--db", str(db_path), "--query", "zzqxnomatchzz", "-o", str(workdir / "e.csv")],
         workdir,
     )
-    _, baseline_mb, _ = _run_child(
-        [sys.executable, str(ROOT / "app.py"), "export", "--db", str(db_path), "--query",
-         "zzqxnomatchzz", "-o", str(workdir / "empty.csv")],
-        workdir,
-    )  # fmt: skip
     size_mb = out.stat().st_size / 2**20 if out.exists() else 0.0
     return {
         "export_rows_per_s": rows / seconds if code == 0 else None,
@@ -205,17 +205,49 @@ def measure_export(db_path: Path, workdir: Path, rows: int) -> dict[str, Any]:
     }
 
 
-def _run_child(argv: list[str], workdir: Path) -> tuple[float, float, int]:
+# Peak memory of a child is its VmHWM (the high-water mark of its own address space), read
+# by the child itself as it exits. Not ru_maxrss: Linux carries the parent's peak over into
+# a child's ru_maxrss at exec, so every child of this (large) process would report that.
+_PEAK_WRAPPER = """
+import runpy, sys
+target, report = sys.argv[1], sys.argv[2]
+sys.argv = [target, *sys.argv[3:]]
+sys.path.insert(0, target.rsplit("/", 2)[0])
+code = 0
+try:
+    runpy.run_path(target, run_name="__main__")
+except SystemExit as exc:
+    code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+finally:
+    with open("/proc/self/status") as status:
+        peak = next(line.split()[1] for line in status if line.startswith("VmHWM:"))
+    with open(report, "w") as out:
+        out.write(peak)
+sys.exit(code)
+"""
+
+
+def _run_child(
+    script: Path, args: list[str], workdir: Path, *, stdout: int | None = subprocess.DEVNULL
+) -> tuple[float, float | None, int, str]:
+    """Run `python SCRIPT ARGS`; returns (seconds, peak MB, exit code, stdout)."""
     env = dict(os.environ, XDG_CONFIG_HOME=str(workdir / "cfg"), XDG_DATA_HOME=str(workdir))
     env.pop("ECHOWATCH_CONFIG", None)
+    report = workdir / "peak.kb"
+    report.unlink(missing_ok=True)
     started = time.perf_counter()
-    child = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(child.pid, 0)
+    child = subprocess.run(
+        [sys.executable, "-c", _PEAK_WRAPPER, str(script), str(report), *args],
+        env=env,
+        stdout=stdout,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        check=False,
+        timeout=3600,
+    )
     seconds = time.perf_counter() - started
-    child.returncode = os.waitstatus_to_exitcode(status)
-    if child.stderr:
-        child.stderr.close()
-    return seconds, usage.ru_maxrss / 1024, child.returncode  # ru_maxrss is KiB on Linux
+    peak = int(report.read_text()) / 1024 if report.exists() else None
+    return seconds, peak, child.returncode, child.stdout or ""
 
 
 # --- optional parts that other modules provide ----------------------------------------
@@ -226,20 +258,17 @@ def measure_tui(db_path: Path) -> tuple[dict[str, Any], str | None]:
     probe = ROOT / "bench" / "tui_paint.py"
     if not (ROOT / "tui" / "monitor.py").exists() or not probe.exists():
         return {"tui_first_paint_s": None, "tui_rss_mb": None}, "tui/ has no monitor: skipped"
-    result = subprocess.run(
-        [sys.executable, str(probe), str(db_path)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
+    _, peak_mb, code, out = _run_child(
+        probe, [str(db_path)], db_path.parent, stdout=subprocess.PIPE
     )
     try:
-        figures = json.loads(result.stdout.strip().splitlines()[-1])
+        figures = json.loads(out.strip().splitlines()[-1])
     except (IndexError, json.JSONDecodeError):
-        detail = (result.stderr.strip().splitlines() or ["no output"])[-1]
-        return {"tui_first_paint_s": None, "tui_rss_mb": None}, f"tui probe failed: {detail}"
-    note = "tui_rss_mb: ru_maxrss of the bench/tui_paint.py child (Pilot, 120x40, offline)"
-    return {f"tui_{k}" if not k.startswith("tui_") else k: v for k, v in figures.items()}, note
+        return {"tui_first_paint_s": None, "tui_rss_mb": None}, f"tui probe failed ({code})"
+    figures = {f"tui_{k}" if not k.startswith("tui_") else k: v for k, v in figures.items()}
+    figures["tui_rss_mb"] = round(peak_mb, 1) if peak_mb else figures.get("tui_rss_mb")
+    note = "tui_rss_mb: VmHWM of the bench/tui_paint.py child (Pilot, 120x40, offline)"
+    return figures, note
 
 
 def optional_module(name: str) -> Any | None:
@@ -326,7 +355,7 @@ def run(rows: int, seed: int = 1, *, progress: Callable[[str], None] = print) ->
     figures["topic_eval"] = evaluation
     if note:
         notes.append(note)
-    notes.append("export_peak_mb: ru_maxrss of the `app.py export` child (whole interpreter)")
+    notes.append("export_peak_mb: VmHWM of the `app.py export` child (whole interpreter)")
     figures["notes"] = notes
     return figures
 
