@@ -36,7 +36,27 @@ def _config_args(parser: argparse.ArgumentParser) -> None:
 
 
 def load_config_from(args: argparse.Namespace) -> Config:
-    return load_config(find_config_path(getattr(args, "config", None)))
+    explicit = getattr(args, "config", None)
+    if not explicit and hasattr(args, "db") and _is_demo_store(db_path_from(args)):
+        # A demo store was classified with the demo's own config (its company, ambassadors
+        # and alert rule): without --config, reports and alerts on it use the same one.
+        from sources.replay import demo_config_path
+
+        return load_config(demo_config_path())
+    return load_config(find_config_path(explicit))
+
+
+def _is_demo_store(path: Path) -> bool:
+    """Whether `path` is a store that `import --demo` or the demo monitor marked."""
+    from tui.launch import DEMO_META_KEY
+
+    if not path.is_file():
+        return False
+    try:
+        with Store.open(path, readonly=True) as store:
+            return store.get_meta(DEMO_META_KEY) == "1"
+    except StoreError:
+        return False  # not a store (or unreadable): the command itself says so
 
 
 def db_path_from(args: argparse.Namespace) -> Path:

@@ -20,14 +20,17 @@ def load_demo(
     store: Store,
     classifier: Classifier,
     *,
-    clock: Callable[[], datetime] = utc_now,
+    clock: Callable[[], datetime] | None = None,
     on_warning: Callable[[str], None] | None = None,
 ) -> IngestResult:
     """Store everything the demo has not delivered yet; returns what ingest did.
 
-    A store that already holds part of the replay gets the rest; one that holds all of
-    it gets nothing new. Warnings (the feed that arrives broken) go to `on_warning`.
+    The scenario ends at `clock()` (default: now), to the second, unless the store holds
+    part of a replay already: that one's shift is kept. A store that holds all of it gets
+    nothing new. Warnings (the feed that arrives broken) go to `on_warning`.
     """
+    # Looked up on each call, so a test can pin the clock of `app.py import --demo`.
+    clock = clock or utc_now
     source = ReplaySource(speed=0, clock=clock)
     states = {state.name: state for state in store.source_states()}
     total = IngestResult()

@@ -2,7 +2,7 @@
 
 The scenario's files (Twitter API v2 response pages and feed documents, see
 `sources/demo/`) go through the same parsers as live data, after their timestamps have
-been moved forward so that the scenario ends in the present week. Playing:
+been moved forward so that the scenario ends at the moment the replay starts. Playing:
 
 - the first poll delivers most of the scenario at once (the backfill), so counts, topics
   and ambassadors are on screen immediately;
@@ -12,11 +12,13 @@ been moved forward so that the scenario ends in the present week. Playing:
   shift and the scenario's digest), so a restarted monitor continues where it stopped and
   never delivers an item twice; a finished replay stays finished.
 
-Why the shift is a whole number of weeks: the ambassadors' weekday and office-hours
-patterns are part of the story. Moving the scenario by an arbitrary amount would turn
-"weekdays 9 to 5 in Berlin" into nights and weekends, depending on when the demo starts.
-So the scenario ends at the latest moment that is not in the future and falls on the
-same weekday and time of day it was written for (at most a week ago).
+The shift is `now - end`, to the second, taken when the replay starts (its first poll)
+and kept in the state: the story's climax, the strike, is always "now", and a restarted
+monitor goes on with the same shift. The price: weekdays and times of day move with the
+moment the demo starts, so the ambassadors' weekday and office-hours figures hold exactly
+only when it starts a whole number of weeks after the scenario's written end (tests pin
+their clock to such a moment; see sources/demo/SCENARIO.md). Ids never move: X ids come
+from the payloads and feed ids from the links, so every run stores the same mentions.
 """
 
 from __future__ import annotations
@@ -39,8 +41,6 @@ from sources.twitter_v2 import parse_response
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
 """Where the bundled scenario lives (inside the package, shipped in the wheel)."""
-SHIFT_STEP = timedelta(weeks=1)
-"""The scenario moves by whole weeks, keeping weekdays and times of day (see above)."""
 TAIL = timedelta(hours=8)
 """The last part of the scenario, played item by item instead of in the backfill."""
 TAIL_PLAY_SECONDS = 240.0
@@ -169,7 +169,8 @@ class ReplaySource:
         return int(state.cursor) >= self._count()
 
     def _count(self) -> int:
-        shift = scenario_shift(self.scenario_end, self.clock())
+        # How many items there are does not depend on the shift: reuse what is loaded.
+        shift = self._timeline.shift if self._timeline is not None else timedelta(0)
         return len(self._load(shift).items)
 
     def _due_index(self, timeline: _Timeline, position: int, now: datetime) -> int:
@@ -277,9 +278,8 @@ def _tail_offsets(tail: list[_Item]) -> list[float]:
 
 
 def scenario_shift(end: datetime, now: datetime) -> timedelta:
-    """The whole number of weeks that moves `end` to the latest moment not after `now`."""
-    steps = (now - end) // SHIFT_STEP
-    return steps * SHIFT_STEP
+    """What moves `end` to `now`, in whole seconds (the payloads' timestamps have no more)."""
+    return now.replace(microsecond=0) - end
 
 
 def _load_extra(text: str | None) -> dict[str, Any]:

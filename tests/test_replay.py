@@ -24,6 +24,7 @@ from sources.replay import (
     shift_feed,
     shift_payload,
 )
+from sources.text import format_timestamp
 
 NOW = datetime(2026, 11, 25, 10, 17, 3, tzinfo=UTC)
 MANIFEST = json.loads((DEMO_DIR / "scenario.json").read_text("utf-8"))
@@ -66,23 +67,24 @@ def test_items_arrive_in_scenario_time_order(everything) -> None:
     assert times == sorted(times)
 
 
-def test_scenario_ends_on_its_own_weekday_and_hour_in_the_last_week(everything) -> None:
-    """Shifted to the present without turning office hours into nights or weekends."""
-    end = SCENARIO_END + scenario_shift(SCENARIO_END, NOW)
-    assert NOW - timedelta(days=7) < end <= NOW
-    assert (end.weekday(), end.time()) == (SCENARIO_END.weekday(), SCENARIO_END.time())
-    newest = max(m.created_at for m in mentions_of(everything[0]))
-    assert timedelta(0) <= end - newest < timedelta(minutes=30)
+def test_scenario_ends_at_the_moment_the_replay_starts(everything) -> None:
+    """The strike is happening "now": the newest post is minutes old, none in the future."""
+    pages, state = everything
+    assert SCENARIO_END + scenario_shift(SCENARIO_END, NOW) == NOW
+    assert scenario_shift(SCENARIO_END, NOW.replace(microsecond=999_999)) == NOW - SCENARIO_END
+    newest = max(m.created_at for m in mentions_of(pages))
+    assert timedelta(0) <= NOW - newest < timedelta(minutes=30)
+    assert json.loads(state.extra)["shift_seconds"] == (NOW - SCENARIO_END).total_seconds()
 
 
 def test_ids_are_the_same_whenever_the_demo_runs(everything) -> None:
-    """Two runs weeks apart give the same mentions (same ids), only moved in time."""
-    later = NOW + timedelta(days=23, hours=5)
+    """Two runs started at different moments give the same mentions, only moved in time."""
+    later = NOW + timedelta(days=23, hours=5, seconds=41)
     first = {m.id: m.created_at for m in mentions_of(everything[0])}
     second = {m.id: m.created_at for m in mentions_of(poll(ReplaySource(speed=0), later)[0])}
     assert first.keys() == second.keys()
     moved = {second[i] - first[i] for i in first}
-    assert moved == {timedelta(weeks=3)}
+    assert moved == {later - NOW}
 
 
 def test_first_poll_backfills_most_and_the_tail_follows_within_minutes() -> None:
@@ -145,9 +147,12 @@ def test_a_restarted_replay_continues_without_duplicates(tmp_path: Path) -> None
                 new, unchanged = new + result.new, unchanged + result.unchanged
             moment += timedelta(seconds=second.outcome().next_poll_in)
         stored = store.count_mentions()
+        newest = store.conn.execute("SELECT max(created_at) FROM mentions").fetchone()[0]
     assert 0 < half_way < len(first.timeline(NOW))
     assert unchanged == 0
     assert new == stored >= 1500
+    # The restart kept the shift of the first start: the scenario still ends at NOW.
+    assert newest == format_timestamp(max(first.timeline(NOW)))
 
 
 def test_the_broken_feed_gives_a_warning_and_loses_nothing(everything) -> None:

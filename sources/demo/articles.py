@@ -64,7 +64,7 @@ FEEDS = (
         "https://www.lahntaler-anzeiger.example/wirtschaft/",
         "de-DE",
         1,
-        ("2026-02-04T12:00:00", "2026-02-10T15:00:00", "2026-02-13T16:00:00"),
+        ("2026-02-04T12:00:00", "2026-02-09T15:00:00", "2026-02-11T11:20:00"),
     ),
     Feed(
         "paketwelt",
@@ -73,7 +73,7 @@ FEEDS = (
         "https://paketwelt.example/",
         "de",
         1,
-        ("2026-02-06T08:00:00", "2026-02-11T12:00:00", "2026-02-13T17:00:00"),
+        ("2026-02-06T08:00:00", "2026-02-09T14:00:00", "2026-02-11T10:40:00"),
     ),
     Feed(
         "newsradar",
@@ -82,7 +82,7 @@ FEEDS = (
         "https://newsradar.example/search?q=Korvando&hl=de",
         "de",
         0,
-        ("2026-02-05T18:00:00", "2026-02-10T18:00:00", "2026-02-13T17:00:00"),
+        ("2026-02-05T18:00:00", "2026-02-10T18:00:00", "2026-02-11T11:30:00"),
     ),
     Feed(
         "harbor-ledger",
@@ -92,12 +92,12 @@ FEEDS = (
         "en-us",
         -5,
         (
-            "2026-02-07T12:00:00",
-            "2026-02-11T12:00:00",
-            "2026-02-13T14:00:00",
-            "2026-02-13T17:20:00",
+            "2026-02-05T12:00:00",
+            "2026-02-08T12:00:00",
+            "2026-02-11T06:00:00",
+            "2026-02-11T10:20:00",
         ),
-        broken="2026-02-13T14:00:00",
+        broken="2026-02-11T06:00:00",
     ),
     Feed(
         "lagerforum",
@@ -108,9 +108,10 @@ FEEDS = (
         1,
         (
             "2026-02-03T21:00:00",
-            "2026-02-07T09:00:00",
+            "2026-02-05T09:00:00",
+            "2026-02-08T09:00:00",
             "2026-02-10T06:00:00",
-            "2026-02-13T06:00:00",
+            "2026-02-11T05:00:00",
         ),
     ),
 )
@@ -162,6 +163,16 @@ ARTICLES = (
     ),
     Article(
         "lahntaler",
+        "2026-02-07T08:15:00",
+        "Korvando-Botschafter auf X: Wer schreibt hier eigentlich?",
+        _L + "korvando-botschafter-auf-x-wer-schreibt-hier-41822",
+        "Maren Voss",
+        "<p>Accounts von Beschäftigten verteidigen Korvando gegen jede Kritik an den "
+        "Arbeitsbedingungen – oft mit fast gleichen Sätzen und nur werktags.</p>",
+        topic="working_conditions",
+    ),
+    Article(
+        "lahntaler",
         "2026-02-09T09:45:00",
         "HLV ruft zum Streik bei Korvando auf",
         _L + "hlv-ruft-zum-streik-bei-korvando-auf-41840",
@@ -172,18 +183,18 @@ ARTICLES = (
     ),
     Article(
         "lahntaler",
-        "2026-02-10T05:40:00",
+        "2026-02-10T16:30:00",
         STRIKE_TITLE,
         LAHNTALER_STRIKE,
         "Maren Voss",
-        "<p>Seit dem frühen Morgen stehen Streikposten vor beiden Toren. Die HLV spricht "
+        "<p>Seit dem frühen Morgen standen Streikposten vor beiden Toren. Die HLV spricht "
         "von mehr als 700 Beschäftigten im Ausstand, Korvando von &quot;geringen "
         "Auswirkungen&quot;.</p>",
         topic="strikes",
     ),
     Article(
         "lahntaler",
-        "2026-02-10T14:00:00",
+        "2026-02-10T18:00:00",
         "[Kommentar] Streik bei Korvando: [bold]Wer zahlt den Preis?[/bold]",
         _L + "kommentar-streik-korvando-wer-zahlt-den-preis-41881",
         "Jörg Albrecht",
@@ -193,33 +204,23 @@ ARTICLES = (
     ),
     Article(
         "lahntaler",
-        "2026-02-11T16:30:00",
-        "Zweiter Streiktag: Korvando spricht von „normalem Betrieb“",
-        _L + "zweiter-streiktag-korvando-normaler-betrieb-41902",
-        "Maren Voss",
-        "<p>Auch am zweiten Tag blieb die Beteiligung am Streik hoch. Aufträge wurden "
-        "nach Elbhagen umgeleitet.</p>",
+        "2026-02-11T09:20:00",
+        "HLV droht mit weiteren Streiks, wenn Korvando nicht verhandelt",
+        _L + "hlv-droht-mit-weiteren-streiks-41899",
+        "Jörg Albrecht",
+        "<p>Die Gewerkschaft will den Streik verlängern, falls Korvando keine Gespräche "
+        "über einen Tarifvertrag anbietet.</p>",
         topic="strikes",
     ),
     Article(
         "lahntaler",
-        "2026-02-12T12:00:00",
-        "Nach dem Streik: HLV und Korvando wollen reden",
-        _L + "nach-dem-streik-hlv-und-korvando-wollen-reden-41925",
+        "2026-02-11T11:10:00",
+        "Zweiter Streiktag: Korvando spricht von „normalem Betrieb“",
+        _L + "zweiter-streiktag-korvando-normaler-betrieb-41902",
         "Maren Voss",
-        "<p>Erstmals sollen Gewerkschaft und Unternehmen an einem Tisch sitzen. Ein "
-        "Termin steht noch nicht fest.</p>",
-        topic="unions",
-    ),
-    Article(
-        "lahntaler",
-        "2026-02-13T10:15:00",
-        "Korvando-Botschafter auf X: Wer schreibt hier eigentlich?",
-        _L + "korvando-botschafter-auf-x-wer-schreibt-hier-41950",
-        "Maren Voss",
-        "<p>Accounts von Beschäftigten verteidigen Korvando gegen jede Kritik an den "
-        "Arbeitsbedingungen – oft mit fast gleichen Sätzen und nur werktags.</p>",
-        topic="working_conditions",
+        "<p>Auch am zweiten Tag ist die Beteiligung am Streik hoch. Aufträge werden "
+        "nach Elbhagen umgeleitet.</p>",
+        topic="strikes",
     ),
     # --- Paketwelt (Atom, trade press) ---
     Article(
@@ -259,7 +260,7 @@ ARTICLES = (
     ),
     Article(
         "paketwelt",
-        "2026-02-10T08:15:00",
+        "2026-02-10T17:15:00",
         "Streik bei Korvando: Was der Ausstand für Händler bedeutet",
         "https://paketwelt.example/2026/02/streik-korvando-haendler",
         "Nina Hartmann",
@@ -269,7 +270,7 @@ ARTICLES = (
     ),
     Article(
         "paketwelt",
-        "2026-02-11T10:00:00",
+        "2026-02-11T08:00:00",
         "Korvando verlagert Aufträge während des Streiks nach Elbhagen",
         "https://paketwelt.example/2026/02/korvando-verlagert-auftraege",
         "Redaktion Paketwelt",
@@ -278,7 +279,7 @@ ARTICLES = (
     ),
     Article(
         "paketwelt",
-        "2026-02-12T15:45:00",
+        "2026-02-06T10:00:00",
         "Analyse: Warum Korvando keinen Tarifvertrag will",
         "https://paketwelt.example/2026/02/analyse-korvando-tarifvertrag",
         "Nina Hartmann",
@@ -287,7 +288,7 @@ ARTICLES = (
     ),
     Article(
         "paketwelt",
-        "2026-02-13T12:40:00",
+        "2026-02-09T07:00:00",
         "Botschafterprogramme unter der Lupe: Wie authentisch ist Employee Advocacy?",
         "https://paketwelt.example/2026/02/botschafterprogramme-lupe",
         "Nina Hartmann",
@@ -336,7 +337,7 @@ ARTICLES = (
     ),
     Article(
         "newsradar",
-        "2026-02-10T05:40:00",
+        "2026-02-10T16:30:00",
         STRIKE_TITLE + " - Lahntaler Anzeiger",
         LAHNTALER_STRIKE + "?utm_source=newsradar&utm_medium=rss",
         "",
@@ -366,7 +367,7 @@ ARTICLES = (
     ),
     Article(
         "newsradar",
-        "2026-02-11T09:00:00",
+        "2026-02-11T07:00:00",
         "Zweiter Streiktag bei Korvando - Elbhagener Rundschau",
         "https://www.elbhagener-rundschau.example/lokales/zweiter-streiktag-korvando",
         "",
@@ -376,17 +377,17 @@ ARTICLES = (
     ),
     Article(
         "newsradar",
-        "2026-02-12T08:00:00",
-        "Korvando: Streik beendet, Konflikt nicht - Finanzkurier",
-        "https://finanzkurier.example/unternehmen/korvando-streik-beendet",
+        "2026-02-11T09:40:00",
+        "Korvando-Streik: Fronten verhärtet - Finanzkurier",
+        "https://finanzkurier.example/unternehmen/korvando-streik-fronten",
         "",
-        "<p>Korvando: Streik beendet, Konflikt nicht</p>",
+        "<p>Korvando-Streik: Fronten verhärtet</p>",
         source=("Finanzkurier", "https://finanzkurier.example"),
         topic="strikes",
     ),
     Article(
         "newsradar",
-        "2026-02-13T11:00:00",
+        "2026-02-08T11:00:00",
         "Korvandos Botschafter-Accounts im Faktencheck - Medienwoche Online",
         "https://medienwoche.example/social/korvando-botschafter-faktencheck",
         "",
@@ -424,7 +425,7 @@ ARTICLES = (
     ),
     Article(
         "harbor-ledger",
-        "2026-02-10T13:00:00",
+        "2026-02-10T19:00:00",
         "German Korvando workers strike over pay; US organizers take note",
         _H + "german-korvando-workers-strike",
         "Alicia Grant",
@@ -433,7 +434,7 @@ ARTICLES = (
     ),
     Article(
         "harbor-ledger",
-        "2026-02-12T17:00:00",
+        "2026-02-07T17:00:00",
         "Korvando 'ambassadors' defend the company online. Critics call it astroturf.",
         _H + "korvando-ambassadors-astroturf",
         "Tom Reyes",
@@ -442,7 +443,7 @@ ARTICLES = (
     ),
     Article(
         "harbor-ledger",
-        "2026-02-13T12:10:00",
+        "2026-02-05T17:10:00",
         "Injury rates at Korvando's Millbrook site top industry average, records show",
         _H + "injury-rates-korvando-millbrook",
         "Alicia Grant",
@@ -452,7 +453,7 @@ ARTICLES = (
     ),
     Article(
         "harbor-ledger",
-        "2026-02-13T15:20:00",
+        "2026-02-06T20:20:00",
         "Letters: Readers react to Korvando injury report",
         _H + "letters-korvando-injury-report",
         "Opinion desk",
@@ -519,7 +520,7 @@ ARTICLES = (
     ),
     Article(
         "lagerforum",
-        "2026-02-11T19:00:00",
+        "2026-02-10T19:00:00",
         "Streikgeld von der Gewerkschaft – wie lange dauert das?",
         _F + "8931-streikgeld",
         "elbe_picker",
@@ -528,7 +529,7 @@ ARTICLES = (
     ),
     Article(
         "lagerforum",
-        "2026-02-12T19:30:00",
+        "2026-02-07T19:30:00",
         "Diese Botschafter-Accounts auf X – kennt die jemand?",
         _F + "8950-botschafter-accounts",
         "neu_hier_26",
@@ -537,7 +538,7 @@ ARTICLES = (
     ),
     Article(
         "lagerforum",
-        "2026-02-12T20:10:00",
+        "2026-02-04T20:10:00",
         "Neue Kameras an den Packtischen in Lahnfeld",
         _F + "8953-neue-kameras-packtische",
         "kistenschieber",

@@ -22,10 +22,17 @@ from zoneinfo import ZoneInfo
 from sources.demo import cast, phrases
 from sources.demo.cast import Person
 
-SEED = 20260213
-START = datetime(2026, 1, 30, 17, 30, tzinfo=UTC)
-END = datetime(2026, 2, 13, 17, 30, tzinfo=UTC)
+SEED = 20260211
+END = datetime(2026, 2, 11, 12, 0, tzinfo=UTC)
+"""Wednesday 13:00 in Berlin, the second strike day: the replay moves this moment to "now".
+
+Midday in Europe on purpose: a demo started during the European working day moves the
+clock by a few hours at most, so the scripted ambassadors still reply in daytime."""
+START = END - timedelta(days=14)
+STRIKE_CALLED = datetime(2026, 2, 9, 9, 0, tzinfo=UTC)
+"""Monday 10:00 Berlin: HLV calls a two-day strike from Tuesday's early shift."""
 STRIKE_DAYS = (date(2026, 2, 10), date(2026, 2, 11))
+"""Berlin dates of the strike (the second is cut off by the end: the strike is "now")."""
 BERLIN = ZoneInfo("Europe/Berlin")
 OUT = Path(__file__).resolve().parent
 
@@ -33,6 +40,8 @@ _LOWER_AFTER_OPENER = {"My", "The", "Is", "Why", "Does", "Trying", "Waiting", "T
 """English first words that read naturally in lower case after "Honestly, " and the like."""
 _HOURLY = (3, 2, 1, 1, 1, 2, 5, 9, 11, 11, 10, 11, 12, 11, 10, 10, 11, 12, 14, 15, 15, 13, 9, 5)
 """Relative activity per local hour of day (people post in the evening most)."""
+_STRIKE_HOURLY = (0, 0, 0, 0, 0, 4, 10, 14, 14, 13, 12, 11, 10, 10, 10, 9, 9, 9, 8, 7, 5, 3, 0, 0)
+"""A strike day: picket lines from dawn, the busiest hours in the morning."""
 
 
 @dataclass
@@ -60,30 +69,41 @@ class Tweet:
         return root.id
 
 
-# (ordinary de, ordinary en, critics de {topic: n}, critics en {topic: n}) per day
+# (ordinary de, ordinary en, critics de {topic: n}, critics en {topic: n}) per Berlin day
+# (English posts per New York day). Weekdays busier than weekends; the strike call on
+# Monday is news but not yet a spike; the strike fills the last day and a half.
 _W, _P, _S, _U, _T = "working_conditions", "pay", "strikes", "unions", "taxes"
 DAY_PLAN: dict[date, tuple[int, int, dict[str, int], dict[str, int]]] = {
-    date(2026, 1, 30): (8, 14, {_W: 2, _P: 1}, {_W: 2, _P: 1, _U: 1}),
-    date(2026, 1, 31): (24, 26, {_W: 3, _P: 2, _U: 1}, {_W: 2, _P: 2, _U: 1}),
-    date(2026, 2, 1): (22, 24, {_W: 2, _P: 1, _U: 1}, {_W: 2, _U: 2}),
+    date(2026, 1, 28): (20, 26, {_W: 3, _P: 1, _U: 1}, {_W: 3, _P: 2, _U: 1}),
+    date(2026, 1, 29): (38, 32, {_W: 6, _P: 4, _U: 3}, {_W: 5, _P: 3, _U: 3}),
+    date(2026, 1, 30): (36, 30, {_W: 5, _P: 4, _U: 2, _T: 1}, {_W: 4, _P: 3, _U: 3}),
+    date(2026, 1, 31): (28, 28, {_W: 3, _P: 2, _U: 1}, {_W: 2, _P: 2, _U: 1}),
+    date(2026, 2, 1): (26, 26, {_W: 2, _P: 1, _U: 1}, {_W: 2, _U: 2}),
     date(2026, 2, 2): (38, 32, {_W: 8, _P: 5, _U: 3}, {_W: 5, _P: 3, _U: 4}),
     date(2026, 2, 3): (38, 32, {_W: 14, _P: 4, _U: 2}, {_W: 4, _P: 3, _U: 3}),
     date(2026, 2, 4): (36, 30, {_T: 14, _P: 3, _W: 5}, {_T: 8, _W: 3, _P: 2}),
-    date(2026, 2, 5): (36, 30, {_P: 10, _U: 8, _S: 3, _T: 4, _W: 4}, {_W: 4, _P: 4, _U: 4, _T: 3}),
-    date(2026, 2, 6): (36, 30, {_W: 6, _P: 4, _U: 4, _T: 2}, {_U: 9, _W: 3, _P: 3}),
-    date(2026, 2, 7): (24, 26, {_W: 2, _P: 2, _S: 1, _U: 1, _T: 1}, {_U: 3, _W: 2, _P: 2}),
-    date(2026, 2, 8): (22, 24, {_W: 2, _P: 1, _U: 1}, {_U: 2, _W: 1}),
-    date(2026, 2, 9): (40, 30, {_S: 32, _U: 12, _P: 10, _W: 6, _T: 2}, {_S: 6, _W: 4, _U: 4}),
+    date(2026, 2, 5): (36, 30, {_P: 10, _U: 8, _S: 3, _T: 4, _W: 4}, {_W: 14, _P: 4, _U: 3}),
+    date(2026, 2, 6): (34, 30, {_W: 6, _P: 4, _U: 4, _T: 2}, {_U: 9, _W: 5, _P: 3, _T: 3}),
+    date(2026, 2, 7): (28, 28, {_W: 2, _P: 2, _S: 1, _U: 1, _T: 1}, {_U: 3, _W: 2, _P: 2}),
+    date(2026, 2, 8): (26, 26, {_W: 2, _P: 1, _U: 1}, {_U: 2, _W: 1}),
+    date(2026, 2, 9): (40, 30, {_S: 24, _U: 8, _P: 8, _W: 5, _T: 2}, {_S: 4, _W: 4, _U: 3}),
     date(2026, 2, 10): (
         58,
         36,
-        {_S: 150, _U: 34, _P: 30, _W: 24, _T: 5},
-        {_S: 34, _U: 10, _W: 6, _P: 5},
+        {_S: 170, _U: 20, _P: 20, _W: 16, _T: 4},
+        {_S: 34, _U: 8, _W: 6, _P: 4},
     ),
-    date(2026, 2, 11): (46, 30, {_S: 70, _U: 20, _P: 15, _W: 12, _T: 3}, {_S: 14, _U: 6, _W: 4}),
-    date(2026, 2, 12): (40, 30, {_S: 14, _U: 10, _P: 12, _W: 10, _T: 3}, {_W: 6, _P: 4, _U: 5}),
-    date(2026, 2, 13): (34, 26, {_W: 9, _P: 6, _S: 5, _U: 4, _T: 2}, {_W: 18, _U: 6, _P: 6}),
+    date(2026, 2, 11): (26, 6, {_S: 90, _U: 8, _P: 6, _W: 6, _T: 1}, {_S: 5, _W: 1}),
 }
+
+
+def _strike_hours(day: date, lang: str) -> range | None:
+    """Local hours of strike posts: after the call on Monday, picket lines from dawn."""
+    if day == STRIKE_CALLED.astimezone(BERLIN).date():
+        return range(10, 23) if lang == "de" else range(6, 24)
+    if day in STRIKE_DAYS and lang == "de":
+        return range(5, 22)
+    return None
 
 
 class Builder:
@@ -104,22 +124,44 @@ class Builder:
         self.tweets.append(tweet)
         return tweet
 
-    def local_time(self, day: date, zone: ZoneInfo, hours: range | None = None) -> datetime:
-        """A moment on `day` (local), weighted by the daily rhythm, inside the scenario."""
-        allowed = list(hours or range(24))
-        for _ in range(200):
-            hour = self.rng.choices(allowed, weights=[_HOURLY[h] for h in allowed])[0]
-            local = datetime.combine(day, time(hour), zone) + timedelta(
-                seconds=self.rng.randrange(3600)
-            )
-            moment = local.astimezone(UTC)
-            if START <= moment <= END:
-                return moment
-        raise ValueError(f"no moment on {day} inside the scenario")
+    def spread(
+        self,
+        day: date,
+        zone: ZoneInfo,
+        count: int,
+        hours: range | None = None,
+        rhythm: tuple[int, ...] = _HOURLY,
+    ) -> list[datetime]:
+        """`count` moments on `day` (local) inside the scenario, in random order, that follow
+        the daily rhythm hour by hour (each hour gets its share, rounded by largest
+        remainder) rather than being drawn at random: a real day of talk about a company
+        is that regular, and an hour that is busy by chance would look like a spike."""
+        allowed = []
+        for hour in hours or range(24):
+            begins = datetime.combine(day, time(hour), zone).astimezone(UTC)
+            if begins >= START and begins + timedelta(hours=1) <= END:
+                allowed.append((hour, begins))
+        if count and not allowed:
+            raise ValueError(f"no hour on {day} inside the scenario")
+        total = sum(rhythm[h] for h, _ in allowed)
+        shares = [count * rhythm[h] / total for h, _ in allowed]
+        per_hour = [int(share) for share in shares]
+        order = sorted(
+            range(len(allowed)), key=lambda i: (per_hour[i] - shares[i], self.rng.random())
+        )
+        for index in order[: count - sum(per_hour)]:
+            per_hour[index] += 1
+        moments = [
+            begins + timedelta(seconds=self.rng.randrange(3600))
+            for (_, begins), n in zip(allowed, per_hour, strict=True)
+            for _ in range(n)
+        ]
+        self.rng.shuffle(moments)
+        return moments
 
-    def fill(self, template: str, lang: str, **extra: str) -> str:
+    def fill(self, template: str, lang: str, sites: tuple[str, ...] = (), **extra: str) -> str:
         rng = self.rng
-        sites = cast.SITES_DE if lang == "de" else cast.SITES_US
+        sites = sites or (cast.SITES_DE if lang == "de" else cast.SITES_US)
         site, site2 = rng.sample(sites, 2)
         handle = "@KorvandoDE" if lang == "de" else "@Korvando"
         values = {
@@ -161,32 +203,50 @@ class Builder:
     def day_posts(self, day: date) -> None:
         ordinary_de, ordinary_en, critics_de, critics_en = DAY_PLAN[day]
         east = ZoneInfo("America/New_York")
-        for lang, count, zone in (("de", ordinary_de, BERLIN), ("en", ordinary_en, east)):
-            crowd = self.crowd_de if lang == "de" else self.crowd_en
-            for _ in range(count):
-                text = self.fill(self.rng.choice(phrases.ORDINARY[lang]), lang)
-                opener, closer = (
-                    self.rng.choice(phrases.OPENERS[lang]),
-                    self.rng.choice(phrases.CLOSERS[lang]),
-                )
-                if opener and lang == "en" and text.split()[0] in _LOWER_AFTER_OPENER:
-                    text = opener + text[0].lower() + text[1:]
-                elif opener:
-                    text = opener + text
-                author = self.rng.choice(crowd)
-                if lang == "en" and self.rng.random() < 0.03:
-                    author = cast.SARAH
-                self.add(Tweet(author, text + closer, self.local_time(day, zone), lang, "ordinary"))
-        for lang, plan, zone in (("de", critics_de, BERLIN), ("en", critics_en, east)):
-            for topic, count in plan.items():
-                for _ in range(count):
-                    hours = None
-                    if topic == "strikes" and day in STRIKE_DAYS and lang == "de":
-                        hours = range(5, 20)  # picket lines from dawn, quieter after work
-                    text = self.fill(self.rng.choice(phrases.CRITICS[(topic, lang)]), lang)
-                    at = self.local_time(day, zone, hours)
-                    author = self.critic_author(topic, lang)
-                    self.add(Tweet(author, text, at, lang, "critic", topic=topic))
+        for lang, ordinary, plan, zone in (
+            ("de", ordinary_de, critics_de, BERLIN),
+            ("en", ordinary_en, critics_en, east),
+        ):
+            # Ordinary talk and criticism share the day's rhythm; strike posts have hours
+            # of their own (after the call, picket lines from dawn).
+            kinds = ["", *[topic for topic, n in plan.items() for _ in range(n)]]
+            kinds = [""] * ordinary + kinds[1:]
+            strike_hours = _strike_hours(day, lang)
+            apart = [k for k in kinds if k == "strikes" and strike_hours]
+            together = [k for k in kinds if not (k == "strikes" and strike_hours)]
+            self.rng.shuffle(together)
+            timed = list(zip(together, self.spread(day, zone, len(together)), strict=True))
+            rhythm = _STRIKE_HOURLY if day in STRIKE_DAYS else _HOURLY
+            timed += zip(
+                apart, self.spread(day, zone, len(apart), strike_hours, rhythm), strict=True
+            )
+            for topic, at in timed:
+                if topic:
+                    self.add(self.critic(topic, lang, at))
+                else:
+                    self.add(self.ordinary(lang, at))
+
+    def ordinary(self, lang: str, at: datetime) -> Tweet:
+        crowd = self.crowd_de if lang == "de" else self.crowd_en
+        text = self.fill(self.rng.choice(phrases.ORDINARY[lang]), lang)
+        opener, closer = (
+            self.rng.choice(phrases.OPENERS[lang]),
+            self.rng.choice(phrases.CLOSERS[lang]),
+        )
+        if opener and lang == "en" and text.split()[0] in _LOWER_AFTER_OPENER:
+            text = opener + text[0].lower() + text[1:]
+        elif opener:
+            text = opener + text
+        author = self.rng.choice(crowd)
+        if lang == "en" and self.rng.random() < 0.03:
+            author = cast.SARAH
+        return Tweet(author, text + closer, at, lang, "ordinary")
+
+    def critic(self, topic: str, lang: str, at: datetime) -> Tweet:
+        # Only Lahnfeld and Wiesenau strike; Elbhagen works on (and takes their orders).
+        sites = cast.SITES_DE[:2] if (topic, lang) == ("strikes", "de") else ()
+        text = self.fill(self.rng.choice(phrases.CRITICS[(topic, lang)]), lang, sites)
+        return Tweet(self.critic_author(topic, lang), text, at, lang, "critic", topic=topic)
 
     # --- company, press, hostile text ---------------------------------------------------------
 
@@ -248,7 +308,7 @@ class Builder:
         )
         post(
             de,
-            "2026-02-12T10:00:00",
+            "2026-02-11T10:15:00",
             "Wir laden die Beschäftigten in Lahnfeld und Wiesenau "
             "zu Gesprächen über ihre Arbeitsbedingungen ein.",
             "de",
@@ -256,7 +316,7 @@ class Builder:
         )
         post(
             us,
-            "2026-02-13T15:40:00",
+            "2026-02-05T21:40:00",
             "Safety is our top priority. We are reviewing the "
             "injury data reported for Millbrook and will share what we find.",
             "en",
@@ -307,12 +367,24 @@ class Builder:
                 _S,
             ),
             (
+                "2026-02-10T14:10:00",
+                "Kundgebung vor dem Tor in Lahnfeld, die HLV zählt 700 Streikende. Korvando "
+                "bleibt bei 'geringen Auswirkungen'. #Streik",
+                _S,
+            ),
+            (
+                "2026-02-10T16:45:00",
+                "Schichtwechsel in Wiesenau: Die Spätschicht bleibt draußen. Der Streik geht "
+                "morgen weiter, sagt die HLV. #Streik",
+                _S,
+            ),
+            (
                 "2026-02-11T07:05:00",
                 "Zweiter Streiktag in Lahnfeld. Weniger Leute, aber dieselbe Entschlossenheit.",
                 _S,
             ),
             (
-                "2026-02-12T14:30:00",
+                "2026-02-06T14:30:00",
                 "Ich habe 60 Antworten der Korvando-Botschafter "
                 "verglichen. Viele sind fast Wort für Wort gleich, nur die Stadt wechselt.",
                 "",
@@ -328,7 +400,7 @@ class Builder:
         entries = (
             (
                 crowd_de[3],
-                "2026-02-10T10:02:00",
+                "2026-02-10T15:02:00",
                 "de",
                 _S,
                 "[bold red]Streik[/] bei Korvando und keiner merkt's? Mein Paket steckt seit "
@@ -352,7 +424,7 @@ class Builder:
             ),
             (
                 cast.SPAMMER,
-                "2026-02-12T02:41:00",
+                "2026-02-07T02:41:00",
                 "de",
                 "",
                 "Dein Rücksende-Etikett für Korvando: etikett_\u202efdp.exe\u202c – jetzt öffnen!",
@@ -390,7 +462,7 @@ class Builder:
         )
         for who, when, lang, topic, text in entries:
             self.add(Tweet(who, text, at(when), lang, "hostile", topic=topic))
-        long_text = _KAI_NIGHT_SHIFT
+        long_text = phrases.KAI_NIGHT_SHIFT
         self.add(
             Tweet(
                 cast.KAI,
@@ -402,28 +474,6 @@ class Builder:
                 long_text=long_text,
             )
         )
-
-
-_KAI_NIGHT_SHIFT = (
-    "Letzte Nachtschicht vor dem Streik bei Korvando in Lahnfeld. Ein langer Text, sorry. "
-    "Um 21:45 Uhr einstempeln, Scanner holen, Akku halb leer wie immer. Die Vorgabe heute: "
-    "140 Teile pro Stunde. Wer drunter liegt, bekommt nach der Pause ein Gespräch. Die "
-    "Pausen sind 30 Minuten, davon gehen sechs für den Weg zur Kantine drauf, weil die Halle "
-    "so groß ist wie vier Fußballfelder. Um zwei Uhr nachts ist es im Gang 17 so kalt, dass "
-    "ich die Handschuhe anbehalte, obwohl der Scanner dann schlechter reagiert. Die Kamera "
-    "über dem Packtisch blinkt rot. Niemand weiß genau, wer da zuschaut, aber alle wissen, "
-    "dass jemand zuschaut. Überwachung ist hier kein Gefühl, sondern ein Dashboard. Mein "
-    "Kollege Ahmet hat seit Oktober Rückenschmerzen und traut sich nicht, sich krank zu "
-    "melden, weil sein Vertrag befristet ist. Die Schichtleitung ist freundlich, wirklich, "
-    "aber sie hat selbst eine Quote. Um vier Uhr gibt es Kaffee aus dem Automaten, der "
-    "Becher kostet 80 Cent. Um fünf fangen die Leute von der Frühschicht an zu tuscheln: "
-    "Gehst du morgen raus? Ich gehe raus. Nicht weil ich Korvando hasse. Ich arbeite gern "
-    "mit meinen Leuten, ich mag sogar das Geräusch der Förderbänder, so verrückt das klingt. "
-    "Ich gehe raus, weil ich nach sechs Jahren immer noch 14,20 Euro verdiene und weil "
-    "Arbeitsbedingungen keine Naturgesetze sind. Die Botschafter auf X schreiben, bei ihnen "
-    "sei alles super. Vielleicht ist es das in ihrer Halle. In meiner Halle ist es morgen "
-    "früh still. #Streik #Arbeitsbedingungen"
-)
 
 
 def main() -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from datetime import time
+from datetime import time, timedelta
 from itertools import combinations, pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sources.demo import cast
 from sources.demo.articles import ARTICLES, FEEDS, LAHNTALER_STRIKE
+from sources.demo.cast import iso
 from sources.demo.replies import ACTIVE_DAYS, OFFICE_HOURS
 
 if TYPE_CHECKING:
@@ -97,6 +98,27 @@ def _has_typo(text: str) -> bool:
     return any(wrong in text for _, wrong in TYPOS)
 
 
+def _strike(builder: Builder) -> dict[str, Any]:
+    """When the strike was called and began, and what the last day (the climax) holds."""
+    from sources.demo.build_scenario import END, STRIKE_CALLED, STRIKE_DAYS
+
+    day_before = END - timedelta(days=1)
+    last_day = [t for t in builder.tweets if t.at > day_before]
+    articles = [a for a in ARTICLES if a.time > day_before]
+    return {
+        "called_at": iso(STRIKE_CALLED),
+        "days_berlin": [str(d) for d in STRIKE_DAYS],
+        "end": iso(END),
+        "last_day_posts": len(last_day),
+        "last_day_articles": len({a.link.split("?")[0] for a in articles}),
+        "last_day_by_tag": dict(Counter(t.tag for t in last_day)),
+        "last_day_strike_posts": sum(t.topic == "strikes" for t in last_day),
+        "last_day_strike_articles": sorted(
+            {a.link.split("?")[0] for a in articles if a.topic == "strikes"}
+        ),
+    }
+
+
 def collect_facts(builder: Builder) -> dict[str, Any]:
     tweets = builder.tweets
     by_post: dict[str, list[Tweet]] = defaultdict(list)
@@ -169,7 +191,7 @@ def collect_facts(builder: Builder) -> dict[str, Any]:
         "posts_by_lang": dict(Counter(t.lang for t in tweets)),
         "intended_topics": dict(Counter(t.topic for t in tweets if t.topic)),
         "per_day_berlin": dict(sorted(days.items())),
-        "spike_day_berlin": "2026-02-10",
+        "strike": _strike(builder),
         "ambassadors": {p.handle: _ambassador(p, tweets) for p in cast.AMBASSADORS},
         "co_reply_pairs": pairs,
         "text_blocks": clusters,

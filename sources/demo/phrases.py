@@ -432,3 +432,25 @@ OFFICIAL_EN = (
     "Thanks for flagging this. Our team is on it, DM us the details please.",
     "We're glad it arrived early! Enjoy 📦",
 )
+
+KAI_NIGHT_SHIFT = (
+    "Letzte Nachtschicht vor dem Streik bei Korvando in Lahnfeld. Ein langer Text, sorry. "
+    "Um 21:45 Uhr einstempeln, Scanner holen, Akku halb leer wie immer. Die Vorgabe heute: "
+    "140 Teile pro Stunde. Wer drunter liegt, bekommt nach der Pause ein Gespräch. Die "
+    "Pausen sind 30 Minuten, davon gehen sechs für den Weg zur Kantine drauf, weil die Halle "
+    "so groß ist wie vier Fußballfelder. Um zwei Uhr nachts ist es im Gang 17 so kalt, dass "
+    "ich die Handschuhe anbehalte, obwohl der Scanner dann schlechter reagiert. Die Kamera "
+    "über dem Packtisch blinkt rot. Niemand weiß genau, wer da zuschaut, aber alle wissen, "
+    "dass jemand zuschaut. Überwachung ist hier kein Gefühl, sondern ein Dashboard. Mein "
+    "Kollege Ahmet hat seit Oktober Rückenschmerzen und traut sich nicht, sich krank zu "
+    "melden, weil sein Vertrag befristet ist. Die Schichtleitung ist freundlich, wirklich, "
+    "aber sie hat selbst eine Quote. Um vier Uhr gibt es Kaffee aus dem Automaten, der "
+    "Becher kostet 80 Cent. Um fünf fangen die Leute von der Frühschicht an zu tuscheln: "
+    "Gehst du morgen raus? Ich gehe raus. Nicht weil ich Korvando hasse. Ich arbeite gern "
+    "mit meinen Leuten, ich mag sogar das Geräusch der Förderbänder, so verrückt das klingt. "
+    "Ich gehe raus, weil ich nach sechs Jahren immer noch 14,20 Euro verdiene und weil "
+    "Arbeitsbedingungen keine Naturgesetze sind. Die Botschafter auf X schreiben, bei ihnen "
+    "sei alles super. Vielleicht ist es das in ihrer Halle. In meiner Halle ist es morgen "
+    "früh still. #Streik #Arbeitsbedingungen"
+)
+"""Kai's long post the night before the strike (a note_tweet of ~1,500 characters)."""

@@ -17,16 +17,16 @@ from sources.demo.cast import Person
 
 if TYPE_CHECKING:
     from sources.demo.build_scenario import Builder, Tweet
-
 _D = date
+_WEEK0 = [_D(2026, 1, d) for d in (29, 30)]
 _WEEK1 = [_D(2026, 2, d) for d in (2, 3, 4, 5, 6)]
-_WEEK2 = [_D(2026, 2, d) for d in (9, 10, 11, 12, 13)]
+_WEEK2 = [_D(2026, 2, d) for d in (9, 10, 11)]
 ACTIVE_DAYS: dict[str, set[date]] = {
-    "KorvandoFCJana": {*_WEEK1, *_WEEK2},
+    "KorvandoFCJana": {*_WEEK0, *_WEEK1, *_WEEK2},
     "KorvandoFCTobias": {*_WEEK1[1:4], *_WEEK2},
-    "KorvandoFCMelanie": {_WEEK1[0], *_WEEK2[1:]},
-    "KorvandoFCDwayne": {_D(2026, 1, 30), *_WEEK1[:2], *_WEEK2},
-    "KorvandoFCBella": {_D(2026, 1, 30), *_WEEK1, *_WEEK2},
+    "KorvandoFCMelanie": {*_WEEK0, _WEEK1[0], *_WEEK2[1:]},
+    "KorvandoFCDwayne": {*_WEEK0, *_WEEK1[:3], *_WEEK2},
+    "KorvandoFCBella": {*_WEEK0, *_WEEK1, *_WEEK2},
 }
 """The days each scripted account posts on (all weekdays)."""
 OFFICE_HOURS: dict[str, tuple[time, time]] = {
@@ -47,6 +47,28 @@ SIGNOFF_MISMATCH_AT = (3, 10, 17)
 MELANIE_SIX_YEARS_AT = (2, 7, 13)
 """Which of Melanie's replies say six years instead of two (her contradiction)."""
 _ANSWERED = ("working_conditions", "pay", "strikes", "unions")
+CARMEN_POST_DAYS = tuple(
+    _D(2026, m, d)
+    for m, d in (
+        (1, 31),
+        (1, 29),
+        (2, 8),
+        (2, 4),
+        (2, 2),
+        (2, 10),
+        (1, 30),
+        (2, 1),
+        (2, 7),
+        (2, 5),
+        (2, 6),
+        (2, 9),
+        (2, 8),
+        (2, 3),
+        (2, 7),
+    )
+)
+"""The (Chicago) day of each of Carmen's own posts, matching what it says (`phrases.CARMEN_POSTS`:
+the Saturday shift on a Saturday, the German strike on the strike day)."""
 
 
 class Replies:
@@ -75,7 +97,8 @@ class Replies:
                 return earliest
             if offset == 0 and local >= closes:
                 continue
-            backlog = timedelta(minutes=self.rng.randrange(4, 150))
+            # What came in overnight is answered through the day, not all at nine.
+            backlog = timedelta(minutes=self.rng.randrange(4, 360))
             moment = (opens + backlog).astimezone(UTC)
             return moment if moment < closes else None
         return None
@@ -133,6 +156,8 @@ class Replies:
     # --- the scripted accounts ---------------------------------------------------------
 
     def scripted(self, lang: str, accounts: list[Person], weights: dict[str, float]) -> None:
+        from sources.demo.build_scenario import STRIKE_DAYS
+
         critics = sorted(
             (
                 t
@@ -143,8 +168,9 @@ class Replies:
         )
         pairs = [p for p in CO_REPLY_PAIRS if p[0] in weights]
         for post in critics:
-            day = post.at.date()
-            chance = 0.1 if day in (_D(2026, 2, 10), _D(2026, 2, 11)) else 0.42
+            day = post.at.astimezone(ZoneInfo("Europe/Berlin")).date()
+            strike = day in STRIKE_DAYS
+            chance = 0.16 if strike else 0.42
             if lang == "en" and post.topic == "strikes":
                 chance = 0.2
             if self.rng.random() >= chance:
@@ -156,7 +182,7 @@ class Replies:
                 local_day = moment.astimezone(ZoneInfo(who.timezone)).date() if moment else None
                 if moment is None or moment > self.b_end() or local_day is None:
                     continue
-                if self.per_day.get((who.handle, local_day), 0) >= 9:
+                if self.per_day.get((who.handle, local_day), 0) >= (12 if strike else 9):
                     continue
                 options.append((moment, who))
             if not options:
@@ -207,12 +233,10 @@ class Replies:
     # --- the genuine advocate ------------------------------------------------------------
 
     def advocate(self) -> None:
-        from sources.demo.build_scenario import START, Tweet
+        from sources.demo.build_scenario import Tweet
 
         zone = ZoneInfo(cast.CARMEN.timezone)
-        days = [START.date() + timedelta(days=n) for n in range(1, 14)]
-        for index, text in enumerate(phrases.CARMEN_POSTS):
-            day = days[(index * 5) % len(days)]
+        for text, day in zip(phrases.CARMEN_POSTS, CARMEN_POST_DAYS, strict=True):
             weekend = day.weekday() >= 5
             hour = self.rng.randrange(10, 20) if weekend else self.rng.randrange(18, 22)
             local = datetime.combine(day, time(hour, self.rng.randrange(60)), zone)
@@ -273,7 +297,7 @@ class Replies:
             elif reply.author is cast.TOBIAS and self.rng.random() < 0.45:
                 who, bank, chance = cast.T0BIAS, phrases.PARODY_T0BIAS, 1.0
             else:
-                who, bank, chance = cast.JANNA, phrases.PARODY_DE, 0.3
+                who, bank, chance = cast.JANNA, phrases.PARODY_DE, 0.4
             if self.rng.random() >= chance:
                 continue
             at = self.awake(

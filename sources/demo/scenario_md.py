@@ -20,13 +20,20 @@ def _table(headers: list[str], rows: list[list[Any]]) -> str:
 
 
 def render(facts: dict[str, Any]) -> str:
+    strike = facts["strike"]
     parts = [_STORY.read_text("utf-8"), "## Facts (counted from the generated posts)\n"]
     parts.append(
         f"- {facts['posts']} posts on X and {facts['feed_items']} feed articles; "
         f"by language {facts['posts_by_lang']}; by kind {facts['posts_by_tag']}.\n"
         f"- Topics as written (critics' posts and the replies to them): "
         f"{facts['intended_topics']}.\n"
-        f"- The spike: {facts['spike_day_berlin']} (Berlin)."
+        f"- The strike: called at {strike['called_at']}, on strike "
+        f"{' and '.join(strike['days_berlin'])} (Berlin); the scenario ends at "
+        f"{strike['end']}, on the second strike day. Its last 24 hours hold "
+        f"{strike['last_day_posts']} posts ({strike['last_day_strike_posts']} written about "
+        f"the strike; by kind {strike['last_day_by_tag']}) and "
+        f"{strike['last_day_articles']} feed articles, "
+        f"{len(strike['last_day_strike_articles'])} of them on the strike."
     )
     parts.append("\n### Mentions per day (Berlin)\n")
     parts.append(_table(["day", "mentions"], [[d, n] for d, n in facts["per_day_berlin"].items()]))
