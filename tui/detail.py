@@ -221,7 +221,11 @@ class DetailScreen(Screen[None]):
         replies = list(thread.replies)
         widgets = [
             Static(
-                Content(f"Thread: {len(replies)} ambassador replies"),
+                Content(
+                    "Thread: 1 ambassador reply"
+                    if len(replies) == 1
+                    else f"Thread: {len(replies)} ambassador replies"
+                ),
                 classes="section",
                 id="thread-title",
             ),
