@@ -28,10 +28,29 @@ def test_offline_without_a_store_says_so(cli, tmp_path: Path) -> None:
     assert not missing.exists()
 
 
-def test_speed_must_be_positive(cli) -> None:
-    """`--speed 0` is refused before anything starts."""
-    run = cli("--demo", "--speed", "0")
+def test_negative_speed_is_refused(cli) -> None:
+    """`--speed -1` is refused before anything starts (0 means everything at once)."""
+    run = cli("--demo", "--speed", "-1")
     assert run.code == 2 and "--speed" in run.err
+
+
+def test_a_played_out_demo_starts_afresh(tmp_path: Path) -> None:
+    """A demo store whose replay already ended is replaced, so the demo moves again."""
+    from cache.demo import load_demo
+    from filters.classify import Classifier
+    from sources.config import load_config
+    from sources.replay import ReplaySource, demo_config_path
+
+    path = tmp_path / "demo.db"
+    with Store.open(path) as store:
+        load_demo(store, Classifier(load_config(demo_config_path())))
+        store.set_meta(DEMO_META_KEY, "1")
+        store.conn.commit()
+        assert ReplaySource().finished(store.source_state("demo"))
+    plan_launch(db=str(path), config_path=None, demo=True, offline=False, speed=0)
+    with Store.open(path) as store:
+        assert store.count_mentions() == 0
+        assert store.get_meta(DEMO_META_KEY) == "1"
 
 
 def test_demo_never_writes_into_a_users_store(tmp_path: Path) -> None:

@@ -74,19 +74,24 @@ def plan_launch(
 
 
 def _demo_plan(path: Path, speed: float) -> LaunchPlan:
-    _claim_demo_store(path)
     try:
         from sources.replay import ReplaySource, demo_config_path
     except ImportError as exc:
         raise LaunchError(f"the demo replay is not available in this build ({exc})") from exc
+    replay = ReplaySource(speed=speed)
+    _claim_demo_store(path, replay)
     config = load_config(demo_config_path())
-    collector = _collector(config, path, sources=[ReplaySource(speed=speed)])
+    collector = _collector(config, path, sources=[replay])
     watcher = _alert_watcher(config, path, collector)
     return LaunchPlan("demo", path, config, collector, f"demo ×{speed:g} · {path}", watcher)
 
 
-def _claim_demo_store(path: Path) -> None:
-    """Mark `path` as a demo store, refusing one that holds a user's own mentions."""
+def _claim_demo_store(path: Path, replay: Any) -> None:
+    """Mark `path` as a demo store, refusing one that holds a user's own mentions.
+
+    A demo store whose replay already played to the end is started afresh, so that every
+    run of the demo ends "now" and keeps moving instead of showing a finished story.
+    """
     with Store.open(path) as store:
         marked = store.get_meta(DEMO_META_KEY) == "1"
         has_rows = store.conn.execute("SELECT 1 FROM mentions LIMIT 1").fetchone() is not None
@@ -95,8 +100,12 @@ def _claim_demo_store(path: Path) -> None:
                 f"{path} holds your own mentions; the demo never writes into them. "
                 "Leave out --db (the demo has its own store) or name a new file."
             )
-        with store.db.atomic():
-            store.set_meta(DEMO_META_KEY, "1")
+        played_out = marked and replay.finished(store.source_state(replay.name))
+    if played_out:
+        for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            leftover.unlink(missing_ok=True)
+    with Store.open(path) as store, store.db.atomic():
+        store.set_meta(DEMO_META_KEY, "1")
 
 
 def _refuse_demo_store(path: Path) -> None:
@@ -115,7 +124,12 @@ def _collector(config: Config, path: Path, *, sources: list[Any] | None) -> Any:
         from cache.collector import Collector
     except ImportError as exc:
         raise LaunchError(f"the collector is not available in this build ({exc})") from exc
-    Store.open(path).close()  # create and migrate it before readers open it read-only
+    from cache.reclassify import reclassify_if_changed
+
+    # Create and migrate the store before readers open it read-only, and re-apply topics
+    # and roles if the config's rules changed since the store was last written.
+    with Store.open(path) as store:
+        reclassify_if_changed(store, Classifier(config))
     return Collector(config, path, sources=sources)
 
 
@@ -143,8 +157,8 @@ def run_monitor(
     """Run the monitor until the reader quits; returns the exit code."""
     from tui.monitor import MonitorApp, MonitorOptions
 
-    if speed <= 0:
-        print("echowatch: --speed must be more than 0", file=sys.stderr)
+    if speed < 0:
+        print("echowatch: --speed must be 0 (everything at once) or more", file=sys.stderr)
         return 2
     try:
         plan = plan_launch(db=db, config_path=config_path, demo=demo, offline=offline, speed=speed)
