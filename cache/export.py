@@ -180,6 +180,16 @@ def export_to(store: Store, request: ExportRequest, *, encoding: str = "utf-8") 
     return count
 
 
+def _read_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _read_umask()
+"""Read once at import, while the program is still single-threaded (umask is per process)."""
+
+
 @contextlib.contextmanager
 def atomic_output(target: str, *, encoding: str = "utf-8", newline: str = "") -> Iterator[IO[str]]:
     """A text stream that becomes `target` only when the block ends without an error.
@@ -195,6 +205,9 @@ def atomic_output(target: str, *, encoding: str = "utf-8", newline: str = "") ->
     directory = path.parent if str(path.parent) else Path(".")
     fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=directory)
     try:
+        # mkstemp makes the file private (0600); a snapshot is for sharing, so give it the
+        # permissions any new file gets here.
+        os.fchmod(fd, 0o666 & ~_UMASK)
         with os.fdopen(fd, "w", encoding=encoding, newline=newline) as handle:
             yield handle
             handle.flush()

@@ -117,3 +117,11 @@ def test_export_of_missing_store_says_so(tmp_path, cli):
     assert run.code == 1
     assert "no store here" in run.err
     assert not missing.exists()
+
+
+def test_exported_file_is_readable_by_others(tmp_path, db_path, cli):
+    """A snapshot gets normal file permissions (not private), so it can be shared."""
+    fill(db_path, ["a"])
+    target = tmp_path / "shared.csv"
+    cli("export", "--db", db_path, "-o", target)
+    assert target.stat().st_mode & 0o044 == 0o044
