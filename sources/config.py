@@ -65,8 +65,6 @@ class XSection:
     """Also poll the mentions timeline of each company handle."""
     ambassador_timelines: bool = True
     """Also poll the timelines of known ambassador accounts."""
-    stream: bool = False
-    """Use the filtered stream instead of polling search (needs an API plan with it)."""
     max_pages: int = 5
     """Most pages read per query and round, so one busy query cannot eat the budget."""
 
