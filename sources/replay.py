@@ -47,6 +47,8 @@ TAIL_PLAY_SECONDS = 240.0
 """How long the tail takes at speed 1."""
 MAX_GAP_SECONDS = 3.0
 """At speed 1, no quiet stretch of the tail lasts longer than this."""
+DUE_SLACK_SECONDS = 0.001
+"""A tail item due this little after a poll arrives with that poll."""
 FINISHED_POLL_SECONDS = 3600.0
 """How often a finished replay asks to be polled (it has nothing more to say)."""
 PAGE_MENTIONS = 1000
@@ -183,7 +185,9 @@ class ReplaySource:
             base = timeline.offsets[start - timeline.tail_start] if start < len(items) else 0.0
             self._origin = (now, base)
         began, base = self._origin
-        elapsed = (now - began).total_seconds() * self.speed
+        # A poll at the due time may land a hair early (timestamps keep microseconds):
+        # what is due within a millisecond counts as due, instead of a wasted 50 ms poll.
+        elapsed = (now - began).total_seconds() * self.speed + DUE_SLACK_SECONDS
         index = start
         while (
             index < len(items) and timeline.offsets[index - timeline.tail_start] <= base + elapsed

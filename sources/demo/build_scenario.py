@@ -31,6 +31,8 @@ clock by a few hours at most, so the scripted ambassadors still reply in daytime
 START = END - timedelta(days=14)
 STRIKE_CALLED = datetime(2026, 2, 9, 9, 0, tzinfo=UTC)
 """Monday 10:00 Berlin: HLV calls a two-day strike from Tuesday's early shift."""
+STRIKE_BEGINS = datetime(2026, 2, 10, 4, 0, tzinfo=UTC)
+"""Tuesday 05:00 Berlin: the early shift stays out, the first pickets stand at the gates."""
 STRIKE_DAYS = (date(2026, 2, 10), date(2026, 2, 11))
 """Berlin dates of the strike (the second is cut off by the end: the strike is "now")."""
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -245,7 +247,10 @@ class Builder:
     def critic(self, topic: str, lang: str, at: datetime) -> Tweet:
         # Only Lahnfeld and Wiesenau strike; Elbhagen works on (and takes their orders).
         sites = cast.SITES_DE[:2] if (topic, lang) == ("strikes", "de") else ()
-        text = self.fill(self.rng.choice(phrases.CRITICS[(topic, lang)]), lang, sites)
+        bank = phrases.CRITICS[(topic, lang)]
+        if topic == "strikes" and at < STRIKE_BEGINS:
+            bank = phrases.STRIKE_BEFORE[("called" if at >= STRIKE_CALLED else "talk", lang)]
+        text = self.fill(self.rng.choice(bank), lang, sites)
         return Tweet(self.critic_author(topic, lang), text, at, lang, "critic", topic=topic)
 
     # --- company, press, hostile text ---------------------------------------------------------

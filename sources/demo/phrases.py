@@ -102,7 +102,7 @@ CRITICS: dict[tuple[str, str], tuple[str, ...]] = {
         "{co} says the strike in Germany has 'no impact on deliveries'. Sure it doesn't.",
         "Don't cross a digital picket line: skip {co} this week. #KorvandoStrike",
         "The {co} strike in Germany is the news nobody in US retail wants to talk about.",
-        "Strike day two at {co} in Germany and the company is still pretending it's fine.",
+        "The {co} strike in Germany is still going and the company is still pretending it's fine.",
     ),
     ("unions", "de"): (
         "Die Gewerkschaft HLV fordert seit Jahren Verhandlungen mit {co}. Und {co} schickt "
@@ -149,6 +149,35 @@ CRITICS: dict[tuple[str, str], tuple[str, ...]] = {
     ),
 }
 """Critical posts per (topic, language)."""
+
+STRIKE_BEFORE: dict[tuple[str, str], tuple[str, ...]] = {
+    ("talk", "de"): (
+        "Wenn {co} nicht verhandelt, wird es einen Streik geben. Die Stimmung in {site} ist "
+        "so weit.",
+        "Die HLV denkt laut über einen Streik bei {co} nach. Wurde auch Zeit.",
+        "Streik bei {co}? Ich würde mitmachen. Nach Jahren ohne Tarifvertrag reicht es.",
+    ),
+    ("talk", "en"): (
+        "Talk of a strike at {co} in Germany. Would US workers ever walk out too?",
+        "If German {co} workers strike, the company will finally have to listen.",
+    ),
+    ("called", "de"): (
+        "Die HLV ruft ab morgen zum Streik bei {co} in Lahnfeld und Wiesenau auf. Endlich! #Streik",
+        "Streik bei {co} angekündigt: zwei Tage, Lahnfeld und Wiesenau. Ich bin dabei.",
+        "Morgen früh Streik in {site}. Wer kann, kommt um halb sechs ans Tor 2. #Streik",
+        "{co} sagt, der Streik ändere nichts. Dann kann man ja auch einfach verhandeln, oder?",
+        "Zwei Tage Streik bei {co}, weil es seit Jahren keinen Tarifvertrag gibt. Volle "
+        "Unterstützung!",
+        "Wer diese Woche bei {co} bestellt: ab morgen wird in {site} gestreikt. Lieber warten.",
+    ),
+    ("called", "en"): (
+        "A union in Germany just called a two-day strike at {co}. Watching this closely from "
+        "{site}.",
+        "German {co} workers strike tomorrow. US workers, take notes. #strike",
+        "{co} says a strike in Germany 'won't affect customers'. We'll see tomorrow.",
+    ),
+}
+"""Strike posts before the strike: talk of one, then the call (the day before)."""
 
 ORDINARY: dict[str, tuple[str, ...]] = {
     "de": (

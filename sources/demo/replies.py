@@ -25,7 +25,7 @@ ACTIVE_DAYS: dict[str, set[date]] = {
     "KorvandoFCJana": {*_WEEK0, *_WEEK1, *_WEEK2},
     "KorvandoFCTobias": {*_WEEK1[1:4], *_WEEK2},
     "KorvandoFCMelanie": {*_WEEK0, _WEEK1[0], *_WEEK2[1:]},
-    "KorvandoFCDwayne": {*_WEEK0, *_WEEK1[:3], *_WEEK2},
+    "KorvandoFCDwayne": {*_WEEK0, *_WEEK1[:4], *_WEEK2},
     "KorvandoFCBella": {*_WEEK0, *_WEEK1, *_WEEK2},
 }
 """The days each scripted account posts on (all weekdays)."""
@@ -172,7 +172,7 @@ class Replies:
             strike = day in STRIKE_DAYS
             chance = 0.16 if strike else 0.42
             if lang == "en" and post.topic == "strikes":
-                chance = 0.2
+                chance = 0.3
             if self.rng.random() >= chance:
                 continue
             latency = timedelta(minutes=min(600, self.rng.lognormvariate(3.2, 0.9)))
