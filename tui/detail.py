@@ -20,8 +20,10 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from cache.monitor_queries import MentionDetail, mention_detail, simple_thread, stored_time
+from cache.monitor_queries import MentionDetail, mention_detail, stored_time
 from cache.store import Store
+from cache.threads import thread_for
+from filters.threads import PostRef, Thread
 from tui.safe_text import clean
 
 ROLE_NAMES = {
@@ -31,15 +33,6 @@ ROLE_NAMES = {
     "press": "press",
     "public": "public",
 }
-
-
-def load_thread(store: Store, mention_id: str) -> Any:
-    """The thread of a mention: cache.threads when it is there, else the simple one."""
-    try:
-        from cache.threads import thread_for
-    except ImportError:
-        return simple_thread(store, mention_id)
-    return thread_for(store, mention_id)
 
 
 def format_delay(seconds: float | None) -> str:
@@ -79,16 +72,16 @@ def format_when(value: object) -> str:
     return str(value).replace("T", " ").replace("Z", " UTC")
 
 
-def post_line(post: Any, *, prefix: str = "") -> Content:
+def post_line(post: PostRef, *, prefix: str = "") -> Content:
     """One post of a thread: who (role), when, and the text, all literal."""
-    role = getattr(post, "role", "") or "public"
+    role = post.role or "public"
     return Content.from_markup(
         "$prefix[b]@$author[/b] [dim]($role, $when)[/dim]\n$text",
         prefix=prefix,
         author=clean(post.author, one_line=True),
         role=role,
         when=format_when(post.created_at),
-        text=clean(post.text) if not getattr(post, "missing", False) else "(not in the store)",
+        text=clean(post.text) if not post.missing else "(not in the store)",
     )
 
 
@@ -108,7 +101,7 @@ class DetailScreen(Screen[None]):
     """
 
     class Loaded(Message):
-        def __init__(self, detail: MentionDetail | None, thread: Any) -> None:
+        def __init__(self, detail: MentionDetail | None, thread: Thread | None) -> None:
             super().__init__()
             self.detail = detail
             self.thread = thread
@@ -120,7 +113,7 @@ class DetailScreen(Screen[None]):
         self.now = now
         self.url = ""
         self.detail: MentionDetail | None = None
-        self.thread: Any = None
+        self.thread: Thread | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -136,7 +129,7 @@ class DetailScreen(Screen[None]):
     def load(self) -> None:
         with Store.open(self.db_path, readonly=True) as store:
             detail = mention_detail(store, self.mention_id)
-            thread = load_thread(store, self.mention_id) if detail else None
+            thread = thread_for(store, self.mention_id) if detail else None
         self.post_message(self.Loaded(detail, thread))
 
     @on(Loaded)
@@ -149,7 +142,7 @@ class DetailScreen(Screen[None]):
             return
         await body.mount_all(self._widgets(message.detail, message.thread))
 
-    def _widgets(self, detail: MentionDetail, thread: Any) -> list[Static]:
+    def _widgets(self, detail: MentionDetail, thread: Thread | None) -> list[Static]:
         m = detail.mention
         self.url = m.get("url") or ""
         widgets = [
@@ -208,7 +201,7 @@ class DetailScreen(Screen[None]):
             reason=clean(account["role_reason"], one_line=True) or "no reason given",
         )
 
-    def _thread(self, thread: Any) -> list[Static]:
+    def _thread(self, thread: Thread | None) -> list[Static]:
         if thread is None:
             return [
                 Static(Content("Thread"), classes="section"),
@@ -249,7 +242,7 @@ class DetailScreen(Screen[None]):
                 )
         if not replies:
             widgets.append(Static(Content("no ambassador replied (yet)"), classes="reply"))
-        missing = list(getattr(thread, "missing_ids", ()) or ())
+        missing = list(thread.missing_ids)
         if missing:
             widgets.append(
                 Static(Content(f"not in the store: {', '.join(missing)}"), classes="post")

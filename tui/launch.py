@@ -15,9 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cache.alerts import AlertWatcher
+from cache.collector import Collector
+from cache.reclassify import reclassify_if_changed
 from cache.store import Store, StoreError, default_db_path, demo_db_path
 from filters.classify import Classifier
 from sources.config import Config, find_config_path, load_config
+from sources.replay import ReplaySource, demo_config_path
 
 DEMO_META_KEY = "demo_store"
 
@@ -31,10 +35,10 @@ class LaunchPlan:
     mode: str
     db_path: Path
     config: Config
-    collector: Any
+    collector: Collector | None
     subtitle: str
-    alerts: Any = None
-    """A cache.alerts.AlertWatcher fed by the collector, or None."""
+    alerts: AlertWatcher | None = None
+    """Judges spikes after every batch the collector stores; None when nothing is polled."""
 
 
 def topic_labels(config: Config) -> dict[str, str]:
@@ -74,10 +78,6 @@ def plan_launch(
 
 
 def _demo_plan(path: Path, speed: float) -> LaunchPlan:
-    try:
-        from sources.replay import ReplaySource, demo_config_path
-    except ImportError as exc:
-        raise LaunchError(f"the demo replay is not available in this build ({exc})") from exc
     replay = ReplaySource(speed=speed)
     _claim_demo_store(path, replay)
     config = load_config(demo_config_path())
@@ -86,7 +86,7 @@ def _demo_plan(path: Path, speed: float) -> LaunchPlan:
     return LaunchPlan("demo", path, config, collector, f"demo ×{speed:g} · {path}", watcher)
 
 
-def _claim_demo_store(path: Path, replay: Any) -> None:
+def _claim_demo_store(path: Path, replay: ReplaySource) -> None:
     """Mark `path` as a demo store, refusing one that holds a user's own mentions.
 
     A demo store whose replay already played to the end is started afresh, so that every
@@ -119,13 +119,7 @@ def _refuse_demo_store(path: Path) -> None:
             )
 
 
-def _collector(config: Config, path: Path, *, sources: list[Any] | None) -> Any:
-    try:
-        from cache.collector import Collector
-    except ImportError as exc:
-        raise LaunchError(f"the collector is not available in this build ({exc})") from exc
-    from cache.reclassify import reclassify_if_changed
-
+def _collector(config: Config, path: Path, *, sources: list[Any] | None) -> Collector:
     # Create and migrate the store before readers open it read-only, and re-apply topics
     # and roles if the config's rules changed since the store was last written.
     with Store.open(path) as store:
@@ -133,13 +127,9 @@ def _collector(config: Config, path: Path, *, sources: list[Any] | None) -> Any:
     return Collector(config, path, sources=sources)
 
 
-def _alert_watcher(config: Config, path: Path, collector: Any) -> Any:
+def _alert_watcher(config: Config, path: Path, collector: Collector) -> AlertWatcher:
     """Spikes judged after every stored batch, in the poll's own thread; the monitor
     listens to the watcher (MonitorApp.on_mount) to show them."""
-    try:
-        from cache.alerts import AlertWatcher
-    except ImportError:
-        return None
     watcher = AlertWatcher(config, db_path=path)
     collector.add_listener(watcher.on_batch)
     return watcher

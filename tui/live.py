@@ -1,16 +1,15 @@
 """Glue between the monitor and the live parts: the collector's sources, their health,
-and the alert list screen (each written by another part of the project)."""
+and the spike alerts."""
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterable
 from datetime import datetime, tzinfo
 from typing import Any
 
 from textual.content import Content
-from textual.screen import Screen
 
+from cache.alerts import Alert, describe
 from cache.store import SourceState
 from sources.text import parse_timestamp
 from tui.safe_text import clean, shorten
@@ -112,30 +111,6 @@ def source_summaries(
     return parts
 
 
-def alerts_screen(options: Any) -> Screen[Any] | None:
-    """The alert list (tui/alerts_view.py) when it is installed."""
-    try:
-        module = importlib.import_module("tui.alerts_view")
-    except ImportError:
-        return None
-    for name in ("alerts_screen", "AlertsScreen", "AlertsView", "AlertListScreen"):
-        factory = getattr(module, name, None)
-        if factory is None:
-            continue
-        for args in ((options.db_path, options.config), (options.db_path,)):
-            try:
-                screen = factory(*args)
-            except TypeError:
-                continue
-            if isinstance(screen, Screen):
-                return screen
-    return None
-
-
-def describe_alert(alert: Any) -> str:
+def describe_alert(alert: Alert) -> str:
     """One line about a spike alert, as cache.alerts describes it (cleaned for display)."""
-    try:
-        from cache.alerts import describe
-    except ImportError:
-        return clean(getattr(alert, "topic", "a topic"), one_line=True)
     return clean(describe(alert), one_line=True)

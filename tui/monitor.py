@@ -40,6 +40,8 @@ from filters.topics import topic_ids
 from sources.config import Config
 from sources.records import utc_now
 from tui import live
+from tui.alerts_view import AlertsScreen
+from tui.ambassador_detail import AmbassadorDetailScreen
 from tui.detail import DetailScreen, open_in_browser
 from tui.dialogs import ExportChoice, ExportDialog, HelpScreen, write_export
 from tui.feed import PAGE_SIZE, FeedTable
@@ -62,7 +64,7 @@ FLUSH_SECONDS = 0.1
 """How often buffered arrivals are merged into the table (well inside 250 ms)."""
 TOPICS_SECONDS = 5.0
 SOURCES_SECONDS = 5.0
-VIEW_SCREENS = (DetailScreen, ListScreen)
+VIEW_SCREENS = (DetailScreen, ListScreen, AmbassadorDetailScreen)
 NARROW_WIDTH = 100
 
 
@@ -536,11 +538,7 @@ class MonitorApp(App[None]):
         self.show_view(SourcesScreen(self.options.db_path, live_errors=dict(self.live_errors)))
 
     def action_alerts(self) -> None:
-        screen = live.alerts_screen(self.options)
-        if screen is None:
-            self.notify("Alerts are not available in this version.", markup=False)
-            return
-        self.show_view(screen)
+        self.show_view(AlertsScreen(self.options.db_path, self.options.config))
 
     @on(AlertRaised)
     def alert_raised(self, message: AlertRaised) -> None:

@@ -6,7 +6,6 @@ read in a worker with its own read-only store; nothing here blocks the screen.
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -23,6 +22,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from cache.monitor_queries import ambassador_summaries, parody_summaries
 from cache.store import SourceState, Store
+from tui.ambassador_detail import AmbassadorDetailScreen
 from tui.detail import format_delay
 from tui.safe_text import clean, plain, shorten
 
@@ -171,41 +171,14 @@ class AmbassadorsScreen(ListScreen):
         item = self.current()
         if item is None:
             return
-        screen = ambassador_detail_screen(self.db_path, item.key, item.handle, self.options)
-        if screen is None:
-            self.notify("The ambassador signals view is not available yet.", markup=False)
-            return
-        self.app.push_screen(screen)
-
-
-def ambassador_detail_screen(
-    db_path: Path, key: str, handle: str, options: dict[str, Any]
-) -> Screen[Any] | None:
-    """The ambassador detail screen (tui/ambassador_detail.py) when it is installed."""
-    try:
-        module = importlib.import_module("tui.ambassador_detail")
-    except ImportError:
-        return None
-    factory = getattr(module, "ambassador_detail_screen", None) or getattr(
-        module, "AmbassadorDetailScreen", None
-    )
-    if factory is None:
-        return None
-    try:
-        screen = factory(db_path, key, **_accepted(factory, options))
-    except TypeError:
-        screen = factory(db_path, key)
-    return screen if isinstance(screen, Screen) else None
-
-
-def _accepted(factory: Any, options: dict[str, Any]) -> dict[str, Any]:
-    import inspect
-
-    try:
-        names = set(inspect.signature(factory).parameters)
-    except (TypeError, ValueError):
-        return {}
-    return {k: v for k, v in options.items() if k in names}
+        self.app.push_screen(
+            AmbassadorDetailScreen(
+                self.db_path,
+                item.key,
+                config=self.options.get("config"),
+                clock=self.options.get("clock"),
+            )
+        )
 
 
 class ParodyScreen(ListScreen):
