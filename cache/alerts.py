@@ -9,7 +9,9 @@ The newest hour with data (or the current clock hour, if that is earlier) stays 
 is judged again on every check, because it may still be filling up. An alert raised in an
 open hour is a `live` alert (it is news: the watcher runs `notify_command` for it and the
 screen shows it); one found while judging hours that were already over is a `history`
-alert (stored and listed, never announced).
+alert (stored and listed). A history alert whose spike is still going (hot within the
+cooldown) is announced once too: a watcher that starts in the middle of a spike (a
+restart, the demo loading its past) must still tell people about it.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import subprocess
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -443,14 +445,20 @@ class AlertWatcher:
                 log.warning("spike alert: %s", describe(alert))
             if evaluation.live_from is None:
                 return []
-            # Live alerts not yet announced: this check's, and any a crash (or a listing
-            # `app.py alerts`) left unannounced while their spike is still current.
+            # Alerts not yet announced whose spike is still going: this check's live ones,
+            # and any found in hours already over (a restart, a catch-up, a listing by
+            # `app.py alerts`) that are still hot within the cooldown.
+            still_going = format_timestamp(
+                hour_start(hour_from_text(evaluation.live_from) + 1)
+                - timedelta(minutes=self.rule.cooldown_minutes)
+            )
             pending = [
                 _alert_from_row(row)
                 for row in store.rows(
-                    f"SELECT {_ALERT_COLUMNS} FROM alerts WHERE mode = ? AND notified_at IS NULL "
-                    "AND last_hot_at >= ? ORDER BY started_at, topic",
-                    [LIVE, evaluation.live_from],
+                    f"SELECT {_ALERT_COLUMNS} FROM alerts WHERE notified_at IS NULL "
+                    "AND (last_hot_at >= ? OR (mode = ? AND last_hot_at >= ?)) "
+                    "ORDER BY started_at, topic",
+                    [still_going, LIVE, evaluation.live_from],
                 )
             ]
             for alert in pending:

@@ -229,6 +229,30 @@ def test_a_restarted_watcher_does_not_announce_again(db_path: Path, tmp_path: Pa
     assert len(received.read_text().splitlines()) == 2
 
 
+def test_a_watcher_started_mid_spike_announces_it_once(db_path: Path, tmp_path: Path) -> None:
+    """Starting in the middle of a spike (the demo loading its past) still announces it,
+    once; a spike that ended long ago stays quiet."""
+    received = tmp_path / "alerts.jsonl"
+    config = _config(tmp_path, notify_command=recorder_command(received))
+    old_spike = DAY0 + timedelta(days=8, hours=9)
+    spike = DAY0 + timedelta(days=9, hours=9)
+    with Store.open(db_path) as store:
+        steady_days(store, 8)
+        add_posts(store, old_spike, 40, STRIKE_TEXT)
+        steady_days(store, 1, start=DAY0 + timedelta(days=8, hours=10))
+        for hour in range(3):
+            add_posts(store, spike + timedelta(hours=hour), 40, STRIKE_TEXT)
+    now = spike + timedelta(hours=3, minutes=30)
+    announced = AlertWatcher(config, db_path=db_path).check(now)
+    assert {(a.topic, a.started_at) for a in announced} == {
+        ("strikes", "2026-11-10T09:00:00Z"),
+        ("all", "2026-11-10T09:00:00Z"),
+    }
+    assert all(a.mode == "history" for a in announced)
+    assert AlertWatcher(config, db_path=db_path).check(now + timedelta(minutes=5)) == []
+    assert len(received.read_text().splitlines()) == 2
+
+
 def test_a_failing_notify_command_is_logged_not_fatal(
     db_path: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
