@@ -162,8 +162,8 @@ def _run_import_demo(args: argparse.Namespace) -> int:
         reclassify_if_config_changed(store, classifier)
         totals = load_demo(store, classifier, on_warning=warnings.append)
     print(
-        f"imported the demo: {totals.new} new, {totals.updated} updated "
-        f"({totals.unchanged} unchanged, {totals.accounts} accounts)"
+        f"imported {totals.new} new, {totals.updated} updated, {totals.skipped} skipped "
+        f"(the demo scenario; {totals.unchanged} unchanged, {totals.accounts} accounts)"
     )
     for warning in warnings:
         print(f"  warning {warning}")
