@@ -72,14 +72,14 @@ def test_import_demo_is_a_command_that_can_run_twice(cli, db_path: Path) -> None
     """`import --demo --db PATH` fills a store once; again it adds nothing; PATHs are refused."""
     first = cli("import", "--demo", "--db", db_path)
     assert first.code == 0
-    counts = re.match(r"imported (\d+) new, \d+ updated, 0 skipped", first.out)
+    counts = re.match(r"imported (\d+) new, \d+ updated, \d+ skipped", first.out)
     assert counts, first.out
     new = int(counts.group(1))
     assert new >= 1500
     assert "warning harbor-ledger: malformed feed" in first.out
     again = cli("import", "--demo", "--db", db_path)
     assert again.code == 0
-    assert again.out.startswith("imported 0 new, 0 updated, 0 skipped")
+    assert re.match(r"imported 0 new, 0 updated, \d+ skipped", again.out), again.out
     assert cli("import", "--demo", "some.jsonl", "--db", db_path).code == 2
 
 
