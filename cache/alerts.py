@@ -162,7 +162,7 @@ def evaluate(
         steps.extend(found)
     steps.sort(key=lambda s: (s.verdict.hour, s.series))
     judged_through = format_timestamp(hour_start(open_hour - 1))
-    with store.db.atomic():
+    with store.writing():
         opened = _record(store, rule, steps, live_from=open_hour - 1)
         if judged is None or judged_through > judged:
             store.set_meta(JUDGED_THROUGH_KEY, judged_through)
@@ -473,7 +473,7 @@ class AlertWatcher:
             )
             if problem:
                 log.error("alert %s %s: %s", alert.topic, alert.started_at, problem)
-        with store.db.atomic():
+        with store.writing():
             store.conn.execute(
                 "UPDATE alerts SET notified_at = ? WHERE id = ?", [now_text(), alert.id]
             )

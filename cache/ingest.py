@@ -116,14 +116,20 @@ def ingest(
     result = IngestResult(skipped=len(batch.skipped))
     now = now_text()
     try:
-        with store.db.atomic():
+        with store.writing():
             roles = _store_accounts(store, batch.accounts, classifier, now)
             result.accounts = len(batch.accounts)
-            mentions = _dedupe(batch.mentions)
+            mentions, delivered = _dedupe(batch.mentions)
             _fill_missing_roles(store, mentions, roles, classifier)
             for start in range(0, len(mentions), _CHUNK):
                 _store_mentions(
-                    store, mentions[start : start + _CHUNK], roles, classifier, now, result
+                    store,
+                    mentions[start : start + _CHUNK],
+                    delivered,
+                    roles,
+                    classifier,
+                    now,
+                    result,
                 )
             for state in states:
                 store.save_source_state(state)
@@ -135,14 +141,25 @@ def ingest(
     return result
 
 
-def _dedupe(mentions: Iterable[Mention]) -> list[Mention]:
-    """One record per id; a complete record beats a `referenced_only` copy."""
+def _dedupe(mentions: Iterable[Mention]) -> tuple[list[Mention], dict[str, list[str]]]:
+    """One record per id, and every source that delivered each id in this batch.
+
+    A later tweet payload replaces an earlier one unless it is only a `referenced_only`
+    copy; a feed article keeps the payload of the first feed, as across batches.
+    """
     chosen: dict[str, Mention] = {}
+    delivered: dict[str, list[str]] = {}
     for mention in mentions:
         current = chosen.get(mention.id)
-        if current is None or current.referenced_only or not mention.referenced_only:
+        later_wins = mention.platform != "rss" and (
+            current is not None and (current.referenced_only or not mention.referenced_only)
+        )
+        if current is None or later_wins:
             chosen[mention.id] = mention
-    return list(chosen.values())
+        sources = delivered.setdefault(mention.id, [])
+        if mention.source not in sources:
+            sources.append(mention.source)
+    return list(chosen.values()), delivered
 
 
 def _store_accounts(
@@ -207,12 +224,16 @@ def _fill_missing_roles(
     for mention in mentions:
         key = mention.author_key
         if key and key not in roles:
-            roles[key] = classifier.role_rules.decide(mention.author, mention.author_name).role
+            decision = classifier.role_rules.decide(
+                mention.author, mention.author_name, platform=mention.platform
+            )
+            roles[key] = decision.role
 
 
 def _store_mentions(
     store: Store,
     mentions: list[Mention],
+    delivered: dict[str, list[str]],
     roles: dict[str, str],
     classifier: Classifier,
     now: str,
@@ -227,11 +248,9 @@ def _store_mentions(
     for mention in mentions:
         digest = _digest(mention.raw)
         before = existing.get(mention.id)
-        sources = [mention.source]
+        sources = delivered[mention.id]
         if before is not None:
-            sources = before.sources + (
-                [] if mention.source in before.sources else [mention.source]
-            )
+            sources = before.sources + [s for s in sources if s not in before.sources]
             # A referenced copy from `includes` may lack fields: it never overwrites.
             partial_copy = mention.referenced_only
             same_payload = digest == before.raw_hash

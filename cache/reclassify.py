@@ -44,7 +44,7 @@ def reclassify_if_changed(
     if stored == current:
         return None
     if store.count_mentions() == 0 and not _has_accounts(store):
-        with store.db.atomic():
+        with store.writing():
             store.set_meta(FINGERPRINT_KEY, current)
         return None
     # Only the half that changed needs work ("topics|roles").
@@ -57,7 +57,7 @@ def reclassify_if_changed(
         roles=old_roles != new_roles,
         on_progress=on_progress,
     )
-    with store.db.atomic():
+    with store.writing():
         store.set_meta(FINGERPRINT_KEY, current)
     return result
 
@@ -106,7 +106,7 @@ def _reclassify_accounts(
         result.accounts_checked += 1
         if (decision.role, decision.reason) != (role, reason):
             changes.append((decision.role, decision.reason, key))
-    with store.db.atomic():
+    with store.writing():
         store.conn.executemany(
             "UPDATE accounts SET role = ?, role_reason = ? WHERE key = ?", changes
         )
@@ -136,7 +136,10 @@ def _reclassify_mentions(
             if author_key and author_key in account_roles:
                 new_role = account_roles[str(author_key)]
             elif author_key:
-                new_role = classifier.role_rules.decide(str(author), str(author_name)).role
+                platform = str(mention_id).split(":", 1)[0]  # ids are `x:…` or `rss:…`
+                new_role = classifier.role_rules.decide(
+                    str(author), str(author_name), platform=platform
+                ).role
             else:
                 new_role = ""
             if new_role != role:
@@ -155,7 +158,7 @@ def _reclassify_mentions(
     if not changed:
         return
     conn = store.conn
-    with store.db.atomic():
+    with store.writing():
         conn.executemany("UPDATE mentions SET role = ? WHERE id = ?", role_updates)
         conn.executemany(
             "UPDATE mentions SET topics = ?, topic_matches = ? WHERE id = ?", topic_updates

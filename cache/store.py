@@ -6,6 +6,7 @@ A `Store` wraps one sqlite-utils `Database`. It belongs to the thread that opene
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -101,6 +102,28 @@ class Store:
             migrations.apply(self.db)
             applied = len(migrations.applied(self.db))
             self.conn.execute(f"PRAGMA user_version = {applied}")
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[Store]:
+        """A write transaction that takes the write lock at its start (BEGIN IMMEDIATE).
+
+        A deferred transaction that reads first and writes later can fail at once with
+        "database is locked" when another process wrote in between (the busy timeout
+        does not apply then); taking the lock up front makes writers wait their turn.
+        Nested use becomes a savepoint of the outer transaction.
+        """
+        if self.conn.in_transaction:
+            with self.db.atomic():
+                yield self
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+            self.conn.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.rollback()
+            raise
 
     def close(self) -> None:
         self.conn.close()

@@ -213,3 +213,21 @@ def test_store_that_is_not_sqlite_is_left_untouched(tmp_path, cli):
     assert "not a SQLite database" in run.err
     assert notes.read_bytes() == b"my precious notes\n"
     assert not (tmp_path / "notes.txt-wal").exists()
+
+
+def test_one_article_from_two_feeds_in_one_batch_keeps_both_sources(db_path):
+    """Two feeds delivering one article in the same poll round remember both feeds."""
+    from cache.ingest import ingest
+    from filters.classify import Classifier
+    from sources.config import Config
+    from sources.feeds import parse_feed
+
+    item = {"title": "Verdi ruft zum Streik", "link": "https://news.example/streik"}
+    batch = parse_feed(rss("One", [item]), "one")
+    batch.extend(parse_feed(rss("Two", [item]), "two"))
+    with Store.open(db_path) as store:
+        result = ingest(store, batch, Classifier(Config()))
+        row = next(store.rows("SELECT sources, source FROM mentions"))
+    assert result.new == 1
+    assert json.loads(row["sources"]) == ["one", "two"]
+    assert row["source"] == "one"

@@ -104,7 +104,7 @@ def _claim_demo_store(path: Path, replay: ReplaySource) -> None:
     if played_out:
         for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
             leftover.unlink(missing_ok=True)
-    with Store.open(path) as store, store.db.atomic():
+    with Store.open(path) as store, store.writing():
         store.set_meta(DEMO_META_KEY, "1")
 
 
