@@ -1,4 +1,4 @@
-"""The live monitor's reads: feed pages, topic counts, thread, ambassador and parody lists.
+"""The live monitor's reads: feed pages, topic counts, one mention, the parody list.
 
 Every function takes an open `Store` and runs in whatever thread opened it (the monitor
 calls them from worker threads, each with its own read-only store). Nothing here loads
@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import itertools
 import json
-import statistics
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -193,69 +192,7 @@ def mention_detail(store: Store, mention_id: str) -> MentionDetail | None:
     return MentionDetail(mention, account, matches if isinstance(matches, dict) else {})
 
 
-# --- ambassadors and parody accounts -----------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AmbassadorSummary:
-    """One line of the ambassador view."""
-
-    key: str
-    handle: str
-    display_name: str
-    replies: int
-    median_delay_s: float | None
-    topics_answered: tuple[str, ...]
-    topics_never: tuple[str, ...]
-    latest: tuple[tuple[str, str], ...] = field(default_factory=tuple)
-    """(created_at, text) of the newest replies."""
-
-
-def ambassador_summaries(
-    store: Store, topics: list[str], *, latest: int = 3
-) -> list[AmbassadorSummary]:
-    """Every ambassador account with its reply count, delay, topics and newest replies."""
-    summaries: list[AmbassadorSummary] = []
-    accounts = list(
-        store.rows(
-            "SELECT key, handle, display_name FROM accounts WHERE role = 'ambassador' "
-            "ORDER BY handle COLLATE NOCASE"
-        )
-    )
-    for account in accounts:
-        delays: list[float] = []
-        answered: dict[str, int] = {}
-        newest: list[tuple[str, str]] = []
-        count = 0
-        for row in store.rows(
-            "SELECT r.created_at, r.text, p.created_at AS parent_at, p.topics AS parent_topics "
-            "FROM mentions AS r LEFT JOIN mentions AS p ON p.id = r.in_reply_to "
-            "WHERE r.author_key = ? AND r.in_reply_to IS NOT NULL "
-            "ORDER BY r.created_at DESC, r.id DESC",
-            (account["key"],),
-        ):
-            count += 1
-            if len(newest) < latest:
-                newest.append((row["created_at"], row["text"]))
-            if row["parent_at"]:
-                delay = stored_time(row["created_at"]) - stored_time(row["parent_at"])
-                delays.append(max(0.0, delay.total_seconds()))
-            for topic in as_json_list(row["parent_topics"]):
-                answered[topic] = answered.get(topic, 0) + 1
-        summaries.append(
-            AmbassadorSummary(
-                key=account["key"],
-                handle=account["handle"],
-                display_name=account["display_name"],
-                replies=count,
-                median_delay_s=statistics.median(delays) if delays else None,
-                topics_answered=tuple(sorted(answered, key=lambda t: (-answered[t], t))),
-                topics_never=tuple(t for t in topics if t not in answered),
-                latest=tuple(newest),
-            )
-        )
-    summaries.sort(key=lambda s: (-s.replies, s.handle.lower()))
-    return summaries
+# --- parody accounts (the ambassadors live in cache.ambassadors) ---------------------------
 
 
 @dataclass(frozen=True)

@@ -93,10 +93,10 @@ async def test_o_opens_the_link_in_a_browser(
         assert opened == ["https://x.com/anna_k/status/1000"]
 
 
-async def test_ambassador_view_lists_replies_delay_and_untouched_topics(
+async def test_ambassador_view_lists_replies_delay_and_signal_badges(
     scenario: Scenario, tmp_path: Path
 ) -> None:
-    """`a` lists each ambassador with reply count, median delay and the topics never touched."""
+    """`a` lists each ambassador with reply count, median delay, badges and topics answered."""
     app = make_app(scenario, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -108,9 +108,12 @@ async def test_ambassador_view_lists_replies_delay_and_untouched_topics(
         assert [str(k.value) for k in table.rows] == ["x:201", "x:202"]
         lena = table.get_row("x:201")
         assert str(lena[1]) == "1" and str(lena[2]) == "12 min"
-        assert "pay" in str(lena[3]) and "strikes" in str(lena[3])
-        assert "taxes" in str(lena[4])
-        assert "faire Löhne" in text_of(screen, "#list-detail-text")
+        # No followers, following nobody; the reply carries #Markenbotschafter.
+        assert str(lena[3]) == "⚠ no audience  ✓ disclosed"
+        assert str(table.get_row("x:202")[3]) == "–"
+        panel = text_of(screen, "#list-detail-text")
+        assert "answers: pay, strikes" in panel and "faire Löhne" in panel
+        assert "⚠ 0 followers, follows nobody" in panel
         table.move_cursor(row=1)
         await pilot.pause()
         assert "great pay" in text_of(screen, "#list-detail-text")

@@ -32,9 +32,10 @@ from cache.ambassadors import (
     profile_evidence_ids,
 )
 from cache.store import Store
-from filters.signals import WEEKDAYS, parse_office_hours, percent
+from filters.signals import WEEKDAYS, Finding, parse_office_hours, percent
 from sources.config import Config
 from sources.records import utc_now
+from tui.detail import format_delay
 from tui.safe_text import clean, shorten
 
 HEAT_SHADES = " ░▒▓█"
@@ -173,11 +174,10 @@ def profile_widgets(
     findings = profile.findings or ()
     for finding in findings:
         mark = "⚠" if finding.severity == "warning" else "·"
+        size = _evidence_size(finding, profile.key)
         widgets.append(
             Static(
-                Content(
-                    f"{mark} {clean(finding.label, one_line=True)}  ({len(finding.evidence)} posts)"
-                ),
+                Content(f"{mark} {clean(finding.label, one_line=True)}  ({size})"),
                 classes=f"finding {finding.severity}",
             )
         )
@@ -313,7 +313,7 @@ def _summary(profile: AmbassadorProfile) -> Static:
             posts=str(profile.posts),
             replies=str(profile.replies),
             share=percent(profile.reply_share),
-            delay="?" if delay is None else f"{delay:.0f} s",
+            delay=format_delay(delay),
         ),
         id="ambassador-summary",
     )
@@ -336,6 +336,13 @@ def _post_content(post: EvidencePost | None, post_id: str) -> Content:
 
 def _one_line(post: Any, width: int) -> str:
     return shorten(clean(post.text, one_line=True), width)
+
+
+def _evidence_size(finding: Finding, account_key: str) -> str:
+    if finding.evidence == (account_key,):
+        return "the profile"  # audience, or a role disclosed in the bio: no post to show
+    count = len(finding.evidence)
+    return "1 post" if count == 1 else f"{count} posts"
 
 
 def _count(value: int | None) -> str:

@@ -523,12 +523,7 @@ class MonitorApp(App[None]):
 
     def action_ambassadors(self) -> None:
         self.show_view(
-            AmbassadorsScreen(
-                self.options.db_path,
-                topics=list(self.options.topics),
-                config=self.options.config,
-                clock=self.clock,
-            )
+            AmbassadorsScreen(self.options.db_path, config=self.options.config, clock=self.clock)
         )
 
     def action_parody(self) -> None:

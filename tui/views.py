@@ -7,6 +7,7 @@ read in a worker with its own read-only store; nothing here blocks the screen.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -20,11 +21,17 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from cache.monitor_queries import ambassador_summaries, parody_summaries
+from cache.ambassadors import AmbassadorProfile, EvidencePost, ambassador_profiles, evidence_posts
+from cache.monitor_queries import parody_summaries
 from cache.store import SourceState, Store
+from sources.config import Config
+from sources.records import utc_now
 from tui.ambassador_detail import AmbassadorDetailScreen
+from tui.badges import NOTE, Badge, badge_text, profile_badges
 from tui.detail import format_delay
 from tui.safe_text import clean, plain, shorten
+
+NARROW_WIDTH = 100
 
 
 class ListScreen(Screen[None]):
@@ -64,8 +71,9 @@ class ListScreen(Screen[None]):
     def on_mount(self) -> None:
         self.title = self.TITLE_TEXT
         table = self.query_one(DataTable)
+        widths = self.column_widths()
         for key, label in self.COLUMNS:
-            table.add_column(label, key=key)
+            table.add_column(label, key=key, width=widths.get(key))
         self.action_reload()
 
     def action_reload(self) -> None:
@@ -92,15 +100,46 @@ class ListScreen(Screen[None]):
     @on(Loaded)
     def show(self, message: Loaded) -> None:
         self.items = message.items
-        table = self.query_one(DataTable)
-        table.clear()
-        for item in self.items:
-            table.add_row(*self.cells(item), key=self.key_of(item))
+        self.fill_table()
         detail = self.query_one("#list-detail-text", Static)
         if not self.items:
             detail.update(Content(self.EMPTY_TEXT))
         else:
             detail.update(self.describe(self.items[0]))
+
+    def fill_table(self) -> None:
+        """(Re)build the rows from `items`, keeping the cursor on the same row."""
+        table = self.query_one(DataTable)
+        cursor = table.cursor_row
+        with self.app.batch_update():
+            for key, width in self.column_widths().items():
+                if key in table.columns:
+                    table.columns[key].width = width  # type: ignore[index]
+            table.clear()
+            for item in self.items:
+                cells = self.cells(item)
+                table.add_row(*cells, key=self.key_of(item), height=self.row_height(cells))
+            if 0 < cursor < table.row_count:
+                table.move_cursor(row=cursor, animate=False)
+
+    def column_widths(self) -> dict[str, int]:
+        """Fixed widths of some columns (the others fit their content)."""
+        return {}
+
+    def row_height(self, cells: list[Any]) -> int:
+        return 1
+
+    def on_resize(self) -> None:
+        table = self.query_one(DataTable)
+        widths = self.column_widths()
+        if any(
+            k in table.columns and table.columns[k].width != w  # type: ignore[index]
+            for k, w in widths.items()
+        ):
+            self.fill_table()  # cells may be laid out by the width (the ambassadors' badges)
+
+    def theme_color(self, name: str) -> str:
+        return str(self.app.theme_variables.get(name, "")) or "default"
 
     @on(DataTable.RowHighlighted)
     def highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -116,8 +155,39 @@ class ListScreen(Screen[None]):
         return self.items[index] if 0 <= index < len(self.items) else None
 
 
+@dataclass(frozen=True)
+class AmbassadorItem:
+    """One ambassador account: its profile (every signal) and its newest replies."""
+
+    profile: AmbassadorProfile
+    badges: tuple[Badge, ...]
+    latest: tuple[EvidencePost, ...]
+
+    @property
+    def key(self) -> str:
+        return self.profile.key
+
+
+def ambassador_items(
+    store: Store, config: Config, now: datetime, *, latest: int = 3
+) -> list[AmbassadorItem]:
+    """Every ambassador with its badges and newest replies, the busiest first."""
+    items = []
+    for profile in ambassador_profiles(store, config, now):
+        newest = evidence_posts(store, profile.reply_ids[-latest:] if latest else ())
+        items.append(
+            AmbassadorItem(
+                profile,
+                tuple(profile_badges(profile)),
+                tuple(sorted(newest.values(), key=lambda p: (p.created_at, p.id), reverse=True)),
+            )
+        )
+    items.sort(key=lambda i: (-i.profile.replies, i.profile.handle.lower()))
+    return items
+
+
 class AmbassadorsScreen(ListScreen):
-    """Ambassador accounts: replies, median delay, topics answered and never touched."""
+    """Ambassador accounts: replies, median delay, and their signals as compact badges."""
 
     TITLE_TEXT = "Ambassadors"
     EMPTY_TEXT = "No ambassador accounts in the store yet."
@@ -125,39 +195,80 @@ class AmbassadorsScreen(ListScreen):
         ("handle", "Account"),
         ("replies", "Replies"),
         ("delay", "Median delay"),
-        ("answered", "Topics answered"),
-        ("never", "Never touched"),
+        ("signals", "Signals"),
     )
     BINDINGS: ClassVar[list[Any]] = [
         *ListScreen.BINDINGS,
         Binding("enter", "open_account", "Signals", show=True),
     ]
+    DEFAULT_CSS = """
+    AmbassadorsScreen DataTable { height: auto; max-height: 65%; }
+    AmbassadorsScreen #list-detail { height: 1fr; }
+    """
 
     def read(self, store: Store) -> list[Any]:
-        return ambassador_summaries(store, list(self.options.get("topics", ())))
+        clock = self.options.get("clock") or utc_now
+        return ambassador_items(store, self.options.get("config") or Config(), clock())
+
+    def column_widths(self) -> dict[str, int]:
+        handles = [len(clean(i.profile.handle, one_line=True)) + 1 for i in self.items]
+        widths = {"handle": min(20, max([8, *handles])), "replies": 7, "delay": 12}
+        padding = 2 * self.query_one(DataTable).cell_padding * len(self.COLUMNS)
+        # The badges get what the other columns leave (2 cells for the scroll bar).
+        left = self.size.width - sum(widths.values()) - padding - 2
+        return {**widths, "signals": max(16, left)}
+
+    @property
+    def narrow(self) -> bool:
+        """Below 100 columns the badges that are only context (notes) stay in the panel."""
+        return self.size.width < NARROW_WIDTH
 
     def cells(self, item: Any) -> list[Any]:
+        profile: AmbassadorProfile = item.profile
+        width = self.column_widths()["signals"]
+        badges = [b for b in item.badges if b.kind != NOTE] if self.narrow else item.badges
         return [
-            plain("@" + clean(item.handle, one_line=True)),
-            Text(str(item.replies), justify="right"),
-            Text(format_delay(item.median_delay_s), justify="right"),
-            Text(", ".join(item.topics_answered) or "–"),
-            Text(", ".join(item.topics_never) or "–", style="italic"),
+            Text(
+                "@" + clean(profile.handle, one_line=True),
+                end="",
+                no_wrap=True,
+                overflow="ellipsis",
+            ),
+            Text(str(profile.replies), justify="right"),
+            Text(format_delay(profile.median_reply_delay_seconds), justify="right"),
+            badge_text(badges, self.badge_color, width),
         ]
 
+    def badge_color(self, kind: str) -> str:
+        return self.theme_color("success" if kind == "good" else "warning")
+
+    def row_height(self, cells: list[Any]) -> int:
+        return max(1, len(cells[-1].plain.split("\n")))
+
     def describe(self, item: Any) -> Content:
+        profile: AmbassadorProfile = item.profile
+        replies = profile.replies
         lines = [
             Content.from_markup(
                 "[b]$name[/b] @$handle · $replies · median delay $delay",
-                name=clean(item.display_name, one_line=True),
-                handle=clean(item.handle, one_line=True),
-                replies=f"{item.replies} reply" if item.replies == 1 else f"{item.replies} replies",
-                delay=format_delay(item.median_delay_s),
+                name=clean(profile.display_name, one_line=True),
+                handle=clean(profile.handle, one_line=True),
+                replies="1 reply" if replies == 1 else f"{replies} replies",
+                delay=format_delay(profile.median_reply_delay_seconds),
             ),
-            Content("Latest replies:"),
+            Content(f"answers: {', '.join(profile.topics_answered) or 'nothing yet'}"),
         ]
-        for created_at, text in item.latest:
-            lines.append(Content(f"  {created_at}  {shorten(clean(text, one_line=True), 200)}"))
+        for finding in profile.findings:
+            mark = "⚠" if finding.severity == "warning" else "·"
+            label = clean(finding.label, one_line=True)
+            line = f"{mark} {label}"
+            lines.append(
+                Content.styled(line, "$warning") if finding.severity == "warning" else Content(line)
+            )
+        lines.append(Content("Latest replies (enter: every signal with its evidence):"))
+        for post in item.latest:
+            text = shorten(clean(post.text, one_line=True), 200)
+            lines.append(Content(f"  {post.created_at}  {text}"))
         if not item.latest:
             lines.append(Content("  none yet"))
         return Content("\n").join(lines)
