@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from cache.ambassadors import reply_badges
 from cache.search import Selection
 from cache.store import Store, as_json_list
+from sources.config import Config
 from sources.text import format_timestamp, parse_timestamp
 
 OTHER_TOPIC = "other"
@@ -112,6 +115,37 @@ def feed_rows_by_ids(store: Store, selection: Selection, ids: list[str]) -> list
         rows.extend(_feed_row(r) for r in store.rows(sql, (*chunk, *selection.params)))
     rows.sort(key=lambda r: (r["created_at"], r["id"]), reverse=True)
     return rows
+
+
+def ambassador_ids(rows: Iterable[dict[str, Any]]) -> list[str]:
+    """The ids of the rows written by ambassadors (the only ones that can carry badges)."""
+    return [r["id"] for r in rows if r.get("role") == "ambassador"]
+
+
+def any_ambassador_post(store: Store, ids: list[str]) -> bool:
+    """Whether an ambassador wrote one of `ids` (primary-key lookups only)."""
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ",".join("?" for _ in chunk)
+        sql = f"SELECT 1 FROM mentions WHERE id IN ({marks}) AND role = 'ambassador' LIMIT 1"
+        if store.conn.execute(sql, chunk).fetchone() is not None:
+            return True
+    return False
+
+
+def feed_reply_badges(
+    store: Store, config: Config, ids: Iterable[str]
+) -> dict[str, tuple[str, ...]]:
+    """Badges of the ambassador replies among `ids`; every id gets an entry (maybe empty).
+
+    An empty entry clears a badge that no longer applies. The cross-account analysis
+    behind the badges is memoised by `cache.ambassadors` until ambassador data changes.
+    """
+    wanted = list(dict.fromkeys(ids))
+    if not wanted:
+        return {}
+    found = reply_badges(store, config, wanted)
+    return {i: tuple(found.get(i, ())) for i in wanted}
 
 
 def newest_time(store: Store) -> datetime | None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from rich.style import Style
 from rich.text import Text
+from textual.content import Content
 
 from cache.ambassadors import AmbassadorProfile
 from filters.signals import Finding, percent
@@ -125,16 +126,21 @@ def badge_text(
 _REPLY_CODES = (("co-reply", "co"), ("text block #", "#"), ("signed: ", "sig"))
 
 
+def is_warning_badge(badge: str) -> bool:
+    """Whether a reply badge points at scripted replies (signing one's own name does not)."""
+    if badge.startswith("signed: "):
+        return badge.endswith("(not own name)")
+    return any(badge.startswith(prefix) for prefix, _ in _REPLY_CODES)
+
+
 def reply_marker(badges: Sequence[str]) -> str:
     """The feed's short marker for a reply's badges: `⚠co #3 sig` (enter shows them in full).
 
     Only what points at scripted replies is marked: a co-reply, a text block, a reply
-    signed with another person's name. Signing with one's own name is not marked.
+    signed with another person's name.
     """
     codes: list[str] = []
-    for badge in badges:
-        if badge.startswith("signed: ") and not badge.endswith("(not own name)"):
-            continue
+    for badge in filter(is_warning_badge, badges):
         for prefix, code in _REPLY_CODES:
             if badge.startswith(prefix):
                 block = badge.removeprefix(prefix).split()[0] if code == "#" else ""
@@ -144,6 +150,17 @@ def reply_marker(badges: Sequence[str]) -> str:
     return "⚠" + " ".join(unique) if unique else ""
 
 
-def reply_badge_line(badges: Sequence[str]) -> str:
-    """A reply's badges in full for the thread view: `co-reply 40 s with @x · text block #3`."""
-    return " · ".join(clean(b, one_line=True) for b in badges)
+def reply_badge_content(badges: Sequence[str]) -> Content:
+    """A reply's badges in full for the thread view: `⚠ co-reply 40 s with @x · text block #3`.
+
+    The badges name other accounts' handles: cleaned, and inserted as text, never markup.
+    """
+    parts: list[str | tuple[str, str]] = []
+    warned = any(is_warning_badge(b) for b in badges)
+    parts.append(("⚠ ", "bold $warning") if warned else "· ")
+    for index, badge in enumerate(badges):
+        if index:
+            parts.append(" · ")
+        text = clean(badge, one_line=True)
+        parts.append((text, "$warning") if is_warning_badge(badge) else text)
+    return Content.assemble(*parts)

@@ -20,10 +20,12 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from cache.monitor_queries import MentionDetail, mention_detail, stored_time
+from cache.monitor_queries import MentionDetail, feed_reply_badges, mention_detail, stored_time
 from cache.store import Store
 from cache.threads import thread_for
 from filters.threads import PostRef, Thread
+from sources.config import Config, ConfigError
+from tui.badges import reply_badge_content
 from tui.safe_text import clean
 
 ROLE_NAMES = {
@@ -98,6 +100,8 @@ class DetailScreen(Screen[None]):
     DetailScreen .post { margin-left: 2; }
     DetailScreen .reply { margin-left: 4; }
     DetailScreen .reaction { margin-left: 8; color: $warning; }
+    DetailScreen .badges { margin-left: 6; }
+    DetailScreen .mention-badges { margin-left: 2; }
     """
 
     class Loaded(Message):
@@ -106,14 +110,26 @@ class DetailScreen(Screen[None]):
             self.detail = detail
             self.thread = thread
 
-    def __init__(self, db_path: Path, mention_id: str, now: datetime) -> None:
+    class BadgesLoaded(Message):
+        """The badges of the ambassador replies shown were read (after the thread)."""
+
+        def __init__(self, badges: dict[str, tuple[str, ...]]) -> None:
+            super().__init__()
+            self.badges = badges
+
+    def __init__(
+        self, db_path: Path, mention_id: str, now: datetime, config: Config | None = None
+    ) -> None:
         super().__init__()
         self.db_path = db_path
         self.mention_id = mention_id
         self.now = now
+        self.config = config or Config()
         self.url = ""
         self.detail: MentionDetail | None = None
         self.thread: Thread | None = None
+        self.badge_slots: dict[str, list[Static]] = {}
+        """Ambassador post id -> the (hidden until filled) lines for its badges."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -130,7 +146,32 @@ class DetailScreen(Screen[None]):
         with Store.open(self.db_path, readonly=True) as store:
             detail = mention_detail(store, self.mention_id)
             thread = thread_for(store, self.mention_id) if detail else None
-        self.post_message(self.Loaded(detail, thread))
+            self.post_message(self.Loaded(detail, thread))
+            if detail is None:
+                return
+            # After the thread: the first analysis of a large store may take a moment.
+            ids = [r.post.id for r in thread.replies] if thread else []
+            if detail.mention["role"] == "ambassador":
+                ids.insert(0, self.mention_id)
+            try:
+                badges = feed_reply_badges(store, self.config, ids)
+            except ConfigError:
+                return  # the feed already says why there are no badges
+        self.post_message(self.BadgesLoaded(badges))
+
+    @on(BadgesLoaded)
+    def show_badges(self, message: BadgesLoaded) -> None:
+        for mention_id, badges in message.badges.items():
+            for slot in self.badge_slots.get(mention_id, ()):
+                if badges:
+                    slot.update(reply_badge_content(badges))
+                slot.display = bool(badges)
+
+    def _badge_slot(self, mention_id: str, classes: str) -> Static:
+        slot = Static(Content(""), classes=f"badges {classes}")
+        slot.display = False
+        self.badge_slots.setdefault(mention_id, []).append(slot)
+        return slot
 
     @on(Loaded)
     async def show(self, message: Loaded) -> None:
@@ -145,6 +186,7 @@ class DetailScreen(Screen[None]):
     def _widgets(self, detail: MentionDetail, thread: Thread | None) -> list[Static]:
         m = detail.mention
         self.url = m.get("url") or ""
+        self.badge_slots = {}
         widgets = [
             Static(
                 Content.from_markup(
@@ -158,6 +200,7 @@ class DetailScreen(Screen[None]):
                 id="detail-head",
             ),
             Static(Content(clean(m["text"])), id="detail-text", classes="post"),
+            self._badge_slot(m["id"], "post mention-badges"),
             Static(Content("Author"), classes="section"),
             Static(self._author(m, detail.account), id="detail-author", classes="post"),
         ]
@@ -233,6 +276,7 @@ class DetailScreen(Screen[None]):
                     post_line(reply.post, prefix=f"↳ after {delay}: "), classes="reply thread-reply"
                 )
             )
+            widgets.append(self._badge_slot(reply.post.id, "reply thread-badges"))
             for reaction in reply.reactions:
                 widgets.append(
                     Static(

@@ -131,6 +131,12 @@ class HelpScreen(ModalScreen[None]):
                 )
             )
         lines.append(Content(""))
+        lines.append(Content.from_markup("[b $primary]Marks on ambassador replies (Topics)[/]"))
+        lines.append(Content("  ⚠co   co-reply: another ambassador answered the same post at once"))
+        lines.append(Content("  ⚠#3   text block #3: near-duplicate of another ambassador's reply"))
+        lines.append(Content("  ⚠sig  signed with a name that is not the account's"))
+        lines.append(Content("  enter shows them in full; a shows every ambassador's signals"))
+        lines.append(Content(""))
         lines.append(Content("ctrl+p opens the command palette: every action is there too."))
         lines.append(Content("The mouse works: click rows, topics and keys in the footer."))
         with VerticalScroll():

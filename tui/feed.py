@@ -9,8 +9,8 @@ paged in from the store when the reader reaches the bottom (`NeedsOlder`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime, tzinfo
 from typing import Any
 
@@ -21,6 +21,7 @@ from textual.widgets import DataTable
 
 from cache.monitor_queries import stored_time
 from sources.records import utc_now
+from tui.badges import reply_marker
 from tui.safe_text import clean
 
 LIVE_WINDOW = 500
@@ -46,8 +47,9 @@ _FIXED_COLUMNS = (
     ("time", "Time", 6),
     ("src", "", 1),
     ("author", "Author", 15),
-    ("topics", "Topics", 9),
+    ("topics", "Topics", 10),
 )
+"""The topics cell also holds an ambassador reply's badge marker (`⚠co #3 sig`)."""
 
 
 class _TimeCell(Text):
@@ -63,6 +65,10 @@ class FeedRow:
     id: str
     created_at: str
     url: str
+    role: str = ""
+    topics: tuple[str, ...] = ()
+    badges: tuple[str, ...] = ()
+    """An ambassador reply's badges ("co-reply 40 s with @x"); the cell shows a marker."""
 
 
 class FeedTable(DataTable[Any]):
@@ -121,11 +127,7 @@ class FeedTable(DataTable[Any]):
             author.append(badge[0], style=Style(color=self._theme_color(badge[1]), bold=True))
             author.append(" ")
         author.append(clean(row["author"] or row["author_name"] or "?", one_line=True))
-        chips = Text(end="", no_wrap=True, overflow="ellipsis")
-        for index, topic in enumerate(row["topics"]):
-            if index:
-                chips.append(" ")
-            chips.append(TOPIC_CHIPS.get(topic, clean(topic, one_line=True)[:4]), style="italic")
+        chips = self._topics_cell(row["topics"], row.get("badges", ()))
         text = Text(
             clean(row["text"] or row["title"], one_line=True),
             end="",
@@ -134,12 +136,48 @@ class FeedTable(DataTable[Any]):
         )
         return [time_cell, icon, author, chips, text]
 
+    def _topics_cell(self, topics: Iterable[str], badges: Sequence[str]) -> Text:
+        chips = Text(end="", no_wrap=True, overflow="ellipsis")
+        marker = reply_marker(badges)
+        if marker:
+            chips.append(marker, style=Style(color=self._theme_color("warning"), bold=True))
+        for topic in topics:
+            if chips.plain:
+                chips.append(" ")
+            chips.append(TOPIC_CHIPS.get(topic, clean(topic, one_line=True)[:4]), style="italic")
+        return chips
+
     def _add(self, row: dict[str, Any]) -> bool:
         if row["id"] in self.known:
             return False
         self.add_row(*self._cells(row), key=row["id"])
-        self.known[row["id"]] = FeedRow(row["id"], row["created_at"], row.get("url") or "")
+        self.known[row["id"]] = FeedRow(
+            row["id"],
+            row["created_at"],
+            row.get("url") or "",
+            row.get("role") or "",
+            tuple(row["topics"]),
+            tuple(row.get("badges", ())),
+        )
         return True
+
+    @property
+    def ambassador_ids(self) -> list[str]:
+        """The rows written by ambassadors (whose badges may change as replies arrive)."""
+        return [r.id for r in self.known.values() if r.role == "ambassador"]
+
+    def update_badges(self, badges: Mapping[str, Sequence[str]]) -> int:
+        """Give rows their (new) badges; ids not in the table are ignored. Returns changes."""
+        changed = 0
+        with self.app.batch_update():
+            for mention_id, found in badges.items():
+                row = self.known.get(mention_id)
+                if row is None or row.badges == tuple(found):
+                    continue
+                self.known[mention_id] = replace(row, badges=tuple(found))
+                self.update_cell(mention_id, "topics", self._topics_cell(row.topics, found))
+                changed += 1
+        return changed
 
     # --- what the app calls ----------------------------------------------------------------
 

@@ -45,6 +45,26 @@ class ArrivalsLoaded(Message):
         self.generation = generation
 
 
+class BadgesLoaded(Message):
+    """The badges of ambassador replies in the feed were read (after their rows).
+
+    Every id listed gets exactly these badges (an empty tuple clears them); `problem`
+    says why none could be read (a bad `[signals]` setting), else None.
+    """
+
+    def __init__(
+        self,
+        badges: dict[str, tuple[str, ...]],
+        *,
+        generation: int,
+        problem: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.badges = badges
+        self.generation = generation
+        self.problem = problem
+
+
 class TopicCountsLoaded(Message):
     def __init__(self, counts: list[TopicCount], window: str) -> None:
         super().__init__()

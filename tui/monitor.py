@@ -27,8 +27,11 @@ from textual.widgets import Footer, Header, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from cache.monitor_queries import (
+    ambassador_ids,
+    any_ambassador_post,
     combine,
     feed_page,
+    feed_reply_badges,
     feed_rows_by_ids,
     newest_time,
     topic_counts,
@@ -37,7 +40,7 @@ from cache.monitor_queries import (
 from cache.search import QueryError, Selection, query_selection
 from cache.store import SourceState, Store
 from filters.topics import topic_ids
-from sources.config import Config
+from sources.config import Config, ConfigError
 from sources.records import utc_now
 from tui import live
 from tui.alerts_view import AlertsScreen
@@ -49,6 +52,7 @@ from tui.keys import binding_commands, describe_query_error, help_keys
 from tui.messages import (
     AlertRaised,
     ArrivalsLoaded,
+    BadgesLoaded,
     ExportWritten,
     FeedPageLoaded,
     MentionsStored,
@@ -131,6 +135,8 @@ class MonitorApp(App[None]):
         self.last_export: Path | None = None
         self.topics_dirty = True
         self.new_alerts: list[Any] = []
+        self.badge_problem: str | None = None
+        """Why badges cannot be read (said once), or None."""
         self.stopping = threading.Event()
         """Set on quit: a poll in progress ends after the page it is writing."""
         self.topics_shown: bool | None = None
@@ -205,25 +211,50 @@ class MonitorApp(App[None]):
     def load_first_page(self, selection: Selection, generation: int) -> None:
         with self.open_store() as store:
             rows = feed_page(store, selection, limit=PAGE_SIZE)
-        if not get_current_worker().is_cancelled:
+            if get_current_worker().is_cancelled:
+                return
             self.post_message(
                 FeedPageLoaded(rows, generation=generation, older=False, limit=PAGE_SIZE)
             )
+            self.read_badges(store, ambassador_ids(rows), generation)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="older", description="older")
     def load_older(self, selection: Selection, before: tuple[str, str], generation: int) -> None:
         with self.open_store() as store:
             rows = feed_page(store, selection, before=before, limit=PAGE_SIZE)
-        if not get_current_worker().is_cancelled:
+            if get_current_worker().is_cancelled:
+                return
             self.post_message(
                 FeedPageLoaded(rows, generation=generation, older=True, limit=PAGE_SIZE)
             )
+            self.read_badges(store, ambassador_ids(rows), generation)
 
     @work(thread=True, exit_on_error=False, group="arrivals", description="arrivals")
-    def load_arrivals(self, ids: list[str], selection: Selection, generation: int) -> None:
+    def load_arrivals(
+        self, ids: list[str], selection: Selection, generation: int, shown: list[str]
+    ) -> None:
+        """New rows first; then, if an ambassador posted, the badges of every ambassador
+        row (a new reply can make an older one a co-reply or part of a text block)."""
         with self.open_store() as store:
             rows = feed_rows_by_ids(store, selection, ids)
-        self.post_message(ArrivalsLoaded(rows, generation=generation))
+            self.post_message(ArrivalsLoaded(rows, generation=generation))
+            if any_ambassador_post(store, ids):
+                self.read_badges(store, [*ambassador_ids(rows), *shown], generation)
+
+    def read_badges(self, store: Store, ids: list[str], generation: int) -> None:
+        """Read the badges of ambassador rows and post them (called in a worker thread).
+
+        They come after the rows so a slow analysis (the first one on a large store)
+        never holds back the feed; until then the rows simply show no marker.
+        """
+        if not ids:
+            return
+        try:
+            badges = feed_reply_badges(store, self.options.config, ids)
+        except ConfigError as exc:
+            self.post_message(BadgesLoaded({}, generation=generation, problem=str(exc)))
+            return
+        self.post_message(BadgesLoaded(badges, generation=generation))
 
     @on(FeedPageLoaded)
     def show_page(self, message: FeedPageLoaded) -> None:
@@ -234,6 +265,20 @@ class MonitorApp(App[None]):
         else:
             self.feed.show_page(message.rows, limit=message.limit)
         self.show_status()
+
+    @on(BadgesLoaded)
+    def show_badges(self, message: BadgesLoaded) -> None:
+        if message.problem is not None:
+            if message.problem != self.badge_problem:
+                self.notify(
+                    f"No ambassador badges: {clean(message.problem, one_line=True)}",
+                    severity="warning",
+                    markup=False,
+                )
+            self.badge_problem = message.problem
+            return
+        if message.generation == self.generation:
+            self.feed.update_badges(message.badges)
 
     @on(FeedTable.NeedsOlder)
     def page_older(self, message: FeedTable.NeedsOlder) -> None:
@@ -254,7 +299,7 @@ class MonitorApp(App[None]):
             return
         ids = list(self.pending)
         self.pending.clear()
-        self.load_arrivals(ids, self.selection, self.generation)
+        self.load_arrivals(ids, self.selection, self.generation, self.feed.ambassador_ids)
         if self.topics_dirty:
             self.refresh_topics()
 
@@ -503,7 +548,9 @@ class MonitorApp(App[None]):
     def action_open_detail(self) -> None:
         mention_id = self.feed.current_id
         if mention_id is not None:
-            self.show_view(DetailScreen(self.options.db_path, mention_id, self.clock()))
+            self.show_view(
+                DetailScreen(self.options.db_path, mention_id, self.clock(), self.options.config)
+            )
 
     @on(FeedTable.RowSelected, "#feed")
     def row_selected(self, event: FeedTable.RowSelected) -> None:
