@@ -70,13 +70,52 @@ class Folded:
         if self.body_length != len(self.original):
             # Folding changed lengths (ä -> ae): map back, computed only when shown.
             if self._offsets is None:
-                self._offsets = [i for i, ch in enumerate(self.original) for _ in fold(ch)]
+                self._offsets = _original_offsets(self.original)
             if len(self._offsets) != self.body_length:
                 return self.text[start:end]  # a character folded unlike on its own
             first, last = self._offsets[first], self._offsets[last]
         if first > 0 and self.original[first - 1] == "#":
             first -= 1  # a hashtag is shown with its sign, as written
         return self.original[first : last + 1]
+
+
+_WIDTH_LIMIT = 50_000
+_widths: dict[str, int] = {}
+"""Characters whose fold is not one character long -> that length (0 for a soft hyphen)."""
+_narrow: set[str] = set()
+"""Characters seen to fold to exactly one character."""
+
+
+def _original_offsets(original: str) -> list[int]:
+    """For each character of `fold(original)` folded one by one, its index in `original`.
+
+    The same list as `[i for i, ch in enumerate(original) for _ in fold(ch)]`, built from
+    runs of characters that fold to one character each, so German text with a few
+    umlauts costs a few `range`s instead of one `fold` call per character.
+    """
+    odd: list[str] = []
+    for ch in set(original) - _narrow:
+        width = _widths.get(ch)
+        if width is None:
+            width = len(fold(ch))
+            if len(_widths) + len(_narrow) < _WIDTH_LIMIT:
+                if width == 1:
+                    _narrow.add(ch)
+                else:
+                    _widths[ch] = width
+        if width != 1:
+            odd.append(ch)
+    if not odd:
+        return list(range(len(original)))
+    offsets: list[int] = []
+    done = 0
+    for match in re.finditer("|".join(map(re.escape, odd)), original):
+        at = match.start()
+        offsets.extend(range(done, at))
+        offsets.extend([at] * _widths.get(original[at], len(fold(original[at]))))
+        done = at + 1
+    offsets.extend(range(done, len(original)))
+    return offsets
 
 
 def fold_for_matching(text: str) -> Folded:

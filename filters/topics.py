@@ -55,9 +55,11 @@ class TopicMatcher:
         self.topics = topics
         self._words: list[tuple[str, re.Pattern[str]]] = []
         # Phrases and exclusions are each tried only when their longest literal word
-        # occurs in the text (a substring test), which skips nearly all of them.
-        self._phrases: list[tuple[str, _Anchor, re.Pattern[str]]] = []
-        self._excludes: dict[str, list[tuple[_Anchor, re.Pattern[str]]]] = {}
+        # occurs in the text, which skips nearly all of them. They are grouped by that
+        # word: one set intersection finds the whole-word ones, one substring test per
+        # distinct word the others, instead of one test per phrase.
+        self._phrases = _Anchored()
+        self._excludes: dict[str, _Anchored] = {}
         for topic in topics:
             words = [t for t in topic.terms if " " not in t.strip()]
             phrases = [t for t in topic.terms if " " in t.strip()]
@@ -65,9 +67,15 @@ class TopicMatcher:
             if positive is not None:
                 self._words.append((topic.id, positive))
             for phrase in phrases:
-                self._phrases.append((topic.id, _anchor(phrase), _anchored(phrase)))
-            self._excludes[topic.id] = [_exclusion(entry) for entry in topic.excludes]
-        self._cache: dict[str, tuple[str, ...]] = {}
+                self._phrases.add(_anchor(phrase), topic.id, _anchored(phrase))
+            excludes = _Anchored()
+            for entry in topic.excludes:
+                excludes.add(*_exclusion(entry))
+            self._excludes[topic.id] = excludes
+        # Every word read so far, split in two so that the plain words of a text (nearly
+        # all of them) are dropped by one set difference instead of a lookup each.
+        self._topical: dict[str, tuple[str, ...]] = {}
+        self._plain: set[str] = set()
 
     @classmethod
     def from_config(cls, config: Config) -> TopicMatcher:
@@ -117,30 +125,42 @@ class TopicMatcher:
             return {}
         folded = fold_for_matching(text)
         body = folded.text
+        # Most words are about nothing: look each distinct word up once, and walk the
+        # text for positions only when some word is about a topic.
+        tokens = _TOKEN.findall(body)
+        words = set(tokens)
+        known = self._topical
+        topical: dict[str, tuple[str, ...]] = {}
+        for word in words - self._plain:
+            topics = known.get(word) or self._token_topics(word)
+            if topics:
+                topical[word] = topics
         hits: dict[str, list[tuple[int, int]]] = {}
-        cache = self._cache
-        words: set[str] = set()
-        for token in _TOKEN.finditer(body):
-            word = token.group()
-            words.add(word)
-            topics = cache.get(word)
-            if topics is None:
-                topics = self._token_topics(word)
-            for topic_id in topics:
-                hits.setdefault(topic_id, []).append(token.span())
+        if topical:
+            # Every token starts with a word character and only non-word characters lie
+            # between tokens, so a token starts at its first occurrence after the end of
+            # the one before: its span without a second regular-expression pass.
+            find = body.find
+            end = 0
+            for word in tokens:
+                start = find(word, end)
+                end = start + len(word)
+                for topic_id in topical.get(word, ()):
+                    hits.setdefault(topic_id, []).append((start, end))
         for word in [w for w in words if "-" in w]:
             words.update(word.split("-"))
-        for topic_id, anchor, pattern in self._phrases:
-            if anchor.found(words, body):
-                for found in pattern.finditer(body):
-                    hits.setdefault(topic_id, []).append(found.span())
+        for topic_id, pattern in self._phrases.candidates(words, body):
+            for found in pattern.finditer(body):
+                hits.setdefault(topic_id, []).append(found.span())
         if not hits:
             return {}
         for topic_id, spans in hits.items():
+            excludes = self._excludes.get(topic_id)
+            if excludes is None:
+                continue
             blocked = [
                 found.span()
-                for anchor, pattern in self._excludes.get(topic_id, ())
-                if anchor.found(words, body)
+                for _, pattern in excludes.candidates(words, body)
                 for found in pattern.finditer(body)
             ]
             if blocked:
@@ -159,9 +179,6 @@ class TopicMatcher:
         return found
 
     def _token_topics(self, token: str) -> tuple[str, ...]:
-        cached = self._cache.get(token)
-        if cached is not None:
-            return cached
         parts = [_GENDER_MARK.sub("", token)]
         if "-" in token or "'" in token:
             parts.extend(_GENDER_MARK.sub("", p) for p in re.split(r"[-'’]", token) if p)
@@ -170,9 +187,13 @@ class TopicMatcher:
             for topic_id, pattern in self._words
             if any(pattern.fullmatch(p) for p in parts)
         )
-        if len(self._cache) >= _CACHE_LIMIT:
-            self._cache.clear()
-        self._cache[token] = topics
+        if len(self._topical) + len(self._plain) >= _CACHE_LIMIT:
+            self._topical.clear()
+            self._plain.clear()
+        if topics:
+            self._topical[token] = topics
+        else:
+            self._plain.add(token)
         return topics
 
     def labels(self) -> dict[str, tuple[str, str]]:
@@ -221,10 +242,27 @@ class _Anchor:
     whole_word: bool
     """True when it must occur as a word of its own (a set lookup, not a text search)."""
 
-    def found(self, words: set[str], body: str) -> bool:
-        if self.whole_word:
-            return self.text in words
-        return self.text in body
+
+class _Anchored:
+    """Patterns filed under their anchors, to find the few a text could match at once."""
+
+    __slots__ = ("_by_substring", "_by_word")
+
+    def __init__(self) -> None:
+        self._by_word: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+        self._by_substring: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+
+    def add(self, anchor: _Anchor, label: str, pattern: re.Pattern[str]) -> None:
+        table = self._by_word if anchor.whole_word else self._by_substring
+        table.setdefault(anchor.text, []).append((label, pattern))
+
+    def candidates(self, words: set[str], body: str) -> list[tuple[str, re.Pattern[str]]]:
+        """Every (label, pattern) whose anchor occurs: as a word in `words`, or in `body`."""
+        found = [entry for word in words & self._by_word.keys() for entry in self._by_word[word]]
+        for text, entries in self._by_substring.items():
+            if text in body:
+                found.extend(entries)
+        return found
 
 
 def _anchor(term: str) -> _Anchor:
@@ -233,10 +271,10 @@ def _anchor(term: str) -> _Anchor:
     return _Anchor(longest.strip("*"), "*" not in longest)
 
 
-def _exclusion(entry: str) -> tuple[_Anchor, re.Pattern[str]]:
+def _exclusion(entry: str) -> tuple[_Anchor, str, re.Pattern[str]]:
     if entry.startswith("re:"):
-        return _Anchor("", False), re.compile(entry[3:])  # always tried
-    return _anchor(entry), _anchored(entry)
+        return _Anchor("", False), entry, re.compile(entry[3:])  # always tried
+    return _anchor(entry), entry, _anchored(entry)
 
 
 def _check_terms(where: str, topic_id: str, en: list[str], de: list[str]) -> None:
