@@ -107,6 +107,10 @@ class RoleRules:
     )
     _press_re: re.Pattern[str] | None = field(default=None, init=False, repr=False, compare=False)
     _imitated: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _decided: dict[tuple[str, str, str, str], RoleDecision] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    """Decisions already made: the same author arrives in nearly every batch."""
 
     @classmethod
     def from_config(cls, config: Config) -> RoleRules:
@@ -139,6 +143,18 @@ class RoleRules:
     def decide(
         self, handle: str, display_name: str = "", bio: str = "", platform: str = ""
     ) -> RoleDecision:
+        # The rules are fixed for the life of the object, so a decision depends on these
+        # four strings alone.
+        asked = (handle, display_name, bio, platform)
+        decision = self._decided.get(asked)
+        if decision is None:
+            decision = self._decide(handle, display_name, bio, platform)
+            if len(self._decided) >= _DECIDED_LIMIT:
+                self._decided.clear()
+            self._decided[asked] = decision
+        return decision
+
+    def _decide(self, handle: str, display_name: str, bio: str, platform: str) -> RoleDecision:
         key = handle.strip().lstrip("@").lower()
         for role, listed, section in (
             ("official", self.official, "company.handles"),
@@ -193,6 +209,9 @@ class RoleRules:
         )
         return hashlib.sha1(text.encode()).hexdigest()[:12]
 
+
+_DECIDED_LIMIT = 100_000
+"""Remembered role decisions per rule set (a few hundred bytes each)."""
 
 _RULES_VERSION = 2
 """Bump when the rules in this file change, so stored roles are decided again."""

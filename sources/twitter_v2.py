@@ -20,8 +20,43 @@ UNKNOWN_AUTHOR = "unknown"
 """Handle given to a tweet whose author is missing from `includes.users`."""
 
 
+_ACCOUNT_CACHE_LIMIT = 20_000
+_accounts_seen: dict[str, Account] = {}
+"""`repr` of a decoded user object -> its `Account`: the same author comes back on nearly
+every page, and building an `Account` (its sorted `raw` JSON above all) costs more than
+recognising the object. Equal `repr`s of decoded JSON (str, int, float, bool, None, list,
+dict) mean equal values of equal types, so the `Account` would come out the same."""
+
+
 def account_from_user(user: Mapping[str, Any]) -> Account:
     """An `Account` from a v2 user object."""
+    if not _decoded_json(user):  # only plain decoded JSON is recognised by its repr
+        return _account_from_user(user)
+    seen = repr(user)
+    account = _accounts_seen.get(seen)
+    if account is None:
+        account = _account_from_user(user)
+        if len(_accounts_seen) >= _ACCOUNT_CACHE_LIMIT:
+            _accounts_seen.clear()
+        _accounts_seen[seen] = account
+    return account
+
+
+_JSON_SCALARS = (str, int, float, bool, type(None))
+
+
+def _decoded_json(value: object) -> bool:
+    """Whether `value` holds only what `json.loads` makes, whose `repr` shows its value."""
+    if isinstance(value, dict):
+        return type(value) is dict and all(
+            type(k) is str and _decoded_json(v) for k, v in value.items()
+        )
+    if isinstance(value, list):
+        return type(value) is list and all(_decoded_json(v) for v in value)
+    return type(value) in _JSON_SCALARS
+
+
+def _account_from_user(user: Mapping[str, Any]) -> Account:
     metrics = user.get("public_metrics")
     metrics = metrics if isinstance(metrics, Mapping) else {}
     return Account(

@@ -211,3 +211,24 @@ def test_one_process_writes_while_another_reads_the_same_file(db_path: Path) -> 
     assert reads == 60
     with Store.open(db_path, readonly=True) as store:
         assert store.count_mentions() == 3000
+
+
+def test_an_author_whose_profile_changed_between_pages_is_stored_anew(
+    db_path: Path, classifier: Classifier
+) -> None:
+    """A bio edited between two pages (e.g. now 'FC Ambassador') shows the new profile and role."""
+    before = builders.user("mia_k", "Mia", user_id="4711", bio="Lager, Kaffee.")
+    after = {**before, "description": "FC Ambassador", "verified": 1}
+    with Store.open(db_path) as store:
+        for profile in (before, after, before, after):
+            post = builders.tweet(profile, "Pausen sind kurz")
+            ingest(store, _batch(builders.page([post], [profile])), classifier)
+            bio, verified, role, raw = store.conn.execute(
+                "SELECT bio, verified, role, raw FROM accounts WHERE key = 'x:4711'"
+            ).fetchone()
+            assert (bio, role) == (
+                profile["description"],
+                "ambassador" if profile is after else "public",
+            )
+            assert json.loads(raw) == profile and ('"verified": 1' in raw) == (profile is after)
+            assert verified == 1 if profile is after else verified == 0
