@@ -114,7 +114,7 @@ async def test_spike_alerts_become_one_notification_and_bang_lists_them(tmp_path
         app.post_message(AlertRaised(spike("pay")))
         app.post_message(AlertRaised(spike("[b]strikes[/b]")))
         await pilot.pause()
-        app.announce_alerts()  # what the half-second timer does
+        app.alert_toasts.announce()  # what the half-second timer does
         await pilot.pause()
         notes = [n for n in app._notifications if "spike" in n.message]
         assert len(notes) == 1 and notes[0].markup is False

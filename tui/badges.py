@@ -10,13 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from rich.style import Style
 from rich.text import Text
 from textual.content import Content
 
 from cache.ambassadors import AmbassadorProfile
+from cache.monitor_queries import feed_reply_badges
+from cache.store import Store
 from filters.signals import Finding, percent
+from sources.config import Config, ConfigError
+from tui.messages import BadgesLoaded
 from tui.safe_text import clean, shorten
 
 WARNING, GOOD, NOTE = "warning", "good", "note"
@@ -164,3 +169,71 @@ def reply_badge_content(badges: Sequence[str]) -> Content:
         text = clean(badge, one_line=True)
         parts.append((text, "$warning") if is_warning_badge(badge) else text)
     return Content.assemble(*parts)
+
+
+# --- the feed's badges ----------------------------------------------------------------------
+
+
+def read_feed_badges(
+    store: Store, config: Config, ids: list[str], *, refresh: bool = False
+) -> BadgesLoaded:
+    """The badges of the feed's ambassador rows `ids`, as the message to post (worker side)."""
+    try:
+        return BadgesLoaded(feed_reply_badges(store, config, ids), refresh=refresh)
+    except ConfigError as exc:
+        return BadgesLoaded({}, refresh=refresh, problem=str(exc))
+
+
+class FeedBadges:
+    """The feed's badge bookkeeping, on the app's thread.
+
+    Badges already read are kept per mention until an ambassador posts again (a new
+    page or filter then shows them at once, without another read), and at most one
+    re-read after arrivals is in flight: each one redoes the cross-account analysis.
+    """
+
+    def __init__(self) -> None:
+        self.known: dict[str, tuple[str, ...]] = {}
+        self.refreshing = False
+        self.refresh_again = False
+        self.problem: str | None = None
+
+    def known_ids(self) -> frozenset[str]:
+        return frozenset(self.known)
+
+    def fill(self, rows: Iterable[dict[str, Any]]) -> None:
+        """Give rows the badges already read for them."""
+        for row in rows:
+            if row["id"] in self.known:
+                row["badges"] = self.known[row["id"]]
+
+    def ambassador_posted(self) -> bool:
+        """Forget what was read; True when a re-read should start now (else it is queued)."""
+        self.known.clear()
+        if self.refreshing:
+            self.refresh_again = True
+            return False
+        self.refreshing = True
+        return True
+
+    def loaded(self, message: BadgesLoaded) -> bool:
+        """Take in a read; True when a queued re-read should start now."""
+        if message.problem is None:
+            self.known.update(message.badges)
+        if not message.refresh:
+            return False
+        self.refreshing = False
+        if self.refresh_again:
+            self.refresh_again = False
+            return self.ambassador_posted()
+        return False
+
+    def failed(self) -> None:
+        """The re-read crashed (the error funnel said so): allow the next one."""
+        self.refreshing = False
+
+    def new_problem(self, problem: str) -> bool:
+        """Whether `problem` was not said yet (a bad setting is said once, not per read)."""
+        fresh = problem != self.problem
+        self.problem = problem
+        return fresh

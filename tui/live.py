@@ -1,17 +1,23 @@
-"""Glue between the monitor and the live parts: the collector's sources, their health,
-and the spike alerts."""
+"""Glue between the monitor and the live parts: polling the collector's sources, their
+health (the status line), and the spike alerts."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable
 from datetime import datetime, tzinfo
+from pathlib import Path
 from typing import Any
 
+from textual import on
+from textual.app import App
 from textual.content import Content
+from textual.widgets import Static
 
 from cache.alerts import Alert, describe
-from cache.store import SourceState
+from cache.store import SourceState, Store
 from sources.text import parse_timestamp
+from tui.messages import SourcePolled, SourceStatesLoaded
 from tui.safe_text import clean, shorten
 
 RETRY_SECONDS = 30.0
@@ -114,3 +120,159 @@ def source_summaries(
 def describe_alert(alert: Alert) -> str:
     """One line about a spike alert, as cache.alerts describes it (cleaned for display)."""
     return clean(describe(alert), one_line=True)
+
+
+class SourcePoller:
+    """Polls each source of a collector in the app's workers (one group per source).
+
+    A poll re-arms its own timer when it ends, so two polls of one source never overlap;
+    its report comes back to the app as `SourcePolled`. Running in app workers keeps a
+    crashing poll inside the app's one error funnel, which calls `crashed`.
+    """
+
+    def __init__(
+        self,
+        app: App[Any],
+        collector: Any,
+        *,
+        stopping: threading.Event,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.app = app
+        self.collector = collector
+        self.stopping = stopping
+        self.clock = clock
+
+    def start(self) -> None:
+        for name in source_names(self.collector):
+            self.poll(name)
+
+    def poll(self, name: str) -> None:
+        self.app.run_worker(
+            lambda: self._poll(name),
+            thread=True,
+            exclusive=True,
+            exit_on_error=False,
+            group=f"poll:{name}",
+            description=f"poll:{name}",
+        )
+
+    def _poll(self, name: str) -> None:
+        if self.stopping.is_set():
+            return
+        report = self.collector.poll_source(name, stop=self.stopping)
+        self.app.post_message(SourcePolled(name, report))
+
+    def polled(self, name: str, report: Any) -> None:
+        """A poll ended: poll again when the source asked to be polled next."""
+        delay = seconds_until(getattr(report, "next_poll_at", None), self.clock())
+        if delay is not None:
+            self.app.set_timer(delay, lambda: self.poll(name))
+
+    def crashed(self, name: str) -> None:
+        """A poll raised instead of reporting: try again a little later."""
+        self.app.set_timer(RETRY_SECONDS, lambda: self.poll(name))
+
+
+class AlertToasts:
+    """Spike alerts as toasts: alerts come in bursts (a backfill judges many hours), so
+    each burst becomes one literal notification, and the bell rings when configured."""
+
+    BURST_SECONDS = 0.5
+
+    def __init__(self, app: App[Any], *, bell: bool) -> None:
+        self.app = app
+        self.bell = bell
+        self.pending: list[Alert] = []
+
+    def add(self, alert: Alert) -> None:
+        if not self.pending:
+            self.app.set_timer(self.BURST_SECONDS, self.announce)
+        self.pending.append(alert)
+
+    def announce(self) -> None:
+        alerts, self.pending = self.pending, []
+        if not alerts:
+            return
+        if len(alerts) == 1:
+            text = f"Spike: {describe_alert(alerts[0])}  (! lists alerts)"
+        else:
+            topics = ", ".join(sorted({clean(a.topic, one_line=True) for a in alerts}))
+            text = f"{len(alerts)} spike alerts: {topics}  (! lists them)"
+        self.app.notify(text, severity="warning", timeout=15, markup=False)
+        if self.bell:
+            self.app.bell()
+
+
+class StatusLine(Static):
+    """One line: live/paused/offline, rows shown, each source's health, the last export.
+
+    It reads the sources' stored states itself (in an app worker, so failures reach the
+    app's error funnel); the app tells it about the feed and about errors it saw live.
+    """
+
+    DEFAULT_CSS = """
+    StatusLine { height: 1; padding: 0 1; background: $panel; color: $text; }
+    """
+
+    def __init__(
+        self, *, db_path: Path, mode: str, tz: tzinfo | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        self.db_path = db_path
+        self.mode = mode
+        self.tz = tz
+        self.source_states: dict[str, SourceState] = {}
+        self.live_errors: dict[str, str] = {}
+        """Source name -> the error its last poll reported or raised in this run."""
+        self.last_export: Path | None = None
+        self.paused = False
+        self.paused_count = 0
+        self.rows = 0
+
+    def show(self, *, paused: bool, paused_count: int, rows: int) -> None:
+        self.paused, self.paused_count, self.rows = paused, paused_count, rows
+        self.redraw()
+
+    def redraw(self) -> None:
+        parts: list[Content] = []
+        if self.paused:
+            parts.append(
+                Content.from_markup(
+                    "[b $warning]⏸ PAUSED[/] $count new", count=str(self.paused_count)
+                )
+            )
+        elif self.mode == "offline":
+            parts.append(Content.from_markup("[b]OFFLINE[/b]"))
+        else:
+            parts.append(Content.from_markup("[b $success]● LIVE[/]"))
+        if self.mode == "demo":
+            parts.append(Content("demo replay"))
+        parts.append(Content(f"{self.rows} rows"))
+        parts.extend(source_summaries(self.source_states, self.live_errors, self.tz))
+        if self.last_export is not None:
+            parts.append(Content(f"exported to {self.last_export}"))
+        self.update(Content(" · ").join(parts))
+
+    def refresh_sources(self) -> None:
+        """Read the sources' states again (in a worker)."""
+        db_path = self.db_path
+        self.app.run_worker(
+            lambda: self._read_states(db_path),
+            thread=True,
+            exclusive=True,
+            exit_on_error=False,
+            group="states",
+            description="states",
+        )
+
+    def _read_states(self, db_path: Path) -> None:
+        with Store.open(db_path, readonly=True) as store:
+            states = store.source_states()
+        self.post_message(SourceStatesLoaded(states))
+
+    @on(SourceStatesLoaded)
+    def states_loaded(self, message: SourceStatesLoaded) -> None:
+        message.stop()
+        self.source_states = {s.name: s for s in message.states}
+        self.redraw()

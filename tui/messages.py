@@ -37,31 +37,39 @@ class FeedPageLoaded(Message):
 
 
 class ArrivalsLoaded(Message):
-    """The rows of new arrivals that match the active filter were read."""
+    """The rows of new arrivals that match the active filter were read.
 
-    def __init__(self, rows: list[dict[str, Any]], *, generation: int) -> None:
+    `ambassador_posted`: an ambassador wrote one of the arrivals (shown or not), so the
+    badges of ambassador rows may have changed.
+    """
+
+    def __init__(
+        self, rows: list[dict[str, Any]], *, generation: int, ambassador_posted: bool = False
+    ) -> None:
         super().__init__()
         self.rows = rows
         self.generation = generation
+        self.ambassador_posted = ambassador_posted
 
 
 class BadgesLoaded(Message):
     """The badges of ambassador replies in the feed were read (after their rows).
 
-    Every id listed gets exactly these badges (an empty tuple clears them); `problem`
-    says why none could be read (a bad `[signals]` setting), else None.
+    Every id listed gets exactly these badges (an empty tuple clears them). `refresh`:
+    read again because an ambassador posted; `problem`: why none could be read (a bad
+    `[signals]` setting), else None.
     """
 
     def __init__(
         self,
         badges: dict[str, tuple[str, ...]],
         *,
-        generation: int,
+        refresh: bool = False,
         problem: str | None = None,
     ) -> None:
         super().__init__()
         self.badges = badges
-        self.generation = generation
+        self.refresh = refresh
         self.problem = problem
 
 

@@ -2,8 +2,8 @@
 
 Reads happen in thread workers, each with its own read-only store; a newer filter
 cancels the older read (exclusive group) and a generation number drops stale results.
-Sources are polled in workers too (one group per source); a poll re-arms its own timer
-when it ends, so two polls of one source never overlap.
+Sources are polled in workers too (`live.SourcePoller`). The widgets around the feed
+live in their own modules: `filter_bar`, `topics_panel`, `live.StatusLine`.
 """
 
 from __future__ import annotations
@@ -20,10 +20,9 @@ from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.content import Content
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Footer, Header
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from cache.monitor_queries import (
@@ -31,24 +30,23 @@ from cache.monitor_queries import (
     any_ambassador_post,
     combine,
     feed_page,
-    feed_reply_badges,
     feed_rows_by_ids,
-    newest_time,
-    topic_counts,
     topic_selection,
 )
-from cache.search import QueryError, Selection, query_selection
-from cache.store import SourceState, Store
+from cache.search import Selection
+from cache.store import Store
 from filters.topics import topic_ids
-from sources.config import Config, ConfigError
+from sources.config import Config
 from sources.records import utc_now
 from tui import live
 from tui.alerts_view import AlertsScreen
 from tui.ambassador_detail import AmbassadorDetailScreen
+from tui.badges import FeedBadges, read_feed_badges
 from tui.detail import DetailScreen, open_in_browser
 from tui.dialogs import ExportChoice, ExportDialog, HelpScreen, write_export
 from tui.feed import PAGE_SIZE, FeedTable
-from tui.keys import binding_commands, describe_query_error, help_keys
+from tui.filter_bar import FilterBar
+from tui.keys import binding_commands, help_keys
 from tui.messages import (
     AlertRaised,
     ArrivalsLoaded,
@@ -57,8 +55,6 @@ from tui.messages import (
     FeedPageLoaded,
     MentionsStored,
     SourcePolled,
-    SourceStatesLoaded,
-    TopicCountsLoaded,
 )
 from tui.safe_text import clean
 from tui.topics_panel import TopicPanel
@@ -122,23 +118,24 @@ class MonitorApp(App[None]):
         super().__init__()
         self.options = options
         self.clock = options.clock
-        self.filter_text = ""
-        self.filter_selection = Selection()
-        self.filter_error: str | None = None
         self.topic: str | None = None
+        """The topic chosen in the side panel (ANDed with the filter bar's query)."""
         self.paused = False
         self.paused_count = 0
         self.pending: dict[str, None] = {}
         self.generation = 0
-        self.source_states: dict[str, SourceState] = {}
-        self.live_errors: dict[str, str] = {}
-        self.last_export: Path | None = None
         self.topics_dirty = True
-        self.new_alerts: list[Any] = []
-        self.badge_problem: str | None = None
-        """Why badges cannot be read (said once), or None."""
+        self.badges = FeedBadges()
         self.stopping = threading.Event()
         """Set on quit: a poll in progress ends after the page it is writing."""
+        self.poller = (
+            None
+            if options.collector is None
+            else live.SourcePoller(
+                self, options.collector, stopping=self.stopping, clock=self.clock
+            )
+        )
+        self.alert_toasts = live.AlertToasts(self, bell=options.config.alerts.bell)
         self.topics_shown: bool | None = None
         """None: shown when the terminal is wide enough; True/False: the reader decided."""
         self.sub_title = options.subtitle
@@ -148,21 +145,26 @@ class MonitorApp(App[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="main"):
-            yield TopicPanel(self.options.topics, id="topics")
+            yield TopicPanel(
+                self.options.topics,
+                db_path=self.options.db_path,
+                clock=self.clock,
+                ends_at_newest=self.options.mode in ("offline", "demo"),
+                id="topics",
+            )
             with Vertical(id="feed-pane"):
-                yield Input(placeholder="topic:pay lang:de role:ambassador, or words", id="filter")
-                yield Static(id="filter-line")
+                yield FilterBar(
+                    clock=self.clock, topics=topic_ids(self.options.config), id="filter-bar"
+                )
                 yield FeedTable(tz=self.options.tz, clock=self.clock, id="feed")
-        yield Static(id="status")
+        yield live.StatusLine(
+            db_path=self.options.db_path, mode=self.options.mode, tz=self.options.tz, id="status"
+        )
         yield Footer()
 
     def on_mount(self) -> None:
-        filter_input = self.query_one("#filter", Input)
-        filter_input.display = False
-        filter_input.cursor_blink = False if self.is_headless else filter_input.cursor_blink
         self.query_one(FeedTable).focus()
         self.layout_for_width()
-        self.show_filter_line()
         self.show_status()
         self.reload_feed()
         self.refresh_topics()
@@ -170,31 +172,40 @@ class MonitorApp(App[None]):
         self.set_interval(FLUSH_SECONDS, self.flush_arrivals)
         self.set_interval(TOPICS_SECONDS, self.refresh_topics)
         self.set_interval(SOURCES_SECONDS, self.refresh_sources)
-        collector = self.options.collector
-        if collector is not None:
+        if self.poller is not None:
             watcher = self.options.alerts
             if watcher is not None:
                 # Called in a poll thread: post_message is the thread-safe way in.
                 watcher.add_listener(lambda alert: self.post_message(AlertRaised(alert)))
-            for name in live.source_names(collector):
-                self.poll_source(name)
+            self.poller.start()
 
     @property
     def feed(self) -> FeedTable:
         return self.query_one(FeedTable)
 
     @property
+    def filter_bar(self) -> FilterBar:
+        return self.query_one(FilterBar)
+
+    @property
+    def filter_text(self) -> str:
+        """The query in force from the filter bar ("" = none)."""
+        return self.filter_bar.text
+
+    @property
+    def filter_error(self) -> str | None:
+        """The filter bar's error on show, or None."""
+        return self.filter_bar.error
+
+    @property
     def selection(self) -> Selection:
         """What the feed shows: the filter bar's query and the chosen topic."""
-        return combine(self.filter_selection, topic_selection(self.topic))
+        return combine(self.filter_bar.selection, topic_selection(self.topic))
 
     @property
     def query_text(self) -> str:
         """The selection as query text (for exports and the filter line)."""
-        parts = [self.filter_text.strip()]
-        if self.topic:
-            parts.append(f"topic:{self.topic}")
-        return " ".join(p for p in parts if p)
+        return self.filter_bar.query_text
 
     def open_store(self) -> Store:
         return Store.open(self.options.db_path, readonly=True)
@@ -205,61 +216,67 @@ class MonitorApp(App[None]):
         self.generation += 1
         self.pending.clear()
         self.paused_count = 0
-        self.load_first_page(self.selection, self.generation)
+        self.load_first_page(self.selection, self.generation, self.badges.known_ids())
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="feed", description="feed")
-    def load_first_page(self, selection: Selection, generation: int) -> None:
-        with self.open_store() as store:
-            rows = feed_page(store, selection, limit=PAGE_SIZE)
-            if get_current_worker().is_cancelled:
-                return
-            self.post_message(
-                FeedPageLoaded(rows, generation=generation, older=False, limit=PAGE_SIZE)
-            )
-            self.read_badges(store, ambassador_ids(rows), generation)
+    def load_first_page(self, selection: Selection, generation: int, known: frozenset[str]) -> None:
+        self.read_page(selection, generation, None, known)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="older", description="older")
-    def load_older(self, selection: Selection, before: tuple[str, str], generation: int) -> None:
+    def load_older(
+        self,
+        selection: Selection,
+        before: tuple[str, str],
+        generation: int,
+        known: frozenset[str],
+    ) -> None:
+        self.read_page(selection, generation, before, known)
+
+    def read_page(
+        self,
+        selection: Selection,
+        generation: int,
+        before: tuple[str, str] | None,
+        known: frozenset[str],
+    ) -> None:
+        """A page of the feed, then the badges not `known` yet (called in a worker)."""
         with self.open_store() as store:
             rows = feed_page(store, selection, before=before, limit=PAGE_SIZE)
             if get_current_worker().is_cancelled:
                 return
+            older = before is not None
             self.post_message(
-                FeedPageLoaded(rows, generation=generation, older=True, limit=PAGE_SIZE)
+                FeedPageLoaded(rows, generation=generation, older=older, limit=PAGE_SIZE)
             )
-            self.read_badges(store, ambassador_ids(rows), generation)
+            self.read_badges(store, [i for i in ambassador_ids(rows) if i not in known])
 
     @work(thread=True, exit_on_error=False, group="arrivals", description="arrivals")
-    def load_arrivals(
-        self, ids: list[str], selection: Selection, generation: int, shown: list[str]
-    ) -> None:
-        """New rows first; then, if an ambassador posted, the badges of every ambassador
-        row (a new reply can make an older one a co-reply or part of a text block)."""
+    def load_arrivals(self, ids: list[str], selection: Selection, generation: int) -> None:
         with self.open_store() as store:
             rows = feed_rows_by_ids(store, selection, ids)
-            self.post_message(ArrivalsLoaded(rows, generation=generation))
-            if any_ambassador_post(store, ids):
-                self.read_badges(store, [*ambassador_ids(rows), *shown], generation)
+            posted = any_ambassador_post(store, ids)
+        self.post_message(ArrivalsLoaded(rows, generation=generation, ambassador_posted=posted))
 
-    def read_badges(self, store: Store, ids: list[str], generation: int) -> None:
-        """Read the badges of ambassador rows and post them (called in a worker thread).
+    @work(thread=True, exit_on_error=False, group="badges", description="badges")
+    def refresh_badges(self, ids: list[str]) -> None:
+        with self.open_store() as store:
+            self.read_badges(store, ids, refresh=True)
 
-        They come after the rows so a slow analysis (the first one on a large store)
-        never holds back the feed; until then the rows simply show no marker.
-        """
-        if not ids:
-            return
-        try:
-            badges = feed_reply_badges(store, self.options.config, ids)
-        except ConfigError as exc:
-            self.post_message(BadgesLoaded({}, generation=generation, problem=str(exc)))
-            return
-        self.post_message(BadgesLoaded(badges, generation=generation))
+    def read_badges(self, store: Store, ids: list[str], *, refresh: bool = False) -> None:
+        """Post the badges of ambassador rows (in a worker, after the rows, so that a slow
+        first analysis of a large store never holds back the feed)."""
+        if ids or refresh:
+            self.post_message(read_feed_badges(store, self.options.config, ids, refresh=refresh))
+
+    def request_badge_refresh(self) -> None:
+        if self.badges.ambassador_posted():
+            self.refresh_badges(self.feed.ambassador_ids)
 
     @on(FeedPageLoaded)
     def show_page(self, message: FeedPageLoaded) -> None:
         if message.generation != self.generation:
             return
+        self.badges.fill(message.rows)
         if message.older:
             self.feed.append_older(message.rows, limit=message.limit)
         else:
@@ -268,21 +285,16 @@ class MonitorApp(App[None]):
 
     @on(BadgesLoaded)
     def show_badges(self, message: BadgesLoaded) -> None:
-        if message.problem is not None:
-            if message.problem != self.badge_problem:
-                self.notify(
-                    f"No ambassador badges: {clean(message.problem, one_line=True)}",
-                    severity="warning",
-                    markup=False,
-                )
-            self.badge_problem = message.problem
-            return
-        if message.generation == self.generation:
-            self.feed.update_badges(message.badges)
+        if message.problem is not None and self.badges.new_problem(message.problem):
+            text = f"No ambassador badges: {clean(message.problem, one_line=True)}"
+            self.notify(text, severity="warning", markup=False)
+        if self.badges.loaded(message):
+            self.refresh_badges(self.feed.ambassador_ids)
+        self.feed.update_badges(message.badges)
 
     @on(FeedTable.NeedsOlder)
     def page_older(self, message: FeedTable.NeedsOlder) -> None:
-        self.load_older(self.selection, message.before, self.generation)
+        self.load_older(self.selection, message.before, self.generation, self.badges.known_ids())
 
     @on(MentionsStored)
     def mentions_stored(self, message: MentionsStored) -> None:
@@ -299,16 +311,17 @@ class MonitorApp(App[None]):
             return
         ids = list(self.pending)
         self.pending.clear()
-        self.load_arrivals(ids, self.selection, self.generation, self.feed.ambassador_ids)
+        self.load_arrivals(ids, self.selection, self.generation)
         if self.topics_dirty:
             self.refresh_topics()
 
     @on(ArrivalsLoaded)
     def merge_arrivals(self, message: ArrivalsLoaded) -> None:
-        if message.generation != self.generation:
-            return
-        self.feed.merge_arrivals(message.rows)
-        self.show_status()
+        if message.generation == self.generation:
+            self.feed.merge_arrivals(message.rows)
+            self.show_status()
+        if message.ambassador_posted:
+            self.request_badge_refresh()
 
     async def action_quit(self) -> None:
         self.stopping.set()
@@ -325,29 +338,12 @@ class MonitorApp(App[None]):
 
     def refresh_topics(self) -> None:
         self.topics_dirty = False
-        panel = self.query_one(TopicPanel)
-        self.load_topic_counts(list(self.options.topics), panel.window, panel.window_name)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="topics", description="topics")
-    def load_topic_counts(self, topics: list[str], window: Any, window_name: str) -> None:
-        with self.open_store() as store:
-            now = self.clock()
-            if self.options.mode in ("offline", "demo"):
-                # A store being browsed, or the demo (whose story ended up to a week ago):
-                # the window ends at the newest mention, not at this minute.
-                now = newest_time(store) or now
-            counts = topic_counts(store, topics, now, window)
-        if not get_current_worker().is_cancelled:
-            self.post_message(TopicCountsLoaded(counts, window_name))
-
-    @on(TopicCountsLoaded)
-    def show_topic_counts(self, message: TopicCountsLoaded) -> None:
-        self.query_one(TopicPanel).show_counts(message.counts)
+        self.query_one(TopicPanel).refresh_counts()
 
     @on(TopicPanel.TopicChosen)
     def topic_chosen(self, message: TopicPanel.TopicChosen) -> None:
         self.topic = message.topic
-        self.show_filter_line()
+        self.filter_bar.set_topic(message.topic)
         self.reload_feed()
         self.feed.focus()
 
@@ -376,126 +372,51 @@ class MonitorApp(App[None]):
     # --- filter --------------------------------------------------------------------------
 
     def action_open_filter(self) -> None:
-        field = self.query_one("#filter", Input)
-        field.display = True
-        field.value = self.filter_text
-        field.focus()
-
-    @on(Input.Submitted, "#filter")
-    def filter_submitted(self, event: Input.Submitted) -> None:
-        self.apply_filter(event.value)
+        self.filter_bar.open()
 
     def apply_filter(self, text: str) -> bool:
-        """Use `text` as the filter; on a mistake show where and keep the old filter."""
-        try:
-            selection = query_selection(text, self.clock(), topics=topic_ids(self.options.config))
-        except QueryError as exc:
-            self.filter_error = describe_query_error(text, exc)
-            self.show_filter_line()
-            position = getattr(exc, "position", None)
-            if isinstance(position, int):  # put the cursor on the mistake (1-based column)
-                self.query_one("#filter", Input).cursor_position = max(0, position - 1)
-            return False
-        self.filter_error = None
-        self.filter_text = text.strip()
-        self.filter_selection = selection
-        self.query_one("#filter", Input).display = False
+        """Use `text` as the filter (as if typed into the bar); False on a mistake."""
+        return self.filter_bar.apply(text)
+
+    @on(FilterBar.Applied)
+    def filter_applied(self, message: FilterBar.Applied) -> None:
         self.feed.focus()
-        self.show_filter_line()
         self.reload_feed()
-        return True
 
     def action_clear_filter(self) -> None:
-        field = self.query_one("#filter", Input)
-        had_something = bool(self.filter_text or self.topic or self.filter_error or field.display)
-        field.display = False
-        field.value = ""
-        self.filter_error = None
-        if self.filter_text or self.topic:
-            self.filter_text = ""
-            self.filter_selection = Selection()
+        bar = self.filter_bar
+        had_something = bool(bar.text or self.topic or bar.error or bar.editing)
+        query_changed = bar.reset()
+        if query_changed or self.topic:
             self.topic = None
+            bar.set_topic(None)
             self.query_one(TopicPanel).chosen = None
             self.reload_feed()
             self.refresh_topics()
         self.feed.focus()
-        self.show_filter_line()
         if not had_something and len(self.screen_stack) == 1:
             self.feed.move_cursor(row=0)
 
-    def show_filter_line(self) -> None:
-        line = self.query_one("#filter-line", Static)
-        if self.filter_error:
-            line.update(
-                Content.from_markup("[b $error]$error_text[/]", error_text=self.filter_error)
-            )
-            line.set_class(True, "-error")
-            return
-        line.set_class(False, "-error")
-        if self.query_text:
-            line.update(
-                Content.from_markup(
-                    "[b]filter:[/b] $query  [dim](/ edit · esc clear)[/dim]",
-                    query=clean(self.query_text, one_line=True),
-                )
-            )
-        else:
-            line.update(Content.from_markup("[dim]no filter · / to filter[/dim]"))
-
     # --- status line ------------------------------------------------------------------------
 
+    @property
+    def status_line(self) -> live.StatusLine:
+        return self.query_one(live.StatusLine)
+
+    @property
+    def live_errors(self) -> dict[str, str]:
+        """Source name -> the error its last poll reported or raised in this run."""
+        return self.status_line.live_errors
+
     def show_status(self) -> None:
-        parts: list[Content] = []
-        mode = self.options.mode
-        if self.paused:
-            parts.append(
-                Content.from_markup(
-                    "[b $warning]⏸ PAUSED[/] $count new", count=str(self.paused_count)
-                )
-            )
-        elif mode == "offline":
-            parts.append(Content.from_markup("[b]OFFLINE[/b]"))
-        else:
-            parts.append(Content.from_markup("[b $success]● LIVE[/]"))
-        if mode == "demo":
-            parts.append(Content("demo replay"))
-        parts.append(Content(f"{self.feed.row_count} rows"))
-        parts.extend(live.source_summaries(self.source_states, self.live_errors, self.options.tz))
-        if self.last_export is not None:
-            parts.append(Content(f"exported to {self.last_export}"))
-        self.query_one("#status", Static).update(Content(" · ").join(parts))
-
-    def refresh_sources(self) -> None:
-        self.load_source_states()
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="states", description="states")
-    def load_source_states(self) -> None:
-        with self.open_store() as store:
-            states = store.source_states()
-        self.post_message(SourceStatesLoaded(states))
-
-    @on(SourceStatesLoaded)
-    def show_source_states(self, message: SourceStatesLoaded) -> None:
-        self.source_states = {s.name: s for s in message.states}
-        self.show_status()
-
-    # --- polling the sources -----------------------------------------------------------------
-
-    def poll_source(self, name: str) -> None:
-        self.run_worker(
-            lambda: self._poll(name),
-            thread=True,
-            exclusive=True,
-            exit_on_error=False,
-            group=f"poll:{name}",
-            description=f"poll:{name}",
+        self.status_line.show(
+            paused=self.paused, paused_count=self.paused_count, rows=self.feed.row_count
         )
 
-    def _poll(self, name: str) -> None:
-        if self.stopping.is_set():
-            return
-        report = self.options.collector.poll_source(name, stop=self.stopping)
-        self.post_message(SourcePolled(name, report))
+    def refresh_sources(self) -> None:
+        self.status_line.refresh_sources()
+
+    # --- polling the sources -----------------------------------------------------------------
 
     @on(SourcePolled)
     def source_polled(self, message: SourcePolled) -> None:
@@ -512,9 +433,8 @@ class MonitorApp(App[None]):
             self.live_errors[message.name] = str(error)
         else:
             self.live_errors.pop(message.name, None)
-        delay = live.seconds_until(getattr(report, "next_poll_at", None), self.clock())
-        if delay is not None:
-            self.set_timer(delay, lambda: self.poll_source(message.name))
+        if self.poller is not None:
+            self.poller.polled(message.name, report)
         self.refresh_sources()
 
     # --- the one error funnel -------------------------------------------------------------------
@@ -530,11 +450,13 @@ class MonitorApp(App[None]):
         if group.startswith("poll:"):
             name = group.removeprefix("poll:")
             self.live_errors[name] = text
-            self.set_timer(live.RETRY_SECONDS, lambda: self.poll_source(name))
+            if self.poller is not None:
+                self.poller.crashed(name)
             self.show_status()
+        elif group == "badges":
+            self.badges.failed()
         elif group in ("feed", "older", "arrivals") and (self.filter_text or self.topic):
-            self.filter_error = f"the filter cannot be run: {text}"
-            self.show_filter_line()
+            self.filter_bar.show_error(f"the filter cannot be run: {text}")
         self.notify(f"{worker.description or group}: {text}", severity="error", markup=False)
 
     # --- actions ---------------------------------------------------------------------------------
@@ -584,23 +506,7 @@ class MonitorApp(App[None]):
 
     @on(AlertRaised)
     def alert_raised(self, message: AlertRaised) -> None:
-        # Alerts come in bursts (a backfill judges many hours): one toast per burst.
-        if not self.new_alerts:
-            self.set_timer(0.5, self.announce_alerts)
-        self.new_alerts.append(message.alert)
-
-    def announce_alerts(self) -> None:
-        alerts, self.new_alerts = self.new_alerts, []
-        if not alerts:
-            return
-        if len(alerts) == 1:
-            text = f"Spike: {live.describe_alert(alerts[0])}  (! lists alerts)"
-        else:
-            topics = ", ".join(sorted({clean(a.topic, one_line=True) for a in alerts}))
-            text = f"{len(alerts)} spike alerts: {topics}  (! lists them)"
-        self.notify(text, severity="warning", timeout=15, markup=False)
-        if self.options.config.alerts.bell:
-            self.bell()
+        self.alert_toasts.add(message.alert)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(list(help_keys(self.BINDINGS))))
@@ -633,7 +539,7 @@ class MonitorApp(App[None]):
 
     @on(ExportWritten)
     def export_written(self, message: ExportWritten) -> None:
-        self.last_export = message.path
+        self.status_line.last_export = message.path
         self.notify(f"Exported {message.rows} rows to {message.path}", markup=False)
         self.show_status()
 

@@ -1,18 +1,26 @@
 """The topic side panel: counts per topic for a window (1 h, 24 h, 7 d) with a trend each.
 
-Choosing a topic filters the feed; "All topics" clears that part of the filter.
+Choosing a topic filters the feed; "All topics" clears that part of the filter. The
+panel reads its counts itself, in a worker with its own read-only store.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
 
+from textual import on
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
 
-from cache.monitor_queries import OTHER_TOPIC, TopicCount
+from cache.monitor_queries import OTHER_TOPIC, TopicCount, newest_time, topic_counts
+from cache.store import Store
+from sources.records import utc_now
+from tui.messages import TopicCountsLoaded
 
 WINDOWS: tuple[tuple[str, timedelta], ...] = (
     ("1h", timedelta(hours=1)),
@@ -45,9 +53,23 @@ class TopicPanel(OptionList):
             super().__init__()
             self.topic = topic
 
-    def __init__(self, labels: dict[str, str], **kwargs: object) -> None:
+    def __init__(
+        self,
+        labels: dict[str, str],
+        *,
+        db_path: Path | None = None,
+        clock: Callable[[], datetime] = utc_now,
+        ends_at_newest: bool = False,
+        **kwargs: object,
+    ) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.topics = list(labels)
         self.labels = {**labels, OTHER_TOPIC: "other"}
+        self.db_path = db_path
+        self.clock = clock
+        self.ends_at_newest = ends_at_newest
+        """Count up to the newest stored mention, not to this minute (a browsed store or
+        the demo, whose story may have ended some time ago)."""
         self.window_index = 1
         self.counts: dict[str, int] = {}
         self.last_counts: list[TopicCount] = []
@@ -64,6 +86,37 @@ class TopicPanel(OptionList):
     def on_mount(self) -> None:
         self._update_title()
         self.show_counts([TopicCount(t, 0, ()) for t in self.labels])
+
+    def refresh_counts(self) -> None:
+        """Read the counts for the current window again, in a worker.
+
+        The worker belongs to the app, so a failure reaches the app's one error funnel.
+        """
+        if self.db_path is None:
+            return
+        db_path, window, name = self.db_path, self.window, self.window_name
+        self.app.run_worker(
+            lambda: self._read_counts(db_path, window, name),
+            thread=True,
+            exclusive=True,
+            exit_on_error=False,
+            group="topics",
+            description="topics",
+        )
+
+    def _read_counts(self, db_path: Path, window: timedelta, window_name: str) -> None:
+        with Store.open(db_path, readonly=True) as store:
+            now = self.clock()
+            if self.ends_at_newest:
+                now = newest_time(store) or now
+            counts = topic_counts(store, self.topics, now, window)
+        if not get_current_worker().is_cancelled:
+            self.post_message(TopicCountsLoaded(counts, window_name))
+
+    @on(TopicCountsLoaded)
+    def counts_loaded(self, message: TopicCountsLoaded) -> None:
+        message.stop()
+        self.show_counts(message.counts)
 
     def next_window(self) -> None:
         self.window_index = (self.window_index + 1) % len(WINDOWS)

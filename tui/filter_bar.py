@@ -1,0 +1,152 @@
+"""The filter bar: the query input (shown while editing), the active filter line, its errors.
+
+The bar turns query text into a `Selection` through `cache.search.query_selection` (the
+one entry point from text to SQL). A mistake is shown under the input with a caret at
+its column and the old filter stays in force; a good query hides the input and says so
+with `Applied`. The topic chosen in the side panel is shown on the same line, so the
+whole selection is always visible; the app owns the topic and tells the bar.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Input, Static
+
+from cache.search import QueryError, Selection, query_selection
+from tui.keys import describe_query_error
+from tui.safe_text import clean
+
+PLACEHOLDER = "topic:pay lang:de role:ambassador, or words"
+
+
+class FilterBar(Vertical):
+    """The query input and the line under it that always shows what the feed selects."""
+
+    DEFAULT_CSS = """
+    FilterBar { height: auto; }
+    FilterBar #filter { margin: 0; }
+    FilterBar #filter-line { height: auto; padding: 0 1; color: $text-muted; }
+    FilterBar #filter-line.-error { color: $error; background: $error 10%; }
+    """
+
+    class Applied(Message):
+        """A new filter is in force (text "" = none): the feed should be read again."""
+
+        def __init__(self, text: str, selection: Selection) -> None:
+            super().__init__()
+            self.text = text
+            self.selection = selection
+
+    def __init__(
+        self, *, clock: Callable[[], datetime], topics: Sequence[str], **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        self.clock = clock
+        self.topics = list(topics)
+        """The configured topic ids the query language accepts in `topic:`."""
+        self.text = ""
+        self.selection = Selection()
+        self.error: str | None = None
+        self.topic: str | None = None
+        """The topic chosen in the side panel (shown here; the app keeps it)."""
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder=PLACEHOLDER, id="filter")
+        yield Static(id="filter-line")
+
+    def on_mount(self) -> None:
+        field = self.input
+        field.display = False
+        if self.app.is_headless:
+            field.cursor_blink = False
+        self.show_line()
+
+    @property
+    def input(self) -> Input:
+        return self.query_one("#filter", Input)
+
+    @property
+    def editing(self) -> bool:
+        return bool(self.input.display)
+
+    @property
+    def query_text(self) -> str:
+        """The whole selection as query text (for exports and the line)."""
+        parts = [self.text]
+        if self.topic:
+            parts.append(f"topic:{self.topic}")
+        return " ".join(p for p in parts if p)
+
+    def open(self) -> None:
+        """Show the input with the active query in it, ready to edit."""
+        field = self.input
+        field.display = True
+        field.value = self.text
+        field.focus()
+
+    @on(Input.Submitted, "#filter")
+    def submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.apply(event.value)
+
+    def apply(self, text: str) -> bool:
+        """Use `text` as the filter; on a mistake show where and keep the old filter."""
+        try:
+            selection = query_selection(text, self.clock(), topics=self.topics)
+        except QueryError as exc:
+            self.show_error(describe_query_error(text, exc))
+            position = getattr(exc, "position", None)
+            if isinstance(position, int):  # put the cursor on the mistake (1-based column)
+                self.input.cursor_position = max(0, position - 1)
+            return False
+        self.error = None
+        self.text = text.strip()
+        self.selection = selection
+        self.input.display = False
+        self.show_line()
+        self.post_message(self.Applied(self.text, selection))
+        return True
+
+    def reset(self) -> bool:
+        """Close the input and forget the query and any error; True if the query changed."""
+        field = self.input
+        field.display = False
+        field.value = ""
+        self.error = None
+        had_query = bool(self.text)
+        self.text = ""
+        self.selection = Selection()
+        self.show_line()
+        return had_query
+
+    def set_topic(self, topic: str | None) -> None:
+        self.topic = topic
+        self.show_line()
+
+    def show_error(self, text: str) -> None:
+        """An error in red under the input until the next good filter or escape."""
+        self.error = text
+        self.show_line()
+
+    def show_line(self) -> None:
+        line = self.query_one("#filter-line", Static)
+        line.set_class(bool(self.error), "-error")
+        if self.error:
+            line.update(Content.from_markup("[b $error]$error_text[/]", error_text=self.error))
+        elif self.query_text:
+            line.update(
+                Content.from_markup(
+                    "[b]filter:[/b] $query  [dim](/ edit · esc clear)[/dim]",
+                    query=clean(self.query_text, one_line=True),
+                )
+            )
+        else:
+            line.update(Content.from_markup("[dim]no filter · / to filter[/dim]"))
