@@ -165,3 +165,153 @@ def arrivals(path: Path, count: int, *, start: int = 9000, minutes_ago: int = 1)
         for i in range(count)
     ]
     return store_batch(path, page(tweets, [author]))
+
+
+@dataclass
+class Programme:
+    """Two scripted ambassadors and a genuine advocate answering two critical posts."""
+
+    path: Path
+    pay_post_id: str
+    strike_post_id: str
+    jana_pay_id: str
+    """Jana's reply to the pay post: co-reply, text block, signed with another name."""
+    tobias_pay_id: str
+    """Tobias's reply 40 s later: the same text with another city."""
+    jana_strike_id: str
+    tobias_strike_id: str
+    """20 s after Jana's, in other words: a co-reply only."""
+    carmen_reply_id: str
+    """The advocate's reply, two hours later, in her own words, signed with her own name."""
+    config: Config
+
+
+def _programme_people() -> dict[str, dict[str, Any]]:
+    return {
+        "maria": user("maria_w", "Maria W.", user_id="111", followers=120),
+        "jonas": user("jonas_k", "Jonas K.", user_id="112", followers=80),
+        "jana": user(
+            "KestrelJana",
+            "Jana – Kestrel FC Botschafterin",
+            user_id="211",
+            followers=0,
+            following=0,
+            created=NOW - timedelta(days=120),
+        ),
+        "tobias": user(
+            "KestrelTobias",
+            "Tobias – Kestrel FC Botschafter",
+            user_id="212",
+            followers=0,
+            following=0,
+            created=NOW - timedelta(days=120),
+        ),
+        "carmen": user(
+            "CarmenKestrel",
+            "Carmen Ortiz · Kestrel FC Ambassador",
+            user_id="213",
+            bio="Night-shift picker at Kestrel. #BrandAmbassador, views my own.",
+            followers=850,
+            following=300,
+            created=NOW - timedelta(days=1100),
+        ),
+    }
+
+
+_PAY_AT = NOW - timedelta(hours=3)
+_STRIKE_AT = NOW - timedelta(hours=2)
+
+
+def _pay_post(people: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    return tweet(
+        people["maria"],
+        "Kestrel pays too little: der Stundenlohn reicht nicht für die Miete.",
+        tweet_id="2000",
+        at=_PAY_AT,
+    )
+
+
+def _tobias_pay(people: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    return tweet(
+        people["tobias"],
+        "Bei uns in Wiesenau sind die Löhne fair und die Kollegen sind super nett.",
+        tweet_id="2002",
+        at=_PAY_AT + timedelta(minutes=10, seconds=40),
+        lang="de",
+        reply_to=_pay_post(people),
+    )
+
+
+def build_programme_store(path: Path, *, leave_out_tobias_pay: bool = False) -> Programme:
+    """The programme in a fresh store at `path` (optionally without Tobias's pay reply)."""
+    people = _programme_people()
+    pay = _pay_post(people)
+    strike = tweet(
+        people["jonas"],
+        "Streik bei Kestrel in Lahnfeld: Überwachung und Leistungsdruck jeden Tag.",
+        tweet_id="2010",
+        at=_STRIKE_AT,
+        lang="de",
+    )
+    jana_pay = tweet(
+        people["jana"],
+        "Bei uns in Lahnfeld sind die Löhne fair und die Kollegen sind super nett. "
+        "Liebe Grüße, Katrin",
+        tweet_id="2001",
+        at=_PAY_AT + timedelta(minutes=10),
+        lang="de",
+        reply_to=pay,
+    )
+    jana_strike = tweet(
+        people["jana"],
+        "Ich arbeite gern hier, der Streik betrifft nur sehr wenige Kollegen.",
+        tweet_id="2011",
+        at=_STRIKE_AT + timedelta(minutes=5),
+        lang="de",
+        reply_to=strike,
+    )
+    tobias_strike = tweet(
+        people["tobias"],
+        "Heute ist ein ganz normaler Arbeitstag in Wiesenau, alles läuft wie immer.",
+        tweet_id="2012",
+        at=_STRIKE_AT + timedelta(minutes=5, seconds=20),
+        lang="de",
+        reply_to=strike,
+    )
+    carmen_reply = tweet(
+        people["carmen"],
+        "Night shift here. Pay went up in spring, but I get the anger: rent is brutal. – Carmen",
+        tweet_id="2003",
+        at=NOW - timedelta(hours=1),
+        reply_to=pay,
+    )
+    carmen_own = [
+        tweet(
+            people["carmen"],
+            f"Shift {i} done, proud of my team in Lahnfeld. #BrandAmbassador",
+            tweet_id=str(2100 + i),
+            at=NOW - timedelta(days=i, hours=5),
+        )
+        for i in range(1, 5)
+    ]
+    tweets = [pay, strike, jana_pay, jana_strike, tobias_strike, carmen_reply, *carmen_own]
+    if not leave_out_tobias_pay:
+        tweets.append(_tobias_pay(people))
+    store_batch(path, page(tweets, list(people.values())))
+    return Programme(
+        path=path,
+        pay_post_id="x:2000",
+        strike_post_id="x:2010",
+        jana_pay_id="x:2001",
+        tobias_pay_id="x:2002",
+        jana_strike_id="x:2011",
+        tobias_strike_id="x:2012",
+        carmen_reply_id="x:2003",
+        config=CONFIG,
+    )
+
+
+def store_tobias_pay_reply(path: Path) -> list[str]:
+    """Store Tobias's pay reply (left out by `build_programme_store`) as a new arrival."""
+    people = _programme_people()
+    return store_batch(path, page([_tobias_pay(people)], [people["tobias"]]))

@@ -10,7 +10,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from cache.search import QueryError, query_selection
-from tests.monitor_scenario import Scenario, arrivals, build_store, frozen_clock
+from tests.monitor_scenario import Programme, Scenario, arrivals, build_store, frozen_clock
 from tui.feed import FeedTable
 from tui.launch import topic_labels
 from tui.messages import MentionsStored
@@ -18,7 +18,7 @@ from tui.monitor import MonitorApp, MonitorOptions
 from tui.topics_panel import TopicPanel
 
 
-def make_app(scenario: Scenario, tmp_path: Path, *, mode: str = "live") -> MonitorApp:
+def make_app(scenario: Scenario | Programme, tmp_path: Path, *, mode: str = "live") -> MonitorApp:
     return MonitorApp(
         MonitorOptions(
             db_path=scenario.path,

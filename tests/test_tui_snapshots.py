@@ -10,7 +10,7 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 
-from tests.monitor_scenario import build_store
+from tests.monitor_scenario import build_programme_store, build_store
 from tests.test_monitor import feed_of, make_app, settle
 
 
@@ -46,7 +46,7 @@ def test_thread_view(snap_compare, tmp_path: Path) -> None:
 
 
 def test_ambassador_view(snap_compare, tmp_path: Path) -> None:
-    """Ambassadors with reply counts, median delay, topics answered and never touched."""
+    """Ambassadors with reply counts, median delay, their badges, and the panel below."""
     _, app = monitor(tmp_path)
 
     async def open_view(pilot: Pilot[None]) -> None:
@@ -67,3 +67,32 @@ def test_filter_error(snap_compare, tmp_path: Path) -> None:
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=(120, 40), run_before=bad_filter)
+
+
+def test_ambassador_badges_small_terminal(snap_compare, tmp_path: Path) -> None:
+    """At 80x24 the scripted accounts' warnings wrap in the Signals column; the advocate's
+    single ✓ stands out."""
+    programme = build_programme_store(tmp_path / "store.db")
+    app = make_app(programme, tmp_path)
+
+    async def open_view(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=open_view)
+
+
+def test_thread_badges(snap_compare, tmp_path: Path) -> None:
+    """A thread with a co-reply pair sharing a text block: the badges under each reply."""
+    programme = build_programme_store(tmp_path / "store.db")
+    app = make_app(programme, tmp_path)
+
+    async def open_thread(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        feed = feed_of(app)
+        feed.move_cursor(row=feed.get_row_index(programme.pay_post_id))
+        await pilot.press("enter")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=(120, 40), run_before=open_thread)
