@@ -13,6 +13,7 @@ from sources.config import SignalsSection
 from tests.monitor_scenario import Programme, build_programme_store, store_tobias_pay_reply
 from tests.test_monitor import feed_of, make_app, settle
 from tests.test_monitor_views import open_detail_of, text_of
+from tui.ambassador_detail import AmbassadorDetailScreen
 from tui.messages import MentionsStored
 from tui.monitor import MonitorApp
 from tui.views import AmbassadorsScreen
@@ -155,3 +156,35 @@ async def test_a_bad_signals_setting_leaves_the_feed_working(
         notes = [n for n in app._notifications if "No ambassador badges" in n.message]
         assert len(notes) == 1 and "near_duplicate_jaccard" in notes[0].message
         assert app.is_running
+
+
+async def test_ambassador_view_follows_replies_as_they_arrive(tmp_path: Path) -> None:
+    """With the view open, a new scripted reply updates the badges without pressing r."""
+    programme = build_programme_store(tmp_path / "store.db", leave_out_tobias_pay=True)
+    app = make_app(programme, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = await open_ambassadors(app, pilot)
+        table = screen.query_one(DataTable)
+        assert str(table.get_row("x:212")[3]) == "⚠ no audience"
+        app.post_message(MentionsStored(store_tobias_pay_reply(programme.path)))
+        await settle(pilot)
+        app.flush_arrivals()
+        await settle(pilot)
+        row = str(table.get_row("x:212")[3])
+        assert row == "⚠ co-reply ×2  ⚠ text block #1  ⚠ no audience"
+
+
+async def test_signals_of_an_account_fit_80_columns(programme: Programme, tmp_path: Path) -> None:
+    """Enter on an account at 80x24 opens its signals; the heat map rows do not wrap."""
+    app = make_app(programme, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await open_ambassadors(app, pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, AmbassadorDetailScreen)
+        grid = app.screen.query_one("#heatmap", Static)
+        lines = str(grid.render()).splitlines()
+        assert len(lines) == 8  # hours + 7 weekdays, none wrapped
+        assert max(len(line) for line in lines) <= grid.content_region.width

@@ -42,17 +42,23 @@ HEAT_SHADES = " ░▒▓█"
 """Cells of the heat map from no posts to the busiest hour."""
 
 
+HEATMAP_GAP_WIDTH = 90
+"""Below this width the heat map's hour cells lose the space between them (fits 80)."""
+
+
 def heatmap_content(
-    heatmap: tuple[tuple[int, ...], ...], office: tuple[int, int] = (8, 18)
+    heatmap: tuple[tuple[int, ...], ...], office: tuple[int, int] = (8, 18), *, gap: bool = True
 ) -> Content:
     """The 7x24 grid: one row per weekday (local time), one cell per hour, shaded by count.
 
     Busy cells inside office hours on weekdays are in the accent colour, so the
-    working-hours pattern is visible at a glance.
+    working-hours pattern is visible at a glance. Without `gap` the cells touch, so the
+    grid fits an 80-column terminal.
     """
     busiest = max((max(row) for row in heatmap), default=0)
+    step = 3 if gap else 2
     parts: list[str | tuple[str, str]] = [
-        "     " + "".join(f"{h:<3}" if h % 3 == 0 else "   " for h in range(24)) + "\n"
+        "     " + "".join(f"{h:<{step}}" if h % 3 == 0 else " " * step for h in range(24)) + "\n"
     ]
     for day, row in zip(WEEKDAYS, heatmap, strict=True):
         parts.append(f"{day}  ")
@@ -62,7 +68,8 @@ def heatmap_content(
             shade = HEAT_SHADES[min(level, len(HEAT_SHADES) - 1)] * 2
             in_office = day not in ("Sat", "Sun") and office[0] <= hour < office[1]
             parts.append((shade, "bold $accent") if in_office and count else shade)
-            parts.append(" ")
+            if gap:
+                parts.append(" ")
         parts.append(f" {sum(row)}\n")
     return Content.assemble(*parts)
 
@@ -107,6 +114,7 @@ class AmbassadorDetailScreen(Screen[None]):
         self.config = config or Config()
         self.clock = clock or utc_now
         self.profile: AmbassadorProfile | None = None
+        self.office = (8, 18)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -140,8 +148,23 @@ class AmbassadorDetailScreen(Screen[None]):
             return
         self.sub_title = "@" + clean(message.profile.handle, one_line=True)
         start, end = parse_office_hours(self.config.signals.office_hours)
-        office = (start.hour, end.hour + (1 if end.minute else 0))
-        self._show(profile_widgets(message.profile, message.posts, office=office))
+        self.office = (start.hour, end.hour + (1 if end.minute else 0))
+        self._show(
+            profile_widgets(
+                message.profile, message.posts, office=self.office, heat_gap=self.heat_gap
+            )
+        )
+
+    @property
+    def heat_gap(self) -> bool:
+        return self.size.width >= HEATMAP_GAP_WIDTH
+
+    def on_resize(self) -> None:
+        if self.profile is None:
+            return
+        for grid in self.query("#heatmap").results(Static):
+            hours = self.profile.working_hours.heatmap
+            grid.update(heatmap_content(hours, self.office, gap=self.heat_gap))
 
     def _show(self, widgets: list[Widget]) -> None:
         body = self.query_one("#ambassador-body", VerticalScroll)
@@ -167,6 +190,7 @@ def profile_widgets(
     posts: dict[str, EvidencePost],
     *,
     office: tuple[int, int] = (8, 18),
+    heat_gap: bool = True,
 ) -> list[Widget]:
     """Every section of the detail view for one profile (`office`: hours to highlight)."""
     widgets: list[Widget] = [_summary(profile)]
@@ -191,7 +215,7 @@ def profile_widgets(
             f"{percent(hours.office_hours_share)} in office hours"
         )
     )
-    widgets.append(Static(heatmap_content(hours.heatmap, office), id="heatmap"))
+    widgets.append(Static(heatmap_content(hours.heatmap, office, gap=heat_gap), id="heatmap"))
 
     widgets.append(_section(f"Co-replies ({len(profile.co_replies)})"))
     for pair in profile.co_replies:

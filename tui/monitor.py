@@ -322,6 +322,8 @@ class MonitorApp(App[None]):
             self.show_status()
         if message.ambassador_posted:
             self.request_badge_refresh()
+            if isinstance(self.screen, AmbassadorsScreen):
+                self.screen.action_reload()  # its signals change as replies arrive
 
     async def action_quit(self) -> None:
         self.stopping.set()

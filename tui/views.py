@@ -102,10 +102,8 @@ class ListScreen(Screen[None]):
         self.items = message.items
         self.fill_table()
         detail = self.query_one("#list-detail-text", Static)
-        if not self.items:
-            detail.update(Content(self.EMPTY_TEXT))
-        else:
-            detail.update(self.describe(self.items[0]))
+        item = self.current()  # after a reload, still the row the reader was on
+        detail.update(Content(self.EMPTY_TEXT) if item is None else self.describe(item))
 
     def fill_table(self) -> None:
         """(Re)build the rows from `items`, keeping the cursor on the same row."""
