@@ -127,7 +127,8 @@ def any_ambassador_post(store: Store, ids: list[str]) -> bool:
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         marks = ",".join("?" for _ in chunk)
-        sql = f"SELECT 1 FROM mentions WHERE id IN ({marks}) AND role = 'ambassador' LIMIT 1"
+        # `+role`: look the ids up by primary key, never walk the role index.
+        sql = f"SELECT 1 FROM mentions WHERE id IN ({marks}) AND +role = 'ambassador' LIMIT 1"
         if store.conn.execute(sql, chunk).fetchone() is not None:
             return True
     return False

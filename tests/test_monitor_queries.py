@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from cache.monitor_queries import feed_page, topic_counts, topic_selection
+from cache.monitor_queries import any_ambassador_post, feed_page, topic_counts, topic_selection
 from cache.search import Selection
 from cache.store import Store
 from tests.builders import page, tweet, user
@@ -53,3 +53,12 @@ def test_topic_selection_other_means_no_topic(tmp_path: Path) -> None:
     with Store.open(scenario.path, readonly=True) as store:
         rows = feed_page(store, topic_selection("other"), limit=50)
     assert rows and all(r["topics"] == [] for r in rows)
+
+
+def test_any_ambassador_post_tells_whether_badges_may_have_changed(tmp_path: Path) -> None:
+    """A batch with an ambassador reply triggers a badge re-read; one without does not."""
+    scenario = build_store(tmp_path / "store.db")
+    with Store.open(scenario.path, readonly=True) as store:
+        assert any_ambassador_post(store, [scenario.critical_id, scenario.lena_reply_id])
+        assert not any_ambassador_post(store, [scenario.critical_id, scenario.parody_id])
+        assert not any_ambassador_post(store, ["x:not-stored"])
