@@ -503,7 +503,8 @@ def findings(
             Finding("audience", "warning", f"0 followers, follows nobody{age}", (account_key,))
         )
     if disclosed.disclosed:
-        where = "profile" if disclosed.in_bio else f"{len(disclosed.post_ids)} posts"
+        n = len(disclosed.post_ids)
+        where = "profile" if disclosed.in_bio else ("1 post" if n == 1 else f"{n} posts")
         found.append(
             Finding(
                 "disclosure",

@@ -306,7 +306,8 @@ def profile_widgets(
     )
     disclosure = profile.disclosure
     if disclosure.disclosed:
-        where = ", ".join(disclosure.in_bio) or f"{len(disclosure.post_ids)} posts"
+        count = len(disclosure.post_ids)
+        where = ", ".join(disclosure.in_bio) or ("1 post" if count == 1 else f"{count} posts")
         said = f"discloses its role: {clean(where, one_line=True)}"
     else:
         said = "does not disclose its role (templated text is a warning)"
