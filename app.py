@@ -156,7 +156,7 @@ def _run_import_demo(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return EXIT_FAILED
-        with store.db.atomic():
+        with store.writing():
             store.set_meta(DEMO_META_KEY, "1")
         classifier = Classifier(config)
         reclassify_if_config_changed(store, classifier)
