@@ -23,6 +23,7 @@ from cache.snapshot_report import (
     range_text,
     time_text,
 )
+from sources.text import format_delay
 
 CSS = """
 :root { color-scheme: light dark; --fg: #1b1f24; --muted: #5b6470; --bg: #ffffff;
@@ -189,7 +190,9 @@ def _threads(data: ReportData, w: Any) -> None:
         w(f"<p>{user(root.text) if root.text else '(not stored yet)'}</p>\n")
         items = []
         for reply in thread.replies:
-            delay = f" after {h(_delay(reply.latency_s))}" if reply.latency_s is not None else ""
+            delay = (
+                f" after {h(format_delay(reply.latency_s))}" if reply.latency_s is not None else ""
+            )
             inner = "".join(
                 f"<li>↳ parody {_who(r.post)} ({h(r.kind)}): <p>{user(r.post.text)}</p></li>"
                 for r in reply.reactions
@@ -207,14 +210,6 @@ def _threads(data: ReportData, w: Any) -> None:
             w('<ul class="replies">' + "".join(items) + "</ul>\n")
         w("</article>\n")
     w("</section>\n")
-
-
-def _delay(seconds: int) -> str:
-    if seconds < 120:
-        return f"{seconds} s"
-    if seconds < 7200:
-        return f"{seconds // 60} min"
-    return f"{seconds / 3600:.1f} h"
 
 
 def _ambassadors(data: ReportData, w: Any) -> None:

@@ -21,6 +21,7 @@ from cache.snapshot_report import (
     range_text,
     time_text,
 )
+from sources.text import format_delay
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
 _SPARKS = "▁▂▃▄▅▆▇█"
@@ -117,7 +118,7 @@ def _threads(data: ReportData, w: Any) -> None:
         topics = ", ".join(md(t) for t in root.topics)
         w(f"{link}{' · ' if link and topics else ''}{'topics: ' + topics if topics else ''}\n\n")
         for reply in thread.replies:
-            delay = f" after {_delay(reply.latency_s)}" if reply.latency_s is not None else ""
+            delay = f" after {format_delay(reply.latency_s)}" if reply.latency_s is not None else ""
             w(f"- Ambassador {_author(reply.post)} replied{delay}: {md(reply.post.text)}\n")
             for reaction in reply.reactions:
                 w(f"  - Parody {_author(reaction.post)} ({md(reaction.kind)}): ")
@@ -126,14 +127,6 @@ def _threads(data: ReportData, w: Any) -> None:
             w(f"- Parody {_author(reaction.post)} ({md(reaction.kind)} to the post): ")
             w(f"{md(reaction.post.text)}\n")
         w("\n")
-
-
-def _delay(seconds: int) -> str:
-    if seconds < 120:
-        return f"{seconds} s"
-    if seconds < 7200:
-        return f"{seconds // 60} min"
-    return f"{seconds / 3600:.1f} h"
 
 
 def _ambassadors(data: ReportData, w: Any) -> None:

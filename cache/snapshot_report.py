@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import IO, TYPE_CHECKING, Any
 
+from cache.export import EXPORT_COLUMNS
 from cache.search import select_sql
 from cache.sidecar import echowatch_version, query_bounds
 from cache.store import Store, as_json_list
@@ -40,19 +41,8 @@ THREAD_CANDIDATES = 200
 MAX_BUCKETS = 48
 """Most bars in a trend: the bucket grows (1 h, 2 h, ... 1 week) to stay below it."""
 _BUCKET_HOURS = (1, 2, 3, 6, 12, 24, 48, 168, 720)
-MENTION_COLUMNS = (
-    "id",
-    "platform",
-    "source",
-    "created_at",
-    "author",
-    "author_name",
-    "role",
-    "topics",
-    "lang",
-    "text",
-    "url",
-)
+MENTION_COLUMNS = EXPORT_COLUMNS[:11]
+"""The export columns a report lists per mention (the thread links are in its threads)."""
 
 # Bidi embeddings/overrides/isolates and marks: they can reorder what a reader sees.
 _INVISIBLE = re.compile("[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")

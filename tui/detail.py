@@ -25,6 +25,7 @@ from cache.store import Store
 from cache.threads import thread_for
 from filters.threads import PostRef, Thread
 from sources.config import Config, ConfigError
+from sources.text import format_delay
 from tui.badges import reply_badge_content
 from tui.safe_text import clean
 
@@ -35,23 +36,6 @@ ROLE_NAMES = {
     "press": "press",
     "public": "public",
 }
-
-
-def format_delay(seconds: float | None) -> str:
-    """A delay as a person says it: 45 s, 12 min, 3 h 5 min, 2 d 4 h."""
-    if seconds is None:
-        return "?"
-    seconds = max(0, int(seconds))
-    if seconds < 60:
-        return f"{seconds} s"
-    minutes = seconds // 60
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 48:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    days, hours = divmod(hours, 24)
-    return f"{days} d {hours} h" if hours else f"{days} d"
 
 
 def account_age(created_at: str | None, now: datetime) -> str:
