@@ -27,17 +27,16 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script: make the project importable
     sys.path.insert(0, str(ROOT))
 
-from bench.synth import pages  # noqa: E402
-from cache.ingest import ingest  # noqa: E402
+from bench.synth import pages, write_jsonl  # noqa: E402
+from cache.importer import import_paths  # noqa: E402
+from cache.pipeline import FLUSH_MENTIONS  # noqa: E402
 from cache.search import QueryError, query_selection, select_sql  # noqa: E402
 from cache.store import Store  # noqa: E402
 from filters.classify import Classifier  # noqa: E402
 from sources.config import Config  # noqa: E402
-from sources.records import Account, Mention, ParsedBatch  # noqa: E402
+from sources.records import Account, Mention  # noqa: E402
 from sources.twitter_v2 import parse_response  # noqa: E402
 
-FLUSH_MENTIONS = 2000
-"""Mentions per ingest transaction: the same batching `app.py import` uses."""
 CLASSIFY_SAMPLE = 100_000
 QUERY_REPEATS = 20
 QUERIES = (
@@ -72,34 +71,37 @@ def machine_info() -> dict[str, Any]:
 
 
 def measure_ingest(
-    store: Store, classifier: Classifier, rows: int, seed: int
-) -> tuple[dict[str, Any], list[tuple[Mention, Account | None]]]:
-    """Parse v2 JSON text, classify and store; only that work is on the clock.
+    store: Store, classifier: Classifier, rows: int, seed: int, workdir: Path
+) -> dict[str, Any]:
+    """`app.py import`'s engine on a JSON Lines archive of v2 pages; only the import is timed.
 
-    The generator and `json.dumps` of each page run off the clock, so the figure is what
-    the importer or the X source would do with the bytes of a response.
+    The archive is written first, off the clock, so the figure is what an import does with
+    the bytes of a file: read, `json.loads`, `parse_response`, classify (in a worker
+    process when there is a second core, as `app.py import` does) and store.
     """
-    spent = 0.0
-    pending = ParsedBatch()
-    sample: list[tuple[Mention, Account | None]] = []
-    stored = 0
-    for number, page in enumerate(pages(rows, seed=seed)):
-        text = json.dumps(page, ensure_ascii=False)
-        started = time.perf_counter()
-        batch = parse_response(json.loads(text), "bench", f"page {number}")
-        pending.extend(batch)
-        if len(pending.mentions) >= FLUSH_MENTIONS:
-            stored += ingest(store, pending, classifier).new
-            pending = ParsedBatch()
-        spent += time.perf_counter() - started
-        if len(sample) < CLASSIFY_SAMPLE:
-            accounts = {a.key: a for a in batch.accounts}
-            sample.extend((m, accounts.get(m.author_key)) for m in batch.mentions)
+    archive = workdir / "mentions.jsonl"
+    write_jsonl(archive, rows, seed=seed)
     started = time.perf_counter()
-    if pending.mentions or pending.accounts:
-        stored += ingest(store, pending, classifier).new
-    spent += time.perf_counter() - started
-    return {"ingest_per_s": rows / spent, "ingest_s": spent, "stored": stored}, sample
+    report = import_paths(store, [archive], classifier)
+    spent = time.perf_counter() - started
+    archive.unlink()
+    return {
+        "ingest_per_s": rows / spent,
+        "ingest_s": spent,
+        "stored": report.totals.new,
+        "ingest_parallel": (os.cpu_count() or 1) >= 2,
+        "ingest_batch": FLUSH_MENTIONS,
+    }
+
+
+def classify_sample(rows: int, seed: int) -> list[tuple[Mention, Account | None]]:
+    """The first mentions of the same stream, parsed, with their authors."""
+    sample: list[tuple[Mention, Account | None]] = []
+    for number, page in enumerate(pages(min(rows, CLASSIFY_SAMPLE), seed=seed)):
+        batch = parse_response(page, "bench", f"page {number}")
+        accounts = {a.key: a for a in batch.accounts}
+        sample.extend((m, accounts.get(m.author_key)) for m in batch.mentions)
+    return sample
 
 
 def measure_raw_insert(store: Store, raw_path: Path) -> dict[str, Any]:
@@ -322,8 +324,7 @@ def run(rows: int, seed: int = 1, *, progress: Callable[[str], None] = print) ->
         db_path = workdir / "bench.db"
         progress(f"ingesting {rows:,} synthetic mentions ...")
         with Store.open(db_path) as store:
-            ingest_figures, sample = measure_ingest(store, classifier, rows, seed)
-            figures.update(ingest_figures)
+            figures.update(measure_ingest(store, classifier, rows, seed, workdir))
             progress("raw executemany of the same rows ...")
             figures.update(measure_raw_insert(store, workdir / "raw.db"))
             fts_rows = store.conn.execute("SELECT count(*) FROM mentions_fts").fetchone()[0]
@@ -334,8 +335,7 @@ def run(rows: int, seed: int = 1, *, progress: Callable[[str], None] = print) ->
         raw = figures.get("raw_insert_per_s")
         figures["ingest_ratio"] = figures["ingest_per_s"] / raw if raw else None
         progress("classifier alone ...")
-        figures.update(measure_classify(classifier, sample))
-        del sample
+        figures.update(measure_classify(classifier, classify_sample(rows, seed)))
         progress("queries ...")
         figures.update(measure_queries(db_path))
         progress("CSV export of the whole store ...")

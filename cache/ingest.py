@@ -6,6 +6,7 @@ own sources) comes through `ingest`, so classification and dedupe apply everywhe
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import sqlite3
@@ -20,7 +21,7 @@ from cache.store import (
     describe_sqlite_error,
     now_text,
 )
-from filters.classify import Classifier
+from filters.classify import Classification, Classifier
 from sources.records import Account, Mention, ParsedBatch
 from sources.text import format_timestamp
 
@@ -267,10 +268,8 @@ def _store_mentions(
                 continue
         classification = classifier.classify_mention(mention)
         role = roles.get(mention.author_key, "") if mention.author_key else ""
-        row = _mention_row(
-            mention, sources, role, classification.topics, classification.matches, digest, now
-        )
         created = format_timestamp(mention.created_at)
+        row = _mention_row(mention, sources, role, classification, created, digest, now)
         topic_rows.extend((topic, created, mention.id) for topic in classification.topics)
         if before is None:
             inserts.append(row)
@@ -300,8 +299,8 @@ def _mention_row(
     mention: Mention,
     sources: list[str],
     role: str,
-    topics: tuple[str, ...],
-    matches: dict[str, tuple[str, ...]],
+    classification: Classification,
+    created: str,
     digest: str,
     now: str,
 ) -> tuple[object, ...]:
@@ -309,7 +308,7 @@ def _mention_row(
         mention.id,
         mention.platform,
         mention.source,
-        json.dumps(sources),
+        _json_list(tuple(sources)),
         mention.url,
         mention.canonical_url,
         mention.author,
@@ -318,20 +317,26 @@ def _mention_row(
         mention.text,
         mention.title,
         mention.lang,
-        format_timestamp(mention.created_at),
+        created,
         mention.kind,
         mention.in_reply_to,
         mention.quoted_id,
         mention.conversation_id,
         int(mention.referenced_only),
         role,
-        json.dumps(list(topics)),
-        json.dumps({k: list(v) for k, v in matches.items()}, ensure_ascii=False),
+        _json_list(classification.topics),
+        json.dumps(classification.matches, ensure_ascii=False),
         mention.raw,
         digest,
         now,
         now,
     )
+
+
+@functools.lru_cache(maxsize=4096)
+def _json_list(values: tuple[str, ...]) -> str:
+    # A few distinct source and topic lists make up nearly every row: serialise each once.
+    return json.dumps(list(values))
 
 
 def _load_existing(store: Store, ids: list[str]) -> dict[str, _Existing]:

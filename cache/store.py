@@ -23,6 +23,8 @@ from sources.text import format_timestamp
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 15_000
 """How long a writer waits for another writer before reporting the store as busy."""
+WRITER_CACHE_KIB = 65_536
+"""Page cache of a writing connection (64 MiB), against spills in large ingest batches."""
 
 
 class StoreError(Exception):
@@ -98,6 +100,10 @@ class Store:
         # NORMAL is durable against a killed process in WAL mode; FULL only adds power-loss
         # safety for the last transactions at a large cost in write speed.
         self.conn.execute("PRAGMA synchronous = NORMAL")
+        # A batch of new mentions changes thousands of pages of the author indexes; with
+        # SQLite's default 2 MB page cache they spill to the WAL and are read back before the
+        # commit. The cache only grows as far as a writer's transactions need it.
+        self.conn.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
         if migrations.pending(self.db):
             migrations.apply(self.db)
             applied = len(migrations.applied(self.db))

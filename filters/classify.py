@@ -6,6 +6,7 @@ themselves live in `filters.topics` and `filters.roles`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,6 +47,26 @@ class Classifier:
     def fingerprint(self) -> str:
         """Changes whenever a setting that affects classification changes."""
         return f"{self.topic_matcher.fingerprint()}|{self.role_rules.fingerprint()}"
+
+
+class Precomputed(Classifier):
+    """A classifier that already has the topics of some texts, worked out elsewhere.
+
+    The bulk import classifies the next batch in a worker process while this one is
+    written (`cache.pipeline`); the worker's answers for the same rules are handed in
+    here, and a text without one is classified as usual.
+    """
+
+    def __init__(self, base: Classifier, known: Mapping[str, Classification]) -> None:
+        # Shares the base's rules instead of building them again from the config.
+        self.config = base.config
+        self.topic_matcher = base.topic_matcher
+        self.role_rules = base.role_rules
+        self._known = known
+
+    def classify_text(self, text: str, lang: str = "") -> Classification:
+        found = self._known.get(text)
+        return found if found is not None else super().classify_text(text, lang)
 
 
 class ClassifyInputError(ValueError):

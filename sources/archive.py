@@ -6,8 +6,9 @@ A file yields parsed batches one page at a time so that a large archive streams.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -58,23 +59,57 @@ def _read_feed(path: Path, seen_at: datetime | None) -> ParsedBatch:
 
 
 def _read_json(path: Path, source: str) -> Iterator[ParsedBatch]:
-    """A whole JSON document first; if that fails, JSON Lines, one page or tweet per line."""
+    """JSON Lines (one page or tweet per line) as a stream; else one whole JSON document.
+
+    An archive of a million posts is gigabytes of JSON Lines: it is read a line at a time,
+    never whole. A file whose first line is not a complete JSON value (a pretty-printed
+    document) is read whole, and falls back to lines if it is not one document either.
+    """
+    with path.open("rb") as handle:
+        numbered = enumerate((_decoded(raw) for raw in handle), start=1)
+        _, first = next(numbered, (1, ""))
+        first = first.lstrip("\ufeff")
+        try:
+            value = json.loads(first)
+        except json.JSONDecodeError:
+            pass
+        else:
+            following = next(((n, line) for n, line in numbered if line.strip()), None)
+            if following is None:  # the whole file is one line: a document
+                yield from _whole_document(value, path, source)
+            else:
+                yield from _json_lines(chain([(1, first), following], numbered), path, source)
+            return
     text = path.read_bytes().decode("utf-8", errors="replace").lstrip("\ufeff")
     try:
         whole = json.loads(text)
     except json.JSONDecodeError:
-        whole = None
+        yield from _json_lines(enumerate(text.split("\n"), start=1), path, source)
     else:
-        if isinstance(whole, list):  # a JSON array of pages or tweets
-            yield from _parse_values(whole, source, str(path))
-            return
-        if not looks_like_v2(whole):
-            raise ArchiveError(f"{path}: JSON, but not a Twitter API v2 response or tweet")
-        yield parse_response(_strip_twarc(whole), source, str(path))
+        yield from _whole_document(whole, path, source)
+
+
+def _decoded(raw: bytes) -> str:
+    return raw.decode("utf-8", errors="replace")
+
+
+def _whole_document(whole: object, path: Path, source: str) -> Iterator[ParsedBatch]:
+    if isinstance(whole, list):  # a JSON array of pages or tweets
+        yield from _parse_values(whole, source, str(path))
         return
+    if not looks_like_v2(whole):
+        raise ArchiveError(f"{path}: JSON, but not a Twitter API v2 response or tweet")
+    assert isinstance(whole, dict)
+    yield parse_response(_strip_twarc(whole), source, str(path))
+
+
+def _json_lines(
+    numbered: Iterable[tuple[int, str]], path: Path, source: str
+) -> Iterator[ParsedBatch]:
+    # Lines are split at "\n" only: a post may hold U+2028 or a lone "\r" inside a string.
     readable = 0
     bad = ParsedBatch()
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in numbered:
         if not line.strip():
             continue
         try:

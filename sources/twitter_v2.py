@@ -25,17 +25,19 @@ _accounts_seen: dict[str, Account] = {}
 """`repr` of a decoded user object -> its `Account`: the same author comes back on nearly
 every page, and building an `Account` (its sorted `raw` JSON above all) costs more than
 recognising the object. Equal `repr`s of decoded JSON (str, int, float, bool, None, list,
-dict) mean equal values of equal types, so the `Account` would come out the same."""
+dict) mean equal values of equal types, so the `Account` would come out the same.
+Only objects checked to be plain decoded JSON are filed, so a hit is a user whose `repr`
+equals that of a checked one; the check (a walk of the whole object) runs on misses only."""
 
 
 def account_from_user(user: Mapping[str, Any]) -> Account:
     """An `Account` from a v2 user object."""
-    if not _decoded_json(user):  # only plain decoded JSON is recognised by its repr
-        return _account_from_user(user)
-    seen = repr(user)
-    account = _accounts_seen.get(seen)
-    if account is None:
-        account = _account_from_user(user)
+    seen = repr(user) if type(user) is dict else None
+    account = _accounts_seen.get(seen) if seen is not None else None
+    if account is not None:
+        return account
+    account = _account_from_user(user)
+    if seen is not None and _decoded_json(user):
         if len(_accounts_seen) >= _ACCOUNT_CACHE_LIMIT:
             _accounts_seen.clear()
         _accounts_seen[seen] = account
