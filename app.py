@@ -99,9 +99,27 @@ def _add_import(sub: Subparsers) -> Runner:
         help="load the whole bundled demo scenario instead (classified with the demo's "
         "own config unless --config is given)",
     )
+    parser.add_argument(
+        "--batch",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="mentions per transaction (default 20000): smaller batches use less memory "
+        "and a killed import redoes less; larger ones are faster",
+    )
     _store_args(parser)
     _config_args(parser)
     return _run_import
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
+    return value
 
 
 def _run_import(args: argparse.Namespace) -> int:
@@ -120,7 +138,7 @@ def _run_import(args: argparse.Namespace) -> int:
     classifier = Classifier(config)
     with open_store(args) as store:
         reclassify_if_config_changed(store, classifier)
-        report = import_paths(store, args.paths, classifier)
+        report = import_paths(store, args.paths, classifier, batch=args.batch)
     totals = report.totals
     print(
         f"imported {totals.new} new, {totals.updated} updated, {totals.skipped} skipped "

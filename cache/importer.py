@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cache.ingest import IngestResult
-from cache.pipeline import BulkIngest
+from cache.pipeline import FLUSH_MENTIONS, BulkIngest
 from cache.store import Store
 from filters.classify import Classifier
 from sources.archive import ArchiveError, read_archive
@@ -29,26 +29,29 @@ def import_paths(
     classifier: Classifier,
     *,
     on_progress: Callable[[ImportReport], None] | None = None,
+    batch: int | None = None,
     parallel: bool | None = None,
 ) -> ImportReport:
     """Import every file; a file that cannot be read is reported and the rest go on.
 
-    `parallel` (default: when there is a second core) classifies in a worker process.
+    `batch` mentions go in one transaction (default `FLUSH_MENTIONS`); `parallel`
+    (default: when there is a second core) classifies in a worker process meanwhile.
     """
     report = ImportReport()
 
-    def stored(batch: ParsedBatch, result: IngestResult) -> None:
+    def stored(done: ParsedBatch, result: IngestResult) -> None:
         report.totals.add(result)
-        report.skipped.extend(batch.skipped)
-        report.warnings.extend(batch.warnings)
+        report.skipped.extend(done.skipped)
+        report.warnings.extend(done.warnings)
         if on_progress:
             on_progress(report)
 
-    with BulkIngest(store, classifier, parallel=parallel, on_stored=stored) as bulk:
+    size = batch or FLUSH_MENTIONS
+    with BulkIngest(store, classifier, flush=size, parallel=parallel, on_stored=stored) as bulk:
         for path in paths:
             try:
-                for batch in read_archive(path, seen_at=utc_now()):
-                    bulk.add(batch)
+                for parsed in read_archive(path, seen_at=utc_now()):
+                    bulk.add(parsed)
             except ArchiveError as exc:
                 report.unreadable.append(str(exc))
             else:

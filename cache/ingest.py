@@ -325,7 +325,7 @@ def _mention_row(
         int(mention.referenced_only),
         role,
         _json_list(classification.topics),
-        json.dumps(classification.matches, ensure_ascii=False),
+        json.dumps(classification.matches, ensure_ascii=False) if classification.matches else "{}",
         mention.raw,
         digest,
         now,

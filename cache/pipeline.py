@@ -57,6 +57,10 @@ class ClassifyWorker:
         self.alive = True
         self._send(config)
 
+    @property
+    def pid(self) -> int:
+        return self._process.pid
+
     def submit(self, texts: list[str]) -> None:
         self._send(texts)
 
@@ -147,11 +151,18 @@ class BulkIngest:
         self.batch_size = flush
         self.on_stored = on_stored
         self.totals = IngestResult()
+        self.worker_classified = 0
+        """Distinct texts whose topics came from the worker process."""
         # One core would only take turns between the two processes: no gain, more memory.
         self._parallel = (os.cpu_count() or 1) >= 2 if parallel is None else parallel
         self._pending = ParsedBatch()
         self._in_flight: tuple[ParsedBatch, list[str]] | None = None
         self._worker: ClassifyWorker | None = None
+
+    @property
+    def worker_pid(self) -> int | None:
+        """The classifying worker's process id, once one is running."""
+        return self._worker.pid if self._worker is not None else None
 
     def add(self, batch: ParsedBatch) -> None:
         self._pending.extend(batch)
@@ -206,7 +217,9 @@ class BulkIngest:
             return None
         batch, texts = self._in_flight
         self._in_flight = None
-        return batch, Precomputed(self.classifier, self._worker.answers(texts))
+        known = self._worker.answers(texts)
+        self.worker_classified += len(known)
+        return batch, Precomputed(self.classifier, known)
 
     def _store_in_flight(self) -> None:
         previous = self._take_in_flight()

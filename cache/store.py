@@ -104,6 +104,8 @@ class Store:
         # SQLite's default 2 MB page cache they spill to the WAL and are read back before the
         # commit. The cache only grows as far as a writer's transactions need it.
         self.conn.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
+        # Ingest stages each batch in a temporary table: keep it in memory, not in a file.
+        self.conn.execute("PRAGMA temp_store = MEMORY")
         if migrations.pending(self.db):
             migrations.apply(self.db)
             applied = len(migrations.applied(self.db))

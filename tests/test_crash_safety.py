@@ -130,7 +130,17 @@ def test_import_killed_twenty_times_stores_every_mention_exactly_once(tmp_path: 
     assert len(expected) == ROWS
     db = tmp_path / "store.db"
     env = _env(tmp_path)
-    command = [sys.executable, str(ROOT / "app.py"), "import", str(archive), "--db", str(db)]
+    # Small transactions put many commit points (and the classifying worker) under the kills.
+    batch = ["--batch", "1000"]
+    command = [
+        sys.executable,
+        str(ROOT / "app.py"),
+        "import",
+        str(archive),
+        *batch,
+        "--db",
+        str(db),
+    ]
 
     def start() -> subprocess.Popen[bytes]:
         return subprocess.Popen(

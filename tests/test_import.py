@@ -88,6 +88,20 @@ def test_truncated_line_skips_only_that_line(tmp_path, db_path, cli):
     assert "cut.jsonl:2" in run.out and "truncated" in run.out
 
 
+def test_line_separators_inside_a_post_do_not_split_its_json_line(tmp_path, db_path, cli):
+    """A post holding U+2028, U+0085 or a lone CR imports whole, character for character."""
+    author = user("critic")
+    text = "Streik\u2028morgen\u0085am Tor\r7 Uhr"
+    archive = tmp_path / "raw.jsonl"
+    lines = [page([tweet(author, text)], [author]), page([tweet(author, "zwei")], [author])]
+    archive.write_text("".join(json.dumps(v, ensure_ascii=False) + "\n" for v in lines))
+    run = cli("import", archive, "--db", db_path)
+    assert counts(run.out) == (2, 0, 0)
+    with Store.open(db_path) as store:
+        texts = {row["text"] for row in store.rows("SELECT text FROM mentions")}
+    assert texts == {text, "zwei"}
+
+
 def test_tweet_without_author_is_stored_as_unknown(tmp_path, db_path, cli):
     """A tweet whose author is missing from includes is kept, author marked unknown."""
     ghost = user("ghost")

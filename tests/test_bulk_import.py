@@ -1,0 +1,164 @@
+"""The bulk import path: large transactions, topics classified in a worker process.
+
+Every test compares against the plain in-process path, so the worker can only ever make an
+import faster, never different.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import app
+from bench.synth import mention_ids, write_jsonl
+from cache.importer import import_paths
+from cache.pipeline import BulkIngest
+from cache.store import Store
+from filters.classify import Classifier
+from sources.archive import read_archive
+from sources.config import Config
+
+ROOT = Path(__file__).resolve().parents[1]
+ROWS = 3000
+BATCH = 400
+
+
+def _stored(db: Path) -> list[tuple[str, ...]]:
+    with Store.open(db, readonly=True) as store:
+        rows = store.conn.execute(
+            "SELECT id, topics, topic_matches, role FROM mentions ORDER BY id"
+        ).fetchall()
+        topic_rows = store.conn.execute("SELECT count(*) FROM mention_topics").fetchone()[0]
+    assert topic_rows == sum(row[1].count('"') // 2 for row in rows)
+    return [tuple(row) for row in rows]
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("bulk") / "archive.jsonl"
+    write_jsonl(path, ROWS, seed=5)
+    return path
+
+
+@pytest.fixture(scope="module")
+def in_process(archive: Path, tmp_path_factory: pytest.TempPathFactory) -> list[tuple[str, ...]]:
+    db = tmp_path_factory.mktemp("plain") / "store.db"
+    with Store.open(db) as store:
+        import_paths(store, [archive], Classifier(Config()), batch=BATCH, parallel=False)
+    return _stored(db)
+
+
+def test_worker_classified_import_stores_exactly_what_in_process_import_stores(
+    archive: Path, in_process: list[tuple[str, ...]], tmp_path: Path
+) -> None:
+    """Topics, matched words and roles are the same whether a worker classified them or not."""
+    db = tmp_path / "store.db"
+    with (
+        Store.open(db) as store,
+        BulkIngest(store, Classifier(Config()), flush=BATCH, parallel=True) as bulk,
+    ):
+        for batch in read_archive(archive):
+            bulk.add(batch)
+        totals = bulk.flush()
+    assert bulk.worker_classified > ROWS // 2  # the worker really did the classifying
+    assert totals.new == len(in_process)
+    assert {row[0] for row in in_process} >= set(mention_ids(ROWS, seed=5))
+    assert sum(row[1] != "[]" for row in in_process) > ROWS // 10  # topics were really found
+    assert _stored(db) == in_process
+
+
+def test_an_import_whose_worker_dies_classifies_the_rest_itself(
+    archive: Path, in_process: list[tuple[str, ...]], tmp_path: Path
+) -> None:
+    """Killing the classifying worker mid-import neither fails the import nor loses topics."""
+    db = tmp_path / "store.db"
+    killed: list[int] = []
+    with Store.open(db) as store:
+
+        def kill_worker_once(*_: object) -> None:
+            pid = bulk.worker_pid
+            if pid is not None and not killed:
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
+
+        classifier = Classifier(Config())
+        with BulkIngest(
+            store, classifier, flush=BATCH, parallel=True, on_stored=kill_worker_once
+        ) as bulk:
+            for batch in read_archive(archive):
+                bulk.add(batch)
+            bulk.flush()
+    assert killed
+    assert _stored(db) == in_process
+
+
+def _exits_within(pid: int, seconds: float) -> bool:
+    """Wait for a process that is not our child to end (a pidfd becomes readable)."""
+    try:
+        handle = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return True
+    try:
+        ready, _, _ = select.select([handle], [], [], seconds)
+        return bool(ready)
+    finally:
+        os.close(handle)
+
+
+def _worker_of(parent: int) -> int | None:
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+            command = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if f"\nPPid:\t{parent}\n" in status and b"cache.pipeline" in command:
+            return int(entry.name)
+    return None
+
+
+@pytest.mark.skipif(not hasattr(os, "pidfd_open"), reason="needs Linux pidfd_open")
+def test_a_killed_import_leaves_no_worker_behind(archive: Path, tmp_path: Path) -> None:
+    """SIGKILL of `app.py import` ends its classifying worker too: no orphan keeps running."""
+    env = dict(os.environ, XDG_CONFIG_HOME=str(tmp_path / "cfg"), XDG_DATA_HOME=str(tmp_path))
+    command = [sys.executable, str(ROOT / "app.py"), "import", str(archive), "--batch", "200"]
+    importer = subprocess.Popen(
+        [*command, "--db", str(tmp_path / "store.db")],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        worker = None
+        while worker is None and importer.poll() is None:
+            assert time.monotonic() < deadline, "the import never started a worker"
+            worker = _worker_of(importer.pid)
+        assert worker is not None, "the import finished before a worker was seen"
+        importer.send_signal(signal.SIGKILL)
+        importer.wait(timeout=60)
+        assert _exits_within(worker, 30)
+    finally:
+        if importer.poll() is None:
+            importer.kill()
+            importer.wait()
+
+
+def test_import_refuses_a_batch_size_below_one(
+    archive: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`import --batch 0` is a usage error that says what is wrong, and stores nothing."""
+    with pytest.raises(SystemExit) as exit_info:
+        app.main(["import", str(archive), "--batch", "0", "--db", str(db_path)])
+    assert exit_info.value.code == 2
+    assert "--batch: expected at least 1, got 0" in capsys.readouterr().err
+    assert not db_path.exists()
