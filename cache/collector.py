@@ -51,6 +51,8 @@ class PollReport:
     error: str | None = None
     warnings: tuple[str, ...] = ()
     new_ids: tuple[str, ...] = ()
+    updated_ids: tuple[str, ...] = ()
+    """Mentions stored before whose payload, sources or classification changed."""
     stopped: bool = False
     """True when retrying cannot help (bad token, feed gone): the source is not re-armed."""
     skipped: int = 0
@@ -66,6 +68,7 @@ class _Totals:
     updated: int = 0
     skipped: int = 0
     new_ids: list[str] = field(default_factory=list)
+    updated_ids: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -165,6 +168,7 @@ class Collector:
                 error=error,
                 warnings=tuple(totals.warnings),
                 new_ids=tuple(totals.new_ids),
+                updated_ids=tuple(totals.updated_ids),
                 stopped=outcome.stopped,
                 skipped=totals.skipped,
             )
@@ -191,6 +195,7 @@ class Collector:
             totals.updated += result.updated
             totals.skipped += result.skipped
             totals.new_ids.extend(result.new_ids)
+            totals.updated_ids.extend(result.updated_ids)
             totals.warnings.extend(page.batch.warnings)
             totals.warnings.extend(f"skipped {s.where}: {s.reason}" for s in page.batch.skipped)
             if page.batch.mentions or result.updated:
@@ -201,6 +206,7 @@ class Collector:
                         updated=result.updated,
                         took_s=time.monotonic() - started,
                         new_ids=tuple(result.new_ids),
+                        updated_ids=tuple(result.updated_ids),
                         warnings=tuple(page.batch.warnings),
                     ),
                     result,

@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, timedelta
 from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
+from cache.ingest import ingest
 from cache.search import QueryError, query_selection
-from tests.monitor_scenario import Programme, Scenario, arrivals, build_store, frozen_clock
+from cache.store import Store
+from filters.classify import Classifier
+from sources.twitter_v2 import parse_response
+from tests.builders import page, tweet, user
+from tests.monitor_scenario import (
+    CONFIG,
+    NOW,
+    Programme,
+    Scenario,
+    arrivals,
+    build_store,
+    frozen_clock,
+)
 from tui.feed import FeedTable
 from tui.launch import topic_labels
 from tui.messages import MentionsStored
@@ -87,6 +100,41 @@ async def test_arrivals_appear_without_moving_the_cursor(
         assert feed.row_ids[:3] == sorted(new_ids, reverse=True)
         assert feed.current_id == watched
         assert feed.cursor_row == 6
+
+
+async def test_a_shown_mention_that_is_updated_shows_its_new_text_and_topics(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    """A later capture of a post on screen replaces its text and topic chips in place."""
+    app = make_app(scenario, tmp_path)
+    (shown_id,) = arrivals(scenario.path, 1, start=9100)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        feed = feed_of(app)
+        feed.move_cursor(row=feed.get_row_index(shown_id))
+        _, _, _, topics, text = (str(cell) for cell in feed.get_row(shown_id))
+        assert "Neue Meldung 0" in text and "strk" not in topics
+        author = user("late_news", "Late News", user_id="501")
+        edited = tweet(
+            author,
+            "Korrektur: Streik bei Kestrel ab Montag",
+            tweet_id=shown_id.removeprefix("x:"),
+            at=NOW - timedelta(minutes=1),
+            lang="de",
+        )
+        with Store.open(scenario.path) as store:
+            result = ingest(
+                store, parse_response(page([edited], [author]), "x:search"), Classifier(CONFIG)
+            )
+        assert result.updated_ids == [shown_id]
+        app.post_message(MentionsStored([], result.updated_ids))
+        await settle(pilot)
+        app.flush_arrivals()
+        await settle(pilot)
+        _, _, _, topics, text = (str(cell) for cell in feed.get_row(shown_id))
+        assert "Korrektur: Streik bei Kestrel" in text
+        assert "strk" in topics
+        assert feed.current_id == shown_id  # refreshed in place: the cursor did not move
 
 
 async def test_pause_counts_arrivals_and_resume_shows_them(

@@ -161,6 +161,23 @@ class FeedTable(DataTable[Any]):
         )
         return True
 
+    def refresh_rows(self, rows: list[dict[str, Any]]) -> int:
+        """Show the current state of rows already in the table (a mention was updated)."""
+        changed = 0
+        with self.app.batch_update():
+            for row in rows:
+                shown = self.known.get(row["id"])
+                if shown is None:
+                    continue
+                cells = self._cells({**row, "badges": shown.badges})
+                for key, cell in zip(("author", "topics", "text"), cells[2:], strict=True):
+                    self.update_cell(row["id"], key, cell)
+                self.known[row["id"]] = replace(
+                    shown, role=row.get("role") or "", topics=tuple(row["topics"])
+                )
+                changed += 1
+        return changed
+
     @property
     def ambassador_ids(self) -> list[str]:
         """The rows written by ambassadors (whose badges may change as replies arrive)."""

@@ -16,11 +16,20 @@ from cache.store import SourceState
 
 
 class MentionsStored(Message):
-    """New mentions were stored (by a source poll, or by anyone who tells the app)."""
+    """Mentions were stored (by a source poll, or by anyone who tells the app).
 
-    def __init__(self, new_ids: list[str] | tuple[str, ...]) -> None:
+    `updated_ids`: mentions stored before that changed (a later capture of a post, one
+    more feed for an article, new topics), so rows already shown are read again.
+    """
+
+    def __init__(
+        self,
+        new_ids: list[str] | tuple[str, ...],
+        updated_ids: list[str] | tuple[str, ...] = (),
+    ) -> None:
         super().__init__()
         self.new_ids = tuple(new_ids)
+        self.updated_ids = tuple(updated_ids)
 
 
 class FeedPageLoaded(Message):
@@ -44,12 +53,19 @@ class ArrivalsLoaded(Message):
     """
 
     def __init__(
-        self, rows: list[dict[str, Any]], *, generation: int, ambassador_posted: bool = False
+        self,
+        rows: list[dict[str, Any]],
+        *,
+        generation: int,
+        ambassador_posted: bool = False,
+        changed: list[dict[str, Any]] | None = None,
     ) -> None:
         super().__init__()
         self.rows = rows
         self.generation = generation
         self.ambassador_posted = ambassador_posted
+        self.changed = changed or []
+        """The current rows of mentions already shown that were updated."""
 
 
 class BadgesLoaded(Message):

@@ -123,6 +123,8 @@ class MonitorApp(App[None]):
         self.paused = False
         self.paused_count = 0
         self.pending: dict[str, None] = {}
+        self.pending_changes: dict[str, None] = {}
+        """Shown mentions that were updated in the store, to be read again at the next flush."""
         self.generation = 0
         self.topics_dirty = True
         self.badges = FeedBadges()
@@ -215,6 +217,7 @@ class MonitorApp(App[None]):
     def reload_feed(self) -> None:
         self.generation += 1
         self.pending.clear()
+        self.pending_changes.clear()
         self.paused_count = 0
         self.load_first_page(self.selection, self.generation, self.badges.known_ids())
 
@@ -251,11 +254,17 @@ class MonitorApp(App[None]):
             self.read_badges(store, [i for i in ambassador_ids(rows) if i not in known])
 
     @work(thread=True, exit_on_error=False, group="arrivals", description="arrivals")
-    def load_arrivals(self, ids: list[str], selection: Selection, generation: int) -> None:
+    def load_arrivals(
+        self, ids: list[str], changed_ids: list[str], selection: Selection, generation: int
+    ) -> None:
         with self.open_store() as store:
             rows = feed_rows_by_ids(store, selection, ids)
             posted = any_ambassador_post(store, ids)
-        self.post_message(ArrivalsLoaded(rows, generation=generation, ambassador_posted=posted))
+            # A row on screen is refreshed whatever the filter: it stays where the reader is.
+            changed = feed_rows_by_ids(store, Selection(), changed_ids)
+        self.post_message(
+            ArrivalsLoaded(rows, generation=generation, ambassador_posted=posted, changed=changed)
+        )
 
     @work(thread=True, exit_on_error=False, group="badges", description="badges")
     def refresh_badges(self, ids: list[str]) -> None:
@@ -301,17 +310,21 @@ class MonitorApp(App[None]):
         fresh = [i for i in message.new_ids if i not in self.pending]
         for mention_id in fresh:
             self.pending[mention_id] = None
+        for mention_id in message.updated_ids:
+            if mention_id in self.feed.known:
+                self.pending_changes[mention_id] = None
         if self.paused:
             self.paused_count += len(fresh)
             self.show_status()
         self.topics_dirty = self.topics_dirty or bool(fresh)
 
     def flush_arrivals(self) -> None:
-        if self.paused or not self.pending:
+        if self.paused or not (self.pending or self.pending_changes):
             return
-        ids = list(self.pending)
+        ids, changed = list(self.pending), list(self.pending_changes)
         self.pending.clear()
-        self.load_arrivals(ids, self.selection, self.generation)
+        self.pending_changes.clear()
+        self.load_arrivals(ids, changed, self.selection, self.generation)
         if self.topics_dirty:
             self.refresh_topics()
 
@@ -319,6 +332,7 @@ class MonitorApp(App[None]):
     def merge_arrivals(self, message: ArrivalsLoaded) -> None:
         if message.generation == self.generation:
             self.feed.merge_arrivals(message.rows)
+            self.feed.refresh_rows(message.changed)
             self.show_status()
         if message.ambassador_posted:
             self.request_badge_refresh()
@@ -424,8 +438,9 @@ class MonitorApp(App[None]):
     def source_polled(self, message: SourcePolled) -> None:
         report = message.report
         new_ids = list(getattr(report, "new_ids", ()) or ())
-        if new_ids:
-            self.post_message(MentionsStored(new_ids))
+        updated_ids = list(getattr(report, "updated_ids", ()) or ())
+        if new_ids or updated_ids:
+            self.post_message(MentionsStored(new_ids, updated_ids))
         error = getattr(report, "error", None)
         if error and self.live_errors.get(message.name) != error:
             self.notify(
