@@ -180,20 +180,65 @@ def name_parts(*labels: str) -> set[str]:
     return parts
 
 
+_NICKNAME_GROUPS = (
+    "michael mike micha michi mick",
+    "william bill will willi willy wilhelm",
+    "robert bob bobby rob robbie",
+    "richard dick rick richie",
+    "james jim jimmy jamie",
+    "johannes johann john jack johnny hans hannes jens",
+    "josef joseph sepp seppi joe joey jupp",
+    "elisabeth elizabeth lisa liz lizzy betty beth elli liesl sissi",
+    "thomas tom tommy",
+    "anton anthony toni tony",
+    "theresa therese resi",
+    "ulrich uli ulli",
+    "sebastian basti bastian",
+    "alexander sascha",
+    "alexandra sandra sandy",
+    "nikolaus nicholas nick nicky niko klaus",
+    "edward ted teddy eddie",
+    "margarete margaret meg peggy maggie greta grete gretel",
+    "cornelia conny nele",
+    "stefanie stephanie steffi",
+    "katharina katherine catherine kathrin katrin kate kathy katie kati kathi kaethe",
+    "friedrich fritz",
+    "heinrich heinz heiner",
+    "christine christina tina christl",
+    "magdalena lena leni",
+    "david dave",
+    "barbara babsi babs",
+    "matthias matze mattes",
+)
+_NICKNAMES: dict[str, set[int]] = {}
+for _index, _group in enumerate(_NICKNAME_GROUPS):
+    for _name in _group.split():
+        _NICKNAMES.setdefault(_name, set()).add(_index)
+"""Folded first name -> the groups of short forms it belongs to (Mike and Michael)."""
+
+_PET_ENDING = re.compile(r"(?:ie|i|y)$")
+
+
 def signoff_matches(name: str, display_name: str, handle: str = "") -> bool:
     """Whether a signed first name belongs to the account (display name or handle).
 
-    A prefix of at least three letters either way counts ("Alex" signs for "Alexander"),
-    since short forms of one's own name are ordinary; a different name does not.
+    Short forms of one's own name are ordinary, so these count: a prefix of at least three
+    letters either way ("Alex" for "Alexander"), the same after a pet ending ("Kathi" for
+    "Katharina", "Jenny" for "Jennifer") and the common nicknames of `_NICKNAME_GROUPS`
+    ("Mike" for "Michael", "Sepp" for "Josef"). A different name does not.
     """
     signed = fold_name(name)
-    for part in name_parts(display_name, handle):
-        if part == signed:
-            return True
-        shorter, longer = sorted((part, signed), key=len)
-        if len(shorter) >= 3 and longer.startswith(shorter):
-            return True
-    return False
+    return any(_same_name(signed, part) for part in name_parts(display_name, handle))
+
+
+def _same_name(signed: str, part: str) -> bool:
+    if part == signed:
+        return True
+    if _NICKNAMES.get(part, set()) & _NICKNAMES.get(signed, set()):
+        return True
+    shorter, longer = sorted((part, signed), key=len)
+    stem = _PET_ENDING.sub("", shorter)
+    return any(len(s) >= 3 and longer.startswith(s) for s in (shorter, stem))
 
 
 def _trailer_start(text: str) -> int:

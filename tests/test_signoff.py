@@ -70,3 +70,34 @@ def test_handle_and_short_forms_count_as_own_name() -> None:
     """A name found only in the handle, or a short form of one's name, is not a mismatch."""
     assert signoff_matches("Anne", "Kestrel FC Ambassador", "AnneKestrel")
     assert signoff_matches("Alex", "Alexander Brandt")
+
+
+@pytest.mark.parametrize(
+    ("signed", "display_name"),
+    [
+        ("Mike", "Michael Weber | Team Kestrel"),
+        ("Sepp", "Josef Huber"),
+        ("Basti", "Sebastian K."),
+        ("Kathi", "Katharina Lenz"),
+        ("Jenny", "Jennifer Ross"),
+        ("Käthe", "Katharina Lenz"),
+        ("Michael", "Mike Brandt"),
+    ],
+)
+def test_nicknames_and_pet_forms_count_as_own_name(signed: str, display_name: str) -> None:
+    """'Mike' signing for Michael, 'Sepp' for Josef or 'Kathi' for Katharina is no mismatch."""
+    assert signoff_matches(signed, display_name)
+
+
+@pytest.mark.parametrize(
+    ("signed", "display_name"),
+    [
+        ("Mike", "Anne Weber"),
+        ("Katrin", "Jana – Korvando FC"),
+        ("Toni", "Tobias"),
+        ("Lisa", "Lena"),
+    ],
+)
+def test_nicknames_of_someone_else_are_still_a_mismatch(signed: str, display_name: str) -> None:
+    """A nickname counts only for its own name: 'Mike' signing for Anne is a mismatch."""
+    assert not signoff_matches(signed, display_name)
