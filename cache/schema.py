@@ -171,3 +171,17 @@ def m003_untopiced_index(db: Database) -> None:
         "CREATE INDEX IF NOT EXISTS mentions_untopiced_created ON mentions(created_at) "
         "WHERE topics = '[]' AND referenced_only = 0"
     )
+
+
+@migrations()
+def m004_platform_source_index(db: Database) -> None:
+    # `status` counts mentions per (platform, source): with this index that is a walk of a
+    # small index instead of a million row lookups. No query filters on (source,
+    # created_at): `source:` also matches the other feeds of an article, which that
+    # index cannot answer.
+    db.executescript(
+        """
+        DROP INDEX IF EXISTS mentions_source_created;
+        CREATE INDEX IF NOT EXISTS mentions_platform_source ON mentions(platform, source);
+        """
+    )

@@ -232,3 +232,30 @@ def test_an_author_whose_profile_changed_between_pages_is_stored_anew(
             )
             assert json.loads(raw) == profile and ('"verified": 1' in raw) == (profile is after)
             assert verified == 1 if profile is after else verified == 0
+
+
+def test_a_store_from_an_older_version_is_upgraded_with_its_mentions_intact(
+    db_path: Path, classifier: Classifier
+) -> None:
+    """Opening a store made before the newest migration upgrades it and keeps every mention."""
+    anna = builders.user("anna_k")
+    posts = [builders.tweet(anna, f"Streik Nummer {i}") for i in range(3)]
+    with Store.open(db_path) as store:
+        ingest(store, _batch(builders.page(posts, [anna])), classifier)
+        newest = store.schema_version
+        # Put the file back the way the previous release left it.
+        store.conn.executescript(
+            """
+            DROP INDEX mentions_platform_source;
+            CREATE INDEX mentions_source_created ON mentions(source, created_at);
+            DELETE FROM _sqlite_migrations WHERE name = 'm004_platform_source_index';
+            PRAGMA user_version = 3;
+            """
+        )
+    with Store.open(db_path) as store:
+        assert store.schema_version == newest
+        indexes = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master")}
+        assert "mentions_platform_source" in indexes
+        assert "mentions_source_created" not in indexes
+        assert store.count_mentions() == 3
+        assert len(_fts_ids(store, "Streik")) == 3
