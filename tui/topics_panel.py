@@ -146,10 +146,11 @@ class TopicPanel(OptionList):
         for count in counts:
             label = self.labels.get(count.topic, count.topic)
             marker = "▶ " if count.topic == self.chosen else "  "
-            name = (marker + label)[:width].ljust(width)
+            # A cut label keeps one blank before the count, which never runs into it.
+            name = (marker + label)[: width - 1].ljust(width)
             line = Content.assemble(
                 name,
-                (f"{count.count:>5} ", "bold"),
+                (f"{compact_count(count.count):>5} ", "bold"),
                 (sparkline(count.trend) if count.trend else "", "$accent"),
             )
             options.append(Option(line, id=count.topic))
@@ -162,3 +163,14 @@ class TopicPanel(OptionList):
         topic = event.option.id
         self.chosen = None if topic in (None, ALL_TOPICS) else topic
         self.post_message(self.TopicChosen(self.chosen))
+
+
+def compact_count(count: int) -> str:
+    """A count in at most five characters: 9999, 14.7k, 147k, 1.2M."""
+    if count < 10_000:
+        return str(count)
+    if count < 99_950:
+        return f"{count / 1000:.1f}k"
+    if count < 999_500:
+        return f"{count / 1000:.0f}k"
+    return f"{count / 1_000_000:.1f}M"
