@@ -446,13 +446,19 @@ def _post(row: dict[str, Any]) -> Post:
 def _critic_topics(store: Store, min_mentions: int) -> dict[str, tuple[str, ...]]:
     """Topics raised by non-ambassador, non-official posts often enough, with examples."""
     found: dict[str, tuple[str, ...]] = {}
-    counted = store.rows(
-        "SELECT mt.topic AS topic, count(*) AS n FROM mention_topics AS mt "
-        "JOIN mentions AS m ON m.id = mt.mention_id "
-        "WHERE m.role NOT IN ('ambassador', 'official') GROUP BY mt.topic ORDER BY mt.topic"
-    )
-    for row in list(counted):
-        if row["n"] < max(1, min_mentions):
+    # All per topic (the topic index alone) minus the company's own (few, by the role
+    # index): a join over every mention would read the whole store.
+    everyone = store.rows("SELECT topic, count(*) AS n FROM mention_topics GROUP BY topic")
+    own = {
+        row["topic"]: row["n"]
+        for row in store.rows(
+            "SELECT mt.topic AS topic, count(*) AS n FROM mentions AS m "
+            "JOIN mention_topics AS mt ON mt.mention_id = m.id "
+            "WHERE m.role IN ('ambassador', 'official') GROUP BY mt.topic"
+        )
+    }
+    for row in sorted(everyone, key=lambda r: r["topic"]):
+        if row["n"] - own.get(row["topic"], 0) < max(1, min_mentions):
             continue
         examples = store.rows(
             "SELECT mt.mention_id AS id FROM mention_topics AS mt "

@@ -346,16 +346,19 @@ def disclosure(profile: str, posts: Iterable[Post], tags: Sequence[str]) -> Disc
 
     Matched as a whole word, case-insensitive: `#ad` does not match `#adidas`.
     """
-    patterns = [
-        (tag, re.compile(rf"(?<!\w){re.escape(tag)}(?!\w)", re.IGNORECASE))
-        for tag in tags
-        if tag.strip()
-    ]
+    wanted = [tag for tag in tags if tag.strip()]
+    if not wanted:
+        return Disclosure(False, (), ())
+    patterns = [(tag, re.compile(_whole(re.escape(tag)), re.IGNORECASE)) for tag in wanted]
     in_bio = tuple(tag for tag, pattern in patterns if pattern.search(profile))
-    post_ids = tuple(
-        post.id for post in posts if any(pattern.search(post.text) for _, pattern in patterns)
-    )
+    # One pass per post for all tags: an account can have thousands of posts.
+    any_tag = re.compile(_whole("|".join(re.escape(t) for t in wanted)), re.IGNORECASE)
+    post_ids = tuple(post.id for post in posts if any_tag.search(post.text))
     return Disclosure(bool(in_bio or post_ids), in_bio, post_ids)
+
+
+def _whole(alternatives: str) -> str:
+    return rf"(?<!\w)(?:{alternatives})(?!\w)"
 
 
 # --- topic coverage -------------------------------------------------------------------------

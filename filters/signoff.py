@@ -8,6 +8,7 @@ with an account's display name and handle, folding umlauts ("Jörg" = "Joerg").
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -126,6 +127,7 @@ class SignOff:
     """Where the sign-off (greeting or dash) starts in the text; the rest is the body."""
 
 
+@functools.lru_cache(maxsize=65_536)
 def find_signoff(text: str) -> SignOff | None:
     """The sign-off closing `text`, or None when it does not end with one.
 
@@ -159,6 +161,7 @@ def strip_signoff(text: str) -> str:
     return text if found is None else text[: found.start]
 
 
+@functools.lru_cache(maxsize=16_384)
 def fold_name(name: str) -> str:
     """A comparable form of a name: lower case, umlauts spelled out, accents dropped."""
     lowered = name.casefold().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue")
@@ -219,6 +222,8 @@ for _index, _group in enumerate(_NICKNAME_GROUPS):
 _PET_ENDING = re.compile(r"(?:ie|i|y)$")
 
 
+# The analysis asks this for every signed reply of an account: the same few pairs again.
+@functools.lru_cache(maxsize=16_384)
 def signoff_matches(name: str, display_name: str, handle: str = "") -> bool:
     """Whether a signed first name belongs to the account (display name or handle).
 
