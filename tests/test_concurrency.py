@@ -1,10 +1,9 @@
 """The monitor reads while the collector writes: never "database is locked", no missed rows.
 
-The issue asks for 30 seconds of this. On CI's two shared cores a bounded amount of work
-says the same thing in less time: the writer commits 100 pages (10,000 mentions, one
-transaction per page, as the collector does), which takes a few seconds here, while the
-readers run the monitor's own queries as fast as they can, thousands of times. Bounding by
-work rather than by time keeps the test deterministic in what it covers.
+The first test runs for 30 seconds, as the issue asks: a collector process commits page
+after page (one transaction per page, as the collector does) until its time is up, while
+the monitor's own queries run as fast as they can. What it committed is then checked page
+by page, so the test does not depend on how many pages the machine managed.
 """
 
 from __future__ import annotations
@@ -13,6 +12,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -30,6 +30,9 @@ from sources.twitter_v2 import parse_response
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = 100
 PAGE_SIZE = 100
+WRITE_SECONDS = 30.0
+"""How long the collector process keeps writing while the monitor reads."""
+MAX_PAGES = 5000
 
 _COLLECTOR_PROCESS = """
 import sys
@@ -37,7 +40,9 @@ sys.path.insert(0, sys.argv[1])
 from tests.test_concurrency import SynthSource
 from cache.collector import Collector
 from sources.config import Config
-source = SynthSource("synth", int(sys.argv[3]), int(sys.argv[4]), seed=int(sys.argv[5]))
+source = SynthSource(
+    "synth", int(sys.argv[3]), int(sys.argv[4]), seed=int(sys.argv[5]), seconds=float(sys.argv[6])
+)
 collector = Collector(Config(), sys.argv[2], sources=[source])
 collector.add_listener(lambda report, result: print(result.new_ids[-1], flush=True))
 report = collector.poll_source("synth")
@@ -50,15 +55,22 @@ class SynthSource:
 
     kind = "x"
 
-    def __init__(self, name: str, pages_: int, page_size: int, *, seed: int) -> None:
+    def __init__(
+        self, name: str, pages_: int, page_size: int, *, seed: int, seconds: float = 0.0
+    ) -> None:
         self.name = name
         self.pages = pages_
         self.page_size = page_size
         self.seed = seed
+        self.seconds = seconds
+        """When above 0, the poll ends after the page during which this much time passed."""
 
     def poll(self, states: Mapping[str, SourceState], now: datetime) -> Iterator[PollPage]:
         rows = self.pages * self.page_size
+        started = time.monotonic()
         for number, page in enumerate(pages(rows, seed=self.seed, page_size=self.page_size)):
+            if self.seconds and number and time.monotonic() - started >= self.seconds:
+                return
             state = SourceState(name=self.name, kind=self.kind, cursor=page["meta"]["newest_id"])
             state.items_seen = (number + 1) * self.page_size
             yield PollPage(parse_response(page, self.name, f"page {number}"), [state])
@@ -98,7 +110,9 @@ def _created(db: Path) -> None:
         pass  # the schema exists before readers start, as after the first collect
 
 
-def _start_collector_process(db: Path, seed: int) -> subprocess.Popen[str]:
+def _start_collector_process(
+    db: Path, seed: int, *, pages_: int = PAGES, seconds: float = 0.0
+) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [
             sys.executable,
@@ -106,9 +120,10 @@ def _start_collector_process(db: Path, seed: int) -> subprocess.Popen[str]:
             _COLLECTOR_PROCESS,
             str(ROOT),
             str(db),
-            str(PAGES),
+            str(pages_),
             str(PAGE_SIZE),
             str(seed),
+            str(seconds),
         ],
         cwd=ROOT,
         stdout=subprocess.PIPE,
@@ -118,13 +133,13 @@ def _start_collector_process(db: Path, seed: int) -> subprocess.Popen[str]:
 
 
 def test_monitor_reads_while_a_collector_process_writes(db_path: Path) -> None:
-    """Every page the collector commits is visible at once; readers never see 'locked'."""
+    """For 30 s, every page the collector commits is visible at once; no 'locked' ever."""
     _created(db_path)
     stop = threading.Event()
     readers = [MonitorReader(db_path, stop)]
     for reader in readers:
         reader.start()
-    writer = _start_collector_process(db_path, seed=11)
+    writer = _start_collector_process(db_path, seed=11, pages_=MAX_PAGES, seconds=WRITE_SECONDS)
     assert writer.stdout is not None
     committed = 0
     with Store.open(db_path, readonly=True) as checker:
@@ -136,7 +151,7 @@ def test_monitor_reads_while_a_collector_process_writes(db_path: Path) -> None:
     for reader in readers:
         reader.join(timeout=60)
     assert code == 0, writer.stderr.read() if writer.stderr else ""
-    assert committed == PAGES
+    assert 0 < committed < MAX_PAGES  # it stopped because its time was up
     for reader in readers:
         assert reader.errors == []
         assert reader.polls > 0
@@ -145,8 +160,10 @@ def test_monitor_reads_while_a_collector_process_writes(db_path: Path) -> None:
         stored = {r["id"] for r in store.rows("SELECT id FROM mentions")}
         state = store.source_state("synth")
         assert store.conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-    assert stored == set(mention_ids(PAGES * PAGE_SIZE, seed=11, page_size=PAGE_SIZE))
-    assert state.items_seen == PAGES * PAGE_SIZE
+    rows = MAX_PAGES * PAGE_SIZE
+    written = zip(range(committed), pages(rows, seed=11, page_size=PAGE_SIZE), strict=False)
+    assert stored == {f"x:{t['id']}" for _, page in written for t in page["data"]}
+    assert state.items_seen == committed * PAGE_SIZE
 
 
 def test_import_and_collector_write_one_store_together_while_the_monitor_reads(
