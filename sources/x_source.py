@@ -34,6 +34,7 @@ from sources.http_fetch import USER_AGENT
 from sources.records import ParsedBatch, SourceState
 from sources.text import format_timestamp
 from sources.twitter_v2 import parse_response
+from sources.x_session import ApiSession, NotJson, ResponseTooLarge
 
 EXPANSIONS = [
     "author_id",
@@ -102,25 +103,6 @@ def x_configured(config: Config) -> bool:
     return bool(endpoints_for(config))
 
 
-class _ApiSession(requests.Session):
-    """tweepy's session with a default timeout and a look at the rate-limit headers."""
-
-    def __init__(self, timeout: tuple[float, float]) -> None:
-        super().__init__()
-        self.default_timeout = timeout
-        self.rate_remaining: int | None = None
-        self.hooks["response"].append(self._note_rate)
-
-    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
-        kwargs.setdefault("timeout", self.default_timeout)
-        return super().request(method, url, *args, **kwargs)
-
-    def _note_rate(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
-        remaining = response.headers.get("x-rate-limit-remaining", "")
-        if remaining.isdigit():
-            self.rate_remaining = int(remaining)
-
-
 class XSource:
     """The X source: one poll = one round over every configured endpoint."""
 
@@ -148,7 +130,7 @@ class XSource:
         self._retry_backoff = Backoff(base=1.0, cap=30.0)
         self._round_backoff = Backoff(base=self._poll_seconds, cap=max(900.0, self._poll_seconds))
         self._rate_backoff = Backoff(base=60.0, cap=900.0)
-        self._session = _ApiSession(timeout)
+        self._session = ApiSession(timeout)
         self._client: tweepy.Client | None = None
         if self._token:
             self._client = tweepy.Client(bearer_token=self._token, return_type=dict)
@@ -321,18 +303,6 @@ class XSource:
                 state.extra = dump_extra(extra)
                 yield PollPage(states=[replace(state)])
                 return
-            except (tweepy.BadRequest, tweepy.NotFound) as exc:
-                message = f"X refused the request ({_api_detail(exc)})"
-                errors.append(f"{endpoint.state_name}: {message}")
-                # A stale page token or a vanished account: start clean next round.
-                for key in ("next_token", "pending_newest"):
-                    extra.pop(key, None)
-                if isinstance(exc, tweepy.NotFound):
-                    extra.pop("user_id", None)
-                state.last_error, state.last_error_at = message, format_timestamp(now)
-                state.extra = dump_extra(extra)
-                yield PollPage(states=[replace(state)])
-                return
             except _Transient as exc:
                 state.last_error, state.last_error_at = str(exc), format_timestamp(now)
                 yield PollPage(states=[replace(state)])
@@ -342,6 +312,18 @@ class XSource:
                 state.last_error_at = format_timestamp(now)
                 yield PollPage(states=[replace(state)])
                 raise _Fatal(f"{state.last_error} ({endpoint.state_name})") from None
+            except tweepy.HTTPException as exc:  # 400, 404, 410 and the other refusals
+                message = f"X refused the request ({_api_detail(exc)})"
+                errors.append(f"{endpoint.state_name}: {message}")
+                # A stale page token or a vanished account: start clean next round.
+                for key in ("next_token", "pending_newest"):
+                    extra.pop(key, None)
+                if exc.response.status_code in (404, 410):
+                    extra.pop("user_id", None)
+                state.last_error, state.last_error_at = message, format_timestamp(now)
+                state.extra = dump_extra(extra)
+                yield PollPage(states=[replace(state)])
+                return
             raw_meta = payload.get("meta")
             meta: dict[str, Any] = raw_meta if isinstance(raw_meta, dict) else {}
             if token is None and meta.get("newest_id"):
@@ -410,8 +392,14 @@ class XSource:
                 problem = "X API timed out"
             except requests.exceptions.JSONDecodeError:
                 problem = "X sent an unreadable (truncated) response"
+            except (ResponseTooLarge, NotJson) as exc:
+                problem = str(exc)
+            except requests.exceptions.SSLError:
+                problem = "TLS failure talking to the X API (certificate or handshake)"
             except requests.exceptions.ConnectionError:
                 problem = "cannot reach the X API (connection failed)"
+            except requests.exceptions.TooManyRedirects:
+                problem = "the X API redirected in a loop"
             except requests.RequestException as exc:
                 problem = f"request to the X API failed ({type(exc).__name__})"
             else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import random
 from collections.abc import Iterator
 from datetime import timedelta
@@ -299,6 +300,108 @@ def test_persistent_failures_give_up_after_bounded_retries(
     assert report.next_poll_at is not None and report.next_poll_at > BASE_TIME
     assert state(db_path, "x/search:Kestrel").cursor is None
     assert count(db_path) == 0
+
+
+_BIG = 50 * 2**20
+
+
+@pytest.mark.parametrize(
+    ("fault", "answer", "expected", "requests_made"),
+    [
+        (
+            "connection refused",
+            {"body": requests.exceptions.ConnectionError("[Errno 111] Connection refused")},
+            "cannot reach the X API (connection failed) after 3 attempts",
+            3,
+        ),
+        (
+            "TLS failure",
+            {"body": requests.exceptions.SSLError("certificate verify failed")},
+            "TLS failure talking to the X API (certificate or handshake) after 3 attempts",
+            3,
+        ),
+        (
+            "404",
+            {"status": 404, "json": {"title": "Not Found"}},
+            "refused the request (HTTP 404",
+            1,
+        ),
+        ("410", {"status": 410, "json": {"title": "Gone"}}, "refused the request (HTTP 410", 1),
+        (
+            "wrong content type",
+            {"body": "<html><h1>Down for maintenance</h1></html>", "content_type": "text/html"},
+            "X sent text/html instead of JSON (HTTP 200) after 3 attempts",
+            3,
+        ),
+        (
+            "gzip bomb",
+            {
+                "body": gzip.compress(b"0" * _BIG),
+                "headers": {"Content-Encoding": "gzip"},
+                "content_type": "application/json",
+            },
+            "X sent more than 16 MB after 3 attempts",
+            3,
+        ),
+        (
+            "50 MB body",
+            {"body": b"[" + b"0," * (_BIG // 2) + b"0]", "content_type": "application/json"},
+            "X sent more than 16 MB after 3 attempts",
+            3,
+        ),
+        (
+            "50 MB declared",
+            {
+                "body": b"[]",
+                "headers": {"Content-Length": str(_BIG)},
+                "content_type": "application/json",
+            },
+            f"X declared a {_BIG}-byte response after 3 attempts",
+            3,
+        ),
+        (
+            "redirect loop",
+            {"status": 302, "headers": {"Location": SEARCH}},
+            "the X API redirected in a loop after 3 attempts",
+            3 * 31,
+        ),
+    ],
+)
+def test_every_x_fault_ends_in_a_clear_status_and_spares_the_feeds(
+    api: responses.RequestsMock,
+    db_path: Path,
+    fault: str,
+    answer: dict[str, Any],
+    expected: str,
+    requests_made: int,
+) -> None:
+    """Each fault: a status that names it, bounded requests, no crash, the feed still read."""
+    from sources.config import FeedSection
+    from sources.feed_source import FeedSource
+    from tests.builders import rss
+    from tests.feedserver import FeedServer
+
+    api.get(SEARCH, **answer)
+    with FeedServer() as server:
+        api.add_passthru(server.url("/"))
+        server.feed("/f.xml", rss("F", [{"title": "Kestrel", "link": "https://n.example/1"}]))
+        feed = FeedSource(FeedSection(name="f", url=server.url("/f.xml")))
+        run = Run(db_path, search_only())
+        run.collector = Collector(
+            search_only(), db_path, sources=[run.source, feed], clock=lambda: run.now
+        )
+        reports = {r.name: r for r in run.collector.run_once()}
+    x_calls = [c for c in api.calls if c.request.url.startswith(API)]
+    assert reports["x"].error is not None and expected in reports["x"].error, fault
+    assert (
+        "X declared" in reports["x"].error
+        or "more than 16 MB" in reports["x"].error
+        or (fault != "50 MB body")
+    )
+    assert len(x_calls) == requests_made
+    assert not reports["x"].stopped  # worth trying again at the next poll
+    assert reports["f"].error is None and reports["f"].new == 1
+    assert state(db_path, "x/search:Kestrel").last_error is not None
 
 
 def test_the_token_never_reaches_logs_store_or_errors(
