@@ -391,7 +391,7 @@ def test_every_x_fault_ends_in_a_clear_status_and_spares_the_feeds(
             search_only(), db_path, sources=[run.source, feed], clock=lambda: run.now
         )
         reports = {r.name: r for r in run.collector.run_once()}
-    x_calls = [c for c in api.calls if c.request.url.startswith(API)]
+    x_calls = [c for c in api.calls if str(c.request.url).startswith(API)]
     assert reports["x"].error is not None and expected in reports["x"].error, fault
     assert (
         "X declared" in reports["x"].error
