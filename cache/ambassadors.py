@@ -18,10 +18,11 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cache.store import Store, as_json_list
+from filters import findings as flags
 from filters import signals
+from filters.findings import Finding
 from filters.signals import (
     Disclosure,
-    Finding,
     Gap,
     NearDuplicates,
     Post,
@@ -159,7 +160,7 @@ def ambassador_profiles(
     office = _office_hours(config)
     critic_topics = _critic_topics(store, settings.topic_min_mentions)
     handles = {a.key: a.handle for a in programme.accounts}
-    rules = signals.FlagRules(
+    rules = flags.FlagRules(
         min_posts=settings.min_posts,
         reply_share=settings.reply_share_flag,
         office_hours_share=settings.office_hours_flag,
@@ -186,7 +187,7 @@ def ambassador_profiles(
         )
         coverage = signals.topic_coverage(replies, programme.parent_topics, critic_topics)
         silences = signals.gaps(posts, settings.gap_days)
-        findings = signals.findings(
+        findings = flags.findings(
             account_key=account.key,
             posts=len(posts),
             share=share,

@@ -32,7 +32,8 @@ from cache.ambassadors import (
     profile_evidence_ids,
 )
 from cache.store import Store
-from filters.signals import WEEKDAYS, Finding, parse_office_hours, percent
+from filters.findings import Finding, percent
+from filters.signals import WEEKDAYS, parse_office_hours
 from sources.config import Config
 from sources.records import utc_now
 from tui.detail import format_delay

@@ -19,7 +19,7 @@ from textual.content import Content
 from cache.ambassadors import AmbassadorProfile
 from cache.monitor_queries import feed_reply_badges
 from cache.store import Store
-from filters.signals import Finding, percent
+from filters.findings import Finding, percent
 from sources.config import Config, ConfigError
 from tui.messages import BadgesLoaded
 from tui.safe_text import clean, shorten
