@@ -239,9 +239,10 @@ def _add_export(sub: Subparsers) -> Runner:
 
 def _run_export(args: argparse.Namespace) -> int:
     import sqlite3
+    from dataclasses import replace
 
     from cache.export import ExportRequest, export_to
-    from cache.search import QueryError, query_selection
+    from cache.search import QueryError, query_selection, rare_topics
     from filters.topics import topic_ids
     from sources.records import utc_now
 
@@ -281,6 +282,14 @@ def _run_export(args: argparse.Namespace) -> int:
         captured_at=captured_at,
     )
     with open_store(args, readonly=True) as store:
+        # Checked above before touching the store; compiled again knowing its rare topics.
+        rare = rare_topics(store, topic_ids(config))
+        request = replace(
+            request,
+            selection=query_selection(
+                args.query, captured_at, topics=topic_ids(config), rare_topics=rare
+            ),
+        )
         try:
             count = export_to(store, request, encoding=encoding)
         except sqlite3.OperationalError as exc:

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from cache.ambassadors import reply_badges
+from cache.query_sql import topic_list_sql, topic_probe_sql
 from cache.search import Selection
 from cache.store import Store, as_json_list
 from sources.config import Config
@@ -66,18 +67,18 @@ def combine(*selections: Selection) -> Selection:
     return Selection(where, params)
 
 
-def topic_selection(topic: str | None) -> Selection:
-    """The mentions of one topic (or those with none, for `other`)."""
+def topic_selection(topic: str | None, rare_topics: Collection[str] = ()) -> Selection:
+    """The mentions of one topic (or those with none, for `other`).
+
+    A common topic is probed per mention while walking the feed newest first, so its
+    first page needs no scan of the whole topic; a rare one is listed (`rare_topics`).
+    """
     if not topic:
         return Selection()
     if topic == OTHER_TOPIC:
         return Selection("m.topics = '[]'")
-    # EXISTS walks the feed newest-first and probes the (topic, mention_id) key per row,
-    # so the first page of a common topic needs no scan of the whole topic.
-    return Selection(
-        "EXISTS (SELECT 1 FROM mention_topics AS t WHERE t.topic = ? AND t.mention_id = m.id)",
-        (topic,),
-    )
+    sql = topic_list_sql("?") if topic in rare_topics else topic_probe_sql("?")
+    return Selection(sql, (topic,))
 
 
 def _feed_row(row: dict[str, Any]) -> dict[str, Any]:

@@ -11,6 +11,7 @@ User text never reaches FTS5 raw: each word or phrase becomes one quoted FTS5 st
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -55,11 +56,16 @@ match stops before walking anything."""
 _COLUMN = {"role": "m.role", "lang": "m.lang", "platform": "m.platform"}
 
 
-def compile_query(node: Node | None, now: datetime) -> Selection:
-    """The `Selection` for a parsed query; `now` resolves relative times (`since:24h`)."""
+def compile_query(node: Node | None, now: datetime, rare_topics: Collection[str] = ()) -> Selection:
+    """The `Selection` for a parsed query; `now` resolves relative times (`since:24h`).
+
+    `rare_topics`: topics with few mentions in the store (`cache.search.rare_topics`). The
+    probe that suits a common topic (walk the feed newest first, test each mention) walks
+    the whole store for a rare one; a rare topic's few mentions are listed instead.
+    """
     if node is None:
         return Selection()
-    where, params = _compile(node, now)
+    where, params = _Compiler(now, frozenset(rare_topics)).compile(node)
     return Selection(where, tuple(params))
 
 
@@ -69,48 +75,73 @@ def fts_term(text: Text) -> str:
     return quoted + "*" if text.prefix else quoted
 
 
-def _compile(node: Node, now: datetime) -> tuple[str, list[Any]]:
-    if isinstance(node, And):
-        return _join(node.nodes, " AND ", now)
-    if isinstance(node, Or):
-        return _join(node.nodes, " OR ", now)
-    if isinstance(node, Not):
-        inner, params = _compile(node.node, now)
-        return f"NOT ({inner})", params
-    if isinstance(node, Text):
-        return _FTS, [fts_term(node)] * 2
-    if isinstance(node, TimeBound):
-        bound = format_timestamp(node.resolve(now))
-        return ("m.created_at >= ?" if node.name == "since" else "m.created_at < ?"), [bound]
-    return _field(node)
+class _Compiler:
+    def __init__(self, now: datetime, rare_topics: frozenset[str]) -> None:
+        self.now = now
+        self.rare_topics = rare_topics
+
+    def compile(self, node: Node) -> tuple[str, list[Any]]:
+        if isinstance(node, And):
+            return self._join(node.nodes, " AND ")
+        if isinstance(node, Or):
+            return self._join(node.nodes, " OR ")
+        if isinstance(node, Not):
+            inner, params = self.compile(node.node)
+            return f"NOT ({inner})", params
+        if isinstance(node, Text):
+            return _FTS, [fts_term(node)] * 2
+        if isinstance(node, TimeBound):
+            bound = format_timestamp(node.resolve(self.now))
+            return ("m.created_at >= ?" if node.name == "since" else "m.created_at < ?"), [bound]
+        return self._field(node)
+
+    def _join(self, nodes: tuple[Node, ...], operator: str) -> tuple[str, list[Any]]:
+        """Join children; sibling free words share one MATCH (one FTS lookup, not several)."""
+        words = [n for n in nodes if isinstance(n, Text)]
+        parts: list[str] = []
+        params: list[Any] = []
+        if len(words) > 1:
+            fts_operator = " AND " if operator == " AND " else " OR "
+            parts.append(_FTS)
+            params.extend([fts_operator.join(fts_term(w) for w in words)] * 2)
+            nodes = tuple(n for n in nodes if not isinstance(n, Text))
+        for child in nodes:
+            sql, child_params = self.compile(child)
+            parts.append(f"({sql})")
+            params.extend(child_params)
+        return operator.join(parts), params
+
+    def _field(self, node: Field) -> tuple[str, list[Any]]:
+        values = list(node.values)
+        marks = ", ".join("?" for _ in values)
+        if node.name == "topic":
+            if self.rare_topics.issuperset(values):
+                return topic_list_sql(marks), values
+            return topic_probe_sql(marks), values
+        return _other_field(node, values, marks)
 
 
-def _join(nodes: tuple[Node, ...], operator: str, now: datetime) -> tuple[str, list[Any]]:
-    """Join children; sibling free words share one MATCH (one FTS lookup, not several)."""
-    words = [n for n in nodes if isinstance(n, Text)]
-    parts: list[str] = []
-    params: list[Any] = []
-    if len(words) > 1:
-        fts_operator = " AND " if operator == " AND " else " OR "
-        parts.append(_FTS)
-        params.extend([fts_operator.join(fts_term(w) for w in words)] * 2)
-        nodes = tuple(n for n in nodes if not isinstance(n, Text))
-    for child in nodes:
-        sql, child_params = _compile(child, now)
-        parts.append(f"({sql})")
-        params.extend(child_params)
-    return operator.join(parts), params
+def topic_probe_sql(marks: str) -> str:
+    """Mentions of the topics in `marks`, tested one by one while walking the feed."""
+    return (
+        "EXISTS (SELECT 1 FROM mention_topics AS t "
+        f"WHERE t.topic IN ({marks}) AND t.mention_id = m.id)"
+    )
 
 
-def _field(node: Field) -> tuple[str, list[Any]]:
-    values = list(node.values)
-    marks = ", ".join("?" for _ in values)
-    if node.name == "topic":
-        return (
-            "EXISTS (SELECT 1 FROM mention_topics AS t "
-            f"WHERE t.topic IN ({marks}) AND t.mention_id = m.id)",
-            values,
-        )
+def topic_list_sql(marks: str) -> str:
+    """Mentions of the topics in `marks`, listed from the topic index (for rare topics).
+
+    As rowids: when another index drives the walk (`lang:de`), testing a rowid needs only
+    that index, where testing the text id would read every row it passes.
+    """
+    return (
+        "m.rowid IN (SELECT l.rowid FROM mention_topics AS t "
+        f"JOIN mentions AS l ON l.id = t.mention_id WHERE t.topic IN ({marks}))"
+    )
+
+
+def _other_field(node: Field, values: list[Any], marks: str) -> tuple[str, list[Any]]:
     if node.name in _COLUMN:
         return f"{_COLUMN[node.name]} IN ({marks})", values
     if node.name == "author":

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from cache.ingest import ingest
-from cache.search import QueryError, query_selection, select_sql
+from cache.search import RARE_TOPIC_MENTIONS, QueryError, query_selection, rare_topics, select_sql
 from cache.store import Store
 from filters.classify import Classifier
 from sources.config import Config
@@ -177,6 +177,40 @@ def test_queries_walk_an_index_newest_first(store: Store) -> None:
         plan = " | ".join(r[3] for r in store.conn.execute("EXPLAIN QUERY PLAN " + sql, params))
         assert "USE TEMP B-TREE FOR ORDER BY" not in plan, (query, plan)
         assert "INDEX" in plan, (query, plan)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "topic:pay",
+        "topic:pay OR topic:taxes lang:en",
+        "platform:x -topic:pay -topic:strikes",
+        "topic:strikes topic:pay",
+        "Kestrel topic:taxes",
+    ],
+)
+def test_rare_topics_are_listed_and_select_exactly_the_same_mentions(
+    store: Store, query: str
+) -> None:
+    """Listing a rare topic's mentions instead of probing each one never changes the result."""
+    everything = frozenset(["pay", "taxes", "strikes", "unions", "working_conditions"])
+    assert rare_topics(store, everything) == everything  # a tiny store: every topic is rare
+    listed = ids(store, query, rare_topics=everything)
+    assert listed == ids(store, query)
+    sql, params = select_sql(query_selection(query, NOW, rare_topics=everything), limit=200)
+    plan = " | ".join(r[3] for r in store.conn.execute("EXPLAIN QUERY PLAN " + sql, params))
+    assert "LIST SUBQUERY" in plan, plan  # the topic's mentions are read from its index
+
+
+def test_a_topic_with_many_mentions_is_not_rare(store: Store) -> None:
+    """Only a topic below the threshold counts as rare; the count stops at the threshold."""
+    assert rare_topics(store, ["pay", "nothing"]) == {"pay", "nothing"}
+    rows = [("pay", "2026-01-01T00:00:00Z", f"x:{n}") for n in range(RARE_TOPIC_MENTIONS)]
+    store.conn.executemany(
+        "INSERT OR IGNORE INTO mention_topics (topic, created_at, mention_id) VALUES (?, ?, ?)",
+        rows,
+    )
+    assert rare_topics(store, ["pay", "nothing"]) == {"nothing"}
 
 
 def test_export_reports_a_bad_query_with_its_position(cli: Any, db_path: Path) -> None:

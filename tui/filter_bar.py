@@ -9,7 +9,7 @@ whole selection is always visible; the app owns the topic and tells the bar.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -46,12 +46,19 @@ class FilterBar(Vertical):
             self.selection = selection
 
     def __init__(
-        self, *, clock: Callable[[], datetime], topics: Sequence[str], **kwargs: Any
+        self,
+        *,
+        clock: Callable[[], datetime],
+        topics: Sequence[str],
+        rare_topics: Callable[[], Collection[str]] = tuple,
+        **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.clock = clock
         self.topics = list(topics)
         """The configured topic ids the query language accepts in `topic:`."""
+        self.rare_topics = rare_topics
+        """The topics with few mentions in the store now (they are listed, not probed)."""
         self.text = ""
         self.selection = Selection()
         self.error: str | None = None
@@ -100,7 +107,9 @@ class FilterBar(Vertical):
     def apply(self, text: str) -> bool:
         """Use `text` as the filter; on a mistake show where and keep the old filter."""
         try:
-            selection = query_selection(text, self.clock(), topics=self.topics)
+            selection = query_selection(
+                text, self.clock(), topics=self.topics, rare_topics=self.rare_topics()
+            )
         except QueryError as exc:
             self.show_error(describe_query_error(text, exc))
             position = getattr(exc, "position", None)

@@ -90,10 +90,14 @@ class BadgesLoaded(Message):
 
 
 class TopicCountsLoaded(Message):
-    def __init__(self, counts: list[TopicCount], window: str) -> None:
+    def __init__(
+        self, counts: list[TopicCount], window: str, rare_topics: frozenset[str] = frozenset()
+    ) -> None:
         super().__init__()
         self.counts = counts
         self.window = window
+        self.rare_topics = rare_topics
+        """Topics with few mentions in the whole store (`cache.search.rare_topics`)."""
 
 
 class SourceStatesLoaded(Message):

@@ -156,7 +156,10 @@ class MonitorApp(App[None]):
             )
             with Vertical(id="feed-pane"):
                 yield FilterBar(
-                    clock=self.clock, topics=topic_ids(self.options.config), id="filter-bar"
+                    clock=self.clock,
+                    topics=topic_ids(self.options.config),
+                    rare_topics=lambda: self.query_one(TopicPanel).rare_topics,
+                    id="filter-bar",
                 )
                 yield FeedTable(tz=self.options.tz, clock=self.clock, id="feed")
         yield live.StatusLine(
@@ -202,7 +205,8 @@ class MonitorApp(App[None]):
     @property
     def selection(self) -> Selection:
         """What the feed shows: the filter bar's query and the chosen topic."""
-        return combine(self.filter_bar.selection, topic_selection(self.topic))
+        rare = self.query_one(TopicPanel).rare_topics
+        return combine(self.filter_bar.selection, topic_selection(self.topic, rare))
 
     @property
     def query_text(self) -> str:

@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from cache.monitor_queries import OTHER_TOPIC, TopicCount, newest_time, topic_counts
+from cache.search import rare_topics
 from cache.store import Store
 from sources.records import utc_now
 from tui.messages import TopicCountsLoaded
@@ -74,6 +75,8 @@ class TopicPanel(OptionList):
         self.counts: dict[str, int] = {}
         self.last_counts: list[TopicCount] = []
         self.chosen: str | None = None
+        self.rare_topics: frozenset[str] = frozenset()
+        """Topics with few mentions in the store: filters list them instead of probing."""
 
     @property
     def window_name(self) -> str:
@@ -110,12 +113,14 @@ class TopicPanel(OptionList):
             if self.ends_at_newest:
                 now = newest_time(store) or now
             counts = topic_counts(store, self.topics, now, window)
+            rare = rare_topics(store, self.topics)
         if not get_current_worker().is_cancelled:
-            self.post_message(TopicCountsLoaded(counts, window_name))
+            self.post_message(TopicCountsLoaded(counts, window_name, rare))
 
     @on(TopicCountsLoaded)
     def counts_loaded(self, message: TopicCountsLoaded) -> None:
         message.stop()
+        self.rare_topics = message.rare_topics
         self.show_counts(message.counts)
 
     def next_window(self) -> None:
