@@ -40,7 +40,6 @@ def import_paths(
     report = ImportReport()
 
     def stored(done: ParsedBatch, result: IngestResult) -> None:
-        report.totals.add(result)
         report.skipped.extend(done.skipped)
         report.warnings.extend(done.warnings)
         if on_progress:
@@ -48,6 +47,7 @@ def import_paths(
 
     size = batch or FLUSH_MENTIONS
     with BulkIngest(store, classifier, flush=size, parallel=parallel, on_stored=stored) as bulk:
+        report.totals = bulk.totals  # added up once, by the bulk ingest, as batches commit
         for path in paths:
             try:
                 for parsed in read_archive(path, seen_at=utc_now()):

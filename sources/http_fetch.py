@@ -56,6 +56,19 @@ class FetchError(Exception):
         """Seconds the server asked us to wait (Retry-After on 429/503)."""
 
 
+class BodyTooLarge(FetchError):
+    """The body is over `FetchLimits.max_bytes`, as declared or as read (decompressed)."""
+
+    def __init__(self, reason: str, *, declared: int | None = None) -> None:
+        super().__init__(reason)
+        self.declared = declared
+        """The Content-Length the server announced, when that alone was over the cap."""
+
+
+class BodyTooSlow(FetchError):
+    """The body did not arrive whole within `FetchLimits.total_timeout`."""
+
+
 @dataclass(frozen=True)
 class Fetched:
     """A fetched document, or the news that it has not changed (HTTP 304)."""
@@ -125,7 +138,7 @@ def fetch_document(
                 return Fetched(True, final_url=current, moved_to=moved_to)
             if status != 200:
                 raise _status_error(response)
-            body = _read_body(response, limits, clock)
+            body = read_body(response, limits, clock)
             return Fetched(
                 False,
                 body=body,
@@ -164,12 +177,21 @@ def _get(
         raise FetchError(f"request to {host} failed: {_short(exc)}") from exc
 
 
-def _read_body(response: requests.Response, limits: FetchLimits, now: Callable[[], float]) -> bytes:
+def read_body(response: requests.Response, limits: FetchLimits, now: Callable[[], float]) -> bytes:
+    """The body of a `stream=True` response, decompressed a bounded step at a time.
+
+    Raises `BodyTooLarge` past `max_bytes` (so a gzip bomb stops at the cap, never in
+    memory), `BodyTooSlow` past `total_timeout`, and `FetchError` for a broken body.
+    Shared by the feed fetcher and the X session (`sources.x_session`).
+    """
     cap_mb = limits.max_bytes / (1024 * 1024)
     too_big = f"feed is larger than the {cap_mb:g} MB cap"
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > limits.max_bytes:
-        raise FetchError(f"{too_big} (server says {int(declared) / (1024 * 1024):.1f} MB)")
+        raise BodyTooLarge(
+            f"{too_big} (server says {int(declared) / (1024 * 1024):.1f} MB)",
+            declared=int(declared),
+        )
     decoder = _decoder(response.headers.get("Content-Encoding", ""))
     deadline = now() + limits.total_timeout
     parts: list[bytes] = []
@@ -183,14 +205,14 @@ def _read_body(response: requests.Response, limits: FetchLimits, now: Callable[[
                 break
             raw_size += len(chunk)
             if raw_size > limits.max_bytes:
-                raise FetchError(too_big)
+                raise BodyTooLarge(too_big)
             for piece in decoder.feed(chunk, limits.max_bytes - size + 1):
                 size += len(piece)
                 if size > limits.max_bytes:
-                    raise FetchError(f"{too_big} (after decompression)")
+                    raise BodyTooLarge(f"{too_big} (after decompression)")
                 parts.append(piece)
             if now() > deadline:
-                raise FetchError(
+                raise BodyTooSlow(
                     f"{host} took longer than {limits.total_timeout:g}s to send the feed"
                 )
     except FetchError:

@@ -2,8 +2,10 @@
 
 tweepy reads every response body whole (it even formats it into a debug message), so a
 body that never ends or decompresses to gigabytes would fill memory before tweepy saw a
-status code. This session reads the body itself, decompressed, up to `MAX_RESPONSE_BYTES`
-and within a total deadline, and hands tweepy a response whose content is already read.
+status code. This session reads the body itself with the feed fetcher's bounded reader
+(`sources.http_fetch.read_body`: decompressed a step at a time, capped at
+`MAX_RESPONSE_BYTES`, within a total deadline) and hands tweepy a response whose content
+is already read.
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ from typing import Any
 
 import requests
 
+from sources.http_fetch import BodyTooLarge, BodyTooSlow, FetchError, FetchLimits, read_body
+
 MAX_RESPONSE_BYTES = 16 * 2**20
 """A page of 100 posts with its includes is well under 1 MB; 16 MB is no real answer."""
 TOTAL_DEADLINE_S = 120.0
 """A body that trickles in below the read timeout still ends here."""
-_CHUNK = 64 * 1024
+_LIMITS = FetchLimits(total_timeout=TOTAL_DEADLINE_S, max_bytes=MAX_RESPONSE_BYTES)
 
 
 class ResponseTooLarge(requests.RequestException):
@@ -36,6 +40,8 @@ class ApiSession(requests.Session):
         self.default_timeout = timeout
         self.rate_remaining: int | None = None
         self.hooks["response"].append(self._note_rate)
+        # Only what the bounded reader can decode (never brotli, even once it is installed).
+        self.headers["Accept-Encoding"] = "gzip, deflate"
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
         kwargs.setdefault("timeout", self.default_timeout)
@@ -57,16 +63,17 @@ class ApiSession(requests.Session):
 
 
 def _read_capped(response: requests.Response) -> None:
-    declared = response.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_RESPONSE_BYTES:
-        raise ResponseTooLarge(f"X declared a {int(declared)}-byte response")
-    started = time.monotonic()
-    body = bytearray()
-    for chunk in response.iter_content(_CHUNK):  # decompressed, so a gzip bomb stops too
-        body += chunk
-        if len(body) > MAX_RESPONSE_BYTES:
-            raise ResponseTooLarge(f"X sent more than {MAX_RESPONSE_BYTES // 2**20} MB")
-        if time.monotonic() - started > TOTAL_DEADLINE_S:
-            raise requests.exceptions.ReadTimeout(f"no whole response in {TOTAL_DEADLINE_S:g} s")
+    try:
+        body = read_body(response, _LIMITS, time.monotonic)
+    except BodyTooLarge as exc:
+        if exc.declared is not None:
+            raise ResponseTooLarge(f"X declared a {exc.declared}-byte response") from exc
+        raise ResponseTooLarge(f"X sent more than {MAX_RESPONSE_BYTES // 2**20} MB") from exc
+    except BodyTooSlow as exc:
+        raise requests.exceptions.ReadTimeout(
+            f"no whole response in {TOTAL_DEADLINE_S:g} s"
+        ) from exc
+    except FetchError as exc:  # a broken or corrupt body: retried like a dropped connection
+        raise requests.exceptions.ChunkedEncodingError(exc.reason) from exc
     # What `Response.content` would have read: tweepy and `.json()` use it as usual.
-    response._content = bytes(body)
+    response._content = body
