@@ -67,7 +67,10 @@ def test_short_and_table_forms_load_in_file_order(tmp_path: Path) -> None:
         ('x = "topic:nope"', "key 'views.x': bad query: position 7: unknown topic 'nope'"),
         ('x = ""', "key 'views.x': the query must not be empty"),
         ('"a b" = "streik"', "key 'views.a b': a view name may hold only letters"),
-        ('x = { query = "streik since:1d", alert = true }', "key 'views.x': a view with alert = true cannot use since:"),
+        (
+            'x = { query = "streik since:1d", alert = true }',
+            "key 'views.x': a view with alert = true cannot use since:",
+        ),
         ("x = 3", "key 'views.x' should be a query string or a table"),
         ('x = { query = "streik", colour = "red" }', "unknown key 'views.x.colour'"),
     ],
@@ -115,9 +118,7 @@ def test_export_view_writes_the_same_file_as_export_query(
     assert plain["view"] is None and plain["rows"] == sidecar["rows"]
 
 
-def test_view_and_query_together_select_what_both_match(
-    cli, demo_db: Path, tmp_path: Path
-) -> None:
+def test_view_and_query_together_select_what_both_match(cli, demo_db: Path, tmp_path: Path) -> None:
     """`--view` with `--query` ANDs them: the same rows as the two queries written as one."""
     config = demo_with_views(tmp_path)
     both, written = tmp_path / "both.jsonl", tmp_path / "written.jsonl"
@@ -197,9 +198,7 @@ def test_view_counts_equal_the_query_with_a_since_bound(demo_db: Path, tmp_path:
     assert 0 < strike.counts["1h"] < strike.counts["24h"] < strike.counts["7d"]
 
 
-def test_a_view_with_alert_raises_its_own_spike_on_the_demo(
-    demo_db: Path, tmp_path: Path
-) -> None:
+def test_a_view_with_alert_raises_its_own_spike_on_the_demo(demo_db: Path, tmp_path: Path) -> None:
     """On the demo, the German strike view spikes like a topic: stored as `view:streik_de`,
     announced once through notify_command with the view's name, never repeated."""
     received = tmp_path / "alerts.jsonl"

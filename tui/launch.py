@@ -21,7 +21,7 @@ from cache.reclassify import reclassify_if_changed
 from cache.store import Store, StoreError, default_db_path, demo_db_path
 from filters.classify import Classifier
 from filters.views import check_views
-from sources.config import Config, find_config_path, load_config
+from sources.config import Config, find_config_path, load_config, user_config_file
 from sources.replay import ReplaySource, demo_config_path
 
 DEMO_META_KEY = "demo_store"
@@ -136,6 +136,14 @@ def _alert_watcher(config: Config, path: Path, collector: Collector) -> AlertWat
     return watcher
 
 
+def views_file(plan: LaunchPlan) -> Path | None:
+    """Where the monitor saves views: the config in use, else the user's config file (to be
+    created); None for the demo, whose config is bundled with the program."""
+    if plan.mode == "demo":
+        return None
+    return plan.config.path or user_config_file()
+
+
 def run_monitor(
     *,
     db: str | None,
@@ -169,6 +177,7 @@ def run_monitor(
         output_dir=Path(os.getcwd()),
         topics=topic_labels(plan.config),
         subtitle=plan.subtitle,
+        views_file=views_file(plan),
     )
     MonitorApp(options).run()
     return 0
