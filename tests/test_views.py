@@ -10,13 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from cache.alerts import AlertWatcher, list_alerts
+from cache.alerts import AlertWatcher, describe, list_alerts
 from cache.search import query_selection
 from cache.store import Store
 from cache.views import view_counts
 from filters.topics import topic_ids
 from filters.views import saved_views
 from sources.config import ConfigError, load_config
+from sources.config_write import ViewNameTaken, add_view
 from sources.replay import demo_config_path
 from tests.test_alerts import recorder_command
 from tests.test_demo_scenario import IMPORTED_AT, import_demo
@@ -221,5 +222,44 @@ def test_a_view_with_alert_raises_its_own_spike_on_the_demo(demo_db: Path, tmp_p
     assert len(views_sent) == 1 and views_sent[0]["topic"] == "view:streik_de"
     assert {d["view"] for d in sent} - {"streik_de"} == {None}  # topics say null
     assert [a.view for a in announced].count("streik_de") == 1
+    assert describe(stored[-1]).startswith("view streik_de: ")  # the monitor's toast text
     again = AlertWatcher(config, db_path=store_copy).check(IMPORTED_AT + timedelta(minutes=5))
     assert [a for a in again if a.view] == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'views = { a = "has:reply" }\n[alerts]\nk = 3.0\n',
+        '[views.a]\nquery = "has:reply"  # why\n\n[alerts]\nk = 3.0\n',
+        "# nothing about views yet\n[alerts]\nk = 3.0\n",
+    ],
+)
+def test_add_view_keeps_the_file_and_adds_one_entry(tmp_path: Path, text: str) -> None:
+    """Saving a view into an inline table, beside sub-tables or into a file without
+    [views] keeps every other line and loads back with exactly one more view."""
+    path = tmp_path / "c.toml"
+    path.write_text(text, encoding="utf-8")
+    before = [v.name for v in saved_views(load_config(path))]
+    add_view(path, "new_one", 'topic:pay "x\\y"')
+    after = load_config(path)
+    assert sorted(v.name for v in saved_views(after)) == sorted([*before, "new_one"])
+    assert after.views["new_one"].query == 'topic:pay "x\\y"' and after.alerts.k == 3.0
+    written = path.read_text("utf-8")
+    for line in text.splitlines():
+        assert line in written or line.startswith("views = {"), line
+
+
+def test_add_view_refuses_a_taken_name_and_a_broken_file(tmp_path: Path) -> None:
+    """A name in use, or a config that does not load, is refused; the file is untouched."""
+    path = tmp_path / "c.toml"
+    path.write_text('[views]\na = "has:reply"\n', encoding="utf-8")
+    with pytest.raises(ViewNameTaken, match="'a' exists already"):
+        add_view(path, "a", "lang:de")
+    broken = '[x]\npoll_secs = 5\n[views]\na = "has:reply"\n'
+    path.write_text(broken, encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        add_view(path, "b", "lang:de")
+    assert f"{path}: unknown key 'x.poll_secs'" in str(info.value)
+    assert path.read_text("utf-8") == broken
+    assert list(tmp_path.iterdir()) == [path]  # no temporary file left behind
