@@ -3,6 +3,7 @@ clearing and saving a view (into a real config file), and their hostile labels."
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import UTC
 from pathlib import Path
@@ -148,6 +149,31 @@ async def test_clearing_or_editing_the_filter_ends_the_view(
         await settle(pilot)
         assert app.filter_text == "topic:pay lang:de" and app.active_view is None
         assert filter_line_of(app).startswith("filter:")
+
+
+async def test_exporting_a_view_records_it_in_the_sidecar(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    """`e` while a view is the filter writes its mentions; the sidecar names the view."""
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_views(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        await pilot.press("down", "enter")  # jsonl
+        await settle(pilot)
+    (written,) = tmp_path.glob("echowatch-mentions-*.jsonl")
+    ids = [json.loads(line)["id"] for line in written.read_text("utf-8").splitlines()]
+    assert ids == query_ids(scenario, "has:reply")
+    meta = json.loads(Path(f"{written}.meta.json").read_text("utf-8"))
+    assert meta["query"] == "has:reply"
+    assert meta["view"] == {
+        "name": "answered",
+        "query": "has:reply",
+        "label": "Critics an ambassador answered",
+    }
 
 
 async def save_as(pilot: Pilot[None], query: str, name: str) -> None:
