@@ -77,8 +77,8 @@ class TopicMatcher:
                 self._words.append((topic.id, positive))
             for phrase in phrases:
                 self._phrases.add(_anchor(phrase), topic.id, _anchored(phrase))
-            for anchor, expression in topic.patterns:
-                self._phrases.add(_Anchor(anchor, False), topic.id, re.compile(expression))
+            for literal, expression in topic.patterns:
+                self._phrases.add(_Anchor(literal, False), topic.id, re.compile(expression))
             for entry in topic.excludes:
                 anchor, _, pattern = _exclusion(entry)
                 self._excludes.add(anchor, topic.id, pattern)
