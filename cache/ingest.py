@@ -21,6 +21,7 @@ from cache.store import (
     describe_sqlite_error,
     now_text,
 )
+from cache.thread_topics import settle
 from filters.classify import Classification, Classifier
 from sources.records import Account, Mention, ParsedBatch
 from sources.text import format_timestamp
@@ -289,10 +290,15 @@ def _store_mentions(
     conn.executemany(_UPDATE_MENTION, updates)
     conn.executemany("UPDATE mentions SET sources = ?, updated_at = ? WHERE id = ?", source_only)
     conn.executemany("DELETE FROM mention_topics WHERE mention_id = ?", retopic_ids)
+    # A rewritten mention starts again from its own topics; `settle` adds the thread's.
+    conn.executemany("UPDATE mentions SET topics_from_thread = '[]' WHERE id = ?", retopic_ids)
     conn.executemany(
         "INSERT OR IGNORE INTO mention_topics (topic, created_at, mention_id) VALUES (?, ?, ?)",
         topic_rows,
     )
+    written = [row[0] for row in inserts] + [row[0] for row in retopic_ids]
+    if written:
+        settle(conn, [str(mention_id) for mention_id in written])
 
 
 def _mention_row(
