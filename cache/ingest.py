@@ -198,6 +198,7 @@ def _store_accounts(
             post_count, created_at, verified, role, role_reason, raw, raw_hash, updated_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT(key) DO UPDATE SET
+            platform = excluded.platform,
             handle = excluded.handle, display_name = excluded.display_name, bio = excluded.bio,
             followers = excluded.followers, following = excluded.following,
             post_count = excluded.post_count, created_at = excluded.created_at,
