@@ -61,14 +61,12 @@ class TopicMatcher:
     def __init__(self, topics: list[Topic]) -> None:
         self.topics = topics
         self._words: list[tuple[str, re.Pattern[str]]] = []
-        # Phrases and exclusions are each tried only when their longest literal word
-        # occurs in the text, which skips nearly all of them. They are grouped by that
-        # word: one set intersection finds the whole-word ones, one substring test per
-        # distinct word the others, instead of one test per phrase.
-        self._phrases = _Anchored()
-        # The exclusions of every topic in one table, filed under their topic's id: one
-        # look for candidates per text, not one per topic that has a hit.
-        self._excludes = _Anchored()
+        # Phrases, patterns and exclusions are each tried only when their longest literal
+        # word (their anchor) occurs in the text, which skips nearly all of them. They are
+        # grouped by that word, all in one table so that one look per text finds the few
+        # candidates: labelled `+<topic>` (counts for the topic) or `-<topic>` (a sense
+        # in which the topic's words do not count).
+        self._anchored = _Anchored()
         for topic in topics:
             words = [t for t in topic.terms if " " not in t.strip()]
             phrases = [t for t in topic.terms if " " in t.strip()]
@@ -76,12 +74,12 @@ class TopicMatcher:
             if positive is not None:
                 self._words.append((topic.id, positive))
             for phrase in phrases:
-                self._phrases.add(_anchor(phrase), topic.id, _anchored(phrase))
+                self._anchored.add(_anchor(phrase), "+" + topic.id, _anchored(phrase))
             for literal, expression in topic.patterns:
-                self._phrases.add(_Anchor(literal, False), topic.id, re.compile(expression))
+                self._anchored.add(_Anchor(literal, False), "+" + topic.id, re.compile(expression))
             for entry in topic.excludes:
                 anchor, _, pattern = _exclusion(entry)
-                self._excludes.add(anchor, topic.id, pattern)
+                self._anchored.add(anchor, "-" + topic.id, pattern)
         # Every word read so far, split in two so that the plain words of a text (nearly
         # all of them) are dropped by one set difference instead of a lookup each.
         self._topical: dict[str, tuple[str, ...]] = {}
@@ -169,16 +167,18 @@ class TopicMatcher:
                     hits.setdefault(topic_id, []).append((start, end))
         for word in [w for w in words if "-" in w]:
             words.update(word.split("-"))
-        for topic_id, pattern in self._phrases.candidates(words, body):
-            for found in pattern.finditer(body):
-                hits.setdefault(topic_id, []).append(found.span())
+        candidates = self._anchored.candidates(words, body)
+        for label, pattern in candidates:
+            if label[0] == "+":
+                for found in pattern.finditer(body):
+                    hits.setdefault(label[1:], []).append(found.span())
         if not hits:
             return {}
         blocked: dict[str, list[tuple[int, int]]] = {}
-        for topic_id, pattern in self._excludes.candidates(words, body):
-            if topic_id in hits:
+        for label, pattern in candidates:
+            if label[0] == "-" and label[1:] in hits:
                 for found in pattern.finditer(body):
-                    blocked.setdefault(topic_id, []).append(found.span())
+                    blocked.setdefault(label[1:], []).append(found.span())
         for topic_id, spans_out in blocked.items():
             hits[topic_id] = [
                 s for s in hits[topic_id] if not any(_overlap(s, b) for b in spans_out)
@@ -264,26 +264,66 @@ class _Anchor:
 class _Anchored:
     """Patterns filed under their anchors, to find the few a text could match at once."""
 
-    __slots__ = ("_by_substring", "_by_word", "_word_keys")
+    __slots__ = ("_by_body", "_by_inner", "_by_word", "_inner_of", "_plain", "_word_keys")
 
     def __init__(self) -> None:
         self._by_word: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
-        self._by_substring: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+        # Anchors of letters and digits only lie inside one word of the text: they are
+        # looked up per distinct word (cached), not searched for in every text.
+        self._by_inner: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+        self._by_body: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
         self._word_keys: frozenset[str] = frozenset()
+        self._inner_of: dict[str, tuple[str, ...]] = {}
+        """word -> the inner anchors it contains, for words that contain some."""
+        self._plain: set[str] = set()
+        """Words known to contain no inner anchor."""
 
     def add(self, anchor: _Anchor, label: str, pattern: re.Pattern[str]) -> None:
-        table = self._by_word if anchor.whole_word else self._by_substring
+        if anchor.whole_word:
+            table = self._by_word
+        elif _WORD_ONLY.match(anchor.text):
+            table = self._by_inner
+        else:
+            table = self._by_body
         table.setdefault(anchor.text, []).append((label, pattern))
         self._word_keys = frozenset(self._by_word)
+        self._inner_of.clear()
+        self._plain.clear()
 
     def candidates(self, words: set[str], body: str) -> list[tuple[str, re.Pattern[str]]]:
-        """Every (label, pattern) whose anchor occurs: as a word in `words`, or in `body`."""
+        """Every (label, pattern) whose anchor occurs: as a word in `words`, inside one of
+        `words`, or (for anchors with other characters) in `body`. `words` must hold
+        every word of `body` (each run of letters and digits lies inside one of them)."""
         by_word = self._by_word
         found = [entry for word in words & self._word_keys for entry in by_word[word]]
-        for text, entries in self._by_substring.items():
+        inner: set[str] = set()
+        known = self._inner_of
+        for word in words - self._plain:
+            anchors = known.get(word)
+            if anchors is None:
+                anchors = self._inner_anchors(word)
+            inner.update(anchors)
+        by_inner = self._by_inner
+        for anchor in sorted(inner):  # sorted: the same order on every run
+            found.extend(by_inner[anchor])
+        for text, entries in self._by_body.items():
             if text in body:
                 found.extend(entries)
         return found
+
+    def _inner_anchors(self, word: str) -> tuple[str, ...]:
+        anchors = tuple(a for a in self._by_inner if a in word)
+        if len(self._inner_of) + len(self._plain) >= _CACHE_LIMIT:
+            self._inner_of.clear()
+            self._plain.clear()
+        if anchors:
+            self._inner_of[word] = anchors
+        else:
+            self._plain.add(word)
+        return anchors
+
+
+_WORD_ONLY = re.compile(r"^\w+$")
 
 
 def _anchor(term: str) -> _Anchor:
