@@ -196,5 +196,8 @@ def m007_topics_from_thread(db: Database) -> None:
         """
         ALTER TABLE mentions ADD COLUMN topics_from_thread TEXT NOT NULL DEFAULT '[]';
         ALTER TABLE mention_topics ADD COLUMN inherited INTEGER NOT NULL DEFAULT 0;
+        -- Classify what is stored again at the next write, which also passes the topics of
+        -- the posts already stored on to their replies.
+        DELETE FROM meta WHERE key = 'classifier_fingerprint';
         """
     )

@@ -137,6 +137,32 @@ def test_changed_rules_move_the_inherited_topics_along(db_path: Path) -> None:
     assert topics_of(db_path, reply["id"])[:2] == (["working_conditions"], ["working_conditions"])
 
 
+def test_a_store_from_before_thread_topics_passes_them_on_at_the_next_write(
+    db_path: Path,
+) -> None:
+    """Replies stored before topics came from the thread take them once the store is
+    classified again (the migration asks for that)."""
+    critical, reply, deeper = thread()
+    store_tweets(db_path, [critical, reply, deeper])
+    with Store.open(db_path) as store, store.writing():
+        # How such a store looks: no inherited topics, rules recorded as current.
+        store.conn.execute(
+            "UPDATE mentions SET topics = '[]', topics_from_thread = '[]' "
+            "WHERE topics_from_thread != '[]'"
+        )
+        store.conn.execute("DELETE FROM mention_topics WHERE inherited = 1")
+        store.conn.execute("DELETE FROM meta WHERE key = 'classifier_fingerprint'")
+    assert topics_of(db_path, deeper["id"])[:2] == ([], [])
+    with Store.open(db_path) as store:
+        result = reclassify_if_changed(store, Classifier(CONFIG))
+    assert result is not None and result.mentions_changed == 2
+    assert topics_of(db_path, deeper["id"]) == (
+        ["working_conditions"],
+        ["working_conditions"],
+        [("working_conditions", 1)],
+    )
+
+
 async def test_mention_view_says_the_topic_is_from_the_thread(
     db_path: Path, tmp_path: Path
 ) -> None:
