@@ -297,9 +297,12 @@ def _store_mentions(
         "INSERT OR IGNORE INTO mention_topics (topic, created_at, mention_id) VALUES (?, ?, ?)",
         topic_rows,
     )
-    written = [row[0] for row in inserts] + [row[0] for row in retopic_ids]
+    written = [str(row[0]) for row in inserts] + [row[0] for row in retopic_ids]
     if written:
-        settle(conn, [str(mention_id) for mention_id in written])
+        # Replies stored earlier whose topics changed with this batch (their parent came):
+        # not counted as updated payloads, but listed so the screen redraws their rows.
+        listed = set(result.new_ids) | set(result.updated_ids)
+        result.updated_ids.extend(i for i in settle(conn, written) if i not in listed)
 
 
 def _mention_row(

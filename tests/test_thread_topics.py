@@ -75,7 +75,12 @@ def test_parent_arriving_after_its_replies_hands_them_its_topics(db_path: Path) 
     store_tweets(db_path, [deeper])
     store_tweets(db_path, [reply])
     assert topics_of(db_path, deeper["id"])[0] == []
-    store_tweets(db_path, [critical])
+    with Store.open(db_path) as store:
+        batch = parse_response(page([critical], [CRITIC]), "test")
+        result = ingest(store, batch, Classifier(CONFIG))
+    # the screen is told to redraw the replies whose topics changed
+    assert result.updated == 0
+    assert sorted(result.updated_ids) == sorted(f"x:{t['id']}" for t in (reply, deeper))
     assert topics_of(db_path, reply["id"])[1] == ["working_conditions"]
     assert topics_of(db_path, deeper["id"])[1] == ["working_conditions"]
 
