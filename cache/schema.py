@@ -185,3 +185,29 @@ def m004_platform_source_index(db: Database) -> None:
         CREATE INDEX IF NOT EXISTS mentions_platform_source ON mentions(platform, source);
         """
     )
+
+
+@migrations()
+def m008_mentions_author_fk(db: Database) -> None:
+    # Declare mentions.author_key -> accounts.key so that Datasette links a mention to its
+    # author and sqlite-utils/pandas users see the relation. SQLite can only add a foreign
+    # key by rebuilding the table; sqlite-utils' transform copies every column, the rowid
+    # and every index. The key is declared, not enforced: the store never turns on
+    # PRAGMA foreign_keys, because real data breaks it: a feed item or a referenced post
+    # arrives before (or without) its author's account, and an unknown author is ''.
+    # The full-text triggers go with the old table; m008b declares them anew.
+    from cache import fts
+
+    fts.drop_triggers(db)
+    db.execute(f'DROP TABLE IF EXISTS "{fts.FTS_TABLE}"')
+    if not any(fk.column == "author_key" for fk in db.table("mentions").foreign_keys):
+        db.table("mentions").transform(add_foreign_keys=[("author_key", "accounts", "key")])
+
+
+@migrations()
+def m008b_fts_sqlite_utils(db: Database) -> None:
+    # The full-text index as sqlite-utils' enable_fts(create_triggers=True) declares it, so
+    # `sqlite-utils search` and Datasette's search box find it (see cache/fts.py).
+    from cache import fts
+
+    fts.recreate(db)
