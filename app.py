@@ -138,13 +138,20 @@ def _run_import(args: argparse.Namespace) -> int:
     classifier = Classifier(config)
     with open_store(args) as store:
         reclassify_if_config_changed(store, classifier)
-        report = import_paths(store, args.paths, classifier, batch=args.batch)
+        report = import_paths(
+            store, args.paths, classifier, batch=args.batch, stdin=sys.stdin.buffer
+        )
     totals = report.totals
     print(
         f"imported {totals.new} new, {totals.updated} updated, {totals.skipped} skipped "
         f"({totals.unchanged} unchanged, {totals.accounts} accounts, "
         f"{report.files_read} of {len(args.paths)} files read)"
     )
+    if report.times_from_ids:
+        print(
+            f"  note {report.times_from_ids} posts had no created_at: their time is the one "
+            "their id encodes (derived; their stored payload has no created_at)"
+        )
     for skipped in report.skipped:
         print(f"  skipped {skipped.where}: {skipped.reason}")
     for warning in report.warnings:
