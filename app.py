@@ -570,7 +570,76 @@ def _run_classify(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-SUBCOMMANDS = [_add_import, _add_export, _add_status, _add_collect, _add_alerts, _add_classify]
+# --- feeds ----------------------------------------------------------------------------
+
+
+def _add_feeds(sub: Subparsers) -> Runner:
+    parser = sub.add_parser(
+        "feeds",
+        help="list the configured feeds and their health; import or export them as OPML",
+        description="Feed lists in OPML, the format feed readers (newsboat, Miniflux, "
+        "Feedly) import and export. `feeds import` appends to the config file that "
+        "--config names (else $ECHOWATCH_CONFIG, else the user config dir, created if "
+        "needed), keeping everything already in it, comments included.",
+    )
+    actions = parser.add_subparsers(dest="feeds_action", metavar="ACTION", required=True)
+    listing = actions.add_parser("list", help="configured feeds and their last poll")
+    imported = actions.add_parser("import", help="add the feeds of an OPML file to the config")
+    imported.add_argument("opml", metavar="FILE.opml", type=Path, help="OPML file, or -")
+    actions.add_parser("export", help="write the configured feeds as OPML to standard output")
+    for action in actions.choices.values():
+        _store_args(action)
+        _config_args(action)
+    del listing
+    return _run_feeds
+
+
+def _run_feeds(args: argparse.Namespace) -> int:
+    from sources.feed_config import add_feeds, default_config_path
+    from sources.opml import OpmlError, OpmlFeed, parse_opml, write_opml
+    from sources.records import utc_now
+
+    if args.feeds_action == "import":
+        try:
+            data = sys.stdin.buffer.read() if str(args.opml) == "-" else args.opml.read_bytes()
+            listed = parse_opml(data)
+        except OSError as exc:
+            print(f"echowatch feeds: {args.opml}: {exc.strerror or exc}", file=sys.stderr)
+            return EXIT_USAGE
+        except OpmlError as exc:
+            print(f"echowatch feeds: {args.opml}: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        path = find_config_path(args.config) or default_config_path()
+        result = add_feeds(path, listed.feeds)
+        print(
+            f"added {len(result.added)} feeds to {path} ({len(result.already)} already there, "
+            f"{len(listed.skipped)} skipped)"
+        )
+        for feed in result.added:
+            print(f"  added {feed.title}: {feed.url}")
+        for reason in listed.skipped:
+            print(f"  skipped {reason}")
+        return EXIT_OK
+    config = load_config(find_config_path(args.config))
+    if args.feeds_action == "export":
+        feeds = [OpmlFeed(feed.name, feed.url) for feed in config.feeds]
+        sys.stdout.write(write_opml(feeds, title="Echowatch feeds", created=utc_now()))
+        return EXIT_OK
+    from cache.feed_health import feed_health, format_feed_health
+
+    print(format_feed_health(feed_health(config.feeds, db_path_from(args))))
+    return EXIT_OK
+
+
+SUBCOMMANDS = [
+    _add_import,
+    _add_export,
+    _add_status,
+    _add_collect,
+    _add_alerts,
+    _add_classify,
+    _add_feeds,
+]
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Runner]]:

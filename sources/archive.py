@@ -51,6 +51,10 @@ def read_archive(
         raise ArchiveError(f"{path}: is a directory")
     if not head.strip():
         raise ArchiveError(f"{path}: file is empty")
+    if b"<opml" in head[:1024].lower():
+        raise ArchiveError(
+            f"{path}: an OPML feed list, not a feed: add its feeds with `feeds import {path}`"
+        )
     if looks_like_feed(head):
         yield _read_feed(path, seen_at)
         return
