@@ -51,7 +51,7 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _export(cli, db: Path, *args: str) -> str:  # type: ignore[no-untyped-def]
+def _export(cli, db: Path, *args: str) -> str:
     run = cli("export", "--db", db, "--format", "md", *args)
     assert run.code == 0, run.err
     return str(run.out)
