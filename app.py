@@ -12,10 +12,14 @@ import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cache.store import Store, StoreError, default_db_path, describe_sqlite_error
 from filters.classify import Classifier
 from sources.config import Config, ConfigError, find_config_path, load_config
+
+if TYPE_CHECKING:
+    from cache.alerts import Alert
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -459,16 +463,44 @@ def _collect_logging(args: argparse.Namespace) -> logging.Logger:
 # --- alerts ---------------------------------------------------------------------------
 
 
+ALERTS_EPILOG = """\
+the rule:
+  For each topic and for all mentions (`all`), the count of each clock hour (UTC) is
+  compared with the same hour on the previous baseline_days days (the previous 12 hours
+  while the store is younger than a day). An hour is hot when its count exceeds
+  mean + k x stdev (stdev never below sqrt(mean)) and reaches min_count. One spike is one
+  alert; it ends after cooldown_minutes without an hour above mean + 1 x stdev.
+
+notify_command ([alerts] in the config):
+  Runs through /bin/sh for each live alert, with one JSON object on standard input: the
+  alert's fields (topic, started_at, count, baseline, stdev, threshold, k, min_count,
+  baseline_kind, baseline_hours, peak_count, peak_at, last_hot_at, top_ids, top_sources,
+  mode, raised_at), `summary` (one line) and `top_posts` (id, author, author_name, text,
+  url, created_at, source; `stored` false when a post is not in the store yet).
+  X_BEARER_TOKEN is removed from its environment; it is stopped after
+  notify_timeout_seconds. The README's section "Spike alerts" has more.
+"""
+
+
 def _add_alerts(sub: Subparsers) -> Runner:
     parser = sub.add_parser(
         "alerts",
         help="list the spike alerts of the store, newest first",
         description="List the store's spike alerts, newest first. Hours not judged yet (a "
         "store that no collector watched: an import, the demo) are judged first, exactly as "
-        "the live rule would have, and the alerts found are stored. See docs/alerts.md.",
+        "the live rule would have, and the alerts found are stored.",
+        epilog=ALERTS_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "--format", choices=("text", "json"), default="text", help="output (default: text)"
+    )
+    parser.add_argument(
+        "--notify-dry-run",
+        action="store_true",
+        help="print the JSON that notify_command gets for the newest alert (with its top "
+        "posts' text, author and link) instead of the list; runs nothing, marks nothing. "
+        "Pipe it into your command to try it: alerts --notify-dry-run | my-notifier",
     )
     _store_args(parser)
     _config_args(parser)
@@ -490,10 +522,29 @@ def _run_alerts(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
         alerts = list_alerts(store)
+        if args.notify_dry_run:
+            return _notify_dry_run(store, alerts, config)
     if args.format == "json":
         print(json.dumps([a.to_json() for a in alerts], ensure_ascii=False, indent=2))
     else:
         print(format_alerts(alerts))
+    return EXIT_OK
+
+
+def _notify_dry_run(store: Store, alerts: list[Alert], config: Config) -> int:
+    import json
+
+    from cache.notify import notify_payload
+
+    if not alerts:
+        print("echowatch alerts: no alerts in this store: nothing to send", file=sys.stderr)
+        return EXIT_OK
+    command = config.alerts.notify_command
+    print(
+        f"notify_command would run: {command}" if command else "no notify_command configured",
+        file=sys.stderr,
+    )
+    print(json.dumps(notify_payload(store, alerts[0]), ensure_ascii=False, indent=2))
     return EXIT_OK
 
 
