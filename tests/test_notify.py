@@ -109,7 +109,7 @@ def hook() -> Iterator[tuple[str, list[bytes]]]:
         server.server_close()
 
 
-def test_webhook_script_posts_the_alert_to_a_chat(demo_db: Path, hook) -> None:  # type: ignore[no-untyped-def]
+def test_webhook_script_posts_the_alert_to_a_chat(demo_db: Path, hook) -> None:
     """docs/notify-webhook.sh posts the summary and each top post's link to the chat."""
     url, bodies = hook
     payload = _payload(demo_db)
