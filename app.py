@@ -94,9 +94,15 @@ def _add_import(sub: Subparsers) -> Runner:
         help="load Twitter API v2 JSON/JSONL archives and RSS/Atom/RDF files",
         description="Load archives into the store. Twitter API v2: a response object, JSON "
         "Lines of response pages (twarc2), or one tweet per line. Feeds: RSS, "
-        "Atom or RDF files. Importing the same file again changes nothing.",
+        "Atom or RDF files. Files may be gzip-compressed; - reads standard input. "
+        "Importing the same file again changes nothing.",
+        epilog="exit status: 0 every file was read (lines skipped inside a file are listed, "
+        "they are no failure); 1 at least one file could not be read at all (the others "
+        "are still imported); 2 a usage or config error (nothing imported).",
     )
-    parser.add_argument("paths", nargs="*", metavar="PATH", type=Path, help="files to import")
+    parser.add_argument(
+        "paths", nargs="*", metavar="PATH", type=Path, help="files to import (- for stdin)"
+    )
     parser.add_argument(
         "--demo",
         action="store_true",
@@ -215,6 +221,10 @@ def _add_export(sub: Subparsers) -> Runner:
         help="write mentions or a report of them, newest first",
         description="Export what the query selects: the mentions themselves (default) or a "
         "report. A file is written atomically: a crash never leaves half of one.",
+        epilog="CSV rows end in CRLF (RFC 4180). A CSV file (-o FILE) starts with a UTF-8 "
+        "byte-order mark so that spreadsheets read it as UTF-8; standard output has none. "
+        "HTML and Markdown reports list the newest 1,000 mentions (their counts and trends "
+        "cover all); --format csv or jsonl writes every one.",
     )
     parser.add_argument(
         "--report",
@@ -223,11 +233,15 @@ def _add_export(sub: Subparsers) -> Runner:
         help="what to export (default: mentions)",
     )
     all_formats = sorted({f for formats in EXPORT_FORMATS.values() for f in formats})
+    per_report = "; ".join(
+        f"{report}: {', '.join(formats)}" for report, formats in EXPORT_FORMATS.items()
+    )
     parser.add_argument(
         "--format",
         choices=all_formats,
         default=None,
-        help="file format (default: the report's first; mentions: csv)",
+        metavar="FORMAT",
+        help=f"file format, per report ({per_report}); default: the first",
     )
     parser.add_argument("--query", default="", metavar="TEXT", help="only mentions matching")
     parser.add_argument(
@@ -694,8 +708,11 @@ SUBCOMMANDS = [
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Runner]]:
+    from sources.program import program_name
+
     parser = argparse.ArgumentParser(
-        prog="echowatch", description="Watch what people say about a company, who answers, and how."
+        prog=program_name(),
+        description="Watch what people say about a company, who answers, and how.",
     )
     _store_args(parser)
     _config_args(parser)

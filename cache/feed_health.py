@@ -7,6 +7,7 @@ from pathlib import Path
 
 from cache.store import Store
 from sources.config import FeedSection
+from sources.program import program_name
 from sources.records import SourceState
 from sources.text import clean_text
 
@@ -38,7 +39,10 @@ def feed_health(feeds: list[FeedSection], db: Path) -> list[FeedHealth]:
 def format_feed_health(rows: list[FeedHealth]) -> str:
     """One block per feed: name, address, schedule, health and the last poll."""
     if not rows:
-        return "no feeds configured (add some with `feeds import FILE.opml` or [[feeds]])"
+        return (
+            f"no feeds configured (add some with `{program_name()} feeds import FILE.opml` "
+            "or [[feeds]] tables in the config)"
+        )
     lines = []
     for row in rows:
         state = row.state

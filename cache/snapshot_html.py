@@ -26,6 +26,7 @@ from cache.snapshot_report import (
     time_text,
 )
 from sources.handles import platform_of, shown_author
+from sources.program import program_name
 from sources.text import format_delay, parse_timestamp
 
 CSS = """
@@ -276,7 +277,8 @@ def _mentions(data: ReportData, mentions: Iterator[dict[str, Any]], w: Any) -> i
     if data.total > data.listed:
         w(
             f'<p class="note">The {data.listed:,} newest of {data.total:,} mentions. '
-            "<code>app.py export --format csv</code> (or <code>jsonl</code>) with the same "
+            f"<code>{h(program_name())} export --format csv</code> (or <code>jsonl</code>) "
+            "with the same "
             "query writes all of them.</p>\n"
         )
     elif data.total:

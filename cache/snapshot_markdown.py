@@ -20,6 +20,7 @@ from cache.snapshot_report import (
     time_text,
 )
 from sources.handles import platform_of, shown_author
+from sources.program import program_name
 from sources.text import format_delay
 
 _SPARKS = "▁▂▃▄▅▆▇█"
@@ -125,7 +126,8 @@ def _mentions(data: ReportData, mentions: Iterator[dict[str, Any]], w: Any) -> i
     if data.total > data.listed:
         w(
             f"The {data.listed:,} newest of {data.total:,} mentions. "
-            "`app.py export --format csv` (or `jsonl`) with the same query writes all of them.\n\n"
+            f"`{program_name()} export --format csv` (or `jsonl`) with the same query writes "
+            "all of them.\n\n"
         )
     elif data.total:
         w(f"All {data.total:,} mentions, newest first.\n\n")

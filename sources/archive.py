@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from sources.archive_input import PackingError, open_archive, read_archive_bytes, source_name
 from sources.feeds import looks_like_feed, parse_feed
+from sources.program import program_name
 from sources.records import ParsedBatch, Skipped
 from sources.text import clean_text
 from sources.twitter_v2 import looks_like_v2, parse_response
@@ -53,7 +54,8 @@ def read_archive(
         raise ArchiveError(f"{path}: file is empty")
     if b"<opml" in head[:1024].lower():
         raise ArchiveError(
-            f"{path}: an OPML feed list, not a feed: add its feeds with `feeds import {path}`"
+            f"{path}: an OPML feed list, not a feed: add its feeds with "
+            f"`{program_name()} feeds import {path}`"
         )
     if looks_like_feed(head):
         yield _read_feed(path, seen_at)

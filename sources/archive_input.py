@@ -16,6 +16,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
+from sources.program import program_name
+
 GZIP_MAGIC = b"\x1f\x8b"
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 
@@ -40,7 +42,8 @@ def open_archive(path: Path) -> BinaryIO:
     if magic == ZSTD_MAGIC:
         handle.close()
         raise PackingError(
-            "zstd-compressed: unpack it first, or stream it: zstd -dc FILE | echowatch import -"
+            "zstd-compressed: unpack it first, or stream it: "
+            f"zstd -dc FILE | {program_name()} import -"
         )
     return handle
 
