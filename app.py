@@ -652,9 +652,12 @@ def _add_feeds(sub: Subparsers) -> Runner:
     imported = actions.add_parser("import", help="add the feeds of an OPML file to the config")
     imported.add_argument("opml", metavar="FILE.opml", type=Path, help="OPML file, or -")
     actions.add_parser("export", help="write the configured feeds as OPML to standard output")
+    _store_args(parser)
+    _config_args(parser)
     for action in actions.choices.values():
-        _store_args(action)
-        _config_args(action)
+        # Also after the action (`feeds list --db X`); SUPPRESS keeps a value given before it.
+        action.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help="as above")
+        action.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS, help="as above")
     del listing
     return _run_feeds
 

@@ -173,4 +173,6 @@ def test_importing_an_opml_file_as_an_archive_says_what_to_do(tmp_path, cli, db_
     """`import list.opml` explains that OPML is a feed list and names `feeds import`."""
     run = cli("import", NEWSBOAT, "--db", db_path)
     assert run.code == 1
-    assert "an OPML feed list, not a feed: add its feeds with `feeds import" in run.err
+    assert (
+        "an OPML feed list, not a feed: add its feeds with `uv run app.py feeds import" in run.err
+    )
