@@ -213,8 +213,14 @@ def _topics(data: ReportData, w: Any) -> None:
 def _who(post: Any) -> str:
     name = f" {user(post.author_name)}" if getattr(post, "author_name", "") else ""
     role = f' <span class="role">{h(post.role)}</span>' if post.role else ""
-    who = shown_author(post.author, platform_of(post.id)) or "?"
-    return f'<span class="who">{user(who)}</span>{name}{role}'
+    return f'<span class="who">{_author(post.author, platform_of(post.id))}</span>{name}{role}'
+
+
+def _author(author: str, platform: str) -> str:
+    """`@handle` for an account (the `@` outside the isolated text), a feed author's name."""
+    if not author:
+        return "?"
+    return f"@{user(author)}" if shown_author(author, platform) != author else user(author)
 
 
 def _threads(data: ReportData, w: Any) -> None:
@@ -286,7 +292,7 @@ def _mentions(data: ReportData, mentions: Iterator[dict[str, Any]], w: Any) -> i
     w('<ol class="mentions">\n')
     count = 0
     for row in mentions:
-        who = shown_author(row["author"] or row["author_name"], row["platform"]) or "?"
+        who = _author(row["author"] or row["author_name"], row["platform"])
         role = f' <span class="role">{h(row["role"])}</span>' if row["role"] else ""
         topics = ", ".join(h(t) for t in row["topics"])
         meta = " · ".join(
@@ -300,7 +306,7 @@ def _mentions(data: ReportData, mentions: Iterator[dict[str, Any]], w: Any) -> i
             if p
         )
         w(
-            f'<li><div class="meta">{meta}</div><p><span class="who">{user(who)}</span>'
+            f'<li><div class="meta">{meta}</div><p><span class="who">{who}</span>'
             f"{role}</p><p>{user(row['text'])}</p></li>\n"
         )
         count += 1
