@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, BinaryIO
 
 from cache.ingest import IngestResult
 from cache.pipeline import FLUSH_MENTIONS, BulkIngest
 from cache.store import Store
 from filters.classify import Classifier
 from sources.archive import ArchiveError, read_archive
+from sources.archive_input import STDIN_NAME, STDIN_SOURCE, stdin_as_file
 from sources.records import ParsedBatch, Skipped, utc_now
+from sources.twitter_v2 import time_from_id
 
 
 @dataclass
@@ -21,6 +25,8 @@ class ImportReport:
     warnings: list[str] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)
     files_read: int = 0
+    times_from_ids: int = 0
+    """Posts without created_at whose time was taken from their id (derived, not reported)."""
 
 
 def import_paths(
@@ -31,17 +37,29 @@ def import_paths(
     on_progress: Callable[[ImportReport], None] | None = None,
     batch: int | None = None,
     parallel: bool | None = None,
+    stdin: BinaryIO | None = None,
 ) -> ImportReport:
     """Import every file; a file that cannot be read is reported and the rest go on.
+
+    A path `-` reads `stdin` (plain or gzip), recorded with the source `stdin`.
 
     `batch` mentions go in one transaction (default `FLUSH_MENTIONS`); `parallel`
     (default: when there is a second core) classifies in a worker process meanwhile.
     """
     report = ImportReport()
+    renames: dict[str, str] = {}  # a temporary copy of stdin is reported as `-`
+
+    def rename(text: str | Skipped) -> Any:
+        for copy, shown in renames.items():
+            if isinstance(text, Skipped):
+                text = Skipped(text.where.replace(copy, shown), text.reason)
+            else:
+                text = text.replace(copy, shown)
+        return text
 
     def stored(done: ParsedBatch, result: IngestResult) -> None:
-        report.skipped.extend(done.skipped)
-        report.warnings.extend(done.warnings)
+        report.skipped.extend(rename(s) for s in done.skipped)
+        report.warnings.extend(rename(w) for w in done.warnings)
         if on_progress:
             on_progress(report)
 
@@ -49,12 +67,27 @@ def import_paths(
     with BulkIngest(store, classifier, flush=size, parallel=parallel, on_stored=stored) as bulk:
         report.totals = bulk.totals  # added up once, by the bulk ingest, as batches commit
         for path in paths:
-            try:
-                for parsed in read_archive(path, seen_at=utc_now()):
-                    bulk.add(parsed)
-            except ArchiveError as exc:
-                report.unreadable.append(str(exc))
-            else:
-                report.files_read += 1
-            bulk.flush()
+            with _readable(path, stdin) as (readable, source):
+                renames[str(readable)] = str(path)
+                try:
+                    for parsed in read_archive(readable, source=source, seen_at=utc_now()):
+                        report.times_from_ids += sum(map(time_from_id, parsed.mentions))
+                        bulk.add(parsed)
+                except ArchiveError as exc:
+                    report.unreadable.append(rename(str(exc)))
+                else:
+                    report.files_read += 1
+                bulk.flush()
     return report
+
+
+@contextmanager
+def _readable(path: Path, stdin: BinaryIO | None) -> Iterator[tuple[Path, str | None]]:
+    """The file to read for `path` and the source its posts get (None: the file's name)."""
+    if str(path) != STDIN_NAME:
+        yield path, None
+        return
+    if stdin is None:
+        raise ValueError("`-` given without a standard input stream")
+    with stdin_as_file(stdin) as copy:
+        yield copy, STDIN_SOURCE

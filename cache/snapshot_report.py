@@ -111,6 +111,8 @@ class ReportData:
     """`cache.ambassadors.AmbassadorProfile`s, or None when not available."""
     ambassadors_note: str
     version: str
+    timezone: str = "UTC"
+    """The company's time zone: the HTML page shows times in it (UTC on hover)."""
 
     @property
     def listed(self) -> int:
@@ -179,6 +181,7 @@ def gather(store: Store, request: ExportRequest) -> ReportData:
         ambassadors=ambassadors,
         ambassadors_note=ambassadors_note,
         version=echowatch_version(),
+        timezone=request.config.company.timezone,
     )
 
 

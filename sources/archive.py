@@ -11,9 +11,13 @@ from datetime import datetime
 from itertools import chain
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
+from sources.archive_input import PackingError, open_archive, read_archive_bytes, source_name
 from sources.feeds import looks_like_feed, parse_feed
+from sources.program import program_name
 from sources.records import ParsedBatch, Skipped
+from sources.text import clean_text
 from sources.twitter_v2 import looks_like_v2, parse_response
 
 MAX_FEED_BYTES = 64 * 1024 * 1024
@@ -27,32 +31,46 @@ class ArchiveError(Exception):
 def read_archive(
     path: Path,
     *,
-    source: str = "import",
+    source: str | None = None,
     seen_at: datetime | None = None,
 ) -> Iterator[ParsedBatch]:
-    """Yield the batches in one archive file; raise `ArchiveError` if nothing is readable."""
+    """Yield the batches in one archive file; raise `ArchiveError` if nothing is readable.
+
+    Posts record `source` as theirs (default: the file's name), or the query of the twarc
+    request that fetched their page. A gzip-compressed file is unpacked as it is read.
+    """
+    source = source or source_name(path)
     try:
-        with path.open("rb") as handle:
+        with open_archive(path) as handle:
             head = handle.read(4096)
-    except OSError as exc:
-        raise ArchiveError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    except PackingError as exc:
+        raise ArchiveError(f"{path}: {exc}") from exc
+    except (OSError, EOFError) as exc:
+        reason = getattr(exc, "strerror", None) or exc
+        raise ArchiveError(f"{path}: cannot read: {reason}") from exc
     if path.is_dir():
         raise ArchiveError(f"{path}: is a directory")
     if not head.strip():
         raise ArchiveError(f"{path}: file is empty")
+    if b"<opml" in head[:1024].lower():
+        raise ArchiveError(
+            f"{path}: an OPML feed list, not a feed: add its feeds with "
+            f"`{program_name()} feeds import {path}`"
+        )
     if looks_like_feed(head):
         yield _read_feed(path, seen_at)
         return
-    yield from _read_json(path, source)
+    try:
+        yield from _read_json(path, source)
+    except (EOFError, OSError) as exc:  # a truncated or corrupt gzip stream part way in
+        raise ArchiveError(f"{path}: damaged compressed file ({exc}); read up to there") from exc
 
 
 def _read_feed(path: Path, seen_at: datetime | None) -> ParsedBatch:
-    size = path.stat().st_size
-    if size > MAX_FEED_BYTES:
-        raise ArchiveError(
-            f"{path}: feed file of {size} bytes is larger than {MAX_FEED_BYTES} bytes"
-        )
-    batch = parse_feed(path.read_bytes(), path.stem, seen_at=seen_at)
+    data = read_archive_bytes(path, MAX_FEED_BYTES)
+    if len(data) > MAX_FEED_BYTES:
+        raise ArchiveError(f"{path}: feed file larger than {MAX_FEED_BYTES} bytes")
+    batch = parse_feed(data, path.stem, seen_at=seen_at)
     if not batch.mentions and batch.skipped:
         raise ArchiveError(f"{path}: {batch.skipped[0].reason}")
     return batch
@@ -65,7 +83,7 @@ def _read_json(path: Path, source: str) -> Iterator[ParsedBatch]:
     never whole. A file whose first line is not a complete JSON value (a pretty-printed
     document) is read whole, and falls back to lines if it is not one document either.
     """
-    with path.open("rb") as handle:
+    with open_archive(path) as handle:
         numbered = enumerate((_decoded(raw) for raw in handle), start=1)
         _, first = next(numbered, (1, ""))
         first = first.lstrip("\ufeff")
@@ -80,7 +98,8 @@ def _read_json(path: Path, source: str) -> Iterator[ParsedBatch]:
             else:
                 yield from _json_lines(chain([(1, first), following], numbered), path, source)
             return
-    text = path.read_bytes().decode("utf-8", errors="replace").lstrip("\ufeff")
+    with open_archive(path) as handle:
+        text = handle.read().decode("utf-8", errors="replace").lstrip("\ufeff")
     try:
         whole = json.loads(text)
     except json.JSONDecodeError:
@@ -100,7 +119,7 @@ def _whole_document(whole: object, path: Path, source: str) -> Iterator[ParsedBa
     if not looks_like_v2(whole):
         raise ArchiveError(f"{path}: JSON, but not a Twitter API v2 response or tweet")
     assert isinstance(whole, dict)
-    yield parse_response(_strip_twarc(whole), source, str(path))
+    yield parse_response(_strip_twarc(whole), _twarc_query(whole, source), str(path))
 
 
 def _json_lines(
@@ -126,7 +145,7 @@ def _json_lines(
             bad.skipped.append(Skipped(f"{path}:{number}", "not a Twitter API v2 page or tweet"))
             continue
         readable += 1
-        yield parse_response(_strip_twarc(value), source, f"{path}:{number}")
+        yield parse_response(_strip_twarc(value), _twarc_query(value, source), f"{path}:{number}")
     if not readable:
         reason = bad.skipped[0].reason if bad.skipped else "no JSON values"
         raise ArchiveError(f"{path}: not JSON or JSON Lines that can be read ({reason})")
@@ -138,7 +157,9 @@ def _parse_values(values: list[object], source: str, where: str) -> Iterator[Par
     for index, value in enumerate(values):
         if looks_like_v2(value):
             assert isinstance(value, dict)
-            yield parse_response(_strip_twarc(value), source, f"{where}[{index}]")
+            yield parse_response(
+                _strip_twarc(value), _twarc_query(value, source), f"{where}[{index}]"
+            )
         else:
             yield ParsedBatch(skipped=[Skipped(f"{where}[{index}]", "not a v2 page or tweet")])
 
@@ -146,3 +167,15 @@ def _parse_values(values: list[object], source: str, where: str) -> Iterator[Par
 def _strip_twarc(value: dict[str, Any]) -> dict[str, Any]:
     # twarc2 adds a bookkeeping key of its own to every page; it is not API data.
     return {key: item for key, item in value.items() if key != "__twarc"}
+
+
+def _twarc_query(value: dict[str, Any], default: str) -> str:
+    """The search query of the twarc2 request that fetched this page, else `default`."""
+    # twarc2 records the request URL of every page; a search's `query` parameter says
+    # why these posts were collected, which is worth keeping as their source.
+    meta = value.get("__twarc")
+    url = meta.get("url") if isinstance(meta, dict) else None
+    if not isinstance(url, str):
+        return default
+    query = parse_qs(urlsplit(url).query).get("query")
+    return clean_text(query[0]).strip() if query and query[0].strip() else default
