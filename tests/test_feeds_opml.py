@@ -11,7 +11,7 @@ from sources.opml import parse_opml
 from sources.records import SourceState
 
 OPML = Path(__file__).parent / "data" / "opml"
-NEWSBOAT = OPML / "newsboat_example.opml"
+READER_EXPORT = OPML / "reader_export.opml"  # written here, as feed readers export
 HAND_WRITTEN = """# Kestrel watch, edited by hand
 [company]
 name = "Kestrel"   # keep this comment
@@ -26,26 +26,26 @@ def _feeds(config: Path) -> list[tuple[str, str]]:
     return [(f.name, f.url) for f in load_config(config).feeds]
 
 
-def test_newsboat_opml_is_added_and_the_file_keeps_its_text(tmp_path, cli):
+def test_a_readers_opml_is_added_and_the_file_keeps_its_text(tmp_path, cli):
     """Nested folders are read, a feed already configured is not added twice, comments stay."""
     config = tmp_path / "echowatch.toml"
     config.write_text(HAND_WRITTEN, encoding="utf-8")
-    run = cli("feeds", "import", NEWSBOAT, "--config", config)
+    run = cli("feeds", "import", READER_EXPORT, "--config", config)
     assert run.code == 0, run.err
     assert "added 6 feeds" in run.out and "1 already there" in run.out
     text = config.read_text(encoding="utf-8")
     assert text.startswith(HAND_WRITTEN)  # byte for byte, comments included
     assert _feeds(config) == [
         ("example", "https://example.com/feed.xml"),
-        ("Distrowatch mirror", "https://example.com/mirrors/distrowatch.rss"),
-        ("example.com website (Atom feed)", "https://example.com/feed.atom"),
-        ("example.com website (RSS 0.9 feed)", "https://example.com/feed.rss09"),
-        ("John's musings", "https://blogs.example.com/~john/posts.rss"),
-        ("Notes by Mike", "https://blogs.example.com/~mike/.rss"),
-        ("Fred on everything", "https://fred.example.com/writing/index.php?type=rss"),
+        ("Lagerforum", "https://forum.example.org/lager.rss"),
+        ("example.com (Atom)", "https://example.com/feed.atom"),
+        ("Betriebsrat Blog", "https://br.example.net/blog/feed/"),
+        ("Wirtschaft heute", "https://press.example.com/wirtschaft.rss"),
+        ("Regional-Redaktion", "https://regional.example.de/~redaktion/.rss"),
+        ("Union newsletter", "https://union.example.org/news/index.php?format=rss"),
     ]
-    assert "# in the OPML folder Blogs/friends" in text
-    again = cli("feeds", "import", NEWSBOAT, "--config", config)
+    assert "# in the OPML folder Press/Regional" in text
+    again = cli("feeds", "import", READER_EXPORT, "--config", config)
     assert "added 0 feeds" in again.out and "7 already there" in again.out
     assert config.read_text(encoding="utf-8") == text
 
@@ -53,7 +53,7 @@ def test_newsboat_opml_is_added_and_the_file_keeps_its_text(tmp_path, cli):
 def test_opml_round_trips_through_import_and_export(tmp_path, cli):
     """Exported OPML imported elsewhere gives the same feeds; exporting again gives the same."""
     first = tmp_path / "first.toml"
-    assert cli("feeds", "import", NEWSBOAT, "--config", first).code == 0
+    assert cli("feeds", "import", READER_EXPORT, "--config", first).code == 0
     exported = cli("feeds", "export", "--config", first)
     assert exported.code == 0
     listed = parse_opml(exported.out.encode())
@@ -64,7 +64,7 @@ def test_opml_round_trips_through_import_and_export(tmp_path, cli):
     assert _feeds(second) == _feeds(first)
     again = cli("feeds", "export", "--config", second).out
     assert _without_date(again) == _without_date(exported.out)
-    original = parse_opml(NEWSBOAT.read_bytes())
+    original = parse_opml(READER_EXPORT.read_bytes())
     assert {f.url for f in original.feeds} == {url for _, url in _feeds(second)}
 
 
@@ -76,7 +76,7 @@ def test_unpollable_and_repeated_addresses_are_skipped_with_reasons(tmp_path, cl
     """ftp:, nntp: and repeated feeds are listed as skipped; the http(s) ones are added."""
     config = tmp_path / "c.toml"
     run = cli(
-        "feeds", "import", OPML / "newsboat_with_unsupported_schemas.opml", "--config", config
+        "feeds", "import", OPML / "unpollable.opml", "--config", config
     )
     assert run.code == 0
     assert _feeds(config) == [("Normal feed", "https://example.com/feed.atom")]
@@ -130,7 +130,7 @@ def test_hostile_titles_stay_text_in_toml_and_opml(tmp_path, cli):
 
 def test_import_without_config_writes_the_user_config(tmp_path, cli):
     """With no --config and no config yet, the feeds go into the user config file."""
-    run = cli("feeds", "import", NEWSBOAT)
+    run = cli("feeds", "import", READER_EXPORT)
     assert run.code == 0
     home = Path(__import__("os").environ["XDG_CONFIG_HOME"]) / "echowatch" / "config.toml"
     assert home.is_file()
@@ -141,11 +141,11 @@ def test_import_without_config_writes_the_user_config(tmp_path, cli):
 def test_feeds_list_shows_each_feed_with_its_health(tmp_path, cli, db_path):
     """`feeds list` names every configured feed and what the collector last saw of it."""
     config = tmp_path / "c.toml"
-    assert cli("feeds", "import", NEWSBOAT, "--config", config).code == 0
+    assert cli("feeds", "import", READER_EXPORT, "--config", config).code == 0
     with Store.open(db_path) as store, store.writing():
         store.save_source_state(
             SourceState(
-                name="Notes by Mike",
+                name="Regional-Redaktion",
                 kind="rss",
                 last_poll_at="2026-11-01T10:00:00Z",
                 last_error="HTTP 404 Not Found",
@@ -154,7 +154,7 @@ def test_feeds_list_shows_each_feed_with_its_health(tmp_path, cli, db_path):
         )
         store.save_source_state(
             SourceState(
-                name="John's musings",
+                name="Wirtschaft heute",
                 kind="rss",
                 last_poll_at="2026-11-01T10:00:00Z",
                 last_success_at="2026-11-01T10:00:00Z",
@@ -163,15 +163,15 @@ def test_feeds_list_shows_each_feed_with_its_health(tmp_path, cli, db_path):
         )
     run = cli("feeds", "list", "--config", config, "--db", db_path)
     assert run.code == 0
-    assert "Notes by Mike  failing: HTTP 404 Not Found" in run.out
-    assert "John's musings  ok" in run.out
-    assert "Fred on everything  never polled" in run.out
+    assert "Regional-Redaktion  failing: HTTP 404 Not Found" in run.out
+    assert "Wirtschaft heute  ok" in run.out
+    assert "Union newsletter  never polled" in run.out
     assert "12 items seen" in run.out
 
 
 def test_importing_an_opml_file_as_an_archive_says_what_to_do(tmp_path, cli, db_path):
     """`import list.opml` explains that OPML is a feed list and names `feeds import`."""
-    run = cli("import", NEWSBOAT, "--db", db_path)
+    run = cli("import", READER_EXPORT, "--db", db_path)
     assert run.code == 1
     assert (
         "an OPML feed list, not a feed: add its feeds with `uv run app.py feeds import" in run.err
