@@ -25,8 +25,10 @@ from cache.ingest import IngestResult, ingest
 from cache.store import Store
 from filters.classify import Classifier
 from sources.base import PollOutcome, PollPage, Source
+from sources.bluesky.source import BlueskySource, bluesky_configured
 from sources.config import BEARER_ENV, Config
 from sources.feed_source import FeedSource
+from sources.mastodon.source import MastodonSource, mastodon_configured
 from sources.records import SourceState, utc_now
 from sources.text import format_timestamp, parse_timestamp
 from sources.x_source import XSource, x_configured
@@ -73,7 +75,8 @@ class _Totals:
 
 
 def build_sources(config: Config, *, environ: dict[str, str] | None = None) -> list[Source]:
-    """The sources a config asks for: X (when it has anything to poll) and each feed.
+    """The sources a config asks for: X (when it has anything to poll), each feed,
+    Bluesky and Mastodon (when their sections name anything to read).
 
     Without a bearer token, X is built only when the config file has an explicit `[x]`
     section: a feeds-only config should not fail every run for lack of a token it never
@@ -84,6 +87,10 @@ def build_sources(config: Config, *, environ: dict[str, str] | None = None) -> l
     if x_configured(config) and (env.get(BEARER_ENV) or _declares_x(config.path)):
         sources.append(XSource(config, token=env.get(BEARER_ENV, "")))
     sources.extend(FeedSource(feed) for feed in config.feeds)
+    if bluesky_configured(config):
+        sources.append(BlueskySource(config, environ=env))
+    if mastodon_configured(config):
+        sources.append(MastodonSource(config, environ=env))
     return sources
 
 
