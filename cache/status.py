@@ -69,7 +69,7 @@ def format_status(status: StoreStatus) -> str:
         lines.append("per platform and source:")
         width = max(len(s) for _, s, _ in status.per_source)
         for platform, source, count in status.per_source:
-            lines.append(f"  {platform:<4} {source:<{width}}  {count:>8}")
+            lines.append(f"  {platform:<8} {source:<{width}}  {count:>8}")
     if status.per_role:
         lines.append("per role: " + ", ".join(f"{r} {n}" for r, n in status.per_role))
     if status.per_topic:
