@@ -25,6 +25,7 @@ from cache.ingest import IngestResult, ingest
 from cache.store import Store
 from filters.classify import Classifier
 from sources.base import PollOutcome, PollPage, Source
+from sources.bluesky.jetstream import JetstreamSource
 from sources.bluesky.source import BlueskySource, bluesky_configured
 from sources.config import BEARER_ENV, Config
 from sources.feed_source import FeedSource
@@ -87,8 +88,11 @@ def build_sources(config: Config, *, environ: dict[str, str] | None = None) -> l
     if x_configured(config) and (env.get(BEARER_ENV) or _declares_x(config.path)):
         sources.append(XSource(config, token=env.get(BEARER_ENV, "")))
     sources.extend(FeedSource(feed) for feed in config.feeds)
-    if bluesky_configured(config):
-        sources.append(BlueskySource(config, environ=env))
+    bluesky = BlueskySource(config, environ=env) if bluesky_configured(config) else None
+    if bluesky is not None:
+        sources.append(bluesky)
+    if config.bluesky.jetstream:
+        sources.append(JetstreamSource(config, profiles=bluesky))
     if mastodon_configured(config):
         sources.append(MastodonSource(config, environ=env))
     return sources

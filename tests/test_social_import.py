@@ -69,3 +69,22 @@ def test_mastodon_status_lists_and_contexts_import(realworld: Path, tmp_path, db
             r["in_reply_to"].startswith("mastodon:mastodon.social:") for r in replies
         )
         assert all("<p>" not in r["text"] for r in rows)
+
+
+def test_jetstream_json_lines_import_their_posts_only(realworld: Path, db_path, cli):
+    """A saved Jetstream capture imports its created posts; likes and follows add nothing."""
+    path = realworld / "bluesky" / "jetstream_v1_corpus_expected.jsonl"
+    events = [json.loads(line) for line in path.read_text("utf-8").splitlines()]
+    posts = [
+        e
+        for e in events
+        if e["kind"] == "commit"
+        and e["commit"]["collection"] == "app.bsky.feed.post"
+        and e["commit"]["operation"] == "create"
+    ]
+    run = cli("import", "--db", db_path, path)
+    assert run.code == 0, run.err
+    assert new_count(run.out) == len(posts)
+    with Store.open(db_path, readonly=True) as store:
+        langs = {r["lang"] for r in store.rows("SELECT lang FROM mentions")}
+    assert {"en", "de", "ja"} <= langs

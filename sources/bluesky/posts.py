@@ -279,3 +279,50 @@ def _count(value: object) -> int | None:
 
 def _as_list(value: object) -> Iterable[Any]:
     return value if isinstance(value, list) else []
+
+
+def looks_like_jetstream(value: object) -> bool:
+    """Whether a decoded JSON value is a Jetstream event (`did`, `time_us`, `kind`)."""
+    return isinstance(value, Mapping) and "time_us" in value and "kind" in value and "did" in value
+
+
+def parse_jetstream_event(event: Mapping[str, Any], source: str, where: str = "") -> ParsedBatch:
+    """A Jetstream event: a created post becomes a mention (its author known by DID only,
+    until a profile read names them); likes, follows, deletes and the rest give nothing."""
+    batch = ParsedBatch()
+    commit = event.get("commit")
+    if event.get("kind") != "commit" or not isinstance(commit, Mapping):
+        return batch
+    if commit.get("collection") != POST_COLLECTION or commit.get("operation") != "create":
+        return batch
+    record = commit.get("record")
+    did = clean_text(event.get("did"))
+    if not isinstance(record, Mapping) or not did.startswith("did:"):
+        return batch
+    uri = f"at://{did}/{POST_COLLECTION}/{clean_text(commit.get('rkey'))}"
+    result = mention_from_record(uri, record, None, source, did=did, raw=event)
+    if isinstance(result, Skipped):
+        batch.skipped.append(Skipped(f"{where or source}: {result.where}", result.reason))
+    else:
+        batch.mentions.append(result)
+        batch.accounts.append(Account(key=account_key(did), platform=PLATFORM, handle=did))
+    return batch
+
+
+def mentioned_dids(record: Mapping[str, Any]) -> set[str]:
+    """The DIDs a post mentions (rich-text facets), replies to or quotes."""
+    found: set[str] = set()
+    for facet in _as_list(record.get("facets")):
+        for feature in _as_list(facet.get("features") if isinstance(facet, Mapping) else None):
+            if isinstance(feature, Mapping) and feature.get("did"):
+                found.add(str(feature["did"]))
+    reply = record.get("reply")
+    if isinstance(reply, Mapping):
+        for part in ("parent", "root"):
+            did = split_uri(_ref_uri(reply.get(part)))[0]
+            if did:
+                found.add(did)
+    quoted = split_uri(quoted_uri(record.get("embed")))[0]
+    if quoted:
+        found.add(quoted)
+    return found

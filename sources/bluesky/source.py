@@ -113,7 +113,7 @@ class BlueskySource(PagedSource):
             payload = self._call(client, "app.bsky.feed.searchPosts", params)
             primary = _list(payload.get("posts"))
         batch = parse_payload(payload, endpoint.source_label, endpoint.state_name)
-        self._add_profiles(batch)
+        self.add_profiles(batch)
         times = [
             str(p["indexedAt"])
             for p in primary
@@ -129,7 +129,8 @@ class BlueskySource(PagedSource):
             reached_known=reached,
         )
 
-    def _add_profiles(self, batch: Any) -> None:
+    def add_profiles(self, batch: Any) -> None:
+        """Swap the batch's basic author views for full profiles (bios); never fails."""
         from atproto import models
 
         wanted = [did for did in authors_of(batch) if f"bluesky:{did}" not in self._profiles]
@@ -222,3 +223,18 @@ def _later(a: str, b: str) -> bool:
 
 def _list(value: object) -> list[Any]:
     return value if isinstance(value, list) else []
+
+
+def resolve_handle(source: BlueskySource, handle: str) -> str:
+    """The DID of a handle (a DID is returned as it is); raises EndpointFailed."""
+    from atproto import models
+
+    handle = handle.strip().lstrip("@")
+    if handle.startswith("did:"):
+        return handle
+    params = models.ComAtprotoIdentityResolveHandle.Params(handle=handle)
+    answer = source._call(source._public, "com.atproto.identity.resolveHandle", params)
+    did = answer.get("did")
+    if not isinstance(did, str) or not did.startswith("did:"):
+        raise EndpointFailed(f"Bluesky does not know the handle {handle}", transient=False)
+    return did
