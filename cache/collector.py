@@ -30,6 +30,7 @@ from sources.bluesky.source import BlueskySource, bluesky_configured
 from sources.config import BEARER_ENV, Config
 from sources.feed_source import FeedSource
 from sources.mastodon.source import MastodonSource, mastodon_configured
+from sources.mastodon.stream import MastodonStreamSource
 from sources.records import SourceState, utc_now
 from sources.text import format_timestamp, parse_timestamp
 from sources.x_source import XSource, x_configured
@@ -93,8 +94,11 @@ def build_sources(config: Config, *, environ: dict[str, str] | None = None) -> l
         sources.append(bluesky)
     if config.bluesky.jetstream:
         sources.append(JetstreamSource(config, profiles=bluesky))
-    if mastodon_configured(config):
-        sources.append(MastodonSource(config, environ=env))
+    mastodon = MastodonSource(config, environ=env) if mastodon_configured(config) else None
+    if mastodon is not None:
+        sources.append(mastodon)
+        if config.mastodon.stream and config.mastodon.hashtags:
+            sources.append(MastodonStreamSource(config, rest=mastodon))
     return sources
 
 

@@ -82,6 +82,11 @@ class MastodonSource(PagedSource):
             rng=rng,
         )
 
+    @property
+    def client(self) -> Mastodon:
+        """The Mastodon.py client (the stream source shares it and its token)."""
+        return self._client
+
     def _fetch_page(
         self, endpoint: Endpoint, since: str | None, cursor: str | None, extra: dict[str, object]
     ) -> Page:
