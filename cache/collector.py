@@ -33,7 +33,8 @@ from sources.mastodon.source import MastodonSource, mastodon_configured
 from sources.mastodon.stream import MastodonStreamSource
 from sources.records import SourceState, utc_now
 from sources.text import format_timestamp, parse_timestamp
-from sources.x_source import XSource, x_configured
+from sources.x_source import StreamGate, XSource, x_configured
+from sources.x_stream import XStreamSource
 
 log = logging.getLogger("echowatch.collect")
 
@@ -87,7 +88,11 @@ def build_sources(config: Config, *, environ: dict[str, str] | None = None) -> l
     env = os.environ if environ is None else environ
     sources: list[Source] = []
     if x_configured(config) and (env.get(BEARER_ENV) or _declares_x(config.path)):
-        sources.append(XSource(config, token=env.get(BEARER_ENV, "")))
+        token = env.get(BEARER_ENV, "")
+        gate = StreamGate() if config.x.stream and token and config.x.queries else None
+        sources.append(XSource(config, token=token, stream_gate=gate))
+        if gate is not None:
+            sources.append(XStreamSource(config, token, gate))
     sources.extend(FeedSource(feed) for feed in config.feeds)
     bluesky = BlueskySource(config, environ=env) if bluesky_configured(config) else None
     if bluesky is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from cache.store import SourceState, Store
+from sources.stream_gaps import stream_gaps
 
 
 @dataclass
@@ -84,4 +85,5 @@ def format_status(status: StoreStatus) -> str:
                 f"  {state.name}: {health} (last poll {polled}, last success {success}, "
                 f"{state.items_seen} items seen)"
             )
+            lines.extend(f"    {gap}" for gap in stream_gaps(state))
     return "\n".join(lines)

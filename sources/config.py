@@ -67,6 +67,8 @@ class XSection:
     """Also poll the timelines of known ambassador accounts."""
     max_pages: int = 5
     """Most pages read per query and round, so one busy query cannot eat the budget."""
+    stream: bool = False
+    """Read `queries` from the filtered stream (needs a plan that includes it)."""
 
 
 @dataclass(frozen=True)
