@@ -382,8 +382,9 @@ def _run_collect(args: argparse.Namespace) -> int:
     collector = Collector(config, db_path_from(args))
     if not collector.sources:
         print(
-            f"echowatch collect: nothing to poll in {path}: no [[feeds]] and no [x] section "
-            f"(X also needs the {BEARER_ENV} environment variable)",
+            f"echowatch collect: nothing to poll in {path}: no [[feeds]], no [x] section "
+            f"(X also needs the {BEARER_ENV} environment variable), and no [bluesky] or "
+            "[mastodon] handles, hashtags, accounts or queries",
             file=sys.stderr,
         )
         return EXIT_USAGE

@@ -32,7 +32,7 @@ from sources.backoff import dump_extra, load_extra
 from sources.base import PollOutcome, PollPage
 from sources.config import Config
 from sources.records import ParsedBatch, Skipped, SourceState, utc_now
-from sources.text import format_timestamp
+from sources.text import format_timestamp, parse_timestamp
 from sources.twitter_v2 import parse_response
 from sources.x_source import EXPANSIONS, TWEET_FIELDS, USER_FIELDS, StreamGate
 
@@ -131,12 +131,18 @@ class XStreamSource:
 
     def poll(self, states: Mapping[str, SourceState], now: datetime) -> Iterator[PollPage]:
         state = replace(states.get(self.name) or SourceState(name=self.name))
-        state.kind, state.last_poll_at = self.kind, format_timestamp(now)
         extra = load_extra(state.extra)
+        last_success = parse_timestamp(state.last_success_at)
+        state.kind, state.last_poll_at = self.kind, format_timestamp(now)
         error: str | None = None
         stopped = False
         try:
             if self._stream is None:
+                if state.cursor and self._gap_from is None:
+                    # A restart: the time since the last run is a gap like any other.
+                    down = parse_timestamp(extra.get("down_since"))
+                    self._gap_from = down or last_success or now
+                    extra.setdefault("down_reason", "not running")
                 self._sync_rules()
                 self._stream = _Client(self._token, self._events, self._clock)
                 self._stream.filter(

@@ -21,6 +21,7 @@ from cache.collector import Collector, build_sources
 from cache.status import format_status, store_status
 from cache.store import Store
 from sources.config import Config, XSection
+from sources.records import SourceState
 from sources.stream_gaps import describe_gap
 from sources.x_source import StreamGate, XSource
 from sources.x_stream import NO_STREAM_IN_PLAN, XStreamSource
@@ -190,3 +191,46 @@ def test_search_is_not_polled_while_the_stream_runs(monkeypatch: pytest.MonkeyPa
         for s in build_sources(Config(x=XSection(queries=["Kestrel"])))
         if isinstance(s, XStreamSource)
     ]
+
+
+def test_a_restart_backfills_the_time_the_collector_was_not_running(
+    api: responses.RequestsMock, backoff: list[float], db_path: Path
+) -> None:
+    """Started again after a stop, the stream first fetches what was posted meanwhile
+    (recent search since the last tweet the previous run streamed)."""
+    recorded = lines()
+    last_streamed = json.loads(recorded[3])["data"]["id"]
+    with Store.open(db_path) as store, store.writing():
+        store.save_source_state(
+            SourceState(
+                name="x-stream",
+                kind="x:stream",
+                cursor=last_streamed,
+                last_success_at="2026-11-02T08:00:00Z",
+            )
+        )
+    missed = [json.loads(line) for line in recorded[5:7]]
+    api.get(STREAM, body=stream_body(recorded[7:]))
+    api.get(STREAM, status=503, json={"title": "Service Unavailable"})
+    api.get(
+        SEARCH,
+        json={
+            "data": [m["data"] for m in missed],
+            "includes": {"users": [u for m in missed for u in m["includes"]["users"]]},
+            "meta": {"result_count": 2},
+        },
+    )
+    clock = ticking_clock()
+    source, _gate, config = make_source(clock)
+    try:
+        Collector(config, db_path, sources=[source], clock=clock).poll_source("x-stream")
+    finally:
+        source.close()
+    search_call = next(c for c in api.calls if str(c.request.url).startswith(SEARCH))
+    assert parse_qs(urlsplit(str(search_call.request.url)).query)["since_id"] == [last_streamed]
+    with Store.open(db_path, readonly=True) as store:
+        extra = json.loads(store.source_state("x-stream").extra)
+        for tweet in missed:
+            assert store.mention(f"x:{tweet['data']['id']}") is not None
+    assert extra["gaps"][0]["from"] == "2026-11-02T08:00:00Z"
+    assert extra["gaps"][0]["reason"] == "not running" and extra["gaps"][0]["backfilled"] == 2
