@@ -94,7 +94,7 @@ def build_sources(config: Config, *, environ: dict[str, str] | None = None) -> l
         if gate is not None:
             sources.append(XStreamSource(config, token, gate))
     sources.extend(FeedSource(feed) for feed in config.feeds)
-    bluesky = BlueskySource(config, environ=env) if bluesky_configured(config) else None
+    bluesky = BlueskySource(config, environ=env) if bluesky_configured(config, env) else None
     if bluesky is not None:
         sources.append(bluesky)
     if config.bluesky.jetstream:

@@ -22,6 +22,7 @@ import pytest
 from cache.store import Store
 from tests.builders import BASE_TIME
 from tests.feedserver import FeedServer, Route
+from tests.jetstream_server import Jetstream
 from tests.social_builders import bsky_author, bsky_feed, bsky_post, masto_status
 
 CRITIC = bsky_author("lagerstimme.bsky.social", "Lagerstimme")
@@ -196,3 +197,28 @@ def test_an_echoed_app_password_reaches_no_log_status_or_store(
     for text in (run.out, run.err, status.out):
         assert password not in text
     assert password.encode() not in stored
+
+
+def test_collect_once_follows_jetstream_at_a_local_url(
+    server: FeedServer, tmp_path: Path, db_path: Path, cli: Any
+) -> None:
+    """With `jetstream = true` and `jetstream_url` on 127.0.0.1, one round reads the real
+    recorded stream and keeps only the posts with the query's words."""
+    server.prefix_routes["/xrpc/app.bsky.actor.getProfiles"] = lambda p: _json({"profiles": []})
+    stream = Jetstream("jetstream_v1_corpus_expected.jsonl")
+    config = tmp_path / "echowatch.toml"
+    config.write_text(
+        f'[company]\nhandles = ["Kestrel"]\n\n[bluesky]\nservice = "{server.url("")}"\n'
+        f'jetstream = true\njetstream_url = "{stream.url}"\nqueries = ["government"]\n',
+        encoding="utf-8",
+    )
+    try:
+        run = cli("collect", "--once", "--config", config, "--db", db_path)
+    finally:
+        stream.close()
+    # Without an account the query only filters the stream: no search fails every round.
+    assert run.code == 0, run.err
+    with Store.open(db_path, readonly=True) as store:
+        rows = list(store.rows("SELECT source, text FROM mentions"))
+    assert rows and all(r["source"] == "bluesky:jetstream" for r in rows)
+    assert all("government" in r["text"].lower() for r in rows)

@@ -45,15 +45,20 @@ NO_ACCOUNT = f"search needs a Bluesky account: set {BLUESKY_HANDLE_ENV} and {BLU
 LOGIN_REFUSED = f"Bluesky refused the login: check {BLUESKY_HANDLE_ENV} and {BLUESKY_PASSWORD_ENV}"
 
 
-def bluesky_endpoints(config: Config) -> list[Endpoint]:
+def bluesky_endpoints(config: Config, environ: Mapping[str, str] | None = None) -> list[Endpoint]:
+    """Author feeds and searches. With `jetstream = true` and no account, the queries'
+    words filter the stream only: searching would fail every round for want of a login."""
+    env = os.environ if environ is None else environ
     section = config.bluesky
     found = [Endpoint("bluesky", "feed", h.strip().lstrip("@")) for h in section.handles]
-    found += [Endpoint("bluesky", "search", q.strip()) for q in section.queries]
+    has_account = bool(env.get(BLUESKY_HANDLE_ENV) and env.get(BLUESKY_PASSWORD_ENV))
+    if has_account or not section.jetstream:
+        found += [Endpoint("bluesky", "search", q.strip()) for q in section.queries]
     return [e for e in found if e.target]
 
 
-def bluesky_configured(config: Config) -> bool:
-    return bool(bluesky_endpoints(config))
+def bluesky_configured(config: Config, environ: Mapping[str, str] | None = None) -> bool:
+    return bool(bluesky_endpoints(config, environ))
 
 
 class BlueskySource(PagedSource):
@@ -79,7 +84,7 @@ class BlueskySource(PagedSource):
         self._profiles: dict[str, Account] = {}
         super().__init__(
             "bluesky",
-            bluesky_endpoints(config),
+            bluesky_endpoints(config, env),
             self._fetch_page,
             poll_seconds=config.bluesky.poll_seconds,
             max_pages=config.bluesky.max_pages,
