@@ -72,14 +72,11 @@ class BlueskySource(PagedSource):
         rng: random.Random | None = None,
         timeout: float = 30.0,
     ) -> None:
-        from atproto import Client
-        from atproto_client.request import Request
-
         env = os.environ if environ is None else environ
         self.config = config
         self._login = (env.get(BLUESKY_HANDLE_ENV, ""), env.get(BLUESKY_PASSWORD_ENV, ""))
         self._timeout = timeout
-        self._public = Client(config.bluesky.service, request=Request(timeout=timeout))
+        self._public_client: Client | None = None
         self._search: Client | None = None
         self._profiles: dict[str, Account] = {}
         super().__init__(
@@ -92,6 +89,18 @@ class BlueskySource(PagedSource):
             newer=_later,
             rng=rng,
         )
+
+    @property
+    def _public(self) -> Client:
+        """The AppView client, made on first use: the SDK takes seconds to import, and a
+        monitor should not wait for it before it shows anything."""
+        if self._public_client is None:
+            from atproto import Client
+            from atproto_client.request import Request
+
+            service = self.config.bluesky.service
+            self._public_client = Client(service, request=Request(timeout=self._timeout))
+        return self._public_client
 
     # --- one page -----------------------------------------------------------------
 

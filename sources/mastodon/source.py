@@ -5,6 +5,9 @@ Uses Mastodon.py's real client with `ratelimit_method="throw"`: its default woul
 inside a poll; here a 429 pauses this source alone until `X-RateLimit-Reset`. Statuses
 are read newest first with `since_id` = the newest status already stored (the committed
 cursor) and `max_id` to page back, the same resume as X.
+
+Mastodon.py is imported when a source is built, not with this module: it takes about a
+second to import, which every collector and monitor start would pay without Mastodon.
 """
 
 from __future__ import annotations
@@ -13,23 +16,15 @@ import os
 import random
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
-
-from mastodon import (
-    Mastodon,
-    MastodonAPIError,
-    MastodonError,
-    MastodonNetworkError,
-    MastodonNotFoundError,
-    MastodonRatelimitError,
-    MastodonServerError,
-    MastodonUnauthorizedError,
-)
+from typing import TYPE_CHECKING, Any
 
 from sources.config import MASTODON_TOKEN_ENV, Config
 from sources.http_fetch import USER_AGENT
 from sources.mastodon.statuses import host_of, id_newer, newest_id, parse_statuses
 from sources.social import Endpoint, EndpointFailed, Page, PagedSource, RateLimited
+
+if TYPE_CHECKING:
+    from mastodon import Mastodon
 
 PAGE_SIZE = 40
 """The most statuses Mastodon returns per page."""
@@ -63,14 +58,8 @@ class MastodonSource(PagedSource):
         self.config = config
         self.host = host_of(config.mastodon.instance)
         self._token = env.get(MASTODON_TOKEN_ENV, "")
-        self._client = Mastodon(
-            api_base_url=config.mastodon.instance.rstrip("/"),
-            access_token=self._token or None,
-            ratelimit_method="throw",
-            request_timeout=timeout,
-            version_check_mode="none",
-            user_agent=USER_AGENT,
-        )
+        self._timeout = timeout
+        self._client: Mastodon | None = None
         super().__init__(
             "mastodon",
             mastodon_endpoints(config),
@@ -84,13 +73,25 @@ class MastodonSource(PagedSource):
 
     @property
     def client(self) -> Mastodon:
-        """The Mastodon.py client (the stream source shares it and its token)."""
+        """The Mastodon.py client (the stream source shares it and its token), made on
+        first use so that building the source does not import Mastodon.py."""
+        if self._client is None:
+            from mastodon import Mastodon
+
+            self._client = Mastodon(
+                api_base_url=self.config.mastodon.instance.rstrip("/"),
+                access_token=self._token or None,
+                ratelimit_method="throw",
+                request_timeout=self._timeout,
+                version_check_mode="none",
+                user_agent=USER_AGENT,
+            )
         return self._client
 
     def _fetch_page(
         self, endpoint: Endpoint, since: str | None, cursor: str | None, extra: dict[str, object]
     ) -> Page:
-        client = self._client
+        client = self.client
         paging: dict[str, Any] = {"since_id": since, "max_id": cursor, "limit": PAGE_SIZE}
         if endpoint.kind == "tag":
             statuses = self._call(lambda: client.timeline_hashtag(endpoint.target, **paging))
@@ -135,10 +136,20 @@ class MastodonSource(PagedSource):
         )
 
     def _call(self, call: Any, *, missing: bool = False) -> Any:
+        from mastodon import (
+            MastodonAPIError,
+            MastodonError,
+            MastodonNetworkError,
+            MastodonNotFoundError,
+            MastodonRatelimitError,
+            MastodonServerError,
+            MastodonUnauthorizedError,
+        )
+
         try:
             return call()
         except MastodonRatelimitError:
-            reset = self._client.ratelimit_reset
+            reset = self.client.ratelimit_reset
             until = datetime.fromtimestamp(float(reset), UTC) if reset else None
             raise RateLimited(until) from None
         except MastodonNotFoundError:
@@ -158,7 +169,7 @@ class MastodonSource(PagedSource):
             raise EndpointFailed(f"Mastodon failed ({type(exc).__name__})") from None
 
 
-def _status(exc: MastodonError) -> str:
+def _status(exc: Exception) -> str:
     args = exc.args
     if len(args) >= 2 and isinstance(args[1], int):
         detail = f": {str(args[3])[:160]}" if len(args) >= 4 and args[3] else ""

@@ -21,8 +21,6 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from mastodon import MastodonError, StreamListener
-
 from sources.backoff import Backoff, dump_extra, load_extra
 from sources.base import PollOutcome, PollPage
 from sources.config import Config
@@ -39,28 +37,35 @@ class _Stopped(Exception):
     """Raised inside Mastodon.py's read loop to end a stream whose window is over."""
 
 
-class _Listener(StreamListener):
-    def __init__(self, out: queue.Queue[tuple[str, Any]], stop: threading.Event) -> None:
-        super().__init__()
-        self._out, self._stop = out, stop
+def _listener(out: queue.Queue[tuple[str, Any]], stop: threading.Event) -> Any:
+    """A Mastodon.py listener that queues statuses and heartbeats for the poll (built
+    here so that Mastodon.py is imported only when a stream starts)."""
+    from mastodon import StreamListener
 
-    def _check(self) -> None:
-        if self._stop.is_set():
-            raise _Stopped
+    class _Listener(StreamListener):
+        def __init__(self, out: queue.Queue[tuple[str, Any]], stop: threading.Event) -> None:
+            super().__init__()
+            self._out, self._stop = out, stop
 
-    def on_update(self, status: Any) -> None:
-        self._check()
-        self._out.put(("status", status))
+        def _check(self) -> None:
+            if self._stop.is_set():
+                raise _Stopped
 
-    def on_status_update(self, status: Any) -> None:
-        self.on_update(status)  # an edit: the same id, its newer payload
+        def on_update(self, status: Any) -> None:
+            self._check()
+            self._out.put(("status", status))
 
-    def handle_heartbeat(self) -> None:
-        self._check()
-        self._out.put(("heartbeat", None))
+        def on_status_update(self, status: Any) -> None:
+            self.on_update(status)  # an edit: the same id, its newer payload
 
-    def on_unknown_event(self, name: str, unknown_event: Any = None) -> None:
-        pass  # a newer server's event: not a reason to drop the stream
+        def handle_heartbeat(self) -> None:
+            self._check()
+            self._out.put(("heartbeat", None))
+
+        def on_unknown_event(self, name: str, unknown_event: Any = None) -> None:
+            pass  # a newer server's event: not a reason to drop the stream
+
+    return _Listener(out, stop)
 
 
 class MastodonStreamSource:
@@ -119,7 +124,9 @@ class MastodonStreamSource:
         self, tag: str, out: queue.Queue[tuple[str, Any]], stop: threading.Event
     ) -> threading.Thread:
         client = self._rest.client
-        listener = _Listener(out, stop)
+        listener = _listener(out, stop)
+
+        from mastodon import MastodonError
 
         def listen() -> None:
             try:
