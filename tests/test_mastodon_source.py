@@ -204,3 +204,25 @@ def test_rate_limit_pauses_mastodon_until_the_reset(server: FeedServer, db_path:
     assert report.next_poll_at is not None
     assert report.next_poll_at >= now + timedelta(minutes=4)
     assert not any("/tag/streik" in p for p in server.hits)  # the limit covers the instance
+
+
+def test_hostile_html_and_markup_are_kept_as_literal_text(
+    server: FeedServer, db_path: Path
+) -> None:
+    """Markup in a status or a name is stored as the characters it is; HTML tags are
+    dropped (a script's body with them), escaped entities stay text, never tags."""
+    hostile = masto_status(
+        "evil.example",
+        "6001",
+        "troll",
+        "<p>[bold red]Streik[/] [@click=app.quit]x &lt;b&gt;fett&lt;/b&gt;\x1b[2J"
+        "<script>alert(1)</script></p>",
+        name="[bold]Derek[/bold]",
+        note="<p>a [/] b</p>",
+    )
+    answer(server, "/api/v1/timelines/tag/evil", lambda q: body([hostile]))
+    poll(db_path, config(server, hashtags=["evil"]))
+    row = stored(db_path, "SELECT text, author_name FROM mentions")[0]
+    assert row["text"] == "[bold red]Streik[/] [@click=app.quit]x <b>fett</b>\x1b[2J"
+    assert row["author_name"] == "[bold]Derek[/bold]"
+    assert stored(db_path, "SELECT bio FROM accounts")[0]["bio"] == "a [/] b"
