@@ -449,8 +449,9 @@ def _run_collect(args: argparse.Namespace) -> int:
     collector = Collector(config, db_path_from(args))
     if not collector.sources:
         print(
-            f"echowatch collect: nothing to poll in {path}: no [[feeds]] and no [x] section "
-            f"(X also needs the {BEARER_ENV} environment variable)",
+            f"echowatch collect: nothing to poll in {path}: no [[feeds]], no [x] section "
+            f"(X also needs the {BEARER_ENV} environment variable), and no [bluesky] or "
+            "[mastodon] handles, hashtags, accounts or queries",
             file=sys.stderr,
         )
         return EXIT_USAGE
@@ -491,17 +492,20 @@ def _run_collect(args: argparse.Namespace) -> int:
 
 
 def _collect_logging(args: argparse.Namespace) -> logging.Logger:
-    """A stderr logger for the collector that can never print the bearer token."""
+    """A stderr logger for the collector that can never print a token or password."""
     import os
 
-    from sources.config import BEARER_ENV
+    from sources.config import SECRET_ENVS
 
-    token = os.environ.get(BEARER_ENV, "")
+    tokens = [t for t in (os.environ.get(name, "") for name in SECRET_ENVS) if t]
 
     class Redact(logging.Filter):
         def filter(self, record: logging.LogRecord) -> bool:
-            if token and token in record.getMessage():
-                record.msg, record.args = record.getMessage().replace(token, "[token]"), ()
+            message = record.getMessage()
+            if any(token in message for token in tokens):
+                for token in tokens:
+                    message = message.replace(token, "[token]")
+                record.msg, record.args = message, ()
             return True
 
     # tweepy logs request headers, bearer token included, at DEBUG: never let that through.

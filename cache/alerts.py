@@ -42,7 +42,7 @@ from filters.spikes import (
     walk,
 )
 from filters.views import view_of_series
-from sources.config import BEARER_ENV, Config
+from sources.config import SECRET_ENVS, Config
 from sources.records import utc_now
 from sources.text import format_timestamp
 
@@ -385,7 +385,7 @@ def run_notify_command(
     The X bearer token is removed from the command's environment.
     """
     payload = payload or json.dumps(alert.to_json(), ensure_ascii=False) + "\n"
-    env = {k: v for k, v in os.environ.items() if k != BEARER_ENV}
+    env = {k: v for k, v in os.environ.items() if k not in SECRET_ENVS}
     try:
         # Through the shell on purpose: the command is the user's own, from their config.
         done = subprocess.run(

@@ -18,6 +18,7 @@ from sources.feeds import looks_like_feed, parse_feed
 from sources.program import program_name
 from sources.records import ParsedBatch, Skipped
 from sources.text import clean_text
+from sources.social_import import parse_social
 from sources.twitter_v2 import looks_like_v2, parse_response
 
 MAX_FEED_BYTES = 64 * 1024 * 1024
@@ -113,11 +114,18 @@ def _decoded(raw: bytes) -> str:
 
 
 def _whole_document(whole: object, path: Path, source: str) -> Iterator[ParsedBatch]:
+    social = parse_social(whole, source, str(path))  # Bluesky or Mastodon (issue 16)
+    if social is not None:
+        yield social
+        return
     if isinstance(whole, list):  # a JSON array of pages or tweets
         yield from _parse_values(whole, source, str(path))
         return
     if not looks_like_v2(whole):
-        raise ArchiveError(f"{path}: JSON, but not a Twitter API v2 response or tweet")
+        raise ArchiveError(
+            f"{path}: JSON, but not a Twitter API v2 response or tweet, "
+            "nor a Bluesky or Mastodon answer"
+        )
     assert isinstance(whole, dict)
     yield parse_response(_strip_twarc(whole), _twarc_query(whole, source), str(path))
 
@@ -142,6 +150,11 @@ def _json_lines(
             )
             continue
         if not looks_like_v2(value):
+            social = parse_social(value, source, f"{path}:{number}")
+            if social is not None:
+                readable += 1
+                yield social
+                continue
             bad.skipped.append(Skipped(f"{path}:{number}", "not a Twitter API v2 page or tweet"))
             continue
         readable += 1
