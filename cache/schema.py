@@ -201,6 +201,8 @@ def m007_topics_from_thread(db: Database) -> None:
         DELETE FROM meta WHERE key = 'classifier_fingerprint';
         """
     )
+
+
 @migrations(transactional=False)
 def m008_mentions_author_fk(db: Database) -> None:
     # Declare mentions.author_key -> accounts.key so that Datasette links a mention to its

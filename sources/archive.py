@@ -17,8 +17,8 @@ from sources.archive_input import PackingError, open_archive, read_archive_bytes
 from sources.feeds import looks_like_feed, parse_feed
 from sources.program import program_name
 from sources.records import ParsedBatch, Skipped
-from sources.text import clean_text
 from sources.social_import import parse_social
+from sources.text import clean_text
 from sources.twitter_v2 import looks_like_v2, parse_response
 
 MAX_FEED_BYTES = 64 * 1024 * 1024

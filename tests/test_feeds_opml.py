@@ -75,9 +75,7 @@ def _without_date(opml: str) -> str:
 def test_unpollable_and_repeated_addresses_are_skipped_with_reasons(tmp_path, cli):
     """ftp:, nntp: and repeated feeds are listed as skipped; the http(s) ones are added."""
     config = tmp_path / "c.toml"
-    run = cli(
-        "feeds", "import", OPML / "unpollable.opml", "--config", config
-    )
+    run = cli("feeds", "import", OPML / "unpollable.opml", "--config", config)
     assert run.code == 0
     assert _feeds(config) == [("Normal feed", "https://example.com/feed.atom")]
     assert "skipped An FTP feed: 'ftp://example.com/~user/news.rss' is not an http(s)" in run.out
