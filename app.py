@@ -630,6 +630,7 @@ def _run_views(args: argparse.Namespace) -> int:
         print(f"no saved views in {where} (add a [views] table)")
     else:
         print(format_view_counts(counts))
+    return EXIT_OK
 
 
 def _notify_dry_run(store: Store, alerts: list[Alert], config: Config) -> int:
