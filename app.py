@@ -241,7 +241,7 @@ def _run_export(args: argparse.Namespace) -> int:
     import sqlite3
     from dataclasses import replace
 
-    from cache.export import ExportRequest, export_to
+    from cache.export import ExportRequest, ExportTargetError, export_to
     from cache.search import QueryError, query_selection, rare_topics
     from filters.topics import topic_ids
     from sources.records import utc_now
@@ -294,6 +294,9 @@ def _run_export(args: argparse.Namespace) -> int:
             count = export_to(store, request, encoding=encoding)
         except sqlite3.OperationalError as exc:
             print(f"echowatch export: the query cannot be run: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        except ExportTargetError as exc:
+            print(f"echowatch export: {exc}", file=sys.stderr)
             return EXIT_USAGE
         except BrokenPipeError:
             raise
