@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
+from cache.safe_text import spreadsheet_cell
 from cache.search import Selection, select_sql
 from cache.store import Store, as_json_list
 from sources.config import Config
@@ -48,13 +49,19 @@ def export_rows(store: Store, selection: Selection) -> Iterator[dict[str, Any]]:
 
 
 def write_csv(rows: Iterator[dict[str, Any]], out: IO[str]) -> int:
-    """RFC 4180 CSV with a header; topics `;`-joined. Returns the number of rows."""
+    """RFC 4180 CSV with a header; topics `;`-joined. Returns the number of rows.
+
+    Every cell is text that came from outside (the export columns hold no numbers), so
+    each goes through `spreadsheet_cell`: controls stripped, formulas neutralised.
+    """
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(EXPORT_COLUMNS)
     count = 0
     for row in rows:
         values = dict(row, topics=";".join(row["topics"]))
-        writer.writerow(["" if values[c] is None else values[c] for c in EXPORT_COLUMNS])
+        writer.writerow(
+            ["" if values[c] is None else spreadsheet_cell(values[c]) for c in EXPORT_COLUMNS]
+        )
         count += 1
     return count
 
