@@ -96,7 +96,8 @@ def _add_import(sub: Subparsers) -> Runner:
     parser.add_argument(
         "--demo",
         action="store_true",
-        help="load the whole bundled demo scenario instead (classified with the demo's "
+        help="load the whole bundled demo scenario instead, into the demo's own store "
+        "unless --db names another (never your own store; classified with the demo's "
         "own config unless --config is given)",
     )
     parser.add_argument(
@@ -158,13 +159,24 @@ def _run_import(args: argparse.Namespace) -> int:
 
 def _run_import_demo(args: argparse.Namespace) -> int:
     from cache.demo import load_demo
+    from cache.store import demo_db_path
     from filters.classify import Classifier
     from sources.replay import demo_config_path
     from tui.launch import DEMO_META_KEY
 
     config = load_config(Path(args.config) if args.config else demo_config_path())
+    # As the monitor's --demo: without --db the demo goes into its own store, never into
+    # the user's default one, and not into it when named with --db either.
+    path = Path(args.db) if args.db else demo_db_path()
+    if path.resolve() == default_db_path().resolve():
+        print(
+            f"echowatch import: {path} is your own store; the fictional demo is never loaded "
+            "into it. Leave out --db (the demo has its own store) or name a new file.",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     warnings: list[str] = []
-    with open_store(args) as store:
+    with Store.open(path) as store:
         # The same rule as the monitor: demo data never goes into a store of real mentions.
         marked = store.get_meta(DEMO_META_KEY) == "1"
         if not marked and store.count_mentions():
@@ -173,7 +185,7 @@ def _run_import_demo(args: argparse.Namespace) -> int:
                 "loaded into a new store or a demo store",
                 file=sys.stderr,
             )
-            return EXIT_FAILED
+            return EXIT_USAGE
         with store.writing():
             store.set_meta(DEMO_META_KEY, "1")
         classifier = Classifier(config)
@@ -181,7 +193,8 @@ def _run_import_demo(args: argparse.Namespace) -> int:
         totals = load_demo(store, classifier, on_warning=warnings.append)
     print(
         f"imported {totals.new} new, {totals.updated} updated, {totals.skipped} skipped "
-        f"(the demo scenario; {totals.unchanged} unchanged, {totals.accounts} accounts)"
+        f"(the demo scenario; {totals.unchanged} unchanged, {totals.accounts} accounts) "
+        f"into {path}"
     )
     for warning in warnings:
         print(f"  warning {warning}")
