@@ -11,7 +11,7 @@ import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from cache.store import (
     SourceState,
@@ -120,7 +120,7 @@ def ingest(
         with store.writing():
             roles = _store_accounts(store, batch.accounts, classifier, now)
             result.accounts = len(batch.accounts)
-            mentions, delivered = _dedupe(batch.mentions)
+            mentions, delivered = _dedupe(_keep_link_ids(store, batch.mentions))
             _fill_missing_roles(store, mentions, roles, classifier)
             for start in range(0, len(mentions), _CHUNK):
                 _store_mentions(
@@ -140,6 +140,40 @@ def ingest(
         # Disk full, read-only file, corrupt page: the transaction was rolled back whole.
         raise StoreError(describe_sqlite_error(store.path, exc)) from exc
     return result
+
+
+def _keep_link_ids(store: Store, mentions: list[Mention]) -> list[Mention]:
+    """Feed items keyed by guid that a store already holds under their link's id keep it.
+
+    Before feed items were keyed by their guid, every item with a link was keyed by the
+    link. An item stored then (its guid is in its stored payload) keeps that id, so the
+    first poll after an upgrade updates it instead of storing it a second time; another
+    item sharing the link (another guid) gets its own id.
+    """
+    wanted = list({m.link_id for m in mentions if m.link_id})
+    if not wanted:
+        return mentions
+    stored_guids: dict[str, str] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        marks = ",".join("?" for _ in chunk)
+        for mention_id, guid in store.conn.execute(
+            f"SELECT id, json_extract(raw, '$.id') FROM mentions WHERE id IN ({marks})", chunk
+        ):
+            stored_guids[mention_id] = str(guid)
+    if not stored_guids:
+        return mentions
+    return [
+        replace(m, id=m.link_id)
+        if m.link_id in stored_guids and stored_guids[m.link_id] == _guid(m)
+        else m
+        for m in mentions
+    ]
+
+
+def _guid(mention: Mention) -> str | None:
+    guid = json.loads(mention.raw).get("id")
+    return None if guid is None else str(guid)
 
 
 def _dedupe(mentions: Iterable[Mention]) -> tuple[list[Mention], dict[str, list[str]]]:
