@@ -349,6 +349,11 @@ def _run_status(args: argparse.Namespace) -> int:
 
     with open_store(args, readonly=True) as store:
         print(format_status(store_status(store)))
+        # The one command that answers "is my store all right": it checks every page.
+        damage = store.damage()
+    if damage:
+        print(f"echowatch: {damage}", file=sys.stderr)
+        return EXIT_FAILED
     return EXIT_OK
 
 
@@ -614,7 +619,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
-    except sqlite3.OperationalError as exc:  # a write the store refused: read-only, disk full
+    except sqlite3.DatabaseError as exc:
+        # A write the store refused (read-only, disk full) or a damaged page met while
+        # reading: name the file and what to do, never a traceback.
+        if type(exc) not in (sqlite3.OperationalError, sqlite3.DatabaseError):
+            raise  # an integrity or programming error is a bug, not a store problem
         print(f"echowatch: {describe_sqlite_error(db_path_from(args), exc)}", file=sys.stderr)
         return EXIT_FAILED
     except OSError as exc:  # an output file that cannot be written (full disk, permissions)

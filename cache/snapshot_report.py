@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import math
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -221,6 +222,8 @@ def _ambassadors(
         return None, "Ambassador signals are not available in this version."
     try:
         profiles = tuple(ambassador_profiles(store, request.config, now))
+    except sqlite3.DatabaseError:
+        raise  # a damaged store is not a missing section: the user must hear of it
     except Exception as exc:  # one section must not sink the whole snapshot
         log.exception("ambassador signals failed")
         return None, f"Ambassador signals could not be computed: {type(exc).__name__}."
