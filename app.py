@@ -7,10 +7,12 @@ that does the work by calling into `cache/`, `filters/`, `sources/` or `tui/`.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import sqlite3
 import sys
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from cache.store import Store, StoreError, default_db_path, describe_sqlite_error
@@ -137,13 +139,13 @@ def _run_import(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     config = load_config_from(args)
     classifier = Classifier(config)
-    with open_store(args) as store:
+    with open_store(args) as store, _stop_on_signals() as stop:
         reclassify_if_config_changed(store, classifier)
-        report = import_paths(store, args.paths, classifier, batch=args.batch)
+        report = import_paths(store, args.paths, classifier, batch=args.batch, stop=stop)
     totals = report.totals
     print(
         f"imported {totals.new} new, {totals.updated} updated, {totals.skipped} skipped "
-        f"({totals.unchanged} unchanged, {totals.accounts} accounts, "
+        f"({totals.unchanged} unchanged, {totals.accounts} accounts new or changed, "
         f"{report.files_read} of {len(args.paths)} files read)"
     )
     for skipped in report.skipped:
@@ -152,9 +154,47 @@ def _run_import(args: argparse.Namespace) -> int:
         print(f"  warning {warning}")
     for problem in report.unreadable:
         print(f"  error {problem}", file=sys.stderr)
+    if report.interrupted:
+        print(
+            f"echowatch import: interrupted by {stop.signal_name}: {totals.new} new and "
+            f"{totals.updated} updated mentions were stored before it; run the same import "
+            "again to add the rest (nothing stored twice)",
+            file=sys.stderr,
+        )
+        return 128 + stop.signal_number
     if report.unreadable:
         return EXIT_FAILED
     return EXIT_OK
+
+
+class _SignalStop(threading.Event):
+    """Set by SIGTERM or SIGINT; remembers which one, for the message and the exit code."""
+
+    signal_number = 0
+    signal_name = ""
+
+
+@contextlib.contextmanager
+def _stop_on_signals() -> Iterator[_SignalStop]:
+    """SIGTERM and Ctrl-C ask the import to stop after the transaction being written,
+    instead of killing it mid-batch with no word about what was stored."""
+    import signal
+
+    stop = _SignalStop()
+    if threading.current_thread() is not threading.main_thread():
+        yield stop  # only the main thread may handle signals (an embedding caller's)
+        return
+
+    def on_signal(signum: int, frame: object) -> None:
+        stop.signal_number, stop.signal_name = signum, signal.Signals(signum).name
+        stop.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield stop
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _run_import_demo(args: argparse.Namespace) -> int:
@@ -193,7 +233,8 @@ def _run_import_demo(args: argparse.Namespace) -> int:
         totals = load_demo(store, classifier, on_warning=warnings.append)
     print(
         f"imported {totals.new} new, {totals.updated} updated, {totals.skipped} skipped "
-        f"(the demo scenario; {totals.unchanged} unchanged, {totals.accounts} accounts) "
+        f"(the demo scenario; {totals.unchanged} unchanged, "
+        f"{totals.accounts} accounts new or changed) "
         f"into {path}"
     )
     for warning in warnings:
@@ -425,7 +466,13 @@ def _run_collect(args: argparse.Namespace) -> int:
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         if not args.once:
-            collector.run_forever(stop, on_report=log_report)
+            if collector.run_forever(stop, on_report=log_report):
+                print(
+                    f"echowatch collect: no source left to poll: all {len(collector.sources)} "
+                    "stopped for good (see their errors above); fix them and start again",
+                    file=sys.stderr,
+                )
+                return EXIT_FAILED
             return EXIT_OK
         reports = collector.run_once(stop)
         for report in reports:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,8 @@ class ImportReport:
     warnings: list[str] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)
     files_read: int = 0
+    interrupted: bool = False
+    """Stopped by `stop` (SIGTERM, Ctrl-C) after a committed transaction, before the end."""
 
 
 def import_paths(
@@ -31,11 +34,15 @@ def import_paths(
     on_progress: Callable[[ImportReport], None] | None = None,
     batch: int | None = None,
     parallel: bool | None = None,
+    stop: threading.Event | None = None,
 ) -> ImportReport:
     """Import every file; a file that cannot be read is reported and the rest go on.
 
     `batch` mentions go in one transaction (default `FLUSH_MENTIONS`); `parallel`
     (default: when there is a second core) classifies in a worker process meanwhile.
+    When `stop` is set, the import ends after the transaction being written: what was
+    parsed but not stored yet is left for the next run of the same import, which stores
+    it once (imports are idempotent).
     """
     report = ImportReport()
 
@@ -51,6 +58,9 @@ def import_paths(
         for path in paths:
             try:
                 for parsed in read_archive(path, seen_at=utc_now()):
+                    if stop is not None and stop.is_set():
+                        report.interrupted = True
+                        return report
                     bulk.add(parsed)
             except ArchiveError as exc:
                 report.unreadable.append(str(exc))

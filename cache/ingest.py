@@ -81,6 +81,7 @@ class IngestResult:
     unchanged: int = 0
     skipped: int = 0
     accounts: int = 0
+    """Accounts added or changed (an unchanged author delivered again is not counted)."""
     new_ids: list[str] = field(default_factory=list)
     updated_ids: list[str] = field(default_factory=list)
 
@@ -118,8 +119,7 @@ def ingest(
     now = now_text()
     try:
         with store.writing():
-            roles = _store_accounts(store, batch.accounts, classifier, now)
-            result.accounts = len(batch.accounts)
+            roles, result.accounts = _store_accounts(store, batch.accounts, classifier, now)
             mentions, delivered = _dedupe(_keep_link_ids(store, batch.mentions))
             _fill_missing_roles(store, mentions, roles, classifier)
             for start in range(0, len(mentions), _CHUNK):
@@ -199,7 +199,9 @@ def _dedupe(mentions: Iterable[Mention]) -> tuple[list[Mention], dict[str, list[
 
 def _store_accounts(
     store: Store, accounts: Iterable[Account], classifier: Classifier, now: str
-) -> dict[str, str]:
+) -> tuple[dict[str, str], int]:
+    """Upsert the accounts; returns their roles and how many rows were added or changed
+    (the same author on every page of an archive counts only when new or changed)."""
     roles: dict[str, str] = {}
     rows = []
     for account in {a.key: a for a in accounts}.values():
@@ -225,7 +227,7 @@ def _store_accounts(
             )
         )
     # A feed author carries no profile: never let it blank a richer stored one.
-    store.conn.executemany(
+    written = store.conn.executemany(
         """
         INSERT INTO accounts (key, platform, handle, display_name, bio, followers, following,
             post_count, created_at, verified, role, role_reason, raw, raw_hash, updated_at)
@@ -242,7 +244,7 @@ def _store_accounts(
         """,
         rows,
     )
-    return roles
+    return roles, max(written.rowcount, 0)
 
 
 def _fill_missing_roles(
