@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -79,7 +80,7 @@ class Store:
         try:
             if readonly:
                 conn = sqlite3.connect(
-                    f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000
+                    _read_only_uri(path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000
                 )
             else:
                 conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
@@ -215,7 +216,7 @@ def _check_header(path: Path) -> None:
     # the WAL under it, corrupting the store (tests/test_concurrency.py caught this).
     # SQLite's own connections share one lock table per file and defer such closes.
     try:
-        probe = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        probe = sqlite3.connect(_read_only_uri(path), uri=True)
         try:
             probe.execute("PRAGMA schema_version").fetchone()
         finally:
@@ -265,6 +266,8 @@ def quick_check(conn: sqlite3.Connection) -> str | None:
     """
     try:
         problems = [str(row[0]) for row in conn.execute("PRAGMA quick_check(5)")]
+    except sqlite3.OperationalError:
+        raise  # cannot open, busy, read-only: not damage, and described as what it is
     except sqlite3.DatabaseError as exc:  # so damaged that the check cannot finish
         return str(exc)
     return None if problems == ["ok"] else "; ".join(problems)
@@ -284,6 +287,13 @@ def damaged_store_message(path: Path, detail: str, consequence: str = "") -> str
 def describe_sqlite_error(path: Path, exc: sqlite3.DatabaseError) -> str:
     """A sentence for a SQLite failure that names the file and what to do."""
     message = str(exc)
+    if _on_read_only_filesystem(path) and ("readonly" in message or "unable to open" in message):
+        # SQLite says "unable to open database file" when it cannot create the -wal/-shm
+        # files beside the store: the real reason is the mount, not the file.
+        return (
+            f"{path}: the store is on a read-only filesystem, so it cannot be written "
+            f"(remount it read-write or copy the store elsewhere): {message}"
+        )
     if "readonly" in message or "read-only" in message:
         return f"{path}: the store is read-only (check the file's permissions): {message}"
     if "locked" in message or "busy" in message:
@@ -297,6 +307,22 @@ def describe_sqlite_error(path: Path, exc: sqlite3.DatabaseError) -> str:
     if "unable to open" in message:
         return f"{path}: cannot open the store: {message}"
     return f"{path}: store error: {message}"
+
+
+def _read_only_uri(path: Path) -> str:
+    """A URI opening `path` read-only. On a read-only filesystem SQLite cannot create the
+    WAL index file a WAL store needs even to be read, so the file is opened as immutable:
+    safe there, since nothing can change it while it is mounted read-only."""
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    return uri + "&immutable=1" if _on_read_only_filesystem(path) else uri
+
+
+def _on_read_only_filesystem(path: Path) -> bool:
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
 
 
 def now_text() -> str:
