@@ -7,10 +7,12 @@ that does the work by calling into `cache/`, `filters/`, `sources/` or `tui/`.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import sqlite3
 import sys
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -115,7 +117,8 @@ def _add_import(sub: Subparsers) -> Runner:
     parser.add_argument(
         "--demo",
         action="store_true",
-        help="load the whole bundled demo scenario instead (classified with the demo's "
+        help="load the whole bundled demo scenario instead, into the demo's own store "
+        "unless --db names another (never your own store; classified with the demo's "
         "own config unless --config is given)",
     )
     parser.add_argument(
@@ -155,15 +158,15 @@ def _run_import(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     config = load_config_from(args)
     classifier = Classifier(config)
-    with open_store(args) as store:
+    with open_store(args) as store, _stop_on_signals() as stop:
         reclassify_if_config_changed(store, classifier)
         report = import_paths(
-            store, args.paths, classifier, batch=args.batch, stdin=sys.stdin.buffer
+            store, args.paths, classifier, batch=args.batch, stdin=sys.stdin.buffer, stop=stop
         )
     totals = report.totals
     print(
         f"imported {totals.new} new, {totals.updated} updated, {totals.skipped} skipped "
-        f"({totals.unchanged} unchanged, {totals.accounts} accounts, "
+        f"({totals.unchanged} unchanged, {totals.accounts} accounts new or changed, "
         f"{report.files_read} of {len(args.paths)} files read)"
     )
     if report.times_from_ids:
@@ -177,20 +180,69 @@ def _run_import(args: argparse.Namespace) -> int:
         print(f"  warning {warning}")
     for problem in report.unreadable:
         print(f"  error {problem}", file=sys.stderr)
+    if report.interrupted:
+        print(
+            f"echowatch import: interrupted by {stop.signal_name}: {totals.new} new and "
+            f"{totals.updated} updated mentions were stored before it; run the same import "
+            "again to add the rest (nothing stored twice)",
+            file=sys.stderr,
+        )
+        return 128 + stop.signal_number
     if report.unreadable:
         return EXIT_FAILED
     return EXIT_OK
 
 
+class _SignalStop(threading.Event):
+    """Set by SIGTERM or SIGINT; remembers which one, for the message and the exit code."""
+
+    signal_number = 0
+    signal_name = ""
+
+
+@contextlib.contextmanager
+def _stop_on_signals() -> Iterator[_SignalStop]:
+    """SIGTERM and Ctrl-C ask the import to stop after the transaction being written,
+    instead of killing it mid-batch with no word about what was stored."""
+    import signal
+
+    stop = _SignalStop()
+    if threading.current_thread() is not threading.main_thread():
+        yield stop  # only the main thread may handle signals (an embedding caller's)
+        return
+
+    def on_signal(signum: int, frame: object) -> None:
+        stop.signal_number, stop.signal_name = signum, signal.Signals(signum).name
+        stop.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield stop
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 def _run_import_demo(args: argparse.Namespace) -> int:
     from cache.demo import load_demo
+    from cache.store import demo_db_path
     from filters.classify import Classifier
     from sources.replay import demo_config_path
     from tui.launch import DEMO_META_KEY
 
     config = checked(load_config(Path(args.config) if args.config else demo_config_path()))
+    # As the monitor's --demo: without --db the demo goes into its own store, never into
+    # the user's default one, and not into it when named with --db either.
+    path = Path(args.db) if args.db else demo_db_path()
+    if path.resolve() == default_db_path().resolve():
+        print(
+            f"echowatch import: {path} is your own store; the fictional demo is never loaded "
+            "into it. Leave out --db (the demo has its own store) or name a new file.",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     warnings: list[str] = []
-    with open_store(args) as store:
+    with Store.open(path) as store:
         # The same rule as the monitor: demo data never goes into a store of real mentions.
         marked = store.get_meta(DEMO_META_KEY) == "1"
         if not marked and store.count_mentions():
@@ -199,7 +251,7 @@ def _run_import_demo(args: argparse.Namespace) -> int:
                 "loaded into a new store or a demo store",
                 file=sys.stderr,
             )
-            return EXIT_FAILED
+            return EXIT_USAGE
         with store.writing():
             store.set_meta(DEMO_META_KEY, "1")
         classifier = Classifier(config)
@@ -207,7 +259,9 @@ def _run_import_demo(args: argparse.Namespace) -> int:
         totals = load_demo(store, classifier, on_warning=warnings.append)
     print(
         f"imported {totals.new} new, {totals.updated} updated, {totals.skipped} skipped "
-        f"(the demo scenario; {totals.unchanged} unchanged, {totals.accounts} accounts)"
+        f"(the demo scenario; {totals.unchanged} unchanged, "
+        f"{totals.accounts} accounts new or changed) "
+        f"into {path}"
     )
     for warning in warnings:
         print(f"  warning {warning}")
@@ -281,7 +335,7 @@ def _run_export(args: argparse.Namespace) -> int:
     import sqlite3
     from dataclasses import replace
 
-    from cache.export import ExportRequest, export_to
+    from cache.export import ExportRequest, ExportTargetError, export_to
     from cache.search import QueryError, query_selection, rare_topics
     from cache.views import combined_query
     from filters.topics import topic_ids
@@ -343,6 +397,9 @@ def _run_export(args: argparse.Namespace) -> int:
         except sqlite3.OperationalError as exc:
             print(f"echowatch export: the query cannot be run: {exc}", file=sys.stderr)
             return EXIT_USAGE
+        except ExportTargetError as exc:
+            print(f"echowatch export: {exc}", file=sys.stderr)
+            return EXIT_USAGE
         except BrokenPipeError:
             raise
         except OSError as exc:  # no space, no permission, no such folder: say so, keep the old file
@@ -400,6 +457,11 @@ def _run_status(args: argparse.Namespace) -> int:
 
     with open_store(args, readonly=True) as store:
         print(format_status(store_status(store)))
+        # The one command that answers "is my store all right": it checks every page.
+        damage = store.damage()
+    if damage:
+        print(f"echowatch: {damage}", file=sys.stderr)
+        return EXIT_FAILED
     return EXIT_OK
 
 
@@ -472,7 +534,13 @@ def _run_collect(args: argparse.Namespace) -> int:
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         if not args.once:
-            collector.run_forever(stop, on_report=log_report)
+            if collector.run_forever(stop, on_report=log_report):
+                print(
+                    f"echowatch collect: no source left to poll: all {len(collector.sources)} "
+                    "stopped for good (see their errors above); fix them and start again",
+                    file=sys.stderr,
+                )
+                return EXIT_FAILED
             return EXIT_OK
         reports = collector.run_once(stop)
         for report in reports:
@@ -837,7 +905,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
-    except sqlite3.OperationalError as exc:  # a write the store refused: read-only, disk full
+    except sqlite3.DatabaseError as exc:
+        # A write the store refused (read-only, disk full) or a damaged page met while
+        # reading: name the file and what to do, never a traceback.
+        if type(exc) not in (sqlite3.OperationalError, sqlite3.DatabaseError):
+            raise  # an integrity or programming error is a bug, not a store problem
         print(f"echowatch: {describe_sqlite_error(db_path_from(args), exc)}", file=sys.stderr)
         return EXIT_FAILED
     except OSError as exc:  # an output file that cannot be written (full disk, permissions)

@@ -15,6 +15,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from cache.ambassadors import AmbassadorProfile, ambassador_profiles
 from cache.markdown_text import md_text
+from cache.safe_text import spreadsheet_cell
 from cache.store import Store
 from filters.signals import WEEKDAYS
 from sources.records import utc_now
@@ -78,7 +79,16 @@ def _write_csv(
     writer.writerow(REPORT_COLUMNS)
     for profile in profiles:
         row = report_row(profile)
-        writer.writerow([_csv_value(row[column]) for column in REPORT_COLUMNS])
+        # Handles and text-block names come from posts: neutralised like any CSV text.
+        # Numbers (counts, shares) are not text, so a value such as -1 stays a number.
+        writer.writerow(
+            [
+                spreadsheet_cell(_csv_value(row[column]))
+                if isinstance(row[column], str | list)
+                else _csv_value(row[column])
+                for column in REPORT_COLUMNS
+            ]
+        )
 
 
 def _csv_value(value: Any) -> str:

@@ -278,8 +278,11 @@ class Collector:
         on_report: Callable[[PollReport], None] | None = None,
         parallel: int = 4,
         grace_s: float = 10.0,
-    ) -> None:
+    ) -> bool:
         """Poll each source when due until `stop` is set; re-arm after each poll ends.
+
+        Returns True when it ended because no source is left to poll (every one stopped
+        for good: a feed that is gone, a refused token), False when `stop` ended it.
 
         `wait(seconds)` idles until the next due time (default: `stop.wait`), the seam that
         lets tests advance a fake clock instead of sleeping. On stop, polls in progress get
@@ -317,12 +320,13 @@ class Collector:
                 continue
             if not due and not running:
                 log.warning("no source left to poll")
-                return
+                return True
             if not running and due:
                 delay = (min(due.values()) - self.clock()).total_seconds()
                 if delay > 0:
                     idle(delay)
         self._shutdown(list(running.values()), grace_s)
+        return False
 
     def _initial_schedule(self) -> dict[str, datetime]:
         """Poll now, except a source that failed last run and is still backing off."""

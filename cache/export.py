@@ -6,6 +6,7 @@ import contextlib
 import csv
 import json
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -14,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
+from cache.safe_text import spreadsheet_cell
 from cache.search import Selection, select_sql
 from cache.store import Store, as_json_list
 from filters.views import SavedView
@@ -53,7 +55,11 @@ def export_rows(store: Store, selection: Selection) -> Iterator[dict[str, Any]]:
 
 
 def write_csv(rows: Iterator[dict[str, Any]], out: IO[str]) -> int:
-    """RFC 4180 CSV with a header; topic lists `;`-joined. Returns the number of rows."""
+    """RFC 4180 CSV with a header; topics `;`-joined. Returns the number of rows.
+
+    Every cell is text that came from outside (the export columns hold no numbers), so
+    each goes through `spreadsheet_cell`: controls stripped, formulas neutralised.
+    """
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(EXPORT_COLUMNS)
     count = 0
@@ -63,7 +69,9 @@ def write_csv(rows: Iterator[dict[str, Any]], out: IO[str]) -> int:
             topics=";".join(row["topics"]),
             topics_from_thread=";".join(row["topics_from_thread"]),
         )
-        writer.writerow(["" if values[c] is None else values[c] for c in EXPORT_COLUMNS])
+        writer.writerow(
+            ["" if values[c] is None else spreadsheet_cell(values[c]) for c in EXPORT_COLUMNS]
+        )
         count += 1
     return count
 
@@ -181,11 +189,14 @@ def export_to(store: Store, request: ExportRequest, *, encoding: str = "utf-8") 
     """Write an export atomically to `request.output`, then its sidecar when it has one.
 
     The sidecar is written only after the export itself is in place, so it never
-    describes a file that a failed export did not replace.
+    describes a file that a failed export did not replace; a stream (standard output,
+    a device, a FIFO) gets none.
     """
     with atomic_output(request.output, encoding=encoding) as out:
         count = run_export(store, request, out)
-    if request.output != "-" and request.report == "mentions" and request.format in SIDECAR_FORMATS:
+    # A device or a FIFO gets no sidecar: `/dev/null.meta.json` would litter /dev.
+    regular = request.output != "-" and _existing_kind(Path(request.output)) == "regular"
+    if regular and request.report == "mentions" and request.format in SIDECAR_FORMATS:
         from cache.sidecar import write_sidecar
 
         write_sidecar(request, count)
@@ -202,18 +213,47 @@ _UMASK = _read_umask()
 """Read once at import, while the program is still single-threaded (umask is per process)."""
 
 
+class ExportTargetError(ValueError):
+    """The output path names something an export cannot be written to (a directory)."""
+
+
 @contextlib.contextmanager
 def atomic_output(target: str, *, encoding: str = "utf-8", newline: str = "") -> Iterator[IO[str]]:
     """A text stream that becomes `target` only when the block ends without an error.
 
-    `-` is standard output. A file is written to a temporary file beside it and renamed
-    into place, so a crash or a full disk never leaves half a snapshot behind.
+    `-` is standard output. A regular file (or a new path) is written to a temporary file
+    beside it and renamed into place, so a crash or a full disk never leaves half a snapshot
+    behind. Anything else that exists (a device such as /dev/null, a FIFO, a socket) is
+    written directly: renaming over it would replace the device with a plain file, which
+    for root breaks /dev/null for the whole machine. A directory raises ExportTargetError.
     """
     if target == "-":
         yield sys.stdout
         sys.stdout.flush()
         return
     path = Path(target)
+    kind = _existing_kind(path)
+    if kind == "directory":
+        raise ExportTargetError(f"{path}: is a directory; give a file name to export to")
+    if kind == "special":
+        with open(path, "w", encoding=encoding, newline=newline) as stream:
+            yield stream
+        return
+    yield from _atomic_file(path, encoding=encoding, newline=newline)
+
+
+def _existing_kind(path: Path) -> str:
+    """`new`, `regular`, `directory` or `special` (device, FIFO, socket), following links."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:  # absent, or under a non-folder: mkstemp reports the real reason
+        return "new"
+    if stat.S_ISDIR(mode):
+        return "directory"
+    return "regular" if stat.S_ISREG(mode) else "special"
+
+
+def _atomic_file(path: Path, *, encoding: str, newline: str) -> Iterator[IO[str]]:
     directory = path.parent if str(path.parent) else Path(".")
     fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=directory)
     try:

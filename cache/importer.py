@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,6 +28,8 @@ class ImportReport:
     files_read: int = 0
     times_from_ids: int = 0
     """Posts without created_at whose time was taken from their id (derived, not reported)."""
+    interrupted: bool = False
+    """Stopped by `stop` (SIGTERM, Ctrl-C) after a committed transaction, before the end."""
 
 
 def import_paths(
@@ -38,6 +41,7 @@ def import_paths(
     batch: int | None = None,
     parallel: bool | None = None,
     stdin: BinaryIO | None = None,
+    stop: threading.Event | None = None,
 ) -> ImportReport:
     """Import every file; a file that cannot be read is reported and the rest go on.
 
@@ -45,6 +49,9 @@ def import_paths(
 
     `batch` mentions go in one transaction (default `FLUSH_MENTIONS`); `parallel`
     (default: when there is a second core) classifies in a worker process meanwhile.
+    When `stop` is set, the import ends after the transaction being written: what was
+    parsed but not stored yet is left for the next run of the same import, which stores
+    it once (imports are idempotent).
     """
     report = ImportReport()
     renames: dict[str, str] = {}  # a temporary copy of stdin is reported as `-`
@@ -71,6 +78,9 @@ def import_paths(
                 renames[str(readable)] = str(path)
                 try:
                     for parsed in read_archive(readable, source=source, seen_at=utc_now()):
+                        if stop is not None and stop.is_set():
+                            report.interrupted = True
+                            return report
                         report.times_from_ids += sum(map(time_from_id, parsed.mentions))
                         bulk.add(parsed)
                 except ArchiveError as exc:

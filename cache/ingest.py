@@ -11,7 +11,7 @@ import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from cache.store import (
     SourceState,
@@ -82,6 +82,7 @@ class IngestResult:
     unchanged: int = 0
     skipped: int = 0
     accounts: int = 0
+    """Accounts added or changed (an unchanged author delivered again is not counted)."""
     new_ids: list[str] = field(default_factory=list)
     updated_ids: list[str] = field(default_factory=list)
 
@@ -119,9 +120,8 @@ def ingest(
     now = now_text()
     try:
         with store.writing():
-            roles = _store_accounts(store, batch.accounts, classifier, now)
-            result.accounts = len(batch.accounts)
-            mentions, delivered = _dedupe(batch.mentions)
+            roles, result.accounts = _store_accounts(store, batch.accounts, classifier, now)
+            mentions, delivered = _dedupe(_keep_link_ids(store, batch.mentions))
             _fill_missing_roles(store, mentions, roles, classifier)
             for start in range(0, len(mentions), _CHUNK):
                 _store_mentions(
@@ -141,6 +141,40 @@ def ingest(
         # Disk full, read-only file, corrupt page: the transaction was rolled back whole.
         raise StoreError(describe_sqlite_error(store.path, exc)) from exc
     return result
+
+
+def _keep_link_ids(store: Store, mentions: list[Mention]) -> list[Mention]:
+    """Feed items keyed by guid that a store already holds under their link's id keep it.
+
+    Before feed items were keyed by their guid, every item with a link was keyed by the
+    link. An item stored then (its guid is in its stored payload) keeps that id, so the
+    first poll after an upgrade updates it instead of storing it a second time; another
+    item sharing the link (another guid) gets its own id.
+    """
+    wanted = list({m.link_id for m in mentions if m.link_id})
+    if not wanted:
+        return mentions
+    stored_guids: dict[str, str] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        marks = ",".join("?" for _ in chunk)
+        for mention_id, guid in store.conn.execute(
+            f"SELECT id, json_extract(raw, '$.id') FROM mentions WHERE id IN ({marks})", chunk
+        ):
+            stored_guids[mention_id] = str(guid)
+    if not stored_guids:
+        return mentions
+    return [
+        replace(m, id=m.link_id)
+        if m.link_id in stored_guids and stored_guids[m.link_id] == _guid(m)
+        else m
+        for m in mentions
+    ]
+
+
+def _guid(mention: Mention) -> str | None:
+    guid = json.loads(mention.raw).get("id")
+    return None if guid is None else str(guid)
 
 
 def _dedupe(mentions: Iterable[Mention]) -> tuple[list[Mention], dict[str, list[str]]]:
@@ -166,7 +200,9 @@ def _dedupe(mentions: Iterable[Mention]) -> tuple[list[Mention], dict[str, list[
 
 def _store_accounts(
     store: Store, accounts: Iterable[Account], classifier: Classifier, now: str
-) -> dict[str, str]:
+) -> tuple[dict[str, str], int]:
+    """Upsert the accounts; returns their roles and how many rows were added or changed
+    (the same author on every page of an archive counts only when new or changed)."""
     roles: dict[str, str] = {}
     rows = []
     for account in {a.key: a for a in accounts}.values():
@@ -192,7 +228,7 @@ def _store_accounts(
             )
         )
     # A feed author carries no profile: never let it blank a richer stored one.
-    store.conn.executemany(
+    written = store.conn.executemany(
         """
         INSERT INTO accounts (key, platform, handle, display_name, bio, followers, following,
             post_count, created_at, verified, role, role_reason, raw, raw_hash, updated_at)
@@ -210,7 +246,7 @@ def _store_accounts(
         """,
         rows,
     )
-    return roles
+    return roles, max(written.rowcount, 0)
 
 
 def _fill_missing_roles(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import threading
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -330,3 +331,42 @@ def parody_summaries(store: Store, *, latest: int = 5) -> list[ParodySummary]:
         )
     summaries.sort(key=lambda s: (-s.posts, s.handle.lower()))
     return summaries
+
+
+class NewRowWatch:
+    """Mentions that another process stored: the rows past the highest rowid seen so far.
+
+    The monitor hears of what its own collector stores; a second collector or an import
+    writing into the same store tells it nothing. Rowids of new rows only grow, so one
+    indexed `max(rowid)` per check tells whether anything arrived (cheap at any size).
+    Rows the monitor's own collector stored come back here too; the feed is keyed by id,
+    so they are merged once. Used from worker threads, hence the lock.
+    """
+
+    def __init__(self, *, batch: int = 2000) -> None:
+        self._last: int | None = None
+        self._batch = batch
+        self._lock = threading.Lock()
+
+    def start(self, store: Store) -> None:
+        """Remember where the store ends now (before reading the first page of the feed)."""
+        with self._lock:
+            self._last = _max_rowid(store)
+
+    def new_ids(self, store: Store) -> list[str]:
+        """Ids of the mentions stored since the last call (or `start`), oldest first."""
+        with self._lock:
+            if self._last is None:
+                self._last = _max_rowid(store)
+                return []
+            rows = store.conn.execute(
+                "SELECT rowid, id FROM mentions WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                [self._last, self._batch],
+            ).fetchall()
+            if rows:
+                self._last = rows[-1][0]
+            return [str(row[1]) for row in rows]
+
+
+def _max_rowid(store: Store) -> int:
+    return int(store.conn.execute("SELECT coalesce(max(rowid), 0) FROM mentions").fetchone()[0])

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import logging
 import math
-import re
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import IO, TYPE_CHECKING, Any
 
 from cache.export import EXPORT_COLUMNS
+from cache.safe_text import display_text
 from cache.search import select_sql
 from cache.sidecar import echowatch_version, query_bounds
 from cache.store import Store, as_json_list
@@ -43,23 +44,6 @@ MAX_BUCKETS = 48
 _BUCKET_HOURS = (1, 2, 3, 6, 12, 24, 48, 168, 720)
 MENTION_COLUMNS = EXPORT_COLUMNS[:12]
 """The export columns a report lists per mention (the thread links are in its threads)."""
-
-# Bidi embeddings/overrides/isolates and marks: they can reorder what a reader sees.
-_INVISIBLE = re.compile("[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_LINE_BREAKS = re.compile("\r\n|[\r\n\u2028\u2029\x85\x0b\x0c]")
-
-
-def display_text(text: str | None) -> str:
-    """User text made safe to show: control characters and bidi overrides removed.
-
-    Line breaks and tabs stay (each format decides what to do with them); the store
-    keeps the original.
-    """
-    if not text:
-        return ""
-    text = _LINE_BREAKS.sub("\n", text)
-    return _INVISIBLE.sub("", _CONTROL.sub("", text.replace("\t", " ")))
 
 
 def one_line(text: str | None) -> str:
@@ -244,6 +228,8 @@ def _ambassadors(
         return None, "Ambassador signals are not available in this version."
     try:
         profiles = tuple(ambassador_profiles(store, request.config, now))
+    except sqlite3.DatabaseError:
+        raise  # a damaged store is not a missing section: the user must hear of it
     except Exception as exc:  # one section must not sink the whole snapshot
         log.exception("ambassador signals failed")
         return None, f"Ambassador signals could not be computed: {type(exc).__name__}."

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from filters.near_duplicates import NearDuplicateIndex, word_set
 from filters.signoff import find_signoff, signoff_matches
+from sources.config import parse_office_hours as parse_office_hours  # one parser, checked at load
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -102,23 +103,6 @@ class WorkingHours:
     office_ids: tuple[str, ...]
     other_ids: tuple[str, ...]
     """Posts outside office hours or on a weekend."""
-
-
-def parse_office_hours(value: str) -> tuple[time, time]:
-    """`"08:00-18:00"` -> (08:00, 18:00); ValueError naming the problem otherwise."""
-    match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*", value)
-    if match is None:
-        raise ValueError(f"office hours should look like 08:00-18:00, got {value!r}")
-    h1, m1, h2, m2 = (int(g) for g in match.groups())
-    if h2 == 24 and m2 == 0:
-        h2, m2 = 23, 59
-    try:
-        start, end = time(h1, m1), time(h2, m2)
-    except ValueError as exc:
-        raise ValueError(f"office hours {value!r}: {exc}") from None
-    if start >= end:
-        raise ValueError(f"office hours {value!r}: the start must be before the end")
-    return start, end
 
 
 def working_hours(posts: Iterable[Post], zone: ZoneInfo, office: tuple[time, time]) -> WorkingHours:

@@ -7,11 +7,14 @@ against the dataclasses, so a new setting is one new field with a docstring.
 
 from __future__ import annotations
 
+import math
 import os
+import re
 import tomllib
 import types
 import typing
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass
+from datetime import time
 from pathlib import Path
 from typing import Any
 
@@ -270,11 +273,17 @@ def load_config(path: Path | None) -> Config:
         raise ConfigError(f"{path}: cannot read config file: {exc.strerror or exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    except UnicodeDecodeError as exc:  # TOML is UTF-8 by definition
+        raise ConfigError(
+            f"{path}: not UTF-8 text (byte {exc.start} is 0x{exc.object[exc.start]:02x}); "
+            "save the config file as UTF-8"
+        ) from exc
     data = _short_views(data, str(path))
     values = _build(Config, {k: v for k, v in data.items()}, str(path), "")
     config = Config(**values, path=path)
     _check_feeds(config, str(path))
     _check_social(config, str(path))
+    _check_values(config, str(path))
     return config
 
 
@@ -413,3 +422,82 @@ def _check_social(config: Config, file: str) -> None:
     ):
         if poll < 1:
             raise ConfigError(f"{file}: key '{section}.poll_seconds' must be at least 1")
+
+
+# --- values that parse but cannot be meant ------------------------------------------------
+
+_AT_LEAST_ONE = {
+    "x": ("poll_seconds", "max_pages"),
+    "alerts": ("min_count", "baseline_days"),
+    "signals": (
+        "co_reply_seconds",
+        "min_posts",
+        "co_reply_flag",
+        "near_duplicate_min_words",
+        "topic_min_mentions",
+    ),
+}
+"""Whole-number keys for which 0 makes no sense (a count, a period, a page budget)."""
+_POSITIVE = {"alerts": ("k", "notify_timeout_seconds"), "signals": ("gap_days",)}
+"""Number keys that must be above 0 (a threshold of 0 standard deviations is no spike)."""
+_SHARES = {"signals": ("near_duplicate_jaccard", "reply_share_flag", "office_hours_flag")}
+"""Shares and similarities: between 0 and 1."""
+
+
+def _check_values(config: Config, file: str) -> None:
+    """Refuse values that parse but cannot be meant, naming the key (checked at load, so
+    a bad one stops the command at once instead of surfacing in some later report)."""
+    for section, keys in _AT_LEAST_ONE.items():
+        for key in keys:
+            if getattr(getattr(config, section), key) < 1:
+                raise ConfigError(f"{file}: key '{section}.{key}' must be at least 1")
+    for section, keys in _POSITIVE.items():
+        for key in keys:
+            value = getattr(getattr(config, section), key)
+            if not (math.isfinite(value) and value > 0):
+                raise ConfigError(
+                    f"{file}: key '{section}.{key}' must be a number above 0, got {value}"
+                )
+    for section, keys in _SHARES.items():
+        for key in keys:
+            value = getattr(getattr(config, section), key)
+            if not 0 <= value <= 1:  # also false for nan
+                raise ConfigError(
+                    f"{file}: key '{section}.{key}' must be between 0 and 1, got {value}"
+                )
+    _check_zone(config.company.timezone, file, "company.timezone")
+    for handle, zone in config.accounts.timezones.items():
+        _check_zone(zone, file, f"accounts.timezones.{handle}")
+    try:
+        parse_office_hours(config.signals.office_hours)
+    except ValueError as exc:
+        raise ConfigError(f"{file}: key 'signals.office_hours': {exc}") from None
+
+
+def _check_zone(name: str, file: str, key: str) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"{file}: key '{key}': unknown time zone {name!r} (an IANA name such as "
+            "'Europe/Berlin' or 'America/New_York')"
+        ) from None
+
+
+def parse_office_hours(value: str) -> tuple[time, time]:
+    """`"08:00-18:00"` -> (08:00, 18:00); ValueError naming the problem otherwise."""
+    match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*", value)
+    if match is None:
+        raise ValueError(f"office hours should look like 08:00-18:00, got {value!r}")
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    if h2 == 24 and m2 == 0:
+        h2, m2 = 23, 59
+    try:
+        start, end = time(h1, m1), time(h2, m2)
+    except ValueError as exc:
+        raise ValueError(f"office hours {value!r}: {exc}") from None
+    if start >= end:
+        raise ValueError(f"office hours {value!r}: the start must be before the end")
+    return start, end

@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 import json
 import re
+from collections import Counter
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -78,6 +79,7 @@ def parse_feed(
     generator = clean_text(feed.get("generator")).lower()
     fallback_time = seen_at or datetime.now(UTC)
     accounts: dict[str, Account] = {}
+    merged: Counter[str] = Counter()
     for index, entry in enumerate(parsed.entries):
         mention = _mention_from_entry(
             entry, feed_name, feed_title, feed_lang, base_url, fallback_time, index
@@ -85,6 +87,8 @@ def parse_feed(
         if isinstance(mention, Skipped):
             batch.skipped.append(mention)
             continue
+        if mention.canonical_url and not mention.link_id:  # keyed by its link
+            merged[mention.id] += 1
         batch.mentions.append(mention)
         if mention.author_key not in accounts:
             accounts[mention.author_key] = Account(
@@ -94,6 +98,13 @@ def parse_feed(
                 display_name=mention.author_name,
             )
     batch.accounts.extend(accounts.values())
+    for mention_id, count in merged.items():
+        if count > 1:  # no guid tells them apart: say so rather than merge in silence
+            shown = next(m.url for m in batch.mentions if m.id == mention_id)
+            batch.warnings.append(
+                f"{feed_name}: {count} items without their own guid share the link "
+                f"{shown[:200]}; stored as one mention"
+            )
     return batch
 
 
@@ -118,12 +129,7 @@ def _mention_from_entry(
     if not (link or guid or text):
         return Skipped(f"{feed_name}: item {index + 1}", "item has no link, id, title or text")
     canonical = canonical_link(link) if link else ""
-    if canonical:
-        mention_id = f"rss:{short_hash(canonical)}"
-    elif guid:
-        mention_id = f"rss:{feed_name}:{short_hash(guid)}"
-    else:
-        mention_id = f"rss:{feed_name}:{short_hash(title, summary)}"
+    mention_id, link_id = item_ids(feed_name, guid, canonical, title, summary)
     author_name, handle = _author(entry, feed_title, link)
     created = _entry_time(entry) or fallback_time
     # Feeds that declare no language get one from the text (sources.language).
@@ -148,7 +154,30 @@ def _mention_from_entry(
         title=title,
         canonical_url=canonical,
         raw=json.dumps(raw, ensure_ascii=False, sort_keys=True, default=str),
+        link_id=link_id,
     )
+
+
+def item_ids(
+    feed_name: str, guid: str, canonical: str, title: str, summary: str
+) -> tuple[str, str]:
+    """(id, link id) of a feed item: keyed by its guid when the feed gives one.
+
+    Items with distinct guids that share one `<link>` (a live blog, a press page listing
+    several releases) are distinct items. Where the guid is the link itself (most feeds:
+    `<guid isPermaLink="true">`) or there is no guid, the canonical link is the key, global
+    rather than per feed, so one article reaching two feeds stays one mention. A guid of
+    its own keys the item within its feed (guids such as `123` repeat across feeds).
+
+    The link id is what such an item was keyed by before guids were: ingest keeps a stored
+    item under it when it holds the same guid, so an upgrade never duplicates an item.
+    """
+    link_id = f"rss:{short_hash(canonical)}" if canonical else ""
+    if guid and canonical_link(guid) != canonical:
+        return f"rss:{feed_name}:{short_hash(guid)}", link_id
+    if link_id:
+        return link_id, ""
+    return f"rss:{feed_name}:{short_hash(title, summary)}", ""
 
 
 def _summary_html(entry: Any) -> str:

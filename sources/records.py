@@ -70,6 +70,9 @@ class Mention:
     """True when it came only as a referenced post in `includes`, which can be incomplete."""
     raw: str = "{}"
     """The platform's own JSON (tweet object or feed entry), kept for re-analysis."""
+    link_id: str = ""
+    """Feed items keyed by their guid: the id their link gave them before (see
+    `sources.feeds.item_ids`); ingest keeps an item already stored under it there."""
 
     def __post_init__(self) -> None:
         if self.created_at.tzinfo is None:

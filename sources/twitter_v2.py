@@ -76,21 +76,52 @@ def _account_from_user(user: Mapping[str, Any]) -> Account:
     )
 
 
+_ASCII_ID = re.compile(r"[0-9]+")
+MAX_TWEET_ID_DIGITS = 19
+"""Tweet ids are unsigned 64-bit snowflakes below 2**63: at most 19 ASCII digits."""
+
+
+def tweet_id_problem(tweet_id: str) -> str | None:
+    """Why `tweet_id` cannot be a tweet id, or None. `str.isdigit` is not enough: it
+    accepts full-width (`１２３`) and Arabic-Indic (`١٢٣`) digits, which no X id has."""
+    if not tweet_id:
+        return "tweet has no id"
+    if not _ASCII_ID.fullmatch(tweet_id):
+        return f"tweet id {tweet_id[:40]!r} is not made of the digits 0-9"
+    if len(tweet_id) > MAX_TWEET_ID_DIGITS or int(tweet_id) >= 1 << 63:
+        return f"tweet id of {len(tweet_id)} digits is larger than any X id (64 bits)"
+    return None
+
+
 def mention_from_tweet(
     tweet: Mapping[str, Any],
     users: Mapping[str, Account],
     source: str,
     *,
     referenced_only: bool = False,
+    warnings: list[str] | None = None,
 ) -> Mention | Skipped:
-    """A `Mention` from a v2 tweet object, or why it cannot be one."""
+    """A `Mention` from a v2 tweet object, or why it cannot be one.
+
+    A `created_at` that cannot be read is replaced by the time in the tweet's id, and
+    `warnings` (when given) says so: a replaced value is never silent.
+    """
     tweet_id = str(tweet.get("id") or "")
-    if not tweet_id.isdigit():
-        return Skipped(f"tweet {tweet_id or '?'}", "tweet has no numeric id")
-    created = parse_timestamp(tweet.get("created_at")) or snowflake_time(tweet_id)
+    problem = tweet_id_problem(tweet_id)
+    if problem is not None:
+        return Skipped(f"tweet {tweet_id[:40] or '?'}", problem)
+    given = tweet.get("created_at")
+    created = parse_timestamp(given)
     if created is None:
-        # Without a time a tweet cannot be placed in the feed or any report.
-        return Skipped(f"tweet {tweet_id}", f"unreadable created_at {tweet.get('created_at')!r}")
+        created = snowflake_time(tweet_id)
+        if created is None:
+            # Without a time a tweet cannot be placed in the feed or any report.
+            return Skipped(f"tweet {tweet_id}", f"unreadable created_at {given!r}")
+        if given not in (None, "") and warnings is not None:
+            warnings.append(
+                f"tweet {tweet_id}: unreadable created_at {str(given)[:60]!r}; "
+                "placed at the time its id encodes"
+            )
     author_id = str(tweet.get("author_id") or "")
     account = users.get(author_id)
     handle = account.handle if account else UNKNOWN_AUTHOR
@@ -217,12 +248,17 @@ def parse_response(payload: Mapping[str, Any], source: str, where: str = "") -> 
         batch.skipped.append(Skipped(where, _describe_non_tweets(data)))
     batch.accounts.extend(users.values())
     primary_ids = set()
+    warnings: list[str] = []
     for tweet in tweets:
-        _add(batch, mention_from_tweet(tweet, users, source), where)
+        _add(batch, mention_from_tweet(tweet, users, source, warnings=warnings), where)
         primary_ids.add(str(tweet.get("id")))
     for tweet in _as_list(includes.get("tweets")):
         if isinstance(tweet, Mapping) and str(tweet.get("id")) not in primary_ids:
-            _add(batch, mention_from_tweet(tweet, users, source, referenced_only=True), where)
+            mention = mention_from_tweet(
+                tweet, users, source, referenced_only=True, warnings=warnings
+            )
+            _add(batch, mention, where)
+    batch.warnings.extend(f"{where}: {warning}" for warning in warnings)
     if not data and not includes:
         batch.skipped.append(Skipped(where, _describe_empty(payload)))
     return batch

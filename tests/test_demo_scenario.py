@@ -20,7 +20,7 @@ import pytest
 import app
 from cache.ambassadors import ambassador_profiles
 from cache.status import store_status
-from cache.store import Store
+from cache.store import Store, default_db_path, demo_db_path
 from cache.threads import thread_for
 from filters.classify import Classifier
 from sources.config import load_config
@@ -94,10 +94,29 @@ def test_import_demo_never_mixes_into_a_store_of_real_mentions(
     )
     assert cli("import", own, "--db", db_path).code == 0
     refused = cli("import", "--demo", "--db", db_path)
-    assert refused.code == 1
+    assert refused.code == 2
     assert "holds your own mentions" in refused.err
     with Store.open(db_path, readonly=True) as store:
         assert store.count_mentions() == 1
+
+
+def test_import_demo_without_db_goes_into_the_demo_store(cli) -> None:
+    """`import --demo` alone fills the demo's own store; the user's store is never created."""
+    run = cli("import", "--demo")
+    assert run.code == 0, run.err
+    assert str(demo_db_path()) in run.out
+    assert not default_db_path().exists()
+    with Store.open(demo_db_path(), readonly=True) as store:
+        assert store.count_mentions() >= 1500
+
+
+def test_import_demo_refuses_the_users_own_store_by_name(cli) -> None:
+    """`import --demo --db <the default store>` is refused with exit 2 and creates nothing."""
+    own = default_db_path()
+    refused = cli("import", "--demo", "--db", own)
+    assert refused.code == 2
+    assert f"{own} is your own store" in refused.err
+    assert not own.exists()
 
 
 def test_enough_mentions_in_both_languages(rows: list[dict[str, Any]]) -> None:

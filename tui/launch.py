@@ -62,6 +62,7 @@ def plan_launch(
         path = Path(db) if db else (demo_db_path() if demo else default_db_path())
         if not path.exists():
             raise LaunchError(f"{path}: no store here to browse (import or collect first)")
+        _refuse_damaged_store(path)
         config = check_views(load_config(found))
         return LaunchPlan("offline", path, config, None, f"{path} · offline")
     if demo or (found is None and db is None):
@@ -71,6 +72,7 @@ def plan_launch(
     if found is None:
         if not path.exists():
             raise LaunchError(f"{path}: no store here to browse (import or collect first)")
+        _refuse_damaged_store(path)
         return LaunchPlan("offline", path, config, None, f"{path} · no config, nothing polled")
     _refuse_demo_store(path)
     collector = _collector(config, path, sources=None)
@@ -107,6 +109,15 @@ def _claim_demo_store(path: Path, replay: ReplaySource) -> None:
             leftover.unlink(missing_ok=True)
     with Store.open(path) as store, store.writing():
         store.set_meta(DEMO_META_KEY, "1")
+
+
+def _refuse_damaged_store(path: Path) -> None:
+    """Browsing opens the store read-only, so the writers' check is done here: a damaged
+    page would otherwise surface as errors in whichever panel happens to read it."""
+    with Store.open(path, readonly=True) as store:
+        damage = store.damage()
+    if damage:
+        raise LaunchError(damage)
 
 
 def _refuse_demo_store(path: Path) -> None:

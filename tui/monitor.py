@@ -26,6 +26,7 @@ from textual.widgets import Footer, Header
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from cache.monitor_queries import (
+    NewRowWatch,
     ambassador_ids,
     any_ambassador_post,
     combine,
@@ -65,6 +66,8 @@ from tui.views_list import SavedViews, SavedViewsScreen
 FLUSH_SECONDS = 0.1
 """How often buffered arrivals are merged into the table (well inside 250 ms)."""
 TOPICS_SECONDS = 5.0
+OUTSIDE_SECONDS = 2.0
+"""How often the store is checked for mentions another process wrote (one max(rowid))."""
 SOURCES_SECONDS = 5.0
 VIEW_SCREENS = (DetailScreen, ListScreen, AmbassadorDetailScreen)
 NARROW_WIDTH = 100
@@ -134,6 +137,7 @@ class MonitorApp(App[None]):
         self.generation = 0
         self.topics_dirty = True
         self.badges = FeedBadges()
+        self.outside_writes = NewRowWatch()
         self.stopping = threading.Event()
         """Set on quit: a poll in progress ends after the page it is writing."""
         self.poller = (
@@ -184,6 +188,7 @@ class MonitorApp(App[None]):
         self.set_interval(FLUSH_SECONDS, self.flush_arrivals)
         self.set_interval(TOPICS_SECONDS, self.refresh_topics)
         self.set_interval(SOURCES_SECONDS, self.refresh_sources)
+        self.set_interval(OUTSIDE_SECONDS, self.check_outside_writes)
         if self.poller is not None:
             watcher = self.options.alerts
             if watcher is not None:
@@ -255,6 +260,8 @@ class MonitorApp(App[None]):
     ) -> None:
         """A page of the feed, then the badges not `known` yet (called in a worker)."""
         with self.open_store() as store:
+            if before is None and generation == 1:
+                self.outside_writes.start(store)  # rows after this point are arrivals
             rows = feed_page(store, selection, before=before, limit=PAGE_SIZE)
             if get_current_worker().is_cancelled:
                 return
@@ -318,7 +325,10 @@ class MonitorApp(App[None]):
 
     @on(MentionsStored)
     def mentions_stored(self, message: MentionsStored) -> None:
-        fresh = [i for i in message.new_ids if i not in self.pending]
+        # Rows the monitor's own collector stored also come back from the outside-writes
+        # check: one already shown is not news (nor counted while paused).
+        shown = self.feed.known
+        fresh = [i for i in message.new_ids if i not in self.pending and i not in shown]
         for mention_id in fresh:
             self.pending[mention_id] = None
         for mention_id in message.updated_ids:
@@ -328,6 +338,17 @@ class MonitorApp(App[None]):
             self.paused_count += len(fresh)
             self.show_status()
         self.topics_dirty = self.topics_dirty or bool(fresh)
+
+    def check_outside_writes(self) -> None:
+        """The tick that notices mentions another process (a collector, an import) stored."""
+        self.read_outside_writes()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="outside", description="store")
+    def read_outside_writes(self) -> None:
+        with self.open_store() as store:
+            ids = self.outside_writes.new_ids(store)
+        if ids:
+            self.post_message(MentionsStored(ids, []))
 
     def flush_arrivals(self) -> None:
         if self.paused or not (self.pending or self.pending_changes):

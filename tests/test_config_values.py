@@ -1,0 +1,92 @@
+"""Config values that parse but cannot be meant are refused at load, naming the key."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from sources.config import Config, ConfigError, load_config
+
+IMPOSSIBLE = [
+    ('[company]\ntimezone = "Mars/Olympus"\n', "company.timezone"),
+    ('[accounts.timezones]\nanne_fc = "Europe/Atlantis"\n', "accounts.timezones.anne_fc"),
+    ('[signals]\noffice_hours = "25:00-99:00"\n', "signals.office_hours"),
+    ('[signals]\noffice_hours = "18:00-08:00"\n', "signals.office_hours"),
+    ('[signals]\noffice_hours = "all day"\n', "signals.office_hours"),
+    ("[signals]\nnear_duplicate_jaccard = 7.5\n", "signals.near_duplicate_jaccard"),
+    ("[signals]\nnear_duplicate_jaccard = nan\n", "signals.near_duplicate_jaccard"),
+    ("[signals]\nreply_share_flag = 1.5\n", "signals.reply_share_flag"),
+    ("[signals]\noffice_hours_flag = -0.1\n", "signals.office_hours_flag"),
+    ("[signals]\ngap_days = 0\n", "signals.gap_days"),
+    ("[signals]\ngap_days = inf\n", "signals.gap_days"),
+    ("[signals]\nmin_posts = 0\n", "signals.min_posts"),
+    ("[signals]\nco_reply_seconds = 0\n", "signals.co_reply_seconds"),
+    ("[signals]\nco_reply_flag = 0\n", "signals.co_reply_flag"),
+    ("[signals]\nnear_duplicate_min_words = 0\n", "signals.near_duplicate_min_words"),
+    ("[signals]\ntopic_min_mentions = 0\n", "signals.topic_min_mentions"),
+    ("[alerts]\nk = -3\n", "alerts.k"),
+    ("[alerts]\nk = 0\n", "alerts.k"),
+    ("[alerts]\nmin_count = 0\n", "alerts.min_count"),
+    ("[alerts]\nbaseline_days = 0\n", "alerts.baseline_days"),
+    ("[alerts]\ncooldown_minutes = -5\n", "alerts.cooldown_minutes"),
+    ("[alerts]\nnotify_timeout_seconds = 0\n", "alerts.notify_timeout_seconds"),
+    ("[x]\npoll_seconds = 0\n", "x.poll_seconds"),
+    ("[x]\nmax_pages = 0\n", "x.max_pages"),
+]
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("text", "key"), IMPOSSIBLE)
+def test_impossible_value_is_refused_naming_the_key(tmp_path: Path, text: str, key: str) -> None:
+    """A value no one can mean stops the command at load with the file and key named."""
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert str(path) in str(caught.value) and f"'{key}'" in str(caught.value)
+
+
+def test_every_number_key_is_checked(tmp_path: Path) -> None:
+    """Each numeric setting of every section rejects some value (the next new key too)."""
+    checked = {key for _, key in IMPOSSIBLE}
+    for section in ("x", "alerts", "signals"):
+        for spec in dataclasses.fields(getattr(Config(), section)):
+            if spec.type in ("int", "float"):
+                assert f"{section}.{spec.name}" in checked, f"{section}.{spec.name} is unchecked"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[company]\ntimezone = "America/New_York"\n',
+        '[signals]\noffice_hours = "00:00-24:00"\nnear_duplicate_jaccard = 1\n',
+        "[signals]\nreply_share_flag = 0\n[alerts]\nk = 0.5\ncooldown_minutes = 0\n",
+    ],
+)
+def test_edge_values_that_make_sense_load(tmp_path: Path, text: str) -> None:
+    """Values at the edge of what makes sense (a whole day, a share of 1) still load."""
+    load_config(write(tmp_path, text))
+
+
+def test_a_config_that_is_not_utf8_is_a_config_error(tmp_path: Path, cli, db_path: Path) -> None:
+    """A config saved as Latin-1 gives a config error naming the file (exit 2), no traceback."""
+    path = tmp_path / "config.toml"
+    path.write_bytes('[company]\nname = "Kestrel Störche"\n'.encode("latin-1"))
+    run = cli("export", "--db", db_path, "--config", path)
+    assert run.code == 2
+    assert f"{path}: not UTF-8" in run.err
+
+
+def test_an_impossible_value_exits_2_on_the_command_line(
+    tmp_path: Path, cli, db_path: Path
+) -> None:
+    """`alerts --config` with `alerts.k = -3` exits 2 naming the key."""
+    path = write(tmp_path, "[alerts]\nk = -3\n")
+    run = cli("alerts", "--db", db_path, "--config", path)
+    assert run.code == 2 and "'alerts.k'" in run.err

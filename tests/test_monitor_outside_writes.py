@@ -1,0 +1,87 @@
+"""The monitor shows mentions that another process writes into its store."""
+
+from __future__ import annotations
+
+from datetime import UTC, timedelta
+from pathlib import Path
+
+from cache.ingest import ingest
+from cache.store import Store
+from filters.classify import Classifier
+from sources.twitter_v2 import parse_response
+from tests.builders import page, tweet, user
+from tests.monitor_scenario import CONFIG, NOW, build_store, frozen_clock
+from tests.test_monitor import feed_of, settle
+from tui.launch import topic_labels
+from tui.monitor import MonitorApp, MonitorOptions
+
+
+def offline_app(path: Path, tmp_path: Path) -> MonitorApp:
+    return MonitorApp(
+        MonitorOptions(
+            db_path=path,
+            mode="offline",
+            config=CONFIG,
+            clock=frozen_clock,
+            tz=UTC,
+            output_dir=tmp_path,
+            topics=topic_labels(CONFIG),
+        )
+    )
+
+
+def write_elsewhere(path: Path, first_id: int, count: int) -> list[str]:
+    """Store `count` new tweets through a separate connection, as a collector process would."""
+    author = user("outside_voice", "Outside Voice", user_id="888")
+    tweets = [
+        tweet(
+            author,
+            f"Kestrel Streik Meldung {i}",
+            tweet_id=str(first_id + i),
+            at=NOW - timedelta(seconds=30 - i),
+            lang="de",
+        )
+        for i in range(count)
+    ]
+    with Store.open(path) as store:
+        ingest(store, parse_response(page(tweets, [author]), "other"), Classifier(CONFIG))
+    return [f"x:{t['id']}" for t in reversed(tweets)]
+
+
+async def test_rows_another_process_writes_appear_without_a_filter(tmp_path: Path) -> None:
+    """A collector in another process stores three posts: the open monitor shows them on top."""
+    scenario = build_store(tmp_path / "store.db")
+    app = offline_app(scenario.path, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        shown_before = feed_of(app).row_count
+        written = write_elsewhere(scenario.path, 9100, 3)
+        app.check_outside_writes()
+        await settle(pilot)
+        app.flush_arrivals()
+        await settle(pilot)
+        assert feed_of(app).row_ids[:3] == written
+        assert feed_of(app).row_count == shown_before + 3
+        # Nothing new: the next tick adds nothing and shows nothing twice.
+        app.check_outside_writes()
+        await settle(pilot)
+        app.flush_arrivals()
+        await settle(pilot)
+        assert feed_of(app).row_count == shown_before + 3
+
+
+async def test_outside_rows_are_counted_while_paused(tmp_path: Path) -> None:
+    """Paused, the monitor counts what another process stored and shows it on resume."""
+    scenario = build_store(tmp_path / "store.db")
+    app = offline_app(scenario.path, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.action_toggle_pause()
+        written = write_elsewhere(scenario.path, 9200, 2)
+        app.check_outside_writes()
+        await settle(pilot)
+        assert app.paused_count == 2
+        assert written[0] not in feed_of(app).known
+        app.action_toggle_pause()
+        await settle(pilot)
+        assert feed_of(app).row_ids[:2] == written
