@@ -267,12 +267,14 @@ def drivers(
     low = format_timestamp(hour_start(first_hour))
     high = format_timestamp(hour_start(end_hour))
     if series == ALL_SERIES:
-        scope = "FROM mentions AS m WHERE m.created_at >= ? AND m.created_at < ?"
+        scope = (
+            "FROM mentions AS m WHERE m.created_at >= ? AND m.created_at < ? AND m.time_flag = ''"
+        )
         params: list[Any] = [low, high]
     else:
         scope = (
             "FROM mention_topics AS t JOIN mentions AS m ON m.id = t.mention_id "
-            "WHERE t.topic = ? AND t.created_at >= ? AND t.created_at < ?"
+            "WHERE t.topic = ? AND t.created_at >= ? AND t.created_at < ? AND m.time_flag = ''"
         )
         params = [series, low, high]
     posts = store.conn.execute(

@@ -75,6 +75,8 @@ class Store:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise StoreError(f"{path}: cannot create the store's folder: {exc}") from exc
+        if readonly and path.exists():
+            _upgrade_before_reading(path)
         try:
             if readonly:
                 conn = sqlite3.connect(
@@ -199,6 +201,25 @@ class Store:
 
     def count_mentions(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM mentions").fetchone()[0])
+
+
+def _upgrade_before_reading(path: Path) -> None:
+    """Apply pending migrations to a store a reader is about to open.
+
+    Readers query columns that later migrations add (`time_flag`, m005): a store written by
+    an older version is upgraded once, by a short writing connection, before it is read.
+    """
+    probe = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        pending = bool(Database(probe)["mentions"].exists()) and bool(
+            migrations.pending(Database(probe))
+        )
+    except sqlite3.DatabaseError:
+        return  # the readonly open below reports what is wrong with the file
+    finally:
+        probe.close()
+    if pending:
+        Store.open(path).close()
 
 
 def _check_header(path: Path) -> None:

@@ -6,7 +6,6 @@ here; the importer reads them from files; the demo replay from the package. Same
 
 from __future__ import annotations
 
-import calendar
 import json
 import re
 from collections.abc import Mapping
@@ -17,6 +16,8 @@ import feedparser
 
 from sources.records import Account, Mention, ParsedBatch, Skipped
 from sources.text import (
+    TIME_OK,
+    TIME_UNDATED,
     canonical_link,
     clean_text,
     collapse_whitespace,
@@ -39,7 +40,7 @@ def parse_feed(
     base_url: str = "",
     seen_at: datetime | None = None,
 ) -> ParsedBatch:
-    """Parse one feed document. Items without a date get `seen_at` (first time seen).
+    """Parse one feed document. Items without a date get `seen_at`, flagged `undated`.
 
     A malformed document still yields what feedparser's loose parser recovered, with a
     warning; one with nothing usable gives a `Skipped` that says why.
@@ -122,7 +123,10 @@ def _mention_from_entry(
     else:
         mention_id = f"rss:{feed_name}:{short_hash(title, summary)}"
     author_name, handle = _author(entry, feed_title, link)
-    created = _entry_time(entry) or fallback_time
+    # No invented time: an undated item keeps the moment it was first seen, marked as such,
+    # so it neither poses as news of this hour nor counts towards a spike.
+    entry_time = _entry_time(entry)
+    created = entry_time or fallback_time
     lang = _short_lang(entry.get("language")) or feed_lang or "und"
     raw = {key: entry.get(key) for key in _RAW_KEYS if entry.get(key)}
     source_title = (entry.get("source") or {}).get("title")
@@ -143,6 +147,7 @@ def _mention_from_entry(
         kind="article",
         title=title,
         canonical_url=canonical,
+        time_flag=TIME_OK if entry_time else TIME_UNDATED,
         raw=json.dumps(raw, ensure_ascii=False, sort_keys=True, default=str),
     )
 
@@ -184,12 +189,9 @@ def _author(entry: Any, feed_title: str, link: str) -> tuple[str, str]:
 
 def _entry_time(entry: Any) -> datetime | None:
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        value = entry.get(key)
-        if value:
-            try:
-                return datetime.fromtimestamp(calendar.timegm(value), UTC)
-            except (OverflowError, ValueError, OSError):
-                continue
+        parsed = parse_timestamp(entry.get(key))
+        if parsed:
+            return parsed
     for key in ("published", "updated"):
         parsed = parse_timestamp(entry.get(key))
         if parsed:
