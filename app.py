@@ -428,13 +428,22 @@ def _collect_logging(args: argparse.Namespace) -> logging.Logger:
     import os
 
     from sources.config import BEARER_ENV
+    from sources.redact import redact
 
     token = os.environ.get(BEARER_ENV, "")
 
     class Redact(logging.Filter):
+        """Every line through the one redaction (secrets, bearer tokens, Authorization)."""
+
         def filter(self, record: logging.LogRecord) -> bool:
-            if token and token in record.getMessage():
-                record.msg, record.args = record.getMessage().replace(token, "[token]"), ()
+            message = record.getMessage()
+            if record.exc_info and not record.exc_text:
+                record.exc_text = logging.Formatter().formatException(record.exc_info)
+            cleaned = redact(message, [token])
+            if cleaned != message:
+                record.msg, record.args = cleaned, ()
+            if record.exc_text:
+                record.exc_text = redact(record.exc_text, [token])
             return True
 
     # tweepy logs request headers, bearer token included, at DEBUG: never let that through.

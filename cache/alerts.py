@@ -42,6 +42,7 @@ from filters.spikes import (
 )
 from sources.config import BEARER_ENV, Config
 from sources.records import utc_now
+from sources.redact import redact
 from sources.text import format_timestamp
 
 log = logging.getLogger("echowatch.alerts")
@@ -378,7 +379,7 @@ def run_notify_command(command: str, alert: Alert, timeout: float) -> str | None
         return f"notify_command could not be started: {exc}"
     if done.returncode != 0:
         detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        last = f": {detail[-1][:200]}" if detail else ""
+        last = f": {redact(detail[-1])[:200]}" if detail else ""
         return f"notify_command exited with status {done.returncode}{last}"
     return None
 

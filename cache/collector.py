@@ -28,6 +28,7 @@ from sources.base import PollOutcome, PollPage, Source
 from sources.config import BEARER_ENV, Config
 from sources.feed_source import FeedSource
 from sources.records import SourceState, utc_now
+from sources.redact import redact, redact_optional
 from sources.text import format_timestamp, parse_timestamp
 from sources.x_source import XSource, x_configured
 
@@ -165,8 +166,8 @@ class Collector:
                 updated=totals.updated,
                 took_s=time.monotonic() - started,
                 next_poll_at=next_at,
-                error=error,
-                warnings=tuple(totals.warnings),
+                error=redact_optional(error),
+                warnings=tuple(redact(w) for w in totals.warnings),
                 new_ids=tuple(totals.new_ids),
                 updated_ids=tuple(totals.updated_ids),
                 stopped=outcome.stopped,

@@ -15,7 +15,7 @@ from cache.store import Store
 from filters.spikes import ALL_SERIES, hour_from_text, hour_start
 from sources.text import format_timestamp
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("echowatch.store")
 
 Counts = dict[str, dict[int, int]]
 """Per series (topic or `all`), hour number -> mentions."""

@@ -18,6 +18,7 @@ from sqlite_utils import Database
 
 from cache.schema import migrations
 from sources.records import SourceState, utc_now
+from sources.redact import redact_optional
 from sources.text import format_timestamp
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -158,16 +159,17 @@ class Store:
         columns = [
             c[0] for c in self.conn.execute("SELECT * FROM source_state LIMIT 0").description
         ]
-        return SourceState(**dict(zip(columns, row, strict=True)))
+        return _state_from_row(columns, row)
 
     def source_states(self) -> list[SourceState]:
         cursor = self.conn.execute("SELECT * FROM source_state ORDER BY name")
         columns = [c[0] for c in cursor.description]
-        return [SourceState(**dict(zip(columns, row, strict=True))) for row in cursor]
+        return [_state_from_row(columns, row) for row in cursor]
 
     def save_source_state(self, state: SourceState) -> None:
         """Write a source's state (inside the caller's transaction when there is one)."""
         values = {f.name: getattr(state, f.name) for f in fields(state)}
+        values["last_error"] = redact_optional(state.last_error)  # servers echo secrets
         columns = ", ".join(values)
         marks = ", ".join("?" for _ in values)
         self.conn.execute(
@@ -220,6 +222,13 @@ def _upgrade_before_reading(path: Path) -> None:
         probe.close()
     if pending:
         Store.open(path).close()
+
+
+def _state_from_row(columns: list[str], row: Any) -> SourceState:
+    # Redacted on the way out too: a store written before redaction may hold a token.
+    state = SourceState(**dict(zip(columns, row, strict=True)))
+    state.last_error = redact_optional(state.last_error)
+    return state
 
 
 def _check_header(path: Path) -> None:

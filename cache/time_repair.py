@@ -22,7 +22,7 @@ from sources.text import (
     time_flag,
 )
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("echowatch.store")
 
 
 def repair_stored_times(conn: sqlite3.Connection, now: datetime | None = None) -> int:
