@@ -107,6 +107,14 @@ def _add_import(sub: Subparsers) -> Runner:
         help="mentions per transaction (default 20000): smaller batches use less memory "
         "and a killed import redoes less; larger ones are faster",
     )
+    parser.add_argument(
+        "--max-line-mb",
+        type=_positive_float,
+        default=4.0,
+        metavar="MB",
+        help="longest JSON line read (default 4 MiB); a longer line is skipped with its "
+        "line number and size, without being read into memory",
+    )
     _store_args(parser)
     _config_args(parser)
     return _run_import
@@ -119,6 +127,16 @@ def _positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number above 0, got {text}")
     return value
 
 
@@ -138,7 +156,13 @@ def _run_import(args: argparse.Namespace) -> int:
     classifier = Classifier(config)
     with open_store(args) as store:
         reclassify_if_config_changed(store, classifier)
-        report = import_paths(store, args.paths, classifier, batch=args.batch)
+        report = import_paths(
+            store,
+            args.paths,
+            classifier,
+            batch=args.batch,
+            max_line_bytes=int(args.max_line_mb * 1024 * 1024),
+        )
     totals = report.totals
     print(
         f"imported {totals.new} new, {totals.updated} updated, {totals.skipped} skipped "

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from cache.ingest import IngestResult
 from cache.pipeline import FLUSH_MENTIONS, BulkIngest
-from cache.store import Store
+from cache.store import Store, StoreError
 from filters.classify import Classifier
-from sources.archive import ArchiveError, read_archive
+from sources.archive import DEFAULT_MAX_LINE_BYTES, ArchiveError, read_archive
 from sources.records import ParsedBatch, Skipped, utc_now
 
 
@@ -31,8 +32,14 @@ def import_paths(
     on_progress: Callable[[ImportReport], None] | None = None,
     batch: int | None = None,
     parallel: bool | None = None,
+    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
 ) -> ImportReport:
     """Import every file; a file that cannot be read is reported and the rest go on.
+
+    Whatever goes wrong inside one file (unreadable, not an archive, or an error no one
+    foresaw) is reported with the file's name, and the next file is imported; only a
+    store that cannot be written stops the import. A JSON line over `max_line_bytes` or
+    nested too deeply is skipped with its line number (see `sources.archive`).
 
     `batch` mentions go in one transaction (default `FLUSH_MENTIONS`); `parallel`
     (default: when there is a second core) classifies in a worker process meanwhile.
@@ -50,10 +57,18 @@ def import_paths(
         report.totals = bulk.totals  # added up once, by the bulk ingest, as batches commit
         for path in paths:
             try:
-                for parsed in read_archive(path, seen_at=utc_now()):
+                for parsed in read_archive(path, seen_at=utc_now(), max_line_bytes=max_line_bytes):
                     bulk.add(parsed)
             except ArchiveError as exc:
                 report.unreadable.append(str(exc))
+            except (StoreError, sqlite3.Error, KeyboardInterrupt, SystemExit):
+                raise  # the store itself failed, or the user stopped: nothing more to do
+            except Exception as exc:
+                # What was read of this file before the error is kept (it is whole posts).
+                report.unreadable.append(
+                    f"{path}: stopped reading after an error: {type(exc).__name__}: "
+                    f"{str(exc)[:200]}"
+                )
             else:
                 report.files_read += 1
             bulk.flush()
