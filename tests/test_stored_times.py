@@ -20,7 +20,7 @@ from filters.spikes import ALL_SERIES, hour_of
 from sources.config import Config
 from sources.feeds import parse_feed
 from sources.records import utc_now
-from sources.text import format_timestamp, parse_timestamp
+from sources.text import format_display_time, format_timestamp, parse_timestamp
 from tests.builders import page, rss, tweet, user
 from tui.feed import FeedTable
 from tui.monitor import MonitorApp, MonitorOptions
@@ -291,3 +291,30 @@ def test_an_older_store_marks_its_undated_feed_items_on_upgrade(db_path: Path) -
     with Store.open(db_path) as store:
         flags = [r[0] for r in store.conn.execute("SELECT time_flag FROM mentions")]
     assert flags == ["undated", "undated"]
+
+
+async def test_the_monitor_marks_undated_and_out_of_range_times(db_path: Path) -> None:
+    """An undated item reads "undated" and a year-1 item shows its year, not a clock time."""
+    now = utc_now().replace(microsecond=0)
+    items = [
+        {"title": "Kestrel dated", "link": "https://news.example/dated", "pubDate": _rfc(now)},
+        {
+            "title": "Kestrel zero",
+            "link": "https://news.example/zero",
+            "pubDate": FEED_DATES["go-zero"],
+        },
+        {"title": "Kestrel undated", "link": "https://news.example/undated"},
+    ]
+    with Store.open(db_path) as store:
+        ingest(store, parse_feed(rss("Mixed", items), "mixed", seen_at=now), Classifier(Config()))
+        ids = {r[1]: r[0] for r in store.conn.execute("SELECT id, title FROM mentions")}
+    app = MonitorApp(MonitorOptions(db_path=db_path, mode="offline", tz=UTC, output_dir=Path()))
+    async with app.run_test() as pilot:
+        for _ in range(2):
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+        table = app.query_one(FeedTable)
+        label = {title: str(table.get_row(key)[0]) for title, key in ids.items()}
+    assert label["Kestrel undated"] == "undated"
+    assert label["Kestrel zero"] == "0001-01-01"
+    assert label["Kestrel dated"] == format_display_time(now, "%H:%M", UTC)
