@@ -109,19 +109,23 @@ def history_hours(store: Store) -> tuple[int, int] | None:
     # Two statements, each walking the created_at index from one end to the first row whose
     # time is trusted: a year-1 or year-9999 row must not stretch the history to millions
     # of hours.
-    first = safe_hour(_end_time(store, "ASC") or "")
-    last = safe_hour(_end_time(store, "DESC") or "")
+    first, last = _end_hour(store, "ASC"), _end_hour(store, "DESC")
     if first is None or last is None:
-        return None
+        return None  # no mention with a trusted, readable time
     return first, last
 
 
-def _end_time(store: Store, order: str) -> str | None:
-    row = store.conn.execute(
-        "SELECT created_at FROM mentions INDEXED BY mentions_created WHERE time_flag = '' "
-        f"ORDER BY created_at {order} LIMIT 1"
-    ).fetchone()
-    return None if row is None else str(row[0])
+def _end_hour(store: Store, order: str) -> int | None:
+    # The first readable time from one end of the index: a row another tool wrote with
+    # a time that cannot be read is skipped (and logged), not allowed to stop alerts.
+    for (created_at,) in store.conn.execute(
+        f"SELECT created_at FROM mentions WHERE time_flag = '' ORDER BY created_at {order} "
+        "LIMIT 100"
+    ):
+        hour = safe_hour(created_at)
+        if hour is not None:
+            return hour
+    return None
 
 
 class CountCache:

@@ -318,3 +318,14 @@ async def test_the_monitor_marks_undated_and_out_of_range_times(db_path: Path) -
     assert label["Kestrel undated"] == "undated"
     assert label["Kestrel zero"] == "0001-01-01"
     assert label["Kestrel dated"] == format_display_time(now, "%H:%M", UTC)
+
+
+def test_an_empty_store_has_no_history_and_logs_nothing(
+    db_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The first alert check on a new store is silent: no "time not readable" noise."""
+    from cache.hourly_counts import history_hours
+
+    with Store.open(db_path) as store:
+        assert history_hours(store) is None
+    assert "not readable" not in caplog.text
