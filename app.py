@@ -12,10 +12,14 @@ import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cache.store import Store, StoreError, default_db_path, describe_sqlite_error
 from filters.classify import Classifier
 from sources.config import Config, ConfigError, find_config_path, load_config
+
+if TYPE_CHECKING:
+    from filters.views import SavedView
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -42,8 +46,16 @@ def load_config_from(args: argparse.Namespace) -> Config:
         # and alert rule): without --config, reports and alerts on it use the same one.
         from sources.replay import demo_config_path
 
-        return load_config(demo_config_path())
-    return load_config(find_config_path(explicit))
+        return checked(load_config(demo_config_path()))
+    return checked(load_config(find_config_path(explicit)))
+
+
+def checked(config: Config) -> Config:
+    """The config, once its saved views' queries are checked (the query language lives in
+    `filters/`, which the loader in `sources/` cannot use)."""
+    from filters.views import check_views
+
+    return check_views(config)
 
 
 def _is_demo_store(path: Path) -> bool:
@@ -186,7 +198,7 @@ def _run_import_demo(args: argparse.Namespace) -> int:
     from sources.replay import demo_config_path
     from tui.launch import DEMO_META_KEY
 
-    config = load_config(Path(args.config) if args.config else demo_config_path())
+    config = checked(load_config(Path(args.config) if args.config else demo_config_path()))
     warnings: list[str] = []
     with open_store(args) as store:
         # The same rule as the monitor: demo data never goes into a store of real mentions.
@@ -244,6 +256,12 @@ def _add_export(sub: Subparsers) -> Runner:
     )
     parser.add_argument("--query", default="", metavar="TEXT", help="only mentions matching")
     parser.add_argument(
+        "--view",
+        metavar="NAME",
+        help="only mentions of this saved view ([views] in the config); with --query, "
+        "mentions matching both",
+    )
+    parser.add_argument(
         "--ids",
         action="store_true",
         help="write only the ids of the X posts, one per line (the form in which tweet data "
@@ -267,6 +285,7 @@ def _run_export(args: argparse.Namespace) -> int:
 
     from cache.export import ExportRequest, export_to
     from cache.search import QueryError, query_selection, rare_topics
+    from cache.views import combined_query
     from filters.topics import topic_ids
     from sources.records import utc_now
 
@@ -290,20 +309,27 @@ def _run_export(args: argparse.Namespace) -> int:
     config = load_config_from(args)
     captured_at = utc_now()
     try:
-        selection = query_selection(args.query, captured_at, topics=topic_ids(config))
+        # Checked alone first, so that a mistake's position is a column of --query.
+        query_selection(args.query, captured_at, topics=topic_ids(config))
     except QueryError as exc:
         print(f"echowatch export: bad query: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    view = _export_view(args, config)
+    if isinstance(view, int):
+        return view
+    query = combined_query(view, args.query)
+    selection = query_selection(query, captured_at, topics=topic_ids(config))
     # A spreadsheet recognises UTF-8 CSV by its byte-order mark; streams stay plain.
     encoding = "utf-8-sig" if fmt == "csv" and args.output != "-" else "utf-8"
     request = ExportRequest(
         report=args.report,
         format=fmt,
-        query=args.query,
+        query=query,
         selection=selection,
         config=config,
         output=args.output,
         captured_at=captured_at,
+        view=view,
     )
     with open_store(args, readonly=True) as store:
         # Checked above before touching the store; compiled again knowing its rare topics.
@@ -311,7 +337,7 @@ def _run_export(args: argparse.Namespace) -> int:
         request = replace(
             request,
             selection=query_selection(
-                args.query, captured_at, topics=topic_ids(config), rare_topics=rare
+                query, captured_at, topics=topic_ids(config), rare_topics=rare
             ),
         )
         try:
@@ -327,6 +353,25 @@ def _run_export(args: argparse.Namespace) -> int:
         what = "ids" if args.ids else "rows"
         print(f"exported {count} {what} to {args.output}", file=sys.stderr)
     return EXIT_OK
+
+
+def _export_view(args: argparse.Namespace, config: Config) -> SavedView | int | None:
+    """The saved view `--view` names (None without it), or the exit code of a usage error."""
+    from filters.views import UnknownView, find_view
+
+    if not args.view:
+        return None
+    if args.report == "ambassadors":
+        print(
+            "echowatch export: --report ambassadors covers every ambassador: it takes no --view",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    try:
+        return find_view(config, args.view)
+    except UnknownView as exc:
+        print(f"echowatch export: {exc.args[0]}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 def _export_write_failed(output: str, exc: OSError) -> int:
@@ -400,7 +445,7 @@ def _run_collect(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    config = load_config(path)
+    config = checked(load_config(path))
     with open_store(args) as store:
         reclassify_if_config_changed(store, Classifier(config))
     collector = Collector(config, db_path_from(args))
@@ -505,10 +550,11 @@ def _run_alerts(args: argparse.Namespace) -> int:
     import json
 
     from cache.alerts import evaluate, format_alerts, list_alerts, rule_from_config
+    from cache.views import alert_views
 
     config = load_config_from(args)
     with Store.open(db_path_from(args), create=False) as store:
-        evaluation = evaluate(store, rule_from_config(config))
+        evaluation = evaluate(store, rule_from_config(config), views=alert_views(config))
         if evaluation.hours_judged:
             print(
                 f"judged {evaluation.hours_judged} hours of stored history: "
@@ -520,6 +566,47 @@ def _run_alerts(args: argparse.Namespace) -> int:
         print(json.dumps([a.to_json() for a in alerts], ensure_ascii=False, indent=2))
     else:
         print(format_alerts(alerts))
+    return EXIT_OK
+
+
+# --- views -----------------------------------------------------------------------------
+
+
+def _add_views(sub: Subparsers) -> Runner:
+    parser = sub.add_parser(
+        "views",
+        help="list the saved views ([views] in the config) with their counts",
+        description="List the saved views of the config with how many stored mentions "
+        "each selects in the last hour, day and week (up to now).",
+    )
+    parser.add_argument("--json", action="store_true", help="a JSON array instead of a table")
+    _store_args(parser)
+    _config_args(parser)
+    return _run_views
+
+
+def _run_views(args: argparse.Namespace) -> int:
+    import json
+
+    from cache.search import rare_topics
+    from cache.views import format_view_counts, view_counts
+    from filters.topics import topic_ids
+    from filters.views import saved_views
+    from sources.records import utc_now
+
+    config = load_config_from(args)
+    views = saved_views(config)
+    with Store.open(db_path_from(args), create=False, readonly=True) as store:
+        rare = rare_topics(store, topic_ids(config))
+        counts = view_counts(store, views, config, utc_now(), rare_topics=rare)
+    if args.json:
+        rows = [{**c.view.as_json(), "alert": c.view.alert, **c.counts} for c in counts]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    elif not views:
+        where = config.path or "the config"
+        print(f"no saved views in {where} (add a [views] table)")
+    else:
+        print(format_view_counts(counts))
     return EXIT_OK
 
 
@@ -596,7 +683,15 @@ def _run_classify(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-SUBCOMMANDS = [_add_import, _add_export, _add_status, _add_collect, _add_alerts, _add_classify]
+SUBCOMMANDS = [
+    _add_import,
+    _add_export,
+    _add_status,
+    _add_collect,
+    _add_alerts,
+    _add_views,
+    _add_classify,
+]
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Runner]]:

@@ -28,8 +28,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from cache.hourly_counts import CountCache, history_hours
+from cache.hourly_counts import CountCache, Views, history_hours
 from cache.store import Store, now_text
+from cache.views import alert_views
 from filters.spikes import (
     ALL_SERIES,
     SeriesState,
@@ -40,6 +41,7 @@ from filters.spikes import (
     hour_start,
     walk,
 )
+from filters.views import view_of_series
 from sources.config import BEARER_ENV, Config
 from sources.records import utc_now
 from sources.redact import redact
@@ -90,9 +92,15 @@ class Alert:
     notified_at: str | None = None
     id: int = 0
 
+    @property
+    def view(self) -> str | None:
+        """The saved view this alert is about (its topic is `view:NAME`), else None."""
+        return view_of_series(self.topic)
+
     def to_json(self) -> dict[str, Any]:
         """The JSON form (`app.py alerts --format json`, `notify_command`'s stdin)."""
         data = asdict(self)
+        data["view"] = self.view
         data["top_ids"] = list(self.top_ids)
         data["top_sources"] = [{"source": s, "count": n} for s, n in self.top_sources]
         return data
@@ -129,11 +137,14 @@ def evaluate(
     now: datetime | None = None,
     *,
     cache: CountCache | None = None,
+    views: Views | None = None,
 ) -> Evaluation:
     """Judge every hour not yet judged for good, store the alerts, return the new ones.
 
     Used by `app.py alerts` (the whole stored history on first use) and by `AlertWatcher`
-    after each stored batch; both judge an hour the same way.
+    after each stored batch; both judge an hour the same way. `views` are the saved views
+    with `alert = true` (`cache.views.alert_views(config)`): pass them wherever the rule
+    comes from a config, since an hour judged without them is never judged for them.
     """
     bounds = history_hours(store)
     if bounds is None:
@@ -146,7 +157,8 @@ def evaluate(
     live_from = format_timestamp(hour_start(open_hour - 1))
     if first > open_hour:
         return Evaluation([], 0, judged, live_from)
-    cache = cache or CountCache()
+    views = dict(views or {})
+    cache = cache or CountCache(views)
     counts = cache.get(store, first - rule.lookback_hours, open_hour, open_hour + 1)
     states = series_states(store)
     steps: list[SpikeStep] = []
@@ -164,7 +176,7 @@ def evaluate(
     steps.sort(key=lambda s: (s.verdict.hour, s.series))
     judged_through = format_timestamp(hour_start(open_hour - 1))
     with store.writing():
-        opened = _record(store, rule, steps, live_from=open_hour - 1)
+        opened = _record(store, rule, steps, live_from=open_hour - 1, views=views)
         if judged is None or judged_through > judged:
             store.set_meta(JUDGED_THROUGH_KEY, judged_through)
     return Evaluation(opened, open_hour - first + 1, judged_through, live_from)
@@ -180,7 +192,9 @@ def series_states(store: Store) -> dict[str, SeriesState]:
     return states
 
 
-def _record(store: Store, rule: SpikeRule, steps: list[SpikeStep], live_from: int) -> list[Alert]:
+def _record(
+    store: Store, rule: SpikeRule, steps: list[SpikeStep], live_from: int, views: Views
+) -> list[Alert]:
     opened: list[Alert] = []
     now = now_text()
     for step in steps:
@@ -192,7 +206,9 @@ def _record(store: Store, rule: SpikeRule, steps: list[SpikeStep], live_from: in
             [step.series, alert_start],
         ).fetchone()
         if existing is None:
-            top_ids, top_sources = drivers(store, step.series, step.alert_hour, verdict.hour + 1)
+            top_ids, top_sources = drivers(
+                store, step.series, step.alert_hour, verdict.hour + 1, views
+            )
             mode = LIVE if verdict.hour >= live_from else HISTORY
             cursor = store.conn.execute(
                 """
@@ -230,7 +246,7 @@ def _record(store: Store, rule: SpikeRule, steps: list[SpikeStep], live_from: in
         peak = verdict.count > peak_count
         if verdict.hour < step.alert_hour + DRIVER_HOURS:
             window_end = min(hour_from_text(last_hot), step.alert_hour + DRIVER_HOURS - 1) + 1
-            top_ids, top_sources = drivers(store, step.series, step.alert_hour, window_end)
+            top_ids, top_sources = drivers(store, step.series, step.alert_hour, window_end, views)
             store.conn.execute(
                 "UPDATE alerts SET top_ids = ?, top_sources = ? WHERE id = ?",
                 [json.dumps(top_ids), json.dumps(top_sources), alert_id],
@@ -258,7 +274,7 @@ def _record(store: Store, rule: SpikeRule, steps: list[SpikeStep], live_from: in
 
 
 def drivers(
-    store: Store, series: str, first_hour: int, end_hour: int
+    store: Store, series: str, first_hour: int, end_hour: int, views: Views | None = None
 ) -> tuple[list[str], list[tuple[str, int]]]:
     """The posts and sources driving a spike in [first_hour, end_hour).
 
@@ -272,6 +288,13 @@ def drivers(
             "FROM mentions AS m WHERE m.created_at >= ? AND m.created_at < ? AND m.time_flag = ''"
         )
         params: list[Any] = [low, high]
+    elif views and series in views:
+        selection = views[series]
+        scope = (
+            "FROM mentions AS m WHERE m.created_at >= ? AND m.created_at < ? "
+            f"AND ({selection.where})"
+        )
+        params = [low, high, *selection.params]
     else:
         scope = (
             "FROM mention_topics AS t JOIN mentions AS m ON m.id = t.mention_id "
@@ -406,11 +429,13 @@ class AlertWatcher:
             raise ValueError("AlertWatcher needs a store or a db_path")
         self.config = config
         self.rule = rule_from_config(config)
+        self.views = alert_views(config)
+        """The saved views with `alert = true`, judged beside the topics."""
         self.clock = clock
         self.run_command = run_command
         self._store = store
         self._db_path = Path(db_path) if db_path is not None else None
-        self._cache = CountCache()
+        self._cache = CountCache(self.views)
         self._lock = threading.Lock()
         self.listeners: list[Callable[[Alert], None]] = []
 
@@ -443,7 +468,9 @@ class AlertWatcher:
         """
         with self._lock, self._opened() as store:
             self._cache.add_late(store, new_ids)
-            evaluation = evaluate(store, self.rule, now or self.clock(), cache=self._cache)
+            evaluation = evaluate(
+                store, self.rule, now or self.clock(), cache=self._cache, views=self.views
+            )
             for alert in evaluation.opened:
                 log.warning("spike alert: %s", describe(alert))
             if evaluation.live_from is None:
@@ -490,7 +517,8 @@ class AlertWatcher:
 def describe(alert: Alert) -> str:
     """One line for logs and notifications: what spiked and how much."""
     hour = alert.started_at[:13].replace("T", " ") + ":00Z"
+    what = f"view {alert.view}" if alert.view else alert.topic
     return (
-        f"{alert.topic}: {alert.count} mentions in the hour from {hour} "
+        f"{what}: {alert.count} mentions in the hour from {hour} "
         f"(baseline {alert.baseline:.1f} ± {alert.stdev:.1f}, k={alert.k:g})"
     )

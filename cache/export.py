@@ -16,6 +16,7 @@ from typing import IO, Any
 
 from cache.search import Selection, select_sql
 from cache.store import Store, as_json_list
+from filters.views import SavedView
 from sources.config import Config
 
 EXPORT_COLUMNS = (
@@ -83,6 +84,8 @@ class ExportRequest:
     """When the snapshot was taken (the `now` its query was resolved with); None: now."""
     stats: ExportStats = field(default_factory=lambda: ExportStats())
     """Filled in while a mention export streams; the sidecar records it."""
+    view: SavedView | None = None
+    """The saved view exported (`--view`); `query` then holds its query (AND `--query`)."""
 
 
 @dataclass

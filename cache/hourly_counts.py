@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 
+from cache.search import Selection
 from cache.store import Store
 from filters.spikes import ALL_SERIES, hour_from_text, hour_start
 from sources.text import format_timestamp
@@ -18,7 +19,9 @@ from sources.text import format_timestamp
 log = logging.getLogger("echowatch.store")
 
 Counts = dict[str, dict[int, int]]
-"""Per series (topic or `all`), hour number -> mentions."""
+"""Per series (topic, `all` or `view:NAME`), hour number -> mentions."""
+Views = Mapping[str, Selection]
+"""Series name (`view:NAME`) -> the selection of a saved view with `alert = true`."""
 
 
 def stored_topics(store: Store) -> list[str]:
@@ -37,8 +40,10 @@ def stored_topics(store: Store) -> list[str]:
     return [str(r[0]) for r in rows]
 
 
-def hourly_counts(store: Store, first_hour: int, end_hour: int) -> Counts:
-    """Mentions per hour in [first_hour, end_hour), per topic and for `all`.
+def hourly_counts(
+    store: Store, first_hour: int, end_hour: int, views: Views | None = None
+) -> Counts:
+    """Mentions per hour in [first_hour, end_hour), per topic, for `all` and per view.
 
     One grouped query over the covering index per series: (topic, created_at) for topics,
     (created_at) for all mentions. A hour without mentions is absent (it counts 0).
@@ -61,6 +66,17 @@ def hourly_counts(store: Store, first_hour: int, end_hour: int) -> Counts:
                 "SELECT substr(created_at, 1, 13), count(*) FROM mention_topics "
                 "WHERE topic = ? AND created_at >= ? AND created_at < ? GROUP BY 1",
                 (topic, low, high),
+            )
+        )
+    for series, selection in (views or {}).items():
+        # A view walks the window on mentions(created_at) and tests its query per mention.
+        series_sql.append(
+            (
+                series,
+                "SELECT substr(m.created_at, 1, 13), count(*) FROM mentions AS m "
+                "WHERE m.created_at >= ? AND m.created_at < ? AND m.time_flag = '' "
+                f"AND ({selection.where}) GROUP BY 1",
+                (low, high, *selection.params),
             )
         )
     for series, sql, params in series_sql:
@@ -135,7 +151,9 @@ class CountCache:
     check; mentions that arrive late for a cached hour are added (`add_late`).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, views: Views | None = None) -> None:
+        self.views = dict(views or {})
+        """The saved views counted besides the topics (series name -> selection)."""
         self.counts: Counts = {}
         self.low: int | None = None
         self.high: int | None = None
@@ -145,14 +163,14 @@ class CountCache:
         """Counts of [first_hour, end_hour); hours below `closed_end` may be cached."""
         closed_end = max(first_hour, min(closed_end, end_hour))
         if self.low is None or self.high is None or first_hour < self.low:
-            self.counts = hourly_counts(store, first_hour, closed_end)
+            self.counts = hourly_counts(store, first_hour, closed_end, self.views)
             self.low, self.high = first_hour, closed_end
         elif self.high < closed_end:
-            _merge(self.counts, hourly_counts(store, self.high, closed_end))
+            _merge(self.counts, hourly_counts(store, self.high, closed_end, self.views))
             self.high = closed_end
         merged: Counts = {s: dict(c) for s, c in self.counts.items()}
         if closed_end < end_hour:
-            _merge(merged, hourly_counts(store, closed_end, end_hour))
+            _merge(merged, hourly_counts(store, closed_end, end_hour, self.views))
         return merged
 
     def add_late(self, store: Store, mention_ids: Iterable[str]) -> None:
@@ -173,6 +191,16 @@ class CountCache:
                 for series in [ALL_SERIES, *_topic_list(topics)]:
                     per_hour = self.counts.setdefault(series, {})
                     per_hour[hour] = per_hour.get(hour, 0) + 1
+            for series, selection in self.views.items():
+                for (created_at,) in store.conn.execute(
+                    f"SELECT m.created_at FROM mentions AS m WHERE m.id IN ({marks}) "
+                    f"AND m.time_flag = '' AND ({selection.where})",
+                    [*chunk, *selection.params],
+                ):
+                    hour = safe_hour(created_at)
+                    if hour is not None and self.low <= hour < self.high:
+                        per_hour = self.counts.setdefault(series, {})
+                        per_hour[hour] = per_hour.get(hour, 0) + 1
 
 
 def _merge(into: Counts, more: Counts) -> None:

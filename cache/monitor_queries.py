@@ -80,6 +80,21 @@ def _feed_row(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
+def feed_page_sql(
+    selection: Selection, before: tuple[str, str] | None = None
+) -> tuple[str, tuple[Any, ...]]:
+    """The statement and parameters (less the limit) of one page of the feed."""
+    where, params = selection.where, tuple(selection.params)
+    if before is not None:
+        created, mention_id = before
+        # The row-value form lets SQLite seek the time index to the page's start; the
+        # equivalent `a < ? OR (a = ? AND b < ?)` walks it from the newest row (O(depth)).
+        where = f"({where}) AND (m.created_at, m.id) < (?, ?)"
+        params += (created, mention_id)
+    sql = f"SELECT {_SELECT_FEED} FROM mentions AS m WHERE {where} ORDER BY {_NEWEST_FIRST} LIMIT ?"
+    return sql, params
+
+
 def feed_page(
     store: Store,
     selection: Selection,
@@ -88,12 +103,7 @@ def feed_page(
     limit: int = 200,
 ) -> list[dict[str, Any]]:
     """The newest `limit` selected mentions older than `before` (created_at, id)."""
-    where, params = selection.where, tuple(selection.params)
-    if before is not None:
-        created, mention_id = before
-        where = f"({where}) AND (m.created_at < ? OR (m.created_at = ? AND m.id < ?))"
-        params += (created, created, mention_id)
-    sql = f"SELECT {_SELECT_FEED} FROM mentions AS m WHERE {where} ORDER BY {_NEWEST_FIRST} LIMIT ?"
+    sql, params = feed_page_sql(selection, before)
     return [_feed_row(r) for r in store.rows(sql, (*params, limit))]
 
 

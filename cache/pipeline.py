@@ -72,9 +72,12 @@ class ClassifyWorker:
             assert self._process.stdout is not None
             try:
                 answer = pickle.load(self._process.stdout)
-            except (EOFError, OSError, pickle.UnpicklingError):
+            except Exception:
+                # A worker that dies mid-answer leaves a torn pickle, and loading one can
+                # raise nearly anything (TypeError, ValueError, UnicodeDecodeError, ...).
+                # Whatever it is, this batch is classified here instead.
                 answer = None
-        if answer is None:
+        if not isinstance(answer, dict):
             self.alive = False
             return {}
         empty = Classification()

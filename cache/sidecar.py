@@ -74,6 +74,7 @@ def sidecar_data(request: ExportRequest, rows: int) -> dict[str, Any]:
         "report": request.report,
         "format": request.format,
         "query": request.query,
+        "view": request.view.as_json() if request.view else None,
         "query_range": {
             "since": format_timestamp(since) if since else None,
             "until": format_timestamp(until) if until else None,

@@ -99,6 +99,10 @@ def write_html(data: ReportData, mentions: Iterator[dict[str, Any]], out: IO[str
     w(f"<dt>Captured</dt><dd>{h(time_text(data.captured_at))}</dd>\n")
     query = f"<code>{user(data.query)}</code>" if data.query else "none (everything)"
     w(f"<dt>Query</dt><dd>{query}</dd>\n")
+    if data.view:
+        label = f" ({user(data.view['label'])})" if data.view["label"] else ""
+        view = f"{user(data.view['name'])}{label}: <code>{user(data.view['query'])}</code>"
+        w(f"<dt>View</dt><dd>{view}</dd>\n")
     w(f"<dt>Time range</dt><dd>{h(range_text(data))}</dd>\n")
     span = (
         f" (first {h(time_text(data.first))}, last {h(time_text(data.last))})" if data.total else ""

@@ -67,6 +67,9 @@ def write_markdown(data: ReportData, mentions: Iterator[dict[str, Any]], out: IO
     w(f"# Echowatch snapshot: {md(data.company)}\n\n")
     w(f"- **Captured:** {time_text(data.captured_at)}\n")
     w(f"- **Query:** {md_code(data.query)}\n" if data.query else "- **Query:** none (everything)\n")
+    if data.view:
+        label = f" ({md(data.view['label'])})" if data.view["label"] else ""
+        w(f"- **View:** {md(data.view['name'])}{label}: {md_code(data.view['query'])}\n")
     w(f"- **Time range:** {range_text(data)}\n")
     w(f"- **Mentions:** {data.total:,}")
     if data.total:

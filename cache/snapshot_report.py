@@ -92,6 +92,8 @@ class ReportData:
     company: str
     captured_at: datetime
     query: str
+    view: dict[str, str] | None
+    """The saved view exported (name, query, label), or None."""
     since: datetime | None
     """The query's own `since:` bound (resolved at capture time), if any."""
     until: datetime | None
@@ -171,6 +173,7 @@ def gather(store: Store, request: ExportRequest) -> ReportData:
         company=request.config.company.name,
         captured_at=captured,
         query=request.query,
+        view=request.view.as_json() if request.view else None,
         since=since,
         until=until,
         first=first,

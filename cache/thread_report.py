@@ -61,7 +61,12 @@ def export_threads(store: Store, request: ExportRequest, out: IO[str]) -> int:
 
 def _write_json(threads: Any, request: ExportRequest, out: IO[str]) -> int:
     # Streamed: the header, then one entry at a time, so a big store needs little memory.
-    head = {"report": "threads", "query": request.query, "captured_at": _captured(request)}
+    head = {
+        "report": "threads",
+        "query": request.query,
+        "view": request.view.as_json() if request.view else None,
+        "captured_at": _captured(request),
+    }
     out.write(json.dumps(head, ensure_ascii=False)[:-1] + ', "threads": [')
     count = 0
     for thread in threads:
@@ -75,6 +80,8 @@ def _write_json(threads: Any, request: ExportRequest, out: IO[str]) -> int:
 def _write_markdown(threads: Any, request: ExportRequest, out: IO[str]) -> int:
     out.write("# Threads\n\n")
     out.write(f"- query: `{_code(request.query) or '(everything)'}`\n")
+    if request.view:
+        out.write(f"- view: {md_text(request.view.name)} `{_code(request.view.query)}`\n")
     out.write(f"- captured at: {_captured(request)}\n\n")
     count = 0
     for thread in threads:

@@ -151,6 +151,16 @@ class SignalsSection:
 
 
 @dataclass(frozen=True)
+class ViewSection:
+    query: str
+    """The view's query in the query language, e.g. `topic:strikes lang:de has:reply`."""
+    label: str = ""
+    """What the screen and reports call the view (default: its name)."""
+    alert: bool = False
+    """Raise spike alerts for the mentions the view selects, by the rule of `[alerts]`."""
+
+
+@dataclass(frozen=True)
 class Config:
     company: CompanySection = field(default_factory=CompanySection)
     """The company being watched."""
@@ -166,6 +176,9 @@ class Config:
     """Spike alert rules."""
     signals: SignalsSection = field(default_factory=SignalsSection)
     """Thresholds of the ambassador authenticity signals."""
+    views: dict[str, ViewSection] = field(default_factory=dict)
+    """Saved views: name -> query (`name = "query"`) or a table with query, label, alert.
+    Their queries are checked by `filters.views.check_views` (the query language lives there)."""
     path: Path | None = None
     """The file this was loaded from (None for the built-in defaults)."""
 
@@ -177,10 +190,15 @@ def find_config_path(explicit: str | os.PathLike[str] | None) -> Path | None:
     from_env = os.environ.get(CONFIG_ENV)
     if from_env:
         return Path(from_env)
+    default = user_config_file()
+    return default if default.exists() else None
+
+
+def user_config_file() -> Path:
+    """The config file in the user config dir (it may not exist yet)."""
     from platformdirs import user_config_path
 
-    default = user_config_path("echowatch") / "config.toml"
-    return default if default.exists() else None
+    return user_config_path("echowatch") / "config.toml"
 
 
 def load_config(path: Path | None) -> Config:
@@ -196,10 +214,27 @@ def load_config(path: Path | None) -> Config:
         raise ConfigError(f"{path}: cannot read config file: {exc.strerror or exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    data = _short_views(data, str(path))
     values = _build(Config, {k: v for k, v in data.items()}, str(path), "")
     config = Config(**values, path=path)
     _check_feeds(config, str(path))
     return config
+
+
+def _short_views(data: dict[str, Any], file: str) -> dict[str, Any]:
+    """`[views]` entries may be a bare query string: the short form of `{query = "..."}`."""
+    views = data.get("views")
+    if not isinstance(views, dict):
+        return data
+    tables: dict[str, Any] = {}
+    for name, value in views.items():
+        if isinstance(value, str):
+            tables[name] = {"query": value}
+        elif isinstance(value, dict):
+            tables[name] = value
+        else:
+            raise _type_error(file, f"views.{name}", "a query string or a table", value)
+    return {**data, "views": tables}
 
 
 def _build(cls: type, data: dict[str, Any], file: str, prefix: str) -> dict[str, Any]:

@@ -7,6 +7,7 @@ import faster, never different.
 from __future__ import annotations
 
 import os
+import pickle
 import select
 import signal
 import subprocess
@@ -19,7 +20,7 @@ import pytest
 import app
 from bench.synth import mention_ids, write_jsonl
 from cache.importer import import_paths
-from cache.pipeline import BulkIngest
+from cache.pipeline import BulkIngest, ClassifyWorker
 from cache.store import Store
 from filters.classify import Classifier
 from sources.archive import read_archive
@@ -162,3 +163,26 @@ def test_import_refuses_a_batch_size_below_one(
     assert exit_info.value.code == 2
     assert "--batch: expected at least 1, got 0" in capsys.readouterr().err
     assert not db_path.exists()
+
+
+# A pickle that calls int("1", "2", "3") when loaded: it raises TypeError, as a torn or
+# garbled answer from a dying worker can.
+_GARBLED_ANSWER = (
+    b"\x80\x04cbuiltins\nint\n(X\x01\x00\x00\x001X\x01\x00\x00\x002X\x01\x00\x00\x003tR."
+)
+
+
+def test_a_garbled_worker_answer_is_classified_here_instead(tmp_path: Path) -> None:
+    """A worker answer that cannot be read ends the worker's part, never the import."""
+    with pytest.raises(TypeError):
+        pickle.loads(_GARBLED_ANSWER)
+    worker = ClassifyWorker(Config())
+    try:
+        read_end, write_end = os.pipe()
+        os.write(write_end, _GARBLED_ANSWER)
+        os.close(write_end)
+        worker._process.stdout = os.fdopen(read_end, "rb")
+        assert worker.answers(["Streik bei Kestrel"]) == {}
+        assert not worker.alive
+    finally:
+        worker.close()

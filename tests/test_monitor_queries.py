@@ -5,7 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from cache.monitor_queries import any_ambassador_post, feed_page, topic_counts, topic_selection
+from cache.monitor_queries import (
+    any_ambassador_post,
+    feed_page,
+    feed_page_sql,
+    topic_counts,
+    topic_selection,
+)
 from cache.search import Selection
 from cache.store import Store
 from tests.builders import page, tweet, user
@@ -62,3 +68,14 @@ def test_any_ambassador_post_tells_whether_badges_may_have_changed(tmp_path: Pat
         assert any_ambassador_post(store, [scenario.critical_id, scenario.lena_reply_id])
         assert not any_ambassador_post(store, [scenario.critical_id, scenario.parody_id])
         assert not any_ambassador_post(store, ["x:not-stored"])
+
+
+def test_scrolling_back_seeks_the_time_index_instead_of_walking_it(tmp_path: Path) -> None:
+    """A page deep in the feed is found by seeking the time index, so scrolling stays fast."""
+    scenario = build_store(tmp_path / "store.db")
+    with Store.open(scenario.path, readonly=True) as store:
+        first = feed_page(store, Selection(), limit=3)
+        sql, params = feed_page_sql(Selection(), (first[-1]["created_at"], first[-1]["id"]))
+        plan = store.conn.execute("EXPLAIN QUERY PLAN " + sql, (*params, 3)).fetchall()
+    steps = " ".join(str(row[-1]) for row in plan)
+    assert "SEARCH m USING INDEX mentions_created (created_at<?)" in steps, steps

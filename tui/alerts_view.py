@@ -22,6 +22,7 @@ from textual.content import Content
 
 from cache.alerts import Alert, describe, evaluate, list_alerts, rule_from_config
 from cache.store import Store, StoreError
+from cache.views import alert_views
 from sources.config import Config
 from tui.safe_text import clean, plain, shorten
 from tui.views import ListScreen
@@ -72,7 +73,7 @@ def _judge_unjudged_hours(db_path: Path, config: Config) -> None:
     """Judge the hours no collector judged, when the store can be written; else skip."""
     try:
         with Store.open(db_path, create=False) as store:
-            evaluate(store, rule_from_config(config))
+            evaluate(store, rule_from_config(config), views=alert_views(config))
     except StoreError as exc:  # a read-only store still lists what it has
         log.info("alerts not judged: %s", exc)
 

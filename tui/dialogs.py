@@ -19,6 +19,7 @@ from textual.widgets.option_list import Option
 from cache.export import ExportRequest, export_to
 from cache.search import Selection
 from cache.store import Store
+from filters.views import SavedView
 from sources.config import Config
 
 
@@ -150,6 +151,8 @@ def write_export(
     selection: Selection,
     query: str,
     captured_at: datetime,
+    *,
+    view: SavedView | None = None,
 ) -> int:
     """Write the selection through `app.py export`'s code (atomic file, sidecar, reports)."""
     request = ExportRequest(
@@ -160,6 +163,7 @@ def write_export(
         config=config,
         output=str(choice.path),
         captured_at=captured_at,
+        view=view,
     )
     # Same rule as `app.py export`: a spreadsheet finds UTF-8 CSV by its byte-order mark.
     encoding = "utf-8-sig" if choice.format == "csv" else "utf-8"

@@ -11,16 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import Input, Static
 
 from cache.search import QueryError, Selection, query_selection
+from filters.views import SavedView
 from tui.keys import describe_query_error
 from tui.safe_text import clean
 
@@ -36,6 +38,13 @@ class FilterBar(Vertical):
     FilterBar #filter-line { height: auto; padding: 0 1; color: $text-muted; }
     FilterBar #filter-line.-error { color: $error; background: $error 10%; }
     """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save_view", "Save filter as view", show=False),
+    ]
+
+    class SaveRequested(Message):
+        """The reader asked to save the filter in force as a view (ctrl+s in the bar)."""
 
     class Applied(Message):
         """A new filter is in force (text "" = none): the feed should be read again."""
@@ -64,6 +73,8 @@ class FilterBar(Vertical):
         self.error: str | None = None
         self.topic: str | None = None
         """The topic chosen in the side panel (shown here; the app keeps it)."""
+        self.view: SavedView | None = None
+        """The saved view in force (its query is `text`), or None."""
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder=PLACEHOLDER, id="filter")
@@ -104,8 +115,18 @@ class FilterBar(Vertical):
         event.stop()
         self.apply(event.value)
 
-    def apply(self, text: str) -> bool:
-        """Use `text` as the filter; on a mistake show where and keep the old filter."""
+    def action_save_view(self) -> None:
+        """Apply what is typed (if it changed), then ask the app to save it as a view."""
+        if self.editing and not self.apply(self.input.value):
+            return  # the mistake is on show; nothing to save yet
+        self.post_message(self.SaveRequested())
+
+    def apply(self, text: str, *, view: SavedView | None = None) -> bool:
+        """Use `text` as the filter; on a mistake show where and keep the old filter.
+
+        `view`: the saved view whose query `text` is. Without one, the view in force stays
+        only while its query does (editing it into another filter ends the view).
+        """
         try:
             selection = query_selection(
                 text, self.clock(), topics=self.topics, rare_topics=self.rare_topics()
@@ -119,6 +140,8 @@ class FilterBar(Vertical):
         self.error = None
         self.text = text.strip()
         self.selection = selection
+        if view is not None or (self.view is not None and self.view.query != self.text):
+            self.view = view
         self.input.display = False
         self.show_line()
         self.post_message(self.Applied(self.text, selection))
@@ -131,6 +154,7 @@ class FilterBar(Vertical):
         field.value = ""
         self.error = None
         had_query = bool(self.text)
+        self.view = None
         self.text = ""
         self.selection = Selection()
         self.show_line()
@@ -150,6 +174,14 @@ class FilterBar(Vertical):
         line.set_class(bool(self.error), "-error")
         if self.error:
             line.update(Content.from_markup("[b $error]$error_text[/]", error_text=self.error))
+        elif self.view is not None:
+            line.update(
+                Content.from_markup(
+                    "[b]view:[/b] [b $accent]$title[/]  $query  [dim](/ edit · esc clear)[/dim]",
+                    title=clean(self.view.title, one_line=True),
+                    query=clean(self.query_text, one_line=True),
+                )
+            )
         elif self.query_text:
             line.update(
                 Content.from_markup(

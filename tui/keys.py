@@ -38,6 +38,7 @@ def help_keys(app_bindings: Iterable[Any]) -> Iterable[KeyHelp]:
     yield KeyHelp("up/down, pgup/pgdn", "move in the feed (older rows load at the bottom)", "Feed")
     yield KeyHelp("tab", "move between topics, filter and feed", "Feed")
     yield KeyHelp("enter (topics)", "filter the feed to the topic", "Feed")
+    yield KeyHelp("ctrl+s (filter)", "save the filter as a view (v lists the views)", "Feed")
     yield KeyHelp("ctrl+p", "command palette", "Feed")
     yield from keys("Detail", Detail.BINDINGS)
     yield from keys("Lists (ambassadors, parody, sources)", AmbassadorsScreen.BINDINGS)

@@ -20,7 +20,8 @@ from cache.collector import Collector
 from cache.reclassify import reclassify_if_changed
 from cache.store import Store, StoreError, default_db_path, demo_db_path
 from filters.classify import Classifier
-from sources.config import Config, find_config_path, load_config
+from filters.views import check_views
+from sources.config import Config, find_config_path, load_config, user_config_file
 from sources.replay import ReplaySource, demo_config_path
 
 DEMO_META_KEY = "demo_store"
@@ -61,11 +62,11 @@ def plan_launch(
         path = Path(db) if db else (demo_db_path() if demo else default_db_path())
         if not path.exists():
             raise LaunchError(f"{path}: no store here to browse (import or collect first)")
-        config = load_config(found)
+        config = check_views(load_config(found))
         return LaunchPlan("offline", path, config, None, f"{path} · offline")
     if demo or (found is None and db is None):
         return _demo_plan(Path(db) if db else demo_db_path(), speed)
-    config = load_config(found)
+    config = check_views(load_config(found))
     path = Path(db) if db else default_db_path()
     if found is None:
         if not path.exists():
@@ -80,7 +81,7 @@ def plan_launch(
 def _demo_plan(path: Path, speed: float) -> LaunchPlan:
     replay = ReplaySource(speed=speed)
     _claim_demo_store(path, replay)
-    config = load_config(demo_config_path())
+    config = check_views(load_config(demo_config_path()))
     collector = _collector(config, path, sources=[replay])
     watcher = _alert_watcher(config, path, collector)
     return LaunchPlan("demo", path, config, collector, f"demo ×{speed:g} · {path}", watcher)
@@ -135,6 +136,14 @@ def _alert_watcher(config: Config, path: Path, collector: Collector) -> AlertWat
     return watcher
 
 
+def views_file(plan: LaunchPlan) -> Path | None:
+    """Where the monitor saves views: the config in use, else the user's config file (to be
+    created); None for the demo, whose config is bundled with the program."""
+    if plan.mode == "demo":
+        return None
+    return plan.config.path or user_config_file()
+
+
 def run_monitor(
     *,
     db: str | None,
@@ -168,6 +177,7 @@ def run_monitor(
         output_dir=Path(os.getcwd()),
         topics=topic_labels(plan.config),
         subtitle=plan.subtitle,
+        views_file=views_file(plan),
     )
     MonitorApp(options).run()
     return 0

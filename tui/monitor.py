@@ -36,6 +36,7 @@ from cache.monitor_queries import (
 from cache.search import Selection
 from cache.store import Store
 from filters.topics import topic_ids
+from filters.views import SavedView, saved_views
 from sources.config import Config
 from sources.records import utc_now
 from tui import live
@@ -59,6 +60,7 @@ from tui.messages import (
 from tui.safe_text import clean
 from tui.topics_panel import TopicPanel
 from tui.views import AmbassadorsScreen, ListScreen, ParodyScreen, SourcesScreen
+from tui.views_list import SavedViews, SavedViewsScreen
 
 FLUSH_SECONDS = 0.1
 """How often buffered arrivals are merged into the table (well inside 250 ms)."""
@@ -88,6 +90,9 @@ class MonitorOptions:
     """Where exports and screenshots go unless the reader names another file."""
     topics: dict[str, str] = field(default_factory=dict)
     """Topic id -> label, in panel order."""
+    views_file: Path | None = None
+    """Where a view saved from the filter bar is written (created if missing); None keeps
+    it for the session only (the demo, whose config is bundled)."""
     subtitle: str = ""
 
 
@@ -109,6 +114,7 @@ class MonitorApp(App[None]):
         Binding("p", "parody", "Parody"),
         Binding("s", "sources", "Sources"),
         Binding("e", "export", "Export"),
+        Binding("v", "views", "Saved views", show=False),
         Binding("exclamation_mark", "alerts", "Alerts", show=False),
         Binding("ctrl+s", "save_svg", "Screenshot", show=False),
         Binding("question_mark", "help", "Help"),
@@ -141,6 +147,7 @@ class MonitorApp(App[None]):
         self.topics_shown: bool | None = None
         """None: shown when the terminal is wide enough; True/False: the reader decided."""
         self.sub_title = options.subtitle
+        self.saved_views = SavedViews(self, saved_views(options.config), options.views_file)
 
     # --- layout ------------------------------------------------------------------------
 
@@ -417,6 +424,27 @@ class MonitorApp(App[None]):
         if not had_something and len(self.screen_stack) == 1:
             self.feed.move_cursor(row=0)
 
+    # --- saved views ----------------------------------------------------------------------
+
+    def action_views(self) -> None:
+        self.saved_views.open_list()
+
+    def action_save_view(self) -> None:
+        self.saved_views.ask_and_save()
+
+    @on(SavedViewsScreen.Chosen)
+    def view_chosen(self, message: SavedViewsScreen.Chosen) -> None:
+        self.saved_views.use(message.view)
+
+    @on(FilterBar.SaveRequested)
+    def save_view_requested(self, message: FilterBar.SaveRequested) -> None:
+        self.saved_views.ask_and_save()
+
+    @property
+    def active_view(self) -> SavedView | None:
+        """The saved view in force as the filter, or None."""
+        return self.filter_bar.view
+
     # --- status line ------------------------------------------------------------------------
 
     @property
@@ -550,12 +578,16 @@ class MonitorApp(App[None]):
 
     def export_chosen(self, choice: ExportChoice | None) -> None:
         if choice is not None:
-            self.export(choice, self.selection, self.query_text)
+            self.export(choice, self.selection, self.query_text, self.active_view)
 
     @work(thread=True, exit_on_error=False, group="export", description="export")
-    def export(self, choice: ExportChoice, selection: Selection, query: str) -> None:
+    def export(
+        self, choice: ExportChoice, selection: Selection, query: str, view: SavedView | None
+    ) -> None:
         options = self.options
-        rows = write_export(options.db_path, options.config, choice, selection, query, self.clock())
+        rows = write_export(
+            options.db_path, options.config, choice, selection, query, self.clock(), view=view
+        )
         self.post_message(ExportWritten(choice.path, rows))
 
     @on(ExportWritten)
@@ -567,3 +599,8 @@ class MonitorApp(App[None]):
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield from binding_commands(self, self.BINDINGS)
+        yield SystemCommand(
+            "Save filter as view",
+            "Save the filter in force as a saved view (ctrl+s in the filter bar)",
+            self.action_save_view,
+        )

@@ -1,0 +1,270 @@
+"""The saved views on screen: the list (`v`) with each view's count in the topic window,
+and the dialog that names the current filter to save it as a view.
+
+View names and labels come from the user's config; they are still shown literally
+(never as markup), like every other text on screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Input, Static
+
+from cache.monitor_queries import newest_time
+from cache.store import Store
+from cache.views import ViewCount, view_counts
+from filters.views import NAME_RULE, VIEW_NAME, SavedView
+from sources.config import Config
+from tui.safe_text import clean, plain
+from tui.views import ListScreen
+
+
+@dataclass(frozen=True)
+class ViewWindow:
+    """What the list counts: the topic panel's window, ending now or at the newest mention."""
+
+    name: str
+    length: timedelta
+    ends_at_newest: bool
+    rare_topics: Collection[str] = ()
+
+
+class SavedViewsScreen(ListScreen):
+    """Every saved view with its count in the current topic window; enter uses one."""
+
+    EMPTY_TEXT = (
+        "No saved views yet. Filter with /, then press ctrl+s in the filter bar to save "
+        "the filter as a view (or add a [views] table to the config)."
+    )
+    COLUMNS = (("view", "View"), ("count", "Count"), ("alert", "Alert"), ("query", "Query"))
+    BINDINGS: ClassVar[list[Any]] = [
+        *ListScreen.BINDINGS,
+        Binding("enter", "choose", "Use view", show=True),
+    ]
+
+    class Chosen(Message):
+        """The reader picked a view to use as the filter."""
+
+        def __init__(self, view: SavedView) -> None:
+            super().__init__()
+            self.view = view
+
+    def __init__(
+        self,
+        db_path: Path,
+        *,
+        views: list[SavedView],
+        config: Config,
+        window: ViewWindow,
+        clock: Callable[[], datetime],
+    ) -> None:
+        super().__init__(db_path)
+        self.views = list(views)
+        self.config = config
+        self.window = window
+        self.clock = clock
+        self.TITLE_TEXT = f"Saved views · counts in the last {window.name}"
+
+    def read(self, store: Store) -> list[Any]:
+        now = self.clock()
+        if self.window.ends_at_newest:
+            now = newest_time(store) or now
+        windows = [(self.window.name, self.window.length)]
+        return view_counts(
+            store, self.views, self.config, now, windows, rare_topics=self.window.rare_topics
+        )
+
+    def key_of(self, item: Any) -> str:
+        return str(item.view.name)
+
+    def cells(self, item: Any) -> list[Any]:
+        count: ViewCount = item
+        return [
+            plain(count.view.title, one_line=True),
+            Text(str(count.counts.get(self.window.name, 0)), justify="right"),
+            Text("alert" if count.view.alert else ""),
+            plain(count.view.query, one_line=True),
+        ]
+
+    def describe(self, item: Any) -> Content:
+        count: ViewCount = item
+        view = count.view
+        alert = "spike alerts: on" if view.alert else "spike alerts: off (alert = true turns on)"
+        return Content.from_markup(
+            "[b]$title[/b] ($name)\nquery: $query\n$count mentions in the last $window · "
+            "$alert\n[dim]enter: use it as the filter · escape: back[/dim]",
+            title=clean(view.title, one_line=True),
+            name=clean(view.name, one_line=True),
+            query=clean(view.query, one_line=True),
+            count=str(count.counts.get(self.window.name, 0)),
+            window=self.window.name,
+            alert=alert,
+        )
+
+    @on(DataTable.RowSelected)
+    def selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_choose()
+
+    def action_choose(self) -> None:
+        item = self.current()
+        if item is None:
+            return
+        self.app.pop_screen()
+        self.app.post_message(self.Chosen(item.view))
+
+
+class SaveViewDialog(ModalScreen[str | None]):
+    """Asks for the name of a new view; refuses a name in use or one that cannot be a key."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    DEFAULT_CSS = """
+    SaveViewDialog { align: center middle; }
+    SaveViewDialog > Vertical {
+        width: 70; max-width: 95%; height: auto; border: round $primary;
+        background: $surface; padding: 0 1;
+    }
+    SaveViewDialog #save-view-error { color: $error; height: auto; }
+    """
+
+    def __init__(self, query: str, taken: Collection[str], where: str) -> None:
+        super().__init__()
+        self.filter_query = query
+        self.taken = set(taken)
+        self.where = where
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Content(f"Save the filter as a view, {self.where}:"))
+            yield Static(
+                Content.styled(clean(self.filter_query, one_line=True), "bold"),
+                id="save-view-query",
+            )
+            yield Static(Content(f"Name: {NAME_RULE}. Enter saves, escape cancels."))
+            yield Input(placeholder="strike_de", id="save-view-name")
+            yield Static(Content(""), id="save-view-error")
+
+    def on_mount(self) -> None:
+        field = self.query_one("#save-view-name", Input)
+        if self.app.is_headless:
+            field.cursor_blink = False
+        field.focus()
+
+    @on(Input.Submitted, "#save-view-name")
+    def submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        name = event.value.strip()
+        problem = self.problem(name)
+        if problem:
+            self.query_one("#save-view-error", Static).update(Content(problem))
+            return
+        self.dismiss(name)
+
+    def problem(self, name: str) -> str | None:
+        if not name:
+            return "Give the view a name."
+        if not VIEW_NAME.match(name):
+            return f"A view name may hold only {NAME_RULE}."
+        if name in self.taken:
+            return f"A view named {name!r} exists already: choose another name."
+        return None
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class SavedViews:
+    """The monitor's saved views: the list, using one as the filter, saving the filter.
+
+    Kept out of `MonitorApp` so the app only routes keys and messages here. A saved view
+    is written to `views_file` (created if missing); without one (the demo, whose config
+    is bundled) it is kept for the session and the reader is told so.
+    """
+
+    def __init__(self, app: Any, views: list[SavedView], views_file: Path | None) -> None:
+        self.app = app
+        self.views = list(views)
+        self.views_file = views_file
+
+    def open_list(self) -> None:
+        from tui.topics_panel import TopicPanel
+
+        panel = self.app.query_one(TopicPanel)
+        window = ViewWindow(
+            panel.window_name, panel.window, panel.ends_at_newest, panel.rare_topics
+        )
+        self.app.show_view(
+            SavedViewsScreen(
+                self.app.options.db_path,
+                views=self.views,
+                config=self.app.options.config,
+                window=window,
+                clock=self.app.clock,
+            )
+        )
+
+    def use(self, view: SavedView) -> None:
+        """Make `view` the filter (the side panel's topic is dropped: the view is the filter)."""
+        from tui.topics_panel import TopicPanel
+
+        app = self.app
+        app.topic = None
+        app.filter_bar.set_topic(None)
+        app.query_one(TopicPanel).chosen = None
+        if app.filter_bar.apply(view.query, view=view):
+            app.refresh_topics()
+
+    def ask_and_save(self) -> None:
+        query = self.app.query_text
+        if not query:
+            self.app.notify(
+                "Nothing to save: filter with / first, then save the filter as a view.",
+                severity="warning",
+                markup=False,
+            )
+            return
+        where = (
+            f"written to {self.views_file}"
+            if self.views_file is not None
+            else "kept for this session: the demo's config is bundled"
+        )
+        names = [v.name for v in self.views]
+
+        def chosen(name: str | None) -> None:
+            if name:
+                self.save(name, query)
+
+        self.app.push_screen(SaveViewDialog(query, names, where), chosen)
+
+    def save(self, name: str, query: str) -> None:
+        from sources.config import ConfigError
+        from sources.config_write import add_view
+
+        if self.views_file is not None:
+            try:
+                add_view(self.views_file, name, query)
+            except (ConfigError, OSError) as exc:
+                self.app.notify(
+                    f"View not saved: {exc}", severity="error", timeout=15, markup=False
+                )
+                return
+            where = f"to {self.views_file}"
+        else:
+            where = "for this session (start with --config FILE to keep views)"
+        view = SavedView(name, query)
+        self.views.append(view)
+        self.use(view)
+        self.app.notify(f"Saved view {name} {where}", markup=False)
