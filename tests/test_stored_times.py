@@ -276,6 +276,28 @@ def test_dated_items_beside_undated_ones_are_still_counted(db_path: Path) -> Non
     assert counts[ALL_SERIES] == {hour: 3} and counts["strikes"] == {hour: 3}
 
 
+def test_a_saved_views_alert_series_leaves_undated_items_out(db_path: Path) -> None:
+    """A view with `alert = true` counts the dated strike posts of the hour, not undated ones."""
+    from cache.search import Selection
+
+    now = utc_now().replace(microsecond=0)
+    items = [
+        {
+            "title": f"Kestrel strike day {i}",
+            "link": f"https://news.example/d{i}",
+            "pubDate": _rfc(now),
+        }
+        for i in range(2)
+    ]
+    with Store.open(db_path) as store:
+        classifier = Classifier(Config())
+        ingest(store, parse_feed(rss("Dated", items), "dated", seen_at=now), classifier)
+        ingest(store, parse_feed(_undated_feed(5), "undated", seen_at=now), classifier)
+        hour = hour_of(now)
+        counts = hourly_counts(store, hour, hour + 1, {"view:all": Selection()})
+    assert counts["view:all"] == {hour: 2}
+
+
 def test_an_older_store_marks_its_undated_feed_items_on_upgrade(db_path: Path) -> None:
     """Undated items stamped with their import time before the fix are flagged by m005."""
     now = utc_now().replace(microsecond=0)
