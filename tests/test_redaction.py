@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
 import pytest
 import responses
+from textual.widgets import DataTable, Static
 
 from cache.store import Store
 from sources.records import SourceState
 from sources.redact import REDACTED, redact
-from tui.live import source_summaries
-from tui.views import SourceHealth, SourcesScreen
+from tui.monitor import MonitorApp, MonitorOptions
+from tui.views import SourcesScreen
 
 API = "https://api.twitter.com/2"
 SEARCH = f"{API}/tweets/search/recent"
@@ -80,7 +82,7 @@ def test_an_x_error_echoing_the_token_is_stored_and_shown_redacted(
     assert errors  # the failure is still named, only the secret is gone
 
 
-def test_a_token_already_in_an_older_store_is_not_shown(
+async def test_a_token_already_in_an_older_store_is_not_shown(
     db_path: Path,
     cli,
     monkeypatch: pytest.MonkeyPatch,
@@ -89,16 +91,25 @@ def test_a_token_already_in_an_older_store_is_not_shown(
     monkeypatch.setenv("X_BEARER_TOKEN", TOKEN)
     leaked = f"X refused the request (Authorization: Bearer {TOKEN})"
     with Store.open(db_path) as store, store.writing():
-        store.save_source_state(SourceState(name="x/search:Kestrel", kind="x"))
+        store.save_source_state(
+            SourceState(name="x", kind="x", last_poll_at="2026-11-02T11:58:00Z")
+        )
         store.conn.execute("UPDATE source_state SET last_error = ?", [leaked])
     status = cli("status", "--db", db_path)
     assert status.code == 0 and TOKEN not in status.out and REDACTED in status.out
-    with Store.open(db_path, readonly=True) as store:
-        states = store.source_states()
-    cells = SourcesScreen.cells(None, SourceHealth(states[0]))  # type: ignore[arg-type]
-    summary = source_summaries({s.name: s for s in states}, {})
-    shown = " ".join(str(c) for c in cells) + " ".join(str(s) for s in summary)
-    assert "KestrelTest" not in shown
+    app = MonitorApp(MonitorOptions(db_path=db_path, mode="offline", tz=UTC, output_dir=Path()))
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.press("s")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, SourcesScreen)
+        shown = " ".join(str(cell) for cell in app.screen.query_one(DataTable).get_row("x"))
+        status_line = str(app.query_one("#status", Static).render())
+    assert "error" in shown and "KestrelTest" not in shown and "AAAAAAAA" not in shown
+    assert "KestrelTest" not in status_line
 
 
 @pytest.mark.parametrize(
