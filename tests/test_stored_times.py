@@ -351,3 +351,36 @@ def test_an_empty_store_has_no_history_and_logs_nothing(
     with Store.open(db_path) as store:
         assert history_hours(store) is None
     assert "not readable" not in caplog.text
+
+
+@pytest.mark.parametrize("bad_date", list(TWEET_DATES.values()), ids=list(TWEET_DATES))
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("export", "--report", "ambassadors", "--format", "csv"),
+        ("export", "--report", "ambassadors", "--format", "md"),
+        ("export", "--report", "threads", "--format", "md"),
+        ("export", "--format", "html"),
+    ],
+    ids=lambda c: "-".join(c[1:]),
+)
+def test_ambassador_and_thread_reports_read_replies_with_a_bad_time(
+    tmp_path: Path,
+    db_path: Path,
+    cli,
+    bad_date: str,
+    command: tuple[str, ...],
+) -> None:
+    """An ambassador reply dated year 1 or 9999 leaves the signals, never the report (exit 0)."""
+    ambassador = user("KestrelAva", "Ava FC Ambassador", user_id="202")
+    critic = user("critic", user_id="101")
+    root = tweet(critic, "Kestrel Streik wegen Lohn", tweet_id="1860000000000000010")
+    good = tweet(ambassador, "Wir zahlen fair", tweet_id="1860000000000000011", reply_to=root)
+    bad = tweet(ambassador, "Liebe Grüße vom Team", tweet_id="1860000000000000012", reply_to=root)
+    bad["created_at"] = bad_date
+    archive = tmp_path / "thread.jsonl"
+    archive.write_text(json.dumps(page([root, good, bad], [ambassador, critic])) + "\n")
+    assert cli("import", archive, "--db", db_path).code == 0
+    run = cli(*command, "--db", db_path)
+    assert run.code == 0, run.err
+    assert "could not be computed" not in run.out
