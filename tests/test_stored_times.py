@@ -353,6 +353,45 @@ def test_an_empty_store_has_no_history_and_logs_nothing(
     assert "not readable" not in caplog.text
 
 
+def _ambassador_thread(tmp_path: Path, bad_date: str) -> Path:
+    """A critical post answered by an ambassador twice, once with `bad_date`."""
+    ambassador = user("KestrelAva", "Ava FC Ambassador", user_id="202")
+    critic = user("critic", user_id="101")
+    root = tweet(critic, "Kestrel Streik wegen Lohn", tweet_id="1860000000000000010")
+    good = tweet(ambassador, "Wir zahlen fair", tweet_id="1860000000000000011", reply_to=root)
+    bad = tweet(ambassador, "Liebe Grüße vom Team", tweet_id="1860000000000000012", reply_to=root)
+    bad["created_at"] = bad_date
+    archive = tmp_path / "thread.jsonl"
+    archive.write_text(json.dumps(page([root, good, bad], [ambassador, critic])) + "\n")
+    return archive
+
+
+@pytest.mark.parametrize("bad_date", ["0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z"])
+async def test_the_monitors_ambassador_view_opens_with_a_bad_reply_time(
+    tmp_path: Path,
+    db_path: Path,
+    cli,
+    bad_date: str,
+) -> None:
+    """`a` lists the ambassador, in a zone where year 1 and 9999 leave the calendar."""
+    from tui.views import AmbassadorsScreen
+
+    assert cli("import", _ambassador_thread(tmp_path, bad_date), "--db", db_path).code == 0
+    zone = ZoneInfo("America/New_York" if bad_date.startswith("0001") else "Asia/Tokyo")
+    app = MonitorApp(MonitorOptions(db_path=db_path, mode="offline", tz=zone, output_dir=Path()))
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.press("a")
+        for _ in range(2):
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+        assert isinstance(app.screen, AmbassadorsScreen)
+        from textual.widgets import DataTable
+
+        assert app.screen.query_one(DataTable).row_count == 1
+
+
 @pytest.mark.parametrize("bad_date", list(TWEET_DATES.values()), ids=list(TWEET_DATES))
 @pytest.mark.parametrize(
     "command",
@@ -372,15 +411,7 @@ def test_ambassador_and_thread_reports_read_replies_with_a_bad_time(
     command: tuple[str, ...],
 ) -> None:
     """An ambassador reply dated year 1 or 9999 leaves the signals, never the report (exit 0)."""
-    ambassador = user("KestrelAva", "Ava FC Ambassador", user_id="202")
-    critic = user("critic", user_id="101")
-    root = tweet(critic, "Kestrel Streik wegen Lohn", tweet_id="1860000000000000010")
-    good = tweet(ambassador, "Wir zahlen fair", tweet_id="1860000000000000011", reply_to=root)
-    bad = tweet(ambassador, "Liebe Grüße vom Team", tweet_id="1860000000000000012", reply_to=root)
-    bad["created_at"] = bad_date
-    archive = tmp_path / "thread.jsonl"
-    archive.write_text(json.dumps(page([root, good, bad], [ambassador, critic])) + "\n")
-    assert cli("import", archive, "--db", db_path).code == 0
+    assert cli("import", _ambassador_thread(tmp_path, bad_date), "--db", db_path).code == 0
     run = cli(*command, "--db", db_path)
     assert run.code == 0, run.err
     assert "could not be computed" not in run.out
