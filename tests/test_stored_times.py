@@ -4,6 +4,7 @@ kept, flagged, never crashing a reader, never counted as news of the hour."""
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -183,8 +184,11 @@ def test_a_row_whose_time_cannot_be_read_is_skipped_by_counts_with_a_reason(
     db_path: Path,
     cli,
     caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A row another tool wrote with `created_at = 'soon'` is listed, logged, and breaks nothing."""
+    # `collect` (run by other tests in this process) stops echowatch's log from propagating.
+    monkeypatch.setattr(logging.getLogger("echowatch"), "propagate", True)
     critic = user("critic")
     with Store.open(db_path) as store:
         ingest(store, _parsed(page([tweet(critic, GOOD_TEXT)], [critic])), Classifier(Config()))
@@ -343,9 +347,10 @@ async def test_the_monitor_marks_undated_and_out_of_range_times(db_path: Path) -
 
 
 def test_an_empty_store_has_no_history_and_logs_nothing(
-    db_path: Path, caplog: pytest.LogCaptureFixture
+    db_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The first alert check on a new store is silent: no "time not readable" noise."""
+    monkeypatch.setattr(logging.getLogger("echowatch"), "propagate", True)
     from cache.hourly_counts import history_hours
 
     with Store.open(db_path) as store:
