@@ -647,8 +647,11 @@ def _add_classify(sub: Subparsers) -> Runner:
         "classify",
         help="classify JSON Lines from stdin: topics, matched words, author role",
         description='Read one JSON object per line on stdin ({"text", "id", "lang", '
-        '"author": {"handle", "name", "bio"}}) and write one JSON line per input '
-        "with id, topics, matches and (with an author) role and role_reason. A line that "
+        '"parent_text", "author": {"handle", "name", "bio"}}) and write one JSON line per '
+        "input with id, topics, topics_from_thread, matches and (with an author) role and "
+        "role_reason. A text that names no topic itself takes the topics of its "
+        "parent_text (the post it replies to or quotes); those are listed in "
+        "topics_from_thread as well as in topics. A line that "
         "cannot be read gives an error line and the rest go on; the exit code is then 1.",
     )
     _config_args(parser)

@@ -28,6 +28,7 @@ EXPORT_COLUMNS = (
     "author_name",
     "role",
     "topics",
+    "topics_from_thread",
     "lang",
     "text",
     "url",
@@ -35,7 +36,10 @@ EXPORT_COLUMNS = (
     "quoted_id",
     "conversation_id",
 )
-"""The columns of a mention export, in order (a contract: other tools read them)."""
+"""The columns of a mention export, in order (a contract: other tools read them).
+
+`topics` holds all of a mention's topics; `topics_from_thread` those of them it took from
+the post it replies to or quotes, because its own words name none (`cache.thread_topics`)."""
 
 
 def export_rows(store: Store, selection: Selection) -> Iterator[dict[str, Any]]:
@@ -44,23 +48,28 @@ def export_rows(store: Store, selection: Selection) -> Iterator[dict[str, Any]]:
     sql, params = select_sql(selection, columns=columns)
     for row in store.rows(sql, params):
         row["topics"] = as_json_list(row["topics"])
+        row["topics_from_thread"] = as_json_list(row["topics_from_thread"])
         yield row
 
 
 def write_csv(rows: Iterator[dict[str, Any]], out: IO[str]) -> int:
-    """RFC 4180 CSV with a header; topics `;`-joined. Returns the number of rows."""
+    """RFC 4180 CSV with a header; topic lists `;`-joined. Returns the number of rows."""
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(EXPORT_COLUMNS)
     count = 0
     for row in rows:
-        values = dict(row, topics=";".join(row["topics"]))
+        values = dict(
+            row,
+            topics=";".join(row["topics"]),
+            topics_from_thread=";".join(row["topics_from_thread"]),
+        )
         writer.writerow(["" if values[c] is None else values[c] for c in EXPORT_COLUMNS])
         count += 1
     return count
 
 
 def write_jsonl(rows: Iterator[dict[str, Any]], out: IO[str]) -> int:
-    """One JSON object per line with the export columns; topics stay a list."""
+    """One JSON object per line with the export columns; topic lists stay lists."""
     count = 0
     for row in rows:
         out.write(json.dumps({c: row[c] for c in EXPORT_COLUMNS}, ensure_ascii=False))

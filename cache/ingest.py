@@ -21,6 +21,7 @@ from cache.store import (
     describe_sqlite_error,
     now_text,
 )
+from cache.thread_topics import settle
 from filters.classify import Classification, Classifier
 from sources.records import Account, Mention, ParsedBatch, utc_now
 from sources.text import TIME_UNDATED, format_timestamp, parse_timestamp, time_flag
@@ -200,6 +201,7 @@ def _store_accounts(
             post_count, created_at, verified, role, role_reason, raw, raw_hash, updated_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT(key) DO UPDATE SET
+            platform = excluded.platform,
             handle = excluded.handle, display_name = excluded.display_name, bio = excluded.bio,
             followers = excluded.followers, following = excluded.following,
             post_count = excluded.post_count, created_at = excluded.created_at,
@@ -296,10 +298,18 @@ def _store_mentions(
     conn.executemany(_UPDATE_MENTION, updates)
     conn.executemany("UPDATE mentions SET sources = ?, updated_at = ? WHERE id = ?", source_only)
     conn.executemany("DELETE FROM mention_topics WHERE mention_id = ?", retopic_ids)
+    # A rewritten mention starts again from its own topics; `settle` adds the thread's.
+    conn.executemany("UPDATE mentions SET topics_from_thread = '[]' WHERE id = ?", retopic_ids)
     conn.executemany(
         "INSERT OR IGNORE INTO mention_topics (topic, created_at, mention_id) VALUES (?, ?, ?)",
         topic_rows,
     )
+    written = [str(row[0]) for row in inserts] + [row[0] for row in retopic_ids]
+    if written:
+        # Replies stored earlier whose topics changed with this batch (their parent came):
+        # not counted as updated payloads, but listed so the screen redraws their rows.
+        listed = set(result.new_ids) | set(result.updated_ids)
+        result.updated_ids.extend(i for i in settle(conn, written) if i not in listed)
 
 
 def _mention_row(

@@ -243,6 +243,10 @@ class MentionDetail:
     mention: dict[str, Any]
     account: dict[str, Any] | None
     matches: dict[str, list[str]]
+    from_thread: tuple[str, ...] = ()
+    """Topics taken from the post this one replies to or quotes (its own words name none)."""
+    thread_source: str = ""
+    """Where those came from, e.g. `reply to @critic` or `quote of @critic`."""
 
 
 def mention_detail(store: Store, mention_id: str) -> MentionDetail | None:
@@ -255,7 +259,29 @@ def mention_detail(store: Store, mention_id: str) -> MentionDetail | None:
         matches = json.loads(mention.get("topic_matches") or "{}")
     except json.JSONDecodeError:
         matches = {}
-    return MentionDetail(mention, account, matches if isinstance(matches, dict) else {})
+    from_thread = tuple(as_json_list(mention.get("topics_from_thread")))
+    return MentionDetail(
+        mention,
+        account,
+        matches if isinstance(matches, dict) else {},
+        from_thread,
+        _thread_source(store, mention) if from_thread else "",
+    )
+
+
+def _thread_source(store: Store, mention: dict[str, Any]) -> str:
+    """`reply to @x` or `quote of @x`: the post whose topics this mention took (the rule
+    of `filters.thread_topics`: the replied-to post first, the quoted one if that has none)."""
+    for column, link in (("in_reply_to", "reply to"), ("quoted_id", "quote of")):
+        parent_id = mention.get(column)
+        if not parent_id:
+            continue
+        row = store.conn.execute(
+            "SELECT author, topics FROM mentions WHERE id = ?", [parent_id]
+        ).fetchone()
+        if row is not None and as_json_list(row[1]):
+            return f"{link} @{row[0]}" if row[0] else link
+    return "the thread"
 
 
 # --- parody accounts (the ambassadors live in cache.ambassadors) ---------------------------

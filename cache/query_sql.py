@@ -114,30 +114,36 @@ class _Compiler:
     def _field(self, node: Field) -> tuple[str, list[Any]]:
         values = list(node.values)
         marks = ", ".join("?" for _ in values)
-        if node.name == "topic":
+        if node.name in ("topic", "own"):
+            own = node.name == "own"
             if self.rare_topics.issuperset(values):
-                return topic_list_sql(marks), values
-            return topic_probe_sql(marks), values
+                return topic_list_sql(marks, own_only=own), values
+            return topic_probe_sql(marks, own_only=own), values
         return _other_field(node, values, marks)
 
 
-def topic_probe_sql(marks: str) -> str:
-    """Mentions of the topics in `marks`, tested one by one while walking the feed."""
+def topic_probe_sql(marks: str, *, own_only: bool = False) -> str:
+    """Mentions of the topics in `marks`, tested one by one while walking the feed.
+
+    `own_only`: only topics the mention's own words name, not those from its thread.
+    """
+    own = " AND t.inherited = 0" if own_only else ""
     return (
         "EXISTS (SELECT 1 FROM mention_topics AS t "
-        f"WHERE t.topic IN ({marks}) AND t.mention_id = m.id)"
+        f"WHERE t.topic IN ({marks}) AND t.mention_id = m.id{own})"
     )
 
 
-def topic_list_sql(marks: str) -> str:
+def topic_list_sql(marks: str, *, own_only: bool = False) -> str:
     """Mentions of the topics in `marks`, listed from the topic index (for rare topics).
 
     As rowids: when another index drives the walk (`lang:de`), testing a rowid needs only
     that index, where testing the text id would read every row it passes.
     """
+    own = " AND t.inherited = 0" if own_only else ""
     return (
         "m.rowid IN (SELECT l.rowid FROM mention_topics AS t "
-        f"JOIN mentions AS l ON l.id = t.mention_id WHERE t.topic IN ({marks}))"
+        f"JOIN mentions AS l ON l.id = t.mention_id WHERE t.topic IN ({marks}){own})"
     )
 
 

@@ -14,7 +14,8 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from cache.store import Store
+from cache.store import Store, as_json_list
+from cache.thread_topics import settle
 from filters.classify import Classifier
 
 FINGERPRINT_KEY = "classifier_fingerprint"
@@ -81,7 +82,9 @@ def reclassify(
     while True:
         rows = store.conn.execute(
             "SELECT rowid, id, author, author_name, author_key, text, lang, created_at,"
-            " role, topics, topic_matches FROM mentions WHERE rowid > ? ORDER BY rowid LIMIT ?",
+            " role, topics, topic_matches, topics_from_thread,"
+            " in_reply_to IS NOT NULL OR quoted_id IS NOT NULL"
+            " FROM mentions WHERE rowid > ? ORDER BY rowid LIMIT ?",
             [last_rowid, _CHUNK],
         ).fetchall()
         if not rows:
@@ -126,9 +129,10 @@ def _reclassify_mentions(
     role_updates: list[tuple[str, str]] = []
     topic_updates: list[tuple[str, str, str]] = []
     topic_rows: list[tuple[str, str, str]] = []
+    replies: list[str] = []
     for row in rows:
         _, mention_id, author, author_name, author_key, text, lang = row[:7]
-        created_at, role, stored_topics, stored_matches = row[7:]
+        created_at, role, stored_topics, stored_matches, from_thread, answers = row[7:]
         result.mentions_checked += 1
         if roles:
             # The same rule as ingest: the author's account decides; without an account
@@ -150,18 +154,25 @@ def _reclassify_mentions(
             new_matches = json.dumps(
                 {k: list(v) for k, v in found.matches.items()}, ensure_ascii=False
             )
-            if new_topics != stored_topics or new_matches != stored_matches:
+            # Compared with the mention's own topics: those from its thread are settled below.
+            inherited = as_json_list(str(from_thread))
+            own = json.dumps([t for t in as_json_list(str(stored_topics)) if t not in inherited])
+            if answers:
+                replies.append(str(mention_id))
+            if new_topics != own or new_matches != stored_matches:
                 topic_updates.append((new_topics, new_matches, str(mention_id)))
                 topic_rows.extend((t, str(created_at), str(mention_id)) for t in found.topics)
     changed = {u[1] for u in role_updates} | {u[2] for u in topic_updates}
     result.mentions_changed += len(changed)
-    if not changed:
+    if not changed and not replies:
         return
     conn = store.conn
     with store.writing():
         conn.executemany("UPDATE mentions SET role = ? WHERE id = ?", role_updates)
         conn.executemany(
-            "UPDATE mentions SET topics = ?, topic_matches = ? WHERE id = ?", topic_updates
+            "UPDATE mentions SET topics = ?, topic_matches = ?, topics_from_thread = '[]' "
+            "WHERE id = ?",
+            topic_updates,
         )
         conn.executemany(
             "DELETE FROM mention_topics WHERE mention_id = ?", [(u[2],) for u in topic_updates]
@@ -170,6 +181,10 @@ def _reclassify_mentions(
             "INSERT OR IGNORE INTO mention_topics (topic, created_at, mention_id) VALUES (?, ?, ?)",
             topic_rows,
         )
+        # Every reply and quote too: its parent's topics may have changed in another chunk
+        # (or never been passed on, in a store from before topics came from the thread).
+        settled = settle(conn, [u[2] for u in topic_updates] + replies)
+    result.mentions_changed += len(set(settled) - changed)
 
 
 def _has_accounts(store: Store) -> bool:

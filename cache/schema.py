@@ -204,3 +204,19 @@ def m005_time_flags(db: Database) -> None:
         """
     )
     repair_stored_times(db.conn)
+
+
+@migrations()
+def m007_topics_from_thread(db: Database) -> None:
+    # A reply whose own words name no topic takes the topics of the post it answers
+    # (cache.thread_topics). `topics` keeps every topic of a mention, these columns say
+    # which came from the thread, so `topic:` stays one index probe and `own:` one more test.
+    db.executescript(
+        """
+        ALTER TABLE mentions ADD COLUMN topics_from_thread TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE mention_topics ADD COLUMN inherited INTEGER NOT NULL DEFAULT 0;
+        -- Classify what is stored again at the next write, which also passes the topics of
+        -- the posts already stored on to their replies.
+        DELETE FROM meta WHERE key = 'classifier_fingerprint';
+        """
+    )

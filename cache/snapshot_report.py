@@ -43,7 +43,7 @@ THREAD_CANDIDATES = 200
 MAX_BUCKETS = 48
 """Most bars in a trend: the bucket grows (1 h, 2 h, ... 1 week) to stay below it."""
 _BUCKET_HOURS = (1, 2, 3, 6, 12, 24, 48, 168, 720)
-MENTION_COLUMNS = EXPORT_COLUMNS[:11]
+MENTION_COLUMNS = EXPORT_COLUMNS[:12]
 """The export columns a report lists per mention (the thread links are in its threads)."""
 
 # Bidi embeddings/overrides/isolates and marks: they can reorder what a reader sees.
@@ -292,6 +292,7 @@ def iter_mentions(store: Store, request: ExportRequest) -> Iterator[dict[str, An
     sql, params = select_sql(request.selection, columns=columns, limit=LISTED_MENTIONS)
     for row in store.rows(sql, params):
         row["topics"] = as_json_list(row["topics"])
+        row["topics_from_thread"] = as_json_list(row["topics_from_thread"])
         yield row
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from filters.roles import RoleDecision, RoleRules
+from filters.thread_topics import inherited
 from filters.topics import TopicMatcher
 from sources.config import Config
 from sources.records import Account, Mention
@@ -76,9 +77,11 @@ class ClassifyInputError(ValueError):
 def classify_record(record: object, classifier: Classifier) -> dict[str, Any]:
     """The `app.py classify` answer for one decoded input object.
 
-    Input: `text` (required), optional `id`, `lang` and `author` {handle, name, bio}.
-    Output: `id` (as given, null when absent), `topics`, `matches` and, when an author
-    was given, `role` and `role_reason`.
+    Input: `text` (required), optional `id`, `lang`, `parent_text` (the post it replies
+    to or quotes) and `author` {handle, name, bio}.
+    Output: `id` (as given, null when absent), `topics` (all of them), `topics_from_thread`
+    (those taken from `parent_text` because the text names none itself), `matches` (the
+    words of the text's own topics) and, when an author was given, `role` and `role_reason`.
     """
     if not isinstance(record, dict):
         raise ClassifyInputError(f"expected a JSON object, got {_kind(record)}")
@@ -91,10 +94,17 @@ def classify_record(record: object, classifier: Classifier) -> dict[str, Any]:
     lang = record.get("lang", "")
     if not isinstance(lang, str):
         raise ClassifyInputError(f"'lang' should be a string, got {_kind(lang)}")
+    parent_text = record.get("parent_text")
+    if parent_text is not None and not isinstance(parent_text, str):
+        raise ClassifyInputError(f"'parent_text' should be a string, got {_kind(parent_text)}")
     result = classifier.classify_text(text, lang)
+    from_thread: list[str] = []
+    if parent_text:
+        from_thread = inherited(result.topics, classifier.classify_text(parent_text).topics)
     answer: dict[str, Any] = {
         "id": record_id,
-        "topics": list(result.topics),
+        "topics": [*result.topics, *from_thread],
+        "topics_from_thread": from_thread,
         "matches": {topic: list(words) for topic, words in result.matches.items()},
     }
     if "author" in record:

@@ -13,7 +13,9 @@ Grammar (one for the screen, `export --query` and saved views)::
 
 So `topic:pay OR topic:taxes lang:de` means (pay or taxes) and German, as in web search.
 
-Field meanings: `topic:` one of the configured topic ids; `role:` the author's role;
+Field meanings: `topic:` one of the configured topic ids, whether the post's own words name
+it or it comes from the thread (a reply without topic words takes the topics of the post it
+answers); `own:` a topic the post's own words name; `role:` the author's role;
 `lang:` the post's language code; `platform:x|rss`; `source:NAME` any source that
 delivered it; `author:@handle` (any case); `since:`/`until:` an age (`30m`, `24h`, `7d`,
 `2w`) or a UTC date/time (`2026-11-01`, `2026-11-01T08:00`), `until:` with a bare date
@@ -22,8 +24,8 @@ including that day; free words and phrases search the post text (`streik*` = pre
 ambassador replied to. `has:parody` selects mentions that a parody account replied to or
 quoted, and critical mentions where a parody account replied to or quoted one of the
 ambassador replies (a thread with a parody reaction anywhere in it).
-`AND` between terms is accepted and changes nothing. Fields: topic, role, lang, platform,
-source, author, since, until, has. `OR`/`AND` are keywords only in capitals.
+`AND` between terms is accepted and changes nothing. Fields: topic, own, role, lang,
+platform, source, author, since, until, has. `OR`/`AND` are keywords only in capitals.
 
 A mistake raises `QueryError` whose `position` is the 1-based character column where the
 problem is (the message starts with it; a cursor index is `position - 1`).
@@ -39,10 +41,22 @@ from datetime import UTC, datetime, timedelta
 ROLE_VALUES = ("ambassador", "parody", "official", "press", "public")
 PLATFORM_VALUES = ("x", "rss")
 HAS_VALUES = ("reply", "parody")
-FIELDS = ("topic", "role", "lang", "platform", "source", "author", "since", "until", "has")
+FIELDS = (
+    "topic",
+    "own",
+    "role",
+    "lang",
+    "platform",
+    "source",
+    "author",
+    "since",
+    "until",
+    "has",
+)
 
 _WHAT = {
     "topic": "a topic",
+    "own": "a topic",
     "role": "a role",
     "lang": "a language code",
     "platform": "a platform",
@@ -251,9 +265,10 @@ class _Lexer:
             "platform": PLATFORM_VALUES,
             "has": HAS_VALUES,
             "topic": self.topics,
+            "own": self.topics,
         }.get(name)
         if valid is not None and key not in valid:
-            listed = ", ".join(sorted(valid)) if name == "topic" else ", ".join(valid)
+            listed = ", ".join(sorted(valid)) if name in ("topic", "own") else ", ".join(valid)
             raise QueryError(column, f"unknown {name} '{value}' (valid: {listed})")
         if name == "lang" and not _LANG.match(key):
             raise QueryError(column, f"expected a language code like de or en, got '{value}'")

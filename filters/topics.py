@@ -13,8 +13,11 @@ Gendered forms (`Mitarbeiter*innen`, `Kolleg:innen`) are read as one word, hyphe
 compounds count as a whole and by part, and CamelCase hashtags are split into words.
 Negation does not remove a topic: "I never felt the need for a union" is about unions.
 Each default topic also has exclusions, phrases in which a term means something else
-("strike a balance", "pay attention", "Steuerrad", "lohnt sich"); they are built in and
-dropped when the config replaces the topic's vocabulary.
+("strike a balance", "pay attention", "Steuerrad", "lohnt sich"), and patterns for what a
+word list cannot say ("$15/hr", "15 Euro die Stunde"); both are built in and dropped when the
+config replaces the topic's vocabulary. The built-in English terms never match inside another
+English word ("heat" is not in "cheat", "wage" not in "sewage"); a leading `*` is for German
+compounds.
 
 The matcher reads each distinct word once (a bounded cache maps a word to its topics),
 so classifying at ingest costs a few regular-expression passes per mention.
@@ -46,6 +49,10 @@ class Topic:
     terms: tuple[str, ...]
     excludes: tuple[str, ...] = ()
     """Regular expressions over folded text in which this topic's terms do not count."""
+    patterns: tuple[tuple[str, str], ...] = ()
+    """(anchor, regular expression over folded text) that count for this topic: constructions
+    a word list cannot say ("$15/hr", "15 Euro die Stunde"); tried only when the anchor, a
+    literal piece of the match, occurs in the text."""
 
 
 class TopicMatcher:
@@ -54,12 +61,12 @@ class TopicMatcher:
     def __init__(self, topics: list[Topic]) -> None:
         self.topics = topics
         self._words: list[tuple[str, re.Pattern[str]]] = []
-        # Phrases and exclusions are each tried only when their longest literal word
-        # occurs in the text, which skips nearly all of them. They are grouped by that
-        # word: one set intersection finds the whole-word ones, one substring test per
-        # distinct word the others, instead of one test per phrase.
-        self._phrases = _Anchored()
-        self._excludes: dict[str, _Anchored] = {}
+        # Phrases, patterns and exclusions are each tried only when their longest literal
+        # word (their anchor) occurs in the text, which skips nearly all of them. They are
+        # grouped by that word, all in one table so that one look per text finds the few
+        # candidates: labelled `+<topic>` (counts for the topic) or `-<topic>` (a sense
+        # in which the topic's words do not count).
+        self._anchored = _Anchored()
         for topic in topics:
             words = [t for t in topic.terms if " " not in t.strip()]
             phrases = [t for t in topic.terms if " " in t.strip()]
@@ -67,11 +74,12 @@ class TopicMatcher:
             if positive is not None:
                 self._words.append((topic.id, positive))
             for phrase in phrases:
-                self._phrases.add(_anchor(phrase), topic.id, _anchored(phrase))
-            excludes = _Anchored()
+                self._anchored.add(_anchor(phrase), "+" + topic.id, _anchored(phrase))
+            for literal, expression in topic.patterns:
+                self._anchored.add(_Anchor(literal, False), "+" + topic.id, re.compile(expression))
             for entry in topic.excludes:
-                excludes.add(*_exclusion(entry))
-            self._excludes[topic.id] = excludes
+                anchor, _, pattern = _exclusion(entry)
+                self._anchored.add(anchor, "-" + topic.id, pattern)
         # Every word read so far, split in two so that the plain words of a text (nearly
         # all of them) are dropped by one set difference instead of a lookup each.
         self._topical: dict[str, tuple[str, ...]] = {}
@@ -85,17 +93,27 @@ class TopicMatcher:
         for topic_id, spec in DEFAULT_TOPICS.items():
             terms = [*spec["en"], *spec["de"]]
             excludes = list(spec.get("exclude", []))
+            patterns = [tuple(p) for p in spec.get("patterns", [])]
             label, label_de = str(spec["label"][0]), str(spec["label"][1])
             extra = config.topics.get(topic_id)
             if extra is not None:
                 _check_terms(where, topic_id, extra.en, extra.de)
                 if extra.replace:
-                    terms, excludes = [*extra.en, *extra.de], []
+                    terms, excludes, patterns = [*extra.en, *extra.de], [], []
                 else:
                     terms = [*terms, *extra.en, *extra.de]
                 label = extra.label or label
                 label_de = extra.label_de or label_de
-            topics.append(Topic(topic_id, label, label_de, _clean(terms), tuple(excludes)))
+            topics.append(
+                Topic(
+                    topic_id,
+                    label,
+                    label_de,
+                    _clean(terms),
+                    tuple(excludes),
+                    tuple((str(a), str(e)) for a, e in patterns),
+                )
+            )
         for topic_id, extra in config.topics.items():
             if topic_id in DEFAULT_TOPICS:
                 continue
@@ -149,22 +167,22 @@ class TopicMatcher:
                     hits.setdefault(topic_id, []).append((start, end))
         for word in [w for w in words if "-" in w]:
             words.update(word.split("-"))
-        for topic_id, pattern in self._phrases.candidates(words, body):
-            for found in pattern.finditer(body):
-                hits.setdefault(topic_id, []).append(found.span())
+        candidates = self._anchored.candidates(words, body)
+        for label, pattern in candidates:
+            if label[0] == "+":
+                for found in pattern.finditer(body):
+                    hits.setdefault(label[1:], []).append(found.span())
         if not hits:
             return {}
-        for topic_id, spans in hits.items():
-            excludes = self._excludes.get(topic_id)
-            if excludes is None:
-                continue
-            blocked = [
-                found.span()
-                for _, pattern in excludes.candidates(words, body)
-                for found in pattern.finditer(body)
+        blocked: dict[str, list[tuple[int, int]]] = {}
+        for label, pattern in candidates:
+            if label[0] == "-" and label[1:] in hits:
+                for found in pattern.finditer(body):
+                    blocked.setdefault(label[1:], []).append(found.span())
+        for topic_id, spans_out in blocked.items():
+            hits[topic_id] = [
+                s for s in hits[topic_id] if not any(_overlap(s, b) for b in spans_out)
             ]
-            if blocked:
-                hits[topic_id] = [s for s in spans if not any(_overlap(s, b) for b in blocked)]
         return self._explain(folded, hits)
 
     def _explain(
@@ -201,7 +219,7 @@ class TopicMatcher:
         return {t.id: (t.label, t.label_de) for t in self.topics}
 
     def fingerprint(self) -> str:
-        text = repr([(t.id, t.terms, t.excludes) for t in self.topics])
+        text = repr([(t.id, t.terms, t.excludes, t.patterns) for t in self.topics])
         return hashlib.sha1(text.encode()).hexdigest()[:12]
 
 
@@ -246,23 +264,66 @@ class _Anchor:
 class _Anchored:
     """Patterns filed under their anchors, to find the few a text could match at once."""
 
-    __slots__ = ("_by_substring", "_by_word")
+    __slots__ = ("_by_body", "_by_inner", "_by_word", "_inner_of", "_plain", "_word_keys")
 
     def __init__(self) -> None:
         self._by_word: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
-        self._by_substring: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+        # Anchors of letters and digits only lie inside one word of the text: they are
+        # looked up per distinct word (cached), not searched for in every text.
+        self._by_inner: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+        self._by_body: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+        self._word_keys: frozenset[str] = frozenset()
+        self._inner_of: dict[str, tuple[str, ...]] = {}
+        """word -> the inner anchors it contains, for words that contain some."""
+        self._plain: set[str] = set()
+        """Words known to contain no inner anchor."""
 
     def add(self, anchor: _Anchor, label: str, pattern: re.Pattern[str]) -> None:
-        table = self._by_word if anchor.whole_word else self._by_substring
+        if anchor.whole_word:
+            table = self._by_word
+        elif _WORD_ONLY.match(anchor.text):
+            table = self._by_inner
+        else:
+            table = self._by_body
         table.setdefault(anchor.text, []).append((label, pattern))
+        self._word_keys = frozenset(self._by_word)
+        self._inner_of.clear()
+        self._plain.clear()
 
     def candidates(self, words: set[str], body: str) -> list[tuple[str, re.Pattern[str]]]:
-        """Every (label, pattern) whose anchor occurs: as a word in `words`, or in `body`."""
-        found = [entry for word in words & self._by_word.keys() for entry in self._by_word[word]]
-        for text, entries in self._by_substring.items():
+        """Every (label, pattern) whose anchor occurs: as a word in `words`, inside one of
+        `words`, or (for anchors with other characters) in `body`. `words` must hold
+        every word of `body` (each run of letters and digits lies inside one of them)."""
+        by_word = self._by_word
+        found = [entry for word in words & self._word_keys for entry in by_word[word]]
+        inner: set[str] = set()
+        known = self._inner_of
+        for word in words - self._plain:
+            anchors = known.get(word)
+            if anchors is None:
+                anchors = self._inner_anchors(word)
+            inner.update(anchors)
+        by_inner = self._by_inner
+        for anchor in sorted(inner):  # sorted: the same order on every run
+            found.extend(by_inner[anchor])
+        for text, entries in self._by_body.items():
             if text in body:
                 found.extend(entries)
         return found
+
+    def _inner_anchors(self, word: str) -> tuple[str, ...]:
+        anchors = tuple(a for a in self._by_inner if a in word)
+        if len(self._inner_of) + len(self._plain) >= _CACHE_LIMIT:
+            self._inner_of.clear()
+            self._plain.clear()
+        if anchors:
+            self._inner_of[word] = anchors
+        else:
+            self._plain.add(word)
+        return anchors
+
+
+_WORD_ONLY = re.compile(r"^\w+$")
 
 
 def _anchor(term: str) -> _Anchor:
@@ -271,9 +332,15 @@ def _anchor(term: str) -> _Anchor:
     return _Anchor(longest.strip("*"), "*" not in longest)
 
 
+_ANCHORED_REGEX = re.compile(r"^re\(([^()]+)\):")
+
+
 def _exclusion(entry: str) -> tuple[_Anchor, str, re.Pattern[str]]:
     if entry.startswith("re:"):
         return _Anchor("", False), entry, re.compile(entry[3:])  # always tried
+    anchored = _ANCHORED_REGEX.match(entry)
+    if anchored:
+        return _Anchor(anchored.group(1), False), entry, re.compile(entry[anchored.end() :])
     return _anchor(entry), entry, _anchored(entry)
 
 

@@ -11,9 +11,11 @@ import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import feedparser
 
+from sources.language import detect_language
 from sources.records import Account, Mention, ParsedBatch, Skipped
 from sources.text import (
     TIME_OK,
@@ -74,6 +76,7 @@ def parse_feed(
     feed = parsed.feed
     feed_title = collapse_whitespace(clean_text(feed.get("title"))) or feed_name
     feed_lang = _short_lang(feed.get("language"))
+    generator = clean_text(feed.get("generator")).lower()
     fallback_time = seen_at or datetime.now(UTC)
     accounts: dict[str, Account] = {}
     for index, entry in enumerate(parsed.entries):
@@ -87,7 +90,7 @@ def parse_feed(
         if mention.author_key not in accounts:
             accounts[mention.author_key] = Account(
                 key=mention.author_key,
-                platform="rss",
+                platform=people_platform(mention.url, generator) or "rss",
                 handle=mention.author,
                 display_name=mention.author_name,
             )
@@ -127,7 +130,8 @@ def _mention_from_entry(
     # so it neither poses as news of this hour nor counts towards a spike.
     entry_time = _entry_time(entry)
     created = entry_time or fallback_time
-    lang = _short_lang(entry.get("language")) or feed_lang or "und"
+    # Feeds that declare no language get one from the text (sources.language).
+    lang = _short_lang(entry.get("language")) or feed_lang or detect_language(text)
     raw = {key: entry.get(key) for key in _RAW_KEYS if entry.get(key)}
     source_title = (entry.get("source") or {}).get("title")
     if source_title:
@@ -185,6 +189,27 @@ def _author(entry: Any, feed_title: str, link: str) -> tuple[str, str]:
     if match := _NITTER_LINK.match(link):
         return match.group(1), match.group(1)
     return feed_title, feed_title
+
+
+_REDDIT_LINK = re.compile(r"https?://([\w-]+\.)*reddit\.com/")
+
+
+def people_platform(link: str, generator: str = "") -> str:
+    """`mastodon`, `bluesky`, `reddit` or `nitter` when a feed item is a person's post on
+    such a site (by its link, or the feed's generator); '' for anything else.
+
+    The author of such an item is a person and gets a role like any poster (`public`,
+    `ambassador`, ...), not `press` as the author of a news outlet's item does.
+    """
+    if _BLUESKY_LINK.match(link):
+        return "bluesky"
+    if _REDDIT_LINK.match(link):
+        return "reddit"
+    if _MASTODON_LINK.match(link) or "mastodon" in generator:
+        return "mastodon"
+    if "nitter" in (urlsplit(link).hostname or ""):  # an X mirror: posts by people too
+        return "nitter"
+    return ""
 
 
 def _entry_time(entry: Any) -> datetime | None:

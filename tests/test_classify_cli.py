@@ -40,7 +40,13 @@ def test_classify_reads_jsonl_and_answers_each_line(
     assert first["topics"] == ["pay", "strikes", "unions"]
     assert first["matches"] == {"pay": ["Lohn"], "strikes": ["Warnstreik"], "unions": ["Verdi"]}
     assert "role" not in first
-    assert second == {"line": 2, "id": None, "topics": [], "matches": {}}
+    assert second == {
+        "line": 2,
+        "id": None,
+        "topics": [],
+        "topics_from_thread": [],
+        "matches": {},
+    }
     assert (third["id"], third["role"]) == (7, "ambassador")
     assert fourth["role"] == "parody" and "Parodie" in fourth["role_reason"]
 
@@ -76,3 +82,27 @@ def test_classify_uses_the_config_topics(
     result = cli("classify", "--config", config)
     assert result.code == 2
     assert "topics.pay.en[0]" in result.err
+
+
+def test_reply_without_topic_words_takes_the_topics_of_its_parent_text(
+    cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ "Not at my site!" under a post about bathroom breaks is about working conditions,
+    marked as from the thread; a reply with words of its own keeps only its own."""
+    parent = "They time our bathroom breaks at Kestrel"
+    lines = [
+        {"id": "r1", "text": "Not at my site!", "parent_text": parent},
+        {"id": "r2", "text": "And the pay is a joke", "parent_text": parent},
+        {"id": "r3", "text": "Not at my site!"},
+        {"id": "r4", "text": "Not at my site!", "parent_text": 5},
+    ]
+    feed_stdin(monkeypatch, "\n".join(json.dumps(x) for x in lines).encode())
+    result = cli("classify")
+    first, second, third, fourth = answers(result.out)
+    assert first["topics"] == ["working_conditions"]
+    assert first["topics_from_thread"] == ["working_conditions"]
+    assert first["matches"] == {}
+    assert (second["topics"], second["topics_from_thread"]) == (["pay"], [])
+    assert (third["topics"], third["topics_from_thread"]) == ([], [])
+    assert fourth["error"] == "line 4: 'parent_text' should be a string, got a number"
+    assert result.code == 1

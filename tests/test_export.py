@@ -24,6 +24,7 @@ EXPECTED_COLUMNS = [
     "author_name",
     "role",
     "topics",
+    "topics_from_thread",
     "lang",
     "text",
     "url",

@@ -82,13 +82,22 @@ def ids(store: Store, query: str, **kwargs: Any) -> list[str]:
 
 
 def test_topic_filter_returns_only_that_topic_newest_first(store: Store) -> None:
-    """`topic:pay` lists the pay posts, newest first."""
-    assert ids(store, "topic:pay") == ["x:105", "x:101", "x:107"]
+    """`topic:pay` lists the pay posts, newest first, with the parody quote that names no
+    topic itself but quotes a reply about pay; `own:pay` leaves that quote out."""
+    assert ids(store, "topic:pay") == ["x:106", "x:105", "x:101", "x:107"]
+    assert ids(store, "own:pay") == ["x:105", "x:101", "x:107"]
 
 
 def test_or_binds_tighter_than_the_implicit_and(store: Store) -> None:
     """`topic:pay OR topic:taxes lang:en` means (pay or taxes) and English."""
-    assert ids(store, "topic:pay OR topic:taxes lang:en") == ["x:105", "x:103", "x:101", "x:107"]
+    # x:106 is a parody quote of the pay reply x:105: about pay from the thread
+    assert ids(store, "topic:pay OR topic:taxes lang:en") == [
+        "x:106",
+        "x:105",
+        "x:103",
+        "x:101",
+        "x:107",
+    ]
     article = ids(store, "platform:rss")
     assert ids(store, "topic:pay OR topic:strikes lang:de") == ["x:102", *article]
 
@@ -97,7 +106,8 @@ def test_minus_excludes_words_and_topics(store: Store) -> None:
     """`-term` and `-topic:x` remove what they name."""
     assert "x:107" not in ids(store, "topic:pay -ago")
     assert ids(store, "Kestrel -topic:taxes") == []
-    assert ids(store, "platform:x -topic:pay -topic:strikes -topic:taxes") == ["x:106", "x:104"]
+    assert ids(store, "platform:x -topic:pay -topic:strikes -topic:taxes") == ["x:104"]
+    assert ids(store, "platform:x -own:pay -own:strikes -own:taxes") == ["x:106", "x:104"]
 
 
 def test_role_platform_author_and_source(store: Store) -> None:

@@ -191,11 +191,17 @@ class DetailScreen(Screen[None]):
         ]
         matches = detail.matches
         widgets.append(Static(Content("Topics"), classes="section"))
-        if matches:
+        if matches or detail.from_thread:
             lines = [
                 f"{topic}: {', '.join(clean(t, one_line=True) for t in terms)}"
                 for topic, terms in matches.items()
             ]
+            source = clean(detail.thread_source, one_line=True)
+            lines.extend(
+                f"{topic}: from the thread ({source})"
+                for topic in detail.from_thread
+                if topic not in matches
+            )
             widgets.append(Static(Content("\n".join(lines)), id="detail-topics", classes="post"))
         else:
             widgets.append(Static(Content("no topic (other)"), id="detail-topics", classes="post"))
