@@ -19,6 +19,7 @@ from filters.classify import Classifier
 from sources.config import Config, ConfigError, find_config_path, load_config
 
 if TYPE_CHECKING:
+    from cache.alerts import Alert
     from filters.views import SavedView
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -102,9 +103,15 @@ def _add_import(sub: Subparsers) -> Runner:
         help="load Twitter API v2 JSON/JSONL archives and RSS/Atom/RDF files",
         description="Load archives into the store. Twitter API v2: a response object, JSON "
         "Lines of response pages (twarc2), or one tweet per line. Feeds: RSS, "
-        "Atom or RDF files. Importing the same file again changes nothing.",
+        "Atom or RDF files. Files may be gzip-compressed; - reads standard input. "
+        "Importing the same file again changes nothing.",
+        epilog="exit status: 0 every file was read (lines skipped inside a file are listed, "
+        "they are no failure); 1 at least one file could not be read at all (the others "
+        "are still imported); 2 a usage or config error (nothing imported).",
     )
-    parser.add_argument("paths", nargs="*", metavar="PATH", type=Path, help="files to import")
+    parser.add_argument(
+        "paths", nargs="*", metavar="PATH", type=Path, help="files to import (- for stdin)"
+    )
     parser.add_argument(
         "--demo",
         action="store_true",
@@ -173,6 +180,7 @@ def _run_import(args: argparse.Namespace) -> int:
             args.paths,
             classifier,
             batch=args.batch,
+            stdin=sys.stdin.buffer,
             max_line_bytes=int(args.max_line_mb * 1024 * 1024),
         )
     totals = report.totals
@@ -181,6 +189,11 @@ def _run_import(args: argparse.Namespace) -> int:
         f"({totals.unchanged} unchanged, {totals.accounts} accounts, "
         f"{report.files_read} of {len(args.paths)} files read)"
     )
+    if report.times_from_ids:
+        print(
+            f"  note {report.times_from_ids} posts had no created_at: their time is the one "
+            "their id encodes (derived; their stored payload has no created_at)"
+        )
     for skipped in report.skipped:
         print(f"  skipped {skipped.where}: {skipped.reason}")
     for warning in report.warnings:
@@ -240,6 +253,10 @@ def _add_export(sub: Subparsers) -> Runner:
         help="write mentions or a report of them, newest first",
         description="Export what the query selects: the mentions themselves (default) or a "
         "report. A file is written atomically: a crash never leaves half of one.",
+        epilog="CSV rows end in CRLF (RFC 4180). A CSV file (-o FILE) starts with a UTF-8 "
+        "byte-order mark so that spreadsheets read it as UTF-8; standard output has none. "
+        "HTML and Markdown reports list the newest 1,000 mentions (their counts and trends "
+        "cover all); --format csv or jsonl writes every one.",
     )
     parser.add_argument(
         "--report",
@@ -248,11 +265,15 @@ def _add_export(sub: Subparsers) -> Runner:
         help="what to export (default: mentions)",
     )
     all_formats = sorted({f for formats in EXPORT_FORMATS.values() for f in formats})
+    per_report = "; ".join(
+        f"{report}: {', '.join(formats)}" for report, formats in EXPORT_FORMATS.items()
+    )
     parser.add_argument(
         "--format",
         choices=all_formats,
         default=None,
-        help="file format (default: the report's first; mentions: csv)",
+        metavar="FORMAT",
+        help=f"file format, per report ({per_report}); default: the first",
     )
     parser.add_argument("--query", default="", metavar="TEXT", help="only mentions matching")
     parser.add_argument(
@@ -451,8 +472,9 @@ def _run_collect(args: argparse.Namespace) -> int:
     collector = Collector(config, db_path_from(args))
     if not collector.sources:
         print(
-            f"echowatch collect: nothing to poll in {path}: no [[feeds]] and no [x] section "
-            f"(X also needs the {BEARER_ENV} environment variable)",
+            f"echowatch collect: nothing to poll in {path}: no [[feeds]], no [x] section "
+            f"(X also needs the {BEARER_ENV} environment variable), and no [bluesky] or "
+            "[mastodon] handles, hashtags, accounts or queries",
             file=sys.stderr,
         )
         return EXIT_USAGE
@@ -493,13 +515,13 @@ def _run_collect(args: argparse.Namespace) -> int:
 
 
 def _collect_logging(args: argparse.Namespace) -> logging.Logger:
-    """A stderr logger for the collector that can never print the bearer token."""
+    """A stderr logger for the collector that can never print a token or password."""
     import os
 
-    from sources.config import BEARER_ENV
+    from sources.config import SECRET_ENVS
     from sources.redact import redact
 
-    token = os.environ.get(BEARER_ENV, "")
+    tokens = [t for t in (os.environ.get(name, "") for name in SECRET_ENVS) if t]
 
     class Redact(logging.Filter):
         """Every line through the one redaction (secrets, bearer tokens, Authorization)."""
@@ -508,11 +530,11 @@ def _collect_logging(args: argparse.Namespace) -> logging.Logger:
             message = record.getMessage()
             if record.exc_info and not record.exc_text:
                 record.exc_text = logging.Formatter().formatException(record.exc_info)
-            cleaned = redact(message, [token])
+            cleaned = redact(message, tokens)
             if cleaned != message:
                 record.msg, record.args = cleaned, ()
             if record.exc_text:
-                record.exc_text = redact(record.exc_text, [token])
+                record.exc_text = redact(record.exc_text, tokens)
             return True
 
     # tweepy logs request headers, bearer token included, at DEBUG: never let that through.
@@ -530,16 +552,44 @@ def _collect_logging(args: argparse.Namespace) -> logging.Logger:
 # --- alerts ---------------------------------------------------------------------------
 
 
+ALERTS_EPILOG = """\
+the rule:
+  For each topic and for all mentions (`all`), the count of each clock hour (UTC) is
+  compared with the same hour on the previous baseline_days days (the previous 12 hours
+  while the store is younger than a day). An hour is hot when its count exceeds
+  mean + k x stdev (stdev never below sqrt(mean)) and reaches min_count. One spike is one
+  alert; it ends after cooldown_minutes without an hour above mean + 1 x stdev.
+
+notify_command ([alerts] in the config):
+  Runs through /bin/sh for each live alert, with one JSON object on standard input: the
+  alert's fields (topic, started_at, count, baseline, stdev, threshold, k, min_count,
+  baseline_kind, baseline_hours, peak_count, peak_at, last_hot_at, top_ids, top_sources,
+  mode, raised_at), `summary` (one line) and `top_posts` (id, author, author_name, text,
+  url, created_at, source; `stored` false when a post is not in the store yet).
+  X_BEARER_TOKEN is removed from its environment; it is stopped after
+  notify_timeout_seconds. The README's section "Spike alerts" has more.
+"""
+
+
 def _add_alerts(sub: Subparsers) -> Runner:
     parser = sub.add_parser(
         "alerts",
         help="list the spike alerts of the store, newest first",
         description="List the store's spike alerts, newest first. Hours not judged yet (a "
         "store that no collector watched: an import, the demo) are judged first, exactly as "
-        "the live rule would have, and the alerts found are stored. See docs/alerts.md.",
+        "the live rule would have, and the alerts found are stored.",
+        epilog=ALERTS_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "--format", choices=("text", "json"), default="text", help="output (default: text)"
+    )
+    parser.add_argument(
+        "--notify-dry-run",
+        action="store_true",
+        help="print the JSON that notify_command gets for the newest alert (with its top "
+        "posts' text, author and link) instead of the list; runs nothing, marks nothing. "
+        "Pipe it into your command to try it: alerts --notify-dry-run | my-notifier",
     )
     _store_args(parser)
     _config_args(parser)
@@ -562,6 +612,8 @@ def _run_alerts(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
         alerts = list_alerts(store)
+        if args.notify_dry_run:
+            return _notify_dry_run(store, alerts, config)
     if args.format == "json":
         print(json.dumps([a.to_json() for a in alerts], ensure_ascii=False, indent=2))
     else:
@@ -607,6 +659,23 @@ def _run_views(args: argparse.Namespace) -> int:
         print(f"no saved views in {where} (add a [views] table)")
     else:
         print(format_view_counts(counts))
+    return EXIT_OK
+
+
+def _notify_dry_run(store: Store, alerts: list[Alert], config: Config) -> int:
+    import json
+
+    from cache.notify import notify_payload
+
+    if not alerts:
+        print("echowatch alerts: no alerts in this store: nothing to send", file=sys.stderr)
+        return EXIT_OK
+    command = config.alerts.notify_command
+    print(
+        f"notify_command would run: {command}" if command else "no notify_command configured",
+        file=sys.stderr,
+    )
+    print(json.dumps(notify_payload(store, alerts[0]), ensure_ascii=False, indent=2))
     return EXIT_OK
 
 
@@ -686,6 +755,70 @@ def _run_classify(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --- feeds ----------------------------------------------------------------------------
+
+
+def _add_feeds(sub: Subparsers) -> Runner:
+    parser = sub.add_parser(
+        "feeds",
+        help="list the configured feeds and their health; import or export them as OPML",
+        description="Feed lists in OPML, the format feed readers (newsboat, Miniflux, "
+        "Feedly) import and export. `feeds import` appends to the config file that "
+        "--config names (else $ECHOWATCH_CONFIG, else the user config dir, created if "
+        "needed), keeping everything already in it, comments included.",
+    )
+    actions = parser.add_subparsers(dest="feeds_action", metavar="ACTION", required=True)
+    listing = actions.add_parser("list", help="configured feeds and their last poll")
+    imported = actions.add_parser("import", help="add the feeds of an OPML file to the config")
+    imported.add_argument("opml", metavar="FILE.opml", type=Path, help="OPML file, or -")
+    actions.add_parser("export", help="write the configured feeds as OPML to standard output")
+    _store_args(parser)
+    _config_args(parser)
+    for action in actions.choices.values():
+        # Also after the action (`feeds list --db X`); SUPPRESS keeps a value given before it.
+        action.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help="as above")
+        action.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS, help="as above")
+    del listing
+    return _run_feeds
+
+
+def _run_feeds(args: argparse.Namespace) -> int:
+    from sources.feed_config import add_feeds, default_config_path
+    from sources.opml import OpmlError, OpmlFeed, parse_opml, write_opml
+    from sources.records import utc_now
+
+    if args.feeds_action == "import":
+        try:
+            data = sys.stdin.buffer.read() if str(args.opml) == "-" else args.opml.read_bytes()
+            listed = parse_opml(data)
+        except OSError as exc:
+            print(f"echowatch feeds: {args.opml}: {exc.strerror or exc}", file=sys.stderr)
+            return EXIT_USAGE
+        except OpmlError as exc:
+            print(f"echowatch feeds: {args.opml}: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        path = find_config_path(args.config) or default_config_path()
+        result = add_feeds(path, listed.feeds)
+        print(
+            f"added {len(result.added)} feeds to {path} ({len(result.already)} already there, "
+            f"{len(listed.skipped)} skipped)"
+        )
+        for feed in result.added:
+            print(f"  added {feed.title}: {feed.url}")
+        for reason in listed.skipped:
+            print(f"  skipped {reason}")
+        return EXIT_OK
+    config = load_config(find_config_path(args.config))
+    if args.feeds_action == "export":
+        feeds = [OpmlFeed(feed.name, feed.url) for feed in config.feeds]
+        sys.stdout.write(write_opml(feeds, title="Echowatch feeds", created=utc_now()))
+        return EXIT_OK
+    from cache.feed_health import feed_health, format_feed_health
+
+    print(format_feed_health(feed_health(config.feeds, db_path_from(args))))
+    return EXIT_OK
+
+
 SUBCOMMANDS = [
     _add_import,
     _add_export,
@@ -694,12 +827,16 @@ SUBCOMMANDS = [
     _add_alerts,
     _add_views,
     _add_classify,
+    _add_feeds,
 ]
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Runner]]:
+    from sources.program import program_name
+
     parser = argparse.ArgumentParser(
-        prog="echowatch", description="Watch what people say about a company, who answers, and how."
+        prog=program_name(),
+        description="Watch what people say about a company, who answers, and how.",
     )
     _store_args(parser)
     _config_args(parser)

@@ -42,7 +42,7 @@ from filters.spikes import (
     walk,
 )
 from filters.views import view_of_series
-from sources.config import BEARER_ENV, Config
+from sources.config import SECRET_ENVS, Config
 from sources.records import utc_now
 from sources.redact import redact
 from sources.text import format_timestamp
@@ -377,14 +377,18 @@ def _when(moment: str, reference: str) -> str:
 # --- announcing ------------------------------------------------------------------------
 
 
-def run_notify_command(command: str, alert: Alert, timeout: float) -> str | None:
+def run_notify_command(
+    command: str, alert: Alert, timeout: float, payload: str | None = None
+) -> str | None:
     """Run `command` (through the shell) with the alert as JSON on stdin.
 
+    `payload` is that JSON (default: the alert's own fields; the watcher passes
+    `cache.notify.notify_payload`, which adds the top posts' text, author and link).
     Returns None on success, else a sentence saying what went wrong; never raises.
     The X bearer token is removed from the command's environment.
     """
-    payload = json.dumps(alert.to_json(), ensure_ascii=False) + "\n"
-    env = {k: v for k, v in os.environ.items() if k != BEARER_ENV}
+    payload = payload or json.dumps(alert.to_json(), ensure_ascii=False) + "\n"
+    env = {k: v for k, v in os.environ.items() if k not in SECRET_ENVS}
     try:
         # Through the shell on purpose: the command is the user's own, from their config.
         done = subprocess.run(
@@ -498,8 +502,13 @@ class AlertWatcher:
     def _announce(self, store: Store, alert: Alert) -> None:
         command = self.config.alerts.notify_command
         if command and self.run_command:
+            from cache.notify import notify_payload, payload_text  # it builds on this module
+
             problem = run_notify_command(
-                command, alert, float(self.config.alerts.notify_timeout_seconds)
+                command,
+                alert,
+                float(self.config.alerts.notify_timeout_seconds),
+                payload_text(notify_payload(store, alert)),
             )
             if problem:
                 log.error("alert %s %s: %s", alert.topic, alert.started_at, problem)

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 from dataclasses import asdict
 from datetime import datetime
 from typing import IO, TYPE_CHECKING, Any
 
 from cache.ambassadors import AmbassadorProfile, ambassador_profiles
+from cache.markdown_text import md_text
 from cache.store import Store
 from filters.signals import WEEKDAYS
 from sources.records import utc_now
@@ -116,21 +116,11 @@ def _write_json(
     out.write("\n")
 
 
-# `@` too: an unescaped @handle would notify that user when pasted into an issue.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~&@-])")
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u061c]+")
-
-
 def markdown_cell(value: Any) -> str:
-    """A table cell of untrusted text that renders literally on GitHub/GitLab/Forgejo.
-
-    Control characters and bidi overrides become spaces; every character Markdown or
-    HTML could read as syntax is backslash-escaped (`|` included, so cells never split).
-    """
+    """A table cell of untrusted text that renders literally on GitHub/GitLab/Forgejo
+    (`cache.markdown_text.md_text`: `|` escaped too, so cells never split)."""
     shown = ", ".join(str(v) for v in value) if isinstance(value, list) else _csv_value(value)
-    text = _CONTROL.sub(" ", shown)
-    text = " ".join(text.split())
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    return md_text(shown)
 
 
 def profile_evidence(profile: AmbassadorProfile) -> dict[str, Any]:
@@ -193,7 +183,9 @@ def _write_markdown(
     profiles: list[AmbassadorProfile], request: ExportRequest, now: datetime, out: IO[str]
 ) -> None:
     out.write("# Ambassador signals\n\n")
-    out.write(f"Captured {format_timestamp(now)}; {len(profiles)} ambassador accounts.\n\n")
+    from cache.snapshot_report import time_text  # the time format of every report
+
+    out.write(f"Captured {time_text(now)}; {len(profiles)} ambassador accounts.\n\n")
     out.write("| " + " | ".join(REPORT_COLUMNS) + " |\n")
     out.write("|" + "|".join("---" for _ in REPORT_COLUMNS) + "|\n")
     for profile in profiles:

@@ -25,12 +25,17 @@ from cache.ingest import IngestResult, ingest
 from cache.store import Store
 from filters.classify import Classifier
 from sources.base import PollOutcome, PollPage, Source
+from sources.bluesky.jetstream import JetstreamSource
+from sources.bluesky.source import BlueskySource, bluesky_configured
 from sources.config import BEARER_ENV, Config
 from sources.feed_source import FeedSource
+from sources.mastodon.source import MastodonSource, mastodon_configured
+from sources.mastodon.stream import MastodonStreamSource
 from sources.records import SourceState, utc_now
 from sources.redact import redact, redact_optional
 from sources.text import format_timestamp, parse_timestamp
-from sources.x_source import XSource, x_configured
+from sources.x_source import StreamGate, XSource, x_configured
+from sources.x_stream import XStreamSource
 
 log = logging.getLogger("echowatch.collect")
 
@@ -74,7 +79,8 @@ class _Totals:
 
 
 def build_sources(config: Config, *, environ: dict[str, str] | None = None) -> list[Source]:
-    """The sources a config asks for: X (when it has anything to poll) and each feed.
+    """The sources a config asks for: X (when it has anything to poll), each feed,
+    Bluesky and Mastodon (when their sections name anything to read).
 
     Without a bearer token, X is built only when the config file has an explicit `[x]`
     section: a feeds-only config should not fail every run for lack of a token it never
@@ -83,8 +89,22 @@ def build_sources(config: Config, *, environ: dict[str, str] | None = None) -> l
     env = os.environ if environ is None else environ
     sources: list[Source] = []
     if x_configured(config) and (env.get(BEARER_ENV) or _declares_x(config.path)):
-        sources.append(XSource(config, token=env.get(BEARER_ENV, "")))
+        token = env.get(BEARER_ENV, "")
+        gate = StreamGate() if config.x.stream and token and config.x.queries else None
+        sources.append(XSource(config, token=token, stream_gate=gate))
+        if gate is not None:
+            sources.append(XStreamSource(config, token, gate))
     sources.extend(FeedSource(feed) for feed in config.feeds)
+    bluesky = BlueskySource(config, environ=env) if bluesky_configured(config, env) else None
+    if bluesky is not None:
+        sources.append(bluesky)
+    if config.bluesky.jetstream:
+        sources.append(JetstreamSource(config, profiles=bluesky))
+    mastodon = MastodonSource(config, environ=env) if mastodon_configured(config) else None
+    if mastodon is not None:
+        sources.append(mastodon)
+        if config.mastodon.stream and config.mastodon.hashtags:
+            sources.append(MastodonStreamSource(config, rest=mastodon))
     return sources
 
 

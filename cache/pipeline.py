@@ -22,7 +22,7 @@ from typing import BinaryIO
 from cache.ingest import IngestResult, ingest
 from cache.store import Store
 from filters.classify import Classification, Classifier, Precomputed
-from sources.config import BEARER_ENV, Config
+from sources.config import SECRET_ENVS, Config
 from sources.records import ParsedBatch
 
 FLUSH_MENTIONS = 20_000
@@ -47,7 +47,8 @@ class ClassifyWorker:
         root = str(Path(__file__).resolve().parents[1])
         path = os.environ.get("PYTHONPATH")
         env = dict(os.environ, PYTHONPATH=root + (os.pathsep + path if path else ""))
-        env.pop(BEARER_ENV, None)  # it classifies text: it has no use for the X token
+        for name in SECRET_ENVS:  # it classifies text: it has no use for any token
+            env.pop(name, None)
         self._process = subprocess.Popen(
             [sys.executable, "-m", "cache.pipeline"],
             stdin=subprocess.PIPE,

@@ -220,3 +220,41 @@ def m007_topics_from_thread(db: Database) -> None:
         DELETE FROM meta WHERE key = 'classifier_fingerprint';
         """
     )
+
+
+@migrations(transactional=False)
+def m008_mentions_author_fk(db: Database) -> None:
+    # Declare mentions.author_key -> accounts.key so that Datasette links a mention to its
+    # author and sqlite-utils/pandas users see the relation. SQLite can only add a foreign
+    # key by rebuilding the table; sqlite-utils' transform copies every column, the rowid
+    # and every index. The key is declared, not enforced: the store never turns on
+    # PRAGMA foreign_keys, because real data breaks it: a feed item or a referenced post
+    # arrives before (or without) its author's account, and an unknown author is ''.
+    # The full-text triggers go with the old table; m008b declares them anew.
+    from cache import fts
+
+    if any(fk.column == "author_key" for fk in db.table("mentions").foreign_keys):
+        return  # done already (this migration is idempotent: see below)
+    # Not in the migration's own transaction: the rebuild sorts every index anew, and a
+    # writer keeps temporary data in memory (cache/store.py), 650 MB for 300,000 mentions.
+    # temp_store can only change outside a transaction. The rebuild is still one
+    # transaction; if the process dies before the migration is recorded, the next open
+    # finds the key declared and only records it.
+    (previous,) = db.execute("PRAGMA temp_store").fetchone()
+    db.execute("PRAGMA temp_store = FILE")
+    try:
+        with db.atomic():
+            fts.drop_triggers(db)
+            db.execute(f'DROP TABLE IF EXISTS "{fts.FTS_TABLE}"')
+            db.table("mentions").transform(add_foreign_keys=[("author_key", "accounts", "key")])
+    finally:
+        db.execute(f"PRAGMA temp_store = {int(previous)}")
+
+
+@migrations()
+def m008b_fts_sqlite_utils(db: Database) -> None:
+    # The full-text index as sqlite-utils' enable_fts(create_triggers=True) declares it, so
+    # `sqlite-utils search` and Datasette's search box find it (see cache/fts.py).
+    from cache import fts
+
+    fts.recreate(db)

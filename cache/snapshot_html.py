@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import IO, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cache.snapshot_report import (
     ReportData,
@@ -23,7 +25,9 @@ from cache.snapshot_report import (
     range_text,
     time_text,
 )
-from sources.text import format_delay
+from sources.handles import platform_of, shown_author
+from sources.program import program_name
+from sources.text import format_delay, format_display_time, format_timestamp, parse_timestamp
 
 CSS = """
 :root { color-scheme: light dark; --fg: #1b1f24; --muted: #5b6470; --bg: #ffffff;
@@ -59,8 +63,19 @@ ol.mentions { padding-left: 0; } ol.mentions li { list-style: none; padding: .5r
 ol.mentions .meta { color: var(--muted); font-size: .85rem; }
 ol.mentions p { margin: .15rem 0; white-space: pre-line; overflow-wrap: anywhere; }
 a { color: var(--accent); }
+time[title] { text-decoration: underline dotted; cursor: help; }
+.amb dl { margin: .25rem 0 0; }
+.amb dl.first { display: grid; grid-template-columns: max-content 1fr; gap: .15rem .75rem; }
+.amb dl.first dt, .amb dl.figures dt { color: var(--muted); font-size: .85rem; }
+.amb dl.first dd { margin: 0; overflow-wrap: anywhere; }
+.amb dl.figures { display: grid; grid-template-columns: repeat(auto-fill, minmax(9.5rem, 1fr));
+  gap: .35rem .75rem; margin-top: .5rem; }
+.amb dl.figures dd { margin: 0; font-variant-numeric: tabular-nums; }
+td code { overflow-wrap: anywhere; }
 @media (max-width: 40rem) { main { padding: .75rem; } body { font-size: 15px; }
-  dl.facts { grid-template-columns: 1fr; } dl.facts dt { margin-top: .25rem; } }
+  dl.facts { grid-template-columns: 1fr; } dl.facts dt { margin-top: .25rem; }
+  .spark { width: 4.5rem; height: auto; } th, td { padding: .3rem .3rem; }
+  .amb dl.first { grid-template-columns: 1fr; } }
 """
 
 CSP = (
@@ -86,6 +101,21 @@ def link(url: str | None, label: str = "open") -> str:
     return f'<a href="{h(url)}" rel="nofollow noopener noreferrer">{h(label)}</a>'
 
 
+def local_time(value: datetime | str | None, zone: str) -> str:
+    """A `<time>` in the company's time zone, with the UTC time on hover (`title`)."""
+    moment = parse_timestamp(value) if isinstance(value, str) else value
+    if moment is None:
+        return h(time_text(value))
+    try:
+        tz = ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        tz = ZoneInfo("UTC")
+    # The one formatter and a display shift that cannot overflow (year 1, 9999).
+    local = format_display_time(moment, "%Y-%m-%d %H:%M %Z", tz)
+    utc = moment.astimezone(UTC)
+    return f'<time datetime="{format_timestamp(utc)}" title="{h(time_text(utc))}">{h(local)}</time>'
+
+
 def write_html(data: ReportData, mentions: Iterator[dict[str, Any]], out: IO[str]) -> int:
     """Write the whole page; returns how many mentions it listed."""
     w = out.write
@@ -96,7 +126,8 @@ def write_html(data: ReportData, mentions: Iterator[dict[str, Any]], out: IO[str
     w('<meta name="referrer" content="no-referrer">\n')
     w(f"<title>{h(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n")
     w(f'<header>\n<h1>{h(title)}</h1>\n<dl class="facts">\n')
-    w(f"<dt>Captured</dt><dd>{h(time_text(data.captured_at))}</dd>\n")
+    zone = data.timezone
+    w(f"<dt>Captured</dt><dd>{local_time(data.captured_at, zone)}</dd>\n")
     query = f"<code>{user(data.query)}</code>" if data.query else "none (everything)"
     w(f"<dt>Query</dt><dd>{query}</dd>\n")
     if data.view:
@@ -105,9 +136,12 @@ def write_html(data: ReportData, mentions: Iterator[dict[str, Any]], out: IO[str
         w(f"<dt>View</dt><dd>{view}</dd>\n")
     w(f"<dt>Time range</dt><dd>{h(range_text(data))}</dd>\n")
     span = (
-        f" (first {h(time_text(data.first))}, last {h(time_text(data.last))})" if data.total else ""
+        f" (first {local_time(data.first, zone)}, last {local_time(data.last, zone)})"
+        if data.total
+        else ""
     )
-    w(f"<dt>Mentions</dt><dd>{data.total:,}{span}</dd>\n</dl>\n</header>\n")
+    w(f"<dt>Mentions</dt><dd>{data.total:,}{span}</dd>\n")
+    w(f"<dt>Times</dt><dd>{h(zone)}; hover over a time for UTC</dd>\n</dl>\n</header>\n")
     _topics(data, w)
     _threads(data, w)
     _ambassadors(data, w)
@@ -181,7 +215,14 @@ def _topics(data: ReportData, w: Any) -> None:
 def _who(post: Any) -> str:
     name = f" {user(post.author_name)}" if getattr(post, "author_name", "") else ""
     role = f' <span class="role">{h(post.role)}</span>' if post.role else ""
-    return f'<span class="who">@{user(post.author)}</span>{name}{role}'
+    return f'<span class="who">{_author(post.author, platform_of(post.id))}</span>{name}{role}'
+
+
+def _author(author: str, platform: str) -> str:
+    """`@handle` for an account (the `@` outside the isolated text), a feed author's name."""
+    if not author:
+        return "?"
+    return f"@{user(author)}" if shown_author(author, platform) != author else user(author)
 
 
 def _threads(data: ReportData, w: Any) -> None:
@@ -190,7 +231,7 @@ def _threads(data: ReportData, w: Any) -> None:
     for thread in data.threads or ():
         root = thread.root
         w(f'<article class="card">\n<h3>{_who(root)}</h3>\n')
-        w(f'<p class="note">{h(time_text(root.created_at))} {link(root.url)}</p>\n')
+        w(f'<p class="note">{local_time(root.created_at, data.timezone)} {link(root.url)}</p>\n')
         w(f"<p>{user(root.text) if root.text else '(not stored yet)'}</p>\n")
         items = []
         for reply in thread.replies:
@@ -216,22 +257,26 @@ def _threads(data: ReportData, w: Any) -> None:
     w("</section>\n")
 
 
+FIRST_FIGURES = ("Warnings", "Disclosed", "Topics avoided")
+"""What a reader needs first about an ambassador: shown above the other figures."""
+
+
 def _ambassadors(data: ReportData, w: Any) -> None:
+    # One card per account, findings first, figures in a grid that wraps: readable at
+    # 1280 px and on a 390 px phone alike, with nothing hidden in a sideways scroll.
     w('<section id="ambassadors">\n<h2>Ambassadors</h2>\n')
     w(f'<p class="note">{h(data.ambassadors_note)}</p>\n')
-    if data.ambassadors:
-        rows = [ambassador_cells(p) for p in data.ambassadors]
-        headers = list(rows[0])
-        w('<div class="scroll"><table>\n<thead><tr>')
-        w("".join(f"<th>{h(name)}</th>" for name in headers))
-        w("</tr></thead>\n<tbody>\n")
-        for cells in rows:
-            tds = []
-            for name in headers:
-                css = ' class="warn"' if name == "Warnings" and cells[name] != "–" else ""
-                tds.append(f"<td{css}>{user(cells[name])}</td>")
-            w("<tr>" + "".join(tds) + "</tr>\n")
-        w("</tbody>\n</table></div>\n")
+    for cells in (ambassador_cells(p) for p in data.ambassadors or ()):
+        warned = cells["Warnings"] != "–"
+        w(f'<article class="card amb">\n<h3>{user(cells["Account"])}</h3>\n<dl class="first">')
+        for name in FIRST_FIGURES:
+            css = ' class="warn"' if name == "Warnings" and warned else ""
+            w(f"<dt>{h(name)}</dt><dd{css}>{user(cells[name])}</dd>")
+        w('</dl>\n<dl class="figures">')
+        for name, value in cells.items():
+            if name not in FIRST_FIGURES and name != "Account":
+                w(f"<div><dt>{h(name)}</dt><dd>{user(value)}</dd></div>")
+        w("</dl>\n</article>\n")
     w("</section>\n")
 
 
@@ -240,7 +285,8 @@ def _mentions(data: ReportData, mentions: Iterator[dict[str, Any]], w: Any) -> i
     if data.total > data.listed:
         w(
             f'<p class="note">The {data.listed:,} newest of {data.total:,} mentions. '
-            "<code>app.py export --format csv</code> (or <code>jsonl</code>) with the same "
+            f"<code>{h(program_name())} export --format csv</code> (or <code>jsonl</code>) "
+            "with the same "
             "query writes all of them.</p>\n"
         )
     elif data.total:
@@ -248,15 +294,21 @@ def _mentions(data: ReportData, mentions: Iterator[dict[str, Any]], w: Any) -> i
     w('<ol class="mentions">\n')
     count = 0
     for row in mentions:
+        who = _author(row["author"] or row["author_name"], row["platform"])
         role = f' <span class="role">{h(row["role"])}</span>' if row["role"] else ""
         topics = ", ".join(h(t) for t in row["topics"])
         meta = " · ".join(
             p
-            for p in (h(time_text(row["created_at"])), h(row["source"]), topics, link(row["url"]))
+            for p in (
+                local_time(row["created_at"], data.timezone),
+                h(row["source"]),
+                topics,
+                link(row["url"]),
+            )
             if p
         )
         w(
-            f'<li><div class="meta">{meta}</div><p><span class="who">@{user(row["author"])}</span>'
+            f'<li><div class="meta">{meta}</div><p><span class="who">{who}</span>'
             f"{role}</p><p>{user(row['text'])}</p></li>\n"
         )
         count += 1

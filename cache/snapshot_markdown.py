@@ -1,52 +1,29 @@
 """The Markdown snapshot report: plain CommonMark/GFM that renders cleanly on forges.
 
-User text is escaped so it can never become markup: every character Markdown gives a
-meaning inside a line (`\\ ` * _ [ ] < > | ~ &`) is backslash-escaped, and line breaks
-become spaces, so a post can neither break a table row nor start a heading or list. Links
-are written only for the mentions' own http(s) addresses.
+User text goes through `cache.markdown_text.md_text`, so it can never become markup: a
+post can neither break a table row nor start a heading or list, and the addresses in it
+are links to exactly what they say. Link targets are never escaped (see that module).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import IO, Any
 
+from cache.markdown_text import md_code, md_link
+from cache.markdown_text import md_text as md
 from cache.snapshot_report import (
     ReportData,
     ambassador_cells,
     bucket_text,
-    is_web_link,
-    one_line,
     range_text,
     time_text,
 )
+from sources.handles import platform_of, shown_author
+from sources.program import program_name
 from sources.text import format_delay
 
-_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
 _SPARKS = "▁▂▃▄▅▆▇█"
-
-
-def md(text: str | None) -> str:
-    """User text as inert Markdown (one line, every special character escaped)."""
-    return _SPECIAL.sub(r"\\\1", one_line(text))
-
-
-def md_link(url: str | None, label: str = "link") -> str:
-    """A Markdown link to an http(s) address (spaces and angle brackets encoded), else ''."""
-    if not is_web_link(url):
-        return ""
-    safe = str(url).replace(" ", "%20").replace("<", "%3C").replace(">", "%3E")
-    safe = safe.replace("\n", "").replace("\r", "")
-    return f"[{label}](<{safe}>)"
-
-
-def md_code(text: str) -> str:
-    """Text as a code span, exactly: the fence is longer than any backtick run inside."""
-    text = one_line(text)
-    longest = max((len(run) for run in re.findall("`+", text)), default=0)
-    fence = "`" * (longest + 1)
-    return f"{fence} {text} {fence}"
 
 
 def sparkline(values: tuple[int, ...]) -> str:
@@ -107,7 +84,8 @@ def _topics(data: ReportData, w: Any) -> None:
 def _author(post: Any) -> str:
     name = f" ({md(post.author_name)})" if getattr(post, "author_name", "") else ""
     role = f" \\[{md(post.role)}\\]" if post.role else ""
-    return f"**@{md(post.author)}**{name}{role}"
+    who = md(shown_author(post.author, platform_of(post.id))) or "?"
+    return f"**{who}**{name}{role}"
 
 
 def _threads(data: ReportData, w: Any) -> None:
@@ -151,7 +129,8 @@ def _mentions(data: ReportData, mentions: Iterator[dict[str, Any]], w: Any) -> i
     if data.total > data.listed:
         w(
             f"The {data.listed:,} newest of {data.total:,} mentions. "
-            "`app.py export --format csv` (or `jsonl`) with the same query writes all of them.\n\n"
+            f"`{program_name()} export --format csv` (or `jsonl`) with the same query writes "
+            "all of them.\n\n"
         )
     elif data.total:
         w(f"All {data.total:,} mentions, newest first.\n\n")
@@ -160,7 +139,8 @@ def _mentions(data: ReportData, mentions: Iterator[dict[str, Any]], w: Any) -> i
         topics = ", ".join(md(t) for t in row["topics"])
         link = md_link(row["url"], "open")
         meta = " · ".join(p for p in (md(row["source"]), topics, link) if p)
-        author = f"**@{md(row['author'])}**"
+        who = shown_author(row["author"] or row["author_name"], row["platform"])
+        author = f"**{md(who) or '?'}**"
         if row["role"]:
             author += f" \\[{md(row['role'])}\\]"
         w(f"- {time_text(row['created_at'])} {author}: {md(row['text'])} ({meta})\n")

@@ -113,6 +113,8 @@ class ReportData:
     """`cache.ambassadors.AmbassadorProfile`s, or None when not available."""
     ambassadors_note: str
     version: str
+    timezone: str = "UTC"
+    """The company's time zone: the HTML page shows times in it (UTC on hover)."""
 
     @property
     def listed(self) -> int:
@@ -189,6 +191,7 @@ def gather(store: Store, request: ExportRequest) -> ReportData:
         ambassadors=ambassadors,
         ambassadors_note=ambassadors_note,
         version=echowatch_version(),
+        timezone=request.config.company.timezone,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from cache.store import SourceState, Store
+from sources.stream_gaps import stream_gaps
 
 
 @dataclass
@@ -88,7 +89,7 @@ def format_status(status: StoreStatus) -> str:
         lines.append("per platform and source:")
         width = max(len(s) for _, s, _ in status.per_source)
         for platform, source, count in status.per_source:
-            lines.append(f"  {platform:<4} {source:<{width}}  {count:>8}")
+            lines.append(f"  {platform:<8} {source:<{width}}  {count:>8}")
     if status.per_role:
         lines.append("per role: " + ", ".join(f"{r} {n}" for r, n in status.per_role))
     if status.per_topic:
@@ -103,4 +104,5 @@ def format_status(status: StoreStatus) -> str:
                 f"  {state.name}: {health} (last poll {polled}, last success {success}, "
                 f"{state.items_seen} items seen)"
             )
+            lines.extend(f"    {gap}" for gap in stream_gaps(state))
     return "\n".join(lines)

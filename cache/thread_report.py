@@ -10,14 +10,16 @@ the query and the capture time.
 from __future__ import annotations
 
 import json
-import re
-import unicodedata
 from typing import IO, Any
 
 from cache.export import ExportRequest
+from cache.markdown_text import md_code, md_link, md_text
+from cache.snapshot_report import time_text
 from cache.store import Store, now_text
 from cache.threads import iter_critical_threads
 from filters.threads import ParodyReaction, PostRef, Thread
+from sources.handles import platform_of, shown_author
+from sources.records import utc_now
 from sources.text import format_timestamp
 
 
@@ -78,23 +80,26 @@ def _write_json(threads: Any, request: ExportRequest, out: IO[str]) -> int:
 
 
 def _write_markdown(threads: Any, request: ExportRequest, out: IO[str]) -> int:
+    # The same escaping, links and time format as the Markdown snapshot report.
     out.write("# Threads\n\n")
-    out.write(f"- query: `{_code(request.query) or '(everything)'}`\n")
+    out.write(f"- query: {md_code(request.query) if request.query else '(everything)'}\n")
     if request.view:
-        out.write(f"- view: {md_text(request.view.name)} `{_code(request.view.query)}`\n")
-    out.write(f"- captured at: {_captured(request)}\n\n")
+        out.write(f"- view: {md_text(request.view.name)} {md_code(request.view.query)}\n")
+    out.write(f"- captured at: {time_text(request.captured_at or utc_now())}\n\n")
     count = 0
     for thread in threads:
         entry = thread_entry(thread)
-        topics = ", ".join(entry["topics"]) or "no topic"
-        out.write(f"## {md_text('@' + entry['author'])} · {entry['created_at']} · {topics}\n\n")
-        out.write(f"`{entry['id']}` {md_text(entry['url'])}\n\n")
+        topics = md_text(", ".join(entry["topics"]) or "no topic")
+        when = time_text(entry["created_at"])
+        out.write(f"## {_who(entry['author'], entry['id'])} · {when} · {topics}\n\n")
+        link = md_link(entry["url"], "open")
+        out.write(f"`{entry['id']}`{' · ' + link if link else ''}\n\n")
         out.write(f"> {md_text(entry['text'])}\n\n")
         if entry["replies"]:
             out.write("| ambassador reply | author | latency | text |\n|---|---|---|---|\n")
             for reply in entry["replies"]:
                 out.write(
-                    f"| `{reply['id']}` | {md_text('@' + reply['author'])} "
+                    f"| `{reply['id']}` | {_who(reply['author'], reply['id'])} "
                     f"| {_latency(reply['latency_s'])} | {md_text(reply['text'])} |\n"
                 )
             out.write("\n")
@@ -103,7 +108,7 @@ def _write_markdown(threads: Any, request: ExportRequest, out: IO[str]) -> int:
         for reaction in entry["parody_reactions"]:
             out.write(
                 f"- parody {reaction['kind']} `{reaction['id']}` by "
-                f"{md_text('@' + reaction['author'])} to `{reaction['target']}`\n"
+                f"{_who(reaction['author'], reaction['id'])} to `{reaction['target']}`\n"
             )
         if entry["missing_ids"]:
             out.write(f"- not stored yet: {', '.join(f'`{m}`' for m in entry['missing_ids'])}\n")
@@ -143,23 +148,5 @@ def _latency(seconds: int | None) -> str:
     return f"{sign}{hours}h {minutes:02d}m" if hours else f"{sign}{minutes}m {secs:02d}s"
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~&])")
-
-
-def md_text(value: str) -> str:
-    """Untrusted text as literal Markdown: one line, no control or bidi characters,
-    every Markdown/HTML-significant character backslash-escaped."""
-    return _MD_SPECIAL.sub(r"\\\1", _one_line(value))
-
-
-def _one_line(value: str) -> str:
-    cleaned = "".join(
-        " " if ch in "\r\n\t" else ch
-        for ch in value
-        if ch in "\r\n\t" or unicodedata.category(ch) not in ("Cc", "Cf")
-    )
-    return " ".join(cleaned.split())
-
-
-def _code(value: str) -> str:
-    return _one_line(value).replace("`", "'")
+def _who(author: str, post_id: str) -> str:
+    return md_text(shown_author(author, platform_of(post_id))) or "?"

@@ -16,7 +16,7 @@ So `topic:pay OR topic:taxes lang:de` means (pay or taxes) and German, as in web
 Field meanings: `topic:` one of the configured topic ids, whether the post's own words name
 it or it comes from the thread (a reply without topic words takes the topics of the post it
 answers); `own:` a topic the post's own words name; `role:` the author's role;
-`lang:` the post's language code; `platform:x|rss`; `source:NAME` any source that
+`lang:` the post's language code; `platform:x|rss|bluesky|mastodon`; `source:NAME` any source that
 delivered it; `author:@handle` (any case); `since:`/`until:` an age (`30m`, `24h`, `7d`,
 `2w`) or a UTC date/time (`2026-11-01`, `2026-11-01T08:00`), `until:` with a bare date
 including that day; free words and phrases search the post text (`streik*` = prefix).
@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 ROLE_VALUES = ("ambassador", "parody", "official", "press", "public")
-PLATFORM_VALUES = ("x", "rss")
+PLATFORM_VALUES = ("x", "rss", "bluesky", "mastodon")
 HAS_VALUES = ("reply", "parody")
 FIELDS = (
     "topic",

@@ -11,9 +11,14 @@ from datetime import datetime
 from itertools import accumulate, chain
 from pathlib import Path
 from typing import Any, BinaryIO
+from urllib.parse import parse_qs, urlsplit
 
+from sources.archive_input import PackingError, open_archive, read_archive_bytes, source_name
 from sources.feeds import looks_like_feed, parse_feed
+from sources.program import program_name
 from sources.records import ParsedBatch, Skipped
+from sources.social_import import parse_social
+from sources.text import clean_text
 from sources.twitter_v2 import looks_like_v2, parse_response
 
 MAX_FEED_BYTES = 64 * 1024 * 1024
@@ -40,33 +45,47 @@ _DRAIN_CHUNK = 1024 * 1024
 def read_archive(
     path: Path,
     *,
-    source: str = "import",
+    source: str | None = None,
     seen_at: datetime | None = None,
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
 ) -> Iterator[ParsedBatch]:
-    """Yield the batches in one archive file; raise `ArchiveError` if nothing is readable."""
+    """Yield the batches in one archive file; raise `ArchiveError` if nothing is readable.
+
+    Posts record `source` as theirs (default: the file's name), or the query of the twarc
+    request that fetched their page. A gzip-compressed file is unpacked as it is read.
+    """
+    source = source or source_name(path)
     try:
-        with path.open("rb") as handle:
+        with open_archive(path) as handle:
             head = handle.read(4096)
-    except OSError as exc:
-        raise ArchiveError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    except PackingError as exc:
+        raise ArchiveError(f"{path}: {exc}") from exc
+    except (OSError, EOFError) as exc:
+        reason = getattr(exc, "strerror", None) or exc
+        raise ArchiveError(f"{path}: cannot read: {reason}") from exc
     if path.is_dir():
         raise ArchiveError(f"{path}: is a directory")
     if not head.strip():
         raise ArchiveError(f"{path}: file is empty")
+    if b"<opml" in head[:1024].lower():
+        raise ArchiveError(
+            f"{path}: an OPML feed list, not a feed: add its feeds with "
+            f"`{program_name()} feeds import {path}`"
+        )
     if looks_like_feed(head):
         yield _read_feed(path, seen_at)
         return
-    yield from _read_json(path, source, max_line_bytes)
+    try:
+        yield from _read_json(path, source, max_line_bytes)
+    except (EOFError, OSError) as exc:  # a truncated or corrupt gzip stream part way in
+        raise ArchiveError(f"{path}: damaged compressed file ({exc}); read up to there") from exc
 
 
 def _read_feed(path: Path, seen_at: datetime | None) -> ParsedBatch:
-    size = path.stat().st_size
-    if size > MAX_FEED_BYTES:
-        raise ArchiveError(
-            f"{path}: feed file of {size} bytes is larger than {MAX_FEED_BYTES} bytes"
-        )
-    batch = parse_feed(path.read_bytes(), path.stem, seen_at=seen_at)
+    data = read_archive_bytes(path, MAX_FEED_BYTES)
+    if len(data) > MAX_FEED_BYTES:
+        raise ArchiveError(f"{path}: feed file larger than {MAX_FEED_BYTES} bytes")
+    batch = parse_feed(data, path.stem, seen_at=seen_at)
     if not batch.mentions and batch.skipped:
         raise ArchiveError(f"{path}: {batch.skipped[0].reason}")
     return batch
@@ -84,7 +103,7 @@ def _read_json(path: Path, source: str, max_line_bytes: int) -> Iterator[ParsedB
     first line is not a complete JSON value (a pretty-printed document) is read whole when
     it is at most `MAX_DOCUMENT_BYTES`, and falls back to lines if it is not one document.
     """
-    with path.open("rb") as handle:
+    with open_archive(path) as handle:
         lines = _bounded_lines(handle, max_line_bytes)
         first_line = next(lines, (1, "", 0))
         _, first, size = first_line
@@ -106,12 +125,14 @@ def _read_json(path: Path, source: str, max_line_bytes: int) -> Iterator[ParsedB
                 rest = chain([(1, first, size), following], lines)
                 yield from _json_lines(rest, path, source, max_line_bytes)
             return
-    if path.stat().st_size > MAX_DOCUMENT_BYTES:
-        with path.open("rb") as handle:
+    with open_archive(path) as handle:  # at most MAX_DOCUMENT_BYTES, decompressed
+        data = handle.read(MAX_DOCUMENT_BYTES + 1)
+    if len(data) > MAX_DOCUMENT_BYTES:
+        with open_archive(path) as handle:
             lines = _bounded_lines(handle, max_line_bytes)
             yield from _json_lines(lines, path, source, max_line_bytes)
         return
-    text = path.read_bytes().decode("utf-8", errors="replace").lstrip("\ufeff")
+    text = data.decode("utf-8", errors="replace").lstrip("\ufeff")
     try:
         whole = load_json(text)
     except TooDeep as exc:
@@ -198,13 +219,20 @@ def _decoded(raw: bytes) -> str:
 
 
 def _whole_document(whole: object, path: Path, source: str) -> Iterator[ParsedBatch]:
+    social = parse_social(whole, source, str(path))  # Bluesky or Mastodon (issue 16)
+    if social is not None:
+        yield social
+        return
     if isinstance(whole, list):  # a JSON array of pages or tweets
         yield from _parse_values(whole, source, str(path))
         return
     if not looks_like_v2(whole):
-        raise ArchiveError(f"{path}: JSON, but not a Twitter API v2 response or tweet")
+        raise ArchiveError(
+            f"{path}: JSON, but not a Twitter API v2 response or tweet, "
+            "nor a Bluesky or Mastodon answer"
+        )
     assert isinstance(whole, dict)
-    yield parse_response(_strip_twarc(whole), source, str(path))
+    yield parse_response(_strip_twarc(whole), _twarc_query(whole, source), str(path))
 
 
 def _json_lines(
@@ -239,10 +267,15 @@ def _json_lines(
             )
             continue
         if not looks_like_v2(value):
+            social = parse_social(value, source, f"{path}:{number}")
+            if social is not None:
+                readable += 1
+                yield social
+                continue
             bad.skipped.append(Skipped(f"{path}:{number}", "not a Twitter API v2 page or tweet"))
             continue
         readable += 1
-        yield parse_response(_strip_twarc(value), source, f"{path}:{number}")
+        yield parse_response(_strip_twarc(value), _twarc_query(value, source), f"{path}:{number}")
     if not readable:
         reason = bad.skipped[0].reason if bad.skipped else "no JSON values"
         raise ArchiveError(f"{path}: not JSON or JSON Lines that can be read ({reason})")
@@ -254,7 +287,9 @@ def _parse_values(values: list[object], source: str, where: str) -> Iterator[Par
     for index, value in enumerate(values):
         if looks_like_v2(value):
             assert isinstance(value, dict)
-            yield parse_response(_strip_twarc(value), source, f"{where}[{index}]")
+            yield parse_response(
+                _strip_twarc(value), _twarc_query(value, source), f"{where}[{index}]"
+            )
         else:
             yield ParsedBatch(skipped=[Skipped(f"{where}[{index}]", "not a v2 page or tweet")])
 
@@ -262,3 +297,15 @@ def _parse_values(values: list[object], source: str, where: str) -> Iterator[Par
 def _strip_twarc(value: dict[str, Any]) -> dict[str, Any]:
     # twarc2 adds a bookkeeping key of its own to every page; it is not API data.
     return {key: item for key, item in value.items() if key != "__twarc"}
+
+
+def _twarc_query(value: dict[str, Any], default: str) -> str:
+    """The search query of the twarc2 request that fetched this page, else `default`."""
+    # twarc2 records the request URL of every page; a search's `query` parameter says
+    # why these posts were collected, which is worth keeping as their source.
+    meta = value.get("__twarc")
+    url = meta.get("url") if isinstance(meta, dict) else None
+    if not isinstance(url, str):
+        return default
+    query = parse_qs(urlsplit(url).query).get("query")
+    return clean_text(query[0]).strip() if query and query[0].strip() else default

@@ -67,6 +67,8 @@ class XSection:
     """Also poll the timelines of known ambassador accounts."""
     max_pages: int = 5
     """Most pages read per query and round, so one busy query cannot eat the budget."""
+    stream: bool = False
+    """Read `queries` from the filtered stream (needs a plan that includes it)."""
 
 
 @dataclass(frozen=True)
@@ -150,6 +152,56 @@ class SignalsSection:
     """Critics' posts on a topic before an ambassador who never touches it is noted."""
 
 
+# --- Bluesky and Mastodon (issue 16) ---------------------------------------------------
+
+BLUESKY_HANDLE_ENV = "BLUESKY_HANDLE"
+"""Environment variable naming the Bluesky account that searches (never the config)."""
+BLUESKY_PASSWORD_ENV = "BLUESKY_APP_PASSWORD"
+"""Environment variable holding that account's app password (never the config)."""
+MASTODON_TOKEN_ENV = "MASTODON_ACCESS_TOKEN"
+"""Environment variable holding a Mastodon access token, needed for search only."""
+SECRET_ENVS = (BEARER_ENV, BLUESKY_PASSWORD_ENV, MASTODON_TOKEN_ENV)
+"""Every environment variable whose value must never reach the store, logs or exports."""
+
+
+@dataclass(frozen=True)
+class BlueskySection:
+    handles: list[str] = field(default_factory=list)
+    """Accounts whose author feeds are read (public: no account needed)."""
+    queries: list[str] = field(default_factory=list)
+    """Post searches (need BLUESKY_HANDLE and BLUESKY_APP_PASSWORD in the environment)."""
+    service: str = "https://public.api.bsky.app"
+    """The AppView that serves author feeds and profiles."""
+    login_service: str = "https://bsky.social"
+    """Where the searching account logs in (its PDS or the bsky.social entryway)."""
+    poll_seconds: int = 120
+    """Seconds between poll rounds."""
+    max_pages: int = 3
+    """Most pages read per handle or query and round."""
+    jetstream: bool = False
+    """Also follow the live public Jetstream (no account), filtered locally."""
+    jetstream_url: str = "wss://jetstream2.us-east.bsky.network/subscribe"
+    """The Jetstream endpoint to subscribe to."""
+
+
+@dataclass(frozen=True)
+class MastodonSection:
+    instance: str = ""
+    """Base URL of the instance to read from (https://mastodon.social)."""
+    hashtags: list[str] = field(default_factory=list)
+    """Public hashtag timelines (no account needed), without the `#`."""
+    accounts: list[str] = field(default_factory=list)
+    """Accounts whose public statuses are read (`name` or `name@other.host`)."""
+    queries: list[str] = field(default_factory=list)
+    """Status searches (need MASTODON_ACCESS_TOKEN in the environment)."""
+    poll_seconds: int = 120
+    """Seconds between poll rounds."""
+    max_pages: int = 3
+    """Most pages read per hashtag, account or query and round."""
+    stream: bool = False
+    """Also follow the instance's streaming API for the hashtags, where it allows it."""
+
+
 @dataclass(frozen=True)
 class ViewSection:
     query: str
@@ -176,6 +228,10 @@ class Config:
     """Spike alert rules."""
     signals: SignalsSection = field(default_factory=SignalsSection)
     """Thresholds of the ambassador authenticity signals."""
+    bluesky: BlueskySection = field(default_factory=BlueskySection)
+    """The Bluesky source (issue 16)."""
+    mastodon: MastodonSection = field(default_factory=MastodonSection)
+    """The Mastodon source (issue 16)."""
     views: dict[str, ViewSection] = field(default_factory=dict)
     """Saved views: name -> query (`name = "query"`) or a table with query, label, alert.
     Their queries are checked by `filters.views.check_views` (the query language lives there)."""
@@ -218,6 +274,7 @@ def load_config(path: Path | None) -> Config:
     values = _build(Config, {k: v for k, v in data.items()}, str(path), "")
     config = Config(**values, path=path)
     _check_feeds(config, str(path))
+    _check_social(config, str(path))
     return config
 
 
@@ -332,3 +389,27 @@ def _check_feeds(config: Config, file: str) -> None:
                 f"{file}: keys 'feeds[{index}].timeout_seconds' and 'max_megabytes' "
                 "must be at least 1"
             )
+
+
+def _check_social(config: Config, file: str) -> None:
+    for key, url in (
+        ("bluesky.service", config.bluesky.service),
+        ("bluesky.login_service", config.bluesky.login_service),
+        ("mastodon.instance", config.mastodon.instance),
+    ):
+        if url and not url.startswith(("http://", "https://")):
+            raise ConfigError(f"{file}: key '{key}' should be an http(s) address, got {url!r}")
+    if not config.bluesky.jetstream_url.startswith(("ws://", "wss://")):
+        raise ConfigError(
+            f"{file}: key 'bluesky.jetstream_url' should be a ws(s) address, "
+            f"got {config.bluesky.jetstream_url!r}"
+        )
+    masto = config.mastodon
+    if (masto.hashtags or masto.accounts or masto.queries) and not masto.instance:
+        raise ConfigError(f"{file}: key 'mastodon.instance' is needed to read from Mastodon")
+    for section, poll in (
+        ("bluesky", config.bluesky.poll_seconds),
+        ("mastodon", masto.poll_seconds),
+    ):
+        if poll < 1:
+            raise ConfigError(f"{file}: key '{section}.poll_seconds' must be at least 1")

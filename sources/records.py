@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-PLATFORMS = ("x", "rss")
+PLATFORMS = ("x", "rss", "bluesky", "mastodon")
 """Every platform a mention can come from."""
 
 KINDS = ("post", "reply", "quote", "retweet", "article")
@@ -21,7 +21,8 @@ class Account:
     """Who wrote a mention, as the platform describes them."""
 
     key: str
-    """Stable store key: `x:<user id>` or `rss:<feed>:<author>`."""
+    """Stable store key: `x:<user id>`, `rss:<feed>:<author>`, `bluesky:<did>` or
+    `mastodon:<instance host>:<account id>`."""
     platform: str
     handle: str
     """Username without `@` (X) or the author's name as the feed gives it."""
@@ -41,7 +42,8 @@ class Mention:
     """One post or feed item that talks about the company."""
 
     id: str
-    """Stable id: `x:<tweet id>` or `rss:<hash of canonical link or guid>`."""
+    """Stable id: `x:<tweet id>`, `rss:<hash of canonical link or guid>`,
+    `bluesky:<at:// uri>` or `mastodon:<instance host>:<status id>`."""
     platform: str
     source: str
     """Name of the source that delivered it (a feed name, `x:search`, `import`)."""

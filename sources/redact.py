@@ -20,10 +20,13 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 
+from sources.config import SECRET_ENVS
+
 REDACTED = "[redacted]"
 SECRET_ENV_SUFFIXES = ("_TOKEN", "_PASSWORD", "_SECRET", "_API_KEY")
 """Environment variables whose values are secrets (besides those named exactly)."""
-SECRET_ENV_NAMES = ("X_BEARER_TOKEN",)
+SECRET_ENV_NAMES = SECRET_ENVS
+"""The secrets Echowatch itself reads (X token, Bluesky app password, Mastodon token)."""
 MIN_ANYWHERE = 8
 """Secrets at least this long are removed wherever they occur; shorter ones as words."""
 

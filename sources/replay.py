@@ -36,6 +36,7 @@ from typing import Any
 from sources.base import PollOutcome, PollPage
 from sources.feeds import parse_feed
 from sources.records import Account, Mention, ParsedBatch, SourceState, utc_now
+from sources.social_import import parse_social
 from sources.text import format_timestamp, parse_timestamp
 from sources.twitter_v2 import parse_response
 
@@ -227,11 +228,27 @@ class ReplaySource:
             if mention.id not in primary:  # a referenced post that never arrived itself
                 items.append(_item(mention, None, len(items)))
         items.extend(self._feed_items(shift, len(items)))
+        items.extend(self._social_items(shift, len(items)))
         items.sort(key=lambda item: (item.at, item.order))
         end = self.scenario_end + shift
         tail_start = next((i for i, item in enumerate(items) if item.at > end - TAIL), len(items))
         self._timeline = _Timeline(shift, end, items, tail_start, _tail_offsets(items[tail_start:]))
         return self._timeline
+
+    def _social_items(self, shift: timedelta, order: int) -> list[_Item]:
+        """The Bluesky and Mastodon posts (saved answers, parsed like `import` does)."""
+        items: list[_Item] = []
+        for spec in self.manifest.get("social", []):
+            payload = shift_social(
+                json.loads((self.data_dir / spec["file"]).read_text("utf-8")), shift
+            )
+            batch = parse_social(payload, spec["source"], f"demo/{spec['file']}")
+            if batch is None:
+                continue
+            authors = {a.key: a for a in batch.accounts}
+            for mention in batch.mentions:
+                items.append(_item(mention, authors.get(mention.author_key), order + len(items)))
+        return items
 
     def _feed_items(self, shift: timedelta, order: int) -> list[_Item]:
         items: list[_Item] = []
@@ -316,6 +333,21 @@ def shift_payload(payload: dict[str, Any], shift: timedelta) -> dict[str, Any]:
             if isinstance(obj, dict) and "created_at" in obj:
                 obj["created_at"] = _shift_iso(obj["created_at"], shift)
     return payload
+
+
+_SOCIAL_TIMES = ("createdAt", "indexedAt", "created_at")
+
+
+def shift_social(value: Any, shift: timedelta) -> Any:
+    """A Bluesky or Mastodon answer with every post and account time moved by `shift`."""
+    if isinstance(value, list):
+        return [shift_social(item, shift) for item in value]
+    if isinstance(value, dict):
+        return {
+            key: _shift_iso(item, shift) if key in _SOCIAL_TIMES else shift_social(item, shift)
+            for key, item in value.items()
+        }
+    return value
 
 
 _FEED_DATE = re.compile(rb"<(pubDate|lastBuildDate|published|updated|dc:date)>([^<]+)</\1>")

@@ -149,6 +149,21 @@ def snowflake_time(tweet_id: str) -> datetime | None:
         return None
 
 
+def time_from_id(mention: Mention) -> bool:
+    """Whether `mention`'s time is derived from its id: its payload has no created_at.
+
+    Such a time is to the millisecond what X recorded, but it is derived, not reported:
+    the stored payload (`raw`) keeps the absence, so the store can always tell.
+    """
+    if mention.platform != "x" or not mention.id.startswith("x:"):
+        return False
+    derived = snowflake_time(mention.id[2:]) if mention.id[2:].isdigit() else None
+    if derived is None or derived != mention.created_at:
+        return False  # cheap test first: a reported time almost never has these milliseconds
+    reported = json.loads(mention.raw).get("created_at") if mention.raw else None
+    return parse_timestamp(reported) is None
+
+
 def raw_json(value: Mapping[str, Any]) -> str:
     """The payload as stored JSON; lone surrogates (valid JSON escapes) stay escaped."""
     text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)

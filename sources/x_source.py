@@ -61,6 +61,14 @@ RATE_PAUSE_CAP = 3600.0
 Sleep = Callable[[float], None]
 
 
+@dataclass
+class StreamGate:
+    """Shared by the filtered stream and this source: recent search is polled unless the
+    stream is connected (it delivers the same queries, and X bills every read)."""
+
+    streaming: bool = False
+
+
 class _Transient(Exception):
     """Retries ran out on a 5xx, a timeout, a broken connection or an unreadable body."""
 
@@ -119,10 +127,12 @@ class XSource:
         sleep: Sleep = time.sleep,
         retries: int = 2,
         timeout: tuple[float, float] = (10.0, 30.0),
+        stream_gate: StreamGate | None = None,
     ) -> None:
         """`token` defaults to `$X_BEARER_TOKEN`; `sleep`/`rng` are seams for tests."""
         self.config = config
         self.endpoints = endpoints_for(config)
+        self._stream_gate = stream_gate
         self._token = token if token is not None else os.environ.get(BEARER_ENV, "")
         self._rng = rng or random.Random()
         self._sleep = sleep
@@ -170,6 +180,8 @@ class XSource:
                     continue
                 if endpoint.kind != "search" and not load_extra(state.extra).get("user_id"):
                     continue  # the lookup said why
+                if endpoint.kind == "search" and self._stream_gate and self._stream_gate.streaming:
+                    continue  # the filtered stream delivers these as they are posted
                 yield from self._poll_endpoint(endpoint, state, now, errors, warnings, pauses)
         except _Fatal as exc:
             fatal = str(exc)

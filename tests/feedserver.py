@@ -43,12 +43,21 @@ class FeedServer:
         self.not_modified: Counter[str] = Counter()
         """Per path, how many requests were answered 304."""
         self.request_headers: dict[str, list[dict[str, str]]] = {}
+        self.posted: dict[str, list[bytes]] = {}
+        """Per path (without query), the bodies POSTed to it."""
         self._lock = threading.Lock()
         self._closing = threading.Event()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
+                server._answer(self)
+
+            def do_POST(self) -> None:  # API logins (Bluesky createSession)
+                length = int(self.headers.get("Content-Length") or 0)
+                server.posted.setdefault(self.path.split("?")[0], []).append(
+                    self.rfile.read(length)
+                )
                 server._answer(self)
 
             def log_message(self, format: str, *args: Any) -> None:

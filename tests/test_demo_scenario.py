@@ -105,7 +105,7 @@ def test_enough_mentions_in_both_languages(rows: list[dict[str, Any]]) -> None:
     assert len(rows) >= 1500
     langs = Counter(r["lang"] for r in rows)
     assert langs["de"] >= 800 and langs["en"] >= 500
-    assert {r["platform"] for r in rows} == {"x", "rss"}
+    assert {r["platform"] for r in rows} == {"x", "rss", "bluesky", "mastodon"}
 
 
 def test_every_topic_is_there_with_plausible_counts(demo_db: Path) -> None:
@@ -334,3 +334,25 @@ def test_a_store_that_is_not_the_demo_keeps_the_users_config(
     assert run.code == 0
     default = load_config(None).company.name
     assert f"snapshot: {default}" in run.out and default != "Korvando"
+
+
+def test_bluesky_and_mastodon_show_an_ambassador_answer_and_the_union(
+    demo_db: Path, rows: list[dict[str, Any]]
+) -> None:
+    """A new user sees all three platforms: on Bluesky an ambassador answers a striker and
+    her parody quotes the answer; on Mastodon the union calls the strike."""
+    social = {r["author"]: r for r in rows if r["platform"] in ("bluesky", "mastodon")}
+    assert social["korvandofcjana.bsky.social"]["role"] == "ambassador"
+    assert social["korvandofcjanna.bsky.social"]["role"] == "parody"
+    union = social["hlv@social.hlv.example"]
+    assert union["lang"] == "de" and union["text"].startswith("Streik! Ab Dienstag")
+    assert social["fahrer_ole@social.hlv.example"]["in_reply_to"] == union["id"]
+    critic = social["lena-lager.bsky.social"]
+    with Store.open(demo_db, readonly=True) as store:
+        thread = thread_for(store, critic["id"])
+    assert thread is not None
+    assert [r.post.author for r in thread.replies] == ["korvandofcjana.bsky.social"]
+    reactions = [p for r in thread.replies for p in r.reactions]
+    assert [(p.post.author, p.kind) for p in reactions] == [
+        ("korvandofcjanna.bsky.social", "quote")
+    ]

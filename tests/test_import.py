@@ -127,11 +127,13 @@ def test_referenced_tweets_are_stored_and_never_overwrite(tmp_path, db_path, cli
         tmp_path / "refs.jsonl", [page([reply], [critic, amb], referenced=[partial_root])]
     )
     cli("import", full, "--db", db_path)
-    assert counts(cli("import", refs, "--db", db_path).out) == (1, 0, 0)
+    # The root gains a second source (the file that referenced it); its payload stays.
+    assert counts(cli("import", refs, "--db", db_path).out) == (1, 1, 0)
     with Store.open(db_path) as store:
         stored_root = stored(store, "x:1860000000000002000")
         stored_reply = stored(store, f"x:{reply['id']}")
     assert '"lang"' in stored_root["raw"]  # the full payload survived
+    assert json.loads(stored_root["sources"]) == ["full.jsonl", "refs.jsonl"]
     assert stored_reply["in_reply_to"] == "x:1860000000000002000"
     assert stored_reply["kind"] == "reply"
 

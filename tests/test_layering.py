@@ -53,3 +53,21 @@ def test_core_module_does_not_load_textual_or_rich(module: str) -> None:
     assert result.returncode == 0, result.stderr
     loaded = json.loads(result.stdout.strip().splitlines()[-1])
     assert loaded == [], f"importing {module} loaded {loaded}"
+
+
+def test_building_social_sources_does_not_wait_for_their_sdks() -> None:
+    """A monitor with Bluesky and Mastodon configured shows itself without first importing
+    the atproto SDK (seconds) or Mastodon.py: they load when the first poll runs."""
+    code = (
+        "import sys\n"
+        "from cache.collector import build_sources\n"
+        "from sources.config import BlueskySection, Config, MastodonSection\n"
+        "config = Config(bluesky=BlueskySection(handles=['a.bsky.social'], jetstream=True),\n"
+        "    mastodon=MastodonSection(instance='https://m.example', hashtags=['k'], stream=True))\n"
+        "names = [s.name for s in build_sources(config, environ={})]\n"
+        "assert names == ['bluesky', 'bluesky-jetstream', 'mastodon', 'mastodon-stream'], names\n"
+        "loaded = [m for m in ('atproto', 'atproto_client', 'mastodon')"
+        " if m in sys.modules]\n"
+        "assert not loaded, loaded\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)

@@ -282,3 +282,31 @@ async def test_views_replace_each_other_instead_of_piling_up(
         assert len(app.screen_stack) == 2
         await pilot.press("escape")
         assert app.screen is app.screen_stack[0]
+
+
+async def test_sources_view_shows_a_stream_gap_and_what_backfilled_it(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    """The X stream's last cut reads "stream down 02:10-02:14, backfilled 37" in `s`."""
+    gap = {"from": "2026-11-02T02:10:05Z", "to": "2026-11-02T02:14:40Z", "backfilled": 37}
+    with Store.open(scenario.path) as store, store.db.atomic():
+        store.save_source_state(
+            SourceState(
+                name="x-stream",
+                kind="x:stream",
+                last_poll_at="2026-11-02T11:58:00Z",
+                last_success_at="2026-11-02T11:58:00Z",
+                extra=json.dumps({"gaps": [gap]}),
+            )
+        )
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, SourcesScreen)
+        table = screen.query_one(DataTable)
+        table.move_cursor(row=table.get_row_index("x-stream"))
+        await pilot.pause()
+        assert "stream down 02:10-02:14, backfilled 37" in text_of(screen, "#list-detail-text")

@@ -160,7 +160,7 @@ def test_has_reply_and_has_parody(store: Store) -> None:
         ("OR a", 1, "expected a term before OR"),
         ("(pay", 5, "expected ')' to close the '(' at position 1"),
         ("since:yesterday", 7, "expected a time like 24h, 7d or 2026-11-01"),
-        ("platform:x|fb", 12, "unknown platform 'fb' (valid: x, rss)"),
+        ("platform:x|fb", 12, "unknown platform 'fb' (valid: x, rss, bluesky, mastodon)"),
         ("colour:red", 1, "unknown field 'colour:'"),
         ("pay -", 5, "expected a term after '-'"),
     ],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import timedelta
 from html.parser import HTMLParser
@@ -138,14 +139,26 @@ def test_markdown_report_escapes_user_text(cli, db_path: Path) -> None:
     run = cli("export", "--db", db_path, "--format", "md")
     assert run.code == 0, run.err
     text = run.out
-    # The only raw `<` are the link destinations Markdown writes as `(<https://...>)`.
-    assert re.findall(r"(?<!\\)<(?!https://x\.com/)", text) == []
+    # The only raw `<` are link destinations `(<https://...>)`: the mention's own address,
+    # or an address in the post, linked to exactly what it shows (never escaped inside).
+    assert all(text[m.start() - 2 : m.start()] == "](" for m in re.finditer(r"(?<!\\)<", text))
+    for label, target in re.findall(r"(?<!\\)\[((?:\\.|[^\\\]])*)\]\(<([^>]*)>\)", text):
+        shown = re.sub(r"\\(.)", r"\1", label)
+        assert target.startswith("https://x.com/") or shown == target
+    assert "[http://evil.example/x](<http://evil.example/x>)" in text
     line = next(li for li in text.splitlines() if "second line" in li and li.startswith("- "))
-    assert r"\<script\>alert(1)\</script\>" in line
-    assert r"\[red\]x\[/\]" in line and r"\*bold\*" in line and r"\_it\_" in line
-    assert r"\| pipe \`tick\`" in line and r"\& \&amp;" in line
+    # Rendered as a forge renders it, the post reads exactly as written, on one line.
+    from markdown_it import MarkdownIt
+
+    rendered = MarkdownIt("gfm-like").render(line)
+    assert "<script" not in rendered and "<em>" not in rendered and "<code>" not in rendered
+    shown = html.unescape(re.sub(r"<[^>]+>", "", rendered))
+    assert " ".join(HOSTILE_TEXT.replace("\x1b", "").split()) in " ".join(shown.split())
     assert "\x1b" not in text and "\u202e" not in text
-    assert r'"\>\<img src=x onerror=alert(1)\>' in text
+    assert "<img" not in MarkdownIt("gfm-like").render(text)
+    assert '"><img src=x onerror=alert(1)>' in html.unescape(
+        re.sub(r"<[^>]+>", "", MarkdownIt("gfm-like").render(text))
+    )
     table = [li for li in text.splitlines() if li.startswith("| ")]
     assert all(li.count(" | ") == table[0].count(" | ") for li in table[:3])
 

@@ -25,6 +25,7 @@ from cache.store import Store
 from cache.threads import thread_for
 from filters.threads import PostRef, Thread
 from sources.config import Config, ConfigError
+from sources.handles import HANDLE_PLATFORMS, platform_of, shown_author
 from sources.text import format_delay, format_display_time, parse_timestamp
 from tui.badges import reply_badge_content
 from tui.safe_text import clean
@@ -63,9 +64,9 @@ def post_line(post: PostRef, *, prefix: str = "") -> Content:
     """One post of a thread: who (role), when, and the text, all literal."""
     role = post.role or "public"
     return Content.from_markup(
-        "$prefix[b]@$author[/b] [dim]($role, $when)[/dim]\n$text",
+        "$prefix[b]$author[/b] [dim]($role, $when)[/dim]\n$text",
         prefix=prefix,
-        author=clean(post.author, one_line=True),
+        author=clean(shown_author(post.author, platform_of(post.id)) or "?", one_line=True),
         role=role,
         when=format_when(post.created_at),
         text=clean(post.text) if not post.missing else "(not in the store)",
@@ -213,9 +214,12 @@ class DetailScreen(Screen[None]):
     def _author(self, m: dict[str, Any], account: dict[str, Any] | None) -> Content:
         if account is None:
             return Content.from_markup(
-                "[b]$name[/b] @$handle\nrole: $role",
+                "[b]$name[/b] $handle\nrole: $role",
                 name=clean(m["author_name"], one_line=True),
-                handle=clean(m["author"], one_line=True),
+                # A feed author is a name, not an account: no `@handle` beside it.
+                handle=clean(shown_author(m["author"], m["platform"]), one_line=True)
+                if m["platform"] in HANDLE_PLATFORMS
+                else "",
                 role=m["role"] or "unknown",
             )
 
@@ -223,10 +227,12 @@ class DetailScreen(Screen[None]):
             return "?" if value is None else f"{value:,}"
 
         return Content.from_markup(
-            "[b]$name[/b] @$handle\n$bio\n$followers followers · $following following · "
+            "[b]$name[/b] $handle\n$bio\n$followers followers · $following following · "
             "account age $age\nrole: [b]$role[/b] ($reason)",
             name=clean(account["display_name"], one_line=True),
-            handle=clean(account["handle"], one_line=True),
+            handle=clean(shown_author(account["handle"], account["platform"]), one_line=True)
+            if account["platform"] in HANDLE_PLATFORMS
+            else "",
             bio=clean(account["bio"]) or "(no bio)",
             followers=number(account["followers"]),
             following=number(account["following"]),

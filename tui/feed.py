@@ -34,7 +34,7 @@ ROLE_BADGES = {
     "official": ("OFF", "primary"),
     "press": ("PRS", "accent"),
 }
-SOURCE_ICONS = {"x": "X", "rss": "≋"}
+SOURCE_ICONS = {"x": "X", "rss": "≋", "bluesky": "B", "mastodon": "M"}
 TOPIC_CHIPS = {
     "working_conditions": "work",
     "pay": "pay",

@@ -26,6 +26,7 @@ from cache.monitor_queries import parody_summaries
 from cache.store import SourceState, Store
 from sources.config import Config
 from sources.records import utc_now
+from sources.stream_gaps import stream_gaps
 from tui.ambassador_detail import AmbassadorDetailScreen
 from tui.badges import NOTE, Badge, badge_text, profile_badges
 from tui.detail import format_delay
@@ -392,13 +393,15 @@ class SourcesScreen(ListScreen):
 
     def describe(self, item: Any) -> Content:
         state: SourceState = item.state
+        gaps = "".join(f"\n{gap}" for gap in stream_gaps(state))
         return Content.from_markup(
             "[b]$name[/b] ($kind)\nlast poll $poll · last success $ok · next poll $next\n"
-            "last error: $error",
+            "last error: $error$gaps",
             name=clean(state.name, one_line=True),
             kind=state.kind or "?",
             poll=state.last_poll_at or "never",
             ok=state.last_success_at or "never",
             next=state.next_poll_at or "?",
             error=clean(item.live_error or state.last_error or "none"),
+            gaps=gaps,
         )

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from sources.demo import cast
 from sources.demo.articles import ARTICLES, FEEDS, render_feed, truncate
 from sources.demo.cast import iso, snowflake
+from sources.demo.social import write_social
 
 if TYPE_CHECKING:
     from sources.demo.build_scenario import Builder, Tweet
@@ -173,7 +174,9 @@ def write_all(builder: Builder, out: Path) -> None:
     assign_ids(builder.tweets)
     x_files = write_x(builder, out)
     feeds = write_feeds(out)
+    social = write_social(out)
     files = [f["file"] for f in x_files] + [s["file"] for f in feeds for s in f["snapshots"]]
+    files += [s["file"] for s in social]
     manifest = {
         "name": "Korvando: two weeks and a strike (fictional)",
         "start": iso(START),
@@ -181,6 +184,7 @@ def write_all(builder: Builder, out: Path) -> None:
         "digest": data_digest(out, files),
         "x": x_files,
         "feeds": feeds,
+        "social": social,
     }
     (out / "scenario.json").write_text(
         json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"

@@ -1,0 +1,86 @@
+"""The full-text index of mentions, declared the way sqlite-utils declares one.
+
+sqlite-utils (`detect_fts`, `search`, the `sqlite-utils search` command) and Datasette (its
+search box and `?_search=`) find a table's index only by the declaration sqlite-utils'
+`enable_fts(..., create_triggers=True)` writes: a virtual table `<table>_fts` whose SQL says
+`content="<table>"`, kept in step by triggers `<table>_ai`, `_ad` and `_au`. Echowatch uses
+exactly that declaration and those trigger names, so `enable_fts(..., replace=True)` finds
+nothing to change and both tools search a store as it is.
+
+One difference on purpose: `mentions_au` fires on `UPDATE OF text` only. sqlite-utils' fires
+on every update, which would delete and re-add the index entry of every mention whose role
+or topics a reclassification changes (a million rows after a config edit) although only
+`text` is indexed. The result of a search is the same.
+
+Bulk loaders may drop the triggers (`drop_triggers`), fill the index themselves and put them
+back (`create_triggers`); `rebuild` refills the index from the table.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+TABLE = "mentions"
+FTS_TABLE = "mentions_fts"
+COLUMNS = ("text",)
+TOKENIZE = "unicode61 remove_diacritics 2"
+"""Case- and accent-folding words (ä matches a), as the query language expects."""
+
+TRIGGER_NAMES = ("mentions_ai", "mentions_ad", "mentions_au")
+"""sqlite-utils' names for a table's FTS triggers: insert, delete, update."""
+
+CREATE_FTS_SQL = f"""CREATE VIRTUAL TABLE "{FTS_TABLE}" USING FTS5 (
+    "text",
+    tokenize='{TOKENIZE}',
+    content="{TABLE}"
+)"""
+"""Character for character what sqlite-utils 3.x/4.x `enable_fts` writes for this table."""
+
+CREATE_TRIGGERS_SQL = f"""
+CREATE TRIGGER "mentions_ai" AFTER INSERT ON "{TABLE}" BEGIN
+  INSERT INTO "{FTS_TABLE}" (rowid, "text") VALUES (new.rowid, new."text");
+END;
+CREATE TRIGGER "mentions_ad" AFTER DELETE ON "{TABLE}" BEGIN
+  INSERT INTO "{FTS_TABLE}" ("{FTS_TABLE}", rowid, "text") VALUES('delete', old.rowid, old."text");
+END;
+CREATE TRIGGER "mentions_au" AFTER UPDATE OF "text" ON "{TABLE}" BEGIN
+  INSERT INTO "{FTS_TABLE}" ("{FTS_TABLE}", rowid, "text") VALUES('delete', old.rowid, old."text");
+  INSERT INTO "{FTS_TABLE}" (rowid, "text") VALUES (new.rowid, new."text");
+END;
+"""
+
+OLD_TRIGGER_NAMES = ("mentions_fts_insert", "mentions_fts_delete", "mentions_fts_update")
+"""The triggers of the first schema (m001), whose index the tools could not see."""
+
+
+def drop_triggers(db: Database) -> None:
+    """Stop keeping the index in step (for a bulk load that fills it itself)."""
+    for name in (*TRIGGER_NAMES, *OLD_TRIGGER_NAMES):
+        db.execute(f'DROP TRIGGER IF EXISTS "{name}"')
+
+
+def create_triggers(db: Database) -> None:
+    """Keep the index in step with every insert, delete and change of text."""
+    _run_script(db, CREATE_TRIGGERS_SQL)
+
+
+def rebuild(db: Database) -> None:
+    """Refill the whole index from `mentions` (FTS5's own 'rebuild' of a content table)."""
+    db.execute(f'INSERT INTO "{FTS_TABLE}"("{FTS_TABLE}") VALUES(\'rebuild\')')
+
+
+def recreate(db: Database) -> None:
+    """Replace any earlier index of mentions by the sqlite-utils declaration, filled."""
+    drop_triggers(db)
+    db.execute(f'DROP TABLE IF EXISTS "{FTS_TABLE}"')
+    db.execute(CREATE_FTS_SQL)
+    rebuild(db)
+    create_triggers(db)
+
+
+def _run_script(db: Database, script: str) -> None:
+    # executescript() would COMMIT the migration's open transaction first: run each
+    # statement on its own instead, so the migration stays one transaction.
+    for statement in script.split("END;"):
+        if statement.strip():
+            db.execute(statement + "END;")

@@ -1,0 +1,229 @@
+"""Bluesky's live public stream (Jetstream) as a source: no account, filtered locally.
+
+Jetstream sends every post on the network; only the ones that matter are kept: a post
+with all the words of one of `[bluesky] queries`, a post by one of the company's or the
+watched handles, and a post that mentions, answers or quotes one of them.
+
+One poll reads the stream for a window (or until the server closes it), storing what
+matched page by page; the collector re-arms it at once, so it behaves as a stream.
+Resume is exact: the state's cursor is the `time_us` of the last event read, saved with
+the posts up to it, and a reconnect asks Jetstream to replay from there (a replayed
+post has the same id, so nothing doubles).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from sources.backoff import Backoff, dump_extra, load_extra
+from sources.base import PollOutcome, PollPage
+from sources.bluesky.posts import (
+    POST_COLLECTION,
+    mentioned_dids,
+    parse_jetstream_event,
+    web_url,
+)
+from sources.bluesky.source import BlueskySource, resolve_handle
+from sources.config import Config
+from sources.records import Mention, ParsedBatch, Skipped, SourceState
+from sources.social import EndpointFailed, RateLimited
+from sources.text import format_timestamp
+
+FLUSH_EVENTS = 50
+"""Matching posts stored together at most (a page)."""
+FLUSH_SECONDS = 1.0
+"""A matching post waits at most this long before it is stored."""
+_WORD = re.compile(r"\w+")
+
+Connect = Callable[..., Any]
+
+
+def query_words(queries: list[str]) -> list[frozenset[str]]:
+    """Each query as the set of words a post must all contain (operators left out)."""
+    found = []
+    for query in queries:
+        words = [
+            w
+            for token in query.split()
+            if not token.startswith("-") and ":" not in token and token.upper() not in ("OR", "AND")
+            for w in _WORD.findall(token.lower())
+        ]
+        if words:
+            found.append(frozenset(words))
+    return found
+
+
+class JetstreamSource:
+    """Reads Jetstream for `window_seconds` per poll; see the module docstring."""
+
+    name = "bluesky-jetstream"
+    kind = "bluesky:jetstream"
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        profiles: BlueskySource | None = None,
+        window_seconds: float = 20.0,
+        connect: Connect | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+        rng: random.Random | None = None,
+    ) -> None:
+        if connect is None:
+            from websockets.sync.client import connect as ws_connect
+
+            connect = ws_connect
+        self.config = config
+        self._profiles = profiles or BlueskySource(config, environ={})
+        self._window = window_seconds
+        self._connect = connect
+        self._monotonic = monotonic
+        self._rng = rng or random.Random()
+        self._backoff = Backoff(base=2.0, cap=300.0)
+        self._words = query_words(config.bluesky.queries)
+        self._watched: set[str] | None = None
+        self._outcome = PollOutcome(next_poll_in=0.1)
+
+    def outcome(self) -> PollOutcome:
+        return self._outcome
+
+    def poll(self, states: Mapping[str, SourceState], now: datetime) -> Iterator[PollPage]:
+        state = replace(states.get(self.name) or SourceState(name=self.name))
+        state.kind, state.last_poll_at = self.kind, format_timestamp(now)
+        extra = load_extra(state.extra)
+        warnings: list[str] = []
+        watched = self._watched_dids(warnings)
+        params = {"wantedCollections": POST_COLLECTION}
+        if state.cursor:
+            params["cursor"] = state.cursor
+        state.url = f"{self.config.bluesky.jetstream_url}?{urlencode(params)}"
+        error: str | None = None
+        try:
+            with self._connect(state.url, open_timeout=10, max_size=2**22) as socket:
+                yield from self._read(socket, state, watched, warnings, now)
+        except EndpointFailed as exc:
+            error = str(exc)
+        except (OSError, TimeoutError) as exc:
+            error = f"cannot reach Jetstream ({type(exc).__name__}: {str(exc)[:120]})"
+        except Exception as exc:  # websockets' handshake and protocol errors
+            error = f"Jetstream failed ({type(exc).__name__}: {str(exc)[:120]})"
+        failures = int(extra.get("failures") or 0) + 1 if error else 0
+        extra["failures"] = failures
+        state.extra = dump_extra(extra)
+        wait = self._backoff.delay(failures, self._rng) if failures else 0.1
+        if error:
+            state.last_error, state.last_error_at = error, format_timestamp(now)
+        else:
+            state.last_error, state.last_success_at = None, format_timestamp(now)
+        state.next_poll_at = format_timestamp(now + timedelta(seconds=wait))
+        self._outcome = PollOutcome(ok=error is None, error=error, next_poll_in=wait)
+        yield PollPage(batch=ParsedBatch(warnings=warnings), states=[replace(state)])
+
+    def _read(
+        self,
+        socket: Any,
+        state: SourceState,
+        watched: set[str],
+        warnings: list[str],
+        now: datetime,
+    ) -> Iterator[PollPage]:
+        from websockets.exceptions import ConnectionClosed
+
+        deadline = self._monotonic() + self._window
+        pending = ParsedBatch()
+        flushed_at = self._monotonic()
+        while True:
+            left = deadline - self._monotonic()
+            if left <= 0:
+                break
+            try:
+                message = socket.recv(timeout=min(left, FLUSH_SECONDS))
+            except TimeoutError:
+                message = None
+            except ConnectionClosed:
+                break
+            if message is not None:
+                self._take(message, state, watched, pending)
+            due = self._monotonic() - flushed_at >= FLUSH_SECONDS
+            if len(pending.mentions) >= FLUSH_EVENTS or (due and (pending.mentions or message)):
+                yield self._page(pending, state, now)
+                pending, flushed_at = ParsedBatch(), self._monotonic()
+        yield self._page(pending, state, now)
+
+    def _take(
+        self, message: str | bytes, state: SourceState, watched: set[str], pending: ParsedBatch
+    ) -> None:
+        try:
+            event = json.loads(message)
+        except ValueError:
+            pending.skipped.append(Skipped(self.name, "an event that is not JSON"))
+            return
+        if not isinstance(event, dict):
+            return
+        if isinstance(event.get("time_us"), int):
+            state.cursor = str(event["time_us"])
+        batch = parse_jetstream_event(event, self.kind, self.name)
+        commit = event.get("commit") if isinstance(event.get("commit"), dict) else {}
+        record = commit.get("record") if isinstance(commit, dict) else None
+        if batch.mentions and isinstance(record, dict) and self._matches(event, record, watched):
+            pending.extend(batch)
+        pending.skipped.extend(batch.skipped)
+
+    def _matches(
+        self, event: Mapping[str, Any], record: Mapping[str, Any], watched: set[str]
+    ) -> bool:
+        if event.get("did") in watched or mentioned_dids(record) & watched:
+            return True
+        words = set(_WORD.findall(str(record.get("text") or "").lower()))
+        return any(query <= words for query in self._words)
+
+    def _page(self, batch: ParsedBatch, state: SourceState, now: datetime) -> PollPage:
+        if batch.mentions:
+            self._profiles.add_profiles(batch)
+            authors = {a.key: a for a in batch.accounts}
+            batch.mentions = [_named(m, authors.get(m.author_key)) for m in batch.mentions]
+            state.items_seen += len(batch.mentions)
+            state.last_success_at = format_timestamp(now)
+        return PollPage(batch=batch, states=[replace(state)])
+
+    def _watched_dids(self, warnings: list[str]) -> set[str]:
+        if self._watched is not None:
+            return self._watched
+        handles = [*self.config.company.handles, *self.config.bluesky.handles]
+        found: set[str] = set()
+        retry = False
+        for handle in handles:
+            handle = handle.strip().lstrip("@")
+            if not handle.startswith("did:") and "." not in handle:
+                continue  # an X handle: Bluesky handles are domain names
+            try:
+                found.add(resolve_handle(self._profiles, handle))
+            except EndpointFailed as exc:
+                warnings.append(f"{self.name}: not watching {handle}: {exc}")
+                retry = retry or exc.transient
+            except RateLimited:
+                warnings.append(f"{self.name}: not watching {handle} yet: rate limited")
+                retry = True
+        if not retry:
+            self._watched = found  # else asked again next poll
+        return found
+
+
+def _named(mention: Mention, author: Any) -> Mention:
+    """A Jetstream post with its author's handle and name, once a profile named them."""
+    if author is None or author.handle == mention.author:
+        return mention
+    return replace(
+        mention,
+        author=author.handle,
+        author_name=author.display_name,
+        url=web_url(mention.id.removeprefix("bluesky:"), author.handle),
+    )

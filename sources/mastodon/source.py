@@ -1,0 +1,177 @@
+"""Mastodon as a live source: public hashtag timelines and account statuses (no account
+needed) and status search (needs MASTODON_ACCESS_TOKEN), all from one instance.
+
+Uses Mastodon.py's real client with `ratelimit_method="throw"`: its default would sleep
+inside a poll; here a 429 pauses this source alone until `X-RateLimit-Reset`. Statuses
+are read newest first with `since_id` = the newest status already stored (the committed
+cursor) and `max_id` to page back, the same resume as X.
+
+Mastodon.py is imported when a source is built, not with this module: it takes about a
+second to import, which every collector and monitor start would pay without Mastodon.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from sources.config import MASTODON_TOKEN_ENV, Config
+from sources.http_fetch import USER_AGENT
+from sources.mastodon.statuses import host_of, id_newer, newest_id, parse_statuses
+from sources.social import Endpoint, EndpointFailed, Page, PagedSource, RateLimited
+
+if TYPE_CHECKING:
+    from mastodon import Mastodon
+
+PAGE_SIZE = 40
+"""The most statuses Mastodon returns per page."""
+NO_TOKEN = f"search needs an access token: set {MASTODON_TOKEN_ENV}"
+
+
+def mastodon_endpoints(config: Config) -> list[Endpoint]:
+    section = config.mastodon
+    found = [Endpoint("mastodon", "tag", t.strip().lstrip("#")) for t in section.hashtags]
+    found += [Endpoint("mastodon", "account", a.strip().lstrip("@")) for a in section.accounts]
+    found += [Endpoint("mastodon", "search", q.strip()) for q in section.queries]
+    return [e for e in found if e.target]
+
+
+def mastodon_configured(config: Config) -> bool:
+    return bool(config.mastodon.instance and mastodon_endpoints(config))
+
+
+class MastodonSource(PagedSource):
+    """One poll = one round over every configured hashtag, account and query."""
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        environ: Mapping[str, str] | None = None,
+        rng: random.Random | None = None,
+        timeout: float = 30.0,
+    ) -> None:
+        env = os.environ if environ is None else environ
+        self.config = config
+        self.host = host_of(config.mastodon.instance)
+        self._token = env.get(MASTODON_TOKEN_ENV, "")
+        self._timeout = timeout
+        self._client: Mastodon | None = None
+        super().__init__(
+            "mastodon",
+            mastodon_endpoints(config),
+            self._fetch_page,
+            poll_seconds=config.mastodon.poll_seconds,
+            max_pages=config.mastodon.max_pages,
+            secrets=[self._token],
+            newer=id_newer,
+            rng=rng,
+        )
+
+    @property
+    def client(self) -> Mastodon:
+        """The Mastodon.py client (the stream source shares it and its token), made on
+        first use so that building the source does not import Mastodon.py."""
+        if self._client is None:
+            from mastodon import Mastodon
+
+            self._client = Mastodon(
+                api_base_url=self.config.mastodon.instance.rstrip("/"),
+                access_token=self._token or None,
+                ratelimit_method="throw",
+                request_timeout=self._timeout,
+                version_check_mode="none",
+                user_agent=USER_AGENT,
+            )
+        return self._client
+
+    def _fetch_page(
+        self, endpoint: Endpoint, since: str | None, cursor: str | None, extra: dict[str, object]
+    ) -> Page:
+        client = self.client
+        paging: dict[str, Any] = {"since_id": since, "max_id": cursor, "limit": PAGE_SIZE}
+        if endpoint.kind == "tag":
+            statuses = self._call(lambda: client.timeline_hashtag(endpoint.target, **paging))
+        elif endpoint.kind == "account":
+            account_id = extra.get("account_id")
+            if not account_id:
+                found = self._call(lambda: client.account_lookup(endpoint.target), missing=True)
+                account_id = extra["account_id"] = str(found["id"])
+            statuses = self._call(
+                lambda: client.account_statuses(account_id, exclude_reblogs=True, **paging),
+                missing=True,
+            )
+        else:
+            if not self._token:
+                raise EndpointFailed(NO_TOKEN, transient=False)
+            answer = self._call(
+                lambda: client.search_v2(
+                    endpoint.target,
+                    result_type="statuses",
+                    resolve=False,
+                    # True would make Mastodon.py ask the instance for its version first,
+                    # and it recurses without end when that call fails.
+                    exclude_unreviewed=False,
+                    min_id=since,
+                    max_id=cursor,
+                    limit=PAGE_SIZE,
+                )
+            )
+            statuses = answer.get("statuses") if isinstance(answer, Mapping) else None
+        if not isinstance(statuses, list):
+            raise EndpointFailed("Mastodon sent an answer that is not a list of statuses")
+        batch = parse_statuses(statuses, endpoint.source_label, self.host, endpoint.state_name)
+        ids = [str(s.get("id")) for s in statuses if isinstance(s, Mapping)]
+        oldest = min((i for i in ids if i.isdigit()), key=lambda i: (len(i), i), default=None)
+        full = len(statuses) >= PAGE_SIZE
+        return Page(
+            batch=batch,
+            next_cursor=oldest if full else None,
+            newest=newest_id(ids),
+            # `since_id` keeps older statuses out, so a short page is the end of the news.
+            reached_known=not full,
+        )
+
+    def _call(self, call: Any, *, missing: bool = False) -> Any:
+        from mastodon import (
+            MastodonAPIError,
+            MastodonError,
+            MastodonNetworkError,
+            MastodonNotFoundError,
+            MastodonRatelimitError,
+            MastodonServerError,
+            MastodonUnauthorizedError,
+        )
+
+        try:
+            return call()
+        except MastodonRatelimitError:
+            reset = self.client.ratelimit_reset
+            until = datetime.fromtimestamp(float(reset), UTC) if reset else None
+            raise RateLimited(until) from None
+        except MastodonNotFoundError:
+            what = "no such account on this instance" if missing else "not found (HTTP 404)"
+            raise EndpointFailed(what, transient=False) from None
+        except MastodonUnauthorizedError:
+            raise EndpointFailed(
+                f"token rejected (HTTP 401): check {MASTODON_TOKEN_ENV}", transient=False
+            ) from None
+        except MastodonServerError as exc:
+            raise EndpointFailed(f"Mastodon server error ({_status(exc)})") from None
+        except MastodonNetworkError:
+            raise EndpointFailed("cannot reach the Mastodon instance (connection failed)") from None
+        except MastodonAPIError as exc:
+            raise EndpointFailed(f"Mastodon refused it ({_status(exc)})", transient=False) from None
+        except MastodonError as exc:
+            raise EndpointFailed(f"Mastodon failed ({type(exc).__name__})") from None
+
+
+def _status(exc: Exception) -> str:
+    args = exc.args
+    if len(args) >= 2 and isinstance(args[1], int):
+        detail = f": {str(args[3])[:160]}" if len(args) >= 4 and args[3] else ""
+        return f"HTTP {args[1]}{detail}"
+    return type(exc).__name__

@@ -1,0 +1,232 @@
+"""Turn Mastodon statuses (REST answers, streaming events, saved status lists) into
+plain records. The live source, the stream and `import` all parse through here.
+
+Ids: status and account ids are local to the instance that answered, and so are the
+`in_reply_to_id` links, so a post is `mastodon:<instance host>:<status id>` and its
+author `mastodon:<instance host>:<account id>`; a reply then names its parent's id
+without a lookup. Handles are always full (`name@host`): a local account's `acct` has
+no host, and `anna` on two instances are two people.
+
+HTML is reduced to plain text and never rendered; the "RE: <link>" paragraph Mastodon
+adds for clients without quote support is dropped, since the quote is linked anyway.
+A boost (reblog) is not a new mention: the booster adds no words of their own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from sources.records import Account, Mention, ParsedBatch, Skipped
+from sources.text import clean_text, html_to_text, parse_timestamp
+from sources.twitter_v2 import raw_json
+
+PLATFORM = "mastodon"
+_QUOTE_FALLBACK = re.compile(r"<p class=\"quote-inline\">.*?</p>", re.DOTALL)
+
+
+def host_of(url: str) -> str:
+    """The host of an instance base URL (`https://mastodon.social/` -> `mastodon.social`)."""
+    return (urlsplit(url).netloc or url).lower().rstrip("/")
+
+
+def mention_id(host: str, status_id: str) -> str:
+    return f"{PLATFORM}:{host}:{status_id}"
+
+
+def account_from(account: Mapping[str, Any], host: str) -> Account | None:
+    """An `Account` from a Mastodon account entity; None without an id."""
+    account_id = clean_text(account.get("id"))
+    if not account_id:
+        return None
+    acct = clean_text(account.get("acct") or account.get("username")) or account_id
+    handle = acct if "@" in acct else f"{acct}@{host}"
+    return Account(
+        key=f"{PLATFORM}:{host}:{account_id}",
+        platform=PLATFORM,
+        handle=handle,
+        display_name=clean_text(account.get("display_name")),
+        bio=html_to_text(clean_text(account.get("note"))),
+        followers=_count(account.get("followers_count")),
+        following=_count(account.get("following_count")),
+        post_count=_count(account.get("statuses_count")),
+        created_at=_time(account.get("created_at")),
+        raw=raw_json(account),
+    )
+
+
+def status_text(status: Mapping[str, Any]) -> str:
+    """The words of a status: content warning and body, as plain text."""
+    body = _QUOTE_FALLBACK.sub("", clean_text(status.get("content")))
+    text = html_to_text(body)
+    warning = clean_text(status.get("spoiler_text")).strip()
+    return f"{warning}: {text}" if warning and text else (warning or text)
+
+
+def quoted_status_id(status: Mapping[str, Any]) -> str:
+    """The id a status quotes (Mastodon 4.5 `quote`), '' when it quotes nothing it shows."""
+    quote = status.get("quote")
+    if not isinstance(quote, Mapping):
+        return ""
+    inner = quote.get("quoted_status")
+    if isinstance(inner, Mapping) and inner.get("id"):
+        return clean_text(inner["id"])
+    return clean_text(quote.get("quoted_status_id"))
+
+
+class _Collector:
+    def __init__(self, source: str, host: str, where: str) -> None:
+        self.batch = ParsedBatch()
+        self.source, self.host, self.where = source, host, where
+        self._posts: dict[str, Mention] = {}
+        self._accounts: dict[str, Account] = {}
+
+    def status(self, status: object, *, referenced_only: bool = False) -> None:
+        if not isinstance(status, Mapping):
+            return
+        if status.get("reblog"):
+            return  # a boost: not a new mention
+        status_id = clean_text(status.get("id"))
+        created = _time(status.get("created_at"))
+        if not status_id or created is None:
+            self.batch.skipped.append(
+                Skipped(f"{self.where}: status {status_id or '?'}", "no id or creation time")
+            )
+            return
+        raw_account = status.get("account")
+        author = account_from(raw_account, self.host) if isinstance(raw_account, Mapping) else None
+        if author is not None:
+            self._accounts.setdefault(author.key, author)
+        parent = clean_text(status.get("in_reply_to_id"))
+        quoted = quoted_status_id(status)
+        kind = "reply" if parent else ("quote" if quoted else "post")
+        mention = Mention(
+            id=mention_id(self.host, status_id),
+            platform=PLATFORM,
+            source=self.source,
+            url=clean_text(status.get("url") or status.get("uri")),
+            author=author.handle if author else "unknown",
+            author_name=author.display_name if author else "",
+            author_key=author.key if author else "",
+            text=status_text(status),
+            lang=(clean_text(status.get("language")) or "und").lower(),
+            created_at=created,
+            kind=kind,
+            in_reply_to=mention_id(self.host, parent) if parent else None,
+            quoted_id=mention_id(self.host, quoted) if quoted else None,
+            # The API names no thread root; a post that replies to nothing is its own.
+            conversation_id=None if parent else mention_id(self.host, status_id),
+            referenced_only=referenced_only,
+            raw=raw_json(status),
+        )
+        known = self._posts.get(mention.id)
+        if known is None or (known.referenced_only and not referenced_only):
+            self._posts[mention.id] = mention
+        quote = status.get("quote")
+        if isinstance(quote, Mapping) and isinstance(quote.get("quoted_status"), Mapping):
+            self.status(quote["quoted_status"], referenced_only=True)
+
+    def done(self) -> ParsedBatch:
+        self.batch.mentions.extend(self._posts.values())
+        self.batch.accounts.extend(self._accounts.values())
+        return self.batch
+
+
+def parse_statuses(payload: object, source: str, host: str = "", where: str = "") -> ParsedBatch:
+    """A status list, one status, a search answer (`statuses`) or a context (`ancestors`,
+    `descendants`). `host` is the instance that answered; without it (an import) it is
+    taken from the first local account's status address."""
+    host = host or guess_host(payload)
+    found = _Collector(source, host, where or source)
+    if isinstance(payload, list):
+        for status in payload:
+            found.status(status)
+    elif isinstance(payload, Mapping) and isinstance(payload.get("statuses"), list):
+        for status in payload["statuses"]:
+            found.status(status)
+    elif isinstance(payload, Mapping) and (
+        isinstance(payload.get("ancestors"), list) or isinstance(payload.get("descendants"), list)
+    ):
+        for status in [*_list(payload.get("ancestors")), *_list(payload.get("descendants"))]:
+            found.status(status)
+    elif looks_like_status(payload):
+        found.status(payload)
+    else:
+        found.batch.skipped.append(Skipped(where or source, "not Mastodon statuses"))
+    return found.done()
+
+
+def looks_like_status(value: object) -> bool:
+    return (
+        isinstance(value, Mapping)
+        and "content" in value
+        and isinstance(value.get("account"), Mapping)
+        and "id" in value
+    )
+
+
+def looks_like_mastodon(payload: object) -> bool:
+    """Whether a decoded JSON value is a Mastodon status list, status or search answer."""
+    if isinstance(payload, list):
+        return bool(payload) and all(looks_like_status(s) for s in payload)
+    if isinstance(payload, Mapping):
+        if isinstance(payload.get("statuses"), list) and "accounts" in payload:
+            return True
+        if isinstance(payload.get("ancestors"), list) and "descendants" in payload:
+            return True
+    return looks_like_status(payload)
+
+
+def guess_host(payload: object) -> str:
+    """The instance that served a saved answer: the host of a local account's status
+    (a local `acct` has no `@`, so that status lives on the answering instance)."""
+    statuses: Iterable[Any] = []
+    if isinstance(payload, list):
+        statuses = payload
+    elif isinstance(payload, Mapping):
+        statuses = [
+            *_list(payload.get("statuses")),
+            *_list(payload.get("ancestors")),
+            *_list(payload.get("descendants")),
+            payload,
+        ]
+    fallback = ""
+    for status in statuses:
+        if not isinstance(status, Mapping):
+            continue
+        account = status.get("account")
+        url = clean_text(status.get("url") or status.get("uri"))
+        host = host_of(url) if url.startswith("http") else ""
+        if isinstance(account, Mapping) and "@" not in str(account.get("acct", "@")) and host:
+            return host
+        fallback = fallback or host
+    return fallback or "unknown"
+
+
+def newest_id(ids: Iterable[str]) -> str | None:
+    """The newest of some status ids (numeric, growing with time)."""
+    found = [i for i in ids if i.isdigit()]
+    return max(found, key=lambda i: (len(i), i)) if found else None
+
+
+def id_newer(a: str, b: str) -> bool:
+    return (len(a), a) > (len(b), b)
+
+
+def _time(value: object) -> datetime | None:
+    if isinstance(value, datetime):  # Mastodon.py has already decoded it
+        return parse_timestamp(value.isoformat())
+    return parse_timestamp(value)
+
+
+def _count(value: object) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**63:
+        return value
+    return None
+
+
+def _list(value: object) -> list[Any]:
+    return value if isinstance(value, list) else []

@@ -1,0 +1,236 @@
+"""The X filtered stream: tweepy's real StreamingClient, its HTTP answered at the
+transport by `responses` with the real recorded stream (../shared/realworld/x_stream),
+a stream that drops mid-way (X's `operational-disconnect`, then a 429), the gap closed
+from recent search, a real store."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import responses
+
+from cache.collector import Collector, build_sources
+from cache.status import format_status, store_status
+from cache.store import Store
+from sources.config import Config, XSection
+from sources.records import SourceState
+from sources.stream_gaps import describe_gap
+from sources.x_source import StreamGate, XSource
+from sources.x_stream import NO_STREAM_IN_PLAN, XStreamSource
+from tests.builders import BASE_TIME
+from tests.conftest import REALWORLD
+
+API = "https://api.twitter.com/2"
+STREAM = f"{API}/tweets/search/stream"
+RULES = f"{STREAM}/rules"
+SEARCH = f"{API}/tweets/search/recent"
+TOKEN = "AAAA-stream-test-token"
+
+
+def lines() -> list[str]:
+    return (REALWORLD / "x_stream" / "twarccsv_streaming_output.jsonl").read_text().splitlines()
+
+
+def rules_file(name: str) -> Any:
+    return json.loads((REALWORLD / "x_stream" / name).read_text())
+
+
+@pytest.fixture
+def api(realworld: Path) -> Iterator[responses.RequestsMock]:
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.get(RULES, json=rules_file("wessel_rules_get_response.json"))
+        mock.post(RULES, json=rules_file("wessel_rules_post_add_response.json"))
+        yield mock
+
+
+@pytest.fixture
+def backoff(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[float]]:
+    """tweepy's reconnect waits, recorded instead of slept; the second one holds the
+    stream thread until the test ends (a stream that stays down)."""
+    waits: list[float] = []
+    release = threading.Event()
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        if len(waits) > 1:
+            release.wait(10)
+
+    monkeypatch.setattr("tweepy.streaming.sleep", sleep)
+    yield waits
+    release.set()
+
+
+def ticking_clock() -> Any:
+    seconds = itertools.count()
+    return lambda: BASE_TIME + timedelta(seconds=next(seconds))
+
+
+def stream_body(selected: list[str]) -> bytes:
+    return ("\r\n".join(selected) + "\r\n").encode()
+
+
+def make_source(clock: Any) -> tuple[XStreamSource, StreamGate, Config]:
+    config = Config(
+        x=XSection(
+            queries=["Kestrel"], stream=True, mentions_timeline=False, ambassador_timelines=False
+        )
+    )
+    gate = StreamGate()
+    source = XStreamSource(config, TOKEN, gate, window_seconds=30, clock=clock, idle_seconds=0.02)
+    return source, gate, config
+
+
+def test_a_dropped_stream_is_backfilled_from_search_without_gaps_or_doubles(
+    api: responses.RequestsMock, backoff: list[float], db_path: Path
+) -> None:
+    """X cuts the stream (operational-disconnect) and then answers 429; once it is back,
+    recent search since the last streamed tweet fills the gap, every tweet is stored once,
+    and the gap is shown with how many posts it brought back."""
+    recorded = lines()
+    first, gap, after = recorded[:5], recorded[5:7], recorded[7:]
+    tweets = [json.loads(line) for line in recorded if '"data"' in line]
+    search_page = {
+        "data": [json.loads(line)["data"] for line in recorded[5:8]],
+        "includes": {
+            "users": [u for line in recorded[5:8] for u in json.loads(line)["includes"]["users"]]
+        },
+        "meta": {"result_count": 3, "newest_id": json.loads(recorded[7])["data"]["id"]},
+    }
+    api.get(STREAM, body=stream_body(first))
+    api.get(STREAM, status=429, json={"title": "Too Many Requests"})
+    api.get(STREAM, body=stream_body(after))
+    api.get(STREAM, status=503, json={"title": "Service Unavailable"})
+    api.get(SEARCH, json=search_page)
+    clock = ticking_clock()
+    source, _gate, config = make_source(clock)
+    collector = Collector(config, db_path, sources=[source], clock=clock)
+    try:
+        reports = []
+        for _ in range(6):
+            reports.append(collector.poll_source("x-stream"))
+            with Store.open(db_path, readonly=True) as store:
+                gaps = json.loads(store.source_state("x-stream").extra).get("gaps")
+            if gaps:
+                break
+    finally:
+        source.close()
+    assert gaps and gaps[0]["backfilled"] == 3 and gaps[0]["reason"] == "operational-disconnect"
+    assert describe_gap(gaps[0]).startswith("stream down ") and describe_gap(gaps[0]).endswith(
+        ", backfilled 3"
+    )
+    search_call = next(c for c in api.calls if str(c.request.url).startswith(SEARCH))
+    since = parse_qs(urlsplit(str(search_call.request.url)).query)["since_id"][0]
+    assert since == json.loads(recorded[3])["data"]["id"]  # the last tweet streamed before the cut
+    assert backoff[0] == 60  # X's wait after a 429
+    assert any(r.error and "operational-disconnect" in r.error for r in reports)
+    with Store.open(db_path, readonly=True) as store:
+        stored = [r["id"] for r in store.rows("SELECT id FROM mentions WHERE referenced_only = 0")]
+        status = format_status(store_status(store))
+    assert f"    {describe_gap(gaps[0])}" in status  # `status` shows the gap under x-stream
+    expected = {f"x:{t['data']['id']}" for t in tweets}
+    assert sorted(stored) == sorted(expected)  # nothing missed, nothing twice
+    assert gap and all(f"x:{json.loads(g)['data']['id']}" in stored for g in gap)
+
+
+def test_rules_follow_the_configured_queries(
+    api: responses.RequestsMock, backoff: list[float], db_path: Path
+) -> None:
+    """A rule left from before is deleted; each query becomes a rule tagged with itself."""
+    api.get(STREAM, body=stream_body(lines()[:1]))
+    api.get(STREAM, status=503, json={"title": "Service Unavailable"})
+    clock = ticking_clock()
+    source, _, config = make_source(clock)
+    try:
+        Collector(config, db_path, sources=[source], clock=clock).poll_source("x-stream")
+    finally:
+        source.close()
+    posted = [json.loads(c.request.body or b"") for c in api.calls if c.request.method == "POST"]
+    assert {"delete": {"ids": ["1331265011306688512"]}} in posted
+    assert {"add": [{"value": "Kestrel", "tag": "Kestrel"}]} in posted
+    connect = next(c for c in api.calls if str(c.request.url).startswith(STREAM + "?"))
+    assert connect.request.headers["Authorization"] == f"Bearer {TOKEN}"
+
+
+def test_a_plan_without_the_stream_falls_back_to_polling(
+    api: responses.RequestsMock, backoff: list[float], db_path: Path
+) -> None:
+    """A 403 on the stream says the plan lacks it, stops the stream, and search is polled."""
+    api.get(STREAM, status=403, json={"title": "Client Forbidden"})
+    clock = ticking_clock()
+    source, gate, config = make_source(clock)
+    collector = Collector(config, db_path, sources=[source], clock=clock)
+    try:
+        report = collector.poll_source("x-stream")
+    finally:
+        source.close()
+    assert report.stopped and report.error == NO_STREAM_IN_PLAN
+    assert gate.streaming is False
+    with Store.open(db_path, readonly=True) as store:
+        assert NO_STREAM_IN_PLAN in format_status(store_status(store))
+
+
+def test_search_is_not_polled_while_the_stream_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With `stream = true` and a token, the stream and the poller share a gate; the
+    poller skips search while the stream is connected."""
+    monkeypatch.setenv("X_BEARER_TOKEN", TOKEN)
+    config = Config(x=XSection(queries=["Kestrel"], stream=True))
+    built = build_sources(config)
+    poller = next(s for s in built if isinstance(s, XSource))
+    stream = next(s for s in built if isinstance(s, XStreamSource))
+    assert poller._stream_gate is stream._gate
+    assert not [
+        s
+        for s in build_sources(Config(x=XSection(queries=["Kestrel"])))
+        if isinstance(s, XStreamSource)
+    ]
+
+
+def test_a_restart_backfills_the_time_the_collector_was_not_running(
+    api: responses.RequestsMock, backoff: list[float], db_path: Path
+) -> None:
+    """Started again after a stop, the stream first fetches what was posted meanwhile
+    (recent search since the last tweet the previous run streamed)."""
+    recorded = lines()
+    last_streamed = json.loads(recorded[3])["data"]["id"]
+    with Store.open(db_path) as store, store.writing():
+        store.save_source_state(
+            SourceState(
+                name="x-stream",
+                kind="x:stream",
+                cursor=last_streamed,
+                last_success_at="2026-11-02T08:00:00Z",
+            )
+        )
+    missed = [json.loads(line) for line in recorded[5:7]]
+    api.get(STREAM, body=stream_body(recorded[7:]))
+    api.get(STREAM, status=503, json={"title": "Service Unavailable"})
+    api.get(
+        SEARCH,
+        json={
+            "data": [m["data"] for m in missed],
+            "includes": {"users": [u for m in missed for u in m["includes"]["users"]]},
+            "meta": {"result_count": 2},
+        },
+    )
+    clock = ticking_clock()
+    source, _gate, config = make_source(clock)
+    try:
+        Collector(config, db_path, sources=[source], clock=clock).poll_source("x-stream")
+    finally:
+        source.close()
+    search_call = next(c for c in api.calls if str(c.request.url).startswith(SEARCH))
+    assert parse_qs(urlsplit(str(search_call.request.url)).query)["since_id"] == [last_streamed]
+    with Store.open(db_path, readonly=True) as store:
+        extra = json.loads(store.source_state("x-stream").extra)
+        for tweet in missed:
+            assert store.mention(f"x:{tweet['data']['id']}") is not None
+    assert extra["gaps"][0]["from"] == "2026-11-02T08:00:00Z"
+    assert extra["gaps"][0]["reason"] == "not running" and extra["gaps"][0]["backfilled"] == 2
