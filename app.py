@@ -129,6 +129,14 @@ def _add_import(sub: Subparsers) -> Runner:
         help="mentions per transaction (default 20000): smaller batches use less memory "
         "and a killed import redoes less; larger ones are faster",
     )
+    parser.add_argument(
+        "--max-line-mb",
+        type=_positive_float,
+        default=4.0,
+        metavar="MB",
+        help="longest JSON line read (default 4 MiB); a longer line is skipped with its "
+        "line number and size, without being read into memory",
+    )
     _store_args(parser)
     _config_args(parser)
     return _run_import
@@ -141,6 +149,16 @@ def _positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number above 0, got {text}")
     return value
 
 
@@ -161,7 +179,13 @@ def _run_import(args: argparse.Namespace) -> int:
     with open_store(args) as store, _stop_on_signals() as stop:
         reclassify_if_config_changed(store, classifier)
         report = import_paths(
-            store, args.paths, classifier, batch=args.batch, stdin=sys.stdin.buffer, stop=stop
+            store,
+            args.paths,
+            classifier,
+            batch=args.batch,
+            stdin=sys.stdin.buffer,
+            max_line_bytes=int(args.max_line_mb * 1024 * 1024),
+            stop=stop,
         )
     totals = report.totals
     print(
@@ -564,16 +588,22 @@ def _collect_logging(args: argparse.Namespace) -> logging.Logger:
     import os
 
     from sources.config import SECRET_ENVS
+    from sources.redact import redact
 
     tokens = [t for t in (os.environ.get(name, "") for name in SECRET_ENVS) if t]
 
     class Redact(logging.Filter):
+        """Every line through the one redaction (secrets, bearer tokens, Authorization)."""
+
         def filter(self, record: logging.LogRecord) -> bool:
             message = record.getMessage()
-            if any(token in message for token in tokens):
-                for token in tokens:
-                    message = message.replace(token, "[token]")
-                record.msg, record.args = message, ()
+            if record.exc_info and not record.exc_text:
+                record.exc_text = logging.Formatter().formatException(record.exc_info)
+            cleaned = redact(message, tokens)
+            if cleaned != message:
+                record.msg, record.args = cleaned, ()
+            if record.exc_text:
+                record.exc_text = redact(record.exc_text, tokens)
             return True
 
     # tweepy logs request headers, bearer token included, at DEBUG: never let that through.

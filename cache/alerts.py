@@ -44,6 +44,7 @@ from filters.spikes import (
 from filters.views import view_of_series
 from sources.config import SECRET_ENVS, Config
 from sources.records import utc_now
+from sources.redact import redact
 from sources.text import format_timestamp
 
 log = logging.getLogger("echowatch.alerts")
@@ -283,7 +284,9 @@ def drivers(
     low = format_timestamp(hour_start(first_hour))
     high = format_timestamp(hour_start(end_hour))
     if series == ALL_SERIES:
-        scope = "FROM mentions AS m WHERE m.created_at >= ? AND m.created_at < ?"
+        scope = (
+            "FROM mentions AS m WHERE m.created_at >= ? AND m.created_at < ? AND m.time_flag = ''"
+        )
         params: list[Any] = [low, high]
     elif views and series in views:
         selection = views[series]
@@ -295,7 +298,7 @@ def drivers(
     else:
         scope = (
             "FROM mention_topics AS t JOIN mentions AS m ON m.id = t.mention_id "
-            "WHERE t.topic = ? AND t.created_at >= ? AND t.created_at < ?"
+            "WHERE t.topic = ? AND t.created_at >= ? AND t.created_at < ? AND m.time_flag = ''"
         )
         params = [series, low, high]
     posts = store.conn.execute(
@@ -403,7 +406,7 @@ def run_notify_command(
         return f"notify_command could not be started: {exc}"
     if done.returncode != 0:
         detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        last = f": {detail[-1][:200]}" if detail else ""
+        last = f": {redact(detail[-1])[:200]}" if detail else ""
         return f"notify_command exited with status {done.returncode}{last}"
     return None
 

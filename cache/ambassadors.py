@@ -9,6 +9,7 @@ badges after every arrival without redoing the near-duplicate index each time.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -32,6 +33,8 @@ from filters.signals import (
 from sources.config import Config, ConfigError
 from sources.records import utc_now
 from sources.text import parse_timestamp
+
+log = logging.getLogger("echowatch.ambassadors")
 
 _CHUNK = 500
 _AVOIDED_EXAMPLES = 5
@@ -384,23 +387,28 @@ def _load_programme(store: Store, config: Config) -> _Programme:
     posts: dict[str, list[Post]] = defaultdict(list)
     for row in _rows_in(
         store,
+        # Signals are about when people post: a post whose time is flagged (undated, year
+        # 1, 9999) has no time to judge, and is left out of every signal.
         "SELECT id, author_key, author, created_at, text, kind, in_reply_to, topics "
-        "FROM mentions WHERE author_key IN ({marks}) ORDER BY created_at, id",
+        "FROM mentions WHERE author_key IN ({marks}) AND time_flag = '' "
+        "ORDER BY created_at, id",
         [a.key for a in accounts],
     ):
-        posts[row["author_key"]].append(_post(row))
+        post = _post(row)
+        if post is not None:
+            posts[row["author_key"]].append(post)
     parent_ids = {p.in_reply_to for ps in posts.values() for p in ps if p.in_reply_to}
     parent_authors: dict[str, str] = {}
     parent_times: dict[str, datetime] = {}
     parent_topics: dict[str, tuple[str, ...]] = {}
     for row in _rows_in(
         store,
-        "SELECT id, author_key, created_at, topics FROM mentions WHERE id IN ({marks})",
+        "SELECT id, author_key, created_at, time_flag, topics FROM mentions WHERE id IN ({marks})",
         sorted(parent_ids),
     ):
         parent_authors[row["id"]] = row["author_key"]
         created = parse_timestamp(row["created_at"])
-        if created is not None:
+        if created is not None and not row["time_flag"]:  # no delay from an untrusted time
             parent_times[row["id"]] = created
         parent_topics[row["id"]] = tuple(as_json_list(row["topics"]))
     replies = [
@@ -429,9 +437,13 @@ def _rows_in(store: Store, sql: str, values: list[str]) -> Iterable[dict[str, An
         yield from store.rows(sql.format(marks=",".join("?" for _ in chunk)), chunk)
 
 
-def _post(row: dict[str, Any]) -> Post:
+def _post(row: dict[str, Any]) -> Post | None:
     created = parse_timestamp(row["created_at"])
-    assert created is not None, f"stored mention {row['id']} has no readable created_at"
+    if created is None:
+        log.warning(
+            "mention %s: stored time %r is not readable, skipped", row["id"], row["created_at"]
+        )
+        return None
     return Post(
         id=row["id"],
         author_key=row["author_key"],

@@ -32,6 +32,7 @@ from sources.feed_source import FeedSource
 from sources.mastodon.source import MastodonSource, mastodon_configured
 from sources.mastodon.stream import MastodonStreamSource
 from sources.records import SourceState, utc_now
+from sources.redact import redact, redact_optional
 from sources.text import format_timestamp, parse_timestamp
 from sources.x_source import StreamGate, XSource, x_configured
 from sources.x_stream import XStreamSource
@@ -185,8 +186,8 @@ class Collector:
                 updated=totals.updated,
                 took_s=time.monotonic() - started,
                 next_poll_at=next_at,
-                error=error,
-                warnings=tuple(totals.warnings),
+                error=redact_optional(error),
+                warnings=tuple(redact(w) for w in totals.warnings),
                 new_ids=tuple(totals.new_ids),
                 updated_ids=tuple(totals.updated_ids),
                 stopped=outcome.stopped,

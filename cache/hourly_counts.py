@@ -8,12 +8,15 @@ million mentions hour by hour is one index scan per topic, not a million rows in
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+import logging
+from collections.abc import Iterable, Iterator, Mapping
 
 from cache.search import Selection
 from cache.store import Store
 from filters.spikes import ALL_SERIES, hour_from_text, hour_start
 from sources.text import format_timestamp
+
+log = logging.getLogger("echowatch.store")
 
 Counts = dict[str, dict[int, int]]
 """Per series (topic, `all` or `view:NAME`), hour number -> mentions."""
@@ -71,25 +74,74 @@ def hourly_counts(
             (
                 series,
                 "SELECT substr(m.created_at, 1, 13), count(*) FROM mentions AS m "
-                f"WHERE m.created_at >= ? AND m.created_at < ? AND ({selection.where}) GROUP BY 1",
+                "WHERE m.created_at >= ? AND m.created_at < ? AND m.time_flag = '' "
+                f"AND ({selection.where}) GROUP BY 1",
                 (low, high, *selection.params),
             )
         )
     for series, sql, params in series_sql:
         per_hour = counts.setdefault(series, {})
         for hour_text, count in store.conn.execute(sql, params):
-            per_hour[hour_from_text(hour_text)] = int(count)
+            hour = safe_hour(hour_text)
+            if hour is not None:
+                per_hour[hour] = int(count)
+    # Flagged times (undated, out of range) count nowhere: an undated item is stamped with
+    # the hour it was first seen, and must not make that hour look busy. They are few, so
+    # they are subtracted (partial index `mentions_time_flagged`) rather than filtered per
+    # row, which would cost the covering index of every count.
+    for hour, topics in flagged_hours(store, low, high):
+        for series in [ALL_SERIES, *topics]:
+            per_hour = counts.get(series, {})
+            if hour in per_hour:
+                per_hour[hour] -= 1
+                if per_hour[hour] <= 0:
+                    del per_hour[hour]
     return counts
+
+
+def flagged_hours(store: Store, low: str, high: str) -> Iterator[tuple[int, list[str]]]:
+    """(hour, topics) of each mention with a flagged time in [low, high)."""
+    for created_at, topics in store.conn.execute(
+        "SELECT created_at, topics FROM mentions "
+        "WHERE time_flag != '' AND created_at >= ? AND created_at < ?",
+        (low, high),
+    ):
+        hour = safe_hour(created_at)
+        if hour is not None:
+            yield hour, _topic_list(topics)
+
+
+def safe_hour(text: str) -> int | None:
+    """`hour_from_text`, or None with a logged reason for a time that is not readable."""
+    try:
+        return hour_from_text(text)
+    except (TypeError, ValueError, OverflowError):
+        log.warning("skipped a stored time that is not readable: %r", text)
+        return None
 
 
 def history_hours(store: Store) -> tuple[int, int] | None:
     """(first, last) hour with a stored mention, or None for an empty store."""
-    # Two statements: SQLite answers a lone min() or max() from the index end, not both.
-    first = store.conn.execute("SELECT min(created_at) FROM mentions").fetchone()[0]
-    last = store.conn.execute("SELECT max(created_at) FROM mentions").fetchone()[0]
+    # Two statements, each walking the created_at index from one end to the first row whose
+    # time is trusted: a year-1 or year-9999 row must not stretch the history to millions
+    # of hours.
+    first, last = _end_hour(store, "ASC"), _end_hour(store, "DESC")
     if first is None or last is None:
-        return None
-    return hour_from_text(first), hour_from_text(last)
+        return None  # no mention with a trusted, readable time
+    return first, last
+
+
+def _end_hour(store: Store, order: str) -> int | None:
+    # The first readable time from one end of the index: a row another tool wrote with
+    # a time that cannot be read is skipped (and logged), not allowed to stop alerts.
+    for (created_at,) in store.conn.execute(
+        f"SELECT created_at FROM mentions WHERE time_flag = '' ORDER BY created_at {order} "
+        "LIMIT 100"
+    ):
+        hour = safe_hour(created_at)
+        if hour is not None:
+            return hour
+    return None
 
 
 class CountCache:
@@ -130,10 +182,11 @@ class CountCache:
             chunk = ids[start : start + 500]
             marks = ",".join("?" for _ in chunk)
             for created_at, topics in store.conn.execute(
-                f"SELECT created_at, topics FROM mentions WHERE id IN ({marks})", chunk
+                f"SELECT created_at, topics FROM mentions WHERE id IN ({marks}) AND time_flag = ''",
+                chunk,
             ):
-                hour = hour_from_text(created_at)
-                if not self.low <= hour < self.high:
+                hour = safe_hour(created_at)
+                if hour is None or not self.low <= hour < self.high:
                     continue
                 for series in [ALL_SERIES, *_topic_list(topics)]:
                     per_hour = self.counts.setdefault(series, {})
@@ -141,11 +194,11 @@ class CountCache:
             for series, selection in self.views.items():
                 for (created_at,) in store.conn.execute(
                     f"SELECT m.created_at FROM mentions AS m WHERE m.id IN ({marks}) "
-                    f"AND ({selection.where})",
+                    f"AND m.time_flag = '' AND ({selection.where})",
                     [*chunk, *selection.params],
                 ):
-                    hour = hour_from_text(created_at)
-                    if self.low <= hour < self.high:
+                    hour = safe_hour(created_at)
+                    if hour is not None and self.low <= hour < self.high:
                         per_hour = self.counts.setdefault(series, {})
                         per_hour[hour] = per_hour.get(hour, 0) + 1
 

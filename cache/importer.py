@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -11,9 +12,9 @@ from typing import Any, BinaryIO
 
 from cache.ingest import IngestResult
 from cache.pipeline import FLUSH_MENTIONS, BulkIngest
-from cache.store import Store
+from cache.store import Store, StoreError
 from filters.classify import Classifier
-from sources.archive import ArchiveError, read_archive
+from sources.archive import DEFAULT_MAX_LINE_BYTES, ArchiveError, read_archive
 from sources.archive_input import STDIN_NAME, STDIN_SOURCE, stdin_as_file
 from sources.records import ParsedBatch, Skipped, utc_now
 from sources.twitter_v2 import time_from_id
@@ -42,10 +43,16 @@ def import_paths(
     parallel: bool | None = None,
     stdin: BinaryIO | None = None,
     stop: threading.Event | None = None,
+    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
 ) -> ImportReport:
     """Import every file; a file that cannot be read is reported and the rest go on.
 
     A path `-` reads `stdin` (plain or gzip), recorded with the source `stdin`.
+
+    Whatever goes wrong inside one file (unreadable, not an archive, or an error no one
+    foresaw) is reported with the file's name, and the next file is imported; only a
+    store that cannot be written stops the import. A JSON line over `max_line_bytes` or
+    nested too deeply is skipped with its line number (see `sources.archive`).
 
     `batch` mentions go in one transaction (default `FLUSH_MENTIONS`); `parallel`
     (default: when there is a second core) classifies in a worker process meanwhile.
@@ -77,7 +84,9 @@ def import_paths(
             with _readable(path, stdin) as (readable, source):
                 renames[str(readable)] = str(path)
                 try:
-                    for parsed in read_archive(readable, source=source, seen_at=utc_now()):
+                    for parsed in read_archive(
+                        readable, source=source, seen_at=utc_now(), max_line_bytes=max_line_bytes
+                    ):
                         if stop is not None and stop.is_set():
                             report.interrupted = True
                             return report
@@ -85,6 +94,16 @@ def import_paths(
                         bulk.add(parsed)
                 except ArchiveError as exc:
                     report.unreadable.append(rename(str(exc)))
+                except (StoreError, sqlite3.Error, KeyboardInterrupt, SystemExit):
+                    raise  # the store itself failed, or the user stopped: nothing more to do
+                except Exception as exc:
+                    # What was read of this file before the error is kept (whole posts).
+                    report.unreadable.append(
+                        rename(
+                            f"{path}: stopped reading after an error: {type(exc).__name__}: "
+                            f"{str(exc)[:200]}"
+                        )
+                    )
                 else:
                     report.files_read += 1
                 bulk.flush()

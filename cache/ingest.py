@@ -23,8 +23,8 @@ from cache.store import (
 )
 from cache.thread_topics import settle
 from filters.classify import Classification, Classifier
-from sources.records import Account, Mention, ParsedBatch
-from sources.text import format_timestamp
+from sources.records import Account, Mention, ParsedBatch, utc_now
+from sources.text import TIME_UNDATED, format_timestamp, parse_timestamp, time_flag
 
 _CHUNK = 500
 
@@ -42,6 +42,7 @@ _MENTION_COLUMNS = (
     "title",
     "lang",
     "created_at",
+    "time_flag",
     "kind",
     "in_reply_to",
     "quoted_id",
@@ -102,6 +103,8 @@ class _Existing:
     raw_hash: str
     referenced_only: bool
     sources: list[str]
+    created_at: str
+    time_flag: str
 
 
 def ingest(
@@ -279,6 +282,7 @@ def _store_mentions(
     result: IngestResult,
 ) -> None:
     existing = _load_existing(store, [m.id for m in mentions])
+    seen_at = parse_timestamp(now) or utc_now()
     inserts: list[tuple[object, ...]] = []
     updates: list[tuple[object, ...]] = []
     source_only: list[tuple[str, str, str]] = []
@@ -307,7 +311,10 @@ def _store_mentions(
         classification = classifier.classify_mention(mention)
         role = roles.get(mention.author_key, "") if mention.author_key else ""
         created = format_timestamp(mention.created_at)
-        row = _mention_row(mention, sources, role, classification, created, digest, now)
+        flag = mention.time_flag or time_flag(mention.platform, mention.created_at, seen_at)
+        if flag == TIME_UNDATED and before is not None and before.time_flag == TIME_UNDATED:
+            created = before.created_at  # still undated: it was first seen back then
+        row = _mention_row(mention, sources, role, classification, created, flag, digest, now)
         topic_rows.extend((topic, created, mention.id) for topic in classification.topics)
         if before is None:
             inserts.append(row)
@@ -347,6 +354,7 @@ def _mention_row(
     role: str,
     classification: Classification,
     created: str,
+    flag: str,
     digest: str,
     now: str,
 ) -> tuple[object, ...]:
@@ -364,6 +372,7 @@ def _mention_row(
         mention.title,
         mention.lang,
         created,
+        flag,
         mention.kind,
         mention.in_reply_to,
         mention.quoted_id,
@@ -390,11 +399,14 @@ def _load_existing(store: Store, ids: list[str]) -> dict[str, _Existing]:
         return {}
     marks = ",".join("?" for _ in ids)
     rows = store.conn.execute(
-        "SELECT id, source, raw_hash, referenced_only, sources FROM mentions "
-        f"WHERE id IN ({marks})",
+        "SELECT id, source, raw_hash, referenced_only, sources, created_at, time_flag "
+        f"FROM mentions WHERE id IN ({marks})",
         ids,
     )
-    return {row[0]: _Existing(row[1], row[2], bool(row[3]), as_json_list(row[4])) for row in rows}
+    return {
+        row[0]: _Existing(row[1], row[2], bool(row[3]), as_json_list(row[4]), row[5], row[6])
+        for row in rows
+    }
 
 
 def _digest(raw: str) -> str:

@@ -9,6 +9,7 @@ an empty one, so the feed pages by keyset on (created_at, id) and topic counts r
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import json
 import threading
@@ -30,6 +31,7 @@ OTHER_TOPIC = "other"
 FEED_COLUMNS = (
     "id",
     "created_at",
+    "time_flag",
     "platform",
     "source",
     "author",
@@ -44,14 +46,6 @@ FEED_COLUMNS = (
 )
 _SELECT_FEED = ", ".join(f"m.{c}" for c in FEED_COLUMNS)
 _NEWEST_FIRST = "m.created_at DESC, m.id DESC"
-
-
-def stored_time(value: str) -> datetime:
-    """A stored `created_at` as an aware datetime (the store only holds valid ones)."""
-    parsed = parse_timestamp(value)
-    if parsed is None:
-        raise ValueError(f"not a stored timestamp: {value!r}")
-    return parsed
 
 
 def combine(*selections: Selection) -> Selection:
@@ -163,8 +157,11 @@ def feed_reply_badges(
 
 def newest_time(store: Store) -> datetime | None:
     """When the newest stored mention was written (index lookup, not a scan)."""
-    row = store.conn.execute("SELECT max(created_at) FROM mentions").fetchone()
-    return stored_time(row[0]) if row and row[0] else None
+    # The newest trusted time: a row dated 9999 must not move "now" of an offline browse.
+    row = store.conn.execute(
+        "SELECT created_at FROM mentions WHERE time_flag = '' ORDER BY created_at DESC LIMIT 1"
+    ).fetchone()
+    return parse_timestamp(row[0]) if row and row[0] else None
 
 
 @dataclass(frozen=True)
@@ -191,6 +188,22 @@ def topic_counts(
     edges = [format_timestamp(start + step * i) for i in range(buckets)]
     edges.append(format_timestamp(now + timedelta(seconds=1)))
     spans = list(itertools.pairwise(edges))
+    # Undated items carry the time first seen: they are not news of that bucket. Flagged
+    # rows are few, so they are subtracted (partial index) instead of filtered per row.
+    flagged: dict[str, list[int]] = {}
+    for stamp, topic_text, referenced in store.conn.execute(
+        "SELECT created_at, topics, referenced_only FROM mentions "
+        "WHERE time_flag != '' AND created_at >= ? AND created_at < ?",
+        (edges[0], edges[-1]),
+    ):
+        bucket = bisect.bisect_right(edges, stamp) - 1
+        if not 0 <= bucket < buckets:
+            continue
+        names = as_json_list(topic_text)
+        if not names and referenced:
+            continue
+        for name in names or [OTHER_TOPIC]:
+            flagged.setdefault(name, [0] * buckets)[bucket] += 1
     results: list[TopicCount] = []
     for topic in topics:
         trend = tuple(
@@ -201,7 +214,7 @@ def topic_counts(
             ).fetchone()[0]
             for low, high in spans
         )
-        results.append(TopicCount(topic, sum(trend), trend))
+        results.append(_less(topic, trend, flagged))
     trend = tuple(
         store.conn.execute(
             "SELECT count(*) FROM mentions "
@@ -210,8 +223,15 @@ def topic_counts(
         ).fetchone()[0]
         for low, high in spans
     )
-    results.append(TopicCount(OTHER_TOPIC, sum(trend), trend))
+    results.append(_less(OTHER_TOPIC, trend, flagged))
     return results
+
+
+def _less(topic: str, trend: tuple[int, ...], flagged: dict[str, list[int]]) -> TopicCount:
+    minus = flagged.get(topic)
+    if minus:
+        trend = tuple(max(0, n - m) for n, m in zip(trend, minus, strict=True))
+    return TopicCount(topic, sum(trend), trend)
 
 
 # --- one mention ------------------------------------------------------------------------

@@ -188,6 +188,25 @@ def m004_platform_source_index(db: Database) -> None:
 
 
 @migrations()
+def m005_time_flags(db: Database) -> None:
+    # Times outside a sane window (Go's zero time `0001-01-01` in Hugo feeds, an epoch of 0,
+    # 9999, a clock years ahead) are kept but flagged, and left out of every count; undated
+    # feed items carry the time first seen, flagged `undated`. Older stores wrote year 1 as
+    # `1-01-01T00:00:00Z` (strftime does not pad the year): rewrite such rows in the one
+    # fixed-width form so that they sort and slice like every other time.
+    from cache.time_repair import repair_stored_times
+
+    db.executescript(
+        """
+        ALTER TABLE mentions ADD COLUMN time_flag TEXT NOT NULL DEFAULT '';
+        CREATE INDEX IF NOT EXISTS mentions_time_flagged ON mentions(created_at)
+            WHERE time_flag != '';
+        """
+    )
+    repair_stored_times(db.conn)
+
+
+@migrations()
 def m007_topics_from_thread(db: Database) -> None:
     # A reply whose own words name no topic takes the topics of the post it answers
     # (cache.thread_topics). `topics` keeps every topic of a mention, these columns say

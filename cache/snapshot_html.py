@@ -27,7 +27,7 @@ from cache.snapshot_report import (
 )
 from sources.handles import platform_of, shown_author
 from sources.program import program_name
-from sources.text import format_delay, parse_timestamp
+from sources.text import format_delay, format_display_time, format_timestamp, parse_timestamp
 
 CSS = """
 :root { color-scheme: light dark; --fg: #1b1f24; --muted: #5b6470; --bg: #ffffff;
@@ -110,12 +110,10 @@ def local_time(value: datetime | str | None, zone: str) -> str:
         tz = ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError):
         tz = ZoneInfo("UTC")
-    local = moment.astimezone(tz)
+    # The one formatter and a display shift that cannot overflow (year 1, 9999).
+    local = format_display_time(moment, "%Y-%m-%d %H:%M %Z", tz)
     utc = moment.astimezone(UTC)
-    return (
-        f'<time datetime="{utc.strftime("%Y-%m-%dT%H:%M:%SZ")}" title="{h(time_text(utc))}">'
-        f"{h(local.strftime('%Y-%m-%d %H:%M %Z'))}</time>"
-    )
+    return f'<time datetime="{format_timestamp(utc)}" title="{h(time_text(utc))}">{h(local)}</time>'
 
 
 def write_html(data: ReportData, mentions: Iterator[dict[str, Any]], out: IO[str]) -> int:

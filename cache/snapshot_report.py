@@ -22,12 +22,14 @@ from datetime import UTC, datetime, timedelta
 from typing import IO, TYPE_CHECKING, Any
 
 from cache.export import EXPORT_COLUMNS
+from cache.hourly_counts import safe_hour
 from cache.safe_text import display_text
 from cache.search import select_sql
 from cache.sidecar import echowatch_version, query_bounds
 from cache.store import Store, as_json_list
-from filters.spikes import hour_from_text, hour_of, hour_start
+from filters.spikes import hour_of, hour_start
 from sources.records import utc_now
+from sources.text import format_display_time
 
 if TYPE_CHECKING:  # cache.export dispatches to this module: no import cycle at runtime
     from cache.export import ExportRequest
@@ -111,24 +113,32 @@ def gather(store: Store, request: ExportRequest) -> ReportData:
     per_hour: dict[int, int] = {}
     total = without_topic = 0
     first = last = None
-    for hour_text, count, untopical, oldest, newest in store.conn.execute(
-        "SELECT substr(m.created_at, 1, 13), count(*), sum(m.topics = '[]'), "
-        f"min(m.created_at), max(m.created_at) FROM mentions AS m WHERE {where} GROUP BY 1",
+    # Rows with a flagged time (undated, year 1, 9999) are counted and listed, but stay out
+    # of the chart and the time range: one year-1 row would stretch both over 2,000 years.
+    for hour_text, count, trusted, untopical, oldest, newest in store.conn.execute(
+        "SELECT substr(m.created_at, 1, 13), count(*), sum(m.time_flag = ''), "
+        "sum(m.topics = '[]'), min(m.created_at), max(m.created_at) "
+        f"FROM mentions AS m WHERE {where} GROUP BY 1",
         params,
     ):
-        per_hour[hour_from_text(hour_text)] = count
         total += count
         without_topic += untopical or 0
+        hour = safe_hour(hour_text) if trusted else None
+        if hour is None:
+            continue
+        per_hour[hour] = trusted
         first = oldest if first is None or oldest < first else first
         last = newest if last is None or newest > last else last
     topic_hours: dict[str, dict[int, int]] = {}
     for topic, hour_text, count in store.conn.execute(
         "SELECT report_t.topic, substr(m.created_at, 1, 13), count(*) FROM mentions AS m "
-        f"JOIN mention_topics AS report_t ON report_t.mention_id = m.id WHERE {where} "
-        "GROUP BY 1, 2",
+        f"JOIN mention_topics AS report_t ON report_t.mention_id = m.id WHERE ({where}) "
+        "AND m.time_flag = '' GROUP BY 1, 2",
         params,
     ):
-        topic_hours.setdefault(topic, {})[hour_from_text(hour_text)] = count
+        hour = safe_hour(hour_text)
+        if hour is not None:
+            topic_hours.setdefault(topic, {})[hour] = count
     start, end = _chart_span(per_hour, since, until)
     size = next((s for s in _BUCKET_HOURS if math.ceil((end - start + 1) / s) <= MAX_BUCKETS), 720)
     first_bucket = start // size * size
@@ -281,7 +291,7 @@ def time_text(value: datetime | str | None) -> str:
         return "–"
     if isinstance(value, str):
         return f"{value[:10]} {value[11:16]} UTC" if len(value) >= 16 else value
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return format_display_time(value, "%Y-%m-%d %H:%M UTC", UTC)
 
 
 def range_text(data: ReportData) -> str:

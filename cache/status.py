@@ -18,16 +18,25 @@ class StoreStatus:
     """(platform, source, mentions)."""
     per_role: list[tuple[str, int]] = field(default_factory=list)
     per_topic: list[tuple[str, int]] = field(default_factory=list)
+    per_time_flag: list[tuple[str, int]] = field(default_factory=list)
+    """(flag, mentions) for mentions whose time is flagged (`undated`, `out_of_range`)."""
     accounts: int = 0
     sources: list[SourceState] = field(default_factory=list)
     schema_version: int = 0
 
 
+_END_TIME = "SELECT created_at FROM mentions WHERE time_flag = '' ORDER BY created_at"
+
+
 def store_status(store: Store) -> StoreStatus:
     conn = store.conn
-    total, newest, oldest = conn.execute(
-        "SELECT count(*), max(created_at), min(created_at) FROM mentions"
-    ).fetchone()
+    total = conn.execute("SELECT count(*) FROM mentions").fetchone()[0]
+    # Newest and oldest of the trusted times: a year-1 row is counted below, not shown as
+    # the store's oldest mention.
+    newest, oldest = (
+        next(iter(conn.execute(f"{_END_TIME} {order} LIMIT 1").fetchone() or ()), None)
+        for order in ("DESC", "ASC")
+    )
     return StoreStatus(
         path=str(store.path),
         total=total,
@@ -53,6 +62,13 @@ def store_status(store: Store) -> StoreStatus:
                 "SELECT topic, count(*) FROM mention_topics GROUP BY topic ORDER BY count(*) DESC"
             )
         ],
+        per_time_flag=[
+            (str(r[0]), int(r[1]))
+            for r in conn.execute(
+                "SELECT time_flag, count(*) FROM mentions INDEXED BY mentions_time_flagged "
+                "WHERE time_flag != '' GROUP BY time_flag ORDER BY time_flag"
+            )
+        ],
         accounts=conn.execute("SELECT count(*) FROM accounts").fetchone()[0],
         sources=store.source_states(),
         schema_version=store.schema_version,
@@ -66,6 +82,9 @@ def format_status(status: StoreStatus) -> str:
     ]
     if status.total:
         lines.append(f"newest: {status.newest}   oldest: {status.oldest}")
+    if status.per_time_flag:
+        flagged = ", ".join(f"{n} {flag.replace('_', ' ')}" for flag, n in status.per_time_flag)
+        lines.append(f"times not counted in trends or alerts: {flagged}")
     if status.per_source:
         lines.append("per platform and source:")
         width = max(len(s) for _, s, _ in status.per_source)

@@ -20,6 +20,7 @@ from sqlite_utils import Database
 
 from cache.schema import migrations
 from sources.records import SourceState, utc_now
+from sources.redact import redact_optional
 from sources.text import format_timestamp
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -77,6 +78,8 @@ class Store:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise StoreError(f"{path}: cannot create the store's folder: {exc}") from exc
+        if readonly and path.exists():
+            _upgrade_before_reading(path)
         try:
             if readonly:
                 conn = sqlite3.connect(
@@ -159,16 +162,17 @@ class Store:
         columns = [
             c[0] for c in self.conn.execute("SELECT * FROM source_state LIMIT 0").description
         ]
-        return SourceState(**dict(zip(columns, row, strict=True)))
+        return _state_from_row(columns, row)
 
     def source_states(self) -> list[SourceState]:
         cursor = self.conn.execute("SELECT * FROM source_state ORDER BY name")
         columns = [c[0] for c in cursor.description]
-        return [SourceState(**dict(zip(columns, row, strict=True))) for row in cursor]
+        return [_state_from_row(columns, row) for row in cursor]
 
     def save_source_state(self, state: SourceState) -> None:
         """Write a source's state (inside the caller's transaction when there is one)."""
         values = {f.name: getattr(state, f.name) for f in fields(state)}
+        values["last_error"] = redact_optional(state.last_error)  # servers echo secrets
         columns = ", ".join(values)
         marks = ", ".join("?" for _ in values)
         self.conn.execute(
@@ -207,6 +211,32 @@ class Store:
 
     def count_mentions(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM mentions").fetchone()[0])
+
+
+def _upgrade_before_reading(path: Path) -> None:
+    """Apply pending migrations to a store a reader is about to open.
+
+    Readers query columns that later migrations add (`time_flag`, m005): a store written by
+    an older version is upgraded once, by a short writing connection, before it is read.
+    """
+    probe = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        pending = bool(Database(probe)["mentions"].exists()) and bool(
+            migrations.pending(Database(probe))
+        )
+    except sqlite3.DatabaseError:
+        return  # the readonly open below reports what is wrong with the file
+    finally:
+        probe.close()
+    if pending:
+        Store.open(path).close()
+
+
+def _state_from_row(columns: list[str], row: Any) -> SourceState:
+    # Redacted on the way out too: a store written before redaction may hold a token.
+    state = SourceState(**dict(zip(columns, row, strict=True)))
+    state.last_error = redact_optional(state.last_error)
+    return state
 
 
 def _check_header(path: Path) -> None:

@@ -24,6 +24,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from sources.text import format_timestamp
+
 NOT_CRITICAL_ROLES = ("ambassador", "official", "parody")
 """Authors whose posts are never critical mentions."""
 
@@ -175,7 +177,7 @@ def latency_seconds(root: PostRef, reply: PostRef) -> int | None:
 
 
 def _time_key(post: PostRef) -> str:
-    return post.created_at.isoformat() if post.created_at else ""
+    return format_timestamp(post.created_at) if post.created_at else ""
 
 
 def _reaction_order(reaction: ParodyReaction) -> tuple[str, str]:

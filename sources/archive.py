@@ -8,9 +8,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from datetime import datetime
-from itertools import chain
+from itertools import accumulate, chain
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import parse_qs, urlsplit
 
 from sources.archive_input import PackingError, open_archive, read_archive_bytes, source_name
@@ -29,11 +29,25 @@ class ArchiveError(Exception):
     """A file that could not be read at all (missing, unreadable, not a known format)."""
 
 
+DEFAULT_MAX_LINE_BYTES = 4 * 1024 * 1024
+"""Longest JSON line imported (4 MiB): a page of 100 posts with its includes is well under
+1 MB. A longer line is skipped with its number and size, read past in bounded chunks."""
+MAX_NESTING = 64
+"""Deepest nesting of arrays and objects accepted in one JSON value (API v2 pages go about
+8 deep). Deeper lines are skipped before parsing: Python's parser would recurse until it
+raised RecursionError."""
+MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
+"""Largest file read whole as one JSON document (pretty-printed); larger ones are read as
+JSON Lines, a line at a time."""
+_DRAIN_CHUNK = 1024 * 1024
+
+
 def read_archive(
     path: Path,
     *,
     source: str | None = None,
     seen_at: datetime | None = None,
+    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
 ) -> Iterator[ParsedBatch]:
     """Yield the batches in one archive file; raise `ArchiveError` if nothing is readable.
 
@@ -62,7 +76,7 @@ def read_archive(
         yield _read_feed(path, seen_at)
         return
     try:
-        yield from _read_json(path, source)
+        yield from _read_json(path, source, max_line_bytes)
     except (EOFError, OSError) as exc:  # a truncated or corrupt gzip stream part way in
         raise ArchiveError(f"{path}: damaged compressed file ({exc}); read up to there") from exc
 
@@ -77,36 +91,127 @@ def _read_feed(path: Path, seen_at: datetime | None) -> ParsedBatch:
     return batch
 
 
-def _read_json(path: Path, source: str) -> Iterator[ParsedBatch]:
+Line = tuple[int, str | None, int]
+"""(line number, its text or None when it is over the limit, its size in bytes)."""
+
+
+def _read_json(path: Path, source: str, max_line_bytes: int) -> Iterator[ParsedBatch]:
     """JSON Lines (one page or tweet per line) as a stream; else one whole JSON document.
 
     An archive of a million posts is gigabytes of JSON Lines: it is read a line at a time,
-    never whole. A file whose first line is not a complete JSON value (a pretty-printed
-    document) is read whole, and falls back to lines if it is not one document either.
+    never whole, and no line longer than `max_line_bytes` is held in memory. A file whose
+    first line is not a complete JSON value (a pretty-printed document) is read whole when
+    it is at most `MAX_DOCUMENT_BYTES`, and falls back to lines if it is not one document.
     """
     with open_archive(path) as handle:
-        numbered = enumerate((_decoded(raw) for raw in handle), start=1)
-        _, first = next(numbered, (1, ""))
+        lines = _bounded_lines(handle, max_line_bytes)
+        first_line = next(lines, (1, "", 0))
+        _, first, size = first_line
+        if first is None or depth_over_limit(first) is not None:
+            # Over the limits: so it is one complete (hostile) line of JSON Lines; skip it
+            # with its reason and read on, line by line.
+            yield from _json_lines(chain([first_line], lines), path, source, max_line_bytes)
+            return
         first = first.lstrip("\ufeff")
         try:
-            value = json.loads(first)
-        except json.JSONDecodeError:
+            value = load_json(first)
+        except (json.JSONDecodeError, TooDeep):
             pass
         else:
-            following = next(((n, line) for n, line in numbered if line.strip()), None)
+            following = next(((n, t, z) for n, t, z in lines if t is None or t.strip()), None)
             if following is None:  # the whole file is one line: a document
                 yield from _whole_document(value, path, source)
             else:
-                yield from _json_lines(chain([(1, first), following], numbered), path, source)
+                rest = chain([(1, first, size), following], lines)
+                yield from _json_lines(rest, path, source, max_line_bytes)
             return
-    with open_archive(path) as handle:
-        text = handle.read().decode("utf-8", errors="replace").lstrip("\ufeff")
+    with open_archive(path) as handle:  # at most MAX_DOCUMENT_BYTES, decompressed
+        data = handle.read(MAX_DOCUMENT_BYTES + 1)
+    if len(data) > MAX_DOCUMENT_BYTES:
+        with open_archive(path) as handle:
+            lines = _bounded_lines(handle, max_line_bytes)
+            yield from _json_lines(lines, path, source, max_line_bytes)
+        return
+    text = data.decode("utf-8", errors="replace").lstrip("\ufeff")
     try:
-        whole = json.loads(text)
+        whole = load_json(text)
+    except TooDeep as exc:
+        raise ArchiveError(f"{path}: {exc}") from None
     except json.JSONDecodeError:
-        yield from _json_lines(enumerate(text.split("\n"), start=1), path, source)
+        split = text.split("\n")
+        yield from _json_lines(
+            ((n, line, len(line)) for n, line in enumerate(split, start=1)), path, source
+        )
     else:
         yield from _whole_document(whole, path, source)
+
+
+def _bounded_lines(handle: BinaryIO, limit: int) -> Iterator[Line]:
+    """The lines of a binary file split at b"\\n", none longer than `limit` held whole."""
+    number = 0
+    while True:
+        raw = handle.readline(limit + 1)
+        if not raw:
+            return
+        number += 1
+        if len(raw) <= limit or raw.endswith(b"\n"):
+            yield number, _decoded(raw), len(raw.rstrip(b"\n"))
+            continue
+        size = len(raw)
+        while not raw.endswith(b"\n"):  # read past the rest, a bounded chunk at a time
+            raw = handle.readline(_DRAIN_CHUNK)
+            if not raw:
+                break
+            size += len(raw)
+        yield number, None, size - (1 if raw.endswith(b"\n") else 0)
+
+
+class TooDeep(ValueError):
+    """A JSON value nested deeper than `MAX_NESTING`."""
+
+
+_NOT_BRACKET = bytes(c for c in range(256) if c not in b"[]{}")
+_STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
+
+
+def depth_over_limit(text: str) -> int | None:
+    """The nesting depth of a JSON text when it is over `MAX_NESTING`, else None.
+
+    Strings do not count. Brackets are first counted over the whole text (C passes, a
+    small share of what parsing costs); only when that says deeper than the limit are
+    strings taken out and the depth counted again, so a post full of "[[[" is no reason.
+    """
+    raw = text.encode("utf-8", "surrogatepass")
+    if raw.count(b"[") + raw.count(b"{") <= MAX_NESTING:
+        return None
+    if _bracket_depth(raw.translate(None, _NOT_BRACKET)) <= MAX_NESTING:
+        return None
+    # Take out escaped backslashes and quotes, then everything inside strings.
+    plain = raw.replace(b"\\\\", b"").replace(b'\\"', b"")
+    outside = b"".join(plain.split(b'"')[::2])
+    depth = _bracket_depth(outside.translate(None, _NOT_BRACKET))
+    return depth if depth > MAX_NESTING else None
+
+
+def _bracket_depth(brackets: bytes) -> int:
+    return max(accumulate(map(_STEP.__getitem__, brackets)), default=0)
+
+
+def load_json(text: str) -> Any:
+    """`json.loads`, refusing values nested deeper than `MAX_NESTING` before parsing them."""
+    depth = depth_over_limit(text)
+    if depth is not None:
+        raise TooDeep(f"nested {depth} levels deep (the limit is {MAX_NESTING})")
+    try:
+        return json.loads(text)
+    except RecursionError:  # brackets inside strings hid the depth: never a traceback
+        raise TooDeep(f"nested too deeply (the limit is {MAX_NESTING})") from None
+
+
+def _size_text(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} MiB ({size} bytes)"
+    return f"{size} bytes"
 
 
 def _decoded(raw: bytes) -> str:
@@ -131,16 +236,28 @@ def _whole_document(whole: object, path: Path, source: str) -> Iterator[ParsedBa
 
 
 def _json_lines(
-    numbered: Iterable[tuple[int, str]], path: Path, source: str
+    numbered: Iterable[Line], path: Path, source: str, limit: int = DEFAULT_MAX_LINE_BYTES
 ) -> Iterator[ParsedBatch]:
     # Lines are split at "\n" only: a post may hold U+2028 or a lone "\r" inside a string.
     readable = 0
     bad = ParsedBatch()
-    for number, line in numbered:
+    for number, line, size in numbered:
+        if line is None:
+            bad.skipped.append(
+                Skipped(
+                    f"{path}:{number}",
+                    f"line of {_size_text(size)} is over the limit of {_size_text(limit)}"
+                    " (import --max-line-mb)",
+                )
+            )
+            continue
         if not line.strip():
             continue
         try:
-            value = json.loads(line)
+            value = load_json(line)
+        except TooDeep as exc:
+            bad.skipped.append(Skipped(f"{path}:{number}", f"JSON {exc}"))
+            continue
         except json.JSONDecodeError as exc:
             bad.skipped.append(
                 Skipped(

@@ -83,7 +83,7 @@ class FeedSection:
     poll_seconds: int = 300
     """Seconds between polls of this feed."""
     timeout_seconds: int = 20
-    """Longest wait for the server to connect or to send the next bytes."""
+    """Longest time for the whole answer (connecting, headers and body), however slowly sent."""
     max_megabytes: int = 10
     """Largest feed document accepted (after decompression); bigger ones are refused."""
 

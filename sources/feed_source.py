@@ -18,6 +18,7 @@ import requests
 from sources.backoff import Backoff, dump_extra, load_extra, paused
 from sources.base import PollOutcome, PollPage
 from sources.config import FeedSection
+from sources.deadline_http import mount_deadlines
 from sources.feeds import parse_feed
 from sources.http_fetch import FetchError, FetchLimits, fetch_document
 from sources.records import SourceState
@@ -45,12 +46,14 @@ class FeedSource:
     ) -> None:
         self.name = feed.name
         self.feed = feed
+        # `timeout_seconds` bounds the whole answer (status, headers, body), however the
+        # server dribbles it out, so one slow host never holds a poll slot past it.
         self.limits = limits or FetchLimits(
             read_timeout=float(feed.timeout_seconds),
-            total_timeout=max(60.0, 3.0 * feed.timeout_seconds),
+            total_timeout=float(feed.timeout_seconds),
             max_bytes=feed.max_megabytes * 1024 * 1024,
         )
-        self._session = session or requests.Session()
+        self._session = mount_deadlines(session or requests.Session())
         self._rng = rng or random.Random()
         self._backoff = Backoff(
             base=float(feed.poll_seconds), cap=max(float(feed.poll_seconds), FAILURE_BACKOFF_CAP)

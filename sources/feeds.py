@@ -6,7 +6,6 @@ here; the importer reads them from files; the demo replay from the package. Same
 
 from __future__ import annotations
 
-import calendar
 import json
 import re
 from collections import Counter
@@ -20,6 +19,8 @@ import feedparser
 from sources.language import detect_language
 from sources.records import Account, Mention, ParsedBatch, Skipped
 from sources.text import (
+    TIME_OK,
+    TIME_UNDATED,
     canonical_link,
     clean_text,
     collapse_whitespace,
@@ -42,7 +43,7 @@ def parse_feed(
     base_url: str = "",
     seen_at: datetime | None = None,
 ) -> ParsedBatch:
-    """Parse one feed document. Items without a date get `seen_at` (first time seen).
+    """Parse one feed document. Items without a date get `seen_at`, flagged `undated`.
 
     A malformed document still yields what feedparser's loose parser recovered, with a
     warning; one with nothing usable gives a `Skipped` that says why.
@@ -131,7 +132,10 @@ def _mention_from_entry(
     canonical = canonical_link(link) if link else ""
     mention_id, link_id = item_ids(feed_name, guid, canonical, title, summary)
     author_name, handle = _author(entry, feed_title, link)
-    created = _entry_time(entry) or fallback_time
+    # No invented time: an undated item keeps the moment it was first seen, marked as such,
+    # so it neither poses as news of this hour nor counts towards a spike.
+    entry_time = _entry_time(entry)
+    created = entry_time or fallback_time
     # Feeds that declare no language get one from the text (sources.language).
     lang = _short_lang(entry.get("language")) or feed_lang or detect_language(text)
     raw = {key: entry.get(key) for key in _RAW_KEYS if entry.get(key)}
@@ -153,6 +157,7 @@ def _mention_from_entry(
         kind="article",
         title=title,
         canonical_url=canonical,
+        time_flag=TIME_OK if entry_time else TIME_UNDATED,
         raw=json.dumps(raw, ensure_ascii=False, sort_keys=True, default=str),
         link_id=link_id,
     )
@@ -238,12 +243,9 @@ def people_platform(link: str, generator: str = "") -> str:
 
 def _entry_time(entry: Any) -> datetime | None:
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        value = entry.get(key)
-        if value:
-            try:
-                return datetime.fromtimestamp(calendar.timegm(value), UTC)
-            except (OverflowError, ValueError, OSError):
-                continue
+        parsed = parse_timestamp(entry.get(key))
+        if parsed:
+            return parsed
     for key in ("published", "updated"):
         parsed = parse_timestamp(entry.get(key))
         if parsed:

@@ -22,6 +22,8 @@ from urllib.request import url2pathname
 import requests
 from urllib3.exceptions import HTTPError as TransportError
 
+from sources.deadline_http import deadline, deadline_passed
+
 try:
     ECHOWATCH_VERSION = version("echowatch")
 except PackageNotFoundError:  # running from a source tree that was never installed
@@ -116,6 +118,19 @@ def fetch_document(
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
+    # One deadline for the whole exchange, redirects included: the session's sockets check
+    # it at every read (`sources.deadline_http`), so no trickle holds a poll slot past it.
+    with deadline(limits.total_timeout):
+        return _fetch_following_redirects(session, url, headers, limits, clock)
+
+
+def _fetch_following_redirects(
+    session: requests.Session,
+    url: str,
+    headers: dict[str, str],
+    limits: FetchLimits,
+    clock: Callable[[], float],
+) -> Fetched:
     seen = {url}
     all_permanent = True
     current = url
@@ -166,10 +181,14 @@ def _get(
             f"timed out connecting to {host} after {limits.connect_timeout:g}s"
         ) from exc
     except requests.exceptions.ReadTimeout as exc:
+        if deadline_passed():
+            raise _too_slow(host, limits) from exc
         raise FetchError(f"{host} did not answer within {limits.read_timeout:g}s") from exc
     except requests.exceptions.SSLError as exc:
         raise FetchError(f"TLS handshake with {host} failed ({_short(exc)})") from exc
     except requests.exceptions.ConnectionError as exc:
+        if deadline_passed():  # urllib3 reports a read timeout in the headers this way too
+            raise _too_slow(host, limits) from exc
         raise FetchError(f"cannot connect to {host}: {_connection_reason(exc)}") from exc
     except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema) as exc:
         raise FetchError(f"not a usable address: {url!r}") from exc
@@ -193,37 +212,56 @@ def read_body(response: requests.Response, limits: FetchLimits, now: Callable[[]
             declared=int(declared),
         )
     decoder = _decoder(response.headers.get("Content-Encoding", ""))
-    deadline = now() + limits.total_timeout
-    parts: list[bytes] = []
-    size = 0
-    raw_size = 0
+    deadline_at = now() + limits.total_timeout
     host = _host(response.url)
     try:
-        while True:
-            chunk = response.raw.read(_CHUNK, decode_content=False)
-            if not chunk:
-                break
-            raw_size += len(chunk)
-            if raw_size > limits.max_bytes:
-                raise BodyTooLarge(too_big)
-            for piece in decoder.feed(chunk, limits.max_bytes - size + 1):
-                size += len(piece)
-                if size > limits.max_bytes:
-                    raise BodyTooLarge(f"{too_big} (after decompression)")
-                parts.append(piece)
-            if now() > deadline:
-                raise BodyTooSlow(
-                    f"{host} took longer than {limits.total_timeout:g}s to send the feed"
-                )
+        # The socket checks this deadline at every read (`sources.deadline_http`); the
+        # loop checks the clock it was given between reads.
+        with deadline(limits.total_timeout):
+            return _read_chunks(response, limits, decoder, lambda: now() > deadline_at, host)
     except FetchError:
         raise
     except zlib.error as exc:
         raise FetchError(f"{host} sent a corrupt compressed body ({exc})") from exc
     except (TransportError, requests.RequestException, OSError) as exc:
+        if deadline_passed() or now() > deadline_at:
+            raise _too_slow(host, limits) from exc
         if "timed out" in str(exc).lower():
             raise FetchError(f"{host} stopped sending within {limits.read_timeout:g}s") from exc
         raise FetchError(f"connection to {host} broke while reading ({_short(exc)})") from exc
-    return b"".join(parts)
+
+
+def _read_chunks(
+    response: requests.Response,
+    limits: FetchLimits,
+    decoder: _Identity | _Inflate,
+    late: Callable[[], bool],
+    host: str,
+) -> bytes:
+    too_big = f"feed is larger than the {limits.max_bytes / (1024 * 1024):g} MB cap"
+    parts: list[bytes] = []
+    size = 0
+    raw_size = 0
+    while True:
+        # read1: what one socket read gave, so a trickle is caught between small reads,
+        # not after the 64 KiB that `read` would wait for (hours at a byte per 2 s).
+        chunk = response.raw.read1(_CHUNK, decode_content=False)
+        if not chunk:
+            return b"".join(parts)
+        raw_size += len(chunk)
+        if raw_size > limits.max_bytes:
+            raise BodyTooLarge(too_big)
+        for piece in decoder.feed(chunk, limits.max_bytes - size + 1):
+            size += len(piece)
+            if size > limits.max_bytes:
+                raise BodyTooLarge(f"{too_big} (after decompression)")
+            parts.append(piece)
+        if late():
+            raise _too_slow(host, limits)
+
+
+def _too_slow(host: str, limits: FetchLimits) -> BodyTooSlow:
+    return BodyTooSlow(f"{host} took longer than {limits.total_timeout:g}s to send its answer")
 
 
 class _Identity:

@@ -66,6 +66,9 @@ class Mention:
     """Feed items only: the headline (also the start of `text`)."""
     canonical_url: str = ""
     """Feed items only: the link used to spot one article arriving through two feeds."""
+    time_flag: str = ""
+    """Why `created_at` is not to be trusted: `''` (it is), `undated` (the source gave no
+    time: it is when first seen) or `out_of_range` (see `sources.text.time_flag`)."""
     referenced_only: bool = False
     """True when it came only as a referenced post in `includes`, which can be incomplete."""
     raw: str = "{}"

@@ -318,7 +318,7 @@ def _shift_iso(value: Any, shift: timedelta) -> Any:
     moment = parse_timestamp(value) if isinstance(value, str) else None
     if moment is None:
         return value
-    return (moment + shift).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    return format_timestamp(moment + shift).replace("Z", ".000Z")  # the API's own form
 
 
 def shift_payload(payload: dict[str, Any], shift: timedelta) -> dict[str, Any]:
@@ -358,6 +358,8 @@ def shift_feed(document: bytes, shift: timedelta) -> bytes:
 
     def move(match: re.Match[bytes]) -> bytes:
         tag, raw = match.group(1), match.group(2).decode("utf-8").strip()
+        # Each date keeps its own offset (the demo's feeds are in the form real ones use),
+        # so this is a shift of the text, not a stored time: the one parser is not used.
         if tag in (b"pubDate", b"lastBuildDate"):
             moved = format_datetime(parsedate_to_datetime(raw) + shift)
         else:

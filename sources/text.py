@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import html
 import re
-from datetime import UTC, datetime
+import time
+from datetime import UTC, datetime, timedelta, tzinfo
 from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -70,31 +71,67 @@ def clean_text(value: object) -> str:
     return _LONE_SURROGATE.sub("\ufffd", text) if _LONE_SURROGATE.search(text) else text
 
 
+_UNPADDED_YEAR = re.compile(r"^(\d{1,3})(-\d\d-\d\d)")
+"""Stores written before 0.x (schema 4) hold `1-01-01T...` for year 1: strftime's `%Y`
+does not pad the year on glibc. Read it as the year it is."""
+
+TIME_OK = ""
+"""`time_flag` of a mention whose time is inside its platform's sane window."""
+TIME_OUT_OF_RANGE = "out_of_range"
+"""`time_flag`: the source gave a time, but one no real post can have (year 1, 1969 from
+an epoch of 0, 9999, more than a day ahead). Kept as given, left out of counts."""
+TIME_UNDATED = "undated"
+"""`time_flag`: the source gave no time; `created_at` is when Echowatch first saw it."""
+TIME_FLAGS = (TIME_OK, TIME_OUT_OF_RANGE, TIME_UNDATED)
+
+EARLIEST_TIME = {
+    "x": datetime(2006, 1, 1, tzinfo=UTC),
+    "rss": datetime(1990, 1, 1, tzinfo=UTC),
+}
+"""The earliest time a post of each platform can honestly carry (X began in 2006; no feed
+item predates 1990). Earlier times are kept but flagged `out_of_range`."""
+LATEST_AHEAD = timedelta(days=1)
+"""How far past the moment it is first seen a post's time may lie (time-zone mistakes,
+slow clocks); later is flagged `out_of_range`."""
+
+
+def time_flag(platform: str, moment: datetime, seen_at: datetime) -> str:
+    """`out_of_range` when `moment` is outside the platform's sane window, else `''`."""
+    earliest = EARLIEST_TIME.get(platform, EARLIEST_TIME["rss"])
+    if moment < earliest or moment > seen_at + LATEST_AHEAD:
+        return TIME_OUT_OF_RANGE
+    return TIME_OK
+
+
 def parse_timestamp(value: object) -> datetime | None:
-    """Parse the timestamp formats real payloads use into aware UTC; None when unparseable.
+    """THE parser of times: payload and stored forms into aware UTC; None when unparseable.
 
     Accepts ISO 8601 (with `Z`, offsets or none: naive means UTC), RFC 822/2822
-    (feeds), and epoch seconds or milliseconds (some archives).
+    (feeds), feedparser's struct_time, epoch seconds or milliseconds (some archives),
+    and the unpadded year (`1-01-01T00:00:00Z`) that older stores hold. Never raises.
     """
     if value is None or value == "":
         return None
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        seconds = float(value) / 1000 if value > 1e11 else float(value)
+    if isinstance(value, time.struct_time):  # feedparser's `*_parsed`, always UTC
         try:
+            return datetime(*value[:6], tzinfo=UTC)
+        except (TypeError, ValueError):
+            return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            seconds = float(value) / 1000 if value > 1e11 else float(value)
             return datetime.fromtimestamp(seconds, UTC)
         except (OverflowError, OSError, ValueError):
             return None
     text = str(value).strip()
     if text.isdigit():
-        return parse_timestamp(int(text))
+        return parse_timestamp(int(text)) if len(text) <= 20 else None
+    text = _UNPADDED_YEAR.sub(lambda m: f"{int(m.group(1)):04d}{m.group(2)}", text)
     parsed: datetime | None
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        try:
-            parsed = parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
-            parsed = None
+        parsed = _parse_rfc822(text)
     if parsed is None:
         return None
     if parsed.tzinfo is None:
@@ -105,9 +142,52 @@ def parse_timestamp(value: object) -> datetime | None:
         return None
 
 
+_RFC822_YEAR = re.compile(r"\b[A-Za-z]{3}\s+(\d{4})\b")
+
+
+def _parse_rfc822(text: str) -> datetime | None:
+    try:
+        parsed = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    # The email parser reads any year below 100 as 19xx/20xx, so Go's zero time
+    # (`Mon, 01 Jan 0001`) would become 2001: a four-digit year means what it says.
+    written = _RFC822_YEAR.search(text)
+    if written and int(written.group(1)) != parsed.year:
+        try:
+            parsed = parsed.replace(year=int(written.group(1)))
+        except ValueError:
+            return None
+    return parsed
+
+
 def format_timestamp(value: datetime) -> str:
-    """The one stored form of a time: ISO 8601 UTC to the second, sortable as text."""
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """THE formatter of stored times: ISO 8601 UTC to the second, always 20 characters.
+
+    The year is always four digits (`0001-01-01T00:00:00Z`), so stored times sort and
+    slice as text (`substr(created_at, 1, 13)` is the hour). `strftime("%Y")` is not used:
+    glibc writes year 1 as `1`.
+    """
+    moment = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    return (
+        f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}"
+        f"T{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}Z"
+    )
+
+
+def format_display_time(value: datetime, pattern: str, tz: tzinfo | None = None) -> str:
+    """`value` in `tz` (local when None) through strftime; UTC when the shift overflows.
+
+    Year 1 shifted west of UTC, or 9999-12-31 shifted east, leaves the calendar: show it
+    in UTC rather than crash the screen that shows it.
+    """
+    try:
+        local = value.astimezone(tz) if tz else value.astimezone()
+    except (OverflowError, ValueError, OSError):
+        local = value.astimezone(UTC)
+    if "%Y" in pattern:
+        pattern = pattern.replace("%Y", f"{local.year:04d}")
+    return local.strftime(pattern)
 
 
 def short_hash(*parts: str) -> str:

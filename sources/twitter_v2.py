@@ -16,6 +16,8 @@ from sources.text import clean_text, parse_timestamp
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
+MAX_TEXT = 100_000
+"""Longest post text kept, in characters (four times X's longest posts)."""
 UNKNOWN_AUTHOR = "unknown"
 """Handle given to a tweet whose author is missing from `includes.users`."""
 
@@ -149,7 +151,9 @@ def mention_from_tweet(
         author=handle,
         author_name=account.display_name if account else "",
         author_key=account.key if account else (f"x:{author_id}" if author_id else ""),
-        text=clean_text(_full_text(tweet)),
+        # Capped: no real post is this long (X allows 25,000 characters); the whole payload
+        # stays in `raw`, bounded by the importer's line limit.
+        text=clean_text(_full_text(tweet))[:MAX_TEXT],
         lang=clean_text(tweet.get("lang")) or "und",
         created_at=created,
         kind=kind,

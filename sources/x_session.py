@@ -11,10 +11,12 @@ is already read.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import Any
 
 import requests
 
+from sources.deadline_http import deadline, deadline_passed, mount_deadlines
 from sources.http_fetch import BodyTooLarge, BodyTooSlow, FetchError, FetchLimits, read_body
 
 MAX_RESPONSE_BYTES = 16 * 2**20
@@ -35,9 +37,15 @@ class NotJson(requests.RequestException):
 class ApiSession(requests.Session):
     """tweepy's session: a default timeout, a capped body, and the rate-limit budget."""
 
-    def __init__(self, timeout: tuple[float, float]) -> None:
+    def __init__(
+        self, timeout: tuple[float, float], *, total_deadline: float = TOTAL_DEADLINE_S
+    ) -> None:
         super().__init__()
         self.default_timeout = timeout
+        self.limits = replace(_LIMITS, total_timeout=total_deadline)
+        # Every socket read checks the whole request's deadline (status line and headers
+        # included), so a trickling server cannot hold the X poll past it.
+        mount_deadlines(self)
         self.rate_remaining: int | None = None
         self.hooks["response"].append(self._note_rate)
         # Only what the bounded reader can decode (never brotli, even once it is installed).
@@ -46,11 +54,17 @@ class ApiSession(requests.Session):
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
         kwargs.setdefault("timeout", self.default_timeout)
         kwargs["stream"] = True
-        response: requests.Response = super().request(method, url, *args, **kwargs)
-        try:
-            _read_capped(response)
-        finally:
-            response.close()
+        with deadline(self.limits.total_timeout):
+            try:
+                response: requests.Response = super().request(method, url, *args, **kwargs)
+            except (requests.exceptions.ConnectionError, requests.exceptions.ReadTimeout) as exc:
+                if deadline_passed():
+                    raise requests.exceptions.ReadTimeout(self._too_slow()) from exc
+                raise
+            try:
+                _read_capped(response, self.limits)
+            finally:
+                response.close()
         kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
         if response.ok and kind and "json" not in kind:
             raise NotJson(f"X sent {kind} instead of JSON (HTTP {response.status_code})")
@@ -61,17 +75,20 @@ class ApiSession(requests.Session):
         if remaining.isdigit():
             self.rate_remaining = int(remaining)
 
+    def _too_slow(self) -> str:
+        return f"no whole response in {self.limits.total_timeout:g} s"
 
-def _read_capped(response: requests.Response) -> None:
+
+def _read_capped(response: requests.Response, limits: FetchLimits) -> None:
     try:
-        body = read_body(response, _LIMITS, time.monotonic)
+        body = read_body(response, limits, time.monotonic)
     except BodyTooLarge as exc:
         if exc.declared is not None:
             raise ResponseTooLarge(f"X declared a {exc.declared}-byte response") from exc
         raise ResponseTooLarge(f"X sent more than {MAX_RESPONSE_BYTES // 2**20} MB") from exc
     except BodyTooSlow as exc:
         raise requests.exceptions.ReadTimeout(
-            f"no whole response in {TOTAL_DEADLINE_S:g} s"
+            f"no whole response in {limits.total_timeout:g} s"
         ) from exc
     except FetchError as exc:  # a broken or corrupt body: retried like a dropped connection
         raise requests.exceptions.ChunkedEncodingError(exc.reason) from exc

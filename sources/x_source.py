@@ -32,6 +32,7 @@ from sources.base import PollOutcome, PollPage
 from sources.config import BEARER_ENV, Config
 from sources.http_fetch import USER_AGENT
 from sources.records import ParsedBatch, SourceState
+from sources.redact import redact
 from sources.text import format_timestamp
 from sources.twitter_v2 import parse_response
 from sources.x_session import ApiSession, NotJson, ResponseTooLarge
@@ -436,7 +437,7 @@ class XSource:
         return now + timedelta(seconds=self._rate_backoff.delay(failures, self._rng))
 
     def _redact(self, text: str) -> str:
-        return text.replace(self._token, "[token]") if self._token else text
+        return redact(text, [self._token])
 
 
 def _handle(value: str) -> str:

@@ -27,6 +27,10 @@ class Route:
     last_modified: str | None = None
     hold: threading.Event | None = None
     """When set, the server waits for this event before answering."""
+    trickle: float | None = None
+    """When set, the body goes out one byte at a time, this many seconds apart."""
+    trickle_head: bool = False
+    """With `trickle`: the status line and headers trickle too."""
 
 
 class FeedServer:
@@ -42,6 +46,7 @@ class FeedServer:
         self.posted: dict[str, list[bytes]] = {}
         """Per path (without query), the bodies POSTed to it."""
         self._lock = threading.Lock()
+        self._closing = threading.Event()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -108,6 +113,22 @@ class FeedServer:
         self.routes[path] = Route(body=body, hold=release, headers={"Content-Type": "text/xml"})
         return release
 
+    def trickle(self, path: str, body: bytes, every: float, *, head: bool = False) -> Route:
+        """A route that sends `body` one byte per `every` seconds (headers too with `head`):
+        each byte comes well within any read timeout, the whole never does."""
+        route = Route(
+            body=body, headers={"Content-Type": "text/xml"}, trickle=every, trickle_head=head
+        )
+        self.routes[path] = route
+        return route
+
+    def _send_slowly(self, handler: BaseHTTPRequestHandler, data: bytes, every: float) -> None:
+        for index in range(len(data)):
+            if self._closing.wait(every):  # the server waits, never the test
+                return
+            handler.wfile.write(data[index : index + 1])
+            handler.wfile.flush()
+
     def gzipped(self, path: str, body: Body, **kwargs: Any) -> Route:
         headers = {"Content-Encoding": "gzip", **kwargs.pop("headers", {})}
         return self.feed(path, body, headers=headers, **kwargs)
@@ -133,6 +154,18 @@ class FeedServer:
         if route.hold is not None:
             route.hold.wait(timeout=30)
         try:
+            if route.trickle is not None and isinstance(route.body, bytes):
+                head = (
+                    f"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\n"
+                    f"Content-Length: {len(route.body)}\r\nConnection: close\r\n\r\n"
+                ).encode("ascii")
+                if route.trickle_head:
+                    self._send_slowly(handler, head + route.body, route.trickle)
+                else:
+                    handler.wfile.write(head)
+                    self._send_slowly(handler, route.body, route.trickle)
+                handler.close_connection = True
+                return
             if route.status == 200 and _not_modified(route, handler):
                 with self._lock:
                     self.not_modified[path] += 1
@@ -158,6 +191,7 @@ class FeedServer:
             pass  # the client gave up (size cap, timeout): that is the point of the test
 
     def close(self) -> None:
+        self._closing.set()
         for route in self.routes.values():
             if route.hold is not None:
                 route.hold.set()

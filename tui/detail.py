@@ -20,13 +20,13 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from cache.monitor_queries import MentionDetail, feed_reply_badges, mention_detail, stored_time
+from cache.monitor_queries import MentionDetail, feed_reply_badges, mention_detail
 from cache.store import Store
 from cache.threads import thread_for
 from filters.threads import PostRef, Thread
 from sources.config import Config, ConfigError
 from sources.handles import HANDLE_PLATFORMS, platform_of, shown_author
-from sources.text import format_delay
+from sources.text import format_delay, format_display_time, parse_timestamp
 from tui.badges import reply_badge_content
 from tui.safe_text import clean
 
@@ -40,9 +40,10 @@ ROLE_NAMES = {
 
 
 def account_age(created_at: str | None, now: datetime) -> str:
-    if not created_at:
+    created = parse_timestamp(created_at)
+    if created is None:
         return "unknown"
-    days = (now - stored_time(created_at)).days
+    days = (now - created).days
     if days < 60:
         return f"{days} days"
     if days < 730:
@@ -55,7 +56,7 @@ def format_when(value: object) -> str:
     if value is None or value == "":
         return "time unknown"
     if isinstance(value, datetime):
-        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        return format_display_time(value, "%Y-%m-%d %H:%M UTC", UTC)
     return str(value).replace("T", " ").replace("Z", " UTC")
 
 

@@ -19,8 +19,8 @@ from rich.text import Text
 from textual.message import Message
 from textual.widgets import DataTable
 
-from cache.monitor_queries import stored_time
 from sources.records import utc_now
+from sources.text import TIME_UNDATED, format_display_time, parse_timestamp
 from tui.badges import reply_marker
 from tui.safe_text import clean
 
@@ -114,10 +114,17 @@ class FeedTable(DataTable[Any]):
         return (now.astimezone(self.tz) if self.tz else now.astimezone()).date()
 
     def _cells(self, row: dict[str, Any]) -> list[Any]:
-        created = stored_time(row["created_at"])
-        local = created.astimezone(self.tz) if self.tz else created.astimezone()
-        today = self.today()
-        label = local.strftime("%H:%M") if local.date() == today else local.strftime("%d %b")
+        created = parse_timestamp(row["created_at"])
+        if created is None:  # never written by Echowatch; shown, not guessed at
+            label = "?"
+        elif row.get("time_flag") == TIME_UNDATED:
+            label = "undated"  # the feed gave no time; sorted by when it was first seen
+        else:
+            same_day = format_display_time(created, "%Y-%m-%d", self.tz) == str(self.today())
+            pattern = "%H:%M" if same_day else "%d %b"
+            if row.get("time_flag"):
+                pattern = "%Y-%m-%d"  # out of range: the year is the surprise
+            label = format_display_time(created, pattern, self.tz)
         time_cell = _TimeCell(label, style="dim", end="")
         time_cell.sort_key = (row["created_at"], row["id"])
         icon = Text(SOURCE_ICONS.get(row["platform"], "?"), style="bold", end="")

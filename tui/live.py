@@ -16,7 +16,7 @@ from textual.widgets import Static
 
 from cache.alerts import Alert, describe
 from cache.store import SourceState, Store
-from sources.text import parse_timestamp
+from sources.text import format_display_time, parse_timestamp
 from tui.messages import SourcePolled, SourceStatesLoaded
 from tui.safe_text import clean, shorten
 
@@ -68,7 +68,7 @@ def clock_time(stored: str | None, tz: tzinfo | None) -> str:
     moment = parse_timestamp(stored) if stored else None
     if moment is None:
         return "never"
-    return (moment.astimezone(tz) if tz else moment.astimezone()).strftime("%H:%M")
+    return format_display_time(moment, "%H:%M", tz)
 
 
 def source_summaries(

@@ -1,0 +1,159 @@
+"""Archives built to hurt: a line of megabytes, JSON nested a thousand deep, a text longer
+than any post. Each is skipped or cut with its file and line named; the rest is imported."""
+
+from __future__ import annotations
+
+import json
+import re
+import tracemalloc
+from pathlib import Path
+
+import pytest
+
+from cache.importer import import_paths
+from cache.store import Store
+from filters.classify import Classifier
+from sources.archive import MAX_NESTING
+from sources.config import Config
+from sources.twitter_v2 import MAX_TEXT
+from tests.builders import page, tweet, user
+
+CRITIC = user("critic", user_id="101")
+COUNTS = re.compile(r"imported (\d+) new")
+
+
+def good_line(text: str) -> str:
+    return json.dumps(page([tweet(CRITIC, text)], [CRITIC]))
+
+
+def huge_line(megabytes: float) -> str:
+    """One tweet whose text alone is `megabytes` long (the issue's was 525 MB)."""
+    return good_line("Kestrel " + "x" * int(megabytes * 1024 * 1024))
+
+
+def stored_texts(db_path: Path) -> list[str]:
+    with Store.open(db_path, readonly=True) as store:
+        return sorted(r["text"] for r in store.rows("SELECT text FROM mentions"))
+
+
+def test_a_line_over_the_limit_is_skipped_with_its_number_and_size(
+    tmp_path: Path, db_path: Path, cli
+) -> None:
+    """A 3 MB line under a 1 MB limit is named (line 2, its size); lines 1 and 3 are stored."""
+    archive = tmp_path / "capture.jsonl"
+    lines = [good_line("Kestrel first"), huge_line(3), good_line("Kestrel third")]
+    archive.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    run = cli("import", archive, "--max-line-mb", "1", "--db", db_path)
+    assert run.code == 0, run.err
+    size = len(lines[1].encode())
+    assert f"capture.jsonl:2: line of 3.0 MiB ({size} bytes) is over the limit of 1.0 MiB" in (
+        run.out
+    )
+    assert stored_texts(db_path) == ["Kestrel first", "Kestrel third"]
+
+
+def test_a_huge_line_is_read_past_in_bounded_memory(tmp_path: Path, db_path: Path) -> None:
+    """Skipping an 8 MB line under a 1 MB limit never holds the line: peak memory stays small."""
+    archive = tmp_path / "capture.jsonl"
+    archive.write_text(huge_line(8) + "\n" + good_line("Kestrel after") + "\n", encoding="utf-8")
+    classifier = Classifier(Config())
+    with Store.open(db_path) as store:
+        tracemalloc.start()
+        try:
+            report = import_paths(
+                store, [archive], classifier, parallel=False, max_line_bytes=1024 * 1024
+            )
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert report.totals.new == 1 and len(report.skipped) == 1
+    assert peak < 4 * 1024 * 1024, f"peak {peak / 2**20:.1f} MiB while skipping an 8 MiB line"
+
+
+def test_a_file_that_is_one_huge_line_is_reported_and_the_next_file_imported(
+    tmp_path: Path, db_path: Path, cli
+) -> None:
+    """A single-line file over the limit is an error naming it; the other file still loads."""
+    huge = tmp_path / "huge.json"
+    huge.write_text(huge_line(2), encoding="utf-8")
+    good = tmp_path / "good.jsonl"
+    good.write_text(good_line("Kestrel fine") + "\n", encoding="utf-8")
+    run = cli("import", huge, good, "--max-line-mb", "1", "--db", db_path)
+    assert run.code == 1
+    assert "huge.json: not JSON or JSON Lines that can be read (line of 2.0 MiB" in run.err
+    assert stored_texts(db_path) == ["Kestrel fine"]
+
+
+def _nested(kind: str, depth: int) -> str:
+    if kind == "arrays":
+        return "[" * depth + "]" * depth
+    if kind == "objects":
+        return '{"a":' * depth + "1" + "}" * depth
+    # inside a real tweet, where a parser would meet it in the middle of a page
+    post = tweet(CRITIC, "Kestrel nested")
+    post["entities"] = "DEEP"  # page > data > tweet > entities: three levels above
+    return json.dumps(page([post], [CRITIC])).replace('"DEEP"', _nested("arrays", depth - 3))
+
+
+@pytest.mark.parametrize("kind", ["arrays", "objects", "inside-a-tweet"])
+@pytest.mark.parametrize("depth", [MAX_NESTING + 1, 1000, 100_000])
+def test_deep_nesting_skips_that_line_and_imports_the_rest(
+    tmp_path: Path, db_path: Path, cli, kind: str, depth: int
+) -> None:
+    """A line nested 65, 1,000 or 100,000 deep is skipped with its depth; nothing else is lost."""
+    archive = tmp_path / "deep.jsonl"
+    lines = [good_line("Kestrel before"), _nested(kind, depth), good_line("Kestrel after")]
+    archive.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    other = tmp_path / "other.jsonl"
+    other.write_text(good_line("Kestrel other file") + "\n", encoding="utf-8")
+    run = cli("import", archive, other, "--db", db_path)
+    assert run.code == 0, run.err
+    assert f"deep.jsonl:2: JSON nested {depth} levels deep (the limit is {MAX_NESTING})" in run.out
+    assert stored_texts(db_path) == ["Kestrel after", "Kestrel before", "Kestrel other file"]
+
+
+def test_nesting_at_the_limit_and_brackets_in_text_are_accepted(
+    tmp_path: Path, db_path: Path, cli
+) -> None:
+    """64 levels, and a post made of 500 brackets, are ordinary data, not an attack."""
+    post = tweet(CRITIC, "Kestrel " + "[{" * 250)
+    post["entities"] = json.loads(_nested("arrays", MAX_NESTING - 3))
+    archive = tmp_path / "fine.jsonl"
+    archive.write_text(json.dumps(page([post], [CRITIC])) + "\n", encoding="utf-8")
+    run = cli("import", archive, "--db", db_path)
+    assert run.code == 0 and "skipped" not in run.out.split("\n", 1)[-1], run.out
+    assert stored_texts(db_path) == ["Kestrel " + "[{" * 250]
+
+
+def test_a_deep_whole_document_is_an_error_and_the_next_file_is_imported(
+    tmp_path: Path, db_path: Path, cli
+) -> None:
+    """A pretty-printed document 1,000 deep is refused by name, no traceback; the next loads."""
+    deep = tmp_path / "deep.json"
+    deep.write_text("[\n" * 1000 + "]\n" * 1000, encoding="utf-8")
+    good = tmp_path / "good.jsonl"
+    good.write_text(good_line("Kestrel fine") + "\n", encoding="utf-8")
+    run = cli("import", deep, good, "--db", db_path)
+    assert run.code == 1
+    assert f"deep.json: nested 1000 levels deep (the limit is {MAX_NESTING})" in run.err
+    assert "Traceback" not in run.err
+    assert stored_texts(db_path) == ["Kestrel fine"]
+
+
+def test_a_text_longer_than_any_post_is_cut_at_the_cap(tmp_path: Path, db_path: Path, cli) -> None:
+    """A 300,000-character tweet under the line limit is stored cut to MAX_TEXT characters."""
+    archive = tmp_path / "long.jsonl"
+    archive.write_text(good_line("Kestrel " + "y" * 300_000) + "\n", encoding="utf-8")
+    assert cli("import", archive, "--db", db_path).code == 0
+    (text,) = stored_texts(db_path)
+    assert len(text) == MAX_TEXT and text.startswith("Kestrel y")
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "abc", "inf"])
+def test_a_bad_line_limit_is_a_usage_error(tmp_path: Path, db_path: Path, cli, value: str) -> None:
+    """`--max-line-mb 0` (or not a number) stops with exit 2 before reading anything."""
+    archive = tmp_path / "a.jsonl"
+    archive.write_text(good_line("Kestrel") + "\n", encoding="utf-8")
+    with pytest.raises(SystemExit) as stopped:
+        cli("import", archive, "--max-line-mb", value, "--db", db_path)
+    assert stopped.value.code == 2
