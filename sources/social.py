@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from sources.backoff import Backoff, dump_extra, load_extra, paused
 from sources.base import PollOutcome, PollPage
 from sources.records import ParsedBatch, SourceState
+from sources.redact import redact as redact_secrets
 from sources.text import format_timestamp
 
 RATE_PAUSE_CAP = 3600.0
@@ -115,10 +116,9 @@ class PagedSource:
         return self._outcome
 
     def redact(self, text: str) -> str:
-        """`text` with every secret this source holds replaced (server errors echo them)."""
-        for secret in self._secrets:
-            text = text.replace(secret, "[secret]")
-        return text
+        """`text` without the secrets this source holds or the environment has (server
+        errors echo them); the one redaction rule of `sources.redact`."""
+        return redact_secrets(text, self._secrets)
 
     def poll(self, states: Mapping[str, SourceState], now: datetime) -> Iterator[PollPage]:
         main = replace(states.get(self.name) or SourceState(name=self.name))
