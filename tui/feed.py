@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, tzinfo
+from datetime import datetime, tzinfo
 from typing import Any
 
 from rich.style import Style
@@ -21,6 +21,7 @@ from textual.widgets import DataTable
 
 from cache.monitor_queries import stored_time
 from sources.records import utc_now
+from tui import timefmt
 from tui.badges import reply_marker
 from tui.safe_text import clean
 
@@ -44,7 +45,7 @@ TOPIC_CHIPS = {
 }
 
 _FIXED_COLUMNS = (
-    ("time", "Time", 6),
+    ("time", "Time", timefmt.WIDTH),
     ("src", "", 1),
     ("author", "Author", 15),
     ("topics", "Topics", 10),
@@ -108,16 +109,8 @@ class FeedTable(DataTable[Any]):
     def _theme_color(self, name: str) -> str:
         return str(self.app.theme_variables.get(name, "")) or "default"
 
-    def today(self) -> date:
-        """Today in the display time zone: rows from today show a time, older a date."""
-        now = self.clock()
-        return (now.astimezone(self.tz) if self.tz else now.astimezone()).date()
-
     def _cells(self, row: dict[str, Any]) -> list[Any]:
-        created = stored_time(row["created_at"])
-        local = created.astimezone(self.tz) if self.tz else created.astimezone()
-        today = self.today()
-        label = local.strftime("%H:%M") if local.date() == today else local.strftime("%d %b")
+        label = timefmt.when(stored_time(row["created_at"]), self.clock(), self.tz)
         time_cell = _TimeCell(label, style="dim", end="")
         time_cell.sort_key = (row["created_at"], row["id"])
         icon = Text(SOURCE_ICONS.get(row["platform"], "?"), style="bold", end="")
@@ -294,7 +287,7 @@ class FeedTable(DataTable[Any]):
 
     def _author_width(self) -> int:
         """Handles get more room on a wide terminal (look-alike handles differ at the end)."""
-        return 15 if self.size.width < 80 else 20
+        return 15 if self.size.width < 100 else 20
 
     def _text_width(self) -> int:
         fixed = sum(width for key, _, width in _FIXED_COLUMNS if key != "author")

@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Container, Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer, Header
@@ -57,7 +57,15 @@ from tui.messages import (
     MentionsStored,
     SourcePolled,
 )
+from tui.reading import (
+    TOPICS_PANEL_WIDTH,
+    PreviewLoaded,
+    PreviewPane,
+    reader_layout,
+    request_preview,
+)
 from tui.safe_text import clean
+from tui.timefmt import zone_label
 from tui.topics_panel import TopicPanel
 from tui.views import AmbassadorsScreen, ListScreen, ParodyScreen, SourcesScreen
 from tui.views_list import SavedViews, SavedViewsScreen
@@ -67,7 +75,6 @@ FLUSH_SECONDS = 0.1
 TOPICS_SECONDS = 5.0
 SOURCES_SECONDS = 5.0
 VIEW_SCREENS = (DetailScreen, ListScreen, AmbassadorDetailScreen)
-NARROW_WIDTH = 100
 
 
 @dataclass(frozen=True)
@@ -146,7 +153,8 @@ class MonitorApp(App[None]):
         self.alert_toasts = live.AlertToasts(self, bell=options.config.alerts.bell)
         self.topics_shown: bool | None = None
         """None: shown when the terminal is wide enough; True/False: the reader decided."""
-        self.sub_title = options.subtitle
+        zone = zone_label(self.clock(), options.tz)
+        self.sub_title = f"{options.subtitle} · {zone}" if options.subtitle else zone
         self.saved_views = SavedViews(self, saved_views(options.config), options.views_file)
 
     # --- layout ------------------------------------------------------------------------
@@ -168,7 +176,9 @@ class MonitorApp(App[None]):
                     rare_topics=lambda: self.query_one(TopicPanel).rare_topics,
                     id="filter-bar",
                 )
-                yield FeedTable(tz=self.options.tz, clock=self.clock, id="feed")
+                with Container(id="reader", classes="-stacked"):
+                    yield FeedTable(tz=self.options.tz, clock=self.clock, id="feed")
+                    yield PreviewPane(tz=self.options.tz, id="preview")
         yield live.StatusLine(
             db_path=self.options.db_path, mode=self.options.mode, tz=self.options.tz, id="status"
         )
@@ -301,6 +311,7 @@ class MonitorApp(App[None]):
             self.feed.append_older(message.rows, limit=message.limit)
         else:
             self.feed.show_page(message.rows, limit=message.limit)
+        self.sync_preview()
         self.show_status()
 
     @on(BadgesLoaded)
@@ -344,6 +355,7 @@ class MonitorApp(App[None]):
         if message.generation == self.generation:
             self.feed.merge_arrivals(message.rows)
             self.feed.refresh_rows(message.changed)
+            self.sync_preview()
             self.show_status()
         if message.ambassador_posted:
             self.request_badge_refresh()
@@ -382,11 +394,36 @@ class MonitorApp(App[None]):
     def topics_shown_now(self) -> bool:
         if self.topics_shown is not None:
             return self.topics_shown
-        return self.size.width >= NARROW_WIDTH
+        return self.size.width >= TOPICS_PANEL_WIDTH
 
     def layout_for_width(self) -> None:
-        """Below 100 columns the feed needs the room: the topic panel hides (ctrl+t)."""
+        """The feed gets the room: the topic panel shows on a wide terminal only (ctrl+t
+        toggles it) and the reading pane sits beside the list from `SIDE_BY_SIDE_WIDTH`."""
         self.query_one(TopicPanel).display = self.topics_shown_now
+        layout = reader_layout(self.size.width)
+        reader = self.query_one("#reader")
+        reader.set_class(layout == "side", "-side")
+        reader.set_class(layout == "stacked", "-stacked")
+
+    # --- the reading pane ------------------------------------------------------------------
+
+    @on(FeedTable.RowHighlighted, "#feed")
+    def sync_preview(self) -> None:
+        """Show the post under the cursor (arrivals can move another row under it silently)."""
+        mention_id = self.feed.current_id
+        if mention_id is None:
+            self.preview.show_nothing("No post selected.")
+        elif mention_id != self.preview.mention_id:
+            request_preview(self, mention_id)
+
+    @on(PreviewLoaded)
+    def preview_loaded(self, message: PreviewLoaded) -> None:
+        if message.preview.mention_id == self.feed.current_id:
+            self.preview.show(message.preview, self.clock())
+
+    @property
+    def preview(self) -> PreviewPane:
+        return self.query_one(PreviewPane)
 
     def on_resize(self) -> None:
         with contextlib.suppress(NoMatches):  # a resize can come before the widgets exist

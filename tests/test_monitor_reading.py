@@ -1,0 +1,142 @@
+"""Reading in the monitor: the selected post in full beside or under the list, times of day."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from tests.monitor_scenario import HOSTILE_TEXTS, NOW, Scenario, build_store
+from tests.test_monitor import feed_of, make_app, settle
+from tui import timefmt
+from tui.reading import PreviewPane
+from tui.safe_text import clean
+from tui.topics_panel import TopicPanel
+
+
+@pytest.fixture
+def scenario(tmp_path: Path) -> Scenario:
+    return build_store(tmp_path / "store.db")
+
+
+def preview_text(app) -> str:
+    pane = app.query_one(PreviewPane)
+    return str(pane.body.render())
+
+
+async def test_the_selected_post_shows_in_full_under_the_list(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    """At 120x40 the post under the cursor is shown whole, with author, role and reason."""
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        feed = feed_of(app)
+        feed.move_cursor(row=feed.get_row_index(scenario.lena_reply_id))
+        await settle(pilot)
+        shown = preview_text(app)
+        assert "@KestrelLena" in shown
+        assert "role: ambassador" in shown
+        assert "faire Löhne und tolle Benefits! #Markenbotschafter" in shown
+        # The head of its thread: the critical post it answered.
+        assert "critical post" in shown and "@anna_k" in shown
+        assert app.query_one("#reader").has_class("-stacked")
+        pane, table = app.query_one(PreviewPane).region, feed.region
+        assert pane.y >= table.bottom  # under the list, not over it
+
+
+async def test_moving_the_cursor_changes_the_post_shown(scenario: Scenario, tmp_path: Path) -> None:
+    """The pane follows the cursor: the next row's post replaces the previous one."""
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        feed = feed_of(app)
+        first, second = feed.row_ids[:2]
+        assert app.query_one(PreviewPane).mention_id == first
+        await pilot.press("down")
+        await settle(pilot)
+        assert app.query_one(PreviewPane).mention_id == second
+
+
+async def test_a_wide_terminal_puts_the_post_beside_the_list(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    """From 140 columns the post sits to the right of the list."""
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        assert app.query_one("#reader").has_class("-side")
+        pane, table = app.query_one(PreviewPane).region, feed_of(app).region
+        assert pane.x >= table.right and pane.y == table.y
+
+
+async def test_at_120_columns_a_reader_sees_60_characters_of_each_post(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    """The list takes the width: the topic panel gives it back and the text column is wide."""
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert not app.query_one(TopicPanel).display
+        assert feed_of(app).columns["text"].width >= 60  # type: ignore[index]
+
+
+async def test_a_wide_terminal_shows_topic_labels_whole(scenario: Scenario, tmp_path: Path) -> None:
+    """At 200 columns the topic panel is there and no label is cut to a stub."""
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await settle(pilot)
+        panel = app.query_one(TopicPanel)
+        assert panel.display
+        lines = [str(panel.get_option_at_index(i).prompt) for i in range(panel.option_count)]
+        for label in panel.labels.values():
+            assert any(label in line for line in lines), (label, lines)
+
+
+async def test_hostile_posts_show_literally_in_the_pane(scenario: Scenario, tmp_path: Path) -> None:
+    """Markup and escape sequences in a post or a name are shown as text and do nothing."""
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        feed = feed_of(app)
+        for mention_id, text in zip(scenario.hostile_ids, HOSTILE_TEXTS, strict=True):
+            feed.move_cursor(row=feed.get_row_index(mention_id))
+            await settle(pilot)
+            shown = preview_text(app)
+            assert clean(text) in shown
+            assert "\x1b" not in shown
+        assert app.is_running
+
+
+def test_times_always_show_the_time_of_day() -> None:
+    """Today `23:45`, this week `Tue 23:45`, older `01 Dec 23:45`, another year with it."""
+    now = datetime(2026, 12, 5, 2, 0, tzinfo=UTC)  # a Saturday
+    assert timefmt.when(now - timedelta(minutes=15), now, UTC) == "01:45"
+    assert timefmt.when(now - timedelta(hours=3), now, UTC) == "Fri 23:00"
+    assert timefmt.when("2026-12-01T23:45:00Z", now, UTC) == "Tue 23:45"
+    assert timefmt.when("2026-11-28T08:05:00Z", now, UTC) == "28 Nov 08:05"
+    assert timefmt.when("2025-12-24T18:00:00Z", now, UTC) == "24 Dec 2025 18:00"
+    assert timefmt.when(None, now, UTC) == "time unknown"
+
+
+def test_times_are_local_and_the_zone_is_named() -> None:
+    """A reader in UTC+1 sees the local hour and the header says which zone it is."""
+    cet = timezone(timedelta(hours=1), "CET")
+    now = datetime(2026, 12, 5, 2, 0, tzinfo=UTC)
+    assert timefmt.when("2026-12-04T23:30:00Z", now, cet) == "00:30"
+    assert timefmt.zone_label(now, cet) == "times in CET (UTC+01:00)"
+    assert timefmt.zone_label(now, UTC) == "times in UTC"
+
+
+async def test_the_feed_shows_time_of_day_and_the_header_names_the_zone(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    """Rows from yesterday keep their time of day; the header says the times are UTC."""
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        feed = feed_of(app)
+        cell = feed.get_cell(scenario.critical_id, "time")
+        assert str(cell) == timefmt.when(NOW - timedelta(hours=4), NOW, UTC) == "08:00"
+        assert "times in UTC" in app.sub_title
