@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.monitor_scenario import HOSTILE_TEXTS, NOW, Scenario, build_store
+from tests.monitor_scenario import HOSTILE_TEXTS, NOW, Scenario, arrivals, build_store
 from tests.test_monitor import feed_of, make_app, settle
 from tui import timefmt
-from tui.reading import PreviewPane
+from tui.messages import MentionsStored
+from tui.reading import NewAboveMarker, PreviewPane
 from tui.safe_text import clean
 from tui.topics_panel import TopicPanel
 
@@ -140,3 +141,60 @@ async def test_the_feed_shows_time_of_day_and_the_header_names_the_zone(
         cell = feed.get_cell(scenario.critical_id, "time")
         assert str(cell) == timefmt.when(NOW - timedelta(hours=4), NOW, UTC) == "08:00"
         assert "times in UTC" in app.sub_title
+
+
+async def test_j_k_g_and_G_move_like_a_reader_expects(scenario: Scenario, tmp_path: Path) -> None:
+    """j/k move one row, G/End go to the oldest row, g/Home back to the newest."""
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        feed = feed_of(app)
+        await pilot.press("j", "j", "k")
+        assert feed.cursor_row == 1
+        await pilot.press("G")
+        assert feed.cursor_row == feed.row_count - 1
+        await pilot.press("g")
+        assert feed.cursor_row == 0
+        await pilot.press("end")
+        assert feed.cursor_row == feed.row_count - 1
+        await pilot.press("home")
+        assert feed.cursor_row == 0
+
+
+async def test_a_moved_cursor_stays_put_and_counts_what_arrived_above(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    """Down in the feed, arrivals keep the cursor's line on screen and say "3 new above"."""
+    app = make_app(build_store(tmp_path / "long.db", filler=60), tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        feed = feed_of(app)
+        await pilot.press("j", "j", "j")
+        watched, line = feed.current_id, feed.cursor_row - int(feed.scroll_y)
+        app.post_message(MentionsStored(arrivals(tmp_path / "long.db", 3)))
+        await settle(pilot)
+        app.flush_arrivals()
+        await settle(pilot)
+        assert feed.current_id == watched
+        assert feed.cursor_row - int(feed.scroll_y) == line
+        marker = app.query_one(NewAboveMarker)
+        assert marker.display and "3 new above" in str(marker.render())
+        await pilot.press("g")
+        await settle(pilot)
+        assert not marker.display
+
+
+async def test_at_the_top_the_cursor_follows_the_newest(scenario: Scenario, tmp_path: Path) -> None:
+    """On the newest row the cursor moves to each new arrival and nothing is counted."""
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        feed = feed_of(app)
+        new_ids = arrivals(scenario.path, 2)
+        app.post_message(MentionsStored(new_ids))
+        await settle(pilot)
+        app.flush_arrivals()
+        await settle(pilot)
+        assert feed.cursor_row == 0 and feed.current_id == max(new_ids)
+        assert not app.query_one(NewAboveMarker).display
+        assert app.query_one(PreviewPane).mention_id == max(new_ids)

@@ -35,7 +35,11 @@ def help_keys(app_bindings: Iterable[Any]) -> Iterable[KeyHelp]:
                 yield KeyHelp(_key_name(binding.key), binding.description or binding.action, where)
 
     yield from keys("Feed", app_bindings)
-    yield KeyHelp("up/down, pgup/pgdn", "move in the feed (older rows load at the bottom)", "Feed")
+    yield KeyHelp(
+        "j/k, up/down, pgup/pgdn", "move in the feed (older rows load at the bottom)", "Feed"
+    )
+    yield KeyHelp("g / home", "go to the newest row (the feed follows new posts there)", "Feed")
+    yield KeyHelp("G / end", "go to the oldest row loaded", "Feed")
     yield KeyHelp("tab", "move between topics, filter and feed", "Feed")
     yield KeyHelp("enter (topics)", "filter the feed to the topic", "Feed")
     yield KeyHelp("ctrl+s (filter)", "save the filter as a view (v lists the views)", "Feed")

@@ -59,6 +59,7 @@ from tui.messages import (
 )
 from tui.reading import (
     TOPICS_PANEL_WIDTH,
+    NewAboveMarker,
     PreviewLoaded,
     PreviewPane,
     reader_layout,
@@ -176,6 +177,7 @@ class MonitorApp(App[None]):
                     rare_topics=lambda: self.query_one(TopicPanel).rare_topics,
                     id="filter-bar",
                 )
+                yield NewAboveMarker(id="new-above")
                 with Container(id="reader", classes="-stacked"):
                     yield FeedTable(tz=self.options.tz, clock=self.clock, id="feed")
                     yield PreviewPane(tz=self.options.tz, id="preview")
@@ -415,6 +417,10 @@ class MonitorApp(App[None]):
             self.preview.show_nothing("No post selected.")
         elif mention_id != self.preview.mention_id:
             request_preview(self, mention_id)
+
+    @on(FeedTable.NewAbove)
+    def new_above(self, message: FeedTable.NewAbove) -> None:
+        self.query_one(NewAboveMarker).show_count(message.count)
 
     @on(PreviewLoaded)
     def preview_loaded(self, message: PreviewLoaded) -> None:

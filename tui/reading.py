@@ -187,3 +187,23 @@ class PreviewPane(VerticalScroll):
     def show_nothing(self, text: str) -> None:
         self.mention_id = None
         self.body.update(Content(text))
+
+
+class NewAboveMarker(Static):
+    """`▲ 12 new above` over the list while the reader is down in the feed."""
+
+    DEFAULT_CSS = """
+    NewAboveMarker { height: 1; padding: 0 1; background: $accent 20%; color: $text; }
+    """
+
+    def on_mount(self) -> None:
+        self.show_count(0)
+
+    def show_count(self, count: int) -> None:
+        self.display = count > 0
+        self.update(
+            Content.from_markup(
+                "[b]▲ $count new above[/b] [dim]· g or Home goes to the newest[/dim]",
+                count=str(count),
+            )
+        )
