@@ -6,9 +6,13 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from textual.widgets import Input
 
+from cache.monitor_queries import count_matching
+from cache.search import Selection
+from cache.store import Store
 from tests.monitor_scenario import HOSTILE_TEXTS, NOW, Scenario, arrivals, build_store
-from tests.test_monitor import feed_of, make_app, settle
+from tests.test_monitor import feed_of, filter_line_of, make_app, settle
 from tui import timefmt
 from tui.messages import MentionsStored
 from tui.reading import NewAboveMarker, PreviewPane
@@ -198,3 +202,69 @@ async def test_at_the_top_the_cursor_follows_the_newest(scenario: Scenario, tmp_
         assert feed.cursor_row == 0 and feed.current_id == max(new_ids)
         assert not app.query_one(NewAboveMarker).display
         assert app.query_one(PreviewPane).mention_id == max(new_ids)
+
+
+async def test_a_new_filter_says_searching_until_its_rows_arrive(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    """The filter line says "searching…" over the old rows; then the rows and the count."""
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        everything = feed_of(app).row_ids
+        assert "no filter · 12 mentions" in filter_line_of(app)
+        assert app.apply_filter("role:ambassador")
+        assert "searching… role:ambassador" in filter_line_of(app)
+        assert feed_of(app).row_ids == everything
+        await settle(pilot)
+        assert set(feed_of(app).row_ids) == {scenario.lena_reply_id, scenario.tom_reply_id}
+        assert "filter: role:ambassador · 2 match" in filter_line_of(app)
+
+
+async def test_a_filter_without_result_says_so(scenario: Scenario, tmp_path: Path) -> None:
+    """An empty result names the filter instead of showing a bare, empty table."""
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"zebracrossing", "enter")
+        await settle(pilot)
+        assert feed_of(app).row_count == 0
+        assert "no mentions match zebracrossing" in filter_line_of(app)
+        assert "No mentions match zebracrossing." in preview_text(app)
+
+
+async def test_escape_cancels_the_edit_and_keeps_the_filter(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    """`/`, typing, escape: the filter in force stays; a second escape clears it."""
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"role:ambassador", "enter")
+        await settle(pilot)
+        kept = feed_of(app).row_ids
+        await pilot.press("slash", *" lang:de", "escape")
+        await settle(pilot)
+        assert app.filter_text == "role:ambassador"
+        assert feed_of(app).row_ids == kept
+        assert not app.query_one("#filter", Input).display
+        assert "filter: role:ambassador" in filter_line_of(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.filter_text == "" and feed_of(app).row_count == 12
+
+
+def test_the_count_stops_at_its_cap(scenario: Scenario) -> None:
+    """Counting a huge match stops one past the cap, so the line can say "more than N"."""
+    with Store.open(scenario.path, readonly=True) as store:
+        assert count_matching(store, Selection()) == 12
+        assert count_matching(store, Selection(), cap=5) == 6
+
+
+async def test_a_full_page_is_counted_not_taken_for_the_total(tmp_path: Path) -> None:
+    """With more mentions than one page, the line gives the real number, not the page size."""
+    app = make_app(build_store(tmp_path / "big.db", filler=230), tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert feed_of(app).row_count == 200
+        assert "no filter · 242 mentions" in filter_line_of(app)

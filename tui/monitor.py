@@ -26,9 +26,11 @@ from textual.widgets import Footer, Header
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from cache.monitor_queries import (
+    COUNT_CAP,
     ambassador_ids,
     any_ambassador_post,
     combine,
+    count_matching,
     feed_page,
     feed_rows_by_ids,
     topic_selection,
@@ -54,6 +56,7 @@ from tui.messages import (
     BadgesLoaded,
     ExportWritten,
     FeedPageLoaded,
+    MatchesCounted,
     MentionsStored,
     SourcePolled,
 )
@@ -76,6 +79,14 @@ FLUSH_SECONDS = 0.1
 TOPICS_SECONDS = 5.0
 SOURCES_SECONDS = 5.0
 VIEW_SCREENS = (DetailScreen, ListScreen, AmbassadorDetailScreen)
+
+
+def matches_text(store: Store, selection: Selection, first_page: list[Any]) -> str:
+    """How many mentions the feed's selection matches, as the filter line says it."""
+    if len(first_page) < PAGE_SIZE:
+        return str(len(first_page))
+    count = count_matching(store, selection)
+    return f"more than {COUNT_CAP:,}" if count > COUNT_CAP else f"{count:,}"
 
 
 @dataclass(frozen=True)
@@ -242,6 +253,7 @@ class MonitorApp(App[None]):
         self.pending.clear()
         self.pending_changes.clear()
         self.paused_count = 0
+        self.filter_bar.start_search()
         self.load_first_page(self.selection, self.generation, self.badges.known_ids())
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="feed", description="feed")
@@ -274,6 +286,10 @@ class MonitorApp(App[None]):
             self.post_message(
                 FeedPageLoaded(rows, generation=generation, older=older, limit=PAGE_SIZE)
             )
+            if not older:
+                self.post_message(
+                    MatchesCounted(matches_text(store, selection, rows), generation=generation)
+                )
             self.read_badges(store, [i for i in ambassador_ids(rows) if i not in known])
 
     @work(thread=True, exit_on_error=False, group="arrivals", description="arrivals")
@@ -313,8 +329,16 @@ class MonitorApp(App[None]):
             self.feed.append_older(message.rows, limit=message.limit)
         else:
             self.feed.show_page(message.rows, limit=message.limit)
+            self.filter_bar.found(self.filter_bar.matches)
         self.sync_preview()
+        if not self.feed.row_count and self.query_text:
+            self.preview.show_nothing(f"No mentions match {clean(self.query_text, one_line=True)}.")
         self.show_status()
+
+    @on(MatchesCounted)
+    def matches_counted(self, message: MatchesCounted) -> None:
+        if message.generation == self.generation:
+            self.filter_bar.found(message.text)
 
     @on(BadgesLoaded)
     def show_badges(self, message: BadgesLoaded) -> None:
@@ -455,6 +479,10 @@ class MonitorApp(App[None]):
 
     def action_clear_filter(self) -> None:
         bar = self.filter_bar
+        if bar.editing:  # escape in the input cancels the edit; the filter stays in force
+            bar.cancel_edit()
+            self.feed.focus()
+            return
         had_something = bool(bar.text or self.topic or bar.error or bar.editing)
         query_changed = bar.reset()
         if query_changed or self.topic:
