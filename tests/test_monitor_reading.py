@@ -6,14 +6,16 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input
+from textual.widgets import Input, Static
+from textual.widgets._footer import FooterKey
 
 from cache.monitor_queries import count_matching
 from cache.search import Selection
 from cache.store import Store
 from tests.monitor_scenario import HOSTILE_TEXTS, NOW, Scenario, arrivals, build_store
-from tests.test_monitor import feed_of, filter_line_of, make_app, settle
+from tests.test_monitor import feed_of, filter_line_of, make_app, settle, status_of
 from tui import timefmt
+from tui.dialogs import HelpScreen
 from tui.messages import MentionsStored
 from tui.reading import NewAboveMarker, PreviewPane
 from tui.safe_text import clean
@@ -268,3 +270,32 @@ async def test_a_full_page_is_counted_not_taken_for_the_total(tmp_path: Path) ->
         await settle(pilot)
         assert feed_of(app).row_count == 200
         assert "no filter · 242 mentions" in filter_line_of(app)
+
+
+async def test_offline_offers_no_pause(scenario: Scenario, tmp_path: Path) -> None:
+    """With --offline nothing arrives: the footer has no Pause and space pauses nothing."""
+    app = make_app(scenario, tmp_path, mode="offline")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        keys = [k.description for k in app.screen.query(FooterKey)]
+        assert "Pause" not in keys and "Help" in keys
+        await pilot.press("space")
+        await settle(pilot)
+        assert not app.paused and "PAUSED" not in status_of(app)
+
+
+async def test_help_is_the_first_key_of_the_footer_at_80_columns(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    """At 80x24 `?` is on screen, and the help explains the status line's indicators."""
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        first = next(iter(app.screen.query(FooterKey)))
+        assert first.description == "Help" and first.region.right <= 80
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = str(app.screen.query_one("#help-text", Static).render())
+        for shown in ("● LIVE", "OFFLINE", "+5", "searching…", "new above", "g / home", "j/k"):
+            assert shown in text, shown

@@ -121,6 +121,9 @@ class MonitorApp(App[None]):
     CSS_PATH = "monitor.tcss"
     TITLE = "Echowatch"
     BINDINGS: ClassVar[list[BindingType]] = [
+        # `?` comes first: at 80 columns the footer is cut from the right, and help lists
+        # every key and indicator.
+        Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
         Binding("space", "toggle_pause", "Pause"),
         Binding("slash", "open_filter", "Filter"),
@@ -136,7 +139,6 @@ class MonitorApp(App[None]):
         Binding("v", "views", "Saved views", show=False),
         Binding("exclamation_mark", "alerts", "Alerts", show=False),
         Binding("ctrl+s", "save_svg", "Screenshot", show=False),
-        Binding("question_mark", "help", "Help"),
     ]
 
     def __init__(self, options: MonitorOptions) -> None:
@@ -391,6 +393,10 @@ class MonitorApp(App[None]):
     async def action_quit(self) -> None:
         self.stopping.set()
         await super().action_quit()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offline, nothing arrives: Pause is neither offered nor bound."""
+        return not (action == "toggle_pause" and self.options.mode == "offline")
 
     def action_toggle_pause(self) -> None:
         self.paused = not self.paused
