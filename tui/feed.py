@@ -322,7 +322,7 @@ class FeedTable(DataTable[Any]):
 
     def _author_width(self) -> int:
         """Handles get more room on a wide terminal (look-alike handles differ at the end)."""
-        return 15 if self.size.width < 100 else 20
+        return 15 if self.size.width < 90 else 20
 
     def _text_width(self) -> int:
         fixed = sum(width for key, _, width in _FIXED_COLUMNS if key != "author")

@@ -381,7 +381,7 @@ class MonitorApp(App[None]):
     @on(ArrivalsLoaded)
     def merge_arrivals(self, message: ArrivalsLoaded) -> None:
         if message.generation == self.generation:
-            self.feed.merge_arrivals(message.rows)
+            self.filter_bar.arrived(self.feed.merge_arrivals(message.rows))
             self.feed.refresh_rows(message.changed)
             self.sync_preview()
             self.show_status()
