@@ -108,6 +108,17 @@ def feed_page(
     return [_feed_row(r) for r in store.rows(sql, (*params, limit))]
 
 
+COUNT_CAP = 10_000
+"""Counting stops here: past it the feed says "more than 10,000" (a count of a million
+rows would hold the worker for seconds)."""
+
+
+def count_matching(store: Store, selection: Selection, cap: int = COUNT_CAP) -> int:
+    """How many mentions `selection` matches, up to `cap` + 1 (more means "more than cap")."""
+    sql = f"SELECT count(*) FROM (SELECT 1 FROM mentions AS m WHERE {selection.where} LIMIT ?)"
+    return int(store.conn.execute(sql, (*selection.params, cap + 1)).fetchone()[0])
+
+
 def feed_rows_by_ids(store: Store, selection: Selection, ids: list[str]) -> list[dict[str, Any]]:
     """The selected mentions among `ids` (new arrivals), newest first."""
     rows: list[dict[str, Any]] = []

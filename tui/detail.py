@@ -7,7 +7,7 @@ parody reactions to each. Reads run in a worker with its own read-only store.
 from __future__ import annotations
 
 import webbrowser
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -26,7 +26,9 @@ from cache.threads import thread_for
 from filters.threads import PostRef, Thread
 from sources.config import Config, ConfigError
 from sources.handles import HANDLE_PLATFORMS, platform_of, shown_author
-from sources.text import format_delay, format_display_time, parse_timestamp
+from sources.records import utc_now
+from sources.text import format_delay, parse_timestamp
+from tui import timefmt
 from tui.badges import reply_badge_content
 from tui.safe_text import clean
 
@@ -51,16 +53,13 @@ def account_age(created_at: str | None, now: datetime) -> str:
     return f"{days // 365} years"
 
 
-def format_when(value: object) -> str:
-    """A post's time for the thread view, whether stored text or a datetime."""
-    if value is None or value == "":
-        return "time unknown"
-    if isinstance(value, datetime):
-        return format_display_time(value, "%Y-%m-%d %H:%M UTC", UTC)
-    return str(value).replace("T", " ").replace("Z", " UTC")
+def format_when(value: object, now: datetime | None = None) -> str:
+    """A post's time for the thread view, whether stored text or a datetime (one format
+    for every view: `tui.timefmt.when`)."""
+    return timefmt.when(value, now or utc_now())
 
 
-def post_line(post: PostRef, *, prefix: str = "") -> Content:
+def post_line(post: PostRef, *, prefix: str = "", now: datetime | None = None) -> Content:
     """One post of a thread: who (role), when, and the text, all literal."""
     role = post.role or "public"
     return Content.from_markup(
@@ -68,7 +67,7 @@ def post_line(post: PostRef, *, prefix: str = "") -> Content:
         prefix=prefix,
         author=clean(shown_author(post.author, platform_of(post.id)) or "?", one_line=True),
         role=role,
-        when=format_when(post.created_at),
+        when=format_when(post.created_at, now),
         text=clean(post.text) if not post.missing else "(not in the store)",
     )
 
@@ -178,7 +177,7 @@ class DetailScreen(Screen[None]):
                 Content.from_markup(
                     "[b]$title[/b]\n[dim]$when · $source · $lang · $kind[/dim]",
                     title=clean(m["title"], one_line=True) or "Post",
-                    when=format_when(m["created_at"]),
+                    when=format_when(m["created_at"], self.now),
                     source=clean(m["source"], one_line=True),
                     lang=m["lang"],
                     kind=m["kind"],
@@ -262,22 +261,30 @@ class DetailScreen(Screen[None]):
                 classes="section",
                 id="thread-title",
             ),
-            Static(post_line(thread.root, prefix="critical post: "), classes="post thread-root"),
+            Static(
+                post_line(thread.root, prefix="critical post: ", now=self.now),
+                classes="post thread-root",
+            ),
         ]
         for reaction in thread.root_reactions:
-            widgets.append(Static(post_line(reaction.post, prefix="parody ↳ "), classes="reaction"))
+            widgets.append(
+                Static(
+                    post_line(reaction.post, prefix="parody ↳ ", now=self.now), classes="reaction"
+                )
+            )
         for reply in replies:
             delay = format_delay(reply.latency_s)
             widgets.append(
                 Static(
-                    post_line(reply.post, prefix=f"↳ after {delay}: "), classes="reply thread-reply"
+                    post_line(reply.post, prefix=f"↳ after {delay}: ", now=self.now),
+                    classes="reply thread-reply",
                 )
             )
             widgets.append(self._badge_slot(reply.post.id, "reply thread-badges"))
             for reaction in reply.reactions:
                 widgets.append(
                     Static(
-                        post_line(reaction.post, prefix="parody ↳ "),
+                        post_line(reaction.post, prefix="parody ↳ ", now=self.now),
                         classes="reaction thread-reaction",
                     )
                 )

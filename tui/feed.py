@@ -11,16 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, tzinfo
-from typing import Any
+from datetime import datetime, tzinfo
+from typing import Any, ClassVar
 
 from rich.style import Style
 from rich.text import Text
+from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import DataTable
 
 from sources.records import utc_now
 from sources.text import TIME_UNDATED, format_display_time, parse_timestamp
+from tui import timefmt
 from tui.badges import reply_marker
 from tui.safe_text import clean
 
@@ -44,7 +46,7 @@ TOPIC_CHIPS = {
 }
 
 _FIXED_COLUMNS = (
-    ("time", "Time", 6),
+    ("time", "Time", timefmt.WIDTH),
     ("src", "", 1),
     ("author", "Author", 15),
     ("topics", "Topics", 10),
@@ -79,6 +81,20 @@ class FeedTable(DataTable[Any]):
     FeedTable > .datatable--header { text-style: bold; }
     """
 
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+        Binding("g,home", "scroll_top", "Newest", show=False),
+        Binding("G,end", "scroll_bottom", "Oldest loaded", show=False),
+    ]
+
+    class NewAbove(Message):
+        """How many rows arrived above the reader's cursor since it left the top."""
+
+        def __init__(self, count: int) -> None:
+            super().__init__()
+            self.count = count
+
     class NeedsOlder(Message):
         """The reader reached the bottom: the next older page should be loaded."""
 
@@ -97,6 +113,8 @@ class FeedTable(DataTable[Any]):
         """True while the store may hold older mentions than the last row."""
         self.loading_older = False
         self.known: dict[str, FeedRow] = {}
+        self.new_above = 0
+        """Rows that arrived above the cursor while the reader was down in the feed."""
 
     def on_mount(self) -> None:
         for key, label, width in _FIXED_COLUMNS:
@@ -108,23 +126,16 @@ class FeedTable(DataTable[Any]):
     def _theme_color(self, name: str) -> str:
         return str(self.app.theme_variables.get(name, "")) or "default"
 
-    def today(self) -> date:
-        """Today in the display time zone: rows from today show a time, older a date."""
-        now = self.clock()
-        return (now.astimezone(self.tz) if self.tz else now.astimezone()).date()
-
     def _cells(self, row: dict[str, Any]) -> list[Any]:
         created = parse_timestamp(row["created_at"])
         if created is None:  # never written by Echowatch; shown, not guessed at
             label = "?"
         elif row.get("time_flag") == TIME_UNDATED:
             label = "undated"  # the feed gave no time; sorted by when it was first seen
+        elif row.get("time_flag"):
+            label = format_display_time(created, "%Y-%m-%d", self.tz)  # the year surprises
         else:
-            same_day = format_display_time(created, "%Y-%m-%d", self.tz) == str(self.today())
-            pattern = "%H:%M" if same_day else "%d %b"
-            if row.get("time_flag"):
-                pattern = "%Y-%m-%d"  # out of range: the year is the surprise
-            label = format_display_time(created, pattern, self.tz)
+            label = timefmt.when(created, self.clock(), self.tz)
         time_cell = _TimeCell(label, style="dim", end="")
         time_cell.sort_key = (row["created_at"], row["id"])
         icon = Text(SOURCE_ICONS.get(row["platform"], "?"), style="bold", end="")
@@ -222,6 +233,7 @@ class FeedTable(DataTable[Any]):
         with self.app.batch_update():
             self.clear()
             self.known.clear()
+            self.set_new_above(0)
             self.window = LIVE_WINDOW
             for row in rows:
                 self._add(row)
@@ -242,6 +254,7 @@ class FeedTable(DataTable[Any]):
             return 0
         following = self.cursor_row == 0 and self.scroll_y == 0
         cursor_id = self.current_id
+        old_index = self.cursor_row
         top_index = int(self.scroll_y)
         order = self.row_ids
         top_id = order[top_index] if top_index < len(order) else None
@@ -253,13 +266,27 @@ class FeedTable(DataTable[Any]):
             self._trim(keep=cursor_id)
             if following or cursor_id is None:
                 self.move_cursor(row=0, scroll=False)
-            elif cursor_id in self.known:
-                self.move_cursor(row=self.get_row_index(cursor_id), scroll=False)
-            if top_index > 0 and top_id in self.known:
-                # Keep the rows the reader was looking at where they were on screen.
+                return added
+            target: int | None = None
+            if cursor_id in self.known:
+                # The cursor keeps its mention and its line on screen: what arrived above
+                # it pushes the view down by as many rows and is counted ("N new above").
+                new_index = self.get_row_index(cursor_id)
+                self.move_cursor(row=new_index, scroll=False)
+                shift = new_index - old_index
+                if shift > 0:
+                    self.set_new_above(self.new_above + shift)
+                    target = top_index + shift
+            elif top_index > 0 and top_id in self.known:
                 target = self.get_row_index(top_id)
+            if target is not None:
                 self.call_after_refresh(self.scroll_to, y=target, animate=False, immediate=True)
         return added
+
+    def set_new_above(self, count: int) -> None:
+        if count != self.new_above:
+            self.new_above = count
+            self.post_message(self.NewAbove(count))
 
     def _trim(self, *, keep: str | None) -> None:
         ids = self.row_ids
@@ -295,13 +322,15 @@ class FeedTable(DataTable[Any]):
         self._maybe_need_older()
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        # Walking up through the new rows counts them as seen.
+        self.set_new_above(min(self.new_above, self.cursor_row))
         self._maybe_need_older()
 
     # --- width ------------------------------------------------------------------------------
 
     def _author_width(self) -> int:
         """Handles get more room on a wide terminal (look-alike handles differ at the end)."""
-        return 15 if self.size.width < 80 else 20
+        return 15 if self.size.width < 90 else 20
 
     def _text_width(self) -> int:
         fixed = sum(width for key, _, width in _FIXED_COLUMNS if key != "author")

@@ -75,6 +75,10 @@ class FilterBar(Vertical):
         """The topic chosen in the side panel (shown here; the app keeps it)."""
         self.view: SavedView | None = None
         """The saved view in force (its query is `text`), or None."""
+        self.searching = False
+        """A new selection is being read: the rows below are still the old ones."""
+        self.matches: str | None = None
+        """How many mentions the selection matches ("37", "more than 10,000"), once counted."""
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder=PLACEHOLDER, id="filter")
@@ -143,9 +147,26 @@ class FilterBar(Vertical):
         if view is not None or (self.view is not None and self.view.query != self.text):
             self.view = view
         self.input.display = False
-        self.show_line()
+        self.start_search()
         self.post_message(self.Applied(self.text, selection))
         return True
+
+    def cancel_edit(self) -> None:
+        """Close the input and drop what was typed and its error; the filter stays."""
+        self.input.display = False
+        self.input.value = self.text
+        self.error = None
+        self.show_line()
+
+    def start_search(self) -> None:
+        """The selection changed: say so until its rows are on screen (`found`)."""
+        self.searching, self.matches = True, None
+        self.show_line()
+
+    def found(self, matches: str | None) -> None:
+        """The rows of the selection are on screen; `matches` once they are counted."""
+        self.searching, self.matches = False, matches
+        self.show_line()
 
     def reset(self) -> bool:
         """Close the input and forget the query and any error; True if the query changed."""
@@ -157,7 +178,10 @@ class FilterBar(Vertical):
         self.view = None
         self.text = ""
         self.selection = Selection()
-        self.show_line()
+        if had_query:
+            self.start_search()
+        else:
+            self.show_line()
         return had_query
 
     def set_topic(self, topic: str | None) -> None:
@@ -172,22 +196,52 @@ class FilterBar(Vertical):
     def show_line(self) -> None:
         line = self.query_one("#filter-line", Static)
         line.set_class(bool(self.error), "-error")
+        query = clean(self.query_text, one_line=True)
         if self.error:
             line.update(Content.from_markup("[b $error]$error_text[/]", error_text=self.error))
+        elif self.searching:
+            line.update(
+                Content.from_markup(
+                    "[b $warning]searching…[/] $query",
+                    query=query or "all mentions",
+                )
+            )
         elif self.view is not None:
             line.update(
                 Content.from_markup(
-                    "[b]view:[/b] [b $accent]$title[/]  $query  [dim](/ edit · esc clear)[/dim]",
+                    "[b]view:[/b] [b $accent]$title[/]  $query$count  "
+                    "[dim](/ edit · esc clear)[/dim]",
                     title=clean(self.view.title, one_line=True),
-                    query=clean(self.query_text, one_line=True),
+                    query=query,
+                    count=self._count_text(),
                 )
             )
         elif self.query_text:
             line.update(
                 Content.from_markup(
-                    "[b]filter:[/b] $query  [dim](/ edit · esc clear)[/dim]",
-                    query=clean(self.query_text, one_line=True),
+                    "[b]filter:[/b] $query$count  [dim](/ edit · esc clear)[/dim]",
+                    query=query,
+                    count=self._count_text(),
                 )
             )
         else:
-            line.update(Content.from_markup("[dim]no filter · / to filter[/dim]"))
+            line.update(
+                Content.from_markup(
+                    "[dim]no filter$count · / to filter[/dim]",
+                    count=self._count_text(noun="mentions"),
+                )
+            )
+
+    def arrived(self, added: int) -> None:
+        """`added` new mentions of the selection joined the feed: the count grows with it."""
+        number = (self.matches or "").replace(",", "")
+        if added and number.isdigit():
+            self.matches = f"{int(number) + added:,}"
+            self.show_line()
+
+    def _count_text(self, noun: str = "match") -> str:
+        if self.matches is None:
+            return ""
+        if self.matches == "0" and self.query_text:
+            return f" · no mentions match {clean(self.query_text, one_line=True)}"
+        return f" · {self.matches} {noun}"

@@ -35,12 +35,37 @@ def help_keys(app_bindings: Iterable[Any]) -> Iterable[KeyHelp]:
                 yield KeyHelp(_key_name(binding.key), binding.description or binding.action, where)
 
     yield from keys("Feed", app_bindings)
-    yield KeyHelp("up/down, pgup/pgdn", "move in the feed (older rows load at the bottom)", "Feed")
+    yield KeyHelp(
+        "j/k, up/down, pgup/pgdn", "move in the feed (older rows load at the bottom)", "Feed"
+    )
+    yield KeyHelp("g / home", "go to the newest row (the feed follows new posts there)", "Feed")
+    yield KeyHelp("G / end", "go to the oldest row loaded", "Feed")
     yield KeyHelp("tab", "move between topics, filter and feed", "Feed")
     yield KeyHelp("enter (topics)", "filter the feed to the topic", "Feed")
     yield KeyHelp("ctrl+s (filter)", "save the filter as a view (v lists the views)", "Feed")
     yield KeyHelp("ctrl+p", "command palette", "Feed")
     yield from keys("Detail", Detail.BINDINGS)
+    status = "Status line and filter line"
+    yield KeyHelp("● LIVE", "sources are polled; new posts join the feed", status)
+    yield KeyHelp("⏸ PAUSED 3 new", "space paused the feed; 3 posts wait to be shown", status)
+    yield KeyHelp("OFFLINE", "browsing the store: nothing is polled, no Pause", status)
+    yield KeyHelp("demo replay", "the bundled demo is playing into its own store", status)
+    yield KeyHelp("200 loaded", "rows in the table now (older ones load at the bottom)", status)
+    yield KeyHelp(
+        "name ✓ 14:02 +5", "a source's last good poll and how many posts it brought", status
+    )
+    yield KeyHelp("name ✗ why", "a source's last poll failed, and why", status)
+    yield KeyHelp("name paused until", "a source waits (rate limit) until that time", status)
+    yield KeyHelp(
+        "searching…", "a new filter is being read; the rows are still the old ones", status
+    )
+    yield KeyHelp(
+        "· 37 match", "how many mentions the filter matches (more than 10,000: not counted)", status
+    )
+    yield KeyHelp(
+        "▲ 3 new above", "posts arrived above the cursor; g or Home goes to the newest", status
+    )
+    yield KeyHelp("AMB PAR OFF PRS", "author role: ambassador, parody, official, press", status)
     yield from keys("Lists (ambassadors, parody, sources)", AmbassadorsScreen.BINDINGS)
 
 

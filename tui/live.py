@@ -248,7 +248,7 @@ class StatusLine(Static):
             parts.append(Content.from_markup("[b $success]● LIVE[/]"))
         if self.mode == "demo":
             parts.append(Content("demo replay"))
-        parts.append(Content(f"{self.rows} rows"))
+        parts.append(Content(f"{self.rows} loaded"))
         parts.extend(source_summaries(self.source_states, self.live_errors, self.tz))
         if self.last_export is not None:
             parts.append(Content(f"exported to {self.last_export}"))

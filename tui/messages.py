@@ -128,3 +128,12 @@ class AlertRaised(Message):
     def __init__(self, alert: Any) -> None:
         super().__init__()
         self.alert = alert
+
+
+class MatchesCounted(Message):
+    """The feed's selection was counted (`text`: "37", "more than 10,000")."""
+
+    def __init__(self, text: str, *, generation: int) -> None:
+        super().__init__()
+        self.text = text
+        self.generation = generation

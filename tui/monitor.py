@@ -19,17 +19,19 @@ from typing import Any, ClassVar
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Container, Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from cache.monitor_queries import (
+    COUNT_CAP,
     NewRowWatch,
     ambassador_ids,
     any_ambassador_post,
     combine,
+    count_matching,
     feed_page,
     feed_rows_by_ids,
     topic_selection,
@@ -55,10 +57,20 @@ from tui.messages import (
     BadgesLoaded,
     ExportWritten,
     FeedPageLoaded,
+    MatchesCounted,
     MentionsStored,
     SourcePolled,
 )
+from tui.reading import (
+    TOPICS_PANEL_WIDTH,
+    NewAboveMarker,
+    PreviewLoaded,
+    PreviewPane,
+    reader_layout,
+    request_preview,
+)
 from tui.safe_text import clean
+from tui.timefmt import zone_label
 from tui.topics_panel import TopicPanel
 from tui.views import AmbassadorsScreen, ListScreen, ParodyScreen, SourcesScreen
 from tui.views_list import SavedViews, SavedViewsScreen
@@ -70,7 +82,14 @@ OUTSIDE_SECONDS = 2.0
 """How often the store is checked for mentions another process wrote (one max(rowid))."""
 SOURCES_SECONDS = 5.0
 VIEW_SCREENS = (DetailScreen, ListScreen, AmbassadorDetailScreen)
-NARROW_WIDTH = 100
+
+
+def matches_text(store: Store, selection: Selection, first_page: list[Any]) -> str:
+    """How many mentions the feed's selection matches, as the filter line says it."""
+    if len(first_page) < PAGE_SIZE:
+        return str(len(first_page))
+    count = count_matching(store, selection)
+    return f"more than {COUNT_CAP:,}" if count > COUNT_CAP else f"{count:,}"
 
 
 @dataclass(frozen=True)
@@ -105,6 +124,9 @@ class MonitorApp(App[None]):
     CSS_PATH = "monitor.tcss"
     TITLE = "Echowatch"
     BINDINGS: ClassVar[list[BindingType]] = [
+        # `?` comes first: at 80 columns the footer is cut from the right, and help lists
+        # every key and indicator.
+        Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
         Binding("space", "toggle_pause", "Pause"),
         Binding("slash", "open_filter", "Filter"),
@@ -120,7 +142,6 @@ class MonitorApp(App[None]):
         Binding("v", "views", "Saved views", show=False),
         Binding("exclamation_mark", "alerts", "Alerts", show=False),
         Binding("ctrl+s", "save_svg", "Screenshot", show=False),
-        Binding("question_mark", "help", "Help"),
     ]
 
     def __init__(self, options: MonitorOptions) -> None:
@@ -150,7 +171,8 @@ class MonitorApp(App[None]):
         self.alert_toasts = live.AlertToasts(self, bell=options.config.alerts.bell)
         self.topics_shown: bool | None = None
         """None: shown when the terminal is wide enough; True/False: the reader decided."""
-        self.sub_title = options.subtitle
+        zone = zone_label(self.clock(), options.tz)
+        self.sub_title = f"{options.subtitle} · {zone}" if options.subtitle else zone
         self.saved_views = SavedViews(self, saved_views(options.config), options.views_file)
 
     # --- layout ------------------------------------------------------------------------
@@ -172,7 +194,10 @@ class MonitorApp(App[None]):
                     rare_topics=lambda: self.query_one(TopicPanel).rare_topics,
                     id="filter-bar",
                 )
-                yield FeedTable(tz=self.options.tz, clock=self.clock, id="feed")
+                yield NewAboveMarker(id="new-above")
+                with Container(id="reader", classes="-stacked"):
+                    yield FeedTable(tz=self.options.tz, clock=self.clock, id="feed")
+                    yield PreviewPane(tz=self.options.tz, id="preview")
         yield live.StatusLine(
             db_path=self.options.db_path, mode=self.options.mode, tz=self.options.tz, id="status"
         )
@@ -235,6 +260,7 @@ class MonitorApp(App[None]):
         self.pending.clear()
         self.pending_changes.clear()
         self.paused_count = 0
+        self.filter_bar.start_search()
         self.load_first_page(self.selection, self.generation, self.badges.known_ids())
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="feed", description="feed")
@@ -269,6 +295,10 @@ class MonitorApp(App[None]):
             self.post_message(
                 FeedPageLoaded(rows, generation=generation, older=older, limit=PAGE_SIZE)
             )
+            if not older:
+                self.post_message(
+                    MatchesCounted(matches_text(store, selection, rows), generation=generation)
+                )
             self.read_badges(store, [i for i in ambassador_ids(rows) if i not in known])
 
     @work(thread=True, exit_on_error=False, group="arrivals", description="arrivals")
@@ -308,7 +338,16 @@ class MonitorApp(App[None]):
             self.feed.append_older(message.rows, limit=message.limit)
         else:
             self.feed.show_page(message.rows, limit=message.limit)
+            self.filter_bar.found(self.filter_bar.matches)
+        self.sync_preview()
+        if not self.feed.row_count and self.query_text:
+            self.preview.show_nothing(f"No mentions match {clean(self.query_text, one_line=True)}.")
         self.show_status()
+
+    @on(MatchesCounted)
+    def matches_counted(self, message: MatchesCounted) -> None:
+        if message.generation == self.generation:
+            self.filter_bar.found(message.text)
 
     @on(BadgesLoaded)
     def show_badges(self, message: BadgesLoaded) -> None:
@@ -363,8 +402,9 @@ class MonitorApp(App[None]):
     @on(ArrivalsLoaded)
     def merge_arrivals(self, message: ArrivalsLoaded) -> None:
         if message.generation == self.generation:
-            self.feed.merge_arrivals(message.rows)
+            self.filter_bar.arrived(self.feed.merge_arrivals(message.rows))
             self.feed.refresh_rows(message.changed)
+            self.sync_preview()
             self.show_status()
         if message.ambassador_posted:
             self.request_badge_refresh()
@@ -374,6 +414,10 @@ class MonitorApp(App[None]):
     async def action_quit(self) -> None:
         self.stopping.set()
         await super().action_quit()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offline, nothing arrives: Pause is neither offered nor bound."""
+        return not (action == "toggle_pause" and self.options.mode == "offline")
 
     def action_toggle_pause(self) -> None:
         self.paused = not self.paused
@@ -403,11 +447,40 @@ class MonitorApp(App[None]):
     def topics_shown_now(self) -> bool:
         if self.topics_shown is not None:
             return self.topics_shown
-        return self.size.width >= NARROW_WIDTH
+        return self.size.width >= TOPICS_PANEL_WIDTH
 
     def layout_for_width(self) -> None:
-        """Below 100 columns the feed needs the room: the topic panel hides (ctrl+t)."""
+        """The feed gets the room: the topic panel shows on a wide terminal only (ctrl+t
+        toggles it) and the reading pane sits beside the list from `SIDE_BY_SIDE_WIDTH`."""
         self.query_one(TopicPanel).display = self.topics_shown_now
+        layout = reader_layout(self.size.width)
+        reader = self.query_one("#reader")
+        reader.set_class(layout == "side", "-side")
+        reader.set_class(layout == "stacked", "-stacked")
+
+    # --- the reading pane ------------------------------------------------------------------
+
+    @on(FeedTable.RowHighlighted, "#feed")
+    def sync_preview(self) -> None:
+        """Show the post under the cursor (arrivals can move another row under it silently)."""
+        mention_id = self.feed.current_id
+        if mention_id is None:
+            self.preview.show_nothing("No post selected.")
+        elif mention_id != self.preview.mention_id:
+            request_preview(self, mention_id)
+
+    @on(FeedTable.NewAbove)
+    def new_above(self, message: FeedTable.NewAbove) -> None:
+        self.query_one(NewAboveMarker).show_count(message.count)
+
+    @on(PreviewLoaded)
+    def preview_loaded(self, message: PreviewLoaded) -> None:
+        if message.preview.mention_id == self.feed.current_id:
+            self.preview.show(message.preview, self.clock())
+
+    @property
+    def preview(self) -> PreviewPane:
+        return self.query_one(PreviewPane)
 
     def on_resize(self) -> None:
         with contextlib.suppress(NoMatches):  # a resize can come before the widgets exist
@@ -433,6 +506,10 @@ class MonitorApp(App[None]):
 
     def action_clear_filter(self) -> None:
         bar = self.filter_bar
+        if bar.editing:  # escape in the input cancels the edit; the filter stays in force
+            bar.cancel_edit()
+            self.feed.focus()
+            return
         had_something = bool(bar.text or self.topic or bar.error or bar.editing)
         query_changed = bar.reset()
         if query_changed or self.topic:

@@ -44,7 +44,7 @@ class TopicPanel(OptionList):
     """Topics with their counts in the current window; selecting one filters the feed."""
 
     DEFAULT_CSS = """
-    TopicPanel { width: 34; height: 1fr; }
+    TopicPanel { width: 36; height: 1fr; }
     """
 
     class TopicChosen(Message):
@@ -146,6 +146,9 @@ class TopicPanel(OptionList):
         # One line per topic: name, count (6), trend (one cell per bucket); never wrapped.
         room = self.scrollable_content_region.width or 28
         trend_width = max((len(c.trend) for c in counts), default=0)
+        # Labels are never cut to stubs: the trend gives up its oldest buckets first.
+        longest = max((len(self.labels.get(c.topic, c.topic)) for c in counts), default=0)
+        trend_width = max(0, min(trend_width, room - 6 - (longest + 3) - 1))
         width = max(6, room - 6 - trend_width - 1)
         options = [Option(Content.from_markup("[b]All topics[/b]"), id=ALL_TOPICS)]
         for count in counts:
@@ -156,7 +159,7 @@ class TopicPanel(OptionList):
             line = Content.assemble(
                 name,
                 (f"{compact_count(count.count):>5} ", "bold"),
-                (sparkline(count.trend) if count.trend else "", "$accent"),
+                (sparkline(count.trend)[-trend_width:] if trend_width else "", "$accent"),
             )
             options.append(Option(line, id=count.topic))
         self.set_options(options)

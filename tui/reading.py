@@ -1,0 +1,209 @@
+"""The reading pane: the selected post in full beside or under the feed (as mutt and aerc do).
+
+The app reads the mention (with `cache.monitor_queries.mention_detail` and
+`cache.threads.thread_for`, in its own worker and store) and hands a `Preview` over;
+the pane only draws it. Which way the pane sits is chosen by width (`reader_layout`).
+Everything shown is untrusted text: `Content` of cleaned strings, never markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from typing import Any
+
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Static
+from textual.worker import get_current_worker
+
+from cache.monitor_queries import MentionDetail, mention_detail
+from cache.threads import thread_for
+from filters.threads import Thread
+from tui import timefmt
+from tui.safe_text import clean, shorten
+
+SIDE_BY_SIDE_WIDTH = 140
+"""From this many columns the post sits beside the list; below, under it."""
+TOPICS_PANEL_WIDTH = 180
+"""From this many columns the topic panel is shown unless the reader hid it (ctrl+t)."""
+
+
+def reader_layout(width: int) -> str:
+    """`side` (list | post) on a wide terminal, `stacked` (list over post) otherwise."""
+    return "side" if width >= SIDE_BY_SIDE_WIDTH else "stacked"
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What the pane shows about one mention (read in a worker)."""
+
+    mention_id: str
+    detail: MentionDetail | None
+    thread: Thread | None
+
+
+class PreviewLoaded(Message):
+    """The selected mention was read for the reading pane."""
+
+    def __init__(self, preview: Preview) -> None:
+        super().__init__()
+        self.preview = preview
+
+
+def _role_line(mention: dict[str, Any], account: dict[str, Any] | None) -> Content:
+    role = (account or {}).get("role") or mention.get("role") or "unknown"
+    reason = clean((account or {}).get("role_reason"), one_line=True)
+    name = clean((account or {}).get("display_name") or mention.get("author_name"), one_line=True)
+    return Content.from_markup(
+        "[b]@$handle[/b] $name\n[dim]role:[/dim] [b]$role[/b]$reason",
+        handle=clean(mention.get("author"), one_line=True) or "?",
+        name=name,
+        role=clean(role, one_line=True),
+        reason=f" ({reason})" if reason else "",
+    )
+
+
+def _topic_line(detail: MentionDetail) -> Content:
+    own = list(detail.mention.get("topics") or ())
+    parts: list[str] = []
+    for topic in own:
+        terms = detail.matches.get(topic) or []
+        said = ", ".join(clean(t, one_line=True) for t in terms[:3])
+        parts.append(f"{clean(topic, one_line=True)} ({said})" if said else clean(topic))
+    line = "; ".join(parts) if parts else "no topic (other)"
+    inherited = getattr(detail, "topics_from_thread", None) or ()
+    extra = [clean(t, one_line=True) for t in inherited if t not in own]
+    if extra:
+        line += f" · from the thread: {', '.join(extra)}"
+    return Content.from_markup("[dim]topics:[/dim] $line", line=line)
+
+
+def _thread_lines(
+    mention_id: str, thread: Thread | None, now: datetime, tz: tzinfo | None
+) -> Iterable[Content]:
+    if thread is None:
+        yield Content.from_markup("[dim]thread:[/dim] none (no critical post, no reply)")
+        return
+    replies = len(thread.replies)
+    reactions = len(thread.root_reactions) + sum(len(r.reactions) for r in thread.replies)
+    counts = f"{replies} ambassador repl{'y' if replies == 1 else 'ies'}, {reactions} parody"
+    if thread.root.id == mention_id:
+        yield Content.from_markup("[dim]thread:[/dim] this is the critical post · $c", c=counts)
+        return
+    root = thread.root
+    head = (
+        f"{root.id} (not in the store)"
+        if root.missing
+        else f"@{clean(root.author, one_line=True)} ({root.role or 'public'}, "
+        f"{timefmt.when(root.created_at, now, tz)}): "
+        f"{shorten(clean(root.text, one_line=True), 160)}"
+    )
+    yield Content.from_markup(
+        "[dim]thread ($c), critical post:[/dim]\n  $head", c=counts, head=head
+    )
+
+
+def preview_content(preview: Preview, now: datetime, tz: tzinfo | None = None) -> Content:
+    """The whole pane as one literal `Content` (author, time, text, topics, thread head)."""
+    detail = preview.detail
+    if detail is None:
+        return Content(f"{clean(preview.mention_id, one_line=True)} is not in the store.")
+    m = detail.mention
+    head = Content.from_markup(
+        "[dim]$when · $source · $lang$title[/dim]",
+        when=timefmt.when(m.get("created_at"), now, tz),
+        source=clean(m.get("source"), one_line=True),
+        lang=clean(m.get("lang"), one_line=True) or "?",
+        title=f" · {clean(m['title'], one_line=True)}" if m.get("title") else "",
+    )
+    parts = [
+        _role_line(m, detail.account),
+        head,
+        Content(""),
+        Content(clean(m.get("text") or m.get("title"))),
+        Content(""),
+        _topic_line(detail),
+        *_thread_lines(preview.mention_id, preview.thread, now, tz),
+    ]
+    if m.get("url"):
+        parts.append(
+            Content.from_markup(
+                "[dim]link:[/dim] $url  [dim](o opens)[/dim]", url=clean(m["url"], one_line=True)
+            )
+        )
+    return Content("\n").join(parts)
+
+
+def request_preview(app: Any, mention_id: str) -> None:
+    """Read `mention_id` for the pane in an app worker (a newer request cancels it), through
+    the app's `open_store` like every other read of the monitor."""
+
+    def read() -> None:
+        with app.open_store() as store:
+            detail = mention_detail(store, mention_id)
+            thread = thread_for(store, mention_id) if detail else None
+        if not get_current_worker().is_cancelled:
+            app.post_message(PreviewLoaded(Preview(mention_id, detail, thread)))
+
+    app.run_worker(
+        read,
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="preview",
+        description="preview",
+    )
+
+
+class PreviewPane(VerticalScroll):
+    """The selected post in full; `enter` still opens the whole thread view."""
+
+    DEFAULT_CSS = """
+    PreviewPane { padding: 0 1; }
+    PreviewPane > #preview-body { width: 1fr; }
+    """
+
+    def __init__(self, *, tz: tzinfo | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.tz = tz
+        self.mention_id: str | None = None
+        self.can_focus = False
+
+    def compose(self) -> Any:
+        yield Static(Content("No post selected."), id="preview-body")
+
+    @property
+    def body(self) -> Static:
+        return self.query_one("#preview-body", Static)
+
+    def show(self, preview: Preview, now: datetime) -> None:
+        self.mention_id = preview.mention_id
+        self.body.update(preview_content(preview, now, self.tz))
+        self.scroll_home(animate=False)
+
+    def show_nothing(self, text: str) -> None:
+        self.mention_id = None
+        self.body.update(Content(text))
+
+
+class NewAboveMarker(Static):
+    """`▲ 12 new above` over the list while the reader is down in the feed."""
+
+    DEFAULT_CSS = """
+    NewAboveMarker { height: 1; padding: 0 1; background: $accent 20%; color: $text; }
+    """
+
+    def on_mount(self) -> None:
+        self.show_count(0)
+
+    def show_count(self, count: int) -> None:
+        self.display = count > 0
+        self.update(
+            Content.from_markup(
+                "[b]▲ $count new above[/b] [dim]· g or Home goes to the newest[/dim]",
+                count=str(count),
+            )
+        )

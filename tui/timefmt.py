@@ -1,0 +1,60 @@
+"""The one way the monitor writes a moment: local time of day, with as much date as needed.
+
+`23:45` today, `Tue 23:45` within the last six days, `01 Dec 23:45` before that (and
+`01 Dec 2025 23:45` in another year). Every view uses `when`, so a reader learns one
+format; the zone is named once, in the header (`zone_label`). Times are UTC inside the
+program (STYLE.md): they are converted here, for display only.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, tzinfo
+
+from sources.text import parse_timestamp
+
+WIDTH = 12
+"""Characters of the longest form shown in the feed (`01 Dec 23:45`)."""
+
+
+def local(moment: datetime, tz: tzinfo | None) -> datetime:
+    """`moment` in the display zone (None: the computer's); UTC when the shift would leave
+    the calendar (year 1 west of UTC, 9999-12-31 east of it), never a crash."""
+    try:
+        return moment.astimezone(tz) if tz else moment.astimezone()
+    except (OverflowError, ValueError, OSError):
+        return moment.astimezone(UTC)
+
+
+def when(value: object, now: datetime, tz: tzinfo | None = None) -> str:
+    """A stored timestamp or aware datetime as the reader sees it ("time unknown" if none)."""
+    moment = value if isinstance(value, datetime) else _parse(value)
+    if moment is None:
+        return "time unknown"
+    shown, today = local(moment, tz), local(now, tz).date()
+    if shown.date() == today:
+        return shown.strftime("%H:%M")
+    if today - timedelta(days=6) <= shown.date() < today:
+        return shown.strftime("%a %H:%M")
+    if shown.year != today.year:  # the year written out: strftime drops year 1's zeros
+        return shown.strftime(f"%d %b {shown.year:04d} %H:%M")
+    return shown.strftime("%d %b %H:%M")
+
+
+def zone_label(now: datetime, tz: tzinfo | None = None) -> str:
+    """The display zone as the header names it: `times in CET (UTC+01:00)`."""
+    shown = local(now, tz)
+    name = shown.tzname() or ""
+    offset = shown.strftime("%z")
+    offset = f"UTC{offset[:3]}:{offset[3:]}" if offset else ""
+    if name in ("UTC", "") or name == offset:
+        return f"times in {offset or 'UTC'}" if offset not in ("UTC+00:00", "") else "times in UTC"
+    return f"times in {name} ({offset})"
+
+
+def _parse(value: object) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return parse_timestamp(str(value))
+    except ValueError:
+        return None
