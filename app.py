@@ -581,6 +581,10 @@ def _run_collect(args: argparse.Namespace) -> int:
             signal.signal(sig, handler)
         for log_handler in list(log.handlers):
             log.removeHandler(log_handler)
+        # Hand the logger back as it was found: a program (or a test run) that calls
+        # `collect` in-process must see echowatch's records through its own handlers again.
+        log.propagate = True
+        log.setLevel(logging.NOTSET)
 
 
 def _collect_logging(args: argparse.Namespace) -> logging.Logger:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import socket
@@ -294,3 +295,20 @@ def test_sigterm_stops_a_running_collector_cleanly_keeping_what_was_stored(
         [*command, "--db", str(db_path), "--once"], cwd=ROOT, env=env, capture_output=True
     )
     assert rerun.returncode == 0 and len(stored_links(db_path)) == 3
+
+
+def test_after_collect_the_echowatch_logger_reaches_the_callers_handlers_again(
+    server: FeedServer,
+    tmp_path: Path,
+    db_path: Path,
+    cli,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A program that ran `collect` in-process still sees echowatch's log records after it."""
+    server.feed("/ok.xml", rss("Ok", [article(1)]))
+    config = tmp_path / "ok.toml"
+    config.write_text(_feed_entry("ok", server.url("/ok.xml")))
+    assert cli("collect", "--once", "--quiet", "--config", config, "--db", db_path).code == 0
+    with caplog.at_level(logging.INFO, logger="echowatch"):
+        logging.getLogger("echowatch.later").info("still heard")
+    assert "still heard" in caplog.text
