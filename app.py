@@ -694,6 +694,23 @@ def _run_alerts(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _notify_dry_run(store: Store, alerts: list[Alert], config: Config) -> int:
+    import json
+
+    from cache.notify import notify_payload
+
+    if not alerts:
+        print("echowatch alerts: no alerts in this store: nothing to send", file=sys.stderr)
+        return EXIT_OK
+    command = config.alerts.notify_command
+    print(
+        f"notify_command would run: {command}" if command else "no notify_command configured",
+        file=sys.stderr,
+    )
+    print(json.dumps(notify_payload(store, alerts[0]), ensure_ascii=False, indent=2))
+    return EXIT_OK
+
+
 # --- views -----------------------------------------------------------------------------
 
 
@@ -732,23 +749,6 @@ def _run_views(args: argparse.Namespace) -> int:
         print(f"no saved views in {where} (add a [views] table)")
     else:
         print(format_view_counts(counts))
-    return EXIT_OK
-
-
-def _notify_dry_run(store: Store, alerts: list[Alert], config: Config) -> int:
-    import json
-
-    from cache.notify import notify_payload
-
-    if not alerts:
-        print("echowatch alerts: no alerts in this store: nothing to send", file=sys.stderr)
-        return EXIT_OK
-    command = config.alerts.notify_command
-    print(
-        f"notify_command would run: {command}" if command else "no notify_command configured",
-        file=sys.stderr,
-    )
-    print(json.dumps(notify_payload(store, alerts[0]), ensure_ascii=False, indent=2))
     return EXIT_OK
 
 
