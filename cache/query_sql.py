@@ -15,6 +15,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
+from cache.marks import STARRED_SQL, UNREAD_SQL
 from cache.search import Selection, fts_phrase
 from filters.query import And, Field, Node, Not, Or, Text, TimeBound
 from filters.threads import NOT_CRITICAL_ROLES
@@ -163,4 +164,7 @@ def _other_field(node: Field, values: list[Any], marks: str) -> tuple[str, list[
     if node.name == "has":
         sql = {"reply": HAS_REPLY_SQL, "parody": HAS_PARODY_SQL}
         return " OR ".join(sql[v] for v in values), []
+    if node.name == "is":
+        marks = {"starred": STARRED_SQL, "unread": UNREAD_SQL}
+        return " OR ".join(f"({marks[v]})" for v in values), []
     raise AssertionError(f"no SQL for field {node.name}")  # the parser knows every field

@@ -258,3 +258,23 @@ def m008b_fts_sqlite_utils(db: Database) -> None:
     from cache import fts
 
     fts.recreate(db)
+
+
+@migrations()
+def m009_mention_marks(db: Database) -> None:
+    # What a reader keeps about a mention (read, starred) lives beside the mentions, keyed
+    # by id: an import, a re-ingest or a rebuild of `mentions` (m008) never touches it, and
+    # a mention stored again under the same id keeps its marks. No foreign key: a mark may
+    # outlive its mention (deleted, re-imported later) and then applies again.
+    db.executescript(
+        """
+        CREATE TABLE mention_marks (
+            mention_id TEXT PRIMARY KEY,
+            read_at TEXT,
+            starred_at TEXT
+        );
+        -- `is:starred` lists the few starred mentions instead of walking the feed.
+        CREATE INDEX mention_marks_starred ON mention_marks(starred_at)
+            WHERE starred_at IS NOT NULL;
+        """
+    )

@@ -24,8 +24,10 @@ including that day; free words and phrases search the post text (`streik*` = pre
 ambassador replied to. `has:parody` selects mentions that a parody account replied to or
 quoted, and critical mentions where a parody account replied to or quoted one of the
 ambassador replies (a thread with a parody reaction anywhere in it).
+`is:starred` selects the mentions a reader starred, `is:unread` those not marked read (the
+marks a reader keeps in the monitor; `-is:unread` = read).
 `AND` between terms is accepted and changes nothing. Fields: topic, own, role, lang,
-platform, source, author, since, until, has. `OR`/`AND` are keywords only in capitals.
+platform, source, author, since, until, has, is. `OR`/`AND` are keywords only in capitals.
 
 A mistake raises `QueryError` whose `position` is the 1-based character column where the
 problem is (the message starts with it; a cursor index is `position - 1`).
@@ -41,6 +43,7 @@ from datetime import UTC, datetime, timedelta
 ROLE_VALUES = ("ambassador", "parody", "official", "press", "public")
 PLATFORM_VALUES = ("x", "rss", "bluesky", "mastodon")
 HAS_VALUES = ("reply", "parody")
+IS_VALUES = ("starred", "unread")
 FIELDS = (
     "topic",
     "own",
@@ -52,6 +55,7 @@ FIELDS = (
     "since",
     "until",
     "has",
+    "is",
 )
 
 _WHAT = {
@@ -65,6 +69,7 @@ _WHAT = {
     "since": "a time like 24h, 7d or 2026-11-01",
     "until": "a time like 24h, 7d or 2026-11-01",
     "has": "reply or parody",
+    "is": "starred or unread",
 }
 _LANG = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})?$")
 _RELATIVE = re.compile(r"^(\d{1,6})(m|min|h|d|w)$")
@@ -264,6 +269,7 @@ class _Lexer:
             "role": ROLE_VALUES,
             "platform": PLATFORM_VALUES,
             "has": HAS_VALUES,
+            "is": IS_VALUES,
             "topic": self.topics,
             "own": self.topics,
         }.get(name)
