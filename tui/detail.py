@@ -6,7 +6,6 @@ parody reactions to each. Reads run in a worker with its own read-only store.
 
 from __future__ import annotations
 
-import webbrowser
 from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
@@ -30,6 +29,7 @@ from sources.records import utc_now
 from sources.text import format_delay, parse_timestamp
 from tui import timefmt
 from tui.badges import reply_badge_content
+from tui.links import open_in_browser
 from tui.safe_text import clean
 
 ROLE_NAMES = {
@@ -301,17 +301,4 @@ class DetailScreen(Screen[None]):
         if not self.url:
             self.notify("This mention has no link.", severity="warning", markup=False)
             return
-        open_in_browser(self.app, self.url)
-
-
-def open_in_browser(app: Any, url: str) -> None:
-    """Open `url` from a thread: a slow browser start never freezes the screen."""
-    if not url.startswith(("http://", "https://")):
-        app.notify(f"Not a web link: {clean(url, one_line=True)}", markup=False)
-        return
-
-    def run() -> None:
-        webbrowser.open(url)
-
-    app.run_worker(run, thread=True, exit_on_error=False, group="browser")
-    app.notify(f"Opening {clean(url, one_line=True)}", markup=False)
+        open_in_browser(self.app, self.url, self.mention_id)

@@ -40,18 +40,20 @@ SOURCE_ICONS = {"x": "X", "rss": "≋", "bluesky": "B", "mastodon": "M"}
 TOPIC_CHIPS = {
     "working_conditions": "work",
     "pay": "pay",
-    "strikes": "strk",
-    "unions": "unio",
+    "strikes": "strike",
+    "unions": "union",
     "taxes": "tax",
 }
+"""Short words a reader recognises for the default topics (a configured topic shows its id)."""
 
 _FIXED_COLUMNS = (
     ("time", "Time", timefmt.WIDTH),
-    ("src", "", 1),
+    ("src", "", 2),
     ("author", "Author", 15),
     ("topics", "Topics", 10),
 )
-"""The topics cell also holds an ambassador reply's badge marker (`⚠co #3 sig`)."""
+"""The topics cell also holds an ambassador reply's badge marker (`⚠co #3 sig`); the source
+cell starts with the reader's mark (`★` starred, `•` unread)."""
 
 
 class _TimeCell(Text):
@@ -71,6 +73,9 @@ class FeedRow:
     topics: tuple[str, ...] = ()
     badges: tuple[str, ...] = ()
     """An ambassador reply's badges ("co-reply 40 s with @x"); the cell shows a marker."""
+    read: bool = False
+    starred: bool = False
+    platform: str = ""
 
 
 class FeedTable(DataTable[Any]):
@@ -118,7 +123,9 @@ class FeedTable(DataTable[Any]):
 
     def on_mount(self) -> None:
         for key, label, width in _FIXED_COLUMNS:
-            self.add_column(label, key=key, width=width)
+            self.add_column(
+                label, key=key, width=self._topics_width() if key == "topics" else width
+            )
         self.add_column("Text", key="text", width=self._text_width())
 
     # --- building rows ---------------------------------------------------------------
@@ -138,7 +145,7 @@ class FeedTable(DataTable[Any]):
             label = timefmt.when(created, self.clock(), self.tz)
         time_cell = _TimeCell(label, style="dim", end="")
         time_cell.sort_key = (row["created_at"], row["id"])
-        icon = Text(SOURCE_ICONS.get(row["platform"], "?"), style="bold", end="")
+        icon = self._source_cell(row["platform"], row.get("read", False), row.get("starred", False))
         author = Text(end="", no_wrap=True, overflow="ellipsis")
         badge = ROLE_BADGES.get(row["role"])
         if badge is not None:
@@ -154,15 +161,44 @@ class FeedTable(DataTable[Any]):
         )
         return [time_cell, icon, author, chips, text]
 
+    def _source_cell(self, platform: str, read: bool, starred: bool) -> Text:
+        cell = Text(end="", no_wrap=True)
+        if starred:
+            cell.append("★", style=Style(color=self._theme_color("warning"), bold=True))
+        elif not read:
+            cell.append("•", style=Style(color=self._theme_color("accent"), bold=True))
+        else:
+            cell.append(" ")
+        cell.append(SOURCE_ICONS.get(platform, "?"), style="bold")
+        return cell
+
+    def show_marks(self, mention_id: str, *, read: bool, starred: bool) -> bool:
+        """Show a row's new marks (False when the row is not in the table)."""
+        row = self.known.get(mention_id)
+        if row is None:
+            return False
+        self.known[mention_id] = replace(row, read=read, starred=starred)
+        self.update_cell(mention_id, "src", self._source_cell(row.platform, read, starred))
+        return True
+
     def _topics_cell(self, topics: Iterable[str], badges: Sequence[str]) -> Text:
+        """The badge marker and whole topic words: the ones that do not fit are counted
+        (`work pay +1`), never cut to stubs."""
         chips = Text(end="", no_wrap=True, overflow="ellipsis")
         marker = reply_marker(badges)
         if marker:
             chips.append(marker, style=Style(color=self._theme_color("warning"), bold=True))
-        for topic in topics:
-            if chips.plain:
-                chips.append(" ")
-            chips.append(TOPIC_CHIPS.get(topic, clean(topic, one_line=True)[:4]), style="italic")
+        words = [TOPIC_CHIPS.get(t) or clean(t, one_line=True) for t in topics]
+        width = self._topics_width()
+        for index, word in enumerate(words):
+            gap = " " if chips.plain else ""
+            rest = len(words) - index - 1
+            more = f" +{rest}" if rest else ""
+            if chips.plain and len(chips.plain) + len(gap + word + more) > width:
+                chips.append(f"{gap}+{len(words) - index}", style="dim")
+                break
+            chips.append(gap)
+            chips.append(word, style="italic")
         return chips
 
     def _add(self, row: dict[str, Any]) -> bool:
@@ -176,6 +212,9 @@ class FeedTable(DataTable[Any]):
             row.get("role") or "",
             tuple(row["topics"]),
             tuple(row.get("badges", ())),
+            bool(row.get("read", False)),
+            bool(row.get("starred", False)),
+            row["platform"],
         )
         return True
 
@@ -187,11 +226,15 @@ class FeedTable(DataTable[Any]):
                 shown = self.known.get(row["id"])
                 if shown is None:
                     continue
-                cells = self._cells({**row, "badges": shown.badges})
-                for key, cell in zip(("author", "topics", "text"), cells[2:], strict=True):
+                marks = {
+                    "read": row.get("read", shown.read),
+                    "starred": row.get("starred", shown.starred),
+                }
+                cells = self._cells({**row, **marks, "badges": shown.badges})
+                for key, cell in zip(("src", "author", "topics", "text"), cells[1:], strict=True):
                     self.update_cell(row["id"], key, cell)
                 self.known[row["id"]] = replace(
-                    shown, role=row.get("role") or "", topics=tuple(row["topics"])
+                    shown, role=row.get("role") or "", topics=tuple(row["topics"]), **marks
                 )
                 changed += 1
         return changed
@@ -332,15 +375,26 @@ class FeedTable(DataTable[Any]):
         """Handles get more room on a wide terminal (look-alike handles differ at the end)."""
         return 15 if self.size.width < 90 else 20
 
+    def _topics_width(self) -> int:
+        """Topic words get more room on a wide list: `work pay strike` whole from 160."""
+        width = self.size.width
+        return 10 if width < 110 else 12 if width < 160 else 20
+
     def _text_width(self) -> int:
-        fixed = sum(width for key, _, width in _FIXED_COLUMNS if key != "author")
-        fixed += self._author_width()
+        fixed = sum(width for key, _, width in _FIXED_COLUMNS if key not in ("author", "topics"))
+        fixed += self._author_width() + self._topics_width()
         padding = 2 * self.cell_padding * (len(_FIXED_COLUMNS) + 1)
         return max(12, self.size.width - fixed - padding - 2)
 
     def on_resize(self) -> None:
         if "text" in self.columns:
             self.columns["author"].width = self._author_width()  # type: ignore[index]
+            topics_width = self._topics_width()
+            if self.columns["topics"].width != topics_width:  # type: ignore[index]
+                self.columns["topics"].width = topics_width  # type: ignore[index]
+                for mention_id, row in self.known.items():
+                    cell = self._topics_cell(row.topics, row.badges)
+                    self.update_cell(mention_id, "topics", cell)
             column = self.columns["text"]  # type: ignore[index]
             column.width = self._text_width()
             # The text column fills what the fixed columns leave; DataTable recomputes its

@@ -66,6 +66,11 @@ def help_keys(app_bindings: Iterable[Any]) -> Iterable[KeyHelp]:
         "▲ 3 new above", "posts arrived above the cursor; g or Home goes to the newest", status
     )
     yield KeyHelp("AMB PAR OFF PRS", "author role: ambassador, parody, official, press", status)
+    yield KeyHelp(
+        "• (before X ≋)", "not read yet: read after a second in the reading pane or enter", status
+    )
+    yield KeyHelp("★ (before X ≋)", "starred for later (* stars, is:starred lists them)", status)
+    yield KeyHelp("37 unread", "mentions in the store not read yet (is:unread lists them)", status)
     yield from keys("Lists (ambassadors, parody, sources)", AmbassadorsScreen.BINDINGS)
 
 
@@ -74,6 +79,7 @@ def _key_name(key: str) -> str:
         "slash": "/",
         "question_mark": "?",
         "exclamation_mark": "!",
+        "asterisk": "*",
         "space": "space",
         "escape,q": "escape / q",
     }

@@ -229,6 +229,8 @@ class StatusLine(Static):
         self.paused = False
         self.paused_count = 0
         self.rows = 0
+        self.unread: str | None = None
+        """Unread mentions in the store (`37`, `more than 10,000`), once counted."""
 
     def show(self, *, paused: bool, paused_count: int, rows: int) -> None:
         self.paused, self.paused_count, self.rows = paused, paused_count, rows
@@ -249,6 +251,8 @@ class StatusLine(Static):
         if self.mode == "demo":
             parts.append(Content("demo replay"))
         parts.append(Content(f"{self.rows} loaded"))
+        if self.unread is not None:
+            parts.append(Content.from_markup("[b]$n unread[/b]", n=self.unread))
         parts.extend(source_summaries(self.source_states, self.live_errors, self.tz))
         if self.last_export is not None:
             parts.append(Content(f"exported to {self.last_export}"))

@@ -46,11 +46,13 @@ from tui import live
 from tui.alerts_view import AlertsScreen
 from tui.ambassador_detail import AmbassadorDetailScreen
 from tui.badges import FeedBadges, read_feed_badges
-from tui.detail import DetailScreen, open_in_browser
+from tui.detail import DetailScreen
 from tui.dialogs import ExportChoice, ExportDialog, HelpScreen, write_export
 from tui.feed import PAGE_SIZE, FeedTable
 from tui.filter_bar import FilterBar
+from tui.gateway import attach_marks
 from tui.keys import binding_commands, help_keys
+from tui.links import copy_link, open_in_browser
 from tui.messages import (
     AlertRaised,
     ArrivalsLoaded,
@@ -72,6 +74,7 @@ from tui.reading import (
 from tui.safe_text import clean
 from tui.timefmt import zone_label
 from tui.topics_panel import TopicPanel
+from tui.user_state import MarksSaved, ReaderMarks, UnreadCounted
 from tui.views import AmbassadorsScreen, ListScreen, ParodyScreen, SourcesScreen
 from tui.views_list import SavedViews, SavedViewsScreen
 
@@ -130,6 +133,9 @@ class MonitorApp(App[None]):
         Binding("q", "quit", "Quit"),
         Binding("space", "toggle_pause", "Pause"),
         Binding("slash", "open_filter", "Filter"),
+        Binding("asterisk", "toggle_star", "Star"),
+        Binding("m", "toggle_read", "Read/unread", show=False),
+        Binding("y", "copy_link", "Copy link", show=False),
         Binding("escape", "clear_filter", "Clear filter", show=False),
         Binding("enter", "open_detail", "Detail", show=False),
         Binding("o", "open_url", "Open link", show=False),
@@ -174,6 +180,7 @@ class MonitorApp(App[None]):
         zone = zone_label(self.clock(), options.tz)
         self.sub_title = f"{options.subtitle} · {zone}" if options.subtitle else zone
         self.saved_views = SavedViews(self, saved_views(options.config), options.views_file)
+        self.reader_marks = ReaderMarks(self, options.db_path, self.clock)
 
     # --- layout ------------------------------------------------------------------------
 
@@ -288,7 +295,7 @@ class MonitorApp(App[None]):
         with self.open_store() as store:
             if before is None and generation == 1:
                 self.outside_writes.start(store)  # rows after this point are arrivals
-            rows = feed_page(store, selection, before=before, limit=PAGE_SIZE)
+            rows = attach_marks(store, feed_page(store, selection, before=before, limit=PAGE_SIZE))
             if get_current_worker().is_cancelled:
                 return
             older = before is not None
@@ -306,10 +313,10 @@ class MonitorApp(App[None]):
         self, ids: list[str], changed_ids: list[str], selection: Selection, generation: int
     ) -> None:
         with self.open_store() as store:
-            rows = feed_rows_by_ids(store, selection, ids)
+            rows = attach_marks(store, feed_rows_by_ids(store, selection, ids))
             posted = any_ambassador_post(store, ids)
             # A row on screen is refreshed whatever the filter: it stays where the reader is.
-            changed = feed_rows_by_ids(store, Selection(), changed_ids)
+            changed = attach_marks(store, feed_rows_by_ids(store, Selection(), changed_ids))
         self.post_message(
             ArrivalsLoaded(rows, generation=generation, ambassador_posted=posted, changed=changed)
         )
@@ -477,6 +484,7 @@ class MonitorApp(App[None]):
     def preview_loaded(self, message: PreviewLoaded) -> None:
         if message.preview.mention_id == self.feed.current_id:
             self.preview.show(message.preview, self.clock())
+            self.reader_marks.viewing(message.preview.mention_id)
 
     @property
     def preview(self) -> PreviewPane:
@@ -561,6 +569,34 @@ class MonitorApp(App[None]):
 
     def refresh_sources(self) -> None:
         self.status_line.refresh_sources()
+        self.reader_marks.count_unread()
+
+    # --- what the reader keeps: read, starred, copied -----------------------------------------
+
+    def action_toggle_read(self) -> None:
+        self.reader_marks.toggle_read()
+
+    def action_toggle_star(self) -> None:
+        self.reader_marks.toggle_star()
+
+    @on(MarksSaved)
+    def marks_saved(self, message: MarksSaved) -> None:
+        self.reader_marks.saved(message)
+
+    @on(UnreadCounted)
+    def unread_counted(self, message: UnreadCounted) -> None:
+        self.status_line.unread = message.text
+        self.status_line.redraw()
+
+    def action_copy_link(self) -> None:
+        """`y`: the post's link (its id when it has none) to the clipboard, through OSC 52."""
+        if isinstance(self.screen, DetailScreen):
+            copy_link(self, self.screen.url, self.screen.mention_id)
+            return
+        mention_id = self.feed.current_id
+        row = self.feed.known.get(mention_id or "")
+        if row is not None:
+            copy_link(self, row.url, row.id)
 
     # --- polling the sources -----------------------------------------------------------------
 
@@ -617,6 +653,7 @@ class MonitorApp(App[None]):
     def action_open_detail(self) -> None:
         mention_id = self.feed.current_id
         if mention_id is not None:
+            self.reader_marks.opened(mention_id)
             self.show_view(
                 DetailScreen(self.options.db_path, mention_id, self.clock(), self.options.config)
             )
@@ -635,7 +672,7 @@ class MonitorApp(App[None]):
         if row is None or not row.url:
             self.notify("This mention has no link.", severity="warning", markup=False)
             return
-        open_in_browser(self, row.url)
+        open_in_browser(self, row.url, row.id)
 
     def action_ambassadors(self) -> None:
         self.show_view(
