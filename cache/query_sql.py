@@ -165,6 +165,6 @@ def _other_field(node: Field, values: list[Any], marks: str) -> tuple[str, list[
         sql = {"reply": HAS_REPLY_SQL, "parody": HAS_PARODY_SQL}
         return " OR ".join(sql[v] for v in values), []
     if node.name == "is":
-        marks = {"starred": STARRED_SQL, "unread": UNREAD_SQL}
-        return " OR ".join(f"({marks[v]})" for v in values), []
+        kept = {"starred": STARRED_SQL, "unread": UNREAD_SQL}
+        return " OR ".join(f"({kept[v]})" for v in values), []
     raise AssertionError(f"no SQL for field {node.name}")  # the parser knows every field

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from textual.app import App
@@ -39,10 +40,16 @@ def build_store(db_path: Path) -> None:
         ingest(store, parse_response(page(posts, [critic]), "x:search"), Classifier(Config()))
 
 
+NOW = DAY0 + timedelta(days=10)
+"""The clock of the screens here (times are shown as the monitor shows them, in UTC)."""
+
+
 class AlertsApp(App[None]):
     def __init__(self, db_path: Path) -> None:
         super().__init__()
         self.db_path = db_path
+        self.options = SimpleNamespace(tz=UTC)
+        self.clock = lambda: NOW
 
     def on_mount(self) -> None:
         self.push_screen(AlertsScreen(self.db_path, Config()))
@@ -72,7 +79,7 @@ async def test_alert_list_shows_spikes_newest_first_with_their_drivers(db_path: 
         await pilot.press("down")
         await settle(pilot)
         detail = str(app.screen.query_one("#list-detail-text", Static).render())
-        assert "strikes spiked: 20 mentions in the hour from 2026-11-09 10:00 UTC" in detail
+        assert "strikes spiked: 20 mentions in the hour from Mon 10:00" in detail
         assert "x:search (20)" in detail
 
 
@@ -107,5 +114,5 @@ async def test_announce_shows_a_literal_toast_and_rings_when_asked(db_path: Path
         await pilot.pause()
         notes = list(app._notifications)
         assert len(notes) == 1 and notes[0].markup is False
-        assert notes[0].message.startswith("all: 21 mentions in the hour from 2026-11-09 10:00Z")
+        assert notes[0].message.startswith("all: 21 mentions in the hour from Mon 10:00")
         assert rang == [True]

@@ -20,10 +20,12 @@ from rich.text import Text
 from textual.app import App
 from textual.content import Content
 
-from cache.alerts import Alert, describe, evaluate, list_alerts, rule_from_config
+from cache.alerts import Alert, evaluate, list_alerts, rule_from_config
 from cache.store import Store, StoreError
 from cache.views import alert_views
 from sources.config import Config
+from tui import timefmt
+from tui.live import describe_alert
 from tui.safe_text import clean, plain, shorten
 from tui.views import ListScreen
 
@@ -84,7 +86,7 @@ class AlertsScreen(ListScreen):
     TITLE_TEXT = "Spike alerts"
     EMPTY_TEXT = "No spike alerts: no topic rose above its baseline yet."
     COLUMNS = (
-        ("started", "Started (UTC)"),
+        ("started", "Started"),
         ("topic", "Topic"),
         ("count", "Count"),
         ("baseline", "Baseline"),
@@ -109,7 +111,7 @@ class AlertsScreen(ListScreen):
         alert: Alert = item.alert
         ratio = alert.count / alert.baseline if alert.baseline > 0 else None
         return [
-            Text(f"{alert.started_at[:10]} {alert.started_at[11:16]}"),
+            Text(timefmt.for_app(self.app)(alert.started_at)),
             plain(alert.topic, one_line=True),
             Text(str(alert.count), justify="right"),
             Text(f"{alert.baseline:.1f} ± {alert.stdev:.1f}", justify="right"),
@@ -125,20 +127,21 @@ class AlertsScreen(ListScreen):
             if alert.baseline_kind == "same_hour"
             else f"the previous {alert.baseline_hours} hours"
         )
+        when = timefmt.for_app(self.app)
         lines = [
             Content.from_markup(
                 "[b]$topic[/b] spiked: [b]$count[/b] mentions in the hour from $start",
                 topic=clean(alert.topic, one_line=True),
                 count=str(alert.count),
-                start=f"{alert.started_at[:10]} {alert.started_at[11:16]} UTC",
+                start=when(alert.started_at),
             ),
             Content(
                 f"Baseline {alert.baseline:.1f} ± {alert.stdev:.1f} ({kind}); alert above "
                 f"{alert.threshold:.1f} (k = {alert.k:g}) and at least {alert.min_count}."
             ),
             Content(
-                f"Peak {alert.peak_count} in the hour from {alert.peak_at[11:16]}; "
-                f"last hot hour {alert.last_hot_at[:10]} {alert.last_hot_at[11:16]} UTC."
+                f"Peak {alert.peak_count} in the hour from {when(alert.peak_at)}; "
+                f"last hot hour {when(alert.last_hot_at)}."
             ),
             Content(""),
             Content.from_markup("[b]Top posts[/b]"),
@@ -176,7 +179,7 @@ def announce(app: App[Any], alerts: list[Alert], config: Config) -> None:
     """
     for alert in alerts:
         app.notify(
-            clean(describe(alert), one_line=True),
+            describe_alert(alert, timefmt.for_app(app)),
             title="Spike alert",
             severity="warning",
             timeout=15,

@@ -36,6 +36,7 @@ from filters.findings import Finding, percent
 from filters.signals import WEEKDAYS, parse_office_hours
 from sources.config import Config
 from sources.records import utc_now
+from tui import timefmt
 from tui.detail import format_delay
 from tui.safe_text import clean, shorten
 
@@ -152,7 +153,11 @@ class AmbassadorDetailScreen(Screen[None]):
         self.office = (start.hour, end.hour + (1 if end.minute else 0))
         self._show(
             profile_widgets(
-                message.profile, message.posts, office=self.office, heat_gap=self.heat_gap
+                message.profile,
+                message.posts,
+                office=self.office,
+                heat_gap=self.heat_gap,
+                when=timefmt.for_app(self.app),
             )
         )
 
@@ -192,8 +197,11 @@ def profile_widgets(
     *,
     office: tuple[int, int] = (8, 18),
     heat_gap: bool = True,
+    when: Callable[[object], str] | None = None,
 ) -> list[Widget]:
-    """Every section of the detail view for one profile (`office`: hours to highlight)."""
+    """Every section of the detail view for one profile (`office`: hours to highlight;
+    `when` writes a post's time, `tui.timefmt.for_app` of the app showing it)."""
+    when = when or timefmt.for_app(None)
     widgets: list[Widget] = [_summary(profile)]
     widgets.append(_section("Signals"))
     findings = profile.findings or ()
@@ -230,9 +238,9 @@ def profile_widgets(
                     seconds=f"{pair.seconds:.0f}",
                     other=clean(pair.other_handle, one_line=True),
                     parent=_one_line(parent, 120) if parent else pair.parent_id,
-                    mine_at=mine.created_at if mine else "?",
+                    mine_at=when(mine.created_at) if mine else "?",
                     mine=_one_line(mine, 160) if mine else pair.reply_id,
-                    theirs_at=theirs.created_at if theirs else "?",
+                    theirs_at=when(theirs.created_at) if theirs else "?",
                     theirs=_one_line(theirs, 160) if theirs else pair.other_reply_id,
                 ),
                 classes="evidence co-reply",
@@ -257,8 +265,8 @@ def profile_widgets(
         )
         widgets.append(
             Horizontal(
-                Static(_post_content(posts.get(duplicate.reply_id), duplicate.reply_id)),
-                Static(_post_content(posts.get(duplicate.other_id), duplicate.other_id)),
+                Static(_post_content(posts.get(duplicate.reply_id), duplicate.reply_id, when)),
+                Static(_post_content(posts.get(duplicate.other_id), duplicate.other_id, when)),
                 classes="duplicate-pair",
             )
         )
@@ -318,8 +326,9 @@ def profile_widgets(
         widgets.append(
             Static(
                 Content(
-                    f"silent {gap.days:.0f} days: {before.created_at if before else gap.before_id}"
-                    f" → {after.created_at if after else gap.after_id}"
+                    f"silent {gap.days:.0f} days: "
+                    f"{when(before.created_at) if before else gap.before_id}"
+                    f" → {when(after.created_at) if after else gap.after_id}"
                 ),
                 classes="evidence gap",
             )
@@ -349,13 +358,15 @@ def _section(title: str) -> Static:
     return Static(Content(title), classes="section")
 
 
-def _post_content(post: EvidencePost | None, post_id: str) -> Content:
+def _post_content(
+    post: EvidencePost | None, post_id: str, when: Callable[[object], str]
+) -> Content:
     if post is None:
         return Content(f"{post_id} (not in the store)")
     return Content.from_markup(
         "[b]@$handle[/b] [dim]$when[/dim]\n$text",
         handle=clean(post.handle, one_line=True),
-        when=post.created_at,
+        when=when(post.created_at),
         text=clean(post.text),
     )
 

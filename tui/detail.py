@@ -6,7 +6,7 @@ parody reactions to each. Reads run in a worker with its own read-only store.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -53,13 +53,15 @@ def account_age(created_at: str | None, now: datetime) -> str:
     return f"{days // 365} years"
 
 
-def format_when(value: object, now: datetime | None = None) -> str:
+def format_when(value: object, now: datetime | None = None, tz: tzinfo | None = None) -> str:
     """A post's time for the thread view, whether stored text or a datetime (one format
-    for every view: `tui.timefmt.when`)."""
-    return timefmt.when(value, now or utc_now())
+    for every view: `tui.timefmt.when`, in the display zone `tz`)."""
+    return timefmt.when(value, now or utc_now(), tz)
 
 
-def post_line(post: PostRef, *, prefix: str = "", now: datetime | None = None) -> Content:
+def post_line(
+    post: PostRef, *, prefix: str = "", now: datetime | None = None, tz: tzinfo | None = None
+) -> Content:
     """One post of a thread: who (role), when, and the text, all literal."""
     role = post.role or "public"
     return Content.from_markup(
@@ -67,7 +69,7 @@ def post_line(post: PostRef, *, prefix: str = "", now: datetime | None = None) -
         prefix=prefix,
         author=clean(shown_author(post.author, platform_of(post.id)) or "?", one_line=True),
         role=role,
-        when=format_when(post.created_at, now),
+        when=format_when(post.created_at, now, tz),
         text=clean(post.text) if not post.missing else "(not in the store)",
     )
 
@@ -111,6 +113,8 @@ class DetailScreen(Screen[None]):
         self.now = now
         self.config = config or Config()
         self.url = ""
+        self.tz: tzinfo | None = None
+        """The display zone (the monitor's), read when the screen is mounted."""
         self.detail: MentionDetail | None = None
         self.thread: Thread | None = None
         self.badge_slots: dict[str, list[Static]] = {}
@@ -124,6 +128,7 @@ class DetailScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.title = "Mention"
+        self.tz = getattr(getattr(self.app, "options", None), "tz", None)
         self.load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="detail")
@@ -177,7 +182,7 @@ class DetailScreen(Screen[None]):
                 Content.from_markup(
                     "[b]$title[/b]\n[dim]$when · $source · $lang · $kind[/dim]",
                     title=clean(m["title"], one_line=True) or "Post",
-                    when=format_when(m["created_at"], self.now),
+                    when=format_when(m["created_at"], self.now, self.tz),
                     source=clean(m["source"], one_line=True),
                     lang=m["lang"],
                     kind=m["kind"],
@@ -262,21 +267,22 @@ class DetailScreen(Screen[None]):
                 id="thread-title",
             ),
             Static(
-                post_line(thread.root, prefix="critical post: ", now=self.now),
+                post_line(thread.root, prefix="critical post: ", now=self.now, tz=self.tz),
                 classes="post thread-root",
             ),
         ]
         for reaction in thread.root_reactions:
             widgets.append(
                 Static(
-                    post_line(reaction.post, prefix="parody ↳ ", now=self.now), classes="reaction"
+                    post_line(reaction.post, prefix="parody ↳ ", now=self.now, tz=self.tz),
+                    classes="reaction",
                 )
             )
         for reply in replies:
             delay = format_delay(reply.latency_s)
             widgets.append(
                 Static(
-                    post_line(reply.post, prefix=f"↳ after {delay}: ", now=self.now),
+                    post_line(reply.post, prefix=f"↳ after {delay}: ", now=self.now, tz=self.tz),
                     classes="reply thread-reply",
                 )
             )
@@ -284,7 +290,7 @@ class DetailScreen(Screen[None]):
             for reaction in reply.reactions:
                 widgets.append(
                     Static(
-                        post_line(reaction.post, prefix="parody ↳ ", now=self.now),
+                        post_line(reaction.post, prefix="parody ↳ ", now=self.now, tz=self.tz),
                         classes="reaction thread-reaction",
                     )
                 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,8 @@ from textual.widgets import Static
 
 from cache.alerts import Alert, describe
 from cache.store import SourceState, Store
-from sources.text import format_display_time, parse_timestamp
+from sources.text import parse_timestamp
+from tui import timefmt
 from tui.messages import SourcePolled, SourceStatesLoaded
 from tui.safe_text import clean, shorten
 
@@ -63,16 +64,20 @@ def _top_level(states: dict[str, SourceState]) -> Iterable[SourceState]:
         yield states.get(name) or next(s for n, s in states.items() if n.startswith(name + "/"))
 
 
-def clock_time(stored: str | None, tz: tzinfo | None) -> str:
-    """A stored timestamp as HH:MM in the display time zone ("never" when missing)."""
+def clock_time(stored: str | None, tz: tzinfo | None, now: datetime | None = None) -> str:
+    """A stored timestamp as every view writes it (`14:02`, `Tue 14:02`; "never" when
+    missing), in the display time zone."""
     moment = parse_timestamp(stored) if stored else None
     if moment is None:
         return "never"
-    return format_display_time(moment, "%H:%M", tz)
+    return timefmt.when(moment, now or datetime.now(UTC), tz)
 
 
 def source_summaries(
-    states: dict[str, SourceState], live_errors: dict[str, str], tz: tzinfo | None = None
+    states: dict[str, SourceState],
+    live_errors: dict[str, str],
+    tz: tzinfo | None = None,
+    now: datetime | None = None,
 ) -> list[Content]:
     """One short piece of the status line per source: name, health, newest numbers."""
     parts: list[Content] = []
@@ -92,11 +97,11 @@ def source_summaries(
                 Content.from_markup(
                     "$name [b $warning]paused[/] until $until",
                     name=name,
-                    until=clock_time(state.paused_until, tz),
+                    until=clock_time(state.paused_until, tz, now),
                 )
             )
         else:
-            when = clock_time(state.last_success_at or state.last_poll_at, tz)
+            when = clock_time(state.last_success_at or state.last_poll_at, tz, now)
             parts.append(
                 Content.from_markup(
                     "$name [b $success]✓[/] $when +$new",
@@ -117,9 +122,17 @@ def source_summaries(
     return parts
 
 
-def describe_alert(alert: Alert) -> str:
-    """One line about a spike alert, as cache.alerts describes it (cleaned for display)."""
-    return clean(describe(alert), one_line=True)
+def describe_alert(alert: Alert, when: Callable[[object], str] | None = None) -> str:
+    """One line about a spike alert, its hour written as every view writes times
+    (`when`, from `tui.timefmt.for_app`; without it, as cache.alerts describes it)."""
+    if when is None:
+        return clean(describe(alert), one_line=True)
+    what = f"view {alert.view}" if alert.view else alert.topic
+    return clean(
+        f"{what}: {alert.count} mentions in the hour from {when(alert.started_at)} "
+        f"(baseline {alert.baseline:.1f} ± {alert.stdev:.1f}, k={alert.k:g})",
+        one_line=True,
+    )
 
 
 class SourcePoller:
@@ -195,7 +208,8 @@ class AlertToasts:
         if not alerts:
             return
         if len(alerts) == 1:
-            text = f"Spike: {describe_alert(alerts[0])}  (! lists alerts)"
+            when = timefmt.for_app(self.app)
+            text = f"Spike: {describe_alert(alerts[0], when)}  (! lists alerts)"
         else:
             topics = ", ".join(sorted({clean(a.topic, one_line=True) for a in alerts}))
             text = f"{len(alerts)} spike alerts: {topics}  (! lists them)"
@@ -253,7 +267,9 @@ class StatusLine(Static):
         parts.append(Content(f"{self.rows} loaded"))
         if self.unread is not None:
             parts.append(Content.from_markup("[b]$n unread[/b]", n=self.unread))
-        parts.extend(source_summaries(self.source_states, self.live_errors, self.tz))
+        clock = getattr(self.app, "clock", None)
+        now = clock() if callable(clock) else None
+        parts.extend(source_summaries(self.source_states, self.live_errors, self.tz, now))
         if self.last_export is not None:
             parts.append(Content(f"exported to {self.last_export}"))
         self.update(Content(" · ").join(parts))

@@ -8,6 +8,7 @@ program (STYLE.md): they are converted here, for display only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, tzinfo
 
 from sources.text import parse_timestamp
@@ -58,3 +59,13 @@ def _parse(value: object) -> datetime | None:
         return parse_timestamp(str(value))
     except ValueError:
         return None
+
+
+def for_app(app: object) -> Callable[[object], str]:
+    """`when` with the app's clock and display zone (the monitor's `--tz`/computer zone), for
+    the views that show times: every screen writes a moment the same way."""
+    options = getattr(app, "options", None)
+    tz = getattr(options, "tz", None)
+    clock = getattr(app, "clock", None)
+    now = clock() if callable(clock) else datetime.now(UTC)
+    return lambda value: when(value, now, tz)

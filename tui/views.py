@@ -27,6 +27,7 @@ from cache.store import SourceState, Store
 from sources.config import Config
 from sources.records import utc_now
 from sources.stream_gaps import stream_gaps
+from tui import timefmt
 from tui.ambassador_detail import AmbassadorDetailScreen
 from tui.badges import NOTE, Badge, badge_text, profile_badges
 from tui.detail import format_delay
@@ -265,9 +266,10 @@ class AmbassadorsScreen(ListScreen):
                 Content.styled(line, "$warning") if finding.severity == "warning" else Content(line)
             )
         lines.append(Content("Latest replies (enter: every signal with its evidence):"))
+        when = timefmt.for_app(self.app)
         for post in item.latest:
             text = shorten(clean(post.text, one_line=True), 200)
-            lines.append(Content(f"  {post.created_at}  {text}"))
+            lines.append(Content(f"  {when(post.created_at)}  {text}"))
         if not item.latest:
             lines.append(Content("  none yet"))
         return Content("\n").join(lines)
@@ -309,6 +311,7 @@ class ParodyScreen(ListScreen):
         ]
 
     def describe(self, item: Any) -> Content:
+        when = timefmt.for_app(self.app)
         lines = [
             Content.from_markup(
                 "[b]$name[/b] @$handle\n$bio",
@@ -327,7 +330,8 @@ class ParodyScreen(ListScreen):
             )
             lines.append(
                 Content(
-                    f"  {reaction.created_at}  {shorten(clean(reaction.text, one_line=True), 120)}"
+                    f"  {when(reaction.created_at)}  "
+                    f"{shorten(clean(reaction.text, one_line=True), 120)}"
                 )
             )
             lines.append(Content(f"      ↳ on {target}"))
@@ -380,28 +384,30 @@ class SourcesScreen(ListScreen):
     def cells(self, item: Any) -> list[Any]:
         state: SourceState = item.state
         word = health_word(state, item.live_error)
+        when = timefmt.for_app(self.app)
         style = {"error": "bold red", "paused": "yellow", "ok": "green"}.get(word, "")
         return [
             plain(state.name, one_line=True),
             Text(word, style=style),
-            Text(state.last_poll_at or "never"),
+            Text(when(state.last_poll_at) if state.last_poll_at else "never"),
             Text(str(state.last_new), justify="right"),
             Text(str(state.items_seen), justify="right"),
-            Text(state.paused_until or "–"),
+            Text(when(state.paused_until) if state.paused_until else "–"),
             plain(shorten(clean(item.live_error or state.last_error or "–", one_line=True), 60)),
         ]
 
     def describe(self, item: Any) -> Content:
         state: SourceState = item.state
         gaps = "".join(f"\n{gap}" for gap in stream_gaps(state))
+        when = timefmt.for_app(self.app)
         return Content.from_markup(
             "[b]$name[/b] ($kind)\nlast poll $poll · last success $ok · next poll $next\n"
             "last error: $error$gaps",
             name=clean(state.name, one_line=True),
             kind=state.kind or "?",
-            poll=state.last_poll_at or "never",
-            ok=state.last_success_at or "never",
-            next=state.next_poll_at or "?",
+            poll=when(state.last_poll_at) if state.last_poll_at else "never",
+            ok=when(state.last_success_at) if state.last_success_at else "never",
+            next=when(state.next_poll_at) if state.next_poll_at else "?",
             error=clean(item.live_error or state.last_error or "none"),
             gaps=gaps,
         )
