@@ -376,9 +376,9 @@ class FeedTable(DataTable[Any]):
         return 15 if self.size.width < 90 else 20
 
     def _topics_width(self) -> int:
-        """Topic words get more room on a wide list: `work pay strike` whole from 160."""
+        """Topic words get room on a wide list: `pay strike +1` from 110, three from 160."""
         width = self.size.width
-        return 10 if width < 110 else 12 if width < 160 else 20
+        return 10 if width < 110 else 13 if width < 160 else 20
 
     def _text_width(self) -> int:
         fixed = sum(width for key, _, width in _FIXED_COLUMNS if key not in ("author", "topics"))

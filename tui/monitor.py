@@ -732,8 +732,12 @@ class MonitorApp(App[None]):
         self.show_status()
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        yield from binding_commands(self, self.BINDINGS)
+        # Textual offers some actions of its own (Screenshot, Quit): the monitor's entry,
+        # which names its key, replaces the built-in one so the palette lists each once.
+        ours = list(binding_commands(self, self.BINDINGS))
+        titles = {command.title for command in ours}
+        yield from (c for c in super().get_system_commands(screen) if c.title not in titles)
+        yield from ours
         yield SystemCommand(
             "Save filter as view",
             "Save the filter in force as a saved view (ctrl+s in the filter bar)",
