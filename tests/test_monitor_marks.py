@@ -41,12 +41,6 @@ def toasts(app: MonitorApp) -> list[str]:
     return [n.message for n in app._notifications]
 
 
-def quiet(app: MonitorApp) -> MonitorApp:
-    """No post is marked read by resting in the reading pane (the tests press `m`)."""
-    app.reader_marks.read_after = 3600
-    return app
-
-
 async def go_to(pilot: Pilot[None], app: MonitorApp, mention_id: str) -> None:
     feed = feed_of(app)
     feed.move_cursor(row=feed.get_row_index(mention_id))
@@ -55,7 +49,7 @@ async def go_to(pilot: Pilot[None], app: MonitorApp, mention_id: str) -> None:
 
 async def test_a_star_is_still_there_after_a_restart(scenario: Scenario, tmp_path: Path) -> None:
     """Star a post with `*`, quit, start again on the same store: the post is still starred."""
-    app = quiet(make_app(scenario, tmp_path))
+    app = make_app(scenario, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await go_to(pilot, app, scenario.critical_id)
@@ -63,7 +57,7 @@ async def test_a_star_is_still_there_after_a_restart(scenario: Scenario, tmp_pat
         await pilot.press("asterisk")
         await wait_until(pilot, lambda: any("Starred" in t for t in toasts(app)))
         assert "★" in source_cell(app, scenario.critical_id)
-    again = quiet(make_app(scenario, tmp_path))
+    again = make_app(scenario, tmp_path)
     async with again.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert feed_of(again).known[scenario.critical_id].starred
@@ -78,7 +72,7 @@ async def test_a_star_is_still_there_after_a_restart(scenario: Scenario, tmp_pat
 
 async def test_is_starred_and_is_unread_filter_the_feed(scenario: Scenario, tmp_path: Path) -> None:
     """`is:starred` shows the starred post only; `is:unread` leaves out the one marked read."""
-    app = quiet(make_app(scenario, tmp_path))
+    app = make_app(scenario, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         everything = set(feed_of(app).row_ids)
@@ -95,7 +89,7 @@ async def test_is_starred_and_is_unread_filter_the_feed(scenario: Scenario, tmp_
 
 async def test_read_marks_and_the_unread_count(scenario: Scenario, tmp_path: Path) -> None:
     """Every post starts unread (•); `m` marks one read and the status line counts one less."""
-    app = quiet(make_app(scenario, tmp_path))
+    app = make_app(scenario, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         total = len(feed_of(app).row_ids)
@@ -122,7 +116,7 @@ async def test_a_post_resting_in_the_reading_pane_becomes_read(
         await wait_until(pilot, lambda: feed_of(app).known[scenario.lena_reply_id].read)
         assert not feed_of(app).known[scenario.tom_reply_id].read
         assert "•" not in source_cell(app, scenario.lena_reply_id)
-    again = quiet(make_app(scenario, tmp_path))
+    again = make_app(scenario, tmp_path)
     async with again.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert feed_of(again).known[scenario.lena_reply_id].read
@@ -130,7 +124,7 @@ async def test_a_post_resting_in_the_reading_pane_becomes_read(
 
 async def test_enter_marks_the_post_read(scenario: Scenario, tmp_path: Path) -> None:
     """Opening a post in full counts as reading it."""
-    app = quiet(make_app(scenario, tmp_path))
+    app = make_app(scenario, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await go_to(pilot, app, SAFETY_ID)
@@ -140,7 +134,7 @@ async def test_enter_marks_the_post_read(scenario: Scenario, tmp_path: Path) -> 
 
 async def test_y_copies_the_link_and_says_so(scenario: Scenario, tmp_path: Path) -> None:
     """`y` puts the post's link on the clipboard (OSC 52) and a toast names it."""
-    app = quiet(make_app(scenario, tmp_path))
+    app = make_app(scenario, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await go_to(pilot, app, scenario.critical_id)
@@ -162,7 +156,7 @@ async def test_o_without_a_browser_says_so_and_copies_the_link(
     # webbrowser looks for browsers once per process: make it look again, here.
     monkeypatch.setattr(webbrowser, "_tryorder", None)
     monkeypatch.setattr(webbrowser, "_browsers", {})
-    app = quiet(make_app(scenario, tmp_path))
+    app = make_app(scenario, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await go_to(pilot, app, scenario.critical_id)
