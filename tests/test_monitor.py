@@ -117,7 +117,7 @@ async def test_a_shown_mention_that_is_updated_shows_its_new_text_and_topics(
         feed = feed_of(app)
         feed.move_cursor(row=feed.get_row_index(shown_id))
         _, _, _, topics, text = (str(cell) for cell in feed.get_row(shown_id))
-        assert "Neue Meldung 0" in text and "strk" not in topics
+        assert "Neue Meldung 0" in text and "strike" not in topics
         author = user("late_news", "Late News", user_id="501")
         edited = tweet(
             author,
@@ -137,7 +137,7 @@ async def test_a_shown_mention_that_is_updated_shows_its_new_text_and_topics(
         await settle(pilot)
         _, _, _, topics, text = (str(cell) for cell in feed.get_row(shown_id))
         assert "Korrektur: Streik bei Kestrel" in text
-        assert "strk" in topics
+        assert "strike" in topics
         assert feed.current_id == shown_id  # refreshed in place: the cursor did not move
 
 

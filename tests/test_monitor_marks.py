@@ -107,11 +107,15 @@ async def test_read_marks_and_the_unread_count(scenario: Scenario, tmp_path: Pat
 async def test_a_post_resting_in_the_reading_pane_becomes_read(
     scenario: Scenario, tmp_path: Path
 ) -> None:
-    """The post under the cursor is read once it stayed in the reading pane; others stay unread."""
+    """A post the reader moved to is read once it stayed in the reading pane; the newest
+    post, where the cursor starts (and follows arrivals), and the others stay unread."""
     app = make_app(scenario, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         app.reader_marks.read_after = 0.05
         await settle(pilot)
+        newest = feed_of(app).row_ids[0]
+        await pilot.pause(0.3)  # six times the dwell: the cursor sat there, nobody moved it
+        assert not feed_of(app).known[newest].read
         await go_to(pilot, app, scenario.lena_reply_id)
         await wait_until(pilot, lambda: feed_of(app).known[scenario.lena_reply_id].read)
         assert not feed_of(app).known[scenario.tom_reply_id].read
@@ -166,3 +170,25 @@ async def test_o_without_a_browser_says_so_and_copies_the_link(
         assert not any(t.startswith("Opening") for t in shown), shown
         assert any(t.startswith("No browser found") for t in shown), shown
         assert app.clipboard == "https://x.com/anna_k/status/1000"
+
+
+async def test_keys_about_a_post_work_on_the_post_opened(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    """In a post's own view `*` stars that post; in a list of accounts the key is not offered."""
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await go_to(pilot, app, scenario.tom_reply_id)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("asterisk")
+        await wait_until(pilot, lambda: feed_of(app).known[scenario.tom_reply_id].starred)
+        await pilot.press("escape", "a")
+        await settle(pilot)
+        assert app.check_action("toggle_star", ()) is False
+        await pilot.press("asterisk")
+        await settle(pilot)
+        assert [i for i, row in feed_of(app).known.items() if row.starred] == [
+            scenario.tom_reply_id
+        ]

@@ -120,6 +120,9 @@ class FeedTable(DataTable[Any]):
         self.known: dict[str, FeedRow] = {}
         self.new_above = 0
         """Rows that arrived above the cursor while the reader was down in the feed."""
+        self.auto_selected: str | None = None
+        """The row the cursor was put on by the table (first page, following new posts),
+        not by the reader; None once the reader moves. Such a row is not "looked at"."""
 
     def on_mount(self) -> None:
         for key, label, width in _FIXED_COLUMNS:
@@ -280,6 +283,7 @@ class FeedTable(DataTable[Any]):
             self.window = LIVE_WINDOW
             for row in rows:
                 self._add(row)
+        self.auto_selected = self.current_id
         self.has_older = len(rows) >= limit
         self.loading_older = False
 
@@ -309,6 +313,7 @@ class FeedTable(DataTable[Any]):
             self._trim(keep=cursor_id)
             if following or cursor_id is None:
                 self.move_cursor(row=0, scroll=False)
+                self.auto_selected = self.current_id
                 return added
             target: int | None = None
             if cursor_id in self.known:
@@ -367,6 +372,8 @@ class FeedTable(DataTable[Any]):
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         # Walking up through the new rows counts them as seen.
         self.set_new_above(min(self.new_above, self.cursor_row))
+        if self.current_id != self.auto_selected:
+            self.auto_selected = None  # the reader moved
         self._maybe_need_older()
 
     # --- width ------------------------------------------------------------------------------

@@ -85,6 +85,8 @@ OUTSIDE_SECONDS = 2.0
 """How often the store is checked for mentions another process wrote (one max(rowid))."""
 SOURCES_SECONDS = 5.0
 VIEW_SCREENS = (DetailScreen, ListScreen, AmbassadorDetailScreen)
+POST_ACTIONS = frozenset({"toggle_star", "toggle_read", "copy_link"})
+"""Actions on the post in view (`post_in_view`), offered only where there is one."""
 
 
 def matches_text(store: Store, selection: Selection, first_page: list[Any]) -> str:
@@ -350,6 +352,7 @@ class MonitorApp(App[None]):
         if not self.feed.row_count and self.query_text:
             self.preview.show_nothing(f"No mentions match {clean(self.query_text, one_line=True)}.")
         self.show_status()
+        self.refresh_bindings()  # the keys about one post (*, m, y) need a post
 
     @on(MatchesCounted)
     def matches_counted(self, message: MatchesCounted) -> None:
@@ -423,8 +426,20 @@ class MonitorApp(App[None]):
         await super().action_quit()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Offline, nothing arrives: Pause is neither offered nor bound."""
+        """Offline, nothing arrives: Pause is neither offered nor bound. The keys about one
+        post work where a post is shown: the feed and the post's own view."""
+        if action in POST_ACTIONS:
+            return self.post_in_view() is not None
         return not (action == "toggle_pause" and self.options.mode == "offline")
+
+    def post_in_view(self) -> str | None:
+        """The post the reader looks at: the one opened, or the one under the feed's cursor."""
+        if isinstance(self.screen, DetailScreen):
+            return self.screen.mention_id
+        if len(self.screen_stack) == 1:
+            with contextlib.suppress(NoMatches):  # asked before the feed exists
+                return self.feed.current_id
+        return None
 
     def action_toggle_pause(self) -> None:
         self.paused = not self.paused

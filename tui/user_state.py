@@ -1,10 +1,10 @@
 """The state a reader keeps in the monitor: read marks, stars, the unread count.
 
-A post counts as read once it has stayed in the reading pane for `READ_AFTER_SECONDS`
-(as mail readers with a preview pane do), or was opened with `enter`; `m` toggles read
-by hand, `*` stars for later. The screen changes at once; the store is written in a
-worker (`tui.gateway.save_marks`). A store that cannot be written is said in a toast and
-the marks go back to what is stored.
+A post counts as read once the reader moved to it and it stayed in the reading pane
+for `READ_AFTER_SECONDS` (as mail readers with a preview pane do), or was opened with
+`enter`; `m` toggles read by hand, `*` stars for later. The screen changes at once; the
+store is written in a worker (`tui.gateway.save_marks`). A store that cannot be written
+is said in a toast and the marks go back to what is stored.
 """
 
 from __future__ import annotations
@@ -81,9 +81,13 @@ class ReaderMarks:
             self._change((row.id,), starred=not row.starred, by_hand=True)
 
     def viewing(self, mention_id: str) -> None:
-        """The post is in the reading pane: read once it stays there a moment."""
+        """The post is in the reading pane: read once it stays there a moment, if the
+        reader went to it (a post the cursor sits on only because it arrived at the top
+        while the reader follows the newest, or at start, is not taken as read)."""
         if self._dwell is not None:
             self._dwell.stop()
+        if self.app.feed.auto_selected == mention_id:
+            return
         self._dwell = self.app.set_timer(self.read_after, lambda: self._dwelt(mention_id))
 
     def opened(self, mention_id: str) -> None:
@@ -95,7 +99,7 @@ class ReaderMarks:
             current = self.app.feed.current_id
         except NoMatches:  # the app is closing: its widgets are gone
             return
-        if current == mention_id:
+        if current == mention_id and self.app.feed.auto_selected != mention_id:
             self._mark_read_on_sight(mention_id)
 
     def _mark_read_on_sight(self, mention_id: str) -> None:
@@ -104,7 +108,7 @@ class ReaderMarks:
             self._change((mention_id,), read=True, by_hand=False)
 
     def _current_row(self) -> Any:
-        mention_id = self.app.feed.current_id
+        mention_id = self.app.post_in_view()
         return None if mention_id is None else self.app.feed.known.get(mention_id)
 
     # --- writing -----------------------------------------------------------------------
