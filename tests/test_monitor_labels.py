@@ -11,6 +11,7 @@ from tests.monitor_scenario import Scenario, build_store
 from tests.test_monitor import feed_of, make_app, settle
 from tests.test_monitor_views import open_detail_of
 from tui.feed import TOPIC_CHIPS
+from tui.monitor import MonitorApp
 
 
 @pytest.fixture
@@ -18,7 +19,7 @@ def scenario(tmp_path: Path) -> Scenario:
     return build_store(tmp_path / "store.db")
 
 
-def topic_words(app, mention_id: str) -> list[str]:  # type: ignore[no-untyped-def]
+def topic_words(app: MonitorApp, mention_id: str) -> list[str]:
     cell = str(feed_of(app).get_cell(mention_id, "topics"))
     return [w for w in cell.split() if not w.startswith("⚠")]
 

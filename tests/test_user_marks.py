@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,7 +21,7 @@ from tests.builders import BASE_TIME, page, tweet, user
 PEOPLE = [user("anna", user_id="1"), user("joe", user_id="2")]
 
 
-def _posts() -> dict:  # type: ignore[type-arg]
+def _posts() -> dict[str, Any]:
     anna, joe = PEOPLE
     posts = [
         tweet(anna, "Our wages are far too low", tweet_id="1", at=BASE_TIME),
@@ -30,7 +32,7 @@ def _posts() -> dict:  # type: ignore[type-arg]
 
 
 @pytest.fixture
-def store(db_path: Path):  # type: ignore[no-untyped-def]
+def store(db_path: Path) -> Iterator[Store]:
     s = Store.open(db_path)
     ingest(s, parse_response(_posts(), "x:search"), Classifier(Config()))
     yield s
