@@ -182,7 +182,10 @@ class MonitorApp(App[None]):
         zone = zone_label(self.clock(), options.tz)
         self.sub_title = f"{options.subtitle} · {zone}" if options.subtitle else zone
         self.saved_views = SavedViews(self, saved_views(options.config), options.views_file)
-        self.reader_marks = ReaderMarks(self, options.db_path, self.clock)
+        # A read-only monitor (`serve` without --writable, from the serve branch) keeps no
+        # marks and says so when asked to.
+        read_only = bool(getattr(options, "read_only", False))
+        self.reader_marks = ReaderMarks(self, options.db_path, self.clock, writable=not read_only)
 
     # --- layout ------------------------------------------------------------------------
 
