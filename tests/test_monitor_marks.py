@@ -192,3 +192,19 @@ async def test_keys_about_a_post_work_on_the_post_opened(
         assert [i for i, row in feed_of(app).known.items() if row.starred] == [
             scenario.tom_reply_id
         ]
+
+
+async def test_a_store_that_cannot_be_written_keeps_the_marks_and_says_why(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    """When the star cannot be stored, the row shows no star and a toast says why."""
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await go_to(pilot, app, scenario.critical_id)
+        scenario.path.rename(tmp_path / "moved.db")  # the store went away under the monitor
+        await pilot.press("asterisk")
+        await wait_until(pilot, lambda: any("Marks are not saved" in t for t in toasts(app)))
+        assert not feed_of(app).known[scenario.critical_id].starred
+        assert "★" not in source_cell(app, scenario.critical_id)
+        assert app.is_running
