@@ -643,7 +643,9 @@ class MonitorApp(App[None]):
         )
 
     def action_parody(self) -> None:
-        self.show_view(ParodyScreen(self.options.db_path))
+        self.show_view(
+            ParodyScreen(self.options.db_path, config=self.options.config, clock=self.clock)
+        )
 
     def action_sources(self) -> None:
         self.show_view(SourcesScreen(self.options.db_path, live_errors=dict(self.live_errors)))

@@ -22,15 +22,18 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from cache.ambassadors import AmbassadorProfile, EvidencePost, ambassador_profiles, evidence_posts
-from cache.monitor_queries import parody_summaries
 from cache.store import SourceState, Store
+from cache.thread_walk import AccountPage
 from sources.config import Config
 from sources.records import utc_now
 from sources.stream_gaps import stream_gaps
+from tui.account_view import account_screen, account_summary, post_content, target_content
 from tui.ambassador_detail import AmbassadorDetailScreen
 from tui.badges import NOTE, Badge, badge_text, profile_badges
 from tui.detail import format_delay
+from tui.gateway import read_parody_accounts
 from tui.safe_text import clean, plain, shorten
+from tui.thread_rows import display_tz
 
 NARROW_WIDTH = 100
 
@@ -292,14 +295,26 @@ class AmbassadorsScreen(ListScreen):
 
 
 class ParodyScreen(ListScreen):
-    """Parody accounts and what they reacted to."""
+    """Parody accounts like the ambassadors: the list, the selected one's reactions in full
+    under it, and `enter` for its page (each reaction a row that opens its thread)."""
 
     TITLE_TEXT = "Parody accounts"
     EMPTY_TEXT = "No parody accounts in the store yet."
     COLUMNS = (("handle", "Account"), ("posts", "Posts"), ("reason", "Why parody"))
+    BINDINGS: ClassVar[list[Any]] = [
+        *ListScreen.BINDINGS,
+        Binding("enter", "open_account", "Reactions", show=True),
+    ]
+    # The list takes the rows it has (no empty lines under three accounts); the reactions
+    # get the rest of the height.
+    DEFAULT_CSS = """
+    ParodyScreen DataTable { height: auto; max-height: 40%; }
+    ParodyScreen #list-detail { height: 1fr; }
+    """
 
-    def read(self, store: Store) -> list[Any]:
-        return parody_summaries(store)
+    @work(thread=True, exclusive=True, exit_on_error=False, group="list")
+    def load(self) -> None:
+        self.post_message(self.Loaded(read_parody_accounts(self.db_path)))
 
     def cells(self, item: Any) -> list[Any]:
         return [
@@ -308,32 +323,40 @@ class ParodyScreen(ListScreen):
             plain(item.role_reason, one_line=True),
         ]
 
+    def now(self) -> datetime:
+        clock = self.options.get("clock") or utc_now
+        return clock()
+
     def describe(self, item: Any) -> Content:
+        page: AccountPage = item
+        now, tz = self.now(), display_tz(self.app)
+        shown = len(page.recent)
+        more = f", the newest {shown} of {page.posts}" if shown < page.posts else ""
         lines = [
-            Content.from_markup(
-                "[b]$name[/b] @$handle\n$bio",
-                name=clean(item.display_name, one_line=True),
-                handle=clean(item.handle, one_line=True),
-                bio=clean(item.bio) or "(no bio)",
-            ),
-            Content("Reactions:"),
+            account_summary(page),
+            Content(""),
+            Content.styled(f"Reactions (newest first{more}; enter: each with its thread)", "b"),
         ]
-        for reaction in item.reactions:
-            target = (
-                f"@{clean(reaction.target_author, one_line=True)} ({reaction.target_role or '?'}): "
-                f"{shorten(clean(reaction.target_text, one_line=True), 100)}"
-                if reaction.target_author
-                else "(own post)"
-            )
-            lines.append(
-                Content(
-                    f"  {reaction.created_at}  {shorten(clean(reaction.text, one_line=True), 120)}"
-                )
-            )
-            lines.append(Content(f"      ↳ on {target}"))
-        if not item.reactions:
-            lines.append(Content("  none yet"))
+        for post in page.recent:
+            lines.append(Content(""))
+            lines.append(post_content(post, page.platform, now, tz))
+            if post.target_id and (post.target_text or post.target_author):
+                lines.append(target_content(post, page.platform))
+        if not page.recent:
+            lines.append(Content("none yet"))
         return Content("\n").join(lines)
+
+    @on(DataTable.RowSelected)
+    def selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open_account()
+
+    def action_open_account(self) -> None:
+        item = self.current()
+        if item is not None:
+            self.app.push_screen(
+                account_screen(self.db_path, item.key, self.now(), self.options.get("config"))
+            )
 
 
 @dataclass(frozen=True)
