@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
@@ -293,3 +294,17 @@ async def test_parody_view_lists_accounts_and_shows_reactions_in_full(
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen is screen
+
+
+async def test_keys_typed_fast_move_one_row_each(scenario: Scenario, tmp_path: Path) -> None:
+    """Three j's that arrive together (a fast typist, a held key) move three rows, not one."""
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        thread = await open_thread_of(app, pilot, scenario.critical_id)
+        rows = walk_rows(thread)
+        start = rows.index(focused_row(app))
+        for _ in range(3):
+            app.post_message(events.Key("j", "j"))
+        await settle(pilot)
+        assert focused_row(app) is rows[start + 3]

@@ -93,7 +93,9 @@ def walk(screen: Screen[Any], step: int) -> None:
     current = screen.focused
     index = rows.index(current) if isinstance(current, WalkRow) and current in rows else -1
     target = max(0, min(len(rows) - 1, index + step if index >= 0 else 0))
-    rows[target].focus()
+    # At once, not `focus()` (which waits for the next idle): keys that arrive together
+    # each start from the row the previous one moved to.
+    screen.set_focus(rows[target])
 
 
 def display_tz(app: Any) -> tzinfo | None:
