@@ -192,7 +192,9 @@ async def test_the_text_block_badge_lists_every_reply_sharing_it(tmp_path: Path)
         summary = text(screen.query_one("#block-summary", Static))
         assert "3 replies by 3 accounts" in summary and "@KestrelMia" in summary
         assert "Hafenstadt" in "\n".join(text(r) for r in walk_rows(screen))
-        await pilot.press("enter")  # the first row: Jana, the author of the first copy
+        came_from = focused_row(app)
+        assert came_from.mention_id == programme.jana_pay_id and came_from.kind == AUTHOR
+        await pilot.press("g", "enter")  # the first row: Jana, the author of the first copy
         await settle(pilot)
         assert isinstance(app.screen, AmbassadorDetailScreen) and app.screen.key == "x:211"
         await pilot.press("escape")

@@ -128,9 +128,13 @@ class TextBlockScreen(Screen[None]):
                 )
             )
         await self._show(widgets)
-        first = next(iter(self.query(WalkRow).results(WalkRow)), None)
-        if first is not None:
-            first.focus(scroll_visible=False)
+        # On the reply the reader came from, so they see where it sits among the copies.
+        rows = list(self.query(WalkRow).results(WalkRow))
+        came_from = next((r for r in rows if r.has_class("-current")), None)
+        if came_from is not None:
+            self.set_focus(came_from)
+        elif rows:
+            self.set_focus(rows[0], scroll_visible=False)
 
     @on(WalkRow.Chosen)
     def row_chosen(self, message: WalkRow.Chosen) -> None:

@@ -110,10 +110,10 @@ def author_content(
     shown = clean(shown_author(handle, platform_of(mention_id)) or "?", one_line=True)
     role = (author.role if author else "") or "public"
     return Content.from_markup(
-        "$prefix[b]$handle[/b] $name [dim]· $role · $when[/dim]",
+        "$prefix[b]$handle[/b]$name [dim]· $role · $when[/dim]",
         prefix=prefix,
         handle=shown,
-        name=clean(name, one_line=True),
+        name=f" {clean(name, one_line=True)}" if clean(name, one_line=True) else "",
         role=clean(role, one_line=True),
         when=when,
     )

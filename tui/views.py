@@ -6,6 +6,7 @@ read in a worker with its own read-only store; nothing here blocks the screen.
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -316,12 +317,31 @@ class ParodyScreen(ListScreen):
     def load(self) -> None:
         self.post_message(self.Loaded(read_parody_accounts(self.db_path)))
 
+    def column_widths(self) -> dict[str, int]:
+        handles = [len(clean(i.handle, one_line=True)) + 1 for i in self.items]
+        widths = {"handle": min(30, max([8, *handles])), "posts": 5}
+        padding = 2 * self.query_one(DataTable).cell_padding * len(self.COLUMNS)
+        # The reason gets what is left (2 cells for the scroll bar) and wraps in it, so
+        # no part of it is cut off at 80 columns.
+        left = self.size.width - sum(widths.values()) - padding - 2
+        return {**widths, "reason": max(20, left)}
+
     def cells(self, item: Any) -> list[Any]:
+        width = self.column_widths()["reason"]
+        reason = textwrap.wrap(clean(item.role_reason, one_line=True), width) or ["–"]
         return [
-            plain("@" + clean(item.handle, one_line=True)),
+            Text(
+                "@" + clean(item.handle, one_line=True),
+                end="",
+                no_wrap=True,
+                overflow="ellipsis",
+            ),
             Text(str(item.posts), justify="right"),
-            plain(item.role_reason, one_line=True),
+            Text("\n".join(reason[:3]), end="", no_wrap=True, overflow="ellipsis"),
         ]
+
+    def row_height(self, cells: list[Any]) -> int:
+        return max(1, len(cells[-1].plain.split("\n")))
 
     def now(self) -> datetime:
         clock = self.options.get("clock") or utc_now
@@ -335,7 +355,11 @@ class ParodyScreen(ListScreen):
         lines = [
             account_summary(page),
             Content(""),
-            Content.styled(f"Reactions (newest first{more}; enter: each with its thread)", "b"),
+            Content.styled(
+                f"Reactions (newest first{more}; enter: the account, each reaction a way "
+                "into its thread)",
+                "b",
+            ),
         ]
         for post in page.recent:
             lines.append(Content(""))
