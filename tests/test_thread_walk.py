@@ -22,6 +22,7 @@ from tests.test_monitor import feed_of, make_app, settle
 from tui.account_view import AccountScreen
 from tui.ambassador_detail import AmbassadorDetailScreen
 from tui.detail import DetailScreen
+from tui.dialogs import HelpScreen
 from tui.monitor import MonitorApp
 from tui.text_block_view import TextBlockScreen
 from tui.thread_rows import AUTHOR, BLOCK, POST, WalkRow, walk_rows
@@ -310,3 +311,17 @@ async def test_keys_typed_fast_move_one_row_each(scenario: Scenario, tmp_path: P
             app.post_message(events.Key("j", "j"))
         await settle(pilot)
         assert focused_row(app) is rows[start + 3]
+
+
+async def test_help_tells_how_to_walk_a_thread(scenario: Scenario, tmp_path: Path) -> None:
+    """`?` says which keys move through a thread and what enter opens there."""
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        shown = text(app.screen.query_one("#help-text", Static))
+        assert "Thread, account page, text block" in shown
+        assert "move between posts, authors and text-block badges" in shown
+        assert "every reply sharing the text" in shown
