@@ -325,3 +325,20 @@ async def test_help_tells_how_to_walk_a_thread(scenario: Scenario, tmp_path: Pat
         assert "Thread, account page, text block" in shown
         assert "move between posts, authors and text-block badges" in shown
         assert "every reply sharing the text" in shown
+
+
+async def test_a_click_picks_a_row_and_a_double_click_opens_it(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    """The mouse works like the keys: click = move there, double click = enter."""
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        thread = await open_thread_of(app, pilot, scenario.critical_id)
+        row = next(r for r in walk_rows(thread) if r.mention_id == scenario.lena_reply_id)
+        await pilot.click(row)
+        await settle(pilot)
+        assert app.screen is thread and focused_row(app) is row
+        await pilot.double_click(row)
+        await settle(pilot)
+        assert isinstance(app.screen, AmbassadorDetailScreen) and app.screen.key == "x:201"

@@ -74,10 +74,11 @@ class WalkRow(Static):
         walk(self.screen, step)
 
     def on_click(self, event: Click) -> None:
-        if self.has_focus and event.chain >= 1:
+        # A click picks the row (as j/k would), a double click opens it (as enter would).
+        if event.chain >= 2:
             self.action_choose()
         else:
-            self.focus()
+            self.screen.set_focus(self, scroll_visible=False)
 
 
 def walk_rows(screen: Screen[Any]) -> list[WalkRow]:
