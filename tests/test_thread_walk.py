@@ -342,3 +342,22 @@ async def test_a_click_picks_a_row_and_a_double_click_opens_it(
         await pilot.double_click(row)
         await settle(pilot)
         assert isinstance(app.screen, AmbassadorDetailScreen) and app.screen.key == "x:201"
+
+
+async def test_a_view_key_deep_in_a_walk_replaces_the_walk(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    """`a` on an account page reached from a thread shows the ambassadors, not a pile."""
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await open_thread_of(app, pilot, scenario.critical_id)
+        await walk_to(app, pilot, AUTHOR, scenario.parody_id)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("enter")  # its newest reaction
+        await settle(pilot)
+        assert len(app.screen_stack) == 4  # feed, thread, account page, the reaction
+        await pilot.press("a")
+        await settle(pilot)
+        assert [type(s).__name__ for s in app.screen_stack[1:]] == ["AmbassadorsScreen"]
