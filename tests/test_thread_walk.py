@@ -10,7 +10,11 @@ from textual import events
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
-from tests.builders import page, tweet, user
+from cache.ingest import ingest
+from cache.store import Store
+from filters.classify import Classifier
+from sources.feeds import parse_feed
+from tests.builders import page, rss, tweet, user
 from tests.monitor_scenario import (
     NOW,
     Scenario,
@@ -361,3 +365,37 @@ async def test_a_view_key_deep_in_a_walk_replaces_the_walk(
         await pilot.press("a")
         await settle(pilot)
         assert [type(s).__name__ for s in app.screen_stack[1:]] == ["AmbassadorsScreen"]
+
+
+async def test_enter_on_a_feed_author_opens_its_page_without_an_at(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    """A feed's author is a name: its page lists its articles and writes no `@` before it."""
+    document = rss(
+        "Lahntaler Anzeiger",
+        [
+            {
+                "title": "Streik bei Kestrel",
+                "link": "https://news.example/streik",
+                "description": "Verdi ruft zum Streik bei Kestrel auf.",
+                "pubDate": "Mon, 02 Nov 2026 11:00:00 +0000",
+                "author": "Tom Reyes",
+            }
+        ],
+        lang="de",
+    )
+    with Store.open(scenario.path) as store:
+        stored = ingest(store, parse_feed(document, "anzeiger"), Classifier(scenario.config))
+    (mention_id,) = stored.new_ids
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await open_thread_of(app, pilot, mention_id)
+        assert focused_row(app).kind == AUTHOR and focused_row(app).mention_id == mention_id
+        await pilot.press("enter")
+        await settle(pilot)
+        page_ = app.screen
+        assert isinstance(page_, AccountScreen)
+        summary = text(page_.query_one("#account-summary", Static))
+        assert "Tom Reyes" in summary and "@Tom Reyes" not in summary
+        assert [r.mention_id for r in walk_rows(page_)] == [mention_id]
