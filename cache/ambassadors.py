@@ -292,6 +292,11 @@ def reply_badges(store: Store, config: Config, mention_ids: Iterable[str]) -> di
     return badges
 
 
+def programme_text_blocks(store: Store, config: Config) -> NearDuplicates:
+    """The programme's text blocks (near-duplicate replies across accounts), memoised."""
+    return _programme(store, config).duplicates
+
+
 @dataclass(frozen=True, slots=True)
 class EvidencePost:
     """A post shown as evidence: who, when, what (untrusted text, shown literally)."""

@@ -85,8 +85,10 @@ async def test_thread_view_shows_each_replys_badges_in_full(
             str(w.render()) for w in screen.query(".thread-badges").results(Static) if w.display
         ]
         assert shown == [
-            "⚠ co-reply 40 s with @KestrelTobias · text block #1 · signed: Katrin (not own name)",
-            "⚠ co-reply 40 s with @KestrelJana · text block #1",
+            "⚠ co-reply 40 s with @KestrelTobias · text block #1 · signed: Katrin (not own name)"
+            "  (enter: every reply using text block #1)",
+            "⚠ co-reply 40 s with @KestrelJana · text block #1"
+            "  (enter: every reply using text block #1)",
             "· signed: Carmen",
         ]
 

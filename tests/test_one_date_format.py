@@ -68,7 +68,7 @@ async def test_lists_and_their_panels_write_times_one_way(
         await settle(pilot)
         assert isinstance(app.screen, ParodyScreen)
         text = shown(app.screen)
-        assert "11:30  Faire Löhne" in text
+        assert "11:30 · reply to @KestrelLena (ambassador)\nFaire Löhne" in text
         assert not OTHER_FORMATS.search(text), text
         await pilot.press("s")
         await settle(pilot)
@@ -91,5 +91,5 @@ async def test_the_thread_view_and_status_line_write_times_one_way(
         screen = await open_detail_of(app, pilot, scenario.lena_reply_id)
         text = shown(screen)
         assert "08:12 · x:search" in str(screen.query_one("#detail-head", Static).render())
-        assert "(public, 08:00)" in text  # the critical post it answered
+        assert "· public · 08:00\n" in text  # the critical post it answered
         assert not OTHER_FORMATS.search(text), text

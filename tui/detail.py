@@ -1,7 +1,9 @@
 """The detail of one mention: full text, author, matched terms, and its thread.
 
 The thread shows the critical post, every ambassador reply with its delay, and the
-parody reactions to each. Reads run in a worker with its own read-only store.
+parody reactions to each, as rows a reader walks (`tui.thread_rows`): `enter` on a post
+opens it, on an author the profile, on a text block every reply sharing it. Reads run
+in a worker through `tui.gateway` (its own read-only store).
 """
 
 from __future__ import annotations
@@ -19,18 +21,18 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from cache.monitor_queries import MentionDetail, feed_reply_badges, mention_detail
-from cache.store import Store
-from cache.threads import thread_for
-from filters.threads import PostRef, Thread
-from sources.config import Config, ConfigError
+from cache.monitor_queries import MentionDetail
+from cache.thread_walk import PostAuthor
+from filters.threads import ParodyReaction, PostRef, Thread
+from sources.config import Config
 from sources.handles import HANDLE_PLATFORMS, platform_of, shown_author
 from sources.records import utc_now
 from sources.text import format_delay, parse_timestamp
-from tui import timefmt
+from tui import gateway, timefmt
 from tui.badges import reply_badge_content
 from tui.links import open_in_browser
 from tui.safe_text import clean
+from tui.thread_rows import AUTHOR, BLOCK, POST, WalkRow, author_content, display_tz, open_row
 
 ROLE_NAMES = {
     "ambassador": "ambassador",
@@ -86,23 +88,34 @@ class DetailScreen(Screen[None]):
     DetailScreen .section { margin-top: 1; text-style: bold; color: $primary; }
     DetailScreen .post { margin-left: 2; }
     DetailScreen .reply { margin-left: 4; }
-    DetailScreen .reaction { margin-left: 8; color: $warning; }
+    DetailScreen .reaction { margin-left: 8; }
+    DetailScreen .reaction.thread-author { color: $warning; }
+    DetailScreen .thread-text { padding-left: 3; }
     DetailScreen .badges { margin-left: 6; }
     DetailScreen .mention-badges { margin-left: 2; }
     """
 
     class Loaded(Message):
-        def __init__(self, detail: MentionDetail | None, thread: Thread | None) -> None:
+        def __init__(
+            self,
+            detail: MentionDetail | None,
+            thread: Thread | None,
+            authors: dict[str, PostAuthor] | None = None,
+        ) -> None:
             super().__init__()
             self.detail = detail
             self.thread = thread
+            self.authors = authors or {}
 
     class BadgesLoaded(Message):
         """The badges of the ambassador replies shown were read (after the thread)."""
 
-        def __init__(self, badges: dict[str, tuple[str, ...]]) -> None:
+        def __init__(
+            self, badges: dict[str, tuple[str, ...]], blocks: dict[str, int] | None = None
+        ) -> None:
             super().__init__()
             self.badges = badges
+            self.blocks = blocks or {}
 
     def __init__(
         self, db_path: Path, mention_id: str, now: datetime, config: Config | None = None
@@ -119,6 +132,7 @@ class DetailScreen(Screen[None]):
         self.thread: Thread | None = None
         self.badge_slots: dict[str, list[Static]] = {}
         """Ambassador post id -> the (hidden until filled) lines for its badges."""
+        self.authors: dict[str, PostAuthor] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -133,45 +147,69 @@ class DetailScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="detail")
     def load(self) -> None:
-        with Store.open(self.db_path, readonly=True) as store:
-            detail = mention_detail(store, self.mention_id)
-            thread = thread_for(store, self.mention_id) if detail else None
-            self.post_message(self.Loaded(detail, thread))
-            if detail is None:
-                return
-            # After the thread: the first analysis of a large store may take a moment.
-            ids = [r.post.id for r in thread.replies] if thread else []
-            if detail.mention["role"] == "ambassador":
-                ids.insert(0, self.mention_id)
-            try:
-                badges = feed_reply_badges(store, self.config, ids)
-            except ConfigError:
-                return  # the feed already says why there are no badges
-        self.post_message(self.BadgesLoaded(badges))
+        read = gateway.read_thread(self.db_path, self.mention_id)
+        self.post_message(self.Loaded(read.detail, read.thread, read.authors))
+        if read.detail is None:
+            return
+        # After the thread: the first analysis of a large store may take a moment.
+        thread = read.thread
+        ids = [r.post.id for r in thread.replies] if thread else []
+        if read.detail.mention["role"] == "ambassador":
+            ids.insert(0, self.mention_id)
+        if ids:
+            signals = gateway.read_reply_signals(self.db_path, self.config, ids)
+            self.post_message(self.BadgesLoaded(signals.badges, signals.blocks))
 
     @on(BadgesLoaded)
     def show_badges(self, message: BadgesLoaded) -> None:
         for mention_id, badges in message.badges.items():
+            block = message.blocks.get(mention_id)
             for slot in self.badge_slots.get(mention_id, ()):
                 if badges:
-                    slot.update(reply_badge_content(badges))
+                    content = reply_badge_content(badges)
+                    if block is not None and isinstance(slot, WalkRow):
+                        # The badge is a way in: every reply that shares this text.
+                        slot.kind = BLOCK
+                        slot.can_focus = True
+                        slot.add_class("text-block")
+                        content = content + Content.styled(
+                            f"  (enter: every reply using text block #{block})", "dim"
+                        )
+                    slot.update(content)
                 slot.display = bool(badges)
 
     def _badge_slot(self, mention_id: str, classes: str) -> Static:
-        slot = Static(Content(""), classes=f"badges {classes}")
+        # A row, so a text-block badge can be walked to; it only takes the focus (is a
+        # way in) once the badges said it has a block.
+        slot = WalkRow(Content(""), kind="", mention_id=mention_id, classes=f"badges {classes}")
         slot.display = False
+        slot.can_focus = False
         self.badge_slots.setdefault(mention_id, []).append(slot)
         return slot
 
     @on(Loaded)
     async def show(self, message: Loaded) -> None:
         self.detail, self.thread = message.detail, message.thread
+        self.authors = message.authors
         body = self.query_one("#detail-body", VerticalScroll)
         await body.remove_children()
         if message.detail is None:
             await body.mount(Static(Content(f"{self.mention_id} is not in the store.")))
             return
         await body.mount_all(self._widgets(message.detail, message.thread))
+        self.query_one("#detail-author", WalkRow).focus(scroll_visible=False)
+
+    @on(WalkRow.Chosen)
+    def row_chosen(self, message: WalkRow.Chosen) -> None:
+        message.stop()
+        row = message.row
+        if row.kind == POST and row.mention_id == self.mention_id:
+            self.query_one("#detail-body", VerticalScroll).scroll_home()  # it is shown above
+            return
+        open_row(self, row, db_path=self.db_path, config=self.config, now=self.now)
+
+    def _when(self, value: object) -> str:
+        return timefmt.when(value, self.now, display_tz(self.app))
 
     def _widgets(self, detail: MentionDetail, thread: Thread | None) -> list[Static]:
         m = detail.mention
@@ -182,7 +220,7 @@ class DetailScreen(Screen[None]):
                 Content.from_markup(
                     "[b]$title[/b]\n[dim]$when · $source · $lang · $kind[/dim]",
                     title=clean(m["title"], one_line=True) or "Post",
-                    when=format_when(m["created_at"], self.now, self.tz),
+                    when=self._when(m["created_at"]),
                     source=clean(m["source"], one_line=True),
                     lang=m["lang"],
                     kind=m["kind"],
@@ -191,8 +229,15 @@ class DetailScreen(Screen[None]):
             ),
             Static(Content(clean(m["text"])), id="detail-text", classes="post"),
             self._badge_slot(m["id"], "post mention-badges"),
-            Static(Content("Author"), classes="section"),
-            Static(self._author(m, detail.account), id="detail-author", classes="post"),
+            Static(Content("Author (enter: profile)"), classes="section"),
+            WalkRow(
+                self._author(m, detail.account),
+                kind=AUTHOR,
+                mention_id=m["id"],
+                author=self.authors.get(m["id"]),
+                id="detail-author",
+                classes="post",
+            ),
         ]
         matches = detail.matches
         widgets.append(Static(Content("Topics"), classes="section"))
@@ -256,44 +301,23 @@ class DetailScreen(Screen[None]):
                 ),
             ]
         replies = list(thread.replies)
-        widgets = [
+        count = "1 ambassador reply" if len(replies) == 1 else f"{len(replies)} ambassador replies"
+        widgets: list[Static] = [
             Static(
-                Content(
-                    "Thread: 1 ambassador reply"
-                    if len(replies) == 1
-                    else f"Thread: {len(replies)} ambassador replies"
-                ),
+                Content(f"Thread: {count}  (j/k move, enter opens the post or its author)"),
                 classes="section",
                 id="thread-title",
             ),
-            Static(
-                post_line(thread.root, prefix="critical post: ", now=self.now, tz=self.tz),
-                classes="post thread-root",
-            ),
         ]
+        widgets.extend(self._post_rows(thread.root, "critical post: ", "post thread-root"))
         for reaction in thread.root_reactions:
-            widgets.append(
-                Static(
-                    post_line(reaction.post, prefix="parody ↳ ", now=self.now, tz=self.tz),
-                    classes="reaction",
-                )
-            )
+            widgets.extend(self._reaction_rows(reaction))
         for reply in replies:
             delay = format_delay(reply.latency_s)
-            widgets.append(
-                Static(
-                    post_line(reply.post, prefix=f"↳ after {delay}: ", now=self.now, tz=self.tz),
-                    classes="reply thread-reply",
-                )
-            )
+            widgets.extend(self._post_rows(reply.post, f"↳ after {delay}: ", "reply thread-reply"))
             widgets.append(self._badge_slot(reply.post.id, "reply thread-badges"))
             for reaction in reply.reactions:
-                widgets.append(
-                    Static(
-                        post_line(reaction.post, prefix="parody ↳ ", now=self.now, tz=self.tz),
-                        classes="reaction thread-reaction",
-                    )
-                )
+                widgets.extend(self._reaction_rows(reaction))
         if not replies:
             widgets.append(Static(Content("no ambassador replied (yet)"), classes="reply"))
         missing = list(thread.missing_ids)
@@ -302,6 +326,41 @@ class DetailScreen(Screen[None]):
                 Static(Content(f"not in the store: {', '.join(missing)}"), classes="post")
             )
         return widgets
+
+    def _reaction_rows(self, reaction: ParodyReaction) -> list[Static]:
+        prefix = f"parody {'quote' if reaction.kind == 'quote' else 'reply'} ↳ "
+        return self._post_rows(reaction.post, prefix, "reaction thread-reaction")
+
+    def _post_rows(self, post: PostRef, prefix: str, classes: str) -> list[Static]:
+        """A post of the thread as two rows: its author (enter: profile), its text (enter:
+        the post). The post shown at the top of the screen is marked, not reopened."""
+        if post.missing:
+            line = Content(f"{prefix}{post.id} (not in the store)")
+            return [Static(line, classes=f"{classes} thread-missing")]
+        current = " -current" if post.id == self.mention_id else ""
+        head = author_content(
+            prefix,
+            self.authors.get(post.id),
+            post.author,
+            post.author_name,
+            post.id,
+            self._when(post.created_at) + (" · this post" if current else ""),
+        )
+        return [
+            WalkRow(
+                head,
+                kind=AUTHOR,
+                mention_id=post.id,
+                author=self.authors.get(post.id),
+                classes=f"{classes} thread-author{current}",
+            ),
+            WalkRow(
+                Content(clean(post.text)),
+                kind=POST,
+                mention_id=post.id,
+                classes=f"{classes} thread-text{current}",
+            ),
+        ]
 
     def action_open_url(self) -> None:
         if not self.url:

@@ -45,6 +45,13 @@ def help_keys(app_bindings: Iterable[Any]) -> Iterable[KeyHelp]:
     yield KeyHelp("ctrl+s (filter)", "save the filter as a view (v lists the views)", "Feed")
     yield KeyHelp("ctrl+p", "command palette", "Feed")
     yield from keys("Detail", Detail.BINDINGS)
+    thread = "Thread, account page, text block"
+    yield KeyHelp("j/k, up/down", "move between posts, authors and text-block badges", thread)
+    yield KeyHelp("g/G, home/end", "go to the first / last row", thread)
+    yield KeyHelp(
+        "enter", "open the post, the author's profile, or every reply sharing the text", thread
+    )
+    yield KeyHelp("escape", "back one step (to where you were)", thread)
     status = "Status line and filter line"
     yield KeyHelp("● LIVE", "sources are polled; new posts join the feed", status)
     yield KeyHelp("⏸ PAUSED 3 new", "space paused the feed; 3 posts wait to be shown", status)

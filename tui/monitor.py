@@ -43,6 +43,7 @@ from filters.views import SavedView, saved_views
 from sources.config import Config
 from sources.records import utc_now
 from tui import live
+from tui.account_view import AccountScreen
 from tui.alerts_view import AlertsScreen
 from tui.ambassador_detail import AmbassadorDetailScreen
 from tui.badges import FeedBadges, read_feed_badges
@@ -72,6 +73,7 @@ from tui.reading import (
     request_preview,
 )
 from tui.safe_text import clean
+from tui.text_block_view import TextBlockScreen
 from tui.timefmt import zone_label
 from tui.topics_panel import TopicPanel
 from tui.user_state import MarksSaved, ReaderMarks, UnreadCounted
@@ -84,7 +86,13 @@ TOPICS_SECONDS = 5.0
 OUTSIDE_SECONDS = 2.0
 """How often the store is checked for mentions another process wrote (one max(rowid))."""
 SOURCES_SECONDS = 5.0
-VIEW_SCREENS = (DetailScreen, ListScreen, AmbassadorDetailScreen)
+VIEW_SCREENS = (
+    DetailScreen,
+    ListScreen,
+    AmbassadorDetailScreen,
+    AccountScreen,  # the screens a thread walk opens, so a view key replaces the walk
+    TextBlockScreen,
+)
 POST_ACTIONS = frozenset({"toggle_star", "toggle_read", "copy_link"})
 """Actions on the post in view (`post_in_view`), offered only where there is one."""
 
@@ -698,7 +706,9 @@ class MonitorApp(App[None]):
         )
 
     def action_parody(self) -> None:
-        self.show_view(ParodyScreen(self.options.db_path))
+        self.show_view(
+            ParodyScreen(self.options.db_path, config=self.options.config, clock=self.clock)
+        )
 
     def action_sources(self) -> None:
         self.show_view(SourcesScreen(self.options.db_path, live_errors=dict(self.live_errors)))

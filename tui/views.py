@@ -6,6 +6,7 @@ read in a worker with its own read-only store; nothing here blocks the screen.
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -22,16 +23,19 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from cache.ambassadors import AmbassadorProfile, EvidencePost, ambassador_profiles, evidence_posts
-from cache.monitor_queries import parody_summaries
 from cache.store import SourceState, Store
+from cache.thread_walk import AccountPage
 from sources.config import Config
 from sources.records import utc_now
 from sources.stream_gaps import stream_gaps
 from tui import timefmt
+from tui.account_view import account_screen, account_summary, post_content, target_content
 from tui.ambassador_detail import AmbassadorDetailScreen
 from tui.badges import NOTE, Badge, badge_text, profile_badges
 from tui.detail import format_delay
+from tui.gateway import read_parody_accounts
 from tui.safe_text import clean, plain, shorten
+from tui.thread_rows import display_tz
 
 NARROW_WIDTH = 100
 
@@ -294,50 +298,91 @@ class AmbassadorsScreen(ListScreen):
 
 
 class ParodyScreen(ListScreen):
-    """Parody accounts and what they reacted to."""
+    """Parody accounts like the ambassadors: the list, the selected one's reactions in full
+    under it, and `enter` for its page (each reaction a row that opens its thread)."""
 
     TITLE_TEXT = "Parody accounts"
     EMPTY_TEXT = "No parody accounts in the store yet."
     COLUMNS = (("handle", "Account"), ("posts", "Posts"), ("reason", "Why parody"))
+    BINDINGS: ClassVar[list[Any]] = [
+        *ListScreen.BINDINGS,
+        Binding("enter", "open_account", "Reactions", show=True),
+    ]
+    # The list takes the rows it has (no empty lines under three accounts); the reactions
+    # get the rest of the height.
+    DEFAULT_CSS = """
+    ParodyScreen DataTable { height: auto; max-height: 40%; }
+    ParodyScreen #list-detail { height: 1fr; }
+    """
 
-    def read(self, store: Store) -> list[Any]:
-        return parody_summaries(store)
+    @work(thread=True, exclusive=True, exit_on_error=False, group="list")
+    def load(self) -> None:
+        self.post_message(self.Loaded(read_parody_accounts(self.db_path)))
+
+    def column_widths(self) -> dict[str, int]:
+        handles = [len(clean(i.handle, one_line=True)) + 1 for i in self.items]
+        widths = {"handle": min(30, max([8, *handles])), "posts": 5}
+        padding = 2 * self.query_one(DataTable).cell_padding * len(self.COLUMNS)
+        # The reason gets what is left (2 cells for the scroll bar) and wraps in it, so
+        # no part of it is cut off at 80 columns.
+        left = self.size.width - sum(widths.values()) - padding - 2
+        return {**widths, "reason": max(20, left)}
 
     def cells(self, item: Any) -> list[Any]:
+        width = self.column_widths()["reason"]
+        reason = textwrap.wrap(clean(item.role_reason, one_line=True), width) or ["–"]
         return [
-            plain("@" + clean(item.handle, one_line=True)),
+            Text(
+                "@" + clean(item.handle, one_line=True),
+                end="",
+                no_wrap=True,
+                overflow="ellipsis",
+            ),
             Text(str(item.posts), justify="right"),
-            plain(item.role_reason, one_line=True),
+            Text("\n".join(reason[:3]), end="", no_wrap=True, overflow="ellipsis"),
         ]
 
+    def row_height(self, cells: list[Any]) -> int:
+        return max(1, len(cells[-1].plain.split("\n")))
+
+    def now(self) -> datetime:
+        clock = self.options.get("clock") or utc_now
+        return clock()
+
     def describe(self, item: Any) -> Content:
-        when = timefmt.for_app(self.app)
+        page: AccountPage = item
+        now, tz = self.now(), display_tz(self.app)
+        shown = len(page.recent)
+        more = f", the newest {shown} of {page.posts}" if shown < page.posts else ""
         lines = [
-            Content.from_markup(
-                "[b]$name[/b] @$handle\n$bio",
-                name=clean(item.display_name, one_line=True),
-                handle=clean(item.handle, one_line=True),
-                bio=clean(item.bio) or "(no bio)",
+            account_summary(page),
+            Content(""),
+            Content.styled(
+                f"Reactions (newest first{more}; enter: the account, each reaction a way "
+                "into its thread)",
+                "b",
             ),
-            Content("Reactions:"),
         ]
-        for reaction in item.reactions:
-            target = (
-                f"@{clean(reaction.target_author, one_line=True)} ({reaction.target_role or '?'}): "
-                f"{shorten(clean(reaction.target_text, one_line=True), 100)}"
-                if reaction.target_author
-                else "(own post)"
-            )
-            lines.append(
-                Content(
-                    f"  {when(reaction.created_at)}  "
-                    f"{shorten(clean(reaction.text, one_line=True), 120)}"
-                )
-            )
-            lines.append(Content(f"      ↳ on {target}"))
-        if not item.reactions:
-            lines.append(Content("  none yet"))
+        for post in page.recent:
+            lines.append(Content(""))
+            lines.append(post_content(post, page.platform, now, tz))
+            if post.target_id and (post.target_text or post.target_author):
+                lines.append(target_content(post, page.platform))
+        if not page.recent:
+            lines.append(Content("none yet"))
         return Content("\n").join(lines)
+
+    @on(DataTable.RowSelected)
+    def selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open_account()
+
+    def action_open_account(self) -> None:
+        item = self.current()
+        if item is not None:
+            self.app.push_screen(
+                account_screen(self.db_path, item.key, self.now(), self.options.get("config"))
+            )
 
 
 @dataclass(frozen=True)
