@@ -163,6 +163,7 @@ def run_monitor(
     offline: bool,
     speed: float,
     export_formats: tuple[str, ...],
+    read_only: bool = False,
 ) -> int:
     """Run the monitor until the reader quits; returns the exit code."""
     from tui.monitor import MonitorApp, MonitorOptions
@@ -188,7 +189,8 @@ def run_monitor(
         output_dir=Path(os.getcwd()),
         topics=topic_labels(plan.config),
         subtitle=plan.subtitle,
-        views_file=views_file(plan),
+        views_file=None if read_only else views_file(plan),
+        read_only=read_only,
     )
     MonitorApp(options).run()
     return 0
