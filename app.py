@@ -765,6 +765,11 @@ def _monitor_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--offline", action="store_true", help="browse the store without polling anything"
     )
+    parser.add_argument(
+        "--read-only",
+        action="store_true",
+        help="write nothing: no export, saved views kept for the session (serve's viewers)",
+    )
 
 
 def _run_default(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -778,6 +783,77 @@ def _run_default(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
         offline=args.offline,
         speed=args.speed,
         export_formats=EXPORT_FORMATS["mentions"],
+        read_only=args.read_only,
+    )
+
+
+# --- serve ------------------------------------------------------------------------------
+
+
+def _port_number(text: str) -> int:
+    """argparse type for `serve --port`: a TCP port, 1 to 65535."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port {port} is out of range (1-65535)")
+    return port
+
+
+def _add_serve(sub: Subparsers) -> Runner:
+    parser = sub.add_parser(
+        "serve",
+        help="the monitor in a browser for the team (textual-serve), read-only by default",
+        description="Serve the monitor at http://HOST:PORT/. Each browser gets its own "
+        "monitor on the one store these options name; one collector runs in this process "
+        "(the demo replay, or the config's sources; none with --offline) and every viewer "
+        "sees what it stores. Viewers write nothing (no export, no saved views written) "
+        "unless --writable. Exit codes: 0 stopped with Ctrl-C or SIGTERM; 1 the store "
+        "cannot be used; 2 a usage error (a host or port that cannot be listened on).",
+    )
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
+    )
+    parser.add_argument("--port", type=_port_number, default=8000, help="TCP port (default: 8000)")
+    parser.add_argument(
+        "--writable",
+        action="store_true",
+        help="viewers may export (files on this machine) and save views into the config",
+    )
+    # The monitor's own options, also after the command (`serve --demo`); SUPPRESS keeps
+    # a value given before it.
+    for flag, help_text in (
+        ("--db", "store file (default: the user data dir; the demo's own with --demo)"),
+        ("--config", "config file (default: $ECHOWATCH_CONFIG, else the user config dir)"),
+    ):
+        parser.add_argument(flag, metavar="PATH", default=argparse.SUPPRESS, help=help_text)
+    for flag, help_text in (
+        ("--demo", "serve the bundled demo replay (in its own store)"),
+        ("--offline", "serve the store as it is, polling nothing"),
+    ):
+        parser.add_argument(flag, action="store_true", default=argparse.SUPPRESS, help=help_text)
+    parser.add_argument(
+        "--speed", type=float, metavar="X", default=argparse.SUPPRESS, help="demo replay speed"
+    )
+    return _run_serve
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    from tui.serve import ServeRequest, run_serve
+
+    return run_serve(
+        ServeRequest(
+            program=Path(__file__).resolve(),
+            host=args.host,
+            port=args.port,
+            db=args.db,
+            config_path=args.config,
+            demo=args.demo,
+            offline=args.offline,
+            speed=args.speed,
+            writable=args.writable,
+        )
     )
 
 
@@ -901,6 +977,7 @@ SUBCOMMANDS = [
     _add_views,
     _add_classify,
     _add_feeds,
+    _add_serve,
 ]
 
 

@@ -315,6 +315,25 @@ def run_topic_eval() -> tuple[dict[str, Any] | None, str | None]:
 # --- the run --------------------------------------------------------------------------
 
 
+def measure_startup(db_path: Path) -> tuple[dict[str, Any], str | None]:
+    """First rows on a pty after spawning `app.py --db STORE --offline` (bench/startup.py):
+    interpreter start, imports and the launch checks are on the clock, unlike tui_paint."""
+    _, _, code, out = _run_child(
+        ROOT / "bench" / "startup.py",
+        [str(db_path), "--runs", "3"],
+        db_path.parent,
+        stdout=subprocess.PIPE,
+    )
+    try:
+        answer = json.loads(out.strip().splitlines()[-1])
+    except (IndexError, json.JSONDecodeError):
+        return {"start_first_paint_s": None}, f"bench/startup.py failed ({code})"
+    return {
+        "start_first_paint_s": answer["first_paint_s_new"],
+        "start_first_paint_cpu_s": answer["first_paint_cpu_s_new"],
+    }, None
+
+
 def run(rows: int, seed: int = 1, *, progress: Callable[[str], None] = print) -> dict[str, Any]:
     figures: dict[str, Any] = {"rows": rows, "machine": machine_info()}
     notes: list[str] = []
@@ -345,6 +364,11 @@ def run(rows: int, seed: int = 1, *, progress: Callable[[str], None] = print) ->
         figures.update(tui)
         if note:
             notes.append(note)
+        progress("monitor first rows after the interpreter starts ...")
+        start, note = measure_startup(db_path)
+        figures.update(start)
+        if note:
+            notes.append(note)
     progress("near-duplicate detection ...")
     near, note = measure_near_dup(rows)
     figures.update(near)
@@ -372,6 +396,8 @@ HEADLINE = (
     ("export_baseline_mb", "MB peak RSS of an export of 0 rows", ""),
     ("tui_first_paint_s", "s until the first rows are on screen", "< 1"),
     ("tui_rss_mb", "MB RSS of the monitor at first paint", "< 300"),
+    ("start_first_paint_s", "s from spawning app.py until its first rows (pty)", "< 1"),
+    ("start_first_paint_cpu_s", "CPU s the monitor used until then", ""),
     ("near_dup_per_s", "mentions/s near-duplicate detection", ""),
 )
 

@@ -13,16 +13,16 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from cache.alerts import AlertWatcher
-from cache.collector import Collector
-from cache.reclassify import reclassify_if_changed
+if TYPE_CHECKING:
+    from cache.alerts import AlertWatcher
+    from cache.collector import Collector
+
 from cache.store import Store, StoreError, default_db_path, demo_db_path
 from filters.classify import Classifier
 from filters.views import check_views
 from sources.config import Config, find_config_path, load_config, user_config_file
-from sources.replay import ReplaySource, demo_config_path
 
 DEMO_META_KEY = "demo_store"
 
@@ -65,8 +65,14 @@ def plan_launch(
         _refuse_damaged_store(path)
         config = check_views(load_config(found))
         return LaunchPlan("offline", path, config, None, f"{path} · offline")
+    # Polling needs the source adapters (tweepy, feedparser, requests; atproto and
+    # Mastodon.py behind them). They are imported here, on the paths that poll, and not at
+    # the top: browsing a store never needs them, and they were about a sixth of the
+    # monitor's start-up before its first rows (bench/startup.py).
+    from tui import live_launch
+
     if demo or (found is None and db is None):
-        return _demo_plan(Path(db) if db else demo_db_path(), speed)
+        return live_launch.demo_plan(Path(db) if db else demo_db_path(), speed)
     config = check_views(load_config(found))
     path = Path(db) if db else default_db_path()
     if found is None:
@@ -75,40 +81,9 @@ def plan_launch(
         _refuse_damaged_store(path)
         return LaunchPlan("offline", path, config, None, f"{path} · no config, nothing polled")
     _refuse_demo_store(path)
-    collector = _collector(config, path, sources=None)
-    watcher = _alert_watcher(config, path, collector)
+    collector = live_launch.collector(config, path, sources=None)
+    watcher = live_launch.alert_watcher(config, path, collector)
     return LaunchPlan("live", path, config, collector, f"{path} · {found}", watcher)
-
-
-def _demo_plan(path: Path, speed: float) -> LaunchPlan:
-    replay = ReplaySource(speed=speed)
-    _claim_demo_store(path, replay)
-    config = check_views(load_config(demo_config_path()))
-    collector = _collector(config, path, sources=[replay])
-    watcher = _alert_watcher(config, path, collector)
-    return LaunchPlan("demo", path, config, collector, f"demo ×{speed:g} · {path}", watcher)
-
-
-def _claim_demo_store(path: Path, replay: ReplaySource) -> None:
-    """Mark `path` as a demo store, refusing one that holds a user's own mentions.
-
-    A demo store whose replay already played to the end is started afresh, so that every
-    run of the demo ends "now" and keeps moving instead of showing a finished story.
-    """
-    with Store.open(path) as store:
-        marked = store.get_meta(DEMO_META_KEY) == "1"
-        has_rows = store.conn.execute("SELECT 1 FROM mentions LIMIT 1").fetchone() is not None
-        if has_rows and not marked:
-            raise LaunchError(
-                f"{path} holds your own mentions; the demo never writes into them. "
-                "Leave out --db (the demo has its own store) or name a new file."
-            )
-        played_out = marked and replay.finished(store.source_state(replay.name))
-    if played_out:
-        for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
-            leftover.unlink(missing_ok=True)
-    with Store.open(path) as store, store.writing():
-        store.set_meta(DEMO_META_KEY, "1")
 
 
 def _refuse_damaged_store(path: Path) -> None:
@@ -131,22 +106,6 @@ def _refuse_demo_store(path: Path) -> None:
             )
 
 
-def _collector(config: Config, path: Path, *, sources: list[Any] | None) -> Collector:
-    # Create and migrate the store before readers open it read-only, and re-apply topics
-    # and roles if the config's rules changed since the store was last written.
-    with Store.open(path) as store:
-        reclassify_if_changed(store, Classifier(config))
-    return Collector(config, path, sources=sources)
-
-
-def _alert_watcher(config: Config, path: Path, collector: Collector) -> AlertWatcher:
-    """Spikes judged after every stored batch, in the poll's own thread; the monitor
-    listens to the watcher (MonitorApp.on_mount) to show them."""
-    watcher = AlertWatcher(config, db_path=path)
-    collector.add_listener(watcher.on_batch)
-    return watcher
-
-
 def views_file(plan: LaunchPlan) -> Path | None:
     """Where the monitor saves views: the config in use, else the user's config file (to be
     created); None for the demo, whose config is bundled with the program."""
@@ -163,6 +122,7 @@ def run_monitor(
     offline: bool,
     speed: float,
     export_formats: tuple[str, ...],
+    read_only: bool = False,
 ) -> int:
     """Run the monitor until the reader quits; returns the exit code."""
     from tui.monitor import MonitorApp, MonitorOptions
@@ -188,7 +148,8 @@ def run_monitor(
         output_dir=Path(os.getcwd()),
         topics=topic_labels(plan.config),
         subtitle=plan.subtitle,
-        views_file=views_file(plan),
+        views_file=None if read_only else views_file(plan),
+        read_only=read_only,
     )
     MonitorApp(options).run()
     return 0

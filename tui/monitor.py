@@ -129,6 +129,9 @@ class MonitorOptions:
     """Where a view saved from the filter bar is written (created if missing); None keeps
     it for the session only (the demo, whose config is bundled)."""
     subtitle: str = ""
+    read_only: bool = False
+    """Write nothing outside the session: no export (a browser viewer of `app.py serve`
+    would write files on the server's disk); pair it with views_file=None."""
 
 
 class MonitorApp(App[None]):
@@ -437,8 +440,11 @@ class MonitorApp(App[None]):
         await super().action_quit()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Offline, nothing arrives: Pause is neither offered nor bound. The keys about one
-        post work where a post is shown: the feed and the post's own view."""
+        """Offline, nothing arrives: Pause is neither offered nor bound. Read-only, nothing
+        is exported. The keys about one post work where a post is shown: the feed and the
+        post's own view."""
+        if action == "export" and self.options.read_only:
+            return False
         if action in POST_ACTIONS:
             return self.post_in_view() is not None
         return not (action == "toggle_pause" and self.options.mode == "offline")
