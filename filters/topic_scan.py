@@ -20,6 +20,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from re import _constants, _parser  # type: ignore[attr-defined]
+from typing import Any
 
 import ahocorasick
 
@@ -37,14 +39,17 @@ class AnchorGroup:
     other words of a phrase): a text without one of them cannot match, which a substring
     test answers far faster than a search."""
 
-    count: list[tuple[str, re.Pattern[str], tuple[str, ...]]] = field(default_factory=list)
-    block: dict[str, list[tuple[re.Pattern[str], tuple[str, ...]]]] = field(default_factory=dict)
+    count: list[tuple[str, re.Pattern[str], tuple[str, ...], str]] = field(default_factory=list)
+    block: dict[str, list[tuple[re.Pattern[str], tuple[str, ...], str]]] = field(
+        default_factory=dict
+    )
 
     def add(self, label: str, pattern: re.Pattern[str], needs: tuple[str, ...]) -> None:
+        prefix = _literal_prefix(pattern)
         if label[0] == "+":
-            self.count.append((label[1:], pattern, needs))
+            self.count.append((label[1:], pattern, needs, prefix))
         else:
-            self.block.setdefault(label[1:], []).append((pattern, needs))
+            self.block.setdefault(label[1:], []).append((pattern, needs, prefix))
 
 
 class AnchorTable:
@@ -99,6 +104,9 @@ class ChunkScanner:
         body = [(a, g) for (kind, a), g in groups.items() if kind == "body"]
         self._chunk_groups = [(a, g) for a, g in body if a and not _has_space(a)]
         self._text_groups = [(a, g) for a, g in body if not a or _has_space(a)]
+        self._pieces = _automaton(
+            {a: g for a, g in [*self._inner_groups, *self._chunk_groups]}.items()
+        )
         self._chunks: dict[str, _Chunk] = {}
         self._plain: set[str] = set()
         self._gate = _gate(literals, [a for (_, a), g in groups.items() if g.count])
@@ -129,13 +137,15 @@ class ChunkScanner:
                 for group in info[1]:
                     active[group] = None
         for group in active:
-            for topic, pattern, needs in group.count:
+            for topic, pattern, needs, prefix in group.count:
                 for need in needs:
                     if need not in body:
                         break
                 else:
-                    for found in pattern.finditer(body):
-                        hits.setdefault(topic, []).append(found.span())
+                    start = body.find(prefix)
+                    if start >= 0:
+                        for found in pattern.finditer(body, start):
+                            hits.setdefault(topic, []).append(found.span())
         if not hits:
             return hits
         blocked: dict[str, list[Span]] = {}
@@ -143,13 +153,15 @@ class ChunkScanner:
             for topic, patterns in group.block.items():
                 if topic not in hits:
                     continue
-                for pattern, needs in patterns:
+                for pattern, needs, prefix in patterns:
                     for need in needs:
                         if need not in body:
                             break
                     else:
-                        for found in pattern.finditer(body):
-                            blocked.setdefault(topic, []).append(found.span())
+                        start = body.find(prefix)
+                        if start >= 0:
+                            for found in pattern.finditer(body, start):
+                                blocked.setdefault(topic, []).append(found.span())
         for topic, spans_out in blocked.items():
             hits[topic] = [s for s in hits[topic] if not any(_overlap(s, b) for b in spans_out)]
         return hits
@@ -170,8 +182,8 @@ class ChunkScanner:
             if "-" in token:
                 words.update(token.split("-"))
         present = [self._word_groups[w] for w in sorted(words) if w in self._word_groups]
-        present.extend(g for a, g in self._inner_groups if a in chunk)
-        present.extend(g for a, g in self._chunk_groups if a in chunk)
+        if self._pieces is not None:  # anchors inside the chunk, found in one pass
+            present.extend(dict.fromkeys(group for _, group in self._pieces.iter(chunk)))
         if len(self._chunks) + len(self._plain) >= _CACHE_LIMIT:
             self._chunks.clear()
             self._plain.clear()
@@ -193,11 +205,51 @@ def _gate(literals: Iterable[str], anchors: Iterable[str]) -> ahocorasick.Automa
     keys = {*literals, *anchors, *(mark + "in" for mark in "*:_/·")}
     if "" in keys:
         return None
+    return _automaton((key, key) for key in keys)
+
+
+def _automaton(entries: Iterable[tuple[str, object]]) -> ahocorasick.Automaton | None:
+    """An Aho-Corasick automaton over (key, value) pairs, None when there are none."""
     automaton = ahocorasick.Automaton()
-    for key in keys:
-        automaton.add_word(key, key)
+    for key, value in entries:
+        automaton.add_word(key, value)
+    if len(automaton) == 0:
+        return None
     automaton.make_automaton()
     return automaton
+
+
+def _literal_prefix(pattern: re.Pattern[str]) -> str:
+    """Text every match of `pattern` starts with ("" if none is known).
+
+    No match starts before the first place of this text, so the search starts there
+    (the same matches: `finditer(text, pos)` still sees the characters before `pos` for a
+    lookbehind). The regular-expression engine finds such a prefix itself, but not behind
+    the `(?<!\\w)` that opens most of these patterns."""
+    if pattern.flags & re.IGNORECASE:
+        return ""
+    try:
+        items = _parser.parse(pattern.pattern, pattern.flags)
+    except Exception:  # a form this reading does not know: no prefix, searched in full
+        return ""
+    prefix: list[str] = []
+
+    def walk(sequence: Iterable[tuple[Any, Any]]) -> bool:
+        for op, value in sequence:
+            if op is _constants.LITERAL:
+                prefix.append(chr(value))
+            elif op in (_constants.ASSERT, _constants.ASSERT_NOT, _constants.AT):
+                continue  # takes no characters
+            elif op is _constants.SUBPATTERN:
+                _, add_flags, del_flags, inner = value
+                if add_flags or del_flags or not walk(inner):
+                    return False
+            else:
+                return False
+        return True
+
+    walk(items)
+    return "".join(prefix)
 
 
 def _place(
