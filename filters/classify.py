@@ -25,6 +25,9 @@ class Classification:
     matches: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
+_NOTHING = Classification()
+
+
 class Classifier:
     """Topic and role classification for one configuration."""
 
@@ -35,6 +38,8 @@ class Classifier:
 
     def classify_text(self, text: str, lang: str = "") -> Classification:
         matches = self.topic_matcher.match(text)
+        if not matches:
+            return _NOTHING  # immutable, like the one answer the import worker shares
         return Classification(topics=tuple(matches), matches=matches)
 
     def classify_mention(self, mention: Mention) -> Classification:

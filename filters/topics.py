@@ -30,13 +30,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from filters.normalize import Folded, fold, fold_for_matching
+from filters.normalize import Folded, fold, fold_lines
+from filters.topic_scan import AnchorTable, ChunkScanner
 from filters.topic_vocab import DEFAULT_TOPICS
 from sources.config import Config, ConfigError
 
 _TOPIC_ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _TERM = re.compile(r"^\*?[\w#&+.']+(?:[ -][\w#&+.']+\*?)*\*?$")
-_TOKEN = re.compile(r"\w+(?:[*:_/·]in(?:nen)?(?!\w))?(?:[-'’]\w+(?:[*:_/·]in(?:nen)?(?!\w))?)*")
 _GENDER_MARK = re.compile(r"[*:_/·](?=in)")
 _CACHE_LIMIT = 100_000
 
@@ -63,10 +63,9 @@ class TopicMatcher:
         self._words: list[tuple[str, re.Pattern[str]]] = []
         # Phrases, patterns and exclusions are each tried only when their longest literal
         # word (their anchor) occurs in the text, which skips nearly all of them. They are
-        # grouped by that word, all in one table so that one look per text finds the few
-        # candidates: labelled `+<topic>` (counts for the topic) or `-<topic>` (a sense
-        # in which the topic's words do not count).
-        self._anchored = _Anchored()
+        # grouped by that word: `+<topic>` counts for the topic, `-<topic>` is a sense in
+        # which the topic's words do not count (`filters.topic_scan` reads the groups).
+        anchors = AnchorTable()
         for topic in topics:
             words = [t for t in topic.terms if " " not in t.strip()]
             phrases = [t for t in topic.terms if " " in t.strip()]
@@ -74,16 +73,20 @@ class TopicMatcher:
             if positive is not None:
                 self._words.append((topic.id, positive))
             for phrase in phrases:
-                self._anchored.add(_anchor(phrase), "+" + topic.id, _anchored(phrase))
+                anchor = _anchor(phrase)
+                anchors.add(*anchor, "+" + topic.id, _anchored(phrase), _pieces(phrase))
             for literal, expression in topic.patterns:
-                self._anchored.add(_Anchor(literal, False), "+" + topic.id, re.compile(expression))
+                anchors.add(literal, False, "+" + topic.id, re.compile(expression))
             for entry in topic.excludes:
-                anchor, _, pattern = _exclusion(entry)
-                self._anchored.add(anchor, "-" + topic.id, pattern)
+                anchor, needs, pattern = _exclusion(entry)
+                anchors.add(*anchor, "-" + topic.id, pattern, needs)
         # Every word read so far, split in two so that the plain words of a text (nearly
         # all of them) are dropped by one set difference instead of a lookup each.
         self._topical: dict[str, tuple[str, ...]] = {}
         self._plain: set[str] = set()
+        literals = [_literal(t) for topic in topics for t in topic.terms if " " not in t.strip()]
+        self._order = tuple(topic.id for topic in topics)
+        self._scanner = ChunkScanner(anchors, self._token_topics, literals)
 
     @classmethod
     def from_config(cls, config: Config) -> TopicMatcher:
@@ -141,59 +144,33 @@ class TopicMatcher:
         """{topic id: matched words as written in the text}, topics in configured order."""
         if not text:
             return {}
-        folded = fold_for_matching(text)
-        body = folded.text
-        # Most words are about nothing: look each distinct word up once, and walk the
-        # text for positions only when some word is about a topic.
-        tokens = _TOKEN.findall(body)
-        words = set(tokens)
-        known = self._topical
-        topical: dict[str, tuple[str, ...]] = {}
-        for word in words - self._plain:
-            topics = known.get(word) or self._token_topics(word)
-            if topics:
-                topical[word] = topics
-        hits: dict[str, list[tuple[int, int]]] = {}
-        if topical:
-            # Every token starts with a word character and only non-word characters lie
-            # between tokens, so a token starts at its first occurrence after the end of
-            # the one before: its span without a second regular-expression pass.
-            find = body.find
-            end = 0
-            for word in tokens:
-                start = find(word, end)
-                end = start + len(word)
-                for topic_id in topical.get(word, ()):
-                    hits.setdefault(topic_id, []).append((start, end))
-        for word in [w for w in words if "-" in w]:
-            words.update(word.split("-"))
-        candidates = self._anchored.candidates(words, body)
-        for label, pattern in candidates:
-            if label[0] == "+":
-                for found in pattern.finditer(body):
-                    hits.setdefault(label[1:], []).append(found.span())
+        body, body_length, hashtags = fold_lines(text)
+        hits = self._scanner.spans(body)
         if not hits:
             return {}
-        blocked: dict[str, list[tuple[int, int]]] = {}
-        for label, pattern in candidates:
-            if label[0] == "-" and label[1:] in hits:
-                for found in pattern.finditer(body):
-                    blocked.setdefault(label[1:], []).append(found.span())
-        for topic_id, spans_out in blocked.items():
-            hits[topic_id] = [
-                s for s in hits[topic_id] if not any(_overlap(s, b) for b in spans_out)
-            ]
-        return self._explain(folded, hits)
-
-    def _explain(
-        self, folded: Folded, hits: dict[str, list[tuple[int, int]]]
-    ) -> dict[str, tuple[str, ...]]:
         found: dict[str, tuple[str, ...]] = {}
-        for topic in self.topics:
-            spans = hits.get(topic.id)
+        if not hashtags and body_length == len(text):
+            # Folding kept every character in place: a span of the folded text is the
+            # same span of the original (`Folded.surface` without its mapping), with the
+            # sign of a hashtag in front.
+            for topic_id in self._order:
+                spans = hits.get(topic_id)
+                if spans:
+                    spans.sort()
+                    words = [
+                        text[start - 1 : end]
+                        if start and text[start - 1] == "#"
+                        else text[start:end]
+                        for start, end in spans
+                    ]
+                    found[topic_id] = tuple(dict.fromkeys(words))
+            return found
+        folded = Folded(text, body, body_length, hashtags)
+        for topic_id in self._order:
+            spans = hits.get(topic_id)
             if spans:
-                words = (folded.surface(start, end) for start, end in sorted(spans))
-                found[topic.id] = tuple(dict.fromkeys(words))
+                words = [folded.surface(start, end) for start, end in sorted(spans)]
+                found[topic_id] = tuple(dict.fromkeys(words))
         return found
 
     def _token_topics(self, token: str) -> tuple[str, ...]:
@@ -239,6 +216,17 @@ def term_regex(term: str) -> str:
     return r"[\s\-]+".join(pieces)
 
 
+def _pieces(term: str) -> tuple[str, ...]:
+    """The literal words of a term, each of which every match of it contains."""
+    return tuple(w.strip("*") for w in fold(term.strip()).replace("-", " ").split())
+
+
+def _literal(term: str) -> str:
+    """The longest piece of `term` without wildcards: every word the term matches holds it."""
+    words = fold(term.strip()).replace("-", " ").split()
+    return max((w.strip("*") for w in words), key=len, default="")
+
+
 def _alternation(terms: Iterable[str], *, whole: bool) -> re.Pattern[str] | None:
     parts = sorted({term_regex(t) for t in terms}, key=len, reverse=True)
     if not parts:
@@ -252,96 +240,25 @@ def _anchored(term: str) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)(?:" + term_regex(term) + r")(?!\w)")
 
 
-@dataclass(frozen=True, slots=True)
-class _Anchor:
-    """The longest literal word of a term: a text without it cannot match the term."""
-
-    text: str
-    whole_word: bool
-    """True when it must occur as a word of its own (a set lookup, not a text search)."""
-
-
-class _Anchored:
-    """Patterns filed under their anchors, to find the few a text could match at once."""
-
-    __slots__ = ("_by_body", "_by_inner", "_by_word", "_inner_of", "_plain", "_word_keys")
-
-    def __init__(self) -> None:
-        self._by_word: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
-        # Anchors of letters and digits only lie inside one word of the text: they are
-        # looked up per distinct word (cached), not searched for in every text.
-        self._by_inner: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
-        self._by_body: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
-        self._word_keys: frozenset[str] = frozenset()
-        self._inner_of: dict[str, tuple[str, ...]] = {}
-        """word -> the inner anchors it contains, for words that contain some."""
-        self._plain: set[str] = set()
-        """Words known to contain no inner anchor."""
-
-    def add(self, anchor: _Anchor, label: str, pattern: re.Pattern[str]) -> None:
-        if anchor.whole_word:
-            table = self._by_word
-        elif _WORD_ONLY.match(anchor.text):
-            table = self._by_inner
-        else:
-            table = self._by_body
-        table.setdefault(anchor.text, []).append((label, pattern))
-        self._word_keys = frozenset(self._by_word)
-        self._inner_of.clear()
-        self._plain.clear()
-
-    def candidates(self, words: set[str], body: str) -> list[tuple[str, re.Pattern[str]]]:
-        """Every (label, pattern) whose anchor occurs: as a word in `words`, inside one of
-        `words`, or (for anchors with other characters) in `body`. `words` must hold
-        every word of `body` (each run of letters and digits lies inside one of them)."""
-        by_word = self._by_word
-        found = [entry for word in words & self._word_keys for entry in by_word[word]]
-        inner: set[str] = set()
-        known = self._inner_of
-        for word in words - self._plain:
-            anchors = known.get(word)
-            if anchors is None:
-                anchors = self._inner_anchors(word)
-            inner.update(anchors)
-        by_inner = self._by_inner
-        for anchor in sorted(inner):  # sorted: the same order on every run
-            found.extend(by_inner[anchor])
-        for text, entries in self._by_body.items():
-            if text in body:
-                found.extend(entries)
-        return found
-
-    def _inner_anchors(self, word: str) -> tuple[str, ...]:
-        anchors = tuple(a for a in self._by_inner if a in word)
-        if len(self._inner_of) + len(self._plain) >= _CACHE_LIMIT:
-            self._inner_of.clear()
-            self._plain.clear()
-        if anchors:
-            self._inner_of[word] = anchors
-        else:
-            self._plain.add(word)
-        return anchors
-
-
-_WORD_ONLY = re.compile(r"^\w+$")
-
-
-def _anchor(term: str) -> _Anchor:
+def _anchor(term: str) -> tuple[str, bool]:
+    """The longest literal word of a term (a text without it cannot match the term), and
+    whether it must occur as a word of its own."""
     words = fold(term.strip()).replace("-", " ").split()
     longest = max(words, key=lambda w: len(w.strip("*")))
-    return _Anchor(longest.strip("*"), "*" not in longest)
+    return longest.strip("*"), "*" not in longest
 
 
 _ANCHORED_REGEX = re.compile(r"^re\(([^()]+)\):")
 
 
-def _exclusion(entry: str) -> tuple[_Anchor, str, re.Pattern[str]]:
+def _exclusion(entry: str) -> tuple[tuple[str, bool], tuple[str, ...], re.Pattern[str]]:
+    """(anchor, the other literals every match holds, pattern) of one exclusion."""
     if entry.startswith("re:"):
-        return _Anchor("", False), entry, re.compile(entry[3:])  # always tried
+        return ("", False), (), re.compile(entry[3:])  # always tried
     anchored = _ANCHORED_REGEX.match(entry)
     if anchored:
-        return _Anchor(anchored.group(1), False), entry, re.compile(entry[anchored.end() :])
-    return _anchor(entry), entry, _anchored(entry)
+        return (anchored.group(1), False), (), re.compile(entry[anchored.end() :])
+    return _anchor(entry), _pieces(entry), _anchored(entry)
 
 
 def _check_terms(where: str, topic_id: str, en: list[str], de: list[str]) -> None:
@@ -359,7 +276,3 @@ def _check_terms(where: str, topic_id: str, en: list[str], de: list[str]) -> Non
 
 def _clean(terms: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(t.strip() for t in terms if t.strip()))
-
-
-def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
-    return a[0] < b[1] and b[0] < a[1]

@@ -1,0 +1,217 @@
+"""The one-pass topic matcher agrees with a plain scan of every term, on generated texts.
+
+The reference below applies the documented rules (`filters.topics`) the slow, obvious way:
+every token against every word term, every phrase, pattern and exclusion whose anchor
+occurs run over the whole text. The matcher under test reads chunks from tables, gates
+texts with an automaton and skips phrases whose other words are missing; none of that may
+change an answer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import cache
+
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from filters.normalize import _FOLD, Folded, fold, fold_for_matching
+from filters.topic_vocab import DEFAULT_TOPICS
+from filters.topics import Topic, TopicMatcher, term_regex
+from sources.config import Config
+
+TOKEN = re.compile(r"\w+(?:[*:_/·]in(?:nen)?(?!\w))?(?:[-'’]\w+(?:[*:_/·]in(?:nen)?(?!\w))?)*")
+GENDER = re.compile(r"[*:_/·](?=in)")
+ANCHORED_REGEX = re.compile(r"^re\(([^()]+)\):")
+SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _longest(term: str) -> tuple[str, bool]:
+    words = fold(term.strip()).replace("-", " ").split()
+    longest = max(words, key=lambda w: len(w.strip("*")))
+    return longest.strip("*"), "*" not in longest
+
+
+@cache
+def _phrase_regex(term: str) -> re.Pattern[str]:
+    return re.compile(r"(?<!\w)(?:" + term_regex(term) + r")(?!\w)")
+
+
+@cache
+def _word_regex(term: str) -> re.Pattern[str]:
+    return re.compile(term_regex(term))
+
+
+def reference(topics: list[Topic], text: str) -> dict[str, tuple[str, ...]]:
+    """Topic -> words, by trying every term of every topic on the whole text."""
+    if not text:
+        return {}
+    folded = fold_for_matching(text)
+    body = folded.text
+    tokens = [(m.start(), m.end(), m.group()) for m in TOKEN.finditer(body)]
+    words = {t for _, _, t in tokens}
+    words |= {part for _, _, t in tokens if "-" in t for part in t.split("-")}
+
+    def occurs(anchor: str, whole_word: bool) -> bool:
+        if whole_word:
+            return anchor in words
+        if re.fullmatch(r"\w+", anchor):
+            return any(anchor in word for word in words)
+        return anchor in body
+
+    hits: dict[str, list[tuple[int, int]]] = {}
+    for topic in topics:
+        singles = [t for t in topic.terms if " " not in t.strip()]
+        for start, end, token in tokens:
+            parts = [GENDER.sub("", token)]
+            if "-" in token or "'" in token:
+                parts += [GENDER.sub("", p) for p in re.split(r"[-'’]", token) if p]
+            if any(_word_regex(t).fullmatch(p) for t in singles for p in parts):
+                hits.setdefault(topic.id, []).append((start, end))
+        for phrase in (t for t in topic.terms if " " in t.strip()):
+            if occurs(*_longest(phrase)):
+                for match in _phrase_regex(phrase).finditer(body):
+                    hits.setdefault(topic.id, []).append(match.span())
+        for literal, expression in topic.patterns:
+            if occurs(literal, False):
+                for match in re.finditer(expression, body):
+                    hits.setdefault(topic.id, []).append(match.span())
+    for topic in topics:
+        if topic.id not in hits:
+            continue
+        blocked: list[tuple[int, int]] = []
+        for entry in topic.excludes:
+            anchored = ANCHORED_REGEX.match(entry)
+            if entry.startswith("re:"):
+                anchor, pattern = ("", False), re.compile(entry[3:])
+            elif anchored:
+                anchor = (anchored.group(1), False)
+                pattern = re.compile(entry[anchored.end() :])
+            else:
+                anchor, pattern = _longest(entry), _phrase_regex(entry)
+            if occurs(*anchor):
+                blocked += [m.span() for m in pattern.finditer(body)]
+        hits[topic.id] = [
+            s for s in hits[topic.id] if not any(s[0] < b[1] and b[0] < s[1] for b in blocked)
+        ]
+    found: dict[str, tuple[str, ...]] = {}
+    for topic in topics:
+        spans = sorted(hits.get(topic.id, []))
+        if spans:
+            found[topic.id] = tuple(dict.fromkeys(folded.surface(s, e) for s, e in spans))
+    return found
+
+
+DEFAULT = TopicMatcher.from_config(Config())
+VOCABULARY = sorted(
+    {
+        w
+        for spec in DEFAULT_TOPICS.values()
+        for key in ("en", "de", "exclude")
+        for w in spec.get(key, [])
+        if not w.startswith("re")
+    }
+    | {anchor for spec in DEFAULT_TOPICS.values() for anchor, _ in spec.get("patterns", [])}
+)
+GLUE = [" ", "  ", "\n", "\t", "-", "'", "’", "*", ":", "_", "/", "·", ".", ",", "!", "#", "$",
+        "€", "%", "\u00ad", "\u00a0", "(", ")", "\"", "@", "😀"]  # fmt: skip
+SPELLINGS: list[Callable[[str], str]] = [str, str.upper, str.title, str.capitalize]
+UMLAUTS = {"ae": "ä", "oe": "ö", "ue": "ü", "ss": "ß"}
+
+
+@st.composite
+def vocabulary_texts(draw: st.DrawFn) -> str:
+    """Terms, exclusions and anchors of the default topics, respelled and glued together."""
+    pieces = []
+    for _ in range(draw(st.integers(1, 8))):
+        kind = draw(st.integers(0, 3))
+        if kind <= 1:
+            word = draw(st.sampled_from(VOCABULARY))
+            word = word.replace("*", draw(st.sampled_from(["", "s", "er", "warn", "innen"])))
+            if draw(st.booleans()):
+                for plain, umlaut in UMLAUTS.items():
+                    word = word.replace(plain, umlaut)
+            pieces.append(draw(st.sampled_from(SPELLINGS))(word))
+        elif kind == 2:
+            pieces.append(draw(st.sampled_from(GLUE)))
+        else:
+            pieces.append(draw(st.text(alphabet="abcäßXY1 #-*:'in", max_size=6)))
+        pieces.append(draw(st.sampled_from(GLUE)))
+    return "".join(pieces)
+
+
+@SETTINGS
+@given(vocabulary_texts())
+@example("PREPAY pay, Streik im STREIKPOSTEN")
+def test_default_topics_agree_with_a_plain_scan(text: str) -> None:
+    """A post gets the same topics and the same quoted words as a term-by-term scan gives."""
+    assert DEFAULT.match(text) == reference(DEFAULT.topics, text)
+
+
+TINY = "ain"
+tiny_word = st.text(alphabet=TINY, min_size=2, max_size=4)
+tiny_term = st.builds(
+    lambda lead, word, tail: ("*" if lead else "") + word + ("*" if tail else ""),
+    st.booleans(),
+    tiny_word,
+    st.booleans(),
+)
+tiny_phrase = st.lists(tiny_term, min_size=2, max_size=3).map(" ".join)
+
+
+@st.composite
+def tiny_topics(draw: st.DrawFn) -> list[Topic]:
+    """One or two topics over a two-letter alphabet, so that terms collide everywhere."""
+    topics = []
+    for name in draw(st.sampled_from([["t"], ["t", "u"]])):
+        hyphenated = tiny_word.map(lambda w: w[0] + "-" + w[1:])
+        terms = draw(
+            st.lists(st.one_of(tiny_term, tiny_phrase, hyphenated), min_size=1, max_size=4)
+        )
+        excludes = draw(st.lists(st.one_of(tiny_phrase, tiny_term), max_size=2))
+        patterns = draw(st.lists(st.sampled_from([("#", r"#\w+"), ("ab", r"ab\s+b")]), max_size=1))
+        topics.append(Topic(name, name, name, tuple(terms), tuple(excludes), tuple(patterns)))
+    return topics
+
+
+TINY_PIECES = ["a", "i", "n", "ai", "na", "A", "IN", "*in", ":innen", "_in", "/in", "·in", "-",
+               "'", "’", " ", "\n", "#", "ä", "ß", "\u00ad", ".", "x"]  # fmt: skip
+tiny_text = st.lists(st.sampled_from(TINY_PIECES), max_size=16).map("".join)
+
+
+@SETTINGS
+@given(tiny_topics(), st.lists(tiny_text, min_size=1, max_size=4))
+@example([Topic("t", "t", "t", ("fahrerinnen",))], ["Fahrer*innen und Fahrer:innen"])
+def test_configured_topics_agree_with_a_plain_scan(topics: list[Topic], texts: list[str]) -> None:
+    """Topics written in the config (wildcards, phrases, exclusions) decide as a plain scan does,
+    also when the matcher has already read other texts (its tables are filled as it goes)."""
+    matcher = TopicMatcher(topics)
+    for text in texts:
+        assert matcher.match(text) == reference(topics, text)
+
+
+@SETTINGS
+@given(st.text())
+def test_fold_is_lower_then_the_table(text: str) -> None:
+    """Folding any text (any script, emoji, soft hyphens) gives what the folding table says."""
+    assert fold(text) == text.lower().translate(_FOLD)
+
+
+@SETTINGS
+@given(st.text(alphabet="aÄäöÜßẞ\u00adİx #", max_size=30), st.data())
+def test_words_are_quoted_from_the_right_place_of_the_original(
+    text: str, data: st.DataObject
+) -> None:
+    """The quoted word of a match is the original text behind it, umlauts and soft hyphens
+    included (each folded character is traced back to the character it came from)."""
+    folded = Folded(text, fold(text), len(fold(text)), ())
+    offsets = [i for i, ch in enumerate(text) for _ in fold(ch)]
+    if not folded.text or len(offsets) != len(folded.text) or len(text) == len(folded.text):
+        return  # traced back only when folding changed the length (as before this matcher)
+    start = data.draw(st.integers(0, len(folded.text) - 1))
+    end = data.draw(st.integers(start + 1, len(folded.text)))
+    first, last = offsets[start], offsets[end - 1]
+    if first > 0 and text[first - 1] == "#":
+        first -= 1
+    assert folded.surface(start, end) == text[first : last + 1]
