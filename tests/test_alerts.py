@@ -13,12 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from cache.alerts import AlertWatcher, evaluate, list_alerts, rule_from_config
-from cache.ingest import IngestResult, ingest
-from cache.store import Store
+from cache.alerts.rules import evaluate, list_alerts, rule_from_config
+from cache.alerts.watch import AlertWatcher
+from cache.db.store import Store
+from cache.write.ingest import IngestResult, ingest
 from filters.classify import Classifier
-from sources.config import AlertsSection, Config
-from sources.twitter_v2 import parse_response
+from sources.model.config import AlertsSection, Config
+from sources.x.twitter_v2 import parse_response
 from tests.builders import page, tweet, user
 
 DAY0 = datetime(2026, 11, 1, 0, tzinfo=UTC)

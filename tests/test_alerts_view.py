@@ -10,12 +10,12 @@ from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
-from cache.alerts import list_alerts
-from cache.ingest import ingest
-from cache.store import Store
+from cache.alerts.rules import list_alerts
+from cache.db.store import Store
+from cache.write.ingest import ingest
 from filters.classify import Classifier
-from sources.config import AlertsSection, Config
-from sources.twitter_v2 import parse_response
+from sources.model.config import AlertsSection, Config
+from sources.x.twitter_v2 import parse_response
 from tests.builders import page, tweet, user
 from tui.alerts_view import AlertsScreen, announce
 
@@ -95,7 +95,7 @@ async def test_announce_shows_a_literal_toast_and_rings_when_asked(db_path: Path
     """A new alert becomes a toast (never markup) and rings the bell if configured."""
     build_store(db_path)
     with Store.open(db_path) as store:
-        from cache.alerts import evaluate, rule_from_config
+        from cache.alerts.rules import evaluate, rule_from_config
 
         evaluate(store, rule_from_config(Config()), DAY0 + timedelta(days=10))
         alerts = list_alerts(store)

@@ -11,14 +11,14 @@ from typing import Any
 
 import pytest
 
-from cache.ambassador_report import REPORT_COLUMNS, markdown_cell
-from cache.ambassadors import AmbassadorProfile, ambassador_profiles, reply_badges
-from cache.ingest import ingest
-from cache.store import Store
+from cache.db.store import Store
+from cache.export.ambassador_report import REPORT_COLUMNS, markdown_cell
+from cache.read.ambassadors import AmbassadorProfile, ambassador_profiles, reply_badges
+from cache.write.ingest import ingest
 from filters.classify import Classifier
-from sources.config import AccountsSection, Config, ConfigError, load_config
-from sources.demo.social import BLUESKY_AMBASSADOR
-from sources.twitter_v2 import parse_response
+from sources.demo.generator.social import BLUESKY_AMBASSADOR
+from sources.model.config import AccountsSection, Config, ConfigError, load_config
+from sources.x.twitter_v2 import parse_response
 from tests import builders
 
 MONDAY = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)  # 09:00 in Berlin (CET)
@@ -358,7 +358,7 @@ def test_demo_finds_exactly_the_patterns_it_was_written_with(  # type: ignore[no
     # The demo ends at the import moment; weekdays and office hours are exactly as written
     # only a whole number of weeks after its written end (three: still winter time).
     written_end = datetime.fromisoformat(expected["strike"]["end"].replace("Z", "+00:00"))
-    monkeypatch.setattr("cache.demo.utc_now", lambda: written_end + timedelta(weeks=3))
+    monkeypatch.setattr("cache.live.demo.utc_now", lambda: written_end + timedelta(weeks=3))
     db = tmp_path / "demo.db"
     demo_config = DEMO_DIR / "demo.toml"
     run = cli("import", "--demo", "--db", db, "--config", demo_config)

@@ -19,12 +19,12 @@ import pytest
 
 import app
 from bench.synth import mention_ids, write_jsonl
-from cache.importer import import_paths
-from cache.pipeline import BulkIngest, ClassifyWorker
-from cache.store import Store
+from cache.db.store import Store
+from cache.write.importer import import_paths
+from cache.write.pipeline import BulkIngest, ClassifyWorker
 from filters.classify import Classifier
-from sources.archive import read_archive
-from sources.config import Config
+from sources.archive.files import read_archive
+from sources.model.config import Config
 
 ROOT = Path(__file__).resolve().parents[1]
 ROWS = 3000
@@ -122,7 +122,7 @@ def _worker_of(parent: int) -> int | None:
             command = (entry / "cmdline").read_bytes()
         except OSError:
             continue
-        if f"\nPPid:\t{parent}\n" in status and b"cache.pipeline" in command:
+        if f"\nPPid:\t{parent}\n" in status and b"cache.write.pipeline" in command:
             return int(entry.name)
     return None
 

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from cache.collector import Collector, PollReport
-from cache.ingest import IngestResult
-from cache.store import Store
+from cache.db.store import Store
+from cache.live.collector import Collector, PollReport
+from cache.write.ingest import IngestResult
 from sources.base import PollOutcome, PollPage
-from sources.config import Config
-from sources.records import Mention, ParsedBatch, SourceState
+from sources.model.config import Config
+from sources.model.records import Mention, ParsedBatch, SourceState
 from tests.builders import BASE_TIME, rss
 from tests.feedserver import FeedServer
 

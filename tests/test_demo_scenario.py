@@ -18,14 +18,14 @@ from typing import Any
 import pytest
 
 import app
-from cache.ambassadors import ambassador_profiles
-from cache.status import store_status
-from cache.store import Store, default_db_path, demo_db_path
-from cache.threads import thread_for
+from cache.db.store import Store, default_db_path, demo_db_path
+from cache.read.ambassadors import ambassador_profiles
+from cache.read.status import store_status
+from cache.read.threads import thread_for
 from filters.classify import Classifier
-from sources.config import load_config
-from sources.replay import DEMO_DIR, demo_config_path
-from sources.text import canonical_link
+from sources.demo.replay import DEMO_DIR, demo_config_path
+from sources.model.config import load_config
+from sources.model.text import canonical_link
 
 EXPECTED: dict[str, Any] = json.loads((DEMO_DIR / "expected.json").read_text("utf-8"))
 AMBASSADORS = EXPECTED["ambassadors"]
@@ -41,7 +41,7 @@ the written end (three weeks: still winter time in Berlin and the US, and in the
 def import_demo(path: Path, at: datetime) -> None:
     """`app.py import --demo --db PATH` with its clock pinned to `at`."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("cache.demo.utc_now", lambda: at)
+        patch.setattr("cache.live.demo.utc_now", lambda: at)
         assert app.main(["import", "--demo", "--db", str(path)]) == 0
 
 
@@ -300,7 +300,7 @@ def test_one_strikes_alert_whenever_the_demo_is_started(
 ) -> None:
     """Moved to end at any second, the hours cut the strike differently: still one alert."""
     path = tmp_path / "demo.db"
-    monkeypatch.setattr("cache.demo.utc_now", lambda: IMPORTED_AT + started)
+    monkeypatch.setattr("cache.live.demo.utc_now", lambda: IMPORTED_AT + started)
     assert cli("import", "--demo", "--db", path).code == 0
     run = cli("alerts", "--db", path, "--format", "json")
     strikes, total = strikes_and_all(json.loads(run.out))

@@ -21,13 +21,13 @@ from pathlib import Path
 
 import pytest
 
-import cache.store
+import cache.db.store
 from bench.synth import pages, write_jsonl
-from cache.ingest import ingest
-from cache.store import Store, StoreError
+from cache.db.store import Store, StoreError
+from cache.write.ingest import ingest
 from filters.classify import Classifier
-from sources.config import Config
-from sources.twitter_v2 import parse_response
+from sources.model.config import Config
+from sources.x.twitter_v2 import parse_response
 
 ROOT = Path(__file__).resolve().parents[1]
 _PR_CAPBSET_DROP = 24
@@ -140,7 +140,7 @@ def test_import_into_a_full_store_exits_with_a_clear_error(
             _fill_up(store)
         return store
 
-    monkeypatch.setattr(cache.store.Store, "open", classmethod(open_full))
+    monkeypatch.setattr(cache.db.store.Store, "open", classmethod(open_full))
     result = cli("import", archive, "--db", stored)
     assert result.code == 1
     assert str(stored) in result.err and "full" in result.err
@@ -271,5 +271,5 @@ def test_sqlite_errors_name_the_store_file(tmp_path: Path) -> None:
     """Every store error message starts with the file, so the user knows which one."""
     path = tmp_path / "s.db"
     for message in ("database or disk is full", "attempt to write a readonly database"):
-        text = cache.store.describe_sqlite_error(path, sqlite3.OperationalError(message))
+        text = cache.db.store.describe_sqlite_error(path, sqlite3.OperationalError(message))
         assert text.startswith(f"{path}: ")

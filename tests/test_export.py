@@ -7,12 +7,12 @@ import io
 import json
 from datetime import timedelta
 
-from cache.ingest import ingest
-from cache.store import Store
+from cache.db.store import Store
+from cache.write.ingest import ingest
 from filters.classify import Classifier
-from sources.config import Config
-from sources.records import ParsedBatch
-from sources.twitter_v2 import parse_response
+from sources.model.config import Config
+from sources.model.records import ParsedBatch
+from sources.x.twitter_v2 import parse_response
 from tests.builders import BASE_TIME, page, tweet, user
 
 EXPECTED_COLUMNS = [
@@ -97,7 +97,7 @@ def test_failed_export_leaves_no_partial_file(tmp_path, db_path, cli, monkeypatc
     fill(db_path, ["a", "b", "c"])
     target = tmp_path / "snap.csv"
     target.write_text("previous snapshot", encoding="utf-8")
-    import cache.export as export
+    import cache.export.run as export
 
     def broken(rows, out):
         out.write("id\n")

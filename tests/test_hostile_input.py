@@ -19,15 +19,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cache.ingest import ingest
-from cache.search import QueryError, query_selection, select_sql
-from cache.store import Store
+from cache.db.store import Store
+from cache.read.search import QueryError, query_selection, select_sql
+from cache.write.ingest import ingest
 from filters.classify import Classifier
-from sources.archive import ArchiveError, read_archive
-from sources.config import Config
-from sources.feeds import parse_feed
-from sources.records import Account
-from sources.twitter_v2 import parse_response
+from sources.archive.files import ArchiveError, read_archive
+from sources.feeds.parse import parse_feed
+from sources.model.config import Config
+from sources.model.records import Account
+from sources.x.twitter_v2 import parse_response
 from tests import builders
 
 # Derandomized: CI runs the same examples every time (a failure is reproducible, never a

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from cache.store import Store
+from cache.db.store import Store
 from tests.builders import BASE_TIME, page, rss, tweet, user
 
 COUNTS = re.compile(r"imported (\d+) new, (\d+) updated, (\d+) skipped")
@@ -233,10 +233,10 @@ def test_store_that_is_not_sqlite_is_left_untouched(tmp_path, cli):
 
 def test_one_article_from_two_feeds_in_one_batch_keeps_both_sources(db_path):
     """Two feeds delivering one article in the same poll round remember both feeds."""
-    from cache.ingest import ingest
+    from cache.write.ingest import ingest
     from filters.classify import Classifier
-    from sources.config import Config
-    from sources.feeds import parse_feed
+    from sources.feeds.parse import parse_feed
+    from sources.model.config import Config
 
     item = {"title": "Verdi ruft zum Streik", "link": "https://news.example/streik"}
     batch = parse_feed(rss("One", [item]), "one")

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from cache.importer import import_paths
-from cache.store import Store
+from cache.db.store import Store
+from cache.write.importer import import_paths
 from filters.classify import Classifier
-from sources.archive import MAX_NESTING
-from sources.config import Config
-from sources.twitter_v2 import MAX_TEXT
+from sources.archive.files import MAX_NESTING
+from sources.model.config import Config
+from sources.x.twitter_v2 import MAX_TEXT
 from tests.builders import page, tweet, user
 
 CRITIC = user("critic", user_id="101")

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from cache.store import Store
-from sources.twitter_v2 import snowflake_time
+from cache.db.store import Store
+from sources.x.twitter_v2 import snowflake_time
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPARED = "id, platform, url, author, author_name, author_key, text, lang, created_at, kind, "

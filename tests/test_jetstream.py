@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from cache.collector import Collector, PollReport
-from cache.store import Store
+from cache.db.store import Store
+from cache.live.collector import Collector, PollReport
 from sources.bluesky.jetstream import JetstreamSource
-from sources.config import BlueskySection, CompanySection, Config
+from sources.model.config import BlueskySection, CompanySection, Config
 from tests.builders import BASE_TIME
 from tests.conftest import REALWORLD
 from tests.feedserver import FeedServer, Route

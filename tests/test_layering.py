@@ -36,7 +36,12 @@ def core_modules() -> list[str]:
 def test_the_core_packages_have_modules_to_check() -> None:
     """The layering check really covers the store, ingest and the parsers."""
     modules = core_modules()
-    assert {"cache.store", "cache.ingest", "sources.twitter_v2", "filters.classify"} <= set(modules)
+    assert {
+        "cache.db.store",
+        "cache.write.ingest",
+        "sources.x.twitter_v2",
+        "filters.classify",
+    } <= set(modules)
 
 
 @pytest.mark.parametrize("module", core_modules())
@@ -60,8 +65,8 @@ def test_building_social_sources_does_not_wait_for_their_sdks() -> None:
     the atproto SDK (seconds) or Mastodon.py: they load when the first poll runs."""
     code = (
         "import sys\n"
-        "from cache.collector import build_sources\n"
-        "from sources.config import BlueskySection, Config, MastodonSection\n"
+        "from cache.live.collector import build_sources\n"
+        "from sources.model.config import BlueskySection, Config, MastodonSection\n"
         "config = Config(bluesky=BlueskySection(handles=['a.bsky.social'], jetstream=True),\n"
         "    mastodon=MastodonSection(instance='https://m.example', hashtags=['k'], stream=True))\n"
         "names = [s.name for s in build_sources(config, environ={})]\n"

@@ -10,8 +10,8 @@ import pytest
 from markdown_it import MarkdownIt
 
 import app
-from cache.markdown_text import md_link, md_text
-from cache.store import Store
+from cache.db.store import Store
+from cache.export.markdown_text import md_link, md_text
 
 REPORT_TIME = re.compile(r"\b\d{4}-\d\d-\d\d \d\d:\d\d UTC\b")
 ISO_TIME = re.compile(r"\b\d{4}-\d\d-\d\dT\d\d:\d\d")

@@ -9,11 +9,11 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from cache.ingest import ingest
-from cache.search import QueryError, query_selection
-from cache.store import Store
+from cache.db.store import Store
+from cache.read.search import QueryError, query_selection
+from cache.write.ingest import ingest
 from filters.classify import Classifier
-from sources.twitter_v2 import parse_response
+from sources.x.twitter_v2 import parse_response
 from tests.builders import page, tweet, user
 from tests.monitor_scenario import (
     CONFIG,

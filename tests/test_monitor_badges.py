@@ -9,7 +9,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
-from sources.config import SignalsSection
+from sources.model.config import SignalsSection
 from tests.monitor_scenario import Programme, build_programme_store, store_tobias_pay_reply
 from tests.test_monitor import feed_of, make_app, settle
 from tests.test_monitor_views import open_detail_of, text_of

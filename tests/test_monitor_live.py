@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from cache.alerts import Alert
-from cache.collector import Collector
+from cache.alerts.rules import Alert
+from cache.live.collector import Collector
 from sources.base import PollOutcome, PollPage
-from sources.records import SourceState
-from sources.twitter_v2 import parse_response
+from sources.model.records import SourceState
+from sources.x.twitter_v2 import parse_response
 from tests.builders import page, tweet, user
 from tests.monitor_scenario import CONFIG, NOW, build_store, frozen_clock
 from tests.test_monitor import feed_of, settle

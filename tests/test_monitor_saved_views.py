@@ -12,12 +12,12 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
-from cache.monitor_queries import feed_page
-from cache.search import query_selection
-from cache.store import Store
+from cache.db.store import Store
+from cache.read.monitor_queries import feed_page
+from cache.read.search import query_selection
 from filters.topics import topic_ids
 from filters.views import saved_views
-from sources.config import Config, ViewSection, load_config
+from sources.model.config import Config, ViewSection, load_config
 from tests.monitor_scenario import NOW, Scenario, build_store, frozen_clock
 from tests.test_monitor import feed_of, filter_line_of, settle
 from tui.launch import topic_labels

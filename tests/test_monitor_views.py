@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, Static
 
-from cache.store import SourceState, Store
+from cache.db.store import SourceState, Store
 from tests.monitor_scenario import Scenario, build_store
 from tests.test_monitor import feed_of, make_app, settle
 from tui.detail import DetailScreen

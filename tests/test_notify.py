@@ -17,8 +17,9 @@ from typing import ClassVar
 import pytest
 
 import app
-from cache.alerts import AlertWatcher, list_alerts
-from cache.store import Store
+from cache.alerts.rules import list_alerts
+from cache.alerts.watch import AlertWatcher
+from cache.db.store import Store
 from tests.test_alerts import DAY0, STRIKE_TEXT, _config, add_posts, recorder_command, steady_days
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from cache.store import Store
+from cache.db.store import Store
 
 BROKEN_FEEDS = {
     "encoding_bozo_invalid-bytes-with-bom.xml",

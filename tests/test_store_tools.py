@@ -17,9 +17,9 @@ import pytest
 from sqlite_utils import Database
 
 import app
-from cache import fts
-from cache.schema import migrations
-from cache.store import Store
+from cache.db import fts
+from cache.db.schema import migrations
+from cache.db.store import Store
 
 SQLITE_UTILS = Path(sys.executable).parent / "sqlite-utils"
 
@@ -34,7 +34,7 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _project_ids(path: Path, query: str) -> set[str]:
     """The ids Echowatch's own query language finds (export --ids covers X posts only)."""
-    from cache.search import query_selection, select_sql
+    from cache.read.search import query_selection, select_sql
 
     with Store.open(path, readonly=True) as store:
         sql, params = select_sql(query_selection(query), columns="m.id")

@@ -20,14 +20,14 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from cache.monitor_queries import MentionDetail, feed_reply_badges, mention_detail
-from cache.store import Store
-from cache.threads import thread_for
+from cache.db.store import Store
+from cache.read.monitor_queries import MentionDetail, feed_reply_badges, mention_detail
+from cache.read.threads import thread_for
 from filters.threads import PostRef, Thread
-from sources.config import Config, ConfigError
-from sources.handles import HANDLE_PLATFORMS, platform_of, shown_author
-from sources.records import utc_now
-from sources.text import format_delay, parse_timestamp
+from sources.model.config import Config, ConfigError
+from sources.model.handles import HANDLE_PLATFORMS, platform_of, shown_author
+from sources.model.records import utc_now
+from sources.model.text import format_delay, parse_timestamp
 from tui import timefmt
 from tui.badges import reply_badge_content
 from tui.safe_text import clean

@@ -15,14 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cache.alerts import AlertWatcher
-from cache.collector import Collector
-from cache.reclassify import reclassify_if_changed
-from cache.store import Store, StoreError, default_db_path, demo_db_path
+from cache.alerts.watch import AlertWatcher
+from cache.db.store import Store, StoreError, default_db_path, demo_db_path
+from cache.live.collector import Collector
+from cache.write.reclassify import reclassify_if_changed
 from filters.classify import Classifier
 from filters.views import check_views
-from sources.config import Config, find_config_path, load_config, user_config_file
-from sources.replay import ReplaySource, demo_config_path
+from sources.demo.replay import ReplaySource, demo_config_path
+from sources.model.config import Config, find_config_path, load_config, user_config_file
 
 DEMO_META_KEY = "demo_store"
 

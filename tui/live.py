@@ -14,9 +14,9 @@ from textual.app import App
 from textual.content import Content
 from textual.widgets import Static
 
-from cache.alerts import Alert, describe
-from cache.store import SourceState, Store
-from sources.text import format_display_time, parse_timestamp
+from cache.alerts.rules import Alert, describe
+from cache.db.store import SourceState, Store
+from sources.model.text import format_display_time, parse_timestamp
 from tui.messages import SourcePolled, SourceStatesLoaded
 from tui.safe_text import clean, shorten
 
@@ -118,7 +118,7 @@ def source_summaries(
 
 
 def describe_alert(alert: Alert) -> str:
-    """One line about a spike alert, as cache.alerts describes it (cleaned for display)."""
+    """One line about a spike alert, as cache.alerts.rules describes it (cleaned for display)."""
     return clean(describe(alert), one_line=True)
 
 

@@ -21,12 +21,17 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from cache.ambassadors import AmbassadorProfile, EvidencePost, ambassador_profiles, evidence_posts
-from cache.monitor_queries import parody_summaries
-from cache.store import SourceState, Store
-from sources.config import Config
-from sources.records import utc_now
-from sources.stream_gaps import stream_gaps
+from cache.db.store import SourceState, Store
+from cache.read.ambassadors import (
+    AmbassadorProfile,
+    EvidencePost,
+    ambassador_profiles,
+    evidence_posts,
+)
+from cache.read.monitor_queries import parody_summaries
+from sources.model.config import Config
+from sources.model.records import utc_now
+from sources.net.stream_gaps import stream_gaps
 from tui.ambassador_detail import AmbassadorDetailScreen
 from tui.badges import NOTE, Badge, badge_text, profile_badges
 from tui.detail import format_delay
