@@ -17,6 +17,7 @@ from filters.classify import Classifier
 from sources.model.config import AlertsSection, Config
 from sources.x.twitter_v2 import parse_response
 from tests.builders import page, tweet, user
+from tests.tui_helpers import toasts
 from tui.alerts_view import AlertsScreen, announce
 
 DAY0 = datetime(2026, 11, 1, tzinfo=UTC)
@@ -105,7 +106,7 @@ async def test_announce_shows_a_literal_toast_and_rings_when_asked(db_path: Path
         app.bell = lambda: rang.append(True)  # type: ignore[method-assign]
         announce(app, alerts[:1], Config(alerts=AlertsSection(bell=True)))
         await pilot.pause()
-        notes = list(app._notifications)
-        assert len(notes) == 1 and notes[0].markup is False
-        assert notes[0].message.startswith("all: 21 mentions in the hour from 2026-11-09 10:00Z")
+        notes = toasts(app)
+        assert len(notes) == 1
+        assert "all: 21 mentions in the hour from 2026-11-09 10:00Z" in notes[0]
         assert rang == [True]

@@ -56,6 +56,7 @@ def in_process(archive: Path, tmp_path_factory: pytest.TempPathFactory) -> list[
     return _stored(db)
 
 
+@pytest.mark.slow  # a classifying worker process, killed or garbled
 def test_worker_classified_import_stores_exactly_what_in_process_import_stores(
     archive: Path, in_process: list[tuple[str, ...]], tmp_path: Path
 ) -> None:
@@ -75,6 +76,7 @@ def test_worker_classified_import_stores_exactly_what_in_process_import_stores(
     assert _stored(db) == in_process
 
 
+@pytest.mark.slow  # a classifying worker process, killed or garbled
 def test_an_import_whose_worker_dies_classifies_the_rest_itself(
     archive: Path, in_process: list[tuple[str, ...]], tmp_path: Path
 ) -> None:
@@ -128,6 +130,7 @@ def _worker_of(parent: int) -> int | None:
 
 
 @pytest.mark.skipif(not hasattr(os, "pidfd_open"), reason="needs Linux pidfd_open")
+@pytest.mark.slow  # a classifying worker process, killed or garbled
 def test_a_killed_import_leaves_no_worker_behind(archive: Path, tmp_path: Path) -> None:
     """SIGKILL of `app.py import` ends its classifying worker too: no orphan keeps running."""
     env = dict(os.environ, XDG_CONFIG_HOME=str(tmp_path / "cfg"), XDG_DATA_HOME=str(tmp_path))
@@ -172,6 +175,7 @@ _GARBLED_ANSWER = (
 )
 
 
+@pytest.mark.slow  # a classifying worker process, killed or garbled
 def test_a_garbled_worker_answer_is_classified_here_instead(tmp_path: Path) -> None:
     """A worker answer that cannot be read ends the worker's part, never the import."""
     with pytest.raises(TypeError):

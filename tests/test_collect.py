@@ -259,6 +259,7 @@ def test_a_source_that_raises_is_reported_not_fatal(db_path: Path) -> None:
 # --- a real process and a real signal -----------------------------------------------
 
 
+@pytest.mark.slow  # a collector process stopped by SIGTERM
 def test_sigterm_stops_a_running_collector_cleanly_keeping_what_was_stored(
     server: FeedServer, tmp_path: Path, db_path: Path
 ) -> None:

@@ -17,6 +17,8 @@ from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from bench.synth import mention_ids, pages, write_jsonl
 from cache.db.store import Store
 from cache.live.collector import Collector
@@ -27,6 +29,8 @@ from sources.base import PollOutcome, PollPage
 from sources.model.config import Config
 from sources.model.records import SourceState
 from sources.x.twitter_v2 import parse_response
+
+pytestmark = pytest.mark.slow  # processes writing one store together for many seconds
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = 100

@@ -23,26 +23,14 @@ from cache.read.ambassadors import ambassador_profiles
 from cache.read.status import store_status
 from cache.read.threads import thread_for
 from filters.classify import Classifier
-from sources.demo.replay import DEMO_DIR, demo_config_path
+from sources.demo.replay import demo_config_path
 from sources.model.config import load_config
 from sources.model.text import canonical_link
+from tests.store_helpers import EXPECTED, IMPORTED_AT, WRITTEN_END, import_demo
 
-EXPECTED: dict[str, Any] = json.loads((DEMO_DIR / "expected.json").read_text("utf-8"))
 AMBASSADORS = EXPECTED["ambassadors"]
 SCRIPTED = [h for h, a in AMBASSADORS.items() if a["scripted"]]
 GENUINE = next(h for h, a in AMBASSADORS.items() if not a["scripted"])
-WRITTEN_END = datetime.fromisoformat(EXPECTED["strike"]["end"].replace("Z", "+00:00"))
-IMPORTED_AT = WRITTEN_END + timedelta(weeks=3)
-"""The pinned clock of `import --demo`: the replay ends the scenario at the import moment,
-so weekdays and office hours hold exactly as written only a whole number of weeks after
-the written end (three weeks: still winter time in Berlin and the US, and in the past)."""
-
-
-def import_demo(path: Path, at: datetime) -> None:
-    """`app.py import --demo --db PATH` with its clock pinned to `at`."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("cache.live.demo.utc_now", lambda: at)
-        assert app.main(["import", "--demo", "--db", str(path)]) == 0
 
 
 @pytest.fixture(scope="module")

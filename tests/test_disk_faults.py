@@ -13,10 +13,9 @@ import ctypes
 import hashlib
 import os
 import sqlite3
-import stat
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -28,6 +27,8 @@ from cache.write.ingest import ingest
 from filters.classify import Classifier
 from sources.model.config import Config
 from sources.x.twitter_v2 import parse_response
+
+pytestmark = pytest.mark.slow  # full disks and read-only stores over a 500-mention store
 
 ROOT = Path(__file__).resolve().parents[1]
 _PR_CAPBSET_DROP = 24
@@ -80,20 +81,6 @@ def _digest(*paths: Path) -> str:
     for path in paths:
         digest.update(path.read_bytes() if path.exists() else b"<absent>")
     return digest.hexdigest()
-
-
-@pytest.fixture
-def stored(tmp_path: Path) -> Iterator[Path]:
-    """A store holding 500 imported mentions, closed cleanly (WAL checkpointed)."""
-    db = tmp_path / "store.db"
-    classifier = Classifier(Config())
-    with Store.open(db) as store:
-        for page in pages(500, seed=41):
-            ingest(store, parse_response(page, "import"), classifier)
-    yield db
-    for path in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
-        if path.exists():
-            path.chmod(stat.S_IRUSR | stat.S_IWUSR)
 
 
 def _count(db: Path) -> int:

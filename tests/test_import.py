@@ -3,33 +3,17 @@
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from cache.db.store import Store
 from tests.builders import BASE_TIME, page, rss, tweet, user
-
-COUNTS = re.compile(r"imported (\d+) new, (\d+) updated, (\d+) skipped")
-
-
-def counts(out: str) -> tuple[int, int, int]:
-    match = COUNTS.search(out)
-    assert match, out
-    new, updated, skipped = (int(g) for g in match.groups())
-    return new, updated, skipped
+from tests.store_helpers import counts, write_jsonl
 
 
 def stored(store: Store, mention_id: str) -> dict[str, Any]:
     row = store.mention(mention_id)
     assert row is not None, f"{mention_id} is not stored"
     return row
-
-
-def write_jsonl(path: Path, values: Sequence[object]) -> Path:
-    path.write_text("".join(json.dumps(v) + "\n" for v in values), encoding="utf-8")
-    return path
 
 
 def test_response_page_is_stored_with_authors(tmp_path, db_path, cli):

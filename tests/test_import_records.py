@@ -13,7 +13,7 @@ import pytest
 import cache.write.pipeline
 from cache.db.store import Store
 from tests.builders import page, tweet, user
-from tests.test_import import counts, write_jsonl
+from tests.store_helpers import counts, write_jsonl
 
 BAD_IDS = [
     ("１２３４５６７８９", "not made of the digits 0-9"),  # full-width

@@ -46,7 +46,7 @@ def imports_of(path: Path, modules: dict[str, Path]) -> dict[str, int]:
                 submodule = f"{node.module}.{alias.name}"
                 names.append(submodule if submodule in modules else node.module)
         for name in names:
-            if name in modules:
+            if name in modules and isinstance(node, ast.Import | ast.ImportFrom):
                 found.setdefault(name, node.lineno)
     return found
 

@@ -11,8 +11,7 @@ from textual.widgets import DataTable, Static
 
 from sources.model.config import SignalsSection
 from tests.monitor_scenario import Programme, build_programme_store, store_tobias_pay_reply
-from tests.test_monitor import feed_of, make_app, settle
-from tests.test_monitor_views import open_detail_of, text_of
+from tests.tui_helpers import feed_of, make_app, open_detail_of, settle, text_of, toasts
 from tui.ambassador_detail import AmbassadorDetailScreen
 from tui.messages import MentionsStored
 from tui.monitor import MonitorApp
@@ -153,8 +152,8 @@ async def test_a_bad_signals_setting_leaves_the_feed_working(
         assert "⚠" not in topics_cell(app, programme.jana_pay_id)
         app.reload_feed()
         await settle(pilot)
-        notes = [n for n in app._notifications if "No ambassador badges" in n.message]
-        assert len(notes) == 1 and "near_duplicate_jaccard" in notes[0].message
+        notes = [text for text in toasts(app) if "No ambassador badges" in text]
+        assert len(notes) == 1 and "near_duplicate_jaccard" in notes[0]
         assert app.is_running
 
 

@@ -15,7 +15,7 @@ from sources.model.records import SourceState
 from sources.x.twitter_v2 import parse_response
 from tests.builders import page, tweet, user
 from tests.monitor_scenario import CONFIG, NOW, build_store, frozen_clock
-from tests.test_monitor import feed_of, settle
+from tests.tui_helpers import feed_of, settle, toasts
 from tui.launch import topic_labels
 from tui.messages import AlertRaised
 from tui.monitor import MonitorApp, MonitorOptions
@@ -116,9 +116,9 @@ async def test_spike_alerts_become_one_notification_and_bang_lists_them(tmp_path
         await pilot.pause()
         app.alert_toasts.announce()  # what the half-second timer does
         await pilot.pause()
-        notes = [n for n in app._notifications if "spike" in n.message]
-        assert len(notes) == 1 and notes[0].markup is False
-        assert notes[0].message.startswith("2 spike alerts: [b]strikes[/b], pay")
+        notes = [text for text in toasts(app) if "spike" in text]
+        assert len(notes) == 1
+        assert "2 spike alerts: [b]strikes[/b], pay" in notes[0]  # literal, not bold
         await pilot.press("exclamation_mark")
         await settle(pilot)
         assert isinstance(app.screen, alerts_view.AlertsScreen)

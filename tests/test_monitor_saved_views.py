@@ -19,7 +19,7 @@ from filters.topics import topic_ids
 from filters.views import saved_views
 from sources.model.config import Config, ViewSection, load_config
 from tests.monitor_scenario import NOW, Scenario, build_store, frozen_clock
-from tests.test_monitor import feed_of, filter_line_of, settle
+from tests.tui_helpers import feed_of, filter_line_of, settle, toasts
 from tui.launch import topic_labels
 from tui.monitor import MonitorApp, MonitorOptions
 from tui.views_list import SavedViewsScreen, SaveViewDialog
@@ -258,7 +258,7 @@ async def test_in_the_demo_a_saved_view_lasts_the_session(
     async with app.run_test(size=(120, 40)) as pilot:
         await save_as(pilot, "lang:en", "english")
         assert app.active_view is not None and app.active_view.name == "english"
-        notes = [n.message for n in app._notifications]
+        notes = toasts(app)
         assert any("for this session" in n for n in notes), notes
         screen = await open_views(pilot)
         assert "english" in [r.key.value for r in screen.query_one(DataTable).ordered_rows]

@@ -18,6 +18,8 @@ from sources.x.session import ApiSession
 from tests.builders import BASE_TIME, rss
 from tests.feedserver import FeedServer
 
+pytestmark = pytest.mark.slow  # servers that trickle until each poll's deadline
+
 GOOD = rss("Good", [{"title": "Kestrel pay talks", "link": "https://news.example/good/1"}])
 SLOW = rss(
     "Slow", [{"title": f"Kestrel item {i}", "link": f"https://s.example/{i}"} for i in range(5)]

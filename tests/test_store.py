@@ -187,6 +187,7 @@ with Store.open(sys.argv[2]) as store:
 """
 
 
+@pytest.mark.slow  # two processes on one store
 def test_one_process_writes_while_another_reads_the_same_file(db_path: Path) -> None:
     """The monitor can read a store while `collect` writes it: no 'database is locked'."""
     with Store.open(db_path):

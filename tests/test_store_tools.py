@@ -173,6 +173,7 @@ def datasette_url(datasette_bin: Path, demo_store: Path) -> Iterator[str]:
         server.wait(timeout=10)
 
 
+@pytest.mark.slow  # starts a Datasette server
 def test_datasette_searches_and_links(datasette_url: str, demo_store: Path) -> None:
     """Datasette shows a search box on mentions and `?_search=Streik` finds the same posts."""
     query = "_search=Streik&_col=id&_shape=array&_size=max"

@@ -20,8 +20,7 @@ from filters.views import saved_views
 from sources.demo.replay import demo_config_path
 from sources.model.config import ConfigError, load_config
 from sources.model.config_write import ViewNameTaken, add_view
-from tests.test_alerts import recorder_command
-from tests.test_demo_scenario import IMPORTED_AT, import_demo
+from tests.store_helpers import IMPORTED_AT, import_demo, recorder_command
 
 STRIKE_DE = "topic:strikes lang:de"
 VIEWS = f"""

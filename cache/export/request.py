@@ -1,6 +1,6 @@
 """What an export is asked for, the columns it writes, and how its file is written.
 
-The bottom of `cache.export`: every exporter and report builds on this module, and it
+The bottom of the export package: every exporter and report builds on this module, and it
 imports nothing else of the package.
 """
 
