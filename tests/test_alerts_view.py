@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
@@ -92,7 +93,9 @@ async def test_alert_list_shows_hostile_post_text_literally(db_path: Path) -> No
         assert app.is_running
 
 
-async def test_announce_shows_a_literal_toast_and_rings_when_asked(db_path: Path) -> None:
+async def test_announce_shows_a_literal_toast_and_rings_when_asked(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A new alert becomes a toast (never markup) and rings the bell if configured."""
     build_store(db_path)
     with Store.open(db_path) as store:
@@ -102,7 +105,10 @@ async def test_announce_shows_a_literal_toast_and_rings_when_asked(db_path: Path
         alerts = list_alerts(store)
     rang: list[bool] = []
     app = AlertsApp(db_path)
-    async with app.run_test() as pilot:
+    monkeypatch.setattr(app, "NOTIFICATION_TIMEOUT", 600)  # toasts stay on a slow machine
+    async with app.run_test(
+        notifications=True,
+    ) as pilot:
         app.bell = lambda: rang.append(True)  # type: ignore[method-assign]
         announce(app, alerts[:1], Config(alerts=AlertsSection(bell=True)))
         await pilot.pause()

@@ -138,7 +138,7 @@ async def test_ambassador_view_keeps_every_warning_at_80_columns(
 
 
 async def test_a_bad_signals_setting_leaves_the_feed_working(
-    programme: Programme, tmp_path: Path
+    programme: Programme, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An impossible [signals] threshold is said once; the feed still lists everything."""
     broken = replace(
@@ -146,7 +146,8 @@ async def test_a_bad_signals_setting_leaves_the_feed_working(
         config=replace(programme.config, signals=SignalsSection(near_duplicate_jaccard=1.5)),
     )
     app = make_app(broken, tmp_path)
-    async with app.run_test(size=(120, 40)) as pilot:
+    monkeypatch.setattr(app, "NOTIFICATION_TIMEOUT", 600)  # toasts stay on a slow machine
+    async with app.run_test(notifications=True, size=(120, 40)) as pilot:
         await settle(pilot)
         assert programme.jana_pay_id in feed_of(app).row_ids
         assert "⚠" not in topics_cell(app, programme.jana_pay_id)

@@ -82,7 +82,9 @@ async def test_a_polled_source_fills_the_feed(tmp_path: Path) -> None:
         assert "fake ✓" in str(app.query_one("#status").render())
 
 
-async def test_spike_alerts_become_one_notification_and_bang_lists_them(tmp_path: Path) -> None:
+async def test_spike_alerts_become_one_notification_and_bang_lists_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A burst of alerts shows as one literal notification; `!` opens the alert list."""
     alerts_view = pytest.importorskip("tui.alerts_view")
     scenario = build_store(tmp_path / "store.db")
@@ -109,7 +111,8 @@ async def test_spike_alerts_become_one_notification_and_bang_lists_them(tmp_path
             raised_at="2026-11-02T11:59:00Z",
         )
 
-    async with app.run_test(size=(120, 40)) as pilot:
+    monkeypatch.setattr(app, "NOTIFICATION_TIMEOUT", 600)  # toasts stay on a slow machine
+    async with app.run_test(notifications=True, size=(120, 40)) as pilot:
         await settle(pilot)
         app.post_message(AlertRaised(spike("pay")))
         app.post_message(AlertRaised(spike("[b]strikes[/b]")))

@@ -250,12 +250,13 @@ async def test_saving_without_a_config_file_creates_one_that_loads(
 
 
 async def test_in_the_demo_a_saved_view_lasts_the_session(
-    scenario: Scenario, tmp_path: Path
+    scenario: Scenario, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Without a config file to write (the demo), the view is used and listed, and the
     reader is told it is kept for this session only."""
     app = make_app(scenario, tmp_path, views_file=None)
-    async with app.run_test(size=(120, 40)) as pilot:
+    monkeypatch.setattr(app, "NOTIFICATION_TIMEOUT", 600)  # toasts stay on a slow machine
+    async with app.run_test(notifications=True, size=(120, 40)) as pilot:
         await save_as(pilot, "lang:en", "english")
         assert app.active_view is not None and app.active_view.name == "english"
         notes = toasts(app)

@@ -94,10 +94,13 @@ async def test_hostile_name_and_bio_show_literally_in_the_detail(
         assert "\x1b" not in author
 
 
-async def test_source_errors_are_notified_as_text(scenario: Scenario, tmp_path: Path) -> None:
+async def test_source_errors_are_notified_as_text(
+    scenario: Scenario, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """An error message from a source with markup in it is shown literally."""
     app = make_app(scenario, tmp_path)
-    async with app.run_test(size=(120, 40)) as pilot:
+    monkeypatch.setattr(app, "NOTIFICATION_TIMEOUT", 600)  # toasts stay on a slow machine
+    async with app.run_test(notifications=True, size=(120, 40)) as pilot:
         await settle(pilot)
 
         class Report:

@@ -75,5 +75,6 @@ async def open_detail_of(app, pilot, mention_id: str) -> DetailScreen:
 
 def toasts(app: App[Any]) -> list[str]:
     """The text of each notification on screen now (its title, then its message), as the
-    user reads it: markup in a message shows up here as literal brackets."""
+    user reads it: markup in a message shows up here as literal brackets. Toasts exist
+    only when the test runs the app with `run_test(notifications=True)`."""
     return [str(toast.render()) for toast in app.screen.query("Toast")]
