@@ -56,6 +56,7 @@ def profiles(demo_db: Path) -> dict[str, Any]:
         return {p.handle: p for p in ambassador_profiles(store, load_config(demo_config_path()))}
 
 
+@pytest.mark.slow  # imports the whole demo twice
 def test_import_demo_is_a_command_that_can_run_twice(cli, db_path: Path) -> None:
     """`import --demo --db PATH` fills a store once; again it adds nothing; PATHs are refused."""
     first = cli("import", "--demo", "--db", db_path)
@@ -274,6 +275,7 @@ def test_alerts_find_one_strikes_alert_for_the_strike(cli, demo_db: Path) -> Non
     assert config.alerts.min_count != load_config(None).alerts.min_count  # not the default
 
 
+@pytest.mark.slow  # one whole demo import per start moment
 @pytest.mark.parametrize(
     "started",
     [
