@@ -65,6 +65,7 @@ def stored_ids(db_path: Path) -> list[str]:
         return [r["id"] for r in store.rows("SELECT id FROM mentions ORDER BY id")]
 
 
+@pytest.mark.slow  # a websocket stream server
 def test_the_stream_keeps_only_posts_with_the_query_words(
     appview: FeedServer, db_path: Path
 ) -> None:

@@ -34,6 +34,7 @@ def test_negative_speed_is_refused(cli) -> None:
     assert run.code == 2 and "--speed" in run.err
 
 
+@pytest.mark.slow  # plays the demo out in the monitor
 def test_a_played_out_demo_starts_afresh(tmp_path: Path) -> None:
     """A demo store whose replay already ended is replaced, so the demo moves again."""
     from cache.live.demo import load_demo
