@@ -16,12 +16,12 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cache.store import Store, StoreError, default_db_path, describe_sqlite_error
+from cache.db.store import Store, StoreError, default_db_path, describe_sqlite_error
 from filters.classify import Classifier
-from sources.config import Config, ConfigError, find_config_path, load_config
+from sources.model.config import Config, ConfigError, find_config_path, load_config
 
 if TYPE_CHECKING:
-    from cache.alerts import Alert
+    from cache.alerts.rules import Alert
     from filters.views import SavedView
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -47,7 +47,7 @@ def load_config_from(args: argparse.Namespace) -> Config:
     if not explicit and hasattr(args, "db") and _is_demo_store(db_path_from(args)):
         # A demo store was classified with the demo's own config (its company, ambassadors
         # and alert rule): without --config, reports and alerts on it use the same one.
-        from sources.replay import demo_config_path
+        from sources.demo.replay import demo_config_path
 
         return checked(load_config(demo_config_path()))
     return checked(load_config(find_config_path(explicit)))
@@ -84,7 +84,7 @@ def open_store(args: argparse.Namespace, *, readonly: bool = False) -> Store:
 
 def reclassify_if_config_changed(store: Store, classifier: Classifier) -> None:
     """Before writing: re-apply topics and roles to stored mentions if the rules changed."""
-    from cache.reclassify import reclassify_if_changed
+    from cache.write.reclassify import reclassify_if_changed
 
     result = reclassify_if_changed(store, classifier)
     if result is not None:
@@ -163,7 +163,7 @@ def _positive_float(text: str) -> float:
 
 
 def _run_import(args: argparse.Namespace) -> int:
-    from cache.importer import import_paths
+    from cache.write.importer import import_paths
     from filters.classify import Classifier
 
     if args.demo:
@@ -248,10 +248,10 @@ def _stop_on_signals() -> Iterator[_SignalStop]:
 
 
 def _run_import_demo(args: argparse.Namespace) -> int:
-    from cache.demo import load_demo
-    from cache.store import demo_db_path
+    from cache.db.store import demo_db_path
+    from cache.live.demo import load_demo
     from filters.classify import Classifier
-    from sources.replay import demo_config_path
+    from sources.demo.replay import demo_config_path
     from tui.launch import DEMO_META_KEY
 
     config = checked(load_config(Path(args.config) if args.config else demo_config_path()))
@@ -359,11 +359,12 @@ def _run_export(args: argparse.Namespace) -> int:
     import sqlite3
     from dataclasses import replace
 
-    from cache.export import ExportRequest, ExportTargetError, export_to
-    from cache.search import QueryError, query_selection, rare_topics
-    from cache.views import combined_query
+    from cache.export.request import ExportRequest, ExportTargetError
+    from cache.export.run import export_to
+    from cache.read.search import QueryError, query_selection, rare_topics
+    from cache.read.views import combined_query
     from filters.topics import topic_ids
-    from sources.records import utc_now
+    from sources.model.records import utc_now
 
     formats = EXPORT_FORMATS[args.report]
     fmt = args.format or formats[0]
@@ -477,7 +478,7 @@ def _add_status(sub: Subparsers) -> Runner:
 
 
 def _run_status(args: argparse.Namespace) -> int:
-    from cache.status import format_status, store_status
+    from cache.read.status import format_status, store_status
 
     with open_store(args, readonly=True) as store:
         print(format_status(store_status(store)))
@@ -516,10 +517,10 @@ def _run_collect(args: argparse.Namespace) -> int:
     import signal
     import threading
 
-    from cache.alerts import AlertWatcher
-    from cache.collector import Collector, PollReport, describe_report
+    from cache.alerts.watch import AlertWatcher
+    from cache.live.collector import Collector, PollReport, describe_report
     from filters.classify import Classifier
-    from sources.config import BEARER_ENV
+    from sources.model.config import BEARER_ENV
 
     path = find_config_path(args.config)
     if path is None:
@@ -591,8 +592,8 @@ def _collect_logging(args: argparse.Namespace) -> logging.Logger:
     """A stderr logger for the collector that can never print a token or password."""
     import os
 
-    from sources.config import SECRET_ENVS
-    from sources.redact import redact
+    from sources.model.config import SECRET_ENVS
+    from sources.model.redact import redact
 
     tokens = [t for t in (os.environ.get(name, "") for name in SECRET_ENVS) if t]
 
@@ -672,8 +673,8 @@ def _add_alerts(sub: Subparsers) -> Runner:
 def _run_alerts(args: argparse.Namespace) -> int:
     import json
 
-    from cache.alerts import evaluate, format_alerts, list_alerts, rule_from_config
-    from cache.views import alert_views
+    from cache.alerts.rules import evaluate, format_alerts, list_alerts, rule_from_config
+    from cache.read.views import alert_views
 
     config = load_config_from(args)
     with Store.open(db_path_from(args), create=False) as store:
@@ -697,7 +698,7 @@ def _run_alerts(args: argparse.Namespace) -> int:
 def _notify_dry_run(store: Store, alerts: list[Alert], config: Config) -> int:
     import json
 
-    from cache.notify import notify_payload
+    from cache.alerts.notify import notify_payload
 
     if not alerts:
         print("echowatch alerts: no alerts in this store: nothing to send", file=sys.stderr)
@@ -730,11 +731,11 @@ def _add_views(sub: Subparsers) -> Runner:
 def _run_views(args: argparse.Namespace) -> int:
     import json
 
-    from cache.search import rare_topics
-    from cache.views import format_view_counts, view_counts
+    from cache.read.search import rare_topics
+    from cache.read.views import format_view_counts, view_counts
     from filters.topics import topic_ids
     from filters.views import saved_views
-    from sources.records import utc_now
+    from sources.model.records import utc_now
 
     config = load_config_from(args)
     views = saved_views(config)
@@ -932,9 +933,9 @@ def _add_feeds(sub: Subparsers) -> Runner:
 
 
 def _run_feeds(args: argparse.Namespace) -> int:
-    from sources.feed_config import add_feeds, default_config_path
-    from sources.opml import OpmlError, OpmlFeed, parse_opml, write_opml
-    from sources.records import utc_now
+    from sources.feeds.config import add_feeds, default_config_path
+    from sources.feeds.opml import OpmlError, OpmlFeed, parse_opml, write_opml
+    from sources.model.records import utc_now
 
     if args.feeds_action == "import":
         try:
@@ -962,7 +963,7 @@ def _run_feeds(args: argparse.Namespace) -> int:
         feeds = [OpmlFeed(feed.name, feed.url) for feed in config.feeds]
         sys.stdout.write(write_opml(feeds, title="Echowatch feeds", created=utc_now()))
         return EXIT_OK
-    from cache.feed_health import feed_health, format_feed_health
+    from cache.read.feed_health import feed_health, format_feed_health
 
     print(format_feed_health(feed_health(config.feeds, db_path_from(args))))
     return EXIT_OK
@@ -982,7 +983,7 @@ SUBCOMMANDS = [
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Runner]]:
-    from sources.program import program_name
+    from sources.model.program import program_name
 
     parser = argparse.ArgumentParser(
         prog=program_name(),

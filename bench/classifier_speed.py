@@ -30,8 +30,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 from synth import pages  # noqa: E402
 
 from filters.classify import Classifier  # noqa: E402
-from sources.config import Config  # noqa: E402
-from sources.twitter_v2 import parse_response  # noqa: E402
+from sources.model.config import Config  # noqa: E402
+from sources.x.twitter_v2 import parse_response  # noqa: E402
 
 SAMPLE = ROOT / "bench" / "data" / "topics_labelled.jsonl"
 

@@ -32,7 +32,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from filters.classify import Classifier
-from sources.config import Config
+from sources.model.config import Config
 
 SAMPLE = Path(__file__).resolve().parent / "data" / "topics_labelled.jsonl"
 REAL_POSTS = (

@@ -14,7 +14,7 @@ import sys
 import time
 from typing import Any
 
-from filters.near_duplicates import NearDuplicateIndex, word_set
+from filters.signals.near_duplicates import NearDuplicateIndex, word_set
 
 _WORDS = [
     "wir",

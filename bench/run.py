@@ -2,8 +2,8 @@
 
 Generates N synthetic mentions (bench/synth.py) as Twitter API v2 pages in a fresh temporary
 store and measures each figure the README lists. Every figure goes through the code users run:
-`sources.twitter_v2.parse_response`, `filters.classify.Classifier`, `cache.ingest.ingest`,
-`cache.search.query_selection` and a real `app.py export` process.
+`sources.x.twitter_v2.parse_response`, `filters.classify.Classifier`, `cache.write.ingest.ingest`,
+`cache.read.search.query_selection` and a real `app.py export` process.
 """
 
 from __future__ import annotations
@@ -28,14 +28,14 @@ if str(ROOT) not in sys.path:  # run as a script: make the project importable
     sys.path.insert(0, str(ROOT))
 
 from bench.synth import pages, write_jsonl  # noqa: E402
-from cache.importer import import_paths  # noqa: E402
-from cache.pipeline import FLUSH_MENTIONS  # noqa: E402
-from cache.search import QueryError, query_selection, select_sql  # noqa: E402
-from cache.store import Store  # noqa: E402
+from cache.db.store import Store  # noqa: E402
+from cache.read.search import QueryError, query_selection, select_sql  # noqa: E402
+from cache.write.importer import import_paths  # noqa: E402
+from cache.write.pipeline import FLUSH_MENTIONS  # noqa: E402
 from filters.classify import Classifier  # noqa: E402
-from sources.config import Config  # noqa: E402
-from sources.records import Account, Mention  # noqa: E402
-from sources.twitter_v2 import parse_response  # noqa: E402
+from sources.model.config import Config  # noqa: E402
+from sources.model.records import Account, Mention  # noqa: E402
+from sources.x.twitter_v2 import parse_response  # noqa: E402
 
 CLASSIFY_SAMPLE = 100_000
 QUERY_REPEATS = 20

@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from filters.topic_vocab import DEFAULT_TOPICS  # noqa: E402
 from filters.topics import TopicMatcher  # noqa: E402
-from sources.config import Config, TopicSection  # noqa: E402
+from sources.model.config import Config, TopicSection  # noqa: E402
 
 REALWORLD = ROOT.parent / "shared" / "realworld"
 

@@ -23,8 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from cache.monitor_queries import newest_time  # noqa: E402
-from cache.store import Store  # noqa: E402
+from cache.db.store import Store  # noqa: E402
+from cache.read.monitor_queries import newest_time  # noqa: E402
 from tui.feed import FeedTable  # noqa: E402
 from tui.launch import topic_labels  # noqa: E402
 from tui.messages import MentionsStored  # noqa: E402
@@ -43,7 +43,7 @@ async def until(condition: Callable[[], bool], limit: float = 60.0) -> float:
 
 
 async def measure(path: Path, query: str) -> dict[str, object]:
-    from sources.config import Config
+    from sources.model.config import Config
 
     config = Config()
     with Store.open(path, readonly=True) as store:

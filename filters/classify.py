@@ -13,8 +13,8 @@ from typing import Any
 from filters.roles import RoleDecision, RoleRules
 from filters.thread_topics import inherited
 from filters.topics import TopicMatcher
-from sources.config import Config
-from sources.records import Account, Mention
+from sources.model.config import Config
+from sources.model.records import Account, Mention
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +59,7 @@ class Precomputed(Classifier):
     """A classifier that already has the topics of some texts, worked out elsewhere.
 
     The bulk import classifies the next batch in a worker process while this one is
-    written (`cache.pipeline`); the worker's answers for the same rules are handed in
+    written (`cache.write.pipeline`); the worker's answers for the same rules are handed in
     here, and a text without one is classified as usual.
     """
 

@@ -25,7 +25,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from sources.config import Config
+from sources.model.config import Config
 
 ROLES = ("ambassador", "parody", "official", "press", "public")
 

@@ -52,7 +52,7 @@ def hour_start(hour: int) -> datetime:
 def hour_from_text(text: str) -> int:
     """The hour of a stored timestamp (`YYYY-MM-DDTHH...`, at least 13 characters).
 
-    Raises ValueError for anything else (`cache.hourly_counts.safe_hour` skips such rows).
+    Raises ValueError for anything else (`cache.read.hourly_counts.safe_hour` skips such rows).
     """
     if len(text) < 13 or text[4] != "-" or text[10] != "T":
         raise ValueError(f"not a stored timestamp: {text!r}")

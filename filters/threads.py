@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sources.text import format_timestamp
+from sources.model.text import format_timestamp
 
 NOT_CRITICAL_ROLES = ("ambassador", "official", "parody")
 """Authors whose posts are never critical mentions."""

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from filters.normalize import Folded, fold, fold_lines
 from filters.topic_scan import AnchorTable, ChunkScanner
 from filters.topic_vocab import DEFAULT_TOPICS
-from sources.config import Config, ConfigError
+from sources.model.config import Config, ConfigError
 
 _TOPIC_ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _TERM = re.compile(r"^\*?[\w#&+.']+(?:[ -][\w#&+.']+\*?)*\*?$")

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from filters.query import And, Node, Not, Or, QueryError, TimeBound, parse
 from filters.topics import topic_ids
-from sources.config import Config, ConfigError
+from sources.model.config import Config, ConfigError
 
 VIEW_SERIES_PREFIX = "view:"
 """Alerts of a view are stored with `topic = "view:NAME"`."""

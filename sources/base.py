@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from sources.records import ParsedBatch, SourceState
+from sources.model.records import ParsedBatch, SourceState
 
 
 @dataclass

@@ -20,11 +20,11 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from sources.backoff import Backoff, dump_extra, load_extra, paused
 from sources.base import PollOutcome, PollPage
-from sources.records import ParsedBatch, SourceState
-from sources.redact import redact as redact_secrets
-from sources.text import format_timestamp
+from sources.model.records import ParsedBatch, SourceState
+from sources.model.redact import redact as redact_secrets
+from sources.model.text import format_timestamp
+from sources.net.backoff import Backoff, dump_extra, load_extra, paused
 
 RATE_PAUSE_CAP = 3600.0
 """A reset time further away than this is treated as this (a clock or header gone wrong)."""
@@ -117,7 +117,7 @@ class PagedSource:
 
     def redact(self, text: str) -> str:
         """`text` without the secrets this source holds or the environment has (server
-        errors echo them); the one redaction rule of `sources.redact`."""
+        errors echo them); the one redaction rule of `sources.model.redact`."""
         return redact_secrets(text, self._secrets)
 
     def poll(self, states: Mapping[str, SourceState], now: datetime) -> Iterator[PollPage]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,6 +11,12 @@ from pathlib import Path
 import pytest
 
 import app
+from bench.synth import pages
+from cache.db.store import Store
+from cache.write.ingest import ingest
+from filters.classify import Classifier
+from sources.model.config import Config
+from sources.x.twitter_v2 import parse_response
 
 REALWORLD = Path(__file__).resolve().parents[2] / "shared" / "realworld"
 
@@ -58,3 +65,17 @@ def realworld() -> Path:
     if not REALWORLD.is_dir():
         pytest.skip("../shared/realworld is not present on this machine")
     return REALWORLD
+
+
+@pytest.fixture
+def stored(tmp_path: Path) -> Iterator[Path]:
+    """A store holding 500 imported mentions, closed cleanly (WAL checkpointed)."""
+    db = tmp_path / "store.db"
+    classifier = Classifier(Config())
+    with Store.open(db) as store:
+        for page in pages(500, seed=41):
+            ingest(store, parse_response(page, "import"), classifier)
+    yield db
+    for path in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+        if path.exists():
+            path.chmod(stat.S_IRUSR | stat.S_IWUSR)

@@ -11,11 +11,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from cache.ingest import ingest
-from cache.store import Store
+from cache.db.store import Store
+from cache.write.ingest import ingest
 from filters.classify import Classifier
-from sources.config import AccountsSection, Config
-from sources.twitter_v2 import parse_response
+from sources.model.config import AccountsSection, Config
+from sources.x.twitter_v2 import parse_response
 from tests.builders import page, tweet, user
 
 NOW = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)

@@ -5,59 +5,31 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
 import sys
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from cache.alerts import AlertWatcher, evaluate, list_alerts, rule_from_config
-from cache.ingest import IngestResult, ingest
-from cache.store import Store
-from filters.classify import Classifier
-from sources.config import AlertsSection, Config
-from sources.twitter_v2 import parse_response
-from tests.builders import page, tweet, user
-
-DAY0 = datetime(2026, 11, 1, 0, tzinfo=UTC)
-CONFIG = Config()
-CLASSIFIER = Classifier(CONFIG)
-CRITIC = user("critic", "A Critic")
-STRIKE_TEXT = "Kestrel workers are on strike at the Leipzig site"
-PLAIN_TEXT = "Kestrel parcel arrived"
-
-
-def add_posts(
-    store: Store,
-    hour: datetime,
-    n: int,
-    text: str = PLAIN_TEXT,
-    *,
-    reply_to: dict | None = None,
-    span_s: int = 3599,
-) -> IngestResult:
-    """Store `n` posts spread over `span_s` seconds from `hour`."""
-    tweets = [
-        tweet(
-            CRITIC,
-            f"{text} ({hour:%d %H:%M} #{i})",
-            at=hour + timedelta(seconds=i * span_s // n),
-            reply_to=reply_to,
-        )
-        for i in range(n)
-    ]
-    return ingest(store, parse_response(page(tweets, [CRITIC]), "x:search"), CLASSIFIER)
-
-
-def steady_days(store: Store, days: int, *, start: datetime = DAY0) -> None:
-    """A daily rhythm: 6 plain posts per daytime hour, 1 at night, a strike post each noon."""
-    for hour_index in range(days * 24):
-        hour = start + timedelta(hours=hour_index)
-        add_posts(store, hour, 6 if 8 <= hour.hour < 20 else 1)
-        if hour.hour == 12:
-            add_posts(store, hour, 1, STRIKE_TEXT)
+from cache.alerts.rules import evaluate, list_alerts, rule_from_config
+from cache.alerts.watch import AlertWatcher
+from cache.db.store import Store
+from cache.write.ingest import ingest
+from sources.x.twitter_v2 import parse_response
+from tests.builders import page, tweet
+from tests.store_helpers import (
+    CLASSIFIER,
+    CONFIG,
+    CRITIC,
+    DAY0,
+    PLAIN_TEXT,
+    STRIKE_TEXT,
+    add_posts,
+    recorder_command,
+    steady_days,
+)
+from tests.store_helpers import alerts_config as _config
 
 
 @pytest.fixture
@@ -150,16 +122,6 @@ def test_a_second_evaluation_and_a_restart_repeat_nothing(store: Store, db_path:
     with Store.open(db_path) as reopened:
         assert evaluate(reopened, rule_from_config(CONFIG), now + timedelta(hours=3)).opened == []
         assert len(list_alerts(reopened)) == 2
-
-
-def _config(tmp_path: Path, **alerts: object) -> Config:
-    return Config(alerts=AlertsSection(**alerts))  # type: ignore[arg-type]
-
-
-def recorder_command(target: Path) -> str:
-    """A notify_command that appends its stdin to `target` (one JSON document per line)."""
-    script = f"import sys; open({str(target)!r}, 'a').write(sys.stdin.read())"
-    return f"{shutil.which('python') or sys.executable} -c {json.dumps(script)}"
 
 
 def test_the_live_watcher_alerts_once_while_the_hour_fills(db_path: Path, tmp_path: Path) -> None:

@@ -7,17 +7,19 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
 from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
-from cache.alerts import list_alerts
-from cache.ingest import ingest
-from cache.store import Store
+from cache.alerts.rules import list_alerts
+from cache.db.store import Store
+from cache.write.ingest import ingest
 from filters.classify import Classifier
-from sources.config import AlertsSection, Config
-from sources.twitter_v2 import parse_response
+from sources.model.config import AlertsSection, Config
+from sources.x.twitter_v2 import parse_response
 from tests.builders import page, tweet, user
+from tests.tui_helpers import toasts
 from tui.alerts_view import AlertsScreen, announce
 
 DAY0 = datetime(2026, 11, 1, tzinfo=UTC)
@@ -98,21 +100,26 @@ async def test_alert_list_shows_hostile_post_text_literally(db_path: Path) -> No
         assert app.is_running
 
 
-async def test_announce_shows_a_literal_toast_and_rings_when_asked(db_path: Path) -> None:
+async def test_announce_shows_a_literal_toast_and_rings_when_asked(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A new alert becomes a toast (never markup) and rings the bell if configured."""
     build_store(db_path)
     with Store.open(db_path) as store:
-        from cache.alerts import evaluate, rule_from_config
+        from cache.alerts.rules import evaluate, rule_from_config
 
         evaluate(store, rule_from_config(Config()), DAY0 + timedelta(days=10))
         alerts = list_alerts(store)
     rang: list[bool] = []
     app = AlertsApp(db_path)
-    async with app.run_test() as pilot:
+    monkeypatch.setattr(app, "NOTIFICATION_TIMEOUT", 600)  # toasts stay on a slow machine
+    async with app.run_test(
+        notifications=True,
+    ) as pilot:
         app.bell = lambda: rang.append(True)  # type: ignore[method-assign]
         announce(app, alerts[:1], Config(alerts=AlertsSection(bell=True)))
         await pilot.pause()
-        notes = list(app._notifications)
-        assert len(notes) == 1 and notes[0].markup is False
-        assert notes[0].message.startswith("all: 21 mentions in the hour from Mon 10:00")
+        notes = toasts(app)
+        assert len(notes) == 1
+        assert "all: 21 mentions in the hour from Mon 10:00" in notes[0]
         assert rang == [True]

@@ -10,12 +10,13 @@ from textual.content import Content
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from cache.ingest import ingest
-from cache.store import Store
+from cache.db.store import Store
+from cache.write.ingest import ingest
 from filters.classify import Classifier
-from sources.twitter_v2 import parse_response
+from sources.x.twitter_v2 import parse_response
 from tests import builders
-from tests.test_ambassador_report import MONDAY, NOW, build_programme, config
+from tests.store_helpers import MONDAY, NOW, build_programme
+from tests.store_helpers import ambassador_config as config
 from tui.ambassador_detail import AmbassadorDetailScreen, ambassador_detail_screen
 
 HOSTILE = (

@@ -5,128 +5,24 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from cache.ambassador_report import REPORT_COLUMNS, markdown_cell
-from cache.ambassadors import AmbassadorProfile, ambassador_profiles, reply_badges
-from cache.ingest import ingest
-from cache.store import Store
+from cache.db.store import Store
+from cache.export.ambassador_report import REPORT_COLUMNS, markdown_cell
+from cache.read.ambassadors import ambassador_profiles, reply_badges
+from cache.write.ingest import ingest
 from filters.classify import Classifier
-from sources.config import AccountsSection, Config, ConfigError, load_config
-from sources.demo.social import BLUESKY_AMBASSADOR
-from sources.twitter_v2 import parse_response
+from sources.demo.generator.social import BLUESKY_AMBASSADOR
+from sources.model.config import AccountsSection, Config, ConfigError, load_config
+from sources.x.twitter_v2 import parse_response
 from tests import builders
+from tests.store_helpers import MONDAY, PAY, build_programme, profiles_by_handle
+from tests.store_helpers import ambassador_config as config
 
-MONDAY = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)  # 09:00 in Berlin (CET)
-NOW = datetime(2026, 12, 1, tzinfo=UTC)
-PAY = (
-    "Ich arbeite seit drei Jahren gern im Lager in {city}, der Lohn liegt über dem "
-    "Tarif und kommt immer pünktlich."
-)
-BREAKS = (
-    "Bei uns in {city} sind die Pausen fest im Schichtplan eingeplant und niemand "
-    "muss sie ausfallen lassen."
-)
 CONFIG_TOML = 'accounts.ambassadors = ["lena_k"]\n'
-
-
-def config() -> Config:
-    """Default config; Lena is listed as an ambassador (her profile has no FC pattern)."""
-    return Config(accounts=AccountsSection(ambassadors=["lena_k"]))
-
-
-def build_programme(db_path: Path, cfg: Config | None = None) -> dict[str, Any]:
-    """Two scripted ambassadors, one genuine advocate, one critic, ingested into a store.
-
-    Anne and Bernd answer the critic's weekday posts 30 s apart in office hours with one
-    template (only the city differs); Anne signs two replies as 'Andrea'. Both have no
-    followers and follow nobody. Lena discloses her role, answers in her own words in
-    the evening and at weekends, and has an audience. Critics raise taxes three times.
-    """
-    created = MONDAY - timedelta(days=150)
-    critic = builders.user("kritikerin", "Kritische Stimme", followers=900, following=300)
-    anne = builders.user(
-        "anne_fc", "Anne | Kestrel FC Ambassador", followers=0, following=0, created=created
-    )
-    bernd = builders.user(
-        "bernd_fc", "Bernd FC Botschafter", followers=0, following=0, created=created
-    )
-    lena = builders.user(
-        "lena_k",
-        "Lena Kraus",
-        bio="Schichtleiterin bei Kestrel, hier privat. #Markenbotschafter",
-        followers=250,
-        following=180,
-    )
-    tweets: list[dict[str, Any]] = []
-    ids: dict[str, str] = {}
-    cities = ["Leipzig", "Bremen", "Koblenz", "Werne", "Graben"]
-    for day in range(5):  # Monday to Friday
-        at = MONDAY + timedelta(days=day)
-        template = PAY if day % 2 == 0 else BREAKS
-        topic_text = "Der Lohn ist zu niedrig" if day % 2 == 0 else "Keine Pausen im Lager"
-        critical = builders.tweet(critic, f"{topic_text} bei Kestrel! #{day}", at=at, lang="de")
-        signature = "LG Andrea" if day in (1, 3) else "LG Anne"
-        a = builders.tweet(
-            anne,
-            f"@kritikerin {template.format(city=cities[day])} {signature}",
-            at=at + timedelta(minutes=10),
-            reply_to=critical,
-            lang="de",
-        )
-        b = builders.tweet(
-            bernd,
-            f"@kritikerin {template.format(city=cities[(day + 2) % 5])} VG Bernd",
-            at=at + timedelta(minutes=10, seconds=30),
-            reply_to=critical,
-            lang="de",
-        )
-        tweets += [critical, a, b]
-        ids[f"critical{day}"], ids[f"anne{day}"], ids[f"bernd{day}"] = (
-            critical["id"],
-            a["id"],
-            b["id"],
-        )
-    for day in range(3):
-        tweets.append(
-            builders.tweet(
-                critic,
-                f"Kestrel zahlt kaum Steuern in Deutschland, Teil {day}",
-                at=MONDAY + timedelta(days=day, hours=3),
-                lang="de",
-            )
-        )
-    # Lena: evenings (19:30 Berlin) and the weekend, own words, one own post per day.
-    lena_texts = [
-        "Heute war eine harte Schicht, aber mein Team hat super zusammengehalten.",
-        "Ich verstehe den Ärger über die Pausen, bei uns klappt es meistens, nicht immer.",
-        "Wer Fragen zu meinem Alltag im Lager hat, fragt einfach, ich antworte abends.",
-        "Samstag frei und trotzdem an die Arbeit gedacht. Ehrlich: der Lohn könnte höher sein.",
-        "Sonntag im Garten, morgen wieder Frühschicht in Leipzig.",
-        "Die Hitze im Sommer war schlimm, seitdem gibt es mehr Ventilatoren.",
-    ]
-    for day, text in zip((0, 1, 2, 5, 6, 7), lena_texts, strict=True):
-        at = MONDAY + timedelta(days=day, hours=10, minutes=30)  # 19:30 Berlin
-        reply_to = None
-        if day == 1:
-            reply_to = next(t for t in tweets if t["id"] == ids["critical1"])
-        lena_tweet = builders.tweet(lena, text, at=at, reply_to=reply_to, lang="de")
-        tweets.append(lena_tweet)
-        ids[f"lena{day}"] = lena_tweet["id"]
-    payload = builders.page(tweets, [critic, anne, bernd, lena])
-    batch = parse_response(payload, "import")
-    with Store.open(db_path) as store:
-        ingest(store, batch, Classifier(cfg or config()))
-    return ids
-
-
-def profiles_by_handle(db_path: Path, cfg: Config | None = None) -> dict[str, AmbassadorProfile]:
-    with Store.open(db_path, readonly=True) as store:
-        return {p.handle: p for p in ambassador_profiles(store, cfg or config(), now=NOW)}
 
 
 def test_scripted_accounts_show_every_pattern_with_evidence(db_path: Path) -> None:
@@ -358,7 +254,7 @@ def test_demo_finds_exactly_the_patterns_it_was_written_with(  # type: ignore[no
     # The demo ends at the import moment; weekdays and office hours are exactly as written
     # only a whole number of weeks after its written end (three: still winter time).
     written_end = datetime.fromisoformat(expected["strike"]["end"].replace("Z", "+00:00"))
-    monkeypatch.setattr("cache.demo.utc_now", lambda: written_end + timedelta(weeks=3))
+    monkeypatch.setattr("cache.live.demo.utc_now", lambda: written_end + timedelta(weeks=3))
     db = tmp_path / "demo.db"
     demo_config = DEMO_DIR / "demo.toml"
     run = cli("import", "--demo", "--db", db, "--config", demo_config)

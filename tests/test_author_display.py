@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from filters.threads import PostRef
-from sources.handles import shown_author
+from sources.model.handles import shown_author
 from tui.detail import post_line
 
 

@@ -12,10 +12,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from cache.collector import Collector, PollReport, build_sources
-from cache.store import Store
+from cache.db.store import Store
+from cache.live.collector import Collector, PollReport, build_sources
 from sources.bluesky.source import NO_ACCOUNT, BlueskySource
-from sources.config import BlueskySection, Config
+from sources.model.config import BlueskySection, Config
 from tests.builders import BASE_TIME
 from tests.conftest import REALWORLD
 from tests.feedserver import FeedServer, Route

@@ -19,12 +19,12 @@ import pytest
 
 import app
 from bench.synth import mention_ids, write_jsonl
-from cache.importer import import_paths
-from cache.pipeline import BulkIngest, ClassifyWorker
-from cache.store import Store
+from cache.db.store import Store
+from cache.write.importer import import_paths
+from cache.write.pipeline import BulkIngest, ClassifyWorker
 from filters.classify import Classifier
-from sources.archive import read_archive
-from sources.config import Config
+from sources.archive.files import read_archive
+from sources.model.config import Config
 
 ROOT = Path(__file__).resolve().parents[1]
 ROWS = 3000
@@ -56,6 +56,7 @@ def in_process(archive: Path, tmp_path_factory: pytest.TempPathFactory) -> list[
     return _stored(db)
 
 
+@pytest.mark.slow  # a classifying worker process, killed or garbled
 def test_worker_classified_import_stores_exactly_what_in_process_import_stores(
     archive: Path, in_process: list[tuple[str, ...]], tmp_path: Path
 ) -> None:
@@ -75,6 +76,7 @@ def test_worker_classified_import_stores_exactly_what_in_process_import_stores(
     assert _stored(db) == in_process
 
 
+@pytest.mark.slow  # a classifying worker process, killed or garbled
 def test_an_import_whose_worker_dies_classifies_the_rest_itself(
     archive: Path, in_process: list[tuple[str, ...]], tmp_path: Path
 ) -> None:
@@ -122,12 +124,13 @@ def _worker_of(parent: int) -> int | None:
             command = (entry / "cmdline").read_bytes()
         except OSError:
             continue
-        if f"\nPPid:\t{parent}\n" in status and b"cache.pipeline" in command:
+        if f"\nPPid:\t{parent}\n" in status and b"cache.write.pipeline" in command:
             return int(entry.name)
     return None
 
 
 @pytest.mark.skipif(not hasattr(os, "pidfd_open"), reason="needs Linux pidfd_open")
+@pytest.mark.slow  # a classifying worker process, killed or garbled
 def test_a_killed_import_leaves_no_worker_behind(archive: Path, tmp_path: Path) -> None:
     """SIGKILL of `app.py import` ends its classifying worker too: no orphan keeps running."""
     env = dict(os.environ, XDG_CONFIG_HOME=str(tmp_path / "cfg"), XDG_DATA_HOME=str(tmp_path))
@@ -172,6 +175,7 @@ _GARBLED_ANSWER = (
 )
 
 
+@pytest.mark.slow  # a classifying worker process, killed or garbled
 def test_a_garbled_worker_answer_is_classified_here_instead(tmp_path: Path) -> None:
     """A worker answer that cannot be read ends the worker's part, never the import."""
     with pytest.raises(TypeError):

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import app
-from cache.snapshot_report import LISTED_MENTIONS
+from cache.export.snapshot_data import LISTED_MENTIONS
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from cache.collector import Collector, PollReport
-from cache.ingest import IngestResult
-from cache.store import Store
+from cache.db.store import Store
+from cache.live.collector import Collector, PollReport
+from cache.write.ingest import IngestResult
 from sources.base import PollOutcome, PollPage
-from sources.config import Config
-from sources.records import Mention, ParsedBatch, SourceState
+from sources.model.config import Config
+from sources.model.records import Mention, ParsedBatch, SourceState
 from tests.builders import BASE_TIME, rss
 from tests.feedserver import FeedServer
 
@@ -259,6 +259,7 @@ def test_a_source_that_raises_is_reported_not_fatal(db_path: Path) -> None:
 # --- a real process and a real signal -----------------------------------------------
 
 
+@pytest.mark.slow  # a collector process stopped by SIGTERM
 def test_sigterm_stops_a_running_collector_cleanly_keeping_what_was_stored(
     server: FeedServer, tmp_path: Path, db_path: Path
 ) -> None:

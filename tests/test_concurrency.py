@@ -17,15 +17,20 @@ from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from bench.synth import mention_ids, pages, write_jsonl
-from cache.collector import Collector
-from cache.monitor_queries import feed_page, topic_counts
-from cache.search import Selection, query_selection
-from cache.store import Store
+from cache.db.store import Store
+from cache.live.collector import Collector
+from cache.read.monitor_queries import feed_page, topic_counts
+from cache.read.search import query_selection
+from cache.read.selection import Selection
 from sources.base import PollOutcome, PollPage
-from sources.config import Config
-from sources.records import SourceState
-from sources.twitter_v2 import parse_response
+from sources.model.config import Config
+from sources.model.records import SourceState
+from sources.x.twitter_v2 import parse_response
+
+pytestmark = pytest.mark.slow  # processes writing one store together for many seconds
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = 100
@@ -38,8 +43,8 @@ _COLLECTOR_PROCESS = """
 import sys
 sys.path.insert(0, sys.argv[1])
 from tests.test_concurrency import SynthSource
-from cache.collector import Collector
-from sources.config import Config
+from cache.live.collector import Collector
+from sources.model.config import Config
 source = SynthSource(
     "synth", int(sys.argv[3]), int(sys.argv[4]), seed=int(sys.argv[5]), seconds=float(sys.argv[6])
 )

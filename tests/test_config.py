@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sources.config import ConfigError, find_config_path, load_config
+from sources.model.config import ConfigError, find_config_path, load_config
 
 FULL_EXAMPLE = """
 [company]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sources.config import Config, ConfigError, load_config
+from sources.model.config import Config, ConfigError, load_config
 
 IMPOSSIBLE = [
     ('[company]\ntimezone = "Mars/Olympus"\n', "company.timezone"),

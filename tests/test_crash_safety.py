@@ -19,7 +19,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from bench.synth import mention_ids, write_jsonl
+
+pytestmark = pytest.mark.slow  # writers killed with SIGKILL at random moments
 
 ROOT = Path(__file__).resolve().parents[1]
 ROWS = 20_000

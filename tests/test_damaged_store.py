@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 
 from bench.synth import pages, write_jsonl
-from cache.ingest import ingest
-from cache.store import Store, StoreError
+from cache.db.store import Store, StoreError
+from cache.write.ingest import ingest
 from filters.classify import Classifier
-from sources.config import Config
-from sources.twitter_v2 import parse_response
+from sources.model.config import Config
+from sources.x.twitter_v2 import parse_response
 from tests.builders import rss
 from tests.feedserver import FeedServer
 from tui.monitor import MonitorApp

@@ -18,31 +18,19 @@ from typing import Any
 import pytest
 
 import app
-from cache.ambassadors import ambassador_profiles
-from cache.status import store_status
-from cache.store import Store, default_db_path, demo_db_path
-from cache.threads import thread_for
+from cache.db.store import Store, default_db_path, demo_db_path
+from cache.read.ambassadors import ambassador_profiles
+from cache.read.status import store_status
+from cache.read.threads import thread_for
 from filters.classify import Classifier
-from sources.config import load_config
-from sources.replay import DEMO_DIR, demo_config_path
-from sources.text import canonical_link
+from sources.demo.replay import demo_config_path
+from sources.model.config import load_config
+from sources.model.text import canonical_link
+from tests.store_helpers import EXPECTED, IMPORTED_AT, WRITTEN_END, import_demo
 
-EXPECTED: dict[str, Any] = json.loads((DEMO_DIR / "expected.json").read_text("utf-8"))
 AMBASSADORS = EXPECTED["ambassadors"]
 SCRIPTED = [h for h, a in AMBASSADORS.items() if a["scripted"]]
 GENUINE = next(h for h, a in AMBASSADORS.items() if not a["scripted"])
-WRITTEN_END = datetime.fromisoformat(EXPECTED["strike"]["end"].replace("Z", "+00:00"))
-IMPORTED_AT = WRITTEN_END + timedelta(weeks=3)
-"""The pinned clock of `import --demo`: the replay ends the scenario at the import moment,
-so weekdays and office hours hold exactly as written only a whole number of weeks after
-the written end (three weeks: still winter time in Berlin and the US, and in the past)."""
-
-
-def import_demo(path: Path, at: datetime) -> None:
-    """`app.py import --demo --db PATH` with its clock pinned to `at`."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("cache.demo.utc_now", lambda: at)
-        assert app.main(["import", "--demo", "--db", str(path)]) == 0
 
 
 @pytest.fixture(scope="module")
@@ -68,6 +56,7 @@ def profiles(demo_db: Path) -> dict[str, Any]:
         return {p.handle: p for p in ambassador_profiles(store, load_config(demo_config_path()))}
 
 
+@pytest.mark.slow  # imports the whole demo twice
 def test_import_demo_is_a_command_that_can_run_twice(cli, db_path: Path) -> None:
     """`import --demo --db PATH` fills a store once; again it adds nothing; PATHs are refused."""
     first = cli("import", "--demo", "--db", db_path)
@@ -286,6 +275,7 @@ def test_alerts_find_one_strikes_alert_for_the_strike(cli, demo_db: Path) -> Non
     assert config.alerts.min_count != load_config(None).alerts.min_count  # not the default
 
 
+@pytest.mark.slow  # one whole demo import per start moment
 @pytest.mark.parametrize(
     "started",
     [
@@ -300,7 +290,7 @@ def test_one_strikes_alert_whenever_the_demo_is_started(
 ) -> None:
     """Moved to end at any second, the hours cut the strike differently: still one alert."""
     path = tmp_path / "demo.db"
-    monkeypatch.setattr("cache.demo.utc_now", lambda: IMPORTED_AT + started)
+    monkeypatch.setattr("cache.live.demo.utc_now", lambda: IMPORTED_AT + started)
     assert cli("import", "--demo", "--db", path).code == 0
     run = cli("alerts", "--db", path, "--format", "json")
     strikes, total = strikes_and_all(json.loads(run.out))

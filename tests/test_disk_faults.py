@@ -13,21 +13,22 @@ import ctypes
 import hashlib
 import os
 import sqlite3
-import stat
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-import cache.store
+import cache.db.store
 from bench.synth import pages, write_jsonl
-from cache.ingest import ingest
-from cache.store import Store, StoreError
+from cache.db.store import Store, StoreError
+from cache.write.ingest import ingest
 from filters.classify import Classifier
-from sources.config import Config
-from sources.twitter_v2 import parse_response
+from sources.model.config import Config
+from sources.x.twitter_v2 import parse_response
+
+pytestmark = pytest.mark.slow  # full disks and read-only stores over a 500-mention store
 
 ROOT = Path(__file__).resolve().parents[1]
 _PR_CAPBSET_DROP = 24
@@ -82,20 +83,6 @@ def _digest(*paths: Path) -> str:
     return digest.hexdigest()
 
 
-@pytest.fixture
-def stored(tmp_path: Path) -> Iterator[Path]:
-    """A store holding 500 imported mentions, closed cleanly (WAL checkpointed)."""
-    db = tmp_path / "store.db"
-    classifier = Classifier(Config())
-    with Store.open(db) as store:
-        for page in pages(500, seed=41):
-            ingest(store, parse_response(page, "import"), classifier)
-    yield db
-    for path in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
-        if path.exists():
-            path.chmod(stat.S_IRUSR | stat.S_IWUSR)
-
-
 def _count(db: Path) -> int:
     with Store.open(db, readonly=True) as store:
         assert store.conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
@@ -140,7 +127,7 @@ def test_import_into_a_full_store_exits_with_a_clear_error(
             _fill_up(store)
         return store
 
-    monkeypatch.setattr(cache.store.Store, "open", classmethod(open_full))
+    monkeypatch.setattr(cache.db.store.Store, "open", classmethod(open_full))
     result = cli("import", archive, "--db", stored)
     assert result.code == 1
     assert str(stored) in result.err and "full" in result.err
@@ -271,5 +258,5 @@ def test_sqlite_errors_name_the_store_file(tmp_path: Path) -> None:
     """Every store error message starts with the file, so the user knows which one."""
     path = tmp_path / "s.db"
     for message in ("database or disk is full", "attempt to write a readonly database"):
-        text = cache.store.describe_sqlite_error(path, sqlite3.OperationalError(message))
+        text = cache.db.store.describe_sqlite_error(path, sqlite3.OperationalError(message))
         assert text.startswith(f"{path}: ")

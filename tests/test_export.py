@@ -5,15 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import timedelta
 
-from cache.ingest import ingest
-from cache.store import Store
-from filters.classify import Classifier
-from sources.config import Config
-from sources.records import ParsedBatch
-from sources.twitter_v2 import parse_response
-from tests.builders import BASE_TIME, page, tweet, user
+from tests.store_helpers import fill
 
 EXPECTED_COLUMNS = [
     "id",
@@ -32,17 +25,6 @@ EXPECTED_COLUMNS = [
     "quoted_id",
     "conversation_id",
 ]
-
-
-def fill(db_path, texts: list[str]) -> list[str]:
-    author = user("critic", 'Crit "the" Ic, Esq.')
-    tweets = [
-        tweet(author, text, at=BASE_TIME + timedelta(minutes=i)) for i, text in enumerate(texts)
-    ]
-    batch: ParsedBatch = parse_response(page(tweets, [author]), "test")
-    with Store.open(db_path) as store:
-        ingest(store, batch, Classifier(Config()))
-    return [f"x:{t['id']}" for t in tweets]
 
 
 def test_csv_has_contract_columns_newest_first(tmp_path, db_path, cli):
@@ -88,8 +70,12 @@ def test_query_selects_by_words_and_odd_text_is_searched(db_path, cli):
     assert [json.loads(line)["text"] for line in found.out.splitlines()] == ["Streik in Leipzig"]
     for odd in ["c++", "foo-bar", '"unbalanced', "NEAR(", "*"]:
         run = cli("export", "--db", db_path, "--format", "jsonl", "--query", odd)
-        assert run.code in (0, 2), (odd, run.err)
-        assert "Traceback" not in run.err
+        if run.code == 0:  # searched: every line is a mention
+            assert all(json.loads(line)["id"] for line in run.out.splitlines()), odd
+        else:  # refused: one line that names the query as the problem
+            assert run.code == 2, (odd, run.err)
+            assert run.err.startswith("echowatch export: bad query: "), (odd, run.err)
+            assert run.err.count("\n") == 1, (odd, run.err)
 
 
 def test_failed_export_leaves_no_partial_file(tmp_path, db_path, cli, monkeypatch):
@@ -97,7 +83,7 @@ def test_failed_export_leaves_no_partial_file(tmp_path, db_path, cli, monkeypatc
     fill(db_path, ["a", "b", "c"])
     target = tmp_path / "snap.csv"
     target.write_text("previous snapshot", encoding="utf-8")
-    import cache.export as export
+    import cache.export.run as export
 
     def broken(rows, out):
         out.write("id\n")

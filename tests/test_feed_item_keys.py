@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from cache.ingest import ingest
-from cache.store import Store
+from cache.db.store import Store
+from cache.write.ingest import ingest
 from filters.classify import Classifier
-from sources.config import Config
-from sources.feeds import parse_feed
+from sources.feeds.parse import parse_feed
+from sources.model.config import Config
 from tests.builders import rss
 from tests.feedserver import FeedServer
-from tests.test_feed_source import collector, feed_source, stored_ids
+from tests.store_helpers import collector, feed_source, stored_ids
 
 LIVE_BLOG = "https://news.example/live/kestrel-strike"
 

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-import sources.language
-from cache.store import Store
-from sources.feeds import parse_feed, people_platform
-from sources.language import detect_language
+import sources.feeds.language
+from cache.db.store import Store
+from sources.feeds.language import detect_language
+from sources.feeds.parse import parse_feed, people_platform
 from tests.builders import rss
 
 GERMAN = "Beschäftigte legen in Leipzig die Arbeit nieder, die Gewerkschaft ruft zum Streik auf"
@@ -59,7 +59,7 @@ def test_detection_needs_no_network(monkeypatch: pytest.MonkeyPatch) -> None:
         raise OSError("no network in this test")
 
     monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(sources.language, "_identifier", None)  # load it again, offline
+    monkeypatch.setattr(sources.feeds.language, "_identifier", None)  # load it again, offline
     assert detect_language(GERMAN) == "de"
     assert detect_language(ENGLISH) == "en"
     assert detect_language(GERMAN) == detect_language(GERMAN)

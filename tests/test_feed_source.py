@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import gzip
-import random
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from cache.collector import Collector
-from cache.store import Store
-from sources.config import Config, FeedSection
-from sources.feed_source import FeedSource
-from sources.http_fetch import USER_AGENT
-from tests.builders import BASE_TIME, rss
+from cache.db.store import Store
+from sources.net.http_fetch import USER_AGENT
+from tests.builders import rss
 from tests.feedserver import FeedServer
+from tests.store_helpers import Clock, collector, feed_source, stored_ids
 
 LAST_MODIFIED = "Mon, 02 Nov 2026 08:00:00 GMT"
 
@@ -25,14 +22,6 @@ LAST_MODIFIED = "Mon, 02 Nov 2026 08:00:00 GMT"
 def server() -> Iterator[FeedServer]:
     with FeedServer() as running:
         yield running
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = BASE_TIME
-
-    def __call__(self):
-        return self.now
 
 
 def items(prefix: str, count: int) -> list[dict[str, str]]:
@@ -45,20 +34,6 @@ def items(prefix: str, count: int) -> list[dict[str, str]]:
         }
         for i in range(count)
     ]
-
-
-def feed_source(server: FeedServer, name: str, path: str, **kwargs: object) -> FeedSource:
-    section = FeedSection(name=name, url=server.url(path), poll_seconds=300)
-    return FeedSource(section, rng=random.Random(1), **kwargs)  # type: ignore[arg-type]
-
-
-def collector(db_path: Path, *sources: FeedSource, clock: Clock | None = None) -> Collector:
-    return Collector(Config(), db_path, sources=list(sources), clock=clock or Clock())
-
-
-def stored_ids(db_path: Path) -> set[str]:
-    with Store.open(db_path, readonly=True) as store:
-        return {row["id"] for row in store.rows("SELECT id FROM mentions")}
 
 
 def test_feed_items_are_stored_once_and_an_etag_makes_the_next_poll_free(

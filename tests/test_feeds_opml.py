@@ -5,10 +5,10 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from cache.store import Store
-from sources.config import load_config
-from sources.opml import parse_opml
-from sources.records import SourceState
+from cache.db.store import Store
+from sources.feeds.opml import parse_opml
+from sources.model.config import load_config
+from sources.model.records import SourceState
 
 OPML = Path(__file__).parent / "data" / "opml"
 READER_EXPORT = OPML / "reader_export.opml"  # written here, as feed readers export

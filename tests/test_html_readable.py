@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import app
-from sources.config import load_config
-from sources.replay import demo_config_path
+from sources.demo.replay import demo_config_path
+from sources.model.config import load_config
 
 
 class _Sections(HTMLParser):

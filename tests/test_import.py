@@ -3,33 +3,17 @@
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
-from cache.store import Store
+from cache.db.store import Store
 from tests.builders import BASE_TIME, page, rss, tweet, user
-
-COUNTS = re.compile(r"imported (\d+) new, (\d+) updated, (\d+) skipped")
-
-
-def counts(out: str) -> tuple[int, int, int]:
-    match = COUNTS.search(out)
-    assert match, out
-    new, updated, skipped = (int(g) for g in match.groups())
-    return new, updated, skipped
+from tests.store_helpers import counts, write_jsonl
 
 
 def stored(store: Store, mention_id: str) -> dict[str, Any]:
     row = store.mention(mention_id)
     assert row is not None, f"{mention_id} is not stored"
     return row
-
-
-def write_jsonl(path: Path, values: Sequence[object]) -> Path:
-    path.write_text("".join(json.dumps(v) + "\n" for v in values), encoding="utf-8")
-    return path
 
 
 def test_response_page_is_stored_with_authors(tmp_path, db_path, cli):
@@ -233,10 +217,10 @@ def test_store_that_is_not_sqlite_is_left_untouched(tmp_path, cli):
 
 def test_one_article_from_two_feeds_in_one_batch_keeps_both_sources(db_path):
     """Two feeds delivering one article in the same poll round remember both feeds."""
-    from cache.ingest import ingest
+    from cache.write.ingest import ingest
     from filters.classify import Classifier
-    from sources.config import Config
-    from sources.feeds import parse_feed
+    from sources.feeds.parse import parse_feed
+    from sources.model.config import Config
 
     item = {"title": "Verdi ruft zum Streik", "link": "https://news.example/streik"}
     batch = parse_feed(rss("One", [item]), "one")

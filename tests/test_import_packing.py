@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from cache.store import Store
-from sources.twitter_v2 import snowflake_time
+from cache.db.store import Store
+from sources.x.twitter_v2 import snowflake_time
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPARED = "id, platform, url, author, author_name, author_key, text, lang, created_at, kind, "
@@ -77,6 +77,7 @@ def test_standard_input_stores_what_the_file_stores(tmp_path, realworld, cli, mo
     assert _sources(tmp_path / "piped.db") == {"#kpop"}  # the twarc query, as from the file
 
 
+@pytest.mark.slow  # a shell pipe into the command
 def test_a_real_pipe_into_the_installed_command(tmp_path, realworld):
     """A shell pipe (`cat x.jsonl | echowatch import -`) works, not only a test's stdin."""
     plain = _kpop(realworld)
@@ -155,6 +156,7 @@ def test_file_name_is_the_source_without_a_query(tmp_path, realworld, cli):
     assert _sources(db) == {"lookup-2021.jsonl"}
 
 
+@pytest.mark.slow  # compressed archives through real processes
 def test_zstd_and_broken_gzip_are_named(tmp_path, realworld, cli):
     """A zstd file says how to import it; a cut-off gzip keeps what was read and exits 1."""
     zst = tmp_path / "a.jsonl.zst"

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-import cache.pipeline
-from cache.store import Store
+import cache.write.pipeline
+from cache.db.store import Store
 from tests.builders import page, tweet, user
-from tests.test_import import counts, write_jsonl
+from tests.store_helpers import counts, write_jsonl
 
 BAD_IDS = [
     ("１２３４５６７８９", "not made of the digits 0-9"),  # full-width
@@ -88,7 +88,7 @@ def test_sigterm_stops_the_import_after_a_transaction_and_says_so(
     author = user("critic")
     pages = [page([tweet(author, f"post {p}-{i}") for i in range(10)], [author]) for p in range(30)]
     archive = write_jsonl(tmp_path / "a.jsonl", pages)
-    real_store = cache.pipeline.BulkIngest._store
+    real_store = cache.write.pipeline.BulkIngest._store
     stores = 0
 
     def store_then_terminate(self: Any, batch: Any, classifier: Any) -> None:
@@ -101,7 +101,7 @@ def test_sigterm_stops_the_import_after_a_transaction_and_says_so(
     def unhandled(signum: int, frame: object) -> None:  # instead of killing the test run
         raise AssertionError("SIGTERM reached the default handler: the import ignored it")
 
-    monkeypatch.setattr(cache.pipeline.BulkIngest, "_store", store_then_terminate)
+    monkeypatch.setattr(cache.write.pipeline.BulkIngest, "_store", store_then_terminate)
     previous = signal.signal(signal.SIGTERM, unhandled)
     try:
         run = cli("import", archive, "--db", db_path, "--batch", "50")

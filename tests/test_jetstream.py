@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from cache.collector import Collector, PollReport
-from cache.store import Store
+from cache.db.store import Store
+from cache.live.collector import Collector, PollReport
 from sources.bluesky.jetstream import JetstreamSource
-from sources.config import BlueskySection, CompanySection, Config
+from sources.model.config import BlueskySection, CompanySection, Config
 from tests.builders import BASE_TIME
 from tests.conftest import REALWORLD
 from tests.feedserver import FeedServer, Route
@@ -65,6 +65,7 @@ def stored_ids(db_path: Path) -> list[str]:
         return [r["id"] for r in store.rows("SELECT id FROM mentions ORDER BY id")]
 
 
+@pytest.mark.slow  # a websocket stream server
 def test_the_stream_keeps_only_posts_with_the_query_words(
     appview: FeedServer, db_path: Path
 ) -> None:

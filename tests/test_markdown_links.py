@@ -10,8 +10,8 @@ import pytest
 from markdown_it import MarkdownIt
 
 import app
-from cache.markdown_text import md_link, md_text
-from cache.store import Store
+from cache.db.store import Store
+from cache.export.markdown_text import md_link, md_text
 
 REPORT_TIME = re.compile(r"\b\d{4}-\d\d-\d\d \d\d:\d\d UTC\b")
 ISO_TIME = re.compile(r"\b\d{4}-\d\d-\d\dT\d\d:\d\d")
@@ -62,6 +62,7 @@ def _stored_urls(db: Path) -> set[str]:
         return {r[0] for r in store.conn.execute("SELECT url FROM mentions WHERE url != ''")}
 
 
+@pytest.mark.slow  # builds and reports a whole store
 def test_threads_report_links_go_to_the_posts(cli, demo_db: Path) -> None:
     """Every link of the threads report, rendered, opens a stored post's own address."""
     text = _export(cli, demo_db, "--report", "threads")
@@ -93,6 +94,7 @@ def test_every_markdown_report_writes_times_alike(cli, demo_db: Path) -> None:
         assert not ISO_TIME.search(prose), (args, ISO_TIME.search(prose))
 
 
+@pytest.mark.slow  # builds and reports a whole store
 def test_feed_authors_are_names_not_handles(cli, demo_db: Path) -> None:
     """A feed item's author shows as a name ("Tom Reyes"), an X author as @handle."""
     text = _export(cli, demo_db, "--query", "platform:rss")

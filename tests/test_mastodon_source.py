@@ -12,11 +12,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from cache.collector import Collector, PollReport
-from cache.store import Store
-from sources.config import Config, MastodonSection
+from cache.db.store import Store
+from cache.live.collector import Collector, PollReport
 from sources.mastodon.source import NO_TOKEN, MastodonSource
-from sources.records import utc_now
+from sources.model.config import Config, MastodonSection
+from sources.model.records import utc_now
 from tests.builders import BASE_TIME
 from tests.conftest import REALWORLD
 from tests.feedserver import FeedServer, Route

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from cache.collector import Collector, PollReport, build_sources
-from cache.store import Store
-from sources.config import Config, MastodonSection
+from cache.db.store import Store
+from cache.live.collector import Collector, PollReport, build_sources
 from sources.mastodon.stream import MastodonStreamSource
+from sources.model.config import Config, MastodonSection
 from tests.builders import BASE_TIME
 from tests.conftest import REALWORLD
 from tests.feedserver import FeedServer, Route

@@ -2,71 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import UTC, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
-from textual.widgets import Input, Static
+from textual.widgets import Input
 
-from cache.ingest import ingest
-from cache.search import QueryError, query_selection
-from cache.store import Store
+from cache.db.store import Store
+from cache.read.search import QueryError, query_selection
+from cache.write.ingest import ingest
 from filters.classify import Classifier
-from sources.twitter_v2 import parse_response
+from sources.x.twitter_v2 import parse_response
 from tests.builders import page, tweet, user
 from tests.monitor_scenario import (
     CONFIG,
     NOW,
-    Programme,
     Scenario,
     arrivals,
     build_store,
-    frozen_clock,
 )
-from tui.feed import FeedTable
-from tui.launch import topic_labels
+from tests.tui_helpers import feed_of, filter_line_of, make_app, settle, status_of
 from tui.messages import MentionsStored
-from tui.monitor import MonitorApp, MonitorOptions
 from tui.topics_panel import TopicPanel
-
-
-def make_app(scenario: Scenario | Programme, tmp_path: Path, *, mode: str = "live") -> MonitorApp:
-    app = MonitorApp(
-        MonitorOptions(
-            db_path=scenario.path,
-            mode=mode,
-            config=scenario.config,
-            clock=frozen_clock,
-            tz=UTC,
-            output_dir=tmp_path,
-            topics=topic_labels(scenario.config),
-        )
-    )
-    # A post is marked read after resting a second in the reading pane (wall-clock time):
-    # tests see the same marks however slow the machine; the marks tests set their own.
-    app.reader_marks.read_after = 3600
-    return app
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Let messages run and every worker finish, twice (a result may start another read)."""
-    for _ in range(2):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-def feed_of(app: MonitorApp) -> FeedTable:
-    return app.query_one(FeedTable)
-
-
-def status_of(app: MonitorApp) -> str:
-    return str(app.query_one("#status", Static).render())
-
-
-def filter_line_of(app: MonitorApp) -> str:
-    return str(app.query_one("#filter-line", Static).render())
 
 
 @pytest.fixture

@@ -9,10 +9,9 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
-from sources.config import SignalsSection
+from sources.model.config import SignalsSection
 from tests.monitor_scenario import Programme, build_programme_store, store_tobias_pay_reply
-from tests.test_monitor import feed_of, make_app, settle
-from tests.test_monitor_views import open_detail_of, text_of
+from tests.tui_helpers import feed_of, make_app, open_detail_of, settle, text_of, toasts
 from tui.ambassador_detail import AmbassadorDetailScreen
 from tui.messages import MentionsStored
 from tui.monitor import MonitorApp
@@ -141,7 +140,7 @@ async def test_ambassador_view_keeps_every_warning_at_80_columns(
 
 
 async def test_a_bad_signals_setting_leaves_the_feed_working(
-    programme: Programme, tmp_path: Path
+    programme: Programme, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An impossible [signals] threshold is said once; the feed still lists everything."""
     broken = replace(
@@ -149,14 +148,15 @@ async def test_a_bad_signals_setting_leaves_the_feed_working(
         config=replace(programme.config, signals=SignalsSection(near_duplicate_jaccard=1.5)),
     )
     app = make_app(broken, tmp_path)
-    async with app.run_test(size=(120, 40)) as pilot:
+    monkeypatch.setattr(app, "NOTIFICATION_TIMEOUT", 600)  # toasts stay on a slow machine
+    async with app.run_test(notifications=True, size=(120, 40)) as pilot:
         await settle(pilot)
         assert programme.jana_pay_id in feed_of(app).row_ids
         assert "⚠" not in topics_cell(app, programme.jana_pay_id)
         app.reload_feed()
         await settle(pilot)
-        notes = [n for n in app._notifications if "No ambassador badges" in n.message]
-        assert len(notes) == 1 and "near_duplicate_jaccard" in notes[0].message
+        notes = [text for text in toasts(app) if "No ambassador badges" in text]
+        assert len(notes) == 1 and "near_duplicate_jaccard" in notes[0]
         assert app.is_running
 
 

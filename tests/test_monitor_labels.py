@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.monitor_scenario import Scenario, build_store
-from tests.test_monitor import feed_of, make_app, settle
-from tests.test_monitor_views import open_detail_of
+from tests.tui_helpers import feed_of, make_app, open_detail_of, settle
 from tui.feed import TOPIC_CHIPS
 from tui.monitor import MonitorApp
 

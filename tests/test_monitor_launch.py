@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from cache.store import Store, demo_db_path
+from cache.db.store import Store, demo_db_path
 from tests.monitor_scenario import build_store
 from tui.launch import DEMO_META_KEY, LaunchError, plan_launch
 
@@ -34,12 +34,13 @@ def test_negative_speed_is_refused(cli) -> None:
     assert run.code == 2 and "--speed" in run.err
 
 
+@pytest.mark.slow  # plays the demo out in the monitor
 def test_a_played_out_demo_starts_afresh(tmp_path: Path) -> None:
     """A demo store whose replay already ended is replaced, so the demo moves again."""
-    from cache.demo import load_demo
+    from cache.live.demo import load_demo
     from filters.classify import Classifier
-    from sources.config import load_config
-    from sources.replay import ReplaySource, demo_config_path
+    from sources.demo.replay import ReplaySource, demo_config_path
+    from sources.model.config import load_config
 
     path = tmp_path / "demo.db"
     with Store.open(path) as store:
@@ -77,7 +78,7 @@ def test_live_sources_never_write_into_a_demo_store(tmp_path: Path) -> None:
 
 def test_without_config_or_db_the_demo_uses_its_own_store(tmp_path: Path) -> None:
     """No config and no --db: the demo store in the data dir, never the user's store."""
-    pytest.importorskip("sources.replay")
+    pytest.importorskip("sources.demo.replay")
     plan = plan_launch(db=None, config_path=None, demo=False, offline=False, speed=5)
     assert plan.mode == "demo"
     assert plan.db_path == demo_db_path()

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from cache.alerts import Alert
-from cache.collector import Collector
+from cache.alerts.rules import Alert
+from cache.live.collector import Collector
 from sources.base import PollOutcome, PollPage
-from sources.records import SourceState
-from sources.twitter_v2 import parse_response
+from sources.model.records import SourceState
+from sources.x.twitter_v2 import parse_response
 from tests.builders import page, tweet, user
 from tests.monitor_scenario import CONFIG, NOW, build_store, frozen_clock
-from tests.test_monitor import feed_of, settle
+from tests.tui_helpers import feed_of, settle, toasts
 from tui.launch import topic_labels
 from tui.messages import AlertRaised
 from tui.monitor import MonitorApp, MonitorOptions
@@ -82,7 +82,9 @@ async def test_a_polled_source_fills_the_feed(tmp_path: Path) -> None:
         assert "fake ✓" in str(app.query_one("#status").render())
 
 
-async def test_spike_alerts_become_one_notification_and_bang_lists_them(tmp_path: Path) -> None:
+async def test_spike_alerts_become_one_notification_and_bang_lists_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A burst of alerts shows as one literal notification; `!` opens the alert list."""
     alerts_view = pytest.importorskip("tui.alerts_view")
     scenario = build_store(tmp_path / "store.db")
@@ -109,16 +111,17 @@ async def test_spike_alerts_become_one_notification_and_bang_lists_them(tmp_path
             raised_at="2026-11-02T11:59:00Z",
         )
 
-    async with app.run_test(size=(120, 40)) as pilot:
+    monkeypatch.setattr(app, "NOTIFICATION_TIMEOUT", 600)  # toasts stay on a slow machine
+    async with app.run_test(notifications=True, size=(120, 40)) as pilot:
         await settle(pilot)
         app.post_message(AlertRaised(spike("pay")))
         app.post_message(AlertRaised(spike("[b]strikes[/b]")))
         await pilot.pause()
         app.alert_toasts.announce()  # what the half-second timer does
         await pilot.pause()
-        notes = [n for n in app._notifications if "spike" in n.message]
-        assert len(notes) == 1 and notes[0].markup is False
-        assert notes[0].message.startswith("2 spike alerts: [b]strikes[/b], pay")
+        notes = [text for text in toasts(app) if "spike" in text]
+        assert len(notes) == 1
+        assert "2 spike alerts: [b]strikes[/b], pay" in notes[0]  # literal, not bold
         await pilot.press("exclamation_mark")
         await settle(pilot)
         assert isinstance(app.screen, alerts_view.AlertsScreen)

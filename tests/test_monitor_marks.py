@@ -11,7 +11,7 @@ import pytest
 from textual.pilot import Pilot
 
 from tests.monitor_scenario import Scenario, build_store
-from tests.test_monitor import feed_of, filter_line_of, make_app, settle, status_of
+from tests.tui_helpers import feed_of, filter_line_of, make_app, settle, status_of
 from tui.monitor import MonitorApp
 
 SAFETY_ID = "x:1004"

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import UTC, timedelta
 from pathlib import Path
 
-from cache.ingest import ingest
-from cache.store import Store
+from cache.db.store import Store
+from cache.write.ingest import ingest
 from filters.classify import Classifier
-from sources.twitter_v2 import parse_response
+from sources.x.twitter_v2 import parse_response
 from tests.builders import page, tweet, user
 from tests.monitor_scenario import CONFIG, NOW, build_store, frozen_clock
-from tests.test_monitor import feed_of, settle
+from tests.tui_helpers import feed_of, settle
 from tui.launch import topic_labels
 from tui.monitor import MonitorApp, MonitorOptions
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from cache.monitor_queries import (
+from cache.db.store import Store
+from cache.read.monitor_queries import (
     any_ambassador_post,
     feed_page,
     feed_page_sql,
     topic_counts,
     topic_selection,
 )
-from cache.search import Selection
-from cache.store import Store
+from cache.read.selection import Selection
 from tests.builders import page, tweet, user
 from tests.monitor_scenario import NOW, build_store, store_batch
 

@@ -9,11 +9,11 @@ import pytest
 from textual.widgets import Input, Static
 from textual.widgets._footer import FooterKey
 
-from cache.monitor_queries import count_matching
-from cache.search import Selection
-from cache.store import Store
+from cache.db.store import Store
+from cache.read.monitor_queries import count_matching
+from cache.read.selection import Selection
 from tests.monitor_scenario import HOSTILE_TEXTS, NOW, Scenario, arrivals, build_store
-from tests.test_monitor import feed_of, filter_line_of, make_app, settle, status_of
+from tests.tui_helpers import feed_of, filter_line_of, make_app, settle, status_of
 from tui import timefmt
 from tui.dialogs import HelpScreen
 from tui.messages import MentionsStored

@@ -12,14 +12,14 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
-from cache.monitor_queries import feed_page
-from cache.search import query_selection
-from cache.store import Store
+from cache.db.store import Store
+from cache.read.monitor_queries import feed_page
+from cache.read.search import query_selection
 from filters.topics import topic_ids
 from filters.views import saved_views
-from sources.config import Config, ViewSection, load_config
+from sources.model.config import Config, ViewSection, load_config
 from tests.monitor_scenario import NOW, Scenario, build_store, frozen_clock
-from tests.test_monitor import feed_of, filter_line_of, settle
+from tests.tui_helpers import feed_of, filter_line_of, settle, toasts
 from tui.launch import topic_labels
 from tui.monitor import MonitorApp, MonitorOptions
 from tui.views_list import SavedViewsScreen, SaveViewDialog
@@ -250,15 +250,16 @@ async def test_saving_without_a_config_file_creates_one_that_loads(
 
 
 async def test_in_the_demo_a_saved_view_lasts_the_session(
-    scenario: Scenario, tmp_path: Path
+    scenario: Scenario, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Without a config file to write (the demo), the view is used and listed, and the
     reader is told it is kept for this session only."""
     app = make_app(scenario, tmp_path, views_file=None)
-    async with app.run_test(size=(120, 40)) as pilot:
+    monkeypatch.setattr(app, "NOTIFICATION_TIMEOUT", 600)  # toasts stay on a slow machine
+    async with app.run_test(notifications=True, size=(120, 40)) as pilot:
         await save_as(pilot, "lang:en", "english")
         assert app.active_view is not None and app.active_view.name == "english"
-        notes = [n.message for n in app._notifications]
+        notes = toasts(app)
         assert any("for this session" in n for n in notes), notes
         screen = await open_views(pilot)
         assert "english" in [r.key.value for r in screen.query_one(DataTable).ordered_rows]

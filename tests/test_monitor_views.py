@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, Static
 
-from cache.store import SourceState, Store
+from cache.db.store import SourceState, Store
 from tests.monitor_scenario import Scenario, build_store
-from tests.test_monitor import feed_of, make_app, settle
+from tests.tui_helpers import feed_of, make_app, open_detail_of, settle, text_of
 from tui.detail import DetailScreen
 from tui.dialogs import ExportDialog, HelpScreen
 from tui.views import AmbassadorsScreen, ParodyScreen, SourcesScreen
@@ -20,19 +20,6 @@ from tui.views import AmbassadorsScreen, ParodyScreen, SourcesScreen
 @pytest.fixture
 def scenario(tmp_path: Path) -> Scenario:
     return build_store(tmp_path / "store.db")
-
-
-def text_of(screen: object, selector: str) -> str:
-    return "\n".join(str(w.render()) for w in screen.query(selector))  # type: ignore[attr-defined]
-
-
-async def open_detail_of(app, pilot, mention_id: str) -> DetailScreen:
-    feed = feed_of(app)
-    feed.move_cursor(row=feed.get_row_index(mention_id))
-    await pilot.press("enter")
-    await settle(pilot)
-    assert isinstance(app.screen, DetailScreen)
-    return app.screen
 
 
 async def test_enter_opens_the_thread_with_replies_delays_and_parody(

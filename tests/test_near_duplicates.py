@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import random
 
-from filters.near_duplicates import NearDuplicateIndex, jaccard, word_set
+from filters.signals.near_duplicates import NearDuplicateIndex, jaccard, word_set
 
 TEMPLATE = (
     "Ich arbeite seit drei Jahren gern im Lager in {city}, die Pausen sind fest "

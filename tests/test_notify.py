@@ -17,9 +17,11 @@ from typing import ClassVar
 import pytest
 
 import app
-from cache.alerts import AlertWatcher, list_alerts
-from cache.store import Store
-from tests.test_alerts import DAY0, STRIKE_TEXT, _config, add_posts, recorder_command, steady_days
+from cache.alerts.rules import list_alerts
+from cache.alerts.watch import AlertWatcher
+from cache.db.store import Store
+from tests.store_helpers import DAY0, STRIKE_TEXT, add_posts, recorder_command, steady_days
+from tests.store_helpers import alerts_config as _config
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 

@@ -9,10 +9,9 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, Static
 
-from cache.store import SourceState, Store
+from cache.db.store import SourceState, Store
 from tests.monitor_scenario import Scenario, build_store
-from tests.test_monitor import make_app, settle, status_of
-from tests.test_monitor_views import open_detail_of, text_of
+from tests.tui_helpers import make_app, open_detail_of, settle, status_of, text_of
 from tui.ambassador_detail import AmbassadorDetailScreen
 from tui.views import AmbassadorsScreen, ParodyScreen, SourcesScreen
 

@@ -8,13 +8,19 @@ from typing import Any
 
 import pytest
 
-from cache.ingest import ingest
-from cache.search import RARE_TOPIC_MENTIONS, QueryError, query_selection, rare_topics, select_sql
-from cache.store import Store
+from cache.db.store import Store
+from cache.read.search import (
+    RARE_TOPIC_MENTIONS,
+    QueryError,
+    query_selection,
+    rare_topics,
+    select_sql,
+)
+from cache.write.ingest import ingest
 from filters.classify import Classifier
-from sources.config import Config
-from sources.feeds import parse_feed
-from sources.twitter_v2 import parse_response
+from sources.feeds.parse import parse_feed
+from sources.model.config import Config
+from sources.x.twitter_v2 import parse_response
 from tests.builders import BASE_TIME, page, rss, tweet, user
 
 NOW = BASE_TIME + timedelta(days=2)

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from bench.synth import write_jsonl
-from tests.test_disk_faults import stored  # noqa: F401  (the 500-mention store fixture)
+
+pytestmark = pytest.mark.slow  # a 500-mention store on a read-only filesystem
 
 ROOT = Path(__file__).resolve().parents[1]
 NO_MOUNT = 77
@@ -66,7 +67,7 @@ def _in_read_only_mount(
     return result
 
 
-def test_import_onto_a_read_only_filesystem_says_read_only(stored: Path, tmp_path: Path) -> None:  # noqa: F811
+def test_import_onto_a_read_only_filesystem_says_read_only(stored: Path, tmp_path: Path) -> None:
     """Importing into a store on a read-only mount names the store and says read-only."""
     archive = tmp_path / "more.jsonl"
     write_jsonl(archive, 20, seed=9)
@@ -77,7 +78,7 @@ def test_import_onto_a_read_only_filesystem_says_read_only(stored: Path, tmp_pat
 
 
 def test_status_and_export_read_a_store_on_a_read_only_filesystem(
-    stored: Path,  # noqa: F811
+    stored: Path,
     tmp_path: Path,
 ) -> None:
     """A store on read-only media (a mounted backup, a CD) still reports and exports."""

@@ -232,6 +232,7 @@ def _check_shape(expected: list[str], output: str, line: str) -> None:
         position = found[0] + 1
 
 
+@pytest.mark.slow  # runs every README command (seconds)
 def test_every_readme_command_runs_and_prints_what_it_shows(
     workdir: Path, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from cache.store import Store
+from cache.db.store import Store
 
 BROKEN_FEEDS = {
     "encoding_bozo_invalid-bytes-with-bom.xml",
@@ -59,7 +59,7 @@ def test_every_real_tweet_file_loads_with_authors(realworld, tmp_path, cli):
     files = sorted((realworld / "twitter_v2").glob("*/*.json*"))
     db = tmp_path / "real.db"
     run = cli("import", *files, "--db", db)
-    assert "Traceback" not in run.out + run.err
+    assert run.code == 0, run.err
     with Store.open(db) as store:
         for path in files:
             for tweet_id, author in expected_authors(path).items():
@@ -73,7 +73,6 @@ def test_real_feeds_load_or_say_why(realworld, tmp_path, cli):
     db = tmp_path / "feeds.db"
     for path in sorted((realworld / "feeds").glob("*/*.xml")):
         run = cli("import", path, "--db", db)
-        assert "Traceback" not in run.out + run.err
         if path.name in BROKEN_FEEDS:
             assert run.code == 1, path.name
             assert path.name in run.err and ": " in run.err

@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from cache.reclassify import FINGERPRINT_KEY, reclassify_if_changed
-from cache.store import Store
+from cache.db.store import Store
+from cache.write.reclassify import FINGERPRINT_KEY, reclassify_if_changed
 from filters.classify import Classifier
-from sources.config import AccountsSection, Config, TopicSection
+from sources.model.config import AccountsSection, Config, TopicSection
 from tests.builders import page, tweet, user
 
 

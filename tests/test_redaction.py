@@ -13,9 +13,9 @@ import pytest
 import responses
 from textual.widgets import DataTable, Static
 
-from cache.store import Store
-from sources.records import SourceState
-from sources.redact import REDACTED, redact
+from cache.db.store import Store
+from sources.model.records import SourceState
+from sources.model.redact import REDACTED, redact
 from tui.monitor import MonitorApp, MonitorOptions
 from tui.views import SourcesScreen
 

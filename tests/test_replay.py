@@ -9,12 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from cache.ingest import ingest
-from cache.store import Store
+from cache.db.store import Store
+from cache.write.ingest import ingest
 from filters.classify import Classifier
-from sources.config import load_config
-from sources.records import SourceState
-from sources.replay import (
+from sources.demo.replay import (
     DEMO_DIR,
     FINISHED_POLL_SECONDS,
     MAX_GAP_SECONDS,
@@ -24,7 +22,9 @@ from sources.replay import (
     shift_feed,
     shift_payload,
 )
-from sources.text import format_timestamp
+from sources.model.config import load_config
+from sources.model.records import SourceState
+from sources.model.text import format_timestamp
 
 NOW = datetime(2026, 11, 25, 10, 17, 3, tzinfo=UTC)
 MANIFEST = json.loads((DEMO_DIR / "scenario.json").read_text("utf-8"))

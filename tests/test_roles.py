@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from filters.roles import RoleRules, fold_lookalikes
-from sources.config import AccountsSection, CompanySection, Config
+from sources.model.config import AccountsSection, CompanySection, Config
 
 RULES = RoleRules.from_config(
     Config(

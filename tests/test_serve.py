@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-from cache.store import Store, demo_db_path
+from cache.db.store import Store, demo_db_path
 from tests.browser import find_chromium, headless_page, wait_until
 from tests.monitor_scenario import Scenario, build_store, frozen_clock
 from tui.dialogs import ExportDialog

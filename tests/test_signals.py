@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from filters import signals
-from filters.signals import Post
+from filters.signals import measures as signals
+from filters.signals.measures import Post
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")

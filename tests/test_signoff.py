@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from filters.signoff import find_signoff, fold_name, signoff_matches, strip_signoff
+from filters.signals.signoff import find_signoff, fold_name, signoff_matches, strip_signoff
 
 
 @pytest.mark.parametrize(

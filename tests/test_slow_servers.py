@@ -11,12 +11,14 @@ from pathlib import Path
 import pytest
 import requests
 
-from cache.collector import Collector
-from sources.config import Config, FeedSection
-from sources.feed_source import FeedSource
-from sources.x_session import ApiSession
+from cache.live.collector import Collector
+from sources.feeds.source import FeedSource
+from sources.model.config import Config, FeedSection
+from sources.x.session import ApiSession
 from tests.builders import BASE_TIME, rss
 from tests.feedserver import FeedServer
+
+pytestmark = pytest.mark.slow  # servers that trickle until each poll's deadline
 
 GOOD = rss("Good", [{"title": "Kestrel pay talks", "link": "https://news.example/good/1"}])
 SLOW = rss(

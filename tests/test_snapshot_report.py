@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-import cache.snapshot_report as snapshot_report
-from cache.ingest import ingest
-from cache.store import Store
+import cache.export.snapshot_data as snapshot_data
+from cache.db.store import Store
+from cache.write.ingest import ingest
 from filters.classify import Classifier
-from sources.config import Config
-from sources.twitter_v2 import parse_response
+from sources.model.config import Config
+from sources.x.twitter_v2 import parse_response
 from tests.builders import BASE_TIME, page, tweet, user
 
 HOSTILE_NAME = '"><img src=x onerror=alert(1)> \u202eevil'
@@ -180,7 +180,7 @@ def test_a_long_selection_lists_only_the_newest_and_says_so(
 ) -> None:
     """Beyond the listing cap the report counts everything but lists the newest only."""
     build_store(db_path, extra_strike_posts=30)
-    monkeypatch.setattr(snapshot_report, "LISTED_MENTIONS", 5)
+    monkeypatch.setattr(snapshot_data, "LISTED_MENTIONS", 5)
     run = cli("export", "--db", db_path, "--format", "md")
     assert run.code == 0, run.err
     assert "The 5 newest of 34 mentions." in run.out

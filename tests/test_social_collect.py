@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from cache.store import Store
+from cache.db.store import Store
 from tests.builders import BASE_TIME
 from tests.feedserver import FeedServer, Route
 from tests.jetstream_server import Jetstream

@@ -6,7 +6,7 @@ import json
 import re
 from pathlib import Path
 
-from cache.store import Store
+from cache.db.store import Store
 
 COUNTS = re.compile(r"imported (\d+) new, (\d+) updated, (\d+) skipped")
 

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from cache.collector import Collector
-from cache.store import Store
-from sources.config import Config, FeedSection
-from sources.feed_source import FeedSource
-from sources.http_fetch import FetchLimits
+from cache.db.store import Store
+from cache.live.collector import Collector
+from sources.feeds.source import FeedSource
+from sources.model.config import Config, FeedSection
+from sources.net.http_fetch import FetchLimits
 from tests.builders import BASE_TIME, rss
 from tests.feedserver import FeedServer, gzip_bomb, zeros
 

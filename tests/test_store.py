@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from cache.ingest import ingest
-from cache.store import Store
+from cache.db.store import Store
+from cache.write.ingest import ingest
 from filters.classify import Classifier
-from sources.config import Config
-from sources.records import ParsedBatch
-from sources.twitter_v2 import parse_response
+from sources.model.config import Config
+from sources.model.records import ParsedBatch
+from sources.x.twitter_v2 import parse_response
 from tests import builders
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -174,11 +174,11 @@ _WRITER = """
 import sys
 sys.path.insert(0, sys.argv[1])
 from bench.synth import pages
-from cache.ingest import ingest
-from cache.store import Store
+from cache.write.ingest import ingest
+from cache.db.store import Store
 from filters.classify import Classifier
-from sources.config import Config
-from sources.twitter_v2 import parse_response
+from sources.model.config import Config
+from sources.x.twitter_v2 import parse_response
 classifier = Classifier(Config())
 with Store.open(sys.argv[2]) as store:
     for page in pages(int(sys.argv[3]), seed=5, page_size=50):
@@ -187,6 +187,7 @@ with Store.open(sys.argv[2]) as store:
 """
 
 
+@pytest.mark.slow  # two processes on one store
 def test_one_process_writes_while_another_reads_the_same_file(db_path: Path) -> None:
     """The monitor can read a store while `collect` writes it: no 'database is locked'."""
     with Store.open(db_path):

@@ -17,9 +17,9 @@ import pytest
 from sqlite_utils import Database
 
 import app
-from cache import fts
-from cache.schema import migrations
-from cache.store import Store
+from cache.db import fts
+from cache.db.schema import migrations
+from cache.db.store import Store
 
 SQLITE_UTILS = Path(sys.executable).parent / "sqlite-utils"
 
@@ -34,7 +34,7 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _project_ids(path: Path, query: str) -> set[str]:
     """The ids Echowatch's own query language finds (export --ids covers X posts only)."""
-    from cache.search import query_selection, select_sql
+    from cache.read.search import query_selection, select_sql
 
     with Store.open(path, readonly=True) as store:
         sql, params = select_sql(query_selection(query), columns="m.id")
@@ -173,6 +173,7 @@ def datasette_url(datasette_bin: Path, demo_store: Path) -> Iterator[str]:
         server.wait(timeout=10)
 
 
+@pytest.mark.slow  # starts a Datasette server
 def test_datasette_searches_and_links(datasette_url: str, demo_store: Path) -> None:
     """Datasette shows a search box on mentions and `?_search=Streik` finds the same posts."""
     query = "_search=Streik&_col=id&_shape=array&_size=max"

@@ -11,17 +11,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from cache.alerts import AlertWatcher
-from cache.hourly_counts import hourly_counts
-from cache.ingest import ingest
-from cache.monitor_queries import topic_counts
-from cache.store import Store
+from cache.alerts.watch import AlertWatcher
+from cache.db.store import Store
+from cache.read.hourly_counts import hourly_counts
+from cache.read.monitor_queries import topic_counts
+from cache.write.ingest import ingest
 from filters.classify import Classifier
 from filters.spikes import ALL_SERIES, hour_of
-from sources.config import Config
-from sources.feeds import parse_feed
-from sources.records import utc_now
-from sources.text import format_display_time, format_timestamp, parse_timestamp
+from sources.feeds.parse import parse_feed
+from sources.model.config import Config
+from sources.model.records import utc_now
+from sources.model.text import format_display_time, format_timestamp, parse_timestamp
 from tests.builders import page, rss, tweet, user
 from tui.feed import FeedTable
 from tui.monitor import MonitorApp, MonitorOptions
@@ -226,7 +226,7 @@ def test_go_zero_time_in_a_feed_is_year_1_not_2001() -> None:
 
 
 def _parsed(payload: dict[str, object]):
-    from sources.twitter_v2 import parse_response
+    from sources.x.twitter_v2 import parse_response
 
     return parse_response(payload, "x:search")
 
@@ -282,7 +282,7 @@ def test_dated_items_beside_undated_ones_are_still_counted(db_path: Path) -> Non
 
 def test_a_saved_views_alert_series_leaves_undated_items_out(db_path: Path) -> None:
     """A view with `alert = true` counts the dated strike posts of the hour, not undated ones."""
-    from cache.search import Selection
+    from cache.read.selection import Selection
 
     now = utc_now().replace(microsecond=0)
     items = [
@@ -351,7 +351,7 @@ def test_an_empty_store_has_no_history_and_logs_nothing(
 ) -> None:
     """The first alert check on a new store is silent: no "time not readable" noise."""
     monkeypatch.setattr(logging.getLogger("echowatch"), "propagate", True)
-    from cache.hourly_counts import history_hours
+    from cache.read.hourly_counts import history_hours
 
     with Store.open(db_path) as store:
         assert history_hours(store) is None

@@ -10,16 +10,15 @@ from typing import Any
 
 from textual.widgets import Static
 
-from cache.ingest import ingest
-from cache.reclassify import reclassify_if_changed
-from cache.store import Store
+from cache.db.store import Store
+from cache.write.ingest import ingest
+from cache.write.reclassify import reclassify_if_changed
 from filters.classify import Classifier
-from sources.config import Config, TopicSection
-from sources.twitter_v2 import parse_response
+from sources.model.config import Config, TopicSection
+from sources.x.twitter_v2 import parse_response
 from tests.builders import BASE_TIME, page, tweet, user
 from tests.monitor_scenario import CONFIG, Scenario
-from tests.test_monitor import make_app, settle
-from tests.test_monitor_views import open_detail_of
+from tests.tui_helpers import make_app, open_detail_of, settle
 
 CRITIC = user("critic", "Critic", user_id="11")
 WORKER = user("worker", "Worker", user_id="12")

@@ -10,10 +10,10 @@ from textual import events
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
-from cache.ingest import ingest
-from cache.store import Store
+from cache.db.store import Store
+from cache.write.ingest import ingest
 from filters.classify import Classifier
-from sources.feeds import parse_feed
+from sources.feeds.parse import parse_feed
 from tests.builders import page, rss, tweet, user
 from tests.monitor_scenario import (
     NOW,
@@ -22,7 +22,7 @@ from tests.monitor_scenario import (
     build_store,
     store_batch,
 )
-from tests.test_monitor import feed_of, make_app, settle
+from tests.tui_helpers import feed_of, make_app, settle
 from tui.account_view import AccountScreen
 from tui.ambassador_detail import AmbassadorDetailScreen
 from tui.detail import DetailScreen

@@ -12,8 +12,8 @@ import pytest
 from textual.pilot import Pilot
 
 from tests.monitor_scenario import build_programme_store, build_store
-from tests.test_monitor import feed_of, make_app, settle
 from tests.test_thread_walk import add_long_mockery
+from tests.tui_helpers import feed_of, make_app, settle
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])

@@ -9,14 +9,15 @@ from typing import Any
 
 import pytest
 
-from cache.ingest import ingest
-from cache.search import Selection, query_selection
-from cache.store import Store
-from cache.threads import critical_threads, thread_for
+from cache.db.store import Store
+from cache.read.search import query_selection
+from cache.read.selection import Selection
+from cache.read.threads import critical_threads, thread_for
+from cache.write.ingest import ingest
 from filters.classify import Classifier
 from filters.threads import LinkedPost, PostRef, assemble_thread
-from sources.config import Config
-from sources.twitter_v2 import parse_response
+from sources.model.config import Config
+from sources.x.twitter_v2 import parse_response
 from tests.builders import BASE_TIME, page, tweet, user
 
 CRITIC = user("lager_leipzig", "Lager Leipzig", user_id="11")

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from filters.normalize import _FOLD, Folded, fold, fold_for_matching
 from filters.topic_vocab import DEFAULT_TOPICS
 from filters.topics import Topic, TopicMatcher, term_regex
-from sources.config import Config
+from sources.model.config import Config
 
 TOKEN = re.compile(r"\w+(?:[*:_/·]in(?:nen)?(?!\w))?(?:[-'’]\w+(?:[*:_/·]in(?:nen)?(?!\w))?)*")
 GENDER = re.compile(r"[*:_/·](?=in)")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from filters.topics import TopicMatcher
-from sources.config import Config, ConfigError, TopicSection, load_config
+from sources.model.config import Config, ConfigError, TopicSection, load_config
 
 MATCHER = TopicMatcher.from_config(Config())
 

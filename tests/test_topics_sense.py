@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from filters.topics import Topic, TopicMatcher
-from sources.config import Config, TopicSection
+from sources.model.config import Config, TopicSection
 
 MATCHER = TopicMatcher.from_config(Config())
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from textual.pilot import Pilot
 
 from tests.monitor_scenario import build_programme_store, build_store
-from tests.test_monitor import feed_of, make_app, settle
+from tests.tui_helpers import feed_of, make_app, settle
 
 
 def monitor(tmp_path: Path):

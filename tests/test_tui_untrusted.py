@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from tests.monitor_scenario import HOSTILE_TEXTS, Scenario, build_store
-from tests.test_monitor import feed_of, make_app, settle
+from tests.tui_helpers import feed_of, make_app, settle, toasts
 from tui.detail import DetailScreen
 from tui.messages import SourcePolled
 from tui.safe_text import clean
@@ -94,10 +94,13 @@ async def test_hostile_name_and_bio_show_literally_in_the_detail(
         assert "\x1b" not in author
 
 
-async def test_source_errors_are_notified_as_text(scenario: Scenario, tmp_path: Path) -> None:
+async def test_source_errors_are_notified_as_text(
+    scenario: Scenario, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """An error message from a source with markup in it is shown literally."""
     app = make_app(scenario, tmp_path)
-    async with app.run_test(size=(120, 40)) as pilot:
+    monkeypatch.setattr(app, "NOTIFICATION_TIMEOUT", 600)  # toasts stay on a slow machine
+    async with app.run_test(notifications=True, size=(120, 40)) as pilot:
         await settle(pilot)
 
         class Report:
@@ -107,9 +110,8 @@ async def test_source_errors_are_notified_as_text(scenario: Scenario, tmp_path: 
 
         app.post_message(SourcePolled("feed", Report()))
         await settle(pilot)
-        # Textual keeps raised notifications here; markup=False is what keeps them literal.
-        (note,) = [n for n in app._notifications if n.message.startswith("feed:")]
-        assert note.message == "feed: [bold red]x[/] [@click=app.quit]y"
-        assert note.markup is False
+        # The toast shows the feed's name literally: brackets, no markup, no link.
+        (note,) = [text for text in toasts(app) if "feed:" in text]
+        assert note.endswith("feed: [bold red]x[/] [@click=app.quit]y")
         assert app.is_running
         assert "feed ✗ [bold red]x[/]" in str(app.query_one("#status", Static).render())

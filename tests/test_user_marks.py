@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 
-from cache.ingest import ingest
-from cache.marks import marks_for, set_marks, unread_count
-from cache.search import QueryError, query_selection, select_sql
-from cache.store import Store
+from cache.db.store import Store
+from cache.read.marks import marks_for, set_marks, unread_count
+from cache.read.search import QueryError, query_selection, select_sql
+from cache.write.ingest import ingest
 from filters.classify import Classifier
-from sources.config import Config
-from sources.twitter_v2 import parse_response
+from sources.model.config import Config
+from sources.x.twitter_v2 import parse_response
 from tests.builders import BASE_TIME, page, tweet, user
 
 PEOPLE = [user("anna", user_id="1"), user("joe", user_id="2")]

@@ -10,17 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from cache.alerts import AlertWatcher, describe, list_alerts
-from cache.search import query_selection
-from cache.store import Store
-from cache.views import view_counts
+from cache.alerts.rules import describe, list_alerts
+from cache.alerts.watch import AlertWatcher
+from cache.db.store import Store
+from cache.read.search import query_selection
+from cache.read.views import view_counts
 from filters.topics import topic_ids
 from filters.views import saved_views
-from sources.config import ConfigError, load_config
-from sources.config_write import ViewNameTaken, add_view
-from sources.replay import demo_config_path
-from tests.test_alerts import recorder_command
-from tests.test_demo_scenario import IMPORTED_AT, import_demo
+from sources.demo.replay import demo_config_path
+from sources.model.config import ConfigError, load_config
+from sources.model.config_write import ViewNameTaken, add_view
+from tests.store_helpers import IMPORTED_AT, import_demo, recorder_command
 
 STRIKE_DE = "topic:strikes lang:de"
 VIEWS = f"""

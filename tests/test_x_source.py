@@ -14,10 +14,10 @@ import pytest
 import requests
 import responses
 
-from cache.collector import Collector, PollReport
-from cache.store import Store
-from sources.config import AccountsSection, CompanySection, Config, XSection
-from sources.x_source import EXPANSIONS, TWEET_FIELDS, USER_FIELDS, XSource
+from cache.db.store import Store
+from cache.live.collector import Collector, PollReport
+from sources.model.config import AccountsSection, CompanySection, Config, XSection
+from sources.x.source import EXPANSIONS, TWEET_FIELDS, USER_FIELDS, XSource
 from tests.builders import BASE_TIME, page, tweet, user
 
 API = "https://api.twitter.com/2"
@@ -187,8 +187,8 @@ def test_the_remaining_rate_budget_is_recorded(api: responses.RequestsMock, db_p
 
 def test_without_a_token_x_reports_it_and_feeds_still_run(db_path: Path) -> None:
     """No X_BEARER_TOKEN: X says so clearly, and the other sources are polled."""
-    from sources.config import FeedSection
-    from sources.feed_source import FeedSource
+    from sources.feeds.source import FeedSource
+    from sources.model.config import FeedSection
     from tests.builders import rss
     from tests.feedserver import FeedServer
 
@@ -252,7 +252,7 @@ def test_429_without_reset_header_backs_off_exponentially(
     pauses = []
     for _ in range(3):
         run.poll()
-        from sources.text import parse_timestamp
+        from sources.model.text import parse_timestamp
 
         until = parse_timestamp(state(db_path, "x/search:Kestrel").paused_until)
         assert until is not None
@@ -376,8 +376,8 @@ def test_every_x_fault_ends_in_a_clear_status_and_spares_the_feeds(
     requests_made: int,
 ) -> None:
     """Each fault: a status that names it, bounded requests, no crash, the feed still read."""
-    from sources.config import FeedSection
-    from sources.feed_source import FeedSource
+    from sources.feeds.source import FeedSource
+    from sources.model.config import FeedSection
     from tests.builders import rss
     from tests.feedserver import FeedServer
 

@@ -17,14 +17,14 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import responses
 
-from cache.collector import Collector, build_sources
-from cache.status import format_status, store_status
-from cache.store import Store
-from sources.config import Config, XSection
-from sources.records import SourceState
-from sources.stream_gaps import describe_gap
-from sources.x_source import StreamGate, XSource
-from sources.x_stream import NO_STREAM_IN_PLAN, XStreamSource
+from cache.db.store import Store
+from cache.live.collector import Collector, build_sources
+from cache.read.status import format_status, store_status
+from sources.model.config import Config, XSection
+from sources.model.records import SourceState
+from sources.net.stream_gaps import describe_gap
+from sources.x.source import StreamGate, XSource
+from sources.x.stream import NO_STREAM_IN_PLAN, XStreamSource
 from tests.builders import BASE_TIME
 from tests.conftest import REALWORLD
 

@@ -22,9 +22,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
-from cache.thread_walk import AccountPage, AccountPost
-from sources.config import Config
-from sources.handles import shown_author
+from cache.read.thread_walk import AccountPage, AccountPost
+from sources.model.config import Config
+from sources.model.handles import shown_author
 from tui import gateway, timefmt
 from tui.safe_text import clean, shorten
 from tui.thread_rows import POST, WalkRow, display_tz, open_row

@@ -20,10 +20,10 @@ from rich.text import Text
 from textual.app import App
 from textual.content import Content
 
-from cache.alerts import Alert, evaluate, list_alerts, rule_from_config
-from cache.store import Store, StoreError
-from cache.views import alert_views
-from sources.config import Config
+from cache.alerts.rules import Alert, evaluate, list_alerts, rule_from_config
+from cache.db.store import Store, StoreError
+from cache.read.views import alert_views
+from sources.model.config import Config
 from tui import timefmt
 from tui.live import describe_alert
 from tui.safe_text import clean, plain, shorten

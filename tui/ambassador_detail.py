@@ -24,18 +24,18 @@ from textual.widget import Widget
 from textual.widgets import Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
-from cache.ambassadors import (
+from cache.db.store import Store
+from cache.read.ambassadors import (
     AmbassadorProfile,
     EvidencePost,
     ambassador_profiles,
     evidence_posts,
     profile_evidence_ids,
 )
-from cache.store import Store
-from filters.findings import Finding, percent
-from filters.signals import WEEKDAYS, parse_office_hours
-from sources.config import Config
-from sources.records import utc_now
+from filters.signals.findings import Finding, percent
+from filters.signals.measures import WEEKDAYS, parse_office_hours
+from sources.model.config import Config
+from sources.model.records import utc_now
 from tui import timefmt
 from tui.detail import format_delay
 from tui.safe_text import clean, shorten

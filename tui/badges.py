@@ -1,7 +1,7 @@
 """Ambassador signals as short badges: the ambassador list's Signals column, the feed's
 marker on an ambassador reply, and the lines under each reply in the thread view.
 
-The badges only shorten what `cache.ambassadors` found; the evidence behind each is one
+The badges only shorten what `cache.read.ambassadors` found; the evidence behind each is one
 key away (enter). Badge text is built from our own words plus counts and names that went
 through `clean`, and is always rendered as `Text`/`Content`, never as markup.
 """
@@ -16,11 +16,11 @@ from rich.style import Style
 from rich.text import Text
 from textual.content import Content
 
-from cache.ambassadors import AmbassadorProfile
-from cache.monitor_queries import feed_reply_badges
-from cache.store import Store
-from filters.findings import Finding, percent
-from sources.config import Config, ConfigError
+from cache.db.store import Store
+from cache.read.ambassadors import AmbassadorProfile
+from cache.read.monitor_queries import feed_reply_badges
+from filters.signals.findings import Finding, percent
+from sources.model.config import Config, ConfigError
 from tui.messages import BadgesLoaded
 from tui.safe_text import clean, shorten
 
@@ -126,7 +126,7 @@ def badge_text(
     return text
 
 
-# --- badges on one ambassador reply (cache.ambassadors.reply_badges) ------------------------
+# --- badges on one ambassador reply (cache.read.ambassadors.reply_badges) ------------------------
 
 _REPLY_CODES = (("co-reply", "co"), ("text block #", "#"), ("signed: ", "sig"))
 

@@ -21,13 +21,13 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from cache.monitor_queries import MentionDetail
-from cache.thread_walk import PostAuthor
+from cache.read.monitor_queries import MentionDetail
+from cache.read.thread_walk import PostAuthor
 from filters.threads import ParodyReaction, PostRef, Thread
-from sources.config import Config
-from sources.handles import HANDLE_PLATFORMS, platform_of, shown_author
-from sources.records import utc_now
-from sources.text import format_delay, parse_timestamp
+from sources.model.config import Config
+from sources.model.handles import HANDLE_PLATFORMS, platform_of, shown_author
+from sources.model.records import utc_now
+from sources.model.text import format_delay, parse_timestamp
 from tui import gateway, timefmt
 from tui.badges import reply_badge_content
 from tui.links import open_in_browser

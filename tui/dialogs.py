@@ -16,11 +16,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from cache.export import ExportRequest, export_to
-from cache.search import Selection
-from cache.store import Store
+from cache.db.store import Store
+from cache.export.request import ExportRequest
+from cache.export.run import export_to
+from cache.read.selection import Selection
 from filters.views import SavedView
-from sources.config import Config
+from sources.model.config import Config
 
 
 @dataclass(frozen=True)

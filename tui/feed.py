@@ -20,8 +20,8 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import DataTable
 
-from sources.records import utc_now
-from sources.text import TIME_UNDATED, format_display_time, parse_timestamp
+from sources.model.records import utc_now
+from sources.model.text import TIME_UNDATED, format_display_time, parse_timestamp
 from tui import timefmt
 from tui.badges import reply_marker
 from tui.safe_text import clean

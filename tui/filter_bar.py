@@ -1,6 +1,6 @@
 """The filter bar: the query input (shown while editing), the active filter line, its errors.
 
-The bar turns query text into a `Selection` through `cache.search.query_selection` (the
+The bar turns query text into a `Selection` through `cache.read.search.query_selection` (the
 one entry point from text to SQL). A mistake is shown under the input with a caret at
 its column and the old filter stays in force; a good query hides the input and says so
 with `Applied`. The topic chosen in the side panel is shown on the same line, so the
@@ -21,7 +21,8 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Input, Static
 
-from cache.search import QueryError, Selection, query_selection
+from cache.read.search import QueryError, query_selection
+from cache.read.selection import Selection
 from filters.views import SavedView
 from tui.keys import describe_query_error
 from tui.safe_text import clean

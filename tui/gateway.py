@@ -15,10 +15,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from cache import marks
-from cache.monitor_queries import MentionDetail, feed_reply_badges, mention_detail
-from cache.store import Store, StoreError, describe_sqlite_error
-from cache.thread_walk import (
+from cache.db.store import Store, StoreError, describe_sqlite_error
+from cache.read import marks
+from cache.read.monitor_queries import MentionDetail, feed_reply_badges, mention_detail
+from cache.read.thread_walk import (
     AccountPage,
     PostAuthor,
     TextBlockReplies,
@@ -28,9 +28,9 @@ from cache.thread_walk import (
     reply_text_blocks,
     text_block_of,
 )
-from cache.threads import thread_for
+from cache.read.threads import thread_for
 from filters.threads import Thread
-from sources.config import Config, ConfigError
+from sources.model.config import Config, ConfigError
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from typing import Any
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 
-from cache.search import QueryError
+from cache.read.search import QueryError
 from tui.dialogs import KeyHelp
 from tui.safe_text import clean
 

@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from cache.alerts import AlertWatcher
-    from cache.collector import Collector
+    from cache.alerts.watch import AlertWatcher
+    from cache.live.collector import Collector
 
-from cache.store import Store, StoreError, default_db_path, demo_db_path
+from cache.db.store import Store, StoreError, default_db_path, demo_db_path
 from filters.classify import Classifier
 from filters.views import check_views
-from sources.config import Config, find_config_path, load_config, user_config_file
+from sources.model.config import Config, find_config_path, load_config, user_config_file
 
 DEMO_META_KEY = "demo_store"
 

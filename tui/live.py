@@ -14,9 +14,9 @@ from textual.app import App
 from textual.content import Content
 from textual.widgets import Static
 
-from cache.alerts import Alert, describe
-from cache.store import SourceState, Store
-from sources.text import parse_timestamp
+from cache.alerts.rules import Alert, describe
+from cache.db.store import SourceState, Store
+from sources.model.text import parse_timestamp
 from tui import timefmt
 from tui.messages import SourcePolled, SourceStatesLoaded
 from tui.safe_text import clean, shorten
@@ -124,7 +124,7 @@ def source_summaries(
 
 def describe_alert(alert: Alert, when: Callable[[object], str] | None = None) -> str:
     """One line about a spike alert, its hour written as every view writes times
-    (`when`, from `tui.timefmt.for_app`; without it, as cache.alerts describes it)."""
+    (`when`, from `tui.timefmt.for_app`; without it, as cache.alerts.rules describes it)."""
     if when is None:
         return clean(describe(alert), one_line=True)
     what = f"view {alert.view}" if alert.view else alert.topic

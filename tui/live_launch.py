@@ -11,14 +11,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from cache.alerts import AlertWatcher
-from cache.collector import Collector
-from cache.reclassify import reclassify_if_changed
-from cache.store import Store
+from cache.alerts.watch import AlertWatcher
+from cache.db.store import Store
+from cache.live.collector import Collector
+from cache.write.reclassify import reclassify_if_changed
 from filters.classify import Classifier
 from filters.views import check_views
-from sources.config import Config, load_config
-from sources.replay import ReplaySource, demo_config_path
+from sources.demo.replay import ReplaySource, demo_config_path
+from sources.model.config import Config, load_config
 from tui.launch import DEMO_META_KEY, LaunchError, LaunchPlan
 
 

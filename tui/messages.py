@@ -11,8 +11,8 @@ from typing import Any
 
 from textual.message import Message
 
-from cache.monitor_queries import TopicCount
-from cache.store import SourceState
+from cache.db.store import SourceState
+from cache.read.monitor_queries import TopicCount
 
 
 class MentionsStored(Message):
@@ -97,7 +97,7 @@ class TopicCountsLoaded(Message):
         self.counts = counts
         self.window = window
         self.rare_topics = rare_topics
-        """Topics with few mentions in the whole store (`cache.search.rare_topics`)."""
+        """Topics with few mentions in the whole store (`cache.read.search.rare_topics`)."""
 
 
 class SourceStatesLoaded(Message):

@@ -25,7 +25,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from cache.monitor_queries import (
+from cache.db.store import Store
+from cache.read.monitor_queries import (
     COUNT_CAP,
     NewRowWatch,
     ambassador_ids,
@@ -36,12 +37,11 @@ from cache.monitor_queries import (
     feed_rows_by_ids,
     topic_selection,
 )
-from cache.search import Selection
-from cache.store import Store
+from cache.read.selection import Selection
 from filters.topics import topic_ids
 from filters.views import SavedView, saved_views
-from sources.config import Config
-from sources.records import utc_now
+from sources.model.config import Config
+from sources.model.records import utc_now
 from tui import live
 from tui.account_view import AccountScreen
 from tui.alerts_view import AlertsScreen
@@ -114,9 +114,9 @@ class MonitorOptions:
     """`live` (configured sources), `demo` (bundled replay) or `offline` (no polling)."""
     config: Config = field(default_factory=Config)
     collector: Any = None
-    """A cache.collector.Collector, or None when nothing is polled."""
+    """A cache.live.collector.Collector, or None when nothing is polled."""
     alerts: Any = None
-    """A cache.alerts.AlertWatcher the collector feeds, or None."""
+    """A cache.alerts.watch.AlertWatcher the collector feeds, or None."""
     clock: Callable[[], datetime] = utc_now
     tz: tzinfo | None = None
     """Display time zone (None: the computer's)."""

@@ -1,7 +1,7 @@
 """The reading pane: the selected post in full beside or under the feed (as mutt and aerc do).
 
-The app reads the mention (with `cache.monitor_queries.mention_detail` and
-`cache.threads.thread_for`, in its own worker and store) and hands a `Preview` over;
+The app reads the mention (with `cache.read.monitor_queries.mention_detail` and
+`cache.read.threads.thread_for`, in its own worker and store) and hands a `Preview` over;
 the pane only draws it. Which way the pane sits is chosen by width (`reader_layout`).
 Everything shown is untrusted text: `Content` of cleaned strings, never markup.
 """
@@ -19,8 +19,8 @@ from textual.message import Message
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
-from cache.monitor_queries import MentionDetail, mention_detail
-from cache.threads import thread_for
+from cache.read.monitor_queries import MentionDetail, mention_detail
+from cache.read.threads import thread_for
 from filters.threads import Thread
 from tui import timefmt
 from tui.safe_text import clean, shorten

@@ -25,8 +25,8 @@ from pathlib import Path
 
 from textual_serve.server import Server
 
-from cache.collector import Collector, describe_report
-from cache.store import StoreError
+from cache.db.store import StoreError
+from cache.live.collector import Collector, describe_report
 from tui.launch import LaunchError, LaunchPlan, plan_launch
 
 log = logging.getLogger("echowatch.serve")

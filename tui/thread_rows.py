@@ -20,9 +20,9 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
-from cache.thread_walk import PostAuthor
-from sources.config import Config
-from sources.handles import platform_of, shown_author
+from cache.read.thread_walk import PostAuthor
+from sources.model.config import Config
+from sources.model.handles import platform_of, shown_author
 from tui import timefmt
 from tui.safe_text import clean
 

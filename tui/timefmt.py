@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, tzinfo
 
-from sources.text import parse_timestamp
+from sources.model.text import parse_timestamp
 
 WIDTH = 12
 """Characters of the longest form shown in the feed (`01 Dec 23:45`)."""

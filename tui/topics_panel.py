@@ -17,10 +17,10 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from cache.monitor_queries import OTHER_TOPIC, TopicCount, newest_time, topic_counts
-from cache.search import rare_topics
-from cache.store import Store
-from sources.records import utc_now
+from cache.db.store import Store
+from cache.read.monitor_queries import OTHER_TOPIC, TopicCount, newest_time, topic_counts
+from cache.read.search import rare_topics
+from sources.model.records import utc_now
 from tui.messages import TopicCountsLoaded
 
 WINDOWS: tuple[tuple[str, timedelta], ...] = (

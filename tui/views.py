@@ -22,12 +22,17 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from cache.ambassadors import AmbassadorProfile, EvidencePost, ambassador_profiles, evidence_posts
-from cache.store import SourceState, Store
-from cache.thread_walk import AccountPage
-from sources.config import Config
-from sources.records import utc_now
-from sources.stream_gaps import stream_gaps
+from cache.db.store import SourceState, Store
+from cache.read.ambassadors import (
+    AmbassadorProfile,
+    EvidencePost,
+    ambassador_profiles,
+    evidence_posts,
+)
+from cache.read.thread_walk import AccountPage
+from sources.model.config import Config
+from sources.model.records import utc_now
+from sources.net.stream_gaps import stream_gaps
 from tui import timefmt
 from tui.account_view import account_screen, account_summary, post_content, target_content
 from tui.ambassador_detail import AmbassadorDetailScreen

@@ -23,11 +23,11 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Static
 
-from cache.monitor_queries import newest_time
-from cache.store import Store
-from cache.views import ViewCount, view_counts
+from cache.db.store import Store
+from cache.read.monitor_queries import newest_time
+from cache.read.views import ViewCount, view_counts
 from filters.views import NAME_RULE, VIEW_NAME, SavedView
-from sources.config import Config
+from sources.model.config import Config
 from tui.safe_text import clean, plain
 from tui.views import ListScreen
 
@@ -250,8 +250,8 @@ class SavedViews:
         self.app.push_screen(SaveViewDialog(query, names, where), chosen)
 
     def save(self, name: str, query: str) -> None:
-        from sources.config import ConfigError
-        from sources.config_write import add_view
+        from sources.model.config import ConfigError
+        from sources.model.config_write import add_view
 
         if self.views_file is not None:
             try:

@@ -23,7 +23,6 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from sources.backoff import Backoff, dump_extra, load_extra
 from sources.base import PollOutcome, PollPage
 from sources.bluesky.posts import (
     POST_COLLECTION,
@@ -32,10 +31,11 @@ from sources.bluesky.posts import (
     web_url,
 )
 from sources.bluesky.source import BlueskySource, resolve_handle
-from sources.config import Config
-from sources.records import Mention, ParsedBatch, Skipped, SourceState
+from sources.model.config import Config
+from sources.model.records import Mention, ParsedBatch, Skipped, SourceState
+from sources.model.text import format_timestamp
+from sources.net.backoff import Backoff, dump_extra, load_extra
 from sources.social import EndpointFailed, RateLimited
-from sources.text import format_timestamp
 
 FLUSH_EVENTS = 50
 """Matching posts stored together at most (a page)."""

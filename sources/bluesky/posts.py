@@ -18,9 +18,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sources.records import Account, Mention, ParsedBatch, Skipped
-from sources.text import clean_text, parse_timestamp
-from sources.twitter_v2 import raw_json
+from sources.model.records import Account, Mention, ParsedBatch, Skipped
+from sources.model.text import clean_text, parse_timestamp
+from sources.x.twitter_v2 import raw_json
 
 PLATFORM = "bluesky"
 POST_COLLECTION = "app.bsky.feed.post"

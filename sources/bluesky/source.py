@@ -31,10 +31,10 @@ from sources.bluesky.posts import (
     parse_payload,
     with_profiles,
 )
-from sources.config import BLUESKY_HANDLE_ENV, BLUESKY_PASSWORD_ENV, Config
-from sources.records import Account
+from sources.model.config import BLUESKY_HANDLE_ENV, BLUESKY_PASSWORD_ENV, Config
+from sources.model.records import Account
+from sources.model.text import parse_timestamp
 from sources.social import Endpoint, EndpointFailed, Page, PagedSource, RateLimited
-from sources.text import parse_timestamp
 
 if TYPE_CHECKING:
     from atproto import Client

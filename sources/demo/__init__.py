@@ -2,5 +2,5 @@
 
 Everything here is fictional: the company (Korvando), its sites, people, outlets and
 unions were invented for Echowatch. `build_scenario.py` writes the data files; run it
-with `uv run python -m sources.demo.build_scenario` after changing the scenario.
+with `uv run python -m sources.demo.generator.scenario` after changing the scenario.
 """

@@ -18,9 +18,9 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sources.config import MASTODON_TOKEN_ENV, Config
-from sources.http_fetch import USER_AGENT
 from sources.mastodon.statuses import host_of, id_newer, newest_id, parse_statuses
+from sources.model.config import MASTODON_TOKEN_ENV, Config
+from sources.net.http_fetch import USER_AGENT
 from sources.social import Endpoint, EndpointFailed, Page, PagedSource, RateLimited
 
 if TYPE_CHECKING:

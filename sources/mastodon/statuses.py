@@ -20,9 +20,9 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from sources.records import Account, Mention, ParsedBatch, Skipped
-from sources.text import clean_text, html_to_text, parse_timestamp
-from sources.twitter_v2 import raw_json
+from sources.model.records import Account, Mention, ParsedBatch, Skipped
+from sources.model.text import clean_text, html_to_text, parse_timestamp
+from sources.x.twitter_v2 import raw_json
 
 PLATFORM = "mastodon"
 _QUOTE_FALLBACK = re.compile(r"<p class=\"quote-inline\">.*?</p>", re.DOTALL)

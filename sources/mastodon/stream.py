@@ -21,13 +21,13 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sources.backoff import Backoff, dump_extra, load_extra
 from sources.base import PollOutcome, PollPage
-from sources.config import Config
 from sources.mastodon.source import MastodonSource, mastodon_endpoints
 from sources.mastodon.statuses import parse_statuses
-from sources.records import ParsedBatch, SourceState
-from sources.text import format_timestamp
+from sources.model.config import Config
+from sources.model.records import ParsedBatch, SourceState
+from sources.model.text import format_timestamp
+from sources.net.backoff import Backoff, dump_extra, load_extra
 
 FLUSH_SECONDS = 1.0
 FLUSH_STATUSES = 50

@@ -1,0 +1,280 @@
+"""The store's schema, created and changed only through sqlite-utils migrations.
+
+Add a migration at the end to change the schema; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("echowatch")
+
+
+@migrations()
+def m001_mentions_accounts_sources(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE mentions (
+            id TEXT PRIMARY KEY,
+            platform TEXT NOT NULL,
+            source TEXT NOT NULL,
+            sources TEXT NOT NULL DEFAULT '[]',
+            url TEXT NOT NULL DEFAULT '',
+            canonical_url TEXT NOT NULL DEFAULT '',
+            author TEXT NOT NULL DEFAULT '',
+            author_name TEXT NOT NULL DEFAULT '',
+            author_key TEXT NOT NULL DEFAULT '',
+            text TEXT NOT NULL DEFAULT '',
+            title TEXT NOT NULL DEFAULT '',
+            lang TEXT NOT NULL DEFAULT 'und',
+            created_at TEXT NOT NULL,
+            kind TEXT NOT NULL DEFAULT 'post',
+            in_reply_to TEXT,
+            quoted_id TEXT,
+            conversation_id TEXT,
+            referenced_only INTEGER NOT NULL DEFAULT 0,
+            role TEXT NOT NULL DEFAULT '',
+            topics TEXT NOT NULL DEFAULT '[]',
+            topic_matches TEXT NOT NULL DEFAULT '{}',
+            raw TEXT NOT NULL DEFAULT '{}',
+            raw_hash TEXT NOT NULL DEFAULT '',
+            first_seen_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX mentions_created ON mentions(created_at);
+        CREATE INDEX mentions_platform_created ON mentions(platform, created_at);
+        CREATE INDEX mentions_source_created ON mentions(source, created_at);
+        CREATE INDEX mentions_author_created ON mentions(author COLLATE NOCASE, created_at);
+        CREATE INDEX mentions_author_key ON mentions(author_key, created_at);
+        CREATE INDEX mentions_role_created ON mentions(role, created_at);
+        CREATE INDEX mentions_lang_created ON mentions(lang, created_at);
+        CREATE INDEX mentions_in_reply_to ON mentions(in_reply_to);
+        CREATE INDEX mentions_quoted ON mentions(quoted_id);
+        CREATE INDEX mentions_conversation ON mentions(conversation_id);
+        CREATE INDEX mentions_canonical ON mentions(canonical_url) WHERE canonical_url != '';
+
+        -- One row per (mention, topic) so that `topic:pay` newest-first uses an index.
+        CREATE TABLE mention_topics (
+            topic TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            mention_id TEXT NOT NULL,
+            PRIMARY KEY (topic, mention_id)
+        );
+        CREATE INDEX mention_topics_topic_created ON mention_topics(topic, created_at);
+        CREATE INDEX mention_topics_mention ON mention_topics(mention_id);
+
+        CREATE VIRTUAL TABLE mentions_fts USING fts5(
+            text, content='mentions', content_rowid='rowid',
+            tokenize='unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER mentions_fts_insert AFTER INSERT ON mentions BEGIN
+            INSERT INTO mentions_fts(rowid, text) VALUES (new.rowid, new.text);
+        END;
+        CREATE TRIGGER mentions_fts_delete AFTER DELETE ON mentions BEGIN
+            INSERT INTO mentions_fts(mentions_fts, rowid, text)
+                VALUES ('delete', old.rowid, old.text);
+        END;
+        CREATE TRIGGER mentions_fts_update AFTER UPDATE OF text ON mentions BEGIN
+            INSERT INTO mentions_fts(mentions_fts, rowid, text)
+                VALUES ('delete', old.rowid, old.text);
+            INSERT INTO mentions_fts(rowid, text) VALUES (new.rowid, new.text);
+        END;
+
+        CREATE TABLE accounts (
+            key TEXT PRIMARY KEY,
+            platform TEXT NOT NULL,
+            handle TEXT NOT NULL,
+            display_name TEXT NOT NULL DEFAULT '',
+            bio TEXT NOT NULL DEFAULT '',
+            followers INTEGER,
+            following INTEGER,
+            post_count INTEGER,
+            created_at TEXT,
+            verified INTEGER NOT NULL DEFAULT 0,
+            role TEXT NOT NULL DEFAULT '',
+            role_reason TEXT NOT NULL DEFAULT '',
+            raw TEXT NOT NULL DEFAULT '{}',
+            raw_hash TEXT NOT NULL DEFAULT '',
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX accounts_handle ON accounts(handle COLLATE NOCASE);
+        CREATE INDEX accounts_role ON accounts(role);
+
+        -- Per-source state: resume cursors, HTTP validators, health. `name` is the
+        -- source's name, or `source/part` for a part of it (one X query).
+        CREATE TABLE source_state (
+            name TEXT PRIMARY KEY,
+            kind TEXT NOT NULL DEFAULT '',
+            cursor TEXT,
+            etag TEXT,
+            last_modified TEXT,
+            url TEXT,
+            last_poll_at TEXT,
+            last_success_at TEXT,
+            last_error TEXT,
+            last_error_at TEXT,
+            items_seen INTEGER NOT NULL DEFAULT 0,
+            last_new INTEGER NOT NULL DEFAULT 0,
+            paused_until TEXT,
+            rate_remaining INTEGER,
+            next_poll_at TEXT,
+            extra TEXT NOT NULL DEFAULT '{}'
+        );
+
+        CREATE TABLE meta (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        """
+    )
+
+
+@migrations()
+def m002_alerts(db: Database) -> None:
+    # One row per spike: (topic, start hour) is unique, so judging an hour twice (a restart,
+    # `app.py alerts` beside a collector) updates the alert instead of repeating it.
+    db.executescript(
+        """
+        CREATE TABLE alerts (
+            id INTEGER PRIMARY KEY,
+            topic TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            count INTEGER NOT NULL,
+            baseline REAL NOT NULL,
+            stdev REAL NOT NULL,
+            threshold REAL NOT NULL,
+            k REAL NOT NULL,
+            min_count INTEGER NOT NULL,
+            baseline_kind TEXT NOT NULL,
+            baseline_hours INTEGER NOT NULL,
+            peak_count INTEGER NOT NULL,
+            peak_at TEXT NOT NULL,
+            last_hot_at TEXT NOT NULL,
+            top_ids TEXT NOT NULL DEFAULT '[]',
+            top_sources TEXT NOT NULL DEFAULT '[]',
+            mode TEXT NOT NULL,
+            raised_at TEXT NOT NULL,
+            notified_at TEXT,
+            UNIQUE (topic, started_at)
+        );
+        CREATE INDEX alerts_started ON alerts(started_at);
+        """
+    )
+
+
+@migrations()
+def m003_untopiced_index(db: Database) -> None:
+    # The monitor's topic panel counts "other" (no topic) per time bucket; without this
+    # partial index that is a scan of every mention in the window (7 d = half a million).
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS mentions_untopiced_created ON mentions(created_at) "
+        "WHERE topics = '[]' AND referenced_only = 0"
+    )
+
+
+@migrations()
+def m004_platform_source_index(db: Database) -> None:
+    # `status` counts mentions per (platform, source): with this index that is a walk of a
+    # small index instead of a million row lookups. No query filters on (source,
+    # created_at): `source:` also matches the other feeds of an article, which that
+    # index cannot answer.
+    db.executescript(
+        """
+        DROP INDEX IF EXISTS mentions_source_created;
+        CREATE INDEX IF NOT EXISTS mentions_platform_source ON mentions(platform, source);
+        """
+    )
+
+
+@migrations()
+def m005_time_flags(db: Database) -> None:
+    # Times outside a sane window (Go's zero time `0001-01-01` in Hugo feeds, an epoch of 0,
+    # 9999, a clock years ahead) are kept but flagged, and left out of every count; undated
+    # feed items carry the time first seen, flagged `undated`. Older stores wrote year 1 as
+    # `1-01-01T00:00:00Z` (strftime does not pad the year): rewrite such rows in the one
+    # fixed-width form so that they sort and slice like every other time.
+    from cache.db.time_repair import repair_stored_times
+
+    db.executescript(
+        """
+        ALTER TABLE mentions ADD COLUMN time_flag TEXT NOT NULL DEFAULT '';
+        CREATE INDEX IF NOT EXISTS mentions_time_flagged ON mentions(created_at)
+            WHERE time_flag != '';
+        """
+    )
+    repair_stored_times(db.conn)
+
+
+@migrations()
+def m007_topics_from_thread(db: Database) -> None:
+    # A reply whose own words name no topic takes the topics of the post it answers
+    # (cache.write.thread_topics). `topics` keeps every topic of a mention, these columns say
+    # which came from the thread, so `topic:` stays one index probe and `own:` one more test.
+    db.executescript(
+        """
+        ALTER TABLE mentions ADD COLUMN topics_from_thread TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE mention_topics ADD COLUMN inherited INTEGER NOT NULL DEFAULT 0;
+        -- Classify what is stored again at the next write, which also passes the topics of
+        -- the posts already stored on to their replies.
+        DELETE FROM meta WHERE key = 'classifier_fingerprint';
+        """
+    )
+
+
+@migrations(transactional=False)
+def m008_mentions_author_fk(db: Database) -> None:
+    # Declare mentions.author_key -> accounts.key so that Datasette links a mention to its
+    # author and sqlite-utils/pandas users see the relation. SQLite can only add a foreign
+    # key by rebuilding the table; sqlite-utils' transform copies every column, the rowid
+    # and every index. The key is declared, not enforced: the store never turns on
+    # PRAGMA foreign_keys, because real data breaks it: a feed item or a referenced post
+    # arrives before (or without) its author's account, and an unknown author is ''.
+    # The full-text triggers go with the old table; m008b declares them anew.
+    from cache.db import fts
+
+    if any(fk.column == "author_key" for fk in db.table("mentions").foreign_keys):
+        return  # done already (this migration is idempotent: see below)
+    # Not in the migration's own transaction: the rebuild sorts every index anew, and a
+    # writer keeps temporary data in memory (cache/store.py), 650 MB for 300,000 mentions.
+    # temp_store can only change outside a transaction. The rebuild is still one
+    # transaction; if the process dies before the migration is recorded, the next open
+    # finds the key declared and only records it.
+    (previous,) = db.execute("PRAGMA temp_store").fetchone()
+    db.execute("PRAGMA temp_store = FILE")
+    try:
+        with db.atomic():
+            fts.drop_triggers(db)
+            db.execute(f'DROP TABLE IF EXISTS "{fts.FTS_TABLE}"')
+            db.table("mentions").transform(add_foreign_keys=[("author_key", "accounts", "key")])
+    finally:
+        db.execute(f"PRAGMA temp_store = {int(previous)}")
+
+
+@migrations()
+def m008b_fts_sqlite_utils(db: Database) -> None:
+    # The full-text index as sqlite-utils' enable_fts(create_triggers=True) declares it, so
+    # `sqlite-utils search` and Datasette's search box find it (see cache/fts.py).
+    from cache.db import fts
+
+    fts.recreate(db)
+
+
+@migrations()
+def m009_mention_marks(db: Database) -> None:
+    # What a reader keeps about a mention (read, starred) lives beside the mentions, keyed
+    # by id: an import, a re-ingest or a rebuild of `mentions` (m008) never touches it, and
+    # a mention stored again under the same id keeps its marks. No foreign key: a mark may
+    # outlive its mention (deleted, re-imported later) and then applies again.
+    db.executescript(
+        """
+        CREATE TABLE mention_marks (
+            mention_id TEXT PRIMARY KEY,
+            read_at TEXT,
+            starred_at TEXT
+        );
+        -- `is:starred` lists the few starred mentions instead of walking the feed.
+        CREATE INDEX mention_marks_starred ON mention_marks(starred_at)
+            WHERE starred_at IS NOT NULL;
+        """
+    )

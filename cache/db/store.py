@@ -1,0 +1,370 @@
+"""The SQLite store: one file, WAL mode, a connection per thread that uses it.
+
+A `Store` wraps one sqlite-utils `Database`. It belongs to the thread that opened it
+(sqlite3 enforces this); a worker thread opens its own `Store` on the same path.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from cache.db.schema import migrations
+from sources.model.records import SourceState, utc_now
+from sources.model.redact import redact_optional
+from sources.model.text import format_timestamp
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 15_000
+"""How long a writer waits for another writer before reporting the store as busy."""
+WRITER_CACHE_KIB = 65_536
+"""Page cache of a writing connection (64 MiB), against spills in large ingest batches."""
+
+
+class StoreError(Exception):
+    """The store cannot be used; the message says which file and why."""
+
+
+def default_db_path() -> Path:
+    """The store in the user data dir (platformdirs), used when `--db` is not given."""
+    from platformdirs import user_data_path
+
+    return user_data_path("echowatch") / "echowatch.db"
+
+
+def demo_db_path() -> Path:
+    """The demo replay's own store, so a user's store never mixes with demo data."""
+    from platformdirs import user_data_path
+
+    return user_data_path("echowatch") / "demo.db"
+
+
+class Store:
+    """An open store file. Use `Store.open`; close it (or use `with`) when done."""
+
+    def __init__(self, db: Database, path: Path, readonly: bool) -> None:
+        self.db = db
+        self.path = path
+        self.readonly = readonly
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        return self.db.conn
+
+    @classmethod
+    def open(cls, path: Path | str, *, readonly: bool = False, create: bool = True) -> Store:
+        """Open (and migrate) the store at `path`; raise `StoreError` with a clear reason.
+
+        A file that is not SQLite is refused before anything is written to it.
+        """
+        path = Path(path)
+        if path.exists():
+            if path.is_dir():
+                raise StoreError(f"{path}: is a directory, not a store file")
+            _check_header(path)
+        elif readonly or not create:
+            raise StoreError(f"{path}: no store here (import or collect something first)")
+        else:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"{path}: cannot create the store's folder: {exc}") from exc
+        if readonly and path.exists():
+            _upgrade_before_reading(path)
+        try:
+            if readonly:
+                conn = sqlite3.connect(
+                    _read_only_uri(path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000
+                )
+            else:
+                conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            db = Database(conn)
+            store = cls(db, path, readonly)
+            if not readonly:
+                _check_intact_once(conn, path)
+                store._prepare_for_writing()
+            elif not db["mentions"].exists():
+                raise StoreError(f"{path}: not an Echowatch store (no mentions table)")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(describe_sqlite_error(path, exc)) from exc
+        return store
+
+    def _prepare_for_writing(self) -> None:
+        mode = self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if mode != "wal":
+            raise StoreError(f"{self.path}: cannot switch the store to WAL mode (got {mode})")
+        # NORMAL is durable against a killed process in WAL mode; FULL only adds power-loss
+        # safety for the last transactions at a large cost in write speed.
+        self.conn.execute("PRAGMA synchronous = NORMAL")
+        # A batch of new mentions changes thousands of pages of the author indexes; with
+        # SQLite's default 2 MB page cache they spill to the WAL and are read back before the
+        # commit. The cache only grows as far as a writer's transactions need it.
+        self.conn.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
+        # Ingest stages each batch in a temporary table: keep it in memory, not in a file.
+        self.conn.execute("PRAGMA temp_store = MEMORY")
+        if migrations.pending(self.db):
+            migrations.apply(self.db)
+            applied = len(migrations.applied(self.db))
+            self.conn.execute(f"PRAGMA user_version = {applied}")
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[Store]:
+        """A write transaction that takes the write lock at its start (BEGIN IMMEDIATE).
+
+        A deferred transaction that reads first and writes later can fail at once with
+        "database is locked" when another process wrote in between (the busy timeout
+        does not apply then); taking the lock up front makes writers wait their turn.
+        Nested use becomes a savepoint of the outer transaction.
+        """
+        if self.conn.in_transaction:
+            with self.db.atomic():
+                yield self
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+            self.conn.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.rollback()
+            raise
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+
+    # --- source state -------------------------------------------------------------
+
+    def source_state(self, name: str) -> SourceState:
+        """The stored state of a source, or a fresh one."""
+        row = self.conn.execute("SELECT * FROM source_state WHERE name = ?", [name]).fetchone()
+        if row is None:
+            return SourceState(name=name)
+        columns = [
+            c[0] for c in self.conn.execute("SELECT * FROM source_state LIMIT 0").description
+        ]
+        return _state_from_row(columns, row)
+
+    def source_states(self) -> list[SourceState]:
+        cursor = self.conn.execute("SELECT * FROM source_state ORDER BY name")
+        columns = [c[0] for c in cursor.description]
+        return [_state_from_row(columns, row) for row in cursor]
+
+    def save_source_state(self, state: SourceState) -> None:
+        """Write a source's state (inside the caller's transaction when there is one)."""
+        values = {f.name: getattr(state, f.name) for f in fields(state)}
+        values["last_error"] = redact_optional(state.last_error)  # servers echo secrets
+        columns = ", ".join(values)
+        marks = ", ".join("?" for _ in values)
+        self.conn.execute(
+            f"INSERT OR REPLACE INTO source_state ({columns}) VALUES ({marks})",
+            list(values.values()),
+        )
+
+    # --- meta -------------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [key, value])
+
+    # --- reading ------------------------------------------------------------------
+
+    def rows(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> Iterator[dict[str, Any]]:
+        """Stream the rows of a query as dicts (one at a time: constant memory)."""
+        cursor = self.conn.execute(sql, params)
+        columns = [c[0] for c in cursor.description]
+        for row in cursor:
+            yield dict(zip(columns, row, strict=True))
+
+    def mention(self, mention_id: str) -> dict[str, Any] | None:
+        return next(self.rows("SELECT * FROM mentions WHERE id = ?", [mention_id]), None)
+
+    def account(self, key: str) -> dict[str, Any] | None:
+        return next(self.rows("SELECT * FROM accounts WHERE key = ?", [key]), None)
+
+    def damage(self) -> str | None:
+        """The store's damage as a sentence with the way to recover, or None when intact."""
+        problem = quick_check(self.conn)
+        return None if problem is None else damaged_store_message(self.path, problem)
+
+    def count_mentions(self) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM mentions").fetchone()[0])
+
+
+def _upgrade_before_reading(path: Path) -> None:
+    """Apply pending migrations to a store a reader is about to open.
+
+    Readers query columns that later migrations add (`time_flag`, m005): a store written by
+    an older version is upgraded once, by a short writing connection, before it is read.
+    """
+    probe = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        pending = bool(Database(probe)["mentions"].exists()) and bool(
+            migrations.pending(Database(probe))
+        )
+    except sqlite3.DatabaseError:
+        return  # the readonly open below reports what is wrong with the file
+    finally:
+        probe.close()
+    if pending:
+        Store.open(path).close()
+
+
+def _state_from_row(columns: list[str], row: Any) -> SourceState:
+    # Redacted on the way out too: a store written before redaction may hold a token.
+    state = SourceState(**dict(zip(columns, row, strict=True)))
+    state.last_error = redact_optional(state.last_error)
+    return state
+
+
+def _check_header(path: Path) -> None:
+    # Ask SQLite, never a plain open()/close() of the file: closing ANY descriptor of a
+    # database file drops every POSIX lock this process holds on it, so another thread's
+    # connection silently lost its locks and a second process could checkpoint and delete
+    # the WAL under it, corrupting the store (tests/test_concurrency.py caught this).
+    # SQLite's own connections share one lock table per file and defer such closes.
+    try:
+        probe = sqlite3.connect(_read_only_uri(path), uri=True)
+        try:
+            probe.execute("PRAGMA schema_version").fetchone()
+        finally:
+            probe.close()
+    except sqlite3.DatabaseError as exc:
+        if "not a database" not in str(exc):
+            raise StoreError(f"{path}: cannot read the store: {exc}") from exc
+        raise StoreError(
+            f"{path}: not an Echowatch store (the file is not a SQLite database); "
+            "it was left untouched"
+        ) from exc
+
+
+_checked_intact: set[tuple[Path, int]] = set()
+_checked_lock = threading.Lock()
+
+
+def _check_intact_once(conn: sqlite3.Connection, path: Path) -> None:
+    """Refuse to write into a damaged store: `PRAGMA quick_check`, once per file and process.
+
+    Writing on top of a damaged page spreads the damage, so a writer looks before its
+    first write. quick_check reads every page but skips the costly index-content checks
+    (see bench/README.md for its cost); the collector opens the store for every poll, so a
+    file is checked once per process. Damage that appears later is caught when a write or
+    a read meets it (describe_sqlite_error).
+    """
+    try:
+        key = (path.resolve(), path.stat().st_ino)
+    except OSError:
+        return  # a new store: nothing to check
+    if key in _checked_intact:
+        return
+    with _checked_lock:
+        if key in _checked_intact:
+            return
+        problem = quick_check(conn)
+        if problem is not None:
+            raise StoreError(damaged_store_message(path, problem, "nothing was written to it"))
+        _checked_intact.add(key)
+
+
+def quick_check(conn: sqlite3.Connection) -> str | None:
+    """What `PRAGMA quick_check` finds wrong with the file (its first few findings), or None.
+
+    It reads every page: about 1.2 s for a 415 MB store of 200,000 mentions from the page
+    cache; a cold disk and a busy machine make it slower (19 s measured, 2 busy cores).
+    """
+    try:
+        problems = [str(row[0]) for row in conn.execute("PRAGMA quick_check(5)")]
+    except sqlite3.OperationalError:
+        raise  # cannot open, busy, read-only: not damage, and described as what it is
+    except sqlite3.DatabaseError as exc:  # so damaged that the check cannot finish
+        return str(exc)
+    return None if problems == ["ok"] else "; ".join(problems)
+
+
+def damaged_store_message(path: Path, detail: str, consequence: str = "") -> str:
+    """What to say about a damaged store file: which, why, and how to get the data back."""
+    then = f"; {consequence}" if consequence else ""
+    return (
+        f"{path}: the store is damaged ({detail[:300]}){then}. "
+        f"To rescue what is readable: sqlite3 {path} .recover > dump.sql && "
+        f"sqlite3 recovered.db < dump.sql, then use --db recovered.db "
+        "(keep the damaged file until the copy is checked)"
+    )
+
+
+def describe_sqlite_error(path: Path, exc: sqlite3.DatabaseError) -> str:
+    """A sentence for a SQLite failure that names the file and what to do."""
+    message = str(exc)
+    if _on_read_only_filesystem(path) and ("readonly" in message or "unable to open" in message):
+        # SQLite says "unable to open database file" when it cannot create the -wal/-shm
+        # files beside the store: the real reason is the mount, not the file.
+        return (
+            f"{path}: the store is on a read-only filesystem, so it cannot be written "
+            f"(remount it read-write or copy the store elsewhere): {message}"
+        )
+    if "readonly" in message or "read-only" in message:
+        return f"{path}: the store is read-only (check the file's permissions): {message}"
+    if "locked" in message or "busy" in message:
+        return f"{path}: the store is busy with another writer; try again: {message}"
+    if "malformed" in message:
+        return damaged_store_message(path, message)
+    if "not a database" in message:
+        return f"{path}: not a readable SQLite store: {message}"
+    if "disk" in message and "full" in message:
+        return f"{path}: the disk is full; nothing more was written: {message}"
+    if "unable to open" in message:
+        return f"{path}: cannot open the store: {message}"
+    return f"{path}: store error: {message}"
+
+
+def _read_only_uri(path: Path) -> str:
+    """A URI opening `path` read-only. On a read-only filesystem SQLite cannot create the
+    WAL index file a WAL store needs even to be read, so the file is opened as immutable:
+    safe there, since nothing can change it while it is mounted read-only."""
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    return uri + "&immutable=1" if _on_read_only_filesystem(path) else uri
+
+
+def _on_read_only_filesystem(path: Path) -> bool:
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
+def now_text() -> str:
+    return format_timestamp(utc_now())
+
+
+def as_json_list(value: str | None) -> list[str]:
+    """Decode a JSON list column (topics, sources), tolerating empty values."""
+    if not value:
+        return []
+    try:
+        decoded = json.loads(value)
+    except json.JSONDecodeError:
+        return []
+    return [str(item) for item in decoded] if isinstance(decoded, list) else []

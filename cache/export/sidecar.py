@@ -1,0 +1,90 @@
+"""`FILE.meta.json` beside a CSV, JSON Lines or ids export: how to reproduce it later.
+
+It records the query exactly as typed, the time range it asked for (resolved at capture
+time) and the range the rows cover, when it was captured, the Echowatch version and the
+row count. It is written atomically after the export itself is in place.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from cache.export.request import ExportRequest, atomic_output
+from filters.query import And, QueryError, TimeBound, parse
+from sources.model.records import utc_now
+from sources.model.text import format_timestamp
+
+SIDECAR_SUFFIX = ".meta.json"
+
+
+def echowatch_version() -> str:
+    """The installed Echowatch version, or `unknown` when run from a bare checkout."""
+    try:
+        return importlib.metadata.version("echowatch")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def sidecar_path(output: str | Path) -> Path:
+    """Where the sidecar of an export file goes: the file's name plus `.meta.json`."""
+    path = Path(output)
+    return path.with_name(path.name + SIDECAR_SUFFIX)
+
+
+def query_bounds(query: str, now: datetime) -> tuple[datetime | None, datetime | None]:
+    """The `since:`/`until:` bounds a query puts on every mention, resolved at `now`.
+
+    Only bounds that apply to the whole query count (at the top, or inside a top-level
+    AND); a bound inside OR or NOT restricts only part of it. (None, None) when the query
+    has none, or when it cannot be read (the export itself reports that).
+    """
+    try:
+        tree = parse(query)
+    except QueryError:
+        return None, None
+    nodes = tree.nodes if isinstance(tree, And) else (tree,) if tree is not None else ()
+    since: datetime | None = None
+    until: datetime | None = None
+    for node in nodes:
+        if not isinstance(node, TimeBound):
+            continue
+        moment = node.resolve(now)
+        if node.name == "since":
+            since = moment if since is None else max(since, moment)
+        else:
+            until = moment if until is None else min(until, moment)
+    return since, until
+
+
+def sidecar_data(request: ExportRequest, rows: int) -> dict[str, Any]:
+    """The sidecar's content for an export that wrote `rows` rows."""
+    captured = request.captured_at or utc_now()
+    since, until = query_bounds(request.query, captured)
+    return {
+        "file": Path(request.output).name,
+        "report": request.report,
+        "format": request.format,
+        "query": request.query,
+        "view": request.view.as_json() if request.view else None,
+        "query_range": {
+            "since": format_timestamp(since) if since else None,
+            "until": format_timestamp(until) if until else None,
+        },
+        "time_range": {"first": request.stats.first, "last": request.stats.last},
+        "captured_at": format_timestamp(captured),
+        "echowatch_version": echowatch_version(),
+        "rows": rows,
+    }
+
+
+def write_sidecar(request: ExportRequest, rows: int) -> Path:
+    """Write `FILE.meta.json` for the export at `request.output`; returns its path."""
+    path = sidecar_path(request.output)
+    with atomic_output(str(path)) as out:
+        json.dump(sidecar_data(request, rows), out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    return path

@@ -1,0 +1,1 @@
+"""Live services: the collector that polls sources and stores what they bring; the demo store."""

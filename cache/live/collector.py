@@ -1,0 +1,379 @@
+"""The collector: run live sources on their schedules and store what they deliver.
+
+Used headless by `app.py collect` and in the background by the monitor screen. Every
+page a source yields goes through `ingest` together with the source states it carries
+(one transaction), so a crash or a kill never stores a cursor past unstored mentions.
+
+Threads: `poll_source` opens its own `Store` for the call, so it may be called from any
+thread (the monitor calls it from worker threads). A per-source lock makes sure two polls
+of one source never overlap; `run_forever` re-arms a source only after its poll finished.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+import tomllib
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from cache.db.store import Store
+from cache.write.ingest import IngestResult, ingest
+from filters.classify import Classifier
+from sources.base import PollOutcome, PollPage, Source
+from sources.bluesky.jetstream import JetstreamSource
+from sources.bluesky.source import BlueskySource, bluesky_configured
+from sources.feeds.source import FeedSource
+from sources.mastodon.source import MastodonSource, mastodon_configured
+from sources.mastodon.stream import MastodonStreamSource
+from sources.model.config import BEARER_ENV, Config
+from sources.model.records import SourceState, utc_now
+from sources.model.redact import redact, redact_optional
+from sources.model.text import format_timestamp, parse_timestamp
+from sources.x.source import StreamGate, XSource, x_configured
+from sources.x.stream import XStreamSource
+
+log = logging.getLogger("echowatch.collect")
+
+Clock = Callable[[], datetime]
+Listener = Callable[["PollReport", IngestResult], object]
+Wait = Callable[[float], None]
+
+
+@dataclass(frozen=True)
+class PollReport:
+    """How one poll of one source went (also handed to listeners after each page)."""
+
+    name: str
+    new: int = 0
+    updated: int = 0
+    took_s: float = 0.0
+    next_poll_at: datetime | None = None
+    """None while the poll runs (listeners) and when the source stopped for good."""
+    error: str | None = None
+    warnings: tuple[str, ...] = ()
+    new_ids: tuple[str, ...] = ()
+    updated_ids: tuple[str, ...] = ()
+    """Mentions stored before whose payload, sources or classification changed."""
+    stopped: bool = False
+    """True when retrying cannot help (bad token, feed gone): the source is not re-armed."""
+    skipped: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass
+class _Totals:
+    new: int = 0
+    updated: int = 0
+    skipped: int = 0
+    new_ids: list[str] = field(default_factory=list)
+    updated_ids: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def build_sources(config: Config, *, environ: dict[str, str] | None = None) -> list[Source]:
+    """The sources a config asks for: X (when it has anything to poll), each feed,
+    Bluesky and Mastodon (when their sections name anything to read).
+
+    Without a bearer token, X is built only when the config file has an explicit `[x]`
+    section: a feeds-only config should not fail every run for lack of a token it never
+    wanted; a config that asks for X gets a source that reports the missing token.
+    """
+    env = os.environ if environ is None else environ
+    sources: list[Source] = []
+    if x_configured(config) and (env.get(BEARER_ENV) or _declares_x(config.path)):
+        token = env.get(BEARER_ENV, "")
+        gate = StreamGate() if config.x.stream and token and config.x.queries else None
+        sources.append(XSource(config, token=token, stream_gate=gate))
+        if gate is not None:
+            sources.append(XStreamSource(config, token, gate))
+    sources.extend(FeedSource(feed) for feed in config.feeds)
+    bluesky = BlueskySource(config, environ=env) if bluesky_configured(config, env) else None
+    if bluesky is not None:
+        sources.append(bluesky)
+    if config.bluesky.jetstream:
+        sources.append(JetstreamSource(config, profiles=bluesky))
+    mastodon = MastodonSource(config, environ=env) if mastodon_configured(config) else None
+    if mastodon is not None:
+        sources.append(mastodon)
+        if config.mastodon.stream and config.mastodon.hashtags:
+            sources.append(MastodonStreamSource(config, rest=mastodon))
+    return sources
+
+
+def _declares_x(path: Path | None) -> bool:
+    if path is None:
+        return False
+    try:
+        with path.open("rb") as handle:
+            return "x" in tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError):
+        return False
+
+
+class Collector:
+    """Runs sources and stores their pages. See the module docstring for threading."""
+
+    def __init__(
+        self,
+        config: Config,
+        db_path: Path | str,
+        *,
+        sources: Sequence[Source] | None = None,
+        clock: Clock = utc_now,
+        classifier: Classifier | None = None,
+    ) -> None:
+        self.config = config
+        self.db_path = Path(db_path)
+        self.sources: dict[str, Source] = {
+            s.name: s for s in (build_sources(config) if sources is None else sources)
+        }
+        self.clock = clock
+        self.classifier = classifier or Classifier(config)
+        self._listeners: list[Listener] = []
+        self._poll_locks = {name: threading.Lock() for name in self.sources}
+        self._write_lock = threading.Lock()
+        """One writer at a time in this process; held at shutdown so no write is cut."""
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.sources)
+
+    def add_listener(self, callback: Listener) -> None:
+        """Call `callback(report_so_far, ingest_result)` after each stored page."""
+        self._listeners.append(callback)
+
+    # --- one poll -----------------------------------------------------------------
+
+    def poll_source(self, name: str, stop: threading.Event | None = None) -> PollReport:
+        """Poll one source now and store what it yields; safe from any thread.
+
+        When `stop` is set between two pages, the poll ends after the page being written.
+        """
+        source = self.sources[name]
+        with self._poll_locks[name]:
+            started = time.monotonic()
+            now = self.clock()
+            totals = _Totals()
+            error: str | None = None
+            outcome: PollOutcome
+            try:
+                with self._open_store() as store:
+                    states = {s.name: s for s in store.source_states()}
+                    pages = source.poll(states, now)
+                    try:
+                        self._store_pages(store, name, pages, totals, started, stop)
+                    finally:
+                        _close(pages)
+                outcome = source.outcome()
+            except Exception as exc:  # one broken source never stops the others
+                log.exception("%s: poll failed", name)
+                error = f"internal error: {type(exc).__name__}: {exc}"[:300]
+                outcome = PollOutcome(ok=False, error=error)
+            if not outcome.ok:
+                error = outcome.error or "failed"
+            next_at = None if outcome.stopped else now + timedelta(seconds=outcome.next_poll_in)
+            return PollReport(
+                name=name,
+                new=totals.new,
+                updated=totals.updated,
+                took_s=time.monotonic() - started,
+                next_poll_at=next_at,
+                error=redact_optional(error),
+                warnings=tuple(redact(w) for w in totals.warnings),
+                new_ids=tuple(totals.new_ids),
+                updated_ids=tuple(totals.updated_ids),
+                stopped=outcome.stopped,
+                skipped=totals.skipped,
+            )
+
+    def _open_store(self) -> Store:
+        # Opening may create and migrate the file: two threads doing that at once would
+        # trip over each other's schema lock, so opens take turns with writes.
+        with self._write_lock:
+            return Store.open(self.db_path)
+
+    def _store_pages(
+        self,
+        store: Store,
+        name: str,
+        pages: Iterator[PollPage],
+        totals: _Totals,
+        started: float,
+        stop: threading.Event | None,
+    ) -> None:
+        for page in pages:
+            with self._write_lock:
+                result = ingest(store, page.batch, self.classifier, states=page.states)
+            totals.new += result.new
+            totals.updated += result.updated
+            totals.skipped += result.skipped
+            totals.new_ids.extend(result.new_ids)
+            totals.updated_ids.extend(result.updated_ids)
+            totals.warnings.extend(page.batch.warnings)
+            totals.warnings.extend(f"skipped {s.where}: {s.reason}" for s in page.batch.skipped)
+            if page.batch.mentions or result.updated:
+                self._notify(
+                    PollReport(
+                        name=name,
+                        new=result.new,
+                        updated=result.updated,
+                        took_s=time.monotonic() - started,
+                        new_ids=tuple(result.new_ids),
+                        updated_ids=tuple(result.updated_ids),
+                        warnings=tuple(page.batch.warnings),
+                    ),
+                    result,
+                )
+            if stop is not None and stop.is_set():
+                return
+
+    def _notify(self, report: PollReport, result: IngestResult) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(report, result)
+            except Exception:  # a listener's bug must not lose the poll
+                log.exception("listener %r failed", listener)
+
+    # --- rounds and schedules -----------------------------------------------------
+
+    def run_once(
+        self, stop: threading.Event | None = None, *, parallel: int = 4
+    ) -> list[PollReport]:
+        """Poll every source once (a few at a time); reports in source order."""
+        reports: dict[str, PollReport] = {}
+        pending = list(self.sources)
+        running: dict[str, threading.Thread] = {}
+        done = threading.Condition()
+
+        def work(source_name: str) -> None:
+            report = self.poll_source(source_name, stop)
+            with done:
+                reports[source_name] = report
+                done.notify_all()
+
+        with done:
+            while pending or running:
+                while pending and len(running) < parallel and not (stop and stop.is_set()):
+                    source_name = pending.pop(0)
+                    running[source_name] = _start(work, source_name)
+                if stop is not None and stop.is_set():
+                    pending.clear()
+                done.wait(timeout=0.5)
+                for finished in [n for n in running if n in reports]:
+                    running.pop(finished)
+        return [reports[n] for n in self.sources if n in reports]
+
+    def run_forever(
+        self,
+        stop: threading.Event,
+        *,
+        wait: Wait | None = None,
+        on_report: Callable[[PollReport], None] | None = None,
+        parallel: int = 4,
+        grace_s: float = 10.0,
+    ) -> bool:
+        """Poll each source when due until `stop` is set; re-arm after each poll ends.
+
+        Returns True when it ended because no source is left to poll (every one stopped
+        for good: a feed that is gone, a refused token), False when `stop` ended it.
+
+        `wait(seconds)` idles until the next due time (default: `stop.wait`), the seam that
+        lets tests advance a fake clock instead of sleeping. On stop, polls in progress get
+        `grace_s` to finish their page; a write in progress always completes.
+        """
+        idle = wait or stop.wait
+        due = self._initial_schedule()
+        finished: list[PollReport] = []
+        lock = threading.Condition()
+        running: dict[str, threading.Thread] = {}
+
+        def work(source_name: str) -> None:
+            report = self.poll_source(source_name, stop)
+            with lock:
+                finished.append(report)
+                lock.notify_all()
+
+        while not stop.is_set():
+            now = self.clock()
+            for source_name, at in sorted(due.items(), key=lambda item: item[1]):
+                if at <= now and source_name not in running and len(running) < parallel:
+                    del due[source_name]
+                    running[source_name] = _start(work, source_name)
+            with lock:
+                if running and not finished:
+                    lock.wait(timeout=0.5)
+                reports, finished[:] = list(finished), []
+            for report in reports:
+                running.pop(report.name, None)
+                if report.next_poll_at is not None:
+                    due[report.name] = report.next_poll_at
+                if on_report is not None:
+                    on_report(report)
+            if reports or stop.is_set():
+                continue
+            if not due and not running:
+                log.warning("no source left to poll")
+                return True
+            if not running and due:
+                delay = (min(due.values()) - self.clock()).total_seconds()
+                if delay > 0:
+                    idle(delay)
+        self._shutdown(list(running.values()), grace_s)
+        return False
+
+    def _initial_schedule(self) -> dict[str, datetime]:
+        """Poll now, except a source that failed last run and is still backing off."""
+        now = self.clock()
+        due = dict.fromkeys(self.sources, now)
+        if not self.db_path.exists():
+            return due
+        with Store.open(self.db_path) as store:
+            for name in self.sources:
+                state = store.source_state(name)
+                next_at = parse_timestamp(state.next_poll_at) if state.next_poll_at else None
+                if state.last_error and next_at is not None and next_at > now:
+                    due[name] = next_at
+        return due
+
+    def _shutdown(self, threads: Iterable[threading.Thread], grace_s: float) -> None:
+        deadline = time.monotonic() + grace_s
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        # Whatever is still running (a slow fetch) is a daemon thread: taking the write
+        # lock waits for a write in progress. A later one that the process exit cuts off
+        # is an uncommitted transaction, which SQLite rolls back: nothing half-stored.
+        with self._write_lock:
+            pass
+
+
+def describe_report(report: PollReport) -> str:
+    """The one log line per poll: source, new, updated, took, next poll."""
+    when = format_timestamp(report.next_poll_at) if report.next_poll_at else "never (stopped)"
+    head = f"{report.name}: {report.new} new, {report.updated} updated, took {report.took_s:.2f}s"
+    if report.error:
+        return f"{head}, FAILED: {report.error}; next poll {when}"
+    return f"{head}, next poll {when}"
+
+
+def _start(target: Callable[[str], None], name: str) -> threading.Thread:
+    # Daemon threads: a fetch stuck in a slow server must not keep the process alive.
+    thread = threading.Thread(target=target, args=(name,), name=f"poll:{name}", daemon=True)
+    thread.start()
+    return thread
+
+
+def _close(pages: Iterator[PollPage]) -> None:
+    close = getattr(pages, "close", None)
+    if close is not None:
+        close()
+
+
+__all__ = ["Collector", "PollReport", "SourceState", "build_sources", "describe_report"]

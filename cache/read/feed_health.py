@@ -1,0 +1,57 @@
+"""`feeds list`: each configured feed with its health, as the collector last recorded it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from cache.db.store import Store
+from sources.model.config import FeedSection
+from sources.model.program import program_name
+from sources.model.records import SourceState
+from sources.model.text import clean_text
+
+
+@dataclass(frozen=True)
+class FeedHealth:
+    feed: FeedSection
+    state: SourceState | None
+    """None when no collector polled this feed into the store yet."""
+
+    @property
+    def health(self) -> str:
+        if self.state is None or not self.state.last_poll_at:
+            return "never polled"
+        if self.state.last_error:
+            return f"failing: {clean_text(self.state.last_error)}"
+        return "ok"
+
+
+def feed_health(feeds: list[FeedSection], db: Path) -> list[FeedHealth]:
+    """The configured feeds in config order, each with its state in the store at `db`."""
+    states: dict[str, SourceState] = {}
+    if db.is_file():
+        with Store.open(db, readonly=True) as store:
+            states = {s.name: s for s in store.source_states()}
+    return [FeedHealth(feed, states.get(feed.name)) for feed in feeds]
+
+
+def format_feed_health(rows: list[FeedHealth]) -> str:
+    """One block per feed: name, address, schedule, health and the last poll."""
+    if not rows:
+        return (
+            f"no feeds configured (add some with `{program_name()} feeds import FILE.opml` "
+            "or [[feeds]] tables in the config)"
+        )
+    lines = []
+    for row in rows:
+        state = row.state
+        lines.append(f"{clean_text(row.feed.name)}  {row.health}")
+        lines.append(f"  url: {clean_text(row.feed.url)}  (every {row.feed.poll_seconds} s)")
+        if state is not None and state.last_poll_at:
+            lines.append(
+                f"  last poll {state.last_poll_at}, last success "
+                f"{state.last_success_at or 'never'}, {state.items_seen} items seen, "
+                f"{state.last_new} new in the last poll"
+            )
+    return "\n".join(lines)

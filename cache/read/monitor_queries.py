@@ -1,0 +1,403 @@
+"""The live monitor's reads: feed pages, topic counts, one mention, the parody list.
+
+Every function takes an open `Store` and runs in whatever thread opened it (the monitor
+calls them from worker threads, each with its own read-only store). Nothing here loads
+every row or counts the whole table: a store of a million mentions must open as fast as
+an empty one, so the feed pages by keyset on (created_at, id) and topic counts read the
+`mention_topics` index for the window only.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import json
+import threading
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from cache.db.store import Store, as_json_list
+from cache.read.ambassadors import reply_badges
+from cache.read.query_sql import topic_list_sql, topic_probe_sql
+from cache.read.selection import Selection
+from sources.model.config import Config
+from sources.model.text import format_timestamp, parse_timestamp
+
+OTHER_TOPIC = "other"
+"""The panel's group for mentions that have no topic."""
+
+FEED_COLUMNS = (
+    "id",
+    "created_at",
+    "time_flag",
+    "platform",
+    "source",
+    "author",
+    "author_name",
+    "role",
+    "topics",
+    "lang",
+    "kind",
+    "title",
+    "text",
+    "url",
+)
+_SELECT_FEED = ", ".join(f"m.{c}" for c in FEED_COLUMNS)
+_NEWEST_FIRST = "m.created_at DESC, m.id DESC"
+
+
+def combine(*selections: Selection) -> Selection:
+    """All the selections at once (AND); the trivial `1` ones drop out."""
+    parts = [s for s in selections if s.where.strip() != "1"]
+    if not parts:
+        return Selection()
+    if len(parts) == 1:
+        return parts[0]
+    where = " AND ".join(f"({s.where})" for s in parts)
+    params: tuple[Any, ...] = ()
+    for s in parts:
+        params += tuple(s.params)
+    return Selection(where, params)
+
+
+def topic_selection(topic: str | None, rare_topics: Collection[str] = ()) -> Selection:
+    """The mentions of one topic (or those with none, for `other`).
+
+    A common topic is probed per mention while walking the feed newest first, so its
+    first page needs no scan of the whole topic; a rare one is listed (`rare_topics`).
+    """
+    if not topic:
+        return Selection()
+    if topic == OTHER_TOPIC:
+        return Selection("m.topics = '[]'")
+    sql = topic_list_sql("?") if topic in rare_topics else topic_probe_sql("?")
+    return Selection(sql, (topic,))
+
+
+def _feed_row(row: dict[str, Any]) -> dict[str, Any]:
+    row["topics"] = as_json_list(row["topics"])
+    return row
+
+
+def feed_page_sql(
+    selection: Selection, before: tuple[str, str] | None = None
+) -> tuple[str, tuple[Any, ...]]:
+    """The statement and parameters (less the limit) of one page of the feed."""
+    where, params = selection.where, tuple(selection.params)
+    if before is not None:
+        created, mention_id = before
+        # The row-value form lets SQLite seek the time index to the page's start; the
+        # equivalent `a < ? OR (a = ? AND b < ?)` walks it from the newest row (O(depth)).
+        where = f"({where}) AND (m.created_at, m.id) < (?, ?)"
+        params += (created, mention_id)
+    sql = f"SELECT {_SELECT_FEED} FROM mentions AS m WHERE {where} ORDER BY {_NEWEST_FIRST} LIMIT ?"
+    return sql, params
+
+
+def feed_page(
+    store: Store,
+    selection: Selection,
+    *,
+    before: tuple[str, str] | None = None,
+    limit: int = 200,
+) -> list[dict[str, Any]]:
+    """The newest `limit` selected mentions older than `before` (created_at, id)."""
+    sql, params = feed_page_sql(selection, before)
+    return [_feed_row(r) for r in store.rows(sql, (*params, limit))]
+
+
+COUNT_CAP = 10_000
+"""Counting stops here: past it the feed says "more than 10,000" (a count of a million
+rows would hold the worker for seconds)."""
+
+
+def count_matching(store: Store, selection: Selection, cap: int = COUNT_CAP) -> int:
+    """How many mentions `selection` matches, up to `cap` + 1 (more means "more than cap")."""
+    sql = f"SELECT count(*) FROM (SELECT 1 FROM mentions AS m WHERE {selection.where} LIMIT ?)"
+    return int(store.conn.execute(sql, (*selection.params, cap + 1)).fetchone()[0])
+
+
+def feed_rows_by_ids(store: Store, selection: Selection, ids: list[str]) -> list[dict[str, Any]]:
+    """The selected mentions among `ids` (new arrivals), newest first."""
+    rows: list[dict[str, Any]] = []
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ",".join("?" for _ in chunk)
+        sql = (
+            f"SELECT {_SELECT_FEED} FROM mentions AS m WHERE m.id IN ({marks}) "
+            f"AND ({selection.where}) AND m.referenced_only = 0"
+        )
+        rows.extend(_feed_row(r) for r in store.rows(sql, (*chunk, *selection.params)))
+    rows.sort(key=lambda r: (r["created_at"], r["id"]), reverse=True)
+    return rows
+
+
+def ambassador_ids(rows: Iterable[dict[str, Any]]) -> list[str]:
+    """The ids of the rows written by ambassadors (the only ones that can carry badges)."""
+    return [r["id"] for r in rows if r.get("role") == "ambassador"]
+
+
+def any_ambassador_post(store: Store, ids: list[str]) -> bool:
+    """Whether an ambassador wrote one of `ids` (primary-key lookups only)."""
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ",".join("?" for _ in chunk)
+        # `+role`: look the ids up by primary key, never walk the role index.
+        sql = f"SELECT 1 FROM mentions WHERE id IN ({marks}) AND +role = 'ambassador' LIMIT 1"
+        if store.conn.execute(sql, chunk).fetchone() is not None:
+            return True
+    return False
+
+
+def feed_reply_badges(
+    store: Store, config: Config, ids: Iterable[str]
+) -> dict[str, tuple[str, ...]]:
+    """Badges of the ambassador replies among `ids`; every id gets an entry (maybe empty).
+
+    An empty entry clears a badge that no longer applies. The cross-account analysis
+    behind the badges is memoised by `cache.read.ambassadors` until ambassador data changes.
+    """
+    wanted = list(dict.fromkeys(ids))
+    if not wanted:
+        return {}
+    found = reply_badges(store, config, wanted)
+    return {i: tuple(found.get(i, ())) for i in wanted}
+
+
+def newest_time(store: Store) -> datetime | None:
+    """When the newest stored mention was written (index lookup, not a scan)."""
+    # The newest trusted time: a row dated 9999 must not move "now" of an offline browse.
+    row = store.conn.execute(
+        "SELECT created_at FROM mentions WHERE time_flag = '' ORDER BY created_at DESC LIMIT 1"
+    ).fetchone()
+    return parse_timestamp(row[0]) if row and row[0] else None
+
+
+@dataclass(frozen=True)
+class TopicCount:
+    """One line of the topic panel: how many mentions in the window, and their trend."""
+
+    topic: str
+    count: int
+    trend: tuple[int, ...]
+    """Mentions per bucket, oldest bucket first."""
+
+
+def topic_counts(
+    store: Store, topics: list[str], now: datetime, window: timedelta, buckets: int = 10
+) -> list[TopicCount]:
+    """Counts and a trend per topic for the `window` ending at `now`, plus `other`.
+
+    Each bucket is one range count on an index ((topic, created_at) for a topic, the
+    partial index of untopiced mentions for `other`): no row is read, no function is
+    applied per row, so a week of a million-mention store costs milliseconds.
+    """
+    step = window / buckets
+    start = now - window
+    edges = [format_timestamp(start + step * i) for i in range(buckets)]
+    edges.append(format_timestamp(now + timedelta(seconds=1)))
+    spans = list(itertools.pairwise(edges))
+    # Undated items carry the time first seen: they are not news of that bucket. Flagged
+    # rows are few, so they are subtracted (partial index) instead of filtered per row.
+    flagged: dict[str, list[int]] = {}
+    for stamp, topic_text, referenced in store.conn.execute(
+        "SELECT created_at, topics, referenced_only FROM mentions "
+        "WHERE time_flag != '' AND created_at >= ? AND created_at < ?",
+        (edges[0], edges[-1]),
+    ):
+        bucket = bisect.bisect_right(edges, stamp) - 1
+        if not 0 <= bucket < buckets:
+            continue
+        names = as_json_list(topic_text)
+        if not names and referenced:
+            continue
+        for name in names or [OTHER_TOPIC]:
+            flagged.setdefault(name, [0] * buckets)[bucket] += 1
+    results: list[TopicCount] = []
+    for topic in topics:
+        trend = tuple(
+            store.conn.execute(
+                "SELECT count(*) FROM mention_topics "
+                "WHERE topic = ? AND created_at >= ? AND created_at < ?",
+                (topic, low, high),
+            ).fetchone()[0]
+            for low, high in spans
+        )
+        results.append(_less(topic, trend, flagged))
+    trend = tuple(
+        store.conn.execute(
+            "SELECT count(*) FROM mentions "
+            "WHERE topics = '[]' AND referenced_only = 0 AND created_at >= ? AND created_at < ?",
+            (low, high),
+        ).fetchone()[0]
+        for low, high in spans
+    )
+    results.append(_less(OTHER_TOPIC, trend, flagged))
+    return results
+
+
+def _less(topic: str, trend: tuple[int, ...], flagged: dict[str, list[int]]) -> TopicCount:
+    minus = flagged.get(topic)
+    if minus:
+        trend = tuple(max(0, n - m) for n, m in zip(trend, minus, strict=True))
+    return TopicCount(topic, sum(trend), trend)
+
+
+# --- one mention ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MentionDetail:
+    """A mention with its author's profile and the terms that gave it its topics."""
+
+    mention: dict[str, Any]
+    account: dict[str, Any] | None
+    matches: dict[str, list[str]]
+    from_thread: tuple[str, ...] = ()
+    """Topics taken from the post this one replies to or quotes (its own words name none)."""
+    thread_source: str = ""
+    """Where those came from, e.g. `reply to @critic` or `quote of @critic`."""
+
+
+def mention_detail(store: Store, mention_id: str) -> MentionDetail | None:
+    mention = store.mention(mention_id)
+    if mention is None:
+        return None
+    mention["topics"] = as_json_list(mention["topics"])
+    account = store.account(mention["author_key"]) if mention["author_key"] else None
+    try:
+        matches = json.loads(mention.get("topic_matches") or "{}")
+    except json.JSONDecodeError:
+        matches = {}
+    from_thread = tuple(as_json_list(mention.get("topics_from_thread")))
+    return MentionDetail(
+        mention,
+        account,
+        matches if isinstance(matches, dict) else {},
+        from_thread,
+        _thread_source(store, mention) if from_thread else "",
+    )
+
+
+def _thread_source(store: Store, mention: dict[str, Any]) -> str:
+    """`reply to @x` or `quote of @x`: the post whose topics this mention took (the rule
+    of `filters.thread_topics`: the replied-to post first, the quoted one if that has none)."""
+    for column, link in (("in_reply_to", "reply to"), ("quoted_id", "quote of")):
+        parent_id = mention.get(column)
+        if not parent_id:
+            continue
+        row = store.conn.execute(
+            "SELECT author, topics FROM mentions WHERE id = ?", [parent_id]
+        ).fetchone()
+        if row is not None and as_json_list(row[1]):
+            return f"{link} @{row[0]}" if row[0] else link
+    return "the thread"
+
+
+# --- parody accounts (the ambassadors live in cache.read.ambassadors) ---------------------------
+
+
+@dataclass(frozen=True)
+class ParodyReaction:
+    created_at: str
+    text: str
+    target_author: str
+    target_role: str
+    target_text: str
+
+
+@dataclass(frozen=True)
+class ParodySummary:
+    """One parody account and what it reacted to (newest first)."""
+
+    key: str
+    handle: str
+    display_name: str
+    bio: str
+    role_reason: str
+    posts: int
+    reactions: tuple[ParodyReaction, ...]
+
+
+def parody_summaries(store: Store, *, latest: int = 5) -> list[ParodySummary]:
+    summaries: list[ParodySummary] = []
+    accounts = list(
+        store.rows(
+            "SELECT key, handle, display_name, bio, role_reason FROM accounts "
+            "WHERE role = 'parody' ORDER BY handle COLLATE NOCASE"
+        )
+    )
+    for account in accounts:
+        posts = store.conn.execute(
+            "SELECT count(*) FROM mentions WHERE author_key = ?", (account["key"],)
+        ).fetchone()[0]
+        reactions = tuple(
+            ParodyReaction(
+                r["created_at"],
+                r["text"],
+                r["t_author"] or "",
+                r["t_role"] or "",
+                r["t_text"] or "",
+            )
+            for r in store.rows(
+                "SELECT m.created_at, m.text, t.author AS t_author, t.role AS t_role, "
+                "t.text AS t_text FROM mentions AS m "
+                "LEFT JOIN mentions AS t ON t.id = coalesce(m.in_reply_to, m.quoted_id) "
+                "WHERE m.author_key = ? ORDER BY m.created_at DESC, m.id DESC LIMIT ?",
+                (account["key"], latest),
+            )
+        )
+        summaries.append(
+            ParodySummary(
+                account["key"],
+                account["handle"],
+                account["display_name"],
+                account["bio"],
+                account["role_reason"],
+                int(posts),
+                reactions,
+            )
+        )
+    summaries.sort(key=lambda s: (-s.posts, s.handle.lower()))
+    return summaries
+
+
+class NewRowWatch:
+    """Mentions that another process stored: the rows past the highest rowid seen so far.
+
+    The monitor hears of what its own collector stores; a second collector or an import
+    writing into the same store tells it nothing. Rowids of new rows only grow, so one
+    indexed `max(rowid)` per check tells whether anything arrived (cheap at any size).
+    Rows the monitor's own collector stored come back here too; the feed is keyed by id,
+    so they are merged once. Used from worker threads, hence the lock.
+    """
+
+    def __init__(self, *, batch: int = 2000) -> None:
+        self._last: int | None = None
+        self._batch = batch
+        self._lock = threading.Lock()
+
+    def start(self, store: Store) -> None:
+        """Remember where the store ends now (before reading the first page of the feed)."""
+        with self._lock:
+            self._last = _max_rowid(store)
+
+    def new_ids(self, store: Store) -> list[str]:
+        """Ids of the mentions stored since the last call (or `start`), oldest first."""
+        with self._lock:
+            if self._last is None:
+                self._last = _max_rowid(store)
+                return []
+            rows = store.conn.execute(
+                "SELECT rowid, id FROM mentions WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                [self._last, self._batch],
+            ).fetchall()
+            if rows:
+                self._last = rows[-1][0]
+            return [str(row[1]) for row in rows]
+
+
+def _max_rowid(store: Store) -> int:
+    return int(store.conn.execute("SELECT coalesce(max(rowid), 0) FROM mentions").fetchone()[0])

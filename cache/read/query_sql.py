@@ -1,0 +1,170 @@
+"""Compile a query's syntax tree (`filters.query`) into a `Selection` over `mentions AS m`.
+
+Every condition is written so that SQLite can walk `mentions` newest first on an index
+and stop after the page it needs: field tests are plain column comparisons on indexed
+columns, topics and threads are correlated `EXISTS` probes on primary keys and indexes,
+and full-text terms are `rowid IN (... MATCH ?)` over the FTS5 table.
+
+User text never reaches FTS5 raw: each word or phrase becomes one quoted FTS5 string
+(with `*` appended only for an explicit trailing-star prefix search).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+from typing import Any
+
+from cache.read.marks import STARRED_SQL, UNREAD_SQL
+from cache.read.selection import Selection, fts_phrase
+from filters.query import And, Field, Node, Not, Or, Text, TimeBound
+from filters.threads import NOT_CRITICAL_ROLES
+from sources.model.text import format_timestamp
+
+_NOT_CRITICAL = "(" + ", ".join(f"'{role}'" for role in NOT_CRITICAL_ROLES) + ")"
+
+HAS_REPLY_SQL = (
+    f"(m.role NOT IN {_NOT_CRITICAL} AND m.kind != 'retweet' AND EXISTS ("
+    "SELECT 1 FROM mentions AS r WHERE r.in_reply_to = m.id AND +r.role = 'ambassador'))"
+)
+"""A critical mention that at least one ambassador replied to."""
+
+_PARODY_ON = "EXISTS (SELECT 1 FROM mentions AS p WHERE p.{link} = {target} AND +p.role = 'parody')"
+HAS_PARODY_SQL = (
+    "("
+    + _PARODY_ON.format(link="in_reply_to", target="m.id")
+    + " OR "
+    + _PARODY_ON.format(link="quoted_id", target="m.id")
+    + f" OR (m.role NOT IN {_NOT_CRITICAL} AND EXISTS (SELECT 1 FROM mentions AS r "
+    "WHERE r.in_reply_to = m.id AND +r.role = 'ambassador' AND ("
+    + _PARODY_ON.format(link="in_reply_to", target="r.id")
+    + " OR "
+    + _PARODY_ON.format(link="quoted_id", target="r.id")
+    + "))))"
+)
+"""A parody account replied to or quoted this mention, or (for a critical mention) one
+of the ambassador replies to it."""
+
+_FTS = (
+    "EXISTS (SELECT 1 FROM mentions_fts WHERE mentions_fts MATCH ?) "
+    "AND +m.rowid IN (SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH ?)"
+)
+"""Full-text condition. The `+` makes SQLite walk `mentions_created` newest first and probe
+the match list instead of fetching and sorting every match (a common word matches a large
+share of the store). The uncorrelated EXISTS is evaluated once, so a search without any
+match stops before walking anything."""
+
+_COLUMN = {"role": "m.role", "lang": "m.lang", "platform": "m.platform"}
+
+
+def compile_query(node: Node | None, now: datetime, rare_topics: Collection[str] = ()) -> Selection:
+    """The `Selection` for a parsed query; `now` resolves relative times (`since:24h`).
+
+    `rare_topics`: topics with few mentions in the store (`cache.read.search.rare_topics`). The
+    probe that suits a common topic (walk the feed newest first, test each mention) walks
+    the whole store for a rare one; a rare topic's few mentions are listed instead.
+    """
+    if node is None:
+        return Selection()
+    where, params = _Compiler(now, frozenset(rare_topics)).compile(node)
+    return Selection(where, tuple(params))
+
+
+def fts_term(text: Text) -> str:
+    """One safely quoted FTS5 term for a free word or phrase."""
+    quoted = fts_phrase(text.text)
+    return quoted + "*" if text.prefix else quoted
+
+
+class _Compiler:
+    def __init__(self, now: datetime, rare_topics: frozenset[str]) -> None:
+        self.now = now
+        self.rare_topics = rare_topics
+
+    def compile(self, node: Node) -> tuple[str, list[Any]]:
+        if isinstance(node, And):
+            return self._join(node.nodes, " AND ")
+        if isinstance(node, Or):
+            return self._join(node.nodes, " OR ")
+        if isinstance(node, Not):
+            inner, params = self.compile(node.node)
+            return f"NOT ({inner})", params
+        if isinstance(node, Text):
+            return _FTS, [fts_term(node)] * 2
+        if isinstance(node, TimeBound):
+            bound = format_timestamp(node.resolve(self.now))
+            return ("m.created_at >= ?" if node.name == "since" else "m.created_at < ?"), [bound]
+        return self._field(node)
+
+    def _join(self, nodes: tuple[Node, ...], operator: str) -> tuple[str, list[Any]]:
+        """Join children; sibling free words share one MATCH (one FTS lookup, not several)."""
+        words = [n for n in nodes if isinstance(n, Text)]
+        parts: list[str] = []
+        params: list[Any] = []
+        if len(words) > 1:
+            fts_operator = " AND " if operator == " AND " else " OR "
+            parts.append(_FTS)
+            params.extend([fts_operator.join(fts_term(w) for w in words)] * 2)
+            nodes = tuple(n for n in nodes if not isinstance(n, Text))
+        for child in nodes:
+            sql, child_params = self.compile(child)
+            parts.append(f"({sql})")
+            params.extend(child_params)
+        return operator.join(parts), params
+
+    def _field(self, node: Field) -> tuple[str, list[Any]]:
+        values = list(node.values)
+        marks = ", ".join("?" for _ in values)
+        if node.name in ("topic", "own"):
+            own = node.name == "own"
+            if self.rare_topics.issuperset(values):
+                return topic_list_sql(marks, own_only=own), values
+            return topic_probe_sql(marks, own_only=own), values
+        return _other_field(node, values, marks)
+
+
+def topic_probe_sql(marks: str, *, own_only: bool = False) -> str:
+    """Mentions of the topics in `marks`, tested one by one while walking the feed.
+
+    `own_only`: only topics the mention's own words name, not those from its thread.
+    """
+    own = " AND t.inherited = 0" if own_only else ""
+    return (
+        "EXISTS (SELECT 1 FROM mention_topics AS t "
+        f"WHERE t.topic IN ({marks}) AND t.mention_id = m.id{own})"
+    )
+
+
+def topic_list_sql(marks: str, *, own_only: bool = False) -> str:
+    """Mentions of the topics in `marks`, listed from the topic index (for rare topics).
+
+    As rowids: when another index drives the walk (`lang:de`), testing a rowid needs only
+    that index, where testing the text id would read every row it passes.
+    """
+    own = " AND t.inherited = 0" if own_only else ""
+    return (
+        "m.rowid IN (SELECT l.rowid FROM mention_topics AS t "
+        f"JOIN mentions AS l ON l.id = t.mention_id WHERE t.topic IN ({marks}){own})"
+    )
+
+
+def _other_field(node: Field, values: list[Any], marks: str) -> tuple[str, list[Any]]:
+    if node.name in _COLUMN:
+        return f"{_COLUMN[node.name]} IN ({marks})", values
+    if node.name == "author":
+        # Same collation as the index mentions(author COLLATE NOCASE, created_at).
+        return f"m.author COLLATE NOCASE IN ({marks})", values
+    if node.name == "source":
+        # An article can arrive through several feeds; any of them counts.
+        return (
+            f"(m.source IN ({marks}) OR EXISTS (SELECT 1 FROM json_each(m.sources) AS s "
+            f"WHERE s.value IN ({marks})))",
+            values + values,
+        )
+    if node.name == "has":
+        sql = {"reply": HAS_REPLY_SQL, "parody": HAS_PARODY_SQL}
+        return " OR ".join(sql[v] for v in values), []
+    if node.name == "is":
+        kept = {"starred": STARRED_SQL, "unread": UNREAD_SQL}
+        return " OR ".join(f"({kept[v]})" for v in values), []
+    raise AssertionError(f"no SQL for field {node.name}")  # the parser knows every field

@@ -1,0 +1,29 @@
+"""A selection of mentions (a WHERE clause with its parameters) and FTS5 literals.
+
+The bottom of the read path: the query compiler (`query_sql`), search and the exports all
+build on it, and it imports nothing else of Echowatch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Selection:
+    """A WHERE clause over `mentions` (aliased `m`) with its parameters."""
+
+    where: str = "1"
+    params: tuple[Any, ...] = field(default_factory=tuple)
+
+
+def fts_phrase(text: str) -> str:
+    """One FTS5 string literal that matches `text` as a phrase."""
+    # NUL ends an FTS5 query string early ("unterminated string"); stored text has none.
+    return '"' + text.replace("\x00", "").replace('"', '""') + '"'
+
+
+def fts_expression(words: list[str]) -> str:
+    """An FTS5 MATCH expression requiring every word or phrase (AND)."""
+    return " AND ".join(fts_phrase(w) for w in words if w.strip())

@@ -1,0 +1,123 @@
+"""Saved views over the store: their counts per time window and their alert series.
+
+A view's query goes through `cache.read.search.query_selection` like every other query, so
+a view selects exactly what the same text selects in the filter bar or `export --query`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from cache.db.store import Store
+from cache.read.search import query_selection
+from cache.read.selection import Selection
+from filters.topics import topic_ids
+from filters.views import SavedView, saved_views
+from sources.model.config import Config
+from sources.model.text import format_timestamp
+
+WINDOWS: tuple[tuple[str, timedelta], ...] = (
+    ("1h", timedelta(hours=1)),
+    ("24h", timedelta(hours=24)),
+    ("7d", timedelta(days=7)),
+)
+"""The windows `app.py views` counts (the monitor's topic windows)."""
+
+
+@dataclass(frozen=True)
+class ViewCount:
+    """A view and how many mentions it selects in each window (name -> count)."""
+
+    view: SavedView
+    counts: dict[str, int]
+
+
+def view_counts(
+    store: Store,
+    views: Iterable[SavedView],
+    config: Config,
+    now: datetime,
+    windows: Sequence[tuple[str, timedelta]] = WINDOWS,
+    *,
+    rare_topics: Collection[str] = (),
+) -> list[ViewCount]:
+    """Per view, its mentions in each window ending at `now` (one pass over the widest)."""
+    topics = topic_ids(config)
+    widest = max(w for _, w in windows)
+    end = format_timestamp(now + timedelta(seconds=1))
+    starts = [format_timestamp(now - w) for _, w in windows]
+    sums = ", ".join("sum(m.created_at >= ?)" for _ in windows)
+    results = []
+    for view in views:
+        selection = query_selection(view.query, now, topics=topics, rare_topics=rare_topics)
+        row = store.conn.execute(
+            f"SELECT {sums} FROM mentions AS m WHERE ({selection.where}) "
+            "AND m.created_at >= ? AND m.created_at < ?",
+            (*starts, *selection.params, format_timestamp(now - widest), end),
+        ).fetchone()
+        counts = {name: int(value or 0) for (name, _), value in zip(windows, row, strict=True)}
+        results.append(ViewCount(view, counts))
+    return results
+
+
+def alert_views(config: Config) -> dict[str, Selection]:
+    """Series name (`view:NAME`) -> selection, for each view with `alert = true`.
+
+    Alert views have no `since:`/`until:` (`filters.views` refuses them), so their
+    selection does not depend on the moment it is compiled at.
+    """
+    topics = topic_ids(config)
+    return {
+        view.series: query_selection(view.query, topics=topics)
+        for view in saved_views(config)
+        if view.alert
+    }
+
+
+def combined_query(view: SavedView | None, query: str) -> str:
+    """The query text an export runs: the view's query AND the extra `query`, if any."""
+    query = query.strip()
+    if view is None:
+        return query
+    if not query:
+        return view.query
+    # An unclosed quote runs to the end of a query: close it, or it would swallow the ")".
+    closed = view.query + '"' if view.query.count('"') % 2 else view.query
+    return f"({closed}) {query}"
+
+
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u061c]+")
+
+
+def _shown(text: str) -> str:
+    """Config text for a terminal table: controls and bidi overrides become a space."""
+    return _CONTROLS.sub(" ", text)
+
+
+def format_view_counts(counts: list[ViewCount]) -> str:
+    """The table of `app.py views`: name, label, a count per window, alert, query."""
+    names = [name for name, _ in WINDOWS]
+    header = ["view", "label", *names, "alert", "query"]
+    rows = [
+        [
+            _shown(c.view.name),
+            _shown(c.view.label) or "-",
+            *(str(c.counts.get(n, 0)) for n in names),
+            "yes" if c.view.alert else "no",
+            _shown(c.view.query),
+        ]
+        for c in counts
+    ]
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
+    numeric = set(range(2, 2 + len(names)))
+    lines = []
+    for row in [header, *rows]:
+        cells = [
+            cell.rjust(width) if i in numeric else cell.ljust(width)
+            for i, (cell, width) in enumerate(zip(row, widths, strict=False))
+        ]
+        lines.append("  ".join([*cells, row[-1]]))
+    return "\n".join(lines)

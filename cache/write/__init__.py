@@ -1,0 +1,1 @@
+"""The write path: ingest of parsed batches, the classifying pipeline, bulk import, reclassify."""

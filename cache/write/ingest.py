@@ -1,0 +1,413 @@
+"""Ingest: classify parsed records and store them, idempotently, in one transaction.
+
+Every path that stores mentions (import, the collector, the demo replay, the monitor's
+own sources) comes through `ingest`, so classification and dedupe apply everywhere.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+
+from cache.db.store import (
+    SourceState,
+    Store,
+    StoreError,
+    as_json_list,
+    describe_sqlite_error,
+    now_text,
+)
+from cache.write.thread_topics import settle
+from filters.classify import Classification, Classifier
+from sources.model.records import Account, Mention, ParsedBatch, utc_now
+from sources.model.text import TIME_UNDATED, format_timestamp, parse_timestamp, time_flag
+
+_CHUNK = 500
+
+_MENTION_COLUMNS = (
+    "id",
+    "platform",
+    "source",
+    "sources",
+    "url",
+    "canonical_url",
+    "author",
+    "author_name",
+    "author_key",
+    "text",
+    "title",
+    "lang",
+    "created_at",
+    "time_flag",
+    "kind",
+    "in_reply_to",
+    "quoted_id",
+    "conversation_id",
+    "referenced_only",
+    "role",
+    "topics",
+    "topic_matches",
+    "raw",
+    "raw_hash",
+    "first_seen_at",
+    "updated_at",
+)
+# New rows go through a staging table and ONE `INSERT ... SELECT`: FTS5 flushes its pending
+# index at every statement boundary, so a per-row `executemany` into `mentions` made the
+# FTS trigger write one tiny segment per row (about 4x slower ingest, see bench/README.md).
+_STAGE_TABLE = f"CREATE TEMP TABLE IF NOT EXISTS mention_stage ({', '.join(_MENTION_COLUMNS)})"
+_STAGE_MENTION = (
+    f"INSERT INTO temp.mention_stage ({', '.join(_MENTION_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in _MENTION_COLUMNS)})"
+)
+_INSERT_STAGED = (
+    f"INSERT INTO main.mentions ({', '.join(_MENTION_COLUMNS)}) "
+    f"SELECT {', '.join(_MENTION_COLUMNS)} FROM temp.mention_stage ORDER BY rowid"
+)
+_UPDATE_COLUMNS = [c for c in _MENTION_COLUMNS if c not in ("id", "first_seen_at")]
+_UPDATE_MENTION = (
+    f"UPDATE mentions SET {', '.join(f'{c} = ?' for c in _UPDATE_COLUMNS)} WHERE id = ?"
+)
+
+
+@dataclass
+class IngestResult:
+    """What one ingest did; `new_ids`/`updated_ids` tell the screen what to show."""
+
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    accounts: int = 0
+    """Accounts added or changed (an unchanged author delivered again is not counted)."""
+    new_ids: list[str] = field(default_factory=list)
+    updated_ids: list[str] = field(default_factory=list)
+
+    def add(self, other: IngestResult) -> None:
+        self.new += other.new
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.skipped += other.skipped
+        self.accounts += other.accounts
+        self.new_ids.extend(other.new_ids)
+        self.updated_ids.extend(other.updated_ids)
+
+
+@dataclass
+class _Existing:
+    source: str
+    raw_hash: str
+    referenced_only: bool
+    sources: list[str]
+    created_at: str
+    time_flag: str
+
+
+def ingest(
+    store: Store,
+    batch: ParsedBatch,
+    classifier: Classifier,
+    *,
+    states: Sequence[SourceState] = (),
+) -> IngestResult:
+    """Store a batch in one transaction, with the source states that depend on it.
+
+    Saving a cursor (since_id, ETag) in the same transaction as the mentions it covers
+    means a crash can never record a cursor past mentions that were not stored.
+    """
+    result = IngestResult(skipped=len(batch.skipped))
+    now = now_text()
+    try:
+        with store.writing():
+            roles, result.accounts = _store_accounts(store, batch.accounts, classifier, now)
+            mentions, delivered = _dedupe(_keep_link_ids(store, batch.mentions))
+            _fill_missing_roles(store, mentions, roles, classifier)
+            for start in range(0, len(mentions), _CHUNK):
+                _store_mentions(
+                    store,
+                    mentions[start : start + _CHUNK],
+                    delivered,
+                    roles,
+                    classifier,
+                    now,
+                    result,
+                )
+            for state in states:
+                store.save_source_state(state)
+    except sqlite3.DatabaseError as exc:
+        if type(exc) not in (sqlite3.OperationalError, sqlite3.DatabaseError):
+            raise  # an integrity or programming error is a bug here, not a store problem
+        # Disk full, read-only file, corrupt page: the transaction was rolled back whole.
+        raise StoreError(describe_sqlite_error(store.path, exc)) from exc
+    return result
+
+
+def _keep_link_ids(store: Store, mentions: list[Mention]) -> list[Mention]:
+    """Feed items keyed by guid that a store already holds under their link's id keep it.
+
+    Before feed items were keyed by their guid, every item with a link was keyed by the
+    link. An item stored then (its guid is in its stored payload) keeps that id, so the
+    first poll after an upgrade updates it instead of storing it a second time; another
+    item sharing the link (another guid) gets its own id.
+    """
+    wanted = list({m.link_id for m in mentions if m.link_id})
+    if not wanted:
+        return mentions
+    stored_guids: dict[str, str] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        marks = ",".join("?" for _ in chunk)
+        for mention_id, guid in store.conn.execute(
+            f"SELECT id, json_extract(raw, '$.id') FROM mentions WHERE id IN ({marks})", chunk
+        ):
+            stored_guids[mention_id] = str(guid)
+    if not stored_guids:
+        return mentions
+    return [
+        replace(m, id=m.link_id)
+        if m.link_id in stored_guids and stored_guids[m.link_id] == _guid(m)
+        else m
+        for m in mentions
+    ]
+
+
+def _guid(mention: Mention) -> str | None:
+    guid = json.loads(mention.raw).get("id")
+    return None if guid is None else str(guid)
+
+
+def _dedupe(mentions: Iterable[Mention]) -> tuple[list[Mention], dict[str, list[str]]]:
+    """One record per id, and every source that delivered each id in this batch.
+
+    A later tweet payload replaces an earlier one unless it is only a `referenced_only`
+    copy; a feed article keeps the payload of the first feed, as across batches.
+    """
+    chosen: dict[str, Mention] = {}
+    delivered: dict[str, list[str]] = {}
+    for mention in mentions:
+        current = chosen.get(mention.id)
+        later_wins = mention.platform != "rss" and (
+            current is not None and (current.referenced_only or not mention.referenced_only)
+        )
+        if current is None or later_wins:
+            chosen[mention.id] = mention
+        sources = delivered.setdefault(mention.id, [])
+        if mention.source not in sources:
+            sources.append(mention.source)
+    return list(chosen.values()), delivered
+
+
+def _store_accounts(
+    store: Store, accounts: Iterable[Account], classifier: Classifier, now: str
+) -> tuple[dict[str, str], int]:
+    """Upsert the accounts; returns their roles and how many rows were added or changed
+    (the same author on every page of an archive counts only when new or changed)."""
+    roles: dict[str, str] = {}
+    rows = []
+    for account in {a.key: a for a in accounts}.values():
+        decision = classifier.classify_account(account)
+        roles[account.key] = decision.role
+        rows.append(
+            (
+                account.key,
+                account.platform,
+                account.handle,
+                account.display_name,
+                account.bio,
+                account.followers,
+                account.following,
+                account.post_count,
+                format_timestamp(account.created_at) if account.created_at else None,
+                int(account.verified),
+                decision.role,
+                decision.reason,
+                account.raw,
+                _digest(account.raw),
+                now,
+            )
+        )
+    # A feed author carries no profile: never let it blank a richer stored one.
+    written = store.conn.executemany(
+        """
+        INSERT INTO accounts (key, platform, handle, display_name, bio, followers, following,
+            post_count, created_at, verified, role, role_reason, raw, raw_hash, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT(key) DO UPDATE SET
+            platform = excluded.platform,
+            handle = excluded.handle, display_name = excluded.display_name, bio = excluded.bio,
+            followers = excluded.followers, following = excluded.following,
+            post_count = excluded.post_count, created_at = excluded.created_at,
+            verified = excluded.verified, role = excluded.role,
+            role_reason = excluded.role_reason, raw = excluded.raw,
+            raw_hash = excluded.raw_hash, updated_at = excluded.updated_at
+        WHERE excluded.raw_hash != accounts.raw_hash
+            OR excluded.role != accounts.role OR excluded.role_reason != accounts.role_reason
+        """,
+        rows,
+    )
+    return roles, max(written.rowcount, 0)
+
+
+def _fill_missing_roles(
+    store: Store, mentions: list[Mention], roles: dict[str, str], classifier: Classifier
+) -> None:
+    missing = list({m.author_key for m in mentions if m.author_key and m.author_key not in roles})
+    for start in range(0, len(missing), _CHUNK):
+        chunk = missing[start : start + _CHUNK]
+        marks = ",".join("?" for _ in chunk)
+        for key, role in store.conn.execute(
+            f"SELECT key, role FROM accounts WHERE key IN ({marks})", chunk
+        ):
+            roles[key] = role
+    for mention in mentions:
+        key = mention.author_key
+        if key and key not in roles:
+            decision = classifier.role_rules.decide(
+                mention.author, mention.author_name, platform=mention.platform
+            )
+            roles[key] = decision.role
+
+
+def _store_mentions(
+    store: Store,
+    mentions: list[Mention],
+    delivered: dict[str, list[str]],
+    roles: dict[str, str],
+    classifier: Classifier,
+    now: str,
+    result: IngestResult,
+) -> None:
+    existing = _load_existing(store, [m.id for m in mentions])
+    seen_at = parse_timestamp(now) or utc_now()
+    inserts: list[tuple[object, ...]] = []
+    updates: list[tuple[object, ...]] = []
+    source_only: list[tuple[str, str, str]] = []
+    topic_rows: list[tuple[str, str, str]] = []
+    retopic_ids: list[tuple[str]] = []
+    for mention in mentions:
+        digest = _digest(mention.raw)
+        before = existing.get(mention.id)
+        sources = delivered[mention.id]
+        if before is not None:
+            sources = before.sources + [s for s in sources if s not in before.sources]
+            # A referenced copy from `includes` may lack fields: it never overwrites.
+            partial_copy = mention.referenced_only
+            same_payload = digest == before.raw_hash
+            # One article in several feeds: the feed that first delivered it owns the payload.
+            other_feed = mention.platform == "rss" and mention.source != before.source
+            if partial_copy or same_payload or other_feed:
+                # Nothing new to keep, except perhaps one more source for the same item.
+                if sources != before.sources:
+                    source_only.append((json.dumps(sources), now, mention.id))
+                    result.updated += 1
+                    result.updated_ids.append(mention.id)
+                else:
+                    result.unchanged += 1
+                continue
+        classification = classifier.classify_mention(mention)
+        role = roles.get(mention.author_key, "") if mention.author_key else ""
+        created = format_timestamp(mention.created_at)
+        flag = mention.time_flag or time_flag(mention.platform, mention.created_at, seen_at)
+        if flag == TIME_UNDATED and before is not None and before.time_flag == TIME_UNDATED:
+            created = before.created_at  # still undated: it was first seen back then
+        row = _mention_row(mention, sources, role, classification, created, flag, digest, now)
+        topic_rows.extend((topic, created, mention.id) for topic in classification.topics)
+        if before is None:
+            inserts.append(row)
+            result.new += 1
+            result.new_ids.append(mention.id)
+        else:
+            updates.append((*row[1:-2], row[-1], mention.id))
+            retopic_ids.append((mention.id,))
+            result.updated += 1
+            result.updated_ids.append(mention.id)
+    conn = store.conn
+    if inserts:
+        conn.execute(_STAGE_TABLE)
+        conn.executemany(_STAGE_MENTION, inserts)
+        conn.execute(_INSERT_STAGED)
+        conn.execute("DELETE FROM temp.mention_stage")
+    conn.executemany(_UPDATE_MENTION, updates)
+    conn.executemany("UPDATE mentions SET sources = ?, updated_at = ? WHERE id = ?", source_only)
+    conn.executemany("DELETE FROM mention_topics WHERE mention_id = ?", retopic_ids)
+    # A rewritten mention starts again from its own topics; `settle` adds the thread's.
+    conn.executemany("UPDATE mentions SET topics_from_thread = '[]' WHERE id = ?", retopic_ids)
+    conn.executemany(
+        "INSERT OR IGNORE INTO mention_topics (topic, created_at, mention_id) VALUES (?, ?, ?)",
+        topic_rows,
+    )
+    written = [str(row[0]) for row in inserts] + [row[0] for row in retopic_ids]
+    if written:
+        # Replies stored earlier whose topics changed with this batch (their parent came):
+        # not counted as updated payloads, but listed so the screen redraws their rows.
+        listed = set(result.new_ids) | set(result.updated_ids)
+        result.updated_ids.extend(i for i in settle(conn, written) if i not in listed)
+
+
+def _mention_row(
+    mention: Mention,
+    sources: list[str],
+    role: str,
+    classification: Classification,
+    created: str,
+    flag: str,
+    digest: str,
+    now: str,
+) -> tuple[object, ...]:
+    return (
+        mention.id,
+        mention.platform,
+        mention.source,
+        _json_list(tuple(sources)),
+        mention.url,
+        mention.canonical_url,
+        mention.author,
+        mention.author_name,
+        mention.author_key,
+        mention.text,
+        mention.title,
+        mention.lang,
+        created,
+        flag,
+        mention.kind,
+        mention.in_reply_to,
+        mention.quoted_id,
+        mention.conversation_id,
+        int(mention.referenced_only),
+        role,
+        _json_list(classification.topics),
+        json.dumps(classification.matches, ensure_ascii=False) if classification.matches else "{}",
+        mention.raw,
+        digest,
+        now,
+        now,
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _json_list(values: tuple[str, ...]) -> str:
+    # A few distinct source and topic lists make up nearly every row: serialise each once.
+    return json.dumps(list(values))
+
+
+def _load_existing(store: Store, ids: list[str]) -> dict[str, _Existing]:
+    if not ids:
+        return {}
+    marks = ",".join("?" for _ in ids)
+    rows = store.conn.execute(
+        "SELECT id, source, raw_hash, referenced_only, sources, created_at, time_flag "
+        f"FROM mentions WHERE id IN ({marks})",
+        ids,
+    )
+    return {
+        row[0]: _Existing(row[1], row[2], bool(row[3]), as_json_list(row[4]), row[5], row[6])
+        for row in rows
+    }
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha1(raw.encode("utf-8", "surrogatepass")).hexdigest()

@@ -1,0 +1,112 @@
+"""Topics from the thread: a reply or quote without topic words of its own takes the
+topics of the post it answers or quotes, up the chain to the critical mention.
+
+"Not at my site!" under a post about bathroom breaks is about working conditions, as
+every reader of the thread knows. The rule itself is `filters.thread_topics.inherited`;
+this module keeps the store in step with it:
+
+- `mentions.topics` holds all of a mention's topics, `mentions.topics_from_thread` the
+  ones it took from its thread; `mention_topics` has a row for each, `inherited = 1` for
+  those from the thread (so `topic:` finds both and `own:` only the first kind);
+- `settle` is called, inside the writing transaction, with the ids whose own topics
+  were just written (new, changed or reclassified). It works out their inherited topics
+  and then those of every reply or quote below them, so a parent that arrives after its
+  replies hands them its topics, and a parent whose topics change passes that on.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+
+from cache.db.store import as_json_list
+from filters.thread_topics import inherited
+
+_CHUNK = 400
+_MAX_ROUNDS = 64
+"""Deepest thread followed in one settle; a loop of replies in hostile data ends here."""
+
+
+def settle(conn: sqlite3.Connection, ids: Iterable[str]) -> list[str]:
+    """Bring the thread topics of `ids` and everything below them up to date.
+
+    Returns the ids whose topics changed (beyond those passed in). Runs in the caller's
+    transaction.
+    """
+    written = list(dict.fromkeys(ids))
+    changed: list[str] = []
+    pending = written
+    for round_number in range(_MAX_ROUNDS):
+        if not pending:
+            break
+        moved: list[str] = []
+        for start in range(0, len(pending), _CHUNK):
+            moved.extend(_settle_chunk(conn, pending[start : start + _CHUNK]))
+        changed.extend(moved)
+        # Below the written mentions every reply may need new topics (the written one may
+        # be the parent it was waiting for); further down only below those that changed.
+        pending = _children(conn, written if round_number == 0 else moved)
+    return list(dict.fromkeys(changed))
+
+
+def _settle_chunk(conn: sqlite3.Connection, ids: list[str]) -> list[str]:
+    marks = ",".join("?" for _ in ids)
+    rows = conn.execute(
+        "SELECT id, topics, topics_from_thread, in_reply_to, quoted_id, created_at "
+        f"FROM mentions WHERE id IN ({marks})",
+        ids,
+    ).fetchall()
+    parent_ids = {p for row in rows for p in (row[3], row[4]) if p}
+    parents = _topics_of(conn, list(parent_ids))
+    updates: list[tuple[str, str, str]] = []
+    drops: list[tuple[str]] = []
+    inserts: list[tuple[str, str, str]] = []
+    for mention_id, topics_json, from_thread_json, reply_to, quoted, created in rows:
+        topics = as_json_list(topics_json)
+        before = as_json_list(from_thread_json)
+        own = [t for t in topics if t not in before]
+        after = inherited(
+            own,
+            parents.get(reply_to, []) if reply_to else [],
+            parents.get(quoted, []) if quoted else [],
+        )
+        if after == before:
+            continue
+        updates.append((json.dumps(own + after), json.dumps(after), mention_id))
+        drops.append((mention_id,))
+        inserts.extend((topic, created, mention_id) for topic in after)
+    conn.executemany("UPDATE mentions SET topics = ?, topics_from_thread = ? WHERE id = ?", updates)
+    conn.executemany("DELETE FROM mention_topics WHERE mention_id = ? AND inherited = 1", drops)
+    conn.executemany(
+        "INSERT OR IGNORE INTO mention_topics (topic, created_at, mention_id, inherited) "
+        "VALUES (?, ?, ?, 1)",
+        inserts,
+    )
+    return [u[2] for u in updates]
+
+
+def _topics_of(conn: sqlite3.Connection, ids: list[str]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        marks = ",".join("?" for _ in chunk)
+        for mention_id, topics in conn.execute(
+            f"SELECT id, topics FROM mentions WHERE id IN ({marks})", chunk
+        ):
+            found[mention_id] = as_json_list(topics)
+    return found
+
+
+def _children(conn: sqlite3.Connection, ids: list[str]) -> list[str]:
+    children: dict[str, None] = {}
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        marks = ",".join("?" for _ in chunk)
+        for (child,) in conn.execute(
+            f"SELECT id FROM mentions WHERE in_reply_to IN ({marks}) "
+            f"UNION SELECT id FROM mentions WHERE quoted_id IN ({marks})",
+            chunk + chunk,
+        ):
+            children[child] = None
+    return list(children)

@@ -1,0 +1,311 @@
+"""Read archive files from disk: Twitter API v2 JSON / JSON Lines and RSS/Atom/RDF files.
+
+A file yields parsed batches one page at a time so that a large archive streams.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from itertools import accumulate, chain
+from pathlib import Path
+from typing import Any, BinaryIO
+from urllib.parse import parse_qs, urlsplit
+
+from sources.archive.packing import PackingError, open_archive, read_archive_bytes, source_name
+from sources.archive.social import parse_social
+from sources.feeds.parse import looks_like_feed, parse_feed
+from sources.model.program import program_name
+from sources.model.records import ParsedBatch, Skipped
+from sources.model.text import clean_text
+from sources.x.twitter_v2 import looks_like_v2, parse_response
+
+MAX_FEED_BYTES = 64 * 1024 * 1024
+"""Feed files larger than this are refused rather than parsed into memory."""
+
+
+class ArchiveError(Exception):
+    """A file that could not be read at all (missing, unreadable, not a known format)."""
+
+
+DEFAULT_MAX_LINE_BYTES = 4 * 1024 * 1024
+"""Longest JSON line imported (4 MiB): a page of 100 posts with its includes is well under
+1 MB. A longer line is skipped with its number and size, read past in bounded chunks."""
+MAX_NESTING = 64
+"""Deepest nesting of arrays and objects accepted in one JSON value (API v2 pages go about
+8 deep). Deeper lines are skipped before parsing: Python's parser would recurse until it
+raised RecursionError."""
+MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
+"""Largest file read whole as one JSON document (pretty-printed); larger ones are read as
+JSON Lines, a line at a time."""
+_DRAIN_CHUNK = 1024 * 1024
+
+
+def read_archive(
+    path: Path,
+    *,
+    source: str | None = None,
+    seen_at: datetime | None = None,
+    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
+) -> Iterator[ParsedBatch]:
+    """Yield the batches in one archive file; raise `ArchiveError` if nothing is readable.
+
+    Posts record `source` as theirs (default: the file's name), or the query of the twarc
+    request that fetched their page. A gzip-compressed file is unpacked as it is read.
+    """
+    source = source or source_name(path)
+    try:
+        with open_archive(path) as handle:
+            head = handle.read(4096)
+    except PackingError as exc:
+        raise ArchiveError(f"{path}: {exc}") from exc
+    except (OSError, EOFError) as exc:
+        reason = getattr(exc, "strerror", None) or exc
+        raise ArchiveError(f"{path}: cannot read: {reason}") from exc
+    if path.is_dir():
+        raise ArchiveError(f"{path}: is a directory")
+    if not head.strip():
+        raise ArchiveError(f"{path}: file is empty")
+    if b"<opml" in head[:1024].lower():
+        raise ArchiveError(
+            f"{path}: an OPML feed list, not a feed: add its feeds with "
+            f"`{program_name()} feeds import {path}`"
+        )
+    if looks_like_feed(head):
+        yield _read_feed(path, seen_at)
+        return
+    try:
+        yield from _read_json(path, source, max_line_bytes)
+    except (EOFError, OSError) as exc:  # a truncated or corrupt gzip stream part way in
+        raise ArchiveError(f"{path}: damaged compressed file ({exc}); read up to there") from exc
+
+
+def _read_feed(path: Path, seen_at: datetime | None) -> ParsedBatch:
+    data = read_archive_bytes(path, MAX_FEED_BYTES)
+    if len(data) > MAX_FEED_BYTES:
+        raise ArchiveError(f"{path}: feed file larger than {MAX_FEED_BYTES} bytes")
+    batch = parse_feed(data, path.stem, seen_at=seen_at)
+    if not batch.mentions and batch.skipped:
+        raise ArchiveError(f"{path}: {batch.skipped[0].reason}")
+    return batch
+
+
+Line = tuple[int, str | None, int]
+"""(line number, its text or None when it is over the limit, its size in bytes)."""
+
+
+def _read_json(path: Path, source: str, max_line_bytes: int) -> Iterator[ParsedBatch]:
+    """JSON Lines (one page or tweet per line) as a stream; else one whole JSON document.
+
+    An archive of a million posts is gigabytes of JSON Lines: it is read a line at a time,
+    never whole, and no line longer than `max_line_bytes` is held in memory. A file whose
+    first line is not a complete JSON value (a pretty-printed document) is read whole when
+    it is at most `MAX_DOCUMENT_BYTES`, and falls back to lines if it is not one document.
+    """
+    with open_archive(path) as handle:
+        lines = _bounded_lines(handle, max_line_bytes)
+        first_line = next(lines, (1, "", 0))
+        _, first, size = first_line
+        if first is None or depth_over_limit(first) is not None:
+            # Over the limits: so it is one complete (hostile) line of JSON Lines; skip it
+            # with its reason and read on, line by line.
+            yield from _json_lines(chain([first_line], lines), path, source, max_line_bytes)
+            return
+        first = first.lstrip("\ufeff")
+        try:
+            value = load_json(first)
+        except (json.JSONDecodeError, TooDeep):
+            pass
+        else:
+            following = next(((n, t, z) for n, t, z in lines if t is None or t.strip()), None)
+            if following is None:  # the whole file is one line: a document
+                yield from _whole_document(value, path, source)
+            else:
+                rest = chain([(1, first, size), following], lines)
+                yield from _json_lines(rest, path, source, max_line_bytes)
+            return
+    with open_archive(path) as handle:  # at most MAX_DOCUMENT_BYTES, decompressed
+        data = handle.read(MAX_DOCUMENT_BYTES + 1)
+    if len(data) > MAX_DOCUMENT_BYTES:
+        with open_archive(path) as handle:
+            lines = _bounded_lines(handle, max_line_bytes)
+            yield from _json_lines(lines, path, source, max_line_bytes)
+        return
+    text = data.decode("utf-8", errors="replace").lstrip("\ufeff")
+    try:
+        whole = load_json(text)
+    except TooDeep as exc:
+        raise ArchiveError(f"{path}: {exc}") from None
+    except json.JSONDecodeError:
+        split = text.split("\n")
+        yield from _json_lines(
+            ((n, line, len(line)) for n, line in enumerate(split, start=1)), path, source
+        )
+    else:
+        yield from _whole_document(whole, path, source)
+
+
+def _bounded_lines(handle: BinaryIO, limit: int) -> Iterator[Line]:
+    """The lines of a binary file split at b"\\n", none longer than `limit` held whole."""
+    number = 0
+    while True:
+        raw = handle.readline(limit + 1)
+        if not raw:
+            return
+        number += 1
+        if len(raw) <= limit or raw.endswith(b"\n"):
+            yield number, _decoded(raw), len(raw.rstrip(b"\n"))
+            continue
+        size = len(raw)
+        while not raw.endswith(b"\n"):  # read past the rest, a bounded chunk at a time
+            raw = handle.readline(_DRAIN_CHUNK)
+            if not raw:
+                break
+            size += len(raw)
+        yield number, None, size - (1 if raw.endswith(b"\n") else 0)
+
+
+class TooDeep(ValueError):
+    """A JSON value nested deeper than `MAX_NESTING`."""
+
+
+_NOT_BRACKET = bytes(c for c in range(256) if c not in b"[]{}")
+_STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
+
+
+def depth_over_limit(text: str) -> int | None:
+    """The nesting depth of a JSON text when it is over `MAX_NESTING`, else None.
+
+    Strings do not count. Brackets are first counted over the whole text (C passes, a
+    small share of what parsing costs); only when that says deeper than the limit are
+    strings taken out and the depth counted again, so a post full of "[[[" is no reason.
+    """
+    raw = text.encode("utf-8", "surrogatepass")
+    if raw.count(b"[") + raw.count(b"{") <= MAX_NESTING:
+        return None
+    if _bracket_depth(raw.translate(None, _NOT_BRACKET)) <= MAX_NESTING:
+        return None
+    # Take out escaped backslashes and quotes, then everything inside strings.
+    plain = raw.replace(b"\\\\", b"").replace(b'\\"', b"")
+    outside = b"".join(plain.split(b'"')[::2])
+    depth = _bracket_depth(outside.translate(None, _NOT_BRACKET))
+    return depth if depth > MAX_NESTING else None
+
+
+def _bracket_depth(brackets: bytes) -> int:
+    return max(accumulate(map(_STEP.__getitem__, brackets)), default=0)
+
+
+def load_json(text: str) -> Any:
+    """`json.loads`, refusing values nested deeper than `MAX_NESTING` before parsing them."""
+    depth = depth_over_limit(text)
+    if depth is not None:
+        raise TooDeep(f"nested {depth} levels deep (the limit is {MAX_NESTING})")
+    try:
+        return json.loads(text)
+    except RecursionError:  # brackets inside strings hid the depth: never a traceback
+        raise TooDeep(f"nested too deeply (the limit is {MAX_NESTING})") from None
+
+
+def _size_text(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} MiB ({size} bytes)"
+    return f"{size} bytes"
+
+
+def _decoded(raw: bytes) -> str:
+    return raw.decode("utf-8", errors="replace")
+
+
+def _whole_document(whole: object, path: Path, source: str) -> Iterator[ParsedBatch]:
+    social = parse_social(whole, source, str(path))  # Bluesky or Mastodon (issue 16)
+    if social is not None:
+        yield social
+        return
+    if isinstance(whole, list):  # a JSON array of pages or tweets
+        yield from _parse_values(whole, source, str(path))
+        return
+    if not looks_like_v2(whole):
+        raise ArchiveError(
+            f"{path}: JSON, but not a Twitter API v2 response or tweet, "
+            "nor a Bluesky or Mastodon answer"
+        )
+    assert isinstance(whole, dict)
+    yield parse_response(_strip_twarc(whole), _twarc_query(whole, source), str(path))
+
+
+def _json_lines(
+    numbered: Iterable[Line], path: Path, source: str, limit: int = DEFAULT_MAX_LINE_BYTES
+) -> Iterator[ParsedBatch]:
+    # Lines are split at "\n" only: a post may hold U+2028 or a lone "\r" inside a string.
+    readable = 0
+    bad = ParsedBatch()
+    for number, line, size in numbered:
+        if line is None:
+            bad.skipped.append(
+                Skipped(
+                    f"{path}:{number}",
+                    f"line of {_size_text(size)} is over the limit of {_size_text(limit)}"
+                    " (import --max-line-mb)",
+                )
+            )
+            continue
+        if not line.strip():
+            continue
+        try:
+            value = load_json(line)
+        except TooDeep as exc:
+            bad.skipped.append(Skipped(f"{path}:{number}", f"JSON {exc}"))
+            continue
+        except json.JSONDecodeError as exc:
+            bad.skipped.append(
+                Skipped(
+                    f"{path}:{number}",
+                    f"invalid or truncated JSON ({exc.msg} at column {exc.colno})",
+                )
+            )
+            continue
+        if not looks_like_v2(value):
+            social = parse_social(value, source, f"{path}:{number}")
+            if social is not None:
+                readable += 1
+                yield social
+                continue
+            bad.skipped.append(Skipped(f"{path}:{number}", "not a Twitter API v2 page or tweet"))
+            continue
+        readable += 1
+        yield parse_response(_strip_twarc(value), _twarc_query(value, source), f"{path}:{number}")
+    if not readable:
+        reason = bad.skipped[0].reason if bad.skipped else "no JSON values"
+        raise ArchiveError(f"{path}: not JSON or JSON Lines that can be read ({reason})")
+    if bad.skipped:
+        yield bad
+
+
+def _parse_values(values: list[object], source: str, where: str) -> Iterator[ParsedBatch]:
+    for index, value in enumerate(values):
+        if looks_like_v2(value):
+            assert isinstance(value, dict)
+            yield parse_response(
+                _strip_twarc(value), _twarc_query(value, source), f"{where}[{index}]"
+            )
+        else:
+            yield ParsedBatch(skipped=[Skipped(f"{where}[{index}]", "not a v2 page or tweet")])
+
+
+def _strip_twarc(value: dict[str, Any]) -> dict[str, Any]:
+    # twarc2 adds a bookkeeping key of its own to every page; it is not API data.
+    return {key: item for key, item in value.items() if key != "__twarc"}
+
+
+def _twarc_query(value: dict[str, Any], default: str) -> str:
+    """The search query of the twarc2 request that fetched this page, else `default`."""
+    # twarc2 records the request URL of every page; a search's `query` parameter says
+    # why these posts were collected, which is worth keeping as their source.
+    meta = value.get("__twarc")
+    url = meta.get("url") if isinstance(meta, dict) else None
+    if not isinstance(url, str):
+        return default
+    query = parse_qs(urlsplit(url).query).get("query")
+    return clean_text(query[0]).strip() if query and query[0].strip() else default

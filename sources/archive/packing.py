@@ -1,0 +1,77 @@
+"""Opening an archive file whatever its packing: plain, gzip, or standard input.
+
+Recognised by content, not by name: `kpop.jsonl.gz` and a gzip stream piped to
+`import -` are both unpacked as they are read, never whole into memory. Zstandard is
+recognised and refused with what to do instead: no zstd library ships with Python 3.11
+and Echowatch does not add one for it.
+"""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import BinaryIO
+
+from sources.model.program import program_name
+
+GZIP_MAGIC = b"\x1f\x8b"
+ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+
+STDIN_NAME = "-"
+"""The PATH that means standard input (as `export -o -` means standard output)."""
+
+STDIN_SOURCE = "stdin"
+"""The source recorded for mentions read from standard input without a twarc query."""
+
+
+class PackingError(Exception):
+    """An archive packed in a way that cannot be read here (the message says what to do)."""
+
+
+def open_archive(path: Path) -> BinaryIO:
+    """`path` opened for reading its contents, unpacked if it is gzip-compressed."""
+    handle = path.open("rb")
+    magic = handle.read(4)
+    handle.seek(0)
+    if magic.startswith(GZIP_MAGIC):
+        return gzip.GzipFile(fileobj=handle, mode="rb")  # type: ignore[return-value]
+    if magic == ZSTD_MAGIC:
+        handle.close()
+        raise PackingError(
+            "zstd-compressed: unpack it first, or stream it: "
+            f"zstd -dc FILE | {program_name()} import -"
+        )
+    return handle
+
+
+def read_archive_bytes(path: Path, limit: int) -> bytes:
+    """Up to `limit` + 1 bytes of the unpacked contents (one more shows it is too large)."""
+    with open_archive(path) as handle:
+        return handle.read(limit + 1)
+
+
+def source_name(path: Path) -> str:
+    """What an imported post records as its source when its archive names no query.
+
+    The file's name without a packing suffix: `kpop.jsonl.gz` stores what `kpop.jsonl` does.
+    """
+    return path.name.removesuffix(".gz") if path.name.endswith(".gz") else path.name
+
+
+@contextmanager
+def stdin_as_file(stream: BinaryIO, folder: Path | None = None) -> Iterator[Path]:
+    """Standard input copied to a temporary file, so it is read like any archive.
+
+    An archive is read more than once (sniffed, then streamed; a pretty-printed document
+    is re-read whole), which a pipe cannot do. The copy streams in blocks and is removed
+    afterwards; it is as large as the (possibly still packed) input.
+    """
+    with tempfile.TemporaryDirectory(prefix="echowatch-stdin-", dir=folder) as tmp:
+        copy = Path(tmp) / STDIN_SOURCE
+        with copy.open("wb") as out:
+            shutil.copyfileobj(stream, out, 1 << 20)
+        yield copy

@@ -1,0 +1,96 @@
+"""Writing a saved view into the config file, keeping everything else as the user wrote it.
+
+The file is edited with tomlkit, which keeps comments, order and formatting; only the new
+`name = "query"` line is added to `[views]` (created at the end when there is none). The
+result is written beside the file, loaded again as a check, and only then renamed over
+it, so a failed save never leaves a broken or half-written config behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+import tomllib
+from pathlib import Path
+
+import tomlkit
+from tomlkit.exceptions import TOMLKitError
+from tomlkit.items import InlineTable, Table
+
+from sources.model.config import ConfigError, load_config
+
+NEW_FILE_HEADER = (
+    "# Echowatch configuration (created by the monitor when a view was saved).\n"
+    "# Every key and its default: see the README, section Configuration.\n"
+)
+
+
+class ViewNameTaken(ConfigError):
+    """The config already has a view (or another `views` key) of that name."""
+
+
+def add_view(path: Path, name: str, query: str, *, label: str = "") -> None:
+    """Add the view `name` to the config at `path` (created if it does not exist).
+
+    Raises `ViewNameTaken` when the name is in use, `ConfigError` when the file cannot be
+    read or would not load afterwards, `OSError` when it cannot be written.
+    """
+    try:
+        text = path.read_text("utf-8") if path.exists() else NEW_FILE_HEADER
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read config file: {exc}") from exc
+    try:
+        document = tomlkit.parse(text)
+    except TOMLKitError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    views = document.get("views")
+    if views is None:
+        views = tomlkit.table()
+        document.add("views", views)
+    elif not isinstance(views, Table | InlineTable):
+        raise ConfigError(f"{path}: key 'views' should be a table; fix it before saving a view")
+    if name in views:
+        raise ViewNameTaken(f"{path}: a view named {name!r} exists already")
+    if label:
+        entry = tomlkit.inline_table()
+        entry.update({"query": query, "label": label})
+        views.add(name, entry)
+    else:
+        views.add(name, query)
+    new_text = tomlkit.dumps(document)
+    _check_added(path, new_text, name, query)
+    _replace(path, new_text)
+
+
+def _check_added(path: Path, text: str, name: str, query: str) -> None:
+    """The new text must load as a config and hold exactly the view that was added."""
+    try:
+        entry = tomllib.loads(text)["views"][name]
+    except (tomllib.TOMLDecodeError, KeyError, TypeError) as exc:
+        raise ConfigError(f"{path}: the view could not be added ({exc})") from exc
+    saved = entry if isinstance(entry, str) else entry.get("query")
+    if saved != query:
+        raise ConfigError(f"{path}: the view could not be added (it read back differently)")
+
+
+def _replace(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mode = path.stat().st_mode & 0o777 if path.exists() else None
+    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(temp_name, mode)
+        try:
+            load_config(Path(temp_name))  # the whole file still loads (every key checked)
+        except ConfigError as exc:
+            raise ConfigError(str(exc).replace(temp_name, str(path))) from None
+        os.replace(temp_name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp_name)
+        raise

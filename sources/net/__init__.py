@@ -1,0 +1,1 @@
+"""HTTP with caps and deadlines, backoff, stream gaps: what every outside service uses."""

@@ -1,0 +1,303 @@
+"""Turn Twitter API v2 payloads (live responses, twarc2 archives) into plain records.
+
+Used by the importer, the live X source and the demo replay, so all three parse alike.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from sources.model.records import Account, Mention, ParsedBatch, Skipped
+from sources.model.text import clean_text, parse_timestamp
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+MAX_TEXT = 100_000
+"""Longest post text kept, in characters (four times X's longest posts)."""
+UNKNOWN_AUTHOR = "unknown"
+"""Handle given to a tweet whose author is missing from `includes.users`."""
+
+
+_ACCOUNT_CACHE_LIMIT = 20_000
+_accounts_seen: dict[str, Account] = {}
+"""`repr` of a decoded user object -> its `Account`: the same author comes back on nearly
+every page, and building an `Account` (its sorted `raw` JSON above all) costs more than
+recognising the object. Equal `repr`s of decoded JSON (str, int, float, bool, None, list,
+dict) mean equal values of equal types, so the `Account` would come out the same.
+Only objects checked to be plain decoded JSON are filed, so a hit is a user whose `repr`
+equals that of a checked one; the check (a walk of the whole object) runs on misses only."""
+
+
+def account_from_user(user: Mapping[str, Any]) -> Account:
+    """An `Account` from a v2 user object."""
+    seen = repr(user) if type(user) is dict else None
+    account = _accounts_seen.get(seen) if seen is not None else None
+    if account is not None:
+        return account
+    account = _account_from_user(user)
+    if seen is not None and _decoded_json(user):
+        if len(_accounts_seen) >= _ACCOUNT_CACHE_LIMIT:
+            _accounts_seen.clear()
+        _accounts_seen[seen] = account
+    return account
+
+
+_JSON_SCALARS = (str, int, float, bool, type(None))
+
+
+def _decoded_json(value: object) -> bool:
+    """Whether `value` holds only what `json.loads` makes, whose `repr` shows its value."""
+    if isinstance(value, dict):
+        return type(value) is dict and all(
+            type(k) is str and _decoded_json(v) for k, v in value.items()
+        )
+    if isinstance(value, list):
+        return type(value) is list and all(_decoded_json(v) for v in value)
+    return type(value) in _JSON_SCALARS
+
+
+def _account_from_user(user: Mapping[str, Any]) -> Account:
+    metrics = user.get("public_metrics")
+    metrics = metrics if isinstance(metrics, Mapping) else {}
+    return Account(
+        key=f"x:{user['id']}",
+        platform="x",
+        handle=clean_text(user.get("username")) or str(user["id"]),
+        display_name=clean_text(user.get("name")),
+        bio=clean_text(user.get("description")),
+        followers=_int_or_none(metrics.get("followers_count")),
+        following=_int_or_none(metrics.get("following_count")),
+        post_count=_int_or_none(metrics.get("tweet_count")),
+        created_at=parse_timestamp(user.get("created_at")),
+        verified=bool(user.get("verified")),
+        raw=raw_json(user),
+    )
+
+
+_ASCII_ID = re.compile(r"[0-9]+")
+MAX_TWEET_ID_DIGITS = 19
+"""Tweet ids are unsigned 64-bit snowflakes below 2**63: at most 19 ASCII digits."""
+
+
+def tweet_id_problem(tweet_id: str) -> str | None:
+    """Why `tweet_id` cannot be a tweet id, or None. `str.isdigit` is not enough: it
+    accepts full-width (`１２３`) and Arabic-Indic (`١٢٣`) digits, which no X id has."""
+    if not tweet_id:
+        return "tweet has no id"
+    if not _ASCII_ID.fullmatch(tweet_id):
+        return f"tweet id {tweet_id[:40]!r} is not made of the digits 0-9"
+    if len(tweet_id) > MAX_TWEET_ID_DIGITS or int(tweet_id) >= 1 << 63:
+        return f"tweet id of {len(tweet_id)} digits is larger than any X id (64 bits)"
+    return None
+
+
+def mention_from_tweet(
+    tweet: Mapping[str, Any],
+    users: Mapping[str, Account],
+    source: str,
+    *,
+    referenced_only: bool = False,
+    warnings: list[str] | None = None,
+) -> Mention | Skipped:
+    """A `Mention` from a v2 tweet object, or why it cannot be one.
+
+    A `created_at` that cannot be read is replaced by the time in the tweet's id, and
+    `warnings` (when given) says so: a replaced value is never silent.
+    """
+    tweet_id = str(tweet.get("id") or "")
+    problem = tweet_id_problem(tweet_id)
+    if problem is not None:
+        return Skipped(f"tweet {tweet_id[:40] or '?'}", problem)
+    given = tweet.get("created_at")
+    created = parse_timestamp(given)
+    if created is None:
+        created = snowflake_time(tweet_id)
+        if created is None:
+            # Without a time a tweet cannot be placed in the feed or any report.
+            return Skipped(f"tweet {tweet_id}", f"unreadable created_at {given!r}")
+        if given not in (None, "") and warnings is not None:
+            warnings.append(
+                f"tweet {tweet_id}: unreadable created_at {str(given)[:60]!r}; "
+                "placed at the time its id encodes"
+            )
+    author_id = str(tweet.get("author_id") or "")
+    account = users.get(author_id)
+    handle = account.handle if account else UNKNOWN_AUTHOR
+    refs = {
+        ref.get("type"): clean_text(ref.get("id"))
+        for ref in _as_list(tweet.get("referenced_tweets"))
+        if isinstance(ref, Mapping)
+    }
+    in_reply_to = f"x:{refs['replied_to']}" if "replied_to" in refs else None
+    quoted = f"x:{refs['quoted']}" if "quoted" in refs else None
+    if "retweeted" in refs:
+        kind = "retweet"
+    elif in_reply_to:
+        kind = "reply"
+    elif quoted:
+        kind = "quote"
+    else:
+        kind = "post"
+    conversation = clean_text(tweet.get("conversation_id"))
+    return Mention(
+        id=f"x:{tweet_id}",
+        platform="x",
+        source=source,
+        url=f"https://x.com/{handle if account else 'i/web'}/status/{tweet_id}",
+        author=handle,
+        author_name=account.display_name if account else "",
+        author_key=account.key if account else (f"x:{author_id}" if author_id else ""),
+        # Capped: no real post is this long (X allows 25,000 characters); the whole payload
+        # stays in `raw`, bounded by the importer's line limit.
+        text=clean_text(_full_text(tweet))[:MAX_TEXT],
+        lang=clean_text(tweet.get("lang")) or "und",
+        created_at=created,
+        kind=kind,
+        in_reply_to=in_reply_to,
+        quoted_id=quoted,
+        conversation_id=f"x:{conversation}" if conversation else None,
+        referenced_only=referenced_only,
+        raw=raw_json(tweet),
+    )
+
+
+TWITTER_EPOCH_MS = 1288834974657
+"""Start of the time embedded in snowflake ids (4 Nov 2010)."""
+
+
+def snowflake_time(tweet_id: str) -> datetime | None:
+    """The creation time encoded in a post-2010 tweet id, for payloads without created_at."""
+    value = int(tweet_id)
+    if value < 1 << 32:  # pre-snowflake ids carry no time
+        return None
+    try:
+        return datetime.fromtimestamp(((value >> 22) + TWITTER_EPOCH_MS) / 1000, UTC)
+    except (OverflowError, OSError, ValueError):  # an id from no real clock
+        return None
+
+
+def time_from_id(mention: Mention) -> bool:
+    """Whether `mention`'s time is derived from its id: its payload has no created_at.
+
+    Such a time is to the millisecond what X recorded, but it is derived, not reported:
+    the stored payload (`raw`) keeps the absence, so the store can always tell.
+    """
+    if mention.platform != "x" or not mention.id.startswith("x:"):
+        return False
+    derived = snowflake_time(mention.id[2:]) if mention.id[2:].isdigit() else None
+    if derived is None or derived != mention.created_at:
+        return False  # cheap test first: a reported time almost never has these milliseconds
+    reported = json.loads(mention.raw).get("created_at") if mention.raw else None
+    return parse_timestamp(reported) is None
+
+
+def raw_json(value: Mapping[str, Any]) -> str:
+    """The payload as stored JSON; lone surrogates (valid JSON escapes) stay escaped."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    if _SURROGATE.search(text):  # SQLite stores UTF-8, which cannot hold them raw
+        text = json.dumps(value, ensure_ascii=True, sort_keys=True, default=str)
+    return text
+
+
+def _full_text(tweet: Mapping[str, Any]) -> str:
+    # Long posts carry their whole text in note_tweet; `text` is cut at 280 characters.
+    note = tweet.get("note_tweet")
+    if isinstance(note, Mapping) and note.get("text"):
+        return str(note["text"])
+    return str(tweet.get("text") or "")
+
+
+def _int_or_none(value: object) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63:
+        return value
+    return None  # not a count, or too large for any store column
+
+
+def _as_list(value: object) -> list[Any]:
+    if isinstance(value, list):
+        return value
+    if isinstance(value, Mapping):
+        return [value]
+    return []
+
+
+def parse_response(payload: Mapping[str, Any], source: str, where: str = "") -> ParsedBatch:
+    """Parse one v2 response object (or a bare tweet object) into mentions and accounts.
+
+    `data` may be a list (search, timelines) or a single object (tweet lookup);
+    referenced tweets in `includes.tweets` are returned too, marked `referenced_only`.
+    """
+    batch = ParsedBatch()
+    where = where or source
+    if "id" in payload and "text" in payload and "data" not in payload:
+        payload = {"data": [payload]}  # one tweet per line, as some archives store them
+    includes = payload.get("includes") if isinstance(payload.get("includes"), Mapping) else {}
+    assert isinstance(includes, Mapping)
+    users: dict[str, Account] = {}
+    for user in _as_list(includes.get("users")):
+        if isinstance(user, Mapping) and user.get("id"):
+            users[str(user["id"])] = account_from_user(user)
+    data = _as_list(payload.get("data"))
+    tweets = [item for item in data if isinstance(item, Mapping) and "text" in item]
+    if not tweets and data and all(isinstance(d, Mapping) and "username" in d for d in data):
+        # A users lookup: accounts without posts are still worth keeping.
+        for user in data:
+            if user.get("id"):
+                users[str(user["id"])] = account_from_user(user)
+    elif data and not tweets:
+        batch.skipped.append(Skipped(where, _describe_non_tweets(data)))
+    batch.accounts.extend(users.values())
+    primary_ids = set()
+    warnings: list[str] = []
+    for tweet in tweets:
+        _add(batch, mention_from_tweet(tweet, users, source, warnings=warnings), where)
+        primary_ids.add(str(tweet.get("id")))
+    for tweet in _as_list(includes.get("tweets")):
+        if isinstance(tweet, Mapping) and str(tweet.get("id")) not in primary_ids:
+            mention = mention_from_tweet(
+                tweet, users, source, referenced_only=True, warnings=warnings
+            )
+            _add(batch, mention, where)
+    batch.warnings.extend(f"{where}: {warning}" for warning in warnings)
+    if not data and not includes:
+        batch.skipped.append(Skipped(where, _describe_empty(payload)))
+    return batch
+
+
+def _add(batch: ParsedBatch, result: Mention | Skipped, where: str) -> None:
+    if isinstance(result, Mention):
+        batch.mentions.append(result)
+    else:
+        batch.skipped.append(Skipped(f"{where}: {result.where}", result.reason))
+
+
+def _describe_non_tweets(data: Iterable[Any]) -> str:
+    first = next(iter(data), None)
+    if isinstance(first, Mapping) and "tweet_count" in first:
+        return "tweet counts, not posts: nothing to import"
+    return "response data holds no tweets"
+
+
+def _describe_empty(payload: Mapping[str, Any]) -> str:
+    errors = _as_list(payload.get("errors"))
+    if errors:
+        first = errors[0] if isinstance(errors[0], Mapping) else {}
+        detail = first.get("detail") or first.get("message") or payload.get("detail") or "error"
+        return f"API error response: {clean_text(detail)}"
+    meta = payload.get("meta")
+    if isinstance(meta, Mapping) and meta.get("result_count") == 0:
+        return "empty result page (result_count 0)"
+    return "not a Twitter API v2 response (no data, includes or errors)"
+
+
+def looks_like_v2(payload: object) -> bool:
+    """Whether a decoded JSON value has the shape of a v2 response, page or tweet."""
+    if not isinstance(payload, Mapping):
+        return False
+    return bool({"data", "includes", "errors"} & payload.keys()) or (
+        "id" in payload and "text" in payload
+    )

@@ -1,0 +1,84 @@
+"""Shared helpers of the TUI tests: a monitor on a scenario, settling it, reading what it shows."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from pathlib import Path
+from typing import Any
+
+from textual.app import App
+from textual.pilot import Pilot
+from textual.widgets import Static
+
+from tests.monitor_scenario import (
+    Programme,
+    Scenario,
+    frozen_clock,
+)
+from tui.detail import DetailScreen
+from tui.feed import FeedTable
+from tui.launch import topic_labels
+from tui.monitor import MonitorApp, MonitorOptions
+
+# --- moved from test_monitor.py, shared with other test modules ---
+
+
+def make_app(scenario: Scenario | Programme, tmp_path: Path, *, mode: str = "live") -> MonitorApp:
+    app = MonitorApp(
+        MonitorOptions(
+            db_path=scenario.path,
+            mode=mode,
+            config=scenario.config,
+            clock=frozen_clock,
+            tz=UTC,
+            output_dir=tmp_path,
+            topics=topic_labels(scenario.config),
+        )
+    )
+    # A post is marked read after resting a second in the reading pane (wall-clock time):
+    # tests see the same marks however slow the machine; the marks tests set their own.
+    app.reader_marks.read_after = 3600
+    return app
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Let messages run and every worker finish, twice (a result may start another read)."""
+    for _ in range(2):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def feed_of(app: MonitorApp) -> FeedTable:
+    return app.query_one(FeedTable)
+
+
+def status_of(app: MonitorApp) -> str:
+    return str(app.query_one("#status", Static).render())
+
+
+def filter_line_of(app: MonitorApp) -> str:
+    return str(app.query_one("#filter-line", Static).render())
+
+
+# --- moved from test_monitor_views.py, shared with other test modules ---
+
+
+def text_of(screen: object, selector: str) -> str:
+    return "\n".join(str(w.render()) for w in screen.query(selector))  # type: ignore[attr-defined]
+
+
+async def open_detail_of(app, pilot, mention_id: str) -> DetailScreen:
+    feed = feed_of(app)
+    feed.move_cursor(row=feed.get_row_index(mention_id))
+    await pilot.press("enter")
+    await settle(pilot)
+    assert isinstance(app.screen, DetailScreen)
+    return app.screen
+
+
+def toasts(app: App[Any]) -> list[str]:
+    """The text of each notification on screen now (its title, then its message), as the
+    user reads it: markup in a message shows up here as literal brackets. Toasts exist
+    only when the test runs the app with `run_test(notifications=True)`."""
+    return [str(toast.render()) for toast in app.screen.query("Toast")]
