@@ -7,6 +7,7 @@ A `Store` wraps one sqlite-utils `Database`. It belongs to the thread that opene
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import sqlite3
@@ -367,10 +368,17 @@ def now_text() -> str:
 
 def as_json_list(value: str | None) -> list[str]:
     """Decode a JSON list column (topics, sources), tolerating empty values."""
-    if not value:
-        return []
+    if not value or value == "[]":
+        return []  # most rows: no topic from the thread, often no topic at all
+    return list(_decoded_list(value))
+
+
+@functools.lru_cache(maxsize=4096)
+def _decoded_list(value: str) -> tuple[str, ...]:
+    # A few distinct topic and source lists make up nearly every row (ingest reads each
+    # written row back to settle thread topics): decode each distinct list once.
     try:
         decoded = json.loads(value)
     except json.JSONDecodeError:
-        return []
-    return [str(item) for item in decoded] if isinstance(decoded, list) else []
+        return ()
+    return tuple(str(item) for item in decoded) if isinstance(decoded, list) else ()
