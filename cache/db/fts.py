@@ -18,6 +18,10 @@ back (`create_triggers`); `rebuild` refills the index from the table.
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
+from collections.abc import Iterator
+
 from sqlite_utils import Database
 
 TABLE = "mentions"
@@ -36,10 +40,15 @@ CREATE_FTS_SQL = f"""CREATE VIRTUAL TABLE "{FTS_TABLE}" USING FTS5 (
 )"""
 """Character for character what sqlite-utils 3.x/4.x `enable_fts` writes for this table."""
 
-CREATE_TRIGGERS_SQL = f"""
+INSERT_TRIGGER_SQL = f"""
 CREATE TRIGGER "mentions_ai" AFTER INSERT ON "{TABLE}" BEGIN
   INSERT INTO "{FTS_TABLE}" (rowid, "text") VALUES (new.rowid, new."text");
-END;
+END;"""
+"""The insert trigger alone: a bulk load drops it for its transaction (`deferred_inserts`)."""
+
+CREATE_TRIGGERS_SQL = (
+    INSERT_TRIGGER_SQL
+    + f"""
 CREATE TRIGGER "mentions_ad" AFTER DELETE ON "{TABLE}" BEGIN
   INSERT INTO "{FTS_TABLE}" ("{FTS_TABLE}", rowid, "text") VALUES('delete', old.rowid, old."text");
 END;
@@ -48,6 +57,7 @@ CREATE TRIGGER "mentions_au" AFTER UPDATE OF "text" ON "{TABLE}" BEGIN
   INSERT INTO "{FTS_TABLE}" (rowid, "text") VALUES (new.rowid, new."text");
 END;
 """
+)
 
 OLD_TRIGGER_NAMES = ("mentions_fts_insert", "mentions_fts_delete", "mentions_fts_update")
 """The triggers of the first schema (m001), whose index the tools could not see."""
@@ -76,6 +86,37 @@ def recreate(db: Database) -> None:
     db.execute(CREATE_FTS_SQL)
     rebuild(db)
     create_triggers(db)
+
+
+@contextlib.contextmanager
+def deferred_inserts(conn: sqlite3.Connection) -> Iterator[None]:
+    """Index the rows inserted inside the block once, at its end, instead of row by row.
+
+    For a bulk load, inside its write transaction: the insert trigger is dropped, and at
+    the end every row added meanwhile (a rowid above the largest before) is indexed by one
+    statement, which writes one index segment instead of one per statement, about a
+    quarter of the trigger's cost. The trigger is then created again, character for
+    character. Updates and deletes keep their triggers. It is all one transaction: a
+    crash rolls back the rows, their index entries and the trigger's absence together,
+    and no other connection ever sees the store without its trigger.
+    """
+    if not conn.in_transaction:
+        raise RuntimeError("deferred_inserts needs an open write transaction")
+    (since,) = conn.execute(f'SELECT coalesce(max(rowid), 0) FROM "{TABLE}"').fetchone()
+    had_trigger = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = 'mentions_ai'"
+    ).fetchone()
+    if had_trigger is None:  # a store without the declared triggers: leave it as it is
+        yield
+        return
+    conn.execute('DROP TRIGGER "mentions_ai"')
+    yield
+    conn.execute(
+        f'INSERT INTO "{FTS_TABLE}" (rowid, "text") '
+        f'SELECT rowid, "text" FROM "{TABLE}" WHERE rowid > ? ORDER BY rowid',
+        (since,),
+    )
+    conn.execute(INSERT_TRIGGER_SQL)
 
 
 def _run_script(db: Database, script: str) -> None:

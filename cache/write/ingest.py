@@ -6,6 +6,7 @@ own sources) comes through `ingest`, so classification and dedupe apply everywhe
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -13,6 +14,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
+from cache.db import fts
 from cache.db.store import (
     SourceState,
     Store,
@@ -27,6 +29,7 @@ from sources.model.records import Account, Mention, ParsedBatch, utc_now
 from sources.model.text import TIME_UNDATED, format_timestamp, parse_timestamp, time_flag
 
 _CHUNK = 500
+"""Ids per `IN (...)` lookup (SQLite's limit on statement variables is far above)."""
 
 _MENTION_COLUMNS = (
     "id",
@@ -56,9 +59,10 @@ _MENTION_COLUMNS = (
     "first_seen_at",
     "updated_at",
 )
-# New rows go through a staging table and ONE `INSERT ... SELECT`: FTS5 flushes its pending
-# index at every statement boundary, so a per-row `executemany` into `mentions` made the
-# FTS trigger write one tiny segment per row (about 4x slower ingest, see bench/README.md).
+# New rows go through a staging table and ONE `INSERT ... SELECT` per transaction: FTS5
+# flushes its pending index at every statement boundary, so a per-row `executemany` into
+# `mentions` made the FTS trigger write one tiny segment per row (about 4x slower ingest,
+# see bench/README.md). The bulk path has no trigger to feed and inserts directly.
 _STAGE_TABLE = f"CREATE TEMP TABLE IF NOT EXISTS mention_stage ({', '.join(_MENTION_COLUMNS)})"
 _STAGE_MENTION = (
     f"INSERT INTO temp.mention_stage ({', '.join(_MENTION_COLUMNS)}) "
@@ -67,6 +71,10 @@ _STAGE_MENTION = (
 _INSERT_STAGED = (
     f"INSERT INTO main.mentions ({', '.join(_MENTION_COLUMNS)}) "
     f"SELECT {', '.join(_MENTION_COLUMNS)} FROM temp.mention_stage ORDER BY rowid"
+)
+_INSERT_MENTION = (
+    f"INSERT INTO main.mentions ({', '.join(_MENTION_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in _MENTION_COLUMNS)})"
 )
 _UPDATE_COLUMNS = [c for c in _MENTION_COLUMNS if c not in ("id", "first_seen_at")]
 _UPDATE_MENTION = (
@@ -113,8 +121,13 @@ def ingest(
     classifier: Classifier,
     *,
     states: Sequence[SourceState] = (),
+    bulk: bool = False,
 ) -> IngestResult:
     """Store a batch in one transaction, with the source states that depend on it.
+
+    `bulk` (the importer): new rows go into `mentions` with one `executemany` and the
+    full-text index takes them all at the end of the transaction (`fts.deferred_inserts`)
+    instead of through the row trigger. The stored rows are the same either way.
 
     Saving a cursor (since_id, ETag) in the same transaction as the mentions it covers
     means a crash can never record a cursor past mentions that were not stored.
@@ -126,16 +139,8 @@ def ingest(
             roles, result.accounts = _store_accounts(store, batch.accounts, classifier, now)
             mentions, delivered = _dedupe(_keep_link_ids(store, batch.mentions))
             _fill_missing_roles(store, mentions, roles, classifier)
-            for start in range(0, len(mentions), _CHUNK):
-                _store_mentions(
-                    store,
-                    mentions[start : start + _CHUNK],
-                    delivered,
-                    roles,
-                    classifier,
-                    now,
-                    result,
-                )
+            with fts.deferred_inserts(store.conn) if bulk else contextlib.nullcontext():
+                _store_mentions(store, mentions, delivered, roles, classifier, now, result, bulk)
             for state in states:
                 store.save_source_state(state)
     except sqlite3.DatabaseError as exc:
@@ -280,6 +285,7 @@ def _store_mentions(
     classifier: Classifier,
     now: str,
     result: IngestResult,
+    bulk: bool = False,
 ) -> None:
     existing = _load_existing(store, [m.id for m in mentions])
     seen_at = parse_timestamp(now) or utc_now()
@@ -326,7 +332,10 @@ def _store_mentions(
             result.updated += 1
             result.updated_ids.append(mention.id)
     conn = store.conn
-    if inserts:
+    if inserts and bulk:
+        # No row trigger to feed (see `fts.deferred_inserts`): the rows go straight in.
+        conn.executemany(_INSERT_MENTION, inserts)
+    elif inserts:
         conn.execute(_STAGE_TABLE)
         conn.executemany(_STAGE_MENTION, inserts)
         conn.execute(_INSERT_STAGED)
@@ -395,18 +404,20 @@ def _json_list(values: tuple[str, ...]) -> str:
 
 
 def _load_existing(store: Store, ids: list[str]) -> dict[str, _Existing]:
-    if not ids:
-        return {}
-    marks = ",".join("?" for _ in ids)
-    rows = store.conn.execute(
-        "SELECT id, source, raw_hash, referenced_only, sources, created_at, time_flag "
-        f"FROM mentions WHERE id IN ({marks})",
-        ids,
-    )
-    return {
-        row[0]: _Existing(row[1], row[2], bool(row[3]), as_json_list(row[4]), row[5], row[6])
-        for row in rows
-    }
+    found: dict[str, _Existing] = {}
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        marks = ",".join("?" for _ in chunk)
+        rows = store.conn.execute(
+            "SELECT id, source, raw_hash, referenced_only, sources, created_at, time_flag "
+            f"FROM mentions WHERE id IN ({marks})",
+            chunk,
+        )
+        for row in rows:
+            found[row[0]] = _Existing(
+                row[1], row[2], bool(row[3]), as_json_list(row[4]), row[5], row[6]
+            )
+    return found
 
 
 def _digest(raw: str) -> str:

@@ -235,7 +235,7 @@ class BulkIngest:
     def _store(self, batch: ParsedBatch, classifier: Classifier) -> None:
         if not (batch.mentions or batch.accounts or batch.skipped or batch.warnings):
             return
-        result = ingest(self.store, batch, classifier)
+        result = ingest(self.store, batch, classifier, bulk=True)
         self.totals.add(result)
         if self.on_stored is not None:
             self.on_stored(batch, result)

@@ -44,7 +44,7 @@ def reclassify_if_changed(
     stored = store.get_meta(FINGERPRINT_KEY)
     if stored == current:
         return None
-    if store.count_mentions() == 0 and not _has_accounts(store):
+    if not store.has_mentions() and not _has_accounts(store):
         with store.writing():
             store.set_meta(FINGERPRINT_KEY, current)
         return None

@@ -6,12 +6,15 @@ A file yields parsed batches one page at a time so that a large archive streams.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from itertools import accumulate, chain
 from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import parse_qs, urlsplit
+
+import orjson
 
 from sources.archive.packing import PackingError, open_archive, read_archive_bytes, source_name
 from sources.archive.social import parse_social
@@ -197,11 +200,21 @@ def _bracket_depth(brackets: bytes) -> int:
     return max(accumulate(map(_STEP.__getitem__, brackets)), default=0)
 
 
+_LONG_NUMBER = re.compile(r"[:\[,]\s*-?[0-9]{19}")
+"""A bare number of 19 digits or more: orjson turns integers beyond 64 bits into floats,
+json keeps them exact. Such a line (or one with such digits inside a string) goes to json."""
+
+
 def load_json(text: str) -> Any:
     """`json.loads`, refusing values nested deeper than `MAX_NESTING` before parsing them."""
     depth = depth_over_limit(text)
     if depth is not None:
         raise TooDeep(f"nested {depth} levels deep (the limit is {MAX_NESTING})")
+    if _LONG_NUMBER.search(text) is None:
+        try:
+            return orjson.loads(text)  # about twice as fast as json.loads, same values
+        except orjson.JSONDecodeError:
+            pass  # json decides: lone surrogates, NaN, the error message with its column
     try:
         return json.loads(text)
     except RecursionError:  # brackets inside strings hid the depth: never a traceback
