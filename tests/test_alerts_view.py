@@ -45,7 +45,7 @@ class AlertsApp(App[None]):
         self.db_path = db_path
 
     def on_mount(self) -> None:
-        self.push_screen(AlertsScreen(self.db_path, Config()))
+        self.push_screen(AlertsScreen(self.db_path, Config(), may_write=True))
 
 
 async def settle(pilot: Pilot[Any]) -> None:

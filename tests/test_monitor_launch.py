@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from cache.demo_policy import DEMO_META_KEY
 from cache.store import Store, demo_db_path
 from tests.monitor_scenario import build_store
-from tui.launch import DEMO_META_KEY, LaunchError, plan_launch
+from tui.launch import LaunchError, plan_launch
 
 
 def test_offline_browses_an_existing_store_without_polling(tmp_path: Path) -> None:

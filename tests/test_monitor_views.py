@@ -14,7 +14,8 @@ from tests.monitor_scenario import Scenario, build_store
 from tests.test_monitor import feed_of, make_app, settle
 from tui.detail import DetailScreen
 from tui.dialogs import ExportDialog, HelpScreen
-from tui.views import AmbassadorsScreen, ParodyScreen, SourcesScreen
+from tui.sources_view import SourcesScreen
+from tui.views import AmbassadorsScreen, ParodyScreen
 
 
 @pytest.fixture

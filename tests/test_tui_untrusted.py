@@ -8,6 +8,7 @@ import pytest
 from rich.text import Text
 from textual.widgets import Static
 
+from cache.poll_report import PollReport
 from tests.monitor_scenario import HOSTILE_TEXTS, Scenario, build_store
 from tests.test_monitor import feed_of, make_app, settle
 from tui.detail import DetailScreen
@@ -100,12 +101,8 @@ async def test_source_errors_are_notified_as_text(scenario: Scenario, tmp_path: 
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
 
-        class Report:
-            new_ids = ()
-            error = "[bold red]x[/] \x1b[2J [@click=app.quit]y"
-            next_poll_at = None
-
-        app.post_message(SourcePolled("feed", Report()))
+        error = "[bold red]x[/] \x1b[2J [@click=app.quit]y"
+        app.post_message(SourcePolled(PollReport(name="feed", error=error)))
         await settle(pilot)
         # Textual keeps raised notifications here; markup=False is what keeps them literal.
         (note,) = [n for n in app._notifications if n.message.startswith("feed:")]

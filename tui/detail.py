@@ -20,9 +20,6 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from cache.monitor_queries import MentionDetail, feed_reply_badges, mention_detail
-from cache.store import Store
-from cache.threads import thread_for
 from filters.threads import PostRef, Thread
 from sources.config import Config, ConfigError
 from sources.handles import HANDLE_PLATFORMS, platform_of, shown_author
@@ -30,6 +27,7 @@ from sources.records import utc_now
 from sources.text import format_delay, parse_timestamp
 from tui import timefmt
 from tui.badges import reply_badge_content
+from tui.gateway import MentionDetail, feed_reply_badges, mention_detail, reading, thread_for
 from tui.safe_text import clean
 
 ROLE_NAMES = {
@@ -128,7 +126,7 @@ class DetailScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="detail")
     def load(self) -> None:
-        with Store.open(self.db_path, readonly=True) as store:
+        with reading(self.db_path) as store:
             detail = mention_detail(store, self.mention_id)
             thread = thread_for(store, self.mention_id) if detail else None
             self.post_message(self.Loaded(detail, thread))

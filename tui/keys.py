@@ -8,8 +8,8 @@ from typing import Any
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 
-from cache.search import QueryError
 from tui.dialogs import KeyHelp
+from tui.gateway import QueryError
 from tui.safe_text import clean
 
 

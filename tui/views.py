@@ -1,4 +1,4 @@
-"""The list views: ambassadors, parody accounts, sources.
+"""The list views: ambassadors and parody accounts (sources: `tui.sources_view`).
 
 Each is a screen with a table on top and the highlighted row's detail below. Data is
 read in a worker with its own read-only store; nothing here blocks the screen.
@@ -21,15 +21,20 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from cache.ambassadors import AmbassadorProfile, EvidencePost, ambassador_profiles, evidence_posts
-from cache.monitor_queries import parody_summaries
-from cache.store import SourceState, Store
 from sources.config import Config
 from sources.records import utc_now
-from sources.stream_gaps import stream_gaps
 from tui.ambassador_detail import AmbassadorDetailScreen
 from tui.badges import NOTE, Badge, badge_text, profile_badges
 from tui.detail import format_delay
+from tui.gateway import (
+    AmbassadorProfile,
+    EvidencePost,
+    Reader,
+    ambassador_profiles,
+    evidence_posts,
+    parody_summaries,
+    reading,
+)
 from tui.safe_text import clean, plain, shorten
 
 NARROW_WIDTH = 100
@@ -82,11 +87,11 @@ class ListScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="list")
     def load(self) -> None:
-        with Store.open(self.db_path, readonly=True) as store:
+        with reading(self.db_path) as store:
             items = self.read(store)
         self.post_message(self.Loaded(items))
 
-    def read(self, store: Store) -> list[Any]:
+    def read(self, store: Reader) -> list[Any]:
         raise NotImplementedError
 
     def cells(self, item: Any) -> list[Any]:
@@ -168,7 +173,7 @@ class AmbassadorItem:
 
 
 def ambassador_items(
-    store: Store, config: Config, now: datetime, *, latest: int = 3
+    store: Reader, config: Config, now: datetime, *, latest: int = 3
 ) -> list[AmbassadorItem]:
     """Every ambassador with its badges and newest replies, the busiest first."""
     items = []
@@ -205,7 +210,7 @@ class AmbassadorsScreen(ListScreen):
     AmbassadorsScreen #list-detail { height: 1fr; }
     """
 
-    def read(self, store: Store) -> list[Any]:
+    def read(self, store: Reader) -> list[Any]:
         clock = self.options.get("clock") or utc_now
         return ambassador_items(store, self.options.get("config") or Config(), clock())
 
@@ -298,7 +303,7 @@ class ParodyScreen(ListScreen):
     EMPTY_TEXT = "No parody accounts in the store yet."
     COLUMNS = (("handle", "Account"), ("posts", "Posts"), ("reason", "Why parody"))
 
-    def read(self, store: Store) -> list[Any]:
+    def read(self, store: Reader) -> list[Any]:
         return parody_summaries(store)
 
     def cells(self, item: Any) -> list[Any]:
@@ -334,74 +339,3 @@ class ParodyScreen(ListScreen):
         if not item.reactions:
             lines.append(Content("  none yet"))
         return Content("\n").join(lines)
-
-
-@dataclass(frozen=True)
-class SourceHealth:
-    """A source's stored state, plus what the running app saw of its last poll."""
-
-    state: SourceState
-    live_error: str | None = None
-
-    @property
-    def key(self) -> str:
-        return self.state.name
-
-
-def health_word(state: SourceState, live_error: str | None = None) -> str:
-    if live_error or state.last_error:
-        return "error"
-    if state.paused_until:
-        return "paused"
-    if state.last_success_at:
-        return "ok"
-    return "waiting"
-
-
-class SourcesScreen(ListScreen):
-    """Each source's health: last poll, new items, paused until, last error."""
-
-    TITLE_TEXT = "Sources"
-    EMPTY_TEXT = "No source has been polled into this store yet."
-    COLUMNS = (
-        ("name", "Source"),
-        ("health", "Health"),
-        ("last_poll", "Last poll"),
-        ("new", "New"),
-        ("seen", "Seen"),
-        ("paused", "Paused until"),
-        ("error", "Last error"),
-    )
-
-    def read(self, store: Store) -> list[Any]:
-        errors: dict[str, str] = dict(self.options.get("live_errors", {}))
-        return [SourceHealth(s, errors.get(s.name)) for s in store.source_states()]
-
-    def cells(self, item: Any) -> list[Any]:
-        state: SourceState = item.state
-        word = health_word(state, item.live_error)
-        style = {"error": "bold red", "paused": "yellow", "ok": "green"}.get(word, "")
-        return [
-            plain(state.name, one_line=True),
-            Text(word, style=style),
-            Text(state.last_poll_at or "never"),
-            Text(str(state.last_new), justify="right"),
-            Text(str(state.items_seen), justify="right"),
-            Text(state.paused_until or "–"),
-            plain(shorten(clean(item.live_error or state.last_error or "–", one_line=True), 60)),
-        ]
-
-    def describe(self, item: Any) -> Content:
-        state: SourceState = item.state
-        gaps = "".join(f"\n{gap}" for gap in stream_gaps(state))
-        return Content.from_markup(
-            "[b]$name[/b] ($kind)\nlast poll $poll · last success $ok · next poll $next\n"
-            "last error: $error$gaps",
-            name=clean(state.name, one_line=True),
-            kind=state.kind or "?",
-            poll=state.last_poll_at or "never",
-            ok=state.last_success_at or "never",
-            next=state.next_poll_at or "?",
-            error=clean(item.live_error or state.last_error or "none"),
-            gaps=gaps,
-        )
