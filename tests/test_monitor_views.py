@@ -174,7 +174,7 @@ async def test_sources_view_and_status_line_show_health(scenario: Scenario, tmp_
         table = app.screen.query_one(DataTable)
         assert isinstance(app.screen, SourcesScreen)
         assert str(table.get_row("heise")[1]) == "error"
-        assert str(table.get_row("x:mentions")[5]) == "2026-11-02T12:15:00Z"
+        assert str(table.get_row("x:mentions")[7]) == "2026-11-02T12:15:00Z"
 
 
 async def test_export_writes_the_filtered_mentions_and_says_where(

@@ -112,15 +112,16 @@ class SourcesScreen(ListScreen):
     TITLE_TEXT = "Sources"
     EMPTY_TEXT = "No source has been polled or imported into this store yet."
     COLUMNS = (
+        # What a reader scans for first stays inside 80 columns: which, how, how much.
         ("name", "Source"),
         ("health", "Health"),
+        ("mentions", "Mentions"),
+        ("via", "Delivered by"),
         ("last_poll", "Last poll"),
         ("new", "New"),
         ("seen", "Seen"),
         ("paused", "Paused until"),
         ("error", "Last error"),
-        ("mentions", "Mentions"),
-        ("via", "Delivered by"),
     )
 
     def read(self, store: Reader) -> list[Any]:
@@ -138,13 +139,13 @@ class SourcesScreen(ListScreen):
         return [
             plain(row.name, one_line=True),
             Text(word, style=HEALTH_STYLES.get(word, "")),
+            Text(str(row.mentions), justify="right"),
+            plain(row.via.name if row.via else "itself" if row.state else "–", one_line=True),
             Text((state.last_poll_at if state else None) or "never"),
             Text(str(row.state.last_new) if row.state else "–", justify="right"),
             Text(str(row.state.items_seen) if row.state else "–", justify="right"),
             Text((state.paused_until if state else None) or "–"),
             plain(shorten(clean(error or "–", one_line=True), 60)),
-            Text(str(row.mentions), justify="right"),
-            plain(row.via.name if row.via else "itself" if row.state else "–", one_line=True),
         ]
 
     def describe(self, item: Any) -> Content:
