@@ -63,15 +63,9 @@ def checked(config: Config) -> Config:
 
 def _is_demo_store(path: Path) -> bool:
     """Whether `path` is a store that `import --demo` or the demo monitor marked."""
-    from tui.launch import DEMO_META_KEY
+    from cache.live.demo_policy import is_demo_store
 
-    if not path.is_file():
-        return False
-    try:
-        with Store.open(path, readonly=True) as store:
-            return store.get_meta(DEMO_META_KEY) == "1"
-    except StoreError:
-        return False  # not a store (or unreadable): the command itself says so
+    return is_demo_store(path)
 
 
 def db_path_from(args: argparse.Namespace) -> Path:
@@ -248,36 +242,22 @@ def _stop_on_signals() -> Iterator[_SignalStop]:
 
 
 def _run_import_demo(args: argparse.Namespace) -> int:
-    from cache.db.store import demo_db_path
     from cache.live.demo import load_demo
+    from cache.live.demo_policy import DemoStoreRefused, claim_demo_store, demo_store_path
     from filters.classify import Classifier
     from sources.demo.replay import demo_config_path
-    from tui.launch import DEMO_META_KEY
 
     config = checked(load_config(Path(args.config) if args.config else demo_config_path()))
-    # As the monitor's --demo: without --db the demo goes into its own store, never into
-    # the user's default one, and not into it when named with --db either.
-    path = Path(args.db) if args.db else demo_db_path()
-    if path.resolve() == default_db_path().resolve():
-        print(
-            f"echowatch import: {path} is your own store; the fictional demo is never loaded "
-            "into it. Leave out --db (the demo has its own store) or name a new file.",
-            file=sys.stderr,
-        )
+    # The monitor's rule (cache.live.demo_policy): the demo goes into its own store, never into
+    # the user's, nor into any store that holds real mentions.
+    path = demo_store_path(args.db)
+    try:
+        claim_demo_store(path)
+    except DemoStoreRefused as exc:
+        print(f"echowatch import: {exc}", file=sys.stderr)
         return EXIT_USAGE
     warnings: list[str] = []
     with Store.open(path) as store:
-        # The same rule as the monitor: demo data never goes into a store of real mentions.
-        marked = store.get_meta(DEMO_META_KEY) == "1"
-        if not marked and store.count_mentions():
-            print(
-                f"echowatch import: {store.path} holds your own mentions; the demo is only "
-                "loaded into a new store or a demo store",
-                file=sys.stderr,
-            )
-            return EXIT_USAGE
-        with store.writing():
-            store.set_meta(DEMO_META_KEY, "1")
         classifier = Classifier(config)
         reclassify_if_config_changed(store, classifier)
         totals = load_demo(store, classifier, on_warning=warnings.append)

@@ -34,6 +34,8 @@ class PollOutcome:
     """Seconds until this source should be polled again (includes backoff and pauses)."""
     stopped: bool = False
     """True when retrying cannot help (bad token, endpoint not in the plan)."""
+    finished: bool = False
+    """True when the source has nothing more to deliver, ever (a replay played to its end)."""
 
 
 class Source(Protocol):

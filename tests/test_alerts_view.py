@@ -54,7 +54,7 @@ class AlertsApp(App[None]):
         self.clock = lambda: NOW
 
     def on_mount(self) -> None:
-        self.push_screen(AlertsScreen(self.db_path, Config()))
+        self.push_screen(AlertsScreen(self.db_path, Config(), may_write=True))
 
 
 async def settle(pilot: Pilot[Any]) -> None:

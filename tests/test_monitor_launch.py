@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from cache.db.store import Store, demo_db_path
+from cache.live.demo_policy import DEMO_META_KEY
 from tests.monitor_scenario import build_store
-from tui.launch import DEMO_META_KEY, LaunchError, plan_launch
+from tui.launch import LaunchError, plan_launch
 
 
 def test_offline_browses_an_existing_store_without_polling(tmp_path: Path) -> None:

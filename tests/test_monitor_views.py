@@ -14,7 +14,8 @@ from tests.monitor_scenario import Scenario, build_store
 from tests.tui_helpers import feed_of, make_app, open_detail_of, settle, text_of
 from tui.detail import DetailScreen
 from tui.dialogs import ExportDialog, HelpScreen
-from tui.views import AmbassadorsScreen, ParodyScreen, SourcesScreen
+from tui.sources_view import SourcesScreen
+from tui.views import AmbassadorsScreen, ParodyScreen
 
 
 @pytest.fixture
@@ -163,8 +164,8 @@ async def test_sources_view_and_status_line_show_health(scenario: Scenario, tmp_
         table = app.screen.query_one(DataTable)
         assert isinstance(app.screen, SourcesScreen)
         assert str(table.get_row("heise")[1]) == "error"
-        assert str(table.get_row("x:mentions")[5]) == "12:15"  # as every view writes times
-        assert str(table.get_row("x:search")[2]) == "11:58"
+        assert str(table.get_row("x:mentions")[7]) == "12:15"  # as every view writes times
+        assert str(table.get_row("x:search")[4]) == "11:58"
 
 
 async def test_export_writes_the_filtered_mentions_and_says_where(

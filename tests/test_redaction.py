@@ -17,7 +17,7 @@ from cache.db.store import Store
 from sources.model.records import SourceState
 from sources.model.redact import REDACTED, redact
 from tui.monitor import MonitorApp, MonitorOptions
-from tui.views import SourcesScreen
+from tui.sources_view import SourcesScreen
 
 API = "https://api.twitter.com/2"
 SEARCH = f"{API}/tweets/search/recent"

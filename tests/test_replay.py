@@ -195,3 +195,13 @@ def test_a_replay_of_another_scenario_version_starts_over() -> None:
     pages, state = poll(ReplaySource(speed=0), NOW, {"demo": stale})
     assert len(mentions_of(pages)) >= 1500
     assert json.loads(state.extra)["digest"] == MANIFEST["digest"]
+
+
+def test_a_replay_says_when_it_has_played_to_the_end() -> None:
+    """The monitor shows "replay finished" instead of LIVE: the replay reports its end."""
+    source = ReplaySource(speed=1)
+    _, state = poll(source, NOW)
+    assert state is not None and not source.outcome().finished
+    _, state = poll(source, NOW + timedelta(hours=1), {"demo": state})  # the tail takes minutes
+    assert state is not None and int(state.cursor) == len(source.timeline(NOW))
+    assert source.outcome().finished

@@ -8,6 +8,7 @@ import pytest
 from rich.text import Text
 from textual.widgets import Static
 
+from cache.live.poll_report import PollReport
 from tests.monitor_scenario import HOSTILE_TEXTS, Scenario, build_store
 from tests.tui_helpers import feed_of, make_app, settle, toasts
 from tui.detail import DetailScreen
@@ -103,12 +104,8 @@ async def test_source_errors_are_notified_as_text(
     async with app.run_test(notifications=True, size=(120, 40)) as pilot:
         await settle(pilot)
 
-        class Report:
-            new_ids = ()
-            error = "[bold red]x[/] \x1b[2J [@click=app.quit]y"
-            next_poll_at = None
-
-        app.post_message(SourcePolled("feed", Report()))
+        error = "[bold red]x[/] \x1b[2J [@click=app.quit]y"
+        app.post_message(SourcePolled(PollReport(name="feed", error=error)))
         await settle(pilot)
         # The toast shows the feed's name literally: brackets, no markup, no link.
         (note,) = [text for text in toasts(app) if "feed:" in text]

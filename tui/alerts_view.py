@@ -20,11 +20,16 @@ from rich.text import Text
 from textual.app import App
 from textual.content import Content
 
-from cache.alerts.rules import Alert, evaluate, list_alerts, rule_from_config
-from cache.db.store import Store, StoreError
-from cache.read.views import alert_views
 from sources.model.config import Config
 from tui import timefmt
+from tui.gateway import (
+    Alert,
+    Reader,
+    StoreError,
+    evidence_posts,
+    judge_alert_hours,
+    stored_alerts,
+)
 from tui.live import describe_alert
 from tui.safe_text import clean, plain, shorten
 from tui.views import ListScreen
@@ -55,18 +60,17 @@ class AlertItem:
         return f"{self.alert.topic}@{self.alert.started_at}"
 
 
-def load_alert_items(store: Store, limit: int = LISTED_ALERTS) -> list[AlertItem]:
+def load_alert_items(store: Reader, limit: int = LISTED_ALERTS) -> list[AlertItem]:
     """The newest alerts with their top posts' authors and texts."""
     items = []
-    for alert in list_alerts(store, limit):
-        posts = []
-        for post_id in alert.top_ids:
-            row = store.conn.execute(
-                "SELECT author, text FROM mentions WHERE id = ?", [post_id]
-            ).fetchone()
-            posts.append(
-                TopPost(post_id, row[0], row[1], True) if row else TopPost(post_id, "", "", False)
-            )
+    for alert in stored_alerts(store, limit):
+        found = evidence_posts(store, alert.top_ids)
+        posts = [
+            TopPost(i, found[i].handle, found[i].text, True)
+            if i in found
+            else TopPost(i, "", "", False)
+            for i in alert.top_ids
+        ]
         items.append(AlertItem(alert, tuple(posts)))
     return items
 
@@ -74,8 +78,7 @@ def load_alert_items(store: Store, limit: int = LISTED_ALERTS) -> list[AlertItem
 def _judge_unjudged_hours(db_path: Path, config: Config) -> None:
     """Judge the hours no collector judged, when the store can be written; else skip."""
     try:
-        with Store.open(db_path, create=False) as store:
-            evaluate(store, rule_from_config(config), views=alert_views(config))
+        judge_alert_hours(db_path, config)
     except StoreError as exc:  # a read-only store still lists what it has
         log.info("alerts not judged: %s", exc)
 
@@ -96,12 +99,22 @@ class AlertsScreen(ListScreen):
     )
     BINDINGS: ClassVar[list[Any]] = [*ListScreen.BINDINGS]
 
-    def __init__(self, db_path: Path, config: Config | None = None) -> None:
+    def __init__(
+        self, db_path: Path, config: Config | None = None, *, may_write: bool = False
+    ) -> None:
         super().__init__(db_path)
         self.config = config or Config()
+        self.may_write = may_write
+        """Judge hours not judged yet (a write) first; never while browsing offline."""
+        if not may_write:
+            self.EMPTY_TEXT = (
+                "No spike alerts stored. Browsing offline never writes the store: "
+                "`app.py alerts` judges the hours not judged yet."
+            )
 
-    def read(self, store: Store) -> list[Any]:
-        _judge_unjudged_hours(self.db_path, self.config)
+    def read(self, store: Reader) -> list[Any]:
+        if self.may_write:
+            _judge_unjudged_hours(self.db_path, self.config)
         return load_alert_items(store)
 
     def key_of(self, item: Any) -> str:
@@ -167,9 +180,11 @@ class AlertsScreen(ListScreen):
         return Content("\n").join(lines)
 
 
-def alerts_screen(db_path: Path, config: Config | None = None) -> AlertsScreen:
+def alerts_screen(
+    db_path: Path, config: Config | None = None, *, may_write: bool = False
+) -> AlertsScreen:
     """The alert list screen for a store (what the monitor's alerts key opens)."""
-    return AlertsScreen(db_path, config)
+    return AlertsScreen(db_path, config, may_write=may_write)
 
 
 def announce(app: App[Any], alerts: list[Alert], config: Config) -> None:

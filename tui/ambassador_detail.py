@@ -24,20 +24,20 @@ from textual.widget import Widget
 from textual.widgets import Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
-from cache.db.store import Store
-from cache.read.ambassadors import (
-    AmbassadorProfile,
-    EvidencePost,
-    ambassador_profiles,
-    evidence_posts,
-    profile_evidence_ids,
-)
 from filters.signals.findings import Finding, percent
 from filters.signals.measures import WEEKDAYS, parse_office_hours
 from sources.model.config import Config
 from sources.model.records import utc_now
 from tui import timefmt
 from tui.detail import format_delay
+from tui.gateway import (
+    AmbassadorProfile,
+    EvidencePost,
+    ambassador_profiles,
+    evidence_posts,
+    profile_evidence_ids,
+    reading,
+)
 from tui.safe_text import clean, shorten
 
 HEAT_SHADES = " ░▒▓█"
@@ -130,7 +130,7 @@ class AmbassadorDetailScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="ambassador-detail")
     def load(self) -> None:
-        with Store.open(self.db_path, readonly=True) as store:
+        with reading(self.db_path) as store:
             profiles = ambassador_profiles(store, self.config, now=self.clock())
             profile = next((p for p in profiles if p.key == self.key), None)
             posts = evidence_posts(store, profile_evidence_ids(profile)) if profile else {}

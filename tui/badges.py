@@ -16,11 +16,9 @@ from rich.style import Style
 from rich.text import Text
 from textual.content import Content
 
-from cache.db.store import Store
-from cache.read.ambassadors import AmbassadorProfile
-from cache.read.monitor_queries import feed_reply_badges
 from filters.signals.findings import Finding, percent
 from sources.model.config import Config, ConfigError
+from tui.gateway import AmbassadorProfile, Reader, feed_reply_badges
 from tui.messages import BadgesLoaded
 from tui.safe_text import clean, shorten
 
@@ -175,7 +173,7 @@ def reply_badge_content(badges: Sequence[str]) -> Content:
 
 
 def read_feed_badges(
-    store: Store, config: Config, ids: list[str], *, refresh: bool = False
+    store: Reader, config: Config, ids: list[str], *, refresh: bool = False
 ) -> BadgesLoaded:
     """The badges of the feed's ambassador rows `ids`, as the message to post (worker side)."""
     try:

@@ -21,8 +21,6 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from cache.read.monitor_queries import MentionDetail
-from cache.read.thread_walk import PostAuthor
 from filters.threads import ParodyReaction, PostRef, Thread
 from sources.model.config import Config
 from sources.model.handles import HANDLE_PLATFORMS, platform_of, shown_author
@@ -30,6 +28,7 @@ from sources.model.records import utc_now
 from sources.model.text import format_delay, parse_timestamp
 from tui import gateway, timefmt
 from tui.badges import reply_badge_content
+from tui.gateway import MentionDetail, PostAuthor
 from tui.links import open_in_browser
 from tui.safe_text import clean
 from tui.thread_rows import AUTHOR, BLOCK, POST, WalkRow, author_content, display_tz, open_row

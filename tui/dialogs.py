@@ -16,12 +16,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from cache.db.store import Store
-from cache.export.request import ExportRequest
-from cache.export.run import export_to
-from cache.read.selection import Selection
 from filters.views import SavedView
 from sources.model.config import Config
+from tui.gateway import ExportRequest, Selection, export_selection
 
 
 @dataclass(frozen=True)
@@ -168,5 +165,4 @@ def write_export(
     )
     # Same rule as `app.py export`: a spreadsheet finds UTF-8 CSV by its byte-order mark.
     encoding = "utf-8-sig" if choice.format == "csv" else "utf-8"
-    with Store.open(db_path, readonly=True) as store:
-        return export_to(store, request, encoding=encoding)
+    return export_selection(db_path, request, encoding=encoding)

@@ -21,9 +21,8 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Input, Static
 
-from cache.read.search import QueryError, query_selection
-from cache.read.selection import Selection
 from filters.views import SavedView
+from tui.gateway import QueryError, Selection, query_selection
 from tui.keys import describe_query_error
 from tui.safe_text import clean
 

@@ -1,23 +1,59 @@
-"""The screens' one way into the store: each function opens its own read-only store.
+"""The one way from the screens into the store and the live services.
 
-Screens call these from worker threads (a SQLite connection belongs to the thread that
-opened it), so no screen opens the store itself. The reads live in `cache/`; here they
-are only wrapped with the opening and closing of the store. The marks a reader keeps
-(read, starred) are the one write: it opens its own short writing connection.
+Every module of `tui/` reads and writes through here and nowhere else: no screen opens a
+`Store`, imports `cache` or writes SQL (tests/test_gateway.py checks it). Reads open the
+store read-only, so `--offline` (or a store on a read-only disk) is never written; the
+calls that write say so in their names and docstrings. What comes back is typed records
+(frozen dataclasses from `cache`, `filters` and `sources`) or plain rows, never a
+connection or a cursor, so results may cross from a worker thread to the screen.
+
+A `Reader` is one read-only store for a worker's several reads in a row (the feed's page,
+its count and its badges): `with reading(db_path) as reader:` and pass it to the calls.
+The marks a reader keeps (read, starred) are written through `save_marks`, which opens
+its own short writing connection.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cache.db.store import Store, StoreError, describe_sqlite_error
-from cache.read import marks
-from cache.read.monitor_queries import MentionDetail, feed_reply_badges, mention_detail
+from cache.alerts.rules import Alert, describe, evaluate, list_alerts, rule_from_config
+from cache.alerts.watch import AlertWatcher
+from cache.db.store import Store, StoreError, default_db_path, demo_db_path, describe_sqlite_error
+from cache.export.request import ExportRequest
+from cache.export.run import export_to
+from cache.live.demo_policy import (
+    DEMO_META_KEY,
+    DemoStoreRefused,
+    claim_demo_store,
+    demo_store_path,
+    refuse_demo_store,
+    runs_demo,
+)
+from cache.live.poll_report import PollReport, describe_report
+from cache.live.scheduler import Pollable, Scheduler
+from cache.read import ambassadors, monitor_queries, search, threads, views
+from cache.read.ambassadors import AmbassadorProfile, EvidencePost, profile_evidence_ids
+from cache.read.marks import UNREAD_CAP, Marks, marks_for, set_marks, unread_count
+from cache.read.monitor_queries import (
+    COUNT_CAP,
+    OTHER_TOPIC,
+    MentionDetail,
+    ParodySummary,
+    TopicCount,
+    ambassador_ids,
+    combine,
+    topic_selection,
+)
+from cache.read.search import QueryError, query_selection
+from cache.read.selection import Selection
+from cache.read.status import StoreStatus, store_status
 from cache.read.thread_walk import (
     AccountPage,
     PostAuthor,
@@ -28,9 +64,239 @@ from cache.read.thread_walk import (
     reply_text_blocks,
     text_block_of,
 )
-from cache.read.threads import thread_for
+from cache.read.views import ViewCount, alert_views
+from cache.write.reclassify import reclassify_if_changed
+from filters.classify import Classifier
 from filters.threads import Thread
+from filters.views import SavedView
+from sources.base import Source
 from sources.model.config import Config, ConfigError
+from sources.model.records import SourceState
+
+if TYPE_CHECKING:
+    # The collector and the replay bring the source adapters (tweepy, feedparser, requests,
+    # atproto, Mastodon.py): they are imported only on the paths that poll (see
+    # live_collector), so browsing a store starts without them (bench/startup.py).
+    from cache.live.collector import Collector
+    from sources.demo.replay import ReplaySource
+
+
+class Reader:
+    """One read-only store, for a worker's reads in a row; closes on leaving `with`."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def __enter__(self) -> Reader:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._store.close()
+
+
+def reading(db_path: Path) -> Reader:
+    """Open the store at `db_path` read-only (it is never created or written)."""
+    return Reader(Store.open(db_path, readonly=True))
+
+
+# --- the feed ------------------------------------------------------------------------------
+
+
+def feed_page(
+    reader: Reader, selection: Selection, *, before: tuple[str, str] | None = None, limit: int
+) -> list[dict[str, Any]]:
+    """One page of the feed, newest first, older than `before` (created_at, id)."""
+    return monitor_queries.feed_page(reader._store, selection, before=before, limit=limit)
+
+
+def count_matching(reader: Reader, selection: Selection, cap: int = COUNT_CAP) -> int:
+    """How many mentions match (counting stops past `cap`)."""
+    return monitor_queries.count_matching(reader._store, selection, cap)
+
+
+def feed_rows_by_ids(reader: Reader, selection: Selection, ids: list[str]) -> list[dict[str, Any]]:
+    """The feed rows of `ids` that match `selection`."""
+    return monitor_queries.feed_rows_by_ids(reader._store, selection, ids)
+
+
+def any_ambassador_post(reader: Reader, ids: list[str]) -> bool:
+    return monitor_queries.any_ambassador_post(reader._store, ids)
+
+
+def feed_reply_badges(
+    reader: Reader, config: Config, ids: Iterable[str]
+) -> dict[str, tuple[str, ...]]:
+    """Mention id -> the badges of its ambassador reply (raises ConfigError on bad signals)."""
+    return monitor_queries.feed_reply_badges(reader._store, config, ids)
+
+
+class NewRowWatch:
+    """Mentions another process stored since the watch started (see cache.read.monitor_queries)."""
+
+    def __init__(self) -> None:
+        self._watch = monitor_queries.NewRowWatch()
+
+    def start(self, reader: Reader) -> None:
+        self._watch.start(reader._store)
+
+    def new_ids(self, reader: Reader) -> list[str]:
+        return self._watch.new_ids(reader._store)
+
+
+def mention_detail(reader: Reader, mention_id: str) -> MentionDetail | None:
+    return monitor_queries.mention_detail(reader._store, mention_id)
+
+
+def thread_for(reader: Reader, mention_id: str) -> Thread | None:
+    return threads.thread_for(reader._store, mention_id)
+
+
+# --- topics and saved views ----------------------------------------------------------------
+
+
+def newest_time(reader: Reader) -> datetime | None:
+    return monitor_queries.newest_time(reader._store)
+
+
+def topic_counts(
+    reader: Reader, topics: list[str], now: datetime, window: timedelta
+) -> list[TopicCount]:
+    return monitor_queries.topic_counts(reader._store, topics, now, window)
+
+
+def rare_topics(reader: Reader, topics: Iterable[str]) -> frozenset[str]:
+    return search.rare_topics(reader._store, topics)
+
+
+def view_counts(
+    reader: Reader,
+    saved: Iterable[SavedView],
+    config: Config,
+    now: datetime,
+    windows: list[tuple[str, timedelta]],
+    *,
+    rare: Iterable[str] = (),
+) -> list[ViewCount]:
+    return views.view_counts(
+        reader._store, saved, config, now, windows, rare_topics=frozenset(rare)
+    )
+
+
+# --- accounts ------------------------------------------------------------------------------
+
+
+def ambassador_profiles(reader: Reader, config: Config, now: datetime) -> list[AmbassadorProfile]:
+    return ambassadors.ambassador_profiles(reader._store, config, now)
+
+
+def evidence_posts(reader: Reader, ids: Iterable[str]) -> dict[str, EvidencePost]:
+    """The stored posts behind `ids` (ids not in the store are left out)."""
+    return ambassadors.evidence_posts(reader._store, ids)
+
+
+def parody_summaries(reader: Reader) -> list[ParodySummary]:
+    return monitor_queries.parody_summaries(reader._store)
+
+
+# --- sources and status --------------------------------------------------------------------
+
+
+def source_states(reader: Reader) -> list[SourceState]:
+    return reader._store.source_states()
+
+
+def read_source_states(db_path: Path) -> list[SourceState]:
+    """Every source's stored state (health, last poll, cursor), read-only."""
+    with reading(db_path) as reader:
+        return source_states(reader)
+
+
+def status_of(reader: Reader) -> StoreStatus:
+    """What `app.py status` prints: mentions per platform and source, sources' health."""
+    return store_status(reader._store)
+
+
+# --- alerts --------------------------------------------------------------------------------
+
+
+def stored_alerts(reader: Reader, limit: int) -> list[Alert]:
+    """The newest stored spike alerts."""
+    return list_alerts(reader._store, limit)
+
+
+def judge_alert_hours(db_path: Path, config: Config) -> None:
+    """WRITES: judge the hours no collector judged yet and store their alerts (as
+    `app.py alerts` does). Raises StoreError when the store cannot be written."""
+    with Store.open(db_path, create=False) as store:
+        evaluate(store, rule_from_config(config), views=alert_views(config))
+
+
+def describe_alert_text(alert: Alert) -> str:
+    """One line about a spike alert (raw: clean it for display)."""
+    return describe(alert)
+
+
+# --- exports -------------------------------------------------------------------------------
+
+
+def export_selection(db_path: Path, request: ExportRequest, *, encoding: str) -> int:
+    """Write an export file (the store is only read); returns the rows written."""
+    with Store.open(db_path, readonly=True) as store:
+        return export_to(store, request, encoding=encoding)
+
+
+# --- the live services: the sources' schedule ----------------------------------------------
+
+
+def poll_sources(
+    collector: Pollable,
+    stop: threading.Event,
+    *,
+    wait: Callable[[float], None] | None = None,
+    on_report: Callable[[PollReport], None],
+) -> bool:
+    """Run the sources' schedule (the one `collect` runs) until `stop`; True when no
+    source is left to poll."""
+    return Scheduler(collector).run(stop, wait=wait, on_report=on_report)
+
+
+# --- starting the monitor (tui.launch) -----------------------------------------------------
+
+
+def store_damage(db_path: Path) -> str | None:
+    """Why the store is damaged (a sentence), or None; read-only."""
+    with Store.open(db_path, readonly=True) as store:
+        return store.damage()
+
+
+def live_collector(
+    config: Config, db_path: Path, *, sources: list[Source] | None = None
+) -> tuple[Collector, AlertWatcher]:
+    """WRITES: create and migrate the store, re-apply topics and roles if the config's
+    rules changed; then the collector for its sources and the spike watcher it feeds
+    (judging spikes after every stored batch, in the poll's own thread)."""
+    from cache.live.collector import Collector  # the source adapters: only when polling
+
+    with Store.open(db_path) as store:
+        reclassify_if_changed(store, Classifier(config))
+    collector = Collector(config, db_path, sources=sources)
+    watcher = AlertWatcher(config, db_path=db_path)
+    collector.add_listener(watcher.on_batch)
+    return collector, watcher
+
+
+def demo_replay(db: str | None, speed: float) -> tuple[Path, ReplaySource]:
+    """WRITES (marks the store): the demo's store claimed for a replay at `speed` (see
+    cache.live.demo_policy); raises DemoStoreRefused for a user's store."""
+    from sources.demo.replay import ReplaySource  # the source adapters: only when polling
+
+    path = demo_store_path(db)
+    replay = ReplaySource(speed=speed)
+    claim_demo_store(path, replay=replay)
+    return path, replay
+
+
+# --- threads, accounts and text blocks (the thread walk) ----------------------------------
 
 
 @dataclass(frozen=True)
@@ -57,10 +323,10 @@ def thread_ids(mention_id: str, thread: Thread | None) -> list[str]:
 def read_thread(db_path: Path, mention_id: str) -> ThreadRead:
     """The mention `mention_id`, the thread it belongs to, and the author of every post."""
     with Store.open(db_path, readonly=True) as store:
-        detail = mention_detail(store, mention_id)
+        detail = monitor_queries.mention_detail(store, mention_id)
         if detail is None:
             return ThreadRead(None, None)
-        thread = thread_for(store, mention_id)
+        thread = threads.thread_for(store, mention_id)
         return ThreadRead(detail, thread, post_authors(store, thread_ids(mention_id, thread)))
 
 
@@ -78,7 +344,8 @@ def read_reply_signals(db_path: Path, config: Config, ids: Sequence[str]) -> Rep
     with Store.open(db_path, readonly=True) as store:
         try:
             return ReplySignals(
-                feed_reply_badges(store, config, ids), reply_text_blocks(store, config, ids)
+                monitor_queries.feed_reply_badges(store, config, ids),
+                reply_text_blocks(store, config, ids),
             )
         except ConfigError:
             return ReplySignals({}, {})
@@ -102,19 +369,19 @@ def read_parody_accounts(db_path: Path) -> list[AccountPage]:
         return parody_pages(store)
 
 
-def attach_marks(store: Store, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def attach_marks(reader: Reader, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Give feed rows their `read` and `starred` flags (rows are changed and returned)."""
-    found = marks.marks_for(store, (row["id"] for row in rows))
+    found = marks_for(reader._store, (row["id"] for row in rows))
     for row in rows:
-        mark = found.get(row["id"], marks.Marks())
+        mark = found.get(row["id"], Marks())
         row["read"], row["starred"] = mark.read, mark.starred
     return rows
 
 
-def unread_text(store: Store) -> str:
+def unread_text(reader: Reader) -> str:
     """The unread count as the status line says it (`37`, `more than 10,000`)."""
-    count = marks.unread_count(store)
-    return f"more than {marks.UNREAD_CAP:,}" if count > marks.UNREAD_CAP else f"{count:,}"
+    count = unread_count(reader._store)
+    return f"more than {UNREAD_CAP:,}" if count > UNREAD_CAP else f"{count:,}"
 
 
 def save_marks(
@@ -132,9 +399,47 @@ def save_marks(
     """
     try:
         with Store.open(db_path, create=False) as store:
-            marks.set_marks(store, ids, now, read=read, starred=starred)
+            set_marks(store, ids, now, read=read, starred=starred)
     except StoreError as exc:
         return str(exc)
     except sqlite3.DatabaseError as exc:
         return describe_sqlite_error(db_path, exc)
     return None
+
+
+__all__ = [
+    "COUNT_CAP",
+    "DEMO_META_KEY",
+    "OTHER_TOPIC",
+    "AccountPage",
+    "Alert",
+    "AlertWatcher",
+    "AmbassadorProfile",
+    "DemoStoreRefused",
+    "EvidencePost",
+    "ExportRequest",
+    "MentionDetail",
+    "ParodySummary",
+    "PollReport",
+    "Pollable",
+    "PostAuthor",
+    "QueryError",
+    "Reader",
+    "Selection",
+    "SourceState",
+    "StoreError",
+    "StoreStatus",
+    "TopicCount",
+    "ViewCount",
+    "ambassador_ids",
+    "combine",
+    "default_db_path",
+    "demo_db_path",
+    "describe_report",
+    "profile_evidence_ids",
+    "query_selection",
+    "reading",
+    "refuse_demo_store",
+    "runs_demo",
+    "topic_selection",
+]

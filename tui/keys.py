@@ -8,8 +8,8 @@ from typing import Any
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 
-from cache.read.search import QueryError
 from tui.dialogs import KeyHelp
+from tui.gateway import QueryError
 from tui.safe_text import clean
 
 
@@ -54,15 +54,24 @@ def help_keys(app_bindings: Iterable[Any]) -> Iterable[KeyHelp]:
     yield KeyHelp("escape", "back one step (to where you were)", thread)
     status = "Status line and filter line"
     yield KeyHelp("● LIVE", "sources are polled; new posts join the feed", status)
-    yield KeyHelp("⏸ PAUSED 3 new", "space paused the feed; 3 posts wait to be shown", status)
-    yield KeyHelp("OFFLINE", "browsing the store: nothing is polled, no Pause", status)
+    yield KeyHelp(
+        "⏸ PAUSED 3 new waiting", "space paused the feed; 3 posts wait to be shown", status
+    )
+    yield KeyHelp("○ OFFLINE", "browsing the store: nothing is polled, no Pause", status)
+    yield KeyHelp(
+        "■ REPLAY FINISHED", "the demo replay played to its end: nothing more arrives", status
+    )
+    yield KeyHelp("■ STOPPED", "every source stopped for good (see their errors in s)", status)
     yield KeyHelp("demo replay", "the bundled demo is playing into its own store", status)
     yield KeyHelp("200 loaded", "rows in the table now (older ones load at the bottom)", status)
     yield KeyHelp(
-        "name ✓ 14:02 +5", "a source's last good poll and how many posts it brought", status
+        "name ✓ 14:02 +5",
+        "a source is fine: its last good poll was at 14:02 and brought 5 new posts (+0: none)",
+        status,
     )
     yield KeyHelp("name ✗ why", "a source's last poll failed, and why", status)
     yield KeyHelp("name paused until", "a source waits (rate limit) until that time", status)
+    yield KeyHelp("name ■ finished", "a replay source delivered everything it has", status)
     yield KeyHelp(
         "searching…", "a new filter is being read; the rows are still the old ones", status
     )
@@ -79,6 +88,15 @@ def help_keys(app_bindings: Iterable[Any]) -> Iterable[KeyHelp]:
     yield KeyHelp("★ (before X ≋)", "starred for later (* stars, is:starred lists them)", status)
     yield KeyHelp("37 unread", "mentions in the store not read yet (is:unread lists them)", status)
     yield from keys("Lists (ambassadors, parody, sources)", AmbassadorsScreen.BINDINGS)
+    sources = "Sources view (s)"
+    yield KeyHelp("ok", "the last poll worked", sources)
+    yield KeyHelp("error", "the last poll failed (Last error says why)", sources)
+    yield KeyHelp("paused / waiting", "rate-limited until a time / not polled yet", sources)
+    yield KeyHelp("finished", "a replay that delivered everything it has", sources)
+    yield KeyHelp("stored", "mentions only imported: nothing polls this source here", sources)
+    yield KeyHelp(
+        "Delivered by", "the polled source that brings this one's mentions (the demo)", sources
+    )
 
 
 def _key_name(key: str) -> str:

@@ -3,8 +3,8 @@
 - `--demo` (or no config and no `--db`): the bundled replay, into a demo store of its own;
 - a config (`--config`, `$ECHOWATCH_CONFIG`, the user config dir): its sources, live;
 - `--offline` (or `--db` without a config): browse a store, poll nothing.
-A store is marked when demo data goes into it, so the demo never writes into a user's own
-store and live sources never write into a demo store.
+When the demo runs and which store it may use is decided in `cache.live.demo_policy` (asked
+through `tui.gateway`, the screens' one way into the store).
 """
 
 from __future__ import annotations
@@ -13,18 +13,24 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from cache.alerts.watch import AlertWatcher
-    from cache.live.collector import Collector
-
-from cache.db.store import Store, StoreError, default_db_path, demo_db_path
 from filters.classify import Classifier
 from filters.views import check_views
+from sources.demo.replay import demo_config_path
 from sources.model.config import Config, find_config_path, load_config, user_config_file
-
-DEMO_META_KEY = "demo_store"
+from tui.gateway import (
+    AlertWatcher,
+    DemoStoreRefused,
+    Pollable,
+    StoreError,
+    default_db_path,
+    demo_db_path,
+    demo_replay,
+    live_collector,
+    refuse_demo_store,
+    runs_demo,
+    store_damage,
+)
 
 
 class LaunchError(Exception):
@@ -36,7 +42,7 @@ class LaunchPlan:
     mode: str
     db_path: Path
     config: Config
-    collector: Collector | None
+    collector: Pollable | None
     subtitle: str
     alerts: AlertWatcher | None = None
     """Judges spikes after every batch the collector stores; None when nothing is polled."""
@@ -65,14 +71,8 @@ def plan_launch(
         _refuse_damaged_store(path)
         config = check_views(load_config(found))
         return LaunchPlan("offline", path, config, None, f"{path} · offline")
-    # Polling needs the source adapters (tweepy, feedparser, requests; atproto and
-    # Mastodon.py behind them). They are imported here, on the paths that poll, and not at
-    # the top: browsing a store never needs them, and they were about a sixth of the
-    # monitor's start-up before its first rows (bench/startup.py).
-    from tui import live_launch
-
-    if demo or (found is None and db is None):
-        return live_launch.demo_plan(Path(db) if db else demo_db_path(), speed)
+    if runs_demo(demo=demo, config_found=found is not None, db_named=db is not None):
+        return _demo_plan(db, speed)
     config = check_views(load_config(found))
     path = Path(db) if db else default_db_path()
     if found is None:
@@ -80,30 +80,30 @@ def plan_launch(
             raise LaunchError(f"{path}: no store here to browse (import or collect first)")
         _refuse_damaged_store(path)
         return LaunchPlan("offline", path, config, None, f"{path} · no config, nothing polled")
-    _refuse_demo_store(path)
-    collector = live_launch.collector(config, path, sources=None)
-    watcher = live_launch.alert_watcher(config, path, collector)
+    try:
+        refuse_demo_store(path)
+    except DemoStoreRefused as exc:
+        raise LaunchError(str(exc)) from None
+    collector, watcher = live_collector(config, path)
     return LaunchPlan("live", path, config, collector, f"{path} · {found}", watcher)
+
+
+def _demo_plan(db: str | None, speed: float) -> LaunchPlan:
+    try:
+        path, replay = demo_replay(db, speed)
+    except DemoStoreRefused as exc:
+        raise LaunchError(str(exc)) from None
+    config = check_views(load_config(demo_config_path()))
+    collector, watcher = live_collector(config, path, sources=[replay])
+    return LaunchPlan("demo", path, config, collector, f"demo ×{speed:g} · {path}", watcher)
 
 
 def _refuse_damaged_store(path: Path) -> None:
     """Browsing opens the store read-only, so the writers' check is done here: a damaged
     page would otherwise surface as errors in whichever panel happens to read it."""
-    with Store.open(path, readonly=True) as store:
-        damage = store.damage()
+    damage = store_damage(path)
     if damage:
         raise LaunchError(damage)
-
-
-def _refuse_demo_store(path: Path) -> None:
-    if not path.exists():
-        return
-    with Store.open(path, readonly=True) as store:
-        if store.get_meta(DEMO_META_KEY) == "1":
-            raise LaunchError(
-                f"{path} is a demo store; live sources never write into it. "
-                "Use --db with another file (or none for your own store)."
-            )
 
 
 def views_file(plan: LaunchPlan) -> Path | None:

@@ -1,9 +1,11 @@
-"""Glue between the monitor and the live parts: polling the collector's sources, their
+"""Glue between the monitor and the live parts: running the sources' schedule, their
 health (the status line), and the spike alerts."""
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
@@ -14,46 +16,21 @@ from textual.app import App
 from textual.content import Content
 from textual.widgets import Static
 
-from cache.alerts.rules import Alert, describe
-from cache.db.store import SourceState, Store
+from sources.model.records import SourceState
 from sources.model.text import parse_timestamp
 from tui import timefmt
-from tui.messages import SourcePolled, SourceStatesLoaded
+from tui.gateway import (
+    Alert,
+    Pollable,
+    PollReport,
+    describe_alert_text,
+    poll_sources,
+    read_source_states,
+)
+from tui.messages import PollingFailed, SourcePolled, SourcesEnded, SourceStatesLoaded
 from tui.safe_text import clean, shorten
 
-RETRY_SECONDS = 30.0
-"""After a poll that crashed (not one that reported an error), try again this much later."""
-MIN_DELAY, MAX_DELAY = 0.05, 3600.0
-
-
-def source_names(collector: Any) -> list[str]:
-    """The names of the sources a collector polls, whatever shape it exposes them in."""
-    for attribute in ("source_names", "names"):
-        value = getattr(collector, attribute, None)
-        if callable(value):
-            value = value()
-        if value:
-            return [str(v) for v in value]
-    sources = getattr(collector, "sources", None)
-    if isinstance(sources, dict):
-        return [str(k) for k in sources]
-    if sources:
-        return [str(getattr(s, "name", s)) for s in sources]
-    return []
-
-
-def seconds_until(when: Any, now: datetime) -> float | None:
-    """Seconds from `now` to `when` (a datetime or stored timestamp), clamped; None: never."""
-    if when is None:
-        return None
-    if isinstance(when, str):
-        try:
-            when = parse_timestamp(when)
-        except ValueError:
-            return None
-    if not isinstance(when, datetime):
-        return None
-    return min(MAX_DELAY, max(MIN_DELAY, (when - now).total_seconds()))
+log = logging.getLogger("echowatch.tui")
 
 
 def _top_level(states: dict[str, SourceState]) -> Iterable[SourceState]:
@@ -78,6 +55,7 @@ def source_summaries(
     live_errors: dict[str, str],
     tz: tzinfo | None = None,
     now: datetime | None = None,
+    finished: dict[str, bool] | None = None,
 ) -> list[Content]:
     """One short piece of the status line per source: name, health, newest numbers."""
     parts: list[Content] = []
@@ -100,6 +78,8 @@ def source_summaries(
                     until=clock_time(state.paused_until, tz, now),
                 )
             )
+        elif (finished or {}).get(name):
+            parts.append(Content.from_markup("$name [b $accent]■[/] finished", name=name))
         else:
             when = clock_time(state.last_success_at or state.last_poll_at, tz, now)
             parts.append(
@@ -126,7 +106,7 @@ def describe_alert(alert: Alert, when: Callable[[object], str] | None = None) ->
     """One line about a spike alert, its hour written as every view writes times
     (`when`, from `tui.timefmt.for_app`; without it, as cache.alerts.rules describes it)."""
     if when is None:
-        return clean(describe(alert), one_line=True)
+        return clean(describe_alert_text(alert), one_line=True)
     what = f"view {alert.view}" if alert.view else alert.topic
     return clean(
         f"{what}: {alert.count} mentions in the hour from {when(alert.started_at)} "
@@ -135,56 +115,57 @@ def describe_alert(alert: Alert, when: Callable[[object], str] | None = None) ->
     )
 
 
-class SourcePoller:
-    """Polls each source of a collector in the app's workers (one group per source).
+IDLE_SLICE_SECONDS = 0.25
+"""How often an idle schedule checks that the app still runs (it stops when the app ends)."""
 
-    A poll re-arms its own timer when it ends, so two polls of one source never overlap;
-    its report comes back to the app as `SourcePolled`. Running in app workers keeps a
-    crashing poll inside the app's one error funnel, which calls `crashed`.
+
+class LivePolling:
+    """Runs the sources' schedule (the same one `app.py collect` runs) in a thread of its own.
+
+    Every finished poll comes back to the app as a typed `SourcePolled`; the schedule
+    re-arms each source after its poll ends, so two polls of one source never overlap.
+    A plain daemon thread rather than an app worker: it lives as long as the app, and the
+    app's workers are what tests and the screens wait for. Quitting sets `stopping` (a poll
+    in progress ends after the page it is writing); an app that ends any other way is
+    noticed within `IDLE_SLICE_SECONDS`. A crash of the schedule itself (each poll's own
+    errors are reports) comes back as `PollingFailed`, the thread's error funnel.
     """
 
-    def __init__(
-        self,
-        app: App[Any],
-        collector: Any,
-        *,
-        stopping: threading.Event,
-        clock: Callable[[], datetime],
-    ) -> None:
+    def __init__(self, app: App[Any], collector: Pollable, *, stopping: threading.Event):
         self.app = app
         self.collector = collector
         self.stopping = stopping
-        self.clock = clock
+        self.thread: threading.Thread | None = None
 
     def start(self) -> None:
-        for name in source_names(self.collector):
-            self.poll(name)
+        self.thread = threading.Thread(target=self._run, name="sources", daemon=True)
+        self.thread.start()
 
-    def poll(self, name: str) -> None:
-        self.app.run_worker(
-            lambda: self._poll(name),
-            thread=True,
-            exclusive=True,
-            exit_on_error=False,
-            group=f"poll:{name}",
-            description=f"poll:{name}",
-        )
+    def _idle(self, seconds: float) -> None:
+        until = time.monotonic() + seconds
+        while not self.stopping.is_set():
+            if not self.app.is_running:
+                self.stopping.set()
+                return
+            left = until - time.monotonic()
+            if left <= 0:
+                return
+            self.stopping.wait(min(left, IDLE_SLICE_SECONDS))
 
-    def _poll(self, name: str) -> None:
-        if self.stopping.is_set():
+    def _report(self, report: PollReport) -> None:
+        self.app.post_message(SourcePolled(report))
+
+    def _run(self) -> None:
+        try:
+            ended = poll_sources(
+                self.collector, self.stopping, wait=self._idle, on_report=self._report
+            )
+        except Exception as exc:
+            log.exception("the sources' schedule failed")
+            self.app.post_message(PollingFailed(f"{type(exc).__name__}: {exc}"))
             return
-        report = self.collector.poll_source(name, stop=self.stopping)
-        self.app.post_message(SourcePolled(name, report))
-
-    def polled(self, name: str, report: Any) -> None:
-        """A poll ended: poll again when the source asked to be polled next."""
-        delay = seconds_until(getattr(report, "next_poll_at", None), self.clock())
-        if delay is not None:
-            self.app.set_timer(delay, lambda: self.poll(name))
-
-    def crashed(self, name: str) -> None:
-        """A poll raised instead of reporting: try again a little later."""
-        self.app.set_timer(RETRY_SECONDS, lambda: self.poll(name))
+        if ended:
+            self.app.post_message(SourcesEnded())
 
 
 class AlertToasts:
@@ -219,10 +200,11 @@ class AlertToasts:
 
 
 class StatusLine(Static):
-    """One line: live/paused/offline, rows shown, each source's health, the last export.
+    """One line: live/paused/offline/replay finished, rows shown, each source's health,
+    the last export. Each state starts with its own mark and word (`?` explains them).
 
     It reads the sources' stored states itself (in an app worker, so failures reach the
-    app's error funnel); the app tells it about the feed and about errors it saw live.
+    app's error funnel); the app hands it each poll's report and tells it about the feed.
     """
 
     DEFAULT_CSS = """
@@ -239,6 +221,10 @@ class StatusLine(Static):
         self.source_states: dict[str, SourceState] = {}
         self.live_errors: dict[str, str] = {}
         """Source name -> the error its last poll reported or raised in this run."""
+        self.finished: dict[str, bool] = {}
+        """Source name -> whether its last poll said it has nothing more, ever."""
+        self.polling_ended = False
+        """No source is left to poll (each stopped for good)."""
         self.last_export: Path | None = None
         self.paused = False
         self.paused_count = 0
@@ -250,18 +236,36 @@ class StatusLine(Static):
         self.paused, self.paused_count, self.rows = paused, paused_count, rows
         self.redraw()
 
-    def redraw(self) -> None:
-        parts: list[Content] = []
-        if self.paused:
-            parts.append(
-                Content.from_markup(
-                    "[b $warning]⏸ PAUSED[/] $count new", count=str(self.paused_count)
-                )
-            )
-        elif self.mode == "offline":
-            parts.append(Content.from_markup("[b]OFFLINE[/b]"))
+    def polled(self, report: PollReport) -> None:
+        """A poll ended: remember its error (or that it had none) and whether it finished."""
+        if report.error:
+            self.live_errors[report.name] = report.error
         else:
-            parts.append(Content.from_markup("[b $success]● LIVE[/]"))
+            self.live_errors.pop(report.name, None)
+        self.finished[report.name] = report.finished
+        self.redraw()
+
+    @property
+    def replay_finished(self) -> bool:
+        """Every polled source played to its end (the demo replay): nothing more comes."""
+        return bool(self.finished) and all(self.finished.values())
+
+    def state_mark(self) -> Content:
+        """The first piece: what the feed is doing, each state with its own look."""
+        if self.mode == "offline":
+            return Content.from_markup("[b $text-muted]○ OFFLINE[/] nothing polled")
+        if self.replay_finished:
+            return Content.from_markup("[b $accent]■ REPLAY FINISHED[/] nothing more arrives")
+        if self.polling_ended:
+            return Content.from_markup("[b $error]■ STOPPED[/] no source left to poll")
+        if self.paused:
+            return Content.from_markup(
+                "[b $warning]⏸ PAUSED[/] $count new waiting", count=str(self.paused_count)
+            )
+        return Content.from_markup("[b $success]● LIVE[/]")
+
+    def redraw(self) -> None:
+        parts = [self.state_mark()]
         if self.mode == "demo":
             parts.append(Content("demo replay"))
         parts.append(Content(f"{self.rows} loaded"))
@@ -269,7 +273,9 @@ class StatusLine(Static):
             parts.append(Content.from_markup("[b]$n unread[/b]", n=self.unread))
         clock = getattr(self.app, "clock", None)
         now = clock() if callable(clock) else None
-        parts.extend(source_summaries(self.source_states, self.live_errors, self.tz, now))
+        parts.extend(
+            source_summaries(self.source_states, self.live_errors, self.tz, now, self.finished)
+        )
         if self.last_export is not None:
             parts.append(Content(f"exported to {self.last_export}"))
         self.update(Content(" · ").join(parts))
@@ -287,9 +293,7 @@ class StatusLine(Static):
         )
 
     def _read_states(self, db_path: Path) -> None:
-        with Store.open(db_path, readonly=True) as store:
-            states = store.source_states()
-        self.post_message(SourceStatesLoaded(states))
+        self.post_message(SourceStatesLoaded(read_source_states(db_path)))
 
     @on(SourceStatesLoaded)
     def states_loaded(self, message: SourceStatesLoaded) -> None:

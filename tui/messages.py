@@ -11,8 +11,8 @@ from typing import Any
 
 from textual.message import Message
 
-from cache.db.store import SourceState
-from cache.read.monitor_queries import TopicCount
+from sources.model.records import SourceState
+from tui.gateway import Alert, PollReport, TopicCount
 
 
 class MentionsStored(Message):
@@ -107,12 +107,27 @@ class SourceStatesLoaded(Message):
 
 
 class SourcePolled(Message):
-    """One poll of one source finished (its report, as the collector returned it)."""
+    """One poll of one source finished (its report, as the sources' schedule handed it on)."""
 
-    def __init__(self, name: str, report: Any) -> None:
+    def __init__(self, report: PollReport) -> None:
         super().__init__()
-        self.name = name
         self.report = report
+
+    @property
+    def name(self) -> str:
+        return self.report.name
+
+
+class SourcesEnded(Message):
+    """The sources' schedule ended by itself: every source stopped for good."""
+
+
+class PollingFailed(Message):
+    """The sources' schedule itself crashed (not one poll): nothing is polled any more."""
+
+    def __init__(self, error: str) -> None:
+        super().__init__()
+        self.error = error
 
 
 class ExportWritten(Message):
@@ -125,7 +140,7 @@ class ExportWritten(Message):
 class AlertRaised(Message):
     """A spike alert was raised (by the watcher, in a poll thread)."""
 
-    def __init__(self, alert: Any) -> None:
+    def __init__(self, alert: Alert) -> None:
         super().__init__()
         self.alert = alert
 

@@ -25,19 +25,6 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from cache.db.store import Store
-from cache.read.monitor_queries import (
-    COUNT_CAP,
-    NewRowWatch,
-    ambassador_ids,
-    any_ambassador_post,
-    combine,
-    count_matching,
-    feed_page,
-    feed_rows_by_ids,
-    topic_selection,
-)
-from cache.read.selection import Selection
 from filters.topics import topic_ids
 from filters.views import SavedView, saved_views
 from sources.model.config import Config
@@ -51,7 +38,24 @@ from tui.detail import DetailScreen
 from tui.dialogs import ExportChoice, ExportDialog, HelpScreen, write_export
 from tui.feed import PAGE_SIZE, FeedTable
 from tui.filter_bar import FilterBar
-from tui.gateway import attach_marks
+from tui.gateway import (
+    COUNT_CAP,
+    Alert,
+    AlertWatcher,
+    NewRowWatch,
+    Pollable,
+    Reader,
+    Selection,
+    ambassador_ids,
+    any_ambassador_post,
+    attach_marks,
+    combine,
+    count_matching,
+    feed_page,
+    feed_rows_by_ids,
+    reading,
+    topic_selection,
+)
 from tui.keys import binding_commands, help_keys
 from tui.links import copy_link, open_in_browser
 from tui.messages import (
@@ -62,7 +66,9 @@ from tui.messages import (
     FeedPageLoaded,
     MatchesCounted,
     MentionsStored,
+    PollingFailed,
     SourcePolled,
+    SourcesEnded,
 )
 from tui.reading import (
     TOPICS_PANEL_WIDTH,
@@ -73,11 +79,12 @@ from tui.reading import (
     request_preview,
 )
 from tui.safe_text import clean
+from tui.sources_view import SourcesScreen
 from tui.text_block_view import TextBlockScreen
 from tui.timefmt import zone_label
 from tui.topics_panel import TopicPanel
 from tui.user_state import MarksSaved, ReaderMarks, UnreadCounted
-from tui.views import AmbassadorsScreen, ListScreen, ParodyScreen, SourcesScreen
+from tui.views import AmbassadorsScreen, ListScreen, ParodyScreen
 from tui.views_list import SavedViews, SavedViewsScreen
 
 FLUSH_SECONDS = 0.1
@@ -97,7 +104,7 @@ POST_ACTIONS = frozenset({"toggle_star", "toggle_read", "copy_link"})
 """Actions on the post in view (`post_in_view`), offered only where there is one."""
 
 
-def matches_text(store: Store, selection: Selection, first_page: list[Any]) -> str:
+def matches_text(store: Reader, selection: Selection, first_page: list[Any]) -> str:
     """How many mentions the feed's selection matches, as the filter line says it."""
     if len(first_page) < PAGE_SIZE:
         return str(len(first_page))
@@ -113,10 +120,11 @@ class MonitorOptions:
     mode: str = "offline"
     """`live` (configured sources), `demo` (bundled replay) or `offline` (no polling)."""
     config: Config = field(default_factory=Config)
-    collector: Any = None
-    """A cache.live.collector.Collector, or None when nothing is polled."""
-    alerts: Any = None
-    """A cache.alerts.watch.AlertWatcher the collector feeds, or None."""
+    collector: Pollable | None = None
+    """The collector whose sources the monitor polls (on the schedule `collect` uses), or
+    None when nothing is polled."""
+    alerts: AlertWatcher | None = None
+    """The spike alert watcher the collector feeds, or None."""
     clock: Callable[[], datetime] = utc_now
     tz: tzinfo | None = None
     """Display time zone (None: the computer's)."""
@@ -183,9 +191,7 @@ class MonitorApp(App[None]):
         self.poller = (
             None
             if options.collector is None
-            else live.SourcePoller(
-                self, options.collector, stopping=self.stopping, clock=self.clock
-            )
+            else live.LivePolling(self, options.collector, stopping=self.stopping)
         )
         self.alert_toasts = live.AlertToasts(self, bell=options.config.alerts.bell)
         self.topics_shown: bool | None = None
@@ -241,7 +247,7 @@ class MonitorApp(App[None]):
             watcher = self.options.alerts
             if watcher is not None:
                 # Called in a poll thread: post_message is the thread-safe way in.
-                watcher.add_listener(lambda alert: self.post_message(AlertRaised(alert)))
+                watcher.add_listener(self.alert_heard)
             self.poller.start()
 
     @property
@@ -273,8 +279,9 @@ class MonitorApp(App[None]):
         """The selection as query text (for exports and the filter line)."""
         return self.filter_bar.query_text
 
-    def open_store(self) -> Store:
-        return Store.open(self.options.db_path, readonly=True)
+    def open_store(self) -> Reader:
+        """A read-only store for a worker's reads (through the gateway, never written)."""
+        return reading(self.options.db_path)
 
     # --- reading the feed ----------------------------------------------------------------
 
@@ -342,7 +349,7 @@ class MonitorApp(App[None]):
         with self.open_store() as store:
             self.read_badges(store, ids, refresh=True)
 
-    def read_badges(self, store: Store, ids: list[str], *, refresh: bool = False) -> None:
+    def read_badges(self, store: Reader, ids: list[str], *, refresh: bool = False) -> None:
         """Post the badges of ambassador rows (in a worker, after the rows, so that a slow
         first analysis of a large store never holds back the feed)."""
         if ids or refresh:
@@ -635,22 +642,31 @@ class MonitorApp(App[None]):
     @on(SourcePolled)
     def source_polled(self, message: SourcePolled) -> None:
         report = message.report
-        new_ids = list(getattr(report, "new_ids", ()) or ())
-        updated_ids = list(getattr(report, "updated_ids", ()) or ())
-        if new_ids or updated_ids:
-            self.post_message(MentionsStored(new_ids, updated_ids))
-        error = getattr(report, "error", None)
-        if error and self.live_errors.get(message.name) != error:
+        if report.new_ids or report.updated_ids:
+            self.post_message(MentionsStored(report.new_ids, report.updated_ids))
+        error = report.error
+        if error and self.live_errors.get(report.name) != error:
             self.notify(
-                f"{message.name}: {clean(error, one_line=True)}", severity="warning", markup=False
+                f"{report.name}: {clean(error, one_line=True)}", severity="warning", markup=False
             )
-        if error:
-            self.live_errors[message.name] = str(error)
-        else:
-            self.live_errors.pop(message.name, None)
-        if self.poller is not None:
-            self.poller.polled(message.name, report)
+        self.status_line.polled(report)
         self.refresh_sources()
+
+    @on(SourcesEnded)
+    def sources_ended(self) -> None:
+        self.status_line.polling_ended = True
+        self.show_status()
+
+    @on(PollingFailed)
+    def polling_failed(self, message: PollingFailed) -> None:
+        self.status_line.polling_ended = True
+        self.live_errors["sources"] = message.error
+        self.notify(
+            f"Polling stopped: {clean(message.error, one_line=True)}",
+            severity="error",
+            markup=False,
+        )
+        self.show_status()
 
     # --- the one error funnel -------------------------------------------------------------------
 
@@ -662,13 +678,7 @@ class MonitorApp(App[None]):
         error = worker.error
         group = worker.group
         text = clean(f"{type(error).__name__}: {error}", one_line=True)
-        if group.startswith("poll:"):
-            name = group.removeprefix("poll:")
-            self.live_errors[name] = text
-            if self.poller is not None:
-                self.poller.crashed(name)
-            self.show_status()
-        elif group == "badges":
+        if group == "badges":
             self.badges.failed()
         elif group in ("feed", "older", "arrivals") and (self.filter_text or self.topic):
             self.filter_bar.show_error(f"the filter cannot be run: {text}")
@@ -717,10 +727,22 @@ class MonitorApp(App[None]):
         )
 
     def action_sources(self) -> None:
-        self.show_view(SourcesScreen(self.options.db_path, live_errors=dict(self.live_errors)))
+        status = self.status_line
+        self.show_view(
+            SourcesScreen(
+                self.options.db_path,
+                live_errors=dict(status.live_errors),
+                finished=dict(status.finished),
+            )
+        )
 
     def action_alerts(self) -> None:
-        self.show_view(AlertsScreen(self.options.db_path, self.options.config))
+        may_write = self.options.mode != "offline"  # browsing never writes the store
+        self.show_view(AlertsScreen(self.options.db_path, self.options.config, may_write=may_write))
+
+    def alert_heard(self, alert: Alert) -> None:
+        """The watcher raised an alert (in a poll thread: post_message is the way in)."""
+        self.post_message(AlertRaised(alert))
 
     @on(AlertRaised)
     def alert_raised(self, message: AlertRaised) -> None:

@@ -19,10 +19,9 @@ from textual.message import Message
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
-from cache.read.monitor_queries import MentionDetail, mention_detail
-from cache.read.threads import thread_for
 from filters.threads import Thread
 from tui import timefmt
+from tui.gateway import MentionDetail, mention_detail, thread_for
 from tui.safe_text import clean, shorten
 
 SIDE_BY_SIDE_WIDTH = 140

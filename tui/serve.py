@@ -25,8 +25,7 @@ from pathlib import Path
 
 from textual_serve.server import Server
 
-from cache.db.store import StoreError
-from cache.live.collector import Collector, describe_report
+from tui.gateway import Pollable, StoreError, describe_report, poll_sources
 from tui.launch import LaunchError, LaunchPlan, plan_launch
 
 log = logging.getLogger("echowatch.serve")
@@ -126,11 +125,15 @@ def run_serve(request: ServeRequest) -> int:
     return EXIT_OK
 
 
-def _start_collector(collector: Collector, stop: threading.Event) -> threading.Thread:
+def _start_collector(collector: Pollable, stop: threading.Event) -> threading.Thread:
     """The one collector of every viewer's store, polling in a thread of the server."""
 
     def run() -> None:
-        collector.run_forever(stop, on_report=lambda report: log.info(describe_report(report)))
+        poll_sources(
+            collector,
+            stop,
+            on_report=lambda report: log.info(describe_report(report)),
+        )
 
     thread = threading.Thread(target=run, name="echowatch-collector", daemon=True)
     thread.start()

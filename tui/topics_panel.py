@@ -17,10 +17,8 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from cache.db.store import Store
-from cache.read.monitor_queries import OTHER_TOPIC, TopicCount, newest_time, topic_counts
-from cache.read.search import rare_topics
 from sources.model.records import utc_now
+from tui.gateway import OTHER_TOPIC, TopicCount, newest_time, rare_topics, reading, topic_counts
 from tui.messages import TopicCountsLoaded
 
 WINDOWS: tuple[tuple[str, timedelta], ...] = (
@@ -108,7 +106,7 @@ class TopicPanel(OptionList):
         )
 
     def _read_counts(self, db_path: Path, window: timedelta, window_name: str) -> None:
-        with Store.open(db_path, readonly=True) as store:
+        with reading(db_path) as store:
             now = self.clock()
             if self.ends_at_newest:
                 now = newest_time(store) or now

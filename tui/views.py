@@ -1,4 +1,4 @@
-"""The list views: ambassadors, parody accounts, sources.
+"""The list views: ambassadors and parody accounts (sources: `tui.sources_view`).
 
 Each is a screen with a table on top and the highlighted row's detail below. Data is
 read in a worker with its own read-only store; nothing here blocks the screen.
@@ -22,24 +22,24 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from cache.db.store import SourceState, Store
-from cache.read.ambassadors import (
-    AmbassadorProfile,
-    EvidencePost,
-    ambassador_profiles,
-    evidence_posts,
-)
-from cache.read.thread_walk import AccountPage
 from sources.model.config import Config
 from sources.model.records import utc_now
-from sources.net.stream_gaps import stream_gaps
 from tui import timefmt
 from tui.account_view import account_screen, account_summary, post_content, target_content
 from tui.ambassador_detail import AmbassadorDetailScreen
 from tui.badges import NOTE, Badge, badge_text, profile_badges
 from tui.detail import format_delay
-from tui.gateway import read_parody_accounts
-from tui.safe_text import clean, plain, shorten
+from tui.gateway import (
+    AccountPage,
+    AmbassadorProfile,
+    EvidencePost,
+    Reader,
+    ambassador_profiles,
+    evidence_posts,
+    read_parody_accounts,
+    reading,
+)
+from tui.safe_text import clean, shorten
 from tui.thread_rows import display_tz
 
 NARROW_WIDTH = 100
@@ -92,11 +92,11 @@ class ListScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="list")
     def load(self) -> None:
-        with Store.open(self.db_path, readonly=True) as store:
+        with reading(self.db_path) as store:
             items = self.read(store)
         self.post_message(self.Loaded(items))
 
-    def read(self, store: Store) -> list[Any]:
+    def read(self, store: Reader) -> list[Any]:
         raise NotImplementedError
 
     def cells(self, item: Any) -> list[Any]:
@@ -178,7 +178,7 @@ class AmbassadorItem:
 
 
 def ambassador_items(
-    store: Store, config: Config, now: datetime, *, latest: int = 3
+    store: Reader, config: Config, now: datetime, *, latest: int = 3
 ) -> list[AmbassadorItem]:
     """Every ambassador with its badges and newest replies, the busiest first."""
     items = []
@@ -215,7 +215,7 @@ class AmbassadorsScreen(ListScreen):
     AmbassadorsScreen #list-detail { height: 1fr; }
     """
 
-    def read(self, store: Store) -> list[Any]:
+    def read(self, store: Reader) -> list[Any]:
         clock = self.options.get("clock") or utc_now
         return ambassador_items(store, self.options.get("config") or Config(), clock())
 
@@ -388,76 +388,3 @@ class ParodyScreen(ListScreen):
             self.app.push_screen(
                 account_screen(self.db_path, item.key, self.now(), self.options.get("config"))
             )
-
-
-@dataclass(frozen=True)
-class SourceHealth:
-    """A source's stored state, plus what the running app saw of its last poll."""
-
-    state: SourceState
-    live_error: str | None = None
-
-    @property
-    def key(self) -> str:
-        return self.state.name
-
-
-def health_word(state: SourceState, live_error: str | None = None) -> str:
-    if live_error or state.last_error:
-        return "error"
-    if state.paused_until:
-        return "paused"
-    if state.last_success_at:
-        return "ok"
-    return "waiting"
-
-
-class SourcesScreen(ListScreen):
-    """Each source's health: last poll, new items, paused until, last error."""
-
-    TITLE_TEXT = "Sources"
-    EMPTY_TEXT = "No source has been polled into this store yet."
-    COLUMNS = (
-        ("name", "Source"),
-        ("health", "Health"),
-        ("last_poll", "Last poll"),
-        ("new", "New"),
-        ("seen", "Seen"),
-        ("paused", "Paused until"),
-        ("error", "Last error"),
-    )
-
-    def read(self, store: Store) -> list[Any]:
-        errors: dict[str, str] = dict(self.options.get("live_errors", {}))
-        return [SourceHealth(s, errors.get(s.name)) for s in store.source_states()]
-
-    def cells(self, item: Any) -> list[Any]:
-        state: SourceState = item.state
-        word = health_word(state, item.live_error)
-        when = timefmt.for_app(self.app)
-        style = {"error": "bold red", "paused": "yellow", "ok": "green"}.get(word, "")
-        return [
-            plain(state.name, one_line=True),
-            Text(word, style=style),
-            Text(when(state.last_poll_at) if state.last_poll_at else "never"),
-            Text(str(state.last_new), justify="right"),
-            Text(str(state.items_seen), justify="right"),
-            Text(when(state.paused_until) if state.paused_until else "–"),
-            plain(shorten(clean(item.live_error or state.last_error or "–", one_line=True), 60)),
-        ]
-
-    def describe(self, item: Any) -> Content:
-        state: SourceState = item.state
-        gaps = "".join(f"\n{gap}" for gap in stream_gaps(state))
-        when = timefmt.for_app(self.app)
-        return Content.from_markup(
-            "[b]$name[/b] ($kind)\nlast poll $poll · last success $ok · next poll $next\n"
-            "last error: $error$gaps",
-            name=clean(state.name, one_line=True),
-            kind=state.kind or "?",
-            poll=when(state.last_poll_at) if state.last_poll_at else "never",
-            ok=when(state.last_success_at) if state.last_success_at else "never",
-            next=when(state.next_poll_at) if state.next_poll_at else "?",
-            error=clean(item.live_error or state.last_error or "none"),
-            gaps=gaps,
-        )

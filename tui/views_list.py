@@ -23,11 +23,9 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Static
 
-from cache.db.store import Store
-from cache.read.monitor_queries import newest_time
-from cache.read.views import ViewCount, view_counts
 from filters.views import NAME_RULE, VIEW_NAME, SavedView
 from sources.model.config import Config
+from tui.gateway import Reader, ViewCount, newest_time, view_counts
 from tui.safe_text import clean, plain
 from tui.views import ListScreen
 
@@ -78,13 +76,13 @@ class SavedViewsScreen(ListScreen):
         self.clock = clock
         self.TITLE_TEXT = f"Saved views · counts in the last {window.name}"
 
-    def read(self, store: Store) -> list[Any]:
+    def read(self, store: Reader) -> list[Any]:
         now = self.clock()
         if self.window.ends_at_newest:
             now = newest_time(store) or now
         windows = [(self.window.name, self.window.length)]
         return view_counts(
-            store, self.views, self.config, now, windows, rare_topics=self.window.rare_topics
+            store, self.views, self.config, now, windows, rare=self.window.rare_topics
         )
 
     def key_of(self, item: Any) -> str:

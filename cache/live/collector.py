@@ -16,12 +16,14 @@ import os
 import threading
 import time
 import tomllib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from cache.db.store import Store
+from cache.live.poll_report import PollReport, describe_report
+from cache.live.scheduler import Scheduler, Wait, start_thread
 from cache.write.ingest import IngestResult, ingest
 from filters.classify import Classifier
 from sources.base import PollOutcome, PollPage, Source
@@ -33,7 +35,6 @@ from sources.mastodon.stream import MastodonStreamSource
 from sources.model.config import BEARER_ENV, Config
 from sources.model.records import SourceState, utc_now
 from sources.model.redact import redact, redact_optional
-from sources.model.text import format_timestamp, parse_timestamp
 from sources.x.source import StreamGate, XSource, x_configured
 from sources.x.stream import XStreamSource
 
@@ -41,31 +42,6 @@ log = logging.getLogger("echowatch.collect")
 
 Clock = Callable[[], datetime]
 Listener = Callable[["PollReport", IngestResult], object]
-Wait = Callable[[float], None]
-
-
-@dataclass(frozen=True)
-class PollReport:
-    """How one poll of one source went (also handed to listeners after each page)."""
-
-    name: str
-    new: int = 0
-    updated: int = 0
-    took_s: float = 0.0
-    next_poll_at: datetime | None = None
-    """None while the poll runs (listeners) and when the source stopped for good."""
-    error: str | None = None
-    warnings: tuple[str, ...] = ()
-    new_ids: tuple[str, ...] = ()
-    updated_ids: tuple[str, ...] = ()
-    """Mentions stored before whose payload, sources or classification changed."""
-    stopped: bool = False
-    """True when retrying cannot help (bad token, feed gone): the source is not re-armed."""
-    skipped: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
 
 
 @dataclass
@@ -181,6 +157,7 @@ class Collector:
                 error = outcome.error or "failed"
             next_at = None if outcome.stopped else now + timedelta(seconds=outcome.next_poll_in)
             return PollReport(
+                finished=outcome.finished,
                 name=name,
                 new=totals.new,
                 updated=totals.updated,
@@ -263,7 +240,7 @@ class Collector:
             while pending or running:
                 while pending and len(running) < parallel and not (stop and stop.is_set()):
                     source_name = pending.pop(0)
-                    running[source_name] = _start(work, source_name)
+                    running[source_name] = start_thread(work, source_name)
                 if stop is not None and stop.is_set():
                     pending.clear()
                 done.wait(timeout=0.5)
@@ -280,94 +257,22 @@ class Collector:
         parallel: int = 4,
         grace_s: float = 10.0,
     ) -> bool:
-        """Poll each source when due until `stop` is set; re-arm after each poll ends.
+        """Poll each source when due until `stop` is set (see `Scheduler.run`, the one
+        schedule `collect` and the monitor share); True when no source is left to poll."""
+        scheduler = Scheduler(self, parallel=parallel, grace_s=grace_s)
+        return scheduler.run(stop, wait=wait, on_report=on_report)
 
-        Returns True when it ended because no source is left to poll (every one stopped
-        for good: a feed that is gone, a refused token), False when `stop` ended it.
-
-        `wait(seconds)` idles until the next due time (default: `stop.wait`), the seam that
-        lets tests advance a fake clock instead of sleeping. On stop, polls in progress get
-        `grace_s` to finish their page; a write in progress always completes.
-        """
-        idle = wait or stop.wait
-        due = self._initial_schedule()
-        finished: list[PollReport] = []
-        lock = threading.Condition()
-        running: dict[str, threading.Thread] = {}
-
-        def work(source_name: str) -> None:
-            report = self.poll_source(source_name, stop)
-            with lock:
-                finished.append(report)
-                lock.notify_all()
-
-        while not stop.is_set():
-            now = self.clock()
-            for source_name, at in sorted(due.items(), key=lambda item: item[1]):
-                if at <= now and source_name not in running and len(running) < parallel:
-                    del due[source_name]
-                    running[source_name] = _start(work, source_name)
-            with lock:
-                if running and not finished:
-                    lock.wait(timeout=0.5)
-                reports, finished[:] = list(finished), []
-            for report in reports:
-                running.pop(report.name, None)
-                if report.next_poll_at is not None:
-                    due[report.name] = report.next_poll_at
-                if on_report is not None:
-                    on_report(report)
-            if reports or stop.is_set():
-                continue
-            if not due and not running:
-                log.warning("no source left to poll")
-                return True
-            if not running and due:
-                delay = (min(due.values()) - self.clock()).total_seconds()
-                if delay > 0:
-                    idle(delay)
-        self._shutdown(list(running.values()), grace_s)
-        return False
-
-    def _initial_schedule(self) -> dict[str, datetime]:
-        """Poll now, except a source that failed last run and is still backing off."""
-        now = self.clock()
-        due = dict.fromkeys(self.sources, now)
+    def stored_states(self) -> dict[str, SourceState]:
+        """The sources' states as stored (empty when the store does not exist yet)."""
         if not self.db_path.exists():
-            return due
+            return {}
         with Store.open(self.db_path) as store:
-            for name in self.sources:
-                state = store.source_state(name)
-                next_at = parse_timestamp(state.next_poll_at) if state.next_poll_at else None
-                if state.last_error and next_at is not None and next_at > now:
-                    due[name] = next_at
-        return due
+            return {s.name: s for s in store.source_states()}
 
-    def _shutdown(self, threads: Iterable[threading.Thread], grace_s: float) -> None:
-        deadline = time.monotonic() + grace_s
-        for thread in threads:
-            thread.join(max(0.0, deadline - time.monotonic()))
-        # Whatever is still running (a slow fetch) is a daemon thread: taking the write
-        # lock waits for a write in progress. A later one that the process exit cuts off
-        # is an uncommitted transaction, which SQLite rolls back: nothing half-stored.
+    def wait_for_writes(self) -> None:
+        """Return once no write is in progress (shutdown: nothing is cut mid-transaction)."""
         with self._write_lock:
             pass
-
-
-def describe_report(report: PollReport) -> str:
-    """The one log line per poll: source, new, updated, took, next poll."""
-    when = format_timestamp(report.next_poll_at) if report.next_poll_at else "never (stopped)"
-    head = f"{report.name}: {report.new} new, {report.updated} updated, took {report.took_s:.2f}s"
-    if report.error:
-        return f"{head}, FAILED: {report.error}; next poll {when}"
-    return f"{head}, next poll {when}"
-
-
-def _start(target: Callable[[str], None], name: str) -> threading.Thread:
-    # Daemon threads: a fetch stuck in a slow server must not keep the process alive.
-    thread = threading.Thread(target=target, args=(name,), name=f"poll:{name}", daemon=True)
-    thread.start()
-    return thread
 
 
 def _close(pages: Iterator[PollPage]) -> None:

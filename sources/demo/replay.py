@@ -145,7 +145,9 @@ class ReplaySource:
             yield PollPage(batch=page, states=[replace(state)])
         if not yielded:
             yield PollPage(states=[replace(state)])  # keeps the status line fresh
-        self._outcome = PollOutcome(ok=True, next_poll_in=wait)
+        # Played to the end: the monitor says "replay finished" instead of LIVE.
+        finished = position >= len(timeline.items)
+        self._outcome = PollOutcome(ok=True, next_poll_in=wait, finished=finished)
 
     def outcome(self) -> PollOutcome:
         return self._outcome

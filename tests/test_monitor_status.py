@@ -1,0 +1,167 @@
+"""Honest status: live, paused, offline and "replay finished" each look different; the
+Sources view lists the store's real sources; browsing offline never writes the store."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator, Mapping
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+from textual.widgets import DataTable
+
+from cache.alerts.rules import list_alerts
+from cache.db.store import Store
+from cache.live.collector import Collector
+from cache.write.ingest import ingest
+from filters.classify import Classifier
+from sources.base import PollOutcome, PollPage
+from sources.feeds.parse import parse_feed
+from sources.model.records import SourceState
+from tests.builders import rss
+from tests.monitor_scenario import CONFIG, NOW, build_store, frozen_clock
+from tests.test_alerts_view import build_store as build_spiky_store
+from tests.tui_helpers import settle, status_of
+from tui.alerts_view import AlertsScreen
+from tui.dialogs import HelpScreen
+from tui.launch import topic_labels
+from tui.monitor import MonitorApp, MonitorOptions
+from tui.sources_view import SourcesScreen
+
+
+class ShortReplay:
+    """A replay with one item: the first poll delivers it and says the replay is over."""
+
+    name = "demo"
+    kind = "replay"
+
+    def poll(self, states: Mapping[str, SourceState], now: datetime) -> Iterator[PollPage]:
+        stamp = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+        state = SourceState(
+            name=self.name, kind=self.kind, last_poll_at=stamp, last_success_at=stamp, cursor="1"
+        )
+        yield PollPage(states=[state])
+
+    def outcome(self) -> PollOutcome:
+        return PollOutcome(ok=True, next_poll_in=3600, finished=True)
+
+
+def monitor(
+    path: Path, tmp_path: Path, mode: str, collector: Collector | None = None
+) -> MonitorApp:
+    return MonitorApp(
+        MonitorOptions(
+            db_path=path,
+            mode=mode,
+            config=CONFIG,
+            collector=collector,
+            clock=frozen_clock,
+            tz=UTC,
+            output_dir=tmp_path,
+            topics=topic_labels(CONFIG),
+        )
+    )
+
+
+async def until(pilot: Pilot[Any], condition: Callable[[], bool]) -> None:
+    """Let the app run until `condition` holds (the sources' thread reports on its own)."""
+    for _ in range(400):
+        if condition():
+            return
+        await pilot.pause(0.025)
+    raise AssertionError("the monitor never got there")
+
+
+async def test_the_end_of_the_demo_replay_reads_replay_finished(tmp_path: Path) -> None:
+    """When the replay has played out, the status says REPLAY FINISHED, not LIVE."""
+    scenario = build_store(tmp_path / "store.db")
+    collector = Collector(CONFIG, scenario.path, sources=[ShortReplay()], clock=frozen_clock)
+    app = monitor(scenario.path, tmp_path, "demo", collector)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: "REPLAY FINISHED" in status_of(app))
+        await settle(pilot)
+        status = status_of(app)
+        assert "LIVE" not in status and "demo ■ finished" in status
+        await pilot.press("s")
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        assert str(table.get_row("demo")[1]) == "finished"
+        assert str(table.get_row("x:search")[1]) == "finished"  # the replay delivers it
+
+
+async def test_live_and_paused_look_different(tmp_path: Path) -> None:
+    """LIVE has a dot; space turns it into PAUSED with the posts waiting."""
+    scenario = build_store(tmp_path / "store.db")
+    app = monitor(scenario.path, tmp_path, "live")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert status_of(app).startswith("● LIVE")
+        await pilot.press("space")
+        assert status_of(app).startswith("⏸ PAUSED 0 new waiting")
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+async def test_offline_looks_offline_and_never_writes_the_store(
+    db_path: Path, tmp_path: Path
+) -> None:
+    """Offline: no LIVE, no Pause; the alert list and Sources read without writing."""
+    build_spiky_store(db_path)  # history no collector judged: the alert list used to judge it
+    before = digest(db_path)
+    app = monitor(db_path, tmp_path, "offline")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert status_of(app).startswith("○ OFFLINE nothing polled")
+        await pilot.press("space")
+        assert "PAUSED" not in status_of(app) and "LIVE" not in status_of(app)
+        await pilot.press("exclamation_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, AlertsScreen)
+        await pilot.press("s")
+        await settle(pilot)
+        assert isinstance(app.screen, SourcesScreen)
+    assert digest(db_path) == before
+    with Store.open(db_path, readonly=True) as store:
+        assert list_alerts(store) == []
+
+
+async def test_sources_view_lists_where_mentions_come_from(tmp_path: Path) -> None:
+    """`s` names x:search and the feed `lagerforum`, delivered by the polled replay."""
+    scenario = build_store(tmp_path / "store.db")
+    feed = rss("Lagerforum", [{"title": "Kestrel Streik", "link": "https://l.example/1"}])
+    with Store.open(scenario.path) as store:
+        ingest(store, parse_feed(feed, "lagerforum", seen_at=NOW), Classifier(CONFIG))
+        with store.writing():
+            polled = (NOW - timedelta(minutes=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+            store.save_source_state(
+                SourceState(name="demo", kind="replay", last_poll_at=polled, last_success_at=polled)
+            )
+    app = monitor(scenario.path, tmp_path, "demo")
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        keys = [row.key.value for row in table.ordered_rows]
+        assert keys == ["demo", "lagerforum", "x:search"]
+        forum = [str(cell) for cell in table.get_row("lagerforum")]
+        assert forum[1:4] == ["ok", "1", "demo"]  # health, mentions, delivered by
+        assert [str(c) for c in table.get_row("demo")][3] == "itself"
+
+
+async def test_help_explains_every_status_mark(tmp_path: Path) -> None:
+    """`?` explains LIVE, PAUSED, OFFLINE, REPLAY FINISHED and what "+5" means."""
+    scenario = build_store(tmp_path / "store.db")
+    app = monitor(scenario.path, tmp_path, "live")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        text = str(app.screen.query_one("#help-text").render())
+        for mark in ("● LIVE", "⏸ PAUSED", "○ OFFLINE", "■ REPLAY FINISHED", "brought 5 new"):
+            assert mark in text, mark

@@ -1,0 +1,189 @@
+"""The Sources view (`s`): every source the store knows, with its health.
+
+A row for each place mentions come from (`x:search`, a feed such as `lagerforum`: the
+names `app.py status`, the alerts and the feed use) and for each source the collector
+polls (`demo`, `heise`, `x-stream`), merged when they share a name. A place with no poll
+state of its own (the demo replay delivers `x:search` and every feed of the scenario)
+shows the health of the source that delivers it. The data is `app.py status`'s own
+(`cache.read.status.store_status`, read through the gateway).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual.content import Content
+
+from sources.model.records import SourceState
+from sources.net.stream_gaps import stream_gaps
+from tui import timefmt
+from tui.gateway import Reader, StoreStatus, status_of
+from tui.safe_text import clean, plain, shorten
+from tui.views import ListScreen
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    """One source: its poll state (None when another source delivers it), its mentions."""
+
+    name: str
+    platform: str
+    mentions: int
+    state: SourceState | None
+    via: SourceState | None = None
+    """The polled source that delivers this one's mentions, when it has no state itself."""
+    live_error: str | None = None
+    finished: bool = False
+
+    @property
+    def key(self) -> str:
+        return self.name
+
+    @property
+    def health_state(self) -> SourceState | None:
+        return self.state or self.via
+
+
+def health_word(row: SourceRow) -> str:
+    state = row.health_state
+    if row.live_error or (state is not None and state.last_error):
+        return "error"
+    if row.finished:
+        return "finished"
+    if state is None:
+        return "stored"
+    if state.paused_until:
+        return "paused"
+    if state.last_success_at:
+        return "ok"
+    return "waiting"
+
+
+HEALTH_STYLES = {"error": "bold red", "paused": "yellow", "ok": "green", "finished": "cyan"}
+
+
+def source_rows(
+    status: StoreStatus,
+    live_errors: dict[str, str] | None = None,
+    finished: dict[str, bool] | None = None,
+) -> list[SourceRow]:
+    """Mention origins and polled sources, one row per name (rules in the module docstring)."""
+    live_errors = live_errors or {}
+    finished = finished or {}
+    states = {s.name: s for s in status.sources}
+    counts: dict[str, tuple[str, int]] = {}
+    for platform, source, count in status.per_source:
+        _, before = counts.get(source, (platform, 0))
+        counts[source] = (platform, before + count)
+    # Polled sources that deliver mentions under other names (the replay, an X query set).
+    delivering = [s for name, s in states.items() if name not in counts and "/" not in name]
+
+    def via(platform: str) -> SourceState | None:
+        same = [s for s in delivering if s.kind.split(":")[0] == platform]
+        replays = [s for s in delivering if s.kind == "replay"]
+        chosen = same or replays
+        return chosen[0] if len(chosen) == 1 else None
+
+    rows = []
+    for name in sorted(set(counts) | set(states)):
+        platform, mentions = counts.get(name, ("", 0))
+        state = states.get(name)
+        deliverer = None if state is not None else via(platform)
+        polled = state or deliverer
+        top = polled.name if polled is not None else name
+        rows.append(
+            SourceRow(
+                name=name,
+                platform=platform or (state.kind if state else ""),
+                mentions=mentions,
+                state=state,
+                via=deliverer,
+                live_error=live_errors.get(name) or live_errors.get(top),
+                finished=finished.get(top, False),
+            )
+        )
+    return rows
+
+
+class SourcesScreen(ListScreen):
+    """Each source's health: last poll, new items, paused until, last error, mentions."""
+
+    TITLE_TEXT = "Sources"
+    EMPTY_TEXT = "No source has been polled or imported into this store yet."
+    COLUMNS = (
+        # What a reader scans for first stays inside 80 columns: which, how, how much.
+        ("name", "Source"),
+        ("health", "Health"),
+        ("mentions", "Mentions"),
+        ("via", "Delivered by"),
+        ("last_poll", "Last poll"),
+        ("new", "New"),
+        ("seen", "Seen"),
+        ("paused", "Paused until"),
+        ("error", "Last error"),
+    )
+
+    def read(self, store: Reader) -> list[Any]:
+        return source_rows(
+            status_of(store),
+            dict(self.options.get("live_errors", {})),
+            dict(self.options.get("finished", {})),
+        )
+
+    def cells(self, item: Any) -> list[Any]:
+        row: SourceRow = item
+        state = row.health_state
+        word = health_word(row)
+        error = row.live_error or (state.last_error if state else None)
+        when = timefmt.for_app(self.app)
+        return [
+            plain(row.name, one_line=True),
+            Text(word, style=HEALTH_STYLES.get(word, "")),
+            Text(str(row.mentions), justify="right"),
+            plain(row.via.name if row.via else "itself" if row.state else "–", one_line=True),
+            Text(when(state.last_poll_at) if state and state.last_poll_at else "never"),
+            Text(str(row.state.last_new) if row.state else "–", justify="right"),
+            Text(str(row.state.items_seen) if row.state else "–", justify="right"),
+            Text(when(state.paused_until) if state and state.paused_until else "–"),
+            plain(shorten(clean(error or "–", one_line=True), 60)),
+        ]
+
+    def describe(self, item: Any) -> Content:
+        row: SourceRow = item
+        state = row.health_state
+        lines = [
+            Content.from_markup(
+                "[b]$name[/b] ($platform) · $health · $mentions mentions stored",
+                name=clean(row.name, one_line=True),
+                platform=clean(row.platform or "?", one_line=True),
+                health=health_word(row),
+                mentions=str(row.mentions),
+            )
+        ]
+        if row.via is not None:
+            lines.append(
+                Content.from_markup(
+                    "delivered by $via, whose health this row shows",
+                    via=clean(row.via.name, one_line=True),
+                )
+            )
+        when = timefmt.for_app(self.app)
+        if state is None:
+            lines.append(Content("not polled in this store: its mentions were imported"))
+        else:
+            lines.append(
+                Content(
+                    f"last poll {when(state.last_poll_at) if state.last_poll_at else 'never'} · "
+                    "last success "
+                    f"{when(state.last_success_at) if state.last_success_at else 'never'} · "
+                    f"next poll {when(state.next_poll_at) if state.next_poll_at else '?'}"
+                )
+            )
+            error = row.live_error or state.last_error
+            lines.append(Content.from_markup("last error: $e", e=clean(error or "none")))
+            lines.extend(Content(gap) for gap in stream_gaps(state))
+        if row.finished:
+            lines.append(Content("finished: the replay played to its end; nothing more comes"))
+        return Content("\n").join(lines)
