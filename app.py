@@ -47,7 +47,7 @@ def load_config_from(args: argparse.Namespace) -> Config:
     if not explicit and hasattr(args, "db") and _is_demo_store(db_path_from(args)):
         # A demo store was classified with the demo's own config (its company, ambassadors
         # and alert rule): without --config, reports and alerts on it use the same one.
-        from sources.demo.replay import demo_config_path
+        from sources.demo import demo_config_path
 
         return checked(load_config(demo_config_path()))
     return checked(load_config(find_config_path(explicit)))
@@ -245,7 +245,7 @@ def _run_import_demo(args: argparse.Namespace) -> int:
     from cache.live.demo import load_demo
     from cache.live.demo_policy import DemoStoreRefused, claim_demo_store, demo_store_path
     from filters.classify import Classifier
-    from sources.demo.replay import demo_config_path
+    from sources.demo import demo_config_path
 
     config = checked(load_config(Path(args.config) if args.config else demo_config_path()))
     # The monitor's rule (cache.live.demo_policy): the demo goes into its own store, never into

@@ -23,7 +23,7 @@ from cache.read.ambassadors import ambassador_profiles
 from cache.read.status import store_status
 from cache.read.threads import thread_for
 from filters.classify import Classifier
-from sources.demo.replay import demo_config_path
+from sources.demo import demo_config_path
 from sources.model.config import load_config
 from sources.model.text import canonical_link
 from tests.store_helpers import EXPECTED, IMPORTED_AT, WRITTEN_END, import_demo

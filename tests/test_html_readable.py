@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import app
-from sources.demo.replay import demo_config_path
+from sources.demo import demo_config_path
 from sources.model.config import load_config
 
 

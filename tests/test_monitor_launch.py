@@ -40,7 +40,8 @@ def test_a_played_out_demo_starts_afresh(tmp_path: Path) -> None:
     """A demo store whose replay already ended is replaced, so the demo moves again."""
     from cache.live.demo import load_demo
     from filters.classify import Classifier
-    from sources.demo.replay import ReplaySource, demo_config_path
+    from sources.demo import demo_config_path
+    from sources.demo.replay import ReplaySource
     from sources.model.config import load_config
 
     path = tmp_path / "demo.db"

@@ -12,12 +12,11 @@ import pytest
 from cache.db.store import Store
 from cache.write.ingest import ingest
 from filters.classify import Classifier
+from sources.demo import DEMO_DIR, demo_config_path
 from sources.demo.replay import (
-    DEMO_DIR,
     FINISHED_POLL_SECONDS,
     MAX_GAP_SECONDS,
     ReplaySource,
-    demo_config_path,
     scenario_shift,
     shift_feed,
     shift_payload,

@@ -17,7 +17,7 @@ from cache.read.search import query_selection
 from cache.read.views import view_counts
 from filters.topics import topic_ids
 from filters.views import saved_views
-from sources.demo.replay import demo_config_path
+from sources.demo import demo_config_path
 from sources.model.config import ConfigError, load_config
 from sources.model.config_write import ViewNameTaken, add_view
 from tests.store_helpers import IMPORTED_AT, import_demo, recorder_command

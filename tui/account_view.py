@@ -22,10 +22,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
-from cache.read.thread_walk import AccountPage, AccountPost
 from sources.model.config import Config
 from sources.model.handles import shown_author
 from tui import gateway, timefmt
+from tui.gateway import AccountPage, AccountPost
 from tui.safe_text import clean, shorten
 from tui.thread_rows import POST, WalkRow, display_tz, open_row
 

@@ -56,6 +56,7 @@ from cache.read.selection import Selection
 from cache.read.status import StoreStatus, store_status
 from cache.read.thread_walk import (
     AccountPage,
+    AccountPost,
     PostAuthor,
     TextBlockReplies,
     account_page,
@@ -412,6 +413,7 @@ __all__ = [
     "DEMO_META_KEY",
     "OTHER_TOPIC",
     "AccountPage",
+    "AccountPost",
     "Alert",
     "AlertWatcher",
     "AmbassadorProfile",
@@ -429,6 +431,7 @@ __all__ = [
     "SourceState",
     "StoreError",
     "StoreStatus",
+    "TextBlockReplies",
     "TopicCount",
     "ViewCount",
     "ambassador_ids",

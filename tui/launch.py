@@ -16,7 +16,7 @@ from pathlib import Path
 
 from filters.classify import Classifier
 from filters.views import check_views
-from sources.demo.replay import demo_config_path
+from sources.demo import demo_config_path
 from sources.model.config import Config, find_config_path, load_config, user_config_file
 from tui.gateway import (
     AlertWatcher,

@@ -78,9 +78,11 @@ from tui.reading import (
     reader_layout,
     request_preview,
 )
+from tui.row_opener import push_row_screen
 from tui.safe_text import clean
 from tui.sources_view import SourcesScreen
 from tui.text_block_view import TextBlockScreen
+from tui.thread_rows import OpenRow
 from tui.timefmt import zone_label
 from tui.topics_panel import TopicPanel
 from tui.user_state import MarksSaved, ReaderMarks, UnreadCounted
@@ -617,6 +619,10 @@ class MonitorApp(App[None]):
 
     def action_toggle_star(self) -> None:
         self.reader_marks.toggle_star()
+
+    @on(OpenRow)
+    def open_walk_row(self, message: OpenRow) -> None:
+        push_row_screen(self, message)
 
     @on(MarksSaved)
     def marks_saved(self, message: MarksSaved) -> None:

@@ -21,10 +21,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
-from cache.read.thread_walk import PostAuthor, TextBlockReplies
 from sources.model.config import Config
 from sources.model.handles import platform_of, shown_author
 from tui import gateway
+from tui.gateway import PostAuthor, TextBlockReplies
 from tui.safe_text import clean
 from tui.thread_rows import AUTHOR, POST, WalkRow, author_content, open_row, when
 

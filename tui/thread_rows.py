@@ -20,10 +20,10 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
-from cache.read.thread_walk import PostAuthor
 from sources.model.config import Config
 from sources.model.handles import platform_of, shown_author
 from tui import timefmt
+from tui.gateway import PostAuthor
 from tui.safe_text import clean
 
 POST, AUTHOR, BLOCK = "post", "author", "block"
@@ -120,34 +120,23 @@ def author_content(
     )
 
 
+class OpenRow(Message):
+    """Open what a walk row points at, on top of the screen that showed it.
+
+    The screens of a walk (the post, an account, a text block) open one another; asking
+    the app to push the next one (tui/row_opener.py) keeps them from importing each other.
+    """
+
+    def __init__(self, row: WalkRow, db_path: Path, config: Config, now: datetime) -> None:
+        super().__init__()
+        self.row, self.db_path, self.config, self.now = row, db_path, config, now
+
+
 def open_row(
     screen: Screen[Any], row: WalkRow, *, db_path: Path, config: Config, now: datetime
 ) -> None:
     """Open what `row` points at on top of `screen` (escape comes back here)."""
-    # Imported here: the screens opened are the ones that show these rows.
-    from tui.account_view import AccountScreen
-    from tui.ambassador_detail import AmbassadorDetailScreen
-    from tui.detail import DetailScreen
-    from tui.text_block_view import TextBlockScreen
-
-    app = screen.app
-    if row.kind == POST and row.mention_id:
-        app.push_screen(DetailScreen(db_path, row.mention_id, now, config))
-    elif row.kind == BLOCK and row.mention_id:
-        app.push_screen(TextBlockScreen(db_path, row.mention_id, now, config))
-    elif row.kind == AUTHOR:
-        author = row.author
-        if author is None or not author.key:
-            app.notify(
-                "No profile is stored for this author (a feed's author is a name, not an account).",
-                markup=False,
-            )
-        elif author.role == "ambassador":
-            app.push_screen(
-                AmbassadorDetailScreen(db_path, author.key, config=config, clock=lambda: now)
-            )
-        else:
-            app.push_screen(AccountScreen(db_path, author.key, now, config))
+    screen.post_message(OpenRow(row, db_path, config, now))
 
 
 def when(value: object, now: datetime, app: Any) -> str:

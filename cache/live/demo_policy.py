@@ -17,9 +17,13 @@ choice of config (`is_demo_store`) all ask here.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cache.db.store import Store, StoreError, default_db_path, demo_db_path
-from sources.demo.replay import ReplaySource
+
+if TYPE_CHECKING:
+    # Only its type: the replay brings the feed parser, which browsing a store never needs.
+    from sources.demo.replay import ReplaySource
 
 DEMO_META_KEY = "demo_store"
 """The store's meta key that marks it as a demo store ("1")."""

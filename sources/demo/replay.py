@@ -35,12 +35,12 @@ from typing import Any
 
 from sources.archive.social import parse_social
 from sources.base import PollOutcome, PollPage
+from sources.demo import DEMO_DIR
 from sources.feeds.parse import parse_feed
 from sources.model.records import Account, Mention, ParsedBatch, SourceState, utc_now
 from sources.model.text import format_timestamp, parse_timestamp
 from sources.x.twitter_v2 import parse_response
 
-DEMO_DIR = Path(__file__).resolve().parent
 """Where the bundled scenario lives (inside the package, shipped in the wheel)."""
 TAIL = timedelta(hours=8)
 """The last part of the scenario, played item by item instead of in the backfill."""
@@ -54,11 +54,6 @@ FINISHED_POLL_SECONDS = 3600.0
 """How often a finished replay asks to be polled (it has nothing more to say)."""
 PAGE_MENTIONS = 1000
 """Backfill items are delivered in pages of about this many mentions."""
-
-
-def demo_config_path() -> Path:
-    """The config that classifies the demo (company, ambassadors, look-alike targets)."""
-    return DEMO_DIR / "demo.toml"
 
 
 @dataclass
