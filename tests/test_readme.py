@@ -12,8 +12,8 @@ What runs, in README order, in one folder that holds the files the examples name
 - `uv run sqlite-utils ...`: sqlite-utils' own command line, in-process (click's runner).
 
 The skip rule (everything else is reported as skipped, never silently passed):
-- the monitor (`app.py` with no command, or only options) and `collect` without
-  `--once` run until stopped;
+- the monitor (`app.py` with no command, or only options), `serve` and `collect`
+  without `--once` run until stopped;
 - commands of other programs (`uv run pytest`, `.ci/check`, `uvx datasette`, ...);
 - a `VAR=...` placeholder value (a secret the reader fills in).
 
@@ -122,6 +122,8 @@ def _plan(line: str) -> tuple[str, Command | str]:
             argv = tokens[len(prefix) :]
             if not argv or argv[0].startswith("-"):
                 return "skip", "the monitor runs until stopped"
+            if argv[0] == "serve":
+                return "skip", "serve runs until stopped"
             if argv[0] == "collect" and "--once" not in argv:
                 return "skip", "collect without --once runs until stopped"
             return "run", Command(argv, "app", env, producer, stdout_to)
