@@ -13,6 +13,7 @@ from cache.db.store import SourceState, Store
 from tests.monitor_scenario import Scenario, build_store
 from tests.tui_helpers import make_app, open_detail_of, settle, status_of, text_of
 from tui.ambassador_detail import AmbassadorDetailScreen
+from tui.sources_view import SourcesScreen
 from tui.views import AmbassadorsScreen, ParodyScreen
 
 OTHER_FORMATS = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d|\d\d:\d\d(:\d\d)?\s*(UTC|Z)\b")
@@ -71,7 +72,7 @@ async def test_lists_and_their_panels_write_times_one_way(
         assert not OTHER_FORMATS.search(text), text
         await pilot.press("s")
         await settle(pilot)
-        assert isinstance(app.screen)
+        assert isinstance(app.screen, SourcesScreen)
         text = shown(app.screen)
         row = app.screen.query_one(DataTable).get_row("x:search")
         assert str(row[4]) == "11:58" and str(row[7]) == "Fri 09:00"
