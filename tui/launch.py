@@ -88,9 +88,10 @@ def plan_launch(
 
 def _refuse_damaged_store(path: Path) -> None:
     """Browsing opens the store read-only, so the writers' check is done here: a damaged
-    page would otherwise surface as errors in whichever panel happens to read it."""
+    page would otherwise surface as errors in whichever panel happens to read it. A clean
+    check of the unchanged file on record stands in for reading it all again."""
     with Store.open(path, readonly=True) as store:
-        damage = store.damage()
+        damage = store.damage(trust_record=True)
     if damage:
         raise LaunchError(damage)
 
