@@ -4,8 +4,9 @@
 on a busy machine) for a store of a million mentions, all before the monitor's first rows.
 After a clean check the file's identity is written to a small record in the user's state
 dir (never into the store: a reader opens it read-only, and a damaged store must not be
-written). While the file and its WAL are exactly as they were then (same device, inode,
-size, modification and change times), nothing has written to them, so the check's answer
+written). While the file and its WAL are exactly as they were then (the file's device,
+inode, size, modification and change times; the WAL's size, modification time and
+header), nothing has written to them, so the check's answer
 still holds and is not repeated. Any write, a copy, a restore or a replaced file changes
 the identity, and the next open checks every page again.
 
@@ -29,6 +30,9 @@ SETTLED_S = 1.0
 MAX_RECORDS = 64
 """Stores remembered at most (the oldest record goes first)."""
 
+WAL_HEADER_BYTES = 32
+"""Magic, format, page size, checkpoint sequence, salts and checksum of the WAL."""
+
 Identity = list[int]
 
 
@@ -38,22 +42,34 @@ def record_file() -> Path:
 
 
 def file_identity(path: Path) -> Identity | None:
-    """What changes whenever anything writes the store or its WAL; None if unreadable."""
+    """What changes whenever anything writes the store or its WAL; None if unreadable.
+
+    The WAL's change time is left out: SQLite running as root chowns the WAL to the
+    store's owner at every open, which sets it without any write. Its modification time,
+    size and header (whose salts change whenever the WAL starts over) stand for it.
+    """
     try:
         main = os.stat(path)
     except OSError:
         return None
     identity = [main.st_dev, main.st_ino, main.st_size, main.st_mtime_ns, main.st_ctime_ns]
+    wal_path = Path(f"{path}-wal")
     try:
-        wal = os.stat(f"{path}-wal")
+        wal = os.stat(wal_path)
     except FileNotFoundError:
         return [*identity, 0, 0, 0]
     except OSError:
         return None
-    # An empty WAL holds nothing to read: the same as none.
-    if wal.st_size == 0:
+    if wal.st_size == 0:  # an empty WAL holds nothing to read: the same as none
         return [*identity, 0, 0, 0]
-    return [*identity, wal.st_size, wal.st_mtime_ns, wal.st_ctime_ns]
+    # SQLite never locks the WAL file itself (its locks are on the store and the -shm),
+    # so reading its header cannot drop a lock the way closing the store's file would.
+    try:
+        with wal_path.open("rb") as handle:
+            header = handle.read(WAL_HEADER_BYTES)
+    except OSError:
+        return None
+    return [*identity, wal.st_size, wal.st_mtime_ns, int.from_bytes(header, "big")]
 
 
 def _records() -> dict[str, Identity]:
@@ -80,7 +96,9 @@ def forget(path: Path) -> None:
 def record_intact(path: Path, identity: Identity, now_ns: int) -> None:
     """Record that `path` was intact with `identity`, unless it changed too recently."""
     settled_ns = int(SETTLED_S * 1e9)
-    if now_ns - identity[3] < settled_ns or now_ns - identity[6] < settled_ns:
+    # The file's change time (never before its modification time) and the WAL's mtime.
+    main_changed, wal_changed = identity[4], identity[6]
+    if now_ns - main_changed < settled_ns or now_ns - wal_changed < settled_ns:
         return  # a write in the same clock tick as the check would not show
     records = _records()
     records.pop(str(path.resolve()), None)
