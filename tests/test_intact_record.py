@@ -100,20 +100,33 @@ def test_a_store_damaged_after_its_clean_check_is_still_refused(
 
 
 @pytest.mark.usefixtures("settled")
-def test_a_write_after_the_check_means_a_new_check(
+def test_a_write_by_another_program_means_a_new_check(
     copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """New mentions written after the check (into the WAL or the file) bring the check back."""
+    """A write by anything but Echowatch (into the WAL, then the file) brings the check back."""
     _browse(copy)
     statements = _traced(monkeypatch)
-    _new_process(monkeypatch)
-    with Store.open(copy) as writer:
-        with writer.writing():
-            writer.set_meta("touched", "1")
-        _browse(copy)  # the write sits in the WAL while the writer is open
-        assert _quick_checks(statements) == 1
+    other = sqlite3.connect(copy)
+    other.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('touched', '1')")
+    other.commit()
+    _browse(copy)  # the write sits in the WAL while the other program has it open
+    assert _quick_checks(statements) == 1
+    other.close()
     _browse(copy)  # the WAL was checkpointed into the file at close
     assert _quick_checks(statements) == 2
+
+
+def test_a_mark_saved_does_not_bring_the_check_back(
+    copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Starring a post (an Echowatch writer on a checked store) keeps the next start fast."""
+    statements = _traced(monkeypatch)
+    with Store.open(copy) as writer, writer.writing():  # checks every page once
+        writer.set_meta("touched", "1")
+    _new_process(monkeypatch)
+    _browse(copy)
+    assert _quick_checks(statements) == 1
+    assert intact.recorded_intact(copy)
 
 
 def test_a_store_changed_just_before_its_check_is_not_recorded(

@@ -93,12 +93,15 @@ def forget(path: Path) -> None:
         _write(records)
 
 
-def record_intact(path: Path, identity: Identity, now_ns: int) -> None:
-    """Record that `path` was intact with `identity`, unless it changed too recently."""
+def record_intact(path: Path, identity: Identity, now_ns: int | None = None) -> None:
+    """Record that `path` was intact with `identity`, unless (when `now_ns`, the time its
+    check started, is given) it changed too recently for a later write to show."""
     settled_ns = int(SETTLED_S * 1e9)
     # The file's change time (never before its modification time) and the WAL's mtime.
     main_changed, wal_changed = identity[4], identity[6]
-    if now_ns - main_changed < settled_ns or now_ns - wal_changed < settled_ns:
+    if now_ns is not None and (
+        now_ns - main_changed < settled_ns or now_ns - wal_changed < settled_ns
+    ):
         return  # a write in the same clock tick as the check would not show
     records = _records()
     records.pop(str(path.resolve()), None)
@@ -117,6 +120,17 @@ def _write(records: dict[str, Identity]) -> None:
         os.replace(partial, target)
     except OSError:
         pass  # no state dir: the next start checks every page again, which is only slower
+
+
+def record_own_writes(path: Path) -> None:
+    """After a writer that found the file intact closed it: its own writes went through
+    SQLite onto intact pages, so the file as it left it is intact too, and a mark saved or
+    a batch collected does not cost the next start a whole-file check. (Another process
+    writing in the same moment would be trusted with it; Echowatch's writers check first.)
+    """
+    identity = file_identity(path)
+    if identity is not None:
+        record_intact(path, identity)
 
 
 def checked_damage(

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from cache.db.intact import checked_damage
+from cache.db.intact import checked_damage, record_own_writes
 from cache.db.schema import migrations
 from sources.model.records import SourceState, utc_now
 from sources.model.redact import redact_optional
@@ -143,6 +143,8 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
+        if not self.readonly and _found_intact(self.path):
+            record_own_writes(self.path)
 
     def __enter__(self) -> Store:
         return self
@@ -279,6 +281,18 @@ _checked_intact: set[tuple[Path, int]] = set()
 _checked_lock = threading.Lock()
 
 
+def _intact_key(path: Path) -> tuple[Path, int]:
+    return (path.resolve(), path.stat().st_ino)
+
+
+def _found_intact(path: Path) -> bool:
+    """Whether this process found `path` intact before writing to it."""
+    try:
+        return _intact_key(path) in _checked_intact
+    except OSError:
+        return False
+
+
 def _check_intact_once(conn: sqlite3.Connection, path: Path) -> None:
     """Refuse to write into a damaged store: `PRAGMA quick_check`, once per file and process.
 
@@ -290,7 +304,7 @@ def _check_intact_once(conn: sqlite3.Connection, path: Path) -> None:
     write or a read meets it (describe_sqlite_error).
     """
     try:
-        key = (path.resolve(), path.stat().st_ino)
+        key = _intact_key(path)
     except OSError:
         return  # a new store: nothing to check
     if key in _checked_intact:
