@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -115,7 +116,8 @@ def _write(records: dict[str, Identity]) -> None:
     target = record_file()
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+        # One partial file per process and thread: writers in two threads may record at once.
+        partial = target.with_name(f"{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         partial.write_text(json.dumps(records), encoding="utf-8")
         os.replace(partial, target)
     except OSError:
