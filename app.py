@@ -30,14 +30,20 @@ Runner = Callable[[argparse.Namespace], int]
 Subparsers = argparse._SubParsersAction
 
 
-def _store_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", metavar="PATH", help="store file (default: the user data dir)")
+# A command's own `--db`/`--config` default to SUPPRESS: with a default of None, argparse
+# would overwrite the value given before the command (`app.py --db X import F` imported
+# into the default store). The top-level parser supplies the None.
+def _store_args(parser: argparse.ArgumentParser, default: object = argparse.SUPPRESS) -> None:
+    parser.add_argument(
+        "--db", metavar="PATH", default=default, help="store file (default: the user data dir)"
+    )
 
 
-def _config_args(parser: argparse.ArgumentParser) -> None:
+def _config_args(parser: argparse.ArgumentParser, default: object = argparse.SUPPRESS) -> None:
     parser.add_argument(
         "--config",
         metavar="PATH",
+        default=default,
         help="config file (default: $ECHOWATCH_CONFIG, then the user config dir)",
     )
 
@@ -969,8 +975,8 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Runner]]:
         prog=program_name(),
         description="Watch what people say about a company, who answers, and how.",
     )
-    _store_args(parser)
-    _config_args(parser)
+    _store_args(parser, default=None)
+    _config_args(parser, default=None)
     _monitor_args(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     runners = {}

@@ -42,6 +42,7 @@ def _isolated_user_dirs(
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))
     monkeypatch.delenv("ECHOWATCH_CONFIG", raising=False)
     monkeypatch.delenv("X_BEARER_TOKEN", raising=False)
     yield

@@ -100,7 +100,8 @@ def _demo_plan(db: str | None, speed: float) -> LaunchPlan:
 
 def _refuse_damaged_store(path: Path) -> None:
     """Browsing opens the store read-only, so the writers' check is done here: a damaged
-    page would otherwise surface as errors in whichever panel happens to read it."""
+    page would otherwise surface as errors in whichever panel happens to read it. A clean
+    check of the unchanged file on record stands in for reading it all again."""
     damage = store_damage(path)
     if damage:
         raise LaunchError(damage)

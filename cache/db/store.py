@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from cache.db.intact import checked_damage, record_own_writes
 from cache.db.schema import migrations
 from sources.model.records import SourceState, utc_now
 from sources.model.redact import redact_optional
@@ -142,6 +143,8 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
+        if not self.readonly and _found_intact(self.path):
+            record_own_writes(self.path)
 
     def __enter__(self) -> Store:
         return self
@@ -205,9 +208,16 @@ class Store:
     def account(self, key: str) -> dict[str, Any] | None:
         return next(self.rows("SELECT * FROM accounts WHERE key = ?", [key]), None)
 
-    def damage(self) -> str | None:
-        """The store's damage as a sentence with the way to recover, or None when intact."""
-        problem = quick_check(self.conn)
+    def damage(self, *, trust_record: bool = False) -> str | None:
+        """The store's damage as a sentence with the way to recover, or None when intact.
+
+        With `trust_record`, a clean check of the unchanged file on record (cache/db/intact.py)
+        stands in for reading every page again.
+        """
+        if trust_record:
+            problem = checked_damage(self.conn, self.path, quick_check)
+        else:
+            problem = quick_check(self.conn)
         return None if problem is None else damaged_store_message(self.path, problem)
 
     def count_mentions(self) -> int:
@@ -271,17 +281,30 @@ _checked_intact: set[tuple[Path, int]] = set()
 _checked_lock = threading.Lock()
 
 
+def _intact_key(path: Path) -> tuple[Path, int]:
+    return (path.resolve(), path.stat().st_ino)
+
+
+def _found_intact(path: Path) -> bool:
+    """Whether this process found `path` intact before writing to it."""
+    try:
+        return _intact_key(path) in _checked_intact
+    except OSError:
+        return False
+
+
 def _check_intact_once(conn: sqlite3.Connection, path: Path) -> None:
     """Refuse to write into a damaged store: `PRAGMA quick_check`, once per file and process.
 
     Writing on top of a damaged page spreads the damage, so a writer looks before its
     first write. quick_check reads every page but skips the costly index-content checks
     (see bench/README.md for its cost); the collector opens the store for every poll, so a
-    file is checked once per process. Damage that appears later is caught when a write or
-    a read meets it (describe_sqlite_error).
+    file is checked once per process, and not at all while a clean check of the unchanged
+    file is on record (cache/db/intact.py). Damage that appears later is caught when a
+    write or a read meets it (describe_sqlite_error).
     """
     try:
-        key = (path.resolve(), path.stat().st_ino)
+        key = _intact_key(path)
     except OSError:
         return  # a new store: nothing to check
     if key in _checked_intact:
@@ -289,7 +312,7 @@ def _check_intact_once(conn: sqlite3.Connection, path: Path) -> None:
     with _checked_lock:
         if key in _checked_intact:
             return
-        problem = quick_check(conn)
+        problem = checked_damage(conn, path, quick_check)
         if problem is not None:
             raise StoreError(damaged_store_message(path, problem, "nothing was written to it"))
         _checked_intact.add(key)
