@@ -22,11 +22,16 @@ character folding unlike on its own, or a matcher with anchors outside any chunk
 
 from __future__ import annotations
 
+import re
+
 from filters.normalize import fold, fold_lines, original_index, original_places, widths_kept
 from filters.topic_scan import AnchorGroup, ChunkScanner
 
 _CACHE_LIMIT = 200_000
-_Entry = tuple[dict[str, tuple[str, ...]], tuple[AnchorGroup, ...]]
+_Check = tuple[str | None, re.Pattern[str], tuple[str, ...], str]
+"""(None for a phrase or pattern that counts, else the topic an exclusion blocks), the
+regular expression, the literals every match holds, the text every match starts with."""
+_Entry = tuple[dict[str, tuple[str, ...]], tuple[_Check, ...]]
 _FULL: _Entry = ({}, ())
 """The entry of a chunk that sends its text down the full path."""
 
@@ -52,7 +57,7 @@ class ChunkAnswers:
             return {}
         entries = self._entries
         topical: list[tuple[str, _Entry]] = []
-        groups: list[AnchorGroup] = []
+        checks: list[_Check] = []
         for chunk in fresh:
             entry = entries.get(chunk) or self._read(chunk)
             if entry is None:
@@ -62,8 +67,8 @@ class ChunkAnswers:
             if entry[0]:
                 topical.append((chunk, entry))
             if entry[1]:
-                groups.extend(entry[1])
-        if not topical and not groups:
+                checks.extend(entry[1])
+        if not topical and not checks:
             return {}
         if text.isascii():
             body = text.lower()
@@ -71,31 +76,25 @@ class ChunkAnswers:
             body = fold(text)
             if len(body) == len(text) and not widths_kept(text):
                 return None  # the full path quotes by position here
-        if groups and self._any_regex_matches(body, groups, topical):
-            return None
+        if checks:
+            # A phrase or pattern that counts, or an exclusion that blocks one of the
+            # topics found: the full path places every span (rare).
+            topics = topical[0][1][0].keys() if len(topical) == 1 else _topics(topical)
+            for topic, pattern, needs, prefix in checks:
+                if topic is not None and topic not in topics:
+                    continue
+                for need in needs:
+                    if need not in body:
+                        break
+                else:
+                    start = body.find(prefix)
+                    if start >= 0 and pattern.search(body, start) is not None:
+                        return None
         if not topical:
             return {}
         if len(topical) == 1:
             return dict(topical[0][1][0])
         return self._merge(chunks, dict(topical))
-
-    def _any_regex_matches(
-        self, body: str, groups: list[AnchorGroup], topical: list[tuple[str, _Entry]]
-    ) -> bool:
-        """Whether a phrase or pattern counts, or an exclusion blocks one of the topics."""
-        topics: set[str] = set()
-        for _, entry in topical:
-            topics.update(entry[0])
-        for group in dict.fromkeys(groups):
-            for _, pattern, needs, prefix in group.count:
-                if _found(body, pattern, needs, prefix):
-                    return True
-            for topic, patterns in group.block.items():
-                if topic in topics:
-                    for pattern, needs, prefix in patterns:
-                        if _found(body, pattern, needs, prefix):
-                            return True
-        return False
 
     def _merge(self, chunks: list[str], topical: dict[str, _Entry]) -> dict[str, tuple[str, ...]]:
         """The answers of several topical chunks, in the order they stand in the text."""
@@ -147,12 +146,20 @@ class ChunkAnswers:
         answer = {
             topic: tuple(dict.fromkeys(words[topic])) for topic in self._order if topic in words
         }
-        return answer, groups
+        return answer, _checks(groups)
 
 
-def _found(body: str, pattern: object, needs: tuple[str, ...], prefix: str) -> bool:
-    for need in needs:
-        if need not in body:
-            return False
-    start = body.find(prefix)
-    return start >= 0 and pattern.search(body, start) is not None  # type: ignore[attr-defined]
+def _checks(groups: tuple[AnchorGroup, ...]) -> tuple[_Check, ...]:
+    checks: list[_Check] = []
+    for group in groups:
+        checks.extend((None, pattern, needs, prefix) for _, pattern, needs, prefix in group.count)
+        for topic, patterns in group.block.items():
+            checks.extend((topic, pattern, needs, prefix) for pattern, needs, prefix in patterns)
+    return tuple(dict.fromkeys(checks))
+
+
+def _topics(topical: list[tuple[str, _Entry]]) -> set[str]:
+    topics: set[str] = set()
+    for _, entry in topical:
+        topics.update(entry[0])
+    return topics
