@@ -127,7 +127,8 @@ def measure_raw_insert(store: Store, raw_path: Path) -> dict[str, Any]:
 def measure_classify(
     classifier: Classifier, sample: list[tuple[Mention, Account | None]]
 ) -> dict[str, Any]:
-    """Topics of each mention plus the role of its author, nothing else."""
+    """Topics of each mention plus the role of its author (wall time), then topics alone
+    on one core (CPU time), nothing else."""
     started = time.perf_counter()
     for mention, account in sample:
         classifier.classify_mention(mention)
@@ -136,7 +137,19 @@ def measure_classify(
         else:
             classifier.role_rules.decide(mention.author, mention.author_name)
     spent = time.perf_counter() - started
-    return {"classify_per_s": len(sample) / spent if spent else None, "classify_n": len(sample)}
+    # The issue's classifier target is topic texts per second on one core: a fresh
+    # classifier (its tables cold, as at the start of an import), topics only, CPU time of
+    # this process so that other programs on the machine do not move the figure.
+    fresh = Classifier(classifier.config)
+    cpu_started = time.process_time()
+    for mention, _ in sample:
+        fresh.classify_text(mention.text, mention.lang)
+    cpu = time.process_time() - cpu_started
+    return {
+        "classify_per_s": len(sample) / spent if spent else None,
+        "classify_topics_cpu_per_s": len(sample) / cpu if cpu else None,
+        "classify_n": len(sample),
+    }
 
 
 # --- queries --------------------------------------------------------------------------
@@ -390,6 +403,7 @@ HEADLINE = (
     ("raw_insert_per_s", "rows/s plain executemany, no index", ""),
     ("ingest_ratio", "ingest / raw insert", "only improves"),
     ("classify_per_s", "mentions/s topics + author role", ""),
+    ("classify_topics_cpu_per_s", "texts per CPU second, topics alone, one core", ">= 100,000"),
     ("query_ms_p50", "ms, median over the query set", ""),
     ("query_ms_p95", "ms, 95th percentile over the query set", "< 100"),
     ("export_rows_per_s", "rows/s CSV of the whole store (process)", ""),
@@ -414,12 +428,12 @@ def format_table(figures: dict[str, Any]) -> str:
         f"Echowatch bench, {figures['rows']:,} rows, {machine['cpu']} ({machine['cores']} cores), "
         f"Python {machine['python']}, SQLite {machine['sqlite']}",
         "",
-        f"{'figure':<20} {'value':>14}  {'target':<14} meaning",
+        f"{'figure':<26} {'value':>14}  {'target':<14} meaning",
     ]
     for key, meaning, target in HEADLINE:
         value = figures.get(key)
         shown = "n/a" if value is None else f"{value:,.2f}" if value < 100 else f"{value:,.0f}"
-        lines.append(f"{key:<20} {shown:>14}  {target:<14} {meaning}")
+        lines.append(f"{key:<26} {shown:>14}  {target:<14} {meaning}")
     lines.append("")
     for label, info in figures.get("queries", {}).items():
         lines.append(f"  query {label!r:<18} {json.dumps(info, ensure_ascii=False)}")

@@ -153,6 +153,22 @@ def _original_index(odd: list[tuple[int, int]], position: int, length: int) -> i
     return position - shift
 
 
+def original_places(text: str) -> tuple[list[tuple[int, int]], int]:
+    """(index, folded width) of each character of `text` that does not fold to one
+    character, and the length of `text` folded character by character (see `Folded`)."""
+    if text.isascii():
+        return [], len(text)
+    return _odd_characters(text)
+
+
+def widths_kept(text: str) -> bool:
+    """Whether every character of `text` folds to exactly one character."""
+    return not original_places(text)[0]
+
+
+original_index = _original_index
+
+
 def fold_for_matching(text: str) -> Folded:
     """Fold `text` and add its CamelCase hashtags as separate words."""
     return Folded(text, *fold_lines(text))

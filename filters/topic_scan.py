@@ -111,6 +111,17 @@ class ChunkScanner:
         self._plain: set[str] = set()
         self._gate = _gate(literals, [a for (_, a), g in groups.items() if g.count])
 
+    @property
+    def chunk_local(self) -> bool:
+        """Whether every anchor lies inside one chunk (none holds whitespace or is empty)."""
+        return not self._text_groups
+
+    def chunk_info(self, chunk: str) -> _Chunk | None:
+        """A folded chunk's topical tokens and anchor groups; None if it holds neither."""
+        if chunk in self._plain:
+            return None
+        return self._chunks.get(chunk) or self._read(chunk)
+
     def spans(self, body: str) -> dict[str, list[Span]]:
         """{topic: spans in `body` that count for it}, exclusions applied."""
         # A text can be about something only through a topical word, which contains its

@@ -31,6 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from filters.normalize import Folded, fold, fold_lines
+from filters.topic_answers import ChunkAnswers
 from filters.topic_scan import AnchorTable, ChunkScanner
 from filters.topic_vocab import DEFAULT_TOPICS
 from sources.model.config import Config, ConfigError
@@ -87,6 +88,7 @@ class TopicMatcher:
         literals = [_literal(t) for topic in topics for t in topic.terms if " " not in t.strip()]
         self._order = tuple(topic.id for topic in topics)
         self._scanner = ChunkScanner(anchors, self._token_topics, literals)
+        self._answers = ChunkAnswers(self._scanner, self._order)
 
     @classmethod
     def from_config(cls, config: Config) -> TopicMatcher:
@@ -144,6 +146,9 @@ class TopicMatcher:
         """{topic id: matched words as written in the text}, topics in configured order."""
         if not text:
             return {}
+        quick = self._answers.answer(text)
+        if quick is not None:
+            return quick
         body, body_length, hashtags = fold_lines(text)
         hits = self._scanner.spans(body)
         if not hits:

@@ -144,6 +144,8 @@ def vocabulary_texts(draw: st.DrawFn) -> str:
 @SETTINGS
 @given(vocabulary_texts())
 @example("PREPAY pay, Streik im STREIKPOSTEN")
+@example("\u00adx Streik \u00e4")  # folding keeps the length, so words are quoted by position
+@example("#OutNow walk")  # the hashtag's words, a line of their own, finish a phrase
 def test_default_topics_agree_with_a_plain_scan(text: str) -> None:
     """A post gets the same topics and the same quoted words as a term-by-term scan gives."""
     assert DEFAULT.match(text) == reference(DEFAULT.topics, text)
