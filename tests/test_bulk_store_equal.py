@@ -107,6 +107,7 @@ def _contents(db: Path) -> dict[str, list[tuple[object, ...]]]:
     return found
 
 
+@pytest.mark.slow  # two whole stores built and compared row by row
 def test_bulk_import_stores_the_same_rows_as_the_ordinary_ingest(
     tmp_path: Path, realworld: Path
 ) -> None:

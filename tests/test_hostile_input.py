@@ -163,6 +163,7 @@ def _ingest_fresh(batch: Any) -> Store:
     return store
 
 
+@pytest.mark.slow  # 60 generated stores or posts each: a soak, run with the system tests
 @BOUNDED
 @given(payload=v2_payload)
 def test_v2_payloads_parse_and_store_without_crashing(payload: dict[str, Any]) -> None:
@@ -240,6 +241,7 @@ def hostile_feed(draw: st.DrawFn) -> bytes:
     return doc.encode("utf-8", "surrogatepass")
 
 
+@pytest.mark.slow  # 60 generated stores or posts each: a soak, run with the system tests
 @BOUNDED
 @given(document=hostile_feed())
 def test_feeds_parse_without_crashing_and_store(document: bytes) -> None:
@@ -250,6 +252,7 @@ def test_feeds_parse_without_crashing_and_store(document: bytes) -> None:
         assert store.count_mentions() == len({m.id for m in batch.mentions})
 
 
+@pytest.mark.slow  # 60 generated stores or posts each: a soak, run with the system tests
 @BOUNDED
 @given(text=hostile_text, lang=st.sampled_from(["de", "en", "", "und"]), handle=hostile_text)
 def test_the_classifier_takes_any_text(text: str, lang: str, handle: str) -> None:
