@@ -9,6 +9,7 @@ live in their own modules: `filter_bar`, `topics_panel`, `live.StatusLine`.
 from __future__ import annotations
 
 import contextlib
+import functools
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -144,6 +145,22 @@ class MonitorOptions:
     would write files on the server's disk); pair it with views_file=None."""
 
 
+def while_shown(handler: Callable[..., None]) -> Callable[..., None]:
+    """Drop a timer tick or a worker's answer that comes once shutdown has begun.
+
+    Workers and pollers answer from other threads; an answer (or an interval's tick) that
+    arrives while the app is closing would find the feed, the topic panel and the status
+    line already removed, and fail there instead of doing nothing.
+    """
+
+    @functools.wraps(handler)
+    def guarded(app: MonitorApp, *args: Any) -> None:
+        if app.monitor_shown():
+            handler(app, *args)
+
+    return guarded
+
+
 class MonitorApp(App[None]):
     """Echowatch's live monitor."""
 
@@ -175,6 +192,7 @@ class MonitorApp(App[None]):
 
     def __init__(self, options: MonitorOptions) -> None:
         super().__init__()
+        self._status_widget: live.StatusLine | None = None
         self.options = options
         self.clock = options.clock
         self.topic: str | None = None
@@ -234,7 +252,13 @@ class MonitorApp(App[None]):
         )
         yield Footer()
 
+    def monitor_shown(self) -> bool:
+        """Whether the feed and the status line are on screen (not yet torn down)."""
+        status = self._status_widget
+        return status is not None and status.is_attached
+
     def on_mount(self) -> None:
+        self._status_widget = self.query_one(live.StatusLine)
         self.query_one(FeedTable).focus()
         self.layout_for_width()
         self.show_status()
@@ -362,6 +386,7 @@ class MonitorApp(App[None]):
             self.refresh_badges(self.feed.ambassador_ids)
 
     @on(FeedPageLoaded)
+    @while_shown
     def show_page(self, message: FeedPageLoaded) -> None:
         if message.generation != self.generation:
             return
@@ -378,11 +403,13 @@ class MonitorApp(App[None]):
         self.refresh_bindings()  # the keys about one post (*, m, y) need a post
 
     @on(MatchesCounted)
+    @while_shown
     def matches_counted(self, message: MatchesCounted) -> None:
         if message.generation == self.generation:
             self.filter_bar.found(message.text)
 
     @on(BadgesLoaded)
+    @while_shown
     def show_badges(self, message: BadgesLoaded) -> None:
         if message.problem is not None and self.badges.new_problem(message.problem):
             text = f"No ambassador badges: {clean(message.problem, one_line=True)}"
@@ -396,6 +423,7 @@ class MonitorApp(App[None]):
         self.load_older(self.selection, message.before, self.generation, self.badges.known_ids())
 
     @on(MentionsStored)
+    @while_shown
     def mentions_stored(self, message: MentionsStored) -> None:
         # Rows the monitor's own collector stored also come back from the outside-writes
         # check: one already shown is not news (nor counted while paused).
@@ -411,6 +439,7 @@ class MonitorApp(App[None]):
             self.show_status()
         self.topics_dirty = self.topics_dirty or bool(fresh)
 
+    @while_shown
     def check_outside_writes(self) -> None:
         """The tick that notices mentions another process (a collector, an import) stored."""
         self.read_outside_writes()
@@ -422,6 +451,7 @@ class MonitorApp(App[None]):
         if ids:
             self.post_message(MentionsStored(ids, []))
 
+    @while_shown
     def flush_arrivals(self) -> None:
         if self.paused or not (self.pending or self.pending_changes):
             return
@@ -433,6 +463,7 @@ class MonitorApp(App[None]):
             self.refresh_topics()
 
     @on(ArrivalsLoaded)
+    @while_shown
     def merge_arrivals(self, message: ArrivalsLoaded) -> None:
         if message.generation == self.generation:
             self.filter_bar.arrived(self.feed.merge_arrivals(message.rows))
@@ -476,6 +507,7 @@ class MonitorApp(App[None]):
 
     # --- topics ---------------------------------------------------------------------------
 
+    @while_shown
     def refresh_topics(self) -> None:
         self.topics_dirty = False
         self.query_one(TopicPanel).refresh_counts()
@@ -522,6 +554,7 @@ class MonitorApp(App[None]):
         self.query_one(NewAboveMarker).show_count(message.count)
 
     @on(PreviewLoaded)
+    @while_shown
     def preview_loaded(self, message: PreviewLoaded) -> None:
         if message.preview.mention_id == self.feed.current_id:
             self.preview.show(message.preview, self.clock())
@@ -608,6 +641,7 @@ class MonitorApp(App[None]):
             paused=self.paused, paused_count=self.paused_count, rows=self.feed.row_count
         )
 
+    @while_shown
     def refresh_sources(self) -> None:
         self.status_line.refresh_sources()
         self.reader_marks.count_unread()
@@ -625,10 +659,12 @@ class MonitorApp(App[None]):
         push_row_screen(self, message)
 
     @on(MarksSaved)
+    @while_shown
     def marks_saved(self, message: MarksSaved) -> None:
         self.reader_marks.saved(message)
 
     @on(UnreadCounted)
+    @while_shown
     def unread_counted(self, message: UnreadCounted) -> None:
         self.status_line.unread = message.text
         self.status_line.redraw()
@@ -646,6 +682,7 @@ class MonitorApp(App[None]):
     # --- polling the sources -----------------------------------------------------------------
 
     @on(SourcePolled)
+    @while_shown
     def source_polled(self, message: SourcePolled) -> None:
         report = message.report
         if report.new_ids or report.updated_ids:
@@ -659,11 +696,13 @@ class MonitorApp(App[None]):
         self.refresh_sources()
 
     @on(SourcesEnded)
+    @while_shown
     def sources_ended(self) -> None:
         self.status_line.polling_ended = True
         self.show_status()
 
     @on(PollingFailed)
+    @while_shown
     def polling_failed(self, message: PollingFailed) -> None:
         self.status_line.polling_ended = True
         self.live_errors["sources"] = message.error
@@ -751,6 +790,7 @@ class MonitorApp(App[None]):
         self.post_message(AlertRaised(alert))
 
     @on(AlertRaised)
+    @while_shown
     def alert_raised(self, message: AlertRaised) -> None:
         self.alert_toasts.add(message.alert)
 
@@ -788,6 +828,7 @@ class MonitorApp(App[None]):
         self.post_message(ExportWritten(choice.path, rows))
 
     @on(ExportWritten)
+    @while_shown
     def export_written(self, message: ExportWritten) -> None:
         self.status_line.last_export = message.path
         self.notify(f"Exported {message.rows} rows to {message.path}", markup=False)
