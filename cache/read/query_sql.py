@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from cache.read.marks import STARRED_SQL, UNREAD_SQL
-from cache.read.selection import Selection, fts_phrase
+from cache.read.selection import FTS_RANGE, Selection, fts_phrase
 from filters.query import And, Field, Node, Not, Or, Text, TimeBound
 from filters.threads import NOT_CRITICAL_ROLES
 from sources.model.text import format_timestamp
@@ -47,12 +47,13 @@ of the ambassador replies to it."""
 
 _FTS = (
     "EXISTS (SELECT 1 FROM mentions_fts WHERE mentions_fts MATCH ?) "
-    "AND +m.rowid IN (SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH ?)"
+    f"AND +m.rowid IN (SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH ?{FTS_RANGE})"
 )
 """Full-text condition. The `+` makes SQLite walk `mentions_created` newest first and probe
 the match list instead of fetching and sorting every match (a common word matches a large
 share of the store). The uncorrelated EXISTS is evaluated once, so a search without any
-match stops before walking anything."""
+match stops before walking anything. `FTS_RANGE` lets `cache.read.windowed` read only the
+matches among the rowids of the newest few thousand mentions instead of all of them."""
 
 _COLUMN = {"role": "m.role", "lang": "m.lang", "platform": "m.platform"}
 
