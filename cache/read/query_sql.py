@@ -25,25 +25,28 @@ _NOT_CRITICAL = "(" + ", ".join(f"'{role}'" for role in NOT_CRITICAL_ROLES) + ")
 
 HAS_REPLY_SQL = (
     f"(m.role NOT IN {_NOT_CRITICAL} AND m.kind != 'retweet' AND EXISTS ("
-    "SELECT 1 FROM mentions AS r WHERE r.in_reply_to = m.id AND +r.role = 'ambassador'))"
+    "SELECT 1 FROM mentions AS r WHERE r.in_reply_to = m.id AND r.role = 'ambassador'))"
 )
-"""A critical mention that at least one ambassador replied to."""
+"""A critical mention that at least one ambassador replied to. `r.role = 'ambassador'` as a
+plain column test: it lets SQLite probe the partial index `mentions_ambassador_reply` (m010)
+instead of reading each reply's row."""
 
-_PARODY_ON = "EXISTS (SELECT 1 FROM mentions AS p WHERE p.{link} = {target} AND +p.role = 'parody')"
+_PARODY_ON = "EXISTS (SELECT 1 FROM mentions AS p WHERE p.{link} = {target} AND p.role = 'parody')"
 HAS_PARODY_SQL = (
     "("
     + _PARODY_ON.format(link="in_reply_to", target="m.id")
     + " OR "
     + _PARODY_ON.format(link="quoted_id", target="m.id")
     + f" OR (m.role NOT IN {_NOT_CRITICAL} AND EXISTS (SELECT 1 FROM mentions AS r "
-    "WHERE r.in_reply_to = m.id AND +r.role = 'ambassador' AND ("
+    "WHERE r.in_reply_to = m.id AND r.role = 'ambassador' AND ("
     + _PARODY_ON.format(link="in_reply_to", target="r.id")
     + " OR "
     + _PARODY_ON.format(link="quoted_id", target="r.id")
     + "))))"
 )
 """A parody account replied to or quoted this mention, or (for a critical mention) one
-of the ambassador replies to it."""
+of the ambassador replies to it. Probes the partial indexes of parody replies and quotes
+(m010): no row of a reply is read."""
 
 _FTS = (
     "EXISTS (SELECT 1 FROM mentions_fts WHERE mentions_fts MATCH ?) "
