@@ -76,7 +76,9 @@ def _p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered)) - 1))]
 
 
-def run(db: Path, tree: Path, repeats: int) -> dict[str, Any]:
+def run(
+    db: Path, tree: Path, repeats: int, count_repeats: int | None = None, only: str = ""
+) -> dict[str, Any]:
     sys.path.insert(0, str(tree))
     from cache.db.store import Store
     from cache.read.monitor_queries import count_matching, feed_page
@@ -98,11 +100,17 @@ def run(db: Path, tree: Path, repeats: int) -> dict[str, Any]:
         assert now is not None
         rare = rare_topics(store, DEFAULT_TOPICS)
         results["rows"] = total
+        wanted = [w.strip() for w in only.split(",") if w.strip()]
         for label, text in forms(author, source, newest[:10]):
+            if wanted and label not in wanted:
+                continue
             selection = query_selection(text, now, rare_topics=rare)
             page_ms, rows = _timed(partial(feed_page, store, selection), repeats)
             page_cpu = list(_cpu_ms)
-            count_ms, count = _timed(partial(count_matching, store, selection), repeats)
+            count_ms, count = _timed(
+                partial(count_matching, store, selection), count_repeats or repeats
+            )
+            count_cpu = list(_cpu_ms)
             results["queries"][label] = {
                 "query": text,
                 "rows": len(rows),  # type: ignore[arg-type]
@@ -113,6 +121,8 @@ def run(db: Path, tree: Path, repeats: int) -> dict[str, Any]:
                 "count": count,
                 "count_ms_p50": round(statistics.median(count_ms), 2),
                 "count_ms_p95": round(_p95(count_ms), 2),
+                "count_cpu_ms_p50": round(statistics.median(count_cpu), 2),
+                "count_cpu_ms_p95": round(_p95(count_cpu), 2),
             }
             print(label, json.dumps(results["queries"][label]), file=sys.stderr, flush=True)
         for label, text in (("no filter", ""), ("lang:de", "lang:de")):
@@ -150,8 +160,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("store", type=Path)
     parser.add_argument("--tree", type=Path, default=HERE, help="project checkout to measure")
     parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--count-repeats", type=int, help="runs of each count (default: --repeats)")
+    parser.add_argument("--only", default="", help="comma-separated form labels to run")
     args = parser.parse_args(argv)
-    print(json.dumps(run(args.store, args.tree.resolve(), args.repeats), ensure_ascii=False))
+    result = run(args.store, args.tree.resolve(), args.repeats, args.count_repeats, args.only)
+    print(json.dumps(result, ensure_ascii=False))
     return 0
 
 
