@@ -49,14 +49,15 @@ of the ambassador replies to it. Probes the partial indexes of parody replies an
 (m010): no row of a reply is read."""
 
 _FTS = (
-    "EXISTS (SELECT 1 FROM mentions_fts WHERE mentions_fts MATCH ?) "
+    f"EXISTS (SELECT 1 FROM mentions_fts WHERE mentions_fts MATCH ?{FTS_RANGE}) "
     f"AND +m.rowid IN (SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH ?{FTS_RANGE})"
 )
 """Full-text condition. The `+` makes SQLite walk `mentions_created` newest first and probe
 the match list instead of fetching and sorting every match (a common word matches a large
 share of the store). The uncorrelated EXISTS is evaluated once, so a search without any
 match stops before walking anything. `FTS_RANGE` lets `cache.read.windowed` read only the
-matches among the rowids of the newest few thousand mentions instead of all of them."""
+matches among the rowids of the newest few thousand mentions instead of all of them (in
+the EXISTS too: a word without matches is then looked up in the whole index only once)."""
 
 _COLUMN = {"role": "m.role", "lang": "m.lang", "platform": "m.platform"}
 
