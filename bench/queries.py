@@ -5,8 +5,9 @@ monitor asks for them (`cache.read.monitor_queries.feed_page` on the `Selection`
 `cache.read.search.query_selection`, with the store's rare topics), p50/p95 over the runs after
 one warm-up, and the capped count of the filter line (`count_matching`). Then scrolling:
 one page of 200 below the row at 0 %, 50 % and 90 % of the feed's depth, unfiltered and
-for `lang:de`. The store is opened read-only, as the monitor opens it; times relative to
-its newest mention (`since:24h` means the last day of the stored stream).
+for `lang:de` and the free-text `Streik`. The store is opened read-only, as the monitor
+opens it; times relative to its newest mention (`since:24h` means the last day of the
+stored stream).
 
 Build a store with `bench/scale.py` first; `--tree` measures another checkout's code on it.
 """
@@ -125,7 +126,7 @@ def run(
                 "count_cpu_ms_p95": round(_p95(count_cpu), 2),
             }
             print(label, json.dumps(results["queries"][label]), file=sys.stderr, flush=True)
-        for label, text in (("no filter", ""), ("lang:de", "lang:de")):
+        for label, text in (("no filter", ""), ("lang:de", "lang:de"), ("Streik", "Streik")):
             selection = query_selection(text, now, rare_topics=rare)
             (matching,) = conn.execute(  # off the clock: where 50 % and 90 % are
                 f"SELECT count(*) FROM mentions AS m WHERE {selection.where}", selection.params
