@@ -5,8 +5,9 @@ monitor asks for them (`cache.read.monitor_queries.feed_page` on the `Selection`
 `cache.read.search.query_selection`, with the store's rare topics), p50/p95 over the runs after
 one warm-up, and the capped count of the filter line (`count_matching`). Then scrolling:
 one page of 200 below the row at 0 %, 50 % and 90 % of the feed's depth, unfiltered and
-for `lang:de`. The store is opened read-only, as the monitor opens it; times relative to
-its newest mention (`since:24h` means the last day of the stored stream).
+for `lang:de` and the free-text `Streik`. The store is opened read-only, as the monitor
+opens it; times relative to its newest mention (`since:24h` means the last day of the
+stored stream).
 
 Build a store with `bench/scale.py` first; `--tree` measures another checkout's code on it.
 """
@@ -76,7 +77,9 @@ def _p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered)) - 1))]
 
 
-def run(db: Path, tree: Path, repeats: int) -> dict[str, Any]:
+def run(
+    db: Path, tree: Path, repeats: int, count_repeats: int | None = None, only: str = ""
+) -> dict[str, Any]:
     sys.path.insert(0, str(tree))
     from cache.db.store import Store
     from cache.read.monitor_queries import count_matching, feed_page
@@ -98,11 +101,17 @@ def run(db: Path, tree: Path, repeats: int) -> dict[str, Any]:
         assert now is not None
         rare = rare_topics(store, DEFAULT_TOPICS)
         results["rows"] = total
+        wanted = [w.strip() for w in only.split(",") if w.strip()]
         for label, text in forms(author, source, newest[:10]):
+            if wanted and label not in wanted:
+                continue
             selection = query_selection(text, now, rare_topics=rare)
             page_ms, rows = _timed(partial(feed_page, store, selection), repeats)
             page_cpu = list(_cpu_ms)
-            count_ms, count = _timed(partial(count_matching, store, selection), repeats)
+            count_ms, count = _timed(
+                partial(count_matching, store, selection), count_repeats or repeats
+            )
+            count_cpu = list(_cpu_ms)
             results["queries"][label] = {
                 "query": text,
                 "rows": len(rows),  # type: ignore[arg-type]
@@ -113,9 +122,11 @@ def run(db: Path, tree: Path, repeats: int) -> dict[str, Any]:
                 "count": count,
                 "count_ms_p50": round(statistics.median(count_ms), 2),
                 "count_ms_p95": round(_p95(count_ms), 2),
+                "count_cpu_ms_p50": round(statistics.median(count_cpu), 2),
+                "count_cpu_ms_p95": round(_p95(count_cpu), 2),
             }
             print(label, json.dumps(results["queries"][label]), file=sys.stderr, flush=True)
-        for label, text in (("no filter", ""), ("lang:de", "lang:de")):
+        for label, text in (("no filter", ""), ("lang:de", "lang:de"), ("Streik", "Streik")):
             selection = query_selection(text, now, rare_topics=rare)
             (matching,) = conn.execute(  # off the clock: where 50 % and 90 % are
                 f"SELECT count(*) FROM mentions AS m WHERE {selection.where}", selection.params
@@ -150,8 +161,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("store", type=Path)
     parser.add_argument("--tree", type=Path, default=HERE, help="project checkout to measure")
     parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--count-repeats", type=int, help="runs of each count (default: --repeats)")
+    parser.add_argument("--only", default="", help="comma-separated form labels to run")
     args = parser.parse_args(argv)
-    print(json.dumps(run(args.store, args.tree.resolve(), args.repeats), ensure_ascii=False))
+    result = run(args.store, args.tree.resolve(), args.repeats, args.count_repeats, args.only)
+    print(json.dumps(result, ensure_ascii=False))
     return 0
 
 

@@ -278,3 +278,22 @@ def m009_mention_marks(db: Database) -> None:
             WHERE starred_at IS NOT NULL;
         """
     )
+
+
+@migrations()
+def m010_reaction_indexes(db: Database) -> None:
+    # `has:parody` and `has:reply` test each mention of the feed for replies and quotes by
+    # parody accounts or ambassadors. Through `mentions_in_reply_to` each test read the
+    # replying row to learn its role (a million rows read to count `has:parody`); these
+    # partial indexes hold only those replies and quotes, so the test reads no row (`role`
+    # and `id` are in them only so that SQLite needs nothing from the row itself).
+    db.executescript(
+        """
+        CREATE INDEX IF NOT EXISTS mentions_parody_reply ON mentions(in_reply_to, role)
+            WHERE role = 'parody';
+        CREATE INDEX IF NOT EXISTS mentions_parody_quote ON mentions(quoted_id, role)
+            WHERE role = 'parody';
+        CREATE INDEX IF NOT EXISTS mentions_ambassador_reply ON mentions(in_reply_to, role, id)
+            WHERE role = 'ambassador';
+        """
+    )

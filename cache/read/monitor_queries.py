@@ -22,6 +22,7 @@ from cache.db.store import Store, as_json_list
 from cache.read.ambassadors import reply_badges
 from cache.read.query_sql import topic_list_sql, topic_probe_sql
 from cache.read.selection import Selection
+from cache.read.windowed import has_full_text, may_reach, narrowed, time_windows
 from sources.model.config import Config
 from sources.model.text import format_timestamp, parse_timestamp
 
@@ -103,7 +104,35 @@ def feed_page(
     before: tuple[str, str] | None = None,
     limit: int = 200,
 ) -> list[dict[str, Any]]:
-    """The newest `limit` selected mentions older than `before` (created_at, id)."""
+    """The newest `limit` selected mentions older than `before` (created_at, id).
+
+    With free text, the newest mentions are read in time windows first
+    (`cache.read.windowed`): the same rows in the same order, without listing every match.
+    """
+    if has_full_text(selection):
+        rows: list[dict[str, Any]] = []
+        below = before
+        seen = 0
+        for step, window in enumerate(time_windows(store, before, most=PAGE_WINDOWS)):
+            rows += _page(store, narrowed(selection, window), below, limit - len(rows))
+            if len(rows) >= limit:
+                return rows
+            below = (window.low, "")  # everything older than the window
+            seen += window.mentions
+            if not may_reach(len(rows), seen, limit, step, PAGE_WINDOWS):
+                break  # a rare match: the plain statement costs less than more windows
+    # The plain statement from the page's start, not from the last window: continuing
+    # below a window makes SQLite list every match before the keyset test (3x slower).
+    return _page(store, selection, before, limit)
+
+
+PAGE_WINDOWS = 6
+"""Windows a page tries (2,000 up to 64,000 mentions) before the plain statement."""
+
+
+def _page(
+    store: Store, selection: Selection, before: tuple[str, str] | None, limit: int
+) -> list[dict[str, Any]]:
     sql, params = feed_page_sql(selection, before)
     return [_feed_row(r) for r in store.rows(sql, (*params, limit))]
 
@@ -114,9 +143,43 @@ rows would hold the worker for seconds)."""
 
 
 def count_matching(store: Store, selection: Selection, cap: int = COUNT_CAP) -> int:
-    """How many mentions `selection` matches, up to `cap` + 1 (more means "more than cap")."""
-    sql = f"SELECT count(*) FROM (SELECT 1 FROM mentions AS m WHERE {selection.where} LIMIT ?)"
-    return int(store.conn.execute(sql, (*selection.params, cap + 1)).fetchone()[0])
+    """How many mentions `selection` matches, up to `cap` + 1 (more means "more than cap").
+
+    Free text is counted window by window first (`cache.read.windowed`), so a common word
+    reaches the cap without listing all its matches.
+    """
+    wanted = cap + 1
+    found = 0
+    before: tuple[str, str] | None = None
+    # A prefix search (`Streik*`) merges the lists of every word it covers in each window
+    # again: counted by windows it would cost more than listing it once.
+    prefix = any(isinstance(p, str) and p.endswith("*") for p in selection.params)
+    if has_full_text(selection) and not prefix:
+        seen = 0
+        for step, window in enumerate(time_windows(store, None, most=COUNT_WINDOWS)):
+            found += _count(store, narrowed(selection, window), before, wanted - found)
+            before = (window.low, "")
+            seen += window.mentions
+            if found >= wanted:
+                return found
+            if not may_reach(found, seen, wanted, step, COUNT_WINDOWS):
+                break
+    # Counted from the start by the plain statement (see feed_page): a keyset below the
+    # last window would make SQLite list every match first.
+    return _count(store, selection, None, wanted)
+
+
+COUNT_WINDOWS = 5
+"""Windows a count tries (2,000 up to 32,000 mentions) before the plain statement."""
+
+
+def _count(store: Store, selection: Selection, before: tuple[str, str] | None, limit: int) -> int:
+    where, params = selection.where, tuple(selection.params)
+    if before is not None:
+        where = f"({where}) AND (m.created_at, m.id) < (?, ?)"
+        params += before
+    sql = f"SELECT count(*) FROM (SELECT 1 FROM mentions AS m WHERE {where} LIMIT ?)"
+    return int(store.conn.execute(sql, (*params, limit)).fetchone()[0])
 
 
 def feed_rows_by_ids(store: Store, selection: Selection, ids: list[str]) -> list[dict[str, Any]]:

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from cache.read.marks import STARRED_SQL, UNREAD_SQL
-from cache.read.selection import Selection, fts_phrase
+from cache.read.selection import FTS_RANGE, Selection, fts_phrase
 from filters.query import And, Field, Node, Not, Or, Text, TimeBound
 from filters.threads import NOT_CRITICAL_ROLES
 from sources.model.text import format_timestamp
@@ -25,34 +25,39 @@ _NOT_CRITICAL = "(" + ", ".join(f"'{role}'" for role in NOT_CRITICAL_ROLES) + ")
 
 HAS_REPLY_SQL = (
     f"(m.role NOT IN {_NOT_CRITICAL} AND m.kind != 'retweet' AND EXISTS ("
-    "SELECT 1 FROM mentions AS r WHERE r.in_reply_to = m.id AND +r.role = 'ambassador'))"
+    "SELECT 1 FROM mentions AS r WHERE r.in_reply_to = m.id AND r.role = 'ambassador'))"
 )
-"""A critical mention that at least one ambassador replied to."""
+"""A critical mention that at least one ambassador replied to. `r.role = 'ambassador'` as a
+plain column test: it lets SQLite probe the partial index `mentions_ambassador_reply` (m010)
+instead of reading each reply's row."""
 
-_PARODY_ON = "EXISTS (SELECT 1 FROM mentions AS p WHERE p.{link} = {target} AND +p.role = 'parody')"
+_PARODY_ON = "EXISTS (SELECT 1 FROM mentions AS p WHERE p.{link} = {target} AND p.role = 'parody')"
 HAS_PARODY_SQL = (
     "("
     + _PARODY_ON.format(link="in_reply_to", target="m.id")
     + " OR "
     + _PARODY_ON.format(link="quoted_id", target="m.id")
     + f" OR (m.role NOT IN {_NOT_CRITICAL} AND EXISTS (SELECT 1 FROM mentions AS r "
-    "WHERE r.in_reply_to = m.id AND +r.role = 'ambassador' AND ("
+    "WHERE r.in_reply_to = m.id AND r.role = 'ambassador' AND ("
     + _PARODY_ON.format(link="in_reply_to", target="r.id")
     + " OR "
     + _PARODY_ON.format(link="quoted_id", target="r.id")
     + "))))"
 )
 """A parody account replied to or quoted this mention, or (for a critical mention) one
-of the ambassador replies to it."""
+of the ambassador replies to it. Probes the partial indexes of parody replies and quotes
+(m010): no row of a reply is read."""
 
 _FTS = (
-    "EXISTS (SELECT 1 FROM mentions_fts WHERE mentions_fts MATCH ?) "
-    "AND +m.rowid IN (SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH ?)"
+    f"EXISTS (SELECT 1 FROM mentions_fts WHERE mentions_fts MATCH ?{FTS_RANGE}) "
+    f"AND +m.rowid IN (SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH ?{FTS_RANGE})"
 )
 """Full-text condition. The `+` makes SQLite walk `mentions_created` newest first and probe
 the match list instead of fetching and sorting every match (a common word matches a large
 share of the store). The uncorrelated EXISTS is evaluated once, so a search without any
-match stops before walking anything."""
+match stops before walking anything. `FTS_RANGE` lets `cache.read.windowed` read only the
+matches among the rowids of the newest few thousand mentions instead of all of them (in
+the EXISTS too: a word without matches is then looked up in the whole index only once)."""
 
 _COLUMN = {"role": "m.role", "lang": "m.lang", "platform": "m.platform"}
 

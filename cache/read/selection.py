@@ -18,6 +18,12 @@ class Selection:
     params: tuple[Any, ...] = field(default_factory=tuple)
 
 
+FTS_RANGE = "/*rowid range*/"
+"""Marks the spot in a full-text subquery where a reader that walks the feed in time
+windows (`cache.read.windowed`) narrows the match list to the window's rowids; left in
+place it is an SQL comment and changes nothing."""
+
+
 def fts_phrase(text: str) -> str:
     """One FTS5 string literal that matches `text` as a phrase."""
     # NUL ends an FTS5 query string early ("unterminated string"); stored text has none.

@@ -1,0 +1,115 @@
+"""Free-text pages read in time windows (`cache.read.windowed`) give exactly the rows, the
+order and the capped counts of the plain statement: on a store whose rowids follow time in
+one part, run against it in another, and share one timestamp among many posts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bench.synth import pages
+from cache.db.store import Store
+from cache.read import windowed
+from cache.read.monitor_queries import count_matching, feed_page, feed_page_sql
+from cache.read.search import query_selection
+from cache.write.ingest import ingest
+from filters.classify import Classifier
+from sources.model.config import Config
+from sources.x.twitter_v2 import parse_response
+from tests.builders import page, tweet, user
+from tests.test_query_plans import full_scans
+
+CLASSIFIER = Classifier(Config())
+QUERIES = [
+    "Streik",
+    "Streik*",
+    "-Streik",
+    '"Streik bei"',
+    "Verdi OR Gewerkschaft",
+    "lang:de Streik",
+    "topic:strikes (Verdi OR Streik)",
+    "Streik -Verdi",
+    "Nichtvorhandenwort",
+]
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("windowed") / "s.db"
+    stream = list(pages(900, seed=3, page_size=50))
+    with Store.open(path) as store:
+        for part in stream[:8]:  # rowids in time order
+            ingest(store, parse_response(part, "x"), CLASSIFIER)
+        for part in reversed(stream[8:14]):  # newer posts stored later, but newest first
+            ingest(store, parse_response(part, "x"), CLASSIFIER)
+        tied = user("tied_author")
+        same = datetime(2020, 1, 1, tzinfo=UTC) + timedelta(days=3000)
+        posts = [tweet(tied, f"Streik Nummer {n}", at=same) for n in range(40)]
+        ingest(store, parse_response(page(posts, [tied]), "x"), CLASSIFIER)
+        for part in stream[14:]:
+            ingest(store, parse_response(part, "x"), CLASSIFIER)
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _small_windows(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The real first window (2,000) is larger than this store: shrink it so every query
+    # goes through several windows, spread bands and the plain remainder.
+    monkeypatch.setattr(windowed, "FIRST_WINDOW", 16)
+
+
+def _plain(store: Store, text: str, before: tuple[str, str] | None, limit: int) -> list[Any]:
+    """The straightforward statement: every match, newest first."""
+    sql, params = feed_page_sql(query_selection(text, NOW), before)
+    return [r["id"] for r in store.rows(sql, (*params, limit))]
+
+
+NOW = datetime(2026, 1, 9, tzinfo=UTC)
+
+
+def _keys(rows: list[dict[str, Any]]) -> Iterator[tuple[str, str]]:
+    return ((r["created_at"], r["id"]) for r in rows)
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_windowed_pages_equal_the_plain_statement(store_path: Path, text: str) -> None:
+    """Scrolling a free-text search shows the same posts in the same order, page by page."""
+    with Store.open(store_path, readonly=True) as store:
+        assert list(windowed.time_windows(store, None, most=6))  # the windows are used
+        selection = query_selection(text, NOW)
+        before: tuple[str, str] | None = None
+        pages_read = 0
+        while True:
+            rows = feed_page(store, selection, before=before, limit=37)
+            assert [r["id"] for r in rows] == _plain(store, text, before, 37), (text, before)
+            if len(rows) < 37:
+                break
+            before = list(_keys(rows))[-1]
+            pages_read += 1
+        assert pages_read > 0 or text in ('"Streik bei"', "Nichtvorhandenwort")
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_windowed_counts_equal_the_plain_count(store_path: Path, text: str) -> None:
+    """The filter line's capped count of a free-text search is the plain count, capped."""
+    with Store.open(store_path, readonly=True) as store:
+        selection = query_selection(text, NOW)
+        (exact,) = store.conn.execute(
+            f"SELECT count(*) FROM mentions AS m WHERE {selection.where}", selection.params
+        ).fetchone()
+        for cap in (5, 40, 300, 5000):
+            assert count_matching(store, selection, cap) == min(exact, cap + 1), (text, cap)
+
+
+def test_a_narrowed_window_pages_without_a_full_scan(store_path: Path) -> None:
+    """A window of a common word reads an index range and a band of the word's list."""
+    with Store.open(store_path, readonly=True) as store:
+        window = next(windowed.time_windows(store, None, most=1))
+        for text in QUERIES:
+            sql, params = feed_page_sql(windowed.narrowed(query_selection(text, NOW), window))
+            plan = [r[3] for r in store.conn.execute("EXPLAIN QUERY PLAN " + sql, (*params, 9))]
+            assert full_scans(plan) == [], (text, plan)
