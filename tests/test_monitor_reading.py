@@ -221,7 +221,7 @@ async def test_a_new_filter_says_searching_until_its_rows_arrive(
         assert feed_of(app).row_ids == everything
         await settle(pilot)
         assert set(feed_of(app).row_ids) == {scenario.lena_reply_id, scenario.tom_reply_id}
-        assert "filter: role:ambassador · 2 match" in filter_line_of(app)
+        assert "filter: role:ambassador · 2 matches " in filter_line_of(app)
 
 
 async def test_a_filter_without_result_says_so(scenario: Scenario, tmp_path: Path) -> None:

@@ -244,4 +244,6 @@ class FilterBar(Vertical):
             return ""
         if self.matches == "0" and self.query_text:
             return f" · no mentions match {clean(self.query_text, one_line=True)}"
+        if noun == "match" and self.matches != "1":
+            noun = "matches"
         return f" · {self.matches} {noun}"
