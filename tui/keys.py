@@ -76,7 +76,9 @@ def help_keys(app_bindings: Iterable[Any]) -> Iterable[KeyHelp]:
         "searching…", "a new filter is being read; the rows are still the old ones", status
     )
     yield KeyHelp(
-        "· 37 matches", "how many mentions the filter matches (more than 10,000: not counted)", status
+        "· 37 matches",
+        "how many mentions the filter matches (more than 10,000: not counted)",
+        status,
     )
     yield KeyHelp(
         "▲ 3 new above", "posts arrived above the cursor; g or Home goes to the newest", status
