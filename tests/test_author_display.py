@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from filters.threads import PostRef
 from sources.model.handles import shown_author
-from tui.detail import post_line
+from tui.thread_rows import author_content
 
 
 def test_feed_author_is_a_name_on_screen() -> None:
     """A feed item's author in a thread reads "The New York Times", not "@The New York Times"."""
-    line = post_line(PostRef(id="rss:ab12", author="The New York Times", text="Streik")).plain
-    assert line.startswith("The New York Times (")
+    line = author_content("", None, "The New York Times", "", "rss:ab12", "08:00").plain
+    assert line.startswith("The New York Times · ")
     assert "@The New York Times" not in line
 
 
 def test_account_author_keeps_its_handle() -> None:
     """An X author still reads "@anna_fc"."""
-    line = post_line(PostRef(id="x:1", author="anna_fc", text="Hallo")).plain
-    assert line.startswith("@anna_fc (")
+    line = author_content("", None, "anna_fc", "", "x:1", "08:00").plain
+    assert line.startswith("@anna_fc · ")
 
 
 def test_shown_author_by_platform() -> None:

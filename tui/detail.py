@@ -23,8 +23,7 @@ from textual.widgets import Footer, Header, Static
 
 from filters.threads import ParodyReaction, PostRef, Thread
 from sources.model.config import Config
-from sources.model.handles import HANDLE_PLATFORMS, platform_of, shown_author
-from sources.model.records import utc_now
+from sources.model.handles import HANDLE_PLATFORMS, shown_author
 from sources.model.text import format_delay, parse_timestamp
 from tui import gateway, timefmt
 from tui.badges import reply_badge_content
@@ -52,27 +51,6 @@ def account_age(created_at: str | None, now: datetime) -> str:
     if days < 730:
         return f"{days // 30} months"
     return f"{days // 365} years"
-
-
-def format_when(value: object, now: datetime | None = None, tz: tzinfo | None = None) -> str:
-    """A post's time for the thread view, whether stored text or a datetime (one format
-    for every view: `tui.timefmt.when`, in the display zone `tz`)."""
-    return timefmt.when(value, now or utc_now(), tz)
-
-
-def post_line(
-    post: PostRef, *, prefix: str = "", now: datetime | None = None, tz: tzinfo | None = None
-) -> Content:
-    """One post of a thread: who (role), when, and the text, all literal."""
-    role = post.role or "public"
-    return Content.from_markup(
-        "$prefix[b]$author[/b] [dim]($role, $when)[/dim]\n$text",
-        prefix=prefix,
-        author=clean(shown_author(post.author, platform_of(post.id)) or "?", one_line=True),
-        role=role,
-        when=format_when(post.created_at, now, tz),
-        text=clean(post.text) if not post.missing else "(not in the store)",
-    )
 
 
 class DetailScreen(Screen[None]):

@@ -45,7 +45,6 @@ from cache.read.monitor_queries import (
     COUNT_CAP,
     OTHER_TOPIC,
     MentionDetail,
-    ParodySummary,
     TopicCount,
     ambassador_ids,
     combine,
@@ -193,10 +192,6 @@ def ambassador_profiles(reader: Reader, config: Config, now: datetime) -> list[A
 def evidence_posts(reader: Reader, ids: Iterable[str]) -> dict[str, EvidencePost]:
     """The stored posts behind `ids` (ids not in the store are left out)."""
     return ambassadors.evidence_posts(reader._store, ids)
-
-
-def parody_summaries(reader: Reader) -> list[ParodySummary]:
-    return monitor_queries.parody_summaries(reader._store)
 
 
 # --- sources and status --------------------------------------------------------------------
@@ -422,7 +417,6 @@ __all__ = [
     "EvidencePost",
     "ExportRequest",
     "MentionDetail",
-    "ParodySummary",
     "PollReport",
     "Pollable",
     "PostAuthor",
