@@ -11,8 +11,9 @@ from filters.classify import Classifier
 from sources.x.twitter_v2 import parse_response
 from tests.builders import page, tweet, user
 from tests.monitor_scenario import CONFIG, NOW, build_store, frozen_clock
-from tests.tui_helpers import feed_of, settle
+from tests.tui_helpers import feed_of, filter_line_of, settle
 from tui.launch import topic_labels
+from tui.messages import MentionsStored
 from tui.monitor import MonitorApp, MonitorOptions
 
 
@@ -85,3 +86,35 @@ async def test_outside_rows_are_counted_while_paused(tmp_path: Path) -> None:
         app.action_toggle_pause()
         await settle(pilot)
         assert feed_of(app).row_ids[:2] == written
+
+
+async def test_the_count_stays_true_when_a_mention_is_reported_twice(tmp_path: Path) -> None:
+    """Arrivals the bounded feed let go and that are reported again are not counted twice."""
+    scenario = build_store(tmp_path / "store.db")
+    app = offline_app(scenario.path, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        with Store.open(scenario.path, readonly=True) as store:
+            before = store.count_mentions()
+        feed_of(app).window = 3  # a small feed, so the old arrivals below are let go
+        author = user("late_voice", "Late Voice", user_id="889")
+        old = [
+            tweet(
+                author,
+                f"Kestrel Streik alt {i}",
+                tweet_id=str(9300 + i),
+                at=NOW - timedelta(days=40),
+            )
+            for i in range(3)
+        ]
+        with Store.open(scenario.path) as store:
+            ingest(store, parse_response(page(old, [author]), "other"), Classifier(CONFIG))
+        ids = [f"x:{t['id']}" for t in old]
+        for _ in range(2):  # the collector's report, then the outside-writes check's
+            app.post_message(MentionsStored(ids, []))
+            await settle(pilot)
+            app.flush_arrivals()
+            await settle(pilot)
+        app.refresh_topics()
+        await settle(pilot)
+        assert f"{before + 3:,} mentions" in filter_line_of(app)

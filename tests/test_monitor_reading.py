@@ -202,6 +202,8 @@ async def test_at_the_top_the_cursor_follows_the_newest(scenario: Scenario, tmp_
         app.flush_arrivals()
         await settle(pilot)
         assert feed.cursor_row == 0 and feed.current_id == max(new_ids)
+        app.refresh_topics()  # the 5 s tick that counts the matches again
+        await settle(pilot)
         assert "no filter · 14 mentions" in filter_line_of(app)
         assert not app.query_one(NewAboveMarker).display
         assert app.query_one(PreviewPane).mention_id == max(new_ids)

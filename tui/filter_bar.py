@@ -232,13 +232,6 @@ class FilterBar(Vertical):
                 )
             )
 
-    def arrived(self, added: int) -> None:
-        """`added` new mentions of the selection joined the feed: the count grows with it."""
-        number = (self.matches or "").replace(",", "")
-        if added and number.isdigit():
-            self.matches = f"{int(number) + added:,}"
-            self.show_line()
-
     def _count_text(self, noun: str = "match") -> str:
         if self.matches is None:
             return ""

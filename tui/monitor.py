@@ -193,6 +193,8 @@ class MonitorApp(App[None]):
     def __init__(self, options: MonitorOptions) -> None:
         super().__init__()
         self._status_widget: live.StatusLine | None = None
+        self.count_dirty = False
+        """Mentions arrived since the filter line's count was taken."""
         self.options = options
         self.clock = options.clock
         self.topic: str | None = None
@@ -466,7 +468,11 @@ class MonitorApp(App[None]):
     @while_shown
     def merge_arrivals(self, message: ArrivalsLoaded) -> None:
         if message.generation == self.generation:
-            self.filter_bar.arrived(self.feed.merge_arrivals(message.rows))
+            if self.feed.merge_arrivals(message.rows):
+                # Counted again at the next topics tick, not added up here: the same mention
+                # can be reported twice (by the collector and by the outside-writes check)
+                # once the bounded feed has let it go.
+                self.count_dirty = True
             self.feed.refresh_rows(message.changed)
             self.sync_preview()
             self.show_status()
@@ -511,6 +517,17 @@ class MonitorApp(App[None]):
     def refresh_topics(self) -> None:
         self.topics_dirty = False
         self.query_one(TopicPanel).refresh_counts()
+        if self.count_dirty:
+            self.count_dirty = False
+            self.recount_matches(self.selection, self.generation)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="recount", description="count")
+    def recount_matches(self, selection: Selection, generation: int) -> None:
+        """How many mentions match after arrivals, counted in the store (capped)."""
+        with self.open_store() as store:
+            count = count_matching(store, selection)
+        text = f"more than {COUNT_CAP:,}" if count > COUNT_CAP else f"{count:,}"
+        self.post_message(MatchesCounted(text, generation=generation))
 
     @on(TopicPanel.TopicChosen)
     def topic_chosen(self, message: TopicPanel.TopicChosen) -> None:
