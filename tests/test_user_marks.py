@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 
 from cache.db.store import Store
-from cache.read.marks import marks_for, set_marks, unread_count
+from cache.read.marks import marks_for, unread_count
 from cache.read.search import QueryError, query_selection, select_sql
 from cache.write.ingest import ingest
+from cache.write.marks import set_marks
 from filters.classify import Classifier
 from sources.model.config import Config
 from sources.x.twitter_v2 import parse_response

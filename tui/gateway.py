@@ -40,7 +40,7 @@ from cache.live.poll_report import PollReport, describe_report
 from cache.live.scheduler import Pollable, Scheduler
 from cache.read import ambassadors, monitor_queries, search, threads, views
 from cache.read.ambassadors import AmbassadorProfile, EvidencePost, profile_evidence_ids
-from cache.read.marks import UNREAD_CAP, Marks, marks_for, set_marks, unread_count
+from cache.read.marks import UNREAD_CAP, Marks, marks_for, unread_count
 from cache.read.monitor_queries import (
     COUNT_CAP,
     OTHER_TOPIC,
@@ -65,6 +65,7 @@ from cache.read.thread_walk import (
     text_block_of,
 )
 from cache.read.views import ViewCount, alert_views
+from cache.write.marks import set_marks
 from cache.write.reclassify import reclassify_if_changed
 from filters.classify import Classifier
 from filters.threads import Thread

@@ -19,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cache.db.store import Store, as_json_list
+from cache.read.by_ids import rows_for_ids
 from filters.signals import findings as flags
 from filters.signals import measures as signals
 from filters.signals.findings import Finding
@@ -36,7 +37,6 @@ from sources.model.text import parse_timestamp
 
 log = logging.getLogger("echowatch.ambassadors")
 
-_CHUNK = 500
 _AVOIDED_EXAMPLES = 5
 """Critics' posts kept as evidence for each topic an ambassador never answers."""
 
@@ -310,18 +310,13 @@ class EvidencePost:
 
 def evidence_posts(store: Store, ids: Iterable[str]) -> dict[str, EvidencePost]:
     """The stored posts behind evidence ids (ids not in the store are left out)."""
-    wanted = list(dict.fromkeys(ids))
-    found: dict[str, EvidencePost] = {}
-    for start in range(0, len(wanted), _CHUNK):
-        chunk = wanted[start : start + _CHUNK]
-        marks = ",".join("?" for _ in chunk)
-        for row in store.rows(
-            f"SELECT id, author, created_at, text, url FROM mentions WHERE id IN ({marks})", chunk
-        ):
-            found[row["id"]] = EvidencePost(
-                row["id"], row["author"], row["created_at"], row["text"], row["url"]
-            )
-    return found
+    sql = "SELECT id, author, created_at, text, url FROM mentions WHERE id IN ({marks})"
+    return {
+        row["id"]: EvidencePost(
+            row["id"], row["author"], row["created_at"], row["text"], row["url"]
+        )
+        for row in rows_for_ids(store, sql, ids)
+    }
 
 
 def profile_evidence_ids(profile: AmbassadorProfile) -> set[str]:
@@ -390,7 +385,7 @@ def _load_programme(store: Store, config: Config) -> _Programme:
         )
     )
     posts: dict[str, list[Post]] = defaultdict(list)
-    for row in _rows_in(
+    for row in rows_for_ids(
         store,
         # Signals are about when people post: a post whose time is flagged (undated, year
         # 1, 9999) has no time to judge, and is left out of every signal.
@@ -406,7 +401,7 @@ def _load_programme(store: Store, config: Config) -> _Programme:
     parent_authors: dict[str, str] = {}
     parent_times: dict[str, datetime] = {}
     parent_topics: dict[str, tuple[str, ...]] = {}
-    for row in _rows_in(
+    for row in rows_for_ids(
         store,
         "SELECT id, author_key, created_at, time_flag, topics FROM mentions WHERE id IN ({marks})",
         sorted(parent_ids),
@@ -434,12 +429,6 @@ def _load_programme(store: Store, config: Config) -> _Programme:
         ),
         replies=frozenset(p.id for p in replies),
     )
-
-
-def _rows_in(store: Store, sql: str, values: list[str]) -> Iterable[dict[str, Any]]:
-    for start in range(0, len(values), _CHUNK):
-        chunk = values[start : start + _CHUNK]
-        yield from store.rows(sql.format(marks=",".join("?" for _ in chunk)), chunk)
 
 
 def _post(row: dict[str, Any]) -> Post | None:

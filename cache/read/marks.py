@@ -7,12 +7,11 @@ id keeps them. A mention without a row is unread and not starred.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 
 from cache.db.store import Store
-from sources.model.text import format_timestamp
+from cache.read.by_ids import rows_for_ids
 
 STARRED_SQL = (
     "m.rowid IN (SELECT l.rowid FROM mention_marks AS k JOIN mentions AS l "
@@ -41,55 +40,14 @@ class Marks:
 
 def marks_for(store: Store, ids: Iterable[str]) -> dict[str, Marks]:
     """The marks of `ids` (primary-key lookups); ids without marks are left out."""
-    wanted = list(dict.fromkeys(ids))
-    found: dict[str, Marks] = {}
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start : start + 500]
-        marks = ",".join("?" for _ in chunk)
-        sql = (
-            "SELECT mention_id, read_at IS NOT NULL, starred_at IS NOT NULL "
-            f"FROM mention_marks WHERE mention_id IN ({marks})"
-        )
-        for mention_id, read, starred in store.conn.execute(sql, chunk):
-            found[str(mention_id)] = Marks(bool(read), bool(starred))
-    return found
-
-
-def set_marks(
-    store: Store,
-    ids: Sequence[str],
-    now: datetime,
-    *,
-    read: bool | None = None,
-    starred: bool | None = None,
-) -> None:
-    """Mark `ids` read or unread, starred or not (None leaves that mark as it is).
-
-    A mark set again keeps the time it was first set; a row left with no mark is removed.
-    """
-    stamp = format_timestamp(now)
-    with store.writing():
-        for column, value in (("read_at", read), ("starred_at", starred)):
-            if value is None:
-                continue
-            for mention_id in ids:
-                if value:
-                    store.conn.execute(
-                        f"INSERT INTO mention_marks (mention_id, {column}) VALUES (?, ?) "
-                        f"ON CONFLICT (mention_id) DO UPDATE SET "
-                        f"{column} = coalesce({column}, excluded.{column})",
-                        [mention_id, stamp],
-                    )
-                else:
-                    store.conn.execute(
-                        f"UPDATE mention_marks SET {column} = NULL WHERE mention_id = ?",
-                        [mention_id],
-                    )
-        store.conn.executemany(
-            "DELETE FROM mention_marks WHERE mention_id = ? "
-            "AND read_at IS NULL AND starred_at IS NULL",
-            [[mention_id] for mention_id in ids],
-        )
+    sql = (
+        "SELECT mention_id, read_at IS NOT NULL AS read, starred_at IS NOT NULL AS starred "
+        "FROM mention_marks WHERE mention_id IN ({marks})"
+    )
+    return {
+        str(row["mention_id"]): Marks(bool(row["read"]), bool(row["starred"]))
+        for row in rows_for_ids(store, sql, ids)
+    }
 
 
 def unread_count(store: Store, cap: int = UNREAD_CAP) -> int:

@@ -15,9 +15,8 @@ from typing import Any
 
 from cache.db.store import Store
 from cache.read.ambassadors import programme_text_blocks
+from cache.read.by_ids import rows_for_ids
 from sources.model.config import Config
-
-_CHUNK = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,19 +30,15 @@ class PostAuthor:
 
 def post_authors(store: Store, mention_ids: Iterable[str]) -> dict[str, PostAuthor]:
     """The author of each stored mention among `mention_ids` (the account's role first)."""
-    wanted = list(dict.fromkeys(mention_ids))
-    found: dict[str, PostAuthor] = {}
-    for start in range(0, len(wanted), _CHUNK):
-        chunk = wanted[start : start + _CHUNK]
-        marks = ",".join("?" for _ in chunk)
-        for row in store.rows(
-            "SELECT m.id, m.author_key, m.author, coalesce(nullif(a.role, ''), m.role) AS role "
-            f"FROM mentions AS m LEFT JOIN accounts AS a ON a.key = m.author_key "
-            f"WHERE m.id IN ({marks})",
-            chunk,
-        ):
-            found[row["id"]] = PostAuthor(row["author_key"] or "", row["author"], row["role"] or "")
-    return found
+    sql = (
+        "SELECT m.id, m.author_key, m.author, coalesce(nullif(a.role, ''), m.role) AS role "
+        "FROM mentions AS m LEFT JOIN accounts AS a ON a.key = m.author_key "
+        "WHERE m.id IN ({marks})"
+    )
+    return {
+        row["id"]: PostAuthor(row["author_key"] or "", row["author"], row["role"] or "")
+        for row in rows_for_ids(store, sql, mention_ids)
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,16 +181,15 @@ def text_block_of(store: Store, config: Config, reply_id: str) -> TextBlockRepli
     if number is None:
         return None
     members = list(blocks.blocks[number])
-    rows: dict[str, dict[str, Any]] = {}
-    for start in range(0, len(members), _CHUNK):
-        chunk = members[start : start + _CHUNK]
-        marks = ",".join("?" for _ in chunk)
-        for row in store.rows(
+    rows = {
+        row["id"]: row
+        for row in rows_for_ids(
+            store,
             "SELECT id, author_key, author, created_at, text, in_reply_to FROM mentions "
-            f"WHERE id IN ({marks})",
-            chunk,
-        ):
-            rows[row["id"]] = row
+            "WHERE id IN ({marks})",
+            members,
+        )
+    }
     replies = tuple(
         BlockReply(
             r["id"],

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from cache.db.store import Store, as_json_list
+from cache.read.by_ids import rows_for_ids
 from cache.read.search import select_sql
 from cache.read.selection import Selection
 from filters.threads import (
@@ -160,19 +161,13 @@ def _thread_pool(store: Store, root_ids: Sequence[str]) -> dict[str, LinkedPost]
 def _linked_to(store: Store, targets: Sequence[str], link: str, role: str) -> list[LinkedPost]:
     # `+role`: the link index finds the few answers; the role index would walk every post
     # by, say, all parody accounts.
-    found: list[LinkedPost] = []
-    for start in range(0, len(targets), _CHUNK):
-        chunk = list(targets[start : start + _CHUNK])
-        marks = ",".join("?" for _ in chunk)
-        sql = f"SELECT {_COLUMNS} FROM mentions WHERE {link} IN ({marks}) AND +role = ?"
-        found.extend(_linked(row) for row in store.rows(sql, [*chunk, role]))
-    return found
+    sql = f"SELECT {_COLUMNS} FROM mentions WHERE {link} IN ({{marks}}) AND +role = ?"
+    return [_linked(row) for row in rows_for_ids(store, sql, targets, [role])]
 
 
 def _load(store: Store, ids: Sequence[str]) -> dict[str, LinkedPost]:
-    marks = ",".join("?" for _ in ids)
-    rows = store.rows(f"SELECT {_COLUMNS} FROM mentions WHERE id IN ({marks})", list(ids))
-    return {row["id"]: _linked(row) for row in rows}
+    sql = f"SELECT {_COLUMNS} FROM mentions WHERE id IN ({{marks}})"
+    return {row["id"]: _linked(row) for row in rows_for_ids(store, sql, ids)}
 
 
 def _linked(row: dict[str, Any]) -> LinkedPost:
