@@ -13,9 +13,11 @@ import re
 from collections.abc import Callable
 from functools import cache
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from filters import topic_answers
 from filters.normalize import _FOLD, Folded, fold, fold_for_matching
 from filters.topic_vocab import DEFAULT_TOPICS
 from filters.topics import Topic, TopicMatcher, term_regex
@@ -191,6 +193,40 @@ def test_configured_topics_agree_with_a_plain_scan(topics: list[Topic], texts: l
     matcher = TopicMatcher(topics)
     for text in texts:
         assert matcher.match(text) == reference(topics, text)
+
+
+HOSTILE = ["", " ", "\x00", "Streik\x00Lohn", " \x00 ", "\n\x00\n", "\u00adStreik ä", "\u2028"]
+batch_texts = st.lists(
+    st.one_of(vocabulary_texts(), st.text(max_size=20), st.sampled_from(HOSTILE)), max_size=12
+)
+
+
+@SETTINGS
+@given(batch_texts, st.integers(1, 5), st.integers(2, 40))
+@example(["Streik\x00Lohn", "Lohn", "\x00", ""], 2, 40)
+def test_a_batch_gets_the_answers_of_each_text_alone(
+    texts: list[str], batch: int, limit: int
+) -> None:
+    """The import classifies texts in batches; each gets the topics and words it gets alone,
+    whatever sits beside it (NUL characters, soft hyphens, empty posts, any script), also when
+    the batch is cut in pieces and the tables fill up and start over in the middle of it."""
+    alone = [dict(DEFAULT.classify(text).matches) for text in texts]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(topic_answers, "_BATCH", batch)
+        patch.setattr(topic_answers, "_CACHE_LIMIT", limit)
+        found = [dict(answer.matches) for answer in DEFAULT.classify_many(texts)]
+        again = [dict(answer.matches) for answer in DEFAULT.classify_many(texts)]
+    assert found == again == alone == [reference(DEFAULT.topics, text) for text in texts]
+
+
+@SETTINGS
+@given(tiny_topics(), st.lists(tiny_text, max_size=8))
+def test_configured_topics_agree_in_a_batch(topics: list[Topic], texts: list[str]) -> None:
+    """Topics written in the config decide the same for a batch of posts as for each alone."""
+    matcher = TopicMatcher(topics)
+    assert [dict(a.matches) for a in matcher.classify_many(texts)] == [
+        reference(topics, text) for text in texts
+    ]
 
 
 @SETTINGS
