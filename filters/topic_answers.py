@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from itertools import chain
 
 from filters.classification import NOTHING, Classification, of
 from filters.normalize import fold, fold_lines, original_index, original_places
@@ -42,16 +43,17 @@ joined text and its chunk list stay small."""
 _SEPARATOR = "\x00"
 """The chunk put between the texts of a batch; a text holding it is classified alone."""
 _SOFT_HYPHEN = "\u00ad"
-_Check = tuple[str | None, re.Pattern[str], tuple[str, ...], str]
-"""(None for a phrase or pattern that counts, else the topic an exclusion blocks), the
-regular expression, the literals every match holds, the text every match starts with."""
 _Test = tuple[str, tuple[str, ...], str, re.Pattern[str]]
 """A check as run: the first literal every match holds ("" if none), the others, the
 text every match starts with, the regular expression."""
-_Entry = tuple[dict[str, tuple[str, ...]], tuple[_Check, ...]]
-_FULL: _Entry = ({}, ())
+_Tests = tuple[tuple[str, tuple[tuple[tuple[str, ...], str, re.Pattern[str]], ...]], ...]
+"""The checks of a combination grouped by their first literal, tested once for all."""
+_Entry = tuple[dict[str, tuple[str, ...]], tuple[_Test, ...], dict[str, tuple[_Test, ...]]]
+"""A chunk's answer, the checks that count for a topic (always run), and the checks that
+block a topic (run when the topic is found), by topic."""
+_FULL: _Entry = ({}, (), {})
 """The entry of a chunk that sends its text down the full path."""
-_Combo = Classification | tuple[Classification, tuple[_Test, ...]] | None
+_Combo = Classification | tuple[Classification, _Tests] | None
 """A finished answer; or an answer that holds unless one of the tests matches; or None
 for "take the full path"."""
 _UNSEEN: _Combo = ((), ())  # type: ignore[assignment]
@@ -136,8 +138,10 @@ class ChunkAnswers:
             return found
         answer, tests = found  # type: ignore[misc]
         body = text.lower() if text.isascii() else fold(text)
-        for first, rest, prefix, pattern in tests:
-            if first in body:
+        for first, group in tests:
+            if first not in body:
+                continue
+            for rest, prefix, pattern in group:
                 for need in rest:
                     if need not in body:
                         break
@@ -158,15 +162,18 @@ class ChunkAnswers:
             topical = [entry[0] for entry in entries if entry[0]]
             merged = dict(topical[0]) if len(topical) == 1 else self._merge(topical)
             answer = of(merged)
-            topics = answer.matches
-            tests = tuple(
-                dict.fromkeys(
-                    (needs[0] if needs else "", needs[1:], prefix, pattern)
-                    for entry in entries
-                    for topic, pattern, needs, prefix in entry[1]
-                    if topic is None or topic in topics
-                )
+            parts = [entry[1] for entry in entries]
+            parts.extend(
+                entry[2][topic]
+                for entry in entries
+                if entry[2]
+                for topic in merged
+                if topic in entry[2]
             )
+            grouped: dict[str, list[tuple[tuple[str, ...], str, re.Pattern[str]]]] = {}
+            for first, rest, prefix, pattern in dict.fromkeys(chain.from_iterable(parts)):
+                grouped.setdefault(first, []).append((rest, prefix, pattern))
+            tests = tuple((first, tuple(group)) for first, group in grouped.items())
             combo = (answer, tests) if tests else answer
         if len(self._combos) >= _CACHE_LIMIT:
             self._combos = {"": NOTHING}
@@ -232,13 +239,24 @@ class ChunkAnswers:
         answer = {
             topic: tuple(dict.fromkeys(words[topic])) for topic in self._order if topic in words
         }
-        return answer, _checks(groups)
+        count, block = _checks(groups)
+        return answer, count, block
 
 
-def _checks(groups: tuple[AnchorGroup, ...]) -> tuple[_Check, ...]:
-    checks: list[_Check] = []
+def _checks(
+    groups: tuple[AnchorGroup, ...],
+) -> tuple[tuple[_Test, ...], dict[str, tuple[_Test, ...]]]:
+    """The checks of a chunk's anchor groups: those that count, those that block by topic."""
+    count: dict[_Test, None] = {}
+    block: dict[str, dict[_Test, None]] = {}
     for group in groups:
-        checks.extend((None, pattern, needs, prefix) for _, pattern, needs, prefix in group.count)
+        for _, pattern, needs, prefix in group.count:
+            count[_test(pattern, needs, prefix)] = None
         for topic, patterns in group.block.items():
-            checks.extend((topic, pattern, needs, prefix) for pattern, needs, prefix in patterns)
-    return tuple(dict.fromkeys(checks))
+            for pattern, needs, prefix in patterns:
+                block.setdefault(topic, {})[_test(pattern, needs, prefix)] = None
+    return tuple(count), {topic: tuple(tests) for topic, tests in block.items()}
+
+
+def _test(pattern: re.Pattern[str], needs: tuple[str, ...], prefix: str) -> _Test:
+    return (needs[0] if needs else "", needs[1:], prefix, pattern)

@@ -17,7 +17,9 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from cache.write.pipeline import _classify_all
 from filters import topic_answers
+from filters.classify import Classification, Classifier, Precomputed
 from filters.normalize import _FOLD, Folded, fold, fold_for_matching
 from filters.topic_vocab import DEFAULT_TOPICS
 from filters.topics import Topic, TopicMatcher, term_regex
@@ -253,3 +255,23 @@ def test_words_are_quoted_from_the_right_place_of_the_original(
     if first > 0 and text[first - 1] == "#":
         first -= 1
     assert folded.surface(start, end) == text[first : last + 1]
+
+
+POSTS = ["Streik bei Kestrel", "", "pay attention", "Lohn\x00Streik", "tax avoidance at work"]
+
+
+def test_the_import_worker_answers_a_batch_as_one_by_one() -> None:
+    """The import's classifying worker gives each post the topics it gets on its own."""
+    classifier = Classifier(Config())
+    alone = [classifier.classify_text(text) for text in POSTS]
+    expected = {i: (c.topics, c.matches) for i, c in enumerate(alone) if c.topics}
+    assert expected and _classify_all(Classifier(Config()), POSTS) == expected
+
+
+def test_answers_worked_out_elsewhere_are_used_and_the_rest_classified() -> None:
+    """A batch partly answered by the worker keeps those answers and classifies the others."""
+    base = Classifier(Config())
+    known = {"Streik bei Kestrel": Classification(("custom",), {"custom": ("x",)})}
+    found = Precomputed(base, known).classify_many(POSTS)
+    assert found[0] is known["Streik bei Kestrel"]
+    assert found[1:] == [base.classify_text(text) for text in POSTS[1:]]
