@@ -69,7 +69,7 @@ def stream_batch_rate(rows: int) -> float:
 
 
 def _stream_texts(rows: int) -> list[str]:
-    texts = []
+    texts: list[str] = []
     for number, page in enumerate(pages(rows, seed=1)):
         texts.extend(m.text for m in parse_response(page, "bench", f"page {number}").mentions)
     return texts
