@@ -76,8 +76,20 @@ class ChunkAnswers:
     def _reset(self) -> None:
         self._codes: dict[str, str] = {_SEPARATOR: "\n"}
         self._entries: dict[str, _Entry] = {}
-        self._combos: dict[str, _Combo] = {"": NOTHING}
         self._next = 0
+        # A combination's answer depends only on its topical chunks in order, and its
+        # tests on which other chunks (with checks only) stand beside them: few of each
+        # recur in many combinations, so both halves are kept apart (`_combine`).
+        self._side: dict[int, None] = {}
+        """Codes of chunks with checks only, for `str.translate` to drop them."""
+        self._topical: dict[int, None] = {}
+        """Codes of the other chunks (an answer, or the full path), dropped likewise."""
+        self._clear_combos()
+
+    def _clear_combos(self) -> None:
+        self._combos: dict[str, _Combo] = {"": NOTHING}
+        self._by_topical: dict[str, tuple[Classification, _Tests] | None] = {}
+        self._by_side: dict[tuple[str, tuple[str, ...]], _Tests] = {}
 
     def classify(self, text: str) -> Classification:
         """The answer for one text."""
@@ -154,31 +166,42 @@ class ChunkAnswers:
         return answer
 
     def _combine(self, codes: str) -> _Combo:
-        """A combination of chunks seen for the first time: its merged answer and tests."""
-        entries = [self._entries[code] for code in dict.fromkeys(codes)]
-        if any(entry is _FULL for entry in entries):
+        """A combination of chunks seen for the first time: its merged answer and tests,
+        from the answer of its topical chunks in order and the tests of the others."""
+        if len(self._combos) >= _CACHE_LIMIT:
+            self._clear_combos()
+        key = codes.translate(self._side)
+        part = self._by_topical.get(key, _UNSEEN)
+        if part is _UNSEEN:
+            part = self._by_topical[key] = self._topical_part(key)
+        if part is None:
             combo: _Combo = None
         else:
-            topical = [entry[0] for entry in entries if entry[0]]
-            merged = dict(topical[0]) if len(topical) == 1 else self._merge(topical)
-            answer = of(merged)
-            parts = [entry[1] for entry in entries]
-            parts.extend(
-                entry[2][topic]
-                for entry in entries
-                if entry[2]
-                for topic in merged
-                if topic in entry[2]
-            )
-            grouped: dict[str, list[tuple[tuple[str, ...], str, re.Pattern[str]]]] = {}
-            for first, rest, prefix, pattern in dict.fromkeys(chain.from_iterable(parts)):
-                grouped.setdefault(first, []).append((rest, prefix, pattern))
-            tests = tuple((first, tuple(group)) for first, group in grouped.items())
+            answer, tests = part  # type: ignore[misc]
+            side = codes.translate(self._topical)
+            if side:
+                side_key = ("".join(sorted(set(side))), answer.topics)
+                more = self._by_side.get(side_key)
+                if more is None:
+                    entries = [self._entries[code] for code in side_key[0]]
+                    more = self._by_side[side_key] = _grouped(entries, answer.topics)
+                tests += more
             combo = (answer, tests) if tests else answer
-        if len(self._combos) >= _CACHE_LIMIT:
-            self._combos = {"": NOTHING}
         self._combos[codes] = combo
         return combo
+
+    def _topical_part(self, key: str) -> tuple[Classification, _Tests] | None:
+        """The answer of topical chunks standing in this order, and their own tests; None
+        if one of them sends the text down the full path."""
+        entries = [self._entries[code] for code in dict.fromkeys(key)]
+        if any(entry is _FULL for entry in entries):
+            return None
+        topical = [entry[0] for entry in entries]
+        if not topical:
+            return NOTHING, ()
+        merged = dict(topical[0]) if len(topical) == 1 else self._merge(topical)
+        answer = of(merged)
+        return answer, _grouped(entries, answer.topics)
 
     def _merge(self, answers: list[dict[str, tuple[str, ...]]]) -> dict[str, tuple[str, ...]]:
         """The answers of several topical chunks, in the order they stand in the text."""
@@ -214,6 +237,10 @@ class ChunkAnswers:
                 self._next += 1 if self._next == 0x0A else 0x800
             codes[chunk] = code
             self._entries[code] = entry
+            if entry[0] or entry is _FULL:
+                self._topical[ord(code)] = None
+            else:
+                self._side[ord(code)] = None
 
     def _entry(self, chunk: str) -> _Entry | None:
         folded, length, hashtags = fold_lines(chunk)
@@ -256,6 +283,17 @@ def _checks(
             for pattern, needs, prefix in patterns:
                 block.setdefault(topic, {})[_test(pattern, needs, prefix)] = None
     return tuple(count), {topic: tuple(tests) for topic, tests in block.items()}
+
+
+def _grouped(entries: list[_Entry], topics: tuple[str, ...]) -> _Tests:
+    """The tests of these chunks given the topics found: every check that counts, the
+    checks that block one of `topics`; grouped by first literal."""
+    parts = [entry[1] for entry in entries]
+    parts.extend(entry[2][t] for entry in entries if entry[2] for t in topics if t in entry[2])
+    grouped: dict[str, list[tuple[tuple[str, ...], str, re.Pattern[str]]]] = {}
+    for first, rest, prefix, pattern in dict.fromkeys(chain.from_iterable(parts)):
+        grouped.setdefault(first, []).append((rest, prefix, pattern))
+    return tuple((first, tuple(group)) for first, group in grouped.items())
 
 
 def _test(pattern: re.Pattern[str], needs: tuple[str, ...], prefix: str) -> _Test:
