@@ -2,6 +2,7 @@
 
     uv run python bench/topic_equivalence.py record /tmp/classifier_ref.jsonl   # old code
     uv run python bench/topic_equivalence.py compare /tmp/classifier_ref.jsonl  # new code
+    uv run python bench/topic_equivalence.py compare /tmp/classifier_ref.jsonl --batch 5000
 
 `record` builds the corpus and writes, for each text and configuration, the matcher's
 answer (topics in order, the words that decided them). `compare` reads the texts back from
@@ -250,11 +251,25 @@ def corpus(realworld: Path) -> list[tuple[str, str]]:
     return pairs
 
 
-def answers(pairs: list[tuple[str, str]]) -> Iterator[dict[str, Any]]:
+def answers(pairs: list[tuple[str, str]], batch: int = 0) -> Iterator[dict[str, Any]]:
+    """The answer for each (config, text); with `batch`, runs of up to that many texts of
+    one config are classified together (`TopicMatcher.classify_many`, the import's path)."""
     matchers = {name: TopicMatcher.from_config(config) for name, config in CONFIGS.items()}
-    for name, text in pairs:
-        found = matchers[name].match(text)
-        yield {"config": name, "text": text, "topics": [[k, list(v)] for k, v in found.items()]}
+    if not batch:
+        for name, text in pairs:
+            found = matchers[name].match(text)
+            yield {"config": name, "text": text, "topics": [[k, list(v)] for k, v in found.items()]}
+        return
+    start = 0
+    while start < len(pairs):
+        name, end = pairs[start][0], start
+        while end < len(pairs) and end - start < batch and pairs[end][0] == name:
+            end += 1
+        texts = [text for _, text in pairs[start:end]]
+        for text, result in zip(texts, matchers[name].classify_many(texts), strict=True):
+            topics = [[k, list(v)] for k, v in result.matches.items()]
+            yield {"config": name, "text": text, "topics": topics}
+        start = end
 
 
 def main() -> int:
@@ -262,6 +277,9 @@ def main() -> int:
     parser.add_argument("action", choices=("record", "compare"))
     parser.add_argument("path", type=Path)
     parser.add_argument("--realworld", type=Path, default=REALWORLD, help="real-world inputs")
+    parser.add_argument(
+        "--batch", type=int, default=0, help="compare: classify N texts at a time (batch path)"
+    )
     args = parser.parse_args()
     if args.action == "record":
         pairs = corpus(args.realworld)
@@ -273,7 +291,7 @@ def main() -> int:
     rows = [json.loads(line) for line in args.path.read_text(encoding="utf-8").splitlines()]
     pairs = [(row["config"], row["text"]) for row in rows]
     differences = 0
-    for old, new in zip(rows, answers(pairs), strict=True):
+    for old, new in zip(rows, answers(pairs, args.batch), strict=True):
         if old["topics"] != new["topics"]:
             differences += 1
             if differences <= 20:

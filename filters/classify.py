@@ -6,26 +6,17 @@ themselves live in `filters.topics` and `filters.roles`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from filters.classification import Classification
 from filters.roles import RoleDecision, RoleRules
 from filters.thread_topics import inherited
 from filters.topics import TopicMatcher
 from sources.model.config import Config
 from sources.model.records import Account, Mention
 
-
-@dataclass(frozen=True, slots=True)
-class Classification:
-    """What a mention is about, with the terms that decided it."""
-
-    topics: tuple[str, ...] = ()
-    matches: dict[str, tuple[str, ...]] = field(default_factory=dict)
-
-
-_NOTHING = Classification()
+__all__ = ["Classification", "Classifier", "Precomputed", "classify_record"]
 
 
 class Classifier:
@@ -37,10 +28,13 @@ class Classifier:
         self.role_rules = RoleRules.from_config(config)
 
     def classify_text(self, text: str, lang: str = "") -> Classification:
-        matches = self.topic_matcher.match(text)
-        if not matches:
-            return _NOTHING  # immutable, like the one answer the import worker shares
-        return Classification(topics=tuple(matches), matches=matches)
+        """The topics of one text (the answer may be shared with other texts: read-only)."""
+        return self.topic_matcher.classify(text)
+
+    def classify_many(self, texts: Sequence[str]) -> list[Classification]:
+        """The topics of each text, in order: what `classify_text` gives one by one, at a
+        fraction of the cost per text (the import classifies whole batches this way)."""
+        return self.topic_matcher.classify_many(texts)
 
     def classify_mention(self, mention: Mention) -> Classification:
         return self.classify_text(mention.text, mention.lang)
@@ -73,6 +67,14 @@ class Precomputed(Classifier):
     def classify_text(self, text: str, lang: str = "") -> Classification:
         found = self._known.get(text)
         return found if found is not None else super().classify_text(text, lang)
+
+    def classify_many(self, texts: Sequence[str]) -> list[Classification]:
+        answers = list(map(self._known.get, texts))
+        missing = [text for text, found in zip(texts, answers, strict=True) if found is None]
+        if not missing:
+            return answers  # type: ignore[return-value]
+        rest = iter(super().classify_many(missing))
+        return [found if found is not None else next(rest) for found in answers]
 
 
 class ClassifyInputError(ValueError):

@@ -1,126 +1,246 @@
-"""Each whitespace-separated chunk of an ORIGINAL text, answered once: its words, quoted.
+"""Answers from the whitespace-separated chunks of ORIGINAL texts, a batch at a time.
 
-`TopicMatcher.match` folds a text, finds spans in the folded text (`topic_scan`), and
-quotes each span in the original. All three depend on the chunks of the text alone when
-no phrase, pattern or exclusion matches: folding never turns a character into whitespace
-or whitespace into anything else, so the folded chunks are the folded original chunks, and
-a quoted word lies inside its chunk. So each original chunk is read once into a table:
+`TopicMatcher` folds a text, finds spans in the folded text (`topic_scan`), and quotes
+each span in the original (the full path). All three depend on the chunks of the text
+alone when no phrase, pattern or exclusion matches: folding never turns a character into
+whitespace or whitespace into anything else, so the folded chunks are the folded
+original chunks, and a quoted word lies inside its chunk. So each original chunk is read
+once into a table, and given a one-character CODE ("" for a chunk about nothing):
 
 - its answer: {topic: words as written}, topics in configured order, words in their order;
-- the anchor groups it holds (phrases, patterns, exclusions that could match).
+- the checks of the anchor groups it holds (phrases, patterns, exclusions that could match).
 
-A text is then split once, the distinct chunks minus those known to be plain are looked
-up, and the answers of the topical ones are merged in text order. The regular expressions
-of the active groups still run over the folded text, only to see whether any matches:
-then (rarely) the text takes the full path, which places every span and applies them.
+A text is then only `split` and mapped to codes (`"".join(map(codes.get, chunks))`, in C),
+and the string of its codes is looked up in a second table of COMBINATIONS: the merged
+answer of those chunks in that order, a finished `Classification`, plus the checks that
+matter for it. A batch of texts is joined around a separator chunk whose code is a line
+break, so that one `split`, one `join` and one `map` serve the whole batch and Python
+work is left only for texts whose combination needs checks (the regular expressions run
+over the folded text, only to see whether any matches: then, rarely, the full path
+places every span) or was never seen.
 
 The full path is also taken whenever the shortcut could quote differently from it: a
-CamelCase hashtag (it adds lines to the folded text), a text whose folding changes no
-length although some character changes width (the full path then quotes by position), a
-character folding unlike on its own, or a matcher with anchors outside any chunk.
+CamelCase hashtag (it adds lines to the folded text), a soft hyphen (a text whose folding
+keeps its length although some character changes width is quoted by position, and only
+a soft hyphen folds to nothing), a character folding unlike on its own, or a matcher with
+anchors outside any chunk.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
+from itertools import chain
 
-from filters.normalize import fold, fold_lines, original_index, original_places, widths_kept
+from filters.classification import NOTHING, Classification, of
+from filters.normalize import fold, fold_lines, original_index, original_places
 from filters.topic_scan import AnchorGroup, ChunkScanner
 
 _CACHE_LIMIT = 200_000
-_Check = tuple[str | None, re.Pattern[str], tuple[str, ...], str]
-"""(None for a phrase or pattern that counts, else the topic an exclusion blocks), the
-regular expression, the literals every match holds, the text every match starts with."""
-_Entry = tuple[dict[str, tuple[str, ...]], tuple[_Check, ...]]
-_FULL: _Entry = ({}, ())
+_BATCH = 4096
+"""Texts joined at a time: enough to spread the per-call costs, few enough that the
+joined text and its chunk list stay small."""
+_SEPARATOR = "\x00"
+"""The chunk put between the texts of a batch; a text holding it is classified alone."""
+_SOFT_HYPHEN = "\u00ad"
+_Test = tuple[str, tuple[str, ...], str, re.Pattern[str]]
+"""A check as run: the first literal every match holds ("" if none), the others, the
+text every match starts with, the regular expression."""
+_Tests = tuple[tuple[str, tuple[tuple[tuple[str, ...], str, re.Pattern[str]], ...]], ...]
+"""The checks of a combination grouped by their first literal, tested once for all."""
+_Entry = tuple[dict[str, tuple[str, ...]], tuple[_Test, ...], dict[str, tuple[_Test, ...]]]
+"""A chunk's answer, the checks that count for a topic (always run), and the checks that
+block a topic (run when the topic is found), by topic."""
+_FULL: _Entry = ({}, (), {})
 """The entry of a chunk that sends its text down the full path."""
+_Combo = Classification | tuple[Classification, _Tests] | None
+"""A finished answer; or an answer that holds unless one of the tests matches; or None
+for "take the full path"."""
+_UNSEEN: _Combo = ((), ())  # type: ignore[assignment]
+"""Not in the table of combinations yet (an object no combination is)."""
 
 
 class ChunkAnswers:
-    """The topic answer of a text from the answers of its chunks, or None for "take the
-    full path" (see the module's docstring for when)."""
+    """Topic answers of texts from the answers of their chunks (see the module docstring);
+    `full` is the matcher's full path for one text."""
 
-    def __init__(self, scanner: ChunkScanner, order: tuple[str, ...]) -> None:
+    def __init__(
+        self, scanner: ChunkScanner, order: tuple[str, ...], full: Callable[[str], Classification]
+    ) -> None:
         self._scanner = scanner
         self._order = order
-        self._entries: dict[str, _Entry] = {}
-        self._plain: set[str] = set()
+        self._full = full
         self._enabled = scanner.chunk_local
+        self._reset()
 
-    def answer(self, text: str) -> dict[str, tuple[str, ...]] | None:
-        if not self._enabled:
-            return None
+    def _reset(self) -> None:
+        self._codes: dict[str, str] = {_SEPARATOR: "\n"}
+        self._entries: dict[str, _Entry] = {}
+        self._next = 0
+        # A combination's answer depends only on its topical chunks in order, and its
+        # tests on which other chunks (with checks only) stand beside them: few of each
+        # recur in many combinations, so both halves are kept apart (`_combine`).
+        self._side: dict[int, None] = {}
+        """Codes of chunks with checks only, for `str.translate` to drop them."""
+        self._topical: dict[int, None] = {}
+        """Codes of the other chunks (an answer, or the full path), dropped likewise."""
+        self._clear_combos()
+
+    def _clear_combos(self) -> None:
+        self._combos: dict[str, _Combo] = {"": NOTHING}
+        self._by_topical: dict[str, tuple[Classification, _Tests] | None] = {}
+        self._by_side: dict[tuple[str, tuple[str, ...]], _Tests] = {}
+
+    def classify(self, text: str) -> Classification:
+        """The answer for one text."""
+        if not self._enabled or _SOFT_HYPHEN in text or _SEPARATOR in text:
+            return self._full(text)
         chunks = text.split()
-        fresh = set(chunks)
-        fresh -= self._plain
-        if not fresh:
-            return {}
-        entries = self._entries
-        topical: list[tuple[str, _Entry]] = []
-        checks: list[_Check] = []
-        for chunk in fresh:
-            entry = entries.get(chunk) or self._read(chunk)
-            if entry is None:
+        try:
+            codes = "".join(map(self._codes.get, chunks))  # type: ignore[arg-type]
+        except TypeError:  # a chunk never seen (None): read, then map again
+            self._learn(chunks)
+            codes = "".join(map(self._codes.get, chunks))  # type: ignore[arg-type]
+        found = self._combos.get(codes)
+        if found.__class__ is Classification:
+            return found
+        return self._finish(codes, text)
+
+    def classify_many(self, texts: Sequence[str]) -> list[Classification]:
+        """The answers for many texts, in order: the same as `classify` one by one."""
+        if not self._enabled:
+            return [self._full(text) for text in texts]
+        answers: list[Classification] = []
+        for first in range(0, len(texts), _BATCH):
+            answers.extend(self._batch(list(texts[first : first + _BATCH])))
+        return answers
+
+    def _batch(self, texts: list[str]) -> list[Classification]:
+        if not texts:
+            return []
+        joined = f" {_SEPARATOR} ".join(texts)
+        if joined.count(_SEPARATOR) != len(texts) - 1 or _SOFT_HYPHEN in joined:
+            # Rare: texts that must be read alone are taken out, the rest joined again.
+            alone = [_SEPARATOR in t or _SOFT_HYPHEN in t for t in texts]
+            rest = iter(self._batch([t for t, odd in zip(texts, alone, strict=True) if not odd]))
+            return [
+                self.classify(t) if odd else next(rest) for t, odd in zip(texts, alone, strict=True)
+            ]
+        chunks = joined.split()
+        try:
+            codes = "".join(map(self._codes.get, chunks))  # type: ignore[arg-type]
+        except TypeError:
+            self._learn(chunks)
+            codes = "".join(map(self._codes.get, chunks))  # type: ignore[arg-type]
+        lines = codes.split("\n")
+        answers: list[Classification] = list(map(self._combos.get, lines))  # type: ignore[arg-type]
+        pending = [i for i, found in enumerate(answers) if found.__class__ is not Classification]
+        for index in pending:  # folded one by one: cheaper than the whole batch
+            answers[index] = self._finish(lines[index], texts[index])
+        return answers
+
+    def _finish(self, codes: str, text: str) -> Classification:
+        """The answer of a text whose combination needs its tests run (or is new)."""
+        found = self._combos.get(codes, _UNSEEN)
+        if found is _UNSEEN:
+            found = self._combine(codes)
+        if found is None:
+            return self._full(text)
+        if found.__class__ is Classification:
+            return found
+        answer, tests = found  # type: ignore[misc]
+        body = text.lower() if text.isascii() else fold(text)
+        for first, group in tests:
+            if first not in body:
                 continue
-            if entry is _FULL:
-                return None
-            if entry[0]:
-                topical.append((chunk, entry))
-            if entry[1]:
-                checks.extend(entry[1])
-        if not topical and not checks:
-            return {}
-        if text.isascii():
-            body = text.lower()
-        else:
-            body = fold(text)
-            if len(body) == len(text) and not widths_kept(text):
-                return None  # the full path quotes by position here
-        if checks:
-            # A phrase or pattern that counts, or an exclusion that blocks one of the
-            # topics found: the full path places every span (rare).
-            topics = topical[0][1][0].keys() if len(topical) == 1 else _topics(topical)
-            for topic, pattern, needs, prefix in checks:
-                if topic is not None and topic not in topics:
-                    continue
-                for need in needs:
+            for rest, prefix, pattern in group:
+                for need in rest:
                     if need not in body:
                         break
                 else:
                     start = body.find(prefix)
                     if start >= 0 and pattern.search(body, start) is not None:
-                        return None
-        if not topical:
-            return {}
-        if len(topical) == 1:
-            return dict(topical[0][1][0])
-        return self._merge(chunks, dict(topical))
+                        # A phrase or pattern that counts, or an exclusion that blocks one
+                        # of the topics found: the full path places every span.
+                        return self._full(text)
+        return answer
 
-    def _merge(self, chunks: list[str], topical: dict[str, _Entry]) -> dict[str, tuple[str, ...]]:
+    def _combine(self, codes: str) -> _Combo:
+        """A combination of chunks seen for the first time: its merged answer and tests,
+        from the answer of its topical chunks in order and the tests of the others."""
+        if len(self._combos) >= _CACHE_LIMIT:
+            self._clear_combos()
+        key = codes.translate(self._side)
+        part = self._by_topical.get(key, _UNSEEN)
+        if part is _UNSEEN:
+            part = self._by_topical[key] = self._topical_part(key)
+        if part is None:
+            combo: _Combo = None
+        else:
+            answer, tests = part  # type: ignore[misc]
+            side = codes.translate(self._topical)
+            if side:
+                side_key = ("".join(sorted(set(side))), answer.topics)
+                more = self._by_side.get(side_key)
+                if more is None:
+                    entries = [self._entries[code] for code in side_key[0]]
+                    more = self._by_side[side_key] = _grouped(entries, answer.topics)
+                tests += more
+            combo = (answer, tests) if tests else answer
+        self._combos[codes] = combo
+        return combo
+
+    def _topical_part(self, key: str) -> tuple[Classification, _Tests] | None:
+        """The answer of topical chunks standing in this order, and their own tests; None
+        if one of them sends the text down the full path."""
+        entries = [self._entries[code] for code in dict.fromkeys(key)]
+        if any(entry is _FULL for entry in entries):
+            return None
+        topical = [entry[0] for entry in entries]
+        if not topical:
+            return NOTHING, ()
+        merged = dict(topical[0]) if len(topical) == 1 else self._merge(topical)
+        answer = of(merged)
+        return answer, _grouped(entries, answer.topics)
+
+    def _merge(self, answers: list[dict[str, tuple[str, ...]]]) -> dict[str, tuple[str, ...]]:
         """The answers of several topical chunks, in the order they stand in the text."""
-        seen: dict[str, None] = {}
-        for chunk in chunks:
-            if chunk in topical:
-                seen[chunk] = None
         merged: dict[str, list[str]] = {}
-        for chunk in seen:
-            for topic, words in topical[chunk][0].items():
+        for answer in answers:
+            for topic, words in answer.items():
                 merged.setdefault(topic, []).extend(words)
         return {
             topic: tuple(dict.fromkeys(merged[topic])) for topic in self._order if topic in merged
         }
 
-    def _read(self, chunk: str) -> _Entry | None:
-        """A chunk seen for the first time: its answer and anchor groups, remembered."""
-        if len(self._entries) + len(self._plain) >= _CACHE_LIMIT:
-            self._entries.clear()
-            self._plain.clear()
-        entry = self._entry(chunk)
-        if entry is None:
-            self._plain.add(chunk)
-        else:
-            self._entries[chunk] = entry
-        return entry
+    def _learn(self, chunks: list[str]) -> None:
+        """Read the chunks never seen and give each a code."""
+        fresh = set(chunks).difference(self._codes)
+        if len(self._codes) + len(fresh) >= _CACHE_LIMIT:
+            self._reset()
+            fresh = set(chunks).difference(self._codes)
+        codes = self._codes
+        maybe_topical = self._scanner.maybe_topical
+        for chunk in fresh:
+            # Most new chunks are plain ASCII words: lower-casing is their whole fold, and
+            # one automaton pass over it tells those about nothing from the rest.
+            if chunk.isascii() and "#" not in chunk and not maybe_topical(chunk.lower()):
+                codes[chunk] = ""
+                continue
+            entry = self._entry(chunk)
+            if entry is None:
+                codes[chunk] = ""
+                continue
+            code = chr(self._next)
+            self._next += 1
+            if self._next == 0x0A or self._next == 0xD800:  # no line break, no surrogates
+                self._next += 1 if self._next == 0x0A else 0x800
+            codes[chunk] = code
+            self._entries[code] = entry
+            if entry[0] or entry is _FULL:
+                self._topical[ord(code)] = None
+            else:
+                self._side[ord(code)] = None
 
     def _entry(self, chunk: str) -> _Entry | None:
         folded, length, hashtags = fold_lines(chunk)
@@ -146,20 +266,35 @@ class ChunkAnswers:
         answer = {
             topic: tuple(dict.fromkeys(words[topic])) for topic in self._order if topic in words
         }
-        return answer, _checks(groups)
+        count, block = _checks(groups)
+        return answer, count, block
 
 
-def _checks(groups: tuple[AnchorGroup, ...]) -> tuple[_Check, ...]:
-    checks: list[_Check] = []
+def _checks(
+    groups: tuple[AnchorGroup, ...],
+) -> tuple[tuple[_Test, ...], dict[str, tuple[_Test, ...]]]:
+    """The checks of a chunk's anchor groups: those that count, those that block by topic."""
+    count: dict[_Test, None] = {}
+    block: dict[str, dict[_Test, None]] = {}
     for group in groups:
-        checks.extend((None, pattern, needs, prefix) for _, pattern, needs, prefix in group.count)
+        for _, pattern, needs, prefix in group.count:
+            count[_test(pattern, needs, prefix)] = None
         for topic, patterns in group.block.items():
-            checks.extend((topic, pattern, needs, prefix) for pattern, needs, prefix in patterns)
-    return tuple(dict.fromkeys(checks))
+            for pattern, needs, prefix in patterns:
+                block.setdefault(topic, {})[_test(pattern, needs, prefix)] = None
+    return tuple(count), {topic: tuple(tests) for topic, tests in block.items()}
 
 
-def _topics(topical: list[tuple[str, _Entry]]) -> set[str]:
-    topics: set[str] = set()
-    for _, entry in topical:
-        topics.update(entry[0])
-    return topics
+def _grouped(entries: list[_Entry], topics: tuple[str, ...]) -> _Tests:
+    """The tests of these chunks given the topics found: every check that counts, the
+    checks that block one of `topics`; grouped by first literal."""
+    parts = [entry[1] for entry in entries]
+    parts.extend(entry[2][t] for entry in entries if entry[2] for t in topics if t in entry[2])
+    grouped: dict[str, list[tuple[tuple[str, ...], str, re.Pattern[str]]]] = {}
+    for first, rest, prefix, pattern in dict.fromkeys(chain.from_iterable(parts)):
+        grouped.setdefault(first, []).append((rest, prefix, pattern))
+    return tuple((first, tuple(group)) for first, group in grouped.items())
+
+
+def _test(pattern: re.Pattern[str], needs: tuple[str, ...], prefix: str) -> _Test:
+    return (needs[0] if needs else "", needs[1:], prefix, pattern)

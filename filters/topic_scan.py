@@ -109,7 +109,20 @@ class ChunkScanner:
         )
         self._chunks: dict[str, _Chunk] = {}
         self._plain: set[str] = set()
+        literals = list(literals)
         self._gate = _gate(literals, [a for (_, a), g in groups.items() if g.count])
+        # Every literal a chunk can hold a topical token or an anchor group through (the
+        # groups that only block count here too: they matter beside another chunk).
+        self._chunk_gate = _gate(literals, [a for (kind, a) in groups if kind != "never"])
+
+    def maybe_topical(self, chunk: str) -> bool:
+        """False only for a folded chunk that can hold no topical token and no anchor
+        group: it holds none of the literals they come from (one automaton pass)."""
+        if self._chunk_gate is None:
+            return True
+        for _ in self._chunk_gate.iter(chunk):
+            return True
+        return False
 
     @property
     def chunk_local(self) -> bool:

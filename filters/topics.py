@@ -27,9 +27,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from filters.classification import Classification, of
 from filters.normalize import Folded, fold, fold_lines
 from filters.topic_answers import ChunkAnswers
 from filters.topic_scan import AnchorTable, ChunkScanner
@@ -88,7 +89,7 @@ class TopicMatcher:
         literals = [_literal(t) for topic in topics for t in topic.terms if " " not in t.strip()]
         self._order = tuple(topic.id for topic in topics)
         self._scanner = ChunkScanner(anchors, self._token_topics, literals)
-        self._answers = ChunkAnswers(self._scanner, self._order)
+        self._answers = ChunkAnswers(self._scanner, self._order, self._full)
 
     @classmethod
     def from_config(cls, config: Config) -> TopicMatcher:
@@ -144,11 +145,21 @@ class TopicMatcher:
 
     def match(self, text: str) -> dict[str, tuple[str, ...]]:
         """{topic id: matched words as written in the text}, topics in configured order."""
-        if not text:
-            return {}
-        quick = self._answers.answer(text)
-        if quick is not None:
-            return quick
+        return dict(self.classify(text).matches)
+
+    def classify(self, text: str) -> Classification:
+        """The answer for `text` (shared with other texts of the same answer: read-only)."""
+        return self._answers.classify(text)
+
+    def classify_many(self, texts: Sequence[str]) -> list[Classification]:
+        """The answers for `texts`, in order; the same as `classify` of each, for less."""
+        return self._answers.classify_many(texts)
+
+    def _full(self, text: str) -> Classification:
+        """The full path: fold, place every span, apply exclusions, quote the words."""
+        return of(self._spans_quoted(text)) if text else of({})
+
+    def _spans_quoted(self, text: str) -> dict[str, tuple[str, ...]]:
         body, body_length, hashtags = fold_lines(text)
         hits = self._scanner.spans(body)
         if not hits:

@@ -13,9 +13,13 @@ import re
 from collections.abc import Callable
 from functools import cache
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from cache.write.pipeline import _classify_all
+from filters import topic_answers
+from filters.classify import Classification, Classifier, Precomputed
 from filters.normalize import _FOLD, Folded, fold, fold_for_matching
 from filters.topic_vocab import DEFAULT_TOPICS
 from filters.topics import Topic, TopicMatcher, term_regex
@@ -193,6 +197,40 @@ def test_configured_topics_agree_with_a_plain_scan(topics: list[Topic], texts: l
         assert matcher.match(text) == reference(topics, text)
 
 
+HOSTILE = ["", " ", "\x00", "Streik\x00Lohn", " \x00 ", "\n\x00\n", "\u00adStreik ä", "\u2028"]
+batch_texts = st.lists(
+    st.one_of(vocabulary_texts(), st.text(max_size=20), st.sampled_from(HOSTILE)), max_size=12
+)
+
+
+@SETTINGS
+@given(batch_texts, st.integers(1, 5), st.integers(2, 40))
+@example(["Streik\x00Lohn", "Lohn", "\x00", ""], 2, 40)
+def test_a_batch_gets_the_answers_of_each_text_alone(
+    texts: list[str], batch: int, limit: int
+) -> None:
+    """The import classifies texts in batches; each gets the topics and words it gets alone,
+    whatever sits beside it (NUL characters, soft hyphens, empty posts, any script), also when
+    the batch is cut in pieces and the tables fill up and start over in the middle of it."""
+    alone = [dict(DEFAULT.classify(text).matches) for text in texts]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(topic_answers, "_BATCH", batch)
+        patch.setattr(topic_answers, "_CACHE_LIMIT", limit)
+        found = [dict(answer.matches) for answer in DEFAULT.classify_many(texts)]
+        again = [dict(answer.matches) for answer in DEFAULT.classify_many(texts)]
+    assert found == again == alone == [reference(DEFAULT.topics, text) for text in texts]
+
+
+@SETTINGS
+@given(tiny_topics(), st.lists(tiny_text, max_size=8))
+def test_configured_topics_agree_in_a_batch(topics: list[Topic], texts: list[str]) -> None:
+    """Topics written in the config decide the same for a batch of posts as for each alone."""
+    matcher = TopicMatcher(topics)
+    assert [dict(a.matches) for a in matcher.classify_many(texts)] == [
+        reference(topics, text) for text in texts
+    ]
+
+
 @SETTINGS
 @given(st.text())
 def test_fold_is_lower_then_the_table(text: str) -> None:
@@ -217,3 +255,23 @@ def test_words_are_quoted_from_the_right_place_of_the_original(
     if first > 0 and text[first - 1] == "#":
         first -= 1
     assert folded.surface(start, end) == text[first : last + 1]
+
+
+POSTS = ["Streik bei Kestrel", "", "pay attention", "Lohn\x00Streik", "tax avoidance at work"]
+
+
+def test_the_import_worker_answers_a_batch_as_one_by_one() -> None:
+    """The import's classifying worker gives each post the topics it gets on its own."""
+    classifier = Classifier(Config())
+    alone = [classifier.classify_text(text) for text in POSTS]
+    expected = {i: (c.topics, c.matches) for i, c in enumerate(alone) if c.topics}
+    assert expected and _classify_all(Classifier(Config()), POSTS) == expected
+
+
+def test_answers_worked_out_elsewhere_are_used_and_the_rest_classified() -> None:
+    """A batch partly answered by the worker keeps those answers and classifies the others."""
+    base = Classifier(Config())
+    known = {"Streik bei Kestrel": Classification(("custom",), {"custom": ("x",)})}
+    found = Precomputed(base, known).classify_many(POSTS)
+    assert found[0] is known["Streik bei Kestrel"]
+    assert found[1:] == [base.classify_text(text) for text in POSTS[1:]]

@@ -128,9 +128,9 @@ def _serve(incoming: BinaryIO, outgoing: BinaryIO) -> None:
 
 
 def _classify_all(classifier: Classifier, texts: list[str]) -> _Answer:
+    # The whole batch at once: the classifier splits and looks up all texts in one go.
     answer: _Answer = {}
-    for index, text in enumerate(texts):
-        result = classifier.classify_text(text)
+    for index, result in enumerate(classifier.classify_many(texts)):
         if result.topics:
             answer[index] = (result.topics, result.matches)
     return answer
