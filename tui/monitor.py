@@ -244,7 +244,11 @@ class MonitorApp(App[None]):
                     yield FeedTable(tz=self.options.tz, clock=self.clock, id="feed")
                     yield PreviewPane(tz=self.options.tz, id="preview")
         yield live.StatusLine(
-            db_path=self.options.db_path, mode=self.options.mode, tz=self.options.tz, id="status"
+            db_path=self.options.db_path,
+            mode=self.options.mode,
+            tz=self.options.tz,
+            read_only=self.options.read_only,
+            id="status",
         )
         yield Footer()
 
