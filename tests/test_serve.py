@@ -12,7 +12,7 @@ import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 import pytest
 from textual.pilot import Pilot
@@ -215,7 +215,7 @@ def meta(**fields: object) -> bytes:
     return packet(b"M", json.dumps(fields).encode())
 
 
-def read_packets(stream: BinaryIO) -> Iterator[tuple[bytes, bytes]]:
+def read_packets(stream: IO[bytes]) -> Iterator[tuple[bytes, bytes]]:
     """The app's packets to textual-serve, as they come (kind, payload), after the line
     the web driver opens its output with."""
     assert stream.readline() == b"__GANGLION__\n"
