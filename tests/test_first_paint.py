@@ -264,6 +264,22 @@ def test_ctrl_c_while_loading_gives_the_terminal_back(store: Path, tmp_path: Pat
 
 
 @pytest.mark.slow
+def test_a_kill_while_loading_gives_the_terminal_back(store: Path, tmp_path: Path) -> None:
+    """`kill` (SIGTERM) before the monitor is up: exit 143, the terminal as it was."""
+    term = Terminal("--db", str(store), "--offline", state=tmp_path)
+    try:
+        term.read_until(b"LOADING")
+        os.kill(term.pid, signal.SIGTERM)
+        code = term.exit_code()
+        assert TEXTUAL_STARTED not in term.output  # ended before Textual started
+        assert code == 143
+        assert term.output.endswith(first_paint._LEAVE.encode())
+        assert termios.tcgetattr(term.fd)[3] & termios.ECHO
+    finally:
+        term.close()
+
+
+@pytest.mark.slow
 def test_a_launch_error_is_printed_on_the_readers_own_screen(store: Path, tmp_path: Path) -> None:
     """A start that fails after the early screen leaves it first, then says why."""
     term = Terminal("--db", str(store), "--offline", "--speed", "-1", state=tmp_path)

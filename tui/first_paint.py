@@ -13,13 +13,15 @@ It is never drawn when standard output or input is not a terminal (pipes, tests,
 under Textual's web driver (`serve`'s viewers) or on a dumb terminal. Until the monitor
 takes over (`EarlyScreen.hand_over`), the caller must `restore` on any failure or Ctrl-C:
 that leaves the alternate screen and gives back the cursor and the terminal's echo.
-Standard library only (plus the two modules above, which are too): that is its point.
+SIGTERM while loading exits the same way (status 143). Standard library only (plus the
+modules above, which are too): that is its point.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import sys
 import termios
 import unicodedata
@@ -193,6 +195,9 @@ class EarlyScreen:
         quiet = termios.tcgetattr(fd)
         quiet[3] &= ~termios.ECHO  # keys typed while loading are not written over the rows
         termios.tcsetattr(fd, termios.TCSANOW, quiet)
+        # A plain `kill` while loading ends the program through the same way out as Ctrl-C
+        # (the caller's restore), instead of leaving the terminal on this screen.
+        self.sigterm = signal.signal(signal.SIGTERM, _terminated)
 
     def _write(self, text: str) -> None:
         with contextlib.suppress(OSError):
@@ -205,6 +210,7 @@ class EarlyScreen:
             self.done = True
             self._write("\x1b[?7h")
             termios.tcsetattr(self.fd, termios.TCSANOW, self.saved)
+            signal.signal(signal.SIGTERM, self.sigterm)
 
     def restore(self) -> None:
         """The monitor will not start (an error, Ctrl-C): the terminal as it was."""
@@ -213,6 +219,11 @@ class EarlyScreen:
             self._write(_LEAVE)
             with contextlib.suppress(termios.error):
                 termios.tcsetattr(self.fd, termios.TCSANOW, self.saved)
+            signal.signal(signal.SIGTERM, self.sigterm)
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def wanted(out: TextIO, given_input: TextIO) -> bool:
