@@ -16,9 +16,12 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cache.db.store import Store, StoreError, default_db_path, describe_sqlite_error
+from cache.db.store import Store, StoreError, default_db_path, demo_db_path, describe_sqlite_error
+from cache.live.demo_policy import runs_demo
+from cache.read.first_page import newest_mentions
 from filters.classify import Classifier
 from sources.model.config import Config, ConfigError, find_config_path, load_config
+from tui.first_paint import EarlyScreen, paint
 
 if TYPE_CHECKING:
     from cache.alerts.rules import Alert
@@ -760,9 +763,19 @@ def _monitor_args(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_default(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    """No command: the live monitor (tui.launch decides what it watches)."""
-    from tui.launch import run_monitor
+    """No command: the live monitor (tui.launch decides what it watches).
 
+    The newest rows go on the screen first (tui/first_paint.py), before the monitor's
+    modules (Textual, the whole cache layer) are imported: those take over a second.
+    """
+    early = _early_screen(_store_shown_first(args))
+    try:
+        # Imported here, after the first screen: loading the monitor is what it covers.
+        from tui.launch import run_monitor
+    except BaseException:
+        if early is not None:
+            early.restore()
+        raise
     return run_monitor(
         db=args.db,
         config_path=args.config,
@@ -771,7 +784,28 @@ def _run_default(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
         speed=args.speed,
         export_formats=EXPORT_FORMATS["mentions"],
         read_only=args.read_only,
+        early=early,
+        paint_early=_early_screen,
     )
+
+
+def _store_shown_first(args: argparse.Namespace) -> Path | None:
+    """The store whose rows the monitor will show, when that is known before the launch
+    (tui.launch's rules); None for the demo replay, which may start its store afresh:
+    the launch paints that one once the store is settled."""
+    if args.offline:
+        return Path(args.db) if args.db else (demo_db_path() if args.demo else default_db_path())
+    found = None if args.demo else find_config_path(args.config)
+    if runs_demo(demo=args.demo, config_found=found is not None, db_named=args.db is not None):
+        return None
+    return Path(args.db) if args.db else default_db_path()
+
+
+def _early_screen(path: Path | None) -> EarlyScreen | None:
+    """The newest rows of `path` drawn at once on a terminal (None: nothing drawn)."""
+    if path is None:
+        return None
+    return paint(lambda count: newest_mentions(path, count), title=f"Echowatch — {path}")
 
 
 # --- serve ------------------------------------------------------------------------------

@@ -353,6 +353,8 @@ def measure_startup(db_path: Path) -> tuple[dict[str, Any], str | None]:
         "start_first_paint_s": answer["first_paint_s_new"],
         "start_first_paint_cpu_s": answer["first_paint_cpu_s_new"],
         "start_unchecked_first_paint_s": answer["first_start_s_new"],
+        "start_monitor_ready_s": answer["monitor_ready_s_new"],
+        "start_monitor_ready_cpu_s": answer["monitor_ready_cpu_s_new"],
     }, None
 
 

@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import socket
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import IO
 
 import pytest
 from textual.pilot import Pilot
 
 from cache.db.store import Store, demo_db_path
+from sources.model.records import SourceState
+from sources.model.text import format_timestamp
 from tests.browser import find_chromium, headless_page, wait_until
 from tests.monitor_scenario import Scenario, build_store, frozen_clock
+from tests.tui_helpers import status_of
 from tui.dialogs import ExportDialog
-from tui.launch import plan_launch, topic_labels
+from tui.launch import LaunchPlan, plan_launch, topic_labels
 from tui.monitor import MonitorApp, MonitorOptions
 from tui.serve import ServeRequest, viewer_command
 
@@ -147,6 +154,119 @@ async def test_writable_viewer_can_export(scenario: Scenario, tmp_path: Path) ->
         await pilot.press("e")
         await settle(pilot)
         assert isinstance(app.screen, ExportDialog)
+
+
+def announce_next_poll(path: Path, due: datetime) -> None:
+    """What a collector in another process leaves in the store after a poll."""
+    with Store.open(path) as store, store.writing():
+        store.save_source_state(
+            SourceState(
+                name="demo",
+                kind="demo",
+                last_poll_at=format_timestamp(due - timedelta(seconds=5)),
+                next_poll_at=format_timestamp(due),
+            )
+        )
+
+
+async def test_a_viewer_of_a_collected_store_says_live(scenario: Scenario, tmp_path: Path) -> None:
+    """While the server (or any collector) keeps polling the store, a read-only viewer says
+    LIVE, not OFFLINE: its rows do move."""
+    announce_next_poll(scenario.path, frozen_clock() + timedelta(seconds=20))
+    app = viewer_app(scenario, tmp_path, read_only=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert status_of(app).startswith("● LIVE read-only viewer")
+        assert "OFFLINE" not in status_of(app)
+
+
+async def test_a_viewer_says_offline_once_the_collector_stopped(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    """A collector that stopped long ago leaves its last announcement: the viewer says
+    OFFLINE (and that it is a read-only viewer); a plain --offline monitor says OFFLINE."""
+    announce_next_poll(scenario.path, frozen_clock() - timedelta(hours=2))
+    app = viewer_app(scenario, tmp_path, read_only=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert status_of(app).startswith("○ OFFLINE read-only viewer · nothing polled")
+
+
+async def test_an_offline_monitor_names_the_other_collector(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    """`--offline` beside a running `collect` or live monitor: LIVE, collected elsewhere."""
+    announce_next_poll(scenario.path, frozen_clock() + timedelta(seconds=20))
+    app = viewer_app(scenario, tmp_path, read_only=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert status_of(app).startswith("● LIVE collected by another process")
+
+
+# --- `o` in a browser: the real web driver ------------------------------------------------
+
+
+def packet(kind: bytes, payload: bytes) -> bytes:
+    """One packet of textual-serve's protocol to the app: kind, big-endian size, payload."""
+    return kind + len(payload).to_bytes(4, "big") + payload
+
+
+def meta(**fields: object) -> bytes:
+    return packet(b"M", json.dumps(fields).encode())
+
+
+def read_packets(stream: IO[bytes]) -> Iterator[tuple[bytes, bytes]]:
+    """The app's packets to textual-serve, as they come (kind, payload), after the line
+    the web driver opens its output with."""
+    assert stream.readline() == b"__GANGLION__\n"
+    while head := stream.read(5):
+        size = int.from_bytes(head[1:5], "big")
+        yield head[:1], stream.read(size)
+
+
+@pytest.mark.slow
+def test_o_in_a_browser_opens_the_link_in_the_viewers_browser(scenario: Scenario) -> None:
+    """Under textual-serve's web driver, `o` sends the link to the viewer's browser (an
+    `open_url` message to textual-serve), not to a browser on the server machine."""
+    with Store.open(scenario.path, readonly=True) as store:
+        url = store.conn.execute(
+            "SELECT url FROM mentions ORDER BY created_at DESC, id DESC LIMIT 1"
+        ).fetchone()[0]
+    env = {
+        **os.environ,
+        "TEXTUAL_DRIVER": "textual.drivers.web_driver:WebDriver",
+        "COLUMNS": "120",
+        "ROWS": "40",
+        "BROWSER": "false",  # were it to open one here, that would fail and say so
+    }
+    command = shlex.split(viewer_command(ServeRequest(program=APP), _offline_plan(scenario)))
+    viewer = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
+    assert viewer.stdin is not None and viewer.stdout is not None
+    watchdog = threading.Timer(120, viewer.kill)  # a viewer that never answers ends the read
+    watchdog.start()
+    try:
+        viewer.stdin.write(meta(type="resize", width=120, height=40))
+        viewer.stdin.flush()
+        opened = None
+        for kind, payload in read_packets(viewer.stdout):
+            if kind == b"D" and b"h4x" in payload and opened is None:
+                viewer.stdin.write(packet(b"D", b"o"))  # the feed is up: press o
+                viewer.stdin.flush()
+                opened = False
+            elif kind == b"M" and json.loads(payload).get("type") == "open_url":
+                opened = json.loads(payload)["url"]
+                break
+        assert opened == url
+    finally:
+        watchdog.cancel()
+        viewer.kill()
+        viewer.wait()
+
+
+def _offline_plan(scenario: Scenario) -> LaunchPlan:
+    return plan_launch(db=str(scenario.path), config_path=None, demo=False, offline=True, speed=1.0)
 
 
 # --- a real browser --------------------------------------------------------------------

@@ -21,22 +21,22 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from sources.model.records import utc_now
-from sources.model.text import TIME_UNDATED, format_display_time, parse_timestamp
-from tui import timefmt
 from tui.badges import reply_marker
+from tui.feed_columns import (
+    FIXED_COLUMNS,
+    ROLE_BADGES,
+    SOURCE_ICONS,
+    author_width,
+    text_width,
+    time_label,
+    topics_width,
+)
 from tui.safe_text import clean
 
 LIVE_WINDOW = 500
 """Rows the live table keeps; more only while the reader pages back into history."""
 PAGE_SIZE = 200
 
-ROLE_BADGES = {
-    "ambassador": ("AMB", "success"),
-    "parody": ("PAR", "warning"),
-    "official": ("OFF", "primary"),
-    "press": ("PRS", "accent"),
-}
-SOURCE_ICONS = {"x": "X", "rss": "≋", "bluesky": "B", "mastodon": "M"}
 TOPIC_CHIPS = {
     "working_conditions": "work",
     "pay": "pay",
@@ -45,15 +45,6 @@ TOPIC_CHIPS = {
     "taxes": "tax",
 }
 """Short words a reader recognises for the default topics (a configured topic shows its id)."""
-
-_FIXED_COLUMNS = (
-    ("time", "Time", timefmt.WIDTH),
-    ("src", "", 2),
-    ("author", "Author", 15),
-    ("topics", "Topics", 10),
-)
-"""The topics cell also holds an ambassador reply's badge marker (`⚠co #3 sig`); the source
-cell starts with the reader's mark (`★` starred, `•` unread)."""
 
 
 class _TimeCell(Text):
@@ -125,7 +116,7 @@ class FeedTable(DataTable[Any]):
         not by the reader; None once the reader moves. Such a row is not "looked at"."""
 
     def on_mount(self) -> None:
-        for key, label, width in _FIXED_COLUMNS:
+        for key, label, width in FIXED_COLUMNS:
             self.add_column(
                 label, key=key, width=self._topics_width() if key == "topics" else width
             )
@@ -137,15 +128,7 @@ class FeedTable(DataTable[Any]):
         return str(self.app.theme_variables.get(name, "")) or "default"
 
     def _cells(self, row: dict[str, Any]) -> list[Any]:
-        created = parse_timestamp(row["created_at"])
-        if created is None:  # never written by Echowatch; shown, not guessed at
-            label = "?"
-        elif row.get("time_flag") == TIME_UNDATED:
-            label = "undated"  # the feed gave no time; sorted by when it was first seen
-        elif row.get("time_flag"):
-            label = format_display_time(created, "%Y-%m-%d", self.tz)  # the year surprises
-        else:
-            label = timefmt.when(created, self.clock(), self.tz)
+        label = time_label(row["created_at"], row.get("time_flag"), self.clock(), self.tz)
         time_cell = _TimeCell(label, style="dim", end="")
         time_cell.sort_key = (row["created_at"], row["id"])
         icon = self._source_cell(row["platform"], row.get("read", False), row.get("starred", False))
@@ -379,19 +362,13 @@ class FeedTable(DataTable[Any]):
     # --- width ------------------------------------------------------------------------------
 
     def _author_width(self) -> int:
-        """Handles get more room on a wide terminal (look-alike handles differ at the end)."""
-        return 15 if self.size.width < 90 else 20
+        return author_width(self.size.width)
 
     def _topics_width(self) -> int:
-        """Topic words get room on a wide list: `pay strike +1` from 110, three from 160."""
-        width = self.size.width
-        return 10 if width < 110 else 13 if width < 160 else 20
+        return topics_width(self.size.width)
 
     def _text_width(self) -> int:
-        fixed = sum(width for key, _, width in _FIXED_COLUMNS if key not in ("author", "topics"))
-        fixed += self._author_width() + self._topics_width()
-        padding = 2 * self.cell_padding * (len(_FIXED_COLUMNS) + 1)
-        return max(12, self.size.width - fixed - padding - 2)
+        return text_width(self.size.width)
 
     def on_resize(self) -> None:
         if "text" in self.columns:

@@ -59,6 +59,12 @@ def help_keys(app_bindings: Iterable[Any]) -> Iterable[KeyHelp]:
     )
     yield KeyHelp("○ OFFLINE", "browsing the store: nothing is polled, no Pause", status)
     yield KeyHelp(
+        "● LIVE read-only viewer",
+        "a browser of `app.py serve` (or a monitor with --offline): this monitor polls and"
+        " writes nothing, another process collects and new posts join the feed",
+        status,
+    )
+    yield KeyHelp(
         "■ REPLAY FINISHED", "the demo replay played to its end: nothing more arrives", status
     )
     yield KeyHelp("■ STOPPED", "every source stopped for good (see their errors in s)", status)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from filters.classify import Classifier
 from filters.views import check_views
 from sources.demo import demo_config_path
 from sources.model.config import Config, find_config_path, load_config, user_config_file
+from tui.first_paint import EarlyScreen
 from tui.gateway import (
     AlertWatcher,
     DemoStoreRefused,
@@ -124,33 +126,56 @@ def run_monitor(
     speed: float,
     export_formats: tuple[str, ...],
     read_only: bool = False,
+    early: EarlyScreen | None = None,
+    paint_early: Callable[[Path], EarlyScreen | None] | None = None,
 ) -> int:
-    """Run the monitor until the reader quits; returns the exit code."""
-    from tui.monitor import MonitorApp, MonitorOptions
+    """Run the monitor until the reader quits; returns the exit code.
 
-    if speed < 0:
-        print("echowatch: --speed must be 0 (everything at once) or more", file=sys.stderr)
-        return 2
+    `early` is the first screen already on the terminal (tui/first_paint.py), if any;
+    `paint_early` draws one for a store known only once the launch has settled it (the
+    demo's). Until Textual takes the screen over, every way out restores the terminal
+    first, so an error message is printed on the reader's own screen.
+    """
     try:
-        plan = plan_launch(db=db, config_path=config_path, demo=demo, offline=offline, speed=speed)
-    except LaunchError as exc:
-        print(f"echowatch: {exc}", file=sys.stderr)
-        return 1
-    except StoreError as exc:
-        print(f"echowatch: {exc}", file=sys.stderr)
-        return 1
-    options = MonitorOptions(
-        db_path=plan.db_path,
-        mode=plan.mode,
-        config=plan.config,
-        collector=plan.collector,
-        alerts=plan.alerts,
-        export_formats=export_formats,
-        output_dir=Path(os.getcwd()),
-        topics=topic_labels(plan.config),
-        subtitle=plan.subtitle,
-        views_file=None if read_only else views_file(plan),
-        read_only=read_only,
-    )
-    MonitorApp(options).run()
+        if speed < 0:
+            _restore(early)
+            print("echowatch: --speed must be 0 (everything at once) or more", file=sys.stderr)
+            return 2
+        try:
+            plan = plan_launch(
+                db=db, config_path=config_path, demo=demo, offline=offline, speed=speed
+            )
+        except (LaunchError, StoreError) as exc:
+            _restore(early)
+            print(f"echowatch: {exc}", file=sys.stderr)
+            return 1
+        if early is None and paint_early is not None and plan.mode == "demo":
+            early = paint_early(plan.db_path)
+        from tui.monitor import MonitorApp, MonitorOptions  # Textual: after the first screen
+
+        options = MonitorOptions(
+            db_path=plan.db_path,
+            mode=plan.mode,
+            config=plan.config,
+            collector=plan.collector,
+            alerts=plan.alerts,
+            export_formats=export_formats,
+            output_dir=Path(os.getcwd()),
+            topics=topic_labels(plan.config),
+            subtitle=plan.subtitle,
+            views_file=None if read_only else views_file(plan),
+            read_only=read_only,
+        )
+        monitor = MonitorApp(options)
+    except BaseException:
+        _restore(early)
+        raise
+    if early is not None:
+        early.hand_over()
+    monitor.run()
     return 0
+
+
+def _restore(early: EarlyScreen | None) -> None:
+    if early is not None:
+        early.restore()

@@ -199,6 +199,25 @@ class AlertToasts:
             self.app.bell()
 
 
+COLLECTOR_GRACE_S = 60.0
+"""How long past a source's announced next poll a collector still counts as running."""
+
+
+def collected_elsewhere(states: Iterable[SourceState], now: datetime) -> bool:
+    """Whether another process is collecting into the store: a source it polls announced a
+    next poll that is not overdue by more than `COLLECTOR_GRACE_S` (a collector that
+    stopped leaves its last announcement behind, which soon falls overdue)."""
+    for state in states:
+        due = parse_timestamp(state.next_poll_at) if state.next_poll_at else None
+        if (
+            due is not None
+            and state.last_poll_at
+            and (now - due).total_seconds() <= (COLLECTOR_GRACE_S)
+        ):
+            return True
+    return False
+
+
 class StatusLine(Static):
     """One line: live/paused/offline/replay finished, rows shown, each source's health,
     the last export. Each state starts with its own mark and word (`?` explains them).
@@ -212,12 +231,20 @@ class StatusLine(Static):
     """
 
     def __init__(
-        self, *, db_path: Path, mode: str, tz: tzinfo | None = None, **kwargs: Any
+        self,
+        *,
+        db_path: Path,
+        mode: str,
+        tz: tzinfo | None = None,
+        read_only: bool = False,
+        **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.db_path = db_path
         self.mode = mode
         self.tz = tz
+        self.read_only = read_only
+        """A viewer that writes nothing (each browser of `app.py serve`)."""
         self.source_states: dict[str, SourceState] = {}
         self.live_errors: dict[str, str] = {}
         """Source name -> the error its last poll reported or raised in this run."""
@@ -253,7 +280,7 @@ class StatusLine(Static):
     def state_mark(self) -> Content:
         """The first piece: what the feed is doing, each state with its own look."""
         if self.mode == "offline":
-            return Content.from_markup("[b $text-muted]○ OFFLINE[/] nothing polled")
+            return self._offline_mark()
         if self.replay_finished:
             return Content.from_markup("[b $accent]■ REPLAY FINISHED[/] nothing more arrives")
         if self.polling_ended:
@@ -263,6 +290,18 @@ class StatusLine(Static):
                 "[b $warning]⏸ PAUSED[/] $count new waiting", count=str(self.paused_count)
             )
         return Content.from_markup("[b $success]● LIVE[/]")
+
+    def _offline_mark(self) -> Content:
+        """This monitor polls nothing; another process may (`serve`'s own collector, a
+        live monitor or `collect` on the same store): LIVE while one keeps polling."""
+        clock = getattr(self.app, "clock", None)
+        now = clock() if callable(clock) else datetime.now(UTC)
+        viewer = " read-only viewer" if self.read_only else ""
+        if collected_elsewhere(self.source_states.values(), now):
+            who = "" if self.read_only else " collected by another process"
+            return Content.from_markup("[b $success]● LIVE[/]$rest", rest=viewer + who)
+        rest = f"{viewer} · nothing polled" if viewer else " nothing polled"
+        return Content.from_markup("[b $text-muted]○ OFFLINE[/]$rest", rest=rest)
 
     def redraw(self) -> None:
         parts = [self.state_mark()]

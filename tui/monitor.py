@@ -38,6 +38,7 @@ from tui.badges import FeedBadges, read_feed_badges
 from tui.detail import DetailScreen
 from tui.dialogs import ExportChoice, ExportDialog, HelpScreen, write_export
 from tui.feed import PAGE_SIZE, FeedTable
+from tui.feed_columns import TOPICS_PANEL_WIDTH, reader_layout
 from tui.filter_bar import FilterBar
 from tui.gateway import (
     COUNT_CAP,
@@ -71,14 +72,7 @@ from tui.messages import (
     SourcePolled,
     SourcesEnded,
 )
-from tui.reading import (
-    TOPICS_PANEL_WIDTH,
-    NewAboveMarker,
-    PreviewLoaded,
-    PreviewPane,
-    reader_layout,
-    request_preview,
-)
+from tui.reading import NewAboveMarker, PreviewLoaded, PreviewPane, request_preview
 from tui.row_opener import push_row_screen
 from tui.safe_text import clean
 from tui.sources_view import SourcesScreen
@@ -250,7 +244,11 @@ class MonitorApp(App[None]):
                     yield FeedTable(tz=self.options.tz, clock=self.clock, id="feed")
                     yield PreviewPane(tz=self.options.tz, id="preview")
         yield live.StatusLine(
-            db_path=self.options.db_path, mode=self.options.mode, tz=self.options.tz, id="status"
+            db_path=self.options.db_path,
+            mode=self.options.mode,
+            tz=self.options.tz,
+            read_only=self.options.read_only,
+            id="status",
         )
         yield Footer()
 

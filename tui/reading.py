@@ -2,7 +2,8 @@
 
 The app reads the mention (with `cache.read.monitor_queries.mention_detail` and
 `cache.read.threads.thread_for`, in its own worker and store) and hands a `Preview` over;
-the pane only draws it. Which way the pane sits is chosen by width (`reader_layout`).
+the pane only draws it. Which way the pane sits is chosen by width
+(`tui.feed_columns.reader_layout`).
 Everything shown is untrusted text: `Content` of cleaned strings, never markup.
 """
 
@@ -23,16 +24,6 @@ from filters.threads import Thread
 from tui import timefmt
 from tui.gateway import MentionDetail, mention_detail, thread_for
 from tui.safe_text import clean, shorten
-
-SIDE_BY_SIDE_WIDTH = 140
-"""From this many columns the post sits beside the list; below, under it."""
-TOPICS_PANEL_WIDTH = 180
-"""From this many columns the topic panel is shown unless the reader hid it (ctrl+t)."""
-
-
-def reader_layout(width: int) -> str:
-    """`side` (list | post) on a wide terminal, `stacked` (list over post) otherwise."""
-    return "side" if width >= SIDE_BY_SIDE_WIDTH else "stacked"
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,10 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from sqlite_utils import Database
+if TYPE_CHECKING:  # only the migrations (writers) pass one; readers never load sqlite-utils
+    from sqlite_utils import Database
 
 TABLE = "mentions"
 FTS_TABLE = "mentions_fts"

@@ -1,14 +1,96 @@
 """The store's schema, created and changed only through sqlite-utils migrations.
 
 Add a migration at the end to change the schema; never edit one that has shipped.
+
+The migrations are listed here without importing sqlite-utils: every start of the monitor
+asks whether any are pending (a plain sqlite3 read of the table sqlite-utils records them
+in), and importing sqlite-utils costs about a CPU second there (it loads numpy, click,
+dateutil and its plugins). sqlite-utils' own `Migrations` applies them, loaded only by a
+writer that has something to apply.
 """
 
 from __future__ import annotations
 
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
+import sqlite3
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-migrations = Migrations("echowatch")
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+MigrationFunction = Callable[["Database"], None]
+
+
+@dataclass(frozen=True)
+class Migration:
+    name: str
+    fn: MigrationFunction
+    transactional: bool
+
+
+class MigrationList:
+    """The store's migrations in order, declared like sqlite-utils' `Migrations`
+    (`@migrations()`, `@migrations(transactional=False)`) and recorded the way it records
+    them (`_sqlite_migrations`: one row per applied name of the set)."""
+
+    table = "_sqlite_migrations"
+
+    def __init__(self, set_name: str) -> None:
+        self.set_name = set_name
+        self.migrations: list[Migration] = []
+
+    def __call__(
+        self, *, name: str | None = None, transactional: bool = True
+    ) -> Callable[[MigrationFunction], MigrationFunction]:
+        def register(fn: MigrationFunction) -> MigrationFunction:
+            migration_name = name or fn.__name__
+            if migration_name in self.names():
+                raise ValueError(f"migration {migration_name!r} is declared twice")
+            self.migrations.append(Migration(migration_name, fn, transactional))
+            return fn
+
+        return register
+
+    def names(self) -> list[str]:
+        return [m.name for m in self.migrations]
+
+    def applied_names(self, conn: sqlite3.Connection) -> list[str]:
+        """The names recorded as applied in the store, in the order they were applied."""
+        if not _has_table(conn, self.table):
+            return []
+        rows = conn.execute(
+            f"SELECT name FROM {self.table} WHERE migration_set = ? ORDER BY rowid",
+            [self.set_name],
+        )
+        return [str(name) for (name,) in rows]
+
+    def pending_names(self, conn: sqlite3.Connection) -> list[str]:
+        """The migrations not yet applied to the store (a read; plain sqlite3)."""
+        applied = set(self.applied_names(conn))
+        return [name for name in self.names() if name not in applied]
+
+    def apply(self, db: Database, *, stop_before: str | Iterable[str] | None = None) -> None:
+        """Apply the pending migrations through sqlite-utils' `Migrations` (each one in a
+        transaction with its record, unless declared `transactional=False`)."""
+        # Imported here, not at the top: only a writer with pending migrations needs it,
+        # and every reader's start would pay its import (see the module docstring).
+        from sqlite_utils.migrations import Migrations
+
+        runner = Migrations(self.set_name)
+        for migration in self.migrations:
+            runner(name=migration.name, transactional=migration.transactional)(migration.fn)
+        runner.apply(db, stop_before=stop_before)
+
+
+def _has_table(conn: sqlite3.Connection, name: str) -> bool:
+    found = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [name]
+    ).fetchone()
+    return found is not None
+
+
+migrations = MigrationList("echowatch")
 
 
 @migrations()

@@ -1,7 +1,10 @@
 """The SQLite store: one file, WAL mode, a connection per thread that uses it.
 
-A `Store` wraps one sqlite-utils `Database`. It belongs to the thread that opened it
-(sqlite3 enforces this); a worker thread opens its own `Store` on the same path.
+A `Store` wraps one sqlite3 connection. It belongs to the thread that opened it (sqlite3
+enforces this); a worker thread opens its own `Store` on the same path. sqlite-utils'
+`Database` over the same connection (`Store.db`) is built on first use, by the writers
+that need it: importing sqlite-utils loads numpy, click and dateutil, about a CPU second
+that the monitor's start (a reader) does not pay.
 """
 
 from __future__ import annotations
@@ -15,15 +18,16 @@ import threading
 from collections.abc import Iterator
 from dataclasses import fields
 from pathlib import Path
-from typing import Any
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any
 
 from cache.db.intact import checked_damage, record_own_writes
 from cache.db.schema import migrations
 from sources.model.records import SourceState, utc_now
 from sources.model.redact import redact_optional
 from sources.model.text import format_timestamp
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 15_000
@@ -53,14 +57,20 @@ def demo_db_path() -> Path:
 class Store:
     """An open store file. Use `Store.open`; close it (or use `with`) when done."""
 
-    def __init__(self, db: Database, path: Path, readonly: bool) -> None:
-        self.db = db
+    def __init__(self, conn: sqlite3.Connection, path: Path, readonly: bool) -> None:
+        self.conn = conn
         self.path = path
         self.readonly = readonly
 
-    @property
-    def conn(self) -> sqlite3.Connection:
-        return self.db.conn
+    @functools.cached_property
+    def db(self) -> Database:
+        """sqlite-utils' `Database` on this store's connection, for the writers that use
+        its table tools (migrations, nested transactions)."""
+        # Imported on first use, not at the top: the monitor's start only reads, and
+        # importing sqlite-utils (numpy, click, dateutil, plugins) is about a CPU second.
+        from sqlite_utils import Database
+
+        return Database(self.conn)
 
     @classmethod
     def open(cls, path: Path | str, *, readonly: bool = False, create: bool = True) -> Store:
@@ -90,12 +100,11 @@ class Store:
             else:
                 conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            db = Database(conn)
-            store = cls(db, path, readonly)
+            store = cls(conn, path, readonly)
             if not readonly:
                 _check_intact_once(conn, path)
                 store._prepare_for_writing()
-            elif not db["mentions"].exists():
+            elif not _has_mentions_table(conn):
                 raise StoreError(f"{path}: not an Echowatch store (no mentions table)")
         except sqlite3.DatabaseError as exc:
             raise StoreError(describe_sqlite_error(path, exc)) from exc
@@ -114,9 +123,14 @@ class Store:
         self.conn.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
         # Ingest stages each batch in a temporary table: keep it in memory, not in a file.
         self.conn.execute("PRAGMA temp_store = MEMORY")
-        if migrations.pending(self.db):
+        # sqlite-utils' Database turns recursive triggers on, and stores were always written
+        # so: a REPLACE of a mention (sqlite-utils' own tools do them) then fires the delete
+        # trigger that takes the old text out of the full-text index. Kept for writers now
+        # that a `Database` is built only when one is used.
+        self.conn.execute("PRAGMA recursive_triggers = ON")
+        if migrations.pending_names(self.conn):
             migrations.apply(self.db)
-            applied = len(migrations.applied(self.db))
+            applied = len(migrations.applied_names(self.conn))
             self.conn.execute(f"PRAGMA user_version = {applied}")
 
     @contextlib.contextmanager
@@ -215,10 +229,45 @@ class Store:
         stands in for reading every page again.
         """
         if trust_record:
-            problem = checked_damage(self.conn, self.path, quick_check)
+            problem = checked_damage(self.conn, self.path, self._check_interruptibly)
         else:
-            problem = quick_check(self.conn)
+            problem = self._check_interruptibly(self.conn)
         return None if problem is None else damaged_store_message(self.path, problem)
+
+    def _check_interruptibly(self, conn: sqlite3.Connection) -> str | None:
+        """`quick_check` on a connection of its own in a helper thread, this thread waiting.
+
+        The monitor's start and `status` run this check before anything else, for minutes
+        at a million mentions on a busy disk, while the first screen offers ctrl+c. SQLite
+        walks the pages in one step that no signal handler or progress handler can enter
+        (the first progress call came 21.7 s into a check of a 2.2 GB store); waiting on a
+        thread can be interrupted at once. On Ctrl-C the check is told to stop and the
+        KeyboardInterrupt goes on (the program is ending; the helper thread is a daemon).
+        """
+        checker = sqlite3.connect(
+            _read_only_uri(self.path), uri=True, check_same_thread=False, timeout=5
+        )
+        found: list[str | None] = []
+        failed: list[BaseException] = []
+
+        def run() -> None:
+            try:
+                found.append(quick_check(checker))
+            except BaseException as exc:  # handed to the waiting thread
+                failed.append(exc)
+
+        helper = threading.Thread(target=run, name="echowatch-damage-check", daemon=True)
+        helper.start()
+        try:
+            while helper.is_alive():
+                helper.join(0.25)
+        except BaseException:
+            checker.interrupt()
+            raise
+        checker.close()
+        if failed:
+            raise failed[0]
+        return found[0]
 
     def count_mentions(self) -> int:
         """Every stored mention, counted exactly: a walk of the smallest index (tens of
@@ -238,15 +287,20 @@ def _upgrade_before_reading(path: Path) -> None:
     """
     probe = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     try:
-        pending = bool(Database(probe)["mentions"].exists()) and bool(
-            migrations.pending(Database(probe))
-        )
+        pending = _has_mentions_table(probe) and bool(migrations.pending_names(probe))
     except sqlite3.DatabaseError:
         return  # the readonly open below reports what is wrong with the file
     finally:
         probe.close()
     if pending:
         Store.open(path).close()
+
+
+def _has_mentions_table(conn: sqlite3.Connection) -> bool:
+    found = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'mentions'"
+    ).fetchone()
+    return found is not None
 
 
 def _state_from_row(columns: list[str], row: Any) -> SourceState:

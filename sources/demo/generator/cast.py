@@ -1,7 +1,8 @@
 """Who is who in the demo scenario (all fictional): the company, its ambassadors, the
 parody accounts, outlets, critics and a crowd of ordinary customers.
 
-Used only by `build_scenario.py` at development time; the replay reads the files it wrote.
+Used only by the generator (`sources/demo/generator/`) at development time; the replay
+reads the files it wrote.
 """
 
 from __future__ import annotations
