@@ -253,13 +253,14 @@ def test_a_listed_page_reads_index_ranges_only(store_path: Path) -> None:
             assert "SEARCH m USING INDEX sqlite_autoindex_mentions_1 (id=?)" in plan, plan
 
 
+@pytest.mark.parametrize("bulk", [False, True], ids=["live", "bulk"])
 @pytest.mark.parametrize("link", ["reply_to", "quotes"])
 @pytest.mark.parametrize("order", list(itertools.permutations(range(3))))
 def test_a_parody_reaction_to_an_ambassador_reply_counts_in_any_arrival_order(
-    tmp_path: Path, link: str, order: tuple[int, ...]
+    tmp_path: Path, link: str, order: tuple[int, ...], bulk: bool
 ) -> None:
     """A parody quote or reply to an ambassador's answer marks the critical post, whichever
-    of the three arrives first."""
+    of the three arrives first, by live ingest or by import (insert triggers deferred)."""
     critic = user("angry_customer", "Angry Customer", user_id="901")
     ambassador = user("kim_at_kestrel", "Kim, FC Ambassador", user_id="902")
     parody = user("kestrel_parody", "Kestrel (parody)", user_id="903")
@@ -272,7 +273,7 @@ def test_a_parody_reaction_to_an_ambassador_reply_counts_in_any_arrival_order(
     arrivals = [page([post], [critic]), page([answer], [ambassador]), page([mocking], [parody])]
     with Store.open(tmp_path / "s.db") as store:
         for index in order:
-            ingest(store, parse_response(arrivals[index], "x"), CLASSIFIER)
+            ingest(store, parse_response(arrivals[index], "x"), CLASSIFIER, bulk=bulk)
             lists_are_right(store.conn)
         kinds = {
             row[0]

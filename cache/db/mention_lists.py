@@ -21,6 +21,8 @@ alone. Ids of mentions never change (no writer updates `id`); the triggers rely 
 
 from __future__ import annotations
 
+import sqlite3
+
 from sqlite_utils import Database
 
 from filters.threads import NOT_CRITICAL_ROLES
@@ -86,21 +88,38 @@ def _sources_of(row: str) -> str:
 
 _ADD_SOURCES = "INSERT OR IGNORE INTO mention_sources (source, created_at, mention_id) {rows};"
 
+_FURTHER_SOURCES = (
+    "SELECT j.value, new.created_at, new.id FROM json_each(CASE WHEN new.sources IN "
+    "('[]', json_array(new.source)) OR NOT json_valid(new.sources) THEN '[]' "
+    "ELSE new.sources END) AS j WHERE j.type = 'text'"
+)
+"""The sources in `sources` beside the mention's own: the JSON list is read only when it
+names more than that (rare: an article that came through several feeds)."""
+
+_DROP_SOURCES = (
+    "DELETE FROM mention_sources WHERE (source, created_at, mention_id) IN ({rows});".format(
+        rows=_sources_of("old")
+    )
+)
+"""Remove the old row's entries by their keys (no index on mention_id to keep up)."""
+
 SOURCE_TRIGGERS_SQL = f"""
 CREATE TRIGGER IF NOT EXISTS mention_sources_ai AFTER INSERT ON mentions BEGIN
-  {_ADD_SOURCES.format(rows=_sources_of("new"))}
+  {_ADD_SOURCES.format(rows="VALUES (new.source, new.created_at, new.id)")}
+  {_ADD_SOURCES.format(rows=_FURTHER_SOURCES)}
 END;
 CREATE TRIGGER IF NOT EXISTS mention_sources_au AFTER UPDATE OF source, sources, created_at
 ON mentions WHEN old.source IS NOT new.source OR old.sources IS NOT new.sources
   OR old.created_at IS NOT new.created_at BEGIN
-  DELETE FROM mention_sources WHERE mention_id = old.id;
+  {_DROP_SOURCES}
   {_ADD_SOURCES.format(rows=_sources_of("new"))}
 END;
 CREATE TRIGGER IF NOT EXISTS mention_sources_ad AFTER DELETE ON mentions BEGIN
-  DELETE FROM mention_sources WHERE mention_id = old.id;
+  {_DROP_SOURCES}
 END;
 """
-"""`mention_sources` follows every insert, change of sources or time, and delete."""
+"""`mention_sources` follows every insert, change of sources or time, and delete. It has
+no index besides its key: each insert writes one b-tree entry per source."""
 
 
 def _touched(row: str) -> str:
@@ -117,27 +136,42 @@ def _touched(row: str) -> str:
     )
 
 
-def _recompute(ids: str) -> str:
-    """Statements that make `mention_reactions` right for the mentions `ids`."""
-    adds = "".join(
+def _add(ids: str, only: str = "") -> str:
+    """Statements that list the reactions (of kind `only`, or all) of the mentions `ids`
+    (none are removed)."""
+    return "".join(
         "\n  INSERT OR IGNORE INTO mention_reactions (kind, created_at, mention_id) "
         f"SELECT '{kind}', m.created_at, m.id FROM mentions AS m WHERE m.id IN ({ids}) "
         f"AND {condition};"
         for kind, condition in REACTIONS.items()
+        if kind == only or not only
     )
-    return f"DELETE FROM mention_reactions WHERE mention_id IN ({ids});" + adds
 
 
-_REACTS = "role IN ('parody', 'ambassador')"
+def _recompute(ids: str) -> str:
+    """Statements that make `mention_reactions` right for the mentions `ids`."""
+    return f"DELETE FROM mention_reactions WHERE mention_id IN ({ids});" + _add(ids)
+
 
 REACTION_TRIGGERS_SQL = f"""
 CREATE TRIGGER IF NOT EXISTS mention_reactions_ai AFTER INSERT ON mentions
-WHEN new.{_REACTS}
-  OR EXISTS (SELECT 1 FROM mentions WHERE in_reply_to = new.id AND role = 'parody')
-  OR EXISTS (SELECT 1 FROM mentions WHERE quoted_id = new.id AND role = 'parody')
-  OR EXISTS (SELECT 1 FROM mentions WHERE in_reply_to = new.id AND role = 'ambassador')
-BEGIN
-  {_recompute(_touched("new"))}
+WHEN EXISTS (SELECT 1 FROM mentions WHERE in_reply_to = new.id)
+  OR EXISTS (SELECT 1 FROM mentions WHERE quoted_id = new.id)
+BEGIN{_add("new.id")}
+END;
+CREATE TRIGGER IF NOT EXISTS mention_reactions_ai_parody AFTER INSERT ON mentions
+WHEN new.role = 'parody' AND (new.in_reply_to IS NOT NULL OR new.quoted_id IS NOT NULL)
+BEGIN{_add(_touched("new"), only="parody")}
+END;
+CREATE TRIGGER IF NOT EXISTS mention_reactions_ai_ambassador AFTER INSERT ON mentions
+WHEN new.role = 'ambassador' AND new.in_reply_to IS NOT NULL
+BEGIN{_add("new.in_reply_to", only="reply")}
+  INSERT OR IGNORE INTO mention_reactions (kind, created_at, mention_id)
+    SELECT 'parody', m.created_at, m.id FROM mentions AS m WHERE m.id = new.in_reply_to
+    AND {_PARODY_ON.format(link="in_reply_to", target="new.id")} AND {HAS_PARODY_SQL};
+  INSERT OR IGNORE INTO mention_reactions (kind, created_at, mention_id)
+    SELECT 'parody', m.created_at, m.id FROM mentions AS m WHERE m.id = new.in_reply_to
+    AND {_PARODY_ON.format(link="quoted_id", target="new.id")} AND {HAS_PARODY_SQL};
 END;
 CREATE TRIGGER IF NOT EXISTS mention_reactions_au
 AFTER UPDATE OF role, kind, in_reply_to, quoted_id, created_at ON mentions
@@ -151,18 +185,72 @@ CREATE TRIGGER IF NOT EXISTS mention_reactions_ad AFTER DELETE ON mentions BEGIN
   {_recompute(_touched("old"))}
 END;
 """
-"""`mention_reactions` follows every write. A new mention that is neither a parody nor an
-ambassador post and that nothing stored reacts to (nearly every one) changes no reaction:
-the insert trigger then costs its three index probes and nothing else."""
+"""`mention_reactions` follows every write. An insert can only add reactions (each is an
+EXISTS over other mentions), so the insert triggers only add: for the new mention itself
+when something stored already answers or quotes it (it arrived after its replies); for what
+a parody post answers or quotes, and what that answers; for what an ambassador answers
+(its `parody` kind only when a parody post already answers the new reply). A new mention
+that is neither (nearly every one) costs two index probes."""
 
 TRIGGER_NAMES = (
     "mention_sources_ai",
     "mention_sources_au",
     "mention_sources_ad",
     "mention_reactions_ai",
+    "mention_reactions_ai_parody",
+    "mention_reactions_ai_ambassador",
     "mention_reactions_au",
     "mention_reactions_ad",
 )
+
+
+INSERT_TRIGGER_NAMES = tuple(name for name in TRIGGER_NAMES if "_ai" in name)
+"""The triggers that follow inserts: a bulk load may drop them for its transaction and
+list its new rows at the end instead (`fill_inserted`)."""
+
+
+def insert_triggers_sql(conn: sqlite3.Connection) -> list[str]:
+    """The stored text of the insert triggers, to create them again after a bulk load."""
+    marks = ", ".join("?" for _ in INSERT_TRIGGER_NAMES)
+    return [
+        str(row[0])
+        for row in conn.execute(
+            f"SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name IN ({marks}) "
+            "ORDER BY name",
+            INSERT_TRIGGER_NAMES,
+        )
+    ]
+
+
+def fill_inserted(conn: sqlite3.Connection, since: int) -> None:
+    """List the sources and reactions of the mentions with a rowid above `since` (inserted
+    while the insert triggers were dropped), in three set statements instead of trigger
+    programs per row. An insert can only add reactions: to the new mentions themselves, to
+    what new parody and ambassador posts answer or quote, and to what those answer."""
+    conn.execute(
+        "INSERT OR IGNORE INTO mention_sources (source, created_at, mention_id) "
+        "SELECT source, created_at, id FROM mentions WHERE rowid > :since UNION "
+        "SELECT j.value, m.created_at, m.id FROM mentions AS m, json_each(CASE WHEN "
+        "json_valid(m.sources) THEN m.sources ELSE '[]' END) AS j "
+        "WHERE m.rowid > :since AND m.sources NOT IN ('[]', json_array(m.source)) "
+        "AND j.type = 'text' ORDER BY 1, 2, 3",
+        {"since": since},
+    )
+    reacting = "WHERE n.rowid > :since AND n.role IN ('parody', 'ambassador')"
+    touched = (
+        "SELECT id FROM mentions WHERE rowid > :since "
+        f"UNION SELECT n.in_reply_to FROM mentions AS n {reacting} "
+        f"UNION SELECT n.quoted_id FROM mentions AS n {reacting} "
+        "UNION SELECT g.in_reply_to FROM mentions AS n JOIN mentions AS g "
+        f"ON g.id IN (n.in_reply_to, n.quoted_id) {reacting}"
+    )
+    for kind, condition in REACTIONS.items():
+        conn.execute(
+            "INSERT OR IGNORE INTO mention_reactions (kind, created_at, mention_id) "
+            f"SELECT '{kind}', m.created_at, m.id FROM mentions AS m "
+            f"WHERE m.id IN ({touched}) AND {condition} ORDER BY 2, 3",
+            {"since": since},
+        )
 
 
 def create_sources(db: Database) -> None:
@@ -176,10 +264,6 @@ def create_sources(db: Database) -> None:
         "SELECT j.value, m.created_at, m.id FROM mentions AS m, json_each(CASE WHEN "
         "json_valid(m.sources) THEN m.sources ELSE '[]' END) AS j WHERE j.type = 'text' "
         "ORDER BY 1, 2, 3"
-    )
-    # After the fill: one sort instead of a million random inserts.
-    db.execute(
-        "CREATE INDEX IF NOT EXISTS mention_sources_mention ON mention_sources(mention_id, source)"
     )
     _run_script(db, SOURCE_TRIGGERS_SQL)
 

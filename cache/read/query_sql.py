@@ -23,11 +23,11 @@ from filters.query import And, Field, Node, Not, Or, Text, TimeBound
 from sources.model.text import format_timestamp
 
 SOURCE_SQL = (
-    "EXISTS (SELECT 1 FROM mention_sources AS s "
-    "WHERE s.mention_id = m.id AND s.source IN ({marks}))"
+    "EXISTS (SELECT 1 FROM mention_sources AS s WHERE s.source IN ({marks}) "
+    "AND s.created_at = m.created_at AND s.mention_id = m.id)"
 )
 """A mention that came through one of the sources `marks`, its own or another feed of the
-article (m011's `mention_sources`, kept by triggers): one index probe per tested mention."""
+article (m011's `mention_sources`, kept by triggers): one key lookup per source named."""
 
 REACTION_SQL = (
     "EXISTS (SELECT 1 FROM mention_reactions AS x "
