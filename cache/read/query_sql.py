@@ -60,7 +60,18 @@ def compile_query(node: Node | None, now: datetime, rare_topics: Collection[str]
     if node is None:
         return Selection()
     where, params = _Compiler(now, frozenset(rare_topics)).compile(node)
-    return Selection(where, tuple(params), _lists(node))
+    return Selection(where, tuple(params), _lists(node), _needed_text(node))
+
+
+def _needed_text(node: Node) -> tuple[str, ...]:
+    """The FTS5 expression of the free words at the top of the query (alone or ANDed
+    there), as `_Compiler._join` writes it: every selected mention matches it."""
+    if isinstance(node, Text):
+        return (fts_term(node),)
+    if not isinstance(node, And):
+        return ()
+    words = [n for n in node.nodes if isinstance(n, Text)]
+    return (" AND ".join(fts_term(w) for w in words),) if words else ()
 
 
 def _lists(node: Node) -> tuple[Listed, ...]:

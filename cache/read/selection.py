@@ -33,6 +33,9 @@ class Selection:
     where: str = "1"
     params: tuple[Any, ...] = field(default_factory=tuple)
     lists: tuple[Listed, ...] = ()
+    needs_text: tuple[str, ...] = ()
+    """FTS5 expressions ANDed at the top of the WHERE clause: when one matches nothing in
+    the whole index, nothing is selected (a reader can say so without walking the feed)."""
 
 
 FTS_RANGE = "/*rowid range*/"
