@@ -42,8 +42,9 @@ _FTS = (
 )
 """Full-text condition. The `+` makes SQLite walk `mentions_created` newest first and probe
 the match list instead of fetching and sorting every match (a common word matches a large
-share of the store). The uncorrelated EXISTS is evaluated once, so a search without any
-match stops before walking anything. `FTS_RANGE` lets `cache.read.windowed` read only the
+share of the store). The uncorrelated EXISTS is computed once, but SQLite still tests its
+answer for every row it walks: a search without any match is settled before the statement
+by `Selection.needs_text` (`cache.read.monitor_queries`). `FTS_RANGE` lets `cache.read.windowed` read only the
 matches among the rowids of the newest few thousand mentions instead of all of them (in
 the EXISTS too: a word without matches is then looked up in the whole index only once)."""
 
