@@ -10,6 +10,7 @@ import pytest
 
 from bench.synth import pages
 from cache.db.store import Store
+from cache.read import windowed
 from cache.read.monitor_queries import count_matching, feed_page, feed_page_sql
 from cache.read.search import query_selection
 from cache.write.ingest import ingest
@@ -28,6 +29,13 @@ def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
         for part in pages(3000, seed=9, page_size=100):
             ingest(store, parse_response(part, "x"), classifier)
     return path
+
+
+@pytest.fixture(autouse=True)
+def _small_windows(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The first time window (2,000 mentions) is a small part of a real store but most of
+    # this one: shrink it to the same proportion.
+    monkeypatch.setattr(windowed, "FIRST_WINDOW", 16)
 
 
 def _steps(store: Store, run: object) -> int:

@@ -112,10 +112,8 @@ def feed_page(
     With free text, the newest mentions are read in time windows first
     (`cache.read.windowed`): the same rows in the same order, without listing every match.
     """
-    if not _text_can_match(store, selection):
-        return []
+    rows: list[dict[str, Any]] = []
     if has_full_text(selection):
-        rows: list[dict[str, Any]] = []
         below = before
         seen = 0
         for step, window in enumerate(time_windows(store, before, most=PAGE_WINDOWS)):
@@ -128,6 +126,8 @@ def feed_page(
                 break  # a rare match: the plain statement costs less than more windows
     elif (walked := _listed_page(store, selection, before, limit)) is not None:
         return walked
+    if not rows and not _text_can_match(store, selection):
+        return []
     # The plain statement from the page's start, not from the last window: continuing
     # below a window makes SQLite list every match before the keyset test (3x slower).
     return _page(store, selection, before, limit)
@@ -138,7 +138,8 @@ def _text_can_match(store: Store, selection: Selection) -> bool:
 
     SQLite tests the statement's own uncorrelated EXISTS for each row it walks: a phrase
     without any match made the feed walk all million mentions (about 120 ms) to find none.
-    One look at the index (a few ms) settles it first.
+    One look at the index (a few ms) settles it. Asked only when the windows found nothing:
+    for a prefix (`Streik*`) the look merges every word the prefix covers.
     """
     return all(
         store.conn.execute(
@@ -202,8 +203,6 @@ def count_matching(store: Store, selection: Selection, cap: int = COUNT_CAP) -> 
     # A prefix search (`Streik*`) merges the lists of every word it covers in each window
     # again: counted by windows it would cost more than listing it once.
     prefix = any(isinstance(p, str) and p.endswith("*") for p in selection.params)
-    if not _text_can_match(store, selection):
-        return 0
     walk = None if has_full_text(selection) else listed.driver(selection)
     if walk is not None:
         return listed.count_listed(store, walk, selection, wanted)
@@ -217,6 +216,8 @@ def count_matching(store: Store, selection: Selection, cap: int = COUNT_CAP) -> 
                 return found
             if not may_reach(found, seen, wanted, step, COUNT_WINDOWS):
                 break
+    if not found and not _text_can_match(store, selection):
+        return 0
     # Counted from the start by the plain statement (see feed_page): a keyset below the
     # last window would make SQLite list every match first.
     return _count(store, selection, None, wanted)

@@ -44,9 +44,10 @@ _FTS = (
 the match list instead of fetching and sorting every match (a common word matches a large
 share of the store). The uncorrelated EXISTS is computed once, but SQLite still tests its
 answer for every row it walks: a search without any match is settled before the statement
-by `Selection.needs_text` (`cache.read.monitor_queries`). `FTS_RANGE` lets `cache.read.windowed` read only the
-matches among the rowids of the newest few thousand mentions instead of all of them (in
-the EXISTS too: a word without matches is then looked up in the whole index only once)."""
+by `Selection.needs_text` (`cache.read.monitor_queries`). `FTS_RANGE` lets
+`cache.read.windowed` read only the matches among the rowids of the newest few thousand
+mentions instead of all of them (in the EXISTS too: a word without matches is then looked
+up in the whole index only once)."""
 
 _COLUMN = {"role": "m.role", "lang": "m.lang", "platform": "m.platform"}
 
