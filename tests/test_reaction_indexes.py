@@ -1,6 +1,6 @@
-"""`has:parody` and `has:reply` probe the partial indexes of parody and ambassador replies
-(m010) instead of reading every reply's row, and still pick exactly the same mentions as
-the row-reading statement they replace."""
+"""`has:parody` and `has:reply` pick exactly the same mentions as the row-reading statement
+of before m010, and the conditions that keep their list (m012) probe the partial indexes
+of parody and ambassador replies (m010) instead of reading every reply's row."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from cache.db.store import Store
 from cache.read.monitor_queries import feed_page_sql
 from cache.read.query_sql import HAS_PARODY_SQL, HAS_REPLY_SQL
 from cache.read.search import query_selection
+from cache.read.selection import Selection
 from cache.write.ingest import ingest
 from filters.classify import Classifier
 from sources.model.config import Config
@@ -45,7 +46,9 @@ def test_has_filters_pick_the_same_mentions_as_before(store_path: Path, text: st
         order = "ORDER BY m.created_at DESC, m.id DESC"
         got = [
             r[0]
-            for r in store.conn.execute(f"SELECT m.id FROM mentions AS m WHERE {new.where} {order}")
+            for r in store.conn.execute(
+                f"SELECT m.id FROM mentions AS m WHERE {new.where} {order}", new.params
+            )
         ]
         old = [
             r[0]
@@ -58,18 +61,18 @@ def test_has_filters_pick_the_same_mentions_as_before(store_path: Path, text: st
 
 
 @pytest.mark.parametrize(
-    ("text", "indexes"),
+    ("condition", "indexes"),
     [
-        ("has:parody", {"mentions_parody_reply", "mentions_parody_quote"}),
-        ("has:reply", {"mentions_ambassador_reply"}),
+        (HAS_PARODY_SQL, {"mentions_parody_reply", "mentions_parody_quote"}),
+        (HAS_REPLY_SQL, {"mentions_ambassador_reply"}),
     ],
 )
-def test_has_filters_probe_the_reply_indexes(
-    store_path: Path, text: str, indexes: set[str]
+def test_has_conditions_probe_the_reply_indexes(
+    store_path: Path, condition: str, indexes: set[str]
 ) -> None:
-    """Each tested mention costs index probes only: the replies' rows are not read."""
+    """Keeping `mention_reactions` (m012) costs index probes only: no reply row is read."""
     with Store.open(store_path, readonly=True) as store:
-        sql, params = feed_page_sql(query_selection(text, NOW))
+        sql, params = feed_page_sql(Selection(condition))
         plan = [r[3] for r in store.conn.execute("EXPLAIN QUERY PLAN " + sql, (*params, 200))]
     used = {i for i in indexes if any(f"COVERING INDEX {i} " in step for step in plan)}
     assert used == indexes, plan

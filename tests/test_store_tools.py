@@ -17,7 +17,7 @@ import pytest
 from sqlite_utils import Database
 
 import app
-from cache.db import fts
+from cache.db import fts, mention_lists
 from cache.db.schema import migrations
 from cache.db.store import Store
 
@@ -80,7 +80,9 @@ def test_index_is_exactly_what_sqlite_utils_would_create(tmp_path: Path) -> None
         list(fts.COLUMNS), tokenize=fts.TOKENIZE, create_triggers=True, replace=True
     )
     assert db.table("mentions_fts").schema == before
-    assert triggers == set(fts.TRIGGER_NAMES)
+    assert {t.name for t in db.table("mentions").triggers} == triggers
+    # Besides the full-text triggers, only those of the index tables of cache.db.mention_lists.
+    assert triggers == set(fts.TRIGGER_NAMES) | set(mention_lists.TRIGGER_NAMES)
 
 
 def test_an_existing_store_is_migrated_and_keeps_its_search(tmp_path: Path) -> None:

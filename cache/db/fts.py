@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # only the migrations (writers) pass one; readers never load sqlite-utils
     from sqlite_utils import Database
 
+from cache.db import mention_lists
+
 TABLE = "mentions"
 FTS_TABLE = "mentions_fts"
 COLUMNS = ("text",)
@@ -98,7 +100,8 @@ def deferred_inserts(conn: sqlite3.Connection) -> Iterator[None]:
     the end every row added meanwhile (a rowid above the largest before) is indexed by one
     statement, which writes one index segment instead of one per statement, about a
     quarter of the trigger's cost. The trigger is then created again, character for
-    character. Updates and deletes keep their triggers. It is all one transaction: a
+    character. The insert triggers of `cache.db.mention_lists` are deferred alike
+    (`fill_inserted`). Updates and deletes keep their triggers. It is all one transaction: a
     crash rolls back the rows, their index entries and the trigger's absence together,
     and no other connection ever sees the store without its trigger.
     """
@@ -112,6 +115,10 @@ def deferred_inserts(conn: sqlite3.Connection) -> Iterator[None]:
         yield
         return
     conn.execute('DROP TRIGGER "mentions_ai"')
+    # The index tables of `source:`/`has:` are filled the same way (cache.db.mention_lists).
+    lists = mention_lists.insert_triggers_sql(conn)
+    for name in mention_lists.INSERT_TRIGGER_NAMES:
+        conn.execute(f'DROP TRIGGER IF EXISTS "{name}"')
     yield
     conn.execute(
         f'INSERT INTO "{FTS_TABLE}" (rowid, "text") '
@@ -119,6 +126,10 @@ def deferred_inserts(conn: sqlite3.Connection) -> Iterator[None]:
         (since,),
     )
     conn.execute(INSERT_TRIGGER_SQL)
+    if lists:
+        mention_lists.fill_inserted(conn, since)
+        for sql in lists:
+            conn.execute(sql)
 
 
 def _run_script(db: Database, script: str) -> None:

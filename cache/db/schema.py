@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from cache.db import mention_lists
+
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
@@ -379,3 +381,18 @@ def m010_reaction_indexes(db: Database) -> None:
             WHERE role = 'ambassador';
         """
     )
+
+
+@migrations()
+def m011_mention_sources(db: Database) -> None:
+    # `source:NAME` also matches the other feeds of an article (the JSON list `sources`),
+    # which no index on `mentions` can answer: each page parsed that list row by row. The
+    # table lists every (source, created_at, mention) in index order, kept by triggers.
+    mention_lists.create_sources(db)
+
+
+@migrations()
+def m012_mention_reactions(db: Database) -> None:
+    # `has:parody` / `has:reply` depend on other mentions (replies, quotes, their roles):
+    # listed per kind newest first, kept by triggers, so a page is an index range.
+    mention_lists.create_reactions(db)

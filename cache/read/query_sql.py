@@ -15,38 +15,26 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
+from cache.db.mention_lists import HAS_PARODY_SQL as HAS_PARODY_SQL
+from cache.db.mention_lists import HAS_REPLY_SQL as HAS_REPLY_SQL
 from cache.read.marks import STARRED_SQL, UNREAD_SQL
-from cache.read.selection import FTS_RANGE, Selection, fts_phrase
+from cache.read.selection import FTS_RANGE, Listed, Selection, fts_phrase
 from filters.query import And, Field, Node, Not, Or, Text, TimeBound
-from filters.threads import NOT_CRITICAL_ROLES
 from sources.model.text import format_timestamp
 
-_NOT_CRITICAL = "(" + ", ".join(f"'{role}'" for role in NOT_CRITICAL_ROLES) + ")"
-
-HAS_REPLY_SQL = (
-    f"(m.role NOT IN {_NOT_CRITICAL} AND m.kind != 'retweet' AND EXISTS ("
-    "SELECT 1 FROM mentions AS r WHERE r.in_reply_to = m.id AND r.role = 'ambassador'))"
+SOURCE_SQL = (
+    "EXISTS (SELECT 1 FROM mention_sources AS s WHERE s.source IN ({marks}) "
+    "AND s.created_at = m.created_at AND s.mention_id = m.id)"
 )
-"""A critical mention that at least one ambassador replied to. `r.role = 'ambassador'` as a
-plain column test: it lets SQLite probe the partial index `mentions_ambassador_reply` (m010)
-instead of reading each reply's row."""
+"""A mention that came through one of the sources `marks`, its own or another feed of the
+article (m011's `mention_sources`, kept by triggers): one key lookup per source named."""
 
-_PARODY_ON = "EXISTS (SELECT 1 FROM mentions AS p WHERE p.{link} = {target} AND p.role = 'parody')"
-HAS_PARODY_SQL = (
-    "("
-    + _PARODY_ON.format(link="in_reply_to", target="m.id")
-    + " OR "
-    + _PARODY_ON.format(link="quoted_id", target="m.id")
-    + f" OR (m.role NOT IN {_NOT_CRITICAL} AND EXISTS (SELECT 1 FROM mentions AS r "
-    "WHERE r.in_reply_to = m.id AND r.role = 'ambassador' AND ("
-    + _PARODY_ON.format(link="in_reply_to", target="r.id")
-    + " OR "
-    + _PARODY_ON.format(link="quoted_id", target="r.id")
-    + "))))"
+REACTION_SQL = (
+    "EXISTS (SELECT 1 FROM mention_reactions AS x "
+    "WHERE x.mention_id = m.id AND x.kind IN ({marks}))"
 )
-"""A parody account replied to or quoted this mention, or (for a critical mention) one
-of the ambassador replies to it. Probes the partial indexes of parody replies and quotes
-(m010): no row of a reply is read."""
+"""`has:` one of `marks` (m012's `mention_reactions`, which lists the mentions that
+`HAS_PARODY_SQL` / `HAS_REPLY_SQL` select): one index probe per tested mention."""
 
 _FTS = (
     f"EXISTS (SELECT 1 FROM mentions_fts WHERE mentions_fts MATCH ?{FTS_RANGE}) "
@@ -54,10 +42,12 @@ _FTS = (
 )
 """Full-text condition. The `+` makes SQLite walk `mentions_created` newest first and probe
 the match list instead of fetching and sorting every match (a common word matches a large
-share of the store). The uncorrelated EXISTS is evaluated once, so a search without any
-match stops before walking anything. `FTS_RANGE` lets `cache.read.windowed` read only the
-matches among the rowids of the newest few thousand mentions instead of all of them (in
-the EXISTS too: a word without matches is then looked up in the whole index only once)."""
+share of the store). The uncorrelated EXISTS is computed once, but SQLite still tests its
+answer for every row it walks: a search without any match is settled before the statement
+by `Selection.needs_text` (`cache.read.monitor_queries`). `FTS_RANGE` lets
+`cache.read.windowed` read only the matches among the rowids of the newest few thousand
+mentions instead of all of them (in the EXISTS too: a word without matches is then looked
+up in the whole index only once)."""
 
 _COLUMN = {"role": "m.role", "lang": "m.lang", "platform": "m.platform"}
 
@@ -72,7 +62,32 @@ def compile_query(node: Node | None, now: datetime, rare_topics: Collection[str]
     if node is None:
         return Selection()
     where, params = _Compiler(now, frozenset(rare_topics)).compile(node)
-    return Selection(where, tuple(params))
+    return Selection(where, tuple(params), _lists(node), _needed_text(node))
+
+
+def _needed_text(node: Node) -> tuple[str, ...]:
+    """The FTS5 expression of the free words at the top of the query (alone or ANDed
+    there), as `_Compiler._join` writes it: every selected mention matches it."""
+    if isinstance(node, Text):
+        return (fts_term(node),)
+    if not isinstance(node, And):
+        return ()
+    words = [n for n in node.nodes if isinstance(n, Text)]
+    return (" AND ".join(fts_term(w) for w in words),) if words else ()
+
+
+def _lists(node: Node) -> tuple[Listed, ...]:
+    """The `source:` and `has:` conditions at the top of the query (alone or ANDed there):
+    their mentions are listed by an index table that a reader can walk instead."""
+    conditions = node.nodes if isinstance(node, And) else (node,)
+    found = []
+    for condition in conditions:
+        if isinstance(condition, Field) and condition.name == "source":
+            found.append(Listed("mention_sources", "source", tuple(condition.values)))
+        elif isinstance(condition, Field) and condition.name == "has":
+            found.append(Listed("mention_reactions", "kind", tuple(condition.values)))
+    alone = not isinstance(node, And) or len(node.nodes) == 1
+    return tuple(Listed(f.table, f.column, f.keys, alone) for f in found)
 
 
 def fts_term(text: Text) -> str:
@@ -161,14 +176,9 @@ def _other_field(node: Field, values: list[Any], marks: str) -> tuple[str, list[
         return f"m.author COLLATE NOCASE IN ({marks})", values
     if node.name == "source":
         # An article can arrive through several feeds; any of them counts.
-        return (
-            f"(m.source IN ({marks}) OR EXISTS (SELECT 1 FROM json_each(m.sources) AS s "
-            f"WHERE s.value IN ({marks})))",
-            values + values,
-        )
+        return SOURCE_SQL.format(marks=marks), values
     if node.name == "has":
-        sql = {"reply": HAS_REPLY_SQL, "parody": HAS_PARODY_SQL}
-        return " OR ".join(sql[v] for v in values), []
+        return REACTION_SQL.format(marks=marks), values
     if node.name == "is":
         kept = {"starred": STARRED_SQL, "unread": UNREAD_SQL}
         return " OR ".join(f"({kept[v]})" for v in values), []

@@ -11,11 +11,31 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class Listed:
+    """Mentions that an index table lists newest first: the rows of `table` whose `column`
+    is one of `keys` (`mention_sources`/`source`, `mention_reactions`/`kind`; see
+    `cache.db.mention_lists`). `alone`: the selection is this condition and nothing else."""
+
+    table: str
+    column: str
+    keys: tuple[str, ...]
+    alone: bool = False
+
+
+@dataclass(frozen=True)
 class Selection:
-    """A WHERE clause over `mentions` (aliased `m`) with its parameters."""
+    """A WHERE clause over `mentions` (aliased `m`) with its parameters.
+
+    `lists`: conditions of the WHERE clause, ANDed at its top, whose mentions an index table
+    lists; a reader may walk that list instead of the feed (`where` alone stays the answer).
+    """
 
     where: str = "1"
     params: tuple[Any, ...] = field(default_factory=tuple)
+    lists: tuple[Listed, ...] = ()
+    needs_text: tuple[str, ...] = ()
+    """FTS5 expressions ANDed at the top of the WHERE clause: when one matches nothing in
+    the whole index, nothing is selected (a reader can say so without walking the feed)."""
 
 
 FTS_RANGE = "/*rowid range*/"

@@ -1,0 +1,300 @@
+"""Index tables that list, newest first, the mentions of a source and those with reactions.
+
+`source:NAME` matches a mention whose `source` is NAME or whose JSON list `sources` (the
+other feeds an article came through) holds it; `has:parody` and `has:reply` depend on the
+replies and quotes other accounts wrote. Neither can be an index on a column of
+`mentions`, so a page of them walked the whole feed testing each row (a JSON list parsed
+per row, reply probes per row: 45-190 ms at a million mentions). These tables hold one
+row per (key, created_at, mention) in index order, so a page is a range of their primary
+key and a count an index count:
+
+- `mention_sources(source, created_at, mention_id)`: every source of a mention (its own
+  and each text in `sources`), once.
+- `mention_reactions(kind, created_at, mention_id)`: `kind` 'parody' for each mention
+  `HAS_PARODY_SQL` selects, 'reply' for each `HAS_REPLY_SQL` selects.
+
+Both are kept by SQL triggers on `mentions`, so every write path (live ingest, the bulk
+importer, reclassification, time repair, a delete) keeps them right without knowing of
+them, and a bulk loader that drops the full-text triggers (`cache.db.fts`) leaves these
+alone. Ids of mentions never change (no writer updates `id`); the triggers rely on it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import TYPE_CHECKING
+
+from filters.threads import NOT_CRITICAL_ROLES
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+_NOT_CRITICAL = "(" + ", ".join(f"'{role}'" for role in NOT_CRITICAL_ROLES) + ")"
+
+HAS_REPLY_SQL = (
+    f"(m.role NOT IN {_NOT_CRITICAL} AND m.kind != 'retweet' AND EXISTS ("
+    "SELECT 1 FROM mentions AS r WHERE r.in_reply_to = m.id AND r.role = 'ambassador'))"
+)
+"""A critical mention that at least one ambassador replied to. `r.role = 'ambassador'` as a
+plain column test: it lets SQLite probe the partial index `mentions_ambassador_reply` (m010)
+instead of reading each reply's row."""
+
+_PARODY_ON = "EXISTS (SELECT 1 FROM mentions AS p WHERE p.{link} = {target} AND p.role = 'parody')"
+HAS_PARODY_SQL = (
+    "("
+    + _PARODY_ON.format(link="in_reply_to", target="m.id")
+    + " OR "
+    + _PARODY_ON.format(link="quoted_id", target="m.id")
+    + f" OR (m.role NOT IN {_NOT_CRITICAL} AND EXISTS (SELECT 1 FROM mentions AS r "
+    "WHERE r.in_reply_to = m.id AND r.role = 'ambassador' AND ("
+    + _PARODY_ON.format(link="in_reply_to", target="r.id")
+    + " OR "
+    + _PARODY_ON.format(link="quoted_id", target="r.id")
+    + "))))"
+)
+"""A parody account replied to or quoted this mention, or (for a critical mention) one
+of the ambassador replies to it. Probes the partial indexes of parody replies and quotes
+(m010): no row of a reply is read."""
+
+REACTIONS = {"parody": HAS_PARODY_SQL, "reply": HAS_REPLY_SQL}
+"""`has:` value -> the condition on `mentions AS m` that `mention_reactions` lists."""
+
+SOURCES_TABLE_SQL = """
+CREATE TABLE IF NOT EXISTS mention_sources (
+    source TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    mention_id TEXT NOT NULL,
+    PRIMARY KEY (source, created_at, mention_id)
+) WITHOUT ROWID"""
+
+REACTIONS_TABLE_SQL = """
+CREATE TABLE IF NOT EXISTS mention_reactions (
+    kind TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    mention_id TEXT NOT NULL,
+    PRIMARY KEY (kind, created_at, mention_id)
+) WITHOUT ROWID"""
+
+
+def _sources_of(row: str) -> str:
+    """Every source of the mention `row` (`new` or `old`), as rows (source, created_at, id).
+
+    Invalid JSON in `sources` counts as no further source (a query must never fail on it).
+    """
+    return (
+        f"SELECT {row}.source, {row}.created_at, {row}.id UNION ALL "
+        f"SELECT j.value, {row}.created_at, {row}.id FROM json_each(CASE WHEN "
+        f"json_valid({row}.sources) THEN {row}.sources ELSE '[]' END) AS j WHERE j.type = 'text'"
+    )
+
+
+_ADD_SOURCES = "INSERT OR IGNORE INTO mention_sources (source, created_at, mention_id) {rows};"
+
+_FURTHER_SOURCES = (
+    "SELECT j.value, new.created_at, new.id FROM json_each(CASE WHEN new.sources IN "
+    "('[]', json_array(new.source)) OR NOT json_valid(new.sources) THEN '[]' "
+    "ELSE new.sources END) AS j WHERE j.type = 'text'"
+)
+"""The sources in `sources` beside the mention's own: the JSON list is read only when it
+names more than that (rare: an article that came through several feeds)."""
+
+_DROP_SOURCES = (
+    "DELETE FROM mention_sources WHERE (source, created_at, mention_id) IN ({rows});".format(
+        rows=_sources_of("old")
+    )
+)
+"""Remove the old row's entries by their keys (no index on mention_id to keep up)."""
+
+SOURCE_TRIGGERS_SQL = f"""
+CREATE TRIGGER IF NOT EXISTS mention_sources_ai AFTER INSERT ON mentions BEGIN
+  {_ADD_SOURCES.format(rows="VALUES (new.source, new.created_at, new.id)")}
+  {_ADD_SOURCES.format(rows=_FURTHER_SOURCES)}
+END;
+CREATE TRIGGER IF NOT EXISTS mention_sources_au AFTER UPDATE OF source, sources, created_at
+ON mentions WHEN old.source IS NOT new.source OR old.sources IS NOT new.sources
+  OR old.created_at IS NOT new.created_at BEGIN
+  {_DROP_SOURCES}
+  {_ADD_SOURCES.format(rows=_sources_of("new"))}
+END;
+CREATE TRIGGER IF NOT EXISTS mention_sources_ad AFTER DELETE ON mentions BEGIN
+  {_DROP_SOURCES}
+END;
+"""
+"""`mention_sources` follows every insert, change of sources or time, and delete. It has
+no index besides its key: each insert writes one b-tree entry per source."""
+
+
+def _touched(row: str) -> str:
+    """Ids whose reactions may change when the mention `row` is added, changed or removed.
+
+    The mention itself (its role and kind decide whether it is critical), what it replies to
+    or quotes (it may be a parody or ambassador reaction to them), and what those reply to
+    (a parody reaction to an ambassador reply counts for the post that reply answers).
+    """
+    return (
+        f"{row}.id, {row}.in_reply_to, {row}.quoted_id, "
+        f"(SELECT g.in_reply_to FROM mentions AS g WHERE g.id = {row}.in_reply_to), "
+        f"(SELECT g.in_reply_to FROM mentions AS g WHERE g.id = {row}.quoted_id)"
+    )
+
+
+def _add(ids: str, only: str = "") -> str:
+    """Statements that list the reactions (of kind `only`, or all) of the mentions `ids`
+    (none are removed)."""
+    return "".join(
+        "\n  INSERT OR IGNORE INTO mention_reactions (kind, created_at, mention_id) "
+        f"SELECT '{kind}', m.created_at, m.id FROM mentions AS m WHERE m.id IN ({ids}) "
+        f"AND {condition};"
+        for kind, condition in REACTIONS.items()
+        if kind == only or not only
+    )
+
+
+def _recompute(ids: str) -> str:
+    """Statements that make `mention_reactions` right for the mentions `ids`."""
+    return f"DELETE FROM mention_reactions WHERE mention_id IN ({ids});" + _add(ids)
+
+
+REACTION_TRIGGERS_SQL = f"""
+CREATE TRIGGER IF NOT EXISTS mention_reactions_ai AFTER INSERT ON mentions
+WHEN EXISTS (SELECT 1 FROM mentions WHERE in_reply_to = new.id)
+  OR EXISTS (SELECT 1 FROM mentions WHERE quoted_id = new.id)
+BEGIN{_add("new.id")}
+END;
+CREATE TRIGGER IF NOT EXISTS mention_reactions_ai_parody AFTER INSERT ON mentions
+WHEN new.role = 'parody' AND (new.in_reply_to IS NOT NULL OR new.quoted_id IS NOT NULL)
+BEGIN{_add(_touched("new"), only="parody")}
+END;
+CREATE TRIGGER IF NOT EXISTS mention_reactions_ai_ambassador AFTER INSERT ON mentions
+WHEN new.role = 'ambassador' AND new.in_reply_to IS NOT NULL
+BEGIN{_add("new.in_reply_to", only="reply")}
+  INSERT OR IGNORE INTO mention_reactions (kind, created_at, mention_id)
+    SELECT 'parody', m.created_at, m.id FROM mentions AS m WHERE m.id = new.in_reply_to
+    AND {_PARODY_ON.format(link="in_reply_to", target="new.id")} AND {HAS_PARODY_SQL};
+  INSERT OR IGNORE INTO mention_reactions (kind, created_at, mention_id)
+    SELECT 'parody', m.created_at, m.id FROM mentions AS m WHERE m.id = new.in_reply_to
+    AND {_PARODY_ON.format(link="quoted_id", target="new.id")} AND {HAS_PARODY_SQL};
+END;
+CREATE TRIGGER IF NOT EXISTS mention_reactions_au
+AFTER UPDATE OF role, kind, in_reply_to, quoted_id, created_at ON mentions
+WHEN old.role IS NOT new.role OR old.kind IS NOT new.kind
+  OR old.in_reply_to IS NOT new.in_reply_to OR old.quoted_id IS NOT new.quoted_id
+  OR old.created_at IS NOT new.created_at
+BEGIN
+  {_recompute(_touched("old") + ", " + _touched("new"))}
+END;
+CREATE TRIGGER IF NOT EXISTS mention_reactions_ad AFTER DELETE ON mentions BEGIN
+  {_recompute(_touched("old"))}
+END;
+"""
+"""`mention_reactions` follows every write. An insert can only add reactions (each is an
+EXISTS over other mentions), so the insert triggers only add: for the new mention itself
+when something stored already answers or quotes it (it arrived after its replies); for what
+a parody post answers or quotes, and what that answers; for what an ambassador answers
+(its `parody` kind only when a parody post already answers the new reply). A new mention
+that is neither (nearly every one) costs two index probes."""
+
+TRIGGER_NAMES = (
+    "mention_sources_ai",
+    "mention_sources_au",
+    "mention_sources_ad",
+    "mention_reactions_ai",
+    "mention_reactions_ai_parody",
+    "mention_reactions_ai_ambassador",
+    "mention_reactions_au",
+    "mention_reactions_ad",
+)
+
+
+INSERT_TRIGGER_NAMES = tuple(name for name in TRIGGER_NAMES if "_ai" in name)
+"""The triggers that follow inserts: a bulk load may drop them for its transaction and
+list its new rows at the end instead (`fill_inserted`)."""
+
+
+def insert_triggers_sql(conn: sqlite3.Connection) -> list[str]:
+    """The stored text of the insert triggers, to create them again after a bulk load."""
+    marks = ", ".join("?" for _ in INSERT_TRIGGER_NAMES)
+    return [
+        str(row[0])
+        for row in conn.execute(
+            f"SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name IN ({marks}) "
+            "ORDER BY name",
+            INSERT_TRIGGER_NAMES,
+        )
+    ]
+
+
+def fill_inserted(conn: sqlite3.Connection, since: int) -> None:
+    """List the sources and reactions of the mentions with a rowid above `since` (inserted
+    while the insert triggers were dropped), in three set statements instead of trigger
+    programs per row. An insert can only add reactions: to the new mentions themselves, to
+    what new parody and ambassador posts answer or quote, and to what those answer."""
+    conn.execute(
+        "INSERT OR IGNORE INTO mention_sources (source, created_at, mention_id) "
+        "SELECT source, created_at, id FROM mentions WHERE rowid > :since UNION "
+        "SELECT j.value, m.created_at, m.id FROM mentions AS m, json_each(CASE WHEN "
+        "json_valid(m.sources) THEN m.sources ELSE '[]' END) AS j "
+        "WHERE m.rowid > :since AND m.sources NOT IN ('[]', json_array(m.source)) "
+        "AND j.type = 'text' ORDER BY 1, 2, 3",
+        {"since": since},
+    )
+    reacting = "WHERE n.rowid > :since AND n.role IN ('parody', 'ambassador')"
+    touched = (
+        "SELECT id FROM mentions WHERE rowid > :since "
+        f"UNION SELECT n.in_reply_to FROM mentions AS n {reacting} "
+        f"UNION SELECT n.quoted_id FROM mentions AS n {reacting} "
+        "UNION SELECT g.in_reply_to FROM mentions AS n JOIN mentions AS g "
+        f"ON g.id IN (n.in_reply_to, n.quoted_id) {reacting}"
+    )
+    for kind, condition in REACTIONS.items():
+        conn.execute(
+            "INSERT OR IGNORE INTO mention_reactions (kind, created_at, mention_id) "
+            f"SELECT '{kind}', m.created_at, m.id FROM mentions AS m "
+            f"WHERE m.id IN ({touched}) AND {condition} ORDER BY 2, 3",
+            {"since": since},
+        )
+
+
+def create_sources(db: Database) -> None:
+    """Create `mention_sources`, fill it from every stored mention, and its triggers."""
+    db.execute(SOURCES_TABLE_SQL)
+    # One sorted statement: the UNION's temporary b-tree hands rows over in key order, so
+    # the table is written front to back (1M mentions: seconds, not a random insert each).
+    db.execute(
+        "INSERT OR IGNORE INTO mention_sources (source, created_at, mention_id) "
+        "SELECT source, created_at, id FROM mentions UNION "
+        "SELECT j.value, m.created_at, m.id FROM mentions AS m, json_each(CASE WHEN "
+        "json_valid(m.sources) THEN m.sources ELSE '[]' END) AS j WHERE j.type = 'text' "
+        "ORDER BY 1, 2, 3"
+    )
+    _run_script(db, SOURCE_TRIGGERS_SQL)
+
+
+def create_reactions(db: Database) -> None:
+    """Create `mention_reactions`, fill it from every stored mention, and its triggers."""
+    db.execute(REACTIONS_TABLE_SQL)
+    # Only mentions that a parody or ambassador post answers or quotes can have reactions:
+    # a hundred thousand candidates in a million, each tested by index probes.
+    candidates = (
+        "SELECT in_reply_to FROM mentions WHERE role IN ('parody', 'ambassador') "
+        "UNION SELECT quoted_id FROM mentions WHERE role = 'parody'"
+    )
+    for kind, condition in REACTIONS.items():
+        db.execute(
+            "INSERT OR IGNORE INTO mention_reactions (kind, created_at, mention_id) "
+            f"SELECT '{kind}', m.created_at, m.id FROM mentions AS m "
+            f"WHERE m.id IN ({candidates}) AND {condition} ORDER BY 2, 3"
+        )
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS mention_reactions_mention "
+        "ON mention_reactions(mention_id, kind)"
+    )
+    _run_script(db, REACTION_TRIGGERS_SQL)
+
+
+def _run_script(db: Database, script: str) -> None:
+    # executescript() would COMMIT the migration's open transaction first: run each
+    # trigger on its own instead, so the migration stays one transaction.
+    for statement in script.split("\nEND;"):
+        if statement.strip():
+            db.execute(statement + "\nEND;")

@@ -1,0 +1,284 @@
+"""`source:` and `has:` read from index tables (m011 `mention_sources`, m012
+`mention_reactions`) that every write path keeps right, and give exactly the rows, order and
+capped counts of the plain statement, page by page."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlite_utils import Database
+
+from bench.synth import pages, write_jsonl
+from cache.db.mention_lists import HAS_PARODY_SQL, HAS_REPLY_SQL
+from cache.db.schema import migrations
+from cache.db.store import Store
+from cache.read import listed
+from cache.read.monitor_queries import combine, count_matching, feed_page, feed_page_sql
+from cache.read.search import query_selection
+from cache.read.selection import Selection
+from cache.write.importer import import_paths
+from cache.write.ingest import ingest
+from cache.write.reclassify import reclassify
+from filters.classify import Classifier
+from sources.model.config import AccountsSection, Config
+from sources.x.twitter_v2 import parse_response
+from tests.builders import page, tweet, user
+
+CLASSIFIER = Classifier(Config())
+NOW = datetime(2026, 1, 9, tzinfo=UTC)
+OLD_SOURCE_SQL = (
+    "(m.source IN ({marks}) OR EXISTS (SELECT 1 FROM json_each(m.sources) AS s "
+    "WHERE s.value IN ({marks})))"
+)
+"""The `source:` condition before m011: the JSON list parsed per row."""
+
+
+def lists_are_right(conn: sqlite3.Connection) -> None:
+    """Both tables hold exactly what the mentions say now (computed from scratch here)."""
+    sources = set()
+    for source, extra, created, mention_id in conn.execute(
+        "SELECT source, sources, created_at, id FROM mentions"
+    ):
+        try:
+            extra_names = json.loads(extra)
+        except json.JSONDecodeError:  # a broken list names no further source
+            extra_names = []
+        names = {source} | {s for s in extra_names if isinstance(s, str)}
+        sources |= {(name, created, mention_id) for name in names}
+    assert set(conn.execute("SELECT * FROM mention_sources")) == sources
+    reactions = set()
+    for kind, condition in (("parody", HAS_PARODY_SQL), ("reply", HAS_REPLY_SQL)):
+        reactions |= {
+            (kind, created, mention_id)
+            for created, mention_id in conn.execute(
+                f"SELECT m.created_at, m.id FROM mentions AS m WHERE {condition}"
+            )
+        }
+    assert set(conn.execute("SELECT * FROM mention_reactions")) == reactions
+
+
+def _ingest_out_of_order(store: Store, rows: int, seed: int) -> None:
+    """Live ingest, newest page first: replies and quotes arrive before what they answer."""
+    for part in reversed(list(pages(rows, seed=seed, page_size=100))):
+        ingest(store, parse_response(part, "x"), CLASSIFIER)
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Live ingest out of order, the same posts again through a second feed, more posts."""
+    path = tmp_path_factory.mktemp("lists") / "s.db"
+    stream = list(pages(1500, seed=7, page_size=100))
+    with Store.open(path) as store:
+        for part in reversed(stream):
+            ingest(store, parse_response(part, "x"), CLASSIFIER)
+        for part in stream[3:6]:  # also delivered by another source: `sources` grows
+            ingest(store, parse_response(part, "mirror"), CLASSIFIER)
+    return path
+
+
+def test_live_ingest_keeps_both_lists_right(store_path: Path) -> None:
+    """After ingest out of order and a second feed, `source:`/`has:` find every post."""
+    with Store.open(store_path, readonly=True) as store:
+        lists_are_right(store.conn)
+        (mirrored,) = store.conn.execute(
+            "SELECT count(*) FROM mention_sources WHERE source = 'mirror'"
+        ).fetchone()
+        (kinds,) = store.conn.execute(
+            "SELECT count(DISTINCT kind) FROM mention_reactions"
+        ).fetchone()
+    assert mirrored >= 250  # the second feed's posts are listed under it too
+    assert kinds == 2
+
+
+def test_bulk_import_keeps_both_lists_right(tmp_path: Path) -> None:
+    """An archive imported in large transactions lists its sources and reactions."""
+    archive = tmp_path / "a.jsonl"
+    write_jsonl(archive, 1200, seed=11)
+    with Store.open(tmp_path / "s.db") as store:
+        import_paths(store, [archive], CLASSIFIER, batch=400, parallel=False)
+        (listed_sources,) = store.conn.execute("SELECT count(*) FROM mention_sources").fetchone()
+        assert listed_sources >= 1200
+        lists_are_right(store.conn)
+
+
+def test_reclassify_and_deletes_keep_reactions_right(tmp_path: Path) -> None:
+    """Accounts turned parody by a config edit, and deleted posts, change `has:` at once."""
+    with Store.open(tmp_path / "s.db") as store:
+        _ingest_out_of_order(store, 1200, seed=13)
+        before = set(store.conn.execute("SELECT * FROM mention_reactions"))
+        handles = [
+            row[0]
+            for row in store.conn.execute(
+                "SELECT DISTINCT author FROM mentions WHERE role = 'ambassador' "
+                "AND in_reply_to IS NOT NULL LIMIT 15"
+            )
+        ]
+        turned = Classifier(Config(accounts=AccountsSection(parody=handles)))
+        with store.writing():
+            reclassify(store, turned)
+        after = set(store.conn.execute("SELECT * FROM mention_reactions"))
+        assert after != before  # the ambassadors' replies now count as parody reactions
+        lists_are_right(store.conn)
+        with store.writing():
+            store.conn.execute(
+                "DELETE FROM mentions WHERE id IN (SELECT in_reply_to FROM mentions "
+                "WHERE role = 'parody' AND in_reply_to IS NOT NULL LIMIT 20)"
+            )
+            store.conn.execute(
+                "DELETE FROM mentions WHERE id IN (SELECT id FROM mentions "
+                "WHERE role = 'ambassador' AND in_reply_to IS NOT NULL LIMIT 20)"
+            )
+            store.conn.execute(
+                "UPDATE mentions SET created_at = '2019-01-01T00:00:00Z', sources = 'not json' "
+                "WHERE rowid % 50 = 0"
+            )
+        lists_are_right(store.conn)
+
+
+def test_an_old_store_is_migrated_with_both_lists_filled(store_path: Path, tmp_path: Path) -> None:
+    """A store from before m011/m012 opens with both lists filled from its mentions."""
+    old = tmp_path / "old.db"
+    db = Database(old)
+    migrations.apply(db, stop_before="m011_mention_sources")
+    db.execute("ATTACH DATABASE ? AS new", [str(store_path)])
+    with db.conn:
+        db.execute("INSERT INTO mentions SELECT * FROM new.mentions")
+    db.execute("DETACH DATABASE new")
+    (stored,) = db.execute("SELECT count(*) FROM mentions").fetchone()
+    db.close()
+    with Store.open(old) as store:
+        (listed_mentions,) = store.conn.execute(
+            "SELECT count(DISTINCT mention_id) FROM mention_sources"
+        ).fetchone()
+        assert listed_mentions == stored
+        lists_are_right(store.conn)
+
+
+QUERIES = [
+    "source:x",
+    "source:mirror",
+    "source:x|mirror",
+    "source:nowhere",
+    "has:parody",
+    "has:reply",
+    "has:parody|reply",
+    "has:reply lang:de",
+    "source:mirror has:reply",
+    "topic:strikes source:x",
+    "-source:mirror",
+    "source:mirror OR has:parody",
+    "has:parody Streik",
+    "lang:en -has:reply",
+]
+
+
+@pytest.fixture(autouse=True)
+def _small_windows(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The real first window (200) is most of a test's list: shrink it so that pages go
+    # through several windows, the four-fold growth and the plain remainder.
+    monkeypatch.setattr(listed, "FIRST_WINDOW", 4)
+
+
+def _plain(store: Store, selection: Selection, before: tuple[str, str] | None, n: int) -> list[Any]:
+    sql, params = feed_page_sql(selection, before)
+    return [r["id"] for r in store.rows(sql, (*params, n))]
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_listed_pages_equal_the_plain_statement(store_path: Path, text: str) -> None:
+    """Scrolling `source:`/`has:` shows the same posts in the same order, page by page."""
+    with Store.open(store_path, readonly=True) as store:
+        for selection in (
+            query_selection(text, NOW),
+            combine(query_selection(text, NOW), Selection("m.lang != 'fr'")),
+        ):
+            before: tuple[str, str] | None = None
+            while True:
+                rows = feed_page(store, selection, before=before, limit=23)
+                assert [r["id"] for r in rows] == _plain(store, selection, before, 23), before
+                if len(rows) < 23:
+                    break
+                before = (rows[-1]["created_at"], rows[-1]["id"])
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_listed_counts_equal_the_plain_count(store_path: Path, text: str) -> None:
+    """The filter line's capped count of `source:`/`has:` is the plain count, capped."""
+    with Store.open(store_path, readonly=True) as store:
+        selection = query_selection(text, NOW)
+        (exact,) = store.conn.execute(
+            f"SELECT count(*) FROM mentions AS m WHERE {selection.where}", selection.params
+        ).fetchone()
+        for cap in (3, 40, 300, 5000):
+            assert count_matching(store, selection, cap) == min(exact, cap + 1), (text, cap)
+
+
+@pytest.mark.parametrize(
+    ("text", "old"),
+    [
+        ("source:mirror", OLD_SOURCE_SQL.format(marks="'mirror'")),
+        ("source:x|mirror", OLD_SOURCE_SQL.format(marks="'x', 'mirror'")),
+        ("has:parody", HAS_PARODY_SQL),
+        ("has:reply", HAS_REPLY_SQL),
+    ],
+)
+def test_listed_conditions_select_what_the_old_ones_did(
+    store_path: Path, text: str, old: str
+) -> None:
+    """`source:` and `has:` pick the same posts as the statements they replace."""
+    with Store.open(store_path, readonly=True) as store:
+        new = _plain(store, query_selection(text, NOW), None, 10**6)
+        assert new == _plain(store, Selection(old), None, 10**6)
+        assert len(new) > 10
+
+
+def test_a_listed_page_reads_index_ranges_only(store_path: Path) -> None:
+    """A `source:`/`has:` window walks its table's key range and looks mentions up by key."""
+    with Store.open(store_path, readonly=True) as store:
+        for text in ("source:x|mirror", "has:parody lang:de"):
+            selection = query_selection(text, NOW)
+            walk = listed.driver(selection)
+            assert walk is not None
+            sql, params = listed.listed_rows_sql(walk, selection, "m.id", ("2030", ""), "2000")
+            plan = [r[3] for r in store.conn.execute("EXPLAIN QUERY PLAN " + sql, params)]
+            # `SCAN l` is the window's own list (a co-routine), not a table.
+            assert {step for step in plan if step.startswith("SCAN")} <= {"SCAN l"}, plan
+            assert any(f"SEARCH {walk.table} USING PRIMARY KEY" in step for step in plan), plan
+            assert "SEARCH m USING INDEX sqlite_autoindex_mentions_1 (id=?)" in plan, plan
+
+
+@pytest.mark.parametrize("bulk", [False, True], ids=["live", "bulk"])
+@pytest.mark.parametrize("link", ["reply_to", "quotes"])
+@pytest.mark.parametrize("order", list(itertools.permutations(range(3))))
+def test_a_parody_reaction_to_an_ambassador_reply_counts_in_any_arrival_order(
+    tmp_path: Path, link: str, order: tuple[int, ...], bulk: bool
+) -> None:
+    """A parody quote or reply to an ambassador's answer marks the critical post, whichever
+    of the three arrives first, by live ingest or by import (insert triggers deferred)."""
+    critic = user("angry_customer", "Angry Customer", user_id="901")
+    ambassador = user("kim_at_kestrel", "Kim, FC Ambassador", user_id="902")
+    parody = user("kestrel_parody", "Kestrel (parody)", user_id="903")
+    post = tweet(critic, "Streik again, parcels late", tweet_id="9101")
+    answer = tweet(ambassador, "We are on it", tweet_id="9102", reply_to=post)
+    if link == "reply_to":
+        mocking = tweet(parody, "Sure you are", tweet_id="9103", reply_to=answer)
+    else:
+        mocking = tweet(parody, "Sure you are", tweet_id="9103", quotes=answer)
+    arrivals = [page([post], [critic]), page([answer], [ambassador]), page([mocking], [parody])]
+    with Store.open(tmp_path / "s.db") as store:
+        for index in order:
+            ingest(store, parse_response(arrivals[index], "x"), CLASSIFIER, bulk=bulk)
+            lists_are_right(store.conn)
+        kinds = {
+            row[0]
+            for row in store.conn.execute(
+                "SELECT kind FROM mention_reactions WHERE mention_id = 'x:9101'"
+            )
+        }
+    assert kinds == {"parody", "reply"}
