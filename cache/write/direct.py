@@ -98,11 +98,9 @@ def _created(given: object) -> datetime | None:
 
 
 def _stored_time(moment: datetime) -> str:
-    """`sources.model.text.format_timestamp` of an aware UTC time."""
-    return (
-        f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}"
-        f"T{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}Z"
-    )
+    """`sources.model.text.format_timestamp` of an aware UTC time (`isoformat` always
+    writes four digits of year, and is done in C)."""
+    return moment.isoformat()[:19] + "Z"
 
 
 def _as_list(value: object) -> list[Any]:

@@ -6,7 +6,6 @@ A file yields parsed batches one page at a time so that a large archive streams.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from itertools import accumulate, chain
@@ -213,27 +212,22 @@ def _bracket_depth(brackets: bytes) -> int:
     return max(accumulate(map(_STEP.__getitem__, brackets)), default=0)
 
 
-_DIGIT_RUN = re.compile(r"[0-9]{19,}")
+_NUMBER_SHAPE = bytes.maketrans(b"0123456789[,", b"0000000000::")
+_JSON_SPACE_AND_MINUS = b" \t\r\n-"
+_LONG_AFTER_SEPARATOR = b":" + b"0" * 19
 
 
 def has_long_number(text: str) -> bool:
-    """Whether `text` may hold a bare number of 19 digits or more (`[:[,]\\s*-?[0-9]{19}`).
+    """Whether `text` may hold a bare number of 19 digits or more after `:`, `[` or `,`.
 
     orjson turns integers beyond 64 bits into floats, json keeps them exact: such a line
-    (or one with such digits inside a string after `: `) goes to json. Tweet ids are runs
-    of 19 digits inside strings on every line, so the runs are found first (one C scan)
-    and only the few characters before each are looked at; a regex starting at every
-    `:` and `,` of a page cost more than parsing it.
+    (or one with such digits inside a string, after a colon or comma) goes to json. A
+    regex starting at every `:` and `,` of a page cost about as much as parsing it; here
+    two C passes over the bytes do it: every digit becomes 0, `[` and `,` become `:`, JSON
+    whitespace and minus signs go, and one search finds `:` followed by 19 zeros.
     """
-    for run in _DIGIT_RUN.finditer(text):
-        at = run.start() - 1
-        if at >= 0 and text[at] == "-":
-            at -= 1
-        while at >= 0 and text[at].isspace():
-            at -= 1
-        if at >= 0 and text[at] in ":[,":
-            return True
-    return False
+    shape = text.encode("utf-8", "surrogatepass").translate(_NUMBER_SHAPE, _JSON_SPACE_AND_MINUS)
+    return _LONG_AFTER_SEPARATOR in shape
 
 
 def load_json(text: str) -> Any:
