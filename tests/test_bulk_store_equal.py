@@ -13,6 +13,7 @@ import json
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -201,9 +202,11 @@ def _count_direct_transactions(monkeypatch: pytest.MonkeyPatch) -> dict[str, int
     seen = {"rows": 0}
     real = pipeline.ingest_rows
 
-    def counting(store: Store, batch: RowBatch, classifier: Classifier) -> IngestResult:
+    def counting(
+        store: Store, batch: RowBatch, classifier: Classifier, *rest: Any
+    ) -> IngestResult:
         seen["rows"] += len(batch.rows)
-        return real(store, batch, classifier)
+        return real(store, batch, classifier, *rest)
 
     monkeypatch.setattr(pipeline, "ingest_rows", counting)
     return seen

@@ -25,10 +25,13 @@ from cache.db.store import (
 )
 from cache.write.thread_topics import settle
 from filters.classify import Classification, Classifier
+from filters.roles import RoleDecision
 from sources.model.records import Account, Mention, ParsedBatch, utc_now
 from sources.model.text import TIME_UNDATED, format_timestamp, parse_timestamp, time_flag
 
 _CHUNK = 500
+_DECISIONS_KEPT = 100_000
+"""Accounts whose role decision an import keeps (see `store_accounts`)."""
 """Ids per `IN (...)` lookup (SQLite's limit on statement variables is far above)."""
 
 _MENTION_COLUMNS = (
@@ -213,14 +216,28 @@ def _dedupe(mentions: Iterable[Mention]) -> tuple[list[Mention], dict[str, list[
 
 
 def store_accounts(
-    store: Store, accounts: Iterable[Account], classifier: Classifier, now: str
+    store: Store,
+    accounts: Iterable[Account],
+    classifier: Classifier,
+    now: str,
+    decisions: dict[Account, RoleDecision] | None = None,
 ) -> tuple[dict[str, str], int]:
     """Upsert the accounts; returns their roles and how many rows were added or changed
-    (the same author on every page of an archive counts only when new or changed)."""
+    (the same author on every page of an archive counts only when new or changed).
+
+    `decisions` keeps the role of each account as it was, across the transactions of
+    one import with one classifier: the same authors come back in every transaction.
+    """
     roles: dict[str, str] = {}
     rows = []
     for account in {a.key: a for a in accounts}.values():
-        decision = classifier.classify_account(account)
+        decision = decisions.get(account) if decisions is not None else None
+        if decision is None:
+            decision = classifier.classify_account(account)
+            if decisions is not None:
+                if len(decisions) >= _DECISIONS_KEPT:
+                    decisions.clear()
+                decisions[account] = decision
         roles[account.key] = decision.role
         rows.append(
             (

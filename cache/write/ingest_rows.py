@@ -45,16 +45,23 @@ from cache.write.ingest import (
     write_rows,
 )
 from filters.classify import Classifier
-from sources.model.records import utc_now
+from filters.roles import RoleDecision
+from sources.model.records import Account, utc_now
 from sources.model.text import parse_timestamp, time_flag
 
 
-def ingest_rows(store: Store, batch: RowBatch, classifier: Classifier) -> IngestResult:
-    """`ingest(store, batch, classifier, bulk=True)` for a batch of direct rows."""
+def ingest_rows(
+    store: Store,
+    batch: RowBatch,
+    classifier: Classifier,
+    decisions: dict[Account, RoleDecision] | None = None,
+) -> IngestResult:
+    """`ingest(store, batch, classifier, bulk=True)` for a batch of direct rows;
+    `decisions`: see `cache.write.ingest.store_accounts`."""
     result = IngestResult(skipped=len(batch.skipped))
     now = now_text()
     with store_errors(store), store.writing():
-        roles, result.accounts = store_accounts(store, batch.accounts, classifier, now)
+        roles, result.accounts = store_accounts(store, batch.accounts, classifier, now, decisions)
         rows, delivered = _dedupe(batch.rows)
         _fill_missing_roles(store, rows, roles, classifier)
         with fts.deferred_inserts(store.conn):

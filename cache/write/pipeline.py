@@ -24,8 +24,9 @@ from cache.write.direct import TEXT, RowBatch
 from cache.write.ingest import IngestResult, ingest
 from cache.write.ingest_rows import ingest_rows
 from filters.classify import Classification, Classifier, Precomputed
+from filters.roles import RoleDecision
 from sources.model.config import SECRET_ENVS, Config
-from sources.model.records import ParsedBatch
+from sources.model.records import Account, ParsedBatch
 
 FLUSH_MENTIONS = 20_000
 """Mentions per transaction. Large on purpose: every commit writes each index page it
@@ -166,6 +167,8 @@ class BulkIngest:
         self._pending = ParsedBatch()
         self._in_flight: tuple[ParsedBatch, list[str]] | None = None
         self._worker: ClassifyWorker | None = None
+        self._decisions: dict[Account, RoleDecision] = {}
+        """Role decisions of the accounts seen in this import (one classifier, one config)."""
 
     @property
     def worker_pid(self) -> int | None:
@@ -246,7 +249,7 @@ class BulkIngest:
         if not (_size(batch) or batch.accounts or batch.skipped or batch.warnings):
             return
         if isinstance(batch, RowBatch):
-            result = ingest_rows(self.store, batch, classifier)
+            result = ingest_rows(self.store, batch, classifier, self._decisions)
         else:
             result = ingest(self.store, batch, classifier, bulk=True)
         self.totals.add(result)
