@@ -202,9 +202,7 @@ def _count_direct_transactions(monkeypatch: pytest.MonkeyPatch) -> dict[str, int
     seen = {"rows": 0}
     real = pipeline.ingest_rows
 
-    def counting(
-        store: Store, batch: RowBatch, classifier: Classifier, *rest: Any
-    ) -> IngestResult:
+    def counting(store: Store, batch: RowBatch, classifier: Classifier, *rest: Any) -> IngestResult:
         seen["rows"] += len(batch.rows)
         return real(store, batch, classifier, *rest)
 
@@ -213,18 +211,27 @@ def _count_direct_transactions(monkeypatch: pytest.MonkeyPatch) -> dict[str, int
 
 
 def test_direct_rows_match_the_ordinary_ingest_on_edge_cases(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, realworld: Path
 ) -> None:
     """Odd X payloads (no or unreadable times, surrogates, retweets, users-only pages,
-    referenced copies then full posts) are stored by `import` as the live sources store them."""
+    referenced copies then full posts), also between Bluesky lines in the same file, are
+    stored by `import` as the live sources store them."""
     edges = tmp_path / "edges.jsonl"
     with edges.open("w", encoding="utf-8") as out:
         for page in [*_edge_pages(), *pages(120, seed=5)]:
             out.write(json.dumps(page) + "\n")
+    jetstream = realworld / "bluesky" / "jetstream_v1_corpus_expected.jsonl"
+    social = jetstream.read_text(encoding="utf-8").splitlines()[:60]
+    mixed = tmp_path / "mixed.jsonl"
+    with mixed.open("w", encoding="utf-8") as out:
+        for number, page in enumerate(pages(90, seed=6, page_size=10)):
+            out.write(json.dumps(page) + "\n" + "\n".join(social[number * 6 : number * 6 + 6]))
+            out.write("\n")
     direct = _count_direct_transactions(monkeypatch)
-    reports = _bulk(tmp_path / "bulk.db", [[edges], [edges]], batch=60)
-    _ordinary(tmp_path / "ordinary.db", [[edges], [edges]])
-    assert direct["rows"] > 240
+    reports = _bulk(tmp_path / "bulk.db", [[edges], [edges], [mixed]], batch=60)
+    _ordinary(tmp_path / "ordinary.db", [[edges], [edges], [mixed]])
+    assert direct["rows"] > 240 + 90
+    assert reports[2].totals.new > 90  # the Bluesky posts between the pages are stored too
     bulk, ordinary = _contents(tmp_path / "bulk.db"), _contents(tmp_path / "ordinary.db")
     assert bulk.keys() == ordinary.keys()
     for name in bulk:
@@ -235,7 +242,8 @@ def test_direct_rows_match_the_ordinary_ingest_on_edge_cases(
     assert [s.reason for s in first.skipped] == [s.reason for p in parsed for s in p.skipped]
     assert first.warnings == [w for p in parsed for w in p.warnings]
     assert first.times_from_ids == sum(time_from_id(m) for p in parsed for m in p.mentions) == 3
-    assert first.totals.new == len(ordinary["mentions"]) and reports[1].totals.new == 0
+    assert reports[1].totals.new == 0
+    assert first.totals.new + reports[2].totals.new == len(ordinary["mentions"])
 
 
 def test_fts_after_bulk_import_finds_what_the_mentions_hold(tmp_path: Path) -> None:
