@@ -196,8 +196,11 @@ def run_bases(
     segment_rows: int,
     seed: int,
     free_classifier: bool,
+    in_place: bool = False,
 ) -> dict[str, Any]:
-    """The same fresh segment imported into a copy of each base store (see the docstring)."""
+    """The same fresh segment imported into a copy of each base store (see the docstring);
+    `in_place`: into the bases themselves (old and new runs then take turns on the same
+    stores with different seeds, and the whole-file check of a fresh copy is not repeated)."""
     (segment,) = write_segments(folder, segment_rows, 1, seed)
     sys.path.insert(0, str(tree))
     for module in [m for m in sys.modules if m.split(".")[0] in ("cache", "sources", "filters")]:
@@ -218,7 +221,7 @@ def run_bases(
         classifier = Precomputed(classifier, {t: classifier.classify_text(t) for t in texts})
     per_base: list[dict[str, Any]] = []
     for base in bases:
-        copy = _fresh_store_copy(base, folder)
+        copy = base if in_place else _fresh_store_copy(base, folder)
         with Store.open(copy) as store:
             before = int(store.conn.execute("SELECT count(*) FROM mentions").fetchone()[0])
             last_rowid = int(
@@ -246,7 +249,7 @@ def run_bases(
         print(json.dumps(figures), file=sys.stderr, flush=True)
     raw = raw_insert_floor(copy, folder, last_rowid)
     collector = collector_floor(segment, folder, int(per_base[-1]["new"]))
-    for base in bases:
+    for base in [] if in_place else bases:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{folder / f'at-{base.stem}.db'}{suffix}").unlink(missing_ok=True)
     first, last = per_base[0], per_base[-1]
@@ -281,6 +284,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bases", type=Path, nargs="+", help="stores to import a segment into")
     parser.add_argument("--segment-rows", type=int, default=20_000)
     parser.add_argument("--free-classifier", action="store_true", help="topics off the clock")
+    parser.add_argument("--in-place", action="store_true", help="write into the bases")
     args = parser.parse_args(argv)
     args.dir.mkdir(parents=True, exist_ok=True)
     if args.bases:
@@ -291,6 +295,7 @@ def main(argv: list[str] | None = None) -> int:
             args.segment_rows,
             args.seed,
             args.free_classifier,
+            args.in_place,
         )
     else:
         figures = run(args.tree.resolve(), args.dir, args.name, args.rows, args.segments, args.seed)
