@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script: make the project importable
     sys.path.insert(0, str(ROOT))
 
+from bench.scale import collector_floor  # noqa: E402
 from bench.synth import pages, write_jsonl  # noqa: E402
 from cache.db.store import Store  # noqa: E402
 from cache.read.search import QueryError, query_selection, select_sql  # noqa: E402
@@ -84,9 +85,12 @@ def measure_ingest(
     started = time.perf_counter()
     report = import_paths(store, [archive], classifier)
     spent = time.perf_counter() - started
+    collector = collector_floor(archive, workdir, rows)
     archive.unlink()
     return {
         "ingest_per_s": rows / spent,
+        "collector_per_s": collector,
+        "collector_ratio": rows / spent / collector,
         "ingest_s": spent,
         "stored": report.totals.new,
         "ingest_parallel": (os.cpu_count() or 1) >= 2,
@@ -409,9 +413,11 @@ def run(rows: int, seed: int = 1, *, progress: Callable[[str], None] = print) ->
 
 
 HEADLINE = (
-    ("ingest_per_s", "mentions/s of import: read, parse, classify, store, FTS", ">= 50,000"),
+    ("ingest_per_s", "mentions/s of import: read, parse, classify, store, FTS", ">=25k, aim 50k"),
     ("raw_insert_per_s", "rows/s plain executemany, no index", ""),
-    ("ingest_ratio", "ingest / raw insert", "only improves"),
+    ("ingest_ratio", "ingest / raw insert", ">= 0.3"),
+    ("collector_per_s", "mentions/s read, json.loads, json.dumps of the same archive", ""),
+    ("collector_ratio", "ingest / collector floor", ""),
     ("classify_per_s", "mentions/s topics + author role", ""),
     ("classify_topics_cpu_per_s", "texts per CPU second, topics alone, one core", ">= 100,000"),
     ("query_ms_p50", "ms, median over the query set", ""),

@@ -14,6 +14,13 @@ collector floor (read the segment, parse every line, write it as JSON Lines agai
 `--tree PATH` imports the project from another checkout (for old/new runs side by side):
 `uv run python bench/scale.py --tree /tmp/ew_old --dir /tmp/ew --name old`. The store is
 kept, so `bench/queries.py` can measure queries on it afterwards.
+
+`--bases A.db B.db ...` measures the cost at given sizes without building them first: each
+base store is copied into `--dir` (never written itself) and the same fresh segment of
+`--segment-rows` posts (a seed no base holds) is imported into each copy, e.g. a 100k and a
+1M store (`bench/inflate.py` makes one): `cpu_us` per base is the ingest cost at that size.
+`--free-classifier` answers the topics from a table worked out off the clock (the same
+answers, the classifier's time taken out) and imports on one core: the store side's ceiling.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import sqlite3
 import sys
 import time
@@ -165,6 +173,106 @@ def run(tree: Path, folder: Path, name: str, rows: int, segments: int, seed: int
     }
 
 
+def _fresh_store_copy(base: Path, folder: Path) -> Path:
+    copy = folder / f"at-{base.stem}.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{copy}{suffix}").unlink(missing_ok=True)
+    wal = Path(f"{base}-wal")
+    if not wal.exists() or wal.stat().st_size == 0:
+        shutil.copyfile(base, copy)  # everything is in the file itself
+        return copy
+    source = sqlite3.connect(f"file:{base}?mode=ro", uri=True)
+    target = sqlite3.connect(str(copy))
+    source.backup(target)  # a consistent copy of what the WAL beside it holds too
+    source.close()
+    target.close()
+    return copy
+
+
+def run_bases(
+    tree: Path,
+    folder: Path,
+    bases: list[Path],
+    segment_rows: int,
+    seed: int,
+    free_classifier: bool,
+    in_place: bool = False,
+) -> dict[str, Any]:
+    """The same fresh segment imported into a copy of each base store (see the docstring);
+    `in_place`: into the bases themselves (old and new runs then take turns on the same
+    stores with different seeds, and the whole-file check of a fresh copy is not repeated)."""
+    (segment,) = write_segments(folder, segment_rows, 1, seed)
+    sys.path.insert(0, str(tree))
+    for module in [m for m in sys.modules if m.split(".")[0] in ("cache", "sources", "filters")]:
+        del sys.modules[module]
+    from cache.db.store import Store
+    from cache.write.importer import import_paths
+    from filters.classify import Classifier, Precomputed
+    from sources.model.config import Config
+
+    classifier = Classifier(Config())
+    if free_classifier:
+        texts = {
+            (t.get("note_tweet") or {}).get("text") or t["text"]
+            for line in segment.open("rb")
+            for page in [json.loads(line)]
+            for t in page["data"] + page.get("includes", {}).get("tweets", [])
+        }
+        classifier = Precomputed(classifier, {t: classifier.classify_text(t) for t in texts})
+    per_base: list[dict[str, Any]] = []
+    for base in bases:
+        copy = base if in_place else _fresh_store_copy(base, folder)
+        with Store.open(copy) as store:
+            before = int(store.conn.execute("SELECT count(*) FROM mentions").fetchone()[0])
+            last_rowid = int(
+                store.conn.execute("SELECT coalesce(max(rowid), 0) FROM mentions").fetchone()[0]
+            )
+            own0, kids0 = _cpu()
+            started = time.perf_counter()
+            report = import_paths(
+                store, [segment], classifier, parallel=False if free_classifier else None
+            )
+            wall = time.perf_counter() - started
+            own1, kids1 = _cpu()
+        new = report.totals.new
+        figures = {
+            "base": str(base),
+            "stored_before": before,
+            "new": new,
+            "per_s": new / wall,
+            "wall_us": wall / new * 1e6,
+            "cpu_us": (own1 - own0 + kids1 - kids0) / new * 1e6,
+            "main_cpu_us": (own1 - own0) / new * 1e6,
+            "worker_cpu_us": (kids1 - kids0) / new * 1e6,
+        }
+        per_base.append(figures)
+        print(json.dumps(figures), file=sys.stderr, flush=True)
+    raw = raw_insert_floor(copy, folder, last_rowid)
+    collector = collector_floor(segment, folder, int(per_base[-1]["new"]))
+    for base in [] if in_place else bases:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{folder / f'at-{base.stem}.db'}{suffix}").unlink(missing_ok=True)
+    first, last = per_base[0], per_base[-1]
+    return {
+        "tree": str(tree),
+        "free_classifier": free_classifier,
+        "segment_rows": segment_rows,
+        "cpu_us_first": first["cpu_us"],
+        "cpu_us_last": last["cpu_us"],
+        "cpu_growth": last["cpu_us"] / first["cpu_us"] - 1,
+        "main_cpu_us_first": first["main_cpu_us"],
+        "main_cpu_us_last": last["main_cpu_us"],
+        "ingest_per_s_last": last["per_s"],
+        "ceiling_without_classifier_per_s": 1e6 / last["main_cpu_us"],
+        "raw_insert_per_s": raw,
+        "ingest_ratio": last["per_s"] / raw,
+        "collector_per_s": collector,
+        "collector_ratio": last["per_s"] / collector,
+        "bases": per_base,
+        "cores": os.cpu_count(),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -173,9 +281,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dir", type=Path, required=True, help="folder for segments and store")
     parser.add_argument("--name", default="store", help="the store is DIR/NAME.db")
     parser.add_argument("--tree", type=Path, default=HERE, help="project checkout to measure")
+    parser.add_argument("--bases", type=Path, nargs="+", help="stores to import a segment into")
+    parser.add_argument("--segment-rows", type=int, default=20_000)
+    parser.add_argument("--free-classifier", action="store_true", help="topics off the clock")
+    parser.add_argument("--in-place", action="store_true", help="write into the bases")
     args = parser.parse_args(argv)
     args.dir.mkdir(parents=True, exist_ok=True)
-    figures = run(args.tree.resolve(), args.dir, args.name, args.rows, args.segments, args.seed)
+    if args.bases:
+        figures = run_bases(
+            args.tree.resolve(),
+            args.dir,
+            [b.resolve() for b in args.bases],
+            args.segment_rows,
+            args.seed,
+            args.free_classifier,
+            args.in_place,
+        )
+    else:
+        figures = run(args.tree.resolve(), args.dir, args.name, args.rows, args.segments, args.seed)
     print(json.dumps(figures))
     return 0
 

@@ -13,16 +13,20 @@ import json
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bench.synth import pages
 from cache.db.store import Store
-from cache.write.importer import import_paths
-from cache.write.ingest import ingest
+from cache.write import pipeline
+from cache.write.direct import RowBatch
+from cache.write.importer import ImportReport, import_paths
+from cache.write.ingest import IngestResult, ingest
 from filters.classify import Classifier
 from sources.archive.files import read_archive
 from sources.model.config import Config
+from sources.x.twitter_v2 import time_from_id
 
 FROZEN = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
 BATCH = 700
@@ -52,13 +56,77 @@ def _archives(folder: Path, realworld: Path) -> list[list[Path]]:
             for tweet in page["data"][::2]:
                 tweet["text"] = f"Streik bei Kestrel, Nachtrag {number}: " + tweet["text"]
             out.write(json.dumps(page, ensure_ascii=False) + "\n")
-    return [real, [first], [second], real]
+    edges = folder / "edges.jsonl"
+    with edges.open("w", encoding="utf-8") as out:
+        for page in _edge_pages():  # escaped: a lone surrogate is valid JSON as \\ud800
+            out.write(json.dumps(page) + "\n")
+    return [real, [first], [second], [edges], real, [edges]]
 
 
-def _bulk(db: Path, imports: list[list[Path]]) -> None:
+def _edge_pages() -> list[dict[str, object]]:
+    """Pages with what the direct parser must treat exactly as `parse_response` does."""
+    users = [
+        {"id": "901", "username": "edge_one", "name": "Edge \u00e4 One", "description": "x"},
+        {"id": "902", "username": "edge_two", "name": "Two", "public_metrics": {"x": 1.5}},
+    ]
+    base = 1_900_000_000_000_000_000
+
+    def tweet(n: int, **fields: object) -> dict[str, object]:
+        return {"id": str(base + n), "text": f"Streik edge {n}", "author_id": "901", **fields}
+
+    return [
+        {
+            "data": [
+                tweet(1, created_at="2026-01-05T06:00:01.123Z", lang="de"),
+                tweet(2),  # no created_at: the time its id encodes, counted
+                tweet(3, created_at="not a time"),  # unreadable: id time and a warning
+                tweet(4, created_at="2026-01-05T08:00:01+02:00", author_id="999"),
+                tweet(5, created_at="2001-01-01T00:00:00.000Z"),  # before X: out of range
+                tweet(6, created_at="2099-01-01T00:00:00.000Z", text="lone \ud800 surrogate"),
+                tweet(7, created_at="2026-01-05T06:00:01.123Z", text="nul\u0000byte"),
+                tweet(8, created_at="2026-01-05T06:00:02.000Z", note_tweet={"text": "long " * 90}),
+                tweet(
+                    9,
+                    created_at="2026-01-05T06:00:03.000Z",
+                    referenced_tweets=[{"type": "retweeted", "id": str(base + 1)}],
+                    big=123456789012345678901234,  # beyond 64 bits: parsed by json
+                    ratio=1e16,
+                ),
+                tweet(
+                    10,
+                    created_at="2026-01-05T06:00:04.000Z",
+                    author_id="902",
+                    referenced_tweets={"type": "quoted", "id": str(base + 11)},
+                ),
+                {"id": "１２３", "text": "full-width id"},
+                {"id": str(base + 12), "text": "no author", "created_at": "2026-01-05T06:00:05Z"},
+            ],
+            "includes": {
+                "users": users,
+                "tweets": [
+                    tweet(11, created_at="2026-01-05T05:00:00.000Z", text="referenced first"),
+                    tweet(1, created_at="2026-01-05T06:00:01.123Z", text="partial copy"),
+                ],
+            },
+        },
+        # The referenced post arrives in full on a later page: it replaces the copy.
+        {
+            "data": [tweet(11, created_at="2026-01-05T05:00:00.000Z", text="Streik in full")],
+            "includes": {"users": users},
+        },
+        {"id": str(base + 13), "text": "a bare tweet line", "author_id": "902"},
+        {"data": [{"username": "only_user", "id": "903", "name": "U"}]},
+        {"data": [{"tweet_count": 4, "start": "x"}]},
+        {"errors": [{"detail": "Not Found"}]},
+    ]
+
+
+def _bulk(db: Path, imports: list[list[Path]], batch: int = BATCH) -> list[ImportReport]:
     with Store.open(db) as store:
-        for paths in imports:
-            import_paths(store, paths, Classifier(Config()), batch=BATCH, parallel=False)
+        return [
+            import_paths(store, paths, Classifier(Config()), batch=batch, parallel=False)
+            for paths in imports
+        ]
 
 
 def _ordinary(db: Path, imports: list[list[Path]]) -> None:
@@ -109,11 +177,13 @@ def _contents(db: Path) -> dict[str, list[tuple[object, ...]]]:
 
 @pytest.mark.slow  # two whole stores built and compared row by row
 def test_bulk_import_stores_the_same_rows_as_the_ordinary_ingest(
-    tmp_path: Path, realworld: Path
+    tmp_path: Path, realworld: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A store filled by `import` cannot be told from one filled by the live sources."""
     imports = _archives(tmp_path, realworld)
+    direct = _count_direct_transactions(monkeypatch)
     _bulk(tmp_path / "bulk.db", imports)
+    assert direct["rows"] > 2400 * 2  # the X pages really went through the direct path
     _ordinary(tmp_path / "ordinary.db", imports)
     bulk, ordinary = _contents(tmp_path / "bulk.db"), _contents(tmp_path / "ordinary.db")
     assert len(bulk["mentions"]) > 2400 + 500  # real payloads and the stream are all in
@@ -125,6 +195,55 @@ def test_bulk_import_stores_the_same_rows_as_the_ordinary_ingest(
     assert bulk.keys() == ordinary.keys()
     for name in bulk:
         assert bulk[name] == ordinary[name], name
+
+
+def _count_direct_transactions(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """Counts the rows the importer stores through `ingest_rows` (and still stores them)."""
+    seen = {"rows": 0}
+    real = pipeline.ingest_rows
+
+    def counting(store: Store, batch: RowBatch, classifier: Classifier, *rest: Any) -> IngestResult:
+        seen["rows"] += len(batch.rows)
+        return real(store, batch, classifier, *rest)
+
+    monkeypatch.setattr(pipeline, "ingest_rows", counting)
+    return seen
+
+
+def test_direct_rows_match_the_ordinary_ingest_on_edge_cases(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, realworld: Path
+) -> None:
+    """Odd X payloads (no or unreadable times, surrogates, retweets, users-only pages,
+    referenced copies then full posts), also between Bluesky lines in the same file, are
+    stored by `import` as the live sources store them."""
+    edges = tmp_path / "edges.jsonl"
+    with edges.open("w", encoding="utf-8") as out:
+        for page in [*_edge_pages(), *pages(120, seed=5)]:
+            out.write(json.dumps(page) + "\n")
+    jetstream = realworld / "bluesky" / "jetstream_v1_corpus_expected.jsonl"
+    social = jetstream.read_text(encoding="utf-8").splitlines()[:60]
+    mixed = tmp_path / "mixed.jsonl"
+    with mixed.open("w", encoding="utf-8") as out:
+        for number, page in enumerate(pages(90, seed=6, page_size=10)):
+            out.write(json.dumps(page) + "\n" + "\n".join(social[number * 6 : number * 6 + 6]))
+            out.write("\n")
+    direct = _count_direct_transactions(monkeypatch)
+    reports = _bulk(tmp_path / "bulk.db", [[edges], [edges], [mixed]], batch=60)
+    _ordinary(tmp_path / "ordinary.db", [[edges], [edges], [mixed]])
+    assert direct["rows"] > 240 + 90
+    assert reports[2].totals.new > 90  # the Bluesky posts between the pages are stored too
+    bulk, ordinary = _contents(tmp_path / "bulk.db"), _contents(tmp_path / "ordinary.db")
+    assert bulk.keys() == ordinary.keys()
+    for name in bulk:
+        assert bulk[name] == ordinary[name], name
+    # What the import reports (skipped items, warnings, times taken from ids) agrees too.
+    parsed = list(read_archive(edges, seen_at=FROZEN))
+    first = reports[0]
+    assert [s.reason for s in first.skipped] == [s.reason for p in parsed for s in p.skipped]
+    assert first.warnings == [w for p in parsed for w in p.warnings]
+    assert first.times_from_ids == sum(time_from_id(m) for p in parsed for m in p.mentions) == 3
+    assert reports[1].totals.new == 0
+    assert first.totals.new + reports[2].totals.new == len(ordinary["mentions"])
 
 
 def test_fts_after_bulk_import_finds_what_the_mentions_hold(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from cache.db.store import Store, StoreError
+from cache.write.direct import RowBatch, rows_from_page
 from cache.write.ingest import IngestResult
 from cache.write.pipeline import FLUSH_MENTIONS, BulkIngest
 from filters.classify import Classifier
@@ -85,12 +86,18 @@ def import_paths(
                 renames[str(readable)] = str(path)
                 try:
                     for parsed in read_archive(
-                        readable, source=source, seen_at=utc_now(), max_line_bytes=max_line_bytes
+                        readable,
+                        source=source,
+                        seen_at=utc_now(),
+                        max_line_bytes=max_line_bytes,
+                        parse_v2=rows_from_page,
                     ):
                         if stop is not None and stop.is_set():
                             report.interrupted = True
                             return report
                         report.times_from_ids += sum(map(time_from_id, parsed.mentions))
+                        if isinstance(parsed, RowBatch):
+                            report.times_from_ids += parsed.times_from_ids
                         bulk.add(parsed)
                 except ArchiveError as exc:
                     report.unreadable.append(rename(str(exc)))

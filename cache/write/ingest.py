@@ -11,7 +11,7 @@ import functools
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from cache.db import fts
@@ -25,10 +25,13 @@ from cache.db.store import (
 )
 from cache.write.thread_topics import settle
 from filters.classify import Classification, Classifier
+from filters.roles import RoleDecision
 from sources.model.records import Account, Mention, ParsedBatch, utc_now
 from sources.model.text import TIME_UNDATED, format_timestamp, parse_timestamp, time_flag
 
 _CHUNK = 500
+_DECISIONS_KEPT = 100_000
+"""Accounts whose role decision an import keeps (see `store_accounts`)."""
 """Ids per `IN (...)` lookup (SQLite's limit on statement variables is far above)."""
 
 _MENTION_COLUMNS = (
@@ -106,7 +109,7 @@ class IngestResult:
 
 
 @dataclass
-class _Existing:
+class Existing:
     source: str
     raw_hash: str
     referenced_only: bool
@@ -134,21 +137,27 @@ def ingest(
     """
     result = IngestResult(skipped=len(batch.skipped))
     now = now_text()
+    with store_errors(store), store.writing():
+        roles, result.accounts = store_accounts(store, batch.accounts, classifier, now)
+        mentions, delivered = _dedupe(_keep_link_ids(store, batch.mentions))
+        _fill_missing_roles(store, mentions, roles, classifier)
+        with fts.deferred_inserts(store.conn) if bulk else contextlib.nullcontext():
+            _store_mentions(store, mentions, delivered, roles, classifier, now, result, bulk)
+        for state in states:
+            store.save_source_state(state)
+    return result
+
+
+@contextlib.contextmanager
+def store_errors(store: Store) -> Iterator[None]:
+    """A store that cannot be written (disk full, read-only, corrupt) as `StoreError`."""
     try:
-        with store.writing():
-            roles, result.accounts = _store_accounts(store, batch.accounts, classifier, now)
-            mentions, delivered = _dedupe(_keep_link_ids(store, batch.mentions))
-            _fill_missing_roles(store, mentions, roles, classifier)
-            with fts.deferred_inserts(store.conn) if bulk else contextlib.nullcontext():
-                _store_mentions(store, mentions, delivered, roles, classifier, now, result, bulk)
-            for state in states:
-                store.save_source_state(state)
+        yield
     except sqlite3.DatabaseError as exc:
         if type(exc) not in (sqlite3.OperationalError, sqlite3.DatabaseError):
             raise  # an integrity or programming error is a bug here, not a store problem
         # Disk full, read-only file, corrupt page: the transaction was rolled back whole.
         raise StoreError(describe_sqlite_error(store.path, exc)) from exc
-    return result
 
 
 def _keep_link_ids(store: Store, mentions: list[Mention]) -> list[Mention]:
@@ -206,15 +215,29 @@ def _dedupe(mentions: Iterable[Mention]) -> tuple[list[Mention], dict[str, list[
     return list(chosen.values()), delivered
 
 
-def _store_accounts(
-    store: Store, accounts: Iterable[Account], classifier: Classifier, now: str
+def store_accounts(
+    store: Store,
+    accounts: Iterable[Account],
+    classifier: Classifier,
+    now: str,
+    decisions: dict[Account, RoleDecision] | None = None,
 ) -> tuple[dict[str, str], int]:
     """Upsert the accounts; returns their roles and how many rows were added or changed
-    (the same author on every page of an archive counts only when new or changed)."""
+    (the same author on every page of an archive counts only when new or changed).
+
+    `decisions` keeps the role of each account as it was, across the transactions of
+    one import with one classifier: the same authors come back in every transaction.
+    """
     roles: dict[str, str] = {}
     rows = []
     for account in {a.key: a for a in accounts}.values():
-        decision = classifier.classify_account(account)
+        decision = decisions.get(account) if decisions is not None else None
+        if decision is None:
+            decision = classifier.classify_account(account)
+            if decisions is not None:
+                if len(decisions) >= _DECISIONS_KEPT:
+                    decisions.clear()
+                decisions[account] = decision
         roles[account.key] = decision.role
         rows.append(
             (
@@ -231,7 +254,7 @@ def _store_accounts(
                 decision.role,
                 decision.reason,
                 account.raw,
-                _digest(account.raw),
+                payload_digest(account.raw),
                 now,
             )
         )
@@ -287,7 +310,7 @@ def _store_mentions(
     result: IngestResult,
     bulk: bool = False,
 ) -> None:
-    existing = _load_existing(store, [m.id for m in mentions])
+    existing = load_existing(store, [m.id for m in mentions])
     seen_at = parse_timestamp(now) or utc_now()
     inserts: list[tuple[object, ...]] = []
     updates: list[tuple[object, ...]] = []
@@ -295,7 +318,7 @@ def _store_mentions(
     topic_rows: list[tuple[str, str, str]] = []
     retopic_ids: list[tuple[str]] = []
     for mention in mentions:
-        digest = _digest(mention.raw)
+        digest = payload_digest(mention.raw)
         before = existing.get(mention.id)
         sources = delivered[mention.id]
         if before is not None:
@@ -331,7 +354,21 @@ def _store_mentions(
             retopic_ids.append((mention.id,))
             result.updated += 1
             result.updated_ids.append(mention.id)
-    conn = store.conn
+    write_rows(store.conn, inserts, updates, source_only, retopic_ids, topic_rows, result, bulk)
+
+
+def write_rows(
+    conn: sqlite3.Connection,
+    inserts: list[tuple[object, ...]],
+    updates: list[tuple[object, ...]],
+    source_only: list[tuple[str, str, str]],
+    retopic_ids: list[tuple[str]],
+    topic_rows: list[tuple[str, str, str]],
+    result: IngestResult,
+    bulk: bool,
+) -> None:
+    """Write one transaction's new rows, changed rows, new sources and topics (each kind
+    with one statement), then settle the thread topics below what was written."""
     if inserts and bulk:
         # No row trigger to feed (see `fts.deferred_inserts`): the rows go straight in.
         conn.executemany(_INSERT_MENTION, inserts)
@@ -371,7 +408,7 @@ def _mention_row(
         mention.id,
         mention.platform,
         mention.source,
-        _json_list(tuple(sources)),
+        json_list(tuple(sources)),
         mention.url,
         mention.canonical_url,
         mention.author,
@@ -388,7 +425,7 @@ def _mention_row(
         mention.conversation_id,
         int(mention.referenced_only),
         role,
-        _json_list(classification.topics),
+        json_list(classification.topics),
         json.dumps(classification.matches, ensure_ascii=False) if classification.matches else "{}",
         mention.raw,
         digest,
@@ -398,13 +435,13 @@ def _mention_row(
 
 
 @functools.lru_cache(maxsize=4096)
-def _json_list(values: tuple[str, ...]) -> str:
+def json_list(values: tuple[str, ...]) -> str:
     # A few distinct source and topic lists make up nearly every row: serialise each once.
     return json.dumps(list(values))
 
 
-def _load_existing(store: Store, ids: list[str]) -> dict[str, _Existing]:
-    found: dict[str, _Existing] = {}
+def load_existing(store: Store, ids: list[str]) -> dict[str, Existing]:
+    found: dict[str, Existing] = {}
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
         marks = ",".join("?" for _ in chunk)
@@ -414,11 +451,11 @@ def _load_existing(store: Store, ids: list[str]) -> dict[str, _Existing]:
             chunk,
         )
         for row in rows:
-            found[row[0]] = _Existing(
+            found[row[0]] = Existing(
                 row[1], row[2], bool(row[3]), as_json_list(row[4]), row[5], row[6]
             )
     return found
 
 
-def _digest(raw: str) -> str:
+def payload_digest(raw: str) -> str:
     return hashlib.sha1(raw.encode("utf-8", "surrogatepass")).hexdigest()

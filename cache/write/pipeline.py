@@ -20,10 +20,13 @@ from types import TracebackType
 from typing import BinaryIO
 
 from cache.db.store import Store
+from cache.write.direct import TEXT, RowBatch
 from cache.write.ingest import IngestResult, ingest
+from cache.write.ingest_rows import ingest_rows
 from filters.classify import Classification, Classifier, Precomputed
+from filters.roles import RoleDecision
 from sources.model.config import SECRET_ENVS, Config
-from sources.model.records import ParsedBatch
+from sources.model.records import Account, ParsedBatch
 
 FLUSH_MENTIONS = 20_000
 """Mentions per transaction. Large on purpose: every commit writes each index page it
@@ -164,6 +167,8 @@ class BulkIngest:
         self._pending = ParsedBatch()
         self._in_flight: tuple[ParsedBatch, list[str]] | None = None
         self._worker: ClassifyWorker | None = None
+        self._decisions: dict[Account, RoleDecision] = {}
+        """Role decisions of the accounts seen in this import (one classifier, one config)."""
 
     @property
     def worker_pid(self) -> int | None:
@@ -171,9 +176,15 @@ class BulkIngest:
         return self._worker.pid if self._worker is not None else None
 
     def add(self, batch: ParsedBatch) -> None:
+        if type(batch) is not type(self._pending):
+            # Direct rows and parsed objects are stored by different code: a file that
+            # mixes them (X pages and Bluesky lines) is stored in order, kind by kind.
+            if _size(self._pending) or self._pending.skipped or self._pending.warnings:
+                self._hand_over(self._pending)
+            self._pending = RowBatch() if isinstance(batch, RowBatch) else ParsedBatch()
         self._pending.extend(batch)
-        if len(self._pending.mentions) >= self.batch_size:
-            batch, self._pending = self._pending, ParsedBatch()
+        if _size(self._pending) >= self.batch_size:
+            batch, self._pending = self._pending, type(self._pending)()
             self._hand_over(batch)
 
     def flush(self) -> IngestResult:
@@ -213,6 +224,8 @@ class BulkIngest:
         # the one before while it works: both cores are busy until the next batch is full.
         previous = self._take_in_flight()
         texts = [mention.text for mention in batch.mentions]
+        if isinstance(batch, RowBatch):
+            texts.extend(row[TEXT] for row in batch.rows)
         self._worker.submit(texts)
         self._in_flight = (batch, texts)
         if previous is not None:
@@ -233,12 +246,19 @@ class BulkIngest:
             self._store(*previous)
 
     def _store(self, batch: ParsedBatch, classifier: Classifier) -> None:
-        if not (batch.mentions or batch.accounts or batch.skipped or batch.warnings):
+        if not (_size(batch) or batch.accounts or batch.skipped or batch.warnings):
             return
-        result = ingest(self.store, batch, classifier, bulk=True)
+        if isinstance(batch, RowBatch):
+            result = ingest_rows(self.store, batch, classifier, self._decisions)
+        else:
+            result = ingest(self.store, batch, classifier, bulk=True)
         self.totals.add(result)
         if self.on_stored is not None:
             self.on_stored(batch, result)
+
+
+def _size(batch: ParsedBatch) -> int:
+    return len(batch.mentions) + (len(batch.rows) if isinstance(batch, RowBatch) else 0)
 
 
 if __name__ == "__main__":

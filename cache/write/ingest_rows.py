@@ -1,0 +1,194 @@
+"""Store the importer's direct rows (`cache.write.direct`) in one transaction.
+
+The same decisions as `cache.write.ingest.ingest` (dedupe within the batch, existing ids
+updated or left alone, roles, topics, thread topics), on `Pre` tuples of X posts instead
+of `Mention` objects, and with the payload serialised only for rows that are compared or
+written. New rows go into `mentions` with one plain INSERT statement (so every trigger on
+`mentions` but the full-text one fires as usual); the full-text index takes the
+transaction's new rows at its end (`cache.db.fts.deferred_inserts`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from cache.db import fts
+from cache.db.store import Store, now_text
+from cache.write.direct import (
+    AUTHOR,
+    AUTHOR_KEY,
+    AUTHOR_NAME,
+    CONVERSATION_ID,
+    CREATED,
+    CREATED_TEXT,
+    ID,
+    IN_REPLY_TO,
+    KIND,
+    LANG,
+    PAYLOAD,
+    QUOTED_ID,
+    REFERENCED_ONLY,
+    SOURCE,
+    TEXT,
+    URL,
+    Pre,
+    RowBatch,
+    raw_and_bytes,
+)
+from cache.write.ingest import (
+    IngestResult,
+    json_list,
+    load_existing,
+    store_accounts,
+    store_errors,
+    write_rows,
+)
+from filters.classify import Classifier
+from filters.roles import RoleDecision
+from sources.model.records import Account, utc_now
+from sources.model.text import parse_timestamp, time_flag
+
+
+def ingest_rows(
+    store: Store,
+    batch: RowBatch,
+    classifier: Classifier,
+    decisions: dict[Account, RoleDecision] | None = None,
+) -> IngestResult:
+    """`ingest(store, batch, classifier, bulk=True)` for a batch of direct rows;
+    `decisions`: see `cache.write.ingest.store_accounts`."""
+    result = IngestResult(skipped=len(batch.skipped))
+    now = now_text()
+    with store_errors(store), store.writing():
+        roles, result.accounts = store_accounts(store, batch.accounts, classifier, now, decisions)
+        rows, delivered = _dedupe(batch.rows)
+        _fill_missing_roles(store, rows, roles, classifier)
+        with fts.deferred_inserts(store.conn):
+            _store(store, rows, delivered, roles, classifier, now, result)
+    return result
+
+
+def _dedupe(rows: list[Pre]) -> tuple[list[Pre], dict[str, list[str]]]:
+    """`cache.write.ingest._dedupe` for X rows: a later payload wins unless it is only a
+    referenced copy (which a full one never gives way to)."""
+    chosen: dict[str, Pre] = {}
+    delivered: dict[str, list[str]] = {}
+    for row in rows:
+        key = row[ID]
+        current = chosen.get(key)
+        if current is None or current[REFERENCED_ONLY] or not row[REFERENCED_ONLY]:
+            chosen[key] = row
+        sources = delivered.get(key)
+        if sources is None:
+            delivered[key] = [row[SOURCE]]
+        elif row[SOURCE] not in sources:
+            sources.append(row[SOURCE])
+    return list(chosen.values()), delivered
+
+
+def _fill_missing_roles(
+    store: Store, rows: list[Pre], roles: dict[str, str], classifier: Classifier
+) -> None:
+    missing = list({r[AUTHOR_KEY] for r in rows if r[AUTHOR_KEY] and r[AUTHOR_KEY] not in roles})
+    for start in range(0, len(missing), 500):
+        chunk = missing[start : start + 500]
+        marks = ",".join("?" for _ in chunk)
+        for key, role in store.conn.execute(
+            f"SELECT key, role FROM accounts WHERE key IN ({marks})", chunk
+        ):
+            roles[key] = role
+    for row in rows:
+        key = row[AUTHOR_KEY]
+        if key and key not in roles:
+            roles[key] = classifier.role_rules.decide(
+                row[AUTHOR], row[AUTHOR_NAME], platform="x"
+            ).role
+
+
+def _store(
+    store: Store,
+    rows: list[Pre],
+    delivered: dict[str, list[str]],
+    roles: dict[str, str],
+    classifier: Classifier,
+    now: str,
+    result: IngestResult,
+) -> None:
+    existing = load_existing(store, [r[ID] for r in rows])
+    seen_at = parse_timestamp(now) or utc_now()
+    inserts: list[tuple[object, ...]] = []
+    updates: list[tuple[object, ...]] = []
+    source_only: list[tuple[str, str, str]] = []
+    topic_rows: list[tuple[str, str, str]] = []
+    retopic_ids: list[tuple[str]] = []
+    new_ids = result.new_ids
+    for row in rows:
+        mention_id = row[ID]
+        before = existing.get(mention_id)
+        sources = delivered[mention_id]
+        raw: str | None = None
+        if before is not None:
+            sources = before.sources + [s for s in sources if s not in before.sources]
+            # A referenced copy never overwrites, so its payload is not even serialised.
+            same_payload = False
+            if not row[REFERENCED_ONLY]:
+                raw, encoded = raw_and_bytes(row[PAYLOAD])
+                digest = hashlib.sha1(encoded).hexdigest()
+                same_payload = digest == before.raw_hash
+            if row[REFERENCED_ONLY] or same_payload:
+                if sources != before.sources:
+                    source_only.append((json.dumps(sources), now, mention_id))
+                    result.updated += 1
+                    result.updated_ids.append(mention_id)
+                else:
+                    result.unchanged += 1
+                continue
+        if raw is None:
+            raw, encoded = raw_and_bytes(row[PAYLOAD])
+            digest = hashlib.sha1(encoded).hexdigest()
+        classification = classifier.classify_text(row[TEXT], row[LANG])
+        key = row[AUTHOR_KEY]
+        created = row[CREATED_TEXT]
+        topics = classification.topics
+        matches = classification.matches
+        stored = (
+            mention_id,
+            "x",
+            row[SOURCE],
+            json_list(tuple(sources)),
+            row[URL],
+            "",
+            row[AUTHOR],
+            row[AUTHOR_NAME],
+            key,
+            row[TEXT],
+            "",
+            row[LANG],
+            created,
+            time_flag("x", row[CREATED], seen_at),
+            row[KIND],
+            row[IN_REPLY_TO],
+            row[QUOTED_ID],
+            row[CONVERSATION_ID],
+            int(row[REFERENCED_ONLY]),
+            roles.get(key, "") if key else "",
+            json_list(topics),
+            json.dumps(matches, ensure_ascii=False) if matches else "{}",
+            raw,
+            digest,
+            now,
+            now,
+        )
+        for topic in topics:
+            topic_rows.append((topic, created, mention_id))
+        if before is None:
+            inserts.append(stored)
+            result.new += 1
+            new_ids.append(mention_id)
+        else:
+            updates.append((*stored[1:-2], now, mention_id))
+            retopic_ids.append((mention_id,))
+            result.updated += 1
+            result.updated_ids.append(mention_id)
+    write_rows(store.conn, inserts, updates, source_only, retopic_ids, topic_rows, result, True)
