@@ -6,7 +6,7 @@ themselves live in `filters.topics` and `filters.roles`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from filters.classification import Classification
@@ -35,6 +35,12 @@ class Classifier:
         """The topics of each text, in order: what `classify_text` gives one by one, at a
         fraction of the cost per text (the import classifies whole batches this way)."""
         return self.topic_matcher.classify_many(texts)
+
+    def answers_for(self, texts: Iterable[str]) -> dict[str, Classification]:
+        """Each distinct text's topics, classified together (`classify_many`): a write
+        path asks for all its new mentions at once, then looks each one up."""
+        distinct = list(dict.fromkeys(texts))
+        return dict(zip(distinct, self.classify_many(distinct), strict=True))
 
     def classify_mention(self, mention: Mention) -> Classification:
         return self.classify_text(mention.text, mention.lang)

@@ -317,6 +317,8 @@ def _store_mentions(
     source_only: list[tuple[str, str, str]] = []
     topic_rows: list[tuple[str, str, str]] = []
     retopic_ids: list[tuple[str]] = []
+    # The new mentions' topics in one batch; a changed one is classified on its own below.
+    answers = classifier.answers_for(m.text for m in mentions if m.id not in existing)
     for mention in mentions:
         digest = payload_digest(mention.raw)
         before = existing.get(mention.id)
@@ -337,7 +339,7 @@ def _store_mentions(
                 else:
                     result.unchanged += 1
                 continue
-        classification = classifier.classify_mention(mention)
+        classification = answers.get(mention.text) or classifier.classify_mention(mention)
         role = roles.get(mention.author_key, "") if mention.author_key else ""
         created = format_timestamp(mention.created_at)
         flag = mention.time_flag or time_flag(mention.platform, mention.created_at, seen_at)

@@ -123,6 +123,8 @@ def _store(
     topic_rows: list[tuple[str, str, str]] = []
     retopic_ids: list[tuple[str]] = []
     new_ids = result.new_ids
+    # The new mentions' topics in one batch; a changed one is classified on its own below.
+    answers = classifier.answers_for(r[TEXT] for r in rows if r[ID] not in existing)
     for row in rows:
         mention_id = row[ID]
         before = existing.get(mention_id)
@@ -147,7 +149,7 @@ def _store(
         if raw is None:
             raw, encoded = raw_and_bytes(row[PAYLOAD])
             digest = hashlib.sha1(encoded).hexdigest()
-        classification = classifier.classify_text(row[TEXT], row[LANG])
+        classification = answers.get(row[TEXT]) or classifier.classify_text(row[TEXT], row[LANG])
         key = row[AUTHOR_KEY]
         created = row[CREATED_TEXT]
         topics = classification.topics
