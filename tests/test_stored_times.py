@@ -23,6 +23,7 @@ from sources.model.config import Config
 from sources.model.records import utc_now
 from sources.model.text import format_display_time, format_timestamp, parse_timestamp
 from tests.builders import page, rss, tweet, user
+from tests.store_templates import copy_of
 from tui.feed import FeedTable
 from tui.monitor import MonitorApp, MonitorOptions
 
@@ -73,10 +74,18 @@ def _rfc(moment: datetime) -> str:
 
 
 @pytest.fixture(params=CASES, ids=CASE_IDS)
-def bad_store(request: pytest.FixtureRequest, tmp_path: Path, db_path: Path, cli) -> Path:
-    kind, _, bad_date = request.param
-    run = cli("import", write_archive(tmp_path, kind, bad_date), "--db", db_path)
-    assert run.code == 0, run.err
+def bad_store(request: pytest.FixtureRequest, db_path: Path, cli) -> Path:
+    """A store that `app.py import` filled with a post dated now and one at the bad time
+    (imported once per case and process, copied for each test)."""
+    kind, name, bad_date = request.param
+
+    def build(at: Path) -> None:
+        folder = at.with_suffix(".archive")
+        folder.mkdir()
+        run = cli("import", write_archive(folder, kind, bad_date), "--db", at)
+        assert run.code == 0, run.err
+
+    copy_of(db_path, f"bad-time-{kind}-{name}", build)
     return db_path
 
 

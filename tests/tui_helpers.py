@@ -10,6 +10,7 @@ from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Static
 
+from sources.model.config import Config
 from tests.monitor_scenario import (
     Programme,
     Scenario,
@@ -32,13 +33,25 @@ def make_app(scenario: Scenario | Programme, tmp_path: Path, *, mode: str = "liv
             clock=frozen_clock,
             tz=UTC,
             output_dir=tmp_path,
-            topics=topic_labels(scenario.config),
+            topics=labels_of(scenario.config),
         )
     )
     # A post is marked read after resting a second in the reading pane (wall-clock time):
     # tests see the same marks however slow the machine; the marks tests set their own.
     app.reader_marks.read_after = 3600
     return app
+
+
+_labels: dict[int, tuple[Config, dict[str, str]]] = {}
+
+
+def labels_of(config: Config) -> dict[str, str]:
+    """`topic_labels(config)`, worked out once per config in this process: it builds a
+    classifier, compiling every topic's patterns, and the scenarios share one config."""
+    known = _labels.get(id(config))
+    if known is None or known[0] is not config:
+        known = _labels[id(config)] = (config, topic_labels(config))
+    return dict(known[1])
 
 
 async def settle(pilot: Pilot[None]) -> None:
