@@ -22,6 +22,9 @@ from tests.builders import page, tweet, user
 from tests.tui_helpers import toasts
 from tui.alerts_view import AlertsScreen, announce
 
+pytestmark = pytest.mark.pilot
+"""Every test here drives the monitor through Textual's Pilot: the pilot tier."""
+
 DAY0 = datetime(2026, 11, 1, tzinfo=UTC)
 HOSTILE = "Kestrel strike [red]x[/] [@click=app.quit]q[/] \x1b[2J \u202eevil"
 

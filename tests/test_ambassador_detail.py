@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from textual.app import App
 from textual.content import Content
 from textual.pilot import Pilot
@@ -18,6 +19,9 @@ from tests import builders
 from tests.store_helpers import MONDAY, NOW, build_programme
 from tests.store_helpers import ambassador_config as config
 from tui.ambassador_detail import AmbassadorDetailScreen, ambassador_detail_screen
+
+pytestmark = pytest.mark.pilot
+"""Every test here drives the monitor through Textual's Pilot: the pilot tier."""
 
 HOSTILE = (
     "[red]x[/] [@click=app.quit]quit[/] \x1b[2J clear \u202eevil Lohn ist fair und gut geregelt"

@@ -82,6 +82,7 @@ def test_an_x_error_echoing_the_token_is_stored_and_shown_redacted(
     assert errors  # the failure is still named, only the secret is gone
 
 
+@pytest.mark.pilot
 async def test_a_token_already_in_an_older_store_is_not_shown(
     db_path: Path,
     cli,

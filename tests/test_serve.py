@@ -127,6 +127,7 @@ async def settle(pilot: Pilot[None]) -> None:
     await pilot.pause()
 
 
+@pytest.mark.pilot
 async def test_read_only_viewer_offers_no_export(scenario: Scenario, tmp_path: Path) -> None:
     """A read-only viewer shows no Export key and `e` opens no export dialog."""
     app = viewer_app(scenario, tmp_path, read_only=True)
@@ -139,6 +140,7 @@ async def test_read_only_viewer_offers_no_export(scenario: Scenario, tmp_path: P
     assert list(tmp_path.glob("echowatch-*")) == []
 
 
+@pytest.mark.pilot
 async def test_writable_viewer_can_export(scenario: Scenario, tmp_path: Path) -> None:
     """Without --read-only the same monitor offers Export (the dialog opens on `e`)."""
     app = viewer_app(scenario, tmp_path, read_only=False)

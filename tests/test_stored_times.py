@@ -139,6 +139,7 @@ def test_the_collectors_alert_watcher_judges_a_store_with_a_bad_time(bad_store: 
     assert watcher.check(new_ids=["rss:x", "x:1860000000000000002"]) == []
 
 
+@pytest.mark.pilot
 @pytest.mark.parametrize("zone", ["America/New_York", "Asia/Tokyo"])
 async def test_the_monitor_starts_on_a_store_with_a_bad_time(bad_store: Path, zone: str) -> None:
     """The monitor opens and lists both posts, even where year 1 or 9999 leaves the calendar."""
@@ -328,6 +329,7 @@ def test_an_older_store_marks_its_undated_feed_items_on_upgrade(db_path: Path) -
     assert flags == ["undated", "undated"]
 
 
+@pytest.mark.pilot
 async def test_the_monitor_marks_undated_and_out_of_range_times(db_path: Path) -> None:
     """An undated item reads "undated" and a year-1 item shows its year, not a clock time."""
     now = utc_now().replace(microsecond=0)
@@ -380,6 +382,7 @@ def _ambassador_thread(tmp_path: Path, bad_date: str) -> Path:
     return archive
 
 
+@pytest.mark.pilot
 @pytest.mark.parametrize("bad_date", ["0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z"])
 async def test_the_monitors_ambassador_view_opens_with_a_bad_reply_time(
     tmp_path: Path,
