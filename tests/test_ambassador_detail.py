@@ -18,6 +18,7 @@ from sources.x.twitter_v2 import parse_response
 from tests import builders
 from tests.store_helpers import MONDAY, NOW, build_programme
 from tests.store_helpers import ambassador_config as config
+from tests.tui_helpers import workers_done
 from tui.ambassador_detail import AmbassadorDetailScreen, ambassador_detail_screen
 
 pytestmark = pytest.mark.pilot
@@ -42,7 +43,7 @@ class Host(App[None]):
 async def settle(pilot: Pilot[None]) -> None:
     for _ in range(2):
         await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot.app)
     await pilot.pause()
 
 

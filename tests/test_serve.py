@@ -16,6 +16,7 @@ from textual.pilot import Pilot
 from cache.db.store import Store, demo_db_path
 from tests.browser import find_chromium, headless_page, wait_until
 from tests.monitor_scenario import Scenario, build_store, frozen_clock
+from tests.tui_helpers import workers_done
 from tui.dialogs import ExportDialog
 from tui.launch import plan_launch, topic_labels
 from tui.monitor import MonitorApp, MonitorOptions
@@ -123,7 +124,7 @@ def viewer_app(scenario: Scenario, tmp_path: Path, *, read_only: bool) -> Monito
 async def settle(pilot: Pilot[None]) -> None:
     for _ in range(2):
         await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot.app)
     await pilot.pause()
 
 

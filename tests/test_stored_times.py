@@ -24,6 +24,7 @@ from sources.model.records import utc_now
 from sources.model.text import format_display_time, format_timestamp, parse_timestamp
 from tests.builders import page, rss, tweet, user
 from tests.store_templates import copy_of
+from tests.tui_helpers import workers_done
 from tui.feed import FeedTable
 from tui.monitor import MonitorApp, MonitorOptions
 
@@ -149,7 +150,7 @@ async def test_the_monitor_starts_on_a_store_with_a_bad_time(bad_store: Path, zo
     async with app.run_test() as pilot:
         for _ in range(2):
             await pilot.pause()
-            await app.workers.wait_for_complete()
+            await workers_done(app)
         await pilot.pause()
         assert app.is_running
         assert app.query_one(FeedTable).row_count == 2
@@ -349,7 +350,7 @@ async def test_the_monitor_marks_undated_and_out_of_range_times(db_path: Path) -
     async with app.run_test() as pilot:
         for _ in range(2):
             await pilot.pause()
-            await app.workers.wait_for_complete()
+            await workers_done(app)
         table = app.query_one(FeedTable)
         label = {title: str(table.get_row(key)[0]) for title, key in ids.items()}
     assert label["Kestrel undated"] == "undated"
@@ -398,11 +399,11 @@ async def test_the_monitors_ambassador_view_opens_with_a_bad_reply_time(
     app = MonitorApp(MonitorOptions(db_path=db_path, mode="offline", tz=zone, output_dir=Path()))
     async with app.run_test(size=(160, 40)) as pilot:
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.press("a")
         for _ in range(2):
             await pilot.pause()
-            await app.workers.wait_for_complete()
+            await workers_done(app)
         assert isinstance(app.screen, AmbassadorsScreen)
         from textual.widgets import DataTable
 
