@@ -17,6 +17,7 @@ from filters.classify import Classifier
 from sources.model.config import AccountsSection, Config
 from sources.x.twitter_v2 import parse_response
 from tests.builders import page, tweet, user
+from tests.store_templates import copy_of
 
 NOW = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
 """The frozen clock of every monitor test."""
@@ -53,6 +54,20 @@ _TOPIC_FILLER = ("Stundenlohn", "safety", "strike", "union", "weather")
 
 def build_store(path: Path, *, filler: int = 0) -> Scenario:
     """The scenario in a fresh store at `path`; `filler` older mentions for paging."""
+    if not copy_of(path, f"scenario-{filler}", lambda at: _fill_scenario(at, filler)):
+        _fill_scenario(path, filler)
+    return Scenario(
+        path=path,
+        critical_id="x:1000",
+        lena_reply_id="x:1001",
+        tom_reply_id="x:1002",
+        parody_id="x:1003",
+        hostile_ids=[f"x:{1100 + i}" for i in range(len(HOSTILE_TEXTS))],
+        config=CONFIG,
+    )
+
+
+def _fill_scenario(path: Path, filler: int) -> None:
     anna = user("anna_k", "Anna Krüger", user_id="101", bio="Lagerarbeiterin, Verdi", followers=230)
     lena = user(
         "KestrelLena",
@@ -132,23 +147,26 @@ def build_store(path: Path, *, filler: int = 0) -> Scenario:
         )
     users = [anna, lena, tom, parody, press, joe, hostile, arab]
     store_batch(path, page(tweets, users))
-    return Scenario(
-        path=path,
-        critical_id="x:1000",
-        lena_reply_id="x:1001",
-        tom_reply_id="x:1002",
-        parody_id="x:1003",
-        hostile_ids=[f"x:{t['id']}" for t in hostile_tweets],
-        config=CONFIG,
-    )
 
 
 def store_batch(path: Path, payload: dict[str, Any]) -> list[str]:
     """Ingest one v2 response page into the store; returns the new mention ids."""
     batch = parse_response(payload, source="x:search", where="test")
     with Store.open(path) as store:
-        result = ingest(store, batch, Classifier(CONFIG))
+        result = ingest(store, batch, classifier())
     return result.new_ids
+
+
+_classifier: Classifier | None = None
+
+
+def classifier() -> Classifier:
+    """The classifier of CONFIG, built once per process (its rules never change in a test;
+    building one compiles every topic's patterns)."""
+    global _classifier
+    if _classifier is None:
+        _classifier = Classifier(CONFIG)
+    return _classifier
 
 
 def arrivals(path: Path, count: int, *, start: int = 9000, minutes_ago: int = 1) -> list[str]:
@@ -244,6 +262,23 @@ def _tobias_pay(people: dict[str, dict[str, Any]]) -> dict[str, Any]:
 
 def build_programme_store(path: Path, *, leave_out_tobias_pay: bool = False) -> Programme:
     """The programme in a fresh store at `path` (optionally without Tobias's pay reply)."""
+    key = f"programme-{leave_out_tobias_pay}"
+    if not copy_of(path, key, lambda at: _fill_programme(at, leave_out_tobias_pay)):
+        _fill_programme(path, leave_out_tobias_pay)
+    return Programme(
+        path=path,
+        pay_post_id="x:2000",
+        strike_post_id="x:2010",
+        jana_pay_id="x:2001",
+        tobias_pay_id="x:2002",
+        jana_strike_id="x:2011",
+        tobias_strike_id="x:2012",
+        carmen_reply_id="x:2003",
+        config=CONFIG,
+    )
+
+
+def _fill_programme(path: Path, leave_out_tobias_pay: bool) -> None:
     people = _programme_people()
     pay = _pay_post(people)
     strike = tweet(
@@ -298,17 +333,6 @@ def build_programme_store(path: Path, *, leave_out_tobias_pay: bool = False) -> 
     if not leave_out_tobias_pay:
         tweets.append(_tobias_pay(people))
     store_batch(path, page(tweets, list(people.values())))
-    return Programme(
-        path=path,
-        pay_post_id="x:2000",
-        strike_post_id="x:2010",
-        jana_pay_id="x:2001",
-        tobias_pay_id="x:2002",
-        jana_strike_id="x:2011",
-        tobias_strike_id="x:2012",
-        carmen_reply_id="x:2003",
-        config=CONFIG,
-    )
 
 
 def store_tobias_pay_reply(path: Path) -> list[str]:

@@ -19,8 +19,11 @@ from filters.classify import Classifier
 from sources.model.config import AlertsSection, Config
 from sources.x.twitter_v2 import parse_response
 from tests.builders import page, tweet, user
-from tests.tui_helpers import toasts
+from tests.tui_helpers import toasts, workers_done
 from tui.alerts_view import AlertsScreen, announce
+
+pytestmark = pytest.mark.pilot
+"""Every test here drives the monitor through Textual's Pilot: the pilot tier."""
 
 DAY0 = datetime(2026, 11, 1, tzinfo=UTC)
 HOSTILE = "Kestrel strike [red]x[/] [@click=app.quit]q[/] \x1b[2J \u202eevil"
@@ -60,7 +63,7 @@ class AlertsApp(App[None]):
 async def settle(pilot: Pilot[Any]) -> None:
     for _ in range(2):
         await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot.app)
     await pilot.pause()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from textual.app import App
 from textual.content import Content
 from textual.pilot import Pilot
@@ -17,7 +18,11 @@ from sources.x.twitter_v2 import parse_response
 from tests import builders
 from tests.store_helpers import MONDAY, NOW, build_programme
 from tests.store_helpers import ambassador_config as config
+from tests.tui_helpers import workers_done
 from tui.ambassador_detail import AmbassadorDetailScreen, ambassador_detail_screen
+
+pytestmark = pytest.mark.pilot
+"""Every test here drives the monitor through Textual's Pilot: the pilot tier."""
 
 HOSTILE = (
     "[red]x[/] [@click=app.quit]quit[/] \x1b[2J clear \u202eevil Lohn ist fair und gut geregelt"
@@ -38,7 +43,7 @@ class Host(App[None]):
 async def settle(pilot: Pilot[None]) -> None:
     for _ in range(2):
         await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot.app)
     await pilot.pause()
 
 

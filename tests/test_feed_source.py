@@ -162,6 +162,7 @@ def test_next_poll_follows_the_feed_schedule(server: FeedServer, db_path: Path) 
     assert report.next_poll_at == clock.now + timedelta(seconds=300)
 
 
+@pytest.mark.slow  # every real-world feed served over HTTP (seconds)
 def test_real_world_feeds_served_over_http_are_stored_or_explained(
     realworld: Path, db_path: Path
 ) -> None:

@@ -196,6 +196,7 @@ def test_any_file_either_imports_or_gives_an_archive_error(
         assert str(path) in str(exc)
 
 
+@pytest.mark.slow  # many generated archives, each imported into a store (seconds)
 @BOUNDED
 @given(
     lines=st.lists(v2_payload.map(lambda p: json.dumps(p, default=str)) | hostile_text, max_size=5)

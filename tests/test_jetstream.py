@@ -121,6 +121,7 @@ def test_replies_to_a_watched_account_are_kept_with_their_thread_link(
     assert row is not None and row["in_reply_to"] == f"bluesky:{parent}"
 
 
+@pytest.mark.slow  # a websocket stream cut and resumed (seconds)
 def test_a_cut_stream_resumes_from_its_cursor_without_gaps_or_doubles(
     appview: FeedServer, db_path: Path
 ) -> None:

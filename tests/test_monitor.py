@@ -25,6 +25,9 @@ from tests.tui_helpers import feed_of, filter_line_of, make_app, settle, status_
 from tui.messages import MentionsStored
 from tui.topics_panel import TopicPanel
 
+pytestmark = pytest.mark.pilot
+"""Every test here drives the monitor through Textual's Pilot: the pilot tier."""
+
 
 @pytest.fixture
 def scenario(tmp_path: Path) -> Scenario:

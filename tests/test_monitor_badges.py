@@ -17,6 +17,9 @@ from tui.messages import MentionsStored
 from tui.monitor import MonitorApp
 from tui.views import AmbassadorsScreen
 
+pytestmark = pytest.mark.pilot
+"""Every test here drives the monitor through Textual's Pilot: the pilot tier."""
+
 
 @pytest.fixture
 def programme(tmp_path: Path) -> Programme:

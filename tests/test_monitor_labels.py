@@ -12,6 +12,9 @@ from tests.tui_helpers import feed_of, make_app, open_detail_of, settle
 from tui.feed import TOPIC_CHIPS
 from tui.monitor import MonitorApp
 
+pytestmark = pytest.mark.pilot
+"""Every test here drives the monitor through Textual's Pilot: the pilot tier."""
+
 
 @pytest.fixture
 def scenario(tmp_path: Path) -> Scenario:

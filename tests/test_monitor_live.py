@@ -20,6 +20,9 @@ from tui.launch import topic_labels
 from tui.messages import AlertRaised
 from tui.monitor import MonitorApp, MonitorOptions
 
+pytestmark = pytest.mark.pilot
+"""Every test here drives the monitor through Textual's Pilot: the pilot tier."""
+
 
 class OnePageSource:
     """A live source that delivers one page of two tweets, then asks for a poll in 60 s."""

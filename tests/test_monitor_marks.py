@@ -14,6 +14,9 @@ from tests.monitor_scenario import Scenario, build_store
 from tests.tui_helpers import feed_of, filter_line_of, make_app, settle, status_of
 from tui.monitor import MonitorApp
 
+pytestmark = pytest.mark.pilot
+"""Every test here drives the monitor through Textual's Pilot: the pilot tier."""
+
 SAFETY_ID = "x:1004"
 """The post about an injury at the warehouse (no thread, no link clicked)."""
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, timedelta
 from pathlib import Path
 
+import pytest
+
 from cache.db.store import Store
 from cache.write.ingest import ingest
 from filters.classify import Classifier
@@ -15,6 +17,9 @@ from tests.tui_helpers import feed_of, filter_line_of, settle
 from tui.launch import topic_labels
 from tui.messages import MentionsStored
 from tui.monitor import MonitorApp, MonitorOptions
+
+pytestmark = pytest.mark.pilot
+"""Every test here drives the monitor through Textual's Pilot: the pilot tier."""
 
 
 def offline_app(path: Path, tmp_path: Path) -> MonitorApp:

@@ -32,6 +32,7 @@ def preview_text(app) -> str:
     return str(pane.body.render())
 
 
+@pytest.mark.pilot
 async def test_the_selected_post_shows_in_full_under_the_list(
     scenario: Scenario, tmp_path: Path
 ) -> None:
@@ -53,6 +54,7 @@ async def test_the_selected_post_shows_in_full_under_the_list(
         assert pane.y >= table.bottom  # under the list, not over it
 
 
+@pytest.mark.pilot
 async def test_moving_the_cursor_changes_the_post_shown(scenario: Scenario, tmp_path: Path) -> None:
     """The pane follows the cursor: the next row's post replaces the previous one."""
     app = make_app(scenario, tmp_path)
@@ -66,6 +68,7 @@ async def test_moving_the_cursor_changes_the_post_shown(scenario: Scenario, tmp_
         assert app.query_one(PreviewPane).mention_id == second
 
 
+@pytest.mark.pilot
 async def test_a_wide_terminal_puts_the_post_beside_the_list(
     scenario: Scenario, tmp_path: Path
 ) -> None:
@@ -78,6 +81,7 @@ async def test_a_wide_terminal_puts_the_post_beside_the_list(
         assert pane.x >= table.right and pane.y == table.y
 
 
+@pytest.mark.pilot
 async def test_at_120_columns_a_reader_sees_60_characters_of_each_post(
     scenario: Scenario, tmp_path: Path
 ) -> None:
@@ -89,6 +93,7 @@ async def test_at_120_columns_a_reader_sees_60_characters_of_each_post(
         assert feed_of(app).columns["text"].width >= 60  # type: ignore[index]
 
 
+@pytest.mark.pilot
 async def test_a_wide_terminal_shows_topic_labels_whole(scenario: Scenario, tmp_path: Path) -> None:
     """At 200 columns the topic panel is there and no label is cut to a stub."""
     app = make_app(scenario, tmp_path)
@@ -101,6 +106,7 @@ async def test_a_wide_terminal_shows_topic_labels_whole(scenario: Scenario, tmp_
             assert any(label in line for line in lines), (label, lines)
 
 
+@pytest.mark.pilot
 async def test_hostile_posts_show_literally_in_the_pane(scenario: Scenario, tmp_path: Path) -> None:
     """Markup and escape sequences in a post or a name are shown as text and do nothing."""
     app = make_app(scenario, tmp_path)
@@ -136,6 +142,7 @@ def test_times_are_local_and_the_zone_is_named() -> None:
     assert timefmt.zone_label(now, UTC) == "times in UTC"
 
 
+@pytest.mark.pilot
 async def test_the_feed_shows_time_of_day_and_the_header_names_the_zone(
     scenario: Scenario, tmp_path: Path
 ) -> None:
@@ -149,6 +156,7 @@ async def test_the_feed_shows_time_of_day_and_the_header_names_the_zone(
         assert "times in UTC" in app.sub_title
 
 
+@pytest.mark.pilot
 async def test_j_k_g_and_G_move_like_a_reader_expects(scenario: Scenario, tmp_path: Path) -> None:
     """j/k move one row, G/End go to the oldest row, g/Home back to the newest."""
     app = make_app(scenario, tmp_path)
@@ -167,6 +175,7 @@ async def test_j_k_g_and_G_move_like_a_reader_expects(scenario: Scenario, tmp_pa
         assert feed.cursor_row == 0
 
 
+@pytest.mark.pilot
 async def test_a_moved_cursor_stays_put_and_counts_what_arrived_above(
     scenario: Scenario, tmp_path: Path
 ) -> None:
@@ -190,6 +199,7 @@ async def test_a_moved_cursor_stays_put_and_counts_what_arrived_above(
         assert not marker.display
 
 
+@pytest.mark.pilot
 async def test_at_the_top_the_cursor_follows_the_newest(scenario: Scenario, tmp_path: Path) -> None:
     """On the newest row the cursor moves to each new arrival and nothing is counted."""
     app = make_app(scenario, tmp_path)
@@ -209,6 +219,7 @@ async def test_at_the_top_the_cursor_follows_the_newest(scenario: Scenario, tmp_
         assert app.query_one(PreviewPane).mention_id == max(new_ids)
 
 
+@pytest.mark.pilot
 async def test_a_new_filter_says_searching_until_its_rows_arrive(
     scenario: Scenario, tmp_path: Path
 ) -> None:
@@ -226,6 +237,7 @@ async def test_a_new_filter_says_searching_until_its_rows_arrive(
         assert "filter: role:ambassador · 2 matches " in filter_line_of(app)
 
 
+@pytest.mark.pilot
 async def test_a_filter_without_result_says_so(scenario: Scenario, tmp_path: Path) -> None:
     """An empty result names the filter instead of showing a bare, empty table."""
     app = make_app(scenario, tmp_path)
@@ -238,6 +250,7 @@ async def test_a_filter_without_result_says_so(scenario: Scenario, tmp_path: Pat
         assert "No mentions match zebracrossing." in preview_text(app)
 
 
+@pytest.mark.pilot
 async def test_escape_cancels_the_edit_and_keeps_the_filter(
     scenario: Scenario, tmp_path: Path
 ) -> None:
@@ -266,6 +279,7 @@ def test_the_count_stops_at_its_cap(scenario: Scenario) -> None:
         assert count_matching(store, Selection(), cap=5) == 6
 
 
+@pytest.mark.pilot
 async def test_a_full_page_is_counted_not_taken_for_the_total(tmp_path: Path) -> None:
     """With more mentions than one page, the line gives the real number, not the page size."""
     app = make_app(build_store(tmp_path / "big.db", filler=230), tmp_path)
@@ -275,6 +289,7 @@ async def test_a_full_page_is_counted_not_taken_for_the_total(tmp_path: Path) ->
         assert "no filter · 242 mentions" in filter_line_of(app)
 
 
+@pytest.mark.pilot
 async def test_offline_offers_no_pause(scenario: Scenario, tmp_path: Path) -> None:
     """With --offline nothing arrives: the footer has no Pause and space pauses nothing."""
     app = make_app(scenario, tmp_path, mode="offline")
@@ -287,6 +302,7 @@ async def test_offline_offers_no_pause(scenario: Scenario, tmp_path: Path) -> No
         assert not app.paused and "PAUSED" not in status_of(app)
 
 
+@pytest.mark.pilot
 async def test_help_is_the_first_key_of_the_footer_at_80_columns(
     scenario: Scenario, tmp_path: Path
 ) -> None:

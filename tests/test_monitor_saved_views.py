@@ -24,6 +24,9 @@ from tui.launch import topic_labels
 from tui.monitor import MonitorApp, MonitorOptions
 from tui.views_list import SavedViewsScreen, SaveViewDialog
 
+pytestmark = pytest.mark.pilot
+"""Every test here drives the monitor through Textual's Pilot: the pilot tier."""
+
 HOSTILE_LABEL = "[bold red]Pay[/] [@click=app.quit]x \x1b[2J"
 CONFIG_TEXT = """\
 # The team's config: these comments must survive a saved view.

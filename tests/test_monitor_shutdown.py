@@ -11,6 +11,9 @@ from tests.tui_helpers import make_app, settle
 from tui import live
 from tui.user_state import UnreadCounted
 
+pytestmark = pytest.mark.pilot
+"""Every test here drives the monitor through Textual's Pilot: the pilot tier."""
+
 
 @pytest.fixture
 def scenario(tmp_path: Path) -> Scenario:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
@@ -29,6 +30,9 @@ from tui.dialogs import HelpScreen
 from tui.launch import topic_labels
 from tui.monitor import MonitorApp, MonitorOptions
 from tui.sources_view import SourcesScreen
+
+pytestmark = pytest.mark.pilot
+"""Every test here drives the monitor through Textual's Pilot: the pilot tier."""
 
 
 class ShortReplay:

@@ -17,6 +17,9 @@ from tui.dialogs import ExportDialog, HelpScreen
 from tui.sources_view import SourcesScreen
 from tui.views import AmbassadorsScreen, ParodyScreen
 
+pytestmark = pytest.mark.pilot
+"""Every test here drives the monitor through Textual's Pilot: the pilot tier."""
+
 
 @pytest.fixture
 def scenario(tmp_path: Path) -> Scenario:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 import random
 
+import pytest
+
 from filters.signals.near_duplicates import NearDuplicateIndex, jaccard, word_set
 
 TEMPLATE = (
@@ -81,6 +83,7 @@ def test_blocks_are_numbered_by_first_use_and_keep_numbers_as_replies_arrive() -
     ]
 
 
+@pytest.mark.slow  # compares the index with every pair of a large sample (seconds)
 def test_index_finds_what_all_pairs_finds() -> None:
     """On random templated replies the LSH index finds every pair that exact all-pairs finds."""
     rng = random.Random(3)

@@ -16,6 +16,9 @@ from tui.ambassador_detail import AmbassadorDetailScreen
 from tui.sources_view import SourcesScreen
 from tui.views import AmbassadorsScreen, ParodyScreen
 
+pytestmark = pytest.mark.pilot
+"""Every test here drives the monitor through Textual's Pilot: the pilot tier."""
+
 OTHER_FORMATS = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d|\d\d:\d\d(:\d\d)?\s*(UTC|Z)\b")
 """The formats views used before: ISO with a `T`, or a time followed by UTC / Z."""
 

@@ -68,6 +68,7 @@ def test_every_real_tweet_file_loads_with_authors(realworld, tmp_path, cli):
                 assert row["author"] == author, path.name
 
 
+@pytest.mark.slow  # every real-world feed, parsed and stored (seconds)
 def test_real_feeds_load_or_say_why(realworld, tmp_path, cli):
     """Each readable real feed stores its items; each broken one is named with a reason."""
     db = tmp_path / "feeds.db"

@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Static
 from cache.db.store import Store
 from sources.model.records import SourceState
 from sources.model.redact import REDACTED, redact
+from tests.tui_helpers import workers_done
 from tui.monitor import MonitorApp, MonitorOptions
 from tui.sources_view import SourcesScreen
 
@@ -82,6 +83,7 @@ def test_an_x_error_echoing_the_token_is_stored_and_shown_redacted(
     assert errors  # the failure is still named, only the secret is gone
 
 
+@pytest.mark.pilot
 async def test_a_token_already_in_an_older_store_is_not_shown(
     db_path: Path,
     cli,
@@ -100,10 +102,10 @@ async def test_a_token_already_in_an_older_store_is_not_shown(
     app = MonitorApp(MonitorOptions(db_path=db_path, mode="offline", tz=UTC, output_dir=Path()))
     async with app.run_test(size=(160, 40)) as pilot:
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.press("s")
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         assert isinstance(app.screen, SourcesScreen)
         shown = " ".join(str(cell) for cell in app.screen.query_one(DataTable).get_row("x"))

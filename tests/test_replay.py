@@ -124,6 +124,7 @@ def test_speed_scales_how_long_the_tail_takes() -> None:
     assert duration(4) == pytest.approx(duration(1) / 4, rel=0.05)
 
 
+@pytest.mark.slow  # replays the demo twice (seconds)
 def test_a_restarted_replay_continues_without_duplicates(tmp_path: Path) -> None:
     """A monitor stopped half-way through the tail picks up where it was, nothing twice."""
     classifier = Classifier(load_config(demo_config_path()))

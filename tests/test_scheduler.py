@@ -37,6 +37,7 @@ def forum(server: FeedServer) -> FeedSection:
     return FeedSection(name="lagerforum", url=server.url("/forum.xml"), poll_seconds=300)
 
 
+@pytest.mark.pilot
 async def test_the_monitor_polls_a_real_feed_on_the_shared_schedule(
     server: FeedServer, tmp_path: Path
 ) -> None:

@@ -22,7 +22,7 @@ from sources.model.records import SourceState
 from sources.model.text import format_timestamp
 from tests.browser import find_chromium, headless_page, wait_until
 from tests.monitor_scenario import Scenario, build_store, frozen_clock
-from tests.tui_helpers import status_of
+from tests.tui_helpers import status_of, workers_done
 from tui.dialogs import ExportDialog
 from tui.launch import LaunchPlan, plan_launch, topic_labels
 from tui.monitor import MonitorApp, MonitorOptions
@@ -130,10 +130,11 @@ def viewer_app(scenario: Scenario, tmp_path: Path, *, read_only: bool) -> Monito
 async def settle(pilot: Pilot[None]) -> None:
     for _ in range(2):
         await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot.app)
     await pilot.pause()
 
 
+@pytest.mark.pilot
 async def test_read_only_viewer_offers_no_export(scenario: Scenario, tmp_path: Path) -> None:
     """A read-only viewer shows no Export key and `e` opens no export dialog."""
     app = viewer_app(scenario, tmp_path, read_only=True)
@@ -146,6 +147,7 @@ async def test_read_only_viewer_offers_no_export(scenario: Scenario, tmp_path: P
     assert list(tmp_path.glob("echowatch-*")) == []
 
 
+@pytest.mark.pilot
 async def test_writable_viewer_can_export(scenario: Scenario, tmp_path: Path) -> None:
     """Without --read-only the same monitor offers Export (the dialog opens on `e`)."""
     app = viewer_app(scenario, tmp_path, read_only=False)

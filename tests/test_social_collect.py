@@ -116,6 +116,7 @@ hashtags = ["kestrel"]
     return config
 
 
+@pytest.mark.slow  # a whole collect round against two local servers (seconds)
 def test_collect_once_stores_bluesky_and_mastodon_with_roles_languages_and_threads(
     server: FeedServer, tmp_path: Path, db_path: Path, cli: Any
 ) -> None:

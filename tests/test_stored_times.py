@@ -23,6 +23,8 @@ from sources.model.config import Config
 from sources.model.records import utc_now
 from sources.model.text import format_display_time, format_timestamp, parse_timestamp
 from tests.builders import page, rss, tweet, user
+from tests.store_templates import copy_of
+from tests.tui_helpers import workers_done
 from tui.feed import FeedTable
 from tui.monitor import MonitorApp, MonitorOptions
 
@@ -73,10 +75,18 @@ def _rfc(moment: datetime) -> str:
 
 
 @pytest.fixture(params=CASES, ids=CASE_IDS)
-def bad_store(request: pytest.FixtureRequest, tmp_path: Path, db_path: Path, cli) -> Path:
-    kind, _, bad_date = request.param
-    run = cli("import", write_archive(tmp_path, kind, bad_date), "--db", db_path)
-    assert run.code == 0, run.err
+def bad_store(request: pytest.FixtureRequest, db_path: Path, cli) -> Path:
+    """A store that `app.py import` filled with a post dated now and one at the bad time
+    (imported once per case and process, copied for each test)."""
+    kind, name, bad_date = request.param
+
+    def build(at: Path) -> None:
+        folder = at.with_suffix(".archive")
+        folder.mkdir()
+        run = cli("import", write_archive(folder, kind, bad_date), "--db", at)
+        assert run.code == 0, run.err
+
+    copy_of(db_path, f"bad-time-{kind}-{name}", build)
     return db_path
 
 
@@ -130,6 +140,7 @@ def test_the_collectors_alert_watcher_judges_a_store_with_a_bad_time(bad_store: 
     assert watcher.check(new_ids=["rss:x", "x:1860000000000000002"]) == []
 
 
+@pytest.mark.pilot
 @pytest.mark.parametrize("zone", ["America/New_York", "Asia/Tokyo"])
 async def test_the_monitor_starts_on_a_store_with_a_bad_time(bad_store: Path, zone: str) -> None:
     """The monitor opens and lists both posts, even where year 1 or 9999 leaves the calendar."""
@@ -139,7 +150,7 @@ async def test_the_monitor_starts_on_a_store_with_a_bad_time(bad_store: Path, zo
     async with app.run_test() as pilot:
         for _ in range(2):
             await pilot.pause()
-            await app.workers.wait_for_complete()
+            await workers_done(app)
         await pilot.pause()
         assert app.is_running
         assert app.query_one(FeedTable).row_count == 2
@@ -319,6 +330,7 @@ def test_an_older_store_marks_its_undated_feed_items_on_upgrade(db_path: Path) -
     assert flags == ["undated", "undated"]
 
 
+@pytest.mark.pilot
 async def test_the_monitor_marks_undated_and_out_of_range_times(db_path: Path) -> None:
     """An undated item reads "undated" and a year-1 item shows its year, not a clock time."""
     now = utc_now().replace(microsecond=0)
@@ -338,7 +350,7 @@ async def test_the_monitor_marks_undated_and_out_of_range_times(db_path: Path) -
     async with app.run_test() as pilot:
         for _ in range(2):
             await pilot.pause()
-            await app.workers.wait_for_complete()
+            await workers_done(app)
         table = app.query_one(FeedTable)
         label = {title: str(table.get_row(key)[0]) for title, key in ids.items()}
     assert label["Kestrel undated"] == "undated"
@@ -371,6 +383,7 @@ def _ambassador_thread(tmp_path: Path, bad_date: str) -> Path:
     return archive
 
 
+@pytest.mark.pilot
 @pytest.mark.parametrize("bad_date", ["0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z"])
 async def test_the_monitors_ambassador_view_opens_with_a_bad_reply_time(
     tmp_path: Path,
@@ -386,11 +399,11 @@ async def test_the_monitors_ambassador_view_opens_with_a_bad_reply_time(
     app = MonitorApp(MonitorOptions(db_path=db_path, mode="offline", tz=zone, output_dir=Path()))
     async with app.run_test(size=(160, 40)) as pilot:
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.press("a")
         for _ in range(2):
             await pilot.pause()
-            await app.workers.wait_for_complete()
+            await workers_done(app)
         assert isinstance(app.screen, AmbassadorsScreen)
         from textual.widgets import DataTable
 
@@ -416,7 +429,13 @@ def test_ambassador_and_thread_reports_read_replies_with_a_bad_time(
     command: tuple[str, ...],
 ) -> None:
     """An ambassador reply dated year 1 or 9999 leaves the signals, never the report (exit 0)."""
-    assert cli("import", _ambassador_thread(tmp_path, bad_date), "--db", db_path).code == 0
+
+    def build(at: Path) -> None:  # imported once per date and process, copied per command
+        folder = at.with_suffix(".archive")
+        folder.mkdir()
+        assert cli("import", _ambassador_thread(folder, bad_date), "--db", at).code == 0
+
+    copy_of(db_path, f"ambassador-thread-{bad_date[:4]}-{bad_date[5:7]}", build)
     run = cli(*command, "--db", db_path)
     assert run.code == 0, run.err
     assert "could not be computed" not in run.out

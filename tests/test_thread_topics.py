@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.widgets import Static
 
 from cache.db.store import Store
@@ -167,6 +168,7 @@ def test_a_store_from_before_thread_topics_passes_them_on_at_the_next_write(
     )
 
 
+@pytest.mark.pilot
 async def test_mention_view_says_the_topic_is_from_the_thread(
     db_path: Path, tmp_path: Path
 ) -> None:

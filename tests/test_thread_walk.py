@@ -32,6 +32,9 @@ from tui.text_block_view import TextBlockScreen
 from tui.thread_rows import AUTHOR, BLOCK, POST, WalkRow, walk_rows
 from tui.views import ParodyScreen
 
+pytestmark = pytest.mark.pilot
+"""Every test here drives the monitor through Textual's Pilot: the pilot tier."""
+
 LONG_MOCKERY = (
     "Ich bin so froh über meinen Job, dass ich jeden Tag denselben Text poste, den mir "
     "die Kommunikationsabteilung schickt. Faire Löhne! Tolle Benefits! Niemand streikt! "

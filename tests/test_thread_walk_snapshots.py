@@ -15,6 +15,9 @@ from tests.monitor_scenario import build_programme_store, build_store
 from tests.test_thread_walk import add_long_mockery
 from tests.tui_helpers import feed_of, make_app, settle
 
+pytestmark = pytest.mark.pilot
+"""Every test here drives the monitor through Textual's Pilot: the pilot tier."""
+
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
 def test_parody_view(snap_compare, tmp_path: Path, size: tuple[int, int]) -> None:

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.pilot import Pilot
 
 from tests.monitor_scenario import build_programme_store, build_store
 from tests.tui_helpers import feed_of, make_app, settle
+
+pytestmark = pytest.mark.pilot
+"""Every test here drives the monitor through Textual's Pilot: the pilot tier."""
 
 
 def monitor(tmp_path: Path):

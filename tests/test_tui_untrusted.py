@@ -37,6 +37,7 @@ def test_clean_removes_a_whole_escape_sequence_and_osc_titles() -> None:
     assert clean("ok\u2066x\u2069\u202ey") == "okxy"
 
 
+@pytest.mark.pilot
 async def test_hostile_posts_show_literally_in_the_feed(scenario: Scenario, tmp_path: Path) -> None:
     """Markup-looking posts keep their brackets, carry no style and no click action."""
     app = make_app(scenario, tmp_path)
@@ -60,6 +61,7 @@ async def test_hostile_posts_show_literally_in_the_feed(scenario: Scenario, tmp_
         assert feed.get_cell("x:1006", "text").plain == "كيستريل أجور منخفضة pay"
 
 
+@pytest.mark.pilot
 async def test_clicking_a_click_markup_post_does_not_quit(
     scenario: Scenario, tmp_path: Path
 ) -> None:
@@ -75,6 +77,7 @@ async def test_clicking_a_click_markup_post_does_not_quit(
         assert feed.current_id == "x:1102"
 
 
+@pytest.mark.pilot
 async def test_hostile_name_and_bio_show_literally_in_the_detail(
     scenario: Scenario, tmp_path: Path
 ) -> None:
@@ -95,6 +98,7 @@ async def test_hostile_name_and_bio_show_literally_in_the_detail(
         assert "\x1b" not in author
 
 
+@pytest.mark.pilot
 async def test_source_errors_are_notified_as_text(
     scenario: Scenario, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

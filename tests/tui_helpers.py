@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import UTC
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,9 @@ from typing import Any
 from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Static
+from textual.worker import WorkerCancelled
 
+from sources.model.config import Config
 from tests.monitor_scenario import (
     Programme,
     Scenario,
@@ -32,7 +35,7 @@ def make_app(scenario: Scenario | Programme, tmp_path: Path, *, mode: str = "liv
             clock=frozen_clock,
             tz=UTC,
             output_dir=tmp_path,
-            topics=topic_labels(scenario.config),
+            topics=labels_of(scenario.config),
         )
     )
     # A post is marked read after resting a second in the reading pane (wall-clock time):
@@ -41,12 +44,38 @@ def make_app(scenario: Scenario | Programme, tmp_path: Path, *, mode: str = "liv
     return app
 
 
+_labels: dict[int, tuple[Config, dict[str, str]]] = {}
+
+
+def labels_of(config: Config) -> dict[str, str]:
+    """`topic_labels(config)`, worked out once per config in this process: it builds a
+    classifier, compiling every topic's patterns, and the scenarios share one config."""
+    known = _labels.get(id(config))
+    if known is None or known[0] is not config:
+        known = _labels[id(config)] = (config, topic_labels(config))
+    return dict(known[1])
+
+
 async def settle(pilot: Pilot[None]) -> None:
     """Let messages run and every worker finish, twice (a result may start another read)."""
     for _ in range(2):
         await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot.app)
     await pilot.pause()
+
+
+async def workers_done(app: App[Any]) -> None:
+    """Wait for every worker running now; one the app cancelled counts as done.
+
+    An exclusive worker (the reading pane's preview, a page of the feed) is cancelled
+    when a newer one of its group starts, e.g. as the cursor moves on: that is the app's
+    own choice, not an error. `workers.wait_for_complete()` raises WorkerCancelled for it
+    and stops waiting for the rest, so a test failed or went on early whenever the
+    machine was slow enough for the two to overlap. A worker that failed still raises.
+    """
+    for worker in list(app.workers):
+        with suppress(WorkerCancelled):
+            await worker.wait()
 
 
 def feed_of(app: MonitorApp) -> FeedTable:
