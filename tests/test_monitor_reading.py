@@ -251,6 +251,23 @@ async def test_a_filter_without_result_says_so(scenario: Scenario, tmp_path: Pat
 
 
 @pytest.mark.pilot
+async def test_keys_typed_at_once_after_slash_all_go_into_the_filter(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    """`/` and a query arriving in one burst (a paste, a fast typist over ssh) all land in
+    the filter: none of its letters runs a monitor key (`a` would open the ambassadors)."""
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        for key in ["slash", *"role:ambassador", "enter"]:
+            app.simulate_key(key)  # queued together, nothing handled in between
+        await settle(pilot)
+        assert app.screen is app.screen_stack[0]
+        assert app.filter_text == "role:ambassador"
+        assert "filter: role:ambassador" in filter_line_of(app)
+
+
+@pytest.mark.pilot
 async def test_escape_cancels_the_edit_and_keeps_the_filter(
     scenario: Scenario, tmp_path: Path
 ) -> None:

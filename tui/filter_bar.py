@@ -112,7 +112,9 @@ class FilterBar(Vertical):
         field = self.input
         field.display = True
         field.value = self.text
-        field.focus()
+        # At once, not by `focus()` (which waits behind the queued messages): keys typed
+        # right after `/` are already queued and must reach the input, not the feed.
+        self.screen.set_focus(field)
 
     @on(Input.Submitted, "#filter")
     def submitted(self, event: Input.Submitted) -> None:

@@ -18,12 +18,13 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from textual import on, work
+from textual.actions import SkipAction
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Container, Horizontal, Vertical
 from textual.css.query import NoMatches
-from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Header, Input, TextArea
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from filters.topics import topic_ids
@@ -166,7 +167,10 @@ class MonitorApp(App[None]):
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
         Binding("space", "toggle_pause", "Pause"),
-        Binding("slash", "open_filter", "Filter"),
+        # A priority binding runs as the key is read, before the keys queued behind it are
+        # handed to the widget in focus: a query typed or pasted right after `/` then goes
+        # into the filter, not to the feed's keys (`a` would open the ambassadors).
+        Binding("slash", "open_filter", "Filter", priority=True),
         Binding("asterisk", "toggle_star", "Star"),
         Binding("m", "toggle_read", "Read/unread", show=False),
         Binding("y", "copy_link", "Copy link", show=False),
@@ -590,6 +594,8 @@ class MonitorApp(App[None]):
     # --- filter --------------------------------------------------------------------------
 
     def action_open_filter(self) -> None:
+        if isinstance(self.focused, Input | TextArea) or isinstance(self.screen, ModalScreen):
+            raise SkipAction  # a `/` typed into a field (a query, a file name) stays text
         self.filter_bar.open()
 
     def apply_filter(self, text: str) -> bool:
