@@ -99,11 +99,14 @@ _FURTHER_SOURCES = (
 names more than that (rare: an article that came through several feeds)."""
 
 _DROP_SOURCES = (
-    "DELETE FROM mention_sources WHERE (source, created_at, mention_id) IN ({rows});".format(
-        rows=_sources_of("old")
-    )
+    "DELETE FROM mention_sources WHERE created_at = old.created_at AND mention_id = old.id "
+    "AND source IN (SELECT old.source UNION ALL SELECT j.value FROM json_each(CASE WHEN "
+    "json_valid(old.sources) THEN old.sources ELSE '[]' END) AS j WHERE j.type = 'text');"
 )
-"""Remove the old row's entries by their keys (no index on mention_id to keep up)."""
+"""Remove the old row's entries by their keys (no index on mention_id to keep up). Written
+as `source IN (…)` beside the other two key columns so SQLite looks each key up; the
+row-value form `(source, created_at, mention_id) IN (…)` made it read the whole table
+for every changed or deleted mention (about 90 ms each at a million mentions)."""
 
 SOURCE_TRIGGERS_SQL = f"""
 CREATE TRIGGER IF NOT EXISTS mention_sources_ai AFTER INSERT ON mentions BEGIN
