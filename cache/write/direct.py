@@ -25,11 +25,9 @@ from sources.model.text import clean_text, parse_timestamp
 from sources.x.twitter_v2 import (
     MAX_TEXT,
     UNKNOWN_AUTHOR,
-    _describe_empty,
-    _describe_non_tweets,
-    account_from_user,
     snowflake_time,
     tweet_id_problem,
+    walk_page,
 )
 
 # The fields of a `Pre` tuple (a post as parsed, before the store's own columns).
@@ -187,34 +185,13 @@ def rows_from_page(payload: Mapping[str, Any], source: str, where: str = "") -> 
     """`sources.x.twitter_v2.parse_response` of one v2 page, with posts as `Pre` tuples."""
     batch = RowBatch()
     where = where or source
-    if "id" in payload and "text" in payload and "data" not in payload:
-        payload = {"data": [payload]}
-    includes = payload.get("includes") if isinstance(payload.get("includes"), Mapping) else {}
-    assert isinstance(includes, Mapping)
-    users: dict[str, Account] = {}
-    for user in _as_list(includes.get("users")):
-        if isinstance(user, Mapping) and user.get("id"):
-            users[str(user["id"])] = account_from_user(user)
-    data = _as_list(payload.get("data"))
-    tweets = [item for item in data if isinstance(item, Mapping) and "text" in item]
-    if not tweets and data and all(isinstance(d, Mapping) and "username" in d for d in data):
-        for user in data:
-            if user.get("id"):
-                users[str(user["id"])] = account_from_user(user)
-    elif data and not tweets:
-        batch.skipped.append(Skipped(where, _describe_non_tweets(data)))
-    batch.accounts.extend(users.values())
-    primary_ids = set()
-    warnings: list[str] = []
-    for tweet in tweets:
-        _add(batch, _row(tweet, users, source, False, warnings, batch), where)
-        primary_ids.add(str(tweet.get("id")))
-    for tweet in _as_list(includes.get("tweets")):
-        if isinstance(tweet, Mapping) and str(tweet.get("id")) not in primary_ids:
-            _add(batch, _row(tweet, users, source, True, warnings, batch), where)
-    batch.warnings.extend(f"{where}: {warning}" for warning in warnings)
-    if not data and not includes:
-        batch.skipped.append(Skipped(where, _describe_empty(payload)))
+
+    def post(
+        tweet: Mapping[str, Any], users: dict[str, Account], referenced: bool, warnings: list[str]
+    ) -> None:
+        _add(batch, _row(tweet, users, source, referenced, warnings, batch), where)
+
+    walk_page(payload, batch, where, post)
     return batch
 
 

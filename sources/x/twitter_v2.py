@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -233,6 +233,31 @@ def parse_response(payload: Mapping[str, Any], source: str, where: str = "") -> 
     """
     batch = ParsedBatch()
     where = where or source
+
+    def post(
+        tweet: Mapping[str, Any], users: dict[str, Account], referenced: bool, warnings: list[str]
+    ) -> None:
+        mention = mention_from_tweet(
+            tweet, users, source, referenced_only=referenced, warnings=warnings
+        )
+        _add(batch, mention, where)
+
+    walk_page(payload, batch, where, post)
+    return batch
+
+
+PostHandler = Callable[[Mapping[str, Any], dict[str, Account], bool, list[str]], None]
+"""Called for each tweet of a page: (tweet, the page's authors by id, referenced only,
+the page's warnings to add to)."""
+
+
+def walk_page(
+    payload: Mapping[str, Any], batch: ParsedBatch, where: str, post: PostHandler
+) -> None:
+    """Walk one v2 page: its authors into `batch.accounts`, what is not a post into
+    `batch.skipped`, and each tweet to `post`, `data` first, then the `includes.tweets`
+    not already in `data` (referenced only). Shared by `parse_response` and the import's
+    direct rows (`cache.write.direct`), so both read a page the same way."""
     if "id" in payload and "text" in payload and "data" not in payload:
         payload = {"data": [payload]}  # one tweet per line, as some archives store them
     includes = payload.get("includes") if isinstance(payload.get("includes"), Mapping) else {}
@@ -254,18 +279,14 @@ def parse_response(payload: Mapping[str, Any], source: str, where: str = "") -> 
     primary_ids = set()
     warnings: list[str] = []
     for tweet in tweets:
-        _add(batch, mention_from_tweet(tweet, users, source, warnings=warnings), where)
+        post(tweet, users, False, warnings)
         primary_ids.add(str(tweet.get("id")))
     for tweet in _as_list(includes.get("tweets")):
         if isinstance(tweet, Mapping) and str(tweet.get("id")) not in primary_ids:
-            mention = mention_from_tweet(
-                tweet, users, source, referenced_only=True, warnings=warnings
-            )
-            _add(batch, mention, where)
+            post(tweet, users, True, warnings)
     batch.warnings.extend(f"{where}: {warning}" for warning in warnings)
     if not data and not includes:
         batch.skipped.append(Skipped(where, _describe_empty(payload)))
-    return batch
 
 
 def _add(batch: ParsedBatch, result: Mention | Skipped, where: str) -> None:
