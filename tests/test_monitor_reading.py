@@ -268,6 +268,26 @@ async def test_keys_typed_at_once_after_slash_all_go_into_the_filter(
 
 
 @pytest.mark.pilot
+@pytest.mark.parametrize("view", ["a", "p", "enter"], ids=["ambassadors", "parody", "post"])
+async def test_slash_on_another_screen_goes_back_and_filters_the_feed(
+    scenario: Scenario, tmp_path: Path, view: str
+) -> None:
+    """`/` from the ambassadors, the parody list or an open post (their footers offer it)
+    goes back to the feed with the filter open, and what is typed filters the feed."""
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press(view)
+        await settle(pilot)
+        assert len(app.screen_stack) > 1
+        await pilot.press("slash", *"role:ambassador", "enter")
+        await settle(pilot)
+        assert len(app.screen_stack) == 1
+        assert app.filter_text == "role:ambassador"
+        assert "filter: role:ambassador" in filter_line_of(app)
+
+
+@pytest.mark.pilot
 async def test_escape_cancels_the_edit_and_keeps_the_filter(
     scenario: Scenario, tmp_path: Path
 ) -> None:

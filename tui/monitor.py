@@ -596,6 +596,9 @@ class MonitorApp(App[None]):
     def action_open_filter(self) -> None:
         if isinstance(self.focused, Input | TextArea) or isinstance(self.screen, ModalScreen):
             raise SkipAction  # a `/` typed into a field (a query, a file name) stays text
+        # From another screen (its footer offers `/` too): back to the feed to filter it.
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
         self.filter_bar.open()
 
     def apply_filter(self, text: str) -> bool:
