@@ -17,18 +17,11 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sources.model.records import Account, ParsedBatch, Skipped
-from sources.model.text import clean_text, parse_timestamp
-from sources.x.twitter_v2 import (
-    MAX_TEXT,
-    UNKNOWN_AUTHOR,
-    snowflake_time,
-    tweet_id_problem,
-    walk_page,
-)
+from sources.x.twitter_v2 import tweet_fields, walk_page
 
 # The fields of a `Pre` tuple (a post as parsed, before the store's own columns).
 ID, SOURCE, URL, AUTHOR, AUTHOR_NAME, AUTHOR_KEY, TEXT, LANG = range(8)
@@ -79,36 +72,10 @@ def raw_and_bytes(payload: Mapping[str, Any]) -> tuple[str, bytes]:
         return text, text.encode("utf-8")
 
 
-def _created(given: object) -> datetime | None:
-    """`parse_timestamp(given)`, with X's own form (`2026-01-05T06:00:01.123Z`) read at once."""
-    if (
-        type(given) is str
-        and len(given) == 24
-        and given[-1] == "Z"
-        and given[10] == "T"
-        and given[4] == "-"
-        and given[:4].isdigit()
-    ):
-        # The steps `parse_timestamp` takes for this form, without its other tries first.
-        try:
-            return datetime.fromisoformat(given.replace("Z", "+00:00")).astimezone(UTC)
-        except (ValueError, OverflowError):
-            pass
-    return parse_timestamp(given)
-
-
 def _stored_time(moment: datetime) -> str:
     """`sources.model.text.format_timestamp` of an aware UTC time (`isoformat` always
     writes four digits of year, and is done in C)."""
     return moment.isoformat()[:19] + "Z"
-
-
-def _as_list(value: object) -> list[Any]:
-    if isinstance(value, list):
-        return value
-    if isinstance(value, Mapping):
-        return [value]
-    return []
 
 
 def _row(
@@ -119,63 +86,30 @@ def _row(
     warnings: list[str],
     batch: RowBatch,
 ) -> Pre | Skipped:
-    """`mention_from_tweet` as a tuple (see `Pre`)."""
-    tweet_id = str(tweet.get("id") or "")
-    problem = tweet_id_problem(tweet_id)
-    if problem is not None:
-        return Skipped(f"tweet {tweet_id[:40] or '?'}", problem)
-    given = tweet.get("created_at")
-    created = _created(given)
-    if created is None:
-        created = snowflake_time(tweet_id)
-        if created is None:
-            return Skipped(f"tweet {tweet_id}", f"unreadable created_at {given!r}")
-        if given not in (None, ""):
-            warnings.append(
-                f"tweet {tweet_id}: unreadable created_at {str(given)[:60]!r}; "
-                "placed at the time its id encodes"
-            )
+    """`mention_from_tweet` as a tuple (see `Pre`), from the same `tweet_fields`."""
+    fields = tweet_fields(tweet, users, warnings)
+    if isinstance(fields, Skipped):
+        return fields
+    mention_id, url, author, name, key, text, lang, created, kind, reply, quote, thread, by_id = (
+        fields
+    )
+    if by_id:
         batch.times_from_ids += 1
-    account = users.get(str(tweet.get("author_id") or ""))
-    author_id = str(tweet.get("author_id") or "")
-    in_reply_to = quoted = None
-    kind = "post"
-    refs = tweet.get("referenced_tweets")
-    if refs is not None:
-        types = {
-            ref.get("type"): clean_text(ref.get("id"))
-            for ref in _as_list(refs)
-            if isinstance(ref, Mapping)
-        }
-        in_reply_to = f"x:{types['replied_to']}" if "replied_to" in types else None
-        quoted = f"x:{types['quoted']}" if "quoted" in types else None
-        if "retweeted" in types:
-            kind = "retweet"
-        elif in_reply_to:
-            kind = "reply"
-        elif quoted:
-            kind = "quote"
-    note = tweet.get("note_tweet")
-    if isinstance(note, Mapping) and note.get("text"):
-        full = str(note["text"])
-    else:
-        full = str(tweet.get("text") or "")
-    conversation = clean_text(tweet.get("conversation_id"))
     return (
-        f"x:{tweet_id}",
+        mention_id,
         source,
-        f"https://x.com/{account.handle if account else 'i/web'}/status/{tweet_id}",
-        account.handle if account else UNKNOWN_AUTHOR,
-        account.display_name if account else "",
-        account.key if account else (f"x:{author_id}" if author_id else ""),
-        clean_text(full)[:MAX_TEXT],
-        clean_text(tweet.get("lang")) or "und",
+        url,
+        author,
+        name,
+        key,
+        text,
+        lang,
         created,
         _stored_time(created),
         kind,
-        in_reply_to,
-        quoted,
-        f"x:{conversation}" if conversation else None,
+        reply,
+        quote,
+        thread,
         referenced_only,
         tweet,
     )
