@@ -140,7 +140,12 @@ def ingest(
     with store_errors(store), store.writing():
         roles, result.accounts = store_accounts(store, batch.accounts, classifier, now)
         mentions, delivered = _dedupe(_keep_link_ids(store, batch.mentions))
-        _fill_missing_roles(store, mentions, roles, classifier)
+        fill_missing_roles(
+            store,
+            ((m.author_key, m.author, m.author_name, m.platform) for m in mentions),
+            roles,
+            classifier,
+        )
         with fts.deferred_inserts(store.conn) if bulk else contextlib.nullcontext():
             _store_mentions(store, mentions, delivered, roles, classifier, now, result, bulk)
         for state in states:
@@ -280,24 +285,30 @@ def store_accounts(
     return roles, max(written.rowcount, 0)
 
 
-def _fill_missing_roles(
-    store: Store, mentions: list[Mention], roles: dict[str, str], classifier: Classifier
+def fill_missing_roles(
+    store: Store,
+    authors: Iterable[tuple[str, str, str, str]],
+    roles: dict[str, str],
+    classifier: Classifier,
 ) -> None:
-    missing = list({m.author_key for m in mentions if m.author_key and m.author_key not in roles})
-    for start in range(0, len(missing), _CHUNK):
-        chunk = missing[start : start + _CHUNK]
+    """Add to `roles` the role of each author (key, handle, name, platform) the batch gave
+    no account for: the stored account's, else one decided from the post's own author
+    fields (the first post of that author in the batch)."""
+    missing: dict[str, tuple[str, str, str, str]] = {}
+    for author in authors:
+        if author[0] and author[0] not in roles:
+            missing.setdefault(author[0], author)
+    keys = list(missing)
+    for start in range(0, len(keys), _CHUNK):
+        chunk = keys[start : start + _CHUNK]
         marks = ",".join("?" for _ in chunk)
         for key, role in store.conn.execute(
             f"SELECT key, role FROM accounts WHERE key IN ({marks})", chunk
         ):
             roles[key] = role
-    for mention in mentions:
-        key = mention.author_key
-        if key and key not in roles:
-            decision = classifier.role_rules.decide(
-                mention.author, mention.author_name, platform=mention.platform
-            )
-            roles[key] = decision.role
+    for key, handle, name, platform in missing.values():
+        if key not in roles:
+            roles[key] = classifier.role_rules.decide(handle, name, platform=platform).role
 
 
 def _store_mentions(

@@ -38,6 +38,7 @@ from cache.write.direct import (
 )
 from cache.write.ingest import (
     IngestResult,
+    fill_missing_roles,
     json_list,
     load_existing,
     store_accounts,
@@ -63,7 +64,12 @@ def ingest_rows(
     with store_errors(store), store.writing():
         roles, result.accounts = store_accounts(store, batch.accounts, classifier, now, decisions)
         rows, delivered = _dedupe(batch.rows)
-        _fill_missing_roles(store, rows, roles, classifier)
+        fill_missing_roles(
+            store,
+            ((r[AUTHOR_KEY], r[AUTHOR], r[AUTHOR_NAME], "x") for r in rows),
+            roles,
+            classifier,
+        )
         with fts.deferred_inserts(store.conn):
             _store(store, rows, delivered, roles, classifier, now, result)
     return result
@@ -85,25 +91,6 @@ def _dedupe(rows: list[Pre]) -> tuple[list[Pre], dict[str, list[str]]]:
         elif row[SOURCE] not in sources:
             sources.append(row[SOURCE])
     return list(chosen.values()), delivered
-
-
-def _fill_missing_roles(
-    store: Store, rows: list[Pre], roles: dict[str, str], classifier: Classifier
-) -> None:
-    missing = list({r[AUTHOR_KEY] for r in rows if r[AUTHOR_KEY] and r[AUTHOR_KEY] not in roles})
-    for start in range(0, len(missing), 500):
-        chunk = missing[start : start + 500]
-        marks = ",".join("?" for _ in chunk)
-        for key, role in store.conn.execute(
-            f"SELECT key, role FROM accounts WHERE key IN ({marks})", chunk
-        ):
-            roles[key] = role
-    for row in rows:
-        key = row[AUTHOR_KEY]
-        if key and key not in roles:
-            roles[key] = classifier.role_rules.decide(
-                row[AUTHOR], row[AUTHOR_NAME], platform="x"
-            ).role
 
 
 def _store(
