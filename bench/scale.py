@@ -105,13 +105,38 @@ def collector_floor(segment: Path, workdir: Path, mentions: int) -> float:
     return mentions / spent
 
 
-def run(tree: Path, folder: Path, name: str, rows: int, segments: int, seed: int) -> dict[str, Any]:
-    paths = write_segments(folder, rows, segments, seed)
+def _use_tree(tree: Path) -> None:
+    """Import the project from `tree` from now on (old and new code in one bench)."""
     sys.path.insert(0, str(tree))
     for module in [m for m in sys.modules if m.split(".")[0] in ("cache", "sources", "filters")]:
         del sys.modules[module]
-    from cache.db.store import Store
+
+
+def _timed_import(store: Any, paths: list[Path], classifier: Any, **options: Any) -> dict[str, Any]:
+    """Import `paths` into `store` with `import_paths`: new mentions, wall time and CPU time
+    (this process, and the classifying worker) per mention."""
     from cache.write.importer import import_paths
+
+    own0, kids0 = _cpu()
+    started = time.perf_counter()
+    report = import_paths(store, paths, classifier, **options)
+    wall = time.perf_counter() - started
+    own1, kids1 = _cpu()
+    new = report.totals.new
+    return {
+        "new": new,
+        "per_s": new / wall,
+        "wall_us": wall / new * 1e6,
+        "cpu_us": (own1 - own0 + kids1 - kids0) / new * 1e6,
+        "main_cpu_us": (own1 - own0) / new * 1e6,
+        "worker_cpu_us": (kids1 - kids0) / new * 1e6,
+    }
+
+
+def run(tree: Path, folder: Path, name: str, rows: int, segments: int, seed: int) -> dict[str, Any]:
+    paths = write_segments(folder, rows, segments, seed)
+    _use_tree(tree)
+    from cache.db.store import Store
     from filters.classify import Classifier
     from sources.model.config import Config
 
@@ -127,24 +152,9 @@ def run(tree: Path, folder: Path, name: str, rows: int, segments: int, seed: int
             last_rowid = int(
                 store.conn.execute("SELECT coalesce(max(rowid), 0) FROM mentions").fetchone()[0]
             )
-            own0, kids0 = _cpu()
-            started = time.perf_counter()
-            report = import_paths(store, [path], classifier)
-            wall = time.perf_counter() - started
-            own1, kids1 = _cpu()
-            new = report.totals.new
-            stored += new
-            per_segment.append(
-                {
-                    "stored_after": stored,
-                    "new": new,
-                    "per_s": new / wall,
-                    "wall_us": wall / new * 1e6,
-                    "cpu_us": (own1 - own0 + kids1 - kids0) / new * 1e6,
-                    "main_cpu_us": (own1 - own0) / new * 1e6,
-                    "worker_cpu_us": (kids1 - kids0) / new * 1e6,
-                }
-            )
+            figures = _timed_import(store, [path], classifier)
+            stored += figures["new"]
+            per_segment.append({"stored_after": stored, **figures})
             print(json.dumps(per_segment[-1]), file=sys.stderr, flush=True)
         fts = store.conn.execute("SELECT count(*) FROM mentions_fts").fetchone()[0]
         store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -202,11 +212,8 @@ def run_bases(
     `in_place`: into the bases themselves (old and new runs then take turns on the same
     stores with different seeds, and the whole-file check of a fresh copy is not repeated)."""
     (segment,) = write_segments(folder, segment_rows, 1, seed)
-    sys.path.insert(0, str(tree))
-    for module in [m for m in sys.modules if m.split(".")[0] in ("cache", "sources", "filters")]:
-        del sys.modules[module]
+    _use_tree(tree)
     from cache.db.store import Store
-    from cache.write.importer import import_paths
     from filters.classify import Classifier, Precomputed
     from sources.model.config import Config
 
@@ -227,24 +234,10 @@ def run_bases(
             last_rowid = int(
                 store.conn.execute("SELECT coalesce(max(rowid), 0) FROM mentions").fetchone()[0]
             )
-            own0, kids0 = _cpu()
-            started = time.perf_counter()
-            report = import_paths(
+            timed = _timed_import(
                 store, [segment], classifier, parallel=False if free_classifier else None
             )
-            wall = time.perf_counter() - started
-            own1, kids1 = _cpu()
-        new = report.totals.new
-        figures = {
-            "base": str(base),
-            "stored_before": before,
-            "new": new,
-            "per_s": new / wall,
-            "wall_us": wall / new * 1e6,
-            "cpu_us": (own1 - own0 + kids1 - kids0) / new * 1e6,
-            "main_cpu_us": (own1 - own0) / new * 1e6,
-            "worker_cpu_us": (kids1 - kids0) / new * 1e6,
-        }
+        figures = {"base": str(base), "stored_before": before, **timed}
         per_base.append(figures)
         print(json.dumps(figures), file=sys.stderr, flush=True)
     raw = raw_insert_floor(copy, folder, last_rowid)
