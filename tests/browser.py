@@ -13,7 +13,9 @@ import base64
 import contextlib
 import itertools
 import json
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -101,7 +103,12 @@ async def headless_page(
     executable: str, *, width: int = 1280, height: int = 800
 ) -> AsyncIterator[Page]:
     """Chromium headless with a fresh profile; yields its first page, quits on exit."""
-    with tempfile.TemporaryDirectory(prefix="echowatch-chromium-") as profile:
+    # Chromium's helper processes can still write to the profile for a moment after the
+    # browser itself has ended: they are ended as a group below, and a file one of them
+    # wrote after that does not fail the test that was already done.
+    with tempfile.TemporaryDirectory(
+        prefix="echowatch-chromium-", ignore_cleanup_errors=True
+    ) as profile:
         process = subprocess.Popen(
             [
                 executable,
@@ -116,6 +123,7 @@ async def headless_page(
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
         try:
             active = Path(profile) / "DevToolsActivePort"
@@ -137,9 +145,12 @@ async def headless_page(
                 finally:
                     page.reader.cancel()
         finally:
-            process.terminate()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
             try:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)  # helpers that outlived the browser

@@ -14,12 +14,14 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import app
 from bench.synth import mention_ids, write_jsonl
 from cache.db.store import Store
+from cache.write import pipeline
 from cache.write.importer import import_paths
 from cache.write.pipeline import BulkIngest, ClassifyWorker
 from filters.classify import Classifier
@@ -99,6 +101,72 @@ def test_an_import_whose_worker_dies_classifies_the_rest_itself(
                 bulk.add(batch)
             bulk.flush()
     assert killed
+    assert _stored(db) == in_process
+
+
+def _count_reads_here(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The files this process reads itself from now on (the worker's reads are not seen)."""
+    reads: list[Path] = []
+    real = pipeline.read_archive
+
+    def counting(path: Path, **options: Any) -> Any:
+        reads.append(path)
+        return real(path, **options)
+
+    monkeypatch.setattr(pipeline, "read_archive", counting)
+    return reads
+
+
+@pytest.mark.slow  # a worker process reads the archive
+def test_an_archive_read_by_the_worker_is_stored_as_one_read_here(
+    archive: Path,
+    in_process: list[tuple[str, ...]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With a second core the worker reads and classifies the file: same topics and roles."""
+    reads_here = _count_reads_here(monkeypatch)
+    db = tmp_path / "store.db"
+    with Store.open(db) as store:
+        report = import_paths(store, [archive], Classifier(Config()), batch=BATCH, parallel=True)
+    assert reads_here == []  # the worker did the reading
+    assert report.files_read == 1 and report.totals.new == len(in_process) > 0
+    assert _stored(db) == in_process
+
+
+@pytest.mark.slow  # a worker process killed part way through a file
+def test_an_import_whose_worker_dies_mid_file_reads_the_rest_itself(
+    archive: Path,
+    in_process: list[tuple[str, ...]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Killing the worker that reads the file: the import goes on from where it was,
+    every post stored once, with its topics."""
+    reads_here = _count_reads_here(monkeypatch)
+    killed: list[int] = []
+
+    def kill_worker_once(report: Any) -> None:
+        worker = _worker_of(os.getpid())
+        if worker is not None and not killed:
+            os.kill(worker, signal.SIGKILL)
+            killed.append(worker)
+
+    db = tmp_path / "store.db"
+    with Store.open(db) as store:
+        report = import_paths(
+            store,
+            [archive],
+            Classifier(Config()),
+            batch=BATCH,
+            parallel=True,
+            on_progress=kill_worker_once,
+        )
+    assert killed and reads_here == [archive]
+    with Store.open(tmp_path / "here.db") as store:
+        here = import_paths(store, [archive], Classifier(Config()), batch=BATCH, parallel=False)
+    counts = (report.totals.new, report.totals.updated, report.totals.unchanged)
+    assert counts == (here.totals.new, here.totals.updated, here.totals.unchanged)
     assert _stored(db) == in_process
 
 

@@ -121,10 +121,12 @@ def _edge_pages() -> list[dict[str, object]]:
     ]
 
 
-def _bulk(db: Path, imports: list[list[Path]], batch: int = BATCH) -> list[ImportReport]:
+def _bulk(
+    db: Path, imports: list[list[Path]], batch: int = BATCH, *, parallel: bool = False
+) -> list[ImportReport]:
     with Store.open(db) as store:
         return [
-            import_paths(store, paths, Classifier(Config()), batch=batch, parallel=False)
+            import_paths(store, paths, Classifier(Config()), batch=batch, parallel=parallel)
             for paths in imports
         ]
 
@@ -176,13 +178,15 @@ def _contents(db: Path) -> dict[str, list[tuple[object, ...]]]:
 
 
 @pytest.mark.slow  # two whole stores built and compared row by row
+@pytest.mark.parametrize("parallel", [False, True], ids=["read here", "read by the worker"])
 def test_bulk_import_stores_the_same_rows_as_the_ordinary_ingest(
-    tmp_path: Path, realworld: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, realworld: Path, monkeypatch: pytest.MonkeyPatch, parallel: bool
 ) -> None:
-    """A store filled by `import` cannot be told from one filled by the live sources."""
+    """A store filled by `import` cannot be told from one filled by the live sources,
+    whether the import reads its files itself or its worker process reads them."""
     imports = _archives(tmp_path, realworld)
     direct = _count_direct_transactions(monkeypatch)
-    _bulk(tmp_path / "bulk.db", imports)
+    _bulk(tmp_path / "bulk.db", imports, parallel=parallel)
     assert direct["rows"] > 2400 * 2  # the X pages really went through the direct path
     _ordinary(tmp_path / "ordinary.db", imports)
     bulk, ordinary = _contents(tmp_path / "bulk.db"), _contents(tmp_path / "ordinary.db")
@@ -210,12 +214,14 @@ def _count_direct_transactions(monkeypatch: pytest.MonkeyPatch) -> dict[str, int
     return seen
 
 
+@pytest.mark.parametrize("parallel", [False, True], ids=["read here", "read by the worker"])
 def test_direct_rows_match_the_ordinary_ingest_on_edge_cases(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, realworld: Path
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, realworld: Path, parallel: bool
 ) -> None:
     """Odd X payloads (no or unreadable times, surrogates, retweets, users-only pages,
     referenced copies then full posts), also between Bluesky lines in the same file, are
-    stored by `import` as the live sources store them."""
+    stored by `import` as the live sources store them, and reported the same, whether the
+    import or its worker process reads the files."""
     edges = tmp_path / "edges.jsonl"
     with edges.open("w", encoding="utf-8") as out:
         for page in [*_edge_pages(), *pages(120, seed=5)]:
@@ -228,7 +234,7 @@ def test_direct_rows_match_the_ordinary_ingest_on_edge_cases(
             out.write(json.dumps(page) + "\n" + "\n".join(social[number * 6 : number * 6 + 6]))
             out.write("\n")
     direct = _count_direct_transactions(monkeypatch)
-    reports = _bulk(tmp_path / "bulk.db", [[edges], [edges], [mixed]], batch=60)
+    reports = _bulk(tmp_path / "bulk.db", [[edges], [edges], [mixed]], batch=60, parallel=parallel)
     _ordinary(tmp_path / "ordinary.db", [[edges], [edges], [mixed]])
     assert direct["rows"] > 240 + 90
     assert reports[2].totals.new > 90  # the Bluesky posts between the pages are stored too

@@ -14,6 +14,7 @@ here too (the whole-store test fails otherwise).
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from sources.model.records import Account, ParsedBatch, Skipped
-from sources.x.twitter_v2 import tweet_fields, walk_page
+from sources.x.twitter_v2 import time_from_id, tweet_fields, walk_page
 
 # The fields of a `Pre` tuple (a post as parsed, before the store's own columns).
 ID, SOURCE, URL, AUTHOR, AUTHOR_NAME, AUTHOR_KEY, TEXT, LANG = range(8)
@@ -30,7 +31,10 @@ REFERENCED_ONLY, PAYLOAD = 14, 15
 Pre = tuple[Any, ...]
 """(id, source, url, author, author_name, author_key, text, lang, created_at (datetime),
 created_at as stored, kind, in_reply_to, quoted_id, conversation_id, referenced_only,
-the decoded tweet). Platform `x`, no title, canonical URL or time flag of its own."""
+payload). Platform `x`, no title, canonical URL or time flag of its own. The payload is
+the decoded tweet, or its stored JSON and digest (`Encoded`) once `encode_payloads` ran."""
+Encoded = tuple[str, str]
+"""A payload as the row stores it: (raw JSON, SHA-1 hex digest of its UTF-8 bytes)."""
 
 
 @dataclass(slots=True)
@@ -70,6 +74,40 @@ def raw_and_bytes(payload: Mapping[str, Any]) -> tuple[str, bytes]:
     except UnicodeEncodeError:  # lone surrogates: escaped, as raw_json does
         text = _ASCII_ENCODER.encode(payload)
         return text, text.encode("utf-8")
+
+
+def times_from_ids(batch: ParsedBatch) -> int:
+    """How many posts of `batch` have a time taken from their id (no created_at)."""
+    found = sum(map(time_from_id, batch.mentions))
+    return found + batch.times_from_ids if isinstance(batch, RowBatch) else found
+
+
+def raw_and_digest(payload: Mapping[str, Any] | Encoded) -> Encoded:
+    """The stored JSON of a payload and its digest, worked out here unless already done."""
+    if isinstance(payload, tuple):
+        return payload
+    raw, encoded = raw_and_bytes(payload)
+    return raw, hashlib.sha1(encoded).hexdigest()
+
+
+def drop_redundant_copies(batch: RowBatch) -> None:
+    """Leave out each referenced copy of a post the batch also holds in full from the same
+    source: storing the batch picks the full one anyway and would add no source from the
+    copy (`cache.write.ingest_rows._dedupe`), so the copy need not be serialised or sent."""
+    full = {(row[ID], row[SOURCE]) for row in batch.rows if not row[REFERENCED_ONLY]}
+    if len(full) < len(batch.rows):
+        batch.rows = [
+            row
+            for row in batch.rows
+            if not row[REFERENCED_ONLY] or (row[ID], row[SOURCE]) not in full
+        ]
+
+
+def encode_payloads(batch: RowBatch) -> None:
+    """Serialise every row's payload in place (`Encoded`): done by the import's reading
+    process, so the storing one only writes the text (and a pickled string crosses
+    between processes far cheaper than a decoded tweet)."""
+    batch.rows = [(*row[:PAYLOAD], raw_and_digest(row[PAYLOAD])) for row in batch.rows]
 
 
 def _stored_time(moment: datetime) -> str:

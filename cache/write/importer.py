@@ -11,14 +11,12 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from cache.db.store import Store, StoreError
-from cache.write.direct import RowBatch, rows_from_page
 from cache.write.ingest import IngestResult
 from cache.write.pipeline import FLUSH_MENTIONS, BulkIngest
 from filters.classify import Classifier
-from sources.archive.files import DEFAULT_MAX_LINE_BYTES, ArchiveError, read_archive
+from sources.archive.files import DEFAULT_MAX_LINE_BYTES, ArchiveError
 from sources.archive.packing import STDIN_NAME, STDIN_SOURCE, stdin_as_file
 from sources.model.records import ParsedBatch, Skipped, utc_now
-from sources.x.twitter_v2 import time_from_id
 
 
 @dataclass
@@ -85,20 +83,14 @@ def import_paths(
             with _readable(path, stdin) as (readable, source):
                 renames[str(readable)] = str(path)
                 try:
-                    for parsed in read_archive(
-                        readable,
-                        source=source,
-                        seen_at=utc_now(),
-                        max_line_bytes=max_line_bytes,
-                        parse_v2=rows_from_page,
+                    for parsed, classified, times_from_ids in bulk.read(
+                        readable, source=source, seen_at=utc_now(), max_line_bytes=max_line_bytes
                     ):
                         if stop is not None and stop.is_set():
                             report.interrupted = True
                             return report
-                        report.times_from_ids += sum(map(time_from_id, parsed.mentions))
-                        if isinstance(parsed, RowBatch):
-                            report.times_from_ids += parsed.times_from_ids
-                        bulk.add(parsed)
+                        report.times_from_ids += times_from_ids
+                        bulk.add(parsed, classified)
                 except ArchiveError as exc:
                     report.unreadable.append(rename(str(exc)))
                 except (StoreError, sqlite3.Error, KeyboardInterrupt, SystemExit):

@@ -10,7 +10,6 @@ transaction's new rows at its end (`cache.db.fts.deferred_inserts`).
 
 from __future__ import annotations
 
-import hashlib
 import json
 
 from cache.db import fts
@@ -34,7 +33,7 @@ from cache.write.direct import (
     URL,
     Pre,
     RowBatch,
-    raw_and_bytes,
+    raw_and_digest,
 )
 from cache.write.ingest import (
     IngestResult,
@@ -122,8 +121,7 @@ def _store(
             # A referenced copy never overwrites, so its payload is not even serialised.
             same_payload = False
             if not row[REFERENCED_ONLY]:
-                raw, encoded = raw_and_bytes(row[PAYLOAD])
-                digest = hashlib.sha1(encoded).hexdigest()
+                raw, digest = raw_and_digest(row[PAYLOAD])
                 same_payload = digest == before.raw_hash
             if row[REFERENCED_ONLY] or same_payload:
                 if sources != before.sources:
@@ -134,8 +132,7 @@ def _store(
                     result.unchanged += 1
                 continue
         if raw is None:
-            raw, encoded = raw_and_bytes(row[PAYLOAD])
-            digest = hashlib.sha1(encoded).hexdigest()
+            raw, digest = raw_and_digest(row[PAYLOAD])
         classification = answers.get(row[TEXT]) or classifier.classify_text(row[TEXT], row[LANG])
         key = row[AUTHOR_KEY]
         created = row[CREATED_TEXT]

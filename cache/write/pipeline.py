@@ -1,10 +1,12 @@
-"""Bulk ingest: large transactions, the next batch classified in a worker meanwhile.
+"""Bulk ingest: large transactions, the next batch read and classified in a worker meanwhile.
 
-`app.py import` and `bench/run.py` store through here. Topic classification costs about
-as much as parsing and storing together, so on a machine with a second core a worker
-process classifies batch N+1 while this process writes batch N. Each batch is still one
-`cache.write.ingest.ingest` transaction: a crash loses at most the batches not yet committed,
-and importing the same files again picks them up.
+`app.py import` and `bench/run.py` store through here. Reading an archive (JSON, the
+page walk, the payload's stored JSON) and classifying topics cost about as much as
+storing, so on a machine with a second core a worker process reads and classifies
+batch N+1 of a file while this process writes batch N (`BulkIngest.read`); batches
+handed in with `add` are classified there the same way. Each batch is still one
+transaction: a crash loses at most the batches not yet committed, and importing the
+same files again picks them up.
 """
 
 from __future__ import annotations
@@ -14,17 +16,27 @@ import os
 import pickle
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO
 
 from cache.db.store import Store
-from cache.write.direct import TEXT, RowBatch
+from cache.write.direct import (
+    TEXT,
+    RowBatch,
+    drop_redundant_copies,
+    encode_payloads,
+    rows_from_page,
+    times_from_ids,
+)
 from cache.write.ingest import IngestResult, ingest
 from cache.write.ingest_rows import ingest_rows
 from filters.classify import Classification, Classifier, Precomputed
 from filters.roles import RoleDecision
+from sources.archive.files import read_archive
 from sources.model.config import SECRET_ENVS, Config
 from sources.model.records import Account, ParsedBatch
 
@@ -33,17 +45,52 @@ FLUSH_MENTIONS = 20_000
 changed, and the author indexes change in thousands of places per batch, so fewer,
 larger commits write far less (bench/README.md has the figures)."""
 
+WORKER_MODULE = f"{__name__.rpartition('.')[0]}.pipeline_worker"
+"""The worker's entry point: a module of its own, so the messages' classes are this
+module's on both ends of the pipe (run as `__main__`, this one would define them twice)."""
+
 _Answer = dict[int, tuple[tuple[str, ...], dict[str, tuple[str, ...]]]]
 """Index of a text in the batch -> (topics, matched words); texts about nothing are left out."""
 
 
-class ClassifyWorker:
-    """A child process that classifies texts with the same configuration as this one.
+@dataclass(frozen=True, slots=True)
+class ReadRequest:
+    """Ask the worker to read one archive file and send it back `size` mentions at a time."""
 
-    It is a fresh interpreter (`python -m cache.write.pipeline`), not a fork, so it holds nothing
-    of this process (no store connection) and never re-runs the caller's main module. Its
-    only link is its stdin and stdout, so it ends by itself when this process dies, even by
-    SIGKILL. Objects go both ways as pickles: the child is this program, not a stranger.
+    path: str
+    source: str | None
+    seen_at: datetime
+    max_line_bytes: int
+    size: int
+
+
+@dataclass(slots=True)
+class ReadChunk:
+    """Some batches of a file read by the worker, merged, with the topics of their texts."""
+
+    batch: ParsedBatch
+    answer: _Answer
+    yields: int
+    """How many batches of `read_archive` this holds (to go on from there if need be)."""
+    times_from_ids: int
+
+
+@dataclass(slots=True)
+class ReadEnd:
+    """The file is read; `error` is what stopped the reading, if anything did."""
+
+    error: BaseException | None = None
+
+
+class ClassifyWorker:
+    """A child process that classifies texts (and reads archive files, `ReadRequest`) with
+    the same configuration as this one.
+
+    It is a fresh interpreter (`python -m cache.write.pipeline_worker`), not a fork, so it
+    holds nothing of this process (no store connection) and never re-runs the caller's main
+    module. Its only link is its stdin and stdout, so it ends by itself when this process
+    dies, even by SIGKILL. Objects go both ways as pickles: the child is this program, not
+    a stranger.
     """
 
     def __init__(self, config: Config) -> None:
@@ -54,7 +101,7 @@ class ClassifyWorker:
         for name in SECRET_ENVS:  # it classifies text: it has no use for any token
             env.pop(name, None)
         self._process = subprocess.Popen(
-            [sys.executable, "-m", __name__],
+            [sys.executable, "-m", WORKER_MODULE],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
@@ -72,37 +119,53 @@ class ClassifyWorker:
 
     def answers(self, texts: list[str]) -> dict[str, Classification]:
         """The classification of each submitted text, or {} if the worker failed."""
-        answer: _Answer | None = None
-        if self.alive:
-            assert self._process.stdout is not None
-            try:
-                answer = pickle.load(self._process.stdout)
-            except Exception:
-                # A worker that dies mid-answer leaves a torn pickle, and loading one can
-                # raise nearly anything (TypeError, ValueError, UnicodeDecodeError, ...).
-                # Whatever it is, this batch is classified here instead.
-                answer = None
+        answer = self.receive()
         if not isinstance(answer, dict):
             self.alive = False
             return {}
-        empty = Classification()
-        known = dict.fromkeys(texts, empty)
-        for index, (topics, matches) in answer.items():
-            known[texts[index]] = Classification(topics, matches)
-        return known
+        return _known(texts, answer)
+
+    def read(self, request: ReadRequest) -> Iterator[ReadChunk | ReadEnd]:
+        """The worker's replies to `request` until its `ReadEnd`; they stop early (and the
+        worker is given up) if it dies or answers out of turn."""
+        self._send(request)
+        while self.alive:
+            reply = self.receive()
+            if not isinstance(reply, ReadChunk | ReadEnd):
+                self.alive = False
+                return
+            yield reply
+            if isinstance(reply, ReadEnd):
+                return
+
+    def receive(self) -> object:
+        """The worker's next answer, or None if it failed."""
+        if not self.alive:
+            return None
+        assert self._process.stdout is not None
+        try:
+            return pickle.load(self._process.stdout)
+        except Exception:
+            # A worker that dies mid-answer leaves a torn pickle, and loading one can
+            # raise nearly anything (TypeError, ValueError, UnicodeDecodeError, ...).
+            # Whatever it is, this process does the worker's part from here on.
+            self.alive = False
+            return None
 
     def close(self) -> None:
         self._send(None)
         with contextlib.suppress(OSError):
             assert self._process.stdin is not None
             self._process.stdin.close()
+        # A worker part way through a file is blocked writing to us: without a reader
+        # it gets EPIPE and ends at once instead of after the timeout below.
+        if self._process.stdout is not None:
+            self._process.stdout.close()
         try:
             self._process.wait(timeout=5)
         except subprocess.TimeoutExpired:
             self._process.kill()
             self._process.wait()
-        if self._process.stdout is not None:
-            self._process.stdout.close()
 
     def _send(self, value: object) -> None:
         if not self.alive:
@@ -115,19 +178,93 @@ class ClassifyWorker:
             self.alive = False
 
 
-def _serve(incoming: BinaryIO, outgoing: BinaryIO) -> None:
-    """The worker's loop: the config first, then a list of texts in, their topics out."""
+def serve(incoming: BinaryIO, outgoing: BinaryIO) -> None:
+    """The worker's loop: the config first, then a list of texts in and their topics out,
+    or a `ReadRequest` in and the file's chunks out."""
+
+    def send(reply: object) -> None:
+        pickle.dump(reply, outgoing, protocol=pickle.HIGHEST_PROTOCOL)
+        outgoing.flush()
+
     try:
         classifier = Classifier(pickle.load(incoming))
-        while (texts := pickle.load(incoming)) is not None:
+        while (message := pickle.load(incoming)) is not None:
+            if isinstance(message, ReadRequest):
+                for chunk in _read_file(classifier, message):
+                    send(chunk)
+                continue
             try:
-                reply: _Answer | None = _classify_all(classifier, texts)
+                reply: _Answer | None = _classify_all(classifier, message)
             except Exception:  # a bug here must not stop the import: it classifies itself
                 reply = None
-            pickle.dump(reply, outgoing, protocol=pickle.HIGHEST_PROTOCOL)
-            outgoing.flush()
+            send(reply)
     except (EOFError, OSError):  # the importer is gone
         return
+
+
+def _read_file(classifier: Classifier, request: ReadRequest) -> Iterator[ReadChunk | ReadEnd]:
+    """`read_archive` of the file as the importer reads it, merged into chunks of
+    `request.size` mentions (one kind of batch per chunk), each with its topics."""
+    pending, yields, times = ParsedBatch(), 0, 0
+    try:
+        for parsed in read_archive(
+            Path(request.path),
+            source=request.source,
+            seen_at=request.seen_at,
+            max_line_bytes=request.max_line_bytes,
+            parse_v2=rows_from_page,
+        ):
+            if yields and type(parsed) is not type(pending):
+                yield _chunk(classifier, pending, yields, times)
+                yields = 0
+            if not yields:
+                pending, times = type(parsed)(), 0
+            pending.extend(parsed)
+            yields += 1
+            times += times_from_ids(parsed)
+            if _size(pending) >= request.size:
+                yield _chunk(classifier, pending, yields, times)
+                yields = 0
+    except Exception as exc:  # the importer reports it, as if it had read the file itself
+        if yields:
+            yield _chunk(classifier, pending, yields, times)
+        yield ReadEnd(_sendable(exc))
+        return
+    if yields:
+        yield _chunk(classifier, pending, yields, times)
+    yield ReadEnd()
+
+
+def _chunk(classifier: Classifier, batch: ParsedBatch, yields: int, times: int) -> ReadChunk:
+    if isinstance(batch, RowBatch):
+        drop_redundant_copies(batch)
+        encode_payloads(batch)
+    return ReadChunk(batch, _classify_all(classifier, _texts(batch)), yields, times)
+
+
+def _sendable(error: Exception) -> BaseException:
+    """`error` itself if it survives pickling, else one that says the same."""
+    try:
+        pickle.loads(pickle.dumps(error))
+    except Exception:
+        return RuntimeError(f"{type(error).__name__}: {error}")
+    return error
+
+
+def _texts(batch: ParsedBatch) -> list[str]:
+    texts = [mention.text for mention in batch.mentions]
+    if isinstance(batch, RowBatch):
+        texts.extend(row[TEXT] for row in batch.rows)
+    return texts
+
+
+def _known(texts: list[str], answer: _Answer) -> dict[str, Classification]:
+    """The worker's answer for `texts` as a classification of each text."""
+    empty = Classification()
+    known = dict.fromkeys(texts, empty)
+    for index, (topics, matches) in answer.items():
+        known[texts[index]] = Classification(topics, matches)
+    return known
 
 
 def _classify_all(classifier: Classifier, texts: list[str]) -> _Answer:
@@ -175,7 +312,57 @@ class BulkIngest:
         """The classifying worker's process id, once one is running."""
         return self._worker.pid if self._worker is not None else None
 
-    def add(self, batch: ParsedBatch) -> None:
+    def read(
+        self, path: Path, *, source: str | None, seen_at: datetime, max_line_bytes: int
+    ) -> Iterator[tuple[ParsedBatch, Classifier | None, int]]:
+        """The batches of one archive file (`read_archive`), each with the classifier that
+        has its topics (None: none yet) and its count of times taken from ids.
+
+        With a worker process the worker reads the file and classifies it, a transaction's
+        worth at a time, while this process stores the chunk before; if the worker dies,
+        this process reads the rest of the file itself from where the worker was.
+        """
+        done = 0
+        if self._parallel:
+            self._store_in_flight()  # the worker answers one request at a time
+            worker = self._started_worker()
+            request = ReadRequest(str(path), source, seen_at, max_line_bytes, self.batch_size)
+            finished = False
+            try:
+                for reply in worker.read(request):
+                    if isinstance(reply, ReadEnd):
+                        finished = True
+                        if reply.error is not None:
+                            raise reply.error
+                        return
+                    done += reply.yields
+                    known = _known(_texts(reply.batch), reply.answer)
+                    self.worker_classified += len(known)
+                    yield reply.batch, Precomputed(self.classifier, known), reply.times_from_ids
+            finally:
+                if not finished:  # left part way (stopped, or a store error): out of step
+                    worker.alive = False
+        for index, parsed in enumerate(
+            read_archive(
+                path,
+                source=source,
+                seen_at=seen_at,
+                max_line_bytes=max_line_bytes,
+                parse_v2=rows_from_page,
+            )
+        ):
+            if index >= done:
+                yield parsed, None, times_from_ids(parsed)
+
+    def add(self, batch: ParsedBatch, classified: Classifier | None = None) -> None:
+        """Store `batch` with what was added before, `flush` mentions a transaction;
+        `classified`: a classifier that has its topics already (stored as it comes)."""
+        if classified is not None:
+            self._store_in_flight()
+            pending, self._pending = self._pending, ParsedBatch()
+            self._store(pending, self.classifier)
+            self._store(batch, classified)
+            return
         if type(batch) is not type(self._pending):
             # Direct rows and parsed objects are stored by different code: a file that
             # mixes them (X pages and Bluesky lines) is stored in order, kind by kind.
@@ -218,18 +405,20 @@ class BulkIngest:
         if not self._parallel:
             self._store(batch, self.classifier)
             return
-        if self._worker is None:
-            self._worker = ClassifyWorker(self.classifier.config)
+        worker = self._started_worker()
         # Collect the worker's answers for the batch before, give it this one, then store
         # the one before while it works: both cores are busy until the next batch is full.
         previous = self._take_in_flight()
-        texts = [mention.text for mention in batch.mentions]
-        if isinstance(batch, RowBatch):
-            texts.extend(row[TEXT] for row in batch.rows)
-        self._worker.submit(texts)
+        texts = _texts(batch)
+        worker.submit(texts)
         self._in_flight = (batch, texts)
         if previous is not None:
             self._store(*previous)
+
+    def _started_worker(self) -> ClassifyWorker:
+        if self._worker is None:
+            self._worker = ClassifyWorker(self.classifier.config)
+        return self._worker
 
     def _take_in_flight(self) -> tuple[ParsedBatch, Classifier] | None:
         if self._in_flight is None or self._worker is None:
@@ -259,7 +448,3 @@ class BulkIngest:
 
 def _size(batch: ParsedBatch) -> int:
     return len(batch.mentions) + (len(batch.rows) if isinstance(batch, RowBatch) else 0)
-
-
-if __name__ == "__main__":
-    _serve(sys.stdin.buffer, sys.stdout.buffer)
