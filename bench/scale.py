@@ -106,7 +106,13 @@ def collector_floor(segment: Path, workdir: Path, mentions: int) -> float:
 
 
 def _use_tree(tree: Path) -> None:
-    """Import the project from `tree` from now on (old and new code in one bench)."""
+    """Import the project from `tree` from now on (old and new code in one bench).
+
+    Also run from there: the import's worker process is `python -m ...`, which finds its
+    module in the current folder first, so another checkout's worker would be started
+    from this one (and, when its module differs, not work at all).
+    """
+    os.chdir(tree)
     sys.path.insert(0, str(tree))
     for module in [m for m in sys.modules if m.split(".")[0] in ("cache", "sources", "filters")]:
         del sys.modules[module]
@@ -279,6 +285,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--free-classifier", action="store_true", help="topics off the clock")
     parser.add_argument("--in-place", action="store_true", help="write into the bases")
     args = parser.parse_args(argv)
+    args.dir = args.dir.resolve()  # _use_tree changes the current folder
     args.dir.mkdir(parents=True, exist_ok=True)
     if args.bases:
         figures = run_bases(
