@@ -170,6 +170,28 @@ def test_an_import_whose_worker_dies_mid_file_reads_the_rest_itself(
     assert _stored(db) == in_process
 
 
+@pytest.mark.slow  # a worker process reads the archive
+def test_the_worker_is_this_program_wherever_the_import_runs(
+    archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An import run from a folder that holds a `cache/` package of its own still gets
+    its own worker (not the stranger's module), so it is as fast as anywhere else."""
+    decoy = tmp_path / "here" / "cache" / "write"
+    decoy.mkdir(parents=True)
+    for folder in (decoy, decoy.parent):
+        (folder / "__init__.py").write_text("")
+    (decoy / "pipeline_worker.py").write_text("raise SystemExit('not the worker')\n")
+    monkeypatch.chdir(decoy.parent.parent)
+    with (
+        Store.open(tmp_path / "store.db") as store,
+        BulkIngest(store, Classifier(Config()), flush=BATCH, parallel=True) as bulk,
+    ):
+        for batch in read_archive(archive):
+            bulk.add(batch)
+        bulk.flush()
+    assert bulk.worker_classified > ROWS // 2
+
+
 def _exits_within(pid: int, seconds: float) -> bool:
     """Wait for a process that is not our child to end (a pidfd becomes readable)."""
     try:

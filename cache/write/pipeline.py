@@ -101,7 +101,9 @@ class ClassifyWorker:
         for name in SECRET_ENVS:  # it classifies text: it has no use for any token
             env.pop(name, None)
         self._process = subprocess.Popen(
-            [sys.executable, "-m", WORKER_MODULE],
+            # -P: not the current folder first on the path; a `cache/` folder wherever
+            # the user runs the import must not stand in for this package.
+            [sys.executable, "-P", "-m", WORKER_MODULE],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
