@@ -158,10 +158,17 @@ class ChunkAnswers:
                     if need not in body:
                         break
                 else:
-                    start = body.find(prefix)
-                    if start >= 0 and pattern.search(body, start) is not None:
-                        # A phrase or pattern that counts, or an exclusion that blocks one
-                        # of the topics found: the full path places every span.
+                    # A phrase or pattern that counts, or an exclusion that blocks one of
+                    # the topics found, matches: the full path places every span. Every
+                    # match starts with `prefix`, so a match is tried only where it stands
+                    # (`search` would try every place after it, a few microseconds).
+                    if prefix:
+                        start = body.find(prefix)
+                        while start >= 0:
+                            if pattern.match(body, start) is not None:
+                                return self._full(text)
+                            start = body.find(prefix, start + 1)
+                    elif pattern.search(body) is not None:
                         return self._full(text)
         return answer
 

@@ -166,10 +166,8 @@ class ChunkScanner:
                     if need not in body:
                         break
                 else:
-                    start = body.find(prefix)
-                    if start >= 0:
-                        for found in pattern.finditer(body, start):
-                            hits.setdefault(topic, []).append(found.span())
+                    for span in _spans_of(pattern, prefix, body):
+                        hits.setdefault(topic, []).append(span)
         if not hits:
             return hits
         blocked: dict[str, list[Span]] = {}
@@ -182,10 +180,8 @@ class ChunkScanner:
                         if need not in body:
                             break
                     else:
-                        start = body.find(prefix)
-                        if start >= 0:
-                            for found in pattern.finditer(body, start):
-                                blocked.setdefault(topic, []).append(found.span())
+                        for span in _spans_of(pattern, prefix, body):
+                            blocked.setdefault(topic, []).append(span)
         for topic, spans_out in blocked.items():
             hits[topic] = [s for s in hits[topic] if not any(_overlap(s, b) for b in spans_out)]
         return hits
@@ -274,6 +270,24 @@ def _literal_prefix(pattern: re.Pattern[str]) -> str:
 
     walk(items)
     return "".join(prefix)
+
+
+def _spans_of(pattern: re.Pattern[str], prefix: str, body: str) -> list[Span]:
+    """The spans `pattern.finditer(body)` gives, found by trying a match only where
+    `prefix` (the text every match starts with, see `_literal_prefix`) stands: the
+    engine itself would try every place."""
+    if not prefix:
+        return [found.span() for found in pattern.finditer(body)]
+    spans = []
+    start = body.find(prefix)
+    while start >= 0:
+        found = pattern.match(body, start)
+        if found is None:
+            start = body.find(prefix, start + 1)
+        else:  # the next match starts after this one, as with `finditer`
+            spans.append(found.span())
+            start = body.find(prefix, found.end())
+    return spans
 
 
 def _place(
