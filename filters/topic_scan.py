@@ -188,6 +188,14 @@ class ChunkScanner:
 
     def _read(self, chunk: str) -> _Chunk | None:
         """A chunk seen for the first time: its tokens and anchors, remembered."""
+        if len(self._chunks) + len(self._plain) >= _CACHE_LIMIT:
+            self._chunks.clear()
+            self._plain.clear()
+        if not self.maybe_topical(chunk):
+            # Most chunks of a text (links, handles, plain words) hold no literal: one
+            # automaton pass instead of reading each token against every topic.
+            self._plain.add(chunk)
+            return None
         tokens = _TOKEN.findall(chunk)
         topical = []
         end = 0
@@ -204,9 +212,6 @@ class ChunkScanner:
         present = [self._word_groups[w] for w in sorted(words) if w in self._word_groups]
         if self._pieces is not None:  # anchors inside the chunk, found in one pass
             present.extend(dict.fromkeys(group for _, group in self._pieces.iter(chunk)))
-        if len(self._chunks) + len(self._plain) >= _CACHE_LIMIT:
-            self._chunks.clear()
-            self._plain.clear()
         if not topical and not present:
             self._plain.add(chunk)
             return None
