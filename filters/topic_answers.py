@@ -43,19 +43,24 @@ joined text and its chunk list stay small."""
 _SEPARATOR = "\x00"
 """The chunk put between the texts of a batch; a text holding it is classified alone."""
 _SOFT_HYPHEN = "\u00ad"
-_Test = tuple[str, tuple[str, ...], str, re.Pattern[str]]
-"""A check as run: the first literal every match holds ("" if none), the others, the
+_Run = tuple[tuple[str, ...], str, re.Pattern[str]]
+"""How a check is run after its first literal: the other literals every match holds, the
 text every match starts with, the regular expression."""
-_Tests = tuple[tuple[str, tuple[tuple[tuple[str, ...], str, re.Pattern[str]], ...]], ...]
+_Test = tuple[str, _Run]
+"""A check: the first literal every match holds ("" if none), and the rest. One object
+per check of an anchor group (`ChunkAnswers._group_checks`), so that the checks of many
+chunks are told apart by identity, never by hashing their patterns."""
+_Tests = tuple[tuple[str, tuple[_Run, ...]], ...]
 """The checks of a combination grouped by their first literal, tested once for all."""
 _Entry = tuple[dict[str, tuple[str, ...]], tuple[_Test, ...], dict[str, tuple[_Test, ...]]]
 """A chunk's answer, the checks that count for a topic (always run), and the checks that
 block a topic (run when the topic is found), by topic."""
 _FULL: _Entry = ({}, (), {})
 """The entry of a chunk that sends its text down the full path."""
-_Combo = Classification | tuple[Classification, _Tests] | None
-"""A finished answer; or an answer that holds unless one of the tests matches; or None
-for "take the full path"."""
+_Combo = Classification | tuple[Classification, _Tests, _Tests] | None
+"""A finished answer; or an answer that holds unless one of the tests matches (those of
+its topical chunks, those of the chunks beside them: two shared tuples, not one new one
+a combination); or None for "take the full path"."""
 _UNSEEN: _Combo = ((), ())  # type: ignore[assignment]
 """Not in the table of combinations yet (an object no combination is)."""
 
@@ -71,6 +76,11 @@ class ChunkAnswers:
         self._order = order
         self._full = full
         self._enabled = scanner.chunk_local
+        # The checks of each anchor group, built once (the groups live as long as the scanner).
+        self._group_checks: dict[
+            AnchorGroup, tuple[tuple[_Test, ...], dict[str, tuple[_Test, ...]]]
+        ]
+        self._group_checks = {}
         self._reset()
 
     def _reset(self) -> None:
@@ -148,28 +158,12 @@ class ChunkAnswers:
             return self._full(text)
         if found.__class__ is Classification:
             return found
-        answer, tests = found  # type: ignore[misc]
+        answer, own, beside = found  # type: ignore[misc]
         body = text.lower() if text.isascii() else fold(text)
-        for first, group in tests:
-            if first not in body:
-                continue
-            for rest, prefix, pattern in group:
-                for need in rest:
-                    if need not in body:
-                        break
-                else:
-                    # A phrase or pattern that counts, or an exclusion that blocks one of
-                    # the topics found, matches: the full path places every span. Every
-                    # match starts with `prefix`, so a match is tried only where it stands
-                    # (`search` would try every place after it, a few microseconds).
-                    if prefix:
-                        start = body.find(prefix)
-                        while start >= 0:
-                            if pattern.match(body, start) is not None:
-                                return self._full(text)
-                            start = body.find(prefix, start + 1)
-                    elif pattern.search(body) is not None:
-                        return self._full(text)
+        if _any_matches(own, body) or _any_matches(beside, body):
+            # A phrase or pattern that counts, or an exclusion that blocks one of the
+            # topics found: the full path places every span.
+            return self._full(text)
         return answer
 
     def _combine(self, codes: str) -> _Combo:
@@ -184,16 +178,17 @@ class ChunkAnswers:
         if part is None:
             combo: _Combo = None
         else:
-            answer, tests = part  # type: ignore[misc]
+            answer, own = part  # type: ignore[misc]
             side = codes.translate(self._topical)
+            beside: _Tests = ()
             if side:
                 side_key = ("".join(sorted(set(side))), answer.topics)
-                more = self._by_side.get(side_key)
-                if more is None:
+                found = self._by_side.get(side_key)
+                if found is None:
                     entries = [self._entries[code] for code in side_key[0]]
-                    more = self._by_side[side_key] = _grouped(entries, answer.topics)
-                tests += more
-            combo = (answer, tests) if tests else answer
+                    found = self._by_side[side_key] = _grouped(entries, answer.topics)
+                beside = found
+            combo = (answer, own, beside) if own or beside else answer
         self._combos[codes] = combo
         return combo
 
@@ -273,23 +268,30 @@ class ChunkAnswers:
         answer = {
             topic: tuple(dict.fromkeys(words[topic])) for topic in self._order if topic in words
         }
-        count, block = _checks(groups)
-        return answer, count, block
+        count: dict[int, _Test] = {}
+        block: dict[str, dict[int, _Test]] = {}
+        for group in groups:
+            checks = self._group_checks.get(group)
+            if checks is None:
+                checks = self._group_checks[group] = _checks(group)
+            count.update((id(test), test) for test in checks[0])
+            for topic, tests in checks[1].items():
+                block.setdefault(topic, {}).update((id(test), test) for test in tests)
+        return (
+            answer,
+            tuple(count.values()),
+            {topic: tuple(tests.values()) for topic, tests in block.items()},
+        )
 
 
-def _checks(
-    groups: tuple[AnchorGroup, ...],
-) -> tuple[tuple[_Test, ...], dict[str, tuple[_Test, ...]]]:
-    """The checks of a chunk's anchor groups: those that count, those that block by topic."""
-    count: dict[_Test, None] = {}
-    block: dict[str, dict[_Test, None]] = {}
-    for group in groups:
-        for _, pattern, needs, prefix in group.count:
-            count[_test(pattern, needs, prefix)] = None
-        for topic, patterns in group.block.items():
-            for pattern, needs, prefix in patterns:
-                block.setdefault(topic, {})[_test(pattern, needs, prefix)] = None
-    return tuple(count), {topic: tuple(tests) for topic, tests in block.items()}
+def _checks(group: AnchorGroup) -> tuple[tuple[_Test, ...], dict[str, tuple[_Test, ...]]]:
+    """The checks of an anchor group: those that count, those that block by topic."""
+    count = tuple(_test(pattern, needs, prefix) for _, pattern, needs, prefix in group.count)
+    block = {
+        topic: tuple(_test(pattern, needs, prefix) for pattern, needs, prefix in patterns)
+        for topic, patterns in group.block.items()
+    }
+    return count, block
 
 
 def _grouped(entries: list[_Entry], topics: tuple[str, ...]) -> _Tests:
@@ -297,11 +299,35 @@ def _grouped(entries: list[_Entry], topics: tuple[str, ...]) -> _Tests:
     checks that block one of `topics`; grouped by first literal."""
     parts = [entry[1] for entry in entries]
     parts.extend(entry[2][t] for entry in entries if entry[2] for t in topics if t in entry[2])
-    grouped: dict[str, list[tuple[tuple[str, ...], str, re.Pattern[str]]]] = {}
-    for first, rest, prefix, pattern in dict.fromkeys(chain.from_iterable(parts)):
-        grouped.setdefault(first, []).append((rest, prefix, pattern))
+    tests = {id(test): test for test in chain.from_iterable(parts)}
+    grouped: dict[str, list[_Run]] = {}
+    for first, run in tests.values():
+        grouped.setdefault(first, []).append(run)
     return tuple((first, tuple(group)) for first, group in grouped.items())
 
 
+def _any_matches(tests: _Tests, body: str) -> bool:
+    """Whether one of the checks matches in the folded text."""
+    for first, group in tests:
+        if first not in body:
+            continue
+        for rest, prefix, pattern in group:
+            for need in rest:
+                if need not in body:
+                    break
+            else:
+                # Every match starts with `prefix`, so a match is tried only where it
+                # stands (`search` would try every place after it, a few microseconds).
+                if prefix:
+                    start = body.find(prefix)
+                    while start >= 0:
+                        if pattern.match(body, start) is not None:
+                            return True
+                        start = body.find(prefix, start + 1)
+                elif pattern.search(body) is not None:
+                    return True
+    return False
+
+
 def _test(pattern: re.Pattern[str], needs: tuple[str, ...], prefix: str) -> _Test:
-    return (needs[0] if needs else "", needs[1:], prefix, pattern)
+    return (needs[0] if needs else "", (needs[1:], prefix, pattern))
