@@ -43,16 +43,16 @@ joined text and its chunk list stay small."""
 _SEPARATOR = "\x00"
 """The chunk put between the texts of a batch; a text holding it is classified alone."""
 _SOFT_HYPHEN = "\u00ad"
-_Run = tuple[tuple[str, ...], str, re.Pattern[str]]
-"""How a check is run after its first literal: the other literals every match holds, the
+_Test = tuple[str, tuple[str, ...], str, re.Pattern[str]]
+"""A check as run: the first literal every match holds ("" if none), the others, the
 text every match starts with, the regular expression."""
-_Test = tuple[str, _Run]
-"""A check: the first literal every match holds ("" if none), and the rest. One object
-per check of an anchor group (`ChunkAnswers._group_checks`), so that the checks of many
-chunks are told apart by identity, never by hashing their patterns."""
-_Tests = tuple[tuple[str, tuple[_Run, ...]], ...]
-"""The checks of a combination grouped by their first literal, tested once for all."""
-_Entry = tuple[dict[str, tuple[str, ...]], tuple[_Test, ...], dict[str, tuple[_Test, ...]]]
+_Checks = tuple[_Test, ...]
+"""The checks of one anchor group of one kind (those that count, or those that block one
+topic), built once (`ChunkAnswers._group_checks`) and shared by every chunk and
+combination holding the group: told apart by identity, never by hashing patterns."""
+_Tests = tuple[_Checks, ...]
+"""The checks of a chunk or a combination: the shared tuples of its groups."""
+_Entry = tuple[dict[str, tuple[str, ...]], _Tests, dict[str, _Tests]]
 """A chunk's answer, the checks that count for a topic (always run), and the checks that
 block a topic (run when the topic is found), by topic."""
 _FULL: _Entry = ({}, (), {})
@@ -77,10 +77,7 @@ class ChunkAnswers:
         self._full = full
         self._enabled = scanner.chunk_local
         # The checks of each anchor group, built once (the groups live as long as the scanner).
-        self._group_checks: dict[
-            AnchorGroup, tuple[tuple[_Test, ...], dict[str, tuple[_Test, ...]]]
-        ]
-        self._group_checks = {}
+        self._group_checks: dict[AnchorGroup, tuple[_Checks, dict[str, _Checks]]] = {}
         self._reset()
 
     def _reset(self) -> None:
@@ -186,7 +183,7 @@ class ChunkAnswers:
                 found = self._by_side.get(side_key)
                 if found is None:
                     entries = [self._entries[code] for code in side_key[0]]
-                    found = self._by_side[side_key] = _grouped(entries, answer.topics)
+                    found = self._by_side[side_key] = _tests(entries, answer.topics)
                 beside = found
             combo = (answer, own, beside) if own or beside else answer
         self._combos[codes] = combo
@@ -203,7 +200,7 @@ class ChunkAnswers:
             return NOTHING, ()
         merged = dict(topical[0]) if len(topical) == 1 else self._merge(topical)
         answer = of(merged)
-        return answer, _grouped(entries, answer.topics)
+        return answer, _tests(entries, answer.topics)
 
     def _merge(self, answers: list[dict[str, tuple[str, ...]]]) -> dict[str, tuple[str, ...]]:
         """The answers of several topical chunks, in the order they stand in the text."""
@@ -268,23 +265,20 @@ class ChunkAnswers:
         answer = {
             topic: tuple(dict.fromkeys(words[topic])) for topic in self._order if topic in words
         }
-        count: dict[int, _Test] = {}
-        block: dict[str, dict[int, _Test]] = {}
-        for group in groups:
+        count: list[_Checks] = []
+        block: dict[str, list[_Checks]] = {}
+        for group in dict.fromkeys(groups):
             checks = self._group_checks.get(group)
             if checks is None:
                 checks = self._group_checks[group] = _checks(group)
-            count.update((id(test), test) for test in checks[0])
+            if checks[0]:
+                count.append(checks[0])
             for topic, tests in checks[1].items():
-                block.setdefault(topic, {}).update((id(test), test) for test in tests)
-        return (
-            answer,
-            tuple(count.values()),
-            {topic: tuple(tests.values()) for topic, tests in block.items()},
-        )
+                block.setdefault(topic, []).append(tests)
+        return answer, tuple(count), {topic: tuple(tests) for topic, tests in block.items()}
 
 
-def _checks(group: AnchorGroup) -> tuple[tuple[_Test, ...], dict[str, tuple[_Test, ...]]]:
+def _checks(group: AnchorGroup) -> tuple[_Checks, dict[str, _Checks]]:
     """The checks of an anchor group: those that count, those that block by topic."""
     count = tuple(_test(pattern, needs, prefix) for _, pattern, needs, prefix in group.count)
     block = {
@@ -294,24 +288,20 @@ def _checks(group: AnchorGroup) -> tuple[tuple[_Test, ...], dict[str, tuple[_Tes
     return count, block
 
 
-def _grouped(entries: list[_Entry], topics: tuple[str, ...]) -> _Tests:
+def _tests(entries: list[_Entry], topics: tuple[str, ...]) -> _Tests:
     """The tests of these chunks given the topics found: every check that counts, the
-    checks that block one of `topics`; grouped by first literal."""
+    checks that block one of `topics` (each group's once)."""
     parts = [entry[1] for entry in entries]
     parts.extend(entry[2][t] for entry in entries if entry[2] for t in topics if t in entry[2])
-    tests = {id(test): test for test in chain.from_iterable(parts)}
-    grouped: dict[str, list[_Run]] = {}
-    for first, run in tests.values():
-        grouped.setdefault(first, []).append(run)
-    return tuple((first, tuple(group)) for first, group in grouped.items())
+    return tuple({id(checks): checks for checks in chain.from_iterable(parts)}.values())
 
 
 def _any_matches(tests: _Tests, body: str) -> bool:
     """Whether one of the checks matches in the folded text."""
-    for first, group in tests:
-        if first not in body:
-            continue
-        for rest, prefix, pattern in group:
+    for checks in tests:
+        for first, rest, prefix, pattern in checks:
+            if first not in body:
+                continue
             for need in rest:
                 if need not in body:
                     break
@@ -330,4 +320,4 @@ def _any_matches(tests: _Tests, body: str) -> bool:
 
 
 def _test(pattern: re.Pattern[str], needs: tuple[str, ...], prefix: str) -> _Test:
-    return (needs[0] if needs else "", (needs[1:], prefix, pattern))
+    return (needs[0] if needs else "", needs[1:], prefix, pattern)
