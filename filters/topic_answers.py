@@ -30,7 +30,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from itertools import chain
+from itertools import chain, compress, count, repeat
+from operator import is_
 
 from filters.classification import NOTHING, Classification, of
 from filters.normalize import fold, fold_lines, original_index, original_places
@@ -102,12 +103,7 @@ class ChunkAnswers:
         """The answer for one text."""
         if not self._enabled or _SOFT_HYPHEN in text or _SEPARATOR in text:
             return self._full(text)
-        chunks = text.split()
-        try:
-            codes = "".join(map(self._codes.get, chunks))  # type: ignore[arg-type]
-        except TypeError:  # a chunk never seen (None): read, then map again
-            self._learn(chunks)
-            codes = "".join(map(self._codes.get, chunks))  # type: ignore[arg-type]
+        codes = self._codes_of(text.split())
         found = self._combos.get(codes)
         if found.__class__ is Classification:
             return found
@@ -133,13 +129,9 @@ class ChunkAnswers:
             return [
                 self.classify(t) if odd else next(rest) for t, odd in zip(texts, alone, strict=True)
             ]
-        chunks = joined.split()
-        try:
-            codes = "".join(map(self._codes.get, chunks))  # type: ignore[arg-type]
-        except TypeError:
-            self._learn(chunks)
-            codes = "".join(map(self._codes.get, chunks))  # type: ignore[arg-type]
-        lines = codes.split("\n")
+        # The list of chunks (a hundred thousand or more) lives only inside `_codes_of`:
+        # every collection of the garbage collector would walk it while texts are finished.
+        lines = self._codes_of(joined.split()).split("\n")
         answers: list[Classification] = list(map(self._combos.get, lines))  # type: ignore[arg-type]
         pending = [i for i, found in enumerate(answers) if found.__class__ is not Classification]
         for index in pending:  # folded one by one: cheaper than the whole batch
@@ -212,12 +204,29 @@ class ChunkAnswers:
             topic: tuple(dict.fromkeys(merged[topic])) for topic in self._order if topic in merged
         }
 
-    def _learn(self, chunks: list[str]) -> None:
-        """Read the chunks never seen and give each a code."""
-        fresh = set(chunks).difference(self._codes)
+    def _codes_of(self, chunks: list[str]) -> str:
+        """The codes of these chunks, joined; the chunks never seen are read first."""
+        codes = list(map(self._codes.get, chunks))
+        try:
+            return "".join(codes)  # type: ignore[arg-type]
+        except TypeError:  # a chunk never seen (None)
+            pass
+        # Only the places of the chunks never seen are found (in C) and filled in: a
+        # second lookup of every chunk would cost more.
+        missing = list(compress(count(), map(is_, codes, repeat(None))))
+        fresh = {chunks[i] for i in missing}
         if len(self._codes) + len(fresh) >= _CACHE_LIMIT:
             self._reset()
-            fresh = set(chunks).difference(self._codes)
+            self._learn(set(chunks).difference(self._codes))
+            return "".join(map(self._codes.get, chunks))  # type: ignore[arg-type]
+        self._learn(fresh)
+        table = self._codes
+        for i in missing:
+            codes[i] = table[chunks[i]]
+        return "".join(codes)  # type: ignore[arg-type]
+
+    def _learn(self, fresh: set[str]) -> None:
+        """Read chunks never seen and give each a code."""
         codes = self._codes
         maybe_topical = self._scanner.maybe_topical
         for chunk in fresh:
