@@ -10,14 +10,14 @@ once into a table, and given a one-character CODE ("" for a chunk about nothing)
 - its answer: {topic: words as written}, topics in configured order, words in their order;
 - the checks of the anchor groups it holds (phrases, patterns, exclusions that could match).
 
-A text is then only `split` and mapped to codes (`"".join(map(codes.get, chunks))`, in C),
-and the string of its codes is looked up in a second table of COMBINATIONS: the merged
-answer of those chunks in that order, a finished `Classification`, plus the checks that
-matter for it. A batch of texts is joined around a separator chunk whose code is a line
-break, so that one `split`, one `join` and one `map` serve the whole batch and Python
-work is left only for texts whose combination needs checks (the regular expressions run
-over the folded text, only to see whether any matches: then, rarely, the full path
-places every span) or was never seen.
+A text is then only `split` and mapped to codes (`"".join(map(codes.__getitem__, chunks))`,
+in C; a chunk never seen is read on the way), and the string of its codes is looked up in
+a second table of COMBINATIONS: the merged answer of those chunks in that order, a
+finished `Classification`, plus the checks that matter for it. A batch of texts is
+joined around a separator chunk whose code is a line break, so that one `split`, one
+`join` and one `map` serve the whole batch and Python work is left only for texts whose
+combination needs checks (the regular expressions run over the folded text, only to see
+whether any matches: then, rarely, the full path places every span) or was never seen.
 
 The full path is also taken whenever the shortcut could quote differently from it: a
 CamelCase hashtag (it adds lines to the folded text), a soft hyphen (a text whose folding
@@ -30,8 +30,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from itertools import chain, compress, count, repeat
-from operator import is_
+from itertools import chain, repeat
 
 from filters.classification import NOTHING, Classification, of
 from filters.normalize import fold, fold_lines, original_index, original_places
@@ -66,6 +65,20 @@ _UNSEEN: _Combo = ((), ())  # type: ignore[assignment]
 """Not in the table of combinations yet (an object no combination is)."""
 
 
+class _Codes(dict[str, str]):
+    """Chunk -> code ("" for a chunk about nothing). A chunk looked up for the first time
+    is read then and there (`__missing__`), so the chunks of a batch are looked up in one
+    pass in C, with no second pass to find and fill in those never seen."""
+
+    def __init__(self, read: Callable[[str], str]) -> None:
+        super().__init__({_SEPARATOR: "\n"})
+        self._read = read
+
+    def __missing__(self, chunk: str) -> str:
+        code = self[chunk] = self._read(chunk)
+        return code
+
+
 class ChunkAnswers:
     """Topic answers of texts from the answers of their chunks (see the module docstring);
     `full` is the matcher's full path for one text."""
@@ -82,7 +95,7 @@ class ChunkAnswers:
         self._reset()
 
     def _reset(self) -> None:
-        self._codes: dict[str, str] = {_SEPARATOR: "\n"}
+        self._codes = _Codes(self._new_code)
         self._entries: dict[str, _Entry] = {}
         self._next = 0
         # A combination's answer depends only on its topical chunks in order, and its
@@ -104,10 +117,10 @@ class ChunkAnswers:
         if not self._enabled or _SOFT_HYPHEN in text or _SEPARATOR in text:
             return self._full(text)
         codes = self._codes_of(text.split())
-        found = self._combos.get(codes)
+        found = self._combos.get(codes, _UNSEEN)
         if found.__class__ is Classification:
             return found
-        return self._finish(codes, text)
+        return self._finish(found, codes, text)
 
     def classify_many(self, texts: Sequence[str]) -> list[Classification]:
         """The answers for many texts, in order: the same as `classify` one by one."""
@@ -132,24 +145,26 @@ class ChunkAnswers:
         # The list of chunks (a hundred thousand or more) lives only inside `_codes_of`:
         # every collection of the garbage collector would walk it while texts are finished.
         lines = self._codes_of(joined.split()).split("\n")
-        answers: list[Classification] = list(map(self._combos.get, lines))  # type: ignore[arg-type]
+        answers: list[_Combo] = list(map(self._combos.get, lines, repeat(_UNSEEN)))
         pending = [i for i, found in enumerate(answers) if found.__class__ is not Classification]
         for index in pending:  # folded one by one: cheaper than the whole batch
-            answers[index] = self._finish(lines[index], texts[index])
-        return answers
+            answers[index] = self._finish(answers[index], lines[index], texts[index])
+        return answers  # type: ignore[return-value]
 
-    def _finish(self, codes: str, text: str) -> Classification:
-        """The answer of a text whose combination needs its tests run (or is new)."""
-        found = self._combos.get(codes, _UNSEEN)
-        if found is _UNSEEN:
-            found = self._combine(codes)
+    def _finish(self, found: _Combo, codes: str, text: str) -> Classification:
+        """The answer of a text whose combination (`found` in the table, or `_UNSEEN`)
+        needs its tests run or is new."""
+        if found is _UNSEEN:  # new when the batch was looked up; maybe not any more
+            found = self._combos.get(codes, _UNSEEN)
+            if found is _UNSEEN:
+                found = self._combine(codes)
         if found is None:
             return self._full(text)
         if found.__class__ is Classification:
             return found
         answer, own, beside = found  # type: ignore[misc]
         body = text.lower() if text.isascii() else fold(text)
-        if _any_matches(own, body) or _any_matches(beside, body):
+        if _any_matches(own, body) or (beside and _any_matches(beside, body)):
             # A phrase or pattern that counts, or an exclusion that blocks one of the
             # topics found: the full path places every span.
             return self._full(text)
@@ -205,50 +220,33 @@ class ChunkAnswers:
         }
 
     def _codes_of(self, chunks: list[str]) -> str:
-        """The codes of these chunks, joined; the chunks never seen are read first."""
-        codes = list(map(self._codes.get, chunks))
-        try:
-            return "".join(codes)  # type: ignore[arg-type]
-        except TypeError:  # a chunk never seen (None)
-            pass
-        # Only the places of the chunks never seen are found (in C) and filled in: a
-        # second lookup of every chunk would cost more.
-        missing = list(compress(count(), map(is_, codes, repeat(None))))
-        fresh = {chunks[i] for i in missing}
-        if len(self._codes) + len(fresh) >= _CACHE_LIMIT:
+        """The codes of these chunks, joined (a chunk never seen is read on the way)."""
+        codes = "".join(map(self._codes.__getitem__, chunks))
+        if len(self._codes) >= _CACHE_LIMIT:
+            # The tables are full: they start afresh with these chunks.
             self._reset()
-            self._learn(set(chunks).difference(self._codes))
-            return "".join(map(self._codes.get, chunks))  # type: ignore[arg-type]
-        self._learn(fresh)
-        table = self._codes
-        for i in missing:
-            codes[i] = table[chunks[i]]
-        return "".join(codes)  # type: ignore[arg-type]
+            codes = "".join(map(self._codes.__getitem__, chunks))
+        return codes
 
-    def _learn(self, fresh: set[str]) -> None:
-        """Read chunks never seen and give each a code."""
-        codes = self._codes
-        maybe_topical = self._scanner.maybe_topical
-        for chunk in fresh:
-            # Most new chunks are plain ASCII words: lower-casing is their whole fold, and
-            # one automaton pass over it tells those about nothing from the rest.
-            if chunk.isascii() and "#" not in chunk and not maybe_topical(chunk.lower()):
-                codes[chunk] = ""
-                continue
-            entry = self._entry(chunk)
-            if entry is None:
-                codes[chunk] = ""
-                continue
-            code = chr(self._next)
-            self._next += 1
-            if self._next == 0x0A or self._next == 0xD800:  # no line break, no surrogates
-                self._next += 1 if self._next == 0x0A else 0x800
-            codes[chunk] = code
-            self._entries[code] = entry
-            if entry[0] or entry is _FULL:
-                self._topical[ord(code)] = None
-            else:
-                self._side[ord(code)] = None
+    def _new_code(self, chunk: str) -> str:
+        """Read a chunk never seen: "" if it is about nothing, else a new code for it."""
+        # Most new chunks are plain ASCII words: lower-casing is their whole fold, and one
+        # automaton pass over it tells those about nothing from the rest.
+        if chunk.isascii() and "#" not in chunk and not self._scanner.maybe_topical(chunk.lower()):
+            return ""
+        entry = self._entry(chunk)
+        if entry is None:
+            return ""
+        code = chr(self._next)
+        self._next += 1
+        if self._next == 0x0A or self._next == 0xD800:  # no line break, no surrogates
+            self._next += 1 if self._next == 0x0A else 0x800
+        self._entries[code] = entry
+        if entry[0] or entry is _FULL:
+            self._topical[ord(code)] = None
+        else:
+            self._side[ord(code)] = None
+        return code
 
     def _entry(self, chunk: str) -> _Entry | None:
         folded, length, hashtags = fold_lines(chunk)

@@ -75,7 +75,9 @@ class AnchorTable:
             kind = "inner" if _WORD_ONLY.fullmatch(anchor) else "never"
         else:
             kind = "body"
-        needs = tuple(n for n in dict.fromkeys(needs) if n and n != anchor)
+        # The longest first: the likeliest to be missing from a text, which ends the check.
+        kept = (n for n in dict.fromkeys(needs) if n and n != anchor)
+        needs = tuple(sorted(kept, key=len, reverse=True))
         self.groups.setdefault((kind, anchor), AnchorGroup()).add(label, pattern, needs)
 
 
