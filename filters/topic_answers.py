@@ -34,6 +34,7 @@ from itertools import chain, repeat
 
 from filters.classification import NOTHING, Classification, of
 from filters.normalize import fold, fold_lines, original_index, original_places
+from filters.pattern_starts import matches
 from filters.topic_scan import AnchorGroup, ChunkScanner
 
 _CACHE_LIMIT = 200_000
@@ -43,9 +44,9 @@ joined text and its chunk list stay small."""
 _SEPARATOR = "\x00"
 """The chunk put between the texts of a batch; a text holding it is classified alone."""
 _SOFT_HYPHEN = "\u00ad"
-_Test = tuple[str, tuple[str, ...], str, re.Pattern[str]]
+_Test = tuple[str, tuple[str, ...], tuple[str, ...], re.Pattern[str]]
 """A check as run: the first literal every match holds ("" if none), the others, the
-text every match starts with, the regular expression."""
+texts one of which every match starts with (`pattern_starts`), the regular expression."""
 _Checks = tuple[_Test, ...]
 """The checks of one anchor group of one kind (those that count, or those that block one
 topic), built once (`ChunkAnswers._group_checks`) and shared by every chunk and
@@ -287,9 +288,9 @@ class ChunkAnswers:
 
 def _checks(group: AnchorGroup) -> tuple[_Checks, dict[str, _Checks]]:
     """The checks of an anchor group: those that count, those that block by topic."""
-    count = tuple(_test(pattern, needs, prefix) for _, pattern, needs, prefix in group.count)
+    count = tuple(_test(pattern, needs, starts) for _, pattern, needs, starts in group.count)
     block = {
-        topic: tuple(_test(pattern, needs, prefix) for pattern, needs, prefix in patterns)
+        topic: tuple(_test(pattern, needs, starts) for pattern, needs, starts in patterns)
         for topic, patterns in group.block.items()
     }
     return count, block
@@ -306,25 +307,17 @@ def _tests(entries: list[_Entry], topics: tuple[str, ...]) -> _Tests:
 def _any_matches(tests: _Tests, body: str) -> bool:
     """Whether one of the checks matches in the folded text."""
     for checks in tests:
-        for first, rest, prefix, pattern in checks:
+        for first, rest, starts, pattern in checks:
             if first not in body:
                 continue
             for need in rest:
                 if need not in body:
                     break
             else:
-                # Every match starts with `prefix`, so a match is tried only where it
-                # stands (`search` would try every place after it, a few microseconds).
-                if prefix:
-                    start = body.find(prefix)
-                    while start >= 0:
-                        if pattern.match(body, start) is not None:
-                            return True
-                        start = body.find(prefix, start + 1)
-                elif pattern.search(body) is not None:
+                if matches(pattern, starts, body):
                     return True
     return False
 
 
-def _test(pattern: re.Pattern[str], needs: tuple[str, ...], prefix: str) -> _Test:
-    return (needs[0] if needs else "", needs[1:], prefix, pattern)
+def _test(pattern: re.Pattern[str], needs: tuple[str, ...], starts: tuple[str, ...]) -> _Test:
+    return (needs[0] if needs else "", needs[1:], starts, pattern)

@@ -20,12 +20,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from re import _constants, _parser  # type: ignore[attr-defined]
-from typing import Any
 
 import ahocorasick
 
-Span = tuple[int, int]
+from filters.pattern_starts import Span, literal_starts, spans_of
+
 _CACHE_LIMIT = 200_000
 _TOKEN = re.compile(r"\w+(?:[*:_/·]in(?:nen)?(?!\w))?(?:[-'’]\w+(?:[*:_/·]in(?:nen)?(?!\w))?)*")
 _WORD_ONLY = re.compile(r"^\w+$")
@@ -39,17 +38,21 @@ class AnchorGroup:
     other words of a phrase): a text without one of them cannot match, which a substring
     test answers far faster than a search."""
 
-    count: list[tuple[str, re.Pattern[str], tuple[str, ...], str]] = field(default_factory=list)
-    block: dict[str, list[tuple[re.Pattern[str], tuple[str, ...], str]]] = field(
+    count: list[tuple[str, re.Pattern[str], tuple[str, ...], tuple[str, ...]]] = field(
+        default_factory=list
+    )
+    """(topic, pattern, other literals, literal starts of its matches)"""
+    block: dict[str, list[tuple[re.Pattern[str], tuple[str, ...], tuple[str, ...]]]] = field(
         default_factory=dict
     )
+    """{topic: [(pattern, other literals, literal starts of its matches)]}"""
 
     def add(self, label: str, pattern: re.Pattern[str], needs: tuple[str, ...]) -> None:
-        prefix = _literal_prefix(pattern)
+        starts = literal_starts(pattern)
         if label[0] == "+":
-            self.count.append((label[1:], pattern, needs, prefix))
+            self.count.append((label[1:], pattern, needs, starts))
         else:
-            self.block.setdefault(label[1:], []).append((pattern, needs, prefix))
+            self.block.setdefault(label[1:], []).append((pattern, needs, starts))
 
 
 class AnchorTable:
@@ -163,13 +166,14 @@ class ChunkScanner:
                 for group in info[1]:
                     active[group] = None
         for group in active:
-            for topic, pattern, needs, prefix in group.count:
+            for topic, pattern, needs, starts in group.count:
                 for need in needs:
                     if need not in body:
                         break
                 else:
-                    for span in _spans_of(pattern, prefix, body):
-                        hits.setdefault(topic, []).append(span)
+                    found = spans_of(pattern, starts, body)
+                    if found:
+                        hits.setdefault(topic, []).extend(found)
         if not hits:
             return hits
         blocked: dict[str, list[Span]] = {}
@@ -177,13 +181,14 @@ class ChunkScanner:
             for topic, patterns in group.block.items():
                 if topic not in hits:
                     continue
-                for pattern, needs, prefix in patterns:
+                for pattern, needs, starts in patterns:
                     for need in needs:
                         if need not in body:
                             break
                     else:
-                        for span in _spans_of(pattern, prefix, body):
-                            blocked.setdefault(topic, []).append(span)
+                        found = spans_of(pattern, starts, body)
+                        if found:
+                            blocked.setdefault(topic, []).extend(found)
         for topic, spans_out in blocked.items():
             hits[topic] = [s for s in hits[topic] if not any(_overlap(s, b) for b in spans_out)]
         return hits
@@ -244,57 +249,6 @@ def _automaton(entries: Iterable[tuple[str, object]]) -> ahocorasick.Automaton |
         return None
     automaton.make_automaton()
     return automaton
-
-
-def _literal_prefix(pattern: re.Pattern[str]) -> str:
-    """Text every match of `pattern` starts with ("" if none is known).
-
-    No match starts before the first place of this text, so the search starts there
-    (the same matches: `finditer(text, pos)` still sees the characters before `pos` for a
-    lookbehind). The regular-expression engine finds such a prefix itself, but not behind
-    the `(?<!\\w)` that opens most of these patterns."""
-    if pattern.flags & re.IGNORECASE:
-        return ""
-    try:
-        items = _parser.parse(pattern.pattern, pattern.flags)
-    except Exception:  # a form this reading does not know: no prefix, searched in full
-        return ""
-    prefix: list[str] = []
-
-    def walk(sequence: Iterable[tuple[Any, Any]]) -> bool:
-        for op, value in sequence:
-            if op is _constants.LITERAL:
-                prefix.append(chr(value))
-            elif op in (_constants.ASSERT, _constants.ASSERT_NOT, _constants.AT):
-                continue  # takes no characters
-            elif op is _constants.SUBPATTERN:
-                _, add_flags, del_flags, inner = value
-                if add_flags or del_flags or not walk(inner):
-                    return False
-            else:
-                return False
-        return True
-
-    walk(items)
-    return "".join(prefix)
-
-
-def _spans_of(pattern: re.Pattern[str], prefix: str, body: str) -> list[Span]:
-    """The spans `pattern.finditer(body)` gives, found by trying a match only where
-    `prefix` (the text every match starts with, see `_literal_prefix`) stands: the
-    engine itself would try every place."""
-    if not prefix:
-        return [found.span() for found in pattern.finditer(body)]
-    spans = []
-    start = body.find(prefix)
-    while start >= 0:
-        found = pattern.match(body, start)
-        if found is None:
-            start = body.find(prefix, start + 1)
-        else:  # the next match starts after this one, as with `finditer`
-            spans.append(found.span())
-            start = body.find(prefix, found.end())
-    return spans
 
 
 def _place(
