@@ -125,12 +125,18 @@ class ChunkAnswers:
 
     def classify_many(self, texts: Sequence[str]) -> list[Classification]:
         """The answers for many texts, in order: the same as `classify` one by one."""
+        # A stream repeats posts word for word (retweets; a quoted or replied-to post comes
+        # again with its replies): each distinct text is classified once.
+        distinct = list(dict.fromkeys(texts))
         if not self._enabled:
-            return [self._full(text) for text in texts]
-        answers: list[Classification] = []
-        for first in range(0, len(texts), _BATCH):
-            answers.extend(self._batch(list(texts[first : first + _BATCH])))
-        return answers
+            answers = [self._full(text) for text in distinct]
+        else:
+            answers = []
+            for first in range(0, len(distinct), _BATCH):
+                answers.extend(self._batch(distinct[first : first + _BATCH]))
+        if len(distinct) == len(texts):
+            return answers
+        return list(map(dict(zip(distinct, answers, strict=True)).__getitem__, texts))
 
     def _batch(self, texts: list[str]) -> list[Classification]:
         if not texts:
