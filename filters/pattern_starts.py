@@ -34,7 +34,7 @@ def literal_starts(pattern: re.Pattern[str]) -> tuple[str, ...]:
         return ()
     # An opening that begins with another one adds no place to try.
     kept: list[str] = []
-    for start in sorted(set(starts), key=len):
+    for start in sorted(set(starts), key=lambda text: (len(text), text)):
         if not any(start.startswith(shorter) for shorter in kept):
             kept.append(start)
     return tuple(kept)
