@@ -98,6 +98,8 @@ class ChunkAnswers:
     def _reset(self) -> None:
         self._codes = _Codes(self._new_code)
         self._entries: dict[str, _Entry] = {}
+        self._alike: dict[tuple[object, ...], str] = {}
+        """The code of each kind of entry (`_likeness`)."""
         self._next = 0
         # A combination's answer depends only on its topical chunks in order, and its
         # tests on which other chunks (with checks only) stand beside them: few of each
@@ -236,7 +238,7 @@ class ChunkAnswers:
         return codes
 
     def _new_code(self, chunk: str) -> str:
-        """Read a chunk never seen: "" if it is about nothing, else a new code for it."""
+        """Read a chunk never seen: "" if it is about nothing, else its code."""
         # Most new chunks are plain ASCII words: lower-casing is their whole fold, and one
         # automaton pass over it tells those about nothing from the rest.
         if chunk.isascii() and "#" not in chunk and not self._scanner.maybe_topical(chunk.lower()):
@@ -244,7 +246,13 @@ class ChunkAnswers:
         entry = self._entry(chunk)
         if entry is None:
             return ""
-        code = chr(self._next)
+        # Chunks read alike ("Kestrel", "@Kestrel", "Kestrel:") share a code, so that texts
+        # differing only in those make one combination, not several.
+        alike = _likeness(entry)
+        code = self._alike.get(alike)
+        if code is not None:
+            return code
+        code = self._alike[alike] = chr(self._next)
         self._next += 1
         if self._next == 0x0A or self._next == 0xD800:  # no line break, no surrogates
             self._next += 1 if self._next == 0x0A else 0x800
@@ -323,6 +331,13 @@ def _any_matches(tests: _Tests, body: str) -> bool:
                 if matches(pattern, starts, body):
                     return True
     return False
+
+
+def _likeness(entry: _Entry) -> tuple[object, ...]:
+    """Equal for entries that act alike: the same answer, the same shared checks."""
+    answer, count, block = entry
+    by_topic = tuple((topic, tuple(map(id, tests))) for topic, tests in block.items())
+    return (entry is _FULL, tuple(answer.items()), tuple(map(id, count)), by_topic)
 
 
 def _test(pattern: re.Pattern[str], needs: tuple[str, ...], starts: tuple[str, ...]) -> _Test:
