@@ -20,12 +20,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from re import _constants, _parser  # type: ignore[attr-defined]
-from typing import Any
 
 import ahocorasick
 
-Span = tuple[int, int]
+from filters.pattern_starts import Span, literal_starts, spans_of
+
 _CACHE_LIMIT = 200_000
 _TOKEN = re.compile(r"\w+(?:[*:_/·]in(?:nen)?(?!\w))?(?:[-'’]\w+(?:[*:_/·]in(?:nen)?(?!\w))?)*")
 _WORD_ONLY = re.compile(r"^\w+$")
@@ -39,17 +38,21 @@ class AnchorGroup:
     other words of a phrase): a text without one of them cannot match, which a substring
     test answers far faster than a search."""
 
-    count: list[tuple[str, re.Pattern[str], tuple[str, ...], str]] = field(default_factory=list)
-    block: dict[str, list[tuple[re.Pattern[str], tuple[str, ...], str]]] = field(
+    count: list[tuple[str, re.Pattern[str], tuple[str, ...], tuple[str, ...]]] = field(
+        default_factory=list
+    )
+    """(topic, pattern, other literals, literal starts of its matches)"""
+    block: dict[str, list[tuple[re.Pattern[str], tuple[str, ...], tuple[str, ...]]]] = field(
         default_factory=dict
     )
+    """{topic: [(pattern, other literals, literal starts of its matches)]}"""
 
     def add(self, label: str, pattern: re.Pattern[str], needs: tuple[str, ...]) -> None:
-        prefix = _literal_prefix(pattern)
+        starts = literal_starts(pattern)
         if label[0] == "+":
-            self.count.append((label[1:], pattern, needs, prefix))
+            self.count.append((label[1:], pattern, needs, starts))
         else:
-            self.block.setdefault(label[1:], []).append((pattern, needs, prefix))
+            self.block.setdefault(label[1:], []).append((pattern, needs, starts))
 
 
 class AnchorTable:
@@ -75,7 +78,9 @@ class AnchorTable:
             kind = "inner" if _WORD_ONLY.fullmatch(anchor) else "never"
         else:
             kind = "body"
-        needs = tuple(n for n in dict.fromkeys(needs) if n and n != anchor)
+        # The longest first: the likeliest to be missing from a text, which ends the check.
+        kept = (n for n in dict.fromkeys(needs) if n and n != anchor)
+        needs = tuple(sorted(kept, key=len, reverse=True))
         self.groups.setdefault((kind, anchor), AnchorGroup()).add(label, pattern, needs)
 
 
@@ -161,15 +166,14 @@ class ChunkScanner:
                 for group in info[1]:
                     active[group] = None
         for group in active:
-            for topic, pattern, needs, prefix in group.count:
+            for topic, pattern, needs, starts in group.count:
                 for need in needs:
                     if need not in body:
                         break
                 else:
-                    start = body.find(prefix)
-                    if start >= 0:
-                        for found in pattern.finditer(body, start):
-                            hits.setdefault(topic, []).append(found.span())
+                    found = spans_of(pattern, starts, body)
+                    if found:
+                        hits.setdefault(topic, []).extend(found)
         if not hits:
             return hits
         blocked: dict[str, list[Span]] = {}
@@ -177,21 +181,28 @@ class ChunkScanner:
             for topic, patterns in group.block.items():
                 if topic not in hits:
                     continue
-                for pattern, needs, prefix in patterns:
+                for pattern, needs, starts in patterns:
                     for need in needs:
                         if need not in body:
                             break
                     else:
-                        start = body.find(prefix)
-                        if start >= 0:
-                            for found in pattern.finditer(body, start):
-                                blocked.setdefault(topic, []).append(found.span())
+                        found = spans_of(pattern, starts, body)
+                        if found:
+                            blocked.setdefault(topic, []).extend(found)
         for topic, spans_out in blocked.items():
             hits[topic] = [s for s in hits[topic] if not any(_overlap(s, b) for b in spans_out)]
         return hits
 
     def _read(self, chunk: str) -> _Chunk | None:
         """A chunk seen for the first time: its tokens and anchors, remembered."""
+        if len(self._chunks) + len(self._plain) >= _CACHE_LIMIT:
+            self._chunks.clear()
+            self._plain.clear()
+        if not self.maybe_topical(chunk):
+            # Most chunks of a text (links, handles, plain words) hold no literal: one
+            # automaton pass instead of reading each token against every topic.
+            self._plain.add(chunk)
+            return None
         tokens = _TOKEN.findall(chunk)
         topical = []
         end = 0
@@ -208,9 +219,6 @@ class ChunkScanner:
         present = [self._word_groups[w] for w in sorted(words) if w in self._word_groups]
         if self._pieces is not None:  # anchors inside the chunk, found in one pass
             present.extend(dict.fromkeys(group for _, group in self._pieces.iter(chunk)))
-        if len(self._chunks) + len(self._plain) >= _CACHE_LIMIT:
-            self._chunks.clear()
-            self._plain.clear()
         if not topical and not present:
             self._plain.add(chunk)
             return None
@@ -241,39 +249,6 @@ def _automaton(entries: Iterable[tuple[str, object]]) -> ahocorasick.Automaton |
         return None
     automaton.make_automaton()
     return automaton
-
-
-def _literal_prefix(pattern: re.Pattern[str]) -> str:
-    """Text every match of `pattern` starts with ("" if none is known).
-
-    No match starts before the first place of this text, so the search starts there
-    (the same matches: `finditer(text, pos)` still sees the characters before `pos` for a
-    lookbehind). The regular-expression engine finds such a prefix itself, but not behind
-    the `(?<!\\w)` that opens most of these patterns."""
-    if pattern.flags & re.IGNORECASE:
-        return ""
-    try:
-        items = _parser.parse(pattern.pattern, pattern.flags)
-    except Exception:  # a form this reading does not know: no prefix, searched in full
-        return ""
-    prefix: list[str] = []
-
-    def walk(sequence: Iterable[tuple[Any, Any]]) -> bool:
-        for op, value in sequence:
-            if op is _constants.LITERAL:
-                prefix.append(chr(value))
-            elif op in (_constants.ASSERT, _constants.ASSERT_NOT, _constants.AT):
-                continue  # takes no characters
-            elif op is _constants.SUBPATTERN:
-                _, add_flags, del_flags, inner = value
-                if add_flags or del_flags or not walk(inner):
-                    return False
-            else:
-                return False
-        return True
-
-    walk(items)
-    return "".join(prefix)
 
 
 def _place(

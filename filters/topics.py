@@ -190,6 +190,11 @@ class TopicMatcher:
         return found
 
     def _token_topics(self, token: str) -> tuple[str, ...]:
+        known = self._topical.get(token)
+        if known is not None:
+            return known
+        if token in self._plain:
+            return ()
         parts = [_GENDER_MARK.sub("", token)]
         if "-" in token or "'" in token:
             parts.extend(_GENDER_MARK.sub("", p) for p in re.split(r"[-'’]", token) if p)

@@ -206,6 +206,7 @@ batch_texts = st.lists(
 @SETTINGS
 @given(batch_texts, st.integers(1, 5), st.integers(2, 40))
 @example(["Streik\x00Lohn", "Lohn", "\x00", ""], 2, 40)
+@example(["pay back", "Streik Lohn", "pay back", "Streik Lohn", ""], 3, 40)  # posts repeated
 def test_a_batch_gets_the_answers_of_each_text_alone(
     texts: list[str], batch: int, limit: int
 ) -> None:
