@@ -172,19 +172,29 @@ def run(tree: Path, folder: Path, name: str, rows: int, segments: int, seed: int
         "rows": stored,
         "fts_rows": fts,
         "ingest_per_s_first": first["per_s"],
-        "ingest_per_s_last": last["per_s"],
         "ingest_per_s_all": stored / sum(s["new"] * s["wall_us"] / 1e6 for s in per_segment),
+        **_first_and_last(first, last, raw, collector),
+        "segments": per_segment,
+    }
+
+
+def _first_and_last(
+    first: dict[str, Any], last: dict[str, Any], raw: float, collector: float
+) -> dict[str, Any]:
+    """The growth from the first import to the last, and the last one against the floors."""
+    return {
+        "ingest_per_s_last": last["per_s"],
         "cpu_us_first": first["cpu_us"],
         "cpu_us_last": last["cpu_us"],
         "cpu_growth": last["cpu_us"] / first["cpu_us"] - 1,
         "main_cpu_us_first": first["main_cpu_us"],
         "main_cpu_us_last": last["main_cpu_us"],
+        # The storing process's pace: reading and classifying run in the worker.
         "ceiling_without_classifier_per_s": 1e6 / last["main_cpu_us"],
         "raw_insert_per_s": raw,
         "ingest_ratio": last["per_s"] / raw,
         "collector_per_s": collector,
         "collector_ratio": last["per_s"] / collector,
-        "segments": per_segment,
         "cores": os.cpu_count(),
     }
 
@@ -256,19 +266,8 @@ def run_bases(
         "tree": str(tree),
         "free_classifier": free_classifier,
         "segment_rows": segment_rows,
-        "cpu_us_first": first["cpu_us"],
-        "cpu_us_last": last["cpu_us"],
-        "cpu_growth": last["cpu_us"] / first["cpu_us"] - 1,
-        "main_cpu_us_first": first["main_cpu_us"],
-        "main_cpu_us_last": last["main_cpu_us"],
-        "ingest_per_s_last": last["per_s"],
-        "ceiling_without_classifier_per_s": 1e6 / last["main_cpu_us"],
-        "raw_insert_per_s": raw,
-        "ingest_ratio": last["per_s"] / raw,
-        "collector_per_s": collector,
-        "collector_ratio": last["per_s"] / collector,
+        **_first_and_last(first, last, raw, collector),
         "bases": per_base,
-        "cores": os.cpu_count(),
     }
 
 

@@ -73,14 +73,8 @@ def listed_rows_sql(
         f"WHERE {where}) AS l CROSS JOIN mentions AS m ON m.id = l.listed_id "
         f"WHERE ({selection.where})"
     )
-    params += tuple(selection.params)
-    if low is not None:
-        sql += " AND m.created_at >= ?"
-        params += (low,)
-    if below is not None:
-        sql += " AND (m.created_at, m.id) < (?, ?)"
-        params += below
-    return sql, params
+    bounds, bound_params = _time_bounds("m.created_at", "m.id", below, low)
+    return sql + bounds, (*params, *selection.params, *bound_params)
 
 
 def count_listed(store: Store, listed: Listed, selection: Selection, limit: int) -> int:
@@ -103,12 +97,20 @@ def _list_where(
     listed: Listed, keys: tuple[str, ...], below: tuple[str, str] | None, low: str | None
 ) -> tuple[str, tuple[Any, ...]]:
     marks = ", ".join("?" for _ in keys)
-    where = f"{TABLES[listed.table]} IN ({marks})"
-    params: tuple[Any, ...] = tuple(keys)
+    bounds, params = _time_bounds("created_at", "mention_id", below, low)
+    return f"{TABLES[listed.table]} IN ({marks}){bounds}", (*keys, *params)
+
+
+def _time_bounds(
+    time: str, mention_id: str, below: tuple[str, str] | None, low: str | None
+) -> tuple[str, tuple[Any, ...]]:
+    """` AND` conditions for [low, below) on these columns (a keyset page in row-value form)."""
+    sql = ""
+    params: tuple[Any, ...] = ()
     if low is not None:
-        where += " AND created_at >= ?"
+        sql += f" AND {time} >= ?"
         params += (low,)
     if below is not None:
-        where += " AND (created_at, mention_id) < (?, ?)"
+        sql += f" AND ({time}, {mention_id}) < (?, ?)"
         params += below
-    return where, params
+    return sql, params

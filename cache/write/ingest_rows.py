@@ -118,7 +118,8 @@ def _store(
         raw: str | None = None
         if before is not None:
             sources = before.sources + [s for s in sources if s not in before.sources]
-            # A referenced copy never overwrites, so its payload is not even serialised.
+            # A referenced copy never overwrites, so its payload is not serialised here
+            # (the import's worker may have done it already, `direct.encode_payloads`).
             same_payload = False
             if not row[REFERENCED_ONLY]:
                 raw, digest = raw_and_digest(row[PAYLOAD])
