@@ -40,7 +40,7 @@ OLD_SOURCE_SQL = (
 
 
 def lists_are_right(conn: sqlite3.Connection) -> None:
-    """Both tables hold exactly what the mentions say now (computed from scratch here)."""
+    """The lists hold what the mentions say now (computed from scratch here)."""
     sources = set()
     for source, extra, created, mention_id in conn.execute(
         "SELECT source, sources, created_at, id FROM mentions"
@@ -61,6 +61,10 @@ def lists_are_right(conn: sqlite3.Connection) -> None:
             )
         }
     assert set(conn.execute("SELECT * FROM mention_reactions")) == reactions
+    # Author pairs are only added (cache.db.mention_lists.AUTHORS_TABLE_SQL): each current
+    # one must be listed.
+    pairs = set(conn.execute("SELECT author_key, author FROM mentions"))
+    assert pairs <= set(conn.execute("SELECT author_key, author FROM mention_authors"))
 
 
 def _ingest_out_of_order(store: Store, rows: int, seed: int) -> None:

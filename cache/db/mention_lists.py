@@ -13,7 +13,11 @@ key and a count an index count:
 - `mention_reactions(kind, created_at, mention_id)`: `kind` 'parody' for each mention
   `HAS_PARODY_SQL` selects, 'reply' for each `HAS_REPLY_SQL` selects.
 
-Both are kept by SQL triggers on `mentions`, so every write path (live ingest, the bulk
+A third table, `mention_authors(author_key, author)`, lists the names each author key has
+posted under (nearly always one), so that an account's posts are read through the one
+per-author index, `mentions_author_created`, that `author:` walks (`AUTHORS_TABLE_SQL`).
+
+All are kept by SQL triggers on `mentions`, so every write path (live ingest, the bulk
 importer, reclassification, time repair, a delete) keeps them right without knowing of
 them, and a bulk loader that drops the full-text triggers (`cache.db.fts`) leaves these
 alone. Ids of mentions never change (no writer updates `id`); the triggers rely on it.
@@ -127,6 +131,38 @@ END;
 no index besides its key: each insert writes one b-tree entry per source."""
 
 
+AUTHORS_TABLE_SQL = """
+CREATE TABLE IF NOT EXISTS mention_authors (
+    author_key TEXT NOT NULL,
+    author TEXT NOT NULL,
+    PRIMARY KEY (author_key, author)
+) WITHOUT ROWID"""
+"""Each (author key, name) pair some mention has had. It replaces an index on
+`mentions(author_key, created_at)`: every new post went to a random place in that index as
+in the name index (an author's posts sit together), so a transaction of the import wrote
+most of both indexes' leaf pages again, and the cost of a mention grew with the store. Pairs
+are only ever added: a name whose posts were changed or deleted stays listed, which costs a
+probe and changes no answer, since the readers also test `author_key`
+(`cache.read.author_posts`). A mention without an author key is listed under the key ''
+(so that a reader can tell whether a name belongs to one account alone)."""
+
+AUTHOR_TRIGGERS_SQL = """
+CREATE TRIGGER IF NOT EXISTS mention_authors_ai AFTER INSERT ON mentions BEGIN
+  INSERT OR IGNORE INTO mention_authors (author_key, author) VALUES (new.author_key, new.author);
+END;
+CREATE TRIGGER IF NOT EXISTS mention_authors_au AFTER UPDATE OF author, author_key ON mentions
+WHEN old.author IS NOT new.author OR old.author_key IS NOT new.author_key
+BEGIN
+  INSERT OR IGNORE INTO mention_authors (author_key, author) VALUES (new.author_key, new.author);
+END;
+"""
+
+_ADD_AUTHORS = (
+    "INSERT OR IGNORE INTO mention_authors (author_key, author) "
+    "SELECT DISTINCT author_key, author FROM mentions WHERE {where} ORDER BY 1, 2"
+)
+
+
 def _touched(row: str) -> str:
     """Ids whose reactions may change when the mention `row` is added, changed or removed.
 
@@ -198,6 +234,8 @@ a parody post answers or quotes, and what that answers; for what an ambassador a
 that is neither (nearly every one) costs two index probes."""
 
 TRIGGER_NAMES = (
+    "mention_authors_ai",
+    "mention_authors_au",
     "mention_sources_ai",
     "mention_sources_au",
     "mention_sources_ad",
@@ -228,10 +266,12 @@ def insert_triggers_sql(conn: sqlite3.Connection) -> list[str]:
 
 
 def fill_inserted(conn: sqlite3.Connection, since: int) -> None:
-    """List the sources and reactions of the mentions with a rowid above `since` (inserted
-    while the insert triggers were dropped), in three set statements instead of trigger
-    programs per row. An insert can only add reactions: to the new mentions themselves, to
-    what new parody and ambassador posts answer or quote, and to what those answer."""
+    """List the authors, sources and reactions of the mentions with a rowid above `since`
+    (inserted while the insert triggers were dropped), in four set statements instead of
+    trigger programs per row. An insert can only add reactions: to the new mentions
+    themselves, to what new parody and ambassador posts answer or quote, and to what those
+    answer."""
+    conn.execute(_ADD_AUTHORS.format(where="rowid > ?"), (since,))
     conn.execute(
         "INSERT OR IGNORE INTO mention_sources (source, created_at, mention_id) "
         "SELECT source, created_at, id FROM mentions WHERE rowid > :since UNION "
@@ -271,6 +311,18 @@ def create_sources(db: Database) -> None:
         "ORDER BY 1, 2, 3"
     )
     _run_script(db, SOURCE_TRIGGERS_SQL)
+
+
+def create_authors(db: Database) -> None:
+    """Create `mention_authors`, fill it from every stored mention, and its triggers."""
+    db.execute(AUTHORS_TABLE_SQL)
+    db.execute(_ADD_AUTHORS.format(where="1"))
+    # Which keys share a name: one account's count of posts then needs no row of them.
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS mention_authors_name "
+        "ON mention_authors(author COLLATE NOCASE, author_key)"
+    )
+    _run_script(db, AUTHOR_TRIGGERS_SQL)
 
 
 def create_reactions(db: Database) -> None:

@@ -396,3 +396,13 @@ def m012_mention_reactions(db: Database) -> None:
     # `has:parody` / `has:reply` depend on other mentions (replies, quotes, their roles):
     # listed per kind newest first, kept by triggers, so a page is an index range.
     mention_lists.create_reactions(db)
+
+
+@migrations()
+def m013_mention_authors(db: Database) -> None:
+    # One per-author index instead of two: the names each author key posted under are
+    # listed (nearly always one), so an account's posts are read through the name index that
+    # `author:` walks, and each new mention no longer lands at a random place in a second
+    # large index (cache.db.mention_lists.AUTHORS_TABLE_SQL says what that cost).
+    mention_lists.create_authors(db)
+    db.execute("DROP INDEX IF EXISTS mentions_author_key")

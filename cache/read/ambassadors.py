@@ -19,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cache.db.store import Store, as_json_list
+from cache.read.author_posts import posts_of
 from cache.read.by_ids import rows_for_ids
 from filters.signals import findings as flags
 from filters.signals import measures as signals
@@ -385,14 +386,14 @@ def _load_programme(store: Store, config: Config) -> _Programme:
         )
     )
     posts: dict[str, list[Post]] = defaultdict(list)
-    for row in rows_for_ids(
-        store,
+    by_author, values = posts_of(store, [a.key for a in accounts])
+    for row in store.rows(
         # Signals are about when people post: a post whose time is flagged (undated, year
         # 1, 9999) has no time to judge, and is left out of every signal.
-        "SELECT id, author_key, author, created_at, text, kind, in_reply_to, topics "
-        "FROM mentions WHERE author_key IN ({marks}) AND time_flag = '' "
-        "ORDER BY created_at, id",
-        [a.key for a in accounts],
+        "SELECT m.id, m.author_key, m.author, m.created_at, m.text, m.kind, m.in_reply_to, "
+        f"m.topics FROM mentions AS m WHERE {by_author} AND m.time_flag = '' "
+        "ORDER BY m.created_at, m.id",
+        values,
     ):
         post = _post(row)
         if post is not None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from cache.db.store import Store
 from cache.read.ambassadors import programme_text_blocks
+from cache.read.author_posts import count_posts, posts_of
 from cache.read.by_ids import rows_for_ids
 from sources.model.config import Config
 
@@ -98,9 +99,8 @@ _ACCOUNT_SQL = (
 
 
 def _page(store: Store, account: dict[str, Any], limit: int) -> AccountPage:
-    posts = store.conn.execute(
-        "SELECT count(*) FROM mentions WHERE author_key = ?", (account["key"],)
-    ).fetchone()[0]
+    posts = count_posts(store, [account["key"]])
+    by_author, values = posts_of(store, [account["key"]])
     recent = tuple(
         AccountPost(
             r["id"],
@@ -117,8 +117,8 @@ def _page(store: Store, account: dict[str, Any], limit: int) -> AccountPage:
             "coalesce(m.in_reply_to, m.quoted_id) AS target_id, t.author AS t_author, "
             "t.role AS t_role, t.text AS t_text FROM mentions AS m "
             "LEFT JOIN mentions AS t ON t.id = coalesce(m.in_reply_to, m.quoted_id) "
-            "WHERE m.author_key = ? ORDER BY m.created_at DESC, m.id DESC LIMIT ?",
-            (account["key"], limit),
+            f"WHERE {by_author} ORDER BY m.created_at DESC, m.id DESC LIMIT ?",
+            (*values, limit),
         )
     )
     return AccountPage(
