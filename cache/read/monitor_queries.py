@@ -19,10 +19,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from cache.db.store import Store, as_json_list
-from cache.read import listed
+from cache.read import listed, prefix_terms
 from cache.read.ambassadors import reply_badges
+from cache.read.prefix_terms import has_prefix
 from cache.read.query_sql import topic_list_sql, topic_probe_sql
-from cache.read.selection import Selection
+from cache.read.selection import FtsQuery, Selection
 from cache.read.windowed import has_full_text, may_reach, narrowed, time_windows
 from sources.model.config import Config
 from sources.model.text import format_timestamp, parse_timestamp
@@ -111,7 +112,9 @@ def feed_page(
 
     With free text, the newest mentions are read in time windows first
     (`cache.read.windowed`): the same rows in the same order, without listing every match.
+    A prefix term is read as the words it covers (`cache.read.prefix_terms`).
     """
+    selection = prefix_terms.expanded(store, selection)
     rows: list[dict[str, Any]] = []
     if has_full_text(selection):
         below = before
@@ -139,7 +142,8 @@ def _text_can_match(store: Store, selection: Selection) -> bool:
     SQLite tests the statement's own uncorrelated EXISTS for each row it walks: a phrase
     without any match made the feed walk all million mentions (about 120 ms) to find none.
     One look at the index (a few ms) settles it. Asked only when the windows found nothing:
-    for a prefix (`Streik*`) the look merges every word the prefix covers.
+    for a prefix term left to FTS5 (`cache.read.prefix_terms`) the look merges every word
+    the prefix covers.
     """
     return all(
         store.conn.execute(
@@ -200,9 +204,10 @@ def count_matching(store: Store, selection: Selection, cap: int = COUNT_CAP) -> 
     wanted = cap + 1
     found = 0
     before: tuple[str, str] | None = None
-    # A prefix search (`Streik*`) merges the lists of every word it covers in each window
+    selection = prefix_terms.expanded(store, selection)
+    # A prefix term left to FTS5 merges the lists of every word it covers in each window
     # again: counted by windows it would cost more than listing it once.
-    prefix = any(isinstance(p, str) and p.endswith("*") for p in selection.params)
+    prefix = any(isinstance(p, FtsQuery) and has_prefix(p) for p in selection.params)
     walk = None if has_full_text(selection) else listed.driver(selection)
     if walk is not None:
         return listed.count_listed(store, walk, selection, wanted)

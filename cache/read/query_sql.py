@@ -18,7 +18,7 @@ from typing import Any
 from cache.db.mention_lists import HAS_PARODY_SQL as HAS_PARODY_SQL
 from cache.db.mention_lists import HAS_REPLY_SQL as HAS_REPLY_SQL
 from cache.read.marks import STARRED_SQL, UNREAD_SQL
-from cache.read.selection import FTS_RANGE, Listed, Selection, fts_phrase
+from cache.read.selection import FTS_RANGE, FtsQuery, Listed, Selection, fts_phrase
 from filters.query import And, Field, Node, Not, Or, Text, TimeBound
 from sources.model.text import format_timestamp
 
@@ -69,11 +69,11 @@ def _needed_text(node: Node) -> tuple[str, ...]:
     """The FTS5 expression of the free words at the top of the query (alone or ANDed
     there), as `_Compiler._join` writes it: every selected mention matches it."""
     if isinstance(node, Text):
-        return (fts_term(node),)
+        return (FtsQuery(fts_term(node)),)
     if not isinstance(node, And):
         return ()
     words = [n for n in node.nodes if isinstance(n, Text)]
-    return (" AND ".join(fts_term(w) for w in words),) if words else ()
+    return (FtsQuery(" AND ".join(fts_term(w) for w in words)),) if words else ()
 
 
 def _lists(node: Node) -> tuple[Listed, ...]:
@@ -110,7 +110,7 @@ class _Compiler:
             inner, params = self.compile(node.node)
             return f"NOT ({inner})", params
         if isinstance(node, Text):
-            return _FTS, [fts_term(node)] * 2
+            return _FTS, [FtsQuery(fts_term(node))] * 2
         if isinstance(node, TimeBound):
             bound = format_timestamp(node.resolve(self.now))
             return ("m.created_at >= ?" if node.name == "since" else "m.created_at < ?"), [bound]
@@ -124,7 +124,7 @@ class _Compiler:
         if len(words) > 1:
             fts_operator = " AND " if operator == " AND " else " OR "
             parts.append(_FTS)
-            params.extend([fts_operator.join(fts_term(w) for w in words)] * 2)
+            params.extend([FtsQuery(fts_operator.join(fts_term(w) for w in words))] * 2)
             nodes = tuple(n for n in nodes if not isinstance(n, Text))
         for child in nodes:
             sql, child_params = self.compile(child)

@@ -38,6 +38,15 @@ class Selection:
     the whole index, nothing is selected (a reader can say so without walking the feed)."""
 
 
+class FtsQuery(str):
+    """An FTS5 MATCH expression as the query compiler writes it: quoted terms, each prefix
+    term followed by `*`, joined by AND or OR. The type marks which parameters of a
+    `Selection` are such expressions, so that a reader can name the words a prefix term
+    covers (`cache.read.prefix_terms`) and never touch any other parameter."""
+
+    __slots__ = ()
+
+
 FTS_RANGE = "/*rowid range*/"
 """Marks the spot in a full-text subquery where a reader that walks the feed in time
 windows (`cache.read.windowed`) narrows the match list to the window's rowids; left in
