@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bench.synth import pages
+from cache.db import mention_lists
 from cache.db.store import Store
 from cache.read.monitor_queries import feed_page_sql
 from cache.read.query_sql import HAS_PARODY_SQL, HAS_REPLY_SQL
@@ -76,3 +77,24 @@ def test_has_conditions_probe_the_reply_indexes(
         plan = [r[3] for r in store.conn.execute("EXPLAIN QUERY PLAN " + sql, (*params, 200))]
     used = {i for i in indexes if any(f"COVERING INDEX {i} " in step for step in plan)}
     assert used == indexes, plan
+
+
+def test_listing_a_transactions_reactions_reads_only_its_new_rows(store_path: Path) -> None:
+    """After a bulk transaction, listing its reactions walks its new rows by rowid and probes
+    indexes: never every parody or ambassador post of the store, a cost that grew with it."""
+    statements: list[str] = []
+    with Store.open(store_path) as store:
+        (newest,) = store.conn.execute("SELECT max(rowid) FROM mentions").fetchone()
+        store.conn.set_trace_callback(statements.append)
+        with store.writing():  # the rows are listed already: this adds nothing
+            mention_lists.fill_inserted(store.conn, newest - 200)
+            store.conn.set_trace_callback(None)
+            listing = [s for s in statements if "INTO mention_reactions" in s]
+            plans = [
+                [row[3] for row in store.conn.execute("EXPLAIN QUERY PLAN " + sql)]
+                for sql in listing
+            ]
+    assert listing
+    for plan in plans:
+        assert not [step for step in plan if "mentions_role_created" in step], plan
+        assert not [step for step in plan if step.startswith("SCAN m")], plan
