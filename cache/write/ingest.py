@@ -11,7 +11,7 @@ import functools
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from cache.db import fts
@@ -439,12 +439,23 @@ def _mention_row(
         int(mention.referenced_only),
         role,
         json_list(classification.topics),
-        json.dumps(classification.matches, ensure_ascii=False) if classification.matches else "{}",
+        matches_json(classification.matches),
         mention.raw,
         digest,
         now,
         now,
     )
+
+
+def matches_json(matches: Mapping[str, tuple[str, ...]]) -> str:
+    """The stored `topic_matches` of a classification: its JSON, "{}" for none."""
+    return _matches_json(tuple(matches.items())) if matches else "{}"
+
+
+@functools.lru_cache(maxsize=16384)
+def _matches_json(items: tuple[tuple[str, tuple[str, ...]], ...]) -> str:
+    # The same few words name a topic in most posts: serialise each combination once.
+    return json.dumps(dict(items), ensure_ascii=False)
 
 
 @functools.lru_cache(maxsize=4096)
