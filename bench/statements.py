@@ -1,0 +1,124 @@
+"""Where an import's time goes in SQL, statement by statement:
+`bench/statements.py STORE SEGMENT [--worker]`.
+
+Copies STORE into a temporary folder (the store itself is never written), imports the
+JSON Lines file SEGMENT into the copy with `cache.write.importer.import_paths`, the engine
+of `app.py import`, and times every statement the importing process runs on its
+connection. Prints the wall microseconds per new mention of each statement (the slowest
+first), of all SQL together and of the whole import. Statements that differ only in
+their number of `?` are counted as one.
+
+On one core by default (reading and classifying in the same process, so the figures do
+not include waiting for the worker); `--worker` imports as `app.py import` does. Run it
+on a small and a large store with the same fresh segment to see what grows, e.g. the
+stores `bench/scale.py` builds and a segment of a seed they do not hold.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import sqlite3
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as a script: make the project importable
+    sys.path.insert(0, str(ROOT))
+
+from cache.db.store import Store  # noqa: E402
+from cache.write.importer import import_paths  # noqa: E402
+from filters.classify import Classifier  # noqa: E402
+from sources.model.config import Config  # noqa: E402
+
+SHOWN = 15
+
+
+class TimedConnection:
+    """A sqlite3 connection whose `execute` and `executemany` add their time to `spent`."""
+
+    def __init__(self, conn: sqlite3.Connection, spent: dict[str, float]) -> None:
+        object.__setattr__(self, "_conn", conn)
+        object.__setattr__(self, "_spent", spent)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._conn, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self._conn, name, value)
+
+    def execute(self, sql: str, *args: Any) -> Any:
+        return self._timed(self._conn.execute, sql, args)
+
+    def executemany(self, sql: str, *args: Any) -> Any:
+        return self._timed(self._conn.executemany, sql, args)
+
+    def _timed(self, run: Callable[..., Any], sql: str, args: tuple[Any, ...]) -> Any:
+        started = time.perf_counter()
+        cursor = run(sql, *args)
+        if sql.lstrip().upper().startswith(("SELECT", "WITH")):
+            cursor = _Rows(cursor.fetchall())  # reading the rows is part of the statement
+        self._spent[_label(sql)] += time.perf_counter() - started
+        return cursor
+
+
+class _Rows(list[Any]):
+    """Fetched rows that answer the cursor methods the importer uses."""
+
+    def fetchone(self) -> Any:
+        return self[0] if self else None
+
+    def fetchall(self) -> list[Any]:
+        return list(self)
+
+
+def _label(sql: str) -> str:
+    text = re.sub(r"\s+", " ", sql).strip()
+    return re.sub(r"\?(, ?\?)+", "?, …", text)
+
+
+def measure(store_path: Path, segment: Path, worker: bool) -> dict[str, Any]:
+    spent: dict[str, float] = defaultdict(float)
+    with tempfile.TemporaryDirectory(prefix="ew-statements-") as tmp:
+        copy = Path(tmp) / "store.db"
+        shutil.copyfile(store_path, copy)
+        with Store.open(copy) as store:
+            (before,) = store.conn.execute("SELECT count(*) FROM mentions").fetchone()
+            store.conn = TimedConnection(store.conn, spent)  # type: ignore[assignment]
+            started = time.perf_counter()
+            report = import_paths(store, [segment], Classifier(Config()), parallel=worker)
+            whole = time.perf_counter() - started
+    new = max(report.totals.new, 1)
+    return {
+        "stored_before": before,
+        "new": report.totals.new,
+        "whole_us": whole / new * 1e6,
+        "sql_us": sum(spent.values()) / new * 1e6,
+        "statements": {k: v / new * 1e6 for k, v in sorted(spent.items(), key=lambda kv: -kv[1])},
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("store", type=Path)
+    parser.add_argument("segment", type=Path)
+    parser.add_argument("--worker", action="store_true", help="read and classify in a worker")
+    args = parser.parse_args(argv)
+    found = measure(args.store, args.segment, args.worker)
+    print(
+        f"{found['new']:,} new mentions into a copy of {found['stored_before']:,}: "
+        f"{found['whole_us']:.1f} µs each, {found['sql_us']:.1f} µs of them in SQL"
+    )
+    for label, us in list(found["statements"].items())[:SHOWN]:
+        print(f"{us:8.1f}  {label[:110]}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
