@@ -13,11 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlite_utils import Database
 
 import app
+from cache.db.schema import migrations
 from cache.db.store import Store
 from cache.live.collector import Collector
 from cache.read.ambassadors import AmbassadorProfile, ambassador_profiles
+from cache.read.monitor_queries import feed_page_sql
+from cache.read.search import query_selection
 from cache.write.ingest import IngestResult, ingest
 from filters.classify import Classifier
 from sources.demo.replay import DEMO_DIR
@@ -277,3 +281,26 @@ def import_demo(path: Path, at: datetime) -> None:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("cache.live.demo.utc_now", lambda: at)
         assert app.main(["import", "--demo", "--db", str(path)]) == 0
+
+
+def store_before(migration: str, path: Path, posts_from: Path) -> Path:
+    """A store at `path` as it was before `migration`, holding the mentions and accounts
+    of the store `posts_from` (made by this version: the columns are the same)."""
+    db = Database(path)
+    migrations.apply(db, stop_before=migration)
+    db.execute("ATTACH DATABASE ? AS new", [str(posts_from)])
+    with db.conn:
+        db.execute("INSERT INTO mentions SELECT * FROM new.mentions")
+        db.execute("INSERT INTO accounts SELECT * FROM new.accounts")
+    db.execute("DETACH DATABASE new")
+    db.close()
+    return path
+
+
+def plain_page_ids(
+    store: Store, text: str, now: datetime, before: tuple[str, str] | None, limit: int
+) -> list[Any]:
+    """The ids of a page of the query `text` by the plain compiled statement (no time
+    windows, no prefix words): what every faster way of reading a page must give."""
+    sql, params = feed_page_sql(query_selection(text, now), before)
+    return [r["id"] for r in store.rows(sql, (*params, limit))]

@@ -9,9 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlite_utils import Database
 
-from cache.db.schema import migrations
 from cache.db.store import Store
 from cache.read.author_posts import posts_of
 from cache.read.thread_walk import account_page
@@ -22,6 +20,7 @@ from sources.feeds.parse import parse_feed
 from sources.model.config import Config
 from sources.x.twitter_v2 import parse_response
 from tests.builders import BASE_TIME, page, rss, tweet, user
+from tests.store_helpers import store_before
 
 CLASSIFIER = Classifier(Config())
 RENAMED_KEY = "x:4711"
@@ -155,15 +154,7 @@ def test_a_store_from_before_m013_lists_its_authors(tmp_path: Path) -> None:
     with Store.open(source) as store:
         for payload in _renamed_account_pages():
             ingest(store, parse_response(payload, "x"), CLASSIFIER)
-    old = tmp_path / "old.db"
-    db = Database(old)
-    migrations.apply(db, stop_before="m013_mention_authors")
-    db.execute("ATTACH DATABASE ? AS new", [str(source)])
-    with db.conn:
-        db.execute("INSERT INTO mentions SELECT * FROM new.mentions")
-        db.execute("INSERT INTO accounts SELECT * FROM new.accounts")
-    db.execute("DETACH DATABASE new")
-    db.close()
+    old = store_before("m013_mention_authors", tmp_path / "old.db", source)
     with Store.open(old) as store:
         pairs = set(store.conn.execute("SELECT author_key, author FROM mention_authors"))
         indexes = {

@@ -12,11 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlite_utils import Database
 
 from bench.synth import pages, write_jsonl
 from cache.db.mention_lists import HAS_PARODY_SQL, HAS_REPLY_SQL
-from cache.db.schema import migrations
 from cache.db.store import Store
 from cache.read import listed
 from cache.read.monitor_queries import combine, count_matching, feed_page, feed_page_sql
@@ -29,6 +27,7 @@ from filters.classify import Classifier
 from sources.model.config import AccountsSection, Config
 from sources.x.twitter_v2 import parse_response
 from tests.builders import page, tweet, user
+from tests.store_helpers import store_before
 
 CLASSIFIER = Classifier(Config())
 NOW = datetime(2026, 1, 9, tzinfo=UTC)
@@ -186,16 +185,9 @@ def test_reclassify_and_deletes_keep_reactions_right(tmp_path: Path) -> None:
 
 def test_an_old_store_is_migrated_with_both_lists_filled(store_path: Path, tmp_path: Path) -> None:
     """A store from before m011/m012 opens with both lists filled from its mentions."""
-    old = tmp_path / "old.db"
-    db = Database(old)
-    migrations.apply(db, stop_before="m011_mention_sources")
-    db.execute("ATTACH DATABASE ? AS new", [str(store_path)])
-    with db.conn:
-        db.execute("INSERT INTO mentions SELECT * FROM new.mentions")
-    db.execute("DETACH DATABASE new")
-    (stored,) = db.execute("SELECT count(*) FROM mentions").fetchone()
-    db.close()
+    old = store_before("m011_mention_sources", tmp_path / "old.db", store_path)
     with Store.open(old) as store:
+        (stored,) = store.conn.execute("SELECT count(*) FROM mentions").fetchone()
         (listed_mentions,) = store.conn.execute(
             "SELECT count(DISTINCT mention_id) FROM mention_sources"
         ).fetchone()

@@ -6,19 +6,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from cache.db.store import Store
 from cache.read import prefix_terms, windowed
-from cache.read.monitor_queries import count_matching, feed_page, feed_page_sql
+from cache.read.monitor_queries import count_matching, feed_page
 from cache.read.search import query_selection
 from cache.write.ingest import ingest
 from filters.classify import Classifier
 from sources.model.config import Config
 from sources.x.twitter_v2 import parse_response
 from tests.builders import BASE_TIME, page, tweet, user
+from tests.store_helpers import plain_page_ids
 
 CLASSIFIER = Classifier(Config())
 NOW = datetime(2027, 1, 1, tzinfo=UTC)
@@ -69,12 +69,6 @@ def _small_windows(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(windowed, "FIRST_WINDOW", 4)
 
 
-def _plain(store: Store, text: str, before: tuple[str, str] | None, limit: int) -> list[Any]:
-    """FTS5's own prefix search: the statement as compiled, never expanded."""
-    sql, params = feed_page_sql(query_selection(text, NOW), before)
-    return [r["id"] for r in store.rows(sql, (*params, limit))]
-
-
 @pytest.mark.parametrize("most", [prefix_terms.MOST_TERMS, 2])
 @pytest.mark.parametrize("text", QUERIES)
 def test_prefix_pages_and_counts_equal_fts5s_prefix_search(
@@ -87,7 +81,10 @@ def test_prefix_pages_and_counts_equal_fts5s_prefix_search(
         before: tuple[str, str] | None = None
         while True:
             rows = feed_page(store, selection, before=before, limit=5)
-            assert [r["id"] for r in rows] == _plain(store, text, before, 5), (text, before)
+            assert [r["id"] for r in rows] == plain_page_ids(store, text, NOW, before, 5), (
+                text,
+                before,
+            )
             if len(rows) < 5:
                 break
             before = (rows[-1]["created_at"], rows[-1]["id"])

@@ -21,6 +21,7 @@ from filters.classify import Classifier
 from sources.model.config import Config
 from sources.x.twitter_v2 import parse_response
 from tests.builders import page, tweet, user
+from tests.store_helpers import plain_page_ids
 from tests.test_query_plans import full_scans
 
 CLASSIFIER = Classifier(Config())
@@ -62,12 +63,6 @@ def _small_windows(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(windowed, "FIRST_WINDOW", 16)
 
 
-def _plain(store: Store, text: str, before: tuple[str, str] | None, limit: int) -> list[Any]:
-    """The straightforward statement: every match, newest first."""
-    sql, params = feed_page_sql(query_selection(text, NOW), before)
-    return [r["id"] for r in store.rows(sql, (*params, limit))]
-
-
 NOW = datetime(2026, 1, 9, tzinfo=UTC)
 
 
@@ -85,7 +80,10 @@ def test_windowed_pages_equal_the_plain_statement(store_path: Path, text: str) -
         pages_read = 0
         while True:
             rows = feed_page(store, selection, before=before, limit=37)
-            assert [r["id"] for r in rows] == _plain(store, text, before, 37), (text, before)
+            assert [r["id"] for r in rows] == plain_page_ids(store, text, NOW, before, 37), (
+                text,
+                before,
+            )
             if len(rows) < 37:
                 break
             before = list(_keys(rows))[-1]
