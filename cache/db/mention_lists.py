@@ -275,13 +275,13 @@ _REACTED_TO = (
 )
 """A parody post answers or quotes the mention `n`, or an ambassador answers it: what every
 mention with a reaction has (both `REACTIONS` conditions need one of them). Probes of the
-three small partial indexes (m010), so a new mention nobody reacted to yet, nearly every
-one, is passed over without its row being looked up again and tested twice."""
+three small partial indexes (m010), so a new mention nobody reacted to yet (most of them)
+is passed over without its row being looked up again and tested twice."""
 
 
 def fill_inserted(conn: sqlite3.Connection, since: int) -> None:
     """List the authors, sources and reactions of the mentions with a rowid above `since`
-    (inserted while the insert triggers were dropped), in four set statements instead of
+    (inserted while the insert triggers were dropped), in three set statements instead of
     trigger programs per row. An insert can only add reactions: to the new mentions
     themselves, to what new parody and ambassador posts answer or quote, and to what those
     answer."""

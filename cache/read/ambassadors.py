@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cache.db.store import Store, as_json_list
 from cache.read.author_posts import posts_of
-from cache.read.by_ids import rows_for_ids
+from cache.read.by_ids import CHUNK, rows_for_ids
 from filters.signals import findings as flags
 from filters.signals import measures as signals
 from filters.signals.findings import Finding
@@ -386,18 +386,21 @@ def _load_programme(store: Store, config: Config) -> _Programme:
         )
     )
     posts: dict[str, list[Post]] = defaultdict(list)
-    by_author, values = posts_of(store, [a.key for a in accounts])
-    for row in store.rows(
-        # Signals are about when people post: a post whose time is flagged (undated, year
-        # 1, 9999) has no time to judge, and is left out of every signal.
-        "SELECT m.id, m.author_key, m.author, m.created_at, m.text, m.kind, m.in_reply_to, "
-        f"m.topics FROM mentions AS m WHERE {by_author} AND m.time_flag = '' "
-        "ORDER BY m.created_at, m.id",
-        values,
-    ):
-        post = _post(row)
-        if post is not None:
-            posts[row["author_key"]].append(post)
+    keys = [a.key for a in accounts]
+    # In chunks, as `rows_for_ids` reads: each key brings its names as parameters too.
+    for start in range(0, len(keys), CHUNK // 2):
+        by_author, values = posts_of(store, keys[start : start + CHUNK // 2])
+        for row in store.rows(
+            # Signals are about when people post: a post whose time is flagged (undated,
+            # year 1, 9999) has no time to judge, and is left out of every signal.
+            "SELECT m.id, m.author_key, m.author, m.created_at, m.text, m.kind, "
+            f"m.in_reply_to, m.topics FROM mentions AS m WHERE {by_author} "
+            "AND m.time_flag = '' ORDER BY m.created_at, m.id",
+            values,
+        ):
+            post = _post(row)
+            if post is not None:
+                posts[row["author_key"]].append(post)
     parent_ids = {p.in_reply_to for ps in posts.values() for p in ps if p.in_reply_to}
     parent_authors: dict[str, str] = {}
     parent_times: dict[str, datetime] = {}

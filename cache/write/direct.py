@@ -51,9 +51,6 @@ class RowBatch(ParsedBatch):
             self.rows.extend(other.rows)
             self.times_from_ids += other.times_from_ids
 
-    def size(self) -> int:
-        return len(self.rows) + len(self.mentions)
-
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str)
 _ASCII_ENCODER = json.JSONEncoder(ensure_ascii=True, sort_keys=True, default=str)
