@@ -56,7 +56,8 @@ def test_newer_payload_updates_the_row(tmp_path, db_path, cli):
     assert counts(run.out) == (0, 1, 0)
     with Store.open(db_path) as store:
         assert store.count_mentions() == 1
-        assert '"like_count": 40' in stored(store, "x:1860000000000001000")["raw"]
+        raw = json.loads(stored(store, "x:1860000000000001000")["raw"])
+        assert raw["public_metrics"]["like_count"] == 40
 
 
 def test_truncated_line_skips_only_that_line(tmp_path, db_path, cli):

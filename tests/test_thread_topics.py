@@ -12,6 +12,8 @@ import pytest
 from textual.widgets import Static
 
 from cache.db.store import Store
+from cache.write import ingest as ingest_module
+from cache.write import thread_topics
 from cache.write.ingest import ingest
 from cache.write.reclassify import reclassify_if_changed
 from filters.classify import Classifier
@@ -182,3 +184,49 @@ async def test_mention_view_says_the_topic_is_from_the_thread(
         screen = await open_detail_of(app, pilot, f"x:{reply['id']}")
         shown = str(screen.query_one("#detail-topics", Static).render())
         assert shown == "working_conditions: from the thread (reply to @critic)"
+
+
+def _stored_topics(store: Store) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    mentions = store.conn.execute(
+        "SELECT id, topics, topics_from_thread FROM mentions ORDER BY id"
+    ).fetchall()
+    index = store.conn.execute(
+        "SELECT topic, created_at, mention_id, inherited FROM mention_topics ORDER BY 3, 1"
+    ).fetchall()
+    return [tuple(r) for r in mentions], [tuple(r) for r in index]
+
+
+def test_a_batch_settles_its_threads_from_what_it_wrote_as_from_the_store(
+    db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Replies listed before their parents, across settling chunks, get the same topics
+    whether settling reads the batch's rows back or takes them as written, and an import
+    settles without reading back what it has just written."""
+    monkeypatch.setattr("cache.write.thread_topics._CHUNK", 2)
+    tweets: list[dict[str, Any]] = []
+    for n in range(6):
+        critical, reply, deeper = thread()
+        quote = tweet(WORKER, "Look at this", quotes=deeper, at=BASE_TIME + timedelta(3))
+        own = tweet(ANOTHER, "And the pay is a joke", reply_to=reply, at=BASE_TIME + timedelta(4))
+        chain = [quote, own, deeper, reply] + ([critical] if n % 2 else [])
+        tweets.extend(reversed(chain) if n % 3 == 0 else chain)
+    batch_page = page(tweets, [CRITIC, WORKER, ANOTHER])
+
+    reads: list[str] = []
+    with Store.open(db_path) as store:
+        store.conn.set_trace_callback(reads.append)
+        ingest(store, parse_response(batch_page, "test"), Classifier(CONFIG))
+        store.conn.set_trace_callback(None)
+        taken_as_written = _stored_topics(store)
+    assert not [s for s in reads if s.startswith("SELECT") and "topics_from_thread" in s]
+
+    def settle_by_reading(conn: Any, ids: Any, known: Any = None) -> list[str]:
+        return thread_topics.settle(conn, ids)
+
+    monkeypatch.setattr(ingest_module, "settle", settle_by_reading)
+    with Store.open(tmp_path / "read_back.db") as store:
+        ingest(store, parse_response(batch_page, "test"), Classifier(CONFIG))
+        read_back = _stored_topics(store)
+    assert taken_as_written == read_back
+    # The three chains with their critical post hand it down to reply, deeper and quote.
+    assert len([row for row in read_back[1] if row[3] == 1]) == 3 * 3

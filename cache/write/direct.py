@@ -15,14 +15,13 @@ here too (the whole-store test fails otherwise).
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sources.model.records import Account, ParsedBatch, Skipped
-from sources.x.twitter_v2 import time_from_id, tweet_fields, walk_page
+from sources.x.twitter_v2 import post_json, time_from_id, tweet_fields, walk_page
 
 # The fields of a `Pre` tuple (a post as parsed, before the store's own columns).
 ID, SOURCE, URL, AUTHOR, AUTHOR_NAME, AUTHOR_KEY, TEXT, LANG = range(8)
@@ -52,25 +51,10 @@ class RowBatch(ParsedBatch):
             self.times_from_ids += other.times_from_ids
 
 
-_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str)
-_ASCII_ENCODER = json.JSONEncoder(ensure_ascii=True, sort_keys=True, default=str)
-
-
 def raw_and_bytes(payload: Mapping[str, Any]) -> tuple[str, bytes]:
-    """`sources.x.twitter_v2.raw_json(payload)` and its UTF-8 bytes (for the digest).
-
-    The same encoder for every post instead of one made per call, and lone surrogates
-    (which UTF-8 cannot hold) found by the encoding the digest needs anyway instead of a
-    regex over the text. (orjson writes the same JSON without the spaces after `,` and
-    `:`; putting them back outside strings cost more here than it saved: 17.9 against
-    16.3 µs a post, measured on the synthetic stream.)
-    """
-    text = _ENCODER.encode(payload)
-    try:
-        return text, text.encode("utf-8")
-    except UnicodeEncodeError:  # lone surrogates: escaped, as raw_json does
-        text = _ASCII_ENCODER.encode(payload)
-        return text, text.encode("utf-8")
+    """`sources.x.twitter_v2.post_json(payload)` and its UTF-8 bytes (for the digest)."""
+    text = post_json(payload)
+    return text, text.encode("utf-8")
 
 
 def times_from_ids(batch: ParsedBatch) -> int:

@@ -10,9 +10,11 @@ import contextlib
 import functools
 import hashlib
 import json
+import operator
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from cache.db import fts
 from cache.db.store import (
@@ -23,11 +25,12 @@ from cache.db.store import (
     describe_sqlite_error,
     now_text,
 )
-from cache.write.thread_topics import settle
+from cache.write.thread_topics import Stored, settle
 from filters.classify import Classification, Classifier
 from filters.roles import RoleDecision
 from sources.model.records import Account, Mention, ParsedBatch, utc_now
 from sources.model.text import TIME_UNDATED, format_timestamp, parse_timestamp, time_flag
+from sources.x.twitter_v2 import legacy_post_json
 
 _CHUNK = 500
 _DECISIONS_KEPT = 100_000
@@ -338,7 +341,7 @@ def _store_mentions(
             sources = before.sources + [s for s in sources if s not in before.sources]
             # A referenced copy from `includes` may lack fields: it never overwrites.
             partial_copy = mention.referenced_only
-            same_payload = digest == before.raw_hash
+            same_payload = same_post(mention.platform, mention.raw, digest, before.raw_hash)
             # One article in several feeds: the feed that first delivered it owns the payload.
             other_feed = mention.platform == "rss" and mention.source != before.source
             if partial_copy or same_payload or other_feed:
@@ -404,7 +407,34 @@ def write_rows(
         # Replies stored earlier whose topics changed with this batch (their parent came):
         # not counted as updated payloads, but listed so the screen redraws their rows.
         listed = set(result.new_ids) | set(result.updated_ids)
-        result.updated_ids.extend(i for i in settle(conn, written) if i not in listed)
+        known = _settled_columns(inserts, updates)
+        result.updated_ids.extend(i for i in settle(conn, written, known) if i not in listed)
+
+
+_AT = {column: index for index, column in enumerate(_MENTION_COLUMNS)}
+_SETTLED_OF_INSERT = operator.itemgetter(
+    _AT["topics"], _AT["in_reply_to"], _AT["quoted_id"], _AT["created_at"]
+)
+_SETTLED_OF_UPDATE = operator.itemgetter(  # an update's values lack the id in front
+    _AT["topics"] - 1, _AT["in_reply_to"] - 1, _AT["quoted_id"] - 1, _AT["created_at"] - 1
+)
+
+
+def _settled_columns(
+    inserts: list[tuple[object, ...]], updates: list[tuple[object, ...]]
+) -> dict[str, Stored]:
+    """What `settle` would read back of the rows just written (`Stored`), from the rows
+    themselves: both kinds start with no topics from the thread."""
+    known: dict[str, Stored] = {}
+    for rows, columns, at_id in (
+        (inserts, _SETTLED_OF_INSERT, 0),
+        (updates, _SETTLED_OF_UPDATE, -1),
+    ):
+        for row in rows:
+            mention_id: Any = row[at_id]
+            topics, reply_to, quoted, created = columns(row)
+            known[mention_id] = (as_json_list(topics), [], reply_to, quoted, created)
+    return known
 
 
 def _mention_row(
@@ -479,6 +509,14 @@ def load_existing(store: Store, ids: list[str]) -> dict[str, Existing]:
                 row[1], row[2], bool(row[3]), as_json_list(row[4]), row[5], row[6]
             )
     return found
+
+
+def same_post(platform: str, raw: str, digest: str, stored_digest: str) -> bool:
+    """Whether a payload (`raw`, its `digest`) is the one a row holds (`stored_digest`),
+    including an X post stored, unchanged, in the older form (`legacy_post_json`)."""
+    if digest == stored_digest:
+        return True
+    return platform == "x" and payload_digest(legacy_post_json(raw)) == stored_digest
 
 
 def payload_digest(raw: str) -> str:

@@ -41,6 +41,7 @@ from cache.write.ingest import (
     json_list,
     load_existing,
     matches_json,
+    same_post,
     store_accounts,
     store_errors,
     write_rows,
@@ -124,7 +125,7 @@ def _store(
             same_payload = False
             if not row[REFERENCED_ONLY]:
                 raw, digest = raw_and_digest(row[PAYLOAD])
-                same_payload = digest == before.raw_hash
+                same_payload = same_post("x", raw, digest, before.raw_hash)
             if row[REFERENCED_ONLY] or same_payload:
                 if sources != before.sources:
                     source_only.append((json.dumps(sources), now, mention_id))

@@ -14,8 +14,10 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import queue
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,6 +26,7 @@ from types import TracebackType
 from typing import BinaryIO
 
 from cache.db.store import Store
+from cache.write import checkpoints
 from cache.write.direct import (
     TEXT,
     RowBatch,
@@ -50,6 +53,10 @@ WORKER_MODULE = f"{__name__.rpartition('.')[0]}.pipeline_worker"
 module's on both ends of the pipe (run as `__main__`, this one would define them twice)."""
 
 _Answer = dict[int, tuple[tuple[str, ...], dict[str, tuple[str, ...]]]]
+_FAILED = object()
+"""What the reply reader queues when the worker's output could not be read."""
+_READ_AHEAD = 2
+"""Replies read from the worker before they are asked for (see `ClassifyWorker.receive`)."""
 """Index of a text in the batch -> (topics, matched words); texts about nothing are left out."""
 
 
@@ -110,6 +117,9 @@ class ClassifyWorker:
             env=env,
         )
         self.alive = True
+        self._replies: queue.SimpleQueue[object] = queue.SimpleQueue()
+        self._credit = threading.Semaphore(_READ_AHEAD)
+        self._reader: threading.Thread | None = None
         self._send(config)
 
     @property
@@ -141,20 +151,46 @@ class ClassifyWorker:
                 return
 
     def receive(self) -> object:
-        """The worker's next answer, or None if it failed."""
+        """The worker's next answer, or None if it failed.
+
+        A thread of this process reads the answers as the worker writes them, up to
+        `_READ_AHEAD` before they are asked for: the worker hands over a chunk and goes on
+        to the next while this process is still storing the one before, instead of both
+        waiting for each other at every hand-over.
+        """
         if not self.alive:
             return None
-        assert self._process.stdout is not None
-        try:
-            return pickle.load(self._process.stdout)
-        except Exception:
-            # A worker that dies mid-answer leaves a torn pickle, and loading one can
-            # raise nearly anything (TypeError, ValueError, UnicodeDecodeError, ...).
-            # Whatever it is, this process does the worker's part from here on.
+        if self._reader is None:  # started on first use, so a test can swap the pipe
+            self._reader = threading.Thread(
+                target=self._read_replies, name="import-worker-replies", daemon=True
+            )
+            self._reader.start()
+        reply = self._replies.get()
+        self._credit.release()
+        if reply is _FAILED:
             self.alive = False
             return None
+        return reply
+
+    def _read_replies(self) -> None:
+        assert self._process.stdout is not None
+        while True:
+            self._credit.acquire()
+            try:
+                reply = pickle.load(self._process.stdout)
+            except Exception:
+                # A worker that dies mid-answer leaves a torn pickle, and loading one can
+                # raise nearly anything (TypeError, ValueError, UnicodeDecodeError, ...).
+                # Whatever it is, the importer does the worker's part from here on.
+                self._replies.put(_FAILED)
+                return
+            self._replies.put(reply)
 
     def close(self) -> None:
+        if not self.alive:
+            # Given up part way through a file, or failed: whatever it is doing, nobody
+            # will read it. Killed, it also ends the reply reader's wait for its output.
+            self._process.kill()
         self._send(None)
         with contextlib.suppress(OSError):
             assert self._process.stdin is not None
@@ -163,6 +199,7 @@ class ClassifyWorker:
         # it gets EPIPE and ends at once instead of after the timeout below.
         if self._process.stdout is not None:
             self._process.stdout.close()
+        self._credit.release()  # a reader waiting for its turn finds the pipe closed and ends
         try:
             self._process.wait(timeout=5)
         except subprocess.TimeoutExpired:
@@ -238,6 +275,10 @@ def _read_file(classifier: Classifier, request: ReadRequest) -> Iterator[ReadChu
 
 
 def _chunk(classifier: Classifier, batch: ParsedBatch, yields: int, times: int) -> ReadChunk:
+    # Each page repeats its authors: send each account once, the last one read, which is
+    # the one `store_accounts` would keep (and unpickling thousands of repeats cost the
+    # storing process more than any statement but the insert).
+    batch.accounts = list({account.key: account for account in batch.accounts}.values())
     if isinstance(batch, RowBatch):
         drop_redundant_copies(batch)
         encode_payloads(batch)
@@ -308,6 +349,8 @@ class BulkIngest:
         self._worker: ClassifyWorker | None = None
         self._decisions: dict[Account, RoleDecision] = {}
         """Role decisions of the accounts seen in this import (one classifier, one config)."""
+        self._checkpointer: checkpoints.Checkpointer | None = None
+        self._checkpointing = False
 
     @property
     def worker_pid(self) -> int | None:
@@ -391,6 +434,9 @@ class BulkIngest:
         if self._worker is not None:
             self._worker.close()
             self._worker = None
+        if self._checkpointer is not None:
+            self._checkpointer.close()
+            self._checkpointer = None
 
     def __enter__(self) -> BulkIngest:
         return self
@@ -439,10 +485,17 @@ class BulkIngest:
     def _store(self, batch: ParsedBatch, classifier: Classifier) -> None:
         if not (_size(batch) or batch.accounts or batch.skipped or batch.warnings):
             return
+        if not self._checkpointing:  # the first transaction: from here on, in a thread
+            self._checkpointing = True
+            self._checkpointer = checkpoints.start_for(self.store)
+        if self._checkpointer is not None:
+            self._checkpointer.before_transaction()
         if isinstance(batch, RowBatch):
             result = ingest_rows(self.store, batch, classifier, self._decisions)
         else:
             result = ingest(self.store, batch, classifier, bulk=True)
+        if self._checkpointer is not None:
+            self._checkpointer.request()
         self.totals.add(result)
         if self.on_stored is not None:
             self.on_stored(batch, result)

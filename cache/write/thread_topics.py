@@ -27,13 +27,22 @@ _CHUNK = 400
 _MAX_ROUNDS = 64
 """Deepest thread followed in one settle; a loop of replies in hostile data ends here."""
 
+Stored = tuple[list[str], list[str], "str | None", "str | None", str]
+"""A mention's columns as settling reads them: (topics, topics_from_thread, in_reply_to,
+quoted_id, created_at)."""
 
-def settle(conn: sqlite3.Connection, ids: Iterable[str]) -> list[str]:
+
+def settle(
+    conn: sqlite3.Connection, ids: Iterable[str], known: dict[str, Stored] | None = None
+) -> list[str]:
     """Bring the thread topics of `ids` and everything below them up to date.
 
     Returns the ids whose topics changed (beyond those passed in). Runs in the caller's
-    transaction.
+    transaction. `known`: the stored columns of mentions the caller has just written, so
+    that they are not read back (an import's whole transaction); it is kept up to date
+    with what settling writes.
     """
+    known = {} if known is None else known
     written = list(dict.fromkeys(ids))
     changed: list[str] = []
     pending = written
@@ -42,7 +51,7 @@ def settle(conn: sqlite3.Connection, ids: Iterable[str]) -> list[str]:
             break
         moved: list[str] = []
         for start in range(0, len(pending), _CHUNK):
-            moved.extend(_settle_chunk(conn, pending[start : start + _CHUNK]))
+            moved.extend(_settle_chunk(conn, pending[start : start + _CHUNK], known))
         changed.extend(moved)
         # Below the written mentions every reply may need new topics (the written one may
         # be the parent it was waiting for); further down only below those that changed.
@@ -50,21 +59,26 @@ def settle(conn: sqlite3.Connection, ids: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(changed))
 
 
-def _settle_chunk(conn: sqlite3.Connection, ids: list[str]) -> list[str]:
-    marks = ",".join("?" for _ in ids)
-    rows = conn.execute(
-        "SELECT id, topics, topics_from_thread, in_reply_to, quoted_id, created_at "
-        f"FROM mentions WHERE id IN ({marks})",
-        ids,
-    ).fetchall()
+def _settle_chunk(conn: sqlite3.Connection, ids: list[str], known: dict[str, Stored]) -> list[str]:
+    rows = [(mention_id, *known[mention_id]) for mention_id in ids if mention_id in known]
+    unknown = [mention_id for mention_id in ids if mention_id not in known]
+    if unknown:
+        marks = ",".join("?" for _ in unknown)
+        rows.extend(
+            (row[0], as_json_list(row[1]), as_json_list(row[2]), row[3], row[4], row[5])
+            for row in conn.execute(
+                "SELECT id, topics, topics_from_thread, in_reply_to, quoted_id, created_at "
+                f"FROM mentions WHERE id IN ({marks})",
+                unknown,
+            )
+        )
+    rows.sort()  # the order a read of them all would give (by id), as before `known`
     parent_ids = {p for row in rows for p in (row[3], row[4]) if p}
-    parents = _topics_of(conn, list(parent_ids))
+    parents = _topics_of(conn, list(parent_ids), known)
     updates: list[tuple[str, str, str]] = []
     drops: list[tuple[str]] = []
     inserts: list[tuple[str, str, str]] = []
-    for mention_id, topics_json, from_thread_json, reply_to, quoted, created in rows:
-        topics = as_json_list(topics_json)
-        before = as_json_list(from_thread_json)
+    for mention_id, topics, before, reply_to, quoted, created in rows:
         own = [t for t in topics if t not in before]
         after = inherited(
             own,
@@ -76,6 +90,7 @@ def _settle_chunk(conn: sqlite3.Connection, ids: list[str]) -> list[str]:
         updates.append((json.dumps(own + after), json.dumps(after), mention_id))
         drops.append((mention_id,))
         inserts.extend((topic, created, mention_id) for topic in after)
+        known[mention_id] = (own + after, after, reply_to, quoted, created)
     conn.executemany("UPDATE mentions SET topics = ?, topics_from_thread = ? WHERE id = ?", updates)
     conn.executemany("DELETE FROM mention_topics WHERE mention_id = ? AND inherited = 1", drops)
     conn.executemany(
@@ -86,10 +101,13 @@ def _settle_chunk(conn: sqlite3.Connection, ids: list[str]) -> list[str]:
     return [u[2] for u in updates]
 
 
-def _topics_of(conn: sqlite3.Connection, ids: list[str]) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
+def _topics_of(
+    conn: sqlite3.Connection, ids: list[str], known: dict[str, Stored]
+) -> dict[str, list[str]]:
+    found = {mention_id: known[mention_id][0] for mention_id in ids if mention_id in known}
+    unknown = [mention_id for mention_id in ids if mention_id not in known]
+    for start in range(0, len(unknown), _CHUNK):
+        chunk = unknown[start : start + _CHUNK]
         marks = ",".join("?" for _ in chunk)
         for mention_id, topics in conn.execute(
             f"SELECT id, topics FROM mentions WHERE id IN ({marks})", chunk

@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+
 from sources.model.records import Account, Mention, ParsedBatch, Skipped
 from sources.model.text import clean_text, parse_timestamp
 
@@ -215,7 +217,7 @@ def mention_from_tweet(
         quoted_id=quote,
         conversation_id=thread,
         referenced_only=referenced_only,
-        raw=raw_json(tweet),
+        raw=post_json(tweet),
     )
 
 
@@ -247,6 +249,25 @@ def time_from_id(mention: Mention) -> bool:
         return False  # cheap test first: a reported time almost never has these milliseconds
     reported = json.loads(mention.raw).get("created_at") if mention.raw else None
     return parse_timestamp(reported) is None
+
+
+def post_json(tweet: Mapping[str, Any]) -> str:
+    """A post's payload as stored: its JSON with sorted keys and no spaces, written by
+    orjson (a fifth of the time of `json`, which writes ", " and ": "). A value orjson
+    refuses (lone surrogates, integers beyond 64 bits, keys that are not text) is
+    stored as `raw_json` writes it; a float that is not a number, which JSON has no
+    word for, becomes null. Earlier releases stored every post as `raw_json`
+    writes it; `legacy_post_json` lets ingest tell such a row unchanged from changed.
+    """
+    try:
+        return orjson.dumps(tweet, option=orjson.OPT_SORT_KEYS, default=str).decode()
+    except (orjson.JSONEncodeError, TypeError):
+        return raw_json(tweet)
+
+
+def legacy_post_json(stored: str) -> str:
+    """The text `raw_json` would have stored for the post whose `post_json` is `stored`."""
+    return raw_json(json.loads(stored))
 
 
 def raw_json(value: Mapping[str, Any]) -> str:
