@@ -516,7 +516,12 @@ def same_post(platform: str, raw: str, digest: str, stored_digest: str) -> bool:
     including an X post stored, unchanged, in the older form (`legacy_post_json`)."""
     if digest == stored_digest:
         return True
-    return platform == "x" and payload_digest(legacy_post_json(raw)) == stored_digest
+    if platform != "x":
+        return False
+    try:
+        return payload_digest(legacy_post_json(raw)) == stored_digest
+    except ValueError:  # not JSON: no older form of it was ever stored
+        return False
 
 
 def payload_digest(raw: str) -> str:
