@@ -88,13 +88,9 @@ def matches(pattern: re.Pattern[str], starts: tuple[str, ...], body: str) -> boo
     """Whether `pattern` matches somewhere in `body` (`starts` from `literal_starts`)."""
     if not starts:
         return pattern.search(body) is not None
-    for start in starts:
-        place = body.find(start)
-        while place >= 0:
-            if pattern.match(body, place) is not None:
-                return True
-            place = body.find(start, place + 1)
-    return False
+    return any(
+        pattern.match(body, place) is not None for start in starts for place in _places(start, body)
+    )
 
 
 def _places(start: str, body: str) -> Iterable[int]:

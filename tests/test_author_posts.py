@@ -135,7 +135,7 @@ def test_an_account_page_walks_the_name_index_newest_first(tmp_path: Path) -> No
     with Store.open(tmp_path / "s.db") as store:
         for payload in _renamed_account_pages()[2:]:
             ingest(store, parse_response(payload, "x"), CLASSIFIER)
-        condition, values = posts_of(store, [RENAMED_KEY])
+        condition, values = posts_of(store, [RENAMED_KEY]).condition()
         plan = " | ".join(
             str(row[3])
             for row in store.conn.execute(

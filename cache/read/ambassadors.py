@@ -389,7 +389,7 @@ def _load_programme(store: Store, config: Config) -> _Programme:
     keys = [a.key for a in accounts]
     # In chunks, as `rows_for_ids` reads: each key brings its names as parameters too.
     for start in range(0, len(keys), CHUNK // 2):
-        by_author, values = posts_of(store, keys[start : start + CHUNK // 2])
+        by_author, values = posts_of(store, keys[start : start + CHUNK // 2]).condition()
         for row in store.rows(
             # Signals are about when people post: a post whose time is flagged (undated,
             # year 1, 9999) has no time to judge, and is left out of every signal.

@@ -15,7 +15,7 @@ from typing import Any
 
 from cache.db.store import Store
 from cache.read.ambassadors import programme_text_blocks
-from cache.read.author_posts import count_posts, posts_of
+from cache.read.author_posts import posts_of
 from cache.read.by_ids import rows_for_ids
 from sources.model.config import Config
 
@@ -99,8 +99,9 @@ _ACCOUNT_SQL = (
 
 
 def _page(store: Store, account: dict[str, Any], limit: int) -> AccountPage:
-    posts = count_posts(store, [account["key"]])
-    by_author, values = posts_of(store, [account["key"]])
+    authored = posts_of(store, [account["key"]])
+    posts = authored.count(store)
+    by_author, values = authored.condition()
     recent = tuple(
         AccountPost(
             r["id"],
