@@ -10,7 +10,7 @@ disk waits overlap with the next transaction.
 
 The WAL can only start again from its beginning at a transaction that began after a
 complete checkpoint, so while the copying runs behind, the WAL grows. Once it holds more
-than `WAL_LIMIT_BYTES`, the next transaction begins only after the checkpoint running has
+than `WAL_LIMIT_BYTES`, the next transaction begins only after the running checkpoint has
 ended. Durability is SQLite's own: the same checkpoints with the same syncs, run sooner or
 later; a killed import leaves a WAL that the next connection to open the store recovers.
 """
@@ -22,8 +22,11 @@ import threading
 
 from cache.db.store import BUSY_TIMEOUT_MS, Store
 
-WAL_LIMIT_BYTES = 256 * 1024 * 1024
-"""Largest WAL an import lets grow before it waits for the checkpoint to catch up."""
+WAL_LIMIT_BYTES = 64 * 1024 * 1024
+"""Largest WAL an import lets grow before it waits for the checkpoint to catch up. Small
+on purpose: every page a transaction reads is first looked for in the WAL's index, which
+grows with it. Into a copy of the 1M store (100,000 posts, alternately, four runs each)
+the importer spent 82 µs of CPU per mention with 64 MB against 90 µs with 256 MB."""
 
 
 class Checkpointer:
