@@ -12,6 +12,9 @@ import pytest
 
 import cache.write.pipeline
 from cache.db.store import Store
+from cache.write.importer import ImportReport, import_paths
+from filters.classify import Classifier
+from sources.model.config import Config
 from tests.builders import page, tweet, user
 from tests.store_helpers import counts, write_jsonl
 
@@ -79,6 +82,40 @@ def test_the_accounts_count_is_of_accounts_added_or_changed(
     assert "3 accounts new or changed" in first.out, first.out
     again = cli("import", archive, "--db", db_path)
     assert "0 accounts new or changed" in again.out, again.out
+
+
+def test_an_import_leaves_alone_a_profile_another_writer_changed_meanwhile(
+    tmp_path: Path, db_path: Path
+) -> None:
+    """The archive's copy of a profile does not overwrite a newer one the collector wrote
+    between two of the import's transactions, nor is it written again each transaction."""
+    author = user("critic", bio="archived bio")
+    pages = [page([tweet(author, f"Streik {n}")], [author]) for n in range(4)]
+    archive = write_jsonl(tmp_path / "a.jsonl", pages)
+    transactions: list[int] = []
+
+    def collector_writes_newer_profile(report: ImportReport) -> None:
+        transactions.append(report.totals.new)
+        if len(transactions) == 1:
+            with Store.open(db_path) as collector, collector.writing():
+                collector.conn.execute(
+                    "UPDATE accounts SET bio = 'newer bio', raw_hash = 'newer' WHERE handle = ?",
+                    ("critic",),
+                )
+
+    with Store.open(db_path) as store:
+        report = import_paths(
+            store,
+            [archive],
+            Classifier(Config()),
+            batch=1,
+            parallel=False,
+            on_progress=collector_writes_newer_profile,
+        )
+        bio = store.conn.execute("SELECT bio FROM accounts WHERE handle = 'critic'").fetchone()
+    assert transactions == [1, 2, 3, 4]  # the author came back in three later transactions
+    assert report.totals.accounts == 1
+    assert bio == ("newer bio",)
 
 
 def test_sigterm_stops_the_import_after_a_transaction_and_says_so(

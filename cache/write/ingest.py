@@ -33,9 +33,9 @@ from sources.model.text import TIME_UNDATED, format_timestamp, parse_timestamp, 
 from sources.x.twitter_v2 import legacy_post_json
 
 _CHUNK = 500
-_DECISIONS_KEPT = 100_000
-"""Accounts whose role decision an import keeps (see `store_accounts`)."""
 """Ids per `IN (...)` lookup (SQLite's limit on statement variables is far above)."""
+_ACCOUNTS_KEPT = 100_000
+"""Accounts an import remembers (`ImportAccounts`); past that it starts afresh."""
 
 _MENTION_COLUMNS = (
     "id",
@@ -223,30 +223,67 @@ def _dedupe(mentions: Iterable[Mention]) -> tuple[list[Mention], dict[str, list[
     return list(chosen.values()), delivered
 
 
+@dataclass
+class ImportAccounts:
+    """What one import (one classifier, one config) knows of the accounts it has stored.
+
+    The same authors come back in every transaction of an archive. Each one's role is
+    decided once (`decisions`), and an account exactly equal to one that a committed
+    transaction of this import wrote is not written again: its upsert would change
+    nothing. If another writer changed that account meanwhile (the collector, with a newer
+    profile), the import does not put its older copy back.
+    """
+
+    decisions: dict[Account, RoleDecision] = field(default_factory=dict)
+    stored: set[Account] = field(default_factory=set)
+    """Accounts as committed by this import's transactions."""
+    writing: list[Account] = field(default_factory=list)
+    """Accounts upserted by the open transaction: stored once it commits."""
+
+    def decision(self, account: Account, classifier: Classifier) -> RoleDecision:
+        decision = self.decisions.get(account)
+        if decision is None:
+            if len(self.decisions) >= _ACCOUNTS_KEPT:
+                self.decisions.clear()
+            decision = self.decisions[account] = classifier.classify_account(account)
+        return decision
+
+    def begin(self) -> None:
+        """A transaction starts: what a failed one was writing is forgotten."""
+        self.writing.clear()
+
+    def committed(self) -> None:
+        """The transaction committed: its accounts are stored as written."""
+        if len(self.stored) + len(self.writing) > _ACCOUNTS_KEPT:
+            self.stored.clear()
+        self.stored.update(self.writing)
+        self.writing.clear()
+
+
 def store_accounts(
     store: Store,
     accounts: Iterable[Account],
     classifier: Classifier,
     now: str,
-    decisions: dict[Account, RoleDecision] | None = None,
+    known: ImportAccounts | None = None,
 ) -> tuple[dict[str, str], int]:
     """Upsert the accounts; returns their roles and how many rows were added or changed
     (the same author on every page of an archive counts only when new or changed).
 
-    `decisions` keeps the role of each account as it was, across the transactions of
-    one import with one classifier: the same authors come back in every transaction.
+    `known`: what the import this transaction belongs to knows of its accounts.
     """
     roles: dict[str, str] = {}
     rows = []
     for account in {a.key: a for a in accounts}.values():
-        decision = decisions.get(account) if decisions is not None else None
-        if decision is None:
+        if known is None:
             decision = classifier.classify_account(account)
-            if decisions is not None:
-                if len(decisions) >= _DECISIONS_KEPT:
-                    decisions.clear()
-                decisions[account] = decision
+        else:
+            decision = known.decision(account, classifier)
         roles[account.key] = decision.role
+        if known is not None:
+            if account in known.stored:
+                continue
+            known.writing.append(account)
         rows.append(
             (
                 account.key,

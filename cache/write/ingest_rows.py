@@ -36,6 +36,7 @@ from cache.write.direct import (
     raw_and_digest,
 )
 from cache.write.ingest import (
+    ImportAccounts,
     IngestResult,
     fill_missing_roles,
     json_list,
@@ -47,8 +48,7 @@ from cache.write.ingest import (
     write_rows,
 )
 from filters.classify import Classifier
-from filters.roles import RoleDecision
-from sources.model.records import Account, utc_now
+from sources.model.records import utc_now
 from sources.model.text import parse_timestamp, time_flag
 
 
@@ -56,14 +56,14 @@ def ingest_rows(
     store: Store,
     batch: RowBatch,
     classifier: Classifier,
-    decisions: dict[Account, RoleDecision] | None = None,
+    known: ImportAccounts | None = None,
 ) -> IngestResult:
     """`ingest(store, batch, classifier, bulk=True)` for a batch of direct rows;
-    `decisions`: see `cache.write.ingest.store_accounts`."""
+    `known`: see `cache.write.ingest.store_accounts`."""
     result = IngestResult(skipped=len(batch.skipped))
     now = now_text()
     with store_errors(store), store.writing():
-        roles, result.accounts = store_accounts(store, batch.accounts, classifier, now, decisions)
+        roles, result.accounts = store_accounts(store, batch.accounts, classifier, now, known)
         rows, delivered = _dedupe(batch.rows)
         fill_missing_roles(
             store,

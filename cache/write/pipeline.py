@@ -35,13 +35,12 @@ from cache.write.direct import (
     rows_from_page,
     times_from_ids,
 )
-from cache.write.ingest import IngestResult, ingest
+from cache.write.ingest import ImportAccounts, IngestResult, ingest
 from cache.write.ingest_rows import ingest_rows
 from filters.classify import Classification, Classifier, Precomputed
-from filters.roles import RoleDecision
 from sources.archive.files import read_archive
 from sources.model.config import SECRET_ENVS, Config
-from sources.model.records import Account, ParsedBatch
+from sources.model.records import ParsedBatch
 
 FLUSH_MENTIONS = 20_000
 """Mentions per transaction. Large on purpose: every commit writes each index page it
@@ -347,8 +346,7 @@ class BulkIngest:
         self._pending = ParsedBatch()
         self._in_flight: tuple[ParsedBatch, list[str]] | None = None
         self._worker: ClassifyWorker | None = None
-        self._decisions: dict[Account, RoleDecision] = {}
-        """Role decisions of the accounts seen in this import (one classifier, one config)."""
+        self._accounts = ImportAccounts()
         self._checkpointer: checkpoints.Checkpointer | None = None
         self._checkpointing = False
 
@@ -491,7 +489,9 @@ class BulkIngest:
         if self._checkpointer is not None:
             self._checkpointer.before_transaction()
         if isinstance(batch, RowBatch):
-            result = ingest_rows(self.store, batch, classifier, self._decisions)
+            self._accounts.begin()
+            result = ingest_rows(self.store, batch, classifier, self._accounts)
+            self._accounts.committed()
         else:
             result = ingest(self.store, batch, classifier, bulk=True)
         if self._checkpointer is not None:
