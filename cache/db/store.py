@@ -20,6 +20,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cache.db import author_index
 from cache.db.intact import checked_damage, record_own_writes
 from cache.db.schema import migrations
 from sources.model.records import SourceState, utc_now
@@ -132,6 +133,8 @@ class Store:
             migrations.apply(self.db)
             applied = len(migrations.applied_names(self.conn))
             self.conn.execute(f"PRAGMA user_version = {applied}")
+        # An import that was killed while it built the per-author index at its end.
+        author_index.restore_if_missing(self.conn)
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[Store]:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from cache.db import author_index
 from cache.db.store import Store, StoreError
 from cache.write.ingest import IngestResult
 from cache.write.pipeline import FLUSH_MENTIONS, BulkIngest
@@ -77,7 +78,12 @@ def import_paths(
             on_progress(report)
 
     size = batch or FLUSH_MENTIONS
-    with BulkIngest(store, classifier, flush=size, parallel=parallel, on_stored=stored) as bulk:
+    paths = list(paths)
+    defer_index = author_index.worth_deferring(store.conn, _archive_bytes(paths))
+    with (
+        author_index.deferred(store.conn, defer_index),
+        BulkIngest(store, classifier, flush=size, parallel=parallel, on_stored=stored) as bulk,
+    ):
         report.totals = bulk.totals  # added up once, by the bulk ingest, as batches commit
         for path in paths:
             with _readable(path, stdin) as (readable, source):
@@ -107,6 +113,17 @@ def import_paths(
                     report.files_read += 1
                 bulk.flush()
     return report
+
+
+def _archive_bytes(paths: list[Path]) -> int:
+    """The size of the files to import (standard input counts as empty: its size is
+    unknown until it has been read)."""
+    total = 0
+    for path in paths:
+        if str(path) != STDIN_NAME:
+            with suppress(OSError):
+                total += path.stat().st_size
+    return total
 
 
 @contextmanager
