@@ -110,9 +110,12 @@ def classify_sample(rows: int, seed: int) -> list[tuple[Mention, Account | None]
 
 
 def measure_raw_insert(store: Store, raw_path: Path) -> dict[str, Any]:
-    """`executemany` of the very same rows into a table with no index, same batch size."""
+    """`executemany` of the very same rows into a table with no index, same batch size,
+    same page size."""
     columns = [c[1] for c in store.conn.execute("PRAGMA table_info(mentions)")]
     conn = sqlite3.connect(str(raw_path))
+    (page_size,) = store.conn.execute("PRAGMA page_size").fetchone()
+    conn.execute(f"PRAGMA page_size = {int(page_size)}")  # the store's: only indexes differ
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")  # the store's own setting
     conn.execute(f"CREATE TABLE raw_mentions ({', '.join(columns)})")

@@ -72,6 +72,8 @@ def raw_insert_floor(db: Path, workdir: Path, since_rowid: int) -> float:
     target_path = workdir / "raw-floor.db"
     target_path.unlink(missing_ok=True)
     target = sqlite3.connect(str(target_path))
+    (page_size,) = source.execute("PRAGMA page_size").fetchone()
+    target.execute(f"PRAGMA page_size = {int(page_size)}")  # the store's: only indexes differ
     target.execute("PRAGMA journal_mode = WAL")
     target.execute("PRAGMA synchronous = NORMAL")
     target.execute(f"CREATE TABLE raw_mentions ({', '.join(columns)})")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -260,3 +261,24 @@ def test_a_store_from_an_older_version_is_upgraded_with_its_mentions_intact(
         assert "mentions_source_created" not in indexes
         assert store.count_mentions() == 3
         assert len(_fts_ids(store, "Streik")) == 3
+
+
+def test_a_store_made_with_smaller_pages_keeps_them_and_takes_new_mentions(
+    tmp_path: Path, classifier: Classifier
+) -> None:
+    """A store file of 4 KB pages (earlier releases) is used as it is; a new one gets 8 KB."""
+    old = tmp_path / "old.db"
+    conn = sqlite3.connect(old)
+    conn.execute("PRAGMA page_size = 4096")
+    conn.execute("PRAGMA journal_mode = WAL")  # writes the header with that page size
+    conn.close()
+    author = builders.user("critic")
+    for path, text in ((old, "Streik heute"), (tmp_path / "new.db", "Lohn morgen")):
+        with Store.open(path) as store:
+            ingest(
+                store, _batch(builders.page([builders.tweet(author, text)], [author])), classifier
+            )
+        with Store.open(path, readonly=True) as store:
+            assert [r["text"] for r in store.rows("SELECT text FROM mentions")] == [text]
+            (page_size,) = store.conn.execute("PRAGMA page_size").fetchone()
+        assert page_size == (4096 if path == old else 8192)
