@@ -55,14 +55,17 @@ def worth_deferring(conn: sqlite3.Connection, import_bytes: int) -> bool:
 @contextlib.contextmanager
 def deferred(conn: sqlite3.Connection, enabled: bool) -> Iterator[None]:
     """Without the index inside the block (when `enabled`), with it again after, however
-    the block ends. A failure to build it (a full disk) leaves that to the next writer."""
-    if not enabled or missing(conn):
-        yield
-        return
-    with conn:
-        conn.execute(f"DROP INDEX {NAME}")
+    the block ends. If it cannot be dropped (another writer holds the store past the busy
+    timeout) the block runs with it; a failure to build it again (a full disk) leaves that
+    to the next writer."""
+    dropped = False
+    if enabled and not missing(conn):
+        with contextlib.suppress(sqlite3.Error), conn:
+            conn.execute(f"DROP INDEX {NAME}")
+            dropped = True
     try:
         yield
     finally:
-        with contextlib.suppress(sqlite3.Error):
-            restore_if_missing(conn)
+        if dropped:
+            with contextlib.suppress(sqlite3.Error):
+                restore_if_missing(conn)
