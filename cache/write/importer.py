@@ -85,12 +85,20 @@ def import_paths(
         BulkIngest(store, classifier, flush=size, parallel=parallel, on_stored=stored) as bulk,
     ):
         report.totals = bulk.totals  # added up once, by the bulk ingest, as batches commit
-        for path in paths:
+        for number, path in enumerate(paths):
+            # The worker reads the next file while the last chunks of this one are stored.
+            then = paths[number + 1] if number + 1 < len(paths) else None
+            if then is not None and str(then) == STDIN_NAME:
+                then = None  # its copy is made when its turn comes
             with _readable(path, stdin) as (readable, source):
                 renames[str(readable)] = str(path)
                 try:
                     for parsed, classified, times_from_ids in bulk.read(
-                        readable, source=source, seen_at=utc_now(), max_line_bytes=max_line_bytes
+                        readable,
+                        source=source,
+                        seen_at=utc_now(),
+                        max_line_bytes=max_line_bytes,
+                        then=then,
                     ):
                         if stop is not None and stop.is_set():
                             report.interrupted = True

@@ -40,7 +40,7 @@ from cache.write.ingest_rows import ingest_rows
 from filters.classify import Classification, Classifier, Precomputed
 from sources.archive.files import read_archive
 from sources.model.config import SECRET_ENVS, Config
-from sources.model.records import ParsedBatch
+from sources.model.records import ParsedBatch, utc_now
 
 FLUSH_MENTIONS = 20_000
 """Mentions per transaction. Large on purpose: every commit writes each index page it
@@ -116,6 +116,7 @@ class ClassifyWorker:
             env=env,
         )
         self.alive = True
+        self._queued: ReadRequest | None = None
         self._replies: queue.SimpleQueue[object] = queue.SimpleQueue()
         self._credit = threading.Semaphore(_READ_AHEAD)
         self._reader: threading.Thread | None = None
@@ -136,10 +137,25 @@ class ClassifyWorker:
             return {}
         return _known(texts, answer)
 
+    def queue_read(self, request: ReadRequest) -> None:
+        """Hand the worker the file it reads after the one it is reading: it starts on it
+        as soon as that one is read, while the importer still stores its last chunks
+        (`read` of the same request then sends nothing)."""
+        if self._queued is None:
+            self._send(request)
+            self._queued = request
+
     def read(self, request: ReadRequest) -> Iterator[ReadChunk | ReadEnd]:
         """The worker's replies to `request` until its `ReadEnd`; they stop early (and the
         worker is given up) if it dies or answers out of turn."""
-        self._send(request)
+        queued, self._queued = self._queued, None
+        if queued is None:
+            self._send(request)
+        elif queued != request:  # the importer changed its mind: out of step
+            self.alive = False
+        return self._file_replies()
+
+    def _file_replies(self) -> Iterator[ReadChunk | ReadEnd]:
         while self.alive:
             reply = self.receive()
             if not isinstance(reply, ReadChunk | ReadEnd):
@@ -347,6 +363,8 @@ class BulkIngest:
         self._in_flight: tuple[ParsedBatch, list[str]] | None = None
         self._worker: ClassifyWorker | None = None
         self._accounts = ImportAccounts()
+        self._ahead: dict[str, ReadRequest] = {}
+        """The file handed to the worker before its turn (`read`'s `then`)."""
         self._checkpointer: checkpoints.Checkpointer | None = None
         self._checkpointing = False
 
@@ -356,7 +374,13 @@ class BulkIngest:
         return self._worker.pid if self._worker is not None else None
 
     def read(
-        self, path: Path, *, source: str | None, seen_at: datetime, max_line_bytes: int
+        self,
+        path: Path,
+        *,
+        source: str | None,
+        seen_at: datetime,
+        max_line_bytes: int,
+        then: Path | None = None,
     ) -> Iterator[tuple[ParsedBatch, Classifier | None, int]]:
         """The batches of one archive file (`read_archive`), each with the classifier that
         has its topics (None: none yet) and its count of times taken from ids.
@@ -364,15 +388,29 @@ class BulkIngest:
         With a worker process the worker reads the file and classifies it, a transaction's
         worth at a time, while this process stores the chunk before; if the worker dies,
         this process reads the rest of the file itself from where the worker was.
+
+        `then`: the file that is read next (with the source its name gives). The worker is
+        handed it now, so that it reads on while this process stores this file's last
+        chunks; it keeps the time it was handed over as its `seen_at`.
         """
         done = 0
         if self._parallel:
             self._store_in_flight()  # the worker answers one request at a time
             worker = self._started_worker()
-            request = ReadRequest(str(path), source, seen_at, max_line_bytes, self.batch_size)
+            request = self._ahead.pop(str(path), None) or ReadRequest(
+                str(path), source, seen_at, max_line_bytes, self.batch_size
+            )
+            if request.source != source or request.max_line_bytes != max_line_bytes:
+                request = ReadRequest(str(path), source, seen_at, max_line_bytes, self.batch_size)
+            if then is not None:
+                ahead = ReadRequest(str(then), None, utc_now(), max_line_bytes, self.batch_size)
+                self._ahead = {ahead.path: ahead}
             finished = False
             try:
-                for reply in worker.read(request):
+                replies = worker.read(request)
+                if then is not None:
+                    worker.queue_read(self._ahead[str(then)])
+                for reply in replies:
                     if isinstance(reply, ReadEnd):
                         finished = True
                         if reply.error is not None:
