@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -134,3 +135,20 @@ def test_a_store_a_killed_import_left_without_the_index_gets_it_back(tmp_path: P
     assert count == posts > 1
     with Store.open(db) as store:
         assert "mentions_author_created" in _author_plan(store)
+
+
+def test_an_import_that_cannot_drop_the_index_keeps_it(tmp_path: Path) -> None:
+    """While another writer holds the store the index stays (no error), and is still there
+    after the block."""
+    db = tmp_path / "s.db"
+    with Store.open(db) as store:
+        store.conn.execute("PRAGMA busy_timeout = 50")
+        other = sqlite3.connect(db, timeout=0.05)
+        other.execute("BEGIN IMMEDIATE")  # another writer, mid-transaction
+        try:
+            with author_index.deferred(store.conn, True):
+                assert not author_index.missing(store.conn)
+        finally:
+            other.rollback()
+            other.close()
+        assert not author_index.missing(store.conn)
