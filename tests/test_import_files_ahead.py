@@ -68,7 +68,8 @@ def test_the_worker_is_handed_the_next_file_before_this_one_is_stored(
         on_progress=lambda report: committed.append(report.totals.new),
     )
     assert report.files_read == 2 and report.totals.new == 6 * BATCH
-    assert handed == {"a.jsonl": 0, "broken.jsonl": 0, "b.jsonl": 3}, handed
+    transactions_of_a = committed.index(3 * BATCH) + 1
+    assert handed == {"a.jsonl": 0, "broken.jsonl": 0, "b.jsonl": transactions_of_a}, handed
 
 
 def test_files_read_ahead_are_stored_as_files_read_one_by_one_here(tmp_path: Path) -> None:
