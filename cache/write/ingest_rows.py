@@ -62,6 +62,8 @@ def ingest_rows(
     `known`: see `cache.write.ingest.store_accounts`."""
     result = IngestResult(skipped=len(batch.skipped))
     now = now_text()
+    if known is not None:
+        known.begin()
     with store_errors(store), store.writing():
         roles, result.accounts = store_accounts(store, batch.accounts, classifier, now, known)
         rows, delivered = _dedupe(batch.rows)
@@ -73,6 +75,8 @@ def ingest_rows(
         )
         with fts.deferred_inserts(store.conn):
             _store(store, rows, delivered, roles, classifier, now, result)
+    if known is not None:
+        known.committed()
     return result
 
 

@@ -19,7 +19,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -363,7 +363,7 @@ class BulkIngest:
         self._in_flight: tuple[ParsedBatch, list[str]] | None = None
         self._worker: ClassifyWorker | None = None
         self._accounts = ImportAccounts()
-        self._ahead: dict[str, ReadRequest] = {}
+        self._ahead: ReadRequest | None = None
         """The file handed to the worker before its turn (`read`'s `then`)."""
         self._checkpointer: checkpoints.Checkpointer | None = None
         self._checkpointing = False
@@ -397,19 +397,18 @@ class BulkIngest:
         if self._parallel:
             self._store_in_flight()  # the worker answers one request at a time
             worker = self._started_worker()
-            request = self._ahead.pop(str(path), None) or ReadRequest(
-                str(path), source, seen_at, max_line_bytes, self.batch_size
-            )
-            if request.source != source or request.max_line_bytes != max_line_bytes:
-                request = ReadRequest(str(path), source, seen_at, max_line_bytes, self.batch_size)
-            if then is not None:
-                ahead = ReadRequest(str(then), None, utc_now(), max_line_bytes, self.batch_size)
-                self._ahead = {ahead.path: ahead}
+            request = ReadRequest(str(path), source, seen_at, max_line_bytes, self.batch_size)
+            ahead, self._ahead = self._ahead, None
+            if ahead is not None and replace(ahead, seen_at=seen_at) == request:
+                request = ahead  # as the worker was handed it
             finished = False
             try:
                 replies = worker.read(request)
                 if then is not None:
-                    worker.queue_read(self._ahead[str(then)])
+                    self._ahead = ReadRequest(
+                        str(then), None, utc_now(), max_line_bytes, self.batch_size
+                    )
+                    worker.queue_read(self._ahead)
                 for reply in replies:
                     if isinstance(reply, ReadEnd):
                         finished = True
@@ -527,9 +526,7 @@ class BulkIngest:
         if self._checkpointer is not None:
             self._checkpointer.before_transaction()
         if isinstance(batch, RowBatch):
-            self._accounts.begin()
             result = ingest_rows(self.store, batch, classifier, self._accounts)
-            self._accounts.committed()
         else:
             result = ingest(self.store, batch, classifier, bulk=True)
         if self._checkpointer is not None:
