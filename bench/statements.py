@@ -53,6 +53,12 @@ class TimedConnection:
     def __setattr__(self, name: str, value: Any) -> None:
         setattr(self._conn, name, value)
 
+    def __enter__(self) -> Any:  # `with conn:` (a transaction), as the store's code uses it
+        return self._conn.__enter__()
+
+    def __exit__(self, *exc: Any) -> Any:
+        return self._conn.__exit__(*exc)
+
     def execute(self, sql: str, *args: Any) -> Any:
         return self._timed(self._conn.execute, sql, args)
 

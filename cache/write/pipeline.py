@@ -26,7 +26,7 @@ from types import TracebackType
 from typing import BinaryIO
 
 from cache.db.store import Store
-from cache.write import checkpoints
+from cache.write import checkpoints, cycles
 from cache.write.direct import (
     TEXT,
     RowBatch,
@@ -240,18 +240,21 @@ def serve(incoming: BinaryIO, outgoing: BinaryIO) -> None:
         pickle.dump(reply, outgoing, protocol=pickle.HIGHEST_PROTOCOL)
         outgoing.flush()
 
+    cycles.pause()  # this process only imports: collected after each file or reply instead
     try:
         classifier = Classifier(pickle.load(incoming))
         while (message := pickle.load(incoming)) is not None:
             if isinstance(message, ReadRequest):
                 for chunk in _read_file(classifier, message):
                     send(chunk)
+                cycles.collect_young()  # (the last chunk, still alive here, is the small ReadEnd)
                 continue
             try:
                 reply: _Answer | None = _classify_all(classifier, message)
             except Exception:  # a bug here must not stop the import: it classifies itself
                 reply = None
             send(reply)
+            cycles.collect_young()
     except (EOFError, OSError):  # the importer is gone
         return
 
@@ -367,6 +370,8 @@ class BulkIngest:
         """The file handed to the worker before its turn (`read`'s `then`)."""
         self._checkpointer: checkpoints.Checkpointer | None = None
         self._checkpointing = False
+        self._collector_was_on: bool | None = None
+        """Python's cycle collector before `__enter__` paused it (`cache.write.cycles`)."""
 
     @property
     def worker_pid(self) -> int | None:
@@ -463,6 +468,9 @@ class BulkIngest:
         self._store_in_flight()
         batch, self._pending = self._pending, ParsedBatch()
         self._store(batch, self.classifier)
+        del batch
+        if self._collector_was_on is not None:
+            cycles.collect_young()
         return self.totals
 
     def close(self) -> None:
@@ -472,8 +480,12 @@ class BulkIngest:
         if self._checkpointer is not None:
             self._checkpointer.close()
             self._checkpointer = None
+        if self._collector_was_on is not None:
+            cycles.resume(self._collector_was_on)
+            self._collector_was_on = None
 
     def __enter__(self) -> BulkIngest:
+        self._collector_was_on = cycles.pause()
         return self
 
     def __exit__(
