@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import weakref
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -31,18 +32,17 @@ def _archives(folder: Path, count: int) -> list[Path]:
     return paths
 
 
+def _import(store: Store, paths: list[Path], progress: Callable[[ImportReport], None]) -> None:
+    import_paths(
+        store, paths, Classifier(Config()), batch=100, parallel=False, on_progress=progress
+    )
+
+
 def test_an_import_turns_the_cycle_collector_back_on_when_it_ends(tmp_path: Path) -> None:
     """The collector is off while an import stores and on again once it has returned."""
     seen: list[bool] = []
     with Store.open(tmp_path / "store.db") as store:
-        import_paths(
-            store,
-            _archives(tmp_path, 1),
-            Classifier(Config()),
-            batch=100,
-            parallel=False,
-            on_progress=lambda _: seen.append(gc.isenabled()),
-        )
+        _import(store, _archives(tmp_path, 1), lambda _: seen.append(gc.isenabled()))
     assert seen and not any(seen)
     assert gc.isenabled()
 
@@ -54,14 +54,7 @@ def test_an_import_that_fails_still_turns_the_collector_back_on(tmp_path: Path) 
         raise StoreError("the disk went away")
 
     with Store.open(tmp_path / "store.db") as store, pytest.raises(StoreError):
-        import_paths(
-            store,
-            _archives(tmp_path, 1),
-            Classifier(Config()),
-            batch=100,
-            parallel=False,
-            on_progress=fail,
-        )
+        _import(store, _archives(tmp_path, 1), fail)
     assert gc.isenabled()
 
 
@@ -82,8 +75,6 @@ def test_cycles_made_while_one_file_is_imported_are_freed_before_the_next(
             alive_in_later_files.append(sum(ref() is not None for ref in watched))
 
     with Store.open(tmp_path / "store.db") as store:
-        import_paths(
-            store, paths, Classifier(Config()), batch=100, parallel=False, on_progress=progress
-        )
+        _import(store, paths, progress)
     assert watched and alive_in_later_files
     assert alive_in_later_files == [0] * len(alive_in_later_files)
