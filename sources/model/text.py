@@ -65,6 +65,8 @@ def clean_text(value: object) -> str:
 
     Lone surrogates (`"\\ud800"` is valid JSON) become U+FFFD: they cannot be stored as UTF-8.
     """
+    if type(value) is str and value.isascii():  # most strings: no surrogate can be there
+        return value.replace("\x00", "")
     if value is None:
         return ""
     text = str(value).replace("\x00", "")

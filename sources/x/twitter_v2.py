@@ -83,11 +83,17 @@ def _account_from_user(user: Mapping[str, Any]) -> Account:
 _ASCII_ID = re.compile(r"[0-9]+")
 MAX_TWEET_ID_DIGITS = 19
 """Tweet ids are unsigned 64-bit snowflakes below 2**63: at most 19 ASCII digits."""
+_FIRST_TOO_LARGE = str(1 << 63)
 
 
 def tweet_id_problem(tweet_id: str) -> str | None:
     """Why `tweet_id` cannot be a tweet id, or None. `str.isdigit` is not enough: it
     accepts full-width (`１２３`) and Arabic-Indic (`١٢٣`) digits, which no X id has."""
+    if tweet_id.isascii() and tweet_id.isdigit():  # as `_ASCII_ID`, without a regex call
+        if len(tweet_id) < MAX_TWEET_ID_DIGITS:
+            return None
+        if len(tweet_id) == MAX_TWEET_ID_DIGITS and tweet_id < _FIRST_TOO_LARGE:
+            return None  # digits of one length compare as the numbers they write
     if not tweet_id:
         return "tweet has no id"
     if not _ASCII_ID.fullmatch(tweet_id):
@@ -140,7 +146,7 @@ def tweet_fields(
         types = {
             ref.get("type"): clean_text(ref.get("id"))
             for ref in _as_list(refs)
-            if isinstance(ref, Mapping)
+            if type(ref) is dict or isinstance(ref, Mapping)  # (the first test is far cheaper)
         }
         in_reply_to = f"x:{types['replied_to']}" if "replied_to" in types else None
         quoted = f"x:{types['quoted']}" if "quoted" in types else None
@@ -281,7 +287,7 @@ def raw_json(value: Mapping[str, Any]) -> str:
 def _full_text(tweet: Mapping[str, Any]) -> str:
     # Long posts carry their whole text in note_tweet; `text` is cut at 280 characters.
     note = tweet.get("note_tweet")
-    if isinstance(note, Mapping) and note.get("text"):
+    if note is not None and isinstance(note, Mapping) and note.get("text"):
         return str(note["text"])
     return str(tweet.get("text") or "")
 
@@ -342,7 +348,11 @@ def walk_page(
         if isinstance(user, Mapping) and user.get("id"):
             users[str(user["id"])] = account_from_user(user)
     data = _as_list(payload.get("data"))
-    tweets = [item for item in data if isinstance(item, Mapping) and "text" in item]
+    tweets = [
+        item
+        for item in data
+        if (type(item) is dict or isinstance(item, Mapping)) and "text" in item
+    ]
     if not tweets and data and all(isinstance(d, Mapping) and "username" in d for d in data):
         # A users lookup: accounts without posts are still worth keeping.
         for user in data:
@@ -357,7 +367,9 @@ def walk_page(
         post(tweet, users, False, warnings)
         primary_ids.add(str(tweet.get("id")))
     for tweet in _as_list(includes.get("tweets")):
-        if isinstance(tweet, Mapping) and str(tweet.get("id")) not in primary_ids:
+        if (type(tweet) is dict or isinstance(tweet, Mapping)) and str(
+            tweet.get("id")
+        ) not in primary_ids:
             post(tweet, users, True, warnings)
     batch.warnings.extend(f"{where}: {warning}" for warning in warnings)
     if not data and not includes:
