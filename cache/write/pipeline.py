@@ -468,7 +468,7 @@ class BulkIngest:
         self._store_in_flight()
         batch, self._pending = self._pending, ParsedBatch()
         self._store(batch, self.classifier)
-        del batch
+        del batch  # stored: not to be scanned by the collection
         if self._collector_was_on is not None:
             cycles.collect_young()
         return self.totals
