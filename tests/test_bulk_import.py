@@ -6,6 +6,7 @@ import faster, never different.
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import select
@@ -27,6 +28,9 @@ from cache.write.pipeline import BulkIngest, ClassifyWorker
 from filters.classify import Classifier
 from sources.archive.files import read_archive
 from sources.model.config import Config
+from tests.builders import page as bpage
+from tests.builders import tweet as btweet
+from tests.builders import user
 
 ROOT = Path(__file__).resolve().parents[1]
 ROWS = 3000
@@ -280,3 +284,43 @@ def test_a_garbled_worker_answer_is_classified_here_instead(tmp_path: Path) -> N
         assert not worker.alive
     finally:
         worker.close()
+
+
+def _accounts_and_roles(db: Path) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    with Store.open(db, readonly=True) as store:
+        accounts = store.conn.execute(
+            "SELECT key, handle, bio, role, role_reason, raw FROM accounts ORDER BY key"
+        ).fetchall()
+        roles = store.conn.execute("SELECT id, author_key, role FROM mentions ORDER BY id")
+        return accounts, roles.fetchall()
+
+
+@pytest.mark.slow  # a worker process reads the archive
+def test_authors_repeated_and_changed_across_chunks_are_stored_as_read_here(
+    tmp_path: Path,
+) -> None:
+    """An author's posts in later chunks keep the author's role, and a profile that changes
+    part way through an archive read by the worker ends as the last one, as without it."""
+    steady = user("steady_voice", bio="Lagerarbeiter")
+    before = user("turncoat", user_id="4711", bio="Betriebsrat")
+    after = user("turncoat", user_id="4711", bio="Parodie, kein offizieller Account")
+    pages = [
+        bpage(
+            [btweet(steady, f"Streik {n}"), btweet(before if n < 6 else after, f"Lohn {n}")],
+            [steady, before if n < 6 else after],
+        )
+        for n in range(10)
+    ]
+    archive = tmp_path / "archive.jsonl"
+    archive.write_text("".join(json.dumps(p) + "\n" for p in pages), encoding="utf-8")
+    stored = []
+    for parallel in (False, True):
+        db = tmp_path / f"parallel-{parallel}.db"
+        with Store.open(db) as store:
+            import_paths(store, [archive], Classifier(Config()), batch=4, parallel=parallel)
+        stored.append(_accounts_and_roles(db))
+    (accounts, roles), read_by_worker = stored
+    assert read_by_worker == (accounts, roles)
+    assert ("x:4711", "turncoat", after["description"]) in [a[:3] for a in accounts]
+    turncoat_roles = [role for _, key, role in roles if key == "x:4711"]
+    assert turncoat_roles.count("parody") == 4 and len(set(turncoat_roles)) == 2

@@ -34,8 +34,9 @@ from sources.x.twitter_v2 import legacy_post_json
 
 _CHUNK = 500
 """Ids per `IN (...)` lookup (SQLite's limit on statement variables is far above)."""
-_ACCOUNTS_KEPT = 100_000
-"""Accounts an import remembers (`ImportAccounts`); past that it starts afresh."""
+ACCOUNTS_KEPT = 100_000
+"""Accounts an import remembers (`ImportAccounts`, `pipeline.SentAccounts`); past that it
+starts afresh."""
 
 _MENTION_COLUMNS = (
     "id",
@@ -239,14 +240,27 @@ class ImportAccounts:
     """Accounts as committed by this import's transactions."""
     writing: list[Account] = field(default_factory=list)
     """Accounts upserted by the open transaction: stored once it commits."""
+    roles: dict[str, str] = field(default_factory=dict)
+    """The role of the last account of each key this import was given."""
 
     def decision(self, account: Account, classifier: Classifier) -> RoleDecision:
         decision = self.decisions.get(account)
         if decision is None:
-            if len(self.decisions) >= _ACCOUNTS_KEPT:
+            if len(self.decisions) >= ACCOUNTS_KEPT:
                 self.decisions.clear()
             decision = self.decisions[account] = classifier.classify_account(account)
         return decision
+
+    def fill_roles(self, keys: Iterable[str], roles: dict[str, str]) -> None:
+        """Add to `roles` the role of each author key a batch has no account for but an
+        earlier batch of this import had (the worker sends an account only when it is new
+        or changed: `cache.write.pipeline.SentAccounts`)."""
+        known = self.roles
+        for key in keys:
+            if key not in roles:
+                role = known.get(key)
+                if role is not None:
+                    roles[key] = role
 
     def begin(self) -> None:
         """A transaction starts: what a failed one was writing is forgotten."""
@@ -254,7 +268,7 @@ class ImportAccounts:
 
     def committed(self) -> None:
         """The transaction committed: its accounts are stored as written."""
-        if len(self.stored) + len(self.writing) > _ACCOUNTS_KEPT:
+        if len(self.stored) + len(self.writing) > ACCOUNTS_KEPT:
             self.stored.clear()
         self.stored.update(self.writing)
         self.writing.clear()
@@ -279,6 +293,9 @@ def store_accounts(
             decision = classifier.classify_account(account)
         else:
             decision = known.decision(account, classifier)
+            if len(known.roles) >= ACCOUNTS_KEPT:
+                known.roles.clear()  # an author not in it: the stored account's role
+            known.roles[account.key] = decision.role
         roles[account.key] = decision.role
         if known is not None:
             if account in known.stored:

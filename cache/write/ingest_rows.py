@@ -67,6 +67,8 @@ def ingest_rows(
     with store_errors(store), store.writing():
         roles, result.accounts = store_accounts(store, batch.accounts, classifier, now, known)
         rows, delivered = _dedupe(batch.rows)
+        if known is not None:
+            known.fill_roles((r[AUTHOR_KEY] for r in rows), roles)
         fill_missing_roles(
             store,
             ((r[AUTHOR_KEY], r[AUTHOR], r[AUTHOR_NAME], "x") for r in rows),

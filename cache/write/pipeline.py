@@ -18,7 +18,7 @@ import queue
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -35,12 +35,12 @@ from cache.write.direct import (
     rows_from_page,
     times_from_ids,
 )
-from cache.write.ingest import ImportAccounts, IngestResult, ingest
+from cache.write.ingest import ACCOUNTS_KEPT, ImportAccounts, IngestResult, ingest
 from cache.write.ingest_rows import ingest_rows
 from filters.classify import Classification, Classifier, Precomputed
 from sources.archive.files import read_archive
 from sources.model.config import SECRET_ENVS, Config
-from sources.model.records import ParsedBatch, utc_now
+from sources.model.records import Account, ParsedBatch, utc_now
 
 FLUSH_MENTIONS = 20_000
 """Mentions per transaction. Large on purpose: every commit writes each index page it
@@ -243,9 +243,10 @@ def serve(incoming: BinaryIO, outgoing: BinaryIO) -> None:
     cycles.pause()  # this process only imports: collected after each file or reply instead
     try:
         classifier = Classifier(pickle.load(incoming))
+        sent = SentAccounts()
         while (message := pickle.load(incoming)) is not None:
             if isinstance(message, ReadRequest):
-                for chunk in _read_file(classifier, message):
+                for chunk in _read_file(classifier, message, sent):
                     send(chunk)
                 cycles.collect_young()  # (the last chunk, still alive here, is the small ReadEnd)
                 continue
@@ -259,7 +260,36 @@ def serve(incoming: BinaryIO, outgoing: BinaryIO) -> None:
         return
 
 
-def _read_file(classifier: Classifier, request: ReadRequest) -> Iterator[ReadChunk | ReadEnd]:
+class SentAccounts:
+    """The accounts a worker has sent the importer in this import, the last one per key.
+
+    The same authors come back in every chunk of an archive. An account equal to the last
+    one sent for its key is left out of the next chunks: the importer stored it with the
+    chunk that carried it (chunks are stored in order, and a failed one ends the import)
+    and knows its role (`cache.write.ingest.ImportAccounts.fill_roles`; a store's other
+    readers of roles take the stored account's). Pickling an account here and unpickling
+    it there cost about 2 µs per mention.
+    """
+
+    def __init__(self) -> None:
+        self._last: dict[str, Account] = {}
+
+    def new_or_changed(self, accounts: Iterable[Account]) -> list[Account]:
+        """The accounts to send: one per key (the last), and none sent before as it is."""
+        fresh = [
+            account
+            for account in {account.key: account for account in accounts}.values()
+            if self._last.get(account.key) != account
+        ]
+        if len(self._last) + len(fresh) > ACCOUNTS_KEPT:
+            self._last.clear()  # sent again from here: the importer takes them as ever
+        self._last.update((account.key, account) for account in fresh)
+        return fresh
+
+
+def _read_file(
+    classifier: Classifier, request: ReadRequest, sent: SentAccounts
+) -> Iterator[ReadChunk | ReadEnd]:
     """`read_archive` of the file as the importer reads it, merged into chunks of
     `request.size` mentions (one kind of batch per chunk), each with its topics."""
     pending, yields, times = ParsedBatch(), 0, 0
@@ -272,7 +302,7 @@ def _read_file(classifier: Classifier, request: ReadRequest) -> Iterator[ReadChu
             parse_v2=rows_from_page,
         ):
             if yields and type(parsed) is not type(pending):
-                yield _chunk(classifier, pending, yields, times)
+                yield _chunk(classifier, pending, yields, times, sent)
                 yields = 0
             if not yields:
                 pending, times = type(parsed)(), 0
@@ -280,23 +310,24 @@ def _read_file(classifier: Classifier, request: ReadRequest) -> Iterator[ReadChu
             yields += 1
             times += times_from_ids(parsed)
             if _size(pending) >= request.size:
-                yield _chunk(classifier, pending, yields, times)
+                yield _chunk(classifier, pending, yields, times, sent)
                 yields = 0
     except Exception as exc:  # the importer reports it, as if it had read the file itself
         if yields:
-            yield _chunk(classifier, pending, yields, times)
+            yield _chunk(classifier, pending, yields, times, sent)
         yield ReadEnd(_sendable(exc))
         return
     if yields:
-        yield _chunk(classifier, pending, yields, times)
+        yield _chunk(classifier, pending, yields, times, sent)
     yield ReadEnd()
 
 
-def _chunk(classifier: Classifier, batch: ParsedBatch, yields: int, times: int) -> ReadChunk:
+def _chunk(
+    classifier: Classifier, batch: ParsedBatch, yields: int, times: int, sent: SentAccounts
+) -> ReadChunk:
     # Each page repeats its authors: send each account once, the last one read, which is
-    # the one `store_accounts` would keep (unpickling the repeats cost the storing
-    # process about 6 µs a mention).
-    batch.accounts = list({account.key: account for account in batch.accounts}.values())
+    # the one `store_accounts` would keep, and only if it is new to the importer.
+    batch.accounts = sent.new_or_changed(batch.accounts)
     if isinstance(batch, RowBatch):
         drop_redundant_copies(batch)
         encode_payloads(batch)
