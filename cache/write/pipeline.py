@@ -265,8 +265,9 @@ class SentAccounts:
 
     The same authors come back in every chunk of an archive. An account equal to the last
     one sent for its key is left out of the next chunks: the importer stored it with the
-    chunk that carried it (chunks are stored in order, and a failed one ends the import)
-    and knows its role (`cache.write.ingest.ImportAccounts.fill_roles`; a store's other
+    chunk that carried it (chunks are stored in order; once one fails to store, the
+    importer gives the worker up and reads the rest itself, every account included) and
+    knows its role (`cache.write.ingest.ImportAccounts.fill_roles`; a store's other
     readers of roles take the stored account's). Pickling an account here and unpickling
     it there cost about 2 µs per mention.
     """
