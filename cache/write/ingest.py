@@ -244,11 +244,15 @@ class ImportAccounts:
     """The role of the last account of each key this import was given."""
 
     def decision(self, account: Account, classifier: Classifier) -> RoleDecision:
+        """The account's role decision, decided once; its role is then the one of its key."""
         decision = self.decisions.get(account)
         if decision is None:
             if len(self.decisions) >= ACCOUNTS_KEPT:
                 self.decisions.clear()
             decision = self.decisions[account] = classifier.classify_account(account)
+        if len(self.roles) >= ACCOUNTS_KEPT:
+            self.roles.clear()  # an author not in it: the stored account's role
+        self.roles[account.key] = decision.role
         return decision
 
     def fill_roles(self, keys: Iterable[str], roles: dict[str, str]) -> None:
@@ -293,9 +297,6 @@ def store_accounts(
             decision = classifier.classify_account(account)
         else:
             decision = known.decision(account, classifier)
-            if len(known.roles) >= ACCOUNTS_KEPT:
-                known.roles.clear()  # an author not in it: the stored account's role
-            known.roles[account.key] = decision.role
         roles[account.key] = decision.role
         if known is not None:
             if account in known.stored:
