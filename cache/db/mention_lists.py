@@ -26,6 +26,7 @@ alone. Ids of mentions never change (no writer updates `id`); the triggers rely 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from filters.threads import NOT_CRITICAL_ROLES
@@ -279,13 +280,21 @@ three small partial indexes (m010), so a new mention nobody reacted to yet (most
 is passed over without its row being looked up again and tested twice."""
 
 
-def fill_inserted(conn: sqlite3.Connection, since: int) -> None:
-    """List the authors, sources and reactions of the mentions with a rowid above `since`
-    (inserted while the insert triggers were dropped), in three set statements instead of
-    trigger programs per row. An insert can only add reactions: to the new mentions
-    themselves, to what new parody and ambassador posts answer or quote, and to what those
-    answer."""
-    conn.execute(_ADD_AUTHORS.format(where="rowid > ?"), (since,))
+def add_authors(conn: sqlite3.Connection, pairs: Iterable[tuple[object, object]]) -> None:
+    """List (author_key, author) pairs, in key order, each once."""
+    conn.executemany(
+        "INSERT OR IGNORE INTO mention_authors (author_key, author) VALUES (?, ?)", sorted(pairs)
+    )
+
+
+def fill_inserted(conn: sqlite3.Connection, since: int, *, authors: bool = True) -> None:
+    """List the authors (unless `authors` is false: listed already, `add_authors`),
+    sources and reactions of the mentions with a rowid above `since` (inserted while the
+    insert triggers were dropped), in set statements instead of trigger programs per
+    row. An insert can only add reactions: to the new mentions themselves, to what new
+    parody and ambassador posts answer or quote, and to what those answer."""
+    if authors:
+        conn.execute(_ADD_AUTHORS.format(where="rowid > ?"), (since,))
     conn.execute(
         "INSERT OR IGNORE INTO mention_sources (source, created_at, mention_id) "
         "SELECT source, created_at, id FROM mentions WHERE rowid > :since UNION "

@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC
 from typing import Any
 
 from sources.model.records import Account, ParsedBatch, Skipped
@@ -28,7 +28,8 @@ ID, SOURCE, URL, AUTHOR, AUTHOR_NAME, AUTHOR_KEY, TEXT, LANG = range(8)
 CREATED, CREATED_TEXT, KIND, IN_REPLY_TO, QUOTED_ID, CONVERSATION_ID = range(8, 14)
 REFERENCED_ONLY, PAYLOAD = 14, 15
 Pre = tuple[Any, ...]
-"""(id, source, url, author, author_name, author_key, text, lang, created_at (datetime),
+"""(id, source, url, author, author_name, author_key, text, lang, created_at (the
+`isoformat()` of the aware UTC time, which `sources.model.text.IsoTimeFlags` reads),
 created_at as stored, kind, in_reply_to, quoted_id, conversation_id, referenced_only,
 payload). Platform `x`, no title, canonical URL or time flag of its own. The payload is
 the decoded tweet, or its stored JSON and digest (`Encoded`) once `encode_payloads` ran."""
@@ -91,10 +92,10 @@ def encode_payloads(batch: RowBatch) -> None:
     batch.rows = [(*row[:PAYLOAD], raw_and_digest(row[PAYLOAD])) for row in batch.rows]
 
 
-def _stored_time(moment: datetime) -> str:
-    """`sources.model.text.format_timestamp` of an aware UTC time (`isoformat` always
-    writes four digits of year, and is done in C)."""
-    return moment.isoformat()[:19] + "Z"
+def _stored_time(iso_utc: str) -> str:
+    """`sources.model.text.format_timestamp` of an aware UTC time from its `isoformat()`
+    (always four digits of year, and done in C)."""
+    return iso_utc[:19] + "Z"
 
 
 def _row(
@@ -114,6 +115,7 @@ def _row(
     )
     if by_id:
         batch.times_from_ids += 1
+    iso_utc = created.astimezone(UTC).isoformat()
     return (
         mention_id,
         source,
@@ -123,8 +125,8 @@ def _row(
         key,
         text,
         lang,
-        created,
-        _stored_time(created),
+        iso_utc,
+        _stored_time(iso_utc),
         kind,
         reply,
         quote,

@@ -150,8 +150,8 @@ def ingest(
             roles,
             classifier,
         )
-        with fts.deferred_inserts(store.conn) if bulk else contextlib.nullcontext():
-            _store_mentions(store, mentions, delivered, roles, classifier, now, result, bulk)
+        with fts.deferred_inserts(store.conn) if bulk else contextlib.nullcontext() as deferred:
+            _store_mentions(store, mentions, delivered, roles, classifier, now, result, deferred)
         for state in states:
             store.save_source_state(state)
     return result
@@ -377,7 +377,7 @@ def _store_mentions(
     classifier: Classifier,
     now: str,
     result: IngestResult,
-    bulk: bool = False,
+    deferred: fts.Deferred | None = None,
 ) -> None:
     existing = load_existing(store, [m.id for m in mentions])
     seen_at = parse_timestamp(now) or utc_now()
@@ -425,7 +425,7 @@ def _store_mentions(
             retopic_ids.append((mention.id,))
             result.updated += 1
             result.updated_ids.append(mention.id)
-    write_rows(store.conn, inserts, updates, source_only, retopic_ids, topic_rows, result, bulk)
+    write_rows(store.conn, inserts, updates, source_only, retopic_ids, topic_rows, result, deferred)
 
 
 def write_rows(
@@ -436,13 +436,15 @@ def write_rows(
     retopic_ids: list[tuple[str]],
     topic_rows: list[tuple[str, str, str]],
     result: IngestResult,
-    bulk: bool,
+    deferred: fts.Deferred | None,
 ) -> None:
     """Write one transaction's new rows, changed rows, new sources and topics (each kind
-    with one statement), then settle the thread topics below what was written."""
-    if inserts and bulk:
+    with one statement), then settle the thread topics below what was written.
+    `deferred`: inside `fts.deferred_inserts` (a bulk load), else None."""
+    if inserts and deferred is not None:
         # No row trigger to feed (see `fts.deferred_inserts`): the rows go straight in.
         conn.executemany(_INSERT_MENTION, inserts)
+        deferred.list_authors(conn, {(row[_AUTHOR_KEY_AT], row[_AUTHOR_AT]) for row in inserts})
     elif inserts:
         conn.execute(_STAGE_TABLE)
         conn.executemany(_STAGE_MENTION, inserts)
@@ -467,6 +469,7 @@ def write_rows(
 
 
 _AT = {column: index for index, column in enumerate(_MENTION_COLUMNS)}
+_AUTHOR_KEY_AT, _AUTHOR_AT = _AT["author_key"], _AT["author"]
 _SETTLED_OF_INSERT = operator.itemgetter(
     _AT["topics"], _AT["in_reply_to"], _AT["quoted_id"], _AT["created_at"]
 )

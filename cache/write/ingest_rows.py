@@ -49,7 +49,7 @@ from cache.write.ingest import (
 )
 from filters.classify import Classifier
 from sources.model.records import utc_now
-from sources.model.text import parse_timestamp, time_flag
+from sources.model.text import IsoTimeFlags, parse_timestamp
 
 
 def ingest_rows(
@@ -75,8 +75,8 @@ def ingest_rows(
             roles,
             classifier,
         )
-        with fts.deferred_inserts(store.conn):
-            _store(store, rows, delivered, roles, classifier, now, result)
+        with fts.deferred_inserts(store.conn) as deferred:
+            _store(store, rows, delivered, roles, classifier, now, result, deferred)
     if known is not None:
         known.committed()
     return result
@@ -108,9 +108,10 @@ def _store(
     classifier: Classifier,
     now: str,
     result: IngestResult,
+    deferred: fts.Deferred,
 ) -> None:
     existing = load_existing(store, [r[ID] for r in rows])
-    seen_at = parse_timestamp(now) or utc_now()
+    time_flags = IsoTimeFlags("x", parse_timestamp(now) or utc_now())
     inserts: list[tuple[object, ...]] = []
     updates: list[tuple[object, ...]] = []
     source_only: list[tuple[str, str, str]] = []
@@ -161,7 +162,7 @@ def _store(
             "",
             row[LANG],
             created,
-            time_flag("x", row[CREATED], seen_at),
+            time_flags.flag(row[CREATED]),
             row[KIND],
             row[IN_REPLY_TO],
             row[QUOTED_ID],
@@ -186,4 +187,4 @@ def _store(
             retopic_ids.append((mention_id,))
             result.updated += 1
             result.updated_ids.append(mention_id)
-    write_rows(store.conn, inserts, updates, source_only, retopic_ids, topic_rows, result, True)
+    write_rows(store.conn, inserts, updates, source_only, retopic_ids, topic_rows, result, deferred)

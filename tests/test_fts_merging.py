@@ -1,0 +1,44 @@
+"""The full-text index lets 16 segments gather before merging them (`cache.db.fts.AUTOMERGE`,
+m014): new and older stores alike, and a search still finds every post."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import timedelta
+from pathlib import Path
+
+from cache.db import fts
+from cache.db.store import Store
+from tests.store_helpers import DAY0, add_posts, store_before
+
+
+def _automerge(path: Path) -> int | None:
+    with sqlite3.connect(path) as conn:
+        row = conn.execute("SELECT v FROM mentions_fts_config WHERE k = 'automerge'").fetchone()
+    return None if row is None else int(row[0])
+
+
+def test_new_and_older_stores_merge_16_segments_at_a_time(tmp_path: Path) -> None:
+    """A new store and one made before m014 both merge full-text segments 16 at a time."""
+    new = tmp_path / "new.db"
+    with Store.open(new) as store:
+        add_posts(store, DAY0, 3, "Warnstreik bei Kestrel")
+    old = store_before("m014_fts_merge_wider", tmp_path / "old.db", new)
+    before = _automerge(old)
+    Store.open(old).close()
+    assert (_automerge(new), before, _automerge(old)) == (fts.AUTOMERGE, None, 16)
+
+
+def test_a_word_is_found_in_each_of_forty_transactions(tmp_path: Path) -> None:
+    """Forty transactions (a segment each): a search finds all 200 posts, and the index
+    checks out whole."""
+    path = tmp_path / "s.db"
+    with Store.open(path) as store:
+        for hour in range(40):
+            add_posts(store, DAY0 + timedelta(hours=hour), 5, "Warnstreik bei Kestrel")
+            add_posts(store, DAY0 + timedelta(hours=hour, minutes=30), 2, "Paket kam an")
+        found = store.conn.execute(
+            "SELECT count(*) FROM mentions_fts WHERE mentions_fts MATCH 'warnstreik'"
+        ).fetchone()[0]
+        store.conn.execute("INSERT INTO mentions_fts(mentions_fts) VALUES ('integrity-check')")
+    assert found == 200
