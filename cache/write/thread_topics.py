@@ -56,7 +56,26 @@ def settle(
         # Below the written mentions every reply may need new topics (the written one may
         # be the parent it was waiting for); further down only below those that changed.
         pending = _children(conn, written if round_number == 0 else moved)
+        if round_number == 0:
+            pending = _not_settled_yet(pending, known, set(written), set(moved))
     return list(dict.fromkeys(changed))
+
+
+def _not_settled_yet(
+    children: list[str], known: dict[str, Stored], written: set[str], moved: set[str]
+) -> list[str]:
+    """The children of the written mentions that the first round may have left wrong: those
+    stored before, and written ones whose parent's topics that round changed (they may have
+    been settled before it). A written child of unchanged parents saw their final topics:
+    settling it again would change nothing (in an import, a third of all rows)."""
+    return [
+        child
+        for child in children
+        if child not in written
+        or child not in known
+        or known[child][2] in moved
+        or known[child][3] in moved
+    ]
 
 
 def _settle_chunk(conn: sqlite3.Connection, ids: list[str], known: dict[str, Stored]) -> list[str]:
