@@ -138,6 +138,29 @@ def test_an_archive_read_by_the_worker_is_stored_as_one_read_here(
     assert _stored(db) == in_process
 
 
+@pytest.mark.slow  # a worker process reads the archive
+def test_the_worker_sends_a_file_in_small_chunks_first(
+    archive: Path, in_process: list[tuple[str, ...]], tmp_path: Path
+) -> None:
+    """The importer stores its first transaction after 1,000 posts read, not a whole
+    batch's worth; the next one is twice as large; the store is the same."""
+    stored_after: list[int] = []
+    db = tmp_path / "store.db"
+    with Store.open(db) as store:
+        import_paths(
+            store,
+            [archive],
+            Classifier(Config()),
+            batch=2_500,
+            parallel=True,
+            on_progress=lambda report: stored_after.append(report.totals.new),
+        )
+    sizes = [b - a for a, b in zip([0, *stored_after], stored_after, strict=False)]
+    # Chunks count the posts read, referenced copies included: fewer of them are new.
+    assert sizes[0] <= pipeline.FIRST_CHUNK < sizes[1] <= 2 * pipeline.FIRST_CHUNK, sizes
+    assert _stored(db) == in_process
+
+
 @pytest.mark.slow  # a worker process killed part way through a file
 def test_an_import_whose_worker_dies_mid_file_reads_the_rest_itself(
     archive: Path,
