@@ -25,34 +25,48 @@ UNKNOWN_AUTHOR = "unknown"
 
 
 _ACCOUNT_CACHE_LIMIT = 20_000
-_accounts_seen: dict[str, Account] = {}
-"""`repr` of a decoded user object -> its `Account`: the same author comes back on nearly
-every page, and building an `Account` (its sorted `raw` JSON above all) costs more than
-recognising the object. Equal `repr`s of decoded JSON (str, int, float, bool, None, list,
-dict) mean equal values of equal types, so the `Account` would come out the same.
-Only objects checked to be plain decoded JSON are filed, so a hit is a user whose `repr`
-equals that of a checked one; the check (a walk of the whole object) runs on misses only."""
+_accounts_seen: dict[bytes | str, tuple[dict[str, Any], Account]] = {}
+"""A decoded user object's key -> (the object, its `Account`): the same author comes back on
+nearly every page, and building an `Account` (its sorted `raw` JSON above all) costs more
+than recognising the object. The key is the object's orjson encoding (`_user_key`), and a
+hit is also compared with the object filed (`==`, done in C): equal decoded JSON values
+make the same `Account`. The comparison matters for NaN, which orjson writes as null and
+which equals nothing, so such an object is never taken for another. Only objects checked
+to be plain decoded JSON are filed; the check (a walk of the whole object) runs on
+misses only."""
 
 
 def account_from_user(user: Mapping[str, Any]) -> Account:
     """An `Account` from a v2 user object."""
-    seen = repr(user) if type(user) is dict else None
-    account = _accounts_seen.get(seen) if seen is not None else None
-    if account is not None:
-        return account
+    if type(user) is not dict:
+        return _account_from_user(user)
+    key = _user_key(user)
+    seen = _accounts_seen.get(key)
+    if seen is not None and seen[0] == user:
+        return seen[1]
     account = _account_from_user(user)
-    if seen is not None and _decoded_json(user):
+    if _decoded_json(user):
         if len(_accounts_seen) >= _ACCOUNT_CACHE_LIMIT:
             _accounts_seen.clear()
-        _accounts_seen[seen] = account
+        _accounts_seen[key] = (user, account)
     return account
+
+
+def _user_key(user: dict[str, Any]) -> bytes | str:
+    """orjson's encoding of a user object (a quarter of the time of its `repr`, which was
+    the key before), or its `repr` when orjson refuses it (integers beyond 64 bits, lone
+    surrogates): one key per value either way, told apart by type."""
+    try:
+        return orjson.dumps(user)
+    except (orjson.JSONEncodeError, TypeError):
+        return repr(user)
 
 
 _JSON_SCALARS = (str, int, float, bool, type(None))
 
 
 def _decoded_json(value: object) -> bool:
-    """Whether `value` holds only what `json.loads` makes, whose `repr` shows its value."""
+    """Whether `value` holds only the types `json.loads` makes (no subclass of them)."""
     if isinstance(value, dict):
         return type(value) is dict and all(
             type(k) is str and _decoded_json(v) for k, v in value.items()

@@ -1,0 +1,59 @@
+"""The page walk recognises an author it has read before (`account_from_user`'s cache), and
+never takes one user object for another that differs in any value."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+from sources.x.twitter_v2 import account_from_user
+
+
+def _user(**changes: Any) -> dict[str, Any]:
+    user: dict[str, Any] = {
+        "id": "4410",
+        "username": "lager_critic",
+        "name": "Lager Critic",
+        "description": "Warehouse worker",
+        "public_metrics": {"followers_count": 12, "following_count": 3, "tweet_count": 40},
+        "verified": False,
+    }
+    user.update(changes)
+    return user
+
+
+def test_the_same_user_on_a_later_page_is_the_same_account() -> None:
+    """An equal user object decoded again gives the account built the first time."""
+    first = account_from_user(_user())
+    assert account_from_user(copy.deepcopy(_user())) is first
+
+
+def test_a_changed_profile_gives_the_changed_account() -> None:
+    """A new bio or follower count on a later page is read, not the cached account."""
+    account_from_user(_user())
+    changed = account_from_user(_user(description="Ex-warehouse worker"))
+    counts = account_from_user(
+        _user(public_metrics={"followers_count": 13, "following_count": 3, "tweet_count": 40})
+    )
+    assert changed.bio == "Ex-warehouse worker" and counts.followers == 13
+
+
+def test_nan_from_the_lenient_decoder_is_not_taken_for_null() -> None:
+    """A value `json.loads` reads as NaN (orjson writes it as null) keeps its own payload."""
+    with_null = account_from_user(json.loads('{"id": "77", "username": "n", "score": null}'))
+    with_nan = account_from_user(json.loads('{"id": "77", "username": "n", "score": NaN}'))
+    assert '"score": null' in with_null.raw and '"score": NaN' in with_nan.raw
+
+
+def test_true_one_and_one_point_zero_are_three_values() -> None:
+    """`True == 1 == 1.0` in Python, but the stored payloads say `true`, `1` and `1.0`."""
+    raws = {account_from_user(_user(flag=value)).raw for value in (True, 1, 1.0)}
+    assert len(raws) == 3
+
+
+def test_users_beyond_64_bit_integers_are_told_apart() -> None:
+    """Integers orjson cannot write (beyond 64 bits) still key each user by its value."""
+    big = account_from_user(_user(extra=2**70))
+    bigger = account_from_user(_user(extra=2**70 + 1))
+    assert big.raw != bigger.raw and str(2**70 + 1) in bigger.raw
