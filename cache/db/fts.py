@@ -40,9 +40,9 @@ AUTOMERGE = 16
 (its `automerge` option; SQLite's default is 4, 16 the most it allows). Each transaction
 adds one segment, and every merge writes its entries again: merging 16 at a time writes
 each entry about half as often as merging 4 at a time. Into a copy of a 1,000,000-mention
-store the full-text fill of an import cost 7.4-8.5 µs per mention with 4 and 4.6-4.8 with
-16 (into a copy of a 100,000-mention store 5.0 against 4.0). A search then reads a few
-more segments, each one a seek (bench/README.md has the query figures)."""
+store the full-text fill of an import cost 7.4-8.7 µs per mention with 4 and 4.5-5.3 with
+16 (into a copy of a 100,000-mention store 5.0 against 4.0). A search reads more segments:
+at a million, a word's first page 1.9-3.5 ms p95 against 1.6-1.8 (bench/README.md)."""
 
 TRIGGER_NAMES = ("mentions_ai", "mentions_ad", "mentions_au")
 """sqlite-utils' names for a table's FTS triggers: insert, delete, update."""
@@ -119,7 +119,7 @@ class Deferred:
     ) -> None:
         """List every (author_key, author) of the rows inserted in the block (the writer
         has them at hand), so that they are not read back and sorted at its end: 1.3 µs
-        per mention of an import, against about 0.3 for these."""
+        per mention of an import, against 0.5 for these (`bench/statements.py`)."""
         mention_lists.add_authors(conn, pairs)
         self.authors_listed = True
 
