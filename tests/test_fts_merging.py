@@ -3,6 +3,7 @@ m014): new and older stores alike, and a search still finds every post."""
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from datetime import timedelta
 from pathlib import Path
@@ -13,7 +14,7 @@ from tests.store_helpers import DAY0, add_posts, store_before
 
 
 def _automerge(path: Path) -> int | None:
-    with sqlite3.connect(path) as conn:
+    with contextlib.closing(sqlite3.connect(path)) as conn:
         row = conn.execute("SELECT v FROM mentions_fts_config WHERE k = 'automerge'").fetchone()
     return None if row is None else int(row[0])
 
