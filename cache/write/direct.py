@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC
 from typing import Any
 
 from sources.model.records import Account, ParsedBatch, Skipped
@@ -115,7 +114,7 @@ def _row(
     )
     if by_id:
         batch.times_from_ids += 1
-    iso_utc = created.astimezone(UTC).isoformat()
+    iso_utc = created.isoformat()  # `tweet_fields` gives aware UTC times (`+00:00`)
     return (
         mention_id,
         source,
