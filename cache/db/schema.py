@@ -415,3 +415,39 @@ def m014_fts_merge_wider(db: Database) -> None:
     from cache.db import fts
 
     fts.merge_wider(db)
+
+
+@migrations()
+def m015_leaner_writes(db: Database) -> None:
+    # Fewer index entries per stored mention (each costs an import about a microsecond):
+    # - `mention_topics` keyed by what `topic:` reads, (topic, created_at, mention_id), with
+    #   no rowid: two b-trees per topic row instead of four. The unique index on
+    #   (mention_id, topic) keeps one row per pair and serves the per-mention probes.
+    # - reply and quote links indexed only where a post has one (most reply to nothing):
+    #   every reader compares them with `=` or `IN`, which SQLite knows implies IS NOT NULL,
+    #   so the partial indexes serve them all.
+    # - no index of conversation ids: no reader ever looked one up.
+    # One statement at a time: executescript() would commit the migration's transaction.
+    for statement in LEANER_WRITES_SQL:
+        db.execute(statement)
+
+
+LEANER_WRITES_SQL = (
+    """CREATE TABLE mention_topics_keyed (
+        topic TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        mention_id TEXT NOT NULL,
+        inherited INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (topic, created_at, mention_id)
+    ) WITHOUT ROWID""",
+    "INSERT INTO mention_topics_keyed (topic, created_at, mention_id, inherited) "
+    "SELECT topic, created_at, mention_id, inherited FROM mention_topics",
+    "DROP TABLE mention_topics",
+    "ALTER TABLE mention_topics_keyed RENAME TO mention_topics",
+    "CREATE UNIQUE INDEX mention_topics_mention ON mention_topics(mention_id, topic)",
+    "DROP INDEX IF EXISTS mentions_in_reply_to",
+    "CREATE INDEX mentions_in_reply_to ON mentions(in_reply_to) WHERE in_reply_to IS NOT NULL",
+    "DROP INDEX IF EXISTS mentions_quoted",
+    "CREATE INDEX mentions_quoted ON mentions(quoted_id) WHERE quoted_id IS NOT NULL",
+    "DROP INDEX IF EXISTS mentions_conversation",
+)
