@@ -417,21 +417,6 @@ def m014_fts_merge_wider(db: Database) -> None:
     fts.merge_wider(db)
 
 
-@migrations()
-def m015_leaner_writes(db: Database) -> None:
-    # Fewer index entries per stored mention (each costs an import about a microsecond):
-    # - `mention_topics` keyed by what `topic:` reads, (topic, created_at, mention_id), with
-    #   no rowid: two b-trees per topic row instead of four. The unique index on
-    #   (mention_id, topic) keeps one row per pair and serves the per-mention probes.
-    # - reply and quote links indexed only where a post has one (most reply to nothing):
-    #   every reader compares them with `=` or `IN`, which SQLite knows implies IS NOT NULL,
-    #   so the partial indexes serve them all.
-    # - no index of conversation ids: no reader ever looked one up.
-    # One statement at a time: executescript() would commit the migration's transaction.
-    for statement in LEANER_WRITES_SQL:
-        db.execute(statement)
-
-
 LEANER_WRITES_SQL = (
     """CREATE TABLE mention_topics_keyed (
         topic TEXT NOT NULL,
@@ -451,3 +436,19 @@ LEANER_WRITES_SQL = (
     "CREATE INDEX mentions_quoted ON mentions(quoted_id) WHERE quoted_id IS NOT NULL",
     "DROP INDEX IF EXISTS mentions_conversation",
 )
+"""The statements of m015, in order."""
+
+
+@migrations()
+def m015_leaner_writes(db: Database) -> None:
+    # Fewer index entries per stored mention (each costs an import about a microsecond):
+    # - `mention_topics` keyed by what `topic:` reads, (topic, created_at, mention_id), with
+    #   no rowid: two b-trees per topic row instead of four. The unique index on
+    #   (mention_id, topic) keeps one row per pair and serves the per-mention probes.
+    # - reply and quote links indexed only where a post has one (most reply to nothing):
+    #   every reader compares them with `=` or `IN`, which SQLite knows implies IS NOT NULL,
+    #   so the partial indexes serve them all.
+    # - no index of conversation ids: no reader ever looked one up.
+    # One statement at a time: executescript() would commit the migration's transaction.
+    for statement in LEANER_WRITES_SQL:
+        db.execute(statement)
