@@ -12,12 +12,11 @@ from typing import Any
 
 from bench.synth import pages
 from cache.db.store import Store
-from cache.write.direct import raw_and_bytes
 from cache.write.importer import import_paths
 from cache.write.ingest import ingest
 from filters.classify import Classifier
 from sources.model.config import Config
-from sources.x.twitter_v2 import parse_response, raw_json
+from sources.x.twitter_v2 import parse_response, post_json_encoded, raw_json
 
 _PIECES = ['"', "\\", '\\"', ",", ":", ", ", ": ", "{", "}", "[", "]", "\n", "\t", "\x00", "\x1f"]
 _PIECES += ["\x7f", "\u2028", "ä", "😀", " ", "null", "1.5", "e+1", "true", "x", "é"]
@@ -53,7 +52,7 @@ def _finite(value: Any) -> Any:
 
 
 def _assert_same(payload: Any) -> None:
-    text, encoded = raw_and_bytes(payload)
+    text, encoded = post_json_encoded(payload)
     assert encoded == text.encode("utf-8")
     assert _finite(json.loads(text)) == _finite(json.loads(raw_json(payload)))
 

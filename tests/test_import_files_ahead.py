@@ -87,3 +87,38 @@ def test_files_read_ahead_are_stored_as_files_read_one_by_one_here(tmp_path: Pat
     assert ahead.files_read == here.files_read == 2
     assert [line.split(":")[0] for line in ahead.unreadable] == [str(paths[1])]
     assert ahead.unreadable == here.unreadable
+
+
+def test_a_file_read_ahead_is_stored_in_whole_transactions_from_its_start(
+    tmp_path: Path,
+) -> None:
+    """Only the import's first file starts with a small transaction (the importer has
+    nothing else to do meanwhile); the next one, read while the first was stored, goes in
+    whole transactions from its first post, and the rows are those of a one-by-one import."""
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    write_jsonl(first, 2_500, seed=11)
+    write_jsonl(second, 2_500, seed=12)
+    transactions: list[tuple[int, int]] = []  # (files read before it, new mentions after it)
+
+    def note(report: ImportReport) -> None:
+        transactions.append((report.files_read, report.totals.new))
+
+    with Store.open(tmp_path / "ahead.db") as store:
+        import_paths(
+            store,
+            [first, second],
+            Classifier(Config()),
+            batch=2_000,
+            parallel=True,
+            on_progress=note,
+        )
+    sizes: dict[int, list[int]] = {0: [], 1: []}
+    before = 0
+    for file_number, new in transactions:
+        sizes[file_number].append(new - before)
+        before = new
+    # Transactions count posts read, referenced copies included: fewer of them are new.
+    assert sizes[0][0] <= pipeline.FIRST_CHUNK, sizes
+    assert sizes[1][0] > pipeline.FIRST_CHUNK, sizes
+    _import(tmp_path / "here.db", [first, second], parallel=False)
+    assert _rows(tmp_path / "ahead.db") == _rows(tmp_path / "here.db")

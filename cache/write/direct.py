@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sources.model.records import Account, ParsedBatch, Skipped
-from sources.x.twitter_v2 import post_json, time_from_id, tweet_fields, walk_page
+from sources.x.twitter_v2 import post_json_encoded, time_from_id, tweet_fields, walk_page
 
 # The fields of a `Pre` tuple (a post as parsed, before the store's own columns).
 ID, SOURCE, URL, AUTHOR, AUTHOR_NAME, AUTHOR_KEY, TEXT, LANG = range(8)
@@ -51,12 +51,6 @@ class RowBatch(ParsedBatch):
             self.times_from_ids += other.times_from_ids
 
 
-def raw_and_bytes(payload: Mapping[str, Any]) -> tuple[str, bytes]:
-    """`sources.x.twitter_v2.post_json(payload)` and its UTF-8 bytes (for the digest)."""
-    text = post_json(payload)
-    return text, text.encode("utf-8")
-
-
 def times_from_ids(batch: ParsedBatch) -> int:
     """How many posts of `batch` have a time taken from their id (no created_at)."""
     found = sum(map(time_from_id, batch.mentions))
@@ -67,7 +61,7 @@ def raw_and_digest(payload: Mapping[str, Any] | Encoded) -> Encoded:
     """The stored JSON of a payload and its digest, worked out here unless already done."""
     if isinstance(payload, tuple):
         return payload
-    raw, encoded = raw_and_bytes(payload)
+    raw, encoded = post_json_encoded(payload)
     return raw, hashlib.sha1(encoded).hexdigest()
 
 

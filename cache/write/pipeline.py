@@ -73,6 +73,9 @@ class ReadRequest:
     seen_at: datetime
     max_line_bytes: int
     size: int
+    small_first: bool = True
+    """Start with `FIRST_CHUNK` mentions (the importer waits for them); a file handed over
+    ahead is read while the importer still stores the one before, so it starts whole."""
 
 
 @dataclass(slots=True)
@@ -242,7 +245,14 @@ def serve(incoming: BinaryIO, outgoing: BinaryIO) -> None:
     or a `ReadRequest` in and the file's chunks out."""
 
     def send(reply: object) -> None:
-        pickle.dump(reply, outgoing, protocol=pickle.HIGHEST_PROTOCOL)
+        pickler = pickle.Pickler(outgoing, protocol=pickle.HIGHEST_PROTOCOL)
+        # A chunk is a tree of tuples, lists, dicts and strings, no cycle and nothing read
+        # for its identity. Without the memo, which files every object it writes,
+        # pickling it takes about half the time (2.0 against 3.6 µs a mention) for 6 %
+        # more bytes (repeated strings are written each time). Anything else (an error
+        # may hold a cycle) is pickled with it.
+        pickler.fast = isinstance(reply, ReadChunk)
+        pickler.dump(reply)
         outgoing.flush()
 
     cycles.pause()  # this process only imports: collected after each file or reply instead
@@ -298,9 +308,9 @@ def _read_file(
 ) -> Iterator[ReadChunk | ReadEnd]:
     """`read_archive` of the file as the importer reads it, merged into chunks of
     `request.size` mentions (one kind of batch per chunk; the first ones smaller,
-    `FIRST_CHUNK`), each with its topics."""
+    `FIRST_CHUNK`, if `request.small_first`), each with its topics."""
     pending, yields, times = ParsedBatch(), 0, 0
-    size = min(FIRST_CHUNK, request.size)
+    size = min(FIRST_CHUNK, request.size) if request.small_first else request.size
     try:
         for parsed in read_archive(
             Path(request.path),
@@ -443,14 +453,14 @@ class BulkIngest:
             worker = self._started_worker()
             request = ReadRequest(str(path), source, seen_at, max_line_bytes, self.batch_size)
             ahead, self._ahead = self._ahead, None
-            if ahead is not None and replace(ahead, seen_at=seen_at) == request:
+            if ahead is not None and replace(ahead, seen_at=seen_at, small_first=True) == request:
                 request = ahead  # as the worker was handed it
             finished = False
             try:
                 replies = worker.read(request)
                 if then is not None:
                     self._ahead = ReadRequest(
-                        str(then), None, utc_now(), max_line_bytes, self.batch_size
+                        str(then), None, utc_now(), max_line_bytes, self.batch_size, False
                     )
                     worker.queue_read(self._ahead)
                 for reply in replies:

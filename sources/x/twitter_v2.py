@@ -277,10 +277,18 @@ def post_json(tweet: Mapping[str, Any]) -> str:
     word for, becomes null. Earlier releases stored every post as `raw_json`
     writes it; `legacy_post_json` lets ingest tell such a row unchanged from changed.
     """
+    return post_json_encoded(tweet)[0]
+
+
+def post_json_encoded(tweet: Mapping[str, Any]) -> tuple[str, bytes]:
+    """`post_json(tweet)` and its UTF-8 bytes: orjson writes the bytes, so they need not
+    be encoded again from the text (for the payload's digest, half a µs a post)."""
     try:
-        return orjson.dumps(tweet, option=orjson.OPT_SORT_KEYS, default=str).decode()
+        encoded = orjson.dumps(tweet, option=orjson.OPT_SORT_KEYS, default=str)
     except (orjson.JSONEncodeError, TypeError):
-        return raw_json(tweet)
+        text = raw_json(tweet)
+        return text, text.encode("utf-8")
+    return encoded.decode(), encoded
 
 
 def legacy_post_json(stored: str) -> str:
