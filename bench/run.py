@@ -30,7 +30,7 @@ if str(ROOT) not in sys.path:  # run as a script: make the project importable
 
 from bench.queries import run as query_forms  # noqa: E402
 from bench.scale import collector_floor  # noqa: E402
-from bench.synth import pages, write_jsonl  # noqa: E402
+from bench.synth import pages, write_jsonl, write_jsonl_files  # noqa: E402
 from cache.db.store import Store  # noqa: E402
 from cache.read.search import QueryError, query_selection, select_sql  # noqa: E402
 from cache.write.importer import import_paths  # noqa: E402
@@ -74,7 +74,7 @@ def machine_info() -> dict[str, Any]:
 
 
 def measure_ingest(
-    store: Store, classifier: Classifier, rows: int, seed: int, workdir: Path
+    store: Store, classifier: Classifier, rows: int, seed: int, workdir: Path, files: int = 1
 ) -> dict[str, Any]:
     """`app.py import`'s engine on a JSON Lines archive of v2 pages; only the import is timed.
 
@@ -82,20 +82,27 @@ def measure_ingest(
     the bytes of a file: read, `json.loads`, `parse_response`, classify (in a worker
     process when there is a second core, as `app.py import` does) and store.
     """
-    archive = workdir / "mentions.jsonl"
-    write_jsonl(archive, rows, seed=seed)
+    if files > 1:  # one import of several files, read one after the other
+        archives = write_jsonl_files(workdir, rows, files, seed=seed)
+    else:
+        archives = [workdir / "mentions.jsonl"]
+        write_jsonl(archives[0], rows, seed=seed)
     started, own, children = (
         time.perf_counter(),
         _cpu(resource.RUSAGE_SELF),
         _cpu(resource.RUSAGE_CHILDREN),
     )
-    report = import_paths(store, [archive], classifier)
+    report = import_paths(store, archives, classifier)
     spent = time.perf_counter() - started
     # The worker has ended (and been waited for) when the import returns: its CPU is the
     # children's. Against wall time, the two say which process held the other up.
     own, children = _cpu(resource.RUSAGE_SELF) - own, _cpu(resource.RUSAGE_CHILDREN) - children
-    collector = collector_floor(archive, workdir, rows)
-    archive.unlink()
+    collector = rows / sum(
+        rows / len(archives) / collector_floor(archive, workdir, rows // len(archives))
+        for archive in archives
+    )
+    for archive in archives:
+        archive.unlink()
     return {
         "ingest_per_s": rows / spent,
         "collector_per_s": collector,
@@ -107,6 +114,7 @@ def measure_ingest(
         "stored": report.totals.new,
         "ingest_parallel": (os.cpu_count() or 1) >= 2,
         "ingest_batch": FLUSH_MENTIONS,
+        "ingest_files": len(archives),
     }
 
 
@@ -396,7 +404,9 @@ def measure_startup(db_path: Path) -> tuple[dict[str, Any], str | None]:
     }, None
 
 
-def run(rows: int, seed: int = 1, *, progress: Callable[[str], None] = print) -> dict[str, Any]:
+def run(
+    rows: int, seed: int = 1, *, files: int = 1, progress: Callable[[str], None] = print
+) -> dict[str, Any]:
     figures: dict[str, Any] = {"rows": rows, "machine": machine_info()}
     notes: list[str] = []
     classifier = Classifier(Config())
@@ -405,7 +415,7 @@ def run(rows: int, seed: int = 1, *, progress: Callable[[str], None] = print) ->
         db_path = workdir / "bench.db"
         progress(f"ingesting {rows:,} synthetic mentions ...")
         with Store.open(db_path) as store:
-            figures.update(measure_ingest(store, classifier, rows, seed, workdir))
+            figures.update(measure_ingest(store, classifier, rows, seed, workdir, files))
             progress("raw executemany of the same rows ...")
             figures.update(measure_raw_insert(store, workdir / "raw.db"))
             fts_rows = store.conn.execute("SELECT count(*) FROM mentions_fts").fetchone()[0]
@@ -522,15 +532,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Measure Echowatch on synthetic mentions.")
     parser.add_argument("--rows", type=int, default=1_000_000, help="mentions (default 1e6)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the synthetic stream")
+    parser.add_argument(
+        "--files", type=int, default=1, help="import the stream cut into this many files"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
+    if args.files < 1:
+        parser.error(f"--files: expected at least 1, got {args.files}")
     quiet = args.json
 
     def progress(message: str) -> None:
         if not quiet:
             print(message, file=sys.stderr, flush=True)
 
-    figures = run(args.rows, args.seed, progress=progress)
+    figures = run(args.rows, args.seed, files=args.files, progress=progress)
     if args.json:
         print(json.dumps(figures, ensure_ascii=False, default=str))
     else:

@@ -18,6 +18,7 @@ Run alone: `uv run python bench/synth.py --rows 20000 --out /tmp/mentions.jsonl`
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import random
 from collections.abc import Iterator
@@ -275,6 +276,24 @@ def write_jsonl(path: Path, rows: int, *, seed: int = 1, page_size: int = 100) -
             out.write("\n")
             lines += 1
     return lines
+
+
+def write_jsonl_files(
+    folder: Path, rows: int, files: int, *, seed: int = 1, page_size: int = 100
+) -> list[Path]:
+    """The archive `write_jsonl` writes, cut into at most `files` files of consecutive pages
+    (as a collector writes one archive a day); returns them in order."""
+    stream = iter(pages(rows, seed=seed, page_size=page_size))
+    per_file = max(-(-rows // page_size // files), 1)
+    paths: list[Path] = []
+    while first := next(stream, None):
+        path = folder / f"mentions-{len(paths):03d}.jsonl"
+        with path.open("w", encoding="utf-8") as out:
+            for page in itertools.islice(itertools.chain([first], stream), per_file):
+                out.write(json.dumps(page, ensure_ascii=False))
+                out.write("\n")
+        paths.append(path)
+    return paths
 
 
 def mention_ids(rows: int, *, seed: int = 1, page_size: int = 100) -> list[str]:
