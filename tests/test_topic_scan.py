@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from cache.write.pipeline import _classify_all
+from cache.write.worker_side import _classify_all
 from filters import topic_answers
 from filters.classify import Classification, Classifier, Precomputed
 from filters.normalize import _FOLD, Folded, fold, fold_for_matching

@@ -35,7 +35,7 @@ from sources.x.twitter_v2 import legacy_post_json
 _CHUNK = 500
 """Ids per `IN (...)` lookup (SQLite's limit on statement variables is far above)."""
 ACCOUNTS_KEPT = 100_000
-"""Accounts an import remembers (`ImportAccounts`, `pipeline.SentAccounts`); past that it
+"""Accounts an import remembers (`ImportAccounts`, `worker_side.SentAccounts`); past that it
 starts afresh."""
 
 _MENTION_COLUMNS = (
@@ -258,7 +258,7 @@ class ImportAccounts:
     def fill_roles(self, keys: Iterable[str], roles: dict[str, str]) -> None:
         """Add to `roles` the role of each author key a batch has no account for but an
         earlier batch of this import had (the worker sends an account only when it is new
-        or changed: `cache.write.pipeline.SentAccounts`)."""
+        or changed: `cache.write.worker_side.SentAccounts`)."""
         known = self.roles
         for key in keys:
             if key not in roles:

@@ -18,29 +18,26 @@ import queue
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import BinaryIO
 
 from cache.db.store import Store
 from cache.write import checkpoints, cycles
 from cache.write.direct import (
     TEXT,
     RowBatch,
-    drop_redundant_copies,
-    encode_payloads,
     rows_from_page,
     times_from_ids,
 )
-from cache.write.ingest import ACCOUNTS_KEPT, ImportAccounts, IngestResult, ingest
+from cache.write.ingest import ImportAccounts, IngestResult, ingest
 from cache.write.ingest_rows import ingest_rows
 from filters.classify import Classification, Classifier, Precomputed
 from sources.archive.files import read_archive
 from sources.model.config import SECRET_ENVS, Config
-from sources.model.records import Account, ParsedBatch, utc_now
+from sources.model.records import ParsedBatch, utc_now
 
 FLUSH_MENTIONS = 20_000
 """Mentions per transaction. Large on purpose: every commit writes each index page it
@@ -51,7 +48,7 @@ WORKER_MODULE = f"{__name__.rpartition('.')[0]}.pipeline_worker"
 """The worker's entry point: a module of its own, so the messages' classes are this
 module's on both ends of the pipe (run as `__main__`, this one would define them twice)."""
 
-_Answer = dict[int, tuple[tuple[str, ...], dict[str, tuple[str, ...]]]]
+Answer = dict[int, tuple[tuple[str, ...], dict[str, tuple[str, ...]]]]
 """Index of a text in the batch -> (topics, matched words); texts about nothing are left out."""
 _FAILED = object()
 """What the reply reader queues when the worker's output could not be read."""
@@ -83,7 +80,7 @@ class ReadChunk:
     """Some batches of a file read by the worker, merged, with the topics of their texts."""
 
     batch: ParsedBatch
-    answer: _Answer
+    answer: Answer
     yields: int
     """How many batches of `read_archive` this holds (to go on from there if need be)."""
     times_from_ids: int
@@ -240,150 +237,21 @@ class ClassifyWorker:
             self.alive = False
 
 
-def serve(incoming: BinaryIO, outgoing: BinaryIO) -> None:
-    """The worker's loop: the config first, then a list of texts in and their topics out,
-    or a `ReadRequest` in and the file's chunks out."""
-
-    def send(reply: object) -> None:
-        pickler = pickle.Pickler(outgoing, protocol=pickle.HIGHEST_PROTOCOL)
-        # A chunk is a tree of tuples, lists, dicts and strings, no cycle and nothing read
-        # for its identity. Without the memo, which files every object it writes,
-        # pickling it takes about half the time (2.0 against 3.6 µs a mention) for 6 %
-        # more bytes (repeated strings are written each time). Anything else (an error
-        # may hold a cycle) is pickled with it.
-        pickler.fast = isinstance(reply, ReadChunk)
-        pickler.dump(reply)
-        outgoing.flush()
-
-    cycles.pause()  # this process only imports: collected after each file or reply instead
-    try:
-        classifier = Classifier(pickle.load(incoming))
-        sent = SentAccounts()
-        while (message := pickle.load(incoming)) is not None:
-            if isinstance(message, ReadRequest):
-                for chunk in _read_file(classifier, message, sent):
-                    send(chunk)
-                cycles.collect_young()  # (the last chunk, still alive here, is the small ReadEnd)
-                continue
-            try:
-                reply: _Answer | None = _classify_all(classifier, message)
-            except Exception:  # a bug here must not stop the import: it classifies itself
-                reply = None
-            send(reply)
-            cycles.collect_young()
-    except (EOFError, OSError):  # the importer is gone
-        return
-
-
-class SentAccounts:
-    """The accounts a worker has sent the importer in this import, the last one per key.
-
-    The same authors come back in every chunk of an archive. An account equal to the last
-    one sent for its key is left out of the next chunks: the importer stored it with the
-    chunk that carried it (chunks are stored in order; once one fails to store, the
-    importer gives the worker up and reads the rest itself, every account included) and
-    knows its role (`cache.write.ingest.ImportAccounts.fill_roles`; a store's other
-    readers of roles take the stored account's). Pickling an account here and unpickling
-    it there cost about 2 µs per mention.
-    """
-
-    def __init__(self) -> None:
-        self._last: dict[str, Account] = {}
-
-    def new_or_changed(self, accounts: Iterable[Account]) -> list[Account]:
-        """The accounts to send: one per key (the last), and none sent before as it is."""
-        fresh = [
-            account
-            for account in {account.key: account for account in accounts}.values()
-            if self._last.get(account.key) != account
-        ]
-        if len(self._last) + len(fresh) > ACCOUNTS_KEPT:
-            self._last.clear()  # sent again from here: the importer takes them as ever
-        self._last.update((account.key, account) for account in fresh)
-        return fresh
-
-
-def _read_file(
-    classifier: Classifier, request: ReadRequest, sent: SentAccounts
-) -> Iterator[ReadChunk | ReadEnd]:
-    """`read_archive` of the file as the importer reads it, merged into chunks of
-    `request.size` mentions (one kind of batch per chunk; the first ones smaller,
-    `FIRST_CHUNK`, if `request.small_first`), each with its topics."""
-    pending, yields, times = ParsedBatch(), 0, 0
-    size = min(FIRST_CHUNK, request.size) if request.small_first else request.size
-    try:
-        for parsed in read_archive(
-            Path(request.path),
-            source=request.source,
-            seen_at=request.seen_at,
-            max_line_bytes=request.max_line_bytes,
-            parse_v2=rows_from_page,
-        ):
-            if yields and type(parsed) is not type(pending):
-                yield _chunk(classifier, pending, yields, times, sent)
-                yields = 0
-            if not yields:
-                pending, times = type(parsed)(), 0
-            pending.extend(parsed)
-            yields += 1
-            times += times_from_ids(parsed)
-            if _size(pending) >= size:
-                yield _chunk(classifier, pending, yields, times, sent)
-                yields, size = 0, min(size * 2, request.size)
-    except Exception as exc:  # the importer reports it, as if it had read the file itself
-        if yields:
-            yield _chunk(classifier, pending, yields, times, sent)
-        yield ReadEnd(_sendable(exc))
-        return
-    if yields:
-        yield _chunk(classifier, pending, yields, times, sent)
-    yield ReadEnd()
-
-
-def _chunk(
-    classifier: Classifier, batch: ParsedBatch, yields: int, times: int, sent: SentAccounts
-) -> ReadChunk:
-    # Each page repeats its authors: send each account once, the last one read, which is
-    # the one `store_accounts` would keep, and only if it is new to the importer.
-    batch.accounts = sent.new_or_changed(batch.accounts)
-    if isinstance(batch, RowBatch):
-        drop_redundant_copies(batch)
-        encode_payloads(batch)
-    return ReadChunk(batch, _classify_all(classifier, _texts(batch)), yields, times)
-
-
-def _sendable(error: Exception) -> BaseException:
-    """`error` itself if it survives pickling, else one that says the same."""
-    try:
-        pickle.loads(pickle.dumps(error))
-    except Exception:
-        return RuntimeError(f"{type(error).__name__}: {error}")
-    return error
-
-
-def _texts(batch: ParsedBatch) -> list[str]:
+def texts_of(batch: ParsedBatch) -> list[str]:
+    """The texts of a batch's posts, in the order a worker's `Answer` indexes them."""
     texts = [mention.text for mention in batch.mentions]
     if isinstance(batch, RowBatch):
         texts.extend(row[TEXT] for row in batch.rows)
     return texts
 
 
-def _known(texts: list[str], answer: _Answer) -> dict[str, Classification]:
+def _known(texts: list[str], answer: Answer) -> dict[str, Classification]:
     """The worker's answer for `texts` as a classification of each text."""
     empty = Classification()
     known = dict.fromkeys(texts, empty)
     for index, (topics, matches) in answer.items():
         known[texts[index]] = Classification(topics, matches)
     return known
-
-
-def _classify_all(classifier: Classifier, texts: list[str]) -> _Answer:
-    # The whole batch at once: the classifier splits and looks up all texts in one go.
-    answer: _Answer = {}
-    for index, result in enumerate(classifier.classify_many(texts)):
-        if result.topics:
-            answer[index] = (result.topics, result.matches)
-    return answer
 
 
 class BulkIngest:
@@ -470,7 +338,7 @@ class BulkIngest:
                             raise reply.error
                         return
                     done += reply.yields
-                    known = _known(_texts(reply.batch), reply.answer)
+                    known = _known(texts_of(reply.batch), reply.answer)
                     self.worker_classified += len(known)
                     yield reply.batch, Precomputed(self.classifier, known), reply.times_from_ids
             finally:
@@ -500,11 +368,11 @@ class BulkIngest:
         if type(batch) is not type(self._pending):
             # Direct rows and parsed objects are stored by different code: a file that
             # mixes them (X pages and Bluesky lines) is stored in order, kind by kind.
-            if _size(self._pending) or self._pending.skipped or self._pending.warnings:
+            if mentions_in(self._pending) or self._pending.skipped or self._pending.warnings:
                 self._hand_over(self._pending)
             self._pending = RowBatch() if isinstance(batch, RowBatch) else ParsedBatch()
         self._pending.extend(batch)
-        if _size(self._pending) >= self.batch_size:
+        if mentions_in(self._pending) >= self.batch_size:
             batch, self._pending = self._pending, type(self._pending)()
             self._hand_over(batch)
 
@@ -553,7 +421,7 @@ class BulkIngest:
         # Collect the worker's answers for the batch before, give it this one, then store
         # the one before while it works: both cores are busy until the next batch is full.
         previous = self._take_in_flight()
-        texts = _texts(batch)
+        texts = texts_of(batch)
         worker.submit(texts)
         self._in_flight = (batch, texts)
         if previous is not None:
@@ -579,7 +447,7 @@ class BulkIngest:
             self._store(*previous)
 
     def _store(self, batch: ParsedBatch, classifier: Classifier) -> None:
-        if not (_size(batch) or batch.accounts or batch.skipped or batch.warnings):
+        if not (mentions_in(batch) or batch.accounts or batch.skipped or batch.warnings):
             return
         if not self._checkpointing:  # the first transaction: from here on, in a thread
             self._checkpointing = True
@@ -597,5 +465,6 @@ class BulkIngest:
             self.on_stored(batch, result)
 
 
-def _size(batch: ParsedBatch) -> int:
+def mentions_in(batch: ParsedBatch) -> int:
+    """Posts in a batch, parsed objects and direct rows alike (referenced copies count)."""
     return len(batch.mentions) + (len(batch.rows) if isinstance(batch, RowBatch) else 0)

@@ -3,7 +3,7 @@
 import signal
 import sys
 
-from cache.write.pipeline import serve
+from cache.write.worker_side import serve
 
 if __name__ == "__main__":
     # Ctrl-C reaches the whole process group: the importer decides when to stop (after the
