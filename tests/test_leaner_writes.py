@@ -106,8 +106,7 @@ def test_replies_and_quotes_are_found_through_the_link_indexes(store_path: Path)
         plan = " | ".join(
             r[3]
             for r in store.conn.execute(
-                f"EXPLAIN QUERY PLAN SELECT id FROM mentions WHERE in_reply_to IN ({marks}) "
-                f"UNION SELECT id FROM mentions WHERE quoted_id IN ({marks})",
+                "EXPLAIN QUERY PLAN " + thread_topics.CHILDREN_SQL.format(marks=marks),
                 parents + parents,
             )
         )

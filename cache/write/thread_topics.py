@@ -135,15 +135,18 @@ def _topics_of(
     return found
 
 
+CHILDREN_SQL = (
+    "SELECT id FROM mentions WHERE in_reply_to IN ({marks}) "
+    "UNION SELECT id FROM mentions WHERE quoted_id IN ({marks})"
+)
+"""The replies and quotes of some ids (`marks`: one `?` per id; bound twice, in order)."""
+
+
 def _children(conn: sqlite3.Connection, ids: list[str]) -> list[str]:
     children: dict[str, None] = {}
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
         marks = ",".join("?" for _ in chunk)
-        for (child,) in conn.execute(
-            f"SELECT id FROM mentions WHERE in_reply_to IN ({marks}) "
-            f"UNION SELECT id FROM mentions WHERE quoted_id IN ({marks})",
-            chunk + chunk,
-        ):
+        for (child,) in conn.execute(CHILDREN_SQL.format(marks=marks), chunk + chunk):
             children[child] = None
     return list(children)
