@@ -7,6 +7,8 @@ import copy
 import json
 from typing import Any
 
+import pytest
+
 from sources.x.twitter_v2 import account_from_user
 
 
@@ -39,11 +41,17 @@ def test_a_changed_profile_gives_the_changed_account() -> None:
     assert changed.bio == "Ex-warehouse worker" and counts.followers == 13
 
 
-def test_nan_from_the_lenient_decoder_is_not_taken_for_null() -> None:
-    """A value `json.loads` reads as NaN (orjson writes it as null) keeps its own payload."""
-    with_null = account_from_user(json.loads('{"id": "77", "username": "n", "score": null}'))
-    with_nan = account_from_user(json.loads('{"id": "77", "username": "n", "score": NaN}'))
-    assert '"score": null' in with_null.raw and '"score": NaN' in with_nan.raw
+@pytest.mark.parametrize("odd", ["NaN", "Infinity", "-Infinity"])
+def test_nan_from_the_lenient_decoder_is_not_taken_for_null(odd: str) -> None:
+    """A value `json.loads` reads as NaN or infinite (orjson writes both as null) keeps its
+    own payload, and null keeps its, whichever of them was read first."""
+    null_text = '{"id": "77", "username": "n", "score": null}'
+    odd_text = null_text.replace("null", odd)
+    with_null = account_from_user(json.loads(null_text))
+    with_odd = account_from_user(json.loads(odd_text))
+    null_again = account_from_user(json.loads(null_text))
+    assert '"score": null' in with_null.raw and f'"score": {odd}' in with_odd.raw
+    assert '"score": null' in null_again.raw
 
 
 def test_true_one_and_one_point_zero_are_three_values() -> None:

@@ -15,25 +15,31 @@ here too (the whole-store test fails otherwise).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from filters.classification import Classification
 from sources.model.records import Account, ParsedBatch, Skipped
 from sources.x.twitter_v2 import post_json_encoded, time_from_id, tweet_fields, walk_page
 
 # The fields of a `Pre` tuple (a post as parsed, before the store's own columns).
 ID, SOURCE, URL, AUTHOR, AUTHOR_NAME, AUTHOR_KEY, TEXT, LANG = range(8)
 CREATED, CREATED_TEXT, KIND, IN_REPLY_TO, QUOTED_ID, CONVERSATION_ID = range(8, 14)
-REFERENCED_ONLY, PAYLOAD = 14, 15
+REFERENCED_ONLY, PAYLOAD, TOPICS = 14, 15, 16
 Pre = tuple[Any, ...]
 """(id, source, url, author, author_name, author_key, text, lang, created_at (the
 `isoformat()` of the aware UTC time, which `sources.model.text.IsoTimeFlags` reads),
 created_at as stored, kind, in_reply_to, quoted_id, conversation_id, referenced_only,
-payload). Platform `x`, no title, canonical URL or time flag of its own. The payload is
-the decoded tweet, or its stored JSON and digest (`Encoded`) once `encode_payloads` ran."""
+payload, topics). Platform `x`, no title, canonical URL or time flag of its own. The
+payload is the decoded tweet, or its stored JSON and digest (`Encoded`) once
+`encode_payloads` ran; the topics are None until then, and then the index of the row's
+`Topics` in its batch's `topics`."""
 Encoded = tuple[str, str]
 """A payload as the row stores it: (raw JSON, SHA-1 hex digest of its UTF-8 bytes)."""
+Topics = tuple[tuple[str, ...], str, str]
+"""A text's topics as its row stores them: (topics, their JSON, the JSON of the matched
+words; `cache.write.ingest.stored_topics`)."""
 
 
 @dataclass(slots=True)
@@ -43,11 +49,23 @@ class RowBatch(ParsedBatch):
     rows: list[Pre] = field(default_factory=list)
     times_from_ids: int = 0
     """Posts without a readable created_at, placed at the time their id encodes."""
+    topics: list[Topics] = field(default_factory=list)
+    """The distinct topics of the rows `encode_payloads` gave theirs (rows hold indexes:
+    a pickled small number costs next to nothing, a pickled `Topics` a tuple and two
+    strings a row)."""
 
     def extend(self, other: ParsedBatch) -> None:
         ParsedBatch.extend(self, other)
         if isinstance(other, RowBatch):
-            self.rows.extend(other.rows)
+            if other.topics:  # renumbered after this batch's own
+                at = len(self.topics)
+                self.topics.extend(other.topics)
+                self.rows.extend(
+                    row if row[TOPICS] is None else (*row[:TOPICS], row[TOPICS] + at)
+                    for row in other.rows
+                )
+            else:
+                self.rows.extend(other.rows)
             self.times_from_ids += other.times_from_ids
 
 
@@ -78,11 +96,29 @@ def drop_redundant_copies(batch: RowBatch) -> None:
         ]
 
 
-def encode_payloads(batch: RowBatch) -> None:
-    """Serialise every row's payload in place (`Encoded`): done by the import's reading
-    process, so the storing one only writes the text (and a pickled string crosses
-    between processes far cheaper than a decoded tweet)."""
-    batch.rows = [(*row[:PAYLOAD], raw_and_digest(row[PAYLOAD])) for row in batch.rows]
+def encode_payloads(
+    batch: RowBatch,
+    found: Sequence[Classification],
+    stored: Callable[[Classification], Topics],
+) -> None:
+    """Serialise every row's payload in place (`Encoded`) and give it its topics: `found`
+    holds each row's classification, in order, and `stored` makes one a `Topics` (called
+    once per distinct classification object: the classifier shares them between texts).
+    Done by the import's reading process, so the storing one only writes the text and the
+    topics' JSON (a pickled string crosses between processes far cheaper than a decoded
+    tweet, and the storing process no longer looks each text up)."""
+    index_of: dict[int, int] = {}
+    indexes: list[int] = []
+    for classification in found:
+        at = index_of.get(id(classification))
+        if at is None:
+            at = index_of[id(classification)] = len(batch.topics)
+            batch.topics.append(stored(classification))
+        indexes.append(at)
+    batch.rows = [
+        (*row[:PAYLOAD], raw_and_digest(row[PAYLOAD]), at)
+        for row, at in zip(batch.rows, indexes, strict=True)
+    ]
 
 
 def _stored_time(iso_utc: str) -> str:
@@ -126,6 +162,7 @@ def _row(
         thread,
         referenced_only,
         tweet,
+        None,
     )
 
 

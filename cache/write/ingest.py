@@ -25,6 +25,7 @@ from cache.db.store import (
     describe_sqlite_error,
     now_text,
 )
+from cache.write.direct import Topics
 from cache.write.thread_topics import Stored, settle
 from filters.classify import Classification, Classifier
 from filters.roles import RoleDecision
@@ -538,6 +539,15 @@ def _mention_row(
 def matches_json(matches: Mapping[str, tuple[str, ...]]) -> str:
     """The stored `topic_matches` of a classification: its JSON, "{}" for none."""
     return _matches_json(tuple(matches.items())) if matches else "{}"
+
+
+def stored_topics(classification: Classification) -> Topics:
+    """A classification as an import's row carries it (`cache.write.direct.Topics`)."""
+    return (
+        classification.topics,
+        json_list(classification.topics),
+        matches_json(classification.matches),
+    )
 
 
 @functools.lru_cache(maxsize=16384)

@@ -30,9 +30,11 @@ from cache.write.direct import (
     REFERENCED_ONLY,
     SOURCE,
     TEXT,
+    TOPICS,
     URL,
     Pre,
     RowBatch,
+    Topics,
     raw_and_digest,
 )
 from cache.write.ingest import (
@@ -41,10 +43,10 @@ from cache.write.ingest import (
     fill_missing_roles,
     json_list,
     load_existing,
-    matches_json,
     same_post,
     store_accounts,
     store_errors,
+    stored_topics,
     write_rows,
 )
 from filters.classify import Classifier
@@ -76,7 +78,7 @@ def ingest_rows(
             classifier,
         )
         with fts.deferred_inserts(store.conn) as deferred:
-            _store(store, rows, delivered, roles, classifier, now, result, deferred)
+            _store(store, rows, batch.topics, delivered, roles, classifier, now, result, deferred)
     if known is not None:
         known.committed()
     return result
@@ -103,6 +105,7 @@ def _dedupe(rows: list[Pre]) -> tuple[list[Pre], dict[str, list[str]]]:
 def _store(
     store: Store,
     rows: list[Pre],
+    batch_topics: list[Topics],
     delivered: dict[str, list[str]],
     roles: dict[str, str],
     classifier: Classifier,
@@ -118,8 +121,11 @@ def _store(
     topic_rows: list[tuple[str, str, str]] = []
     retopic_ids: list[tuple[str]] = []
     new_ids = result.new_ids
-    # The new mentions' topics in one batch; a changed one is classified on its own below.
-    answers = classifier.answers_for(r[TEXT] for r in rows if r[ID] not in existing)
+    # The topics of new mentions the import's worker did not classify, in one batch; a
+    # changed one is classified on its own below.
+    answers = classifier.answers_for(
+        r[TEXT] for r in rows if r[TOPICS] is None and r[ID] not in existing
+    )
     for row in rows:
         mention_id = row[ID]
         before = existing.get(mention_id)
@@ -143,11 +149,14 @@ def _store(
                 continue
         if raw is None:
             raw, digest = raw_and_digest(row[PAYLOAD])
-        classification = answers.get(row[TEXT]) or classifier.classify_text(row[TEXT], row[LANG])
+        if row[TOPICS] is not None:
+            topics, topics_json, matches_json = batch_topics[row[TOPICS]]
+        else:
+            text = row[TEXT]
+            found = answers.get(text) or classifier.classify_text(text, row[LANG])
+            topics, topics_json, matches_json = stored_topics(found)
         key = row[AUTHOR_KEY]
         created = row[CREATED_TEXT]
-        topics = classification.topics
-        matches = classification.matches
         stored = (
             mention_id,
             "x",
@@ -169,8 +178,8 @@ def _store(
             row[CONVERSATION_ID],
             int(row[REFERENCED_ONLY]),
             roles.get(key, "") if key else "",
-            json_list(topics),
-            matches_json(matches),
+            topics_json,
+            matches_json,
             raw,
             digest,
             now,

@@ -81,6 +81,7 @@ class ReadChunk:
 
     batch: ParsedBatch
     answer: Answer
+    """The topics of the texts of `chunk_texts(batch)`; direct rows carry their own."""
     yields: int
     """How many batches of `read_archive` this holds (to go on from there if need be)."""
     times_from_ids: int
@@ -245,6 +246,12 @@ def texts_of(batch: ParsedBatch) -> list[str]:
     return texts
 
 
+def chunk_texts(batch: ParsedBatch) -> list[str]:
+    """The texts a `ReadChunk`'s `Answer` indexes: its mentions' (the worker gave its
+    direct rows their topics, `cache.write.direct.Topics`)."""
+    return [mention.text for mention in batch.mentions]
+
+
 def _known(texts: list[str], answer: Answer) -> dict[str, Classification]:
     """The worker's answer for `texts` as a classification of each text."""
     empty = Classification()
@@ -276,7 +283,8 @@ class BulkIngest:
         self.on_stored = on_stored
         self.totals = IngestResult()
         self.worker_classified = 0
-        """Distinct texts whose topics came from the worker process."""
+        """Texts whose topics came from the worker process: the distinct ones of each batch
+        it classified, and every direct row of the files it read."""
         # One core would only take turns between the two processes: no gain, more memory.
         self._parallel = (os.cpu_count() or 1) >= 2 if parallel is None else parallel
         self._pending = ParsedBatch()
@@ -338,8 +346,8 @@ class BulkIngest:
                             raise reply.error
                         return
                     done += reply.yields
-                    known = _known(texts_of(reply.batch), reply.answer)
-                    self.worker_classified += len(known)
+                    known = _known(chunk_texts(reply.batch), reply.answer)
+                    self.worker_classified += len(known) + _rows_in(reply.batch)
                     yield reply.batch, Precomputed(self.classifier, known), reply.times_from_ids
             finally:
                 if not finished:  # left part way (stopped, or a store error): out of step
@@ -465,6 +473,10 @@ class BulkIngest:
             self.on_stored(batch, result)
 
 
+def _rows_in(batch: ParsedBatch) -> int:
+    return len(batch.rows) if isinstance(batch, RowBatch) else 0
+
+
 def mentions_in(batch: ParsedBatch) -> int:
     """Posts in a batch, parsed objects and direct rows alike (referenced copies count)."""
-    return len(batch.mentions) + (len(batch.rows) if isinstance(batch, RowBatch) else 0)
+    return len(batch.mentions) + _rows_in(batch)

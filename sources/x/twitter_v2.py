@@ -28,12 +28,14 @@ _ACCOUNT_CACHE_LIMIT = 20_000
 _accounts_seen: dict[bytes | str, tuple[dict[str, Any], Account]] = {}
 """A decoded user object's key -> (the object, its `Account`): the same author comes back on
 nearly every page, and building an `Account` (its sorted `raw` JSON above all) costs more
-than recognising the object. The key is the object's orjson encoding (`_user_key`), and a
-hit is also compared with the object filed (`==`, done in C): equal decoded JSON values
-make the same `Account`. The comparison matters for NaN, which orjson writes as null and
-which equals nothing, so such an object is never taken for another. Only objects checked
-to be plain decoded JSON are filed; the check (a walk of the whole object) runs on
-misses only."""
+than recognising the object. The key is the object's orjson encoding (`_user_key`): two
+plain decoded JSON values with the same encoding are equal and make the same `Account`,
+except where orjson wrote null, which it also writes for NaN and the infinities (NaN
+equals nothing). A hit whose key holds `null`, or is a `repr`, is therefore also compared
+with the object filed (`==`, done in C), so such an object is never taken for another;
+other hits are not, the comparison being the dearest part of a hit (a third of the
+import's reading of a page). Only objects checked to be plain decoded JSON are filed; the
+check (a walk of the whole object) runs on misses only."""
 
 
 def account_from_user(user: Mapping[str, Any]) -> Account:
@@ -42,7 +44,7 @@ def account_from_user(user: Mapping[str, Any]) -> Account:
         return _account_from_user(user)
     key = _user_key(user)
     seen = _accounts_seen.get(key)
-    if seen is not None and seen[0] == user:
+    if seen is not None and ((type(key) is bytes and b"null" not in key) or seen[0] == user):
         return seen[1]
     account = _account_from_user(user)
     if _decoded_json(user):
