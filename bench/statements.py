@@ -12,6 +12,10 @@ On one core by default (reading and classifying in the same process, so the figu
 not include waiting for the worker); `--worker` imports as `app.py import` does. Run it
 on a small and a large store with the same fresh segment to see what grows, e.g. the
 stores `bench/scale.py` builds and a segment of a seed they do not hold.
+
+`--pages` imports without any checkpoint instead (the WAL then keeps every page each
+commit wrote) and prints the pages written per new mention, by table or index: what a
+mention costs in writing, and which b-tree writes more of them as the store grows.
 """
 
 from __future__ import annotations
@@ -110,12 +114,61 @@ def measure(store_path: Path, segment: Path, worker: bool) -> dict[str, Any]:
     }
 
 
+WAL_HEADER, FRAME_HEADER = 32, 24
+
+
+def pages_written(store_path: Path, segment: Path, worker: bool) -> dict[str, Any]:
+    """Import `segment` into a copy of the store with checkpoints off; count the WAL's
+    frames (one per page a commit wrote) by the b-tree that owns each page afterwards."""
+    from cache.write import pipeline
+
+    with tempfile.TemporaryDirectory(prefix="ew-pages-") as tmp:
+        copy = Path(tmp) / "store.db"
+        shutil.copyfile(store_path, copy)
+        with Store.open(copy) as store:
+            (before,) = store.conn.execute("SELECT count(*) FROM mentions").fetchone()
+            store.conn.execute("PRAGMA wal_autocheckpoint = 0")
+            start_for = pipeline.checkpoints.start_for
+            pipeline.checkpoints.start_for = lambda store: None
+            try:
+                report = import_paths(store, [segment], Classifier(Config()), parallel=worker)
+            finally:
+                pipeline.checkpoints.start_for = start_for
+            (page_size,) = store.conn.execute("PRAGMA page_size").fetchone()
+            owner = dict(store.conn.execute("SELECT pageno, name FROM dbstat"))
+            written: dict[str, int] = defaultdict(int)
+            with open(f"{copy}-wal", "rb") as wal:
+                wal.seek(WAL_HEADER)
+                while header := wal.read(FRAME_HEADER):
+                    written[owner.get(int.from_bytes(header[:4], "big"), "(free)")] += 1
+                    wal.seek(page_size, 1)
+    new = max(report.totals.new, 1)
+    return {
+        "stored_before": before,
+        "new": report.totals.new,
+        "page_size": page_size,
+        "pages_per_mention": sum(written.values()) / new,
+        "by_btree": {k: v / new for k, v in sorted(written.items(), key=lambda kv: -kv[1])},
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("store", type=Path)
     parser.add_argument("segment", type=Path)
     parser.add_argument("--worker", action="store_true", help="read and classify in a worker")
+    parser.add_argument("--pages", action="store_true", help="pages written, by b-tree")
     args = parser.parse_args(argv)
+    if args.pages:
+        pages = pages_written(args.store, args.segment, args.worker)
+        print(
+            f"{pages['new']:,} new mentions into a copy of {pages['stored_before']:,}: "
+            f"{pages['pages_per_mention']:.3f} pages of {pages['page_size']:,} bytes written "
+            "per mention"
+        )
+        for name, count in list(pages["by_btree"].items())[:SHOWN]:
+            print(f"{count:8.3f}  {name}")
+        return 0
     found = measure(args.store, args.segment, args.worker)
     print(
         f"{found['new']:,} new mentions into a copy of {found['stored_before']:,}: "

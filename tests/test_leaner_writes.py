@@ -5,6 +5,7 @@ An older store keeps every topic row and answer, and every link lookup still use
 from __future__ import annotations
 
 import contextlib
+import re
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -111,4 +112,12 @@ def test_replies_and_quotes_are_found_through_the_link_indexes(store_path: Path)
             )
         )
     assert len(expected) >= 40 and found == expected
-    assert "INDEX mentions_in_reply_to" in plan and "INDEX mentions_quoted" in plan, plan
+    # Each id looked up (SEARCH), not the whole index read through (SCAN ... USING INDEX).
+    for index, column in (
+        ("mentions_in_reply_to", "in_reply_to"),
+        ("mentions_quoted", "quoted_id"),
+    ):
+        assert re.search(
+            rf"SEARCH mentions USING (COVERING )?INDEX {index} \({column}=\?\)", plan
+        ), plan
+    assert "SCAN" not in plan, plan
