@@ -240,7 +240,7 @@ class ClassifyWorker:
 
 def texts_of(batch: ParsedBatch) -> list[str]:
     """The texts of a batch's posts, in the order a worker's `Answer` indexes them."""
-    texts = [mention.text for mention in batch.mentions]
+    texts = chunk_texts(batch)
     if isinstance(batch, RowBatch):
         texts.extend(row[TEXT] for row in batch.rows)
     return texts

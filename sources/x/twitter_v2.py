@@ -33,9 +33,9 @@ plain decoded JSON values with the same encoding are equal and make the same `Ac
 except where orjson wrote null, which it also writes for NaN and the infinities (NaN
 equals nothing). A hit whose key holds `null`, or is a `repr`, is therefore also compared
 with the object filed (`==`, done in C), so such an object is never taken for another;
-other hits are not, the comparison being the dearest part of a hit (a third of the
-import's reading of a page). Only objects checked to be plain decoded JSON are filed; the
-check (a walk of the whole object) runs on misses only."""
+other hits are not (without the comparison, walking pages into rows takes about 11 %
+less). Only objects checked to be plain decoded JSON are filed; the check (a walk of the
+whole object) runs on misses only."""
 
 
 def account_from_user(user: Mapping[str, Any]) -> Account:
