@@ -114,6 +114,20 @@ def _edge_pages() -> list[dict[str, object]]:
             "data": [tweet(11, created_at="2026-01-05T05:00:00.000Z", text="Streik in full")],
             "includes": {"users": users},
         },
+        # Copies of posts read in full on the pages before: with the same time (the
+        # worker leaves them out), with an unreadable one (a warning, a time from the id)
+        # and without one, like the full post (a time from the id, counted).
+        {
+            "data": [tweet(14, created_at="2026-01-05T06:00:06.000Z")],
+            "includes": {
+                "users": users,
+                "tweets": [
+                    tweet(11, created_at="2026-01-05T05:00:00.000Z", text="copy once more"),
+                    tweet(7, created_at="garbled", text="copy, unreadable time"),
+                    tweet(2, text="copy without a time"),
+                ],
+            },
+        },
         {"id": str(base + 13), "text": "a bare tweet line", "author_id": "902"},
         {"data": [{"username": "only_user", "id": "903", "name": "U"}]},
         {"data": [{"tweet_count": 4, "start": "x"}]},
@@ -219,9 +233,9 @@ def test_direct_rows_match_the_ordinary_ingest_on_edge_cases(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, realworld: Path, parallel: bool
 ) -> None:
     """Odd X payloads (no or unreadable times, surrogates, retweets, users-only pages,
-    referenced copies then full posts), also between Bluesky lines in the same file, are
-    stored by `import` as the live sources store them, and reported the same, whether the
-    import or its worker process reads the files."""
+    referenced copies then full posts, full posts then copies), also between Bluesky lines
+    in the same file, are stored by `import` as the live sources store them, and reported
+    the same, whether the import or its worker process reads the files."""
     edges = tmp_path / "edges.jsonl"
     with edges.open("w", encoding="utf-8") as out:
         for page in [*_edge_pages(), *pages(120, seed=5)]:
@@ -247,7 +261,7 @@ def test_direct_rows_match_the_ordinary_ingest_on_edge_cases(
     first = reports[0]
     assert [s.reason for s in first.skipped] == [s.reason for p in parsed for s in p.skipped]
     assert first.warnings == [w for p in parsed for w in p.warnings]
-    assert first.times_from_ids == sum(time_from_id(m) for p in parsed for m in p.mentions) == 3
+    assert first.times_from_ids == sum(time_from_id(m) for p in parsed for m in p.mentions) == 5
     assert reports[1].totals.new == 0
     assert first.totals.new + reports[2].totals.new == len(ordinary["mentions"])
 

@@ -53,6 +53,10 @@ class RowBatch(ParsedBatch):
     """The distinct topics of the rows `encode_payloads` gave theirs (rows hold indexes:
     a pickled small number costs next to nothing, a pickled `Topics` a tuple and two
     strings a row)."""
+    copies_left_out: int = 0
+    """Referenced copies `rows_from_page` did not make rows (its `full_posts`). A batch
+    is cut at a size that counts them, so that it ends where it did when they were rows
+    (which posts a transaction holds decides what an import reports as unchanged)."""
 
     def extend(self, other: ParsedBatch) -> None:
         ParsedBatch.extend(self, other)
@@ -67,6 +71,7 @@ class RowBatch(ParsedBatch):
             else:
                 self.rows.extend(other.rows)
             self.times_from_ids += other.times_from_ids
+            self.copies_left_out += other.copies_left_out
 
 
 def times_from_ids(batch: ParsedBatch) -> int:
@@ -166,8 +171,26 @@ def _row(
     )
 
 
-def rows_from_page(payload: Mapping[str, Any], source: str, where: str = "") -> RowBatch:
-    """`sources.x.twitter_v2.parse_response` of one v2 page, with posts as `Pre` tuples."""
+FullPosts = dict[tuple[str, str], str]
+"""(tweet id, source) -> created_at of the posts read in full so far in one chunk of rows,
+when that time was readable (`rows_from_page`'s `full_posts`)."""
+
+
+def rows_from_page(
+    payload: Mapping[str, Any],
+    source: str,
+    where: str = "",
+    full_posts: FullPosts | None = None,
+) -> RowBatch:
+    """`sources.x.twitter_v2.parse_response` of one v2 page, with posts as `Pre` tuples.
+
+    `full_posts`: the posts the pages before this one in the same batch held in full
+    (updated here). A referenced copy of one of them is not made a row at all: the batch
+    would drop it anyway (`drop_redundant_copies`), and in a synthetic stream where a third
+    of the posts answer recent ones, these copies are a quarter of all rows. Only a copy
+    with the same created_at text is left out, so that it cannot have added a warning or a
+    time taken from its id.
+    """
     batch = RowBatch()
     where = where or source
 
@@ -176,7 +199,24 @@ def rows_from_page(payload: Mapping[str, Any], source: str, where: str = "") -> 
     ) -> None:
         _add(batch, _row(tweet, users, source, referenced, warnings, batch), where)
 
-    walk_page(payload, batch, where, post)
+    def post_once(
+        tweet: Mapping[str, Any], users: dict[str, Account], referenced: bool, warnings: list[str]
+    ) -> None:
+        assert full_posts is not None
+        key = (str(tweet.get("id")), source)
+        given = tweet.get("created_at")
+        if referenced:
+            if type(given) is str and full_posts.get(key) == given:
+                batch.copies_left_out += 1
+                return
+            post(tweet, users, referenced, warnings)
+            return
+        rows, from_ids = len(batch.rows), batch.times_from_ids
+        post(tweet, users, referenced, warnings)
+        if type(given) is str and len(batch.rows) > rows and batch.times_from_ids == from_ids:
+            full_posts[key] = given
+
+    walk_page(payload, batch, where, post if full_posts is None else post_once)
     return batch
 
 

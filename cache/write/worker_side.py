@@ -11,11 +11,12 @@ from __future__ import annotations
 import pickle
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from cache.write import cycles
 from cache.write.direct import (
     TEXT,
+    FullPosts,
     RowBatch,
     drop_redundant_copies,
     encode_payloads,
@@ -108,25 +109,33 @@ def _read_file(
     `FIRST_CHUNK`, if `request.small_first`), each with its topics."""
     pending, yields, times = ParsedBatch(), 0, 0
     size = min(FIRST_CHUNK, request.size) if request.small_first else request.size
+    # The posts of the chunk being filled that it holds in full: their copies are left out.
+    full_posts: FullPosts = {}
+
+    def rows_once(page: dict[str, Any], source: str, where: str) -> RowBatch:
+        return rows_from_page(page, source, where, full_posts)
+
     try:
         for parsed in read_archive(
             Path(request.path),
             source=request.source,
             seen_at=request.seen_at,
             max_line_bytes=request.max_line_bytes,
-            parse_v2=rows_from_page,
+            parse_v2=rows_once,
         ):
             if yields and type(parsed) is not type(pending):
                 yield _chunk(classifier, pending, yields, times, sent)
                 yields = 0
+                full_posts.clear()
             if not yields:
                 pending, times = type(parsed)(), 0
             pending.extend(parsed)
             yields += 1
             times += times_from_ids(parsed)
-            if mentions_in(pending) >= size:
+            if mentions_in(pending) + _copies_left_out(pending) >= size:
                 yield _chunk(classifier, pending, yields, times, sent)
                 yields, size = 0, min(size * 2, request.size)
+                full_posts.clear()
     except Exception as exc:  # the importer reports it, as if it had read the file itself
         if yields:
             yield _chunk(classifier, pending, yields, times, sent)
@@ -135,6 +144,10 @@ def _read_file(
     if yields:
         yield _chunk(classifier, pending, yields, times, sent)
     yield ReadEnd()
+
+
+def _copies_left_out(batch: ParsedBatch) -> int:
+    return batch.copies_left_out if isinstance(batch, RowBatch) else 0
 
 
 def _chunk(
