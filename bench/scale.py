@@ -31,6 +31,7 @@ import os
 import resource
 import shutil
 import sqlite3
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -131,13 +132,14 @@ def _timed_import(store: Any, paths: list[Path], classifier: Any, **options: Any
     wall = time.perf_counter() - started
     own1, kids1 = _cpu()
     new = report.totals.new
+    per = max(new, 1)  # a segment the store holds already: figures per post would divide by 0
     return {
         "new": new,
         "per_s": new / wall,
-        "wall_us": wall / new * 1e6,
-        "cpu_us": (own1 - own0 + kids1 - kids0) / new * 1e6,
-        "main_cpu_us": (own1 - own0) / new * 1e6,
-        "worker_cpu_us": (kids1 - kids0) / new * 1e6,
+        "wall_us": wall / per * 1e6,
+        "cpu_us": (own1 - own0 + kids1 - kids0) / per * 1e6,
+        "main_cpu_us": (own1 - own0) / per * 1e6,
+        "worker_cpu_us": (kids1 - kids0) / per * 1e6,
     }
 
 
@@ -208,13 +210,51 @@ def _fresh_store_copy(base: Path, folder: Path) -> Path:
     wal = Path(f"{base}-wal")
     if not wal.exists() or wal.stat().st_size == 0:
         shutil.copyfile(base, copy)  # everything is in the file itself
-        return copy
-    source = sqlite3.connect(f"file:{base}?mode=ro", uri=True)
-    target = sqlite3.connect(str(copy))
-    source.backup(target)  # a consistent copy of what the WAL beside it holds too
-    source.close()
-    target.close()
+    else:
+        source = sqlite3.connect(f"file:{base}?mode=ro", uri=True)
+        target = sqlite3.connect(str(copy))
+        source.backup(target)  # a consistent copy of what the WAL beside it holds too
+        source.close()
+        target.close()
+    # The copy's gigabytes would otherwise go to the disk while the import is timed, and
+    # the kernel's writeback takes one of the two cores from it.
+    os.sync()
     return copy
+
+
+def _segment_span(segment: Path) -> tuple[str, str]:
+    """The first post id and the earliest creation time of a segment's posts."""
+    first_id, earliest = "", ""
+    with segment.open("rb") as lines:
+        for line in lines:
+            for post in json.loads(line).get("data", []):
+                first_id = first_id or f"x:{post['id']}"
+                created = str(post.get("created_at", ""))[:19]
+                earliest = min(earliest, created) if earliest else created
+    return first_id, earliest
+
+
+def _segment_warnings(base: Path, segment: Path) -> list[str]:
+    """Why importing `segment` into `base` would not measure new posts as a growing store
+    receives them: they are stored already, or older than its newest post (then each time
+    index takes them in its middle instead of at its end)."""
+    first_id, earliest = _segment_span(segment)
+    conn = sqlite3.connect(f"file:{base}?mode=ro", uri=True)
+    try:
+        held = conn.execute("SELECT 1 FROM mentions WHERE id = ?", (first_id,)).fetchone()
+        (newest,) = conn.execute("SELECT coalesce(max(created_at), '') FROM mentions").fetchone()
+    finally:
+        conn.close()
+    warnings = []
+    if held is not None:
+        warnings.append(f"{base} holds the segment's posts already (choose another --seed)")
+    if earliest and str(newest)[:19] >= earliest:
+        warnings.append(
+            f"{base}: its newest post ({newest}) is not older than the segment's first "
+            f"({earliest}): the segment lands in the middle of its time indexes "
+            "(a higher --seed starts later)"
+        )
+    return warnings
 
 
 def run_bases(
@@ -225,10 +265,13 @@ def run_bases(
     seed: int,
     free_classifier: bool,
     in_place: bool = False,
+    rounds: int = 1,
 ) -> dict[str, Any]:
     """The same fresh segment imported into a copy of each base store (see the docstring);
     `in_place`: into the bases themselves (old and new runs then take turns on the same
-    stores with different seeds, and the whole-file check of a fresh copy is not repeated)."""
+    stores with different seeds, and the whole-file check of a fresh copy is not repeated);
+    `rounds`: each base imported that many times, in turn, on a fresh copy each time, and
+    the median of each figure reported (growth: the medians' ratio, and each round's)."""
     (segment,) = write_segments(folder, segment_rows, 1, seed)
     _use_tree(tree)
     from cache.db.store import Store
@@ -244,32 +287,54 @@ def run_bases(
             for t in page["data"] + page.get("includes", {}).get("tweets", [])
         }
         classifier = Precomputed(classifier, {t: classifier.classify_text(t) for t in texts})
-    per_base: list[dict[str, Any]] = []
-    for base in bases:
-        copy = base if in_place else _fresh_store_copy(base, folder)
-        with Store.open(copy) as store:
-            before = int(store.conn.execute("SELECT count(*) FROM mentions").fetchone()[0])
-            last_rowid = int(
-                store.conn.execute("SELECT coalesce(max(rowid), 0) FROM mentions").fetchone()[0]
-            )
-            timed = _timed_import(
-                store, [segment], classifier, parallel=False if free_classifier else None
-            )
-        figures = {"base": str(base), "stored_before": before, **timed}
-        per_base.append(figures)
-        print(json.dumps(figures), file=sys.stderr, flush=True)
+    warnings = [w for base in bases for w in _segment_warnings(base, segment)]
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr, flush=True)
+    runs: dict[Path, list[dict[str, Any]]] = {base: [] for base in bases}
+    for _ in range(1 if in_place else rounds):
+        for base in bases:  # in turn, so that a machine that slows down slows every base
+            copy = base if in_place else _fresh_store_copy(base, folder)
+            with Store.open(copy) as store:
+                before = int(store.conn.execute("SELECT count(*) FROM mentions").fetchone()[0])
+                last_rowid = int(
+                    store.conn.execute("SELECT coalesce(max(rowid), 0) FROM mentions").fetchone()[0]
+                )
+                timed = _timed_import(
+                    store, [segment], classifier, parallel=False if free_classifier else None
+                )
+            figures = {"base": str(base), "stored_before": before, **timed}
+            runs[base].append(figures)
+            print(json.dumps(figures), file=sys.stderr, flush=True)
     raw = raw_insert_floor(copy, folder, last_rowid)
-    collector = collector_floor(segment, folder, int(per_base[-1]["new"]))
+    collector = collector_floor(segment, folder, int(runs[bases[-1]][-1]["new"]))
     for base in [] if in_place else bases:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{folder / f'at-{base.stem}.db'}{suffix}").unlink(missing_ok=True)
+    per_base = [_median_run(runs[base]) for base in bases]
     first, last = per_base[0], per_base[-1]
     return {
         "tree": str(tree),
         "free_classifier": free_classifier,
         "segment_rows": segment_rows,
+        "rounds": len(runs[bases[0]]),
+        "warnings": warnings,
         **_first_and_last(first, last, raw, collector),
         "bases": per_base,
+        "growth_per_round": [
+            b["cpu_us"] / a["cpu_us"] - 1
+            for a, b in zip(runs[bases[0]], runs[bases[-1]], strict=True)
+        ],
+    }
+
+
+def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The median of each figure over the rounds of one base, and each round's CPU."""
+    timed = ("per_s", "wall_us", "cpu_us", "main_cpu_us", "worker_cpu_us")
+    return {
+        **runs[0],
+        **{key: statistics.median(r[key] for r in runs) for key in timed},
+        "cpu_us_rounds": [r["cpu_us"] for r in runs],
+        "main_cpu_us_rounds": [r["main_cpu_us"] for r in runs],
     }
 
 
@@ -285,6 +350,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--segment-rows", type=int, default=20_000)
     parser.add_argument("--free-classifier", action="store_true", help="topics off the clock")
     parser.add_argument("--in-place", action="store_true", help="write into the bases")
+    parser.add_argument("--rounds", type=int, default=1, help="--bases: imports per base, in turn")
     args = parser.parse_args(argv)
     args.dir = args.dir.resolve()  # _use_tree changes the current folder
     args.dir.mkdir(parents=True, exist_ok=True)
@@ -297,6 +363,7 @@ def main(argv: list[str] | None = None) -> int:
             args.seed,
             args.free_classifier,
             args.in_place,
+            max(args.rounds, 1),
         )
     else:
         figures = run(args.tree.resolve(), args.dir, args.name, args.rows, args.segments, args.seed)
