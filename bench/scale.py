@@ -19,6 +19,9 @@ kept, so `bench/queries.py` can measure queries on it afterwards.
 base store is copied into `--dir` (never written itself) and the same fresh segment of
 `--segment-rows` posts (a seed no base holds) is imported into each copy, e.g. a 100k and a
 1M store (`bench/inflate.py` makes one): `cpu_us` per base is the ingest cost at that size.
+The segment must be newer than every base (a warning says when it is not: its posts would
+land in the middle of each time index, as in no growing store); `--rounds N` imports into
+each base N times, in turn, and reports the medians and each round's growth.
 `--free-classifier` answers the topics from a table worked out off the clock (the same
 answers, the classifier's time taken out) and imports on one core: the store side's ceiling.
 """
@@ -216,8 +219,8 @@ def _fresh_store_copy(base: Path, folder: Path) -> Path:
         source.backup(target)  # a consistent copy of what the WAL beside it holds too
         source.close()
         target.close()
-    # The copy's gigabytes would otherwise go to the disk while the import is timed, and
-    # the kernel's writeback takes one of the two cores from it.
+    # Otherwise the kernel writes the copy's gigabytes to the disk while the import is
+    # timed, beside it on the same two cores.
     os.sync()
     return copy
 
