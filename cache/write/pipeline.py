@@ -24,6 +24,11 @@ from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 
+try:
+    import fcntl
+except ImportError:  # Windows: pipes keep their default size
+    fcntl = None  # type: ignore[assignment]
+
 from cache.db.store import Store
 from cache.write import checkpoints, cycles
 from cache.write.direct import (
@@ -60,6 +65,13 @@ committed its first transaction after 1.6 s, with this after 0.3 s (bench/README
 _READ_AHEAD = 2
 """Replies read from the worker before they are asked for (see `ClassifyWorker.receive`)."""
 
+REPLY_PIPE_BYTES = 1 << 20
+"""What the worker's output pipe holds (Linux; 64 KB by default, 1 MB the most an
+unprivileged process may ask for). A chunk is about a kilobyte a post, 20 MB a transaction:
+with 64 KB the worker stopped at every 64 KB until the reader took it. Importing 300,000
+posts, nine alternated pairs: the importer's wait for the worker 3.6-5.3 against 4.8-6.5
+µs a mention, 0.97x-1.09x the speed, 1.02x in the middle."""
+
 
 @dataclass(frozen=True, slots=True)
 class ReadRequest:
@@ -94,6 +106,15 @@ class ReadEnd:
     error: BaseException | None = None
 
 
+def _widen_pipe(fd: int) -> None:
+    """Let the pipe hold `REPLY_PIPE_BYTES`, where the system allows it (a smaller one only
+    costs speed)."""
+    widen = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl is not None else None
+    if widen is not None:
+        with contextlib.suppress(OSError):
+            fcntl.fcntl(fd, widen, REPLY_PIPE_BYTES)
+
+
 class ClassifyWorker:
     """A child process that classifies texts (and reads archive files, `ReadRequest`) with
     the same configuration as this one.
@@ -121,6 +142,8 @@ class ClassifyWorker:
             stderr=subprocess.DEVNULL,
             env=env,
         )
+        assert self._process.stdout is not None
+        _widen_pipe(self._process.stdout.fileno())
         self.alive = True
         self._queued: ReadRequest | None = None
         self._replies: queue.SimpleQueue[object] = queue.SimpleQueue()
