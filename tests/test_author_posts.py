@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from cache.db import author_index
 from cache.db.store import Store
 from cache.read.author_posts import posts_of
 from cache.read.thread_walk import account_page
@@ -118,16 +119,18 @@ def test_a_post_without_an_account_under_the_same_name_is_not_counted(tmp_path: 
 
 
 def test_a_new_mention_lands_in_one_per_author_index(tmp_path: Path) -> None:
-    """`mentions` has one index led by the author (its name), none led by the author key."""
+    """`mentions` has one index of the author's name, led by the day (an expression), and
+    none of the author key."""
     with Store.open(tmp_path / "s.db") as store:
-        led_by = [
-            store.conn.execute(f"PRAGMA index_info('{name}')").fetchone()[2]
+        columns = [
+            [row[2] for row in store.conn.execute(f"PRAGMA index_info('{name}')")]
             for (name,) in store.conn.execute(
                 "SELECT name FROM pragma_index_list('mentions')"
             ).fetchall()
         ]
-    assert led_by.count("author") == 1
-    assert "author_key" not in led_by
+    with_author = [c for c in columns if "author" in c]
+    assert with_author == [[None, "author", "created_at"]]
+    assert not any("author_key" in c for c in columns)
 
 
 def test_an_account_page_walks_the_name_index_newest_first(tmp_path: Path) -> None:
@@ -140,7 +143,7 @@ def test_an_account_page_walks_the_name_index_newest_first(tmp_path: Path) -> No
             str(row[3])
             for row in store.conn.execute(
                 "EXPLAIN QUERY PLAN SELECT m.id FROM mentions AS m "
-                f"WHERE {condition} ORDER BY m.created_at DESC, m.id DESC LIMIT 200",
+                f"WHERE {condition} ORDER BY {author_index.NEWEST_FIRST} LIMIT 200",
                 values,
             )
         )

@@ -28,8 +28,9 @@ def _author_plan(store: Store) -> str:
     return " | ".join(
         str(row[3])
         for row in store.conn.execute(
-            "EXPLAIN QUERY PLAN SELECT id FROM mentions WHERE author COLLATE NOCASE IN (?) "
-            "ORDER BY created_at DESC LIMIT 200",
+            "EXPLAIN QUERY PLAN SELECT m.id FROM mentions AS m "
+            f"WHERE {author_index.by_names('m', '?')} ORDER BY {author_index.NEWEST_FIRST} "
+            "LIMIT 200",
             ("someone",),
         )
     )

@@ -1,12 +1,12 @@
 """The posts of author keys, read through the name index that `author:` walks.
 
-A store keeps one per-author index, `mentions_author_created (author COLLATE NOCASE,
-created_at)`: a second one keyed by `author_key` made every new mention land at a random
-place in one more large index. Accounts are asked for by key, so their posts are read
-under each name the key has posted under (`mention_authors`, nearly always one), with the
-key tested on each row. With one name the index is walked newest first and a page stops
-after its rows; a name that several keys share (a byline in several feeds) is read until
-the key's rows are found.
+A store keeps one per-author index, `mentions_author_created` (`cache.db.author_index`:
+day, name COLLATE NOCASE, time): a second one keyed by `author_key` made every new mention
+land at a random place in one more large index. Accounts are asked for by key, so their
+posts are read under each name the key has posted under (`mention_authors`, nearly always
+one), with the key tested on each row. The index is walked day by day, newest first, and
+a page stops after its rows; a name that several keys share (a byline in several feeds)
+is read until the key's rows are found.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from cache.db import author_index
 from cache.db.store import Store
 
 
@@ -30,12 +31,12 @@ class AuthorPosts:
         """The condition on `mentions AS alias` that selects these posts, and its values.
 
         Names are compared as `author:` compares them (COLLATE NOCASE, the index's
-        collation), each listed once, so one name is one index range in created_at order.
+        collation), each listed once, so one name is one index range a day, in time order.
         """
         if not self.names:
             return "0", []
         return (
-            f"{alias}.author COLLATE NOCASE IN ({_marks(self.names)}) "
+            f"{author_index.by_names(alias, _marks(self.names))} "
             f"AND {alias}.author_key IN ({_marks(self.keys)})",
             [*self.names, *self.keys],
         )
@@ -56,7 +57,7 @@ class AuthorPosts:
             )
         }
         condition, values = (
-            (f"author COLLATE NOCASE IN ({_marks(names)})", names)
+            (author_index.by_names("mentions", _marks(names)), names)
             if sharing <= set(self.keys)
             else self.condition(alias="mentions")
         )

@@ -18,12 +18,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from cache.db import author_index
 from cache.db.store import Store, as_json_list
 from cache.read import listed, prefix_terms
 from cache.read.ambassadors import reply_badges
 from cache.read.prefix_terms import has_prefix
 from cache.read.query_sql import topic_list_sql, topic_probe_sql
-from cache.read.selection import FtsQuery, Selection
+from cache.read.selection import NEWEST_FIRST, FtsQuery, Selection, newest_first
 from cache.read.windowed import has_full_text, may_reach, narrowed, time_windows
 from sources.model.config import Config
 from sources.model.text import format_timestamp, parse_timestamp
@@ -48,7 +49,6 @@ FEED_COLUMNS = (
     "url",
 )
 _SELECT_FEED = ", ".join(f"m.{c}" for c in FEED_COLUMNS)
-_NEWEST_FIRST = "m.created_at DESC, m.id DESC"
 
 
 def combine(*selections: Selection) -> Selection:
@@ -64,7 +64,8 @@ def combine(*selections: Selection) -> Selection:
         params += tuple(s.params)
     # Each part's listed conditions stay at the top of the AND; none is alone any more.
     lists = tuple(replace(f, alone=False) for s in parts for f in s.lists)
-    return Selection(where, params, lists, tuple(e for s in parts for e in s.needs_text))
+    needs_text = tuple(e for s in parts for e in s.needs_text)
+    return Selection(where, params, lists, needs_text, any(s.by_author for s in parts))
 
 
 def topic_selection(topic: str | None, rare_topics: Collection[str] = ()) -> Selection:
@@ -97,7 +98,14 @@ def feed_page_sql(
         # equivalent `a < ? OR (a = ? AND b < ?)` walks it from the newest row (O(depth)).
         where = f"({where}) AND (m.created_at, m.id) < (?, ?)"
         params += (created, mention_id)
-    sql = f"SELECT {_SELECT_FEED} FROM mentions AS m WHERE {where} ORDER BY {_NEWEST_FIRST} LIMIT ?"
+        if selection.by_author:
+            # Days after the page's start are skipped in the index, not read and dropped.
+            where += (
+                f" AND {author_index.DAY_SQL.format(column='m.created_at')} <= substr(?, 1, 10)"
+            )
+            params += (created,)
+    order = newest_first(selection)
+    sql = f"SELECT {_SELECT_FEED} FROM mentions AS m WHERE {where} ORDER BY {order} LIMIT ?"
     return sql, params
 
 
@@ -170,7 +178,7 @@ def _listed_page(
     for step in range(listed.WINDOWS):
         low = listed.window_low(store, walk, below, size)
         sql, params = listed.listed_rows_sql(walk, selection, _SELECT_FEED, below, low)
-        sql += f" ORDER BY {_NEWEST_FIRST} LIMIT ?"
+        sql += f" ORDER BY {NEWEST_FIRST} LIMIT ?"
         rows += [_feed_row(r) for r in store.rows(sql, (*params, limit - len(rows)))]
         if len(rows) >= limit or low is None:
             return rows  # full, or the list ran out: nothing older is selected

@@ -15,6 +15,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
+from cache.db import author_index
 from cache.db.mention_lists import HAS_PARODY_SQL as HAS_PARODY_SQL
 from cache.db.mention_lists import HAS_REPLY_SQL as HAS_REPLY_SQL
 from cache.read.marks import STARRED_SQL, UNREAD_SQL
@@ -62,7 +63,14 @@ def compile_query(node: Node | None, now: datetime, rare_topics: Collection[str]
     if node is None:
         return Selection()
     where, params = _Compiler(now, frozenset(rare_topics)).compile(node)
-    return Selection(where, tuple(params), _lists(node), _needed_text(node))
+    return Selection(where, tuple(params), _lists(node), _needed_text(node), _by_author(node))
+
+
+def _by_author(node: Node) -> bool:
+    """Whether an `author:` condition stands at the top of the query (alone or ANDed
+    there): every selected mention is then in its index range, read in its order."""
+    conditions = node.nodes if isinstance(node, And) else (node,)
+    return any(isinstance(c, Field) and c.name == "author" for c in conditions)
 
 
 def _needed_text(node: Node) -> tuple[str, ...]:
@@ -172,8 +180,7 @@ def _other_field(node: Field, values: list[Any], marks: str) -> tuple[str, list[
     if node.name in _COLUMN:
         return f"{_COLUMN[node.name]} IN ({marks})", values
     if node.name == "author":
-        # Same collation as the index mentions(author COLLATE NOCASE, created_at).
-        return f"m.author COLLATE NOCASE IN ({marks})", values
+        return author_index.by_names("m", marks), values
     if node.name == "source":
         # An article can arrive through several feeds; any of them counts.
         return SOURCE_SQL.format(marks=marks), values

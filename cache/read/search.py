@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from cache.read.query_sql import compile_query
-from cache.read.selection import Selection, fts_expression
+from cache.read.selection import Selection, fts_expression, newest_first
 from filters.query import QueryError as QueryError  # re-exported: callers catch it here
 from filters.query import parse
 from filters.topics import DEFAULT_TOPICS
@@ -43,9 +43,10 @@ def select_sql(
     *,
     columns: str = "m.*",
     limit: int | None = None,
-    order: str = "m.created_at DESC, m.id DESC",
+    order: str | None = None,
 ) -> tuple[str, tuple[Any, ...]]:
-    """Full SQL for the mentions of a selection, newest first."""
+    """Full SQL for the mentions of a selection, newest first unless `order` says otherwise."""
+    order = order or newest_first(selection)
     sql = f"SELECT {columns} FROM mentions AS m WHERE {selection.where} ORDER BY {order}"
     params = selection.params
     if limit is not None:

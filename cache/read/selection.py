@@ -1,13 +1,18 @@
 """A selection of mentions (a WHERE clause with its parameters) and FTS5 literals.
 
 The bottom of the read path: the query compiler (`query_sql`), search and the exports all
-build on it, and it imports nothing else of Echowatch.
+build on it, and it imports nothing else of Echowatch but the per-author index's order.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+
+from cache.db import author_index
+
+NEWEST_FIRST = "m.created_at DESC, m.id DESC"
+"""The feed's order: newest first, the id settling mentions of the same second."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,15 @@ class Selection:
     needs_text: tuple[str, ...] = ()
     """FTS5 expressions ANDed at the top of the WHERE clause: when one matches nothing in
     the whole index, nothing is selected (a reader can say so without walking the feed)."""
+    by_author: bool = False
+    """An `author:` condition is ANDed at the top: a page is read newest first through the
+    per-author index, in the order it gives (`cache.db.author_index.NEWEST_FIRST`)."""
+
+
+def newest_first(selection: Selection) -> str:
+    """The ORDER BY of the selection's mentions newest first, written as the index that
+    reads them gives it (the same order either way)."""
+    return author_index.NEWEST_FIRST if selection.by_author else NEWEST_FIRST
 
 
 class FtsQuery(str):

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from cache.db import author_index
 from cache.db.store import Store
 from cache.read.ambassadors import programme_text_blocks
 from cache.read.author_posts import posts_of
@@ -118,7 +119,7 @@ def _page(store: Store, account: dict[str, Any], limit: int) -> AccountPage:
             "coalesce(m.in_reply_to, m.quoted_id) AS target_id, t.author AS t_author, "
             "t.role AS t_role, t.text AS t_text FROM mentions AS m "
             "LEFT JOIN mentions AS t ON t.id = coalesce(m.in_reply_to, m.quoted_id) "
-            f"WHERE {by_author} ORDER BY m.created_at DESC, m.id DESC LIMIT ?",
+            f"WHERE {by_author} ORDER BY {author_index.NEWEST_FIRST} LIMIT ?",
             (*values, limit),
         )
     )

@@ -78,7 +78,9 @@ def iter_critical_threads(
     store: Store, selection: Selection, *, limit: int | None = None
 ) -> Iterator[Thread]:
     """Every critical mention of `selection` with its thread, newest first, streamed."""
-    where = Selection(f"({selection.where}) AND {CRITICAL_SQL}", selection.params)
+    where = Selection(
+        f"({selection.where}) AND {CRITICAL_SQL}", selection.params, by_author=selection.by_author
+    )
     columns = ", ".join(f"m.{c.strip()}" for c in _COLUMNS.split(","))
     sql, params = select_sql(where, columns=columns, limit=limit)
     rows = store.rows(sql, params)

@@ -57,7 +57,11 @@ def narrowed(selection: Selection, window: Window) -> Selection:
     """The selection limited to the window's mentions, its full-text lists to its rowids."""
     band = f" AND rowid BETWEEN {int(window.lo)} AND {int(window.hi)}"
     where = selection.where.replace(FTS_RANGE, band)
-    return Selection(f"({where}) AND m.created_at >= ?", (*selection.params, window.low))
+    return Selection(
+        f"({where}) AND m.created_at >= ?",
+        (*selection.params, window.low),
+        by_author=selection.by_author,
+    )
 
 
 def time_windows(store: Store, before: tuple[str, str] | None, *, most: int) -> Iterator[Window]:
