@@ -141,8 +141,9 @@ class Store:
             migrations.apply(self.db)
             applied = len(migrations.applied_names(self.conn))
             self.conn.execute(f"PRAGMA user_version = {applied}")
-        # An import that was killed while it built the per-author index at its end.
-        author_index.restore_if_missing(self.conn)
+        # An earlier release's import left the per-author index out or built it led by
+        # the author (cache.db.author_index).
+        author_index.make_current(self.conn)
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[Store]:

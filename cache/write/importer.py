@@ -5,12 +5,11 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from cache.db import author_index
 from cache.db.store import Store, StoreError
 from cache.write.ingest import IngestResult
 from cache.write.pipeline import FLUSH_MENTIONS, BulkIngest
@@ -79,11 +78,7 @@ def import_paths(
 
     size = batch or FLUSH_MENTIONS
     paths = list(paths)
-    defer_index = author_index.worth_deferring(store.conn, _archive_bytes(paths))
-    with (
-        author_index.deferred(store.conn, defer_index),
-        BulkIngest(store, classifier, flush=size, parallel=parallel, on_stored=stored) as bulk,
-    ):
+    with BulkIngest(store, classifier, flush=size, parallel=parallel, on_stored=stored) as bulk:
         report.totals = bulk.totals  # added up once, by the bulk ingest, as batches commit
         for number, path in enumerate(paths):
             # The worker reads the next file while the last chunks of this one are stored.
@@ -121,17 +116,6 @@ def import_paths(
                     report.files_read += 1
                 bulk.flush()
     return report
-
-
-def _archive_bytes(paths: list[Path]) -> int:
-    """The size of the files to import (standard input counts as empty: its size is
-    unknown until it has been read)."""
-    total = 0
-    for path in paths:
-        if str(path) != STDIN_NAME:
-            with suppress(OSError):
-                total += path.stat().st_size
-    return total
 
 
 @contextmanager
