@@ -37,6 +37,10 @@ A reader's condition must spell the day exactly so (`DAY_SQL`) for SQLite to use
 NEWEST_FIRST = f"{DAY_SQL.format(column='m.created_at')} DESC, m.created_at DESC, m.id DESC"
 """Newest first, as `m.created_at DESC, m.id DESC`, written so that the index gives the
 order: a page of a prolific author then reads its rows, not all of the author's posts."""
+UP_TO_DAY_SQL = f"{DAY_SQL.format(column='m.created_at')} <= substr(?, 1, 10)"
+"""Posts of `mentions AS m` from the day of the time `?` or before: a keyset page that
+starts at that time skips the later days in the index instead of reading and dropping
+their entries."""
 _DAYS_SQL = (
     "WITH RECURSIVE days(day) AS ("
     "SELECT max({day}) FROM mentions UNION ALL "

@@ -99,10 +99,7 @@ def feed_page_sql(
         where = f"({where}) AND (m.created_at, m.id) < (?, ?)"
         params += (created, mention_id)
         if selection.by_author:
-            # Days after the page's start are skipped in the index, not read and dropped.
-            where += (
-                f" AND {author_index.DAY_SQL.format(column='m.created_at')} <= substr(?, 1, 10)"
-            )
+            where += f" AND {author_index.UP_TO_DAY_SQL}"
             params += (created,)
     order = newest_first(selection)
     sql = f"SELECT {_SELECT_FEED} FROM mentions AS m WHERE {where} ORDER BY {order} LIMIT ?"
