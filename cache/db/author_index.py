@@ -6,8 +6,8 @@ at that author's place in it: a transaction of 20,000 mentions into a store of a
 wrote 0.28 of a page a mention there (0.09 at 100,000), all of what made a mention dearer
 as the store grew. Led by the day, new mentions land in the newest days' part, as they do
 in the time index, whatever the store's size. A reader asks for an author's posts day by
-day (`by_names`: every day the store holds, listed through the same index) and reads
-them newest first in the index's order (`NEWEST_FIRST`).
+day (`by_names`: every day the store holds, which `mention_days` lists) and reads them
+newest first in the index's order (`NEWEST_FIRST`).
 
 Imports keep it throughout. Releases before m016 left it out of an import that at least
 doubled the store and built it at the end; led by the day, putting each post into it
@@ -41,14 +41,17 @@ UP_TO_DAY_SQL = f"{DAY_SQL.format(column='m.created_at')} <= substr(?, 1, 10)"
 """Posts of `mentions AS m` from the day of the time `?` or before: a keyset page that
 starts at that time skips the later days in the index instead of reading and dropping
 their entries."""
-_DAYS_SQL = (
+DAYS_SQL = (
     "WITH RECURSIVE days(day) AS ("
-    "SELECT max({day}) FROM mentions UNION ALL "
-    "SELECT (SELECT max({day}) FROM mentions WHERE {day} < days.day) "
+    "SELECT max(day) FROM mention_days UNION ALL "
+    "SELECT (SELECT max(day) FROM mention_days WHERE day < days.day) "
     "FROM days WHERE days.day IS NOT NULL) SELECT day FROM days"
-).format(day=DAY_SQL.format(column="created_at"))
-"""Every day the store holds, newest first: one step down the index per day (0.2 ms for
-a month of days at a million mentions)."""
+)
+"""Every day the store holds, newest first (`cache.db.mention_lists.DAYS_TABLE_SQL` keeps
+the table), one step down the table a day. Written as steps on purpose: SQLite then
+takes the list for a few values and looks each (day, name) up in the index, where for
+`SELECT day FROM mention_days` it read the whole index in order and tested each entry
+(8.3 against 2.7 ms for a prolific author's page in a store spanning 986 days)."""
 
 
 def by_names(alias: str, marks: str) -> str:
@@ -57,7 +60,7 @@ def by_names(alias: str, marks: str) -> str:
     post's is, so SQLite reads the names' entries day by day through the index."""
     return (
         f"{alias}.author COLLATE NOCASE IN ({marks}) "
-        f"AND {DAY_SQL.format(column=f'{alias}.created_at')} IN ({_DAYS_SQL})"
+        f"AND {DAY_SQL.format(column=f'{alias}.created_at')} IN ({DAYS_SQL})"
     )
 
 

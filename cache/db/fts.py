@@ -113,6 +113,13 @@ class Deferred:
     """What the writer inside `deferred_inserts` listed of its new rows itself."""
 
     authors_listed: bool = False
+    days_listed: bool = False
+
+    def list_days(self, conn: sqlite3.Connection, days: Iterable[str]) -> None:
+        """List every day (YYYY-MM-DD) of the rows inserted in the block, as `list_authors`
+        lists their authors, instead of reading each new row back at the end."""
+        mention_lists.add_days(conn, days)
+        self.days_listed = True
 
     def list_authors(
         self, conn: sqlite3.Connection, pairs: Iterable[tuple[object, object]]
@@ -161,7 +168,9 @@ def deferred_inserts(conn: sqlite3.Connection) -> Iterator[Deferred]:
     )
     conn.execute(INSERT_TRIGGER_SQL)
     if lists:
-        mention_lists.fill_inserted(conn, since, authors=not deferred.authors_listed)
+        mention_lists.fill_inserted(
+            conn, since, authors=not deferred.authors_listed, days=not deferred.days_listed
+        )
         for sql in lists:
             conn.execute(sql)
 

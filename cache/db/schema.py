@@ -464,3 +464,11 @@ def m016_author_index_by_day(db: Database) -> None:
         "CREATE INDEX mentions_author_created "
         "ON mentions(substr(created_at, 1, 10), author COLLATE NOCASE, created_at)"
     )
+
+
+@migrations()
+def m017_mention_days(db: Database) -> None:
+    # The days of the stored posts in a table of their own, kept by triggers: readers of
+    # the per-author index went through them by listing them from the index, one step a
+    # day in every statement (cache.db.mention_lists.DAYS_TABLE_SQL says what that cost).
+    mention_lists.create_days(db)

@@ -446,6 +446,7 @@ def write_rows(
         # No row trigger to feed (see `fts.deferred_inserts`): the rows go straight in.
         conn.executemany(_INSERT_MENTION, inserts)
         deferred.list_authors(conn, {(row[_AUTHOR_KEY_AT], row[_AUTHOR_AT]) for row in inserts})
+        deferred.list_days(conn, {str(row[_CREATED_AT])[:10] for row in inserts})
     elif inserts:
         conn.execute(_STAGE_TABLE)
         conn.executemany(_STAGE_MENTION, inserts)
@@ -471,6 +472,7 @@ def write_rows(
 
 _AT = {column: index for index, column in enumerate(_MENTION_COLUMNS)}
 _AUTHOR_KEY_AT, _AUTHOR_AT = _AT["author_key"], _AT["author"]
+_CREATED_AT = _AT["created_at"]
 _SETTLED_OF_INSERT = operator.itemgetter(
     _AT["topics"], _AT["in_reply_to"], _AT["quoted_id"], _AT["created_at"]
 )
