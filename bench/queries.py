@@ -5,7 +5,10 @@ monitor asks for them (`cache.read.monitor_queries.feed_page` on the `Selection`
 `cache.read.search.query_selection`, with the store's rare topics), p50/p95 over the runs after
 one warm-up, and the capped count of the filter line (`count_matching`). Then scrolling:
 one page of 200 below the row at 0 %, 50 % and 90 % of the feed's depth, unfiltered and
-for `lang:de` and the free-text `Streik`. The store is opened read-only, as the monitor
+for `lang:de` and the free-text `Streik`. Then an author's posts as `author:` and the
+account page read them (`accounts`), for the busiest author and one of the rarest: in a
+store whose posts span many days (`bench/synth.py --pace`) these read the most days for
+the fewest rows. The store is opened read-only, as the monitor
 opens it; times relative to its newest mention (`since:24h` means the last day of the
 stored stream).
 
@@ -77,6 +80,41 @@ def _p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered)) - 1))]
 
 
+def _accounts(store: Any, now: Any, repeats: int) -> dict[str, Any]:
+    """An author's posts, as `author:` and the account page read them, for the author with
+    the most posts and for one with the fewest (the one read through the most days for
+    the fewest rows, in a store that spans many days)."""
+    from cache.read.monitor_queries import feed_page
+    from cache.read.search import query_selection
+    from cache.read.thread_walk import account_page
+
+    found: dict[str, Any] = {}
+    for who, order in (("busiest", "DESC"), ("rarest", "ASC")):
+        (name, key, posts) = store.conn.execute(
+            "SELECT author, author_key, count(*) FROM mentions WHERE author_key != '' "
+            f"GROUP BY author_key ORDER BY count(*) {order}, author_key LIMIT 1"
+        ).fetchone()
+        selection = query_selection(f"author:@{name}", now)
+        for label, read in (
+            (f"author: ({who})", partial(feed_page, store, selection)),
+            (f"account page ({who})", partial(account_page, store, key)),
+        ):
+            times, _ = _timed(read, repeats)
+            found[label] = {
+                "posts": posts,
+                "ms_p50": round(statistics.median(times), 2),
+                "ms_p95": round(_p95(times), 2),
+                "cpu_ms_p50": round(statistics.median(_cpu_ms), 2),
+                "cpu_ms_p95": round(_p95(_cpu_ms), 2),
+            }
+            print(label, json.dumps(found[label]), file=sys.stderr, flush=True)
+    (days,) = store.conn.execute(
+        "SELECT count(DISTINCT substr(created_at, 1, 10)) FROM mentions"
+    ).fetchone()
+    found["days"] = days
+    return found
+
+
 def run(
     db: Path, tree: Path, repeats: int, count_repeats: int | None = None, only: str = ""
 ) -> dict[str, Any]:
@@ -126,6 +164,7 @@ def run(
                 "count_cpu_ms_p95": round(_p95(count_cpu), 2),
             }
             print(label, json.dumps(results["queries"][label]), file=sys.stderr, flush=True)
+        results["accounts"] = _accounts(store, now, repeats)
         for label, text in (("no filter", ""), ("lang:de", "lang:de"), ("Streik", "Streik")):
             selection = query_selection(text, now, rare_topics=rare)
             (matching,) = conn.execute(  # off the clock: where 50 % and 90 % are
