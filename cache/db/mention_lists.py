@@ -20,9 +20,10 @@ A fourth, `mention_days(day)`, lists the days of the stored posts, the first col
 that index, which its readers go through day by day (`DAYS_TABLE_SQL`).
 
 All are kept by SQL triggers on `mentions`, so every write path (live ingest, the bulk
-importer, reclassification, time repair, a delete) keeps them right without knowing of
-them, and a bulk loader that drops the full-text triggers (`cache.db.fts`) leaves these
-alone. Ids of mentions never change (no writer updates `id`); the triggers rely on it.
+importer, reclassification, time repair, a delete, another tool) keeps them right without
+knowing of them. A bulk load drops the insert triggers for its transaction and lists its
+new rows at the end instead (`cache.db.fts.deferred_inserts`, `fill_inserted`). Ids of
+mentions never change (no writer updates `id`); the triggers rely on it.
 """
 
 from __future__ import annotations
