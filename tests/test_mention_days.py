@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
+from cache.db import author_index
 from cache.db.store import Store
 from cache.read.monitor_queries import feed_page, feed_page_sql
 from cache.read.search import query_selection
@@ -129,9 +130,11 @@ def test_an_author_page_looks_each_day_up_in_the_index(tmp_path: Path) -> None:
     assert any("mention_days" in step for step in plan), plan
 
 
-def test_a_store_from_before_m017_lists_its_days(tmp_path: Path) -> None:
-    """A store made before the days were listed gets them all from the next writer, and its
-    author pages answer as before."""
+@pytest.mark.parametrize("author_index_before", ["led by the day", "left out", "led by the author"])
+def test_a_store_from_before_m017_lists_its_days(tmp_path: Path, author_index_before: str) -> None:
+    """A store made before the days were listed gets them all from the next writer, also
+    when an earlier release's killed import left its per-author index out or one rebuilt it
+    led by the author, and its author pages answer as before."""
     source = tmp_path / "new.db"
     with Store.open(source) as store:
         _store(store, "live", tmp_path)
@@ -141,7 +144,17 @@ def test_a_store_from_before_m017_lists_its_days(tmp_path: Path) -> None:
         assert not conn.execute(
             "SELECT 1 FROM sqlite_master WHERE name = 'mention_days'"
         ).fetchall()
+        if author_index_before != "led by the day":
+            conn.execute(f"DROP INDEX {author_index.NAME}")
+        if author_index_before == "led by the author":
+            conn.execute(
+                f"CREATE INDEX {author_index.NAME} ON mentions(author COLLATE NOCASE, created_at)"
+            )
+        conn.commit()
     with Store.open(old) as store:
         listed, held = _days(store)
         assert listed == held and len(held) == 6
+        assert author_index.declared(store.conn) == author_index.CREATE_SQL.replace(
+            " IF NOT EXISTS", ""
+        )
         assert _author_page(store) == expected

@@ -192,14 +192,14 @@ END;
 """
 
 _STORED_DAYS_SQL = (
-    "WITH RECURSIVE days(day) AS ("
-    "SELECT max({day}) FROM mentions UNION ALL "
-    "SELECT (SELECT max({day}) FROM mentions WHERE {day} < days.day) "
-    "FROM days WHERE days.day IS NOT NULL) "
-    "INSERT OR IGNORE INTO mention_days (day) SELECT day FROM days WHERE day IS NOT NULL"
-).format(day=DAY_SQL.format(column="created_at"))
-"""List every day the store holds, one step down the per-author index a day (a store
-without that index is read whole, with the same answer)."""
+    "INSERT OR IGNORE INTO mention_days (day) "
+    f"SELECT DISTINCT {DAY_SQL.format(column='created_at')} FROM mentions ORDER BY 1"
+)
+"""List every day the store holds in one pass over the time index (0.05 s for 200,000
+mentions). Not a step a day down the per-author index, as readers list them: a store
+whose earlier import was killed while that index was left out, or rebuilt it led by the
+author, has none to step down until `cache.db.author_index.make_current` runs after the
+migrations, and each step then read the whole table (27 ms a day at 200,000 mentions)."""
 
 
 def _touched(row: str) -> str:
