@@ -22,6 +22,7 @@ from cache.live.collector import Collector
 from cache.read.ambassadors import AmbassadorProfile, ambassador_profiles
 from cache.read.monitor_queries import feed_page_sql
 from cache.read.search import query_selection
+from cache.write.importer import import_paths
 from cache.write.ingest import IngestResult, ingest
 from filters.classify import Classifier
 from sources.demo.replay import DEMO_DIR
@@ -304,3 +305,30 @@ def plain_page_ids(
     windows, no prefix words): what every faster way of reading a page must give."""
     sql, params = feed_page_sql(query_selection(text, now), before)
     return [r["id"] for r in store.rows(sql, (*params, limit))]
+
+
+def store_pages(
+    store: Store, payloads: Sequence[dict[str, Any]], writer: str, folder: Path
+) -> None:
+    """Store API v2 pages as the live sources do (`writer` "live": page by page) or as
+    `app.py import` does ("import": one JSON Lines archive in `folder`, read in-process)."""
+    if writer == "live":
+        for payload in payloads:
+            ingest(store, parse_response(payload, "x"), CLASSIFIER)
+        return
+    archive = folder / "pages.jsonl"
+    archive.write_text("".join(json.dumps(p) + "\n" for p in payloads))
+    import_paths(store, [archive], CLASSIFIER, parallel=False)
+
+
+def author_ids_newest_first(store: Store, author: str) -> list[str]:
+    """The ids of `author`'s posts (any case) sorted newest first without any index: what
+    every reader of them must give."""
+    return [
+        str(row[0])
+        for row in store.conn.execute(
+            "SELECT id FROM mentions NOT INDEXED WHERE author = ? COLLATE NOCASE "
+            "ORDER BY created_at DESC, id DESC",
+            (author,),
+        )
+    ]

@@ -19,7 +19,7 @@ from filters.classify import Classifier
 from sources.model.config import Config
 from sources.x.twitter_v2 import parse_response
 from tests.builders import BASE_TIME, page, tweet, user
-from tests.store_helpers import store_before
+from tests.store_helpers import author_ids_newest_first, store_before
 
 CLASSIFIER = Classifier(Config())
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
@@ -38,17 +38,6 @@ def _posts_over_days(store: Store) -> None:
     ingest(store, parse_response(page(tweets, [anne, bob]), "x"), CLASSIFIER)
 
 
-def _newest_first(store: Store) -> list[str]:
-    """Anne's posts sorted newest first without any index: what every reader must give."""
-    return [
-        str(row[0])
-        for row in store.conn.execute(
-            "SELECT id FROM mentions NOT INDEXED WHERE author = 'ANNE_K' COLLATE NOCASE "
-            "ORDER BY created_at DESC, id DESC"
-        )
-    ]
-
-
 def _paged(store: Store, query: str, size: int) -> list[str]:
     """Every page of `query` in the feed, `size` rows at a time, as the monitor scrolls."""
     ids: list[str] = []
@@ -64,7 +53,7 @@ def test_author_pages_across_days_hold_each_post_once_newest_first(tmp_path: Pat
     first, same-second posts by id, whatever the case of the name typed."""
     with Store.open(tmp_path / "s.db") as store:
         _posts_over_days(store)
-        expected = _newest_first(store)
+        expected = author_ids_newest_first(store, "ANNE_K")
         assert len(expected) == 20
         assert _paged(store, "author:Anne_K", 3) == expected
         assert _paged(store, "author:anne_k lang:en", 7) == expected
@@ -74,7 +63,7 @@ def test_an_account_page_lists_its_newest_posts_across_days(tmp_path: Path) -> N
     """The profile view counts all of an account's posts and shows the newest ones first."""
     with Store.open(tmp_path / "s.db") as store:
         _posts_over_days(store)
-        expected = _newest_first(store)
+        expected = author_ids_newest_first(store, "ANNE_K")
         profile = account_page(store, ANNE_KEY, limit=8)
     assert profile is not None
     assert profile.posts == 20
@@ -87,7 +76,7 @@ def test_a_store_from_before_m016_gets_the_day_led_index(tmp_path: Path) -> None
     source = tmp_path / "new.db"
     with Store.open(source) as store:
         _posts_over_days(store)
-        expected = _newest_first(store)
+        expected = author_ids_newest_first(store, "ANNE_K")
         (fresh_sql,) = store.conn.execute(
             "SELECT sql FROM sqlite_master WHERE name = ?", (author_index.NAME,)
         ).fetchone()

@@ -4,7 +4,6 @@ name never do, whichever writer stored them."""
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,14 +13,13 @@ from cache.db import author_index
 from cache.db.store import Store
 from cache.read.author_posts import posts_of
 from cache.read.thread_walk import account_page
-from cache.write.importer import import_paths
 from cache.write.ingest import ingest
 from filters.classify import Classifier
 from sources.feeds.parse import parse_feed
 from sources.model.config import Config
 from sources.x.twitter_v2 import parse_response
 from tests.builders import BASE_TIME, page, rss, tweet, user
-from tests.store_helpers import store_before
+from tests.store_helpers import store_before, store_pages
 
 CLASSIFIER = Classifier(Config())
 RENAMED_KEY = "x:4711"
@@ -66,13 +64,7 @@ def _key_of(store: Store, source: str) -> str:
 def test_an_account_page_holds_every_name_it_posted_under(tmp_path: Path, writer: str) -> None:
     """A renamed account's page lists its posts under the old and the new name, newest first."""
     with Store.open(tmp_path / "s.db") as store:
-        if writer == "live":
-            for payload in _renamed_account_pages():
-                ingest(store, parse_response(payload, "x"), CLASSIFIER)
-        else:
-            archive = tmp_path / "pages.jsonl"
-            archive.write_text("".join(json.dumps(p) + "\n" for p in _renamed_account_pages()))
-            import_paths(store, [archive], CLASSIFIER, parallel=False)
+        store_pages(store, _renamed_account_pages(), writer, tmp_path)
         full = account_page(store, RENAMED_KEY)
         short = account_page(store, RENAMED_KEY, limit=2)
     assert full is not None and short is not None

@@ -4,7 +4,6 @@ each (day, name) up in the per-author index instead of listing the days through 
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
@@ -18,13 +17,10 @@ from cache.db.store import Store
 from cache.read.monitor_queries import feed_page, feed_page_sql
 from cache.read.search import query_selection
 from cache.read.thread_walk import account_page
-from cache.write.importer import import_paths
-from cache.write.ingest import ingest
 from filters.classify import Classifier
 from sources.model.config import Config
-from sources.x.twitter_v2 import parse_response
 from tests.builders import BASE_TIME, page, tweet, user
-from tests.store_helpers import store_before
+from tests.store_helpers import author_ids_newest_first, store_before, store_pages
 
 CLASSIFIER = Classifier(Config())
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
@@ -49,27 +45,6 @@ def _pages() -> list[dict[str, object]]:
     return pages
 
 
-def _store(store: Store, writer: str, tmp_path: Path) -> None:
-    if writer == "live":
-        for payload in _pages():
-            ingest(store, parse_response(payload, "x"), CLASSIFIER)
-    else:
-        archive = tmp_path / "pages.jsonl"
-        archive.write_text("".join(json.dumps(p) + "\n" for p in _pages()))
-        import_paths(store, [archive], CLASSIFIER, parallel=False)
-
-
-def _anne_newest_first(store: Store) -> list[str]:
-    """Anne's posts sorted newest first without any index: what every reader must give."""
-    return [
-        str(row[0])
-        for row in store.conn.execute(
-            "SELECT id FROM mentions NOT INDEXED WHERE author = 'anne_k' COLLATE NOCASE "
-            "ORDER BY created_at DESC, id DESC"
-        )
-    ]
-
-
 def _author_page(store: Store) -> list[str]:
     return [row["id"] for row in feed_page(store, query_selection("author:anne_k", NOW))]
 
@@ -89,7 +64,7 @@ def test_posts_moved_or_added_by_any_writer_stay_on_author_pages(
     held no post on and one another tool inserted on such a day."""
     path = tmp_path / "s.db"
     with Store.open(path) as store:
-        _store(store, writer, tmp_path)
+        store_pages(store, _pages(), writer, tmp_path)
         listed, held = _days(store)
         assert listed == held and len(held) == 6
         with store.conn:  # a time repair moves the oldest post a week back
@@ -104,7 +79,7 @@ def test_posts_moved_or_added_by_any_writer_stay_on_author_pages(
     db.close()
     with Store.open(path) as store:
         listed, held = _days(store)
-        expected = _anne_newest_first(store)
+        expected = author_ids_newest_first(store, "anne_k")
         profile = account_page(store, ANNE_KEY)
         page_ids = _author_page(store)
     assert {"2025-12-25", "2027-02-01"} <= listed
@@ -119,7 +94,7 @@ def test_an_author_page_looks_each_day_up_in_the_index(tmp_path: Path) -> None:
     """An `author:` page seeks (day, name) in the per-author index and takes the days from
     their own small table, never by walking the per-author index for them."""
     with Store.open(tmp_path / "s.db") as store:
-        _store(store, "live", tmp_path)
+        store_pages(store, _pages(), "live", tmp_path)
         sql, params = feed_page_sql(query_selection("author:anne_k", NOW))
         plan = [str(r[3]) for r in store.conn.execute(f"EXPLAIN QUERY PLAN {sql}", (*params, 9))]
     assert any(
@@ -137,7 +112,7 @@ def test_a_store_from_before_m017_lists_its_days(tmp_path: Path, author_index_be
     led by the author, and its author pages answer as before."""
     source = tmp_path / "new.db"
     with Store.open(source) as store:
-        _store(store, "live", tmp_path)
+        store_pages(store, _pages(), "live", tmp_path)
         expected = _author_page(store)
     old = store_before("m017_mention_days", tmp_path / "old.db", source)
     with closing(sqlite3.connect(old)) as conn:  # as it is on disk, before any writer opens it
