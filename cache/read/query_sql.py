@@ -37,7 +37,7 @@ REACTION_SQL = (
 """`has:` one of `marks` (m012's `mention_reactions`, which lists the mentions that
 `HAS_PARODY_SQL` / `HAS_REPLY_SQL` select): one index probe per tested mention."""
 
-_FTS = (
+TEXT_SQL = (
     f"EXISTS (SELECT 1 FROM mentions_fts WHERE mentions_fts MATCH ?{FTS_RANGE}) "
     f"AND +m.rowid IN (SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH ?{FTS_RANGE})"
 )
@@ -48,7 +48,8 @@ answer for every row it walks: a search without any match is settled before the 
 by `Selection.needs_text` (`cache.read.monitor_queries`). `FTS_RANGE` lets
 `cache.read.windowed` read only the matches among the rowids of the newest few thousand
 mentions instead of all of them (in the EXISTS too: a word without matches is then looked
-up in the whole index only once)."""
+up in the whole index only once). A selection whose `where` is this and nothing else is
+counted in the full-text index alone (`cache.read.monitor_queries.count_matching`)."""
 
 _COLUMN = {"role": "m.role", "lang": "m.lang", "platform": "m.platform"}
 
@@ -118,7 +119,7 @@ class _Compiler:
             inner, params = self.compile(node.node)
             return f"NOT ({inner})", params
         if isinstance(node, Text):
-            return _FTS, [FtsQuery(fts_term(node))] * 2
+            return TEXT_SQL, [FtsQuery(fts_term(node))] * 2
         if isinstance(node, TimeBound):
             bound = format_timestamp(node.resolve(self.now))
             return ("m.created_at >= ?" if node.name == "since" else "m.created_at < ?"), [bound]
@@ -131,7 +132,7 @@ class _Compiler:
         params: list[Any] = []
         if len(words) > 1:
             fts_operator = " AND " if operator == " AND " else " OR "
-            parts.append(_FTS)
+            parts.append(TEXT_SQL)
             params.extend([FtsQuery(fts_operator.join(fts_term(w) for w in words))] * 2)
             nodes = tuple(n for n in nodes if not isinstance(n, Text))
         for child in nodes:
