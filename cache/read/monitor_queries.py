@@ -203,21 +203,23 @@ rows would hold the worker for seconds)."""
 def count_matching(store: Store, selection: Selection, cap: int = COUNT_CAP) -> int:
     """How many mentions `selection` matches, up to `cap` + 1 (more means "more than cap").
 
-    Free text is counted window by window first (`cache.read.windowed`), so a common word
-    reaches the cap without listing all its matches.
+    Words alone and topics alone are counted in their own index (`text_alone`,
+    `topics_alone`). Free text with other conditions is counted window by window first
+    (`cache.read.windowed`), so a common word reaches the cap without listing all its
+    matches.
     """
     wanted = cap + 1
     found = 0
     before: tuple[str, str] | None = None
     selection = prefix_terms.expanded(store, selection)
-    # A prefix term left to FTS5 merges the lists of every word it covers in each window
-    # again: counted by windows it would cost more than listing it once.
     text = text_alone(selection)
     if text is not None:
         return _count_text(store, text, wanted)
     topics = topics_alone(selection)
     if topics is not None:
         return _count_topics(store, *topics, wanted)
+    # A prefix term left to FTS5 merges the lists of every word it covers in each window
+    # again: counted by windows it would cost more than listing it once.
     prefix = any(isinstance(p, FtsQuery) and has_prefix(p) for p in selection.params)
     walk = None if has_full_text(selection) else listed.driver(selection)
     if walk is not None:
