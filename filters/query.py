@@ -40,6 +40,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from filters.topic_vocab import SHORT_NAMES
+
 ROLE_VALUES = ("ambassador", "parody", "official", "press", "public")
 PLATFORM_VALUES = ("x", "rss", "bluesky", "mastodon")
 HAS_VALUES = ("reply", "parody")
@@ -273,12 +275,18 @@ class _Lexer:
             "topic": self.topics,
             "own": self.topics,
         }.get(name)
+        if name in ("topic", "own") and valid is not None and key not in valid:
+            key = _TOPIC_OF_SHORT_NAME.get(key, key)  # the feed's word: `strike`
         if valid is not None and key not in valid:
             listed = ", ".join(sorted(valid)) if name in ("topic", "own") else ", ".join(valid)
             raise QueryError(column, f"unknown {name} '{value}' (valid: {listed})")
         if name == "lang" and not _LANG.match(key):
             raise QueryError(column, f"expected a language code like de or en, got '{value}'")
         return key
+
+
+_TOPIC_OF_SHORT_NAME = {short: topic for topic, short in SHORT_NAMES.items()}
+"""Topic id of each word the feed shows for a default topic (`filters.topic_vocab`)."""
 
 
 def _quoted(text: str, start: int) -> tuple[str, int]:

@@ -10,6 +10,16 @@ from __future__ import annotations
 
 from typing import Any
 
+SHORT_NAMES = {
+    "working_conditions": "work",
+    "pay": "pay",
+    "strikes": "strike",
+    "unions": "union",
+    "taxes": "tax",
+}
+"""The word the feed shows for each default topic. The query language takes it too
+(`topic:strike` is `topic:strikes`), unless a configured topic has it as its id."""
+
 DEFAULT_TOPICS: dict[str, dict[str, Any]] = {
     "working_conditions": {
         "label": ("Working conditions", "Arbeitsbedingungen"),

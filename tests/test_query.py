@@ -186,6 +186,24 @@ def test_configured_topics_are_valid_values(store: Store) -> None:
     assert ids(store, "topic:logistics", topics=["pay", "logistics"]) == []
 
 
+def test_the_feeds_topic_words_filter_as_their_topics(store: Store) -> None:
+    """`topic:strike`, `own:work|tax`: the words the feed shows are taken as topic names."""
+    for short, full in [
+        ("topic:strike", "topic:strikes"),
+        ("topic:union", "topic:unions"),
+        ("own:work|tax", "own:working_conditions|taxes"),
+        ("-topic:strike", "-topic:strikes"),
+    ]:
+        assert ids(store, full), full  # something to find, so that the two can differ
+        assert ids(store, short) == ids(store, full), short
+
+
+def test_a_configured_topic_keeps_a_name_the_feed_uses(store: Store) -> None:
+    """A configured topic whose id is one of the feed's words is that topic, not a default."""
+    assert ids(store, "topic:strike") == ids(store, "topic:strikes") != []
+    assert ids(store, "topic:strike", topics=["strikes", "strike"]) == []
+
+
 def test_queries_walk_an_index_newest_first(store: Store) -> None:
     """Common queries read mentions in created_at order from an index, never sort them all."""
     for query in ["topic:pay", "role:ambassador", "lang:de pay", "has:reply", "author:@x"]:

@@ -20,6 +20,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import DataTable
 
+from filters.topic_vocab import SHORT_NAMES
 from sources.model.records import utc_now
 from tui.badges import reply_marker
 from tui.feed_columns import (
@@ -37,14 +38,9 @@ LIVE_WINDOW = 500
 """Rows the live table keeps; more only while the reader pages back into history."""
 PAGE_SIZE = 200
 
-TOPIC_CHIPS = {
-    "working_conditions": "work",
-    "pay": "pay",
-    "strikes": "strike",
-    "unions": "union",
-    "taxes": "tax",
-}
-"""Short words a reader recognises for the default topics (a configured topic shows its id)."""
+TOPIC_CHIPS = SHORT_NAMES
+"""Short words a reader recognises for the default topics (a configured topic shows its id);
+the filter line takes them as topic names too."""
 
 
 class _TimeCell(Text):
