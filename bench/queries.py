@@ -53,6 +53,7 @@ def forms(author: str, source: str, day: str) -> list[tuple[str, str]]:
         ("a OR b", "Verdi OR Gewerkschaft"),
         ("topic:a|b", "topic:pay|taxes"),
         ("( ) combined", "topic:strikes lang:de (Verdi OR Streik)"),
+        ("since: word", "since:7d Streik"),
     ]
 
 

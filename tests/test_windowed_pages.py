@@ -34,6 +34,7 @@ QUERIES = [
     "lang:de Streik",
     "topic:strikes (Verdi OR Streik)",
     "Streik -Verdi",
+    "since:2d Streik",
     "Nichtvorhandenwort",
 ]
 

@@ -31,6 +31,14 @@ SPREAD = 8
 the band would hold too many matches of other times."""
 
 
+FROM_WINDOW_START_SQL = "likelihood(m.created_at >= ?, 0.001)"
+"""`m.created_at >= ?` for a window's start, marked as the narrow bound. A query's
+`since:` is a lower bound of the same column, and of two such bounds SQLite walks the time
+index from the first it meets: a count of `since:7d Streik` walked the whole week for each
+window of 2,000 mentions (28 ms instead of 1 for the first, at a million). `likelihood`
+returns its argument; it only tells SQLite that few rows pass."""
+
+
 @dataclass(frozen=True)
 class Window:
     """Every mention with created_at from `low` up to the window's top, rowids in [lo, hi]."""
@@ -58,8 +66,8 @@ def narrowed(selection: Selection, window: Window) -> Selection:
     band = f" AND rowid BETWEEN {int(window.lo)} AND {int(window.hi)}"
     where = selection.where.replace(FTS_RANGE, band)
     return Selection(
-        f"({where}) AND m.created_at >= ?",
-        (*selection.params, window.low),
+        f"{FROM_WINDOW_START_SQL} AND ({where})",
+        (window.low, *selection.params),
         by_author=selection.by_author,
     )
 

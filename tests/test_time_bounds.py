@@ -1,0 +1,99 @@
+"""A `since:` in a search does not make a count walk the whole period it names: the
+filter line's windowed count and the saved views' counts read their own time range.
+
+The work a statement does is measured in SQLite virtual-machine steps (a progress
+handler), not in time: a count that walks every mention since `since:` takes many times
+the steps of one that walks its window."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cache.db.store import Store
+from cache.read import windowed
+from cache.read.monitor_queries import count_matching
+from cache.read.search import query_selection
+from cache.read.views import view_counts
+from cache.write.ingest import ingest
+from filters.classify import Classifier
+from filters.views import SavedView
+from sources.model.config import Config
+from sources.x.twitter_v2 import parse_response
+from tests.builders import page, tweet, user
+
+CONFIG = Config()
+POSTS = 600
+NEWEST = datetime(2026, 3, 1, 12, tzinfo=UTC)
+"""The newest post; the others one hour apart before it (25 days)."""
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("time_bounds") / "s.db"
+    author = user("picket_line")
+    posts = [
+        tweet(author, f"Streik Tag {n}", at=NEWEST - timedelta(hours=POSTS - 1 - n))
+        for n in range(POSTS)
+    ]
+    with Store.open(path) as store:  # oldest first: rowids follow time, as an import stores
+        for start in range(0, POSTS, 100):
+            batch = parse_response(page(posts[start : start + 100], [author]), "x")
+            ingest(store, batch, Classifier(CONFIG))
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _small_windows(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The real first window (2,000 mentions) is larger than this store.
+    monkeypatch.setattr(windowed, "FIRST_WINDOW", 16)
+
+
+def _steps(store: Store, work: Callable[[], Any]) -> tuple[int, Any]:
+    """(virtual-machine steps, in tens, that `work` took on the store's connection, its answer)."""
+    counted = iter(range(1, 10**9))
+    last = [0]
+
+    def step() -> int:
+        last[0] = next(counted)
+        return 0
+
+    store.conn.set_progress_handler(step, 10)
+    try:
+        answer = work()
+    finally:
+        store.conn.set_progress_handler(None, 0)
+    return last[0], answer
+
+
+def _queries(*texts: str) -> Iterator[Any]:
+    return (query_selection(text, NEWEST) for text in texts)
+
+
+def test_a_since_search_counts_its_newest_window_only(store_path: Path) -> None:
+    """`since:60d Streik -Verdi` counts as little as `Streik -Verdi` when the newest window
+    holds enough matches: it does not walk the two months it names first."""
+    with Store.open(store_path, readonly=True) as store:
+        bounded, free = _queries("since:60d Streik -Verdi", "Streik -Verdi")
+        steps_bounded, count_bounded = _steps(store, lambda: count_matching(store, bounded, 5))
+        steps_free, count_free = _steps(store, lambda: count_matching(store, free, 5))
+    assert count_bounded == count_free == 6  # "more than 5"
+    assert steps_bounded < 2 * steps_free + 50, (steps_bounded, steps_free)
+
+
+def test_a_views_since_does_not_widen_its_count(store_path: Path) -> None:
+    """A saved view with `since:60d` counts its last week from the week's start, as the
+    same view without `since:` does, and finds the same numbers (the week is bounded on
+    both sides, which SQLite prefers to the one-sided `since:`)."""
+    views = [SavedView("bounded", "since:60d Streik"), SavedView("free", "Streik")]
+    with Store.open(store_path, readonly=True) as store:
+        steps_bounded, (bounded,) = _steps(
+            store, lambda: view_counts(store, views[:1], CONFIG, NEWEST)
+        )
+        steps_free, (free,) = _steps(store, lambda: view_counts(store, views[1:], CONFIG, NEWEST))
+    assert bounded.counts == free.counts == {"1h": 2, "24h": 25, "7d": 169}
+    assert steps_bounded < 2 * steps_free + 50, (steps_bounded, steps_free)
