@@ -166,7 +166,13 @@ def run(
             }
             print(label, json.dumps(results["queries"][label]), file=sys.stderr, flush=True)
         results["accounts"] = _accounts(store, now, repeats)
-        for label, text in (("no filter", ""), ("lang:de", "lang:de"), ("Streik", "Streik")):
+        scrolled = (
+            ("no filter", ""),
+            ("lang:de", "lang:de"),
+            ("Streik", "Streik"),
+            ("until: Streik", f"until:{newest[:10]} Streik"),
+        )
+        for label, text in scrolled:
             selection = query_selection(text, now, rare_topics=rare)
             (matching,) = conn.execute(  # off the clock: where 50 % and 90 % are
                 f"SELECT count(*) FROM mentions AS m WHERE {selection.where}", selection.params

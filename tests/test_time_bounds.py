@@ -1,5 +1,6 @@
-"""A `since:` in a search does not make a count walk the whole period it names: the
-filter line's windowed count and the saved views' counts read their own time range.
+"""A `since:` or `until:` in a search does not make a reader walk the whole period it
+names: the filter line's windowed count, a page deep in the feed and the saved views'
+counts read their own time range.
 
 The work a statement does is measured in SQLite virtual-machine steps (a progress
 handler), not in time: a count that walks every mention since `since:` takes many times
@@ -16,7 +17,7 @@ import pytest
 
 from cache.db.store import Store
 from cache.read import windowed
-from cache.read.monitor_queries import count_matching
+from cache.read.monitor_queries import count_matching, feed_page
 from cache.read.search import query_selection
 from cache.read.views import view_counts
 from cache.write.ingest import ingest
@@ -74,14 +75,33 @@ def _queries(*texts: str) -> Iterator[Any]:
     return (query_selection(text, NEWEST) for text in texts)
 
 
-def test_a_since_search_counts_its_newest_window_only(store_path: Path) -> None:
+@pytest.mark.parametrize("search", ["Streik -Verdi", "lang:en Streik -Verdi"])
+def test_a_since_search_counts_its_newest_window_only(store_path: Path, search: str) -> None:
     """`since:60d Streik -Verdi` counts as little as `Streik -Verdi` when the newest window
-    holds enough matches: it does not walk the two months it names first."""
+    holds enough matches: it does not walk the two months it names first (also where the
+    language leads the index SQLite walks)."""
     with Store.open(store_path, readonly=True) as store:
-        bounded, free = _queries("since:60d Streik -Verdi", "Streik -Verdi")
+        bounded, free = _queries(f"since:60d {search}", search)
         steps_bounded, count_bounded = _steps(store, lambda: count_matching(store, bounded, 5))
         steps_free, count_free = _steps(store, lambda: count_matching(store, free, 5))
     assert count_bounded == count_free == 6  # "more than 5"
+    assert steps_bounded < 2 * steps_free + 50, (steps_bounded, steps_free)
+
+
+@pytest.mark.parametrize("search", ["", "lang:en", "topic:strikes"])
+def test_a_page_deep_in_an_until_search_starts_at_the_page(store_path: Path, search: str) -> None:
+    """Scrolled to 90 % of `until:2030-01-01`, a page costs what the same page without the
+    `until:` costs: the walk starts at the page, not at the date."""
+    with Store.open(store_path, readonly=True) as store:
+        bounded, free = _queries(f"until:2030-01-01 {search}", search)
+        deep = feed_page(store, free, limit=POSTS)[POSTS * 9 // 10]
+        key = (deep["created_at"], deep["id"])
+        steps_bounded, rows_bounded = _steps(
+            store, lambda: feed_page(store, bounded, before=key, limit=20)
+        )
+        steps_free, rows_free = _steps(store, lambda: feed_page(store, free, before=key, limit=20))
+    assert [r["id"] for r in rows_bounded] == [r["id"] for r in rows_free]
+    assert len(rows_free) == 20
     assert steps_bounded < 2 * steps_free + 50, (steps_bounded, steps_free)
 
 

@@ -49,6 +49,8 @@ FEED_COLUMNS = (
     "url",
 )
 _SELECT_FEED = ", ".join(f"m.{c}" for c in FEED_COLUMNS)
+KEYSET_SQL = "(m.created_at, m.id) < (?, ?)"
+"""Older than a page's last row (created_at, id)."""
 
 
 def combine(*selections: Selection) -> Selection:
@@ -96,8 +98,10 @@ def feed_page_sql(
         created, mention_id = before
         # The row-value form lets SQLite seek the time index to the page's start; the
         # equivalent `a < ? OR (a = ? AND b < ?)` walks it from the newest row (O(depth)).
-        where = f"({where}) AND (m.created_at, m.id) < (?, ?)"
-        params += (created, mention_id)
+        # It comes first: of two upper bounds on the time (an `until:` is one) SQLite walks
+        # from the first it meets, and from `until:` a page at 90 % took 70 ms, not 0.6.
+        where = f"{KEYSET_SQL} AND ({where})"
+        params = (created, mention_id, *params)
         if selection.by_author:
             where += f" AND {author_index.UP_TO_DAY_SQL}"
             params += (created,)
@@ -297,9 +301,9 @@ def _count_topics(store: Store, topics: tuple[str, ...], own: bool, limit: int) 
 
 def _count(store: Store, selection: Selection, before: tuple[str, str] | None, limit: int) -> int:
     where, params = selection.where, tuple(selection.params)
-    if before is not None:
-        where = f"({where}) AND (m.created_at, m.id) < (?, ?)"
-        params += before
+    if before is not None:  # first, as in feed_page_sql
+        where = f"{KEYSET_SQL} AND ({where})"
+        params = (*before, *params)
     sql = f"SELECT count(*) FROM (SELECT 1 FROM mentions AS m WHERE {where} LIMIT ?)"
     return int(store.conn.execute(sql, (*params, limit)).fetchone()[0])
 
