@@ -54,6 +54,8 @@ def forms(author: str, source: str, day: str) -> list[tuple[str, str]]:
         ("topic:a|b", "topic:pay|taxes"),
         ("( ) combined", "topic:strikes lang:de (Verdi OR Streik)"),
         ("since: word", "since:7d Streik"),
+        ("source: since:", f"source:{source} since:7d"),
+        ("has: until:", f"has:reply until:{day}"),
     ]
 
 

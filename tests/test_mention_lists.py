@@ -210,6 +210,11 @@ QUERIES = [
     "source:mirror OR has:parody",
     "has:parody Streik",
     "lang:en -has:reply",
+    "source:x since:2026-01-12T06:25",
+    "has:reply until:2026-01-12T06:25",
+    "source:mirror|x since:2026-01-12T06:10 until:2026-01-12T06:40",
+    "has:parody|reply since:2026-01-12T06:30 lang:de",
+    "since:2026-01-12T06:20 has:parody until:2026-01-12T06:35 until:2026-01-12T06:45",
 ]
 
 
@@ -317,3 +322,29 @@ def test_a_parody_reaction_to_an_ambassador_reply_counts_in_any_arrival_order(
             )
         }
     assert kinds == {"parody", "reply"}
+
+
+@pytest.mark.parametrize(
+    ("view", "search"),
+    [
+        ("source:x since:2026-01-12T06:10", "until:2026-01-12T06:40"),
+        ("has:parody|reply", "since:2026-01-12T06:20 lang:de"),
+        ("until:2026-01-12T06:45", "source:mirror since:2026-01-12T06:01"),
+    ],
+)
+def test_a_view_and_a_search_bound_the_list_walk_together(
+    store_path: Path, view: str, search: str
+) -> None:
+    """A saved view's `since:` and the filter's `until:` (or the other way round) both bound
+    a `source:`/`has:` walk: pages and counts are those of the plain statement."""
+    with Store.open(store_path, readonly=True) as store:
+        selection = combine(query_selection(view, NOW), query_selection(search, NOW))
+        assert selection.period != (None, None)
+        (exact,) = store.conn.execute(
+            f"SELECT count(*) FROM mentions AS m WHERE {selection.where}", selection.params
+        ).fetchone()
+        assert exact > 3
+        for cap in (3, exact - 1, exact + 5):
+            assert count_matching(store, selection, cap) == min(exact, cap + 1), cap
+        rows = feed_page(store, selection, limit=exact + 1)
+        assert [r["id"] for r in rows] == _plain(store, selection, None, exact + 1)

@@ -117,3 +117,17 @@ def test_a_views_since_does_not_widen_its_count(store_path: Path) -> None:
         steps_free, (free,) = _steps(store, lambda: view_counts(store, views[1:], CONFIG, NEWEST))
     assert bounded.counts == free.counts == {"1h": 2, "24h": 25, "7d": 169}
     assert steps_bounded < 2 * steps_free + 50, (steps_bounded, steps_free)
+
+
+@pytest.mark.parametrize("bound", ["since:10h", "until:OLD"])
+def test_a_source_search_counts_only_its_period(store_path: Path, bound: str) -> None:
+    """`source:x since:10h` is counted from the source's list within those ten hours, as
+    cheaply as the first eleven posts of the source, not by looking up all six hundred."""
+    twelfth = NEWEST - timedelta(hours=POSTS - 12)  # `until:` it leaves the first eleven
+    old = twelfth.strftime("%Y-%m-%dT%H:%M")
+    with Store.open(store_path, readonly=True) as store:
+        bounded, free = _queries(f"source:x {bound.replace('OLD', old)}", "source:x")
+        steps_bounded, count = _steps(store, lambda: count_matching(store, bounded))
+        steps_first, first = _steps(store, lambda: count_matching(store, free, cap=10))
+    assert count == first == 11
+    assert steps_bounded < 2 * steps_first + 50, (steps_bounded, steps_first)

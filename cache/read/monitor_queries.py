@@ -24,7 +24,7 @@ from cache.read import listed, prefix_terms
 from cache.read.ambassadors import reply_badges
 from cache.read.prefix_terms import has_prefix
 from cache.read.query_sql import TEXT_SQL, topic_list_sql, topic_probe_sql
-from cache.read.selection import NEWEST_FIRST, FtsQuery, Selection, newest_first
+from cache.read.selection import NEWEST_FIRST, FtsQuery, Selection, newest_first, overlap
 from cache.read.windowed import has_full_text, may_reach, narrowed, time_windows
 from sources.model.config import Config
 from sources.model.text import format_timestamp, parse_timestamp
@@ -67,7 +67,9 @@ def combine(*selections: Selection) -> Selection:
     # Each part's listed conditions stay at the top of the AND; none is alone any more.
     lists = tuple(replace(f, alone=False) for s in parts for f in s.lists)
     needs_text = tuple(e for s in parts for e in s.needs_text)
-    return Selection(where, params, lists, needs_text, any(s.by_author for s in parts))
+    by_author = any(s.by_author for s in parts)
+    period = overlap(*(s.period for s in parts))
+    return Selection(where, params, lists, needs_text, by_author, period)
 
 
 def topic_selection(topic: str | None, rare_topics: Collection[str] = ()) -> Selection:
@@ -177,7 +179,7 @@ def _listed_page(
     rows: list[dict[str, Any]] = []
     below, seen, size = before, 0, listed.FIRST_WINDOW
     for step in range(listed.WINDOWS):
-        low = listed.window_low(store, walk, below, size)
+        low = listed.window_low(store, walk, below, size, selection.period)
         sql, params = listed.listed_rows_sql(walk, selection, _SELECT_FEED, below, low)
         sql += f" ORDER BY {NEWEST_FIRST} LIMIT ?"
         rows += [_feed_row(r) for r in store.rows(sql, (*params, limit - len(rows)))]

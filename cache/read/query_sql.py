@@ -19,7 +19,15 @@ from cache.db import author_index
 from cache.db.mention_lists import HAS_PARODY_SQL as HAS_PARODY_SQL
 from cache.db.mention_lists import HAS_REPLY_SQL as HAS_REPLY_SQL
 from cache.read.marks import STARRED_SQL, UNREAD_SQL
-from cache.read.selection import FTS_RANGE, FtsQuery, Listed, Selection, fts_phrase
+from cache.read.selection import (
+    FTS_RANGE,
+    FtsQuery,
+    Listed,
+    Period,
+    Selection,
+    fts_phrase,
+    overlap,
+)
 from filters.query import And, Field, Node, Not, Or, Text, TimeBound
 from sources.model.text import format_timestamp
 
@@ -64,7 +72,14 @@ def compile_query(node: Node | None, now: datetime, rare_topics: Collection[str]
     if node is None:
         return Selection()
     where, params = _Compiler(now, frozenset(rare_topics)).compile(node)
-    return Selection(where, tuple(params), _lists(node), _needed_text(node), _by_author(node))
+    return Selection(
+        where,
+        tuple(params),
+        _lists(node),
+        _needed_text(node),
+        _by_author(node),
+        _period(node, now),
+    )
 
 
 def _by_author(node: Node) -> bool:
@@ -72,6 +87,21 @@ def _by_author(node: Node) -> bool:
     there): every selected mention is then in its index range, read in its order."""
     conditions = node.nodes if isinstance(node, And) else (node,)
     return any(isinstance(c, Field) and c.name == "author" for c in conditions)
+
+
+def _period(node: Node, now: datetime) -> Period:
+    """The time range of the `since:`/`until:` conditions at the top of the query (alone or
+    ANDed there), as `_Compiler` writes their bounds."""
+    conditions = node.nodes if isinstance(node, And) else (node,)
+    bounds = [c for c in conditions if isinstance(c, TimeBound)]
+    return overlap(
+        *(
+            (format_timestamp(b.resolve(now)), None)
+            if b.name == "since"
+            else (None, format_timestamp(b.resolve(now)))
+            for b in bounds
+        )
+    )
 
 
 def _needed_text(node: Node) -> tuple[str, ...]:
@@ -95,7 +125,9 @@ def _lists(node: Node) -> tuple[Listed, ...]:
             found.append(Listed("mention_sources", "source", tuple(condition.values)))
         elif isinstance(condition, Field) and condition.name == "has":
             found.append(Listed("mention_reactions", "kind", tuple(condition.values)))
-    alone = not isinstance(node, And) or len(node.nodes) == 1
+    # Beside `since:`/`until:` still alone: a list entry carries its mention's time, so the
+    # list is counted within the selection's period without looking any mention up.
+    alone = sum(not isinstance(c, TimeBound) for c in conditions) == 1
     return tuple(Listed(f.table, f.column, f.keys, alone) for f in found)
 
 

@@ -15,11 +15,23 @@ NEWEST_FIRST = "m.created_at DESC, m.id DESC"
 """The feed's order: newest first, the id settling mentions of the same second."""
 
 
+Period = tuple[str | None, str | None]
+"""A time range [from, to) as stored times; None where it is open."""
+
+
+def overlap(*periods: Period) -> Period:
+    """The time range inside all of `periods`."""
+    starts = [p[0] for p in periods if p[0] is not None]
+    ends = [p[1] for p in periods if p[1] is not None]
+    return (max(starts) if starts else None, min(ends) if ends else None)
+
+
 @dataclass(frozen=True)
 class Listed:
     """Mentions that an index table lists newest first: the rows of `table` whose `column`
     is one of `keys` (`mention_sources`/`source`, `mention_reactions`/`kind`; see
-    `cache.db.mention_lists`). `alone`: the selection is this condition and nothing else."""
+    `cache.db.mention_lists`). `alone`: the selection is this condition and nothing else but
+    `since:`/`until:` (`Selection.period`)."""
 
     table: str
     column: str
@@ -44,6 +56,10 @@ class Selection:
     by_author: bool = False
     """An `author:` condition is ANDed at the top: a page is read newest first through the
     per-author index, in the order it gives (`cache.db.author_index.NEWEST_FIRST`)."""
+    period: Period = (None, None)
+    """[since, until) of the `since:`/`until:` conditions ANDed at the top, as stored times
+    (None: open): every selected mention was written in it. `where` holds them too; a reader
+    that walks another index (`cache.read.listed`) bounds that walk with them."""
 
 
 def newest_first(selection: Selection) -> str:
