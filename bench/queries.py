@@ -23,6 +23,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from datetime import date, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -56,6 +57,7 @@ def forms(author: str, source: str, day: str) -> list[tuple[str, str]]:
         ("since: word", "since:7d Streik"),
         ("source: since:", f"source:{source} since:7d"),
         ("has: until:", f"has:reply until:{day}"),
+        ("until: word", f"until:{date.fromisoformat(day) - timedelta(days=7)} Streik"),
     ]
 
 

@@ -35,6 +35,8 @@ QUERIES = [
     "topic:strikes (Verdi OR Streik)",
     "Streik -Verdi",
     "since:2d Streik",
+    "until:2026-01-08T06:20 Streik",
+    "since:2026-01-08T06:10 until:2026-01-08T06:25 Streik -Verdi",
     "Nichtvorhandenwort",
 ]
 

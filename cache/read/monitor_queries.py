@@ -24,8 +24,15 @@ from cache.read import listed, prefix_terms
 from cache.read.ambassadors import reply_badges
 from cache.read.prefix_terms import has_prefix
 from cache.read.query_sql import TEXT_SQL, topic_list_sql, topic_probe_sql
-from cache.read.selection import NEWEST_FIRST, FtsQuery, Selection, newest_first, overlap
-from cache.read.windowed import has_full_text, may_reach, narrowed, time_windows
+from cache.read.selection import (
+    NEWEST_FIRST,
+    FtsQuery,
+    Period,
+    Selection,
+    newest_first,
+    overlap,
+)
+from cache.read.windowed import Window, has_full_text, may_reach, narrowed, time_windows
 from sources.model.config import Config
 from sources.model.text import format_timestamp, parse_timestamp
 
@@ -126,13 +133,14 @@ def feed_page(
     A prefix term is read as the words it covers (`cache.read.prefix_terms`).
     """
     selection = prefix_terms.expanded(store, selection)
+    before = walk_start(before, selection.period)
     rows: list[dict[str, Any]] = []
     if has_full_text(selection):
         below = before
         seen = 0
         for step, window in enumerate(time_windows(store, before, most=PAGE_WINDOWS)):
             rows += _page(store, narrowed(selection, window), below, limit - len(rows))
-            if len(rows) >= limit:
+            if len(rows) >= limit or _reaches_start(window, selection):
                 return rows
             below = (window.low, "")  # everything older than the window
             seen += window.mentions
@@ -145,6 +153,24 @@ def feed_page(
     # The plain statement from the page's start, not from the last window: continuing
     # below a window makes SQLite list every match before the keyset test (3x slower).
     return _page(store, selection, before, limit)
+
+
+def walk_start(before: tuple[str, str] | None, period: Period) -> tuple[str, str] | None:
+    """Where a newest-first walk starts: below the page's start or below the selection's
+    `until:`, whichever is older. A word search with an `until:` a week back read its
+    first page from windows of the newest mentions, which it could never select (34 ms at a
+    million)."""
+    end = period[1]
+    if end is None or (before is not None and before <= (end, "")):
+        return before
+    return (end, "")  # (time, id) < (end, "") is time < end: ids are never empty
+
+
+def _reaches_start(window: Window, selection: Selection) -> bool:
+    """Whether the window reaches down to the selection's `since:`: nothing older is
+    selected, so the windows so far hold every match below the walk's start."""
+    start = selection.period[0]
+    return start is not None and window.low <= start
 
 
 def _text_can_match(store: Store, selection: Selection) -> bool:
@@ -216,7 +242,6 @@ def count_matching(store: Store, selection: Selection, cap: int = COUNT_CAP) -> 
     """
     wanted = cap + 1
     found = 0
-    before: tuple[str, str] | None = None
     selection = prefix_terms.expanded(store, selection)
     text = text_alone(selection)
     if text is not None:
@@ -230,13 +255,17 @@ def count_matching(store: Store, selection: Selection, cap: int = COUNT_CAP) -> 
     walk = None if has_full_text(selection) else listed.driver(selection)
     if walk is not None:
         return listed.count_listed(store, walk, selection, wanted)
+    # The windows start at the newest mention even below an `until:`: counting up to the
+    # cap takes many windows, and from the `until:` they cost more than the plain statement
+    # (`until:DATE Streik` 52-65 ms against 42, bench/README.md). A page needs one or two.
+    before: tuple[str, str] | None = None
     if has_full_text(selection) and not prefix:
         seen = 0
         for step, window in enumerate(time_windows(store, None, most=COUNT_WINDOWS)):
             found += _count(store, narrowed(selection, window), before, wanted - found)
             before = (window.low, "")
             seen += window.mentions
-            if found >= wanted:
+            if found >= wanted or _reaches_start(window, selection):
                 return found
             if not may_reach(found, seen, wanted, step, COUNT_WINDOWS):
                 break
@@ -244,7 +273,7 @@ def count_matching(store: Store, selection: Selection, cap: int = COUNT_CAP) -> 
         return 0
     # Counted from the start by the plain statement (see feed_page): a keyset below the
     # last window would make SQLite list every match first.
-    return _count(store, selection, None, wanted)
+    return _count(store, selection, walk_start(None, selection.period), wanted)
 
 
 COUNT_WINDOWS = 5
