@@ -158,8 +158,8 @@ def feed_page(
 def walk_start(before: tuple[str, str] | None, period: Period) -> tuple[str, str] | None:
     """Where a newest-first walk starts: below the page's start or below the selection's
     `until:`, whichever is older. A word search with an `until:` a week back read its
-    first page from windows of the newest mentions, which it could never select (34 ms at a
-    million)."""
+    first page from windows of the newest mentions, which it could never select, then by the
+    plain statement (35-42 ms at a million)."""
     end = period[1]
     if end is None or (before is not None and before <= (end, "")):
         return before

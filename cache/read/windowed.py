@@ -70,6 +70,7 @@ def narrowed(selection: Selection, window: Window) -> Selection:
         f"{WINDOW_START_SQL} AND ({where})",
         (window.low, *selection.params),
         by_author=selection.by_author,
+        period=selection.period,
     )
 
 
