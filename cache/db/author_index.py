@@ -41,7 +41,7 @@ UP_TO_DAY_SQL = f"{DAY_SQL.format(column='m.created_at')} <= substr(?, 1, 10)"
 """Posts of `mentions AS m` from the day of the time `?` or before: a keyset page that
 starts at that time skips the later days in the index instead of reading and dropping
 their entries."""
-DAYS_SQL = (
+_DAYS_SQL = (
     "WITH RECURSIVE days(day) AS ("
     "SELECT max(day) FROM mention_days UNION ALL "
     "SELECT (SELECT max(day) FROM mention_days WHERE day < days.day) "
@@ -60,7 +60,7 @@ def by_names(alias: str, marks: str) -> str:
     post's is, so SQLite reads the names' entries day by day through the index."""
     return (
         f"{alias}.author COLLATE NOCASE IN ({marks}) "
-        f"AND {DAY_SQL.format(column=f'{alias}.created_at')} IN ({DAYS_SQL})"
+        f"AND {DAY_SQL.format(column=f'{alias}.created_at')} IN ({_DAYS_SQL})"
     )
 
 

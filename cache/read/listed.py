@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from cache.db.store import Store
-from cache.read.selection import Listed, Period, Selection
+from cache.read.selection import Listed, Period, Selection, walk_start
 
 FIRST_WINDOW = 200
 """Listed mentions in the first window; each next one is four times as large."""
@@ -110,11 +110,10 @@ def _list_where(
     its mention's time, so the selection's `since:`/`until:` bound the walk itself: `source:x
     since:7d` was counted by walking the list from its oldest entry (577 ms at a million).
     Each side gets one bound, the narrower: of two, SQLite walks from the first it meets."""
-    start, end = period
+    start = period[0]
     if start is not None and (low is None or start > low):
         low = start
-    if end is not None and (below is None or (end, "") < below):
-        below = (end, "")  # (time, id) < (end, "") is time < end: ids are never empty
+    below = walk_start(below, period)
     marks = ", ".join("?" for _ in keys)
     bounds, params = _time_bounds("created_at", "mention_id", below, low)
     return f"{TABLES[listed.table]} IN ({marks}){bounds}", (*keys, *params)

@@ -27,10 +27,10 @@ from cache.read.query_sql import TEXT_SQL, topic_list_sql, topic_probe_sql
 from cache.read.selection import (
     NEWEST_FIRST,
     FtsQuery,
-    Period,
     Selection,
     newest_first,
     overlap,
+    walk_start,
 )
 from cache.read.windowed import Window, has_full_text, may_reach, narrowed, time_windows
 from sources.model.config import Config
@@ -153,17 +153,6 @@ def feed_page(
     # The plain statement from the page's start, not from the last window: continuing
     # below a window makes SQLite list every match before the keyset test (3x slower).
     return _page(store, selection, before, limit)
-
-
-def walk_start(before: tuple[str, str] | None, period: Period) -> tuple[str, str] | None:
-    """Where a newest-first walk starts: below the page's start or below the selection's
-    `until:`, whichever is older. A word search with an `until:` a week back read its
-    first page from windows of the newest mentions, which it could never select, then by the
-    plain statement (35-42 ms at a million)."""
-    end = period[1]
-    if end is None or (before is not None and before <= (end, "")):
-        return before
-    return (end, "")  # (time, id) < (end, "") is time < end: ids are never empty
 
 
 def _reaches_start(window: Window, selection: Selection) -> bool:

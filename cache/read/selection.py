@@ -26,6 +26,18 @@ def overlap(*periods: Period) -> Period:
     return (max(starts) if starts else None, min(ends) if ends else None)
 
 
+def walk_start(before: tuple[str, str] | None, period: Period) -> tuple[str, str] | None:
+    """Where a newest-first walk starts (a keyset (time, id) to stay below): below `before`
+    or below the period's end, whichever is older. A word search with an `until:` a week
+    back read its first page from windows of the newest mentions, which it could never
+    select, then by the plain statement (35-42 ms at a million); a `source:`/`has:` list
+    was walked past every entry newer than the `until:`."""
+    end = period[1]
+    if end is None or (before is not None and before <= (end, "")):
+        return before
+    return (end, "")  # (time, id) < (end, "") is time < end: ids are never empty
+
+
 @dataclass(frozen=True)
 class Listed:
     """Mentions that an index table lists newest first: the rows of `table` whose `column`
