@@ -58,6 +58,8 @@ def forms(author: str, source: str, day: str) -> list[tuple[str, str]]:
         ("source: since:", f"source:{source} since:7d"),
         ("has: until:", f"has:reply until:{day}"),
         ("until: word", f"until:{date.fromisoformat(day) - timedelta(days=7)} Streik"),
+        ("since: rare words", "since:7d Verdi Gewerkschaft"),
+        ("rare words, none fit", "Verdi Gewerkschaft lang:en"),
     ]
 
 

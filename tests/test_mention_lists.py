@@ -16,7 +16,7 @@ import pytest
 from bench.synth import pages, write_jsonl
 from cache.db.mention_lists import HAS_PARODY_SQL, HAS_REPLY_SQL
 from cache.db.store import Store
-from cache.read import listed
+from cache.read import listed, rare_words
 from cache.read.monitor_queries import combine, count_matching, feed_page, feed_page_sql
 from cache.read.search import query_selection
 from cache.read.selection import Selection
@@ -223,6 +223,9 @@ def _small_windows(monkeypatch: pytest.MonkeyPatch) -> None:
     # The real first window (200) is most of a test's list: shrink it so that pages go
     # through several windows, the four-fold growth and the plain remainder.
     monkeypatch.setattr(listed, "FIRST_WINDOW", 4)
+    # Every word of this small store is rare (tests/test_rare_words.py reads those from
+    # their match list): the walks are what is tested here.
+    monkeypatch.setattr(rare_words, "RARE", 0)
 
 
 def _plain(store: Store, selection: Selection, before: tuple[str, str] | None, n: int) -> list[Any]:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from cache.db.store import Store
-from cache.read import prefix_terms, windowed
+from cache.read import prefix_terms, rare_words, windowed
 from cache.read.monitor_queries import count_matching, feed_page
 from cache.read.search import query_selection
 from cache.write.ingest import ingest
@@ -69,13 +69,16 @@ def _small_windows(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(windowed, "FIRST_WINDOW", 4)
 
 
+@pytest.mark.parametrize("rare", [0, rare_words.RARE])
 @pytest.mark.parametrize("most", [prefix_terms.MOST_TERMS, 2])
 @pytest.mark.parametrize("text", QUERIES)
 def test_prefix_pages_and_counts_equal_fts5s_prefix_search(
-    store_path: Path, text: str, most: int, monkeypatch: pytest.MonkeyPatch
+    store_path: Path, text: str, most: int, rare: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Every page and the capped count of a prefix search are those of FTS5's prefix search."""
+    """Every page and the capped count of a prefix search are those of FTS5's prefix search,
+    read in windows or (a rare prefix) from its match list."""
     monkeypatch.setattr(prefix_terms, "MOST_TERMS", most)
+    monkeypatch.setattr(rare_words, "RARE", rare)
     with Store.open(store_path, readonly=True) as store:
         selection = query_selection(text, NOW)
         before: tuple[str, str] | None = None

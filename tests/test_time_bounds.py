@@ -8,7 +8,7 @@ the steps of one that walks its window."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from cache.db.store import Store
-from cache.read import windowed
+from cache.read import rare_words, windowed
 from cache.read.monitor_queries import count_matching, feed_page
 from cache.read.search import query_selection
 from cache.read.views import view_counts
@@ -26,6 +26,7 @@ from filters.views import SavedView
 from sources.model.config import Config
 from sources.x.twitter_v2 import parse_response
 from tests.builders import page, tweet, user
+from tests.store_helpers import vm_steps
 
 CONFIG = Config()
 POSTS = 600
@@ -52,23 +53,9 @@ def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _small_windows(monkeypatch: pytest.MonkeyPatch) -> None:
     # The real first window (2,000 mentions) is larger than this store.
     monkeypatch.setattr(windowed, "FIRST_WINDOW", 16)
-
-
-def _steps(store: Store, work: Callable[[], Any]) -> tuple[int, Any]:
-    """(virtual-machine steps, in tens, that `work` took on the store's connection, its answer)."""
-    counted = iter(range(1, 10**9))
-    last = [0]
-
-    def step() -> int:
-        last[0] = next(counted)
-        return 0
-
-    store.conn.set_progress_handler(step, 10)
-    try:
-        answer = work()
-    finally:
-        store.conn.set_progress_handler(None, 0)
-    return last[0], answer
+    # Every word of this small store is rare (tests/test_rare_words.py reads those from
+    # their match list): the windows are what is tested here.
+    monkeypatch.setattr(rare_words, "RARE", 0)
 
 
 def _queries(*texts: str) -> Iterator[Any]:
@@ -82,8 +69,8 @@ def test_a_since_search_counts_its_newest_window_only(store_path: Path, search: 
     language leads the index SQLite walks)."""
     with Store.open(store_path, readonly=True) as store:
         bounded, free = _queries(f"since:60d {search}", search)
-        steps_bounded, count_bounded = _steps(store, lambda: count_matching(store, bounded, 5))
-        steps_free, count_free = _steps(store, lambda: count_matching(store, free, 5))
+        steps_bounded, count_bounded = vm_steps(store, lambda: count_matching(store, bounded, 5))
+        steps_free, count_free = vm_steps(store, lambda: count_matching(store, free, 5))
     assert count_bounded == count_free == 6  # "more than 5"
     assert steps_bounded < 2 * steps_free + 50, (steps_bounded, steps_free)
 
@@ -96,10 +83,12 @@ def test_a_page_deep_in_an_until_search_starts_at_the_page(store_path: Path, sea
         bounded, free = _queries(f"until:2030-01-01 {search}", search)
         deep = feed_page(store, free, limit=POSTS)[POSTS * 9 // 10]
         key = (deep["created_at"], deep["id"])
-        steps_bounded, rows_bounded = _steps(
+        steps_bounded, rows_bounded = vm_steps(
             store, lambda: feed_page(store, bounded, before=key, limit=20)
         )
-        steps_free, rows_free = _steps(store, lambda: feed_page(store, free, before=key, limit=20))
+        steps_free, rows_free = vm_steps(
+            store, lambda: feed_page(store, free, before=key, limit=20)
+        )
     assert [r["id"] for r in rows_bounded] == [r["id"] for r in rows_free]
     assert len(rows_free) == 20
     assert steps_bounded < 2 * steps_free + 50, (steps_bounded, steps_free)
@@ -111,10 +100,10 @@ def test_a_views_since_does_not_widen_its_count(store_path: Path) -> None:
     both sides, which SQLite prefers to the one-sided `since:`)."""
     views = [SavedView("bounded", "since:60d Streik"), SavedView("free", "Streik")]
     with Store.open(store_path, readonly=True) as store:
-        steps_bounded, (bounded,) = _steps(
+        steps_bounded, (bounded,) = vm_steps(
             store, lambda: view_counts(store, views[:1], CONFIG, NEWEST)
         )
-        steps_free, (free,) = _steps(store, lambda: view_counts(store, views[1:], CONFIG, NEWEST))
+        steps_free, (free,) = vm_steps(store, lambda: view_counts(store, views[1:], CONFIG, NEWEST))
     assert bounded.counts == free.counts == {"1h": 2, "24h": 25, "7d": 169}
     assert steps_bounded < 2 * steps_free + 50, (steps_bounded, steps_free)
 
@@ -127,8 +116,8 @@ def test_a_source_search_counts_only_its_period(store_path: Path, bound: str) ->
     old = twelfth.strftime("%Y-%m-%dT%H:%M")
     with Store.open(store_path, readonly=True) as store:
         bounded, free = _queries(f"source:x {bound.replace('OLD', old)}", "source:x")
-        steps_bounded, count = _steps(store, lambda: count_matching(store, bounded))
-        steps_first, first = _steps(store, lambda: count_matching(store, free, cap=10))
+        steps_bounded, count = vm_steps(store, lambda: count_matching(store, bounded))
+        steps_first, first = vm_steps(store, lambda: count_matching(store, free, cap=10))
     assert count == first == 11
     assert steps_bounded < 2 * steps_first + 50, (steps_bounded, steps_first)
 
@@ -142,8 +131,8 @@ def test_an_until_search_reads_from_its_date(store_path: Path, search: str) -> N
     with Store.open(store_path, readonly=True) as store:
         bounded, free = _queries(f"until:{old} {search}", search)
         start = (old + ":00Z", "")  # as the store writes times
-        steps_bounded, rows_bounded = _steps(store, lambda: feed_page(store, bounded, limit=20))
-        steps_free, rows_free = _steps(
+        steps_bounded, rows_bounded = vm_steps(store, lambda: feed_page(store, bounded, limit=20))
+        steps_free, rows_free = vm_steps(
             store, lambda: feed_page(store, free, before=start, limit=20)
         )
         count = count_matching(store, bounded, 50)

@@ -13,7 +13,7 @@ import pytest
 
 from bench.synth import pages
 from cache.db.store import Store
-from cache.read import windowed
+from cache.read import rare_words, windowed
 from cache.read.monitor_queries import count_matching, feed_page, feed_page_sql
 from cache.read.search import query_selection
 from cache.write.ingest import ingest
@@ -64,6 +64,9 @@ def _small_windows(monkeypatch: pytest.MonkeyPatch) -> None:
     # The real first window (2,000) is larger than this store: shrink it so every query
     # goes through several windows, spread bands and the plain remainder.
     monkeypatch.setattr(windowed, "FIRST_WINDOW", 16)
+    # Every word of this small store is rare: read from its match list unless a test
+    # says otherwise (`rare`), the windows would not be tested.
+    monkeypatch.setattr(rare_words, "RARE", 0)
 
 
 NOW = datetime(2026, 1, 9, tzinfo=UTC)
@@ -73,9 +76,14 @@ def _keys(rows: list[dict[str, Any]]) -> Iterator[tuple[str, str]]:
     return ((r["created_at"], r["id"]) for r in rows)
 
 
+@pytest.mark.parametrize("rare", [0, rare_words.RARE])
 @pytest.mark.parametrize("text", QUERIES)
-def test_windowed_pages_equal_the_plain_statement(store_path: Path, text: str) -> None:
-    """Scrolling a free-text search shows the same posts in the same order, page by page."""
+def test_windowed_pages_equal_the_plain_statement(
+    store_path: Path, text: str, rare: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Scrolling a free-text search shows the same posts in the same order, page by page,
+    read in windows or (words matching at most `rare` posts) from the match list."""
+    monkeypatch.setattr(rare_words, "RARE", rare)
     with Store.open(store_path, readonly=True) as store:
         assert list(windowed.time_windows(store, None, most=6))  # the windows are used
         selection = query_selection(text, NOW)
@@ -94,9 +102,14 @@ def test_windowed_pages_equal_the_plain_statement(store_path: Path, text: str) -
         assert pages_read > 0 or text in ('"Streik bei"', "Nichtvorhandenwort")
 
 
+@pytest.mark.parametrize("rare", [0, rare_words.RARE])
 @pytest.mark.parametrize("text", QUERIES)
-def test_windowed_counts_equal_the_plain_count(store_path: Path, text: str) -> None:
-    """The filter line's capped count of a free-text search is the plain count, capped."""
+def test_windowed_counts_equal_the_plain_count(
+    store_path: Path, text: str, rare: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The filter line's capped count of a free-text search is the plain count, capped,
+    counted in windows or from the match list."""
+    monkeypatch.setattr(rare_words, "RARE", rare)
     with Store.open(store_path, readonly=True) as store:
         selection = query_selection(text, NOW)
         (exact,) = store.conn.execute(

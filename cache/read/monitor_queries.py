@@ -20,8 +20,9 @@ from typing import Any
 
 from cache.db import author_index
 from cache.db.store import Store, as_json_list
-from cache.read import listed, prefix_terms
+from cache.read import listed, prefix_terms, rare_words
 from cache.read.ambassadors import reply_badges
+from cache.read.period_counts import count_in_period
 from cache.read.prefix_terms import has_prefix
 from cache.read.query_sql import TEXT_SQL, topic_list_sql, topic_probe_sql
 from cache.read.selection import (
@@ -99,9 +100,12 @@ def _feed_row(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def feed_page_sql(
-    selection: Selection, before: tuple[str, str] | None = None
+    selection: Selection,
+    before: tuple[str, str] | None = None,
+    listed_text: FtsQuery | None = None,
 ) -> tuple[str, tuple[Any, ...]]:
-    """The statement and parameters (less the limit) of one page of the feed."""
+    """The statement and parameters (less the limit) of one page of the feed; read from the
+    match list of `listed_text` when given (`cache.read.rare_words`)."""
     where, params = selection.where, tuple(selection.params)
     if before is not None:
         created, mention_id = before
@@ -114,9 +118,21 @@ def feed_page_sql(
         if selection.by_author:
             where += f" AND {author_index.UP_TO_DAY_SQL}"
             params += (created,)
+    table, where, params = _source(where, params, listed_text)
     order = newest_first(selection)
-    sql = f"SELECT {_SELECT_FEED} FROM mentions AS m WHERE {where} ORDER BY {order} LIMIT ?"
+    sql = f"SELECT {_SELECT_FEED} FROM {table} WHERE {where} ORDER BY {order} LIMIT ?"
     return sql, params
+
+
+def _source(
+    where: str, params: tuple[Any, ...], listed_text: FtsQuery | None
+) -> tuple[str, str, tuple[Any, ...]]:
+    """(FROM clause, WHERE, parameters): the mentions table, or its rows listed by the
+    full-text index for `listed_text`."""
+    if listed_text is None:
+        return "mentions AS m", where, params
+    table, first = rare_words.LISTED_FROM
+    return table, f"{first} AND ({where})", (listed_text, *params)
 
 
 def feed_page(
@@ -130,10 +146,15 @@ def feed_page(
 
     With free text, the newest mentions are read in time windows first
     (`cache.read.windowed`): the same rows in the same order, without listing every match.
-    A prefix term is read as the words it covers (`cache.read.prefix_terms`).
+    Words that match few mentions in the whole store are read from that list instead
+    (`cache.read.rare_words`). A prefix term is read as the words it covers
+    (`cache.read.prefix_terms`).
     """
     selection = prefix_terms.expanded(store, selection)
     before = walk_start(before, selection.period)
+    rare = rare_words.rare_text(store, selection)
+    if rare is not None:
+        return _page(store, selection, before, limit, rare)
     rows: list[dict[str, Any]] = []
     if has_full_text(selection):
         below = before
@@ -210,9 +231,13 @@ def _listed_page(
 
 
 def _page(
-    store: Store, selection: Selection, before: tuple[str, str] | None, limit: int
+    store: Store,
+    selection: Selection,
+    before: tuple[str, str] | None,
+    limit: int,
+    listed_text: FtsQuery | None = None,
 ) -> list[dict[str, Any]]:
-    sql, params = feed_page_sql(selection, before)
+    sql, params = feed_page_sql(selection, before, listed_text)
     return [_feed_row(r) for r in store.rows(sql, (*params, limit))]
 
 
@@ -225,9 +250,10 @@ def count_matching(store: Store, selection: Selection, cap: int = COUNT_CAP) -> 
     """How many mentions `selection` matches, up to `cap` + 1 (more means "more than cap").
 
     Words alone and topics alone are counted in their own index (`text_alone`,
-    `topics_alone`). Free text with other conditions is counted window by window first
-    (`cache.read.windowed`), so a common word reaches the cap without listing all its
-    matches.
+    `topics_alone`), words within a period mostly so (`period_counts`). Rare words are
+    counted from their match list (`rare_words`). Free text with other conditions is
+    counted window by window first (`cache.read.windowed`), so a common word reaches the
+    cap without listing all its matches.
     """
     wanted = cap + 1
     found = 0
@@ -235,9 +261,16 @@ def count_matching(store: Store, selection: Selection, cap: int = COUNT_CAP) -> 
     text = text_alone(selection)
     if text is not None:
         return _count_text(store, text, wanted)
+    if selection.text_and_time_only and len(selection.needs_text) == 1:
+        counted = count_in_period(store, selection.needs_text[0], selection.period, wanted)
+        if counted is not None:
+            return counted
     topics = topics_alone(selection)
     if topics is not None:
         return _count_topics(store, *topics, wanted)
+    rare = rare_words.rare_text(store, selection)
+    if rare is not None:
+        return _count(store, selection, walk_start(None, selection.period), wanted, rare)
     # A prefix term left to FTS5 merges the lists of every word it covers in each window
     # again: counted by windows it would cost more than listing it once.
     prefix = any(isinstance(p, FtsQuery) and has_prefix(p) for p in selection.params)
@@ -319,12 +352,19 @@ def _count_topics(store: Store, topics: tuple[str, ...], own: bool, limit: int) 
     return int(store.conn.execute(sql, (*topics, limit)).fetchone()[0])
 
 
-def _count(store: Store, selection: Selection, before: tuple[str, str] | None, limit: int) -> int:
+def _count(
+    store: Store,
+    selection: Selection,
+    before: tuple[str, str] | None,
+    limit: int,
+    listed_text: FtsQuery | None = None,
+) -> int:
     where, params = selection.where, tuple(selection.params)
     if before is not None:  # first, as in feed_page_sql
         where = f"{KEYSET_SQL} AND ({where})"
         params = (*before, *params)
-    sql = f"SELECT count(*) FROM (SELECT 1 FROM mentions AS m WHERE {where} LIMIT ?)"
+    table, where, params = _source(where, params, listed_text)
+    sql = f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {where} LIMIT ?)"
     return int(store.conn.execute(sql, (*params, limit)).fetchone()[0])
 
 

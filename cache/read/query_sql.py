@@ -79,6 +79,7 @@ def compile_query(node: Node | None, now: datetime, rare_topics: Collection[str]
         _needed_text(node),
         _by_author(node),
         _period(node, now),
+        _text_and_time_only(node),
     )
 
 
@@ -102,6 +103,16 @@ def _period(node: Node, now: datetime) -> Period:
             for b in bounds
         )
     )
+
+
+def _text_and_time_only(node: Node) -> bool:
+    """Whether the query is free words with `since:`/`until:` and nothing else, all ANDed
+    at its top (`Streik since:7d`): `_Compiler._join` then writes one full-text condition,
+    the expression `_needed_text` gives, and the period's bounds."""
+    if not isinstance(node, And):
+        return False
+    kinds = {type(n) for n in node.nodes}
+    return kinds == {Text, TimeBound}
 
 
 def _needed_text(node: Node) -> tuple[str, ...]:

@@ -72,6 +72,10 @@ class Selection:
     """[since, until) of the `since:`/`until:` conditions ANDed at the top, as stored times
     (None: open): every selected mention was written in it. `where` holds them too; a reader
     that walks another index (`cache.read.listed`) bounds that walk with them."""
+    text_and_time_only: bool = False
+    """The WHERE clause is the free words of `needs_text` (one expression) within `period`,
+    and nothing else: a count can be read from the full-text index, band by band of the
+    period's rowids (`cache.read.period_counts`)."""
 
 
 def newest_first(selection: Selection) -> str:
