@@ -17,6 +17,7 @@ the mentions table read only by rowid (`NOT INDEXED`) from the list.
 from __future__ import annotations
 
 from cache.db.store import Store
+from cache.read.prefix_terms import has_prefix
 from cache.read.selection import FtsQuery, Selection
 
 RARE = 2_000
@@ -34,9 +35,10 @@ LISTED_FROM = (
 
 def rare_text(store: Store, selection: Selection) -> FtsQuery | None:
     """The expression of the words every selected mention needs when they match at most
-    `RARE` mentions in the whole store (none included), else None."""
-    if not selection.needs_text:
-        return None
+    `RARE` mentions in the whole store (none included), else None. A prefix term FTS5
+    reads itself (`cache.read.prefix_terms` names the words of most) is never rare here."""
+    if not selection.needs_text or any(has_prefix(e) for e in selection.needs_text):
+        return None  # a prefix left to FTS5 merges the lists of all its words to count
     expression = FtsQuery(" AND ".join(f"({e})" for e in selection.needs_text))
     (found,) = store.conn.execute(
         "SELECT count(*) FROM (SELECT 1 FROM mentions_fts WHERE mentions_fts MATCH ? LIMIT ?)",
