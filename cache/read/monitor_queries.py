@@ -261,16 +261,16 @@ def count_matching(store: Store, selection: Selection, cap: int = COUNT_CAP) -> 
     text = text_alone(selection)
     if text is not None:
         return _count_text(store, text, wanted)
-    if selection.text_and_time_only and len(selection.needs_text) == 1:
-        counted = count_in_period(store, selection.needs_text[0], selection.period, wanted)
-        if counted is not None:
-            return counted
     topics = topics_alone(selection)
     if topics is not None:
         return _count_topics(store, *topics, wanted)
     rare = rare_words.rare_text(store, selection)
     if rare is not None:
         return _count(store, selection, walk_start(None, selection.period), wanted, rare)
+    if selection.text_and_time_only and len(selection.needs_text) == 1:
+        counted = count_in_period(store, selection.needs_text[0], selection.period, wanted)
+        if counted is not None:
+            return counted
     # A prefix term left to FTS5 merges the lists of every word it covers in each window
     # again: counted by windows it would cost more than listing it once.
     prefix = any(isinstance(p, FtsQuery) and has_prefix(p) for p in selection.params)
