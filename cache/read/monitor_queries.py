@@ -154,7 +154,8 @@ def feed_page(
     before = walk_start(before, selection.period)
     rare = rare_words.rare_text(store, selection)
     if rare is not None:
-        return _page(store, selection, before, limit, rare)
+        expression, matches = rare
+        return _page(store, selection, before, limit, expression) if matches else []
     rows: list[dict[str, Any]] = []
     if has_full_text(selection):
         below = before
@@ -266,7 +267,9 @@ def count_matching(store: Store, selection: Selection, cap: int = COUNT_CAP) -> 
         return _count_topics(store, *topics, wanted)
     rare = rare_words.rare_text(store, selection)
     if rare is not None:
-        return _count(store, selection, walk_start(None, selection.period), wanted, rare)
+        expression, matches = rare
+        start = walk_start(None, selection.period)
+        return _count(store, selection, start, wanted, expression) if matches else 0
     if selection.text_and_time_only and len(selection.needs_text) == 1:
         counted = count_in_period(store, selection.needs_text[0], selection.period, wanted)
         if counted is not None:

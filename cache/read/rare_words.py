@@ -33,10 +33,11 @@ LISTED_FROM = (
 """The FROM clause and the first condition of a statement read from the match list."""
 
 
-def rare_text(store: Store, selection: Selection) -> FtsQuery | None:
-    """The expression of the words every selected mention needs when they match at most
-    `RARE` mentions in the whole store (none included), else None. A prefix term FTS5
-    reads itself (`cache.read.prefix_terms` names the words of most) is never rare here."""
+def rare_text(store: Store, selection: Selection) -> tuple[FtsQuery, int] | None:
+    """The expression of the words every selected mention needs and their number of
+    matches, when that is at most `RARE` in the whole store (0: nothing is selected), else
+    None. A prefix term FTS5 reads itself (`cache.read.prefix_terms` names the words of
+    most) is never rare here."""
     if not selection.needs_text or any(has_prefix(e) for e in selection.needs_text):
         return None  # a prefix left to FTS5 merges the lists of all its words to count
     expression = FtsQuery(" AND ".join(f"({e})" for e in selection.needs_text))
@@ -44,4 +45,4 @@ def rare_text(store: Store, selection: Selection) -> FtsQuery | None:
         "SELECT count(*) FROM (SELECT 1 FROM mentions_fts WHERE mentions_fts MATCH ? LIMIT ?)",
         (expression, RARE + 1),
     ).fetchone()
-    return expression if found <= RARE else None
+    return (expression, int(found)) if found <= RARE else None
