@@ -58,6 +58,7 @@ from tui.gateway import (
     feed_rows_by_ids,
     reading,
     topic_selection,
+    until_superseded,
 )
 from tui.keys import binding_commands, help_keys
 from tui.links import copy_link, open_in_browser
@@ -344,12 +345,14 @@ class MonitorApp(App[None]):
         before: tuple[str, str] | None,
         known: frozenset[str],
     ) -> None:
-        """A page of the feed, then the badges not `known` yet (called in a worker)."""
-        with self.open_store() as store:
+        """A page of the feed, then the badges not `known` yet (called in a worker); a newer
+        read of the feed stops it."""
+        worker = get_current_worker()
+        with self.open_store() as store, until_superseded(store, lambda: worker.is_cancelled):
             if before is None and generation == 1:
                 self.outside_writes.start(store)  # rows after this point are arrivals
             rows = attach_marks(store, feed_page(store, selection, before=before, limit=PAGE_SIZE))
-            if get_current_worker().is_cancelled:
+            if worker.is_cancelled:
                 return
             older = before is not None
             self.post_message(
@@ -525,11 +528,13 @@ class MonitorApp(App[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="recount", description="count")
     def recount_matches(self, selection: Selection, generation: int) -> None:
-        """How many mentions match after arrivals, counted in the store (capped)."""
-        with self.open_store() as store:
+        """How many mentions match after arrivals, counted in the store (capped); a newer
+        count stops it."""
+        worker = get_current_worker()
+        with self.open_store() as store, until_superseded(store, lambda: worker.is_cancelled):
             count = count_matching(store, selection)
-        text = f"more than {COUNT_CAP:,}" if count > COUNT_CAP else f"{count:,}"
-        self.post_message(MatchesCounted(text, generation=generation))
+            text = f"more than {COUNT_CAP:,}" if count > COUNT_CAP else f"{count:,}"
+            self.post_message(MatchesCounted(text, generation=generation))
 
     @on(TopicPanel.TopicChosen)
     def topic_chosen(self, message: TopicPanel.TopicChosen) -> None:
