@@ -22,7 +22,7 @@ from textual.worker import get_current_worker
 
 from filters.threads import Thread
 from tui import timefmt
-from tui.gateway import MentionDetail, mention_detail, thread_for
+from tui.gateway import MentionDetail, mention_detail, thread_for, until_superseded
 from tui.safe_text import clean, shorten
 
 
@@ -132,11 +132,12 @@ def request_preview(app: Any, mention_id: str) -> None:
     the app's `open_store` like every other read of the monitor."""
 
     def read() -> None:
-        with app.open_store() as store:
+        worker = get_current_worker()
+        with app.open_store() as store, until_superseded(store, lambda: worker.is_cancelled):
             detail = mention_detail(store, mention_id)
             thread = thread_for(store, mention_id) if detail else None
-        if not get_current_worker().is_cancelled:
-            app.post_message(PreviewLoaded(Preview(mention_id, detail, thread)))
+            if not worker.is_cancelled:
+                app.post_message(PreviewLoaded(Preview(mention_id, detail, thread)))
 
     app.run_worker(
         read,

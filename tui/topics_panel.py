@@ -18,7 +18,15 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from sources.model.records import utc_now
-from tui.gateway import OTHER_TOPIC, TopicCount, newest_time, rare_topics, reading, topic_counts
+from tui.gateway import (
+    OTHER_TOPIC,
+    TopicCount,
+    newest_time,
+    rare_topics,
+    reading,
+    topic_counts,
+    until_superseded,
+)
 from tui.messages import TopicCountsLoaded
 
 WINDOWS: tuple[tuple[str, timedelta], ...] = (
@@ -106,14 +114,15 @@ class TopicPanel(OptionList):
         )
 
     def _read_counts(self, db_path: Path, window: timedelta, window_name: str) -> None:
-        with reading(db_path) as store:
+        worker = get_current_worker()
+        with reading(db_path) as store, until_superseded(store, lambda: worker.is_cancelled):
             now = self.clock()
             if self.ends_at_newest:
                 now = newest_time(store) or now
             counts = topic_counts(store, self.topics, now, window)
             rare = rare_topics(store, self.topics)
-        if not get_current_worker().is_cancelled:
-            self.post_message(TopicCountsLoaded(counts, window_name, rare))
+            if not worker.is_cancelled:
+                self.post_message(TopicCountsLoaded(counts, window_name, rare))
 
     @on(TopicCountsLoaded)
     def counts_loaded(self, message: TopicCountsLoaded) -> None:
