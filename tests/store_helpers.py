@@ -20,7 +20,7 @@ from cache.db.schema import migrations
 from cache.db.store import Store
 from cache.live.collector import Collector
 from cache.read.ambassadors import AmbassadorProfile, ambassador_profiles
-from cache.read.monitor_queries import feed_page_sql
+from cache.read.monitor_queries import feed_page, feed_page_sql
 from cache.read.search import query_selection
 from cache.write.importer import import_paths
 from cache.write.ingest import IngestResult, ingest
@@ -305,6 +305,23 @@ def plain_page_ids(
     windows, no prefix words): what every faster way of reading a page must give."""
     sql, params = feed_page_sql(query_selection(text, now), before)
     return [r["id"] for r in store.rows(sql, (*params, limit))]
+
+
+def scroll_as_plain(store: Store, selection: Any, text: str, now: datetime, limit: int) -> int:
+    """Scroll the feed of `selection` (the query `text`) to its end with `feed_page`,
+    asserting each page is the plain statement's (`plain_page_ids`); the full pages read."""
+    before: tuple[str, str] | None = None
+    full = 0
+    while True:
+        rows = feed_page(store, selection, before=before, limit=limit)
+        assert [r["id"] for r in rows] == plain_page_ids(store, text, now, before, limit), (
+            text,
+            before,
+        )
+        if len(rows) < limit:
+            return full
+        before = (rows[-1]["created_at"], rows[-1]["id"])
+        full += 1
 
 
 def store_pages(

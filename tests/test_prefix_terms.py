@@ -18,7 +18,7 @@ from filters.classify import Classifier
 from sources.model.config import Config
 from sources.x.twitter_v2 import parse_response
 from tests.builders import BASE_TIME, page, tweet, user
-from tests.store_helpers import plain_page_ids
+from tests.store_helpers import scroll_as_plain
 
 CLASSIFIER = Classifier(Config())
 NOW = datetime(2027, 1, 1, tzinfo=UTC)
@@ -81,16 +81,7 @@ def test_prefix_pages_and_counts_equal_fts5s_prefix_search(
     monkeypatch.setattr(rare_words, "RARE", rare)
     with Store.open(store_path, readonly=True) as store:
         selection = query_selection(text, NOW)
-        before: tuple[str, str] | None = None
-        while True:
-            rows = feed_page(store, selection, before=before, limit=5)
-            assert [r["id"] for r in rows] == plain_page_ids(store, text, NOW, before, 5), (
-                text,
-                before,
-            )
-            if len(rows) < 5:
-                break
-            before = (rows[-1]["created_at"], rows[-1]["id"])
+        scroll_as_plain(store, selection, text, NOW, 5)
         (exact,) = store.conn.execute(
             f"SELECT count(*) FROM mentions AS m WHERE {selection.where}", selection.params
         ).fetchone()

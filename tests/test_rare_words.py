@@ -21,7 +21,7 @@ from filters.classify import Classifier
 from sources.model.config import Config
 from sources.x.twitter_v2 import parse_response
 from tests.builders import page, tweet, user
-from tests.store_helpers import plain_page_ids, vm_steps
+from tests.store_helpers import scroll_as_plain, vm_steps
 
 CLASSIFIER = Classifier(Config())
 POSTS = 1500
@@ -83,13 +83,7 @@ def test_rare_words_show_the_plain_pages_and_counts(store_path: Path, search: st
         selection = query_selection(search, NOW)
         expanded = prefix_terms.expanded(store, selection)  # as the readers do first
         assert rare_words.rare_text(store, expanded) is not None  # read from the list
-        before: tuple[str, str] | None = None
-        while True:
-            rows = feed_page(store, selection, before=before, limit=7)
-            assert [r["id"] for r in rows] == plain_page_ids(store, search, NOW, before, 7)
-            if len(rows) < 7:
-                break
-            before = (rows[-1]["created_at"], rows[-1]["id"])
+        scroll_as_plain(store, selection, search, NOW, 7)
         (exact,) = store.conn.execute(
             f"SELECT count(*) FROM mentions AS m WHERE {selection.where}", selection.params
         ).fetchone()

@@ -108,6 +108,20 @@ def recreate(db: Database) -> None:
     create_triggers(db)
 
 
+def count_matches(
+    conn: sqlite3.Connection, expression: str, limit: int, rowids: tuple[int, int] | None = None
+) -> int:
+    """Rows of the index matching `expression` (with a rowid in [`rowids`]), up to `limit`,
+    read from the index alone: its rows are the mentions' rowids, so no mention is looked
+    up."""
+    within = "" if rowids is None else " AND rowid BETWEEN ? AND ?"
+    sql = (
+        f'SELECT count(*) FROM (SELECT 1 FROM "{FTS_TABLE}" WHERE "{FTS_TABLE}" MATCH ?'
+        f"{within} LIMIT ?)"
+    )
+    return int(conn.execute(sql, (expression, *(rowids or ()), limit)).fetchone()[0])
+
+
 @dataclass
 class Deferred:
     """What the writer inside `deferred_inserts` listed of its new rows itself."""

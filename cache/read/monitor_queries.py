@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from cache.db import author_index
+from cache.db import author_index, fts
 from cache.db.store import Store, as_json_list
 from cache.read import listed, prefix_terms, rare_words
 from cache.read.ambassadors import reply_badges
@@ -271,7 +271,12 @@ def count_matching(store: Store, selection: Selection, cap: int = COUNT_CAP) -> 
         start = walk_start(None, selection.period)
         return _count(store, selection, start, wanted, expression) if matches else 0
     if selection.text_and_time_only and len(selection.needs_text) == 1:
-        counted = count_in_period(store, selection.needs_text[0], selection.period, wanted)
+        words = FtsQuery(selection.needs_text[0])
+        if _count_text(store, words, wanted) < wanted:
+            # Fewer in the whole store than the cap: looked up from their list (at most the
+            # cap), not the period walked (a week of a million mentions is 157,000).
+            return _count(store, selection, walk_start(None, selection.period), wanted, words)
+        counted = count_in_period(store, words, selection.period, wanted)
         if counted is not None:
             return counted
     # A prefix term left to FTS5 merges the lists of every word it covers in each window
@@ -316,12 +321,9 @@ def text_alone(selection: Selection) -> FtsQuery | None:
 
 def _count_text(store: Store, expression: FtsQuery, limit: int) -> int:
     """How many mentions match `expression`, up to `limit`, read from the full-text index
-    alone: its rows are the mentions' rowids (kept by triggers and by the import within
-    each transaction), so no mention is looked up. The plain statement built the whole
-    match list before counting (38 ms for `Verdi OR Gewerkschaft` at a million mentions,
-    bench/README.md)."""
-    sql = "SELECT count(*) FROM (SELECT 1 FROM mentions_fts WHERE mentions_fts MATCH ? LIMIT ?)"
-    return int(store.conn.execute(sql, (expression, limit)).fetchone()[0])
+    alone (`fts.count_matches`). The plain statement built the whole match list before
+    counting (38 ms for `Verdi OR Gewerkschaft` at a million mentions, bench/README.md)."""
+    return fts.count_matches(store.conn, expression, limit)
 
 
 def topics_alone(selection: Selection) -> tuple[tuple[str, ...], bool] | None:

@@ -17,12 +17,13 @@ window's matches, and exactly their number when the band holds nothing else.
 
 Once the bounds add up to the cap the count is settled. Otherwise it is the sum when
 every band was exact, or unknown (None): the caller counts the plain way. A word with
-fewer matches in the whole store than the cap is counted from its matches instead (the
-rarest, up to `rare_words.RARE`, never come here: `count_matching` reads them first).
+fewer matches in the whole store than the cap never comes here: `count_matching` counts
+it from its list of matches.
 """
 
 from __future__ import annotations
 
+from cache.db import fts
 from cache.db.store import Store
 from cache.read.selection import Period
 
@@ -41,8 +42,6 @@ def count_in_period(store: Store, expression: str, period: Period, wanted: int) 
     since, until = period
     if since is None and until is None:
         return None
-    if _matches(store, expression, None, wanted) < wanted:
-        return _count_matches_in_period(store, expression, period)
     found, exact, top, size = 0, True, until, FIRST_WINDOW
     while True:
         low = _window_start(store, since, top, size)
@@ -51,7 +50,7 @@ def count_in_period(store: Store, expression: str, period: Period, wanted: int) 
             others = hi - lo + 1 - mentions
             if others > SPREAD * mentions:
                 return None
-            matches = _matches(store, expression, (lo, hi), wanted - found + others)
+            matches = fts.count_matches(store.conn, expression, wanted - found + others, (lo, hi))
             found += max(matches - others, 0)
             exact = exact and others == 0
             if found >= wanted:
@@ -59,19 +58,6 @@ def count_in_period(store: Store, expression: str, period: Period, wanted: int) 
         if low is None:  # this window reached the period's start
             return found if exact else None
         top, size = low, size * 2
-
-
-def _count_matches_in_period(store: Store, expression: str, period: Period) -> int:
-    """The exact count of a word with fewer matches in the whole store than the cap: its
-    matches looked up one by one (at most the cap), not the period walked (a week of a
-    million mentions is 157,000 of them). `NOT INDEXED` keeps SQLite from walking the
-    time index instead and probing the list."""
-    within, params = _range(*period, column="m.created_at")
-    sql = (
-        "SELECT count(*) FROM mentions AS m NOT INDEXED WHERE m.rowid IN "
-        f"(SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH ?) AND {within}"
-    )
-    return int(store.conn.execute(sql, (expression, *params)).fetchone()[0])
 
 
 def _window_start(store: Store, since: str | None, top: str | None, size: int) -> str | None:
@@ -97,23 +83,10 @@ def _band(store: Store, low: str | None, top: str | None) -> tuple[int, int, int
     return (int(lo), int(hi), int(count)) if count else (0, 0, 0)
 
 
-def _range(
-    low: str | None, top: str | None, column: str = "created_at"
-) -> tuple[str, tuple[str, ...]]:
-    """The conditions (ANDed, "1" for none) of `column` in [low, top). A single bound a
+def _range(low: str | None, top: str | None) -> tuple[str, tuple[str, ...]]:
+    """The conditions (ANDed, "1" for none) of created_at in [low, top). A single bound a
     side: of two lower bounds SQLite would walk from the first it meets, not the tighter."""
-    bounds = [(f"{column} {op} ?", value) for op, value in (("<", top), (">=", low)) if value]
+    bounds = [(f"created_at {op} ?", value) for op, value in (("<", top), (">=", low)) if value]
     if not bounds:
         return "1", ()
     return " AND ".join(b[0] for b in bounds), tuple(b[1] for b in bounds)
-
-
-def _matches(store: Store, expression: str, band: tuple[int, int] | None, limit: int) -> int:
-    """Rows of the full-text index matching `expression` (with a rowid in `band`), up to
-    `limit`."""
-    within = "" if band is None else " AND rowid BETWEEN ? AND ?"
-    sql = (
-        "SELECT count(*) FROM (SELECT 1 FROM mentions_fts WHERE mentions_fts MATCH ?"
-        f"{within} LIMIT ?)"
-    )
-    return int(store.conn.execute(sql, (expression, *(band or ()), limit)).fetchone()[0])

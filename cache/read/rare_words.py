@@ -16,6 +16,7 @@ the mentions table read only by rowid (`NOT INDEXED`) from the list.
 
 from __future__ import annotations
 
+from cache.db import fts
 from cache.db.store import Store
 from cache.read.prefix_terms import has_prefix
 from cache.read.selection import FtsQuery, Selection
@@ -41,8 +42,5 @@ def rare_text(store: Store, selection: Selection) -> tuple[FtsQuery, int] | None
     if not selection.needs_text or any(has_prefix(e) for e in selection.needs_text):
         return None  # a prefix left to FTS5 merges the lists of all its words to count
     expression = FtsQuery(" AND ".join(f"({e})" for e in selection.needs_text))
-    (found,) = store.conn.execute(
-        "SELECT count(*) FROM (SELECT 1 FROM mentions_fts WHERE mentions_fts MATCH ? LIMIT ?)",
-        (expression, RARE + 1),
-    ).fetchone()
-    return (expression, int(found)) if found <= RARE else None
+    found = fts.count_matches(store.conn, expression, RARE + 1)
+    return (expression, found) if found <= RARE else None
