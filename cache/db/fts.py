@@ -126,6 +126,8 @@ def count_matches(
 class Deferred:
     """What the writer inside `deferred_inserts` listed of its new rows itself."""
 
+    since: int = 0
+    """The largest rowid of `mentions` before the block: its new rows are those above."""
     authors_listed: bool = False
     days_listed: bool = False
 
@@ -165,7 +167,7 @@ def deferred_inserts(conn: sqlite3.Connection) -> Iterator[Deferred]:
     had_trigger = conn.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = 'mentions_ai'"
     ).fetchone()
-    deferred = Deferred()
+    deferred = Deferred(since)
     if had_trigger is None:  # a store without the declared triggers: leave it as it is
         yield deferred
         return

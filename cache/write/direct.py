@@ -15,7 +15,8 @@ here too (the whole-store test fails otherwise).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping, Sequence
+import json
+from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +42,36 @@ Topics = tuple[tuple[str, ...], str, str]
 """A text's topics as its row stores them: (topics, their JSON, the JSON of the matched
 words; `cache.write.ingest.stored_topics`)."""
 
+# The fields of a `Ready` row that differ from `Pre`'s (the others are where `Pre` has them).
+SOURCES_JSON, RAW, RAW_HASH, TOPICS_JSON, MATCHES_JSON, CREATED_ISO = 8, 15, 16, 17, 18, 19
+READY_COLUMNS = (
+    "id",
+    "source",
+    "url",
+    "author",
+    "author_name",
+    "author_key",
+    "text",
+    "lang",
+    "sources",
+    "created_at",
+    "kind",
+    "in_reply_to",
+    "quoted_id",
+    "conversation_id",
+    "referenced_only",
+    "raw",
+    "raw_hash",
+    "topics",
+    "topic_matches",
+)
+"""The stored columns a `Ready` row holds, in its order (`CREATED_ISO` follows them)."""
+Ready = tuple[Any, ...]
+"""A post deduplicated and made ready to store: the values of `READY_COLUMNS` (the
+sources as stored JSON), then created_at as `Pre` has it
+(for the time flag). The columns of every X post alike (platform, canonical URL, title)
+and those that need the store or its clock come from the storing process."""
+
 
 @dataclass(slots=True)
 class RowBatch(ParsedBatch):
@@ -53,12 +84,18 @@ class RowBatch(ParsedBatch):
     """The distinct topics of the rows `encode_payloads` gave theirs (rows hold indexes:
     a pickled small number costs next to nothing, a pickled `Topics` a tuple and two
     strings a row)."""
+    ready: bool = False
+    """The rows are `Ready` rows (`make_ready`), one per id."""
     copies_left_out: int = 0
     """Referenced copies `rows_from_page` did not make rows (its `full_posts`). A batch
     is cut at a size that counts them, so that it ends where it did when they were rows
     (which posts a transaction holds decides what an import reports as unchanged)."""
 
     def extend(self, other: ParsedBatch) -> None:
+        if self.ready or (isinstance(other, RowBatch) and other.ready):
+            # Each is one transaction's rows, deduplicated as a whole: merged, an id
+            # could come twice.
+            raise ValueError("batches of rows made ready to store are stored as they are")
         ParsedBatch.extend(self, other)
         if isinstance(other, RowBatch):
             if other.topics:  # renumbered after this batch's own
@@ -91,7 +128,7 @@ def raw_and_digest(payload: Mapping[str, Any] | Encoded) -> Encoded:
 def drop_redundant_copies(batch: RowBatch) -> None:
     """Leave out each referenced copy of a post the batch also holds in full from the same
     source: storing the batch picks the full one anyway and would add no source from the
-    copy (`cache.write.ingest_rows._dedupe`), so the copy need not be serialised or sent."""
+    copy (`dedupe`), so the copy need not be serialised or sent."""
     full = {(row[ID], row[SOURCE]) for row in batch.rows if not row[REFERENCED_ONLY]}
     if len(full) < len(batch.rows):
         batch.rows = [
@@ -101,29 +138,92 @@ def drop_redundant_copies(batch: RowBatch) -> None:
         ]
 
 
-def encode_payloads(
+def dedupe(rows: list[Pre]) -> tuple[list[Pre], dict[str, list[str]]]:
+    """One row per id, in the order ids first come, and the sources that delivered each:
+    `cache.write.ingest._dedupe` for X rows, where a later payload wins unless it is only a
+    referenced copy (which a full one never gives way to)."""
+    chosen: dict[str, Pre] = {}
+    delivered: dict[str, list[str]] = {}
+    for row in rows:
+        key = row[ID]
+        current = chosen.get(key)
+        if current is None or current[REFERENCED_ONLY] or not row[REFERENCED_ONLY]:
+            chosen[key] = row
+        sources = delivered.get(key)
+        if sources is None:
+            delivered[key] = [row[SOURCE]]
+        elif row[SOURCE] not in sources:
+            sources.append(row[SOURCE])
+    return list(chosen.values()), delivered
+
+
+def make_ready(
     batch: RowBatch,
-    found: Sequence[Classification],
+    classify: Callable[[list[str]], Sequence[Classification]],
     stored: Callable[[Classification], Topics],
+    listed: Callable[[tuple[str, ...]], str],
 ) -> None:
-    """Serialise every row's payload in place (`Encoded`) and give it its topics: `found`
-    holds each row's classification, in order, and `stored` makes one a `Topics` (called
-    once per distinct classification object: the classifier shares them between texts).
-    Done by the import's reading process, so the storing one only writes the text and the
-    topics' JSON (a pickled string crosses between processes far cheaper than a decoded
-    tweet, and the storing process no longer looks each text up)."""
-    index_of: dict[int, int] = {}
-    indexes: list[int] = []
-    for classification in found:
-        at = index_of.get(id(classification))
+    """Turn the batch's rows into `Ready` rows, one per id (`dedupe`), in place.
+
+    `classify` gives the classification of each text of a list (the texts of the rows
+    kept, each once per id); `stored` makes one a `Topics` (called once per distinct
+    classification object: the classifier shares them between texts) and `listed`
+    writes a list of sources as the row stores it. Done by the import's reading
+    process, so that the storing one, the slower of the two, only adds what needs the
+    store (role, time flag, clock) to each row before writing it
+    (`cache.write.ingest_rows`).
+    """
+    rows, delivered = dedupe(batch.rows)
+    found = classify([row[TEXT] for row in rows])
+    topics_of: dict[int, Topics] = {}
+    ready: list[Ready] = []
+    for row, classification in zip(rows, found, strict=True):
+        topics = topics_of.get(id(classification))
+        if topics is None:
+            topics = topics_of[id(classification)] = stored(classification)
+        raw, digest = raw_and_digest(row[PAYLOAD])
+        ready.append(
+            (
+                *row[:CREATED],
+                listed(tuple(delivered[row[ID]])),
+                *row[CREATED_TEXT:PAYLOAD],
+                raw,
+                digest,
+                topics[1],
+                topics[2],
+                row[CREATED],
+            )
+        )
+    batch.rows, batch.ready = ready, True
+
+
+def pre_of_ready(batch: RowBatch, ids: Container[str]) -> tuple[list[Pre], dict[str, list[str]]]:
+    """The `Pre` rows and delivering sources of the `Ready` rows of `batch` whose id is
+    one of `ids` (the storing process's general way, for posts stored already); their
+    topics go into `batch.topics`, which the rows index."""
+    topics_at: dict[tuple[str, str], int] = {}
+    batch.topics = []
+    rows: list[Pre] = []
+    delivered: dict[str, list[str]] = {}
+    for row in batch.rows:
+        if row[ID] not in ids:
+            continue
+        key = (row[TOPICS_JSON], row[MATCHES_JSON])
+        at = topics_at.get(key)
         if at is None:
-            at = index_of[id(classification)] = len(batch.topics)
-            batch.topics.append(stored(classification))
-        indexes.append(at)
-    batch.rows = [
-        (*row[:PAYLOAD], raw_and_digest(row[PAYLOAD]), at)
-        for row, at in zip(batch.rows, indexes, strict=True)
-    ]
+            at = topics_at[key] = len(batch.topics)
+            batch.topics.append((tuple(json.loads(key[0])), *key))
+        delivered[row[ID]] = json.loads(row[SOURCES_JSON])
+        rows.append(
+            (
+                *row[:CREATED],
+                row[CREATED_ISO],
+                *row[CREATED_TEXT:PAYLOAD],
+                (row[RAW], row[RAW_HASH]),
+                at,
+            )
+        )
+    return rows, delivered
 
 
 def _stored_time(iso_utc: str) -> str:

@@ -12,7 +12,7 @@ import hashlib
 import json
 import operator
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -25,7 +25,7 @@ from cache.db.store import (
     describe_sqlite_error,
     now_text,
 )
-from cache.write.direct import Topics
+from cache.write.direct import READY_COLUMNS, Topics
 from cache.write.thread_topics import Stored, settle
 from filters.classify import Classification, Classifier
 from filters.roles import RoleDecision
@@ -79,10 +79,6 @@ _STAGE_MENTION = (
 _INSERT_STAGED = (
     f"INSERT INTO main.mentions ({', '.join(_MENTION_COLUMNS)}) "
     f"SELECT {', '.join(_MENTION_COLUMNS)} FROM temp.mention_stage ORDER BY rowid"
-)
-_INSERT_MENTION = (
-    f"INSERT INTO main.mentions ({', '.join(_MENTION_COLUMNS)}) "
-    f"VALUES ({', '.join('?' for _ in _MENTION_COLUMNS)})"
 )
 _UPDATE_COLUMNS = [c for c in _MENTION_COLUMNS if c not in ("id", "first_seen_at")]
 _UPDATE_MENTION = (
@@ -438,16 +434,25 @@ def write_rows(
     topic_rows: list[tuple[str, str, str]],
     result: IngestResult,
     deferred: fts.Deferred | None,
+    layout: InsertLayout | None = None,
 ) -> None:
     """Write one transaction's new rows, changed rows, new sources and topics (each kind
     with one statement), then settle the thread topics below what was written.
-    `deferred`: inside `fts.deferred_inserts` (a bulk load), else None."""
+    `deferred`: inside `fts.deferred_inserts` (a bulk load), else None. `layout`: how the
+    tuples of `inserts` hold a row (`READY_ROWS`, only with `deferred`, whose inserts'
+    topics are not in `topic_rows`; else every column of `mentions` in
+    `_MENTION_COLUMNS`' order)."""
+    layout = layout or _ALL_COLUMNS
     if inserts and deferred is not None:
         # No row trigger to feed (see `fts.deferred_inserts`): the rows go straight in.
-        conn.executemany(_INSERT_MENTION, inserts)
-        deferred.list_authors(conn, {(row[_AUTHOR_KEY_AT], row[_AUTHOR_AT]) for row in inserts})
-        deferred.list_days(conn, {str(row[_CREATED_AT])[:10] for row in inserts})
+        conn.executemany(layout.sql, inserts)
+        if layout.topics_from_rows:  # in C, not a bound row per topic (bench/README.md)
+            conn.execute(_TOPICS_OF_NEW_ROWS, (deferred.since,))
+        deferred.list_authors(conn, set(map(layout.author, inserts)))
+        deferred.list_days(conn, {str(row[layout.created])[:10] for row in inserts})
     elif inserts:
+        if layout is not _ALL_COLUMNS:
+            raise ValueError("rows without every column are only inserted in a bulk load")
         conn.execute(_STAGE_TABLE)
         conn.executemany(_STAGE_MENTION, inserts)
         conn.execute(_INSERT_STAGED)
@@ -466,29 +471,73 @@ def write_rows(
         # Replies stored earlier whose topics changed with this batch (their parent came):
         # not counted as updated payloads, but listed so the screen redraws their rows.
         listed = set(result.new_ids) | set(result.updated_ids)
-        known = _settled_columns(inserts, updates)
+        known = _settled_columns(inserts, updates, layout)
         result.updated_ids.extend(i for i in settle(conn, written, known) if i not in listed)
 
 
-_AT = {column: index for index, column in enumerate(_MENTION_COLUMNS)}
-_AUTHOR_KEY_AT, _AUTHOR_AT = _AT["author_key"], _AT["author"]
-_CREATED_AT = _AT["created_at"]
-_SETTLED_OF_INSERT = operator.itemgetter(
-    _AT["topics"], _AT["in_reply_to"], _AT["quoted_id"], _AT["created_at"]
+@dataclass(frozen=True)
+class InsertLayout:
+    """How the tuples handed to `write_rows` hold a new row: its INSERT statement and
+    where the values `write_rows` reads back are."""
+
+    sql: str
+    author: Callable[[Sequence[object]], tuple[object, object]]
+    """(author_key, author) of a row."""
+    created: int
+    settled: Callable[[Sequence[object]], tuple[Any, ...]]
+    """(topics, in_reply_to, quoted_id, created_at) of a row."""
+    topics_from_rows: bool = False
+    """The inserted rows' topics are listed from their stored JSON by one statement
+    (`_TOPICS_OF_NEW_ROWS`), not handed to `write_rows` as rows of their own."""
+
+
+def _layout(
+    columns: Sequence[str], shared: Mapping[str, str] | None = None, topics_from_rows: bool = False
+) -> InsertLayout:
+    """The layout of tuples holding `columns` in that order; `shared`: column -> the SQL
+    literal every row gets."""
+    at = {column: index for index, column in enumerate(columns)}
+    shared = shared or {}
+    names = ", ".join([*columns, *shared])
+    values = ", ".join([*("?" for _ in columns), *shared.values()])
+    return InsertLayout(
+        sql=f"INSERT INTO main.mentions ({names}) VALUES ({values})",
+        author=operator.itemgetter(at["author_key"], at["author"]),
+        created=at["created_at"],
+        settled=operator.itemgetter(
+            at["topics"], at["in_reply_to"], at["quoted_id"], at["created_at"]
+        ),
+        topics_from_rows=topics_from_rows,
+    )
+
+
+_ALL_COLUMNS = _layout(_MENTION_COLUMNS)
+READY_ROWS = _layout(
+    (*READY_COLUMNS, "time_flag", "role", "first_seen_at", "updated_at"),
+    {"platform": "'x'", "canonical_url": "''", "title": "''"},
+    topics_from_rows=True,
 )
+_TOPICS_OF_NEW_ROWS = (
+    "INSERT OR IGNORE INTO mention_topics (topic, created_at, mention_id) "
+    "SELECT t.value, m.created_at, m.id FROM mentions AS m, json_each(m.topics) AS t "
+    "WHERE m.rowid > ?"
+)
+"""A `cache.write.direct.Ready` row's stored columns, then its time flag, its author's
+role and the clock twice: what the import's direct rows insert (`ingest_rows`)."""
+_AT = {column: index for index, column in enumerate(_MENTION_COLUMNS)}
 _SETTLED_OF_UPDATE = operator.itemgetter(  # an update's values lack the id in front
     _AT["topics"] - 1, _AT["in_reply_to"] - 1, _AT["quoted_id"] - 1, _AT["created_at"] - 1
 )
 
 
 def _settled_columns(
-    inserts: list[tuple[object, ...]], updates: list[tuple[object, ...]]
+    inserts: list[tuple[object, ...]], updates: list[tuple[object, ...]], layout: InsertLayout
 ) -> dict[str, Stored]:
     """What `settle` would read back of the rows just written (`Stored`), from the rows
     themselves: both kinds start with no topics from the thread."""
     known: dict[str, Stored] = {}
     for rows, columns, at_id in (
-        (inserts, _SETTLED_OF_INSERT, 0),
+        (inserts, layout.settled, 0),
         (updates, _SETTLED_OF_UPDATE, -1),
     ):
         for row in rows:

@@ -15,15 +15,14 @@ from typing import Any, BinaryIO
 
 from cache.write import cycles
 from cache.write.direct import (
-    TEXT,
     FullPosts,
     RowBatch,
     drop_redundant_copies,
-    encode_payloads,
+    make_ready,
     rows_from_page,
     times_from_ids,
 )
-from cache.write.ingest import ACCOUNTS_KEPT, stored_topics
+from cache.write.ingest import ACCOUNTS_KEPT, json_list, stored_topics
 from cache.write.pipeline import (
     FIRST_CHUNK,
     Answer,
@@ -158,10 +157,9 @@ def _chunk(
     batch.accounts = sent.new_or_changed(batch.accounts)
     if isinstance(batch, RowBatch):
         drop_redundant_copies(batch)
-        # Each row carries its own topics, ready to store: the importer neither looks its
-        # text up in an answer nor serialises the topics (about 2 µs a mention there).
-        found = classifier.classify_many([row[TEXT] for row in batch.rows])
-        encode_payloads(batch, found, stored_topics)
+        # Each row arrives deduplicated, with its payload's JSON and its topics, in the
+        # order of the columns it fills: the importer only adds what needs the store.
+        make_ready(batch, classifier.classify_many, stored_topics, json_list)
     return ReadChunk(batch, _classify_all(classifier, chunk_texts(batch)), yields, times)
 
 
