@@ -10,8 +10,8 @@ import pytest
 
 from bench.synth import pages
 from cache.db.store import Store
-from cache.write.direct import TOPICS, RowBatch, make_ready, rows_from_page
-from cache.write.ingest import json_list, stored_topics
+from cache.write.direct import ID, TOPICS, RowBatch, make_ready, rows_from_page
+from cache.write.ingest import ROWS_PER_INSERT, json_list, stored_topics
 from cache.write.ingest_rows import ingest_rows
 from filters.classify import Classifier
 from sources.model.config import Config
@@ -74,3 +74,19 @@ def test_a_ready_batch_is_never_merged() -> None:
         RowBatch().extend(ready)
     with pytest.raises(ValueError, match="ready"):
         ready.extend(RowBatch())
+
+
+@pytest.mark.parametrize(
+    "count", [1, ROWS_PER_INSERT - 1, ROWS_PER_INSERT, 2 * ROWS_PER_INSERT + 1]
+)
+def test_every_ready_row_is_stored_in_order_whatever_their_number(
+    tmp_path: Path, count: int
+) -> None:
+    """Rows inserted many to a statement: each is stored once, in the order it came."""
+    classifier = Classifier(Config())
+    batch = _batch(True, classifier)
+    batch.rows = batch.rows[:count]
+    with Store.open(tmp_path / "store.db") as store:
+        ingest_rows(store, batch, classifier)
+        stored = [r[0] for r in store.conn.execute("SELECT id FROM mentions ORDER BY rowid")]
+    assert stored == [row[ID] for row in batch.rows]

@@ -33,9 +33,9 @@ Pre = tuple[Any, ...]
 `isoformat()` of the aware UTC time, which `sources.model.text.IsoTimeFlags` reads),
 created_at as stored, kind, in_reply_to, quoted_id, conversation_id, referenced_only,
 payload, topics). Platform `x`, no title, canonical URL or time flag of its own. The
-payload is the decoded tweet, or its stored JSON and digest (`Encoded`) once
-`encode_payloads` ran; the topics are None until then, and then the index of the row's
-`Topics` in its batch's `topics`."""
+payload is the decoded tweet, or its stored JSON and digest (`Encoded`) in a row made
+from a `Ready` one (`pre_of_ready`); the topics are None, or in such a row the index of
+its `Topics` in its batch's `topics`."""
 Encoded = tuple[str, str]
 """A payload as the row stores it: (raw JSON, SHA-1 hex digest of its UTF-8 bytes)."""
 Topics = tuple[tuple[str, ...], str, str]
@@ -68,9 +68,9 @@ READY_COLUMNS = (
 """The stored columns a `Ready` row holds, in its order (`CREATED_ISO` follows them)."""
 Ready = tuple[Any, ...]
 """A post deduplicated and made ready to store: the values of `READY_COLUMNS` (the
-sources as stored JSON), then created_at as `Pre` has it
-(for the time flag). The columns of every X post alike (platform, canonical URL, title)
-and those that need the store or its clock come from the storing process."""
+sources as stored JSON), then created_at as `Pre` has it (for the time flag). The columns
+every X post has alike (platform, canonical URL, title) and those that need the store or
+its clock come from the storing process."""
 
 
 @dataclass(slots=True)
@@ -81,9 +81,8 @@ class RowBatch(ParsedBatch):
     times_from_ids: int = 0
     """Posts without a readable created_at, placed at the time their id encodes."""
     topics: list[Topics] = field(default_factory=list)
-    """The distinct topics of the rows `encode_payloads` gave theirs (rows hold indexes:
-    a pickled small number costs next to nothing, a pickled `Topics` a tuple and two
-    strings a row)."""
+    """The distinct topics of the rows given theirs (`pre_of_ready`; rows hold indexes into
+    it, None for a row whose text the storing process classifies)."""
     ready: bool = False
     """The rows are `Ready` rows (`make_ready`), one per id."""
     copies_left_out: int = 0

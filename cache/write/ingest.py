@@ -527,13 +527,13 @@ READY_ROWS = _layout(
     {"platform": "'x'", "canonical_url": "''", "title": "''"},
     topics_from_rows=True,
 )
+"""A `cache.write.direct.Ready` row's stored columns, then its time flag, its author's
+role and the clock twice: what the import's direct rows insert (`ingest_rows`)."""
 _TOPICS_OF_NEW_ROWS = (
     "INSERT OR IGNORE INTO mention_topics (topic, created_at, mention_id) "
     "SELECT t.value, m.created_at, m.id FROM mentions AS m, json_each(m.topics) AS t "
     "WHERE m.rowid > ?"
 )
-"""A `cache.write.direct.Ready` row's stored columns, then its time flag, its author's
-role and the clock twice: what the import's direct rows insert (`ingest_rows`)."""
 _AT = {column: index for index, column in enumerate(_MENTION_COLUMNS)}
 _SETTLED_OF_UPDATE = operator.itemgetter(  # an update's values lack the id in front
     _AT["topics"] - 1, _AT["in_reply_to"] - 1, _AT["quoted_id"] - 1, _AT["created_at"] - 1

@@ -8,10 +8,10 @@ written. New rows go into `mentions` with one plain INSERT statement (so every t
 transaction's new rows at its end (`cache.db.fts.deferred_inserts`).
 
 Rows from the import's worker come `Ready` (`cache.write.direct.make_ready`): already one
-per id, with their payload's JSON, sources and topics in the columns' order. When none of
-them is stored yet (nearly always: an import mostly brings new posts), each is written as
-it came with only its time flag, role and clock added (`_add_new_ready`); those already
-stored go the general way, as `Pre` rows again.
+per id, with their payload's JSON, sources and topics in the columns' order. Those not
+stored yet (nearly all: an import mostly brings new posts) are written as they came, with
+only their time flag, role and clock added (`_add_new_ready`); those already stored go the
+general way, as `Pre` rows again.
 """
 
 from __future__ import annotations
@@ -190,7 +190,7 @@ def _add_rows(
         if before is not None:
             sources = before.sources + [s for s in sources if s not in before.sources]
             # A referenced copy never overwrites, so its payload is not serialised here
-            # (the import's worker may have done it already, `direct.encode_payloads`).
+            # (the import's worker may have done it already, `direct.make_ready`).
             same_payload = False
             if not row[REFERENCED_ONLY]:
                 raw, digest = raw_and_digest(row[PAYLOAD])
