@@ -11,8 +11,9 @@ import pytest
 from bench.synth import pages
 from cache.db.store import Store
 from cache.write.direct import ID, TOPICS, RowBatch, make_ready, rows_from_page
-from cache.write.ingest import ROWS_PER_INSERT, json_list, stored_topics
+from cache.write.ingest import json_list, stored_topics
 from cache.write.ingest_rows import ingest_rows
+from cache.write.mention_rows import ROWS_PER_INSERT
 from filters.classify import Classifier
 from sources.model.config import Config
 

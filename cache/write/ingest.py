@@ -9,11 +9,10 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-import itertools
 import json
 import operator
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -26,7 +25,14 @@ from cache.db.store import (
     describe_sqlite_error,
     now_text,
 )
-from cache.write.direct import READY_COLUMNS, Topics
+from cache.write.direct import Topics
+from cache.write.mention_rows import (
+    ALL_COLUMNS,
+    MENTION_COLUMNS,
+    TOPICS_OF_NEW_ROWS,
+    InsertLayout,
+    insert,
+)
 from cache.write.thread_topics import Stored, settle
 from filters.classify import Classification, Classifier
 from filters.roles import RoleDecision
@@ -40,48 +46,20 @@ ACCOUNTS_KEPT = 100_000
 """Accounts an import remembers (`ImportAccounts`, `worker_side.SentAccounts`); past that it
 starts afresh."""
 
-_MENTION_COLUMNS = (
-    "id",
-    "platform",
-    "source",
-    "sources",
-    "url",
-    "canonical_url",
-    "author",
-    "author_name",
-    "author_key",
-    "text",
-    "title",
-    "lang",
-    "created_at",
-    "time_flag",
-    "kind",
-    "in_reply_to",
-    "quoted_id",
-    "conversation_id",
-    "referenced_only",
-    "role",
-    "topics",
-    "topic_matches",
-    "raw",
-    "raw_hash",
-    "first_seen_at",
-    "updated_at",
-)
 # New rows go through a staging table and ONE `INSERT ... SELECT` per transaction: FTS5
 # flushes its pending index at every statement boundary, so a per-row `executemany` into
 # `mentions` made the FTS trigger write one tiny segment per row (about 4x slower ingest,
 # see bench/README.md). The bulk path has no trigger to feed and inserts directly.
-_STAGE_TABLE = f"CREATE TEMP TABLE IF NOT EXISTS mention_stage ({', '.join(_MENTION_COLUMNS)})"
+_STAGE_TABLE = f"CREATE TEMP TABLE IF NOT EXISTS mention_stage ({', '.join(MENTION_COLUMNS)})"
 _STAGE_MENTION = (
-    f"INSERT INTO temp.mention_stage ({', '.join(_MENTION_COLUMNS)}) "
-    f"VALUES ({', '.join('?' for _ in _MENTION_COLUMNS)})"
+    f"INSERT INTO temp.mention_stage ({', '.join(MENTION_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in MENTION_COLUMNS)})"
 )
 _INSERT_STAGED = (
-    f"INSERT INTO main.mentions ({', '.join(_MENTION_COLUMNS)}) "
-    f"SELECT {', '.join(_MENTION_COLUMNS)} FROM temp.mention_stage ORDER BY rowid"
+    f"INSERT INTO main.mentions ({', '.join(MENTION_COLUMNS)}) "
+    f"SELECT {', '.join(MENTION_COLUMNS)} FROM temp.mention_stage ORDER BY rowid"
 )
-_UPDATE_COLUMNS = [c for c in _MENTION_COLUMNS if c not in ("id", "first_seen_at")]
+_UPDATE_COLUMNS = [c for c in MENTION_COLUMNS if c not in ("id", "first_seen_at")]
 _UPDATE_MENTION = (
     f"UPDATE mentions SET {', '.join(f'{c} = ?' for c in _UPDATE_COLUMNS)} WHERE id = ?"
 )
@@ -442,17 +420,17 @@ def write_rows(
     `deferred`: inside `fts.deferred_inserts` (a bulk load), else None. `layout`: how the
     tuples of `inserts` hold a row (`READY_ROWS`, only with `deferred`, whose inserts'
     topics are not in `topic_rows`; else every column of `mentions` in
-    `_MENTION_COLUMNS`' order)."""
-    layout = layout or _ALL_COLUMNS
+    `MENTION_COLUMNS`' order)."""
+    layout = layout or ALL_COLUMNS
     if inserts and deferred is not None:
         # No row trigger to feed (see `fts.deferred_inserts`): the rows go straight in.
-        _insert(conn, layout, inserts)
+        insert(conn, layout, inserts)
         if layout.topics_from_rows:  # in C, not a bound row per topic (bench/README.md)
-            conn.execute(_TOPICS_OF_NEW_ROWS, (deferred.since,))
+            conn.execute(TOPICS_OF_NEW_ROWS, (deferred.since,))
         deferred.list_authors(conn, set(map(layout.author, inserts)))
         deferred.list_days(conn, {str(row[layout.created])[:10] for row in inserts})
     elif inserts:
-        if layout is not _ALL_COLUMNS:
+        if layout is not ALL_COLUMNS:
             raise ValueError("rows without every column are only inserted in a bulk load")
         conn.execute(_STAGE_TABLE)
         conn.executemany(_STAGE_MENTION, inserts)
@@ -476,81 +454,10 @@ def write_rows(
         result.updated_ids.extend(i for i in settle(conn, written, known) if i not in listed)
 
 
-ROWS_PER_INSERT = 20
-"""Rows a bulk load's INSERT statement holds: each run of a statement costs about as much
-as binding a few of its values again (bench/README.md)."""
-
-
-@dataclass(frozen=True)
-class InsertLayout:
-    """How the tuples handed to `write_rows` hold a new row: its INSERT statement and
-    where the values `write_rows` reads back are."""
-
-    sql: str
-    sql_many: str
-    """The same for `ROWS_PER_INSERT` rows at once."""
-    author: Callable[[Sequence[object]], tuple[object, object]]
-    """(author_key, author) of a row."""
-    created: int
-    settled: Callable[[Sequence[object]], tuple[Any, ...]]
-    """(topics, in_reply_to, quoted_id, created_at) of a row."""
-    topics_from_rows: bool = False
-    """The inserted rows' topics are listed from their stored JSON by one statement
-    (`_TOPICS_OF_NEW_ROWS`), not handed to `write_rows` as rows of their own."""
-
-
-def _layout(
-    columns: Sequence[str], shared: Mapping[str, str] | None = None, topics_from_rows: bool = False
-) -> InsertLayout:
-    """The layout of tuples holding `columns` in that order; `shared`: column -> the SQL
-    literal every row gets."""
-    at = {column: index for index, column in enumerate(columns)}
-    shared = shared or {}
-    names = ", ".join([*columns, *shared])
-    values = "(" + ", ".join([*("?" for _ in columns), *shared.values()]) + ")"
-    return InsertLayout(
-        sql=f"INSERT INTO main.mentions ({names}) VALUES {values}",
-        sql_many=f"INSERT INTO main.mentions ({names}) VALUES "
-        + ", ".join(values for _ in range(ROWS_PER_INSERT)),
-        author=operator.itemgetter(at["author_key"], at["author"]),
-        created=at["created_at"],
-        settled=operator.itemgetter(
-            at["topics"], at["in_reply_to"], at["quoted_id"], at["created_at"]
-        ),
-        topics_from_rows=topics_from_rows,
-    )
-
-
-_ALL_COLUMNS = _layout(_MENTION_COLUMNS)
-READY_ROWS = _layout(
-    (*READY_COLUMNS, "time_flag", "role", "first_seen_at", "updated_at"),
-    {"platform": "'x'", "canonical_url": "''", "title": "''"},
-    topics_from_rows=True,
-)
-"""A `cache.write.direct.Ready` row's stored columns, then its time flag, its author's
-role and the clock twice: what the import's direct rows insert (`ingest_rows`)."""
-_TOPICS_OF_NEW_ROWS = (
-    "INSERT OR IGNORE INTO mention_topics (topic, created_at, mention_id) "
-    "SELECT t.value, m.created_at, m.id FROM mentions AS m, json_each(m.topics) AS t "
-    "WHERE m.rowid > ?"
-)
-_AT = {column: index for index, column in enumerate(_MENTION_COLUMNS)}
+_AT = {column: index for index, column in enumerate(MENTION_COLUMNS)}
 _SETTLED_OF_UPDATE = operator.itemgetter(  # an update's values lack the id in front
     _AT["topics"] - 1, _AT["in_reply_to"] - 1, _AT["quoted_id"] - 1, _AT["created_at"] - 1
 )
-
-
-def _insert(conn: sqlite3.Connection, layout: InsertLayout, rows: list[tuple[object, ...]]) -> None:
-    """Insert `rows` in order, `ROWS_PER_INSERT` to a statement (the rest one by one)."""
-    whole = len(rows) - len(rows) % ROWS_PER_INSERT
-    conn.executemany(
-        layout.sql_many,
-        (
-            tuple(itertools.chain.from_iterable(rows[start : start + ROWS_PER_INSERT]))
-            for start in range(0, whole, ROWS_PER_INSERT)
-        ),
-    )
-    conn.executemany(layout.sql, rows[whole:])
 
 
 def _settled_columns(

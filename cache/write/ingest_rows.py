@@ -48,11 +48,9 @@ from cache.write.direct import (
     raw_and_digest,
 )
 from cache.write.ingest import (
-    READY_ROWS,
     Existing,
     ImportAccounts,
     IngestResult,
-    InsertLayout,
     fill_missing_roles,
     json_list,
     load_existing,
@@ -62,6 +60,7 @@ from cache.write.ingest import (
     stored_topics,
     write_rows,
 )
+from cache.write.mention_rows import READY_ROWS, InsertLayout
 from filters.classify import Classifier
 from sources.model.records import utc_now
 from sources.model.text import IsoTimeFlags, parse_timestamp
