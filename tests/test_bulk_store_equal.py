@@ -114,6 +114,21 @@ def _edge_pages() -> list[dict[str, object]]:
             "data": [tweet(11, created_at="2026-01-05T05:00:00.000Z", text="Streik in full")],
             "includes": {"users": users},
         },
+        # Newest first, as a search returns them: a reply's page carries a copy of the
+        # post it answers, other posts come, then that post in full. It keeps the place
+        # its copy took (the live ingest stores the copy first and updates it in place).
+        {
+            "data": [tweet(15, created_at="2026-01-05T07:00:00.000Z")],
+            "includes": {
+                "users": users,
+                "tweets": [tweet(16, created_at="2026-01-05T04:00:00.000Z", text="a copy")],
+            },
+        },
+        {"data": [tweet(17, created_at="2026-01-05T06:30:00.000Z")], "includes": {"users": users}},
+        {
+            "data": [tweet(16, created_at="2026-01-05T04:00:00.000Z", text="Lohn in full")],
+            "includes": {"users": users},
+        },
         # Copies of posts read in full on the pages before: with the same time (the
         # worker leaves them out), with an unreadable one (a warning, a time from the id)
         # and without one, like the full post (a time from the id, counted).

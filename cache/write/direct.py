@@ -124,19 +124,6 @@ def raw_and_digest(payload: Mapping[str, Any] | Encoded) -> Encoded:
     return raw, hashlib.sha1(encoded).hexdigest()
 
 
-def drop_redundant_copies(batch: RowBatch) -> None:
-    """Leave out each referenced copy of a post the batch also holds in full from the same
-    source: storing the batch picks the full one anyway and would add no source from the
-    copy (`dedupe`), so the copy need not be serialised or sent."""
-    full = {(row[ID], row[SOURCE]) for row in batch.rows if not row[REFERENCED_ONLY]}
-    if len(full) < len(batch.rows):
-        batch.rows = [
-            row
-            for row in batch.rows
-            if not row[REFERENCED_ONLY] or (row[ID], row[SOURCE]) not in full
-        ]
-
-
 def dedupe(rows: list[Pre]) -> tuple[list[Pre], dict[str, list[str]]]:
     """One row per id, in the order ids first come, and the sources that delivered each:
     `cache.write.ingest._dedupe` for X rows, where a later payload wins unless it is only a
@@ -285,8 +272,9 @@ def rows_from_page(
 
     `full_posts`: the posts the pages before this one in the same batch held in full
     (updated here). A referenced copy of one of them is not made a row at all: the batch
-    would drop it anyway (`drop_redundant_copies`), and in a synthetic stream where a third
-    of the posts answer recent ones, these copies are a quarter of all rows. Only a copy
+    would drop it anyway (`dedupe`: the full post, read first, stays in its place), and
+    in a synthetic stream where a third of the posts answer recent ones, these copies are
+    a quarter of all rows. Only a copy
     with the same created_at text is left out, so that it cannot have added a warning or a
     time taken from its id.
     """

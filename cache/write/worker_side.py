@@ -17,7 +17,6 @@ from cache.write import cycles
 from cache.write.direct import (
     FullPosts,
     RowBatch,
-    drop_redundant_copies,
     make_ready,
     rows_from_page,
     times_from_ids,
@@ -156,9 +155,10 @@ def _chunk(
     # the one `store_accounts` would keep, and only if it is new to the importer.
     batch.accounts = sent.new_or_changed(batch.accounts)
     if isinstance(batch, RowBatch):
-        drop_redundant_copies(batch)
-        # Each row arrives deduplicated, with its payload's JSON and its topics, in the
-        # order of the columns it fills: the importer only adds what needs the store.
+        # Each row arrives deduplicated (in the order ids first came, as the live ingest
+        # stores them: a copy that comes before its full post keeps its place), with its
+        # payload's JSON and its topics, in the order of the columns it fills: the
+        # importer only adds what needs the store. A dropped copy is never serialised.
         make_ready(batch, classifier.classify_many, stored_topics, json_list)
     return ReadChunk(batch, _classify_all(classifier, chunk_texts(batch)), yields, times)
 
