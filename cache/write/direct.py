@@ -35,7 +35,7 @@ created_at as stored, kind, in_reply_to, quoted_id, conversation_id, referenced_
 payload, topics). Platform `x`, no title, canonical URL or time flag of its own. The
 payload is the decoded tweet, or its stored JSON and digest (`Encoded`) in a row made
 from a `Ready` one (`pre_of_ready`); the topics are None, or in such a row the index of
-its `Topics` in its batch's `topics`."""
+its `Topics` in the list `pre_of_ready` returns with it."""
 Encoded = tuple[str, str]
 """A payload as the row stores it: (raw JSON, SHA-1 hex digest of its UTF-8 bytes)."""
 Topics = tuple[tuple[str, ...], str, str]
@@ -80,9 +80,6 @@ class RowBatch(ParsedBatch):
     rows: list[Pre] = field(default_factory=list)
     times_from_ids: int = 0
     """Posts without a readable created_at, placed at the time their id encodes."""
-    topics: list[Topics] = field(default_factory=list)
-    """The distinct topics of the rows given theirs (`pre_of_ready`; rows hold indexes into
-    it, None for a row whose text the storing process classifies)."""
     ready: bool = False
     """The rows are `Ready` rows (`make_ready`), one per id."""
     copies_left_out: int = 0
@@ -97,15 +94,7 @@ class RowBatch(ParsedBatch):
             raise ValueError("batches of rows made ready to store are stored as they are")
         ParsedBatch.extend(self, other)
         if isinstance(other, RowBatch):
-            if other.topics:  # renumbered after this batch's own
-                at = len(self.topics)
-                self.topics.extend(other.topics)
-                self.rows.extend(
-                    row if row[TOPICS] is None else (*row[:TOPICS], row[TOPICS] + at)
-                    for row in other.rows
-                )
-            else:
-                self.rows.extend(other.rows)
+            self.rows.extend(other.rows)
             self.times_from_ids += other.times_from_ids
             self.copies_left_out += other.copies_left_out
 
@@ -183,12 +172,14 @@ def make_ready(
     batch.rows, batch.ready = ready, True
 
 
-def pre_of_ready(batch: RowBatch, ids: Container[str]) -> tuple[list[Pre], dict[str, list[str]]]:
-    """The `Pre` rows and delivering sources of the `Ready` rows of `batch` whose id is
-    one of `ids` (the storing process's general way, for posts stored already); their
-    topics go into `batch.topics`, which the rows index."""
+def pre_of_ready(
+    batch: RowBatch, ids: Container[str]
+) -> tuple[list[Pre], dict[str, list[str]], list[Topics]]:
+    """The `Pre` rows, delivering sources and topics (which the rows index) of the `Ready`
+    rows of `batch` whose id is one of `ids` (the storing process's general way, for posts
+    stored already)."""
     topics_at: dict[tuple[str, str], int] = {}
-    batch.topics = []
+    topics: list[Topics] = []
     rows: list[Pre] = []
     delivered: dict[str, list[str]] = {}
     for row in batch.rows:
@@ -197,8 +188,8 @@ def pre_of_ready(batch: RowBatch, ids: Container[str]) -> tuple[list[Pre], dict[
         key = (row[TOPICS_JSON], row[MATCHES_JSON])
         at = topics_at.get(key)
         if at is None:
-            at = topics_at[key] = len(batch.topics)
-            batch.topics.append((tuple(json.loads(key[0])), *key))
+            at = topics_at[key] = len(topics)
+            topics.append((tuple(json.loads(key[0])), *key))
         delivered[row[ID]] = json.loads(row[SOURCES_JSON])
         rows.append(
             (
@@ -209,7 +200,7 @@ def pre_of_ready(batch: RowBatch, ids: Container[str]) -> tuple[list[Pre], dict[
                 at,
             )
         )
-    return rows, delivered
+    return rows, delivered, topics
 
 
 def _stored_time(iso_utc: str) -> str:

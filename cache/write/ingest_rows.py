@@ -93,12 +93,11 @@ def ingest_rows(
         with fts.deferred_inserts(store.conn) as deferred:
             existing = load_existing(store, [r[ID] for r in rows])
             writes = _Writes()
+            topics: list[Topics] = []  # what `Pre` rows of ready ones index
             if batch.ready:
                 _add_new_ready(batch, existing, roles, now, result, writes)
-                rows, delivered = pre_of_ready(batch, existing)  # the stored ones
-            _add_rows(
-                rows, existing, batch.topics, delivered, roles, classifier, now, result, writes
-            )
+                rows, delivered, topics = pre_of_ready(batch, existing)  # the stored ones
+            _add_rows(rows, existing, topics, delivered, roles, classifier, now, result, writes)
             write_rows(
                 store.conn,
                 writes.inserts,
