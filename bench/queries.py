@@ -60,6 +60,9 @@ def forms(author: str, source: str, day: str) -> list[tuple[str, str]]:
         ("until: word", f"until:{date.fromisoformat(day) - timedelta(days=7)} Streik"),
         ("since: rare words", "since:7d Verdi Gewerkschaft"),
         ("rare words, none fit", "Verdi Gewerkschaft lang:en"),
+        ("topic: word", "topic:pay Verdi"),
+        ("word in another lang:", "Verdi lang:en"),
+        ("word -lang:", "Verdi -lang:de"),
     ]
 
 

@@ -20,7 +20,7 @@ from cache.db.schema import migrations
 from cache.db.store import Store
 from cache.live.collector import Collector
 from cache.read.ambassadors import AmbassadorProfile, ambassador_profiles
-from cache.read.monitor_queries import feed_page, feed_page_sql
+from cache.read.monitor_queries import count_matching, feed_page, feed_page_sql
 from cache.read.search import query_selection
 from cache.write.importer import import_paths
 from cache.write.ingest import IngestResult, ingest
@@ -305,6 +305,17 @@ def plain_page_ids(
     windows, no prefix words): what every faster way of reading a page must give."""
     sql, params = feed_page_sql(query_selection(text, now), before)
     return [r["id"] for r in store.rows(sql, (*params, limit))]
+
+
+def counts_as_plain(store: Store, selection: Any, caps: Sequence[int]) -> int:
+    """Assert that the filter line's count of `selection`, capped at each of `caps`, is the
+    plain statement's count capped; that exact count."""
+    (exact,) = store.conn.execute(
+        f"SELECT count(*) FROM mentions AS m WHERE {selection.where}", selection.params
+    ).fetchone()
+    for cap in caps:
+        assert count_matching(store, selection, cap) == min(exact, cap + 1), cap
+    return int(exact)
 
 
 def scroll_as_plain(store: Store, selection: Any, text: str, now: datetime, limit: int) -> int:

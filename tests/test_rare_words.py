@@ -21,7 +21,7 @@ from filters.classify import Classifier
 from sources.model.config import Config
 from sources.x.twitter_v2 import parse_response
 from tests.builders import page, tweet, user
-from tests.store_helpers import scroll_as_plain, vm_steps
+from tests.store_helpers import counts_as_plain, scroll_as_plain, vm_steps
 
 CLASSIFIER = Classifier(Config())
 POSTS = 1500
@@ -84,11 +84,7 @@ def test_rare_words_show_the_plain_pages_and_counts(store_path: Path, search: st
         expanded = prefix_terms.expanded(store, selection)  # as the readers do first
         assert rare_words.rare_text(store, expanded) is not None  # read from the list
         scroll_as_plain(store, selection, search, NOW, 7)
-        (exact,) = store.conn.execute(
-            f"SELECT count(*) FROM mentions AS m WHERE {selection.where}", selection.params
-        ).fetchone()
-        for cap in (3, 1000):
-            assert count_matching(store, selection, cap) == min(exact, cap + 1)
+        counts_as_plain(store, selection, (3, 1000))
 
 
 @pytest.mark.parametrize("search", ["Verdi lang:en", "Verdi -lang:de", "author:@picket_line Verdi"])
@@ -97,16 +93,27 @@ def test_a_rare_word_that_fits_nothing_else_reads_its_matches_not_the_feed(
 ) -> None:
     """An empty page and a count of 0 for a rare word with a condition none of its posts
     meet read the word's 30 posts, not every post the other condition allows."""
+    listed, walked = _work_of_an_empty_search(store_path, search, monkeypatch, RARE=0)
+    assert listed[0] * 4 < walked[0] and listed[1] * 4 < walked[1], (listed, walked)
+
+
+def _work_of_an_empty_search(
+    store_path: Path, search: str, monkeypatch: pytest.MonkeyPatch, **before: int
+) -> tuple[tuple[int, int], tuple[int, int]]:
+    """The work (VM steps) of the page and of the count of `search`, and of both once
+    `before` is set in `rare_words` and its matches are never looked up after the windows
+    (the walk to the end, as before); both find nothing."""
     with Store.open(store_path, readonly=True) as store:
         selection = query_selection(search, NOW)
-        listed_page, rows = vm_steps(store, lambda: feed_page(store, selection))
-        listed_count, count = vm_steps(store, lambda: count_matching(store, selection))
-        monkeypatch.setattr(rare_words, "RARE", 0)  # as before: walk the feed
-        walked_page, rows_walked = vm_steps(store, lambda: feed_page(store, selection))
-        walked_count, count_walked = vm_steps(store, lambda: count_matching(store, selection))
-    assert rows == rows_walked == [] and count == count_walked == 0
-    assert listed_page * 4 < walked_page, (listed_page, walked_page)
-    assert listed_count * 4 < walked_count, (listed_count, walked_count)
+        work = []
+        for setting in ({}, {**before, "LOOKUP_COST": 10**9}):
+            for name, value in setting.items():
+                monkeypatch.setattr(rare_words, name, value)
+            page_steps, rows = vm_steps(store, lambda: feed_page(store, selection))
+            count_steps, count = vm_steps(store, lambda: count_matching(store, selection))
+            assert rows == [] and count == 0
+            work.append((page_steps, count_steps))
+    return work[0], work[1]
 
 
 def test_only_words_with_few_matches_are_read_from_their_list(
@@ -125,3 +132,65 @@ def test_only_words_with_few_matches_are_read_from_their_list(
         assert listed("Verdi") and listed("Streik Verdi lang:en") and listed("Nichtvorhanden")
         assert not listed("lang:en") and not listed("Verdi OR Streik")
         assert not listed("Verd*")  # a prefix FTS5 would read itself: never counted first
+
+
+SPARSE_SEARCHES = [
+    "Verdi lang:en",
+    "Verdi -lang:de",
+    "topic:pay Verdi",
+    "-topic:pay Verdi",
+    "Verdi Lohn lang:en",
+    "has:reply Verdi",
+    "Verdi (lang:en OR role:public)",
+    "Verdi until:2026-02-25 -role:public",
+]
+
+
+@pytest.mark.parametrize("search", SPARSE_SEARCHES)
+def test_words_read_from_their_matches_after_the_windows_show_the_plain_pages(
+    store_path: Path, search: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A word in one post of fifty, beside conditions that keep few or none of its posts,
+    scrolls and counts as the plain statement does when its matches are looked up after
+    the time windows found too few."""
+    monkeypatch.setattr(rare_words, "RARE", 0)  # not rare in the whole store: windows first
+    with Store.open(store_path, readonly=True) as store:
+        selection = query_selection(search, NOW)
+        scroll_as_plain(store, selection, search, NOW, 7)
+        counts_as_plain(store, selection, (3, 1000))
+
+
+@pytest.mark.parametrize("search", ["Verdi -lang:de", "Verdi lang:en", "Verdi -role:public"])
+def test_a_word_none_of_whose_posts_fit_is_looked_up_not_walked_to_the_end(
+    store_path: Path, search: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An empty page and a count of 0 for a word in one post of fifty with a condition
+    none of its posts meet look up the word's 30 posts instead of walking every post the
+    condition allows (all 1,500, or the 720 in English)."""
+    monkeypatch.setattr(rare_words, "RARE", 0)  # not rare in the whole store
+    listed, walked = _work_of_an_empty_search(store_path, search, monkeypatch)
+    assert listed[0] * 2 < walked[0] and listed[1] * 2 < walked[1], (listed, walked)
+
+
+def test_words_are_looked_up_only_where_the_walk_would_cost_more(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A word in one post of fifty is looked up beside conditions that walk the whole feed
+    or a language of hundreds of posts; a word in every post, a prefix FTS5 reads itself,
+    and conditions with a short walk of their own (an author, a recent period, starred
+    posts, a language with no posts) are left to the plain statement."""
+    monkeypatch.setattr(rare_words, "RARE", 0)  # as the readers ask: only if not rare
+    with Store.open(store_path, readonly=True) as store:
+
+        def looked_up(search: str) -> bool:
+            selection = prefix_terms.expanded(store, query_selection(search, NOW))
+            return rare_words.sparse_text(store, selection, None) is not None
+
+        assert looked_up("Verdi -lang:de") and looked_up("Verdi lang:en")
+        assert looked_up("topic:pay Verdi") and looked_up("has:reply Verdi")
+        assert not looked_up("Streik lang:en")
+        prefix = query_selection("Verd* lang:en", NOW)  # not named as the words it covers
+        assert rare_words.sparse_text(store, prefix, None) is None
+        assert not looked_up("author:@picket_line Verdi") and not looked_up("since:3d Verdi")
+        assert not looked_up("is:starred Verdi") and not looked_up("Verdi lang:fr")
+        assert not looked_up("lang:en") and not looked_up("Verdi OR Streik")

@@ -77,7 +77,11 @@ def combine(*selections: Selection) -> Selection:
     needs_text = tuple(e for s in parts for e in s.needs_text)
     by_author = any(s.by_author for s in parts)
     period = overlap(*(s.period for s in parts))
-    return Selection(where, params, lists, needs_text, by_author, period)
+    ranges = tuple(r for s in parts for r in s.ranges)
+    narrow = any(s.narrow for s in parts)
+    return Selection(
+        where, params, lists, needs_text, by_author, period, ranges=ranges, narrow=narrow
+    )
 
 
 def topic_selection(topic: str | None, rare_topics: Collection[str] = ()) -> Selection:
@@ -89,9 +93,10 @@ def topic_selection(topic: str | None, rare_topics: Collection[str] = ()) -> Sel
     if not topic:
         return Selection()
     if topic == OTHER_TOPIC:
-        return Selection("m.topics = '[]'")
-    sql = topic_list_sql("?") if topic in rare_topics else topic_probe_sql("?")
-    return Selection(sql, (topic,))
+        return Selection("m.topics = '[]'", narrow=True)  # its own index may be short
+    if topic in rare_topics:
+        return Selection(topic_list_sql("?"), (topic,), narrow=True)
+    return Selection(topic_probe_sql("?"), (topic,))
 
 
 def _feed_row(row: dict[str, Any]) -> dict[str, Any]:
@@ -174,7 +179,12 @@ def feed_page(
         return []
     # The plain statement from the page's start, not from the last window: continuing
     # below a window makes SQLite list every match before the keyset test (3x slower).
-    return _page(store, selection, before, limit)
+    # Where the windows found nothing, the walk may well go to the end: the same statement
+    # over the words' matches instead, when looking them up costs less (`rare_words`).
+    sparse = None
+    if has_full_text(selection) and not rows:
+        sparse = rare_words.sparse_text(store, selection, before)
+    return _page(store, selection, before, limit, sparse)
 
 
 def _reaches_start(window: Window, selection: Selection) -> bool:
@@ -289,8 +299,8 @@ def count_matching(store: Store, selection: Selection, cap: int = COUNT_CAP) -> 
     # cap takes many windows, and from the `until:` they cost more than the plain statement
     # (`until:DATE Streik` 52-65 ms against 42, bench/README.md). A page needs one or two.
     before: tuple[str, str] | None = None
+    seen = 0
     if has_full_text(selection) and not prefix:
-        seen = 0
         for step, window in enumerate(time_windows(store, None, most=COUNT_WINDOWS)):
             found += _count(store, narrowed(selection, window), before, wanted - found)
             before = (window.low, "")
@@ -302,8 +312,17 @@ def count_matching(store: Store, selection: Selection, cap: int = COUNT_CAP) -> 
     if not found and not _text_can_match(store, selection):
         return 0
     # Counted from the start by the plain statement (see feed_page): a keyset below the
-    # last window would make SQLite list every match first.
-    return _count(store, selection, walk_start(None, selection.period), wanted)
+    # last window would make SQLite list every match first. Or over the words' matches.
+    start = walk_start(None, selection.period)
+    sparse = None
+    if (
+        has_full_text(selection)
+        and not prefix
+        # At the windows' rate the count would not reach the cap: it walks to the end.
+        and found * rare_words.mentions_below(store, start) < wanted * max(seen, 1)
+    ):
+        sparse = rare_words.sparse_text(store, selection, start)
+    return _count(store, selection, start, wanted, sparse)
 
 
 COUNT_WINDOWS = 5

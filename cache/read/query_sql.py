@@ -71,7 +71,8 @@ def compile_query(node: Node | None, now: datetime, rare_topics: Collection[str]
     """
     if node is None:
         return Selection()
-    where, params = _Compiler(now, frozenset(rare_topics)).compile(node)
+    rare = frozenset(rare_topics)
+    where, params = _Compiler(now, rare).compile(node)
     return Selection(
         where,
         tuple(params),
@@ -80,7 +81,41 @@ def compile_query(node: Node | None, now: datetime, rare_topics: Collection[str]
         _by_author(node),
         _period(node, now),
         _text_and_time_only(node),
+        _ranges(node),
+        _narrow(node, rare),
     )
+
+
+def _ranges(node: Node) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(column, values) of the `lang:`, `role:` and `platform:` conditions at the top of
+    the query (alone or ANDed there), each written `column IN (values)`."""
+    conditions = node.nodes if isinstance(node, And) else (node,)
+    return tuple(
+        (_COLUMN[c.name].removeprefix("m."), tuple(c.values))
+        for c in conditions
+        if isinstance(c, Field) and c.name in _COLUMN
+    )
+
+
+def _narrow(node: Node, rare_topics: frozenset[str]) -> bool:
+    """Whether a condition at the top of the query lets the plain statement walk something
+    that may be short instead of the feed: `author:`, `is:starred`, `since:`, or topics all
+    rare (listed from their rows, `topic_list_sql`). (`source:` and `has:` lists are walked
+    only by searches without words, `cache.read.listed`.)"""
+    conditions = node.nodes if isinstance(node, And) else (node,)
+    return any(_walks_itself(c, rare_topics) for c in conditions)
+
+
+def _walks_itself(condition: Node, rare_topics: frozenset[str]) -> bool:
+    if isinstance(condition, TimeBound):
+        return condition.name == "since"
+    if not isinstance(condition, Field):
+        return False
+    if condition.name in ("topic", "own"):
+        return rare_topics.issuperset(condition.values)
+    if condition.name == "is":
+        return "starred" in condition.values
+    return condition.name == "author"
 
 
 def _by_author(node: Node) -> bool:

@@ -76,6 +76,14 @@ class Selection:
     """The WHERE clause is the free words of `needs_text` (one expression) within `period`,
     and nothing else: a count can be read from the full-text index, band by band of the
     period's rowids (`cache.read.period_counts`)."""
+    ranges: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """(column, values) of the `lang:`, `role:` and `platform:` conditions ANDed at the top:
+    the plain statement may walk that column's index instead of the feed."""
+    narrow: bool = False
+    """A condition ANDed at the top lets the plain statement walk something that may be
+    short instead of the feed (`author:`, `is:starred`, `since:`, a rare topic): a reader
+    leaves the statement to it rather than read the words' matches
+    (`cache.read.rare_words`)."""
 
 
 def newest_first(selection: Selection) -> str:
