@@ -17,7 +17,7 @@ Words with more matches are read in time windows first (`cache.read.windowed`). 
 windows find too few (the other conditions keep few of the words' posts, or none), the
 rest was read by the plain statement, which walks the feed or the index of a `lang:`,
 `role:` or `platform:` condition to its end: `Verdi -lang:de` walked all million
-mentions for an empty page (213 ms). `sparse_text` says when the words' matches cost less
+mentions for an empty page (213-228 ms). `sparse_text` says when the words' matches cost less
 to look up than that walk.
 """
 
@@ -41,14 +41,23 @@ LISTED_FROM = (
 """The FROM clause and the first condition of a statement read from the match list."""
 
 
+def words_of(selection: Selection) -> FtsQuery | None:
+    """The FTS5 expression of the words every selected mention needs; None when there are
+    none, or when one is a prefix left to FTS5 (it merges the lists of all the words it
+    covers to count them)."""
+    if not selection.needs_text or any(has_prefix(e) for e in selection.needs_text):
+        return None
+    return FtsQuery(" AND ".join(f"({e})" for e in selection.needs_text))
+
+
 def rare_text(store: Store, selection: Selection) -> tuple[FtsQuery, int] | None:
     """The expression of the words every selected mention needs and their number of
     matches, when that is at most `RARE` in the whole store (0: nothing is selected), else
     None. A prefix term FTS5 reads itself (`cache.read.prefix_terms` names the words of
     most) is never rare here."""
-    if not selection.needs_text or any(has_prefix(e) for e in selection.needs_text):
-        return None  # a prefix left to FTS5 merges the lists of all its words to count
-    expression = FtsQuery(" AND ".join(f"({e})" for e in selection.needs_text))
+    expression = words_of(selection)
+    if expression is None:
+        return None
     found = fts.count_matches(store.conn, expression, RARE + 1)
     return (expression, found) if found <= RARE else None
 
@@ -71,16 +80,14 @@ def sparse_text(
     Left to the plain statement: a selection with a walk of its own that may be short
     (`Selection.narrow`, `by_author`), and a prefix FTS5 reads itself.
     """
-    if not selection.needs_text or any(has_prefix(e) for e in selection.needs_text):
-        return None
-    if selection.narrow or selection.by_author:
+    expression = words_of(selection)
+    if expression is None or selection.narrow or selection.by_author:
         return None
     ranges = selection.ranges
     fewest = LOOKUP_COST * (RARE + 1)  # the words are not rare (`rare_text` comes first)
     if not all(_range_exceeds(store, c, values, before, fewest) for c, values in ranges):
         return None  # walked for less than any match list costs: no need to count them
     affordable = mentions_below(store, before) // LOOKUP_COST
-    expression = FtsQuery(" AND ".join(f"({e})" for e in selection.needs_text))
     matches = fts.count_matches(store.conn, expression, affordable + 1)
     if matches > affordable:
         return None
@@ -112,8 +119,7 @@ def _range_exceeds(
     store: Store, column: str, values: tuple[str, ...], before: tuple[str, str] | None, size: int
 ) -> bool:
     """Whether more than `size` mentions older than `before` have one of `values` in
-    `column`: one step past that many entries of the column's index (skipping an entry
-    costs a fifth of counting it)."""
+    `column`: one step past that many entries of the column's index, no mention read."""
     if column not in RANGED_COLUMNS:  # never interpolate anything else into the SQL
         return False
     marks = ", ".join("?" for _ in values)
