@@ -14,14 +14,14 @@ import pytest
 
 from cache.db.store import Store
 from cache.read import prefix_terms, rare_words, windowed
-from cache.read.monitor_queries import count_matching, feed_page
+from cache.read.monitor_queries import count_matching, feed_page, feed_page_sql
 from cache.read.search import query_selection
 from cache.write.ingest import ingest
 from filters.classify import Classifier
 from sources.model.config import Config
 from sources.x.twitter_v2 import parse_response
 from tests.builders import page, tweet, user
-from tests.store_helpers import counts_as_plain, scroll_as_plain, vm_steps
+from tests.store_helpers import counts_as_plain, plain_page_ids, scroll_as_plain, vm_steps
 
 CLASSIFIER = Classifier(Config())
 POSTS = 1500
@@ -194,3 +194,24 @@ def test_words_are_looked_up_only_where_the_walk_would_cost_more(
         assert not looked_up("author:@picket_line Verdi") and not looked_up("since:3d Verdi")
         assert not looked_up("is:starred Verdi") and not looked_up("Verdi lang:fr")
         assert not looked_up("lang:en") and not looked_up("Verdi OR Streik")
+
+
+@pytest.mark.parametrize(
+    ("search", "lists"),
+    [("Verdi lang:en", 1), ("lang:en Verdi Lohn", 1), ("Verdi -Streik", 3), ("Streik (Verdi OR Lohn)", 3)],
+)
+def test_a_search_read_from_its_words_list_asks_the_index_for_it_once(
+    store_path: Path, search: str, lists: int
+) -> None:
+    """Read from its words' match list, a search no longer lists those matches a second
+    time to test each mention it already knows matches; other word conditions (a negated
+    word, an OR) are still tested."""
+    with Store.open(store_path, readonly=True) as store:
+        selection = query_selection(search, NOW)
+        words = rare_words.words_of(selection)
+        sql, params = feed_page_sql(selection, None, words)
+        plan = [row[3] for row in store.conn.execute(f"EXPLAIN QUERY PLAN {sql}", (*params, 7))]
+        assert sum("mentions_fts" in step for step in plan) == lists, plan
+        assert [r["id"] for r in store.rows(sql, (*params, 7))] == plain_page_ids(
+            store, search, NOW, None, 7
+        )

@@ -24,7 +24,13 @@ from cache.read import listed, prefix_terms, rare_words
 from cache.read.ambassadors import reply_badges
 from cache.read.period_counts import count_in_period
 from cache.read.prefix_terms import has_prefix
-from cache.read.query_sql import TEXT_SQL, topic_list_sql, topic_probe_sql
+from cache.read.query_sql import (
+    LISTED_TEXT_SQL,
+    NEEDED_TEXT_SQL,
+    TEXT_SQL,
+    topic_list_sql,
+    topic_probe_sql,
+)
 from cache.read.selection import (
     NEWEST_FIRST,
     FtsQuery,
@@ -137,6 +143,7 @@ def _source(
     if listed_text is None:
         return "mentions AS m", where, params
     table, first = rare_words.LISTED_FROM
+    where = where.replace(NEEDED_TEXT_SQL, LISTED_TEXT_SQL)  # every listed row matches them
     return table, f"{first} AND ({where})", (listed_text, *params)
 
 
@@ -332,7 +339,7 @@ COUNT_WINDOWS = 5
 def text_alone(selection: Selection) -> FtsQuery | None:
     """The full-text expression of a selection that is that condition and nothing else
     (`Streik`, `Verdi OR Gewerkschaft`, a phrase, a prefix), else None."""
-    if selection.where != TEXT_SQL or len(selection.params) != 2:
+    if selection.where not in (TEXT_SQL, NEEDED_TEXT_SQL) or len(selection.params) != 2:
         return None
     first, second = selection.params
     return first if isinstance(first, FtsQuery) and first == second else None

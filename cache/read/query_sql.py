@@ -59,6 +59,17 @@ mentions instead of all of them (in the EXISTS too: a word without matches is th
 up in the whole index only once). A selection whose `where` is this and nothing else is
 counted in the full-text index alone (`cache.read.monitor_queries.count_matching`)."""
 
+NEEDED_TEXT_SQL = f"/*needed words*/ {TEXT_SQL}"
+"""`TEXT_SQL` for the words ANDed at the top of a query (`Selection.needs_text`): every
+selected mention matches them. A statement that reads only their matches (from their
+list, `cache.read.rare_words`) drops this test (`LISTED_TEXT_SQL`): it built the same
+match list a second time and probed it for each mention (9 of 62 ms for `Verdi lang:en`'s
+25,653 matches, bench/README.md)."""
+
+LISTED_TEXT_SQL = "(? IS NOT NULL AND ? IS NOT NULL)"
+"""What `NEEDED_TEXT_SQL` becomes in a statement read from the words' match list: true,
+and it takes the same two parameters."""
+
 _COLUMN = {"role": "m.role", "lang": "m.lang", "platform": "m.platform"}
 
 
@@ -72,7 +83,7 @@ def compile_query(node: Node | None, now: datetime, rare_topics: Collection[str]
     if node is None:
         return Selection()
     rare = frozenset(rare_topics)
-    where, params = _Compiler(now, rare).compile(node)
+    where, params = _Compiler(now, rare, _top_words(node)).compile(node)
     return Selection(
         where,
         tuple(params),
@@ -84,6 +95,13 @@ def compile_query(node: Node | None, now: datetime, rare_topics: Collection[str]
         _ranges(node),
         _narrow(node, rare),
     )
+
+
+def _top_words(node: Node) -> frozenset[int]:
+    """The identities of the free words at the top of the query (alone or ANDed there):
+    those `_needed_text` names, written `NEEDED_TEXT_SQL`."""
+    conditions = node.nodes if isinstance(node, And) else (node,)
+    return frozenset(id(c) for c in conditions if isinstance(c, Text))
 
 
 def _ranges(node: Node) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -184,9 +202,13 @@ def fts_term(text: Text) -> str:
 
 
 class _Compiler:
-    def __init__(self, now: datetime, rare_topics: frozenset[str]) -> None:
+    def __init__(
+        self, now: datetime, rare_topics: frozenset[str], needed: frozenset[int] = frozenset()
+    ) -> None:
         self.now = now
         self.rare_topics = rare_topics
+        self.needed = needed
+        """`id` of each word node every selected mention needs (`_top_words`)."""
 
     def compile(self, node: Node) -> tuple[str, list[Any]]:
         if isinstance(node, And):
@@ -197,7 +219,7 @@ class _Compiler:
             inner, params = self.compile(node.node)
             return f"NOT ({inner})", params
         if isinstance(node, Text):
-            return TEXT_SQL, [FtsQuery(fts_term(node))] * 2
+            return self._text_sql(node), [FtsQuery(fts_term(node))] * 2
         if isinstance(node, TimeBound):
             bound = format_timestamp(node.resolve(self.now))
             return ("m.created_at >= ?" if node.name == "since" else "m.created_at < ?"), [bound]
@@ -210,7 +232,7 @@ class _Compiler:
         params: list[Any] = []
         if len(words) > 1:
             fts_operator = " AND " if operator == " AND " else " OR "
-            parts.append(TEXT_SQL)
+            parts.append(self._text_sql(words[0]) if operator == " AND " else TEXT_SQL)
             params.extend([FtsQuery(fts_operator.join(fts_term(w) for w in words))] * 2)
             nodes = tuple(n for n in nodes if not isinstance(n, Text))
         for child in nodes:
@@ -218,6 +240,10 @@ class _Compiler:
             parts.append(f"({sql})")
             params.extend(child_params)
         return operator.join(parts), params
+
+    def _text_sql(self, word: Text) -> str:
+        """The full-text condition of `word` (with its sibling words, ANDed)."""
+        return NEEDED_TEXT_SQL if id(word) in self.needed else TEXT_SQL
 
     def _field(self, node: Field) -> tuple[str, list[Any]]:
         values = list(node.values)
