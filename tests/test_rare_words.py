@@ -198,7 +198,12 @@ def test_words_are_looked_up_only_where_the_walk_would_cost_more(
 
 @pytest.mark.parametrize(
     ("search", "lists"),
-    [("Verdi lang:en", 1), ("lang:en Verdi Lohn", 1), ("Verdi -Streik", 3), ("Streik (Verdi OR Lohn)", 3)],
+    [
+        ("Verdi lang:en", 1),
+        ("lang:en Verdi Lohn", 1),
+        ("Verdi -Streik", 3),
+        ("Streik (Verdi OR Lohn)", 3),
+    ],
 )
 def test_a_search_read_from_its_words_list_asks_the_index_for_it_once(
     store_path: Path, search: str, lists: int
