@@ -16,6 +16,7 @@ from cache.db.store import Store
 from cache.read import prefix_terms, rare_words, windowed
 from cache.read.monitor_queries import count_matching, feed_page, feed_page_sql
 from cache.read.search import query_selection
+from cache.read.selection import Selection
 from cache.write.ingest import ingest
 from filters.classify import Classifier
 from sources.model.config import Config
@@ -83,8 +84,13 @@ def test_rare_words_show_the_plain_pages_and_counts(store_path: Path, search: st
         selection = query_selection(search, NOW)
         expanded = prefix_terms.expanded(store, selection)  # as the readers do first
         assert rare_words.rare_text(store, expanded) is not None  # read from the list
-        scroll_as_plain(store, selection, search, NOW, 7)
-        counts_as_plain(store, selection, (3, 1000))
+        _reads_as_plain(store, selection, search)
+
+
+def _reads_as_plain(store: Store, selection: Selection, search: str) -> None:
+    """Assert that `search` scrolls and counts (capped or not) as the plain statement."""
+    scroll_as_plain(store, selection, search, NOW, 7)
+    counts_as_plain(store, selection, (3, 1000))
 
 
 @pytest.mark.parametrize("search", ["Verdi lang:en", "Verdi -lang:de", "author:@picket_line Verdi"])
@@ -155,9 +161,7 @@ def test_words_read_from_their_matches_after_the_windows_show_the_plain_pages(
     the time windows found too few."""
     monkeypatch.setattr(rare_words, "RARE", 0)  # not rare in the whole store: windows first
     with Store.open(store_path, readonly=True) as store:
-        selection = query_selection(search, NOW)
-        scroll_as_plain(store, selection, search, NOW, 7)
-        counts_as_plain(store, selection, (3, 1000))
+        _reads_as_plain(store, query_selection(search, NOW), search)
 
 
 @pytest.mark.parametrize("search", ["Verdi -lang:de", "Verdi lang:en", "Verdi -role:public"])

@@ -97,17 +97,23 @@ def compile_query(node: Node | None, now: datetime, rare_topics: Collection[str]
     )
 
 
+def _top_conditions(node: Node) -> tuple[Node, ...]:
+    """The conditions at the top of the query: every selected mention meets each of them
+    (the query itself, or the parts of an AND)."""
+    return node.nodes if isinstance(node, And) else (node,)
+
+
 def _top_words(node: Node) -> frozenset[int]:
     """The identities of the free words at the top of the query (alone or ANDed there):
     those `_needed_text` names, written `NEEDED_TEXT_SQL`."""
-    conditions = node.nodes if isinstance(node, And) else (node,)
+    conditions = _top_conditions(node)
     return frozenset(id(c) for c in conditions if isinstance(c, Text))
 
 
 def _ranges(node: Node) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """(column, values) of the `lang:`, `role:` and `platform:` conditions at the top of
     the query (alone or ANDed there), each written `column IN (values)`."""
-    conditions = node.nodes if isinstance(node, And) else (node,)
+    conditions = _top_conditions(node)
     return tuple(
         (_COLUMN[c.name].removeprefix("m."), tuple(c.values))
         for c in conditions
@@ -120,7 +126,7 @@ def _narrow(node: Node, rare_topics: frozenset[str]) -> bool:
     that may be short instead of the feed: `author:`, `is:starred`, `since:`, or topics all
     rare (listed from their rows, `topic_list_sql`). (`source:` and `has:` lists are walked
     only by searches without words, `cache.read.listed`.)"""
-    conditions = node.nodes if isinstance(node, And) else (node,)
+    conditions = _top_conditions(node)
     return any(_walks_itself(c, rare_topics) for c in conditions)
 
 
@@ -139,14 +145,14 @@ def _walks_itself(condition: Node, rare_topics: frozenset[str]) -> bool:
 def _by_author(node: Node) -> bool:
     """Whether an `author:` condition stands at the top of the query (alone or ANDed
     there): every selected mention is then in its index range, read in its order."""
-    conditions = node.nodes if isinstance(node, And) else (node,)
+    conditions = _top_conditions(node)
     return any(isinstance(c, Field) and c.name == "author" for c in conditions)
 
 
 def _period(node: Node, now: datetime) -> Period:
     """The time range of the `since:`/`until:` conditions at the top of the query (alone or
     ANDed there), as `_Compiler` writes their bounds."""
-    conditions = node.nodes if isinstance(node, And) else (node,)
+    conditions = _top_conditions(node)
     bounds = [c for c in conditions if isinstance(c, TimeBound)]
     return overlap(
         *(
@@ -182,7 +188,7 @@ def _needed_text(node: Node) -> tuple[str, ...]:
 def _lists(node: Node) -> tuple[Listed, ...]:
     """The `source:` and `has:` conditions at the top of the query (alone or ANDed there):
     their mentions are listed by an index table that a reader can walk instead."""
-    conditions = node.nodes if isinstance(node, And) else (node,)
+    conditions = _top_conditions(node)
     found = []
     for condition in conditions:
         if isinstance(condition, Field) and condition.name == "source":
