@@ -64,6 +64,13 @@ def lists_are_right(conn: sqlite3.Connection) -> None:
     # one must be listed.
     pairs = set(conn.execute("SELECT author_key, author FROM mentions"))
     assert pairs <= set(conn.execute("SELECT author_key, author FROM mention_authors"))
+    facets_are_right(conn)
+
+
+def facets_are_right(conn: sqlite3.Connection) -> None:
+    """`mention_facets` holds each stored mention's language, role and platform, no more."""
+    copied = set(conn.execute("SELECT mention_rowid, lang, role, platform FROM mention_facets"))
+    assert copied == set(conn.execute("SELECT rowid, lang, role, platform FROM mentions"))
 
 
 def _ingest_out_of_order(store: Store, rows: int, seed: int) -> None:
@@ -193,6 +200,21 @@ def test_an_old_store_is_migrated_with_both_lists_filled(store_path: Path, tmp_p
         ).fetchone()
         assert listed_mentions == stored
         lists_are_right(store.conn)
+
+
+def test_an_old_store_gets_the_facets_of_its_mentions(store_path: Path, tmp_path: Path) -> None:
+    """A store from before m018 opens with every mention's facets copied, and any later
+    change of a language, role or platform by another tool, or a delete, is copied too."""
+    old = store_before("m018_mention_facets", tmp_path / "old.db", store_path)
+    with Store.open(old) as store, store.writing():
+        conn = store.conn
+        facets_are_right(conn)
+        conn.execute("UPDATE mentions SET lang = 'fr' WHERE rowid % 7 = 0")
+        conn.execute("UPDATE mentions SET role = 'press', platform = 'rss' WHERE rowid % 11 = 0")
+        conn.execute("DELETE FROM mentions WHERE rowid % 13 = 0")
+        facets_are_right(conn)
+        (french,) = conn.execute("SELECT count(*) FROM mention_facets WHERE lang = 'fr'").fetchone()
+    assert french > 100
 
 
 QUERIES = [

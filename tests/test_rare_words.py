@@ -73,6 +73,8 @@ RARE_SEARCHES = [
     '"Verdi sagt"',
     "Verd*",
     "Verdi (lang:en OR author:@picket_line)",
+    "Verdi lang:de -role:press platform:x",
+    "Verdi -(lang:en OR role:public)",
 ]
 
 
@@ -112,7 +114,7 @@ def _work_of_an_empty_search(
     with Store.open(store_path, readonly=True) as store:
         selection = query_selection(search, NOW)
         work = []
-        for setting in ({}, {**before, "LOOKUP_COST": 10**9}):
+        for setting in ({}, {**before, "LOOKUP_COST": 10**9, "FACET_COST": 10**9}):
             for name, value in setting.items():
                 monkeypatch.setattr(rare_words, name, value)
             page_steps, rows = vm_steps(store, lambda: feed_page(store, selection))
@@ -149,6 +151,9 @@ SPARSE_SEARCHES = [
     "has:reply Verdi",
     "Verdi (lang:en OR role:public)",
     "Verdi until:2026-02-25 -role:public",
+    "Verdi lang:de role:public platform:x",
+    "Verdi -lang:en -role:press",
+    "Verdi (lang:en OR -platform:x) topic:pay",
 ]
 
 
@@ -221,6 +226,39 @@ def test_a_search_read_from_its_words_list_asks_the_index_for_it_once(
         sql, params = feed_page_sql(selection, None, words)
         plan = [row[3] for row in store.conn.execute(f"EXPLAIN QUERY PLAN {sql}", (*params, 7))]
         assert sum("mentions_fts" in step for step in plan) == lists, plan
+        assert [r["id"] for r in store.rows(sql, (*params, 7))] == plain_page_ids(
+            store, search, NOW, None, 7
+        )
+
+
+@pytest.mark.parametrize(
+    ("search", "tests"),
+    [
+        ("Verdi lang:en", ["f.lang IN (?)"]),
+        ("Verdi -lang:de role:public", ["NOT (f.lang IN (?))", "f.role IN (?)"]),
+        ("Verdi (lang:en OR -platform:x)", ["(f.lang IN (?)) OR (NOT (f.platform IN (?)))"]),
+        ("Verdi (lang:en OR author:@picket_line)", []),
+    ],
+)
+def test_a_match_is_tested_on_its_facets_before_its_post_is_read(
+    store_path: Path, search: str, tests: list[str]
+) -> None:
+    """Read from its words' match list, a search tests each match's language, role and
+    platform in the small `mention_facets` table, probed by rowid (never walked), before
+    it reads the post; a condition that needs more than those (an author) is left to the
+    post, and the page is the plain statement's."""
+    with Store.open(store_path, readonly=True) as store:
+        selection = query_selection(search, NOW)
+        assert [sql for sql, _ in selection.facets] == tests
+        sql, params = feed_page_sql(selection, None, rare_words.words_of(selection))
+        plan = [row[3] for row in store.conn.execute(f"EXPLAIN QUERY PLAN {sql}", (*params, 7))]
+        faceted = [
+            step for step in plan if "mention_facets" in step or step.startswith("SEARCH f ")
+        ]
+        if tests:
+            assert faceted == ["SEARCH f USING INTEGER PRIMARY KEY (rowid=?)"], plan
+        else:
+            assert faceted == [], plan
         assert [r["id"] for r in store.rows(sql, (*params, 7))] == plain_page_ids(
             store, search, NOW, None, 7
         )

@@ -32,6 +32,7 @@ import sqlite3
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from cache.db import mention_facets
 from cache.db.author_index import DAY_SQL
 from filters.threads import NOT_CRITICAL_ROLES
 
@@ -288,6 +289,7 @@ TRIGGER_NAMES = (
     "mention_reactions_ai_ambassador",
     "mention_reactions_au",
     "mention_reactions_ad",
+    *mention_facets.TRIGGER_NAMES,
 )
 
 
@@ -345,7 +347,8 @@ def fill_inserted(
     `since` (inserted while the insert triggers were dropped), in set statements instead
     of trigger programs per row. An insert can only add reactions: to the new mentions
     themselves, to what new parody and ambassador posts answer or quote, and to what
-    those answer."""
+    those answer. The facets of the new mentions are copied too (`mention_facets`)."""
+    mention_facets.fill_inserted(conn, since)
     if authors:
         conn.execute(_ADD_AUTHORS.format(where="rowid > ?"), (since,))
     if days:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from cache.db import mention_lists
+from cache.db import mention_facets, mention_lists
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -472,3 +472,11 @@ def m017_mention_days(db: Database) -> None:
     # the per-author index went through them by listing them from the index, one step a
     # day in every statement (cache.db.mention_lists.DAYS_TABLE_SQL says what that cost).
     mention_lists.create_days(db)
+
+
+@migrations()
+def m018_mention_facets(db: Database) -> None:
+    # Each mention's language, role and platform by its rowid, kept by triggers: a search
+    # read from its words' match list tests them there instead of reading each match's
+    # row (cache.db.mention_facets says what that cost).
+    mention_facets.create(db)

@@ -84,9 +84,20 @@ def combine(*selections: Selection) -> Selection:
     by_author = any(s.by_author for s in parts)
     period = overlap(*(s.period for s in parts))
     ranges = tuple(r for s in parts for r in s.ranges)
+    facets = tuple(f for s in parts for f in s.facets)
+    words_and_facets = all(s.words_and_facets for s in parts)
     narrow = any(s.narrow for s in parts)
     return Selection(
-        where, params, lists, needs_text, by_author, period, ranges=ranges, narrow=narrow
+        where,
+        params,
+        lists,
+        needs_text,
+        by_author,
+        period,
+        ranges=ranges,
+        facets=facets,
+        words_and_facets=words_and_facets,
+        narrow=narrow,
     )
 
 
@@ -129,22 +140,26 @@ def feed_page_sql(
         if selection.by_author:
             where += f" AND {author_index.UP_TO_DAY_SQL}"
             params += (created,)
-    table, where, params = _source(where, params, listed_text)
+    table, where, params = _source(selection, where, params, listed_text)
     order = newest_first(selection)
     sql = f"SELECT {_SELECT_FEED} FROM {table} WHERE {where} ORDER BY {order} LIMIT ?"
     return sql, params
 
 
 def _source(
-    where: str, params: tuple[Any, ...], listed_text: FtsQuery | None
+    selection: Selection, where: str, params: tuple[Any, ...], listed_text: FtsQuery | None
 ) -> tuple[str, str, tuple[Any, ...]]:
     """(FROM clause, WHERE, parameters): the mentions table, or its rows listed by the
-    full-text index for `listed_text`."""
+    full-text index for `listed_text` (with the selection's facets tested on the way)."""
     if listed_text is None:
         return "mentions AS m", where, params
-    table, first = rare_words.LISTED_FROM
+    first, facet_params = rare_words.listed_condition(selection)
     where = where.replace(NEEDED_TEXT_SQL, LISTED_TEXT_SQL)  # every listed row matches them
-    return table, f"{first} AND ({where})", (listed_text, *params)
+    return (
+        rare_words.LISTED_TABLE,
+        f"{first} AND ({where})",
+        (listed_text, *facet_params, *params),
+    )
 
 
 def feed_page(
@@ -394,7 +409,7 @@ def _count(
     if before is not None:  # first, as in feed_page_sql
         where = f"{KEYSET_SQL} AND ({where})"
         params = (*before, *params)
-    table, where, params = _source(where, params, listed_text)
+    table, where, params = _source(selection, where, params, listed_text)
     sql = f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {where} LIMIT ?)"
     return int(store.conn.execute(sql, (*params, limit)).fetchone()[0])
 

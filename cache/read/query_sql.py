@@ -93,6 +93,8 @@ def compile_query(node: Node | None, now: datetime, rare_topics: Collection[str]
         _period(node, now),
         _text_and_time_only(node),
         _ranges(node),
+        _facets(node),
+        _words_and_facets(node),
         _narrow(node, rare),
     )
 
@@ -119,6 +121,45 @@ def _ranges(node: Node) -> tuple[tuple[str, tuple[str, ...]], ...]:
         for c in conditions
         if isinstance(c, Field) and c.name in _COLUMN
     )
+
+
+def _facets(node: Node) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The conditions at the top of the query (alone or ANDed there) that test only the
+    columns of `mention_facets`, each written over it as `f` (`Selection.facets`)."""
+    found = (_facet_sql(c) for c in _top_conditions(node))
+    return tuple(f for f in found if f is not None)
+
+
+def _words_and_facets(node: Node) -> bool:
+    """Whether every condition at the top of the query is a free word or tests only the
+    columns of `mention_facets`, and there is a word (`Verdi -lang:de`)."""
+    conditions = _top_conditions(node)
+    return any(isinstance(c, Text) for c in conditions) and all(
+        isinstance(c, Text) or _facet_sql(c) is not None for c in conditions
+    )
+
+
+def _facet_sql(node: Node) -> tuple[str, tuple[str, ...]] | None:
+    """`node` written over `mention_facets AS f` as the compiler writes it over `m`, when
+    it tests nothing but those columns (`lang:de`, `-lang:de`, `lang:de OR role:press`)."""
+    if isinstance(node, Field):
+        if node.name not in _COLUMN:
+            return None
+        column = _COLUMN[node.name].removeprefix("m.")
+        return f"f.{column} IN ({', '.join('?' for _ in node.values)})", tuple(node.values)
+    if isinstance(node, Not):
+        inner = _facet_sql(node.node)
+        return None if inner is None else (f"NOT ({inner[0]})", inner[1])
+    if isinstance(node, And | Or):
+        parts = [_facet_sql(n) for n in node.nodes]
+        if any(p is None for p in parts):
+            return None
+        operator = " AND " if isinstance(node, And) else " OR "
+        kept = [p for p in parts if p is not None]
+        return operator.join(f"({sql})" for sql, _ in kept), tuple(
+            value for _, values in kept for value in values
+        )
+    return None
 
 
 def _narrow(node: Node, rare_topics: frozenset[str]) -> bool:
