@@ -262,3 +262,22 @@ def test_a_match_is_tested_on_its_facets_before_its_post_is_read(
         assert [r["id"] for r in store.rows(sql, (*params, 7))] == plain_page_ids(
             store, search, NOW, None, 7
         )
+
+
+def test_a_page_the_windows_found_little_for_reads_the_matches_of_words_and_facets(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page of words and facets whose time windows found a match in a hundred posts,
+    where filling it would walk further than testing every match's facets costs, reads
+    the matches; found faster, or with another condition (a topic, a language range the
+    walk reads instead of the feed) whose cost a page's walk cannot foretell, it walks."""
+    monkeypatch.setattr(rare_words, "RARE", 0)  # not rare in the whole store
+    with Store.open(store_path, readonly=True) as store:
+
+        def looked_up(search: str, found: int) -> bool:
+            selection = query_selection(search, NOW)
+            return rare_words.sparse_text(store, selection, None, (found, 100), 7) is not None
+
+        assert looked_up("Verdi -lang:en", 1) and looked_up("Verdi -role:press -platform:rss", 1)
+        assert not looked_up("Verdi -lang:en", 7)  # the page fills within 100 posts
+        assert not looked_up("topic:pay Verdi", 1) and not looked_up("Verdi lang:de", 1)

@@ -184,9 +184,9 @@ def feed_page(
         expression, matches = rare
         return _page(store, selection, before, limit, expression) if matches else []
     rows: list[dict[str, Any]] = []
+    seen = 0  # mentions the time windows held
     if has_full_text(selection):
         below = before
-        seen = 0
         for step, window in enumerate(time_windows(store, before, most=PAGE_WINDOWS)):
             rows += _page(store, narrowed(selection, window), below, limit - len(rows))
             if len(rows) >= limit or _reaches_start(window, selection):
@@ -201,11 +201,12 @@ def feed_page(
         return []
     # The plain statement from the page's start, not from the last window: continuing
     # below a window makes SQLite list every match before the keyset test (3x slower).
-    # Where the windows found nothing, the walk may well go to the end: the same statement
-    # over the words' matches instead, when looking them up costs less (`rare_words`).
+    # Where the windows found few or nothing, the walk may go far or to the end: the same
+    # statement over the words' matches instead, when looking them up costs less
+    # (`rare_words.sparse_text`, told the windows' rate).
     sparse = None
-    if has_full_text(selection) and not rows:
-        sparse = rare_words.sparse_text(store, selection, before)
+    if has_full_text(selection):
+        sparse = rare_words.sparse_text(store, selection, before, (len(rows), seen), limit)
     return _page(store, selection, before, limit, sparse)
 
 
@@ -343,7 +344,7 @@ def count_matching(store: Store, selection: Selection, cap: int = COUNT_CAP) -> 
         # At the windows' rate the count would not reach the cap: it walks to the end.
         and found * rare_words.mentions_below(store, start) < wanted * max(seen, 1)
     ):
-        sparse = rare_words.sparse_text(store, selection, start)
+        sparse = rare_words.sparse_text(store, selection, start, (found, seen), wanted)
     return _count(store, selection, start, wanted, sparse)
 
 

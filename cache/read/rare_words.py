@@ -87,19 +87,31 @@ walked and tested: 2.4 µs against 0.15-0.2 µs at a million mentions (`Verdi la
 from Verdi's 25,653 matches, 62 ms; the 500,000 entries of `lang:en` walked, 96 ms;
 bench/README.md)."""
 
-FACET_COST = 3
-"""The same for a match tested on its facets alone (`cache.db.mention_facets`): 0.4-0.5
-µs. What a selection of words and facets keeps is selected (`Selection.words_and_facets`),
-and where this path is taken that is little: the windows found little or nothing."""
+FACET_COST = 6
+"""The same for a match tested on its facets alone (`cache.db.mention_facets`): 0.35-0.45
+µs, against 0.07-0.1 µs an entry of the feed's time index walked (`Streik -role:public`:
+249,000 matches tested 87 ms, the feed walked to 10,001 kept 65 ms) and 0.15-0.2 µs of a
+`lang:` index (`Verdi lang:en`: 25,653 matches 10-11 ms). What a selection of words and
+facets keeps (`Selection.words_and_facets`) costs a look-up each beside it."""
 
 
 def sparse_text(
-    store: Store, selection: Selection, before: tuple[str, str] | None
+    store: Store,
+    selection: Selection,
+    before: tuple[str, str] | None,
+    rate: tuple[int, int] = (0, 0),
+    wanted: int = 1,
 ) -> FtsQuery | None:
-    """For a statement expected to walk to the end (the windows found too few): the
-    expression of the words every selected mention needs, when looking up each of their
-    matches costs less than the walk below `before` (the feed, or the index of a
-    `lang:`/`role:`/`platform:` condition), else None.
+    """For a statement the time windows found too few for: the expression of the words
+    every selected mention needs, when looking up each of their matches costs less than
+    the walk below `before` (the feed, or the index of a `lang:`/`role:`/`platform:`
+    condition), else None.
+
+    `rate`: (found, seen), the windows found that many selected mentions in that many; the
+    walk stops once it has `wanted`. Only a page's walk of the feed for a selection of
+    words and facets is reckoned to stop before the end (what it keeps is known to cost a
+    look-up each); any other is looked up only where the walk would go to the end (a count
+    is asked only then: its plain walk costs less a mention than these figures say).
 
     Left to the plain statement: a selection with a walk of its own that may be short
     (`Selection.narrow`, `by_author`), and a prefix FTS5 reads itself.
@@ -111,12 +123,23 @@ def sparse_text(
     fewest = LOOKUP_COST * (RARE + 1)  # the words are not rare (`rare_text` comes first)
     if not all(_range_exceeds(store, c, values, before, fewest) for c, values in ranges):
         return None  # walked for less than any match list costs: no need to count them
-    cost = FACET_COST if selection.words_and_facets else LOOKUP_COST
-    affordable = mentions_below(store, before) // cost
+    found, seen = rate
+    below = mentions_below(store, before)
+    walk = min(below, wanted * seen // found) if found else below
+    faceted = selection.words_and_facets
+    if walk < below and (ranges or not faceted):
+        return None
+    # Of a selection of words and facets, each match costs its facets; those it keeps
+    # (as many below as the windows' rate says) also their post.
+    kept = found * below // max(seen, 1) if faceted else 0
+    cost = FACET_COST if faceted else LOOKUP_COST
+    affordable = (walk - kept * LOOKUP_COST) // cost
+    if affordable <= 0:
+        return None
     matches = fts.count_matches(store.conn, expression, affordable + 1)
     if matches > affordable:
         return None
-    walked = matches * cost
+    walked = matches * cost + kept * LOOKUP_COST
     if not all(_range_exceeds(store, c, values, before, walked) for c, values in ranges):
         return None
     return expression
