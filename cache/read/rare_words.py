@@ -94,6 +94,10 @@ FACET_COST = 6
 `lang:` index (`Verdi lang:en`: 25,653 matches 10-11 ms). What a selection of words and
 facets keeps (`Selection.words_and_facets`) costs a look-up each beside it."""
 
+FACET_COST_IN_RANGE = 3
+"""`FACET_COST` against an entry of a `lang:`/`role:`/`platform:` index walked instead
+of the feed, which costs about twice as much (`Selection.ranges`)."""
+
 
 def sparse_text(
     store: Store,
@@ -132,7 +136,7 @@ def sparse_text(
     # Of a selection of words and facets, each match costs its facets; those it keeps
     # (as many below as the windows' rate says) also their post.
     kept = found * below // max(seen, 1) if faceted else 0
-    cost = FACET_COST if faceted else LOOKUP_COST
+    cost = (FACET_COST_IN_RANGE if ranges else FACET_COST) if faceted else LOOKUP_COST
     affordable = (walk - kept * LOOKUP_COST) // cost
     if affordable <= 0:
         return None
