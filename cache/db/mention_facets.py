@@ -22,9 +22,6 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-COLUMNS = ("lang", "role", "platform")
-"""The columns of `mentions` the table copies."""
-
 TABLE_SQL = """
 CREATE TABLE IF NOT EXISTS mention_facets (
     mention_rowid INTEGER PRIMARY KEY,
