@@ -276,7 +276,8 @@ def test_a_page_the_windows_found_little_for_reads_the_matches_of_words_and_face
 
         def looked_up(search: str, found: int) -> bool:
             selection = query_selection(search, NOW)
-            return rare_words.sparse_text(store, selection, None, (found, 100), 7) is not None
+            rate = (found, 100)
+            return rare_words.sparse_text(store, selection, None, rate, 7, page=True) is not None
 
         assert looked_up("Verdi -lang:en", 1) and looked_up("Verdi -role:press -platform:rss", 1)
         assert not looked_up("Verdi -lang:en", 7)  # the page fills within 100 posts

@@ -442,6 +442,13 @@ def create_reactions(db: Database) -> None:
     _run_script(db, REACTION_TRIGGERS_SQL)
 
 
+def create_facets(db: Database) -> None:
+    """Create `mention_facets`, fill it from every stored mention, and its triggers."""
+    db.execute(mention_facets.TABLE_SQL)
+    mention_facets.fill_inserted(db.conn, 0)
+    _run_script(db, mention_facets.TRIGGERS_SQL)
+
+
 def _run_script(db: Database, script: str) -> None:
     # executescript() would COMMIT the migration's open transaction first: run each
     # trigger on its own instead, so the migration stays one transaction.

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from cache.db import mention_facets, mention_lists
+from cache.db import mention_lists
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -479,4 +479,4 @@ def m018_mention_facets(db: Database) -> None:
     # Each mention's language, role and platform by its rowid, kept by triggers: a search
     # read from its words' match list tests them there instead of reading each match's
     # row (cache.db.mention_facets says what that cost).
-    mention_facets.create(db)
+    mention_lists.create_facets(db)

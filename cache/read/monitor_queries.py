@@ -206,7 +206,8 @@ def feed_page(
     # (`rare_words.sparse_text`, told the windows' rate).
     sparse = None
     if has_full_text(selection):
-        sparse = rare_words.sparse_text(store, selection, before, (len(rows), seen), limit)
+        rate = (len(rows), seen)
+        sparse = rare_words.sparse_text(store, selection, before, rate, limit, page=True)
     return _page(store, selection, before, limit, sparse)
 
 
@@ -338,12 +339,7 @@ def count_matching(store: Store, selection: Selection, cap: int = COUNT_CAP) -> 
     # last window would make SQLite list every match first. Or over the words' matches.
     start = walk_start(None, selection.period)
     sparse = None
-    if (
-        has_full_text(selection)
-        and not prefix
-        # At the windows' rate the count would not reach the cap: it walks to the end.
-        and found * rare_words.mentions_below(store, start) < wanted * max(seen, 1)
-    ):
+    if has_full_text(selection) and not prefix:  # looked up only if it walks to the end
         sparse = rare_words.sparse_text(store, selection, start, (found, seen), wanted)
     return _count(store, selection, start, wanted, sparse)
 

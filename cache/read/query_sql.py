@@ -70,7 +70,8 @@ LISTED_TEXT_SQL = "(? IS NOT NULL AND ? IS NOT NULL)"
 """What `NEEDED_TEXT_SQL` becomes in a statement read from the words' match list: true,
 and it takes the same two parameters."""
 
-_COLUMN = {"role": "m.role", "lang": "m.lang", "platform": "m.platform"}
+_COLUMNS = frozenset({"role", "lang", "platform"})
+"""Query fields that test the column of `mentions` (and of `mention_facets`) of their name."""
 
 
 def compile_query(node: Node | None, now: datetime, rare_topics: Collection[str] = ()) -> Selection:
@@ -117,9 +118,7 @@ def _ranges(node: Node) -> tuple[tuple[str, tuple[str, ...]], ...]:
     the query (alone or ANDed there), each written `column IN (values)`."""
     conditions = _top_conditions(node)
     return tuple(
-        (_COLUMN[c.name].removeprefix("m."), tuple(c.values))
-        for c in conditions
-        if isinstance(c, Field) and c.name in _COLUMN
+        (c.name, tuple(c.values)) for c in conditions if isinstance(c, Field) and c.name in _COLUMNS
     )
 
 
@@ -143,19 +142,18 @@ def _facet_sql(node: Node) -> tuple[str, tuple[str, ...]] | None:
     """`node` written over `mention_facets AS f` as the compiler writes it over `m`, when
     it tests nothing but those columns (`lang:de`, `-lang:de`, `lang:de OR role:press`)."""
     if isinstance(node, Field):
-        if node.name not in _COLUMN:
+        if node.name not in _COLUMNS:
             return None
-        column = _COLUMN[node.name].removeprefix("m.")
-        return f"f.{column} IN ({', '.join('?' for _ in node.values)})", tuple(node.values)
+        return f"f.{node.name} IN ({', '.join('?' for _ in node.values)})", tuple(node.values)
     if isinstance(node, Not):
         inner = _facet_sql(node.node)
         return None if inner is None else (f"NOT ({inner[0]})", inner[1])
     if isinstance(node, And | Or):
         parts = [_facet_sql(n) for n in node.nodes]
-        if any(p is None for p in parts):
+        kept = [p for p in parts if p is not None]
+        if len(kept) < len(parts):
             return None
         operator = " AND " if isinstance(node, And) else " OR "
-        kept = [p for p in parts if p is not None]
         return operator.join(f"({sql})" for sql, _ in kept), tuple(
             value for _, values in kept for value in values
         )
@@ -329,8 +327,8 @@ def topic_list_sql(marks: str, *, own_only: bool = False) -> str:
 
 
 def _other_field(node: Field, values: list[Any], marks: str) -> tuple[str, list[Any]]:
-    if node.name in _COLUMN:
-        return f"{_COLUMN[node.name]} IN ({marks})", values
+    if node.name in _COLUMNS:
+        return f"m.{node.name} IN ({marks})", values
     if node.name == "author":
         return author_index.by_names("m", marks), values
     if node.name == "source":

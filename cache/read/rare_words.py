@@ -105,6 +105,8 @@ def sparse_text(
     before: tuple[str, str] | None,
     rate: tuple[int, int] = (0, 0),
     wanted: int = 1,
+    *,
+    page: bool = False,
 ) -> FtsQuery | None:
     """For a statement the time windows found too few for: the expression of the words
     every selected mention needs, when looking up each of their matches costs less than
@@ -112,10 +114,10 @@ def sparse_text(
     condition), else None.
 
     `rate`: (found, seen), the windows found that many selected mentions in that many; the
-    walk stops once it has `wanted`. Only a page's walk of the feed for a selection of
+    walk stops once it has `wanted`. Only a `page`'s walk of the feed for a selection of
     words and facets is reckoned to stop before the end (what it keeps is known to cost a
-    look-up each); any other is looked up only where the walk would go to the end (a count
-    is asked only then: its plain walk costs less a mention than these figures say).
+    look-up each); any other is looked up only where the walk would go to the end (a
+    count's plain walk costs less a mention than these figures say).
 
     Left to the plain statement: a selection with a walk of its own that may be short
     (`Selection.narrow`, `by_author`), and a prefix FTS5 reads itself.
@@ -124,15 +126,16 @@ def sparse_text(
     if expression is None or selection.narrow or selection.by_author:
         return None
     ranges = selection.ranges
+    faceted = selection.words_and_facets
+    found, seen = rate
+    below = mentions_below(store, before)
+    stops_early = found * below >= wanted * max(seen, 1)  # at the windows' rate
+    if stops_early and (not page or ranges or not faceted):
+        return None
     fewest = LOOKUP_COST * (RARE + 1)  # the words are not rare (`rare_text` comes first)
     if not all(_range_exceeds(store, c, values, before, fewest) for c, values in ranges):
         return None  # walked for less than any match list costs: no need to count them
-    found, seen = rate
-    below = mentions_below(store, before)
-    walk = min(below, wanted * seen // found) if found else below
-    faceted = selection.words_and_facets
-    if walk < below and (ranges or not faceted):
-        return None
+    walk = wanted * seen // found if stops_early else below
     # Of a selection of words and facets, each match costs its facets; those it keeps
     # (as many below as the windows' rate says) also their post.
     kept = found * below // max(seen, 1) if faceted else 0
