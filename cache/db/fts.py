@@ -85,7 +85,7 @@ def drop_triggers(db: Database) -> None:
 
 def create_triggers(db: Database) -> None:
     """Keep the index in step with every insert, delete and change of text."""
-    _run_script(db, CREATE_TRIGGERS_SQL)
+    mention_lists.run_script(db, CREATE_TRIGGERS_SQL)
 
 
 def merge_wider(db: Database) -> None:
@@ -189,11 +189,3 @@ def deferred_inserts(conn: sqlite3.Connection) -> Iterator[Deferred]:
         )
         for sql in lists:
             conn.execute(sql)
-
-
-def _run_script(db: Database, script: str) -> None:
-    # executescript() would COMMIT the migration's open transaction first: run each
-    # statement on its own instead, so the migration stays one transaction.
-    for statement in script.split("END;"):
-        if statement.strip():
-            db.execute(statement + "END;")

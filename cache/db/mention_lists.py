@@ -398,7 +398,7 @@ def create_sources(db: Database) -> None:
         "json_valid(m.sources) THEN m.sources ELSE '[]' END) AS j WHERE j.type = 'text' "
         "ORDER BY 1, 2, 3"
     )
-    _run_script(db, SOURCE_TRIGGERS_SQL)
+    run_script(db, SOURCE_TRIGGERS_SQL)
 
 
 def create_authors(db: Database) -> None:
@@ -410,14 +410,14 @@ def create_authors(db: Database) -> None:
         "CREATE INDEX IF NOT EXISTS mention_authors_name "
         "ON mention_authors(author COLLATE NOCASE, author_key)"
     )
-    _run_script(db, AUTHOR_TRIGGERS_SQL)
+    run_script(db, AUTHOR_TRIGGERS_SQL)
 
 
 def create_days(db: Database) -> None:
     """Create `mention_days`, fill it from every stored mention, and its triggers."""
     db.execute(DAYS_TABLE_SQL)
     db.execute(_ADD_DAYS.format(where="1"))
-    _run_script(db, DAY_TRIGGERS_SQL)
+    run_script(db, DAY_TRIGGERS_SQL)
 
 
 def create_reactions(db: Database) -> None:
@@ -439,17 +439,18 @@ def create_reactions(db: Database) -> None:
         "CREATE INDEX IF NOT EXISTS mention_reactions_mention "
         "ON mention_reactions(mention_id, kind)"
     )
-    _run_script(db, REACTION_TRIGGERS_SQL)
+    run_script(db, REACTION_TRIGGERS_SQL)
 
 
 def create_facets(db: Database) -> None:
     """Create `mention_facets`, fill it from every stored mention, and its triggers."""
     db.execute(mention_facets.TABLE_SQL)
     mention_facets.fill_inserted(db.conn, 0)
-    _run_script(db, mention_facets.TRIGGERS_SQL)
+    run_script(db, mention_facets.TRIGGERS_SQL)
 
 
-def _run_script(db: Database, script: str) -> None:
+def run_script(db: Database, script: str) -> None:
+    """Create each trigger of `script` (each ending in a line `END;`) in turn."""
     # executescript() would COMMIT the migration's open transaction first: run each
     # trigger on its own instead, so the migration stays one transaction.
     for statement in script.split("\nEND;"):
