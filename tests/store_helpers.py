@@ -285,14 +285,17 @@ def import_demo(path: Path, at: datetime) -> None:
 
 
 def store_before(migration: str, path: Path, posts_from: Path) -> Path:
-    """A store at `path` as it was before `migration`, holding the mentions and accounts
-    of the store `posts_from` (made by this version: the columns are the same)."""
+    """A store at `path` as it was before `migration`, holding the mentions, accounts and
+    topic rows of the store `posts_from` (made by this version: the columns are the same)."""
     db = Database(path)
     migrations.apply(db, stop_before=migration)
     db.execute("ATTACH DATABASE ? AS new", [str(posts_from)])
     with db.conn:
         db.execute("INSERT INTO mentions SELECT * FROM new.mentions")
         db.execute("INSERT INTO accounts SELECT * FROM new.accounts")
+        # The topic rows as far as the old layout holds them (`inherited` came with m007).
+        names = ", ".join(c for c in db["mention_topics"].columns_dict if c != "rowid")
+        db.execute(f"INSERT INTO mention_topics ({names}) SELECT {names} FROM new.mention_topics")
     db.execute("DETACH DATABASE new")
     db.close()
     return path

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from bench.synth import pages, write_jsonl
+from cache.db import mention_facets
 from cache.db.mention_lists import HAS_PARODY_SQL, HAS_REPLY_SQL
 from cache.db.store import Store
 from cache.read import listed, rare_words
@@ -24,7 +25,7 @@ from cache.write.importer import import_paths
 from cache.write.ingest import ingest
 from cache.write.reclassify import reclassify
 from filters.classify import Classifier
-from sources.model.config import AccountsSection, Config
+from sources.model.config import AccountsSection, Config, TopicSection
 from sources.x.twitter_v2 import parse_response
 from tests.builders import page, tweet, user
 from tests.store_helpers import counts_as_plain, store_before
@@ -68,9 +69,28 @@ def lists_are_right(conn: sqlite3.Connection) -> None:
 
 
 def facets_are_right(conn: sqlite3.Connection) -> None:
-    """`mention_facets` holds each stored mention's language, role and platform, no more."""
-    copied = set(conn.execute("SELECT mention_rowid, lang, role, platform FROM mention_facets"))
-    assert copied == set(conn.execute("SELECT rowid, lang, role, platform FROM mentions"))
+    """`mention_facets` holds each stored mention's language, role, platform and time, and
+    the bits of the default topics its rows of `mention_topics` (what `topic:` reads) name,
+    no more."""
+    copied = set(
+        conn.execute(
+            "SELECT mention_rowid, lang, role, platform, topics, created_at FROM mention_facets"
+        )
+    )
+    bits: dict[str, int] = {}
+    for mention_id, topic, inherited in conn.execute(
+        "SELECT mention_id, topic, inherited FROM mention_topics"
+    ):
+        if topic in mention_facets.TOPIC_BITS:
+            bit = 1 << mention_facets.TOPIC_BITS.index(topic)
+            bits[mention_id] = bits.get(mention_id, 0) | bit | (bit << 16 if inherited else 0)
+    stored = {
+        (rowid, lang, role, platform, bits.get(mention_id, 0), created_at)
+        for rowid, mention_id, lang, role, platform, created_at in conn.execute(
+            "SELECT rowid, id, lang, role, platform, created_at FROM mentions"
+        )
+    }
+    assert copied == stored
 
 
 def _ingest_out_of_order(store: Store, rows: int, seed: int) -> None:
@@ -188,6 +208,49 @@ def test_reclassify_and_deletes_keep_reactions_right(tmp_path: Path) -> None:
                 "WHERE rowid % 50 = 0"
             )
         lists_are_right(store.conn)
+
+
+def test_changed_topics_reach_the_facets(store_path: Path, tmp_path: Path) -> None:
+    """A vocabulary change (reclassify), an edited post and a topic from another tool's
+    write all change the topics a search tests on the facets."""
+    copy = tmp_path / "s.db"
+    copy.write_bytes(store_path.read_bytes())
+    wider = Classifier(Config(topics={"pay": TopicSection(en=["strike*"], de=["streik*"])}))
+    with Store.open(copy) as store:
+        (paid_before,) = store.conn.execute(
+            "SELECT count(*) FROM mention_facets WHERE topics & 2"
+        ).fetchone()
+        with store.writing():
+            reclassify(store, wider)
+        facets_are_right(store.conn)
+        (paid_after,) = store.conn.execute(
+            "SELECT count(*) FROM mention_facets WHERE topics & 2"
+        ).fetchone()
+        assert paid_after > paid_before
+        writer = user("edited", "Edited", user_id="7001")
+        edited = tweet(writer, "Lohn und Tarif", tweet_id="7101")
+        ingest(store, parse_response(page([edited], [writer]), "x"), CLASSIFIER)
+        edited["text"] = "Nothing here about money"
+        ingest(store, parse_response(page([edited], [writer]), "x"), CLASSIFIER)
+        facets_are_right(store.conn)
+        with store.writing():
+            store.conn.execute(
+                "UPDATE mentions SET topics = '[\"t\\u0061xes\"]' WHERE rowid % 9 = 0"
+            )
+            store.conn.execute(
+                "INSERT OR IGNORE INTO mention_topics (topic, created_at, mention_id) "
+                "SELECT 'taxes', created_at, id FROM mentions WHERE rowid % 9 = 0"
+            )
+            store.conn.execute(
+                "DELETE FROM mention_topics WHERE mention_id IN "
+                "(SELECT id FROM mentions WHERE rowid % 9 = 0) AND topic != 'taxes'"
+            )
+            store.conn.execute(
+                "UPDATE mention_topics SET inherited = 0 WHERE mention_id IN "
+                "(SELECT id FROM mentions WHERE rowid % 9 = 0)"
+            )
+            store.conn.execute("UPDATE mentions SET topics_from_thread = '[]' WHERE rowid % 9 = 0")
+        facets_are_right(store.conn)
 
 
 def test_an_old_store_is_migrated_with_both_lists_filled(store_path: Path, tmp_path: Path) -> None:

@@ -269,8 +269,9 @@ def test_a_page_the_windows_found_little_for_reads_the_matches_of_words_and_face
 ) -> None:
     """A page of words and facets whose time windows found a match in a hundred posts,
     where filling it would walk further than testing every match's facets costs, reads
-    the matches; found faster, or with another condition (a topic, a language range the
-    walk reads instead of the feed) whose cost a page's walk cannot foretell, it walks."""
+    the matches (a default topic is a facet too); found faster, or with another condition
+    (`has:`, a language range the walk reads instead of the feed) whose cost a page's walk
+    cannot foretell, it walks."""
     monkeypatch.setattr(rare_words, "RARE", 0)  # not rare in the whole store
     with Store.open(store_path, readonly=True) as store:
 
@@ -280,5 +281,6 @@ def test_a_page_the_windows_found_little_for_reads_the_matches_of_words_and_face
             return rare_words.sparse_text(store, selection, None, rate, 7, page=True) is not None
 
         assert looked_up("Verdi -lang:en", 1) and looked_up("Verdi -role:press -platform:rss", 1)
+        assert looked_up("topic:pay Verdi", 1) and looked_up("own:pay|taxes Verdi", 1)
         assert not looked_up("Verdi -lang:en", 7)  # the page fills within 100 posts
-        assert not looked_up("topic:pay Verdi", 1) and not looked_up("Verdi lang:de", 1)
+        assert not looked_up("has:reply Verdi", 1) and not looked_up("Verdi lang:de", 1)

@@ -1,17 +1,30 @@
-"""`mention_facets`: each mention's language, role and platform, found by its rowid.
+"""`mention_facets`: each mention's language, role, platform, time and default topics,
+found by its rowid.
 
 A search read from its words' match list (`cache.read.rare_words`) looks each match up
 in `mentions` by rowid to test its other conditions. A stored mention is about 2 KB (its
 raw payload), so each look-up reads a page of its own from the file: 2.4 µs a match at
 a million mentions, 60 ms for `Verdi lang:en`'s 25,653 matches, of which none is
-English. This table holds only the three columns `lang:`, `role:` and `platform:` test,
-about 20 bytes a mention (20 MB at a million, which stays in the file cache): the matches
-are tested here first, 0.35-0.45 µs each, and only those that pass are looked up.
+English. This table holds only what `lang:`, `role:`, `platform:` and `topic:`/`own:` of
+the default topics test, and the time the feed is ordered by, about 50 bytes a mention
+(50 MB at a million, which stays in the file cache): the matches are tested here first,
+0.4-0.55 µs each, and only those that pass are looked up. With the time, a page of a
+search whose every condition is tested here looks up only the newest of them
+(`cache.read.rare_words`).
+
+Topics are bits (`TOPIC_BITS`): bit i when the mention has topic i at all (a row of
+`mention_topics`), bit `INHERITED_SHIFT` + i when it has it from its thread only
+(`inherited`). A bit mask is tested in a few nanoseconds; the topics as text made the
+table half again as large and each probe a third dearer (bench/README.md). Only the
+default topics have bits: a topic a config adds is tested on `mention_topics` as before.
 
 Kept by SQL triggers on `mentions`, as the tables of `cache.db.mention_lists` are: every
 write path keeps it right without knowing of it, and a bulk load fills it for its new rows
-at the end of its transaction (`fill_inserted`). Migration m018 creates and fills it
-(`cache.db.mention_lists.create_facets`). The rowids of stored mentions never
+at the end of its transaction (`fill_inserted`). The topics come from the mention's own
+`topics` and `topics_from_thread` lists, which every writer of `mention_topics` keeps
+equal to its rows (`tests/test_mention_lists.py` checks it after each writer): a trigger
+on `mention_topics` would cost an import 7-10 µs a topic row. Migration m019 creates and
+fills it (`cache.db.mention_lists.create_facets`). The rowids of stored mentions never
 change (the full-text index, whose external content is `mentions`, relies on it too).
 """
 
@@ -19,40 +32,82 @@ from __future__ import annotations
 
 import sqlite3
 
+TOPIC_BITS = ("working_conditions", "pay", "strikes", "unions", "taxes")
+"""The topics with a bit of their own, in bit order: the default topics. The store's
+format, never reordered (a new default topic may be appended, with a migration)."""
+
+INHERITED_SHIFT = 16
+"""Where the bits of the topics a mention has from its thread only begin."""
+
 TABLE_SQL = """
 CREATE TABLE IF NOT EXISTS mention_facets (
     mention_rowid INTEGER PRIMARY KEY,
     lang TEXT NOT NULL,
     role TEXT NOT NULL,
-    platform TEXT NOT NULL
+    platform TEXT NOT NULL,
+    topics INTEGER NOT NULL,
+    created_at TEXT NOT NULL
 )"""
 
-_WRITE_NEW = (
-    "INSERT OR REPLACE INTO mention_facets (mention_rowid, lang, role, platform) "
-    "VALUES (new.rowid, new.lang, new.role, new.platform);"
-)
+
+def _listed(column: str, shift: int) -> str:
+    """The bits of the default topics in the JSON list `column`, each tested as its quoted
+    name: exact in a list of strings without a backslash (an escape could spell a name
+    otherwise, and is read by `json_each`)."""
+    tests = " | ".join(
+        f"((instr({column}, '\"{topic}\"') > 0) << {shift + bit})"
+        for bit, topic in enumerate(TOPIC_BITS)
+    )
+    cases = " ".join(
+        f"WHEN '{topic}' THEN {1 << (shift + bit)}" for bit, topic in enumerate(TOPIC_BITS)
+    )
+    exact = (
+        f"(SELECT coalesce(sum(DISTINCT CASE value {cases} ELSE 0 END), 0) FROM json_each("
+        f"CASE WHEN json_valid({column}) THEN {column} ELSE '[]' END))"
+    )
+    return (
+        f"CASE WHEN {column} = '[]' THEN 0 WHEN instr({column}, '\\') THEN {exact} ELSE {tests} END"
+    )
+
+
+def topics_sql(row: str) -> str:
+    """The `topics` bits of the mention `row` (`new`, or an alias of `mentions`)."""
+    thread = _listed(f"{row}.topics_from_thread", INHERITED_SHIFT)
+    return f"({_listed(f'{row}.topics', 0)}) | ({thread})"
+
+
+def _values(row: str) -> str:
+    return f"{row}.lang, {row}.role, {row}.platform, {topics_sql(row)}, {row}.created_at"
+
+
+_COLUMNS = "mention_rowid, lang, role, platform, topics, created_at"
 
 TRIGGERS_SQL = f"""
 CREATE TRIGGER IF NOT EXISTS mention_facets_ai AFTER INSERT ON mentions BEGIN
-  {_WRITE_NEW}
+  INSERT OR REPLACE INTO mention_facets ({_COLUMNS}) VALUES (new.rowid, {_values("new")});
 END;
-CREATE TRIGGER IF NOT EXISTS mention_facets_au AFTER UPDATE OF lang, role, platform ON mentions
+CREATE TRIGGER IF NOT EXISTS mention_facets_au
+AFTER UPDATE OF lang, role, platform, topics, topics_from_thread, created_at ON mentions
 WHEN old.lang IS NOT new.lang OR old.role IS NOT new.role OR old.platform IS NOT new.platform
+  OR old.topics IS NOT new.topics OR old.topics_from_thread IS NOT new.topics_from_thread
+  OR old.created_at IS NOT new.created_at
 BEGIN
-  {_WRITE_NEW}
+  UPDATE mention_facets SET (lang, role, platform, topics, created_at) = ({_values("new")})
+  WHERE mention_rowid = new.rowid;
 END;
 CREATE TRIGGER IF NOT EXISTS mention_facets_ad AFTER DELETE ON mentions BEGIN
   DELETE FROM mention_facets WHERE mention_rowid = old.rowid;
 END;
 """
-"""`INSERT OR REPLACE` in both writing triggers: a bulk load lists its new rows at the end
-(`fill_inserted`), and a row it changed before then has its entry already."""
+"""The update trigger changes an entry and never makes one: a bulk load lists its new
+rows at the end (`fill_inserted`), and a new row it changed before then (a reply given
+its thread's topics) is listed once, with its last values."""
 
 TRIGGER_NAMES = ("mention_facets_ai", "mention_facets_au", "mention_facets_ad")
 
 _FILL_SQL = (
-    "INSERT OR REPLACE INTO mention_facets (mention_rowid, lang, role, platform) "
-    "SELECT rowid, lang, role, platform FROM mentions WHERE rowid > ? ORDER BY rowid"
+    f"INSERT OR REPLACE INTO mention_facets ({_COLUMNS}) "
+    f"SELECT m.rowid, {_values('m')} FROM mentions AS m WHERE m.rowid > ? ORDER BY m.rowid"
 )
 
 
@@ -60,3 +115,17 @@ def fill_inserted(conn: sqlite3.Connection, since: int) -> None:
     """Copy the facets of the mentions with a rowid above `since` (inserted while the
     insert trigger was dropped): one statement that appends to the table's end."""
     conn.execute(_FILL_SQL, (since,))
+
+
+def topic_mask(topics: tuple[str, ...]) -> int | None:
+    """The bits of `topics` (any of them), or None when one has no bit."""
+    if not set(topics) <= set(TOPIC_BITS):
+        return None
+    return sum(1 << TOPIC_BITS.index(topic) for topic in set(topics))
+
+
+TOPIC_SQL = "(f.topics & ?) != 0"
+"""A mention with one of the topics of a mask (`topic_mask`), over `mention_facets AS f`."""
+
+OWN_TOPIC_SQL = f"(f.topics & ~(f.topics >> {INHERITED_SHIFT}) & ?) != 0"
+"""The same for topics the mention's own words name (`own:`), not only its thread."""

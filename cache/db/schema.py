@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from cache.db import mention_lists
+from cache.db import mention_facets, mention_lists
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -479,4 +479,18 @@ def m018_mention_facets(db: Database) -> None:
     # Each mention's language, role and platform by its rowid, kept by triggers: a search
     # read from its words' match list tests them there instead of reading each match's
     # row (cache.db.mention_facets says what that cost).
+    mention_lists.create_facets(db)
+
+
+@migrations()
+def m019_facets_topics_and_time(db: Database) -> None:
+    # The facets gain the default topics (as bits) and the time: a search of words,
+    # topics and such conditions then tests all of them there, and its page looks up
+    # only the newest of its matches (cache.db.mention_facets). A store m018 made since
+    # has them already.
+    if "topics" in db["mention_facets"].columns_dict:
+        return
+    for name in mention_facets.TRIGGER_NAMES:
+        db.execute(f"DROP TRIGGER IF EXISTS {name}")
+    db.execute("DROP TABLE mention_facets")
     mention_lists.create_facets(db)

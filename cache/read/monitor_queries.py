@@ -28,6 +28,7 @@ from cache.read.query_sql import (
     LISTED_TEXT_SQL,
     NEEDED_TEXT_SQL,
     TEXT_SQL,
+    topic_facet,
     topic_list_sql,
     topic_probe_sql,
 )
@@ -111,9 +112,13 @@ def topic_selection(topic: str | None, rare_topics: Collection[str] = ()) -> Sel
         return Selection()
     if topic == OTHER_TOPIC:
         return Selection("m.topics = '[]'", narrow=True)  # its own index may be short
+    facet = topic_facet((topic,))
+    facets = () if facet is None else (facet,)
     if topic in rare_topics:
-        return Selection(topic_list_sql("?"), (topic,), narrow=True)
-    return Selection(topic_probe_sql("?"), (topic,))
+        return Selection(
+            topic_list_sql("?"), (topic,), facets=facets, words_and_facets=bool(facets), narrow=True
+        )
+    return Selection(topic_probe_sql("?"), (topic,), facets=facets, words_and_facets=bool(facets))
 
 
 def _feed_row(row: dict[str, Any]) -> dict[str, Any]:
@@ -125,9 +130,11 @@ def feed_page_sql(
     selection: Selection,
     before: tuple[str, str] | None = None,
     listed_text: FtsQuery | None = None,
+    limit: int | None = None,
 ) -> tuple[str, tuple[Any, ...]]:
     """The statement and parameters (less the limit) of one page of the feed; read from the
-    match list of `listed_text` when given (`cache.read.rare_words`)."""
+    match list of `listed_text` when given (`cache.read.rare_words`), and of a selection
+    of words and facets only its newest `limit` matches when the limit is given."""
     where, params = selection.where, tuple(selection.params)
     if before is not None:
         created, mention_id = before
@@ -140,20 +147,32 @@ def feed_page_sql(
         if selection.by_author:
             where += f" AND {author_index.UP_TO_DAY_SQL}"
             params += (created,)
-    table, where, params = _source(selection, where, params, listed_text)
+    newest = None
+    if listed_text is not None and limit is not None and selection.words_and_facets:
+        newest = rare_words.newest_passing(selection, before, limit)
+    table, where, params = _source(selection, where, params, listed_text, newest)
     order = newest_first(selection)
-    sql = f"SELECT {_SELECT_FEED} FROM {table} WHERE {where} ORDER BY {order} LIMIT ?"
+    prefix = "" if newest is None else newest[0]
+    sql = f"{prefix}SELECT {_SELECT_FEED} FROM {table} WHERE {where} ORDER BY {order} LIMIT ?"
     return sql, params
 
 
 def _source(
-    selection: Selection, where: str, params: tuple[Any, ...], listed_text: FtsQuery | None
+    selection: Selection,
+    where: str,
+    params: tuple[Any, ...],
+    listed_text: FtsQuery | None,
+    newest: tuple[str, str, tuple[object, ...]] | None = None,
 ) -> tuple[str, str, tuple[Any, ...]]:
     """(FROM clause, WHERE, parameters): the mentions table, or its rows listed by the
-    full-text index for `listed_text` (with the selection's facets tested on the way)."""
+    full-text index for `listed_text` (with the selection's facets tested on the way; only
+    the newest that pass, `newest`: `rare_words.newest_passing`)."""
     if listed_text is None:
         return "mentions AS m", where, params
-    first, facet_params = rare_words.listed_condition(selection)
+    if newest is None:
+        first, facet_params = rare_words.listed_condition(selection)
+    else:
+        _, first, facet_params = newest
     where = where.replace(NEEDED_TEXT_SQL, LISTED_TEXT_SQL)  # every listed row matches them
     return (
         rare_words.LISTED_TABLE,
@@ -193,6 +212,12 @@ def feed_page(
                 return rows
             below = (window.low, "")  # everything older than the window
             seen += window.mentions
+            if step == 0 and (
+                passing := rare_words.passing_first(
+                    store, selection, before, (len(rows), seen), limit
+                )
+            ):
+                return _page(store, selection, before, limit, passing)  # its facets first
             if not may_reach(len(rows), seen, limit, step, PAGE_WINDOWS):
                 break  # a rare match: the plain statement costs less than more windows
     elif (walked := _listed_page(store, selection, before, limit)) is not None:
@@ -272,7 +297,7 @@ def _page(
     limit: int,
     listed_text: FtsQuery | None = None,
 ) -> list[dict[str, Any]]:
-    sql, params = feed_page_sql(selection, before, listed_text)
+    sql, params = feed_page_sql(selection, before, listed_text, limit)
     return [_feed_row(r) for r in store.rows(sql, (*params, limit))]
 
 

@@ -15,7 +15,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from cache.db import author_index
+from cache.db import author_index, mention_facets
 from cache.db.mention_lists import HAS_PARODY_SQL as HAS_PARODY_SQL
 from cache.db.mention_lists import HAS_REPLY_SQL as HAS_REPLY_SQL
 from cache.read.marks import STARRED_SQL, UNREAD_SQL
@@ -122,26 +122,27 @@ def _ranges(node: Node) -> tuple[tuple[str, tuple[str, ...]], ...]:
     )
 
 
-def _facets(node: Node) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """The conditions at the top of the query (alone or ANDed there) that test only the
-    columns of `mention_facets`, each written over it as `f` (`Selection.facets`)."""
+def _facets(node: Node) -> tuple[tuple[str, tuple[object, ...]], ...]:
+    """The conditions at the top of the query (alone or ANDed there) that test only what
+    `mention_facets` holds, each written over it as `f` (`Selection.facets`)."""
     found = (_facet_sql(c) for c in _top_conditions(node))
     return tuple(f for f in found if f is not None)
 
 
 def _words_and_facets(node: Node) -> bool:
-    """Whether every condition at the top of the query is a free word or tests only the
-    columns of `mention_facets`, and there is a word (`Verdi -lang:de`)."""
+    """Whether every condition at the top of the query is a free word or tests only what
+    `mention_facets` holds (`Verdi -lang:de`, `topic:pay Verdi`)."""
     conditions = _top_conditions(node)
-    return any(isinstance(c, Text) for c in conditions) and all(
-        isinstance(c, Text) or _facet_sql(c) is not None for c in conditions
-    )
+    return all(isinstance(c, Text) or _facet_sql(c) is not None for c in conditions)
 
 
-def _facet_sql(node: Node) -> tuple[str, tuple[str, ...]] | None:
-    """`node` written over `mention_facets AS f` as the compiler writes it over `m`, when
-    it tests nothing but those columns (`lang:de`, `-lang:de`, `lang:de OR role:press`)."""
+def _facet_sql(node: Node) -> tuple[str, tuple[object, ...]] | None:
+    """`node` written over `mention_facets AS f`, selecting what the compiler's statement
+    over `m` selects, when it tests nothing but what that table holds (`lang:de`,
+    `-lang:de`, `lang:de OR role:press`, `topic:pay` and `own:pay` of default topics)."""
     if isinstance(node, Field):
+        if node.name in ("topic", "own"):
+            return topic_facet(tuple(node.values), own_only=node.name == "own")
         if node.name not in _COLUMNS:
             return None
         return f"f.{node.name} IN ({', '.join('?' for _ in node.values)})", tuple(node.values)
@@ -311,6 +312,17 @@ def topic_probe_sql(marks: str, *, own_only: bool = False) -> str:
         "EXISTS (SELECT 1 FROM mention_topics AS t "
         f"WHERE t.topic IN ({marks}) AND t.mention_id = m.id{own})"
     )
+
+
+def topic_facet(
+    topics: tuple[str, ...], *, own_only: bool = False
+) -> tuple[str, tuple[int]] | None:
+    """The test of `topics` (any of them) over `mention_facets AS f`, and its parameter;
+    None when one of them has no bit there (a topic a config adds)."""
+    mask = mention_facets.topic_mask(topics)
+    if mask is None:
+        return None
+    return (mention_facets.OWN_TOPIC_SQL if own_only else mention_facets.TOPIC_SQL), (mask,)
 
 
 def topic_list_sql(marks: str, *, own_only: bool = False) -> str:

@@ -79,14 +79,16 @@ class Selection:
     ranges: tuple[tuple[str, tuple[str, ...]], ...] = ()
     """(column, values) of the `lang:`, `role:` and `platform:` conditions ANDed at the top:
     the plain statement may walk that column's index instead of the feed."""
-    facets: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    """(condition, parameters) of the conditions ANDed at the top that test only the
-    columns `mention_facets` copies (`lang:`, `role:`, `platform:`, negated or ORed among
-    themselves), each written over that table as `f`: a reader of the words' match list
-    tests them there before looking a match up (`cache.read.rare_words`)."""
+    facets: tuple[tuple[str, tuple[object, ...]], ...] = ()
+    """(condition, parameters) of the conditions ANDed at the top that test only what
+    `mention_facets` holds (`lang:`, `role:`, `platform:`, `topic:`/`own:` of default
+    topics, negated or ORed among themselves), each written over that table as `f`: a
+    reader of the words' match list tests them there before looking a match up
+    (`cache.read.rare_words`)."""
     words_and_facets: bool = False
-    """The WHERE clause is `needs_text` and `facets` and nothing else: a match that passes
-    its facets is selected (`cache.read.rare_words` costs a match list read so)."""
+    """The WHERE clause is `needs_text` and `facets` and nothing else (either may be
+    missing): a match of the words that passes its facets is selected
+    (`cache.read.rare_words` reads a page of such a search by the facets' time)."""
     narrow: bool = False
     """A condition ANDed at the top lets the plain statement walk something that may be
     short instead of the feed (`author:`, `is:starred`, `since:`, a rare topic): a reader

@@ -1,0 +1,169 @@
+"""A search of words and facets (`lang:`, `role:`, `platform:`, `topic:`/`own:` of the
+default topics) is read from its words' match list with every condition tested on the
+facets, and a page looks up only its newest matches (`rare_words.newest_passing`): the
+same pages and counts as the plain statement, posts sharing a time included.
+
+Work is measured in SQLite virtual-machine steps (a progress handler), never in time."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cache.db.store import Store
+from cache.read import monitor_queries, rare_words, windowed
+from cache.read.monitor_queries import combine, feed_page, feed_page_sql, topic_selection
+from cache.read.search import query_selection
+from cache.write.ingest import ingest
+from filters.classify import Classifier
+from sources.model.config import Config
+from sources.x.twitter_v2 import parse_response
+from tests.builders import page, tweet, user
+from tests.store_helpers import counts_as_plain, plain_page_ids, scroll_as_plain
+
+CLASSIFIER = Classifier(Config())
+POSTS = 1200
+NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
+AUTHORS = [user("betriebsrat_nord"), user("lagerhalle_sued"), user("picket_line")]
+
+
+def _posts() -> list[dict[str, Any]]:
+    """Every post but the replies says "heute"; one in ten also "Nordhafen", a third of
+    those about pay ("Lohn") and each of those answered by a reply that names no topic
+    (it takes pay from its thread). Four posts share each minute, so pages end inside a
+    minute."""
+    posts = []
+    for n in range(POSTS):
+        at = NOW - timedelta(minutes=(POSTS - n) // 4)
+        author = AUTHORS[n % 3]
+        if n % 10 == 0:
+            lang = "de" if (n // 30) % 2 else "en"
+            about = "der Lohn reicht nicht" if n % 30 == 0 else "wir treffen uns"
+            post = tweet(author, f"Nordhafen heute: {about} ({n})", at=at, lang=lang)
+            posts.append(post)
+            if n % 30 == 0:
+                answer = f"Nordhafen, ja ({n})"
+                posts.append(tweet(AUTHORS[2], answer, at=at, lang=lang, reply_to=post))
+        else:
+            lang = "de" if n % 2 else "en"
+            posts.append(tweet(author, f"Streik heute, Tag {n}", at=at, lang=lang))
+    return posts
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("faceted") / "s.db"
+    posts = _posts()
+    with Store.open(path) as store:
+        for start in range(0, len(posts), 100):
+            ingest(
+                store, parse_response(page(posts[start : start + 100], AUTHORS), "x"), CLASSIFIER
+            )
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _small_windows(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The first time window (2,000 mentions) would be the whole of this store.
+    monkeypatch.setattr(windowed, "FIRST_WINDOW", 16)
+
+
+SEARCHES = [
+    "topic:pay Nordhafen",
+    "own:pay Nordhafen",
+    "topic:pay -own:pay Nordhafen",
+    "topic:pay|taxes Nordhafen lang:de",
+    "-topic:pay Nordhafen",
+    "topic:pay Nordhafen -role:press",
+    "Nordhafen (topic:pay OR lang:en)",
+    "topic:pay heute",
+    "heute lang:de",
+    "Nordhafen lang:en",
+]
+
+
+@pytest.mark.parametrize("rare", [2_000, 0], ids=["rare", "common"])
+@pytest.mark.parametrize("search", SEARCHES)
+def test_pages_and_counts_of_words_and_facets_are_the_plain_ones(
+    store_path: Path, search: str, rare: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Searches of words, topics and languages scroll page by page (pages ending inside a
+    minute) and count as the plain statement, read from the match list or in windows."""
+    monkeypatch.setattr(rare_words, "RARE", rare)
+    with Store.open(store_path, readonly=True) as store:
+        selection = query_selection(search, NOW)
+        assert selection.words_and_facets
+        assert scroll_as_plain(store, selection, search, NOW, 7) >= 1
+        assert scroll_as_plain(store, selection, search, NOW, 13) >= 1
+        counts_as_plain(store, selection, (3, 1000))
+
+
+def test_a_topic_chosen_in_the_panel_is_a_facet_too(store_path: Path) -> None:
+    """A words search with the topic panel's choice reads the same pages as the query
+    `topic:` would, from the facets."""
+    with Store.open(store_path, readonly=True) as store:
+        selection = combine(query_selection("Nordhafen", NOW), topic_selection("pay"))
+        assert selection.words_and_facets and selection.facets
+        rows = feed_page(store, selection, limit=9)
+        plain = plain_page_ids(store, "Nordhafen topic:pay", NOW, None, 9)
+    assert [r["id"] for r in rows] == plain and len(plain) == 9
+
+
+def test_a_page_of_words_and_facets_looks_up_only_its_newest_matches(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page of 7 of `heute lang:de` read from the match list (about 560 pass) looks up
+    the newest 7 and the posts of their minute, where it looked up every one."""
+    looked_up: list[int] = []
+
+    def counted(_: object) -> bool:
+        looked_up.append(1)
+        return True
+
+    # Each row read from the list is tested once on what the words' test became there.
+    monkeypatch.setattr(monitor_queries, "LISTED_TEXT_SQL", "(counted(?) AND ? IS NOT NULL)")
+    with Store.open(store_path, readonly=True) as store:
+        store.conn.create_function("counted", 1, counted)
+        selection = query_selection("heute lang:de", NOW)
+        plain = plain_page_ids(store, "heute lang:de", NOW, None, 7)
+        rows = _listed_page(store, selection)
+        newest = len(looked_up)
+        monkeypatch.setattr(rare_words, "newest_passing", _every_passing)
+        assert _listed_page(store, selection) == rows == plain
+        every = len(looked_up) - newest
+    assert 7 <= newest <= 7 + 4 and every > 500, (newest, every)
+
+
+def _listed_page(store: Store, selection: Any) -> list[str]:
+    """The ids of the newest 7 of `selection`, read from its words' match list."""
+    sql, params = feed_page_sql(selection, None, rare_words.words_of(selection), 7)
+    return [r["id"] for r in store.rows(sql, (*params, 7))]
+
+
+def _every_passing(selection: Any, before: Any, limit: int) -> tuple[str, str, tuple[object, ...]]:
+    """`newest_passing` as before it: every match that passes its facets looked up."""
+    first, params = rare_words.listed_condition(selection)
+    return "", first, params
+
+
+def test_a_topic_and_a_word_the_first_window_found_little_for_read_the_matches(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the first window finds few of a page of words and facets, the rest costs its
+    matches' facets rather than five more windows; where it fills quickly it stays in the
+    windows."""
+    monkeypatch.setattr(rare_words, "RARE", 0)  # not rare in the whole store
+    with Store.open(store_path, readonly=True) as store:
+
+        def read_so(search: str, found: int) -> bool:
+            selection = query_selection(search, NOW)
+            rate = (found, 100)
+            return rare_words.passing_first(store, selection, None, rate, 200) is not None
+
+        assert read_so("topic:pay Nordhafen", 1) and read_so("Nordhafen lang:en", 0)
+        assert not read_so("topic:pay Nordhafen", 60)  # the windows fill it soon
+        assert not read_so("has:reply Nordhafen", 1)  # `has:` is no facet
+        assert not read_so("topic:pay Streik", 1)  # every post's match costs its facets
