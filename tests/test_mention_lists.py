@@ -69,14 +69,10 @@ def lists_are_right(conn: sqlite3.Connection) -> None:
 
 
 def facets_are_right(conn: sqlite3.Connection) -> None:
-    """`mention_facets` holds each stored mention's language, role, platform and time, and
-    the bits of the default topics its rows of `mention_topics` (what `topic:` reads) name,
-    no more."""
-    copied = set(
-        conn.execute(
-            "SELECT mention_rowid, lang, role, platform, topics, created_at FROM mention_facets"
-        )
-    )
+    """`mention_facets` holds each stored mention's language, role, platform, the bits of
+    the default topics its rows of `mention_topics` (what `topic:` reads) name, and its
+    time as a number where it has the stored form, no more."""
+    copied = set(conn.execute("SELECT * FROM mention_facets"))
     bits: dict[str, int] = {}
     for mention_id, topic, inherited in conn.execute(
         "SELECT mention_id, topic, inherited FROM mention_topics"
@@ -84,13 +80,20 @@ def facets_are_right(conn: sqlite3.Connection) -> None:
         if topic in mention_facets.TOPIC_BITS:
             bit = 1 << mention_facets.TOPIC_BITS.index(topic)
             bits[mention_id] = bits.get(mention_id, 0) | bit | (bit << 16 if inherited else 0)
-    stored = {
-        (rowid, lang, role, platform, bits.get(mention_id, 0), created_at)
-        for rowid, mention_id, lang, role, platform, created_at in conn.execute(
-            "SELECT rowid, id, lang, role, platform, created_at FROM mentions"
-        )
+    stored = conn.execute("SELECT rowid, id, lang, role, platform, created_at FROM mentions")
+    assert copied == {
+        (rowid, lang, role, platform, bits.get(mention_id, 0), _number(created_at))
+        for rowid, mention_id, lang, role, platform, created_at in stored
     }
-    assert copied == stored
+
+
+def _number(created_at: str) -> int | None:
+    """A stored time (`2026-01-12T06:25:00Z`) as YYYYMMDDHHMMSS; None in any other form."""
+    if len(created_at) != 20 or created_at[10] != "T" or not created_at.endswith("Z"):
+        return None
+    digits = created_at[:19].replace("-", "").replace("T", "").replace(":", "")
+    shape = created_at[4] + created_at[7] + created_at[13] + created_at[16]
+    return int(digits) if digits.isdigit() and digits.isascii() and shape == "--::" else None
 
 
 def _ingest_out_of_order(store: Store, rows: int, seed: int) -> None:
@@ -212,7 +215,7 @@ def test_reclassify_and_deletes_keep_reactions_right(tmp_path: Path) -> None:
 
 def test_changed_topics_reach_the_facets(store_path: Path, tmp_path: Path) -> None:
     """A vocabulary change (reclassify), an edited post and a topic from another tool's
-    write all change the topics a search tests on the facets."""
+    write all change the topics a search tests on the facets; another tool's times too."""
     copy = tmp_path / "s.db"
     copy.write_bytes(store_path.read_bytes())
     wider = Classifier(Config(topics={"pay": TopicSection(en=["strike*"], de=["streik*"])}))
@@ -250,7 +253,19 @@ def test_changed_topics_reach_the_facets(store_path: Path, tmp_path: Path) -> No
                 "(SELECT id FROM mentions WHERE rowid % 9 = 0)"
             )
             store.conn.execute("UPDATE mentions SET topics_from_thread = '[]' WHERE rowid % 9 = 0")
+            # Times in other forms than the stored one have no number.
+            store.conn.execute(
+                "UPDATE mentions SET created_at = replace(created_at, 'T', ' ') WHERE rowid % 5 = 0"
+            )
+            store.conn.execute(
+                "UPDATE mentions SET created_at = replace(created_at, 'Z', '.5Z') "
+                "WHERE rowid % 5 = 1"
+            )
         facets_are_right(store.conn)
+        (keyless,) = store.conn.execute(
+            "SELECT count(*) FROM mention_facets WHERE created_key IS NULL"
+        ).fetchone()
+        assert keyless > 100
 
 
 def test_an_old_store_is_migrated_with_both_lists_filled(store_path: Path, tmp_path: Path) -> None:

@@ -356,6 +356,13 @@ def count_matching(store: Store, selection: Selection, cap: int = COUNT_CAP) -> 
             seen += window.mentions
             if found >= wanted or _reaches_start(window, selection):
                 return found
+            rate = (found, seen)
+            if step == 0 and (
+                passing := rare_words.passing_first(
+                    store, selection, None, rate, wanted, page=False
+                )
+            ):
+                return _count(store, selection, None, wanted, passing)  # its facets first
             if not may_reach(found, seen, wanted, step, COUNT_WINDOWS):
                 break
     if not found and not _text_can_match(store, selection):

@@ -23,7 +23,7 @@ to look up than that walk.
 
 from __future__ import annotations
 
-from cache.db import fts
+from cache.db import fts, mention_facets
 from cache.db.store import Store
 from cache.read.prefix_terms import has_prefix
 from cache.read.selection import FtsQuery, Selection
@@ -66,33 +66,42 @@ def _facet_tests(selection: Selection) -> tuple[str, tuple[object, ...]]:
 
 
 _PASSING_SQL = (
-    "WITH passing(r, c) AS MATERIALIZED (SELECT mentions_fts.rowid, f.created_at "
+    "WITH passing(r, k) AS MATERIALIZED (SELECT mentions_fts.rowid, f.created_key "
     "FROM mentions_fts CROSS JOIN mention_facets AS f ON f.mention_rowid = mentions_fts.rowid "
     "WHERE mentions_fts MATCH ? AND {tests}{older}) "
 )
 _NEWEST_PASSING_SQL = (
-    "m.rowid IN (SELECT r FROM passing WHERE c >= coalesce((SELECT c FROM passing{below} "
-    "ORDER BY c DESC LIMIT 1 OFFSET ?), ''))"
+    "m.rowid IN (SELECT r FROM passing WHERE k IS NULL OR k >= coalesce((SELECT k FROM "
+    "passing WHERE k IS NOT NULL{below} ORDER BY k DESC LIMIT 1 OFFSET ?), 0))"
 )
 
 
 def newest_passing(
     selection: Selection, before: tuple[str, str] | None, limit: int
-) -> tuple[str, str, tuple[object, ...]]:
+) -> tuple[str, str, tuple[object, ...]] | None:
     """For a page of `limit` of a selection of words and facets (`words_and_facets`) read
     from the words' match list: (a WITH clause, the first condition, their parameters
-    after the words' expression).
+    after the words' expression); None below a page's start of a time in another form
+    than the stored one.
 
     Every match that passes its facets is selected, so the page is the newest `limit` of
-    them: the facets' time (`mention_facets.created_at`) gives the time of the
-    `limit`-th newest, and only the matches from then on are looked up (200 of
-    `topic:pay Verdi`'s 3,237). Below a page's start (created_at, id) the time is counted
-    among the strictly older ones and the start's own time is kept too: the keyset test on
-    the row then leaves at least `limit`, the right ones. The whole selection is still
-    tested on each row looked up."""
+    them: the facets' times (`mention_facets.created_key`, which sort as the stored times
+    do) give the time of the `limit`-th newest, and only the matches from then on are
+    looked up (about 200 of `topic:pay Verdi`'s 3,237), with those whose time is in
+    another form (no key). Below a page's start (created_at, id) the time is counted among
+    the strictly older ones and the start's own time is kept too: the keyset test on the
+    row then leaves at least `limit`, the right ones. The whole selection is still tested
+    on each row looked up."""
     tests, params = _facet_tests(selection)
-    older, below = ("", "") if before is None else (" AND f.created_at <= ?", " WHERE c < ?")
-    start = () if before is None else (before[0],)
+    start: tuple[int, ...] = ()
+    if before is None:
+        older, below = "", ""
+    else:
+        key = mention_facets.created_key(before[0])
+        if key is None:
+            return None
+        older = " AND (f.created_key IS NULL OR f.created_key <= ?)"
+        below, start = " AND k < ?", (key,)
     return (
         _PASSING_SQL.format(tests=tests, older=older),
         _NEWEST_PASSING_SQL.format(below=below),
@@ -100,11 +109,25 @@ def newest_passing(
     )
 
 
-WINDOW_ENTRY_COST = 3
-"""A mention of the time windows read for a page costs about as much as this many entries
-of the feed's walk: finding each window's band of rowids, walking it, looking up the
-words' matches in it (`topic:pay Verdi`: 126,000 mentions in six windows, 36 ms; an entry
-walked 0.07-0.1 µs)."""
+WINDOW_MENTION_US = 0.7
+"""What the time windows cost a page for each mention it needs at their rate, in µs:
+finding each window's band of rowids, walking it, looking up the words' matches in it,
+and the windows doubling past what is needed (at a million: `topic:pay Verdi` 38 ms for
+the 48,000 mentions 8 matches in the first 2,000 say it needs, `topic:strikes Verdi` 15
+ms for 27,000)."""
+
+FACET_US = 0.45
+"""A match tested on its facets (`cache.db.mention_facets`), in µs."""
+
+PASSING_US = 0.6
+"""A match that passes its facets, in µs: listed with its time and sorted
+(`topic:pay Verdi`'s 3,237: 14 ms, 12 of them testing Verdi's 25,653 matches)."""
+
+LOOKUP_US = 2.4
+"""A post looked up by its rowid, in µs (`LOOKUP_COST`)."""
+
+RANGE_ENTRY_US = 0.2
+"""An entry of a `lang:`/`role:`/`platform:` index walked and tested, in µs."""
 
 
 def passing_first(
@@ -113,22 +136,46 @@ def passing_first(
     before: tuple[str, str] | None,
     rate: tuple[int, int],
     wanted: int,
+    *,
+    page: bool = True,
 ) -> FtsQuery | None:
     """For a page of a selection of words and facets whose first time window found too
     few: the words' expression, when testing each of their matches on its facets and
     looking up the newest `wanted` (`newest_passing`) costs less than the windows still
-    to read below `before` at their rate (`found` of `seen`), else None."""
+    to read below `before` at their rate (`found` of `seen`), else None. For a count
+    (not `page`): when testing them and looking up those that pass (up to `wanted`)
+    costs less than the windows to `wanted` or to the end.
+
+    With a `lang:`/`role:`/`platform:` condition the plain statement walks that index
+    instead of the feed, after the windows: the matches are read first only when the
+    window found none (that walk goes to the end) and the index holds more entries below
+    `before` than the matches cost. Left to the windows: a selection with a walk of its
+    own that may be short (`Selection.narrow`)."""
     expression = words_of(selection)
     if expression is None or not selection.words_and_facets or selection.narrow:
         return None
     found, seen = rate
+    ranges = selection.ranges
+    if ranges and found:
+        return None
     below = mentions_below(store, before)
-    windows = min(below, (wanted - found) * seen // found) if found else below
-    affordable = (windows * WINDOW_ENTRY_COST - wanted * LOOKUP_COST) // FACET_COST
+    needed = min(below, (wanted - found) * seen // found) if found else below
+    passing = found * below // max(seen, 1)  # at the window's rate
+    # A page probes the time of each match that passes and looks up its newest; a count
+    # looks up each that passes, up to the number it wants.
+    looked_up = (
+        passing * PASSING_US + wanted * LOOKUP_US if page else min(passing, wanted) * LOOKUP_US
+    )
+    affordable = int((needed * WINDOW_MENTION_US - looked_up) / FACET_US)
     if affordable <= 0:
         return None
     matches = fts.count_matches(store.conn, expression, affordable + 1)
-    return expression if matches <= affordable else None
+    if matches > affordable:
+        return None
+    walked = int((matches * FACET_US + looked_up) / RANGE_ENTRY_US)
+    if not all(_range_exceeds(store, c, values, before, walked) for c, values in ranges):
+        return None
+    return expression
 
 
 def words_of(selection: Selection) -> FtsQuery | None:
