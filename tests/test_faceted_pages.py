@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from cache.db.store import Store
-from cache.read import monitor_queries, rare_words, windowed
+from cache.read import monitor_queries, newest_matches, rare_words, windowed
 from cache.read.monitor_queries import combine, feed_page, feed_page_sql, topic_selection
 from cache.read.search import query_selection
 from cache.write.ingest import ingest
@@ -121,6 +121,50 @@ def test_times_in_another_form_keep_the_pages_of_words_and_facets_plain(
         for search in ("topic:pay Nordhafen", "heute lang:de", "-topic:pay Nordhafen"):
             selection = query_selection(search, NOW)
             assert scroll_as_plain(store, selection, search, NOW, 7) >= 3
+
+
+@pytest.fixture(scope="module")
+def swapped_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same posts stored a page of 100 at a time, each two pages in swapped order: the
+    highest rowids are not the newest posts."""
+    path = tmp_path_factory.mktemp("swapped") / "s.db"
+    posts = _posts()
+    parts = [posts[start : start + 100] for start in range(0, len(posts), 100)]
+    first = len(parts) % 2  # pairs end with the newest page, stored before the one older
+    order = [*range(first)] + [i for a in range(first, len(parts), 2) for i in (a + 1, a)]
+    with Store.open(path) as store:
+        for index in order:
+            ingest(store, parse_response(page(parts[index], AUTHORS), "x"), CLASSIFIER)
+    return path
+
+
+@pytest.mark.parametrize("search", SEARCHES)
+def test_pages_of_words_and_facets_stored_out_of_time_order_are_the_plain_ones(
+    swapped_path: Path, search: str
+) -> None:
+    """Where posts were stored out of time order, the newest by rowid are checked against
+    the time index: pages and counts are still the plain statement's."""
+    with Store.open(swapped_path, readonly=True) as store:
+        selection = query_selection(search, NOW)
+        assert scroll_as_plain(store, selection, search, NOW, 7) >= 1
+        counts_as_plain(store, selection, (3, 1000))
+
+
+def test_the_newest_by_rowid_take_in_the_later_posts_stored_before_them(
+    swapped_path: Path,
+) -> None:
+    """The matches with the highest rowids are an older page here: the newer posts
+    stored before them are added before the page is read."""
+    with Store.open(swapped_path, readonly=True) as store:
+        selection = query_selection("heute lang:de", NOW)
+        tests = rare_words.facet_tests(selection)
+        words = rare_words.words_of(selection)
+        assert words is not None
+        found = newest_matches.newest_candidates(store, tests, words, 7)
+        rows = feed_page(store, selection, limit=7)
+        plain = plain_page_ids(store, "heute lang:de", NOW, None, 7)
+    assert found is not None and len(found) > 7
+    assert [r["id"] for r in rows] == plain
 
 
 def test_a_topic_chosen_in_the_panel_is_a_facet_too(store_path: Path) -> None:

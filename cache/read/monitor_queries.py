@@ -20,7 +20,7 @@ from typing import Any
 
 from cache.db import author_index, fts
 from cache.db.store import Store, as_json_list
-from cache.read import listed, prefix_terms, rare_words
+from cache.read import listed, newest_matches, prefix_terms, rare_words
 from cache.read.ambassadors import reply_badges
 from cache.read.period_counts import count_in_period
 from cache.read.prefix_terms import has_prefix
@@ -131,10 +131,27 @@ def feed_page_sql(
     before: tuple[str, str] | None = None,
     listed_text: FtsQuery | None = None,
     limit: int | None = None,
+    candidates: list[int] | None = None,
 ) -> tuple[str, tuple[Any, ...]]:
     """The statement and parameters (less the limit) of one page of the feed; read from the
-    match list of `listed_text` when given (`cache.read.rare_words`), and of a selection
-    of words and facets only its newest `limit` matches when the limit is given."""
+    match list of `listed_text` when given (`cache.read.rare_words`): of a selection of
+    words and facets only its newest `limit` matches when the limit is given, or only the
+    `candidates` (matches of `listed_text`, `cache.read.newest_matches`)."""
+    prefix, table, where, params = _statement(selection, before, listed_text, limit, candidates)
+    order = newest_first(selection)
+    sql = f"{prefix}SELECT {_SELECT_FEED} FROM {table} WHERE {where} ORDER BY {order} LIMIT ?"
+    return sql, params
+
+
+def _statement(
+    selection: Selection,
+    before: tuple[str, str] | None,
+    listed_text: FtsQuery | None,
+    limit: int | None = None,
+    candidates: list[int] | None = None,
+) -> tuple[str, str, str, tuple[Any, ...]]:
+    """(WITH clause, FROM clause, WHERE, parameters) of a page or count of the selection
+    below `before` (see `feed_page_sql`)."""
     where, params = selection.where, tuple(selection.params)
     if before is not None:
         created, mention_id = before
@@ -147,38 +164,32 @@ def feed_page_sql(
         if selection.by_author:
             where += f" AND {author_index.UP_TO_DAY_SQL}"
             params += (created,)
-    newest = None
-    if listed_text is not None and limit is not None and selection.words_and_facets:
-        newest = rare_words.newest_passing(selection, before, limit)
-    table, where, params = _source(selection, where, params, listed_text, newest)
-    order = newest_first(selection)
-    prefix = "" if newest is None else newest[0]
-    sql = f"{prefix}SELECT {_SELECT_FEED} FROM {table} WHERE {where} ORDER BY {order} LIMIT ?"
-    return sql, params
-
-
-def _source(
-    selection: Selection,
-    where: str,
-    params: tuple[Any, ...],
-    listed_text: FtsQuery | None,
-    newest: tuple[str, str, tuple[object, ...]] | None = None,
-) -> tuple[str, str, tuple[Any, ...]]:
-    """(FROM clause, WHERE, parameters): the mentions table, or its rows listed by the
-    full-text index for `listed_text` (with the selection's facets tested on the way; only
-    the newest that pass, `newest`: `rare_words.newest_passing`)."""
     if listed_text is None:
-        return "mentions AS m", where, params
-    if newest is None:
-        first, facet_params = rare_words.listed_condition(selection)
-    else:
-        _, first, facet_params = newest
+        return "", "mentions AS m", where, params
+    prefix, first, first_params = _listed(selection, before, listed_text, limit, candidates)
     where = where.replace(NEEDED_TEXT_SQL, LISTED_TEXT_SQL)  # every listed row matches them
-    return (
-        rare_words.LISTED_TABLE,
-        f"{first} AND ({where})",
-        (listed_text, *facet_params, *params),
-    )
+    return prefix, rare_words.LISTED_TABLE, f"{first} AND ({where})", (*first_params, *params)
+
+
+def _listed(
+    selection: Selection,
+    before: tuple[str, str] | None,
+    listed_text: FtsQuery,
+    limit: int | None,
+    candidates: list[int] | None,
+) -> tuple[str, str, tuple[Any, ...]]:
+    """(WITH clause, first condition, its parameters) of a statement that reads the match
+    list of `listed_text`: the `candidates` among them, the newest that pass their facets,
+    or every match (with the selection's facets tested on the way)."""
+    if candidates is not None:
+        return "", f"m.rowid IN ({', '.join('?' for _ in candidates)})", tuple(candidates)
+    if limit is not None and selection.words_and_facets:
+        newest = rare_words.newest_passing(selection, before, limit)
+        if newest is not None:
+            prefix, first, params = newest
+            return prefix, first, (listed_text, *params)
+    first, params = rare_words.listed_condition(selection)
+    return "", first, (listed_text, *params)
 
 
 def feed_page(
@@ -297,7 +308,11 @@ def _page(
     limit: int,
     listed_text: FtsQuery | None = None,
 ) -> list[dict[str, Any]]:
-    sql, params = feed_page_sql(selection, before, listed_text, limit)
+    candidates = None
+    if listed_text is not None and before is None and selection.words_and_facets:
+        tests = rare_words.facet_tests(selection)
+        candidates = newest_matches.newest_candidates(store, tests, listed_text, limit)
+    sql, params = feed_page_sql(selection, before, listed_text, limit, candidates)
     return [_feed_row(r) for r in store.rows(sql, (*params, limit))]
 
 
@@ -434,11 +449,10 @@ def _count(
     limit: int,
     listed_text: FtsQuery | None = None,
 ) -> int:
-    where, params = selection.where, tuple(selection.params)
-    if before is not None:  # first, as in feed_page_sql
-        where = f"{KEYSET_SQL} AND ({where})"
-        params = (*before, *params)
-    table, where, params = _source(selection, where, params, listed_text)
+    if listed_text is not None and before is None and selection.words_and_facets:
+        sql, params = rare_words.passing_count_sql(selection)
+        return int(store.conn.execute(sql, (listed_text, *params, limit)).fetchone()[0])
+    _, table, where, params = _statement(selection, before, listed_text)
     sql = f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {where} LIMIT ?)"
     return int(store.conn.execute(sql, (*params, limit)).fetchone()[0])
 

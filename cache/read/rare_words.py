@@ -55,11 +55,27 @@ def listed_condition(selection: Selection) -> tuple[str, tuple[object, ...]]:
     after the words' expression."""
     if not selection.facets:
         return LISTED_SQL, ()
-    tests, params = _facet_tests(selection)
+    tests, params = facet_tests(selection)
     return _FACETED_SQL.format(tests=tests), params
 
 
-def _facet_tests(selection: Selection) -> tuple[str, tuple[object, ...]]:
+def passing_count_sql(selection: Selection) -> tuple[str, tuple[object, ...]]:
+    """The count (up to a limit, the last parameter) of a selection of words and facets
+    (`words_and_facets`), and its parameters after the words' expression: its matches
+    that pass their facets, no post looked up. The facets are the posts' own columns and
+    topics, kept by triggers (`cache.db.mention_facets`); a page trusts them as much, to
+    hold every match it may show (`newest_passing`)."""
+    tests, params = facet_tests(selection)
+    return (
+        "SELECT count(*) FROM (SELECT 1 FROM mentions_fts CROSS JOIN mention_facets AS f "
+        f"ON f.mention_rowid = mentions_fts.rowid WHERE mentions_fts MATCH ? AND {tests} "
+        "LIMIT ?)"
+    ), params
+
+
+def facet_tests(selection: Selection) -> tuple[str, tuple[object, ...]]:
+    """The selection's facet conditions ANDed over `mention_facets AS f` ("1" for none),
+    and their parameters."""
     tests = " AND ".join(f"({sql})" for sql, _ in selection.facets) or "1"
     params = tuple(value for _, values in selection.facets for value in values)
     return tests, params
@@ -92,7 +108,7 @@ def newest_passing(
     the strictly older ones and the start's own time is kept too: the keyset test on the
     row then leaves at least `limit`, the right ones. The whole selection is still tested
     on each row looked up."""
-    tests, params = _facet_tests(selection)
+    tests, params = facet_tests(selection)
     start: tuple[int, ...] = ()
     if before is None:
         older, below = "", ""
@@ -161,11 +177,9 @@ def passing_first(
     below = mentions_below(store, before)
     needed = min(below, (wanted - found) * seen // found) if found else below
     passing = found * below // max(seen, 1)  # at the window's rate
-    # A page probes the time of each match that passes and looks up its newest; a count
-    # looks up each that passes, up to the number it wants.
-    looked_up = (
-        passing * PASSING_US + wanted * LOOKUP_US if page else min(passing, wanted) * LOOKUP_US
-    )
+    # A page lists each match that passes with its time and looks up its newest; a count
+    # counts those that pass (`passing_count_sql`).
+    looked_up = passing * PASSING_US + wanted * LOOKUP_US if page else 0.0
     affordable = int((needed * WINDOW_MENTION_US - looked_up) / FACET_US)
     if affordable <= 0:
         return None
@@ -257,8 +271,9 @@ def sparse_text(
     # Of a selection of words and facets, each match costs its facets; those it keeps
     # (as many below as the windows' rate says) also their post, of a page only the
     # newest (`newest_passing`).
-    kept = found * below // max(seen, 1) if faceted else 0
-    kept = min(kept, wanted) if page else kept
+    # Of a selection of words and facets a count looks none up (`passing_count_sql`).
+    kept = found * below // max(seen, 1) if faceted and page else 0
+    kept = min(kept, wanted)
     cost = (FACET_COST_IN_RANGE if ranges else FACET_COST) if faceted else LOOKUP_COST
     affordable = (walk - kept * LOOKUP_COST) // cost
     if affordable <= 0:
