@@ -157,7 +157,7 @@ def test_the_newest_by_rowid_take_in_the_later_posts_stored_before_them(
     stored before them are added before the page is read."""
     with Store.open(swapped_path, readonly=True) as store:
         selection = query_selection("heute lang:de", NOW)
-        tests = rare_words.facet_tests(selection)
+        tests = newest_matches.facet_tests(selection)
         words = rare_words.words_of(selection)
         assert words is not None
         found = newest_matches.newest_candidates(store, tests, words, 7)
@@ -197,7 +197,7 @@ def test_a_page_of_words_and_facets_looks_up_only_its_newest_matches(
         plain = plain_page_ids(store, "heute lang:de", NOW, None, 7)
         rows = _listed_page(store, selection)
         newest = len(looked_up)
-        monkeypatch.setattr(rare_words, "newest_passing", _every_match_that_passes)
+        monkeypatch.setattr(newest_matches, "newest_passing", _every_match_that_passes)
         assert _listed_page(store, selection) == rows == plain
         every = len(looked_up) - newest
     assert 7 <= newest <= 7 + 4 and every > 500, (newest, every)

@@ -184,7 +184,7 @@ def _listed(
     if candidates is not None:
         return "", f"m.rowid IN ({', '.join('?' for _ in candidates)})", tuple(candidates)
     if limit is not None and selection.words_and_facets:
-        newest = rare_words.newest_passing(selection, before, limit)
+        newest = newest_matches.newest_passing(selection, before, limit)
         if newest is not None:
             prefix, first, params = newest
             return prefix, first, (listed_text, *params)
@@ -310,8 +310,10 @@ def _page(
 ) -> list[dict[str, Any]]:
     candidates = None
     if listed_text is not None and before is None and selection.words_and_facets:
-        tests = rare_words.facet_tests(selection)
+        tests = newest_matches.facet_tests(selection)
         candidates = newest_matches.newest_candidates(store, tests, listed_text, limit)
+        if candidates == []:
+            return []  # no match passes its facets
     sql, params = feed_page_sql(selection, before, listed_text, limit, candidates)
     return [_feed_row(r) for r in store.rows(sql, (*params, limit))]
 
@@ -450,7 +452,7 @@ def _count(
     listed_text: FtsQuery | None = None,
 ) -> int:
     if listed_text is not None and before is None and selection.words_and_facets:
-        sql, params = rare_words.passing_count_sql(selection)
+        sql, params = newest_matches.passing_count_sql(selection)
         return int(store.conn.execute(sql, (listed_text, *params, limit)).fetchone()[0])
     _, table, where, params = _statement(selection, before, listed_text)
     sql = f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {where} LIMIT ?)"

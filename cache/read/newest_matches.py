@@ -17,13 +17,87 @@ stored later, or sharing T): the matches that pass among them are added. The pag
 then read from these few by the plain statement's conditions and order. When the time
 index holds too many such mentions, or a time in another form than the stored one
 leaves T unknown, the caller reads every match instead.
+
+A later page (below a page's start) tests every match and looks up only those from the
+time of the 200th newest on (`newest_passing`), and a count counts the matches that pass
+without looking any up (`passing_count_sql`).
 """
 
 from __future__ import annotations
 
-from cache.db import fts
+from cache.db import fts, mention_facets
 from cache.db.store import Store
-from cache.read.selection import FtsQuery
+from cache.read.selection import FtsQuery, Selection
+
+FACET_US = 0.45
+"""A match tested on its facets (`cache.db.mention_facets`), in µs."""
+
+
+def passing_count_sql(selection: Selection) -> tuple[str, tuple[object, ...]]:
+    """The count (up to a limit, the last parameter) of a selection of words and facets
+    (`words_and_facets`), and its parameters after the words' expression: its matches
+    that pass their facets, no post looked up. The facets are the posts' own columns and
+    topics, kept by triggers (`cache.db.mention_facets`); a page trusts them as much, to
+    hold every match it may show (`newest_passing`)."""
+    tests, params = facet_tests(selection)
+    return (
+        "SELECT count(*) FROM (SELECT 1 FROM mentions_fts CROSS JOIN mention_facets AS f "
+        f"ON f.mention_rowid = mentions_fts.rowid WHERE mentions_fts MATCH ? AND {tests} "
+        "LIMIT ?)"
+    ), params
+
+
+def facet_tests(selection: Selection) -> tuple[str, tuple[object, ...]]:
+    """The selection's facet conditions ANDed over `mention_facets AS f` ("1" for none),
+    and their parameters."""
+    tests = " AND ".join(f"({sql})" for sql, _ in selection.facets) or "1"
+    params = tuple(value for _, values in selection.facets for value in values)
+    return tests, params
+
+
+_PASSING_SQL = (
+    "WITH passing(r, k) AS MATERIALIZED (SELECT mentions_fts.rowid, f.created_key "
+    "FROM mentions_fts CROSS JOIN mention_facets AS f ON f.mention_rowid = mentions_fts.rowid "
+    "WHERE mentions_fts MATCH ? AND {tests}{older}) "
+)
+_NEWEST_PASSING_SQL = (
+    "m.rowid IN (SELECT r FROM passing WHERE k IS NULL OR k >= coalesce((SELECT k FROM "
+    "passing WHERE k IS NOT NULL{below} ORDER BY k DESC LIMIT 1 OFFSET ?), 0))"
+)
+
+
+def newest_passing(
+    selection: Selection, before: tuple[str, str] | None, limit: int
+) -> tuple[str, str, tuple[object, ...]] | None:
+    """For a page of `limit` of a selection of words and facets (`words_and_facets`) read
+    from the words' match list: (a WITH clause, the first condition, their parameters
+    after the words' expression); None below a page's start of a time in another form
+    than the stored one.
+
+    Every match that passes its facets is selected, so the page is the newest `limit` of
+    them: the facets' times (`mention_facets.created_key`, which sort as the stored times
+    do) give the time of the `limit`-th newest, and only the matches from then on are
+    looked up (about 200 of `topic:pay Verdi`'s 3,237), with those whose time is in
+    another form (no key). Below a page's start (created_at, id) the time is counted among
+    the strictly older ones and the start's own time is kept too: the keyset test on the
+    row then leaves at least `limit`, the right ones. The whole selection is still tested
+    on each row looked up."""
+    tests, params = facet_tests(selection)
+    start: tuple[int, ...] = ()
+    if before is None:
+        older, below = "", ""
+    else:
+        key = mention_facets.created_key(before[0])
+        if key is None:
+            return None
+        older = " AND (f.created_key IS NULL OR f.created_key <= ?)"
+        below, start = " AND k < ?", (key,)
+    return (
+        _PASSING_SQL.format(tests=tests, older=older),
+        _NEWEST_PASSING_SQL.format(below=below),
+        (*params, *start, *start, limit - 1),
+    )
+
 
 _NEWEST_SQL = (
     "SELECT mentions_fts.rowid, f.created_key FROM mentions_fts CROSS JOIN mention_facets AS f "
@@ -47,9 +121,6 @@ follow time)."""
 
 TIME_ENTRY_US = 0.04
 """An entry of the time index read for the check, in µs (187,000 entries: 7.4 ms)."""
-
-FACET_US = 0.45
-"""A match tested on its facets, in µs (`cache.read.rare_words.FACET_US`)."""
 
 
 def newest_candidates(

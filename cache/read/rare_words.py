@@ -23,8 +23,9 @@ to look up than that walk.
 
 from __future__ import annotations
 
-from cache.db import fts, mention_facets
+from cache.db import fts
 from cache.db.store import Store
+from cache.read.newest_matches import FACET_US, facet_tests
 from cache.read.prefix_terms import has_prefix
 from cache.read.selection import FtsQuery, Selection
 
@@ -59,81 +60,12 @@ def listed_condition(selection: Selection) -> tuple[str, tuple[object, ...]]:
     return _FACETED_SQL.format(tests=tests), params
 
 
-def passing_count_sql(selection: Selection) -> tuple[str, tuple[object, ...]]:
-    """The count (up to a limit, the last parameter) of a selection of words and facets
-    (`words_and_facets`), and its parameters after the words' expression: its matches
-    that pass their facets, no post looked up. The facets are the posts' own columns and
-    topics, kept by triggers (`cache.db.mention_facets`); a page trusts them as much, to
-    hold every match it may show (`newest_passing`)."""
-    tests, params = facet_tests(selection)
-    return (
-        "SELECT count(*) FROM (SELECT 1 FROM mentions_fts CROSS JOIN mention_facets AS f "
-        f"ON f.mention_rowid = mentions_fts.rowid WHERE mentions_fts MATCH ? AND {tests} "
-        "LIMIT ?)"
-    ), params
-
-
-def facet_tests(selection: Selection) -> tuple[str, tuple[object, ...]]:
-    """The selection's facet conditions ANDed over `mention_facets AS f` ("1" for none),
-    and their parameters."""
-    tests = " AND ".join(f"({sql})" for sql, _ in selection.facets) or "1"
-    params = tuple(value for _, values in selection.facets for value in values)
-    return tests, params
-
-
-_PASSING_SQL = (
-    "WITH passing(r, k) AS MATERIALIZED (SELECT mentions_fts.rowid, f.created_key "
-    "FROM mentions_fts CROSS JOIN mention_facets AS f ON f.mention_rowid = mentions_fts.rowid "
-    "WHERE mentions_fts MATCH ? AND {tests}{older}) "
-)
-_NEWEST_PASSING_SQL = (
-    "m.rowid IN (SELECT r FROM passing WHERE k IS NULL OR k >= coalesce((SELECT k FROM "
-    "passing WHERE k IS NOT NULL{below} ORDER BY k DESC LIMIT 1 OFFSET ?), 0))"
-)
-
-
-def newest_passing(
-    selection: Selection, before: tuple[str, str] | None, limit: int
-) -> tuple[str, str, tuple[object, ...]] | None:
-    """For a page of `limit` of a selection of words and facets (`words_and_facets`) read
-    from the words' match list: (a WITH clause, the first condition, their parameters
-    after the words' expression); None below a page's start of a time in another form
-    than the stored one.
-
-    Every match that passes its facets is selected, so the page is the newest `limit` of
-    them: the facets' times (`mention_facets.created_key`, which sort as the stored times
-    do) give the time of the `limit`-th newest, and only the matches from then on are
-    looked up (about 200 of `topic:pay Verdi`'s 3,237), with those whose time is in
-    another form (no key). Below a page's start (created_at, id) the time is counted among
-    the strictly older ones and the start's own time is kept too: the keyset test on the
-    row then leaves at least `limit`, the right ones. The whole selection is still tested
-    on each row looked up."""
-    tests, params = facet_tests(selection)
-    start: tuple[int, ...] = ()
-    if before is None:
-        older, below = "", ""
-    else:
-        key = mention_facets.created_key(before[0])
-        if key is None:
-            return None
-        older = " AND (f.created_key IS NULL OR f.created_key <= ?)"
-        below, start = " AND k < ?", (key,)
-    return (
-        _PASSING_SQL.format(tests=tests, older=older),
-        _NEWEST_PASSING_SQL.format(below=below),
-        (*params, *start, *start, limit - 1),
-    )
-
-
 WINDOW_MENTION_US = 0.7
 """What the time windows cost a page for each mention it needs at their rate, in µs:
 finding each window's band of rowids, walking it, looking up the words' matches in it,
 and the windows doubling past what is needed (at a million: `topic:pay Verdi` 38 ms for
 the 48,000 mentions 8 matches in the first 2,000 say it needs, `topic:strikes Verdi` 15
 ms for 27,000)."""
-
-FACET_US = 0.45
-"""A match tested on its facets (`cache.db.mention_facets`), in µs."""
 
 PASSING_US = 0.6
 """A match that passes its facets, in µs: listed with its time and sorted
@@ -157,10 +89,10 @@ def passing_first(
 ) -> FtsQuery | None:
     """For a page of a selection of words and facets whose first time window found too
     few: the words' expression, when testing each of their matches on its facets and
-    looking up the newest `wanted` (`newest_passing`) costs less than the windows still
-    to read below `before` at their rate (`found` of `seen`), else None. For a count
-    (not `page`): when testing them and looking up those that pass (up to `wanted`)
-    costs less than the windows to `wanted` or to the end.
+    looking up the newest `wanted` (`cache.read.newest_matches`) costs less than the
+    windows still to read below `before` at their rate (`found` of `seen`), else None.
+    For a count (not `page`): when testing them (and counting those that pass) costs less
+    than the windows to `wanted` or to the end.
 
     With a `lang:`/`role:`/`platform:` condition the plain statement walks that index
     instead of the feed, after the windows: the matches are read first only when the
@@ -178,7 +110,7 @@ def passing_first(
     needed = min(below, (wanted - found) * seen // found) if found else below
     passing = found * below // max(seen, 1)  # at the window's rate
     # A page lists each match that passes with its time and looks up its newest; a count
-    # counts those that pass (`passing_count_sql`).
+    # counts those that pass (`newest_matches.passing_count_sql`).
     looked_up = passing * PASSING_US + wanted * LOOKUP_US if page else 0.0
     affordable = int((needed * WINDOW_MENTION_US - looked_up) / FACET_US)
     if affordable <= 0:
@@ -268,10 +200,9 @@ def sparse_text(
     if not all(_range_exceeds(store, c, values, before, fewest) for c, values in ranges):
         return None  # walked for less than any match list costs: no need to count them
     walk = wanted * seen // found if stops_early else below
-    # Of a selection of words and facets, each match costs its facets; those it keeps
-    # (as many below as the windows' rate says) also their post, of a page only the
-    # newest (`newest_passing`).
-    # Of a selection of words and facets a count looks none up (`passing_count_sql`).
+    # Of a selection of words and facets, each match costs its facets; of those it keeps
+    # (as many below as the windows' rate says) a page looks up the newest, a count none
+    # (`cache.read.newest_matches`).
     kept = found * below // max(seen, 1) if faceted and page else 0
     kept = min(kept, wanted)
     cost = (FACET_COST_IN_RANGE if ranges else FACET_COST) if faceted else LOOKUP_COST
