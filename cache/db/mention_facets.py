@@ -22,7 +22,7 @@ write path keeps it right without knowing of it, and a bulk load fills it for it
 at the end of its transaction (`fill_inserted`). The topics come from the mention's own
 `topics` and `topics_from_thread` lists, which every writer of `mention_topics` keeps
 equal to its rows (`tests/test_mention_lists.py` checks it after each writer): a trigger
-on `mention_topics` would cost an import 7-10 µs a topic row. Migration m019 creates and
+on `mention_topics` would cost an import 5-10 µs a topic row. Migration m019 creates and
 fills it (`cache.db.mention_lists.create_facets`). The rowids of stored mentions never
 change (the full-text index, whose external content is `mentions`, relies on it too).
 """

@@ -45,10 +45,11 @@ _FACETED_SQL = (
     "m.rowid IN (SELECT mentions_fts.rowid FROM mentions_fts CROSS JOIN mention_facets AS f "
     "ON f.mention_rowid = mentions_fts.rowid WHERE mentions_fts MATCH ? AND {tests})"
 )
-"""`LISTED_SQL` for a selection with `lang:`, `role:` or `platform:` conditions: each match
-is tested on its facets first (`cache.db.mention_facets`, 0.4-0.5 µs a match against 2.4
-for its row), and only those that pass are looked up. `CROSS JOIN` keeps the match list
-the outer loop: the facets are probed by rowid, never walked."""
+"""`LISTED_SQL` for a selection with facet conditions (`lang:`, `role:`, `platform:`, default
+topics; `Selection.facets`): each match is tested on its facets first
+(`cache.db.mention_facets`, 0.4-0.5 µs a match against 2.4 for its row), and only those
+that pass are looked up. `CROSS JOIN` keeps the match list the outer loop: the facets are
+probed by rowid, never walked."""
 
 
 def listed_condition(selection: Selection) -> tuple[str, tuple[object, ...]]:
@@ -155,8 +156,9 @@ FACET_COST = 6
 """The same for a match tested on its facets alone (`cache.db.mention_facets`): 0.35-0.45
 µs, against 0.07-0.1 µs an entry of the feed's time index walked (`Streik -role:public`:
 249,000 matches tested 87 ms, the feed walked to 10,001 kept 65 ms) and 0.15-0.2 µs of a
-`lang:` index (`Verdi lang:en`: 25,653 matches 10-11 ms). What a selection of words and
-facets keeps (`Selection.words_and_facets`) costs a look-up each beside it."""
+`lang:` index (`Verdi lang:en`: 25,653 matches 10-11 ms). What a page of a selection of
+words and facets keeps (`Selection.words_and_facets`) costs a look-up each beside it, up
+to the page's size; a count looks none up (`cache.read.newest_matches`)."""
 
 FACET_COST_IN_RANGE = 3
 """`FACET_COST` against an entry of a `lang:`/`role:`/`platform:` index walked instead
