@@ -13,9 +13,16 @@ from typing import Any
 
 import pytest
 
+from cache.db import mention_facets
 from cache.db.store import Store
 from cache.read import monitor_queries, newest_matches, rare_words, windowed
-from cache.read.monitor_queries import combine, feed_page, feed_page_sql, topic_selection
+from cache.read.monitor_queries import (
+    combine,
+    count_matching,
+    feed_page,
+    feed_page_sql,
+    topic_selection,
+)
 from cache.read.search import query_selection
 from cache.write.ingest import ingest
 from filters.classify import Classifier
@@ -232,3 +239,17 @@ def test_a_topic_and_a_word_the_first_window_found_little_for_read_the_matches(
         assert not read_so("topic:pay Nordhafen", 60)  # the windows fill it soon
         assert not read_so("has:reply Nordhafen", 1)  # `has:` is no facet
         assert not read_so("topic:pay Streik", 1)  # every post's match costs its facets
+
+
+def test_a_topic_a_config_adds_is_tested_on_its_own_rows(store_path: Path) -> None:
+    """Only the default topics have bits in the facets: a search of a topic a config adds
+    is no search of words and facets, and finds what its rows say (here none)."""
+    topics = [*mention_facets.TOPIC_BITS, "night_shifts"]
+    with Store.open(store_path, readonly=True) as store:
+        selection = query_selection("topic:night_shifts Nordhafen", NOW, topics=topics)
+        assert not selection.words_and_facets and not selection.facets
+        either = query_selection("topic:pay|night_shifts Nordhafen", NOW, topics=topics)
+        assert not either.facets
+        assert feed_page(store, either, limit=7) != []  # the pay posts, read the plain way
+        assert feed_page(store, selection, limit=7) == []
+        assert count_matching(store, selection) == 0

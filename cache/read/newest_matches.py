@@ -130,7 +130,7 @@ def newest_candidates(
     limit: int,
 ) -> list[int] | None:
     """The rowids among which the newest `limit` of a selection of words and facets are:
-    matches of `words` that pass the facet `tests` (`rare_words.facet_tests`); None when
+    matches of `words` that pass the facet `tests` (`facet_tests`); None when
     reading every match costs less or the check cannot be made."""
     condition, params = tests
     conn = store.conn
