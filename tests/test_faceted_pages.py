@@ -112,8 +112,8 @@ def test_times_in_another_form_keep_the_pages_of_words_and_facets_plain(
     store_path: Path, tmp_path: Path
 ) -> None:
     """Times another tool wrote in other forms (a space for the `T`, a fraction) sort as
-    text like the rest: pages through them, and from a page ending on one, are the plain
-    statement's."""
+    text like the rest, and a role it wrote outside the known ones is no known role: pages
+    through them, and from a page ending on one, are the plain statement's."""
     copy = tmp_path / "s.db"
     copy.write_bytes(store_path.read_bytes())
     with Store.open(copy) as store:
@@ -125,7 +125,9 @@ def test_times_in_another_form_keep_the_pages_of_words_and_facets_plain(
                 "UPDATE mentions SET created_at = replace(created_at, 'Z', '.5Z') "
                 "WHERE rowid % 5 = 0"
             )
-        for search in ("topic:pay Nordhafen", "heute lang:de", "-topic:pay Nordhafen"):
+            store.conn.execute("UPDATE mentions SET role = 'moderator' WHERE rowid % 7 = 0")
+        searches = ("topic:pay Nordhafen", "heute lang:de", "-topic:pay Nordhafen")
+        for search in (*searches, "Nordhafen -role:public", "heute role:public lang:en"):
             selection = query_selection(search, NOW)
             assert scroll_as_plain(store, selection, search, NOW, 7) >= 3
 

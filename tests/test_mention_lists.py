@@ -69,9 +69,10 @@ def lists_are_right(conn: sqlite3.Connection) -> None:
 
 
 def facets_are_right(conn: sqlite3.Connection) -> None:
-    """`mention_facets` holds each stored mention's language, role, platform, the bits of
-    the default topics its rows of `mention_topics` (what `topic:` reads) name, and its
-    time as a number where it has the stored form, no more."""
+    """`mention_facets` holds each stored mention's language, role (as its number, or the
+    text of a role outside them), platform, the bits of the default topics its rows of
+    `mention_topics` (what `topic:` reads) name, and its time as a number where it has the
+    stored form, no more."""
     copied = set(conn.execute("SELECT * FROM mention_facets"))
     bits: dict[str, int] = {}
     for mention_id, topic, inherited in conn.execute(
@@ -81,8 +82,9 @@ def facets_are_right(conn: sqlite3.Connection) -> None:
             bit = 1 << mention_facets.TOPIC_BITS.index(topic)
             bits[mention_id] = bits.get(mention_id, 0) | bit | (bit << 16 if inherited else 0)
     stored = conn.execute("SELECT rowid, id, lang, role, platform, created_at FROM mentions")
+    codes = {"public": 0, "ambassador": 1, "parody": 2, "official": 3, "press": 4}
     assert copied == {
-        (rowid, lang, role, platform, bits.get(mention_id, 0), _number(created_at))
+        (rowid, lang, codes.get(role, role), platform, bits.get(mention_id, 0), _number(created_at))
         for rowid, mention_id, lang, role, platform, created_at in stored
     }
 

@@ -253,7 +253,7 @@ def test_a_search_read_from_its_words_list_asks_the_index_for_it_once(
     ("search", "tests"),
     [
         ("Verdi lang:en", ["f.lang IN (?)"]),
-        ("Verdi -lang:de role:public", ["NOT (f.lang IN (?))", "f.role IN (?)"]),
+        ("Verdi -lang:de role:public", ["NOT (f.lang IN (?))", "f.role_code IN (?)"]),
         ("Verdi (lang:en OR -platform:x)", ["(f.lang IN (?)) OR (NOT (f.platform IN (?)))"]),
         ("Verdi (lang:en OR author:@picket_line)", []),
     ],

@@ -484,11 +484,11 @@ def m018_mention_facets(db: Database) -> None:
 
 @migrations()
 def m019_facets_topics_and_time(db: Database) -> None:
-    # The facets gain the default topics (as bits) and the time (as a number): a search of
-    # words, topics and such conditions then tests all of them there, and its page looks
-    # up only the newest of its matches (cache.db.mention_facets). A store m018 made since
-    # has them already.
-    if "topics" in db["mention_facets"].columns_dict:
+    # The facets gain the default topics (as bits) and the time (as a number), and hold the
+    # role as a number: a search of words, topics and such conditions then tests all of
+    # them there, and its page looks up only the newest of its matches
+    # (cache.db.mention_facets). A store m018 made since has them already.
+    if "role_code" in db["mention_facets"].columns_dict:
         return
     for name in mention_facets.TRIGGER_NAMES:
         db.execute(f"DROP TRIGGER IF EXISTS {name}")

@@ -145,7 +145,13 @@ def _facet_sql(node: Node) -> tuple[str, tuple[object, ...]] | None:
             return topic_facet(tuple(node.values), own_only=node.name == "own")
         if node.name not in _COLUMNS:
             return None
-        return f"f.{node.name} IN ({', '.join('?' for _ in node.values)})", tuple(node.values)
+        if node.name != "role":
+            marks = ", ".join("?" for _ in node.values)
+            return f"f.{node.name} IN ({marks})", tuple(node.values)
+        codes = mention_facets.role_codes(tuple(node.values))
+        if codes is None:
+            return None
+        return f"f.role_code IN ({', '.join('?' for _ in codes)})", codes
     if isinstance(node, Not):
         inner = _facet_sql(node.node)
         return None if inner is None else (f"NOT ({inner[0]})", inner[1])
