@@ -338,6 +338,21 @@ def scroll_as_plain(store: Store, selection: Any, text: str, now: datetime, limi
         full += 1
 
 
+def store_in_pages(
+    path: Path,
+    posts: Sequence[dict[str, Any]],
+    authors: Sequence[dict[str, Any]],
+    order: Sequence[int] | None = None,
+) -> Path:
+    """A store at `path` holding `posts` of `authors`, ingested live a page of 100 at a
+    time, the pages in `order` (their indexes; default: as given)."""
+    parts = [posts[start : start + 100] for start in range(0, len(posts), 100)]
+    with Store.open(path) as store:
+        for index in range(len(parts)) if order is None else order:
+            ingest(store, parse_response(page(list(parts[index]), list(authors)), "x"), CLASSIFIER)
+    return path
+
+
 def store_pages(
     store: Store, payloads: Sequence[dict[str, Any]], writer: str, folder: Path
 ) -> None:

@@ -24,12 +24,16 @@ from cache.read.monitor_queries import (
     topic_selection,
 )
 from cache.read.search import query_selection
-from cache.write.ingest import ingest
 from filters.classify import Classifier
 from sources.model.config import Config
-from sources.x.twitter_v2 import parse_response
-from tests.builders import page, tweet, user
-from tests.store_helpers import counts_as_plain, plain_page_ids, scroll_as_plain, vm_steps
+from tests.builders import tweet, user
+from tests.store_helpers import (
+    counts_as_plain,
+    plain_page_ids,
+    scroll_as_plain,
+    store_in_pages,
+    vm_steps,
+)
 
 CLASSIFIER = Classifier(Config())
 POSTS = 1200
@@ -62,14 +66,7 @@ def _posts() -> list[dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("faceted") / "s.db"
-    posts = _posts()
-    with Store.open(path) as store:
-        for start in range(0, len(posts), 100):
-            ingest(
-                store, parse_response(page(posts[start : start + 100], AUTHORS), "x"), CLASSIFIER
-            )
-    return path
+    return store_in_pages(tmp_path_factory.mktemp("faceted") / "s.db", _posts(), AUTHORS)
 
 
 @pytest.fixture(autouse=True)
@@ -136,15 +133,11 @@ def test_times_in_another_form_keep_the_pages_of_words_and_facets_plain(
 def swapped_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The same posts stored a page of 100 at a time, each two pages in swapped order: the
     highest rowids are not the newest posts."""
-    path = tmp_path_factory.mktemp("swapped") / "s.db"
     posts = _posts()
-    parts = [posts[start : start + 100] for start in range(0, len(posts), 100)]
-    first = len(parts) % 2  # pairs end with the newest page, stored before the one older
-    order = [*range(first)] + [i for a in range(first, len(parts), 2) for i in (a + 1, a)]
-    with Store.open(path) as store:
-        for index in order:
-            ingest(store, parse_response(page(parts[index], AUTHORS), "x"), CLASSIFIER)
-    return path
+    count = (len(posts) + 99) // 100
+    first = count % 2  # pairs end with the newest page, stored before the one older
+    order = [*range(first)] + [i for a in range(first, count, 2) for i in (a + 1, a)]
+    return store_in_pages(tmp_path_factory.mktemp("swapped") / "s.db", posts, AUTHORS, order)
 
 
 @pytest.mark.parametrize("search", SEARCHES)

@@ -17,12 +17,16 @@ from cache.read import prefix_terms, rare_words, windowed
 from cache.read.monitor_queries import count_matching, feed_page, feed_page_sql
 from cache.read.search import query_selection
 from cache.read.selection import Selection
-from cache.write.ingest import ingest
 from filters.classify import Classifier
 from sources.model.config import Config
-from sources.x.twitter_v2 import parse_response
-from tests.builders import page, tweet, user
-from tests.store_helpers import counts_as_plain, plain_page_ids, scroll_as_plain, vm_steps
+from tests.builders import tweet, user
+from tests.store_helpers import (
+    counts_as_plain,
+    plain_page_ids,
+    scroll_as_plain,
+    store_in_pages,
+    vm_steps,
+)
 
 CLASSIFIER = Classifier(Config())
 POSTS = 1500
@@ -43,14 +47,8 @@ def _post(n: int) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("rare_words") / "s.db"
     posts = [_post(n) for n in range(POSTS)]
-    with Store.open(path) as store:
-        for start in range(0, POSTS, 100):
-            ingest(
-                store, parse_response(page(posts[start : start + 100], AUTHORS), "x"), CLASSIFIER
-            )
-    return path
+    return store_in_pages(tmp_path_factory.mktemp("rare_words") / "s.db", posts, AUTHORS)
 
 
 @pytest.fixture(autouse=True)

@@ -6,8 +6,8 @@ in `mentions` by rowid to test its other conditions. A stored mention is about 2
 raw payload), so each look-up reads a page of its own from the file: 2.4 µs a match at
 a million mentions, 60 ms for `Verdi lang:en`'s 25,653 matches, of which none is
 English. This table holds only what `lang:`, `role:`, `platform:` and `topic:`/`own:` of
-the default topics test, and the time the feed is ordered by as a number, about 26 bytes
-a mention (26 MB at a million, which stays in the file cache): the matches are tested
+the default topics test, and the time the feed is ordered by as a number, about 21 bytes
+a mention (21 MB at a million, which stays in the file cache): the matches are tested
 here first, 0.4-0.5 µs each, and only those that pass are looked up; of a page of a
 search whose every condition is tested here, only the newest (`cache.read.rare_words`).
 

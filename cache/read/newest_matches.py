@@ -32,6 +32,12 @@ from cache.read.selection import FtsQuery, Selection
 FACET_US = 0.45
 """A match tested on its facets (`cache.db.mention_facets`), in µs."""
 
+MATCHES_WITH_FACETS = (
+    "mentions_fts CROSS JOIN mention_facets AS f ON f.mention_rowid = mentions_fts.rowid"
+)
+"""The words' matches (`WHERE mentions_fts MATCH ?`), each with its facets as `f`. `CROSS
+JOIN` keeps the match list the outer loop: the facets are probed by rowid, never walked."""
+
 
 def passing_count_sql(selection: Selection) -> tuple[str, tuple[object, ...]]:
     """The count (up to a limit, the last parameter) of a selection of words and facets
@@ -41,9 +47,8 @@ def passing_count_sql(selection: Selection) -> tuple[str, tuple[object, ...]]:
     hold every match it may show (`newest_passing`)."""
     tests, params = facet_tests(selection)
     return (
-        "SELECT count(*) FROM (SELECT 1 FROM mentions_fts CROSS JOIN mention_facets AS f "
-        f"ON f.mention_rowid = mentions_fts.rowid WHERE mentions_fts MATCH ? AND {tests} "
-        "LIMIT ?)"
+        f"SELECT count(*) FROM (SELECT 1 FROM {MATCHES_WITH_FACETS} "
+        f"WHERE mentions_fts MATCH ? AND {tests} LIMIT ?)"
     ), params
 
 
@@ -57,8 +62,7 @@ def facet_tests(selection: Selection) -> tuple[str, tuple[object, ...]]:
 
 _PASSING_SQL = (
     "WITH passing(r, k) AS MATERIALIZED (SELECT mentions_fts.rowid, f.created_key "
-    "FROM mentions_fts CROSS JOIN mention_facets AS f ON f.mention_rowid = mentions_fts.rowid "
-    "WHERE mentions_fts MATCH ? AND {tests}{older}) "
+    f"FROM {MATCHES_WITH_FACETS} WHERE mentions_fts MATCH ? AND {{tests}}{{older}}) "
 )
 _NEWEST_PASSING_SQL = (
     "m.rowid IN (SELECT r FROM passing WHERE k IS NULL OR k >= coalesce((SELECT k FROM "
@@ -100,17 +104,15 @@ def newest_passing(
 
 
 _NEWEST_SQL = (
-    "SELECT mentions_fts.rowid, f.created_key FROM mentions_fts CROSS JOIN mention_facets AS f "
-    "ON f.mention_rowid = mentions_fts.rowid WHERE mentions_fts MATCH ? AND {tests} "
-    "ORDER BY mentions_fts.rowid DESC LIMIT ?"
+    f"SELECT mentions_fts.rowid, f.created_key FROM {MATCHES_WITH_FACETS} "
+    "WHERE mentions_fts MATCH ? AND {tests} ORDER BY mentions_fts.rowid DESC LIMIT ?"
 )
 _LATER_BELOW_SQL = (
     "SELECT rowid FROM mentions INDEXED BY mentions_created "
     "WHERE created_at >= ? AND rowid < ? LIMIT ?"
 )
 _PASSING_AMONG_SQL = (
-    "SELECT mentions_fts.rowid FROM mentions_fts CROSS JOIN mention_facets AS f "
-    "ON f.mention_rowid = mentions_fts.rowid "
+    f"SELECT mentions_fts.rowid FROM {MATCHES_WITH_FACETS} "
     "WHERE mentions_fts MATCH ? AND mentions_fts.rowid IN ({marks}) AND {tests}"
 )
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from cache.db import fts
 from cache.db.store import Store
-from cache.read.newest_matches import FACET_US, facet_tests
+from cache.read.newest_matches import FACET_US, MATCHES_WITH_FACETS, facet_tests
 from cache.read.prefix_terms import has_prefix
 from cache.read.selection import FtsQuery, Selection
 
@@ -42,14 +42,13 @@ LISTED_SQL = "m.rowid IN (SELECT rowid FROM mentions_fts WHERE mentions_fts MATC
 """The first condition of a statement read from the match list."""
 
 _FACETED_SQL = (
-    "m.rowid IN (SELECT mentions_fts.rowid FROM mentions_fts CROSS JOIN mention_facets AS f "
-    "ON f.mention_rowid = mentions_fts.rowid WHERE mentions_fts MATCH ? AND {tests})"
+    f"m.rowid IN (SELECT mentions_fts.rowid FROM {MATCHES_WITH_FACETS} "
+    "WHERE mentions_fts MATCH ? AND {tests})"
 )
 """`LISTED_SQL` for a selection with facet conditions (`lang:`, `role:`, `platform:`, default
 topics; `Selection.facets`): each match is tested on its facets first
 (`cache.db.mention_facets`, 0.4-0.5 µs a match against 2.4 for its row), and only those
-that pass are looked up. `CROSS JOIN` keeps the match list the outer loop: the facets are
-probed by rowid, never walked."""
+that pass are looked up."""
 
 
 def listed_condition(selection: Selection) -> tuple[str, tuple[object, ...]]:
