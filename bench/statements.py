@@ -21,6 +21,7 @@ mention costs in writing, and which b-tree writes more of them as the store grow
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import sqlite3
@@ -98,6 +99,9 @@ def measure(store_path: Path, segment: Path, worker: bool) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="ew-statements-") as tmp:
         copy = Path(tmp) / "store.db"
         shutil.copyfile(store_path, copy)
+        # Otherwise the kernel writes the copy's gigabytes back during the import, and the
+        # commits of a large store wait for it (as in bench/scale.py).
+        os.sync()
         with Store.open(copy) as store:
             (before,) = store.conn.execute("SELECT count(*) FROM mentions").fetchone()
             store.conn = TimedConnection(store.conn, spent)  # type: ignore[assignment]
@@ -125,6 +129,9 @@ def pages_written(store_path: Path, segment: Path, worker: bool) -> dict[str, An
     with tempfile.TemporaryDirectory(prefix="ew-pages-") as tmp:
         copy = Path(tmp) / "store.db"
         shutil.copyfile(store_path, copy)
+        # Otherwise the kernel writes the copy's gigabytes back during the import, and the
+        # commits of a large store wait for it (as in bench/scale.py).
+        os.sync()
         with Store.open(copy) as store:
             (before,) = store.conn.execute("SELECT count(*) FROM mentions").fetchone()
             store.conn.execute("PRAGMA wal_autocheckpoint = 0")

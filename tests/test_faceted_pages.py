@@ -25,6 +25,8 @@ from cache.read.monitor_queries import (
 )
 from cache.read.search import query_selection
 from filters.classify import Classifier
+from filters.roles import ROLES
+from filters.topic_vocab import DEFAULT_TOPICS
 from sources.model.config import Config
 from tests.builders import tweet, user
 from tests.store_helpers import (
@@ -248,6 +250,16 @@ def test_a_topic_a_config_adds_is_tested_on_its_own_rows(store_path: Path) -> No
         assert feed_page(store, either, limit=7) != []  # the pay posts, read the plain way
         assert feed_page(store, selection, limit=7) == []
         assert count_matching(store, selection) == 0
+
+
+@pytest.mark.parametrize(
+    "term", [*(f"role:{r}" for r in ROLES), *(f"topic:{t}" for t in DEFAULT_TOPICS)]
+)
+def test_every_role_and_default_topic_is_searched_on_the_facets(term: str) -> None:
+    """Each role the classifier gives and each default topic is a facet of a words search:
+    a role or topic added to filters without a code here would fall back to its text."""
+    selection = query_selection(f"Nordhafen {term}", NOW)
+    assert selection.words_and_facets and selection.facets
 
 
 def test_a_language_without_posts_is_settled_before_the_words_are_counted(

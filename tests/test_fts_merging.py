@@ -1,5 +1,7 @@
 """The full-text index lets 16 segments gather before merging them (`cache.db.fts.AUTOMERGE`,
-m014): new and older stores alike, and a search still finds every post."""
+m014) and a transaction gather 32 MiB of entries before writing a segment
+(`cache.db.fts.HASH_BYTES`, m020): new and older stores alike, and a search still finds
+every post."""
 
 from __future__ import annotations
 
@@ -13,9 +15,9 @@ from cache.db.store import Store
 from tests.store_helpers import DAY0, add_posts, store_before
 
 
-def _automerge(path: Path) -> int | None:
+def _automerge(path: Path, option: str = "automerge") -> int | None:
     with contextlib.closing(sqlite3.connect(path)) as conn:
-        row = conn.execute("SELECT v FROM mentions_fts_config WHERE k = 'automerge'").fetchone()
+        row = conn.execute("SELECT v FROM mentions_fts_config WHERE k = ?", (option,)).fetchone()
     return None if row is None else int(row[0])
 
 
@@ -28,6 +30,19 @@ def test_new_and_older_stores_merge_16_segments_at_a_time(tmp_path: Path) -> Non
     before = _automerge(old)
     Store.open(old).close()
     assert (_automerge(new), before, _automerge(old)) == (fts.AUTOMERGE, None, 16)
+
+
+def test_new_and_older_stores_write_a_transaction_as_one_large_segment(tmp_path: Path) -> None:
+    """A new store and one made before m020 both gather 32 MiB of full-text entries before
+    writing a segment, where SQLite's default wrote one a megabyte."""
+    new = tmp_path / "new.db"
+    with Store.open(new) as store:
+        add_posts(store, DAY0, 3, "Warnstreik bei Kestrel")
+    old = store_before("m020_fts_larger_hash", tmp_path / "old.db", new)
+    before = _automerge(old, "hashsize")
+    Store.open(old).close()
+    after = (_automerge(new, "hashsize"), _automerge(old, "hashsize"))
+    assert (before, after) == (None, (fts.HASH_BYTES, 32 * 1024 * 1024))
 
 
 def test_a_word_is_found_in_each_of_forty_transactions(tmp_path: Path) -> None:

@@ -494,3 +494,12 @@ def m019_facets_topics_and_time(db: Database) -> None:
         db.execute(f"DROP TRIGGER IF EXISTS {name}")
     db.execute("DROP TABLE mention_facets")
     mention_lists.create_facets(db)
+
+
+@migrations()
+def m020_fts_larger_hash(db: Database) -> None:
+    # An import transaction's full-text entries written as one segment instead of one per
+    # megabyte: the merging each segment sets off grew with the index (cache.db.fts.HASH_BYTES).
+    from cache.db import fts
+
+    fts.hash_larger(db)
