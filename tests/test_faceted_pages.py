@@ -88,6 +88,9 @@ SEARCHES = [
     "topic:pay heute",
     "heute lang:de",
     "Nordhafen lang:en",
+    "topic:pay (Nordhafen OR Streik) lang:de",
+    "heute (Lohn OR ja) -role:press",
+    "Nordhafen OR Streik",
 ]
 
 
@@ -236,6 +239,30 @@ def test_a_topic_and_a_word_the_first_window_found_little_for_read_the_matches(
         assert not read_so("topic:pay Nordhafen", 60)  # the windows fill it soon
         assert not read_so("has:reply Nordhafen", 1)  # `has:` is no facet
         assert not read_so("topic:pay Streik", 1)  # every post's match costs its facets
+
+
+def test_a_count_that_stops_at_its_cap_reads_the_share_of_the_matches_it_needs(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A capped count of words and facets the first window found many of, a language among
+    them, counts its matches newest first up to the cap when that share of them costs less
+    than the windows (`topic:strikes lang:de (Verdi OR Streik)` at a million: 72 -> 24 ms);
+    the counts are the plain statement's."""
+    monkeypatch.setattr(rare_words, "RARE", 0)
+    with Store.open(store_path, readonly=True) as store:
+
+        def read_so(search: str, found: int, wanted: int) -> bool:
+            selection = query_selection(search, NOW)
+            rate = (found, 100)
+            return (
+                rare_words.passing_first(store, selection, None, rate, wanted, page=False)
+                is not None
+            )
+
+        assert read_so("(Nordhafen OR ja) lang:de", 5, 50)
+        assert not read_so("(heute OR ja) lang:de", 40, 50)  # the windows fill it soon
+        for search in ("(Nordhafen OR ja) lang:de", "topic:pay (Nordhafen OR ja) -role:press"):
+            counts_as_plain(store, query_selection(search, NOW), (3, 50, 1000))
 
 
 def test_a_topic_a_config_adds_is_tested_on_its_own_rows(store_path: Path) -> None:

@@ -379,7 +379,10 @@ def count_matching(store: Store, selection: Selection, cap: int = COUNT_CAP) -> 
                     store, selection, None, rate, wanted, page=False
                 )
             ):
-                return _count(store, selection, None, wanted, passing)  # its facets first
+                # Its facets first; newest first when at the window's rate it stops at
+                # `wanted` (the share it reads was measured there), else in FTS5's order.
+                stops = found * rare_words.mentions_below(store, None) > wanted * seen
+                return _count(store, selection, None, wanted, passing, newest_first=stops)
             if not may_reach(found, seen, wanted, step, COUNT_WINDOWS):
                 break
     if not found and not _text_can_match(store, selection):
@@ -450,9 +453,11 @@ def _count(
     before: tuple[str, str] | None,
     limit: int,
     listed_text: FtsQuery | None = None,
+    *,
+    newest_first: bool = False,
 ) -> int:
     if listed_text is not None and before is None and selection.words_and_facets:
-        sql, params = newest_matches.passing_count_sql(selection)
+        sql, params = newest_matches.passing_count_sql(selection, newest_first=newest_first)
         return int(store.conn.execute(sql, (listed_text, *params, limit)).fetchone()[0])
     _, table, where, params = _statement(selection, before, listed_text)
     sql = f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {where} LIMIT ?)"

@@ -107,10 +107,21 @@ def _top_conditions(node: Node) -> tuple[Node, ...]:
 
 
 def _top_words(node: Node) -> frozenset[int]:
-    """The identities of the free words at the top of the query (alone or ANDed there):
-    those `_needed_text` names, written `NEEDED_TEXT_SQL`."""
+    """The identities of the free words and word alternatives at the top of the query
+    (alone or ANDed there): those `_needed_text` names, written `NEEDED_TEXT_SQL`."""
     conditions = _top_conditions(node)
-    return frozenset(id(c) for c in conditions if isinstance(c, Text))
+    return frozenset(id(c) for c in conditions if isinstance(c, Text) or _words_or(c))
+
+
+def _words_or(node: Node) -> bool:
+    """Whether `node` is alternatives of free words and nothing else (`(Verdi OR Streik)`):
+    one FTS5 expression, which every selected mention matches when it stands at the top."""
+    return isinstance(node, Or) and all(isinstance(n, Text) for n in node.nodes)
+
+
+def _or_expression(node: Or) -> FtsQuery:
+    """The FTS5 expression of alternatives of free words, as `_Compiler._join` writes it."""
+    return FtsQuery(" OR ".join(fts_term(n) for n in node.nodes if isinstance(n, Text)))
 
 
 def _ranges(node: Node) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -130,10 +141,11 @@ def _facets(node: Node) -> tuple[tuple[str, tuple[object, ...]], ...]:
 
 
 def _words_and_facets(node: Node) -> bool:
-    """Whether every condition at the top of the query is a free word or tests only what
-    `mention_facets` holds (`Verdi -lang:de`, `topic:pay Verdi`)."""
+    """Whether every condition at the top of the query is a free word, alternatives of free
+    words, or tests only what `mention_facets` holds (`Verdi -lang:de`, `topic:pay Verdi`,
+    `topic:strikes (Verdi OR Streik)`)."""
     conditions = _top_conditions(node)
-    return all(isinstance(c, Text) or _facet_sql(c) is not None for c in conditions)
+    return all(isinstance(c, Text) or _words_or(c) or _facet_sql(c) is not None for c in conditions)
 
 
 def _facet_sql(node: Node) -> tuple[str, tuple[object, ...]] | None:
@@ -221,14 +233,19 @@ def _text_and_time_only(node: Node) -> bool:
 
 
 def _needed_text(node: Node) -> tuple[str, ...]:
-    """The FTS5 expression of the free words at the top of the query (alone or ANDed
-    there), as `_Compiler._join` writes it: every selected mention matches it."""
+    """The FTS5 expressions of the free words at the top of the query (alone or ANDed
+    there) and of each alternative of free words there, as `_Compiler._join` writes them:
+    every selected mention matches each."""
     if isinstance(node, Text):
         return (FtsQuery(fts_term(node)),)
+    if isinstance(node, Or):
+        return (_or_expression(node),) if _words_or(node) else ()
     if not isinstance(node, And):
         return ()
     words = [n for n in node.nodes if isinstance(n, Text)]
-    return (FtsQuery(" AND ".join(fts_term(w) for w in words)),) if words else ()
+    found = [FtsQuery(" AND ".join(fts_term(w) for w in words))] if words else []
+    found += [_or_expression(n) for n in node.nodes if isinstance(n, Or) and _words_or(n)]
+    return tuple(found)
 
 
 def _lists(node: Node) -> tuple[Listed, ...]:
@@ -266,6 +283,8 @@ class _Compiler:
         if isinstance(node, And):
             return self._join(node.nodes, " AND ")
         if isinstance(node, Or):
+            if id(node) in self.needed:  # alternatives of words every mention needs
+                return NEEDED_TEXT_SQL, [_or_expression(node)] * 2
             return self._join(node.nodes, " OR ")
         if isinstance(node, Not):
             inner, params = self.compile(node.node)

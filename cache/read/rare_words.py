@@ -91,29 +91,32 @@ def passing_first(
     few: the words' expression, when testing each of their matches on its facets and
     looking up the newest `wanted` (`cache.read.newest_matches`) costs less than the
     windows still to read below `before` at their rate (`found` of `seen`), else None.
-    For a count (not `page`): when testing them (and counting those that pass) costs less
-    than the windows to `wanted` or to the end.
+    For a count (not `page`): when testing them (and counting those that pass, newest
+    first, up to `wanted`) costs less than the windows to `wanted` or to the end.
 
     With a `lang:`/`role:`/`platform:` condition the plain statement walks that index
     instead of the feed, after the windows: the matches are read first only when the
     window found none (that walk goes to the end) and the index holds more entries below
     `before` than the matches cost (a rare language's few posts are walked sooner, and
-    known to be few before the matches are counted). Left to the windows: a selection
+    known to be few before the matches are counted); a count, which stops at `wanted`,
+    may read them whatever the window found. Left to the windows: a selection
     with a walk of its own that may be short (`Selection.narrow`)."""
     expression = words_of(selection)
     if expression is None or not selection.words_and_facets or selection.narrow:
         return None
     found, seen = rate
     ranges = selection.ranges
-    if ranges and found:
+    if ranges and found and page:
         return None  # the windows find some: the index's walk may be short (`role:press`)
     below = mentions_below(store, before)
     needed = min(below, (wanted - found) * seen // found) if found else below
     passing = found * below // max(seen, 1)  # at the window's rate
     # A page lists each match that passes with its time and looks up its newest; a count
-    # counts those that pass (`newest_matches.passing_count_sql`).
+    # counts those that pass (`newest_matches.passing_count_sql`), newest first, and stops
+    # at `wanted`: at the window's rate, after that share of the matches.
     looked_up = passing * PASSING_US + wanted * LOOKUP_US if page else 0.0
-    affordable = int((needed * WINDOW_MENTION_US - looked_up) / FACET_US)
+    share = 1.0 if page or passing <= wanted else wanted / passing
+    affordable = int((needed * WINDOW_MENTION_US - looked_up) / (FACET_US * share))
     if affordable <= 0:
         return None
     fewest = int(((RARE + 1) * FACET_US + looked_up) / RANGE_ENTRY_US)  # not rare words
@@ -122,7 +125,7 @@ def passing_first(
     matches = fts.count_matches(store.conn, expression, affordable + 1)
     if matches > affordable:
         return None
-    walked = int((matches * FACET_US + looked_up) / RANGE_ENTRY_US)
+    walked = int((matches * share * FACET_US + looked_up) / RANGE_ENTRY_US)
     if not all(_range_exceeds(store, c, values, before, walked) for c, values in ranges):
         return None
     return expression
