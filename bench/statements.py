@@ -94,14 +94,20 @@ def _label(sql: str) -> str:
     return re.sub(r"\?(, ?\?)+", "?, …", text)
 
 
+def _synced_copy(store_path: Path, folder: Path) -> Path:
+    """A copy of the store in `folder`, on the disk: otherwise the kernel writes the copy's
+    gigabytes back during the import, and the commits of a large store wait for it (as in
+    bench/scale.py)."""
+    copy = folder / "store.db"
+    shutil.copyfile(store_path, copy)
+    os.sync()
+    return copy
+
+
 def measure(store_path: Path, segment: Path, worker: bool) -> dict[str, Any]:
     spent: dict[str, float] = defaultdict(float)
     with tempfile.TemporaryDirectory(prefix="ew-statements-") as tmp:
-        copy = Path(tmp) / "store.db"
-        shutil.copyfile(store_path, copy)
-        # Otherwise the kernel writes the copy's gigabytes back during the import, and the
-        # commits of a large store wait for it (as in bench/scale.py).
-        os.sync()
+        copy = _synced_copy(store_path, Path(tmp))
         with Store.open(copy) as store:
             (before,) = store.conn.execute("SELECT count(*) FROM mentions").fetchone()
             store.conn = TimedConnection(store.conn, spent)  # type: ignore[assignment]
@@ -127,11 +133,7 @@ def pages_written(store_path: Path, segment: Path, worker: bool) -> dict[str, An
     from cache.write import pipeline
 
     with tempfile.TemporaryDirectory(prefix="ew-pages-") as tmp:
-        copy = Path(tmp) / "store.db"
-        shutil.copyfile(store_path, copy)
-        # Otherwise the kernel writes the copy's gigabytes back during the import, and the
-        # commits of a large store wait for it (as in bench/scale.py).
-        os.sync()
+        copy = _synced_copy(store_path, Path(tmp))
         with Store.open(copy) as store:
             (before,) = store.conn.execute("SELECT count(*) FROM mentions").fetchone()
             store.conn.execute("PRAGMA wal_autocheckpoint = 0")

@@ -15,7 +15,7 @@ from cache.db.store import Store
 from tests.store_helpers import DAY0, add_posts, store_before
 
 
-def _automerge(path: Path, option: str = "automerge") -> int | None:
+def _fts_option(path: Path, option: str) -> int | None:
     with contextlib.closing(sqlite3.connect(path)) as conn:
         row = conn.execute("SELECT v FROM mentions_fts_config WHERE k = ?", (option,)).fetchone()
     return None if row is None else int(row[0])
@@ -27,9 +27,10 @@ def test_new_and_older_stores_merge_16_segments_at_a_time(tmp_path: Path) -> Non
     with Store.open(new) as store:
         add_posts(store, DAY0, 3, "Warnstreik bei Kestrel")
     old = store_before("m014_fts_merge_wider", tmp_path / "old.db", new)
-    before = _automerge(old)
+    before = _fts_option(old, "automerge")
     Store.open(old).close()
-    assert (_automerge(new), before, _automerge(old)) == (fts.AUTOMERGE, None, 16)
+    after = (_fts_option(new, "automerge"), _fts_option(old, "automerge"))
+    assert (before, after) == (None, (fts.AUTOMERGE, 16))
 
 
 def test_new_and_older_stores_write_a_transaction_as_one_large_segment(tmp_path: Path) -> None:
@@ -39,9 +40,9 @@ def test_new_and_older_stores_write_a_transaction_as_one_large_segment(tmp_path:
     with Store.open(new) as store:
         add_posts(store, DAY0, 3, "Warnstreik bei Kestrel")
     old = store_before("m020_fts_larger_hash", tmp_path / "old.db", new)
-    before = _automerge(old, "hashsize")
+    before = _fts_option(old, "hashsize")
     Store.open(old).close()
-    after = (_automerge(new, "hashsize"), _automerge(old, "hashsize"))
+    after = (_fts_option(new, "hashsize"), _fts_option(old, "hashsize"))
     assert (before, after) == (None, (fts.HASH_BYTES, 32 * 1024 * 1024))
 
 
