@@ -91,6 +91,7 @@ SEARCHES = [
     "topic:pay (Nordhafen OR Streik) lang:de",
     "heute (Lohn OR ja) -role:press",
     "Nordhafen OR Streik",
+    "(Nordhaf* OR ja) lang:de",
 ]
 
 
