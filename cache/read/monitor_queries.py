@@ -374,14 +374,16 @@ def count_matching(store: Store, selection: Selection, cap: int = COUNT_CAP) -> 
             if found >= wanted or _reaches_start(window, selection):
                 return found
             rate = (found, seen)
+            band = (window.lo, window.hi)
             if step == 0 and (
                 passing := rare_words.passing_first(
-                    store, selection, None, rate, wanted, page=False
+                    store, selection, None, rate, wanted, page=False, band=band
                 )
             ):
                 # Its facets first; newest first when at the window's rate it stops at
-                # `wanted` (the share it reads was measured there), else in FTS5's order.
-                stops = found * rare_words.mentions_below(store, None) > wanted * seen
+                # `wanted` (what it reads was measured there), else in FTS5's order.
+                below = rare_words.mentions_below(store, None)
+                stops = rare_words.reaches_cap(found, seen, below, wanted)
                 return _count(store, selection, None, wanted, passing, newest_first=stops)
             if not may_reach(found, seen, wanted, step, COUNT_WINDOWS):
                 break

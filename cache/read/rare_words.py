@@ -86,21 +86,24 @@ def passing_first(
     wanted: int,
     *,
     page: bool = True,
+    band: tuple[int, int] | None = None,
 ) -> FtsQuery | None:
     """For a page of a selection of words and facets whose first time window found too
     few: the words' expression, when testing each of their matches on its facets and
     looking up the newest `wanted` (`cache.read.newest_matches`) costs less than the
     windows still to read below `before` at their rate (`found` of `seen`), else None.
-    For a count (not `page`): when testing them (and counting those that pass, newest
-    first, up to `wanted`) costs less than the windows to `wanted` or to the end.
+    For a count (not `page`): when testing them (and counting those that pass) costs less
+    than the windows to `wanted` or to the end. A count that reaches `wanted` at the
+    window's rate reads its matches newest first and stops there: it is priced at the
+    matches the window (`band`, its rowids) held for each it kept, without counting them
+    all.
 
     With a `lang:`/`role:`/`platform:` condition the plain statement walks that index
-    instead of the feed, after the windows: the matches are read first only when the
-    window found none (that walk goes to the end) and the index holds more entries below
-    `before` than the matches cost (a rare language's few posts are walked sooner, and
-    known to be few before the matches are counted); a count, which stops at `wanted`,
-    may read them whatever the window found. Left to the windows: a selection
-    with a walk of its own that may be short (`Selection.narrow`)."""
+    instead of the feed, after the windows: a page's matches are read first only when the
+    window found none (that walk goes to the end), and any only when the index holds more
+    entries below `before` than the matches cost (a rare language's few posts are walked
+    sooner, and known to be few before the matches are counted). Left to the windows: a
+    selection with a walk of its own that may be short (`Selection.narrow`)."""
     expression = words_of(selection)
     if expression is None or not selection.words_and_facets or selection.narrow:
         return None
@@ -110,25 +113,37 @@ def passing_first(
         return None  # the windows find some: the index's walk may be short (`role:press`)
     below = mentions_below(store, before)
     needed = min(below, (wanted - found) * seen // found) if found else below
-    passing = found * below // max(seen, 1)  # at the window's rate
-    # A page lists each match that passes with its time and looks up its newest; a count
-    # counts those that pass (`newest_matches.passing_count_sql`), newest first, and stops
-    # at `wanted`: at the window's rate, after that share of the matches.
-    looked_up = passing * PASSING_US + wanted * LOOKUP_US if page else 0.0
-    share = 1.0 if page or passing <= wanted else wanted / passing
-    affordable = int((needed * WINDOW_MENTION_US - looked_up) / (FACET_US * share))
-    if affordable <= 0:
-        return None
-    fewest = int(((RARE + 1) * FACET_US + looked_up) / RANGE_ENTRY_US)  # not rare words
-    if not all(_range_exceeds(store, c, values, before, fewest) for c, values in ranges):
-        return None  # walked for less than any match list costs: no need to count them
-    matches = fts.count_matches(store.conn, expression, affordable + 1)
-    if matches > affordable:
-        return None
-    walked = int((matches * share * FACET_US + looked_up) / RANGE_ENTRY_US)
+    windows_us = needed * WINDOW_MENTION_US
+    if not page and band is not None and reaches_cap(found, seen, below, wanted):
+        held = fts.count_matches(store.conn, expression, seen + 1, rowids=band)
+        matches = held * wanted // found  # read newest first until `wanted` pass
+        looked_up = 0.0
+        if matches * FACET_US >= windows_us:
+            return None
+    else:
+        # A page lists each match that passes with its time and looks up its newest; a
+        # count counts those that pass (`newest_matches.passing_count_sql`).
+        passing = found * below // max(seen, 1)  # at the window's rate
+        looked_up = passing * PASSING_US + wanted * LOOKUP_US if page else 0.0
+        affordable = int((windows_us - looked_up) / FACET_US)
+        if affordable <= 0:
+            return None
+        fewest = int(((RARE + 1) * FACET_US + looked_up) / RANGE_ENTRY_US)  # not rare words
+        if not all(_range_exceeds(store, c, values, before, fewest) for c, values in ranges):
+            return None  # walked for less than any match list costs: no need to count them
+        matches = fts.count_matches(store.conn, expression, affordable + 1)
+        if matches > affordable:
+            return None
+    walked = int((matches * FACET_US + looked_up) / RANGE_ENTRY_US)
     if not all(_range_exceeds(store, c, values, before, walked) for c, values in ranges):
         return None
     return expression
+
+
+def reaches_cap(found: int, seen: int, below: int, wanted: int) -> bool:
+    """Whether a walk of `below` mentions finds `wanted` at the rate the windows found
+    (`found` of `seen`)."""
+    return found * below >= wanted * max(seen, 1)
 
 
 def words_of(selection: Selection) -> FtsQuery | None:
@@ -201,7 +216,7 @@ def sparse_text(
     faceted = selection.words_and_facets
     found, seen = rate
     below = mentions_below(store, before)
-    stops_early = found * below >= wanted * max(seen, 1)  # at the windows' rate
+    stops_early = reaches_cap(found, seen, below, wanted)
     if stops_early and (not page or ranges or not faceted):
         return None
     fewest = LOOKUP_COST * (RARE + 1)  # the words are not rare (`rare_text` comes first)
