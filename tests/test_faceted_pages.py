@@ -249,7 +249,7 @@ def test_a_count_that_stops_at_its_cap_reads_the_share_of_the_matches_it_needs(
     them, counts its matches newest first up to the cap when the matches that takes (at
     the window's rate) cost less than the windows, priced from the window's own matches
     without counting them all (`topic:strikes lang:de (Verdi OR Streik)` at a million:
-    70 -> 11 ms); the counts are the plain statement's."""
+    72 -> 11 ms); the counts are the plain statement's."""
     monkeypatch.setattr(rare_words, "RARE", 0)
     counted: list[tuple[int, int] | None] = []
     count_matches = fts.count_matches
