@@ -21,28 +21,30 @@ def _fts_option(path: Path, option: str) -> int | None:
     return None if row is None else int(row[0])
 
 
-def test_new_and_older_stores_merge_16_segments_at_a_time(tmp_path: Path) -> None:
-    """A new store and one made before m014 both merge full-text segments 16 at a time."""
+def _option_in_new_and_older(
+    tmp_path: Path, migration: str, option: str
+) -> tuple[int | None, tuple[int | None, int | None]]:
+    """The FTS5 `option` of a store made before `migration`, then (of a new store, of that
+    older store once opened by this version)."""
     new = tmp_path / "new.db"
     with Store.open(new) as store:
         add_posts(store, DAY0, 3, "Warnstreik bei Kestrel")
-    old = store_before("m014_fts_merge_wider", tmp_path / "old.db", new)
-    before = _fts_option(old, "automerge")
+    old = store_before(migration, tmp_path / "old.db", new)
+    before = _fts_option(old, option)
     Store.open(old).close()
-    after = (_fts_option(new, "automerge"), _fts_option(old, "automerge"))
+    return before, (_fts_option(new, option), _fts_option(old, option))
+
+
+def test_new_and_older_stores_merge_16_segments_at_a_time(tmp_path: Path) -> None:
+    """A new store and one made before m014 both merge full-text segments 16 at a time."""
+    before, after = _option_in_new_and_older(tmp_path, "m014_fts_merge_wider", "automerge")
     assert (before, after) == (None, (fts.AUTOMERGE, 16))
 
 
 def test_new_and_older_stores_write_a_transaction_as_one_large_segment(tmp_path: Path) -> None:
     """A new store and one made before m020 both gather 32 MiB of full-text entries before
     writing a segment, where SQLite's default wrote one a megabyte."""
-    new = tmp_path / "new.db"
-    with Store.open(new) as store:
-        add_posts(store, DAY0, 3, "Warnstreik bei Kestrel")
-    old = store_before("m020_fts_larger_hash", tmp_path / "old.db", new)
-    before = _fts_option(old, "hashsize")
-    Store.open(old).close()
-    after = (_fts_option(new, "hashsize"), _fts_option(old, "hashsize"))
+    before, after = _option_in_new_and_older(tmp_path, "m020_fts_larger_hash", "hashsize")
     assert (before, after) == (None, (fts.HASH_BYTES, 32 * 1024 * 1024))
 
 

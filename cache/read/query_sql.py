@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeGuard
 
 from cache.db import author_index, mention_facets
 from cache.db.mention_lists import HAS_PARODY_SQL as HAS_PARODY_SQL
@@ -113,7 +113,7 @@ def _top_words(node: Node) -> frozenset[int]:
     return frozenset(id(c) for c in conditions if isinstance(c, Text) or _words_or(c))
 
 
-def _words_or(node: Node) -> bool:
+def _words_or(node: Node) -> TypeGuard[Or]:
     """Whether `node` is alternatives of free words and nothing else (`(Verdi OR Streik)`):
     one FTS5 expression, which every selected mention matches when it stands at the top."""
     return isinstance(node, Or) and all(isinstance(n, Text) for n in node.nodes)
@@ -238,13 +238,13 @@ def _needed_text(node: Node) -> tuple[str, ...]:
     every selected mention matches each."""
     if isinstance(node, Text):
         return (FtsQuery(fts_term(node)),)
-    if isinstance(node, Or):
-        return (_or_expression(node),) if _words_or(node) else ()
+    if _words_or(node):
+        return (_or_expression(node),)
     if not isinstance(node, And):
         return ()
     words = [n for n in node.nodes if isinstance(n, Text)]
     found = [FtsQuery(" AND ".join(fts_term(w) for w in words))] if words else []
-    found += [_or_expression(n) for n in node.nodes if isinstance(n, Or) and _words_or(n)]
+    found += [_or_expression(n) for n in node.nodes if _words_or(n)]
     return tuple(found)
 
 
