@@ -95,6 +95,26 @@ def test_reply_with_its_own_topic_keeps_only_its_own(db_path: Path) -> None:
     assert topics_of(db_path, own["id"])[:2] == (["pay"], [])
 
 
+def test_replies_that_cannot_take_topics_are_settled_without_reading_their_parents(
+    db_path: Path,
+) -> None:
+    """A reply with a topic of its own, under a post stored earlier, is stored without its
+    parent's topics being read (it keeps its own); one without takes them as before."""
+    critical, reply, _ = thread()
+    own = tweet(WORKER, "And the pay is a joke", reply_to=critical, at=BASE_TIME + timedelta(1))
+    store_tweets(db_path, [critical])
+    for child, parent_read in ((own, False), (reply, True)):
+        statements: list[str] = []
+        with Store.open(db_path) as store:
+            store.conn.set_trace_callback(statements.append)
+            batch = parse_response(page([child], [WORKER]), "test")
+            ingest(store, batch, Classifier(CONFIG))
+        reads = [s for s in statements if s.startswith("SELECT id, topics FROM mentions")]
+        assert bool(reads) is parent_read, statements
+    assert topics_of(db_path, own["id"])[:2] == (["pay"], [])
+    assert topics_of(db_path, reply["id"])[1] == ["working_conditions"]
+
+
 def test_bulk_import_of_the_parent_later_updates_waiting_replies(
     cli: Any, db_path: Path, tmp_path: Path
 ) -> None:

@@ -91,6 +91,10 @@ def _settle_chunk(conn: sqlite3.Connection, ids: list[str], known: dict[str, Sto
                 unknown,
             )
         )
+    # Only a row with topics from its thread, or one that may take some (no topic of its
+    # own and a post above it), can change: the others, most of an import's new rows, are
+    # passed over before their parents' topics are looked up.
+    rows = [row for row in rows if row[2] or (not row[1] and (row[3] or row[4]))]
     rows.sort()  # the order a read of them all would give (by id), as before `known`
     parent_ids = {p for row in rows for p in (row[3], row[4]) if p}
     parents = _topics_of(conn, list(parent_ids), known)
