@@ -136,10 +136,10 @@ def _add_new_ready(
     writes: _Writes,
 ) -> None:
     """The inserts of the `Ready` rows not stored yet (nearly all of an import's): each
-    row as it came, with its time flag and its author's role added, and the clock bound
-    once per statement (what `_add_rows` would make of it, without rebuilding every row
-    in this process, the slower of the import's two). Their topics' rows are listed from
-    the rows stored (`READY_ROWS`)."""
+    row as it came, with its time flag, its author's role and the clock added (what
+    `_add_rows` would make of it, without rebuilding every row in this process, the
+    slower of the import's two). Their topics' rows are listed from the rows stored
+    (`READY_ROWS`)."""
     rows = batch.rows
     if existing:
         rows = [row for row in rows if row[ID] not in existing]
@@ -149,10 +149,12 @@ def _add_new_ready(
             *row[:CREATED_ISO],
             flag(row[CREATED_ISO]),
             roles.get(row[AUTHOR_KEY], "") if row[AUTHOR_KEY] else "",
+            now,
+            now,
         )
         for row in rows
     ]
-    writes.layout = READY_ROWS.for_transaction(now, now)
+    writes.layout = READY_ROWS
     result.new += len(rows)
     result.new_ids.extend(row[ID] for row in rows)
 

@@ -6,7 +6,6 @@ hold them (`InsertLayout`: every column in order, or the import's `Ready` rows).
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import operator
 import sqlite3
@@ -67,38 +66,21 @@ class InsertLayout:
     topics_from_rows: bool = False
     """The inserted rows' topics are listed from their stored JSON by one statement
     (`TOPICS_OF_NEW_ROWS`), not handed to `write_rows` as rows of their own."""
-    once: tuple[object, ...] = ()
-    """The values of the columns every row of one transaction shares (the clock of an
-    import), bound once per statement instead of once per row (`for_transaction`)."""
-
-    def for_transaction(self, *once: object) -> InsertLayout:
-        """This layout with the values its shared columns take in one transaction."""
-        return dataclasses.replace(self, once=once)
 
 
 def _layout(
-    columns: Sequence[str],
-    literals: Mapping[str, str] | None = None,
-    topics_from_rows: bool = False,
-    once: Sequence[str] = (),
+    columns: Sequence[str], shared: Mapping[str, str] | None = None, topics_from_rows: bool = False
 ) -> InsertLayout:
-    """The layout of tuples holding `columns` in that order; `literals`: column -> the SQL
-    literal every row gets; `once`: the columns whose values a transaction gives every
-    row, bound at the head of each statement (`?1`, `?2`, ...; `for_transaction`)."""
+    """The layout of tuples holding `columns` in that order; `shared`: column -> the SQL
+    literal every row gets."""
     at = {column: index for index, column in enumerate(columns)}
-    literals = literals or {}
-    names = ", ".join([*columns, *once, *literals])
-    shared = [f"?{number}" for number in range(1, len(once) + 1)]
-
-    def values(row: int) -> str:
-        first = len(once) + row * len(columns) + 1
-        own = [f"?{number}" for number in range(first, first + len(columns))]
-        return "(" + ", ".join([*own, *shared, *literals.values()]) + ")"
-
+    shared = shared or {}
+    names = ", ".join([*columns, *shared])
+    values = "(" + ", ".join([*("?" for _ in columns), *shared.values()]) + ")"
     return InsertLayout(
-        sql=f"INSERT INTO main.mentions ({names}) VALUES {values(0)}",
+        sql=f"INSERT INTO main.mentions ({names}) VALUES {values}",
         sql_many=f"INSERT INTO main.mentions ({names}) VALUES "
-        + ", ".join(values(row) for row in range(ROWS_PER_INSERT)),
+        + ", ".join(values for _ in range(ROWS_PER_INSERT)),
         author=operator.itemgetter(at["author_key"], at["author"]),
         created=at["created_at"],
         settled=operator.itemgetter(
@@ -110,15 +92,12 @@ def _layout(
 
 ALL_COLUMNS = _layout(MENTION_COLUMNS)
 READY_ROWS = _layout(
-    (*READY_COLUMNS, "time_flag", "role"),
+    (*READY_COLUMNS, "time_flag", "role", "first_seen_at", "updated_at"),
     {"platform": "'x'", "canonical_url": "''", "title": "''"},
     topics_from_rows=True,
-    once=("first_seen_at", "updated_at"),
 )
-"""A `cache.write.direct.Ready` row's stored columns, then its time flag and its author's
-role: what the import's direct rows insert (`ingest_rows`), with the transaction's clock
-(`for_transaction(now, now)`), bound once per statement: each value bound costs about
-0.15 µs (bench/README.md)."""
+"""A `cache.write.direct.Ready` row's stored columns, then its time flag, its author's
+role and the clock twice: what the import's direct rows insert (`ingest_rows`)."""
 TOPICS_OF_NEW_ROWS = (
     "INSERT OR IGNORE INTO mention_topics (topic, created_at, mention_id) "
     "SELECT t.value, m.created_at, m.id FROM mentions AS m, json_each(m.topics) AS t "
@@ -131,12 +110,11 @@ stored topics: for `READY_ROWS`, whose inserts come without topic rows."""
 def insert(conn: sqlite3.Connection, layout: InsertLayout, rows: list[tuple[object, ...]]) -> None:
     """Insert `rows` in order, `ROWS_PER_INSERT` to a statement (the rest one by one)."""
     whole = len(rows) - len(rows) % ROWS_PER_INSERT
-    once = layout.once
     conn.executemany(
         layout.sql_many,
         (
-            (*once, *itertools.chain.from_iterable(rows[start : start + ROWS_PER_INSERT]))
+            tuple(itertools.chain.from_iterable(rows[start : start + ROWS_PER_INSERT]))
             for start in range(0, whole, ROWS_PER_INSERT)
         ),
     )
-    conn.executemany(layout.sql, ((*once, *row) for row in rows[whole:]))
+    conn.executemany(layout.sql, rows[whole:])
