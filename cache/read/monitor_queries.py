@@ -376,15 +376,12 @@ def count_matching(store: Store, selection: Selection, cap: int = COUNT_CAP) -> 
             rate = (found, seen)
             band = (window.lo, window.hi)
             if step == 0 and (
-                passing := rare_words.passing_first(
-                    store, selection, None, rate, wanted, page=False, band=band
-                )
+                from_list := rare_words.count_first(store, selection, rate, wanted, band)
             ):
                 # Its facets first; newest first when at the window's rate it stops at
                 # `wanted` (what it reads was measured there), else in FTS5's order.
-                below = rare_words.mentions_below(store, None)
-                stops = rare_words.reaches_cap(found, seen, below, wanted)
-                return _count(store, selection, None, wanted, passing, newest_first=stops)
+                passing, newest_first = from_list
+                return _count(store, selection, None, wanted, passing, newest_first=newest_first)
             if not may_reach(found, seen, wanted, step, COUNT_WINDOWS):
                 break
     if not found and not _text_can_match(store, selection):
