@@ -228,7 +228,7 @@ def feed_page(
                     store, selection, before, (len(rows), seen), limit
                 )
             ):
-                return _page(store, selection, before, limit, passing)  # its facets first
+                return _page(store, selection, before, limit, passing[0])  # facets first
             if not may_reach(len(rows), seen, limit, step, PAGE_WINDOWS):
                 break  # a rare match: the plain statement costs less than more windows
     elif (walked := _listed_page(store, selection, before, limit)) is not None:
@@ -376,7 +376,9 @@ def count_matching(store: Store, selection: Selection, cap: int = COUNT_CAP) -> 
             rate = (found, seen)
             band = (window.lo, window.hi)
             if step == 0 and (
-                from_list := rare_words.count_first(store, selection, rate, wanted, band)
+                from_list := rare_words.passing_first(
+                    store, selection, None, rate, wanted, page=False, band=band
+                )
             ):
                 # Its facets first; newest first when at the window's rate it stops at
                 # `wanted` (what it reads was measured there), else in FTS5's order.

@@ -87,29 +87,6 @@ def passing_first(
     *,
     page: bool = True,
     band: tuple[int, int] | None = None,
-) -> FtsQuery | None:
-    """The words' expression of `listed_first`, for a page (or a count: `count_first`)."""
-    listed = listed_first(store, selection, before, rate, wanted, page=page, band=band)
-    return None if listed is None else listed[0]
-
-
-def count_first(
-    store: Store, selection: Selection, rate: tuple[int, int], wanted: int, band: tuple[int, int]
-) -> tuple[FtsQuery, bool] | None:
-    """For a capped count whose first time window (`band`, its rowids) found `rate`: the
-    words' expression and whether to read its matches newest first (`listed_first`)."""
-    return listed_first(store, selection, None, rate, wanted, page=False, band=band)
-
-
-def listed_first(
-    store: Store,
-    selection: Selection,
-    before: tuple[str, str] | None,
-    rate: tuple[int, int],
-    wanted: int,
-    *,
-    page: bool = True,
-    band: tuple[int, int] | None = None,
 ) -> tuple[FtsQuery, bool] | None:
     """For a page of a selection of words and facets whose first time window found too
     few: the words' expression, when testing each of their matches on its facets and
@@ -119,7 +96,8 @@ def listed_first(
     than the windows to `wanted` or to the end. A count that reaches `wanted` at the
     window's rate reads its matches newest first and stops there: it is priced at the
     matches the window (`band`, its rowids) held for each it kept, without counting them
-    all, and the answer says so (True beside the expression: read newest first).
+    all, and the answer says so (True beside the expression: read newest first; always
+    False for a page).
 
     With a `lang:`/`role:`/`platform:` condition the plain statement walks that index
     instead of the feed, after the windows: a page's matches are read first only when the
