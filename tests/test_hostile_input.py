@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import sqlite3
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -156,11 +158,16 @@ v2_payload = st.one_of(
 )
 
 
-def _ingest_fresh(batch: Any) -> Store:
-    folder = tempfile.mkdtemp(prefix="hostile-")
-    store = Store.open(Path(folder) / "s.db")
-    ingest(store, batch, Classifier(Config()))
-    return store
+@contextmanager
+def _ingest_fresh(batch: Any) -> Iterator[Store]:
+    # Each generated example needs a new store; pytest's `tmp_path` is one per test, so the
+    # folder is made (and removed) here.
+    with (
+        tempfile.TemporaryDirectory(prefix="hostile-") as folder,
+        Store.open(Path(folder) / "s.db") as store,
+    ):
+        ingest(store, batch, Classifier(Config()))
+        yield store
 
 
 @pytest.mark.slow  # 60 generated stores or posts each: a soak, run with the system tests
