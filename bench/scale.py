@@ -22,6 +22,10 @@ base store is copied into `--dir` (never written itself) and the same fresh segm
 The segment must be newer than every base (a warning says when it is not: its posts would
 land in the middle of each time index, as in no growing store); `--rounds N` imports into
 each base N times, in turn, and reports the medians and each round's growth.
+Each import's CPU is also split into user time (the program's own work, both processes)
+and kernel time (`kernel_cpu_us`: mostly copying pages into the WAL and the store file),
+with the growth of the user time beside the total's: the two move differently, the
+kernel's part with the machine's disk and memory from one run to the next.
 `--free-classifier` answers the topics from a table worked out off the clock (the same
 answers, the classifier's time taken out) and imports on one core: the store side's ceiling.
 """
@@ -43,10 +47,16 @@ from typing import Any
 HERE = Path(__file__).resolve().parents[1]
 
 
-def _cpu() -> tuple[float, float]:
+def _cpu() -> tuple[float, float, float]:
+    """CPU seconds so far: this process, its finished children (the worker), and the
+    kernel's part of both (system time: copying pages into the WAL and the store file)."""
     own = resource.getrusage(resource.RUSAGE_SELF)
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime, kids.ru_utime + kids.ru_stime
+    return (
+        own.ru_utime + own.ru_stime,
+        kids.ru_utime + kids.ru_stime,
+        own.ru_stime + kids.ru_stime,
+    )
 
 
 def write_segments(folder: Path, rows: int, segments: int, seed: int) -> list[Path]:
@@ -129,11 +139,11 @@ def _timed_import(store: Any, paths: list[Path], classifier: Any, **options: Any
     (this process, and the classifying worker) per mention."""
     from cache.write.importer import import_paths
 
-    own0, kids0 = _cpu()
+    own0, kids0, kernel0 = _cpu()
     started = time.perf_counter()
     report = import_paths(store, paths, classifier, **options)
     wall = time.perf_counter() - started
-    own1, kids1 = _cpu()
+    own1, kids1, kernel1 = _cpu()
     new = report.totals.new
     per = max(new, 1)  # a segment the store holds already: figures per post would divide by 0
     return {
@@ -143,6 +153,10 @@ def _timed_import(store: Any, paths: list[Path], classifier: Any, **options: Any
         "cpu_us": (own1 - own0 + kids1 - kids0) / per * 1e6,
         "main_cpu_us": (own1 - own0) / per * 1e6,
         "worker_cpu_us": (kids1 - kids0) / per * 1e6,
+        # Apart, because they move differently: the program's own work (user time) and
+        # the kernel's page copies, which swing with the machine's disk and memory.
+        "user_cpu_us": (own1 - own0 + kids1 - kids0 - (kernel1 - kernel0)) / per * 1e6,
+        "kernel_cpu_us": (kernel1 - kernel0) / per * 1e6,
     }
 
 
@@ -196,6 +210,9 @@ def _first_and_last(
         "cpu_growth": last["cpu_us"] / first["cpu_us"] - 1,
         "main_cpu_us_first": first["main_cpu_us"],
         "main_cpu_us_last": last["main_cpu_us"],
+        "user_cpu_growth": last["user_cpu_us"] / first["user_cpu_us"] - 1,
+        "kernel_cpu_us_first": first["kernel_cpu_us"],
+        "kernel_cpu_us_last": last["kernel_cpu_us"],
         # The storing process's pace: reading and classifying run in the worker.
         "ceiling_without_classifier_per_s": 1e6 / last["main_cpu_us"],
         "raw_insert_per_s": raw,
@@ -333,12 +350,21 @@ def run_bases(
 
 def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """The median of each figure over the rounds of one base, and each round's CPU."""
-    timed = ("per_s", "wall_us", "cpu_us", "main_cpu_us", "worker_cpu_us")
+    timed = (
+        "per_s",
+        "wall_us",
+        "cpu_us",
+        "main_cpu_us",
+        "worker_cpu_us",
+        "user_cpu_us",
+        "kernel_cpu_us",
+    )
     return {
         **runs[0],
         **{key: statistics.median(r[key] for r in runs) for key in timed},
         "cpu_us_rounds": [r["cpu_us"] for r in runs],
         "main_cpu_us_rounds": [r["main_cpu_us"] for r in runs],
+        "kernel_cpu_us_rounds": [r["kernel_cpu_us"] for r in runs],
     }
 
 
