@@ -31,8 +31,8 @@ def _base(path: Path, rows: int, seed: int) -> Path:
 def test_scale_splits_each_imports_cpu_into_user_and_kernel_time(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Each base's figures give user and kernel time that add up to its CPU, every round's
-    kernel time, and the growth of the user time beside the total's."""
+    """Each import's user and kernel time add up to its CPU; each base lists every round's
+    kernel time, and the summary gives the growth of the user time beside the total's."""
     monkeypatch.chdir(tmp_path)  # the bench runs from the tree it measures
     monkeypatch.setattr(sys, "path", list(sys.path))
     small, large = _base(tmp_path / "small.db", 200, 1), _base(tmp_path / "large.db", 600, 2)
