@@ -87,16 +87,18 @@ def measure_ingest(
     else:
         archives = [workdir / "mentions.jsonl"]
         write_jsonl(archives[0], rows, seed=seed)
-    started, own, children = (
+    started, own, children, kernel = (
         time.perf_counter(),
         _cpu(resource.RUSAGE_SELF),
         _cpu(resource.RUSAGE_CHILDREN),
+        _kernel_cpu(),
     )
     report = import_paths(store, archives, classifier)
     spent = time.perf_counter() - started
     # The worker has ended (and been waited for) when the import returns: its CPU is the
     # children's. Against wall time, the two say which process held the other up.
     own, children = _cpu(resource.RUSAGE_SELF) - own, _cpu(resource.RUSAGE_CHILDREN) - children
+    kernel = _kernel_cpu() - kernel
     collector = rows / sum(
         rows / len(archives) / collector_floor(archive, workdir, rows // len(archives))
         for archive in archives
@@ -111,6 +113,7 @@ def measure_ingest(
         "ingest_wall_us": spent / rows * 1e6,
         "ingest_importer_cpu_us": own / rows * 1e6,
         "ingest_worker_cpu_us": children / rows * 1e6,
+        "ingest_kernel_cpu_us": kernel / rows * 1e6,
         "stored": report.totals.new,
         "ingest_parallel": (os.cpu_count() or 1) >= 2,
         "ingest_batch": FLUSH_MENTIONS,
@@ -122,6 +125,17 @@ def _cpu(who: int) -> float:
     """User and system CPU seconds of this process (all its threads) or its ended children."""
     usage = resource.getrusage(who)
     return usage.ru_utime + usage.ru_stime
+
+
+def _kernel_cpu() -> float:
+    """System CPU seconds of this process and its ended children: the kernel's part of
+    both (copying pages into the WAL and the store file), which swings with the machine
+    more than the program's own work does (bench/README.md)."""
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_stime + children.ru_stime
 
 
 def classify_sample(rows: int, seed: int) -> list[tuple[Mention, Account | None]]:
@@ -463,6 +477,7 @@ HEADLINE = (
     ("ingest_wall_us", "µs per mention of import, wall time", ""),
     ("ingest_importer_cpu_us", "µs CPU per mention, the importing process (all threads)", ""),
     ("ingest_worker_cpu_us", "µs CPU per mention, the reading and classifying worker", ""),
+    ("ingest_kernel_cpu_us", "µs of both processes' CPU per mention spent in the kernel", ""),
     ("raw_insert_per_s", "rows/s plain executemany, no index", ""),
     ("ingest_ratio", "ingest / raw insert", ">= 0.3"),
     ("collector_per_s", "mentions/s read, json.loads, json.dumps of the same archive", ""),
