@@ -124,6 +124,10 @@ async def headless_page(
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
+            # Chromium keeps its single-instance socket in a folder of the temporary
+            # folder and leaves it there when it is stopped: inside the profile, it goes
+            # with it.
+            env={**os.environ, "TMPDIR": profile},
         )
         try:
             active = Path(profile) / "DevToolsActivePort"
