@@ -34,6 +34,20 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "store.db"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_session_user_dirs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The same for what runs before any test's own fixtures: module and session fixtures
+    build stores too, and a store opened records its clean check in the state dir."""
+    home = tmp_path_factory.mktemp("session-home")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+        patch.setenv("XDG_DATA_HOME", str(home / "data"))
+        patch.setenv("XDG_STATE_HOME", str(home / "state"))
+        patch.delenv("ECHOWATCH_CONFIG", raising=False)
+        patch.delenv("X_BEARER_TOKEN", raising=False)
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _isolated_user_dirs(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
