@@ -34,17 +34,22 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "store.db"
 
 
+def _keep_away_from_user_dirs(patch: pytest.MonkeyPatch, home: Path) -> None:
+    """Point the config, data and state dirs into `home`; no config file or X token."""
+    patch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    patch.setenv("XDG_DATA_HOME", str(home / "data"))
+    patch.setenv("XDG_STATE_HOME", str(home / "state"))
+    patch.delenv("ECHOWATCH_CONFIG", raising=False)
+    patch.delenv("X_BEARER_TOKEN", raising=False)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _isolated_session_user_dirs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """The same for what runs before any test's own fixtures: module and session fixtures
-    build stores too, and a store opened records its clean check in the state dir."""
-    home = tmp_path_factory.mktemp("session-home")
+    """The user's dirs kept away for the whole session: module and session fixtures build
+    stores before a test's own `_isolated_user_dirs` applies, and a store opened records
+    its clean check in the state dir."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("XDG_CONFIG_HOME", str(home / "config"))
-        patch.setenv("XDG_DATA_HOME", str(home / "data"))
-        patch.setenv("XDG_STATE_HOME", str(home / "state"))
-        patch.delenv("ECHOWATCH_CONFIG", raising=False)
-        patch.delenv("X_BEARER_TOKEN", raising=False)
+        _keep_away_from_user_dirs(patch, tmp_path_factory.mktemp("session-home"))
         yield
 
 
@@ -53,12 +58,7 @@ def _isolated_user_dirs(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[None]:
     """Keep every test away from the real user's config, data dir and X token."""
-    home = tmp_path_factory.mktemp("home")
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
-    monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))
-    monkeypatch.delenv("ECHOWATCH_CONFIG", raising=False)
-    monkeypatch.delenv("X_BEARER_TOKEN", raising=False)
+    _keep_away_from_user_dirs(monkeypatch, tmp_path_factory.mktemp("home"))
     yield
 
 
