@@ -12,7 +12,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import sqlite3
 import statistics
 import subprocess
@@ -29,7 +28,7 @@ if str(ROOT) not in sys.path:  # run as a script: make the project importable
     sys.path.insert(0, str(ROOT))
 
 from bench.queries import run as query_forms  # noqa: E402
-from bench.scale import collector_floor  # noqa: E402
+from bench.scale import collector_floor, cpu_times  # noqa: E402
 from bench.synth import pages, write_jsonl, write_jsonl_files  # noqa: E402
 from cache.db.store import Store  # noqa: E402
 from cache.read.search import QueryError, query_selection, select_sql  # noqa: E402
@@ -87,18 +86,12 @@ def measure_ingest(
     else:
         archives = [workdir / "mentions.jsonl"]
         write_jsonl(archives[0], rows, seed=seed)
-    started, own, children, kernel = (
-        time.perf_counter(),
-        _cpu(resource.RUSAGE_SELF),
-        _cpu(resource.RUSAGE_CHILDREN),
-        _kernel_cpu(),
-    )
+    started, before = time.perf_counter(), cpu_times()
     report = import_paths(store, archives, classifier)
     spent = time.perf_counter() - started
     # The worker has ended (and been waited for) when the import returns: its CPU is the
     # children's. Against wall time, the two say which process held the other up.
-    own, children = _cpu(resource.RUSAGE_SELF) - own, _cpu(resource.RUSAGE_CHILDREN) - children
-    kernel = _kernel_cpu() - kernel
+    own, children, kernel = (now - then for now, then in zip(cpu_times(), before, strict=True))
     collector = rows / sum(
         rows / len(archives) / collector_floor(archive, workdir, rows // len(archives))
         for archive in archives
@@ -119,23 +112,6 @@ def measure_ingest(
         "ingest_batch": FLUSH_MENTIONS,
         "ingest_files": len(archives),
     }
-
-
-def _cpu(who: int) -> float:
-    """User and system CPU seconds of this process (all its threads) or its ended children."""
-    usage = resource.getrusage(who)
-    return usage.ru_utime + usage.ru_stime
-
-
-def _kernel_cpu() -> float:
-    """System CPU seconds of this process and its ended children: the kernel's part of
-    both (copying pages into the WAL and the store file), which swings with the machine
-    more than the program's own work does (bench/README.md)."""
-    own, children = (
-        resource.getrusage(resource.RUSAGE_SELF),
-        resource.getrusage(resource.RUSAGE_CHILDREN),
-    )
-    return own.ru_stime + children.ru_stime
 
 
 def classify_sample(rows: int, seed: int) -> list[tuple[Mention, Account | None]]:

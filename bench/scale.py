@@ -47,7 +47,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parents[1]
 
 
-def _cpu() -> tuple[float, float, float]:
+def cpu_times() -> tuple[float, float, float]:
     """CPU seconds so far: this process, its finished children (the worker), and the
     kernel's part of both (system time: copying pages into the WAL and the store file)."""
     own = resource.getrusage(resource.RUSAGE_SELF)
@@ -139,11 +139,11 @@ def _timed_import(store: Any, paths: list[Path], classifier: Any, **options: Any
     (this process, and the classifying worker) per mention."""
     from cache.write.importer import import_paths
 
-    own0, kids0, kernel0 = _cpu()
+    own0, kids0, kernel0 = cpu_times()
     started = time.perf_counter()
     report = import_paths(store, paths, classifier, **options)
     wall = time.perf_counter() - started
-    own1, kids1, kernel1 = _cpu()
+    own1, kids1, kernel1 = cpu_times()
     new = report.totals.new
     per = max(new, 1)  # a segment the store holds already: figures per post would divide by 0
     return {

@@ -21,7 +21,7 @@ import sqlite3
 from collections.abc import Iterable
 
 from cache.db.store import as_json_list
-from filters.thread_topics import inherited
+from filters.thread_topics import inherited, may_inherit
 
 _CHUNK = 400
 _MAX_ROUNDS = 64
@@ -91,10 +91,12 @@ def _settle_chunk(conn: sqlite3.Connection, ids: list[str], known: dict[str, Sto
                 unknown,
             )
         )
-    # Only a row with topics from its thread, or one that may take some (no topic of its
-    # own and a post above it), can change: the others, most of an import's new rows, are
-    # passed over before their parents' topics are looked up.
-    rows = [row for row in rows if row[2] or (not row[1] and (row[3] or row[4]))]
+    # Only a row with topics from its thread, or one that may take some, can change: the
+    # others, most of an import's new rows, are passed over before their parents' topics
+    # are looked up. (A row without topics from its thread has only its own.)
+    rows = [
+        row for row in rows if row[2] or may_inherit(row[1], answers_a_post=bool(row[3] or row[4]))
+    ]
     rows.sort()  # the order a read of them all would give (by id), as before `known`
     parent_ids = {p for row in rows for p in (row[3], row[4]) if p}
     parents = _topics_of(conn, list(parent_ids), known)
