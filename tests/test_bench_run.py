@@ -19,6 +19,8 @@ def test_ingest_figures_give_the_kernels_part_of_the_imports_cpu(tmp_path: Path)
     with Store.open(tmp_path / "bench.db") as store:
         figures = run.measure_ingest(store, Classifier(Config()), 400, 1, tmp_path)
         assert store.count_mentions() == figures["stored"] == 400
+    # One transaction wrote one full-text segment: nothing to merge, and none timed.
+    assert (figures["ingest_index_segments_merged"], figures["ingest_index_merge_s"]) == (0, 0.0)
     together = figures["ingest_importer_cpu_us"] + figures["ingest_worker_cpu_us"]
     assert 0 <= figures["ingest_kernel_cpu_us"] <= together
     assert not (tmp_path / "mentions.jsonl").exists()  # the archive is removed after

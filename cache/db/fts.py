@@ -123,6 +123,19 @@ def recreate(db: Database) -> None:
     create_triggers(db)
 
 
+def segment_count(conn: sqlite3.Connection) -> int:
+    """The segments the index is split into: each search looks each of its words up in
+    every one (FTS5 lists a segment's leaf pages in `mentions_fts_idx`)."""
+    (count,) = conn.execute(f'SELECT count(DISTINCT segid) FROM "{FTS_TABLE}_idx"').fetchone()
+    return int(count)
+
+
+def optimize(conn: sqlite3.Connection) -> None:
+    """Merge every segment of the index into one (FTS5's 'optimize'), in the caller's
+    transaction."""
+    conn.execute(f'INSERT INTO "{FTS_TABLE}"("{FTS_TABLE}") VALUES(\'optimize\')')
+
+
 def count_matches(
     conn: sqlite3.Connection, expression: str, limit: int, rowids: tuple[int, int] | None = None
 ) -> int:
