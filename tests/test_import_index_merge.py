@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from bench.synth import pages
 from cache.db import fts
 from cache.db.store import Store
+from cache.write import importer
 from cache.write.importer import ImportReport, import_paths
 from filters.classify import Classifier
 from sources.model.config import Config
@@ -117,4 +121,30 @@ def test_a_merge_that_finds_the_store_locked_keeps_the_import(tmp_path: Path) ->
     assert [w for w in report.warnings if "full-text index left as it was" in w] == [
         f"{path}: full-text index left as it was: database is locked"
     ]
+    assert found["streik"]
+
+
+def test_a_stop_during_the_merge_keeps_the_import_and_the_index_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C (SIGTERM) arrives as the merge begins: SQLite stops it, the import's
+    mentions stay stored and found, and a warning says the index was left unmerged."""
+    stop = threading.Event()
+    merge = fts.optimize
+
+    def stopped_as_it_begins(conn: sqlite3.Connection) -> None:
+        stop.set()  # what the import's signal handler does
+        merge(conn)
+
+    monkeypatch.setattr(importer.fts, "optimize", stopped_as_it_begins)
+    monkeypatch.setattr(importer, "MERGE_STOP_CHECK", 1)  # this small index merges at once
+    path = tmp_path / "s.db"
+    with Store.open(path) as store:
+        report = _import(store, _archive(tmp_path, 1200, seed=5), stop=stop)
+        segments = fts.segment_count(store.conn)
+        found = _matches(store)
+        store.conn.execute("INSERT INTO mentions_fts(mentions_fts) VALUES ('integrity-check')")
+    assert stop.is_set() and not report.interrupted
+    assert (report.index_segments_merged, segments > 1) == (0, True)
+    assert report.warnings == [f"{path}: full-text index left as it was: interrupted"]
     assert found["streik"]
