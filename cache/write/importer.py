@@ -35,6 +35,7 @@ class ImportReport:
     index_segments_merged: int = 0
     """Full-text index segments merged into one at the end (`merge_index`; 0: none)."""
     index_merge_seconds: float = 0.0
+    """The wall time of that merge."""
 
 
 MERGE_SHARE = 0.5
@@ -46,6 +47,10 @@ each word up in each: on a million, merged into one in 1.3-1.5 s, `Verdi OR Gewe
 took 2.4-2.5 ms against 4.6-5.9 (bench/README.md). The merge rewrites the whole index,
 about 1.5 µs a stored mention against the 45-60 an imported one costs: at half the store
 or more, at most about 7 % more time for the import."""
+
+MERGE_STOP_CHECK = 1_000
+"""SQLite steps between two looks at `stop` while the index is merged (one call to Python
+a thousand steps: nothing beside the merge's own work)."""
 
 
 def import_paths(
@@ -140,16 +145,12 @@ def import_paths(
     return report
 
 
-MERGE_STOP_CHECK = 1_000
-"""SQLite instructions between two looks at `stop` while the index is merged."""
-
-
 def _merge_index(store: Store, report: ImportReport, stop: threading.Event | None) -> None:
     """Merge the full-text index into one segment when the import added at least
     `MERGE_SHARE` of the store's mentions and left it in more than one. The import is
     stored already: a merge that fails (the disk full, another writer holding the store
-    too long) or is stopped (`stop`: a million takes 1.5 s, ten 15) is rolled back,
-    reported as a warning, and leaves the index as it was, searchable."""
+    too long) or is stopped (`stop`: a million mentions take 1.5 s, ten million about 15)
+    is rolled back, reported as a warning, and leaves the index as it was, searchable."""
     if not report.totals.new or (stop is not None and stop.is_set()):
         return
     (stored,) = store.conn.execute("SELECT count(*) FROM mentions").fetchone()
