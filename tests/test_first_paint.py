@@ -172,6 +172,10 @@ class Terminal:
         env.pop("TEXTUAL_DRIVER", None)
         self.pid, self.fd = pty.fork()
         if self.pid == 0:
+            # Ctrl-C interrupts it as it would from a person's shell, even when the tests
+            # run in a shell's background job: such a job ignores SIGINT, children inherit
+            # that, and Python then installs no handler of its own.
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
             os.chdir(ROOT)
             fcntl_winsize(0)
             os.execve(sys.executable, [sys.executable, "app.py", *args], env)
@@ -199,10 +203,12 @@ class Terminal:
         return bool(chunk)
 
     def exit_code(self) -> int:
-        """Read to the end and reap the program."""
+        """Read to the end and reap the program; a program still running after `WAIT_S`
+        fails the test (instead of waiting for it for ever; `close` kills it)."""
         deadline = time.monotonic() + WAIT_S
-        while self._read(deadline) and time.monotonic() < deadline:
-            pass
+        while self._read(deadline):
+            if time.monotonic() >= deadline:
+                raise AssertionError(f"still running after {WAIT_S:.0f} s: {self.output[-800:]!r}")
         _, status = os.waitpid(self.pid, 0)
         return os.waitstatus_to_exitcode(status)
 
