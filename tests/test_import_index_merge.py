@@ -148,3 +148,19 @@ def test_a_stop_during_the_merge_keeps_the_import_and_the_index_as_it_was(
     assert (report.index_segments_merged, segments > 1) == (0, True)
     assert report.warnings == [f"{path}: full-text index left as it was: interrupted"]
     assert found["streik"]
+
+
+def test_a_store_without_its_full_text_index_imports_without_a_merge(tmp_path: Path) -> None:
+    """A store whose full-text index was dropped by hand still imports every post: there
+    is nothing to merge, and nothing to warn about."""
+    path = tmp_path / "s.db"
+    Store.open(path).close()
+    with sqlite3.connect(path) as conn:
+        for name in fts.TRIGGER_NAMES:
+            conn.execute(f'DROP TRIGGER "{name}"')
+        conn.execute(f'DROP TABLE "{fts.FTS_TABLE}"')
+    with Store.open(path) as store:
+        report = _import(store, _archive(tmp_path, 1200, seed=5))
+        (stored,) = store.conn.execute("SELECT count(*) FROM mentions").fetchone()
+    assert stored == report.totals.new >= 1200
+    assert (report.index_segments_merged, report.warnings) == (0, [])

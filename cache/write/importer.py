@@ -156,7 +156,10 @@ def _merge_index(store: Store, report: ImportReport, stop: threading.Event | Non
     (stored,) = store.conn.execute("SELECT count(*) FROM mentions").fetchone()
     if report.totals.new < MERGE_SHARE * stored:
         return
-    segments = fts.segment_count(store.conn)
+    try:
+        segments = fts.segment_count(store.conn)
+    except sqlite3.OperationalError:  # no full-text index of ours (its tables dropped)
+        return
     if segments <= 1:
         return
     started = time.perf_counter()
