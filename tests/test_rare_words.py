@@ -300,3 +300,31 @@ def test_a_page_the_windows_found_little_for_reads_the_matches_of_words_and_face
         assert looked_up("topic:pay Verdi", 1) and looked_up("own:pay|taxes Verdi", 1)
         assert not looked_up("Verdi -lang:en", 7)  # the page fills within 100 posts
         assert not looked_up("has:reply Verdi", 1) and not looked_up("Verdi lang:de", 1)
+
+
+def test_a_range_the_newest_mentions_show_far_longer_is_not_walked_to_the_size(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whether more than N posts are in English (720 of 1,500): where the newest posts
+    show far more, that is taken after a short walk, with a fraction of the work of
+    walking N entries; a size near the range's own, or a language no post has, is walked
+    to know, and every answer is the walk's."""
+    monkeypatch.setattr(rare_words, "SAMPLE", 20)
+    with Store.open(store_path, readonly=True) as store:
+
+        def exceeds(lang: str, size: int) -> tuple[int, bool]:
+            args = (store, "lang", (lang,), None, size)
+            return vm_steps(store, lambda: rare_words._range_exceeds(*args))
+
+        def walked(lang: str, size: int) -> tuple[int, bool]:
+            args = (store, "lang", (lang,), None, size)
+            return vm_steps(store, lambda: rare_words._walk_exceeds(*args))
+
+        (estimate_steps, estimated), (walk_steps, walk) = exceeds("en", 170), walked("en", 170)
+        near = [exceeds("en", size)[1] for size in (715, 719, 720, 800)]
+        near_walked = [walked("en", size)[1] for size in (715, 719, 720, 800)]
+        absent = exceeds("fr", 170)[1]
+    assert estimated is walk is True
+    assert estimate_steps * 2 < walk_steps, (estimate_steps, walk_steps)
+    assert near == near_walked == [True, True, False, False]
+    assert absent is False

@@ -23,7 +23,7 @@ to look up than that walk.
 
 from __future__ import annotations
 
-from cache.db import fts
+from cache.db import fts, mention_facets
 from cache.db.store import Store
 from cache.read.newest_matches import FACET_US, MATCHES_WITH_FACETS, facet_tests
 from cache.read.prefix_terms import has_prefix
@@ -266,15 +266,65 @@ RANGED_COLUMNS = frozenset({"lang", "role", "platform"})
 """Columns of `Selection.ranges`, each led by an index of its own with the time after it."""
 
 
+SAMPLE = 1_000
+"""The newest mentions whose facets estimate how many entries a long range holds
+(`_surely_exceeds`), read once a walk of that many entries has not reached its end."""
+
+SURE = 4
+"""How many times the asked size the estimate must reach to be taken without the walk."""
+
+_FACET_COLUMNS = {"lang": "lang", "platform": "platform", "role": "role_code"}
+
+
 def _range_exceeds(
     store: Store, column: str, values: tuple[str, ...], before: tuple[str, str] | None, size: int
 ) -> bool:
     """Whether more than `size` mentions older than `before` have one of `values` in
-    `column`: one step past that many entries of the column's index, no mention read."""
+    `column`: one step past that many entries of the column's index, no mention read.
+    A range longer than `SAMPLE` entries that the newest mentions say is far longer than
+    `size` is taken as such without the rest of the walk (`_surely_exceeds`)."""
     if column not in RANGED_COLUMNS:  # never interpolate anything else into the SQL
         return False
+    if size > 2 * SAMPLE:
+        if not _walk_exceeds(store, column, values, before, SAMPLE):
+            return False  # a short range (a rare language) is known at once
+        if _surely_exceeds(store, column, values, before, size):
+            return True
+    return _walk_exceeds(store, column, values, before, size)
+
+
+def _walk_exceeds(
+    store: Store, column: str, values: tuple[str, ...], before: tuple[str, str] | None, size: int
+) -> bool:
     marks = ", ".join("?" for _ in values)
     older = "" if before is None else " AND m.created_at < ?"
     sql = f"SELECT 1 FROM mentions AS m WHERE m.{column} IN ({marks}){older} LIMIT 1 OFFSET ?"
     params = (*values, *(() if before is None else (before[0],)), size)
     return store.conn.execute(sql, params).fetchone() is not None
+
+
+def _surely_exceeds(
+    store: Store, column: str, values: tuple[str, ...], before: tuple[str, str] | None, size: int
+) -> bool:
+    """Whether the share of the newest `SAMPLE` mentions with one of `values` in `column`
+    (their facets, by rowid), times the mentions older than `before`, is at least `SURE`
+    times `size`. Walking 60,000 entries of `lang:en` to learn that it holds more than
+    that took 3.7 of `Verdi lang:en`'s 16-25 ms at a million, where 55 % of the newest say
+    550,000. Either answer leads to the same rows (it only chooses how they are read), so
+    a wrong estimate costs time, never a result; one short of `SURE` times is walked."""
+    tested: tuple[object, ...] = values
+    if column == "role":
+        codes = mention_facets.role_codes(values)
+        if codes is None:
+            return False
+        tested = codes
+    marks = ", ".join("?" for _ in tested)
+    sampled, having = store.conn.execute(
+        f"SELECT count(*), coalesce(sum(f.{_FACET_COLUMNS[column]} IN ({marks})), 0) "
+        "FROM mention_facets AS f WHERE f.mention_rowid > "
+        "(SELECT coalesce(max(mention_rowid), 0) FROM mention_facets) - ?",
+        (*tested, SAMPLE),
+    ).fetchone()
+    if not sampled:
+        return False
+    return int(having) * mentions_below(store, before) >= SURE * size * int(sampled)
