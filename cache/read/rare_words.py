@@ -280,9 +280,9 @@ def _range_exceeds(
     store: Store, column: str, values: tuple[str, ...], before: tuple[str, str] | None, size: int
 ) -> bool:
     """Whether more than `size` mentions older than `before` have one of `values` in
-    `column`: one step past that many entries of the column's index, no mention read.
-    A range longer than `SAMPLE` entries that the newest mentions say is far longer than
-    `size` is taken as such without the rest of the walk (`_surely_exceeds`)."""
+    `column` (`_walk_exceeds`). A range longer than `SAMPLE` entries that the newest
+    mentions say is far longer than `size` is taken as such without the rest of the walk
+    (`_surely_exceeds`)."""
     if column not in RANGED_COLUMNS:  # never interpolate anything else into the SQL
         return False
     if size > 2 * SAMPLE:
@@ -296,6 +296,8 @@ def _range_exceeds(
 def _walk_exceeds(
     store: Store, column: str, values: tuple[str, ...], before: tuple[str, str] | None, size: int
 ) -> bool:
+    """The exact answer: one step past `size` entries of the column's index, no mention
+    read."""
     marks = ", ".join("?" for _ in values)
     older = "" if before is None else " AND m.created_at < ?"
     sql = f"SELECT 1 FROM mentions AS m WHERE m.{column} IN ({marks}){older} LIMIT 1 OFFSET ?"
