@@ -311,9 +311,10 @@ def test_a_range_the_newest_mentions_show_far_longer_is_not_walked_to_the_size(
     to know, and every answer is the walk's."""
     monkeypatch.setattr(rare_words, "SAMPLE", 20)
     with Store.open(store_path, readonly=True) as store:
+        below = rare_words.mentions_below(store, None)
 
         def exceeds(lang: str, size: int) -> tuple[int, bool]:
-            args = (store, "lang", (lang,), None, size)
+            args = (store, "lang", (lang,), None, size, below)
             return vm_steps(store, lambda: rare_words._range_exceeds(*args))
 
         def walked(lang: str, size: int) -> tuple[int, bool]:

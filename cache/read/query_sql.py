@@ -136,7 +136,7 @@ def _ranges(node: Node) -> tuple[tuple[str, tuple[str, ...]], ...]:
 def _facets(node: Node) -> tuple[tuple[str, tuple[object, ...]], ...]:
     """The conditions at the top of the query (alone or ANDed there) that test only what
     `mention_facets` holds, each written over it as `f` (`Selection.facets`)."""
-    found = (_facet_sql(c) for c in _top_conditions(node))
+    found = (facet_sql(c) for c in _top_conditions(node))
     return tuple(f for f in found if f is not None)
 
 
@@ -145,10 +145,10 @@ def _words_and_facets(node: Node) -> bool:
     words, or tests only what `mention_facets` holds (`Verdi -lang:de`, `topic:pay Verdi`,
     `topic:strikes (Verdi OR Streik)`)."""
     conditions = _top_conditions(node)
-    return all(isinstance(c, Text) or _words_or(c) or _facet_sql(c) is not None for c in conditions)
+    return all(isinstance(c, Text) or _words_or(c) or facet_sql(c) is not None for c in conditions)
 
 
-def _facet_sql(node: Node) -> tuple[str, tuple[object, ...]] | None:
+def facet_sql(node: Node) -> tuple[str, tuple[object, ...]] | None:
     """`node` written over `mention_facets AS f`, selecting what the compiler's statement
     over `m` selects, when it tests nothing but what that table holds (`lang:de`,
     `-lang:de`, `lang:de OR role:press`, `topic:pay` and `own:pay` of default topics)."""
@@ -165,10 +165,10 @@ def _facet_sql(node: Node) -> tuple[str, tuple[object, ...]] | None:
             return None
         return f"f.role_code IN ({', '.join('?' for _ in codes)})", codes
     if isinstance(node, Not):
-        inner = _facet_sql(node.node)
+        inner = facet_sql(node.node)
         return None if inner is None else (f"NOT ({inner[0]})", inner[1])
     if isinstance(node, And | Or):
-        parts = [_facet_sql(n) for n in node.nodes]
+        parts = [facet_sql(n) for n in node.nodes]
         kept = [p for p in parts if p is not None]
         if len(kept) < len(parts):
             return None

@@ -23,11 +23,13 @@ to look up than that walk.
 
 from __future__ import annotations
 
-from cache.db import fts, mention_facets
+from cache.db import fts
 from cache.db.store import Store
 from cache.read.newest_matches import FACET_US, MATCHES_WITH_FACETS, facet_tests
 from cache.read.prefix_terms import has_prefix
+from cache.read.query_sql import facet_sql
 from cache.read.selection import FtsQuery, Selection
+from filters.query import Field
 
 RARE = 2_000
 """Matches at most which a search is read from its words' list: about 2-3 µs a match
@@ -131,13 +133,13 @@ def passing_first(
         if affordable <= 0:
             return None
         fewest = int(((RARE + 1) * FACET_US + looked_up) / RANGE_ENTRY_US)  # not rare words
-        if not all(_range_exceeds(store, c, values, before, fewest) for c, values in ranges):
+        if not all(_range_exceeds(store, c, values, before, fewest, below) for c, values in ranges):
             return None  # walked for less than any match list costs: no need to count them
         matches = fts.count_matches(store.conn, expression, affordable + 1)
         if matches > affordable:
             return None
     walked = int((matches * FACET_US + looked_up) / RANGE_ENTRY_US)
-    if not all(_range_exceeds(store, c, values, before, walked) for c, values in ranges):
+    if not all(_range_exceeds(store, c, values, before, walked, below) for c, values in ranges):
         return None
     return expression, newest_first
 
@@ -222,7 +224,7 @@ def sparse_text(
     if stops_early and (not page or ranges or not faceted):
         return None
     fewest = LOOKUP_COST * (RARE + 1)  # the words are not rare (`rare_text` comes first)
-    if not all(_range_exceeds(store, c, values, before, fewest) for c, values in ranges):
+    if not all(_range_exceeds(store, c, values, before, fewest, below) for c, values in ranges):
         return None  # walked for less than any match list costs: no need to count them
     walk = wanted * seen // found if stops_early else below
     # Of a selection of words and facets, each match costs its facets; of those it keeps
@@ -243,7 +245,7 @@ def sparse_text(
         # the other facets (`Streik lang:en -role:public`: 550,000 entries of `lang:en`,
         # a quarter of them Streik's, 373 ms): an entry costs that share of a look-up more.
         walked = walked * max(below, 1) // (max(below, 1) + matches * LOOKUP_COST)
-    if not all(_range_exceeds(store, c, values, before, walked) for c, values in ranges):
+    if not all(_range_exceeds(store, c, values, before, walked, below) for c, values in ranges):
         return None
     return expression
 
@@ -273,22 +275,25 @@ SAMPLE = 1_000
 SURE = 4
 """How many times the asked size the estimate must reach to be taken without the walk."""
 
-_FACET_COLUMNS = {"lang": "lang", "platform": "platform", "role": "role_code"}
-
 
 def _range_exceeds(
-    store: Store, column: str, values: tuple[str, ...], before: tuple[str, str] | None, size: int
+    store: Store,
+    column: str,
+    values: tuple[str, ...],
+    before: tuple[str, str] | None,
+    size: int,
+    below: int,
 ) -> bool:
     """Whether more than `size` mentions older than `before` have one of `values` in
     `column` (`_walk_exceeds`). A range longer than `SAMPLE` entries that the newest
     mentions say is far longer than `size` is taken as such without the rest of the walk
-    (`_surely_exceeds`)."""
+    (`_surely_exceeds`; `below`: `mentions_below(store, before)`, which the caller has)."""
     if column not in RANGED_COLUMNS:  # never interpolate anything else into the SQL
         return False
     if size > 2 * SAMPLE:
         if not _walk_exceeds(store, column, values, before, SAMPLE):
             return False  # a short range (a rare language) is known at once
-        if _surely_exceeds(store, column, values, before, size):
+        if _surely_exceeds(store, column, values, below, size):
             return True
     return _walk_exceeds(store, column, values, before, size)
 
@@ -306,27 +311,24 @@ def _walk_exceeds(
 
 
 def _surely_exceeds(
-    store: Store, column: str, values: tuple[str, ...], before: tuple[str, str] | None, size: int
+    store: Store, column: str, values: tuple[str, ...], below: int, size: int
 ) -> bool:
     """Whether the share of the newest `SAMPLE` mentions with one of `values` in `column`
-    (their facets, by rowid), times the mentions older than `before`, is at least `SURE`
-    times `size`. Walking 60,000 entries of `lang:en` to learn that it holds more than
-    that took 3.7 of `Verdi lang:en`'s 16-25 ms at a million, where 55 % of the newest say
-    550,000. Either answer leads to the same rows (it only chooses how they are read), so
-    a wrong estimate costs time, never a result; one short of `SURE` times is walked."""
-    tested: tuple[object, ...] = values
-    if column == "role":
-        codes = mention_facets.role_codes(values)
-        if codes is None:
-            return False
-        tested = codes
-    marks = ", ".join("?" for _ in tested)
+    (their facets, by rowid, tested as `query_sql.facet_sql` writes the condition), times
+    the `below` mentions older than the page, is at least `SURE` times `size`. Walking
+    60,000 entries of `lang:en` to learn that it holds more than that took 3.7 of `Verdi
+    lang:en`'s 16-25 ms at a million, where 55 % of the newest say 550,000. Either answer
+    leads to the same rows (it only chooses how they are read), so a wrong estimate costs
+    time, never a result; one short of `SURE` times is walked."""
+    tested = facet_sql(Field(column, values))
+    if tested is None:  # a role without a number in the facets
+        return False
+    test, params = tested
     sampled, having = store.conn.execute(
-        f"SELECT count(*), coalesce(sum(f.{_FACET_COLUMNS[column]} IN ({marks})), 0) "
-        "FROM mention_facets AS f WHERE f.mention_rowid > "
-        "(SELECT coalesce(max(mention_rowid), 0) FROM mention_facets) - ?",
-        (*tested, SAMPLE),
+        f"SELECT count(*), coalesce(sum({test}), 0) FROM mention_facets AS f "
+        "WHERE f.mention_rowid > (SELECT coalesce(max(mention_rowid), 0) FROM mention_facets) - ?",
+        (*params, SAMPLE),
     ).fetchone()
     if not sampled:
         return False
-    return int(having) * mentions_below(store, before) >= SURE * size * int(sampled)
+    return int(having) * below >= SURE * size * int(sampled)

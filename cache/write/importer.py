@@ -153,8 +153,7 @@ def _merge_index(store: Store, report: ImportReport, stop: threading.Event | Non
     is rolled back, reported as a warning, and leaves the index as it was, searchable."""
     if not report.totals.new or (stop is not None and stop.is_set()):
         return
-    (stored,) = store.conn.execute("SELECT count(*) FROM mentions").fetchone()
-    if report.totals.new < MERGE_SHARE * stored:
+    if report.totals.new < MERGE_SHARE * store.count_mentions():
         return
     try:
         segments = fts.segment_count(store.conn)
