@@ -363,14 +363,18 @@ def fill_inserted(
         {"since": since},
     )
     # `+n.role`: read the new rows by rowid, not every parody and ambassador post ever
-    # stored through the role index (a cost that grew with the store).
-    reacting = "WHERE n.rowid > :since AND +n.role IN ('parody', 'ambassador')"
+    # stored through the role index (a cost that grew with the store). Read once, for the
+    # three lists that start from them (each its own pass over the new rows before: 2.7
+    # -> 2.1 µs a mention, bench/README.md).
+    reacting = (
+        "SELECT n.in_reply_to AS answered, n.quoted_id AS quoted FROM mentions AS n "
+        "WHERE n.rowid > :since AND +n.role IN ('parody', 'ambassador')"
+    )
     touched = (
         f"SELECT n.id FROM mentions AS n WHERE n.rowid > :since AND {_REACTED_TO} "
-        f"UNION SELECT n.in_reply_to FROM mentions AS n {reacting} "
-        f"UNION SELECT n.quoted_id FROM mentions AS n {reacting} "
-        "UNION SELECT g.in_reply_to FROM mentions AS n JOIN mentions AS g "
-        f"ON g.id IN (n.in_reply_to, n.quoted_id) {reacting}"
+        "UNION SELECT answered FROM reacting UNION SELECT quoted FROM reacting "
+        "UNION SELECT g.in_reply_to FROM reacting JOIN mentions AS g "
+        "ON g.id IN (reacting.answered, reacting.quoted)"
     )
     # Both kinds in one statement over one list of candidates, worked out once.
     kinds = " UNION ALL ".join(
@@ -379,7 +383,7 @@ def fill_inserted(
         for kind, condition in REACTIONS.items()
     )
     conn.execute(
-        f"WITH touched(id) AS MATERIALIZED ({touched}) "
+        f"WITH reacting AS MATERIALIZED ({reacting}), touched(id) AS MATERIALIZED ({touched}) "
         "INSERT OR IGNORE INTO mention_reactions (kind, created_at, mention_id) "
         f"{kinds} ORDER BY 1, 2, 3",
         {"since": since},
