@@ -137,6 +137,9 @@ class ClassifyWorker:
             # -P: not the current folder first on the path; a `cache/` folder wherever
             # the user runs the import must not stand in for this package.
             [sys.executable, "-P", "-m", WORKER_MODULE],
+            # The chunks come in frames of 64 KB and more: read as much of the pipe at once
+            # as it holds, not 8 KB at a time.
+            bufsize=REPLY_PIPE_BYTES,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,

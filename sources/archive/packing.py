@@ -28,13 +28,21 @@ STDIN_SOURCE = "stdin"
 """The source recorded for mentions read from standard input without a twarc query."""
 
 
+READ_BUFFER_BYTES = 1 << 18
+"""How much of an archive one read from the disk takes (256 KB). An import reads it front
+to back, a line at a time: with Python's default of 8 KB a million posts (1.2 GB) took
+about 146,000 reads, with this about 4,700. With 1 MB the import's worker spent 0.5-1 µs
+less CPU a post (bench/README.md); more than 256 KB would also raise what skipping a line
+over the limit holds in memory (`tests/test_import_limits.py`)."""
+
+
 class PackingError(Exception):
     """An archive packed in a way that cannot be read here (the message says what to do)."""
 
 
 def open_archive(path: Path) -> BinaryIO:
     """`path` opened for reading its contents, unpacked if it is gzip-compressed."""
-    handle = path.open("rb")
+    handle = path.open("rb", buffering=READ_BUFFER_BYTES)
     magic = handle.read(4)
     handle.seek(0)
     if magic.startswith(GZIP_MAGIC):
