@@ -286,6 +286,13 @@ class Store:
         milliseconds at a million). To know whether there are any, ask `has_mentions`."""
         return int(self.conn.execute("SELECT count(*) FROM mentions").fetchone()[0])
 
+    def holds_more_mentions_than(self, count: int) -> bool:
+        """Whether more than `count` mentions are stored: a walk of at most `count + 1`
+        entries of the smallest index, whatever the store's size (`count_mentions` walks
+        them all: 8 ms at a million once read, 0.28 s from the disk)."""
+        found = self.conn.execute("SELECT 1 FROM mentions LIMIT 1 OFFSET ?", (count,))
+        return found.fetchone() is not None
+
     def has_mentions(self) -> bool:
         """Whether any mention is stored: one index probe, at any size."""
         return bool(self.conn.execute("SELECT EXISTS (SELECT 1 FROM mentions)").fetchone()[0])

@@ -153,7 +153,9 @@ def _merge_index(store: Store, report: ImportReport, stop: threading.Event | Non
     is rolled back, reported as a warning, and leaves the index as it was, searchable."""
     if not report.totals.new or (stop is not None and stop.is_set()):
         return
-    if report.totals.new < MERGE_SHARE * store.count_mentions():
+    # At least the share: no more than new / share mentions in all. Asked with a walk of
+    # that many entries, so a small import into a large store does not count it all.
+    if store.holds_more_mentions_than(int(report.totals.new / MERGE_SHARE)):
         return
     try:
         segments = fts.segment_count(store.conn)
