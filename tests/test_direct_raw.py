@@ -6,12 +6,14 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import pickle
 import random
 from pathlib import Path
 from typing import Any
 
 from bench.synth import pages
 from cache.db.store import Store
+from cache.write.direct import RowBatch
 from cache.write.importer import import_paths
 from cache.write.ingest import ingest
 from filters.classify import Classifier
@@ -63,6 +65,26 @@ def test_fast_raw_equals_the_stored_payload_on_hostile_values() -> None:
     rng = random.Random(18)
     for _ in range(1500):
         _assert_same({_text(rng): _value(rng) for _ in range(rng.randint(1, 6))})
+
+
+class _Text(str):
+    """A string of a type of its own, which marshal does not write."""
+
+
+def test_rows_the_worker_hands_over_arrive_as_they_were_read() -> None:
+    """Rows with hostile payloads, and rows holding a value marshal refuses, reach the
+    importer from the worker with the same values of the same types."""
+    rng = random.Random(31)
+    hostile = [(str(n), _text(rng), _value(rng), n % 2 == 0, None) for n in range(300)]
+    odd = [("7", _Text("kept as it is"), 1.5)]
+    for rows in (hostile, odd):
+        sent = RowBatch(rows=list(rows), times_from_ids=2, ready=True, copies_left_out=3)
+        sent.warnings.append("page 3: a warning")
+        got = pickle.loads(pickle.dumps(sent, protocol=pickle.HIGHEST_PROTOCOL))
+        assert repr(got) == repr(sent)  # repr: a NaN is never equal to itself
+        assert [list(map(type, row)) for row in got.rows] == [
+            list(map(type, row)) for row in sent.rows
+        ]
 
 
 def test_fast_raw_equals_the_stored_payload_on_real_and_synthetic_posts(
