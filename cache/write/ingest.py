@@ -418,7 +418,7 @@ def write_rows(
     """Write one transaction's new rows, changed rows, new sources and topics (each kind
     with one statement), then settle the thread topics below what was written.
     `deferred`: inside `fts.deferred_inserts` (a bulk load), else None. `layout`: how the
-    tuples of `inserts` hold a row (`READY_ROWS`, only with `deferred`, whose inserts'
+    tuples of `inserts` hold a row (`ready_layout`, only with `deferred`, whose inserts'
     topics are not in `topic_rows`; else every column of `mentions` in
     `MENTION_COLUMNS`' order)."""
     layout = layout or ALL_COLUMNS

@@ -27,7 +27,6 @@ from cache.write.direct import (
     AUTHOR_NAME,
     CONVERSATION_ID,
     CREATED,
-    CREATED_ISO,
     CREATED_TEXT,
     ID,
     IN_REPLY_TO,
@@ -60,7 +59,7 @@ from cache.write.ingest import (
     stored_topics,
     write_rows,
 )
-from cache.write.mention_rows import READY_ROWS, InsertLayout
+from cache.write.mention_rows import InsertLayout, ready_layout
 from filters.classify import Classifier
 from sources.model.records import utc_now
 from sources.model.text import IsoTimeFlags, parse_timestamp
@@ -136,25 +135,16 @@ def _add_new_ready(
     writes: _Writes,
 ) -> None:
     """The inserts of the `Ready` rows not stored yet (nearly all of an import's): each
-    row as it came, with its time flag, its author's role and the clock added (what
-    `_add_rows` would make of it, without rebuilding every row in this process, the
-    slower of the import's two). Their topics' rows are listed from the rows stored
-    (`READY_ROWS`)."""
+    row as it came, its time flag, its author's role and the clock bound beside it
+    (`ready_layout`: what `_add_rows` would make of it, without rebuilding every row in
+    this process, the slower of the import's two). Their topics' rows are listed from
+    the rows stored."""
     rows = batch.rows
     if existing:
         rows = [row for row in rows if row[ID] not in existing]
     flag = IsoTimeFlags("x", parse_timestamp(now) or utc_now()).flag
-    writes.inserts = [
-        (
-            *row[:CREATED_ISO],
-            flag(row[CREATED_ISO]),
-            roles.get(row[AUTHOR_KEY], "") if row[AUTHOR_KEY] else "",
-            now,
-            now,
-        )
-        for row in rows
-    ]
-    writes.layout = READY_ROWS
+    writes.inserts = list(rows)  # the batch's own list stays as it came
+    writes.layout = ready_layout(flag, roles, now)
     result.new += len(rows)
     result.new_ids.extend(row[ID] for row in rows)
 

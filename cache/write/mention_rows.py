@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from cache.write.direct import READY_COLUMNS
+from cache.write.direct import CREATED_ISO, READY_COLUMNS
 
 MENTION_COLUMNS = (
     "id",
@@ -50,6 +50,14 @@ ROWS_PER_INSERT = 20
 as binding a few of its values again (bench/README.md)."""
 
 
+Values = Callable[[Sequence[Sequence[object]]], Sequence[object]]
+"""The values one INSERT statement binds, from the rows it inserts."""
+
+
+def _chained(rows: Sequence[Sequence[object]]) -> tuple[object, ...]:
+    return tuple(itertools.chain.from_iterable(rows))
+
+
 @dataclass(frozen=True)
 class InsertLayout:
     """How the tuples handed to `write_rows` hold a new row: its INSERT statement and
@@ -66,6 +74,8 @@ class InsertLayout:
     topics_from_rows: bool = False
     """The inserted rows' topics are listed from their stored JSON by one statement
     (`TOPICS_OF_NEW_ROWS`), not handed to `write_rows` as rows of their own."""
+    values: Values = _chained
+    """What a statement binds for its rows (by default each row's values in turn)."""
 
 
 def _layout(
@@ -73,48 +83,117 @@ def _layout(
 ) -> InsertLayout:
     """The layout of tuples holding `columns` in that order; `shared`: column -> the SQL
     literal every row gets."""
-    at = {column: index for index, column in enumerate(columns)}
     shared = shared or {}
     names = ", ".join([*columns, *shared])
     values = "(" + ", ".join([*("?" for _ in columns), *shared.values()]) + ")"
-    return InsertLayout(
+    return _with_positions(
+        columns,
         sql=f"INSERT INTO main.mentions ({names}) VALUES {values}",
         sql_many=f"INSERT INTO main.mentions ({names}) VALUES "
         + ", ".join(values for _ in range(ROWS_PER_INSERT)),
+        topics_from_rows=topics_from_rows,
+    )
+
+
+def _with_positions(columns: Sequence[str], **given: Any) -> InsertLayout:
+    """An `InsertLayout` whose rows hold `columns` from their start, in that order."""
+    at = {column: index for index, column in enumerate(columns)}
+    return InsertLayout(
         author=operator.itemgetter(at["author_key"], at["author"]),
         created=at["created_at"],
         settled=operator.itemgetter(
             at["topics"], at["in_reply_to"], at["quoted_id"], at["created_at"]
         ),
-        topics_from_rows=topics_from_rows,
+        **given,
     )
 
 
 ALL_COLUMNS = _layout(MENTION_COLUMNS)
-READY_ROWS = _layout(
-    (*READY_COLUMNS, "time_flag", "role", "first_seen_at", "updated_at"),
-    {"platform": "'x'", "canonical_url": "''", "title": "''"},
-    topics_from_rows=True,
-)
-"""A `cache.write.direct.Ready` row's stored columns, then its time flag, its author's
-role and the clock twice: what the import's direct rows insert (`ingest_rows`)."""
+
+_READY_BOUND = (*READY_COLUMNS, "", "time_flag", "role")
+"""What a statement binds for each `Ready` row of the import (`ready_layout`): the row
+itself (its last value, the time as `Pre` has it, is bound but not written), then its
+time flag and its author's role."""
+_READY_SHARED = {"platform": "'x'", "canonical_url": "''", "title": "''"}
+
+
+def _ready_sql(rows: int) -> str:
+    """The INSERT of `rows` `Ready` rows with numbered parameters: each row's at its own
+    offset (`_READY_BOUND`), the clock once, last, for both of its columns."""
+    per_row = len(_READY_BOUND)
+    clock = f"?{rows * per_row + 1}"
+    written = [(at, column) for at, column in enumerate(_READY_BOUND) if column]
+    names = ", ".join(
+        [*(column for _, column in written), "first_seen_at", "updated_at", *_READY_SHARED]
+    )
+    tuples = (
+        "("
+        + ", ".join(
+            [
+                *(f"?{row * per_row + at + 1}" for at, _ in written),
+                clock,
+                clock,
+                *_READY_SHARED.values(),
+            ]
+        )
+        + ")"
+        for row in range(rows)
+    )
+    return f"INSERT INTO main.mentions ({names}) VALUES " + ", ".join(tuples)
+
+
+_READY_SQL = _ready_sql(1)
+_READY_SQL_MANY = _ready_sql(ROWS_PER_INSERT)
+
+
+def ready_layout(
+    time_flag: Callable[[str], str], roles: Mapping[str, str], now: str
+) -> InsertLayout:
+    """The layout of the import's new `Ready` rows (`cache.write.ingest_rows`), inserted as
+    they came: a statement binds each row, its time flag (`time_flag` of the row's time
+    as `Pre` has it) and its author's role (from `roles`), and the clock (`now`) once.
+    Building a whole tuple for each row first, then one for each statement, cost the
+    storing thread about 1 µs a row, this 0.3 (bench/README.md)."""
+    author_key = READY_COLUMNS.index("author_key")
+
+    def values(rows: Sequence[Sequence[Any]]) -> list[object]:
+        bound: list[object] = []
+        extend, append = bound.extend, bound.append
+        for row in rows:
+            extend(row)
+            append(time_flag(row[CREATED_ISO]))
+            key = row[author_key]
+            append(roles.get(key, "") if key else "")
+        append(now)
+        return bound
+
+    return _with_positions(
+        READY_COLUMNS,
+        sql=_READY_SQL,
+        sql_many=_READY_SQL_MANY,
+        topics_from_rows=True,
+        values=values,
+    )
+
+
 TOPICS_OF_NEW_ROWS = (
     "INSERT OR IGNORE INTO mention_topics (topic, created_at, mention_id) "
     "SELECT t.value, m.created_at, m.id FROM mentions AS m, json_each(m.topics) AS t "
     "WHERE m.rowid > ?"
 )
 """The topic rows of the mentions above a rowid (a bulk load's new rows), from their own
-stored topics: for `READY_ROWS`, whose inserts come without topic rows."""
+stored topics: for `ready_layout`, whose inserts come without topic rows."""
 
 
 def insert(conn: sqlite3.Connection, layout: InsertLayout, rows: list[tuple[object, ...]]) -> None:
     """Insert `rows` in order, `ROWS_PER_INSERT` to a statement (the rest one by one)."""
     whole = len(rows) - len(rows) % ROWS_PER_INSERT
+    values = layout.values
     conn.executemany(
         layout.sql_many,
         (
-            tuple(itertools.chain.from_iterable(rows[start : start + ROWS_PER_INSERT]))
+            values(rows[start : start + ROWS_PER_INSERT])
             for start in range(0, whole, ROWS_PER_INSERT)
         ),
     )
-    conn.executemany(layout.sql, rows[whole:])
+    conn.executemany(layout.sql, (values(rows[at : at + 1]) for at in range(whole, len(rows))))
