@@ -27,7 +27,7 @@ from cache.write.importer import import_paths
 from cache.write.pipeline import BulkIngest, ClassifyWorker
 from filters.classify import Classifier
 from sources.archive.files import read_archive
-from sources.model.config import Config
+from sources.model.config import SECRET_ENVS, Config
 from tests.builders import page as bpage
 from tests.builders import tweet as btweet
 from tests.builders import user
@@ -307,6 +307,28 @@ def test_a_garbled_worker_answer_is_classified_here_instead(tmp_path: Path) -> N
         assert not worker.alive
     finally:
         worker.close()
+
+
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="reads /proc")
+def test_the_worker_gets_no_secret_and_the_users_allocator_settings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The import's worker never sees a token or password, takes the allocator settings
+    it imports with, and keeps one the user set."""
+    for name in SECRET_ENVS:
+        monkeypatch.setenv(name, "secret-" + name)
+    monkeypatch.setenv("MALLOC_MMAP_THRESHOLD_", "65536")
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
+    worker = ClassifyWorker(Config())
+    try:
+        raw = Path(f"/proc/{worker.pid}/environ").read_bytes()
+        env = dict(item.split("=", 1) for item in raw.decode().split("\0") if "=" in item)
+    finally:
+        worker.close()
+    assert not any(name in env for name in SECRET_ENVS)
+    assert "secret-" not in raw.decode()
+    assert env["MALLOC_MMAP_THRESHOLD_"] == "65536"
+    assert env["MALLOC_TRIM_THRESHOLD_"] == pipeline.WORKER_MALLOC["MALLOC_TRIM_THRESHOLD_"]
 
 
 def _accounts_and_roles(db: Path) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:

@@ -73,6 +73,16 @@ posts, nine alternated pairs: the importer's wait for the worker 3.6-5.3 against
 µs a mention, 0.97x-1.09x the speed, 1.02x in the middle."""
 
 
+WORKER_MALLOC = {"MALLOC_TRIM_THRESHOLD_": str(512 << 20), "MALLOC_MMAP_THRESHOLD_": str(32 << 20)}
+"""The worker's settings of glibc's allocator (other C libraries ignore them). By default
+it gives freed memory back to the system and maps each large block afresh, and the worker
+builds and drops a chunk's worth at a time (tens of MB, its rows' payloads and the
+record it sends): each chunk then faulted all of its pages in again. Kept (up to 512 MB
+free at the top of the heap, blocks up to 32 MB from the heap), the next chunk reuses
+them: 300,000 posts, alternated, the worker's kernel time 0.70-0.77 µs a post against
+1.30-1.47, its CPU 29.5-29.7 against 30.7-30.8. Values the user set are kept."""
+
+
 @dataclass(frozen=True, slots=True)
 class ReadRequest:
     """Ask the worker to read one archive file and send it back `size` mentions at a time."""
@@ -133,6 +143,8 @@ class ClassifyWorker:
         env = dict(os.environ, PYTHONPATH=root + (os.pathsep + path if path else ""))
         for name in SECRET_ENVS:  # it classifies text: it has no use for any token
             env.pop(name, None)
+        for name, value in WORKER_MALLOC.items():
+            env.setdefault(name, value)
         self._process = subprocess.Popen(
             # -P: not the current folder first on the path; a `cache/` folder wherever
             # the user runs the import must not stand in for this package.
