@@ -139,11 +139,10 @@ def _add_new_ready(
     (`ready_layout`: what `_add_rows` would make of it, without rebuilding every row in
     this process, the slower of the import's two). Their topics' rows are listed from
     the rows stored."""
-    rows = batch.rows
-    if existing:
-        rows = [row for row in rows if row[ID] not in existing]
+    # A list of its own either way: the batch's stays as it came.
+    rows = [row for row in batch.rows if row[ID] not in existing] if existing else [*batch.rows]
     flag = IsoTimeFlags("x", parse_timestamp(now) or utc_now()).flag
-    writes.inserts = list(rows)  # the batch's own list stays as it came
+    writes.inserts = rows
     writes.layout = ready_layout(flag, roles, now)
     result.new += len(rows)
     result.new_ids.extend(row[ID] for row in rows)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from cache.write.direct import CREATED_ISO, READY_COLUMNS
+from cache.write.direct import AUTHOR_KEY, CREATED_ISO, READY_COLUMNS
 
 MENTION_COLUMNS = (
     "id",
@@ -110,27 +110,32 @@ def _with_positions(columns: Sequence[str], **given: Any) -> InsertLayout:
 
 ALL_COLUMNS = _layout(MENTION_COLUMNS)
 
-_READY_BOUND = (*READY_COLUMNS, "", "time_flag", "role")
-"""What a statement binds for each `Ready` row of the import (`ready_layout`): the row
-itself (its last value, the time as `Pre` has it, is bound but not written), then its
-time flag and its author's role."""
+_READY_WIDTH = CREATED_ISO + 1
+"""The values of a `Ready` row, all bound as they came (`ready_layout`); its last, the
+time as `Pre` has it, is bound but not written."""
+_READY_WRITTEN = (
+    *enumerate(READY_COLUMNS),
+    (_READY_WIDTH, "time_flag"),
+    (_READY_WIDTH + 1, "role"),
+)
+"""(offset, column) of each value a statement binds for a row and writes: the row's
+stored columns, then its time flag and its author's role after it."""
 _READY_SHARED = {"platform": "'x'", "canonical_url": "''", "title": "''"}
 
 
 def _ready_sql(rows: int) -> str:
     """The INSERT of `rows` `Ready` rows with numbered parameters: each row's at its own
-    offset (`_READY_BOUND`), the clock once, last, for both of its columns."""
-    per_row = len(_READY_BOUND)
+    offset (`_READY_WRITTEN`), the clock once, last, for both of its columns."""
+    per_row = _READY_WIDTH + 2
     clock = f"?{rows * per_row + 1}"
-    written = [(at, column) for at, column in enumerate(_READY_BOUND) if column]
     names = ", ".join(
-        [*(column for _, column in written), "first_seen_at", "updated_at", *_READY_SHARED]
+        [*(column for _, column in _READY_WRITTEN), "first_seen_at", "updated_at", *_READY_SHARED]
     )
     tuples = (
         "("
         + ", ".join(
             [
-                *(f"?{row * per_row + at + 1}" for at, _ in written),
+                *(f"?{row * per_row + at + 1}" for at, _ in _READY_WRITTEN),
                 clock,
                 clock,
                 *_READY_SHARED.values(),
@@ -154,7 +159,6 @@ def ready_layout(
     as `Pre` has it) and its author's role (from `roles`), and the clock (`now`) once.
     Building a whole tuple for each row first, then one for each statement, cost the
     storing thread about 1 µs a row, this 0.3 (bench/README.md)."""
-    author_key = READY_COLUMNS.index("author_key")
 
     def values(rows: Sequence[Sequence[Any]]) -> list[object]:
         bound: list[object] = []
@@ -162,7 +166,7 @@ def ready_layout(
         for row in rows:
             extend(row)
             append(time_flag(row[CREATED_ISO]))
-            key = row[author_key]
+            key = row[AUTHOR_KEY]  # where `Pre` has it, as every column up to the sources
             append(roles.get(key, "") if key else "")
         append(now)
         return bound
