@@ -181,6 +181,27 @@ def test_bulk_import_keeps_both_lists_right(tmp_path: Path) -> None:
         lists_are_right(store.conn)
 
 
+def test_a_bulk_load_lists_every_feed_that_delivered_a_new_post(tmp_path: Path) -> None:
+    """Posts two feeds deliver in one bulk transaction are found by `source:` under both."""
+    stream = list(pages(300, seed=12, page_size=100))
+    batch = parse_response(stream[0], "x")
+    for part in stream[1:]:
+        batch.extend(parse_response(part, "x"))
+    batch.extend(parse_response(stream[1], "mirror"))  # a second feed, in the same batch
+    with Store.open(tmp_path / "s.db") as store:
+        ingest(store, batch, CLASSIFIER, bulk=True)
+        conn = store.conn
+        lists_are_right(conn)
+        both = set(conn.execute("SELECT id FROM mentions WHERE sources LIKE '%mirror%'"))
+        mirrored = set(
+            conn.execute("SELECT mention_id FROM mention_sources WHERE source = 'mirror'")
+        )
+        by_x = set(conn.execute("SELECT mention_id FROM mention_sources WHERE source = 'x'"))
+    assert len(both) >= 100
+    assert mirrored == both
+    assert both <= by_x
+
+
 def test_reclassify_and_deletes_keep_reactions_right(tmp_path: Path) -> None:
     """Accounts turned parody by a config edit, and deleted posts, change `has:` at once."""
     with Store.open(tmp_path / "s.db") as store:

@@ -108,6 +108,16 @@ _FURTHER_SOURCES = (
 """The sources in `sources` beside the mention's own: the JSON list is read only when it
 names more than that (rare: an article that came through several feeds)."""
 
+_NEW_OWN_SOURCES = "SELECT source, created_at, id FROM mentions WHERE rowid > :since"
+_NEW_FURTHER_SOURCES = (
+    "SELECT j.value, m.created_at, m.id FROM mentions AS m, json_each(CASE WHEN "
+    "json_valid(m.sources) THEN m.sources ELSE '[]' END) AS j "
+    "WHERE m.rowid > :since AND m.sources NOT IN ('[]', json_array(m.source)) "
+    "AND j.type = 'text'"
+)
+"""The sources of the mentions above a rowid (a bulk load's new rows, `fill_inserted`):
+each one's own, and the further ones its `sources` names (rare)."""
+
 _DROP_SOURCES = (
     "DELETE FROM mention_sources WHERE created_at = old.created_at AND mention_id = old.id "
     "AND source IN (SELECT old.source UNION ALL SELECT j.value FROM json_each(CASE WHEN "
@@ -353,15 +363,11 @@ def fill_inserted(
         conn.execute(_ADD_AUTHORS.format(where="rowid > ?"), (since,))
     if days:
         conn.execute(_ADD_DAYS.format(where="rowid > ?"), (since,))
-    conn.execute(
-        "INSERT OR IGNORE INTO mention_sources (source, created_at, mention_id) "
-        "SELECT source, created_at, id FROM mentions WHERE rowid > :since UNION "
-        "SELECT j.value, m.created_at, m.id FROM mentions AS m, json_each(CASE WHEN "
-        "json_valid(m.sources) THEN m.sources ELSE '[]' END) AS j "
-        "WHERE m.rowid > :since AND m.sources NOT IN ('[]', json_array(m.source)) "
-        "AND j.type = 'text' ORDER BY 1, 2, 3",
-        {"since": since},
-    )
+    # Each mention's own source, then the further ones, each in key order. As one UNION,
+    # the set of both was made first, to drop repeats that `OR IGNORE` drops anyway:
+    # 1.16-1.31 µs a mention against 0.89-0.93 for the two (bench/README.md).
+    for rows in (_NEW_OWN_SOURCES, _NEW_FURTHER_SOURCES):
+        conn.execute(_ADD_SOURCES.format(rows=f"{rows} ORDER BY 1, 2, 3"), {"since": since})
     # `+n.role`: read the new rows by rowid, not every parody and ambassador post ever
     # stored through the role index (a cost that grew with the store). Read once, for the
     # three lists that start from them (each its own pass over the new rows before: 2.7
