@@ -78,20 +78,15 @@ class InsertLayout:
     """What a statement binds for its rows (by default each row's values in turn)."""
 
 
-def _layout(
-    columns: Sequence[str], shared: Mapping[str, str] | None = None, topics_from_rows: bool = False
-) -> InsertLayout:
-    """The layout of tuples holding `columns` in that order; `shared`: column -> the SQL
-    literal every row gets."""
-    shared = shared or {}
-    names = ", ".join([*columns, *shared])
-    values = "(" + ", ".join([*("?" for _ in columns), *shared.values()]) + ")"
+def _layout(columns: Sequence[str]) -> InsertLayout:
+    """The layout of tuples holding `columns` in that order, each value bound as it is."""
+    names = ", ".join(columns)
+    values = "(" + ", ".join("?" for _ in columns) + ")"
     return _with_positions(
         columns,
         sql=f"INSERT INTO main.mentions ({names}) VALUES {values}",
         sql_many=f"INSERT INTO main.mentions ({names}) VALUES "
         + ", ".join(values for _ in range(ROWS_PER_INSERT)),
-        topics_from_rows=topics_from_rows,
     )
 
 
