@@ -90,16 +90,26 @@ def _layout(columns: Sequence[str]) -> InsertLayout:
     )
 
 
-def _with_positions(columns: Sequence[str], **given: Any) -> InsertLayout:
+def _with_positions(
+    columns: Sequence[str],
+    *,
+    sql: str,
+    sql_many: str,
+    topics_from_rows: bool = False,
+    values: Values = _chained,
+) -> InsertLayout:
     """An `InsertLayout` whose rows hold `columns` from their start, in that order."""
     at = {column: index for index, column in enumerate(columns)}
     return InsertLayout(
+        sql=sql,
+        sql_many=sql_many,
         author=operator.itemgetter(at["author_key"], at["author"]),
         created=at["created_at"],
         settled=operator.itemgetter(
             at["topics"], at["in_reply_to"], at["quoted_id"], at["created_at"]
         ),
-        **given,
+        topics_from_rows=topics_from_rows,
+        values=values,
     )
 
 
