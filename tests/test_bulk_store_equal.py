@@ -303,3 +303,58 @@ def test_fts_after_bulk_import_finds_what_the_mentions_hold(tmp_path: Path) -> N
     assert indexed == stored >= 1500
     assert found > 50
     assert trigger == 1  # the live ingest keeps its trigger after an import
+
+
+@pytest.mark.parametrize("parallel", [False, True], ids=["read here", "read by the worker"])
+def test_authors_learned_later_are_stored_alike(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parallel: bool
+) -> None:
+    """Posts first imported bare (author `unknown`) take their authors from a later page
+    that has them, in full or as referenced copies, and keep them when bare copies come
+    again (changed or not), through `import` as through the live ingest."""
+    users = [
+        {"id": "901", "username": "edge_one", "name": "Edge One"},
+        {"id": "902", "username": "edge_two", "name": "Two"},
+    ]
+    base = 1_900_000_000_000_000_100
+
+    def tweet(n: int, author: str, text: str = "Streik") -> dict[str, object]:
+        created = f"2026-01-05T06:00:{n:02d}.000Z"
+        return {
+            "id": str(base + n),
+            "text": f"{text} {n}",
+            "author_id": author,
+            "created_at": created,
+        }
+
+    bare = [tweet(1, "901"), tweet(2, "902"), tweet(3, "901"), tweet(4, "902")]
+    reply = dict(tweet(5, "901"), referenced_tweets=[{"type": "replied_to", "id": str(base + 2)}])
+    full = {
+        "data": [tweet(1, "901"), tweet(3, "901"), reply],
+        "includes": {"users": users, "tweets": [tweet(2, "902")]},  # post 4 stays unknown
+    }
+    again = [tweet(1, "901"), tweet(2, "902"), tweet(3, "901", "Lohn"), tweet(4, "902", "Lohn")]
+    files = []
+    for name, lines in (("bare", bare), ("full", [full]), ("again", again)):
+        files.append(tmp_path / f"{name}.jsonl")
+        files[-1].write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    imports = [[path] for path in files]
+    direct = _count_direct_transactions(monkeypatch)
+    _bulk(tmp_path / "bulk.db", imports, parallel=parallel)
+    _ordinary(tmp_path / "ordinary.db", imports)
+    assert direct["rows"] > 0
+    bulk, ordinary = _contents(tmp_path / "bulk.db"), _contents(tmp_path / "ordinary.db")
+    for name in bulk:
+        assert bulk[name] == ordinary[name], name
+    conn = sqlite3.connect(tmp_path / "bulk.db")
+    authors = dict(conn.execute("SELECT id, author FROM mentions ORDER BY id").fetchall())
+    listed = set(conn.execute("SELECT author_key, author FROM mention_authors").fetchall())
+    conn.close()
+    assert authors == {
+        f"x:{base + 1}": "edge_one",
+        f"x:{base + 2}": "edge_two",  # from the referenced copy
+        f"x:{base + 3}": "edge_one",  # kept through a changed text without its author
+        f"x:{base + 4}": "unknown",  # no page ever named its author
+        f"x:{base + 5}": "edge_one",
+    }
+    assert {("x:901", "edge_one"), ("x:902", "edge_two")} <= listed

@@ -6,12 +6,14 @@ Alerts live in the `alerts` table, one row per (topic, start hour), so a restart
 is judged on the next check, so hours missed while nothing was running are not forgotten.
 
 The newest hour with data (or the current clock hour, if that is earlier) stays open: it
-is judged again on every check, because it may still be filling up. An alert raised in an
-open hour is a `live` alert (it is news: the watcher runs `notify_command` for it and the
-screen shows it); one found while judging hours that were already over is a `history`
-alert (stored and listed). A history alert whose spike is still going (hot within the
-cooldown) is announced once too: a watcher that starts in the middle of a spike (a
-restart, the demo loading its past) must still tell people about it.
+is judged again on every check, because it may still be filling up. An alert raised in the
+current clock hour or the one just ended is a `live` alert (it is news: the watcher runs
+`notify_command` for it and the screen shows it); one found in any earlier hour is a
+`history` alert (stored and listed), also when that hour is the newest the store holds: a
+first poll or an import of posts from years ago brings no news. A history alert whose
+spike is still going by the clock (hot within the cooldown) is announced once too: a
+watcher that starts in the middle of a spike (a restart, the demo loading its past) must
+still tell people about it.
 """
 
 from __future__ import annotations
@@ -120,7 +122,7 @@ class Evaluation:
     hours_judged: int
     judged_through: str | None
     live_from: str | None = None
-    """Start of the oldest hour still counted as live (alerts from then on are news)."""
+    """Start of the hour just ended by the clock: alerts from then on are live (news)."""
 
 
 def evaluate(
@@ -146,7 +148,9 @@ def evaluate(
     open_hour = min(data_end, current)
     judged = store.get_meta(JUDGED_THROUGH_KEY)
     first = history_start if judged is None else max(history_start, hour_from_text(judged) + 1)
-    live_from = format_timestamp(hour_start(open_hour - 1))
+    # Live by the clock, not by the data: the newest stored hour may be years old.
+    live_hour = current - 1
+    live_from = format_timestamp(hour_start(live_hour))
     if first > open_hour:
         return Evaluation([], 0, judged, live_from)
     views = dict(views or {})
@@ -168,7 +172,7 @@ def evaluate(
     steps.sort(key=lambda s: (s.verdict.hour, s.series))
     judged_through = format_timestamp(hour_start(open_hour - 1))
     with store.writing():
-        opened = _record(store, rule, steps, live_from=open_hour - 1, views=views)
+        opened = _record(store, rule, steps, live_from=live_hour, views=views)
         if judged is None or judged_through > judged:
             store.set_meta(JUDGED_THROUGH_KEY, judged_through)
     return Evaluation(opened, open_hour - first + 1, judged_through, live_from)

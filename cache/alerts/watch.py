@@ -138,12 +138,15 @@ class AlertWatcher:
                 store, self.rule, now or self.clock(), cache=self._cache, views=self.views
             )
             for alert in evaluation.opened:
-                log.warning("spike alert: %s", describe(alert))
+                if alert.mode == LIVE:
+                    log.warning("spike alert: %s", describe(alert))
+                else:  # found in hours over by the clock (a backlog, a catch-up): not news
+                    log.info("past spike (history): %s", describe(alert))
             if evaluation.live_from is None:
                 return []
-            # Alerts not yet announced whose spike is still going: this check's live ones,
-            # and any found in hours already over (a restart, a catch-up, a listing by
-            # `app.py alerts`) that are still hot within the cooldown.
+            # Alerts not yet announced whose spike is still going by the clock: this check's
+            # live ones, and any found in hours already over (a restart, a catch-up, a
+            # listing by `app.py alerts`) that are still hot within the cooldown.
             still_going = format_timestamp(
                 hour_start(hour_from_text(evaluation.live_from) + 1)
                 - timedelta(minutes=self.rule.cooldown_minutes)

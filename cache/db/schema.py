@@ -11,6 +11,8 @@ writer that has something to apply.
 
 from __future__ import annotations
 
+import json
+import re
 import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -503,3 +505,50 @@ def m020_fts_larger_hash(db: Database) -> None:
     from cache.db import fts
 
     fts.hash_larger(db)
+
+
+ESCAPED_X_TEXT = (
+    "platform = 'x' AND instr(text, '&') "
+    "AND (instr(text, '&lt;') OR instr(text, '&gt;') OR instr(text, '&amp;'))"
+)
+"""The X posts whose text holds one of X's three HTML escapes (m021)."""
+_ESCAPE_WORD = re.compile(r"(?<!\w)(amp|lt|gt)(?!\w)", re.IGNORECASE)
+
+
+@migrations()
+def m021_x_texts_unescaped(db: Database) -> None:
+    # X sends `&`, `<` and `>` in post texts as `&amp;`, `&lt;` and `&gt;`; the X parser now
+    # stores the characters, and the texts stored before get the same single step (`&amp;`
+    # last, so `&amp;lt;` reads `&lt;`). Only rows holding an escape are written, and the
+    # full-text index follows through its trigger on `text` (mentions_au).
+    # Topics: the words inside the escapes (amp, lt, gt) are the only difference a topic
+    # term can see, so topics change only where a configured term matched one of them. A
+    # migration has no config to decide them with; the classifier's record is dropped
+    # instead, so the next write with the config classifies the store again (as m007).
+    conn = db.conn
+    matched = conn.execute(
+        f"SELECT topic_matches FROM mentions WHERE {ESCAPED_X_TEXT} AND topic_matches != '{{}}'"
+    )
+    if any(_names_escape_word(str(found)) for (found,) in matched):
+        conn.execute("DELETE FROM meta WHERE key = 'classifier_fingerprint'")
+    conn.execute(
+        "UPDATE mentions SET text = "
+        "replace(replace(replace(text, '&lt;', '<'), '&gt;', '>'), '&amp;', '&') "
+        f"WHERE {ESCAPED_X_TEXT}"
+    )
+
+
+def _names_escape_word(topic_matches: str) -> bool:
+    """Whether a stored `topic_matches` (JSON: topic -> words matched) holds one of the
+    words inside X's escapes as a word of a match."""
+    try:
+        found = json.loads(topic_matches)
+    except json.JSONDecodeError:
+        return True  # cannot tell: decide again
+    if not isinstance(found, dict):
+        return True
+    return any(
+        _ESCAPE_WORD.search(str(word))
+        for words in found.values()
+        for word in (words if isinstance(words, list) else [words])
+    )

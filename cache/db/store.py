@@ -82,14 +82,15 @@ class Store:
     def open(cls, path: Path | str, *, readonly: bool = False, create: bool = True) -> Store:
         """Open (and migrate) the store at `path`; raise `StoreError` with a clear reason.
 
-        A file that is not SQLite is refused before anything is written to it.
+        A file that is not SQLite, or (to write) another application's SQLite database,
+        is refused before anything is written to it.
         """
         path = Path(path)
         new_file = not path.exists() or path.stat().st_size == 0
         if path.exists():
             if path.is_dir():
                 raise StoreError(f"{path}: is a directory, not a store file")
-            _check_header(path)
+            _check_header(path, writing=not readonly and not new_file)
         elif readonly or not create:
             raise StoreError(f"{path}: no store here (import or collect something first)")
         else:
@@ -329,7 +330,10 @@ def _state_from_row(columns: list[str], row: Any) -> SourceState:
     return state
 
 
-def _check_header(path: Path) -> None:
+def _check_header(path: Path, *, writing: bool = False) -> None:
+    """Refuse a file that is not SQLite and, `writing`, a database of another application:
+    migrating it would add the store's tables beside its own (or fail half-way on a name
+    they share) and switch its journal mode."""
     # Ask SQLite, never a plain open()/close() of the file: closing ANY descriptor of a
     # database file drops every POSIX lock this process holds on it, so another thread's
     # connection silently lost its locks and a second process could checkpoint and delete
@@ -339,6 +343,11 @@ def _check_header(path: Path) -> None:
         probe = sqlite3.connect(_read_only_uri(path), uri=True)
         try:
             probe.execute("PRAGMA schema_version").fetchone()
+            if writing and not _holds_nothing_or_a_store(probe):
+                raise StoreError(
+                    f"{path}: not an Echowatch store (a SQLite database with tables of its "
+                    "own); it was left untouched. Give --db a new file, or an Echowatch store"
+                )
         finally:
             probe.close()
     except sqlite3.DatabaseError as exc:
@@ -348,6 +357,13 @@ def _check_header(path: Path) -> None:
             f"{path}: not an Echowatch store (the file is not a SQLite database); "
             "it was left untouched"
         ) from exc
+
+
+def _holds_nothing_or_a_store(conn: sqlite3.Connection) -> bool:
+    """Whether the database is empty (no table, index, view or trigger) or an Echowatch
+    store of any version (its migrations recorded, from the first store on)."""
+    holds = conn.execute("SELECT 1 FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' LIMIT 1")
+    return holds.fetchone() is None or bool(migrations.applied_names(conn))
 
 
 _checked_intact: set[tuple[Path, int]] = set()

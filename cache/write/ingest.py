@@ -38,7 +38,7 @@ from filters.classify import Classification, Classifier
 from filters.roles import RoleDecision
 from sources.model.records import Account, Mention, ParsedBatch, utc_now
 from sources.model.text import TIME_UNDATED, format_timestamp, parse_timestamp, time_flag
-from sources.x.twitter_v2 import legacy_post_json
+from sources.x.twitter_v2 import UNKNOWN_AUTHOR, legacy_post_json
 
 _CHUNK = 500
 """Ids per `IN (...)` lookup (SQLite's limit on statement variables is far above)."""
@@ -60,9 +60,31 @@ _INSERT_STAGED = (
     f"SELECT {', '.join(MENTION_COLUMNS)} FROM temp.mention_stage ORDER BY rowid"
 )
 _UPDATE_COLUMNS = [c for c in MENTION_COLUMNS if c not in ("id", "first_seen_at")]
-_UPDATE_MENTION = (
-    f"UPDATE mentions SET {', '.join(f'{c} = ?' for c in _UPDATE_COLUMNS)} WHERE id = ?"
+_AUTHOR_COLUMNS = ("url", "author", "author_name", "author_key", "role")
+"""What a post's author decides (an X post's link holds the handle). They change together."""
+_NEW = {column: f"?{at}" for at, column in enumerate(_UPDATE_COLUMNS, start=1)}
+_KEEP_KNOWN_AUTHOR = (
+    f"platform = 'x' AND {_NEW['author']} = '{UNKNOWN_AUTHOR}' AND author != '{UNKNOWN_AUTHOR}'"
 )
+"""A changed payload without its author (a bare tweet, no `includes.users`) leaves the
+author an earlier payload came with (SET reads the row as it was)."""
+
+
+def _set_column(column: str) -> str:
+    if column in _AUTHOR_COLUMNS:
+        return f"{column} = CASE WHEN {_KEEP_KNOWN_AUTHOR} THEN {column} ELSE {_NEW[column]} END"
+    return f"{column} = {_NEW[column]}"
+
+
+_UPDATE_MENTION = (
+    f"UPDATE mentions SET {', '.join(map(_set_column, _UPDATE_COLUMNS))} "
+    f"WHERE id = ?{len(_UPDATE_COLUMNS) + 1}"
+)
+_LEARN_AUTHOR = (
+    f"UPDATE mentions SET {', '.join(f'{c} = ?' for c in _AUTHOR_COLUMNS)}, updated_at = ? "
+    "WHERE id = ?"
+)
+"""The author of a post stored as `unknown`, from a later copy of the same payload."""
 
 
 @dataclass
@@ -96,6 +118,12 @@ class Existing:
     sources: list[str]
     created_at: str
     time_flag: str
+    author: str
+
+    def learns_author(self, platform: str, author: str) -> bool:
+        """Whether this post, stored without its author (an X post's `unknown`), now comes
+        with one: a copy whose payload changes nothing else still brings it."""
+        return self.author == UNKNOWN_AUTHOR and author != UNKNOWN_AUTHOR and platform == "x"
 
 
 def ingest(
@@ -360,6 +388,7 @@ def _store_mentions(
     inserts: list[tuple[object, ...]] = []
     updates: list[tuple[object, ...]] = []
     source_only: list[tuple[str, str, str]] = []
+    authors: list[tuple[str, ...]] = []
     topic_rows: list[tuple[str, str, str]] = []
     retopic_ids: list[tuple[str]] = []
     # The new mentions' topics in one batch; a changed one is classified on its own below.
@@ -376,9 +405,17 @@ def _store_mentions(
             # One article in several feeds: the feed that first delivered it owns the payload.
             other_feed = mention.platform == "rss" and mention.source != before.source
             if partial_copy or same_payload or other_feed:
-                # Nothing new to keep, except perhaps one more source for the same item.
+                # Nothing new to keep, except perhaps one more source for the same item, or
+                # the author of a post stored without one.
+                learned = before.learns_author(mention.platform, mention.author)
+                if learned:
+                    key = mention.author_key
+                    role = roles.get(key, "") if key else ""
+                    name = mention.author_name
+                    authors.append((mention.url, mention.author, name, key, role, now, mention.id))
                 if sources != before.sources:
                     source_only.append((json.dumps(sources), now, mention.id))
+                if learned or sources != before.sources:
                     result.updated += 1
                     result.updated_ids.append(mention.id)
                 else:
@@ -401,7 +438,17 @@ def _store_mentions(
             retopic_ids.append((mention.id,))
             result.updated += 1
             result.updated_ids.append(mention.id)
-    write_rows(store.conn, inserts, updates, source_only, retopic_ids, topic_rows, result, deferred)
+    write_rows(
+        store.conn,
+        inserts,
+        updates,
+        source_only,
+        retopic_ids,
+        topic_rows,
+        result,
+        deferred,
+        authors=authors,
+    )
 
 
 def write_rows(
@@ -414,9 +461,12 @@ def write_rows(
     result: IngestResult,
     deferred: fts.Deferred | None,
     layout: InsertLayout | None = None,
+    *,
+    authors: Sequence[tuple[str, ...]] = (),
 ) -> None:
-    """Write one transaction's new rows, changed rows, new sources and topics (each kind
-    with one statement), then settle the thread topics below what was written.
+    """Write one transaction's new rows, changed rows, new sources, authors learned
+    (`_LEARN_AUTHOR`'s values) and topics (each kind with one statement), then settle the
+    thread topics below what was written.
     `deferred`: inside `fts.deferred_inserts` (a bulk load), else None. `layout`: how the
     tuples of `inserts` hold a row (`ready_layout`, only with `deferred`, whose inserts'
     topics are not in `topic_rows`; else every column of `mentions` in
@@ -438,6 +488,7 @@ def write_rows(
         conn.execute("DELETE FROM temp.mention_stage")
     conn.executemany(_UPDATE_MENTION, updates)
     conn.executemany("UPDATE mentions SET sources = ?, updated_at = ? WHERE id = ?", source_only)
+    conn.executemany(_LEARN_AUTHOR, authors)
     conn.executemany("DELETE FROM mention_topics WHERE mention_id = ?", retopic_ids)
     # A rewritten mention starts again from its own topics; `settle` adds the thread's.
     conn.executemany("UPDATE mentions SET topics_from_thread = '[]' WHERE id = ?", retopic_ids)
@@ -549,13 +600,13 @@ def load_existing(store: Store, ids: list[str]) -> dict[str, Existing]:
         chunk = ids[start : start + _CHUNK]
         marks = ",".join("?" for _ in chunk)
         rows = store.conn.execute(
-            "SELECT id, source, raw_hash, referenced_only, sources, created_at, time_flag "
-            f"FROM mentions WHERE id IN ({marks})",
+            "SELECT id, source, raw_hash, referenced_only, sources, created_at, time_flag, "
+            f"author FROM mentions WHERE id IN ({marks})",
             chunk,
         )
         for row in rows:
             found[row[0]] = Existing(
-                row[1], row[2], bool(row[3]), as_json_list(row[4]), row[5], row[6]
+                row[1], row[2], bool(row[3]), as_json_list(row[4]), row[5], row[6], row[7]
             )
     return found
 

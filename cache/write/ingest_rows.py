@@ -107,6 +107,7 @@ def ingest_rows(
                 result,
                 deferred,
                 writes.layout,
+                authors=writes.authors,
             )
     if known is not None:
         known.committed()
@@ -120,6 +121,8 @@ class _Writes:
     inserts: list[tuple[object, ...]] = field(default_factory=list)
     updates: list[tuple[object, ...]] = field(default_factory=list)
     source_only: list[tuple[str, str, str]] = field(default_factory=list)
+    authors: list[tuple[str, ...]] = field(default_factory=list)
+    """Authors of posts stored without one (`cache.write.ingest.write_rows`)."""
     retopic_ids: list[tuple[str]] = field(default_factory=list)
     topic_rows: list[tuple[str, str, str]] = field(default_factory=list)
     layout: InsertLayout | None = None
@@ -183,8 +186,16 @@ def _add_rows(
                 raw, digest = raw_and_digest(row[PAYLOAD])
                 same_payload = same_post("x", raw, digest, before.raw_hash)
             if row[REFERENCED_ONLY] or same_payload:
+                # As in `cache.write.ingest`: a post stored without its author learns it.
+                learned = before.learns_author("x", row[AUTHOR])
+                if learned:
+                    key = row[AUTHOR_KEY]
+                    role = roles.get(key, "") if key else ""
+                    name = row[AUTHOR_NAME]
+                    writes.authors.append((row[URL], row[AUTHOR], name, key, role, now, mention_id))
                 if sources != before.sources:
                     source_only.append((json.dumps(sources), now, mention_id))
+                if learned or sources != before.sources:
                     result.updated += 1
                     result.updated_ids.append(mention_id)
                 else:
