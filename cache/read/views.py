@@ -6,7 +6,6 @@ a view selects exactly what the same text selects in the filter bar or `export -
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,6 +16,7 @@ from cache.read.selection import Selection
 from filters.topics import topic_ids
 from filters.views import SavedView, saved_views
 from sources.model.config import Config
+from sources.model.shown_text import shown_text
 from sources.model.text import format_timestamp
 
 WINDOWS: tuple[tuple[str, timedelta], ...] = (
@@ -89,12 +89,10 @@ def combined_query(view: SavedView | None, query: str) -> str:
     return f"({closed}) {query}"
 
 
-_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u061c]+")
-
-
 def _shown(text: str) -> str:
-    """Config text for a terminal table: controls and bidi overrides become a space."""
-    return _CONTROLS.sub(" ", text)
+    """Config text for a terminal table: one line, no escape sequence, control or bidi
+    override (line breaks and tabs become a space)."""
+    return shown_text(text, one_line=True)
 
 
 def format_view_counts(counts: list[ViewCount]) -> str:
