@@ -922,6 +922,7 @@ def _run_classify(args: argparse.Namespace) -> int:
     import json
 
     from filters.classify import ClassifyInputError, classify_record
+    from sources.archive.files import TooDeep, load_json
 
     classifier = Classifier(load_config_from(args))
     failed = 0
@@ -931,11 +932,14 @@ def _run_classify(args: argparse.Namespace) -> int:
             line = raw.decode("utf-8").strip()
             if not line:
                 continue
-            answer = {"line": number, **classify_record(json.loads(line), classifier)}
-        except (UnicodeDecodeError, json.JSONDecodeError, ClassifyInputError) as exc:
+            # import's reader: a line nested too deep is refused before json recurses on it
+            answer = {"line": number, **classify_record(load_json(line), classifier)}
+        except (UnicodeDecodeError, json.JSONDecodeError, TooDeep, ClassifyInputError) as exc:
             failed += 1
             reason = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else str(exc)
-            if isinstance(exc, json.JSONDecodeError):
+            if isinstance(exc, TooDeep):
+                reason = f"JSON {exc}"
+            elif isinstance(exc, json.JSONDecodeError):
                 reason = f"not valid JSON ({exc.msg} at column {exc.colno})"
             answer = {"line": number, "error": f"line {number}: {reason}"}
         sys.stdout.write(json_text(answer) + "\n")

@@ -106,3 +106,17 @@ def test_reply_without_topic_words_takes_the_topics_of_its_parent_text(
     assert (third["topics"], third["topics_from_thread"]) == ([], [])
     assert fourth["error"] == "line 4: 'parent_text' should be a string, got a number"
     assert result.code == 1
+
+
+def test_a_deeply_nested_line_is_refused_and_the_rest_go_on(
+    cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A line of 100,000 brackets gets an error line with its depth, as `import` says it,
+    and the line after it is still classified."""
+    data = b'{"text": "Streik"}\n' + b"[" * 100_000 + b'\n{"text": "Lohn"}\n'
+    feed_stdin(monkeypatch, data)
+    result = cli("classify")
+    assert result.code == 1
+    out = answers(result.out)
+    assert [o.get("topics") for o in out] == [["strikes"], None, ["pay"]]
+    assert out[1]["error"] == "line 2: JSON nested 100000 levels deep (the limit is 64)"
