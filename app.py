@@ -922,7 +922,7 @@ def _run_classify(args: argparse.Namespace) -> int:
     import json
 
     from filters.classify import ClassifyInputError, classify_record
-    from sources.archive.files import TooDeep, load_json
+    from sources.archive.files import TooDeep, json_mistake, load_json
 
     classifier = Classifier(load_config_from(args))
     failed = 0
@@ -940,7 +940,7 @@ def _run_classify(args: argparse.Namespace) -> int:
             if isinstance(exc, TooDeep):
                 reason = f"JSON {exc}"
             elif isinstance(exc, json.JSONDecodeError):
-                reason = f"not valid JSON ({exc.msg} at column {exc.colno})"
+                reason = f"not valid JSON ({json_mistake(exc)})"
             answer = {"line": number, "error": f"line {number}: {reason}"}
         sys.stdout.write(json_text(answer) + "\n")
         sys.stdout.flush()

@@ -120,3 +120,19 @@ def test_a_deeply_nested_line_is_refused_and_the_rest_go_on(
     out = answers(result.out)
     assert [o.get("topics") for o in out] == [["strikes"], None, ["pay"]]
     assert out[1]["error"] == "line 2: JSON nested 100000 levels deep (the limit is 64)"
+
+
+def test_a_json_mistake_is_named_once_with_its_column(
+    cli: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """An unterminated string reads "starting at column 10" in `classify` and `import`
+    alike, not "starting at at column"."""
+    feed_stdin(monkeypatch, b'{"text": "Streik\n')
+    result = cli("classify")
+    expected = "not valid JSON (Unterminated string starting at column 10)"
+    assert answers(result.out)[0]["error"] == f"line 1: {expected}"
+    archive = tmp_path / "two.jsonl"
+    archive.write_text('{"data": []}\n{"text": "Streik', encoding="utf-8")
+    imported = cli("import", "--db", tmp_path / "store.db", archive)
+    assert "invalid or truncated JSON (Unterminated string starting at column 10)" in imported.out
+    assert "at at" not in imported.out
