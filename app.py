@@ -44,6 +44,11 @@ def say(text: str, file: TextIO | None = None) -> None:
     print(shown_text(text), file=file or sys.stdout)
 
 
+def counted(count: int, noun: str) -> str:
+    """`1 hour`, `2 hours`, `0 hours`: a count with its noun in the right number."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 # A command's own `--db`/`--config` default to SUPPRESS: with a default of None, argparse
 # would overwrite the value given before the command (`app.py --db X import F` imported
 # into the default store). The top-level parser supplies the None.
@@ -430,8 +435,8 @@ def _run_export(args: argparse.Namespace) -> int:
         except OSError as exc:  # no space, no permission, no such folder: say so, keep the old file
             return _export_write_failed(args.output, exc)
     if args.output != "-":
-        what = "ids" if args.ids else "rows"
-        say(f"exported {count} {what} to {args.output}", file=sys.stderr)
+        what = "id" if args.ids else "row"
+        say(f"exported {counted(count, what)} to {args.output}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -695,8 +700,8 @@ def _run_alerts(args: argparse.Namespace) -> int:
         evaluation = evaluate(store, rule_from_config(config), views=alert_views(config))
         if evaluation.hours_judged:
             say(
-                f"judged {evaluation.hours_judged} hours of stored history: "
-                f"{len(evaluation.opened)} new alerts",
+                f"judged {counted(evaluation.hours_judged, 'hour')} of stored history: "
+                f"{counted(len(evaluation.opened), 'new alert')}",
                 file=sys.stderr,
             )
         alerts = list_alerts(store)
@@ -995,7 +1000,8 @@ def _run_feeds(args: argparse.Namespace) -> int:
         path = find_config_path(args.config) or default_config_path()
         result = add_feeds(path, listed.feeds)
         say(
-            f"added {len(result.added)} feeds to {path} ({len(result.already)} already there, "
+            f"added {counted(len(result.added), 'feed')} to {path} "
+            f"({len(result.already)} already there, "
             f"{len(listed.skipped)} skipped)"
         )
         for feed in result.added:
