@@ -523,7 +523,8 @@ def _run_collect(args: argparse.Namespace) -> int:
     import threading
 
     from cache.alerts.watch import AlertWatcher
-    from cache.live.collector import Collector, PollReport, describe_report
+    from cache.live.collector import Collector
+    from cache.live.poll_report import PollReport, describe_report, describe_warning
     from filters.classify import Classifier
     from sources.model.config import BEARER_ENV
 
@@ -556,7 +557,7 @@ def _run_collect(args: argparse.Namespace) -> int:
         log.log(logging.ERROR if report.error else logging.INFO, "%s", describe_report(report))
         for warning in report.warnings:
             level = logging.DEBUG if warning.startswith("skipped ") else logging.WARNING
-            log.log(level, "%s: %s", report.name, warning)
+            log.log(level, "%s", describe_warning(report, warning))
 
     def on_signal(signum: int, frame: object) -> None:
         stop.set()
