@@ -121,11 +121,14 @@ def reclassify_if_config_changed(store: Store, classifier: Classifier) -> None:
 def _add_import(sub: Subparsers) -> Runner:
     parser = sub.add_parser(
         "import",
-        help="load Twitter API v2 JSON/JSONL archives and RSS/Atom/RDF files",
-        description="Load archives into the store. Twitter API v2: a response object, JSON "
-        "Lines of response pages (twarc2), or one tweet per line. Feeds: RSS, "
-        "Atom or RDF files. Files may be gzip-compressed; - reads standard input. "
-        "Importing the same file again changes nothing.",
+        help="load saved X (Twitter API v2), Bluesky and Mastodon answers and RSS/Atom/RDF files",
+        description="Load archives into the store. X (Twitter API v2): a response object, "
+        "JSON Lines of response pages (twarc2), one tweet per line, or a filtered-stream "
+        "capture. Bluesky: saved searchPosts, getAuthorFeed, getTimeline or getPostThread "
+        "answers, or a Jetstream capture (JSON Lines). Mastodon: saved status lists, "
+        "statuses, search answers or thread contexts. Feeds: RSS, Atom or RDF files. Files "
+        "may be gzip-compressed; - reads standard input. Importing the same file again "
+        "changes nothing.",
         epilog="exit status: 0 every file was read (lines skipped inside a file are listed, "
         "they are no failure); 1 at least one file could not be read at all (the others "
         "are still imported); 2 a usage or config error (nothing imported).",
@@ -501,9 +504,13 @@ def _run_status(args: argparse.Namespace) -> int:
 def _add_collect(sub: Subparsers) -> Runner:
     parser = sub.add_parser(
         "collect",
-        help="poll the configured X queries and feeds and store what arrives",
-        description="Run every configured source on its schedule and store new mentions. "
-        "Logs one line per poll to stderr. SIGINT/SIGTERM finish the current write and exit.",
+        help="poll the configured sources (X, Bluesky, Mastodon, RSS/Atom feeds) and store "
+        "what arrives",
+        description="Run every configured source on its schedule and store new mentions: "
+        "X queries, mentions, timelines and the filtered stream ([x]), Bluesky and Mastodon "
+        "handles, hashtags, accounts, queries and streams ([bluesky], [mastodon]), and "
+        "RSS/Atom/RDF feeds ([[feeds]]). Logs one line per poll to stderr. SIGINT/SIGTERM "
+        "finish the current write and exit.",
     )
     parser.add_argument(
         "--once",
