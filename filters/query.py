@@ -250,7 +250,7 @@ class _Lexer:
                 raw_values.append((part, offset + 1))
                 offset += len(part) + 1
         for value, column in raw_values:
-            if not value.strip():
+            if not _bare(name, value):  # `lang:`, `author:@`, `source:" "`: nothing to match
                 after = f'"{name}:"' if column == value_start + 1 else "'|'"
                 raise QueryError(column, f"expected {_WHAT[name]} after {after}")
         if name in ("since", "until"):
@@ -261,10 +261,8 @@ class _Lexer:
         return Field(name, tuple(self._value(name, v, c) for v, c in raw_values))
 
     def _value(self, name: str, value: str, column: int) -> str:
-        key = value.strip()
-        if name == "author":
-            return key.lstrip("@")
-        if name == "source":
+        key = _bare(name, value)
+        if name in ("author", "source"):
             return key
         key = key.lower()
         valid: Collection[str] | None = {
@@ -283,6 +281,12 @@ class _Lexer:
         if name == "lang" and not _LANG.match(key):
             raise QueryError(column, f"expected a language code like de or en, got '{value}'")
         return key
+
+
+def _bare(name: str, value: str) -> str:
+    """A field's value as it is compared: without surrounding blanks, a handle without @."""
+    key = value.strip()
+    return key.lstrip("@") if name == "author" else key
 
 
 _TOPIC_OF_SHORT_NAME = {short: topic for topic, short in SHORT_NAMES.items()}
