@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from cache.db.store import Store
 from cache.read.search import query_selection
 from cache.read.selection import Selection
+from filters.query import closed_quotes
 from filters.topics import topic_ids
 from filters.views import SavedView, saved_views
 from sources.model.config import Config
@@ -85,8 +86,7 @@ def combined_query(view: SavedView | None, query: str) -> str:
     if not query:
         return view.query
     # An unclosed quote runs to the end of a query: close it, or it would swallow the ")".
-    closed = view.query + '"' if view.query.count('"') % 2 else view.query
-    return f"({closed}) {query}"
+    return f"({closed_quotes(view.query)}) {query}"
 
 
 def _shown(text: str) -> str:
