@@ -19,7 +19,10 @@ from sources.model.shown_text import without_escape_sequences
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~&@-])")
 _LIST_NUMBER = re.compile(r"^(\d{1,9})([.)])(?=\s|$)")
-_ADDRESS = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
+# An address in a post ends where one ends: at a blank, a bracket, an angle bracket, a
+# quote or a backslash (none is a URL character, RFC 3986), so `[url=http://a]b[/url]`
+# links http://a alone; only an IPv6 host is written in brackets (`http://[::1]/`).
+_ADDRESS = re.compile(r"https?://(?:\[[0-9a-f:.]+\])?[^\s<>\"'`\[\]\\]*", re.IGNORECASE)
 _TRAILING = ".,;:!?)]}'\""
 
 
