@@ -15,6 +15,7 @@ import pytest
 
 from cache.db.store import Store
 from cache.write.ingest import ingest
+from sources.feeds.opml import parse_opml
 from sources.model.shown_text import json_text, shown_text
 from sources.x.twitter_v2 import parse_response
 from tests.builders import page, rss, tweet
@@ -189,3 +190,18 @@ def test_a_warning_no_handler_takes_is_cleaned_too(db_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert_clean(done.stderr)
     assert f"stored time of {SHOWN}" in done.stderr
+
+
+def test_feeds_export_writes_a_hostile_name_as_valid_opml_text(cli, tmp_path: Path) -> None:
+    """A configured feed name with escapes is exported as its words: the OPML is valid XML
+    (which cannot hold an ESC at all) and prints nothing a terminal acts on."""
+    config = tmp_path / "echowatch.toml"
+    config.write_text(
+        f'[[feeds]]\nname = {toml_string(HOSTILE)}\nurl = "https://e.example/g.xml"\n',
+        encoding="utf-8",
+    )
+    run = cli("feeds", "export", "--config", config)
+    assert run.code == 0, run.err
+    assert_clean(run.out)
+    (feed,) = parse_opml(run.out.encode()).feeds
+    assert (feed.title, feed.url) == (SHOWN, "https://e.example/g.xml")
