@@ -75,7 +75,7 @@ def test_queries_without_a_backslash_parse_as_before(pieces: list[str]) -> None:
     text = "".join(pieces)
     now = _tree(text)
     original = query_language._quoted
-    query_language._quoted = _quoted_before  # type: ignore[assignment]
+    query_language._quoted = _quoted_before
     try:
         before = _tree(text)
     finally:
