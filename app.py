@@ -14,13 +14,14 @@ import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from cache.db.store import Store, StoreError, default_db_path, demo_db_path, describe_sqlite_error
 from cache.live.demo_policy import runs_demo
 from cache.read.first_page import newest_mentions
 from filters.classify import Classifier
 from sources.model.config import Config, ConfigError, find_config_path, load_config
+from sources.model.shown_text import json_text, shown_text
 from tui.first_paint import EarlyScreen, paint
 
 if TYPE_CHECKING:
@@ -31,6 +32,21 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 Runner = Callable[[argparse.Namespace], int]
 Subparsers = argparse._SubParsersAction
+
+
+def say(text: str, file: TextIO | None = None) -> None:
+    """Print `text` for a person (standard output unless `file`), cleaned for a terminal.
+
+    What the commands print quotes posts, names, feed titles, archive queries, configs and
+    errors about them: escape sequences, controls and bidi overrides are removed (line
+    breaks kept). JSON output is not text for a person: it goes through `json_text`.
+    """
+    print(shown_text(text), file=file or sys.stdout)
+
+
+def counted(count: int, noun: str) -> str:
+    """`1 hour`, `2 hours`, `0 hours`: a count with its noun in the right number."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 # A command's own `--db`/`--config` default to SUPPRESS: with a default of None, argparse
@@ -91,7 +107,7 @@ def reclassify_if_config_changed(store: Store, classifier: Classifier) -> None:
 
     result = reclassify_if_changed(store, classifier)
     if result is not None:
-        print(
+        say(
             f"classification rules changed: re-classified {result.mentions_changed} of "
             f"{result.mentions_checked} mentions and {result.accounts_changed} of "
             f"{result.accounts_checked} accounts",
@@ -105,11 +121,14 @@ def reclassify_if_config_changed(store: Store, classifier: Classifier) -> None:
 def _add_import(sub: Subparsers) -> Runner:
     parser = sub.add_parser(
         "import",
-        help="load Twitter API v2 JSON/JSONL archives and RSS/Atom/RDF files",
-        description="Load archives into the store. Twitter API v2: a response object, JSON "
-        "Lines of response pages (twarc2), or one tweet per line. Feeds: RSS, "
-        "Atom or RDF files. Files may be gzip-compressed; - reads standard input. "
-        "Importing the same file again changes nothing.",
+        help="load saved X (Twitter API v2), Bluesky and Mastodon answers and RSS/Atom/RDF files",
+        description="Load archives into the store. X (Twitter API v2): a response object, "
+        "JSON Lines of response pages (twarc2), one tweet per line, or a filtered-stream "
+        "capture. Bluesky: saved searchPosts, getAuthorFeed, getTimeline or getPostThread "
+        "answers, or a Jetstream capture (JSON Lines). Mastodon: saved status lists, "
+        "statuses, search answers or thread contexts. Feeds: RSS, Atom or RDF files. Files "
+        "may be gzip-compressed; - reads standard input. Importing the same file again "
+        "changes nothing.",
         epilog="exit status: 0 every file was read (lines skipped inside a file are listed, "
         "they are no failure); 1 at least one file could not be read at all (the others "
         "are still imported); 2 a usage or config error (nothing imported).",
@@ -171,11 +190,11 @@ def _run_import(args: argparse.Namespace) -> int:
 
     if args.demo:
         if args.paths:
-            print("echowatch import: --demo takes no PATH", file=sys.stderr)
+            say("echowatch import: --demo takes no PATH", file=sys.stderr)
             return EXIT_USAGE
         return _run_import_demo(args)
     if not args.paths:
-        print("echowatch import: give at least one PATH (or --demo)", file=sys.stderr)
+        say("echowatch import: give at least one PATH (or --demo)", file=sys.stderr)
         return EXIT_USAGE
     config = load_config_from(args)
     classifier = Classifier(config)
@@ -191,24 +210,24 @@ def _run_import(args: argparse.Namespace) -> int:
             stop=stop,
         )
     totals = report.totals
-    print(
+    say(
         f"imported {totals.new} new, {totals.updated} updated, {totals.skipped} skipped "
         f"({totals.unchanged} unchanged, {totals.accounts} accounts new or changed, "
         f"{report.files_read} of {len(args.paths)} files read)"
     )
     if report.times_from_ids:
-        print(
+        say(
             f"  note {report.times_from_ids} posts had no created_at: their time is the one "
             "their id encodes (derived; their stored payload has no created_at)"
         )
     for skipped in report.skipped:
-        print(f"  skipped {skipped.where}: {skipped.reason}")
+        say(f"  skipped {skipped.where}: {skipped.reason}")
     for warning in report.warnings:
-        print(f"  warning {warning}")
+        say(f"  warning {warning}")
     for problem in report.unreadable:
-        print(f"  error {problem}", file=sys.stderr)
+        say(f"  error {problem}", file=sys.stderr)
     if report.interrupted:
-        print(
+        say(
             f"echowatch import: interrupted by {stop.signal_name}: {totals.new} new and "
             f"{totals.updated} updated mentions were stored before it; run the same import "
             "again to add the rest (nothing stored twice)",
@@ -263,21 +282,21 @@ def _run_import_demo(args: argparse.Namespace) -> int:
     try:
         claim_demo_store(path)
     except DemoStoreRefused as exc:
-        print(f"echowatch import: {exc}", file=sys.stderr)
+        say(f"echowatch import: {exc}", file=sys.stderr)
         return EXIT_USAGE
     warnings: list[str] = []
     with Store.open(path) as store:
         classifier = Classifier(config)
         reclassify_if_config_changed(store, classifier)
         totals = load_demo(store, classifier, on_warning=warnings.append)
-    print(
+    say(
         f"imported {totals.new} new, {totals.updated} updated, {totals.skipped} skipped "
         f"(the demo scenario; {totals.unchanged} unchanged, "
         f"{totals.accounts} accounts new or changed) "
         f"into {path}"
     )
     for warning in warnings:
-        print(f"  warning {warning}")
+        say(f"  warning {warning}")
     return EXIT_OK
 
 
@@ -359,14 +378,14 @@ def _run_export(args: argparse.Namespace) -> int:
     fmt = args.format or formats[0]
     if args.ids:
         if args.report != "mentions" or args.format:
-            print(
+            say(
                 "echowatch export: --ids writes plain post ids: leave out --report and --format",
                 file=sys.stderr,
             )
             return EXIT_USAGE
         fmt = "ids"
     elif fmt not in formats:
-        print(
+        say(
             f"echowatch export: --report {args.report} is written as "
             f"{' or '.join(formats)}, not {fmt}",
             file=sys.stderr,
@@ -378,7 +397,7 @@ def _run_export(args: argparse.Namespace) -> int:
         # Checked alone first, so that a mistake's position is a column of --query.
         query_selection(args.query, captured_at, topics=topic_ids(config))
     except QueryError as exc:
-        print(f"echowatch export: bad query: {exc}", file=sys.stderr)
+        say(f"echowatch export: bad query: {exc}", file=sys.stderr)
         return EXIT_USAGE
     view = _export_view(args, config)
     if isinstance(view, int):
@@ -409,18 +428,18 @@ def _run_export(args: argparse.Namespace) -> int:
         try:
             count = export_to(store, request, encoding=encoding)
         except sqlite3.OperationalError as exc:
-            print(f"echowatch export: the query cannot be run: {exc}", file=sys.stderr)
+            say(f"echowatch export: the query cannot be run: {exc}", file=sys.stderr)
             return EXIT_USAGE
         except ExportTargetError as exc:
-            print(f"echowatch export: {exc}", file=sys.stderr)
+            say(f"echowatch export: {exc}", file=sys.stderr)
             return EXIT_USAGE
         except BrokenPipeError:
             raise
         except OSError as exc:  # no space, no permission, no such folder: say so, keep the old file
             return _export_write_failed(args.output, exc)
     if args.output != "-":
-        what = "ids" if args.ids else "rows"
-        print(f"exported {count} {what} to {args.output}", file=sys.stderr)
+        what = "id" if args.ids else "row"
+        say(f"exported {counted(count, what)} to {args.output}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -431,7 +450,7 @@ def _export_view(args: argparse.Namespace, config: Config) -> SavedView | int | 
     if not args.view:
         return None
     if args.report == "ambassadors":
-        print(
+        say(
             "echowatch export: --report ambassadors covers every ambassador: it takes no --view",
             file=sys.stderr,
         )
@@ -439,7 +458,7 @@ def _export_view(args: argparse.Namespace, config: Config) -> SavedView | int | 
     try:
         return find_view(config, args.view)
     except UnknownView as exc:
-        print(f"echowatch export: {exc.args[0]}", file=sys.stderr)
+        say(f"echowatch export: {exc.args[0]}", file=sys.stderr)
         return EXIT_USAGE
 
 
@@ -447,7 +466,7 @@ def _export_write_failed(output: str, exc: OSError) -> int:
     import os
 
     where = "standard output" if output == "-" else output
-    print(
+    say(
         f"echowatch export: cannot write {where}: {exc.strerror or exc}; "
         "no partial file was left behind",
         file=sys.stderr,
@@ -470,11 +489,11 @@ def _run_status(args: argparse.Namespace) -> int:
     from cache.read.status import format_status, store_status
 
     with open_store(args, readonly=True) as store:
-        print(format_status(store_status(store)))
+        say(format_status(store_status(store)))
         # The one command that answers "is my store all right": it checks every page.
         damage = store.damage()
     if damage:
-        print(f"echowatch: {damage}", file=sys.stderr)
+        say(f"echowatch: {damage}", file=sys.stderr)
         return EXIT_FAILED
     return EXIT_OK
 
@@ -485,9 +504,13 @@ def _run_status(args: argparse.Namespace) -> int:
 def _add_collect(sub: Subparsers) -> Runner:
     parser = sub.add_parser(
         "collect",
-        help="poll the configured X queries and feeds and store what arrives",
-        description="Run every configured source on its schedule and store new mentions. "
-        "Logs one line per poll to stderr. SIGINT/SIGTERM finish the current write and exit.",
+        help="poll the configured sources (X, Bluesky, Mastodon, RSS/Atom feeds) and store "
+        "what arrives",
+        description="Run every configured source on its schedule and store new mentions: "
+        "X queries, mentions, timelines and the filtered stream ([x]), Bluesky and Mastodon "
+        "handles, hashtags, accounts, queries and streams ([bluesky], [mastodon]), and "
+        "RSS/Atom/RDF feeds ([[feeds]]). Logs one line per poll to stderr. SIGINT/SIGTERM "
+        "finish the current write and exit.",
     )
     parser.add_argument(
         "--once",
@@ -507,13 +530,14 @@ def _run_collect(args: argparse.Namespace) -> int:
     import threading
 
     from cache.alerts.watch import AlertWatcher
-    from cache.live.collector import Collector, PollReport, describe_report
+    from cache.live.collector import Collector
+    from cache.live.poll_report import PollReport, describe_report, describe_warning
     from filters.classify import Classifier
     from sources.model.config import BEARER_ENV
 
     path = find_config_path(args.config)
     if path is None:
-        print(
+        say(
             "echowatch collect: nothing configured to collect: give --config PATH, set "
             "$ECHOWATCH_CONFIG, or create a config file in the user config dir",
             file=sys.stderr,
@@ -524,7 +548,7 @@ def _run_collect(args: argparse.Namespace) -> int:
         reclassify_if_config_changed(store, Classifier(config))
     collector = Collector(config, db_path_from(args))
     if not collector.sources:
-        print(
+        say(
             f"echowatch collect: nothing to poll in {path}: no [[feeds]], no [x] section "
             f"(X also needs the {BEARER_ENV} environment variable), and no [bluesky] or "
             "[mastodon] handles, hashtags, accounts or queries",
@@ -540,7 +564,7 @@ def _run_collect(args: argparse.Namespace) -> int:
         log.log(logging.ERROR if report.error else logging.INFO, "%s", describe_report(report))
         for warning in report.warnings:
             level = logging.DEBUG if warning.startswith("skipped ") else logging.WARNING
-            log.log(level, "%s: %s", report.name, warning)
+            log.log(level, "%s", describe_warning(report, warning))
 
     def on_signal(signum: int, frame: object) -> None:
         stop.set()
@@ -549,7 +573,7 @@ def _run_collect(args: argparse.Namespace) -> int:
     try:
         if not args.once:
             if collector.run_forever(stop, on_report=log_report):
-                print(
+                say(
                     f"echowatch collect: no source left to poll: all {len(collector.sources)} "
                     "stopped for good (see their errors above); fix them and start again",
                     file=sys.stderr,
@@ -562,9 +586,9 @@ def _run_collect(args: argparse.Namespace) -> int:
         failed = [r for r in reports if r.error]
         if failed:
             total = len(collector.sources)
-            print(f"collect: {len(failed)} of {total} sources failed:", file=sys.stderr)
+            say(f"collect: {len(failed)} of {total} sources failed:", file=sys.stderr)
             for report in failed:
-                print(f"  {report.name}: {report.error}", file=sys.stderr)
+                say(f"  {report.name}: {report.error}", file=sys.stderr)
         return EXIT_FAILED if failed else EXIT_OK
     finally:
         for sig, handler in previous.items():
@@ -577,35 +601,51 @@ def _run_collect(args: argparse.Namespace) -> int:
         log.setLevel(logging.NOTSET)
 
 
+class _TerminalLog(logging.Filter):
+    """Every log line as a terminal may show it: through the one redaction (secrets, bearer
+    tokens, Authorization), then cleaned as printed text is (`say`): the lines name feeds
+    and queries and quote what servers answered."""
+
+    def __init__(self, tokens: Sequence[str] = ()) -> None:
+        super().__init__()
+        self.tokens = list(tokens)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from sources.model.redact import redact
+
+        message = record.getMessage()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        cleaned = shown_text(redact(message, self.tokens))
+        if cleaned != message:
+            record.msg, record.args = cleaned, ()
+        if record.exc_text:
+            record.exc_text = shown_text(redact(record.exc_text, self.tokens))
+        return True
+
+
+def _clean_unhandled_logs() -> None:
+    """Records no handler takes (a warning while exporting, a crash in `serve`'s collector)
+    reach stderr through logging's last resort: they are cleaned as well."""
+    last = logging.lastResort
+    if last is not None and not any(isinstance(f, _TerminalLog) for f in last.filters):
+        last.addFilter(_TerminalLog())
+
+
 def _collect_logging(args: argparse.Namespace) -> logging.Logger:
     """A stderr logger for the collector that can never print a token or password."""
     import os
 
     from sources.model.config import SECRET_ENVS
-    from sources.model.redact import redact
 
     tokens = [t for t in (os.environ.get(name, "") for name in SECRET_ENVS) if t]
-
-    class Redact(logging.Filter):
-        """Every line through the one redaction (secrets, bearer tokens, Authorization)."""
-
-        def filter(self, record: logging.LogRecord) -> bool:
-            message = record.getMessage()
-            if record.exc_info and not record.exc_text:
-                record.exc_text = logging.Formatter().formatException(record.exc_info)
-            cleaned = redact(message, tokens)
-            if cleaned != message:
-                record.msg, record.args = cleaned, ()
-            if record.exc_text:
-                record.exc_text = redact(record.exc_text, tokens)
-            return True
 
     # tweepy logs request headers, bearer token included, at DEBUG: never let that through.
     logging.getLogger("tweepy").setLevel(logging.WARNING)
     log = logging.getLogger("echowatch")
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
-    handler.addFilter(Redact())
+    handler.addFilter(_TerminalLog(tokens))
     log.addHandler(handler)
     log.propagate = False
     log.setLevel(logging.ERROR if args.quiet else logging.DEBUG if args.verbose else logging.INFO)
@@ -660,8 +700,6 @@ def _add_alerts(sub: Subparsers) -> Runner:
 
 
 def _run_alerts(args: argparse.Namespace) -> int:
-    import json
-
     from cache.alerts.rules import evaluate, format_alerts, list_alerts, rule_from_config
     from cache.read.views import alert_views
 
@@ -669,35 +707,33 @@ def _run_alerts(args: argparse.Namespace) -> int:
     with Store.open(db_path_from(args), create=False) as store:
         evaluation = evaluate(store, rule_from_config(config), views=alert_views(config))
         if evaluation.hours_judged:
-            print(
-                f"judged {evaluation.hours_judged} hours of stored history: "
-                f"{len(evaluation.opened)} new alerts",
+            say(
+                f"judged {counted(evaluation.hours_judged, 'hour')} of stored history: "
+                f"{counted(len(evaluation.opened), 'new alert')}",
                 file=sys.stderr,
             )
         alerts = list_alerts(store)
         if args.notify_dry_run:
             return _notify_dry_run(store, alerts, config)
     if args.format == "json":
-        print(json.dumps([a.to_json() for a in alerts], ensure_ascii=False, indent=2))
+        print(json_text([a.to_json() for a in alerts], indent=2))
     else:
-        print(format_alerts(alerts))
+        say(format_alerts(alerts))
     return EXIT_OK
 
 
 def _notify_dry_run(store: Store, alerts: list[Alert], config: Config) -> int:
-    import json
-
     from cache.alerts.notify import notify_payload
 
     if not alerts:
-        print("echowatch alerts: no alerts in this store: nothing to send", file=sys.stderr)
+        say("echowatch alerts: no alerts in this store: nothing to send", file=sys.stderr)
         return EXIT_OK
     command = config.alerts.notify_command
-    print(
+    say(
         f"notify_command would run: {command}" if command else "no notify_command configured",
         file=sys.stderr,
     )
-    print(json.dumps(notify_payload(store, alerts[0]), ensure_ascii=False, indent=2))
+    print(json_text(notify_payload(store, alerts[0]), indent=2))
     return EXIT_OK
 
 
@@ -718,8 +754,6 @@ def _add_views(sub: Subparsers) -> Runner:
 
 
 def _run_views(args: argparse.Namespace) -> int:
-    import json
-
     from cache.read.search import rare_topics
     from cache.read.views import format_view_counts, view_counts
     from filters.topics import topic_ids
@@ -733,12 +767,12 @@ def _run_views(args: argparse.Namespace) -> int:
         counts = view_counts(store, views, config, utc_now(), rare_topics=rare)
     if args.json:
         rows = [{**c.view.as_json(), "alert": c.view.alert, **c.counts} for c in counts]
-        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        print(json_text(rows, indent=2))
     elif not views:
         where = config.path or "the config"
-        print(f"no saved views in {where} (add a [views] table)")
+        say(f"no saved views in {where} (add a [views] table)")
     else:
-        print(format_view_counts(counts))
+        say(format_view_counts(counts))
     return EXIT_OK
 
 
@@ -901,6 +935,7 @@ def _run_classify(args: argparse.Namespace) -> int:
     import json
 
     from filters.classify import ClassifyInputError, classify_record
+    from sources.archive.files import TooDeep, json_mistake, load_json
 
     classifier = Classifier(load_config_from(args))
     failed = 0
@@ -910,17 +945,20 @@ def _run_classify(args: argparse.Namespace) -> int:
             line = raw.decode("utf-8").strip()
             if not line:
                 continue
-            answer = {"line": number, **classify_record(json.loads(line), classifier)}
-        except (UnicodeDecodeError, json.JSONDecodeError, ClassifyInputError) as exc:
+            # import's reader: a line nested too deep is refused before json recurses on it
+            answer = {"line": number, **classify_record(load_json(line), classifier)}
+        except (UnicodeDecodeError, json.JSONDecodeError, TooDeep, ClassifyInputError) as exc:
             failed += 1
             reason = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else str(exc)
-            if isinstance(exc, json.JSONDecodeError):
-                reason = f"not valid JSON ({exc.msg} at column {exc.colno})"
+            if isinstance(exc, TooDeep):
+                reason = f"JSON {exc}"
+            elif isinstance(exc, json.JSONDecodeError):
+                reason = f"not valid JSON ({json_mistake(exc)})"
             answer = {"line": number, "error": f"line {number}: {reason}"}
-        sys.stdout.write(json.dumps(answer, ensure_ascii=False) + "\n")
+        sys.stdout.write(json_text(answer) + "\n")
         sys.stdout.flush()
     if failed:
-        print(f"echowatch classify: {failed} line(s) could not be classified", file=sys.stderr)
+        say(f"echowatch classify: {failed} line(s) could not be classified", file=sys.stderr)
         return EXIT_FAILED
     return EXIT_OK
 
@@ -962,21 +1000,22 @@ def _run_feeds(args: argparse.Namespace) -> int:
             data = sys.stdin.buffer.read() if str(args.opml) == "-" else args.opml.read_bytes()
             listed = parse_opml(data)
         except OSError as exc:
-            print(f"echowatch feeds: {args.opml}: {exc.strerror or exc}", file=sys.stderr)
+            say(f"echowatch feeds: {args.opml}: {exc.strerror or exc}", file=sys.stderr)
             return EXIT_USAGE
         except OpmlError as exc:
-            print(f"echowatch feeds: {args.opml}: {exc}", file=sys.stderr)
+            say(f"echowatch feeds: {args.opml}: {exc}", file=sys.stderr)
             return EXIT_USAGE
         path = find_config_path(args.config) or default_config_path()
         result = add_feeds(path, listed.feeds)
-        print(
-            f"added {len(result.added)} feeds to {path} ({len(result.already)} already there, "
+        say(
+            f"added {counted(len(result.added), 'feed')} to {path} "
+            f"({len(result.already)} already there, "
             f"{len(listed.skipped)} skipped)"
         )
         for feed in result.added:
-            print(f"  added {feed.title}: {feed.url}")
+            say(f"  added {feed.title}: {feed.url}")
         for reason in listed.skipped:
-            print(f"  skipped {reason}")
+            say(f"  skipped {reason}")
         return EXIT_OK
     config = load_config(find_config_path(args.config))
     if args.feeds_action == "export":
@@ -985,7 +1024,7 @@ def _run_feeds(args: argparse.Namespace) -> int:
         return EXIT_OK
     from cache.read.feed_health import feed_health, format_feed_health
 
-    print(format_feed_health(feed_health(config.feeds, db_path_from(args))))
+    say(format_feed_health(feed_health(config.feeds, db_path_from(args))))
     return EXIT_OK
 
 
@@ -1023,15 +1062,16 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Runner]]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser, runners = build_parser()
     args = parser.parse_args(argv)
+    _clean_unhandled_logs()
     try:
         if args.command is None:
             return _run_default(args, parser)
         return runners[args.command](args)
     except ConfigError as exc:
-        print(f"echowatch: config error: {exc}", file=sys.stderr)
+        say(f"echowatch: config error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except StoreError as exc:
-        print(f"echowatch: {exc}", file=sys.stderr)
+        say(f"echowatch: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
         return 130
@@ -1042,11 +1082,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # reading: name the file and what to do, never a traceback.
         if type(exc) not in (sqlite3.OperationalError, sqlite3.DatabaseError):
             raise  # an integrity or programming error is a bug, not a store problem
-        print(f"echowatch: {describe_sqlite_error(db_path_from(args), exc)}", file=sys.stderr)
+        say(f"echowatch: {describe_sqlite_error(db_path_from(args), exc)}", file=sys.stderr)
         return EXIT_FAILED
     except OSError as exc:  # an output file that cannot be written (full disk, permissions)
         where = f"{exc.filename}: " if exc.filename else ""
-        print(f"echowatch: cannot write {where}{exc.strerror or exc}", file=sys.stderr)
+        say(f"echowatch: cannot write {where}{exc.strerror or exc}", file=sys.stderr)
         return EXIT_FAILED
 
 

@@ -101,6 +101,8 @@ def classify_record(record: object, classifier: Classifier) -> dict[str, Any]:
     record_id = record.get("id")
     if record_id is not None and not isinstance(record_id, str | int):
         raise ClassifyInputError(f"'id' should be a string or a number, got {_kind(record_id)}")
+    if "text" not in record:
+        raise ClassifyInputError("'text' is missing (a string is required)")
     text = record.get("text")
     if not isinstance(text, str):
         raise ClassifyInputError(f"'text' should be a string, got {_kind(text)}")

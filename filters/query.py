@@ -12,6 +12,8 @@ Grammar (one for the screen, `export --query` and saved views)::
               | "(" and_expr ")"
 
 So `topic:pay OR topic:taxes lang:de` means (pay or taxes) and German, as in web search.
+Inside quotes (a phrase, or a value: `source:"Quote \\"x\\" \\\\ back"`), `\\"` is a quote
+and `\\\\` a backslash; any other backslash is itself.
 
 Field meanings: `topic:` one of the configured topic ids, whether the post's own words name
 it or it comes from the thread (a reply without topic words takes the topics of the post it
@@ -172,6 +174,8 @@ class _Lexer:
         self.topics = topics
         self.pos = 0
         self.depth = 0
+        self.ended_in_quote = False
+        """Whether the text ends inside a quote that was never closed."""
 
     def tokens(self) -> list[_Token]:
         out: list[_Token] = []
@@ -205,11 +209,16 @@ class _Lexer:
 
     def _phrase(self) -> Text:
         start = self.pos
-        body, end = _quoted(self.text, start)
+        body, end = self._quoted(start)
         self.pos = end
         if not _SEARCHABLE.search(body):
             raise QueryError(start + 1, "expected letters or digits inside the quotes")
         return Text(body, phrase=True)
+
+    def _quoted(self, start: int) -> tuple[str, int]:
+        body, end, closed = _quoted(self.text, start)
+        self.ended_in_quote = not closed
+        return body, end
 
     def _word(self) -> _Token | None:
         start = self.pos
@@ -241,7 +250,7 @@ class _Lexer:
             )
         text = self.text
         if value_start < len(text) and text[value_start] == '"':
-            value, self.pos = _quoted(text, value_start)
+            value, self.pos = self._quoted(value_start)
             raw_values = [(value, value_start + 1)]
         else:
             raw_values = []
@@ -250,7 +259,7 @@ class _Lexer:
                 raw_values.append((part, offset + 1))
                 offset += len(part) + 1
         for value, column in raw_values:
-            if not value.strip():
+            if not _bare(name, value):  # `lang:`, `author:@`, `source:" "`: nothing to match
                 after = f'"{name}:"' if column == value_start + 1 else "'|'"
                 raise QueryError(column, f"expected {_WHAT[name]} after {after}")
         if name in ("since", "until"):
@@ -261,10 +270,8 @@ class _Lexer:
         return Field(name, tuple(self._value(name, v, c) for v, c in raw_values))
 
     def _value(self, name: str, value: str, column: int) -> str:
-        key = value.strip()
-        if name == "author":
-            return key.lstrip("@")
-        if name == "source":
+        key = _bare(name, value)
+        if name in ("author", "source"):
             return key
         key = key.lower()
         valid: Collection[str] | None = {
@@ -285,16 +292,49 @@ class _Lexer:
         return key
 
 
+def _bare(name: str, value: str) -> str:
+    """A field's value as it is compared: without surrounding blanks, a handle without @."""
+    key = value.strip()
+    return key.lstrip("@") if name == "author" else key
+
+
 _TOPIC_OF_SHORT_NAME = {short: topic for topic, short in SHORT_NAMES.items()}
 """Topic id of each word the feed shows for a default topic (`filters.topic_vocab`)."""
 
 
-def _quoted(text: str, start: int) -> tuple[str, int]:
-    """The body of the quoted string starting at `start` and the index after it."""
-    end = text.find('"', start + 1)
-    if end < 0:  # an unbalanced quote is a phrase to the end, not an error
-        return text[start + 1 :], len(text)
-    return text[start + 1 : end], end + 1
+_QUOTED_BODY = re.compile(r'(?:[^"\\]|\\.?)*', re.DOTALL)
+"""What follows an opening quote up to its closing one: a backslash takes the next
+character with it (`\\"` does not close)."""
+_ESCAPED = re.compile(r'\\([\\"])')
+
+
+def _quoted(text: str, start: int) -> tuple[str, int, bool]:
+    """The body of the quoted string starting at `start`, the index after it, and whether
+    a quote closed it (an unbalanced quote is a phrase to the end, not an error).
+
+    Inside, `\\"` is a quote and `\\\\` a backslash (`source:"Say \\"hi\\""`); a
+    backslash before any other character is itself (`"C:\\temp"`).
+    """
+    body = _QUOTED_BODY.match(text, start + 1)
+    assert body is not None  # the pattern matches the empty string
+    value = _ESCAPED.sub(r"\1", body.group())
+    closed = body.end() < len(text)
+    return value, body.end() + closed, closed
+
+
+def closed_quotes(text: str) -> str:
+    """`text` with the quote it leaves open (if any) closed, so that more can follow it:
+    `(VIEW) QUERY` must not put the `)` and QUERY inside the view's last phrase."""
+    lexer = _Lexer(text, None)
+    try:
+        lexer.tokens()
+    except QueryError:
+        return text  # (nothing to keep: such a view is refused when the config is read)
+    if not lexer.ended_in_quote:
+        return text
+    # A lone backslash at the end is itself: doubled, so it cannot escape the new quote.
+    lone_backslash = (len(text) - len(text.rstrip("\\"))) % 2
+    return text + "\\" * lone_backslash + '"'
 
 
 def _free_word(word: str, column: int) -> Text:

@@ -262,3 +262,12 @@ def test_the_alerts_command_walks_an_imported_history_once(cli, db_path: Path) -
     assert text.code == 0
     assert text.out.splitlines()[0].startswith("2026-11-09T15:00:00Z  all")
     assert "strikes" in text.out and "top posts: x:" in text.out
+
+
+def test_the_alerts_command_counts_one_hour_in_the_singular(cli, db_path: Path) -> None:
+    """A store of one hour says "judged 1 hour", not "1 hours"."""
+    with Store.open(db_path) as store:
+        add_posts(store, DAY0, 3, STRIKE_TEXT)
+    run = cli("alerts", "--db", db_path)
+    assert run.code == 0, run.err
+    assert "judged 1 hour of stored history: 0 new alerts" in run.err

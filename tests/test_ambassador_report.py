@@ -227,7 +227,7 @@ def test_export_markdown_escapes_user_text(db_path: Path, tmp_path: Path, cli) -
     assert table[0] == "| " + " | ".join(REPORT_COLUMNS) + " |"
     assert any(r.startswith("| \\@anne\\_fc | 5 | 1.0 |") for r in table)
     assert markdown_cell("a|b [x](http://e) <b>*y*</b>\n\x1b[2J") == (
-        "a\\|b \\[x\\]\\(http://e\\) \\<b\\>\\*y\\*\\</b\\> \\[2J"
+        "a\\|b \\[x\\]\\(http://e\\) \\<b\\>\\*y\\*\\</b\\>"
     )
 
 

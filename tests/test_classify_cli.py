@@ -54,18 +54,25 @@ def test_classify_reads_jsonl_and_answers_each_line(
 def test_bad_lines_get_an_error_line_and_the_rest_go_on(
     cli: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Broken JSON, a missing text or bad bytes each give an error line; others still work."""
-    data = b'{"text": "Streik"}\n{not json\n{"id": "x"}\n\xff\xfe\n[1]\n{"text": "Steuern"}\n'
+    """Broken JSON, a missing or null text or bad bytes each give an error line saying
+    which; the others still work."""
+    data = (
+        b'{"text": "Streik"}\n{not json\n{"id": "x"}\n\xff\xfe\n[1]\n{"text": "Steuern"}\n'
+        b'{"text": null}\n{}\n'
+    )
     feed_stdin(monkeypatch, data)
     result = cli("classify")
     assert result.code == 1
     out = answers(result.out)
-    assert [o.get("topics") for o in out] == [["strikes"], None, None, None, None, ["taxes"]]
+    topics = [o.get("topics") for o in out]
+    assert topics == [["strikes"], None, None, None, None, ["taxes"], None, None]
     assert out[1]["error"].startswith("line 2: not valid JSON")
-    assert out[2]["error"] == "line 3: 'text' should be a string, got null"
+    assert out[2]["error"] == "line 3: 'text' is missing (a string is required)"
     assert out[3]["error"] == "line 4: not UTF-8 text"
     assert out[4]["error"] == "line 5: expected a JSON object, got a list"
-    assert "4 line(s) could not be classified" in result.err
+    assert out[6]["error"] == "line 7: 'text' should be a string, got null"
+    assert out[7]["error"] == "line 8: 'text' is missing (a string is required)"
+    assert "6 line(s) could not be classified" in result.err
 
 
 def test_classify_uses_the_config_topics(
@@ -106,3 +113,33 @@ def test_reply_without_topic_words_takes_the_topics_of_its_parent_text(
     assert (third["topics"], third["topics_from_thread"]) == ([], [])
     assert fourth["error"] == "line 4: 'parent_text' should be a string, got a number"
     assert result.code == 1
+
+
+def test_a_deeply_nested_line_is_refused_and_the_rest_go_on(
+    cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A line of 100,000 brackets gets an error line with its depth, as `import` says it,
+    and the line after it is still classified."""
+    data = b'{"text": "Streik"}\n' + b"[" * 100_000 + b'\n{"text": "Lohn"}\n'
+    feed_stdin(monkeypatch, data)
+    result = cli("classify")
+    assert result.code == 1
+    out = answers(result.out)
+    assert [o.get("topics") for o in out] == [["strikes"], None, ["pay"]]
+    assert out[1]["error"] == "line 2: JSON nested 100000 levels deep (the limit is 64)"
+
+
+def test_a_json_mistake_is_named_once_with_its_column(
+    cli: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """An unterminated string reads "starting at column 10" in `classify` and `import`
+    alike, not "starting at at column"."""
+    feed_stdin(monkeypatch, b'{"text": "Streik\n')
+    result = cli("classify")
+    expected = "not valid JSON (Unterminated string starting at column 10)"
+    assert answers(result.out)[0]["error"] == f"line 1: {expected}"
+    archive = tmp_path / "two.jsonl"
+    archive.write_text('{"data": []}\n{"text": "Streik', encoding="utf-8")
+    imported = cli("import", "--db", tmp_path / "store.db", archive)
+    assert "invalid or truncated JSON (Unterminated string starting at column 10)" in imported.out
+    assert "at at" not in imported.out

@@ -107,3 +107,18 @@ def test_import_exit_status_is_as_documented(tmp_path: Path, cli) -> None:
     run = cli("import", good, tmp_path / "missing.jsonl", "--db", tmp_path / "t.db")
     assert run.code == 1 and run.out.startswith("imported 3 new")
     assert cli("import", "--db", db).code == 2
+
+
+def test_import_and_collect_help_name_every_platform_they_handle() -> None:
+    """`--help` (the command list, import's and collect's own) names Bluesky and Mastodon
+    beside X and feeds, and import's the X stream captures it reads."""
+    parser, _ = app.build_parser()
+    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    listed = {choice.dest: choice.help or "" for choice in action._choices_actions}
+    commands = _subparsers()
+    for name in ("import", "collect"):
+        own = " ".join(commands[name].format_help().split())
+        for platform in ("X", "Bluesky", "Mastodon", "RSS"):
+            assert re.search(rf"\b{platform}\b", own), (name, platform)
+            assert re.search(rf"\b{platform}\b", listed[name]), (name, platform)
+    assert "stream capture" in " ".join(commands["import"].format_help().split())

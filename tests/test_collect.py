@@ -313,3 +313,18 @@ def test_after_collect_the_echowatch_logger_reaches_the_callers_handlers_again(
     with caplog.at_level(logging.INFO, logger="echowatch"):
         logging.getLogger("echowatch.later").info("still heard")
     assert "still heard" in caplog.text
+
+
+def test_a_malformed_feed_is_named_once_in_its_warning(
+    server: FeedServer, tmp_path: Path, db_path: Path, cli
+) -> None:
+    """The warning for a feed the loose parser recovered names the feed once, not twice."""
+    broken = rss("Forum", [article(1)]).replace(b"<title>Kestrel", b"<title>&nbsp; Kestrel")
+    server.feed("/forum.xml", broken)
+    config = tmp_path / "forum.toml"
+    config.write_text(_feed_entry("Lager forum", server.url("/forum.xml")))
+    run = cli("collect", "--once", "--config", config, "--db", db_path)
+    assert run.code == 0, run.err
+    (warning,) = [line for line in run.err.splitlines() if "malformed feed" in line]
+    assert warning.count("Lager forum") == 1
+    assert warning.split(" ", 1)[1].startswith("Lager forum: malformed feed, read what could be")

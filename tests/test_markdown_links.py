@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -124,8 +125,9 @@ def test_links_keep_their_address(url: str) -> None:
         MarkdownIt().normalizeLink(url.replace("<", "%3C").replace(">", "%3E")),
         "open",
     )
-    # An address inside a post becomes a link to exactly itself (`<` ends it, as on GitHub).
-    url = url.split("<")[0]
+    # An address inside a post becomes a link to exactly itself, up to a `<` or `[` (which
+    # no address holds unencoded) and without the full stop after it.
+    url = re.split(r"[<\[]", url)[0]
     text = f"Lies das: {url}. Oder nicht."
     links = _links(md_text(text))
     assert [h for h, _ in links] == [MarkdownIt().normalizeLink(url)]
@@ -137,3 +139,26 @@ def test_only_web_addresses_become_links() -> None:
     rendered = MarkdownIt("gfm-like").render(md_text("[x](javascript:alert(1)) <b>*y*</b> @anna"))
     assert "<a" not in rendered and "<b>" not in rendered and "<em>" not in rendered
     assert "[x](javascript:alert(1)) &lt;b&gt;*y*&lt;/b&gt; @anna" in rendered
+
+
+@pytest.mark.parametrize(
+    ("text", "address", "rest"),
+    [
+        ("[link=http://evil]y[/link]", "http://evil", "[link=http://evil]y[/link]"),
+        ("<https://a.example/x>", "https://a.example/x", "<https://a.example/x>"),
+        ('"https://a.example/q" says', "https://a.example/q", '"https://a.example/q" says'),
+        ("see https://a.example/p.", "https://a.example/p", "see https://a.example/p."),
+        ("at http://[2001:db8::1]:8080/x]", "http://[2001:db8::1]:8080/x", None),
+    ],
+)
+def test_an_address_in_a_post_ends_where_an_address_ends(
+    text: str, address: str, rest: str | None
+) -> None:
+    """Brackets, angle brackets, quotes and closing punctuation end an address in a post
+    (an IPv6 host keeps its brackets); what follows is shown literally."""
+    markdown = md_text(text)
+    assert [href for href, _ in _links(markdown)] == [MarkdownIt().normalizeLink(address)]
+    assert f"(<{address}>)" in markdown
+    shown = re.sub(r"<[^>]+>", "", MarkdownIt("gfm-like").render(markdown)).strip()
+    if rest is not None:
+        assert html.unescape(shown) == rest

@@ -169,6 +169,10 @@ def test_has_reply_and_has_parody(store: Store) -> None:
         ("platform:x|fb", 12, "unknown platform 'fb' (valid: x, rss, bluesky, mastodon)"),
         ("colour:red", 1, "unknown field 'colour:'"),
         ("pay -", 5, "expected a term after '-'"),
+        ("author:@", 8, 'expected an author handle after "author:"'),
+        ("author:@@ pay", 8, 'expected an author handle after "author:"'),
+        ('author:"@"', 8, 'expected an author handle after "author:"'),
+        ("author:anna|@", 13, "expected an author handle after '|'"),
     ],
 )
 def test_syntax_errors_name_position_and_expectation(

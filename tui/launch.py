@@ -19,6 +19,7 @@ from filters.classify import Classifier
 from filters.views import check_views
 from sources.demo import demo_config_path
 from sources.model.config import Config, find_config_path, load_config, user_config_file
+from tui.clean_text import clean
 from tui.first_paint import EarlyScreen
 from tui.gateway import (
     AlertWatcher,
@@ -147,7 +148,7 @@ def run_monitor(
             )
         except (LaunchError, StoreError) as exc:
             _restore(early)
-            print(f"echowatch: {exc}", file=sys.stderr)
+            print(f"echowatch: {clean(exc)}", file=sys.stderr)  # it may quote a config
             return 1
         if early is None and paint_early is not None and plan.mode == "demo":
             early = paint_early(plan.db_path)

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from textual_serve.server import Server
 
+from tui.clean_text import clean
 from tui.gateway import Pollable, StoreError, describe_report, poll_sources
 from tui.launch import LaunchError, LaunchPlan, plan_launch
 
@@ -106,7 +107,7 @@ def run_serve(request: ServeRequest) -> int:
             speed=request.speed,
         )
     except (LaunchError, StoreError) as exc:
-        print(f"echowatch serve: {exc}", file=sys.stderr)
+        print(f"echowatch serve: {clean(exc)}", file=sys.stderr)  # it may quote a config
         return EXIT_FAILED
     stop = threading.Event()
     collecting = _start_collector(plan.collector, stop) if plan.collector else None

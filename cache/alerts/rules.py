@@ -39,6 +39,7 @@ from filters.spikes import (
 from filters.views import view_of_series
 from sources.model.config import Config
 from sources.model.records import utc_now
+from sources.model.shown_text import shown_text
 from sources.model.text import format_timestamp
 
 log = logging.getLogger("echowatch.alerts")
@@ -352,16 +353,18 @@ def format_alerts(alerts: list[Alert]) -> str:
     for alert in alerts:
         baseline = f"{alert.baseline:.1f} ± {alert.stdev:.1f}"
         kind = "same hour, previous days" if alert.baseline_kind == "same_hour" else "prev. hours"
+        topic = shown_text(alert.topic, one_line=True)
         lines.append(
-            f"{alert.started_at}  {alert.topic:<20} count {alert.count:>5}  "
+            f"{alert.started_at}  {topic:<20} count {alert.count:>5}  "
             f"baseline {baseline} ({kind})  k {alert.k:g}  "
             f"peak {alert.peak_count} at {_when(alert.peak_at, alert.started_at)}  "
             f"[{alert.mode}]"
         )
         if alert.top_ids:
-            lines.append(f"    top posts: {', '.join(alert.top_ids)}")
+            lines.append(f"    top posts: {shown_text(', '.join(alert.top_ids), one_line=True)}")
         if alert.top_sources:
-            lines.append("    sources: " + ", ".join(f"{s} ({n})" for s, n in alert.top_sources))
+            named = (f"{shown_text(s, one_line=True)} ({n})" for s, n in alert.top_sources)
+            lines.append(f"    sources: {', '.join(named)}")
     return "\n".join(lines)
 
 

@@ -8,7 +8,6 @@ used, so a reader can check each claim against the posts.
 from __future__ import annotations
 
 import csv
-import json
 from dataclasses import asdict
 from datetime import datetime
 from typing import IO, Any
@@ -20,6 +19,7 @@ from cache.export.safe_text import spreadsheet_cell
 from cache.read.ambassadors import AmbassadorProfile, ambassador_profiles
 from filters.signals.measures import WEEKDAYS
 from sources.model.records import utc_now
+from sources.model.shown_text import json_text
 from sources.model.text import format_timestamp
 
 REPORT_COLUMNS = (
@@ -120,7 +120,7 @@ def _write_json(
             for profile in profiles
         ],
     }
-    json.dump(document, out, ensure_ascii=False, indent=2)
+    out.write(json_text(document, indent=2))
     out.write("\n")
 
 

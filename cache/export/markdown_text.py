@@ -15,16 +15,22 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from sources.model.shown_text import without_escape_sequences
+
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~&@-])")
 _LIST_NUMBER = re.compile(r"^(\d{1,9})([.)])(?=\s|$)")
-_ADDRESS = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
+# An address in a post ends where one ends: at a blank, a bracket, an angle bracket, a
+# quote or a backslash (none is a URL character, RFC 3986), so `[url=http://a]b[/url]`
+# links http://a alone; only an IPv6 host is written in brackets (`http://[::1]/`).
+_ADDRESS = re.compile(r"https?://(?:\[[0-9a-f:.]+\])?[^\s<>\"'`\[\]\\]*", re.IGNORECASE)
 _TRAILING = ".,;:!?)]}'\""
 
 
 def one_line(value: object) -> str:
-    """`value` as one line of visible text: control and format (bidi) characters dropped,
-    line breaks and tabs turned into spaces, runs of spaces collapsed."""
-    text = "" if value is None else str(value)
+    """`value` as one line of visible text: terminal escape sequences removed whole, other
+    control and format (bidi) characters dropped, line breaks and tabs turned into spaces,
+    runs of spaces collapsed."""
+    text = without_escape_sequences("" if value is None else str(value))
     kept = "".join(
         " " if ch in "\r\n\t\u2028\u2029\x85" else ch
         for ch in text

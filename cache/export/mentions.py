@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Iterator
 from typing import IO, Any
 
@@ -12,6 +11,7 @@ from cache.export.request import EXPORT_COLUMNS
 from cache.export.safe_text import spreadsheet_cell
 from cache.read.search import select_sql
 from cache.read.selection import Selection
+from sources.model.shown_text import json_text
 
 
 def export_rows(store: Store, selection: Selection) -> Iterator[dict[str, Any]]:
@@ -50,7 +50,7 @@ def write_jsonl(rows: Iterator[dict[str, Any]], out: IO[str]) -> int:
     """One JSON object per line with the export columns; topic lists stay lists."""
     count = 0
     for row in rows:
-        out.write(json.dumps({c: row[c] for c in EXPORT_COLUMNS}, ensure_ascii=False))
+        out.write(json_text({c: row[c] for c in EXPORT_COLUMNS}))
         out.write("\n")
         count += 1
     return count

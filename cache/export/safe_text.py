@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from sources.model.shown_text import without_escape_sequences
+
 # Bidi embeddings/overrides/isolates and marks: they can reorder what a reader sees.
 _INVISIBLE = re.compile("[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -15,11 +17,12 @@ _LINE_BREAKS = re.compile("\r\n|[\r\n\u2028\u2029\x85\x0b\x0c]")
 _ANY_TO_CLEAN = re.compile(
     "[\x00-\x1f\x7f-\x9f\u200e\u200f\u061c\u2028\u2029\u202a-\u202e\u2066-\u2069]"
 )
-"""Every character the three rules below change (tab and line breaks included)."""
+"""Every character the rules below change (tab, line breaks and ESC included)."""
 
 
 def display_text(text: str | None) -> str:
-    """User text made safe to show: control characters and bidi overrides removed.
+    """User text made safe to show: terminal escape sequences removed whole (so no `[31m`
+    is left of a colour), then other control characters and bidi overrides.
 
     Line breaks and tabs stay (each format decides what to do with them); the store
     keeps the original.
@@ -27,8 +30,8 @@ def display_text(text: str | None) -> str:
     if not text:
         return ""
     if _ANY_TO_CLEAN.search(text) is None:
-        return text  # nearly every cell: one scan instead of three substitutions
-    text = _LINE_BREAKS.sub("\n", text)
+        return text  # nearly every cell: one scan instead of four substitutions
+    text = _LINE_BREAKS.sub("\n", without_escape_sequences(text))
     return _INVISIBLE.sub("", _CONTROL.sub("", text.replace("\t", " ")))
 
 

@@ -8,7 +8,6 @@ row count. It is written atomically after the export itself is in place.
 from __future__ import annotations
 
 import importlib.metadata
-import json
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 from cache.export.request import ExportRequest, atomic_output
 from filters.query import And, QueryError, TimeBound, parse
 from sources.model.records import utc_now
+from sources.model.shown_text import json_text
 from sources.model.text import format_timestamp
 
 SIDECAR_SUFFIX = ".meta.json"
@@ -85,6 +85,6 @@ def write_sidecar(request: ExportRequest, rows: int) -> Path:
     """Write `FILE.meta.json` for the export at `request.output`; returns its path."""
     path = sidecar_path(request.output)
     with atomic_output(str(path)) as out:
-        json.dump(sidecar_data(request, rows), out, ensure_ascii=False, indent=2)
+        out.write(json_text(sidecar_data(request, rows), indent=2))
         out.write("\n")
     return path

@@ -9,7 +9,6 @@ the query and the capture time.
 
 from __future__ import annotations
 
-import json
 from typing import IO, Any
 
 from cache.db.store import Store, now_text
@@ -19,6 +18,7 @@ from cache.read.threads import iter_critical_threads
 from filters.threads import ParodyReaction, PostRef, Thread
 from sources.model.handles import platform_of, shown_author
 from sources.model.records import utc_now
+from sources.model.shown_text import json_text
 from sources.model.text import format_timestamp
 
 
@@ -68,11 +68,11 @@ def _write_json(threads: Any, request: ExportRequest, out: IO[str]) -> int:
         "view": request.view.as_json() if request.view else None,
         "captured_at": _captured(request),
     }
-    out.write(json.dumps(head, ensure_ascii=False)[:-1] + ', "threads": [')
+    out.write(json_text(head)[:-1] + ', "threads": [')
     count = 0
     for thread in threads:
         out.write(",\n  " if count else "\n  ")
-        out.write(json.dumps(thread_entry(thread), ensure_ascii=False))
+        out.write(json_text(thread_entry(thread)))
         count += 1
     out.write("\n]}\n" if count else "]}\n")
     return count

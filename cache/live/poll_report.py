@@ -1,7 +1,7 @@
 """What one poll of one source did: the typed report the scheduler hands on.
 
-`collect` logs it (`describe_report`), the monitor shows it (status line, toasts). It is
-plain immutable data, so it may cross from a poll thread to the screen.
+`collect` logs it (`describe_report`, `describe_warning`), the monitor shows it (status
+line, toasts). It is plain immutable data, so it may cross from a poll thread to the screen.
 """
 
 from __future__ import annotations
@@ -46,3 +46,14 @@ def describe_report(report: PollReport) -> str:
     if report.error:
         return f"{head}, FAILED: {report.error}; next poll {when}"
     return f"{head}, next poll {when}"
+
+
+def describe_warning(report: PollReport, warning: str) -> str:
+    """The log line of one warning of a poll, naming its source once.
+
+    Most sources begin a warning with their name already (`Lager forum: malformed feed`,
+    as the same parser writes it for `import`, where the name says which file); the
+    others are named here."""
+    if warning.startswith((f"{report.name}:", f"skipped {report.name}:")):
+        return warning
+    return f"{report.name}: {warning}"

@@ -9,7 +9,7 @@ from cache.db.store import Store
 from sources.model.config import FeedSection
 from sources.model.program import program_name
 from sources.model.records import SourceState
-from sources.model.text import clean_text
+from sources.model.shown_text import shown_text
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ class FeedHealth:
         if self.state is None or not self.state.last_poll_at:
             return "never polled"
         if self.state.last_error:
-            return f"failing: {clean_text(self.state.last_error)}"
+            return f"failing: {shown_text(self.state.last_error, one_line=True)}"
         return "ok"
 
 
@@ -46,8 +46,9 @@ def format_feed_health(rows: list[FeedHealth]) -> str:
     lines = []
     for row in rows:
         state = row.state
-        lines.append(f"{clean_text(row.feed.name)}  {row.health}")
-        lines.append(f"  url: {clean_text(row.feed.url)}  (every {row.feed.poll_seconds} s)")
+        name, url = (shown_text(text, one_line=True) for text in (row.feed.name, row.feed.url))
+        lines.append(f"{name}  {row.health}")
+        lines.append(f"  url: {url}  (every {row.feed.poll_seconds} s)")
         if state is not None and state.last_poll_at:
             lines.append(
                 f"  last poll {state.last_poll_at}, last success "

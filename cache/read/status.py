@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from cache.db.store import SourceState, Store
+from sources.model.shown_text import shown_text
 from sources.net.stream_gaps import stream_gaps
 
 
@@ -76,6 +77,8 @@ def store_status(store: Store) -> StoreStatus:
 
 
 def format_status(status: StoreStatus) -> str:
+    """The text of `app.py status`. Source names and errors come from archives, feeds and
+    configs: each is shown as one line of plain text, so the columns line up too."""
     lines = [
         f"store: {status.path} (schema {status.schema_version})",
         f"mentions: {status.total}   accounts: {status.accounts}",
@@ -87,8 +90,9 @@ def format_status(status: StoreStatus) -> str:
         lines.append(f"times not counted in trends or alerts: {flagged}")
     if status.per_source:
         lines.append("per platform and source:")
-        width = max(len(s) for _, s, _ in status.per_source)
-        for platform, source, count in status.per_source:
+        shown = [(p, shown_text(s, one_line=True), n) for p, s, n in status.per_source]
+        width = max(len(s) for _, s, _ in shown)
+        for platform, source, count in shown:
             lines.append(f"  {platform:<8} {source:<{width}}  {count:>8}")
     if status.per_role:
         lines.append("per role: " + ", ".join(f"{r} {n}" for r, n in status.per_role))
@@ -97,11 +101,13 @@ def format_status(status: StoreStatus) -> str:
     if status.sources:
         lines.append("sources:")
         for state in status.sources:
-            health = f"last error: {state.last_error}" if state.last_error else "ok"
+            error = shown_text(state.last_error, one_line=True)
+            health = f"last error: {error}" if state.last_error else "ok"
             success = state.last_success_at or "never"
             polled = state.last_poll_at or "never"
+            name = shown_text(state.name, one_line=True)
             lines.append(
-                f"  {state.name}: {health} (last poll {polled}, last success {success}, "
+                f"  {name}: {health} (last poll {polled}, last success {success}, "
                 f"{state.items_seen} items seen)"
             )
             lines.extend(f"    {gap}" for gap in stream_gaps(state))

@@ -6,7 +6,6 @@ a view selects exactly what the same text selects in the filter bar or `export -
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -14,9 +13,11 @@ from datetime import datetime, timedelta
 from cache.db.store import Store
 from cache.read.search import query_selection
 from cache.read.selection import Selection
+from filters.query import closed_quotes
 from filters.topics import topic_ids
 from filters.views import SavedView, saved_views
 from sources.model.config import Config
+from sources.model.shown_text import shown_text
 from sources.model.text import format_timestamp
 
 WINDOWS: tuple[tuple[str, timedelta], ...] = (
@@ -85,16 +86,13 @@ def combined_query(view: SavedView | None, query: str) -> str:
     if not query:
         return view.query
     # An unclosed quote runs to the end of a query: close it, or it would swallow the ")".
-    closed = view.query + '"' if view.query.count('"') % 2 else view.query
-    return f"({closed}) {query}"
-
-
-_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u061c]+")
+    return f"({closed_quotes(view.query)}) {query}"
 
 
 def _shown(text: str) -> str:
-    """Config text for a terminal table: controls and bidi overrides become a space."""
-    return _CONTROLS.sub(" ", text)
+    """Config text for a terminal table: one line, no escape sequence, control or bidi
+    override (line breaks and tabs become a space)."""
+    return shown_text(text, one_line=True)
 
 
 def format_view_counts(counts: list[ViewCount]) -> str:

@@ -294,6 +294,12 @@ def _line_value(raw: bytes) -> Any:
     return load_json(text)
 
 
+def json_mistake(exc: json.JSONDecodeError) -> str:
+    """What is wrong with a JSON text and where: `Expecting value at column 4`."""
+    # Some of json's messages end in "at" already ("Unterminated string starting at").
+    return f"{exc.msg.removesuffix(' at')} at column {exc.colno}"
+
+
 def _too_deep(depth: int) -> str:
     return f"nested {depth} levels deep (the limit is {MAX_NESTING})"
 
@@ -358,10 +364,7 @@ def _json_lines(
             continue
         except json.JSONDecodeError as exc:
             bad.skipped.append(
-                Skipped(
-                    f"{path}:{number}",
-                    f"invalid or truncated JSON ({exc.msg} at column {exc.colno})",
-                )
+                Skipped(f"{path}:{number}", f"invalid or truncated JSON ({json_mistake(exc)})")
             )
             continue
         if value is _BLANK:

@@ -15,6 +15,7 @@ from datetime import datetime
 from email.utils import format_datetime
 from urllib.parse import urlsplit, urlunsplit
 
+from sources.model.shown_text import shown_text
 from sources.model.text import clean_text
 
 FEED_SCHEMES = ("http", "https")
@@ -106,11 +107,12 @@ def write_opml(feeds: list[OpmlFeed], *, title: str, created: datetime) -> str:
         for folder in filter(None, feed.category.split("/")):
             path = f"{path}/{folder}"
             if path not in folders:
+                folder = shown_text(folder, one_line=True)
                 folders[path] = ET.SubElement(parent, "outline", text=folder, title=folder)
             parent = folders[path]
-        ET.SubElement(
-            parent, "outline", type="rss", text=feed.title, title=feed.title, xmlUrl=feed.url
-        )
+        # XML cannot hold an ESC or other C0 control at all; a title is text for people.
+        title, url = shown_text(feed.title, one_line=True), shown_text(feed.url, one_line=True)
+        ET.SubElement(parent, "outline", type="rss", text=title, title=title, xmlUrl=url)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
 
