@@ -234,3 +234,22 @@ def test_a_restart_backfills_the_time_the_collector_was_not_running(
             assert store.mention(f"x:{tweet['data']['id']}") is not None
     assert extra["gaps"][0]["from"] == "2026-11-02T08:00:00Z"
     assert extra["gaps"][0]["reason"] == "not running" and extra["gaps"][0]["backfilled"] == 2
+
+
+def test_streamed_posts_are_stored_with_the_characters_typed(
+    api: responses.RequestsMock, backoff: list[float], db_path: Path
+) -> None:
+    """A streamed post X sent as "R&amp;D &lt;3" is stored as "R&D <3", as search stores it."""
+    line = json.loads(lines()[0])
+    line["data"]["text"] = "Kestrel R&amp;D &lt;3 &gt; all"
+    api.get(STREAM, body=stream_body([json.dumps(line)]))
+    api.get(STREAM, status=503, json={"title": "Service Unavailable"})
+    clock = ticking_clock()
+    source, _, config = make_source(clock)
+    try:
+        Collector(config, db_path, sources=[source], clock=clock).poll_source("x-stream")
+    finally:
+        source.close()
+    with Store.open(db_path, readonly=True) as store:
+        stored = store.mention(f"x:{line['data']['id']}")
+    assert stored is not None and stored["text"] == "Kestrel R&D <3 > all"

@@ -310,8 +310,32 @@ def _full_text(tweet: Mapping[str, Any]) -> str:
     # Long posts carry their whole text in note_tweet; `text` is cut at 280 characters.
     note = tweet.get("note_tweet")
     if note is not None and isinstance(note, Mapping) and note.get("text"):
-        return str(note["text"])
-    return str(tweet.get("text") or "")
+        return unescape_x_text(str(note["text"]))
+    return unescape_x_text(str(tweet.get("text") or ""))
+
+
+X_TEXT_UNESCAPE_SQL = "replace(replace(replace(text, '&lt;', '<'), '&gt;', '>'), '&amp;', '&')"
+"""X's escaping of post texts, undone: the API sends a post's `text` (and a long post's
+`note_tweet` text) with exactly three characters escaped, `&` as `&amp;`, `<` as `&lt;`
+and `>` as `&gt;`, and nothing else (a typed `&copy;` or `&quot;` arrives as typed, so
+`html.unescape` would change what the author wrote). `&lt;` and `&gt;` are undone first
+and `&amp;` last, so a typed `&amp;` (sent as `&amp;amp;`) comes out as `&amp;`.
+
+This is the rule as an SQLite expression over a column `text`, for a store migration to
+apply to texts stored before; `unescape_x_text` applies the same rule in Python."""
+
+
+def unescape_x_text(text: str) -> str:
+    """A post text as its author typed it, from the text X sent (`X_TEXT_UNESCAPE_SQL`)."""
+    if "&" not in text:  # nearly every post: no new string, no three scans
+        return text
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def escape_x_text(text: str) -> str:
+    """A post text as X sends it (the inverse of `unescape_x_text`), for payloads written
+    here (the demo)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _int_or_none(value: object) -> int | None:
