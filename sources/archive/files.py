@@ -21,7 +21,7 @@ from sources.feeds.parse import looks_like_feed, parse_feed
 from sources.model.program import program_name
 from sources.model.records import ParsedBatch, Skipped
 from sources.model.text import clean_text
-from sources.x.twitter_v2 import looks_like_v2, parse_response
+from sources.x.twitter_v2 import looks_like_v2, not_tweet_keys, parse_response
 
 V2Parser = Callable[[dict[str, Any], str, str], ParsedBatch]
 """(page, source, where) -> batch: `sources.x.twitter_v2.parse_response` or a faster twin."""
@@ -315,20 +315,39 @@ def _decoded(raw: bytes) -> str:
 def _whole_document(
     whole: object, path: Path, source: str, parse_v2: V2Parser = parse_response
 ) -> Iterator[ParsedBatch]:
-    social = parse_social(whole, source, str(path))  # Bluesky or Mastodon (issue 16)
-    if social is not None:
-        yield social
+    if isinstance(whole, list):
+        statuses = parse_social(whole, source, str(path))  # one Mastodon status list
+        if statuses is not None:
+            yield statuses
+        else:  # a JSON array of pages, tweets or answers
+            yield from _parse_values(whole, source, str(path), parse_v2)
         return
-    if isinstance(whole, list):  # a JSON array of pages or tweets
-        yield from _parse_values(whole, source, str(path), parse_v2)
-        return
-    if not looks_like_v2(whole):
-        raise ArchiveError(
-            f"{path}: JSON, but not a Twitter API v2 response or tweet, "
-            "nor a Bluesky or Mastodon answer"
+    batch = _parse_value(whole, source, str(path), parse_v2)
+    if batch is None:
+        raise ArchiveError(f"{path}: JSON, but {_unknown_reason(whole)}")
+    yield batch
+
+
+def _parse_value(
+    value: object, source: str, where: str, parse_v2: V2Parser = parse_response
+) -> ParsedBatch | None:
+    """The records of one decoded JSON value: a Twitter API v2 page or tweet, or a saved
+    Bluesky or Mastodon answer (issue 16); None when it is none of these. The one place
+    import decides which platform an object is, for documents, lines and array items."""
+    if looks_like_v2(value):
+        assert isinstance(value, dict)
+        return parse_v2(_strip_twarc(value), _twarc_query(value, source), where)
+    return parse_social(value, source, where)
+
+
+def _unknown_reason(value: object) -> str:
+    """Why `_parse_value` found no platform's answer in `value`."""
+    if isinstance(value, dict) and "id" in value and "text" in value and not_tweet_keys(value):
+        return (
+            f"not an X tweet (it has Mastodon's {', '.join(not_tweet_keys(value))}) nor a "
+            "whole Mastodon status (one has an `account` object)"
         )
-    assert isinstance(whole, dict)
-    yield parse_v2(_strip_twarc(whole), _twarc_query(whole, source), str(path))
+    return "not a Twitter API v2 response or tweet, nor a Bluesky or Mastodon answer"
 
 
 def _json_lines(
@@ -366,16 +385,12 @@ def _json_lines(
             continue
         if value is _BLANK:
             continue
-        if not looks_like_v2(value):
-            social = parse_social(value, source, f"{path}:{number}")
-            if social is not None:
-                readable += 1
-                yield social
-                continue
-            bad.skipped.append(Skipped(f"{path}:{number}", "not a Twitter API v2 page or tweet"))
+        batch = _parse_value(value, source, f"{path}:{number}", parse_v2)
+        if batch is None:
+            bad.skipped.append(Skipped(f"{path}:{number}", _unknown_reason(value)))
             continue
         readable += 1
-        yield parse_v2(_strip_twarc(value), _twarc_query(value, source), f"{path}:{number}")
+        yield batch
     if not readable:
         reason = bad.skipped[0].reason if bad.skipped else "no JSON values"
         raise ArchiveError(f"{path}: not JSON or JSON Lines that can be read ({reason})")
@@ -387,11 +402,10 @@ def _parse_values(
     values: list[object], source: str, where: str, parse_v2: V2Parser = parse_response
 ) -> Iterator[ParsedBatch]:
     for index, value in enumerate(values):
-        if looks_like_v2(value):
-            assert isinstance(value, dict)
-            yield parse_v2(_strip_twarc(value), _twarc_query(value, source), f"{where}[{index}]")
-        else:
-            yield ParsedBatch(skipped=[Skipped(f"{where}[{index}]", "not a v2 page or tweet")])
+        batch = _parse_value(value, source, f"{where}[{index}]", parse_v2)
+        if batch is None:
+            batch = ParsedBatch(skipped=[Skipped(f"{where}[{index}]", _unknown_reason(value))])
+        yield batch
 
 
 def _strip_twarc(value: dict[str, Any]) -> dict[str, Any]:

@@ -59,9 +59,12 @@ def account_from(account: Mapping[str, Any], host: str) -> Account | None:
 
 
 def status_text(status: Mapping[str, Any]) -> str:
-    """The words of a status: content warning and body, as plain text."""
-    body = _QUOTE_FALLBACK.sub("", clean_text(status.get("content")))
-    text = html_to_text(body)
+    """The words of a status: content warning and body, as plain text. A status has its
+    body as HTML `content`; the answer to DELETE has the plain source `text` instead."""
+    if status.get("content") is None and isinstance(status.get("text"), str):
+        text = clean_text(status["text"])
+    else:
+        text = html_to_text(_QUOTE_FALLBACK.sub("", clean_text(status.get("content"))))
     warning = clean_text(status.get("spoiler_text")).strip()
     return f"{warning}: {text}" if warning and text else (warning or text)
 
@@ -160,11 +163,13 @@ def parse_statuses(payload: object, source: str, host: str = "", where: str = ""
 
 
 def looks_like_status(value: object) -> bool:
+    """Whether a decoded JSON value is one status: an `id`, an `account` object, and its
+    words (`content`; `text` in the answer to DELETE) or its `uri`."""
     return (
         isinstance(value, Mapping)
-        and "content" in value
-        and isinstance(value.get("account"), Mapping)
         and "id" in value
+        and isinstance(value.get("account"), Mapping)
+        and ("content" in value or "text" in value or "uri" in value)
     )
 
 

@@ -391,7 +391,7 @@ def walk_page(
     `batch.skipped`, and each tweet to `post`, `data` first, then the `includes.tweets`
     not already in `data` (referenced only). Shared by `parse_response` and the import's
     direct rows (`cache.write.direct`), so both read a page the same way."""
-    if "id" in payload and "text" in payload and "data" not in payload:
+    if "data" not in payload and looks_like_tweet(payload):
         payload = {"data": [payload]}  # one tweet per line, as some archives store them
     includes = payload.get("includes") if isinstance(payload.get("includes"), Mapping) else {}
     assert isinstance(includes, Mapping)
@@ -452,6 +452,21 @@ def looks_like_v2(payload: object) -> bool:
     """Whether a decoded JSON value has the shape of a v2 response, page or tweet."""
     if not isinstance(payload, Mapping):
         return False
-    return bool({"data", "includes", "errors"} & payload.keys()) or (
-        "id" in payload and "text" in payload
-    )
+    return bool({"data", "includes", "errors"} & payload.keys()) or looks_like_tweet(payload)
+
+
+NOT_TWEET_KEYS = ("account", "uri", "content")
+"""Keys of a Mastodon status that no v2 tweet object has (X names a tweet's author by
+`author_id`, and has no `uri` or HTML `content`). A status has `id`, and its answer to
+DELETE also `text`: one of these keys says it is not a tweet."""
+
+
+def looks_like_tweet(value: Mapping[str, Any]) -> bool:
+    """Whether a decoded object is one bare v2 tweet (as some archives store one a line):
+    `id` and `text`, and none of `NOT_TWEET_KEYS`."""
+    return "id" in value and "text" in value and not not_tweet_keys(value)
+
+
+def not_tweet_keys(value: Mapping[str, Any]) -> list[str]:
+    """The `NOT_TWEET_KEYS` that `value` has."""
+    return [key for key in NOT_TWEET_KEYS if key in value]
