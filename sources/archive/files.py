@@ -54,6 +54,7 @@ def read_archive(
     seen_at: datetime | None = None,
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
     parse_v2: V2Parser = parse_response,
+    mastodon_instance: str = "",
 ) -> Iterator[ParsedBatch]:
     """Yield the batches in one archive file; raise `ArchiveError` if nothing is readable.
 
@@ -61,6 +62,8 @@ def read_archive(
     request that fetched their page. A gzip-compressed file is unpacked as it is read.
     `parse_v2(page, source, where)` turns each API v2 page into a batch (the importer
     passes its direct row parser, `cache.write.direct.rows_from_page`).
+    `mastodon_instance`: the instance saved Mastodon answers came from, for the answers
+    that do not say (`import --instance`).
     """
     source = source or source_name(path)
     try:
@@ -84,7 +87,9 @@ def read_archive(
         yield _read_feed(path, seen_at)
         return
     try:
-        yield from _read_json(path, source, max_line_bytes, parse_v2)
+        yield from _read_json(
+            path, source, max_line_bytes, _value_parser(parse_v2, mastodon_instance)
+        )
     except (EOFError, OSError) as exc:  # a truncated or corrupt gzip stream part way in
         raise ArchiveError(f"{path}: damaged compressed file ({exc}); read up to there") from exc
 
@@ -104,7 +109,7 @@ Line = tuple[int, bytes | None, int]
 
 
 def _read_json(
-    path: Path, source: str, max_line_bytes: int, parse_v2: V2Parser = parse_response
+    path: Path, source: str, max_line_bytes: int, parse: ValueParser
 ) -> Iterator[ParsedBatch]:
     """JSON Lines (one page or tweet per line) as a stream; else one whole JSON document.
 
@@ -120,9 +125,7 @@ def _read_json(
         if first_raw is None or depth_over_limit(first_raw) is not None:
             # Over the limits: so it is one complete (hostile) line of JSON Lines; skip it
             # with its reason and read on, line by line.
-            yield from _json_lines(
-                chain([first_line], lines), path, source, max_line_bytes, parse_v2
-            )
+            yield from _json_lines(chain([first_line], lines), path, source, max_line_bytes, parse)
             return
         first = _decoded(first_raw).lstrip("\ufeff")
         try:
@@ -134,17 +137,17 @@ def _read_json(
                 ((n, t, z) for n, t, z in lines if t is None or _decoded(t).strip()), None
             )
             if following is None:  # the whole file is one line: a document
-                yield from _whole_document(value, path, source, parse_v2)
+                yield from _whole_document(value, path, source, parse)
             else:
                 rest = chain([(1, first.encode("utf-8"), size), following], lines)
-                yield from _json_lines(rest, path, source, max_line_bytes, parse_v2)
+                yield from _json_lines(rest, path, source, max_line_bytes, parse)
             return
     with open_archive(path) as handle:  # at most MAX_DOCUMENT_BYTES, decompressed
         data = handle.read(MAX_DOCUMENT_BYTES + 1)
     if len(data) > MAX_DOCUMENT_BYTES:
         with open_archive(path) as handle:
             lines = _bounded_lines(handle, max_line_bytes)
-            yield from _json_lines(lines, path, source, max_line_bytes, parse_v2)
+            yield from _json_lines(lines, path, source, max_line_bytes, parse)
         return
     text = data.decode("utf-8", errors="replace").lstrip("\ufeff")
     try:
@@ -157,10 +160,11 @@ def _read_json(
             ((n, line.encode("utf-8"), len(line)) for n, line in enumerate(split, start=1)),
             path,
             source,
-            parse_v2=parse_v2,
+            DEFAULT_MAX_LINE_BYTES,
+            parse,
         )
     else:
-        yield from _whole_document(whole, path, source, parse_v2)
+        yield from _whole_document(whole, path, source, parse)
 
 
 def _bounded_lines(handle: BinaryIO, limit: int) -> Iterator[Line]:
@@ -313,31 +317,34 @@ def _decoded(raw: bytes) -> str:
 
 
 def _whole_document(
-    whole: object, path: Path, source: str, parse_v2: V2Parser = parse_response
+    whole: object, path: Path, source: str, parse: ValueParser
 ) -> Iterator[ParsedBatch]:
-    if isinstance(whole, list):
-        statuses = parse_social(whole, source, str(path))  # one Mastodon status list
-        if statuses is not None:
-            yield statuses
-        else:  # a JSON array of pages, tweets or answers
-            yield from _parse_values(whole, source, str(path), parse_v2)
-        return
-    batch = _parse_value(whole, source, str(path), parse_v2)
-    if batch is None:
+    batch = parse(whole, source, str(path))
+    if batch is not None:
+        yield batch
+    elif isinstance(whole, list):  # a JSON array of pages, tweets or answers
+        yield from _parse_values(whole, source, str(path), parse)
+    else:
         raise ArchiveError(f"{path}: JSON, but {_unknown_reason(whole)}")
-    yield batch
 
 
-def _parse_value(
-    value: object, source: str, where: str, parse_v2: V2Parser = parse_response
-) -> ParsedBatch | None:
-    """The records of one decoded JSON value: a Twitter API v2 page or tweet, or a saved
-    Bluesky or Mastodon answer (issue 16); None when it is none of these. The one place
-    import decides which platform an object is, for documents, lines and array items."""
-    if looks_like_v2(value):
-        assert isinstance(value, dict)
-        return parse_v2(_strip_twarc(value), _twarc_query(value, source), where)
-    return parse_social(value, source, where)
+ValueParser = Callable[[object, str, str], "ParsedBatch | None"]
+"""(decoded JSON value, source, where) -> its records, or None when it is no answer
+import reads (`_value_parser`)."""
+
+
+def _value_parser(parse_v2: V2Parser, mastodon_instance: str) -> ValueParser:
+    def parse(value: object, source: str, where: str) -> ParsedBatch | None:
+        """The records of one decoded JSON value: a Twitter API v2 page or tweet, or a
+        saved Bluesky or Mastodon answer (a status list too); None when it is none of
+        these. The one place import decides which platform a value is, for documents,
+        lines and array items alike."""
+        if looks_like_v2(value):
+            assert isinstance(value, dict)
+            return parse_v2(_strip_twarc(value), _twarc_query(value, source), where)
+        return parse_social(value, source, where, mastodon_instance)
+
+    return parse
 
 
 def _unknown_reason(value: object) -> str:
@@ -354,8 +361,8 @@ def _json_lines(
     numbered: Iterable[Line],
     path: Path,
     source: str,
-    limit: int = DEFAULT_MAX_LINE_BYTES,
-    parse_v2: V2Parser = parse_response,
+    limit: int,
+    parse: ValueParser,
 ) -> Iterator[ParsedBatch]:
     # Lines are split at "\n" only: a post may hold U+2028 or a lone "\r" inside a string.
     readable = 0
@@ -385,7 +392,7 @@ def _json_lines(
             continue
         if value is _BLANK:
             continue
-        batch = _parse_value(value, source, f"{path}:{number}", parse_v2)
+        batch = parse(value, source, f"{path}:{number}")
         if batch is None:
             bad.skipped.append(Skipped(f"{path}:{number}", _unknown_reason(value)))
             continue
@@ -399,10 +406,10 @@ def _json_lines(
 
 
 def _parse_values(
-    values: list[object], source: str, where: str, parse_v2: V2Parser = parse_response
+    values: list[object], source: str, where: str, parse: ValueParser
 ) -> Iterator[ParsedBatch]:
     for index, value in enumerate(values):
-        batch = _parse_value(value, source, f"{where}[{index}]", parse_v2)
+        batch = parse(value, source, f"{where}[{index}]")
         if batch is None:
             batch = ParsedBatch(skipped=[Skipped(f"{where}[{index}]", _unknown_reason(value))])
         yield batch
