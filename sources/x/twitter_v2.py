@@ -147,7 +147,7 @@ def tweet_fields(
         created = snowflake_time(tweet_id)
         if created is None:
             # Without a time a tweet cannot be placed in the feed or any report.
-            return Skipped(f"tweet {tweet_id}", f"unreadable created_at {given!r}")
+            return Skipped(f"tweet {tweet_id}", _no_time(given, tweet_id))
         if given not in (None, "") and warnings is not None:
             warnings.append(
                 f"tweet {tweet_id}: unreadable created_at {str(given)[:60]!r}; "
@@ -188,6 +188,20 @@ def tweet_fields(
         f"x:{conversation}" if conversation else None,
         from_id,
     )
+
+
+def _no_time(given: object, tweet_id: str) -> str:
+    """Why a tweet has no time: its `created_at` and its id, each in turn."""
+    if given is None or given == "":
+        told = "no created_at"
+    else:
+        told = f"unreadable created_at {str(given)[:60]!r}"
+    if int(tweet_id) < SNOWFLAKE_START:
+        return (
+            f"{told}, and its id is too old to carry its time "
+            "(X ids before November 2010 carry none)"
+        )
+    return f"{told}, and its id carries no time that can be read"
 
 
 def _tweet_time(given: object) -> datetime | None:
@@ -245,10 +259,15 @@ TWITTER_EPOCH_MS = 1288834974657
 """Start of the time embedded in snowflake ids (4 Nov 2010)."""
 
 
+SNOWFLAKE_START = 1 << 32
+"""Smaller tweet ids were given before November 2010 (in order, not from a clock): they
+carry no time."""
+
+
 def snowflake_time(tweet_id: str) -> datetime | None:
     """The creation time encoded in a post-2010 tweet id, for payloads without created_at."""
     value = int(tweet_id)
-    if value < 1 << 32:  # pre-snowflake ids carry no time
+    if value < SNOWFLAKE_START:  # pre-snowflake ids carry no time
         return None
     try:
         return datetime.fromtimestamp(((value >> 22) + TWITTER_EPOCH_MS) / 1000, UTC)
