@@ -48,7 +48,8 @@ def parse_feed(
     """Parse one feed document. Items without a date get `seen_at`, flagged `undated`.
 
     A malformed document still yields what feedparser's loose parser recovered, with a
-    warning; one with nothing usable gives a `Skipped` that says why.
+    warning; one with nothing usable gives a `Skipped` that says why. A feed that is
+    readable but has no items (yet) is no failure: an empty batch, with a warning.
     """
     batch = ParsedBatch()
     try:
@@ -67,14 +68,15 @@ def parse_feed(
             batch.warnings.append(
                 f"{feed_name}: malformed feed, read what could be recovered ({problem})"
             )
-        else:
+        elif _loose(parsed) or not parsed.get("version"):
             batch.skipped.append(Skipped(feed_name, f"not a readable feed: {problem}"))
             return batch
+        # else the XML parser read a whole feed (served as text/plain, say): it is empty
     if not parsed.entries:
         if not parsed.get("version"):
             batch.skipped.append(Skipped(feed_name, "not an RSS, Atom or RDF document"))
         else:
-            batch.skipped.append(Skipped(feed_name, "feed has no items"))
+            batch.warnings.append(f"{feed_name}: feed has no items")
         return batch
     feed = parsed.feed
     feed_title = collapse_whitespace(clean_text(feed.get("title"))) or feed_name
