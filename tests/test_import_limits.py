@@ -156,3 +156,48 @@ def test_a_bad_line_limit_is_a_usage_error(tmp_path: Path, db_path: Path, cli, v
     with pytest.raises(SystemExit) as stopped:
         cli("import", archive, "--max-line-mb", value, "--db", db_path)
     assert stopped.value.code == 2
+
+
+def test_invalid_utf8_is_imported_with_a_warning_naming_the_line(
+    tmp_path: Path, db_path: Path, cli
+) -> None:
+    """Bytes that are not UTF-8 in a JSON line (the first, or any other) are read as U+FFFD,
+    and the import warns naming the file, the line and the byte; the other lines are as
+    they were."""
+    archive = tmp_path / "latin1.jsonl"
+    lines = [
+        json.dumps(page([tweet(CRITIC, text)], [CRITIC]), ensure_ascii=False)
+        for text in ("Kestrel Grüße eins", "Kestrel fine", "Kestrel ß")
+    ]
+    raw = [
+        lines[0].encode().replace("ü".encode(), b"\xfc"),  # Latin-1, not UTF-8
+        lines[1].encode(),
+        lines[2].encode().replace("ß".encode(), b"\xdf"),
+    ]
+    archive.write_bytes(b"\n".join(raw) + b"\n")
+    run = cli("import", archive, "--db", db_path)
+    assert run.code == 0, run.err
+    assert stored_texts(db_path) == ["Kestrel Gr\ufffdße eins", "Kestrel fine", "Kestrel \ufffd"]
+    for number, line in ((1, raw[0]), (3, raw[2])):
+        byte = line.index(b"\xfc" if number == 1 else b"\xdf") + 1
+        assert (
+            f"warning {archive}:{number}: invalid UTF-8 at byte {byte}; read with U+FFFD"
+        ) in run.out
+    assert f"{archive}:2" not in run.out
+
+
+def test_invalid_utf8_in_a_whole_document_is_imported_with_a_warning(
+    tmp_path: Path, db_path: Path, cli
+) -> None:
+    """A pretty-printed document with a byte that is not UTF-8 imports, warning where."""
+    document = tmp_path / "page.json"
+    text = json.dumps(
+        page([tweet(CRITIC, "Kestrel Grüße")], [CRITIC]), indent=2, ensure_ascii=False
+    )
+    data = text.encode()
+    document.write_bytes(data.replace("ü".encode(), b"\xfc"))
+    run = cli("import", document, "--db", db_path)
+    assert run.code == 0, run.err
+    assert stored_texts(db_path) == ["Kestrel Gr\ufffd\u00dfe"]
+    byte = data.index("ü".encode()) + 1
+    assert f"warning {document}: invalid UTF-8 at byte {byte}; read with U+FFFD" in run.out

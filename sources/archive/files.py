@@ -127,7 +127,8 @@ def _read_json(
             # with its reason and read on, line by line.
             yield from _json_lines(chain([first_line], lines), path, source, max_line_bytes, parse)
             return
-        first = _decoded(first_raw).lstrip("\ufeff")
+        invalid: list[int] = []
+        first = _decoded(first_raw, invalid).lstrip("\ufeff")
         try:
             value = load_json(first)
         except (json.JSONDecodeError, TooDeep):
@@ -137,9 +138,10 @@ def _read_json(
                 ((n, t, z) for n, t, z in lines if t is None or _decoded(t).strip()), None
             )
             if following is None:  # the whole file is one line: a document
+                yield from _replaced_bytes(str(path), invalid)
                 yield from _whole_document(value, path, source, parse)
-            else:
-                rest = chain([(1, first.encode("utf-8"), size), following], lines)
+            else:  # its first line, as read (`_json_lines` warns of bytes not UTF-8)
+                rest = chain([(1, _without_bom(first_raw), size), following], lines)
                 yield from _json_lines(rest, path, source, max_line_bytes, parse)
             return
     with open_archive(path) as handle:  # at most MAX_DOCUMENT_BYTES, decompressed
@@ -149,7 +151,9 @@ def _read_json(
             lines = _bounded_lines(handle, max_line_bytes)
             yield from _json_lines(lines, path, source, max_line_bytes, parse)
         return
-    text = data.decode("utf-8", errors="replace").lstrip("\ufeff")
+    invalid = []
+    text = _decoded(data, invalid).lstrip("\ufeff")
+    yield from _replaced_bytes(str(path), invalid)
     try:
         whole = load_json(text)
     except TooDeep as exc:
@@ -275,8 +279,9 @@ _BLANK = object()
 """`_line_value` of a line with nothing but whitespace."""
 
 
-def _line_value(raw: bytes) -> Any:
-    """`load_json` of a line's decoded text, or `_BLANK` when that text is blank.
+def _line_value(raw: bytes, invalid: list[int] | None = None) -> Any:
+    """`load_json` of a line's decoded text, or `_BLANK` when that text is blank; where
+    the line is not UTF-8, the byte that is not goes into `invalid` (`_decoded`).
 
     A line that orjson reads as it is (valid UTF-8, no number too long for it: nearly
     every line) is never decoded: decoding a page, then encoding it twice more for the
@@ -292,7 +297,7 @@ def _line_value(raw: bytes) -> Any:
             return orjson.loads(raw)
         except orjson.JSONDecodeError:
             pass  # invalid UTF-8, a BOM, blank, or not JSON: the text decides, as before
-    text = _decoded(raw)
+    text = _decoded(raw, invalid)
     if not text.strip():
         return _BLANK
     return load_json(text)
@@ -312,8 +317,40 @@ def _size_text(size: int) -> str:
     return f"{size} bytes"
 
 
-def _decoded(raw: bytes) -> str:
-    return raw.decode("utf-8", errors="replace")
+def _decoded(raw: bytes, invalid: list[int] | None = None) -> str:
+    """`raw` as text, each byte that is not UTF-8 read as U+FFFD; the place (from 1) of the
+    first such byte goes into `invalid`, for a warning (`_replaced_bytes`)."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if invalid is not None:
+            invalid.append(exc.start + 1)
+        return raw.decode("utf-8", errors="replace")
+
+
+def _replaced_bytes(where: str, invalid: list[int]) -> Iterator[ParsedBatch]:
+    """A warning that `where` was read with U+FFFD for bytes that are not UTF-8."""
+    if invalid:
+        yield ParsedBatch(warnings=[_replaced_warning(where, invalid[0])])
+
+
+def _replaced_warning(where: str, byte: int) -> str:
+    return (
+        f"{where}: invalid UTF-8 at byte {byte}; read with U+FFFD in place of the "
+        "bytes that are not UTF-8"
+    )
+
+
+MAX_UTF8_WARNINGS = 10
+"""Lines of one file named one by one for bytes that are not UTF-8; the rest are counted."""
+
+_BOM = b"\xef\xbb\xbf"
+
+
+def _without_bom(raw: bytes) -> bytes:
+    while raw.startswith(_BOM):
+        raw = raw[len(_BOM) :]
+    return raw
 
 
 def _whole_document(
@@ -367,6 +404,8 @@ def _json_lines(
     # Lines are split at "\n" only: a post may hold U+2028 or a lone "\r" inside a string.
     readable = 0
     bad = ParsedBatch()
+    replaced = 0  # lines read with U+FFFD for bytes that are not UTF-8
+    invalid: list[int] = []
     for number, line, size in numbered:
         if line is None:
             bad.skipped.append(
@@ -377,8 +416,9 @@ def _json_lines(
                 )
             )
             continue
+        invalid.clear()
         try:
-            value = _line_value(line)
+            value = _line_value(line, invalid)
         except TooDeep as exc:
             bad.skipped.append(Skipped(f"{path}:{number}", f"JSON {exc}"))
             continue
@@ -397,11 +437,20 @@ def _json_lines(
             bad.skipped.append(Skipped(f"{path}:{number}", _unknown_reason(value)))
             continue
         readable += 1
+        if invalid:
+            replaced += 1
+            if replaced <= MAX_UTF8_WARNINGS:
+                bad.warnings.append(_replaced_warning(f"{path}:{number}", invalid[0]))
         yield batch
     if not readable:
         reason = bad.skipped[0].reason if bad.skipped else "no JSON values"
         raise ArchiveError(f"{path}: not JSON or JSON Lines that can be read ({reason})")
-    if bad.skipped:
+    if replaced > MAX_UTF8_WARNINGS:
+        bad.warnings.append(
+            f"{path}: {replaced - MAX_UTF8_WARNINGS} more lines with invalid UTF-8, read the "
+            "same way"
+        )
+    if bad.skipped or bad.warnings:
         yield bad
 
 
