@@ -115,35 +115,43 @@ def _read_json(
 
     An archive of a million posts is gigabytes of JSON Lines: it is read a line at a time,
     never whole, and no line longer than `max_line_bytes` is held in memory. A file whose
-    first line is not a complete JSON value (a pretty-printed document) is read whole when
-    it is at most `MAX_DOCUMENT_BYTES`, and falls back to lines if it is not one document.
+    first line is not a complete JSON value (a pretty-printed document), or that is one
+    line longer than `max_line_bytes` (a compact document), is read whole when it is at
+    most `MAX_DOCUMENT_BYTES`, and falls back to lines if it is not one document.
     """
     with open_archive(path) as handle:
         lines = _bounded_lines(handle, max_line_bytes)
         first_line = next(lines, (1, b"", 0))
         _, first_raw, size = first_line
-        if first_raw is None or depth_over_limit(first_raw) is not None:
+        if first_raw is None:
+            following = _next_line(lines)
+            if following is not None or size > MAX_DOCUMENT_BYTES:
+                # A line of JSON Lines over the limit: skipped with its size, the rest read.
+                read = chain([first_line], [following] if following else [], lines)
+                yield from _json_lines(read, path, source, max_line_bytes, parse)
+                return
+            # else the file is this one line: a compact document, read whole below
+        elif depth_over_limit(first_raw) is not None:
             # Over the limits: so it is one complete (hostile) line of JSON Lines; skip it
             # with its reason and read on, line by line.
             yield from _json_lines(chain([first_line], lines), path, source, max_line_bytes, parse)
             return
-        invalid: list[int] = []
-        first = _decoded(first_raw, invalid).lstrip("\ufeff")
-        try:
-            value = load_json(first)
-        except (json.JSONDecodeError, TooDeep):
-            pass
         else:
-            following = next(
-                ((n, t, z) for n, t, z in lines if t is None or _decoded(t).strip()), None
-            )
-            if following is None:  # the whole file is one line: a document
-                yield from _replaced_bytes(str(path), invalid)
-                yield from _whole_document(value, path, source, parse)
-            else:  # its first line, as read (`_json_lines` warns of bytes not UTF-8)
-                rest = chain([(1, _without_bom(first_raw), size), following], lines)
-                yield from _json_lines(rest, path, source, max_line_bytes, parse)
-            return
+            invalid: list[int] = []
+            first = _decoded(first_raw, invalid).lstrip("\ufeff")
+            try:
+                value = load_json(first)
+            except (json.JSONDecodeError, TooDeep):
+                pass  # not a whole value: a pretty-printed document, read whole below
+            else:
+                following = _next_line(lines)
+                if following is None:  # the whole file is one line: a document
+                    yield from _replaced_bytes(str(path), invalid)
+                    yield from _whole_document(value, path, source, parse)
+                else:  # its first line, as read (`_json_lines` warns of bytes not UTF-8)
+                    rest = chain([(1, _without_bom(first_raw), size), following], lines)
+                    yield from _json_lines(rest, path, source, max_line_bytes, parse)
+                return
     with open_archive(path) as handle:  # at most MAX_DOCUMENT_BYTES, decompressed
         data = handle.read(MAX_DOCUMENT_BYTES + 1)
     if len(data) > MAX_DOCUMENT_BYTES:
@@ -169,6 +177,11 @@ def _read_json(
         )
     else:
         yield from _whole_document(whole, path, source, parse)
+
+
+def _next_line(lines: Iterator[Line]) -> Line | None:
+    """The next line that is not blank (an over-long one counts), or None at the end."""
+    return next((line for line in lines if line[1] is None or _decoded(line[1]).strip()), None)
 
 
 def _bounded_lines(handle: BinaryIO, limit: int) -> Iterator[Line]:
