@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import re
 import sqlite3
 import sys
 import threading
@@ -159,6 +160,15 @@ def _add_import(sub: Subparsers) -> Runner:
         help="longest JSON line read (default 4 MiB); a longer line is skipped with its "
         "line number and size, without being read into memory",
     )
+    parser.add_argument(
+        "--instance",
+        type=_instance_host,
+        default=None,
+        metavar="HOST",
+        help="the Mastodon instance saved Mastodon answers came from (mastodon.social), "
+        "for answers that do not say: their status ids are that instance's own, and "
+        "statuses whose instance is unknown are skipped",
+    )
     _store_args(parser)
     _config_args(parser)
     return _run_import
@@ -182,6 +192,21 @@ def _positive_float(text: str) -> float:
     if not value > 0 or value == float("inf"):
         raise argparse.ArgumentTypeError(f"expected a number above 0, got {text}")
     return value
+
+
+_HOST = re.compile(r"[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?")
+
+
+def _instance_host(text: str) -> str:
+    """`--instance`: a host (`mastodon.social`) or an instance's address, as its host."""
+    from sources.mastodon.statuses import host_of
+
+    host = host_of(text.strip())
+    if not _HOST.fullmatch(host):
+        raise argparse.ArgumentTypeError(
+            f"expected a host name such as mastodon.social, got {text!r}"
+        )
+    return host
 
 
 def _run_import(args: argparse.Namespace) -> int:
@@ -208,6 +233,7 @@ def _run_import(args: argparse.Namespace) -> int:
             stdin=sys.stdin.buffer,
             max_line_bytes=int(args.max_line_mb * 1024 * 1024),
             stop=stop,
+            mastodon_instance=args.instance or "",
         )
     totals = report.totals
     say(

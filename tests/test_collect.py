@@ -328,3 +328,37 @@ def test_a_malformed_feed_is_named_once_in_its_warning(
     (warning,) = [line for line in run.err.splitlines() if "malformed feed" in line]
     assert warning.count("Lager forum") == 1
     assert warning.split(" ", 1)[1].startswith("Lager forum: malformed feed, read what could be")
+
+
+def test_a_valid_feed_without_items_is_no_failure(
+    server: FeedServer, tmp_path: Path, db_path: Path, cli
+) -> None:
+    """An RSS channel with no items yet (served as text/plain too, as some servers do) or
+    an Atom feed without entries polls fine: --once exits 0; a document that is no feed at
+    all still fails."""
+    server.feed("/quiet.xml", rss("Quiet", []))
+    server.feed("/quiet-plain.xml", rss("Quiet", []), content_type="text/plain")
+    atom = b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>A</title></feed>'
+    server.feed("/quiet-atom.xml", atom)
+    config = tmp_path / "quiet.toml"
+    config.write_text(
+        "".join(
+            _feed_entry(name, server.url(f"/{name}.xml"))
+            for name in ("quiet", "quiet-plain", "quiet-atom")
+        )
+    )
+    run = cli("collect", "--once", "--config", config, "--db", db_path)
+    assert run.code == 0, run.err
+    assert "quiet: 0 new" in run.err and "failed" not in run.err
+    server.feed("/html.xml", b"<html><body><p>Moved</p></body></html>", content_type="text/html")
+    config.write_text(_feed_entry("html", server.url("/html.xml")))
+    assert cli("collect", "--once", "--config", config, "--db", db_path).code == 1
+
+
+def test_importing_a_valid_feed_without_items_reads_the_file(tmp_path: Path, db_path: Path, cli):
+    """`import` of an empty but valid feed reads the file (exit 0) and says it had no items."""
+    path = tmp_path / "quiet.xml"
+    path.write_bytes(rss("Quiet", []))
+    run = cli("import", "--db", db_path, path)
+    assert run.code == 0, run.err
+    assert "1 of 1 files read" in run.out and "feed has no items" in run.out

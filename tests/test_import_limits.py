@@ -70,17 +70,40 @@ def test_a_huge_line_is_read_past_in_bounded_memory(tmp_path: Path, db_path: Pat
     assert peak < 4 * 1024 * 1024, f"peak {peak / 2**20:.1f} MiB while skipping an 8 MiB line"
 
 
-def test_a_file_that_is_one_huge_line_is_reported_and_the_next_file_imported(
+def test_a_document_on_one_line_over_the_line_limit_is_read_as_a_document(
     tmp_path: Path, db_path: Path, cli
 ) -> None:
-    """A single-line file over the limit is an error naming it; the other file still loads."""
+    """A compact one-line JSON document longer than the line limit imports, as the same
+    document pretty-printed does (both are read whole, up to the document limit)."""
+    line = huge_line(2)
+    compact = tmp_path / "compact.json"
+    compact.write_text(line, encoding="utf-8")
+    pretty = tmp_path / "pretty.json"
+    pretty.write_text(json.dumps(json.loads(line), indent=2), encoding="utf-8")
+    for path in (compact, pretty):
+        run = cli("import", path, "--max-line-mb", "1", "--db", db_path)
+        assert run.code == 0, run.err
+    assert [text[:9] for text in stored_texts(db_path)] == ["Kestrel x"]
+
+
+def test_a_file_that_is_one_huge_line_is_reported_and_the_next_file_imported(
+    tmp_path: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A single-line file over the line limit and the document limit is an error naming it
+    and how to read it; the other file still loads."""
+    monkeypatch.setattr("sources.archive.files.MAX_DOCUMENT_BYTES", 1024 * 1024)
     huge = tmp_path / "huge.json"
     huge.write_text(huge_line(2), encoding="utf-8")
     good = tmp_path / "good.jsonl"
     good.write_text(good_line("Kestrel fine") + "\n", encoding="utf-8")
-    run = cli("import", huge, good, "--max-line-mb", "1", "--db", db_path)
-    assert run.code == 1
-    assert "huge.json: not JSON or JSON Lines that can be read (line of 2.0 MiB" in run.err
+    with Store.open(db_path) as store:
+        report = import_paths(
+            store, [huge, good], Classifier(Config()), parallel=False, max_line_bytes=2**19
+        )
+    assert [u.split(": ", 1)[1][:56] for u in report.unreadable] == [
+        "not JSON or JSON Lines that can be read (line of 2.0 MiB"
+    ]
+    assert "(import --max-line-mb)" in report.unreadable[0]
     assert stored_texts(db_path) == ["Kestrel fine"]
 
 
@@ -156,3 +179,48 @@ def test_a_bad_line_limit_is_a_usage_error(tmp_path: Path, db_path: Path, cli, v
     with pytest.raises(SystemExit) as stopped:
         cli("import", archive, "--max-line-mb", value, "--db", db_path)
     assert stopped.value.code == 2
+
+
+def test_invalid_utf8_is_imported_with_a_warning_naming_the_line(
+    tmp_path: Path, db_path: Path, cli
+) -> None:
+    """Bytes that are not UTF-8 in a JSON line (the first, or any other) are read as U+FFFD,
+    and the import warns naming the file, the line and the byte; the other lines are as
+    they were."""
+    archive = tmp_path / "latin1.jsonl"
+    lines = [
+        json.dumps(page([tweet(CRITIC, text)], [CRITIC]), ensure_ascii=False)
+        for text in ("Kestrel Grüße eins", "Kestrel fine", "Kestrel ß")
+    ]
+    raw = [
+        lines[0].encode().replace("ü".encode(), b"\xfc"),  # Latin-1, not UTF-8
+        lines[1].encode(),
+        lines[2].encode().replace("ß".encode(), b"\xdf"),
+    ]
+    archive.write_bytes(b"\n".join(raw) + b"\n")
+    run = cli("import", archive, "--db", db_path)
+    assert run.code == 0, run.err
+    assert stored_texts(db_path) == ["Kestrel Gr\ufffdße eins", "Kestrel fine", "Kestrel \ufffd"]
+    for number, line in ((1, raw[0]), (3, raw[2])):
+        byte = line.index(b"\xfc" if number == 1 else b"\xdf") + 1
+        assert (
+            f"warning {archive}:{number}: invalid UTF-8 at byte {byte}; read with U+FFFD"
+        ) in run.out
+    assert f"{archive}:2" not in run.out
+
+
+def test_invalid_utf8_in_a_whole_document_is_imported_with_a_warning(
+    tmp_path: Path, db_path: Path, cli
+) -> None:
+    """A pretty-printed document with a byte that is not UTF-8 imports, warning where."""
+    document = tmp_path / "page.json"
+    text = json.dumps(
+        page([tweet(CRITIC, "Kestrel Grüße")], [CRITIC]), indent=2, ensure_ascii=False
+    )
+    data = text.encode()
+    document.write_bytes(data.replace("ü".encode(), b"\xfc"))
+    run = cli("import", document, "--db", db_path)
+    assert run.code == 0, run.err
+    assert stored_texts(db_path) == ["Kestrel Gr\ufffd\u00dfe"]
+    byte = data.index("ü".encode()) + 1
+    assert f"warning {document}: invalid UTF-8 at byte {byte}; read with U+FFFD" in run.out

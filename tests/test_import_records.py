@@ -71,6 +71,27 @@ def test_an_unreadable_created_at_is_reported_not_replaced_silently(
     assert row is not None and row["created_at"].startswith("2024-11-")
 
 
+def test_a_tweet_without_time_or_a_time_carrying_id_says_which(
+    realworld: Path, tmp_path: Path, db_path: Path, cli
+) -> None:
+    """X's own example tweet 20 (no created_at, an id from 2006) is skipped saying its
+    created_at is missing and its id too old to carry a time; an unreadable one says so."""
+    example = "Single_Tweet_200_Success_Default_Payload_No_additonal_fields_requested.json"
+    run = cli("import", realworld / "twitter_v2" / "postman_examples" / example, "--db", db_path)
+    assert counts(run.out) == (0, 0, 1)
+    assert (
+        ": tweet 20: no created_at, and its id is too old to carry its time "
+        "(X ids before November 2010 carry none)"
+    ) in run.out
+    old = tweet(user("critic"), "Streik", tweet_id="21")
+    old["created_at"] = "letzten Dienstag"
+    run = cli("import", write_jsonl(tmp_path / "a.jsonl", [page([old], [])]), "--db", db_path)
+    assert (
+        "tweet 21: unreadable created_at 'letzten Dienstag', and its id is too old to carry "
+        "its time"
+    ) in run.out
+
+
 def test_the_accounts_count_is_of_accounts_added_or_changed(
     tmp_path: Path, db_path: Path, cli
 ) -> None:

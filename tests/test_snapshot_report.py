@@ -15,7 +15,7 @@ from cache.db.store import Store
 from cache.write.ingest import ingest
 from filters.classify import Classifier
 from sources.model.config import Config
-from sources.x.twitter_v2 import parse_response
+from sources.x.twitter_v2 import escape_x_text, parse_response
 from tests.builders import BASE_TIME, page, tweet, user
 
 HOSTILE_NAME = '"><img src=x onerror=alert(1)> \u202eevil'
@@ -30,7 +30,7 @@ def build_store(db_path: Path, extra_strike_posts: int = 6) -> dict[str, str]:
     critic = user("critic", HOSTILE_NAME)
     anna = user("anna_fc", "Anna – Kestrel FC Ambassador", bio="FC Ambassador at Kestrel")
     parody = user("anna_fc_parody", "Anna (parody)", bio="parody account, not affiliated")
-    root = tweet(critic, HOSTILE_TEXT, at=BASE_TIME)
+    root = tweet(critic, escape_x_text(HOSTILE_TEXT), at=BASE_TIME)  # as X sends it
     reply = tweet(
         anna,
         "We value every colleague at Kestrel, pay is fair. Liebe Grüße, Anna",

@@ -88,6 +88,18 @@ def make_source(clock: Any) -> tuple[XStreamSource, StreamGate, Config]:
     return source, gate, config
 
 
+def poll_stream_once(api: responses.RequestsMock, db_path: Path, streamed: list[str]) -> None:
+    """One poll of the stream source, the stream sending `streamed` and then going down."""
+    api.get(STREAM, body=stream_body(streamed))
+    api.get(STREAM, status=503, json={"title": "Service Unavailable"})
+    clock = ticking_clock()
+    source, _, config = make_source(clock)
+    try:
+        Collector(config, db_path, sources=[source], clock=clock).poll_source("x-stream")
+    finally:
+        source.close()
+
+
 def test_a_dropped_stream_is_backfilled_from_search_without_gaps_or_doubles(
     api: responses.RequestsMock, backoff: list[float], db_path: Path
 ) -> None:
@@ -144,14 +156,7 @@ def test_rules_follow_the_configured_queries(
     api: responses.RequestsMock, backoff: list[float], db_path: Path
 ) -> None:
     """A rule left from before is deleted; each query becomes a rule tagged with itself."""
-    api.get(STREAM, body=stream_body(lines()[:1]))
-    api.get(STREAM, status=503, json={"title": "Service Unavailable"})
-    clock = ticking_clock()
-    source, _, config = make_source(clock)
-    try:
-        Collector(config, db_path, sources=[source], clock=clock).poll_source("x-stream")
-    finally:
-        source.close()
+    poll_stream_once(api, db_path, lines()[:1])
     posted = [json.loads(c.request.body or b"") for c in api.calls if c.request.method == "POST"]
     assert {"delete": {"ids": ["1331265011306688512"]}} in posted
     assert {"add": [{"value": "Kestrel", "tag": "Kestrel"}]} in posted
@@ -210,8 +215,6 @@ def test_a_restart_backfills_the_time_the_collector_was_not_running(
             )
         )
     missed = [json.loads(line) for line in recorded[5:7]]
-    api.get(STREAM, body=stream_body(recorded[7:]))
-    api.get(STREAM, status=503, json={"title": "Service Unavailable"})
     api.get(
         SEARCH,
         json={
@@ -220,12 +223,7 @@ def test_a_restart_backfills_the_time_the_collector_was_not_running(
             "meta": {"result_count": 2},
         },
     )
-    clock = ticking_clock()
-    source, _gate, config = make_source(clock)
-    try:
-        Collector(config, db_path, sources=[source], clock=clock).poll_source("x-stream")
-    finally:
-        source.close()
+    poll_stream_once(api, db_path, recorded[7:])
     search_call = next(c for c in api.calls if str(c.request.url).startswith(SEARCH))
     assert parse_qs(urlsplit(str(search_call.request.url)).query)["since_id"] == [last_streamed]
     with Store.open(db_path, readonly=True) as store:
@@ -234,3 +232,15 @@ def test_a_restart_backfills_the_time_the_collector_was_not_running(
             assert store.mention(f"x:{tweet['data']['id']}") is not None
     assert extra["gaps"][0]["from"] == "2026-11-02T08:00:00Z"
     assert extra["gaps"][0]["reason"] == "not running" and extra["gaps"][0]["backfilled"] == 2
+
+
+def test_streamed_posts_are_stored_with_the_characters_typed(
+    api: responses.RequestsMock, backoff: list[float], db_path: Path
+) -> None:
+    """A streamed post X sent as "R&amp;D &lt;3" is stored as "R&D <3", as search stores it."""
+    line = json.loads(lines()[0])
+    line["data"]["text"] = "Kestrel R&amp;D &lt;3 &gt; all"
+    poll_stream_once(api, db_path, [json.dumps(line)])
+    with Store.open(db_path, readonly=True) as store:
+        stored = store.mention(f"x:{line['data']['id']}")
+    assert stored is not None and stored["text"] == "Kestrel R&D <3 > all"

@@ -65,6 +65,7 @@ def import_paths(
     stop: threading.Event | None = None,
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
     merge_index: bool = True,
+    mastodon_instance: str = "",
 ) -> ImportReport:
     """Import every file; a file that cannot be read is reported and the rest go on.
 
@@ -80,6 +81,9 @@ def import_paths(
     When `stop` is set, the import ends after the transaction being written: what was
     parsed but not stored yet is left for the next run of the same import, which stores
     it once (imports are idempotent).
+
+    `mastodon_instance`: the instance saved Mastodon answers came from, for the answers
+    that do not say (`import --instance`; see `sources.mastodon.statuses.parse_statuses`).
 
     `merge_index`: an import that added at least `MERGE_SHARE` of the store's mentions
     ends by merging the full-text index into one segment (`_merge_index`).
@@ -119,6 +123,7 @@ def import_paths(
                         seen_at=utc_now(),
                         max_line_bytes=max_line_bytes,
                         then=then,
+                        mastodon_instance=mastodon_instance,
                     ):
                         if stop is not None and stop.is_set():
                             report.interrupted = True

@@ -95,6 +95,8 @@ class ReadRequest:
     small_first: bool = True
     """Start with `FIRST_CHUNK` mentions (the importer waits for them); a file handed over
     ahead is read while the importer still stores the one before, so it starts whole."""
+    mastodon_instance: str = ""
+    """The instance saved Mastodon answers came from, where they do not say (`--instance`)."""
 
 
 @dataclass(slots=True)
@@ -349,6 +351,7 @@ class BulkIngest:
         seen_at: datetime,
         max_line_bytes: int,
         then: Path | None = None,
+        mastodon_instance: str = "",
     ) -> Iterator[tuple[ParsedBatch, Classifier | None, int]]:
         """The batches of one archive file (`read_archive`), each with the classifier that
         has its topics (None: none yet) and its count of times taken from ids.
@@ -360,12 +363,21 @@ class BulkIngest:
         `then`: the file that is read next (with the source its name gives). The worker is
         handed it now, so that it reads on while this process stores this file's last
         chunks; it keeps the time it was handed over as its `seen_at`.
+
+        `mastodon_instance`: as `sources.archive.files.read_archive` takes it.
         """
         done = 0
         if self._parallel:
             self._store_in_flight()  # the worker answers one request at a time
             worker = self._started_worker()
-            request = ReadRequest(str(path), source, seen_at, max_line_bytes, self.batch_size)
+            request = ReadRequest(
+                str(path),
+                source,
+                seen_at,
+                max_line_bytes,
+                self.batch_size,
+                mastodon_instance=mastodon_instance,
+            )
             ahead, self._ahead = self._ahead, None
             if ahead is not None and replace(ahead, seen_at=seen_at, small_first=True) == request:
                 request = ahead  # as the worker was handed it
@@ -374,7 +386,13 @@ class BulkIngest:
                 replies = worker.read(request)
                 if then is not None:
                     self._ahead = ReadRequest(
-                        str(then), None, utc_now(), max_line_bytes, self.batch_size, False
+                        str(then),
+                        None,
+                        utc_now(),
+                        max_line_bytes,
+                        self.batch_size,
+                        False,
+                        mastodon_instance,
                     )
                     worker.queue_read(self._ahead)
                 for reply in replies:
@@ -397,6 +415,7 @@ class BulkIngest:
                 seen_at=seen_at,
                 max_line_bytes=max_line_bytes,
                 parse_v2=rows_from_page,
+                mastodon_instance=mastodon_instance,
             )
         ):
             if index >= done:

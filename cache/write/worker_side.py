@@ -118,6 +118,7 @@ def _read_file(
             seen_at=request.seen_at,
             max_line_bytes=request.max_line_bytes,
             parse_v2=rows_once,
+            mastodon_instance=request.mastodon_instance,
         ):
             if yields and type(parsed) is not type(pending):
                 yield _chunk(classifier, pending, yields, times, sent)

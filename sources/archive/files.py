@@ -21,7 +21,7 @@ from sources.feeds.parse import looks_like_feed, parse_feed
 from sources.model.program import program_name
 from sources.model.records import ParsedBatch, Skipped
 from sources.model.text import clean_text
-from sources.x.twitter_v2 import looks_like_v2, parse_response
+from sources.x.twitter_v2 import looks_like_v2, not_tweet_keys, parse_response
 
 V2Parser = Callable[[dict[str, Any], str, str], ParsedBatch]
 """(page, source, where) -> batch: `sources.x.twitter_v2.parse_response` or a faster twin."""
@@ -54,6 +54,7 @@ def read_archive(
     seen_at: datetime | None = None,
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
     parse_v2: V2Parser = parse_response,
+    mastodon_instance: str = "",
 ) -> Iterator[ParsedBatch]:
     """Yield the batches in one archive file; raise `ArchiveError` if nothing is readable.
 
@@ -61,6 +62,8 @@ def read_archive(
     request that fetched their page. A gzip-compressed file is unpacked as it is read.
     `parse_v2(page, source, where)` turns each API v2 page into a batch (the importer
     passes its direct row parser, `cache.write.direct.rows_from_page`).
+    `mastodon_instance`: the instance saved Mastodon answers came from, for the answers
+    that do not say (`import --instance`).
     """
     source = source or source_name(path)
     try:
@@ -84,7 +87,9 @@ def read_archive(
         yield _read_feed(path, seen_at)
         return
     try:
-        yield from _read_json(path, source, max_line_bytes, parse_v2)
+        yield from _read_json(
+            path, source, max_line_bytes, _value_parser(parse_v2, mastodon_instance)
+        )
     except (EOFError, OSError) as exc:  # a truncated or corrupt gzip stream part way in
         raise ArchiveError(f"{path}: damaged compressed file ({exc}); read up to there") from exc
 
@@ -104,49 +109,59 @@ Line = tuple[int, bytes | None, int]
 
 
 def _read_json(
-    path: Path, source: str, max_line_bytes: int, parse_v2: V2Parser = parse_response
+    path: Path, source: str, max_line_bytes: int, parse: ValueParser
 ) -> Iterator[ParsedBatch]:
     """JSON Lines (one page or tweet per line) as a stream; else one whole JSON document.
 
     An archive of a million posts is gigabytes of JSON Lines: it is read a line at a time,
     never whole, and no line longer than `max_line_bytes` is held in memory. A file whose
-    first line is not a complete JSON value (a pretty-printed document) is read whole when
-    it is at most `MAX_DOCUMENT_BYTES`, and falls back to lines if it is not one document.
+    first line is not a complete JSON value (a pretty-printed document), or that is one
+    line longer than `max_line_bytes` (a compact document), is read whole when it is at
+    most `MAX_DOCUMENT_BYTES`, and falls back to lines if it is not one document.
     """
     with open_archive(path) as handle:
         lines = _bounded_lines(handle, max_line_bytes)
         first_line = next(lines, (1, b"", 0))
         _, first_raw, size = first_line
-        if first_raw is None or depth_over_limit(first_raw) is not None:
+        if first_raw is None:
+            following = _next_line(lines)
+            if following is not None or size > MAX_DOCUMENT_BYTES:
+                # A line of JSON Lines over the limit: skipped with its size, the rest read.
+                read = chain([first_line], [following] if following else [], lines)
+                yield from _json_lines(read, path, source, max_line_bytes, parse)
+                return
+            # else the file is this one line: a compact document, read whole below
+        elif depth_over_limit(first_raw) is not None:
             # Over the limits: so it is one complete (hostile) line of JSON Lines; skip it
             # with its reason and read on, line by line.
-            yield from _json_lines(
-                chain([first_line], lines), path, source, max_line_bytes, parse_v2
-            )
+            yield from _json_lines(chain([first_line], lines), path, source, max_line_bytes, parse)
             return
-        first = _decoded(first_raw).lstrip("\ufeff")
-        try:
-            value = load_json(first)
-        except (json.JSONDecodeError, TooDeep):
-            pass
         else:
-            following = next(
-                ((n, t, z) for n, t, z in lines if t is None or _decoded(t).strip()), None
-            )
-            if following is None:  # the whole file is one line: a document
-                yield from _whole_document(value, path, source, parse_v2)
+            invalid: list[int] = []
+            first = _decoded(first_raw, invalid).lstrip("\ufeff")
+            try:
+                value = load_json(first)
+            except (json.JSONDecodeError, TooDeep):
+                pass  # not a whole value: a pretty-printed document, read whole below
             else:
-                rest = chain([(1, first.encode("utf-8"), size), following], lines)
-                yield from _json_lines(rest, path, source, max_line_bytes, parse_v2)
-            return
+                following = _next_line(lines)
+                if following is None:  # the whole file is one line: a document
+                    yield from _replaced_bytes(str(path), invalid)
+                    yield from _whole_document(value, path, source, parse)
+                else:  # its first line, as read (`_json_lines` warns of bytes not UTF-8)
+                    rest = chain([(1, _without_bom(first_raw), size), following], lines)
+                    yield from _json_lines(rest, path, source, max_line_bytes, parse)
+                return
     with open_archive(path) as handle:  # at most MAX_DOCUMENT_BYTES, decompressed
         data = handle.read(MAX_DOCUMENT_BYTES + 1)
     if len(data) > MAX_DOCUMENT_BYTES:
         with open_archive(path) as handle:
             lines = _bounded_lines(handle, max_line_bytes)
-            yield from _json_lines(lines, path, source, max_line_bytes, parse_v2)
+            yield from _json_lines(lines, path, source, max_line_bytes, parse)
         return
-    text = data.decode("utf-8", errors="replace").lstrip("\ufeff")
+    invalid = []
+    text = _decoded(data, invalid).lstrip("\ufeff")
+    yield from _replaced_bytes(str(path), invalid)
     try:
         whole = load_json(text)
     except TooDeep as exc:
@@ -157,10 +172,16 @@ def _read_json(
             ((n, line.encode("utf-8"), len(line)) for n, line in enumerate(split, start=1)),
             path,
             source,
-            parse_v2=parse_v2,
+            DEFAULT_MAX_LINE_BYTES,
+            parse,
         )
     else:
-        yield from _whole_document(whole, path, source, parse_v2)
+        yield from _whole_document(whole, path, source, parse)
+
+
+def _next_line(lines: Iterator[Line]) -> Line | None:
+    """The next line that is not blank (an over-long one counts), or None at the end."""
+    return next((line for line in lines if line[1] is None or _decoded(line[1]).strip()), None)
 
 
 def _bounded_lines(handle: BinaryIO, limit: int) -> Iterator[Line]:
@@ -271,8 +292,9 @@ _BLANK = object()
 """`_line_value` of a line with nothing but whitespace."""
 
 
-def _line_value(raw: bytes) -> Any:
-    """`load_json` of a line's decoded text, or `_BLANK` when that text is blank.
+def _line_value(raw: bytes, invalid: list[int] | None = None) -> Any:
+    """`load_json` of a line's decoded text, or `_BLANK` when that text is blank; where
+    the line is not UTF-8, the byte that is not goes into `invalid` (`_decoded`).
 
     A line that orjson reads as it is (valid UTF-8, no number too long for it: nearly
     every line) is never decoded: decoding a page, then encoding it twice more for the
@@ -288,7 +310,7 @@ def _line_value(raw: bytes) -> Any:
             return orjson.loads(raw)
         except orjson.JSONDecodeError:
             pass  # invalid UTF-8, a BOM, blank, or not JSON: the text decides, as before
-    text = _decoded(raw)
+    text = _decoded(raw, invalid)
     if not text.strip():
         return _BLANK
     return load_json(text)
@@ -314,39 +336,95 @@ def _size_text(size: int) -> str:
     return f"{size} bytes"
 
 
-def _decoded(raw: bytes) -> str:
-    return raw.decode("utf-8", errors="replace")
+def _decoded(raw: bytes, invalid: list[int] | None = None) -> str:
+    """`raw` as text, each byte that is not UTF-8 read as U+FFFD; the place (from 1) of the
+    first such byte goes into `invalid`, for a warning (`_replaced_bytes`)."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if invalid is not None:
+            invalid.append(exc.start + 1)
+        return raw.decode("utf-8", errors="replace")
+
+
+def _replaced_bytes(where: str, invalid: list[int]) -> Iterator[ParsedBatch]:
+    """A warning that `where` was read with U+FFFD for bytes that are not UTF-8."""
+    if invalid:
+        yield ParsedBatch(warnings=[_replaced_warning(where, invalid[0])])
+
+
+def _replaced_warning(where: str, byte: int) -> str:
+    return (
+        f"{where}: invalid UTF-8 at byte {byte}; read with U+FFFD in place of the "
+        "bytes that are not UTF-8"
+    )
+
+
+MAX_UTF8_WARNINGS = 10
+"""Lines of one file named one by one for bytes that are not UTF-8; the rest are counted."""
+
+_BOM = b"\xef\xbb\xbf"
+
+
+def _without_bom(raw: bytes) -> bytes:
+    while raw.startswith(_BOM):
+        raw = raw[len(_BOM) :]
+    return raw
 
 
 def _whole_document(
-    whole: object, path: Path, source: str, parse_v2: V2Parser = parse_response
+    whole: object, path: Path, source: str, parse: ValueParser
 ) -> Iterator[ParsedBatch]:
-    social = parse_social(whole, source, str(path))  # Bluesky or Mastodon (issue 16)
-    if social is not None:
-        yield social
-        return
-    if isinstance(whole, list):  # a JSON array of pages or tweets
-        yield from _parse_values(whole, source, str(path), parse_v2)
-        return
-    if not looks_like_v2(whole):
-        raise ArchiveError(
-            f"{path}: JSON, but not a Twitter API v2 response or tweet, "
-            "nor a Bluesky or Mastodon answer"
+    batch = parse(whole, source, str(path))
+    if batch is not None:
+        yield batch
+    elif isinstance(whole, list):  # a JSON array of pages, tweets or answers
+        yield from _parse_values(whole, source, str(path), parse)
+    else:
+        raise ArchiveError(f"{path}: JSON, but {_unknown_reason(whole)}")
+
+
+ValueParser = Callable[[object, str, str], "ParsedBatch | None"]
+"""(decoded JSON value, source, where) -> its records, or None when it is no answer
+import reads (`_value_parser`)."""
+
+
+def _value_parser(parse_v2: V2Parser, mastodon_instance: str) -> ValueParser:
+    def parse(value: object, source: str, where: str) -> ParsedBatch | None:
+        """The records of one decoded JSON value: a Twitter API v2 page or tweet, or a
+        saved Bluesky or Mastodon answer (a status list too); None when it is none of
+        these. The one place import decides which platform a value is, for documents,
+        lines and array items alike."""
+        if looks_like_v2(value):
+            assert isinstance(value, dict)
+            return parse_v2(_strip_twarc(value), _twarc_query(value, source), where)
+        return parse_social(value, source, where, mastodon_instance)
+
+    return parse
+
+
+def _unknown_reason(value: object) -> str:
+    """Why `_parse_value` found no platform's answer in `value`."""
+    if isinstance(value, dict) and "id" in value and "text" in value and not_tweet_keys(value):
+        return (
+            f"not an X tweet (it has Mastodon's {', '.join(not_tweet_keys(value))}) nor a "
+            "whole Mastodon status (one has an `account` object)"
         )
-    assert isinstance(whole, dict)
-    yield parse_v2(_strip_twarc(whole), _twarc_query(whole, source), str(path))
+    return "not a Twitter API v2 response or tweet, nor a Bluesky or Mastodon answer"
 
 
 def _json_lines(
     numbered: Iterable[Line],
     path: Path,
     source: str,
-    limit: int = DEFAULT_MAX_LINE_BYTES,
-    parse_v2: V2Parser = parse_response,
+    limit: int,
+    parse: ValueParser,
 ) -> Iterator[ParsedBatch]:
     # Lines are split at "\n" only: a post may hold U+2028 or a lone "\r" inside a string.
     readable = 0
     bad = ParsedBatch()
+    replaced = 0  # lines read with U+FFFD for bytes that are not UTF-8
+    invalid: list[int] = []
     for number, line, size in numbered:
         if line is None:
             bad.skipped.append(
@@ -357,8 +435,9 @@ def _json_lines(
                 )
             )
             continue
+        invalid.clear()
         try:
-            value = _line_value(line)
+            value = _line_value(line, invalid)
         except TooDeep as exc:
             bad.skipped.append(Skipped(f"{path}:{number}", f"JSON {exc}"))
             continue
@@ -369,32 +448,36 @@ def _json_lines(
             continue
         if value is _BLANK:
             continue
-        if not looks_like_v2(value):
-            social = parse_social(value, source, f"{path}:{number}")
-            if social is not None:
-                readable += 1
-                yield social
-                continue
-            bad.skipped.append(Skipped(f"{path}:{number}", "not a Twitter API v2 page or tweet"))
+        batch = parse(value, source, f"{path}:{number}")
+        if batch is None:
+            bad.skipped.append(Skipped(f"{path}:{number}", _unknown_reason(value)))
             continue
         readable += 1
-        yield parse_v2(_strip_twarc(value), _twarc_query(value, source), f"{path}:{number}")
+        if invalid:
+            replaced += 1
+            if replaced <= MAX_UTF8_WARNINGS:
+                bad.warnings.append(_replaced_warning(f"{path}:{number}", invalid[0]))
+        yield batch
     if not readable:
         reason = bad.skipped[0].reason if bad.skipped else "no JSON values"
         raise ArchiveError(f"{path}: not JSON or JSON Lines that can be read ({reason})")
-    if bad.skipped:
+    if replaced > MAX_UTF8_WARNINGS:
+        bad.warnings.append(
+            f"{path}: {replaced - MAX_UTF8_WARNINGS} more lines with invalid UTF-8, read the "
+            "same way"
+        )
+    if bad.skipped or bad.warnings:
         yield bad
 
 
 def _parse_values(
-    values: list[object], source: str, where: str, parse_v2: V2Parser = parse_response
+    values: list[object], source: str, where: str, parse: ValueParser
 ) -> Iterator[ParsedBatch]:
     for index, value in enumerate(values):
-        if looks_like_v2(value):
-            assert isinstance(value, dict)
-            yield parse_v2(_strip_twarc(value), _twarc_query(value, source), f"{where}[{index}]")
-        else:
-            yield ParsedBatch(skipped=[Skipped(f"{where}[{index}]", "not a v2 page or tweet")])
+        batch = parse(value, source, f"{where}[{index}]")
+        if batch is None:
+            batch = ParsedBatch(skipped=[Skipped(f"{where}[{index}]", _unknown_reason(value))])
+        yield batch
 
 
 def _strip_twarc(value: dict[str, Any]) -> dict[str, Any]:

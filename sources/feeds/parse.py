@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import re
+import xml.sax
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -46,7 +48,8 @@ def parse_feed(
     """Parse one feed document. Items without a date get `seen_at`, flagged `undated`.
 
     A malformed document still yields what feedparser's loose parser recovered, with a
-    warning; one with nothing usable gives a `Skipped` that says why.
+    warning; one with nothing usable gives a `Skipped` that says why. A feed that is
+    readable but has no items (yet) is no failure: an empty batch, with a warning.
     """
     batch = ParsedBatch()
     try:
@@ -65,26 +68,26 @@ def parse_feed(
             batch.warnings.append(
                 f"{feed_name}: malformed feed, read what could be recovered ({problem})"
             )
-        else:
+        elif _loose(parsed) or not parsed.get("version"):
             batch.skipped.append(Skipped(feed_name, f"not a readable feed: {problem}"))
             return batch
+        # else the XML parser read a whole feed (served as text/plain, say): it is empty
     if not parsed.entries:
         if not parsed.get("version"):
             batch.skipped.append(Skipped(feed_name, "not an RSS, Atom or RDF document"))
         else:
-            batch.skipped.append(Skipped(feed_name, "feed has no items"))
+            batch.warnings.append(f"{feed_name}: feed has no items")
         return batch
     feed = parsed.feed
     feed_title = collapse_whitespace(clean_text(feed.get("title"))) or feed_name
     feed_lang = _short_lang(feed.get("language"))
     generator = clean_text(feed.get("generator")).lower()
     fallback_time = seen_at or datetime.now(UTC)
+    read = _Reading(feed_name, feed_title, feed_lang, base_url, fallback_time, _loose(parsed))
     accounts: dict[str, Account] = {}
     merged: Counter[str] = Counter()
     for index, entry in enumerate(parsed.entries):
-        mention = _mention_from_entry(
-            entry, feed_name, feed_title, feed_lang, base_url, fallback_time, index
-        )
+        mention = _mention_from_entry(entry, read, index, batch.warnings)
         if isinstance(mention, Skipped):
             batch.skipped.append(mention)
             continue
@@ -109,16 +112,56 @@ def parse_feed(
     return batch
 
 
+@dataclass(frozen=True)
+class _Reading:
+    """What every item of one feed document is read with."""
+
+    feed_name: str
+    feed_title: str
+    feed_lang: str
+    base_url: str
+    fallback_time: datetime
+    loose: bool
+    """feedparser's loose parser read it (`_loose`): some texts keep their XML escapes."""
+
+    def plain(self, value: object) -> str:
+        """A text element that is not HTML (author, guid) as the XML parser reads it."""
+        text = clean_text(value)
+        return _xml_unescape(text) if self.loose and "&" in text else text
+
+
+def _loose(parsed: Any) -> bool:
+    """Whether feedparser read the document with its loose parser (the XML parser gave up
+    on a malformed document, or no encoding could be told). That parser decodes titles
+    and summaries but leaves the XML escapes (`&amp;`, `&lt;`...) in the text of elements
+    it does not take for HTML, such as `<author>` and `<guid>`."""
+    return isinstance(parsed.get("bozo_exception"), xml.sax.SAXException) or not parsed.get(
+        "encoding"
+    )
+
+
+def _xml_unescape(text: str) -> str:
+    """`text` with XML's five escapes undone, as the XML parser undoes them (`&amp;` last,
+    so a text that said `&amp;lt;` keeps `&lt;`); feedparser's loose parser has already
+    turned the numeric forms of these five into these."""
+    for escaped, character in (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'")):
+        text = text.replace(escaped, character)
+    return text.replace("&amp;", "&")
+
+
 def _mention_from_entry(
-    entry: Any,
-    feed_name: str,
-    feed_title: str,
-    feed_lang: str,
-    base_url: str,
-    fallback_time: datetime,
-    index: int,
+    entry: Any, read: _Reading, index: int, warnings: list[str]
 ) -> Mention | Skipped:
+    feed_name, feed_title = read.feed_name, read.feed_title
     link = clean_text(entry.get("link")).strip()
+    if link and urlsplit(link).scheme.lower() not in ("", "http", "https"):
+        # Only http(s) addresses are links anywhere in Echowatch (a data: or javascript:
+        # address opens nothing and links nowhere): the item is kept, its address is not.
+        warnings.append(
+            f"{feed_name}: item {index + 1}: its link {link[:80]!r} is not an http(s) "
+            "address; the item is kept without it"
+        )
+        link = ""
     title = collapse_whitespace(html_to_text(clean_text(entry.get("title"))))
     summary = html_to_text(clean_text(_summary_html(entry)))
     if summary.startswith(title):
@@ -126,18 +169,18 @@ def _mention_from_entry(
     else:
         text = f"{title} — {summary}" if title and summary else (title or summary)
     text = text[:MAX_TEXT]
-    guid = clean_text(entry.get("id")).strip()
+    guid = read.plain(entry.get("id")).strip()
     if not (link or guid or text):
         return Skipped(f"{feed_name}: item {index + 1}", "item has no link, id, title or text")
     canonical = canonical_link(link) if link else ""
     mention_id, link_id = item_ids(feed_name, guid, canonical, title, summary)
-    author_name, handle = _author(entry, feed_title, link)
+    author_name, handle = _author(entry, read, link)
     # No invented time: an undated item keeps the moment it was first seen, marked as such,
     # so it neither poses as news of this hour nor counts towards a spike.
     entry_time = _entry_time(entry)
-    created = entry_time or fallback_time
+    created = entry_time or read.fallback_time
     # Feeds that declare no language get one from the text (sources.feeds.language).
-    lang = _short_lang(entry.get("language")) or feed_lang or detect_language(text)
+    lang = _short_lang(entry.get("language")) or read.feed_lang or detect_language(text)
     raw = {key: entry.get(key) for key in _RAW_KEYS if entry.get(key)}
     source_title = (entry.get("source") or {}).get("title")
     if source_title:
@@ -147,7 +190,7 @@ def _mention_from_entry(
         id=mention_id,
         platform="rss",
         source=feed_name,
-        url=link or base_url,
+        url=link or read.base_url,
         author=handle,
         author_name=author_name,
         author_key=f"rss:{feed_name}:{handle}",
@@ -197,12 +240,13 @@ _BLUESKY_LINK = re.compile(r"https?://bsky\.app/profile/([^/]+)/")
 _NITTER_LINK = re.compile(r"https?://[^/]+/([^/]+)/status/")
 
 
-def _author(entry: Any, feed_title: str, link: str) -> tuple[str, str]:
+def _author(entry: Any, read: _Reading, link: str) -> tuple[str, str]:
     """(display name, handle) for the kinds of feeds people really follow."""
+    feed_title = read.feed_title
     source_title = collapse_whitespace(clean_text((entry.get("source") or {}).get("title")))
-    name = collapse_whitespace(clean_text(entry.get("author")))
+    name = collapse_whitespace(read.plain(entry.get("author")))
     detail = entry.get("author_detail") or {}
-    name = name or collapse_whitespace(clean_text(detail.get("name")))
+    name = name or collapse_whitespace(read.plain(detail.get("name")))
     if match := _MASTODON_LINK.match(link):
         return name or match.group(2), f"{match.group(2)}@{match.group(1)}"
     if match := _BLUESKY_LINK.match(link):

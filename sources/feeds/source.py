@@ -108,7 +108,7 @@ class FeedSource:
             base_url=fetched.final_url,
             seen_at=now,
         )
-        if not batch.mentions and batch.skipped and batch.skipped[0].reason != "feed has no items":
+        if not batch.mentions and batch.skipped:
             reason = batch.skipped[0].reason
             content_type = fetched.headers.get("content-type", "").split(";")[0].strip()
             if content_type and not any(t in content_type.lower() for t in _XML_TYPES):

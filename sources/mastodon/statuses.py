@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from sources.model.program import program_name
 from sources.model.records import Account, Mention, ParsedBatch, Skipped
 from sources.model.text import clean_text, html_to_text, parse_timestamp
 from sources.x.twitter_v2 import raw_json
@@ -59,9 +60,12 @@ def account_from(account: Mapping[str, Any], host: str) -> Account | None:
 
 
 def status_text(status: Mapping[str, Any]) -> str:
-    """The words of a status: content warning and body, as plain text."""
-    body = _QUOTE_FALLBACK.sub("", clean_text(status.get("content")))
-    text = html_to_text(body)
+    """The words of a status: content warning and body, as plain text. A status has its
+    body as HTML `content`; the answer to DELETE has the plain source `text` instead."""
+    if status.get("content") is None and isinstance(status.get("text"), str):
+        text = clean_text(status["text"])
+    else:
+        text = html_to_text(_QUOTE_FALLBACK.sub("", clean_text(status.get("content"))))
     warning = clean_text(status.get("spoiler_text")).strip()
     return f"{warning}: {text}" if warning and text else (warning or text)
 
@@ -78,9 +82,11 @@ def quoted_status_id(status: Mapping[str, Any]) -> str:
 
 
 class _Collector:
-    def __init__(self, source: str, host: str, where: str) -> None:
+    def __init__(self, source: str, host: str, where: str, refused: str = "") -> None:
         self.batch = ParsedBatch()
         self.source, self.host, self.where = source, host, where
+        self.refused = refused
+        """Why no status of this answer can be stored (its instance is unknown), or ''."""
         self._posts: dict[str, Mention] = {}
         self._accounts: dict[str, Account] = {}
 
@@ -95,6 +101,9 @@ class _Collector:
             self.batch.skipped.append(
                 Skipped(f"{self.where}: status {status_id or '?'}", "no id or creation time")
             )
+            return
+        if self.refused:
+            self.batch.skipped.append(Skipped(f"{self.where}: status {status_id}", self.refused))
             return
         raw_account = status.get("account")
         author = account_from(raw_account, self.host) if isinstance(raw_account, Mapping) else None
@@ -135,12 +144,21 @@ class _Collector:
         return self.batch
 
 
-def parse_statuses(payload: object, source: str, host: str = "", where: str = "") -> ParsedBatch:
+def parse_statuses(
+    payload: object, source: str, host: str = "", where: str = "", *, instance: str = ""
+) -> ParsedBatch:
     """A status list, one status, a search answer (`statuses`) or a context (`ancestors`,
-    `descendants`). `host` is the instance that answered; without it (an import) it is
-    taken from the first local account's status address."""
-    host = host or guess_host(payload)
-    found = _Collector(source, host, where or source)
+    `descendants`). `host` is the instance that answered (the live sources know it).
+    Without it (an import) the answer is asked (`answering_hosts`), then `instance`
+    (`import --instance`); with neither, each status is skipped saying so, since a status
+    id names a status only together with the instance that gave it."""
+    where = where or source
+    refused = warning = ""
+    if not host:
+        host, refused, warning = _import_host(payload, instance, where)
+    found = _Collector(source, host, where, refused)
+    if warning:
+        found.batch.warnings.append(warning)
     if isinstance(payload, list):
         for status in payload:
             found.status(status)
@@ -155,16 +173,18 @@ def parse_statuses(payload: object, source: str, host: str = "", where: str = ""
     elif looks_like_status(payload):
         found.status(payload)
     else:
-        found.batch.skipped.append(Skipped(where or source, "not Mastodon statuses"))
+        found.batch.skipped.append(Skipped(where, "not Mastodon statuses"))
     return found.done()
 
 
 def looks_like_status(value: object) -> bool:
+    """Whether a decoded JSON value is one status: an `id`, an `account` object, and its
+    words (`content`; `text` in the answer to DELETE) or its `uri`."""
     return (
         isinstance(value, Mapping)
-        and "content" in value
-        and isinstance(value.get("account"), Mapping)
         and "id" in value
+        and isinstance(value.get("account"), Mapping)
+        and ("content" in value or "text" in value or "uri" in value)
     )
 
 
@@ -180,12 +200,40 @@ def looks_like_mastodon(payload: object) -> bool:
     return looks_like_status(payload)
 
 
-def guess_host(payload: object) -> str:
-    """The instance that served a saved answer: the host of a local account's status
-    (a local `acct` has no `@`, so that status lives on the answering instance)."""
-    statuses: Iterable[Any] = []
+def answering_hosts(payload: object) -> list[str]:
+    """The instances a saved answer itself says served it, in the order found: the host of
+    the address of a local account in it (a local `acct` has no `@`: an author, a
+    mentioned account, an account a search found) and of a hashtag's page (an instance
+    links every hashtag to its own page). A remote author's address says nothing: the
+    status ids in an answer are the answering instance's own, whoever wrote the posts."""
+    found: dict[str, None] = {}
+    accounts: list[Any] = []
+    tags: list[Any] = []
+    if isinstance(payload, Mapping):
+        accounts += _list(payload.get("accounts"))
+        tags += _list(payload.get("hashtags"))
+    for status in _statuses_in(payload):
+        accounts += [status.get("account"), *_list(status.get("mentions"))]
+        tags += _list(status.get("tags"))
+    for account in accounts:
+        if isinstance(account, Mapping):
+            acct = account.get("acct")
+            if isinstance(acct, str) and acct and "@" not in acct:
+                found.setdefault(_web_host(account.get("url")))
+    for tag in tags:
+        if isinstance(tag, Mapping):
+            url = clean_text(tag.get("url"))
+            if urlsplit(url).path.startswith(("/tags/", "/tag/")):
+                found.setdefault(_web_host(url))
+    found.pop("", None)
+    return list(found)
+
+
+def _statuses_in(payload: object) -> list[Mapping[str, Any]]:
+    """Every status of an answer, with the ones boosted or quoted inside them."""
+    statuses: list[Any] = []
     if isinstance(payload, list):
-        statuses = payload
+        statuses = list(payload)
     elif isinstance(payload, Mapping):
         statuses = [
             *_list(payload.get("statuses")),
@@ -193,17 +241,43 @@ def guess_host(payload: object) -> str:
             *_list(payload.get("descendants")),
             payload,
         ]
-    fallback = ""
-    for status in statuses:
-        if not isinstance(status, Mapping):
-            continue
-        account = status.get("account")
-        url = clean_text(status.get("url") or status.get("uri"))
-        host = host_of(url) if url.startswith("http") else ""
-        if isinstance(account, Mapping) and "@" not in str(account.get("acct", "@")) and host:
-            return host
-        fallback = fallback or host
-    return fallback or "unknown"
+    found: list[Mapping[str, Any]] = []
+    while statuses:
+        status = statuses.pop()
+        if isinstance(status, Mapping):  # (JSON nests 64 levels at most: see the importer)
+            found.append(status)
+            quote = status.get("quote")
+            statuses.append(status.get("reblog"))
+            statuses.append(quote.get("quoted_status") if isinstance(quote, Mapping) else None)
+    return found
+
+
+def _web_host(url: object) -> str:
+    text = clean_text(url)
+    return host_of(text) if text.startswith(("https://", "http://")) else ""
+
+
+def _import_host(payload: object, instance: str, where: str) -> tuple[str, str, str]:
+    """(host, why no status can be stored, a warning) for a saved answer: the instance the
+    answer says, else `instance`; without either, no host and the reason."""
+    said = answering_hosts(payload)
+    if len(said) == 1:
+        warning = ""
+        if instance and instance != said[0]:
+            warning = (
+                f"{where}: the answer came from {said[0]}, not --instance {instance} (a "
+                f"local account or hashtag page of {said[0]} is in it): stored as {said[0]}'s"
+            )
+        return said[0], "", warning
+    if instance:
+        return instance, "", ""
+    how = (
+        "a status id is that instance's own: import the file with "
+        f"`{program_name()} import --instance HOST`, HOST being the instance it came from"
+    )
+    if said:
+        return "", f"the answer names more than one instance ({', '.join(said)}); {how}", ""
+    return "", f"the answer does not say which Mastodon instance served it; {how}", ""
 
 
 def newest_id(ids: Iterable[str]) -> str | None:

@@ -147,7 +147,7 @@ def tweet_fields(
         created = snowflake_time(tweet_id)
         if created is None:
             # Without a time a tweet cannot be placed in the feed or any report.
-            return Skipped(f"tweet {tweet_id}", f"unreadable created_at {given!r}")
+            return Skipped(f"tweet {tweet_id}", _no_time(given, tweet_id))
         if given not in (None, "") and warnings is not None:
             warnings.append(
                 f"tweet {tweet_id}: unreadable created_at {str(given)[:60]!r}; "
@@ -188,6 +188,20 @@ def tweet_fields(
         f"x:{conversation}" if conversation else None,
         from_id,
     )
+
+
+def _no_time(given: object, tweet_id: str) -> str:
+    """Why a tweet has no time: its `created_at` and its id, each in turn."""
+    if given is None or given == "":
+        told = "no created_at"
+    else:
+        told = f"unreadable created_at {str(given)[:60]!r}"
+    if int(tweet_id) < SNOWFLAKE_START:
+        return (
+            f"{told}, and its id is too old to carry its time "
+            "(X ids before November 2010 carry none)"
+        )
+    return f"{told}, and its id carries no time that can be read"
 
 
 def _tweet_time(given: object) -> datetime | None:
@@ -245,10 +259,15 @@ TWITTER_EPOCH_MS = 1288834974657
 """Start of the time embedded in snowflake ids (4 Nov 2010)."""
 
 
+SNOWFLAKE_START = 1 << 32
+"""Smaller tweet ids were given before November 2010 (in order, not from a clock): they
+carry no time."""
+
+
 def snowflake_time(tweet_id: str) -> datetime | None:
     """The creation time encoded in a post-2010 tweet id, for payloads without created_at."""
     value = int(tweet_id)
-    if value < 1 << 32:  # pre-snowflake ids carry no time
+    if value < SNOWFLAKE_START:  # pre-snowflake ids carry no time
         return None
     try:
         return datetime.fromtimestamp(((value >> 22) + TWITTER_EPOCH_MS) / 1000, UTC)
@@ -310,8 +329,32 @@ def _full_text(tweet: Mapping[str, Any]) -> str:
     # Long posts carry their whole text in note_tweet; `text` is cut at 280 characters.
     note = tweet.get("note_tweet")
     if note is not None and isinstance(note, Mapping) and note.get("text"):
-        return str(note["text"])
-    return str(tweet.get("text") or "")
+        return unescape_x_text(str(note["text"]))
+    return unescape_x_text(str(tweet.get("text") or ""))
+
+
+X_TEXT_UNESCAPE_SQL = "replace(replace(replace(text, '&lt;', '<'), '&gt;', '>'), '&amp;', '&')"
+"""X's escaping of post texts, undone: the API sends a post's `text` (and a long post's
+`note_tweet` text) with exactly three characters escaped, `&` as `&amp;`, `<` as `&lt;`
+and `>` as `&gt;`, and nothing else (a typed `&copy;` or `&quot;` arrives as typed, so
+`html.unescape` would change what the author wrote). `&lt;` and `&gt;` are undone first
+and `&amp;` last, so a typed `&amp;` (sent as `&amp;amp;`) comes out as `&amp;`.
+
+This is the rule as an SQLite expression over a column `text`, for a store migration to
+apply to texts stored before; `unescape_x_text` applies the same rule in Python."""
+
+
+def unescape_x_text(text: str) -> str:
+    """A post text as its author typed it, from the text X sent (`X_TEXT_UNESCAPE_SQL`)."""
+    if "&" not in text:  # nearly every post: no new string, no three scans
+        return text
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def escape_x_text(text: str) -> str:
+    """A post text as X sends it (the inverse of `unescape_x_text`), for payloads written
+    here (the demo)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _int_or_none(value: object) -> int | None:
@@ -367,7 +410,7 @@ def walk_page(
     `batch.skipped`, and each tweet to `post`, `data` first, then the `includes.tweets`
     not already in `data` (referenced only). Shared by `parse_response` and the import's
     direct rows (`cache.write.direct`), so both read a page the same way."""
-    if "id" in payload and "text" in payload and "data" not in payload:
+    if "data" not in payload and looks_like_tweet(payload):
         payload = {"data": [payload]}  # one tweet per line, as some archives store them
     includes = payload.get("includes") if isinstance(payload.get("includes"), Mapping) else {}
     assert isinstance(includes, Mapping)
@@ -428,6 +471,21 @@ def looks_like_v2(payload: object) -> bool:
     """Whether a decoded JSON value has the shape of a v2 response, page or tweet."""
     if not isinstance(payload, Mapping):
         return False
-    return bool({"data", "includes", "errors"} & payload.keys()) or (
-        "id" in payload and "text" in payload
-    )
+    return bool({"data", "includes", "errors"} & payload.keys()) or looks_like_tweet(payload)
+
+
+NOT_TWEET_KEYS = ("account", "uri", "content")
+"""Keys of a Mastodon status that no v2 tweet object has (X names a tweet's author by
+`author_id`, and has no `uri` or HTML `content`). A status has `id`, and its answer to
+DELETE also `text`: one of these keys says it is not a tweet."""
+
+
+def looks_like_tweet(value: Mapping[str, Any]) -> bool:
+    """Whether a decoded object is one bare v2 tweet (as some archives store one a line):
+    `id` and `text`, and none of `NOT_TWEET_KEYS`."""
+    return "id" in value and "text" in value and not not_tweet_keys(value)
+
+
+def not_tweet_keys(value: Mapping[str, Any]) -> list[str]:
+    """The `NOT_TWEET_KEYS` that `value` has."""
+    return [key for key in NOT_TWEET_KEYS if key in value]

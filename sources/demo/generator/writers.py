@@ -22,6 +22,7 @@ from sources.demo.generator.articles import ARTICLES, FEEDS, render_feed, trunca
 from sources.demo.generator.cast import iso, snowflake
 from sources.demo.generator.scenario import END, START, Builder, Tweet
 from sources.demo.generator.social import write_social
+from sources.x.twitter_v2 import escape_x_text
 
 PAGE_SIZE = 100
 
@@ -57,7 +58,7 @@ def tweet_payload(tweet: Tweet, rng: random.Random) -> dict[str, Any]:
             "impression_count": likes * 37 + rng.randrange(10, 400),
         },
         "reply_settings": "everyone",
-        "text": tweet.text,
+        "text": escape_x_text(tweet.text),  # X escapes &, < and > in every post text
     }
     refs = []
     if tweet.reply_to is not None:
@@ -68,7 +69,7 @@ def tweet_payload(tweet: Tweet, rng: random.Random) -> dict[str, Any]:
     if refs:
         body["referenced_tweets"] = refs
     if tweet.long_text:
-        body["note_tweet"] = {"text": tweet.long_text}
+        body["note_tweet"] = {"text": escape_x_text(tweet.long_text)}
     return body
 
 
