@@ -14,7 +14,7 @@ from cache.write.reclassify import FINGERPRINT_KEY, reclassify_if_changed
 from filters.classify import Classifier
 from sources.feeds.parse import parse_feed
 from sources.model.config import Config, load_config
-from sources.x.twitter_v2 import parse_response
+from sources.x.twitter_v2 import parse_response, unescape_x_text
 from tests.builders import page, rss, tweet, user
 from tests.store_helpers import store_before
 
@@ -94,6 +94,15 @@ def test_stored_x_texts_read_as_the_characters(tmp_path: Path) -> None:
         ).fetchone()
     assert texts == UNESCAPED
     assert feed_text == FEED_TEXT
+
+
+def test_upgraded_texts_read_as_todays_parser_stores_them(tmp_path: Path) -> None:
+    """An upgraded store's X texts are what an import with today's parser stores for the
+    same posts: the migration and the parser undo X's escapes by one rule."""
+    old, ids = _old_store(tmp_path, Config())
+    with Store.open(old) as store:
+        texts = {key: store.mention(i)["text"] for key, i in ids.items()}  # type: ignore[index]
+    assert texts == {key: unescape_x_text(text) for key, text in ESCAPED.items()}
 
 
 def test_search_finds_the_unescaped_words_and_no_longer_amp(tmp_path: Path, cli) -> None:
