@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import socket
 import subprocess
 import sys
 import threading
+import urllib.request
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -351,3 +353,19 @@ async def test_browser_shows_the_demo_feed(
     assert (
         shot.startswith(b"\x89PNG") and len(shot) > 60_000
     )  # a drawn feed (the intro card alone is ~26 kB)
+
+
+async def test_the_served_page_loads_nothing_from_other_hosts(
+    served_demo: tuple[int, subprocess.Popen[bytes]],
+) -> None:
+    """The page a browser gets from `serve` loads its script and styles from the server
+    only: no font or stylesheet from another host (textual-serve's page asks Google)."""
+    port, server = served_demo
+    await wait_until(lambda: listening(port), limit=120, what="serve did not listen")
+    assert server.poll() is None
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=30) as answer:
+        page = answer.read().decode("utf-8")
+    loaded = re.findall(r"""\b(?:src|href)\s*=\s*["']?([^"'\s>]+)""", page)
+    assert any(address.endswith("textual.js") for address in loaded)
+    foreign = [a for a in loaded if re.match(r"(?:https?:)?//", a) and f":{port}/" not in a]
+    assert foreign == []

@@ -19,6 +19,7 @@ import logging
 import shlex
 import socket
 import sys
+import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,7 @@ from textual_serve.server import Server
 from tui.clean_text import clean
 from tui.gateway import Pollable, StoreError, describe_report, poll_sources
 from tui.launch import LaunchError, LaunchPlan, plan_launch
+from tui.serve_page import write_templates
 
 log = logging.getLogger("echowatch.serve")
 
@@ -111,18 +113,20 @@ def run_serve(request: ServeRequest) -> int:
         return EXIT_FAILED
     stop = threading.Event()
     collecting = _start_collector(plan.collector, stop) if plan.collector else None
-    server = Server(
-        viewer_command(request, plan),
-        host=request.host,
-        port=request.port,
-        title=f"Echowatch · {plan.subtitle}",
-    )
-    try:
-        server.serve()
-    finally:
-        stop.set()
-        if collecting is not None:
-            collecting.join(timeout=15)
+    with tempfile.TemporaryDirectory(prefix="echowatch-serve-") as pages:
+        server = Server(
+            viewer_command(request, plan),
+            host=request.host,
+            port=request.port,
+            title=f"Echowatch · {plan.subtitle}",
+            templates_path=write_templates(Path(pages)),
+        )
+        try:
+            server.serve()
+        finally:
+            stop.set()
+            if collecting is not None:
+                collecting.join(timeout=15)
     return EXIT_OK
 
 
