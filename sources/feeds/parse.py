@@ -33,6 +33,9 @@ from sources.model.text import (
 
 MAX_TEXT = 4000
 """Feed summaries are cut here: a mention is a post, not the whole article."""
+_CUT_MARK = "…"
+_WORD_BACKTRACK = 40
+"""How far a cut may step back to end at a word: further, a long token is cut inside."""
 
 _RAW_KEYS = ("id", "title", "link", "author", "published", "updated", "summary", "tags")
 
@@ -168,7 +171,7 @@ def _mention_from_entry(
         text = summary or title
     else:
         text = f"{title} — {summary}" if title and summary else (title or summary)
-    text = text[:MAX_TEXT]
+    text = _cut(text, MAX_TEXT)
     guid = read.plain(entry.get("id")).strip()
     if not (link or guid or text):
         return Skipped(f"{feed_name}: item {index + 1}", "item has no link, id, title or text")
@@ -315,3 +318,15 @@ def looks_like_feed(data: bytes) -> bool:
     if head.startswith(b"<") or head.startswith(b"<\x00"):
         return True
     return b"<rss" in head or b"<feed" in head or b"<rdf" in head or b"\x00<\x00" in data[:16]
+
+
+def _cut(text: str, limit: int) -> str:
+    """`text` of at most `limit` characters: a longer one ends at a word with `…`, so a
+    reader sees that the article goes on (the item's link has the rest)."""
+    if len(text) <= limit:
+        return text
+    kept = text[: limit - len(_CUT_MARK)]
+    space = kept.rfind(" ", len(kept) - _WORD_BACKTRACK)
+    if space > 0:
+        kept = kept[:space]
+    return kept.rstrip() + _CUT_MARK
