@@ -520,8 +520,8 @@ def m021_x_texts_unescaped(db: Database) -> None:
     # X sends `&`, `<` and `>` in post texts as `&amp;`, `&lt;` and `&gt;`; the X parser now
     # stores the characters, and the texts stored before get the same single step (`&amp;`
     # last, so `&amp;lt;` reads `&lt;`: `sources.x.twitter_v2.X_TEXT_UNESCAPE_SQL`, written
-    # out here because a shipped migration never changes). Only rows holding an escape are written, and the
-    # full-text index follows through its trigger on `text` (mentions_au).
+    # out here because a shipped migration never changes). Only rows holding an escape are
+    # written, and the full-text index follows through its trigger on `text` (mentions_au).
     # Topics: the words inside the escapes (amp, lt, gt) are the only difference a topic
     # term can see, so topics change only where a configured term matched one of them. A
     # migration has no config to decide them with; the classifier's record is dropped
