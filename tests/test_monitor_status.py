@@ -24,7 +24,7 @@ from sources.model.records import SourceState
 from tests.builders import rss
 from tests.monitor_scenario import CONFIG, NOW, build_store, frozen_clock
 from tests.test_alerts_view import build_store as build_spiky_store
-from tests.tui_helpers import settle, status_of
+from tests.tui_helpers import settle, status_of, text_of
 from tui.alerts_view import AlertsScreen
 from tui.dialogs import HelpScreen
 from tui.launch import topic_labels
@@ -93,6 +93,23 @@ async def test_the_end_of_the_demo_replay_reads_replay_finished(tmp_path: Path) 
         table = app.screen.query_one(DataTable)
         assert str(table.get_row("demo")[1]) == "finished"
         assert str(table.get_row("x:search")[1]) == "finished"  # the replay delivers it
+
+
+async def test_a_finished_source_announces_no_next_poll(tmp_path: Path) -> None:
+    """`s` on a replay that played out says it is finished and names no next poll."""
+    scenario = build_store(tmp_path / "store.db")
+    collector = Collector(CONFIG, scenario.path, sources=[ShortReplay()], clock=frozen_clock)
+    app = monitor(scenario.path, tmp_path, "demo", collector)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: "REPLAY FINISHED" in status_of(app))
+        await pilot.press("s")
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        for name in ("demo", "x:search"):
+            table.move_cursor(row=table.get_row_index(name))
+            await pilot.pause()
+            detail = text_of(app.screen, "#list-detail-text")
+            assert "finished" in detail and "next poll" not in detail, detail
 
 
 async def test_live_and_paused_look_different(tmp_path: Path) -> None:
