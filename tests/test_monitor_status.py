@@ -1,5 +1,5 @@
 """Honest status: live, paused, offline and "replay finished" each look different; the
-Sources view lists the store's real sources; browsing offline never writes the store."""
+Sources view lists the store's real sources; browsing offline judges no alert hours."""
 
 from __future__ import annotations
 
@@ -148,6 +148,25 @@ async def test_offline_looks_offline_and_never_writes_the_store(
     assert digest(db_path) == before
     with Store.open(db_path, readonly=True) as store:
         assert list_alerts(store) == []
+
+
+async def test_offline_promises_only_what_it_keeps(tmp_path: Path) -> None:
+    """Offline keeps the reader's marks: no screen says browsing offline writes nothing."""
+    scenario = build_store(tmp_path / "store.db")
+    app = monitor(scenario.path, tmp_path, "offline")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("exclamation_mark")
+        await settle(pilot)
+        empty = text_of(app.screen, "#list-detail-text")
+        assert "No spike alerts" in empty and "judges no alert hours" in empty, empty
+        assert "never writes" not in empty
+        await pilot.press("escape", "question_mark")
+        await settle(pilot)
+        help_text = str(app.screen.query_one("#help-text").render())
+        for line in help_text.splitlines():
+            if "offline" in line.lower():
+                assert "writes nothing" not in line and "never writes" not in line, line
 
 
 async def test_sources_view_lists_where_mentions_come_from(tmp_path: Path) -> None:

@@ -85,9 +85,15 @@ def help_keys(app_bindings: Iterable[Any]) -> Iterable[KeyHelp]:
     )
     yield KeyHelp("○ OFFLINE", "browsing the store: nothing is polled, no Pause", status)
     yield KeyHelp(
+        "● LIVE collected by another process",
+        "a monitor with --offline polls nothing (it keeps your read and starred marks);"
+        " another process collects and new posts join the feed",
+        status,
+    )
+    yield KeyHelp(
         "● LIVE read-only viewer",
-        "a browser of `app.py serve` (or a monitor with --offline): this monitor polls and"
-        " writes nothing, another process collects and new posts join the feed",
+        "a browser of `app.py serve` (a monitor with --read-only): it polls and writes"
+        " nothing, not even marks; another process collects and new posts join the feed",
         status,
     )
     yield KeyHelp(

@@ -811,7 +811,7 @@ class MonitorApp(App[None]):
         )
 
     def action_alerts(self) -> None:
-        may_write = self.options.mode != "offline"  # browsing never writes the store
+        may_write = self.options.mode != "offline"  # browsing judges no alert hours
         self.show_view(AlertsScreen(self.options.db_path, self.options.config, may_write=may_write))
 
     def alert_heard(self, alert: Alert) -> None:
