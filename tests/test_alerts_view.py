@@ -126,3 +126,17 @@ async def test_announce_shows_a_literal_toast_and_rings_when_asked(
         assert len(notes) == 1
         assert "all: 21 mentions in the hour from Mon 10:00" in notes[0]
         assert rang == [True]
+
+
+async def test_j_and_k_move_through_the_alerts(db_path: Path) -> None:
+    """`j` shows the next alert's drivers as `down` does; `k` goes back to the newest."""
+    build_store(db_path)
+    app = AlertsApp(db_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("j")
+        await settle(pilot)
+        detail = str(app.screen.query_one("#list-detail-text", Static).render())
+        assert "strikes spiked: 20 mentions in the hour from Mon 10:00" in detail
+        await pilot.press("k")
+        assert app.screen.query_one(DataTable).cursor_row == 0

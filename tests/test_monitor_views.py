@@ -305,3 +305,22 @@ async def test_sources_view_shows_a_stream_gap_and_what_backfilled_it(
         table.move_cursor(row=table.get_row_index("x-stream"))
         await pilot.pause()
         assert "stream down 02:10-02:14, backfilled 37" in text_of(screen, "#list-detail-text")
+
+
+@pytest.mark.parametrize("key", ["a", "s"])
+async def test_j_and_k_move_in_every_list(scenario: Scenario, tmp_path: Path, key: str) -> None:
+    """In the ambassadors and sources lists (as in every list) `j`/`k` move like the arrows."""
+    with Store.open(scenario.path) as store, store.db.atomic():
+        for name in ("heise", "lagerforum"):  # the sources list gets rows to move through
+            store.save_source_state(SourceState(name=name, kind="feed"))
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press(key)
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        assert table.row_count >= 2
+        await pilot.press("j")
+        assert table.cursor_row == 1
+        await pilot.press("k")
+        assert table.cursor_row == 0

@@ -30,6 +30,7 @@ from tui.feed_columns import (
     column_widths,
     time_label,
 )
+from tui.list_table import ListTable
 from tui.safe_text import clean
 
 LIVE_WINDOW = 500
@@ -63,7 +64,7 @@ class FeedRow:
     platform: str = ""
 
 
-class FeedTable(DataTable[Any]):
+class FeedTable(ListTable):
     """Mentions, newest first, in a bounded window."""
 
     DEFAULT_CSS = """
@@ -71,9 +72,7 @@ class FeedTable(DataTable[Any]):
     FeedTable > .datatable--header { text-style: bold; }
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
+    BINDINGS: ClassVar[list[BindingType]] = [  # j/k come from ListTable
         Binding("g,home", "scroll_top", "Newest", show=False),
         Binding("G,end", "scroll_bottom", "Oldest loaded", show=False),
     ]

@@ -127,7 +127,10 @@ def help_keys(app_bindings: Iterable[Any]) -> Iterable[KeyHelp]:
     )
     yield KeyHelp("★ (before X ≋)", "starred for later (* stars, is:starred lists them)", status)
     yield KeyHelp("37 unread", "mentions in the store not read yet (is:unread lists them)", status)
-    yield from keys("Lists (ambassadors, parody, sources)", AmbassadorsScreen.BINDINGS)
+    lists = "Lists (saved views, alerts, ambassadors, parody, sources)"
+    yield KeyHelp("j/k, up/down, pgup/pgdn", "move in the list; the panel shows the row", lists)
+    yield KeyHelp("g/G, home/end", "go to the first / last row", lists)
+    yield from keys(lists, AmbassadorsScreen.BINDINGS)
     sources = "Sources view (s)"
     yield KeyHelp("ok", "the last poll worked", sources)
     yield KeyHelp("error", "the last poll failed (Last error says why)", sources)
