@@ -17,7 +17,7 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.actions import SkipAction
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
@@ -549,15 +549,19 @@ class MonitorApp(App[None]):
 
     @property
     def topics_shown_now(self) -> bool:
+        return self.topics_shown_for(self.size.width)
+
+    def topics_shown_for(self, width: int) -> bool:
         if self.topics_shown is not None:
             return self.topics_shown
-        return self.size.width >= TOPICS_PANEL_WIDTH
+        return width >= TOPICS_PANEL_WIDTH
 
-    def layout_for_width(self) -> None:
+    def layout_for_width(self, width: int | None = None) -> None:
         """The feed gets the room: the topic panel shows on a wide terminal only (ctrl+t
         toggles it) and the reading pane sits beside the list from `SIDE_BY_SIDE_WIDTH`."""
-        self.query_one(TopicPanel).display = self.topics_shown_now
-        layout = reader_layout(self.size.width)
+        width = self.size.width if width is None else width
+        self.query_one(TopicPanel).display = self.topics_shown_for(width)
+        layout = reader_layout(width)
         reader = self.query_one("#reader")
         reader.set_class(layout == "side", "-side")
         reader.set_class(layout == "stacked", "-stacked")
@@ -588,9 +592,10 @@ class MonitorApp(App[None]):
     def preview(self) -> PreviewPane:
         return self.query_one(PreviewPane)
 
-    def on_resize(self) -> None:
+    def on_resize(self, event: events.Resize) -> None:
+        # The event's size: `self.size` is still the old one while this handler runs.
         with contextlib.suppress(NoMatches):  # a resize can come before the widgets exist
-            self.layout_for_width()
+            self.layout_for_width(event.size.width)
 
     def action_next_window(self) -> None:
         self.query_one(TopicPanel).next_window()
