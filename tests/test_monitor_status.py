@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable
+from textual.widgets._footer import FooterKey
 
 from cache.alerts.rules import list_alerts
 from cache.db.store import Store
@@ -110,6 +111,38 @@ async def test_a_finished_source_announces_no_next_poll(tmp_path: Path) -> None:
             await pilot.pause()
             detail = text_of(app.screen, "#list-detail-text")
             assert "finished" in detail and "next poll" not in detail, detail
+
+
+def footer_keys(app: MonitorApp) -> list[str]:
+    return [key.description for key in app.screen.query(FooterKey)]
+
+
+async def test_the_footer_offers_resume_while_paused(tmp_path: Path) -> None:
+    """Paused, the footer says `space Resume`; running again, `space Pause`."""
+    scenario = build_store(tmp_path / "store.db")
+    app = monitor(scenario.path, tmp_path, "live")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert "Pause" in footer_keys(app) and "Resume" not in footer_keys(app)
+        await pilot.press("space")
+        await settle(pilot)
+        assert "Resume" in footer_keys(app) and "Pause" not in footer_keys(app)
+        await pilot.press("space")
+        await settle(pilot)
+        assert not app.paused and "Pause" in footer_keys(app)
+
+
+async def test_a_finished_replay_offers_no_pause(tmp_path: Path) -> None:
+    """Once the replay played out nothing arrives: no Pause in the footer, space does nothing."""
+    scenario = build_store(tmp_path / "store.db")
+    collector = Collector(CONFIG, scenario.path, sources=[ShortReplay()], clock=frozen_clock)
+    app = monitor(scenario.path, tmp_path, "demo", collector)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: "REPLAY FINISHED" in status_of(app))
+        await settle(pilot)
+        assert "Pause" not in footer_keys(app) and "Resume" not in footer_keys(app)
+        await pilot.press("space")
+        assert not app.paused
 
 
 async def test_live_and_paused_look_different(tmp_path: Path) -> None:
