@@ -10,10 +10,12 @@ import pytest
 from textual.widgets import DataTable, Static
 
 from cache.db.store import SourceState, Store
-from tests.monitor_scenario import Scenario, build_store
+from tests.builders import page, tweet, user
+from tests.monitor_scenario import Scenario, build_store, store_batch
 from tests.tui_helpers import feed_of, make_app, open_detail_of, settle, text_of
 from tui.detail import DetailScreen
 from tui.dialogs import ExportDialog, HelpScreen
+from tui.keys import help_keys
 from tui.sources_view import SourcesScreen
 from tui.views import AmbassadorsScreen, ParodyScreen
 
@@ -325,3 +327,41 @@ async def test_j_and_k_move_in_every_list(scenario: Scenario, tmp_path: Path, ke
         assert table.cursor_row == 1
         await pilot.press("k")
         assert table.cursor_row == 0
+
+
+@pytest.mark.parametrize("width", [60, 80, 120])
+async def test_help_keeps_keys_and_wrapped_descriptions_in_their_columns(
+    scenario: Scenario, tmp_path: Path, width: int
+) -> None:
+    """`?`: a description that wraps goes on under itself, and a long key never runs into
+    its description."""
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(width, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        help_text = app.screen.query_one("#help-text", Static)
+        lines = str(help_text.render()).splitlines()
+        assert all(len(line) <= help_text.content_region.width for line in lines), lines
+        groups = {k.where for k in help_keys(app.BINDINGS)}
+        groups.add("Marks on ambassador replies (Topics)")
+        for line in lines:
+            if line and not any(line in group for group in groups):  # a heading, or part
+                assert line.startswith("  "), line  # never back at column 0
+        (keys_line,) = [line for line in lines if "j/k, up/down, pgup/pgdn" in line][:1]
+        after = keys_line.split("j/k, up/down, pgup/pgdn", 1)[1]
+        assert after == "" or after.startswith("  "), keys_line
+
+
+async def test_one_follower_is_singular(scenario: Scenario, tmp_path: Path) -> None:
+    """An author with one follower reads `1 follower`, not `1 followers`."""
+    one = user("lonely_critic", "Lonely", user_id="901", followers=1, following=1)
+    (mention_id,) = store_batch(
+        scenario.path, page([tweet(one, "Kestrel Lohn zu niedrig", lang="de")], [one])
+    )
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = await open_detail_of(app, pilot, mention_id)
+        author = text_of(screen, "#detail-author")
+        assert "1 follower ·" in author and "1 followers" not in author
