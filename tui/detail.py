@@ -27,6 +27,7 @@ from sources.model.handles import HANDLE_PLATFORMS, shown_author
 from sources.model.text import format_delay, parse_timestamp
 from tui import gateway, timefmt
 from tui.badges import reply_badge_content
+from tui.counted import counted
 from tui.gateway import MentionDetail, PostAuthor
 from tui.links import open_in_browser
 from tui.safe_text import clean
@@ -253,14 +254,14 @@ class DetailScreen(Screen[None]):
             return "?" if value is None else f"{value:,}"
 
         return Content.from_markup(
-            "[b]$name[/b] $handle\n$bio\n$followers followers · $following following · "
+            "[b]$name[/b] $handle\n$bio\n$followers · $following following · "
             "account age $age\nrole: [b]$role[/b] ($reason)",
             name=clean(account["display_name"], one_line=True),
             handle=clean(shown_author(account["handle"], account["platform"]), one_line=True)
             if account["platform"] in HANDLE_PLATFORMS
             else "",
             bio=clean(account["bio"]) or "(no bio)",
-            followers=number(account["followers"]),
+            followers=counted(account["followers"], "follower"),
             following=number(account["following"]),
             age=account_age(account["created_at"], self.now),
             role=ROLE_NAMES.get(account["role"], account["role"] or "unknown"),
