@@ -8,8 +8,11 @@ from pathlib import Path
 import pytest
 from textual.widgets import Static
 
-from tests.builders import page, tweet, user
-from tests.monitor_scenario import NOW, build_store, store_batch
+from cache.db.store import Store
+from cache.write.ingest import ingest
+from sources.feeds.parse import parse_feed
+from tests.builders import page, rss, tweet, user
+from tests.monitor_scenario import NOW, build_store, classifier, store_batch
 from tests.tui_helpers import feed_of, make_app, settle
 from tui.reading import PreviewPane
 
@@ -60,3 +63,40 @@ async def test_a_post_that_fits_shows_no_sign(tmp_path: Path) -> None:
         await settle(pilot)
         assert app.query_one(PreviewPane).mention_id is not None
         assert not app.query_one("#preview-more", Static).display
+
+
+async def test_an_undated_item_reads_undated_in_the_pane_too(tmp_path: Path) -> None:
+    """A feed item without a date shows `undated` in the feed and in the reading pane."""
+    scenario = build_store(tmp_path / "store.db")
+    feed = rss(
+        "Lagerforum", [{"title": "Kestrel Streik ohne Datum", "link": "https://l.example/u"}]
+    )
+    with Store.open(scenario.path) as store:
+        (mention_id,) = ingest(
+            store, parse_feed(feed, "lagerforum", seen_at=NOW), classifier()
+        ).new_ids
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        feed_table = feed_of(app)
+        feed_table.move_cursor(row=feed_table.get_row_index(mention_id))
+        await settle(pilot)
+        assert str(feed_table.get_row(mention_id)[0]) == "undated"
+        head = str(app.query_one(PreviewPane).body.render()).splitlines()[2]
+        assert head.startswith("undated · lagerforum"), head
+
+
+async def test_a_post_without_text_says_so(tmp_path: Path) -> None:
+    """A post that is only media shows `(no text)` in the feed and the pane, not a blank."""
+    scenario = build_store(tmp_path / "store.db")
+    author = user("gif_poster", user_id="778")
+    post = tweet(author, "", tweet_id="7001", at=NOW - timedelta(seconds=4))
+    (mention_id,) = store_batch(scenario.path, page([post], [author]))
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        feed_table = feed_of(app)
+        feed_table.move_cursor(row=feed_table.get_row_index(mention_id))
+        await settle(pilot)
+        assert str(feed_table.get_row(mention_id)[4]) == "(no text)"
+        assert "\n(no text)\n" in str(app.query_one(PreviewPane).body.render())

@@ -25,6 +25,7 @@ from sources.model.records import utc_now
 from tui.badges import reply_marker
 from tui.feed_columns import (
     FIXED_COLUMNS,
+    NO_TEXT,
     ROLE_BADGES,
     SOURCE_ICONS,
     column_widths,
@@ -134,8 +135,10 @@ class FeedTable(ListTable):
             author.append(" ")
         author.append(clean(row["author"] or row["author_name"] or "?", one_line=True))
         chips = self._topics_cell(row["topics"], row.get("badges", ()))
+        words = clean(row["text"] or row["title"], one_line=True)
         text = Text(
-            clean(row["text"] or row["title"], one_line=True),
+            words or NO_TEXT,
+            style="" if words else "dim",
             end="",
             no_wrap=True,
             overflow="ellipsis",

@@ -20,6 +20,8 @@ ROLE_BADGES = {
 }
 """The badge before an author's handle, and the theme colour the monitor gives it."""
 SOURCE_ICONS = {"x": "X", "rss": "≋", "bluesky": "B", "mastodon": "M"}
+NO_TEXT = "(no text)"
+"""Shown, dim, for a post without text (a Bluesky post that is only a GIF), never a blank."""
 
 FIXED_COLUMNS = (
     ("time", "Time", timefmt.WIDTH),

@@ -23,6 +23,7 @@ from textual.worker import get_current_worker
 
 from filters.threads import Thread
 from tui import timefmt
+from tui.feed_columns import NO_TEXT, time_label
 from tui.gateway import MentionDetail, mention_detail, thread_for, until_superseded
 from tui.safe_text import clean, shorten
 
@@ -35,6 +36,14 @@ def tight_lines(text: str) -> str:
     """A post's text with every run of blank lines shown as one (the pane is small; the
     post view and the store keep the text as written)."""
     return _BLANK_RUN.sub("\n\n", text).strip()
+
+
+def post_body(text: object, *, tight: bool = False) -> Content:
+    """A post's text, literal (blank runs collapsed when `tight`), or a dim `(no text)`."""
+    body = clean(text)
+    if tight:
+        body = tight_lines(body)
+    return Content(body) if body.strip() else Content.styled(NO_TEXT, "dim")
 
 
 @dataclass(frozen=True)
@@ -115,7 +124,7 @@ def preview_content(preview: Preview, now: datetime, tz: tzinfo | None = None) -
     m = detail.mention
     head = Content.from_markup(
         "[dim]$when · $source · $lang$title[/dim]",
-        when=timefmt.when(m.get("created_at"), now, tz),
+        when=time_label(m.get("created_at"), m.get("time_flag"), now, tz),  # as in the feed
         source=clean(m.get("source"), one_line=True),
         lang=clean(m.get("lang"), one_line=True) or "?",
         title=f" · {clean(m['title'], one_line=True)}" if m.get("title") else "",
@@ -124,7 +133,7 @@ def preview_content(preview: Preview, now: datetime, tz: tzinfo | None = None) -
         _role_line(m, detail.account),
         head,
         Content(""),
-        Content(tight_lines(clean(m.get("text") or m.get("title")))),
+        post_body(m.get("text") or m.get("title"), tight=True),
         Content(""),
         _topic_line(detail),
         *_thread_lines(preview.mention_id, preview.thread, now, tz),
