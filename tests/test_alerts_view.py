@@ -67,8 +67,12 @@ async def settle(pilot: Pilot[Any]) -> None:
     await pilot.pause()
 
 
-async def test_alert_list_shows_spikes_newest_first_with_their_drivers(db_path: Path) -> None:
-    """The screen judges the imported history and lists its alerts, newest first."""
+@pytest.mark.parametrize("key", ["down", "j"])
+async def test_alert_list_shows_spikes_newest_first_with_their_drivers(
+    db_path: Path, key: str
+) -> None:
+    """The screen judges the imported history and lists its alerts, newest first; `down`
+    or `j` (as in every list) shows the next one's drivers."""
     build_store(db_path)
     app = AlertsApp(db_path)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -81,7 +85,7 @@ async def test_alert_list_shows_spikes_newest_first_with_their_drivers(db_path: 
             "all@2026-11-08T10:00:00Z",
             "strikes@2026-11-08T10:00:00Z",
         ]
-        await pilot.press("down")
+        await pilot.press(key)
         await settle(pilot)
         detail = str(app.screen.query_one("#list-detail-text", Static).render())
         assert "strikes spiked: 20 mentions in the hour from Mon 10:00" in detail
@@ -126,17 +130,3 @@ async def test_announce_shows_a_literal_toast_and_rings_when_asked(
         assert len(notes) == 1
         assert "all: 21 mentions in the hour from Mon 10:00" in notes[0]
         assert rang == [True]
-
-
-async def test_j_and_k_move_through_the_alerts(db_path: Path) -> None:
-    """`j` shows the next alert's drivers as `down` does; `k` goes back to the newest."""
-    build_store(db_path)
-    app = AlertsApp(db_path)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("j")
-        await settle(pilot)
-        detail = str(app.screen.query_one("#list-detail-text", Static).render())
-        assert "strikes spiked: 20 mentions in the hour from Mon 10:00" in detail
-        await pilot.press("k")
-        assert app.screen.query_one(DataTable).cursor_row == 0

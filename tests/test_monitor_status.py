@@ -3,8 +3,9 @@ Sources view lists the store's real sources; browsing offline judges no alert ho
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from tests.test_alerts_view import build_store as build_spiky_store
 from tests.tui_helpers import settle, status_of, text_of
 from tui.alerts_view import AlertsScreen
 from tui.dialogs import HelpScreen
+from tui.keys import help_keys
 from tui.launch import topic_labels
 from tui.monitor import MonitorApp, MonitorOptions
 from tui.sources_view import SourcesScreen
@@ -79,14 +81,21 @@ async def until(pilot: Pilot[Any], condition: Callable[[], bool]) -> None:
     raise AssertionError("the monitor never got there")
 
 
-async def test_the_end_of_the_demo_replay_reads_replay_finished(tmp_path: Path) -> None:
-    """When the replay has played out, the status says REPLAY FINISHED, not LIVE."""
+@contextlib.asynccontextmanager
+async def finished_replay(tmp_path: Path) -> AsyncIterator[tuple[MonitorApp, Pilot[Any]]]:
+    """A demo monitor whose one-item replay has played to its end."""
     scenario = build_store(tmp_path / "store.db")
     collector = Collector(CONFIG, scenario.path, sources=[ShortReplay()], clock=frozen_clock)
     app = monitor(scenario.path, tmp_path, "demo", collector)
     async with app.run_test(size=(120, 40)) as pilot:
         await until(pilot, lambda: "REPLAY FINISHED" in status_of(app))
         await settle(pilot)
+        yield app, pilot
+
+
+async def test_the_end_of_the_demo_replay_reads_replay_finished(tmp_path: Path) -> None:
+    """When the replay has played out, the status says REPLAY FINISHED, not LIVE."""
+    async with finished_replay(tmp_path) as (app, pilot):
         status = status_of(app)
         assert "LIVE" not in status and "demo ■ finished" in status
         await pilot.press("s")
@@ -98,11 +107,7 @@ async def test_the_end_of_the_demo_replay_reads_replay_finished(tmp_path: Path) 
 
 async def test_a_finished_source_announces_no_next_poll(tmp_path: Path) -> None:
     """`s` on a replay that played out says it is finished and names no next poll."""
-    scenario = build_store(tmp_path / "store.db")
-    collector = Collector(CONFIG, scenario.path, sources=[ShortReplay()], clock=frozen_clock)
-    app = monitor(scenario.path, tmp_path, "demo", collector)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await until(pilot, lambda: "REPLAY FINISHED" in status_of(app))
+    async with finished_replay(tmp_path) as (app, pilot):
         await pilot.press("s")
         await settle(pilot)
         table = app.screen.query_one(DataTable)
@@ -134,12 +139,7 @@ async def test_the_footer_offers_resume_while_paused(tmp_path: Path) -> None:
 
 async def test_a_finished_replay_offers_no_pause(tmp_path: Path) -> None:
     """Once the replay played out nothing arrives: no Pause in the footer, space does nothing."""
-    scenario = build_store(tmp_path / "store.db")
-    collector = Collector(CONFIG, scenario.path, sources=[ShortReplay()], clock=frozen_clock)
-    app = monitor(scenario.path, tmp_path, "demo", collector)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await until(pilot, lambda: "REPLAY FINISHED" in status_of(app))
-        await settle(pilot)
+    async with finished_replay(tmp_path) as (app, pilot):
         assert "Pause" not in footer_keys(app) and "Resume" not in footer_keys(app)
         await pilot.press("space")
         assert not app.paused
@@ -194,12 +194,10 @@ async def test_offline_promises_only_what_it_keeps(tmp_path: Path) -> None:
         empty = text_of(app.screen, "#list-detail-text")
         assert "No spike alerts" in empty and "judges no alert hours" in empty, empty
         assert "never writes" not in empty
-        await pilot.press("escape", "question_mark")
-        await settle(pilot)
-        help_text = str(app.screen.query_one("#help-text").render())
-        for line in help_text.splitlines():
-            if "offline" in line.lower():
-                assert "writes nothing" not in line and "never writes" not in line, line
+        for entry in help_keys(app.BINDINGS):  # what `?` lists
+            if "offline" in f"{entry.key} {entry.description}".lower():
+                said = entry.description
+                assert "writes nothing" not in said and "never writes" not in said, entry
 
 
 async def test_sources_view_lists_where_mentions_come_from(tmp_path: Path) -> None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import Static
 
 from cache.db.store import Store
@@ -26,6 +28,13 @@ LONG_TEXT = (
 )
 
 
+async def show_in_pane(pilot: Pilot[Any], mention_id: str) -> None:
+    """Put the feed's cursor on `mention_id` and let the pane read it."""
+    feed = feed_of(pilot.app)  # type: ignore[arg-type]
+    feed.move_cursor(row=feed.get_row_index(mention_id))
+    await settle(pilot)
+
+
 def store_long_post(path: Path) -> str:
     """A post with many line breaks, the newest in the store."""
     author = user("longposter", "Long Poster", user_id="777")
@@ -41,9 +50,7 @@ async def test_a_long_post_collapses_blank_runs_and_says_there_is_more(tmp_path:
     app = make_app(scenario, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        feed = feed_of(app)
-        feed.move_cursor(row=feed.get_row_index(mention_id))
-        await settle(pilot)
+        await show_in_pane(pilot, mention_id)
         pane = app.query_one(PreviewPane)
         shown = str(pane.body.render())
         assert "Kestrel strike update\n\nline two\n\nline three\npoint 0" in shown
@@ -78,10 +85,8 @@ async def test_an_undated_item_reads_undated_in_the_pane_too(tmp_path: Path) -> 
     app = make_app(scenario, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        feed_table = feed_of(app)
-        feed_table.move_cursor(row=feed_table.get_row_index(mention_id))
-        await settle(pilot)
-        assert str(feed_table.get_row(mention_id)[0]) == "undated"
+        await show_in_pane(pilot, mention_id)
+        assert str(feed_of(app).get_row(mention_id)[0]) == "undated"
         head = str(app.query_one(PreviewPane).body.render()).splitlines()[2]
         assert head.startswith("undated · lagerforum"), head
 
@@ -95,8 +100,6 @@ async def test_a_post_without_text_says_so(tmp_path: Path) -> None:
     app = make_app(scenario, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        feed_table = feed_of(app)
-        feed_table.move_cursor(row=feed_table.get_row_index(mention_id))
-        await settle(pilot)
-        assert str(feed_table.get_row(mention_id)[4]) == "(no text)"
+        await show_in_pane(pilot, mention_id)
+        assert str(feed_of(app).get_row(mention_id)[4]) == "(no text)"
         assert "\n(no text)\n" in str(app.query_one(PreviewPane).body.render())
