@@ -19,7 +19,7 @@ pytestmark = pytest.mark.pilot
 LONG_NAME = "Users_by_Username_200_Success_Request_Fields_for_Users_and_Expanded_Pinned_Tweet"
 
 
-def import_long_named_file(cli, db: Path, folder: Path) -> str:  # type: ignore[no-untyped-def]
+def import_long_named_file(cli, db: Path, folder: Path) -> str:
     """Import a v2 page from a file with a long name: the source is named after the file."""
     author = user("pinned_poster")
     path = folder / f"{LONG_NAME}.json"
@@ -31,7 +31,7 @@ def import_long_named_file(cli, db: Path, folder: Path) -> str:  # type: ignore[
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
 async def test_a_long_source_name_is_cut_and_health_and_mentions_stay_visible(
     cli, tmp_path: Path, size: tuple[int, int]
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """A source named after a long file name ends in `…`; Health and Mentions stay on screen."""
     scenario = build_store(tmp_path / "store.db")
     name = import_long_named_file(cli, scenario.path, tmp_path)
