@@ -67,8 +67,12 @@ async def settle(pilot: Pilot[Any]) -> None:
     await pilot.pause()
 
 
-async def test_alert_list_shows_spikes_newest_first_with_their_drivers(db_path: Path) -> None:
-    """The screen judges the imported history and lists its alerts, newest first."""
+@pytest.mark.parametrize("key", ["down", "j"])
+async def test_alert_list_shows_spikes_newest_first_with_their_drivers(
+    db_path: Path, key: str
+) -> None:
+    """The screen judges the imported history and lists its alerts, newest first; `down`
+    or `j` (as in every list) shows the next one's drivers."""
     build_store(db_path)
     app = AlertsApp(db_path)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -81,7 +85,7 @@ async def test_alert_list_shows_spikes_newest_first_with_their_drivers(db_path: 
             "all@2026-11-08T10:00:00Z",
             "strikes@2026-11-08T10:00:00Z",
         ]
-        await pilot.press("down")
+        await pilot.press(key)
         await settle(pilot)
         detail = str(app.screen.query_one("#list-detail-text", Static).render())
         assert "strikes spiked: 20 mentions in the hour from Mon 10:00" in detail

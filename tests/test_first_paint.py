@@ -23,7 +23,7 @@ import pytest
 from cache.read.first_page import newest_mentions
 from tests.monitor_scenario import HOSTILE_TEXTS, build_store
 from tui import first_paint
-from tui.feed_columns import author_width, text_width, topics_width
+from tui.feed_columns import column_widths, text_width
 from tui.first_paint import cells, feed_place, fit, row_cells, screen_text
 
 NOW = datetime(2026, 12, 4, 10, 0, tzinfo=UTC)
@@ -47,13 +47,8 @@ def row(**values: object) -> dict[str, object]:
 def test_a_row_has_the_monitors_columns_and_time_of_day() -> None:
     """Time of day, source, author, an empty topics cell and the text, at the feed's widths."""
     shown = row_cells(row(role="ambassador"), 120, NOW, UTC)
-    assert [len(cell) for cell in shown] == [
-        12,
-        2,
-        author_width(120),
-        topics_width(120),
-        text_width(120),
-    ]
+    assert [len(cell) for cell in shown] == list(column_widths(120, len("09:15")).values())
+    assert len(shown[0]) == 5 and len(shown[4]) == text_width(120, 5)
     assert shown[0].strip() == "09:15"
     assert shown[1] == " X"
     assert shown[2].strip() == "AMB anna_k"
@@ -91,7 +86,7 @@ def test_long_and_wide_text_is_cut_to_its_column() -> None:
     assert fit("日本語のテキスト", 7) == "日本語…"
     assert fit("日本語のテキスト", 8) == "日本語… "
     shown = row_cells(row(text="word " * 100), 80, NOW, UTC)[4]
-    assert cells(shown) == text_width(80) and shown.endswith("…")
+    assert cells(shown) == text_width(80, len("09:15")) and shown.endswith("…")
 
 
 def test_the_feed_sits_where_the_monitor_puts_it() -> None:

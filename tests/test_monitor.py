@@ -6,7 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from cache.db.store import Store
 from cache.read.search import QueryError, query_selection
@@ -261,3 +261,25 @@ async def test_typing_keys_into_the_filter_does_not_trigger_them(
         assert app.screen is app.screen_stack[0]
         assert app.filter_text == "quiet area"
         assert feed_of(app).row_ids == []
+
+
+@pytest.mark.parametrize("width", [60, 80, 120])
+async def test_a_long_bad_query_keeps_the_caret_under_the_mistake(
+    scenario: Scenario, tmp_path: Path, width: int
+) -> None:
+    """A query longer than the line shows the part around the mistake, the caret under it."""
+    query = (
+        "topic:strikes role:ambassador lang:de platform:x author:@KorvandoFCTobias since:7d "
+        'streik* "volle solidarität" role:banana'
+    )
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(width, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *query, "enter")
+        await settle(pilot)
+        line = app.query_one("#filter-line", Static)
+        room = line.content_region.width
+        _, shown, caret = filter_line_of(app).split("\n")
+        assert len(shown) <= room and len(caret) <= room  # neither wraps
+        assert shown[caret.index("^") :].startswith("banana")
+        assert caret.strip() == "^"

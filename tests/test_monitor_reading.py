@@ -355,3 +355,21 @@ async def test_help_is_the_first_key_of_the_footer_at_80_columns(
         text = str(app.screen.query_one("#help-text", Static).render())
         for shown in ("● LIVE", "OFFLINE", "+5", "searching…", "new above", "g / home", "j/k"):
             assert shown in text, shown
+
+
+@pytest.mark.pilot
+async def test_resizing_the_terminal_moves_the_post_beside_or_under_the_list(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    """Widening a terminal past 140 columns puts the post beside the list; narrowing, under."""
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        reader = app.query_one("#reader")
+        assert reader.has_class("-stacked")
+        await pilot.resize_terminal(160, 40)
+        await settle(pilot)
+        assert reader.has_class("-side")
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        assert reader.has_class("-stacked")

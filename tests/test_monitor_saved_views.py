@@ -289,3 +289,26 @@ def test_saved_views_small_terminal(snap_compare, tmp_path: Path) -> None:
     scenario = build_store(tmp_path / "store.db")
     app = make_app(scenario, tmp_path)
     assert snap_compare(app, terminal_size=(80, 24), run_before=open_views)
+
+
+async def test_j_and_k_move_in_the_view_list_and_enter_uses_that_view(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    """`v`, `j`, `enter` uses the second view; `k` goes back up, `G`/`g` to the ends."""
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        await pilot.press("j")
+        assert table.cursor_row == 1
+        await pilot.press("k")
+        assert table.cursor_row == 0
+        await pilot.press("G")
+        assert table.cursor_row == table.row_count - 1
+        await pilot.press("g", "j")
+        second = app.screen.current().view  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.active_view == second

@@ -1,10 +1,11 @@
 """Honest status: live, paused, offline and "replay finished" each look different; the
-Sources view lists the store's real sources; browsing offline never writes the store."""
+Sources view lists the store's real sources; browsing offline judges no alert hours."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable
+from textual.widgets._footer import FooterKey
 
 from cache.alerts.rules import list_alerts
 from cache.db.store import Store
@@ -24,9 +26,10 @@ from sources.model.records import SourceState
 from tests.builders import rss
 from tests.monitor_scenario import CONFIG, NOW, build_store, frozen_clock
 from tests.test_alerts_view import build_store as build_spiky_store
-from tests.tui_helpers import settle, status_of
+from tests.tui_helpers import settle, status_of, text_of
 from tui.alerts_view import AlertsScreen
 from tui.dialogs import HelpScreen
+from tui.keys import help_keys
 from tui.launch import topic_labels
 from tui.monitor import MonitorApp, MonitorOptions
 from tui.sources_view import SourcesScreen
@@ -78,14 +81,21 @@ async def until(pilot: Pilot[Any], condition: Callable[[], bool]) -> None:
     raise AssertionError("the monitor never got there")
 
 
-async def test_the_end_of_the_demo_replay_reads_replay_finished(tmp_path: Path) -> None:
-    """When the replay has played out, the status says REPLAY FINISHED, not LIVE."""
+@contextlib.asynccontextmanager
+async def finished_replay(tmp_path: Path) -> AsyncIterator[tuple[MonitorApp, Pilot[Any]]]:
+    """A demo monitor whose one-item replay has played to its end."""
     scenario = build_store(tmp_path / "store.db")
     collector = Collector(CONFIG, scenario.path, sources=[ShortReplay()], clock=frozen_clock)
     app = monitor(scenario.path, tmp_path, "demo", collector)
     async with app.run_test(size=(120, 40)) as pilot:
         await until(pilot, lambda: "REPLAY FINISHED" in status_of(app))
         await settle(pilot)
+        yield app, pilot
+
+
+async def test_the_end_of_the_demo_replay_reads_replay_finished(tmp_path: Path) -> None:
+    """When the replay has played out, the status says REPLAY FINISHED, not LIVE."""
+    async with finished_replay(tmp_path) as (app, pilot):
         status = status_of(app)
         assert "LIVE" not in status and "demo ■ finished" in status
         await pilot.press("s")
@@ -93,6 +103,46 @@ async def test_the_end_of_the_demo_replay_reads_replay_finished(tmp_path: Path) 
         table = app.screen.query_one(DataTable)
         assert str(table.get_row("demo")[1]) == "finished"
         assert str(table.get_row("x:search")[1]) == "finished"  # the replay delivers it
+
+
+async def test_a_finished_source_announces_no_next_poll(tmp_path: Path) -> None:
+    """`s` on a replay that played out says it is finished and names no next poll."""
+    async with finished_replay(tmp_path) as (app, pilot):
+        await pilot.press("s")
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        for name in ("demo", "x:search"):
+            table.move_cursor(row=table.get_row_index(name))
+            await pilot.pause()
+            detail = text_of(app.screen, "#list-detail-text")
+            assert "finished" in detail and "next poll" not in detail, detail
+
+
+def footer_keys(app: MonitorApp) -> list[str]:
+    return [key.description for key in app.screen.query(FooterKey)]
+
+
+async def test_the_footer_offers_resume_while_paused(tmp_path: Path) -> None:
+    """Paused, the footer says `space Resume`; running again, `space Pause`."""
+    scenario = build_store(tmp_path / "store.db")
+    app = monitor(scenario.path, tmp_path, "live")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert "Pause" in footer_keys(app) and "Resume" not in footer_keys(app)
+        await pilot.press("space")
+        await settle(pilot)
+        assert "Resume" in footer_keys(app) and "Pause" not in footer_keys(app)
+        await pilot.press("space")
+        await settle(pilot)
+        assert not app.paused and "Pause" in footer_keys(app)
+
+
+async def test_a_finished_replay_offers_no_pause(tmp_path: Path) -> None:
+    """Once the replay played out nothing arrives: no Pause in the footer, space does nothing."""
+    async with finished_replay(tmp_path) as (app, pilot):
+        assert "Pause" not in footer_keys(app) and "Resume" not in footer_keys(app)
+        await pilot.press("space")
+        assert not app.paused
 
 
 async def test_live_and_paused_look_different(tmp_path: Path) -> None:
@@ -131,6 +181,23 @@ async def test_offline_looks_offline_and_never_writes_the_store(
     assert digest(db_path) == before
     with Store.open(db_path, readonly=True) as store:
         assert list_alerts(store) == []
+
+
+async def test_offline_promises_only_what_it_keeps(tmp_path: Path) -> None:
+    """Offline keeps the reader's marks: no screen says browsing offline writes nothing."""
+    scenario = build_store(tmp_path / "store.db")
+    app = monitor(scenario.path, tmp_path, "offline")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("exclamation_mark")
+        await settle(pilot)
+        empty = text_of(app.screen, "#list-detail-text")
+        assert "No spike alerts" in empty and "judges no alert hours" in empty, empty
+        assert "never writes" not in empty
+        for entry in help_keys(app.BINDINGS):  # what `?` lists
+            if "offline" in f"{entry.key} {entry.description}".lower():
+                said = entry.description
+                assert "writes nothing" not in said and "never writes" not in said, entry
 
 
 async def test_sources_view_lists_where_mentions_come_from(tmp_path: Path) -> None:

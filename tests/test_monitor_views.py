@@ -10,10 +10,12 @@ import pytest
 from textual.widgets import DataTable, Static
 
 from cache.db.store import SourceState, Store
-from tests.monitor_scenario import Scenario, build_store
+from tests.builders import page, tweet, user
+from tests.monitor_scenario import Scenario, build_store, store_batch
 from tests.tui_helpers import feed_of, make_app, open_detail_of, settle, text_of
 from tui.detail import DetailScreen
 from tui.dialogs import ExportDialog, HelpScreen
+from tui.keys import help_keys
 from tui.sources_view import SourcesScreen
 from tui.views import AmbassadorsScreen, ParodyScreen
 
@@ -190,7 +192,8 @@ async def test_export_writes_the_filtered_mentions_and_says_where(
         rows = [json.loads(line) for line in files[0].read_text("utf-8").splitlines()]
         assert {r["lang"] for r in rows} == {"de"}
         assert {r["id"] for r in rows} == set(feed_of(app).row_ids)
-        assert str(files[0]) in str(app.query_one("#status", Static).render())
+        # The line holds the file's name whole; a folder too long for it is cut with `…`.
+        assert files[0].name in str(app.query_one("#status", Static).render())
         await pilot.press("e")
         await pilot.pause()
         await pilot.press("enter")  # csv, the first format
@@ -305,3 +308,60 @@ async def test_sources_view_shows_a_stream_gap_and_what_backfilled_it(
         table.move_cursor(row=table.get_row_index("x-stream"))
         await pilot.pause()
         assert "stream down 02:10-02:14, backfilled 37" in text_of(screen, "#list-detail-text")
+
+
+@pytest.mark.parametrize("key", ["a", "s"])
+async def test_j_and_k_move_in_every_list(scenario: Scenario, tmp_path: Path, key: str) -> None:
+    """In the ambassadors and sources lists (as in every list) `j`/`k` move like the arrows."""
+    with Store.open(scenario.path) as store, store.db.atomic():
+        for name in ("heise", "lagerforum"):  # the sources list gets rows to move through
+            store.save_source_state(SourceState(name=name, kind="feed"))
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press(key)
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        assert table.row_count >= 2
+        await pilot.press("j")
+        assert table.cursor_row == 1
+        await pilot.press("k")
+        assert table.cursor_row == 0
+
+
+@pytest.mark.parametrize("width", [60, 80, 120])
+async def test_help_keeps_keys_and_wrapped_descriptions_in_their_columns(
+    scenario: Scenario, tmp_path: Path, width: int
+) -> None:
+    """`?`: a description that wraps goes on under itself, and a long key never runs into
+    its description."""
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(width, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        help_text = app.screen.query_one("#help-text", Static)
+        lines = str(help_text.render()).splitlines()
+        assert all(len(line) <= help_text.content_region.width for line in lines), lines
+        groups = {k.where for k in help_keys(app.BINDINGS)}
+        groups.add("Marks on ambassador replies (Topics)")
+        for line in lines:
+            if line and not any(line in group for group in groups):  # a heading, or part
+                assert line.startswith("  "), line  # never back at column 0
+        (keys_line,) = [line for line in lines if "j/k, up/down, pgup/pgdn" in line][:1]
+        after = keys_line.split("j/k, up/down, pgup/pgdn", 1)[1]
+        assert after == "" or after.startswith("  "), keys_line
+
+
+async def test_one_follower_is_singular(scenario: Scenario, tmp_path: Path) -> None:
+    """An author with one follower reads `1 follower`, not `1 followers`."""
+    one = user("lonely_critic", "Lonely", user_id="901", followers=1, following=1)
+    (mention_id,) = store_batch(
+        scenario.path, page([tweet(one, "Kestrel Lohn zu niedrig", lang="de")], [one])
+    )
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = await open_detail_of(app, pilot, mention_id)
+        author = text_of(screen, "#detail-author")
+        assert "1 follower ·" in author and "1 followers" not in author

@@ -25,6 +25,7 @@ from textual.worker import Worker, WorkerState
 from sources.model.config import Config
 from sources.model.handles import shown_author
 from tui import gateway, timefmt
+from tui.counted import counted
 from tui.gateway import AccountPage, AccountPost
 from tui.safe_text import clean, shorten
 from tui.thread_rows import POST, WalkRow, display_tz, open_row
@@ -41,12 +42,12 @@ def account_summary(page: AccountPage) -> Content:
     """Name, handle, bio, audience and role with its reason, all literal."""
     noun = "reaction" if page.role == "parody" else "post"
     return Content.from_markup(
-        "[b]$name[/b] $handle\n$bio\n$followers followers · follows $following · "
+        "[b]$name[/b] $handle\n$bio\n$followers · follows $following · "
         "$posts stored\nrole: [b]$role[/b] ($reason)",
         name=clean(page.display_name, one_line=True),
         handle=clean(shown_author(page.handle, page.platform), one_line=True),
         bio=clean(page.bio) or "(no bio)",
-        followers=_number(page.followers),
+        followers=counted(page.followers, "follower"),
         following=_number(page.following),
         posts=f"{page.posts} {noun}{'' if page.posts == 1 else 's'}",
         role=clean(page.role, one_line=True) or "unknown",

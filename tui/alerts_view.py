@@ -105,10 +105,11 @@ class AlertsScreen(ListScreen):
         super().__init__(db_path)
         self.config = config or Config()
         self.may_write = may_write
-        """Judge hours not judged yet (a write) first; never while browsing offline."""
+        """Judge hours not judged yet (a write) first; never while browsing offline (which
+        keeps only the reader's marks)."""
         if not may_write:
             self.EMPTY_TEXT = (
-                "No spike alerts stored. Browsing offline never writes the store: "
+                "No spike alerts stored. Browsing offline judges no alert hours: "
                 "`app.py alerts` judges the hours not judged yet."
             )
 

@@ -29,6 +29,7 @@ from filters.signals.measures import WEEKDAYS, parse_office_hours
 from sources.model.config import Config
 from sources.model.records import utc_now
 from tui import timefmt
+from tui.counted import counted
 from tui.detail import format_delay
 from tui.gateway import (
     AmbassadorProfile,
@@ -308,7 +309,8 @@ def profile_widgets(
     widgets.append(
         Static(
             Content(
-                f"{_count(profile.followers)} followers, follows {_count(profile.following)}, {age}"
+                f"{counted(profile.followers, 'follower')}, follows {_count(profile.following)}, "
+                f"{age}"
             ),
             classes="evidence",
         )

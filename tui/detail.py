@@ -27,8 +27,11 @@ from sources.model.handles import HANDLE_PLATFORMS, shown_author
 from sources.model.text import format_delay, parse_timestamp
 from tui import gateway, timefmt
 from tui.badges import reply_badge_content
+from tui.counted import counted
+from tui.feed_columns import time_label
 from tui.gateway import MentionDetail, PostAuthor
 from tui.links import open_in_browser
+from tui.reading import post_body
 from tui.safe_text import clean
 from tui.thread_rows import AUTHOR, BLOCK, POST, WalkRow, author_content, display_tz, open_row
 
@@ -190,6 +193,7 @@ class DetailScreen(Screen[None]):
 
     def _widgets(self, detail: MentionDetail, thread: Thread | None) -> list[Static]:
         m = detail.mention
+        tz = display_tz(self.app)
         self.url = m.get("url") or ""
         self.badge_slots = {}
         widgets = [
@@ -197,14 +201,14 @@ class DetailScreen(Screen[None]):
                 Content.from_markup(
                     "[b]$title[/b]\n[dim]$when · $source · $lang · $kind[/dim]",
                     title=clean(m["title"], one_line=True) or "Post",
-                    when=self._when(m["created_at"]),
+                    when=time_label(m["created_at"], m.get("time_flag"), self.now, tz),
                     source=clean(m["source"], one_line=True),
                     lang=m["lang"],
                     kind=m["kind"],
                 ),
                 id="detail-head",
             ),
-            Static(Content(clean(m["text"])), id="detail-text", classes="post"),
+            Static(post_body(m["text"]), id="detail-text", classes="post"),
             self._badge_slot(m["id"], "post mention-badges"),
             Static(Content("Author (enter: profile)"), classes="section"),
             WalkRow(
@@ -253,14 +257,14 @@ class DetailScreen(Screen[None]):
             return "?" if value is None else f"{value:,}"
 
         return Content.from_markup(
-            "[b]$name[/b] $handle\n$bio\n$followers followers · $following following · "
+            "[b]$name[/b] $handle\n$bio\n$followers · $following following · "
             "account age $age\nrole: [b]$role[/b] ($reason)",
             name=clean(account["display_name"], one_line=True),
             handle=clean(shown_author(account["handle"], account["platform"]), one_line=True)
             if account["platform"] in HANDLE_PLATFORMS
             else "",
             bio=clean(account["bio"]) or "(no bio)",
-            followers=number(account["followers"]),
+            followers=counted(account["followers"], "follower"),
             following=number(account["following"]),
             age=account_age(account["created_at"], self.now),
             role=ROLE_NAMES.get(account["role"], account["role"] or "unknown"),

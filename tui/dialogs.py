@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import ClassVar
 
+from rich.cells import cell_len
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -94,6 +96,58 @@ class KeyHelp:
     where: str
 
 
+KEY_COLUMN = 16
+"""Cells for a key in the help; a longer key puts its description on the next line."""
+MARKS = (
+    ("⚠co", "co-reply: another ambassador answered the same post at once"),
+    ("⚠#3", "text block #3: near-duplicate of another ambassador's reply"),
+    ("⚠sig", "signed with a name that is not the account's"),
+)
+CLOSING = (
+    "enter shows the marks in full; a shows every ambassador's signals.",
+    "ctrl+p opens the command palette: every action is there too.",
+    "The mouse works: click rows, topics and keys in the footer.",
+)
+
+
+def help_content(keys: list[KeyHelp], width: int) -> Content:
+    """The help as lines of `width` cells: each key in its column, its description beside it
+    and wrapped under itself (never back at the left edge)."""
+    lines: list[Content] = []
+    described = 2 + KEY_COLUMN + 1
+    room = max(16, width - described)
+
+    def entry(key: str, what: str) -> None:
+        parts = textwrap.wrap(what, room, break_on_hyphens=False) or [""]
+        if cell_len(key) <= KEY_COLUMN:
+            pad = " " * (KEY_COLUMN + 1 - cell_len(key))
+            lines.append(
+                Content.from_markup("  [b]$key[/b]$pad$what", key=key, pad=pad, what=parts[0])
+            )
+            parts = parts[1:]
+        else:
+            lines.append(Content.from_markup("  [b]$key[/b]", key=key))
+        lines.extend(Content(" " * described + part) for part in parts)
+
+    where = None
+    for item in keys:
+        if item.where != where:
+            if where is not None:
+                lines.append(Content(""))
+            for part in textwrap.wrap(item.where, max(16, width)):
+                lines.append(Content.from_markup("[b $primary]$where[/]", where=part))
+            where = item.where
+        entry(item.key, item.description)
+    lines.append(Content(""))
+    lines.append(Content.from_markup("[b $primary]Marks on ambassador replies (Topics)[/]"))
+    for mark, what in MARKS:
+        entry(mark, what)
+    lines.append(Content(""))
+    for sentence in CLOSING:
+        lines.extend(Content("  " + part) for part in textwrap.wrap(sentence, max(16, width - 2)))
+    return Content("\n").join(lines)
+
+
 class HelpScreen(ModalScreen[None]):
     """Every key of the monitor, grouped by where it works."""
 
@@ -113,33 +167,17 @@ class HelpScreen(ModalScreen[None]):
         self.keys = keys
 
     def compose(self) -> ComposeResult:
-        lines: list[Content] = []
-        where = None
-        for item in self.keys:
-            if item.where != where:
-                if where is not None:
-                    lines.append(Content(""))
-                lines.append(Content.from_markup("[b $primary]$where[/]", where=item.where))
-                where = item.where
-            lines.append(
-                Content.from_markup(
-                    "  [b]$key[/b]$pad$what",
-                    key=item.key,
-                    pad=" " * max(1, 16 - len(item.key)),
-                    what=item.description,
-                )
-            )
-        lines.append(Content(""))
-        lines.append(Content.from_markup("[b $primary]Marks on ambassador replies (Topics)[/]"))
-        lines.append(Content("  ⚠co   co-reply: another ambassador answered the same post at once"))
-        lines.append(Content("  ⚠#3   text block #3: near-duplicate of another ambassador's reply"))
-        lines.append(Content("  ⚠sig  signed with a name that is not the account's"))
-        lines.append(Content("  enter shows them in full; a shows every ambassador's signals"))
-        lines.append(Content(""))
-        lines.append(Content("ctrl+p opens the command palette: every action is there too."))
-        lines.append(Content("The mouse works: click rows, topics and keys in the footer."))
         with VerticalScroll():
-            yield Static(Content("\n").join(lines), id="help-text")
+            yield Static(help_content(self.keys, 70), id="help-text")
+
+    def on_resize(self) -> None:
+        # The lines are wrapped to the box, which is known (or changed) only now.
+        self.call_after_refresh(self.fit_to_width)
+
+    def fit_to_width(self) -> None:
+        text = self.query_one("#help-text", Static)
+        if text.content_region.width:
+            text.update(help_content(self.keys, text.content_region.width))
 
 
 def write_export(

@@ -25,13 +25,13 @@ from sources.model.records import utc_now
 from tui.badges import reply_marker
 from tui.feed_columns import (
     FIXED_COLUMNS,
+    NO_TEXT,
     ROLE_BADGES,
     SOURCE_ICONS,
-    author_width,
-    text_width,
+    column_widths,
     time_label,
-    topics_width,
 )
+from tui.list_table import ListTable
 from tui.safe_text import clean
 
 LIVE_WINDOW = 500
@@ -65,7 +65,7 @@ class FeedRow:
     platform: str = ""
 
 
-class FeedTable(DataTable[Any]):
+class FeedTable(ListTable):
     """Mentions, newest first, in a bounded window."""
 
     DEFAULT_CSS = """
@@ -73,9 +73,7 @@ class FeedTable(DataTable[Any]):
     FeedTable > .datatable--header { text-style: bold; }
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
+    BINDINGS: ClassVar[list[BindingType]] = [  # j/k come from ListTable
         Binding("g,home", "scroll_top", "Newest", show=False),
         Binding("G,end", "scroll_bottom", "Oldest loaded", show=False),
     ]
@@ -110,13 +108,14 @@ class FeedTable(DataTable[Any]):
         self.auto_selected: str | None = None
         """The row the cursor was put on by the table (first page, following new posts),
         not by the reader; None once the reader moves. Such a row is not "looked at"."""
+        self.time_width = 0
+        """Cells of the longest time label in the table (the Time column is that wide)."""
+        self.widths = column_widths(0, self.time_width)
 
     def on_mount(self) -> None:
-        for key, label, width in FIXED_COLUMNS:
-            self.add_column(
-                label, key=key, width=self._topics_width() if key == "topics" else width
-            )
-        self.add_column("Text", key="text", width=self._text_width())
+        labels = [*((key, label) for key, label, _ in FIXED_COLUMNS), ("text", "Text")]
+        for key, label in labels:
+            self.add_column(label, key=key, width=self.widths[key])
 
     # --- building rows ---------------------------------------------------------------
 
@@ -125,6 +124,7 @@ class FeedTable(DataTable[Any]):
 
     def _cells(self, row: dict[str, Any]) -> list[Any]:
         label = time_label(row["created_at"], row.get("time_flag"), self.clock(), self.tz)
+        self.time_width = max(self.time_width, len(label))
         time_cell = _TimeCell(label, style="dim", end="")
         time_cell.sort_key = (row["created_at"], row["id"])
         icon = self._source_cell(row["platform"], row.get("read", False), row.get("starred", False))
@@ -135,8 +135,10 @@ class FeedTable(DataTable[Any]):
             author.append(" ")
         author.append(clean(row["author"] or row["author_name"] or "?", one_line=True))
         chips = self._topics_cell(row["topics"], row.get("badges", ()))
+        words = clean(row["text"] or row["title"], one_line=True)
         text = Text(
-            clean(row["text"] or row["title"], one_line=True),
+            words or NO_TEXT,
+            style="" if words else "dim",
             end="",
             no_wrap=True,
             overflow="ellipsis",
@@ -171,7 +173,7 @@ class FeedTable(DataTable[Any]):
         if marker:
             chips.append(marker, style=Style(color=self._theme_color("warning"), bold=True))
         words = [TOPIC_CHIPS.get(t) or clean(t, one_line=True) for t in topics]
-        width = self._topics_width()
+        width = self.widths["topics"]
         for index, word in enumerate(words):
             gap = " " if chips.plain else ""
             rest = len(words) - index - 1
@@ -260,8 +262,10 @@ class FeedTable(DataTable[Any]):
             self.known.clear()
             self.set_new_above(0)
             self.window = LIVE_WINDOW
+            self.time_width = 0
             for row in rows:
                 self._add(row)
+            self.fit_columns()
         self.auto_selected = self.current_id
         self.has_older = len(rows) >= limit
         self.loading_older = False
@@ -270,6 +274,7 @@ class FeedTable(DataTable[Any]):
         """Add a page of older mentions at the bottom (they are older than every row)."""
         with self.app.batch_update():
             added = sum(self._add(row) for row in rows)
+            self.fit_columns()
         self.window += added
         self.has_older = len(rows) >= limit
         self.loading_older = False
@@ -288,6 +293,7 @@ class FeedTable(DataTable[Any]):
             added = sum(self._add(row) for row in rows)
             if not added:
                 return 0
+            self.fit_columns()
             self.sort("time", key=lambda cell: cell.sort_key, reverse=True)
             self._trim(keep=cursor_id)
             if following or cursor_id is None:
@@ -357,27 +363,24 @@ class FeedTable(DataTable[Any]):
 
     # --- width ------------------------------------------------------------------------------
 
-    def _author_width(self) -> int:
-        return author_width(self.size.width)
-
-    def _topics_width(self) -> int:
-        return topics_width(self.size.width)
-
-    def _text_width(self) -> int:
-        return text_width(self.size.width)
+    def fit_columns(self) -> None:
+        """Give the columns their widths for this width and the time labels shown
+        (`tui.feed_columns.column_widths`); topic cells are laid out again for theirs."""
+        widths = column_widths(self.size.width, self.time_width)
+        if widths == self.widths or "text" not in self.columns:
+            return
+        topics_changed = widths["topics"] != self.widths["topics"]
+        self.widths = widths
+        for key, width in widths.items():
+            self.columns[key].width = width  # type: ignore[index]
+        if topics_changed:
+            for mention_id, row in self.known.items():
+                self.update_cell(mention_id, "topics", self._topics_cell(row.topics, row.badges))
+        # Rows drawn at the old widths are cached; DataTable recomputes its virtual size on
+        # the next idle when told the dimensions changed.
+        self._clear_caches()
+        self._require_update_dimensions = True
+        self.refresh()
 
     def on_resize(self) -> None:
-        if "text" in self.columns:
-            self.columns["author"].width = self._author_width()  # type: ignore[index]
-            topics_width = self._topics_width()
-            if self.columns["topics"].width != topics_width:  # type: ignore[index]
-                self.columns["topics"].width = topics_width  # type: ignore[index]
-                for mention_id, row in self.known.items():
-                    cell = self._topics_cell(row.topics, row.badges)
-                    self.update_cell(mention_id, "topics", cell)
-            column = self.columns["text"]  # type: ignore[index]
-            column.width = self._text_width()
-            # The text column fills what the fixed columns leave; DataTable recomputes its
-            # virtual size on the next idle when told the dimensions changed.
-            self._require_update_dimensions = True
-            self.refresh()
+        self.fit_columns()

@@ -20,6 +20,8 @@ ROLE_BADGES = {
 }
 """The badge before an author's handle, and the theme colour the monitor gives it."""
 SOURCE_ICONS = {"x": "X", "rss": "≋", "bluesky": "B", "mastodon": "M"}
+NO_TEXT = "(no text)"
+"""Shown, dim, for a post without text (a Bluesky post that is only a GIF), never a blank."""
 
 FIXED_COLUMNS = (
     ("time", "Time", timefmt.WIDTH),
@@ -27,14 +29,22 @@ FIXED_COLUMNS = (
     ("author", "Author", 15),
     ("topics", "Topics", 10),
 )
-"""The topics cell also holds an ambassador reply's badge marker (`⚠co #3 sig`); the source
-cell starts with the reader's mark (`★` starred, `•` unread)."""
+"""The columns before the text, with their widths on a roomy feed (`column_widths` fits
+them to the feed). The topics cell also holds an ambassador reply's badge marker
+(`⚠co #3 sig`); the source cell starts with the reader's mark (`★` starred, `•` unread)."""
 SIDE_BY_SIDE_WIDTH = 140
 """From this many columns the post sits beside the list; below, under it."""
 TOPICS_PANEL_WIDTH = 180
 """From this many columns the topic panel is shown unless the reader hid it (ctrl+t)."""
 CELL_PADDING = 1
 """Blank cells on each side of a cell (the DataTable's default)."""
+SCROLLBAR_WIDTH = 2
+TEXT_MIN = 20
+"""Cells of post text a row keeps whenever the feed is wide enough: the narrower columns
+give way first (`column_widths`)."""
+TOPICS_MIN, AUTHOR_MIN = 6, 8
+"""The least the topic chips (`pay +2`) and the author (`AMB Car…`) are cut to before the
+column goes altogether."""
 
 
 def reader_layout(width: int) -> str:
@@ -52,12 +62,37 @@ def topics_width(feed_width: int) -> int:
     return 10 if feed_width < 110 else 13 if feed_width < 160 else 20
 
 
-def text_width(feed_width: int) -> int:
-    """The text column fills what the fixed columns leave (and the scrollbar's 2 cells)."""
-    fixed = sum(width for key, _, width in FIXED_COLUMNS if key not in ("author", "topics"))
-    fixed += author_width(feed_width) + topics_width(feed_width)
-    padding = 2 * CELL_PADDING * (len(FIXED_COLUMNS) + 1)
-    return max(12, feed_width - fixed - padding - 2)
+def column_widths(feed_width: int, time_width: int = timefmt.WIDTH) -> dict[str, int]:
+    """Each column's width, in table order, in a feed `feed_width` cells wide whose longest
+    time label is `time_width` cells (the Time column is no wider than what it shows).
+
+    The post text is what a reader scans, so it keeps `TEXT_MIN` cells while the others
+    give way in turn: the topic chips shrink (the rest counted as `+N`), the author is cut
+    with `…`, then the topics column goes, and on the narrowest feed the author too (the
+    reading pane names both). A column that goes keeps width 0 (its padding stays).
+    """
+    widths = {
+        "time": max(len("Time"), time_width),
+        "src": 2,
+        "author": author_width(feed_width),
+        "topics": topics_width(feed_width),
+    }
+    padding = 2 * CELL_PADDING * (len(widths) + 1)
+
+    def left() -> int:
+        return feed_width - sum(widths.values()) - padding - SCROLLBAR_WIDTH
+
+    for key, least in (("topics", TOPICS_MIN), ("author", AUTHOR_MIN)):
+        widths[key] = max(least, widths[key] - max(0, TEXT_MIN - left()))
+    for key in ("topics", "author"):
+        if left() < TEXT_MIN:
+            widths[key] = 0
+    return {**widths, "text": max(4, left())}
+
+
+def text_width(feed_width: int, time_width: int = timefmt.WIDTH) -> int:
+    """The text column: what the other columns leave (and the scroll bar's 2 cells)."""
+    return column_widths(feed_width, time_width)["text"]
 
 
 def time_label(

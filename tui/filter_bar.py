@@ -71,6 +71,8 @@ class FilterBar(Vertical):
         self.text = ""
         self.selection = Selection()
         self.error: str | None = None
+        self.mistake: tuple[str, QueryError] | None = None
+        """The query and its error on show: described again for the line's width."""
         self.topic: str | None = None
         """The topic chosen in the side panel (shown here; the app keeps it)."""
         self.view: SavedView | None = None
@@ -138,7 +140,7 @@ class FilterBar(Vertical):
                 text, self.clock(), topics=self.topics, rare_topics=self.rare_topics()
             )
         except QueryError as exc:
-            self.show_error(describe_query_error(text, exc))
+            self.show_error(describe_query_error(text, exc), mistake=(text, exc))
             position = getattr(exc, "position", None)
             if isinstance(position, int):  # put the cursor on the mistake (1-based column)
                 self.input.cursor_position = max(0, position - 1)
@@ -190,13 +192,24 @@ class FilterBar(Vertical):
         self.topic = topic
         self.show_line()
 
-    def show_error(self, text: str) -> None:
-        """An error in red under the input until the next good filter or escape."""
+    def show_error(self, text: str, *, mistake: tuple[str, QueryError] | None = None) -> None:
+        """An error in red under the input until the next good filter or escape; a
+        `mistake` in the query is shown at the line's width, the caret under it."""
         self.error = text
+        self.mistake = mistake
         self.show_line()
+
+    def on_resize(self) -> None:
+        if self.mistake is not None:
+            self.show_line()
 
     def show_line(self) -> None:
         line = self.query_one("#filter-line", Static)
+        if self.error is None:
+            self.mistake = None
+        elif self.mistake is not None:
+            text, exc = self.mistake
+            self.error = describe_query_error(text, exc, self._line_width(line))
         line.set_class(bool(self.error), "-error")
         query = clean(self.query_text, one_line=True)
         if self.error:
@@ -233,6 +246,11 @@ class FilterBar(Vertical):
                     count=self._count_text(noun="mentions"),
                 )
             )
+
+    def _line_width(self, line: Static) -> int:
+        """Cells a line of the filter line holds (0 before the first layout: no limit)."""
+        padding = line.styles.padding
+        return max(0, self.size.width - padding.left - padding.right) if self.size.width else 0
 
     def _count_text(self, noun: str = "match") -> str:
         if self.matches is None:

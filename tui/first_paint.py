@@ -37,11 +37,9 @@ from tui.feed_columns import (
     ROLE_BADGES,
     SOURCE_ICONS,
     TOPICS_PANEL_WIDTH,
-    author_width,
+    column_widths,
     reader_layout,
-    text_width,
     time_label,
-    topics_width,
 )
 from tui.timefmt import zone_label
 
@@ -112,33 +110,28 @@ def _char_cells(ch: str) -> int:
 
 
 def row_cells(
-    row: Mapping[str, Any], feed_width: int, now: datetime, tz: tzinfo | None = None
+    row: Mapping[str, Any],
+    feed_width: int,
+    now: datetime,
+    tz: tzinfo | None = None,
+    *,
+    time_width: int | None = None,
 ) -> list[str]:
     """One feed row as the monitor words it, each cell cleaned and fitted to its column:
-    time, source, author (with its role badge), topics (left to the monitor), text."""
+    time, source, author (with its role badge), topics (left to the monitor), text. The
+    Time column is `time_width` wide (the longest label drawn; this row's own without)."""
     badge = ROLE_BADGES.get(str(row.get("role") or ""))
     author = clean(row.get("author") or row.get("author_name") or "?", one_line=True)
-    widths = column_widths(feed_width)
+    when = time_label(row.get("created_at"), row.get("time_flag"), now, tz)
+    widths = column_widths(feed_width, len(when) if time_width is None else time_width)
     words = [
-        time_label(row.get("created_at"), row.get("time_flag"), now, tz),
+        when,
         " " + SOURCE_ICONS.get(str(row.get("platform") or ""), "?"),
         f"{badge[0]} {author}" if badge else author,
         "",
         clean(row.get("text") or row.get("title") or "", one_line=True),
     ]
-    return [fit(word, width) for word, width in zip(words, widths, strict=True)]
-
-
-def column_widths(feed_width: int) -> list[int]:
-    """The feed's column widths at this width (the monitor's FeedTable)."""
-    fixed = {key: width for key, _, width in FIXED_COLUMNS}
-    return [
-        fixed["time"],
-        fixed["src"],
-        author_width(feed_width),
-        topics_width(feed_width),
-        text_width(feed_width),
-    ]
+    return [fit(word, width) for word, width in zip(words, widths.values(), strict=True)]
 
 
 def feed_line(cells_of_row: Sequence[str]) -> str:
@@ -159,7 +152,13 @@ def screen_text(
     """What the first screen shows, as (line, column, style, text) pieces: the title, the
     filter line, the column headings, one line per row that fits, the status and footer."""
     place = feed_place(columns, lines)
-    widths = column_widths(place.width)
+    shown = rows[: place.rows]
+    # The Time column is as wide as the longest label drawn, as in the monitor.
+    time_width = max(
+        (len(time_label(r.get("created_at"), r.get("time_flag"), now, tz)) for r in shown),
+        default=0,
+    )
+    widths = list(column_widths(place.width, time_width).values())
     headings = [fit(label, w) for (_, label, _), w in zip(FIXED_COLUMNS, widths, strict=False)]
     headings.append(fit("Text", widths[-1]))
     heading = f"{title} · {zone_label(now, tz)}"
@@ -168,10 +167,9 @@ def screen_text(
         (1, place.left, "", fit(" no filter · loading…", place.width)),
         (place.top, place.left, _BOLD, feed_line(headings)),
     ]
-    for index, row in enumerate(rows[: place.rows]):
-        pieces.append(
-            (place.top + 1 + index, place.left, "", feed_line(row_cells(row, place.width, now, tz)))
-        )
+    for index, row in enumerate(shown):
+        cells_of_row = row_cells(row, place.width, now, tz, time_width=time_width)
+        pieces.append((place.top + 1 + index, place.left, "", feed_line(cells_of_row)))
     pieces.append((lines - 2, 0, _BOLD, fit(" " + STATUS, columns)))
     pieces.append((lines - 1, 0, _DIM, fit(" " + FOOTER, columns)))
     return pieces

@@ -2,8 +2,9 @@
 
 Every module of `tui/` reads and writes through here and nowhere else: no screen opens a
 `Store`, imports `cache` or writes SQL (tests/test_gateway.py checks it). Reads open the
-store read-only, so `--offline` (or a store on a read-only disk) is never written; the
-calls that write say so in their names and docstrings. What comes back is typed records
+store read-only, so reading never writes it (an `--offline` monitor writes only the
+reader's marks, `--read-only` not even those); the calls that write say so in their
+names and docstrings. What comes back is typed records
 (frozen dataclasses from `cache`, `filters` and `sources`) or plain rows, never a
 connection or a cursor, so results may cross from a worker thread to the screen.
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from rich.cells import cell_len
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 
@@ -13,15 +14,40 @@ from tui.gateway import QueryError
 from tui.safe_text import clean
 
 
-def describe_query_error(text: str, exc: QueryError) -> str:
-    """The filter error shown under the bar: the message, the query, a caret at the spot."""
+def describe_query_error(text: str, exc: QueryError, width: int = 0) -> str:
+    """The filter error shown under the bar: the message, the query, a caret at the spot.
+
+    The query and the caret lines are indented by 2 and never wrap: a query wider than
+    `width` cells (0: no limit) shows the part around the mistake, cut with `…`, so the
+    caret stays right under it.
+    """
     position = getattr(exc, "position", None)
     if isinstance(position, int):
         # Newlines become spaces (not collapsed) so the caret stays under the right column.
         query = clean(text).replace("\n", " ")
-        caret = " " * max(0, min(position - 1, len(query))) + "^"  # position is 1-based
-        return f"✗ {exc}\n  {query}\n  {caret}"
+        index = max(0, min(position - 1, len(query)))  # position is 1-based
+        shown, column = query_window(query, index, width - 2 if width > 0 else 0)
+        return f"✗ {exc}\n  {shown}\n  {' ' * column}^"
     return f"✗ {exc}"
+
+
+def query_window(query: str, index: int, width: int) -> tuple[str, int]:
+    """The part of `query` that fits in `width` cells (0: all of it) with character `index`
+    in it, a third of the way in where it can be, and the cell column of `index` there."""
+    if width <= 0 or cell_len(query) < width:  # the caret may sit just past the end
+        return query, cell_len(query[:index])
+    room = max(1, width - 2)  # an ellipsis on each side at most
+    left = index
+    while left > 0 and cell_len(query[left - 1 : index]) <= room // 3:
+        left -= 1
+    right = left
+    while right < len(query) and cell_len(query[left : right + 1]) <= room:
+        right += 1
+    while left > 0 and cell_len(query[left - 1 : right]) <= room:  # the end: more before
+        left -= 1
+    head = "…" if left > 0 else ""
+    tail = "…" if right < len(query) else ""
+    return head + query[left:right] + tail, cell_len(head + query[left:index])
 
 
 def help_keys(app_bindings: Iterable[Any]) -> Iterable[KeyHelp]:
@@ -59,9 +85,15 @@ def help_keys(app_bindings: Iterable[Any]) -> Iterable[KeyHelp]:
     )
     yield KeyHelp("○ OFFLINE", "browsing the store: nothing is polled, no Pause", status)
     yield KeyHelp(
+        "● LIVE collected by another process",
+        "a monitor with --offline polls nothing (it keeps your read and starred marks);"
+        " another process collects and new posts join the feed",
+        status,
+    )
+    yield KeyHelp(
         "● LIVE read-only viewer",
-        "a browser of `app.py serve` (or a monitor with --offline): this monitor polls and"
-        " writes nothing, another process collects and new posts join the feed",
+        "a browser of `app.py serve` (a monitor with --read-only): it polls and writes"
+        " nothing, not even marks; another process collects and new posts join the feed",
         status,
     )
     yield KeyHelp(
@@ -95,7 +127,10 @@ def help_keys(app_bindings: Iterable[Any]) -> Iterable[KeyHelp]:
     )
     yield KeyHelp("★ (before X ≋)", "starred for later (* stars, is:starred lists them)", status)
     yield KeyHelp("37 unread", "mentions in the store not read yet (is:unread lists them)", status)
-    yield from keys("Lists (ambassadors, parody, sources)", AmbassadorsScreen.BINDINGS)
+    lists = "Lists (saved views, alerts, ambassadors, parody, sources)"
+    yield KeyHelp("j/k, up/down, pgup/pgdn", "move in the list; the panel shows the row", lists)
+    yield KeyHelp("g/G, home/end", "go to the first / last row", lists)
+    yield from keys(lists, AmbassadorsScreen.BINDINGS)
     sources = "Sources view (s)"
     yield KeyHelp("ok", "the last poll worked", sources)
     yield KeyHelp("error", "the last poll failed (Last error says why)", sources)

@@ -29,6 +29,7 @@ from tui.gateway import (
 )
 from tui.messages import PollingFailed, SourcePolled, SourcesEnded, SourceStatesLoaded
 from tui.safe_text import clean, shorten
+from tui.status_fit import fit_status
 
 log = logging.getLogger("echowatch.tui")
 
@@ -304,20 +305,22 @@ class StatusLine(Static):
         return Content.from_markup("[b $text-muted]○ OFFLINE[/]$rest", rest=rest)
 
     def redraw(self) -> None:
-        parts = [self.state_mark()]
+        notes = []
         if self.mode == "demo":
-            parts.append(Content("demo replay"))
-        parts.append(Content(f"{self.rows} loaded"))
+            notes.append(Content("demo replay"))
+        notes.append(Content(f"{self.rows} loaded"))
         if self.unread is not None:
-            parts.append(Content.from_markup("[b]$n unread[/b]", n=self.unread))
+            notes.append(Content.from_markup("[b]$n unread[/b]", n=self.unread))
         clock = getattr(self.app, "clock", None)
         now = clock() if callable(clock) else None
-        parts.extend(
-            source_summaries(self.source_states, self.live_errors, self.tz, now, self.finished)
+        sources = source_summaries(
+            self.source_states, self.live_errors, self.tz, now, self.finished
         )
-        if self.last_export is not None:
-            parts.append(Content(f"exported to {self.last_export}"))
-        self.update(Content(" · ").join(parts))
+        width = self.content_region.width  # 0 before the first layout: no limit yet
+        self.update(fit_status(self.state_mark(), notes, sources, self.last_export, width))
+
+    def on_resize(self) -> None:
+        self.redraw()
 
     def refresh_sources(self) -> None:
         """Read the sources' states again (in a worker)."""

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.actions import SkipAction
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
@@ -167,7 +167,9 @@ class MonitorApp(App[None]):
         # every key and indicator.
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
-        Binding("space", "toggle_pause", "Pause"),
+        # One key, two words: the footer offers the one that applies (`check_action`).
+        Binding("space", "pause", "Pause"),
+        Binding("space", "resume", "Resume"),
         # A priority binding runs as the key is read, before the keys queued behind it are
         # handed to the widget in focus: a query typed or pasted right after `/` then goes
         # into the filter, not to the feed's keys (`a` would open the ambassadors).
@@ -491,14 +493,28 @@ class MonitorApp(App[None]):
         await super().action_quit()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Offline, nothing arrives: Pause is neither offered nor bound. Read-only, nothing
+        """Offline, or once every source has ended, nothing arrives: Pause is neither
+        offered nor bound; while paused, space offers Resume instead. Read-only, nothing
         is exported. The keys about one post work where a post is shown: the feed and the
         post's own view."""
         if action == "export" and self.options.read_only:
             return False
         if action in POST_ACTIONS:
             return self.post_in_view() is not None
-        return not (action == "toggle_pause" and self.options.mode == "offline")
+        if action == "pause":
+            return not self.paused and self.arrivals_possible()
+        if action == "resume":
+            return self.paused
+        return True
+
+    def arrivals_possible(self) -> bool:
+        """Whether new posts can still arrive: polled sources that have not all ended."""
+        if self.options.mode == "offline":
+            return False
+        with contextlib.suppress(NoMatches):  # asked before the status line exists
+            status = self.status_line
+            return not (status.replay_finished or status.polling_ended)
+        return True
 
     def post_in_view(self) -> str | None:
         """The post the reader looks at: the one opened, or the one under the feed's cursor."""
@@ -509,12 +525,21 @@ class MonitorApp(App[None]):
                 return self.feed.current_id
         return None
 
+    def action_pause(self) -> None:
+        if not self.paused:
+            self.action_toggle_pause()
+
+    def action_resume(self) -> None:
+        if self.paused:
+            self.action_toggle_pause()
+
     def action_toggle_pause(self) -> None:
         self.paused = not self.paused
         if not self.paused:
             self.paused_count = 0
             self.flush_arrivals()
         self.show_status()
+        self.refresh_bindings()  # Pause or Resume in the footer
 
     # --- topics ---------------------------------------------------------------------------
 
@@ -549,15 +574,19 @@ class MonitorApp(App[None]):
 
     @property
     def topics_shown_now(self) -> bool:
+        return self.topics_shown_for(self.size.width)
+
+    def topics_shown_for(self, width: int) -> bool:
         if self.topics_shown is not None:
             return self.topics_shown
-        return self.size.width >= TOPICS_PANEL_WIDTH
+        return width >= TOPICS_PANEL_WIDTH
 
-    def layout_for_width(self) -> None:
+    def layout_for_width(self, width: int | None = None) -> None:
         """The feed gets the room: the topic panel shows on a wide terminal only (ctrl+t
         toggles it) and the reading pane sits beside the list from `SIDE_BY_SIDE_WIDTH`."""
-        self.query_one(TopicPanel).display = self.topics_shown_now
-        layout = reader_layout(self.size.width)
+        width = self.size.width if width is None else width
+        self.query_one(TopicPanel).display = self.topics_shown_for(width)
+        layout = reader_layout(width)
         reader = self.query_one("#reader")
         reader.set_class(layout == "side", "-side")
         reader.set_class(layout == "stacked", "-stacked")
@@ -588,9 +617,10 @@ class MonitorApp(App[None]):
     def preview(self) -> PreviewPane:
         return self.query_one(PreviewPane)
 
-    def on_resize(self) -> None:
+    def on_resize(self, event: events.Resize) -> None:
+        # The event's size: `self.size` is still the old one while this handler runs.
         with contextlib.suppress(NoMatches):  # a resize can come before the widgets exist
-            self.layout_for_width()
+            self.layout_for_width(event.size.width)
 
     def action_next_window(self) -> None:
         self.query_one(TopicPanel).next_window()
@@ -723,12 +753,14 @@ class MonitorApp(App[None]):
             )
         self.status_line.polled(report)
         self.refresh_sources()
+        self.refresh_bindings()  # a replay that played out is no longer pausable
 
     @on(SourcesEnded)
     @while_shown
     def sources_ended(self) -> None:
         self.status_line.polling_ended = True
         self.show_status()
+        self.refresh_bindings()
 
     @on(PollingFailed)
     @while_shown
@@ -741,6 +773,7 @@ class MonitorApp(App[None]):
             markup=False,
         )
         self.show_status()
+        self.refresh_bindings()
 
     # --- the one error funnel -------------------------------------------------------------------
 
@@ -811,7 +844,7 @@ class MonitorApp(App[None]):
         )
 
     def action_alerts(self) -> None:
-        may_write = self.options.mode != "offline"  # browsing never writes the store
+        may_write = self.options.mode != "offline"  # browsing judges no alert hours
         self.show_view(AlertsScreen(self.options.db_path, self.options.config, may_write=may_write))
 
     def alert_heard(self, alert: Alert) -> None:
@@ -866,7 +899,15 @@ class MonitorApp(App[None]):
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         # Textual offers some actions of its own (Screenshot, Quit): the monitor's entry,
         # which names its key, replaces the built-in one so the palette lists each once.
-        ours = list(binding_commands(self, self.BINDINGS))
+        # Of Pause and Resume (one key), the palette offers the one that applies now.
+        offered = [
+            b
+            for b in self.BINDINGS
+            if not isinstance(b, Binding)
+            or b.action not in ("pause", "resume")
+            or self.check_action(b.action, ())
+        ]
+        ours = list(binding_commands(self, offered))
         titles = {command.title for command in ours}
         yield from (c for c in super().get_system_commands(screen) if c.title not in titles)
         yield from ours

@@ -9,6 +9,7 @@ Everything shown is untrusted text: `Content` of cleaned strings, never markup.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
@@ -22,8 +23,27 @@ from textual.worker import get_current_worker
 
 from filters.threads import Thread
 from tui import timefmt
+from tui.feed_columns import NO_TEXT, time_label
 from tui.gateway import MentionDetail, mention_detail, thread_for, until_superseded
 from tui.safe_text import clean, shorten
+
+_BLANK_RUN = re.compile(r"\n(?:[^\S\n]*\n){2,}")
+"""Two or more blank (or whitespace-only) lines in a row."""
+MORE_TEXT = "▼ more: enter opens the post in full"
+
+
+def tight_lines(text: str) -> str:
+    """A post's text with every run of blank lines shown as one (the pane is small; the
+    post view and the store keep the text as written)."""
+    return _BLANK_RUN.sub("\n\n", text).strip()
+
+
+def post_body(text: object, *, tight: bool = False) -> Content:
+    """A post's text, literal (blank runs collapsed when `tight`), or a dim `(no text)`."""
+    body = clean(text)
+    if tight:
+        body = tight_lines(body)
+    return Content(body) if body.strip() else Content.styled(NO_TEXT, "dim")
 
 
 @dataclass(frozen=True)
@@ -104,7 +124,7 @@ def preview_content(preview: Preview, now: datetime, tz: tzinfo | None = None) -
     m = detail.mention
     head = Content.from_markup(
         "[dim]$when · $source · $lang$title[/dim]",
-        when=timefmt.when(m.get("created_at"), now, tz),
+        when=time_label(m.get("created_at"), m.get("time_flag"), now, tz),  # as in the feed
         source=clean(m.get("source"), one_line=True),
         lang=clean(m.get("lang"), one_line=True) or "?",
         title=f" · {clean(m['title'], one_line=True)}" if m.get("title") else "",
@@ -113,7 +133,7 @@ def preview_content(preview: Preview, now: datetime, tz: tzinfo | None = None) -
         _role_line(m, detail.account),
         head,
         Content(""),
-        Content(clean(m.get("text") or m.get("title"))),
+        post_body(m.get("text") or m.get("title"), tight=True),
         Content(""),
         _topic_line(detail),
         *_thread_lines(preview.mention_id, preview.thread, now, tz),
@@ -150,11 +170,18 @@ def request_preview(app: Any, mention_id: str) -> None:
 
 
 class PreviewPane(VerticalScroll):
-    """The selected post in full; `enter` still opens the whole thread view."""
+    """The selected post in full; `enter` still opens the whole thread view.
+
+    A post longer than the pane scrolls in it (the mouse wheel), and a line at the bottom
+    says there is more and how to read it, until the end is in view.
+    """
 
     DEFAULT_CSS = """
     PreviewPane { padding: 0 1; }
     PreviewPane > #preview-body { width: 1fr; }
+    PreviewPane > #preview-more {
+        dock: bottom; height: 1; width: 1fr; color: $text-muted; background: $panel;
+    }
     """
 
     def __init__(self, *, tz: tzinfo | None = None, **kwargs: Any) -> None:
@@ -165,19 +192,41 @@ class PreviewPane(VerticalScroll):
 
     def compose(self) -> Any:
         yield Static(Content("No post selected."), id="preview-body")
+        yield Static(Content(MORE_TEXT), id="preview-more")
+
+    def on_mount(self) -> None:
+        self.more.display = False
 
     @property
     def body(self) -> Static:
         return self.query_one("#preview-body", Static)
 
+    @property
+    def more(self) -> Static:
+        return self.query_one("#preview-more", Static)
+
     def show(self, preview: Preview, now: datetime) -> None:
         self.mention_id = preview.mention_id
         self.body.update(preview_content(preview, now, self.tz))
         self.scroll_home(animate=False)
+        self.call_after_refresh(self.show_more)
 
     def show_nothing(self, text: str) -> None:
         self.mention_id = None
         self.body.update(Content(text))
+        self.call_after_refresh(self.show_more)
+
+    def show_more(self) -> None:
+        """The `more` line while part of the post is below the pane's bottom edge."""
+        if self.is_attached:
+            self.more.display = self.scroll_y < self.max_scroll_y
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self.show_more()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.show_more)
 
 
 class NewAboveMarker(Static):

@@ -15,6 +15,7 @@ from typing import Any
 
 from rich.text import Text
 from textual.content import Content
+from textual.widgets import DataTable
 
 from sources.model.records import SourceState
 from sources.net.stream_gaps import stream_gaps
@@ -62,6 +63,10 @@ def health_word(row: SourceRow) -> str:
 
 
 HEALTH_STYLES = {"error": "bold red", "paused": "yellow", "ok": "green", "finished": "cyan"}
+NAME_MAX = 32
+"""The most a source's name takes in the list (an imported file names its source after
+itself); the panel below shows it whole."""
+VIA_MAX = 16
 
 
 def source_rows(
@@ -125,6 +130,17 @@ class SourcesScreen(ListScreen):
         ("error", "Last error"),
     )
 
+    def column_widths(self) -> dict[str, int]:
+        """Names are cut (`…`) to at most `NAME_MAX`, and to what leaves Health and Mentions
+        on screen: what a reader scans for comes before the rest of a long name."""
+        names = [len(clean(row.name, one_line=True)) for row in self.items]
+        vias = [len(clean(row.via.name, one_line=True)) for row in self.items if row.via]
+        padding = 2 * self.query_one(DataTable).cell_padding
+        beside = len("finished") + len("Mentions") + 2 * padding + 2  # 2: the scroll bar
+        name = min(NAME_MAX, max(names, default=0), self.size.width - padding - beside)
+        via = min(VIA_MAX, max([len("Delivered by"), *vias]))
+        return {"name": max(len("Source"), name), "via": via}
+
     def read(self, store: Reader) -> list[Any]:
         return source_rows(
             status_of(store),
@@ -138,11 +154,12 @@ class SourcesScreen(ListScreen):
         word = health_word(row)
         error = row.live_error or (state.last_error if state else None)
         when = timefmt.for_app(self.app)
+        via = row.via.name if row.via else "itself" if row.state else "–"
         return [
-            plain(row.name, one_line=True),
+            Text(clean(row.name, one_line=True), no_wrap=True, overflow="ellipsis", end=""),
             Text(word, style=HEALTH_STYLES.get(word, "")),
             Text(str(row.mentions), justify="right"),
-            plain(row.via.name if row.via else "itself" if row.state else "–", one_line=True),
+            Text(clean(via, one_line=True), no_wrap=True, overflow="ellipsis", end=""),
             Text(when(state.last_poll_at) if state and state.last_poll_at else "never"),
             Text(str(row.state.last_new) if row.state else "–", justify="right"),
             Text(str(row.state.items_seen) if row.state else "–", justify="right"),
@@ -173,14 +190,13 @@ class SourcesScreen(ListScreen):
         if state is None:
             lines.append(Content("not polled in this store: its mentions were imported"))
         else:
-            lines.append(
-                Content(
-                    f"last poll {when(state.last_poll_at) if state.last_poll_at else 'never'} · "
-                    "last success "
-                    f"{when(state.last_success_at) if state.last_success_at else 'never'} · "
-                    f"next poll {when(state.next_poll_at) if state.next_poll_at else '?'}"
-                )
-            )
+            polls = [
+                f"last poll {when(state.last_poll_at) if state.last_poll_at else 'never'}",
+                f"last success {when(state.last_success_at) if state.last_success_at else 'never'}",
+            ]
+            if not row.finished:  # a replay that played out is never polled again
+                polls.append(f"next poll {when(state.next_poll_at) if state.next_poll_at else '?'}")
+            lines.append(Content(" · ".join(polls)))
             error = row.live_error or state.last_error
             lines.append(Content.from_markup("last error: $e", e=clean(error or "none")))
             lines.extend(Content(gap) for gap in stream_gaps(state))

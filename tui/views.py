@@ -39,6 +39,7 @@ from tui.gateway import (
     read_parody_accounts,
     reading,
 )
+from tui.list_table import ListTable
 from tui.safe_text import clean, shorten
 from tui.thread_rows import display_tz
 
@@ -73,7 +74,7 @@ class ListScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        table: DataTable[Any] = DataTable(cursor_type="row", id="list-table")
+        table = ListTable(cursor_type="row", id="list-table")
         yield table
         with VerticalScroll(id="list-detail"):
             yield Static(Content("Loading…"), id="list-detail-text")
