@@ -813,12 +813,16 @@ def _monitor_args(parser: argparse.ArgumentParser) -> None:
         "--speed", type=float, default=1.0, metavar="X", help="demo replay speed (default: 1)"
     )
     parser.add_argument(
-        "--offline", action="store_true", help="browse the store without polling anything"
+        "--offline",
+        action="store_true",
+        help="browse the store without polling anything (your read/starred marks are kept)",
     )
     parser.add_argument(
         "--read-only",
         action="store_true",
-        help="write nothing: no export, saved views kept for the session (serve's viewers)",
+        help=(
+            "write nothing: no export, no marks, saved views kept for the session (serve's viewers)"
+        ),
     )
 
 
