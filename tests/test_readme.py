@@ -149,7 +149,8 @@ def workdir(tmp_path: Path, realworld: Path, monkeypatch: pytest.MonkeyPatch) ->
     shutil.copyfile(feed_file, tmp_path / "feeds" / "news.xml")
     with FeedServer() as server:
         server.routes["/news.xml"] = Route(body=feed_file.read_bytes())
-        server.routes["/more.xml"] = Route(body=feed_file.read_bytes())
+        for n in range(1, 7):  # the README's example adds six feeds
+            server.routes[f"/more{n}.xml"] = Route(body=feed_file.read_bytes())
         config = Path(os.environ["XDG_CONFIG_HOME"]) / "echowatch" / "config.toml"
         config.parent.mkdir(parents=True)
         config.write_text(
@@ -158,8 +159,12 @@ def workdir(tmp_path: Path, realworld: Path, monkeypatch: pytest.MonkeyPatch) ->
         (tmp_path / "subscriptions.opml").write_text(
             '<?xml version="1.0"?>\n<opml version="2.0"><head><title>feeds</title></head><body>'
             f'<outline text="News" type="rss" xmlUrl="{server.url("/news.xml")}"/>'
-            f'<outline text="Local"><outline text="More" type="rss" '
-            f'xmlUrl="{server.url("/more.xml")}"/></outline></body></opml>\n',
+            '<outline text="Local">'
+            + "".join(
+                f'<outline text="More {n}" type="rss" xmlUrl="{server.url(f"/more{n}.xml")}"/>'
+                for n in range(1, 7)
+            )
+            + "</outline></body></opml>\n",
             encoding="utf-8",
         )
         monkeypatch.chdir(tmp_path)
