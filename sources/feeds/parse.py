@@ -67,7 +67,11 @@ def parse_feed(
         return batch
     if parsed.get("bozo"):
         problem = _describe_bozo(parsed.get("bozo_exception"))
-        if parsed.entries:
+        if parsed.entries and not _loose(parsed):
+            # The XML parser read it all; only how it was served or declared was off
+            # (text/plain, an encoding that was overridden): not a malformed feed.
+            batch.warnings.append(f"{feed_name}: {problem}; the feed was read in full")
+        elif parsed.entries:
             batch.warnings.append(
                 f"{feed_name}: malformed feed, read what could be recovered ({problem})"
             )
