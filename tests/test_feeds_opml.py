@@ -174,3 +174,26 @@ def test_importing_an_opml_file_as_an_archive_says_what_to_do(tmp_path, cli, db_
     assert (
         "an OPML feed list, not a feed: add its feeds with `uv run app.py feeds import" in run.err
     )
+
+
+def test_an_address_with_a_capital_scheme_is_added_like_any_other(tmp_path, cli):
+    """`HTTP://` is an http address: the feed is added (its scheme written in lower case),
+    the rest of the file too, and a config written by hand with it loads."""
+    opml = tmp_path / "caps.opml"
+    opml.write_text(
+        '<?xml version="1.0"?><opml version="2.0"><head/><body>'
+        '<outline text="Shouting" type="rss" xmlUrl="HTTP://news.example/Q8.xml"/>'
+        '<outline text="Quiet" type="rss" xmlUrl="https://news.example/q9.xml"/>'
+        "</body></opml>",
+        encoding="utf-8",
+    )
+    config = tmp_path / "echowatch.toml"
+    run = cli("feeds", "import", opml, "--config", config)
+    assert run.code == 0, run.err
+    assert _feeds(config) == [
+        ("Shouting", "http://news.example/Q8.xml"),
+        ("Quiet", "https://news.example/q9.xml"),
+    ]
+    by_hand = tmp_path / "by_hand.toml"
+    by_hand.write_text('[[feeds]]\nname = "caps"\nurl = "HTTPS://news.example/a.xml"\n')
+    assert _feeds(by_hand) == [("caps", "HTTPS://news.example/a.xml")]

@@ -82,6 +82,9 @@ def _walk(element: ET.Element, folders: tuple[str, ...], out: OpmlList, seen: se
             out.skipped.append(f"{shown}: {address} is listed twice")
             continue
         seen.add(key)
+        # The scheme in lower case, as every address in a config is written (`HTTP://` works
+        # as well, but two spellings of one feed should not sit side by side).
+        address = f"{scheme}{address[len(scheme) :]}"
         out.feeds.append(OpmlFeed(title, address, "/".join(folders)))
 
 

@@ -17,6 +17,7 @@ from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from datetime import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 CONFIG_ENV = "ECHOWATCH_CONFIG"
 """Environment variable naming a config file (used when `--config` is not given)."""
@@ -387,7 +388,7 @@ def _check_feeds(config: Config, file: str) -> None:
         if feed.name in seen:
             raise ConfigError(f"{file}: feed name '{feed.name}' is used twice")
         seen.add(feed.name)
-        if not feed.url.startswith(("http://", "https://", "file://")):
+        if urlsplit(feed.url).scheme.lower() not in ("http", "https", "file"):  # any case
             raise ConfigError(
                 f"{file}: key 'feeds[{index}].url' should be an http(s) address, got {feed.url!r}"
             )
@@ -406,7 +407,7 @@ def _check_social(config: Config, file: str) -> None:
         ("bluesky.login_service", config.bluesky.login_service),
         ("mastodon.instance", config.mastodon.instance),
     ):
-        if url and not url.startswith(("http://", "https://")):
+        if url and urlsplit(url).scheme.lower() not in ("http", "https"):
             raise ConfigError(f"{file}: key '{key}' should be an http(s) address, got {url!r}")
     if not config.bluesky.jetstream_url.startswith(("ws://", "wss://")):
         raise ConfigError(
