@@ -53,9 +53,7 @@ def test_export_onto_the_store_by_another_name_is_refused(db_path: Path, cli) ->
 
 
 @pytest.mark.parametrize("suffix", ["-wal", "-shm", "-journal"])
-def test_export_onto_a_companion_of_the_store_is_refused(
-    db_path: Path, cli, suffix: str
-) -> None:
+def test_export_onto_a_companion_of_the_store_is_refused(db_path: Path, cli, suffix: str) -> None:
     """`export -o STORE-wal` (or -shm, -journal) is refused, whether the file exists or not."""
     fill(db_path, ["Streik heute"])
     before = db_path.read_bytes()
