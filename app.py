@@ -417,6 +417,15 @@ def _run_export(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
+    if args.report == "ambassadors" and (args.view or args.query):
+        # The report profiles every ambassador over all stored posts: a selection it
+        # would silently ignore must not look applied.
+        flag = "--view" if args.view else "--query"
+        say(
+            f"echowatch export: --report ambassadors covers every ambassador: it takes no {flag}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     config = load_config_from(args)
     captured_at = utc_now()
     try:
@@ -475,12 +484,6 @@ def _export_view(args: argparse.Namespace, config: Config) -> SavedView | int | 
 
     if not args.view:
         return None
-    if args.report == "ambassadors":
-        say(
-            "echowatch export: --report ambassadors covers every ambassador: it takes no --view",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
     try:
         return find_view(config, args.view)
     except UnknownView as exc:

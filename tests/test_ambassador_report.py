@@ -239,6 +239,18 @@ def test_export_rejects_a_format_the_report_lacks(db_path: Path, cli) -> None:  
     assert "csv or json or md" in run.err
 
 
+def test_export_refuses_a_query_it_would_ignore(db_path: Path, tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def,unused-ignore]
+    """`--query` is refused for this report (it covers every ambassador), no file written."""
+    build_programme(db_path)
+    out = tmp_path / "ambassadors.csv"
+    run = cli(
+        "export", "--report", "ambassadors", "--query", "since:1h", "-o", out, "--db", db_path
+    )
+    assert run.code == 2
+    assert "--report ambassadors covers every ambassador: it takes no --query" in run.err
+    assert not out.exists()
+
+
 DEMO_DIR = Path(__file__).resolve().parents[1] / "sources" / "demo"
 
 

@@ -107,7 +107,34 @@ _UMASK = _read_umask()
 
 
 class ExportTargetError(ValueError):
-    """The output path names something an export cannot be written to (a directory)."""
+    """The output path names something an export cannot be written to (a directory, the
+    store being exported or one of its companion files)."""
+
+
+STORE_COMPANIONS = ("-wal", "-shm", "-journal")
+"""The files SQLite keeps beside a store: replacing one loses or corrupts what it holds."""
+
+
+def refuse_store_target(target: str | Path, store: Path) -> None:
+    """Raise ExportTargetError when writing `target` would replace `store` or a companion.
+
+    The atomic rename would put the export where the store was (its mentions gone) and
+    the command would still report success, so this is checked before anything is written.
+    """
+    for suffix in ("", *STORE_COMPANIONS):
+        if _same_file(Path(target), store.with_name(store.name + suffix)):
+            what = "the store being exported" if not suffix else f"the store's {suffix[1:]} file"
+            raise ExportTargetError(
+                f"{target}: is {what} ({store}); give another file name to export to"
+            )
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    # samefile sees through links and other spellings; a path that does not exist yet
+    # (a -journal only lives during a write) is compared by where it resolves to.
+    with contextlib.suppress(OSError):
+        return os.path.samefile(a, b)
+    return a.resolve() == b.resolve()
 
 
 @contextlib.contextmanager

@@ -9,8 +9,13 @@ from typing import IO
 from cache.db.store import Store
 from cache.export.ambassador_report import export_ambassadors
 from cache.export.mentions import export_rows, write_csv, write_ids, write_jsonl
-from cache.export.request import ExportRequest, atomic_output, existing_kind
-from cache.export.sidecar import write_sidecar
+from cache.export.request import (
+    ExportRequest,
+    atomic_output,
+    existing_kind,
+    refuse_store_target,
+)
+from cache.export.sidecar import sidecar_path, write_sidecar
 from cache.export.snapshot_report import write_report
 from cache.export.thread_report import export_threads
 from cache.read.search import select_sql
@@ -58,12 +63,18 @@ def export_to(store: Store, request: ExportRequest, *, encoding: str = "utf-8") 
 
     The sidecar is written only after the export itself is in place, so it never
     describes a file that a failed export did not replace; a stream (standard output,
-    a device, a FIFO) gets none.
+    a device, a FIFO) gets none. A target that is the store itself (or its sidecar would
+    be) raises ExportTargetError before anything is written.
     """
+    sidecar = request.report == "mentions" and request.format in SIDECAR_FORMATS
+    if request.output != "-":
+        refuse_store_target(request.output, store.path)
+        if sidecar:
+            refuse_store_target(sidecar_path(request.output), store.path)
     with atomic_output(request.output, encoding=encoding) as out:
         count = run_export(store, request, out)
     # A device or a FIFO gets no sidecar: `/dev/null.meta.json` would litter /dev.
     regular = request.output != "-" and existing_kind(Path(request.output)) == "regular"
-    if regular and request.report == "mentions" and request.format in SIDECAR_FORMATS:
+    if regular and sidecar:
         write_sidecar(request, count)
     return count
