@@ -28,8 +28,10 @@ quoted, and critical mentions where a parody account replied to or quoted one of
 ambassador replies (a thread with a parody reaction anywhere in it).
 `is:starred` selects the mentions a reader starred, `is:unread` those not marked read (the
 marks a reader keeps in the monitor; `-is:unread` = read).
-`AND` between terms is accepted and changes nothing. Fields: topic, own, role, lang,
-platform, source, author, since, until, has, is. `OR`/`AND` are keywords only in capitals.
+`AND` between terms is accepted and changes nothing. A free word without a letter or digit
+(`&`, `—`, an emoji) is ignored: the full-text index has no word for it (`searchable`).
+Fields: topic, own, role, lang, platform, source, author, since, until, has, is.
+`OR`/`AND` are keywords only in capitals.
 
 A mistake raises `QueryError` whose `position` is the 1-based character column where the
 problem is (the message starts with it; a cursor index is `position - 1`).
@@ -38,6 +40,7 @@ problem is (the message starts with it; a cursor index is `position - 1`).
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -78,7 +81,6 @@ _WHAT = {
 _LANG = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})?$")
 _RELATIVE = re.compile(r"^(\d{1,6})(m|min|h|d|w)$")
 _UNIT_SECONDS = {"m": 60, "min": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
-_SEARCHABLE = re.compile(r"\w")
 
 
 class QueryError(ValueError):
@@ -154,6 +156,7 @@ class _Token:
     kind: str  # "term", "or", "neg", "open", "close"
     position: int  # 1-based column of its first character
     node: Node | None = None
+    """A term's condition; None for a free word with nothing to search (`_free_word`)."""
 
 
 def parse(text: str, *, topics: Collection[str] | None = None) -> Node | None:
@@ -211,7 +214,7 @@ class _Lexer:
         start = self.pos
         body, end = self._quoted(start)
         self.pos = end
-        if not _SEARCHABLE.search(body):
+        if not searchable(body):
             raise QueryError(start + 1, "expected letters or digits inside the quotes")
         return Text(body, phrase=True)
 
@@ -238,7 +241,7 @@ class _Lexer:
         field_like = colon and name.isalpha() and "://" not in word
         if field_like and (name.lower() in FIELDS or rest):
             return _Token("term", start + 1, self._field(name.lower(), start + len(name) + 1))
-        return _Token("term", start + 1, _free_word(word, start + 1))
+        return _Token("term", start + 1, _free_word(word))
 
     def _field(self, name: str, value_start: int) -> Node:
         """Read the value(s) of `name:` starting at `value_start` (0-based)."""
@@ -337,12 +340,24 @@ def closed_quotes(text: str) -> str:
     return text + "\\" * lone_backslash + '"'
 
 
-def _free_word(word: str, column: int) -> Text:
+def searchable(text: str) -> bool:
+    """Whether the full-text index has a word in `text`: its tokenizer (unicode61,
+    `cache.db.fts.TOKENIZE`) makes words of letters, digits and private-use characters
+    (Unicode categories L*, N*, Co) and takes everything else for a separator."""
+    return any(_TOKEN_CATEGORY.match(unicodedata.category(char)) for char in text)
+
+
+_TOKEN_CATEGORY = re.compile(r"L|N|Co")
+
+
+def _free_word(word: str) -> Text | None:
+    """The search for `word`; None for a word of only punctuation or symbols (`&`, `—`,
+    `_`, an emoji). The index keeps no word for it in any post, so searched it would match
+    nothing: the query drops it instead (`_Parser`), as a pasted `Canada & Mexico` means
+    its two names."""
     prefix = word.endswith("*") and len(word) > 1
     body = word.rstrip("*") if prefix else word
-    if not _SEARCHABLE.search(body):
-        raise QueryError(column, f"expected letters or digits to search for, got '{word}'")
-    return Text(body, prefix=prefix)
+    return Text(body, prefix=prefix) if searchable(body) else None
 
 
 def _time_bound(name: str, value: str, column: int) -> TimeBound:
@@ -375,23 +390,27 @@ class _Parser:
     def _peek(self) -> _Token | None:
         return self.tokens[self.index] if self.index < len(self.tokens) else None
 
-    def parse(self) -> Node:
+    # A term without a condition (`_free_word`) drops out of the tree: from an AND (`a & b`
+    # = `a b`), from an OR (`a OR &` = `a`) and with its `-` (`a -&` = `a`); a group or query
+    # left empty drops out too (`&` alone = the empty query, everything).
+
+    def parse(self) -> Node | None:
         node = self._and_expr(closing=None)
         token = self._peek()
         if token is not None:  # only a stray ")" can remain, and the lexer never makes one
             raise QueryError(token.position, "unexpected ')'")
         return node
 
-    def _and_expr(self, closing: _Token | None) -> Node:
-        nodes: list[Node] = []
+    def _and_expr(self, closing: _Token | None) -> Node | None:
+        nodes: list[Node | None] = []
         while (token := self._peek()) is not None and token.kind != "close":
             nodes.append(self._or_expr())
         if not nodes:
             column = token.position if token else self.end_column
             raise QueryError(column, "expected a term inside ( )")
-        return nodes[0] if len(nodes) == 1 else And(tuple(nodes))
+        return _joined(And, nodes)
 
-    def _or_expr(self) -> Node:
+    def _or_expr(self) -> Node | None:
         token = self._peek()
         if token is not None and token.kind == "or":
             raise QueryError(token.position, "expected a term before OR")
@@ -403,9 +422,9 @@ class _Parser:
                 column = following.position if following else self.end_column
                 raise QueryError(column, "expected a term after OR")
             nodes.append(self._unary())
-        return nodes[0] if len(nodes) == 1 else Or(tuple(nodes))
+        return _joined(Or, nodes)
 
-    def _unary(self) -> Node:
+    def _unary(self) -> Node | None:
         token = self._peek()
         assert token is not None
         if token.kind == "neg":
@@ -413,7 +432,8 @@ class _Parser:
             following = self._peek()
             if following is None or following.kind in ("or", "close", "neg"):
                 raise QueryError(token.position + 1, "expected a term after '-'")
-            return Not(self._unary())
+            negated = self._unary()
+            return None if negated is None else Not(negated)
         if token.kind == "open":
             self.index += 1
             if (inner := self._peek()) is None:
@@ -431,5 +451,11 @@ class _Parser:
         if token.kind == "close":
             raise QueryError(token.position, "expected a term before ')'")
         self.index += 1
-        assert token.node is not None
         return token.node
+
+
+def _joined(kind: type[And] | type[Or], nodes: list[Node | None]) -> Node | None:
+    kept = tuple(n for n in nodes if n is not None)
+    if len(kept) <= 1:
+        return kept[0] if kept else None
+    return kind(kept)

@@ -92,6 +92,8 @@ def query_problem(query: str, topics: tuple[str, ...], *, alert: bool = False) -
         shown = query.replace("\n", " ")
         caret = " " * max(0, min(exc.position - 1, len(shown))) + "^"
         return f"bad query: {exc}\n  {shown}\n  {caret}"
+    if tree is None:  # only words the query ignores (`&`, an emoji): a view of everything
+        return "the query has no letters or digits to search for"
     if alert and tree is not None and _has_time_bound(tree):
         return (
             "a view with alert = true cannot use since: or until: (the spike rule counts "

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from cache.db import fts
 from cache.db.store import Store
+from cache.read.monitor_queries import count_matching
 from cache.read.search import (
     RARE_TOPIC_MENTIONS,
     QueryError,
@@ -18,6 +21,7 @@ from cache.read.search import (
 )
 from cache.write.ingest import ingest
 from filters.classify import Classifier
+from filters.query import searchable
 from sources.feeds.parse import parse_feed
 from sources.model.config import Config
 from sources.x.twitter_v2 import parse_response
@@ -257,3 +261,52 @@ def test_export_reports_a_bad_query_with_its_position(cli: Any, db_path: Path) -
     result = cli("export", "--db", db_path, "--query", "topic:")
     assert result.code == 2
     assert 'position 7: expected a topic after "topic:"' in result.err
+
+
+@pytest.mark.parametrize(
+    ("query", "same_as"),
+    [
+        ("Streik OR &", "Streik"),
+        ("Streik -&", "Streik"),
+        ("Streik -🎉", "Streik"),
+        ("Streik ,", "Streik"),
+        ("Streik —", "Streik"),
+        ("Streik ..", "Streik"),
+        ("Streik _", "Streik"),
+        ("(& OR Streik) -(, OR 🎉)", "Streik"),
+        ("Kestrel & taxes", "Kestrel taxes"),
+        ("&", ""),
+        ("-&", ""),
+        ("c++", "c"),
+    ],
+)
+def test_a_word_without_letters_or_digits_is_ignored(
+    store: Store, query: str, same_as: str
+) -> None:
+    """A word of only punctuation or emoji drops out of the query, in AND, OR and after -."""
+    expected = ids(store, same_as)
+    assert ids(store, query) == expected
+    assert count_matching(store, query_selection(query, NOW)) == len(expected)
+
+
+def test_export_ignores_a_word_without_letters_or_digits(
+    store: Store, cli: Any, db_path: Path
+) -> None:
+    """`export --query 'Streik OR &'` exports what `Streik` exports, and exits 0."""
+    wanted = cli("export", "--db", db_path, "--format", "csv", "--query", "Streik")
+    got = cli("export", "--db", db_path, "--format", "csv", "--query", "Streik OR &")
+    assert (got.code, got.err) == (0, "")
+    assert got.out == wanted.out
+    assert len(got.out.splitlines()) == 2  # the header and the one strike post
+
+
+def test_a_searchable_word_is_one_the_full_text_index_has_a_token_for() -> None:
+    """Which words are searched agrees with the store's tokenizer (letters, digits, Co)."""
+    conn = sqlite3.connect(":memory:")
+    conn.execute(f"CREATE VIRTUAL TABLE t USING fts5(x, tokenize='{fts.TOKENIZE}')")
+    conn.execute("CREATE VIRTUAL TABLE v USING fts5vocab(t, 'instance')")
+    words = ["&", ",", "—", "..", "_", "🎉", "€", "©", "·", "¿?", "\u0301", "c++", "ä", "Ⅻ"]
+    words += ["²", "٣", "中", "\ue000", "x_y", "🎉a", "-1"]
+    conn.executemany("INSERT INTO t(rowid, x) VALUES (?, ?)", enumerate(words))
+    tokenized = {row[0] for row in conn.execute("SELECT DISTINCT doc FROM v")}
+    assert {i for i, w in enumerate(words) if searchable(w)} == tokenized

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from cache.read.query_sql import compile_query
 from cache.read.selection import Selection, fts_expression, newest_first
 from filters.query import QueryError as QueryError  # re-exported: callers catch it here
-from filters.query import parse
+from filters.query import parse, searchable
 from filters.topics import DEFAULT_TOPICS
 from sources.model.records import utc_now
 
@@ -29,7 +29,7 @@ def free_text_selection(query: str) -> Selection:
     words = [
         m.group(1) if m.group(1) is not None else m.group(2) for m in _WORD.finditer(query or "")
     ]
-    words = [w for w in words if w.strip()]
+    words = [w for w in words if searchable(w)]  # `&` alone would match nothing
     if not words:
         return Selection()
     return Selection(
