@@ -17,14 +17,14 @@ import threading
 import time
 import tomllib
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from cache.db.store import Store
 from cache.live.poll_report import PollReport, describe_report
 from cache.live.scheduler import Scheduler, Wait, start_thread
-from cache.write.ingest import IngestResult, ingest
+from cache.write.ingest import IngestResult, ingest, store_errors
 from filters.classify import Classifier
 from sources.base import PollOutcome, PollPage, Source
 from sources.bluesky.jetstream import JetstreamSource
@@ -186,9 +186,10 @@ class Collector:
         started: float,
         stop: threading.Event | None,
     ) -> None:
+        counted: dict[str, int] = {}
         for page in pages:
             with self._write_lock:
-                result = ingest(store, page.batch, self.classifier, states=page.states)
+                result = _ingest_counting_new(store, page, self.classifier, counted)
             totals.new += result.new
             totals.updated += result.updated
             totals.skipped += result.skipped
@@ -273,6 +274,25 @@ class Collector:
         """Return once no write is in progress (shutdown: nothing is cut mid-transaction)."""
         with self._write_lock:
             pass
+
+
+def _ingest_counting_new(
+    store: Store, page: PollPage, classifier: Classifier, counted: dict[str, int]
+) -> IngestResult:
+    """Store a page with its states, each saying how many new mentions this poll stored
+    so far (`last_new`: the status line's `+N`, `feeds list`'s "new in the last poll").
+
+    Only the store knows which mentions are new, so a page that brought some saves its
+    states again after the mentions, in the same transaction. `counted` runs across the
+    poll's pages, per state name."""
+    states = [replace(s, last_new=counted.get(s.name, 0)) for s in page.states]
+    with store_errors(store), store.writing():
+        result = ingest(store, page.batch, classifier, states=states)
+        if result.new:
+            for state in states:
+                counted[state.name] = state.last_new + result.new
+                store.save_source_state(replace(state, last_new=counted[state.name]))
+    return result
 
 
 def _close(pages: Iterator[PollPage]) -> None:
