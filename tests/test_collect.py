@@ -179,6 +179,21 @@ class FakeClock:
             self.stop.set()
 
 
+def tick(mention_id: str, source: str, now: datetime) -> Mention:
+    """One plain mention that a test source delivers."""
+    return Mention(
+        id=mention_id,
+        platform="rss",
+        source=source,
+        url="https://t.example/",
+        author="t",
+        author_name="t",
+        text="tick",
+        lang="en",
+        created_at=now,
+    )
+
+
 class Ticker:
     """A source that records when it was polled and stores one mention per poll."""
 
@@ -194,17 +209,7 @@ class Ticker:
         self.active += 1
         self.overlapped |= self.active > 1
         self.polls.append(now)
-        mention = Mention(
-            id=f"t:{self.name}:{len(self.polls)}",
-            platform="rss",
-            source=self.name,
-            url="https://t.example/",
-            author="t",
-            author_name="t",
-            text="tick",
-            lang="en",
-            created_at=now,
-        )
+        mention = tick(f"t:{self.name}:{len(self.polls)}", self.name, now)
         yield PollPage(ParsedBatch(mentions=[mention]), [SourceState(name=self.name)])
         self.active -= 1
 
@@ -262,20 +267,7 @@ def test_each_part_of_a_source_counts_the_new_mentions_of_its_own_pages(db_path:
     class Parts(Ticker):
         def poll(self, states, now):
             for part, count in (("q1", 2), ("q1", 1), ("q2", 0)):
-                mentions = [
-                    Mention(
-                        id=f"t:{part}:{index}:{count}",
-                        platform="rss",
-                        source=self.name,
-                        url="https://t.example/",
-                        author="t",
-                        author_name="t",
-                        text="tick",
-                        lang="en",
-                        created_at=now,
-                    )
-                    for index in range(count)
-                ]
+                mentions = [tick(f"t:{part}:{i}:{count}", self.name, now) for i in range(count)]
                 state = SourceState(name=f"{self.name}/{part}")
                 yield PollPage(ParsedBatch(mentions=mentions), [state])
 
