@@ -824,7 +824,8 @@ def _monitor_args(parser: argparse.ArgumentParser) -> None:
         "--read-only",
         action="store_true",
         help=(
-            "write nothing: no export, no marks, saved views kept for the session (serve's viewers)"
+            "write nothing: no export, no marks, saved views kept for the session, "
+            "and poll nothing, as with --offline (serve's viewers)"
         ),
     )
 
@@ -860,7 +861,7 @@ def _store_shown_first(args: argparse.Namespace) -> Path | None:
     """The store whose rows the monitor will show, when that is known before the launch
     (tui.launch's rules); None for the demo replay, which may start its store afresh:
     the launch paints that one once the store is settled."""
-    if args.offline:
+    if args.offline or args.read_only:
         return Path(args.db) if args.db else (demo_db_path() if args.demo else default_db_path())
     found = None if args.demo else find_config_path(args.config)
     if runs_demo(demo=args.demo, config_found=found is not None, db_named=args.db is not None):

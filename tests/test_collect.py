@@ -179,6 +179,21 @@ class FakeClock:
             self.stop.set()
 
 
+def tick(mention_id: str, source: str, now: datetime) -> Mention:
+    """One plain mention that a test source delivers."""
+    return Mention(
+        id=mention_id,
+        platform="rss",
+        source=source,
+        url="https://t.example/",
+        author="t",
+        author_name="t",
+        text="tick",
+        lang="en",
+        created_at=now,
+    )
+
+
 class Ticker:
     """A source that records when it was polled and stores one mention per poll."""
 
@@ -194,17 +209,7 @@ class Ticker:
         self.active += 1
         self.overlapped |= self.active > 1
         self.polls.append(now)
-        mention = Mention(
-            id=f"t:{self.name}:{len(self.polls)}",
-            platform="rss",
-            source=self.name,
-            url="https://t.example/",
-            author="t",
-            author_name="t",
-            text="tick",
-            lang="en",
-            created_at=now,
-        )
+        mention = tick(f"t:{self.name}:{len(self.polls)}", self.name, now)
         yield PollPage(ParsedBatch(mentions=[mention]), [SourceState(name=self.name)])
         self.active -= 1
 
@@ -254,6 +259,25 @@ def test_a_source_that_raises_is_reported_not_fatal(db_path: Path) -> None:
     ).run_once()
     assert reports[0].error == "internal error: RuntimeError: boom"
     assert reports[1].new == 1
+
+
+def test_each_part_of_a_source_counts_the_new_mentions_of_its_own_pages(db_path: Path) -> None:
+    """A source with parts (X queries): each part's `+N` is what its pages stored, then 0."""
+
+    class Parts(Ticker):
+        def poll(self, states, now):
+            for part, count in (("q1", 2), ("q1", 1), ("q2", 0)):
+                mentions = [tick(f"t:{part}:{i}:{count}", self.name, now) for i in range(count)]
+                state = SourceState(name=f"{self.name}/{part}")
+                yield PollPage(ParsedBatch(mentions=mentions), [state])
+
+    clock = [BASE_TIME]
+    collector = Collector(Config(), db_path, sources=[Parts("x", 10)], clock=lambda: clock[0])
+    collector.poll_source("x")
+    assert {n: s.last_new for n, s in collector.stored_states().items()} == {"x/q1": 3, "x/q2": 0}
+    clock[0] += timedelta(seconds=10)
+    collector.poll_source("x")  # the same mentions again: nothing new
+    assert {n: s.last_new for n, s in collector.stored_states().items()} == {"x/q1": 0, "x/q2": 0}
 
 
 # --- a real process and a real signal -----------------------------------------------
@@ -362,3 +386,24 @@ def test_importing_a_valid_feed_without_items_reads_the_file(tmp_path: Path, db_
     run = cli("import", "--db", db_path, path)
     assert run.code == 0, run.err
     assert "1 of 1 files read" in run.out and "feed has no items" in run.out
+
+
+def test_feeds_list_counts_what_the_last_poll_stored(
+    server: FeedServer,
+    tmp_path: Path,
+    db_path: Path,
+    cli,
+) -> None:
+    """`feeds list` says how many new items the last poll stored: 3, then 2, then 0."""
+    config = tmp_path / "one.toml"
+    config.write_text(_feed_entry("afeed", server.url("/a.xml")), encoding="utf-8")
+
+    def poll_and_list(articles: int, etag: str) -> str:
+        server.feed("/a.xml", rss("A", [article(n) for n in range(articles)]), etag=etag)
+        assert cli("collect", "--once", "--config", config, "--db", db_path).code == 0
+        return cli("feeds", "list", "--config", config, "--db", db_path).out
+
+    assert "3 items seen, 3 new in the last poll" in poll_and_list(3, '"v1"')
+    assert "2 new in the last poll" in poll_and_list(5, '"v2"')
+    assert "0 new in the last poll" in poll_and_list(5, '"v2"')
+    assert server.not_modified["/a.xml"] == 1

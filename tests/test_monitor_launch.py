@@ -103,3 +103,50 @@ def test_demo_offline_browses_the_demo_store(tmp_path: Path) -> None:
         store.set_meta(DEMO_META_KEY, "1")
     plan = plan_launch(db=None, config_path=None, demo=True, offline=True, speed=1)
     assert plan.mode == "offline" and plan.db_path == demo_db_path()
+
+
+def test_read_only_polls_nothing_even_with_configured_sources(tmp_path: Path) -> None:
+    """`--read-only --config` with a feed browses the store: no collector, no fetch, no write."""
+    from tests.builders import rss
+    from tests.feedserver import FeedServer
+
+    scenario = build_store(tmp_path / "mine.db")
+    before = scenario.path.read_bytes()
+    with FeedServer() as server:
+        entry = {"title": "Kestrel news", "link": "https://news.example/1"}
+        server.feed("/feed.xml", rss("Feed", [entry]))
+        config = tmp_path / "config.toml"
+        config.write_text(
+            f'[[feeds]]\nname = "afeed"\nurl = "{server.url("/feed.xml")}"\n', encoding="utf-8"
+        )
+        plan = plan_launch(
+            db=str(scenario.path),
+            config_path=str(config),
+            demo=False,
+            offline=False,
+            read_only=True,
+            speed=1,
+        )
+        assert plan.mode == "offline" and plan.collector is None and plan.alerts is None
+        assert not server.hits
+    assert scenario.path.read_bytes() == before
+
+
+def test_read_only_browses_a_demo_store_with_a_config(tmp_path: Path) -> None:
+    """`--read-only` alone on a demo store browses it, as `--offline --read-only` does."""
+    demo_store = tmp_path / "demo.db"
+    with Store.open(demo_store) as store, store.db.atomic():
+        store.set_meta(DEMO_META_KEY, "1")
+    before = demo_store.read_bytes()
+    config = tmp_path / "config.toml"
+    config.write_text('[company]\nname = "Kestrel"\n', encoding="utf-8")
+    plan = plan_launch(
+        db=str(demo_store),
+        config_path=str(config),
+        demo=False,
+        offline=False,
+        read_only=True,
+        speed=1,
+    )
+    assert plan.mode == "offline" and plan.collector is None
+    assert demo_store.read_bytes() == before

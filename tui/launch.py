@@ -2,7 +2,8 @@
 
 - `--demo` (or no config and no `--db`): the bundled replay, into a demo store of its own;
 - a config (`--config`, `$ECHOWATCH_CONFIG`, the user config dir): its sources, live;
-- `--offline` (or `--db` without a config): browse a store, poll nothing.
+- `--offline` (or `--db` without a config): browse a store, poll nothing;
+- `--read-only` browses as `--offline` does: a collector would write into the store.
 When the demo runs and which store it may use is decided in `cache.live.demo_policy` (asked
 through `tui.gateway`, the screens' one way into the store).
 """
@@ -63,10 +64,11 @@ def plan_launch(
     demo: bool,
     offline: bool,
     speed: float,
+    read_only: bool = False,
 ) -> LaunchPlan:
     """What to watch, following the rules in the module docstring."""
     found = None if demo else find_config_path(config_path)
-    if offline:
+    if offline or read_only:
         # `--demo --offline` browses the demo's own store; otherwise the user's.
         path = Path(db) if db else (demo_db_path() if demo else default_db_path())
         if not path.exists():
@@ -144,7 +146,12 @@ def run_monitor(
             return 2
         try:
             plan = plan_launch(
-                db=db, config_path=config_path, demo=demo, offline=offline, speed=speed
+                db=db,
+                config_path=config_path,
+                demo=demo,
+                offline=offline,
+                speed=speed,
+                read_only=read_only,
             )
         except (LaunchError, StoreError) as exc:
             _restore(early)

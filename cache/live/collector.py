@@ -17,14 +17,14 @@ import threading
 import time
 import tomllib
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from cache.db.store import Store
 from cache.live.poll_report import PollReport, describe_report
 from cache.live.scheduler import Scheduler, Wait, start_thread
-from cache.write.ingest import IngestResult, ingest
+from cache.write.ingest import IngestResult, ingest, store_errors
 from filters.classify import Classifier
 from sources.base import PollOutcome, PollPage, Source
 from sources.bluesky.jetstream import JetstreamSource
@@ -128,10 +128,14 @@ class Collector:
 
     # --- one poll -----------------------------------------------------------------
 
-    def poll_source(self, name: str, stop: threading.Event | None = None) -> PollReport:
+    def poll_source(
+        self, name: str, stop: threading.Event | None = None, *, rearmed: bool = True
+    ) -> PollReport:
         """Poll one source now and store what it yields; safe from any thread.
 
         When `stop` is set between two pages, the poll ends after the page being written.
+        `rearmed=False` (`collect --once`): nothing polls again, so the stored states
+        announce no next poll (see `_ingest_counting_new`).
         """
         source = self.sources[name]
         with self._poll_locks[name]:
@@ -145,7 +149,7 @@ class Collector:
                     states = {s.name: s for s in store.source_states()}
                     pages = source.poll(states, now)
                     try:
-                        self._store_pages(store, name, pages, totals, started, stop)
+                        self._store_pages(store, name, pages, totals, started, stop, rearmed)
                     finally:
                         _close(pages)
                 outcome = source.outcome()
@@ -185,10 +189,12 @@ class Collector:
         totals: _Totals,
         started: float,
         stop: threading.Event | None,
+        rearmed: bool,
     ) -> None:
+        counted: dict[str, int] = {}
         for page in pages:
             with self._write_lock:
-                result = ingest(store, page.batch, self.classifier, states=page.states)
+                result = _ingest_counting_new(store, page, self.classifier, counted, rearmed)
             totals.new += result.new
             totals.updated += result.updated
             totals.skipped += result.skipped
@@ -231,7 +237,7 @@ class Collector:
         done = threading.Condition()
 
         def work(source_name: str) -> None:
-            report = self.poll_source(source_name, stop)
+            report = self.poll_source(source_name, stop, rearmed=False)
             with done:
                 reports[source_name] = report
                 done.notify_all()
@@ -273,6 +279,40 @@ class Collector:
         """Return once no write is in progress (shutdown: nothing is cut mid-transaction)."""
         with self._write_lock:
             pass
+
+
+def _ingest_counting_new(
+    store: Store,
+    page: PollPage,
+    classifier: Classifier,
+    counted: dict[str, int],
+    rearmed: bool = True,
+) -> IngestResult:
+    """Store a page with its states, each saying how many new mentions this poll stored
+    so far (`last_new`: the status line's `+N`, `feeds list`'s "new in the last poll").
+
+    Only the store knows which mentions are new, so a page that brought some saves its
+    states again after the mentions, in the same transaction. `counted` runs across the
+    poll's pages, per state name.
+
+    Not `rearmed`: a stored next poll tells an offline monitor that a collector is still
+    running (tui.live.collected_elsewhere), so none is kept, except a failed source's:
+    that one is its backoff, which the next run honours (Scheduler.initial_schedule)."""
+    states = [
+        replace(
+            s,
+            last_new=counted.get(s.name, 0),
+            next_poll_at=s.next_poll_at if rearmed or s.last_error else None,
+        )
+        for s in page.states
+    ]
+    with store_errors(store), store.writing():
+        result = ingest(store, page.batch, classifier, states=states)
+        if result.new:
+            for state in states:
+                counted[state.name] = state.last_new + result.new
+                store.save_source_state(replace(state, last_new=counted[state.name]))
+    return result
 
 
 def _close(pages: Iterator[PollPage]) -> None:

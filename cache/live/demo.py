@@ -7,6 +7,7 @@ with the source state, so a store filled here and one filled by watching the dem
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 
 from cache.db.store import Store
@@ -35,7 +36,10 @@ def load_demo(
     states = {state.name: state for state in store.source_states()}
     total = IngestResult()
     for page in source.poll(states, clock()):
-        total.add(ingest(store, page.batch, classifier, states=page.states))
+        # No next poll: nothing polls after the import, and a stored one would tell an
+        # offline monitor that a collector runs (tui.live.collected_elsewhere).
+        unscheduled = [replace(state, next_poll_at=None) for state in page.states]
+        total.add(ingest(store, page.batch, classifier, states=unscheduled))
         if on_warning is not None:
             for warning in page.batch.warnings:
                 on_warning(warning)
