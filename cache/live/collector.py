@@ -291,27 +291,21 @@ def _ingest_counting_new(
     """Store a page with its states, each saying how many new mentions this poll stored
     so far (`last_new`: the status line's `+N`, `feeds list`'s "new in the last poll").
 
-    Only the store knows which mentions are new, so a page that brought some saves its
-    states again after the mentions, in the same transaction. `counted` runs across the
-    poll's pages, per state name.
+    Only the store knows which mentions are new, so the states are saved after the
+    mentions, in the same transaction (a cursor never runs ahead of what was stored).
+    `counted` runs across the poll's pages, per state name.
 
     Not `rearmed`: a stored next poll tells an offline monitor that a collector is still
     running (tui.live.collected_elsewhere), so none is kept, except a failed source's:
     that one is its backoff, which the next run honours (Scheduler.initial_schedule)."""
-    states = [
-        replace(
-            s,
-            last_new=counted.get(s.name, 0),
-            next_poll_at=s.next_poll_at if rearmed or s.last_error else None,
-        )
-        for s in page.states
-    ]
     with store_errors(store), store.writing():
-        result = ingest(store, page.batch, classifier, states=states)
-        if result.new:
-            for state in states:
-                counted[state.name] = state.last_new + result.new
-                store.save_source_state(replace(state, last_new=counted[state.name]))
+        result = ingest(store, page.batch, classifier)
+        for state in page.states:
+            counted[state.name] = counted.get(state.name, 0) + result.new
+            next_poll = state.next_poll_at if rearmed or state.last_error else None
+            store.save_source_state(
+                replace(state, last_new=counted[state.name], next_poll_at=next_poll)
+            )
     return result
 
 

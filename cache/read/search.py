@@ -6,36 +6,19 @@ User text never reaches FTS5 raw: every word becomes a quoted FTS5 string, so `c
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from cache.read.query_sql import compile_query
-from cache.read.selection import Selection, fts_expression, newest_first
+from cache.read.selection import Selection, newest_first
 from filters.query import QueryError as QueryError  # re-exported: callers catch it here
-from filters.query import parse, searchable
+from filters.query import parse
 from filters.topics import DEFAULT_TOPICS
 from sources.model.records import utc_now
 
 if TYPE_CHECKING:
     from cache.db.store import Store
-
-_WORD = re.compile(r'"([^"]*)"?|(\S+)')
-
-
-def free_text_selection(query: str) -> Selection:
-    """Every word (or "quoted phrase") of `query` must occur in the text."""
-    words = [
-        m.group(1) if m.group(1) is not None else m.group(2) for m in _WORD.finditer(query or "")
-    ]
-    words = [w for w in words if searchable(w)]  # `&` alone would match nothing
-    if not words:
-        return Selection()
-    return Selection(
-        "m.rowid IN (SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH ?)",
-        (fts_expression(words),),
-    )
 
 
 def select_sql(
