@@ -22,6 +22,7 @@ from cache.live.demo_policy import runs_demo
 from cache.read.first_page import newest_mentions
 from filters.classify import Classifier
 from sources.model.config import Config, ConfigError, find_config_path, load_config
+from sources.model.counted import counted
 from sources.model.shown_text import json_text, shown_text
 from tui.first_paint import EarlyScreen, paint
 
@@ -43,11 +44,6 @@ def say(text: str, file: TextIO | None = None) -> None:
     breaks kept). JSON output is not text for a person: it goes through `json_text`.
     """
     print(shown_text(text), file=file or sys.stdout)
-
-
-def counted(count: int, noun: str) -> str:
-    """`1 hour`, `2 hours`, `0 hours`: a count with its noun in the right number."""
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 # A command's own `--db`/`--config` default to SUPPRESS: with a default of None, argparse
@@ -1043,8 +1039,8 @@ def _run_feeds(args: argparse.Namespace) -> int:
         result = add_feeds(path, listed.feeds)
         say(
             f"added {counted(len(result.added), 'feed')} to {path} "
-            f"({len(result.already)} already there, "
-            f"{len(listed.skipped)} skipped)"
+            f"({len(result.already):,} already there, "
+            f"{len(listed.skipped):,} skipped)"
         )
         for feed in result.added:
             say(f"  added {feed.title}: {feed.url}")

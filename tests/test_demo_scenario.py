@@ -315,7 +315,7 @@ def test_the_strike_report_of_the_last_day_is_full_of_the_strike(cli, tmp_path: 
         "topic:strikes since:1d",
     )
     assert run.code == 0, run.err
-    assert int(run.err.split("exported ")[1].split(" rows")[0]) >= 200
+    assert int(run.err.split("exported ")[1].split(" rows")[0].replace(",", "")) >= 200
     html = page.read_text("utf-8")
     assert "Echowatch snapshot: Korvando" in html  # the demo's config, without --config
     assert 'name="viewport" content="width=device-width' in html

@@ -197,3 +197,20 @@ def test_an_address_with_a_capital_scheme_is_added_like_any_other(tmp_path, cli)
     by_hand = tmp_path / "by_hand.toml"
     by_hand.write_text('[[feeds]]\nname = "caps"\nurl = "HTTPS://news.example/a.xml"\n')
     assert _feeds(by_hand) == [("caps", "HTTPS://news.example/a.xml")]
+
+
+def test_a_count_of_thousands_is_grouped_as_everywhere_else(tmp_path, cli):
+    """`feeds import` of 1,200 feeds says "added 1,200 feeds", grouped like the monitor's
+    counts ("2,300 followers"), not "added 1200 feeds"."""
+    outlines = "".join(
+        f'<outline type="rss" text="Feed {n}" xmlUrl="https://f{n}.example/rss"/>'
+        for n in range(1200)
+    )
+    opml = tmp_path / "many.opml"
+    opml.write_text(f'<opml version="2.0"><body>{outlines}</body></opml>', encoding="utf-8")
+    config = tmp_path / "echowatch.toml"
+    run = cli("feeds", "import", opml, "--config", config)
+    assert run.code == 0, run.err
+    assert f"added 1,200 feeds to {config} (0 already there, 0 skipped)" in run.out
+    again = cli("feeds", "import", opml, "--config", config)
+    assert "added 0 feeds" in again.out and "(1,200 already there, 0 skipped)" in again.out

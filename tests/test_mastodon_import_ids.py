@@ -92,3 +92,29 @@ def test_a_bad_instance_is_a_usage_error(
         cli("import", "--db", db_path, "--instance", value, tmp_path / "x.json")
     assert stopped.value.code == 2
     assert "--instance" in capsys.readouterr().err
+
+
+def test_the_default_port_of_an_instance_names_the_same_instance(
+    realworld: Path, tmp_path: Path, db_path: Path, cli
+) -> None:
+    """`--instance mastodon.social:443` (or https://Mastodon.Social:443/) stores the status
+    under mastodon.social, once, as `--instance mastodon.social` does."""
+    remote = dict(entity_statuses(realworld)[0], tags=[])
+    path = write(tmp_path / "remote.json", remote)
+    for instance in ("mastodon.social:443", "https://Mastodon.Social:443/", "mastodon.social"):
+        assert cli("import", "--db", db_path, "--instance", instance, path).code == 0
+    assert mention_ids(db_path) == [f"mastodon:mastodon.social:{HALCY_ON_ICOSAHEDRON}"]
+    with Store.open(db_path, readonly=True) as store:
+        assert [r["key"] for r in store.rows("SELECT key FROM accounts")] == [
+            f"mastodon:mastodon.social:{remote['account']['id']}"
+        ]
+
+
+def test_an_instance_on_another_port_is_another_instance(
+    realworld: Path, tmp_path: Path, db_path: Path, cli
+) -> None:
+    """`--instance mastodon.social:8443` is a different server: its ids keep the port."""
+    remote = dict(entity_statuses(realworld)[0], tags=[])
+    path = write(tmp_path / "remote.json", remote)
+    assert cli("import", "--db", db_path, "--instance", "mastodon.social:8443", path).code == 0
+    assert mention_ids(db_path) == [f"mastodon:mastodon.social:8443:{HALCY_ON_ICOSAHEDRON}"]

@@ -15,6 +15,7 @@ import pytest
 from cache.db.store import Store
 from cache.live.collector import Collector, PollReport
 from sources.mastodon.source import NO_TOKEN, MastodonSource
+from sources.mastodon.statuses import parse_statuses
 from sources.model.config import Config, MastodonSection
 from sources.model.records import utc_now
 from tests.builders import BASE_TIME
@@ -226,3 +227,24 @@ def test_hostile_html_and_markup_are_kept_as_literal_text(
     assert row["text"] == "[bold red]Streik[/] [@click=app.quit]x <b>fett</b>\x1b[2J"
     assert row["author_name"] == "[bold]Derek[/bold]"
     assert stored(db_path, "SELECT bio FROM accounts")[0]["bio"] == "a [/] b"
+
+
+@pytest.mark.parametrize(
+    ("instance", "host"),
+    [
+        ("https://Mastodon.Social:443/", "mastodon.social"),
+        ("https://mastodon.social", "mastodon.social"),
+        ("https://mastodon.social:8443/", "mastodon.social:8443"),
+        ("http://Social.Example:80/", "social.example"),
+    ],
+)
+def test_the_configured_instance_names_its_posts_without_the_default_port(
+    instance: str, host: str
+) -> None:
+    """`[mastodon] instance = "https://mastodon.social:443/"` gives posts the ids of
+    `https://mastodon.social` (mastodon:mastodon.social:ID); another port stays in them."""
+    source = MastodonSource(Config(mastodon=MastodonSection(instance=instance)), environ={})
+    batch = parse_statuses(
+        [masto_status("x.example", "1", "anna", "hi")], "mastodon:tag", source.host
+    )
+    assert [m.id for m in batch.mentions] == [f"mastodon:{host}:1"]

@@ -23,9 +23,9 @@ from textual.widgets import Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
 from sources.model.config import Config
+from sources.model.counted import counted
 from sources.model.handles import shown_author
 from tui import gateway, timefmt
-from tui.counted import counted
 from tui.gateway import AccountPage, AccountPost
 from tui.safe_text import clean, shorten
 from tui.thread_rows import POST, WalkRow, display_tz, open_row
@@ -49,7 +49,7 @@ def account_summary(page: AccountPage) -> Content:
         bio=clean(page.bio) or "(no bio)",
         followers=counted(page.followers, "follower"),
         following=_number(page.following),
-        posts=f"{page.posts} {noun}{'' if page.posts == 1 else 's'}",
+        posts=counted(page.posts, noun),
         role=clean(page.role, one_line=True) or "unknown",
         reason=clean(page.role_reason, one_line=True) or "no reason given",
     )

@@ -27,9 +27,9 @@ from textual.worker import Worker, WorkerState
 from filters.signals.findings import Finding, percent
 from filters.signals.measures import WEEKDAYS, parse_office_hours
 from sources.model.config import Config
+from sources.model.counted import counted
 from sources.model.records import utc_now
 from tui import timefmt
-from tui.counted import counted
 from tui.detail import format_delay
 from tui.gateway import (
     AmbassadorProfile,
@@ -318,7 +318,7 @@ def profile_widgets(
     disclosure = profile.disclosure
     if disclosure.disclosed:
         count = len(disclosure.post_ids)
-        where = ", ".join(disclosure.in_bio) or ("1 post" if count == 1 else f"{count} posts")
+        where = ", ".join(disclosure.in_bio) or counted(count, "post")
         said = f"discloses its role: {clean(where, one_line=True)}"
     else:
         said = "does not disclose its role (templated text is a warning)"
@@ -381,7 +381,7 @@ def _evidence_size(finding: Finding, account_key: str) -> str:
     if finding.evidence == (account_key,):
         return "the profile"  # audience, or a role disclosed in the bio: no post to show
     count = len(finding.evidence)
-    return "1 post" if count == 1 else f"{count} posts"
+    return counted(count, "post")
 
 
 def _count(value: int | None) -> str:

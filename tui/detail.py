@@ -23,11 +23,11 @@ from textual.widgets import Footer, Header, Static
 
 from filters.threads import ParodyReaction, PostRef, Thread
 from sources.model.config import Config
+from sources.model.counted import counted
 from sources.model.handles import HANDLE_PLATFORMS, shown_author
 from sources.model.text import format_delay, parse_timestamp
 from tui import gateway, timefmt
 from tui.badges import reply_badge_content
-from tui.counted import counted
 from tui.feed_columns import time_label
 from tui.gateway import MentionDetail, PostAuthor
 from tui.links import open_in_browser
@@ -282,7 +282,7 @@ class DetailScreen(Screen[None]):
                 ),
             ]
         replies = list(thread.replies)
-        count = "1 ambassador reply" if len(replies) == 1 else f"{len(replies)} ambassador replies"
+        count = counted(len(replies), "ambassador reply", "ambassador replies")
         widgets: list[Static] = [
             Static(
                 Content(f"Thread: {count}  (j/k move, enter opens the post or its author)"),

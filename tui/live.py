@@ -207,12 +207,18 @@ COLLECTOR_GRACE_S = 60.0
 def collected_elsewhere(states: Iterable[SourceState], now: datetime) -> bool:
     """Whether another process is collecting into the store: a source it polls announced a
     next poll that is not overdue by more than `COLLECTOR_GRACE_S` (a collector that
-    stopped leaves its last announcement behind, which soon falls overdue)."""
+    stopped leaves its last announcement behind, which soon falls overdue).
+
+    Only a source whose last poll succeeded announces anything: a failed one's next poll
+    is its backoff, kept after `collect --once` too for the next run to honour, so it says
+    nothing of a collector running now. A collector whose every source fails is then not
+    seen, and nothing arrives from it either."""
     for state in states:
         due = parse_timestamp(state.next_poll_at) if state.next_poll_at else None
         if (
             due is not None
             and state.last_poll_at
+            and not state.last_error
             and (now - due).total_seconds() <= (COLLECTOR_GRACE_S)
         ):
             return True

@@ -22,6 +22,7 @@ from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from filters.threads import Thread
+from sources.model.counted import counted
 from tui import timefmt
 from tui.feed_columns import NO_TEXT, time_label
 from tui.gateway import MentionDetail, mention_detail, thread_for, until_superseded
@@ -99,7 +100,7 @@ def _thread_lines(
         return
     replies = len(thread.replies)
     reactions = len(thread.root_reactions) + sum(len(r.reactions) for r in thread.replies)
-    counts = f"{replies} ambassador repl{'y' if replies == 1 else 'ies'}, {reactions} parody"
+    counts = f"{counted(replies, 'ambassador reply', 'ambassador replies')}, {reactions} parody"
     if thread.root.id == mention_id:
         yield Content.from_markup("[dim]thread:[/dim] this is the critical post · $c", c=counts)
         return

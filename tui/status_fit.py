@@ -16,6 +16,8 @@ from pathlib import Path
 from rich.cells import cell_len
 from textual.content import Content
 
+from sources.model.counted import counted
+
 SEPARATOR = Content(" · ")
 EXPORTED = "exported to "
 
@@ -56,7 +58,7 @@ def _shorter_forms(
 def _counted(hidden: int) -> list[Content]:
     if not hidden:
         return []
-    return [Content(f"+{hidden} source{'' if hidden == 1 else 's'} (s)")]
+    return [Content(f"+{counted(hidden, 'source')} (s)")]
 
 
 def shorten_path(path: str, room: int) -> str:

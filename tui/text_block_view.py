@@ -22,6 +22,7 @@ from textual.widgets import Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
 from sources.model.config import Config
+from sources.model.counted import counted
 from sources.model.handles import platform_of, shown_author
 from tui import gateway
 from tui.gateway import PostAuthor, TextBlockReplies
@@ -92,7 +93,7 @@ class TextBlockScreen(Screen[None]):
         widgets: list[Static] = [
             Static(
                 Content(
-                    f"Text block #{block.number}: {replies} repl{'y' if replies == 1 else 'ies'} "
+                    f"Text block #{block.number}: {counted(replies, 'reply', 'replies')} "
                     f"by {len(block.accounts)} accounts ({accounts}), oldest first.\n"
                     "Near-duplicate wording across ambassador accounts (pre-approved text)."
                 ),

@@ -23,6 +23,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from sources.model.config import Config
+from sources.model.counted import counted
 from sources.model.records import utc_now
 from tui import timefmt
 from tui.account_view import account_screen, account_summary, post_content, target_content
@@ -263,7 +264,7 @@ class AmbassadorsScreen(ListScreen):
                 "[b]$name[/b] @$handle · $replies · median delay $delay",
                 name=clean(profile.display_name, one_line=True),
                 handle=clean(profile.handle, one_line=True),
-                replies="1 reply" if replies == 1 else f"{replies} replies",
+                replies=counted(replies, "reply", "replies"),
                 delay=format_delay(profile.median_reply_delay_seconds),
             ),
             Content(f"answers: {', '.join(profile.topics_answered) or 'nothing yet'}"),

@@ -21,6 +21,7 @@ from filters.signals.measures import (
     TopicCoverage,
     WorkingHours,
 )
+from sources.model.counted import counted
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +128,7 @@ def findings(
         )
     if disclosed.disclosed:
         n = len(disclosed.post_ids)
-        where = "profile" if disclosed.in_bio else ("1 post" if n == 1 else f"{n} posts")
+        where = "profile" if disclosed.in_bio else counted(n, "post")
         found.append(
             Finding(
                 "disclosure",

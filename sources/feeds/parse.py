@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import feedparser
 
+from sources.feeds.ampersands import escape_bare_ampersands
 from sources.feeds.language import detect_language
 from sources.model.records import Account, Mention, ParsedBatch, Skipped
 from sources.model.text import (
@@ -56,17 +57,26 @@ def parse_feed(
     """
     batch = ParsedBatch()
     try:
-        parsed = feedparser.parse(
-            data,
-            response_headers=dict(headers or {}),
-            sanitize_html=False,
-            resolve_relative_uris=False,
-        )
+        parsed = _feedparser(data, headers)
+        served_problem = _describe_bozo(parsed.get("bozo_exception"))
+        repaired = escape_bare_ampersands(data) if _loose(parsed) else data
+        if repaired != data:
+            # Only a document the XML parser gave up on: a well-formed one reads as before.
+            parsed = _feedparser(repaired, headers)
     except Exception as exc:  # feedparser itself fails on some input (`&#x110000;`)
         batch.skipped.append(Skipped(feed_name, f"not a readable feed: {_describe_bozo(exc)}"))
         return batch
+    if repaired != data and not _loose(parsed):
+        # Its bare `&` was all that was wrong with the XML: read in full, but the feed's
+        # owner may want to know (the problem named is the one in the document as served).
+        batch.warnings.append(
+            f"{feed_name}: malformed feed ({served_problem}): a bare & was read as the "
+            "character itself; the feed was read in full"
+        )
     if parsed.get("bozo"):
-        problem = _describe_bozo(parsed.get("bozo_exception"))
+        # Where the loose parser read it, the served document's first error says more
+        # than the one in its repaired copy (whose columns are off by each `&amp;`).
+        problem = served_problem if _loose(parsed) else _describe_bozo(parsed.get("bozo_exception"))
         if parsed.entries and not _loose(parsed):
             # The XML parser read it all; only how it was served or declared was off
             # (text/plain, an encoding that was overridden): not a malformed feed.
@@ -117,6 +127,15 @@ def parse_feed(
                 f"{shown[:200]}; stored as one mention"
             )
     return batch
+
+
+def _feedparser(data: bytes, headers: Mapping[str, str] | None) -> Any:
+    return feedparser.parse(
+        data,
+        response_headers=dict(headers or {}),
+        sanitize_html=False,
+        resolve_relative_uris=False,
+    )
 
 
 @dataclass(frozen=True)

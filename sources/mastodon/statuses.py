@@ -29,9 +29,24 @@ PLATFORM = "mastodon"
 _QUOTE_FALLBACK = re.compile(r"<p class=\"quote-inline\">.*?</p>", re.DOTALL)
 
 
+_DEFAULT_PORTS = {"https": "443", "http": "80", "": "443"}
+"""A host without a scheme is an instance served over https, as every Mastodon is."""
+
+
 def host_of(url: str) -> str:
-    """The host of an instance base URL (`https://mastodon.social/` -> `mastodon.social`)."""
-    return (urlsplit(url).netloc or url).lower().rstrip("/")
+    """The host of an instance base URL (`https://mastodon.social/` -> `mastodon.social`).
+
+    The port its scheme implies is dropped (`mastodon.social:443` is `mastodon.social`:
+    one instance, so one id for each of its posts); another port stays, as it names
+    another server (`mastodon.social:8443`).
+    """
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower() if parts.netloc else ""  # `host:443` parses as a scheme
+    netloc = (parts.netloc or url).lower().rstrip("/")
+    host, colon, port = netloc.rpartition(":")
+    if colon and port == _DEFAULT_PORTS.get(scheme):
+        return host
+    return netloc
 
 
 def mention_id(host: str, status_id: str) -> str:
