@@ -19,7 +19,7 @@ CONFIG = Config(
     topics={
         "companies": TopicSection(
             label="Companies",
-            en=["AT&T", "R&D", "M&A", "H&M", "#metoo", "R&D budget*", "*&co"],
+            en=["AT&T", "R&D", "M&A", "H&M", "#metoo", "disney+", "R&D budget*", "*&co"],
             de=["e.V.", "ver.di-chef*"],
         )
     }
@@ -40,6 +40,7 @@ DEFAULT = TopicMatcher.from_config(Config())
         ("Wir bei Müller&Co, #MeToo", ("Müller&Co", "#MeToo")),
         ("Der Ver.di-Chefin zufolge", ("Ver.di-Chefin",)),
         ("R&D-Budgets steigen", ("R&D", "R&D-Budgets")),
+        ("Kündige Disney+ jetzt", ("Disney+",)),
     ],
 )
 def test_a_term_with_inner_punctuation_matches_the_text_as_written(
