@@ -46,6 +46,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from filters.topic_vocab import SHORT_NAMES
+from sources.model.shown_text import plain_name
 
 ROLE_VALUES = ("ambassador", "parody", "official", "press", "public")
 PLATFORM_VALUES = ("x", "rss", "bluesky", "mastodon")
@@ -270,7 +271,15 @@ class _Lexer:
                 raise QueryError(raw_values[1][1] - 1, f"'{name}:' takes one time, not several")
             value, column = raw_values[0]
             return _time_bound(name, value, column)
-        return Field(name, tuple(self._value(name, v, c) for v, c in raw_values))
+        values = tuple(self._value(name, v, c) for v, c in raw_values)
+        if name == "source":
+            # A name pasted with an invisible character (a zero-width space) also finds the
+            # source by the name stored and shown (`plain_name`), and mentions stored under
+            # the name as it was typed before names were made plain.
+            values = tuple(
+                dict.fromkeys(v for value in values for v in (value, plain_name(value)) if v)
+            )
+        return Field(name, values)
 
     def _value(self, name: str, value: str, column: int) -> str:
         key = _bare(name, value)

@@ -7,7 +7,15 @@ Decided in this order (the first rule that fires wins, and its reason is kept):
 2. a parody marker in the display name or bio (`parody`, `Parodie`, `Satire`, `fake`,
    `not affiliated`, `kein offizieller Account`, ... plus `accounts.parody_patterns`),
    matched as whole words so `#fakenews` or `Satireheft` do not count, while German
-   compounds that start with the marker (`Parodieaccount`) do;
+   compounds that start with the marker (`Parodieaccount`) do. A parody account calls
+   *itself* fake (`Fake Kestrel Support`, `fake account`, `This account is fake`); people
+   who fight or report fake things are not parody. So a bare `fake` does not count when
+   the next word (after a space or hyphen) names what is fake and is not the account:
+   one of `FAKE_THINGS` (`fake news`, `Fake-News`, `Fake News`, `fake reviews`,
+   `Fake-Bewertungen`, `fake followers`, `Fake-Accounts`, `Fake-Shops`, `fake people`,
+   `fake it till you make it`), nor when it is one of a slash pair (`fake/old`,
+   `real/fake`: goods a seller vouches for, not the account). `fake account` (singular)
+   stays a marker of its own;
 3. a handle that imitates a listed ambassador or an official handle: equal after
    look-alike folding (`I`/`l`/`1`, `0`/`O`, `rn`/`m`, `vv`/`w`, `_`/`.`/`-` dropped),
    or one inserted, dropped or swapped character away (a substitution counts only when
@@ -53,6 +61,36 @@ PARODY_MARKERS = (
     "#satire",
 )
 """Built-in parody markers (a trailing `*` allows any word ending)."""
+
+FAKE_THINGS = (
+    "news",
+    "nachrichten",
+    "meldungen",
+    "reviews",
+    "bewertungen",
+    "rezensionen",
+    "follower",
+    "followers",
+    "likes",
+    "accounts",
+    "konten",
+    "profiles",
+    "shops",
+    "people",
+    "leute",
+    "menschen",
+    "it",
+)
+"""Words after a bare `fake` that say it is about something else than the account (the
+module docstring, rule 2): plurals and mass nouns, so `fake account` stays parody."""
+
+_NOT_ABOUT_ITSELF = {
+    "fake": (
+        r"(?<!/)(?<!/ )",
+        r"(?!\s?/)(?![\s\-]+(?:" + "|".join(FAKE_THINGS) + r")(?!\w))",
+    ),
+}
+"""Marker -> what may not stand right before it and right after it for it to count."""
 
 AMBASSADOR_MARKERS = (
     "fc ambassador*",
@@ -203,6 +241,7 @@ class RoleRules:
                 self.ambassador_patterns,
                 self.parody_patterns,
                 PRESS_MARKERS,
+                _NOT_ABOUT_ITSELF,
                 self.company,
                 _RULES_VERSION,
             )
@@ -213,8 +252,9 @@ class RoleRules:
 _DECIDED_LIMIT = 100_000
 """Remembered role decisions per rule set (a few hundred bytes each)."""
 
-_RULES_VERSION = 2
-"""Bump when the rules in this file change, so stored roles are decided again."""
+_RULES_VERSION = 3
+"""Bump when the rules in this file change, so stored roles are decided again (3: a bare
+`fake` about other things, `fake news`, is no parody marker)."""
 
 
 def fold_lookalikes(handle: str) -> str:
@@ -244,7 +284,7 @@ def _one_typo_apart(a: str, b: str) -> bool:
 
 
 def _marker_regex(markers: tuple[str, ...]) -> re.Pattern[str] | None:
-    parts = []
+    parts: list[tuple[str, str]] = []  # (the marker's own expression, with its conditions)
     for marker in markers:
         text = marker.strip().lower()
         if not text:
@@ -253,12 +293,13 @@ def _marker_regex(markers: tuple[str, ...]) -> re.Pattern[str] | None:
         body = r"\s+".join(re.escape(word) for word in stem.split())
         tail = r"\w*" if text.endswith("*") else r"(?!\w)"
         lead = "" if stem.startswith("#") else r"(?<!\w)"
-        parts.append(f"{lead}{body}{tail}")
+        before, after = _NOT_ABOUT_ITSELF.get(text, ("", ""))
+        parts.append((f"{lead}{body}{tail}", f"{before}{lead}{body}{tail}{after}"))
     if not parts:
         return None
     # Longest first, so the reason names "fake account" rather than "fake".
-    parts.sort(key=len, reverse=True)
-    return re.compile("|".join(parts), re.IGNORECASE)
+    parts.sort(key=lambda part: len(part[0]), reverse=True)
+    return re.compile("|".join(full for _, full in parts), re.IGNORECASE)
 
 
 def _find(pattern: re.Pattern[str] | None, display_name: str, bio: str) -> tuple[str, str] | None:

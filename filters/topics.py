@@ -6,7 +6,11 @@ A topic is a list of terms. Term syntax (the same in `[topics.<id>]` of the conf
 - `streik*`  the word and any ending (`Streiks`, `Streikenden`);
 - `*streik*` also inside a compound (`Warnstreik`, `Verdi-Streiks`, `bestreikt`);
 - `*steuer`  at the end of a compound (`Gewerbesteuer`);
-- `tax avoidance`, `walk* out`  several words in a row (spaces or hyphens between them).
+- `tax avoidance`, `walk* out`  several words in a row (spaces or hyphens between them);
+- `AT&T`, `R&D`, `e.V.`, `#metoo`  a word with `&`, `+`, `.`, `#` in it (or an apostrophe
+  at its edge): the text written the same way, as a whole word (`AT&T's`, `#AT&T`, never
+  `AT and T` or `xAT&T`). The text's words split at those characters, so such a term is
+  matched over the text like a phrase, not word by word.
 
 Text and terms are folded alike (`filters.normalize`): case, `ä/ae`, `ö/oe`, `ü/ue`, `ß/ss`.
 Gendered forms (`Mitarbeiter*innen`, `Kolleg:innen`) are read as one word, hyphenated
@@ -37,6 +41,9 @@ from filters.topic_scan import AnchorTable, ChunkScanner
 from filters.topic_vocab import DEFAULT_TOPICS
 from sources.model.config import Config, ConfigError
 
+_MATCHING_VERSION = 2
+"""Bump when the same terms come to match other texts, so stored topics are decided again
+(2: a word with `&`, `+`, `.` or `#` in it, such as the built-in `ver.di`, matches)."""
 _TOPIC_ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _TERM = re.compile(r"^\*?[\w#&+.']+(?:[ -][\w#&+.']+\*?)*\*?$")
 _GENDER_MARK = re.compile(r"[*:_/·](?=in)")
@@ -69,8 +76,8 @@ class TopicMatcher:
         # which the topic's words do not count (`filters.topic_scan` reads the groups).
         anchors = AnchorTable()
         for topic in topics:
-            words = [t for t in topic.terms if " " not in t.strip()]
-            phrases = [t for t in topic.terms if " " in t.strip()]
+            words = [t for t in topic.terms if " " not in t.strip() and _word_by_word(t)]
+            phrases = [t for t in topic.terms if " " in t.strip() or not _word_by_word(t)]
             positive = _alternation(words, whole=True)
             if positive is not None:
                 self._words.append((topic.id, positive))
@@ -86,7 +93,12 @@ class TopicMatcher:
         # all of them) are dropped by one set difference instead of a lookup each.
         self._topical: dict[str, tuple[str, ...]] = {}
         self._plain: set[str] = set()
-        literals = [_literal(t) for topic in topics for t in topic.terms if " " not in t.strip()]
+        literals = [
+            _literal(t)
+            for topic in topics
+            for t in topic.terms
+            if " " not in t.strip() and _word_by_word(t)
+        ]
         self._order = tuple(topic.id for topic in topics)
         self._scanner = ChunkScanner(anchors, self._token_topics, literals)
         self._answers = ChunkAnswers(self._scanner, self._order, self._full)
@@ -218,6 +230,8 @@ class TopicMatcher:
 
     def fingerprint(self) -> str:
         text = repr([(t.id, t.terms, t.excludes, t.patterns) for t in self.topics])
+        if _MATCHING_VERSION > 1:  # version 1 left the text as it was: old stores keep theirs
+            text += f"|{_MATCHING_VERSION}"
         return hashlib.sha1(text.encode()).hexdigest()[:12]
 
 
@@ -263,10 +277,24 @@ def _anchored(term: str) -> re.Pattern[str]:
 
 def _anchor(term: str) -> tuple[str, bool]:
     """The longest literal word of a term (a text without it cannot match the term), and
-    whether it must occur as a word of its own."""
+    whether it must occur as a word of its own (a word the text's tokens can be)."""
     words = fold(term.strip()).replace("-", " ").split()
     longest = max(words, key=lambda w: len(w.strip("*")))
-    return longest.strip("*"), "*" not in longest
+    return longest.strip("*"), "*" not in longest and _TOKEN_WORD.fullmatch(longest) is not None
+
+
+_TOKEN_WORD = re.compile(r"\w+(?:'\w+)*")
+"""A term word the tokens of a text can equal: `&`, `+`, `.`, `#` split a text's words
+(`AT&T` is read as `at` and `t`), and so does an apostrophe at the edge of a word."""
+
+
+def _word_by_word(term: str) -> bool:
+    """Whether a term without spaces is matched against the text's words one by one; a
+    word with other punctuation (`AT&T`, `e.V.`) is matched over the text, as a phrase is."""
+    return all(
+        _TOKEN_WORD.fullmatch(word.strip("*"))
+        for word in fold(term.strip()).replace("-", " ").split()
+    )
 
 
 _ANCHORED_REGEX = re.compile(r"^re\(([^()]+)\):")

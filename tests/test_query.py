@@ -310,3 +310,17 @@ def test_a_searchable_word_is_one_the_full_text_index_has_a_token_for() -> None:
     conn.executemany("INSERT INTO t(rowid, x) VALUES (?, ?)", enumerate(words))
     tokenized = {row[0] for row in conn.execute("SELECT DISTINCT doc FROM v")}
     assert {i for i, w in enumerate(words) if searchable(w)} == tokenized
+
+
+def test_a_source_name_pasted_with_an_invisible_character_finds_both_spellings(
+    store: Store,
+) -> None:
+    """`source:` with a zero-width space pasted in finds the feed under its plain name and
+    under the name as stored before feed names were made plain."""
+    feed = rss("News", [{"title": "Streik heute", "link": "https://n.example/old"}])
+    ingest(store, parse_feed(feed, "Kestrel\u200bNews"), Classifier(Config()))  # as stored before
+    feed = rss("News", [{"title": "Streik morgen", "link": "https://n.example/new"}])
+    ingest(store, parse_feed(feed, "KestrelNews"), Classifier(Config()))
+    plain = ids(store, "source:KestrelNews")
+    assert len(plain) == 1
+    assert len(ids(store, 'source:"Kestrel\u200bNews"')) == 2

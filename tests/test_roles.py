@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from filters.roles import RoleRules, fold_lookalikes
+from filters.roles import RoleDecision, RoleRules, fold_lookalikes
 from sources.model.config import AccountsSection, CompanySection, Config
 
 RULES = RoleRules.from_config(
@@ -91,3 +93,66 @@ def test_fingerprint_changes_with_the_config() -> None:
         RoleRules.from_config(Config()).fingerprint()
         == RoleRules.from_config(Config()).fingerprint()
     )
+
+
+@pytest.mark.parametrize(
+    "bio",
+    [
+        "Journalist. Fighting fake news since 2016",
+        "Faktencheck gegen Fake News und Desinformation",
+        "Wir entlarven Fake-News. Redaktion Faktenfuchs",
+        "not responsible for fake/old news",
+        "Calling out FAKE NEWS about Kestrel",
+        "Spotting fake reviews & fake followers for a living",
+        "Wir melden Fake-Accounts und Fake-Bewertungen",
+        "Vorsicht vor Fake-Shops! Verbraucherzentrale",
+        "Countering fake people",
+        "fake it till you make it",
+    ],
+)
+def test_people_who_fight_fake_news_are_not_parody(bio: str) -> None:
+    """A bio that fights or reports fake news, reviews or followers is no parody account."""
+    decision = RULES.decide("someone", "Someone", bio)
+    assert decision.role != "parody", decision.reason
+
+
+def test_a_journalist_fighting_fake_news_is_press() -> None:
+    """A journalist's bio about fake news makes the account press, not parody."""
+    decision = RULES.decide("someone", "Someone", "Journalist. Fighting fake news since 2016")
+    assert decision == RoleDecision("press", "bio contains 'Journalist'")
+
+
+@pytest.mark.parametrize(
+    ("name", "bio"),
+    [
+        ("Fake Kestrel Support", ""),
+        ("Kestrel CEO (fake)", ""),
+        ("Kestrel", "This is a fake account. Not the real Kestrel"),
+        ("Kestrel News", "Fake. Nothing here is true, not even the news"),
+        ("Kestrel-Fake", "Fake-Account, kein Bezug zu Kestrel"),
+        ("Kestrel", "100% fake, 0% news"),
+    ],
+)
+def test_accounts_that_call_themselves_fake_stay_parody(name: str, bio: str) -> None:
+    """An account describing itself as fake is parody, the reason naming the word."""
+    decision = RULES.decide("someone", name, bio)
+    assert decision.role == "parody"
+    assert "'fake" in decision.reason.lower()
+
+
+def test_real_bios_about_fake_things_are_not_parody_and_real_parodies_are(realworld) -> None:
+    """Real X users: "Countering fake people" and a seller "not responsible for fake/old"
+    items are no parody accounts; the real parody and fan accounts still are."""
+    users = {}
+    for name in ("kpop.jsonl", "withheld.jsonl"):
+        for line in (realworld / "twitter_v2" / "twarc_csv_testdata" / name).open():
+            for found in json.loads(line).get("includes", {}).get("users", []):
+                users[found["username"]] = found
+    rules = RoleRules.from_config(Config())
+
+    def role(handle: str) -> str:
+        found = users[handle]
+        return rules.decide(handle, found["name"], found["description"]).role
+
+    assert role("Ghantalog") == role("xtxxzinfo") == role("ShahidaWaheed3") == "public"
+    assert role("Rosasburner") == role("rahulfans_up") == "parody"

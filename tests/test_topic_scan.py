@@ -28,13 +28,21 @@ from sources.model.config import Config
 TOKEN = re.compile(r"\w+(?:[*:_/·]in(?:nen)?(?!\w))?(?:[-'’]\w+(?:[*:_/·]in(?:nen)?(?!\w))?)*")
 GENDER = re.compile(r"[*:_/·](?=in)")
 ANCHORED_REGEX = re.compile(r"^re\(([^()]+)\):")
+TOKEN_WORD = re.compile(r"\w+(?:'\w+)*")
 SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _longest(term: str) -> tuple[str, bool]:
     words = fold(term.strip()).replace("-", " ").split()
     longest = max(words, key=lambda w: len(w.strip("*")))
-    return longest.strip("*"), "*" not in longest
+    return longest.strip("*"), "*" not in longest and TOKEN_WORD.fullmatch(longest) is not None
+
+
+def _by_word(term: str) -> bool:
+    """A term matched token by token: no space, and every word one a token can be (a word
+    with `&`, `.`, `+`, `#` is matched over the text, as a phrase)."""
+    words = fold(term.strip()).replace("-", " ").split()
+    return " " not in term.strip() and all(TOKEN_WORD.fullmatch(w.strip("*")) for w in words)
 
 
 @cache
@@ -66,14 +74,14 @@ def reference(topics: list[Topic], text: str) -> dict[str, tuple[str, ...]]:
 
     hits: dict[str, list[tuple[int, int]]] = {}
     for topic in topics:
-        singles = [t for t in topic.terms if " " not in t.strip()]
+        singles = [t for t in topic.terms if _by_word(t)]
         for start, end, token in tokens:
             parts = [GENDER.sub("", token)]
             if "-" in token or "'" in token:
                 parts += [GENDER.sub("", p) for p in re.split(r"[-'’]", token) if p]
             if any(_word_regex(t).fullmatch(p) for t in singles for p in parts):
                 hits.setdefault(topic.id, []).append((start, end))
-        for phrase in (t for t in topic.terms if " " in t.strip()):
+        for phrase in (t for t in topic.terms if not _by_word(t)):
             if occurs(*_longest(phrase)):
                 for match in _phrase_regex(phrase).finditer(body):
                     hits.setdefault(topic.id, []).append(match.span())
@@ -172,8 +180,13 @@ def tiny_topics(draw: st.DrawFn) -> list[Topic]:
     topics = []
     for name in draw(st.sampled_from([["t"], ["t", "u"]])):
         hyphenated = tiny_word.map(lambda w: w[0] + "-" + w[1:])
+        punctuated = st.builds(
+            lambda w, mark: w[0] + mark + w[1:], tiny_word, st.sampled_from("&.")
+        )
         terms = draw(
-            st.lists(st.one_of(tiny_term, tiny_phrase, hyphenated), min_size=1, max_size=4)
+            st.lists(
+                st.one_of(tiny_term, tiny_phrase, hyphenated, punctuated), min_size=1, max_size=4
+            )
         )
         excludes = draw(st.lists(st.one_of(tiny_phrase, tiny_term), max_size=2))
         patterns = draw(st.lists(st.sampled_from([("#", r"#\w+"), ("ab", r"ab\s+b")]), max_size=1))
@@ -182,13 +195,14 @@ def tiny_topics(draw: st.DrawFn) -> list[Topic]:
 
 
 TINY_PIECES = ["a", "i", "n", "ai", "na", "A", "IN", "*in", ":innen", "_in", "/in", "·in", "-",
-               "'", "’", " ", "\n", "#", "ä", "ß", "\u00ad", ".", "x"]  # fmt: skip
+               "'", "’", " ", "\n", "#", "ä", "ß", "\u00ad", ".", "&", "x"]  # fmt: skip
 tiny_text = st.lists(st.sampled_from(TINY_PIECES), max_size=16).map("".join)
 
 
 @SETTINGS
 @given(tiny_topics(), st.lists(tiny_text, min_size=1, max_size=4))
 @example([Topic("t", "t", "t", ("fahrerinnen",))], ["Fahrer*innen und Fahrer:innen"])
+@example([Topic("t", "t", "t", ("a&i", "n.a n*"))], ["A&I-na a&in N.A Na #a&i"])
 def test_configured_topics_agree_with_a_plain_scan(topics: list[Topic], texts: list[str]) -> None:
     """Topics written in the config (wildcards, phrases, exclusions) decide as a plain scan does,
     also when the matcher has already read other texts (its tables are filled as it goes)."""

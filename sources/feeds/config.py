@@ -17,6 +17,7 @@ import tomlkit
 
 from sources.feeds.opml import OpmlFeed, same_feed_key
 from sources.model.config import Config, ConfigError, load_config
+from sources.model.shown_text import plain_name
 
 MAX_NAME = 80
 """Longest feed name made from an OPML title (it is shown in a table column)."""
@@ -85,7 +86,9 @@ def _unique_name(feed: OpmlFeed, taken: set[str]) -> str:
     """The feed's title as its name (what the user knows it by), made unique."""
     from urllib.parse import urlsplit
 
-    base = " ".join(feed.title.split())[:MAX_NAME] or urlsplit(feed.url).netloc or feed.url
+    # The name the config will hold (`FeedSection` makes every name plain): taken names
+    # are compared in that form, so two titles that look alike get two names.
+    base = plain_name(feed.title)[:MAX_NAME] or urlsplit(feed.url).netloc or feed.url
     name, number = base, 2
     while name in taken:
         name, number = f"{base} ({number})", number + 1

@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from sources.model.shown_text import plain_name
+
 CONFIG_ENV = "ECHOWATCH_CONFIG"
 """Environment variable naming a config file (used when `--config` is not given)."""
 BEARER_ENV = "X_BEARER_TOKEN"
@@ -87,6 +89,11 @@ class FeedSection:
     """Longest time for the whole answer (connecting, headers and body), however slowly sent."""
     max_megabytes: int = 10
     """Largest feed document accepted (after decompression); bigger ones are refused."""
+
+    def __post_init__(self) -> None:
+        # The name as shown is the name stored and typed in `source:` (a zero-width space
+        # or a bidi control in it would make the feed unfindable by the name on screen).
+        object.__setattr__(self, "name", plain_name(self.name))
 
 
 @dataclass(frozen=True)

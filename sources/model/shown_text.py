@@ -52,6 +52,23 @@ def shown_text(value: object, *, one_line: bool = False) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+_KEPT_FORMAT = frozenset("\u200c\u200d" + "".join(map(chr, range(0xE0020, 0xE0080))))
+"""Invisible characters that change how a name looks: the joiners shape emoji and
+scripts (👩‍💻, Persian), the tag characters spell subdivision flags (🏴 Scotland)."""
+
+
+def plain_name(value: object) -> str:
+    """A name as it is shown, stored and typed (a feed's name, `source:NAME`): what
+    `shown_text(one_line=True)` shows, without the characters that show nothing (Unicode
+    format characters: a zero-width space, a word joiner, a soft hyphen, a byte-order mark,
+    bidi marks), so a name that looks like `KestrelNews` is `KestrelNews`."""
+    text = shown_text(value, one_line=True)
+    if text.isascii():
+        return text
+    kept = "".join(ch for ch in text if ch in _KEPT_FORMAT or unicodedata.category(ch) != "Cf")
+    return _WHITESPACE_RUN.sub(" ", kept).strip()
+
+
 _RAW_IN_JSON = re.compile("[\x7f-\x9f\u2028\u2029" + BIDI_CONTROLS + "]")
 """Characters `json.dumps(ensure_ascii=False)` writes as they are that a terminal acts on
 (C1 controls such as the 8-bit CSI, bidi overrides) or that end a line in JavaScript."""
