@@ -321,6 +321,11 @@ def test_the_worker_gets_no_secret_and_the_users_allocator_settings(
     monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
     worker = ClassifyWorker(Config())
     try:
+        # An answer first: the worker then runs the program it was started as. Popen
+        # returns once the exec is under way, and until the kernel has set up the new
+        # program, /proc shows no environment at all (read empty under load).
+        worker.submit(["Streik"])
+        assert worker.answers(["Streik"]) is not None and worker.alive
         raw = Path(f"/proc/{worker.pid}/environ").read_bytes()
         env = dict(item.split("=", 1) for item in raw.decode().split("\0") if "=" in item)
     finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -9,6 +10,7 @@ from typing import Any
 
 import pytest
 
+import cache.db.store
 from cache.db.store import Store
 from cache.read.marks import marks_for, unread_count
 from cache.read.search import QueryError, query_selection, select_sql
@@ -18,6 +20,7 @@ from filters.classify import Classifier
 from sources.model.config import Config
 from sources.x.twitter_v2 import parse_response
 from tests.builders import BASE_TIME, page, tweet, user
+from tui.gateway import save_marks
 
 PEOPLE = [user("anna", user_id="1"), user("joe", user_id="2")]
 
@@ -98,3 +101,21 @@ def test_is_mistakes_name_position_and_expectation(
         query_selection(query, BASE_TIME)
     assert info.value.position == position
     assert str(info.value) == f"position {position}: {expected}"
+
+
+def test_a_mark_kept_out_by_a_busy_store_is_reported_as_busy_and_stored_once_free(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A mark that waited in vain for another writer comes back as "busy" (the monitor says
+    so and goes on marking), and is stored once the other writer is done."""
+    monkeypatch.setattr(cache.db.store, "BUSY_TIMEOUT_MS", 20)
+    other = sqlite3.connect(store.path)
+    other.execute("BEGIN IMMEDIATE")  # another writer holds the store
+    try:
+        failure = save_marks(store.path, ["x:1"], BASE_TIME, read=True)
+    finally:
+        other.rollback()
+        other.close()
+    assert failure is not None and failure.busy and "busy" in failure.why
+    assert save_marks(store.path, ["x:1"], BASE_TIME, read=True) is None
+    assert marks_for(store, ["x:1"])["x:1"].read

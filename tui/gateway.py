@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from cache.alerts.rules import Alert, describe, evaluate, list_alerts, rule_from_config
 from cache.alerts.watch import AlertWatcher
 from cache.db.store import Store, StoreError, default_db_path, demo_db_path, describe_sqlite_error
+from cache.db.write_lock import is_busy
 from cache.export.request import ExportRequest
 from cache.export.run import export_to
 from cache.live.demo_policy import (
@@ -406,6 +407,22 @@ def unread_text(reader: Reader) -> str:
     return f"more than {UNREAD_CAP:,}" if count > UNREAD_CAP else f"{count:,}"
 
 
+MARK_TRIES = 3
+"""Times a mark is tried while another writer keeps the store busy (each try waits the
+store's busy timeout for its turn): a long import transaction is waited out, not taken
+for a store that cannot be written."""
+
+
+@dataclass(frozen=True)
+class MarksNotSaved:
+    """Why marks could not be stored."""
+
+    why: str
+    busy: bool
+    """Only because another writer kept the store busy: later marks may well be stored
+    (a read-only, missing or damaged store will refuse them all)."""
+
+
 def save_marks(
     db_path: Path,
     ids: Sequence[str],
@@ -413,20 +430,26 @@ def save_marks(
     *,
     read: bool | None = None,
     starred: bool | None = None,
-) -> str | None:
-    """Store the marks; None when saved, else the sentence saying why they were not.
+) -> MarksNotSaved | None:
+    """Store the marks; None when saved, else why they were not.
 
     A store that cannot be written (read-only file or filesystem, busy, damaged) is not an
     error of the monitor: the reader is told, and the marks stay as they were.
     """
-    try:
-        with Store.open(db_path, create=False) as store:
-            set_marks(store, ids, now, read=read, starred=starred)
-    except StoreError as exc:
-        return str(exc)
-    except sqlite3.DatabaseError as exc:
-        return describe_sqlite_error(db_path, exc)
-    return None
+    failure = MarksNotSaved("not tried", busy=False)
+    for _ in range(MARK_TRIES):
+        try:
+            with Store.open(db_path, create=False) as store:
+                set_marks(store, ids, now, read=read, starred=starred)
+        except StoreError as exc:
+            failure = MarksNotSaved(str(exc), busy=is_busy(exc.__cause__ or exc))
+        except sqlite3.DatabaseError as exc:
+            failure = MarksNotSaved(describe_sqlite_error(db_path, exc), busy=is_busy(exc))
+        else:
+            return None
+        if not failure.busy:
+            break
+    return failure
 
 
 __all__ = [

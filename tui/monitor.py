@@ -400,6 +400,7 @@ class MonitorApp(App[None]):
         if message.generation != self.generation:
             return
         self.badges.fill(message.rows)
+        self.reader_marks.over(message.rows)
         if message.older:
             self.feed.append_older(message.rows, limit=message.limit)
         else:
@@ -475,6 +476,8 @@ class MonitorApp(App[None]):
     @while_shown
     def merge_arrivals(self, message: ArrivalsLoaded) -> None:
         if message.generation == self.generation:
+            self.reader_marks.over(message.rows)
+            self.reader_marks.over(message.changed)
             if self.feed.merge_arrivals(message.rows):
                 # Counted again at the next topics tick, not added up here: the same mention
                 # can be reported twice (by the collector and by the outside-writes check)

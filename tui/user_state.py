@@ -3,13 +3,21 @@
 A post counts as read once the reader moved to it and it stayed in the reading pane
 for `READ_AFTER_SECONDS` (as mail readers with a preview pane do), or was opened with
 `enter`; `m` toggles read by hand, `*` stars for later. The screen changes at once; the
-store is written in a worker (`tui.gateway.save_marks`). A store that cannot be written
-is said in a toast and the marks go back to what is stored.
+store is written in a worker (`tui.gateway.save_marks`), one change after another in the
+order the reader made them. A store that cannot be written is said in a toast and the
+marks go back to what is stored.
+
+While a collector writes the same store, a mark may wait for its turn to be written, and
+a page of the feed read meanwhile still holds the mark as it was: rows read from the
+store show the marks set here instead (`ReaderMarks.over`), so no reload undoes them.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -26,6 +34,17 @@ READ_AFTER_SECONDS = 1.0
 with j/k does not mark every row on the way)."""
 
 
+@dataclass(frozen=True)
+class MarksChange:
+    """Marks the reader set, to be written (None leaves that mark as it is)."""
+
+    ids: tuple[str, ...]
+    read: bool | None
+    starred: bool | None
+    by_hand: bool
+    at: datetime
+
+
 class MarksSaved(Message):
     """Marks were written to the store, or could not be (`problem` says why)."""
 
@@ -35,7 +54,7 @@ class MarksSaved(Message):
         *,
         read: bool | None,
         starred: bool | None,
-        problem: str | None,
+        problem: gateway.MarksNotSaved | None,
         by_hand: bool,
     ) -> None:
         super().__init__()
@@ -67,6 +86,11 @@ class ReaderMarks:
         self.not_saved: str | None = None if writable else "the monitor was opened read-only"
         """Why marks cannot be stored (then posts are no longer marked read on sight)."""
         self._dwell: Timer | None = None
+        self.set_here: dict[str, tuple[bool, bool]] = {}
+        """(read, starred) of each post the reader marked in this monitor, as shown."""
+        self._unwritten: deque[MarksChange] = deque()
+        self._unwritten_lock = threading.Lock()
+        self._writer_running = False
 
     # --- what the keys do -------------------------------------------------------------
 
@@ -125,17 +149,55 @@ class ReaderMarks:
             self._say_not_saved(self.not_saved)
             return
         self._show(ids, read=read, starred=starred)
-        db_path, now = self.db_path, self.clock()
-
-        def write() -> None:
-            problem = gateway.save_marks(db_path, ids, now, read=read, starred=starred)
-            self.app.post_message(
-                MarksSaved(ids, read=read, starred=starred, problem=problem, by_hand=by_hand)
-            )
-
+        with self._unwritten_lock:
+            self._unwritten.append(MarksChange(ids, read, starred, by_hand, self.clock()))
+            if self._writer_running:
+                return  # the running writer takes it after the changes before it
+            self._writer_running = True
         self.app.run_worker(
-            write, thread=True, exit_on_error=False, group="marks", description="marks"
+            self._write_in_order,
+            thread=True,
+            exit_on_error=False,
+            group="marks",
+            description="marks",
         )
+
+    def _write_in_order(self) -> None:
+        """Write the changes one by one, oldest first (in a worker). One writer at a time:
+        a star and its undoing, each in a worker of its own, waited together for a busy
+        store and the later one could be written first, the store keeping the other."""
+        try:
+            while True:
+                with self._unwritten_lock:
+                    if not self._unwritten:
+                        self._writer_running = False
+                        return
+                    change = self._unwritten.popleft()
+                problem = gateway.save_marks(
+                    self.db_path, change.ids, change.at, read=change.read, starred=change.starred
+                )
+                self.app.post_message(
+                    MarksSaved(
+                        change.ids,
+                        read=change.read,
+                        starred=change.starred,
+                        problem=problem,
+                        by_hand=change.by_hand,
+                    )
+                )
+        except BaseException:
+            with self._unwritten_lock:
+                self._writer_running = False  # the next change starts a writer again
+            raise
+
+    def over(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Rows read from the store, with the marks set here in place of theirs (changed and
+        returned): a read that began before a mark was written holds it as it was."""
+        for row in rows:
+            mine = self.set_here.get(row["id"])
+            if mine is not None:
+                row["read"], row["starred"] = mine
+        return rows
 
     def saved(self, message: MarksSaved) -> None:
         """The write came back: count again, or undo what the screen showed and say why."""
@@ -148,10 +210,16 @@ class ReaderMarks:
         back_read = None if message.read is None else not message.read
         back_star = None if message.starred is None else not message.starred
         self._show(message.ids, read=back_read, starred=back_star)
+        why = message.problem.why
+        if message.problem.busy:
+            # Another writer held the store for the whole wait: this mark is lost, and said
+            # so every time; the next ones are tried as usual.
+            self._say_not_saved(why)
+            return
         first_failure = self.not_saved is None
-        self.not_saved = message.problem
+        self.not_saved = why
         if message.by_hand or first_failure:
-            self._say_not_saved(message.problem)
+            self._say_not_saved(why)
 
     def _say_not_saved(self, why: str) -> None:
         self.app.notify(
@@ -166,11 +234,12 @@ class ReaderMarks:
             row = feed.known.get(mention_id)
             if row is None:
                 continue
-            feed.show_marks(
-                mention_id,
-                read=row.read if read is None else read,
-                starred=row.starred if starred is None else starred,
+            marks = (
+                row.read if read is None else read,
+                row.starred if starred is None else starred,
             )
+            self.set_here[mention_id] = marks
+            feed.show_marks(mention_id, read=marks[0], starred=marks[1])
 
     # --- the unread count --------------------------------------------------------------
 

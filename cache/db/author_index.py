@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from cache.db.write_lock import immediate
+
 NAME = "mentions_author_created"
 DAY_SQL = "substr({column}, 1, 10)"
 """The day of a post as the index's first column holds it: the first ten characters of
@@ -75,7 +77,15 @@ def declared(conn: sqlite3.Connection) -> str | None:
 def make_current(conn: sqlite3.Connection) -> None:
     """Build the index as `CREATE_SQL` declares it if the store lacks it or holds another
     layout (one transaction; SQLite stores the statement without IF NOT EXISTS)."""
-    if declared(conn) != CREATE_SQL.replace(" IF NOT EXISTS", ""):
-        with conn:
+    if _is_current(conn):
+        return
+    # Looked at again under the write lock: two writers opening the store at once would
+    # otherwise both rebuild it, the second refused at once ("database is locked").
+    with immediate(conn):
+        if not _is_current(conn):
             conn.execute(f"DROP INDEX IF EXISTS {NAME}")
             conn.execute(CREATE_SQL)
+
+
+def _is_current(conn: sqlite3.Connection) -> bool:
+    return declared(conn) == CREATE_SQL.replace(" IF NOT EXISTS", "")

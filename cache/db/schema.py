@@ -19,9 +19,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from cache.db import mention_facets, mention_lists
+from cache.db.write_lock import immediate
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
+    from sqlite_utils.migrations import Migrations
 
 MigrationFunction = Callable[["Database"], None]
 
@@ -75,16 +77,43 @@ class MigrationList:
         return [name for name in self.names() if name not in applied]
 
     def apply(self, db: Database, *, stop_before: str | Iterable[str] | None = None) -> None:
-        """Apply the pending migrations through sqlite-utils' `Migrations` (each one in a
-        transaction with its record, unless declared `transactional=False`)."""
+        """Apply the pending migrations through sqlite-utils' `Migrations`, each one with
+        its record in a transaction that holds the write lock from its start.
+
+        Whether a migration is pending is asked again under that lock: two writers opening
+        a new or older store at once then apply each migration once, the second waiting
+        for the first (in sqlite-utils' own transactions both saw it pending, and the
+        second failed on "table already exists" or "database is locked"). A migration
+        declared `transactional=False` runs in it too: the lock is what keeps the other
+        writer out.
+
+        Temporary data goes to files meanwhile: migrations rebuild tables and indexes of a
+        whole store (m008's rebuild sorted 650 MB in memory for 300,000 mentions), and
+        SQLite changes `temp_store` only outside a transaction, so it is set here, before
+        them (m008 asks for the same inside its transaction, which is then no change)."""
+        stops = {stop_before} if isinstance(stop_before, str) else set(stop_before or ())
+        (previous,) = db.conn.execute("PRAGMA temp_store").fetchone()
+        db.conn.execute("PRAGMA temp_store = FILE")
+        try:
+            for count, migration in enumerate(self.migrations, start=1):
+                if migration.name in stops:
+                    return
+                with immediate(db.conn):
+                    if migration.name not in self.applied_names(db.conn):
+                        self._runner(self.migrations[:count]).apply(db)
+        finally:
+            db.conn.execute(f"PRAGMA temp_store = {int(previous)}")
+
+    def _runner(self, listed: list[Migration]) -> Migrations:
+        """sqlite-utils' `Migrations` for `listed` (its table, its records)."""
         # Imported here, not at the top: only a writer with pending migrations needs it,
         # and every reader's start would pay its import (see the module docstring).
         from sqlite_utils.migrations import Migrations
 
         runner = Migrations(self.set_name)
-        for migration in self.migrations:
+        for migration in listed:
             runner(name=migration.name, transactional=migration.transactional)(migration.fn)
-        runner.apply(db, stop_before=stop_before)
+        return runner
 
 
 def _has_table(conn: sqlite3.Connection, name: str) -> bool:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from cache.db import author_index
 from cache.db.intact import checked_damage, record_own_writes
 from cache.db.schema import migrations
+from cache.db.write_lock import immediate, retry_while_busy
 from sources.model.records import SourceState, utc_now
 from sources.model.redact import redact_optional
 from sources.model.text import format_timestamp
@@ -121,7 +122,13 @@ class Store:
         return store
 
     def _prepare_for_writing(self) -> None:
-        mode = self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        # A new file is switched by whichever writer comes first; the switch reads the
+        # header, then writes it, so a second writer is refused at once instead of waiting
+        # (cache/db/write_lock.py). Once switched, the mode stays with the file.
+        mode = retry_while_busy(
+            lambda: self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0],
+            BUSY_TIMEOUT_MS / 1000,
+        )
         if mode != "wal":
             raise StoreError(f"{self.path}: cannot switch the store to WAL mode (got {mode})")
         # NORMAL is durable against a killed process in WAL mode; FULL only adds power-loss
@@ -139,7 +146,7 @@ class Store:
         # that a `Database` is built only when one is used.
         self.conn.execute("PRAGMA recursive_triggers = ON")
         if migrations.pending_names(self.conn):
-            migrations.apply(self.db)
+            migrations.apply(self.db)  # each under the write lock: applied once by one writer
             applied = len(migrations.applied_names(self.conn))
             self.conn.execute(f"PRAGMA user_version = {applied}")
         # An earlier release's import left the per-author index out or built it led by
@@ -159,14 +166,8 @@ class Store:
             with self.db.atomic():
                 yield self
             return
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
+        with immediate(self.conn):
             yield self
-            self.conn.execute("COMMIT")
-        except BaseException:
-            if self.conn.in_transaction:
-                self.conn.rollback()
-            raise
 
     def close(self) -> None:
         self.conn.close()

@@ -48,8 +48,11 @@ class Checkpointer:
         self._limit_frames = max(WAL_LIMIT_BYTES // int(page_size), 1)
         self._changed = threading.Condition()
         self._asked = self._done = 0
-        self._wal_frames = 0
-        """Frames in the WAL at the end of the last checkpoint (what it has grown to)."""
+        self._wal_frames = self._limit_frames + 1
+        """Frames in the WAL at the end of the last checkpoint (what it has grown to). Over
+        the limit until the first checkpoint ends: how far the first transaction grew the
+        WAL is not known before, and taken as nothing, every transaction committed until
+        that checkpoint ended went on growing it (the more, the busier the machine)."""
         self._failure: sqlite3.Error | None = None
         self._closing = False
         self._thread = threading.Thread(target=self._run, name="import-checkpoints", daemon=True)
