@@ -150,6 +150,13 @@ def _fetch_following_redirects(
                 continue
             moved_to = current if all_permanent and current != url else None
             if status == 304:
+                if "If-None-Match" not in headers and "If-Modified-Since" not in headers:
+                    # Taken as "unchanged", this would report the feed ok forever, empty.
+                    raise FetchError(
+                        f"{_host(current)} answered 304 Not Modified to a request that "
+                        "asked for no validation",
+                        status=status,
+                    )
                 return Fetched(True, final_url=current, moved_to=moved_to)
             if status != 200:
                 raise _status_error(response)
