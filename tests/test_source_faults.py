@@ -225,3 +225,20 @@ def test_a_retry_after_past_a_day_says_the_pause_is_capped(
     assert "asked to retry in" in report.error
     assert report.error.endswith("; retrying in 24 h, the longest pause"), report.error
     assert report.next_poll_at == BASE_TIME + timedelta(hours=24)
+
+
+def test_a_paused_feed_is_shown_paused_not_failing(server: FeedServer, db_path: Path) -> None:
+    """After a 503 with Retry-After, `feeds list` and the Sources view say "paused until"."""
+    from cache.read.feed_health import feed_health
+    from sources.model.records import utc_now
+    from tui.sources_view import SourceRow, health_word
+
+    server.status("/maint.xml", 503, {"Retry-After": "3600"})
+    maint = source(server.url("/maint.xml"), "maint")
+    Collector(Config(), db_path, sources=[maint], clock=utc_now).poll_source("maint")
+    (row,) = feed_health([maint.feed], db_path)
+    assert row.health.startswith("paused until "), row.health
+    assert "HTTP 503 Service Unavailable" in row.health
+    with Store.open(db_path, readonly=True) as store:
+        state = store.source_state("maint")
+    assert health_word(SourceRow(name="maint", platform="rss", mentions=0, state=state)) == "paused"
