@@ -110,7 +110,8 @@ def test_feeds_that_failed_last_run_leave_half_the_slots_to_healthy_ones(
             )
     stalls = Stalls(server, expected=2)
     collector = Collector(Config(), db_path, sources=feeds(server, 4), clock=clock)
-    stop, ok_polled, reports = threading.Event(), threading.Event(), []
+    stop, ok_polled = threading.Event(), threading.Event()
+    reports: list[PollReport] = []
     thread = run_scheduler(collector, stop, reports, ok_polled)
     try:
         assert ok_polled.wait(10), "the healthy feed waited for the stalling ones"
@@ -127,7 +128,8 @@ def test_a_first_poll_that_stalls_gives_its_slot_back(server: FeedServer, db_pat
     clock = FakeClock(BASE_TIME)
     stalls = Stalls(server, expected=4)
     collector = Collector(Config(), db_path, sources=feeds(server, 4), clock=clock)
-    stop, ok_polled, reports = threading.Event(), threading.Event(), []
+    stop, ok_polled = threading.Event(), threading.Event()
+    reports: list[PollReport] = []
     thread = run_scheduler(collector, stop, reports, ok_polled)
     try:
         assert stalls.all_arrived.wait(10)

@@ -80,6 +80,10 @@ class ApiSession(requests.Session):
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
         kwargs.setdefault("timeout", self.default_timeout)
+        if kwargs.get("stream"):
+            # The caller reads a stream itself (Mastodon.py's streaming API on the shared
+            # client): an answer that never ends is its point, so no deadline or cap here.
+            return super().request(method, url, *args, **kwargs)
         kwargs["stream"] = True
         with deadline(self.limits.total_timeout):
             try:
