@@ -64,11 +64,13 @@ class Page:
 
 
 class RateLimited(Exception):
-    """The service answered 429; `until` is its reset time when it said one."""
+    """The service answered 429; `until` is its reset time when it said one, `after_s`
+    the seconds its Retry-After asked for (which wins: it is the answer's own word)."""
 
-    def __init__(self, until: datetime | None) -> None:
+    def __init__(self, until: datetime | None, *, after_s: float | None = None) -> None:
         super().__init__("rate limited")
         self.until = until
+        self.after_s = after_s
 
 
 class EndpointFailed(Exception):
@@ -143,7 +145,10 @@ class PagedSource:
             try:
                 yield from self._poll_endpoint(endpoint, state, now, warnings)
             except RateLimited as exc:
-                until = self._pause_until(exc.until, main, now)
+                reset = exc.until
+                if exc.after_s is not None:
+                    reset = now + timedelta(seconds=min(exc.after_s, RATE_PAUSE_CAP))
+                until = self._pause_until(reset, main, now)
                 errors.append(f"rate limited: paused until {format_timestamp(until)}")
                 break  # the limit is the service's, not one endpoint's
             except EndpointFailed as exc:

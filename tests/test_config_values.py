@@ -90,3 +90,48 @@ def test_an_impossible_value_exits_2_on_the_command_line(
     path = write(tmp_path, "[alerts]\nk = -3\n")
     run = cli("alerts", "--db", db_path, "--config", path)
     assert run.code == 2 and "'alerts.k'" in run.err
+
+
+TOO_LONG = [
+    ("[x]\npoll_seconds = 99999999999999999\n", "x.poll_seconds"),
+    (
+        '[[feeds]]\nname = "f"\nurl = "http://a.example/f.xml"\npoll_seconds = 99999999999999999\n',
+        "feeds[0].poll_seconds",
+    ),
+    (
+        '[[feeds]]\nname = "f"\nurl = "http://a.example/f.xml"\ntimeout_seconds = 9999999999\n',
+        "feeds[0].timeout_seconds",
+    ),
+    ("[bluesky]\npoll_seconds = 604801\n", "bluesky.poll_seconds"),
+    ("[mastodon]\npoll_seconds = 99999999999999999\n", "mastodon.poll_seconds"),
+]
+
+
+@pytest.mark.parametrize(("text", "key"), TOO_LONG)
+def test_an_absurd_interval_is_refused_naming_the_key(tmp_path: Path, text: str, key: str) -> None:
+    """A poll interval past a week (or a timeout past an hour) stops at load, key named."""
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert f"'{key}'" in str(caught.value) and "at most" in str(caught.value)
+
+
+def test_a_week_between_polls_still_loads(tmp_path: Path) -> None:
+    """The longest interval that makes sense, a week, is accepted for every source."""
+    week = 7 * 24 * 3600
+    load_config(
+        write(
+            tmp_path,
+            f"[x]\npoll_seconds = {week}\n[bluesky]\npoll_seconds = {week}\n"
+            f"[mastodon]\npoll_seconds = {week}\n"
+            f'[[feeds]]\nname = "f"\nurl = "http://a.example/f.xml"\npoll_seconds = {week}\n'
+            "timeout_seconds = 3600\n",
+        )
+    )
+
+
+def test_an_absurd_feed_interval_exits_2_from_collect(tmp_path: Path, cli, db_path: Path) -> None:
+    """`collect` with a feed polled every 10^17 s exits 2 naming the key, before any fetch."""
+    path = write(tmp_path, TOO_LONG[1][0])
+    run = cli("collect", "--once", "--db", db_path, "--config", path)
+    assert run.code == 2 and "'feeds[0].poll_seconds'" in run.err

@@ -248,3 +248,30 @@ def test_the_configured_instance_names_its_posts_without_the_default_port(
         [masto_status("x.example", "1", "anna", "hi")], "mastodon:tag", source.host
     )
     assert [m.id for m in batch.mentions] == [f"mastodon:{host}:1"]
+
+
+def test_an_html_page_is_not_mastodon_json(server: FeedServer, db_path: Path) -> None:
+    """A bot-check HTML page answered 200 says so, naming the host, not "Mastodon refused it"."""
+    page = Route(body=b"<html><body>Checking your browser</body></html>")
+    page.headers = {"Content-Type": "text/html; charset=utf-8"}
+    answer(server, "/api/v1/timelines/tag/hoot", lambda q: page)
+    report = poll(db_path, config(server, hashtags=["hoot"]))
+    host = f"127.0.0.1:{server.port}"
+    assert report.error is not None
+    assert f"{host} sent an HTML page, not Mastodon JSON" in report.error, report.error
+    assert "refused" not in report.error
+
+
+def test_a_429_with_retry_after_pauses_for_what_it_asks(server: FeedServer, db_path: Path) -> None:
+    """A 429 with Retry-After: 30 pauses Mastodon 30 s, whatever X-RateLimit-Reset says."""
+    later = (BASE_TIME + timedelta(hours=5)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    headers = {"Retry-After": "30", "X-RateLimit-Reset": later}
+    answer(
+        server,
+        "/api/v1/timelines/tag/hoot",
+        lambda q: body({"error": "Too many requests"}, 429, **headers),
+    )
+    report = poll(db_path, config(server, hashtags=["hoot"]))
+    assert report.error is not None
+    assert "rate limited: paused until 2026-11-02T09:00:30Z" in report.error, report.error
+    assert report.next_poll_at == BASE_TIME + timedelta(seconds=120)  # its usual interval

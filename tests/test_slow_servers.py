@@ -13,10 +13,11 @@ import requests
 
 from cache.live.collector import Collector
 from sources.feeds.source import FeedSource
-from sources.model.config import Config, FeedSection
-from sources.x.session import ApiSession
+from sources.mastodon.source import MastodonSource
+from sources.model.config import Config, FeedSection, MastodonSection
+from sources.net.api_session import ApiSession
 from tests.builders import BASE_TIME, rss
-from tests.feedserver import FeedServer
+from tests.feedserver import FeedServer, Route
 
 pytestmark = pytest.mark.slow  # servers that trickle until each poll's deadline
 
@@ -90,3 +91,20 @@ def test_a_fast_answer_is_unaffected_by_the_deadline(server: FeedServer) -> None
     for _ in range(3):
         response = session.get(server.url("/search.json"))
         assert response.status_code == 200 and response.content == answer
+
+
+def test_a_trickling_mastodon_instance_ends_at_its_deadline(
+    server: FeedServer, db_path: Path
+) -> None:
+    """A hashtag timeline dribbled a byte at a time fails after the 1 s deadline, named."""
+    statuses = b'[{"id": "1", "content": "' + b"x" * 400 + b'"}]'
+    route = Route(body=statuses, trickle=EVERY, headers={"Content-Type": "application/json"})
+    server.prefix_routes["/api/v1/timelines/tag/"] = lambda path: route
+    config = Config(mastodon=MastodonSection(instance=server.url(""), hashtags=["trickle"]))
+    source = MastodonSource(config, environ={}, timeout=1.0)
+    collector = Collector(config, db_path, sources=[source], clock=lambda: BASE_TIME)
+    started = time.monotonic()
+    report = collector.poll_source("mastodon")
+    assert report.error is not None
+    assert f"127.0.0.1:{server.port} took longer than 1s to send its answer" in report.error
+    assert time.monotonic() - started < 4

@@ -199,3 +199,46 @@ def test_tls_failure_is_reported(server: FeedServer, db_path: Path) -> None:
         server, db_path, source(server.url("/good.xml").replace("http", "https"))
     )
     assert report.error is not None and report.error.startswith("TLS handshake with 127.0.0.1")
+
+
+def test_a_304_to_an_unconditional_request_is_a_fault(server: FeedServer, db_path: Path) -> None:
+    """A server answering 304 when no validator was sent is failing, not "ok, 0 items"."""
+    server.status("/always304.xml", 304)
+    report = poll_with_good(server, db_path, source(server.url("/always304.xml")))
+    assert report.error is not None
+    assert "answered 304 Not Modified to a request that asked for no validation" in report.error
+
+
+def test_a_retry_after_past_a_day_says_the_pause_is_capped(
+    server: FeedServer, db_path: Path
+) -> None:
+    """A 503 asking to come back in 2099 says it will be retried in 24 h, and is."""
+    server.status("/maint.xml", 503, {"Retry-After": "Wed, 21 Oct 2099 07:28:00 GMT"})
+    run = Collector(
+        Config(),
+        db_path,
+        sources=[source(server.url("/maint.xml"), "maint")],
+        clock=lambda: BASE_TIME,
+    )
+    report = run.poll_source("maint")
+    assert report.error is not None
+    assert "asked to retry in" in report.error
+    assert report.error.endswith("; retrying in 24 h, the longest pause"), report.error
+    assert report.next_poll_at == BASE_TIME + timedelta(hours=24)
+
+
+def test_a_paused_feed_is_shown_paused_not_failing(server: FeedServer, db_path: Path) -> None:
+    """After a 503 with Retry-After, `feeds list` and the Sources view say "paused until"."""
+    from cache.read.feed_health import feed_health
+    from sources.model.records import utc_now
+    from tui.sources_view import SourceRow, health_word
+
+    server.status("/maint.xml", 503, {"Retry-After": "3600"})
+    maint = source(server.url("/maint.xml"), "maint")
+    Collector(Config(), db_path, sources=[maint], clock=utc_now).poll_source("maint")
+    (row,) = feed_health([maint.feed], db_path)
+    assert row.health.startswith("paused until "), row.health
+    assert "HTTP 503 Service Unavailable" in row.health
+    with Store.open(db_path, readonly=True) as store:
+        state = store.source_state("maint")
+    assert health_word(SourceRow(name="maint", platform="rss", mentions=0, state=state)) == "paused"

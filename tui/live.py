@@ -16,8 +16,9 @@ from textual.app import App
 from textual.content import Content
 from textual.widgets import Static
 
-from sources.model.records import SourceState
+from sources.model.records import SourceState, utc_now
 from sources.model.text import parse_timestamp
+from sources.net.backoff import paused
 from tui import timefmt
 from tui.gateway import (
     Alert,
@@ -63,7 +64,7 @@ def source_summaries(
     for state in _top_level(states):
         name = clean(state.name.split("/", 1)[0], one_line=True)
         error = live_errors.get(name) or state.last_error
-        if error:
+        if error and not paused(state.paused_until, now or utc_now()):
             parts.append(
                 Content.from_markup(
                     "$name [b $error]✗[/] $why",

@@ -17,7 +17,8 @@ from rich.text import Text
 from textual.content import Content
 from textual.widgets import DataTable
 
-from sources.model.records import SourceState
+from sources.model.records import SourceState, utc_now
+from sources.net.backoff import paused
 from sources.net.stream_gaps import stream_gaps
 from tui import timefmt
 from tui.gateway import Reader, StoreStatus, status_of
@@ -49,6 +50,8 @@ class SourceRow:
 
 def health_word(row: SourceRow) -> str:
     state = row.health_state
+    if state is not None and paused(state.paused_until, utc_now()):
+        return "paused"  # waiting as the server asked, not failing (its reason is below)
     if row.live_error or (state is not None and state.last_error):
         return "error"
     if row.finished:

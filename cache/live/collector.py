@@ -24,6 +24,7 @@ from pathlib import Path
 from cache.db.store import Store
 from cache.live.poll_report import PollReport, describe_report
 from cache.live.scheduler import Scheduler, Wait, start_thread
+from cache.live.slots import SLOW_SECONDS, PollSlots
 from cache.write.ingest import IngestResult, ingest, store_errors
 from filters.classify import Classifier
 from sources.base import PollOutcome, PollPage, Source
@@ -159,7 +160,10 @@ class Collector:
                 outcome = PollOutcome(ok=False, error=error)
             if not outcome.ok:
                 error = outcome.error or "failed"
-            next_at = None if outcome.stopped else now + timedelta(seconds=outcome.next_poll_in)
+            # Counted from the poll's end: a poll that failed after 20 s of a stalling host
+            # is not due again the moment it ends, whatever its interval.
+            ended = self.clock()
+            next_at = None if outcome.stopped else ended + timedelta(seconds=outcome.next_poll_in)
             return PollReport(
                 finished=outcome.finished,
                 name=name,
@@ -228,12 +232,18 @@ class Collector:
     # --- rounds and schedules -----------------------------------------------------
 
     def run_once(
-        self, stop: threading.Event | None = None, *, parallel: int = 4
+        self,
+        stop: threading.Event | None = None,
+        *,
+        parallel: int = 4,
+        slow_s: float = SLOW_SECONDS,
     ) -> list[PollReport]:
-        """Poll every source once (a few at a time); reports in source order."""
+        """Poll every source once (a few at a time, slots shared as `cache.live.slots`
+        says); reports in source order."""
         reports: dict[str, PollReport] = {}
         pending = list(self.sources)
-        running: dict[str, threading.Thread] = {}
+        failing = {n for n, s in self.stored_states().items() if s.last_error}
+        slots = PollSlots(parallel, self.clock, slow_s=slow_s, failing=failing)
         done = threading.Condition()
 
         def work(source_name: str) -> None:
@@ -243,15 +253,18 @@ class Collector:
                 done.notify_all()
 
         with done:
-            while pending or running:
-                while pending and len(running) < parallel and not (stop and stop.is_set()):
-                    source_name = pending.pop(0)
-                    running[source_name] = start_thread(work, source_name)
+            while pending or slots.running:
+                for source_name in list(pending):
+                    if (stop and stop.is_set()) or not slots.may_start(source_name):
+                        continue
+                    pending.remove(source_name)
+                    slots.start(source_name)
+                    start_thread(work, source_name)
                 if stop is not None and stop.is_set():
                     pending.clear()
                 done.wait(timeout=0.5)
-                for finished in [n for n in running if n in reports]:
-                    running.pop(finished)
+                for finished in [n for n in slots.running if n in reports]:
+                    slots.ended(finished, ok=reports[finished].ok)
         return [reports[n] for n in self.sources if n in reports]
 
     def run_forever(
@@ -262,10 +275,11 @@ class Collector:
         on_report: Callable[[PollReport], None] | None = None,
         parallel: int = 4,
         grace_s: float = 10.0,
+        slow_s: float = SLOW_SECONDS,
     ) -> bool:
         """Poll each source when due until `stop` is set (see `Scheduler.run`, the one
         schedule `collect` and the monitor share); True when no source is left to poll."""
-        scheduler = Scheduler(self, parallel=parallel, grace_s=grace_s)
+        scheduler = Scheduler(self, parallel=parallel, grace_s=grace_s, slow_s=slow_s)
         return scheduler.run(stop, wait=wait, on_report=on_report)
 
     def stored_states(self) -> dict[str, SourceState]:

@@ -1,7 +1,9 @@
 """The one schedule for live sources, used by `app.py collect` and by the monitor alike.
 
-Each source is polled when due and re-armed only after its poll ended (so two polls of
-one source never overlap), a few at a time. Every finished poll is handed to `on_report`
+Each source is polled when due and re-armed only after its poll ended, counting its
+interval from the poll's end (so two polls of one source never overlap, and a slow
+failing poll is not due again the moment it ends), a few at a time: `cache.live.slots`
+keeps slow and failing sources from holding every slot. Every finished poll is handed to `on_report`
 as a typed `PollReport`: `collect` logs it, the monitor posts it to the screen.
 
 The scheduler owns no store: `Collector.poll_source` opens its own for each poll, so the
@@ -18,6 +20,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from cache.live.poll_report import PollReport
+from cache.live.slots import SLOW_SECONDS, PollSlots
 from sources.model.records import SourceState
 from sources.model.text import parse_timestamp
 
@@ -49,10 +52,18 @@ class Pollable(Protocol):
 class Scheduler:
     """Polls each source of a collector when due until stopped; see the module docstring."""
 
-    def __init__(self, collector: Pollable, *, parallel: int = 4, grace_s: float = 10.0):
+    def __init__(
+        self,
+        collector: Pollable,
+        *,
+        parallel: int = 4,
+        grace_s: float = 10.0,
+        slow_s: float = SLOW_SECONDS,
+    ):
         self.collector = collector
         self.parallel = parallel
         self.grace_s = grace_s
+        self.slow_s = slow_s
 
     def run(
         self, stop: threading.Event, *, wait: Wait | None = None, on_report: OnReport | None = None
@@ -68,7 +79,14 @@ class Scheduler:
         """
         clock = self.collector.clock
         idle = wait or stop.wait
-        due = self.initial_schedule()
+        states = self.collector.stored_states()
+        due = self.initial_schedule(states)
+        slots = PollSlots(
+            self.parallel,
+            clock,
+            slow_s=self.slow_s,
+            failing={name for name, state in states.items() if state.last_error},
+        )
         finished: list[PollReport] = []
         lock = threading.Condition()
         running: dict[str, threading.Thread] = {}
@@ -82,8 +100,9 @@ class Scheduler:
         while not stop.is_set():
             now = clock()
             for source_name, at in sorted(due.items(), key=lambda item: item[1]):
-                if at <= now and source_name not in running and len(running) < self.parallel:
+                if at <= now and slots.may_start(source_name):
                     del due[source_name]
+                    slots.start(source_name)
                     running[source_name] = start_thread(work, source_name)
             with lock:
                 if running and not finished:
@@ -91,6 +110,7 @@ class Scheduler:
                 reports, finished[:] = list(finished), []
             for report in reports:
                 running.pop(report.name, None)
+                slots.ended(report.name, ok=report.ok)
                 if report.next_poll_at is not None:
                     due[report.name] = report.next_poll_at
                 if on_report is not None:
@@ -116,12 +136,13 @@ class Scheduler:
             error = f"internal error: {type(exc).__name__}: {exc}"[:300]
             return PollReport(name=name, error=error, next_poll_at=retry)
 
-    def initial_schedule(self) -> dict[str, datetime]:
+    def initial_schedule(self, states: dict[str, SourceState] | None = None) -> dict[str, datetime]:
         """Poll now, except a source that failed last run and is still backing off."""
         collector = self.collector
         now = collector.clock()
         due = dict.fromkeys(collector.names, now)
-        for name, state in collector.stored_states().items():
+        stored = collector.stored_states() if states is None else states
+        for name, state in stored.items():
             if name not in due:
                 continue
             next_at = parse_timestamp(state.next_poll_at) if state.next_poll_at else None

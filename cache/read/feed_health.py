@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from cache.db.store import Store
 from sources.model.config import FeedSection
 from sources.model.program import program_name
-from sources.model.records import SourceState
+from sources.model.records import SourceState, utc_now
 from sources.model.shown_text import shown_text
+from sources.net.backoff import paused
 
 
 @dataclass(frozen=True)
@@ -22,9 +24,22 @@ class FeedHealth:
     def health(self) -> str:
         if self.state is None or not self.state.last_poll_at:
             return "never polled"
+        pause = paused_health(self.state)
+        if pause:
+            return pause
         if self.state.last_error:
             return f"failing: {shown_text(self.state.last_error, one_line=True)}"
         return "ok"
+
+
+def paused_health(state: SourceState, now: datetime | None = None) -> str | None:
+    """`paused until HH:MM (why)` (local time) while the server's pause lasts, else None:
+    a paused source waits as asked; it is not failing (the status line says the same)."""
+    until = paused(state.paused_until, now or utc_now())
+    if until is None:
+        return None
+    why = f" ({shown_text(state.last_error, one_line=True)})" if state.last_error else ""
+    return f"paused until {until.astimezone().strftime('%H:%M')}{why}"
 
 
 def feed_health(feeds: list[FeedSection], db: Path) -> list[FeedHealth]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from cache.db.store import SourceState, Store
+from cache.read.feed_health import paused_health
 from sources.model.shown_text import shown_text
 from sources.net.stream_gaps import stream_gaps
 
@@ -103,6 +104,7 @@ def format_status(status: StoreStatus) -> str:
         for state in status.sources:
             error = shown_text(state.last_error, one_line=True)
             health = f"last error: {error}" if state.last_error else "ok"
+            health = paused_health(state) or health
             success = state.last_success_at or "never"
             polled = state.last_poll_at or "never"
             name = shown_text(state.name, one_line=True)

@@ -161,6 +161,8 @@ class FeedSource:
         wait = self._backoff.delay(failures, self._rng)
         paused_until = None
         if error is not None and error.retry_after is not None:
+            if error.retry_after > RETRY_AFTER_CAP:
+                reason = f"{reason}; retrying in 24 h, the longest pause"
             wait = min(max(wait, error.retry_after), RETRY_AFTER_CAP)
             paused_until = format_timestamp(now + timedelta(seconds=wait))
         stopped = bool(error and error.gone)

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from sources.mastodon.statuses import host_of, id_newer, newest_id, parse_statuses
 from sources.model.config import MASTODON_TOKEN_ENV, Config
+from sources.net.api_session import AnswerTooSlow, ApiSession, NotJson, ResponseTooLarge
 from sources.net.http_fetch import USER_AGENT
 from sources.social import Endpoint, EndpointFailed, Page, PagedSource, RateLimited
 
@@ -59,6 +60,9 @@ class MastodonSource(PagedSource):
         self.host = host_of(config.mastodon.instance)
         self._token = env.get(MASTODON_TOKEN_ENV, "")
         self._timeout = timeout
+        # Mastodon.py's timeout bounds each read; this session also bounds each whole
+        # answer, so an instance that trickles a byte at a time cannot hold the poll.
+        self.session = ApiSession((10.0, timeout), total_deadline=timeout, service="Mastodon")
         self._client: Mastodon | None = None
         super().__init__(
             "mastodon",
@@ -85,6 +89,7 @@ class MastodonSource(PagedSource):
                 request_timeout=self._timeout,
                 version_check_mode="none",
                 user_agent=USER_AGENT,
+                session=self.session,
             )
         return self._client
 
@@ -149,6 +154,8 @@ class MastodonSource(PagedSource):
         try:
             return call()
         except MastodonRatelimitError:
+            if self.session.retry_after is not None:  # the server's own word, as feeds do
+                raise RateLimited(None, after_s=self.session.retry_after) from None
             reset = self.client.ratelimit_reset
             until = datetime.fromtimestamp(float(reset), UTC) if reset else None
             raise RateLimited(until) from None
@@ -161,12 +168,29 @@ class MastodonSource(PagedSource):
             ) from None
         except MastodonServerError as exc:
             raise EndpointFailed(f"Mastodon server error ({_status(exc)})") from None
-        except MastodonNetworkError:
-            raise EndpointFailed("cannot reach the Mastodon instance (connection failed)") from None
+        except MastodonNetworkError as exc:
+            raise EndpointFailed(self._network_failure(exc.__context__)) from None
         except MastodonAPIError as exc:
+            if str(exc.args[0] if exc.args else "").startswith("Could not parse response"):
+                raise EndpointFailed(
+                    f"{self.host} sent an answer that is not Mastodon JSON"
+                ) from None
             raise EndpointFailed(f"Mastodon refused it ({_status(exc)})", transient=False) from None
         except MastodonError as exc:
             raise EndpointFailed(f"Mastodon failed ({type(exc).__name__})") from None
+
+    def _network_failure(self, cause: BaseException | None) -> str:
+        """What went wrong under Mastodon.py, which wraps every transport error alike."""
+        if isinstance(cause, NotJson):
+            kind = cause.content_type
+            what = "an HTML page" if "html" in kind else kind[:60]
+            return f"{cause.host or self.host} sent {what}, not Mastodon JSON (HTTP 200)"
+        if isinstance(cause, AnswerTooSlow):
+            deadline = self.session.limits.total_timeout
+            return f"{self.host} took longer than {deadline:g}s to send its answer"
+        if isinstance(cause, ResponseTooLarge):
+            return str(cause)
+        return "cannot reach the Mastodon instance (connection failed)"
 
 
 def _status(exc: Exception) -> str:

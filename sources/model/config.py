@@ -406,6 +406,10 @@ def _check_feeds(config: Config, file: str) -> None:
                 f"{file}: keys 'feeds[{index}].timeout_seconds' and 'max_megabytes' "
                 "must be at least 1"
             )
+        _check_at_most(file, f"feeds[{index}].poll_seconds", feed.poll_seconds, MAX_POLL_SECONDS)
+        _check_at_most(
+            file, f"feeds[{index}].timeout_seconds", feed.timeout_seconds, MAX_TIMEOUT_SECONDS
+        )
 
 
 def _check_social(config: Config, file: str) -> None:
@@ -430,9 +434,29 @@ def _check_social(config: Config, file: str) -> None:
     ):
         if poll < 1:
             raise ConfigError(f"{file}: key '{section}.poll_seconds' must be at least 1")
+        _check_at_most(file, f"{section}.poll_seconds", poll, MAX_POLL_SECONDS)
 
 
 # --- values that parse but cannot be meant ------------------------------------------------
+
+MAX_POLL_SECONDS = 7 * 24 * 3600
+"""The longest interval between two polls of a source: a week. A longer one is a typo,
+and a huge one overflows the date arithmetic of the schedule."""
+MAX_TIMEOUT_SECONDS = 3600
+"""The longest wait for one feed's whole answer: an hour."""
+
+
+def _check_at_most(file: str, key: str, value: int, most: int) -> None:
+    if value > most:
+        raise ConfigError(
+            f"{file}: key '{key}' must be at most {most} ({_span(most)}), got {value}"
+        )
+
+
+def _span(seconds: int) -> str:
+    days, hours = seconds // 86400, seconds // 3600
+    return f"{days} days" if days > 1 else f"{hours} hour" + ("s" if hours != 1 else "")
+
 
 _AT_LEAST_ONE = {
     "x": ("poll_seconds", "max_pages"),
@@ -459,6 +483,7 @@ def _check_values(config: Config, file: str) -> None:
         for key in keys:
             if getattr(getattr(config, section), key) < 1:
                 raise ConfigError(f"{file}: key '{section}.{key}' must be at least 1")
+    _check_at_most(file, "x.poll_seconds", config.x.poll_seconds, MAX_POLL_SECONDS)
     for section, keys in _POSITIVE.items():
         for key in keys:
             value = getattr(getattr(config, section), key)

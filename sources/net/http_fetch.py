@@ -150,6 +150,13 @@ def _fetch_following_redirects(
                 continue
             moved_to = current if all_permanent and current != url else None
             if status == 304:
+                if "If-None-Match" not in headers and "If-Modified-Since" not in headers:
+                    # Taken as "unchanged", this would report the feed ok forever, empty.
+                    raise FetchError(
+                        f"{_host(current)} answered 304 Not Modified to a request that "
+                        "asked for no validation",
+                        status=status,
+                    )
                 return Fetched(True, final_url=current, moved_to=moved_to)
             if status != 200:
                 raise _status_error(response)
@@ -201,7 +208,7 @@ def read_body(response: requests.Response, limits: FetchLimits, now: Callable[[]
 
     Raises `BodyTooLarge` past `max_bytes` (so a gzip bomb stops at the cap, never in
     memory), `BodyTooSlow` past `total_timeout`, and `FetchError` for a broken body.
-    Shared by the feed fetcher and the X session (`sources.x.session`).
+    Shared by the feed fetcher and the API session (`sources.net.api_session`).
     """
     cap_mb = limits.max_bytes / (1024 * 1024)
     too_big = f"feed is larger than the {cap_mb:g} MB cap"
@@ -321,7 +328,7 @@ def _status_error(response: requests.Response) -> FetchError:
         return FetchError(
             f"feed is gone ({label}): remove it from the config", status=status, gone=True
         )
-    retry_after = _retry_after(response.headers.get("Retry-After"))
+    retry_after = retry_after_seconds(response.headers.get("Retry-After"))
     if status in (429, 503) and retry_after is not None:
         return FetchError(
             f"{label}, asked to retry in {retry_after:.0f}s", status=status, retry_after=retry_after
@@ -329,7 +336,8 @@ def _status_error(response: requests.Response) -> FetchError:
     return FetchError(label, status=status)
 
 
-def _retry_after(value: str | None) -> float | None:
+def retry_after_seconds(value: str | None) -> float | None:
+    """A Retry-After header (seconds or an HTTP date) as seconds from now; None if unusable."""
     if not value:
         return None
     value = value.strip()

@@ -32,9 +32,9 @@ from sources.model.config import BEARER_ENV, Config
 from sources.model.records import ParsedBatch, SourceState
 from sources.model.redact import redact
 from sources.model.text import format_timestamp
+from sources.net.api_session import ApiSession, NotJson, ResponseTooLarge
 from sources.net.backoff import Backoff, dump_extra, load_extra, paused
 from sources.net.http_fetch import USER_AGENT
-from sources.x.session import ApiSession, NotJson, ResponseTooLarge
 from sources.x.twitter_v2 import parse_response
 
 EXPANSIONS = [
