@@ -76,8 +76,9 @@ def load_config_from(args: argparse.Namespace) -> Config:
 
 
 def checked(config: Config) -> Config:
-    """The config, once its saved views' queries are checked (the query language lives in
-    `filters/`, which the loader in `sources/` cannot use)."""
+    """The config, once its topics' terms and saved views' queries are checked (the term
+    rules and the query language live in `filters/`, which the loader in `sources/` cannot
+    use)."""
     from filters.views import check_views
 
     return check_views(config)
@@ -1047,7 +1048,7 @@ def _run_feeds(args: argparse.Namespace) -> int:
         for reason in listed.skipped:
             say(f"  skipped {reason}")
         return EXIT_OK
-    config = load_config(find_config_path(args.config))
+    config = checked(load_config(find_config_path(args.config)))
     if args.feeds_action == "export":
         feeds = [OpmlFeed(feed.name, feed.url) for feed in config.feeds]
         sys.stdout.write(write_opml(feeds, title="Echowatch feeds", created=utc_now()))
