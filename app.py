@@ -76,11 +76,25 @@ def load_config_from(args: argparse.Namespace) -> Config:
 
 
 def checked(config: Config) -> Config:
-    """The config, once its saved views' queries are checked (the query language lives in
-    `filters/`, which the loader in `sources/` cannot use)."""
+    """The config, once its topics' terms and saved views' queries are checked (the term
+    rules and the query language live in `filters/`, which the loader in `sources/` cannot
+    use)."""
     from filters.views import check_views
 
-    return check_views(config)
+    check_views(config)
+    _warn_once(config.warnings)
+    return config
+
+
+_WARNED: set[str] = set()
+"""Config warnings printed already: a command may load its config more than once."""
+
+
+def _warn_once(warnings: Sequence[str]) -> None:
+    for warning in warnings:
+        if warning not in _WARNED:
+            _WARNED.add(warning)
+            say(f"echowatch: warning: {warning}", file=sys.stderr)
 
 
 def _is_demo_store(path: Path) -> bool:
@@ -1044,10 +1058,12 @@ def _run_feeds(args: argparse.Namespace) -> int:
         )
         for feed in result.added:
             say(f"  added {feed.title}: {feed.url}")
+        for renamed in result.renamed:
+            say(f"  renamed {renamed}")
         for reason in listed.skipped:
             say(f"  skipped {reason}")
         return EXIT_OK
-    config = load_config(find_config_path(args.config))
+    config = checked(load_config(find_config_path(args.config)))
     if args.feeds_action == "export":
         feeds = [OpmlFeed(feed.name, feed.url) for feed in config.feeds]
         sys.stdout.write(write_opml(feeds, title="Echowatch feeds", created=utc_now()))
@@ -1093,6 +1109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser, runners = build_parser()
     args = parser.parse_args(argv)
     _clean_unhandled_logs()
+    _WARNED.clear()  # once per command, also when commands run in one process (tests)
     try:
         if args.command is None:
             return _run_default(args, parser)

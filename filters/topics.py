@@ -106,7 +106,7 @@ class TopicMatcher:
     @classmethod
     def from_config(cls, config: Config) -> TopicMatcher:
         """The default topics changed and extended by `[topics.<id>]`; ConfigError if bad."""
-        where = str(config.path) if config.path else "config"
+        check_topics(config)
         topics: list[Topic] = []
         for topic_id, spec in DEFAULT_TOPICS.items():
             terms = [*spec["en"], *spec["de"]]
@@ -115,7 +115,6 @@ class TopicMatcher:
             label, label_de = str(spec["label"][0]), str(spec["label"][1])
             extra = config.topics.get(topic_id)
             if extra is not None:
-                _check_terms(where, topic_id, extra.en, extra.de)
                 if extra.replace:
                     terms, excludes, patterns = [*extra.en, *extra.de], [], []
                 else:
@@ -135,16 +134,6 @@ class TopicMatcher:
         for topic_id, extra in config.topics.items():
             if topic_id in DEFAULT_TOPICS:
                 continue
-            if not _TOPIC_ID.match(topic_id):
-                raise ConfigError(
-                    f"{where}: topic id '{topic_id}' should be lower-case letters, digits "
-                    "and _ (it is typed in queries as topic:<id>)"
-                )
-            _check_terms(where, topic_id, extra.en, extra.de)
-            if not (extra.en or extra.de):
-                raise ConfigError(
-                    f"{where}: new topic 'topics.{topic_id}' needs at least one term in en or de"
-                )
             topics.append(
                 Topic(
                     topic_id,
@@ -233,6 +222,25 @@ class TopicMatcher:
         if _MATCHING_VERSION > 1:  # version 1 left the text as it was: old stores keep theirs
             text += f"|{_MATCHING_VERSION}"
         return hashlib.sha1(text.encode()).hexdigest()[:12]
+
+
+def check_topics(config: Config) -> None:
+    """Raise `ConfigError` naming the key of a `[topics]` entry that cannot be used: a bad
+    id, a bad term, a new topic without terms. Every command checks this when it loads
+    the config (`filters.views.check_views`), before it opens a store."""
+    where = str(config.path) if config.path else "config"
+    for topic_id, extra in config.topics.items():
+        new = topic_id not in DEFAULT_TOPICS
+        if new and not _TOPIC_ID.match(topic_id):
+            raise ConfigError(
+                f"{where}: topic id '{topic_id}' should be lower-case letters, digits "
+                "and _ (it is typed in queries as topic:<id>)"
+            )
+        _check_terms(where, topic_id, extra.en, extra.de)
+        if new and not (extra.en or extra.de):
+            raise ConfigError(
+                f"{where}: new topic 'topics.{topic_id}' needs at least one term in en or de"
+            )
 
 
 def topic_ids(config: Config) -> tuple[str, ...]:

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 
 from filters.query import And, Node, Not, Or, QueryError, TimeBound, parse
-from filters.topics import topic_ids
+from filters.topics import check_topics, topic_ids
 from sources.model.config import Config, ConfigError
 
 VIEW_SERIES_PREFIX = "view:"
@@ -77,7 +77,9 @@ def saved_views(config: Config) -> list[SavedView]:
 
 
 def check_views(config: Config) -> Config:
-    """Raise `ConfigError` if a view of `config` cannot be used; returns the config."""
+    """Raise `ConfigError` if a topic or a view of `config` cannot be used (what the loader
+    in `sources/` cannot check); returns the config."""
+    check_topics(config)
     saved_views(config)
     return config
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from sources.model.shown_text import without_escape_sequences
+from sources.model.shown_text import shows_nothing, without_escape_sequences
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~&@-])")
 _LIST_NUMBER = re.compile(r"^(\d{1,9})([.)])(?=\s|$)")
@@ -28,13 +28,15 @@ _TRAILING = ".,;:!?)]}'\""
 
 def one_line(value: object) -> str:
     """`value` as one line of visible text: terminal escape sequences removed whole, other
-    control and format (bidi) characters dropped, line breaks and tabs turned into spaces,
-    runs of spaces collapsed."""
+    control characters and format characters that show nothing (bidi controls, zero-width
+    spaces: `shows_nothing`) dropped, the joiners that shape emoji kept, line breaks and tabs
+    turned into spaces, runs of spaces collapsed."""
     text = without_escape_sequences("" if value is None else str(value))
     kept = "".join(
         " " if ch in "\r\n\t\u2028\u2029\x85" else ch
         for ch in text
-        if ch in "\r\n\t\u2028\u2029\x85" or unicodedata.category(ch) not in ("Cc", "Cf")
+        if ch in "\r\n\t\u2028\u2029\x85"
+        or not (unicodedata.category(ch) == "Cc" or shows_nothing(ch))
     )
     return " ".join(kept.split())
 

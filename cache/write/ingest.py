@@ -70,9 +70,17 @@ _KEEP_KNOWN_AUTHOR = (
 author an earlier payload came with (SET reads the row as it was)."""
 
 
+_KEEP_LINK = f"{_NEW['url']} = ''"
+"""A changed payload without a link (a feed item that lost its `<link>`) leaves the link the
+row has: the mention stays openable."""
+
+
 def _set_column(column: str) -> str:
+    keep = _KEEP_KNOWN_AUTHOR
+    if column == "url":
+        keep = f"({keep}) OR {_KEEP_LINK}"
     if column in _AUTHOR_COLUMNS:
-        return f"{column} = CASE WHEN {_KEEP_KNOWN_AUTHOR} THEN {column} ELSE {_NEW[column]} END"
+        return f"{column} = CASE WHEN {keep} THEN {column} ELSE {_NEW[column]} END"
     return f"{column} = {_NEW[column]}"
 
 
@@ -119,11 +127,20 @@ class Existing:
     created_at: str
     time_flag: str
     author: str
+    has_text: bool
+    """Whether the stored text has words (`blank_copy`)."""
 
     def learns_author(self, platform: str, author: str) -> bool:
         """Whether this post, stored without its author (an X post's `unknown`), now comes
         with one: a copy whose payload changes nothing else still brings it."""
         return self.author == UNKNOWN_AUTHOR and author != UNKNOWN_AUTHOR and platform == "x"
+
+    def blank_copy(self, text: str) -> bool:
+        """Whether a new copy of this mention comes without words while the stored one has
+        them (a feed that serves an item emptied, an archive with a blank post). It is no
+        newer version: storing it would blank the text and drop its topics, so it changes
+        nothing but the mention's sources. A bad feed never drops a stored mention."""
+        return self.has_text and not text.strip()
 
 
 def ingest(
@@ -404,7 +421,8 @@ def _store_mentions(
             same_payload = same_post(mention.platform, mention.raw, digest, before.raw_hash)
             # One article in several feeds: the feed that first delivered it owns the payload.
             other_feed = mention.platform == "rss" and mention.source != before.source
-            if partial_copy or same_payload or other_feed:
+            blank = before.blank_copy(mention.text)
+            if partial_copy or same_payload or other_feed or blank:
                 # Nothing new to keep, except perhaps one more source for the same item, or
                 # the author of a post stored without one.
                 learned = before.learns_author(mention.platform, mention.author)
@@ -601,12 +619,19 @@ def load_existing(store: Store, ids: list[str]) -> dict[str, Existing]:
         marks = ",".join("?" for _ in chunk)
         rows = store.conn.execute(
             "SELECT id, source, raw_hash, referenced_only, sources, created_at, time_flag, "
-            f"author FROM mentions WHERE id IN ({marks})",
+            f"author, text FROM mentions WHERE id IN ({marks})",
             chunk,
         )
         for row in rows:
             found[row[0]] = Existing(
-                row[1], row[2], bool(row[3]), as_json_list(row[4]), row[5], row[6], row[7]
+                row[1],
+                row[2],
+                bool(row[3]),
+                as_json_list(row[4]),
+                row[5],
+                row[6],
+                row[7],
+                bool((row[8] or "").strip()),
             )
     return found
 

@@ -182,10 +182,11 @@ def _add_rows(
             # A referenced copy never overwrites, so its payload is not serialised here
             # (the import's worker may have done it already, `direct.make_ready`).
             same_payload = False
-            if not row[REFERENCED_ONLY]:
+            blank = before.blank_copy(row[TEXT])  # as in `cache.write.ingest`: no change
+            if not (row[REFERENCED_ONLY] or blank):
                 raw, digest = raw_and_digest(row[PAYLOAD])
                 same_payload = same_post("x", raw, digest, before.raw_hash)
-            if row[REFERENCED_ONLY] or same_payload:
+            if row[REFERENCED_ONLY] or same_payload or blank:
                 # As in `cache.write.ingest`: a post stored without its author learns it.
                 learned = before.learns_author("x", row[AUTHOR])
                 if learned:

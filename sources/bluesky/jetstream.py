@@ -32,6 +32,7 @@ from sources.bluesky.posts import (
 )
 from sources.bluesky.source import BlueskySource, resolve_handle
 from sources.model.config import Config
+from sources.model.feed_rules import BLUESKY_JETSTREAM
 from sources.model.records import Mention, ParsedBatch, Skipped, SourceState
 from sources.model.text import format_timestamp
 from sources.net.backoff import Backoff, dump_extra, load_extra
@@ -64,7 +65,7 @@ def query_words(queries: list[str]) -> list[frozenset[str]]:
 class JetstreamSource:
     """Reads Jetstream for `window_seconds` per poll; see the module docstring."""
 
-    name = "bluesky-jetstream"
+    name = BLUESKY_JETSTREAM
     kind = "bluesky:jetstream"
 
     def __init__(

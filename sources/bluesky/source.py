@@ -32,6 +32,7 @@ from sources.bluesky.posts import (
     with_profiles,
 )
 from sources.model.config import BLUESKY_HANDLE_ENV, BLUESKY_PASSWORD_ENV, Config
+from sources.model.feed_rules import BLUESKY
 from sources.model.records import Account
 from sources.model.text import parse_timestamp
 from sources.social import Endpoint, EndpointFailed, Page, PagedSource, RateLimited
@@ -80,7 +81,7 @@ class BlueskySource(PagedSource):
         self._search: Client | None = None
         self._profiles: dict[str, Account] = {}
         super().__init__(
-            "bluesky",
+            BLUESKY,
             bluesky_endpoints(config, env),
             self._fetch_page,
             poll_seconds=config.bluesky.poll_seconds,

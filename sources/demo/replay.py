@@ -37,6 +37,7 @@ from sources.archive.social import parse_social
 from sources.base import PollOutcome, PollPage
 from sources.demo import DEMO_DIR
 from sources.feeds.parse import parse_feed
+from sources.model.feed_rules import DEMO
 from sources.model.records import Account, Mention, ParsedBatch, SourceState, utc_now
 from sources.model.text import format_timestamp, parse_timestamp
 from sources.x.twitter_v2 import parse_response
@@ -79,7 +80,7 @@ class _Timeline:
 class ReplaySource:
     """Plays the bundled scenario (implements `sources.base.Source`)."""
 
-    name = "demo"
+    name = DEMO
     kind = "replay"
 
     def __init__(

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import tomlkit
 
-from sources.feeds.opml import OpmlFeed, same_feed_key
+from sources.feeds.opml import OpmlFeed
 from sources.model.config import Config, ConfigError, load_config
+from sources.model.feed_rules import reserved_name_problem, same_feed_key
 from sources.model.shown_text import plain_name
 
 MAX_NAME = 80
@@ -29,6 +30,8 @@ class FeedsAdded:
     """The feeds appended, with the names they were given as `title`."""
     already: list[OpmlFeed] = field(default_factory=list)
     """Feeds whose address the file lists already (left as they are)."""
+    renamed: list[str] = field(default_factory=list)
+    """Why a feed was not named by its title (a built-in source's name), one line each."""
 
 
 def default_config_path() -> Path:
@@ -54,6 +57,10 @@ def add_feeds(path: Path, feeds: list[OpmlFeed]) -> FeedsAdded:
             continue
         known.add(same_feed_key(feed.url))
         name = _unique_name(feed, names)
+        problem = reserved_name_problem(name)
+        if problem:  # `mastodon`, `x`: the feed would replace that source, or vice versa
+            name = _unique_name(replace(feed, title=f"feed {name}"), names)
+            result.renamed.append(f"{feed.title!r} is named {name!r}: {problem}")
         names.add(name)
         result.added.append(OpmlFeed(name, feed.url, feed.category))
     if not result.added:

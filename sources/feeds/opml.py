@@ -13,8 +13,9 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import format_datetime
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
+from sources.model.feed_rules import same_feed_key, url_problem
 from sources.model.shown_text import shown_text
 from sources.model.text import clean_text
 
@@ -73,10 +74,11 @@ def _walk(element: ET.Element, folders: tuple[str, ...], out: OpmlList, seen: se
             _walk(outline, (*folders, title) if title else folders, out, seen)
             continue
         shown = title or address
-        scheme = urlsplit(address).scheme.lower()
-        if scheme not in FEED_SCHEMES:
-            out.skipped.append(f"{shown}: {address!r} is not an http(s) feed address")
+        problem = url_problem(address, FEED_SCHEMES)
+        if problem:
+            out.skipped.append(f"{shown}: {address!r} {problem}")
             continue
+        scheme = urlsplit(address).scheme.lower()
         key = same_feed_key(address)
         if key in seen:
             out.skipped.append(f"{shown}: {address} is listed twice")
@@ -86,14 +88,6 @@ def _walk(element: ET.Element, folders: tuple[str, ...], out: OpmlList, seen: se
         # as well, but two spellings of one feed should not sit side by side).
         address = f"{scheme}{address[len(scheme) :]}"
         out.feeds.append(OpmlFeed(title, address, "/".join(folders)))
-
-
-def same_feed_key(url: str) -> str:
-    """`url` in the form two spellings of one address share (scheme and host in lower case)."""
-    parts = urlsplit(url.strip())
-    return urlunsplit(
-        (parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", parts.query, "")
-    )
 
 
 def write_opml(feeds: list[OpmlFeed], *, title: str, created: datetime) -> str:

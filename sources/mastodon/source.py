@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from sources.mastodon.statuses import host_of, id_newer, newest_id, parse_statuses
 from sources.model.config import MASTODON_TOKEN_ENV, Config
+from sources.model.feed_rules import MASTODON
 from sources.net.api_session import AnswerTooSlow, ApiSession, NotJson, ResponseTooLarge
 from sources.net.http_fetch import USER_AGENT
 from sources.social import Endpoint, EndpointFailed, Page, PagedSource, RateLimited
@@ -65,7 +66,7 @@ class MastodonSource(PagedSource):
         self.session = ApiSession((10.0, timeout), total_deadline=timeout, service="Mastodon")
         self._client: Mastodon | None = None
         super().__init__(
-            "mastodon",
+            MASTODON,
             mastodon_endpoints(config),
             self._fetch_page,
             poll_seconds=config.mastodon.poll_seconds,

@@ -25,6 +25,7 @@ from sources.base import PollOutcome, PollPage
 from sources.mastodon.source import MastodonSource, mastodon_endpoints
 from sources.mastodon.statuses import parse_statuses
 from sources.model.config import Config
+from sources.model.feed_rules import MASTODON_STREAM
 from sources.model.records import ParsedBatch, SourceState
 from sources.model.text import format_timestamp
 from sources.net.backoff import Backoff, dump_extra, load_extra
@@ -71,7 +72,7 @@ def _listener(out: queue.Queue[tuple[str, Any]], stop: threading.Event) -> Any:
 class MastodonStreamSource:
     """Listens to the configured hashtags for `window_seconds` per poll."""
 
-    name = "mastodon-stream"
+    name = MASTODON_STREAM
     kind = "mastodon:stream"
 
     def __init__(

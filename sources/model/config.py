@@ -13,12 +13,12 @@ import re
 import tomllib
 import types
 import typing
-from dataclasses import MISSING, dataclass, field, fields, is_dataclass
+from dataclasses import MISSING, dataclass, field, fields, is_dataclass, replace
 from datetime import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
+from sources.model.feed_rules import reserved_name_problem, same_url_warnings, url_problem
 from sources.model.shown_text import plain_name
 
 CONFIG_ENV = "ECHOWATCH_CONFIG"
@@ -248,6 +248,8 @@ class Config:
     Their queries are checked by `filters.views.check_views` (the query language lives there)."""
     path: Path | None = None
     """The file this was loaded from (None for the built-in defaults)."""
+    warnings: tuple[str, ...] = ()
+    """What the loader found odd but usable (not a key): each command prints them once."""
 
 
 def find_config_path(explicit: str | os.PathLike[str] | None) -> Path | None:
@@ -289,10 +291,11 @@ def load_config(path: Path | None) -> Config:
     data = _short_views(data, str(path))
     values = _build(Config, {k: v for k, v in data.items()}, str(path), "")
     config = Config(**values, path=path)
+    _check_feed_entries(config, str(path))
     _check_feeds(config, str(path))
     _check_social(config, str(path))
     _check_values(config, str(path))
-    return config
+    return _with_feed_warnings(config, str(path))
 
 
 def _short_views(data: dict[str, Any], file: str) -> dict[str, Any]:
@@ -313,7 +316,7 @@ def _short_views(data: dict[str, Any], file: str) -> dict[str, Any]:
 
 def _build(cls: type, data: dict[str, Any], file: str, prefix: str) -> dict[str, Any]:
     hints = typing.get_type_hints(cls)
-    known = {f.name: f for f in fields(cls) if f.name != "path"}
+    known = {f.name: f for f in fields(cls) if f.name not in ("path", "warnings")}
     for key in data:
         if key not in known:
             expected = ", ".join(sorted(known))
@@ -395,10 +398,6 @@ def _check_feeds(config: Config, file: str) -> None:
         if feed.name in seen:
             raise ConfigError(f"{file}: feed name '{feed.name}' is used twice")
         seen.add(feed.name)
-        if urlsplit(feed.url).scheme.lower() not in ("http", "https", "file"):  # any case
-            raise ConfigError(
-                f"{file}: key 'feeds[{index}].url' should be an http(s) address, got {feed.url!r}"
-            )
         if feed.poll_seconds < 1:
             raise ConfigError(f"{file}: key 'feeds[{index}].poll_seconds' must be at least 1")
         if feed.timeout_seconds < 1 or feed.max_megabytes < 1:
@@ -412,14 +411,38 @@ def _check_feeds(config: Config, file: str) -> None:
         )
 
 
+def _check_feed_entries(config: Config, file: str) -> None:
+    """Each feed's address can be polled, and its name is not a built-in source's (which
+    would replace that source, or be replaced by it, without a word)."""
+    for index, feed in enumerate(config.feeds):
+        problem = url_problem(feed.url, ("http", "https", "file"))
+        if problem:
+            raise ConfigError(
+                f"{file}: key 'feeds[{index}].url' of feed '{feed.name}': {feed.url!r} {problem}"
+            )
+        problem = reserved_name_problem(feed.name)
+        if problem:
+            raise ConfigError(
+                f"{file}: key 'feeds[{index}].name': {problem}; give the feed another name"
+            )
+
+
+def _with_feed_warnings(config: Config, file: str) -> Config:
+    """Two feeds with one address still load (configs that have them keep working), with
+    a warning naming both."""
+    found = same_url_warnings((feed.name, feed.url) for feed in config.feeds)
+    return replace(config, warnings=(*config.warnings, *(f"{file}: {w}" for w in found)))
+
+
 def _check_social(config: Config, file: str) -> None:
     for key, url in (
         ("bluesky.service", config.bluesky.service),
         ("bluesky.login_service", config.bluesky.login_service),
         ("mastodon.instance", config.mastodon.instance),
     ):
-        if url and urlsplit(url).scheme.lower() not in ("http", "https"):
-            raise ConfigError(f"{file}: key '{key}' should be an http(s) address, got {url!r}")
+        problem = url_problem(url) if url else None
+        if problem:
+            raise ConfigError(f"{file}: key '{key}': {url!r} {problem}")
     if not config.bluesky.jetstream_url.startswith(("ws://", "wss://")):
         raise ConfigError(
             f"{file}: key 'bluesky.jetstream_url' should be a ws(s) address, "

@@ -65,8 +65,15 @@ def plain_name(value: object) -> str:
     text = shown_text(value, one_line=True)
     if text.isascii():
         return text
-    kept = "".join(ch for ch in text if ch in _KEPT_FORMAT or unicodedata.category(ch) != "Cf")
+    kept = "".join(ch for ch in text if not shows_nothing(ch))
     return _WHITESPACE_RUN.sub(" ", kept).strip()
+
+
+def shows_nothing(ch: str) -> bool:
+    """Whether `ch` is a Unicode format character that changes nothing a reader sees (a
+    zero-width space, a soft hyphen, a bidi control), unlike the joiners and tag
+    characters of `_KEPT_FORMAT`: text for people may drop it, never those."""
+    return unicodedata.category(ch) == "Cf" and ch not in _KEPT_FORMAT
 
 
 _RAW_IN_JSON = re.compile("[\x7f-\x9f\u2028\u2029" + BIDI_CONTROLS + "]")

@@ -29,6 +29,7 @@ import tweepy
 
 from sources.base import PollOutcome, PollPage
 from sources.model.config import BEARER_ENV, Config
+from sources.model.feed_rules import X
 from sources.model.records import ParsedBatch, SourceState
 from sources.model.redact import redact
 from sources.model.text import format_timestamp
@@ -115,7 +116,7 @@ def x_configured(config: Config) -> bool:
 class XSource:
     """The X source: one poll = one round over every configured endpoint."""
 
-    name = "x"
+    name = X
     kind = "x"
 
     def __init__(

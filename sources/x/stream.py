@@ -30,6 +30,7 @@ import tweepy
 
 from sources.base import PollOutcome, PollPage
 from sources.model.config import Config
+from sources.model.feed_rules import X_STREAM
 from sources.model.records import ParsedBatch, Skipped, SourceState, utc_now
 from sources.model.text import format_timestamp, parse_timestamp
 from sources.net.backoff import dump_extra, load_extra
@@ -96,7 +97,7 @@ class _Client(tweepy.StreamingClient):
 class XStreamSource:
     """See the module docstring. `close()` ends the stream thread."""
 
-    name = "x-stream"
+    name = X_STREAM
     kind = "x:stream"
 
     def __init__(
