@@ -35,8 +35,9 @@ def sidecar_path(output: str | Path) -> Path:
     return path.with_name(path.name + SIDECAR_SUFFIX)
 
 
-def query_bounds(query: str, now: datetime) -> tuple[datetime | None, datetime | None]:
-    """The `since:`/`until:` bounds a query puts on every mention, resolved at `now`.
+def query_bounds(query: str, now: datetime) -> tuple[str | None, str | None]:
+    """The `since:`/`until:` bounds a query puts on every mention, resolved at `now`, as
+    stored times (`9999-12-31T24:00:00Z` for `until:9999-12-31`: `filters.query`).
 
     Only bounds that apply to the whole query count (at the top, or inside a top-level
     AND); a bound inside OR or NOT restricts only part of it. (None, None) when the query
@@ -47,12 +48,12 @@ def query_bounds(query: str, now: datetime) -> tuple[datetime | None, datetime |
     except QueryError:
         return None, None
     nodes = tree.nodes if isinstance(tree, And) else (tree,) if tree is not None else ()
-    since: datetime | None = None
-    until: datetime | None = None
+    since: str | None = None
+    until: str | None = None
     for node in nodes:
         if not isinstance(node, TimeBound):
             continue
-        moment = node.resolve(now)
+        moment = node.stored(now)
         if node.name == "since":
             since = moment if since is None else max(since, moment)
         else:
@@ -71,8 +72,8 @@ def sidecar_data(request: ExportRequest, rows: int) -> dict[str, Any]:
         "query": request.query,
         "view": request.view.as_json() if request.view else None,
         "query_range": {
-            "since": format_timestamp(since) if since else None,
-            "until": format_timestamp(until) if until else None,
+            "since": since,
+            "until": until,
         },
         "time_range": {"first": request.stats.first, "last": request.stats.last},
         "captured_at": format_timestamp(captured),

@@ -29,7 +29,6 @@ from cache.read.selection import (
     overlap,
 )
 from filters.query import And, Field, Node, Not, Or, Text, TimeBound
-from sources.model.text import format_timestamp
 
 SOURCE_SQL = (
     "EXISTS (SELECT 1 FROM mention_sources AS s WHERE s.source IN ({marks}) "
@@ -213,12 +212,7 @@ def _period(node: Node, now: datetime) -> Period:
     conditions = _top_conditions(node)
     bounds = [c for c in conditions if isinstance(c, TimeBound)]
     return overlap(
-        *(
-            (format_timestamp(b.resolve(now)), None)
-            if b.name == "since"
-            else (None, format_timestamp(b.resolve(now)))
-            for b in bounds
-        )
+        *((b.stored(now), None) if b.name == "since" else (None, b.stored(now)) for b in bounds)
     )
 
 
@@ -292,7 +286,7 @@ class _Compiler:
         if isinstance(node, Text):
             return self._text_sql(node), [FtsQuery(fts_term(node))] * 2
         if isinstance(node, TimeBound):
-            bound = format_timestamp(node.resolve(self.now))
+            bound = node.stored(self.now)
             return ("m.created_at >= ?" if node.name == "since" else "m.created_at < ?"), [bound]
         return self._field(node)
 
