@@ -6,7 +6,8 @@ columns, topics and threads are correlated `EXISTS` probes on primary keys and i
 and full-text terms are `rowid IN (... MATCH ?)` over the FTS5 table.
 
 User text never reaches FTS5 raw: each word or phrase becomes one quoted FTS5 string
-(with `*` appended only for an explicit trailing-star prefix search).
+(with `*` appended only for an explicit trailing-star prefix search), or one per German
+spelling of it, ORed (`filters.spellings`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from cache.read.selection import (
     overlap,
 )
 from filters.query import And, Field, Node, Not, Or, Text, TimeBound
+from filters.spellings import spellings
 
 SOURCE_SQL = (
     "EXISTS (SELECT 1 FROM mention_sources AS s WHERE s.source IN ({marks}) "
@@ -259,9 +261,11 @@ def _lists(node: Node) -> tuple[Listed, ...]:
 
 
 def fts_term(text: Text) -> str:
-    """One safely quoted FTS5 term for a free word or phrase."""
-    quoted = fts_phrase(text.text)
-    return quoted + "*" if text.prefix else quoted
+    """The FTS5 term of a free word or phrase, each spelling safely quoted: one term, or
+    its `spellings` ORed in parentheses (`("Loehne" OR "löhne")`)."""
+    star = "*" if text.prefix else ""
+    terms = [fts_phrase(spelling) + star for spelling in spellings(text.text)]
+    return terms[0] if len(terms) == 1 else "(" + " OR ".join(terms) + ")"
 
 
 class _Compiler:
