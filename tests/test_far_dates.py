@@ -66,14 +66,14 @@ def test_a_bound_past_the_calendars_edge_selects_as_the_bound_says(
 def test_export_with_a_far_date_writes_every_row_and_its_range(
     cli: Any, store: Store, db_path: Path, tmp_path: Path
 ) -> None:
-    """`export --query until:9999-12-31` exits 0; its sidecar names the bound (end of 9999)."""
+    """`export --query until:9999-12-31` exits 0; its sidecar records no upper bound."""
     out = tmp_path / "far.jsonl"
     result = cli("export", "--db", db_path, "--format", "jsonl", "--query", "until:9999-12-31",
                  "-o", out)  # fmt: skip
     assert result.code == 0, result.err
     assert len(out.read_text("utf-8").splitlines()) == 3
     meta = json.loads(out.with_name(out.name + ".meta.json").read_text("utf-8"))
-    assert meta["query_range"] == {"since": None, "until": "9999-12-31T24:00:00Z"}
+    assert meta["query_range"] == {"since": None, "until": None}
 
 
 @pytest.mark.parametrize("query", ["since:740000d", "since:0001-01-01T00:30+01:00"])
@@ -84,6 +84,18 @@ def test_export_with_an_age_before_year_1_exits_0(
     result = cli("export", "--db", db_path, "--format", "jsonl", "--query", query)
     assert result.code == 0, result.err
     assert len(result.out.splitlines()) == 3
+
+
+@pytest.mark.parametrize("fmt", ["html", "md"])
+def test_a_report_with_a_far_date_is_written(
+    cli: Any, store: Store, db_path: Path, tmp_path: Path, fmt: str
+) -> None:
+    """The HTML and Markdown reports take `since:740000d until:9999-12-31` too."""
+    out = tmp_path / f"far.{fmt}"
+    result = cli("export", "--db", db_path, "--format", fmt, "--query",
+                 "since:740000d until:9999-12-31", "-o", out)  # fmt: skip
+    assert result.code == 0, result.err
+    assert "Streik" in out.read_text("utf-8")
 
 
 def test_a_saved_view_with_a_far_date_is_listed(

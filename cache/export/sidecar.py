@@ -8,15 +8,15 @@ row count. It is written atomically after the export itself is in place.
 from __future__ import annotations
 
 import importlib.metadata
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from cache.export.request import ExportRequest, atomic_output
-from filters.query import And, QueryError, TimeBound, parse
+from filters.query import AFTER_ALL_TIMES, BEFORE_ALL_TIMES, And, QueryError, TimeBound, parse
 from sources.model.records import utc_now
 from sources.model.shown_text import json_text
-from sources.model.text import format_timestamp
+from sources.model.text import format_timestamp, parse_timestamp
 
 SIDECAR_SUFFIX = ".meta.json"
 
@@ -35,30 +35,41 @@ def sidecar_path(output: str | Path) -> Path:
     return path.with_name(path.name + SIDECAR_SUFFIX)
 
 
-def query_bounds(query: str, now: datetime) -> tuple[str | None, str | None]:
-    """The `since:`/`until:` bounds a query puts on every mention, resolved at `now`, as
-    stored times (`9999-12-31T24:00:00Z` for `until:9999-12-31`: `filters.query`).
+def query_bounds(query: str, now: datetime) -> tuple[datetime | None, datetime | None]:
+    """The `since:`/`until:` bounds a query puts on every mention, resolved at `now`.
 
     Only bounds that apply to the whole query count (at the top, or inside a top-level
     AND); a bound inside OR or NOT restricts only part of it. (None, None) when the query
-    has none, or when it cannot be read (the export itself reports that).
+    has none, or when it cannot be read (the export itself reports that). A bound past
+    the calendar's edge that excludes nothing (`until:9999-12-31`, `since:740000d`) is
+    none; one that excludes everything is the calendar's first or last moment.
     """
     try:
         tree = parse(query)
     except QueryError:
         return None, None
     nodes = tree.nodes if isinstance(tree, And) else (tree,) if tree is not None else ()
-    since: str | None = None
-    until: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
     for node in nodes:
         if not isinstance(node, TimeBound):
             continue
-        moment = node.stored(now)
+        bound = node.stored(now)
+        if bound == (BEFORE_ALL_TIMES if node.name == "since" else AFTER_ALL_TIMES):
+            continue
+        moment = _EDGES.get(bound) or parse_timestamp(bound)
+        assert moment is not None  # `stored` writes nothing else
         if node.name == "since":
             since = moment if since is None else max(since, moment)
         else:
             until = moment if until is None else min(until, moment)
     return since, until
+
+
+_EDGES = {
+    BEFORE_ALL_TIMES: datetime.min.replace(tzinfo=UTC),
+    AFTER_ALL_TIMES: datetime.max.replace(tzinfo=UTC),
+}
 
 
 def sidecar_data(request: ExportRequest, rows: int) -> dict[str, Any]:
@@ -72,8 +83,8 @@ def sidecar_data(request: ExportRequest, rows: int) -> dict[str, Any]:
         "query": request.query,
         "view": request.view.as_json() if request.view else None,
         "query_range": {
-            "since": since,
-            "until": until,
+            "since": format_timestamp(since) if since else None,
+            "until": format_timestamp(until) if until else None,
         },
         "time_range": {"first": request.stats.first, "last": request.stats.last},
         "captured_at": format_timestamp(captured),
