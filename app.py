@@ -1105,9 +1105,54 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Runner]]:
     return parser, runners
 
 
+DASH_VALUED = ("--query", "--view")
+"""Options whose value may start with `-`: a query's exclusion (`-topic:strikes`), a view
+so named. argparse takes such a token for an option and refused `--query -topic:strikes`
+("expected one argument"), though the query language writes exclusions that way."""
+
+
+def with_dash_values_joined(argv: Sequence[str], parser: argparse.ArgumentParser) -> list[str]:
+    """`argv` with `--query -x` written `--query=-x`, which argparse reads as meant.
+
+    Only a value that argparse would refuse changes: one starting with a single `-` that
+    is not itself an option of the program (`--query -o FILE` still lacks its query).
+    """
+    options = _option_strings(parser)
+    out: list[str] = []
+    index = 0
+    while index < len(argv):
+        token = argv[index]
+        if token == "--":  # everything after it is positional anyway
+            return out + list(argv[index:])
+        value = argv[index + 1] if index + 1 < len(argv) else ""
+        if token in DASH_VALUED and _dash_value(value) and value not in options:
+            out.append(f"{token}={value}")
+            index += 2
+        else:
+            out.append(token)
+            index += 1
+    return out
+
+
+def _dash_value(token: str) -> bool:
+    return token.startswith("-") and not token.startswith("--") and token != "-"
+
+
+def _option_strings(parser: argparse.ArgumentParser) -> set[str]:
+    """Every option string of `parser` and of its commands (`-o`, `-q`, `--db`, ...)."""
+    found: set[str] = set()
+    for action in parser._actions:
+        found.update(action.option_strings)
+        if isinstance(action, argparse._SubParsersAction):
+            for command in action.choices.values():
+                found |= _option_strings(command)
+    return found
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser, runners = build_parser()
-    args = parser.parse_args(argv)
+    given = sys.argv[1:] if argv is None else argv
+    args = parser.parse_args(with_dash_values_joined(given, parser))
     _clean_unhandled_logs()
     _WARNED.clear()  # once per command, also when commands run in one process (tests)
     try:

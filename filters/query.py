@@ -47,6 +47,7 @@ from datetime import UTC, datetime, timedelta
 
 from filters.topic_vocab import SHORT_NAMES
 from sources.model.shown_text import plain_name
+from sources.model.text import format_timestamp
 
 ROLE_VALUES = ("ambassador", "parody", "official", "press", "public")
 PLATFORM_VALUES = ("x", "rss", "bluesky", "mastodon")
@@ -115,11 +116,30 @@ class TimeBound:
     name: str
     seconds: int | None = None
     at: datetime | None = None
+    beyond: str | None = None
+    """For a time outside the calendar (`until:9999-12-31` ends after it): the stored-time
+    text on that side of every stored time, `BEFORE_ALL_TIMES` or `AFTER_ALL_TIMES`."""
 
-    def resolve(self, now: datetime) -> datetime:
+    def stored(self, now: datetime) -> str:
+        """The bound as a stored time (`format_timestamp`), compared as text with
+        `created_at`; `now` resolves an age (`since:7d`)."""
+        if self.beyond is not None:
+            return self.beyond
         if self.at is not None:
-            return self.at
-        return now - timedelta(seconds=self.seconds or 0)
+            return format_timestamp(self.at)
+        try:
+            return format_timestamp(now - timedelta(seconds=self.seconds or 0))
+        except OverflowError:  # an age reaching back before year 1 (`since:740000d`)
+            return BEFORE_ALL_TIMES
+
+
+BEFORE_ALL_TIMES = "0000-01-01T00:00:00Z"
+"""A bound before year 1, the first a stored time can have: it sorts before every stored
+time, so `since:` it selects everything and `until:` it nothing, as the exact time would.
+(Year 0000 is ISO 8601's 1 BC; Python's datetime cannot hold it.)"""
+AFTER_ALL_TIMES = "9999-12-31T24:00:00Z"
+"""A bound after the last second of 9999: ISO 8601's end of that day, which sorts after
+every stored time (`until:9999-12-31` includes a post stored at `9999-12-31T23:59:59Z`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -384,9 +404,12 @@ def _time_bound(name: str, value: str, column: int) -> TimeBound:
     bare_date = len(value.strip()) == 10
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    parsed = parsed.astimezone(UTC)
-    if name == "until" and bare_date:
-        parsed += timedelta(days=1)
+    try:
+        parsed = parsed.astimezone(UTC)
+        if name == "until" and bare_date:
+            parsed += timedelta(days=1)
+    except OverflowError:  # year 1 east of UTC, 9999 west of it, the day after 9999-12-31
+        return TimeBound(name, beyond=BEFORE_ALL_TIMES if parsed.year == 1 else AFTER_ALL_TIMES)
     return TimeBound(name, at=parsed)
 
 

@@ -13,7 +13,6 @@ colon, so `view:NAME` can never be confused with a topic id the query language a
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from filters.query import And, Node, Not, Or, QueryError, TimeBound, parse
@@ -22,9 +21,22 @@ from sources.model.config import Config, ConfigError
 
 VIEW_SERIES_PREFIX = "view:"
 """Alerts of a view are stored with `topic = "view:NAME"`."""
-VIEW_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-"""A view name: what TOML accepts as a bare key, so that it can be typed anywhere."""
-NAME_RULE = "letters, digits, '_' and '-' (at most 64)"
+NAME_RULE = "letters, digits, '_' and '-' (at most 64, no spaces)"
+MOST_NAME_CHARACTERS = 64
+
+
+def view_name_problem(name: str) -> str | None:
+    """What is wrong with `name` as a view name, or None.
+
+    A name is typed on a command line (`--view NAME`) and a TOML key: letters and digits
+    of any script (German names are first-class: `Löhne_ausland`; the config writer
+    quotes such a key), `_` and `-`. Nothing that splits or hides it: no space, no control
+    or invisible character (a zero-width space would make two names look alike). A
+    leading `-` is allowed: `--view -ohne` reads it as the name (`app.py`).
+    """
+    if 0 < len(name) <= MOST_NAME_CHARACTERS and all(c.isalnum() or c in "_-" for c in name):
+        return None
+    return f"a view name may hold only {NAME_RULE}"
 
 
 @dataclass(frozen=True)
@@ -67,8 +79,8 @@ def saved_views(config: Config) -> list[SavedView]:
     views = []
     for name, section in config.views.items():
         key = f"views.{name}"
-        if not VIEW_NAME.match(name):
-            raise ConfigError(f"{file}: key '{key}': a view name may hold only {NAME_RULE}")
+        if problem := view_name_problem(name):
+            raise ConfigError(f"{file}: key {key!r}: {problem}")
         problem = query_problem(section.query, topics, alert=section.alert)
         if problem:
             raise ConfigError(f"{file}: key '{key}': {problem}")

@@ -150,3 +150,21 @@ def test_read_only_browses_a_demo_store_with_a_config(tmp_path: Path) -> None:
     )
     assert plan.mode == "offline" and plan.collector is None
     assert demo_store.read_bytes() == before
+
+
+@pytest.mark.pilot
+def test_a_monitor_that_dies_of_an_error_exits_non_zero(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A monitor that stops on an unhandled error exits 1, never 0 (scripts see the crash)."""
+    from tui.monitor import MonitorApp
+
+    def crash(self: MonitorApp) -> None:
+        raise RuntimeError("a bug in the monitor")
+
+    headless_run = MonitorApp.run
+    monkeypatch.setattr(MonitorApp, "on_mount", crash)
+    monkeypatch.setattr(MonitorApp, "run", lambda self: headless_run(self, headless=True))
+    Store.open(tmp_path / "s.db").close()
+    run = cli("--db", tmp_path / "s.db", "--offline")
+    assert run.code == 1

@@ -214,6 +214,23 @@ async def test_the_filter_bar_saves_the_filter_as_a_view_keeping_the_comments(
         assert keys == ["pay", "answered", "pay_words"]
 
 
+async def test_a_view_name_with_umlauts_is_saved_and_reads_back(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    """ctrl+s takes `Löhne_ausland` as a name: the config gets it quoted and loads with it."""
+    config_file = tmp_path / "echowatch.toml"
+    config_file.write_text(CONFIG_TEXT, encoding="utf-8")
+    app = make_app(scenario, tmp_path, views_file=config_file)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await save_as(pilot, "lang:de", "Löhne_ausland")
+        assert not isinstance(app.screen, SaveViewDialog)
+        assert app.active_view is not None and app.active_view.name == "Löhne_ausland"
+    written = config_file.read_text("utf-8")
+    assert written[len(CONFIG_TEXT) :] == '"Löhne_ausland" = "lang:de"\n'
+    loaded = saved_views(load_config(config_file))
+    assert [v.name for v in loaded] == ["answered", "Löhne_ausland"]
+
+
 async def test_a_name_in_use_or_not_a_key_is_refused_and_nothing_is_written(
     scenario: Scenario, tmp_path: Path
 ) -> None:

@@ -181,7 +181,9 @@ def run_monitor(
     if early is not None:
         early.hand_over()
     monitor.run()
-    return 0
+    # Textual ends `run()` normally after an unhandled error in the app (it prints the
+    # traceback and sets the code): a script must see the crash, not a clean exit.
+    return monitor.return_code or 0
 
 
 def _restore(early: EarlyScreen | None) -> None:

@@ -23,7 +23,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Static
 
-from filters.views import NAME_RULE, VIEW_NAME, SavedView
+from filters.views import NAME_RULE, SavedView, view_name_problem
 from sources.model.config import Config
 from tui.gateway import Reader, ViewCount, newest_time, view_counts
 from tui.safe_text import clean, plain
@@ -174,8 +174,8 @@ class SaveViewDialog(ModalScreen[str | None]):
     def problem(self, name: str) -> str | None:
         if not name:
             return "Give the view a name."
-        if not VIEW_NAME.match(name):
-            return f"A view name may hold only {NAME_RULE}."
+        if problem := view_name_problem(name):
+            return f"{problem[0].upper()}{problem[1:]}."
         if name in self.taken:
             return f"A view named {name!r} exists already: choose another name."
         return None

@@ -8,15 +8,15 @@ row count. It is written atomically after the export itself is in place.
 from __future__ import annotations
 
 import importlib.metadata
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from cache.export.request import ExportRequest, atomic_output
-from filters.query import And, QueryError, TimeBound, parse
+from filters.query import AFTER_ALL_TIMES, BEFORE_ALL_TIMES, And, QueryError, TimeBound, parse
 from sources.model.records import utc_now
 from sources.model.shown_text import json_text
-from sources.model.text import format_timestamp
+from sources.model.text import format_timestamp, parse_timestamp
 
 SIDECAR_SUFFIX = ".meta.json"
 
@@ -40,7 +40,9 @@ def query_bounds(query: str, now: datetime) -> tuple[datetime | None, datetime |
 
     Only bounds that apply to the whole query count (at the top, or inside a top-level
     AND); a bound inside OR or NOT restricts only part of it. (None, None) when the query
-    has none, or when it cannot be read (the export itself reports that).
+    has none, or when it cannot be read (the export itself reports that). A bound past
+    the calendar's edge that excludes nothing (`until:9999-12-31`, `since:740000d`) is
+    none; one that excludes everything is the calendar's first or last moment.
     """
     try:
         tree = parse(query)
@@ -52,12 +54,22 @@ def query_bounds(query: str, now: datetime) -> tuple[datetime | None, datetime |
     for node in nodes:
         if not isinstance(node, TimeBound):
             continue
-        moment = node.resolve(now)
+        bound = node.stored(now)
+        if bound == (BEFORE_ALL_TIMES if node.name == "since" else AFTER_ALL_TIMES):
+            continue
+        moment = _EDGES.get(bound) or parse_timestamp(bound)
+        assert moment is not None  # `stored` writes nothing else
         if node.name == "since":
             since = moment if since is None else max(since, moment)
         else:
             until = moment if until is None else min(until, moment)
     return since, until
+
+
+_EDGES = {
+    BEFORE_ALL_TIMES: datetime.min.replace(tzinfo=UTC),
+    AFTER_ALL_TIMES: datetime.max.replace(tzinfo=UTC),
+}
 
 
 def sidecar_data(request: ExportRequest, rows: int) -> dict[str, Any]:

@@ -6,7 +6,8 @@ columns, topics and threads are correlated `EXISTS` probes on primary keys and i
 and full-text terms are `rowid IN (... MATCH ?)` over the FTS5 table.
 
 User text never reaches FTS5 raw: each word or phrase becomes one quoted FTS5 string
-(with `*` appended only for an explicit trailing-star prefix search).
+(with `*` appended only for an explicit trailing-star prefix search), or one per German
+spelling of it, ORed (`filters.spellings`).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from cache.read.selection import (
     overlap,
 )
 from filters.query import And, Field, Node, Not, Or, Text, TimeBound
-from sources.model.text import format_timestamp
+from filters.spellings import spellings
 
 SOURCE_SQL = (
     "EXISTS (SELECT 1 FROM mention_sources AS s WHERE s.source IN ({marks}) "
@@ -213,12 +214,7 @@ def _period(node: Node, now: datetime) -> Period:
     conditions = _top_conditions(node)
     bounds = [c for c in conditions if isinstance(c, TimeBound)]
     return overlap(
-        *(
-            (format_timestamp(b.resolve(now)), None)
-            if b.name == "since"
-            else (None, format_timestamp(b.resolve(now)))
-            for b in bounds
-        )
+        *((b.stored(now), None) if b.name == "since" else (None, b.stored(now)) for b in bounds)
     )
 
 
@@ -265,9 +261,11 @@ def _lists(node: Node) -> tuple[Listed, ...]:
 
 
 def fts_term(text: Text) -> str:
-    """One safely quoted FTS5 term for a free word or phrase."""
-    quoted = fts_phrase(text.text)
-    return quoted + "*" if text.prefix else quoted
+    """The FTS5 term of a free word or phrase, each spelling safely quoted: one term, or
+    its `spellings` ORed in parentheses (`("Loehne" OR "löhne")`)."""
+    star = "*" if text.prefix else ""
+    terms = [fts_phrase(spelling) + star for spelling in spellings(text.text)]
+    return terms[0] if len(terms) == 1 else "(" + " OR ".join(terms) + ")"
 
 
 class _Compiler:
@@ -292,7 +290,7 @@ class _Compiler:
         if isinstance(node, Text):
             return self._text_sql(node), [FtsQuery(fts_term(node))] * 2
         if isinstance(node, TimeBound):
-            bound = format_timestamp(node.resolve(self.now))
+            bound = node.stored(self.now)
             return ("m.created_at >= ?" if node.name == "since" else "m.created_at < ?"), [bound]
         return self._field(node)
 
