@@ -964,8 +964,9 @@ def _add_classify(sub: Subparsers) -> Runner:
         "classify",
         help="classify JSON Lines from stdin: topics, matched words, author role",
         description='Read one JSON object per line on stdin ({"text", "id", "lang", '
-        '"parent_text", "author": {"handle", "name", "bio"}}) and write one JSON line per '
-        "input with id, topics, topics_from_thread, matches and (with an author) role and "
+        '"parent_text", "author": {"handle", "name", "bio"}}, or a row of export --format '
+        "jsonl, whose author is the handle and author_name the name) and write one JSON line "
+        "per input with id, topics, topics_from_thread, matches and (with an author) role and "
         "role_reason. A text that names no topic itself takes the topics of its "
         "parent_text (the post it replies to or quotes); those are listed in "
         "topics_from_thread as well as in topics. A line that "
