@@ -353,10 +353,12 @@ def _check_header(path: Path, *, writing: bool = False) -> None:
             probe.close()
     except sqlite3.DatabaseError as exc:
         if "not a database" not in str(exc):
-            raise StoreError(f"{path}: cannot read the store: {exc}") from exc
+            # A truncated or damaged store ("malformed") gets the rescue hint, a busy or
+            # unopenable one what to do about that.
+            raise StoreError(describe_sqlite_error(path, exc)) from exc
         raise StoreError(
             f"{path}: not an Echowatch store (the file is not a SQLite database); "
-            "it was left untouched"
+            f"it was left untouched. {_RESCUE_IF_STORE.format(path=path)}"
         ) from exc
 
 
@@ -423,6 +425,14 @@ def quick_check(conn: sqlite3.Connection) -> str | None:
     return None if problems == ["ok"] else "; ".join(problems)
 
 
+_RESCUE_IF_STORE = (
+    "If it was an Echowatch store, its start is damaged; to rescue what is readable: "
+    "sqlite3 {path} .recover > dump.sql && sqlite3 recovered.db < dump.sql"
+)
+"""The hint for a file SQLite does not recognise: a store whose first page was overwritten
+looks just like a file that never was one."""
+
+
 def damaged_store_message(path: Path, detail: str, consequence: str = "") -> str:
     """What to say about a damaged store file: which, why, and how to get the data back."""
     then = f"; {consequence}" if consequence else ""
@@ -451,7 +461,9 @@ def describe_sqlite_error(path: Path, exc: sqlite3.DatabaseError) -> str:
     if "malformed" in message:
         return damaged_store_message(path, message)
     if "not a database" in message:
-        return f"{path}: not a readable SQLite store: {message}"
+        return (
+            f"{path}: not a readable SQLite store: {message}. {_RESCUE_IF_STORE.format(path=path)}"
+        )
     if "disk" in message and "full" in message:
         return f"{path}: the disk is full; nothing more was written: {message}"
     if "unable to open" in message:
