@@ -479,6 +479,19 @@ def _read_only_uri(path: Path) -> str:
     return uri + "&immutable=1" if _on_read_only_filesystem(path) else uri
 
 
+def why_not_writable(path: Path) -> str | None:
+    """Why the existing store file `path` cannot be written here (a read-only filesystem,
+    a file without write permission or marked immutable); None when it can, or when there
+    is no file (opening it says what is wrong then)."""
+    if not path.is_file():
+        return None
+    if _on_read_only_filesystem(path):
+        return "it is on a read-only filesystem"
+    if not os.access(path, os.W_OK):  # EPERM for an immutable file, even for root
+        return "the file cannot be written"
+    return None
+
+
 def _on_read_only_filesystem(path: Path) -> bool:
     folder = path.parent if str(path.parent) else Path(".")
     try:
