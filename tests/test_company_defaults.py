@@ -84,6 +84,6 @@ def test_collect_once_sends_the_company_query_and_no_mentions_lookup(
     api.get(USERS, json={"data": []})
     result = cli("collect", "--once", "--config", config, "--db", db_path)
     assert result.code == 0, result.err
-    sent = [parse_qs(urlsplit(c.request.url).query) for c in api.calls]
+    sent = [parse_qs(urlsplit(str(c.request.url)).query) for c in api.calls]
     assert [q.get("query") for q in sent] == [["Acme -is:retweet"]]
     assert "Kestrel" not in result.out + result.err
