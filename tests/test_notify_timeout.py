@@ -50,10 +50,15 @@ def _gone_soon(pid: int) -> bool:
     return not _running(pid)
 
 
-def _child_pid(pid_file: Path) -> int:
-    pid = int(pid_file.read_text().strip())
-    assert pid != os.getpid()
-    return pid
+def _assert_child_stopped(pid_file: Path) -> None:
+    """The child whose pid the command wrote is gone (killed here if not, to tidy up)."""
+    child = int(pid_file.read_text().strip())
+    assert child != os.getpid()
+    try:
+        assert _gone_soon(child), "the command's child was left running"
+    finally:
+        if _running(child):
+            os.kill(child, 9)
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
@@ -63,12 +68,7 @@ def test_a_timed_out_command_leaves_no_child_running(tmp_path: Path) -> None:
     command = f"sleep 45 & echo $! > {pid_file}; wait; echo done"
     problem = run_notify_command(command, ALERT, timeout=1)
     assert problem == "notify_command did not finish within 1 s and was stopped"
-    child = _child_pid(pid_file)
-    try:
-        assert _gone_soon(child), "the command's child was left running"
-    finally:
-        if _running(child):
-            os.kill(child, 9)
+    _assert_child_stopped(pid_file)
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
@@ -81,9 +81,4 @@ def test_a_child_ignoring_sigterm_is_killed_after_the_grace(
     command = f"trap '' TERM; sleep 45 & echo $! > {pid_file}; wait"
     problem = run_notify_command(command, ALERT, timeout=0.5)
     assert problem is not None and "was stopped" in problem
-    child = _child_pid(pid_file)
-    try:
-        assert _gone_soon(child), "the command's child was left running"
-    finally:
-        if _running(child):
-            os.kill(child, 9)
+    _assert_child_stopped(pid_file)
