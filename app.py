@@ -17,7 +17,14 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from cache.db.store import Store, StoreError, default_db_path, demo_db_path, describe_sqlite_error
+from cache.db.store import (
+    Store,
+    StoreError,
+    default_db_path,
+    demo_db_path,
+    describe_sqlite_error,
+    why_not_writable,
+)
 from cache.live.demo_policy import runs_demo
 from cache.read.first_page import newest_mentions
 from filters.classify import Classifier
@@ -743,9 +750,21 @@ def _run_alerts(args: argparse.Namespace) -> int:
     from cache.read.views import alert_views
 
     config = load_config_from(args)
-    with Store.open(db_path_from(args), create=False) as store:
-        evaluation = evaluate(store, rule_from_config(config), views=alert_views(config))
-        if evaluation.hours_judged:
+    path = db_path_from(args)
+    read_only = why_not_writable(path)
+    if read_only:
+        # Judging history stores what it finds; a store that cannot take that still has
+        # its alerts to list (as `status` and `export` still read it).
+        say(
+            f"echowatch alerts: {path}: the store is read-only ({read_only}), so stored "
+            "history was not judged; listing the alerts already stored",
+            file=sys.stderr,
+        )
+    with Store.open(path, create=False, readonly=bool(read_only)) as store:
+        evaluation = None
+        if not read_only:
+            evaluation = evaluate(store, rule_from_config(config), views=alert_views(config))
+        if evaluation and evaluation.hours_judged:
             say(
                 f"judged {counted(evaluation.hours_judged, 'hour')} of stored history: "
                 f"{counted(len(evaluation.opened), 'new alert')}",
@@ -964,8 +983,9 @@ def _add_classify(sub: Subparsers) -> Runner:
         "classify",
         help="classify JSON Lines from stdin: topics, matched words, author role",
         description='Read one JSON object per line on stdin ({"text", "id", "lang", '
-        '"parent_text", "author": {"handle", "name", "bio"}}) and write one JSON line per '
-        "input with id, topics, topics_from_thread, matches and (with an author) role and "
+        '"parent_text", "author": {"handle", "name", "bio"}}, or a row of export --format '
+        "jsonl, whose author is the handle and author_name the name) and write one JSON line "
+        "per input with id, topics, topics_from_thread, matches and (with an author) role and "
         "role_reason. A text that names no topic itself takes the topics of its "
         "parent_text (the post it replies to or quotes); those are listed in "
         "topics_from_thread as well as in topics. A line that "

@@ -91,7 +91,7 @@ def classify_record(record: object, classifier: Classifier) -> dict[str, Any]:
     """The `app.py classify` answer for one decoded input object.
 
     Input: `text` (required), optional `id`, `lang`, `parent_text` (the post it replies
-    to or quotes) and `author` {handle, name, bio}.
+    to or quotes) and `author` {handle, name, bio}; or a row of `export --format jsonl`.
     Output: `id` (as given, null when absent), `topics` (all of them), `topics_from_thread`
     (those taken from `parent_text` because the text names none itself), `matches` (the
     words of the text's own topics) and, when an author was given, `role` and `role_reason`.
@@ -122,20 +122,46 @@ def classify_record(record: object, classifier: Classifier) -> dict[str, Any]:
         "topics_from_thread": from_thread,
         "matches": {topic: list(words) for topic, words in result.matches.items()},
     }
-    if "author" in record:
-        author = record["author"]
-        if not isinstance(author, dict):
-            raise ClassifyInputError(f"'author' should be an object, got {_kind(author)}")
-        fields = {}
-        for key in ("handle", "name", "bio"):
-            value = author.get(key, "")
-            if not isinstance(value, str):
-                raise ClassifyInputError(f"'author.{key}' should be a string, got {_kind(value)}")
-            fields[key] = value
-        decision = classifier.role_rules.decide(fields["handle"], fields["name"], fields["bio"])
+    author = _author(record)
+    if author is not None:
+        decision = classifier.role_rules.decide(*author)
         answer["role"] = decision.role
         answer["role_reason"] = decision.reason
     return answer
+
+
+def _author(record: dict[str, Any]) -> tuple[str, str, str, str] | None:
+    """(handle, name, bio, platform) of the record's author; None when it names none.
+
+    Two shapes: the documented `author` {handle, name, bio}, and the rows of `export
+    --format jsonl`, whose `author` is the handle and `author_name` the name (with
+    `platform`, which decides the role of a feed item's author as in the store). A null
+    name or bio is no name (a Bluesky account without a display name has one).
+    """
+    author = record.get("author")
+    if author is None:
+        return None
+    if isinstance(author, str):
+        fields = {"handle": author, "name": record.get("author_name"), "bio": None}
+        where = {"handle": "author", "name": "author_name", "bio": ""}
+    elif isinstance(author, dict):
+        fields = {key: author.get(key) for key in ("handle", "name", "bio")}
+        where = {key: f"author.{key}" for key in fields}
+    else:
+        raise ClassifyInputError(
+            f"'author' should be an object or a handle string, got {_kind(author)}"
+        )
+    values = {key: _text_or_nothing(value, where[key]) for key, value in fields.items()}
+    platform = _text_or_nothing(record.get("platform"), "platform")
+    return values["handle"], values["name"], values["bio"], platform
+
+
+def _text_or_nothing(value: object, key: str) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ClassifyInputError(f"'{key}' should be a string, got {_kind(value)}")
+    return value
 
 
 def _kind(value: object) -> str:

@@ -8,6 +8,7 @@ import contextlib
 import json
 import logging
 import os
+import signal
 import subprocess
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -53,24 +54,52 @@ def run_notify_command(
     env = {k: v for k, v in os.environ.items() if k not in SECRET_ENVS}
     try:
         # Through the shell on purpose: the command is the user's own, from their config.
-        done = subprocess.run(
+        # In a session of its own, so that a timeout can stop its children (a pipeline,
+        # a background job) with it instead of leaving them running after the shell.
+        process = subprocess.Popen(
             command,
             shell=True,
-            input=payload.encode("utf-8"),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             env=env,
-            timeout=timeout,
-            capture_output=True,
-            check=False,
+            start_new_session=True,
         )
-    except subprocess.TimeoutExpired:
-        return f"notify_command did not finish within {timeout:g} s and was stopped"
     except OSError as exc:
         return f"notify_command could not be started: {exc}"
-    if done.returncode != 0:
-        detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
+    try:
+        _, stderr = process.communicate(payload.encode("utf-8"), timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _stop_group(process)
+        return f"notify_command did not finish within {timeout:g} s and was stopped"
+    if process.returncode != 0:
+        detail = stderr.decode("utf-8", "replace").strip().splitlines()
         last = f": {redact(detail[-1])[:200]}" if detail else ""
-        return f"notify_command exited with status {done.returncode}{last}"
+        return f"notify_command exited with status {process.returncode}{last}"
     return None
+
+
+STOP_GRACE_SECONDS = 2.0
+"""How long a timed-out notify_command has to end on SIGTERM before it is killed."""
+
+
+def _stop_group(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM the command's whole process group, then SIGKILL what is left after a grace."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.communicate(timeout=STOP_GRACE_SECONDS)
+        return
+    except subprocess.TimeoutExpired:
+        pass
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    # Not communicate(): a grandchild that left the group may hold the pipes open forever.
+    process.wait()
+    for pipe in (process.stdin, process.stdout, process.stderr):
+        if pipe is not None:
+            with contextlib.suppress(OSError):
+                pipe.close()
 
 
 class AlertWatcher:

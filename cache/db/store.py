@@ -353,10 +353,12 @@ def _check_header(path: Path, *, writing: bool = False) -> None:
             probe.close()
     except sqlite3.DatabaseError as exc:
         if "not a database" not in str(exc):
-            raise StoreError(f"{path}: cannot read the store: {exc}") from exc
+            # A truncated or damaged store ("malformed") gets the rescue hint, a busy or
+            # unopenable one what to do about that.
+            raise StoreError(describe_sqlite_error(path, exc)) from exc
         raise StoreError(
             f"{path}: not an Echowatch store (the file is not a SQLite database); "
-            "it was left untouched"
+            f"it was left untouched. {_RESCUE_IF_STORE.format(path=path)}"
         ) from exc
 
 
@@ -423,6 +425,14 @@ def quick_check(conn: sqlite3.Connection) -> str | None:
     return None if problems == ["ok"] else "; ".join(problems)
 
 
+_RESCUE_IF_STORE = (
+    "If it was an Echowatch store, its start is damaged; to rescue what is readable: "
+    "sqlite3 {path} .recover > dump.sql && sqlite3 recovered.db < dump.sql"
+)
+"""The hint for a file SQLite does not recognise: a store whose first page was overwritten
+looks just like a file that never was one."""
+
+
 def damaged_store_message(path: Path, detail: str, consequence: str = "") -> str:
     """What to say about a damaged store file: which, why, and how to get the data back."""
     then = f"; {consequence}" if consequence else ""
@@ -451,7 +461,9 @@ def describe_sqlite_error(path: Path, exc: sqlite3.DatabaseError) -> str:
     if "malformed" in message:
         return damaged_store_message(path, message)
     if "not a database" in message:
-        return f"{path}: not a readable SQLite store: {message}"
+        return (
+            f"{path}: not a readable SQLite store: {message}. {_RESCUE_IF_STORE.format(path=path)}"
+        )
     if "disk" in message and "full" in message:
         return f"{path}: the disk is full; nothing more was written: {message}"
     if "unable to open" in message:
@@ -465,6 +477,19 @@ def _read_only_uri(path: Path) -> str:
     safe there, since nothing can change it while it is mounted read-only."""
     uri = f"{path.resolve().as_uri()}?mode=ro"
     return uri + "&immutable=1" if _on_read_only_filesystem(path) else uri
+
+
+def why_not_writable(path: Path) -> str | None:
+    """Why the existing store file `path` cannot be written here (a read-only filesystem,
+    a file without write permission or marked immutable); None when it can, or when there
+    is no file (opening it says what is wrong then)."""
+    if not path.is_file():
+        return None
+    if _on_read_only_filesystem(path):
+        return "it is on a read-only filesystem"
+    if not os.access(path, os.W_OK):  # EPERM for an immutable file, even for root
+        return "the file cannot be written"
+    return None
 
 
 def _on_read_only_filesystem(path: Path) -> bool:

@@ -103,6 +103,7 @@ def parse_feed(
     read = _Reading(feed_name, feed_title, feed_lang, base_url, fallback_time, _loose(parsed))
     accounts: dict[str, Account] = {}
     merged: Counter[str] = Counter()
+    first_with_guid: dict[str, int] = {}
     for index, entry in enumerate(parsed.entries):
         mention = _mention_from_entry(entry, read, index, batch.warnings)
         if isinstance(mention, Skipped):
@@ -110,6 +111,19 @@ def parse_feed(
             continue
         if mention.canonical_url and not mention.link_id:  # keyed by its link
             merged[mention.id] += 1
+        elif (guid := read.plain(entry.get("id")).strip()) and mention.id in first_with_guid:
+            # The same guid twice in one document: the first item is the one stored (as
+            # ever), and the second is listed as skipped (at -v) rather than lost unseen.
+            first = first_with_guid[mention.id]
+            batch.skipped.append(
+                Skipped(
+                    f"{feed_name}: item {index + 1}",
+                    f"its guid {guid[:200]!r} repeats that of item {first + 1}; the first is kept",
+                )
+            )
+            continue
+        elif guid:
+            first_with_guid[mention.id] = index
         batch.mentions.append(mention)
         if mention.author_key not in accounts:
             accounts[mention.author_key] = Account(

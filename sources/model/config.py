@@ -34,9 +34,9 @@ class ConfigError(Exception):
 @dataclass(frozen=True)
 class CompanySection:
     name: str = "Kestrel"
-    """Company name, used in default queries and in ambassador/parody patterns."""
+    """Company name, used in the default X query and in ambassador/parody patterns."""
     handles: list[str] = field(default_factory=lambda: ["Kestrel"])
-    """The company's official accounts."""
+    """The company's official accounts (default: the demo company's, for it alone)."""
     timezone: str = "Europe/Berlin"
     """Default local time zone of ambassador accounts (for working-hours signals)."""
 
@@ -64,7 +64,7 @@ class AccountsSection:
 @dataclass(frozen=True)
 class XSection:
     queries: list[str] = field(default_factory=lambda: ["Kestrel -is:retweet"])
-    """Recent-search queries polled each round."""
+    """Recent-search queries polled each round (default: the company's name)."""
     poll_seconds: int = 60
     """Seconds between poll rounds (the bearer token comes from X_BEARER_TOKEN)."""
     mentions_timeline: bool = True
@@ -289,13 +289,42 @@ def load_config(path: Path | None) -> Config:
             "save the config file as UTF-8"
         ) from exc
     data = _short_views(data, str(path))
-    values = _build(Config, {k: v for k, v in data.items()}, str(path), "")
+    values = _with_company_defaults(_build(Config, dict(data), str(path), ""), data)
     config = Config(**values, path=path)
     _check_feed_entries(config, str(path))
     _check_feeds(config, str(path))
     _check_social(config, str(path))
     _check_values(config, str(path))
     return _with_feed_warnings(config, str(path))
+
+
+def _with_company_defaults(values: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    """The X query and official handles a config leaves out follow the company it names:
+    the built-in ones belong to the demo company, and searching X for it (or polling its
+    mentions) on another company's behalf stores unrelated posts and spends paid quota."""
+    company: CompanySection = values.get("company", CompanySection())
+    if company.name == CompanySection.name:
+        return values
+    given = data.get("company", {}).keys(), data.get("x", {}).keys()
+    if "handles" not in given[0]:
+        company = replace(company, handles=[])
+    if "queries" not in given[1]:
+        x: XSection = values.get("x", XSection())
+        values = {**values, "x": replace(x, queries=default_x_queries(company.name))}
+    return {**values, "company": company}
+
+
+def default_x_queries(company: str) -> list[str]:
+    """`Acme -is:retweet`; a name of several words (or with X operator characters) is
+    quoted as one phrase; a blank name searches for nothing."""
+    name = company.strip()
+    if not name:
+        return []
+    if not re.fullmatch(r"\w+", name):
+        # X has no escape for a quote inside a phrase; its phrase match ignores
+        # punctuation anyway, so the name's own quotes become spaces.
+        name = '"' + " ".join(name.replace('"', " ").split()) + '"'
+    return [f"{name} -is:retweet"]
 
 
 def _short_views(data: dict[str, Any], file: str) -> dict[str, Any]:
