@@ -243,7 +243,8 @@ class XSource:
         for endpoint in self.endpoints:
             state = current[endpoint.state_name]
             if endpoint.kind != "search" and not load_extra(state.extra).get("user_id"):
-                wanted.setdefault(endpoint.target.lower(), []).append(state)
+                if paused(state.paused_until, now) is None:  # a rate-limited lookup waits
+                    wanted.setdefault(endpoint.target.lower(), []).append(state)
         names = sorted(wanted)
         client = self._client
         assert client is not None
@@ -258,6 +259,15 @@ class XSource:
                 )
             except (tweepy.Unauthorized, tweepy.Forbidden) as exc:
                 raise _Fatal(_fatal_message(exc) + " (user lookup)") from None
+            except tweepy.TooManyRequests as exc:
+                # Paused like an endpoint's own 429 (their rows carry it), so the lookup
+                # is not asked again every round before the reset.
+                page, until = self._pause_lookup(
+                    exc, [s for n in names[start:] for s in wanted[n]], now
+                )
+                yield page
+                errors.append(f"user lookup: rate limited, paused until {format_timestamp(until)}")
+                return
             except tweepy.HTTPException as exc:
                 # Mentions and timelines wait for the next round; search goes on.
                 errors.append(f"user lookup: X refused it ({_api_detail(exc)})")
@@ -285,6 +295,23 @@ class XSource:
             batch = parse_response(payload, "x:users", "user lookup") if users else ParsedBatch()
             batch.skipped.clear()
             yield PollPage(batch=batch, states=changed)
+
+    def _pause_lookup(
+        self, exc: tweepy.TooManyRequests, waiting: list[SourceState], now: datetime
+    ) -> tuple[PollPage, datetime]:
+        """Pause every endpoint still waiting for its user id until the lookup's reset."""
+        extra = load_extra(waiting[0].extra)
+        until = self._rate_pause(exc, extra, now)
+        for state in waiting:
+            mine = load_extra(state.extra)
+            if "rate_failures" in extra:
+                mine["rate_failures"] = extra["rate_failures"]
+            state.extra = dump_extra(mine)
+            state.paused_until = format_timestamp(until)
+            state.rate_remaining = 0
+            state.last_error = f"user lookup rate limited until {format_timestamp(until)}"
+            state.last_error_at = format_timestamp(now)
+        return PollPage(states=[replace(s) for s in waiting]), until
 
     # --- one endpoint, page by page ------------------------------------------------
 
