@@ -242,9 +242,10 @@ class XSource:
         wanted: dict[str, list[SourceState]] = {}
         for endpoint in self.endpoints:
             state = current[endpoint.state_name]
-            if endpoint.kind != "search" and not load_extra(state.extra).get("user_id"):
-                if paused(state.paused_until, now) is None:  # a rate-limited lookup waits
-                    wanted.setdefault(endpoint.target.lower(), []).append(state)
+            needs_id = endpoint.kind != "search" and not load_extra(state.extra).get("user_id")
+            # A rate-limited lookup waits for its reset.
+            if needs_id and paused(state.paused_until, now) is None:
+                wanted.setdefault(endpoint.target.lower(), []).append(state)
         names = sorted(wanted)
         client = self._client
         assert client is not None
