@@ -465,3 +465,25 @@ def test_the_token_never_reaches_logs_store_or_errors(
 
 def _param(name: str, value: str) -> Any:
     return responses.matchers.query_param_matcher({name: value}, strict_match=False)
+
+
+def test_status_sums_x_from_its_endpoints(api: responses.RequestsMock, db_path: Path) -> None:
+    """With one X endpoint failing and search storing posts, `status` shows the `x` row's
+    last success and posts seen from its endpoints, and each endpoint's last poll."""
+    from cache.read.status import format_status, store_status
+
+    api.get(f"{API}/users/by", json={"data": [COMPANY]})
+    api.get(f"{API}/users/303/mentions", status=400, json={"title": "Invalid Request"})
+    api.get(SEARCH, json=page([tweet(CRITIC, "Kestrel one", tweet_id="500")], [CRITIC]))
+    config = Config(
+        company=CompanySection(handles=["Kestrel"]),
+        x=XSection(queries=["Kestrel"], ambassador_timelines=False),
+    )
+    Run(db_path, config).poll()
+    with Store.open(db_path, readonly=True) as store:
+        lines = format_status(store_status(store)).splitlines()
+    rows = {line.strip().split(": ")[0]: line for line in lines if line.startswith("  x")}
+    assert "last error: x/mentions:Kestrel" in rows["x"]
+    assert "last success 2026-11-02T09:00:00Z, 1 items seen" in rows["x"], rows["x"]
+    for name in ("x/search:Kestrel", "x/mentions:Kestrel"):
+        assert "last poll 2026-11-02T09:00:00Z" in rows[name], rows[name]

@@ -30,7 +30,7 @@ import tweepy
 from sources.base import PollOutcome, PollPage
 from sources.model.config import BEARER_ENV, Config
 from sources.model.feed_rules import X
-from sources.model.records import ParsedBatch, SourceState
+from sources.model.records import ParsedBatch, SourceState, sum_parts
 from sources.model.redact import redact
 from sources.model.text import format_timestamp
 from sources.net.api_session import ApiSession, NotJson, ResponseTooLarge
@@ -183,6 +183,7 @@ class XSource:
                     continue  # the lookup said why
                 if endpoint.kind == "search" and self._stream_gate and self._stream_gate.streaming:
                     continue  # the filtered stream delivers these as they are posted
+                state.last_poll_at = format_timestamp(now)
                 yield from self._poll_endpoint(endpoint, state, now, errors, warnings, pauses)
         except _Fatal as exc:
             fatal = str(exc)
@@ -212,6 +213,7 @@ class XSource:
         )
         main.paused_until = format_timestamp(min(pauses.values())) if pauses else None
         main_state = self._main_state(main, now, errors, None if fatal else next_in)
+        sum_parts(main_state, current.values())
         yield PollPage(batch=ParsedBatch(warnings=warnings), states=[main_state])
 
     def _main_state(
