@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sources.base import PollOutcome, PollPage
-from sources.model.records import ParsedBatch, SourceState
+from sources.model.records import ParsedBatch, SourceState, sum_parts
 from sources.model.redact import redact as redact_secrets
 from sources.model.text import format_timestamp
 from sources.net.backoff import Backoff, dump_extra, load_extra, paused
@@ -138,10 +138,14 @@ class PagedSource:
         warnings: list[str] = []
         transient = False
         until: datetime | None = None
+        parts = {
+            e.state_name: replace(states.get(e.state_name) or SourceState(name=e.state_name))
+            for e in self.endpoints
+        }
         for endpoint in self.endpoints:
-            stored = states.get(endpoint.state_name)
-            state = replace(stored) if stored else SourceState(name=endpoint.state_name)
+            state = parts[endpoint.state_name]
             state.kind = endpoint.source_label
+            state.last_poll_at = format_timestamp(now)
             try:
                 yield from self._poll_endpoint(endpoint, state, now, warnings)
             except RateLimited as exc:
@@ -175,6 +179,7 @@ class PagedSource:
             main.last_error, main.last_error_at = error, format_timestamp(now)
         else:
             main.last_error, main.last_success_at = None, format_timestamp(now)
+        sum_parts(main, parts.values())
         main.next_poll_at = format_timestamp(now + timedelta(seconds=next_in))
         self._outcome = PollOutcome(ok=not errors, error=error, next_poll_in=next_in)
         yield PollPage(batch=ParsedBatch(warnings=warnings), states=[main])

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -150,3 +151,20 @@ def test_a_cut_stream_resumes_from_its_cursor_without_gaps_or_doubles(
     assert first.new > 0 and second.new > 0
     assert first.new + second.new == len(matching)
     assert set(stored_ids(db_path)) == matching
+
+
+def test_a_connection_closed_at_once_is_a_failure_with_backoff(
+    appview: FeedServer, db_path: Path
+) -> None:
+    """Jetstream accepting the websocket and closing it with no event is reported as failed
+    and retried after a backoff, not reconnected at once and shown ok."""
+    stream = Jetstream(CORPUS, stop_after=0)
+    try:
+        report = poll(db_path, config(appview, stream, queries=["kestrel"]))
+    finally:
+        stream.close()
+    assert report.error is not None, "shown ok"
+    assert "Jetstream closed the connection after" in report.error, report.error
+    assert "without an event" in report.error
+    assert report.next_poll_at is not None
+    assert report.next_poll_at >= BASE_TIME + timedelta(seconds=1.5)

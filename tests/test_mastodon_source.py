@@ -275,3 +275,25 @@ def test_a_429_with_retry_after_pauses_for_what_it_asks(server: FeedServer, db_p
     assert report.error is not None
     assert "rate limited: paused until 2026-11-02T09:00:30Z" in report.error, report.error
     assert report.next_poll_at == BASE_TIME + timedelta(seconds=120)  # its usual interval
+
+
+def test_search_never_asks_a_failing_instance_for_its_version(
+    server: FeedServer, db_path: Path
+) -> None:
+    """With the instance endpoints answering 503, a second search poll (with `min_id`)
+    stores what it finds in a few requests, instead of flooding the instance."""
+    search = recorded("mastodonpy_test_entity_searchv2", "/api/v2/search")
+    answer(
+        server, "/api/v2/search", lambda q: body(search if "min_id" not in q else {"statuses": []})
+    )
+    for path in ("/api/v1/instance", "/api/v2/instance"):
+        answer(server, path, lambda q: body({"error": "unavailable"}, 503))
+    cfg = config(server, queries=["halcy"])
+    env = {"MASTODON_ACCESS_TOKEN": TOKEN}
+    first = poll(db_path, cfg, env)
+    assert (first.new, first.error) == (len(search["statuses"]), None)
+    again = poll(db_path, cfg, env, clock=lambda: BASE_TIME + timedelta(minutes=5))
+    assert again.error is None, again.error
+    assert sum(server.hits.values()) <= 4, dict(server.hits)
+    assert not any("/instance" in p for p in server.hits), dict(server.hits)
+    assert any("min_id=" in p for p in server.hits)

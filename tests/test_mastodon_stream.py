@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -91,3 +92,18 @@ def test_the_stream_runs_beside_the_polling_source(server: FeedServer) -> None:
     """`stream = true` adds the stream; the hashtags are still polled to close its gaps."""
     names = [s.name for s in build_sources(config(server), environ={})]
     assert names == ["mastodon", "mastodon-stream"]
+
+
+def test_a_stream_that_closes_at_once_is_a_failure_with_backoff(
+    server: FeedServer, db_path: Path
+) -> None:
+    """A streaming endpoint that answers 200 and closes with nothing sent (a proxy cutting
+    SSE) is reported as failed and retried after a backoff, not reconnected at once."""
+    server.prefix_routes["/api/v1/streaming/hashtag"] = lambda p: Route(body=b"", headers=SSE)
+    report = poll(db_path, config(server))
+    assert report.error is not None, "shown ok"
+    assert "mastodon-stream #kestrel: the stream closed after" in report.error, report.error
+    assert "without an event" in report.error
+    assert report.next_poll_at is not None
+    assert report.next_poll_at >= BASE_TIME + timedelta(seconds=1.5)
+    assert sum(n for p, n in server.hits.items() if "/streaming/hashtag" in p) == 1

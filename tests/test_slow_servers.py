@@ -12,9 +12,10 @@ import pytest
 import requests
 
 from cache.live.collector import Collector
+from sources.bluesky.source import BlueskySource
 from sources.feeds.source import FeedSource
 from sources.mastodon.source import MastodonSource
-from sources.model.config import Config, FeedSection, MastodonSection
+from sources.model.config import BlueskySection, Config, FeedSection, MastodonSection
 from sources.net.api_session import ApiSession
 from tests.builders import BASE_TIME, rss
 from tests.feedserver import FeedServer, Route
@@ -105,6 +106,26 @@ def test_a_trickling_mastodon_instance_ends_at_its_deadline(
     collector = Collector(config, db_path, sources=[source], clock=lambda: BASE_TIME)
     started = time.monotonic()
     report = collector.poll_source("mastodon")
+    assert report.error is not None
+    assert f"127.0.0.1:{server.port} took longer than 1s to send its answer" in report.error
+    assert time.monotonic() - started < 4
+
+
+def test_a_trickling_bluesky_appview_ends_at_its_deadline(
+    server: FeedServer, db_path: Path
+) -> None:
+    """An author feed dribbled a byte at a time fails after the 1 s deadline, naming the
+    host and the deadline, instead of holding the Bluesky poll for as long as it trickles."""
+    feed = b'{"feed": [], "cursor": "' + b"x" * 400 + b'"}'
+    route = Route(body=feed, trickle=EVERY, headers={"Content-Type": "application/json"})
+    server.prefix_routes["/xrpc/app.bsky.feed.getAuthorFeed"] = lambda path: route
+    config = Config(bluesky=BlueskySection(service=server.url(""), handles=["a.bsky.social"]))
+    source = BlueskySource(config, environ={}, timeout=1.0)
+    collector = Collector(config, db_path, sources=[source], clock=lambda: BASE_TIME)
+    import atproto  # noqa: F401  (the SDK's import takes seconds: not what is timed here)
+
+    started = time.monotonic()
+    report = collector.poll_source("bluesky")
     assert report.error is not None
     assert f"127.0.0.1:{server.port} took longer than 1s to send its answer" in report.error
     assert time.monotonic() - started < 4

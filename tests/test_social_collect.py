@@ -223,3 +223,31 @@ def test_collect_once_follows_jetstream_at_a_local_url(
         rows = list(store.rows("SELECT source, text FROM mentions"))
     assert rows and all(r["source"] == "bluesky:jetstream" for r in rows)
     assert all("government" in r["text"].lower() for r in rows)
+
+
+def test_status_sums_a_source_from_its_endpoints(
+    server: FeedServer, tmp_path: Path, db_path: Path, cli: Any
+) -> None:
+    """After a round where one Mastodon endpoint failed and another stored posts, the
+    `mastodon` row shows that success and those posts, and every endpoint its last poll."""
+    serve_scene(server)
+    config = tmp_path / "echowatch.toml"
+    config.write_text(
+        f'[mastodon]\ninstance = "{server.url("")}"\n'
+        'hashtags = ["kestrel"]\naccounts = ["nobody"]\n',
+        encoding="utf-8",
+    )
+    cli("collect", "--once", "--config", config, "--db", db_path)
+    status = cli("status", "--db", db_path)
+    assert status.code == 0, status.err
+    rows = {
+        line.strip().split(":")[0]: line
+        for line in status.out.splitlines()
+        if line.startswith("  mastodon")
+    }
+    source = rows["mastodon"]
+    assert "last error: mastodon/account:nobody" in source
+    assert "last success never" not in source and "2 items seen" in source, source
+    for name in ("mastodon/tag", "mastodon/account"):
+        assert "last poll never" not in rows[name], rows[name]
+    assert "2 items seen" in rows["mastodon/tag"]

@@ -243,6 +243,40 @@ def test_429_pauses_until_the_reset_time(api: responses.RequestsMock, db_path: P
     assert run.poll().new == 1
 
 
+def test_a_429_on_the_user_lookup_pauses_it_until_the_reset_time(
+    api: responses.RequestsMock, db_path: Path
+) -> None:
+    """A rate-limited user lookup pauses mentions until x-rate-limit-reset, named in the
+    status, instead of asking again every round; search goes on meanwhile."""
+    reset = BASE_TIME + timedelta(minutes=15)
+    api.get(
+        f"{API}/users/by",
+        status=429,
+        headers={"x-rate-limit-reset": str(int(reset.timestamp())), "x-rate-limit-remaining": "0"},
+        json={"title": "Too Many Requests", "status": 429, "type": "about:blank"},
+    )
+    api.get(SEARCH, json=page([], []))
+    config = Config(
+        company=CompanySection(handles=["Kestrel"]),
+        x=XSection(queries=["Kestrel"], ambassador_timelines=False),
+    )
+    run = Run(db_path, config)
+    first = run.poll()
+    assert first.error is not None and "rate limited" in first.error, first.error
+    assert "2026-11-02T09:15:01Z" in first.error
+    assert state(db_path, "x/mentions:Kestrel").paused_until == "2026-11-02T09:15:01Z"
+    for minutes in (1, 2, 5):
+        run.now = BASE_TIME + timedelta(minutes=minutes)
+        run.poll()
+    lookups = [c for c in api.calls if "/users/by" in str(c.request.url)]
+    assert len(lookups) == 1
+    assert len([c for c in api.calls if str(c.request.url).startswith(SEARCH)]) == 4
+    api.replace(responses.GET, f"{API}/users/by", json={"data": [COMPANY]})
+    api.get(f"{API}/users/303/mentions", json=page([tweet(CRITIC, "@Kestrel hi")], [CRITIC]))
+    run.now = reset + timedelta(seconds=2)
+    assert run.poll().new == 1
+
+
 def test_429_without_reset_header_backs_off_exponentially(
     api: responses.RequestsMock, db_path: Path
 ) -> None:
@@ -431,3 +465,25 @@ def test_the_token_never_reaches_logs_store_or_errors(
 
 def _param(name: str, value: str) -> Any:
     return responses.matchers.query_param_matcher({name: value}, strict_match=False)
+
+
+def test_status_sums_x_from_its_endpoints(api: responses.RequestsMock, db_path: Path) -> None:
+    """With one X endpoint failing and search storing posts, `status` shows the `x` row's
+    last success and posts seen from its endpoints, and each endpoint's last poll."""
+    from cache.read.status import format_status, store_status
+
+    api.get(f"{API}/users/by", json={"data": [COMPANY]})
+    api.get(f"{API}/users/303/mentions", status=400, json={"title": "Invalid Request"})
+    api.get(SEARCH, json=page([tweet(CRITIC, "Kestrel one", tweet_id="500")], [CRITIC]))
+    config = Config(
+        company=CompanySection(handles=["Kestrel"]),
+        x=XSection(queries=["Kestrel"], ambassador_timelines=False),
+    )
+    Run(db_path, config).poll()
+    with Store.open(db_path, readonly=True) as store:
+        lines = format_status(store_status(store)).splitlines()
+    rows = {line.strip().split(": ")[0]: line for line in lines if line.startswith("  x")}
+    assert "last error: x/mentions:Kestrel" in rows["x"]
+    assert "last success 2026-11-02T09:00:00Z, 1 items seen" in rows["x"], rows["x"]
+    for name in ("x/search:Kestrel", "x/mentions:Kestrel"):
+        assert "last poll 2026-11-02T09:00:00Z" in rows[name], rows[name]

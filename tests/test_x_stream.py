@@ -244,3 +244,28 @@ def test_streamed_posts_are_stored_with_the_characters_typed(
     with Store.open(db_path, readonly=True) as store:
         stored = store.mention(f"x:{line['data']['id']}")
     assert stored is not None and stored["text"] == "Kestrel R&D <3 > all"
+
+
+def test_a_stream_closed_at_once_is_a_failure_not_a_reconnect_loop(
+    api: responses.RequestsMock, backoff: list[float], db_path: Path
+) -> None:
+    """X (or a proxy) answering the stream 200 and closing it with nothing sent is
+    reported as failed, and the stream is not reconnected until the next poll's backoff."""
+    api.get(STREAM, body=b"")
+    clock = ticking_clock()
+    source, _gate, config = make_source(clock)
+    try:
+        report = Collector(config, db_path, sources=[source], clock=clock).poll_source("x-stream")
+        assert report.error is not None
+        assert "X closed the stream after" in report.error, report.error
+        assert "without a post or keep-alive" in report.error
+        assert source.thread is not None
+        source.thread.join(timeout=10)  # it ended by itself: nothing to wait for
+        assert not source.thread.is_alive()
+    finally:
+        source.close()
+    assert report.next_poll_at is not None and report.next_poll_at >= BASE_TIME + timedelta(
+        seconds=20
+    )
+    connects = [c for c in api.calls if str(c.request.url).startswith(STREAM + "?")]
+    assert len(connects) == 1

@@ -138,9 +138,11 @@ class JetstreamSource:
     ) -> Iterator[PollPage]:
         from websockets.exceptions import ConnectionClosed
 
-        deadline = self._monotonic() + self._window
+        started = self._monotonic()
+        deadline = started + self._window
         pending = ParsedBatch()
-        flushed_at = self._monotonic()
+        flushed_at = started
+        heard = False
         while True:
             left = deadline - self._monotonic()
             if left <= 0:
@@ -150,8 +152,16 @@ class JetstreamSource:
             except TimeoutError:
                 message = None
             except ConnectionClosed:
-                break
+                if heard:
+                    break
+                # Closed before one event (a proxy, a refusing server): a failure to back
+                # off from, not a finished window to re-arm at once.
+                lasted = self._monotonic() - started
+                raise EndpointFailed(
+                    f"Jetstream closed the connection after {lasted:.1f} s without an event"
+                ) from None
             if message is not None:
+                heard = True
                 self._take(message, state, watched, pending)
             due = self._monotonic() - flushed_at >= FLUSH_SECONDS
             if len(pending.mentions) >= FLUSH_EVENTS or (due and (pending.mentions or message)):

@@ -24,6 +24,7 @@ import random
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from sources.bluesky.posts import (
     account_from_profile,
@@ -35,6 +36,7 @@ from sources.model.config import BLUESKY_HANDLE_ENV, BLUESKY_PASSWORD_ENV, Confi
 from sources.model.feed_rules import BLUESKY
 from sources.model.records import Account
 from sources.model.text import parse_timestamp
+from sources.net.deadline_http import deadline
 from sources.social import Endpoint, EndpointFailed, Page, PagedSource, RateLimited
 
 if TYPE_CHECKING:
@@ -97,10 +99,11 @@ class BlueskySource(PagedSource):
         monitor should not wait for it before it shows anything."""
         if self._public_client is None:
             from atproto import Client
-            from atproto_client.request import Request
+
+            from sources.net.deadline_httpx import deadline_request
 
             service = self.config.bluesky.service
-            self._public_client = Client(service, request=Request(timeout=self._timeout))
+            self._public_client = Client(service, request=deadline_request(timeout=self._timeout))
         return self._public_client
 
     # --- one page -----------------------------------------------------------------
@@ -167,16 +170,21 @@ class BlueskySource(PagedSource):
 
     def _search_client(self) -> Client:
         from atproto import Client, exceptions
-        from atproto_client.request import Request
+
+        from sources.net.deadline_httpx import deadline_request
 
         if self._search is not None:
             return self._search
         handle, password = self._login
         if not handle or not password:
             raise EndpointFailed(NO_ACCOUNT, transient=False)
-        client = Client(self.config.bluesky.login_service, request=Request(timeout=self._timeout))
+        login_service = self.config.bluesky.login_service
+        client = Client(login_service, request=deadline_request(timeout=self._timeout))
         try:
-            client.login(handle, password, fetch_bsky_profile=False)
+            with deadline(self._timeout):
+                client.login(handle, password, fetch_bsky_profile=False)
+        except exceptions.InvokeTimeoutError:
+            raise EndpointFailed(self._too_slow(login_service)) from None
         except exceptions.UnauthorizedError:
             raise EndpointFailed(LOGIN_REFUSED, transient=False) from None
         except exceptions.BadRequestError as exc:
@@ -190,7 +198,10 @@ class BlueskySource(PagedSource):
         from atproto import exceptions
 
         try:
-            response = client.invoke_query(nsid, params=params)
+            # Each read is bounded by the timeout, the whole answer by this deadline: a
+            # trickling AppView cannot hold the poll.
+            with deadline(self._timeout):
+                response = client.invoke_query(nsid, params=params)
         except exceptions.RateLimitExceededError as exc:
             raise RateLimited(_reset_time(exc)) from None
         except exceptions.UnauthorizedError as exc:
@@ -199,7 +210,10 @@ class BlueskySource(PagedSource):
         except exceptions.BadRequestError as exc:
             raise EndpointFailed(f"Bluesky refused it ({_detail(exc)})", transient=False) from None
         except exceptions.InvokeTimeoutError:
-            raise EndpointFailed("Bluesky timed out") from None
+            service = self.config.bluesky.service
+            if client is not self._public_client:
+                service = self.config.bluesky.login_service
+            raise EndpointFailed(self._too_slow(service)) from None
         except exceptions.NetworkError as exc:
             raise EndpointFailed(f"cannot reach Bluesky ({_detail(exc)})") from None
         except exceptions.AtProtocolError as exc:
@@ -208,6 +222,10 @@ class BlueskySource(PagedSource):
         if not isinstance(content, dict):
             raise EndpointFailed("Bluesky sent an answer that is not a JSON object")
         return content
+
+    def _too_slow(self, service: str) -> str:
+        """A read timeout or the whole-answer deadline: both are `timeout` seconds."""
+        return f"{urlsplit(service).netloc} took longer than {self._timeout:g}s to send its answer"
 
 
 def _detail(exc: Exception) -> str:

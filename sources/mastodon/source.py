@@ -31,6 +31,12 @@ if TYPE_CHECKING:
 PAGE_SIZE = 40
 """The most statuses Mastodon returns per page."""
 NO_TOKEN = f"search needs an access token: set {MASTODON_TOKEN_ENV}"
+ASSUMED_VERSION = (4, 0, 0)
+"""The Mastodon version the client takes as given, so that it never asks the instance.
+Mastodon.py checks the version before search parameters (`min_id`, `max_id`), and when
+`/api/v1/instance` fails its check calls itself until Python's recursion limit, a pair
+of requests per call. Every parameter we send is older than 4.0 and ignored by older
+servers, so assuming it changes nothing else."""
 
 
 def mastodon_endpoints(config: Config) -> list[Endpoint]:
@@ -89,9 +95,14 @@ class MastodonSource(PagedSource):
                 ratelimit_method="throw",
                 request_timeout=self._timeout,
                 version_check_mode="none",
+                mastodon_version=".".join(map(str, ASSUMED_VERSION)),
                 user_agent=USER_AGENT,
                 session=self.session,
             )
+            # With version checks off Mastodon.py records the given version as checked
+            # but does not parse it: set what its `verify_minimum_version` compares.
+            client = self._client
+            client.mastodon_major, client.mastodon_minor, client.mastodon_patch = ASSUMED_VERSION
         return self._client
 
     def _fetch_page(
@@ -118,8 +129,6 @@ class MastodonSource(PagedSource):
                     endpoint.target,
                     result_type="statuses",
                     resolve=False,
-                    # True would make Mastodon.py ask the instance for its version first,
-                    # and it recurses without end when that call fails.
                     exclude_unreviewed=False,
                     min_id=since,
                     max_id=cursor,

@@ -47,8 +47,11 @@ def _listener(out: queue.Queue[tuple[str, Any]], stop: threading.Event) -> Any:
         def __init__(self, out: queue.Queue[tuple[str, Any]], stop: threading.Event) -> None:
             super().__init__()
             self._out, self._stop = out, stop
+            self.heard = False
+            """Whether the stream sent anything (a status, a deletion, a heartbeat)."""
 
         def _check(self) -> None:
+            self.heard = True
             if self._stop.is_set():
                 raise _Stopped
 
@@ -63,8 +66,11 @@ def _listener(out: queue.Queue[tuple[str, Any]], stop: threading.Event) -> Any:
             self._check()
             self._out.put(("heartbeat", None))
 
+        def on_delete(self, status_id: Any) -> None:
+            self._check()
+
         def on_unknown_event(self, name: str, unknown_event: Any = None) -> None:
-            pass  # a newer server's event: not a reason to drop the stream
+            self._check()  # a newer server's event: not a reason to drop the stream
 
     return _Listener(out, stop)
 
@@ -130,8 +136,21 @@ class MastodonStreamSource:
         from mastodon import MastodonError
 
         def listen() -> None:
+            started = self._monotonic()
             try:
                 client.stream_hashtag(tag, listener, timeout=self._window + 30)
+                if not listener.heard and not stop.is_set():
+                    # An answer that ends before the window with nothing in it (a proxy
+                    # that buffers or cuts SSE) is a failure: re-armed at once it would
+                    # reconnect many times a second and still look healthy.
+                    lasted = self._monotonic() - started
+                    out.put(
+                        (
+                            "error",
+                            f"mastodon-stream #{tag}: the stream closed after "
+                            f"{lasted:.1f} s without an event",
+                        )
+                    )
             except _Stopped:
                 pass
             except MastodonError as exc:

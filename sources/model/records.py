@@ -6,6 +6,7 @@ Classification (topics, roles) is not part of a `Mention`: `filters/` computes i
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -131,6 +132,17 @@ class SourceState:
     rate_remaining: int | None = None
     next_poll_at: str | None = None
     extra: str = "{}"
+
+
+def sum_parts(main: SourceState, parts: Iterable[SourceState]) -> None:
+    """Make a source's own row (`x`, `mastodon`) tell what its parts did: the posts they
+    have seen, and its last success theirs when a round with one failing part still read
+    the others (the row's own success is a round without any error)."""
+    parts = list(parts)
+    main.items_seen = sum(p.items_seen for p in parts)
+    successes = [t for t in (main.last_success_at, *(p.last_success_at for p in parts)) if t]
+    # Stored times share one format (`format_timestamp`), so the text order is time order.
+    main.last_success_at = max(successes, default=None)
 
 
 def utc_now() -> datetime:

@@ -30,7 +30,7 @@ import tweepy
 from sources.base import PollOutcome, PollPage
 from sources.model.config import BEARER_ENV, Config
 from sources.model.feed_rules import X
-from sources.model.records import ParsedBatch, SourceState
+from sources.model.records import ParsedBatch, SourceState, sum_parts
 from sources.model.redact import redact
 from sources.model.text import format_timestamp
 from sources.net.api_session import ApiSession, NotJson, ResponseTooLarge
@@ -183,6 +183,7 @@ class XSource:
                     continue  # the lookup said why
                 if endpoint.kind == "search" and self._stream_gate and self._stream_gate.streaming:
                     continue  # the filtered stream delivers these as they are posted
+                state.last_poll_at = format_timestamp(now)
                 yield from self._poll_endpoint(endpoint, state, now, errors, warnings, pauses)
         except _Fatal as exc:
             fatal = str(exc)
@@ -212,6 +213,7 @@ class XSource:
         )
         main.paused_until = format_timestamp(min(pauses.values())) if pauses else None
         main_state = self._main_state(main, now, errors, None if fatal else next_in)
+        sum_parts(main_state, current.values())
         yield PollPage(batch=ParsedBatch(warnings=warnings), states=[main_state])
 
     def _main_state(
@@ -242,7 +244,9 @@ class XSource:
         wanted: dict[str, list[SourceState]] = {}
         for endpoint in self.endpoints:
             state = current[endpoint.state_name]
-            if endpoint.kind != "search" and not load_extra(state.extra).get("user_id"):
+            needs_id = endpoint.kind != "search" and not load_extra(state.extra).get("user_id")
+            # A rate-limited lookup waits for its reset.
+            if needs_id and paused(state.paused_until, now) is None:
                 wanted.setdefault(endpoint.target.lower(), []).append(state)
         names = sorted(wanted)
         client = self._client
@@ -258,6 +262,15 @@ class XSource:
                 )
             except (tweepy.Unauthorized, tweepy.Forbidden) as exc:
                 raise _Fatal(_fatal_message(exc) + " (user lookup)") from None
+            except tweepy.TooManyRequests as exc:
+                # Paused like an endpoint's own 429 (their rows carry it), so the lookup
+                # is not asked again every round before the reset.
+                page, until = self._pause_lookup(
+                    exc, [s for n in names[start:] for s in wanted[n]], now
+                )
+                yield page
+                errors.append(f"user lookup: rate limited, paused until {format_timestamp(until)}")
+                return
             except tweepy.HTTPException as exc:
                 # Mentions and timelines wait for the next round; search goes on.
                 errors.append(f"user lookup: X refused it ({_api_detail(exc)})")
@@ -285,6 +298,23 @@ class XSource:
             batch = parse_response(payload, "x:users", "user lookup") if users else ParsedBatch()
             batch.skipped.clear()
             yield PollPage(batch=batch, states=changed)
+
+    def _pause_lookup(
+        self, exc: tweepy.TooManyRequests, waiting: list[SourceState], now: datetime
+    ) -> tuple[PollPage, datetime]:
+        """Pause every endpoint still waiting for its user id until the lookup's reset."""
+        extra = load_extra(waiting[0].extra)
+        until = self._rate_pause(exc, extra, now)
+        for state in waiting:
+            mine = load_extra(state.extra)
+            if "rate_failures" in extra:
+                mine["rate_failures"] = extra["rate_failures"]
+            state.extra = dump_extra(mine)
+            state.paused_until = format_timestamp(until)
+            state.rate_remaining = 0
+            state.last_error = f"user lookup rate limited until {format_timestamp(until)}"
+            state.last_error_at = format_timestamp(now)
+        return PollPage(states=[replace(s) for s in waiting]), until
 
     # --- one endpoint, page by page ------------------------------------------------
 

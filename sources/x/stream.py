@@ -7,6 +7,9 @@ tweepy's `StreamingClient`, with gaps closed from recent search.
   backoff X prescribes (network errors 0.25 s steps up to 16 s, HTTP errors doubling
   from 5 s, 429 from 60 s). A poll drains what the thread received into pages, and
   returns early at a disconnect so the Sources view shows it at once.
+- A stream that closes with nothing sent, not even a keep-alive (a proxy that buffers or
+  cuts it), ends tweepy's thread instead of its immediate reconnect; the next poll, after
+  the error wait, connects again.
 - Keep-alives (blank lines every ~20 s) are counted with their time in the state.
 - A gap (a close, `operational-disconnect`, a network error, a 429) starts at the
   disconnect; at the next connect recent search is read for every query with
@@ -21,6 +24,8 @@ from __future__ import annotations
 
 import json
 import queue
+import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -44,6 +49,10 @@ KEPT_GAPS = 20
 """Gaps remembered in the state (the newest)."""
 
 
+class _ClosedEmpty(Exception):
+    """Raised in tweepy's thread to end a stream that closed with nothing sent."""
+
+
 class _Client(tweepy.StreamingClient):
     """tweepy's client, its callbacks turned into events on a queue for the poll."""
 
@@ -55,14 +64,18 @@ class _Client(tweepy.StreamingClient):
     ) -> None:
         super().__init__(token, return_type=dict, daemon=True)
         self.events, self.clock = events, clock
+        self._heard = False
+        self._connected_at = time.monotonic()
 
     def _put(self, kind: str, value: Any = None) -> None:
         self.events.put((kind, value, self.clock()))
 
     def on_connect(self) -> None:
+        self._heard, self._connected_at = False, time.monotonic()
         self._put("connect")
 
     def on_data(self, raw_data: bytes) -> None:
+        self._heard = True
         try:
             payload = json.loads(raw_data)
         except ValueError:
@@ -75,10 +88,24 @@ class _Client(tweepy.StreamingClient):
             self._put("down", str(first.get("title") or first.get("message") or "stream error"))
 
     def on_keep_alive(self) -> None:
+        self._heard = True
         self._put("keepalive")
 
     def on_closed(self, response: Any) -> None:
-        self._put("down", "X closed the stream")
+        if self._heard:
+            self._put("down", "X closed the stream")
+            return
+        # Closed with not even a keep-alive (a proxy that buffers or cuts the stream):
+        # tweepy would reconnect at once, many times a second. End its thread instead;
+        # the source reconnects at its next poll, after its error wait.
+        lasted = time.monotonic() - self._connected_at
+        self._put("down", f"X closed the stream after {lasted:.1f} s without a post or keep-alive")
+        raise _ClosedEmpty
+
+    def on_exception(self, exception: Exception) -> None:
+        if isinstance(exception, _ClosedEmpty):
+            return  # reported by `on_closed`
+        self._put("down", f"{type(exception).__name__}")
 
     def on_connection_error(self) -> None:
         self._put("down", "connection error")
@@ -89,9 +116,6 @@ class _Client(tweepy.StreamingClient):
             self._put("forbidden")
         else:
             self._put("down", f"HTTP {status_code}")
-
-    def on_exception(self, exception: Exception) -> None:
-        self._put("down", f"{type(exception).__name__}")
 
 
 class XStreamSource:
@@ -119,6 +143,8 @@ class XStreamSource:
         self._idle = idle_seconds
         self._events: queue.Queue[tuple[str, Any, datetime]] = queue.Queue()
         self._stream: _Client | None = None
+        self.thread: threading.Thread | None = None
+        """tweepy's thread reading the stream (it ends when the stream is closed)."""
         self._search = tweepy.Client(bearer_token=token, return_type=dict)
         self._gap_from: datetime | None = None
         self._outcome = PollOutcome(next_poll_in=0.1)
@@ -138,6 +164,8 @@ class XStreamSource:
         error: str | None = None
         stopped = False
         try:
+            if self.thread is not None and not self.thread.is_alive():
+                self._stream = None  # its thread gave up on a stream closed at once
             if self._stream is None:
                 if state.cursor and self._gap_from is None:
                     # A restart: the time since the last run is a gap like any other.
@@ -146,7 +174,7 @@ class XStreamSource:
                     extra.setdefault("down_reason", "not running")
                 self._sync_rules()
                 self._stream = _Client(self._token, self._events, self._clock)
-                self._stream.filter(
+                self.thread = self._stream.filter(
                     threaded=True,
                     expansions=EXPANSIONS,
                     tweet_fields=TWEET_FIELDS,
