@@ -64,7 +64,7 @@ def settle(
 
     `fts_since`: inside `cache.db.fts.deferred_inserts`, the rowid above which rows are not
     in the full-text index yet (the delete trigger must find what it removes)."""
-    families = [_family(i, raw) for i, raw in written if has_edits(raw)]
+    families = [_family(i, str(raw)) for i, raw in written if has_edits(raw)]
     families = [f for f in families if len(f) > 1]
     if not families:
         return set()
