@@ -74,6 +74,9 @@ def _edge_pages() -> list[dict[str, object]]:
     def tweet(n: int, **fields: object) -> dict[str, object]:
         return {"id": str(base + n), "text": f"Streik edge {n}", "author_id": "901", **fields}
 
+    edited = [str(base + 20), str(base + 21)]
+    replied = {"type": "replied_to", "id": str(base + 20)}
+    at = "2026-01-05T07:00:00.000Z"
     return [
         {
             "data": [
@@ -142,6 +145,15 @@ def _edge_pages() -> list[dict[str, object]]:
                     tweet(2, text="copy without a time"),
                 ],
             },
+        },
+        # An edited post: the newer version first, the earlier one on a later page and
+        # again in the next import (it stays no mention of its own), a reply to it.
+        {"data": [tweet(21, text="Streik edited", created_at=at, edit_history_tweet_ids=edited)]},
+        {
+            "data": [
+                tweet(20, text="Streik first", created_at=at, edit_history_tweet_ids=edited),
+                tweet(22, text="Streik reply", created_at=at, referenced_tweets=[replied]),
+            ]
         },
         {"id": str(base + 13), "text": "a bare tweet line", "author_id": "902"},
         {"data": [{"username": "only_user", "id": "903", "name": "U"}]},
@@ -278,7 +290,8 @@ def test_direct_rows_match_the_ordinary_ingest_on_edge_cases(
     assert first.warnings == [w for p in parsed for w in p.warnings]
     assert first.times_from_ids == sum(time_from_id(m) for p in parsed for m in p.mentions) == 5
     assert reports[1].totals.new == 0
-    assert first.totals.new + reports[2].totals.new == len(ordinary["mentions"])
+    stored = len(ordinary["mentions"]) + len(ordinary["mention_versions"])  # an edit's 2
+    assert first.totals.new + reports[2].totals.new == stored
 
 
 def test_fts_after_bulk_import_finds_what_the_mentions_hold(tmp_path: Path) -> None:

@@ -582,3 +582,18 @@ def _names_escape_word(topic_matches: str) -> bool:
         for words in found.values()
         for word in (words if isinstance(words, list) else [words])
     )
+
+
+@migrations()
+def m022_edited_x_posts(db: Database) -> None:
+    # Each version of an edited X post came as a mention of its own; the newest stays the
+    # mention, the earlier ones move to `mention_versions` (cache.db.edit_versions).
+    from cache.db import edit_versions
+
+    db.executescript(edit_versions.SCHEMA)
+    rows = db.conn.execute(
+        "SELECT id, raw FROM mentions WHERE platform = 'x' "
+        "AND CASE WHEN json_valid(raw) "
+        "THEN json_array_length(raw, '$.edit_history_tweet_ids') END > 1"
+    ).fetchall()
+    edit_versions.settle(db.conn, [(str(i), raw) for i, raw in rows])

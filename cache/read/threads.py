@@ -9,8 +9,10 @@ mention, so a post that arrives late simply shows up in the next read.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from typing import Any
 
+from cache.db import edit_versions
 from cache.db.store import Store, as_json_list
 from cache.read.by_ids import rows_for_ids
 from cache.read.search import select_sql
@@ -117,6 +119,9 @@ def _root_id(store: Store, mention_id: str) -> str | None:
     current = mention_id
     for _ in range(_MAX_WALK):
         post = _load(store, [current]).get(current)
+        if post is None and (newer := edit_versions.newest_of(store.conn, [current])):
+            current = newer[current]  # an earlier version of an edited post: the mention
+            continue
         if post is None:
             # Not stored (yet): it is the root if some post answers or reacts to it.
             return current if current != mention_id or _is_referenced(store, current) else None
@@ -142,8 +147,10 @@ def _is_referenced(store: Store, mention_id: str) -> bool:
 def _thread_pool(store: Store, root_ids: Sequence[str]) -> dict[str, LinkedPost]:
     """Ambassador replies (and chains of them) to the roots, and parody reactions to all."""
     pool: dict[str, LinkedPost] = {}
-    frontier = list(root_ids)
-    members = set(root_ids)
+    # Answers to an earlier version of an edited root belong to its thread.
+    earlier = edit_versions.earlier_of(store.conn, root_ids)
+    frontier = [*root_ids, *earlier]
+    members = set(frontier)
     for _ in range(_MAX_WALK):
         replies = _linked_to(store, frontier, "in_reply_to", "ambassador")
         fresh = [p for p in replies if p.ref.id not in members]
@@ -157,6 +164,13 @@ def _thread_pool(store: Store, root_ids: Sequence[str]) -> dict[str, LinkedPost]
     for link in ("in_reply_to", "quoted_id"):
         for post in _linked_to(store, targets, link, "parody"):
             pool.setdefault(post.ref.id, post)
+    if earlier:
+        for key, post in pool.items():
+            pool[key] = replace(
+                post,
+                in_reply_to=earlier.get(post.in_reply_to or "", post.in_reply_to),
+                quoted_id=earlier.get(post.quoted_id or "", post.quoted_id),
+            )
     return pool
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import itertools
 import json
 import operator
 import sqlite3
@@ -16,7 +17,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from cache.db import fts
+from cache.db import edit_versions, fts
 from cache.db.store import (
     SourceState,
     Store,
@@ -129,6 +130,8 @@ class Existing:
     author: str
     has_text: bool
     """Whether the stored text has words (`blank_copy`)."""
+    superseded: bool = False
+    """An earlier version of an edited post (`cache.db.edit_versions`): kept as stored."""
 
     def learns_author(self, platform: str, author: str) -> bool:
         """Whether this post, stored without its author (an X post's `unknown`), now comes
@@ -414,6 +417,9 @@ def _store_mentions(
         digest = payload_digest(mention.raw)
         before = existing.get(mention.id)
         sources = delivered[mention.id]
+        if before is not None and before.superseded:
+            result.unchanged += 1
+            continue
         if before is not None:
             sources = before.sources + [s for s in sources if s not in before.sources]
             # A referenced copy from `includes` may lack fields: it never overwrites.
@@ -514,7 +520,20 @@ def write_rows(
         "INSERT OR IGNORE INTO mention_topics (topic, created_at, mention_id) VALUES (?, ?, ?)",
         topic_rows,
     )
+    # An earlier version of an edited post is no mention of its own once a later one is
+    # stored (whichever came first); the rows are moved before their thread is settled.
+    at_raw = _AT["raw"] - 1
+    moved = edit_versions.settle(
+        conn,
+        itertools.chain(
+            ((str(row[0]), row[layout.raw]) for row in inserts),
+            ((str(row[-1]), row[at_raw]) for row in updates),
+        ),
+        None if deferred is None else deferred.since,
+    )
     written = [str(row[0]) for row in inserts] + [row[0] for row in retopic_ids]
+    if moved:
+        written = [i for i in written if i not in moved]
     if written:
         # Replies stored earlier whose topics changed with this batch (their parent came):
         # not counted as updated payloads, but listed so the screen redraws their rows.
@@ -633,6 +652,11 @@ def load_existing(store: Store, ids: list[str]) -> dict[str, Existing]:
                 row[7],
                 bool((row[8] or "").strip()),
             )
+    if edit_versions.any_stored(store.conn):
+        missing = [i for i in ids if i not in found]
+        for mention_id, digest in edit_versions.stored_versions(store.conn, missing).items():
+            # Another copy of an earlier version changes nothing a reader sees.
+            found[mention_id] = Existing("", str(digest), True, [], "", "", "", True, True)
     return found
 
 

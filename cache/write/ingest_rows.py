@@ -177,6 +177,9 @@ def _add_rows(
         before = existing.get(mention_id)
         sources = delivered[mention_id]
         raw: str | None = None
+        if before is not None and before.superseded:
+            result.unchanged += 1
+            continue
         if before is not None:
             sources = before.sources + [s for s in sources if s not in before.sources]
             # A referenced copy never overwrites, so its payload is not serialised here

@@ -76,6 +76,8 @@ class InsertLayout:
     (`TOPICS_OF_NEW_ROWS`), not handed to `write_rows` as rows of their own."""
     values: Values = _chained
     """What a statement binds for its rows (by default each row's values in turn)."""
+    raw: int = -1
+    """Where a row holds its payload (`cache.db.edit_versions` reads it)."""
 
 
 def _layout(columns: Sequence[str]) -> InsertLayout:
@@ -105,6 +107,7 @@ def _with_positions(
         sql_many=sql_many,
         author=operator.itemgetter(at["author_key"], at["author"]),
         created=at["created_at"],
+        raw=at["raw"],
         settled=operator.itemgetter(
             at["topics"], at["in_reply_to"], at["quoted_id"], at["created_at"]
         ),
