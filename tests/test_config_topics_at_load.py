@@ -53,3 +53,16 @@ def test_a_bad_topic_stops_the_command_naming_the_key_and_touches_no_store(
         assert key in run.err, run.err
     assert _digest(existing) == before
     assert not (tmp_path / "absent.db").exists()
+
+
+def test_a_default_topic_replaced_by_no_terms_loads_with_a_warning(tmp_path: Path, cli) -> None:
+    """`[topics.pay] replace = true` with no terms loads; stderr says 'pay' matches nothing."""
+    config = tmp_path / "c.toml"
+    config.write_text("[topics.pay]\nreplace = true\n", "utf-8")
+    run = cli("feeds", "list", "--config", config, "--db", tmp_path / "s.db")
+    assert run.code == 0, run.err
+    warnings = [line for line in run.err.splitlines() if "topic 'pay'" in line]
+    assert warnings == [
+        f"echowatch: warning: {config}: topic 'pay' has no terms: it matches nothing "
+        "(key 'topics.pay' has replace = true and no en or de terms)"
+    ], run.err

@@ -107,3 +107,15 @@ def test_a_saved_view_with_a_far_date_is_listed(
     result = cli("views", "--db", db_path, "--config", config, "--json")
     assert result.code == 0, result.err
     assert [row["name"] for row in json.loads(result.out)] == ["far"]
+
+
+@pytest.mark.parametrize("query", ["until:9999-12-30", "since:0001-01-02 until:9999-12-30"])
+def test_a_reports_chart_spans_the_stored_posts_not_the_far_bound(
+    cli: Any, store: Store, db_path: Path, tmp_path: Path, query: str
+) -> None:
+    """A bound far past the stored posts (inside the calendar) does not stretch the chart."""
+    out = tmp_path / "far.md"
+    result = cli("export", "--db", db_path, "--format", "md", "--query", query, "-o", out)
+    assert result.code == 0, result.err
+    (trend,) = [line for line in out.read_text("utf-8").splitlines() if line.startswith("Trend:")]
+    assert "from 2026-11-01" in trend and "to 2026-11-02" in trend, trend

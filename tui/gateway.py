@@ -129,10 +129,16 @@ def reading(db_path: Path) -> Reader:
 
 
 def feed_page(
-    reader: Reader, selection: Selection, *, before: tuple[str, str] | None = None, limit: int
+    reader: Reader,
+    selection: Selection,
+    *,
+    before: tuple[str, str] | None = None,
+    limit: int,
+    now: datetime | None = None,
 ) -> list[dict[str, Any]]:
-    """One page of the feed, newest first, older than `before` (created_at, id)."""
-    return monitor_queries.feed_page(reader._store, selection, before=before, limit=limit)
+    """One page of the feed, newest first, older than `before` (created_at, id); with
+    `now`, none dated after the present (`monitor_queries.present_period`)."""
+    return monitor_queries.feed_page(reader._store, selection, before=before, limit=limit, now=now)
 
 
 def count_matching(reader: Reader, selection: Selection, cap: int = COUNT_CAP) -> int:
@@ -140,9 +146,11 @@ def count_matching(reader: Reader, selection: Selection, cap: int = COUNT_CAP) -
     return monitor_queries.count_matching(reader._store, selection, cap)
 
 
-def feed_rows_by_ids(reader: Reader, selection: Selection, ids: list[str]) -> list[dict[str, Any]]:
-    """The feed rows of `ids` that match `selection`."""
-    return monitor_queries.feed_rows_by_ids(reader._store, selection, ids)
+def feed_rows_by_ids(
+    reader: Reader, selection: Selection, ids: list[str], now: datetime | None = None
+) -> list[dict[str, Any]]:
+    """The feed rows of `ids` that match `selection` (with `now`: none dated after it)."""
+    return monitor_queries.feed_rows_by_ids(reader._store, selection, ids, now)
 
 
 def any_ambassador_post(reader: Reader, ids: list[str]) -> bool:

@@ -353,7 +353,9 @@ class MonitorApp(App[None]):
         with self.open_store() as store, until_superseded(store, lambda: worker.is_cancelled):
             if before is None and generation == 1:
                 self.outside_writes.start(store)  # rows after this point are arrivals
-            rows = attach_marks(store, feed_page(store, selection, before=before, limit=PAGE_SIZE))
+            rows = attach_marks(
+                store, feed_page(store, selection, before=before, limit=PAGE_SIZE, now=self.clock())
+            )
             if worker.is_cancelled:
                 return
             older = before is not None
@@ -371,7 +373,7 @@ class MonitorApp(App[None]):
         self, ids: list[str], changed_ids: list[str], selection: Selection, generation: int
     ) -> None:
         with self.open_store() as store:
-            rows = attach_marks(store, feed_rows_by_ids(store, selection, ids))
+            rows = attach_marks(store, feed_rows_by_ids(store, selection, ids, self.clock()))
             posted = any_ambassador_post(store, ids)
             # A row on screen is refreshed whatever the filter: it stays where the reader is.
             changed = attach_marks(store, feed_rows_by_ids(store, Selection(), changed_ids))

@@ -26,7 +26,7 @@ from cache.export.request import EXPORT_COLUMNS, ExportRequest, time_text
 from cache.export.safe_text import display_text
 from cache.export.sidecar import echowatch_version, query_bounds
 from cache.read.ambassadors import ambassador_profiles
-from cache.read.hourly_counts import safe_hour
+from cache.read.hourly_counts import history_hours, safe_hour
 from cache.read.search import select_sql
 from cache.read.threads import iter_critical_threads
 from filters.spikes import hour_of, hour_start
@@ -134,7 +134,7 @@ def gather(store: Store, request: ExportRequest) -> ReportData:
         hour = safe_hour(hour_text)
         if hour is not None:
             topic_hours.setdefault(topic, {})[hour] = count
-    start, end = _chart_span(per_hour, since, until)
+    start, end = _chart_span(per_hour, since, until, history_hours(store))
     size = next((s for s in _BUCKET_HOURS if math.ceil((end - start + 1) / s) <= MAX_BUCKETS), 720)
     first_bucket = start // size * size
     buckets = tuple(range(first_bucket, end + 1, size))
@@ -175,12 +175,22 @@ def gather(store: Store, request: ExportRequest) -> ReportData:
 
 
 def _chart_span(
-    per_hour: dict[int, int], since: datetime | None, until: datetime | None
+    per_hour: dict[int, int],
+    since: datetime | None,
+    until: datetime | None,
+    history: tuple[int, int] | None,
 ) -> tuple[int, int]:
-    """First and last hour of the trend: the query's range where it gives one, else the data's."""
+    """First and last hour of the trend: the query's range where it gives one, else the data's.
+
+    A query bound reaches no further than the store's own `history` (its first and last
+    trusted hour): `until:9999-12-30` drew 8,000 years of empty buckets after the posts,
+    while `since:7d` still shows the quiet days before the first selected post."""
     hours = sorted(per_hour)
     start = hour_of(since) if since else (hours[0] if hours else 0)
     end = hour_of(until - timedelta(microseconds=1)) if until else (hours[-1] if hours else start)
+    if history is not None:
+        start = max(start, history[0]) if since else start
+        end = min(end, history[1]) if until else end
     if hours and not since:
         start = min(start, hours[0])
     if hours and not until:

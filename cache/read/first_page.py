@@ -11,6 +11,7 @@ the monitor's own start reports what is wrong.
 from __future__ import annotations
 
 import sqlite3
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,18 +31,29 @@ WAIT_S = 0.2
 """How long to wait for a writer's lock: the early rows are not worth a longer wait."""
 
 
-def newest_mentions(path: Path, limit: int) -> list[dict[str, Any]] | None:
+PRESENT_AHEAD = timedelta(days=1, seconds=1)
+"""The feed starts below a day after now, as the monitor's does
+(`cache.read.monitor_queries.present_period`): a post dated 2100 is not the first row."""
+
+
+def newest_mentions(
+    path: Path, limit: int, now: datetime | None = None
+) -> list[dict[str, Any]] | None:
     """The `limit` newest mentions in the monitor's feed order, or None when `path` is not
     a store that can be read as it is (missing, not SQLite, locked, from an older version)."""
     if limit <= 0 or not path.is_file():
         return None
     columns = ", ".join(FIRST_PAGE_COLUMNS)
+    # The stored times' one form (`sources.model.text.format_timestamp`), not imported:
+    # this module loads the standard library only.
+    ceiling = ((now or datetime.now(UTC)) + PRESENT_AHEAD).strftime("%Y-%m-%dT%H:%M:%SZ")
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=WAIT_S)
         try:
             rows = conn.execute(
-                f"SELECT {columns} FROM mentions ORDER BY created_at DESC, id DESC LIMIT ?",
-                [limit],
+                f"SELECT {columns} FROM mentions WHERE created_at < ? "
+                "ORDER BY created_at DESC, id DESC LIMIT ?",
+                [ceiling, limit],
             ).fetchall()
         finally:
             conn.close()

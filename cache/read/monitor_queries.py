@@ -35,6 +35,7 @@ from cache.read.query_sql import (
 from cache.read.selection import (
     NEWEST_FIRST,
     FtsQuery,
+    Period,
     Selection,
     newest_first,
     overlap,
@@ -42,7 +43,7 @@ from cache.read.selection import (
 )
 from cache.read.windowed import Window, has_full_text, may_reach, narrowed, time_windows
 from sources.model.config import Config
-from sources.model.text import format_timestamp, parse_timestamp
+from sources.model.text import LATEST_AHEAD, format_timestamp, parse_timestamp
 
 OTHER_TOPIC = "other"
 """The panel's group for mentions that have no topic."""
@@ -192,14 +193,31 @@ def _listed(
     return "", first, (listed_text, *params)
 
 
+def present_period(period: Period, now: datetime | None) -> Period:
+    """The period a newest-first feed shows at `now`: a query without `until:` (nor a
+    `since:` after the present) ends where a trusted time can end, a day after `now`.
+
+    A post dated 2100 (flagged `out_of_range`) kept its time and sorted above every post
+    that came after it, for ever. Ending the walk there is the keyset every later page
+    uses (index-backed, no extra cost); `until:` a later date asks for such posts."""
+    if now is None or period[1] is not None:
+        return period
+    ceiling = format_timestamp(now + LATEST_AHEAD + timedelta(seconds=1))
+    if period[0] is not None and period[0] >= ceiling:
+        return period
+    return (period[0], ceiling)
+
+
 def feed_page(
     store: Store,
     selection: Selection,
     *,
     before: tuple[str, str] | None = None,
     limit: int = 200,
+    now: datetime | None = None,
 ) -> list[dict[str, Any]]:
-    """The newest `limit` selected mentions older than `before` (created_at, id).
+    """The newest `limit` selected mentions older than `before` (created_at, id), none
+    dated after the present when `now` is given (`present_period`).
 
     With free text, the newest mentions are read in time windows first
     (`cache.read.windowed`): the same rows in the same order, without listing every match.
@@ -208,7 +226,7 @@ def feed_page(
     (`cache.read.prefix_terms`).
     """
     selection = prefix_terms.expanded(store, selection)
-    before = walk_start(before, selection.period)
+    before = walk_start(before, present_period(selection.period, now))
     rare = rare_words.rare_text(store, selection)
     if rare is not None:
         expression, matches = rare
@@ -465,8 +483,12 @@ def _count(
     return int(store.conn.execute(sql, (*params, limit)).fetchone()[0])
 
 
-def feed_rows_by_ids(store: Store, selection: Selection, ids: list[str]) -> list[dict[str, Any]]:
-    """The selected mentions among `ids` (new arrivals), newest first."""
+def feed_rows_by_ids(
+    store: Store, selection: Selection, ids: list[str], now: datetime | None = None
+) -> list[dict[str, Any]]:
+    """The selected mentions among `ids` (new arrivals), newest first; with `now`, none
+    dated after the present (as `feed_page`)."""
+    end = present_period(selection.period, now)[1]
     rows: list[dict[str, Any]] = []
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
@@ -475,7 +497,8 @@ def feed_rows_by_ids(store: Store, selection: Selection, ids: list[str]) -> list
             f"SELECT {_SELECT_FEED} FROM mentions AS m WHERE m.id IN ({marks}) "
             f"AND ({selection.where}) AND m.referenced_only = 0"
         )
-        rows.extend(_feed_row(r) for r in store.rows(sql, (*chunk, *selection.params)))
+        found = store.rows(sql, (*chunk, *selection.params))
+        rows.extend(_feed_row(r) for r in found if end is None or r["created_at"] < end)
     rows.sort(key=lambda r: (r["created_at"], r["id"]), reverse=True)
     return rows
 

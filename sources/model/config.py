@@ -295,7 +295,7 @@ def load_config(path: Path | None) -> Config:
     _check_feeds(config, str(path))
     _check_social(config, str(path))
     _check_values(config, str(path))
-    return _with_feed_warnings(config, str(path))
+    return _with_topic_warnings(_with_feed_warnings(config, str(path)), str(path))
 
 
 def _with_company_defaults(values: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
@@ -461,6 +461,18 @@ def _with_feed_warnings(config: Config, file: str) -> Config:
     a warning naming both."""
     found = same_url_warnings((feed.name, feed.url) for feed in config.feeds)
     return replace(config, warnings=(*config.warnings, *(f"{file}: {w}" for w in found)))
+
+
+def _with_topic_warnings(config: Config, file: str) -> Config:
+    """`replace = true` with no terms still loads (a way to switch a default topic off),
+    with a warning: silently matching nothing looked like a broken topic."""
+    found = [
+        f"{file}: topic '{topic_id}' has no terms: it matches nothing "
+        f"(key 'topics.{topic_id}' has replace = true and no en or de terms)"
+        for topic_id, topic in config.topics.items()
+        if topic.replace and not (topic.en or topic.de)
+    ]
+    return replace(config, warnings=(*config.warnings, *found))
 
 
 def _check_social(config: Config, file: str) -> None:
