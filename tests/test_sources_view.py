@@ -55,3 +55,18 @@ async def test_a_long_source_name_is_cut_and_health_and_mentions_stay_visible(
         assert name in text_of(app.screen, "#list-detail-text")  # whole in the panel below
         if size[0] >= 120:
             assert "Last poll" in table.render_line(0).text
+
+
+async def test_a_source_with_one_mention_says_one_mention(cli, tmp_path: Path) -> None:
+    """The panel under the Sources view says `1 mention stored`, not `1 mentions stored`."""
+    scenario = build_store(tmp_path / "store.db")
+    name = import_long_named_file(cli, scenario.path, tmp_path)
+    app = make_app(scenario, tmp_path, mode="offline")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        table.move_cursor(row=table.get_row_index(name))
+        await pilot.pause()
+        assert "· 1 mention stored" in text_of(app.screen, "#list-detail-text")

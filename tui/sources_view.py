@@ -17,6 +17,7 @@ from rich.text import Text
 from textual.content import Content
 from textual.widgets import DataTable
 
+from sources.model.counted import counted
 from sources.model.records import SourceState, utc_now
 from sources.net.backoff import paused
 from sources.net.stream_gaps import stream_gaps
@@ -175,11 +176,11 @@ class SourcesScreen(ListScreen):
         state = row.health_state
         lines = [
             Content.from_markup(
-                "[b]$name[/b] ($platform) · $health · $mentions mentions stored",
+                "[b]$name[/b] ($platform) · $health · $mentions stored",
                 name=clean(row.name, one_line=True),
                 platform=clean(row.platform or "?", one_line=True),
                 health=health_word(row),
-                mentions=str(row.mentions),
+                mentions=counted(row.mentions, "mention"),
             )
         ]
         if row.via is not None:
