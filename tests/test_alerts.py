@@ -293,7 +293,7 @@ def test_a_view_given_alert_later_gets_the_alerts_a_fresh_store_gets(
     at_once = cli("alerts", "--db", fresh, "--config", viewed, "--format", "json")
     assert later.code == 0 and at_once.code == 0, later.err + at_once.err
 
-    def listed(run) -> list[tuple[str, str, int]]:  # type: ignore[no-untyped-def]
+    def listed(run) -> list[tuple[str, str, int]]:
         return [(a["topic"], a["started_at"], a["count"]) for a in json.loads(run.out)]
 
     assert [a for a in listed(at_once) if a[0] == "view:streik"] == [
