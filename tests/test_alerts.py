@@ -271,3 +271,35 @@ def test_the_alerts_command_counts_one_hour_in_the_singular(cli, db_path: Path) 
     run = cli("alerts", "--db", db_path)
     assert run.code == 0, run.err
     assert "judged 1 hour of stored history: 0 new alerts" in run.err
+
+
+def test_a_view_given_alert_later_gets_the_alerts_a_fresh_store_gets(
+    cli, db_path: Path, tmp_path: Path
+) -> None:
+    """A view given `alert = true` after the history was judged gets its history judged
+    once: the same alerts as a fresh store with that config, none raised twice."""
+    fresh = tmp_path / "fresh.db"
+    for path in (db_path, fresh):
+        with Store.open(path) as opened:
+            steady_days(opened, 9)
+            add_posts(opened, DAY0 + timedelta(days=7, hours=9), 40, STRIKE_TEXT)
+            add_posts(opened, DAY0 + timedelta(days=8, hours=15), 30, STRIKE_TEXT)
+    plain = tmp_path / "plain.toml"
+    plain.write_text("")
+    viewed = tmp_path / "viewed.toml"
+    viewed.write_text('[views.streik]\nquery = "topic:strikes leipzig"\nalert = true\n')
+    assert cli("alerts", "--db", db_path, "--config", plain).code == 0
+    later = cli("alerts", "--db", db_path, "--config", viewed, "--format", "json")
+    at_once = cli("alerts", "--db", fresh, "--config", viewed, "--format", "json")
+    assert later.code == 0 and at_once.code == 0, later.err + at_once.err
+
+    def listed(run) -> list[tuple[str, str, int]]:
+        return [(a["topic"], a["started_at"], a["count"]) for a in json.loads(run.out)]
+
+    assert [a for a in listed(at_once) if a[0] == "view:streik"] == [
+        ("view:streik", "2026-11-09T15:00:00Z", 30),
+        ("view:streik", "2026-11-08T09:00:00Z", 40),
+    ]
+    assert listed(later) == listed(at_once)
+    again = cli("alerts", "--db", db_path, "--config", viewed, "--format", "json")
+    assert listed(again) == listed(at_once)

@@ -314,3 +314,55 @@ def test_demo_finds_exactly_the_patterns_it_was_written_with(  # type: ignore[no
         for c in p.co_replies
     }
     assert co_found == co_written
+
+
+def test_reports_carry_the_median_and_fastest_reply_delay_of_the_stored_replies(
+    db_path: Path, tmp_path: Path, cli
+) -> None:  # type: ignore[no-untyped-def,unused-ignore]
+    """CSV and JSON give each ambassador's median and fastest reply delay, as computed from
+    the stored replies (`in_reply_to`, `created_at`), the same numbers the monitor shows."""
+    critic = builders.user("kritikerin", "Kritische Stimme")
+    lena = builders.user("lena_k", "Lena Kraus")
+    tweets = []
+    for day, minutes in enumerate((95, 7, 240, 33)):
+        at = MONDAY + timedelta(days=day)
+        post = builders.tweet(critic, f"Kestrel zahlt zu wenig, Tag {day}", at=at)
+        reply = builders.tweet(
+            lena, f"@kritikerin Tag {day}", at=at + timedelta(minutes=minutes), reply_to=post
+        )
+        tweets += [post, reply]
+    with Store.open(db_path) as store:
+        ingest(
+            store,
+            parse_response(builders.page(tweets, [critic, lena]), "import"),
+            Classifier(config()),
+        )
+        times = {
+            r["id"]: datetime.fromisoformat(r["created_at"])
+            for r in store.rows("SELECT id, created_at FROM mentions")
+        }
+        delays = sorted(
+            (times[r["id"]] - times[r["in_reply_to"]]).total_seconds()
+            for r in store.rows("SELECT id, in_reply_to FROM mentions WHERE author = 'lena_k'")
+        )
+    median, fastest = (delays[1] + delays[2]) / 2, delays[0]
+    assert (median, fastest) == (64 * 60, 7 * 60)
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(CONFIG_TOML)
+    run = cli("export", "--report", "ambassadors", "--db", db_path, "--config", cfg)
+    rows = list(csv.reader(io.StringIO(run.out)))
+    assert rows[0][-2:] == ["median_reply_delay_seconds", "fastest_reply_delay_seconds"]
+    assert [float(v) for v in rows[1][-2:]] == [median, fastest]
+    run = cli(
+        "export", "--report", "ambassadors", "--format", "json", "--db", db_path, "--config", cfg
+    )
+    [entry] = json.loads(run.out)["ambassadors"]
+    assert (entry["median_reply_delay_seconds"], entry["fastest_reply_delay_seconds"]) == (
+        median,
+        fastest,
+    )
+    [profile] = profiles_by_handle(db_path).values()
+    assert (profile.median_reply_delay_seconds, profile.fastest_reply_delay_seconds) == (
+        median,
+        fastest,
+    )

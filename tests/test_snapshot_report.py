@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import re
 from datetime import timedelta
 from html.parser import HTMLParser
@@ -194,3 +196,32 @@ def test_an_empty_selection_still_makes_a_readable_report(cli, db_path: Path) ->
     run = cli("export", "--db", db_path, "--format", "html", "--query", "nothingmatchesthis")
     assert run.code == 0, run.err
     assert "No mentions match this query." in run.out
+
+
+def test_topic_table_counts_rows_with_untrusted_times_like_all_and_export(
+    cli, db_path: Path
+) -> None:
+    """A strike post dated year 1 is counted in the Strikes row as in All and in
+    `export --query topic:strikes`, while the trend charts leave it out."""
+    build_store(db_path)
+    critic = user("critic", "Critic")
+    undated = tweet(critic, "Kestrel strike, date lost", tweet_id="1860000000000000009")
+    undated["created_at"] = "0001-01-01T00:00:00.000Z"
+    with Store.open(db_path) as store:
+        ingest(store, parse_response(page([undated], [critic]), "x:search"), Classifier(Config()))
+        assert (
+            store.conn.execute("SELECT count(*) FROM mentions WHERE time_flag != ''").fetchone()[0]
+            == 1
+        )
+    exported = cli("export", "--db", db_path, "--format", "csv", "--query", "topic:strikes")
+    assert exported.code == 0, exported.err
+    strike_rows = len(list(csv.reader(io.StringIO(exported.out)))) - 1
+    run = cli("export", "--db", db_path, "--format", "md")
+    assert run.code == 0, run.err
+    rows = {
+        li.split(" | ")[0]: li.split(" | ") for li in run.out.splitlines() if li.startswith("| ")
+    }
+    strikes = next(v for k, v in rows.items() if "Strikes" in k)
+    assert strikes[1] == str(strike_rows) == "9"
+    assert next(v for k, v in rows.items() if "All" in k)[1] == "11"
+    assert sum(" ▁▂▃▄▅▆▇█".index(c) > 0 for c in strikes[3].strip("` |")) <= 8

@@ -25,7 +25,8 @@ from datetime import datetime
 from typing import Any
 
 from cache.db.store import Store, now_text
-from cache.read.hourly_counts import CountCache, Views, history_hours
+from cache.read.hourly_counts import CountCache, Views, history_hours, hourly_counts
+from cache.read.selection import Selection
 from filters.spikes import (
     ALL_SERIES,
     SeriesState,
@@ -46,6 +47,8 @@ log = logging.getLogger("echowatch.alerts")
 
 JUDGED_THROUGH_KEY = "alerts.judged_through"
 """Meta key: the last hour (stored timestamp form) judged for good."""
+JUDGED_VIEWS_KEY = "alerts.judged_views"
+"""Meta key: JSON {series: fingerprint} of the alert views that `judged_through` covers."""
 TOP_POSTS = 5
 """How many posts (and sources) an alert names as driving it."""
 DRIVER_HOURS = 6
@@ -152,31 +155,66 @@ def evaluate(
     # Live by the clock, not by the data: the newest stored hour may be years old.
     live_hour = current - 1
     live_from = format_timestamp(hour_start(live_hour))
-    if first > open_hour:
-        return Evaluation([], 0, judged, live_from)
     views = dict(views or {})
-    cache = cache or CountCache(views)
-    counts = cache.get(store, first - rule.lookback_hours, open_hour, open_hour + 1)
-    states = series_states(store)
+    # A view that alerts since the last check (or whose query changed) was never judged
+    # over the hours before `first`: it gets its whole history judged once, from a clean
+    # state, as a fresh store would; alerts it already has are kept, not raised again.
+    fingerprints = {series: view_fingerprint(selection) for series, selection in views.items()}
+    judged_views = _judged_views(store)
+    unjudged = {s: views[s] for s, f in fingerprints.items() if judged_views.get(s) != f}
+    if first > open_hour and not unjudged:
+        return Evaluation([], 0, judged, live_from)
     steps: list[SpikeStep] = []
-    for series, per_hour in counts.items():
-        found, _ = walk(
-            series,
-            per_hour,
-            first,
-            open_hour,
-            history_start,
-            rule,
-            states.get(series, SeriesState()),
-        )
-        steps.extend(found)
+    if first <= open_hour:
+        cache = cache or CountCache(views)
+        counts = cache.get(store, first - rule.lookback_hours, open_hour, open_hour + 1)
+        states = series_states(store)
+        for series, per_hour in counts.items():
+            if series in unjudged:
+                continue
+            found, _ = walk(
+                series,
+                per_hour,
+                first,
+                open_hour,
+                history_start,
+                rule,
+                states.get(series, SeriesState()),
+            )
+            steps.extend(found)
+    if unjudged:
+        backlog = hourly_counts(store, history_start, open_hour + 1, unjudged)
+        for series in unjudged:
+            found, _ = walk(
+                series, backlog.get(series, {}), history_start, open_hour, history_start, rule
+            )
+            steps.extend(found)
     steps.sort(key=lambda s: (s.verdict.hour, s.series))
     judged_through = format_timestamp(hour_start(open_hour - 1))
+    hours = open_hour - (history_start if unjudged else first) + 1
     with store.writing():
         opened = _record(store, rule, steps, live_from=live_hour, views=views)
         if judged is None or judged_through > judged:
             store.set_meta(JUDGED_THROUGH_KEY, judged_through)
-    return Evaluation(opened, open_hour - first + 1, judged_through, live_from)
+        if fingerprints != judged_views:
+            store.set_meta(JUDGED_VIEWS_KEY, json.dumps(fingerprints, sort_keys=True))
+    return Evaluation(opened, hours, judged_through, live_from)
+
+
+def view_fingerprint(selection: Selection) -> str:
+    """What an alert view counts: its compiled SQL and parameters."""
+    return json.dumps([selection.where, list(selection.params)], default=str)
+
+
+def _judged_views(store: Store) -> dict[str, str]:
+    """The alert views whose history has been judged (none for a store judged before
+    views were remembered: their history is judged once more, repeating no alert)."""
+    text = store.get_meta(JUDGED_VIEWS_KEY)
+    try:
+        loaded = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in loaded.items()} if isinstance(loaded, dict) else {}
 
 
 def series_states(store: Store) -> dict[str, SeriesState]:

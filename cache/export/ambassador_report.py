@@ -37,8 +37,10 @@ REPORT_COLUMNS = (
     "disclosed",
     "topics_answered",
     "topics_avoided",
+    "median_reply_delay_seconds",
+    "fastest_reply_delay_seconds",
 )
-"""The columns of the ambassadors report, in order (a contract)."""
+"""The columns of the ambassadors report, in order (a contract: new ones go at the end)."""
 
 
 def report_row(profile: AmbassadorProfile) -> dict[str, Any]:
@@ -58,6 +60,8 @@ def report_row(profile: AmbassadorProfile) -> dict[str, Any]:
         "disclosed": profile.disclosed,
         "topics_answered": list(profile.topics_answered),
         "topics_avoided": list(profile.topics_avoided),
+        "median_reply_delay_seconds": profile.median_reply_delay_seconds,
+        "fastest_reply_delay_seconds": profile.fastest_reply_delay_seconds,
     }
 
 
@@ -113,7 +117,6 @@ def _write_json(
                 "key": profile.key,
                 "display_name": profile.display_name,
                 "posts": profile.posts,
-                "median_reply_delay_seconds": profile.median_reply_delay_seconds,
                 "account_age_days": _round(profile.account_age_days, 1),
                 "evidence": profile_evidence(profile),
             }

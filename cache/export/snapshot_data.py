@@ -124,16 +124,22 @@ def gather(store: Store, request: ExportRequest) -> ReportData:
         per_hour[hour] = trusted
         first = oldest if first is None or oldest < first else first
         last = newest if last is None or newest > last else last
+    # A topic's row counts like All (flagged times too, as `export` of that topic does);
+    # only its trend leaves the flagged times out.
+    topic_totals: dict[str, int] = {}
     topic_hours: dict[str, dict[int, int]] = {}
-    for topic, hour_text, count in store.conn.execute(
-        "SELECT report_t.topic, substr(m.created_at, 1, 13), count(*) FROM mentions AS m "
+    for topic, hour_text, count, trusted in store.conn.execute(
+        "SELECT report_t.topic, substr(m.created_at, 1, 13), count(*), sum(m.time_flag = '') "
+        "FROM mentions AS m "
         f"JOIN mention_topics AS report_t ON report_t.mention_id = m.id WHERE ({where}) "
-        "AND m.time_flag = '' GROUP BY 1, 2",
+        "GROUP BY 1, 2",
         params,
     ):
-        hour = safe_hour(hour_text)
+        topic_totals[topic] = topic_totals.get(topic, 0) + count
+        hours = topic_hours.setdefault(topic, {})
+        hour = safe_hour(hour_text) if trusted else None
         if hour is not None:
-            topic_hours.setdefault(topic, {})[hour] = count
+            hours[hour] = trusted
     start, end = _chart_span(per_hour, since, until, history_hours(store))
     size = next((s for s in _BUCKET_HOURS if math.ceil((end - start + 1) / s) <= MAX_BUCKETS), 720)
     first_bucket = start // size * size
@@ -142,7 +148,7 @@ def gather(store: Store, request: ExportRequest) -> ReportData:
     topics = sorted(
         (
             TopicCount(
-                topic, labels.get(topic, topic), sum(c.values()), _bucketed(c, buckets, size)
+                topic, labels.get(topic, topic), topic_totals[topic], _bucketed(c, buckets, size)
             )
             for topic, c in topic_hours.items()
         ),

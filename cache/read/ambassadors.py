@@ -80,6 +80,8 @@ class AmbassadorProfile:
     reply_ids: tuple[str, ...]
     own_post_ids: tuple[str, ...]
     median_reply_delay_seconds: float | None
+    fastest_reply_delay_seconds: float | None
+    """Both from `reply_delays`: what the monitor and every report show."""
     reply_delays: tuple[tuple[str, float], ...]
     """(reply id, seconds after the post it answers), for parents in the store."""
     working_hours: WorkingHours
@@ -227,6 +229,7 @@ def ambassador_profiles(
                 reply_ids=share.reply_ids,
                 own_post_ids=share.own_post_ids,
                 median_reply_delay_seconds=signals.median_or_none(delays.values()),
+                fastest_reply_delay_seconds=min(delays.values(), default=None),
                 reply_delays=tuple(delays.items()),
                 working_hours=hours,
                 co_replies=tuple(co_evidence),
