@@ -73,13 +73,11 @@ def _config_args(parser: argparse.ArgumentParser, default: object = argparse.SUP
 
 def load_config_from(args: argparse.Namespace) -> Config:
     explicit = getattr(args, "config", None)
-    if not explicit and hasattr(args, "db") and _is_demo_store(db_path_from(args)):
-        # A demo store was classified with the demo's own config (its company, ambassadors
-        # and alert rule): without --config, reports and alerts on it use the same one.
-        from sources.demo import demo_config_path
+    if not hasattr(args, "db"):
+        return checked(load_config(find_config_path(explicit)))
+    from cache.live.demo_policy import config_path_for
 
-        return checked(load_config(demo_config_path()))
-    return checked(load_config(find_config_path(explicit)))
+    return checked(load_config(config_path_for(db_path_from(args), explicit)))
 
 
 def checked(config: Config) -> Config:
@@ -102,13 +100,6 @@ def _warn_once(warnings: Sequence[str]) -> None:
         if warning not in _WARNED:
             _WARNED.add(warning)
             say(f"echowatch: warning: {warning}", file=sys.stderr)
-
-
-def _is_demo_store(path: Path) -> bool:
-    """Whether `path` is a store that `import --demo` or the demo monitor marked."""
-    from cache.live.demo_policy import is_demo_store
-
-    return is_demo_store(path)
 
 
 def db_path_from(args: argparse.Namespace) -> Path:
