@@ -68,7 +68,7 @@ from cache.read.thread_walk import (
     reply_text_blocks,
     text_block_of,
 )
-from cache.read.views import ViewCount, alert_views
+from cache.read.views import CountsEnd, ViewCount, alert_views
 from cache.write.marks import set_marks
 from cache.write.reclassify import reclassify_if_changed
 from filters.classify import Classifier
@@ -189,8 +189,8 @@ def thread_for(reader: Reader, mention_id: str) -> Thread | None:
 # --- topics and saved views ----------------------------------------------------------------
 
 
-def newest_time(reader: Reader) -> datetime | None:
-    return monitor_queries.newest_time(reader._store)
+def counts_end(reader: Reader, now: datetime, *, to_newest: bool) -> CountsEnd:
+    return views.counts_end(reader._store, now, to_newest=to_newest)
 
 
 def topic_counts(
@@ -470,6 +470,7 @@ __all__ = [
     "Alert",
     "AlertWatcher",
     "AmbassadorProfile",
+    "CountsEnd",
     "DemoStoreRefused",
     "EvidencePost",
     "ExportRequest",
@@ -489,6 +490,7 @@ __all__ = [
     "ambassador_ids",
     "combine",
     "config_path_for",
+    "counts_end",
     "default_db_path",
     "demo_db_path",
     "describe_report",
