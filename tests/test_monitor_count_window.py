@@ -4,8 +4,9 @@ collecting, up to the newest stored post when a store is browsed; every label sa
 
 from __future__ import annotations
 
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.widgets import DataTable
@@ -42,7 +43,7 @@ def config_file(tmp_path: Path) -> Path:
     return path
 
 
-def make_app(scenario: Scenario, config_file: Path, mode: str, now: object) -> MonitorApp:
+def make_app(scenario: Scenario, config_file: Path, mode: str, now: datetime) -> MonitorApp:
     config = load_config(config_file)
     return MonitorApp(
         MonitorOptions(
@@ -57,7 +58,9 @@ def make_app(scenario: Scenario, config_file: Path, mode: str, now: object) -> M
     )
 
 
-def cli_counts(cli, monkeypatch, scenario: Scenario, config: Path, *flags: str):  # type: ignore[no-untyped-def]
+def cli_counts(
+    cli: Any, monkeypatch: pytest.MonkeyPatch, scenario: Scenario, config: Path, *flags: str
+) -> tuple[dict[str, dict[str, str]], str]:
     """`app.py views` with its clock at LATER: {view: {window: count}} and its stderr."""
     monkeypatch.setattr("sources.model.records.utc_now", lambda: LATER)
     run = cli("views", "--db", scenario.path, "--config", config, *flags)
