@@ -14,6 +14,7 @@ import sqlite3
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -73,13 +74,11 @@ def _config_args(parser: argparse.ArgumentParser, default: object = argparse.SUP
 
 def load_config_from(args: argparse.Namespace) -> Config:
     explicit = getattr(args, "config", None)
-    if not explicit and hasattr(args, "db") and _is_demo_store(db_path_from(args)):
-        # A demo store was classified with the demo's own config (its company, ambassadors
-        # and alert rule): without --config, reports and alerts on it use the same one.
-        from sources.demo import demo_config_path
+    if not hasattr(args, "db"):
+        return checked(load_config(find_config_path(explicit)))
+    from cache.live.demo_policy import config_path_for
 
-        return checked(load_config(demo_config_path()))
-    return checked(load_config(find_config_path(explicit)))
+    return checked(load_config(config_path_for(db_path_from(args), explicit)))
 
 
 def checked(config: Config) -> Config:
@@ -102,13 +101,6 @@ def _warn_once(warnings: Sequence[str]) -> None:
         if warning not in _WARNED:
             _WARNED.add(warning)
             say(f"echowatch: warning: {warning}", file=sys.stderr)
-
-
-def _is_demo_store(path: Path) -> bool:
-    """Whether `path` is a store that `import --demo` or the demo monitor marked."""
-    from cache.live.demo_policy import is_demo_store
-
-    return is_demo_store(path)
 
 
 def db_path_from(args: argparse.Namespace) -> Path:
@@ -803,26 +795,49 @@ def _add_views(sub: Subparsers) -> Runner:
         "views",
         help="list the saved views ([views] in the config) with their counts",
         description="List the saved views of the config with how many stored mentions "
-        "each selects in the last hour, day and week (up to now).",
+        "each selects in the last hour, day and week (up to now, or with --to-newest up "
+        "to the newest stored post, as the offline monitor counts; stderr says which).",
     )
     parser.add_argument("--json", action="store_true", help="a JSON array instead of a table")
+    parser.add_argument(
+        "--to-newest",
+        action="store_true",
+        help="count up to the newest stored post instead of now (as the offline monitor does)",
+    )
     _store_args(parser)
     _config_args(parser)
     return _run_views
 
 
+WEEK = timedelta(days=7)
+"""The widest window `views` counts: a store whose newest post is older shows all zeros."""
+
+
 def _run_views(args: argparse.Namespace) -> int:
     from cache.read.search import rare_topics
-    from cache.read.views import format_view_counts, view_counts
+    from cache.read.views import CountsEnd, counts_end, format_view_counts, view_counts
     from filters.topics import topic_ids
     from filters.views import saved_views
     from sources.model.records import utc_now
+    from sources.model.text import format_timestamp
 
     config = load_config_from(args)
     views = saved_views(config)
     with Store.open(db_path_from(args), create=False, readonly=True) as store:
         rare = rare_topics(store, topic_ids(config))
-        counts = view_counts(store, views, config, utc_now(), rare_topics=rare)
+        now = utc_now()
+        newest = counts_end(store, now, to_newest=True)
+        end = newest if args.to_newest else CountsEnd(now)
+        counts = view_counts(store, views, config, end.at, rare_topics=rare)
+    # Which "now" the windows end at, on stderr: the table and the JSON keep their shape.
+    until = "the newest stored post" if end.newest_post else "now"
+    note = f"echowatch views: counts up to {until}, {format_timestamp(end.at)}"
+    if not args.to_newest and newest.newest_post and newest.at < now - WEEK:
+        note += (
+            f"; the newest stored post is older ({format_timestamp(newest.at)}): "
+            "--to-newest counts up to it, as the offline monitor does"
+        )
+    say(note, file=sys.stderr)
     if args.json:
         rows = [{**c.view.as_json(), "alert": c.view.alert, **c.counts} for c in counts]
         print(json_text(rows, indent=2))

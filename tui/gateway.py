@@ -35,6 +35,7 @@ from cache.live.demo_policy import (
     DEMO_META_KEY,
     DemoStoreRefused,
     claim_demo_store,
+    config_path_for,
     demo_store_path,
     refuse_demo_store,
     runs_demo,
@@ -67,7 +68,7 @@ from cache.read.thread_walk import (
     reply_text_blocks,
     text_block_of,
 )
-from cache.read.views import ViewCount, alert_views
+from cache.read.views import CountsEnd, ViewCount, alert_views
 from cache.write.marks import set_marks
 from cache.write.reclassify import reclassify_if_changed
 from filters.classify import Classifier
@@ -188,8 +189,8 @@ def thread_for(reader: Reader, mention_id: str) -> Thread | None:
 # --- topics and saved views ----------------------------------------------------------------
 
 
-def newest_time(reader: Reader) -> datetime | None:
-    return monitor_queries.newest_time(reader._store)
+def counts_end(reader: Reader, now: datetime, *, to_newest: bool) -> CountsEnd:
+    return views.counts_end(reader._store, now, to_newest=to_newest)
 
 
 def topic_counts(
@@ -469,6 +470,7 @@ __all__ = [
     "Alert",
     "AlertWatcher",
     "AmbassadorProfile",
+    "CountsEnd",
     "DemoStoreRefused",
     "EvidencePost",
     "ExportRequest",
@@ -487,6 +489,8 @@ __all__ = [
     "ViewCount",
     "ambassador_ids",
     "combine",
+    "config_path_for",
+    "counts_end",
     "default_db_path",
     "demo_db_path",
     "describe_report",

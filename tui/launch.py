@@ -4,6 +4,8 @@
 - a config (`--config`, `$ECHOWATCH_CONFIG`, the user config dir): its sources, live;
 - `--offline` (or `--db` without a config): browse a store, poll nothing;
 - `--read-only` browses as `--offline` does: a collector would write into the store.
+A browsed store is read with the config every command uses for it
+(`cache.live.demo_policy.config_path_for`): a demo store, without `--config`, with the demo's.
 When the demo runs and which store it may use is decided in `cache.live.demo_policy` (asked
 through `tui.gateway`, the screens' one way into the store).
 """
@@ -27,6 +29,7 @@ from tui.gateway import (
     DemoStoreRefused,
     Pollable,
     StoreError,
+    config_path_for,
     default_db_path,
     demo_db_path,
     demo_replay,
@@ -74,7 +77,7 @@ def plan_launch(
         if not path.exists():
             raise LaunchError(f"{path}: no store here to browse (import or collect first)")
         _refuse_damaged_store(path)
-        config = check_views(load_config(found))
+        config = check_views(load_config(config_path_for(path, config_path)))
         return LaunchPlan("offline", path, config, None, f"{path} · offline")
     if runs_demo(demo=demo, config_found=found is not None, db_named=db is not None):
         return _demo_plan(db, speed)
@@ -84,6 +87,8 @@ def plan_launch(
         if not path.exists():
             raise LaunchError(f"{path}: no store here to browse (import or collect first)")
         _refuse_damaged_store(path)
+        # No config of the user's; a demo store still has its own (as every command reads it).
+        config = check_views(load_config(config_path_for(path, None)))
         return LaunchPlan("offline", path, config, None, f"{path} · no config, nothing polled")
     try:
         refuse_demo_store(path)

@@ -12,7 +12,7 @@ from typing import Any
 from textual.message import Message
 
 from sources.model.records import SourceState
-from tui.gateway import Alert, PollReport, TopicCount
+from tui.gateway import Alert, CountsEnd, PollReport, TopicCount
 
 
 class MentionsStored(Message):
@@ -91,13 +91,19 @@ class BadgesLoaded(Message):
 
 class TopicCountsLoaded(Message):
     def __init__(
-        self, counts: list[TopicCount], window: str, rare_topics: frozenset[str] = frozenset()
+        self,
+        counts: list[TopicCount],
+        window: str,
+        rare_topics: frozenset[str] = frozenset(),
+        end: CountsEnd | None = None,
     ) -> None:
         super().__init__()
         self.counts = counts
         self.window = window
         self.rare_topics = rare_topics
         """Topics with few mentions in the whole store (`cache.read.search.rare_topics`)."""
+        self.end = end
+        """Where the window ended: the clock or the newest stored post."""
 
 
 class SourceStatesLoaded(Message):

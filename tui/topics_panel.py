@@ -18,10 +18,12 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from sources.model.records import utc_now
+from tui import timefmt
 from tui.gateway import (
     OTHER_TOPIC,
+    CountsEnd,
     TopicCount,
-    newest_time,
+    counts_end,
     rare_topics,
     reading,
     topic_counts,
@@ -36,6 +38,14 @@ WINDOWS: tuple[tuple[str, timedelta], ...] = (
 )
 ALL_TOPICS = "__all__"
 _BARS = " ▁▂▃▄▅▆▇█"
+
+
+def counted_until(end: CountsEnd, when: Callable[[object], str], *, short: bool = False) -> str:
+    """Where the windows end, for a label: the clock or the newest stored post (a browsed
+    store counts up to it: its last posts may be weeks old)."""
+    if short:
+        return f"to {'newest post' if end.newest_post else 'now'} {when(end.at)}"
+    return f"up to {'the newest post' if end.newest_post else 'now'}, {when(end.at)}"
 
 
 def sparkline(values: tuple[int, ...]) -> str:
@@ -116,18 +126,23 @@ class TopicPanel(OptionList):
     def _read_counts(self, db_path: Path, window: timedelta, window_name: str) -> None:
         worker = get_current_worker()
         with reading(db_path) as store, until_superseded(store, lambda: worker.is_cancelled):
-            now = self.clock()
-            if self.ends_at_newest:
-                now = newest_time(store) or now
-            counts = topic_counts(store, self.topics, now, window)
+            end = counts_end(store, self.clock(), to_newest=self.ends_at_newest)
+            counts = topic_counts(store, self.topics, end.at, window)
             rare = rare_topics(store, self.topics)
             if not worker.is_cancelled:
-                self.post_message(TopicCountsLoaded(counts, window_name, rare))
+                self.post_message(TopicCountsLoaded(counts, window_name, rare, end))
 
     @on(TopicCountsLoaded)
     def counts_loaded(self, message: TopicCountsLoaded) -> None:
         message.stop()
         self.rare_topics = message.rare_topics
+        # "Last 24h" means up to now; counted up to the newest post instead, the panel says so.
+        end = message.end
+        self.border_subtitle = (
+            Content(counted_until(end, timefmt.for_app(self.app), short=True))
+            if end is not None and end.newest_post
+            else None
+        )
         self.show_counts(message.counts)
 
     def next_window(self) -> None:

@@ -25,8 +25,10 @@ from textual.widgets import DataTable, Input, Static
 
 from filters.views import NAME_RULE, SavedView, view_name_problem
 from sources.model.config import Config
-from tui.gateway import Reader, ViewCount, newest_time, view_counts
+from tui import timefmt
+from tui.gateway import CountsEnd, Reader, ViewCount, counts_end, view_counts
 from tui.safe_text import clean, plain
+from tui.topics_panel import TopicPanel, counted_until
 from tui.views import ListScreen
 
 
@@ -40,6 +42,19 @@ class ViewWindow:
     rare_topics: Collection[str] = ()
 
 
+@dataclass(frozen=True)
+class _Counted:
+    """A view's row: its counts, and the window and end they were counted in."""
+
+    count: ViewCount
+    window: ViewWindow
+    end: CountsEnd
+
+    @property
+    def view(self) -> SavedView:
+        return self.count.view
+
+
 class SavedViewsScreen(ListScreen):
     """Every saved view with its count in the current topic window; enter uses one."""
 
@@ -51,6 +66,7 @@ class SavedViewsScreen(ListScreen):
     BINDINGS: ClassVar[list[Any]] = [
         *ListScreen.BINDINGS,
         Binding("enter", "choose", "Use view", show=True),
+        Binding("t", "next_window", "1h/24h/7d"),
     ]
 
     class Chosen(Message):
@@ -68,47 +84,69 @@ class SavedViewsScreen(ListScreen):
         config: Config,
         window: ViewWindow,
         clock: Callable[[], datetime],
+        next_window: Callable[[], ViewWindow] | None = None,
     ) -> None:
         super().__init__(db_path)
         self.views = list(views)
         self.config = config
         self.window = window
         self.clock = clock
+        self.next_window = next_window
+        """Moves the topic panel to its next window and says which: `t` here moves both."""
+        self.end: CountsEnd | None = None
         self.TITLE_TEXT = f"Saved views · counts in the last {window.name}"
 
     def read(self, store: Reader) -> list[Any]:
-        now = self.clock()
-        if self.window.ends_at_newest:
-            now = newest_time(store) or now
-        windows = [(self.window.name, self.window.length)]
-        return view_counts(
-            store, self.views, self.config, now, windows, rare=self.window.rare_topics
-        )
+        window = self.window
+        end = counts_end(store, self.clock(), to_newest=window.ends_at_newest)
+        windows = [(window.name, window.length)]
+        rare = window.rare_topics
+        counts = view_counts(store, self.views, self.config, end.at, windows, rare=rare)
+        return [_Counted(count, window, end) for count in counts]
+
+    def fill_table(self) -> None:
+        # The rows carry the window and the end they were counted in: the title follows
+        # them, not a `t` pressed while they were read.
+        if self.items:
+            first: _Counted = self.items[0]
+            self.title = self.window_title(first.window, first.end)
+        super().fill_table()
+
+    def window_title(self, window: ViewWindow, end: CountsEnd) -> str:
+        until = counted_until(end, timefmt.for_app(self.app))
+        return f"Saved views · counts in the {window.name} {until}"
+
+    def action_next_window(self) -> None:
+        if self.next_window is not None:
+            self.window = self.next_window()
+            self.title = f"Saved views · counts in the last {self.window.name}"
+            self.action_reload()
 
     def key_of(self, item: Any) -> str:
-        return str(item.view.name)
+        return str(item.count.view.name)
 
     def cells(self, item: Any) -> list[Any]:
-        count: ViewCount = item
+        count: ViewCount = item.count
         return [
             plain(count.view.title, one_line=True),
-            Text(str(count.counts.get(self.window.name, 0)), justify="right"),
+            Text(str(count.counts.get(item.window.name, 0)), justify="right"),
             Text("alert" if count.view.alert else ""),
             plain(count.view.query, one_line=True),
         ]
 
     def describe(self, item: Any) -> Content:
-        count: ViewCount = item
+        count: ViewCount = item.count
         view = count.view
         alert = "spike alerts: on" if view.alert else "spike alerts: off (alert = true turns on)"
         return Content.from_markup(
-            "[b]$title[/b] ($name)\nquery: $query\n$count mentions in the last $window · "
-            "$alert\n[dim]enter: use it as the filter · escape: back[/dim]",
+            "[b]$title[/b] ($name)\nquery: $query\n$count mentions in the $window $until · "
+            "$alert\n[dim]enter: use it as the filter · t: 1h/24h/7d · escape: back[/dim]",
             title=clean(view.title, one_line=True),
             name=clean(view.name, one_line=True),
             query=clean(view.query, one_line=True),
-            count=str(count.counts.get(self.window.name, 0)),
-            window=self.window.name,
+            count=str(count.counts.get(item.window.name, 0)),
+            window=item.window.name,
+            until=counted_until(item.end, timefmt.for_app(self.app)),
             alert=alert,
         )
 
@@ -122,7 +160,7 @@ class SavedViewsScreen(ListScreen):
         if item is None:
             return
         self.app.pop_screen()
-        self.app.post_message(self.Chosen(item.view))
+        self.app.post_message(self.Chosen(item.count.view))
 
 
 class SaveViewDialog(ModalScreen[str | None]):
@@ -198,26 +236,31 @@ class SavedViews:
         self.views_file = views_file
 
     def open_list(self) -> None:
-        from tui.topics_panel import TopicPanel
-
-        panel = self.app.query_one(TopicPanel)
-        window = ViewWindow(
-            panel.window_name, panel.window, panel.ends_at_newest, panel.rare_topics
-        )
         self.app.show_view(
             SavedViewsScreen(
                 self.app.options.db_path,
                 views=self.views,
                 config=self.app.options.config,
-                window=window,
+                window=self.window(),
                 clock=self.app.clock,
+                next_window=self.next_window,
             )
         )
 
+    def _panel(self) -> TopicPanel:
+        return self.app.query_one(TopicPanel)  # the app queries its default screen
+
+    def window(self) -> ViewWindow:
+        panel = self._panel()
+        return ViewWindow(panel.window_name, panel.window, panel.ends_at_newest, panel.rare_topics)
+
+    def next_window(self) -> ViewWindow:
+        """The topic panel's next window (it reads its counts again), for the list."""
+        self.app.action_next_window()
+        return self.window()
+
     def use(self, view: SavedView) -> None:
         """Make `view` the filter (the side panel's topic is dropped: the view is the filter)."""
-        from tui.topics_panel import TopicPanel
-
         app = self.app
         app.topic = None
         app.filter_bar.set_topic(None)

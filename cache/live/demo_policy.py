@@ -10,16 +10,19 @@ that demo data never enters a user's store (nor live data a demo store).
 - a marked store whose replay already played to the end is started afresh, so that every
   run of the demo ends "now" and keeps moving.
 
-The monitor (`tui.launch`, through `tui.gateway`), `app.py import --demo` and the reports'
-choice of config (`is_demo_store`) all ask here.
+The monitor (`tui.launch`, through `tui.gateway`), `app.py import --demo` and every
+command's choice of config for a store (`config_path_for`) all ask here.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cache.db.store import Store, StoreError, default_db_path, demo_db_path
+from sources.demo import demo_config_path
+from sources.model.config import find_config_path
 
 if TYPE_CHECKING:
     # Only its type: the replay brings the feed parser, which browsing a store never needs.
@@ -53,6 +56,18 @@ def is_demo_store(path: Path) -> bool:
             return store.get_meta(DEMO_META_KEY) == "1"
     except StoreError:
         return False  # not a store (or unreadable): the command itself says so
+
+
+def config_path_for(db: Path, explicit: str | os.PathLike[str] | None) -> Path | None:
+    """The config file a command reads store `db` with (None: the built-in defaults).
+
+    `--config` when given; else, for a demo store, the demo's own (the store was classified
+    with its company, ambassadors and views); else the user's (`find_config_path`). Every
+    command and the monitor in every mode ask here, so one store reads the same everywhere.
+    """
+    if not explicit and is_demo_store(db):
+        return demo_config_path()
+    return find_config_path(explicit)
 
 
 def claim_demo_store(path: Path, *, replay: ReplaySource | None = None) -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from cache.db.store import Store
+from cache.read.monitor_queries import newest_time
 from cache.read.search import query_selection
 from cache.read.selection import Selection
 from filters.query import closed_quotes
@@ -26,6 +27,30 @@ WINDOWS: tuple[tuple[str, timedelta], ...] = (
     ("7d", timedelta(days=7)),
 )
 """The windows `app.py views` counts (the monitor's topic windows)."""
+
+
+@dataclass(frozen=True)
+class CountsEnd:
+    """Where the count windows end ("the last 24h" up to when), and why."""
+
+    at: datetime
+    newest_post: bool = False
+    """True: `at` is the newest stored post, not the clock."""
+
+
+def counts_end(store: Store, now: datetime, *, to_newest: bool) -> CountsEnd:
+    """The moment the 1h/24h/7d windows end: the clock, or with `to_newest` the newest
+    stored post when that is earlier.
+
+    A store nobody is collecting into (the offline monitor, `app.py views --to-newest`)
+    may have stopped weeks ago: counted up to the clock every window would read 0, so it
+    is counted up to its newest post, and every label says so. The monitor collecting
+    (and `app.py views` by default, like `since:` and exports) counts up to the clock.
+    """
+    newest = newest_time(store) if to_newest else None
+    if newest is not None and newest < now:
+        return CountsEnd(newest, newest_post=True)
+    return CountsEnd(now)
 
 
 @dataclass(frozen=True)
