@@ -113,41 +113,27 @@ def any_stored(conn: sqlite3.Connection) -> bool:
 
 def stored_versions(conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, str]:
     """Of `ids`, those stored as earlier versions, each with its stored payload's digest."""
-    found: dict[str, str] = {}
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
-        marks = ",".join("?" for _ in chunk)
-        found.update(
-            conn.execute(
-                "SELECT id, json_extract(row, '$.raw_hash') FROM mention_versions "
-                f"WHERE id IN ({marks})",
-                chunk,
-            )
-        )
-    return found
+    return _pairs(conn, "id, json_extract(row, '$.raw_hash')", "id", ids)
 
 
 def newest_of(conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, str]:
     """Of `ids`, the earlier versions, each with the id of the mention that replaced it."""
-    found: dict[str, str] = {}
-    for start in range(0, len(ids), _CHUNK):
-        chunk = list(ids[start : start + _CHUNK])
-        marks = ",".join("?" for _ in chunk)
-        found.update(
-            conn.execute(f"SELECT id, newest_id FROM mention_versions WHERE id IN ({marks})", chunk)
-        )
-    return found
+    return _pairs(conn, "id, newest_id", "id", ids)
 
 
 def earlier_of(conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, str]:
     """The earlier versions of the mentions `ids`: earlier id -> the mention's id."""
+    return _pairs(conn, "id, newest_id", "newest_id", ids)
+
+
+def _pairs(conn: sqlite3.Connection, columns: str, key: str, ids: Sequence[str]) -> dict[str, str]:
+    """`columns` (two) of the `mention_versions` rows whose `key` is one of `ids`, as a
+    dict, asked in chunks (SQLite limits the parameters of one statement)."""
     found: dict[str, str] = {}
     for start in range(0, len(ids), _CHUNK):
         chunk = list(ids[start : start + _CHUNK])
         marks = ",".join("?" for _ in chunk)
         found.update(
-            conn.execute(
-                f"SELECT id, newest_id FROM mention_versions WHERE newest_id IN ({marks})", chunk
-            )
+            conn.execute(f"SELECT {columns} FROM mention_versions WHERE {key} IN ({marks})", chunk)
         )
     return found
