@@ -92,7 +92,8 @@ async def test_o_opens_the_link_in_a_browser(
 async def test_ambassador_view_lists_replies_delay_and_signal_badges(
     scenario: Scenario, tmp_path: Path
 ) -> None:
-    """`a` lists each ambassador with reply count, median delay, badges and topics answered."""
+    """`a` lists each ambassador with reply count, median delay, badges and topics answered,
+    and the panel gives the median and the fastest reply delay."""
     app = make_app(scenario, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -108,6 +109,7 @@ async def test_ambassador_view_lists_replies_delay_and_signal_badges(
         assert str(lena[3]) == "⚠ no audience  ✓ disclosed"
         assert str(table.get_row("x:202")[3]) == "–"
         panel = text_of(screen, "#list-detail-text")
+        assert "median delay 12 min, fastest 12 min" in panel
         assert "answers: pay, strikes" in panel and "faire Löhne" in panel
         assert "⚠ 0 followers, follows nobody" in panel
         table.move_cursor(row=1)

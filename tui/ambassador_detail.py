@@ -343,7 +343,7 @@ def _summary(profile: AmbassadorProfile) -> Static:
     return Static(
         Content.from_markup(
             "[b]$name[/b] @$handle\n$bio\n$posts posts, $replies replies to others "
-            "($share), median reply delay $delay",
+            "($share), median reply delay $delay, fastest $fastest",
             name=clean(profile.display_name, one_line=True),
             handle=clean(profile.handle, one_line=True),
             bio=clean(profile.bio, one_line=True) or "(no bio)",
@@ -351,6 +351,7 @@ def _summary(profile: AmbassadorProfile) -> Static:
             replies=str(profile.replies),
             share=percent(profile.reply_share),
             delay=format_delay(delay),
+            fastest=format_delay(profile.fastest_reply_delay_seconds),
         ),
         id="ambassador-summary",
     )

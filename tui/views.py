@@ -261,11 +261,12 @@ class AmbassadorsScreen(ListScreen):
         replies = profile.replies
         lines = [
             Content.from_markup(
-                "[b]$name[/b] @$handle · $replies · median delay $delay",
+                "[b]$name[/b] @$handle · $replies · median delay $delay, fastest $fastest",
                 name=clean(profile.display_name, one_line=True),
                 handle=clean(profile.handle, one_line=True),
                 replies=counted(replies, "reply", "replies"),
                 delay=format_delay(profile.median_reply_delay_seconds),
+                fastest=format_delay(profile.fastest_reply_delay_seconds),
             ),
             Content(f"answers: {', '.join(profile.topics_answered) or 'nothing yet'}"),
         ]
