@@ -276,6 +276,15 @@ class MonitorApp(App[None]):
         self.set_interval(TOPICS_SECONDS, self.refresh_topics)
         self.set_interval(SOURCES_SECONDS, self.refresh_sources)
         self.set_interval(OUTSIDE_SECONDS, self.check_outside_writes)
+        # The commands print these on stderr; the monitor's screen covers that, so it says
+        # them here (a feed's name in one comes from the config or an OPML title).
+        for warning in self.options.config.warnings:
+            self.notify(
+                f"Config: {clean(warning, one_line=True)}",
+                severity="warning",
+                timeout=30,
+                markup=False,
+            )
         if self.poller is not None:
             watcher = self.options.alerts
             if watcher is not None:
