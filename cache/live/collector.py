@@ -242,8 +242,7 @@ class Collector:
         says); reports in source order."""
         reports: dict[str, PollReport] = {}
         pending = list(self.sources)
-        failing = {n for n, s in self.stored_states().items() if s.last_error}
-        slots = PollSlots(parallel, self.clock, slow_s=slow_s, failing=failing)
+        slots = PollSlots(parallel, self.clock, slow_s=slow_s, states=self.stored_states())
         done = threading.Condition()
 
         def work(source_name: str) -> None:

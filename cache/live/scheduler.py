@@ -85,7 +85,7 @@ class Scheduler:
             self.parallel,
             clock,
             slow_s=self.slow_s,
-            failing={name for name, state in states.items() if state.last_error},
+            states=states,
         )
         finished: list[PollReport] = []
         lock = threading.Condition()

@@ -16,8 +16,10 @@ slot, so a healthy source is polled on time whatever the others do:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
+
+from sources.model.records import SourceState
 
 SLOW_SECONDS = 5.0
 """After this long a poll is slow and no longer holds a slot (feeds answer in about 1 s)."""
@@ -32,13 +34,14 @@ class PollSlots:
         clock: Callable[[], datetime],
         *,
         slow_s: float = SLOW_SECONDS,
-        failing: set[str] | None = None,
+        states: Mapping[str, SourceState] | None = None,
     ) -> None:
         self.parallel = max(1, parallel)
         self.failing_share = max(1, self.parallel // 2)
         self.slow_s = slow_s
         self._clock = clock
-        self._failing = set(failing or ())
+        # Whose last poll failed, as the store remembers it (until they succeed again).
+        self._failing = {name for name, state in (states or {}).items() if state.last_error}
         self._started: dict[str, datetime] = {}
 
     @property
