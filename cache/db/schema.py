@@ -608,3 +608,13 @@ def m023_retweets_set_aside(db: Database) -> None:
     db.executescript(reposts.SCHEMA)
     ids = db.conn.execute("SELECT id FROM mentions WHERE kind = 'retweet'").fetchall()
     reposts.set_aside(db.conn, [(str(i), "retweet") for (i,) in ids])
+
+
+@migrations()
+def m025_untopiced_with_copies(db: Database) -> None:
+    # `other` counts every post without a topic, as the feed lists them when `other` is
+    # chosen: a copy stored because a mention answered or quoted it is one of them.
+    db.execute("DROP INDEX IF EXISTS mentions_untopiced_created")
+    db.execute(
+        "CREATE INDEX mentions_untopiced_created ON mentions(created_at) WHERE topics = '[]'"
+    )
