@@ -250,6 +250,11 @@ def _run_import(args: argparse.Namespace) -> int:
         f"({totals.unchanged} unchanged, {totals.accounts} accounts new or changed, "
         f"{report.files_read} of {len(args.paths)} files read)"
     )
+    if totals.reposts:
+        say(
+            f"  note {totals.reposts} retweets kept aside: no mentions of their own "
+            "(the posts they repost are stored as mentions)"
+        )
     if report.times_from_ids:
         say(
             f"  note {report.times_from_ids} posts had no created_at: their time is the one "

@@ -10,6 +10,7 @@ from cache.read.monitor_queries import (
     any_ambassador_post,
     feed_page,
     feed_page_sql,
+    feed_rows_by_ids,
     topic_counts,
     topic_selection,
 )
@@ -79,3 +80,42 @@ def test_scrolling_back_seeks_the_time_index_instead_of_walking_it(tmp_path: Pat
         plan = store.conn.execute("EXPLAIN QUERY PLAN " + sql, (*params, 3)).fetchall()
     steps = " ".join(str(row[-1]) for row in plan)
     assert "SEARCH m USING INDEX mentions_created (created_at<?)" in steps, steps
+
+
+def _reply_to_a_referenced_post(path: Path) -> tuple[str, str]:
+    """A reply about pay, stored with the post it answers: a copy X sent along, no topic."""
+    asker, answerer = user("asker", user_id="71"), user("answerer", user_id="72")
+    parent = tweet(asker, "What is everyone doing this weekend?", at=NOW - timedelta(hours=2))
+    reply = tweet(
+        answerer, "Working at Kestrel for this Lohn", reply_to=parent, at=NOW - timedelta(hours=1)
+    )
+    store_batch(path, page([reply], [asker, answerer], referenced=[parent]))
+    return f"x:{parent['id']}", f"x:{reply['id']}"
+
+
+def test_other_counts_what_the_feed_lists_under_other(tmp_path: Path) -> None:
+    """The topic panel's `other` counts every post the feed lists when `other` is chosen,
+    a copy stored because a mention answered it included."""
+    path = tmp_path / "store.db"
+    parent_id, _ = _reply_to_a_referenced_post(path)
+    with Store.open(path, readonly=True) as store:
+        counts = {c.topic: c for c in topic_counts(store, ["pay"], NOW, timedelta(hours=10))}
+        listed = [r["id"] for r in feed_page(store, topic_selection("other"), limit=50)]
+    assert listed == [parent_id]
+    assert counts["other"].count == len(listed)
+    assert counts["pay"].count == 1
+
+
+def test_a_referenced_copy_arrives_live_as_the_feed_lists_it_after_a_restart(
+    tmp_path: Path,
+) -> None:
+    """A copy stored along with a reply reaches the live feed as it does a reloaded one."""
+    path = tmp_path / "store.db"
+    parent_id, reply_id = _reply_to_a_referenced_post(path)
+    with Store.open(path, readonly=True) as store:
+        reloaded = [r["id"] for r in feed_page(store, Selection(), limit=50)]
+        arrived = [
+            r["id"] for r in feed_rows_by_ids(store, Selection(), [parent_id, reply_id], NOW)
+        ]
+    assert reloaded == [reply_id, parent_id]
+    assert arrived == reloaded

@@ -17,11 +17,17 @@ from tests.store_helpers import counts, write_jsonl
 
 
 def _bare_lines(archive: Path, out: Path, count: int) -> Path:
-    """The first `count` posts of a v2 archive, each as a bare tweet object on its line."""
+    """The first `count` posts of a v2 archive that are no retweets (those are kept aside,
+    no mentions), each as a bare tweet object on its line."""
     bare: list[object] = []
     for line in archive.read_text(encoding="utf-8").splitlines():
-        bare.extend(json.loads(line).get("data", []))
+        bare.extend(t for t in json.loads(line).get("data", []) if not _retweet(t))
     return write_jsonl(out, bare[:count])
+
+
+def _retweet(post: dict[str, object]) -> bool:
+    refs = post.get("referenced_tweets")
+    return isinstance(refs, list) and any(r.get("type") == "retweeted" for r in refs)
 
 
 def _exported_ids(cli, db_path: Path, query: str) -> set[str]:

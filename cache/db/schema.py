@@ -597,3 +597,24 @@ def m022_edited_x_posts(db: Database) -> None:
         "THEN json_array_length(raw, '$.edit_history_tweet_ids') END > 1"
     ).fetchall()
     edit_versions.settle(db.conn, [(str(i), raw) for i, raw in rows])
+
+
+@migrations()
+def m023_retweets_set_aside(db: Database) -> None:
+    # A retweet is no mention of its own (cache.db.reposts): those stored as mentions
+    # move to `mention_reposts`, and stop counting in feeds, topics and spikes.
+    from cache.db import reposts
+
+    db.executescript(reposts.SCHEMA)
+    ids = db.conn.execute("SELECT id FROM mentions WHERE kind = 'retweet'").fetchall()
+    reposts.set_aside(db.conn, [(str(i), "retweet") for (i,) in ids])
+
+
+@migrations()
+def m025_untopiced_with_copies(db: Database) -> None:
+    # `other` counts every post without a topic, as the feed lists them when `other` is
+    # chosen: a copy stored because a mention answered or quoted it is one of them.
+    db.execute("DROP INDEX IF EXISTS mentions_untopiced_created")
+    db.execute(
+        "CREATE INDEX mentions_untopiced_created ON mentions(created_at) WHERE topics = '[]'"
+    )

@@ -495,7 +495,7 @@ def feed_rows_by_ids(
         marks = ",".join("?" for _ in chunk)
         sql = (
             f"SELECT {_SELECT_FEED} FROM mentions AS m WHERE m.id IN ({marks}) "
-            f"AND ({selection.where}) AND m.referenced_only = 0"
+            f"AND ({selection.where})"
         )
         found = store.rows(sql, (*chunk, *selection.params))
         rows.extend(_feed_row(r) for r in found if end is None or r["created_at"] < end)
@@ -571,8 +571,8 @@ def topic_counts(
     # Undated items carry the time first seen: they are not news of that bucket. Flagged
     # rows are few, so they are subtracted (partial index) instead of filtered per row.
     flagged: dict[str, list[int]] = {}
-    for stamp, topic_text, referenced in store.conn.execute(
-        "SELECT created_at, topics, referenced_only FROM mentions "
+    for stamp, topic_text in store.conn.execute(
+        "SELECT created_at, topics FROM mentions "
         "WHERE time_flag != '' AND created_at >= ? AND created_at < ?",
         (edges[0], edges[-1]),
     ):
@@ -580,8 +580,6 @@ def topic_counts(
         if not 0 <= bucket < buckets:
             continue
         names = as_json_list(topic_text)
-        if not names and referenced:
-            continue
         for name in names or [OTHER_TOPIC]:
             flagged.setdefault(name, [0] * buckets)[bucket] += 1
     results: list[TopicCount] = []
@@ -598,7 +596,7 @@ def topic_counts(
     trend = tuple(
         store.conn.execute(
             "SELECT count(*) FROM mentions "
-            "WHERE topics = '[]' AND referenced_only = 0 AND created_at >= ? AND created_at < ?",
+            "WHERE topics = '[]' AND created_at >= ? AND created_at < ?",
             (low, high),
         ).fetchone()[0]
         for low, high in spans

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, field
 
+from cache.db import reposts
 from cache.db.store import SourceState, Store
 from cache.read.feed_health import paused_health
 from sources.model.shown_text import shown_text
@@ -23,6 +25,8 @@ class StoreStatus:
     per_time_flag: list[tuple[str, int]] = field(default_factory=list)
     """(flag, mentions) for mentions whose time is flagged (`undated`, `out_of_range`)."""
     accounts: int = 0
+    reposts: int = 0
+    """X retweets kept aside, not counted as mentions (`cache.db.reposts`)."""
     sources: list[SourceState] = field(default_factory=list)
     schema_version: int = 0
 
@@ -72,9 +76,19 @@ def store_status(store: Store) -> StoreStatus:
             )
         ],
         accounts=conn.execute("SELECT count(*) FROM accounts").fetchone()[0],
+        reposts=_reposts(store),
         sources=store.source_states(),
         schema_version=store.schema_version,
     )
+
+
+def _reposts(store: Store) -> int:
+    # A store on a read-only disk, written before retweets were set aside, has no table
+    # of them yet (its retweets are still among its mentions).
+    try:
+        return reposts.count(store.conn)
+    except sqlite3.OperationalError:
+        return 0
 
 
 def format_status(status: StoreStatus) -> str:
@@ -84,6 +98,8 @@ def format_status(status: StoreStatus) -> str:
         f"store: {status.path} (schema {status.schema_version})",
         f"mentions: {status.total}   accounts: {status.accounts}",
     ]
+    if status.reposts:
+        lines.append(f"retweets kept aside, not counted as mentions: {status.reposts}")
     if status.total:
         lines.append(f"newest: {status.newest}   oldest: {status.oldest}")
     if status.per_time_flag:

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from cache.db import edit_versions, fts
+from cache.db import edit_versions, fts, reposts
 from cache.db.store import (
     SourceState,
     Store,
@@ -106,6 +106,8 @@ class IngestResult:
     skipped: int = 0
     accounts: int = 0
     """Accounts added or changed (an unchanged author delivered again is not counted)."""
+    reposts: int = 0
+    """Retweets stored, and set aside as no mentions of their own (`cache.db.reposts`)."""
     new_ids: list[str] = field(default_factory=list)
     updated_ids: list[str] = field(default_factory=list)
 
@@ -115,6 +117,7 @@ class IngestResult:
         self.unchanged += other.unchanged
         self.skipped += other.skipped
         self.accounts += other.accounts
+        self.reposts += other.reposts
         self.new_ids.extend(other.new_ids)
         self.updated_ids.extend(other.updated_ids)
 
@@ -531,6 +534,19 @@ def write_rows(
         ),
         None if deferred is None else deferred.since,
     )
+    # A retweet is no mention of its own either (the post it reposts is one).
+    at_kind = _AT["kind"] - 1
+    aside = reposts.set_aside(
+        conn,
+        itertools.chain(
+            ((str(row[0]), row[layout.kind]) for row in inserts),
+            ((str(row[-1]), row[at_kind]) for row in updates),
+        ),
+        None if deferred is None else deferred.since,
+    )
+    if aside:
+        _count_reposts(result, aside)
+        moved |= aside
     written = [str(row[0]) for row in inserts] + [row[0] for row in retopic_ids]
     if moved:
         written = [i for i in written if i not in moved]
@@ -540,6 +556,17 @@ def write_rows(
         listed = set(result.new_ids) | set(result.updated_ids)
         known = _settled_columns(inserts, updates, layout)
         result.updated_ids.extend(i for i in settle(conn, written, known) if i not in listed)
+
+
+def _count_reposts(result: IngestResult, aside: set[str]) -> None:
+    """Count the retweets just set aside as reposts, not as new or changed mentions."""
+    new = [i for i in result.new_ids if i not in aside]
+    updated = [i for i in result.updated_ids if i not in aside]
+    moved = len(result.new_ids) - len(new) + len(result.updated_ids) - len(updated)
+    result.new -= len(result.new_ids) - len(new)
+    result.updated -= len(result.updated_ids) - len(updated)
+    result.reposts += moved
+    result.new_ids[:], result.updated_ids[:] = new, updated
 
 
 _AT = {column: index for index, column in enumerate(MENTION_COLUMNS)}
@@ -656,6 +683,11 @@ def load_existing(store: Store, ids: list[str]) -> dict[str, Existing]:
         missing = [i for i in ids if i not in found]
         for mention_id, digest in edit_versions.stored_versions(store.conn, missing).items():
             # Another copy of an earlier version changes nothing a reader sees.
+            found[mention_id] = Existing("", str(digest), True, [], "", "", "", True, True)
+    if reposts.any_stored(store.conn):
+        missing = [i for i in ids if i not in found]
+        for mention_id, digest in reposts.stored_reposts(store.conn, missing).items():
+            # A retweet set aside stays aside: another copy of it is no mention either.
             found[mention_id] = Existing("", str(digest), True, [], "", "", "", True, True)
     return found
 

@@ -78,6 +78,8 @@ class InsertLayout:
     """What a statement binds for its rows (by default each row's values in turn)."""
     raw: int = -1
     """Where a row holds its payload (`cache.db.edit_versions` reads it)."""
+    kind: int = -1
+    """Where a row holds its kind (`cache.db.reposts` reads it)."""
 
 
 def _layout(columns: Sequence[str]) -> InsertLayout:
@@ -108,6 +110,7 @@ def _with_positions(
         author=operator.itemgetter(at["author_key"], at["author"]),
         created=at["created_at"],
         raw=at["raw"],
+        kind=at["kind"],
         settled=operator.itemgetter(
             at["topics"], at["in_reply_to"], at["quoted_id"], at["created_at"]
         ),
