@@ -597,3 +597,13 @@ def m022_edited_x_posts(db: Database) -> None:
         "THEN json_array_length(raw, '$.edit_history_tweet_ids') END > 1"
     ).fetchall()
     edit_versions.settle(db.conn, [(str(i), raw) for i, raw in rows])
+
+
+@migrations()
+def m024_ids_as_spelled_today(db: Database) -> None:
+    # Mastodon ids with the instance's default port (`mastodon:host:443:<id>`) and feed
+    # names with invisible characters, as earlier versions stored them, in today's spelling:
+    # today's version stored such posts a second time (cache.db.respelled_ids).
+    from cache.db import respelled_ids
+
+    respelled_ids.respell(db.conn)
