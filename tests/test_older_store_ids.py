@@ -15,6 +15,7 @@ from typing import Any
 from cache.db.store import SourceState, Store
 from cache.write.ingest import ingest
 from cache.write.marks import set_marks
+from cache.write.reclassify import FINGERPRINT_KEY, reclassify_if_changed
 from filters.classify import Classifier
 from sources.feeds.parse import parse_feed
 from sources.mastodon.statuses import parse_statuses
@@ -225,3 +226,22 @@ def test_the_feed_polled_again_adds_nothing(tmp_path: Path, db_path: Path, cli) 
         run = cli("collect", "--once", "--config", config, "--db", db_path)
     assert run.code == 0, run.err
     assert len(exported(cli, db_path)) == 2
+
+
+def test_a_reply_stored_under_todays_id_joins_the_thread_of_its_older_post(
+    db_path: Path,
+) -> None:
+    """A reply stored by today's version to a post stored only under the old id takes the
+    post's topics (strikes) once the store is upgraded and written again."""
+    post, reply = statuses()[:2]
+    with Store.open(db_path) as store:
+        ingest(store, parse_statuses([post], "mastodon:tag", OLD_HOST), CLASSIFIER)
+        ingest(store, parse_statuses([reply], "mastodon:tag", HOST), CLASSIFIER)
+        with store.writing():  # the store classified with this config: nothing to redo
+            store.set_meta(FINGERPRINT_KEY, CLASSIFIER.fingerprint())
+    as_left_by_an_older_version(db_path)
+    with Store.open(db_path) as store:
+        reclassify_if_changed(store, CLASSIFIER)
+        row = store.mention(f"mastodon:{HOST}:1002")
+        stays_consistent(store)
+    assert row is not None and json.loads(row["topics"]) == ["strikes"]
