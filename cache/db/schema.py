@@ -611,6 +611,16 @@ def m023_retweets_set_aside(db: Database) -> None:
 
 
 @migrations()
+def m024_ids_as_spelled_today(db: Database) -> None:
+    # Mastodon ids with the instance's default port (`mastodon:host:443:<id>`) and feed
+    # names with invisible characters, as earlier versions stored them, in today's spelling:
+    # today's version stored such posts a second time (cache.db.respelled_ids).
+    from cache.db import respelled_ids
+
+    respelled_ids.respell(db.conn)
+
+
+@migrations()
 def m025_untopiced_with_copies(db: Database) -> None:
     # `other` counts every post without a topic, as the feed lists them when `other` is
     # chosen: a copy stored because a mention answered or quoted it is one of them.
