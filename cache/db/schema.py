@@ -597,3 +597,21 @@ def m022_edited_x_posts(db: Database) -> None:
         "THEN json_array_length(raw, '$.edit_history_tweet_ids') END > 1"
     ).fetchall()
     edit_versions.settle(db.conn, [(str(i), raw) for i, raw in rows])
+
+
+@migrations()
+def m024_edit_histories(db: Database) -> None:
+    # The version ids each edited post's history names (`edit_history`), so that a version
+    # whose payload predates the edit is recognised; settling the edited posts again also
+    # makes what named an earlier version (answers, marks, alerts) name the mention.
+    from cache.db import edit_versions
+
+    for statement in edit_versions.SCHEMA.split(";"):
+        if statement.strip():
+            db.execute(statement)
+    rows = db.conn.execute(
+        "SELECT id, raw FROM mentions WHERE platform = 'x' "
+        "AND CASE WHEN json_valid(raw) "
+        "THEN json_array_length(raw, '$.edit_history_tweet_ids') END > 1"
+    ).fetchall()
+    edit_versions.settle(db.conn, [(str(i), raw) for i, raw in rows])
