@@ -167,8 +167,7 @@ def follow(conn: sqlite3.Connection, newest: dict[str, str]) -> None:
     if not newest:
         return
     pairs = [(new, old) for old, new in newest.items()]
-    conn.executemany("UPDATE mentions SET in_reply_to = ? WHERE in_reply_to = ?", pairs)
-    conn.executemany("UPDATE mentions SET quoted_id = ? WHERE quoted_id = ?", pairs)
+    _point_answers(conn, pairs)
     # The mention's own mark stays; what it lacks comes from a version (starred if either
     # was, read if either was).
     conn.executemany(
@@ -181,6 +180,12 @@ def follow(conn: sqlite3.Connection, newest: dict[str, str]) -> None:
     )
     conn.executemany("DELETE FROM mention_marks WHERE mention_id = ?", [(o,) for o in newest])
     _follow_alerts(conn, newest)
+
+
+def _point_answers(conn: sqlite3.Connection, pairs: list[tuple[str, str]]) -> None:
+    """Answers and quotes of each (mention, earlier version) name the mention."""
+    conn.executemany("UPDATE mentions SET in_reply_to = ? WHERE in_reply_to = ?", pairs)
+    conn.executemany("UPDATE mentions SET quoted_id = ? WHERE quoted_id = ?", pairs)
 
 
 def _follow_alerts(conn: sqlite3.Connection, newest: dict[str, str]) -> None:
@@ -211,8 +216,7 @@ def follow_answers(conn: sqlite3.Connection, targets: Iterable[str]) -> dict[str
         if old != new
     }
     pairs = [(new, old) for old, new in found.items()]
-    conn.executemany("UPDATE mentions SET in_reply_to = ? WHERE in_reply_to = ?", pairs)
-    conn.executemany("UPDATE mentions SET quoted_id = ? WHERE quoted_id = ?", pairs)
+    _point_answers(conn, pairs)
     return found
 
 

@@ -591,12 +591,7 @@ def m022_edited_x_posts(db: Database) -> None:
     from cache.db import edit_versions
 
     db.executescript(edit_versions.SCHEMA)
-    rows = db.conn.execute(
-        "SELECT id, raw FROM mentions WHERE platform = 'x' "
-        "AND CASE WHEN json_valid(raw) "
-        "THEN json_array_length(raw, '$.edit_history_tweet_ids') END > 1"
-    ).fetchall()
-    edit_versions.settle(db.conn, [(str(i), raw) for i, raw in rows])
+    _settle_edited(db)
 
 
 @migrations()
@@ -609,6 +604,13 @@ def m024_edit_histories(db: Database) -> None:
     for statement in edit_versions.SCHEMA.split(";"):
         if statement.strip():
             db.execute(statement)
+    _settle_edited(db)
+
+
+def _settle_edited(db: Database) -> None:
+    """Settle every stored X post whose history names more than one version."""
+    from cache.db import edit_versions
+
     rows = db.conn.execute(
         "SELECT id, raw FROM mentions WHERE platform = 'x' "
         "AND CASE WHEN json_valid(raw) "
