@@ -121,11 +121,16 @@ def root_candidates(post: LinkedPost) -> list[str]:
 
 
 def assemble_thread(
-    root: PostRef, pool: Iterable[LinkedPost], missing_ids: Iterable[str] = ()
+    root: PostRef,
+    pool: Iterable[LinkedPost],
+    missing_ids: Iterable[str] = (),
+    first_said: datetime | None = None,
 ) -> Thread:
     """Link the ambassador replies and parody reactions among `pool` to `root`.
 
     `pool` may hold unrelated posts and any order; replies come out oldest first.
+    `first_said`: an edited root's first version's time; latencies count from it (the
+    critic has waited since then, whichever version was answered).
     """
     posts = {p.ref.id: p for p in pool if p.ref.id != root.id}
     reply_ids: list[str] = []
@@ -150,10 +155,13 @@ def assemble_thread(
                 assert kind is not None
                 reactions[target].append(ParodyReaction(post.ref, kind, target))
                 break
+    asked = root
+    if first_said is not None and root.created_at is not None and first_said < root.created_at:
+        asked = PostRef(root.id, created_at=first_said)
     replies = [
         AmbassadorReply(
             posts[rid].ref,
-            latency_seconds(root, posts[rid].ref),
+            latency_seconds(asked, posts[rid].ref),
             tuple(sorted(reactions[rid], key=_reaction_order)),
         )
         for rid in reply_ids

@@ -76,6 +76,8 @@ def _edge_pages() -> list[dict[str, object]]:
 
     edited = [str(base + 20), str(base + 21)]
     replied = {"type": "replied_to", "id": str(base + 20)}
+    later, lost = [str(base + 30), str(base + 31)], [str(base + 32), str(base + 34)]
+    unseen = {"type": "replied_to", "id": str(base + 32)}
     at = "2026-01-05T07:00:00.000Z"
     return [
         {
@@ -155,6 +157,17 @@ def _edge_pages() -> list[dict[str, object]]:
                 tweet(22, text="Streik reply", created_at=at, referenced_tweets=[replied]),
             ]
         },
+        # An edit whose first version comes later in its payload from before the edit
+        # (listing only itself), a reply to a version never delivered, then its edit. (Not
+        # last on its page: a row moved aside there leaves its rowid to the next row.)
+        {"data": [tweet(31, text="Streik now", created_at=at, edit_history_tweet_ids=later)]},
+        {
+            "data": [
+                tweet(30, text="Streik then", created_at=at, edit_history_tweet_ids=[later[0]]),
+                tweet(33, text="Streik?", created_at=at, referenced_tweets=[unseen]),
+            ]
+        },
+        {"data": [tweet(34, text="Streik 2", created_at=at, edit_history_tweet_ids=lost)]},
         {"id": str(base + 13), "text": "a bare tweet line", "author_id": "902"},
         {"data": [{"username": "only_user", "id": "903", "name": "U"}]},
         {"data": [{"tweet_count": 4, "start": "x"}]},
@@ -283,6 +296,8 @@ def test_direct_rows_match_the_ordinary_ingest_on_edge_cases(
     assert bulk.keys() == ordinary.keys()
     for name in bulk:
         assert bulk[name] == ordinary[name], name
+    base = 1_900_000_000_000_000_000  # the earlier versions, one from before its edit
+    assert {row[0] for row in ordinary["mention_versions"]} == {f"x:{base + 20}", f"x:{base + 30}"}
     # What the import reports (skipped items, warnings, times taken from ids) agrees too.
     parsed = list(read_archive(edges, seen_at=FROZEN))
     first = reports[0]

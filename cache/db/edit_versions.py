@@ -24,7 +24,14 @@ CREATE TABLE IF NOT EXISTS mention_versions (
     row TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS mention_versions_newest ON mention_versions(newest_id);
+CREATE TABLE IF NOT EXISTS edit_history (
+    id TEXT PRIMARY KEY,
+    newest_id TEXT NOT NULL
+) WITHOUT ROWID;
 """
+"""`edit_history`: every version id a stored edited post's history names (stored or not,
+the mention's own too) -> the mention. A version whose payload predates the edit names
+only itself: it is recognised here, and so is an answer to a version never delivered."""
 
 
 def has_edits(raw: object) -> bool:
@@ -60,12 +67,24 @@ def settle(
     conn: sqlite3.Connection, written: Iterable[tuple[str, object]], fts_since: int | None = None
 ) -> set[str]:
     """Move the earlier versions of the edited posts among `written` ((id, raw) of the
-    rows just stored) out of `mentions`; returns the ids moved.
+    rows just stored) out of `mentions`; returns the ids moved. What named an earlier
+    version (answers and quotes, marks, alerts' top posts) names the mention after it.
 
     `fts_since`: inside `cache.db.fts.deferred_inserts`, the rowid above which rows are not
     in the full-text index yet (the delete trigger must find what it removes)."""
-    families = [_family(i, str(raw)) for i, raw in written if has_edits(raw)]
-    families = [f for f in families if len(f) > 1]
+    families: list[list[str]] = []
+    plain: list[str] = []
+    for mention_id, raw in written:
+        if has_edits(raw):
+            family = _family(mention_id, str(raw))
+            if len(family) > 1:
+                families.append(family)
+        elif mention_id.startswith("x:"):
+            plain.append(mention_id)
+    # A payload from before an edit names only itself: the histories stored tell (a set
+    # look-up per transaction, none in a store without edits).
+    if any_stored(conn):
+        families = _joined(conn, families, plain)
     if not families:
         return set()
     wanted = list({i for family in families for i in family})
@@ -75,6 +94,7 @@ def settle(
         marks = ",".join("?" for _ in chunk)
         stored.update(conn.execute(f"SELECT id, rowid FROM mentions WHERE id IN ({marks})", chunk))
     moved: set[str] = set()
+    followed: dict[str, str] = {}
     columns = [str(r[1]) for r in conn.execute("PRAGMA table_info(mentions)")]
     as_json = "json_object(" + ", ".join(f"'{c}', {c}" for c in columns) + ")"
     for family in families:
@@ -103,12 +123,127 @@ def settle(
         conn.execute(
             f"UPDATE mention_versions SET newest_id = ? WHERE id IN ({marks})", (newest, *family)
         )
+        conn.executemany(
+            "INSERT OR REPLACE INTO edit_history (id, newest_id) VALUES (?, ?)",
+            [(i, newest) for i in family],
+        )
+        followed.update((i, newest) for i in family if i != newest)
+    follow(conn, followed)
     return moved
 
 
+def _joined(
+    conn: sqlite3.Connection, families: list[list[str]], plain: list[str]
+) -> list[list[str]]:
+    """`families` (from payloads) and the `plain` ids (whose payloads name no other
+    version), each joined with the versions the stored histories give it, merged where
+    they share an id; a plain id no history names is left out."""
+    asked = list({*plain, *(i for family in families for i in family)})
+    known: dict[str, set[str]] = {}
+    for start in range(0, len(asked), _CHUNK):
+        chunk = asked[start : start + _CHUNK]
+        marks = ",".join("?" for _ in chunk)
+        for version, other in conn.execute(
+            "SELECT h.id, o.id FROM edit_history AS h JOIN edit_history AS o "
+            f"ON o.newest_id = h.newest_id WHERE h.id IN ({marks})",
+            chunk,
+        ):
+            known.setdefault(version, set()).add(other)
+    groups = [set(family) for family in families] + [{i} for i in plain if i in known]
+    merged: list[set[str]] = []
+    for group in groups:
+        group |= {o for i in list(group) for o in known.get(i, ())}
+        for other in [m for m in merged if m & group]:
+            group |= other
+            merged.remove(other)
+        merged.append(group)
+    return [sorted(group, key=_age) for group in merged if len(group) > 1]
+
+
+def follow(conn: sqlite3.Connection, newest: dict[str, str]) -> None:
+    """Make what names the earlier versions in `newest` (-> the mention) name the mention:
+    answers and quotes (so that every rule on threads, `has:reply` and the reply delays
+    see an answer to any version as an answer to the post), marks, alerts' top posts."""
+    if not newest:
+        return
+    pairs = [(new, old) for old, new in newest.items()]
+    _point_answers(conn, pairs)
+    # The mention's own mark stays; what it lacks comes from a version (starred if either
+    # was, read if either was).
+    conn.executemany(
+        "INSERT INTO mention_marks (mention_id, read_at, starred_at) "
+        "SELECT ?, read_at, starred_at FROM mention_marks WHERE mention_id = ? "
+        "ON CONFLICT (mention_id) DO UPDATE SET "
+        "read_at = coalesce(mention_marks.read_at, excluded.read_at), "
+        "starred_at = coalesce(mention_marks.starred_at, excluded.starred_at)",
+        pairs,
+    )
+    conn.executemany("DELETE FROM mention_marks WHERE mention_id = ?", [(o,) for o in newest])
+    _follow_alerts(conn, newest)
+
+
+def _point_answers(conn: sqlite3.Connection, pairs: list[tuple[str, str]]) -> None:
+    """Answers and quotes of each (mention, earlier version) name the mention."""
+    conn.executemany("UPDATE mentions SET in_reply_to = ? WHERE in_reply_to = ?", pairs)
+    conn.executemany("UPDATE mentions SET quoted_id = ? WHERE quoted_id = ?", pairs)
+
+
+def _follow_alerts(conn: sqlite3.Connection, newest: dict[str, str]) -> None:
+    marks = ",".join("?" for _ in newest)
+    rows = conn.execute(
+        "SELECT id, top_ids FROM alerts WHERE top_ids != '[]' AND EXISTS (SELECT 1 FROM "
+        f"json_each(CASE WHEN json_valid(top_ids) THEN top_ids END) WHERE value IN ({marks}))",
+        list(newest),
+    ).fetchall()
+    for alert_id, top_ids in rows:
+        ids = [newest.get(str(i), str(i)) for i in json.loads(top_ids)]
+        conn.execute(
+            "UPDATE alerts SET top_ids = ? WHERE id = ?",
+            (json.dumps(list(dict.fromkeys(ids))), alert_id),
+        )
+
+
+def follow_answers(conn: sqlite3.Connection, targets: Iterable[str]) -> dict[str, str]:
+    """Of `targets` (what the rows just written answer or quote), the versions of edited
+    posts, each -> the mention; the rows naming them name the mention instead."""
+    if not any_stored(conn):
+        return {}
+    found = {
+        old: new
+        for old, new in _pairs(
+            conn, "id, newest_id", "id", list(set(targets)), "edit_history"
+        ).items()
+        if old != new
+    }
+    pairs = [(new, old) for old, new in found.items()]
+    _point_answers(conn, pairs)
+    return found
+
+
+def first_times(conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, str]:
+    """Of the mentions `ids`, the edited ones, each with the stored time of its earliest
+    stored version with a trusted time: when the post was first said."""
+    if not ids or not any_stored(conn):
+        return {}
+    found: dict[str, str] = {}
+    for start in range(0, len(ids), _CHUNK):
+        chunk = list(ids[start : start + _CHUNK])
+        marks = ",".join("?" for _ in chunk)
+        found.update(
+            conn.execute(
+                "SELECT newest_id, min(json_extract(row, '$.created_at')) FROM mention_versions "
+                f"WHERE newest_id IN ({marks}) AND json_extract(row, '$.time_flag') = '' "
+                "GROUP BY newest_id",
+                chunk,
+            )
+        )
+    return found
+
+
 def any_stored(conn: sqlite3.Connection) -> bool:
-    """Whether the store holds an earlier version of some edited post."""
-    return conn.execute("SELECT 1 FROM mention_versions LIMIT 1").fetchone() is not None
+    """Whether the store holds an edited post (the history of each names every version
+    kept aside, so none is kept without one)."""
+    return conn.execute("SELECT 1 FROM edit_history LIMIT 1").fetchone() is not None
 
 
 def stored_versions(conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, str]:
@@ -126,14 +261,18 @@ def earlier_of(conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, str]:
     return _pairs(conn, "id, newest_id", "newest_id", ids)
 
 
-def _pairs(conn: sqlite3.Connection, columns: str, key: str, ids: Sequence[str]) -> dict[str, str]:
-    """`columns` (two) of the `mention_versions` rows whose `key` is one of `ids`, as a
-    dict, asked in chunks (SQLite limits the parameters of one statement)."""
+def _pairs(
+    conn: sqlite3.Connection,
+    columns: str,
+    key: str,
+    ids: Sequence[str],
+    table: str = "mention_versions",
+) -> dict[str, str]:
+    """`columns` (two) of the `table` rows whose `key` is one of `ids`, as a dict, asked in
+    chunks (SQLite limits the parameters of one statement)."""
     found: dict[str, str] = {}
     for start in range(0, len(ids), _CHUNK):
         chunk = list(ids[start : start + _CHUNK])
         marks = ",".join("?" for _ in chunk)
-        found.update(
-            conn.execute(f"SELECT {columns} FROM mention_versions WHERE {key} IN ({marks})", chunk)
-        )
+        found.update(conn.execute(f"SELECT {columns} FROM {table} WHERE {key} IN ({marks})", chunk))
     return found

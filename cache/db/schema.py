@@ -591,6 +591,26 @@ def m022_edited_x_posts(db: Database) -> None:
     from cache.db import edit_versions
 
     db.executescript(edit_versions.SCHEMA)
+    _settle_edited(db)
+
+
+@migrations()
+def m024_edit_histories(db: Database) -> None:
+    # The version ids each edited post's history names (`edit_history`), so that a version
+    # whose payload predates the edit is recognised; settling the edited posts again also
+    # makes what named an earlier version (answers, marks, alerts) name the mention.
+    from cache.db import edit_versions
+
+    for statement in edit_versions.SCHEMA.split(";"):
+        if statement.strip():
+            db.execute(statement)
+    _settle_edited(db)
+
+
+def _settle_edited(db: Database) -> None:
+    """Settle every stored X post whose history names more than one version."""
+    from cache.db import edit_versions
+
     rows = db.conn.execute(
         "SELECT id, raw FROM mentions WHERE platform = 'x' "
         "AND CASE WHEN json_valid(raw) "

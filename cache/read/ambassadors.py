@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from cache.db import edit_versions
 from cache.db.store import Store, as_json_list
 from cache.read.author_posts import posts_of
 from cache.read.by_ids import CHUNK, rows_for_ids
@@ -418,6 +419,11 @@ def _load_programme(store: Store, config: Config) -> _Programme:
         if created is not None and not row["time_flag"]:  # no delay from an untrusted time
             parent_times[row["id"]] = created
         parent_topics[row["id"]] = tuple(as_json_list(row["topics"]))
+    # An edited post was said when its first version was: a delay counts from then.
+    for parent_id, text in edit_versions.first_times(store.conn, list(parent_times)).items():
+        first = parse_timestamp(text)
+        if first is not None and first < parent_times[parent_id]:
+            parent_times[parent_id] = first
     replies = [
         p
         for ps in posts.values()

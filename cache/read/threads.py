@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from cache.db import edit_versions
@@ -68,7 +69,9 @@ def thread_for(store: Store, mention_id: str) -> Thread | None:
         )
         if not is_critical(root.role, root_post.kind, root.topics, answered):
             return None
-    return assemble_thread(root, pool.values())
+    return assemble_thread(
+        root, pool.values(), first_said=_first_said(store, [root_id]).get(root_id)
+    )
 
 
 def critical_threads(store: Store, selection: Selection, limit: int | None = 50) -> list[Thread]:
@@ -95,8 +98,16 @@ def iter_critical_threads(
         for member in pool.values():
             for target in {member.in_reply_to, member.quoted_id} - {None}:
                 by_target.setdefault(str(target), []).append(member)
+        first_said = _first_said(store, [p.ref.id for p in chunk])
         for post in chunk:
-            yield assemble_thread(post.ref, _members(post.ref.id, by_target))
+            members = _members(post.ref.id, by_target)
+            yield assemble_thread(post.ref, members, first_said=first_said.get(post.ref.id))
+
+
+def _first_said(store: Store, ids: Sequence[str]) -> dict[str, datetime]:
+    """Of the mentions `ids`, the edited ones with their first version's time."""
+    found = edit_versions.first_times(store.conn, ids)
+    return {i: t for i, text in found.items() if (t := parse_timestamp(text)) is not None}
 
 
 def _members(root_id: str, by_target: dict[str, list[LinkedPost]]) -> list[LinkedPost]:

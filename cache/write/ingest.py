@@ -551,10 +551,19 @@ def write_rows(
     if moved:
         written = [i for i in written if i not in moved]
     if written:
+        known = _settled_columns(inserts, updates, layout)
+        # An answer or quote to an earlier version of an edited post is one to the post.
+        newest = edit_versions.follow_answers(
+            conn, (t for k in known.values() for t in k[2:4] if t is not None)
+        )
+        if newest:
+            for i, (topics, inherited, reply_to, quoted, created) in list(known.items()):
+                reply_to = newest.get(reply_to or "", reply_to)
+                quoted = newest.get(quoted or "", quoted)
+                known[i] = (topics, inherited, reply_to, quoted, created)
         # Replies stored earlier whose topics changed with this batch (their parent came):
         # not counted as updated payloads, but listed so the screen redraws their rows.
         listed = set(result.new_ids) | set(result.updated_ids)
-        known = _settled_columns(inserts, updates, layout)
         result.updated_ids.extend(i for i in settle(conn, written, known) if i not in listed)
 
 
