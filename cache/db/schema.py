@@ -594,19 +594,6 @@ def m022_edited_x_posts(db: Database) -> None:
     _settle_edited(db)
 
 
-@migrations()
-def m024_edit_histories(db: Database) -> None:
-    # The version ids each edited post's history names (`edit_history`), so that a version
-    # whose payload predates the edit is recognised; settling the edited posts again also
-    # makes what named an earlier version (answers, marks, alerts) name the mention.
-    from cache.db import edit_versions
-
-    for statement in edit_versions.SCHEMA.split(";"):
-        if statement.strip():
-            db.execute(statement)
-    _settle_edited(db)
-
-
 def _settle_edited(db: Database) -> None:
     """Settle every stored X post whose history names more than one version."""
     from cache.db import edit_versions
@@ -648,3 +635,16 @@ def m025_untopiced_with_copies(db: Database) -> None:
     db.execute(
         "CREATE INDEX mentions_untopiced_created ON mentions(created_at) WHERE topics = '[]'"
     )
+
+
+@migrations()
+def m026_edit_histories(db: Database) -> None:
+    # The version ids each edited post's history names (`edit_history`), so that a version
+    # whose payload predates the edit is recognised; settling the edited posts again also
+    # makes what named an earlier version (answers, marks, alerts) name the mention.
+    from cache.db import edit_versions
+
+    for statement in edit_versions.SCHEMA.split(";"):
+        if statement.strip():
+            db.execute(statement)
+    _settle_edited(db)
