@@ -718,7 +718,10 @@ def _add_alerts(sub: Subparsers) -> Runner:
         help="list the spike alerts of the store, newest first",
         description="List the store's spike alerts, newest first. Hours not judged yet (a "
         "store that no collector watched: an import, the demo) are judged first, exactly as "
-        "the live rule would have, and the alerts found are stored.",
+        "the live rule would have, and the alerts found are stored. When the alert rule "
+        "changed since the history was judged ([alerts], the [topics], an alerting view's "
+        "query), the whole history is judged again first, once: alerts the rule now in "
+        "force would not raise are withdrawn, those it would raise are added (as history).",
         epilog=ALERTS_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -777,8 +780,8 @@ def _run_alerts(args: argparse.Namespace) -> int:
             evaluation = evaluate(store, rule, views=views, classification=classifier.fingerprint())
         if evaluation and evaluation.rejudged:
             say(
-                "alert rule changed ([alerts], [topics] or an alerting view): judged "
-                f"{counted(evaluation.hours_judged, 'hour')} of stored history again: "
+                f"judged {counted(evaluation.hours_judged, 'hour')} of stored history again, "
+                "under the alert rule now in force ([alerts], [topics] and alerting views): "
                 f"{counted(evaluation.kept, 'alert')} still standing, "
                 f"{evaluation.withdrawn} withdrawn, {len(evaluation.opened)} new",
                 file=sys.stderr,

@@ -68,11 +68,11 @@ def test_a_changed_threshold_lists_what_the_new_rule_raises(
     after = cli("alerts", "--db", db_path, "--config", strict, "--format", "json")
     assert _listed(after) == _fresh(cli, tmp_path, strict)
     assert ("strikes", "2026-11-09T15:00:00Z", 30, 2.0) not in _listed(after)
-    assert "alert rule changed" in after.err
+    assert "under the alert rule now in force" in after.err
     back = cli("alerts", "--db", db_path, "--config", loose, "--format", "json")
     assert _listed(back) == before
     same = cli("alerts", "--db", db_path, "--config", loose, "--format", "json")
-    assert _listed(same) == before and "alert rule changed" not in same.err
+    assert _listed(same) == before and "under the alert rule now in force" not in same.err
 
 
 def test_a_changed_k_is_stored_with_the_alerts_it_judged(

@@ -4,6 +4,9 @@ Alerts live in the `alerts` table, one row per (topic, start hour), so a restart
 `app.py alerts` or two processes judging the same hour never repeat one. The meta key
 `alerts.judged_through` remembers the last hour that was judged for good; every later hour
 is judged on the next check, so hours missed while nothing was running are not forgotten.
+The meta key `alerts.judged_rule` remembers the rule that judged them; a check under another
+rule (a changed `[alerts]`, topic or alerting view) judges the whole history again first
+(`cache.alerts.rejudge`).
 
 The newest hour with data (or the current clock hour, if that is earlier) stays open: it
 is judged again on every check, because it may still be filling up. An alert raised in the
