@@ -723,7 +723,10 @@ def _add_alerts(sub: Subparsers) -> Runner:
         help="list the spike alerts of the store, newest first",
         description="List the store's spike alerts, newest first. Hours not judged yet (a "
         "store that no collector watched: an import, the demo) are judged first, exactly as "
-        "the live rule would have, and the alerts found are stored.",
+        "the live rule would have, and the alerts found are stored. When the alert rule "
+        "changed since the history was judged ([alerts], the [topics], an alerting view's "
+        "query), the whole history is judged again first, once: alerts the rule now in "
+        "force would not raise are withdrawn, those it would raise are added (as history).",
         epilog=ALERTS_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -743,25 +746,52 @@ def _add_alerts(sub: Subparsers) -> Runner:
 
 
 def _run_alerts(args: argparse.Namespace) -> int:
-    from cache.alerts.rules import evaluate, format_alerts, list_alerts, rule_from_config
+    from cache.alerts.rules import (
+        evaluate,
+        format_alerts,
+        judged_by_another_rule,
+        list_alerts,
+        rule_from_config,
+    )
     from cache.read.views import alert_views
+    from filters.classify import Classifier
 
     config = load_config_from(args)
     path = db_path_from(args)
     read_only = why_not_writable(path)
-    if read_only:
-        # Judging history stores what it finds; a store that cannot take that still has
-        # its alerts to list (as `status` and `export` still read it).
-        say(
-            f"echowatch alerts: {path}: the store is read-only ({read_only}), so stored "
-            "history was not judged; listing the alerts already stored",
-            file=sys.stderr,
-        )
+    classifier = Classifier(config)
+    rule, views = rule_from_config(config), alert_views(config)
     with Store.open(path, create=False, readonly=bool(read_only)) as store:
         evaluation = None
-        if not read_only:
-            evaluation = evaluate(store, rule_from_config(config), views=alert_views(config))
-        if evaluation and evaluation.hours_judged:
+        if read_only:
+            # Judging history stores what it finds; a store that cannot take that still has
+            # its alerts to list (as `status` and `export` still read it).
+            stale = judged_by_another_rule(store, rule, views, classifier.fingerprint())
+            say(
+                f"echowatch alerts: {path}: the store is read-only ({read_only}), so stored "
+                "history was not judged; listing the alerts already stored"
+                + (
+                    ", which an earlier alert rule judged ([alerts], [topics] or an alerting "
+                    "view has changed since): they are judged again once the store can be "
+                    "written"
+                    if stale
+                    else ""
+                ),
+                file=sys.stderr,
+            )
+        else:
+            # The alerts count the topics the store holds: bring them up to this config first.
+            reclassify_if_config_changed(store, classifier)
+            evaluation = evaluate(store, rule, views=views, classification=classifier.fingerprint())
+        if evaluation and evaluation.rejudged:
+            say(
+                f"judged {counted(evaluation.hours_judged, 'hour')} of stored history again, "
+                "under the alert rule now in force ([alerts], [topics] and alerting views): "
+                f"{counted(evaluation.kept, 'alert')} still standing, "
+                f"{evaluation.withdrawn} withdrawn, {len(evaluation.opened)} new",
+                file=sys.stderr,
+            )
+        elif evaluation and evaluation.hours_judged:
             say(
                 f"judged {counted(evaluation.hours_judged, 'hour')} of stored history: "
                 f"{counted(len(evaluation.opened), 'new alert')}",

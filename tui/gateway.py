@@ -258,8 +258,16 @@ def stored_alerts(reader: Reader, limit: int) -> list[Alert]:
 def judge_alert_hours(db_path: Path, config: Config) -> None:
     """WRITES: judge the hours no collector judged yet and store their alerts (as
     `app.py alerts` does). Raises StoreError when the store cannot be written."""
+    classifier = Classifier(config)
     with Store.open(db_path, create=False) as store:
-        evaluate(store, rule_from_config(config), views=alert_views(config))
+        # The alerts count the topics the store holds: bring them up to this config first.
+        reclassify_if_changed(store, classifier)
+        evaluate(
+            store,
+            rule_from_config(config),
+            views=alert_views(config),
+            classification=classifier.fingerprint(),
+        )
 
 
 def describe_alert_text(alert: Alert) -> str:

@@ -4,6 +4,9 @@ Alerts live in the `alerts` table, one row per (topic, start hour), so a restart
 `app.py alerts` or two processes judging the same hour never repeat one. The meta key
 `alerts.judged_through` remembers the last hour that was judged for good; every later hour
 is judged on the next check, so hours missed while nothing was running are not forgotten.
+The meta key `alerts.judged_rule` remembers the rule that judged them; a check under another
+rule (a changed `[alerts]`, topic or alerting view) judges the whole history again first
+(`cache.alerts.rejudge`).
 
 The newest hour with data (or the current clock hour, if that is earlier) stays open: it
 is judged again on every check, because it may still be filling up. An alert raised in the
@@ -24,9 +27,15 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
+from cache.alerts.rejudge import (
+    JUDGED_RULE_KEY,
+    OLD_VIEWS_KEY,
+    carry_over,
+    rule_fingerprint,
+    take_stored,
+)
 from cache.db.store import Store, now_text
 from cache.read.hourly_counts import CountCache, Views, history_hours, hourly_counts
-from cache.read.selection import Selection
 from filters.spikes import (
     ALL_SERIES,
     SeriesState,
@@ -47,8 +56,6 @@ log = logging.getLogger("echowatch.alerts")
 
 JUDGED_THROUGH_KEY = "alerts.judged_through"
 """Meta key: the last hour (stored timestamp form) judged for good."""
-JUDGED_VIEWS_KEY = "alerts.judged_views"
-"""Meta key: JSON {series: fingerprint} of the alert views that `judged_through` covers."""
 TOP_POSTS = 5
 """How many posts (and sources) an alert names as driving it."""
 DRIVER_HOURS = 6
@@ -127,6 +134,12 @@ class Evaluation:
     judged_through: str | None
     live_from: str | None = None
     """Start of the hour just ended by the clock: alerts from then on are live (news)."""
+    rejudged: bool = False
+    """The stored history was judged again: the rule that had judged it changed."""
+    kept: int = 0
+    """When rejudged: earlier alerts that still stand."""
+    withdrawn: int = 0
+    """When rejudged: earlier alerts the rule in force does not raise."""
 
 
 def evaluate(
@@ -136,13 +149,16 @@ def evaluate(
     *,
     cache: CountCache | None = None,
     views: Views | None = None,
+    classification: str = "",
 ) -> Evaluation:
     """Judge every hour not yet judged for good, store the alerts, return the new ones.
 
     Used by `app.py alerts` (the whole stored history on first use) and by `AlertWatcher`
     after each stored batch; both judge an hour the same way. `views` are the saved views
-    with `alert = true` (`cache.read.views.alert_views(config)`): pass them wherever the rule
-    comes from a config, since an hour judged without them is never judged for them.
+    with `alert = true` (`cache.read.views.alert_views(config)`) and `classification` is
+    `Classifier.fingerprint()` of the config whose topics the store holds: pass both
+    wherever the rule comes from a config. When any of them (or the rule) is not the one
+    that judged the stored history, the whole history is judged again (`cache.alerts.rejudge`).
     """
     bounds = history_hours(store)
     if bounds is None:
@@ -150,71 +166,102 @@ def evaluate(
     history_start, data_end = bounds
     current = hour_of(now or utc_now())
     open_hour = min(data_end, current)
-    judged = store.get_meta(JUDGED_THROUGH_KEY)
-    first = history_start if judged is None else max(history_start, hour_from_text(judged) + 1)
+    judged, judged_rule = _judged(store)
     # Live by the clock, not by the data: the newest stored hour may be years old.
     live_hour = current - 1
     live_from = format_timestamp(hour_start(live_hour))
     views = dict(views or {})
-    # A view that alerts since the last check (or whose query changed) was never judged
-    # over the hours before `first`: it gets its whole history judged once, from a clean
-    # state, as a fresh store would; alerts it already has are kept, not raised again.
-    fingerprints = {series: view_fingerprint(selection) for series, selection in views.items()}
-    judged_views = _judged_views(store)
-    unjudged = {s: views[s] for s, f in fingerprints.items() if judged_views.get(s) != f}
-    if first > open_hour and not unjudged:
+    fingerprint = rule_fingerprint(rule, views, classification)
+    if judged_rule != fingerprint:
+        if cache is not None:
+            cache.clear()  # counted under another classification, perhaps
+        return _judge_all(
+            store, rule, views, fingerprint, (history_start, open_hour, live_hour), judged
+        )
+    first = history_start if judged is None else max(history_start, hour_from_text(judged) + 1)
+    if first > open_hour:
         return Evaluation([], 0, judged, live_from)
+    cache = cache or CountCache(views)
+    counts = cache.get(store, first - rule.lookback_hours, open_hour, open_hour + 1)
+    states = series_states(store)
     steps: list[SpikeStep] = []
-    if first <= open_hour:
-        cache = cache or CountCache(views)
-        counts = cache.get(store, first - rule.lookback_hours, open_hour, open_hour + 1)
-        states = series_states(store)
-        for series, per_hour in counts.items():
-            if series in unjudged:
-                continue
-            found, _ = walk(
-                series,
-                per_hour,
-                first,
-                open_hour,
-                history_start,
-                rule,
-                states.get(series, SeriesState()),
-            )
-            steps.extend(found)
-    if unjudged:
-        backlog = hourly_counts(store, history_start, open_hour + 1, unjudged)
-        for series in unjudged:
-            found, _ = walk(
-                series, backlog.get(series, {}), history_start, open_hour, history_start, rule
-            )
-            steps.extend(found)
+    for series, per_hour in counts.items():
+        found, _ = walk(
+            series,
+            per_hour,
+            first,
+            open_hour,
+            history_start,
+            rule,
+            states.get(series, SeriesState()),
+        )
+        steps.extend(found)
     steps.sort(key=lambda s: (s.verdict.hour, s.series))
     judged_through = format_timestamp(hour_start(open_hour - 1))
-    hours = open_hour - (history_start if unjudged else first) + 1
     with store.writing():
         opened = _record(store, rule, steps, live_from=live_hour, views=views)
         if judged is None or judged_through > judged:
             store.set_meta(JUDGED_THROUGH_KEY, judged_through)
-        if fingerprints != judged_views:
-            store.set_meta(JUDGED_VIEWS_KEY, json.dumps(fingerprints, sort_keys=True))
-    return Evaluation(opened, hours, judged_through, live_from)
+    return Evaluation(opened, open_hour - first + 1, judged_through, live_from)
 
 
-def view_fingerprint(selection: Selection) -> str:
-    """What an alert view counts: its compiled SQL and parameters."""
-    return json.dumps([selection.where, list(selection.params)], default=str)
+def _judge_all(
+    store: Store,
+    rule: SpikeRule,
+    views: Views,
+    fingerprint: str,
+    hours: tuple[int, int, int],
+    judged: str | None,
+) -> Evaluation:
+    """Judge the whole history from a clean state, as a fresh store would, and replace the
+    stored alerts with what that finds (keeping what an alert that still stands had)."""
+    history_start, open_hour, live_hour = hours
+    counts = hourly_counts(store, history_start, open_hour + 1, views)
+    steps: list[SpikeStep] = []
+    for series, per_hour in counts.items():
+        found, _ = walk(series, per_hour, history_start, open_hour, history_start, rule)
+        steps.extend(found)
+    steps.sort(key=lambda s: (s.verdict.hour, s.series))
+    judged_through = format_timestamp(hour_start(open_hour - 1))
+    with store.writing():
+        # Taken inside the write lock: an alert another process announced meanwhile keeps
+        # its announcement.
+        before = take_stored(store)
+        _record(store, rule, steps, live_from=live_hour, views=views)
+        outcome = carry_over(store, before)
+        store.set_meta(JUDGED_THROUGH_KEY, judged_through)
+        store.set_meta(JUDGED_RULE_KEY, fingerprint)
+        store.conn.execute("DELETE FROM meta WHERE key = ?", [OLD_VIEWS_KEY])
+    opened = [a for a in (alert_by_id(store, i) for i in outcome.added) if a is not None]
+    opened.sort(key=lambda a: (a.started_at, a.topic))
+    return Evaluation(
+        opened,
+        max(0, open_hour - history_start + 1),
+        judged_through,
+        format_timestamp(hour_start(live_hour)),
+        rejudged=judged is not None,
+        kept=outcome.kept,
+        withdrawn=outcome.withdrawn,
+    )
 
 
-def _judged_views(store: Store) -> dict[str, str]:
-    """The alert views whose history has been judged (none for a store judged before
-    views were remembered: their history is judged once more, repeating no alert)."""
-    text = store.get_meta(JUDGED_VIEWS_KEY)
-    try:
-        loaded = json.loads(text) if text else {}
-    except ValueError:
-        return {}
-    return {str(k): str(v) for k, v in loaded.items()} if isinstance(loaded, dict) else {}
+def _judged(store: Store) -> tuple[str | None, str | None]:
+    """(last hour judged for good, fingerprint of the rule that judged it): one read."""
+    found = dict(
+        store.conn.execute(
+            "SELECT key, value FROM meta WHERE key IN (?, ?)", [JUDGED_THROUGH_KEY, JUDGED_RULE_KEY]
+        ).fetchall()
+    )
+    return found.get(JUDGED_THROUGH_KEY), found.get(JUDGED_RULE_KEY)
+
+
+def judged_by_another_rule(
+    store: Store, rule: SpikeRule, views: Views | None = None, classification: str = ""
+) -> bool:
+    """Whether the stored alerts were judged by a rule other than this one (read only)."""
+    _, judged_rule = _judged(store)
+    current = rule_fingerprint(rule, dict(views or {}), classification)
+    return judged_rule is not None and judged_rule != current
 
 
 def series_states(store: Store) -> dict[str, SeriesState]:

@@ -28,6 +28,7 @@ from cache.alerts.rules import (
 from cache.db.store import Store, now_text
 from cache.read.hourly_counts import CountCache
 from cache.read.views import alert_views
+from filters.classify import Classifier
 from filters.spikes import (
     hour_from_text,
     hour_start,
@@ -126,6 +127,8 @@ class AlertWatcher:
         self.rule = rule_from_config(config)
         self.views = alert_views(config)
         """The saved views with `alert = true`, judged beside the topics."""
+        self.classification = Classifier(config).fingerprint()
+        """What the store's topics come from (the collector re-applies it at its start)."""
         self.clock = clock
         self.run_command = run_command
         self._store = store
@@ -164,8 +167,22 @@ class AlertWatcher:
         with self._lock, self._opened() as store:
             self._cache.add_late(store, new_ids)
             evaluation = evaluate(
-                store, self.rule, now or self.clock(), cache=self._cache, views=self.views
+                store,
+                self.rule,
+                now or self.clock(),
+                cache=self._cache,
+                views=self.views,
+                classification=self.classification,
             )
+            if evaluation.rejudged:
+                log.warning(
+                    "the alert rule changed: judged %d hours of stored history again "
+                    "(%d alerts still stand, %d withdrawn, %d new)",
+                    evaluation.hours_judged,
+                    evaluation.kept,
+                    evaluation.withdrawn,
+                    len(evaluation.opened),
+                )
             for alert in evaluation.opened:
                 if alert.mode == LIVE:
                     log.warning("spike alert: %s", describe(alert))

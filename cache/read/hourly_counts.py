@@ -159,6 +159,10 @@ class CountCache:
         self.high: int | None = None
         """Cached hours are [low, high)."""
 
+    def clear(self) -> None:
+        """Forget every cached count (the store's topics may have been classified again)."""
+        self.counts, self.low, self.high = {}, None, None
+
     def get(self, store: Store, first_hour: int, closed_end: int, end_hour: int) -> Counts:
         """Counts of [first_hour, end_hour); hours below `closed_end` may be cached."""
         closed_end = max(first_hour, min(closed_end, end_hour))
