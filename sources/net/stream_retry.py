@@ -51,12 +51,13 @@ def retry_in(extra: dict[str, Any], failure: Backoff | None, rng: random.Random)
 
 
 def closed_early(
-    who: str, lasted: float, keepalives: int, keepalive: str = "keep-alive", silent: str = ""
+    closed: str, lasted: float, keepalives: int, keepalive: str = "keep-alive", silent: str = ""
 ) -> str:
-    """The error of a stream closed before it worked: `X closed the stream after 0.2 s
-    without a post or keep-alive` (or `silent`), or `... with keep-alives but no post`."""
+    """The error of a stream `closed` before it worked: `X closed the stream` `after 0.2 s
+    without a post or keep-alive` (or `silent`), or `after 3.0 s with keep-alives but no
+    post`."""
     if keepalives:
         tail = f"with {keepalive}s but no post"
     else:
         tail = silent or f"without a post or {keepalive}"
-    return f"{who} closed the stream after {lasted:.1f} s {tail}"
+    return f"{closed} after {lasted:.1f} s {tail}"

@@ -134,7 +134,7 @@ class _Client(tweepy.StreamingClient):
         if self.worked:
             self._end(self._said or "X closed the stream", None)
         lasted = self._monotonic() - (self._connected_at or self._monotonic())
-        early = closed_early("X", lasted, self._keepalives)
+        early = closed_early("X closed the stream", lasted, self._keepalives)
         self._end(f"{self._said} ({early})" if self._said else early, REFUSED)
 
     def on_exception(self, exception: Exception) -> None:
