@@ -276,10 +276,27 @@ def scheduled_wait(db_path: Path) -> float:
     """Seconds from the stream's last poll to its next one, as the Sources view shows it."""
     with Store.open(db_path, readonly=True) as store:
         state = store.source_state("x-stream")
-    assert state.last_poll_at and state.next_poll_at
-    return (
-        parse_timestamp(state.next_poll_at) - parse_timestamp(state.last_poll_at)
-    ).total_seconds()
+    polled = parse_timestamp(state.last_poll_at)
+    due = parse_timestamp(state.next_poll_at)
+    assert polled is not None and due is not None
+    return (due - polled).total_seconds()
+
+
+def scheduled_waits(db_path: Path, polls: int, error_says: str | None = None) -> list[float]:
+    """Poll the stream `polls` times; each poll's wait until the next (and its error)."""
+    clock = ticking_clock()
+    source, _gate, config = make_source(clock)
+    collector = Collector(config, db_path, sources=[source], clock=clock)
+    waits = []
+    try:
+        for _ in range(polls):
+            report = collector.poll_source("x-stream")
+            if error_says is not None:
+                assert report.error and error_says in report.error, report.error
+            waits.append(scheduled_wait(db_path))
+    finally:
+        source.close()
+    return waits
 
 
 def connects(api: responses.RequestsMock) -> int:
@@ -292,17 +309,7 @@ def test_a_stream_that_keeps_closing_at_once_is_retried_later_each_time(
     """A server that accepts the stream and closes it at once, again and again, is retried
     after a few seconds the first time and then ever later, up to a cap: not every 30 s."""
     api.get(STREAM, body=b"")
-    clock = ticking_clock()
-    source, _gate, config = make_source(clock)
-    collector = Collector(config, db_path, sources=[source], clock=clock)
-    waits = []
-    try:
-        for _ in range(9):
-            report = collector.poll_source("x-stream")
-            assert report.error and "without a post or keep-alive" in report.error
-            waits.append(scheduled_wait(db_path))
-    finally:
-        source.close()
+    waits = scheduled_waits(db_path, 9, "without a post or keep-alive")
     assert waits[0] <= 10, waits  # a brief cut costs seconds, not half a minute
     assert all(later > earlier for earlier, later in itertools.pairwise(waits[:7])), waits
     assert 200 <= waits[-1] <= 400, waits  # capped
@@ -343,16 +350,7 @@ def test_a_stream_that_delivered_a_post_is_reconnected_at_once_and_clears_the_ba
     api.get(STREAM, body=b"")
     api.get(STREAM, body=stream_body(lines()[1:2]))
     api.get(STREAM, body=b"")
-    clock = ticking_clock()
-    source, _gate, config = make_source(clock)
-    collector = Collector(config, db_path, sources=[source], clock=clock)
-    waits = []
-    try:
-        for _ in range(4):
-            collector.poll_source("x-stream")
-            waits.append(scheduled_wait(db_path))
-    finally:
-        source.close()
+    waits = scheduled_waits(db_path, 4)
     assert waits[1] > waits[0] >= 4, waits
     assert waits[2] < 1, waits  # the stream worked: reconnect at once
     assert 4 <= waits[3] <= waits[0] * 1.5, waits  # the count started again
@@ -393,16 +391,5 @@ def test_a_rate_limited_stream_waits_a_minute_and_then_longer(
     """X answering 429 is retried after a minute, as X asks, then after two; the Sources
     view's next poll is when the stream connects again."""
     api.get(STREAM, status=429, json={"title": "Too Many Requests"})
-    clock = ticking_clock()
-    source, _gate, config = make_source(clock)
-    collector = Collector(config, db_path, sources=[source], clock=clock)
-    waits = []
-    try:
-        for _ in range(2):
-            report = collector.poll_source("x-stream")
-            assert report.error and "HTTP 429" in report.error
-            waits.append(scheduled_wait(db_path))
-    finally:
-        source.close()
-    assert waits == [60.0, 120.0]
+    assert scheduled_waits(db_path, 2, "HTTP 429") == [60.0, 120.0]
     assert connects(api) == 2

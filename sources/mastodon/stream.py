@@ -66,7 +66,7 @@ def _listener(out: queue.Queue[tuple[str, Any]], stop: threading.Event) -> Any:
             if self._stop.is_set():
                 raise _Stopped
 
-        def on_any_event(self, name: str, data: Any = None) -> None:
+        def on_any_event(self, name: str, data: Any = None, for_stream: Any = None) -> None:
             self.posts += 1  # every event but a heartbeat, before its own handler
 
         def on_update(self, status: Any) -> None:
