@@ -168,3 +168,24 @@ def test_a_connection_closed_at_once_is_a_failure_with_backoff(
     assert "without an event" in report.error
     assert report.next_poll_at is not None
     assert report.next_poll_at >= BASE_TIME + timedelta(seconds=1.5)
+
+
+def test_an_unreachable_jetstream_is_retried_within_seconds_not_minutes(
+    appview: FeedServer, db_path: Path
+) -> None:
+    """A network cut (nothing listening) is retried ever later but at most 16 s apart, as
+    the X stream does: the stream is back soon after the network is."""
+    stream = Jetstream(CORPUS)
+    stream.close()
+    stream.server.socket.close()
+    cfg = config(appview, stream, queries=["kestrel"])
+    source = JetstreamSource(cfg, window_seconds=5.0)
+    collector = Collector(cfg, db_path, sources=[source], clock=lambda: BASE_TIME)
+    waits = []
+    for _ in range(8):
+        report = collector.poll_source(source.name)
+        assert report.error is not None and "cannot reach Jetstream" in report.error
+        assert report.next_poll_at is not None
+        waits.append((report.next_poll_at - BASE_TIME).total_seconds())
+    assert waits[0] <= 2 and waits[1] > waits[0], waits
+    assert max(waits) <= 16 * 1.2, waits

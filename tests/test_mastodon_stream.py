@@ -107,3 +107,21 @@ def test_a_stream_that_closes_at_once_is_a_failure_with_backoff(
     assert report.next_poll_at is not None
     assert report.next_poll_at >= BASE_TIME + timedelta(seconds=1.5)
     assert sum(n for p, n in server.hits.items() if "/streaming/hashtag" in p) == 1
+
+
+def test_a_stream_that_sends_a_heartbeat_and_closes_is_a_failure_with_backoff(
+    server: FeedServer, db_path: Path
+) -> None:
+    """A streaming endpoint that sends one heartbeat and closes, in a loop, is reported as
+    failed and retried after a backoff, not re-armed at once as if it were healthy."""
+    server.prefix_routes["/api/v1/streaming/hashtag"] = lambda p: Route(
+        body=b":thump\n\n", headers=SSE
+    )
+    report = poll(db_path, config(server))
+    assert report.error is not None, "shown ok"
+    assert "mastodon-stream #kestrel: the stream closed after" in report.error, report.error
+    assert "with heartbeats but no post" in report.error, report.error
+    assert report.next_poll_at is not None
+    assert report.next_poll_at >= BASE_TIME + timedelta(seconds=4)
+    with Store.open(db_path, readonly=True) as store:
+        assert json.loads(store.source_state("mastodon-stream").extra)["heartbeats"] == 1

@@ -22,6 +22,7 @@ from cache.live.collector import Collector, build_sources
 from cache.read.status import format_status, store_status
 from sources.model.config import Config, XSection
 from sources.model.records import SourceState
+from sources.model.text import parse_timestamp
 from sources.net.stream_gaps import describe_gap
 from sources.x.source import StreamGate, XSource
 from sources.x.stream import NO_STREAM_IN_PLAN, XStreamSource
@@ -141,7 +142,7 @@ def test_a_dropped_stream_is_backfilled_from_search_without_gaps_or_doubles(
     search_call = next(c for c in api.calls if str(c.request.url).startswith(SEARCH))
     since = parse_qs(urlsplit(str(search_call.request.url)).query)["since_id"][0]
     assert since == json.loads(recorded[3])["data"]["id"]  # the last tweet streamed before the cut
-    assert backoff[0] == 60  # X's wait after a 429
+    assert any(r.error == "stream down: HTTP 429" for r in reports)  # waited a minute
     assert any(r.error and "operational-disconnect" in r.error for r in reports)
     with Store.open(db_path, readonly=True) as store:
         stored = [r["id"] for r in store.rows("SELECT id FROM mentions WHERE referenced_only = 0")]
@@ -265,7 +266,130 @@ def test_a_stream_closed_at_once_is_a_failure_not_a_reconnect_loop(
     finally:
         source.close()
     assert report.next_poll_at is not None and report.next_poll_at >= BASE_TIME + timedelta(
-        seconds=20
+        seconds=4
     )
     connects = [c for c in api.calls if str(c.request.url).startswith(STREAM + "?")]
     assert len(connects) == 1
+
+
+def scheduled_wait(db_path: Path) -> float:
+    """Seconds from the stream's last poll to its next one, as the Sources view shows it."""
+    with Store.open(db_path, readonly=True) as store:
+        state = store.source_state("x-stream")
+    polled = parse_timestamp(state.last_poll_at)
+    due = parse_timestamp(state.next_poll_at)
+    assert polled is not None and due is not None
+    return (due - polled).total_seconds()
+
+
+def scheduled_waits(db_path: Path, polls: int, error_says: str | None = None) -> list[float]:
+    """Poll the stream `polls` times; each poll's wait until the next (and its error)."""
+    clock = ticking_clock()
+    source, _gate, config = make_source(clock)
+    collector = Collector(config, db_path, sources=[source], clock=clock)
+    waits = []
+    try:
+        for _ in range(polls):
+            report = collector.poll_source("x-stream")
+            if error_says is not None:
+                assert report.error and error_says in report.error, report.error
+            waits.append(scheduled_wait(db_path))
+    finally:
+        source.close()
+    return waits
+
+
+def connects(api: responses.RequestsMock) -> int:
+    return len([c for c in api.calls if str(c.request.url).startswith(STREAM + "?")])
+
+
+def test_a_stream_that_keeps_closing_at_once_is_retried_later_each_time(
+    api: responses.RequestsMock, backoff: list[float], db_path: Path
+) -> None:
+    """A server that accepts the stream and closes it at once, again and again, is retried
+    after a few seconds the first time and then ever later, up to a cap: not every 30 s."""
+    api.get(STREAM, body=b"")
+    waits = scheduled_waits(db_path, 9, "without a post or keep-alive")
+    assert waits[0] <= 10, waits  # a brief cut costs seconds, not half a minute
+    assert all(later > earlier for earlier, later in itertools.pairwise(waits[:7])), waits
+    assert 200 <= waits[-1] <= 400, waits  # capped
+    assert connects(api) == 9  # one connection per retry, none in between
+
+
+def test_a_stream_that_sends_one_keep_alive_and_closes_is_a_failure(
+    api: responses.RequestsMock, backoff: list[float], db_path: Path
+) -> None:
+    """A keep-alive and a close, in a loop, is reported as failed and backed off from,
+    not reconnected at once as if the stream were healthy."""
+    api.get(STREAM, body=b"\r\n")
+    clock = ticking_clock()
+    source, _gate, config = make_source(clock)
+    collector = Collector(config, db_path, sources=[source], clock=clock)
+    try:
+        first = collector.poll_source("x-stream")
+        assert source.thread is not None
+        source.thread.join(timeout=10)  # it ended: nothing reconnects until the next poll
+        first_wait = scheduled_wait(db_path)
+        collector.poll_source("x-stream")
+        second_wait = scheduled_wait(db_path)
+    finally:
+        source.close()
+    assert first.error is not None, "shown ok"
+    assert "X closed the stream after" in first.error, first.error
+    assert "with keep-alives but no post" in first.error, first.error
+    assert 4 <= first_wait < second_wait, (first_wait, second_wait)
+    assert connects(api) == 2
+
+
+def test_a_stream_that_delivered_a_post_is_reconnected_at_once_and_clears_the_backoff(
+    api: responses.RequestsMock, backoff: list[float], db_path: Path
+) -> None:
+    """After failed connections, one that delivers a post and then closes is reconnected
+    at once, and the next failure starts the backoff from its first step again."""
+    api.get(STREAM, body=b"")
+    api.get(STREAM, body=b"")
+    api.get(STREAM, body=stream_body(lines()[1:2]))
+    api.get(STREAM, body=b"")
+    waits = scheduled_waits(db_path, 4)
+    assert waits[1] > waits[0] >= 4, waits
+    assert waits[2] < 1, waits  # the stream worked: reconnect at once
+    assert 4 <= waits[3] <= waits[0] * 1.5, waits  # the count started again
+
+
+def test_a_quiet_stream_that_stayed_open_is_reconnected_at_once(
+    api: responses.RequestsMock, backoff: list[float], db_path: Path
+) -> None:
+    """A stream with no post to send that stayed open past a minute on keep-alives and
+    then closed worked: it is reconnected at once, without an error wait."""
+    api.get(STREAM, body=b"\r\n\r\n\r\n")
+    clock = ticking_clock()
+    minutes = itertools.count(step=61.0)
+    config = Config(
+        x=XSection(
+            queries=["Kestrel"], stream=True, mentions_timeline=False, ambassador_timelines=False
+        )
+    )
+    source = XStreamSource(
+        config,
+        TOKEN,
+        StreamGate(),
+        window_seconds=30,
+        clock=clock,
+        idle_seconds=0.02,
+        monotonic=lambda: float(next(minutes)),
+    )
+    try:
+        Collector(config, db_path, sources=[source], clock=clock).poll_source("x-stream")
+    finally:
+        source.close()
+    assert scheduled_wait(db_path) < 1
+
+
+def test_a_rate_limited_stream_waits_a_minute_and_then_longer(
+    api: responses.RequestsMock, backoff: list[float], db_path: Path
+) -> None:
+    """X answering 429 is retried after a minute, as X asks, then after two; the Sources
+    view's next poll is when the stream connects again."""
+    api.get(STREAM, status=429, json={"title": "Too Many Requests"})
+    assert scheduled_waits(db_path, 2, "HTTP 429") == [60.0, 120.0]
+    assert connects(api) == 2

@@ -8,7 +8,9 @@ One poll reads the stream for a window (or until the server closes it), storing 
 matched page by page; the collector re-arms it at once, so it behaves as a stream.
 Resume is exact: the state's cursor is the `time_us` of the last event read, saved with
 the posts up to it, and a reconnect asks Jetstream to replay from there (a replayed
-post has the same id, so nothing doubles).
+post has the same id, so nothing doubles). A connection closed before one event is a
+failure, backed off from as the other streams are (sources.net.stream_retry): every
+Jetstream event counts, as each moves the cursor on.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from sources.model.feed_rules import BLUESKY_JETSTREAM
 from sources.model.records import Mention, ParsedBatch, Skipped, SourceState
 from sources.model.text import format_timestamp
 from sources.net.backoff import Backoff, dump_extra, load_extra
+from sources.net.stream_retry import NETWORK_CUT, RATE_LIMITED, REFUSED, retry_in, worked
 from sources.social import EndpointFailed, RateLimited
 
 FLUSH_EVENTS = 50
@@ -88,7 +91,6 @@ class JetstreamSource:
         self._connect = connect
         self._monotonic = monotonic
         self._rng = rng or random.Random()
-        self._backoff = Backoff(base=2.0, cap=300.0)
         self._words = query_words(config.bluesky.queries)
         self._watched: set[str] | None = None
         self._outcome = PollOutcome(next_poll_in=0.1)
@@ -107,19 +109,21 @@ class JetstreamSource:
             params["cursor"] = state.cursor
         state.url = f"{self.config.bluesky.jetstream_url}?{urlencode(params)}"
         error: str | None = None
+        failure: Backoff | None = None
         try:
             with self._connect(state.url, open_timeout=10, max_size=2**22) as socket:
                 yield from self._read(socket, state, watched, warnings, now)
         except EndpointFailed as exc:
-            error = str(exc)
+            error, failure = str(exc), REFUSED
         except (OSError, TimeoutError) as exc:
             error = f"cannot reach Jetstream ({type(exc).__name__}: {str(exc)[:120]})"
+            failure = NETWORK_CUT
         except Exception as exc:  # websockets' handshake and protocol errors
             error = f"Jetstream failed ({type(exc).__name__}: {str(exc)[:120]})"
-        failures = int(extra.get("failures") or 0) + 1 if error else 0
-        extra["failures"] = failures
+            status = getattr(getattr(exc, "response", None), "status_code", None)
+            failure = RATE_LIMITED if status == 429 else REFUSED
+        wait = retry_in(extra, failure, self._rng)
         state.extra = dump_extra(extra)
-        wait = self._backoff.delay(failures, self._rng) if failures else 0.1
         if error:
             state.last_error, state.last_error_at = error, format_timestamp(now)
         else:
@@ -142,7 +146,7 @@ class JetstreamSource:
         deadline = started + self._window
         pending = ParsedBatch()
         flushed_at = started
-        heard = False
+        events = 0
         while True:
             left = deadline - self._monotonic()
             if left <= 0:
@@ -152,17 +156,16 @@ class JetstreamSource:
             except TimeoutError:
                 message = None
             except ConnectionClosed:
-                if heard:
+                lasted = self._monotonic() - started
+                if worked(events, lasted):
                     break
                 # Closed before one event (a proxy, a refusing server): a failure to back
                 # off from, not a finished window to re-arm at once.
-                lasted = self._monotonic() - started
                 raise EndpointFailed(
                     f"Jetstream closed the connection after {lasted:.1f} s without an event"
                 ) from None
-            if message is not None:
-                heard = True
-                self._take(message, state, watched, pending)
+            if message is not None and self._take(message, state, watched, pending):
+                events += 1
             due = self._monotonic() - flushed_at >= FLUSH_SECONDS
             if len(pending.mentions) >= FLUSH_EVENTS or (due and (pending.mentions or message)):
                 yield self._page(pending, state, now)
@@ -171,14 +174,15 @@ class JetstreamSource:
 
     def _take(
         self, message: str | bytes, state: SourceState, watched: set[str], pending: ParsedBatch
-    ) -> None:
+    ) -> bool:
+        """Keep the message's post if it matches; False when it was not an event."""
         try:
             event = json.loads(message)
         except ValueError:
             pending.skipped.append(Skipped(self.name, "an event that is not JSON"))
-            return
+            return False
         if not isinstance(event, dict):
-            return
+            return False
         if isinstance(event.get("time_us"), int):
             state.cursor = str(event["time_us"])
         batch = parse_jetstream_event(event, self.kind, self.name)
@@ -187,6 +191,7 @@ class JetstreamSource:
         if batch.mentions and isinstance(record, dict) and self._matches(event, record, watched):
             pending.extend(batch)
         pending.skipped.extend(batch.skipped)
+        return True
 
     def _matches(
         self, event: Mapping[str, Any], record: Mapping[str, Any], watched: set[str]

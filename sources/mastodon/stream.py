@@ -8,6 +8,9 @@ view shows the stream is alive while nothing is posted. The stream has no cursor
 replay from: statuses posted while it reconnects are read by the polling source, which
 keeps its own `since_id` on the same hashtags, so nothing is missed; a status both
 deliver has one id and is stored once.
+
+A stream that ends before the window with no event but heartbeats is a failure, backed
+off from as the other streams are (sources.net.stream_retry).
 """
 
 from __future__ import annotations
@@ -29,6 +32,14 @@ from sources.model.feed_rules import MASTODON_STREAM
 from sources.model.records import ParsedBatch, SourceState
 from sources.model.text import format_timestamp
 from sources.net.backoff import Backoff, dump_extra, load_extra
+from sources.net.stream_retry import (
+    NETWORK_CUT,
+    RATE_LIMITED,
+    REFUSED,
+    closed_early,
+    retry_in,
+    worked,
+)
 
 FLUSH_SECONDS = 1.0
 FLUSH_STATUSES = 50
@@ -47,13 +58,16 @@ def _listener(out: queue.Queue[tuple[str, Any]], stop: threading.Event) -> Any:
         def __init__(self, out: queue.Queue[tuple[str, Any]], stop: threading.Event) -> None:
             super().__init__()
             self._out, self._stop = out, stop
-            self.heard = False
-            """Whether the stream sent anything (a status, a deletion, a heartbeat)."""
+            self.posts = 0
+            """Events with content the stream sent: statuses, edits, deletions, others."""
+            self.heartbeats = 0
 
         def _check(self) -> None:
-            self.heard = True
             if self._stop.is_set():
                 raise _Stopped
+
+        def on_any_event(self, name: str, data: Any = None, for_stream: Any = None) -> None:
+            self.posts += 1  # every event but a heartbeat, before its own handler
 
         def on_update(self, status: Any) -> None:
             self._check()
@@ -64,6 +78,7 @@ def _listener(out: queue.Queue[tuple[str, Any]], stop: threading.Event) -> Any:
 
         def handle_heartbeat(self) -> None:
             self._check()
+            self.heartbeats += 1
             self._out.put(("heartbeat", None))
 
         def on_delete(self, status_id: Any) -> None:
@@ -96,7 +111,6 @@ class MastodonStreamSource:
         self._window = window_seconds
         self._monotonic = monotonic
         self._rng = rng or random.Random()
-        self._backoff = Backoff(base=2.0, cap=300.0)
         self._outcome = PollOutcome(next_poll_in=0.1)
 
     def outcome(self) -> PollOutcome:
@@ -109,16 +123,16 @@ class MastodonStreamSource:
         out: queue.Queue[tuple[str, Any]] = queue.Queue()
         stop = threading.Event()
         threads = [self._start(tag, out, stop) for tag in self.tags]
-        errors: list[str] = []
+        errors: list[tuple[str, Backoff]] = []
         try:
             yield from self._read(out, threads, state, extra, errors, now)
         finally:
             stop.set()  # each thread ends at its next event or heartbeat
-        failures = int(extra.get("failures") or 0) + 1 if errors else 0
-        extra["failures"] = failures
+        # Each tag's stream failed its own way: the longest backoff of them holds.
+        failure = max((b for _, b in errors), key=lambda b: b.base, default=None)
+        wait = retry_in(extra, failure, self._rng)
         state.extra = dump_extra(extra)
-        wait = self._backoff.delay(failures, self._rng) if failures else 0.1
-        error = self._rest.redact("; ".join(errors)) if errors else None
+        error = self._rest.redact("; ".join(m for m, _ in errors)) if errors else None
         if error:
             state.last_error, state.last_error_at = error, format_timestamp(now)
         else:
@@ -133,32 +147,39 @@ class MastodonStreamSource:
         client = self._rest.client
         listener = _listener(out, stop)
 
-        from mastodon import MastodonError
+        from mastodon import MastodonError, MastodonNetworkError, MastodonRatelimitError
 
         def listen() -> None:
             started = self._monotonic()
             try:
                 client.stream_hashtag(tag, listener, timeout=self._window + 30)
-                if not listener.heard and not stop.is_set():
-                    # An answer that ends before the window with nothing in it (a proxy
-                    # that buffers or cuts SSE) is a failure: re-armed at once it would
-                    # reconnect many times a second and still look healthy.
-                    lasted = self._monotonic() - started
-                    out.put(
-                        (
-                            "error",
-                            f"mastodon-stream #{tag}: the stream closed after "
-                            f"{lasted:.1f} s without an event",
-                        )
+                lasted = self._monotonic() - started
+                if not stop.is_set() and not worked(listener.posts, lasted):
+                    # Ended before the window with no status (a proxy that buffers or cuts
+                    # SSE, or one heartbeat and a close): a failure; re-armed at once it
+                    # would reconnect many times a second and still look healthy.
+                    early = closed_early(
+                        f"mastodon-stream #{tag}: the stream closed",
+                        lasted,
+                        listener.heartbeats,
+                        "heartbeat",
+                        silent="without an event",
                     )
+                    out.put(("error", (early, REFUSED)))
             except _Stopped:
                 pass
             except MastodonError as exc:
-                out.put(
-                    ("error", f"mastodon-stream #{tag}: {type(exc).__name__}: {str(exc)[:160]}")
+                failure = (
+                    RATE_LIMITED
+                    if isinstance(exc, MastodonRatelimitError)
+                    else NETWORK_CUT
+                    if isinstance(exc, MastodonNetworkError)
+                    else REFUSED
                 )
+                said = f"mastodon-stream #{tag}: {type(exc).__name__}: {str(exc)[:160]}"
+                out.put(("error", (said, failure)))
             except Exception as exc:  # requests' own errors, a broken chunk
-                out.put(("error", f"mastodon-stream #{tag}: {type(exc).__name__}"))
+                out.put(("error", (f"mastodon-stream #{tag}: {type(exc).__name__}", NETWORK_CUT)))
             out.put(("closed", tag))
 
         thread = threading.Thread(target=listen, name=f"mastodon-stream:{tag}", daemon=True)
@@ -171,7 +192,7 @@ class MastodonStreamSource:
         threads: list[threading.Thread],
         state: SourceState,
         extra: dict[str, Any],
-        errors: list[str],
+        errors: list[tuple[str, Backoff]],
         now: datetime,
     ) -> Iterator[PollPage]:
         deadline = self._monotonic() + self._window
@@ -191,7 +212,7 @@ class MastodonStreamSource:
                 extra["heartbeats"] = int(extra.get("heartbeats") or 0) + 1
                 extra["last_heartbeat_at"] = format_timestamp(now)
             elif kind == "error":
-                errors.append(str(value))
+                errors.append(value)
             elif kind == "closed":
                 open_streams -= 1
             due = self._monotonic() - flushed_at >= FLUSH_SECONDS
@@ -203,7 +224,7 @@ class MastodonStreamSource:
             if kind == "status":
                 statuses.append(value)
             elif kind == "error":
-                errors.append(str(value))
+                errors.append(value)
         if statuses:
             yield self._page(statuses, state, extra, now)
 

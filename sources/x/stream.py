@@ -3,13 +3,15 @@ tweepy's `StreamingClient`, with gaps closed from recent search.
 
 - Rules follow `[x] queries`: on start the stream's rules are read, rules for queries no
   longer configured are deleted and new queries added, each tagged with its query.
-- The connection lives in tweepy's thread across polls; tweepy reconnects with the
-  backoff X prescribes (network errors 0.25 s steps up to 16 s, HTTP errors doubling
-  from 5 s, 429 from 60 s). A poll drains what the thread received into pages, and
-  returns early at a disconnect so the Sources view shows it at once.
-- A stream that closes with nothing sent, not even a keep-alive (a proxy that buffers or
-  cuts it), ends tweepy's thread instead of its immediate reconnect; the next poll, after
-  the error wait, connects again.
+- The connection lives in tweepy's thread across polls; a poll drains what the thread
+  received into pages. Each connection's end (a close, a network error, an HTTP error)
+  ends the thread and the poll, so the Sources view shows it at once, and the source
+  connects again with sources.net.stream_retry's rule, shared with the other streams:
+  at once after a connection that worked (delivered a post, or stayed open a minute),
+  else after a backoff by what went wrong (a network cut from 1 s up to 16 s; an HTTP
+  error or a close without a post from 5 s up to 320 s; a 429 from 60 s), so the next
+  poll shown is when the stream connects again. A keep-alive alone is not a working
+  stream: one and a close, in a loop, backs off like a close with nothing sent.
 - Keep-alives (blank lines every ~20 s) are counted with their time in the state.
 - A gap (a close, `operational-disconnect`, a network error, a 429) starts at the
   disconnect; at the next connect recent search is read for every query with
@@ -24,10 +26,11 @@ from __future__ import annotations
 
 import json
 import queue
+import random
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -38,7 +41,16 @@ from sources.model.config import Config
 from sources.model.feed_rules import X_STREAM
 from sources.model.records import ParsedBatch, Skipped, SourceState, utc_now
 from sources.model.text import format_timestamp, parse_timestamp
-from sources.net.backoff import dump_extra, load_extra
+from sources.net.backoff import Backoff, dump_extra, load_extra
+from sources.net.stream_retry import (
+    NETWORK_CUT,
+    RATE_LIMITED,
+    RECONNECT_SECONDS,
+    REFUSED,
+    closed_early,
+    retry_in,
+    worked,
+)
 from sources.x.source import EXPANSIONS, TWEET_FIELDS, USER_FIELDS, StreamGate
 from sources.x.twitter_v2 import parse_response
 
@@ -49,73 +61,95 @@ KEPT_GAPS = 20
 """Gaps remembered in the state (the newest)."""
 
 
-class _ClosedEmpty(Exception):
-    """Raised in tweepy's thread to end a stream that closed with nothing sent."""
+@dataclass(frozen=True)
+class _Ended:
+    """A connection's end, as the client saw it: why, and its backoff when it failed."""
+
+    client: _Client
+    reason: str
+    failure: Backoff | None
+    """None when the connection worked (see sources.net.stream_retry): reconnect at once."""
+
+
+class _Stop(Exception):
+    """Raised in tweepy's thread at a connection's end, so that the source reconnects
+    (at once, or after its backoff) instead of tweepy at once or on its own schedule."""
 
 
 class _Client(tweepy.StreamingClient):
-    """tweepy's client, its callbacks turned into events on a queue for the poll."""
+    """tweepy's client for one connection, its callbacks turned into events on a queue
+    for the poll; its thread ends with the connection, on an `ended` event."""
 
     def __init__(
         self,
         token: str,
         events: queue.Queue[tuple[str, Any, datetime]],
         clock: Callable[[], datetime],
+        monotonic: Callable[[], float],
     ) -> None:
         super().__init__(token, return_type=dict, daemon=True)
-        self.events, self.clock = events, clock
-        self._heard = False
-        self._connected_at = time.monotonic()
+        self.events, self.clock, self._monotonic = events, clock, monotonic
+        self._posts = self._keepalives = 0
+        self._connected_at: float | None = None
+        self._said: str | None = None
+        """What X said in an error message before it closed (`operational-disconnect`)."""
+
+    @property
+    def worked(self) -> bool:
+        if self._connected_at is None:
+            return False
+        return worked(self._posts, self._monotonic() - self._connected_at)
 
     def _put(self, kind: str, value: Any = None) -> None:
         self.events.put((kind, value, self.clock()))
 
+    def _end(self, reason: str, failure: Backoff | None) -> None:
+        self._put("ended", _Ended(self, reason, failure))
+        raise _Stop
+
     def on_connect(self) -> None:
-        self._heard, self._connected_at = False, time.monotonic()
+        if self._connected_at is not None:
+            self.on_closed(None)  # tweepy reconnecting after a close it did not report
+        self._connected_at = self._monotonic()
         self._put("connect")
 
     def on_data(self, raw_data: bytes) -> None:
-        self._heard = True
         try:
             payload = json.loads(raw_data)
         except ValueError:
             self._put("bad", raw_data[:80].decode("utf-8", "replace"))
             return
         if isinstance(payload, dict) and "data" in payload:
+            self._posts += 1
             self._put("tweet", payload)
         elif isinstance(payload, dict) and "errors" in payload:
             first = payload["errors"][0] if payload["errors"] else {}
-            self._put("down", str(first.get("title") or first.get("message") or "stream error"))
+            self._said = str(first.get("title") or first.get("message") or "stream error")
 
     def on_keep_alive(self) -> None:
-        self._heard = True
+        self._keepalives += 1
         self._put("keepalive")
 
     def on_closed(self, response: Any) -> None:
-        if self._heard:
-            self._put("down", "X closed the stream")
-            return
-        # Closed with not even a keep-alive (a proxy that buffers or cuts the stream):
-        # tweepy would reconnect at once, many times a second. End its thread instead;
-        # the source reconnects at its next poll, after its error wait.
-        lasted = time.monotonic() - self._connected_at
-        self._put("down", f"X closed the stream after {lasted:.1f} s without a post or keep-alive")
-        raise _ClosedEmpty
+        if self.worked:
+            self._end(self._said or "X closed the stream", None)
+        lasted = self._monotonic() - (self._connected_at or self._monotonic())
+        early = closed_early("X closed the stream", lasted, self._keepalives)
+        self._end(f"{self._said} ({early})" if self._said else early, REFUSED)
 
     def on_exception(self, exception: Exception) -> None:
-        if isinstance(exception, _ClosedEmpty):
-            return  # reported by `on_closed`
-        self._put("down", f"{type(exception).__name__}")
+        if not isinstance(exception, _Stop):
+            self._put("ended", _Ended(self, type(exception).__name__, REFUSED))
 
     def on_connection_error(self) -> None:
-        self._put("down", "connection error")
+        self._end("connection error", None if self.worked else NETWORK_CUT)
 
     def on_request_error(self, status_code: int) -> None:
         if status_code == 403:
             self.disconnect()
             self._put("forbidden")
-        else:
-            self._put("down", f"HTTP {status_code}")
+            return
+        self._end(f"HTTP {status_code}", RATE_LIMITED if status_code in (420, 429) else REFUSED)
 
 
 class XStreamSource:
@@ -133,6 +167,8 @@ class XStreamSource:
         window_seconds: float = 20.0,
         clock: Callable[[], datetime] = utc_now,
         idle_seconds: float = 1.0,
+        monotonic: Callable[[], float] = time.monotonic,
+        rng: random.Random | None = None,
     ) -> None:
         self.config = config
         self.queries = [q for q in config.x.queries if q.strip()]
@@ -141,6 +177,9 @@ class XStreamSource:
         self._window = window_seconds
         self._clock = clock
         self._idle = idle_seconds
+        self._monotonic = monotonic
+        self._rng = rng or random.Random()
+        self._rules_synced = False
         self._events: queue.Queue[tuple[str, Any, datetime]] = queue.Queue()
         self._stream: _Client | None = None
         self.thread: threading.Thread | None = None
@@ -162,18 +201,19 @@ class XStreamSource:
         last_success = parse_timestamp(state.last_success_at)
         state.kind, state.last_poll_at = self.kind, format_timestamp(now)
         error: str | None = None
-        stopped = False
+        failed: Backoff | None = None
+        ended = stopped = False
         try:
-            if self.thread is not None and not self.thread.is_alive():
-                self._stream = None  # its thread gave up on a stream closed at once
             if self._stream is None:
                 if state.cursor and self._gap_from is None:
                     # A restart: the time since the last run is a gap like any other.
                     down = parse_timestamp(extra.get("down_since"))
                     self._gap_from = down or last_success or now
                     extra.setdefault("down_reason", "not running")
-                self._sync_rules()
-                self._stream = _Client(self._token, self._events, self._clock)
+                if not self._rules_synced:  # once a run: the queries do not change in it
+                    self._sync_rules()
+                    self._rules_synced = True
+                self._stream = _Client(self._token, self._events, self._clock, self._monotonic)
                 self.thread = self._stream.filter(
                     threaded=True,
                     expansions=EXPANSIONS,
@@ -183,8 +223,8 @@ class XStreamSource:
             for page, problem in self._drain(state, extra):
                 if problem == "forbidden":
                     error, stopped = NO_STREAM_IN_PLAN, True
-                elif problem:
-                    error = problem
+                elif isinstance(problem, _Ended):
+                    error, failed, ended = f"stream down: {problem.reason}", problem.failure, True
                 yield page
         except tweepy.Forbidden:
             error, stopped = NO_STREAM_IN_PLAN, True
@@ -192,15 +232,19 @@ class XStreamSource:
             error, stopped = "token rejected (HTTP 401) by the stream rules", True
         except (tweepy.TweepyException, OSError) as exc:
             error = f"stream rules could not be synced ({type(exc).__name__})"
+            failed = _sync_backoff(exc)
         if stopped:
             self.close()
             self._gate.streaming = False
+        if failed is not None or ended or (self._stream is not None and self._stream.worked):
+            wait = retry_in(extra, failed, self._rng)
+        else:
+            wait = RECONNECT_SECONDS  # connected, not yet proven: the failures stand
         state.extra = dump_extra(extra)
         if error:
             state.last_error, state.last_error_at = error, format_timestamp(now)
         else:
             state.last_error, state.last_success_at = None, format_timestamp(now)
-        wait = 30.0 if error and not stopped else 0.1
         state.next_poll_at = None if stopped else format_timestamp(now + timedelta(seconds=wait))
         self._outcome = PollOutcome(
             ok=error is None, error=error, next_poll_in=wait, stopped=stopped
@@ -225,7 +269,7 @@ class XStreamSource:
 
     def _drain(
         self, state: SourceState, extra: dict[str, Any]
-    ) -> Iterator[tuple[PollPage, str | None]]:
+    ) -> Iterator[tuple[PollPage, str | _Ended | None]]:
         deadline = self._clock() + timedelta(seconds=self._window)
         pending = ParsedBatch()
         while True:
@@ -262,13 +306,14 @@ class XStreamSource:
             elif kind == "forbidden":
                 yield self._page(pending, state, extra), "forbidden"
                 return
-            elif kind == "down":
+            elif kind == "ended" and value.client is self._stream:
+                self._stream = None  # its thread is ending: the next poll connects again
                 if self._gap_from is None:
                     self._gap_from = at
                     extra["down_since"] = format_timestamp(at)
-                    extra["down_reason"] = str(value)
+                    extra["down_reason"] = value.reason
                 self._gate.streaming = False  # search is polled until the stream is back
-                yield self._page(pending, state, extra), f"stream down: {value}"
+                yield self._page(pending, state, extra), value
                 return
             if len(pending.mentions) >= 100:
                 yield self._page(pending, state, extra), None
@@ -301,7 +346,7 @@ class XStreamSource:
                     params["next_token"] = token
                 try:
                     payload = self._search.search_recent_tweets(query, **params)
-                except tweepy.TweepyException as exc:
+                except (tweepy.TweepyException, OSError) as exc:  # OSError: requests'
                     batch.warnings.append(
                         f"{self.name}: backfill of {query!r} failed ({exc})"[:200]
                     )
@@ -330,3 +375,10 @@ class XStreamSource:
         extra["gaps"] = gaps[-KEPT_GAPS:]
         state.extra = dump_extra(extra)
         return PollPage(batch=batch, states=[replace(state)])
+
+
+def _sync_backoff(exc: Exception) -> Backoff:
+    """How long to wait after the stream rules could not be read or written."""
+    if isinstance(exc, tweepy.TooManyRequests):
+        return RATE_LIMITED
+    return REFUSED if isinstance(exc, tweepy.TweepyException) else NETWORK_CUT
