@@ -255,6 +255,11 @@ def _run_import(args: argparse.Namespace) -> int:
             f"  note {totals.reposts} retweets kept aside: no mentions of their own "
             "(the posts they repost are stored as mentions)"
         )
+    if totals.versions:
+        say(
+            f"  note {totals.versions} earlier versions of edited posts kept aside: the edited "
+            "post is one mention, its newest version"
+        )
     if report.times_from_ids:
         say(
             f"  note {report.times_from_ids} posts had no created_at: their time is the one "

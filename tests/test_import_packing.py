@@ -129,6 +129,8 @@ def test_default_payload_tweets_get_the_time_their_id_encodes(tmp_path, realworl
     assert f"note {len(tweets)} posts had no created_at" in run.out
     with Store.open(db, readonly=True) as store:
         for tweet in tweets:
+            if tweet["text"].startswith("RT @"):  # a retweet: kept aside, no mention
+                continue
             row = store.mention(f"x:{tweet['id']}")
             assert row is not None
             expected = snowflake_time(tweet["id"])

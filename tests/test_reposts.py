@@ -109,3 +109,34 @@ def test_retweets_a_store_already_counted_move_aside_when_it_opens(
         kept = conn.execute("SELECT row FROM mention_reposts").fetchone()[0]
         conn.execute("INSERT INTO mentions_fts (mentions_fts) VALUES ('integrity-check')")
     assert json.loads(kept)["text"] == RETWEET["text"]
+
+
+def test_a_retweet_without_referenced_tweets_is_known_by_its_text(tmp_path: Path, cli: Any) -> None:
+    """X's default fields (no `referenced_tweets`) still mark a retweet by its "RT @name:"
+    text: it is kept aside, and a post merely quoting such words is not."""
+    bare = tweet(FAN, "RT @picker_anna: Kestrel pickers strike tomorrow over pay")
+    talk = tweet(FAN, "RT @ is how people retweeted in 2009, Kestrel")
+    db = tmp_path / "store.db"
+    imported = cli("import", _archive(tmp_path, page([bare, talk], [FAN])), "--db", db)
+    assert imported.code == 0, imported.err
+    assert "1 retweets kept aside" in imported.out
+    assert _exported_ids(cli, db) == [f"x:{talk['id']}"]
+
+
+def test_a_stored_retweet_known_only_by_its_text_moves_aside_when_the_store_opens(
+    tmp_path: Path, cli: Any
+) -> None:
+    """A store that holds a text-only retweet as a post stops counting it once opened."""
+    made = tmp_path / "made.db"
+    bare = tweet(FAN, "RT @picker_anna: Kestrel pickers strike tomorrow over pay")
+    assert cli("import", _archive(tmp_path, page([bare], [FAN])), "--db", made).code == 0
+    with sqlite3.connect(made) as conn:  # stored as a post, as before
+        columns = [str(r[1]) for r in conn.execute("PRAGMA table_info(mentions)")]
+        values = ", ".join(
+            "'post'" if c == "kind" else f"json_extract(row, '$.{c}')" for c in columns
+        )
+        conn.execute(
+            f"INSERT INTO mentions ({', '.join(columns)}) SELECT {values} FROM mention_reposts"
+        )
+    old = store_before("m023_retweets_set_aside", tmp_path / "old.db", made)
+    assert _exported_ids(cli, old) == []

@@ -107,3 +107,18 @@ def test_a_reply_to_the_earlier_version_shows_in_the_thread(db_path: Path) -> No
             assert thread.root.id == "x:520"
             assert thread.root.text == "Schon wieder Hitze im Lager, keine Pausen"
             assert [r.post.id for r in thread.replies] == ["x:510"]
+
+
+def test_import_counts_the_edited_post_once_and_notes_the_earlier_version(
+    tmp_path: Path, cli: Any
+) -> None:
+    """`import` of both versions says 1 new, as `status` counts it, and notes the version
+    kept aside."""
+    archive = tmp_path / "edit.jsonl"
+    archive.write_text("".join(json.dumps(p) + "\n" for p in [OLD_PAGE, NEW_PAGE]), "utf-8")
+    db = tmp_path / "edits.db"
+    run = cli("import", archive, "--db", db)
+    assert run.code == 0, run.err
+    assert run.out.startswith("imported 1 new")
+    assert "1 earlier versions of edited posts kept aside" in run.out
+    assert "mentions: 1 " in cli("status", "--db", db).out

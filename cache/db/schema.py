@@ -613,6 +613,21 @@ def m023_retweets_set_aside(db: Database) -> None:
     from cache.db import reposts
 
     db.executescript(reposts.SCHEMA)
+    # X's default fields leave `referenced_tweets` out: such a retweet was stored as a post.
+    # Read again, its fields say what it is now (`tweet_fields`).
+    from sources.x.twitter_v2 import retweet_by_text
+
+    db.conn.executemany(
+        "UPDATE mentions SET kind = 'retweet' WHERE id = ?",
+        [
+            (i,)
+            for i, text, raw in db.conn.execute(
+                "SELECT id, text, raw FROM mentions "
+                "WHERE platform = 'x' AND kind = 'post' AND text LIKE 'RT @%'"
+            ).fetchall()
+            if retweet_by_text(text, raw)
+        ],
+    )
     ids = db.conn.execute("SELECT id FROM mentions WHERE kind = 'retweet'").fetchall()
     reposts.set_aside(db.conn, [(str(i), "retweet") for (i,) in ids])
 

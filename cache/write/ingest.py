@@ -108,6 +108,8 @@ class IngestResult:
     """Accounts added or changed (an unchanged author delivered again is not counted)."""
     reposts: int = 0
     """Retweets stored, and set aside as no mentions of their own (`cache.db.reposts`)."""
+    versions: int = 0
+    """Earlier versions of edited posts stored, and kept aside (`cache.db.edit_versions`)."""
     new_ids: list[str] = field(default_factory=list)
     updated_ids: list[str] = field(default_factory=list)
 
@@ -118,6 +120,7 @@ class IngestResult:
         self.skipped += other.skipped
         self.accounts += other.accounts
         self.reposts += other.reposts
+        self.versions += other.versions
         self.new_ids.extend(other.new_ids)
         self.updated_ids.extend(other.updated_ids)
 
@@ -544,9 +547,9 @@ def write_rows(
         ),
         None if deferred is None else deferred.since,
     )
-    if aside:
-        _count_reposts(result, aside)
-        moved |= aside
+    result.versions += _not_counted(result, moved)
+    result.reposts += _not_counted(result, aside)
+    moved |= aside
     written = [str(row[0]) for row in inserts] + [row[0] for row in retopic_ids]
     if moved:
         written = [i for i in written if i not in moved]
@@ -567,15 +570,18 @@ def write_rows(
         result.updated_ids.extend(i for i in settle(conn, written, known) if i not in listed)
 
 
-def _count_reposts(result: IngestResult, aside: set[str]) -> None:
-    """Count the retweets just set aside as reposts, not as new or changed mentions."""
+def _not_counted(result: IngestResult, aside: set[str]) -> int:
+    """Take the posts just kept aside (no mentions of their own) out of the new and
+    changed mentions `result` counts; returns how many of them this batch stored."""
+    if not aside:
+        return 0
     new = [i for i in result.new_ids if i not in aside]
     updated = [i for i in result.updated_ids if i not in aside]
-    moved = len(result.new_ids) - len(new) + len(result.updated_ids) - len(updated)
+    taken = len(result.new_ids) - len(new) + len(result.updated_ids) - len(updated)
     result.new -= len(result.new_ids) - len(new)
     result.updated -= len(result.updated_ids) - len(updated)
-    result.reposts += moved
     result.new_ids[:], result.updated_ids[:] = new, updated
+    return taken
 
 
 _AT = {column: index for index, column in enumerate(MENTION_COLUMNS)}

@@ -97,6 +97,8 @@ def _account_from_user(user: Mapping[str, Any]) -> Account:
 
 
 _ASCII_ID = re.compile(r"[0-9]+")
+_RETWEET_TEXT = re.compile(r"RT @\w{1,15}: ", re.ASCII)
+"""How X begins a retweet's text: "RT @handle: " (a handle is 1-15 letters, digits, _)."""
 MAX_TWEET_ID_DIGITS = 19
 """Tweet ids are unsigned 64-bit snowflakes below 2**63: at most 19 ASCII digits."""
 _FIRST_TOO_LARGE = str(1 << 63)
@@ -171,15 +173,19 @@ def tweet_fields(
         elif quoted:
             kind = "quote"
     conversation = clean_text(tweet.get("conversation_id"))
+    # Capped: no real post is this long (X allows 25,000 characters); the whole payload
+    # stays in `raw`, bounded by the importer's line limit.
+    text = clean_text(_full_text(tweet))[:MAX_TEXT]
+    if refs is None and text.startswith("RT @") and _RETWEET_TEXT.match(text):
+        # X's default fields leave `referenced_tweets` out: a retweet's text still says it.
+        kind = "retweet"
     return (
         f"x:{tweet_id}",
         f"https://x.com/{account.handle if account else 'i/web'}/status/{tweet_id}",
         account.handle if account else UNKNOWN_AUTHOR,
         account.display_name if account else "",
         account.key if account else (f"x:{author_id}" if author_id else ""),
-        # Capped: no real post is this long (X allows 25,000 characters); the whole payload
-        # stays in `raw`, bounded by the importer's line limit.
-        clean_text(_full_text(tweet))[:MAX_TEXT],
+        text,
         clean_text(tweet.get("lang")) or "und",
         created,
         kind,
@@ -323,6 +329,18 @@ def raw_json(value: Mapping[str, Any]) -> str:
     if _SURROGATE.search(text):  # SQLite stores UTF-8, which cannot hold them raw
         text = json.dumps(value, ensure_ascii=True, sort_keys=True, default=str)
     return text
+
+
+def retweet_by_text(text: str, raw: str) -> bool:
+    """Whether a stored X post is a retweet known only by its text ("RT @name: ", and no
+    `referenced_tweets` in its payload), as `tweet_fields` now reads such a tweet."""
+    if not _RETWEET_TEXT.match(text):
+        return False
+    try:
+        payload = json.loads(raw)
+    except ValueError:
+        return False
+    return isinstance(payload, dict) and payload.get("referenced_tweets") is None
 
 
 def _full_text(tweet: Mapping[str, Any]) -> str:
