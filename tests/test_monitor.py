@@ -170,6 +170,23 @@ async def test_bad_filter_shows_position_and_keeps_running(
         assert app.filter_error is None
 
 
+async def test_an_unmatched_closing_parenthesis_is_shown_as_a_mistake(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    """A stray `)` is shown with a caret under it, like a missing one; the feed is unchanged."""
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        everything = feed_of(app).row_ids
+        await pilot.press("slash", *"lang:de pay)", "enter")
+        await settle(pilot)
+        message, query, caret = filter_line_of(app).split("\n")
+        assert message == "✗ position 12: unmatched ')'"
+        assert query == "  lang:de pay)"
+        assert caret.index("^") == query.index(")")
+        assert feed_of(app).row_ids == everything
+
+
 async def test_choosing_a_topic_filters_the_feed(scenario: Scenario, tmp_path: Path) -> None:
     """Selecting a topic in the side panel shows only its mentions, with counts beside it."""
     app = make_app(scenario, tmp_path)
