@@ -209,12 +209,18 @@ _HOST = re.compile(r"[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?")
 def _instance_host(text: str) -> str:
     """`--instance`: a host (`mastodon.social`) or an instance's address, as its host."""
     from sources.mastodon.statuses import host_of
+    from sources.model.feed_rules import url_problem
 
     host = host_of(text.strip())
     if not _HOST.fullmatch(host):
         raise argparse.ArgumentTypeError(
             f"expected a host name such as mastodon.social, got {text!r}"
         )
+    # The port is checked as `[mastodon] instance` and a feed's address are: `host:99999`
+    # or `host:0` would store every status again under an instance that cannot exist.
+    problem = url_problem(f"https://{host}")
+    if problem:
+        raise argparse.ArgumentTypeError(f"{text!r} {problem}")
     return host
 
 

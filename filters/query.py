@@ -9,7 +9,7 @@ Grammar (one for the screen, `export --query` and saved views)::
     primary  := FIELD ":" VALUE ("|" VALUE)*  alternatives of one field
               | '"' phrase '"'                an exact phrase (an unclosed quote runs to the end)
               | WORD                          a free word (`streik*` matches any ending)
-              | "(" and_expr ")"
+              | "(" and_expr ")"              a ")" that closes no "(" is a mistake
 
 So `topic:pay OR topic:taxes lang:de` means (pay or taxes) and German, as in web search.
 Inside quotes (a phrase, or a value: `source:"Quote \\"x\\" \\\\ back"`), `\\"` is a quote
@@ -197,7 +197,6 @@ class _Lexer:
         self.text = text
         self.topics = topics
         self.pos = 0
-        self.depth = 0
         self.ended_in_quote = False
         """Whether the text ends inside a quote that was never closed."""
 
@@ -212,11 +211,9 @@ class _Lexer:
             start = self.pos
             char = text[start]
             if char == "(":
-                self.depth += 1
                 self.pos += 1
                 out.append(_Token("open", start + 1))
-            elif char == ")" and self.depth > 0:
-                self.depth -= 1
+            elif char == ")":  # always a token: the parser names one that closes nothing
                 self.pos += 1
                 out.append(_Token("close", start + 1))
             elif char == "-" and start + 1 < len(text) and not text[start + 1].isspace():
@@ -247,9 +244,16 @@ class _Lexer:
     def _word(self) -> _Token | None:
         start = self.pos
         text = self.text
+        # A "(" inside a word is part of it, and so is the ")" that closes it (a pasted
+        # `wiki/Foo_(bar)`); any other ")" ends the word and is a token of its own.
+        opened = 0
         while self.pos < len(text) and not text[self.pos].isspace():
-            if text[self.pos] == ")" and self.depth > 0:
-                break
+            if text[self.pos] == "(":
+                opened += 1
+            elif text[self.pos] == ")":
+                if not opened:
+                    break
+                opened -= 1
             if text[self.pos] == '"' and self.pos > start and text[self.pos - 1] == ":":
                 break  # field:"quoted value"
             self.pos += 1
@@ -427,16 +431,14 @@ class _Parser:
     # left empty drops out too (`&` alone = the empty query, everything).
 
     def parse(self) -> Node | None:
-        node = self._and_expr(closing=None)
-        token = self._peek()
-        if token is not None:  # only a stray ")" can remain, and the lexer never makes one
-            raise QueryError(token.position, "unexpected ')'")
-        return node
+        return self._and_expr(closing=None)
 
     def _and_expr(self, closing: _Token | None) -> Node | None:
         nodes: list[Node | None] = []
         while (token := self._peek()) is not None and token.kind != "close":
             nodes.append(self._or_expr())
+        if closing is None and token is not None:  # a ")" outside every group
+            raise QueryError(token.position, "unmatched ')'")
         if not nodes:
             column = token.position if token else self.end_column
             raise QueryError(column, "expected a term inside ( )")

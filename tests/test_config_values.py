@@ -34,6 +34,8 @@ IMPOSSIBLE = [
     ("[alerts]\nnotify_timeout_seconds = 0\n", "alerts.notify_timeout_seconds"),
     ("[x]\npoll_seconds = 0\n", "x.poll_seconds"),
     ("[x]\nmax_pages = 0\n", "x.max_pages"),
+    ('[mastodon]\ninstance = "https://mastodon.social:99999"\n', "mastodon.instance"),
+    ('[mastodon]\ninstance = "https://mastodon.social:0"\n', "mastodon.instance"),
 ]
 
 

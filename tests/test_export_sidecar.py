@@ -10,6 +10,7 @@ from cache.db.store import Store
 from cache.write.importer import import_paths
 from cache.write.ingest import ingest
 from filters.classify import Classifier
+from sources.feeds.parse import parse_feed
 from sources.model.config import Config
 from sources.x.twitter_v2 import parse_response
 from tests.builders import BASE_TIME, page, rss, tweet, user
@@ -113,3 +114,65 @@ def test_a_failed_export_leaves_no_file_and_no_sidecar(cli, db_path: Path, tmp_p
     run = cli("export", "--db", db_path, "--query", "topic:", "-o", out)
     assert run.code == 2
     assert not out.exists() and not (tmp_path / "bad.csv.meta.json").exists()
+
+
+def build_mixed_store(db_path: Path) -> None:
+    """Two tweets (2 and 3 Nov), feed articles dated 1 and 5 Nov, and an undated feed item
+    first seen on 9 Nov (its stored time is that moment, flagged `undated`)."""
+    critic = user("critic")
+    tweets = [
+        tweet(critic, "Kestrel strike at Leipzig", at=BASE_TIME),
+        tweet(critic, "Kestrel strike, day two", at=BASE_TIME + timedelta(days=1)),
+    ]
+    articles = [
+        {
+            "title": "Kestrel before",
+            "link": "https://n.example/1",
+            "pubDate": "Sun, 01 Nov 2026 08:00:00 GMT",
+        },
+        {
+            "title": "Kestrel after",
+            "link": "https://n.example/5",
+            "pubDate": "Thu, 05 Nov 2026 08:00:00 GMT",
+        },
+        {"title": "Kestrel undated", "link": "https://n.example/u"},
+    ]
+    seen = BASE_TIME + timedelta(days=7)
+    classifier = Classifier(Config())
+    with Store.open(db_path) as store:
+        ingest(store, parse_response(page(tweets, [critic]), "x:search"), classifier)
+        ingest(store, parse_feed(rss("News", articles), "news", seen_at=seen), classifier)
+        flags = {r["time_flag"] for r in store.rows("SELECT time_flag FROM mentions")}
+        assert flags == {"", "undated"}
+
+
+def test_the_sidecar_time_range_leaves_out_untrusted_times_as_the_report_does(
+    cli, db_path: Path, tmp_path: Path
+) -> None:
+    """An undated item is exported but its first-seen time is not the sidecar's `last`:
+    CSV and JSON Lines sidecars give the range the Markdown report gives."""
+    build_mixed_store(db_path)
+    report = tmp_path / "all.md"
+    assert cli("export", "--db", db_path, "--format", "md", "-o", report).code == 0
+    assert "first 2026-11-01 08:00 UTC, last 2026-11-05 08:00 UTC" in report.read_text()
+    for fmt in ("csv", "jsonl"):
+        out = tmp_path / f"all.{fmt}"
+        assert cli("export", "--db", db_path, "--format", fmt, "-o", out).code == 0
+        meta = json.loads((tmp_path / f"all.{fmt}.meta.json").read_text(encoding="utf-8"))
+        assert meta["rows"] == 5, fmt
+        assert meta["time_range"] == {
+            "first": "2026-11-01T08:00:00Z",
+            "last": "2026-11-05T08:00:00Z",
+        }, fmt
+
+
+def test_the_ids_sidecar_covers_only_the_posts_in_the_file(
+    cli, db_path: Path, tmp_path: Path
+) -> None:
+    """`--ids` writes the two tweets; its sidecar's range is theirs, not the feed items'."""
+    build_mixed_store(db_path)
+    out = tmp_path / "ids.txt"
+    assert cli("export", "--db", db_path, "--ids", "-o", out).code == 0
+    meta = json.loads((tmp_path / "ids.txt.meta.json").read_text(encoding="utf-8"))
+    assert meta["rows"] == len(out.read_text(encoding="utf-8").splitlines()) == 2
+    assert meta["time_range"] == {"first": "2026-11-02T09:00:00Z", "last": "2026-11-03T09:00:00Z"}

@@ -94,6 +94,38 @@ def test_a_bad_instance_is_a_usage_error(
     assert "--instance" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        ("mastodon.social:99999", "Port out of range"),
+        ("https://mastodon.social:65536/", "Port out of range"),
+        ("mastodon.social:0", "port 0"),
+        ("mastodon.social:00", "port 0"),
+    ],
+)
+def test_an_impossible_port_is_a_usage_error_and_stores_nothing(
+    realworld: Path,
+    tmp_path: Path,
+    db_path: Path,
+    cli,
+    capsys: pytest.CaptureFixture[str],
+    value: str,
+    why: str,
+) -> None:
+    """`--instance host:99999` or `host:0` exits 2 naming the value and why; the status is
+    not stored again under a made-up instance."""
+    remote = dict(entity_statuses(realworld)[0], tags=[])
+    path = write(tmp_path / "remote.json", remote)
+    assert cli("import", "--db", db_path, "--instance", "mastodon.social", path).code == 0
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as stopped:
+        cli("import", "--db", db_path, "--instance", value, path)
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert f"--instance: {value!r}" in err and why in err, err
+    assert mention_ids(db_path) == [f"mastodon:mastodon.social:{HALCY_ON_ICOSAHEDRON}"]
+
+
 def test_the_default_port_of_an_instance_names_the_same_instance(
     realworld: Path, tmp_path: Path, db_path: Path, cli
 ) -> None:

@@ -146,21 +146,30 @@ async def test_filter_narrows_the_feed_and_escape_clears_it(
         assert "no filter" in filter_line_of(app)
 
 
+@pytest.mark.parametrize(
+    ("typed", "problem"),
+    [
+        ("lang:de (pay", "position 13: expected ')' to close the '(' at position 9"),
+        ("lang:de pay)", "position 12: unmatched ')'"),
+    ],
+)
 async def test_bad_filter_shows_position_and_keeps_running(
-    scenario: Scenario, tmp_path: Path
+    scenario: Scenario, tmp_path: Path, typed: str, problem: str
 ) -> None:
-    """A mistake in the query is shown inline with its column; the feed stays as it was."""
+    """A mistake in the query (a missing or a stray parenthesis) is shown inline with its
+    column; the feed stays as it was."""
     app = make_app(scenario, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         everything = feed_of(app).row_ids
-        await pilot.press("slash", *"lang:de (pay", "enter")
+        await pilot.press("slash", *typed, "enter")
         await settle(pilot)
         with pytest.raises(QueryError) as mistake:
-            query_selection("lang:de (pay")
+            query_selection(typed)
+        assert str(mistake.value) == problem
         message, query, caret = filter_line_of(app).split("\n")
         assert message == f"✗ {mistake.value}"
-        assert query == "  lang:de (pay"
+        assert query == f"  {typed}"
         assert caret.index("^") == 2 + mistake.value.position - 1  # 1-based column
         assert app.filter_error is not None
         assert feed_of(app).row_ids == everything

@@ -177,6 +177,11 @@ def test_has_reply_and_has_parody(store: Store) -> None:
         ("author:@@ pay", 8, 'expected an author handle after "author:"'),
         ('author:"@"', 8, 'expected an author handle after "author:"'),
         ("author:anna|@", 13, "expected an author handle after '|'"),
+        (")", 1, "unmatched ')'"),
+        ("(topic:pay OR topic:taxes)) lang:de", 27, "unmatched ')'"),
+        ("topic:pay )", 11, "unmatched ')'"),
+        ("topic:pay)", 10, "unmatched ')'"),
+        ("pay) (taxes", 4, "unmatched ')'"),
     ],
 )
 def test_syntax_errors_name_position_and_expectation(
@@ -187,6 +192,25 @@ def test_syntax_errors_name_position_and_expectation(
         query_selection(query, NOW)
     assert info.value.position == position
     assert str(info.value).startswith(f"position {position}: {expected}")
+
+
+def test_a_word_keeps_the_parentheses_it_opens_itself(store: Store) -> None:
+    """A `)` closing a `(` inside the same word (`Foo_(bar)`, a pasted link) is part of the
+    word, not an unmatched `)`, alone or inside a group."""
+    assert ids(store, "Kestrel(pays)") == ids(store, '"Kestrel pays"')
+    assert ids(store, "(Kestrel(pays) OR Streik)") == ids(store, '"Kestrel pays" OR Streik')
+
+
+def test_export_refuses_an_unmatched_closing_parenthesis(
+    cli: Any, db_path: Path, tmp_path: Path
+) -> None:
+    """`export --query ')'` exits 2 naming the position and writes no file or sidecar."""
+    Store.open(db_path).close()
+    target = tmp_path / "out.jsonl"
+    result = cli("export", "--db", db_path, "--format", "jsonl", "--query", ")", "-o", target)
+    assert result.code == 2
+    assert "bad query: position 1: unmatched ')'" in result.err
+    assert list(tmp_path.glob("out.jsonl*")) == []
 
 
 def test_configured_topics_are_valid_values(store: Store) -> None:

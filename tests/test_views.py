@@ -66,6 +66,7 @@ def test_short_and_table_forms_load_in_file_order(tmp_path: Path) -> None:
     [
         ('x = "topic: lang:de"', "key 'views.x': bad query: position 7: expected a topic"),
         ('x = "topic:nope"', "key 'views.x': bad query: position 7: unknown topic 'nope'"),
+        ('x = "topic:pay )"', "key 'views.x': bad query: position 11: unmatched ')'"),
         ('x = ""', "key 'views.x': the query must not be empty"),
         ('x = "& -🎉"', "key 'views.x': the query has no letters or digits to search for"),
         ('"a b" = "streik"', "key 'views.a b': a view name may hold only letters"),

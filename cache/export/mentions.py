@@ -15,8 +15,9 @@ from sources.model.shown_text import json_text
 
 
 def export_rows(store: Store, selection: Selection) -> Iterator[dict[str, Any]]:
-    """The export columns of every selected mention, newest first, one row at a time."""
-    columns = ", ".join(f"m.{c}" for c in EXPORT_COLUMNS)
+    """The export columns of every selected mention, newest first, one row at a time,
+    with its `time_flag` (not written: the sidecar's time range leaves flagged times out)."""
+    columns = ", ".join(f"m.{c}" for c in (*EXPORT_COLUMNS, "time_flag"))
     sql, params = select_sql(selection, columns=columns)
     for row in store.rows(sql, params):
         row["topics"] = as_json_list(row["topics"])
@@ -56,14 +57,18 @@ def write_jsonl(rows: Iterator[dict[str, Any]], out: IO[str]) -> int:
     return count
 
 
+def x_posts(rows: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """The rows of X posts: the only ones with an id that may be shared (`write_ids`).
+    Feed items and other platforms' posts have none and are left out."""
+    return (row for row in rows if row["platform"] == "x" and row["id"].startswith("x:"))
+
+
 def write_ids(rows: Iterator[dict[str, Any]], out: IO[str]) -> int:
-    """Only the ids of the X posts, one per line, bare (`123`, as tools that rehydrate
-    tweets expect: the form in which tweet data may be shared). Feed items have no
-    shareable post id and are left out. Returns the number of ids written."""
+    """The ids of X posts (`x_posts`), one per line, bare (`123`, as tools that rehydrate
+    tweets expect: the form in which tweet data may be shared). Returns how many."""
     count = 0
     for row in rows:
-        if row["platform"] == "x" and row["id"].startswith("x:"):
-            out.write(row["id"][2:])
-            out.write("\n")
-            count += 1
+        out.write(row["id"].removeprefix("x:"))
+        out.write("\n")
+        count += 1
     return count

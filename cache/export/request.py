@@ -66,19 +66,24 @@ class ExportRequest:
 
 @dataclass
 class ExportStats:
-    """What a mention export wrote: rows and the time range they cover."""
+    """What a mention export wrote: rows and the time range they cover.
+
+    The range is of trusted times only, as the report's and `status`'s are: a flagged
+    time (`time_flag`: an undated item's first-seen moment, year 1) says nothing of when
+    anything was posted. Rows must carry `time_flag`.
+    """
 
     rows: int = 0
     first: str | None = None
-    """Oldest `created_at` written."""
+    """Oldest trusted `created_at` written."""
     last: str | None = None
-    """Newest `created_at` written."""
+    """Newest trusted `created_at` written."""
 
     def watch(self, rows: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         """Pass rows through, counting them and keeping their oldest and newest times."""
         for row in rows:
             created = row.get("created_at")
-            if created:
+            if created and row["time_flag"] == "":
                 if self.first is None or created < self.first:
                     self.first = created
                 if self.last is None or created > self.last:

@@ -8,7 +8,7 @@ from typing import IO
 
 from cache.db.store import Store
 from cache.export.ambassador_report import export_ambassadors
-from cache.export.mentions import export_rows, write_csv, write_ids, write_jsonl
+from cache.export.mentions import export_rows, write_csv, write_ids, write_jsonl, x_posts
 from cache.export.request import (
     ExportRequest,
     atomic_output,
@@ -27,8 +27,10 @@ def _export_mentions(store: Store, request: ExportRequest, out: IO[str]) -> int:
     if request.format in ("md", "html"):
         return write_report(store, request, out)
     if request.format == "ids":
-        sql, params = select_sql(request.selection, columns="m.id, m.platform, m.created_at")
-        return write_ids(request.stats.watch(store.rows(sql, params)), out)
+        columns = "m.id, m.platform, m.created_at, m.time_flag"
+        sql, params = select_sql(request.selection, columns=columns)
+        # Only the posts written are watched: the sidecar describes the file's rows.
+        return write_ids(request.stats.watch(x_posts(store.rows(sql, params))), out)
     writer = {"csv": write_csv, "jsonl": write_jsonl}[request.format]
     return writer(request.stats.watch(export_rows(store, request.selection)), out)
 

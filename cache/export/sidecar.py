@@ -1,8 +1,9 @@
 """`FILE.meta.json` beside a CSV, JSON Lines or ids export: how to reproduce it later.
 
 It records the query exactly as typed, the time range it asked for (resolved at capture
-time) and the range the rows cover, when it was captured, the Echowatch version and the
-row count. It is written atomically after the export itself is in place.
+time) and the range the rows written cover (trusted times only: `ExportStats`), when it
+was captured, the Echowatch version and the row count. It is written atomically after the
+export itself is in place.
 """
 
 from __future__ import annotations
