@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from cache.db import edit_versions, fts, reposts
+from cache.db import edit_versions, fts, known_authors, reposts
 from cache.db.store import (
     SourceState,
     Store,
@@ -32,6 +32,7 @@ from cache.write.mention_rows import (
     MENTION_COLUMNS,
     TOPICS_OF_NEW_ROWS,
     InsertLayout,
+    author_role,
     insert,
 )
 from cache.write.thread_topics import Stored, settle
@@ -178,7 +179,17 @@ def ingest(
             classifier,
         )
         with fts.deferred_inserts(store.conn) if bulk else contextlib.nullcontext() as deferred:
-            _store_mentions(store, mentions, delivered, roles, classifier, now, result, deferred)
+            _store_mentions(
+                store,
+                mentions,
+                delivered,
+                roles,
+                classifier,
+                now,
+                result,
+                deferred,
+                [a.key for a in batch.accounts],
+            )
         for state in states:
             store.save_source_state(state)
     return result
@@ -405,6 +416,7 @@ def _store_mentions(
     now: str,
     result: IngestResult,
     deferred: fts.Deferred | None = None,
+    account_keys: Sequence[str] = (),
 ) -> None:
     existing = load_existing(store, [m.id for m in mentions])
     seen_at = parse_timestamp(now) or utc_now()
@@ -437,7 +449,7 @@ def _store_mentions(
                 learned = before.learns_author(mention.platform, mention.author)
                 if learned:
                     key = mention.author_key
-                    role = roles.get(key, "") if key else ""
+                    role = author_role(roles, key)
                     name = mention.author_name
                     authors.append((mention.url, mention.author, name, key, role, now, mention.id))
                 if sources != before.sources:
@@ -449,7 +461,7 @@ def _store_mentions(
                     result.unchanged += 1
                 continue
         classification = answers.get(mention.text) or classifier.classify_mention(mention)
-        role = roles.get(mention.author_key, "") if mention.author_key else ""
+        role = author_role(roles, mention.author_key)
         created = format_timestamp(mention.created_at)
         flag = mention.time_flag or time_flag(mention.platform, mention.created_at, seen_at)
         if flag == TIME_UNDATED and before is not None and before.time_flag == TIME_UNDATED:
@@ -475,6 +487,8 @@ def _store_mentions(
         result,
         deferred,
         authors=authors,
+        account_keys=account_keys,
+        now=now,
     )
 
 
@@ -490,21 +504,26 @@ def write_rows(
     layout: InsertLayout | None = None,
     *,
     authors: Sequence[tuple[str, ...]] = (),
+    account_keys: Iterable[str] = (),
+    now: str,
 ) -> None:
     """Write one transaction's new rows, changed rows, new sources, authors learned
-    (`_LEARN_AUTHOR`'s values) and topics (each kind with one statement), then settle the
-    thread topics below what was written.
+    (`_LEARN_AUTHOR`'s values) and topics (each kind with one statement), give the posts
+    still without an author whose account is stored (theirs or `account_keys`, the
+    accounts the transaction stored) that account's (`cache.db.known_authors`), then
+    settle the thread topics below what was written.
     `deferred`: inside `fts.deferred_inserts` (a bulk load), else None. `layout`: how the
     tuples of `inserts` hold a row (`ready_layout`, only with `deferred`, whose inserts'
     topics are not in `topic_rows`; else every column of `mentions` in
     `MENTION_COLUMNS`' order)."""
     layout = layout or ALL_COLUMNS
+    inserted_authors = set(map(layout.author, inserts))
     if inserts and deferred is not None:
         # No row trigger to feed (see `fts.deferred_inserts`): the rows go straight in.
         insert(conn, layout, inserts)
         if layout.topics_from_rows:  # in C, not a bound row per topic (bench/README.md)
             conn.execute(TOPICS_OF_NEW_ROWS, (deferred.since,))
-        deferred.list_authors(conn, set(map(layout.author, inserts)))
+        deferred.list_authors(conn, inserted_authors)
         deferred.list_days(conn, {str(row[layout.created])[:10] for row in inserts})
     elif inserts:
         if layout is not ALL_COLUMNS:
@@ -547,6 +566,7 @@ def write_rows(
     if aside:
         _count_reposts(result, aside)
         moved |= aside
+    _fill_known_authors(conn, inserted_authors, updates, account_keys, now, result)
     written = [str(row[0]) for row in inserts] + [row[0] for row in retopic_ids]
     if moved:
         written = [i for i in written if i not in moved]
@@ -565,6 +585,29 @@ def write_rows(
         # not counted as updated payloads, but listed so the screen redraws their rows.
         listed = set(result.new_ids) | set(result.updated_ids)
         result.updated_ids.extend(i for i in settle(conn, written, known) if i not in listed)
+
+
+def _fill_known_authors(
+    conn: sqlite3.Connection,
+    inserted_authors: set[tuple[str, str]],
+    updates: list[tuple[object, ...]],
+    account_keys: Iterable[str],
+    now: str,
+    result: IngestResult,
+) -> None:
+    """`known_authors.fill` for the posts written without an author and the accounts
+    stored: a post whose account is stored is its author's, whichever came first. Posts
+    that take an author are counted as updated, unless new in this transaction."""
+    keys = {key for key, author in inserted_authors if author == UNKNOWN_AUTHOR and key}
+    at_key, at_author = _AT["author_key"] - 1, _AT["author"] - 1
+    keys.update(str(row[at_key]) for row in updates if row[at_author] == UNKNOWN_AUTHOR)
+    keys.update(account_keys)
+    filled = known_authors.fill(conn, keys, now)
+    if filled:
+        listed = set(result.new_ids) | set(result.updated_ids)
+        more = [i for i in filled if i not in listed]
+        result.updated += len(more)
+        result.updated_ids.extend(more)
 
 
 def _count_reposts(result: IngestResult, aside: set[str]) -> None:
