@@ -23,6 +23,11 @@ INDEX = (
     f"WHERE author = '{UNKNOWN_AUTHOR}'"
 )
 
+_ANY_UNKNOWN = (
+    "SELECT 1 FROM mentions INDEXED BY mentions_unknown_author "
+    f"WHERE author = '{UNKNOWN_AUTHOR}' LIMIT 1"
+)
+
 _FILL = f"""
 UPDATE mentions SET author = a.handle, author_name = a.display_name,
     url = 'https://x.com/' || a.handle || '/status/' || substr(mentions.id, 3),
@@ -43,8 +48,8 @@ def fill(conn: sqlite3.Connection, keys: Iterable[str], now: str) -> list[str]:
     """Give the posts of these author keys still stored as `unknown` their stored
     account's author; returns their ids."""
     wanted = sorted({key for key in keys if key.startswith("x:")})
-    if not wanted:
-        return []
+    if not wanted or conn.execute(_ANY_UNKNOWN).fetchone() is None:
+        return []  # a store without such posts: one probe of an empty index
     return [str(i) for (i,) in conn.execute(_FILL_KEYS, (now, json.dumps(wanted))).fetchall()]
 
 

@@ -38,7 +38,7 @@ from cache.write.mention_rows import (
 from cache.write.thread_topics import Stored, settle
 from filters.classify import Classification, Classifier
 from filters.roles import RoleDecision
-from sources.model.records import Account, Mention, ParsedBatch, utc_now
+from sources.model.records import Account, Mention, ParsedBatch, newest_accounts, utc_now
 from sources.model.text import TIME_UNDATED, format_timestamp, parse_timestamp, time_flag
 from sources.x.twitter_v2 import UNKNOWN_AUTHOR, legacy_post_json
 
@@ -170,7 +170,9 @@ def ingest(
     result = IngestResult(skipped=len(batch.skipped))
     now = now_text()
     with store_errors(store), store.writing():
-        roles, result.accounts = store_accounts(store, batch.accounts, classifier, now)
+        roles, result.accounts = store_accounts(
+            store, batch.accounts, classifier, now, captures=batch.account_captures
+        )
         mentions, delivered = _dedupe(_keep_link_ids(store, batch.mentions))
         fill_missing_roles(
             store,
@@ -318,19 +320,23 @@ class ImportAccounts:
 
 def store_accounts(
     store: Store,
-    accounts: Iterable[Account],
+    accounts: Sequence[Account],
     classifier: Classifier,
     now: str,
     known: ImportAccounts | None = None,
+    captures: Sequence[str] | None = None,
 ) -> tuple[dict[str, str], int]:
     """Upsert the accounts; returns their roles and how many rows were added or changed
     (the same author on every page of an archive counts only when new or changed).
 
     `known`: what the import this transaction belongs to knows of its accounts.
+    `captures`: when an archive captured each account (`ParsedBatch.account_captures`),
+    None for accounts polled live. A profile captured before the stored one never
+    replaces it: an archive read later may hold an older profile (fewer followers).
     """
     roles: dict[str, str] = {}
     rows = []
-    for account in {a.key: a for a in accounts}.values():
+    for account, captured in newest_accounts(accounts, captures):
         if known is None:
             decision = classifier.classify_account(account)
         else:
@@ -357,14 +363,20 @@ def store_accounts(
                 account.raw,
                 payload_digest(account.raw),
                 now,
+                now if captured is None else captured,
+                int(captured is None),
             )
         )
     # A feed author carries no profile: never let it blank a richer stored one.
-    written = store.conn.executemany(
-        """
+    written = store.conn.executemany(_UPSERT_ACCOUNT, rows)
+    return roles, max(written.rowcount, 0)
+
+
+_UPSERT_ACCOUNT = """
         INSERT INTO accounts (key, platform, handle, display_name, bio, followers, following,
-            post_count, created_at, verified, role, role_reason, raw, raw_hash, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            post_count, created_at, verified, role, role_reason, raw, raw_hash, updated_at,
+            captured_at)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
         ON CONFLICT(key) DO UPDATE SET
             platform = excluded.platform,
             handle = excluded.handle, display_name = excluded.display_name, bio = excluded.bio,
@@ -372,13 +384,15 @@ def store_accounts(
             post_count = excluded.post_count, created_at = excluded.created_at,
             verified = excluded.verified, role = excluded.role,
             role_reason = excluded.role_reason, raw = excluded.raw,
-            raw_hash = excluded.raw_hash, updated_at = excluded.updated_at
-        WHERE excluded.raw_hash != accounts.raw_hash
-            OR excluded.role != accounts.role OR excluded.role_reason != accounts.role_reason
-        """,
-        rows,
-    )
-    return roles, max(written.rowcount, 0)
+            raw_hash = excluded.raw_hash, updated_at = excluded.updated_at,
+            captured_at = excluded.captured_at
+        WHERE (excluded.raw_hash != accounts.raw_hash
+            OR excluded.role != accounts.role OR excluded.role_reason != accounts.role_reason)
+            AND (?17 OR excluded.captured_at > accounts.captured_at)
+        """
+"""Upsert one account (`store_accounts`' rows). ?17: polled live, the newest profile there
+is; else the stored profile stays unless this one was captured after it (at the same time,
+or both at a time no archive told: the one stored first)."""
 
 
 def fill_missing_roles(
@@ -589,7 +603,7 @@ def write_rows(
 
 def _fill_known_authors(
     conn: sqlite3.Connection,
-    inserted_authors: set[tuple[str, str]],
+    inserted_authors: set[tuple[object, object]],
     updates: list[tuple[object, ...]],
     account_keys: Iterable[str],
     now: str,
@@ -598,7 +612,7 @@ def _fill_known_authors(
     """`known_authors.fill` for the posts written without an author and the accounts
     stored: a post whose account is stored is its author's, whichever came first. Posts
     that take an author are counted as updated, unless new in this transaction."""
-    keys = {key for key, author in inserted_authors if author == UNKNOWN_AUTHOR and key}
+    keys = {str(key) for key, author in inserted_authors if author == UNKNOWN_AUTHOR and key}
     at_key, at_author = _AT["author_key"] - 1, _AT["author"] - 1
     keys.update(str(row[at_key]) for row in updates if row[at_author] == UNKNOWN_AUTHOR)
     keys.update(account_keys)

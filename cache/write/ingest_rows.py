@@ -78,7 +78,9 @@ def ingest_rows(
     if known is not None:
         known.begin()
     with store_errors(store), store.writing():
-        roles, result.accounts = store_accounts(store, batch.accounts, classifier, now, known)
+        roles, result.accounts = store_accounts(
+            store, batch.accounts, classifier, now, known, batch.account_captures
+        )
         # `Ready` rows hold the author's fields where `Pre` rows do.
         rows, delivered = (batch.rows, {}) if batch.ready else dedupe(batch.rows)
         if known is not None:
