@@ -292,7 +292,9 @@ def store_before(migration: str, path: Path, posts_from: Path) -> Path:
     db.execute("ATTACH DATABASE ? AS new", [str(posts_from)])
     with db.conn:
         db.execute("INSERT INTO mentions SELECT * FROM new.mentions")
-        db.execute("INSERT INTO accounts SELECT * FROM new.accounts")
+        # The accounts as far as the old layout holds them (`captured_at` came with m029).
+        names = ", ".join(db["accounts"].columns_dict)
+        db.execute(f"INSERT INTO accounts ({names}) SELECT {names} FROM new.accounts")
         # The topic rows as far as the old layout holds them (`inherited` came with m007).
         names = ", ".join(c for c in db["mention_topics"].columns_dict if c != "rowid")
         db.execute(f"INSERT INTO mention_topics ({names}) SELECT {names} FROM new.mention_topics")

@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +29,9 @@ from cache.write.pipeline import BulkIngest, ClassifyWorker
 from filters.classify import Classifier
 from sources.archive.files import read_archive
 from sources.model.config import SECRET_ENVS, Config
+from tests.builders import BASE_TIME, user
 from tests.builders import page as bpage
 from tests.builders import tweet as btweet
-from tests.builders import user
 
 ROOT = Path(__file__).resolve().parents[1]
 ROWS = 3000
@@ -350,13 +351,18 @@ def test_authors_repeated_and_changed_across_chunks_are_stored_as_read_here(
     tmp_path: Path,
 ) -> None:
     """An author's posts in later chunks keep the author's role, and a profile that changes
-    part way through an archive read by the worker ends as the last one, as without it."""
+    part way through an archive read by the worker ends as the newest one, as without it."""
     steady = user("steady_voice", bio="Lagerarbeiter")
     before = user("turncoat", user_id="4711", bio="Betriebsrat")
     after = user("turncoat", user_id="4711", bio="Parodie, kein offizieller Account")
     pages = [
         bpage(
-            [btweet(steady, f"Streik {n}"), btweet(before if n < 6 else after, f"Lohn {n}")],
+            [
+                btweet(steady, f"Streik {n}", at=BASE_TIME + timedelta(minutes=n)),
+                btweet(
+                    before if n < 6 else after, f"Lohn {n}", at=BASE_TIME + timedelta(minutes=n)
+                ),
+            ],
             [steady, before if n < 6 else after],
         )
         for n in range(10)

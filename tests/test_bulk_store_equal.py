@@ -119,6 +119,8 @@ def _edge_pages() -> list[dict[str, object]]:
             "data": [tweet(11, created_at="2026-01-05T05:00:00.000Z", text="Streik in full")],
             "includes": {"users": users},
         },
+        # A post without its page's users whose account only a later page describes.
+        {"data": [tweet(40, created_at="2026-01-05T06:40:00.000Z", author_id="905")]},
         # Newest first, as a search returns them: a reply's page carries a copy of the
         # post it answers, other posts come, then that post in full. It keeps the place
         # its copy took (the live ingest stores the copy first and updates it in place).
@@ -170,6 +172,7 @@ def _edge_pages() -> list[dict[str, object]]:
         {"data": [tweet(34, text="Streik 2", created_at=at, edit_history_tweet_ids=lost)]},
         {"id": str(base + 13), "text": "a bare tweet line", "author_id": "902"},
         {"data": [{"username": "only_user", "id": "903", "name": "U"}]},
+        {"data": [{"username": "late_user", "id": "905", "name": "Late", "description": "x"}]},
         {"data": [{"tweet_count": 4, "start": "x"}]},
         {"errors": [{"detail": "Not Found"}]},
     ]
@@ -299,6 +302,12 @@ def test_direct_rows_match_the_ordinary_ingest_on_edge_cases(
         assert bulk[name] == ordinary[name], name
     base = 1_900_000_000_000_000_000  # the earlier versions, one from before its edit
     assert {row[0] for row in ordinary["mention_versions"]} == {f"x:{base + 20}", f"x:{base + 30}"}
+    conn = sqlite3.connect(tmp_path / "bulk.db")
+    authors = dict(conn.execute("SELECT id, author || '/' || role FROM mentions").fetchall())
+    conn.close()
+    assert authors[f"x:{base + 40}"] == "late_user/public"  # its account came on a later page
+    assert authors[f"x:{base + 13}"] == "edge_two/public"  # a bare line of a known account
+    assert authors[f"x:{base + 12}"] == "unknown/public"  # no author at all
     # What the import reports (skipped items, warnings, times taken from ids) agrees too.
     parsed = list(read_archive(edges, seen_at=FROZEN))
     first = reports[0]
@@ -340,8 +349,9 @@ def test_authors_learned_later_are_stored_alike(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parallel: bool
 ) -> None:
     """Posts first imported bare (author `unknown`) take their authors from a later page
-    that has them, in full or as referenced copies, and keep them when bare copies come
-    again (changed or not), through `import` as through the live ingest."""
+    that has them, in full, as referenced copies or as the account of other posts, and
+    keep them when bare copies come again (changed or not), through `import` as through
+    the live ingest."""
     users = [
         {"id": "901", "username": "edge_one", "name": "Edge One"},
         {"id": "902", "username": "edge_two", "name": "Two"},
@@ -357,11 +367,11 @@ def test_authors_learned_later_are_stored_alike(
             "created_at": created,
         }
 
-    bare = [tweet(1, "901"), tweet(2, "902"), tweet(3, "901"), tweet(4, "902")]
+    bare = [tweet(n, a) for n, a in ((1, "901"), (2, "902"), (3, "901"), (4, "902"), (6, "903"))]
     reply = dict(tweet(5, "901"), referenced_tweets=[{"type": "replied_to", "id": str(base + 2)}])
     full = {
         "data": [tweet(1, "901"), tweet(3, "901"), reply],
-        "includes": {"users": users, "tweets": [tweet(2, "902")]},  # post 4 stays unknown
+        "includes": {"users": users, "tweets": [tweet(2, "902")]},  # post 4 not there
     }
     again = [tweet(1, "901"), tweet(2, "902"), tweet(3, "901", "Lohn"), tweet(4, "902", "Lohn")]
     files = []
@@ -384,7 +394,8 @@ def test_authors_learned_later_are_stored_alike(
         f"x:{base + 1}": "edge_one",
         f"x:{base + 2}": "edge_two",  # from the referenced copy
         f"x:{base + 3}": "edge_one",  # kept through a changed text without its author
-        f"x:{base + 4}": "unknown",  # no page ever named its author
+        f"x:{base + 4}": "edge_two",  # its account came with other posts
         f"x:{base + 5}": "edge_one",
+        f"x:{base + 6}": "unknown",  # no page ever described its author
     }
     assert {("x:901", "edge_one"), ("x:902", "edge_two")} <= listed

@@ -59,6 +59,26 @@ def expected_authors(path: Path, *, referenced: bool = False) -> dict[str, str]:
     return result
 
 
+def _described_authors(files: list[Path]) -> dict[str, str]:
+    """tweet id -> the username of its author as any of `files` describes that account
+    (in `includes.users` or a users lookup), for every tweet naming an `author_id`."""
+    users: dict[str, str] = {}
+    authors: dict[str, str] = {}
+    for path in files:
+        for value in json_values(path):
+            data = value.get("data")
+            items = data if isinstance(data, list) else [data] if isinstance(data, dict) else []
+            includes = value.get("includes", {})
+            for item in [*items, *includes.get("users", []), *includes.get("tweets", [])]:
+                if not isinstance(item, dict):
+                    continue
+                if "username" in item:
+                    users[str(item["id"])] = item["username"]
+                elif "text" in item and item.get("author_id"):
+                    authors[str(item["id"])] = str(item["author_id"])
+    return {t: users[a] for t, a in authors.items() if a in users}
+
+
 def _kept_aside(store: Store, mention_id: str) -> dict[str, object] | None:
     """A retweet's stored row: kept aside, no mention (`cache.db.reposts`)."""
     found = store.conn.execute("SELECT row FROM mention_reposts WHERE id = ?", (mention_id,))
@@ -68,7 +88,9 @@ def _kept_aside(store: Store, mention_id: str) -> dict[str, object] | None:
 
 def test_every_real_tweet_file_loads_with_authors(realworld, tmp_path, cli):
     """Each real v2 file stores every dated tweet of `data`, with its author's handle: the
-    one a file names, also when another file has the same tweet without its author."""
+    one a file names, also when another file has the same tweet without its author, and
+    for a tweet no file names the author of, the handle of its account if a file
+    describes it."""
     files = sorted((realworld / "twitter_v2").glob("*/*.json*"))
     db = tmp_path / "real.db"
     run = cli("import", *files, "--db", db)
@@ -83,9 +105,15 @@ def test_every_real_tweet_file_loads_with_authors(realworld, tmp_path, cli):
             if author != "unknown" and expected.get(tweet_id, ("", ""))[0] == "unknown":
                 expected[tweet_id] = (author, path.name)
     assert any(a == "unknown" for a, _ in expected.values())  # bare tweets are among them
+    described = _described_authors(files)
+    assert any(a == "unknown" and t in described for t, (a, _) in expected.items())
     with Store.open(db) as store:
         for tweet_id, (author, name) in expected.items():
-            row = store.mention(f"x:{tweet_id}") or _kept_aside(store, f"x:{tweet_id}")
+            row = store.mention(f"x:{tweet_id}")
+            if row is None:  # a retweet, set aside as it was stored
+                row = _kept_aside(store, f"x:{tweet_id}")
+            elif author == "unknown":
+                author = described.get(tweet_id, author)
             assert row is not None, f"{name}: tweet {tweet_id} missing"
             assert row["author"] == author, name
 

@@ -663,3 +663,29 @@ def m026_edit_histories(db: Database) -> None:
         if statement.strip():
             db.execute(statement)
     _settle_edited(db)
+
+
+@migrations()
+def m027_known_authors(db: Database) -> None:
+    # X posts stored as `unknown` whose account the store knows take its author
+    # (cache.db.known_authors); the partial index finds those still waiting for one.
+    from cache.db import known_authors
+    from sources.model.records import utc_now
+    from sources.model.text import format_timestamp
+
+    db.execute(known_authors.INDEX)
+    known_authors.fill_all(db.conn, format_timestamp(utc_now()))
+
+
+@migrations()
+def m028_authorless_posts_public(db: Database) -> None:
+    # An X post with no author at all (X's default payload) was stored with no role: it is
+    # `public`, as a post of an unknown account is. Only such posts have no author key.
+    db.execute("UPDATE mentions SET role = 'public' WHERE role = ''")
+
+
+@migrations()
+def m029_account_captures(db: Database) -> None:
+    # When the stored profile was captured (cache.write.ingest.store_accounts): an older
+    # capture read later no longer replaces it. Unknown for the profiles stored before.
+    db.execute("ALTER TABLE accounts ADD COLUMN captured_at TEXT NOT NULL DEFAULT ''")

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from cache.db import edit_versions, fts, reposts
+from cache.db import edit_versions, fts, known_authors, reposts
 from cache.db.store import (
     SourceState,
     Store,
@@ -32,12 +32,13 @@ from cache.write.mention_rows import (
     MENTION_COLUMNS,
     TOPICS_OF_NEW_ROWS,
     InsertLayout,
+    author_role,
     insert,
 )
 from cache.write.thread_topics import Stored, settle
 from filters.classify import Classification, Classifier
 from filters.roles import RoleDecision
-from sources.model.records import Account, Mention, ParsedBatch, utc_now
+from sources.model.records import Account, Mention, ParsedBatch, newest_accounts, utc_now
 from sources.model.text import TIME_UNDATED, format_timestamp, parse_timestamp, time_flag
 from sources.x.twitter_v2 import UNKNOWN_AUTHOR, legacy_post_json
 
@@ -172,7 +173,9 @@ def ingest(
     result = IngestResult(skipped=len(batch.skipped))
     now = now_text()
     with store_errors(store), store.writing():
-        roles, result.accounts = store_accounts(store, batch.accounts, classifier, now)
+        roles, result.accounts = store_accounts(
+            store, batch.accounts, classifier, now, captures=batch.account_captures
+        )
         mentions, delivered = _dedupe(_keep_link_ids(store, batch.mentions))
         fill_missing_roles(
             store,
@@ -181,7 +184,17 @@ def ingest(
             classifier,
         )
         with fts.deferred_inserts(store.conn) if bulk else contextlib.nullcontext() as deferred:
-            _store_mentions(store, mentions, delivered, roles, classifier, now, result, deferred)
+            _store_mentions(
+                store,
+                mentions,
+                delivered,
+                roles,
+                classifier,
+                now,
+                result,
+                deferred,
+                [a.key for a in batch.accounts],
+            )
         for state in states:
             store.save_source_state(state)
     return result
@@ -310,19 +323,23 @@ class ImportAccounts:
 
 def store_accounts(
     store: Store,
-    accounts: Iterable[Account],
+    accounts: Sequence[Account],
     classifier: Classifier,
     now: str,
     known: ImportAccounts | None = None,
+    captures: Sequence[str] | None = None,
 ) -> tuple[dict[str, str], int]:
     """Upsert the accounts; returns their roles and how many rows were added or changed
     (the same author on every page of an archive counts only when new or changed).
 
     `known`: what the import this transaction belongs to knows of its accounts.
+    `captures`: when an archive captured each account (`ParsedBatch.account_captures`),
+    None for accounts polled live. A profile captured before the stored one never
+    replaces it: an archive read later may hold an older profile (fewer followers).
     """
     roles: dict[str, str] = {}
     rows = []
-    for account in {a.key: a for a in accounts}.values():
+    for account, captured in newest_accounts(accounts, captures):
         if known is None:
             decision = classifier.classify_account(account)
         else:
@@ -349,14 +366,20 @@ def store_accounts(
                 account.raw,
                 payload_digest(account.raw),
                 now,
+                now if captured is None else captured,
+                int(captured is None),
             )
         )
     # A feed author carries no profile: never let it blank a richer stored one.
-    written = store.conn.executemany(
-        """
+    written = store.conn.executemany(_UPSERT_ACCOUNT, rows)
+    return roles, max(written.rowcount, 0)
+
+
+_UPSERT_ACCOUNT = """
         INSERT INTO accounts (key, platform, handle, display_name, bio, followers, following,
-            post_count, created_at, verified, role, role_reason, raw, raw_hash, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            post_count, created_at, verified, role, role_reason, raw, raw_hash, updated_at,
+            captured_at)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
         ON CONFLICT(key) DO UPDATE SET
             platform = excluded.platform,
             handle = excluded.handle, display_name = excluded.display_name, bio = excluded.bio,
@@ -364,13 +387,15 @@ def store_accounts(
             post_count = excluded.post_count, created_at = excluded.created_at,
             verified = excluded.verified, role = excluded.role,
             role_reason = excluded.role_reason, raw = excluded.raw,
-            raw_hash = excluded.raw_hash, updated_at = excluded.updated_at
-        WHERE excluded.raw_hash != accounts.raw_hash
-            OR excluded.role != accounts.role OR excluded.role_reason != accounts.role_reason
-        """,
-        rows,
-    )
-    return roles, max(written.rowcount, 0)
+            raw_hash = excluded.raw_hash, updated_at = excluded.updated_at,
+            captured_at = excluded.captured_at
+        WHERE (excluded.raw_hash != accounts.raw_hash
+            OR excluded.role != accounts.role OR excluded.role_reason != accounts.role_reason)
+            AND (?17 OR excluded.captured_at > accounts.captured_at)
+        """
+"""Upsert one account (`store_accounts`' rows). ?17: polled live, the newest profile there
+is; else the stored profile stays unless this one was captured after it (at the same time,
+or both at a time no archive told: the one stored first)."""
 
 
 def fill_missing_roles(
@@ -408,6 +433,7 @@ def _store_mentions(
     now: str,
     result: IngestResult,
     deferred: fts.Deferred | None = None,
+    account_keys: Sequence[str] = (),
 ) -> None:
     existing = load_existing(store, [m.id for m in mentions])
     seen_at = parse_timestamp(now) or utc_now()
@@ -440,7 +466,7 @@ def _store_mentions(
                 learned = before.learns_author(mention.platform, mention.author)
                 if learned:
                     key = mention.author_key
-                    role = roles.get(key, "") if key else ""
+                    role = author_role(roles, key)
                     name = mention.author_name
                     authors.append((mention.url, mention.author, name, key, role, now, mention.id))
                 if sources != before.sources:
@@ -452,7 +478,7 @@ def _store_mentions(
                     result.unchanged += 1
                 continue
         classification = answers.get(mention.text) or classifier.classify_mention(mention)
-        role = roles.get(mention.author_key, "") if mention.author_key else ""
+        role = author_role(roles, mention.author_key)
         created = format_timestamp(mention.created_at)
         flag = mention.time_flag or time_flag(mention.platform, mention.created_at, seen_at)
         if flag == TIME_UNDATED and before is not None and before.time_flag == TIME_UNDATED:
@@ -478,6 +504,8 @@ def _store_mentions(
         result,
         deferred,
         authors=authors,
+        account_keys=account_keys,
+        now=now,
     )
 
 
@@ -493,21 +521,26 @@ def write_rows(
     layout: InsertLayout | None = None,
     *,
     authors: Sequence[tuple[str, ...]] = (),
+    account_keys: Iterable[str] = (),
+    now: str,
 ) -> None:
     """Write one transaction's new rows, changed rows, new sources, authors learned
-    (`_LEARN_AUTHOR`'s values) and topics (each kind with one statement), then settle the
-    thread topics below what was written.
+    (`_LEARN_AUTHOR`'s values) and topics (each kind with one statement), give the posts
+    still without an author whose account is stored (theirs or `account_keys`, the
+    accounts the transaction stored) that account's (`cache.db.known_authors`), then
+    settle the thread topics below what was written.
     `deferred`: inside `fts.deferred_inserts` (a bulk load), else None. `layout`: how the
     tuples of `inserts` hold a row (`ready_layout`, only with `deferred`, whose inserts'
     topics are not in `topic_rows`; else every column of `mentions` in
     `MENTION_COLUMNS`' order)."""
     layout = layout or ALL_COLUMNS
+    inserted_authors = set(map(layout.author, inserts))
     if inserts and deferred is not None:
         # No row trigger to feed (see `fts.deferred_inserts`): the rows go straight in.
         insert(conn, layout, inserts)
         if layout.topics_from_rows:  # in C, not a bound row per topic (bench/README.md)
             conn.execute(TOPICS_OF_NEW_ROWS, (deferred.since,))
-        deferred.list_authors(conn, set(map(layout.author, inserts)))
+        deferred.list_authors(conn, inserted_authors)
         deferred.list_days(conn, {str(row[layout.created])[:10] for row in inserts})
     elif inserts:
         if layout is not ALL_COLUMNS:
@@ -550,6 +583,7 @@ def write_rows(
     result.versions += _not_counted(result, moved)
     result.reposts += _not_counted(result, aside)
     moved |= aside
+    _fill_known_authors(conn, inserted_authors, updates, account_keys, now, result)
     written = [str(row[0]) for row in inserts] + [row[0] for row in retopic_ids]
     if moved:
         written = [i for i in written if i not in moved]
@@ -568,6 +602,29 @@ def write_rows(
         # not counted as updated payloads, but listed so the screen redraws their rows.
         listed = set(result.new_ids) | set(result.updated_ids)
         result.updated_ids.extend(i for i in settle(conn, written, known) if i not in listed)
+
+
+def _fill_known_authors(
+    conn: sqlite3.Connection,
+    inserted_authors: set[tuple[object, object]],
+    updates: list[tuple[object, ...]],
+    account_keys: Iterable[str],
+    now: str,
+    result: IngestResult,
+) -> None:
+    """`known_authors.fill` for the posts written without an author and the accounts
+    stored: a post whose account is stored is its author's, whichever came first. Posts
+    that take an author are counted as updated, unless new in this transaction."""
+    keys = {str(key) for key, author in inserted_authors if author == UNKNOWN_AUTHOR and key}
+    at_key, at_author = _AT["author_key"] - 1, _AT["author"] - 1
+    keys.update(str(row[at_key]) for row in updates if row[at_author] == UNKNOWN_AUTHOR)
+    keys.update(account_keys)
+    filled = known_authors.fill(conn, keys, now)
+    if filled:
+        listed = set(result.new_ids) | set(result.updated_ids)
+        more = [i for i in filled if i not in listed]
+        result.updated += len(more)
+        result.updated_ids.extend(more)
 
 
 def _not_counted(result: IngestResult, aside: set[str]) -> int:

@@ -59,7 +59,7 @@ from cache.write.ingest import (
     stored_topics,
     write_rows,
 )
-from cache.write.mention_rows import InsertLayout, ready_layout
+from cache.write.mention_rows import InsertLayout, author_role, ready_layout
 from filters.classify import Classifier
 from sources.model.records import utc_now
 from sources.model.text import IsoTimeFlags, parse_timestamp
@@ -78,7 +78,9 @@ def ingest_rows(
     if known is not None:
         known.begin()
     with store_errors(store), store.writing():
-        roles, result.accounts = store_accounts(store, batch.accounts, classifier, now, known)
+        roles, result.accounts = store_accounts(
+            store, batch.accounts, classifier, now, known, batch.account_captures
+        )
         # `Ready` rows hold the author's fields where `Pre` rows do.
         rows, delivered = (batch.rows, {}) if batch.ready else dedupe(batch.rows)
         if known is not None:
@@ -108,6 +110,8 @@ def ingest_rows(
                 deferred,
                 writes.layout,
                 authors=writes.authors,
+                account_keys=[a.key for a in batch.accounts],
+                now=now,
             )
     if known is not None:
         known.committed()
@@ -194,7 +198,7 @@ def _add_rows(
                 learned = before.learns_author("x", row[AUTHOR])
                 if learned:
                     key = row[AUTHOR_KEY]
-                    role = roles.get(key, "") if key else ""
+                    role = author_role(roles, key)
                     name = row[AUTHOR_NAME]
                     writes.authors.append((row[URL], row[AUTHOR], name, key, role, now, mention_id))
                 if sources != before.sources:
@@ -235,7 +239,7 @@ def _add_rows(
             row[QUOTED_ID],
             row[CONVERSATION_ID],
             int(row[REFERENCED_ONLY]),
-            roles.get(key, "") if key else "",
+            author_role(roles, key),
             topics_json,
             matches_json,
             raw,

@@ -178,7 +178,7 @@ def ready_layout(
             extend(row)
             append(time_flag(row[CREATED_ISO]))
             key = row[AUTHOR_KEY]  # where `Pre` has it, as every column up to the sources
-            append(roles.get(key, "") if key else "")
+            append(roles.get(key, "") if key else AUTHORLESS_ROLE)
         append(now)
         return bound
 
@@ -189,6 +189,16 @@ def ready_layout(
         topics_from_rows=True,
         values=values,
     )
+
+
+AUTHORLESS_ROLE = "public"
+"""The role of a post without any author (X's default payload: id and text only), as a
+post of an unknown account gets: every mention has one of the documented roles."""
+
+
+def author_role(roles: Mapping[str, str], key: str) -> str:
+    """The role of a post by the author `key` (`roles`: the transaction's, one per key)."""
+    return roles.get(key, "") if key else AUTHORLESS_ROLE
 
 
 TOPICS_OF_NEW_ROWS = (

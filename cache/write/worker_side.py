@@ -9,7 +9,7 @@ unpickle the same classes.
 from __future__ import annotations
 
 import pickle
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -33,7 +33,7 @@ from cache.write.pipeline import (
 )
 from filters.classify import Classifier
 from sources.archive.files import read_archive
-from sources.model.records import Account, ParsedBatch
+from sources.model.records import Account, ParsedBatch, newest_accounts
 
 
 def serve(incoming: BinaryIO, outgoing: BinaryIO) -> None:
@@ -70,7 +70,7 @@ def serve(incoming: BinaryIO, outgoing: BinaryIO) -> None:
 
 
 class SentAccounts:
-    """The accounts a worker has sent the importer in this import, the last one per key.
+    """The accounts a worker has sent the importer in this import, the latest one per key.
 
     The same authors come back in every chunk of an archive. An account equal to the last
     one sent for its key is left out of the next chunks: the importer stored it with the
@@ -84,17 +84,21 @@ class SentAccounts:
     def __init__(self) -> None:
         self._last: dict[str, Account] = {}
 
-    def new_or_changed(self, accounts: Iterable[Account]) -> list[Account]:
-        """The accounts to send: one per key (the last), and none sent before as it is."""
+    def keep_new_or_changed(self, batch: ParsedBatch) -> None:
+        """Leave in `batch` the accounts to send: one per key (the one `store_accounts`
+        would store, `newest_accounts`), with its capture time, and none sent before as
+        it is."""
         fresh = [
-            account
-            for account in {account.key: account for account in accounts}.values()
+            (account, captured)
+            for account, captured in newest_accounts(batch.accounts, batch.account_captures)
             if self._last.get(account.key) != account
         ]
         if len(self._last) + len(fresh) > ACCOUNTS_KEPT:
             self._last.clear()  # sent again from here: the importer takes them as ever
-        self._last.update((account.key, account) for account in fresh)
-        return fresh
+        self._last.update((account.key, account) for account, _ in fresh)
+        batch.accounts = [account for account, _ in fresh]
+        if batch.account_captures is not None:
+            batch.account_captures = [captured or "" for _, captured in fresh]
 
 
 def _read_file(
@@ -150,9 +154,9 @@ def _copies_left_out(batch: ParsedBatch) -> int:
 def _chunk(
     classifier: Classifier, batch: ParsedBatch, yields: int, times: int, sent: SentAccounts
 ) -> ReadChunk:
-    # Each page repeats its authors: send each account once, the last one read, which is
-    # the one `store_accounts` would keep, and only if it is new to the importer.
-    batch.accounts = sent.new_or_changed(batch.accounts)
+    # Each page repeats its authors: send each account once, the one `store_accounts`
+    # would keep, and only if it is new to the importer.
+    sent.keep_new_or_changed(batch)
     if isinstance(batch, RowBatch):
         # Each row arrives deduplicated (in the order ids first came, as the live ingest
         # stores them: a copy that comes before its full post keeps its place), with its

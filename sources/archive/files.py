@@ -20,7 +20,7 @@ from sources.archive.social import parse_social
 from sources.feeds.parse import looks_like_feed, parse_feed
 from sources.model.program import program_name
 from sources.model.records import ParsedBatch, Skipped
-from sources.model.text import clean_text
+from sources.model.text import clean_text, format_timestamp, parse_timestamp
 from sources.x.twitter_v2 import looks_like_v2, not_tweet_keys, parse_response
 
 V2Parser = Callable[[dict[str, Any], str, str], ParsedBatch]
@@ -395,12 +395,47 @@ def _value_parser(parse_v2: V2Parser, mastodon_instance: str) -> ValueParser:
         saved Bluesky or Mastodon answer (a status list too); None when it is none of
         these. The one place import decides which platform a value is, for documents,
         lines and array items alike."""
+        batch: ParsedBatch | None
         if looks_like_v2(value):
             assert isinstance(value, dict)
-            return parse_v2(_strip_twarc(value), _twarc_query(value, source), where)
-        return parse_social(value, source, where, mastodon_instance)
+            batch = parse_v2(_strip_twarc(value), _twarc_query(value, source), where)
+        else:
+            batch = parse_social(value, source, where, mastodon_instance)
+        if batch is not None and batch.accounts:
+            batch.account_captures = [_captured_at(value, batch)] * len(batch.accounts)
+        return batch
 
     return parse
+
+
+def _captured_at(value: object, batch: ParsedBatch) -> str:
+    """When an archive captured the accounts of one value (stored time text, '' if it
+    does not tell): twarc's `retrieved_at` for the page, else the time of the newest
+    post on it (a profile is at least as new as the posts that came with it)."""
+    meta = value.get("__twarc") if isinstance(value, dict) else None
+    if isinstance(meta, dict):
+        retrieved = parse_timestamp(meta.get("retrieved_at"))
+        if retrieved is not None:
+            return format_timestamp(retrieved)
+    newest = max((m.created_at for m in batch.mentions), default=None)
+    if newest is None and isinstance(value, dict):
+        newest = _newest_post_time(value)
+    return format_timestamp(newest) if newest is not None else ""
+
+
+def _newest_post_time(page: dict[str, Any]) -> datetime | None:
+    """The newest `created_at` of a v2 page's posts (the import's direct rows leave
+    `batch.mentions` empty). X writes every time of a page alike
+    (`2021-09-22T16:20:00.000Z`): the greatest text is the newest, read once."""
+    data = page.get("data")
+    tweets = data if isinstance(data, list) else [page if "text" in page else data]
+    includes = page.get("includes")
+    if isinstance(includes, dict) and isinstance(includes.get("tweets"), list):
+        tweets = [*tweets, *includes["tweets"]]
+    times = (t.get("created_at") for t in tweets if isinstance(t, dict))
+    return parse_timestamp(
+        max((t for t in times if type(t) is str and t[:1].isdigit()), default=None)
+    )
 
 
 def _unknown_reason(value: object) -> str:

@@ -6,7 +6,7 @@ Classification (topics, roles) is not part of a `Mention`: `filters/` computes i
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -100,12 +100,39 @@ class ParsedBatch:
     skipped: list[Skipped] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     """Problems that did not lose data (a malformed feed the loose parser recovered)."""
+    account_captures: list[str] | None = None
+    """When an archive captured each of `accounts` (same order; stored time text, '' when
+    the archive does not tell), or None: accounts polled live, the newest there are."""
 
     def extend(self, other: ParsedBatch) -> None:
+        if self.account_captures is not None or other.account_captures is not None:
+            mine = self.account_captures or [""] * len(self.accounts)
+            self.account_captures = [*mine, *(other.account_captures or [""] * len(other.accounts))]
         self.mentions.extend(other.mentions)
         self.accounts.extend(other.accounts)
         self.skipped.extend(other.skipped)
         self.warnings.extend(other.warnings)
+
+
+def newest_accounts(
+    accounts: Sequence[Account], captures: Sequence[str] | None
+) -> list[tuple[Account, str | None]]:
+    """One account per key, with its capture time (`ParsedBatch.account_captures`): the
+    last one given if they were polled live (`captures` None), else the one captured last,
+    the first one read of those captured at the same time (an archive that does not tell
+    when: the first one read). So importing the same files again picks the same ones.
+
+    A later capture of the same profile keeps the time of the first: the store keeps a
+    profile as first written (an equal one changes nothing), whether the captures come
+    in one batch or in several."""
+    if captures is None:
+        return [(a, None) for a in {a.key: a for a in accounts}.values()]
+    chosen: dict[str, tuple[Account, str | None]] = {}
+    for account, captured in zip(accounts, captures, strict=True):
+        current = chosen.get(account.key)
+        if current is None or (captured > (current[1] or "") and account != current[0]):
+            chosen[account.key] = (account, captured)
+    return list(chosen.values())
 
 
 @dataclass
