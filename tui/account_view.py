@@ -1,10 +1,11 @@
 """One account's page: who it is, why it has its role, and its posts in full.
 
 Opened from a thread (enter on a parody or public author) and from the parody list
-(enter on an account). For a parody account the posts are its reactions (its replies and
-quotes), each with the post it mocked, and apart from them its own posts, which react to
-nothing (PRODUCT.md: a thread's reactions are replies and quotes); every post is a row (`enter` opens it with its thread), so a reader can
-walk from a thread to a parody account, to one of its reactions, and back with escape.
+(enter on an account). For a parody account the posts are its reactions (its replies
+and quotes), each with the post it mocked, and apart from them its own posts, which
+react to nothing (PRODUCT.md: a thread's reactions are replies and quotes). Every post
+is a row (`enter` opens it with its thread), so a reader can walk from a thread to a
+parody account, to one of its reactions, and back with escape.
 """
 
 from __future__ import annotations
