@@ -438,3 +438,25 @@ async def test_a_parody_accounts_own_post_is_no_reaction(
         assert sections[0].startswith("Reactions (") and sections[1].startswith("Own posts (")
         rows = [r.mention_id for r in walk_rows(account) if r.kind == POST]
         assert rows == [scenario.parody_id, scenario.lena_reply_id, "x:1300"]
+
+
+async def test_a_post_without_author_data_offers_no_profile(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    """An X post stored with only its id and text has no account: the mention view offers
+    no profile (no "enter: profile", no author row to walk to) and names no `@unknown`."""
+    bare = {"id": "1400", "text": "Kestrel pay is low", "created_at": "2026-11-02T11:59:00.000Z"}
+    (mention_id,) = store_batch(scenario.path, page([bare], []))
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = await open_thread_of(app, pilot, mention_id)
+        sections = [text(s) for s in screen.query(".section").results(Static)]
+        assert "Author" in sections and not any("profile" in s for s in sections)
+        author = screen.query_one("#detail-author", WalkRow)
+        assert not author.focusable and "@unknown" not in text(author)
+        assert "not in the data" in text(author)
+        assert [r for r in walk_rows(screen) if r.kind == AUTHOR] == []
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen
