@@ -850,6 +850,18 @@ def _add_views(sub: Subparsers) -> Runner:
         action="store_true",
         help="count up to the newest stored post instead of now (as the offline monitor does)",
     )
+    parser.add_argument(
+        "--delete",
+        metavar="NAME",
+        help="delete the view NAME from the config file (its other lines and comments stay)",
+    )
+    # Also after the command (`views --delete X --read-only`); SUPPRESS keeps the global one.
+    parser.add_argument(
+        "--read-only",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="write nothing: --delete is refused",
+    )
     _store_args(parser)
     _config_args(parser)
     return _run_views
@@ -868,6 +880,8 @@ def _run_views(args: argparse.Namespace) -> int:
     from sources.model.text import format_timestamp
 
     config = load_config_from(args)
+    if args.delete is not None:
+        return _delete_view(args, config)
     views = saved_views(config)
     with Store.open(db_path_from(args), create=False, readonly=True) as store:
         rare = rare_topics(store, topic_ids(config))
@@ -892,6 +906,36 @@ def _run_views(args: argparse.Namespace) -> int:
         say(f"no saved views in {where} (add a [views] table)")
     else:
         say(format_view_counts(counts))
+    return EXIT_OK
+
+
+def _delete_view(args: argparse.Namespace, config: Config) -> int:
+    """`views --delete NAME`: the view's entry leaves the config file, nothing else does."""
+    from filters.views import UnknownView, find_view
+    from sources.demo import demo_config_path
+    from sources.model.config_write import ConfigReadOnly, remove_view
+
+    name = args.delete
+    refused = f"echowatch views: view {name!r} not deleted"
+    if args.read_only:
+        say(f"{refused}: --read-only writes nothing", file=sys.stderr)
+        return EXIT_USAGE
+    path = config.path
+    if path is not None and path.resolve() == demo_config_path().resolve():
+        say(f"{refused}: the demo's config is bundled with the program", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        view = find_view(config, name)
+    except UnknownView as exc:
+        say(f"echowatch views: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    assert path is not None  # a view was found, so it came from a file
+    try:
+        remove_view(path, name)
+    except ConfigReadOnly as exc:
+        say(f"{refused}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    say(f"deleted view {view.name} ({view.query}) from {path}")
     return EXIT_OK
 
 
@@ -1186,7 +1230,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Runner]]:
     return parser, runners
 
 
-DASH_VALUED = ("--query", "--view")
+DASH_VALUED = ("--query", "--view", "--delete")
 """Options whose value may start with `-`: a query's exclusion (`-topic:strikes`), a view
 so named. argparse takes such a token for an option and refused `--query -topic:strikes`
 ("expected one argument"), though the query language writes exclusions that way."""

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
+from textual.widgets._footer import FooterKey
 
 from cache.db.store import Store
 from cache.read.monitor_queries import feed_page
@@ -22,7 +23,7 @@ from tests.monitor_scenario import NOW, Scenario, build_store, frozen_clock
 from tests.tui_helpers import feed_of, filter_line_of, settle, toasts
 from tui.launch import topic_labels
 from tui.monitor import MonitorApp, MonitorOptions
-from tui.views_list import SavedViewsScreen, SaveViewDialog
+from tui.views_list import DeleteViewDialog, SavedViewsScreen, SaveViewDialog
 
 pytestmark = pytest.mark.pilot
 """Every test here drives the monitor through Textual's Pilot: the pilot tier."""
@@ -329,3 +330,86 @@ async def test_j_and_k_move_in_the_view_list_and_enter_uses_that_view(
         await pilot.press("enter")
         await settle(pilot)
         assert app.active_view == second
+
+
+def listed(app: MonitorApp) -> list[str]:
+    return [str(row.key.value) for row in app.screen.query_one(DataTable).ordered_rows]
+
+
+async def test_d_in_the_views_list_deletes_a_view_after_asking(
+    scenario: Scenario, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`d` (in the footer) asks first; `n` keeps the view, `y` removes its line from the
+    config file (comments and other keys kept), from the list, and ends it as the filter."""
+    config_file = tmp_path / "echowatch.toml"
+    config_file.write_text(CONFIG_TEXT + 'pay_de = "topic:pay lang:de"\n', encoding="utf-8")
+    app = make_app(scenario, tmp_path, views_file=config_file)
+    monkeypatch.setattr(app, "NOTIFICATION_TIMEOUT", 600)  # toasts stay on a slow machine
+    async with app.run_test(notifications=True, size=(120, 40)) as pilot:
+        screen = await open_views(pilot)
+        assert "Delete" in [k.description for k in screen.query(FooterKey)]
+        await pilot.press("j")  # answered
+        await pilot.press("enter")  # in force as the filter
+        await settle(pilot)
+        assert app.active_view is not None and app.active_view.name == "answered"
+        await open_views(pilot)
+        await pilot.press("j", "d")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, DeleteViewDialog)
+        asked = str(dialog.query_one("#delete-view-question", Static).render())
+        assert "answered" in asked and str(config_file) in asked
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, SavedViewsScreen) and "answered" in listed(app)
+        assert config_file.read_text("utf-8") == CONFIG_TEXT + 'pay_de = "topic:pay lang:de"\n'
+        await pilot.press("d", "y")
+        await settle(pilot)
+        assert isinstance(app.screen, SavedViewsScreen)
+        assert listed(app) == ["pay"]  # the monitor's views; pay_de is only in the file
+        assert any("Deleted view answered" in n for n in toasts(app)), toasts(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.active_view is None and app.filter_text == "has:reply"
+        assert filter_line_of(app).startswith("filter: has:reply")
+    expected = (
+        CONFIG_TEXT.replace('answered = "has:reply"\n', "") + 'pay_de = "topic:pay lang:de"\n'
+    )
+    assert config_file.read_text("utf-8") == expected
+    assert [v.name for v in saved_views(load_config(config_file))] == ["pay_de"]
+
+
+async def test_deleting_a_view_the_config_file_lacks_is_refused(
+    scenario: Scenario, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Read-only (no file to write), the monitor deletes no view of the config and says
+    why; a view saved in this session only is deleted for the session."""
+    app = make_app(scenario, tmp_path, views_file=None)
+    monkeypatch.setattr(app, "NOTIFICATION_TIMEOUT", 600)
+    async with app.run_test(notifications=True, size=(120, 40)) as pilot:
+        await open_views(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        assert isinstance(app.screen, SavedViewsScreen) and listed(app) == ["pay", "answered"]
+        assert any("not deleted" in n for n in toasts(app)), toasts(app)
+        await pilot.press("escape")
+        await save_as(pilot, "lang:en", "english")
+        await open_views(pilot)
+        await pilot.press("G", "d")
+        await settle(pilot)
+        assert isinstance(app.screen, DeleteViewDialog)
+        await pilot.press("y")
+        await settle(pilot)
+        assert listed(app) == ["pay", "answered"]
+    assert not list(tmp_path.glob("**/*.toml"))
+
+
+async def test_help_names_the_key_that_deletes_a_view(scenario: Scenario, tmp_path: Path) -> None:
+    """Help (`?`) says how to delete a saved view."""
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        help_text = str(app.screen.query_one("#help-text", Static).render())
+        assert "delete the saved view" in help_text

@@ -403,3 +403,60 @@ async def test_enter_on_a_feed_author_opens_its_page_without_an_at(
         summary = text(page_.query_one("#account-summary", Static))
         assert "Tom Reyes" in summary and "@Tom Reyes" not in summary
         assert [r.mention_id for r in walk_rows(page_)] == [mention_id]
+
+
+OWN_POST = "Heute nur Kaffee und Katzenbilder, kein Wort über Kestrel."
+"""A parody account's own post: it replies to and quotes nothing, so it is no reaction."""
+
+
+async def test_a_parody_accounts_own_post_is_no_reaction(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    """`p` and the account page count and list replies and quotes as reactions; an own post
+    is counted and listed apart, under "Own posts"."""
+    parody = user("KestreILena", "Lena (parody)", user_id="301", bio="Parody account. Not Lena.")
+    own = tweet(parody, OWN_POST, tweet_id="1300", at=NOW - timedelta(minutes=5), lang="de")
+    store_batch(scenario.path, page([own], [parody]))
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        assert isinstance(app.screen, ParodyScreen)
+        detail = " ".join(text(app.screen.query_one("#list-detail-text", Static)).split())
+        assert "1 reaction stored · 1 own post" in detail
+        reactions, own_part = detail.split("Own posts (")
+        assert "Textbausteine" in reactions and OWN_POST not in reactions
+        assert OWN_POST in own_part and "own post" in own_part
+        await pilot.press("enter")
+        await settle(pilot)
+        account = app.screen
+        assert isinstance(account, AccountScreen)
+        summary = text(account.query_one("#account-summary", Static))
+        assert "1 reaction stored · 1 own post" in summary
+        sections = [text(s) for s in account.query(".section").results(Static)]
+        assert sections[0].startswith("Reactions (") and sections[1].startswith("Own posts (")
+        rows = [r.mention_id for r in walk_rows(account) if r.kind == POST]
+        assert rows == [scenario.parody_id, scenario.lena_reply_id, "x:1300"]
+
+
+async def test_a_post_without_author_data_offers_no_profile(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    """An X post stored with only its id and text has no account: the mention view offers
+    no profile (no "enter: profile", no author row to walk to) and names no `@unknown`."""
+    bare = {"id": "1400", "text": "Kestrel pay is low", "created_at": "2026-11-02T11:59:00.000Z"}
+    (mention_id,) = store_batch(scenario.path, page([bare], []))
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = await open_thread_of(app, pilot, mention_id)
+        sections = [text(s) for s in screen.query(".section").results(Static)]
+        assert "Author" in sections and not any("profile" in s for s in sections)
+        author = screen.query_one("#detail-author", WalkRow)
+        assert not author.focusable and "@unknown" not in text(author)
+        assert "not in the data" in text(author)
+        assert [r for r in walk_rows(screen) if r.kind == AUTHOR] == []
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen

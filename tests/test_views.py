@@ -265,3 +265,74 @@ def test_add_view_refuses_a_taken_name_and_a_broken_file(tmp_path: Path) -> None
     assert f"{path}: unknown key 'x.poll_secs'" in str(info.value)
     assert path.read_text("utf-8") == broken
     assert list(tmp_path.iterdir()) == [path]  # no temporary file left behind
+
+
+DELETE_CONFIG = """\
+# The team's config: these comments must survive a deleted view.
+[company]
+name = "Kestrel"   # the company
+
+[views]
+# standing questions
+answered = "has:reply"   # who got an answer
+"Löhne_de" = "topic:pay lang:de"
+[views.streik]
+query = "topic:strikes"  # the table form
+label = "Streik"
+"""
+
+
+def test_views_delete_removes_one_view_and_keeps_the_rest(cli, tmp_path: Path) -> None:
+    """`views --delete NAME` exits 0, says what it removed, and leaves every other line."""
+    config = tmp_path / "c.toml"
+    config.write_text(DELETE_CONFIG, encoding="utf-8")
+    run = cli("views", "--config", config, "--delete", "answered")
+    assert run.code == 0, run.err
+    assert run.out.strip() == f"deleted view answered (has:reply) from {config}"
+    written = config.read_text("utf-8")
+    assert written == DELETE_CONFIG.replace('answered = "has:reply"   # who got an answer\n', "")
+    assert [v.name for v in saved_views(load_config(config))] == ["Löhne_de", "streik"]
+    table = cli("views", "--config", config, "--delete", "streik")
+    assert table.code == 0, table.err
+    assert "deleted view streik (topic:strikes)" in table.out
+    assert [v.name for v in saved_views(load_config(config))] == ["Löhne_de"]
+    assert "# The team's config" in config.read_text("utf-8")
+    umlaut = cli("views", "--config", config, "--delete", "Löhne_de")
+    assert umlaut.code == 0 and saved_views(load_config(config)) == []
+
+
+def test_views_delete_of_an_unknown_name_exits_2_and_writes_nothing(cli, tmp_path: Path) -> None:
+    """An unknown name exits 2 naming the known views; the config is untouched."""
+    config = tmp_path / "c.toml"
+    config.write_text(DELETE_CONFIG, encoding="utf-8")
+    run = cli("views", "--config", config, "--delete", "nope")
+    assert run.code == 2
+    assert "no view named 'nope'" in run.err and "known views: answered, Löhne_de" in run.err
+    assert config.read_text("utf-8") == DELETE_CONFIG
+    assert list(tmp_path.iterdir()) == [config]
+
+
+def test_views_delete_refuses_a_read_only_config_and_read_only(cli, tmp_path: Path) -> None:
+    """A config without write permission, `--read-only` and the demo's bundled config are
+    refused with the reason; nothing is written."""
+    config = tmp_path / "c.toml"
+    config.write_text(DELETE_CONFIG, encoding="utf-8")
+    flagged = cli("--read-only", "views", "--config", config, "--delete", "answered")
+    assert flagged.code == 2 and "--read-only" in flagged.err and "not deleted" in flagged.err
+    after = cli("views", "--config", config, "--delete", "answered", "--read-only")
+    assert after.code == 2 and "--read-only" in after.err
+    config.chmod(0o444)
+    locked = cli("views", "--config", config, "--delete", "answered")
+    assert locked.code == 1 and "read-only" in locked.err and str(config) in locked.err
+    assert config.read_text("utf-8") == DELETE_CONFIG
+    demo = cli("views", "--config", demo_config_path(), "--delete", "x")
+    assert demo.code == 2 and "bundled" in demo.err
+
+
+def test_views_delete_a_view_named_with_a_leading_dash(cli, tmp_path: Path) -> None:
+    """A view name may start with `-` (`--view -ohne` reads it): `--delete -ohne` does too."""
+    config = tmp_path / "c.toml"
+    config.write_text('[views]\n-ohne = "-topic:pay"\nkeep = "lang:de"\n', encoding="utf-8")
+    run = cli("views", "--config", config, "--delete", "-ohne")
+    assert run.code == 0, run.err
+    assert config.read_text("utf-8") == '[views]\nkeep = "lang:de"\n'

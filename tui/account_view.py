@@ -1,13 +1,16 @@
 """One account's page: who it is, why it has its role, and its posts in full.
 
 Opened from a thread (enter on a parody or public author) and from the parody list
-(enter on an account). For a parody account the posts are its reactions, each with the
-post it mocked; every post is a row (`enter` opens it with its thread), so a reader can
-walk from a thread to a parody account, to one of its reactions, and back with escape.
+(enter on an account). For a parody account the posts are its reactions (its replies
+and quotes), each with the post it mocked, and apart from them its own posts, which
+react to nothing (PRODUCT.md: a thread's reactions are replies and quotes). Every post
+is a row (`enter` opens it with its thread), so a reader can walk from a thread to a
+parody account, to one of its reactions, and back with escape.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any, ClassVar
@@ -38,18 +41,57 @@ def _number(value: int | None) -> str:
     return "?" if value is None else f"{value:,}"
 
 
+def stored_posts(page: AccountPage) -> str:
+    """`12 posts stored`; a parody account's reactions and own posts counted apart."""
+    if page.role != "parody":
+        return f"{counted(page.posts, 'post')} stored"
+    own = f" · {counted(page.own_posts, 'own post')}" if page.own_posts else ""
+    return f"{counted(page.reactions, 'reaction')} stored{own}"
+
+
+@dataclass(frozen=True)
+class PostSection:
+    """The posts listed under one heading of an account: its name, the newest of them
+    and how many are stored."""
+
+    name: str
+    posts: tuple[AccountPost, ...]
+    stored: int
+
+    def heading(self, how: str) -> str:
+        """`Reactions (newest first, the newest 50 of 80; HOW)`."""
+        shown = len(self.posts)
+        more = f", the newest {shown} of {self.stored}" if shown < self.stored else ""
+        return f"{self.name} (newest first{more}; {how})"
+
+    def none_shown(self, page: AccountPage) -> str:
+        """What an empty section says: nothing stored, or nothing among the posts read."""
+        return "none yet" if not self.stored else f"none among the newest {len(page.recent)}"
+
+
+def post_sections(page: AccountPage) -> list[PostSection]:
+    """A parody account's reactions, then its own posts (if any); any other's posts."""
+    if page.role != "parody":
+        return [PostSection("Posts", page.recent, page.posts)]
+    reactions = tuple(p for p in page.recent if p.target_id)
+    sections = [PostSection("Reactions", reactions, page.reactions)]
+    if page.own_posts:
+        own = tuple(p for p in page.recent if not p.target_id)
+        sections.append(PostSection("Own posts", own, page.own_posts))
+    return sections
+
+
 def account_summary(page: AccountPage) -> Content:
     """Name, handle, bio, audience and role with its reason, all literal."""
-    noun = "reaction" if page.role == "parody" else "post"
     return Content.from_markup(
         "[b]$name[/b] $handle\n$bio\n$followers · follows $following · "
-        "$posts stored\nrole: [b]$role[/b] ($reason)",
+        "$posts\nrole: [b]$role[/b] ($reason)",
         name=clean(page.display_name, one_line=True),
         handle=clean(shown_author(page.handle, page.platform), one_line=True),
         bio=clean(page.bio) or "(no bio)",
         followers=counted(page.followers, "follower"),
         following=_number(page.following),
-        posts=counted(page.posts, noun),
+        posts=stored_posts(page),
         role=clean(page.role, one_line=True) or "unknown",
         reason=clean(page.role_reason, one_line=True) or "no reason given",
     )
@@ -140,18 +182,24 @@ class AccountScreen(Screen[None]):
         parody = page.role == "parody"
         self.title = "Parody account" if parody else "Account"
         self.sub_title = clean(shown_author(page.handle, page.platform), one_line=True)
+        widgets: list[Static] = [Static(account_summary(page), id="account-summary")]
+        for section in post_sections(page):
+            heading = section.heading("enter opens one with its thread")
+            widgets.append(Static(Content(heading), classes="section"))
+            widgets.extend(self._post_rows(page, section.posts))
+            if not section.posts:
+                widgets.append(Static(Content(section.none_shown(page))))
+        await self._show(widgets)
+        rows = self.query(WalkRow).results(WalkRow)
+        first = next(iter(rows), None)
+        if first is not None:
+            first.focus(scroll_visible=False)
+
+    def _post_rows(self, page: AccountPage, posts: tuple[AccountPost, ...]) -> list[Static]:
+        """Each post as a row, and under a reaction the post it reacts to (a row too)."""
         tz = display_tz(self.app)
-        noun = "Reactions" if parody else "Posts"
-        shown = len(page.recent)
-        more = f", the newest {shown} of {page.posts}" if shown < page.posts else ""
-        widgets: list[Static] = [
-            Static(account_summary(page), id="account-summary"),
-            Static(
-                Content(f"{noun} (newest first{more}; enter opens one with its thread)"),
-                classes="section",
-            ),
-        ]
-        for post in page.recent:
+        widgets: list[Static] = []
+        for post in posts:
             widgets.append(
                 WalkRow(
                     post_content(post, page.platform, self.now, tz),
@@ -169,13 +217,7 @@ class AccountScreen(Screen[None]):
                         classes="account-target",
                     )
                 )
-        if not page.recent:
-            widgets.append(Static(Content("none yet")))
-        await self._show(widgets)
-        rows = self.query(WalkRow).results(WalkRow)
-        first = next(iter(rows), None)
-        if first is not None:
-            first.focus(scroll_visible=False)
+        return widgets
 
     @on(WalkRow.Chosen)
     def row_chosen(self, message: WalkRow.Chosen) -> None:

@@ -31,9 +31,19 @@ from tui.badges import reply_badge_content
 from tui.feed_columns import time_label
 from tui.gateway import MentionDetail, PostAuthor
 from tui.links import open_in_browser
-from tui.reading import post_body
+from tui.reading import author_handle, post_body
 from tui.safe_text import clean
-from tui.thread_rows import AUTHOR, BLOCK, POST, WalkRow, author_content, display_tz, open_row
+from tui.thread_rows import (
+    AUTHOR,
+    BLOCK,
+    POST,
+    WalkRow,
+    author_content,
+    display_tz,
+    has_profile,
+    open_row,
+    walk_rows,
+)
 
 ROLE_NAMES = {
     "ambassador": "ambassador",
@@ -177,7 +187,9 @@ class DetailScreen(Screen[None]):
             await body.mount(Static(Content(f"{self.mention_id} is not in the store.")))
             return
         await body.mount_all(self._widgets(message.detail, message.thread))
-        self.query_one("#detail-author", WalkRow).focus(scroll_visible=False)
+        rows = walk_rows(self)  # the author first, unless it has no profile to open
+        if rows:
+            rows[0].focus(scroll_visible=False)
 
     @on(WalkRow.Chosen)
     def row_chosen(self, message: WalkRow.Chosen) -> None:
@@ -196,6 +208,7 @@ class DetailScreen(Screen[None]):
         tz = display_tz(self.app)
         self.url = m.get("url") or ""
         self.badge_slots = {}
+        author = self.authors.get(m["id"])
         widgets = [
             Static(
                 Content.from_markup(
@@ -210,12 +223,15 @@ class DetailScreen(Screen[None]):
             ),
             Static(post_body(m["text"]), id="detail-text", classes="post"),
             self._badge_slot(m["id"], "post mention-badges"),
-            Static(Content("Author (enter: profile)"), classes="section"),
+            Static(
+                Content("Author (enter: profile)" if has_profile(author) else "Author"),
+                classes="section",
+            ),
             WalkRow(
                 self._author(m, detail.account),
                 kind=AUTHOR,
                 mention_id=m["id"],
-                author=self.authors.get(m["id"]),
+                author=author,
                 id="detail-author",
                 classes="post",
             ),
@@ -247,9 +263,7 @@ class DetailScreen(Screen[None]):
                 "[b]$name[/b] $handle\nrole: $role",
                 name=clean(m["author_name"], one_line=True),
                 # A feed author is a name, not an account: no `@handle` beside it.
-                handle=clean(shown_author(m["author"], m["platform"]), one_line=True)
-                if m["platform"] in HANDLE_PLATFORMS
-                else "",
+                handle=author_handle(m),
                 role=m["role"] or "unknown",
             )
 

@@ -131,6 +131,11 @@ def help_keys(app_bindings: Iterable[Any]) -> Iterable[KeyHelp]:
     yield KeyHelp("j/k, up/down, pgup/pgdn", "move in the list; the panel shows the row", lists)
     yield KeyHelp("g/G, home/end", "go to the first / last row", lists)
     yield from keys(lists, AmbassadorsScreen.BINDINGS)
+    yield KeyHelp(
+        "d (saved views)",
+        "delete the saved view (asks first; its entry leaves the config file)",
+        lists,
+    )
     sources = "Sources view (s)"
     yield KeyHelp("ok", "the last poll worked", sources)
     yield KeyHelp("error", "the last poll failed (Last error says why)", sources)

@@ -23,6 +23,7 @@ from textual.worker import get_current_worker
 
 from filters.threads import Thread
 from sources.model.counted import counted
+from sources.model.handles import HANDLE_PLATFORMS, platform_of, shown_author
 from tui import timefmt
 from tui.feed_columns import NO_TEXT, time_label
 from tui.gateway import MentionDetail, mention_detail, thread_for, until_superseded
@@ -64,17 +65,41 @@ class PreviewLoaded(Message):
         self.preview = preview
 
 
+NO_AUTHOR = "(author not in the data)"
+"""Shown for a post stored without its author (an X post that came with only its id and
+text): its placeholder name `unknown` would read as the real account @unknown."""
+
+
+def author_handle(mention: dict[str, Any]) -> str:
+    """`@handle` of the mention's author, `NO_AUTHOR` when the post came without one, and
+    "" for a feed, whose author is a name, not an account."""
+    platform = mention.get("platform") or platform_of(mention.get("id") or "")
+    if platform not in HANDLE_PLATFORMS:
+        return ""
+    if not mention.get("author_key"):
+        return NO_AUTHOR
+    return clean(shown_author(mention.get("author") or "", platform), one_line=True)
+
+
 def _role_line(mention: dict[str, Any], account: dict[str, Any] | None) -> Content:
     role = (account or {}).get("role") or mention.get("role") or "unknown"
     reason = clean((account or {}).get("role_reason"), one_line=True)
     name = clean((account or {}).get("display_name") or mention.get("author_name"), one_line=True)
     return Content.from_markup(
-        "[b]@$handle[/b] $name\n[dim]role:[/dim] [b]$role[/b]$reason",
-        handle=clean(mention.get("author"), one_line=True) or "?",
+        "[b]$handle[/b] $name\n[dim]role:[/dim] [b]$role[/b]$reason",
+        handle=_pane_handle(mention),
         name=name,
         role=clean(role, one_line=True),
         reason=f" ({reason})" if reason else "",
     )
+
+
+def _pane_handle(mention: dict[str, Any]) -> str:
+    # The pane writes `@` before every author (a feed's too), as it always has.
+    handle = author_handle(mention)
+    if handle:
+        return handle
+    return "@" + (clean(mention.get("author"), one_line=True) or "?")
 
 
 def _topic_line(detail: MentionDetail) -> Content:

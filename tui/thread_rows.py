@@ -65,10 +65,13 @@ class WalkRow(Static):
         self.kind = kind
         self.mention_id = mention_id
         self.author = author
-        self.can_focus = True
+        # An author with no stored account (an X post that came with only its id and
+        # text) has no profile to open: the row is shown, but is no way in.
+        self.can_focus = kind != AUTHOR or has_profile(author)
 
     def action_choose(self) -> None:
-        self.post_message(self.Chosen(self))
+        if self.can_focus:
+            self.post_message(self.Chosen(self))
 
     def action_step(self, step: int) -> None:
         walk(self.screen, step)
@@ -79,6 +82,11 @@ class WalkRow(Static):
             self.action_choose()
         else:
             self.screen.set_focus(self, scroll_visible=False)
+
+
+def has_profile(author: PostAuthor | None) -> bool:
+    """Whether enter on the author can open a page: only an author with an account key."""
+    return author is not None and bool(author.key)
 
 
 def walk_rows(screen: Screen[Any]) -> list[WalkRow]:

@@ -26,7 +26,13 @@ from sources.model.config import Config
 from sources.model.counted import counted
 from sources.model.records import utc_now
 from tui import timefmt
-from tui.account_view import account_screen, account_summary, post_content, target_content
+from tui.account_view import (
+    account_screen,
+    account_summary,
+    post_content,
+    post_sections,
+    target_content,
+)
 from tui.ambassador_detail import AmbassadorDetailScreen
 from tui.badges import NOTE, Badge, badge_text, profile_badges
 from tui.detail import format_delay
@@ -360,24 +366,21 @@ class ParodyScreen(ListScreen):
     def describe(self, item: Any) -> Content:
         page: AccountPage = item
         now, tz = self.now(), display_tz(self.app)
-        shown = len(page.recent)
-        more = f", the newest {shown} of {page.posts}" if shown < page.posts else ""
-        lines = [
-            account_summary(page),
-            Content(""),
-            Content.styled(
-                f"Reactions (newest first{more}; enter: the account, each reaction a way "
-                "into its thread)",
-                "b",
-            ),
-        ]
-        for post in page.recent:
-            lines.append(Content(""))
-            lines.append(post_content(post, page.platform, now, tz))
-            if post.target_id and (post.target_text or post.target_author):
-                lines.append(target_content(post, page.platform))
-        if not page.recent:
-            lines.append(Content("none yet"))
+        lines = [account_summary(page)]
+        for section in post_sections(page):
+            how = (
+                "enter: the account, each reaction a way into its thread"
+                if section.name == "Reactions"
+                else "enter: the account"
+            )
+            lines.extend([Content(""), Content.styled(section.heading(how), "b")])
+            for post in section.posts:
+                lines.append(Content(""))
+                lines.append(post_content(post, page.platform, now, tz))
+                if post.target_id and (post.target_text or post.target_author):
+                    lines.append(target_content(post, page.platform))
+            if not section.posts:
+                lines.append(Content(section.none_shown(page)))
         return Content("\n").join(lines)
 
     @on(DataTable.RowSelected)

@@ -1,5 +1,6 @@
 """The saved views on screen: the list (`v`) with each view's count in the topic window,
-and the dialog that names the current filter to save it as a view.
+the dialog that names the current filter to save it as a view, and the one that asks
+before `d` deletes a view from the config file.
 
 View names and labels come from the user's config; they are still shown literally
 (never as markup), like every other text on screen.
@@ -67,6 +68,7 @@ class SavedViewsScreen(ListScreen):
         *ListScreen.BINDINGS,
         Binding("enter", "choose", "Use view", show=True),
         Binding("t", "next_window", "1h/24h/7d"),
+        Binding("d", "delete_view", "Delete"),
     ]
 
     class Chosen(Message):
@@ -85,6 +87,7 @@ class SavedViewsScreen(ListScreen):
         window: ViewWindow,
         clock: Callable[[], datetime],
         next_window: Callable[[], ViewWindow] | None = None,
+        delete: Callable[[SavedView], None] | None = None,
     ) -> None:
         super().__init__(db_path)
         self.views = list(views)
@@ -93,6 +96,8 @@ class SavedViewsScreen(ListScreen):
         self.clock = clock
         self.next_window = next_window
         """Moves the topic panel to its next window and says which: `t` here moves both."""
+        self.delete = delete
+        """Asks, then deletes the view (`SavedViews.ask_and_delete`)."""
         self.end: CountsEnd | None = None
         self.TITLE_TEXT = f"Saved views · counts in the last {window.name}"
 
@@ -140,7 +145,8 @@ class SavedViewsScreen(ListScreen):
         alert = "spike alerts: on" if view.alert else "spike alerts: off (alert = true turns on)"
         return Content.from_markup(
             "[b]$title[/b] ($name)\nquery: $query\n$count mentions in the $window $until · "
-            "$alert\n[dim]enter: use it as the filter · t: 1h/24h/7d · escape: back[/dim]",
+            "$alert\n[dim]enter: use it as the filter · t: 1h/24h/7d · d: delete · "
+            "escape: back[/dim]",
             title=clean(view.title, one_line=True),
             name=clean(view.name, one_line=True),
             query=clean(view.query, one_line=True),
@@ -161,6 +167,16 @@ class SavedViewsScreen(ListScreen):
             return
         self.app.pop_screen()
         self.app.post_message(self.Chosen(item.count.view))
+
+    def action_delete_view(self) -> None:
+        item = self.current()
+        if item is not None and self.delete is not None:
+            self.delete(item.count.view)
+
+    def views_changed(self, views: list[SavedView]) -> None:
+        """A view was deleted: list the ones left."""
+        self.views = list(views)
+        self.action_reload()
 
 
 class SaveViewDialog(ModalScreen[str | None]):
@@ -222,6 +238,42 @@ class SaveViewDialog(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+class DeleteViewDialog(ModalScreen[bool]):
+    """Asks before a view is deleted: deleting rewrites the user's config file."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "answer(True)", "Delete"),
+        Binding("n,escape", "answer(False)", "Keep"),
+    ]
+    DEFAULT_CSS = """
+    DeleteViewDialog { align: center middle; }
+    DeleteViewDialog > Vertical {
+        width: 70; max-width: 95%; height: auto; border: round $error;
+        background: $surface; padding: 0 1;
+    }
+    """
+
+    def __init__(self, view: SavedView, where: str) -> None:
+        super().__init__()
+        self.view = view
+        self.where = where
+
+    def compose(self) -> ComposeResult:
+        view = self.view
+        with Vertical():
+            yield Static(
+                Content(
+                    f"Delete the view {clean(view.name, one_line=True)} "
+                    f"({clean(view.query, one_line=True)})? {self.where}"
+                ),
+                id="delete-view-question",
+            )
+            yield Static(Content("y deletes it, n or escape keeps it."))
+
+    def action_answer(self, delete: bool) -> None:
+        self.dismiss(delete)
+
+
 class SavedViews:
     """The monitor's saved views: the list, using one as the filter, saving the filter.
 
@@ -234,6 +286,8 @@ class SavedViews:
         self.app = app
         self.views = list(views)
         self.views_file = views_file
+        self.session_only: set[str] = set()
+        """Views saved without a file to write (the demo, --read-only): in no config."""
 
     def open_list(self) -> None:
         self.app.show_view(
@@ -244,6 +298,7 @@ class SavedViews:
                 window=self.window(),
                 clock=self.app.clock,
                 next_window=self.next_window,
+                delete=self.ask_and_delete,
             )
         )
 
@@ -305,7 +360,60 @@ class SavedViews:
             where = f"to {self.views_file}"
         else:
             where = "for this session (start with --config FILE to keep views)"
+            self.session_only.add(name)
         view = SavedView(name, query)
         self.views.append(view)
         self.use(view)
         self.app.notify(f"Saved view {name} {where}", markup=False)
+
+    def ask_and_delete(self, view: SavedView) -> None:
+        """Ask, then delete `view`: from the config file, or from this session when it was
+        only kept for it. Without a file to write, a view of the config stays."""
+        in_session = view.name in self.session_only
+        if self.views_file is None and not in_session:
+            why = (
+                "the monitor was opened read-only"
+                if getattr(self.app.options, "read_only", False)
+                else "the demo's config is bundled with the program"
+            )
+            self.app.notify(
+                f"View {view.name} not deleted: {why}.", severity="warning", markup=False
+            )
+            return
+        where = (
+            "It is forgotten for this session."
+            if in_session
+            else f"Its entry leaves {self.views_file} (comments and other keys stay)."
+        )
+
+        def answered(delete: bool | None) -> None:
+            if delete:
+                self.delete(view, in_session=in_session)
+
+        self.app.push_screen(DeleteViewDialog(view, where), answered)
+
+    def delete(self, view: SavedView, *, in_session: bool) -> None:
+        from sources.model.config import ConfigError
+        from sources.model.config_write import remove_view
+
+        if not in_session and self.views_file is not None:
+            try:
+                remove_view(self.views_file, view.name)
+            except (ConfigError, OSError) as exc:
+                self.app.notify(
+                    f"View not deleted: {exc}", severity="error", timeout=15, markup=False
+                )
+                return
+            where = f"from {self.views_file}"
+        else:
+            self.session_only.discard(view.name)
+            where = "for this session"
+        self.views = [v for v in self.views if v.name != view.name]
+        bar = self.app.filter_bar
+        if bar.view is not None and bar.view.name == view.name:
+            bar.view = None  # its query stays the filter, as typed text would
+            bar.show_line()
+        screen = self.app.screen
+        if isinstance(screen, SavedViewsScreen):
+            screen.views_changed(self.views)
+        self.app.notify(f"Deleted view {view.name} {where}", markup=False)

@@ -77,6 +77,14 @@ class AccountPage:
     """Every stored post of the account."""
     recent: tuple[AccountPost, ...]
     """The newest posts (up to the limit asked for), newest first."""
+    own_posts: int = 0
+    """The stored posts that reply to and quote nothing (a parody account's own posts are
+    no reactions: a reaction is a reply or a quote)."""
+
+    @property
+    def reactions(self) -> int:
+        """The stored posts that reply to or quote a post."""
+        return self.posts - self.own_posts
 
 
 def account_page(store: Store, key: str, *, limit: int = 200) -> AccountPage | None:
@@ -136,7 +144,17 @@ def _page(store: Store, account: dict[str, Any], limit: int) -> AccountPage:
         created_at=account["created_at"],
         posts=int(posts),
         recent=recent,
+        own_posts=_own_posts(store, by_author, values) if posts else 0,
     )
+
+
+def _own_posts(store: Store, by_author: str, values: list[str]) -> int:
+    """How many of an author's posts reply to and quote nothing (`by_author` on `m`)."""
+    sql = (
+        f"SELECT count(*) FROM mentions AS m WHERE {by_author} "
+        "AND coalesce(m.in_reply_to, m.quoted_id, '') = ''"
+    )
+    return int(store.conn.execute(sql, values).fetchone()[0])
 
 
 # --- text blocks ----------------------------------------------------------------------------

@@ -1,9 +1,12 @@
-"""Writing a saved view into the config file, keeping everything else as the user wrote it.
+"""Adding or deleting a saved view in the config file, keeping everything else as the user
+wrote it.
 
 The file is edited with tomlkit, which keeps comments, order and formatting; only the new
-`name = "query"` line is added to `[views]` (created at the end when there is none). The
-result is written beside the file, loaded again as a check, and only then renamed over
-it, so a failed save never leaves a broken or half-written config behind.
+`name = "query"` line is added to `[views]` (created at the end when there is none), or
+the one view's entry removed. The result is written beside the file, loaded again as a
+check, and only then renamed over it, so a failed write never leaves a broken or
+half-written config behind. A file without write permission is refused, not replaced:
+the rename would otherwise go through, though the user marked the file read-only.
 """
 
 from __future__ import annotations
@@ -30,20 +33,18 @@ class ViewNameTaken(ConfigError):
     """The config already has a view (or another `views` key) of that name."""
 
 
+class ConfigReadOnly(ConfigError):
+    """The config file may not be written (its permissions say so)."""
+
+
 def add_view(path: Path, name: str, query: str, *, label: str = "") -> None:
     """Add the view `name` to the config at `path` (created if it does not exist).
 
-    Raises `ViewNameTaken` when the name is in use, `ConfigError` when the file cannot be
-    read or would not load afterwards, `OSError` when it cannot be written.
+    Raises `ViewNameTaken` when the name is in use, `ConfigReadOnly` when the file may not
+    be written, `ConfigError` when it cannot be read or would not load afterwards,
+    `OSError` when it cannot be written.
     """
-    try:
-        text = path.read_text("utf-8") if path.exists() else NEW_FILE_HEADER
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read config file: {exc}") from exc
-    try:
-        document = tomlkit.parse(text)
-    except TOMLKitError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    document = _document(path, NEW_FILE_HEADER)
     views = document.get("views")
     if views is None:
         views = tomlkit.table()
@@ -61,6 +62,51 @@ def add_view(path: Path, name: str, query: str, *, label: str = "") -> None:
     new_text = tomlkit.dumps(document)
     _check_added(path, new_text, name, query)
     _replace(path, new_text)
+
+
+def remove_view(path: Path, name: str) -> None:
+    """Delete the view `name` (its line, or its `[views.NAME]` table) from the config at
+    `path`; every other line, comments included, stays as written.
+
+    Raises `ConfigError` when the file has no such view or would not load afterwards,
+    `ConfigReadOnly` when it may not be written, `OSError` when writing fails.
+    """
+    document = _document(path, None)
+    views = document.get("views")
+    if not isinstance(views, Table | InlineTable) or name not in views:
+        raise ConfigError(f"{path}: no view named {name!r} in [views]")
+    del views[name]
+    new_text = tomlkit.dumps(document)
+    try:
+        left = tomllib.loads(new_text).get("views", {})
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: the view could not be deleted ({exc})") from exc
+    if name in left:
+        raise ConfigError(f"{path}: the view could not be deleted (it read back)")
+    _replace(path, new_text)
+
+
+def _document(path: Path, new_file: str | None) -> tomlkit.TOMLDocument:
+    """The config at `path` as an editable document (`new_file` when there is none yet)."""
+    if path.exists():
+        _refuse_read_only(path)
+    try:
+        text = path.read_text("utf-8") if new_file is None or path.exists() else new_file
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read config file: {exc}") from exc
+    try:
+        return tomlkit.parse(text)
+    except TOMLKitError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+
+
+def _refuse_read_only(path: Path) -> None:
+    # The mode bits as well as access(): for root, access() allows every write.
+    if not os.access(path, os.W_OK) or not path.stat().st_mode & 0o222:
+        raise ConfigReadOnly(
+            f"{path}: the config file is read-only (no write permission); "
+            "allow writing to it, or edit [views] by hand"
+        )
 
 
 def _check_added(path: Path, text: str, name: str, query: str) -> None:
