@@ -25,7 +25,7 @@ def test_the_narrow_columns_give_way_before_the_text() -> None:
     """Topics shrink first, then the author is capped; wide feeds keep both whole."""
     wide = column_widths(120, time_width=5)
     assert wide["author"] == 20 and wide["topics"] == 13
-    sixty = column_widths(60, time_width=5)
+    sixty = column_widths(62, time_width=5)  # the source cell holds two marks and the icon
     assert sixty["author"] == 15 and 0 < sixty["topics"] < 10
     narrow = column_widths(48, time_width=5)
     assert narrow["topics"] == 0 and 0 < narrow["author"] < 15

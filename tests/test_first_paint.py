@@ -50,7 +50,7 @@ def test_a_row_has_the_monitors_columns_and_time_of_day() -> None:
     assert [len(cell) for cell in shown] == list(column_widths(120, len("09:15")).values())
     assert len(shown[0]) == 5 and len(shown[4]) == text_width(120, 5)
     assert shown[0].strip() == "09:15"
-    assert shown[1] == " X"
+    assert shown[1] == "  X"  # the places of the star and the unread mark, then the icon
     assert shown[2].strip() == "AMB anna_k"
     assert shown[3].strip() == ""
     assert shown[4].strip() == "Der Stundenlohn reicht nicht"

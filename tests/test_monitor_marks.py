@@ -211,3 +211,22 @@ async def test_a_store_that_cannot_be_written_keeps_the_marks_and_says_why(
         assert not feed_of(app).known[scenario.critical_id].starred
         assert "★" not in source_cell(app, scenario.critical_id)
         assert app.is_running
+
+
+async def test_a_starred_post_still_shows_whether_it_is_read(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    """A starred unread post shows both `★` and `•`; `m` takes the `•` away and the star stays."""
+    app = make_app(scenario, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await go_to(pilot, app, scenario.tom_reply_id)
+        await pilot.press("asterisk")
+        await wait_until(pilot, lambda: any("Starred" in t for t in toasts(app)))
+        unread_starred = source_cell(app, scenario.tom_reply_id)
+        assert "★" in unread_starred and "•" in unread_starred
+        await pilot.press("m")
+        await wait_until(pilot, lambda: feed_of(app).known[scenario.tom_reply_id].read)
+        read_starred = source_cell(app, scenario.tom_reply_id)
+        assert "★" in read_starred and "•" not in read_starred
+        assert read_starred.endswith("X") and unread_starred.endswith("X")

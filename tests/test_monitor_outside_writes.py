@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, timedelta
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from filters.classify import Classifier
 from sources.x.twitter_v2 import parse_response
 from tests.builders import page, tweet, user
 from tests.monitor_scenario import CONFIG, NOW, build_store, frozen_clock
-from tests.tui_helpers import feed_of, filter_line_of, settle
+from tests.tui_helpers import feed_of, filter_line_of, settle, status_of
 from tui.launch import topic_labels
 from tui.messages import MentionsStored
 from tui.monitor import MonitorApp, MonitorOptions
@@ -123,3 +124,33 @@ async def test_the_count_stays_true_when_a_mention_is_reported_twice(tmp_path: P
         app.refresh_topics()
         await settle(pilot)
         assert f"{before + 3:,} mentions" in filter_line_of(app)
+
+
+def number_before(text: str, words: str) -> int:
+    """The count the screen gives just before `words` (`1,946 mentions` -> 1946)."""
+    match = re.search(rf"([\d,]+) {words}", text)
+    assert match is not None, text
+    return int(match.group(1).replace(",", ""))
+
+
+async def test_while_paused_the_total_and_the_unread_count_agree(tmp_path: Path) -> None:
+    """Paused, the filter line's total keeps counting the store with the unread count: it
+    never says fewer mentions than are unread, and the waiting ones are counted apart."""
+    scenario = build_store(tmp_path / "store.db")
+    app = offline_app(scenario.path, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        with Store.open(scenario.path, readonly=True) as store:
+            before = store.count_mentions()
+        app.action_toggle_pause()
+        write_elsewhere(scenario.path, 9400, 3)
+        app.check_outside_writes()
+        await settle(pilot)
+        app.refresh_topics()  # the 5-second ticks
+        app.refresh_sources()
+        await settle(pilot)
+        assert app.paused_count == 3
+        total = number_before(filter_line_of(app), "mentions")
+        unread = number_before(status_of(app), "unread")
+        assert total == before + 3
+        assert unread <= total

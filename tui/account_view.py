@@ -21,7 +21,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
@@ -30,6 +29,7 @@ from sources.model.counted import counted
 from sources.model.handles import shown_author
 from tui import gateway, timefmt
 from tui.gateway import AccountPage, AccountPost
+from tui.over_feed import OverFeedScreen
 from tui.safe_text import clean, shorten
 from tui.thread_rows import POST, WalkRow, display_tz, open_row
 
@@ -130,7 +130,7 @@ def target_content(post: AccountPost, platform: str) -> Content:
     )
 
 
-class AccountScreen(Screen[None]):
+class AccountScreen(OverFeedScreen):
     """A parody (or any non-ambassador) account with its posts as rows to open."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q", "app.pop_screen", "Back")]

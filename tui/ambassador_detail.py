@@ -19,7 +19,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Static
 from textual.worker import Worker, WorkerState
@@ -39,6 +38,7 @@ from tui.gateway import (
     profile_evidence_ids,
     reading,
 )
+from tui.over_feed import OverFeedScreen
 from tui.safe_text import clean, shorten
 
 HEAT_SHADES = " ░▒▓█"
@@ -77,7 +77,7 @@ def heatmap_content(
     return Content.assemble(*parts)
 
 
-class AmbassadorDetailScreen(Screen[None]):
+class AmbassadorDetailScreen(OverFeedScreen):
     """The signals of one ambassador account, with their evidence."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q", "app.pop_screen", "Back")]

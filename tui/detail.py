@@ -18,7 +18,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from filters.threads import ParodyReaction, PostRef, Thread
@@ -31,6 +30,7 @@ from tui.badges import reply_badge_content
 from tui.feed_columns import time_label
 from tui.gateway import MentionDetail, PostAuthor
 from tui.links import open_in_browser
+from tui.over_feed import OverFeedScreen
 from tui.reading import author_handle, post_body
 from tui.safe_text import clean
 from tui.thread_rows import (
@@ -66,12 +66,12 @@ def account_age(created_at: str | None, now: datetime) -> str:
     return f"{days // 365} years"
 
 
-class DetailScreen(Screen[None]):
+class DetailScreen(OverFeedScreen):
     """Everything about one mention, and the thread it belongs to."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "app.pop_screen", "Back"),
-        Binding("o", "open_url", "Open in browser"),
+        Binding("o", "open_url", "Browser", tooltip="Open the post in the browser"),
     ]
     DEFAULT_CSS = """
     DetailScreen VerticalScroll { padding: 0 1; }

@@ -146,13 +146,12 @@ class FeedTable(ListTable):
         return [time_cell, icon, author, chips, text]
 
     def _source_cell(self, platform: str, read: bool, starred: bool) -> Text:
+        # Each mark has a place of its own: a star never hides whether the post is read.
         cell = Text(end="", no_wrap=True)
-        if starred:
-            cell.append("★", style=Style(color=self._theme_color("warning"), bold=True))
-        elif not read:
-            cell.append("•", style=Style(color=self._theme_color("accent"), bold=True))
-        else:
-            cell.append(" ")
+        cell.append(
+            "★" if starred else " ", style=Style(color=self._theme_color("warning"), bold=True)
+        )
+        cell.append(" " if read else "•", style=Style(color=self._theme_color("accent"), bold=True))
         cell.append(SOURCE_ICONS.get(platform, "?"), style="bold")
         return cell
 
@@ -384,3 +383,11 @@ class FeedTable(ListTable):
 
     def on_resize(self) -> None:
         self.fit_columns()
+        # A smaller table keeps its scroll offset: the row under the cursor (the post the
+        # reading pane shows) could be left off screen. Once the new size is laid out,
+        # scroll just enough to show it again.
+        self.call_after_refresh(self._keep_cursor_in_view)
+
+    def _keep_cursor_in_view(self) -> None:
+        if self.row_count and self.is_attached:
+            self._scroll_cursor_into_view(animate=False)

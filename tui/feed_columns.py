@@ -25,13 +25,14 @@ NO_TEXT = "(no text)"
 
 FIXED_COLUMNS = (
     ("time", "Time", timefmt.WIDTH),
-    ("src", "", 2),
+    ("src", "", 3),
     ("author", "Author", 15),
     ("topics", "Topics", 10),
 )
 """The columns before the text, with their widths on a roomy feed (`column_widths` fits
 them to the feed). The topics cell also holds an ambassador reply's badge marker
-(`⚠co #3 sig`); the source cell starts with the reader's mark (`★` starred, `•` unread)."""
+(`⚠co #3 sig`); the source cell starts with the reader's marks, each in its own place
+(`★` starred, then `•` unread: `★•X`)."""
 SIDE_BY_SIDE_WIDTH = 140
 """From this many columns the post sits beside the list; below, under it."""
 TOPICS_PANEL_WIDTH = 180
@@ -73,7 +74,7 @@ def column_widths(feed_width: int, time_width: int = timefmt.WIDTH) -> dict[str,
     """
     widths = {
         "time": max(len("Time"), time_width),
-        "src": 2,
+        "src": 3,
         "author": author_width(feed_width),
         "topics": topics_width(feed_width),
     }

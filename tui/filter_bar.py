@@ -29,6 +29,12 @@ from tui.safe_text import clean
 PLACEHOLDER = "topic:pay lang:de role:ambassador, or words"
 
 
+class FilterInput(Input):
+    """The query input; the footer names its `enter` while a filter is typed."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "submit", "Apply")]
+
+
 class FilterBar(Vertical):
     """The query input and the line under it that always shows what the feed selects."""
 
@@ -40,7 +46,11 @@ class FilterBar(Vertical):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save_view", "Save filter as view", show=False),
+        # Shown while the input has the focus: the footer then names what typing allows.
+        Binding(
+            "escape", "app.clear_filter", "Cancel", tooltip="Cancel the edit; the filter stays"
+        ),
+        Binding("ctrl+s", "save_view", "Save as view", tooltip="Save the filter as a view"),
     ]
 
     class SaveRequested(Message):
@@ -83,7 +93,7 @@ class FilterBar(Vertical):
         """How many mentions the selection matches ("37", "more than 10,000"), once counted."""
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder=PLACEHOLDER, id="filter")
+        yield FilterInput(placeholder=PLACEHOLDER, id="filter")
         yield Static(id="filter-line")
 
     def on_mount(self) -> None:

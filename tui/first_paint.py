@@ -126,7 +126,7 @@ def row_cells(
     widths = column_widths(feed_width, len(when) if time_width is None else time_width)
     words = [
         when,
-        " " + SOURCE_ICONS.get(str(row.get("platform") or ""), "?"),
+        "  " + SOURCE_ICONS.get(str(row.get("platform") or ""), "?"),
         f"{badge[0]} {author}" if badge else author,
         "",
         clean(row.get("text") or row.get("title") or "", one_line=True),

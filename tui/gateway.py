@@ -424,6 +424,13 @@ def unread_text(reader: Reader) -> str:
     return f"more than {UNREAD_CAP:,}" if count > UNREAD_CAP else f"{count:,}"
 
 
+def count_text(reader: Reader, selection: Selection) -> str:
+    """How many mentions `selection` matches, as the filter line says it (`37`, `more than
+    10,000`); an empty selection counts the whole store."""
+    count = count_matching(reader, selection)
+    return f"more than {COUNT_CAP:,}" if count > COUNT_CAP else f"{count:,}"
+
+
 MARK_TRIES = 3
 """Times a mark is tried while another writer keeps the store busy (each try waits the
 store's busy timeout for its turn): a long import transaction is waited out, not taken

@@ -58,7 +58,9 @@ def help_keys(app_bindings: Iterable[Any]) -> Iterable[KeyHelp]:
     def keys(where: str, bindings: Iterable[Any]) -> Iterable[KeyHelp]:
         for binding in bindings:
             if isinstance(binding, Binding):
-                yield KeyHelp(_key_name(binding.key), binding.description or binding.action, where)
+                # A footer label is kept short; the tooltip, where there is one, says more.
+                what = binding.tooltip or binding.description or binding.action
+                yield KeyHelp(_key_name(binding.key), what, where)
 
     yield from keys("Feed", app_bindings)
     yield KeyHelp(

@@ -42,7 +42,6 @@ from tui.feed import PAGE_SIZE, FeedTable
 from tui.feed_columns import TOPICS_PANEL_WIDTH, reader_layout
 from tui.filter_bar import FilterBar
 from tui.gateway import (
-    COUNT_CAP,
     Alert,
     AlertWatcher,
     NewRowWatch,
@@ -53,7 +52,7 @@ from tui.gateway import (
     any_ambassador_post,
     attach_marks,
     combine,
-    count_matching,
+    count_text,
     feed_page,
     feed_rows_by_ids,
     reading,
@@ -107,8 +106,7 @@ def matches_text(store: Reader, selection: Selection, first_page: list[Any]) -> 
     """How many mentions the feed's selection matches, as the filter line says it."""
     if len(first_page) < PAGE_SIZE:
         return str(len(first_page))
-    count = count_matching(store, selection)
-    return f"more than {COUNT_CAP:,}" if count > COUNT_CAP else f"{count:,}"
+    return count_text(store, selection)
 
 
 @dataclass(frozen=True)
@@ -459,6 +457,10 @@ class MonitorApp(App[None]):
             self.paused_count += len(fresh)
             self.show_status()
         self.topics_dirty = self.topics_dirty or bool(fresh)
+        # The filter line counts the store, like the unread count: paused, it keeps counting
+        # what arrives (the status line says how many of those wait to be shown), so it
+        # never says fewer mentions than the store has unread.
+        self.count_dirty = self.count_dirty or bool(fresh)
 
     @while_shown
     def check_outside_writes(self) -> None:
@@ -489,11 +491,11 @@ class MonitorApp(App[None]):
         if message.generation == self.generation:
             self.reader_marks.over(message.rows)
             self.reader_marks.over(message.changed)
-            if self.feed.merge_arrivals(message.rows):
-                # Counted again at the next topics tick, not added up here: the same mention
-                # can be reported twice (by the collector and by the outside-writes check)
-                # once the bounded feed has let it go.
-                self.count_dirty = True
+            # The filter line's count is not added up here but counted again at the next
+            # topics tick (`mentions_stored` asked for it): the same mention can be reported
+            # twice (by the collector and by the outside-writes check) once the bounded
+            # feed has let it go.
+            self.feed.merge_arrivals(message.rows)
             self.feed.refresh_rows(message.changed)
             self.sync_preview()
             self.show_status()
@@ -510,9 +512,11 @@ class MonitorApp(App[None]):
         """Offline, or once every source has ended, nothing arrives: Pause is neither
         offered nor bound; while paused, space offers Resume instead. Read-only, nothing
         is exported. The keys about one post work where a post is shown: the feed and the
-        post's own view."""
+        post's own view. In a text field `/` is text, not the filter key."""
         if action == "export" and self.options.read_only:
             return False
+        if action == "open_filter" and isinstance(self.focused, Input | TextArea):
+            return False  # `/` is typed there: the footer does not offer it as a key
         if action in POST_ACTIONS:
             return self.post_in_view() is not None
         if action == "pause":
@@ -563,7 +567,20 @@ class MonitorApp(App[None]):
         self.query_one(TopicPanel).refresh_counts()
         if self.count_dirty:
             self.count_dirty = False
-            self.recount_matches(self.selection, self.generation)
+            if self.whole_store_counted() is not None:
+                self.reader_marks.count_unread()  # counts the whole store along with it
+            else:
+                self.recount_matches(self.selection, self.generation)
+
+    def whole_store_counted(self) -> int | None:
+        """The feed's generation when the filter line counts the whole store (no filter, no
+        topic, the first page in), else None. Then the unread count and the total are
+        counted together, the total last: mentions are only added, so the line never
+        shows fewer mentions than unread ones."""
+        bar = self.filter_bar
+        if self.query_text or bar.searching or bar.error:
+            return None
+        return self.generation
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="recount", description="count")
     def recount_matches(self, selection: Selection, generation: int) -> None:
@@ -571,9 +588,7 @@ class MonitorApp(App[None]):
         count stops it."""
         worker = get_current_worker()
         with self.open_store() as store, until_superseded(store, lambda: worker.is_cancelled):
-            count = count_matching(store, selection)
-            text = f"more than {COUNT_CAP:,}" if count > COUNT_CAP else f"{count:,}"
-            self.post_message(MatchesCounted(text, generation=generation))
+            self.post_message(MatchesCounted(count_text(store, selection), generation=generation))
 
     @on(TopicPanel.TopicChosen)
     def topic_chosen(self, message: TopicPanel.TopicChosen) -> None:
@@ -741,6 +756,8 @@ class MonitorApp(App[None]):
     def unread_counted(self, message: UnreadCounted) -> None:
         self.status_line.unread = message.text
         self.status_line.redraw()
+        if message.total is not None and message.generation == self.generation:
+            self.filter_bar.found(message.total)
 
     def action_copy_link(self) -> None:
         """`y`: the post's link (its id when it has none) to the clipboard, through OSC 52."""

@@ -17,7 +17,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
@@ -26,11 +25,12 @@ from sources.model.counted import counted
 from sources.model.handles import platform_of, shown_author
 from tui import gateway
 from tui.gateway import PostAuthor, TextBlockReplies
+from tui.over_feed import OverFeedScreen
 from tui.safe_text import clean
 from tui.thread_rows import AUTHOR, POST, WalkRow, author_content, open_row, when
 
 
-class TextBlockScreen(Screen[None]):
+class TextBlockScreen(OverFeedScreen):
     """The replies of one text block, oldest first."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q", "app.pop_screen", "Back")]

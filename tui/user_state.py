@@ -25,6 +25,7 @@ from typing import Any
 from textual.css.query import NoMatches
 from textual.message import Message
 from textual.timer import Timer
+from textual.worker import get_current_worker
 
 from tui import gateway
 from tui.safe_text import clean
@@ -66,11 +67,14 @@ class MarksSaved(Message):
 
 
 class UnreadCounted(Message):
-    """The store's unread mentions were counted (`37`, `more than 10,000`)."""
+    """The store's unread mentions were counted (`37`, `more than 10,000`), and with them
+    (`total`, or None) all its mentions, for the filter line of the feed's `generation`."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, *, total: str | None = None, generation: int = 0) -> None:
         super().__init__()
         self.text = text
+        self.total = total
+        self.generation = generation
 
 
 class ReaderMarks:
@@ -244,12 +248,18 @@ class ReaderMarks:
     # --- the unread count --------------------------------------------------------------
 
     def count_unread(self) -> None:
-        """Count the unread mentions again (in a worker; a newer count cancels an older)."""
+        """Count the unread mentions again (in a worker; a newer count cancels an older),
+        and the store's mentions when the filter line shows them all (`whole_store_counted`)."""
+        generation = self.app.whole_store_counted()
 
         def count() -> None:
             with self.app.open_store() as store:
                 text = gateway.unread_text(store)
-            self.app.post_message(UnreadCounted(text))
+                total = None
+                if generation is not None:  # after the unread ones: never fewer than they
+                    total = gateway.count_text(store, gateway.Selection())
+            if not get_current_worker().is_cancelled:  # a newer count is on its way
+                self.app.post_message(UnreadCounted(text, total=total, generation=generation or 0))
 
         self.app.run_worker(
             count,

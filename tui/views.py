@@ -19,7 +19,6 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from sources.model.config import Config
@@ -47,13 +46,14 @@ from tui.gateway import (
     reading,
 )
 from tui.list_table import ListTable
+from tui.over_feed import OverFeedScreen
 from tui.safe_text import clean, shorten
 from tui.thread_rows import display_tz
 
 NARROW_WIDTH = 100
 
 
-class ListScreen(Screen[None]):
+class ListScreen(OverFeedScreen):
     """A table of things and a panel about the highlighted one."""
 
     BINDINGS: ClassVar[list[Any]] = [
