@@ -154,7 +154,10 @@ def workdir(tmp_path: Path, realworld: Path, monkeypatch: pytest.MonkeyPatch) ->
         config = Path(os.environ["XDG_CONFIG_HOME"]) / "echowatch" / "config.toml"
         config.parent.mkdir(parents=True)
         config.write_text(
-            f'[[feeds]]\nname = "news"\nurl = "{server.url("/news.xml")}"\n', encoding="utf-8"
+            f'[[feeds]]\nname = "news"\nurl = "{server.url("/news.xml")}"\n'
+            # the README deletes a view the user saved
+            '\n[views]\nmocked = "has:parody"\n',
+            encoding="utf-8",
         )
         (tmp_path / "subscriptions.opml").write_text(
             '<?xml version="1.0"?>\n<opml version="2.0"><head><title>feeds</title></head><body>'
