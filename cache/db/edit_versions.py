@@ -14,6 +14,8 @@ import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 
+from cache.db import chunked
+
 _KEY = '"edit_history_tweet_ids"'
 _CHUNK = 500
 
@@ -268,11 +270,5 @@ def _pairs(
     ids: Sequence[str],
     table: str = "mention_versions",
 ) -> dict[str, str]:
-    """`columns` (two) of the `table` rows whose `key` is one of `ids`, as a dict, asked in
-    chunks (SQLite limits the parameters of one statement)."""
-    found: dict[str, str] = {}
-    for start in range(0, len(ids), _CHUNK):
-        chunk = list(ids[start : start + _CHUNK])
-        marks = ",".join("?" for _ in chunk)
-        found.update(conn.execute(f"SELECT {columns} FROM {table} WHERE {key} IN ({marks})", chunk))
-    return found
+    """`columns` (two) of the `table` rows whose `key` is one of `ids`, as a dict."""
+    return chunked.pairs(conn, table, columns, key, ids)

@@ -18,6 +18,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Sequence
 
+from cache.db import chunked
+
 _CHUNK = 500
 
 SCHEMA = """
@@ -76,18 +78,7 @@ def any_stored(conn: sqlite3.Connection) -> bool:
 
 def stored_reposts(conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, str]:
     """Of `ids`, the retweets set aside, each with its stored payload's digest."""
-    found: dict[str, str] = {}
-    for start in range(0, len(ids), _CHUNK):
-        chunk = list(ids[start : start + _CHUNK])
-        marks = ",".join("?" for _ in chunk)
-        found.update(
-            conn.execute(
-                "SELECT id, json_extract(row, '$.raw_hash') FROM mention_reposts "
-                f"WHERE id IN ({marks})",
-                chunk,
-            )
-        )
-    return found
+    return chunked.pairs(conn, "mention_reposts", "id, json_extract(row, '$.raw_hash')", "id", ids)
 
 
 def count(conn: sqlite3.Connection) -> int:
