@@ -138,7 +138,8 @@ def _add_import(sub: Subparsers) -> Runner:
         "answers, or a Jetstream capture (JSON Lines). Mastodon: saved status lists, "
         "statuses, search answers or thread contexts. Feeds: RSS, Atom or RDF files. Files "
         "may be gzip-compressed; - reads standard input. Importing the same file again "
-        "changes nothing.",
+        "changes nothing. X retweets are kept aside, not counted as mentions (the posts "
+        "they repost are), and an edited post is one mention.",
         epilog="exit status: 0 every file was read (lines skipped inside a file are listed, "
         "they are no failure); 1 at least one file could not be read at all (the others "
         "are still imported); 2 a usage or config error (nothing imported).",
