@@ -87,11 +87,8 @@ def test_live_poll_keeps_the_retweet_aside_and_a_second_poll_changes_nothing(
     assert searched == 0
 
 
-def test_retweets_a_store_already_counted_move_aside_when_it_opens(
-    tmp_path: Path, cli: Any
-) -> None:
-    """A store written before retweets were set aside stops counting them once opened,
-    keeps them in full, and its search index stays whole."""
+def _store_counting_the_retweet(tmp_path: Path, cli: Any) -> Path:
+    """A store as written before retweets were set aside: the retweet among the mentions."""
     made = tmp_path / "made.db"
     assert cli("import", _archive(tmp_path, SEARCH_PAGE), "--db", made).code == 0
     with sqlite3.connect(made) as conn:  # the retweet back among the mentions, as before
@@ -100,7 +97,15 @@ def test_retweets_a_store_already_counted_move_aside_when_it_opens(
         conn.execute(
             f"INSERT INTO mentions ({', '.join(columns)}) SELECT {values} FROM mention_reposts"
         )
-    old = store_before("m023_retweets_set_aside", tmp_path / "old.db", made)
+    return store_before("m023_retweets_set_aside", tmp_path / "old.db", made)
+
+
+def test_retweets_a_store_already_counted_move_aside_when_it_opens(
+    tmp_path: Path, cli: Any
+) -> None:
+    """A store written before retweets were set aside stops counting them once opened,
+    keeps them in full, and its search index stays whole."""
+    old = _store_counting_the_retweet(tmp_path, cli)
     with sqlite3.connect(old) as conn:
         assert conn.execute("SELECT count(*) FROM mentions").fetchone()[0] == 2
 
@@ -140,3 +145,25 @@ def test_a_stored_retweet_known_only_by_its_text_moves_aside_when_the_store_open
         )
     old = store_before("m023_retweets_set_aside", tmp_path / "old.db", made)
     assert _exported_ids(cli, old) == []
+
+
+def test_marks_on_a_retweet_carry_to_the_post_it_reposts_when_an_older_store_opens(
+    tmp_path: Path, cli: Any
+) -> None:
+    """A retweet starred and read before the upgrade leaves the post it reposts starred and read."""
+    old = _store_counting_the_retweet(tmp_path, cli)
+    with sqlite3.connect(old) as conn:  # marked in the old monitor (`*`, then read)
+        conn.execute(
+            "INSERT INTO mention_marks (mention_id, read_at, starred_at) "
+            "VALUES (?, '2026-12-01T01:00:00Z', '2026-12-01T00:00:00Z')",
+            [f"x:{RETWEET['id']}"],
+        )
+
+    starred = cli("export", "--db", old, "--format", "jsonl", "--query", "is:starred")
+    assert starred.code == 0, starred.err
+    assert [json.loads(line)["id"] for line in starred.out.splitlines() if line] == [
+        f"x:{ORIGINAL['id']}"
+    ]
+    unread = cli("export", "--db", old, "--format", "jsonl", "--query", "is:unread")
+    assert unread.code == 0, unread.err
+    assert unread.out.strip() == ""

@@ -71,6 +71,22 @@ def set_aside(
     return set(ids)
 
 
+def carry_marks(conn: sqlite3.Connection) -> None:
+    """Star and mark read the post each marked retweet set aside reposts, when that post
+    is a mention: a reader marked the retweet for its words, which are that post's. The
+    post's own marks stay as set; the retweet keeps its marks, aside with it."""
+    for column in ("read_at", "starred_at"):
+        conn.execute(
+            f"INSERT INTO mention_marks (mention_id, {column}) "
+            f"SELECT r.reposted_id, min(k.{column}) FROM mention_marks AS k "
+            "JOIN mention_reposts AS r ON r.id = k.mention_id "
+            "JOIN mentions AS m ON m.id = r.reposted_id "
+            f"WHERE k.{column} IS NOT NULL GROUP BY r.reposted_id "
+            f"ON CONFLICT (mention_id) DO UPDATE SET "
+            f"{column} = coalesce({column}, excluded.{column})"
+        )
+
+
 def any_stored(conn: sqlite3.Connection) -> bool:
     """Whether the store holds a retweet set aside."""
     return conn.execute("SELECT 1 FROM mention_reposts LIMIT 1").fetchone() is not None

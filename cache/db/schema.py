@@ -689,3 +689,12 @@ def m029_account_captures(db: Database) -> None:
     # When the stored profile was captured (cache.write.ingest.store_accounts): an older
     # capture read later no longer replaces it. Unknown for the profiles stored before.
     db.execute("ALTER TABLE accounts ADD COLUMN captured_at TEXT NOT NULL DEFAULT ''")
+
+
+@migrations()
+def m030_retweet_marks_to_reposted_posts(db: Database) -> None:
+    # Marks set on a retweet while it counted as a mention (before m023) would stay with it,
+    # aside and out of sight: the post it reposts takes them (cache.db.reposts.carry_marks).
+    from cache.db import reposts
+
+    reposts.carry_marks(db.conn)
