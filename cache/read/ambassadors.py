@@ -35,6 +35,7 @@ from filters.signals.measures import (
 )
 from sources.model.config import Config, ConfigError
 from sources.model.records import utc_now
+from sources.model.reply_parents import parent_author_key
 from sources.model.text import parse_timestamp
 
 log = logging.getLogger("echowatch.ambassadors")
@@ -419,6 +420,7 @@ def _load_programme(store: Store, config: Config) -> _Programme:
         if created is not None and not row["time_flag"]:  # no delay from an untrusted time
             parent_times[row["id"]] = created
         parent_topics[row["id"]] = tuple(as_json_list(row["topics"]))
+    parent_authors.update(_unstored_parent_authors(store, posts.values(), parent_authors))
     # An edited post was said when its first version was: a delay counts from then.
     for parent_id, text in edit_versions.first_times(store.conn, list(parent_times)).items():
         first = parse_timestamp(text)
@@ -510,3 +512,25 @@ def _office_hours(config: Config) -> tuple[time, time]:
 
 def _where(config: Config) -> str:
     return str(config.path) if config.path else "built-in config"
+
+
+def _unstored_parent_authors(
+    store: Store, posts: Iterable[Iterable[Post]], stored: Mapping[str, str]
+) -> dict[str, str]:
+    """Parent id -> author key, for replies whose parent is not stored, as each reply names
+    it: without this a reply continuing one's own thread would count as answering others."""
+    waiting = {
+        p.id: p.in_reply_to
+        for ps in posts
+        for p in ps
+        if p.in_reply_to and p.in_reply_to not in stored
+    }
+    found: dict[str, str] = {}
+    for row in rows_for_ids(
+        store, "SELECT id, raw FROM mentions WHERE id IN ({marks})", sorted(waiting)
+    ):
+        parent = waiting[row["id"]] or ""
+        author = parent_author_key(row["id"], parent, row["raw"])
+        if author:
+            found[parent] = author
+    return found

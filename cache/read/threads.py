@@ -50,7 +50,8 @@ def thread_for(store: Store, mention_id: str) -> Thread | None:
     """The thread that `mention_id` belongs to, rooted at its critical mention.
 
     Any member works: the critical mention, an ambassador reply, or a parody reaction.
-    None when the mention belongs to no thread. When the critical mention itself is not
+    None when the mention belongs to no thread (an answer to a parody post is in none).
+    When the critical mention itself is not
     stored yet, the thread is still returned with a bare root listed in `missing_ids`.
     """
     root_id = _root_id(store, mention_id)
@@ -128,6 +129,7 @@ def _members(root_id: str, by_target: dict[str, list[LinkedPost]]) -> list[Linke
 
 def _root_id(store: Store, mention_id: str) -> str | None:
     current = mention_id
+    followed = False  # a link was followed: `current` is no longer the post opened
     for _ in range(_MAX_WALK):
         post = _load(store, [current]).get(current)
         if post is None and (newer := edit_versions.newest_of(store.conn, [current])):
@@ -138,12 +140,17 @@ def _root_id(store: Store, mention_id: str) -> str | None:
             return current if current != mention_id or _is_referenced(store, current) else None
         if can_be_critical(post.ref.role, post.kind):
             return current
+        if post.ref.role == "parody" and followed:
+            # A thread reaches a parody post only as a reaction, which nothing hangs from:
+            # an answer to it (an ambassador's or another parody's) is in no thread.
+            return None
         if post.ref.role == "ambassador" and post.in_reply_to:
             current = post.in_reply_to
         elif post.ref.role == "parody" and (post.in_reply_to or post.quoted_id):
             current = post.in_reply_to or post.quoted_id or ""
         else:
             return None
+        followed = True
     return None
 
 
