@@ -14,10 +14,10 @@ import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 
-from cache.db import chunked
+from cache.db import aside, chunked
 
 _KEY = '"edit_history_tweet_ids"'
-_CHUNK = 500
+_CHUNK = chunked.CHUNK
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS mention_versions (
@@ -90,15 +90,16 @@ def settle(
     if not families:
         return set()
     wanted = list({i for family in families for i in family})
-    stored: dict[str, int] = {}
+    stored: set[str] = set()
     for start in range(0, len(wanted), _CHUNK):
         chunk = wanted[start : start + _CHUNK]
         marks = ",".join("?" for _ in chunk)
-        stored.update(conn.execute(f"SELECT id, rowid FROM mentions WHERE id IN ({marks})", chunk))
-    moved: set[str] = set()
+        stored.update(
+            i for (i,) in conn.execute(f"SELECT id FROM mentions WHERE id IN ({marks})", chunk)
+        )
+    moved: dict[str, None] = {}  # in the order moved
     followed: dict[str, str] = {}
-    columns = [str(r[1]) for r in conn.execute("PRAGMA table_info(mentions)")]
-    as_json = "json_object(" + ", ".join(f"'{c}', {c}" for c in columns) + ")"
+    as_json = aside.row_json(conn)
     for family in families:
         present = [i for i in family if i in stored and i not in moved]
         if not present:
@@ -107,20 +108,12 @@ def settle(
         for old in present:
             if old == newest:
                 continue
-            if fts_since is not None and stored[old] > fts_since:
-                conn.execute(
-                    "INSERT INTO mentions_fts (rowid, text) SELECT rowid, text FROM mentions "
-                    "WHERE id = ?",
-                    (old,),
-                )
             conn.execute(
                 "INSERT OR REPLACE INTO mention_versions (id, newest_id, row) "
                 f"SELECT id, ?, {as_json} FROM mentions WHERE id = ?",
                 (newest, old),
             )
-            conn.execute("DELETE FROM mentions WHERE id = ?", (old,))
-            conn.execute("DELETE FROM mention_topics WHERE mention_id = ?", (old,))
-            moved.add(old)
+            moved[old] = None
         marks = ",".join("?" for _ in family)
         conn.execute(
             f"UPDATE mention_versions SET newest_id = ? WHERE id IN ({marks})", (newest, *family)
@@ -130,8 +123,9 @@ def settle(
             [(i, newest) for i in family],
         )
         followed.update((i, newest) for i in family if i != newest)
+    aside.take_out(conn, list(moved), fts_since)
     follow(conn, followed)
-    return moved
+    return set(moved)
 
 
 def _joined(

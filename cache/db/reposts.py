@@ -18,9 +18,9 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Sequence
 
-from cache.db import chunked
+from cache.db import aside, chunked
 
-_CHUNK = 500
+_CHUNK = chunked.CHUNK
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS mention_reposts (
@@ -50,24 +50,16 @@ def set_aside(
     ids = [mention_id for mention_id, kind in written if kind == "retweet"]
     if not ids:
         return set()
-    columns = [str(r[1]) for r in conn.execute("PRAGMA table_info(mentions)")]
-    as_json = "json_object(" + ", ".join(f"'{c}', {c}" for c in columns) + ")"
+    as_json = aside.row_json(conn)
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
         marks = ",".join("?" for _ in chunk)
-        if fts_since is not None:
-            conn.execute(
-                "INSERT INTO mentions_fts (rowid, text) SELECT rowid, text FROM mentions "
-                f"WHERE id IN ({marks}) AND rowid > ?",
-                (*chunk, fts_since),
-            )
         conn.execute(
             "INSERT OR REPLACE INTO mention_reposts (id, reposted_id, row) "
             f"SELECT id, {_REPOSTED_ID}, {as_json} FROM mentions WHERE id IN ({marks})",
             chunk,
         )
-        conn.execute(f"DELETE FROM mentions WHERE id IN ({marks})", chunk)
-        conn.execute(f"DELETE FROM mention_topics WHERE mention_id IN ({marks})", chunk)
+    aside.take_out(conn, ids, fts_since)
     return set(ids)
 
 
