@@ -23,7 +23,7 @@ from cache.db.store import Store
 from tests.store_helpers import DAY0, STRIKE_TEXT, add_posts, recorder_command, steady_days
 from tests.store_helpers import alerts_config as _config
 
-DOCS = Path(__file__).resolve().parents[1] / "docs"
+NOTIFY_SCRIPTS = Path(__file__).resolve().parents[1] / "cache" / "alerts"
 
 
 def test_notify_command_gets_text_author_and_link(db_path: Path, tmp_path: Path) -> None:
@@ -112,11 +112,11 @@ def hook() -> Iterator[tuple[str, list[bytes]]]:
 
 
 def test_webhook_script_posts_the_alert_to_a_chat(demo_db: Path, hook) -> None:
-    """docs/notify-webhook.sh posts the summary and each top post's link to the chat."""
+    """cache/alerts/notify-webhook.sh posts the summary and each top post's link to the chat."""
     url, bodies = hook
     payload = _payload(demo_db)
     done = subprocess.run(
-        ["sh", str(DOCS / "notify-webhook.sh")],
+        ["sh", str(NOTIFY_SCRIPTS / "notify-webhook.sh")],
         input=payload,
         env={**os.environ, "ECHOWATCH_WEBHOOK_URL": url},
         capture_output=True,
@@ -130,7 +130,7 @@ def test_webhook_script_posts_the_alert_to_a_chat(demo_db: Path, hook) -> None:
 
 
 def test_desktop_script_calls_notify_send_safely(demo_db: Path, tmp_path: Path) -> None:
-    """docs/notify-desktop.sh calls notify-send with the topic and the top posts as text.
+    """cache/alerts/notify-desktop.sh calls notify-send with the topic and the top posts as text.
 
     notify-send is replaced by a recorder on PATH: the desktop itself is not under test.
     """
@@ -146,7 +146,7 @@ def test_desktop_script_calls_notify_send_safely(demo_db: Path, tmp_path: Path) 
     recorder.chmod(0o755)
     payload = _payload(demo_db)
     done = subprocess.run(
-        ["sh", str(DOCS / "notify-desktop.sh")],
+        ["sh", str(NOTIFY_SCRIPTS / "notify-desktop.sh")],
         input=payload,
         env={**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"},
         capture_output=True,
