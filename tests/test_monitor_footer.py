@@ -1,5 +1,5 @@
-"""The footer: every key a screen shows there fits whole at 120 columns, and the filter
-bar's footer names the keys that work while typing a filter."""
+"""The footer: every key a screen shows there fits whole at 120 and at 80 columns, and the
+filter bar's footer names the keys that work while typing a filter."""
 
 from __future__ import annotations
 
@@ -67,6 +67,31 @@ async def test_every_screens_footer_fits_at_120_columns(tmp_path: Path) -> None:
         await open_first(pilot, app, AUTHOR)
         assert isinstance(app.screen, AccountScreen)
         assert_fits(app, "author")
+
+
+async def test_every_screens_footer_fits_whole_at_80_columns(tmp_path: Path) -> None:
+    """At 80x24 each screen's footer shows whole keys from the left, `?` among them, and no
+    key cut in the middle; widening to 120 columns brings back the keys left out."""
+    scenario = build_store(tmp_path / "store.db")
+    app = make_app_with_views(scenario, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("space")
+        await settle(pilot)
+        narrow = [key for key, _, _ in footer_entries(app)]
+        assert_fits(app, "feed")
+        assert "question_mark" in narrow and "ctrl+p" not in narrow
+        for key in ("a", "p", "s", "v", "exclamation_mark"):
+            await pilot.press(key)
+            await settle(pilot)
+            assert_fits(app, key)
+            assert "question_mark" in [k for k, _, _ in footer_entries(app)], key
+            await pilot.press("escape")
+            await settle(pilot)
+        await pilot.resize_terminal(120, 40)
+        await settle(pilot)
+        wide = [key for key, _, _ in footer_entries(app)]
+        assert wide[: len(narrow)] == narrow and {"e", "ctrl+p"} <= set(wide), (narrow, wide)
 
 
 async def test_the_filter_bar_footer_names_its_keys(tmp_path: Path) -> None:

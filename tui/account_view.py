@@ -21,13 +21,14 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 from textual.worker import Worker, WorkerState
 
 from sources.model.config import Config
 from sources.model.counted import counted
 from sources.model.handles import shown_author
 from tui import gateway, timefmt
+from tui.fitted_footer import FittedFooter
 from tui.gateway import AccountPage, AccountPost
 from tui.over_feed import OverFeedScreen
 from tui.safe_text import clean, shorten
@@ -158,7 +159,7 @@ class AccountScreen(OverFeedScreen):
         yield Header()
         with VerticalScroll(id="account-body"):
             yield Static(Content(f"Loading {self.key}…"))
-        yield Footer()
+        yield FittedFooter()
 
     def on_mount(self) -> None:
         self.title = "Account"

@@ -20,7 +20,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 from textual.worker import Worker, WorkerState
 
 from filters.signals.findings import Finding, percent
@@ -30,6 +30,7 @@ from sources.model.counted import counted
 from sources.model.records import utc_now
 from tui import timefmt
 from tui.detail import format_delay
+from tui.fitted_footer import FittedFooter
 from tui.gateway import (
     AmbassadorProfile,
     EvidencePost,
@@ -123,7 +124,7 @@ class AmbassadorDetailScreen(OverFeedScreen):
         yield Header()
         with VerticalScroll(id="ambassador-body"):
             yield Static(Content(f"Loading {self.key}…"), id="ambassador-loading")
-        yield Footer()
+        yield FittedFooter()
 
     def on_mount(self) -> None:
         self.title = "Ambassador signals"

@@ -18,7 +18,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from filters.threads import ParodyReaction, PostRef, Thread
 from sources.model.config import Config
@@ -28,6 +28,7 @@ from sources.model.text import format_delay, parse_timestamp
 from tui import gateway, timefmt
 from tui.badges import reply_badge_content
 from tui.feed_columns import time_label
+from tui.fitted_footer import FittedFooter
 from tui.gateway import MentionDetail, PostAuthor
 from tui.links import open_in_browser
 from tui.over_feed import OverFeedScreen
@@ -128,7 +129,7 @@ class DetailScreen(OverFeedScreen):
         yield Header()
         with VerticalScroll(id="detail-body"):
             yield Static(Content(f"Loading {self.mention_id}…"), id="detail-loading")
-        yield Footer()
+        yield FittedFooter()
 
     def on_mount(self) -> None:
         self.title = "Mention"

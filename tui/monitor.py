@@ -24,7 +24,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Container, Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Header, Input, TextArea
+from textual.widgets import Header, Input, TextArea
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from filters.topics import topic_ids
@@ -41,6 +41,7 @@ from tui.dialogs import ExportChoice, ExportDialog, HelpScreen, write_export
 from tui.feed import PAGE_SIZE, FeedTable
 from tui.feed_columns import TOPICS_PANEL_WIDTH, reader_layout
 from tui.filter_bar import FilterBar
+from tui.fitted_footer import FittedFooter
 from tui.gateway import (
     Alert,
     AlertWatcher,
@@ -255,7 +256,7 @@ class MonitorApp(App[None]):
             read_only=self.options.read_only,
             id="status",
         )
-        yield Footer()
+        yield FittedFooter()
 
     def monitor_shown(self) -> bool:
         """Whether the feed and the status line are on screen (not yet torn down)."""

@@ -17,13 +17,14 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 from textual.worker import Worker, WorkerState
 
 from sources.model.config import Config
 from sources.model.counted import counted
 from sources.model.handles import platform_of, shown_author
 from tui import gateway
+from tui.fitted_footer import FittedFooter
 from tui.gateway import PostAuthor, TextBlockReplies
 from tui.over_feed import OverFeedScreen
 from tui.safe_text import clean
@@ -59,7 +60,7 @@ class TextBlockScreen(OverFeedScreen):
         yield Header()
         with VerticalScroll(id="block-body"):
             yield Static(Content("Loading the text block…"))
-        yield Footer()
+        yield FittedFooter()
 
     def on_mount(self) -> None:
         self.title = "Text block"

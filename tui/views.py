@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from sources.model.config import Config
 from sources.model.counted import counted
@@ -35,6 +35,7 @@ from tui.account_view import (
 from tui.ambassador_detail import AmbassadorDetailScreen
 from tui.badges import NOTE, Badge, badge_text, profile_badges
 from tui.detail import format_delay
+from tui.fitted_footer import FittedFooter
 from tui.gateway import (
     AccountPage,
     AmbassadorProfile,
@@ -85,7 +86,7 @@ class ListScreen(OverFeedScreen):
         yield table
         with VerticalScroll(id="list-detail"):
             yield Static(Content("Loading…"), id="list-detail-text")
-        yield Footer()
+        yield FittedFooter()
 
     def on_mount(self) -> None:
         self.title = self.TITLE_TEXT
