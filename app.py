@@ -31,6 +31,7 @@ from cache.read.first_page import newest_mentions
 from filters.classify import Classifier
 from sources.model.config import Config, ConfigError, find_config_path, load_config
 from sources.model.counted import counted
+from sources.model.secret_env import withheld_secrets
 from sources.model.shown_text import json_text, shown_text
 from tui.first_paint import EarlyScreen, paint
 
@@ -689,11 +690,11 @@ def _clean_unhandled_logs() -> None:
 
 def _collect_logging(args: argparse.Namespace) -> logging.Logger:
     """A stderr logger for the collector that can never print a token or password."""
-    import os
-
     from sources.model.config import SECRET_ENVS
+    from sources.model.secret_env import source_environ
 
-    tokens = [t for t in (os.environ.get(name, "") for name in SECRET_ENVS) if t]
+    env = source_environ()
+    tokens = [t for t in (env.get(name, "") for name in SECRET_ENVS) if t]
 
     # tweepy logs request headers, bearer token included, at DEBUG: never let that through.
     logging.getLogger("tweepy").setLevel(logging.WARNING)
@@ -1281,6 +1282,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(with_dash_values_joined(given, parser))
     _clean_unhandled_logs()
     _WARNED.clear()  # once per command, also when commands run in one process (tests)
+    # Before anything can start a child (a browser, a viewer, notify_command): only the
+    # sources read the secrets, and no child inherits them.
+    with withheld_secrets():
+        return _run_command(args, parser, runners)
+
+
+def _run_command(
+    args: argparse.Namespace, parser: argparse.ArgumentParser, runners: dict[str, Runner]
+) -> int:
     try:
         if args.command is None:
             return _run_default(args, parser)

@@ -33,9 +33,10 @@ from filters.spikes import (
     hour_from_text,
     hour_start,
 )
-from sources.model.config import SECRET_ENVS, Config
+from sources.model.config import Config
 from sources.model.records import utc_now
 from sources.model.redact import redact
+from sources.model.secret_env import child_environ
 from sources.model.text import format_timestamp
 
 log = logging.getLogger("echowatch.alerts")
@@ -49,10 +50,10 @@ def run_notify_command(
     `payload` is that JSON (default: the alert's own fields; the watcher passes
     `cache.alerts.notify.notify_payload`, which adds the top posts' text, author and link).
     Returns None on success, else a sentence saying what went wrong; never raises.
-    The X bearer token is removed from the command's environment.
+    No secret (X, Bluesky, Mastodon) is in the command's environment.
     """
     payload = payload or json.dumps(alert.to_json(), ensure_ascii=False) + "\n"
-    env = {k: v for k, v in os.environ.items() if k not in SECRET_ENVS}
+    env = child_environ()
     try:
         # Through the shell on purpose: the command is the user's own, from their config.
         # In a session of its own, so that a timeout can stop its children (a pipeline,

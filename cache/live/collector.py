@@ -12,7 +12,6 @@ of one source never overlap; `run_forever` re-arms a source only after its poll 
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 import tomllib
@@ -36,6 +35,7 @@ from sources.mastodon.stream import MastodonStreamSource
 from sources.model.config import BEARER_ENV, Config
 from sources.model.records import SourceState, utc_now
 from sources.model.redact import redact, redact_optional
+from sources.model.secret_env import source_environ
 from sources.x.source import StreamGate, XSource, x_configured
 from sources.x.stream import XStreamSource
 
@@ -63,7 +63,7 @@ def build_sources(config: Config, *, environ: dict[str, str] | None = None) -> l
     section: a feeds-only config should not fail every run for lack of a token it never
     wanted; a config that asks for X gets a source that reports the missing token.
     """
-    env = os.environ if environ is None else environ
+    env = source_environ() if environ is None else environ
     sources: list[Source] = []
     if x_configured(config) and (env.get(BEARER_ENV) or _declares_x(config.path)):
         token = env.get(BEARER_ENV, "")

@@ -41,8 +41,9 @@ from cache.write.ingest import ImportAccounts, IngestResult, ingest
 from cache.write.ingest_rows import ingest_rows
 from filters.classify import Classification, Classifier, Precomputed
 from sources.archive.files import read_archive
-from sources.model.config import SECRET_ENVS, Config
+from sources.model.config import Config
 from sources.model.records import ParsedBatch, utc_now
+from sources.model.secret_env import child_environ
 
 FLUSH_MENTIONS = 20_000
 """Mentions per transaction. Large on purpose: every commit writes each index page it
@@ -142,9 +143,8 @@ class ClassifyWorker:
         # The folder that holds the top package, however deep this module sits in it.
         root = str(Path(__file__).resolve().parents[__name__.count(".")])
         path = os.environ.get("PYTHONPATH")
-        env = dict(os.environ, PYTHONPATH=root + (os.pathsep + path if path else ""))
-        for name in SECRET_ENVS:  # it classifies text: it has no use for any token
-            env.pop(name, None)
+        # It classifies text: it has no use for any token (even when not started by app.py).
+        env = dict(child_environ(), PYTHONPATH=root + (os.pathsep + path if path else ""))
         for name, value in WORKER_MALLOC.items():
             env.setdefault(name, value)
         self._process = subprocess.Popen(

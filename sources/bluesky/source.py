@@ -19,7 +19,6 @@ whose command-line extras load `rich`, and `sources/` must import without the UI
 
 from __future__ import annotations
 
-import os
 import random
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -35,6 +34,7 @@ from sources.bluesky.posts import (
 from sources.model.config import BLUESKY_HANDLE_ENV, BLUESKY_PASSWORD_ENV, Config
 from sources.model.feed_rules import BLUESKY
 from sources.model.records import Account
+from sources.model.secret_env import source_environ
 from sources.model.text import parse_timestamp
 from sources.net.deadline_http import deadline
 from sources.social import Endpoint, EndpointFailed, Page, PagedSource, RateLimited
@@ -51,7 +51,7 @@ LOGIN_REFUSED = f"Bluesky refused the login: check {BLUESKY_HANDLE_ENV} and {BLU
 def bluesky_endpoints(config: Config, environ: Mapping[str, str] | None = None) -> list[Endpoint]:
     """Author feeds and searches. With `jetstream = true` and no account, the queries'
     words filter the stream only: searching would fail every round for want of a login."""
-    env = os.environ if environ is None else environ
+    env = source_environ() if environ is None else environ
     section = config.bluesky
     found = [Endpoint("bluesky", "feed", h.strip().lstrip("@")) for h in section.handles]
     has_account = bool(env.get(BLUESKY_HANDLE_ENV) and env.get(BLUESKY_PASSWORD_ENV))
@@ -75,7 +75,7 @@ class BlueskySource(PagedSource):
         rng: random.Random | None = None,
         timeout: float = 30.0,
     ) -> None:
-        env = os.environ if environ is None else environ
+        env = source_environ() if environ is None else environ
         self.config = config
         self._login = (env.get(BLUESKY_HANDLE_ENV, ""), env.get(BLUESKY_PASSWORD_ENV, ""))
         self._timeout = timeout

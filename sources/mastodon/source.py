@@ -12,7 +12,6 @@ second to import, which every collector and monitor start would pay without Mast
 
 from __future__ import annotations
 
-import os
 import random
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from sources.mastodon.statuses import host_of, id_newer, newest_id, parse_statuses
 from sources.model.config import MASTODON_TOKEN_ENV, Config
 from sources.model.feed_rules import MASTODON
+from sources.model.secret_env import source_environ
 from sources.net.api_session import AnswerTooSlow, ApiSession, NotJson, ResponseTooLarge
 from sources.net.http_fetch import USER_AGENT
 from sources.social import Endpoint, EndpointFailed, Page, PagedSource, RateLimited
@@ -62,7 +62,7 @@ class MastodonSource(PagedSource):
         rng: random.Random | None = None,
         timeout: float = 30.0,
     ) -> None:
-        env = os.environ if environ is None else environ
+        env = source_environ() if environ is None else environ
         self.config = config
         self.host = host_of(config.mastodon.instance)
         self._token = env.get(MASTODON_TOKEN_ENV, "")

@@ -16,11 +16,11 @@ bearer token and all. Every place that keeps or prints text from outside (a sour
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable, Mapping
 
 from sources.model.config import SECRET_ENVS
+from sources.model.secret_env import source_environ
 
 REDACTED = "[redacted]"
 SECRET_ENV_SUFFIXES = ("_TOKEN", "_PASSWORD", "_SECRET", "_API_KEY")
@@ -42,7 +42,7 @@ _QUERY_SECRET = re.compile(r"(?i)\b(access_token|token|api_key|apikey|password)=
 
 def environment_secrets(env: Mapping[str, str] | None = None) -> list[str]:
     """The secret values configured in the environment, longest first."""
-    env = os.environ if env is None else env
+    env = source_environ() if env is None else env
     values = {
         value
         for name, value in env.items()

@@ -16,7 +16,6 @@ bounded number of times with jittered backoff. The bearer token never leaves the
 
 from __future__ import annotations
 
-import os
 import random
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -32,6 +31,7 @@ from sources.model.config import BEARER_ENV, Config
 from sources.model.feed_rules import X
 from sources.model.records import ParsedBatch, SourceState, sum_parts
 from sources.model.redact import redact
+from sources.model.secret_env import source_environ
 from sources.model.text import format_timestamp
 from sources.net.api_session import ApiSession, NotJson, ResponseTooLarge
 from sources.net.backoff import Backoff, dump_extra, load_extra, paused
@@ -134,7 +134,7 @@ class XSource:
         self.config = config
         self.endpoints = endpoints_for(config)
         self._stream_gate = stream_gate
-        self._token = token if token is not None else os.environ.get(BEARER_ENV, "")
+        self._token = token if token is not None else source_environ().get(BEARER_ENV, "")
         self._rng = rng or random.Random()
         self._sleep = sleep
         self._retries = retries
