@@ -5,7 +5,7 @@ A child process inherits the environment: the browser `o` starts, each `serve` v
 child a library starts. None of them needs X_BEARER_TOKEN, BLUESKY_APP_PASSWORD or
 MASTODON_ACCESS_TOKEN. So the command line moves them out of `os.environ` before it does
 anything (`withheld_secrets`), and the sources and the redaction read them from
-`source_environ()` instead. A child can then get them however it is started.
+`source_environ()` instead. No child gets them then, however it is started.
 """
 
 from __future__ import annotations
