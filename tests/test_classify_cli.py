@@ -129,6 +129,20 @@ def test_a_deeply_nested_line_is_refused_and_the_rest_go_on(
     assert out[1]["error"] == "line 2: JSON nested 100000 levels deep (the limit is 64)"
 
 
+def test_a_number_too_long_to_read_is_refused_and_the_rest_go_on(
+    cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A line holding a 5,000-digit number gets an error line in `import`'s words, and the
+    line after it is still classified."""
+    data = b'{"text": "Streik"}\n{"text": "Lohn", "n": ' + b"7" * 5000 + b'}\n{"text": "Lohn"}\n'
+    feed_stdin(monkeypatch, data)
+    result = cli("classify")
+    assert result.code == 1
+    out = answers(result.out)
+    assert [o.get("topics") for o in out] == [["strikes"], None, ["pay"]]
+    assert out[1]["error"] == "line 2: JSON holds a number of 5000 digits (the limit is 4300)"
+
+
 def test_a_json_mistake_is_named_once_with_its_column(
     cli: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
