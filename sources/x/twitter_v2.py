@@ -126,7 +126,8 @@ TweetFields = tuple[
 ]
 """What a v2 tweet object says, as `tweet_fields` reads it: (id, url, author, author_name,
 author_key, text, lang, created_at, kind, in_reply_to, quoted_id, conversation_id, whether
-created_at was taken from the id). A tuple: the import's direct path builds millions."""
+the tweet had no created_at and its time was taken from its id; an unreadable created_at
+replaced so is told by a warning instead). A tuple: the import's direct path builds millions."""
 
 
 def tweet_fields(
@@ -144,13 +145,15 @@ def tweet_fields(
         return Skipped(f"tweet {tweet_id[:40] or '?'}", problem)
     given = tweet.get("created_at")
     created = _tweet_time(given)
-    from_id = created is None
+    from_id = False
     if created is None:
         created = snowflake_time(tweet_id)
         if created is None:
             # Without a time a tweet cannot be placed in the feed or any report.
             return Skipped(f"tweet {tweet_id}", _no_time(given, tweet_id))
-        if given not in (None, "") and warnings is not None:
+        # None or "": no created_at (counted as derived); else unreadable (a warning).
+        from_id = given is None or given == ""
+        if not from_id and warnings is not None:
             warnings.append(
                 f"tweet {tweet_id}: unreadable created_at {str(given)[:60]!r}; "
                 "placed at the time its id encodes"
@@ -293,7 +296,7 @@ def time_from_id(mention: Mention) -> bool:
     if derived is None or derived != mention.created_at:
         return False  # cheap test first: a reported time almost never has these milliseconds
     reported = json.loads(mention.raw).get("created_at") if mention.raw else None
-    return parse_timestamp(reported) is None
+    return reported is None or reported == ""  # (an unreadable one is a warning instead)
 
 
 def post_json(tweet: Mapping[str, Any]) -> str:
