@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sources.model.records import Account, Mention, ParsedBatch, Skipped
-from sources.model.text import clean_text, parse_timestamp
+from sources.model.text import clean_text, first_not_text, not_text, parse_timestamp
 from sources.x.twitter_v2 import raw_json
 
 PLATFORM = "bluesky"
@@ -57,10 +57,15 @@ def split_uri(uri: str) -> tuple[str, str, str]:
     return parts[0], parts[1], parts[2]
 
 
+PROFILE_TEXT_FIELDS = ("handle", "displayName", "description")
+"""The text of a profile view: an account whose one of these is not a string is skipped."""
+
+
 def account_from_profile(profile: Mapping[str, Any]) -> Account | None:
-    """An `Account` from a profile view (basic or detailed); None without a DID."""
+    """An `Account` from a profile view (basic or detailed); None without a DID, or with a
+    name that is not text (`first_not_text` of `PROFILE_TEXT_FIELDS` says which)."""
     did = clean_text(profile.get("did"))
-    if not did.startswith("did:"):
+    if not did.startswith("did:") or first_not_text(profile, PROFILE_TEXT_FIELDS) is not None:
         return None
     return Account(
         key=account_key(did),
@@ -90,6 +95,9 @@ def mention_from_record(
     uri_did, collection, rkey = split_uri(uri)
     if collection != POST_COLLECTION or not rkey:
         return Skipped(f"post {uri or '?'}", "not an AT URI of a post")
+    problem = not_text(record.get("text"), "text")
+    if problem is not None:
+        return Skipped(f"post {uri}", problem)
     created = parse_timestamp(record.get("createdAt"))
     if created is None:
         return Skipped(f"post {uri}", f"unreadable createdAt {record.get('createdAt')!r}")
@@ -144,18 +152,30 @@ class _Collector:
         self.where = where
         self._accounts: dict[str, Account] = {}
         self._posts: dict[str, Mention] = {}
+        self._unreadable: set[str] = set()
+        """The DIDs of the authors skipped for a name that is not text."""
 
     def author(self, view: object) -> Account | None:
         if not isinstance(view, Mapping):
             return None
         account = account_from_profile(view)
         if account is None:
+            self._unreadable_author(view)
             return None
         known = self._accounts.get(account.key)
         if known is None or (account.bio and not known.bio):
             self._accounts[account.key] = account
             return account
         return known
+
+    def _unreadable_author(self, view: Mapping[str, Any]) -> None:
+        """Skip an author whose name is not text, once; the posts are kept under the DID."""
+        problem = first_not_text(view, PROFILE_TEXT_FIELDS)
+        did = clean_text(view.get("did"))
+        if problem is not None and did not in self._unreadable:
+            self._unreadable.add(did)
+            where = f"{self.where}: account {did[:80] or '?'}"
+            self.batch.skipped.append(Skipped(where, problem))
 
     def post_view(self, view: object, *, referenced_only: bool = False) -> None:
         """A PostView, or a quoted viewRecord (`value` holds the record there)."""

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from sources.model.program import program_name
 from sources.model.records import Account, Mention, ParsedBatch, Skipped
-from sources.model.text import clean_text, html_to_text, parse_timestamp
+from sources.model.text import clean_text, first_not_text, html_to_text, parse_timestamp
 from sources.x.twitter_v2 import raw_json
 
 PLATFORM = "mastodon"
@@ -53,10 +53,18 @@ def mention_id(host: str, status_id: str) -> str:
     return f"{PLATFORM}:{host}:{status_id}"
 
 
+ACCOUNT_TEXT_FIELDS = ("acct", "username", "display_name", "note")
+"""The text of an account entity: an account whose one of these is not a string is skipped."""
+STATUS_TEXT_FIELDS = ("content", "text", "spoiler_text")
+"""The text of a status (`status_text`): a status whose one of these is not a string is
+skipped."""
+
+
 def account_from(account: Mapping[str, Any], host: str) -> Account | None:
-    """An `Account` from a Mastodon account entity; None without an id."""
+    """An `Account` from a Mastodon account entity; None without an id, or with a name
+    that is not text (`first_not_text` of `ACCOUNT_TEXT_FIELDS` says which)."""
     account_id = clean_text(account.get("id"))
-    if not account_id:
+    if not account_id or first_not_text(account, ACCOUNT_TEXT_FIELDS) is not None:
         return None
     acct = clean_text(account.get("acct") or account.get("username")) or account_id
     handle = acct if "@" in acct else f"{acct}@{host}"
@@ -104,6 +112,8 @@ class _Collector:
         """Why no status of this answer can be stored (its instance is unknown), or ''."""
         self._posts: dict[str, Mention] = {}
         self._accounts: dict[str, Account] = {}
+        self._unreadable: set[str] = set()
+        """The ids of the accounts skipped for a name that is not text."""
 
     def status(self, status: object, *, referenced_only: bool = False) -> None:
         if not isinstance(status, Mapping):
@@ -120,8 +130,16 @@ class _Collector:
         if self.refused:
             self.batch.skipped.append(Skipped(f"{self.where}: status {status_id}", self.refused))
             return
+        problem = first_not_text(status, STATUS_TEXT_FIELDS)
+        if problem is not None:
+            self.batch.skipped.append(Skipped(f"{self.where}: status {status_id}", problem))
+            return
         raw_account = status.get("account")
-        author = account_from(raw_account, self.host) if isinstance(raw_account, Mapping) else None
+        author = None
+        if isinstance(raw_account, Mapping):
+            author = account_from(raw_account, self.host)
+            if author is None:
+                self._unreadable_account(raw_account)
         if author is not None:
             self._accounts.setdefault(author.key, author)
         parent = clean_text(status.get("in_reply_to_id"))
@@ -152,6 +170,16 @@ class _Collector:
         quote = status.get("quote")
         if isinstance(quote, Mapping) and isinstance(quote.get("quoted_status"), Mapping):
             self.status(quote["quoted_status"], referenced_only=True)
+
+    def _unreadable_account(self, account: Mapping[str, Any]) -> None:
+        """Skip an account whose name is not text, once; its statuses are kept as by an
+        unknown author."""
+        problem = first_not_text(account, ACCOUNT_TEXT_FIELDS)
+        account_id = clean_text(account.get("id"))
+        if problem is not None and account_id not in self._unreadable:
+            self._unreadable.add(account_id)
+            where = f"{self.where}: account {account_id[:40] or '?'}"
+            self.batch.skipped.append(Skipped(where, problem))
 
     def done(self) -> ParsedBatch:
         self.batch.mentions.extend(self._posts.values())
