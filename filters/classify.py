@@ -14,8 +14,8 @@ from filters.roles import RoleDecision, RoleRules
 from filters.thread_topics import inherited
 from filters.topics import TopicMatcher
 from sources.model.config import Config
+from sources.model.not_text import json_kind, not_text
 from sources.model.records import Account, Mention
-from sources.model.text import json_kind, not_text
 
 __all__ = ["Classification", "Classifier", "Precomputed", "classify_record"]
 

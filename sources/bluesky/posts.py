@@ -18,8 +18,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from sources.model.not_text import NotTextAccounts, first_not_text, not_text
 from sources.model.records import Account, Mention, ParsedBatch, Skipped
-from sources.model.text import clean_text, first_not_text, not_text, parse_timestamp
+from sources.model.text import clean_text, parse_timestamp
 from sources.x.twitter_v2 import raw_json
 
 PLATFORM = "bluesky"
@@ -152,30 +153,21 @@ class _Collector:
         self.where = where
         self._accounts: dict[str, Account] = {}
         self._posts: dict[str, Mention] = {}
-        self._unreadable: set[str] = set()
-        """The DIDs of the authors skipped for a name that is not text."""
+        self._not_text = NotTextAccounts(self.batch, where, PROFILE_TEXT_FIELDS)
+        """Authors skipped for a name that is not text: their posts are kept under the DID."""
 
     def author(self, view: object) -> Account | None:
         if not isinstance(view, Mapping):
             return None
         account = account_from_profile(view)
         if account is None:
-            self._unreadable_author(view)
+            self._not_text.skip(view, clean_text(view.get("did")))
             return None
         known = self._accounts.get(account.key)
         if known is None or (account.bio and not known.bio):
             self._accounts[account.key] = account
             return account
         return known
-
-    def _unreadable_author(self, view: Mapping[str, Any]) -> None:
-        """Skip an author whose name is not text, once; the posts are kept under the DID."""
-        problem = first_not_text(view, PROFILE_TEXT_FIELDS)
-        did = clean_text(view.get("did"))
-        if problem is not None and did not in self._unreadable:
-            self._unreadable.add(did)
-            where = f"{self.where}: account {did[:80] or '?'}"
-            self.batch.skipped.append(Skipped(where, problem))
 
     def post_view(self, view: object, *, referenced_only: bool = False) -> None:
         """A PostView, or a quoted viewRecord (`value` holds the record there)."""

@@ -20,9 +20,10 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from sources.model.not_text import NotTextAccounts, first_not_text
 from sources.model.program import program_name
 from sources.model.records import Account, Mention, ParsedBatch, Skipped
-from sources.model.text import clean_text, first_not_text, html_to_text, parse_timestamp
+from sources.model.text import clean_text, html_to_text, parse_timestamp
 from sources.x.twitter_v2 import raw_json
 
 PLATFORM = "mastodon"
@@ -112,8 +113,8 @@ class _Collector:
         """Why no status of this answer can be stored (its instance is unknown), or ''."""
         self._posts: dict[str, Mention] = {}
         self._accounts: dict[str, Account] = {}
-        self._unreadable: set[str] = set()
-        """The ids of the accounts skipped for a name that is not text."""
+        self._not_text = NotTextAccounts(self.batch, where, ACCOUNT_TEXT_FIELDS)
+        """Accounts skipped for a name that is not text: their statuses are kept."""
 
     def status(self, status: object, *, referenced_only: bool = False) -> None:
         if not isinstance(status, Mapping):
@@ -139,7 +140,7 @@ class _Collector:
         if isinstance(raw_account, Mapping):
             author = account_from(raw_account, self.host)
             if author is None:
-                self._unreadable_account(raw_account)
+                self._not_text.skip(raw_account, clean_text(raw_account.get("id")))
         if author is not None:
             self._accounts.setdefault(author.key, author)
         parent = clean_text(status.get("in_reply_to_id"))
@@ -170,16 +171,6 @@ class _Collector:
         quote = status.get("quote")
         if isinstance(quote, Mapping) and isinstance(quote.get("quoted_status"), Mapping):
             self.status(quote["quoted_status"], referenced_only=True)
-
-    def _unreadable_account(self, account: Mapping[str, Any]) -> None:
-        """Skip an account whose name is not text, once; its statuses are kept as by an
-        unknown author."""
-        problem = first_not_text(account, ACCOUNT_TEXT_FIELDS)
-        account_id = clean_text(account.get("id"))
-        if problem is not None and account_id not in self._unreadable:
-            self._unreadable.add(account_id)
-            where = f"{self.where}: account {account_id[:40] or '?'}"
-            self.batch.skipped.append(Skipped(where, problem))
 
     def done(self) -> ParsedBatch:
         self.batch.mentions.extend(self._posts.values())

@@ -6,11 +6,9 @@ import hashlib
 import html
 import re
 import time
-from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta, tzinfo
 from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
-from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 _BLOCK_TAGS = {"p", "br", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote"}
@@ -68,7 +66,8 @@ def clean_text(value: object) -> str:
     Lone surrogates (`"\\ud800"` is valid JSON) become U+FFFD: they cannot be stored as UTF-8.
     A number gives its digits (ids may come as numbers); a list, an object or true/false
     gives '', never Python's spelling of it (`['a', 'b']`, `True`). Where such a value
-    makes the record unreadable (a post's text, an author's name), `not_text` says so.
+    makes the record unreadable (a post's text, an author's name),
+    `sources.model.not_text` says so.
     """
     if type(value) is str and value.isascii():  # most strings: no surrogate can be there
         return value.replace("\x00", "")
@@ -76,36 +75,6 @@ def clean_text(value: object) -> str:
         return ""
     text = str(value).replace("\x00", "")
     return _LONE_SURROGATE.sub("\ufffd", text) if _LONE_SURROGATE.search(text) else text
-
-
-def not_text(value: object, key: str) -> str | None:
-    """Why `value`, the field `key` of a record, cannot be its text, or None: a string is
-    text and so is nothing (null, absent); anything else would be stored as Python's
-    spelling of it. The reason is `classify`'s: "'text' should be a string, got a list"."""
-    if value is None or type(value) is str or isinstance(value, str):
-        return None
-    return f"'{key}' should be a string, got {json_kind(value)}"
-
-
-def first_not_text(record: Mapping[str, Any], keys: Iterable[str]) -> str | None:
-    """`not_text` of the first of `keys` of `record` that is not text, or None."""
-    for key in keys:
-        problem = not_text(record.get(key), key)
-        if problem is not None:
-            return problem
-    return None
-
-
-def json_kind(value: object) -> str:
-    """What a decoded JSON value is, in a reader's words: "a list", "a number"."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, int | float):
-        return "a number"
-    names: dict[type, str] = {dict: "an object", list: "a list", str: "a string"}
-    return names.get(type(value), type(value).__name__)
 
 
 _UNPADDED_YEAR = re.compile(r"^(\d{1,3})(-\d\d-\d\d)")

@@ -13,8 +13,9 @@ from typing import Any, TypeGuard
 
 import orjson
 
+from sources.model.not_text import first_not_text, not_text
 from sources.model.records import Account, Mention, ParsedBatch, Skipped
-from sources.model.text import clean_text, first_not_text, not_text, parse_timestamp
+from sources.model.text import clean_text, parse_timestamp
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
