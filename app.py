@@ -1106,7 +1106,7 @@ def _run_classify(args: argparse.Namespace) -> int:
     import json
 
     from filters.classify import ClassifyInputError, classify_record
-    from sources.archive.files import TooDeep, json_mistake, load_json
+    from sources.archive.files import RefusedJson, json_mistake, load_json
 
     classifier = Classifier(load_config_from(args))
     failed = 0
@@ -1118,10 +1118,10 @@ def _run_classify(args: argparse.Namespace) -> int:
                 continue
             # import's reader: a line nested too deep is refused before json recurses on it
             answer = {"line": number, **classify_record(load_json(line), classifier)}
-        except (UnicodeDecodeError, json.JSONDecodeError, TooDeep, ClassifyInputError) as exc:
+        except (UnicodeDecodeError, json.JSONDecodeError, RefusedJson, ClassifyInputError) as exc:
             failed += 1
             reason = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else str(exc)
-            if isinstance(exc, TooDeep):
+            if isinstance(exc, RefusedJson):
                 reason = f"JSON {exc}"
             elif isinstance(exc, json.JSONDecodeError):
                 reason = f"not valid JSON ({json_mistake(exc)})"

@@ -14,6 +14,7 @@ from filters.roles import RoleDecision, RoleRules
 from filters.thread_topics import inherited
 from filters.topics import TopicMatcher
 from sources.model.config import Config
+from sources.model.not_text import json_kind, not_text
 from sources.model.records import Account, Mention
 
 __all__ = ["Classification", "Classifier", "Precomputed", "classify_record"]
@@ -97,21 +98,21 @@ def classify_record(record: object, classifier: Classifier) -> dict[str, Any]:
     words of the text's own topics) and, when an author was given, `role` and `role_reason`.
     """
     if not isinstance(record, dict):
-        raise ClassifyInputError(f"expected a JSON object, got {_kind(record)}")
+        raise ClassifyInputError(f"expected a JSON object, got {json_kind(record)}")
     record_id = record.get("id")
     if record_id is not None and not isinstance(record_id, str | int):
-        raise ClassifyInputError(f"'id' should be a string or a number, got {_kind(record_id)}")
+        raise ClassifyInputError(f"'id' should be a string or a number, got {json_kind(record_id)}")
     if "text" not in record:
         raise ClassifyInputError("'text' is missing (a string is required)")
     text = record.get("text")
     if not isinstance(text, str):
-        raise ClassifyInputError(f"'text' should be a string, got {_kind(text)}")
+        raise ClassifyInputError(f"'text' should be a string, got {json_kind(text)}")
     lang = record.get("lang", "")
     if not isinstance(lang, str):
-        raise ClassifyInputError(f"'lang' should be a string, got {_kind(lang)}")
+        raise ClassifyInputError(f"'lang' should be a string, got {json_kind(lang)}")
     parent_text = record.get("parent_text")
     if parent_text is not None and not isinstance(parent_text, str):
-        raise ClassifyInputError(f"'parent_text' should be a string, got {_kind(parent_text)}")
+        raise ClassifyInputError(f"'parent_text' should be a string, got {json_kind(parent_text)}")
     result = classifier.classify_text(text, lang)
     from_thread: list[str] = []
     if parent_text:
@@ -149,7 +150,7 @@ def _author(record: dict[str, Any]) -> tuple[str, str, str, str] | None:
         where = {key: f"author.{key}" for key in fields}
     else:
         raise ClassifyInputError(
-            f"'author' should be an object or a handle string, got {_kind(author)}"
+            f"'author' should be an object or a handle string, got {json_kind(author)}"
         )
     values = {key: _text_or_nothing(value, where[key]) for key, value in fields.items()}
     platform = _text_or_nothing(record.get("platform"), "platform")
@@ -157,17 +158,7 @@ def _author(record: dict[str, Any]) -> tuple[str, str, str, str] | None:
 
 
 def _text_or_nothing(value: object, key: str) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise ClassifyInputError(f"'{key}' should be a string, got {_kind(value)}")
-    return value
-
-
-def _kind(value: object) -> str:
-    names = {dict: "an object", list: "a list", str: "a string", bool: "true/false"}
-    if value is None:
-        return "null"
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return "a number"
-    return names.get(type(value), type(value).__name__)
+    problem = not_text(value, key)
+    if problem is not None:
+        raise ClassifyInputError(problem)
+    return value if isinstance(value, str) else ""

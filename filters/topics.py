@@ -233,7 +233,7 @@ def check_topics(config: Config) -> None:
         new = topic_id not in DEFAULT_TOPICS
         if new and not _TOPIC_ID.match(topic_id):
             raise ConfigError(
-                f"{where}: topic id '{topic_id}' should be lower-case letters, digits "
+                f"{where}: topic id {topic_id!r} should be lower-case letters, digits "
                 "and _ (it is typed in queries as topic:<id>)"
             )
         _check_terms(where, topic_id, extra.en, extra.de)

@@ -164,6 +164,30 @@ def test_search_without_an_account_says_so_and_the_feeds_go_on(
     assert not any("searchPosts" in p for p in server.hits)
 
 
+@pytest.mark.parametrize(
+    "sent",
+    [b'{"feed": [{"post": ' + b"8" * 5000 + b"}]}", b'{"feed": [{"post": {"uri": "at://'],
+    ids=["number-too-long", "cut-short"],
+)
+def test_an_unreadable_answer_fails_that_feed_and_the_others_go_on(
+    server: FeedServer, db_path: Path, sent: bytes
+) -> None:
+    """An answer with a 5,000-digit number, or cut short, is an unreadable answer for its
+    feed (no internal error); the other feed's posts are stored."""
+    real_feed = body(real("atprotodart_getAuthorFeed.json"))
+    answer(
+        server,
+        "app.bsky.feed.getAuthorFeed",
+        lambda q: body(sent) if q["actor"] == "broken.bsky.social" else real_feed,
+    )
+    answer(server, "app.bsky.actor.getProfiles", lambda q: body({"profiles": []}))
+    cfg = config(server, handles=["broken.bsky.social", "shinyakato.dev"], max_pages=1)
+    report = poll(db_path, cfg)
+    assert report.new == 46
+    assert report.error is not None and "internal error" not in report.error
+    assert "bluesky/feed:broken.bsky.social: Bluesky sent an unreadable answer (" in report.error
+
+
 def _jwt(payload: dict[str, Any]) -> str:
     def part(value: dict[str, Any]) -> str:
         return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")

@@ -84,7 +84,7 @@ def _edge_pages() -> list[dict[str, object]]:
             "data": [
                 tweet(1, created_at="2026-01-05T06:00:01.123Z", lang="de"),
                 tweet(2),  # no created_at: the time its id encodes, counted
-                tweet(3, created_at="not a time"),  # unreadable: id time and a warning
+                tweet(3, created_at="not a time"),  # unreadable: id time, a warning, not counted
                 tweet(4, created_at="2026-01-05T08:00:01+02:00", author_id="999"),
                 tweet(5, created_at="2001-01-01T00:00:00.000Z"),  # before X: out of range
                 tweet(6, created_at="2099-01-01T00:00:00.000Z", text="lone \ud800 surrogate"),
@@ -313,7 +313,7 @@ def test_direct_rows_match_the_ordinary_ingest_on_edge_cases(
     first = reports[0]
     assert [s.reason for s in first.skipped] == [s.reason for p in parsed for s in p.skipped]
     assert first.warnings == [w for p in parsed for w in p.warnings]
-    assert first.times_from_ids == sum(time_from_id(m) for p in parsed for m in p.mentions) == 5
+    assert first.times_from_ids == sum(time_from_id(m) for p in parsed for m in p.mentions) == 3
     assert reports[1].totals.new == 0
     # New mentions are those stored; earlier versions and retweets are counted apart.
     assert first.totals.new + reports[2].totals.new == len(ordinary["mentions"])

@@ -115,18 +115,28 @@ def test_reply_without_topic_words_takes_the_topics_of_its_parent_text(
     assert result.code == 1
 
 
-def test_a_deeply_nested_line_is_refused_and_the_rest_go_on(
-    cli: Any, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("line", "error"),
+    [
+        (b"[" * 100_000, "JSON nested 100000 levels deep (the limit is 64)"),
+        (
+            b'{"text": "Lohn", "n": ' + b"7" * 5000 + b"}",
+            "JSON holds a number of 5000 digits (the limit is 4300)",
+        ),
+    ],
+    ids=["nested-100000-deep", "number-of-5000-digits"],
+)
+def test_a_line_import_refuses_is_refused_in_its_words_and_the_rest_go_on(
+    cli: Any, monkeypatch: pytest.MonkeyPatch, line: bytes, error: str
 ) -> None:
-    """A line of 100,000 brackets gets an error line with its depth, as `import` says it,
-    and the line after it is still classified."""
-    data = b'{"text": "Streik"}\n' + b"[" * 100_000 + b'\n{"text": "Lohn"}\n'
-    feed_stdin(monkeypatch, data)
+    """A line of 100,000 brackets, or with a 5,000-digit number, gets an error line saying
+    so as `import` says it, and the line after it is still classified."""
+    feed_stdin(monkeypatch, b'{"text": "Streik"}\n' + line + b'\n{"text": "Lohn"}\n')
     result = cli("classify")
     assert result.code == 1
     out = answers(result.out)
     assert [o.get("topics") for o in out] == [["strikes"], None, ["pay"]]
-    assert out[1]["error"] == "line 2: JSON nested 100000 levels deep (the limit is 64)"
+    assert out[1]["error"] == f"line 2: {error}"
 
 
 def test_a_json_mistake_is_named_once_with_its_column(

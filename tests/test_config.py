@@ -51,6 +51,33 @@ def test_unknown_key_names_file_and_key(tmp_path):
     assert "'x.poll_secs'" in str(info.value) and "poll_seconds" in str(info.value)
 
 
+@pytest.mark.parametrize(
+    ("toml", "shown"),
+    [
+        ('[x]\n"poll_seconds\u200b" = 60\n', r"unknown key 'x.poll_seconds\u200b'"),
+        ('[company]\n"tim\u00adezone" = "Europe/Berlin"\n', r"unknown key 'company.tim\xadezone'"),
+        (
+            '[company]\n"\\u001b[2Jbad\\u202ekey" = 1\n',
+            r"unknown key 'company.\x1b[2Jbad\u202ekey'",
+        ),
+        (
+            '[accounts.timezones]\n"ava\u200b" = 5\n',
+            r"key 'accounts.timezones.ava\u200b' should be a string",
+        ),
+        ('[topics."strikes\u200b"]\nen = ["walkout"]\n', r"topic id 'strikes\u200b' should be"),
+    ],
+    ids=["zero-width-space", "soft-hyphen", "escape-and-bidi", "type-of-a-table-key", "topic-id"],
+)
+def test_a_key_with_invisible_characters_is_named_with_them_escaped(
+    tmp_path, cli, db_path, toml, shown
+):
+    """An invisible or control character in a bad key is written as an escape (\u200b), not
+    shown raw (looking like a right key) nor dropped (naming a key not in the file)."""
+    run = cli("views", "--db", db_path, "--config", write(tmp_path, toml))
+    assert run.code == 2
+    assert shown in run.err, run.err
+
+
 def test_wrong_type_says_what_was_expected(tmp_path):
     """A string where a number belongs is an error naming the key and the expectation."""
     with pytest.raises(ConfigError, match=r"'feeds\[0\]\.poll_seconds' should be a whole number"):

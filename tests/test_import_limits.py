@@ -162,6 +162,70 @@ def test_a_deep_whole_document_is_an_error_and_the_next_file_is_imported(
     assert stored_texts(db_path) == ["Kestrel fine"]
 
 
+TOO_LONG = "9" * 5000
+"""A number Python will not read (its limit is 4,300 digits: CVE-2020-10735)."""
+
+
+def _with_long_number(kind: str) -> str:
+    if kind == "in-a-page":
+        post = tweet(CRITIC, "Kestrel huge")
+        post["public_metrics"] = {"like_count": "HUGE"}
+        return json.dumps(page([post], [CRITIC])).replace('"HUGE"', TOO_LONG)
+    if kind == "bare-tweet":
+        return '{"id": "1600000000000005002", "text": "Kestrel huge", "n": -' + TOO_LONG + "}"
+    bluesky_post = '{"uri": "at://did:plc:x/app.bsky.feed.post/3k", "replyCount": '
+    return '{"posts": [' + bluesky_post + TOO_LONG + "}]}"
+
+
+@pytest.mark.parametrize("kind", ["in-a-page", "bare-tweet", "bluesky-answer"])
+def test_a_number_too_long_to_read_skips_that_line_and_imports_the_rest(
+    tmp_path: Path, db_path: Path, cli, kind: str
+) -> None:
+    """A line holding a 5,000-digit number is skipped with its number and reason; the lines
+    after it are imported."""
+    archive = tmp_path / "huge.jsonl"
+    lines = [good_line("Kestrel before"), _with_long_number(kind), good_line("Kestrel after")]
+    archive.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    run = cli("import", archive, "--db", db_path)
+    assert run.code == 0, run.err
+    assert "huge.jsonl:2: JSON holds a number of 5000 digits (the limit is 4300)" in run.out
+    assert "set_int_max_str_digits" not in run.out + run.err
+    assert stored_texts(db_path) == ["Kestrel after", "Kestrel before"]
+
+
+def test_a_number_too_long_on_the_first_line_skips_only_that_line(
+    tmp_path: Path, db_path: Path, cli
+) -> None:
+    """The first line holding the number is skipped by number; the file is still JSON Lines."""
+    archive = tmp_path / "huge.jsonl"
+    lines = [_with_long_number("in-a-page"), good_line("Kestrel second")]
+    archive.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    run = cli("import", archive, "--db", db_path)
+    assert run.code == 0, run.err
+    assert "huge.jsonl:1: JSON holds a number of 5000 digits (the limit is 4300)" in run.out
+    assert stored_texts(db_path) == ["Kestrel second"]
+
+
+@pytest.mark.parametrize("indent", [2, None], ids=["pretty-printed", "one-line"])
+def test_a_document_holding_a_number_too_long_is_an_error_and_the_next_file_is_imported(
+    tmp_path: Path, db_path: Path, cli, indent: int | None
+) -> None:
+    """A document (pretty-printed or on one line) with a 5,000-digit number is refused by
+    name, no traceback; the next file is imported."""
+    huge = tmp_path / "huge.json"
+    value = json.loads(good_line("Kestrel inside"))
+    value["meta"] = {"result_count": "HUGE"}
+    text = json.dumps(value, indent=indent).replace('"HUGE"', TOO_LONG)
+    huge.write_text(text, encoding="utf-8")
+    good = tmp_path / "good.jsonl"
+    good.write_text(good_line("Kestrel fine") + "\n", encoding="utf-8")
+    run = cli("import", huge, good, "--db", db_path)
+    assert run.code == 1
+    assert "huge.json: JSON holds a number of 5000 digits (the limit is 4300)" in run.err
+    assert "set_int_max_str_digits" not in run.out + run.err
+    assert stored_texts(db_path) == ["Kestrel fine"]
+
+
 def test_a_text_longer_than_any_post_is_cut_at_the_cap(tmp_path: Path, db_path: Path, cli) -> None:
     """A 300,000-character tweet under the line limit is stored cut to MAX_TEXT characters."""
     archive = tmp_path / "long.jsonl"

@@ -71,6 +71,24 @@ def test_an_unreadable_created_at_is_reported_not_replaced_silently(
     assert row is not None and row["created_at"].startswith("2024-11-")
 
 
+def test_an_unreadable_created_at_is_told_apart_from_a_missing_one(
+    tmp_path: Path, db_path: Path, cli
+) -> None:
+    """A post without created_at is counted in the note, one with an unreadable created_at
+    only in its warning: each post told once, as what it is."""
+    author = user("critic")
+    odd = tweet(author, "Streik", tweet_id="1860000000000000001")
+    odd["created_at"] = "not a date"
+    missing = tweet(author, "Lohn", tweet_id="1860000000000000002")
+    del missing["created_at"]
+    archive = write_jsonl(tmp_path / "a.jsonl", [page([odd, missing], [author])])
+    run = cli("import", archive, "--db", db_path)
+    assert counts(run.out) == (2, 0, 0)
+    assert "note 1 posts had no created_at" in run.out
+    assert "tweet 1860000000000000001: unreadable created_at 'not a date'" in run.out
+    assert "1860000000000000002" not in run.out
+
+
 def test_a_tweet_without_time_or_a_time_carrying_id_says_which(
     realworld: Path, tmp_path: Path, db_path: Path, cli
 ) -> None:

@@ -250,6 +250,18 @@ def test_the_configured_instance_names_its_posts_without_the_default_port(
     assert [m.id for m in batch.mentions] == [f"mastodon:{host}:1"]
 
 
+def test_an_answer_with_a_number_too_long_is_not_mastodon_json(
+    server: FeedServer, db_path: Path
+) -> None:
+    """A JSON answer holding a 5,000-digit number is an unreadable answer, not a crash."""
+    huge = Route(body=b'[{"id": ' + b"5" * 5000 + b"}]")
+    huge.headers = {"Content-Type": "application/json; charset=utf-8"}
+    answer(server, "/api/v1/timelines/tag/hoot", lambda q: huge)
+    report = poll(db_path, config(server, hashtags=["hoot"]))
+    assert report.error is not None and "internal error" not in report.error
+    assert f"127.0.0.1:{server.port} sent an answer that is not Mastodon JSON" in report.error
+
+
 def test_an_html_page_is_not_mastodon_json(server: FeedServer, db_path: Path) -> None:
     """A bot-check HTML page answered 200 says so, naming the host, not "Mastodon refused it"."""
     page = Route(body=b"<html><body>Checking your browser</body></html>")

@@ -215,6 +215,16 @@ def test_401_stops_the_source_without_retrying(api: responses.RequestsMock, db_p
     assert len(api.calls) == 1 and run.sleeps == []
 
 
+def test_a_401_whose_body_holds_a_number_too_long_still_says_token_rejected(
+    api: responses.RequestsMock, db_path: Path
+) -> None:
+    """A rejection whose JSON cannot be read (a 5,000-digit number) still stops X as one."""
+    body = '{"title": "Unauthorized", "status": ' + "4" * 5000 + "}"
+    api.get(SEARCH, status=401, body=body, content_type="application/json")
+    report = Run(db_path, search_only()).poll()
+    assert report.stopped and report.error is not None and "token rejected" in report.error
+
+
 def test_403_says_the_endpoint_is_not_in_the_plan(
     api: responses.RequestsMock, db_path: Path
 ) -> None:
@@ -319,6 +329,10 @@ def test_server_errors_are_retried_with_jitter_then_succeed(
         (
             {"body": '{"data": [{"id": "1", "text": "Kes', "content_type": "application/json"},
             "unreadable (truncated) response after 3 attempts",
+        ),
+        (
+            {"body": '{"meta": {"n": ' + "9" * 5000 + "}}", "content_type": "application/json"},
+            "X sent an unreadable response (a number of more than 4300 digits) after 3 attempts",
         ),
     ],
 )

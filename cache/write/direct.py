@@ -81,7 +81,8 @@ class RowBatch(ParsedBatch):
 
     rows: list[Pre] = field(default_factory=list)
     times_from_ids: int = 0
-    """Posts without a readable created_at, placed at the time their id encodes."""
+    """Posts without created_at, placed at the time their id encodes (those with an
+    unreadable one are placed so too, and told by a warning instead)."""
     ready: bool = False
     """The rows are `Ready` rows (`make_ready`), one per id."""
     copies_left_out: int = 0
@@ -118,7 +119,7 @@ class RowBatch(ParsedBatch):
 
 
 def times_from_ids(batch: ParsedBatch) -> int:
-    """How many posts of `batch` have a time taken from their id (no created_at)."""
+    """How many posts of `batch` have no created_at, their time taken from their id."""
     found = sum(map(time_from_id, batch.mentions))
     return found + batch.times_from_ids if isinstance(batch, RowBatch) else found
 
@@ -307,9 +308,14 @@ def rows_from_page(
                 return
             post(tweet, users, referenced, warnings)
             return
-        rows, from_ids = len(batch.rows), batch.times_from_ids
+        rows, from_ids, warned = len(batch.rows), batch.times_from_ids, len(warnings)
         post(tweet, users, referenced, warnings)
-        if type(given) is str and len(batch.rows) > rows and batch.times_from_ids == from_ids:
+        if (
+            type(given) is str
+            and len(batch.rows) > rows
+            and batch.times_from_ids == from_ids
+            and len(warnings) == warned  # no unreadable created_at either
+        ):
             full_posts[key] = given
 
     walk_page(payload, batch, where, post if full_posts is None else post_once)

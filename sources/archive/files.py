@@ -6,6 +6,7 @@ A file yields parsed batches one page at a time so that a large archive streams.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from itertools import accumulate, chain
@@ -141,6 +142,13 @@ def _read_json(
             first = _decoded(first_raw, invalid).lstrip("\ufeff")
             try:
                 value = load_json(first)
+            except NumberTooLong as exc:  # a whole value but for a number
+                following = _next_line(lines)
+                if following is None:  # the whole file: a document that cannot be read
+                    raise ArchiveError(f"{path}: JSON {exc}") from None
+                rest = chain([first_line, following], lines)  # JSON Lines: that line skipped
+                yield from _json_lines(rest, path, source, max_line_bytes, parse)
+                return
             except (json.JSONDecodeError, TooDeep):
                 pass  # not a whole value: a pretty-printed document, read whole below
             else:
@@ -166,6 +174,8 @@ def _read_json(
         whole = load_json(text)
     except TooDeep as exc:
         raise ArchiveError(f"{path}: {exc}") from None
+    except NumberTooLong as exc:  # one document, JSON but for that number
+        raise ArchiveError(f"{path}: JSON {exc}") from None
     except json.JSONDecodeError:
         split = text.split("\n")  # (decoded with replacement: no lone surrogate to encode)
         yield from _json_lines(
@@ -204,8 +214,18 @@ def _bounded_lines(handle: BinaryIO, limit: int) -> Iterator[Line]:
         yield number, None, size - (1 if raw.endswith(b"\n") else 0)
 
 
-class TooDeep(ValueError):
+class RefusedJson(ValueError):
+    """A JSON text import does not read, though its syntax may be right; the message says
+    why in the user's words, after "JSON " (`JSON nested 71 levels deep ...`)."""
+
+
+class TooDeep(RefusedJson):
     """A JSON value nested deeper than `MAX_NESTING`."""
+
+
+class NumberTooLong(RefusedJson):
+    """A JSON text, valid but for an integer of more digits than Python converts
+    (`sys.get_int_max_str_digits()`, 4,300 unless set: CVE-2020-10735)."""
 
 
 _NOT_BRACKET = bytes(c for c in range(256) if c not in b"[]{}")
@@ -286,6 +306,32 @@ def load_json(text: str) -> Any:
         return json.loads(text)
     except RecursionError:  # brackets inside strings hid the depth: never a traceback
         raise TooDeep(f"nested too deeply (the limit is {MAX_NESTING})") from None
+    except json.JSONDecodeError:
+        raise
+    except ValueError:  # json's bare ValueError for an integer too long to convert
+        raise _why_not_read(text) from None
+
+
+def _why_not_read(text: str) -> Exception:
+    """What to raise for a text json refused with a bare ValueError: `NumberTooLong` when
+    it is JSON but for its numbers, else the JSONDecodeError it then is (so a line cut
+    after such a number is "invalid or truncated", and a file is told a document from
+    JSON Lines as ever). Read again, numbers taken as text: on this rare path only."""
+    longest = 0
+
+    def count_digits(number: str) -> int:
+        nonlocal longest
+        longest = max(longest, len(number.lstrip("-")))
+        return 0
+
+    try:
+        json.loads(text, parse_int=count_digits)
+    except json.JSONDecodeError as exc:
+        return exc
+    except RecursionError:
+        return TooDeep(f"nested too deeply (the limit is {MAX_NESTING})")
+    limit = sys.get_int_max_str_digits()
+    return NumberTooLong(f"holds a number of {longest} digits (the limit is {limit})")
 
 
 _BLANK = object()
@@ -473,7 +519,7 @@ def _json_lines(
         invalid.clear()
         try:
             value = _line_value(line, invalid)
-        except TooDeep as exc:
+        except RefusedJson as exc:
             bad.skipped.append(Skipped(f"{path}:{number}", f"JSON {exc}"))
             continue
         except json.JSONDecodeError as exc:

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from sources.model.not_text import NotTextAccounts, first_not_text, not_text
 from sources.model.records import Account, Mention, ParsedBatch, Skipped
 from sources.model.text import clean_text, parse_timestamp
 from sources.x.twitter_v2 import raw_json
@@ -57,10 +58,15 @@ def split_uri(uri: str) -> tuple[str, str, str]:
     return parts[0], parts[1], parts[2]
 
 
+PROFILE_TEXT_FIELDS = ("handle", "displayName", "description")
+"""The text of a profile view: an account whose one of these is not a string is skipped."""
+
+
 def account_from_profile(profile: Mapping[str, Any]) -> Account | None:
-    """An `Account` from a profile view (basic or detailed); None without a DID."""
+    """An `Account` from a profile view (basic or detailed); None without a DID, or with a
+    name that is not text (`first_not_text` of `PROFILE_TEXT_FIELDS` says which)."""
     did = clean_text(profile.get("did"))
-    if not did.startswith("did:"):
+    if not did.startswith("did:") or first_not_text(profile, PROFILE_TEXT_FIELDS) is not None:
         return None
     return Account(
         key=account_key(did),
@@ -90,6 +96,9 @@ def mention_from_record(
     uri_did, collection, rkey = split_uri(uri)
     if collection != POST_COLLECTION or not rkey:
         return Skipped(f"post {uri or '?'}", "not an AT URI of a post")
+    problem = not_text(record.get("text"), "text")
+    if problem is not None:
+        return Skipped(f"post {uri}", problem)
     created = parse_timestamp(record.get("createdAt"))
     if created is None:
         return Skipped(f"post {uri}", f"unreadable createdAt {record.get('createdAt')!r}")
@@ -144,12 +153,15 @@ class _Collector:
         self.where = where
         self._accounts: dict[str, Account] = {}
         self._posts: dict[str, Mention] = {}
+        self._not_text = NotTextAccounts(self.batch, where, PROFILE_TEXT_FIELDS)
+        """Authors skipped for a name that is not text: their posts are kept under the DID."""
 
     def author(self, view: object) -> Account | None:
         if not isinstance(view, Mapping):
             return None
         account = account_from_profile(view)
         if account is None:
+            self._not_text.skip(view, clean_text(view.get("did")))
             return None
         known = self._accounts.get(account.key)
         if known is None or (account.bio and not known.bio):

@@ -218,6 +218,10 @@ class BlueskySource(PagedSource):
             raise EndpointFailed(f"cannot reach Bluesky ({_detail(exc)})") from None
         except exceptions.AtProtocolError as exc:
             raise EndpointFailed(f"Bluesky failed ({_detail(exc)})") from None
+        except ValueError as exc:
+            # The SDK's JSON reader (pydantic's `from_json`) on a body cut short, or one with
+            # a number too long to read: an unreadable answer, asked again next round.
+            raise EndpointFailed(f"Bluesky sent an unreadable answer ({str(exc)[:120]})") from None
         content = response.content
         if not isinstance(content, dict):
             raise EndpointFailed("Bluesky sent an answer that is not a JSON object")

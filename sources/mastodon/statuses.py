@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from sources.model.not_text import NotTextAccounts, first_not_text
 from sources.model.program import program_name
 from sources.model.records import Account, Mention, ParsedBatch, Skipped
 from sources.model.text import clean_text, html_to_text, parse_timestamp
@@ -53,10 +54,18 @@ def mention_id(host: str, status_id: str) -> str:
     return f"{PLATFORM}:{host}:{status_id}"
 
 
+ACCOUNT_TEXT_FIELDS = ("acct", "username", "display_name", "note")
+"""The text of an account entity: an account whose one of these is not a string is skipped."""
+STATUS_TEXT_FIELDS = ("content", "text", "spoiler_text")
+"""The text of a status (`status_text`): a status whose one of these is not a string is
+skipped."""
+
+
 def account_from(account: Mapping[str, Any], host: str) -> Account | None:
-    """An `Account` from a Mastodon account entity; None without an id."""
+    """An `Account` from a Mastodon account entity; None without an id, or with a name
+    that is not text (`first_not_text` of `ACCOUNT_TEXT_FIELDS` says which)."""
     account_id = clean_text(account.get("id"))
-    if not account_id:
+    if not account_id or first_not_text(account, ACCOUNT_TEXT_FIELDS) is not None:
         return None
     acct = clean_text(account.get("acct") or account.get("username")) or account_id
     handle = acct if "@" in acct else f"{acct}@{host}"
@@ -104,6 +113,8 @@ class _Collector:
         """Why no status of this answer can be stored (its instance is unknown), or ''."""
         self._posts: dict[str, Mention] = {}
         self._accounts: dict[str, Account] = {}
+        self._not_text = NotTextAccounts(self.batch, where, ACCOUNT_TEXT_FIELDS)
+        """Accounts skipped for a name that is not text: their statuses are kept."""
 
     def status(self, status: object, *, referenced_only: bool = False) -> None:
         if not isinstance(status, Mapping):
@@ -120,8 +131,16 @@ class _Collector:
         if self.refused:
             self.batch.skipped.append(Skipped(f"{self.where}: status {status_id}", self.refused))
             return
+        problem = first_not_text(status, STATUS_TEXT_FIELDS)
+        if problem is not None:
+            self.batch.skipped.append(Skipped(f"{self.where}: status {status_id}", problem))
+            return
         raw_account = status.get("account")
-        author = account_from(raw_account, self.host) if isinstance(raw_account, Mapping) else None
+        author = None
+        if isinstance(raw_account, Mapping):
+            author = account_from(raw_account, self.host)
+            if author is None:
+                self._not_text.skip(raw_account, clean_text(raw_account.get("id")))
         if author is not None:
             self._accounts.setdefault(author.key, author)
         parent = clean_text(status.get("in_reply_to_id"))

@@ -349,7 +349,9 @@ def _build(cls: type, data: dict[str, Any], file: str, prefix: str) -> dict[str,
     for key in data:
         if key not in known:
             expected = ", ".join(sorted(known))
-            raise ConfigError(f"{file}: unknown key '{prefix}{key}' (expected one of: {expected})")
+            raise ConfigError(
+                f"{file}: unknown key {_key(prefix + str(key))} (expected one of: {expected})"
+            )
     values: dict[str, Any] = {}
     for name, spec in known.items():
         key = f"{prefix}{name}"
@@ -388,7 +390,7 @@ def _convert(kind: Any, value: Any, file: str, key: str) -> Any:
         if isinstance(value, bool) or not isinstance(value, int):
             raise _type_error(file, key, "a whole number", value)
         if value < 0:
-            raise ConfigError(f"{file}: key '{key}' must not be negative, got {value}")
+            raise ConfigError(f"{file}: key {_key(key)} must not be negative, got {value}")
         return value
     if kind is float:
         if isinstance(value, bool) or not isinstance(value, int | float):
@@ -416,7 +418,14 @@ def _type_error(file: str, key: str, expected: str, value: Any) -> ConfigError:
         list: "a list",
         dict: "a table",
     }.get(type(value), type(value).__name__)
-    return ConfigError(f"{file}: key '{key}' should be {expected}, got {got} ({value!r})")
+    return ConfigError(f"{file}: key {_key(key)} should be {expected}, got {got} ({value!r})")
+
+
+def _key(key: str) -> str:
+    """A key as an error names it, quoted, from the file: its invisible and control
+    characters written as escapes (`'x.poll_seconds\\u200b'`), as the view-name check does,
+    so it neither looks like a right key nor loses the characters that make it wrong."""
+    return repr(key)
 
 
 def _check_feeds(config: Config, file: str) -> None:
@@ -578,7 +587,7 @@ def _check_zone(name: str, file: str, key: str) -> None:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(
-            f"{file}: key '{key}': unknown time zone {name!r} (an IANA name such as "
+            f"{file}: key {_key(key)}: unknown time zone {name!r} (an IANA name such as "
             "'Europe/Berlin' or 'America/New_York')"
         ) from None
 

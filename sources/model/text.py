@@ -64,10 +64,14 @@ def clean_text(value: object) -> str:
     """A payload string with NUL bytes removed (SQLite and terminals both dislike them).
 
     Lone surrogates (`"\\ud800"` is valid JSON) become U+FFFD: they cannot be stored as UTF-8.
+    A number gives its digits (ids may come as numbers); a list, an object or true/false
+    gives '', never Python's spelling of it (`['a', 'b']`, `True`). Where such a value
+    makes the record unreadable (a post's text, an author's name),
+    `sources.model.not_text` says so.
     """
     if type(value) is str and value.isascii():  # most strings: no surrogate can be there
         return value.replace("\x00", "")
-    if value is None:
+    if value is None or isinstance(value, bool) or not isinstance(value, str | int | float):
         return ""
     text = str(value).replace("\x00", "")
     return _LONE_SURROGATE.sub("\ufffd", text) if _LONE_SURROGATE.search(text) else text

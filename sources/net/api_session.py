@@ -11,6 +11,7 @@ response whose content is already read.
 
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import replace
 from typing import Any
@@ -46,6 +47,27 @@ class NotJson(requests.RequestException):
         super().__init__(message)
         self.content_type = content_type
         self.host = host
+
+
+class NumberTooLong(requests.exceptions.JSONDecodeError):
+    """A body that is JSON but for an integer of more digits than Python converts
+    (`sys.get_int_max_str_digits()`, 4,300 unless set)."""
+
+
+class ApiResponse(requests.Response):
+    """A response whose `json()` fails only as requests' JSONDecodeError. json refuses an
+    integer of more than 4,300 digits with a bare ValueError, which tweepy and Mastodon.py
+    do not expect: X's poll ended in a traceback and "internal error" instead of retrying
+    an unreadable answer."""
+
+    def json(self, **kwargs: Any) -> Any:
+        try:
+            return super().json(**kwargs)
+        except requests.exceptions.JSONDecodeError:
+            raise
+        except ValueError:
+            limit = sys.get_int_max_str_digits()
+            raise NumberTooLong(f"a number of more than {limit} digits", self.text, 0) from None
 
 
 class AnswerTooSlow(requests.exceptions.ReadTimeout):
@@ -96,6 +118,7 @@ class ApiSession(requests.Session):
                 _read_capped(response, self.limits, self.service)
             finally:
                 response.close()
+        response.__class__ = ApiResponse  # the same object, its `json()` as above
         kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
         if response.ok and kind and "json" not in kind:
             raise NotJson(

@@ -33,7 +33,7 @@ from sources.model.records import ParsedBatch, SourceState, sum_parts
 from sources.model.redact import redact
 from sources.model.secret_env import source_environ
 from sources.model.text import format_timestamp
-from sources.net.api_session import ApiSession, NotJson, ResponseTooLarge
+from sources.net.api_session import ApiSession, NotJson, NumberTooLong, ResponseTooLarge
 from sources.net.backoff import Backoff, dump_extra, load_extra, paused
 from sources.net.http_fetch import USER_AGENT
 from sources.x.twitter_v2 import parse_response
@@ -434,6 +434,8 @@ class XSource:
                 problem = f"X server error (HTTP {exc.response.status_code})"
             except requests.exceptions.Timeout:
                 problem = "X API timed out"
+            except NumberTooLong as exc:
+                problem = f"X sent an unreadable response ({exc.msg})"
             except requests.exceptions.JSONDecodeError:
                 problem = "X sent an unreadable (truncated) response"
             except (ResponseTooLarge, NotJson) as exc:

@@ -13,6 +13,7 @@ from typing import Any, TypeGuard
 
 import orjson
 
+from sources.model.not_text import first_not_text, not_text
 from sources.model.records import Account, Mention, ParsedBatch, Skipped
 from sources.model.text import clean_text, parse_timestamp
 
@@ -38,8 +39,9 @@ less). Only objects checked to be plain decoded JSON are filed; the check (a wal
 whole object) runs on misses only."""
 
 
-def account_from_user(user: Mapping[str, Any]) -> Account:
-    """An `Account` from a v2 user object."""
+def account_from_user(user: Mapping[str, Any]) -> Account | Skipped:
+    """An `Account` from a v2 user object, or why it cannot be one (a name that is not
+    text, `USER_TEXT_FIELDS`)."""
     if type(user) is not dict:
         return _account_from_user(user)
     key = _user_key(user)
@@ -47,7 +49,7 @@ def account_from_user(user: Mapping[str, Any]) -> Account:
     if seen is not None and ((type(key) is bytes and b"null" not in key) or seen[0] == user):
         return seen[1]
     account = _account_from_user(user)
-    if _decoded_json(user):
+    if isinstance(account, Account) and _decoded_json(user):  # (a refusal is not filed)
         if len(_accounts_seen) >= _ACCOUNT_CACHE_LIMIT:
             _accounts_seen.clear()
         _accounts_seen[key] = (user, account)
@@ -78,7 +80,14 @@ def _decoded_json(value: object) -> bool:
     return type(value) in _JSON_SCALARS
 
 
-def _account_from_user(user: Mapping[str, Any]) -> Account:
+USER_TEXT_FIELDS = ("username", "name", "description")
+"""The text of a v2 user object: an account whose one of these is not a string is skipped."""
+
+
+def _account_from_user(user: Mapping[str, Any]) -> Account | Skipped:
+    problem = first_not_text(user, USER_TEXT_FIELDS)
+    if problem is not None:
+        return Skipped(f"user {clean_text(user.get('id'))[:40] or '?'}", problem)
     metrics = user.get("public_metrics")
     metrics = metrics if isinstance(metrics, Mapping) else {}
     return Account(
@@ -126,7 +135,8 @@ TweetFields = tuple[
 ]
 """What a v2 tweet object says, as `tweet_fields` reads it: (id, url, author, author_name,
 author_key, text, lang, created_at, kind, in_reply_to, quoted_id, conversation_id, whether
-created_at was taken from the id). A tuple: the import's direct path builds millions."""
+the tweet had no created_at and its time was taken from its id; an unreadable created_at
+replaced so is told by a warning instead). A tuple: the import's direct path builds millions."""
 
 
 def tweet_fields(
@@ -142,15 +152,20 @@ def tweet_fields(
     problem = tweet_id_problem(tweet_id)
     if problem is not None:
         return Skipped(f"tweet {tweet_id[:40] or '?'}", problem)
+    sent_text = _sent_text(tweet)
+    if not isinstance(sent_text, str):
+        return sent_text
     given = tweet.get("created_at")
     created = _tweet_time(given)
-    from_id = created is None
+    from_id = False
     if created is None:
         created = snowflake_time(tweet_id)
         if created is None:
             # Without a time a tweet cannot be placed in the feed or any report.
             return Skipped(f"tweet {tweet_id}", _no_time(given, tweet_id))
-        if given not in (None, "") and warnings is not None:
+        # None or "": no created_at (counted as derived); else unreadable (a warning).
+        from_id = given is None or given == ""
+        if not from_id and warnings is not None:
             warnings.append(
                 f"tweet {tweet_id}: unreadable created_at {str(given)[:60]!r}; "
                 "placed at the time its id encodes"
@@ -175,7 +190,7 @@ def tweet_fields(
     conversation = clean_text(tweet.get("conversation_id"))
     # Capped: no real post is this long (X allows 25,000 characters); the whole payload
     # stays in `raw`, bounded by the importer's line limit.
-    text = clean_text(_full_text(tweet))[:MAX_TEXT]
+    text = clean_text(unescape_x_text(sent_text))[:MAX_TEXT]
     if refs is None and text.startswith("RT @") and _RETWEET_TEXT.match(text):
         # X's default fields leave `referenced_tweets` out: a retweet's text still says it.
         kind = "retweet"
@@ -293,7 +308,7 @@ def time_from_id(mention: Mention) -> bool:
     if derived is None or derived != mention.created_at:
         return False  # cheap test first: a reported time almost never has these milliseconds
     reported = json.loads(mention.raw).get("created_at") if mention.raw else None
-    return parse_timestamp(reported) is None
+    return reported is None or reported == ""  # (an unreadable one is a warning instead)
 
 
 def post_json(tweet: Mapping[str, Any]) -> str:
@@ -343,12 +358,18 @@ def retweet_by_text(text: str, raw: str) -> bool:
     return isinstance(payload, dict) and payload.get("referenced_tweets") is None
 
 
-def _full_text(tweet: Mapping[str, Any]) -> str:
+def _sent_text(tweet: Mapping[str, Any]) -> str | Skipped:
+    """A post's whole text as X sent it, or why it has none that can be read: one that is
+    not a string would be stored as Python's spelling of it (`['a', 'b']`)."""
     # Long posts carry their whole text in note_tweet; `text` is cut at 280 characters.
     note = tweet.get("note_tweet")
+    key, sent = "text", tweet.get("text")
     if note is not None and isinstance(note, Mapping) and note.get("text"):
-        return unescape_x_text(str(note["text"]))
-    return unescape_x_text(str(tweet.get("text") or ""))
+        key, sent = "note_tweet.text", note["text"]
+    if type(sent) is str:
+        return sent
+    problem = not_text(sent, key)
+    return "" if problem is None else Skipped(f"tweet {tweet.get('id')}", problem)
 
 
 X_TEXT_UNESCAPE_SQL = "replace(replace(replace(text, '&lt;', '<'), '&gt;', '>'), '&amp;', '&')"
@@ -433,16 +454,24 @@ def walk_page(
     includes = payload.get("includes") if isinstance(payload.get("includes"), Mapping) else {}
     assert isinstance(includes, Mapping)
     users: dict[str, Account] = {}
+
+    def add_user(user: Mapping[str, Any]) -> None:
+        account = account_from_user(user)
+        if isinstance(account, Account):
+            users[str(user["id"])] = account
+        else:  # its posts are kept, as by an author the page does not describe
+            batch.skipped.append(Skipped(f"{where}: {account.where}", account.reason))
+
     for user in _as_list(includes.get("users")):
         if isinstance(user, Mapping) and user.get("id"):
-            users[str(user["id"])] = account_from_user(user)
+            add_user(user)
     data = _as_list(payload.get("data"))
     tweets = [item for item in data if _is_mapping(item) and "text" in item]
     if not tweets and data and all(isinstance(d, Mapping) and "username" in d for d in data):
         # A users lookup: accounts without posts are still worth keeping.
         for user in data:
             if user.get("id"):
-                users[str(user["id"])] = account_from_user(user)
+                add_user(user)
     elif data and not tweets:
         batch.skipped.append(Skipped(where, _describe_non_tweets(data)))
     batch.accounts.extend(users.values())
