@@ -150,6 +150,7 @@ class MastodonSource(PagedSource):
             MastodonUnauthorizedError,
         )
 
+        self.unreachable.check(self.host)
         try:
             return call()
         except MastodonRatelimitError:
@@ -185,19 +186,22 @@ class MastodonSource(PagedSource):
             raise EndpointFailed(f"Mastodon failed ({type(exc).__name__})") from None
 
     def _network_failure(self, cause: BaseException | None) -> EndpointFailed:
-        """What went wrong under Mastodon.py, which wraps every transport error alike."""
+        """What went wrong under Mastodon.py, which wraps every transport error alike; an
+        instance that did not answer is not asked again this round."""
         if isinstance(cause, NotJson):
             kind = cause.content_type
             what = "an HTML page" if "html" in kind else kind[:60]
             return EndpointFailed(
                 f"{cause.host or self.host} sent {what}, not Mastodon JSON (HTTP 200)"
             )
-        if isinstance(cause, AnswerTooSlow):
-            deadline = self.session.limits.total_timeout
-            return EndpointFailed(f"{self.host} took longer than {deadline:g}s to send its answer")
         if isinstance(cause, ResponseTooLarge):
             return EndpointFailed(str(cause))
-        return EndpointFailed("cannot reach the Mastodon instance (connection failed)")
+        if isinstance(cause, AnswerTooSlow):
+            deadline = self.session.limits.total_timeout
+            why = f"{self.host} took longer than {deadline:g}s to send its answer"
+            return self.unreachable.failed(self.host, why)
+        why = "cannot reach the Mastodon instance (connection failed)"
+        return self.unreachable.failed(self.host, why)
 
 
 def _status_code(exc: Exception) -> int | None:
