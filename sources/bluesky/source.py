@@ -171,7 +171,7 @@ class BlueskySource(PagedSource):
     def _search_client(self) -> Client:
         from atproto import Client, exceptions
 
-        from sources.net.deadline_httpx import deadline_request
+        from sources.net.deadline_httpx import NotJsonAnswer, deadline_request
 
         if self._search is not None:
             return self._search
@@ -196,6 +196,10 @@ class BlueskySource(PagedSource):
                 why = f"cannot reach Bluesky at {host} to log in (connection failed)"
                 raise self.unreachable.failed(host, why) from None
             raise EndpointFailed(f"Bluesky login failed ({_detail(exc)})") from None
+        except NotJsonAnswer as exc:
+            raise EndpointFailed(f"Bluesky login failed: {exc}") from None
+        except exceptions.ModelError:
+            raise EndpointFailed(f"Bluesky login failed: {host} sent no session") from None
         except exceptions.AtProtocolError as exc:
             raise EndpointFailed(f"Bluesky login failed ({_detail(exc)})") from None
         self._search = client
@@ -203,6 +207,8 @@ class BlueskySource(PagedSource):
 
     def _call(self, client: Client, nsid: str, params: Any) -> dict[str, Any]:
         from atproto import exceptions
+
+        from sources.net.deadline_httpx import NotJsonAnswer
 
         service = self.config.bluesky.service
         if client is not self._public_client:
@@ -228,6 +234,8 @@ class BlueskySource(PagedSource):
                 why = f"cannot reach Bluesky at {host} (connection failed)"
                 raise self.unreachable.failed(host, why) from None
             raise EndpointFailed(f"cannot reach Bluesky ({_detail(exc)})") from None
+        except NotJsonAnswer as exc:
+            raise EndpointFailed(str(exc)) from None
         except exceptions.AtProtocolError as exc:
             raise EndpointFailed(f"Bluesky failed ({_detail(exc)})") from None
         content = response.content
