@@ -9,8 +9,10 @@ the way the X source does it for X:
   marker of the round. The collector saves that row with the page's posts, so a crash
   re-fetches at most one page and the cursor only moves past stored posts.
 - Failures are contained: one endpoint's failure is recorded on its row and the others
-  go on; a 429 pauses this source (only) until the service's reset time; a failing
-  service backs the whole round off exponentially. Secrets never reach an error text.
+  go on (skipped at once when their host did not answer earlier in the round, see
+  `Unreachable`); a 429 pauses this source (only) until the service's reset time; a
+  failing service backs the whole round off exponentially. Secrets never reach an
+  error text.
 """
 
 from __future__ import annotations
@@ -82,6 +84,32 @@ class EndpointFailed(Exception):
         """False when asking again cannot help (no account, a name that does not exist)."""
 
 
+class Unreachable:
+    """The hosts that timed out or could not be reached in this round, with why.
+
+    Every endpoint of a round asks the same instance or service: once it has not
+    answered, asking again for each hashtag, account or handle only adds a timeout per
+    endpoint to the round (ten hashtags, five minutes). Later requests of the round to
+    that host fail at once, saying why; the next round asks again."""
+
+    def __init__(self) -> None:
+        self._why: dict[str, str] = {}
+
+    def clear(self) -> None:
+        self._why.clear()
+
+    def check(self, host: str) -> None:
+        """Raise `EndpointFailed` when `host` did not answer earlier this round."""
+        why = self._why.get(host)
+        if why is not None:
+            raise EndpointFailed(f"skipped: {why} (earlier this round)")
+
+    def failed(self, host: str, why: str) -> EndpointFailed:
+        """Note that `host` did not answer (`why`); the failure to raise for this endpoint."""
+        self._why.setdefault(host, why)
+        return EndpointFailed(why)
+
+
 Fetch = Callable[[Endpoint, str | None, str | None, dict[str, object]], Page]
 """`fetch(endpoint, committed_cursor, page_cursor, extra)`: one page, or raises."""
 
@@ -113,6 +141,8 @@ class PagedSource:
         self._round_backoff = Backoff(base=self._poll_seconds, cap=max(900.0, self._poll_seconds))
         self._rate_backoff = Backoff(base=60.0, cap=900.0)
         self._outcome = PollOutcome(next_poll_in=self._poll_seconds)
+        self.unreachable = Unreachable()
+        """What the service's fetches check and note, cleared at the start of each round."""
 
     def outcome(self) -> PollOutcome:
         return self._outcome
@@ -134,6 +164,7 @@ class PagedSource:
             )
             return
         main.last_poll_at = format_timestamp(now)
+        self.unreachable.clear()
         errors: list[str] = []
         warnings: list[str] = []
         transient = False

@@ -239,6 +239,19 @@ def test_a_rejected_password_is_a_clear_error_without_the_password(
     assert states and all(PASSWORD not in (s["last_error"] or "") for s in states)
 
 
+def test_a_service_answering_an_html_page_says_so(server: FeedServer, db_path: Path) -> None:
+    """A login (and a feed) answered with a 200 HTML page says what was sent, in words."""
+    maintenance = Route(body=b"<html><body>Maintenance</body></html>")
+    maintenance.headers = {"Content-Type": "text/html"}
+    server.prefix_routes["/xrpc/"] = lambda p: maintenance
+    env = {"BLUESKY_HANDLE": "searcher.bsky.social", "BLUESKY_APP_PASSWORD": PASSWORD}
+    report = poll(db_path, config(server, handles=["a.bsky.social"], queries=["Kestrel"]), env)
+    html = f"127.0.0.1:{server.port} sent an HTML page, not JSON (HTTP 200)"
+    assert report.error == (
+        f"bluesky/feed:a.bsky.social: {html}; bluesky/search:Kestrel: Bluesky login failed: {html}"
+    )
+
+
 def test_rate_limit_pauses_bluesky_until_its_reset(server: FeedServer, db_path: Path) -> None:
     """A 429 pauses Bluesky until `ratelimit-reset`; the next poll waits instead of asking."""
     reset = int(BASE_TIME.timestamp()) + 300

@@ -407,3 +407,27 @@ def test_feeds_list_counts_what_the_last_poll_stored(
     assert "2 new in the last poll" in poll_and_list(5, '"v2"')
     assert "0 new in the last poll" in poll_and_list(5, '"v2"')
     assert server.not_modified["/a.xml"] == 1
+
+
+def test_a_source_that_raises_is_stored_as_failing_keeping_its_cursor(db_path: Path) -> None:
+    """A poll that dies of an unexpected error leaves the source failing with it, not
+    "never polled"; what the source remembered (its cursor) is kept."""
+
+    class Flaky(Ticker):
+        def poll(self, states, now):
+            if self.polls:
+                raise ValueError("Invalid IPv6 URL")
+            self.polls.append(now)
+            yield PollPage(states=[SourceState(name=self.name, cursor="c1", etag='"e"')])
+
+    clock = [BASE_TIME]
+    collector = Collector(Config(), db_path, sources=[Flaky("flaky", 60)], clock=lambda: clock[0])
+    collector.poll_source("flaky")
+    clock[0] += timedelta(minutes=1)
+    report = collector.poll_source("flaky")
+    assert report.error == "internal error: ValueError: Invalid IPv6 URL"
+    state = collector.stored_states()["flaky"]
+    assert (state.last_error, state.last_error_at) == (report.error, "2026-11-02T09:01:00Z")
+    assert state.last_poll_at == "2026-11-02T09:01:00Z"
+    assert (state.cursor, state.etag, state.kind) == ("c1", '"e"', "test")
+    assert state.next_poll_at == "2026-11-02T09:02:00Z"  # the schedule the report gives

@@ -242,3 +242,29 @@ def test_a_paused_feed_is_shown_paused_not_failing(server: FeedServer, db_path: 
     with Store.open(db_path, readonly=True) as store:
         state = store.source_state("maint")
     assert health_word(SourceRow(name="maint", platform="rss", mentions=0, state=state)) == "paused"
+
+
+def test_a_redirect_to_a_malformed_address_is_named(server: FeedServer, db_path: Path) -> None:
+    """A redirect to `http://[::1/feed.xml` fails the feed naming that address, no traceback."""
+    server.redirect("/moved.xml", "http://[::1/feed.xml", 302)
+    report = poll_with_good(server, db_path, source(server.url("/moved.xml")))
+    assert report.error == (
+        f"127.0.0.1:{server.port} redirected to a malformed address ('http://[::1/feed.xml')"
+    )
+
+
+def test_a_feed_redirected_to_a_malformed_address_is_listed_as_failing(
+    server: FeedServer, tmp_path: Path, db_path: Path, cli, caplog: pytest.LogCaptureFixture
+) -> None:
+    """After `collect --once`, `feeds list` and `status` show the feed failing with the reason."""
+    server.redirect("/moved.xml", "http://[::1/feed.xml", 302)
+    config = tmp_path / "moved.toml"
+    config.write_text(f'[[feeds]]\nname = "moved"\nurl = "{server.url("/moved.xml")}"\n')
+    collect = cli("collect", "--once", "--config", config, "--db", db_path)
+    assert "Traceback" not in collect.out + collect.err + caplog.text
+    assert "internal error" not in collect.out + collect.err + caplog.text
+    listed = cli("feeds", "list", "--config", config, "--db", db_path)
+    assert "moved  failing: " in listed.out and "redirected to a malformed address" in listed.out
+    assert "never polled" not in listed.out
+    status = cli("status", "--db", db_path)
+    assert "  moved: last error: " in status.out and "malformed address" in status.out

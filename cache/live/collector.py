@@ -36,6 +36,7 @@ from sources.model.config import BEARER_ENV, Config
 from sources.model.records import SourceState, utc_now
 from sources.model.redact import redact, redact_optional
 from sources.model.secret_env import source_environ
+from sources.model.text import format_timestamp
 from sources.x.source import StreamGate, XSource, x_configured
 from sources.x.stream import XStreamSource
 
@@ -158,12 +159,17 @@ class Collector:
                 log.exception("%s: poll failed", name)
                 error = f"internal error: {type(exc).__name__}: {exc}"[:300]
                 outcome = PollOutcome(ok=False, error=error)
+                crashed = True
+            else:
+                crashed = False
             if not outcome.ok:
                 error = outcome.error or "failed"
             # Counted from the poll's end: a poll that failed after 20 s of a stalling host
             # is not due again the moment it ends, whatever its interval.
             ended = self.clock()
             next_at = None if outcome.stopped else ended + timedelta(seconds=outcome.next_poll_in)
+            if crashed:
+                self._record_crash(source, now, redact(error or ""), next_at)
             return PollReport(
                 finished=outcome.finished,
                 name=name,
@@ -178,6 +184,28 @@ class Collector:
                 stopped=outcome.stopped,
                 skipped=totals.skipped,
             )
+
+    def _record_crash(
+        self, source: Source, now: datetime, error: str, next_at: datetime | None
+    ) -> None:
+        """Store the source failing with `error`: a poll that died before saving its
+        state must not leave it looking never polled (`feeds list`, `status`, Sources)."""
+        try:
+            with self._open_store() as store, self._write_lock, store.writing():
+                state = store.source_state(source.name)
+                store.save_source_state(
+                    replace(
+                        state,
+                        kind=state.kind or source.kind,
+                        last_poll_at=format_timestamp(now),
+                        last_error=error,
+                        last_error_at=format_timestamp(now),
+                        last_new=0,
+                        next_poll_at=format_timestamp(next_at) if next_at else None,
+                    )
+                )
+        except Exception:  # the store itself failing: the report still says what happened
+            log.exception("%s: could not record the failed poll", source.name)
 
     def _open_store(self) -> Store:
         # Opening may create and migrate the file: two threads doing that at once would

@@ -171,7 +171,7 @@ class BlueskySource(PagedSource):
     def _search_client(self) -> Client:
         from atproto import Client, exceptions
 
-        from sources.net.deadline_httpx import deadline_request
+        from sources.net.deadline_httpx import NotJsonAnswer, deadline_request
 
         if self._search is not None:
             return self._search
@@ -179,16 +179,27 @@ class BlueskySource(PagedSource):
         if not handle or not password:
             raise EndpointFailed(NO_ACCOUNT, transient=False)
         login_service = self.config.bluesky.login_service
+        host = urlsplit(login_service).netloc
+        self.unreachable.check(host)
         client = Client(login_service, request=deadline_request(timeout=self._timeout))
         try:
             with deadline(self._timeout):
                 client.login(handle, password, fetch_bsky_profile=False)
         except exceptions.InvokeTimeoutError:
-            raise EndpointFailed(self._too_slow(login_service)) from None
+            raise self.unreachable.failed(host, self._too_slow(login_service)) from None
         except exceptions.UnauthorizedError:
             raise EndpointFailed(LOGIN_REFUSED, transient=False) from None
         except exceptions.BadRequestError as exc:
             raise EndpointFailed(f"{LOGIN_REFUSED} ({_detail(exc)})", transient=False) from None
+        except exceptions.NetworkError as exc:
+            if exc.response is None:
+                why = f"cannot reach Bluesky at {host} to log in (connection failed)"
+                raise self.unreachable.failed(host, why) from None
+            raise EndpointFailed(f"Bluesky login failed ({_detail(exc)})") from None
+        except NotJsonAnswer as exc:
+            raise EndpointFailed(f"Bluesky login failed: {exc}") from None
+        except exceptions.ModelError:
+            raise EndpointFailed(f"Bluesky login failed: {host} sent no session") from None
         except exceptions.AtProtocolError as exc:
             raise EndpointFailed(f"Bluesky login failed ({_detail(exc)})") from None
         self._search = client
@@ -197,6 +208,13 @@ class BlueskySource(PagedSource):
     def _call(self, client: Client, nsid: str, params: Any) -> dict[str, Any]:
         from atproto import exceptions
 
+        from sources.net.deadline_httpx import NotJsonAnswer
+
+        service = self.config.bluesky.service
+        if client is not self._public_client:
+            service = self.config.bluesky.login_service
+        host = urlsplit(service).netloc
+        self.unreachable.check(host)
         try:
             # Each read is bounded by the timeout, the whole answer by this deadline: a
             # trickling AppView cannot hold the poll.
@@ -210,12 +228,14 @@ class BlueskySource(PagedSource):
         except exceptions.BadRequestError as exc:
             raise EndpointFailed(f"Bluesky refused it ({_detail(exc)})", transient=False) from None
         except exceptions.InvokeTimeoutError:
-            service = self.config.bluesky.service
-            if client is not self._public_client:
-                service = self.config.bluesky.login_service
-            raise EndpointFailed(self._too_slow(service)) from None
+            raise self.unreachable.failed(host, self._too_slow(service)) from None
         except exceptions.NetworkError as exc:
+            if exc.response is None:  # no answer at all, not a 502 from a proxy
+                why = f"cannot reach Bluesky at {host} (connection failed)"
+                raise self.unreachable.failed(host, why) from None
             raise EndpointFailed(f"cannot reach Bluesky ({_detail(exc)})") from None
+        except NotJsonAnswer as exc:
+            raise EndpointFailed(str(exc)) from None
         except exceptions.AtProtocolError as exc:
             raise EndpointFailed(f"Bluesky failed ({_detail(exc)})") from None
         except ValueError as exc:

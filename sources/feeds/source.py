@@ -22,7 +22,7 @@ from sources.model.records import SourceState
 from sources.model.text import format_timestamp
 from sources.net.backoff import Backoff, dump_extra, load_extra, paused
 from sources.net.deadline_http import mount_deadlines
-from sources.net.http_fetch import FetchError, FetchLimits, fetch_document
+from sources.net.http_fetch import FeedSession, FetchError, FetchLimits, fetch_document
 
 FAILURE_BACKOFF_CAP = 6 * 3600.0
 """However often a feed fails, it is tried again at least every six hours."""
@@ -53,7 +53,7 @@ class FeedSource:
             total_timeout=float(feed.timeout_seconds),
             max_bytes=feed.max_megabytes * 1024 * 1024,
         )
-        self._session = mount_deadlines(session or requests.Session())
+        self._session = mount_deadlines(session or FeedSession())
         self._rng = rng or random.Random()
         self._backoff = Backoff(
             base=float(feed.poll_seconds), cap=max(float(feed.poll_seconds), FAILURE_BACKOFF_CAP)

@@ -6,8 +6,9 @@ inside a poll; here a 429 pauses this source alone until `X-RateLimit-Reset`. St
 are read newest first with `since_id` = the newest status already stored (the committed
 cursor) and `max_id` to page back, the same resume as X.
 
-Mastodon.py is imported when a source is built, not with this module: it takes about a
-second to import, which every collector and monitor start would pay without Mastodon.
+Mastodon.py (`sources.mastodon.client`) is imported when a source first polls, not with
+this module: it takes about a second to import, which every collector and monitor start
+would pay without Mastodon.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from sources.model.config import MASTODON_TOKEN_ENV, Config
 from sources.model.feed_rules import MASTODON
 from sources.model.secret_env import source_environ
 from sources.net.api_session import AnswerTooSlow, ApiSession, NotJson, ResponseTooLarge
-from sources.net.http_fetch import USER_AGENT
 from sources.social import Endpoint, EndpointFailed, Page, PagedSource, RateLimited
 
 if TYPE_CHECKING:
@@ -31,12 +31,9 @@ if TYPE_CHECKING:
 PAGE_SIZE = 40
 """The most statuses Mastodon returns per page."""
 NO_TOKEN = f"search needs an access token: set {MASTODON_TOKEN_ENV}"
-ASSUMED_VERSION = (4, 0, 0)
-"""The Mastodon version the client takes as given, so that it never asks the instance.
-Mastodon.py checks the version before search parameters (`min_id`, `max_id`), and when
-`/api/v1/instance` fails its check calls itself until Python's recursion limit, a pair
-of requests per call. Every parameter we send is older than 4.0 and ignored by older
-servers, so assuming it changes nothing else."""
+TAGS_NEED_LOGIN = (
+    f"the instance allows hashtag timelines only to logged-in users: set {MASTODON_TOKEN_ENV}"
+)
 
 
 def mastodon_endpoints(config: Config) -> list[Endpoint]:
@@ -87,22 +84,10 @@ class MastodonSource(PagedSource):
         """The Mastodon.py client (the stream source shares it and its token), made on
         first use so that building the source does not import Mastodon.py."""
         if self._client is None:
-            from mastodon import Mastodon
+            from sources.mastodon.client import instance_client
 
-            self._client = Mastodon(
-                api_base_url=self.config.mastodon.instance.rstrip("/"),
-                access_token=self._token or None,
-                ratelimit_method="throw",
-                request_timeout=self._timeout,
-                version_check_mode="none",
-                mastodon_version=".".join(map(str, ASSUMED_VERSION)),
-                user_agent=USER_AGENT,
-                session=self.session,
-            )
-            # With version checks off Mastodon.py records the given version as checked
-            # but does not parse it: set what its `verify_minimum_version` compares.
-            client = self._client
-            client.mastodon_major, client.mastodon_minor, client.mastodon_patch = ASSUMED_VERSION
+            instance = self.config.mastodon.instance
+            self._client = instance_client(instance, self._token, self._timeout, self.session)
         return self._client
 
     def _fetch_page(
@@ -111,7 +96,9 @@ class MastodonSource(PagedSource):
         client = self.client
         paging: dict[str, Any] = {"since_id": since, "max_id": cursor, "limit": PAGE_SIZE}
         if endpoint.kind == "tag":
-            statuses = self._call(lambda: client.timeline_hashtag(endpoint.target, **paging))
+            statuses = self._call(
+                lambda: client.timeline_hashtag(endpoint.target, **paging), tag=True
+            )
         elif endpoint.kind == "account":
             account_id = extra.get("account_id")
             if not account_id:
@@ -150,7 +137,9 @@ class MastodonSource(PagedSource):
             reached_known=not full,
         )
 
-    def _call(self, call: Any, *, missing: bool = False) -> Any:
+    def _call(self, call: Any, *, missing: bool = False, tag: bool = False) -> Any:
+        """`call()`'s answer, or its failure as `RateLimited` / `EndpointFailed` in our
+        words; `missing`: a 404 means no such account; `tag`: a hashtag timeline."""
         from mastodon import (
             MastodonAPIError,
             MastodonError,
@@ -161,6 +150,7 @@ class MastodonSource(PagedSource):
             MastodonUnauthorizedError,
         )
 
+        self.unreachable.check(self.host)
         try:
             return call()
         except MastodonRatelimitError:
@@ -173,14 +163,20 @@ class MastodonSource(PagedSource):
             what = "no such account on this instance" if missing else "not found (HTTP 404)"
             raise EndpointFailed(what, transient=False) from None
         except MastodonUnauthorizedError:
+            if tag and not self._token:
+                raise EndpointFailed(TAGS_NEED_LOGIN, transient=False) from None
             raise EndpointFailed(
                 f"token rejected (HTTP 401): check {MASTODON_TOKEN_ENV}", transient=False
             ) from None
         except MastodonServerError as exc:
             raise EndpointFailed(f"Mastodon server error ({_status(exc)})") from None
         except MastodonNetworkError as exc:
-            raise EndpointFailed(self._network_failure(exc.__context__)) from None
+            raise self._network_failure(exc.__context__) from None
         except MastodonAPIError as exc:
+            if tag and not self._token and _status_code(exc) == 422:
+                # "This method requires an authenticated user": the instance's admin has
+                # opened its hashtag timelines to accounts only.
+                raise EndpointFailed(TAGS_NEED_LOGIN, transient=False) from None
             if str(exc.args[0] if exc.args else "").startswith("Could not parse response"):
                 raise EndpointFailed(
                     f"{self.host} sent an answer that is not Mastodon JSON"
@@ -189,23 +185,34 @@ class MastodonSource(PagedSource):
         except MastodonError as exc:
             raise EndpointFailed(f"Mastodon failed ({type(exc).__name__})") from None
 
-    def _network_failure(self, cause: BaseException | None) -> str:
-        """What went wrong under Mastodon.py, which wraps every transport error alike."""
+    def _network_failure(self, cause: BaseException | None) -> EndpointFailed:
+        """What went wrong under Mastodon.py, which wraps every transport error alike; an
+        instance that did not answer is not asked again this round."""
         if isinstance(cause, NotJson):
             kind = cause.content_type
             what = "an HTML page" if "html" in kind else kind[:60]
-            return f"{cause.host or self.host} sent {what}, not Mastodon JSON (HTTP 200)"
+            return EndpointFailed(
+                f"{cause.host or self.host} sent {what}, not Mastodon JSON (HTTP 200)"
+            )
+        if isinstance(cause, ResponseTooLarge):
+            return EndpointFailed(str(cause))
         if isinstance(cause, AnswerTooSlow):
             deadline = self.session.limits.total_timeout
-            return f"{self.host} took longer than {deadline:g}s to send its answer"
-        if isinstance(cause, ResponseTooLarge):
-            return str(cause)
-        return "cannot reach the Mastodon instance (connection failed)"
+            why = f"{self.host} took longer than {deadline:g}s to send its answer"
+            return self.unreachable.failed(self.host, why)
+        why = "cannot reach the Mastodon instance (connection failed)"
+        return self.unreachable.failed(self.host, why)
+
+
+def _status_code(exc: Exception) -> int | None:
+    """The HTTP status Mastodon.py put in its error (`args[1]`), if any."""
+    args = exc.args
+    return args[1] if len(args) >= 2 and isinstance(args[1], int) else None
 
 
 def _status(exc: Exception) -> str:
-    args = exc.args
-    if len(args) >= 2 and isinstance(args[1], int):
+    args, code = exc.args, _status_code(exc)
+    if code is not None:
         detail = f": {str(args[3])[:160]}" if len(args) >= 4 and args[3] else ""
-        return f"HTTP {args[1]}{detail}"
+        return f"HTTP {code}{detail}"
     return type(exc).__name__

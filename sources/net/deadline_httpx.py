@@ -5,6 +5,7 @@ a Bluesky poll for as long as it likes. Every connection of a `DeadlineRequest` 
 through a stream that, before each read, shortens the read timeout to what is left of
 the deadline set by `deadline(seconds)` in the calling thread, and fails at once when
 nothing is left (httpx then raises its ReadTimeout, the SDK its InvokeTimeoutError).
+Its requests also name a successful answer that is not JSON (`NotJsonAnswer`).
 
 httpx (and the SDK) are imported only when a client is made: httpx is slow to import
 and loads rich, which no headless module may. So the stream and backend below match
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 from functools import cache
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from sources.net.deadline_http import time_left
 
@@ -86,8 +88,20 @@ def add_deadlines(client: httpx.Client) -> None:
             pool._network_backend = _DeadlineBackend(backend)
 
 
+class NotJsonAnswer(Exception):
+    """A successful answer that says it is not JSON (a maintenance or bot-check page).
+
+    Every call the sources make expects JSON; the SDK would only say that its model did
+    not parse (`ModelError`), so the request says what the server sent instead."""
+
+    def __init__(self, host: str, content_type: str, status: int) -> None:
+        what = "an HTML page" if "html" in content_type else content_type[:60]
+        super().__init__(f"{host} sent {what}, not JSON (HTTP {status})")
+
+
 def deadline_request(**kwargs: Any) -> Request:
-    """The SDK's HTTP layer (`Request(**kwargs)`) with `add_deadlines`."""
+    """The SDK's HTTP layer (`Request(**kwargs)`) with `add_deadlines`, raising
+    `NotJsonAnswer` for a successful answer that is not JSON."""
     return _request_class()(**kwargs)
 
 
@@ -99,5 +113,13 @@ def _request_class() -> type[Request]:
         def __init__(self, **kwargs: Any) -> None:
             super().__init__(**kwargs)
             add_deadlines(self._client)  # its clones (`_new_instance`) come through here too
+
+        def _send_request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+            response = super()._send_request(method, url, **kwargs)
+            kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
+            if kind and "json" not in kind:
+                host = urlsplit(str(response.url)).netloc
+                raise NotJsonAnswer(host, kind, response.status_code)
+            return response
 
     return DeadlineRequest

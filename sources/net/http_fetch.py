@@ -95,6 +95,18 @@ class FetchLimits:
     max_redirects: int = DEFAULT_MAX_REDIRECTS
 
 
+class FeedSession(requests.Session):
+    """A session that leaves redirects to `fetch_document`, which follows them by hand.
+
+    Even with `allow_redirects=False`, requests prepares the next hop of every redirect
+    answer: it reads the redirect's whole body (no cap) and parses its Location, so a
+    malformed one (`http://[::1/feed.xml`) raises ValueError before we see the answer.
+    """
+
+    def get_redirect_target(self, resp: requests.Response) -> str | None:
+        return None
+
+
 def fetch_document(
     session: requests.Session,
     url: str,
@@ -104,7 +116,9 @@ def fetch_document(
     limits: FetchLimits = FetchLimits(),
     clock: Callable[[], float] = time.monotonic,
 ) -> Fetched:
-    """GET `url` conditionally; return the body or `not_modified`; raise `FetchError`."""
+    """GET `url` conditionally; return the body or `not_modified`; raise `FetchError`.
+
+    `session` should be a `FeedSession` (see there), with `mount_deadlines` applied."""
     if urlsplit(url).scheme == "file":
         return _read_file(url, limits.max_bytes)
     headers = {
@@ -355,7 +369,14 @@ def retry_after_seconds(value: str | None) -> float | None:
 def _redirect_target(current: str, location: str | None) -> str:
     if not location:
         raise FetchError(f"{_host(current)} sent a redirect without a Location")
-    target = urljoin(current, location.strip())
+    try:
+        target = urljoin(current, location.strip())
+        urlsplit(target).port  # noqa: B018  (a port out of range raises here, not later)
+    except ValueError:
+        shown = location.strip()[:120]
+        raise FetchError(
+            f"{_host(current)} redirected to a malformed address ({shown!r})"
+        ) from None
     if urlsplit(target).scheme not in ("http", "https"):
         raise FetchError(f"{_host(current)} redirected to a non-web address")
     return target
