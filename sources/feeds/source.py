@@ -18,7 +18,7 @@ import requests
 from sources.base import PollOutcome, PollPage
 from sources.feeds.parse import parse_feed
 from sources.model.config import FeedSection
-from sources.model.records import SourceState
+from sources.model.records import Skipped, SourceState
 from sources.model.text import format_timestamp
 from sources.net.backoff import Backoff, dump_extra, load_extra, paused
 from sources.net.deadline_http import mount_deadlines
@@ -118,6 +118,7 @@ class FeedSource:
         state.etag = fetched.headers.get("etag")
         state.last_modified = fetched.headers.get("last-modified")
         state.items_seen += len(batch.mentions)
+        batch.skipped = _first_reports(batch.skipped, extra)
         extra["content_sha1"] = digest
         yield PollPage(batch=batch, states=[self._succeeded(state, extra, now)])
 
@@ -175,3 +176,18 @@ class FeedSource:
             next_poll_at=None if stopped else format_timestamp(now + timedelta(seconds=wait)),
             extra=dump_extra(extra),
         )
+
+
+def _first_reports(skipped: list[Skipped], extra: dict[str, object]) -> list[Skipped]:
+    """The items skipped, each lost item (`Skipped.item`) that the previous document did
+    not skip as well marked as a first report: `collect` names it once, as `import` does,
+    not on every change of the feed. `extra` remembers the ones skipped now: an item that
+    leaves and comes back is named again."""
+    before = extra.get("skipped_items")
+    known = set(before) if isinstance(before, list) else set()
+    now = sorted({s.item for s in skipped if s.item})
+    if now:
+        extra["skipped_items"] = now
+    else:
+        extra.pop("skipped_items", None)
+    return [replace(s, first_report=True) if s.item and s.item not in known else s for s in skipped]
