@@ -1,8 +1,10 @@
 """One RSS/Atom/RDF feed as a live source: fetch defensively, parse, remember validators.
 
 The feed's state row (named after the feed) carries its ETag / Last-Modified, the address
-it moved to permanently, its failure count and its health; the collector saves it in the
-same transaction as the items, so a crash never records a validator for unstored items.
+it moved to permanently, its failure count and its health, and digests of the items of
+the last document it read (so "items seen" and the log name each item once, not once per
+download); the collector saves it in the same transaction as the items, so a crash never
+records a validator for unstored items.
 """
 
 from __future__ import annotations
@@ -195,10 +197,10 @@ def _first_reports(skipped: list[Skipped], extra: dict[str, object]) -> list[Ski
     not on every change of the feed. `extra` remembers the ones skipped now: an item that
     leaves and comes back is named again."""
     before = extra.get("skipped_items")
-    known = set(before) if isinstance(before, list) else set()
-    now = sorted({s.item for s in skipped if s.item})
+    known = set(before.split()) if isinstance(before, str) else set()
+    now = {s.item for s in skipped if s.item}
     if now:
-        extra["skipped_items"] = now
+        extra["skipped_items"] = " ".join(sorted(now))
     else:
         extra.pop("skipped_items", None)
     return [replace(s, first_report=True) if s.item and s.item not in known else s for s in skipped]
