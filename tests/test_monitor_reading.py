@@ -16,20 +16,12 @@ from cache.write.ingest import ingest
 from filters.classify import Classifier
 from sources.feeds.parse import parse_feed
 from tests.builders import rss
-from tests.monitor_scenario import (
-    CONFIG,
-    HOSTILE_TEXTS,
-    NOW,
-    Scenario,
-    arrivals,
-    build_store,
-    frozen_clock,
-)
-from tests.tui_helpers import feed_of, filter_line_of, labels_of, make_app, settle, status_of
+from tests.monitor_scenario import CONFIG, HOSTILE_TEXTS, NOW, Scenario, arrivals, build_store
+from tests.test_monitor_outside_writes import offline_app
+from tests.tui_helpers import feed_of, filter_line_of, make_app, settle, status_of
 from tui import timefmt
 from tui.dialogs import HelpScreen
 from tui.messages import MentionsStored
-from tui.monitor import MonitorApp, MonitorOptions
 from tui.reading import NewAboveMarker, PreviewPane
 from tui.safe_text import clean
 from tui.topics_panel import TopicPanel
@@ -257,16 +249,7 @@ async def test_a_store_of_one_mention_counts_it_in_the_singular(tmp_path: Path) 
     feed = rss("Lagerforum", [{"title": "Kestrel Streik", "link": "https://l.example/1"}])
     with Store.open(path) as store:
         ingest(store, parse_feed(feed, "lagerforum", seen_at=NOW), Classifier(CONFIG))
-    options = MonitorOptions(
-        db_path=path,
-        mode="offline",
-        config=CONFIG,
-        clock=frozen_clock,
-        tz=UTC,
-        output_dir=tmp_path,
-        topics=labels_of(CONFIG),
-    )
-    app = MonitorApp(options)
+    app = offline_app(path, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert "no filter · 1 mention · / to filter" in filter_line_of(app)
