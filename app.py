@@ -575,7 +575,13 @@ def _add_collect(sub: Subparsers) -> Runner:
     )
     noise = parser.add_mutually_exclusive_group()
     noise.add_argument("-q", "--quiet", action="store_true", help="log failures only")
-    noise.add_argument("-v", "--verbose", action="store_true", help="log skipped items too")
+    noise.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="log skipped items too (without it, a feed item that cannot be stored is named "
+        "once, at the first poll that skips it)",
+    )
     _store_args(parser)
     _config_args(parser)
     return _run_collect
@@ -619,8 +625,9 @@ def _run_collect(args: argparse.Namespace) -> int:
     def log_report(report: PollReport) -> None:
         log.log(logging.ERROR if report.error else logging.INFO, "%s", describe_report(report))
         for warning in report.warnings:
-            level = logging.DEBUG if warning.startswith("skipped ") else logging.WARNING
-            log.log(level, "%s", describe_warning(report, warning))
+            log.warning("%s", describe_warning(report, warning))
+        for skipped in report.verbose:
+            log.debug("%s", describe_warning(report, skipped))
 
     def on_signal(signum: int, frame: object) -> None:
         stop.set()

@@ -63,6 +63,10 @@ class Page:
     """The ordering marker of the newest post on the page (for the committed cursor)."""
     reached_known: bool = False
     """The page went back as far as the committed cursor: older pages are already stored."""
+    fresh: int | None = None
+    """How many of its posts are newer than the committed cursor, when the service sends
+    posts read in earlier rounds again (a Bluesky author feed has no `since`); None when
+    every post is new. "items seen" counts each post once."""
 
 
 class RateLimited(Exception):
@@ -244,7 +248,8 @@ class PagedSource:
             state.extra = dump_extra(extra)
             state.last_error = None
             state.last_success_at = format_timestamp(now)
-            state.items_seen += sum(1 for m in page.batch.mentions if not m.referenced_only)
+            posts = sum(1 for m in page.batch.mentions if not m.referenced_only)
+            state.items_seen += posts if page.fresh is None else page.fresh
             yield PollPage(batch=page.batch, states=[replace(state)])
             if page_cursor is None:
                 return

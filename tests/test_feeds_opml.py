@@ -92,6 +92,31 @@ def test_unpollable_and_repeated_addresses_are_skipped_with_reasons(tmp_path, cl
     assert "skipped A again: HTTPS://A.EXAMPLE/f is listed twice" in run.out
 
 
+def test_feed_scheme_addresses_are_added_as_the_http_addresses_they_mean(tmp_path, cli):
+    """`feed://host/x` is added as `http://host/x` and `feed:https://host/x` as
+    `https://host/x` (feed readers' subscribe links); one already listed is not added twice."""
+    opml = tmp_path / "feed-scheme.opml"
+    opml.write_text(
+        '<opml version="1.0"><body>'
+        '<outline text="x3" xmlUrl="feed://example.org/feed.xml"/>'
+        '<outline text="secure" xmlUrl="FEED:https://example.org/secure.xml"/>'
+        '<outline text="plain" xmlUrl="feed:http://example.net/plain.rss"/>'
+        '<outline text="x3 again" xmlUrl="http://example.org/feed.xml"/>'
+        "</body></opml>",
+        encoding="utf-8",
+    )
+    config = tmp_path / "c.toml"
+    run = cli("feeds", "import", opml, "--config", config)
+    assert run.code == 0, run.err
+    assert _feeds(config) == [
+        ("x3", "http://example.org/feed.xml"),
+        ("secure", "https://example.org/secure.xml"),
+        ("plain", "http://example.net/plain.rss"),
+    ]
+    assert "skipped x3 again: http://example.org/feed.xml is listed twice" in run.out
+    assert "not an http(s) address" not in run.out
+
+
 def test_a_feed_file_is_not_opml_and_the_config_is_untouched(tmp_path, cli, realworld):
     """An RSS file given to `feeds import` is refused (exit 2); the config stays as it was."""
     config = tmp_path / "c.toml"

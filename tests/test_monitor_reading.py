@@ -12,7 +12,12 @@ from textual.widgets._footer import FooterKey
 from cache.db.store import Store
 from cache.read.monitor_queries import count_matching
 from cache.read.selection import Selection
-from tests.monitor_scenario import HOSTILE_TEXTS, NOW, Scenario, arrivals, build_store
+from cache.write.ingest import ingest
+from filters.classify import Classifier
+from sources.feeds.parse import parse_feed
+from tests.builders import rss
+from tests.monitor_scenario import CONFIG, HOSTILE_TEXTS, NOW, Scenario, arrivals, build_store
+from tests.test_monitor_outside_writes import offline_app
 from tests.tui_helpers import feed_of, filter_line_of, make_app, settle, status_of
 from tui import timefmt
 from tui.dialogs import HelpScreen
@@ -235,6 +240,19 @@ async def test_a_new_filter_says_searching_until_its_rows_arrive(
         await settle(pilot)
         assert set(feed_of(app).row_ids) == {scenario.lena_reply_id, scenario.tom_reply_id}
         assert "filter: role:ambassador · 2 matches " in filter_line_of(app)
+
+
+@pytest.mark.pilot
+async def test_a_store_of_one_mention_counts_it_in_the_singular(tmp_path: Path) -> None:
+    """A store holding one mention says `no filter · 1 mention`, not `1 mentions`."""
+    path = tmp_path / "one.db"
+    feed = rss("Lagerforum", [{"title": "Kestrel Streik", "link": "https://l.example/1"}])
+    with Store.open(path) as store:
+        ingest(store, parse_feed(feed, "lagerforum", seen_at=NOW), Classifier(CONFIG))
+    app = offline_app(path, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert "no filter · 1 mention · / to filter" in filter_line_of(app)
 
 
 @pytest.mark.pilot

@@ -253,7 +253,7 @@ class FilterBar(Vertical):
             line.update(
                 Content.from_markup(
                     "[dim]no filter$count · / to filter[/dim]",
-                    count=self._count_text(noun="mentions"),
+                    count=self._count_text(noun="mention"),
                 )
             )
 
@@ -263,10 +263,12 @@ class FilterBar(Vertical):
         return max(0, self.size.width - padding.left - padding.right) if self.size.width else 0
 
     def _count_text(self, noun: str = "match") -> str:
+        """` · 1 match`, ` · 12 matches`, ` · 1 mention`: `noun` in the singular; the count
+        is text (`10,000+`), so only exactly `1` keeps it so."""
         if self.matches is None:
             return ""
         if self.matches == "0" and self.query_text:
             return f" · no mentions match {clean(self.query_text, one_line=True)}"
-        if noun == "match" and self.matches != "1":
-            noun = "matches"
+        if self.matches != "1":
+            noun += "es" if noun.endswith("ch") else "s"
         return f" · {self.matches} {noun}"

@@ -3,8 +3,9 @@
 A row for each place mentions come from (`x:search`, a feed such as `lagerforum`: the
 names `app.py status`, the alerts and the feed use) and for each source the collector
 polls (`demo`, `heise`, `x-stream`), merged when they share a name. A place with no poll
-state of its own (the demo replay delivers `x:search` and every feed of the scenario)
-shows the health of the source that delivers it. The data is `app.py status`'s own
+state of its own shows the health of what delivers it (`tui.delivered_by`: the endpoints
+`mastodon/tag:*` for `mastodon:tag`, the demo replay for every place of the scenario);
+an imported file is `stored`. The data is `app.py status`'s own
 (`cache.read.status.store_status`, read through the gateway).
 """
 
@@ -22,6 +23,7 @@ from sources.model.records import SourceState, utc_now
 from sources.net.backoff import paused
 from sources.net.stream_gaps import stream_gaps
 from tui import timefmt
+from tui.delivered_by import deliverer
 from tui.gateway import Reader, StoreStatus, status_of
 from tui.safe_text import clean, plain, shorten
 from tui.views import ListScreen
@@ -86,29 +88,21 @@ def source_rows(
     for platform, source, count in status.per_source:
         _, before = counts.get(source, (platform, 0))
         counts[source] = (platform, before + count)
-    # Polled sources that deliver mentions under other names (the replay, an X query set).
-    delivering = [s for name, s in states.items() if name not in counts and "/" not in name]
-
-    def via(platform: str) -> SourceState | None:
-        same = [s for s in delivering if s.kind.split(":")[0] == platform]
-        replays = [s for s in delivering if s.kind == "replay"]
-        chosen = same or replays
-        return chosen[0] if len(chosen) == 1 else None
-
     rows = []
     for name in sorted(set(counts) | set(states)):
         platform, mentions = counts.get(name, ("", 0))
         state = states.get(name)
-        deliverer = None if state is not None else via(platform)
-        polled = state or deliverer
-        top = polled.name if polled is not None else name
+        via = None if state is not None else deliverer(name, states, set(counts))
+        # A whole source's run errors and end (the replay, a stream) are keyed by its name;
+        # an endpoint's (`mastodon/tag:verdi`) are on its row, as the poll stored them.
+        top = via.name if via is not None else name
         rows.append(
             SourceRow(
                 name=name,
                 platform=platform or (state.kind if state else ""),
                 mentions=mentions,
                 state=state,
-                via=deliverer,
+                via=via,
                 live_error=live_errors.get(name) or live_errors.get(top),
                 finished=finished.get(top, False),
             )

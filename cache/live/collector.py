@@ -54,6 +54,7 @@ class _Totals:
     new_ids: list[str] = field(default_factory=list)
     updated_ids: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    verbose: list[str] = field(default_factory=list)
 
 
 def build_sources(config: Config, *, environ: dict[str, str] | None = None) -> list[Source]:
@@ -179,6 +180,7 @@ class Collector:
                 next_poll_at=next_at,
                 error=redact_optional(error),
                 warnings=tuple(redact(w) for w in totals.warnings),
+                verbose=tuple(redact(w) for w in totals.verbose),
                 new_ids=tuple(totals.new_ids),
                 updated_ids=tuple(totals.updated_ids),
                 stopped=outcome.stopped,
@@ -233,7 +235,9 @@ class Collector:
             totals.new_ids.extend(result.new_ids)
             totals.updated_ids.extend(result.updated_ids)
             totals.warnings.extend(page.batch.warnings)
-            totals.warnings.extend(f"skipped {s.where}: {s.reason}" for s in page.batch.skipped)
+            for skipped in page.batch.skipped:
+                said = totals.warnings if skipped.first_report else totals.verbose
+                said.append(f"skipped {skipped.where}: {skipped.reason}")
             if page.batch.mentions or result.updated:
                 self._notify(
                     PollReport(

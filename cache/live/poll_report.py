@@ -24,6 +24,9 @@ class PollReport:
     """None while the poll runs (listeners) and when the source stopped for good."""
     error: str | None = None
     warnings: tuple[str, ...] = ()
+    verbose: tuple[str, ...] = ()
+    """Items skipped that `collect` lists at `-v` only: ones the source may have named in
+    an earlier poll (a feed names each skipped item once, in `warnings`)."""
     new_ids: tuple[str, ...] = ()
     updated_ids: tuple[str, ...] = ()
     """Mentions stored before whose payload, sources or classification changed."""

@@ -145,6 +145,7 @@ class BlueskySource(PagedSource):
             next_cursor=str(next_cursor) if next_cursor and primary else None,
             newest=newest,
             reached_known=reached,
+            fresh=None if since is None else sum(1 for t in times if _later(t, since)),
         )
 
     def add_profiles(self, batch: Any) -> None:

@@ -74,6 +74,7 @@ def _walk(element: ET.Element, folders: tuple[str, ...], out: OpmlList, seen: se
             _walk(outline, (*folders, title) if title else folders, out, seen)
             continue
         shown = title or address
+        address = _without_feed_scheme(address)
         problem = url_problem(address, FEED_SCHEMES)
         if problem:
             out.skipped.append(f"{shown}: {address!r} {problem}")
@@ -88,6 +89,18 @@ def _walk(element: ET.Element, folders: tuple[str, ...], out: OpmlList, seen: se
         # as well, but two spellings of one feed should not sit side by side).
         address = f"{scheme}{address[len(scheme) :]}"
         out.feeds.append(OpmlFeed(title, address, "/".join(folders)))
+
+
+def _without_feed_scheme(address: str) -> str:
+    """The http(s) address a feed reader's `feed:` address means: `feed://host/x` is
+    `http://host/x`, `feed:https://host/x` is `https://host/x` (subscribe links and some
+    readers' exports use them); any other address as it is."""
+    scheme, colon, rest = address.partition(":")
+    if not colon or scheme.lower() != "feed":
+        return address
+    if rest.startswith("//"):
+        return f"http:{rest}"
+    return rest if rest.lower().startswith(("http://", "https://")) else address
 
 
 def write_opml(feeds: list[OpmlFeed], *, title: str, created: datetime) -> str:

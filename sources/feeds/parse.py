@@ -211,7 +211,11 @@ def _mention_from_entry(
     text = _cut(text, MAX_TEXT)
     guid = read.plain(entry.get("id")).strip()
     if not (link or guid or text):
-        return Skipped(f"{feed_name}: item {index + 1}", "item has no link, id, title or text")
+        return Skipped(
+            f"{feed_name}: item {index + 1}",
+            "item has no link, id, title or text",
+            _item_key(entry),
+        )
     canonical = canonical_link(link) if link else ""
     mention_id, link_id = item_ids(feed_name, guid, canonical, title, summary)
     author_name, handle = _author(entry, read, link)
@@ -244,6 +248,14 @@ def _mention_from_entry(
         raw=json.dumps(raw, ensure_ascii=False, sort_keys=True, default=str),
         link_id=link_id,
     )
+
+
+def _item_key(entry: Any) -> str:
+    """What tells a skipped item from the others in every copy of its feed, wherever it
+    sits (`Skipped.item`): a hash of the fields it has. Only an item lost whole has one
+    (`collect` names it once); a repeated guid's second item stays a detail for `-v`."""
+    fields = {key: entry.get(key) for key in _RAW_KEYS if entry.get(key)}
+    return short_hash(json.dumps(fields, sort_keys=True, default=str))
 
 
 def item_ids(

@@ -1,8 +1,10 @@
 """One RSS/Atom/RDF feed as a live source: fetch defensively, parse, remember validators.
 
 The feed's state row (named after the feed) carries its ETag / Last-Modified, the address
-it moved to permanently, its failure count and its health; the collector saves it in the
-same transaction as the items, so a crash never records a validator for unstored items.
+it moved to permanently, its failure count and its health, and digests of the items of
+the last document it read (so "items seen" and the log name each item once, not once per
+download); the collector saves it in the same transaction as the items, so a crash never
+records a validator for unstored items.
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ import requests
 from sources.base import PollOutcome, PollPage
 from sources.feeds.parse import parse_feed
 from sources.model.config import FeedSection
-from sources.model.records import SourceState
-from sources.model.text import format_timestamp
+from sources.model.records import Mention, Skipped, SourceState
+from sources.model.text import format_timestamp, short_hash
 from sources.net.backoff import Backoff, dump_extra, load_extra, paused
 from sources.net.deadline_http import mount_deadlines
 from sources.net.http_fetch import FeedSession, FetchError, FetchLimits, fetch_document
@@ -117,7 +119,8 @@ class FeedSource:
             return
         state.etag = fetched.headers.get("etag")
         state.last_modified = fetched.headers.get("last-modified")
-        state.items_seen += len(batch.mentions)
+        state.items_seen += _new_items(batch.mentions, extra)
+        batch.skipped = _first_reports(batch.skipped, extra)
         extra["content_sha1"] = digest
         yield PollPage(batch=batch, states=[self._succeeded(state, extra, now)])
 
@@ -175,3 +178,29 @@ class FeedSource:
             next_poll_at=None if stopped else format_timestamp(now + timedelta(seconds=wait)),
             extra=dump_extra(extra),
         )
+
+
+def _new_items(mentions: list[Mention], extra: dict[str, object]) -> int:
+    """How many of a changed document's items the previous one did not have: "items seen"
+    counts each item once, not once per download. `extra` remembers a short digest of each
+    item the document has (10 hex digits: a feed of 20,000 items keeps about 240 kB)."""
+    before = extra.get("item_digests")
+    known = set(before.split()) if isinstance(before, str) else set()
+    now = {short_hash(m.id)[:10] for m in mentions}
+    extra["item_digests"] = " ".join(sorted(now))
+    return len(now - known)
+
+
+def _first_reports(skipped: list[Skipped], extra: dict[str, object]) -> list[Skipped]:
+    """The items skipped, each lost item (`Skipped.item`) that the previous document did
+    not skip as well marked as a first report: `collect` names it once, as `import` does,
+    not on every change of the feed. `extra` remembers the ones skipped now: an item that
+    leaves and comes back is named again."""
+    before = extra.get("skipped_items")
+    known = set(before.split()) if isinstance(before, str) else set()
+    now = {s.item for s in skipped if s.item}
+    if now:
+        extra["skipped_items"] = " ".join(sorted(now))
+    else:
+        extra.pop("skipped_items", None)
+    return [replace(s, first_report=True) if s.item and s.item not in known else s for s in skipped]

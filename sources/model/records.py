@@ -89,6 +89,13 @@ class Skipped:
 
     where: str
     reason: str
+    item: str = ""
+    """What tells this item from others from one poll to the next, wherever it sits in the
+    document (a hash of a feed item's fields); '' when nothing does."""
+    first_report: bool = False
+    """The live source remembers the items it skipped (a feed does), and no earlier poll
+    skipped this one: `collect` says so as `import` would. Other skipped items are listed
+    at `collect -v` only, as a source that reads its newest posts again would repeat them."""
 
 
 @dataclass(slots=True)
