@@ -541,8 +541,16 @@ class MonitorApp(App[None]):
             self.load_arrivals(ids, changed, self.selection, self.generation, behind)
         else:
             return
+        self.follow_open_threads()
         if self.topics_dirty:
             self.refresh_topics()
+
+    def follow_open_threads(self) -> None:
+        """An open post reads itself and its thread again (an ambassador's reply may have
+        just arrived); it is drawn again only if something changed."""
+        for screen in self.screen_stack:
+            if isinstance(screen, DetailScreen):
+                screen.action_reload()
 
     @on(FeedTable.NeedsNewest)
     def newest_needed(self) -> None:
