@@ -572,6 +572,7 @@ class MonitorApp(App[None]):
             self.feed.merge_arrivals(message.rows)
             self.feed.refresh_rows(message.changed)
             self.sync_preview()
+            self.reread_preview(message)
             self.show_status()
         if message.ambassador_posted:
             self.request_badge_refresh()
@@ -705,6 +706,15 @@ class MonitorApp(App[None]):
         elif mention_id != self.preview.mention_id:
             request_preview(self, mention_id)
 
+    def reread_preview(self, arrivals: ArrivalsLoaded) -> None:
+        """The post in the pane as it is now: edited by this poll, or its thread answered
+        by a post that just arrived (only its row showed the change, `sync_preview` reads a
+        post when the cursor moves to another)."""
+        shown = self.preview.mention_id
+        edited = any(r["id"] == shown for r in arrivals.changed)
+        if shown is not None and shown == self.feed.current_id and (edited or arrivals.rows):
+            request_preview(self, shown)
+
     @on(FeedTable.NewAbove)
     def new_above(self, message: FeedTable.NewAbove) -> None:
         self.query_one(NewAboveMarker).show_count(message.count)
@@ -713,8 +723,10 @@ class MonitorApp(App[None]):
     @while_shown
     def preview_loaded(self, message: PreviewLoaded) -> None:
         if message.preview.mention_id == self.feed.current_id:
+            again = message.preview.mention_id == self.preview.mention_id
             self.preview.show(message.preview, self.clock())
-            self.reader_marks.viewing(message.preview.mention_id)
+            if not again:  # read again after a change: the dwell goes on
+                self.reader_marks.viewing(message.preview.mention_id)
 
     @property
     def preview(self) -> PreviewPane:

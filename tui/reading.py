@@ -232,9 +232,12 @@ class PreviewPane(VerticalScroll):
         return self.query_one("#preview-more", Static)
 
     def show(self, preview: Preview, now: datetime) -> None:
+        """Draw `preview`; the same post read again (it changed) keeps the pane's scroll."""
+        again = preview.mention_id == self.mention_id
         self.mention_id = preview.mention_id
         self.body.update(preview_content(preview, now, self.tz))
-        self.scroll_home(animate=False)
+        if not again:
+            self.scroll_home(animate=False)
         self.call_after_refresh(self.show_more)
 
     def show_nothing(self, text: str) -> None:
