@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import threading
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,9 +27,11 @@ from sources.model.records import SourceState
 from tests.builders import rss
 from tests.monitor_scenario import CONFIG, NOW, build_store, frozen_clock
 from tests.test_alerts_view import build_store as build_spiky_store
+from tests.test_monitor_outside_writes import write_elsewhere
 from tests.tui_helpers import settle, status_of, text_of
 from tui.alerts_view import AlertsScreen
 from tui.dialogs import HelpScreen
+from tui.feed import FeedTable
 from tui.keys import help_keys
 from tui.launch import topic_labels
 from tui.monitor import MonitorApp, MonitorOptions
@@ -236,3 +239,40 @@ async def test_help_explains_every_status_mark(tmp_path: Path) -> None:
         text = str(app.screen.query_one("#help-text").render())
         for mark in ("● LIVE", "⏸ PAUSED", "○ OFFLINE", "■ REPLAY FINISHED", "brought 5 new"):
             assert mark in text, mark
+
+
+class HeldReplay(ShortReplay):
+    """A one-item replay whose end waits until the test lets it go (`release`)."""
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+
+    def poll(self, states: Mapping[str, SourceState], now: datetime) -> Iterator[PollPage]:
+        yield from super().poll(states, now)
+        self.release.wait(timeout=30)
+
+
+async def test_paused_when_the_replay_ends_still_says_paused(tmp_path: Path) -> None:
+    """Paused as the replay ends, the status line keeps `⏸ PAUSED 3 new waiting` and notes
+    the end beside it; the footer offers Resume, which shows the three posts."""
+    scenario = build_store(tmp_path / "store.db")
+    replay = HeldReplay()
+    collector = Collector(CONFIG, scenario.path, sources=[replay], clock=frozen_clock)
+    app = monitor(scenario.path, tmp_path, "demo", collector)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("space")
+        written = write_elsewhere(scenario.path, 9500, 3)
+        app.check_outside_writes()
+        await settle(pilot)
+        replay.release.set()
+        await until(pilot, lambda: "finished" in status_of(app))
+        await settle(pilot)
+        status = status_of(app)
+        assert status.startswith("⏸ PAUSED 3 new waiting · ■ replay finished"), status
+        assert "REPLAY FINISHED" not in status
+        assert "Resume" in footer_keys(app)
+        await pilot.press("space")
+        await settle(pilot)
+        assert app.query_one(FeedTable).row_ids[:3] == written
+        assert status_of(app).startswith("■ REPLAY FINISHED")

@@ -4,10 +4,15 @@ The thread shows the critical post, every ambassador reply with its delay, and t
 parody reactions to each, as rows a reader walks (`tui.thread_rows`): `enter` on a post
 opens it, on an author the profile, on a text block every reply sharing it. Reads run
 in a worker through `tui.gateway` (its own read-only store).
+
+An open thread follows what arrives: the monitor asks it to read again (`action_reload`,
+also `r`), and it is drawn again only when something in it changed, the reader's row and
+scroll kept.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any, ClassVar
@@ -67,12 +72,39 @@ def account_age(created_at: str | None, now: datetime) -> str:
     return f"{days // 365} years"
 
 
+@dataclass(frozen=True)
+class BadgesShown:
+    """The badges of the thread's ambassador posts and the text block each one uses."""
+
+    badges: dict[str, tuple[str, ...]]
+    blocks: dict[str, int]
+
+
+def _row_key(row: WalkRow, rows: list[WalkRow]) -> tuple[str, str, int]:
+    """A row as it can be found again in the thread drawn anew: its kind, its post, and how
+    many rows of that kind and post come before it (a post can show twice: on top and in
+    the thread)."""
+    before = rows[: rows.index(row)] if row in rows else []
+    twins = sum(1 for r in before if (r.kind, r.mention_id) == (row.kind, row.mention_id))
+    return (row.kind, row.mention_id, twins)
+
+
 class DetailScreen(OverFeedScreen):
     """Everything about one mention, and the thread it belongs to."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "app.pop_screen", "Back"),
         Binding("o", "open_url", "Browser", tooltip="Open the post in the browser"),
+        # Not in the footer: the thread follows new posts by itself; `r` is for a paused
+        # feed (whose arrivals wait) and for the hand used to the lists' key.
+        Binding(
+            "r",
+            "reload",
+            "Reload",
+            show=False,
+            tooltip="read the post and its thread again (new replies show by themselves"
+            " unless the feed is paused)",
+        ),
     ]
     DEFAULT_CSS = """
     DetailScreen VerticalScroll { padding: 0 1; }
@@ -124,6 +156,8 @@ class DetailScreen(OverFeedScreen):
         self.badge_slots: dict[str, list[Static]] = {}
         """Ambassador post id -> the (hidden until filled) lines for its badges."""
         self.authors: dict[str, PostAuthor] = {}
+        self.badges: BadgesShown | None = None
+        """The badges last read, drawn again at once when the thread is redrawn."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -134,6 +168,10 @@ class DetailScreen(OverFeedScreen):
     def on_mount(self) -> None:
         self.title = "Mention"
         self.tz = getattr(getattr(self.app, "options", None), "tz", None)
+        self.load()
+
+    def action_reload(self) -> None:
+        """Read the post and its thread again (drawn again only if something changed)."""
         self.load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="detail")
@@ -153,8 +191,12 @@ class DetailScreen(OverFeedScreen):
 
     @on(BadgesLoaded)
     def show_badges(self, message: BadgesLoaded) -> None:
-        for mention_id, badges in message.badges.items():
-            block = message.blocks.get(mention_id)
+        self.badges = BadgesShown(message.badges, message.blocks)
+        self._fill_badges(self.badges)
+
+    def _fill_badges(self, shown: BadgesShown) -> None:
+        for mention_id, badges in shown.badges.items():
+            block = shown.blocks.get(mention_id)
             for slot in self.badge_slots.get(mention_id, ()):
                 if badges:
                     content = reply_badge_content(badges)
@@ -180,17 +222,38 @@ class DetailScreen(OverFeedScreen):
 
     @on(Loaded)
     async def show(self, message: Loaded) -> None:
+        shown = (self.detail, self.thread, self.authors)
+        if self.detail is not None and shown == (message.detail, message.thread, message.authors):
+            return  # read again, nothing changed: the screen stays as it is
+        first = self.detail is None
+        focused = self._focused_row()
+        body = self.query_one("#detail-body", VerticalScroll)
+        scrolled = body.scroll_y
         self.detail, self.thread = message.detail, message.thread
         self.authors = message.authors
-        body = self.query_one("#detail-body", VerticalScroll)
         await body.remove_children()
         if message.detail is None:
             await body.mount(Static(Content(f"{self.mention_id} is not in the store.")))
             return
         await body.mount_all(self._widgets(message.detail, message.thread))
+        if self.badges is not None:
+            self._fill_badges(self.badges)  # until read again: no line comes and goes
         rows = walk_rows(self)  # the author first, unless it has no profile to open
-        if rows:
-            rows[0].focus(scroll_visible=False)
+        if first:
+            if rows:
+                rows[0].focus(scroll_visible=False)
+            return
+        # Drawn again (a reply arrived): the reader stays on their row, the view where it was.
+        same = [r for r in rows if _row_key(r, rows) == focused]
+        if same:
+            same[0].focus(scroll_visible=False)
+        body.scroll_to(y=scrolled, animate=False, immediate=True)
+
+    def _focused_row(self) -> tuple[str, str, int] | None:
+        focused = self.focused
+        if not isinstance(focused, WalkRow):
+            return None
+        return _row_key(focused, walk_rows(self))
 
     @on(WalkRow.Chosen)
     def row_chosen(self, message: WalkRow.Chosen) -> None:

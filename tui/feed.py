@@ -5,6 +5,10 @@ stays on the mention it was on and a reader scrolled down into the feed keeps se
 same rows; only a reader "following" the top (cursor on the newest row, scrolled to the
 top) moves along with the new rows. The table keeps at most `window` rows; older ones are
 paged in from the store when the reader reaches the bottom (`NeedsOlder`).
+
+More arrivals at once than are merged row by row (an import) are not merged: a reader at
+the top gets the newest page instead, one down in the feed keeps the rows and is told how
+many are new above (`top_behind`) until they go to the top (`NeedsNewest`).
 """
 
 from __future__ import annotations
@@ -85,6 +89,10 @@ class FeedTable(ListTable):
             super().__init__()
             self.count = count
 
+    class NeedsNewest(Message):
+        """The reader went to the top of a table that is behind the store (`top_behind`):
+        the newest page should replace the rows."""
+
     class NeedsOlder(Message):
         """The reader reached the bottom: the next older page should be loaded."""
 
@@ -110,6 +118,9 @@ class FeedTable(ListTable):
         not by the reader; None once the reader moves. Such a row is not "looked at"."""
         self.time_width = 0
         """Cells of the longest time label in the table (the Time column is that wide)."""
+        self.top_behind = False
+        """The store holds newer rows of the selection than the top of the table that were
+        not merged (too many at once); `new_above` counts them."""
         self.widths = column_widths(0, self.time_width)
 
     def on_mount(self) -> None:
@@ -260,6 +271,7 @@ class FeedTable(ListTable):
             self.clear()
             self.known.clear()
             self.set_new_above(0)
+            self.top_behind = False
             self.window = LIVE_WINDOW
             self.time_width = 0
             for row in rows:
@@ -269,8 +281,16 @@ class FeedTable(ListTable):
         self.has_older = len(rows) >= limit
         self.loading_older = False
 
-    def append_older(self, rows: list[dict[str, Any]], *, limit: int) -> None:
-        """Add a page of older mentions at the bottom (they are older than every row)."""
+    def append_older(
+        self, rows: list[dict[str, Any]], *, limit: int, below: tuple[str, str] | None = None
+    ) -> None:
+        """Add a page of older mentions at the bottom (they are older than every row). A
+        page read `below` another last row (rows were let go or read again meanwhile)
+        would leave a gap: it is asked for again from the last row now."""
+        if below is not None and below != self.oldest():
+            self.loading_older = False
+            self._maybe_need_older()
+            return
         with self.app.batch_update():
             added = sum(self._add(row) for row in rows)
             self.fit_columns()
@@ -279,10 +299,23 @@ class FeedTable(ListTable):
         self.loading_older = False
 
     def merge_arrivals(self, rows: list[dict[str, Any]]) -> int:
-        """Merge new mentions into place without moving the reader; returns rows added."""
+        """Merge new mentions into place without moving the reader; returns rows added.
+
+        One older than the last row while older ones are still to be paged in is left to
+        that page (at the bottom, the next page would start below it, past the rows
+        between); one newer than the reader's row of a table behind the store is counted
+        above it instead (`top_behind`)."""
+        bottom = self.oldest() if self.has_older else None
+        reading = self.cursor_key() if self.top_behind else None
+        rows = [
+            r
+            for r in rows
+            if (bottom is None or (r["created_at"], r["id"]) > bottom)
+            and (reading is None or (r["created_at"], r["id"]) < reading)
+        ]
         if not rows:
             return 0
-        following = self.cursor_row == 0 and self.scroll_y == 0
+        following = self.following
         cursor_id = self.current_id
         old_index = self.cursor_row
         top_index = int(self.scroll_y)
@@ -314,6 +347,32 @@ class FeedTable(ListTable):
             if target is not None:
                 self.call_after_refresh(self.scroll_to, y=target, animate=False, immediate=True)
         return added
+
+    def fall_behind(self) -> None:
+        """More arrived than is merged row by row: the rows above the reader's stay, and the
+        top is behind the store until the reader goes there (`new_above` counts what it
+        leaves out); the rows below are read again from the store, where the arrivals
+        older than the reader's row now sit among them."""
+        self.top_behind = True
+        below = self.row_ids[self.cursor_row + 1 :]
+        with self.app.batch_update():
+            for mention_id in below:
+                self.remove_row(mention_id)
+                del self.known[mention_id]
+        self.has_older = True
+        self.loading_older = False  # a page still on its way below the old last row is dropped
+        self._maybe_need_older()
+
+    @property
+    def following(self) -> bool:
+        """The reader is at the top (cursor on the first row, not scrolled), or no row is
+        shown: new rows come in above and the cursor goes along with them."""
+        return self.current_id is None or (self.cursor_row == 0 and self.scroll_y == 0)
+
+    def cursor_key(self) -> tuple[str, str] | None:
+        """(created_at, id) of the row under the cursor."""
+        row = self.known.get(self.current_id or "")
+        return None if row is None else (row.created_at, row.id)
 
     def set_new_above(self, count: int) -> None:
         if count != self.new_above:
@@ -353,9 +412,20 @@ class FeedTable(ListTable):
         super().watch_scroll_y(old_value, new_value)
         self._maybe_need_older()
 
+    def action_scroll_top(self) -> None:
+        super().action_scroll_top()
+        self._ask_newest()  # the cursor may have been on the first row already
+
+    def _ask_newest(self) -> None:
+        if self.top_behind and self.cursor_row == 0:
+            self.post_message(self.NeedsNewest())
+
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        # Walking up through the new rows counts them as seen.
-        self.set_new_above(min(self.new_above, self.cursor_row))
+        if self.top_behind:
+            self._ask_newest()  # the rows above are not all there: reaching the top loads them
+        else:
+            # Walking up through the new rows counts them as seen.
+            self.set_new_above(min(self.new_above, self.cursor_row))
         if self.current_id != self.auto_selected:
             self.auto_selected = None  # the reader moved
         self._maybe_need_older()

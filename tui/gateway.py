@@ -49,6 +49,7 @@ from cache.read.monitor_queries import (
     COUNT_CAP,
     OTHER_TOPIC,
     MentionDetail,
+    NewRows,
     TopicCount,
     ambassador_ids,
     combine,
@@ -174,8 +175,16 @@ class NewRowWatch:
     def start(self, reader: Reader) -> None:
         self._watch.start(reader._store)
 
-    def new_ids(self, reader: Reader) -> list[str]:
-        return self._watch.new_ids(reader._store)
+    def new_rows(self, reader: Reader, known: Iterable[str] = ()) -> NewRows:
+        """Their ids when few, else how many (less the `known` ones already reported)."""
+        return self._watch.new_rows(reader._store, frozenset(known))
+
+
+def count_newer(
+    reader: Reader, selection: Selection, after: tuple[str, str], now: datetime, cap: int
+) -> int:
+    """How many selected mentions are newer than `after` (created_at, id), up to `cap` + 1."""
+    return monitor_queries.count_newer(reader._store, selection, after, now=now, cap=cap)
 
 
 def mention_detail(reader: Reader, mention_id: str) -> MentionDetail | None:
@@ -490,6 +499,7 @@ __all__ = [
     "EvidencePost",
     "ExportRequest",
     "MentionDetail",
+    "NewRows",
     "PollReport",
     "Pollable",
     "PostAuthor",

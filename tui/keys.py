@@ -102,6 +102,12 @@ def help_keys(app_bindings: Iterable[Any]) -> Iterable[KeyHelp]:
         "■ REPLAY FINISHED", "the demo replay played to its end: nothing more arrives", status
     )
     yield KeyHelp("■ STOPPED", "every source stopped for good (see their errors in s)", status)
+    yield KeyHelp(
+        "⏸ PAUSED 3 new waiting · ■ replay finished",
+        "paused when the replay ended (· ■ stopped: every source stopped): space still shows"
+        " the 3 posts",
+        status,
+    )
     yield KeyHelp("demo replay", "the bundled demo is playing into its own store", status)
     yield KeyHelp("200 loaded", "rows in the table now (older ones load at the bottom)", status)
     yield KeyHelp(

@@ -289,15 +289,25 @@ class StatusLine(Static):
         """The first piece: what the feed is doing, each state with its own look."""
         if self.mode == "offline":
             return self._offline_mark()
+        if self.paused:
+            # The feed stays frozen after the sources end: what waits is still to be shown.
+            paused = Content.from_markup(
+                "[b $warning]⏸ PAUSED[/] $count new waiting", count=f"{self.paused_count:,}"
+            )
+            return paused + self._end_note()
         if self.replay_finished:
             return Content.from_markup("[b $accent]■ REPLAY FINISHED[/] nothing more arrives")
         if self.polling_ended:
             return Content.from_markup("[b $error]■ STOPPED[/] no source left to poll")
-        if self.paused:
-            return Content.from_markup(
-                "[b $warning]⏸ PAUSED[/] $count new waiting", count=str(self.paused_count)
-            )
         return Content.from_markup("[b $success]● LIVE[/]")
+
+    def _end_note(self) -> Content:
+        """Beside PAUSED: the sources ended meanwhile (nothing more will join the wait)."""
+        if self.replay_finished:
+            return Content.from_markup(" · [b $accent]■[/] replay finished")
+        if self.polling_ended:
+            return Content.from_markup(" · [b $error]■[/] stopped")
+        return Content("")
 
     def _offline_mark(self) -> Content:
         """This monitor polls nothing; another process may (`serve`'s own collector, a

@@ -32,17 +32,34 @@ class MentionsStored(Message):
         self.updated_ids = tuple(updated_ids)
 
 
+class ManyStored(Message):
+    """More mentions were stored by another process than are merged one by one (an
+    import): how many, less those already reported. Their ids were not read."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__()
+        self.count = count
+
+
 class FeedPageLoaded(Message):
     """A page of the feed was read: the first page of a filter, or an older one."""
 
     def __init__(
-        self, rows: list[dict[str, Any]], *, generation: int, older: bool, limit: int
+        self,
+        rows: list[dict[str, Any]],
+        *,
+        generation: int,
+        older: bool,
+        limit: int,
+        below: tuple[str, str] | None = None,
     ) -> None:
         super().__init__()
         self.rows = rows
         self.generation = generation
         self.older = older
         self.limit = limit
+        self.below = below
+        """The (created_at, id) an older page was read below."""
 
 
 class ArrivalsLoaded(Message):
@@ -59,6 +76,7 @@ class ArrivalsLoaded(Message):
         generation: int,
         ambassador_posted: bool = False,
         changed: list[dict[str, Any]] | None = None,
+        unshown_above: int | None = None,
     ) -> None:
         super().__init__()
         self.rows = rows
@@ -66,6 +84,9 @@ class ArrivalsLoaded(Message):
         self.ambassador_posted = ambassador_posted
         self.changed = changed or []
         """The current rows of mentions already shown that were updated."""
+        self.unshown_above = unshown_above
+        """For a feed behind the store (`FeedTable.top_behind`), instead of `rows`: how many
+        selected mentions newer than the reader's row it does not show."""
 
 
 class BadgesLoaded(Message):

@@ -43,6 +43,7 @@ from tui.feed_columns import TOPICS_PANEL_WIDTH, reader_layout
 from tui.filter_bar import FilterBar
 from tui.fitted_footer import FittedFooter
 from tui.gateway import (
+    COUNT_CAP,
     Alert,
     AlertWatcher,
     NewRowWatch,
@@ -53,6 +54,7 @@ from tui.gateway import (
     any_ambassador_post,
     attach_marks,
     combine,
+    count_newer,
     count_text,
     feed_page,
     feed_rows_by_ids,
@@ -68,6 +70,7 @@ from tui.messages import (
     BadgesLoaded,
     ExportWritten,
     FeedPageLoaded,
+    ManyStored,
     MatchesCounted,
     MentionsStored,
     PollingFailed,
@@ -204,6 +207,9 @@ class MonitorApp(App[None]):
         self.pending: dict[str, None] = {}
         self.pending_changes: dict[str, None] = {}
         """Shown mentions that were updated in the store, to be read again at the next flush."""
+        self.backlog = False
+        """More mentions were stored than are merged one by one: the next flush reads the
+        newest page instead (or counts them above a reader down in the feed)."""
         self.generation = 0
         self.topics_dirty = True
         self.badges = FeedBadges()
@@ -327,11 +333,17 @@ class MonitorApp(App[None]):
     # --- reading the feed ----------------------------------------------------------------
 
     def reload_feed(self) -> None:
+        self.paused_count = 0
+        self.filter_bar.start_search()
+        self.reload_newest()
+
+    def reload_newest(self) -> None:
+        """The selection's newest page in place of the rows: what is pending is in it, or
+        older (paged in from the store as the reader goes down)."""
         self.generation += 1
         self.pending.clear()
         self.pending_changes.clear()
-        self.paused_count = 0
-        self.filter_bar.start_search()
+        self.backlog = self.feed.top_behind = False  # once: the page replaces every row
         self.load_first_page(self.selection, self.generation, self.badges.known_ids())
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="feed", description="feed")
@@ -368,7 +380,9 @@ class MonitorApp(App[None]):
                 return
             older = before is not None
             self.post_message(
-                FeedPageLoaded(rows, generation=generation, older=older, limit=PAGE_SIZE)
+                FeedPageLoaded(
+                    rows, generation=generation, older=older, limit=PAGE_SIZE, below=before
+                )
             )
             if not older:
                 self.post_message(
@@ -378,15 +392,34 @@ class MonitorApp(App[None]):
 
     @work(thread=True, exit_on_error=False, group="arrivals", description="arrivals")
     def load_arrivals(
-        self, ids: list[str], changed_ids: list[str], selection: Selection, generation: int
+        self,
+        ids: list[str],
+        changed_ids: list[str],
+        selection: Selection,
+        generation: int,
+        behind: tuple[tuple[str, str], int] | None = None,
     ) -> None:
+        """The rows of `ids` to merge; for a feed behind the store (`behind`: the reader's
+        row (created_at, id) and the rows shown above it), how many it leaves out above."""
+        unshown = None
         with self.open_store() as store:
             rows = attach_marks(store, feed_rows_by_ids(store, selection, ids, self.clock()))
+            if behind is not None:
+                # Every selected mention newer than the reader's row is shown above it or
+                # new: counted in the store, not merged (the rows above would have a gap).
+                (after, shown), cap = behind, COUNT_CAP + behind[1]
+                unshown = count_newer(store, selection, after, self.clock(), cap) - shown
             posted = any_ambassador_post(store, ids)
             # A row on screen is refreshed whatever the filter: it stays where the reader is.
             changed = attach_marks(store, feed_rows_by_ids(store, Selection(), changed_ids))
         self.post_message(
-            ArrivalsLoaded(rows, generation=generation, ambassador_posted=posted, changed=changed)
+            ArrivalsLoaded(
+                rows,
+                generation=generation,
+                ambassador_posted=posted,
+                changed=changed,
+                unshown_above=None if unshown is None else max(0, unshown),
+            )
         )
 
     @work(thread=True, exit_on_error=False, group="badges", description="badges")
@@ -412,7 +445,7 @@ class MonitorApp(App[None]):
         self.badges.fill(message.rows)
         self.reader_marks.over(message.rows)
         if message.older:
-            self.feed.append_older(message.rows, limit=message.limit)
+            self.feed.append_older(message.rows, limit=message.limit, below=message.below)
         else:
             self.feed.show_page(message.rows, limit=message.limit)
             self.filter_bar.found(self.filter_bar.matches)
@@ -463,28 +496,66 @@ class MonitorApp(App[None]):
         # never says fewer mentions than the store has unread.
         self.count_dirty = self.count_dirty or bool(fresh)
 
+    @on(ManyStored)
+    @while_shown
+    def many_stored(self, message: ManyStored) -> None:
+        if message.count <= 0:
+            return
+        self.backlog = True
+        if self.paused:
+            self.paused_count += message.count
+            self.show_status()
+        self.topics_dirty = self.count_dirty = True
+
     @while_shown
     def check_outside_writes(self) -> None:
         """The tick that notices mentions another process (a collector, an import) stored."""
-        self.read_outside_writes()
+        # Of many new rows only a count is read: those reported already are not counted.
+        self.read_outside_writes([*self.pending, *self.feed.known])
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="outside", description="store")
-    def read_outside_writes(self) -> None:
+    def read_outside_writes(self, known: list[str]) -> None:
         with self.open_store() as store:
-            ids = self.outside_writes.new_ids(store)
-        if ids:
-            self.post_message(MentionsStored(ids, []))
+            new = self.outside_writes.new_rows(store, known)
+        if new.ids:
+            self.post_message(MentionsStored(new.ids, []))
+        if new.more:
+            self.post_message(ManyStored(new.more))
 
     @while_shown
     def flush_arrivals(self) -> None:
-        if self.paused or not (self.pending or self.pending_changes):
+        feed = self.feed
+        if self.paused:
             return
-        ids, changed = list(self.pending), list(self.pending_changes)
-        self.pending.clear()
-        self.pending_changes.clear()
-        self.load_arrivals(ids, changed, self.selection, self.generation)
+        if (self.backlog or feed.top_behind) and feed.following:
+            self.reload_newest()  # the reader is at the top: the newest page, not a walk
+        elif self.pending or self.pending_changes or self.backlog:
+            if self.backlog:
+                feed.fall_behind()
+            self.backlog = False
+            ids, changed = list(self.pending), list(self.pending_changes)
+            self.pending.clear()
+            self.pending_changes.clear()
+            key = feed.cursor_key()
+            behind = (key, feed.cursor_row) if feed.top_behind and key is not None else None
+            self.load_arrivals(ids, changed, self.selection, self.generation, behind)
+        else:
+            return
+        self.follow_open_threads()
         if self.topics_dirty:
             self.refresh_topics()
+
+    def follow_open_threads(self) -> None:
+        """An open post reads itself and its thread again (an ambassador's reply may have
+        just arrived); it is drawn again only if something changed."""
+        for screen in self.screen_stack:
+            if isinstance(screen, DetailScreen):
+                screen.action_reload()
+
+    @on(FeedTable.NeedsNewest)
+    def newest_needed(self) -> None:
+        if not self.paused:  # paused, the resume brings them (the reader is at the top)
+            self.reload_newest()
 
     @on(ArrivalsLoaded)
     @while_shown
@@ -496,9 +567,12 @@ class MonitorApp(App[None]):
             # topics tick (`mentions_stored` asked for it): the same mention can be reported
             # twice (by the collector and by the outside-writes check) once the bounded
             # feed has let it go.
+            if message.unshown_above is not None:
+                self.feed.set_new_above(message.unshown_above)
             self.feed.merge_arrivals(message.rows)
             self.feed.refresh_rows(message.changed)
             self.sync_preview()
+            self.reread_preview(message)
             self.show_status()
         if message.ambassador_posted:
             self.request_badge_refresh()
@@ -632,6 +706,15 @@ class MonitorApp(App[None]):
         elif mention_id != self.preview.mention_id:
             request_preview(self, mention_id)
 
+    def reread_preview(self, arrivals: ArrivalsLoaded) -> None:
+        """The post in the pane as it is now: edited by this poll, or its thread answered
+        by a post that just arrived (only its row showed the change, `sync_preview` reads a
+        post when the cursor moves to another)."""
+        shown = self.preview.mention_id
+        edited = any(r["id"] == shown for r in arrivals.changed)
+        if shown is not None and shown == self.feed.current_id and (edited or arrivals.rows):
+            request_preview(self, shown)
+
     @on(FeedTable.NewAbove)
     def new_above(self, message: FeedTable.NewAbove) -> None:
         self.query_one(NewAboveMarker).show_count(message.count)
@@ -640,8 +723,10 @@ class MonitorApp(App[None]):
     @while_shown
     def preview_loaded(self, message: PreviewLoaded) -> None:
         if message.preview.mention_id == self.feed.current_id:
+            again = message.preview.mention_id == self.preview.mention_id
             self.preview.show(message.preview, self.clock())
-            self.reader_marks.viewing(message.preview.mention_id)
+            if not again:  # read again after a change: the dwell goes on
+                self.reader_marks.viewing(message.preview.mention_id)
 
     @property
     def preview(self) -> PreviewPane:

@@ -26,7 +26,7 @@ from sources.model.counted import counted
 from sources.model.handles import HANDLE_PLATFORMS, platform_of, shown_author
 from tui import timefmt
 from tui.feed_columns import NO_TEXT, time_label
-from tui.gateway import MentionDetail, mention_detail, thread_for, until_superseded
+from tui.gateway import COUNT_CAP, MentionDetail, mention_detail, thread_for, until_superseded
 from tui.safe_text import clean, shorten
 
 _BLANK_RUN = re.compile(r"\n(?:[^\S\n]*\n){2,}")
@@ -232,9 +232,12 @@ class PreviewPane(VerticalScroll):
         return self.query_one("#preview-more", Static)
 
     def show(self, preview: Preview, now: datetime) -> None:
+        """Draw `preview`; the same post read again (it changed) keeps the pane's scroll."""
+        again = preview.mention_id == self.mention_id
         self.mention_id = preview.mention_id
         self.body.update(preview_content(preview, now, self.tz))
-        self.scroll_home(animate=False)
+        if not again:
+            self.scroll_home(animate=False)
         self.call_after_refresh(self.show_more)
 
     def show_nothing(self, text: str) -> None:
@@ -266,10 +269,11 @@ class NewAboveMarker(Static):
         self.show_count(0)
 
     def show_count(self, count: int) -> None:
+        """`count` new above; past `COUNT_CAP` (an import counted, not merged) "more than"."""
         self.display = count > 0
         self.update(
             Content.from_markup(
                 "[b]▲ $count new above[/b] [dim]· g or Home goes to the newest[/dim]",
-                count=str(count),
+                count=f"more than {COUNT_CAP:,}" if count > COUNT_CAP else f"{count:,}",
             )
         )

@@ -503,6 +503,28 @@ def feed_rows_by_ids(
     return rows
 
 
+def count_newer(
+    store: Store,
+    selection: Selection,
+    after: tuple[str, str],
+    *,
+    now: datetime | None = None,
+    cap: int = COUNT_CAP,
+) -> int:
+    """How many selected mentions are newer than `after` (created_at, id), up to `cap` + 1;
+    with `now`, none dated after the present (as `feed_page`). A feed whose rows are
+    contiguous from its top subtracts the rows it shows above `after`: the rest are new
+    ones it has not loaded (an import too large to merge row by row)."""
+    end = present_period(selection.period, now)[1]
+    where = "(m.created_at, m.id) > (?, ?) AND m.created_at >= ?"
+    params: tuple[Any, ...] = (after[0], after[1], after[0])
+    if end is not None:
+        where += " AND m.created_at < ?"
+        params += (end,)
+    newer = Selection(where, params, period=(after[0], end), narrow=True)
+    return count_matching(store, combine(selection, newer), cap)
+
+
 def ambassador_ids(rows: Iterable[dict[str, Any]]) -> list[str]:
     """The ids of the rows written by ambassadors (the only ones that can carry badges)."""
     return [r["id"] for r in rows if r.get("role") == "ambassador"]
@@ -663,17 +685,32 @@ def _thread_source(store: Store, mention: dict[str, Any]) -> str:
     return "the thread"
 
 
+@dataclass(frozen=True)
+class NewRows:
+    """What another process stored since the last look."""
+
+    ids: tuple[str, ...] = ()
+    """The new mentions' ids, oldest stored first, when they were at most a batch."""
+    more: int = 0
+    """When they were more (an import): how many, less those the caller already knew of.
+    Their ids are not read: the reader shows the newest page instead (`count_newer`)."""
+
+
 class NewRowWatch:
     """Mentions that another process stored: the rows past the highest rowid seen so far.
 
     The monitor hears of what its own collector stores; a second collector or an import
     writing into the same store tells it nothing. Rowids of new rows only grow, so one
-    indexed `max(rowid)` per check tells whether anything arrived (cheap at any size).
-    Rows the monitor's own collector stored come back here too; the feed is keyed by id,
-    so they are merged once. Used from worker threads, hence the lock.
+    indexed look past the last rowid per check tells whether anything arrived (cheap at
+    any size). Rows the monitor's own collector stored come back here too; the feed is
+    keyed by id, so they are merged once. Used from worker threads, hence the lock.
+
+    More than `batch` new rows are counted, not listed: read a batch per check, oldest
+    stored first, an import of 200,000 rows reached the top of the feed after minutes,
+    its newest post last, while the monitor spent half a core walking the rest.
     """
 
-    def __init__(self, *, batch: int = 2000) -> None:
+    def __init__(self, *, batch: int = 500) -> None:
         self._last: int | None = None
         self._batch = batch
         self._lock = threading.Lock()
@@ -683,19 +720,39 @@ class NewRowWatch:
         with self._lock:
             self._last = _max_rowid(store)
 
-    def new_ids(self, store: Store) -> list[str]:
-        """Ids of the mentions stored since the last call (or `start`), oldest first."""
+    def new_rows(self, store: Store, known: Collection[str] = ()) -> NewRows:
+        """The mentions stored since the last call (or `start`): their ids when they are
+        at most a batch, else how many (less those among `known`, already reported)."""
         with self._lock:
             if self._last is None:
                 self._last = _max_rowid(store)
-                return []
+                return NewRows()
             rows = store.conn.execute(
                 "SELECT rowid, id FROM mentions WHERE rowid > ? ORDER BY rowid LIMIT ?",
-                [self._last, self._batch],
+                [self._last, self._batch + 1],
             ).fetchall()
-            if rows:
-                self._last = rows[-1][0]
-            return [str(row[1]) for row in rows]
+            if len(rows) <= self._batch:
+                if rows:
+                    self._last = rows[-1][0]
+                return NewRows(ids=tuple(str(row[1]) for row in rows))
+            first, last = self._last, _max_rowid(store)
+            self._last = last
+            stored = store.conn.execute(
+                "SELECT count(*) FROM mentions WHERE rowid > ? AND rowid <= ?", [first, last]
+            ).fetchone()[0]
+            return NewRows(more=int(stored) - _known_among(store, known, first, last))
+
+
+def _known_among(store: Store, ids: Collection[str], first: int, last: int) -> int:
+    """How many of `ids` were stored with a rowid in (first, last]."""
+    wanted = list(ids)
+    found = 0
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        marks = ",".join("?" for _ in chunk)
+        sql = f"SELECT count(*) FROM mentions WHERE id IN ({marks}) AND rowid > ? AND rowid <= ?"
+        found += int(store.conn.execute(sql, [*chunk, first, last]).fetchone()[0])
+    return found
 
 
 def _max_rowid(store: Store) -> int:
