@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.monitor_scenario import build_store
-from tests.tui_helpers import feed_of, make_app, settle
+from tests.tui_helpers import feed_of, make_app, settle, toggle_topic_panel
 from tui.feed_columns import TEXT_MIN, column_widths, time_cap, time_label
 
 
@@ -72,8 +72,7 @@ async def test_the_feed_shows_the_text_column_with_or_without_the_topic_panel(
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
         if panel:
-            await pilot.press("ctrl+t")
-            await settle(pilot)
+            await toggle_topic_panel(pilot)
         feed = feed_of(app)
         assert feed.virtual_size.width <= feed.size.width, "the row scrolls sideways"
         text = feed.columns["text"]  # type: ignore[index]

@@ -10,7 +10,7 @@ import pytest
 
 from tests.builders import page, tweet, user
 from tests.monitor_scenario import Scenario, build_store, store_batch
-from tests.tui_helpers import feed_of, make_app, settle
+from tests.tui_helpers import feed_of, make_app, settle, toggle_topic_panel
 
 pytestmark = pytest.mark.pilot
 """Every test here drives the monitor through Textual's Pilot: the pilot tier."""
@@ -42,8 +42,7 @@ async def widths_and_times(tmp_path: Path, size: tuple[int, int], *, panel: bool
         async with app.run_test(size=size) as pilot:
             await settle(pilot)
             if panel:
-                await pilot.press("ctrl+t")
-                await settle(pilot)
+                await toggle_topic_panel(pilot)
             feed = feed_of(app)
             widths = {key.value: column.width for key, column in feed.columns.items()}
             times = {k: str(feed.get_cell(k, "time")) for k in OLD_POSTS if k in feed.known}
