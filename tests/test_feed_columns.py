@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from tests.monitor_scenario import build_store
-from tests.tui_helpers import feed_of, make_app, settle
-from tui.feed_columns import TEXT_MIN, column_widths
+from tests.tui_helpers import feed_of, make_app, settle, toggle_topic_panel
+from tui.feed_columns import TEXT_MIN, column_widths, time_cap, time_label
 
 
 @pytest.mark.parametrize("feed_width", [24, 36, 44, 48, 60, 80, 120, 200])
@@ -38,6 +39,28 @@ def test_the_time_column_is_as_narrow_as_its_labels() -> None:
     assert column_widths(80, time_width=1)["time"] == len("Time")
 
 
+def test_an_old_date_takes_only_the_cells_the_author_does_not_need() -> None:
+    """A roomy feed writes a date whole; a narrow one drops its time of day, then its day."""
+    now = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
+    moments = ("2026-11-02T07:32", "2026-10-30T09:00", "2026-08-15T10:00", "2023-12-12T17:17")
+
+    def labels(feed_width: int) -> list[str]:
+        cap = time_cap(feed_width)
+        return [time_label(f"{at}:00Z", "", now, UTC, width=cap) for at in moments]
+
+    assert labels(120) == ["07:32", "Fri 09:00", "15 Aug 10:00", "12 Dec 2023 17:17"]
+    assert labels(70) == ["07:32", "Fri 09:00", "15 Aug", "Dec 2023"]
+    assert labels(60) == ["07:32", "Fri", "Aug", "2023"]
+    for feed_width in (44, 48, 60, 70, 77, 120):
+        longest = max(len(label) for label in labels(feed_width))
+        assert (
+            column_widths(feed_width, longest)["author"]
+            == (column_widths(feed_width, len("07:32"))["author"])
+        )
+    assert time_label("0001-01-01T00:00:00Z", "out_of_range", now, UTC, width=5) == "0001"
+    assert time_label("2026-11-02T07:32:00Z", "undated", now, UTC, width=5) == "undated"
+
+
 @pytest.mark.pilot
 @pytest.mark.parametrize("size", [(60, 24), (80, 24), (120, 40)])
 @pytest.mark.parametrize("panel", [False, True], ids=["no-panel", "panel"])
@@ -49,8 +72,7 @@ async def test_the_feed_shows_the_text_column_with_or_without_the_topic_panel(
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
         if panel:
-            await pilot.press("ctrl+t")
-            await settle(pilot)
+            await toggle_topic_panel(pilot)
         feed = feed_of(app)
         assert feed.virtual_size.width <= feed.size.width, "the row scrolls sideways"
         text = feed.columns["text"]  # type: ignore[index]

@@ -67,6 +67,15 @@ def test_older_and_flagged_times_read_as_in_the_monitor() -> None:
     assert row_cells(row(created_at="garbage"), 120, NOW, UTC)[0].strip() == "?"
 
 
+def test_a_narrow_first_screen_shortens_old_dates_as_the_monitor_does() -> None:
+    """At 60 columns a post from another year shows its year, and the author keeps its room."""
+    old = row(id="x:2", created_at="2023-12-12T17:17:00Z")
+    pieces = screen_text([row(), old], columns=60, lines=20, title="Echowatch", now=NOW, tz=UTC)
+    lines = [text for _, _, _, text in pieces]
+    assert any(line.startswith(" 2023 ") and "anna_k" in line for line in lines)
+    assert row_cells(old, 60, NOW, UTC)[0] == "2023"
+
+
 def test_hostile_posts_and_names_show_literally_without_escapes() -> None:
     """Markup stays as typed; escape sequences, controls and bidi overrides are gone."""
     for hostile in HOSTILE_TEXTS:

@@ -8,7 +8,10 @@ import pytest
 
 from cache.db.store import Store, demo_db_path
 from cache.live.demo_policy import DEMO_META_KEY
+from cache.read.marks import Marks, marks_for, unread_count
+from cache.write.marks import set_marks
 from tests.monitor_scenario import build_store
+from tests.store_helpers import IMPORTED_AT, import_demo
 from tui.launch import LaunchError, plan_launch
 
 
@@ -54,6 +57,31 @@ def test_a_played_out_demo_starts_afresh(tmp_path: Path) -> None:
     with Store.open(path) as store:
         assert store.count_mentions() == 0
         assert store.get_meta(DEMO_META_KEY) == "1"
+
+
+def test_a_played_out_demo_started_afresh_keeps_the_readers_marks(tmp_path: Path) -> None:
+    """`--demo --db PATH` of a finished demo starts it afresh; posts read or starred stay so."""
+    path = tmp_path / "demo.db"
+    import_demo(path, IMPORTED_AT)
+    with Store.open(path) as store:
+        read_id, starred_id = store_ids(store)[:2]
+        set_marks(store, [read_id], IMPORTED_AT, read=True)
+        set_marks(store, [starred_id], IMPORTED_AT, starred=True)
+        unread = unread_count(store)
+    plan_launch(db=str(path), config_path=None, demo=True, offline=False, speed=0)
+    with Store.open(path) as store:
+        assert store.count_mentions() == 0  # started afresh: the replay comes again
+    import_demo(path, IMPORTED_AT)  # the same posts, as the replay delivers them
+    with Store.open(path) as store:
+        assert marks_for(store, [read_id, starred_id]) == {
+            read_id: Marks(read=True),
+            starred_id: Marks(starred=True),
+        }
+        assert unread_count(store) == unread
+
+
+def store_ids(store: Store) -> list[str]:
+    return [str(row[0]) for row in store.conn.execute("SELECT id FROM mentions ORDER BY id")]
 
 
 def test_demo_never_writes_into_a_users_store(tmp_path: Path) -> None:

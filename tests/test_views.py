@@ -180,6 +180,16 @@ def test_views_command_lists_counts_per_window(cli, demo_db: Path, tmp_path: Pat
     assert {"name", "query", "label", "alert", "1h", "24h", "7d"} <= set(listed[0])
 
 
+def test_views_command_shows_the_name_of_a_view_without_a_label(
+    cli, demo_db: Path, tmp_path: Path
+) -> None:
+    """A view without a label is listed with its name as the label, as the monitor shows it."""
+    table = cli("views", "--db", demo_db, "--config", demo_with_views(tmp_path))
+    assert table.code == 0, table.err
+    answered = table.out.splitlines()[-1].split()
+    assert answered[:2] == ["answered", "answered"] and answered[-1] == "has:reply"
+
+
 def test_view_counts_equal_the_query_with_a_since_bound(demo_db: Path, tmp_path: Path) -> None:
     """A view's count in a window is the number of rows its query with `since:` selects."""
     config = load_config(demo_with_views(tmp_path))

@@ -78,6 +78,12 @@ async def workers_done(app: App[Any]) -> None:
             await worker.wait()
 
 
+async def toggle_topic_panel(pilot: Pilot[None]) -> None:
+    """`ctrl+t`, and let the feed be laid out again beside (or without) the panel."""
+    await pilot.press("ctrl+t")
+    await settle(pilot)
+
+
 def feed_of(app: MonitorApp) -> FeedTable:
     return app.query_one(FeedTable)
 

@@ -31,7 +31,7 @@ from tui import gateway, timefmt
 from tui.fitted_footer import FittedFooter
 from tui.gateway import AccountPage, AccountPost
 from tui.over_feed import OverFeedScreen
-from tui.safe_text import clean, shorten
+from tui.safe_text import clean, shorten, shown_name
 from tui.thread_rows import POST, WalkRow, display_tz, open_row
 
 TARGET_WIDTH = 200
@@ -87,8 +87,8 @@ def account_summary(page: AccountPage) -> Content:
     return Content.from_markup(
         "[b]$name[/b] $handle\n$bio\n$followers · follows $following · "
         "$posts\nrole: [b]$role[/b] ($reason)",
-        name=clean(page.display_name, one_line=True),
-        handle=clean(shown_author(page.handle, page.platform), one_line=True),
+        name=shown_name(page.display_name),
+        handle=shown_name(shown_author(page.handle, page.platform)),
         bio=clean(page.bio) or "(no bio)",
         followers=counted(page.followers, "follower"),
         following=_number(page.following),
@@ -104,7 +104,7 @@ def _target(post: AccountPost, platform: str) -> str:
     link = "quote of" if post.kind == "quote" else "reply to"
     if not post.target_text and not post.target_author:
         return f"{link} {post.target_id} (not in the store)"
-    who = clean(shown_author(post.target_author, platform), one_line=True) or "?"
+    who = shown_name(shown_author(post.target_author, platform)) or "?"
     return f"{link} {who} ({clean(post.target_role, one_line=True) or 'public'})"
 
 
@@ -122,7 +122,7 @@ def post_content(
 
 def target_content(post: AccountPost, platform: str) -> Content:
     """The post reacted to, in short: `↳ on @x (ambassador): text`."""
-    who = clean(shown_author(post.target_author, platform), one_line=True) or "?"
+    who = shown_name(shown_author(post.target_author, platform)) or "?"
     return Content.from_markup(
         "[dim]↳ on[/dim] $who [dim]($role)[/dim]: $text",
         who=who,
@@ -182,7 +182,7 @@ class AccountScreen(OverFeedScreen):
             return
         parody = page.role == "parody"
         self.title = "Parody account" if parody else "Account"
-        self.sub_title = clean(shown_author(page.handle, page.platform), one_line=True)
+        self.sub_title = shown_name(shown_author(page.handle, page.platform))
         widgets: list[Static] = [Static(account_summary(page), id="account-summary")]
         for section in post_sections(page):
             heading = section.heading("enter opens one with its thread")

@@ -31,7 +31,7 @@ from tui.gateway import (
     stored_alerts,
 )
 from tui.live import describe_alert
-from tui.safe_text import clean, plain, shorten
+from tui.safe_text import clean, plain, shorten, shown_name
 from tui.views import ListScreen
 
 log = logging.getLogger("echowatch.tui")
@@ -165,7 +165,7 @@ class AlertsScreen(ListScreen):
                 lines.append(
                     Content.from_markup(
                         "  [b]@$author[/b] $text",
-                        author=clean(post.author, one_line=True),
+                        author=shown_name(post.author),
                         text=shorten(clean(post.text, one_line=True), 200),
                     )
                 )

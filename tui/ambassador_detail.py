@@ -40,7 +40,7 @@ from tui.gateway import (
     reading,
 )
 from tui.over_feed import OverFeedScreen
-from tui.safe_text import clean, shorten
+from tui.safe_text import clean, shorten, shown_name
 
 HEAT_SHADES = " ░▒▓█"
 """Cells of the heat map from no posts to the busiest hour."""
@@ -150,7 +150,7 @@ class AmbassadorDetailScreen(OverFeedScreen):
         if message.profile is None:
             self._show([Static(Content(f"{self.key} is not an ambassador account (any more)."))])
             return
-        self.sub_title = "@" + clean(message.profile.handle, one_line=True)
+        self.sub_title = "@" + shown_name(message.profile.handle)
         start, end = parse_office_hours(self.config.signals.office_hours)
         self.office = (start.hour, end.hour + (1 if end.minute else 0))
         self._show(
@@ -238,7 +238,7 @@ def profile_widgets(
                     "[b]$seconds s[/b] apart with [b]@$other[/b] on $parent\n"
                     "  $mine_at  $mine\n  $theirs_at  @$other: $theirs",
                     seconds=f"{pair.seconds:.0f}",
-                    other=clean(pair.other_handle, one_line=True),
+                    other=shown_name(pair.other_handle),
                     parent=_one_line(parent, 120) if parent else pair.parent_id,
                     mine_at=when(mine.created_at) if mine else "?",
                     mine=_one_line(mine, 160) if mine else pair.reply_id,
@@ -260,7 +260,7 @@ def profile_widgets(
             Static(
                 Content(
                     f"text block #{duplicate.block} · Jaccard {duplicate.similarity:.2f} "
-                    f"· with @{clean(duplicate.other_handle, one_line=True)}"
+                    f"· with @{shown_name(duplicate.other_handle)}"
                 ),
                 classes="evidence",
             )
@@ -280,7 +280,7 @@ def profile_widgets(
         widgets.append(
             Static(
                 Content(
-                    f"signed: {clean(signed.name, one_line=True)} ({verdict})  "
+                    f"signed: {shown_name(signed.name)} ({verdict})  "
                     f"{_one_line(post, 140) if post else signed.reply_id}"
                 ),
                 classes="evidence signoff " + ("note" if signed.matches_account else "warning"),
@@ -345,8 +345,8 @@ def _summary(profile: AmbassadorProfile) -> Static:
         Content.from_markup(
             "[b]$name[/b] @$handle\n$bio\n$posts posts, $replies replies to others "
             "($share), median reply delay $delay, fastest $fastest",
-            name=clean(profile.display_name, one_line=True),
-            handle=clean(profile.handle, one_line=True),
+            name=shown_name(profile.display_name),
+            handle=shown_name(profile.handle),
             bio=clean(profile.bio, one_line=True) or "(no bio)",
             posts=str(profile.posts),
             replies=str(profile.replies),
@@ -369,7 +369,7 @@ def _post_content(
         return Content(f"{post_id} (not in the store)")
     return Content.from_markup(
         "[b]@$handle[/b] [dim]$when[/dim]\n$text",
-        handle=clean(post.handle, one_line=True),
+        handle=shown_name(post.handle),
         when=when(post.created_at),
         text=clean(post.text),
     )

@@ -11,7 +11,12 @@ from __future__ import annotations
 
 from sources.model.shown_text import shown_text as clean
 
-__all__ = ["clean", "shorten"]
+__all__ = ["NAME_WIDTH", "clean", "shorten", "shown_name"]
+
+NAME_WIDTH = 64
+"""Characters of a name or handle in a heading line. Every platform's display name fits
+(Bluesky allows the most, 64); a feed's author, which has no limit, is cut here, so that
+the post under the heading stays in view."""
 
 
 def shorten(text: str, width: int) -> str:
@@ -19,3 +24,8 @@ def shorten(text: str, width: int) -> str:
     if width <= 0:
         return ""
     return text if len(text) <= width else text[: max(0, width - 1)] + "…"
+
+
+def shown_name(value: object) -> str:
+    """A name or handle for a heading line: cleaned, on one line, cut at `NAME_WIDTH`."""
+    return shorten(clean(value, one_line=True), NAME_WIDTH)

@@ -38,7 +38,7 @@ from tui.gateway import MentionDetail, PostAuthor
 from tui.links import open_in_browser
 from tui.over_feed import OverFeedScreen
 from tui.reading import author_handle, post_body
-from tui.safe_text import clean
+from tui.safe_text import clean, shown_name
 from tui.thread_rows import (
     AUTHOR,
     BLOCK,
@@ -325,7 +325,7 @@ class DetailScreen(OverFeedScreen):
         if account is None:
             return Content.from_markup(
                 "[b]$name[/b] $handle\nrole: $role",
-                name=clean(m["author_name"], one_line=True),
+                name=shown_name(m["author_name"]),
                 # A feed author is a name, not an account: no `@handle` beside it.
                 handle=author_handle(m),
                 role=m["role"] or "unknown",
@@ -337,8 +337,8 @@ class DetailScreen(OverFeedScreen):
         return Content.from_markup(
             "[b]$name[/b] $handle\n$bio\n$followers · $following following · "
             "account age $age\nrole: [b]$role[/b] ($reason)",
-            name=clean(account["display_name"], one_line=True),
-            handle=clean(shown_author(account["handle"], account["platform"]), one_line=True)
+            name=shown_name(account["display_name"]),
+            handle=shown_name(shown_author(account["handle"], account["platform"]))
             if account["platform"] in HANDLE_PLATFORMS
             else "",
             bio=clean(account["bio"]) or "(no bio)",

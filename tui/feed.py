@@ -33,6 +33,7 @@ from tui.feed_columns import (
     ROLE_BADGES,
     SOURCE_ICONS,
     column_widths,
+    time_cap,
     time_label,
 )
 from tui.list_table import ListTable
@@ -67,6 +68,8 @@ class FeedRow:
     read: bool = False
     starred: bool = False
     platform: str = ""
+    time_flag: str = ""
+    """Why the time is not a plain one (`undated`, a surprising year), as stored."""
 
 
 class FeedTable(ListTable):
@@ -121,6 +124,9 @@ class FeedTable(ListTable):
         self.top_behind = False
         """The store holds newer rows of the selection than the top of the table that were
         not merged (too many at once); `new_above` counts them."""
+        self.time_cap = time_cap(0)
+        """The cells a time label may take at this width (`time_cap`): longer ones are
+        written shorter, so that old dates further down never narrow the author."""
         self.widths = column_widths(0, self.time_width)
 
     def on_mount(self) -> None:
@@ -133,11 +139,15 @@ class FeedTable(ListTable):
     def _theme_color(self, name: str) -> str:
         return str(self.app.theme_variables.get(name, "")) or "default"
 
-    def _cells(self, row: dict[str, Any]) -> list[Any]:
-        label = time_label(row["created_at"], row.get("time_flag"), self.clock(), self.tz)
+    def _time_cell(self, mention_id: str, created_at: str, time_flag: object) -> _TimeCell:
+        label = time_label(created_at, time_flag, self.clock(), self.tz, width=self.time_cap)
         self.time_width = max(self.time_width, len(label))
         time_cell = _TimeCell(label, style="dim", end="")
-        time_cell.sort_key = (row["created_at"], row["id"])
+        time_cell.sort_key = (created_at, mention_id)
+        return time_cell
+
+    def _cells(self, row: dict[str, Any]) -> list[Any]:
+        time_cell = self._time_cell(row["id"], row["created_at"], row.get("time_flag"))
         icon = self._source_cell(row["platform"], row.get("read", False), row.get("starred", False))
         author = Text(end="", no_wrap=True, overflow="ellipsis")
         badge = ROLE_BADGES.get(row["role"])
@@ -209,6 +219,7 @@ class FeedTable(ListTable):
             bool(row.get("read", False)),
             bool(row.get("starred", False)),
             row["platform"],
+            row.get("time_flag") or "",
         )
         return True
 
@@ -435,6 +446,10 @@ class FeedTable(ListTable):
     def fit_columns(self) -> None:
         """Give the columns their widths for this width and the time labels shown
         (`tui.feed_columns.column_widths`); topic cells are laid out again for theirs."""
+        cap = time_cap(self.size.width)
+        if cap != self.time_cap:
+            self.time_cap = cap
+            self._write_times_again()
         widths = column_widths(self.size.width, self.time_width)
         if widths == self.widths or "text" not in self.columns:
             return
@@ -450,6 +465,14 @@ class FeedTable(ListTable):
         self._clear_caches()
         self._require_update_dimensions = True
         self.refresh()
+
+    def _write_times_again(self) -> None:
+        """Every time cell in the forms that fit `time_cap` now (the feed was resized)."""
+        self.time_width = 0
+        with self.app.batch_update():
+            for mention_id, row in self.known.items():
+                cell = self._time_cell(mention_id, row.created_at, row.time_flag)
+                self.update_cell(mention_id, "time", cell)
 
     def on_resize(self) -> None:
         self.fit_columns()

@@ -96,15 +96,42 @@ def text_width(feed_width: int, time_width: int = timefmt.WIDTH) -> int:
     return column_widths(feed_width, time_width)["text"]
 
 
+def time_cap(feed_width: int) -> int:
+    """The widest Time column that costs the author and the topics no cell: a time of day
+    (`23:21`) and whatever the text has beyond `TEXT_MIN` beside it. On a narrow feed an
+    old date is written shorter to fit (`time_label`) rather than cut the author's name."""
+    spare = text_width(feed_width, timefmt.SHORTEST) - TEXT_MIN
+    return min(timefmt.LONGEST, timefmt.SHORTEST + max(0, spare))
+
+
 def time_label(
-    created_at: object, time_flag: object, now: datetime, tz: tzinfo | None = None
+    created_at: object,
+    time_flag: object,
+    now: datetime,
+    tz: tzinfo | None = None,
+    *,
+    width: int | None = None,
 ) -> str:
-    """The Time cell: the moment as the reader sees it, or why it is not a plain time."""
+    """The Time cell: the moment as the reader sees it, or why it is not a plain time. With
+    `width`, the longest form that fits in it (`01 Dec`, `Dec`: the reading pane has the
+    whole moment); words that say why there is no plain time are never shortened."""
+    forms = _time_forms(created_at, time_flag, now, tz)
+    if width is None:
+        return forms[0]
+    return next((form for form in forms if len(form) <= width), forms[-1])
+
+
+def _time_forms(
+    created_at: object, time_flag: object, now: datetime, tz: tzinfo | None
+) -> tuple[str, ...]:
     created = parse_timestamp(created_at)
     if created is None:  # never written by Echowatch; shown, not guessed at
-        return "?"
+        return ("?",)
     if time_flag == TIME_UNDATED:
-        return "undated"  # the feed gave no time; sorted by when it was first seen
-    if time_flag:
-        return format_display_time(created, "%Y-%m-%d", tz)  # the year surprises
-    return timefmt.when(created, now, tz)
+        return ("undated",)  # the feed gave no time; sorted by when it was first seen
+    if time_flag:  # the year surprises
+        return (
+            format_display_time(created, "%Y-%m-%d", tz),
+            format_display_time(created, "%Y", tz),
+        )
+    return timefmt.when_forms(created, now, tz)

@@ -39,6 +39,7 @@ from tui.feed_columns import (
     TOPICS_PANEL_WIDTH,
     column_widths,
     reader_layout,
+    time_cap,
     time_label,
 )
 from tui.timefmt import zone_label
@@ -122,7 +123,7 @@ def row_cells(
     Time column is `time_width` wide (the longest label drawn; this row's own without)."""
     badge = ROLE_BADGES.get(str(row.get("role") or ""))
     author = clean(row.get("author") or row.get("author_name") or "?", one_line=True)
-    when = time_label(row.get("created_at"), row.get("time_flag"), now, tz)
+    when = _time_of(row, feed_width, now, tz)
     widths = column_widths(feed_width, len(when) if time_width is None else time_width)
     words = [
         when,
@@ -132,6 +133,12 @@ def row_cells(
         clean(row.get("text") or row.get("title") or "", one_line=True),
     ]
     return [fit(word, width) for word, width in zip(words, widths.values(), strict=True)]
+
+
+def _time_of(row: Mapping[str, Any], feed_width: int, now: datetime, tz: tzinfo | None) -> str:
+    """The row's time label in the form the monitor gives it at this feed width."""
+    cap = time_cap(feed_width)
+    return time_label(row.get("created_at"), row.get("time_flag"), now, tz, width=cap)
 
 
 def feed_line(cells_of_row: Sequence[str]) -> str:
@@ -154,10 +161,7 @@ def screen_text(
     place = feed_place(columns, lines)
     shown = rows[: place.rows]
     # The Time column is as wide as the longest label drawn, as in the monitor.
-    time_width = max(
-        (len(time_label(r.get("created_at"), r.get("time_flag"), now, tz)) for r in shown),
-        default=0,
-    )
+    time_width = max((len(_time_of(r, place.width, now, tz)) for r in shown), default=0)
     widths = list(column_widths(place.width, time_width).values())
     headings = [fit(label, w) for (_, label, _), w in zip(FIXED_COLUMNS, widths, strict=False)]
     headings.append(fit("Text", widths[-1]))

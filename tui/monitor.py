@@ -17,6 +17,7 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any, ClassVar
 
+from rich.console import RenderableType
 from textual import events, on, work
 from textual.actions import SkipAction
 from textual.app import App, ComposeResult, SystemCommand
@@ -24,6 +25,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Container, Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.screen import ModalScreen, Screen
+from textual.widget import AwaitMount
 from textual.widgets import Header, Input, TextArea
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -579,15 +581,31 @@ class MonitorApp(App[None]):
             if isinstance(self.screen, AmbassadorsScreen):
                 self.screen.action_reload()  # its signals change as replies arrive
 
-    async def action_quit(self) -> None:
+    def exit(
+        self, result: None = None, return_code: int = 0, message: RenderableType | None = None
+    ) -> None:
+        # Set here rather than in `action_quit`: whatever ends the app (`q`, the palette, an
+        # error), polls stop and the keys still queued behind it are ignored (`check_action`).
         self.stopping.set()
-        await super().action_quit()
+        super().exit(result, return_code, message)
+
+    def push_screen(self, screen: Screen[Any] | str, *args: Any, **kwargs: Any) -> Any:
+        """Open a screen, unless the app is quitting: `q` then at once `s` (or a row
+        clicked) would push a screen that is never composed, and its `on_mount`, finding
+        none of its widgets, would end the app in a traceback instead of quietly."""
+        if self.stopping.is_set():
+            refused = screen if isinstance(screen, Screen) else self.get_screen(screen)
+            return AwaitMount(refused, [])  # nothing to wait for: awaiting it returns at once
+        return super().push_screen(screen, *args, **kwargs)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Offline, or once every source has ended, nothing arrives: Pause is neither
         offered nor bound; while paused, space offers Resume instead. Read-only, nothing
         is exported. The keys about one post work where a post is shown: the feed and the
-        post's own view. In a text field `/` is text, not the filter key."""
+        post's own view. In a text field `/` is text, not the filter key. Once quitting,
+        no key does anything more."""
+        if self.stopping.is_set():
+            return False
         if action == "export" and self.options.read_only:
             return False
         if action == "open_filter" and isinstance(self.focused, Input | TextArea):

@@ -27,7 +27,7 @@ from sources.model.handles import HANDLE_PLATFORMS, platform_of, shown_author
 from tui import timefmt
 from tui.feed_columns import NO_TEXT, time_label
 from tui.gateway import COUNT_CAP, MentionDetail, mention_detail, thread_for, until_superseded
-from tui.safe_text import clean, shorten
+from tui.safe_text import clean, shorten, shown_name
 
 _BLANK_RUN = re.compile(r"\n(?:[^\S\n]*\n){2,}")
 """Two or more blank (or whitespace-only) lines in a row."""
@@ -78,13 +78,13 @@ def author_handle(mention: dict[str, Any]) -> str:
         return ""
     if not mention.get("author_key"):
         return NO_AUTHOR
-    return clean(shown_author(mention.get("author") or "", platform), one_line=True)
+    return shown_name(shown_author(mention.get("author") or "", platform))
 
 
 def _role_line(mention: dict[str, Any], account: dict[str, Any] | None) -> Content:
     role = (account or {}).get("role") or mention.get("role") or "unknown"
     reason = clean((account or {}).get("role_reason"), one_line=True)
-    name = clean((account or {}).get("display_name") or mention.get("author_name"), one_line=True)
+    name = shown_name((account or {}).get("display_name") or mention.get("author_name"))
     return Content.from_markup(
         "[b]$handle[/b] $name\n[dim]role:[/dim] [b]$role[/b]$reason",
         handle=_pane_handle(mention),
@@ -99,7 +99,7 @@ def _pane_handle(mention: dict[str, Any]) -> str:
     handle = author_handle(mention)
     if handle:
         return handle
-    return "@" + (clean(mention.get("author"), one_line=True) or "?")
+    return "@" + (shown_name(mention.get("author")) or "?")
 
 
 def _topic_line(detail: MentionDetail) -> Content:
@@ -133,7 +133,7 @@ def _thread_lines(
     head = (
         f"{root.id} (not in the store)"
         if root.missing
-        else f"@{clean(root.author, one_line=True)} ({root.role or 'public'}, "
+        else f"@{shown_name(root.author)} ({root.role or 'public'}, "
         f"{timefmt.when(root.created_at, now, tz)}): "
         f"{shorten(clean(root.text, one_line=True), 160)}"
     )

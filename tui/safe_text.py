@@ -11,9 +11,9 @@ from __future__ import annotations
 from rich.text import Text
 from textual.content import Content
 
-from tui.clean_text import clean, shorten
+from tui.clean_text import clean, shorten, shown_name
 
-__all__ = ["clean", "content", "plain", "shorten"]
+__all__ = ["clean", "content", "plain", "shorten", "shown_name"]
 
 
 def plain(value: object, *, one_line: bool = False, style: str = "") -> Text:

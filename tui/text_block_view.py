@@ -27,7 +27,7 @@ from tui import gateway
 from tui.fitted_footer import FittedFooter
 from tui.gateway import PostAuthor, TextBlockReplies
 from tui.over_feed import OverFeedScreen
-from tui.safe_text import clean
+from tui.safe_text import clean, shown_name
 from tui.thread_rows import AUTHOR, POST, WalkRow, author_content, open_row, when
 
 
@@ -87,9 +87,7 @@ class TextBlockScreen(OverFeedScreen):
             return
         self.title = f"Text block #{block.number}"
         platform = platform_of(self.reply_id)
-        accounts = ", ".join(
-            clean(shown_author(h, platform), one_line=True) for h in block.accounts
-        )
+        accounts = ", ".join(shown_name(shown_author(h, platform)) for h in block.accounts)
         replies = len(block.replies)
         widgets: list[Static] = [
             Static(

@@ -24,7 +24,7 @@ from sources.model.config import Config
 from sources.model.handles import platform_of, shown_author
 from tui import timefmt
 from tui.gateway import PostAuthor
-from tui.safe_text import clean
+from tui.safe_text import clean, shown_name
 
 POST, AUTHOR, BLOCK = "post", "author", "block"
 
@@ -116,13 +116,13 @@ def author_content(
     prefix: str, author: PostAuthor | None, handle: str, name: str, mention_id: str, when: str
 ) -> Content:
     """`↳ after 12 min · @handle Name · ambassador · 08:12` as literal text."""
-    shown = clean(shown_author(handle, platform_of(mention_id)) or "?", one_line=True)
+    shown = shown_name(shown_author(handle, platform_of(mention_id)) or "?")
     role = (author.role if author else "") or "public"
     return Content.from_markup(
         "$prefix[b]$handle[/b]$name [dim]· $role · $when[/dim]",
         prefix=prefix,
         handle=shown,
-        name=f" {clean(name, one_line=True)}" if clean(name, one_line=True) else "",
+        name=f" {shown_name(name)}" if shown_name(name) else "",
         role=clean(role, one_line=True),
         when=when,
     )

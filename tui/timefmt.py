@@ -14,7 +14,11 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from sources.model.text import parse_timestamp
 
 WIDTH = 12
-"""Characters of the longest form shown in the feed (`01 Dec 23:45`)."""
+"""Characters of the longest form shown in the feed for this year (`01 Dec 23:45`)."""
+SHORTEST = len("23:21")
+"""Characters of the time of day, which a feed row always shows whole (`when_forms`)."""
+LONGEST = len("01 Dec 2025 23:45")
+"""Characters of the longest form: a moment in another year."""
 
 
 def local(moment: datetime, tz: tzinfo | None) -> datetime:
@@ -28,17 +32,29 @@ def local(moment: datetime, tz: tzinfo | None) -> datetime:
 
 def when(value: object, now: datetime, tz: tzinfo | None = None) -> str:
     """A stored timestamp or aware datetime as the reader sees it ("time unknown" if none)."""
+    return when_forms(value, now, tz)[0]
+
+
+def when_forms(value: object, now: datetime, tz: tzinfo | None = None) -> tuple[str, ...]:
+    """`when`, then ever shorter forms of it, for a feed too narrow for the whole moment:
+    the time of day goes first, then the day (`01 Dec 23:45`, `01 Dec`, `Dec`), so a narrow
+    list still tells today from this week, this year and another year."""
     moment = value if isinstance(value, datetime) else _parse(value)
     if moment is None:
-        return "time unknown"
+        return ("time unknown",)
     shown, today = local(moment, tz), local(now, tz).date()
+    clock = shown.strftime("%H:%M")
     if shown.date() == today:
-        return shown.strftime("%H:%M")
+        return (clock,)
     if today - timedelta(days=6) <= shown.date() < today:
-        return shown.strftime("%a %H:%M")
+        weekday = shown.strftime("%a")
+        return (f"{weekday} {clock}", weekday)
+    month = shown.strftime("%b")
+    day = f"{shown.strftime('%d')} {month}"
     if shown.year != today.year:  # the year written out: strftime drops year 1's zeros
-        return shown.strftime(f"%d %b {shown.year:04d} %H:%M")
-    return shown.strftime("%d %b %H:%M")
+        year = f"{shown.year:04d}"
+        return (f"{day} {year} {clock}", f"{day} {year}", f"{month} {year}", year)
+    return (f"{day} {clock}", day, month)
 
 
 def zone_label(now: datetime, tz: tzinfo | None = None) -> str:

@@ -48,7 +48,7 @@ from tui.gateway import (
 )
 from tui.list_table import ListTable
 from tui.over_feed import OverFeedScreen
-from tui.safe_text import clean, shorten
+from tui.safe_text import clean, shorten, shown_name
 from tui.thread_rows import display_tz
 
 NARROW_WIDTH = 100
@@ -269,8 +269,8 @@ class AmbassadorsScreen(ListScreen):
         lines = [
             Content.from_markup(
                 "[b]$name[/b] @$handle · $replies · median delay $delay, fastest $fastest",
-                name=clean(profile.display_name, one_line=True),
-                handle=clean(profile.handle, one_line=True),
+                name=shown_name(profile.display_name),
+                handle=shown_name(profile.handle),
                 replies=counted(replies, "reply", "replies"),
                 delay=format_delay(profile.median_reply_delay_seconds),
                 fastest=format_delay(profile.fastest_reply_delay_seconds),

@@ -8,7 +8,8 @@ that demo data never enters a user's store (nor live data a demo store).
   holds mentions but no mark is the user's and is refused; a marked store is refused to
   live sources; the user's default store is never a demo store, even when empty;
 - a marked store whose replay already played to the end is started afresh, so that every
-  run of the demo ends "now" and keeps moving.
+  run of the demo ends "now" and keeps moving; the reader's marks (read, starred) are kept:
+  the replay stores the same posts under the same ids, and they apply to them again.
 
 The monitor (`tui.launch`, through `tui.gateway`), `app.py import --demo` and every
 command's choice of config for a store (`config_path_for`) all ask here.
@@ -21,6 +22,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cache.db.store import Store, StoreError, default_db_path, demo_db_path
+from cache.read.marks import every_mark
+from cache.write.marks import restore_marks
 from sources.demo import demo_config_path
 from sources.model.config import find_config_path
 
@@ -74,7 +77,8 @@ def claim_demo_store(path: Path, *, replay: ReplaySource | None = None) -> None:
     """Mark `path` as a demo store before demo data goes in; refuse a user's store.
 
     With `replay` (the monitor's demo), a store whose replay already played to the end is
-    started afresh; `import --demo` passes none and adds to what is there.
+    started afresh, with the reader's marks; `import --demo` passes none and adds to what
+    is there.
     """
     if path.resolve() == default_db_path().resolve():
         raise DemoStoreRefused(
@@ -90,11 +94,13 @@ def claim_demo_store(path: Path, *, replay: ReplaySource | None = None) -> None:
                 "Leave out --db (the demo has its own store) or name a new file."
             )
         reset = marked and replay is not None and replay.finished(store.source_state(replay.name))
+        marks = every_mark(store) if reset else []
     if reset:
         for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
             leftover.unlink(missing_ok=True)
     with Store.open(path) as store, store.writing():
         store.set_meta(DEMO_META_KEY, "1")
+        restore_marks(store, marks)
 
 
 def refuse_demo_store(path: Path) -> None:

@@ -55,3 +55,9 @@ def unread_count(store: Store, cap: int = UNREAD_CAP) -> int:
     "more than cap")."""
     sql = f"SELECT count(*) FROM (SELECT 1 FROM mentions AS m WHERE {UNREAD_SQL} LIMIT ?)"
     return int(store.conn.execute(sql, [cap + 1]).fetchone()[0])
+
+
+def every_mark(store: Store) -> list[tuple[str, str | None, str | None]]:
+    """Every mark as stored, (mention id, read at, starred at): for `restore_marks`."""
+    sql = "SELECT mention_id, read_at, starred_at FROM mention_marks"
+    return [(str(row[0]), row[1], row[2]) for row in store.conn.execute(sql)]

@@ -121,13 +121,14 @@ def _shown(text: str) -> str:
 
 
 def format_view_counts(counts: list[ViewCount]) -> str:
-    """The table of `app.py views`: name, label, a count per window, alert, query."""
+    """The table of `app.py views`: name, label (else the name), a count per window, alert,
+    query."""
     names = [name for name, _ in WINDOWS]
     header = ["view", "label", *names, "alert", "query"]
     rows = [
         [
             _shown(c.view.name),
-            _shown(c.view.label) or "-",
+            _shown(c.view.label) or _shown(c.view.name),  # as the monitor: else the name
             *(str(c.counts.get(n, 0)) for n in names),
             "yes" if c.view.alert else "no",
             _shown(c.view.query),

@@ -45,3 +45,14 @@ def set_marks(
             "AND read_at IS NULL AND starred_at IS NULL",
             [[mention_id] for mention_id in ids],
         )
+
+
+def restore_marks(store: Store, marks: Sequence[tuple[str, str | None, str | None]]) -> None:
+    """Put back marks taken with `cache.read.marks.every_mark`, each with its own times (a
+    mark the store holds already keeps its own)."""
+    with store.writing():
+        store.conn.executemany(
+            "INSERT INTO mention_marks (mention_id, read_at, starred_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (mention_id) DO NOTHING",
+            marks,
+        )
