@@ -70,9 +70,7 @@ def test_another_config_error_still_stops_views_delete(cli, tmp_path: Path) -> N
     assert config.read_text("utf-8") == bad_key
 
 
-def test_views_delete_of_another_name_still_reports_the_broken_view(
-    cli, tmp_path: Path
-) -> None:
+def test_views_delete_of_another_name_still_reports_the_broken_view(cli, tmp_path: Path) -> None:
     """Deleting a good view while another is broken is refused with the broken view's
     error: only the view being deleted may be the broken one."""
     config = tmp_path / "rc.toml"
