@@ -7,6 +7,7 @@ import random
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import Static
 
 from tests.monitor_scenario import Scenario, build_store
@@ -35,7 +36,7 @@ def long_query(characters: int) -> str:
     return query.strip()
 
 
-async def apply_filter(app: MonitorApp, pilot, query: str) -> None:  # type: ignore[no-untyped-def]
+async def apply_filter(app: MonitorApp, pilot: Pilot[None], query: str) -> None:
     """`/`, the query pasted in one go, enter."""
     await settle(pilot)
     await pilot.press("slash")

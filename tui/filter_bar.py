@@ -231,18 +231,18 @@ class FilterBar(Vertical):
     def _fitted_line(self, line: Static) -> Content:
         """The line for what is in force, at most `MOST_LINES` high at the line's width:
         the query keeps as much of its start as fits, then `…`; the count and keys stay."""
-        width = self._line_width(line)
+        width, rules = self._line_width(line), line.styles.get_rules()
         query = clean(self.query_text, one_line=True)
         title = clean(self.view.title, one_line=True) if self.view is not None else ""
         whole = self._state_line(title, query)
-        if not width or whole.get_height(line.styles, width) <= MOST_LINES:
+        if not width or whole.get_height(rules, width) <= MOST_LINES:
             return whole
         # A label is only the view's name: half a line of it at most.
         title = Content(title).truncate(max(8, width // 2), ellipsis=True).plain
 
         def fits(kept: int) -> bool:
             shown = self._state_line(title, query[:kept] + "…")
-            return shown.get_height(line.styles, width) <= MOST_LINES
+            return shown.get_height(rules, width) <= MOST_LINES
 
         kept, too_many = 0, min(len(query), MOST_LINES * width) + 1
         while too_many - kept > 1:  # the most characters of the query that fit
