@@ -73,13 +73,16 @@ def _config_args(parser: argparse.ArgumentParser, default: object = argparse.SUP
     )
 
 
-def load_config_from(args: argparse.Namespace) -> Config:
+def load_config_from(args: argparse.Namespace, *, without_view: str | None = None) -> Config:
+    """The checked config of the command (`without_view`: that view left out unread)."""
     explicit = getattr(args, "config", None)
     if not hasattr(args, "db"):
-        return checked(load_config(find_config_path(explicit)))
-    from cache.live.demo_policy import config_path_for
+        path = find_config_path(explicit)
+    else:
+        from cache.live.demo_policy import config_path_for
 
-    return checked(load_config(config_path_for(db_path_from(args), explicit)))
+        path = config_path_for(db_path_from(args), explicit)
+    return checked(load_config(path, without_view=without_view))
 
 
 def checked(config: Config) -> Config:
@@ -888,9 +891,9 @@ def _run_views(args: argparse.Namespace) -> int:
     from sources.model.records import utc_now
     from sources.model.text import format_timestamp
 
-    config = load_config_from(args)
     if args.delete is not None:
-        return _delete_view(args, config)
+        return _delete_view(args)
+    config = load_config_from(args)
     views = saved_views(config)
     with Store.open(db_path_from(args), create=False, readonly=True) as store:
         rare = rare_topics(store, topic_ids(config))
@@ -918,13 +921,14 @@ def _run_views(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _delete_view(args: argparse.Namespace, config: Config) -> int:
+def _delete_view(args: argparse.Namespace) -> int:
     """`views --delete NAME`: the view's entry leaves the config file, nothing else does."""
     from filters.views import UnknownView, find_view
     from sources.demo import demo_config_path
     from sources.model.config_write import ConfigReadOnly, remove_view
 
     name = args.delete
+    config, unusable = _config_deleting(args, name)
     refused = f"echowatch views: view {name!r} not deleted"
     if args.read_only:
         say(f"{refused}: --read-only writes nothing", file=sys.stderr)
@@ -933,19 +937,41 @@ def _delete_view(args: argparse.Namespace, config: Config) -> int:
     if path is not None and path.resolve() == demo_config_path().resolve():
         say(f"{refused}: the demo's config is bundled with the program", file=sys.stderr)
         return EXIT_USAGE
-    try:
-        view = find_view(config, name)
-    except UnknownView as exc:
-        say(f"echowatch views: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    assert path is not None  # a view was found, so it came from a file
+    if unusable is None:
+        try:
+            view = find_view(config, name)
+        except UnknownView as exc:
+            say(f"echowatch views: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        deleted, why = f"{view.name} ({view.query})", ""
+    else:
+        deleted, why = name, f"; it kept the config from loading: {unusable}"
+    assert path is not None  # the view was in the config, so it came from a file
     try:
         remove_view(path, name)
     except ConfigReadOnly as exc:
         say(f"{refused}: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    say(f"deleted view {view.name} ({view.query}) from {path}")
+    say(f"deleted view {deleted} from {path}{why}")
     return EXIT_OK
+
+
+def _config_deleting(args: argparse.Namespace, name: str) -> tuple[Config, str | None]:
+    """The config for `views --delete NAME`, and None; or, when the view NAME alone keeps
+    it from loading, the config without that view and the loader's reason.
+
+    The way out of a view the loader refuses (one the user wrote by hand, or an older
+    version saved) must not be that very loader: a config error anywhere else still
+    stops the command, naming it.
+    """
+    try:
+        return load_config_from(args), None
+    except ConfigError as exc:
+        config = load_config_from(args, without_view=name)  # raises for any other error
+        reason = str(exc)
+        if config.path is not None:
+            reason = reason.removeprefix(f"{config.path}: ")
+        return config, reason
 
 
 # --- the main job -----------------------------------------------------------------------

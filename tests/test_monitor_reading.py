@@ -264,7 +264,7 @@ async def test_a_filter_without_result_says_so(scenario: Scenario, tmp_path: Pat
         await pilot.press("slash", *"zebracrossing", "enter")
         await settle(pilot)
         assert feed_of(app).row_count == 0
-        assert "no mentions match zebracrossing" in filter_line_of(app)
+        assert "filter: zebracrossing · no mentions match " in filter_line_of(app)
         assert "No mentions match zebracrossing." in preview_text(app)
 
 

@@ -413,3 +413,38 @@ async def test_help_names_the_key_that_deletes_a_view(scenario: Scenario, tmp_pa
         await settle(pilot)
         help_text = str(app.screen.query_one("#help-text", Static).render())
         assert "delete the saved view" in help_text
+
+
+@pytest.mark.parametrize("query", ["*", "🔥", "&"])
+async def test_a_filter_of_everything_is_not_saved_as_a_view(
+    scenario: Scenario, tmp_path: Path, query: str
+) -> None:
+    """`*`, an emoji or `&` filter nothing out; as a view every command would refuse the
+    config, so the dialog gives the loader's reason, refuses a name, and writes nothing."""
+    config_file = tmp_path / "echowatch.toml"
+    config_file.write_text(CONFIG_TEXT, encoding="utf-8")
+    app = make_app(scenario, tmp_path, views_file=config_file)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await save_as(pilot, query, "qv4")
+        dialog = app.screen
+        assert isinstance(dialog, SaveViewDialog)
+        error = str(dialog.query_one("#save-view-error", Static).render())
+        assert "the query has no letters or digits to search for" in error
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(app.screen, SaveViewDialog) and app.active_view is None
+    assert config_file.read_text("utf-8") == CONFIG_TEXT
+    assert [v.name for v in saved_views(load_config(config_file))] == ["answered"]
+
+
+async def test_without_a_config_file_a_filter_of_everything_is_not_kept_either(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    """Read-only or in the demo, `*` is refused as a view the same way: no session view."""
+    app = make_app(scenario, tmp_path, views_file=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await save_as(pilot, "*", "qv4")
+        assert isinstance(app.screen, SaveViewDialog)
+        await pilot.press("escape")
+        await open_views(pilot)
+        assert listed(app) == ["pay", "answered"]

@@ -27,6 +27,9 @@ from tui.keys import describe_query_error
 from tui.safe_text import clean
 
 PLACEHOLDER = "topic:pay lang:de role:ambassador, or words"
+MOST_LINES = 3
+"""The filter line's height at most: a long query is cut with `…` (the bar holds it all),
+so the feed, its count and its headers stay on screen."""
 
 
 class FilterInput(Input):
@@ -210,8 +213,7 @@ class FilterBar(Vertical):
         self.show_line()
 
     def on_resize(self) -> None:
-        if self.mistake is not None:
-            self.show_line()
+        self.show_line()  # the query and the caret are cut to the line's width
 
     def show_line(self) -> None:
         line = self.query_one("#filter-line", Static)
@@ -221,41 +223,55 @@ class FilterBar(Vertical):
             text, exc = self.mistake
             self.error = describe_query_error(text, exc, self._line_width(line))
         line.set_class(bool(self.error), "-error")
-        query = clean(self.query_text, one_line=True)
         if self.error:
             line.update(Content.from_markup("[b $error]$error_text[/]", error_text=self.error))
-        elif self.searching:
-            line.update(
-                Content.from_markup(
-                    "[b $warning]searching…[/] $query",
-                    query=query or "all mentions",
-                )
+            return
+        line.update(self._fitted_line(line))
+
+    def _fitted_line(self, line: Static) -> Content:
+        """The line for what is in force, at most `MOST_LINES` high at the line's width:
+        the query keeps as much of its start as fits, then `…`; the count and keys stay."""
+        width, rules = self._line_width(line), line.styles.get_rules()
+        query = clean(self.query_text, one_line=True)
+        title = clean(self.view.title, one_line=True) if self.view is not None else ""
+        whole = self._state_line(title, query)
+        if not width or whole.get_height(rules, width) <= MOST_LINES:
+            return whole
+        # A label is only the view's name: half a line of it at most.
+        title = Content(title).truncate(max(8, width // 2), ellipsis=True).plain
+
+        def fits(kept: int) -> bool:
+            shown = self._state_line(title, query[:kept] + "…")
+            return shown.get_height(rules, width) <= MOST_LINES
+
+        kept, too_many = 0, min(len(query), MOST_LINES * width) + 1
+        while too_many - kept > 1:  # the most characters of the query that fit
+            middle = (kept + too_many) // 2
+            kept, too_many = (middle, too_many) if fits(middle) else (kept, middle)
+        return self._state_line(title, query[:kept].rstrip() + "…")
+
+    def _state_line(self, title: str, query: str) -> Content:
+        """The line without an error: what is in force (`query` as it fits) and its count."""
+        if self.searching:
+            return Content.from_markup(
+                "[b $warning]searching…[/] $query", query=query or "all mentions"
             )
-        elif self.view is not None:
-            line.update(
-                Content.from_markup(
-                    "[b]view:[/b] [b $accent]$title[/]  $query$count  "
-                    "[dim](/ edit · esc clear)[/dim]",
-                    title=clean(self.view.title, one_line=True),
-                    query=query,
-                    count=self._count_text(),
-                )
+        if self.view is not None:
+            return Content.from_markup(
+                "[b]view:[/b] [b $accent]$title[/]  $query$count  [dim](/ edit · esc clear)[/dim]",
+                title=title,
+                query=query,
+                count=self._count_text(),
             )
-        elif self.query_text:
-            line.update(
-                Content.from_markup(
-                    "[b]filter:[/b] $query$count  [dim](/ edit · esc clear)[/dim]",
-                    query=query,
-                    count=self._count_text(),
-                )
+        if self.query_text:
+            return Content.from_markup(
+                "[b]filter:[/b] $query$count  [dim](/ edit · esc clear)[/dim]",
+                query=query,
+                count=self._count_text(),
             )
-        else:
-            line.update(
-                Content.from_markup(
-                    "[dim]no filter$count · / to filter[/dim]",
-                    count=self._count_text(noun="mention"),
-                )
-            )
+        return Content.from_markup(
+            "[dim]no filter$count · / to filter[/dim]", count=self._count_text(noun="mention")
+        )
 
     def _line_width(self, line: Static) -> int:
         """Cells a line of the filter line holds (0 before the first layout: no limit)."""
@@ -268,7 +284,7 @@ class FilterBar(Vertical):
         if self.matches is None:
             return ""
         if self.matches == "0" and self.query_text:
-            return f" · no mentions match {clean(self.query_text, one_line=True)}"
+            return " · no mentions match"  # the query is on the line already
         if self.matches != "1":
             noun += "es" if noun.endswith("ch") else "s"
         return f" · {self.matches} {noun}"

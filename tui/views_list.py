@@ -24,7 +24,8 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Static
 
-from filters.views import NAME_RULE, SavedView, view_name_problem
+from filters.topics import topic_ids
+from filters.views import NAME_RULE, SavedView, check_views, query_problem, view_name_problem
 from sources.model.config import Config
 from tui import timefmt
 from tui.gateway import CountsEnd, Reader, ViewCount, counts_end, view_counts
@@ -180,7 +181,8 @@ class SavedViewsScreen(ListScreen):
 
 
 class SaveViewDialog(ModalScreen[str | None]):
-    """Asks for the name of a new view; refuses a name in use or one that cannot be a key."""
+    """Asks for the name of a new view; refuses a name in use or one that cannot be a key,
+    and any name for a filter the config loader would refuse as a view's query."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
     DEFAULT_CSS = """
@@ -192,11 +194,15 @@ class SaveViewDialog(ModalScreen[str | None]):
     SaveViewDialog #save-view-error { color: $error; height: auto; }
     """
 
-    def __init__(self, query: str, taken: Collection[str], where: str) -> None:
+    def __init__(
+        self, query: str, taken: Collection[str], where: str, query_problem: str | None = None
+    ) -> None:
         super().__init__()
         self.filter_query = query
         self.taken = set(taken)
         self.where = where
+        self.query_problem = query_problem
+        """Why the loader would refuse the filter as a view (`filters.views.query_problem`)."""
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -214,6 +220,8 @@ class SaveViewDialog(ModalScreen[str | None]):
         if self.app.is_headless:
             field.cursor_blink = False
         field.focus()
+        if self.query_problem:  # said before a name is typed in vain
+            self.query_one("#save-view-error", Static).update(Content(self.problem("") or ""))
 
     @on(Input.Submitted, "#save-view-name")
     def submitted(self, event: Input.Submitted) -> None:
@@ -226,6 +234,11 @@ class SaveViewDialog(ModalScreen[str | None]):
         self.dismiss(name)
 
     def problem(self, name: str) -> str | None:
+        if self.query_problem:
+            return (
+                f"This filter cannot be a view: {self.query_problem}\n"
+                "Escape goes back to the filter."
+            )
         if not name:
             return "Give the view a name."
         if problem := view_name_problem(name):
@@ -338,12 +351,15 @@ class SavedViews:
             else "kept for this session: the demo's config is bundled"
         )
         names = [v.name for v in self.views]
+        # The check every command runs on the config's views: a filter it refuses (`*`
+        # selects everything) would, once saved, stop every command until edited out.
+        problem = query_problem(query, topic_ids(self.app.options.config))
 
         def chosen(name: str | None) -> None:
             if name:
                 self.save(name, query)
 
-        self.app.push_screen(SaveViewDialog(query, names, where), chosen)
+        self.app.push_screen(SaveViewDialog(query, names, where, problem), chosen)
 
     def save(self, name: str, query: str) -> None:
         from sources.model.config import ConfigError
@@ -351,7 +367,7 @@ class SavedViews:
 
         if self.views_file is not None:
             try:
-                add_view(self.views_file, name, query)
+                add_view(self.views_file, name, query, check=check_views)
             except (ConfigError, OSError) as exc:
                 self.app.notify(
                     f"View not saved: {exc}", severity="error", timeout=15, markup=False

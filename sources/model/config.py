@@ -270,8 +270,13 @@ def user_config_file() -> Path:
     return user_config_path("echowatch") / "config.toml"
 
 
-def load_config(path: Path | None) -> Config:
-    """Load and check a config file; defaults when `path` is None."""
+def load_config(path: Path | None, *, without_view: str | None = None) -> Config:
+    """Load and check a config file; defaults when `path` is None.
+
+    `without_view`: the view of that name is left out before anything is read, so
+    `views --delete NAME` can remove a view the loader refuses (the user's way out of a
+    broken view) while every other key is still checked.
+    """
     if path is None:
         return Config()
     try:
@@ -288,7 +293,7 @@ def load_config(path: Path | None) -> Config:
             f"{path}: not UTF-8 text (byte {exc.start} is 0x{exc.object[exc.start]:02x}); "
             "save the config file as UTF-8"
         ) from exc
-    data = _short_views(data, str(path))
+    data = _short_views(_without_view(data, without_view), str(path))
     values = _with_company_defaults(_build(Config, dict(data), str(path), ""), data)
     config = Config(**values, path=path)
     _check_feed_entries(config, str(path))
@@ -325,6 +330,13 @@ def default_x_queries(company: str) -> list[str]:
         # punctuation anyway, so the name's own quotes become spaces.
         name = '"' + " ".join(name.replace('"', " ").split()) + '"'
     return [f"{name} -is:retweet"]
+
+
+def _without_view(data: dict[str, Any], name: str | None) -> dict[str, Any]:
+    views = data.get("views")
+    if name is None or not isinstance(views, dict) or name not in views:
+        return data
+    return {**data, "views": {key: value for key, value in views.items() if key != name}}
 
 
 def _short_views(data: dict[str, Any], file: str) -> dict[str, Any]:

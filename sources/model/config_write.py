@@ -15,13 +15,14 @@ import contextlib
 import os
 import tempfile
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 
 import tomlkit
 from tomlkit.exceptions import TOMLKitError
 from tomlkit.items import InlineTable, Table
 
-from sources.model.config import ConfigError, load_config
+from sources.model.config import Config, ConfigError, load_config
 
 NEW_FILE_HEADER = (
     "# Echowatch configuration (created by the monitor when a view was saved).\n"
@@ -37,8 +38,19 @@ class ConfigReadOnly(ConfigError):
     """The config file may not be written (its permissions say so)."""
 
 
-def add_view(path: Path, name: str, query: str, *, label: str = "") -> None:
+def add_view(
+    path: Path,
+    name: str,
+    query: str,
+    *,
+    label: str = "",
+    check: Callable[[Config], object] | None = None,
+) -> None:
     """Add the view `name` to the config at `path` (created if it does not exist).
+
+    `check`: what every command applies to a loaded config beyond this loader
+    (`filters.views.check_views`: the view's name and query), run on the new file before
+    it replaces the old one; a view the commands would refuse is never written.
 
     Raises `ViewNameTaken` when the name is in use, `ConfigReadOnly` when the file may not
     be written, `ConfigError` when it cannot be read or would not load afterwards,
@@ -61,7 +73,7 @@ def add_view(path: Path, name: str, query: str, *, label: str = "") -> None:
         views.add(name, query)
     new_text = tomlkit.dumps(document)
     _check_added(path, new_text, name, query)
-    _replace(path, new_text)
+    _replace(path, new_text, check)
 
 
 def remove_view(path: Path, name: str) -> None:
@@ -120,7 +132,7 @@ def _check_added(path: Path, text: str, name: str, query: str) -> None:
         raise ConfigError(f"{path}: the view could not be added (it read back differently)")
 
 
-def _replace(path: Path, text: str) -> None:
+def _replace(path: Path, text: str, check: Callable[[Config], object] | None = None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     mode = path.stat().st_mode & 0o777 if path.exists() else None
     fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
@@ -132,7 +144,9 @@ def _replace(path: Path, text: str) -> None:
         if mode is not None:
             os.chmod(temp_name, mode)
         try:
-            load_config(Path(temp_name))  # the whole file still loads (every key checked)
+            loaded = load_config(Path(temp_name))  # the whole file still loads (every key)
+            if check is not None:
+                check(loaded)
         except ConfigError as exc:
             raise ConfigError(str(exc).replace(temp_name, str(path))) from None
         os.replace(temp_name, path)
