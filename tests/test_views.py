@@ -67,6 +67,14 @@ def test_short_and_table_forms_load_in_file_order(tmp_path: Path) -> None:
         ('x = "topic: lang:de"', "key 'views.x': bad query: position 7: expected a topic"),
         ('x = "topic:nope"', "key 'views.x': bad query: position 7: unknown topic 'nope'"),
         ('x = "topic:pay )"', "key 'views.x': bad query: position 11: unmatched ')'"),
+        (
+            'x = "' + "(" * 8 + "Streik" + ")" * 8 + '"',
+            "key 'views.x': bad query: position 8: groups nested too deeply (at most 7)",
+        ),
+        (
+            'x = "' + "-(" * 60 + "Streik" + ")" * 60 + '"',
+            "key 'views.x': bad query: position 16: groups nested too deeply (at most 7)",
+        ),
         ('x = ""', "key 'views.x': the query must not be empty"),
         ('x = "& -🎉"', "key 'views.x': the query has no letters or digits to search for"),
         ('"a b" = "streik"', "key 'views.a b': a view name may hold only letters"),
