@@ -468,7 +468,12 @@ def _run_export(args: argparse.Namespace) -> int:
     if isinstance(view, int):
         return view
     query = combined_query(view, args.query)
-    selection = query_selection(query, captured_at, topics=topic_ids(config))
+    try:
+        # Each is fine alone; together they may nest or hold more than a query may.
+        selection = query_selection(query, captured_at, topics=topic_ids(config))
+    except QueryError as exc:
+        say(f"echowatch export: bad query: --view and --query together: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     # A spreadsheet recognises UTF-8 CSV by its byte-order mark; streams stay plain.
     encoding = "utf-8-sig" if fmt == "csv" and args.output != "-" else "utf-8"
     request = ExportRequest(

@@ -5,7 +5,7 @@ Grammar (one for the screen, `export --query` and saved views)::
     query    := and_expr?
     and_expr := or_expr+                      terms side by side must all hold
     or_expr  := unary ("OR" unary)*           OR binds tighter than the implicit AND
-    unary    := "-" unary | primary           "-" excludes what follows
+    unary    := ("-" | "NOT") unary | primary "-" (or NOT) excludes what follows
     primary  := FIELD ":" VALUE ("|" VALUE)*  alternatives of one field
               | '"' phrase '"'                an exact phrase (an unclosed quote runs to the end)
               | WORD                          a free word (`streik*` matches any ending)
@@ -18,10 +18,12 @@ and `\\\\` a backslash; any other backslash is itself.
 Field meanings: `topic:` one of the configured topic ids, whether the post's own words name
 it or it comes from the thread (a reply without topic words takes the topics of the post it
 answers); `own:` a topic the post's own words name; `role:` the author's role;
-`lang:` the post's language code; `platform:x|rss|bluesky|mastodon`; `source:NAME` any source that
-delivered it; `author:@handle` (any case); `since:`/`until:` an age (`30m`, `24h`, `7d`,
-`2w`) or a UTC date/time (`2026-11-01`, `2026-11-01T08:00`), `until:` with a bare date
-including that day; free words and phrases search the post text (`streik*` = prefix).
+`lang:` the post's language, without a region (`lang:en-US` = `lang:en`, as stored:
+`sources.model.text.language_code`); `platform:x|rss|bluesky|mastodon`; `source:NAME` any
+source that delivered it; `author:@handle` (any case); `since:`/`until:` an age (`30m`,
+`24h`, `7d`, `2w`) or a UTC date/time (`2026-11-01`, `2026-11-01T08:00`), `until:` with a
+date without a time of day (also `20261101`, `2026-W45-1`) including that day; free words
+and phrases search the post text (`streik*` = prefix).
 `has:reply` selects critical mentions (see `filters.threads`) that at least one
 ambassador replied to. `has:parody` selects mentions that a parody account replied to or
 quoted, and critical mentions where a parody account replied to or quoted one of the
@@ -31,7 +33,10 @@ marks a reader keeps in the monitor; `-is:unread` = read).
 `AND` between terms is accepted and changes nothing. A free word without a letter or digit
 (`&`, `—`, an emoji) is ignored: the full-text index has no word for it (`searchable`).
 Fields: topic, own, role, lang, platform, source, author, since, until, has, is.
-`OR`/`AND` are keywords only in capitals.
+`OR`/`AND`/`NOT` are keywords only in capitals: `a NOT b` = `a -b`, `NOT (a OR b)` =
+`-(a OR b)`; a lower-case `or`, `and` or `not` is a word searched for.
+Groups nest at most `MOST_NESTED` deep and a query holds at most `MOST_CONDITIONS`
+conditions (`_Parser`): whatever parses also runs in SQLite.
 
 A mistake raises `QueryError` whose `position` is the 1-based character column where the
 problem is (the message starts with it; a cursor index is `position - 1`).
@@ -43,11 +48,11 @@ import re
 import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from filters.topic_vocab import SHORT_NAMES
 from sources.model.shown_text import plain_name
-from sources.model.text import format_timestamp
+from sources.model.text import format_timestamp, language_code
 
 ROLE_VALUES = ("ambassador", "parody", "official", "press", "public")
 PLATFORM_VALUES = ("x", "rss", "bluesky", "mastodon")
@@ -174,10 +179,12 @@ Node = Field | TimeBound | Text | Not | And | Or
 
 @dataclass(frozen=True, slots=True)
 class _Token:
-    kind: str  # "term", "or", "neg", "open", "close"
+    kind: str  # "term", "or", "neg" (`-` or `NOT`), "open", "close"
     position: int  # 1-based column of its first character
     node: Node | None = None
     """A term's condition; None for a free word with nothing to search (`_free_word`)."""
+    word: str = ""
+    """The operator as written, where it is a word (`NOT`): errors name it."""
 
 
 def parse(text: str, *, topics: Collection[str] | None = None) -> Node | None:
@@ -260,6 +267,8 @@ class _Lexer:
         word = text[start : self.pos]
         if word == "OR":
             return _Token("or", start + 1)
+        if word == "NOT":
+            return _Token("neg", start + 1, word="NOT")
         if word == "AND":
             return None  # the implicit operator, written out
         name, colon, rest = word.partition(":")
@@ -295,7 +304,7 @@ class _Lexer:
                 raise QueryError(raw_values[1][1] - 1, f"'{name}:' takes one time, not several")
             value, column = raw_values[0]
             return _time_bound(name, value, column)
-        values = tuple(self._value(name, v, c) for v, c in raw_values)
+        values = tuple(dict.fromkeys(self._value(name, v, c) for v, c in raw_values))
         if name == "source":
             # A name pasted with an invisible character (a zero-width space) also finds the
             # source by the name stored and shown (`plain_name`), and mentions stored under
@@ -325,7 +334,9 @@ class _Lexer:
             raise QueryError(column, f"unknown {name} '{value}' (valid: {listed})")
         if name == "lang" and not _LANG.match(key):
             raise QueryError(column, f"expected a language code like de or en, got '{value}'")
-        return key
+        # Languages are stored without their region (`language_code`): `lang:en-US` is
+        # `lang:en`, every English post.
+        return language_code(key) if name == "lang" else key
 
 
 def _bare(name: str, value: str) -> str:
@@ -405,7 +416,7 @@ def _time_bound(name: str, value: str, column: int) -> TimeBound:
         raise QueryError(
             column, f"expected {_WHAT[name]} after \"{name}:\", got '{value}'"
         ) from None
-    bare_date = len(value.strip()) == 10
+    bare_date = _is_date(value.strip())
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     try:
@@ -417,11 +428,43 @@ def _time_bound(name: str, value: str, column: int) -> TimeBound:
     return TimeBound(name, at=parsed)
 
 
+def _is_date(value: str) -> bool:
+    """Whether `value` is a date without a time of day, in any form `fromisoformat` reads
+    (`2026-12-01`, `20261201`, the week dates `2026-W49` and `2026-W49-2`), with or
+    without a `Z` after it: `until:` it includes that whole day."""
+    try:
+        date.fromisoformat(value.removesuffix("Z").removesuffix("z"))
+    except ValueError:
+        return False
+    return True
+
+
+MOST_NESTED = 7
+"""How deep groups may nest. SQLite parses a statement with a stack of about 100 entries;
+the costliest group (`(a b OR -(…))`: an AND, an OR and a NOT around the next one) takes
+8 of them in the SQL it compiles into (`cache.read.query_sql`), and an `author:` test in
+the innermost group takes the most of any term. Seven such levels run in every statement
+a query becomes part of (the monitor's page and count with a topic chosen, a view's
+counts and alerts, every export: `tests/test_query.py`); eight do not. (Without a limit,
+330 levels also overflowed Python's own stack here.)"""
+
+MOST_CONDITIONS = 400
+"""How many conditions a query may hold: each field, each `-` term and each run of free
+words side by side (one full-text search) is one. SQLite refuses an expression more than
+1,000 operators deep, conditions side by side are joined one below the other, and a
+statement that reads the words' matches tests the fields on the way as well: 488 such
+conditions were the most that ran."""
+
+
 class _Parser:
     def __init__(self, tokens: list[_Token], end_column: int) -> None:
         self.tokens = tokens
         self.index = 0
         self.end_column = end_column
+        self.depth = 0
+        """Groups open at the current token."""
+        self.conditions = 0
+        """Conditions read so far (`MOST_CONDITIONS`)."""
 
     def _peek(self) -> _Token | None:
         return self.tokens[self.index] if self.index < len(self.tokens) else None
@@ -435,8 +478,12 @@ class _Parser:
 
     def _and_expr(self, closing: _Token | None) -> Node | None:
         nodes: list[Node | None] = []
+        words = False  # whether a free word of this AND has been counted
         while (token := self._peek()) is not None and token.kind != "close":
-            nodes.append(self._or_expr())
+            node, counted = self._or_expr()
+            if not counted:
+                words = self._count(node, token, words)
+            nodes.append(node)
         if closing is None and token is not None:  # a ")" outside every group
             raise QueryError(token.position, "unmatched ')'")
         if not nodes:
@@ -444,19 +491,41 @@ class _Parser:
             raise QueryError(column, "expected a term inside ( )")
         return _joined(And, nodes)
 
-    def _or_expr(self) -> Node | None:
-        token = self._peek()
-        if token is not None and token.kind == "or":
-            raise QueryError(token.position, "expected a term before OR")
+    def _or_expr(self) -> tuple[Node | None, bool]:
+        """The alternatives joined, and whether their conditions are counted (they are
+        once there are several: a single one is counted where it stands)."""
+        first = self._peek()
+        assert first is not None  # called where a term starts
+        if first.kind == "or":
+            raise QueryError(first.position, "expected a term before OR")
         nodes = [self._unary()]
+        words = False
         while (token := self._peek()) is not None and token.kind == "or":
+            if len(nodes) == 1:
+                words = self._count(nodes[0], first, words)
             self.index += 1
             following = self._peek()
             if following is None or following.kind in ("or", "close"):
                 column = following.position if following else self.end_column
                 raise QueryError(column, "expected a term after OR")
             nodes.append(self._unary())
-        return _joined(Or, nodes)
+            words = self._count(nodes[-1], following, words)
+        return _joined(Or, nodes), len(nodes) > 1
+
+    def _count(self, node: Node | None, start: _Token, words: bool) -> bool:
+        """Count `node`, one of the terms side by side that starts at `start`; `words`:
+        whether a free word beside it was counted (free words side by side are searched
+        together). A group's conditions were counted inside it. Returns `words` now."""
+        if node is None or start.kind == "open" or (isinstance(node, Text) and words):
+            return words or isinstance(node, Text)
+        self.conditions += 1
+        if self.conditions > MOST_CONDITIONS:
+            raise QueryError(
+                start.position,
+                f"too many conditions (at most {MOST_CONDITIONS}: each field, '-' term "
+                "and run of words side by side is one)",
+            )
+        return words or isinstance(node, Text)
 
     def _unary(self) -> Node | None:
         token = self._peek()
@@ -465,16 +534,25 @@ class _Parser:
             self.index += 1
             following = self._peek()
             if following is None or following.kind in ("or", "close", "neg"):
+                if token.word:  # `NOT` is a word: the term is expected after it
+                    column = following.position if following else self.end_column
+                    raise QueryError(column, f"expected a term after {token.word}")
                 raise QueryError(token.position + 1, "expected a term after '-'")
             negated = self._unary()
             return None if negated is None else Not(negated)
         if token.kind == "open":
             self.index += 1
+            if self.depth == MOST_NESTED:
+                raise QueryError(
+                    token.position, f"groups nested too deeply (at most {MOST_NESTED})"
+                )
             if (inner := self._peek()) is None:
                 raise QueryError(self.end_column, "expected a term after '('")
             if inner.kind == "close":
                 raise QueryError(inner.position, "expected a term inside ( )")
+            self.depth += 1
             node = self._and_expr(closing=token)
+            self.depth -= 1
             close = self._peek()
             if close is None or close.kind != "close":
                 raise QueryError(

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from filters.query import And, Node, Not, Or, QueryError, TimeBound, parse
+from filters.query_caret import caret_lines
 from filters.topics import check_topics, topic_ids
 from sources.model.config import Config, ConfigError
 
@@ -103,8 +104,7 @@ def query_problem(query: str, topics: tuple[str, ...], *, alert: bool = False) -
     try:
         tree = parse(query, topics=topics)
     except QueryError as exc:
-        shown = query.replace("\n", " ")
-        caret = " " * max(0, min(exc.position - 1, len(shown))) + "^"
+        shown, caret = caret_lines(query, exc.position)
         return f"bad query: {exc}\n  {shown}\n  {caret}"
     if tree is None:  # only words the query ignores (`&`, an emoji): a view of everything
         return "the query has no letters or digits to search for"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import timedelta
 from pathlib import Path
@@ -11,7 +12,8 @@ import pytest
 
 from cache.db import fts
 from cache.db.store import Store
-from cache.read.monitor_queries import count_matching
+from cache.read import rare_words, windowed
+from cache.read.monitor_queries import combine, count_matching, feed_page, topic_selection
 from cache.read.search import (
     RARE_TOPIC_MENTIONS,
     QueryError,
@@ -19,13 +21,17 @@ from cache.read.search import (
     rare_topics,
     select_sql,
 )
+from cache.read.views import view_counts
 from cache.write.ingest import ingest
 from filters.classify import Classifier
-from filters.query import searchable
+from filters.query import MOST_CONDITIONS, MOST_NESTED, searchable
+from filters.views import SavedView
 from sources.feeds.parse import parse_feed
 from sources.model.config import Config
 from sources.x.twitter_v2 import parse_response
 from tests.builders import BASE_TIME, page, rss, tweet, user
+from tests.social_builders import bsky_author, bsky_post
+from tests.store_helpers import store_before, write_jsonl
 
 NOW = BASE_TIME + timedelta(days=2)
 
@@ -182,12 +188,40 @@ def test_has_reply_and_has_parody(store: Store) -> None:
         ("topic:pay )", 11, "unmatched ')'"),
         ("topic:pay)", 10, "unmatched ')'"),
         ("pay) (taxes", 4, "unmatched ')'"),
+        ("pay NOT", 8, "expected a term after NOT"),
+        ("NOT OR pay", 5, "expected a term after NOT"),
+        ("NOT -pay", 5, "expected a term after NOT"),
     ],
 )
 def test_syntax_errors_name_position_and_expectation(
     query: str, position: int, expected: str
 ) -> None:
     """A mistake says where (1-based column) and what was expected."""
+    with pytest.raises(QueryError) as info:
+        query_selection(query, NOW)
+    assert info.value.position == position
+    assert str(info.value).startswith(f"position {position}: {expected}")
+
+
+@pytest.mark.parametrize(
+    ("query", "position", "expected"),
+    [
+        pytest.param("(" * 8 + "pay" + ")" * 8, 8, "groups nested too deeply (at most 7)", id="8"),
+        pytest.param("(" * 400 + "pay" + ")" * 400, 8, "groups nested too deeply", id="400"),
+        pytest.param("-(" * 60 + "pay" + ")" * 60, 16, "groups nested too deeply", id="-( 60"),
+        pytest.param(
+            " ".join(["-lang:xx"] * 401), 3601, "too many conditions (at most 400", id="401 -"
+        ),
+        pytest.param(
+            "pay " + " OR ".join(["role:press"] * 400), 5591, "too many conditions", id="401 OR"
+        ),
+    ],
+)
+def test_a_query_nested_too_deeply_or_too_long_is_refused_where_it_goes_over(
+    query: str, position: int, expected: str
+) -> None:
+    """Groups deeper than SQLite can parse and more conditions than it can join are a
+    query error at the group or term that goes over, never a crash."""
     with pytest.raises(QueryError) as info:
         query_selection(query, NOW)
     assert info.value.position == position
@@ -348,3 +382,173 @@ def test_a_source_name_pasted_with_an_invisible_character_finds_both_spellings(
     plain = ids(store, "source:KestrelNews")
     assert len(plain) == 1
     assert len(ids(store, 'source:"Kestrel\u200bNews"')) == 2
+
+
+def test_upper_case_not_excludes_as_minus_does(store: Store) -> None:
+    """`a NOT b` selects what `a -b` does and `NOT (a OR b)` what `-(a OR b)` does; a
+    lower-case `not` is still a word searched for."""
+    assert ids(store, "pay NOT ago") == ids(store, "pay -ago") == ["x:105"]
+    assert ids(store, "platform:x NOT (pay OR taxes)") == ids(store, "platform:x -(pay OR taxes)")
+    assert ids(store, "platform:x NOT (pay OR taxes)") == ["x:106", "x:104", "x:102", "x:101"]
+    assert ids(store, "Streik OR NOT topic:pay") == ids(store, "Streik OR -topic:pay")
+    assert ids(store, "pay not ago") == []  # no post says "not"
+
+
+@pytest.mark.parametrize("day", ["2026-11-02", "20261102", "2026-W45-1", "2026-W45", "2026W451"])
+def test_until_a_date_in_any_form_includes_that_day(store: Store, day: str) -> None:
+    """`until:` a date written without dashes or as an ISO week date includes that day, as
+    `until:2026-11-02` does; `since:` it starts at that day's midnight."""
+    november_2 = ids(store, "since:2026-11-02 until:2026-11-02")
+    assert len(november_2) == 7
+    assert ids(store, f"until:{day}") == ids(store, "until:2026-11-02")
+    assert ids(store, f"since:{day} until:{day}") == november_2
+    assert ids(store, f"until:{day}Z") == ids(store, "until:2026-11-02")
+
+
+def test_lang_finds_every_post_of_a_language_whatever_region_it_was_given(
+    cli: Any, db_path: Path, tmp_path: Path
+) -> None:
+    """A Bluesky post tagged en-US and a feed declared en-US are English: `lang:en` and
+    `lang:en-US` find both, with the X post in English; `lang:pt` the post tagged pt-BR."""
+    author = bsky_author("anna.bsky.social")
+    english = bsky_post(author, "Strike at the depot", langs=["en-US", "en"])
+    brazilian = bsky_post(author, "Greve no armazém", langs=["pt-BR"])
+    posts = tmp_path / "search.json"
+    posts.write_text(json.dumps({"posts": [english, brazilian]}), encoding="utf-8")
+    feed = tmp_path / "nyt.xml"
+    item = {"title": "Strike news", "link": "https://n.example/1"}
+    feed.write_bytes(rss("NYT", [item], lang="en-US"))
+    anna = user("Worker_Anna", user_id="1")
+    tweets = write_jsonl(tmp_path / "x.jsonl", [page([tweet(anna, "Strike today")], [anna])])
+    assert cli("import", "--db", db_path, posts, feed, tweets).code == 0
+
+    def found(query: str) -> set[str]:
+        run = cli("export", "--db", db_path, "--format", "jsonl", "--query", query)
+        assert run.code == 0, run.err
+        return {json.loads(line)["id"] for line in run.out.splitlines()}
+
+    assert sorted(i.split(":")[0] for i in found("lang:en")) == ["bluesky", "rss", "x"]
+    assert f"bluesky:{english['uri']}" in found("lang:en")
+    assert found("lang:en-US") == found("lang:EN") == found("lang:en")
+    assert found("lang:pt") == {f"bluesky:{brazilian['uri']}"}
+    assert found("lang:pt-BR|en") == found("lang:pt") | found("lang:en")
+
+
+def test_a_store_keeps_its_posts_tagged_with_a_region_found_by_their_language(
+    cli: Any, db_path: Path, tmp_path: Path
+) -> None:
+    """Posts stored with a region in their language (`en-us`, as Bluesky posts were) are
+    stored as `en` once the store is opened, so `lang:en` and the language facets find
+    them."""
+    author = bsky_author("anna.bsky.social")
+    posts = tmp_path / "search.json"
+    posts.write_text(
+        json.dumps({"posts": [bsky_post(author, "Strike at the depot", langs=["en-US"])]}),
+        encoding="utf-8",
+    )
+    assert cli("import", "--db", db_path, posts).code == 0
+    old = store_before("m031_languages_without_region", tmp_path / "old.db", db_path)
+    conn = sqlite3.connect(old)
+    with conn:  # as the earlier version stored it
+        conn.execute("UPDATE mentions SET lang = 'en-us'")
+    conn.close()
+    with Store.open(old) as opened:
+        assert [r["lang"] for r in opened.rows("SELECT lang FROM mentions")] == ["en"]
+        assert len(ids(opened, "lang:en")) == 1
+        assert count_matching(opened, query_selection("Strike lang:en", NOW)) == 1
+
+
+def _deepest(leaf: str) -> str:
+    """`leaf` in groups nested as deep as a query may, each of the kind that costs SQLite
+    the most to parse (an AND of an OR of a `-` of the next group). `-lang:xx Zyxqw`
+    holds for no post, so each group is the `-` of the next: the query selects what
+    `leaf` selects, or what `-(leaf)` does."""
+    levels = MOST_NESTED - 1
+    deep = "(-lang:xx Zyxqw OR -" * levels + f"({leaf})" + ")" * levels
+    return deep if levels % 2 == 0 else f"-{deep}"
+
+
+@pytest.mark.parametrize("windows", [False, True], ids=["plain", "windowed"])
+@pytest.mark.parametrize(
+    "leaf",
+    [
+        "author:@worker_anna",
+        "lang:en role:public OR -author:@worker_anna|night_shift",
+        "Streik",
+        "streik*",
+        '"Morgen Streik"',
+        "topic:pay own:pay",
+        "has:parody OR is:unread",
+        "source:wirtschaft OR platform:rss",
+    ],
+)
+def test_the_deepest_query_allowed_runs_everywhere_a_query_goes(
+    store: Store,
+    cli: Any,
+    db_path: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    leaf: str,
+    windows: bool,
+) -> None:
+    """A query nested as deeply as the parser allows selects what its innermost group
+    selects in the feed, the filter's count with a topic chosen, a view's counts and an
+    export, and runs in every report and a view's alerts: whatever parses runs in SQLite."""
+    if windows:  # the readers that walk the feed in time windows or read rare words
+        monkeypatch.setattr(windowed, "FIRST_WINDOW", 2)
+        monkeypatch.setattr(rare_words, "RARE", 0)
+    deep = _deepest(leaf)
+    assert ids(store, deep) == ids(store, leaf)
+    shallow, nested = query_selection(leaf, NOW), query_selection(deep, NOW)
+    for topic in (None, "pay"):
+        deep_filter = combine(nested, topic_selection(topic))
+        leaf_filter = combine(shallow, topic_selection(topic))
+        assert count_matching(store, deep_filter) == count_matching(store, leaf_filter)
+        page = feed_page(store, deep_filter, limit=3, now=NOW)
+        assert page == feed_page(store, leaf_filter, limit=3, now=NOW)
+    views = [SavedView("deep", deep), SavedView("leaf", leaf)]
+    counted = [c.counts for c in view_counts(store, views, Config(), NOW)]
+    assert counted[0] == counted[1]
+    rows = cli("export", "--db", db_path, "--format", "jsonl", "--query", deep)
+    wanted = cli("export", "--db", db_path, "--format", "jsonl", "--query", leaf)
+    assert (rows.code, rows.out) == (0, wanted.out)
+    for report in (["--format", "md"], ["--report", "threads"]):  # they quote the query
+        run = cli("export", "--db", db_path, *report, "--query", deep)
+        assert (run.code, run.err) == (0, ""), report
+    config = tmp_path / "deep.toml"
+    config.write_text(f"[views.deep]\nquery = {json.dumps(deep)}\nalert = true\n", "utf-8")
+    for command in (["views", "--to-newest"], ["alerts"]):
+        run = cli(*command, "--db", db_path, "--config", config)
+        assert run.code == 0, (command, run.err)
+
+
+def test_the_most_conditions_allowed_run_beside_words(store: Store) -> None:
+    """Words beside as many fields as a query may hold select what the words select, in
+    the feed and the filter's count (its statement tests the fields twice)."""
+    query = "Streik " + " ".join(["-lang:xx"] * (MOST_CONDITIONS - 1))
+    selection = query_selection(query, NOW)
+    assert ids(store, query) == ids(store, "Streik") == ["x:102"]
+    assert count_matching(store, selection) == 1
+    assert [r["id"] for r in feed_page(store, selection, limit=5, now=NOW)] == ["x:102"]
+    words = "Streik OR " + " OR ".join(f"w{n}" for n in range(5000))
+    assert ids(store, words) == ["x:102"]  # words side by side are one search
+
+
+def test_export_refuses_a_query_nested_too_deeply_before_writing_anything(
+    store: Store, cli: Any, db_path: Path, tmp_path: Path
+) -> None:
+    """`export --query` with groups nested too deeply exits 2 naming the position, with
+    nothing on standard output; so does a view that is fine alone but with `--query`
+    nests one group too deep."""
+    run = cli("export", "--db", db_path, "--query", "(" * 400 + "Streik" + ")" * 400)
+    assert (run.code, run.out) == (2, "")
+    assert "bad query: position 8: groups nested too deeply (at most 7)" in run.err
+    assert "Traceback" not in run.err
+    config = tmp_path / "deep.toml"
+    deep = "(" * MOST_NESTED + "Streik" + ")" * MOST_NESTED
+    config.write_text(f'[views]\ndeep = "{deep}"\n', "utf-8")
+    alone = cli("export", "--db", db_path, "--config", config, "--view", "deep")
+    assert (alone.code, alone.out) == (0, cli("export", "--db", db_path, "--query", "Streik").out)
+    run = cli("export", "--db", db_path, "--config", config, "--view", "deep", "--query", "Verdi")
+    assert (run.code, run.out) == (2, "")
+    assert "--view and --query together: position 8: groups nested too deeply" in run.err

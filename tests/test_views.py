@@ -15,12 +15,14 @@ from cache.alerts.watch import AlertWatcher
 from cache.db.store import Store
 from cache.read.search import query_selection
 from cache.read.views import view_counts
+from filters.query import QueryError
 from filters.topics import topic_ids
 from filters.views import saved_views
 from sources.demo import demo_config_path
 from sources.model.config import ConfigError, load_config
 from sources.model.config_write import ViewNameTaken, add_view
 from tests.store_helpers import IMPORTED_AT, import_demo, recorder_command
+from tui.keys import describe_query_error
 
 STRIKE_DE = "topic:strikes lang:de"
 VIEWS = f"""
@@ -67,6 +69,14 @@ def test_short_and_table_forms_load_in_file_order(tmp_path: Path) -> None:
         ('x = "topic: lang:de"', "key 'views.x': bad query: position 7: expected a topic"),
         ('x = "topic:nope"', "key 'views.x': bad query: position 7: unknown topic 'nope'"),
         ('x = "topic:pay )"', "key 'views.x': bad query: position 11: unmatched ')'"),
+        (
+            'x = "' + "(" * 8 + "Streik" + ")" * 8 + '"',
+            "key 'views.x': bad query: position 8: groups nested too deeply (at most 7)",
+        ),
+        (
+            'x = "' + "-(" * 60 + "Streik" + ")" * 60 + '"',
+            "key 'views.x': bad query: position 16: groups nested too deeply (at most 7)",
+        ),
         ('x = ""', "key 'views.x': the query must not be empty"),
         ('x = "& -🎉"', "key 'views.x': the query has no letters or digits to search for"),
         ('"a b" = "streik"', "key 'views.a b': a view name may hold only letters"),
@@ -99,6 +109,21 @@ def test_the_position_of_a_mistake_is_marked_under_the_query(tmp_path: Path) -> 
         saved_views(load_config(path))
     lines = str(info.value).splitlines()
     assert lines[1:] == ["  lang:de topic:", "                ^"]
+
+
+def test_the_caret_stays_under_the_mistake_after_wide_characters(tmp_path: Path) -> None:
+    """After emoji and CJK characters (two terminal cells each) the caret is still under
+    the mistake, where the monitor's filter bar puts it for the same query."""
+    query = "Streik 🔥🔥🔥 Löhne 日本語 topic:foo"
+    path = tmp_path / "c.toml"
+    path.write_text(f'[views]\nbad = "{query}"\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        saved_views(load_config(path))
+    lines = str(info.value).splitlines()
+    assert lines[1] == f"  {query}"
+    assert lines[2] == " " * (2 + 33) + "^"  # `foo` starts 33 cells in, 27 characters in
+    monitor = describe_query_error(query, QueryError(28, "unknown topic 'foo'"))
+    assert monitor.splitlines()[1:] == lines[1:]
 
 
 def test_export_view_writes_the_same_file_as_export_query(

@@ -24,12 +24,12 @@ import os
 import signal
 import sys
 import termios
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from typing import Any, TextIO
 
+from sources.model.shown_text import cells, char_cells
 from tui.clean_text import clean
 from tui.feed_columns import (
     CELL_PADDING,
@@ -85,29 +85,18 @@ def feed_place(columns: int, lines: int) -> FeedPlace:
     return FeedPlace(left=left, width=width, top=2, rows=max(0, feed_lines - 1))
 
 
-def cells(text: str) -> int:
-    """Terminal columns `text` takes (wide East Asian characters two, marks none)."""
-    return sum(_char_cells(ch) for ch in text)
-
-
 def fit(text: str, width: int) -> str:
     """`text` in exactly `width` columns: cut with an ellipsis, or padded with spaces."""
     if cells(text) <= width:
         return text + " " * (width - cells(text))
     kept, used = [], 0
     for ch in text:
-        size = _char_cells(ch)
+        size = char_cells(ch)
         if used + size > width - 1:
             break
         kept.append(ch)
         used += size
     return "".join(kept) + "…" + " " * (width - 1 - used)
-
-
-def _char_cells(ch: str) -> int:
-    if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
-        return 0
-    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
 
 
 def row_cells(

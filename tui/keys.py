@@ -9,9 +9,9 @@ from rich.cells import cell_len
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 
+from filters.query_caret import caret_lines
 from tui.dialogs import KeyHelp
 from tui.gateway import QueryError
-from tui.safe_text import clean
 
 
 def describe_query_error(text: str, exc: QueryError, width: int = 0) -> str:
@@ -19,35 +19,13 @@ def describe_query_error(text: str, exc: QueryError, width: int = 0) -> str:
 
     The query and the caret lines are indented by 2 and never wrap: a query wider than
     `width` cells (0: no limit) shows the part around the mistake, cut with `…`, so the
-    caret stays right under it.
+    caret stays right under it (`filters.query_caret`, as a config error shows it).
     """
     position = getattr(exc, "position", None)
     if isinstance(position, int):
-        # Newlines become spaces (not collapsed) so the caret stays under the right column.
-        query = clean(text).replace("\n", " ")
-        index = max(0, min(position - 1, len(query)))  # position is 1-based
-        shown, column = query_window(query, index, width - 2 if width > 0 else 0)
-        return f"✗ {exc}\n  {shown}\n  {' ' * column}^"
+        shown, caret = caret_lines(text, position, width - 2 if width > 0 else 0, cell_len)
+        return f"✗ {exc}\n  {shown}\n  {caret}"
     return f"✗ {exc}"
-
-
-def query_window(query: str, index: int, width: int) -> tuple[str, int]:
-    """The part of `query` that fits in `width` cells (0: all of it) with character `index`
-    in it, a third of the way in where it can be, and the cell column of `index` there."""
-    if width <= 0 or cell_len(query) < width:  # the caret may sit just past the end
-        return query, cell_len(query[:index])
-    room = max(1, width - 2)  # an ellipsis on each side at most
-    left = index
-    while left > 0 and cell_len(query[left - 1 : index]) <= room // 3:
-        left -= 1
-    right = left
-    while right < len(query) and cell_len(query[left : right + 1]) <= room:
-        right += 1
-    while left > 0 and cell_len(query[left - 1 : right]) <= room:  # the end: more before
-        left -= 1
-    head = "…" if left > 0 else ""
-    tail = "…" if right < len(query) else ""
-    return head + query[left:right] + tail, cell_len(head + query[left:index])
 
 
 def help_keys(app_bindings: Iterable[Any]) -> Iterable[KeyHelp]:

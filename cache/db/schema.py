@@ -698,3 +698,18 @@ def m030_retweet_marks_to_reposted_posts(db: Database) -> None:
     from cache.db import reposts
 
     reposts.carry_marks(db.conn)
+
+
+@migrations()
+def m031_languages_without_region(db: Database) -> None:
+    # Bluesky posts kept a language's region (`en-us`), feed items and X posts did not
+    # (`en`): `lang:en` missed the former. Every stored language is its primary subtag, as
+    # posts are stored now (sources.model.text.language_code).
+    from sources.model.text import language_code
+
+    # The distinct languages come from the (lang, created_at) index, not the table.
+    stored = [str(lang) for (lang,) in db.execute("SELECT DISTINCT lang FROM mentions")]
+    for lang in stored:
+        code = language_code(lang) or "und"
+        if code != lang:
+            db.execute("UPDATE mentions SET lang = ? WHERE lang = ?", [code, lang])

@@ -20,7 +20,7 @@ from typing import Any
 
 from sources.model.not_text import NotTextAccounts, first_not_text, not_text
 from sources.model.records import Account, Mention, ParsedBatch, Skipped
-from sources.model.text import clean_text, parse_timestamp
+from sources.model.text import clean_text, language_code, parse_timestamp
 from sources.x.twitter_v2 import raw_json
 
 PLATFORM = "bluesky"
@@ -108,7 +108,7 @@ def mention_from_record(
     root = _ref_uri(reply.get("root"))
     quoted = quoted_uri(record.get("embed"))
     langs = record.get("langs")
-    lang = clean_text(langs[0]) if isinstance(langs, list) and langs else ""
+    lang = language_code(langs[0]) if isinstance(langs, list) and langs else ""
     handle = author.handle if author else (did or uri_did)
     kind = "reply" if parent else ("quote" if quoted else "post")
     return Mention(
@@ -120,7 +120,7 @@ def mention_from_record(
         author_name=author.display_name if author else "",
         author_key=author.key if author else account_key(did or uri_did),
         text=clean_text(record.get("text")),
-        lang=lang.lower() or "und",
+        lang=lang or "und",
         created_at=created,
         kind=kind,
         in_reply_to=mention_id(parent) if parent else None,

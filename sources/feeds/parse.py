@@ -28,6 +28,7 @@ from sources.model.text import (
     clean_text,
     collapse_whitespace,
     html_to_text,
+    language_code,
     parse_timestamp,
     short_hash,
 )
@@ -97,7 +98,7 @@ def parse_feed(
         return batch
     feed = parsed.feed
     feed_title = collapse_whitespace(clean_text(feed.get("title"))) or feed_name
-    feed_lang = _short_lang(feed.get("language"))
+    feed_lang = language_code(feed.get("language"))
     generator = clean_text(feed.get("generator")).lower()
     fallback_time = seen_at or datetime.now(UTC)
     read = _Reading(feed_name, feed_title, feed_lang, base_url, fallback_time, _loose(parsed))
@@ -224,7 +225,7 @@ def _mention_from_entry(
     entry_time = _entry_time(entry)
     created = entry_time or read.fallback_time
     # Feeds that declare no language get one from the text (sources.feeds.language).
-    lang = _short_lang(entry.get("language")) or read.feed_lang or detect_language(text)
+    lang = language_code(entry.get("language")) or read.feed_lang or detect_language(text)
     raw = {key: entry.get(key) for key in _RAW_KEYS if entry.get(key)}
     source_title = (entry.get("source") or {}).get("title")
     if source_title:
@@ -347,11 +348,6 @@ def _entry_time(entry: Any) -> datetime | None:
         if parsed:
             return parsed
     return None
-
-
-def _short_lang(value: object) -> str:
-    text = clean_text(value).strip().lower()
-    return text.split("-")[0].split("_")[0] if text else ""
 
 
 def _describe_bozo(exc: object) -> str:

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from sources.model.not_text import NotTextAccounts, first_not_text
 from sources.model.program import program_name
 from sources.model.records import Account, Mention, ParsedBatch, Skipped
-from sources.model.text import clean_text, html_to_text, parse_timestamp
+from sources.model.text import clean_text, html_to_text, language_code, parse_timestamp
 from sources.x.twitter_v2 import raw_json
 
 PLATFORM = "mastodon"
@@ -155,7 +155,7 @@ class _Collector:
             author_name=author.display_name if author else "",
             author_key=author.key if author else "",
             text=status_text(status),
-            lang=(clean_text(status.get("language")) or "und").lower(),
+            lang=language_code(status.get("language")) or "und",
             created_at=created,
             kind=kind,
             in_reply_to=mention_id(self.host, parent) if parent else None,

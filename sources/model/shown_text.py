@@ -57,6 +57,19 @@ _KEPT_FORMAT = frozenset("\u200c\u200d" + "".join(map(chr, range(0xE0020, 0xE008
 scripts (👩‍💻, Persian), the tag characters spell subdivision flags (🏴 Scotland)."""
 
 
+def cells(text: str) -> int:
+    """Terminal columns `text` takes (wide East Asian characters two, marks none): what
+    text on a terminal is aligned by, as a caret under a query's mistake."""
+    return sum(char_cells(ch) for ch in text)
+
+
+def char_cells(ch: str) -> int:
+    """Terminal columns the character `ch` takes: 0, 1 or 2."""
+    if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
 def plain_name(value: object) -> str:
     """A name as it is shown, stored and typed (a feed's name, `source:NAME`): what
     `shown_text(one_line=True)` shows, without the characters that show nothing (Unicode

@@ -101,6 +101,15 @@ LATEST_AHEAD = timedelta(days=1)
 slow clocks); later is flagged `out_of_range`."""
 
 
+def language_code(value: object) -> str:
+    """A post's language as it is stored and as `lang:` compares it: the primary subtag of
+    the tag a platform or feed gives, lower-case (`en-US`, `en_us` and `EN` are `en`); ""
+    for none. Only Bluesky and some feeds give a region, X and Mastodon give none: kept
+    from some posts and not others, `lang:en` would miss the English ones that have one."""
+    text = clean_text(value).strip().lower().replace("_", "-")
+    return text.split("-")[0]
+
+
 def time_flag(platform: str, moment: datetime, seen_at: datetime) -> str:
     """`out_of_range` when `moment` is outside the platform's sane window, else `''`."""
     earliest = EARLIEST_TIME.get(platform, EARLIEST_TIME["rss"])

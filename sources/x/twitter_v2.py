@@ -15,7 +15,7 @@ import orjson
 
 from sources.model.not_text import first_not_text, not_text
 from sources.model.records import Account, Mention, ParsedBatch, Skipped
-from sources.model.text import clean_text, parse_timestamp
+from sources.model.text import clean_text, language_code, parse_timestamp
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -201,7 +201,7 @@ def tweet_fields(
         account.display_name if account else "",
         account.key if account else (f"x:{author_id}" if author_id else ""),
         text,
-        clean_text(tweet.get("lang")) or "und",
+        language_code(tweet.get("lang")) or "und",
         created,
         kind,
         in_reply_to,
