@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -20,6 +19,7 @@ import app
 from cache.db import fts, mention_lists
 from cache.db.schema import migrations
 from cache.db.store import Store
+from tests.test_serve import free_port
 
 SQLITE_UTILS = Path(sys.executable).parent / "sqlite-utils"
 
@@ -119,12 +119,6 @@ def test_an_existing_store_is_migrated_and_keeps_its_search(tmp_path: Path) -> N
 # --- Datasette, installed into a throw-away environment ---------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def datasette_bin(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Datasette in its own venv; skipped when uv or the package registry is unavailable."""
@@ -152,7 +146,7 @@ def datasette_bin(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def datasette_url(datasette_bin: Path, demo_store: Path) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [str(datasette_bin), "serve", str(demo_store), "-h", "127.0.0.1", "-p", str(port)],
         stdout=subprocess.DEVNULL,

@@ -10,13 +10,14 @@ from typing import Any
 import pytest
 
 from bench.synth import write_jsonl
+from tests.test_serve import free_port
 
 COMMANDS: dict[str, list[str]] = {
     "status": ["status"],
     "import": ["import", "ARCHIVE"],
     "export": ["export", "--format", "jsonl"],
     "alerts": ["alerts"],
-    "serve": ["serve", "--port", "8765"],
+    "serve": ["serve", "--port", "PORT"],
 }
 CUTS = {"header": 100, "first-page": 4096, "half": None}
 """Where the copy ends: inside the first page, after it, halfway through the file."""
@@ -34,7 +35,9 @@ def test_a_truncated_store_gets_the_rescue_hint(
     before = hashlib.sha256(truncated.read_bytes()).hexdigest()
     archive = tmp_path / "more.jsonl"
     write_jsonl(archive, 5, seed=7)
-    args = [str(archive) if a == "ARCHIVE" else a for a in COMMANDS[command]]
+    # A free port: the store's damage is what the test is about, not a port in use.
+    given = {"ARCHIVE": str(archive), "PORT": str(free_port())}
+    args = [given.get(a, a) for a in COMMANDS[command]]
     run = cli(*args, "--db", truncated)
     assert run.code == 1, (run.out, run.err)
     assert f"{truncated}: the store is damaged" in run.err
