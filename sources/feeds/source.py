@@ -103,12 +103,14 @@ class FeedSource:
             state.last_modified = fetched.headers.get("last-modified") or state.last_modified
             yield PollPage(states=[self._succeeded(state, extra, now)])
             return
+        date_warnings: dict[str, str] = {}
         batch = parse_feed(
             fetched.body,
             self.name,
             headers=fetched.headers,
             base_url=fetched.final_url,
             seen_at=now,
+            date_warnings=date_warnings,
         )
         if not batch.mentions and batch.skipped:
             reason = batch.skipped[0].reason
@@ -121,6 +123,7 @@ class FeedSource:
         state.last_modified = fetched.headers.get("last-modified")
         state.items_seen += _new_items(batch.mentions, extra)
         batch.skipped = _first_reports(batch.skipped, extra)
+        batch.warnings.extend(_first_date_warnings(date_warnings, extra))
         extra["content_sha1"] = digest
         yield PollPage(batch=batch, states=[self._succeeded(state, extra, now)])
 
@@ -189,6 +192,20 @@ def _new_items(mentions: list[Mention], extra: dict[str, object]) -> int:
     now = {short_hash(m.id)[:10] for m in mentions}
     extra["item_digests"] = " ".join(sorted(now))
     return len(now - known)
+
+
+def _first_date_warnings(warnings: dict[str, str], extra: dict[str, object]) -> list[str]:
+    """The warnings about items' unreadable dates (by item id) that the previous document
+    did not give as well: an item stays undated, so it is named once, not on every change
+    of the feed. `extra` remembers the items warned about now (as `_first_reports` does)."""
+    before = extra.get("unread_dates")
+    known = set(before.split()) if isinstance(before, str) else set()
+    now = {short_hash(item_id)[:10]: warning for item_id, warning in warnings.items()}
+    if now:
+        extra["unread_dates"] = " ".join(sorted(now))
+    else:
+        extra.pop("unread_dates", None)
+    return [warning for digest, warning in now.items() if digest not in known]
 
 
 def _first_reports(skipped: list[Skipped], extra: dict[str, object]) -> list[Skipped]:
