@@ -198,13 +198,8 @@ def _first_date_warnings(warnings: dict[str, str], extra: dict[str, object]) -> 
     """The warnings about items' unreadable dates (by item id) that the previous document
     did not give as well: an item stays undated, so it is named once, not on every change
     of the feed. `extra` remembers the items warned about now (as `_first_reports` does)."""
-    before = extra.get("unread_dates")
-    known = set(before.split()) if isinstance(before, str) else set()
     now = {short_hash(item_id)[:10]: warning for item_id, warning in warnings.items()}
-    if now:
-        extra["unread_dates"] = " ".join(sorted(now))
-    else:
-        extra.pop("unread_dates", None)
+    known = _remembered(extra, "unread_dates", set(now))
     return [warning for digest, warning in now.items() if digest not in known]
 
 
@@ -213,11 +208,16 @@ def _first_reports(skipped: list[Skipped], extra: dict[str, object]) -> list[Ski
     not skip as well marked as a first report: `collect` names it once, as `import` does,
     not on every change of the feed. `extra` remembers the ones skipped now: an item that
     leaves and comes back is named again."""
-    before = extra.get("skipped_items")
-    known = set(before.split()) if isinstance(before, str) else set()
-    now = {s.item for s in skipped if s.item}
-    if now:
-        extra["skipped_items"] = " ".join(sorted(now))
-    else:
-        extra.pop("skipped_items", None)
+    known = _remembered(extra, "skipped_items", {s.item for s in skipped if s.item})
     return [replace(s, first_report=True) if s.item and s.item not in known else s for s in skipped]
+
+
+def _remembered(extra: dict[str, object], key: str, now: set[str]) -> set[str]:
+    """The keys `extra[key]` held (space-separated); from now on it holds `now`."""
+    before = extra.get(key)
+    known = set(before.split()) if isinstance(before, str) else set()
+    if now:
+        extra[key] = " ".join(sorted(now))
+    else:
+        extra.pop(key, None)
+    return known
