@@ -127,7 +127,7 @@ def test_report_states_capture_query_range_topics_threads_and_ambassadors(
     parsed = parse_html(out.read_text(encoding="utf-8"))
     shown = " ".join(" ".join(parsed.text).split()).replace("@ ", "@")
     assert "Captured" in shown and query in shown
-    assert "from 2026-10-01 00:00 UTC to capture" in shown
+    assert "from 2026-10-01 02:00 CEST to capture" in shown  # the company zone (Berlin)
     assert "Strikes strikes 8 100%" in shown  # the post, the parody quote, six updates
     assert "ambassador @anna_fc" in shown and "replied after 4 min" in shown
     assert "parody @anna_fc_parody" in shown and "(quote)" in shown

@@ -16,12 +16,14 @@ from __future__ import annotations
 import logging
 import math
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cache.db.store import Store, as_json_list
+from cache.export.chart_buckets import bucket_bounds, bucketed
 from cache.export.request import EXPORT_COLUMNS, ExportRequest, time_text
 from cache.export.safe_text import display_text
 from cache.export.sidecar import echowatch_version, query_bounds
@@ -100,8 +102,17 @@ class ReportData:
         return min(self.total, LISTED_MENTIONS)
 
 
-def gather(store: Store, request: ExportRequest) -> ReportData:
-    """Count, chart and collect what the report of `request` shows."""
+def report_zone(name: str) -> tzinfo:
+    """The zone `name` (the config's check has let it through), else UTC."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def gather(store: Store, request: ExportRequest, chart_zone: str = "UTC") -> ReportData:
+    """Count, chart and collect what the report of `request` shows; the trend's buckets
+    longer than an hour start on `chart_zone`'s clock (its days, for a day bucket)."""
     captured = request.captured_at or utc_now()
     since, until = query_bounds(request.query, captured)
     where, params = request.selection.where, request.selection.params
@@ -142,14 +153,11 @@ def gather(store: Store, request: ExportRequest) -> ReportData:
             hours[hour] = trusted
     start, end = _chart_span(per_hour, since, until, history_hours(store))
     size = next((s for s in _BUCKET_HOURS if math.ceil((end - start + 1) / s) <= MAX_BUCKETS), 720)
-    first_bucket = start // size * size
-    buckets = tuple(range(first_bucket, end + 1, size))
+    bounds = bucket_bounds(start, end, size, report_zone(chart_zone))
     labels = _topic_labels(request)
     topics = sorted(
         (
-            TopicCount(
-                topic, labels.get(topic, topic), topic_totals[topic], _bucketed(c, buckets, size)
-            )
+            TopicCount(topic, labels.get(topic, topic), topic_totals[topic], bucketed(c, bounds))
             for topic, c in topic_hours.items()
         ),
         key=lambda t: (-t.count, t.topic),
@@ -168,8 +176,8 @@ def gather(store: Store, request: ExportRequest) -> ReportData:
         total=total,
         without_topic=without_topic,
         bucket_hours=size,
-        buckets=tuple(hour_start(b) for b in buckets),
-        all_trend=_bucketed(per_hour, buckets, size),
+        buckets=tuple(hour_start(b) for b in bounds[:-1]),
+        all_trend=bucketed(per_hour, bounds),
         topics=tuple(topics),
         threads=threads,
         threads_note=threads_note,
@@ -202,15 +210,6 @@ def _chart_span(
     if hours and not until:
         end = max(end, hours[-1])
     return start, max(start, end)
-
-
-def _bucketed(per_hour: dict[int, int], buckets: tuple[int, ...], size: int) -> tuple[int, ...]:
-    counts = dict.fromkeys(buckets, 0)
-    for hour, count in per_hour.items():
-        bucket = hour // size * size
-        if bucket in counts:
-            counts[bucket] += count
-    return tuple(counts[b] for b in buckets)
 
 
 def _topic_labels(request: ExportRequest) -> dict[str, str]:
@@ -286,12 +285,13 @@ def iter_mentions(store: Store, request: ExportRequest) -> Iterator[dict[str, An
         yield row
 
 
-def range_text(data: ReportData) -> str:
-    """The query's time range in words."""
+def range_text(data: ReportData, when: Callable[[datetime], str] = time_text) -> str:
+    """The query's time range in words, each time written by `when` (the HTML page's are
+    `<time>` elements: the words around them hold nothing HTML would read as markup)."""
     if data.since is None and data.until is None:
         return "all stored mentions (the query sets no time range)"
-    since = time_text(data.since) if data.since else "the first stored mention"
-    until = time_text(data.until) if data.until else f"capture ({time_text(data.captured_at)})"
+    since = when(data.since) if data.since else "the first stored mention"
+    until = when(data.until) if data.until else f"capture ({when(data.captured_at)})"
     return f"from {since} to {until}"
 
 

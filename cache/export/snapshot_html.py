@@ -14,7 +14,6 @@ import html
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import IO, Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cache.export.request import time_text
 from cache.export.safe_text import display_text
@@ -24,6 +23,7 @@ from cache.export.snapshot_data import (
     bucket_text,
     is_web_link,
     range_text,
+    report_zone,
 )
 from sources.model.handles import platform_of, shown_author
 from sources.model.program import program_name
@@ -106,14 +106,15 @@ def local_time(value: datetime | str | None, zone: str) -> str:
     moment = parse_timestamp(value) if isinstance(value, str) else value
     if moment is None:
         return h(time_text(value))
-    try:
-        tz = ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        tz = ZoneInfo("UTC")
-    # The one formatter and a display shift that cannot overflow (year 1, 9999).
-    local = format_display_time(moment, "%Y-%m-%d %H:%M %Z", tz)
     utc = moment.astimezone(UTC)
-    return f'<time datetime="{format_timestamp(utc)}" title="{h(time_text(utc))}">{h(local)}</time>'
+    local = h(local_text(moment, zone))
+    return f'<time datetime="{format_timestamp(utc)}" title="{h(time_text(utc))}">{local}</time>'
+
+
+def local_text(moment: datetime, zone: str) -> str:
+    """`2026-10-25 02:30 CEST`: `moment` in the company's time zone, as plain text."""
+    # The one formatter and a display shift that cannot overflow (year 1, 9999).
+    return format_display_time(moment, "%Y-%m-%d %H:%M %Z", report_zone(zone))
 
 
 def write_html(data: ReportData, mentions: Iterator[dict[str, Any]], out: IO[str]) -> int:
@@ -134,7 +135,7 @@ def write_html(data: ReportData, mentions: Iterator[dict[str, Any]], out: IO[str
         label = f" ({user(data.view['label'])})" if data.view["label"] else ""
         view = f"{user(data.view['name'])}{label}: <code>{user(data.view['query'])}</code>"
         w(f"<dt>View</dt><dd>{view}</dd>\n")
-    w(f"<dt>Time range</dt><dd>{h(range_text(data))}</dd>\n")
+    w(f"<dt>Time range</dt><dd>{range_text(data, lambda t: local_time(t, zone))}</dd>\n")
     span = (
         f" (first {local_time(data.first, zone)}, last {local_time(data.last, zone)})"
         if data.total
@@ -151,27 +152,38 @@ def write_html(data: ReportData, mentions: Iterator[dict[str, Any]], out: IO[str
     return count
 
 
-def bar_chart(values: tuple[int, ...], first: str, last: str, label: str) -> str:
-    """An inline SVG bar chart of the counts per bucket, labelled at both ends."""
+def bar_chart(data: ReportData, label: str) -> str:
+    """An inline SVG bar chart of the counts per bucket, labelled at both ends in the
+    company's time zone; each bar and label gives its time on hover (the labels in UTC)."""
     width, height, top_pad, bottom = 600, 160, 16, 20
+    values, zone = data.all_trend, data.timezone
     n = max(len(values), 1)
     peak = max(values, default=0) or 1
     slot = width / n
+    bucket = bucket_text(data.bucket_hours)
     bars = []
-    for i, value in enumerate(values):
+    for i, (value, start) in enumerate(zip(values, data.buckets, strict=True)):
         bar_h = (height - top_pad - bottom) * value / peak
         x, y = i * slot + slot * 0.1, height - bottom - bar_h
+        hover = f"{value:,} in the {bucket} from {local_text(start, zone)}"
         bars.append(
             f'<rect x="{x:.1f}" y="{y:.1f}" width="{slot * 0.8:.1f}" height="{bar_h:.1f}">'
-            f"<title>{value}</title></rect>"
+            f"<title>{h(hover)}</title></rect>"
         )
+    first, last = data.buckets[0], data.buckets[-1]
     return (
         f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{h(label)}">'
         + "".join(bars)
         + f'<text x="0" y="11">max {peak}</text>'
-        + f'<text x="0" y="{height - 4}">{h(first)}</text>'
-        + f'<text x="{width}" y="{height - 4}" text-anchor="end">{h(last)}</text></svg>'
+        + f'<text x="0" y="{height - 4}">{_axis_label(first, zone)}</text>'
+        + f'<text x="{width}" y="{height - 4}" text-anchor="end">{_axis_label(last, zone)}</text>'
+        + "</svg>"
     )
+
+
+def _axis_label(moment: datetime, zone: str) -> str:
+    """An SVG text's content: the local time, and UTC on hover (an SVG `<title>`)."""
+    return f"<title>{h(time_text(moment))}</title>{h(local_text(moment, zone))}"
 
 
 def sparkline(values: tuple[int, ...]) -> str:
@@ -193,10 +205,11 @@ def _topics(data: ReportData, w: Any) -> None:
     if not data.total:
         w("<p>No mentions match this query.</p>\n</section>\n")
         return
-    first, last = time_text(data.buckets[0]), time_text(data.buckets[-1])
-    per = h(bucket_text(data.bucket_hours))
-    w(f'<p class="note">Mentions per {per}, {h(first)} to {h(last)}.</p>\n')
-    w(bar_chart(data.all_trend, first, last, f"Mentions per {bucket_text(data.bucket_hours)}"))
+    first = local_time(data.buckets[0], data.timezone)
+    last = local_time(data.buckets[-1], data.timezone)
+    per = bucket_text(data.bucket_hours)
+    w(f'<p class="note">Mentions per {h(per)}, {first} to {last}.</p>\n')
+    w(bar_chart(data, f"Mentions per {per}"))
     w('\n<div class="scroll"><table>\n<thead><tr><th>Topic</th><th class="n">Mentions</th>')
     w('<th class="n">Share</th><th>Trend</th></tr></thead>\n<tbody>\n')
     for topic in data.topics:

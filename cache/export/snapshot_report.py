@@ -17,7 +17,8 @@ from cache.export.snapshot_markdown import write_markdown
 
 def write_report(store: Store, request: ExportRequest, out: IO[str]) -> int:
     """Write the `md` or `html` report of `request`; returns the mentions listed."""
-    data = gather(store, request)
     if request.format == "html":
+        # The page shows times in the company's zone, so its chart counts that zone's days.
+        data = gather(store, request, chart_zone=request.config.company.timezone)
         return write_html(data, iter_mentions(store, request), out)
-    return write_markdown(data, iter_mentions(store, request), out)
+    return write_markdown(gather(store, request), iter_mentions(store, request), out)

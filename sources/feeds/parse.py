@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import feedparser
 
 from sources.feeds.ampersands import escape_bare_ampersands
+from sources.feeds.item_time import read_item_time
 from sources.feeds.language import detect_language
 from sources.model.records import Account, Mention, ParsedBatch, Skipped
 from sources.model.text import (
@@ -29,7 +30,6 @@ from sources.model.text import (
     collapse_whitespace,
     html_to_text,
     language_code,
-    parse_timestamp,
     short_hash,
 )
 
@@ -49,8 +49,13 @@ def parse_feed(
     headers: Mapping[str, str] | None = None,
     base_url: str = "",
     seen_at: datetime | None = None,
+    date_warnings: dict[str, str] | None = None,
 ) -> ParsedBatch:
     """Parse one feed document. Items without a date get `seen_at`, flagged `undated`.
+
+    An item whose date cannot be read (or names a time zone that cannot be) is stored
+    undated or at its other date, with a warning: in the batch's warnings, or in
+    `date_warnings` under the item's id when given (the live source says each one once).
 
     A malformed document still yields what feedparser's loose parser recovered, with a
     warning; one with nothing usable gives a `Skipped` that says why. A feed that is
@@ -102,11 +107,12 @@ def parse_feed(
     generator = clean_text(feed.get("generator")).lower()
     fallback_time = seen_at or datetime.now(UTC)
     read = _Reading(feed_name, feed_title, feed_lang, base_url, fallback_time, _loose(parsed))
+    dates_unread: dict[str, str] = {}
     accounts: dict[str, Account] = {}
     merged: Counter[str] = Counter()
     first_with_guid: dict[str, int] = {}
     for index, entry in enumerate(parsed.entries):
-        mention = _mention_from_entry(entry, read, index, batch.warnings)
+        mention = _mention_from_entry(entry, read, index, batch.warnings, dates_unread)
         if isinstance(mention, Skipped):
             batch.skipped.append(mention)
             continue
@@ -134,6 +140,10 @@ def parse_feed(
                 display_name=mention.author_name,
             )
     batch.accounts.extend(accounts.values())
+    if date_warnings is None:
+        batch.warnings.extend(dates_unread.values())
+    else:
+        date_warnings.update(dates_unread)
     for mention_id, count in merged.items():
         if count > 1:  # no guid tells them apart: say so rather than merge in silence
             shown = next(m.url for m in batch.mentions if m.id == mention_id)
@@ -191,7 +201,7 @@ def _xml_unescape(text: str) -> str:
 
 
 def _mention_from_entry(
-    entry: Any, read: _Reading, index: int, warnings: list[str]
+    entry: Any, read: _Reading, index: int, warnings: list[str], dates_unread: dict[str, str]
 ) -> Mention | Skipped:
     feed_name, feed_title = read.feed_name, read.feed_title
     link = clean_text(entry.get("link")).strip()
@@ -222,7 +232,10 @@ def _mention_from_entry(
     author_name, handle = _author(entry, read, link)
     # No invented time: an undated item keeps the moment it was first seen, marked as such,
     # so it neither poses as news of this hour nor counts towards a spike.
-    entry_time = _entry_time(entry)
+    entry_time, unread = _entry_time(entry)
+    if unread:
+        # The first item of those stored as one mention (by guid or link) is the one kept.
+        dates_unread.setdefault(mention_id, f"{feed_name}: item {index + 1}: {unread}")
     created = entry_time or read.fallback_time
     # Feeds that declare no language get one from the text (sources.feeds.language).
     lang = language_code(entry.get("language")) or read.feed_lang or detect_language(text)
@@ -338,16 +351,31 @@ def people_platform(link: str, generator: str = "") -> str:
     return ""
 
 
-def _entry_time(entry: Any) -> datetime | None:
-    for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        parsed = parse_timestamp(entry.get(key))
-        if parsed:
-            return parsed
-    for key in ("published", "updated"):
-        parsed = parse_timestamp(entry.get(key))
-        if parsed:
-            return parsed
-    return None
+_DATE_KEYS = ("published", "updated", "created")
+"""An item's dates as feedparser names them (RSS `pubDate` is `published`, `dc:date` is
+`updated`), in the order they date it."""
+
+
+def _entry_time(entry: Any) -> tuple[datetime | None, str]:
+    """When the item was published, or None; and what could not be read ('' if nothing).
+
+    A date that cannot be read, or names a time zone that cannot be, is not guessed at:
+    read as UTC it could be half a day off, in the wrong hour of every count. The item
+    is dated by its next date instead, or stays undated (counted nowhere, shown as such)."""
+    unread = ""
+    for key in _DATE_KEYS:
+        written = clean_text(entry.get(key)).strip()
+        reading = read_item_time(written, entry.get(f"{key}_parsed"))
+        if reading.moment is not None:
+            return reading.moment, f"{unread}; dated by its {key} date instead" if unread else ""
+        if written and not unread:
+            why = (
+                f"names a time zone Echowatch cannot read ({reading.zone[:20]})"
+                if reading.zone
+                else "cannot be read"
+            )
+            unread = f"its {key} date {written[:80]!r} {why}"
+    return None, f"{unread}; stored as undated (the time it was first seen)" if unread else ""
 
 
 def _describe_bozo(exc: object) -> str:

@@ -103,12 +103,14 @@ class FeedSource:
             state.last_modified = fetched.headers.get("last-modified") or state.last_modified
             yield PollPage(states=[self._succeeded(state, extra, now)])
             return
+        date_warnings: dict[str, str] = {}
         batch = parse_feed(
             fetched.body,
             self.name,
             headers=fetched.headers,
             base_url=fetched.final_url,
             seen_at=now,
+            date_warnings=date_warnings,
         )
         if not batch.mentions and batch.skipped:
             reason = batch.skipped[0].reason
@@ -121,6 +123,7 @@ class FeedSource:
         state.last_modified = fetched.headers.get("last-modified")
         state.items_seen += _new_items(batch.mentions, extra)
         batch.skipped = _first_reports(batch.skipped, extra)
+        batch.warnings.extend(_first_date_warnings(date_warnings, extra))
         extra["content_sha1"] = digest
         yield PollPage(batch=batch, states=[self._succeeded(state, extra, now)])
 
@@ -191,16 +194,30 @@ def _new_items(mentions: list[Mention], extra: dict[str, object]) -> int:
     return len(now - known)
 
 
+def _first_date_warnings(warnings: dict[str, str], extra: dict[str, object]) -> list[str]:
+    """The warnings about items' unreadable dates (by item id) that the previous document
+    did not give as well: an item stays undated, so it is named once, not on every change
+    of the feed. `extra` remembers the items warned about now (as `_first_reports` does)."""
+    now = {short_hash(item_id)[:10]: warning for item_id, warning in warnings.items()}
+    known = _remembered(extra, "unread_dates", set(now))
+    return [warning for digest, warning in now.items() if digest not in known]
+
+
 def _first_reports(skipped: list[Skipped], extra: dict[str, object]) -> list[Skipped]:
     """The items skipped, each lost item (`Skipped.item`) that the previous document did
     not skip as well marked as a first report: `collect` names it once, as `import` does,
     not on every change of the feed. `extra` remembers the ones skipped now: an item that
     leaves and comes back is named again."""
-    before = extra.get("skipped_items")
-    known = set(before.split()) if isinstance(before, str) else set()
-    now = {s.item for s in skipped if s.item}
-    if now:
-        extra["skipped_items"] = " ".join(sorted(now))
-    else:
-        extra.pop("skipped_items", None)
+    known = _remembered(extra, "skipped_items", {s.item for s in skipped if s.item})
     return [replace(s, first_report=True) if s.item and s.item not in known else s for s in skipped]
+
+
+def _remembered(extra: dict[str, object], key: str, now: set[str]) -> set[str]:
+    """The keys `extra[key]` held (space-separated); from now on it holds `now`."""
+    before = extra.get(key)
+    known = set(before.split()) if isinstance(before, str) else set()
+    if now:
+        extra[key] = " ".join(sorted(now))
+    else:
+        extra.pop(key, None)
+    return known
