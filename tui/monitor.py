@@ -58,6 +58,7 @@ from tui.gateway import (
     combine,
     count_newer,
     count_text,
+    ended_at,
     feed_page,
     feed_rows_by_ids,
     reading,
@@ -319,9 +320,11 @@ class MonitorApp(App[None]):
 
     @property
     def selection(self) -> Selection:
-        """What the feed shows: the filter bar's query and the chosen topic."""
+        """What the feed shows: the filter bar's query and the chosen topic, a `since:`
+        without `until:` ending now (each read asks again, arrivals and counts alike)."""
         rare = self.query_one(TopicPanel).rare_topics
-        return combine(self.filter_bar.selection, topic_selection(self.topic, rare))
+        chosen = combine(self.filter_bar.selection, topic_selection(self.topic, rare))
+        return ended_at(chosen, self.clock())
 
     @property
     def query_text(self) -> str:
