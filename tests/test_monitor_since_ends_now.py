@@ -59,6 +59,8 @@ async def test_the_filter_since_ends_now_and_takes_later_arrivals(tmp_path: Path
         await settle(pilot)
         feed = feed_of(app)
         assert feed.row_ids[:2] == list(reversed(AHEAD_IDS))  # the feed: up to a day ahead
+        marked = [str(feed.get_cell(i, "time")) for i in AHEAD_IDS]
+        assert marked == ["+12:10", "+15:00"]  # dated ahead of the clock (12:00)
         await pilot.press("slash", *"since:1h", "enter")
         await settle(pilot)
         ids = feed_of(app).row_ids

@@ -1,6 +1,6 @@
 """Times on the other side of a DST change from the monitor's header say their zone, so
 that `02:10` (CET) after `02:50 CEST` reads as later, and two hours of a spike on the
-night clocks go back are two hours."""
+night clocks go back are two hours; a post dated ahead of the clock is marked `+`."""
 
 from __future__ import annotations
 
@@ -68,6 +68,14 @@ def test_a_narrow_feed_drops_the_time_and_zone_together() -> None:
     assert time_label("2026-10-25T00:50:00Z", "", WINTER, BERLIN, width=200) == (
         "25 Oct 02:50 CEST"
     )
+
+
+def test_a_post_dated_ahead_of_the_clock_is_marked() -> None:
+    """The Time cell of a post dated after now starts with `+`; a past one does not."""
+    assert time_label("2026-12-07T23:43:00Z", "", WINTER, BERLIN) == "+00:43"
+    assert time_label("2026-12-08T02:33:00Z", "", WINTER, BERLIN, width=5) == "+03:33"
+    assert time_label("2026-12-07T23:33:20Z", "", WINTER, BERLIN) == "00:33"  # same minute
+    assert time_label("2026-12-07T23:20:00Z", "", WINTER, BERLIN) == "00:20"
 
 
 @pytest.mark.pilot
