@@ -14,7 +14,7 @@ from cache.read.monitor_queries import count_matching
 from cache.read.search import query_selection
 from tests.builders import page, tweet, user
 from tests.monitor_scenario import CONFIG, NOW, build_store, store_batch
-from tests.tui_helpers import feed_of, filter_line_of, settle
+from tests.tui_helpers import feed_of, filter_line_of, one_check, settle
 from tui.launch import topic_labels
 from tui.monitor import MonitorApp, MonitorOptions
 
@@ -74,9 +74,6 @@ async def test_the_filter_since_ends_now_and_takes_later_arrivals(tmp_path: Path
         author = user("on_time", "On Time", user_id="881")
         late = tweet(author, "Kestrel Streik jetzt", tweet_id="8803", at=NOW + timedelta(minutes=2))
         store_batch(scenario.path, page([late], [author]))
-        app.check_outside_writes()
-        await settle(pilot)
-        app.flush_arrivals()
-        await settle(pilot)
+        await one_check(app, pilot)
         ids = feed_of(app).row_ids
         assert ids[0] == "x:8803" and not set(AHEAD_IDS) & set(ids)
