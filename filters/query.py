@@ -22,7 +22,8 @@ answers); `own:` a topic the post's own words name; `role:` the author's role;
 `sources.model.text.language_code`); `platform:x|rss|bluesky|mastodon`; `source:NAME` any
 source that delivered it; `author:@handle` (any case); `since:`/`until:` an age (`30m`,
 `24h`, `7d`, `2w`) or a UTC date/time (`2026-11-01`, `2026-11-01T08:00`), `until:` with a
-date without a time of day (also `20261101`, `2026-W45-1`) including that day; free words
+date without a time of day (also `20261101`, `2026-W45-1`) including that day, and a
+`since:` without `until:` ending at the moment of asking (`ending_now`); free words
 and phrases search the post text (`streik*` = prefix).
 `has:reply` selects critical mentions (see `filters.threads`) that at least one
 ambassador replied to. `has:parody` selects mentions that a parody account replied to or
@@ -46,7 +47,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -124,6 +125,9 @@ class TimeBound:
     beyond: str | None = None
     """For a time outside the calendar (`until:9999-12-31` ends after it): the stored-time
     text on that side of every stored time, `BEFORE_ALL_TIMES` or `AFTER_ALL_TIMES`."""
+    present: bool = False
+    """The end a `since:` without `until:` is given, not typed: the moment of asking
+    (`ending_now`). A reader that asks again later moves it (`cache.read.selection`)."""
 
     def stored(self, now: datetime) -> str:
         """The bound as a stored time (`format_timestamp`), compared as text with
@@ -426,6 +430,46 @@ def _time_bound(name: str, value: str, column: int) -> TimeBound:
     except OverflowError:  # year 1 east of UTC, 9999 west of it, the day after 9999-12-31
         return TimeBound(name, beyond=BEFORE_ALL_TIMES if parsed.year == 1 else AFTER_ALL_TIMES)
     return TimeBound(name, at=parsed)
+
+
+def present_end(now: datetime) -> datetime:
+    """Where a `since:` without `until:` asked at `now` ends: the second after `now`'s, as
+    `until:` bounds are exclusive. A post of that very second is in, as in the views'
+    counts, which end at the newest stored post when a store is browsed."""
+    return now.astimezone(UTC).replace(microsecond=0) + timedelta(seconds=1)
+
+
+def ending_now(node: Node | None, now: datetime) -> Node | None:
+    """`node`, ending at the moment of asking (`present_end(now)`) when it holds a `since:`
+    and no `until:`: "since an hour ago" means up to now, in the monitor, the views'
+    counts and every export alike, never a post dated hours or a year ahead.
+
+    A `since:` after `now` asks for such posts (as `until:` a later date does), so the
+    query keeps no end then. The end is ANDed at the top, whatever the `since:` sits in:
+    `-since:1h` is what is older than an hour, not what is dated ahead either."""
+    bounds = list(_time_bounds(node))
+    if not bounds or any(b.name == "until" for b in bounds):
+        return node
+    asked = format_timestamp(now)
+    if any(b.stored(now) > asked for b in bounds):
+        return node
+    try:
+        end = TimeBound("until", at=present_end(now), present=True)
+    except OverflowError:  # asked in 9999's last second: nothing can be later
+        return node
+    conditions = node.nodes if isinstance(node, And) else (node,) if node is not None else ()
+    return And((*conditions, end))
+
+
+def _time_bounds(node: Node | None) -> Iterator[TimeBound]:
+    """Every `since:`/`until:` of the query, wherever it sits."""
+    if isinstance(node, TimeBound):
+        yield node
+    elif isinstance(node, Not):
+        yield from _time_bounds(node.node)
+    elif isinstance(node, And | Or):
+        for child in node.nodes:
+            yield from _time_bounds(child)
 
 
 def _is_date(value: str) -> bool:

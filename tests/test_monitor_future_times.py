@@ -15,7 +15,7 @@ from cache.read.search import query_selection
 from tests.builders import page, tweet, user
 from tests.monitor_scenario import NOW, build_store, store_batch
 from tests.test_monitor_outside_writes import offline_app, write_elsewhere
-from tests.tui_helpers import feed_of, settle
+from tests.tui_helpers import feed_of, one_check, settle
 
 FUTURE_ID = "x:7777"
 
@@ -67,10 +67,7 @@ async def test_a_post_dated_ahead_never_sits_above_new_arrivals(tmp_path: Path) 
         author = user("clock_broken", "Clock Broken", user_id="777")
         late = tweet(author, "Kestrel Streik", tweet_id="7778", at=store_future_post_again)
         store_batch(scenario.path, page([late], [author]))
-        app.check_outside_writes()
-        await settle(pilot)
-        app.flush_arrivals()
-        await settle(pilot)
+        await one_check(app, pilot)
         ids = feed_of(app).row_ids
         assert ids[:2] == written
         assert FUTURE_ID not in ids and "x:7778" not in ids

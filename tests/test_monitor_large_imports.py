@@ -6,7 +6,6 @@ from datetime import UTC, timedelta
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 
 from cache.db.store import Store
 from cache.write.ingest import ingest
@@ -15,7 +14,7 @@ from sources.x.twitter_v2 import parse_response
 from tests.builders import page, tweet, user
 from tests.monitor_scenario import CONFIG, NOW, build_store, frozen_clock
 from tests.test_monitor_outside_writes import number_before, offline_app
-from tests.tui_helpers import feed_of, filter_line_of, settle, status_of
+from tests.tui_helpers import feed_of, filter_line_of, one_check, settle, status_of
 from tui import monitor
 from tui.launch import topic_labels
 from tui.monitor import MonitorApp, MonitorOptions
@@ -47,14 +46,6 @@ def import_elsewhere(path: Path, count: int = IMPORTED) -> list[str]:
     with Store.open(path) as store:
         ingest(store, parse_response(page(tweets, [author]), "import"), Classifier(CONFIG))
     return [f"x:{t['id']}" for t in reversed(tweets)]
-
-
-async def one_check(app: MonitorApp, pilot: Pilot[None]) -> None:
-    """What the monitor's 2-second tick and its flush do, once."""
-    app.check_outside_writes()
-    await settle(pilot)
-    app.flush_arrivals()
-    await settle(pilot)
 
 
 @pytest.fixture(autouse=True)

@@ -84,6 +84,14 @@ async def toggle_topic_panel(pilot: Pilot[None]) -> None:
     await settle(pilot)
 
 
+async def one_check(app: MonitorApp, pilot: Pilot[None]) -> None:
+    """What the monitor's 2-second tick and its flush do, once."""
+    app.check_outside_writes()
+    await settle(pilot)
+    app.flush_arrivals()
+    await settle(pilot)
+
+
 def feed_of(app: MonitorApp) -> FeedTable:
     return app.query_one(FeedTable)
 

@@ -20,7 +20,7 @@ from textual.widgets.option_list import Option
 
 from filters.views import SavedView
 from sources.model.config import Config
-from tui.gateway import ExportRequest, Selection, export_selection
+from tui.gateway import ExportRequest, Selection, ended_at, export_selection
 
 
 @dataclass(frozen=True)
@@ -195,7 +195,7 @@ def write_export(
         report="mentions",
         format=choice.format,
         query=query,
-        selection=selection,
+        selection=ended_at(selection, captured_at),  # a `since:` ends at the capture
         config=config,
         output=str(choice.path),
         captured_at=captured_at,

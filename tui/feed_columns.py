@@ -7,7 +7,7 @@ the monitor's own columns, widths and time format. Standard library and `tui.tim
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 
 from sources.model.text import TIME_UNDATED, format_display_time, parse_timestamp
 from tui import timefmt
@@ -22,6 +22,13 @@ ROLE_BADGES = {
 SOURCE_ICONS = {"x": "X", "rss": "≋", "bluesky": "B", "mastodon": "M"}
 NO_TEXT = "(no text)"
 """Shown, dim, for a post without text (a Bluesky post that is only a GIF), never a blank."""
+AHEAD_MARK = "+"
+"""Before the time of a post dated ahead of the clock (by up to a day, a source's clock
+running fast: further ahead, its time is flagged and it leaves the feed's top): it heads
+a newest-first feed, and `+03:33` at 00:33 says why."""
+AHEAD_MARKED = timedelta(minutes=1)
+"""How far ahead a post's time must be to be marked: a few seconds are the clocks of two
+computers disagreeing, not a date to question."""
 
 FIXED_COLUMNS = (
     ("time", "Time", timefmt.WIDTH),
@@ -134,4 +141,7 @@ def _time_forms(
             format_display_time(created, "%Y-%m-%d", tz),
             format_display_time(created, "%Y", tz),
         )
-    return timefmt.when_forms(created, now, tz)
+    forms = timefmt.when_forms(created, now, tz)
+    if created - now >= AHEAD_MARKED:
+        return tuple(AHEAD_MARK + form for form in forms)
+    return forms

@@ -56,7 +56,7 @@ from cache.read.monitor_queries import (
     topic_selection,
 )
 from cache.read.search import QueryError, query_selection
-from cache.read.selection import Selection
+from cache.read.selection import Selection, ended_at
 from cache.read.status import StoreStatus, store_status
 from cache.read.thread_walk import (
     AccountPage,
@@ -519,6 +519,7 @@ __all__ = [
     "default_db_path",
     "demo_db_path",
     "describe_report",
+    "ended_at",
     "profile_evidence_ids",
     "query_selection",
     "reading",

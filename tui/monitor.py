@@ -58,6 +58,7 @@ from tui.gateway import (
     combine,
     count_newer,
     count_text,
+    ended_at,
     feed_page,
     feed_rows_by_ids,
     reading,
@@ -226,8 +227,7 @@ class MonitorApp(App[None]):
         self.alert_toasts = live.AlertToasts(self, bell=options.config.alerts.bell)
         self.topics_shown: bool | None = None
         """None: shown when the terminal is wide enough; True/False: the reader decided."""
-        zone = zone_label(self.clock(), options.tz)
-        self.sub_title = f"{options.subtitle} · {zone}" if options.subtitle else zone
+        self.show_zone()
         self.saved_views = SavedViews(self, saved_views(options.config), options.views_file)
         # A read-only monitor (`serve` without --writable, from the serve branch) keeps no
         # marks and says so when asked to.
@@ -319,9 +319,11 @@ class MonitorApp(App[None]):
 
     @property
     def selection(self) -> Selection:
-        """What the feed shows: the filter bar's query and the chosen topic."""
+        """What the feed shows: the filter bar's query and the chosen topic, a `since:`
+        without `until:` ending now (each read asks again, arrivals and counts alike)."""
         rare = self.query_one(TopicPanel).rare_topics
-        return combine(self.filter_bar.selection, topic_selection(self.topic, rare))
+        chosen = combine(self.filter_bar.selection, topic_selection(self.topic, rare))
+        return ended_at(chosen, self.clock())
 
     @property
     def query_text(self) -> str:
@@ -654,9 +656,17 @@ class MonitorApp(App[None]):
 
     # --- topics ---------------------------------------------------------------------------
 
+    def show_zone(self) -> None:
+        """The header's zone, at the offset of now: a time in another one names its own
+        (`tui.timefmt`), so the header follows a DST change while the monitor runs."""
+        options = self.options
+        zone = zone_label(self.clock(), options.tz)
+        self.sub_title = f"{options.subtitle} · {zone}" if options.subtitle else zone
+
     @while_shown
     def refresh_topics(self) -> None:
         self.topics_dirty = False
+        self.show_zone()
         self.query_one(TopicPanel).refresh_counts()
         if self.count_dirty:
             self.count_dirty = False

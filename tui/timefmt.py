@@ -2,8 +2,11 @@
 
 `23:45` today, `Tue 23:45` within the last six days, `01 Dec 23:45` before that (and
 `01 Dec 2025 23:45` in another year). Every view uses `when`, so a reader learns one
-format; the zone is named once, in the header (`zone_label`). Times are UTC inside the
-program (STYLE.md): they are converted here, for display only.
+format; the zone is named once, in the header (`zone_label`), and a time whose UTC offset
+is not the header's (the other side of a DST change) names its own: `25 Oct 02:50 CEST`
+under a header in CET, so that `25 Oct 02:10` reads as the later of the two, as the HTML
+report writes them. Times are UTC inside the program (STYLE.md): they are converted here,
+for display only.
 """
 
 from __future__ import annotations
@@ -17,8 +20,9 @@ WIDTH = 12
 """Characters of the longest form shown in the feed for this year (`01 Dec 23:45`)."""
 SHORTEST = len("23:21")
 """Characters of the time of day, which a feed row always shows whole (`when_forms`)."""
-LONGEST = len("01 Dec 2025 23:45")
-"""Characters of the longest form: a moment in another year."""
+LONGEST = len("01 Dec 2025 23:45 +0530")
+"""Characters of the longest form: a moment in another year, in another offset than the
+header's (a zone without an abbreviation is named by its offset)."""
 
 
 def local(moment: datetime, tz: tzinfo | None) -> datetime:
@@ -38,12 +42,14 @@ def when(value: object, now: datetime, tz: tzinfo | None = None) -> str:
 def when_forms(value: object, now: datetime, tz: tzinfo | None = None) -> tuple[str, ...]:
     """`when`, then ever shorter forms of it, for a feed too narrow for the whole moment:
     the time of day goes first, then the day (`01 Dec 23:45`, `01 Dec`, `Dec`), so a narrow
-    list still tells today from this week, this year and another year."""
+    list still tells today from this week, this year and another year. The time of day
+    and its zone (`02:50 CEST`) go together: `02:50` alone would be an hour off."""
     moment = value if isinstance(value, datetime) else _parse(value)
     if moment is None:
         return ("time unknown",)
-    shown, today = local(moment, tz), local(now, tz).date()
-    clock = shown.strftime("%H:%M")
+    shown, present = local(moment, tz), local(now, tz)
+    today = present.date()
+    clock = shown.strftime("%H:%M") + _other_zone(shown, present)
     if shown.date() == today:
         return (clock,)
     if today - timedelta(days=6) <= shown.date() < today:
@@ -57,8 +63,17 @@ def when_forms(value: object, now: datetime, tz: tzinfo | None = None) -> tuple[
     return (f"{day} {clock}", day, month)
 
 
+def _other_zone(shown: datetime, present: datetime) -> str:
+    """` CEST` when `shown` is in another UTC offset than `present` (the header's), else
+    "": its abbreviation, or its offset where the zone has none (` +0530`)."""
+    if shown.utcoffset() == present.utcoffset():
+        return ""
+    return f" {shown.tzname() or shown.strftime('%z') or 'UTC'}"
+
+
 def zone_label(now: datetime, tz: tzinfo | None = None) -> str:
-    """The display zone as the header names it: `times in CET (UTC+01:00)`."""
+    """The display zone as the header names it: `times in CET (UTC+01:00)`. Its offset is
+    `now`'s: a time in another one names its zone (`when_forms`)."""
     shown = local(now, tz)
     name = shown.tzname() or ""
     offset = shown.strftime("%z")

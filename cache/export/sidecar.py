@@ -14,7 +14,15 @@ from pathlib import Path
 from typing import Any
 
 from cache.export.request import ExportRequest, atomic_output
-from filters.query import AFTER_ALL_TIMES, BEFORE_ALL_TIMES, And, QueryError, TimeBound, parse
+from filters.query import (
+    AFTER_ALL_TIMES,
+    BEFORE_ALL_TIMES,
+    And,
+    QueryError,
+    TimeBound,
+    ending_now,
+    parse,
+)
 from sources.model.records import utc_now
 from sources.model.shown_text import json_text
 from sources.model.text import format_timestamp, parse_timestamp
@@ -43,10 +51,12 @@ def query_bounds(query: str, now: datetime) -> tuple[datetime | None, datetime |
     AND); a bound inside OR or NOT restricts only part of it. (None, None) when the query
     has none, or when it cannot be read (the export itself reports that). A bound past
     the calendar's edge that excludes nothing (`until:9999-12-31`, `since:740000d`) is
-    none; one that excludes everything is the calendar's first or last moment.
+    none; one that excludes everything is the calendar's first or last moment. A `since:`
+    without `until:` ends at `now` (`filters.query.ending_now`): `until` is then the second
+    after it, the first moment left out, as every `until:` is recorded.
     """
     try:
-        tree = parse(query)
+        tree = ending_now(parse(query), now)
     except QueryError:
         return None, None
     nodes = tree.nodes if isinstance(tree, And) else (tree,) if tree is not None else ()

@@ -31,6 +31,7 @@ from cache.read.ambassadors import ambassador_profiles
 from cache.read.hourly_counts import history_hours, safe_hour
 from cache.read.search import select_sql
 from cache.read.threads import iter_critical_threads
+from filters.query import present_end
 from filters.spikes import hour_of, hour_start
 from filters.topics import TopicMatcher
 from sources.model.records import utc_now
@@ -78,6 +79,8 @@ class ReportData:
     since: datetime | None
     """The query's own `since:` bound (resolved at capture time), if any."""
     until: datetime | None
+    """The query's `until:` bound, or the end of a `since:` without one (just after the
+    capture, `filters.query.present_end`), if any."""
     first: str | None
     """Oldest selected mention."""
     last: str | None
@@ -291,7 +294,10 @@ def range_text(data: ReportData, when: Callable[[datetime], str] = time_text) ->
     if data.since is None and data.until is None:
         return "all stored mentions (the query sets no time range)"
     since = when(data.since) if data.since else "the first stored mention"
-    until = when(data.until) if data.until else f"capture ({when(data.captured_at)})"
+    if data.until == present_end(data.captured_at):  # a `since:` ends at the capture
+        until = f"capture ({when(data.captured_at)})"
+    else:  # none: a `since:` after the capture asks for every mention dated after it
+        until = when(data.until) if data.until else "the last stored mention"
     return f"from {since} to {until}"
 
 

@@ -25,11 +25,12 @@ from cache.read.selection import (
     FtsQuery,
     Listed,
     Period,
+    PresentEnd,
     Selection,
     fts_phrase,
     overlap,
 )
-from filters.query import And, Field, Node, Not, Or, Text, TimeBound
+from filters.query import And, Field, Node, Not, Or, Text, TimeBound, ending_now
 from filters.spellings import spellings
 
 SOURCE_SQL = (
@@ -82,6 +83,7 @@ def compile_query(node: Node | None, now: datetime, rare_topics: Collection[str]
     probe that suits a common topic (walk the feed newest first, test each mention) walks
     the whole store for a rare one; a rare topic's few mentions are listed instead.
     """
+    node = ending_now(node, now)
     if node is None:
         return Selection()
     rare = frozenset(rare_topics)
@@ -214,8 +216,14 @@ def _period(node: Node, now: datetime) -> Period:
     conditions = _top_conditions(node)
     bounds = [c for c in conditions if isinstance(c, TimeBound)]
     return overlap(
-        *((b.stored(now), None) if b.name == "since" else (None, b.stored(now)) for b in bounds)
+        *((_bound(b, now), None) if b.name == "since" else (None, _bound(b, now)) for b in bounds)
     )
+
+
+def _bound(bound: TimeBound, now: datetime) -> str:
+    """The bound as a stored time; the end a `since:` is given is marked as such."""
+    stored = bound.stored(now)
+    return PresentEnd(stored) if bound.present else stored
 
 
 def _text_and_time_only(node: Node) -> bool:
@@ -290,7 +298,7 @@ class _Compiler:
         if isinstance(node, Text):
             return self._text_sql(node), [FtsQuery(fts_term(node))] * 2
         if isinstance(node, TimeBound):
-            bound = node.stored(self.now)
+            bound = _bound(node, self.now)
             return ("m.created_at >= ?" if node.name == "since" else "m.created_at < ?"), [bound]
         return self._field(node)
 

@@ -1,15 +1,19 @@
 """A selection of mentions (a WHERE clause with its parameters) and FTS5 literals.
 
 The bottom of the read path: the query compiler (`query_sql`), search and the exports all
-build on it, and it imports nothing else of Echowatch but the per-author index's order.
+build on it, and it imports nothing else of Echowatch but the per-author index's order and
+where a query's `since:` ends (`filters.query.present_end`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
 from cache.db import author_index
+from filters.query import present_end
+from sources.model.text import format_timestamp
 
 NEWEST_FIRST = "m.created_at DESC, m.id DESC"
 """The feed's order: newest first, the id settling mentions of the same second."""
@@ -94,6 +98,30 @@ class Selection:
     short instead of the feed (`author:`, `is:starred`, `since:`, a rare topic): a reader
     leaves the statement to it rather than read the words' matches
     (`cache.read.rare_words`)."""
+
+
+class PresentEnd(str):
+    """The end of a query's `since:` without `until:` (`filters.query.ending_now`), as a
+    stored time: the moment the query was asked. The type marks it among a `Selection`'s
+    parameters and in its period, so that a reader asking again later moves it to its own
+    moment (`ended_at`) and never touches any other bound."""
+
+    __slots__ = ()
+
+
+def ended_at(selection: Selection, now: datetime) -> Selection:
+    """`selection` asked again at `now`: a `since:` without `until:` ends there instead.
+
+    The monitor compiles a filter once, when it is applied, but reads it for as long as it
+    is in force: its feed, arrivals, counts and exports each end at their own moment (a
+    post arriving a minute later, dated then, is in `since:1h`)."""
+    if not any(isinstance(p, PresentEnd) for p in selection.params):
+        return selection
+    end = PresentEnd(format_timestamp(present_end(now)))
+    params = tuple(end if isinstance(p, PresentEnd) else p for p in selection.params)
+    since, until = selection.period
+    period = (since, end if isinstance(until, PresentEnd) else until)
+    return replace(selection, params=params, period=period)
 
 
 def newest_first(selection: Selection) -> str:

@@ -14,7 +14,7 @@ from cache.db.store import Store
 from cache.read.monitor_queries import newest_time
 from cache.read.search import query_selection
 from cache.read.selection import Selection
-from filters.query import closed_quotes
+from filters.query import closed_quotes, present_end
 from filters.topics import topic_ids
 from filters.views import SavedView, saved_views
 from sources.model.config import Config
@@ -73,7 +73,7 @@ def view_counts(
     """Per view, its mentions in each window ending at `now` (one pass over the widest)."""
     topics = topic_ids(config)
     widest = max(w for _, w in windows)
-    end = format_timestamp(now + timedelta(seconds=1))
+    end = format_timestamp(present_end(now))  # where a view's own `since:` ends too
     starts = [format_timestamp(now - w) for _, w in windows]
     sums = ", ".join("sum(m.created_at >= ?)" for _ in windows)
     results = []
