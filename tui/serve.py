@@ -24,12 +24,11 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from textual_serve.server import Server
-
 from tui.clean_text import clean
 from tui.gateway import Pollable, StoreError, describe_report, poll_sources
 from tui.launch import LaunchError, LaunchPlan, plan_launch
 from tui.serve_page import write_templates
+from tui.serve_server import TeamServer
 
 log = logging.getLogger("echowatch.serve")
 
@@ -114,8 +113,9 @@ def run_serve(request: ServeRequest) -> int:
     stop = threading.Event()
     collecting = _start_collector(plan.collector, stop) if plan.collector else None
     with tempfile.TemporaryDirectory(prefix="echowatch-serve-") as pages:
-        server = Server(
+        server = TeamServer(
             viewer_command(request, plan),
+            stop=stop,
             host=request.host,
             port=request.port,
             title=f"Echowatch · {plan.subtitle}",
