@@ -106,3 +106,19 @@ async def test_sigterm_with_viewers_stops_the_collector_and_the_viewers_at_once(
     assert feeds.hits["/feed.xml"] <= polls + 1, "the collector went on polling"  # 1: in flight
     assert "is closed" not in log and "Traceback" not in log, log
     assert viewers_of(db_path) == []
+
+
+def test_a_host_open_to_every_network_warns_at_start(tmp_path: Path) -> None:
+    """`serve --host 0.0.0.0` says at once that browsers must use this machine's address
+    and that there is no login."""
+    db_path = build_store(tmp_path / "store.db").path
+    server = serve(
+        tmp_path, "--db", str(db_path), "--offline", "--host", "0.0.0.0", "--port", str(free_port())
+    )
+    try:
+        assert server.stdout is not None
+        first = server.stdout.readline().decode("utf-8", "replace")
+    finally:
+        server.terminate()
+        server.communicate(timeout=60)
+    assert "0.0.0.0" in first and "no login" in first, first
