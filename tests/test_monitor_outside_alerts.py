@@ -25,7 +25,9 @@ HOUR = NOW.replace(minute=0)
 """The hour both spikes fall in; the other process's clock is half an hour into it."""
 
 
-def offline_app(path: Path, tmp_path: Path, *, bell: bool = False, read_only: bool = False):
+def offline_app(
+    path: Path, tmp_path: Path, *, bell: bool = False, read_only: bool = False
+) -> MonitorApp:
     config = replace(CONFIG, alerts=AlertsSection(bell=bell))
     return MonitorApp(
         MonitorOptions(

@@ -60,11 +60,15 @@ class TeamServer(Server):
         viewer: ViewerService | None = None
         try:
             await websocket.prepare(request)
+
+            async def close_page() -> None:
+                await websocket.close()
+
             viewer = ViewerService(
                 self.command,
                 write_bytes=websocket.send_bytes,
                 write_str=websocket.send_str,
-                close=websocket.close,
+                close=close_page,
                 download_manager=self.download_manager,
                 debug=self.debug,
             )
