@@ -16,9 +16,10 @@ from cache.alerts.rules import list_alerts
 from cache.db.store import Store
 from cache.write.ingest import ingest
 from filters.classify import Classifier
+from sources.feeds.parse import parse_feed
 from sources.model.config import AlertsSection, Config
 from sources.x.twitter_v2 import parse_response
-from tests.builders import page, tweet, user
+from tests.builders import page, rss, tweet, user
 from tests.tui_helpers import toasts, workers_done
 from tui.alerts_view import AlertsScreen, announce
 
@@ -105,6 +106,37 @@ async def test_alert_list_shows_hostile_post_text_literally(db_path: Path) -> No
         assert "[red]x[/] [@click=app.quit]q[/]" in detail
         assert "\x1b" not in detail and "\u202e" not in detail
         assert app.is_running
+
+
+async def test_top_posts_show_a_feed_author_as_a_name_and_an_x_author_as_a_handle(
+    db_path: Path,
+) -> None:
+    """In an alert's top posts a feed item's author is its name ("Jane Doe"), an X post's
+    author its @handle."""
+    build_store(db_path)
+    start = DAY0 + timedelta(days=9, hours=10)
+    items = [
+        {
+            "title": f"Kestrel strike report {i}",
+            "link": f"https://news.example/{i}",
+            "author": "Jane Doe",
+            "pubDate": (start + timedelta(minutes=i)).strftime("%a, %d %b %Y %H:%M:%S +0000"),
+        }
+        for i in range(40)  # above the same hour's baseline, which holds two spikes
+    ]
+    with Store.open(db_path) as store:
+        ingest(store, parse_feed(rss("News", items), "news"), Classifier(Config()))
+    app = AlertsApp(db_path)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        detail = str(app.screen.query_one("#list-detail-text", Static).render())
+        assert "all spiked: 40 mentions" in detail
+        assert "Jane Doe Kestrel strike report" in detail
+        assert "@Jane Doe" not in detail
+        await pilot.press("down", "down")
+        await settle(pilot)
+        detail = str(app.screen.query_one("#list-detail-text", Static).render())
+        assert "@critic Kestrel strike" in detail
 
 
 async def test_announce_shows_a_literal_toast_and_rings_when_asked(

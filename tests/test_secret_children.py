@@ -155,7 +155,7 @@ def test_serve_viewers_get_no_secret_and_its_collector_keeps_them(
             asyncio.run(one_viewer())
             assert mastodon.searched.wait(timeout=60)
 
-    monkeypatch.setattr(tui.serve, "Server", Server)
+    monkeypatch.setattr(tui.serve, "TeamServer", Server)
     run = cli("serve", "--db", scenario.path, "--config", config, "--port", free_port())
     assert run.code == 0, run.err
     assert "--offline" in served[0] and "--read-only" in served[0]

@@ -21,6 +21,7 @@ from textual.app import App
 from textual.content import Content
 
 from sources.model.config import Config
+from sources.model.handles import platform_of, shown_author
 from tui import timefmt
 from tui.gateway import (
     Alert,
@@ -164,8 +165,9 @@ class AlertsScreen(ListScreen):
             if post.stored:
                 lines.append(
                     Content.from_markup(
-                        "  [b]@$author[/b] $text",
-                        author=shown_name(post.author),
+                        "  [b]$author[/b] $text",
+                        # A feed item's author is a name, not an account: no `@`.
+                        author=shown_name(shown_author(post.author, platform_of(post.id)) or "?"),
                         text=shorten(clean(post.text, one_line=True), 200),
                     )
                 )

@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cache.alerts.announced import AnnouncedAlerts
 from cache.alerts.rules import Alert, describe, evaluate, list_alerts, rule_from_config
 from cache.alerts.watch import AlertWatcher
 from cache.db.store import Store, StoreError, default_db_path, demo_db_path, describe_sqlite_error
@@ -262,6 +263,20 @@ def status_of(reader: Reader) -> StoreStatus:
 def stored_alerts(reader: Reader, limit: int) -> list[Alert]:
     """The newest stored spike alerts."""
     return list_alerts(reader._store, limit)
+
+
+class AlertsAnnouncedElsewhere:
+    """Alerts another process's collector announced since the watch started (see
+    cache.alerts.announced): how a monitor that polls nothing hears of spikes."""
+
+    def __init__(self) -> None:
+        self._watch = AnnouncedAlerts()
+
+    def start(self, reader: Reader) -> None:
+        self._watch.start(reader._store)
+
+    def new_alerts(self, reader: Reader) -> list[Alert]:
+        return self._watch.new_alerts(reader._store)
 
 
 def judge_alert_hours(db_path: Path, config: Config) -> None:

@@ -47,6 +47,7 @@ from tui.fitted_footer import FittedFooter
 from tui.gateway import (
     COUNT_CAP,
     Alert,
+    AlertsAnnouncedElsewhere,
     AlertWatcher,
     NewRowWatch,
     Pollable,
@@ -225,6 +226,9 @@ class MonitorApp(App[None]):
             else live.LivePolling(self, options.collector, stopping=self.stopping)
         )
         self.alert_toasts = live.AlertToasts(self, bell=options.config.alerts.bell)
+        self.outside_alerts = AlertsAnnouncedElsewhere() if self.poller is None else None
+        """A monitor that polls nothing (`--offline`, a viewer of `serve`) reads the alerts
+        the collector beside it announces; one that polls hears its own from its watcher."""
         self.topics_shown: bool | None = None
         """None: shown when the terminal is wide enough; True/False: the reader decided."""
         self.show_zone()
@@ -377,6 +381,8 @@ class MonitorApp(App[None]):
         with self.open_store() as store, until_superseded(store, lambda: worker.is_cancelled):
             if before is None and generation == 1:
                 self.outside_writes.start(store)  # rows after this point are arrivals
+                if self.outside_alerts is not None:
+                    self.outside_alerts.start(store)  # alerts announced before are not news
             rows = attach_marks(
                 store, feed_page(store, selection, before=before, limit=PAGE_SIZE, now=self.clock())
             )
@@ -513,7 +519,8 @@ class MonitorApp(App[None]):
 
     @while_shown
     def check_outside_writes(self) -> None:
-        """The tick that notices mentions another process (a collector, an import) stored."""
+        """The tick that notices mentions another process (a collector, an import) stored,
+        and, when this monitor polls nothing, the alerts another process announced."""
         # Of many new rows only a count is read: those reported already are not counted.
         self.read_outside_writes([*self.pending, *self.feed.known])
 
@@ -521,6 +528,9 @@ class MonitorApp(App[None]):
     def read_outside_writes(self, known: list[str]) -> None:
         with self.open_store() as store:
             new = self.outside_writes.new_rows(store, known)
+            alerts = [] if self.outside_alerts is None else self.outside_alerts.new_alerts(store)
+        for alert in alerts:
+            self.post_message(AlertRaised(alert))
         if new.ids:
             self.post_message(MentionsStored(new.ids, []))
         if new.more:

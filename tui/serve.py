@@ -15,6 +15,7 @@ keeps saved views for its session instead of writing the server's config file.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import shlex
 import socket
@@ -24,12 +25,11 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from textual_serve.server import Server
-
 from tui.clean_text import clean
 from tui.gateway import Pollable, StoreError, describe_report, poll_sources
 from tui.launch import LaunchError, LaunchPlan, plan_launch
 from tui.serve_page import write_templates
+from tui.serve_server import TeamServer
 
 log = logging.getLogger("echowatch.serve")
 
@@ -79,6 +79,23 @@ def check_address(host: str, port: int) -> None:
             ) from exc
 
 
+def open_host_warning(host: str, port: int) -> str | None:
+    """The one-line warning for a `--host` that listens on every network (0.0.0.0, ::):
+    the page would point browsers at that address, which only this machine reaches."""
+    try:
+        unspecified = ipaddress.ip_address(host).is_unspecified
+    except ValueError:  # a name: viewers reach it, or the page says nothing anyway
+        return None
+    if not unspecified:
+        return None
+    return (
+        f"echowatch serve: warning: --host {host} listens on every network, but the page then "
+        f"points browsers at {host}, which works only on this machine: give --host a name or "
+        f"address of this machine that viewers can reach. There is no login: anyone who can "
+        f"reach port {port} can read the store."
+    )
+
+
 def viewer_command(request: ServeRequest, plan: LaunchPlan) -> str:
     """The shell command textual-serve runs for each browser: an offline monitor on the
     store the plan resolved (never a second collector), read-only unless `--writable`."""
@@ -111,11 +128,15 @@ def run_serve(request: ServeRequest) -> int:
     except (LaunchError, StoreError) as exc:
         print(f"echowatch serve: {clean(exc)}", file=sys.stderr)  # it may quote a config
         return EXIT_FAILED
+    warning = open_host_warning(request.host, request.port)
+    if warning:
+        print(warning, file=sys.stderr, flush=True)
     stop = threading.Event()
     collecting = _start_collector(plan.collector, stop) if plan.collector else None
     with tempfile.TemporaryDirectory(prefix="echowatch-serve-") as pages:
-        server = Server(
+        server = TeamServer(
             viewer_command(request, plan),
+            stop=stop,
             host=request.host,
             port=request.port,
             title=f"Echowatch · {plan.subtitle}",
