@@ -67,17 +67,22 @@ def build_store(path: Path, *, filler: int = 0) -> Scenario:
     )
 
 
+ANNA = user("anna_k", "Anna Krüger", user_id="101", bio="Lagerarbeiterin, Verdi", followers=230)
+"""The critic of the scenario's critical post."""
+LENA = user(
+    "KestrelLena",
+    "Lena | FC Ambassador",
+    user_id="201",
+    bio="Ich arbeite gern bei Kestrel",
+    followers=0,
+    following=0,
+    created=NOW - timedelta(days=90),
+)
+"""An ambassador of the scenario, who answers Anna."""
+
+
 def _fill_scenario(path: Path, filler: int) -> None:
-    anna = user("anna_k", "Anna Krüger", user_id="101", bio="Lagerarbeiterin, Verdi", followers=230)
-    lena = user(
-        "KestrelLena",
-        "Lena | FC Ambassador",
-        user_id="201",
-        bio="Ich arbeite gern bei Kestrel",
-        followers=0,
-        following=0,
-        created=NOW - timedelta(days=90),
-    )
+    anna, lena = ANNA, LENA
     tom = user("KestrelTom", "Tom FC Ambassador", user_id="202", followers=3, following=1)
     parody = user("KestreILena", "Lena (parody)", user_id="301", bio="Parody account. Not Lena.")
     press = user("newsdesk", "Newsdesk", user_id="401", bio="News")

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from textual.containers import VerticalScroll
 
-from tests.builders import page, tweet, user
-from tests.monitor_scenario import NOW, build_store, store_batch
+from tests.builders import page, tweet
+from tests.monitor_scenario import ANNA, LENA, NOW, build_store, store_batch
 from tests.tui_helpers import feed_of, make_app, settle, text_of
 from tui.detail import DetailScreen
 from tui.thread_rows import POST, WalkRow
@@ -17,16 +17,6 @@ from tui.thread_rows import POST, WalkRow
 pytestmark = pytest.mark.pilot
 """Every test here drives the monitor through Textual's Pilot: the pilot tier."""
 
-ANNA = user("anna_k", "Anna Krüger", user_id="101", bio="Lagerarbeiterin, Verdi", followers=230)
-LENA = user(
-    "KestrelLena",
-    "Lena | FC Ambassador",
-    user_id="201",
-    bio="Ich arbeite gern bei Kestrel",
-    followers=0,
-    following=0,
-    created=NOW - timedelta(days=90),
-)
 COMPLAINT = tweet(
     ANNA,
     "Streik ist kein Verbrechen, @Kestrel. Wer Streikende unter Druck setzt, hat verloren.",
