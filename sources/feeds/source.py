@@ -187,11 +187,8 @@ def _new_items(mentions: list[Mention], extra: dict[str, object]) -> int:
     """How many of a changed document's items the previous one did not have: "items seen"
     counts each item once, not once per download. `extra` remembers a short digest of each
     item the document has (10 hex digits: a feed of 20,000 items keeps about 240 kB)."""
-    before = extra.get("item_digests")
-    known = set(before.split()) if isinstance(before, str) else set()
     now = {short_hash(m.id)[:10] for m in mentions}
-    extra["item_digests"] = " ".join(sorted(now))
-    return len(now - known)
+    return len(now - _remembered(extra, "item_digests", now))
 
 
 def _first_date_warnings(warnings: dict[str, str], extra: dict[str, object]) -> list[str]:
