@@ -414,13 +414,15 @@ def _time_bound(name: str, value: str, column: int) -> TimeBound:
     if relative:
         seconds = int(relative.group(1)) * _UNIT_SECONDS[relative.group(2)]
         return TimeBound(name, seconds=seconds)
+    day_in_zone = _DATE_WITH_OFFSET.fullmatch(value.strip())
+    written = f"{day_in_zone[1]}T00:00{day_in_zone[2]}" if day_in_zone else value.strip()
     try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace("z", ""))
+        parsed = datetime.fromisoformat(written.replace("Z", "+00:00").replace("z", ""))
     except ValueError:
         raise QueryError(
             column, f"expected {_WHAT[name]} after \"{name}:\", got '{value}'"
         ) from None
-    bare_date = _is_date(value.strip())
+    bare_date = day_in_zone is not None or _is_date(value.strip())
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     try:
@@ -470,6 +472,11 @@ def _time_bounds(node: Node | None) -> Iterator[TimeBound]:
     elif isinstance(node, And | Or):
         for child in node.nodes:
             yield from _time_bounds(child)
+
+
+_DATE_WITH_OFFSET = re.compile(r"(\d{4}-?\d{2}-?\d{2})([+-]\d{2}(?::?\d{2})?)", re.ASCII)
+"""A date, then a UTC offset (`2026-12-01+01:00`): that day in that zone. `fromisoformat`
+would take the sign for the separator of date and time, and the offset for 01:00 o'clock."""
 
 
 def _is_date(value: str) -> bool:

@@ -24,7 +24,7 @@ from cache.read.search import (
 from cache.read.views import view_counts
 from cache.write.ingest import ingest
 from filters.classify import Classifier
-from filters.query import MOST_CONDITIONS, MOST_NESTED, searchable
+from filters.query import MOST_CONDITIONS, MOST_NESTED, TimeBound, parse, searchable
 from filters.views import SavedView
 from sources.feeds.parse import parse_feed
 from sources.model.config import Config
@@ -403,6 +403,33 @@ def test_until_a_date_in_any_form_includes_that_day(store: Store, day: str) -> N
     assert ids(store, f"until:{day}") == ids(store, "until:2026-11-02")
     assert ids(store, f"since:{day} until:{day}") == november_2
     assert ids(store, f"until:{day}Z") == ids(store, "until:2026-11-02")
+
+
+@pytest.mark.parametrize("offset", ["+00:00", "-00:00", "+0000", "+00"])
+def test_a_date_with_a_utc_offset_is_that_whole_day(store: Store, offset: str) -> None:
+    """`until:2026-11-02+00:00` (a date, then its zone's offset) includes that whole day, as
+    `until:2026-11-02` does, and is not read as 00:00 o'clock of that day."""
+    assert ids(store, f"until:2026-11-02{offset}") == ids(store, "until:2026-11-02")
+    assert ids(store, f"since:2026-11-02{offset} until:2026-11-02{offset}") == ids(
+        store, "since:2026-11-02 until:2026-11-02"
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "start"),
+    [
+        ("since:2026-12-01+01:00", "2026-11-30T23:00:00+00:00"),
+        ("until:2026-12-01+01:00", "2026-12-01T23:00:00+00:00"),
+        ("since:2026-12-01-05:00", "2026-12-01T05:00:00+00:00"),
+        ("until:20261201-0500", "2026-12-02T05:00:00+00:00"),
+    ],
+)
+def test_a_date_with_an_offset_starts_at_midnight_in_that_offset(query: str, start: str) -> None:
+    """A date followed by an offset is that day in that zone: its bound is the zone's midnight
+    (for `until:`, the next one), not the offset's hours read as the time of day."""
+    bound = parse(query)
+    assert isinstance(bound, TimeBound) and bound.at is not None
+    assert bound.at.isoformat() == start
 
 
 def test_lang_finds_every_post_of_a_language_whatever_region_it_was_given(

@@ -172,7 +172,10 @@ class MonitorApp(App[None]):
         # `?` comes first: at 80 columns the footer is cut from the right, and help lists
         # every key and indicator.
         Binding("question_mark", "help", "Help"),
-        Binding("q", "quit", "Quit"),
+        # Read as it arrives, like `/` below: `q` then at once `/` quits instead of the
+        # `/` opening the filter ahead of the `q` still queued for the widget in focus.
+        # Only on the feed itself (`check_action`): the other screens bind `q` to Back.
+        Binding("q", "quit", "Quit", priority=True),
         # One key, two words: the footer offers the one that applies (`check_action`).
         Binding("space", "pause", "Pause"),
         Binding("space", "resume", "Resume"),
@@ -622,6 +625,10 @@ class MonitorApp(App[None]):
             return False
         if action == "open_filter" and isinstance(self.focused, Input | TextArea):
             return False  # `/` is typed there: the footer does not offer it as a key
+        if action == "quit" and (
+            len(self.screen_stack) > 1 or isinstance(self.focused, Input | TextArea)
+        ):
+            return False  # over the feed `q` is each screen's Back; in a field it is typed
         if action in POST_ACTIONS:
             return self.post_in_view() is not None
         if action == "pause":
