@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from cache.db.store import Store, as_json_list
+from cache.write.renamed_accounts import earlier_listed_handles
 from cache.write.thread_topics import settle
 from filters.classify import Classifier
 
@@ -103,8 +104,12 @@ def _reclassify_accounts(
     rows = store.conn.execute(
         "SELECT key, platform, handle, display_name, bio, role, role_reason FROM accounts"
     ).fetchall()
+    # A listed account keeps its role under a new handle (`cache.write.renamed_accounts`).
+    earlier = earlier_listed_handles(store.conn, classifier.role_rules)
     for key, platform, handle, name, bio, role, reason in rows:
-        decision = classifier.role_rules.decide(handle, name, bio, platform=platform)
+        decision = classifier.role_rules.decide_account(
+            handle, name, bio, platform, earlier.get(key, ())
+        )
         decided[key] = decision.role
         result.accounts_checked += 1
         if (decision.role, decision.reason) != (role, reason):

@@ -61,6 +61,16 @@ class AccountsSection:
     """Per-account local time zones (`handle = "America/New_York"`)."""
 
 
+LISTED_ROLES = (
+    ("official", "company.handles"),
+    ("parody", "accounts.parody"),
+    ("ambassador", "accounts.ambassadors"),
+    ("press", "accounts.press"),
+)
+"""The config's account lists, each with the role it gives: an account named in several
+is given the role of the first (`filters.roles`), and the config warns about it."""
+
+
 @dataclass(frozen=True)
 class XSection:
     queries: list[str] = field(default_factory=lambda: ["Kestrel -is:retweet"])
