@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from cache.db.store import Store, as_json_list
+from cache.write.mention_rows import AUTHORLESS_ROLE
 from cache.write.renamed_accounts import earlier_listed_handles
 from cache.write.thread_topics import settle
 from filters.classify import Classifier
@@ -141,7 +142,7 @@ def _reclassify_mentions(
         result.mentions_checked += 1
         if roles:
             # The same rule as ingest: the author's account decides; without an account
-            # row the handle and name do; without an author key there is no role.
+            # row the handle and name do; without an author key it is `public`.
             if author_key and author_key in account_roles:
                 new_role = account_roles[str(author_key)]
             elif author_key:
@@ -150,7 +151,7 @@ def _reclassify_mentions(
                     str(author), str(author_name), platform=platform
                 ).role
             else:
-                new_role = ""
+                new_role = AUTHORLESS_ROLE
             if new_role != role:
                 role_updates.append((new_role, str(mention_id)))
         if topics:
