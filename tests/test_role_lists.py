@@ -8,6 +8,7 @@ from typing import Any
 
 from sources.model.config import load_config
 from tests.builders import page, tweet, user
+from tui.launch import plan_launch
 
 BOTH = '[accounts]\nambassadors = ["AmbAnna", "@bothbert"]\nparody = ["BothBert"]\n'
 
@@ -48,3 +49,51 @@ def test_separate_lists_give_no_warning(tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     config.write_text('[accounts]\nambassadors = ["AmbAnna", "ambanna"]\nparody = ["ParoPete"]\n')
     assert load_config(config).warnings == ()
+
+
+STALE = "in the store are as of its last write"
+
+
+def _edited_after_import(cli: Any, db_path: Path, tmp_path: Path) -> Path:
+    """A store imported under one ambassador list, and its config edited since."""
+    config = tmp_path / "config.toml"
+    config.write_text('[accounts]\nambassadors = ["BothBert"]\n')
+    assert cli("import", "--db", db_path, "--config", config, _page_file(tmp_path)).code == 0
+    config.write_text('[accounts]\nparody = ["BothBert"]\n')
+    return config
+
+
+def test_a_report_after_the_lists_changed_says_its_roles_are_old(
+    cli: Any, db_path: Path, tmp_path: Path
+) -> None:
+    """`export` says once that roles are from the last write, and how to apply the new ones."""
+    config = _edited_after_import(cli, db_path, tmp_path)
+    run = cli("export", "--db", db_path, "--config", config, "--report", "ambassadors")
+    assert run.code == 0
+    assert run.out.splitlines()[1].startswith("BothBert,")  # still the stored role
+    (note,) = [line for line in run.err.splitlines() if STALE in line]
+    assert str(config) in note and "import" in note and "without --offline" in note
+    views = cli("views", "--db", db_path, "--config", config)
+    assert STALE in views.err
+
+
+def test_after_a_write_the_note_is_gone(cli: Any, db_path: Path, tmp_path: Path) -> None:
+    """An import applies the edited lists; the read-only commands then say nothing of it."""
+    config = _edited_after_import(cli, db_path, tmp_path)
+    assert cli("import", "--db", db_path, "--config", config, _page_file(tmp_path)).code == 0
+    run = cli("export", "--db", db_path, "--config", config, "--ids", "--query", "role:parody")
+    assert run.out.split() == ["900"]
+    assert STALE not in run.err
+
+
+def test_the_offline_monitor_warns_of_old_roles(cli: Any, db_path: Path, tmp_path: Path) -> None:
+    """`--offline` carries the same line as a config warning (the monitor's toast)."""
+    config = _edited_after_import(cli, db_path, tmp_path)
+    plan = plan_launch(db=str(db_path), config_path=str(config), demo=False, offline=True, speed=1)
+    assert [w for w in plan.config.warnings if STALE in w]
+    unchanged = tmp_path / "same.toml"
+    unchanged.write_text('[accounts]\nambassadors = ["BothBert"]\n')
+    plan = plan_launch(
+        db=str(db_path), config_path=str(unchanged), demo=False, offline=True, speed=1
+    )
+    assert not [w for w in plan.config.warnings if STALE in w]
