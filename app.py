@@ -129,6 +129,16 @@ def reclassify_if_config_changed(store: Store, classifier: Classifier) -> None:
         )
 
 
+def warn_if_rules_changed(store: Store, config: Config) -> None:
+    """Before reading: say when the store's roles or topics are from other rules than the
+    config's (its lists edited since the last write), which only a writer applies."""
+    from cache.write.reclassify import stale_rules_note
+
+    note = stale_rules_note(store, config)
+    if note:
+        _warn_once([note])
+
+
 # --- import ---------------------------------------------------------------------------
 
 
@@ -487,6 +497,7 @@ def _run_export(args: argparse.Namespace) -> int:
         view=view,
     )
     with open_store(args, readonly=True) as store:
+        warn_if_rules_changed(store, config)
         # Checked above before touching the store; compiled again knowing its rare topics.
         rare = rare_topics(store, topic_ids(config))
         request = replace(
@@ -792,6 +803,7 @@ def _run_alerts(args: argparse.Namespace) -> int:
     with Store.open(path, create=False, readonly=bool(read_only)) as store:
         evaluation = None
         if read_only:
+            warn_if_rules_changed(store, config)
             # Judging history stores what it finds; a store that cannot take that still has
             # its alerts to list (as `status` and `export` still read it).
             stale = judged_by_another_rule(store, rule, views, classifier.fingerprint())
@@ -901,6 +913,7 @@ def _run_views(args: argparse.Namespace) -> int:
     config = load_config_from(args)
     views = saved_views(config)
     with Store.open(db_path_from(args), create=False, readonly=True) as store:
+        warn_if_rules_changed(store, config)
         rare = rare_topics(store, topic_ids(config))
         now = utc_now()
         newest = counts_end(store, now, to_newest=True)

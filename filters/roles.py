@@ -31,9 +31,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sources.model.config import Config
+from sources.model.config import LISTED_ROLES, Config
 
 ROLES = ("ambassador", "parody", "official", "press", "public")
 
@@ -145,6 +146,9 @@ class RoleRules:
     )
     _press_re: re.Pattern[str] | None = field(default=None, init=False, repr=False, compare=False)
     _imitated: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _lists: dict[str, frozenset[str]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
     _decided: dict[tuple[str, str, str, str], RoleDecision] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -177,6 +181,13 @@ class RoleRules:
         targets = {h: "official account" for h in self.official}
         targets.update({h: "ambassador" for h in self.ambassadors})
         object.__setattr__(self, "_imitated", targets)
+        lists = {
+            "official": self.official,
+            "parody": self.parody,
+            "ambassador": self.ambassadors,
+            "press": self.press,
+        }
+        object.__setattr__(self, "_lists", lists)
 
     def decide(
         self, handle: str, display_name: str = "", bio: str = "", platform: str = ""
@@ -192,16 +203,53 @@ class RoleRules:
             self._decided[asked] = decision
         return decision
 
+    def decide_account(
+        self,
+        handle: str,
+        display_name: str = "",
+        bio: str = "",
+        platform: str = "",
+        earlier_handles: Iterable[str] = (),
+    ) -> RoleDecision:
+        """`decide` for an account that has also been known under `earlier_handles`.
+
+        An account is its platform id, not its handle: the config lists handles, and an
+        account listed under a handle it has since given up (a renamed ambassador) keeps
+        that role. Its current handle, when listed, comes first.
+        """
+        if self.listed(handle) is None:
+            best: tuple[tuple[str, str], str] | None = None
+            for earlier in sorted(set(earlier_handles), key=str.lower):
+                listed = self.listed(earlier)
+                if listed and (best is None or _RANK[listed[0]] < _RANK[best[0][0]]):
+                    best = (listed, earlier)
+            if best is not None:
+                (role, section), earlier = best
+                reason = (
+                    f"listed in the config ({section}) as @{earlier.lstrip('@')}, "
+                    f"the account's handle before @{handle}"
+                )
+                return RoleDecision(role, reason)
+        return self.decide(handle, display_name, bio, platform)
+
+    def listed(self, handle: str) -> tuple[str, str] | None:
+        """(role, config key) of the first list that names `handle`; None when none does."""
+        key = handle.strip().lstrip("@").lower()
+        for role, section in LISTED_ROLES:
+            if key in self._lists[role]:
+                return role, section
+        return None
+
+    @property
+    def listed_handles(self) -> frozenset[str]:
+        """Every handle the config lists (lower case, without `@`)."""
+        return self.official | self.parody | self.ambassadors | self.press
+
     def _decide(self, handle: str, display_name: str, bio: str, platform: str) -> RoleDecision:
         key = handle.strip().lstrip("@").lower()
-        for role, listed, section in (
-            ("official", self.official, "company.handles"),
-            ("parody", self.parody, "accounts.parody"),
-            ("ambassador", self.ambassadors, "accounts.ambassadors"),
-            ("press", self.press, "accounts.press"),
-        ):
-            if key in listed:
-                return RoleDecision(role, f"listed in the config ({section})")
+        listed = self.listed(key)
+        if listed is not None:
+            return RoleDecision(listed[0], f"listed in the config ({listed[1]})")
         found = _find(self._parody_re, display_name, bio)
         if found:
             return RoleDecision("parody", f"{found[0]} contains parody marker '{found[1]}'")
@@ -248,6 +296,9 @@ class RoleRules:
         )
         return hashlib.sha1(text.encode()).hexdigest()[:12]
 
+
+_RANK = {role: rank for rank, (role, _) in enumerate(LISTED_ROLES)}
+"""Role -> the rank of its config list: the first list that names an account decides."""
 
 _DECIDED_LIMIT = 100_000
 """Remembered role decisions per rule set (a few hundred bytes each)."""

@@ -68,3 +68,23 @@ def test_unchanged_rules_do_nothing_and_new_stores_just_record(db_path: Path) ->
         assert changed.fingerprint() != classifier.fingerprint()
         other_roles = Classifier(Config(accounts=AccountsSection(press=["x"])))
         assert other_roles.fingerprint().split("|")[0] == classifier.fingerprint().split("|")[0]
+
+
+def test_posts_without_an_author_stay_public_when_the_rules_change(
+    cli: Any, db_path: Path, tmp_path: Path
+) -> None:
+    """Re-deciding roles gives a post with no author `public`, as its import did."""
+    fan = user("kestrel_fan", "Kestrel Fan", user_id="31")
+    bare = tweet(fan, "Kestrel parcels are late", tweet_id="701")
+    del bare["author_id"]
+    data = tmp_path / "bare.json"
+    data.write_text(json.dumps(page([bare], [])))
+    assert cli("import", "--db", db_path, data).code == 0
+    config = tmp_path / "config.toml"
+    config.write_text('[accounts]\nparody_patterns = ["parody", "satire"]\n')
+    result = cli("import", "--db", db_path, "--config", config, write_page(tmp_path))
+    assert "classification rules changed" in result.err
+    public = cli("export", "--db", db_path, "--config", config, "--ids", "--query", "role:public")
+    assert sorted(public.out.split()) == ["700", "701"]
+    status = cli("status", "--db", db_path)
+    assert "per role: public 2" in status.out

@@ -156,3 +156,18 @@ def test_real_bios_about_fake_things_are_not_parody_and_real_parodies_are(realwo
 
     assert role("Ghantalog") == role("xtxxzinfo") == role("ShahidaWaheed3") == "public"
     assert role("Rosasburner") == role("rahulfans_up") == "parody"
+
+
+def test_an_account_listed_under_an_earlier_handle_keeps_that_role() -> None:
+    """A renamed account keeps its listed role; its current handle, when listed, decides."""
+    rules = RoleRules.from_config(
+        Config(accounts=AccountsSection(ambassadors=["AmbAnna"], parody=["ParoPete"]))
+    )
+    renamed = rules.decide_account("AnnaAtAcme", "Anna", "", "x", ["AmbAnna"])
+    assert renamed.role == "ambassador"
+    assert renamed.reason == (
+        "listed in the config (accounts.ambassadors) as @AmbAnna, "
+        "the account's handle before @AnnaAtAcme"
+    )
+    assert rules.decide_account("ParoPete", "", "", "x", ["AmbAnna"]).role == "parody"
+    assert rules.decide_account("someone", "", "", "x", ["old_name"]).role == "public"

@@ -72,7 +72,7 @@ from cache.read.thread_walk import (
 )
 from cache.read.views import CountsEnd, ViewCount, alert_views
 from cache.write.marks import set_marks
-from cache.write.reclassify import reclassify_if_changed
+from cache.write.reclassify import reclassify_if_changed, stale_rules_note
 from filters.classify import Classifier
 from filters.threads import Thread
 from filters.views import SavedView
@@ -331,6 +331,13 @@ def store_damage(db_path: Path) -> str | None:
     unchanged file on record (cache/db/intact.py) stands in for reading it all again."""
     with Store.open(db_path, readonly=True) as store:
         return store.damage(trust_record=True)
+
+
+def stale_rules(db_path: Path, config: Config) -> str | None:
+    """One line when the store's roles or topics are from other rules than `config`'s
+    (`stale_rules_note`: browsing does not apply them), else None; read-only."""
+    with Store.open(db_path, readonly=True) as store:
+        return stale_rules_note(store, config)
 
 
 def live_collector(

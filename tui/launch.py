@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from filters.classify import Classifier
@@ -36,6 +36,7 @@ from tui.gateway import (
     live_collector,
     refuse_demo_store,
     runs_demo,
+    stale_rules,
     store_damage,
 )
 
@@ -78,6 +79,7 @@ def plan_launch(
             raise LaunchError(f"{path}: no store here to browse (import or collect first)")
         _refuse_damaged_store(path)
         config = check_views(load_config(config_path_for(path, config_path)))
+        config = _with_stale_rules(config, path)
         return LaunchPlan("offline", path, config, None, f"{path} · offline")
     if runs_demo(demo=demo, config_found=found is not None, db_named=db is not None):
         return _demo_plan(db, speed)
@@ -88,7 +90,7 @@ def plan_launch(
             raise LaunchError(f"{path}: no store here to browse (import or collect first)")
         _refuse_damaged_store(path)
         # No config of the user's; a demo store still has its own (as every command reads it).
-        config = check_views(load_config(config_path_for(path, None)))
+        config = _with_stale_rules(check_views(load_config(config_path_for(path, None))), path)
         return LaunchPlan("offline", path, config, None, f"{path} · no config, nothing polled")
     try:
         refuse_demo_store(path)
@@ -106,6 +108,13 @@ def _demo_plan(db: str | None, speed: float) -> LaunchPlan:
     config = check_views(load_config(demo_config_path()))
     collector, watcher = live_collector(config, path, sources=[replay])
     return LaunchPlan("demo", path, config, collector, f"demo ×{speed:g} · {path}", watcher)
+
+
+def _with_stale_rules(config: Config, path: Path) -> Config:
+    """The config, with a warning (the monitor's toast) when the store's roles or topics
+    are from other rules than its own: browsing writes nothing, so they stay as they are."""
+    note = stale_rules(path, config)
+    return config if note is None else replace(config, warnings=(*config.warnings, note))
 
 
 def _refuse_damaged_store(path: Path) -> None:

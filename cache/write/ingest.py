@@ -35,6 +35,7 @@ from cache.write.mention_rows import (
     author_role,
     insert,
 )
+from cache.write.renamed_accounts import earlier_listed_handles, renamed_decision, settle_renamed
 from cache.write.thread_topics import Stored, settle
 from filters.classify import Classification, Classifier
 from filters.roles import RoleDecision
@@ -195,6 +196,7 @@ def ingest(
                 deferred,
                 [a.key for a in batch.accounts],
             )
+        result.accounts += settle_renamed(store, classifier.role_rules)
         for state in states:
             store.save_source_state(state)
     return result
@@ -339,8 +341,13 @@ def store_accounts(
     """
     roles: dict[str, str] = {}
     rows = []
+    earlier = earlier_listed_handles(store.conn, classifier.role_rules, accounts)
     for account, captured in newest_accounts(accounts, captures):
-        if known is None:
+        decision = renamed_decision(classifier.role_rules, account, earlier)
+        if decision is not None:
+            if known is not None:
+                known.roles[account.key] = decision.role
+        elif known is None:
             decision = classifier.classify_account(account)
         else:
             decision = known.decision(account, classifier)

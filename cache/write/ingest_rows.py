@@ -60,6 +60,7 @@ from cache.write.ingest import (
     write_rows,
 )
 from cache.write.mention_rows import InsertLayout, author_role, ready_layout
+from cache.write.renamed_accounts import settle_renamed
 from filters.classify import Classifier
 from sources.model.records import utc_now
 from sources.model.text import IsoTimeFlags, parse_timestamp
@@ -113,6 +114,7 @@ def ingest_rows(
                 account_keys=[a.key for a in batch.accounts],
                 now=now,
             )
+        result.accounts += settle_renamed(store, classifier.role_rules)
     if known is not None:
         known.committed()
     return result

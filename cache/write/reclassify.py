@@ -15,8 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from cache.db.store import Store, as_json_list
+from cache.write.mention_rows import AUTHORLESS_ROLE
+from cache.write.renamed_accounts import earlier_listed_handles
 from cache.write.thread_topics import settle
 from filters.classify import Classifier
+from sources.model.config import Config
 
 FINGERPRINT_KEY = "classifier_fingerprint"
 _CHUNK = 2000
@@ -103,8 +106,12 @@ def _reclassify_accounts(
     rows = store.conn.execute(
         "SELECT key, platform, handle, display_name, bio, role, role_reason FROM accounts"
     ).fetchall()
+    # A listed account keeps its role under a new handle (`cache.write.renamed_accounts`).
+    earlier = earlier_listed_handles(store.conn, classifier.role_rules)
     for key, platform, handle, name, bio, role, reason in rows:
-        decision = classifier.role_rules.decide(handle, name, bio, platform=platform)
+        decision = classifier.role_rules.decide_account(
+            handle, name, bio, platform, earlier.get(key, ())
+        )
         decided[key] = decision.role
         result.accounts_checked += 1
         if (decision.role, decision.reason) != (role, reason):
@@ -136,7 +143,7 @@ def _reclassify_mentions(
         result.mentions_checked += 1
         if roles:
             # The same rule as ingest: the author's account decides; without an account
-            # row the handle and name do; without an author key there is no role.
+            # row the handle and name do; without an author key it is `public`.
             if author_key and author_key in account_roles:
                 new_role = account_roles[str(author_key)]
             elif author_key:
@@ -145,7 +152,7 @@ def _reclassify_mentions(
                     str(author), str(author_name), platform=platform
                 ).role
             else:
-                new_role = ""
+                new_role = AUTHORLESS_ROLE
             if new_role != role:
                 role_updates.append((new_role, str(mention_id)))
         if topics:
@@ -189,3 +196,33 @@ def _reclassify_mentions(
 
 def _has_accounts(store: Store) -> bool:
     return store.conn.execute("SELECT 1 FROM accounts LIMIT 1").fetchone() is not None
+
+
+def stale_rules_note(store: Store, config: Config) -> str | None:
+    """One line for a reader when the store's roles or topics were decided under other
+    rules than the config's (its lists edited since the last write); None when they are
+    current, for a store that never recorded its rules, and for the built-in config (no
+    list the reader edited).
+
+    A reader does not apply them: roles and topics are columns its queries and indexes
+    read (`role:`, `has:reply`, the reports), so only a writer can change them.
+    """
+    if config.path is None:
+        return None
+    stored = store.get_meta(FINGERPRINT_KEY)
+    if stored is None:
+        return None
+    old_topics, _, old_roles = stored.partition("|")
+    new_topics, _, new_roles = Classifier(config).fingerprint().partition("|")
+    behind = [
+        what
+        for what, old, new in (("roles", old_roles, new_roles), ("topics", old_topics, new_topics))
+        if old != new
+    ]
+    if not behind:
+        return None
+    return (
+        f"the {' and '.join(behind)} in the store are as of its last write, under other "
+        f"rules than {config.path} sets now: a command that writes to the store applies "
+        "them (import, collect, alerts, or the monitor without --offline)"
+    )

@@ -61,6 +61,16 @@ class AccountsSection:
     """Per-account local time zones (`handle = "America/New_York"`)."""
 
 
+LISTED_ROLES = (
+    ("official", "company.handles"),
+    ("parody", "accounts.parody"),
+    ("ambassador", "accounts.ambassadors"),
+    ("press", "accounts.press"),
+)
+"""The config's account lists, each with the role it gives: an account named in several
+is given the role of the first (`filters.roles`), and the config warns about it."""
+
+
 @dataclass(frozen=True)
 class XSection:
     queries: list[str] = field(default_factory=lambda: ["Kestrel -is:retweet"])
@@ -300,7 +310,8 @@ def load_config(path: Path | None, *, without_view: str | None = None) -> Config
     _check_feeds(config, str(path))
     _check_social(config, str(path))
     _check_values(config, str(path))
-    return _with_topic_warnings(_with_feed_warnings(config, str(path)), str(path))
+    config = _with_feed_warnings(config, str(path))
+    return _with_account_warnings(_with_topic_warnings(config, str(path)), str(path))
 
 
 def _with_company_defaults(values: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
@@ -482,6 +493,35 @@ def _with_feed_warnings(config: Config, file: str) -> Config:
     a warning naming both."""
     found = same_url_warnings((feed.name, feed.url) for feed in config.feeds)
     return replace(config, warnings=(*config.warnings, *(f"{file}: {w}" for w in found)))
+
+
+def _with_account_warnings(config: Config, file: str) -> Config:
+    """A handle in two account lists (ambassador and parody) still loads, with a warning
+    saying which list decides: silently one of them looked like the other was ignored."""
+    lists = {
+        "company.handles": config.company.handles,
+        "accounts.parody": config.accounts.parody,
+        "accounts.ambassadors": config.accounts.ambassadors,
+        "accounts.press": config.accounts.press,
+    }
+    sections: dict[str, list[str]] = {}
+    spelled: dict[str, str] = {}
+    for _, section in LISTED_ROLES:
+        for handle in lists[section]:
+            key = handle.strip().lstrip("@").lower()
+            if key and section not in sections.setdefault(key, []):
+                sections[key].append(section)
+                spelled.setdefault(key, handle.strip().lstrip("@"))
+    roles = dict((section, role) for role, section in LISTED_ROLES)
+    order = ", ".join(section for _, section in LISTED_ROLES)
+    found = [
+        f"{file}: '@{spelled[key]}' is in {' and '.join(named)}: it counts as "
+        f"{roles[named[0]]} (the first of {order} that names an account decides); "
+        "remove it from the other list"
+        for key, named in sections.items()
+        if len(named) > 1
+    ]
+    return replace(config, warnings=(*config.warnings, *found))
 
 
 def _with_topic_warnings(config: Config, file: str) -> Config:
