@@ -423,8 +423,9 @@ def _run_export(args: argparse.Namespace) -> int:
     import sqlite3
     from dataclasses import replace
 
-    from cache.export.request import ExportRequest, ExportTargetError
-    from cache.export.run import export_to
+    from cache.export.request import ExportRequest
+    from cache.export.run import SidecarNotWritten, export_to
+    from cache.export.target import ExportTargetError
     from cache.read.search import QueryError, query_selection, rare_topics
     from cache.read.views import combined_query
     from filters.topics import topic_ids
@@ -503,6 +504,9 @@ def _run_export(args: argparse.Namespace) -> int:
         except ExportTargetError as exc:
             say(f"echowatch export: {exc}", file=sys.stderr)
             return EXIT_USAGE
+        except SidecarNotWritten as exc:
+            say(f"echowatch export: {exc}", file=sys.stderr)
+            return EXIT_FAILED
         except BrokenPipeError:
             raise
         except OSError as exc:  # no space, no permission, no such folder: say so, keep the old file
