@@ -1206,6 +1206,7 @@ def _add_feeds(sub: Subparsers) -> Runner:
 def _run_feeds(args: argparse.Namespace) -> int:
     from sources.feeds.config import add_feeds, default_config_path
     from sources.feeds.opml import OpmlError, OpmlFeed, parse_opml, write_opml
+    from sources.model.config_write import ConfigReadOnly
     from sources.model.records import utc_now
 
     if args.feeds_action == "import":
@@ -1219,7 +1220,11 @@ def _run_feeds(args: argparse.Namespace) -> int:
             say(f"echowatch feeds: {args.opml}: {exc}", file=sys.stderr)
             return EXIT_USAGE
         path = find_config_path(args.config) or default_config_path()
-        result = add_feeds(path, listed.feeds)
+        try:
+            result = add_feeds(path, listed.feeds)
+        except ConfigReadOnly as exc:
+            say(f"echowatch feeds: feeds not imported: {exc}", file=sys.stderr)
+            return EXIT_FAILED
         say(
             f"added {counted(len(result.added), 'feed')} to {path} "
             f"({len(result.already):,} already there, "

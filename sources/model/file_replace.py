@@ -51,9 +51,12 @@ class PendingFile:
     def __init__(self, path: Path, *, encoding: str, newline: str) -> None:
         self.target = write_target(path)
         """The file replaced (links resolved)."""
-        fd, name = tempfile.mkstemp(
-            prefix=f".{self.target.name}.", suffix=".part", dir=self.target.parent
-        )
+        try:
+            fd, name = tempfile.mkstemp(
+                prefix=f".{self.target.name}.", suffix=".part", dir=self.target.parent
+            )
+        except OSError as exc:  # name the file being written, not a temporary name
+            raise OSError(exc.errno, exc.strerror, str(path)) from None
         self.temp = Path(name)
         """Where the new content is until `commit`."""
         try:
