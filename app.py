@@ -433,8 +433,9 @@ def _run_export(args: argparse.Namespace) -> int:
     import sqlite3
     from dataclasses import replace
 
-    from cache.export.request import ExportRequest, ExportTargetError
-    from cache.export.run import export_to
+    from cache.export.request import ExportRequest
+    from cache.export.run import SidecarNotWritten, export_to
+    from cache.export.target import ExportTargetError
     from cache.read.search import QueryError, query_selection, rare_topics
     from cache.read.views import combined_query
     from filters.topics import topic_ids
@@ -514,6 +515,9 @@ def _run_export(args: argparse.Namespace) -> int:
         except ExportTargetError as exc:
             say(f"echowatch export: {exc}", file=sys.stderr)
             return EXIT_USAGE
+        except SidecarNotWritten as exc:
+            say(f"echowatch export: {exc}", file=sys.stderr)
+            return EXIT_FAILED
         except BrokenPipeError:
             raise
         except OSError as exc:  # no space, no permission, no such folder: say so, keep the old file
@@ -1215,6 +1219,7 @@ def _add_feeds(sub: Subparsers) -> Runner:
 def _run_feeds(args: argparse.Namespace) -> int:
     from sources.feeds.config import add_feeds, default_config_path
     from sources.feeds.opml import OpmlError, OpmlFeed, parse_opml, write_opml
+    from sources.model.config_write import ConfigReadOnly
     from sources.model.records import utc_now
 
     if args.feeds_action == "import":
@@ -1228,7 +1233,11 @@ def _run_feeds(args: argparse.Namespace) -> int:
             say(f"echowatch feeds: {args.opml}: {exc}", file=sys.stderr)
             return EXIT_USAGE
         path = find_config_path(args.config) or default_config_path()
-        result = add_feeds(path, listed.feeds)
+        try:
+            result = add_feeds(path, listed.feeds)
+        except ConfigReadOnly as exc:
+            say(f"echowatch feeds: feeds not imported: {exc}", file=sys.stderr)
+            return EXIT_FAILED
         say(
             f"added {counted(len(result.added), 'feed')} to {path} "
             f"({len(result.already):,} already there, "

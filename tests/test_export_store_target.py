@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cache.export.request import ExportTargetError
+from cache.export.target import ExportTargetError
 from cache.read.search import query_selection
 from sources.model.config import Config
 from tests.store_helpers import fill

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO
@@ -9,16 +10,19 @@ from typing import IO
 from cache.db.store import Store
 from cache.export.ambassador_report import export_ambassadors
 from cache.export.mentions import export_rows, write_csv, write_ids, write_jsonl, x_posts
-from cache.export.request import (
-    ExportRequest,
+from cache.export.request import ExportRequest
+from cache.export.sidecar import sidecar_path, sidecar_text
+from cache.export.snapshot_report import write_report
+from cache.export.target import (
     atomic_output,
-    existing_kind,
+    is_file_target,
+    refuse_directory,
     refuse_store_target,
 )
-from cache.export.sidecar import sidecar_path, write_sidecar
-from cache.export.snapshot_report import write_report
 from cache.export.thread_report import export_threads
 from cache.read.search import select_sql
+from sources.model.counted import counted
+from sources.model.file_replace import pending_file, shown_target
 
 Exporter = Callable[[Store, ExportRequest, IO[str]], int]
 
@@ -60,23 +64,53 @@ SIDECAR_FORMATS = ("csv", "jsonl", "ids")
 """Mention exports that get a `FILE.meta.json` beside them (reports carry their own)."""
 
 
+class SidecarNotWritten(Exception):
+    """The export is in place, but its sidecar could not be put beside it."""
+
+
 def export_to(store: Store, request: ExportRequest, *, encoding: str = "utf-8") -> int:
     """Write an export atomically to `request.output`, then its sidecar when it has one.
 
-    The sidecar is written only after the export itself is in place, so it never
-    describes a file that a failed export did not replace; a stream (standard output,
-    a device, a FIFO) gets none. A target that is the store itself (or its sidecar would
-    be) raises ExportTargetError before anything is written.
+    A stream (standard output, a descriptor, a device, a FIFO) gets no sidecar. For a
+    file, both are written beside their targets first and renamed into place only once
+    both are complete: a failed export replaces neither. A target that is the store
+    itself, or a folder (its sidecar's too), raises ExportTargetError before anything
+    is written; a sidecar that cannot replace the old one (an immutable file) raises
+    SidecarNotWritten, naming what was written and what is left stale.
     """
     sidecar = request.report == "mentions" and request.format in SIDECAR_FORMATS
     if request.output != "-":
         refuse_store_target(request.output, store.path)
-        if sidecar:
-            refuse_store_target(sidecar_path(request.output), store.path)
-    with atomic_output(request.output, encoding=encoding) as out:
-        count = run_export(store, request, out)
-    # A device or a FIFO gets no sidecar: `/dev/null.meta.json` would litter /dev.
-    regular = request.output != "-" and existing_kind(Path(request.output)) == "regular"
-    if regular and sidecar:
-        write_sidecar(request, count)
+    if not (sidecar and is_file_target(request.output)):
+        with atomic_output(request.output, encoding=encoding) as out:
+            return run_export(store, request, out)
+    side = sidecar_path(request.output)
+    refuse_store_target(side, store.path)
+    refuse_directory(side)
+    with pending_file(Path(request.output), encoding=encoding) as data:
+        count = run_export(store, request, data.stream)
+        with pending_file(side) as meta:
+            meta.stream.write(sidecar_text(request, count))
+            meta.finish()
+            stale = os.path.lexists(side)
+            data.commit()
+            try:
+                meta.commit()
+            except OSError as exc:
+                what = counted(count, "id" if request.format == "ids" else "row")
+                written = shown_target(Path(request.output))
+                failure = _sidecar_failure(written, what, side, stale, exc)
+                raise SidecarNotWritten(failure) from exc
     return count
+
+
+def _sidecar_failure(data: Path, rows: str, side: Path, stale: bool, exc: OSError) -> str:
+    left = (
+        "the sidecar there is stale: it describes an earlier export"
+        if stale
+        else "the export has no sidecar"
+    )
+    return (
+        f"wrote {rows} to {data}, but could not write its sidecar {side}: "
+        f"{exc.strerror or exc}; {left}"
+    )

@@ -2,8 +2,9 @@
 
 It records the query exactly as typed, the time range it asked for (resolved at capture
 time) and the range the rows written cover (trusted times only: `ExportStats`), when it
-was captured, the Echowatch version and the row count. It is written atomically after the
-export itself is in place.
+was captured, the Echowatch version and the row count. It lies beside the file the export
+replaced (through a link: beside the file the link points to), and is put in place right
+after it (`cache.export.run.export_to`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from cache.export.request import ExportRequest, atomic_output
+from cache.export.request import ExportRequest
 from filters.query import (
     AFTER_ALL_TIMES,
     BEFORE_ALL_TIMES,
@@ -23,6 +24,7 @@ from filters.query import (
     ending_now,
     parse,
 )
+from sources.model.file_replace import shown_target, write_target
 from sources.model.records import utc_now
 from sources.model.shown_text import json_text
 from sources.model.text import format_timestamp, parse_timestamp
@@ -39,8 +41,9 @@ def echowatch_version() -> str:
 
 
 def sidecar_path(output: str | Path) -> Path:
-    """Where the sidecar of an export file goes: the file's name plus `.meta.json`."""
-    path = Path(output)
+    """Where the sidecar of an export file goes: the file's name plus `.meta.json`, beside
+    the file written (links followed)."""
+    path = shown_target(Path(output))
     return path.with_name(path.name + SIDECAR_SUFFIX)
 
 
@@ -88,7 +91,7 @@ def sidecar_data(request: ExportRequest, rows: int) -> dict[str, Any]:
     captured = request.captured_at or utc_now()
     since, until = query_bounds(request.query, captured)
     return {
-        "file": Path(request.output).name,
+        "file": write_target(Path(request.output)).name,
         "report": request.report,
         "format": request.format,
         "query": request.query,
@@ -104,10 +107,6 @@ def sidecar_data(request: ExportRequest, rows: int) -> dict[str, Any]:
     }
 
 
-def write_sidecar(request: ExportRequest, rows: int) -> Path:
-    """Write `FILE.meta.json` for the export at `request.output`; returns its path."""
-    path = sidecar_path(request.output)
-    with atomic_output(str(path)) as out:
-        out.write(json_text(sidecar_data(request, rows), indent=2))
-        out.write("\n")
-    return path
+def sidecar_text(request: ExportRequest, rows: int) -> str:
+    """The sidecar file's text for an export that wrote `rows` rows."""
+    return json_text(sidecar_data(request, rows), indent=2) + "\n"

@@ -3,20 +3,21 @@
 `feeds import` edits a file the user wrote by hand: tomlkit keeps its comments, order and
 formatting, and only appends `[[feeds]]` tables. The new text is checked with the same
 loader as every command before it replaces the old file (atomically), so a failed import
-leaves the file as it was.
+leaves the file as it was. It is read and replaced as every config writer does it
+(`sources.model.config_write`): through a link, keeping its line ends and BOM, and a
+read-only file is refused.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import tomlkit
 
 from sources.feeds.opml import OpmlFeed
-from sources.model.config import Config, ConfigError, load_config
+from sources.model.config import Config, load_config
+from sources.model.config_write import read_config_text, replace_config
 from sources.model.feed_rules import reserved_name_problem, same_feed_key
 from sources.model.shown_text import plain_name
 
@@ -43,11 +44,9 @@ def default_config_path() -> Path:
 
 def add_feeds(path: Path, feeds: list[OpmlFeed]) -> FeedsAdded:
     """Append `feeds` to the config at `path` (created if missing); raises `ConfigError`."""
+    original = read_config_text(path, "")  # refuses a read-only file before anything
     existing = load_config(path) if path.exists() else Config()
-    try:
-        text = path.read_text(encoding="utf-8") if path.exists() else ""
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read config file: {exc}") from exc
+    text = original.text
     known = {same_feed_key(f.url) for f in existing.feeds}
     names = {f.name for f in existing.feeds}
     result = FeedsAdded()
@@ -65,12 +64,13 @@ def add_feeds(path: Path, feeds: list[OpmlFeed]) -> FeedsAdded:
         result.added.append(OpmlFeed(name, feed.url, feed.category))
     if not result.added:
         return result
-    # The old text stays byte for byte; `[[feeds]]` tables are appended after it (valid
+    # The old text stays as it was (saved with its own line ends, so byte for byte unless
+    # they were mixed); `[[feeds]]` tables are appended after it (valid
     # wherever the file ends). tomlkit writes them, so every title is a correct TOML string.
     blocks = [_feed_table(feed) for feed in result.added]
     separator = "" if not text or text.endswith("\n\n") else "\n" if text.endswith("\n") else "\n\n"
     new_text = text + separator + "\n".join(blocks)
-    _replace(path, new_text)
+    replace_config(path, replace(original, text=new_text))
     return result
 
 
@@ -100,21 +100,3 @@ def _unique_name(feed: OpmlFeed, taken: set[str]) -> str:
     while name in taken:
         name, number = f"{base} ({number})", number + 1
     return name
-
-
-def _replace(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        try:  # the same checks every command makes, before the new text counts
-            load_config(Path(temporary))
-        except ConfigError as exc:
-            raise ConfigError(str(exc).replace(temporary, str(path))) from None
-        if path.exists():
-            os.chmod(temporary, path.stat().st_mode & 0o777)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

@@ -7,15 +7,18 @@ the one view's entry removed. The result is written beside the file, loaded agai
 check, and only then renamed over it, so a failed write never leaves a broken or
 half-written config behind. A file without write permission is refused, not replaced:
 the rename would otherwise go through, though the user marked the file read-only.
+
+`read_config_text` and `replace_config` are how every writer of the config (also
+`feeds import`) reads and replaces it: a link is written through to its file, the file
+keeps its permissions, its line ends (CRLF stays CRLF) and its byte-order mark.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
-import tempfile
 import tomllib
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import tomlkit
@@ -23,6 +26,7 @@ from tomlkit.exceptions import TOMLKitError
 from tomlkit.items import InlineTable, Table
 
 from sources.model.config import Config, ConfigError, load_config
+from sources.model.file_replace import pending_file, write_target
 
 NEW_FILE_HEADER = (
     "# Echowatch configuration (created by the monitor when a view was saved).\n"
@@ -56,7 +60,8 @@ def add_view(
     be written, `ConfigError` when it cannot be read or would not load afterwards,
     `OSError` when it cannot be written.
     """
-    document = _document(path, NEW_FILE_HEADER)
+    original = read_config_text(path, NEW_FILE_HEADER)
+    document = _document(path, original)
     views = document.get("views")
     if views is None:
         views = tomlkit.table()
@@ -73,7 +78,7 @@ def add_view(
         views.add(name, query)
     new_text = tomlkit.dumps(document)
     _check_added(path, new_text, name, query)
-    _replace(path, new_text, check)
+    replace_config(path, replace(original, text=new_text), check)
 
 
 def remove_view(path: Path, name: str) -> None:
@@ -83,7 +88,8 @@ def remove_view(path: Path, name: str) -> None:
     Raises `ConfigError` when the file has no such view or would not load afterwards,
     `ConfigReadOnly` when it may not be written, `OSError` when writing fails.
     """
-    document = _document(path, None)
+    original = read_config_text(path)
+    document = _document(path, original)
     views = document.get("views")
     if not isinstance(views, Table | InlineTable) or name not in views:
         raise ConfigError(f"{path}: no view named {name!r} in [views]")
@@ -95,29 +101,61 @@ def remove_view(path: Path, name: str) -> None:
         raise ConfigError(f"{path}: the view could not be deleted ({exc})") from exc
     if name in left:
         raise ConfigError(f"{path}: the view could not be deleted (it read back)")
-    _replace(path, new_text)
+    replace_config(path, replace(original, text=new_text))
 
 
-def _document(path: Path, new_file: str | None) -> tomlkit.TOMLDocument:
-    """The config at `path` as an editable document (`new_file` when there is none yet)."""
-    if path.exists():
-        _refuse_read_only(path)
+@dataclass(frozen=True)
+class ConfigText:
+    """A config file's text to edit, its lines ending in `\n`, and how the file is saved."""
+
+    text: str
+    newline: str = "\n"
+    """`\r\n` when the file's lines end so (a config saved on Windows): written back so."""
+    bom: bool = False
+    """The file starts with a UTF-8 byte-order mark (Notepad's "UTF-8 with BOM"): kept."""
+
+
+_BOM = b"\xef\xbb\xbf"
+
+
+def read_config_text(path: Path, new_file: str | None = None) -> ConfigText:
+    """The config at `path`, to be edited and then given to `replace_config`.
+
+    `new_file`: the text when there is no file yet (None: a missing file is an error).
+    Raises `ConfigReadOnly` for a file without write permission, before anything else.
+    """
+    if new_file is not None and not path.exists():
+        return ConfigText(new_file)
+    refuse_read_only(path)
     try:
-        text = path.read_text("utf-8") if new_file is None or path.exists() else new_file
+        data = path.read_bytes()
+        bom = data.startswith(_BOM)
+        text = data.removeprefix(_BOM).decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read config file: {exc}") from exc
+    # The first line end says how the file is saved; tomlkit and the new lines use `\n`.
+    first = text.find("\n")
+    newline = "\r\n" if first > 0 and text[first - 1] == "\r" else "\n"
+    return ConfigText(text.replace("\r\n", "\n"), newline, bom)
+
+
+def _document(path: Path, original: ConfigText) -> tomlkit.TOMLDocument:
+    """The config text as an editable document."""
     try:
-        return tomlkit.parse(text)
+        return tomlkit.parse(original.text)
     except TOMLKitError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
 
 
-def _refuse_read_only(path: Path) -> None:
+def refuse_read_only(path: Path) -> None:
+    """Raise `ConfigReadOnly` when the config file at `path` may not be written."""
     # The mode bits as well as access(): for root, access() allows every write.
+    if not path.exists():
+        return
     if not os.access(path, os.W_OK) or not path.stat().st_mode & 0o222:
         raise ConfigReadOnly(
             f"{path}: the config file is read-only (no write permission); "
-            "allow writing to it, or edit [views] by hand"
+            "allow writing to it, or edit it by hand"
         )
 
 
@@ -132,25 +170,21 @@ def _check_added(path: Path, text: str, name: str, query: str) -> None:
         raise ConfigError(f"{path}: the view could not be added (it read back differently)")
 
 
-def _replace(path: Path, text: str, check: Callable[[Config], object] | None = None) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = path.stat().st_mode & 0o777 if path.exists() else None
-    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(temp_name, mode)
+def replace_config(
+    path: Path, edited: ConfigText, check: Callable[[Config], object] | None = None
+) -> None:
+    """Replace the config at `path` (through a link: the file it points to) with
+    `edited`, saved as the file was (line ends, BOM), once it loads as every command loads
+    it and passes `check`; raises `ConfigError` (the file untouched) or `OSError`."""
+    write_target(path).parent.mkdir(parents=True, exist_ok=True)
+    encoding = "utf-8-sig" if edited.bom else "utf-8"
+    with pending_file(path, encoding=encoding, newline=edited.newline) as pending:
+        pending.stream.write(edited.text)
+        pending.finish()
         try:
-            loaded = load_config(Path(temp_name))  # the whole file still loads (every key)
+            loaded = load_config(pending.temp)  # the whole file still loads (every key)
             if check is not None:
                 check(loaded)
         except ConfigError as exc:
-            raise ConfigError(str(exc).replace(temp_name, str(path))) from None
-        os.replace(temp_name, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp_name)
-        raise
+            raise ConfigError(str(exc).replace(str(pending.temp), str(path))) from None
+        pending.commit()
