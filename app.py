@@ -115,6 +115,15 @@ def open_store(args: argparse.Namespace, *, readonly: bool = False) -> Store:
     return Store.open(db_path_from(args), readonly=readonly)
 
 
+def refused_read_only(args: argparse.Namespace, command: str, nothing_done: str) -> bool:
+    """Whether the global `--read-only` refuses a command that cannot help writing (said
+    on stderr as `views --delete` says it): the flag promises that nothing is written."""
+    if not getattr(args, "read_only", False):
+        return False
+    say(f"echowatch {command}: {nothing_done}: --read-only writes nothing", file=sys.stderr)
+    return True
+
+
 def reclassify_if_config_changed(store: Store, classifier: Classifier) -> None:
     """Before writing: re-apply topics and roles to stored mentions if the rules changed."""
     from cache.write.reclassify import reclassify_if_changed
@@ -237,9 +246,13 @@ def _run_import(args: argparse.Namespace) -> int:
         if args.paths:
             say("echowatch import: --demo takes no PATH", file=sys.stderr)
             return EXIT_USAGE
+        if refused_read_only(args, "import", "nothing imported"):
+            return EXIT_USAGE
         return _run_import_demo(args)
     if not args.paths:
         say("echowatch import: give at least one PATH (or --demo)", file=sys.stderr)
+        return EXIT_USAGE
+    if refused_read_only(args, "import", "nothing imported"):
         return EXIT_USAGE
     config = load_config_from(args)
     classifier = Classifier(config)
@@ -605,6 +618,8 @@ def _run_collect(args: argparse.Namespace) -> int:
     from filters.classify import Classifier
     from sources.model.config import BEARER_ENV
 
+    if refused_read_only(args, "collect", "nothing polled"):
+        return EXIT_USAGE
     path = find_config_path(args.config)
     if path is None:
         say(
@@ -786,7 +801,9 @@ def _run_alerts(args: argparse.Namespace) -> int:
 
     config = load_config_from(args)
     path = db_path_from(args)
-    read_only = why_not_writable(path)
+    # Judging history writes what it finds: `--read-only` lists, as a store that cannot be
+    # written does, rather than refusing what is there to read.
+    read_only = "--read-only" if args.read_only else why_not_writable(path)
     classifier = Classifier(config)
     rule, views = rule_from_config(config), alert_views(config)
     with Store.open(path, create=False, readonly=bool(read_only)) as store:
@@ -795,9 +812,14 @@ def _run_alerts(args: argparse.Namespace) -> int:
             # Judging history stores what it finds; a store that cannot take that still has
             # its alerts to list (as `status` and `export` still read it).
             stale = judged_by_another_rule(store, rule, views, classifier.fingerprint())
+            why = (
+                "--read-only writes nothing"
+                if args.read_only
+                else f"{path}: the store is read-only ({read_only})"
+            )
             say(
-                f"echowatch alerts: {path}: the store is read-only ({read_only}), so stored "
-                "history was not judged; listing the alerts already stored"
+                f"echowatch alerts: {why}, so stored history was not judged; listing the "
+                "alerts already stored"
                 + (
                     ", which an earlier alert rule judged ([alerts], [topics] or an alerting "
                     "view has changed since): they are judged again once the store can be "
@@ -999,7 +1021,9 @@ def _monitor_args(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help=(
             "write nothing: no export, no marks, saved views kept for the session, "
-            "and poll nothing, as with --offline (serve's viewers)"
+            "and poll nothing, as with --offline (serve's viewers); before a command, "
+            "import, collect and feeds import are refused, alerts lists without judging "
+            "new hours, and serve polls nothing"
         ),
     )
 
@@ -1105,6 +1129,9 @@ def _add_serve(sub: Subparsers) -> Runner:
 def _run_serve(args: argparse.Namespace) -> int:
     from tui.serve import ServeRequest, run_serve
 
+    if args.read_only and args.writable:
+        say("echowatch serve: --read-only writes nothing: leave out --writable", file=sys.stderr)
+        return EXIT_USAGE
     return run_serve(
         ServeRequest(
             program=Path(__file__).resolve(),
@@ -1113,7 +1140,8 @@ def _run_serve(args: argparse.Namespace) -> int:
             db=args.db,
             config_path=args.config,
             demo=args.demo,
-            offline=args.offline,
+            # Its collector writes the store: `--read-only` serves it as it is.
+            offline=args.offline or args.read_only,
             speed=args.speed,
             writable=args.writable,
         )
@@ -1205,6 +1233,8 @@ def _run_feeds(args: argparse.Namespace) -> int:
     from sources.model.records import utc_now
 
     if args.feeds_action == "import":
+        if refused_read_only(args, "feeds", "no feed added"):
+            return EXIT_USAGE
         try:
             data = sys.stdin.buffer.read() if str(args.opml) == "-" else args.opml.read_bytes()
             listed = parse_opml(data)
