@@ -29,7 +29,13 @@ from cache.db.store import (
 from cache.live.demo_policy import runs_demo
 from cache.read.first_page import newest_mentions
 from filters.classify import Classifier
-from sources.model.config import Config, ConfigError, find_config_path, load_config
+from sources.model.config import (
+    SECRET_ENVS,
+    Config,
+    ConfigError,
+    find_config_path,
+    load_config,
+)
 from sources.model.counted import counted
 from sources.model.secret_env import withheld_secrets
 from sources.model.shown_text import json_text, shown_text
@@ -225,7 +231,10 @@ def _instance_host(text: str) -> str:
     from sources.mastodon.statuses import host_of
     from sources.model.feed_rules import url_problem
 
-    host = host_of(text.strip())
+    try:
+        host = host_of(text.strip())
+    except ValueError:  # what urlsplit cannot take apart (`http://[::1`)
+        host = ""
     if not _HOST.fullmatch(host):
         raise argparse.ArgumentTypeError(
             f"expected a host name such as mastodon.social, got {text!r}"
@@ -617,6 +626,7 @@ def _run_collect(args: argparse.Namespace) -> int:
     from cache.live.poll_report import PollReport, describe_report, describe_warning
     from filters.classify import Classifier
     from sources.model.config import BEARER_ENV
+    from sources.model.secret_env import source_environ
 
     if refused_read_only(args, "collect", "nothing polled"):
         return EXIT_USAGE
@@ -633,10 +643,16 @@ def _run_collect(args: argparse.Namespace) -> int:
         reclassify_if_config_changed(store, Classifier(config))
     collector = Collector(config, db_path_from(args))
     if not collector.sources:
+        # X needs no [x] section: its queries follow [company] name. Without a token it is
+        # left out, unless an [x] section asks for it (then it reports the missing token).
+        x_needs = (
+            "nothing for X to search (no [company] name, no [x] queries)"
+            if source_environ().get(BEARER_ENV)
+            else f"X needs the {BEARER_ENV} environment variable"
+        )
         say(
-            f"echowatch collect: nothing to poll in {path}: no [[feeds]], no [x] section "
-            f"(X also needs the {BEARER_ENV} environment variable), and no [bluesky] or "
-            "[mastodon] handles, hashtags, accounts or queries",
+            f"echowatch collect: nothing to poll in {path}: no [[feeds]], {x_needs}, and no "
+            "[bluesky] or [mastodon] handles, hashtags, accounts or queries",
             file=sys.stderr,
         )
         return EXIT_USAGE
@@ -720,7 +736,6 @@ def _clean_unhandled_logs() -> None:
 
 def _collect_logging(args: argparse.Namespace) -> logging.Logger:
     """A stderr logger for the collector that can never print a token or password."""
-    from sources.model.config import SECRET_ENVS
     from sources.model.secret_env import source_environ
 
     env = source_environ()
@@ -755,9 +770,10 @@ notify_command ([alerts] in the config):
   baseline_kind, baseline_hours, peak_count, peak_at, last_hot_at, top_ids, top_sources,
   mode, raised_at), `summary` (one line) and `top_posts` (id, author, author_name, text,
   url, created_at, source; `stored` false when a post is not in the store yet).
-  X_BEARER_TOKEN is removed from its environment; it is stopped after
+  The secrets {secrets}
+  are removed from its environment; it is stopped after
   notify_timeout_seconds. The README's section "Spike alerts" has more.
-"""
+""".format(secrets=", ".join(SECRET_ENVS[:-1]) + " and " + SECRET_ENVS[-1])
 
 
 def _add_alerts(sub: Subparsers) -> Runner:
@@ -978,6 +994,13 @@ def _delete_view(args: argparse.Namespace) -> int:
         remove_view(path, name)
     except ConfigReadOnly as exc:
         say(f"{refused}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except OSError as exc:
+        say(
+            f"{refused}: cannot write {exc.filename or path}: {exc.strerror or exc}; "
+            "edit [views] by hand",
+            file=sys.stderr,
+        )
         return EXIT_FAILED
     say(f"deleted view {deleted} from {path}{why}")
     return EXIT_OK

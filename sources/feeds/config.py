@@ -9,7 +9,6 @@ leaves the file as it was.
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import tomlkit
 
 from sources.feeds.opml import OpmlFeed
 from sources.model.config import Config, ConfigError, load_config
+from sources.model.config_write import temp_file_beside
 from sources.model.feed_rules import reserved_name_problem, same_feed_key
 from sources.model.shown_text import plain_name
 
@@ -104,7 +104,7 @@ def _unique_name(feed: OpmlFeed, taken: set[str]) -> str:
 
 def _replace(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    handle, temporary = temp_file_beside(path)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(text)

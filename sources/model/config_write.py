@@ -132,10 +132,21 @@ def _check_added(path: Path, text: str, name: str, query: str) -> None:
         raise ConfigError(f"{path}: the view could not be added (it read back differently)")
 
 
+def temp_file_beside(path: Path, suffix: str = "") -> tuple[int, str]:
+    """`tempfile.mkstemp` in the folder of `path`, for the new text that then replaces it.
+    A folder that takes no new file is reported as `path` that cannot be written: the
+    temporary name tried there means nothing to the user."""
+    try:
+        return tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+    except OSError as exc:
+        reason = f"{exc.strerror or exc} (its folder takes no new file)"
+        raise OSError(exc.errno, reason, str(path)) from exc
+
+
 def _replace(path: Path, text: str, check: Callable[[Config], object] | None = None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     mode = path.stat().st_mode & 0o777 if path.exists() else None
-    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    fd, temp_name = temp_file_beside(path, ".part")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
