@@ -67,6 +67,11 @@ def test_serve_polls_nothing(cli: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     import tui.serve
 
     asked: list[Any] = []
-    monkeypatch.setattr(tui.serve, "run_serve", lambda request: asked.append(request) or 0)
+
+    def serve(request: Any) -> int:
+        asked.append(request)
+        return 0
+
+    monkeypatch.setattr(tui.serve, "run_serve", serve)
     assert cli("--read-only", "serve").code == 0
     assert asked[0].offline and not asked[0].writable
