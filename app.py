@@ -29,7 +29,13 @@ from cache.db.store import (
 from cache.live.demo_policy import runs_demo
 from cache.read.first_page import newest_mentions
 from filters.classify import Classifier
-from sources.model.config import Config, ConfigError, find_config_path, load_config
+from sources.model.config import (
+    SECRET_ENVS,
+    Config,
+    ConfigError,
+    find_config_path,
+    load_config,
+)
 from sources.model.counted import counted
 from sources.model.secret_env import withheld_secrets
 from sources.model.shown_text import json_text, shown_text
@@ -113,6 +119,15 @@ def db_path_from(args: argparse.Namespace) -> Path:
 
 def open_store(args: argparse.Namespace, *, readonly: bool = False) -> Store:
     return Store.open(db_path_from(args), readonly=readonly)
+
+
+def refused_read_only(args: argparse.Namespace, command: str, nothing_done: str) -> bool:
+    """Whether the global `--read-only` refuses a command that cannot help writing (said
+    on stderr as `views --delete` says it): the flag promises that nothing is written."""
+    if not getattr(args, "read_only", False):
+        return False
+    say(f"echowatch {command}: {nothing_done}: --read-only writes nothing", file=sys.stderr)
+    return True
 
 
 def reclassify_if_config_changed(store: Store, classifier: Classifier) -> None:
@@ -226,7 +241,10 @@ def _instance_host(text: str) -> str:
     from sources.mastodon.statuses import host_of
     from sources.model.feed_rules import url_problem
 
-    host = host_of(text.strip())
+    try:
+        host = host_of(text.strip())
+    except ValueError:  # what urlsplit cannot take apart (`http://[::1`)
+        host = ""
     if not _HOST.fullmatch(host):
         raise argparse.ArgumentTypeError(
             f"expected a host name such as mastodon.social, got {text!r}"
@@ -247,9 +265,13 @@ def _run_import(args: argparse.Namespace) -> int:
         if args.paths:
             say("echowatch import: --demo takes no PATH", file=sys.stderr)
             return EXIT_USAGE
+        if refused_read_only(args, "import", "nothing imported"):
+            return EXIT_USAGE
         return _run_import_demo(args)
     if not args.paths:
         say("echowatch import: give at least one PATH (or --demo)", file=sys.stderr)
+        return EXIT_USAGE
+    if refused_read_only(args, "import", "nothing imported"):
         return EXIT_USAGE
     config = load_config_from(args)
     classifier = Classifier(config)
@@ -619,7 +641,10 @@ def _run_collect(args: argparse.Namespace) -> int:
     from cache.live.poll_report import PollReport, describe_report, describe_warning
     from filters.classify import Classifier
     from sources.model.config import BEARER_ENV
+    from sources.model.secret_env import source_environ
 
+    if refused_read_only(args, "collect", "nothing polled"):
+        return EXIT_USAGE
     path = find_config_path(args.config)
     if path is None:
         say(
@@ -633,10 +658,16 @@ def _run_collect(args: argparse.Namespace) -> int:
         reclassify_if_config_changed(store, Classifier(config))
     collector = Collector(config, db_path_from(args))
     if not collector.sources:
+        # X needs no [x] section: its queries follow [company] name. Without a token it is
+        # left out, unless an [x] section asks for it (then it reports the missing token).
+        x_needs = (
+            "nothing for X to search (no [company] name, no [x] queries)"
+            if source_environ().get(BEARER_ENV)
+            else f"X needs the {BEARER_ENV} environment variable"
+        )
         say(
-            f"echowatch collect: nothing to poll in {path}: no [[feeds]], no [x] section "
-            f"(X also needs the {BEARER_ENV} environment variable), and no [bluesky] or "
-            "[mastodon] handles, hashtags, accounts or queries",
+            f"echowatch collect: nothing to poll in {path}: no [[feeds]], {x_needs}, and no "
+            "[bluesky] or [mastodon] handles, hashtags, accounts or queries",
             file=sys.stderr,
         )
         return EXIT_USAGE
@@ -720,7 +751,6 @@ def _clean_unhandled_logs() -> None:
 
 def _collect_logging(args: argparse.Namespace) -> logging.Logger:
     """A stderr logger for the collector that can never print a token or password."""
-    from sources.model.config import SECRET_ENVS
     from sources.model.secret_env import source_environ
 
     env = source_environ()
@@ -755,9 +785,10 @@ notify_command ([alerts] in the config):
   baseline_kind, baseline_hours, peak_count, peak_at, last_hot_at, top_ids, top_sources,
   mode, raised_at), `summary` (one line) and `top_posts` (id, author, author_name, text,
   url, created_at, source; `stored` false when a post is not in the store yet).
-  X_BEARER_TOKEN is removed from its environment; it is stopped after
+  The secrets {secrets}
+  are removed from its environment; it is stopped after
   notify_timeout_seconds. The README's section "Spike alerts" has more.
-"""
+""".format(secrets=", ".join(SECRET_ENVS[:-1]) + " and " + SECRET_ENVS[-1])
 
 
 def _add_alerts(sub: Subparsers) -> Runner:
@@ -801,7 +832,9 @@ def _run_alerts(args: argparse.Namespace) -> int:
 
     config = load_config_from(args)
     path = db_path_from(args)
-    read_only = why_not_writable(path)
+    # Judging history writes what it finds: `--read-only` lists, as a store that cannot be
+    # written does, rather than refusing what is there to read.
+    read_only = "--read-only" if args.read_only else why_not_writable(path)
     classifier = Classifier(config)
     rule, views = rule_from_config(config), alert_views(config)
     with Store.open(path, create=False, readonly=bool(read_only)) as store:
@@ -811,9 +844,14 @@ def _run_alerts(args: argparse.Namespace) -> int:
             # Judging history stores what it finds; a store that cannot take that still has
             # its alerts to list (as `status` and `export` still read it).
             stale = judged_by_another_rule(store, rule, views, classifier.fingerprint())
+            why = (
+                "--read-only writes nothing"
+                if args.read_only
+                else f"{path}: the store is read-only ({read_only})"
+            )
             say(
-                f"echowatch alerts: {path}: the store is read-only ({read_only}), so stored "
-                "history was not judged; listing the alerts already stored"
+                f"echowatch alerts: {why}, so stored history was not judged; listing the "
+                "alerts already stored"
                 + (
                     ", which an earlier alert rule judged ([alerts], [topics] or an alerting "
                     "view has changed since): they are judged again once the store can be "
@@ -974,6 +1012,13 @@ def _delete_view(args: argparse.Namespace) -> int:
     except ConfigReadOnly as exc:
         say(f"{refused}: {exc}", file=sys.stderr)
         return EXIT_FAILED
+    except OSError as exc:
+        say(
+            f"{refused}: cannot write {exc.filename or path}: {exc.strerror or exc}; "
+            "edit [views] by hand",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
     say(f"deleted view {deleted} from {path}{why}")
     return EXIT_OK
 
@@ -1016,7 +1061,9 @@ def _monitor_args(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help=(
             "write nothing: no export, no marks, saved views kept for the session, "
-            "and poll nothing, as with --offline (serve's viewers)"
+            "and poll nothing, as with --offline (serve's viewers); before a command, "
+            "import, collect and feeds import are refused, alerts lists without judging "
+            "new hours, and serve polls nothing"
         ),
     )
 
@@ -1122,6 +1169,9 @@ def _add_serve(sub: Subparsers) -> Runner:
 def _run_serve(args: argparse.Namespace) -> int:
     from tui.serve import ServeRequest, run_serve
 
+    if args.read_only and args.writable:
+        say("echowatch serve: --read-only writes nothing: leave out --writable", file=sys.stderr)
+        return EXIT_USAGE
     return run_serve(
         ServeRequest(
             program=Path(__file__).resolve(),
@@ -1130,7 +1180,8 @@ def _run_serve(args: argparse.Namespace) -> int:
             db=args.db,
             config_path=args.config,
             demo=args.demo,
-            offline=args.offline,
+            # Its collector writes the store: `--read-only` serves it as it is.
+            offline=args.offline or args.read_only,
             speed=args.speed,
             writable=args.writable,
         )
@@ -1223,6 +1274,8 @@ def _run_feeds(args: argparse.Namespace) -> int:
     from sources.model.records import utc_now
 
     if args.feeds_action == "import":
+        if refused_read_only(args, "feeds", "no feed added"):
+            return EXIT_USAGE
         try:
             data = sys.stdin.buffer.read() if str(args.opml) == "-" else args.opml.read_bytes()
             listed = parse_opml(data)

@@ -90,3 +90,15 @@ def test_alerts_on_a_real_read_only_bind_mount(cli: Any, db_path: Path, tmp_path
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == stored
     assert "history was not judged" in done.stderr
+
+
+def test_read_only_flag_lists_the_stored_alerts_and_writes_nothing(cli: Any, db_path: Path) -> None:
+    """`--read-only alerts` lists what is stored, says history was not judged, and leaves
+    the store as it was (as on a read-only mount)."""
+    stored = _store_with_alerts_and_unjudged_hours(db_path, cli)
+    before = _digest(db_path)
+    run = cli("--read-only", "alerts", "--db", db_path, "--format", "json")
+    assert run.code == 0, run.err
+    assert json.loads(run.out) == stored
+    assert "--read-only" in run.err and "history was not judged" in run.err
+    assert _digest(db_path) == before

@@ -136,6 +136,19 @@ def test_no_config_says_there_is_nothing_to_collect(cli, db_path: Path) -> None:
     assert not db_path.exists()
 
 
+def test_a_company_only_config_names_the_x_token_as_what_is_missing(
+    cli, tmp_path: Path, db_path: Path
+) -> None:
+    """With only `[company] name`, collect says X needs its token (the name is X's query):
+    not that an [x] section is missing."""
+    config = tmp_path / "only.toml"
+    config.write_text('[company]\nname = "Korvando"\n')
+    run = cli("collect", "--once", "--config", config, "--db", db_path)
+    assert run.code == 2, (run.out, run.err)
+    assert "no [x] section" not in run.err
+    assert "X needs the X_BEARER_TOKEN environment variable" in run.err
+
+
 def test_a_bad_config_exits_2(cli, tmp_path: Path, db_path: Path) -> None:
     """A config with a wrong key is refused with exit code 2 and the key named."""
     config = tmp_path / "bad.toml"

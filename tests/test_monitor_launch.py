@@ -38,6 +38,17 @@ def test_negative_speed_is_refused(cli) -> None:
     assert run.code == 2 and "--speed" in run.err
 
 
+@pytest.mark.parametrize("speed", ["nan", "inf"])
+def test_speed_that_is_no_finite_number_is_refused(cli, speed: str) -> None:
+    """`--speed nan` (or inf) is refused as -1 is, instead of a replay that never moves."""
+    run = cli("--demo", "--speed", speed)
+    assert run.code == 2
+    assert (
+        f"--speed must be a finite number, 0 (everything at once) or more, not {speed}" in run.err
+    )
+    assert not demo_db_path().exists()  # refused before the demo store was made
+
+
 @pytest.mark.slow  # plays the demo out in the monitor
 def test_a_played_out_demo_starts_afresh(tmp_path: Path) -> None:
     """A demo store whose replay already ended is replaced, so the demo moves again."""

@@ -77,6 +77,15 @@ def test_host_not_of_this_machine_is_a_usage_error(cli) -> None:
     assert "192.0.2.1" in result.err
 
 
+@pytest.mark.parametrize("speed", ["nan", "inf", "-1"])
+def test_speed_that_is_no_finite_number_is_refused(cli, speed: str) -> None:
+    """`serve --speed nan` stops at once with exit 2, as `--speed -1` does."""
+    result = cli("serve", "--demo", "--speed", speed, "--port", str(free_port()))
+    assert result.code == 2
+    assert "--speed must be" in result.err and f"or more, not {speed}" in result.err
+    assert not demo_db_path().exists()
+
+
 # --- what each viewer runs -------------------------------------------------------------
 
 

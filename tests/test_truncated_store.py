@@ -57,3 +57,17 @@ def test_a_store_with_its_start_overwritten_gets_the_hint_too(
     assert run.code == 1, (run.out, run.err)
     assert f"{damaged}: not an Echowatch store" in run.err
     assert f"sqlite3 {damaged} .recover > dump.sql" in run.err
+
+
+@pytest.mark.parametrize("command", ["status", "export", "alerts", "views"])
+def test_an_empty_file_is_no_store_to_the_commands_that_read(
+    command: str, tmp_path: Path, cli: Any
+) -> None:
+    """A 0-byte file (`touch`ed by a script) is not a store: exit 1, and it stays empty."""
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    run = cli(command, "--db", empty)
+    assert run.code == 1, (run.out, run.err)
+    assert f"{empty}: not an Echowatch store" in run.err
+    assert empty.stat().st_size == 0
+    assert not empty.with_name("empty.db-wal").exists()

@@ -4,6 +4,11 @@ on the bundled demo scenario imported through the command line."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -362,6 +367,45 @@ def test_views_delete_refuses_a_read_only_config_and_read_only(cli, tmp_path: Pa
     assert config.read_text("utf-8") == DELETE_CONFIG
     demo = cli("views", "--config", demo_config_path(), "--delete", "x")
     assert demo.code == 2 and "bundled" in demo.err
+
+
+@contextmanager
+def _unwritable_folder(folder: Path) -> Iterator[None]:
+    """`folder` takes no new file: immutable for root (whom permissions do not stop),
+    without write permission for anyone else."""
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        try:
+            yield
+        finally:
+            folder.chmod(0o755)
+        return
+    if shutil.which("chattr") is None:
+        pytest.skip("needs chattr to make a folder immutable for root")
+    locked = subprocess.run(["chattr", "+i", str(folder)], capture_output=True, check=False)
+    if locked.returncode != 0:
+        pytest.skip(f"this filesystem has no immutable folders: {locked.stderr!r}")
+    try:
+        yield
+    finally:
+        subprocess.run(["chattr", "-i", str(folder)], check=True)
+
+
+def test_views_delete_in_a_folder_that_cannot_be_written_names_the_config(
+    cli, tmp_path: Path
+) -> None:
+    """A config whose folder takes no new file: the error names the config (not a
+    temporary file), exit 1, and the config is as it was."""
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    config = folder / "c.toml"
+    config.write_text(DELETE_CONFIG, encoding="utf-8")
+    with _unwritable_folder(folder):
+        run = cli("views", "--config", config, "--delete", "answered")
+    assert run.code == 1, (run.out, run.err)
+    assert f"view 'answered' not deleted: cannot write {config}:" in run.err
+    assert ".part" not in run.err
+    assert config.read_text("utf-8") == DELETE_CONFIG
 
 
 def test_views_delete_a_view_named_with_a_leading_dash(cli, tmp_path: Path) -> None:

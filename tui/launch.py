@@ -12,6 +12,7 @@ through `tui.gateway`, the screens' one way into the store).
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 from collections.abc import Callable
@@ -54,6 +55,15 @@ class LaunchPlan:
     subtitle: str
     alerts: AlertWatcher | None = None
     """Judges spikes after every batch the collector stores; None when nothing is polled."""
+
+
+def speed_problem(speed: float) -> str | None:
+    """What is wrong with a demo replay `--speed` (None: nothing). NaN compares false with
+    everything, so a bare `speed < 0` let it through and the replay never moved."""
+    if math.isfinite(speed) and speed >= 0:
+        return None
+    what = "0 (everything at once) or more"
+    return f"--speed must be {what if speed < 0 else 'a finite number, ' + what}, not {speed:g}"
 
 
 def topic_labels(config: Config) -> dict[str, str]:
@@ -154,9 +164,10 @@ def run_monitor(
     first, so an error message is printed on the reader's own screen.
     """
     try:
-        if speed < 0:
+        problem = speed_problem(speed)
+        if problem:
             _restore(early)
-            print("echowatch: --speed must be 0 (everything at once) or more", file=sys.stderr)
+            print(f"echowatch: {problem}", file=sys.stderr)
             return 2
         try:
             plan = plan_launch(

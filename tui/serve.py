@@ -27,7 +27,7 @@ from pathlib import Path
 
 from tui.clean_text import clean
 from tui.gateway import Pollable, StoreError, describe_report, poll_sources
-from tui.launch import LaunchError, LaunchPlan, plan_launch
+from tui.launch import LaunchError, LaunchPlan, plan_launch, speed_problem
 from tui.serve_page import write_templates
 from tui.serve_server import TeamServer
 
@@ -114,8 +114,9 @@ def run_serve(request: ServeRequest) -> int:
     except ServeAddressError as exc:
         print(f"echowatch serve: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    if request.speed < 0:
-        print("echowatch serve: --speed must be 0 (everything at once) or more", file=sys.stderr)
+    problem = speed_problem(request.speed)
+    if problem:
+        print(f"echowatch serve: {problem}", file=sys.stderr)
         return EXIT_USAGE
     try:
         plan = plan_launch(

@@ -99,6 +99,10 @@ class Store:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise StoreError(f"{path}: cannot create the store's folder: {exc}") from exc
+        if new_file and not create and path.exists():
+            # An empty file (a name a script `touch`ed, a mistyped --db) is not a store:
+            # only a writer that may create one makes it one, as the readers refuse it.
+            raise StoreError(f"{path}: not an Echowatch store (no mentions table)")
         if readonly and path.exists():
             _upgrade_before_reading(path)
         try:

@@ -17,7 +17,15 @@ from cache.write.ingest import IngestResult
 from cache.write.pipeline import FLUSH_MENTIONS, BulkIngest
 from filters.classify import Classifier
 from sources.archive.files import DEFAULT_MAX_LINE_BYTES, ArchiveError
-from sources.archive.packing import STDIN_NAME, STDIN_SOURCE, stdin_as_file
+from sources.archive.packing import (
+    STDIN_NAME,
+    STDIN_SOURCE,
+    file_by_its_own_name,
+    is_stream,
+    names_own_file,
+    source_name,
+    stdin_as_file,
+)
 from sources.model.records import ParsedBatch, Skipped, utc_now
 
 
@@ -112,11 +120,11 @@ def import_paths(
         for number, path in enumerate(paths):
             # The worker reads the next file while the last chunks of this one are stored.
             then = paths[number + 1] if number + 1 < len(paths) else None
-            if then is not None and str(then) == STDIN_NAME:
+            if then is not None and _read_here(then):
                 then = None  # its copy is made when its turn comes
-            with _readable(path, stdin) as (readable, source):
-                renames[str(readable)] = str(path)
-                try:
+            try:
+                with _readable(path, stdin) as (readable, source):
+                    renames[str(readable)] = str(path)
                     for parsed, classified, times_from_ids in bulk.read(
                         readable,
                         source=source,
@@ -130,21 +138,21 @@ def import_paths(
                             return report
                         report.times_from_ids += times_from_ids
                         bulk.add(parsed, classified)
-                except ArchiveError as exc:
-                    report.unreadable.append(rename(str(exc)))
-                except (StoreError, sqlite3.Error, KeyboardInterrupt, SystemExit):
-                    raise  # the store itself failed, or the user stopped: nothing more to do
-                except Exception as exc:
-                    # What was read of this file before the error is kept (whole posts).
-                    report.unreadable.append(
-                        rename(
-                            f"{path}: stopped reading after an error: {type(exc).__name__}: "
-                            f"{str(exc)[:200]}"
-                        )
+            except ArchiveError as exc:
+                report.unreadable.append(rename(str(exc)))
+            except (StoreError, sqlite3.Error, KeyboardInterrupt, SystemExit):
+                raise  # the store itself failed, or the user stopped: nothing more to do
+            except Exception as exc:
+                # What was read of this file before the error is kept (whole posts).
+                report.unreadable.append(
+                    rename(
+                        f"{path}: stopped reading after an error: {type(exc).__name__}: "
+                        f"{str(exc)[:200]}"
                     )
-                else:
-                    report.files_read += 1
-                bulk.flush()
+                )
+            else:
+                report.files_read += 1
+            bulk.flush()
     if merge_index:
         _merge_index(store, report, stop)
     return report
@@ -183,13 +191,41 @@ def _merge_index(store: Store, report: ImportReport, stop: threading.Event | Non
     report.index_merge_seconds = time.perf_counter() - started
 
 
+def _read_here(path: Path) -> bool:
+    """Whether this process reads `path` itself rather than the worker by its name: `-`,
+    a stream (read once: the worker's reader sniffs, then reads from the start), and a
+    name of this process's own open files (`/dev/stdin` in the worker is its command pipe,
+    and the `/dev/fd/63` of `<(...)` is not open there at all)."""
+    return str(path) == STDIN_NAME or is_stream(path) or names_own_file(path)
+
+
 @contextmanager
 def _readable(path: Path, stdin: BinaryIO | None) -> Iterator[tuple[Path, str | None]]:
-    """The file to read for `path` and the source its posts get (None: the file's name)."""
-    if str(path) != STDIN_NAME:
+    """The file to read for `path` and the source its posts get (None: the file's name).
+
+    What `_read_here` says this process reads is copied to a temporary file as it arrives
+    (as `-` always was), unless it is a regular file with a name of its own (`/dev/stdin`
+    redirected from a file: that file, read in place). Raises `ArchiveError` when it
+    cannot be opened.
+    """
+    if not _read_here(path):
         yield path, None
         return
-    if stdin is None:
-        raise ValueError("`-` given without a standard input stream")
-    with stdin_as_file(stdin) as copy:
-        yield copy, STDIN_SOURCE
+    if str(path) == STDIN_NAME:
+        if stdin is None:
+            raise ValueError("`-` given without a standard input stream")
+        with stdin_as_file(stdin) as copy:
+            yield copy, STDIN_SOURCE
+        return
+    # A name of this process's own file says nothing about the posts: recorded as `-`'s.
+    source = STDIN_SOURCE if names_own_file(path) else source_name(path)
+    in_place = None if is_stream(path) else file_by_its_own_name(path)
+    if in_place is not None:
+        yield in_place, source
+        return
+    try:
+        stream = path.open("rb")
+    except OSError as exc:
+        raise ArchiveError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    with stream, stdin_as_file(stream) as copy:
+        yield copy, source

@@ -9,7 +9,10 @@ and Echowatch does not add one for it.
 from __future__ import annotations
 
 import gzip
+import os
+import re
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -70,9 +73,55 @@ def source_name(path: Path) -> str:
     return path.name.removesuffix(".gz") if path.name.endswith(".gz") else path.name
 
 
+_OWN_FILE_NAME = re.compile(r"/dev/(stdin|stdout|stderr|fd)(/.*)?|/proc/(self|thread-self)(/.*)?")
+"""Names that mean a file this process holds open (`<(...)` passes `/dev/fd/63`)."""
+_LINKS_FOLLOWED = 40
+"""Symbolic links followed from a PATH before giving up, as the kernel does (ELOOP)."""
+
+
+def names_own_file(path: Path) -> bool:
+    """Whether `path` (or a link it leads through) names one of this process's open files
+    (`/dev/stdin`, `/dev/fd/N`, `/proc/self/fd/N`): in another process the same name is
+    another file, or none."""
+    own = {f"/proc/{os.getpid()}"}
+    here = os.path.abspath(path)
+    for _ in range(_LINKS_FOLLOWED):
+        if _OWN_FILE_NAME.fullmatch(here) or any(here.startswith(p + "/") for p in own):
+            return True
+        try:
+            target = os.readlink(here)
+        except OSError:  # not a link (or not there): its name is what it is
+            return False
+        here = os.path.abspath(os.path.join(os.path.dirname(here), target))
+    return False
+
+
+def is_stream(path: Path) -> bool:
+    """Whether `path` is a pipe, FIFO, socket or device: read once, in order, never
+    sought back (False for a file, a folder, or nothing there)."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+def file_by_its_own_name(path: Path) -> Path | None:
+    """The name any process can open `path`'s regular file by (`/dev/stdin` redirected
+    from `posts.jsonl`: that file), or None when it has none (a stream, a deleted file)."""
+    try:
+        resolved = Path(os.path.realpath(path))
+        mine, theirs = os.stat(path), os.stat(resolved)
+    except (OSError, ValueError):
+        return None
+    same = (mine.st_dev, mine.st_ino) == (theirs.st_dev, theirs.st_ino)
+    return resolved if same and stat.S_ISREG(theirs.st_mode) else None
+
+
 @contextmanager
 def stdin_as_file(stream: BinaryIO, folder: Path | None = None) -> Iterator[Path]:
-    """Standard input copied to a temporary file, so it is read like any archive.
+    """Standard input (or another stream) copied to a temporary file, so it is read like
+    any archive.
 
     An archive is read more than once (sniffed, then streamed; a pretty-printed document
     is re-read whole), which a pipe cannot do. The copy streams in blocks and is removed
