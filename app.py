@@ -929,7 +929,7 @@ def _run_views(args: argparse.Namespace) -> int:
 def _delete_view(args: argparse.Namespace) -> int:
     """`views --delete NAME`: the view's entry leaves the config file, nothing else does."""
     from filters.views import UnknownView, find_view
-    from sources.demo import demo_config_path
+    from sources.demo import is_bundled
     from sources.model.config_write import ConfigReadOnly, remove_view
 
     name = args.delete
@@ -939,7 +939,7 @@ def _delete_view(args: argparse.Namespace) -> int:
         say(f"{refused}: --read-only writes nothing", file=sys.stderr)
         return EXIT_USAGE
     path = config.path
-    if path is not None and path.resolve() == demo_config_path().resolve():
+    if is_bundled(path):
         say(f"{refused}: the demo's config is bundled with the program", file=sys.stderr)
         return EXIT_USAGE
     if unusable is None:
