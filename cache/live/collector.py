@@ -35,7 +35,7 @@ from sources.mastodon.stream import MastodonStreamSource
 from sources.model.config import BEARER_ENV, Config
 from sources.model.records import SourceState, utc_now
 from sources.model.redact import redact, redact_optional
-from sources.model.secret_env import source_environ
+from sources.model.secret_env import read_secret, source_environ
 from sources.model.text import format_timestamp
 from sources.x.source import StreamGate, XSource, x_configured
 from sources.x.stream import XStreamSource
@@ -67,10 +67,11 @@ def build_sources(config: Config, *, environ: dict[str, str] | None = None) -> l
     """
     env = source_environ() if environ is None else environ
     sources: list[Source] = []
-    if x_configured(config) and (env.get(BEARER_ENV) or _declares_x(config.path)):
-        token = env.get(BEARER_ENV, "")
+    bearer = read_secret(env, BEARER_ENV)
+    if x_configured(config) and (bearer.value or bearer.problem or _declares_x(config.path)):
+        token = bearer.value
         gate = StreamGate() if config.x.stream and token and config.x.queries else None
-        sources.append(XSource(config, token=token, stream_gate=gate))
+        sources.append(XSource(config, token=env.get(BEARER_ENV, ""), stream_gate=gate))
         if gate is not None:
             sources.append(XStreamSource(config, token, gate))
     sources.extend(FeedSource(feed) for feed in config.feeds)
