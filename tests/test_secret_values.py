@@ -86,7 +86,7 @@ def test_a_token_that_cannot_be_sent_stops_search_only_and_says_which_variable(
 def test_a_bluesky_password_that_cannot_be_sent_stops_search_and_the_feeds_go_on(
     server: FeedServer, db_path: Path
 ) -> None:
-    """BLUESKY_APP_PASSWORD in typographic quotes: search names the variable, author feeds arrive."""
+    """BLUESKY_APP_PASSWORD in typographic quotes: search names it; author feeds arrive."""
     bsky_answer(
         server,
         "app.bsky.feed.getAuthorFeed",
@@ -130,7 +130,7 @@ def test_an_x_token_in_typographic_quotes_stops_x_with_its_name_and_feeds_go_on(
 def test_an_x_token_from_the_environment_with_a_cr_searches(
     db_path: Path, tmp_path: Path, cli, monkeypatch
 ) -> None:
-    """`collect` with X_BEARER_TOKEN ending in CR sends the token without it, and prints it nowhere."""
+    """`collect` with X_BEARER_TOKEN ending in CR sends the token without it, prints it nowhere."""
     token = "AAAA-test-bearer-token-do-not-leak"
     monkeypatch.setenv("X_BEARER_TOKEN", token + "\r")
     cfg = tmp_path / "x.toml"
