@@ -545,6 +545,8 @@ def _span(seconds: int) -> str:
 
 _AT_LEAST_ONE = {
     "x": ("poll_seconds", "max_pages"),
+    "bluesky": ("max_pages",),
+    "mastodon": ("max_pages",),
     "alerts": ("min_count", "baseline_days"),
     "signals": (
         "co_reply_seconds",

@@ -28,6 +28,7 @@ import tweepy
 
 from sources.base import PollOutcome, PollPage
 from sources.model.config import BEARER_ENV, Config
+from sources.model.counted import counted
 from sources.model.feed_rules import X
 from sources.model.records import ParsedBatch, SourceState, sum_parts
 from sources.model.redact import redact
@@ -392,7 +393,7 @@ class XSource:
                 if token:
                     warnings.append(
                         f"{endpoint.state_name}: first poll read the newest "
-                        f"{self.config.x.max_pages} pages; older posts were not fetched"
+                        f"{counted(self.config.x.max_pages, 'page')}; older posts were not fetched"
                     )
                 state.cursor = newest or since
                 extra.pop("next_token", None)
