@@ -68,9 +68,20 @@ def _config_args(parser: argparse.ArgumentParser, default: object = argparse.SUP
     parser.add_argument(
         "--config",
         metavar="PATH",
+        type=config_path_arg,
         default=default,
         help="config file (default: $ECHOWATCH_CONFIG, then the user config dir)",
     )
+
+
+def config_path_arg(text: str) -> str:
+    """argparse type for `--config`: an empty path (`--config "$CFG"` with CFG unset in a
+    script) is refused; taken as "not given" it would run the user's own config."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(
+            "empty path: name a config file, or leave --config out to use the default one"
+        )
+    return text
 
 
 def load_config_from(args: argparse.Namespace, *, without_view: str | None = None) -> Config:
@@ -1090,7 +1101,10 @@ def _add_serve(sub: Subparsers) -> Runner:
         ("--db", "store file (default: the user data dir; the demo's own with --demo)"),
         ("--config", "config file (default: $ECHOWATCH_CONFIG, else the user config dir)"),
     ):
-        parser.add_argument(flag, metavar="PATH", default=argparse.SUPPRESS, help=help_text)
+        kind = config_path_arg if flag == "--config" else None
+        parser.add_argument(
+            flag, metavar="PATH", type=kind, default=argparse.SUPPRESS, help=help_text
+        )
     for flag, help_text in (
         ("--demo", "serve the bundled demo replay (in its own store)"),
         ("--offline", "serve the store as it is, polling nothing"),
@@ -1194,7 +1208,13 @@ def _add_feeds(sub: Subparsers) -> Runner:
     for action in actions.choices.values():
         # Also after the action (`feeds list --db X`); SUPPRESS keeps a value given before it.
         action.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help="as above")
-        action.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS, help="as above")
+        action.add_argument(
+            "--config",
+            metavar="PATH",
+            type=config_path_arg,
+            default=argparse.SUPPRESS,
+            help="as above",
+        )
     del listing
     return _run_feeds
 

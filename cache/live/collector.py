@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-import tomllib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -33,6 +32,7 @@ from sources.feeds.source import FeedSource
 from sources.mastodon.source import MastodonSource, mastodon_configured
 from sources.mastodon.stream import MastodonStreamSource
 from sources.model.config import BEARER_ENV, Config
+from sources.model.config_file import ConfigFileError, read_toml
 from sources.model.records import SourceState, utc_now
 from sources.model.redact import redact, redact_optional
 from sources.model.secret_env import read_secret, source_environ
@@ -92,9 +92,8 @@ def _declares_x(path: Path | None) -> bool:
     if path is None:
         return False
     try:
-        with path.open("rb") as handle:
-            return "x" in tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError):
+        return "x" in read_toml(path)
+    except ConfigFileError:
         return False
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 import os
 import re
-import tomllib
 import types
 import typing
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass, replace
@@ -18,6 +17,7 @@ from datetime import time
 from pathlib import Path
 from typing import Any
 
+from sources.model.config_file import ConfigFileError, read_toml
 from sources.model.feed_rules import reserved_name_problem, same_url_warnings, url_problem
 from sources.model.shown_text import plain_name
 
@@ -280,19 +280,9 @@ def load_config(path: Path | None, *, without_view: str | None = None) -> Config
     if path is None:
         return Config()
     try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except FileNotFoundError as exc:
-        raise ConfigError(f"{path}: config file not found") from exc
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read config file: {exc.strerror or exc}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
-    except UnicodeDecodeError as exc:  # TOML is UTF-8 by definition
-        raise ConfigError(
-            f"{path}: not UTF-8 text (byte {exc.start} is 0x{exc.object[exc.start]:02x}); "
-            "save the config file as UTF-8"
-        ) from exc
+        data = read_toml(path)
+    except ConfigFileError as exc:
+        raise ConfigError(str(exc)) from None
     data = _short_views(_without_view(data, without_view), str(path))
     values = _with_company_defaults(_build(Config, dict(data), str(path), ""), data)
     config = Config(**values, path=path)
