@@ -611,10 +611,9 @@ def _run_collect(args: argparse.Namespace) -> int:
     import threading
 
     from cache.alerts.watch import AlertWatcher
-    from cache.live.collector import Collector
+    from cache.live.collector import Collector, nothing_to_poll
     from cache.live.poll_report import PollReport, describe_report, describe_warning
     from filters.classify import Classifier
-    from sources.model.config import BEARER_ENV
 
     path = find_config_path(args.config)
     if path is None:
@@ -630,9 +629,7 @@ def _run_collect(args: argparse.Namespace) -> int:
     collector = Collector(config, db_path_from(args))
     if not collector.sources:
         say(
-            f"echowatch collect: nothing to poll in {path}: no [[feeds]], no [x] section "
-            f"(X also needs the {BEARER_ENV} environment variable), and no [bluesky] or "
-            "[mastodon] handles, hashtags, accounts or queries",
+            f"echowatch collect: nothing to poll in {path}: {nothing_to_poll(config)}",
             file=sys.stderr,
         )
         return EXIT_USAGE

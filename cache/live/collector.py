@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -86,6 +86,28 @@ def build_sources(config: Config, *, environ: dict[str, str] | None = None) -> l
         if config.mastodon.stream and config.mastodon.hashtags:
             sources.append(MastodonStreamSource(config, rest=mastodon))
     return sources
+
+
+def nothing_to_poll(config: Config, *, environ: Mapping[str, str] | None = None) -> str:
+    """Why `build_sources` built nothing, one clause per kind of source."""
+    env = source_environ() if environ is None else environ
+    return (
+        f"no [[feeds]], {_why_no_x(config, env)}, and no [bluesky] or [mastodon] handles, "
+        "hashtags, accounts or queries"
+    )
+
+
+def _why_no_x(config: Config, env: Mapping[str, str]) -> str:
+    if not _declares_x(config.path) and not read_secret(env, BEARER_ENV).value:
+        return f"no [x] section (X also needs the {BEARER_ENV} environment variable)"
+    # X was asked for and not built: it has no endpoint, so every query is blank.
+    if config.x.queries:
+        what = "x.queries holds only blank queries (blank ones are left out)"
+    elif not config.company.name.strip():
+        what = "no X query: [company] name is blank (the default query is the company's name)"
+    else:
+        what = "x.queries is empty"
+    return f"{what} and no X timeline to read"
 
 
 def _declares_x(path: Path | None) -> bool:

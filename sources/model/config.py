@@ -503,6 +503,12 @@ def _check_social(config: Config, file: str) -> None:
     masto = config.mastodon
     if (masto.hashtags or masto.accounts or masto.queries) and not masto.instance:
         raise ConfigError(f"{file}: key 'mastodon.instance' is needed to read from Mastodon")
+    for index, tag in enumerate(masto.hashtags):
+        if len(tag.split()) > 1:  # the timeline of "ver di" is asked for, and always empty
+            raise ConfigError(
+                f"{file}: key 'mastodon.hashtags[{index}]': {tag!r} is not a hashtag "
+                "(hashtags have no spaces: write it as one word, or as two hashtags)"
+            )
     for section, poll in (
         ("bluesky", config.bluesky.poll_seconds),
         ("mastodon", masto.poll_seconds),
