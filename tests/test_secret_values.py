@@ -164,3 +164,29 @@ def test_a_server_echoing_the_token_sent_without_its_cr_is_redacted() -> None:
         patch.setenv("MASTODON_ACCESS_TOKEN", TOKEN + "\r")
         with withheld_secrets():
             assert TOKEN not in redact(f"401: token {TOKEN}; is invalid")
+
+
+@pytest.mark.parametrize(
+    ("text", "variable"),
+    [
+        ('[x]\nbearer_token = "AAAA-in-the-file"\n', "X_BEARER_TOKEN"),
+        ('X_BEARER_TOKEN = "AAAA-in-the-file"\n', "X_BEARER_TOKEN"),
+        ('[bluesky]\napp_password = "AAAA-in-the-file"\n', "BLUESKY_APP_PASSWORD"),
+        ('[bluesky]\npassword = "AAAA-in-the-file"\n', "BLUESKY_APP_PASSWORD"),
+        ('[mastodon]\naccess_token = "AAAA-in-the-file"\n', "MASTODON_ACCESS_TOKEN"),
+    ],
+)
+def test_a_secret_put_in_the_config_is_refused_naming_its_variable(
+    tmp_path: Path, text: str, variable: str
+) -> None:
+    """A token written into the config is refused saying which environment variable it
+    belongs in, and the value is not echoed."""
+    from sources.model.config import ConfigError, load_config
+
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    message = str(caught.value)
+    assert f"set the {variable} environment variable instead" in message
+    assert "AAAA-in-the-file" not in message

@@ -350,6 +350,11 @@ def _build(cls: type, data: dict[str, Any], file: str, prefix: str) -> dict[str,
     known = {f.name: f for f in fields(cls) if f.name not in ("path", "warnings")}
     for key in data:
         if key not in known:
+            if variable := _secret_variable(prefix, str(key)):
+                raise ConfigError(
+                    f"{file}: key {_key(prefix + str(key))}: secrets are never read from the "
+                    f"config file; set the {variable} environment variable instead"
+                )
             expected = ", ".join(sorted(known))
             raise ConfigError(
                 f"{file}: unknown key {_key(prefix + str(key))} (expected one of: {expected})"
@@ -363,6 +368,23 @@ def _build(cls: type, data: dict[str, Any], file: str, prefix: str) -> dict[str,
             continue
         values[name] = _convert(hints[name], data[name], file, key)
     return values
+
+
+def _secret_variable(prefix: str, key: str) -> str | None:
+    """The environment variable a secret written into the config belongs in, or None."""
+    name = key.lower()
+    by_key = {env.lower(): env for env in (*SECRET_ENVS, BLUESKY_HANDLE_ENV)}
+    by_key |= {
+        "bearer_token": BEARER_ENV,
+        "app_password": BLUESKY_PASSWORD_ENV,
+        "access_token": MASTODON_TOKEN_ENV,
+    }
+    by_section = {
+        ("x.", "token"): BEARER_ENV,
+        ("bluesky.", "password"): BLUESKY_PASSWORD_ENV,
+        ("mastodon.", "token"): MASTODON_TOKEN_ENV,
+    }
+    return by_key.get(name) or by_section.get((prefix, name))
 
 
 def _convert(kind: Any, value: Any, file: str, key: str) -> Any:
