@@ -100,6 +100,6 @@ def test_the_views_table_aligns_names_in_wide_characters(
     )
     run = cli("views", "--db", demo_db, "--config", config)
     assert run.code == 0, run.err
-    header, wide, narrow = run.out.splitlines()
+    _, wide, narrow = run.out.splitlines()
     assert cells(wide[: wide.index("罢工 (strikes)")]) == narrow.index("pay", 3)
     assert cells(wide[: wide.rindex(" no ")]) == narrow.rindex(" no ")
