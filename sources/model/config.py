@@ -352,8 +352,8 @@ def _build(cls: type, data: dict[str, Any], file: str, prefix: str) -> dict[str,
         if key not in known:
             if variable := _secret_variable(prefix, str(key)):
                 raise ConfigError(
-                    f"{file}: unknown key {_key(prefix + str(key))}: secrets are never read from the "
-                    f"config file; set the {variable} environment variable instead"
+                    f"{file}: unknown key {_key(prefix + str(key))}: secrets are never read "
+                    f"from the config file; set the {variable} environment variable instead"
                 )
             expected = ", ".join(sorted(known))
             raise ConfigError(
