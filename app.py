@@ -638,8 +638,16 @@ def _run_collect(args: argparse.Namespace) -> int:
     collector.add_listener(AlertWatcher(config, db_path=db_path_from(args)).on_batch)
     stop = threading.Event()
 
+    from filters.views import check_views
+    from sources.model.config_watch import ConfigWatch
+
+    # The sources are built once: an edit while collecting is said, not applied.
+    config_watch = ConfigWatch(path, check=check_views)
+
     def log_report(report: PollReport) -> None:
         log.log(logging.ERROR if report.error else logging.INFO, "%s", describe_report(report))
+        if change := config_watch.change():
+            log.warning("%s", change.describe("collect"))
         for warning in report.warnings:
             log.warning("%s", describe_warning(report, warning))
         for skipped in report.verbose:
