@@ -74,15 +74,16 @@ def test_a_running_collect_says_once_that_the_config_changed(tmp_path: Path) -> 
             stderr=subprocess.PIPE,
             text=True,
         )
+        stderr = process.stderr
+        assert stderr is not None
         try:
-            assert process.stderr is not None
 
             def lines_until(text: str) -> list[str]:
                 seen: list[str] = []
                 # Blocking reads, no sleeping: each poll of `a` (every second) writes a
                 # line, so a message missing for 20 polls never comes.
                 while len(seen) < 20:
-                    line = process.stderr.readline()
+                    line = stderr.readline()
                     assert line, "collect exited: " + "".join(seen)
                     seen.append(line)
                     if text in line:
