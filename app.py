@@ -74,9 +74,20 @@ def _config_args(parser: argparse.ArgumentParser, default: object = argparse.SUP
     parser.add_argument(
         "--config",
         metavar="PATH",
+        type=config_path_arg,
         default=default,
         help="config file (default: $ECHOWATCH_CONFIG, then the user config dir)",
     )
+
+
+def config_path_arg(text: str) -> str:
+    """argparse type for `--config`: an empty path (`--config "$CFG"` with CFG unset in a
+    script) is refused; taken as "not given" it would run the user's own config."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(
+            "empty path: name a config file, or leave --config out to use the default one"
+        )
+    return text
 
 
 def load_config_from(args: argparse.Namespace, *, without_view: str | None = None) -> Config:
@@ -637,11 +648,9 @@ def _run_collect(args: argparse.Namespace) -> int:
     import threading
 
     from cache.alerts.watch import AlertWatcher
-    from cache.live.collector import Collector
+    from cache.live.collector import Collector, nothing_to_poll
     from cache.live.poll_report import PollReport, describe_report, describe_warning
     from filters.classify import Classifier
-    from sources.model.config import BEARER_ENV
-    from sources.model.secret_env import source_environ
 
     if refused_read_only(args, "collect", "nothing polled"):
         return EXIT_USAGE
@@ -658,16 +667,8 @@ def _run_collect(args: argparse.Namespace) -> int:
         reclassify_if_config_changed(store, Classifier(config))
     collector = Collector(config, db_path_from(args))
     if not collector.sources:
-        # X needs no [x] section: its queries follow [company] name. Without a token it is
-        # left out, unless an [x] section asks for it (then it reports the missing token).
-        x_needs = (
-            "nothing for X to search (no [company] name, no [x] queries)"
-            if source_environ().get(BEARER_ENV)
-            else f"X needs the {BEARER_ENV} environment variable"
-        )
         say(
-            f"echowatch collect: nothing to poll in {path}: no [[feeds]], {x_needs}, and no "
-            "[bluesky] or [mastodon] handles, hashtags, accounts or queries",
+            f"echowatch collect: nothing to poll in {path}: {nothing_to_poll(config)}",
             file=sys.stderr,
         )
         return EXIT_USAGE
@@ -676,8 +677,16 @@ def _run_collect(args: argparse.Namespace) -> int:
     collector.add_listener(AlertWatcher(config, db_path=db_path_from(args)).on_batch)
     stop = threading.Event()
 
+    from filters.views import check_views
+    from sources.model.config_watch import ConfigWatch
+
+    # The sources are built once: an edit while collecting is said, not applied.
+    config_watch = ConfigWatch(path, check=check_views)
+
     def log_report(report: PollReport) -> None:
         log.log(logging.ERROR if report.error else logging.INFO, "%s", describe_report(report))
+        if change := config_watch.change():
+            log.warning("%s", change.describe("collect"))
         for warning in report.warnings:
             log.warning("%s", describe_warning(report, warning))
         for skipped in report.verbose:
@@ -984,7 +993,7 @@ def _run_views(args: argparse.Namespace) -> int:
 def _delete_view(args: argparse.Namespace) -> int:
     """`views --delete NAME`: the view's entry leaves the config file, nothing else does."""
     from filters.views import UnknownView, find_view
-    from sources.demo import demo_config_path
+    from sources.demo import is_bundled
     from sources.model.config_write import ConfigReadOnly, remove_view
 
     name = args.delete
@@ -994,7 +1003,7 @@ def _delete_view(args: argparse.Namespace) -> int:
         say(f"{refused}: --read-only writes nothing", file=sys.stderr)
         return EXIT_USAGE
     path = config.path
-    if path is not None and path.resolve() == demo_config_path().resolve():
+    if is_bundled(path):
         say(f"{refused}: the demo's config is bundled with the program", file=sys.stderr)
         return EXIT_USAGE
     if unusable is None:
@@ -1154,7 +1163,10 @@ def _add_serve(sub: Subparsers) -> Runner:
         ("--db", "store file (default: the user data dir; the demo's own with --demo)"),
         ("--config", "config file (default: $ECHOWATCH_CONFIG, else the user config dir)"),
     ):
-        parser.add_argument(flag, metavar="PATH", default=argparse.SUPPRESS, help=help_text)
+        kind = config_path_arg if flag == "--config" else None
+        parser.add_argument(
+            flag, metavar="PATH", type=kind, default=argparse.SUPPRESS, help=help_text
+        )
     for flag, help_text in (
         ("--demo", "serve the bundled demo replay (in its own store)"),
         ("--offline", "serve the store as it is, polling nothing"),
@@ -1262,7 +1274,13 @@ def _add_feeds(sub: Subparsers) -> Runner:
     for action in actions.choices.values():
         # Also after the action (`feeds list --db X`); SUPPRESS keeps a value given before it.
         action.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help="as above")
-        action.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS, help="as above")
+        action.add_argument(
+            "--config",
+            metavar="PATH",
+            type=config_path_arg,
+            default=argparse.SUPPRESS,
+            help="as above",
+        )
     del listing
     return _run_feeds
 

@@ -13,6 +13,7 @@ colon, so `view:NAME` can never be confused with a topic id the query language a
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from filters.query import And, Node, Not, Or, QueryError, TimeBound, parse
@@ -35,9 +36,23 @@ def view_name_problem(name: str) -> str | None:
     or invisible character (a zero-width space would make two names look alike). A
     leading `-` is allowed: `--view -ohne` reads it as the name (`app.py`).
     """
-    if 0 < len(name) <= MOST_NAME_CHARACTERS and all(c.isalnum() or c in "_-" for c in name):
+    if _valid_name(name):
         return None
-    return f"a view name may hold only {NAME_RULE}"
+    rule = f"a view name may hold only {NAME_RULE}"
+    composed = unicodedata.normalize("NFC", name)
+    mark = next((c for c in name if unicodedata.combining(c)), None)
+    if mark is not None and _valid_name(composed):
+        # Text pasted from a PDF spells `ö` as `o` and a combining mark: the name looks
+        # right, so the refusal says what it holds and the name to type instead.
+        return (
+            f"{rule}; this one holds a letter and a combining mark (U+{ord(mark):04X}) "
+            f"that look like one letter: write it as {composed!r}"
+        )
+    return rule
+
+
+def _valid_name(name: str) -> bool:
+    return 0 < len(name) <= MOST_NAME_CHARACTERS and all(c.isalnum() or c in "_-" for c in name)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sources.base import PollOutcome, PollPage
+from sources.model.counted import counted
 from sources.model.records import ParsedBatch, SourceState, sum_parts
 from sources.model.redact import redact as redact_secrets
 from sources.model.text import format_timestamp
@@ -237,8 +238,8 @@ class PagedSource:
             else:
                 if page_cursor:
                     warnings.append(
-                        f"{endpoint.state_name}: first poll read the newest {self._max_pages} "
-                        "pages; older posts were not fetched"
+                        f"{endpoint.state_name}: first poll read the newest "
+                        f"{counted(self._max_pages, 'page')}; older posts were not fetched"
                     )
                 if newest and (since is None or self._newer(newest, since)):
                     state.cursor = newest

@@ -116,6 +116,18 @@ def test_author_feed_stores_real_posts_with_thread_links_and_bios(
     )
 
 
+def test_a_first_poll_of_one_page_says_one_page(server: FeedServer, db_path: Path) -> None:
+    """With max_pages = 1 the first poll's note says "the newest 1 page", not "1 pages"."""
+    answer(
+        server,
+        "app.bsky.feed.getAuthorFeed",
+        lambda q: body(real("atprotodart_getAuthorFeed.json")),
+    )
+    answer(server, "app.bsky.actor.getProfiles", lambda q: body({"profiles": []}))
+    report = poll(db_path, config(server, handles=["shinyakato.dev"], max_pages=1))
+    assert any("first poll read the newest 1 page;" in w for w in report.warnings)
+
+
 def test_a_restart_resumes_after_the_newest_stored_post(server: FeedServer, db_path: Path) -> None:
     """A second run reads one page, stops where the last run ended and stores nothing twice."""
     critic = bsky_author("critic.bsky.social")

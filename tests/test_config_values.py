@@ -34,6 +34,10 @@ IMPOSSIBLE = [
     ("[alerts]\nnotify_timeout_seconds = 0\n", "alerts.notify_timeout_seconds"),
     ("[x]\npoll_seconds = 0\n", "x.poll_seconds"),
     ("[x]\nmax_pages = 0\n", "x.max_pages"),
+    ("[bluesky]\nmax_pages = 0\n", "bluesky.max_pages"),
+    ("[bluesky]\npoll_seconds = 0\n", "bluesky.poll_seconds"),
+    ('[mastodon]\ninstance = "https://m.example"\nmax_pages = 0\n', "mastodon.max_pages"),
+    ('[mastodon]\ninstance = "https://m.example"\npoll_seconds = 0\n', "mastodon.poll_seconds"),
     ('[mastodon]\ninstance = "https://mastodon.social:99999"\n', "mastodon.instance"),
     ('[mastodon]\ninstance = "https://mastodon.social:0"\n', "mastodon.instance"),
 ]
@@ -54,10 +58,20 @@ def test_impossible_value_is_refused_naming_the_key(tmp_path: Path, text: str, k
     assert str(path) in str(caught.value) and f"'{key}'" in str(caught.value)
 
 
+@pytest.mark.parametrize("section", ["x", "bluesky", "mastodon"])
+def test_a_page_budget_of_0_is_refused_alike_for_every_source(tmp_path: Path, section: str) -> None:
+    """`max_pages = 0` stops the command with one message, whichever source it is under."""
+    instance = 'instance = "https://m.example"\n' if section == "mastodon" else ""
+    path = write(tmp_path, f"[{section}]\n{instance}max_pages = 0\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert str(caught.value) == f"{path}: key '{section}.max_pages' must be at least 1"
+
+
 def test_every_number_key_is_checked(tmp_path: Path) -> None:
     """Each numeric setting of every section rejects some value (the next new key too)."""
     checked = {key for _, key in IMPOSSIBLE}
-    for section in ("x", "alerts", "signals"):
+    for section in ("x", "alerts", "signals", "bluesky", "mastodon"):
         for spec in dataclasses.fields(getattr(Config(), section)):
             if spec.type in ("int", "float"):
                 assert f"{section}.{spec.name}" in checked, f"{section}.{spec.name} is unchecked"

@@ -11,7 +11,7 @@ import pytest
 from filters.views import saved_views
 from sources.demo import demo_config_path
 from tests.store_helpers import IMPORTED_AT, import_demo
-from tui.launch import plan_launch
+from tui.launch import plan_launch, views_file
 
 
 @pytest.fixture(scope="module")
@@ -59,3 +59,21 @@ def test_a_user_config_found_does_not_replace_the_demo_config(cli, demo_db: Path
     chosen = plan_launch(db=str(demo_db), config_path=str(mine), demo=False, offline=True, speed=1)
     assert chosen.config.path == mine
     assert "no saved views" in cli("views", "--db", demo_db, "--config", mine).out
+
+
+@pytest.mark.parametrize("how", ["offline", "read_only", "db_only", "config_named"])
+def test_views_saved_on_a_browsed_demo_store_never_go_into_the_bundled_config(
+    demo_db: Path, how: str
+) -> None:
+    """ctrl+s and d on a demo store opened with --db (or --config naming the demo's own
+    file) keep views for the session: the program's bundled demo.toml is never written."""
+    plan = plan_launch(
+        db=str(demo_db),
+        config_path=str(demo_config_path()) if how == "config_named" else None,
+        demo=False,
+        offline=how in ("offline", "config_named"),
+        read_only=how == "read_only",
+        speed=1,
+    )
+    assert plan.config.path == demo_config_path()
+    assert views_file(plan) is None

@@ -13,6 +13,7 @@ import pytest
 from filters.views import saved_views, view_name_problem
 from sources.model.config import ConfigError, load_config
 from sources.model.config_write import add_view
+from sources.model.shown_text import cells
 from tests.store_helpers import IMPORTED_AT, import_demo
 
 
@@ -76,3 +77,29 @@ def test_saving_a_view_with_umlauts_writes_valid_toml_that_reads_back(tmp_path: 
         ("Löhne_ausland", "Löhne -lang:de"),
         ("-ohne", "-topic:strikes"),
     ]
+
+
+def test_a_decomposed_name_is_refused_saying_how_to_write_the_letter() -> None:
+    """`Lo\u0308hne` (pasted from a PDF) looks like Löhne: the refusal says that an 'ö'
+    was typed as 'o' plus a combining mark, and names the name to write instead."""
+    problem = view_name_problem("Lo\u0308hne")
+    assert problem is not None
+    assert "combining mark (U+0308)" in problem and "'Löhne'" in problem
+
+
+def test_the_views_table_aligns_names_in_wide_characters(
+    cli: Any, demo_db: Path, tmp_path: Path
+) -> None:
+    """`views` pads a name in CJK characters by the columns it takes on a terminal, so
+    its label and counts stand under their headings."""
+    config = tmp_path / "views.toml"
+    config.write_text(
+        '[views]\n"罢工" = { query = "topic:strikes", label = "罢工 (strikes)" }\n'
+        'pay = "topic:pay"\n',
+        encoding="utf-8",
+    )
+    run = cli("views", "--db", demo_db, "--config", config)
+    assert run.code == 0, run.err
+    _, wide, narrow = run.out.splitlines()
+    assert cells(wide[: wide.index("罢工 (strikes)")]) == narrow.index("pay", 3)
+    assert cells(wide[: wide.rindex(" no ")]) == narrow.rindex(" no ")

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from filters.classify import Classifier
 from filters.views import check_views
-from sources.demo import demo_config_path
+from sources.demo import demo_config_path, is_bundled
 from sources.model.config import Config, find_config_path, load_config, user_config_file
 from tui.clean_text import clean
 from tui.first_paint import EarlyScreen
@@ -138,8 +138,10 @@ def _refuse_damaged_store(path: Path) -> None:
 
 def views_file(plan: LaunchPlan) -> Path | None:
     """Where the monitor saves views: the config in use, else the user's config file (to be
-    created); None for the demo, whose config is bundled with the program."""
-    if plan.mode == "demo":
+    created); None for the demo's config (the demo, or a demo store browsed with it), which
+    is bundled with the program: its views are kept for the session, as `views --delete`
+    refuses to change it."""
+    if plan.mode == "demo" or is_bundled(plan.config.path):
         return None
     return plan.config.path or user_config_file()
 

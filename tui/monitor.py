@@ -30,8 +30,9 @@ from textual.widgets import Header, Input, TextArea
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from filters.topics import topic_ids
-from filters.views import SavedView, saved_views
+from filters.views import SavedView, check_views, saved_views
 from sources.model.config import Config
+from sources.model.config_watch import ConfigWatch
 from sources.model.records import utc_now
 from tui import live
 from tui.account_view import AccountScreen
@@ -236,6 +237,8 @@ class MonitorApp(App[None]):
         """None: shown when the terminal is wide enough; True/False: the reader decided."""
         self.show_zone()
         self.saved_views = SavedViews(self, saved_views(options.config), options.views_file)
+        self.config_watch = ConfigWatch(options.config.path, check=check_views)
+        """The config is read once, at the start: an edit is announced (`say_config_change`)."""
         # A read-only monitor (`serve` without --writable, from the serve branch) keeps no
         # marks and says so when asked to.
         read_only = bool(getattr(options, "read_only", False))
@@ -526,6 +529,19 @@ class MonitorApp(App[None]):
         and, when this monitor polls nothing, the alerts another process announced."""
         # Of many new rows only a count is read: those reported already are not counted.
         self.read_outside_writes([*self.pending, *self.feed.known])
+        self.say_config_change()
+
+    def say_config_change(self) -> None:
+        """Once per edit of the config file in use: what it means (a stat each tick)."""
+        change = self.config_watch.change()
+        if change is not None:
+            self.notify(
+                f"{change.describe('the monitor')}. Saved views are read again when you "
+                "open them (v).",
+                severity="warning",
+                timeout=30,
+                markup=False,
+            )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="outside", description="store")
     def read_outside_writes(self, known: list[str]) -> None:

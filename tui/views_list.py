@@ -9,7 +9,7 @@ View names and labels come from the user's config; they are still shown literall
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
@@ -25,7 +25,14 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Static
 
 from filters.topics import topic_ids
-from filters.views import NAME_RULE, SavedView, check_views, query_problem, view_name_problem
+from filters.views import (
+    NAME_RULE,
+    SavedView,
+    check_views,
+    query_problem,
+    saved_views,
+    view_name_problem,
+)
 from sources.model.config import Config
 from tui import timefmt
 from tui.gateway import CountsEnd, Reader, ViewCount, counts_end, view_counts
@@ -89,9 +96,13 @@ class SavedViewsScreen(ListScreen):
         clock: Callable[[], datetime],
         next_window: Callable[[], ViewWindow] | None = None,
         delete: Callable[[SavedView], None] | None = None,
+        reread: Callable[[], list[SavedView]] | None = None,
     ) -> None:
         super().__init__(db_path)
         self.views = list(views)
+        self.reread = reread
+        """The views as the config file has them now (`SavedViews.reread`): the list is
+        read again when it opens and on `r`, so a view added or removed by hand shows."""
         self.config = config
         self.window = window
         self.clock = clock
@@ -101,6 +112,11 @@ class SavedViewsScreen(ListScreen):
         """Asks, then deletes the view (`SavedViews.ask_and_delete`)."""
         self.end: CountsEnd | None = None
         self.TITLE_TEXT = f"Saved views · counts in the last {window.name}"
+
+    def action_reload(self) -> None:
+        if self.reread is not None:
+            self.views = self.reread()
+        super().action_reload()
 
     def read(self, store: Reader) -> list[Any]:
         window = self.window
@@ -312,8 +328,32 @@ class SavedViews:
                 clock=self.app.clock,
                 next_window=self.next_window,
                 delete=self.ask_and_delete,
+                reread=self.reread,
             )
         )
+
+    def reread(self) -> list[SavedView]:
+        """The views of the config file in use as it is now (edited by hand while the
+        monitor runs), checked against the topics the monitor runs with, and those kept
+        for this session; when the file does not load, the list as it was, and why."""
+        from sources.model.config import ConfigError, load_config
+
+        running = self.app.options.config
+        path = running.path
+        if path is None or not path.is_file():
+            return self.views
+        try:
+            edited = load_config(path)
+            views = saved_views(replace(running, views=edited.views))
+        except ConfigError as exc:
+            self.app.notify(
+                f"Saved views not read again: {exc}", severity="warning", timeout=15, markup=False
+            )
+            return self.views
+        names = {view.name for view in views}
+        kept = [v for v in self.views if v.name in self.session_only and v.name not in names]
+        self.views = [*views, *kept]
+        return self.views
 
     def _panel(self) -> TopicPanel:
         return self.app.query_one(TopicPanel)  # the app queries its default screen
@@ -368,6 +408,7 @@ class SavedViews:
         if self.views_file is not None:
             try:
                 add_view(self.views_file, name, query, check=check_views)
+                self._own_write()
             except (ConfigError, OSError) as exc:
                 self.app.notify(
                     f"View not saved: {exc}", severity="error", timeout=15, markup=False
@@ -381,6 +422,12 @@ class SavedViews:
         self.views.append(view)
         self.use(view)
         self.app.notify(f"Saved view {name} {where}", markup=False)
+
+    def _own_write(self) -> None:
+        """The monitor's own write into its config is no edit to announce."""
+        watch = getattr(self.app, "config_watch", None)
+        if watch is not None:
+            watch.accept()
 
     def ask_and_delete(self, view: SavedView) -> None:
         """Ask, then delete `view`: from the config file, or from this session when it was
@@ -415,6 +462,7 @@ class SavedViews:
         if not in_session and self.views_file is not None:
             try:
                 remove_view(self.views_file, view.name)
+                self._own_write()
             except (ConfigError, OSError) as exc:
                 self.app.notify(
                     f"View not deleted: {exc}", severity="error", timeout=15, markup=False

@@ -14,8 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-import tomllib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -33,9 +32,10 @@ from sources.feeds.source import FeedSource
 from sources.mastodon.source import MastodonSource, mastodon_configured
 from sources.mastodon.stream import MastodonStreamSource
 from sources.model.config import BEARER_ENV, Config
+from sources.model.config_file import ConfigFileError, read_toml
 from sources.model.records import SourceState, utc_now
 from sources.model.redact import redact, redact_optional
-from sources.model.secret_env import source_environ
+from sources.model.secret_env import read_secret, source_environ
 from sources.model.text import format_timestamp
 from sources.x.source import StreamGate, XSource, x_configured
 from sources.x.stream import XStreamSource
@@ -67,10 +67,11 @@ def build_sources(config: Config, *, environ: dict[str, str] | None = None) -> l
     """
     env = source_environ() if environ is None else environ
     sources: list[Source] = []
-    if x_configured(config) and (env.get(BEARER_ENV) or _declares_x(config.path)):
-        token = env.get(BEARER_ENV, "")
+    bearer = read_secret(env, BEARER_ENV)
+    if x_configured(config) and (bearer.value or bearer.problem or _declares_x(config.path)):
+        token = bearer.value
         gate = StreamGate() if config.x.stream and token and config.x.queries else None
-        sources.append(XSource(config, token=token, stream_gate=gate))
+        sources.append(XSource(config, token=env.get(BEARER_ENV, ""), stream_gate=gate))
         if gate is not None:
             sources.append(XStreamSource(config, token, gate))
     sources.extend(FeedSource(feed) for feed in config.feeds)
@@ -87,13 +88,35 @@ def build_sources(config: Config, *, environ: dict[str, str] | None = None) -> l
     return sources
 
 
+def nothing_to_poll(config: Config, *, environ: Mapping[str, str] | None = None) -> str:
+    """Why `build_sources` built nothing, one clause per kind of source."""
+    env = source_environ() if environ is None else environ
+    return (
+        f"no [[feeds]], {_why_no_x(config, env)}, and no [bluesky] or [mastodon] handles, "
+        "hashtags, accounts or queries"
+    )
+
+
+def _why_no_x(config: Config, env: Mapping[str, str]) -> str:
+    if not _declares_x(config.path) and not read_secret(env, BEARER_ENV).value:
+        # X needs no [x] section (its query is the company's name), only its token.
+        return f"X needs the {BEARER_ENV} environment variable"
+    # X was asked for and not built: it has no endpoint, so every query is blank.
+    if config.x.queries:
+        what = "x.queries holds only blank queries (blank ones are left out)"
+    elif not config.company.name.strip():
+        what = "no X query: [company] name is blank (the default query is the company's name)"
+    else:
+        what = "x.queries is empty"
+    return f"{what} and no X timeline to read"
+
+
 def _declares_x(path: Path | None) -> bool:
     if path is None:
         return False
     try:
-        with path.open("rb") as handle:
-            return "x" in tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError):
+        return "x" in read_toml(path)
+    except ConfigFileError:
         return False
 
 

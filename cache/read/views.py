@@ -18,7 +18,7 @@ from filters.query import closed_quotes, present_end
 from filters.topics import topic_ids
 from filters.views import SavedView, saved_views
 from sources.model.config import Config
-from sources.model.shown_text import shown_text
+from sources.model.shown_text import cells, shown_text
 from sources.model.text import format_timestamp
 
 WINDOWS: tuple[tuple[str, timedelta], ...] = (
@@ -135,13 +135,19 @@ def format_view_counts(counts: list[ViewCount]) -> str:
         ]
         for c in counts
     ]
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
+    # Padded by terminal columns, not characters: a name in CJK takes two per character.
+    widths = [max(cells(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
     numeric = set(range(2, 2 + len(names)))
     lines = []
     for row in [header, *rows]:
-        cells = [
-            cell.rjust(width) if i in numeric else cell.ljust(width)
+        padded = [
+            _pad(cell, width, right=i in numeric)
             for i, (cell, width) in enumerate(zip(row, widths, strict=False))
         ]
-        lines.append("  ".join([*cells, row[-1]]))
+        lines.append("  ".join([*padded, row[-1]]))
     return "\n".join(lines)
+
+
+def _pad(cell: str, width: int, *, right: bool) -> str:
+    space = " " * (width - cells(cell))
+    return space + cell if right else cell + space

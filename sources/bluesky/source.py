@@ -34,7 +34,7 @@ from sources.bluesky.posts import (
 from sources.model.config import BLUESKY_HANDLE_ENV, BLUESKY_PASSWORD_ENV, Config
 from sources.model.feed_rules import BLUESKY
 from sources.model.records import Account
-from sources.model.secret_env import source_environ
+from sources.model.secret_env import read_secret, source_environ
 from sources.model.text import parse_timestamp
 from sources.net.deadline_http import deadline
 from sources.social import Endpoint, EndpointFailed, Page, PagedSource, RateLimited
@@ -54,7 +54,9 @@ def bluesky_endpoints(config: Config, environ: Mapping[str, str] | None = None) 
     env = source_environ() if environ is None else environ
     section = config.bluesky
     found = [Endpoint("bluesky", "feed", h.strip().lstrip("@")) for h in section.handles]
-    has_account = bool(env.get(BLUESKY_HANDLE_ENV) and env.get(BLUESKY_PASSWORD_ENV))
+    has_account = bool(
+        env.get(BLUESKY_HANDLE_ENV, "").strip() and env.get(BLUESKY_PASSWORD_ENV, "").strip()
+    )
     if has_account or not section.jetstream:
         found += [Endpoint("bluesky", "search", q.strip()) for q in section.queries]
     return [e for e in found if e.target]
@@ -77,7 +79,9 @@ class BlueskySource(PagedSource):
     ) -> None:
         env = source_environ() if environ is None else environ
         self.config = config
-        self._login = (env.get(BLUESKY_HANDLE_ENV, ""), env.get(BLUESKY_PASSWORD_ENV, ""))
+        password = read_secret(env, BLUESKY_PASSWORD_ENV)
+        self._login = (env.get(BLUESKY_HANDLE_ENV, "").strip(), password.value)
+        self._password_problem = password.problem
         self._timeout = timeout
         self._public_client: Client | None = None
         self._search: Client | None = None
@@ -177,6 +181,8 @@ class BlueskySource(PagedSource):
         if self._search is not None:
             return self._search
         handle, password = self._login
+        if self._password_problem:
+            raise EndpointFailed(self._password_problem, transient=False)
         if not handle or not password:
             raise EndpointFailed(NO_ACCOUNT, transient=False)
         login_service = self.config.bluesky.login_service

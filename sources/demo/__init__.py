@@ -14,3 +14,9 @@ DEMO_DIR = Path(__file__).resolve().parent
 def demo_config_path() -> Path:
     """The config that classifies the demo (company, ambassadors, look-alike targets)."""
     return DEMO_DIR / "demo.toml"
+
+
+def is_bundled(path: Path | None) -> bool:
+    """Whether `path` is one of the program's own files here (the demo's config): never
+    written, so that every demo run and `import --demo` reads them as shipped."""
+    return path is not None and path.resolve().is_relative_to(DEMO_DIR)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from sources.mastodon.statuses import host_of, id_newer, newest_id, parse_statuses
 from sources.model.config import MASTODON_TOKEN_ENV, Config
 from sources.model.feed_rules import MASTODON
-from sources.model.secret_env import source_environ
+from sources.model.secret_env import read_secret, source_environ
 from sources.net.api_session import AnswerTooSlow, ApiSession, NotJson, ResponseTooLarge
 from sources.social import Endpoint, EndpointFailed, Page, PagedSource, RateLimited
 
@@ -62,7 +62,10 @@ class MastodonSource(PagedSource):
         env = source_environ() if environ is None else environ
         self.config = config
         self.host = host_of(config.mastodon.instance)
-        self._token = env.get(MASTODON_TOKEN_ENV, "")
+        # A token that cannot be sent is left out of every request (the public timelines
+        # need none); search says what is wrong with it.
+        token = read_secret(env, MASTODON_TOKEN_ENV)
+        self._token, self._token_problem = token.value, token.problem
         self._timeout = timeout
         # Mastodon.py's timeout bounds each read; this session also bounds each whole
         # answer, so an instance that trickles a byte at a time cannot hold the poll.
@@ -110,7 +113,7 @@ class MastodonSource(PagedSource):
             )
         else:
             if not self._token:
-                raise EndpointFailed(NO_TOKEN, transient=False)
+                raise EndpointFailed(self._token_problem or NO_TOKEN, transient=False)
             answer = self._call(
                 lambda: client.search_v2(
                     endpoint.target,

@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 import os
 import re
-import tomllib
 import types
 import typing
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass, replace
@@ -18,6 +17,7 @@ from datetime import time
 from pathlib import Path
 from typing import Any
 
+from sources.model.config_file import ConfigFileError, read_toml
 from sources.model.feed_rules import reserved_name_problem, same_url_warnings, url_problem
 from sources.model.shown_text import plain_name
 
@@ -290,19 +290,9 @@ def load_config(path: Path | None, *, without_view: str | None = None) -> Config
     if path is None:
         return Config()
     try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except FileNotFoundError as exc:
-        raise ConfigError(f"{path}: config file not found") from exc
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read config file: {exc.strerror or exc}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
-    except UnicodeDecodeError as exc:  # TOML is UTF-8 by definition
-        raise ConfigError(
-            f"{path}: not UTF-8 text (byte {exc.start} is 0x{exc.object[exc.start]:02x}); "
-            "save the config file as UTF-8"
-        ) from exc
+        data = read_toml(path)
+    except ConfigFileError as exc:
+        raise ConfigError(str(exc)) from None
     data = _short_views(_without_view(data, without_view), str(path))
     values = _with_company_defaults(_build(Config, dict(data), str(path), ""), data)
     config = Config(**values, path=path)
@@ -371,6 +361,11 @@ def _build(cls: type, data: dict[str, Any], file: str, prefix: str) -> dict[str,
     known = {f.name: f for f in fields(cls) if f.name not in ("path", "warnings")}
     for key in data:
         if key not in known:
+            if variable := _secret_variable(prefix, str(key)):
+                raise ConfigError(
+                    f"{file}: unknown key {_key(prefix + str(key))}: secrets are never read "
+                    f"from the config file; set the {variable} environment variable instead"
+                )
             expected = ", ".join(sorted(known))
             raise ConfigError(
                 f"{file}: unknown key {_key(prefix + str(key))} (expected one of: {expected})"
@@ -384,6 +379,23 @@ def _build(cls: type, data: dict[str, Any], file: str, prefix: str) -> dict[str,
             continue
         values[name] = _convert(hints[name], data[name], file, key)
     return values
+
+
+def _secret_variable(prefix: str, key: str) -> str | None:
+    """The environment variable a secret written into the config belongs in, or None."""
+    name = key.lower()
+    by_key = {env.lower(): env for env in (*SECRET_ENVS, BLUESKY_HANDLE_ENV)}
+    by_key |= {
+        "bearer_token": BEARER_ENV,
+        "app_password": BLUESKY_PASSWORD_ENV,
+        "access_token": MASTODON_TOKEN_ENV,
+    }
+    by_section = {
+        ("x.", "token"): BEARER_ENV,
+        ("bluesky.", "password"): BLUESKY_PASSWORD_ENV,
+        ("mastodon.", "token"): MASTODON_TOKEN_ENV,
+    }
+    return by_key.get(name) or by_section.get((prefix, name))
 
 
 def _convert(kind: Any, value: Any, file: str, key: str) -> Any:
@@ -553,6 +565,12 @@ def _check_social(config: Config, file: str) -> None:
     masto = config.mastodon
     if (masto.hashtags or masto.accounts or masto.queries) and not masto.instance:
         raise ConfigError(f"{file}: key 'mastodon.instance' is needed to read from Mastodon")
+    for index, tag in enumerate(masto.hashtags):
+        if len(tag.split()) > 1:  # the timeline of "ver di" is asked for, and always empty
+            raise ConfigError(
+                f"{file}: key 'mastodon.hashtags[{index}]': {tag!r} is not a hashtag "
+                "(hashtags have no spaces: write it as one word, or as two hashtags)"
+            )
     for section, poll in (
         ("bluesky", config.bluesky.poll_seconds),
         ("mastodon", masto.poll_seconds),
@@ -585,6 +603,8 @@ def _span(seconds: int) -> str:
 
 _AT_LEAST_ONE = {
     "x": ("poll_seconds", "max_pages"),
+    "bluesky": ("max_pages",),
+    "mastodon": ("max_pages",),
     "alerts": ("min_count", "baseline_days"),
     "signals": (
         "co_reply_seconds",

@@ -43,11 +43,13 @@ _QUERY_SECRET = re.compile(r"(?i)\b(access_token|token|api_key|apikey|password)=
 def environment_secrets(env: Mapping[str, str] | None = None) -> list[str]:
     """The secret values configured in the environment, longest first."""
     env = source_environ() if env is None else env
+    # The value as sent is the value without its surrounding whitespace (`read_secret`).
     values = {
-        value
+        form
         for name, value in env.items()
         if value.strip()
         and (name in SECRET_ENV_NAMES or name.upper().endswith(SECRET_ENV_SUFFIXES))
+        for form in (value, value.strip())
     }
     return sorted(values, key=len, reverse=True)
 

@@ -28,10 +28,11 @@ import tweepy
 
 from sources.base import PollOutcome, PollPage
 from sources.model.config import BEARER_ENV, Config
+from sources.model.counted import counted
 from sources.model.feed_rules import X
 from sources.model.records import ParsedBatch, SourceState, sum_parts
 from sources.model.redact import redact
-from sources.model.secret_env import source_environ
+from sources.model.secret_env import check_secret, source_environ
 from sources.model.text import format_timestamp
 from sources.net.api_session import ApiSession, NotJson, NumberTooLong, ResponseTooLarge
 from sources.net.backoff import Backoff, dump_extra, load_extra, paused
@@ -134,7 +135,9 @@ class XSource:
         self.config = config
         self.endpoints = endpoints_for(config)
         self._stream_gate = stream_gate
-        self._token = token if token is not None else source_environ().get(BEARER_ENV, "")
+        raw = token if token is not None else source_environ().get(BEARER_ENV, "")
+        checked = check_secret(BEARER_ENV, raw)
+        self._token, self._token_problem = checked.value, checked.problem
         self._rng = rng or random.Random()
         self._sleep = sleep
         self._retries = retries
@@ -160,8 +163,9 @@ class XSource:
         main.kind = self.kind
         main.last_poll_at = format_timestamp(now)
         if self._client is None:
-            self._outcome = PollOutcome(ok=False, error=NO_TOKEN, stopped=True)
-            yield PollPage(states=[self._main_state(main, now, [NO_TOKEN], None)])
+            why = self._token_problem or NO_TOKEN
+            self._outcome = PollOutcome(ok=False, error=why, stopped=True)
+            yield PollPage(states=[self._main_state(main, now, [why], None)])
             return
         current = {
             e.state_name: self._endpoint_state(states.get(e.state_name), e) for e in self.endpoints
@@ -389,7 +393,7 @@ class XSource:
                 if token:
                     warnings.append(
                         f"{endpoint.state_name}: first poll read the newest "
-                        f"{self.config.x.max_pages} pages; older posts were not fetched"
+                        f"{counted(self.config.x.max_pages, 'page')}; older posts were not fetched"
                     )
                 state.cursor = newest or since
                 extra.pop("next_token", None)
