@@ -25,7 +25,9 @@ from cache.db.store import (
     demo_db_path,
     describe_sqlite_error,
     why_not_writable,
+    write_refusal,
 )
+from cache.db.upgrade import StoreUpgrade, upgrade_notices
 from cache.live.demo_policy import runs_demo
 from cache.read.first_page import newest_mentions
 from filters.classify import Classifier
@@ -129,7 +131,9 @@ def db_path_from(args: argparse.Namespace) -> Path:
 
 
 def open_store(args: argparse.Namespace, *, readonly: bool = False) -> Store:
-    return Store.open(db_path_from(args), readonly=readonly)
+    # A reader may upgrade a store an older version wrote; never under --read-only.
+    upgrade = not getattr(args, "read_only", False)
+    return Store.open(db_path_from(args), readonly=readonly, upgrade=upgrade)
 
 
 def refused_read_only(args: argparse.Namespace, command: str, nothing_done: str) -> bool:
@@ -829,6 +833,26 @@ def _add_alerts(sub: Subparsers) -> Runner:
 
 
 def _run_alerts(args: argparse.Namespace) -> int:
+    config = load_config_from(args)
+    path = db_path_from(args)
+    # Judging history writes what it finds: `--read-only` lists, as a store that cannot be
+    # written does, rather than refusing what is there to read.
+    read_only = why_not_writable(path)
+    unwritable = f"the store is read-only ({read_only})" if read_only else None
+    if args.read_only:
+        unwritable = "--read-only writes nothing"
+    try:
+        return _alerts_listed(args, config, unwritable)
+    except (StoreError, sqlite3.OperationalError) as exc:
+        # A full disk shows only when judging writes: reading what is stored needs no space.
+        refused = None if unwritable else write_refusal(exc)
+        if refused is None:
+            raise
+        return _alerts_listed(args, config, f"the store cannot be written ({refused})")
+
+
+def _alerts_listed(args: argparse.Namespace, config: Config, unwritable: str | None) -> int:
+    """`alerts` after judging the stored history, or (`unwritable`: why not) without."""
     from cache.alerts.rules import (
         evaluate,
         format_alerts,
@@ -839,28 +863,19 @@ def _run_alerts(args: argparse.Namespace) -> int:
     from cache.read.views import alert_views
     from filters.classify import Classifier
 
-    config = load_config_from(args)
     path = db_path_from(args)
-    # Judging history writes what it finds: `--read-only` lists, as a store that cannot be
-    # written does, rather than refusing what is there to read.
-    read_only = "--read-only" if args.read_only else why_not_writable(path)
     classifier = Classifier(config)
     rule, views = rule_from_config(config), alert_views(config)
-    with Store.open(path, create=False, readonly=bool(read_only)) as store:
+    with Store.open(path, create=False, readonly=bool(unwritable)) as store:
         evaluation = None
-        if read_only:
+        if unwritable:
             warn_if_rules_changed(store, config)
             # Judging history stores what it finds; a store that cannot take that still has
             # its alerts to list (as `status` and `export` still read it).
             stale = judged_by_another_rule(store, rule, views, classifier.fingerprint())
-            why = (
-                "--read-only writes nothing"
-                if args.read_only
-                else f"{path}: the store is read-only ({read_only})"
-            )
             say(
-                f"echowatch alerts: {why}, so stored history was not judged; listing the "
-                "alerts already stored"
+                f"echowatch alerts: {path}: {unwritable}, so stored "
+                "history was not judged; listing the alerts already stored"
                 + (
                     ", which an earlier alert rule judged ([alerts], [topics] or an alerting "
                     "view has changed since): they are judged again once the store can be "
@@ -1415,8 +1430,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     _WARNED.clear()  # once per command, also when commands run in one process (tests)
     # Before anything can start a child (a browser, a viewer, notify_command): only the
     # sources read the secrets, and no child inherits them.
-    with withheld_secrets():
+    with withheld_secrets(), upgrade_notices(_say_upgrade):
         return _run_command(args, parser, runners)
+
+
+def _say_upgrade(upgrade: StoreUpgrade) -> None:
+    """A store an older version wrote is being upgraded: say so before the wait."""
+    say(f"echowatch: {upgrade}", file=sys.stderr)
 
 
 def _run_command(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import re
 import shutil
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -300,6 +302,20 @@ def store_before(migration: str, path: Path, posts_from: Path) -> Path:
         db.execute(f"INSERT INTO mention_topics ({names}) SELECT {names} FROM new.mention_topics")
     db.execute("DETACH DATABASE new")
     db.close()
+    return path
+
+
+OLDER_SCHEMA = 16
+"""The schema of `older_store`: the migrations applied before m017 (`mention_days`)."""
+
+
+def older_store(path: Path, posts_from: Path) -> Path:
+    """The mentions of `posts_from` in a store at `path` as an older version (schema 16)
+    left it: in WAL mode and closed cleanly, as every store is."""
+    store_before("m017_mention_days", path, posts_from)
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute(f"PRAGMA user_version = {OLDER_SCHEMA}")
     return path
 
 

@@ -22,6 +22,7 @@ from sources.model.config import Config
 from sources.x.twitter_v2 import parse_response
 from tests.builders import rss
 from tests.feedserver import FeedServer
+from tests.test_truncated_store import rescue_hint
 from tui.monitor import MonitorApp
 
 DAMAGED_TABLES = ["mentions", "mention_topics", "accounts"]
@@ -131,7 +132,7 @@ def test_every_command_names_a_damaged_store_and_how_to_recover(
     monkeypatch: pytest.MonkeyPatch,
     cli,
 ) -> None:
-    """A damaged store gives one clear error (file, `.recover`), exit 1, and no traceback."""
+    """A damaged store gives one clear error (file, the rescue), exit 1, and no traceback."""
     table = request.node.callspec.params["damaged"]
     # Were the monitor to start after all, the test fails instead of waiting on a terminal.
     monkeypatch.setattr(MonitorApp, "run", lambda self: pytest.fail("the monitor started"))
@@ -142,7 +143,7 @@ def test_every_command_names_a_damaged_store_and_how_to_recover(
         return  # it read only intact pages: what it wrote is right
     assert run.code == 1, (run.out, run.err)
     assert f"{damaged}: the store is damaged" in run.err
-    assert f"sqlite3 {damaged} .recover" in run.err
+    assert rescue_hint(damaged) in run.err
     assert not (tmp_path / "out.csv").exists() and not (tmp_path / "out.md").exists()
     if command in WRITERS:
         assert _digest(damaged) == before  # nothing written on top of the damage

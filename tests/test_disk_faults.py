@@ -3,18 +3,13 @@
 A real full disk needs a small filesystem, which an unprivileged test cannot mount; SQLite's
 `PRAGMA max_page_count` makes the store "full" at its current size instead, which is the
 same SQLITE_FULL the store sees on a full disk. For output, `/dev/full` is a real ENOSPC.
-Read-only files: tests run as root on CI, and root ignores file permissions, so the child
-process drops CAP_DAC_OVERRIDE from its capability set first (as an ordinary user would be).
+Read-only files: the commands run as an ordinary user would (tests/unprivileged.py).
 """
 
 from __future__ import annotations
 
-import ctypes
 import hashlib
-import os
 import sqlite3
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -27,53 +22,9 @@ from cache.write.ingest import ingest
 from filters.classify import Classifier
 from sources.model.config import Config
 from sources.x.twitter_v2 import parse_response
+from tests.unprivileged import needs_permissions, run_app
 
 pytestmark = pytest.mark.slow  # full disks and read-only stores over a 500-mention store
-
-ROOT = Path(__file__).resolve().parents[1]
-_PR_CAPBSET_DROP = 24
-_CAP_DAC_OVERRIDE, _CAP_DAC_READ_SEARCH = 1, 2
-
-
-def _drop_file_override() -> None:
-    """In the child: lose root's power to ignore permissions (no-op for other users)."""
-    if os.geteuid() != 0:
-        return
-    libc = ctypes.CDLL(None, use_errno=True)
-    for cap in (_CAP_DAC_OVERRIDE, _CAP_DAC_READ_SEARCH):
-        if libc.prctl(_PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
-            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
-
-
-def _can_drop_privileges() -> bool:
-    probe = subprocess.run(
-        [sys.executable, "-c", "pass"], preexec_fn=_drop_file_override, check=False
-    )
-    return probe.returncode == 0
-
-
-needs_permissions = pytest.mark.skipif(
-    not _can_drop_privileges(), reason="cannot run a child without CAP_DAC_OVERRIDE here"
-)
-
-
-def _app(
-    tmp_path: Path, *args: str | Path, stdout: int | None = None
-) -> subprocess.CompletedProcess[str]:
-    """Run `app.py ARGS` as an ordinary user would (file permissions apply)."""
-    env = dict(os.environ, XDG_CONFIG_HOME=str(tmp_path / "cfg"), XDG_DATA_HOME=str(tmp_path))
-    env.pop("ECHOWATCH_CONFIG", None)
-    return subprocess.run(
-        [sys.executable, str(ROOT / "app.py"), *map(str, args)],
-        cwd=tmp_path,
-        env=env,
-        stdout=stdout if stdout is not None else subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        timeout=120,
-        preexec_fn=_drop_file_override,
-        check=False,
-    )
 
 
 def _digest(*paths: Path) -> str:
@@ -148,7 +99,7 @@ def test_import_into_a_read_only_store_fails_clearly_and_changes_nothing(
     write_jsonl(archive, 300, seed=44)
     stored.chmod(0o444)
     before = _digest(stored)
-    result = _app(tmp_path, "import", archive, "--db", stored)
+    result = run_app(tmp_path, "import", archive, "--db", stored)
     assert result.returncode == 1, result.stderr
     assert str(stored) in result.stderr and "read-only" in result.stderr
     assert "Traceback" not in result.stderr
@@ -161,10 +112,10 @@ def test_a_read_only_store_still_exports_and_reports_status(stored: Path, tmp_pa
     """Reading never needs write permission: export and status work on a read-only store."""
     stored.chmod(0o444)
     out = tmp_path / "out.csv"
-    exported = _app(tmp_path, "export", "--db", stored, "-o", out)
+    exported = run_app(tmp_path, "export", "--db", stored, "-o", out)
     assert exported.returncode == 0, exported.stderr
     assert len(out.read_text(encoding="utf-8-sig").splitlines()) == 501
-    status = _app(tmp_path, "status", "--db", stored)
+    status = run_app(tmp_path, "status", "--db", stored)
     assert status.returncode == 0, status.stderr
     assert "500" in status.stdout
 
@@ -212,7 +163,7 @@ def test_export_to_a_full_disk_fails_clearly(stored: Path, tmp_path: Path) -> No
     if not Path("/dev/full").exists():
         pytest.skip("no /dev/full on this system")
     with open("/dev/full", "w") as full:
-        result = _app(tmp_path, "export", "--db", stored, "-o", "-", stdout=full.fileno())
+        result = run_app(tmp_path, "export", "--db", stored, "-o", "-", stdout=full.fileno())
     assert result.returncode == 1
     assert "cannot write standard output" in result.stderr
     assert "Traceback" not in result.stderr and "Exception ignored" not in result.stderr
@@ -228,7 +179,7 @@ def test_export_to_an_impossible_path_fails_clearly(
         "missing-folder": tmp_path / "no" / "such" / "out.csv",
         "under-a-file": tmp_path / "plain.txt" / "out.csv",
     }[where]
-    result = _app(tmp_path, "export", "--db", stored, "-o", target)
+    result = run_app(tmp_path, "export", "--db", stored, "-o", target)
     assert result.returncode == 1
     assert f"cannot write {target}" in result.stderr
     assert "Traceback" not in result.stderr
@@ -245,7 +196,7 @@ def test_export_into_a_read_only_folder_fails_and_keeps_the_old_file(
     previous.write_text("the previous snapshot\n")
     folder.chmod(0o555)
     try:
-        result = _app(tmp_path, "export", "--db", stored, "-o", previous)
+        result = run_app(tmp_path, "export", "--db", stored, "-o", previous)
     finally:
         folder.chmod(0o755)
     assert result.returncode == 1

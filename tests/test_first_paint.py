@@ -22,6 +22,7 @@ import pytest
 
 from cache.read.first_page import newest_mentions
 from tests.monitor_scenario import HOSTILE_TEXTS, build_store
+from tests.store_helpers import OLDER_SCHEMA, older_store
 from tui import first_paint
 from tui.feed_columns import column_widths, text_width
 from tui.first_paint import cells, feed_place, fit, row_cells, screen_text
@@ -300,5 +301,26 @@ def test_a_launch_error_is_printed_on_the_readers_own_screen(store: Path, tmp_pa
         message = term.output.find(b"--speed must be 0")
         assert code == 2
         assert 0 <= left < message
+    finally:
+        term.close()
+
+
+@pytest.mark.slow
+def test_the_loading_line_says_an_older_store_is_being_upgraded_once(
+    store: Path, tmp_path: Path
+) -> None:
+    """An older store's first open upgrades it: the early screen's status line says so,
+    from which version and that it happens once, until the monitor takes over."""
+    older = older_store(tmp_path / "older.db", store)
+    term = Terminal("--db", str(older), "--offline", state=tmp_path)
+    try:
+        upgrading = term.read_until(b"UPGRADING")
+        started = term.read_until(TEXTUAL_STARTED)
+        assert upgrading < started
+        line = term.output[upgrading : term.output.index(b"\x1b", upgrading)].decode()
+        assert f"from schema {OLDER_SCHEMA} to" in line and "once" in line
+        term.read_until(b"Help", after=started)
+        os.write(term.fd, b"q")
+        assert term.exit_code() == 0
     finally:
         term.close()

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from bench.synth import write_jsonl
+from tests.store_helpers import OLDER_SCHEMA, older_store
 
 pytestmark = pytest.mark.slow  # a 500-mention store on a read-only filesystem
 
@@ -89,3 +90,19 @@ def test_status_and_export_read_a_store_on_a_read_only_filesystem(
     export = _in_read_only_mount(tmp_path, stored, "export", "--db", "MOUNT/store.db", "-o", out)
     assert export.returncode == 0, export.stderr
     assert len(out.read_text(encoding="utf-8-sig").splitlines()) == 501
+
+
+def test_an_older_store_on_a_read_only_filesystem_is_refused_naming_its_version(
+    stored: Path, tmp_path: Path
+) -> None:
+    """An older store on read-only media is never read in its old layout (wrong counts,
+    'no such table'): status and export say it needs its one upgrade and to copy it."""
+    older = older_store(tmp_path / "older.db", stored)
+    for command in (["status"], ["export", "--ids", "--query", "lang:de"]):
+        run = _in_read_only_mount(tmp_path, older, *command, "--db", "MOUNT/store.db")
+        assert run.returncode == 1, run.stderr
+        assert "store.db: this store was written by an older version of Echowatch" in run.stderr
+        assert f"(schema {OLDER_SCHEMA}; this version reads schema" in run.stderr
+        assert "it is on a read-only filesystem" in run.stderr
+        assert run.stdout == ""
+        assert "no such table" not in run.stderr

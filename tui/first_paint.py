@@ -179,8 +179,10 @@ def render(pieces: Sequence[tuple[int, int, str, str]]) -> str:
 class EarlyScreen:
     """The first screen on the terminal: hand it over to Textual, or restore the terminal."""
 
-    def __init__(self, fd: int) -> None:
+    def __init__(self, fd: int, size: os.terminal_size | None = None) -> None:
         self.fd = fd
+        self.size = size
+        """The terminal's size when drawn (None: unknown, no line is redrawn)."""
         self.saved = termios.tcgetattr(fd)
         self.done = False
         quiet = termios.tcgetattr(fd)
@@ -193,6 +195,15 @@ class EarlyScreen:
     def _write(self, text: str) -> None:
         with contextlib.suppress(OSError):
             os.write(self.fd, text.encode("utf-8"))
+
+    def show_status(self, text: str) -> bool:
+        """Put `text` on the status line in place of the loading one (a store being
+        upgraded says so); False when this screen is no longer up."""
+        if self.done or self.size is None:
+            return False
+        columns, lines = self.size.columns, self.size.lines
+        self._write(render([(lines - 2, 0, _BOLD, fit(" " + clean(text), columns))]))
+        return True
 
     def hand_over(self) -> None:
         """Textual starts now: give back echo and autowrap (Textual saves the terminal's
@@ -255,7 +266,7 @@ def paint(
     now = datetime.now(UTC)
     pieces = screen_text(rows, columns=size.columns, lines=size.lines, title=title, now=now, tz=tz)
     try:
-        screen = EarlyScreen(fd)
+        screen = EarlyScreen(fd, size)
     except termios.error:
         return None
     try:

@@ -29,6 +29,7 @@ from cache.alerts.announced import AnnouncedAlerts
 from cache.alerts.rules import Alert, describe, evaluate, list_alerts, rule_from_config
 from cache.alerts.watch import AlertWatcher
 from cache.db.store import Store, StoreError, default_db_path, demo_db_path, describe_sqlite_error
+from cache.db.upgrade import StoreUpgrade, upgrade_notices
 from cache.db.write_lock import is_busy
 from cache.export.request import ExportRequest
 from cache.export.run import export_to
@@ -326,10 +327,12 @@ def poll_sources(
 # --- starting the monitor (tui.launch) -----------------------------------------------------
 
 
-def store_damage(db_path: Path) -> str | None:
+def store_damage(db_path: Path, *, upgrade: bool = True) -> str | None:
     """Why the store is damaged (a sentence), or None; read-only. A clean check of the
-    unchanged file on record (cache/db/intact.py) stands in for reading it all again."""
-    with Store.open(db_path, readonly=True) as store:
+    unchanged file on record (cache/db/intact.py) stands in for reading it all again.
+    The first open that may upgrade a store an older version wrote (without `upgrade`,
+    such a store is refused: StoreError)."""
+    with Store.open(db_path, readonly=True, upgrade=upgrade) as store:
         return store.damage(trust_record=True)
 
 
@@ -531,6 +534,7 @@ __all__ = [
     "SourceState",
     "StoreError",
     "StoreStatus",
+    "StoreUpgrade",
     "TextBlockReplies",
     "TopicCount",
     "ViewCount",
@@ -548,4 +552,5 @@ __all__ = [
     "refuse_demo_store",
     "runs_demo",
     "topic_selection",
+    "upgrade_notices",
 ]

@@ -30,6 +30,7 @@ from tui.gateway import (
     DemoStoreRefused,
     Pollable,
     StoreError,
+    StoreUpgrade,
     config_path_for,
     default_db_path,
     demo_db_path,
@@ -39,6 +40,7 @@ from tui.gateway import (
     runs_demo,
     stale_rules,
     store_damage,
+    upgrade_notices,
 )
 
 
@@ -87,7 +89,7 @@ def plan_launch(
         path = Path(db) if db else (demo_db_path() if demo else default_db_path())
         if not path.exists():
             raise LaunchError(f"{path}: no store here to browse (import or collect first)")
-        _refuse_damaged_store(path)
+        _refuse_damaged_store(path, upgrade=not read_only)
         config = check_views(load_config(config_path_for(path, config_path)))
         config = _with_stale_rules(config, path)
         return LaunchPlan("offline", path, config, None, f"{path} · offline")
@@ -127,11 +129,12 @@ def _with_stale_rules(config: Config, path: Path) -> Config:
     return config if note is None else replace(config, warnings=(*config.warnings, note))
 
 
-def _refuse_damaged_store(path: Path) -> None:
+def _refuse_damaged_store(path: Path, *, upgrade: bool = True) -> None:
     """Browsing opens the store read-only, so the writers' check is done here: a damaged
     page would otherwise surface as errors in whichever panel happens to read it. A clean
-    check of the unchanged file on record stands in for reading it all again."""
-    damage = store_damage(path)
+    check of the unchanged file on record stands in for reading it all again. This is the
+    first open: it upgrades a store an older version wrote (refuses it, not `upgrade`)."""
+    damage = store_damage(path, upgrade=upgrade)
     if damage:
         raise LaunchError(damage)
 
@@ -172,14 +175,15 @@ def run_monitor(
             print(f"echowatch: {problem}", file=sys.stderr)
             return 2
         try:
-            plan = plan_launch(
-                db=db,
-                config_path=config_path,
-                demo=demo,
-                offline=offline,
-                speed=speed,
-                read_only=read_only,
-            )
+            with upgrade_notices(_upgrade_shown_on(early)):
+                plan = plan_launch(
+                    db=db,
+                    config_path=config_path,
+                    demo=demo,
+                    offline=offline,
+                    speed=speed,
+                    read_only=read_only,
+                )
         except (LaunchError, StoreError) as exc:
             _restore(early)
             print(f"echowatch: {clean(exc)}", file=sys.stderr)  # it may quote a config
@@ -207,10 +211,25 @@ def run_monitor(
         raise
     if early is not None:
         early.hand_over()
-    monitor.run()
+    with upgrade_notices(None):  # the screen is Textual's now: no line on stderr
+        monitor.run()
     # Textual ends `run()` normally after an unhandled error in the app (it prints the
     # traceback and sets the code): a script must see the crash, not a clean exit.
     return monitor.return_code or 0
+
+
+def _upgrade_shown_on(early: EarlyScreen | None) -> Callable[[StoreUpgrade], None]:
+    """Where the launch says that it upgrades a store: on the first screen's loading line
+    while it is up, else on stderr (the monitor has not taken the terminal yet)."""
+
+    def show(upgrade: StoreUpgrade) -> None:
+        if early is not None and early.show_status(
+            f"◌ UPGRADING  {upgrade.what()}; the monitor takes over when it is done"
+        ):
+            return
+        print(f"echowatch: {clean(str(upgrade))}", file=sys.stderr)
+
+    return show
 
 
 def _restore(early: EarlyScreen | None) -> None:

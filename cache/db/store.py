@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
-import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -21,8 +20,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cache.db import author_index
+from cache.db.access import read_only_uri, why_not_writable
+from cache.db.errors import StoreError, describe_sqlite_error, write_refusal
 from cache.db.intact import checked_damage, record_own_writes
+from cache.db.rescue import damaged_store_message, rescue_if_store
 from cache.db.schema import migrations
+from cache.db.upgrade import StoreUpgrade, announce, refusal
 from cache.db.write_lock import immediate, retry_while_busy
 from sources.model.records import SourceState, utc_now
 from sources.model.redact import redact_optional
@@ -41,10 +44,6 @@ NEW_STORE_PAGE_SIZE = 8_192
 payload (1-4 KB), so twice the page takes more rows, and each of the 16 indexes a new
 mention goes into is shallower: an import of 1,000,000 mentions into a new store ran 4-6 %
 faster, with 6-9 % less CPU in the storing process. Stores made before keep their size."""
-
-
-class StoreError(Exception):
-    """The store cannot be used; the message says which file and why."""
 
 
 def default_db_path() -> Path:
@@ -80,11 +79,15 @@ class Store:
         return Database(self.conn)
 
     @classmethod
-    def open(cls, path: Path | str, *, readonly: bool = False, create: bool = True) -> Store:
+    def open(
+        cls, path: Path | str, *, readonly: bool = False, create: bool = True, upgrade: bool = True
+    ) -> Store:
         """Open (and migrate) the store at `path`; raise `StoreError` with a clear reason.
 
         A file that is not SQLite, or (to write) another application's SQLite database,
-        is refused before anything is written to it.
+        is refused before anything is written to it. A store written by an older version
+        is upgraded first, also to be read; read-only without `upgrade` (`--read-only`),
+        or where it cannot be written, it is refused instead (cache/db/upgrade.py).
         """
         path = Path(path)
         new_file = not path.exists() or path.stat().st_size == 0
@@ -104,11 +107,11 @@ class Store:
             # only a writer that may create one makes it one, as the readers refuse it.
             raise StoreError(f"{path}: not an Echowatch store (no mentions table)")
         if readonly and path.exists():
-            _upgrade_before_reading(path)
+            _upgrade_before_reading(path, may_write=upgrade)
         try:
             if readonly:
                 conn = sqlite3.connect(
-                    _read_only_uri(path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000
+                    read_only_uri(path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000
                 )
             else:
                 conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
@@ -150,6 +153,8 @@ class Store:
         # that a `Database` is built only when one is used.
         self.conn.execute("PRAGMA recursive_triggers = ON")
         if migrations.pending_names(self.conn):
+            if migrations.applied_names(self.conn):  # not a new store: an older version's
+                announce(_upgrade_of(self.conn, self.path))
             migrations.apply(self.db)  # each under the write lock: applied once by one writer
             applied = len(migrations.applied_names(self.conn))
             self.conn.execute(f"PRAGMA user_version = {applied}")
@@ -263,7 +268,7 @@ class Store:
         KeyboardInterrupt goes on (the program is ending; the helper thread is a daemon).
         """
         checker = sqlite3.connect(
-            _read_only_uri(self.path), uri=True, check_same_thread=False, timeout=5
+            read_only_uri(self.path), uri=True, check_same_thread=False, timeout=5
         )
         found: list[str | None] = []
         failed: list[BaseException] = []
@@ -304,21 +309,57 @@ class Store:
         return bool(self.conn.execute("SELECT EXISTS (SELECT 1 FROM mentions)").fetchone()[0])
 
 
-def _upgrade_before_reading(path: Path) -> None:
+def _upgrade_before_reading(path: Path, *, may_write: bool) -> None:
     """Apply pending migrations to a store a reader is about to open.
 
-    Readers query columns that later migrations add (`time_flag`, m005): a store written by
-    an older version is upgraded once, by a short writing connection, before it is read.
+    Readers query tables and columns that later migrations add (`mention_days`, m017) and
+    rely on what they set aside: a store written by an older version is upgraded once, by
+    a short writing connection, before it is read, or refused when it cannot or may not be
+    written (cache/db/upgrade.py).
     """
-    probe = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     try:
-        pending = _has_mentions_table(probe) and bool(migrations.pending_names(probe))
+        probe = sqlite3.connect(read_only_uri(path), uri=True)
+        try:
+            upgrade = None
+            if _has_mentions_table(probe) and migrations.pending_names(probe):
+                upgrade = _upgrade_of(probe, path)
+        finally:
+            probe.close()
     except sqlite3.DatabaseError:
         return  # the readonly open below reports what is wrong with the file
-    finally:
-        probe.close()
-    if pending:
+    if upgrade is None:
+        return
+    why = "--read-only writes nothing" if not may_write else why_not_writable(path)
+    if why:
+        raise StoreError(refusal(upgrade, why=why, read_only_flag=not may_write))
+    try:
         Store.open(path).close()
+    except StoreError as exc:
+        refused = write_refusal(exc)
+        if refused is None:
+            raise
+        raise StoreError(refusal(upgrade, why=refused, read_only_flag=False)) from exc
+
+
+def _upgrade_of(conn: sqlite3.Connection, path: Path) -> StoreUpgrade:
+    """The upgrade a store with pending migrations gets: from the schema `status` shows
+    (its user_version; the count of applied migrations where an early store left none)."""
+    at = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    return StoreUpgrade(path, at or len(migrations.applied_names(conn)), len(migrations.names()))
+
+
+def stored_meta(path: Path, key: str) -> str | None:
+    """The meta value `key` of the store at `path` as it is stored, read without opening
+    it as a store (no upgrade, nothing written): every version keeps meta the same way."""
+    try:
+        conn = sqlite3.connect(read_only_uri(path), uri=True)
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return None
+    return None if row is None else str(row[0])
 
 
 def _has_mentions_table(conn: sqlite3.Connection) -> bool:
@@ -345,7 +386,7 @@ def _check_header(path: Path, *, writing: bool = False) -> None:
     # the WAL under it, corrupting the store (tests/test_concurrency.py caught this).
     # SQLite's own connections share one lock table per file and defer such closes.
     try:
-        probe = sqlite3.connect(_read_only_uri(path), uri=True)
+        probe = sqlite3.connect(read_only_uri(path), uri=True)
         try:
             probe.execute("PRAGMA schema_version").fetchone()
             if writing and not _holds_nothing_or_a_store(probe):
@@ -362,7 +403,7 @@ def _check_header(path: Path, *, writing: bool = False) -> None:
             raise StoreError(describe_sqlite_error(path, exc)) from exc
         raise StoreError(
             f"{path}: not an Echowatch store (the file is not a SQLite database); "
-            f"it was left untouched. {_RESCUE_IF_STORE.format(path=path)}"
+            f"it was left untouched. {rescue_if_store(path)}"
         ) from exc
 
 
@@ -427,81 +468,6 @@ def quick_check(conn: sqlite3.Connection) -> str | None:
     except sqlite3.DatabaseError as exc:  # so damaged that the check cannot finish
         return str(exc)
     return None if problems == ["ok"] else "; ".join(problems)
-
-
-_RESCUE_IF_STORE = (
-    "If it was an Echowatch store, its start is damaged; to rescue what is readable: "
-    "sqlite3 {path} .recover > dump.sql && sqlite3 recovered.db < dump.sql"
-)
-"""The hint for a file SQLite does not recognise: a store whose first page was overwritten
-looks just like a file that never was one."""
-
-
-def damaged_store_message(path: Path, detail: str, consequence: str = "") -> str:
-    """What to say about a damaged store file: which, why, and how to get the data back."""
-    then = f"; {consequence}" if consequence else ""
-    return (
-        f"{path}: the store is damaged ({detail[:300]}){then}. "
-        f"To rescue what is readable: sqlite3 {path} .recover > dump.sql && "
-        f"sqlite3 recovered.db < dump.sql, then use --db recovered.db "
-        "(keep the damaged file until the copy is checked)"
-    )
-
-
-def describe_sqlite_error(path: Path, exc: sqlite3.DatabaseError) -> str:
-    """A sentence for a SQLite failure that names the file and what to do."""
-    message = str(exc)
-    if _on_read_only_filesystem(path) and ("readonly" in message or "unable to open" in message):
-        # SQLite says "unable to open database file" when it cannot create the -wal/-shm
-        # files beside the store: the real reason is the mount, not the file.
-        return (
-            f"{path}: the store is on a read-only filesystem, so it cannot be written "
-            f"(remount it read-write or copy the store elsewhere): {message}"
-        )
-    if "readonly" in message or "read-only" in message:
-        return f"{path}: the store is read-only (check the file's permissions): {message}"
-    if "locked" in message or "busy" in message:
-        return f"{path}: the store is busy with another writer; try again: {message}"
-    if "malformed" in message:
-        return damaged_store_message(path, message)
-    if "not a database" in message:
-        return (
-            f"{path}: not a readable SQLite store: {message}. {_RESCUE_IF_STORE.format(path=path)}"
-        )
-    if "disk" in message and "full" in message:
-        return f"{path}: the disk is full; nothing more was written: {message}"
-    if "unable to open" in message:
-        return f"{path}: cannot open the store: {message}"
-    return f"{path}: store error: {message}"
-
-
-def _read_only_uri(path: Path) -> str:
-    """A URI opening `path` read-only. On a read-only filesystem SQLite cannot create the
-    WAL index file a WAL store needs even to be read, so the file is opened as immutable:
-    safe there, since nothing can change it while it is mounted read-only."""
-    uri = f"{path.resolve().as_uri()}?mode=ro"
-    return uri + "&immutable=1" if _on_read_only_filesystem(path) else uri
-
-
-def why_not_writable(path: Path) -> str | None:
-    """Why the existing store file `path` cannot be written here (a read-only filesystem,
-    a file without write permission or marked immutable); None when it can, or when there
-    is no file (opening it says what is wrong then)."""
-    if not path.is_file():
-        return None
-    if _on_read_only_filesystem(path):
-        return "it is on a read-only filesystem"
-    if not os.access(path, os.W_OK):  # EPERM for an immutable file, even for root
-        return "the file cannot be written"
-    return None
-
-
-def _on_read_only_filesystem(path: Path) -> bool:
-    folder = path.parent if str(path.parent) else Path(".")
-    try:
-        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
-    except OSError:
-        return False
 
 
 def now_text() -> str:

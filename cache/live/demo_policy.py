@@ -21,7 +21,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cache.db.store import Store, StoreError, default_db_path, demo_db_path
+from cache.db.store import Store, default_db_path, demo_db_path, stored_meta
 from cache.read.marks import every_mark
 from cache.write.marks import restore_marks
 from sources.demo import demo_config_path
@@ -54,11 +54,9 @@ def is_demo_store(path: Path) -> bool:
     """Whether `path` is a store the demo marked (False for no file or not a store)."""
     if not path.is_file():
         return False
-    try:
-        with Store.open(path, readonly=True) as store:
-            return store.get_meta(DEMO_META_KEY) == "1"
-    except StoreError:
-        return False  # not a store (or unreadable): the command itself says so
+    # Read as stored: asked before a command opens the store, also under --read-only,
+    # so it must not be what upgrades a store an older version wrote.
+    return stored_meta(path, DEMO_META_KEY) == "1"  # None: not a store, the command says so
 
 
 def config_path_for(db: Path, explicit: str | os.PathLike[str] | None) -> Path | None:

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from cache.db import fts
-from cache.db.store import Store, StoreError
+from cache.db.access import DISK_FULL
+from cache.db.store import Store, StoreError, describe_sqlite_error, write_refusal
 from cache.write.ingest import IngestResult
 from cache.write.pipeline import FLUSH_MENTIONS, BulkIngest
 from filters.classify import Classifier
@@ -115,7 +116,10 @@ def import_paths(
 
     size = batch or FLUSH_MENTIONS
     paths = list(paths)
-    with BulkIngest(store, classifier, flush=size, parallel=parallel, on_stored=stored) as bulk:
+    with (
+        _saying_what_was_stored(store, report),
+        BulkIngest(store, classifier, flush=size, parallel=parallel, on_stored=stored) as bulk,
+    ):
         report.totals = bulk.totals  # added up once, by the bulk ingest, as batches commit
         for number, path in enumerate(paths):
             # The worker reads the next file while the last chunks of this one are stored.
@@ -156,6 +160,34 @@ def import_paths(
     if merge_index:
         _merge_index(store, report, stop)
     return report
+
+
+@contextmanager
+def _saying_what_was_stored(store: Store, report: ImportReport) -> Iterator[None]:
+    """A store failure that stops the import (a full disk) says what this import stored
+    before it: each batch is a transaction of its own, so those committed before the one
+    that failed stay stored, and a second run of the same import adds only the rest."""
+    try:
+        yield
+    except StoreError as exc:
+        raise StoreError(_stored_before(str(exc), exc, report.totals)) from exc
+    except sqlite3.DatabaseError as exc:
+        if type(exc) not in (sqlite3.OperationalError, sqlite3.DatabaseError):
+            raise  # an integrity or programming error is a bug, not a store problem
+        described = describe_sqlite_error(store.path, exc)
+        raise StoreError(_stored_before(described, exc, report.totals)) from exc
+
+
+def _stored_before(described: str, exc: BaseException, totals: IngestResult) -> str:
+    stored = (
+        f"{described}; this import stored {totals.new} new and {totals.updated} updated "
+        "mentions before it, and they are kept"
+    )
+    refused = write_refusal(exc)
+    if refused is None:
+        return stored  # damage, say: its own message says what to do
+    then = "free space, then" if refused == DISK_FULL else "once it can be written,"
+    return f"{stored}: {then} run the same import again to add the rest (nothing is stored twice)"
 
 
 def _merge_index(store: Store, report: ImportReport, stop: threading.Event | None) -> None:
