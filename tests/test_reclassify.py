@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +13,7 @@ from cache.write.reclassify import FINGERPRINT_KEY, reclassify_if_changed
 from filters.classify import Classifier
 from sources.model.config import AccountsSection, Config, TopicSection
 from tests.builders import page, tweet, user
+from tests.store_helpers import store_before
 
 
 def write_page(tmp_path: Path) -> Path:
@@ -88,3 +91,23 @@ def test_posts_without_an_author_stay_public_when_the_rules_change(
     assert sorted(public.out.split()) == ["700", "701"]
     status = cli("status", "--db", db_path)
     assert "per role: public 2" in status.out
+
+
+def test_posts_left_without_a_role_by_an_earlier_version_are_public_again(
+    cli: Any, db_path: Path, tmp_path: Path
+) -> None:
+    """A store where an earlier version's re-classification blanked authorless posts' role
+    counts them as `public` again once opened by this version."""
+    fan = user("kestrel_fan", "Kestrel Fan", user_id="31")
+    bare = tweet(fan, "Kestrel parcels are late", tweet_id="701")
+    del bare["author_id"]
+    data = tmp_path / "bare.json"
+    data.write_text(json.dumps(page([bare], [])))
+    assert cli("import", "--db", db_path, data).code == 0
+    blanked = store_before(
+        "m032_authorless_posts_public_again", tmp_path / "old.db", posts_from=db_path
+    )
+    with closing(sqlite3.connect(blanked)) as conn, conn:
+        conn.execute("UPDATE mentions SET role = '' WHERE id = 'x:701'")
+    public = cli("export", "--db", blanked, "--ids", "--query", "role:public")
+    assert public.out.split() == ["701"]

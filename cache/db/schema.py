@@ -713,3 +713,11 @@ def m031_languages_without_region(db: Database) -> None:
         code = language_code(lang) or "und"
         if code != lang:
             db.execute("UPDATE mentions SET lang = ? WHERE lang = ?", [code, lang])
+
+
+@migrations()
+def m032_authorless_posts_public_again(db: Database) -> None:
+    # A classification run after a config change (cache.write.reclassify, before this
+    # version) set posts with no author back to no role: they are `public` again, as m028
+    # made them and as an import stores them.
+    db.execute("UPDATE mentions SET role = 'public' WHERE role = ''")
