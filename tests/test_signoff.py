@@ -19,6 +19,8 @@ from filters.signals.signoff import find_signoff, fold_name, signoff_matches, st
         ("Happy to help! Cheers, Anne-Marie 🙂 #FCAmbassador https://t.co/abc", "Anne-Marie"),
         ("Thanks for asking. ~Sam", "Sam"),
         ("LG Anne", "Anne"),
+        ("Wir zahlen fair. LG Anne @kai-lager.bsky.social", "Anne"),
+        ("Wir zahlen fair. LG Anne @kai@lager.social", "Anne"),
     ],
 )
 def test_finds_the_signed_first_name(text: str, name: str) -> None:

@@ -13,6 +13,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from filters.signals.mentions import MENTION
+
 _GREETINGS_DE = (
     "liebe grüße",
     "liebe grüsse",
@@ -78,8 +80,9 @@ _SIGNOFF = re.compile(
     rf"{_NAME}\s*[.!]?\s*$",
     re.IGNORECASE,
 )
-# Trailing decoration a sign-off may be followed by: links, tags, mentions, emoji.
-_DECORATION = re.compile(r"(?:https?://\S+|[#@][\w-]+|[\W_]+)")
+# Trailing decoration a sign-off may be followed by: links, tags, mentions (whole, in any
+# platform's handle form), emoji.
+_DECORATION = re.compile(rf"(?:https?://\S+|#[\w-]+|{MENTION.pattern}|[\W_]+)")
 _NOT_NAMES = frozenset(
     {
         # Words that follow a greeting or dash without being a name.
