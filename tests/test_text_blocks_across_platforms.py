@@ -13,10 +13,7 @@ from tests.builders import BASE_TIME
 from tests.social_builders import bsky_author, bsky_post
 
 BLOCK = "Bei uns wird der Lohn fair gezahlt, ehrlich!"
-CONFIG = (
-    "[accounts]\n"
-    'ambassadors = ["AmbBen", "AmbCleo", "anna-acme.bsky.social"]\n'
-)
+CONFIG = '[accounts]\nambassadors = ["AmbBen", "AmbCleo", "anna-acme.bsky.social"]\n'
 
 
 def test_a_bluesky_reply_opening_with_the_critics_handle_joins_the_x_text_block(

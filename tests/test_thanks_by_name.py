@@ -90,6 +90,5 @@ def test_real_signatures_with_another_name_are_still_flagged(
     with Store.open(db_path, readonly=True) as store:
         ben = _profiles(store, config)["AmbBen"]
     assert [(s.reply_id, s.name) for s in ben.signoffs if not s.matches_account] == [
-        (f"x:{i}", name)
-        for i, name in zip(reply_ids, ["Anna"] * 5 + ["Mike", "Mike"], strict=True)
+        (f"x:{i}", name) for i, name in zip(reply_ids, ["Anna"] * 5 + ["Mike", "Mike"], strict=True)
     ]

@@ -17,8 +17,8 @@ from datetime import datetime, time
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
-from filters.signals.near_duplicates import NearDuplicateIndex, word_set
 from filters.signals.mentions import leading_mentions
+from filters.signals.near_duplicates import NearDuplicateIndex, word_set
 from filters.signals.signoff import addresses, find_signoff, signoff_matches
 from sources.model.config import (
     parse_office_hours as parse_office_hours,  # one parser, checked at load
