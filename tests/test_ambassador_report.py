@@ -366,3 +366,17 @@ def test_reports_carry_the_median_and_fastest_reply_delay_of_the_stored_replies(
         median,
         fastest,
     )
+
+
+def test_demo_bluesky_ambassador_answers_with_her_x_text_block(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def,unused-ignore]
+    """As README's 'Start here' says, Jana's Bluesky answer to a striker is one of her text
+    blocks from X: the ambassadors report puts it in the block her X account uses."""
+    db = tmp_path / "demo.db"
+    assert cli("import", "--demo", "--db", db).code == 0
+    run = cli("export", "--report", "ambassadors", "--db", db, "--config", DEMO_DIR / "demo.toml")
+    assert run.code == 0, run.err
+    rows = {row["handle"]: row for row in csv.DictReader(io.StringIO(run.out))}
+    bluesky = rows[BLUESKY_AMBASSADOR]
+    assert bluesky["replies"] == "1" and bluesky["near_duplicate_share"] == "1.0"
+    [block] = bluesky["text_blocks"].split(";")
+    assert block in rows["KorvandoFCJana"]["text_blocks"].split(";")

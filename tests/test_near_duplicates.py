@@ -24,6 +24,28 @@ def test_word_set_drops_mentions_links_and_signoff() -> None:
     assert "kritiker" not in word_set(first)
 
 
+@pytest.mark.parametrize(
+    "mention",
+    [
+        "@critic_carl",  # X
+        "@kai-lager.bsky.social",  # Bluesky
+        "@kai.example.com",  # Bluesky, a custom domain
+        "@kai@lager.social",  # Mastodon
+        "@kai-lager.bsky.social @acme.bsky.social",  # answering two people
+    ],
+)
+def test_a_reply_opening_with_any_platforms_handle_compares_as_the_same_text(mention: str) -> None:
+    """The same reply on X, Bluesky and Mastodon has one word set: each handle goes whole."""
+    reply = "Bei uns wird der Lohn fair gezahlt, ehrlich!"
+    assert word_set(f"{mention} {reply}") == word_set(reply)
+    assert word_set(f"Danke {mention}, {reply}") == word_set(f"Danke, {reply}")
+
+
+def test_an_email_address_in_a_reply_is_not_a_mention() -> None:
+    """'info@acme.de' stays words to compare (only a handle after a space is a mention)."""
+    assert {"info", "acme", "de"} <= word_set("Schreib uns an info@acme.de, wir helfen gern")
+
+
 def test_two_replies_differing_only_in_a_city_are_one_text_block() -> None:
     """A template filled in with Leipzig and with Bremen is found as one text block."""
     leipzig, bremen = TEMPLATE.format(city="Leipzig"), TEMPLATE.format(city="Bremen")

@@ -149,6 +149,8 @@ class _Programme:
     parent_authors: Mapping[str, str]
     parent_times: Mapping[str, datetime]
     parent_topics: Mapping[str, tuple[str, ...]]
+    parent_names: Mapping[str, tuple[str, ...]]
+    """Parent id -> its author's handle and display name (whom a reply thanks by name)."""
     co_replies: tuple[signals.CoReply, ...]
     duplicates: NearDuplicates
     replies: frozenset[str]
@@ -188,7 +190,9 @@ def ambassador_profiles(
             for r in replies
             if r.id in programme.duplicates.matches
         ]
-        signed = signals.signoffs(replies, account.display_name, account.handle)
+        signed = signals.signoffs(
+            replies, account.display_name, account.handle, programme.parent_names
+        )
         people = signals.audience(account.followers, account.following, account.created_at, now)
         disclosed = signals.disclosure(
             f"{account.display_name}\n{account.bio}", posts, settings.disclosure_tags
@@ -290,7 +294,9 @@ def reply_badges(store: Store, config: Config, mention_ids: Iterable[str]) -> di
         match = programme.duplicates.matches.get(mention_id)
         if match is not None:
             found.append(f"text block #{match.block}")
-        for signed in signals.signoffs([post], account.display_name, account.handle):
+        for signed in signals.signoffs(
+            [post], account.display_name, account.handle, programme.parent_names
+        ):
             suffix = "" if signed.matches_account else " (not own name)"
             found.append(f"signed: {signed.name}{suffix}")
         if found:
@@ -438,6 +444,7 @@ def _load_programme(store: Store, config: Config) -> _Programme:
         parent_authors=parent_authors,
         parent_times=parent_times,
         parent_topics=parent_topics,
+        parent_names=_author_names(store, parent_authors),
         co_replies=tuple(signals.co_replies(replies, settings.co_reply_seconds)),
         duplicates=signals.near_duplicates(
             replies, settings.near_duplicate_jaccard, settings.near_duplicate_min_words
@@ -512,6 +519,19 @@ def _office_hours(config: Config) -> tuple[time, time]:
 
 def _where(config: Config) -> str:
     return str(config.path) if config.path else "built-in config"
+
+
+def _author_names(store: Store, authors: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
+    """Post id -> its author's handle and display name, for authors the store knows."""
+    names = {
+        row["key"]: (row["handle"] or "", row["display_name"] or "")
+        for row in rows_for_ids(
+            store,
+            "SELECT key, handle, display_name FROM accounts WHERE key IN ({marks})",
+            sorted(set(authors.values())),
+        )
+    }
+    return {post: names[key] for post, key in authors.items() if key in names}
 
 
 def _unstored_parent_authors(

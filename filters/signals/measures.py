@@ -17,8 +17,9 @@ from datetime import datetime, time
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
+from filters.signals.mentions import leading_mentions
 from filters.signals.near_duplicates import NearDuplicateIndex, word_set
-from filters.signals.signoff import find_signoff, signoff_matches
+from filters.signals.signoff import addresses, find_signoff, signoff_matches
 from sources.model.config import (
     parse_office_hours as parse_office_hours,  # one parser, checked at load
 )
@@ -265,12 +266,25 @@ class SignedReply:
     """Whether that name belongs to the account (display name or handle)."""
 
 
-def signoffs(posts: Iterable[Post], display_name: str, handle: str) -> list[SignedReply]:
-    """Every post of the account that ends with a sign-off, and whether the name fits."""
+def signoffs(
+    posts: Iterable[Post],
+    display_name: str,
+    handle: str,
+    parent_names: Mapping[str, Sequence[str]] | None = None,
+) -> list[SignedReply]:
+    """Every post of the account that ends with a sign-off, and whether the name fits.
+
+    A closing that thanks the person answered by name ("Thanks, Mike!") is no sign-off:
+    that person is whoever the post opens with (@mike_t) or, from `parent_names` (parent
+    id -> handle and display name), the author of the post it answers.
+    """
     found = []
     for post in posts:
         signed = find_signoff(post.text)
-        if signed is not None:
+        if signed is None:
+            continue
+        answered = (parent_names or {}).get(post.in_reply_to or "", ())
+        if not addresses(signed, [*leading_mentions(post.text), *answered]):
             found.append(
                 SignedReply(
                     post.id, signed.name, signoff_matches(signed.name, display_name, handle)

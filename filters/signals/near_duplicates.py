@@ -21,10 +21,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from filters.signals.mentions import strip_mentions
 from filters.signals.signoff import strip_signoff
 
 _URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
-_MENTION = re.compile(r"(?<!\w)@\w+")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _PRIME = (1 << 61) - 1
 _SMALL_INTS = tuple(range(1 << 16))
@@ -39,7 +39,9 @@ def word_set(text: str) -> frozenset[str]:
     copies of one template are spelled alike.
     """
     # Links and mentions go first, so a sign-off before a trailing link is found too.
-    body = _MENTION.sub(" ", _URL.sub(" ", text))
+    # A mention goes whole in every platform's form (`@kai-lager.bsky.social`,
+    # `@kai@lager.social`): the same reply on X and on Bluesky has the same words.
+    body = strip_mentions(_URL.sub(" ", text))
     body = strip_signoff(body)
     return frozenset(_WORD.findall(body.casefold()))
 

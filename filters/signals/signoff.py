@@ -11,7 +11,10 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+from filters.signals.mentions import MENTION
 
 _GREETINGS_DE = (
     "liebe grüße",
@@ -65,6 +68,12 @@ _GREETINGS_EN = (
     "yours",
     "warmly",
 )
+# Closings a reply also uses to thank or take leave of the person it answers ("Thanks,
+# Mike!"): after one of these, the addressee's name is not a signature. The greetings that
+# only address (Hallo, Hi, Hey, Liebe, Lieber, Dear) are not sign-offs at all.
+_ADDRESSING = frozenset(
+    {"danke", "thanks", "thank you", "many thanks", "thanks again", "thx", "take care", "cheers"}
+)
 _GREETING = "|".join(
     re.escape(g).replace(r"\ ", r"\s+")
     for g in sorted({*_GREETINGS_DE, *_GREETINGS_EN}, key=len, reverse=True)
@@ -78,8 +87,9 @@ _SIGNOFF = re.compile(
     rf"{_NAME}\s*[.!]?\s*$",
     re.IGNORECASE,
 )
-# Trailing decoration a sign-off may be followed by: links, tags, mentions, emoji.
-_DECORATION = re.compile(r"(?:https?://\S+|[#@][\w-]+|[\W_]+)")
+# Trailing decoration a sign-off may be followed by: links, tags, mentions (whole, in any
+# platform's handle form), emoji.
+_DECORATION = re.compile(rf"(?:https?://\S+|#[\w-]+|{MENTION.pattern}|[\W_]+)")
 _NOT_NAMES = frozenset(
     {
         # Words that follow a greeting or dash without being a name.
@@ -125,6 +135,8 @@ class SignOff:
     """The first name as written ("Jörg")."""
     start: int
     """Where the sign-off (greeting or dash) starts in the text; the rest is the body."""
+    greeting: str = ""
+    """The greeting before the name, lower case ("viele grüße", "thanks"); "" after a dash."""
 
 
 @functools.lru_cache(maxsize=65_536)
@@ -152,7 +164,8 @@ def find_signoff(text: str) -> SignOff | None:
         return None
     if match.group("dash") is not None and before and not before[-1].isspace():
         return None  # "Nord-Süd" is a compound, " - Andrea" a sign-off
-    return SignOff(name=name, start=match.start())
+    greeting = " ".join((match.group("greeting") or "").casefold().split())
+    return SignOff(name=name, start=match.start(), greeting=greeting)
 
 
 def strip_signoff(text: str) -> str:
@@ -234,6 +247,18 @@ def signoff_matches(name: str, display_name: str, handle: str = "") -> bool:
     """
     signed = fold_name(name)
     return any(_same_name(signed, part) for part in name_parts(display_name, handle))
+
+
+def addresses(found: SignOff, addressee: Iterable[str]) -> bool:
+    """Whether a closing thanks or greets the person answered instead of signing the reply.
+
+    "Thanks, Mike!" to @mike_t (Mike Turner) names the addressee; "Best, Mike", "LG Mike"
+    and "- Mike" are signatures whoever is answered, and "Thanks, Andrea" to Mike is one too.
+    `addressee` holds the handles and display names of the people answered.
+    """
+    if found.greeting not in _ADDRESSING:
+        return False
+    return any(signoff_matches(found.name, label) for label in addressee if label)
 
 
 def _same_name(signed: str, part: str) -> bool:

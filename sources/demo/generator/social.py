@@ -13,6 +13,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from sources.demo.generator import cast, phrases
+
 BLUESKY_FILE = "social/bluesky.json"
 MASTODON_FILE = "social/mastodon.json"
 MASTODON_HOST = "social.hlv.example"
@@ -26,6 +28,8 @@ _JANA = (
     BLUESKY_AMBASSADOR,
     "Jana – Korvando FC Botschafterin 📦",
 )
+_JANA_PAY_BLOCK = 1
+"""Das Gehalt bei Korvando liegt am oberen Ende ...: on X from Jana, Tobias and Melanie."""
 _JANNA = (
     "did:plc:demojanna000000000000000",
     "korvandofcjanna.bsky.social",
@@ -83,19 +87,29 @@ def bluesky_posts() -> dict[str, Any]:
         "Tag 1 vom Streik bei Korvando in Lahnfeld: Kälte, Thermoskannen und die Frage, "
         "warum der Stundenlohn seit Jahren nicht mitkommt.",
     )
+    # Word for word the pay block Jana uses most on X, after Lena's handle as a Bluesky
+    # reply opens: the analysis must find it in the same text block as her X replies.
+    block = phrases.BLOCKS[("pay", "de")][_JANA_PAY_BLOCK].format(city=cast.JANA.site)
     answer = _post(
         _JANA,
         "3mdemo00jana1",
         "2026-02-11T08:35:00.000Z",
-        "Hallo Lena, bei Korvando zahlen wir über dem Branchendurchschnitt und die Pausen "
-        "sind klar geregelt. Sprich gern mit deinem Teamleiter! Liebe Grüße, Jana",
+        f"@{_LENA[1]} {block} {cast.JANA.extra['signoff']}",
         reply_to=critic["uri"],
     )
+    # The app links a typed handle with a mention facet (UTF-8 byte offsets), as sent.
+    mention = f"@{_LENA[1]}".encode()
+    answer["record"]["facets"] = [
+        {
+            "index": {"byteStart": 0, "byteEnd": len(mention)},
+            "features": [{"$type": "app.bsky.richtext.facet#mention", "did": _LENA[0]}],
+        }
+    ]
     mockery = _post(
         _JANNA,
         "3mdemo0janna1",
         "2026-02-11T09:05:00.000Z",
-        "Textbaustein jetzt auch auf Bluesky. Über dem Branchendurchschnitt frieren sich "
+        "Textbaustein jetzt auch auf Bluesky. Mit Mitarbeiterrabatt frieren sich "
         "die Streikenden bestimmt wärmer.",
         quotes=answer["uri"],
     )
