@@ -24,6 +24,7 @@ from textual.widgets import DataTable, Header, Static
 from sources.model.config import Config
 from sources.model.counted import counted
 from sources.model.records import utc_now
+from sources.model.text import format_delay
 from tui import timefmt
 from tui.account_view import (
     account_screen,
@@ -34,7 +35,6 @@ from tui.account_view import (
 )
 from tui.ambassador_detail import AmbassadorDetailScreen
 from tui.badges import NOTE, Badge, badge_text, profile_badges
-from tui.detail import format_delay
 from tui.fitted_footer import FittedFooter
 from tui.gateway import (
     AccountPage,
