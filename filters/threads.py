@@ -7,7 +7,8 @@ Definitions (the screen, `has:reply`/`has:parody` and `export --report threads` 
   that either has at least one topic or got at least one ambassador reply.
 - An **ambassador reply** is a post by an ambassador whose `in_reply_to` is the critical
   mention, or (a chain) another ambassador reply of the same thread. Its latency is
-  counted from the critical mention's time.
+  counted from the critical mention's time (each post's first version, when edited); a
+  reply dated before the mention counts as answered at once (`DATED_BEFORE_POST`).
 - A **parody reaction** is a reply to, or a quote of, the critical mention or one of its
   ambassador replies, written by a parody account. `kind` says which (a post that both
   replies and quotes counts as a reply), `target` is the id reacted to.
@@ -20,13 +21,16 @@ and the next read fills it in once it has arrived.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sources.model.text import format_timestamp
+from sources.model.text import format_delay, format_timestamp
 
 NOT_CRITICAL_ROLES = ("ambassador", "official", "parody")
+
+DATED_BEFORE_POST = "at once (dated before the post)"
+"""How a reply dated before the post it answers is shown: its delay counts as 0."""
 """Authors whose posts are never critical mentions."""
 
 
@@ -62,8 +66,19 @@ class ParodyReaction:
 class AmbassadorReply:
     post: PostRef
     latency_s: int | None
-    """Seconds from the critical mention to this reply; None while the mention is missing."""
+    """Seconds from the critical mention to this reply; None while the mention is missing;
+    0 when the reply is dated before the mention (`dated_before_post`)."""
     reactions: tuple[ParodyReaction, ...] = ()
+    dated_before_post: bool = False
+    """The reply carries a time before the post it answers (clocks differ): it counts as
+    answered at once, and every screen and report says so alike (`delay_text`)."""
+
+    @property
+    def delay_text(self) -> str:
+        """How long the critic waited, as the thread view and every report say it."""
+        if self.dated_before_post:
+            return DATED_BEFORE_POST
+        return f"after {format_delay(self.latency_s)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,12 +140,15 @@ def assemble_thread(
     pool: Iterable[LinkedPost],
     missing_ids: Iterable[str] = (),
     first_said: datetime | None = None,
+    replies_first_said: Mapping[str, datetime] | None = None,
 ) -> Thread:
     """Link the ambassador replies and parody reactions among `pool` to `root`.
 
     `pool` may hold unrelated posts and any order; replies come out oldest first.
     `first_said`: an edited root's first version's time; latencies count from it (the
     critic has waited since then, whichever version was answered).
+    `replies_first_said`: the same for edited replies (by id); a latency counts to it (the
+    answer was given then, an edit later does not make it slower).
     """
     posts = {p.ref.id: p for p in pool if p.ref.id != root.id}
     reply_ids: list[str] = []
@@ -158,12 +176,9 @@ def assemble_thread(
     asked = root
     if first_said is not None and root.created_at is not None and first_said < root.created_at:
         asked = PostRef(root.id, created_at=first_said)
+    said = replies_first_said or {}
     replies = [
-        AmbassadorReply(
-            posts[rid].ref,
-            latency_seconds(asked, posts[rid].ref),
-            tuple(sorted(reactions[rid], key=_reaction_order)),
-        )
+        _reply(asked, posts[rid].ref, said.get(rid), sorted(reactions[rid], key=_reaction_order))
         for rid in reply_ids
     ]
     replies.sort(key=lambda r: (_time_key(r.post), r.post.id))
@@ -176,6 +191,22 @@ def assemble_thread(
         root_reactions=tuple(sorted(reactions[root.id], key=_reaction_order)),
         missing_ids=tuple(missing),
     )
+
+
+def _reply(
+    asked: PostRef,
+    post: PostRef,
+    first_said: datetime | None,
+    reactions: Iterable[ParodyReaction],
+) -> AmbassadorReply:
+    answered = post
+    if first_said is not None and post.created_at is not None and first_said < post.created_at:
+        answered = PostRef(post.id, created_at=first_said)
+    seconds = latency_seconds(asked, answered)
+    # A reply dated before its post is a clock or data error (the two clocks differ): it
+    # came at once, and says so wherever it is shown.
+    early = seconds is not None and seconds < 0
+    return AmbassadorReply(post, 0 if early else seconds, tuple(reactions), early)
 
 
 def latency_seconds(root: PostRef, reply: PostRef) -> int | None:

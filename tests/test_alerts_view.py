@@ -162,3 +162,18 @@ async def test_announce_shows_a_literal_toast_and_rings_when_asked(
         assert len(notes) == 1
         assert "all: 21 mentions in the hour from Mon 10:00" in notes[0]
         assert rang == [True]
+
+
+async def test_top_posts_wrap_indented_under_their_first_line(db_path: Path) -> None:
+    """In a narrow pane each top post wraps within it, its further lines indented."""
+    build_store(db_path)
+    app = AlertsApp(db_path)
+    async with app.run_test(size=(34, 30)) as pilot:
+        await settle(pilot)
+        pane = app.screen.query_one("#list-detail-text", Static)
+        detail = str(pane.render()).splitlines()
+        start = detail.index("Top posts") + 1
+        entries = detail[start : detail.index("", start)]
+        assert entries and all(len(line) <= pane.size.width for line in entries)
+        assert any(line.startswith("    ") for line in entries)
+        assert all(line.startswith(("  @critic ", "    ")) for line in entries)

@@ -193,3 +193,20 @@ async def test_signals_of_an_account_fit_80_columns(programme: Programme, tmp_pa
         lines = str(grid.render()).splitlines()
         assert len(lines) == 8  # hours + 7 weekdays, none wrapped
         assert max(len(line) for line in lines) <= grid.content_region.width
+
+
+async def test_latest_replies_wrap_indented_under_their_first_line(
+    programme: Programme, tmp_path: Path
+) -> None:
+    """At 50 columns each latest reply wraps within the pane, its further lines indented."""
+    app = make_app(programme, tmp_path)
+    async with app.run_test(size=(50, 40)) as pilot:
+        await settle(pilot)
+        screen = await open_ambassadors(app, pilot)
+        pane = screen.query_one("#list-detail-text", Static)
+        panel = str(pane.render()).splitlines()
+        start = next(i for i, line in enumerate(panel) if line.startswith("Latest replies"))
+        entries = panel[start + 1 :]
+        assert entries and all(len(line) <= pane.size.width for line in entries)
+        assert any(line.startswith("    ") for line in entries)
+        assert all(line.startswith("  ") for line in entries)

@@ -163,14 +163,13 @@ class AlertsScreen(ListScreen):
         ]
         for post in item.posts:
             if post.stored:
-                lines.append(
-                    Content.from_markup(
-                        "  [b]$author[/b] $text",
-                        # A feed item's author is a name, not an account: no `@`.
-                        author=shown_name(shown_author(post.author, platform_of(post.id)) or "?"),
-                        text=shorten(clean(post.text, one_line=True), 200),
-                    )
+                entry = Content.from_markup(
+                    "  [b]$author[/b] $text",
+                    # A feed item's author is a name, not an account: no `@`.
+                    author=shown_name(shown_author(post.author, platform_of(post.id)) or "?"),
+                    text=shorten(clean(post.text, one_line=True), 200),
                 )
+                lines.extend(self.entry_lines(entry))
             else:
                 lines.append(
                     Content.from_markup("  $id (not stored)", id=clean(post.id, one_line=True))

@@ -25,11 +25,12 @@ from textual.worker import Worker, WorkerState
 
 from filters.signals.findings import Finding, percent
 from filters.signals.measures import WEEKDAYS, parse_office_hours
+from filters.threads import DATED_BEFORE_POST
 from sources.model.config import Config
 from sources.model.counted import counted
 from sources.model.records import utc_now
+from sources.model.text import format_delay
 from tui import timefmt
-from tui.detail import format_delay
 from tui.fitted_footer import FittedFooter
 from tui.gateway import (
     AmbassadorProfile,
@@ -209,10 +210,12 @@ def profile_widgets(
     findings = profile.findings or ()
     for finding in findings:
         mark = "⚠" if finding.severity == "warning" else "·"
-        size = _evidence_size(finding, profile.key)
+        label = clean(finding.label, one_line=True)
+        if finding.signal not in _SAYS_ITS_EVIDENCE:
+            label += f"  ({_evidence_size(finding, profile.key)})"
         widgets.append(
             Static(
-                Content(f"{mark} {clean(finding.label, one_line=True)}  ({size})"),
+                Content(f"{mark} {label}"),
                 classes=f"finding {finding.severity}",
             )
         )
@@ -343,19 +346,28 @@ def _summary(profile: AmbassadorProfile) -> Static:
     delay = profile.median_reply_delay_seconds
     return Static(
         Content.from_markup(
-            "[b]$name[/b] @$handle\n$bio\n$posts posts, $replies replies to others "
-            "($share), median reply delay $delay, fastest $fastest",
+            "[b]$name[/b] @$handle\n$bio\n$posts, $replies to others "
+            "($share), median reply delay $delay, fastest $fastest$early",
             name=shown_name(profile.display_name),
             handle=shown_name(profile.handle),
             bio=clean(profile.bio, one_line=True) or "(no bio)",
-            posts=str(profile.posts),
-            replies=str(profile.replies),
+            posts=counted(profile.posts, "post"),
+            replies=counted(profile.replies, "reply", "replies"),
             share=percent(profile.reply_share),
             delay=format_delay(delay),
             fastest=format_delay(profile.fastest_reply_delay_seconds),
+            early=_dated_before(profile),
         ),
         id="ambassador-summary",
     )
+
+
+def _dated_before(profile: AmbassadorProfile) -> str:
+    """Replies dated before their post, counted as answered at once (as the thread says)."""
+    count = len(profile.dated_before_post)
+    if not count:
+        return ""
+    return f"\n{counted(count, 'reply', 'replies')} {DATED_BEFORE_POST}, counted as 0 s"
 
 
 def _section(title: str) -> Static:
@@ -377,6 +389,10 @@ def _post_content(
 
 def _one_line(post: Any, width: int) -> str:
     return shorten(clean(post.text, one_line=True), width)
+
+
+_SAYS_ITS_EVIDENCE = {"disclosure"}
+"""Findings whose label already names its evidence ("discloses role (1 post)")."""
 
 
 def _evidence_size(finding: Finding, account_key: str) -> str:

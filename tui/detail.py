@@ -29,7 +29,7 @@ from filters.threads import ParodyReaction, PostRef, Thread
 from sources.model.config import Config
 from sources.model.counted import counted
 from sources.model.handles import HANDLE_PLATFORMS, shown_author
-from sources.model.text import format_delay, parse_timestamp
+from sources.model.text import parse_timestamp
 from tui import gateway, timefmt
 from tui.badges import reply_badge_content
 from tui.feed_columns import time_label
@@ -372,8 +372,9 @@ class DetailScreen(OverFeedScreen):
         for reaction in thread.root_reactions:
             widgets.extend(self._reaction_rows(reaction))
         for reply in replies:
-            delay = format_delay(reply.latency_s)
-            widgets.extend(self._post_rows(reply.post, f"↳ after {delay}: ", "reply thread-reply"))
+            widgets.extend(
+                self._post_rows(reply.post, f"↳ {reply.delay_text}: ", "reply thread-reply")
+            )
             widgets.append(self._badge_slot(reply.post.id, "reply thread-badges"))
             for reaction in reply.reactions:
                 widgets.extend(self._reaction_rows(reaction))

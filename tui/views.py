@@ -24,6 +24,7 @@ from textual.widgets import DataTable, Header, Static
 from sources.model.config import Config
 from sources.model.counted import counted
 from sources.model.records import utc_now
+from sources.model.text import format_delay
 from tui import timefmt
 from tui.account_view import (
     account_screen,
@@ -34,7 +35,6 @@ from tui.account_view import (
 )
 from tui.ambassador_detail import AmbassadorDetailScreen
 from tui.badges import NOTE, Badge, badge_text, profile_badges
-from tui.detail import format_delay
 from tui.fitted_footer import FittedFooter
 from tui.gateway import (
     AccountPage,
@@ -52,6 +52,10 @@ from tui.safe_text import clean, shorten, shown_name
 from tui.thread_rows import display_tz
 
 NARROW_WIDTH = 100
+
+
+ENTRY_INDENT = 4
+"""Cells the wrapped lines of an entry in a list's detail pane are indented by."""
 
 
 class ListScreen(OverFeedScreen):
@@ -155,6 +159,17 @@ class ListScreen(OverFeedScreen):
             for k, w in widths.items()
         ):
             self.fill_table()  # cells may be laid out by the width (the ambassadors' badges)
+        item = self.current()
+        if item is not None:  # entries are wrapped for the pane's width (`entry_lines`)
+            self.query_one("#list-detail-text", Static).update(self.describe(item))
+
+    def entry_lines(self, entry: Content) -> list[Content]:
+        """One entry of a list in the detail pane, wrapped to its width with every further
+        line indented: a long entry stays apart from the next (as the parody page's)."""
+        pane = self.query_one("#list-detail-text", Static).size.width
+        width = pane or (self.size.width - 4 if self.size.width else 76)
+        first, *rest = entry.wrap(max(8, width - ENTRY_INDENT)) or [entry]
+        return [first, *(Content(" " * ENTRY_INDENT) + line for line in rest)]
 
     def theme_color(self, name: str) -> str:
         return str(self.app.theme_variables.get(name, "")) or "default"
@@ -288,7 +303,7 @@ class AmbassadorsScreen(ListScreen):
         when = timefmt.for_app(self.app)
         for post in item.latest:
             text = shorten(clean(post.text, one_line=True), 200)
-            lines.append(Content(f"  {when(post.created_at)}  {text}"))
+            lines.extend(self.entry_lines(Content(f"  {when(post.created_at)}  {text}")))
         if not item.latest:
             lines.append(Content("  none yet"))
         return Content("\n").join(lines)

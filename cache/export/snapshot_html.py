@@ -27,7 +27,7 @@ from cache.export.snapshot_data import (
 )
 from sources.model.handles import platform_of, shown_author
 from sources.model.program import program_name
-from sources.model.text import format_delay, format_display_time, format_timestamp, parse_timestamp
+from sources.model.text import format_display_time, format_timestamp, parse_timestamp
 
 CSS = """
 :root { color-scheme: light dark; --fg: #1b1f24; --muted: #5b6470; --bg: #ffffff;
@@ -248,9 +248,7 @@ def _threads(data: ReportData, w: Any) -> None:
         w(f"<p>{user(root.text) if root.text else '(not stored yet)'}</p>\n")
         items = []
         for reply in thread.replies:
-            delay = (
-                f" after {h(format_delay(reply.latency_s))}" if reply.latency_s is not None else ""
-            )
+            delay = f" {h(reply.delay_text)}" if reply.latency_s is not None else ""
             inner = "".join(
                 f"<li>↳ parody {_who(r.post)} ({h(r.kind)}): <p>{user(r.post.text)}</p></li>"
                 for r in reply.reactions

@@ -16,7 +16,6 @@ from cache.export.request import time_text
 from cache.export.snapshot_data import ReportData, ambassador_cells, bucket_text, range_text
 from sources.model.handles import platform_of, shown_author
 from sources.model.program import program_name
-from sources.model.text import format_delay
 
 _SPARKS = "▁▂▃▄▅▆▇█"
 
@@ -94,7 +93,7 @@ def _threads(data: ReportData, w: Any) -> None:
         topics = ", ".join(md(t) for t in root.topics)
         w(f"{link}{' · ' if link and topics else ''}{'topics: ' + topics if topics else ''}\n\n")
         for reply in thread.replies:
-            delay = f" after {format_delay(reply.latency_s)}" if reply.latency_s is not None else ""
+            delay = f" {reply.delay_text}" if reply.latency_s is not None else ""
             w(f"- Ambassador {_author(reply.post)} replied{delay}: {md(reply.post.text)}\n")
             for reaction in reply.reactions:
                 w(f"  - Parody {_author(reaction.post)} ({md(reaction.kind)}): ")

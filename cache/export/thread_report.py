@@ -2,7 +2,8 @@
 parody reactions, as JSON (one document) or Markdown.
 
 Entry fields (a contract): `id`, `author`, `topics`, `replies` (each `id`, `author`,
-`latency_s`) and `parody_reactions` (each `id`, `author`, `kind` reply|quote, `target`
+`latency_s`, `dated_before_post`: true when the reply carries a time before the post, its
+latency then 0) and `parody_reactions` (each `id`, `author`, `kind` reply|quote, `target`
 = the id reacted to: the critical mention or one of its replies). Both formats record
 the query and the capture time.
 """
@@ -15,7 +16,7 @@ from cache.db.store import Store, now_text
 from cache.export.markdown_text import md_code, md_link, md_text
 from cache.export.request import ExportRequest, time_text
 from cache.read.threads import iter_critical_threads
-from filters.threads import ParodyReaction, PostRef, Thread
+from filters.threads import DATED_BEFORE_POST, ParodyReaction, PostRef, Thread
 from sources.model.handles import platform_of, shown_author
 from sources.model.records import utc_now
 from sources.model.shown_text import json_text
@@ -42,6 +43,7 @@ def thread_entry(thread: Thread) -> dict[str, Any]:
                 "id": reply.post.id,
                 "author": reply.post.author,
                 "latency_s": reply.latency_s,
+                "dated_before_post": reply.dated_before_post,
                 "created_at": _time(reply.post),
                 "text": reply.post.text,
             }
@@ -99,7 +101,8 @@ def _write_markdown(threads: Any, request: ExportRequest, out: IO[str]) -> int:
             for reply in entry["replies"]:
                 out.write(
                     f"| `{reply['id']}` | {_who(reply['author'], reply['id'])} "
-                    f"| {_latency(reply['latency_s'])} | {md_text(reply['text'])} |\n"
+                    f"| {_latency(reply['latency_s'], reply['dated_before_post'])} "
+                    f"| {md_text(reply['text'])} |\n"
                 )
             out.write("\n")
         else:
@@ -138,13 +141,14 @@ def _time(post: PostRef) -> str | None:
     return format_timestamp(post.created_at) if post.created_at else None
 
 
-def _latency(seconds: int | None) -> str:
+def _latency(seconds: int | None, dated_before_post: bool) -> str:
     if seconds is None:
         return "?"
-    minutes, secs = divmod(abs(seconds), 60)
+    if dated_before_post:
+        return DATED_BEFORE_POST
+    minutes, secs = divmod(seconds, 60)
     hours, minutes = divmod(minutes, 60)
-    sign = "-" if seconds < 0 else ""
-    return f"{sign}{hours}h {minutes:02d}m" if hours else f"{sign}{minutes}m {secs:02d}s"
+    return f"{hours}h {minutes:02d}m" if hours else f"{minutes}m {secs:02d}s"
 
 
 def _who(author: str, post_id: str) -> str:

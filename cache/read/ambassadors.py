@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time
 from pathlib import Path
 from typing import Any
@@ -86,6 +86,8 @@ class AmbassadorProfile:
     """Both from `reply_delays`: what the monitor and every report show."""
     reply_delays: tuple[tuple[str, float], ...]
     """(reply id, seconds after the post it answers), for parents in the store."""
+    dated_before_post: tuple[str, ...]
+    """Replies dated before the post they answer: their delay counts as 0 (at once)."""
     working_hours: WorkingHours
     co_replies: tuple[CoReplyEvidence, ...]
     near_duplicate_share: float | None
@@ -237,6 +239,7 @@ def ambassador_profiles(
                 median_reply_delay_seconds=signals.median_or_none(delays.values()),
                 fastest_reply_delay_seconds=min(delays.values(), default=None),
                 reply_delays=tuple(delays.items()),
+                dated_before_post=signals.dated_before_parent(replies, programme.parent_times),
                 working_hours=hours,
                 co_replies=tuple(co_evidence),
                 near_duplicate_share=len(duplicates) / len(replies) if replies else None,
@@ -412,6 +415,7 @@ def _load_programme(store: Store, config: Config) -> _Programme:
             post = _post(row)
             if post is not None:
                 posts[row["author_key"]].append(post)
+    _date_from_first_versions(store, posts)
     parent_ids = {p.in_reply_to for ps in posts.values() for p in ps if p.in_reply_to}
     parent_authors: dict[str, str] = {}
     parent_times: dict[str, datetime] = {}
@@ -451,6 +455,27 @@ def _load_programme(store: Store, config: Config) -> _Programme:
         ),
         replies=frozenset(p.id for p in replies),
     )
+
+
+def _date_from_first_versions(store: Store, posts: dict[str, list[Post]]) -> None:
+    """Date each edited post of `posts` when its first version was posted: an answer was
+    given then (an edit later makes it neither slower nor apart from a co-reply)."""
+    ids = [p.id for ps in posts.values() for p in ps]
+    first = {
+        i: t
+        for i, text in edit_versions.first_times(store.conn, ids).items()
+        if (t := parse_timestamp(text)) is not None
+    }
+    if not first:
+        return
+    for key, ps in posts.items():
+        dated = [
+            replace(p, created_at=first[p.id])
+            if first.get(p.id, p.created_at) < p.created_at
+            else p
+            for p in ps
+        ]
+        posts[key] = sorted(dated, key=lambda p: (p.created_at, p.id))
 
 
 def _post(row: dict[str, Any]) -> Post | None:

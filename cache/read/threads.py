@@ -70,8 +70,9 @@ def thread_for(store: Store, mention_id: str) -> Thread | None:
         )
         if not is_critical(root.role, root_post.kind, root.topics, answered):
             return None
+    said = _first_said(store, [root_id, *_replies_of(pool)])
     return assemble_thread(
-        root, pool.values(), first_said=_first_said(store, [root_id]).get(root_id)
+        root, pool.values(), first_said=said.get(root_id), replies_first_said=said
     )
 
 
@@ -99,10 +100,20 @@ def iter_critical_threads(
         for member in pool.values():
             for target in {member.in_reply_to, member.quoted_id} - {None}:
                 by_target.setdefault(str(target), []).append(member)
-        first_said = _first_said(store, [p.ref.id for p in chunk])
+        first_said = _first_said(store, [*(p.ref.id for p in chunk), *_replies_of(pool)])
         for post in chunk:
             members = _members(post.ref.id, by_target)
-            yield assemble_thread(post.ref, members, first_said=first_said.get(post.ref.id))
+            yield assemble_thread(
+                post.ref,
+                members,
+                first_said=first_said.get(post.ref.id),
+                replies_first_said=first_said,
+            )
+
+
+def _replies_of(pool: dict[str, LinkedPost]) -> list[str]:
+    """The ambassador replies in `pool` (whose edits a delay must see through)."""
+    return [key for key, post in pool.items() if post.ref.role == "ambassador"]
 
 
 def _first_said(store: Store, ids: Sequence[str]) -> dict[str, datetime]:

@@ -75,15 +75,27 @@ def reply_share(posts: Sequence[Post], parent_authors: Mapping[str, str]) -> Rep
 
 
 def reply_delays(replies: Iterable[Post], parent_times: Mapping[str, datetime]) -> dict[str, float]:
-    """Seconds from each parent post to the reply, for parents in the store."""
+    """Seconds from each parent post to the reply, for parents in the store; 0 for a reply
+    dated before its parent (`dated_before_parent`)."""
     delays = {}
     for reply in replies:
         parent_at = parent_times.get(reply.in_reply_to or "")
         if parent_at is not None:
-            seconds = (reply.created_at - parent_at).total_seconds()
-            if seconds >= 0:  # a negative delay is a clock or data error, not a reply time
-                delays[reply.id] = seconds
+            # Dated before the post: the two clocks differ, the answer came at once (the
+            # thread view and the threads report count it so too).
+            delays[reply.id] = max(0.0, (reply.created_at - parent_at).total_seconds())
     return delays
+
+
+def dated_before_parent(
+    replies: Iterable[Post], parent_times: Mapping[str, datetime]
+) -> tuple[str, ...]:
+    """The replies that carry a time before the post they answer (a clock or data error)."""
+    return tuple(
+        r.id
+        for r in replies
+        if (at := parent_times.get(r.in_reply_to or "")) is not None and r.created_at < at
+    )
 
 
 def median_or_none(values: Iterable[float]) -> float | None:
@@ -161,7 +173,9 @@ class CoReply:
 
 
 def co_replies(replies: Iterable[Post], window_seconds: float) -> list[CoReply]:
-    """Pairs of replies by different accounts to one post, at most `window_seconds` apart.
+    """Two accounts answering one post at most `window_seconds` apart: one co-reply per
+    post and pair of accounts (an account answering twice is still one coincidence), shown
+    by the pair of their replies closest in time.
 
     The window is inclusive (60 s apart counts at a 60 s window). Sorted by parent, then time.
     """
@@ -172,22 +186,21 @@ def co_replies(replies: Iterable[Post], window_seconds: float) -> list[CoReply]:
     found = []
     for parent_id in sorted(by_parent):
         thread = sorted(by_parent[parent_id], key=lambda p: (p.created_at, p.id))
+        closest: dict[frozenset[str], CoReply] = {}
+        order = {p.id: n for n, p in enumerate(thread)}
         for i, first in enumerate(thread):
             for second in thread[i + 1 :]:
                 seconds = (second.created_at - first.created_at).total_seconds()
                 if seconds > window_seconds:
                     break
-                if second.author_key != first.author_key:
-                    found.append(
-                        CoReply(
-                            parent_id,
-                            first.id,
-                            first.author_key,
-                            second.id,
-                            second.author_key,
-                            seconds,
-                        )
+                pair = frozenset((first.author_key, second.author_key))
+                if len(pair) == 2 and (pair not in closest or seconds < closest[pair].seconds):
+                    closest[pair] = CoReply(
+                        parent_id, first.id, first.author_key, second.id, second.author_key, seconds
                     )
+        found.extend(
+            sorted(closest.values(), key=lambda c: (order[c.first_id], order[c.second_id]))
+        )
     return found
 
 
