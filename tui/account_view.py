@@ -2,8 +2,9 @@
 
 Opened from a thread (enter on a parody or public author) and from the parody list
 (enter on an account). For a parody account the posts are its reactions (its replies
-and quotes), each with the post it mocked, and apart from them its own posts, which
-react to nothing (PRODUCT.md: a thread's reactions are replies and quotes). Every post
+and quotes of others' posts), each with the post it mocked, and apart from them its own
+posts, which react to nobody (PRODUCT.md: a thread's reactions are replies and quotes;
+answering or quoting itself goes on with its own thread). Every post
 is a row (`enter` opens it with its thread), so a reader can walk from a thread to a
 parody account, to one of its reactions, and back with escape.
 """
@@ -74,10 +75,10 @@ def post_sections(page: AccountPage) -> list[PostSection]:
     """A parody account's reactions, then its own posts (if any); any other's posts."""
     if page.role != "parody":
         return [PostSection("Posts", page.recent, page.posts)]
-    reactions = tuple(p for p in page.recent if p.target_id)
+    reactions = tuple(p for p in page.recent if p.reaction)
     sections = [PostSection("Reactions", reactions, page.reactions)]
     if page.own_posts:
-        own = tuple(p for p in page.recent if not p.target_id)
+        own = tuple(p for p in page.recent if not p.reaction)
         sections.append(PostSection("Own posts", own, page.own_posts))
     return sections
 

@@ -50,11 +50,17 @@ plain column test: it lets SQLite probe the partial index `mentions_ambassador_r
 instead of reading each reply's row."""
 
 _PARODY_ON = "EXISTS (SELECT 1 FROM mentions AS p WHERE p.{link} = {target} AND p.role = 'parody')"
+_OTHERS_PARODY_ON = (
+    "EXISTS (SELECT 1 FROM mentions AS p WHERE p.{link} = m.id AND p.role = 'parody' "
+    "AND p.author_key IS NOT m.author_key)"
+)
+"""A parody account other than the author of `m` answers or quotes it: a parody account
+answering or quoting its own post goes on with its own thread, it mocks nobody."""
 HAS_PARODY_SQL = (
     "("
-    + _PARODY_ON.format(link="in_reply_to", target="m.id")
+    + _OTHERS_PARODY_ON.format(link="in_reply_to")
     + " OR "
-    + _PARODY_ON.format(link="quoted_id", target="m.id")
+    + _OTHERS_PARODY_ON.format(link="quoted_id")
     + f" OR (m.role NOT IN {_NOT_CRITICAL} AND EXISTS (SELECT 1 FROM mentions AS r "
     "WHERE r.in_reply_to = m.id AND r.role = 'ambassador' AND ("
     + _PARODY_ON.format(link="in_reply_to", target="r.id")
@@ -62,9 +68,9 @@ HAS_PARODY_SQL = (
     + _PARODY_ON.format(link="quoted_id", target="r.id")
     + "))))"
 )
-"""A parody account replied to or quoted this mention, or (for a critical mention) one
-of the ambassador replies to it. Probes the partial indexes of parody replies and quotes
-(m010): no row of a reply is read."""
+"""A parody account replied to or quoted this mention (not the mention's own author), or
+(for a critical mention) one of the ambassador replies to it. Probes the partial indexes of
+parody replies and quotes (m010, with the author since m033): no row of a reply is read."""
 
 REACTIONS = {"parody": HAS_PARODY_SQL, "reply": HAS_REPLY_SQL}
 """`has:` value -> the condition on `mentions AS m` that `mention_reactions` lists."""
@@ -450,6 +456,16 @@ def create_reactions(db: Database) -> None:
         "ON mention_reactions(mention_id, kind)"
     )
     run_script(db, REACTION_TRIGGERS_SQL)
+
+
+def relist_reactions(db: Database) -> None:
+    """Make `mention_reactions` and its triggers those of this version (a changed
+    condition): dropped and created again, every mention listed anew."""
+    for name in TRIGGER_NAMES:
+        if name.startswith("mention_reactions_"):
+            db.execute(f"DROP TRIGGER IF EXISTS {name}")
+    db.execute("DROP TABLE IF EXISTS mention_reactions")
+    create_reactions(db)
 
 
 def create_facets(db: Database) -> None:

@@ -721,3 +721,17 @@ def m032_authorless_posts_public_again(db: Database) -> None:
     # version) set posts with no author back to no role: they are `public` again, as m028
     # made them and as an import stores them.
     db.execute("UPDATE mentions SET role = 'public' WHERE role = ''")
+
+
+@migrations()
+def m033_parody_reactions_to_others(db: Database) -> None:
+    # A parody account answering or quoting its own post mocks nobody: `has:parody` lists
+    # a post only for another account's parody reply or quote. The parody reply and quote
+    # indexes hold the author too, so the test still reads no reply's row (m010).
+    for link, name in (("in_reply_to", "reply"), ("quoted_id", "quote")):
+        db.execute(f"DROP INDEX IF EXISTS mentions_parody_{name}")
+        db.execute(
+            f"CREATE INDEX mentions_parody_{name} ON mentions({link}, role, author_key) "
+            "WHERE role = 'parody'"
+        )
+    mention_lists.relist_reactions(db)

@@ -57,6 +57,9 @@ class AccountPost:
     target_role: str
     target_text: str
     """'' when the target is not stored."""
+    reaction: bool = False
+    """It answers or quotes someone else's post (one not stored counts: its author is not
+    known to be the account). Answering or quoting its own post continues its own thread."""
 
 
 @dataclass(frozen=True)
@@ -78,12 +81,12 @@ class AccountPage:
     recent: tuple[AccountPost, ...]
     """The newest posts (up to the limit asked for), newest first."""
     own_posts: int = 0
-    """The stored posts that reply to and quote nothing (a parody account's own posts are
-    no reactions: a reaction is a reply or a quote)."""
+    """The stored posts that reply to or quote nobody else's post (a parody account's own
+    posts are no reactions: a reaction is a reply to or a quote of someone else)."""
 
     @property
     def reactions(self) -> int:
-        """The stored posts that reply to or quote a post."""
+        """The stored posts that reply to or quote someone else's post."""
         return self.posts - self.own_posts
 
 
@@ -121,11 +124,12 @@ def _page(store: Store, account: dict[str, Any], limit: int) -> AccountPage:
             r["t_author"] or "",
             r["t_role"] or "",
             r["t_text"] or "",
+            not r["own"],
         )
         for r in store.rows(
             "SELECT m.id, m.created_at, m.text, m.kind, "
             "coalesce(m.in_reply_to, m.quoted_id) AS target_id, t.author AS t_author, "
-            "t.role AS t_role, t.text AS t_text FROM mentions AS m "
+            f"t.role AS t_role, t.text AS t_text, {_OWN_POST} AS own FROM mentions AS m "
             "LEFT JOIN mentions AS t ON t.id = coalesce(m.in_reply_to, m.quoted_id) "
             f"WHERE {by_author} ORDER BY {author_index.NEWEST_FIRST} LIMIT ?",
             (*values, limit),
@@ -148,12 +152,21 @@ def _page(store: Store, account: dict[str, Any], limit: int) -> AccountPage:
     )
 
 
-def _own_posts(store: Store, by_author: str, values: list[str]) -> int:
-    """How many of an author's posts reply to and quote nothing (`by_author` on `m`)."""
-    sql = (
-        f"SELECT count(*) FROM mentions AS m WHERE {by_author} "
-        "AND coalesce(m.in_reply_to, m.quoted_id, '') = ''"
+def _by_self(link: str) -> str:
+    """`m` links (`link`) to nothing or to a stored post by its own author."""
+    return (
+        f"(coalesce(m.{link}, '') = '' OR EXISTS (SELECT 1 FROM mentions AS o "
+        f"WHERE o.id = m.{link} AND o.author_key = m.author_key))"
     )
+
+
+_OWN_POST = f"({_by_self('in_reply_to')} AND {_by_self('quoted_id')})"
+"""`m` answers and quotes nobody else's post: an own post, or its own thread going on."""
+
+
+def _own_posts(store: Store, by_author: str, values: list[str]) -> int:
+    """How many of an author's posts are its own (`_OWN_POST`; `by_author` on `m`)."""
+    sql = f"SELECT count(*) FROM mentions AS m WHERE {by_author} AND {_OWN_POST}"
     return int(store.conn.execute(sql, values).fetchone()[0])
 
 
