@@ -913,9 +913,11 @@ class MonitorApp(App[None]):
             self.notify(
                 f"{report.name}: {clean(error, one_line=True)}", severity="warning", markup=False
             )
+        pausable = self.arrivals_possible()
         self.status_line.polled(report)
         self.refresh_sources()
-        self.refresh_bindings()  # a replay that played out is no longer pausable
+        if self.arrivals_possible() != pausable:
+            self.refresh_bindings()  # a replay that played out is no longer pausable
 
     @on(SourcesEnded)
     @while_shown
