@@ -49,6 +49,7 @@ from tui.gateway import (
     Alert,
     AlertsAnnouncedElsewhere,
     AlertWatcher,
+    ExportTargetError,
     NewRowWatch,
     Pollable,
     Reader,
@@ -72,6 +73,7 @@ from tui.messages import (
     AlertRaised,
     ArrivalsLoaded,
     BadgesLoaded,
+    ExportFailed,
     ExportWritten,
     FeedPageLoaded,
     ManyStored,
@@ -92,6 +94,7 @@ from tui.topics_panel import TopicPanel
 from tui.user_state import MarksSaved, ReaderMarks, UnreadCounted
 from tui.views import AmbassadorsScreen, ListScreen, ParodyScreen
 from tui.views_list import SavedViews, SavedViewsScreen
+from tui.write_failures import not_written
 
 FLUSH_SECONDS = 0.1
 """How often buffered arrivals are merged into the table (well inside 250 ms)."""
@@ -1025,7 +1028,13 @@ class MonitorApp(App[None]):
 
     def action_save_svg(self) -> None:
         stamp = self.clock().astimezone(UTC).strftime("%Y%m%d-%H%M%S")
-        path = self.save_screenshot(f"echowatch-{stamp}.svg", str(self.options.output_dir))
+        name, folder = f"echowatch-{stamp}.svg", self.options.output_dir
+        try:
+            path = self.save_screenshot(name, str(folder))
+        except OSError as error:  # a folder the reader may not write, or one removed since
+            text = clean(not_written("Screenshot", folder / name, error), one_line=True)
+            self.notify(text, severity="error", markup=False)
+            return
         self.notify(f"Screenshot saved to {path}", markup=False)
 
     def action_export(self) -> None:
@@ -1048,9 +1057,16 @@ class MonitorApp(App[None]):
         self, choice: ExportChoice, selection: Selection, query: str, view: SavedView | None
     ) -> None:
         options = self.options
-        rows = write_export(
-            options.db_path, options.config, choice, selection, query, self.clock(), view=view
-        )
+        try:
+            rows = write_export(
+                options.db_path, options.config, choice, selection, query, self.clock(), view=view
+            )
+        except OSError as error:  # about the reader's file, not the temporary one beside it
+            self.post_message(ExportFailed(not_written("Export", choice.path, error)))
+            return
+        except ExportTargetError as error:  # a folder, the store itself: says which
+            self.post_message(ExportFailed(f"Export not saved: {error}"))
+            return
         self.post_message(ExportWritten(choice.path, rows))
 
     @on(ExportWritten)
@@ -1059,6 +1075,11 @@ class MonitorApp(App[None]):
         self.status_line.last_export = message.path
         self.notify(f"Exported {message.rows} rows to {message.path}", markup=False)
         self.show_status()
+
+    @on(ExportFailed)
+    @while_shown
+    def export_failed(self, message: ExportFailed) -> None:
+        self.notify(clean(message.text, one_line=True), severity="error", markup=False)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         # Textual offers some actions of its own (Screenshot, Quit): the monitor's entry,
