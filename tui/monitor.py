@@ -22,7 +22,7 @@ from textual import events, on, work
 from textual.actions import SkipAction
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.containers import Container, Horizontal, Vertical
+from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.screen import ModalScreen, Screen
 from textual.widget import AwaitMount
@@ -83,7 +83,13 @@ from tui.messages import (
     SourcePolled,
     SourcesEnded,
 )
-from tui.reading import NewAboveMarker, PreviewLoaded, PreviewPane, request_preview
+from tui.reading import (
+    NewAboveMarker,
+    PreviewLoaded,
+    PreviewPane,
+    ReaderSplit,
+    request_preview,
+)
 from tui.row_opener import push_row_screen
 from tui.safe_text import clean
 from tui.sources_view import SourcesScreen
@@ -264,7 +270,7 @@ class MonitorApp(App[None]):
                     id="filter-bar",
                 )
                 yield NewAboveMarker(id="new-above")
-                with Container(id="reader", classes="-stacked"):
+                with ReaderSplit(id="reader", classes="-stacked"):
                     yield FeedTable(tz=self.options.tz, clock=self.clock, id="feed")
                     yield PreviewPane(tz=self.options.tz, id="preview")
         yield live.StatusLine(
