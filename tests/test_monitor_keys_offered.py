@@ -1,0 +1,44 @@
+"""Keys where the reader looks for them: the help says how to close it and its footer
+offers only that, the palette offers no panel the monitor's keys cannot close, and the
+topic panel moves with the keys of every other list."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import Static
+from textual.widgets._footer import FooterKey
+
+from tests.monitor_scenario import build_store
+from tests.tui_helpers import make_app, settle
+from tui.dialogs import HelpScreen
+from tui.monitor import MonitorApp
+
+pytestmark = pytest.mark.pilot
+"""Every test here drives the monitor through Textual's Pilot: the pilot tier."""
+
+
+def footer_keys(app: MonitorApp) -> list[tuple[str, str]]:
+    return [(k.key_display, k.description) for k in app.screen.query(FooterKey)]
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24), (40, 12)])
+async def test_the_help_footer_offers_the_key_that_closes_it(
+    tmp_path: Path, size: tuple[int, int]
+) -> None:
+    """With the help open the footer shows `esc Close` and nothing else; the help says
+    which keys close it; the key offered does."""
+    app = make_app(build_store(tmp_path / "store.db"), tmp_path)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        assert footer_keys(app) == [("esc", "Close")]
+        text = str(app.screen.query_one("#help-text", Static).render())
+        assert "escape, q or ? closes this help" in " ".join(text.split())
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(app.screen, HelpScreen)
+        assert ("?", "Help") in footer_keys(app)
