@@ -42,3 +42,20 @@ async def test_the_help_footer_offers_the_key_that_closes_it(
         await settle(pilot)
         assert not isinstance(app.screen, HelpScreen)
         assert ("?", "Help") in footer_keys(app)
+
+
+async def test_the_palette_offers_no_panel_that_escape_cannot_close(tmp_path: Path) -> None:
+    """ctrl+p lists the monitor's own Help, not Textual's key panel (escape did not close
+    it, and it listed keys the monitor does not have) nor Maximize (which hides the
+    filter, the reading pane and the status line)."""
+    app = make_app(build_store(tmp_path / "store.db"), tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        assert "Help" in titles and "Screenshot" in titles
+        assert not titles & {"Keys", "Maximize"}
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"keys", "enter")
+        await settle(pilot)
+        assert not app.screen.query("HelpPanel")

@@ -115,6 +115,10 @@ VIEW_SCREENS = (
     AccountScreen,  # the screens a thread walk opens, so a view key replaces the walk
     TextBlockScreen,
 )
+TEXTUAL_COMMANDS_LEFT_OUT = frozenset({"Keys", "Maximize"})
+"""Textual's own palette entries the monitor does without: its key panel (which escape
+does not close, listing keys the monitor does not have; `?` is the monitor's help) and
+Maximize (the feed alone, without its filter, reading pane and status line)."""
 POST_ACTIONS = frozenset({"toggle_star", "toggle_read", "copy_link"})
 """Actions on the post in view (`post_in_view`), offered only where there is one."""
 
@@ -1099,7 +1103,7 @@ class MonitorApp(App[None]):
             or self.check_action(b.action, ())
         ]
         ours = list(binding_commands(self, offered))
-        titles = {command.title for command in ours}
+        titles = {command.title for command in ours} | TEXTUAL_COMMANDS_LEFT_OUT
         yield from (c for c in super().get_system_commands(screen) if c.title not in titles)
         yield from ours
         yield SystemCommand(
