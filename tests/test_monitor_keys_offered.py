@@ -11,9 +11,10 @@ from textual.widgets import Static
 from textual.widgets._footer import FooterKey
 
 from tests.monitor_scenario import build_store
-from tests.tui_helpers import make_app, settle
+from tests.tui_helpers import make_app, settle, toggle_topic_panel
 from tui.dialogs import HelpScreen
 from tui.monitor import MonitorApp
+from tui.topics_panel import TopicPanel
 
 pytestmark = pytest.mark.pilot
 """Every test here drives the monitor through Textual's Pilot: the pilot tier."""
@@ -59,3 +60,35 @@ async def test_the_palette_offers_no_panel_that_escape_cannot_close(tmp_path: Pa
         await pilot.press(*"keys", "enter")
         await settle(pilot)
         assert not app.screen.query("HelpPanel")
+
+
+async def test_the_topic_panel_moves_with_j_and_k_and_highlights_on_focus(
+    tmp_path: Path,
+) -> None:
+    """tab into the topic panel highlights a line at once; j/k move like the arrows in
+    every other list, and enter chooses the topic highlighted."""
+    app = make_app(build_store(tmp_path / "store.db"), tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await toggle_topic_panel(pilot)
+        await pilot.press("tab")
+        await settle(pilot)
+        panel = app.query_one(TopicPanel)
+        assert app.focused is panel
+        assert panel.highlighted == 0  # "All topics"
+        await pilot.press("j", "j", "k", "j")
+        assert panel.highlighted == 2
+        await pilot.press("down", "up")
+        assert panel.highlighted == 2
+        topic = panel.get_option_at_index(2).id
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.topic == topic is not None
+        await pilot.press("tab")  # back to the panel: the chosen topic is highlighted
+        await settle(pilot)
+        for _ in range(4):  # round the focus chain: filter bar, feed, panel
+            if app.focused is panel:
+                break
+            await pilot.press("tab")
+        assert app.focused is panel
+        assert panel.highlighted == 2
