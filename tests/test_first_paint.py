@@ -111,6 +111,13 @@ def test_the_feed_sits_where_the_monitor_puts_it() -> None:
     assert wide.left == 36
 
 
+def test_on_a_short_terminal_the_first_screen_gives_the_feed_every_line() -> None:
+    """At 40x12 and 120x12 the reading pane gives way, as in the monitor: the feed keeps
+    every line under its headings."""
+    assert feed_place(40, 12).rows == feed_place(120, 12).rows == 12 - 4 - 1
+    assert feed_place(80, 16).rows == 12 - 6 - 1  # room for both: the pane's least
+
+
 def test_the_screen_says_it_is_loading_and_keeps_rows_to_the_feed() -> None:
     """Title, column headings, as many rows as the feed has lines, a loading status line."""
     rows = [row(id=f"x:{i}", author=f"user{i}") for i in range(100)]

@@ -1,4 +1,5 @@
-"""The monitor after the terminal changes size: the reader's row stays on screen."""
+"""The monitor after the terminal changes size: the reader's row stays on screen, and on a
+short terminal the feed keeps its rows (the reading pane gives way)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pytest
 
 from tests.monitor_scenario import build_store
 from tests.tui_helpers import feed_of, make_app, settle
+from tui.monitor import MonitorApp
 from tui.reading import PreviewPane
 
 pytestmark = pytest.mark.pilot
@@ -39,3 +41,41 @@ async def test_the_selected_row_stays_in_view_after_a_shrink(
             feed.cursor_row,
             shown_rows,
         )
+
+
+FEW_ROWS = 5
+"""Rows of the feed a short terminal still shows: a list to move in, not just its header."""
+
+
+def feed_rows_shown(app: MonitorApp) -> int:
+    feed = feed_of(app)
+    return feed.scrollable_content_region.height - feed.header_height
+
+
+@pytest.mark.parametrize("size", [(40, 12), (120, 12), (80, 14)])
+async def test_a_short_terminal_keeps_rows_of_the_feed(
+    tmp_path: Path, size: tuple[int, int]
+) -> None:
+    """On a short terminal the feed shows at least a few rows, at once and after shrinking
+    from a tall one; the reading pane is back when there is room again."""
+    app = make_app(build_store(tmp_path / "store.db"), tmp_path)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        assert feed_rows_shown(app) >= FEW_ROWS
+        await pilot.resize_terminal(120, 40)
+        await settle(pilot)
+        preview = app.query_one(PreviewPane)
+        assert preview.display and preview.size.height >= 6
+        await pilot.resize_terminal(*size)
+        await settle(pilot)
+        assert feed_rows_shown(app) >= FEW_ROWS
+
+
+async def test_the_reading_pane_stays_under_the_feed_at_80_by_24(tmp_path: Path) -> None:
+    """At 80x24 the list and the reading pane under it both show."""
+    app = make_app(build_store(tmp_path / "store.db"), tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.query_one(PreviewPane).display
+        assert app.query_one(PreviewPane).size.height >= 6
+        assert feed_rows_shown(app) >= FEW_ROWS

@@ -20,6 +20,7 @@ from textual.widgets.option_list import Option
 
 from filters.views import SavedView
 from sources.model.config import Config
+from tui.fitted_footer import FittedFooter
 from tui.gateway import ExportRequest, Selection, ended_at, export_selection
 
 
@@ -104,6 +105,7 @@ MARKS = (
     ("⚠sig", "signed with a name that is not the account's"),
 )
 CLOSING = (
+    "escape, q or ? closes this help.",
     "enter shows the marks in full; a shows every ambassador's signals.",
     "ctrl+p opens the command palette: every action is there too.",
     "The mouse works: click rows, topics and keys in the footer.",
@@ -169,6 +171,9 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll():
             yield Static(help_content(self.keys, 70), id="help-text")
+        # Its own footer, over the feed's: the keys that work here (the one that closes
+        # it), not the feed's keys, which do nothing while the help is open.
+        yield FittedFooter()
 
     def on_resize(self) -> None:
         # The lines are wrapped to the box, which is known (or changed) only now.

@@ -42,6 +42,10 @@ them to the feed). The topics cell also holds an ambassador reply's badge marker
 (`★` starred, then `•` unread: `★•X`)."""
 SIDE_BY_SIDE_WIDTH = 140
 """From this many columns the post sits beside the list; below, under it."""
+ROOM_FOR_BOTH = 12
+"""Lines the list and the reading pane under it need together: the pane's least (6, its
+border and five lines) and the list's header with five rows. Shorter, the pane gives way
+and the list has them all (`tui.reading.ReaderSplit`)."""
 TOPICS_PANEL_WIDTH = 180
 """From this many columns the topic panel is shown unless the reader hid it (ctrl+t)."""
 CELL_PADDING = 1

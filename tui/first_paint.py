@@ -35,6 +35,7 @@ from tui.feed_columns import (
     CELL_PADDING,
     FIXED_COLUMNS,
     ROLE_BADGES,
+    ROOM_FOR_BOTH,
     SOURCE_ICONS,
     TOPICS_PANEL_WIDTH,
     column_widths,
@@ -48,7 +49,7 @@ TOPICS_PANEL_COLUMNS = 36
 """The topic panel's width (tui/monitor.tcss `#topics`), left of the feed when shown."""
 PREVIEW_SHARE, PREVIEW_MAX, PREVIEW_MIN_LINES = 0.42, 90, 6
 """The reading pane (tui/monitor.tcss): 42% of the width up to 90 columns beside the
-list, 40% of the height (at least 6 lines) under it."""
+list, 40% of the height (at least 6 lines) under it, or none when the two would not fit."""
 CHROME_LINES = 4
 """Header, filter line, status line and footer: the lines that are not the reader."""
 STATUS = "◌ LOADING  the newest mentions as stored; the monitor takes over in a moment"
@@ -81,7 +82,8 @@ def feed_place(columns: int, lines: int) -> FeedPlace:
         feed_lines = reader_lines
     else:
         width = reader_width
-        feed_lines = reader_lines - max(PREVIEW_MIN_LINES, int(reader_lines * 0.4))
+        under = max(PREVIEW_MIN_LINES, int(reader_lines * 0.4))
+        feed_lines = reader_lines if reader_lines < ROOM_FOR_BOTH else reader_lines - under
     return FeedPlace(left=left, width=width, top=2, rows=max(0, feed_lines - 1))
 
 

@@ -5,6 +5,11 @@ right, cut the monitor's keys off in the middle of a word (`p Par`). Below `ROOM
 this footer drops the padding and the palette's key (`ctrl+p` still opens the palette),
 and leaves out whole keys from the right until the rest fit. A screen's own keys come
 first and `?` lists every key, so what goes is the app's keys that `?` still shows.
+
+Textual's footer rebuilds its keys whenever the app asks to refresh its bindings, which
+the monitor does after every poll and page, and each key it removes stays referenced by
+the footer (a watcher of its `compact`): a monitor left open grew by megabytes an hour.
+This footer rebuilds only when the keys it would show differ, and lets go of the old ones.
 """
 
 from __future__ import annotations
@@ -26,6 +31,9 @@ ROOMY_WIDTH = 120
 class FittedFooter(Footer):
     """Textual's footer, tightened and cut at whole keys below `ROOMY_WIDTH` (see the module)."""
 
+    _shown: object = None
+    """What the keys on show were composed from (`_what_to_show`)."""
+
     def on_resize(self, event: events.Resize) -> None:
         narrow = event.size.width < ROOMY_WIDTH
         crossed = narrow != self.compact
@@ -34,6 +42,27 @@ class FittedFooter(Footer):
         # Below ROOMY_WIDTH the keys that fit change with every column, not only on crossing.
         if crossed or narrow:
             self.call_after_refresh(self.recompose)
+
+    async def recompose(self) -> None:
+        wanted = self._what_to_show()
+        if wanted == self._shown and self.children:
+            return  # the same keys again: nothing to rebuild, nothing left behind
+        self._shown = wanted
+        await super().recompose()
+        # The keys just removed are still listed as watchers of `compact` (Textual's data
+        # binding), which holds them in memory; a forced update drops the closed ones.
+        self.mutate_reactive(Footer.compact)
+
+    def _what_to_show(self) -> object:
+        """Everything the keys composed depend on: the screen's keys and how they fit."""
+        if not self._bindings_ready or not self.is_attached:
+            return None
+        keys = tuple(
+            (key, b.key, b.action, b.description, b.show, b.group, enabled, tooltip)
+            for key, (_, b, enabled, tooltip) in self.screen.active_bindings.items()
+        )
+        width = self.size.width if self.compact else None
+        return (keys, self.compact, self.show_command_palette, width)
 
     def compose(self) -> ComposeResult:
         composed = list(super().compose())

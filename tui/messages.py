@@ -164,6 +164,14 @@ class ExportWritten(Message):
         self.rows = rows
 
 
+class ExportFailed(Message):
+    """An export was not written: why, in a sentence for the reader (`tui.write_failures`)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
 class AlertRaised(Message):
     """A spike alert was raised (by the watcher, in a poll thread)."""
 

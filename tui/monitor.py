@@ -22,7 +22,7 @@ from textual import events, on, work
 from textual.actions import SkipAction
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.containers import Container, Horizontal, Vertical
+from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.screen import ModalScreen, Screen
 from textual.widget import AwaitMount
@@ -50,6 +50,7 @@ from tui.gateway import (
     Alert,
     AlertsAnnouncedElsewhere,
     AlertWatcher,
+    ExportTargetError,
     NewRowWatch,
     Pollable,
     Reader,
@@ -73,6 +74,7 @@ from tui.messages import (
     AlertRaised,
     ArrivalsLoaded,
     BadgesLoaded,
+    ExportFailed,
     ExportWritten,
     FeedPageLoaded,
     ManyStored,
@@ -82,7 +84,13 @@ from tui.messages import (
     SourcePolled,
     SourcesEnded,
 )
-from tui.reading import NewAboveMarker, PreviewLoaded, PreviewPane, request_preview
+from tui.reading import (
+    NewAboveMarker,
+    PreviewLoaded,
+    PreviewPane,
+    ReaderSplit,
+    request_preview,
+)
 from tui.row_opener import push_row_screen
 from tui.safe_text import clean
 from tui.sources_view import SourcesScreen
@@ -93,6 +101,7 @@ from tui.topics_panel import TopicPanel
 from tui.user_state import MarksSaved, ReaderMarks, UnreadCounted
 from tui.views import AmbassadorsScreen, ListScreen, ParodyScreen
 from tui.views_list import SavedViews, SavedViewsScreen
+from tui.write_failures import not_written
 
 FLUSH_SECONDS = 0.1
 """How often buffered arrivals are merged into the table (well inside 250 ms)."""
@@ -107,6 +116,10 @@ VIEW_SCREENS = (
     AccountScreen,  # the screens a thread walk opens, so a view key replaces the walk
     TextBlockScreen,
 )
+TEXTUAL_COMMANDS_LEFT_OUT = frozenset({"Keys", "Maximize"})
+"""Textual's own palette entries the monitor does without: its key panel (which escape
+does not close, listing keys the monitor does not have; `?` is the monitor's help) and
+Maximize (the feed alone, without its filter, reading pane and status line)."""
 POST_ACTIONS = frozenset({"toggle_star", "toggle_read", "copy_link"})
 """Actions on the post in view (`post_in_view`), offered only where there is one."""
 
@@ -264,7 +277,7 @@ class MonitorApp(App[None]):
                     id="filter-bar",
                 )
                 yield NewAboveMarker(id="new-above")
-                with Container(id="reader", classes="-stacked"):
+                with ReaderSplit(id="reader", classes="-stacked"):
                     yield FeedTable(tz=self.options.tz, clock=self.clock, id="feed")
                     yield PreviewPane(tz=self.options.tz, id="preview")
         yield live.StatusLine(
@@ -929,9 +942,11 @@ class MonitorApp(App[None]):
             self.notify(
                 f"{report.name}: {clean(error, one_line=True)}", severity="warning", markup=False
             )
+        pausable = self.arrivals_possible()
         self.status_line.polled(report)
         self.refresh_sources()
-        self.refresh_bindings()  # a replay that played out is no longer pausable
+        if self.arrivals_possible() != pausable:
+            self.refresh_bindings()  # a replay that played out is no longer pausable
 
     @on(SourcesEnded)
     @while_shown
@@ -1039,7 +1054,13 @@ class MonitorApp(App[None]):
 
     def action_save_svg(self) -> None:
         stamp = self.clock().astimezone(UTC).strftime("%Y%m%d-%H%M%S")
-        path = self.save_screenshot(f"echowatch-{stamp}.svg", str(self.options.output_dir))
+        name, folder = f"echowatch-{stamp}.svg", self.options.output_dir
+        try:
+            path = self.save_screenshot(name, str(folder))
+        except OSError as error:  # a folder the reader may not write, or one removed since
+            text = clean(not_written("Screenshot", folder / name, error), one_line=True)
+            self.notify(text, severity="error", markup=False)
+            return
         self.notify(f"Screenshot saved to {path}", markup=False)
 
     def action_export(self) -> None:
@@ -1062,9 +1083,16 @@ class MonitorApp(App[None]):
         self, choice: ExportChoice, selection: Selection, query: str, view: SavedView | None
     ) -> None:
         options = self.options
-        rows = write_export(
-            options.db_path, options.config, choice, selection, query, self.clock(), view=view
-        )
+        try:
+            rows = write_export(
+                options.db_path, options.config, choice, selection, query, self.clock(), view=view
+            )
+        except OSError as error:  # about the reader's file, not the temporary one beside it
+            self.post_message(ExportFailed(not_written("Export", choice.path, error)))
+            return
+        except ExportTargetError as error:  # a folder, the store itself: says which
+            self.post_message(ExportFailed(f"Export not saved: {error}"))
+            return
         self.post_message(ExportWritten(choice.path, rows))
 
     @on(ExportWritten)
@@ -1073,6 +1101,11 @@ class MonitorApp(App[None]):
         self.status_line.last_export = message.path
         self.notify(f"Exported {message.rows} rows to {message.path}", markup=False)
         self.show_status()
+
+    @on(ExportFailed)
+    @while_shown
+    def export_failed(self, message: ExportFailed) -> None:
+        self.notify(clean(message.text, one_line=True), severity="error", markup=False)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         # Textual offers some actions of its own (Screenshot, Quit): the monitor's entry,
@@ -1086,7 +1119,7 @@ class MonitorApp(App[None]):
             or self.check_action(b.action, ())
         ]
         ours = list(binding_commands(self, offered))
-        titles = {command.title for command in ours}
+        titles = {command.title for command in ours} | TEXTUAL_COMMANDS_LEFT_OUT
         yield from (c for c in super().get_system_commands(screen) if c.title not in titles)
         yield from ours
         yield SystemCommand(

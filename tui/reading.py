@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
 
-from textual.containers import VerticalScroll
+from textual import events
+from textual.containers import Container, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
@@ -25,7 +26,7 @@ from filters.threads import Thread
 from sources.model.counted import counted
 from sources.model.handles import HANDLE_PLATFORMS, platform_of, shown_author
 from tui import timefmt
-from tui.feed_columns import NO_TEXT, time_label
+from tui.feed_columns import NO_TEXT, ROOM_FOR_BOTH, time_label
 from tui.gateway import COUNT_CAP, MentionDetail, mention_detail, thread_for, until_superseded
 from tui.safe_text import clean, shorten, shown_name
 
@@ -193,6 +194,18 @@ def request_preview(app: Any, mention_id: str) -> None:
         group="preview",
         description="preview",
     )
+
+
+class ReaderSplit(Container):
+    """The feed with the reading pane beside or under it (the monitor picks which by width).
+
+    Under it on a short terminal the pane, at its least, left the list its header and a
+    row or none: a list too short to hold `ROOM_FOR_BOTH` lines shows only the list
+    (`-short` in monitor.tcss), and the pane is back once there is room.
+    """
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(event.size.height < ROOM_FOR_BOTH, "-short")
 
 
 class PreviewPane(VerticalScroll):

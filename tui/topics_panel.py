@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import ClassVar
 
 from textual import on
+from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import OptionList
@@ -57,7 +59,19 @@ def sparkline(values: tuple[int, ...]) -> str:
 
 
 class TopicPanel(OptionList):
-    """Topics with their counts in the current window; selecting one filters the feed."""
+    """Topics with their counts in the current window; selecting one filters the feed.
+
+    It moves with the keys of every other list of the monitor (`tui.list_table`), and
+    shows a highlighted line as soon as it has the focus, so `enter` always has a topic
+    to choose.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+        Binding("g", "first", "First", show=False),
+        Binding("G", "last", "Last", show=False),
+    ]
 
     DEFAULT_CSS = """
     TopicPanel { width: 36; height: 1fr; }
@@ -105,6 +119,11 @@ class TopicPanel(OptionList):
     def on_mount(self) -> None:
         self._update_title()
         self.show_counts([TopicCount(t, 0, ()) for t in self.labels])
+
+    def on_focus(self) -> None:
+        if self.highlighted is None and self.option_count:
+            ids = [option.id for option in self.options]
+            self.highlighted = ids.index(self.chosen) if self.chosen in ids else 0
 
     def refresh_counts(self) -> None:
         """Read the counts for the current window again, in a worker.
