@@ -31,8 +31,9 @@ from cache.alerts.watch import AlertWatcher
 from cache.db.store import Store, StoreError, default_db_path, demo_db_path, describe_sqlite_error
 from cache.db.upgrade import StoreUpgrade, upgrade_notices
 from cache.db.write_lock import is_busy
-from cache.export.request import ExportRequest, ExportTargetError
+from cache.export.request import ExportRequest
 from cache.export.run import export_to
+from cache.export.target import ExportTargetError
 from cache.live.demo_policy import (
     DEMO_META_KEY,
     DemoStoreRefused,
