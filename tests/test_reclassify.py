@@ -73,16 +73,21 @@ def test_unchanged_rules_do_nothing_and_new_stores_just_record(db_path: Path) ->
         assert other_roles.fingerprint().split("|")[0] == classifier.fingerprint().split("|")[0]
 
 
-def test_posts_without_an_author_stay_public_when_the_rules_change(
-    cli: Any, db_path: Path, tmp_path: Path
-) -> None:
-    """Re-deciding roles gives a post with no author `public`, as its import did."""
+def import_authorless_post(cli: Any, db_path: Path, tmp_path: Path) -> None:
+    """Import X post 701, whose payload names no author (X's default fields)."""
     fan = user("kestrel_fan", "Kestrel Fan", user_id="31")
     bare = tweet(fan, "Kestrel parcels are late", tweet_id="701")
     del bare["author_id"]
     data = tmp_path / "bare.json"
     data.write_text(json.dumps(page([bare], [])))
     assert cli("import", "--db", db_path, data).code == 0
+
+
+def test_posts_without_an_author_stay_public_when_the_rules_change(
+    cli: Any, db_path: Path, tmp_path: Path
+) -> None:
+    """Re-deciding roles gives a post with no author `public`, as its import did."""
+    import_authorless_post(cli, db_path, tmp_path)
     config = tmp_path / "config.toml"
     config.write_text('[accounts]\nparody_patterns = ["parody", "satire"]\n')
     result = cli("import", "--db", db_path, "--config", config, write_page(tmp_path))
@@ -98,12 +103,7 @@ def test_posts_left_without_a_role_by_an_earlier_version_are_public_again(
 ) -> None:
     """A store where an earlier version's re-classification blanked authorless posts' role
     counts them as `public` again once opened by this version."""
-    fan = user("kestrel_fan", "Kestrel Fan", user_id="31")
-    bare = tweet(fan, "Kestrel parcels are late", tweet_id="701")
-    del bare["author_id"]
-    data = tmp_path / "bare.json"
-    data.write_text(json.dumps(page([bare], [])))
-    assert cli("import", "--db", db_path, data).code == 0
+    import_authorless_post(cli, db_path, tmp_path)
     blanked = store_before(
         "m032_authorless_posts_public_again", tmp_path / "old.db", posts_from=db_path
     )
