@@ -63,3 +63,28 @@ async def test_an_export_that_cannot_be_written_names_the_users_file(tmp_path: P
         await pilot.press("enter")
         await settle(pilot)
         assert f"Export not saved: {tmp_path}: is a directory" in said(app)[-1]
+
+
+async def test_an_export_whose_sidecar_cannot_be_replaced_says_so_in_words(
+    tmp_path: Path,
+) -> None:
+    """An export beside an immutable sidecar: the toast says the rows were written and the
+    sidecar was not, without the Python exception's name."""
+    from tests.test_export_sidecar_failures import _immutable
+
+    app = make_app(build_store(tmp_path / "store.db"), tmp_path)
+    target = tmp_path / "imm.csv"
+    sidecar = tmp_path / "imm.csv.meta.json"
+    sidecar.write_text("x\n")
+    with _immutable(sidecar):
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            await pilot.press("e")
+            await settle(pilot)
+            app.screen.query_one("#export-path", Input).value = str(target)
+            await pilot.press("enter")
+            await settle(pilot)
+            (toast,) = [t for t in said(app) if "xport" in t]
+            assert toast.startswith("Export written, sidecar not: wrote ")
+            assert "SidecarNotWritten" not in toast
+            assert app.is_running

@@ -32,7 +32,7 @@ from cache.db.store import Store, StoreError, default_db_path, demo_db_path, des
 from cache.db.upgrade import StoreUpgrade, upgrade_notices
 from cache.db.write_lock import is_busy
 from cache.export.request import ExportRequest
-from cache.export.run import export_to
+from cache.export.run import SidecarNotWritten, export_to
 from cache.export.target import ExportTargetError
 from cache.live.demo_policy import (
     DEMO_META_KEY,
@@ -533,6 +533,7 @@ __all__ = [
     "QueryError",
     "Reader",
     "Selection",
+    "SidecarNotWritten",
     "SourceState",
     "StoreError",
     "StoreStatus",

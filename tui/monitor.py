@@ -55,6 +55,7 @@ from tui.gateway import (
     Pollable,
     Reader,
     Selection,
+    SidecarNotWritten,
     ambassador_ids,
     any_ambassador_post,
     attach_marks,
@@ -1092,6 +1093,9 @@ class MonitorApp(App[None]):
             return
         except ExportTargetError as error:  # a folder, the store itself: says which
             self.post_message(ExportFailed(f"Export not saved: {error}"))
+            return
+        except SidecarNotWritten as error:  # the rows are in place; their sidecar is stale
+            self.post_message(ExportFailed(f"Export written, sidecar not: {error}"))
             return
         self.post_message(ExportWritten(choice.path, rows))
 
