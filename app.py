@@ -866,7 +866,9 @@ def _alerts_listed(args: argparse.Namespace, config: Config, unwritable: str | N
     path = db_path_from(args)
     classifier = Classifier(config)
     rule, views = rule_from_config(config), alert_views(config)
-    with Store.open(path, create=False, readonly=bool(unwritable)) as store:
+    with Store.open(
+        path, create=False, readonly=bool(unwritable), upgrade=not args.read_only
+    ) as store:
         evaluation = None
         if unwritable:
             warn_if_rules_changed(store, config)

@@ -111,11 +111,11 @@ def test_an_older_store_in_a_folder_the_reader_cannot_write_is_refused(
 def test_read_only_never_upgrades_an_older_store(
     older: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """`--read-only` writes nothing, so an older store is refused (status and the monitor)
+    """`--read-only` writes nothing, so an older store is refused (status, alerts, monitor)
     with what to do, and its file stays byte for byte as it was."""
     monkeypatch.setattr(MonitorApp, "run", lambda self: pytest.fail("the monitor started"))
     before = _digest(older)
-    for args in (["--read-only", "status"], ["--read-only"]):
+    for args in (["--read-only", "status"], ["--read-only", "alerts"], ["--read-only"]):
         run = cli(*args, "--db", older)
         _assert_refused_as_older(run.code, run.err, older, "--read-only writes nothing")
         assert "without --read-only" in run.err
