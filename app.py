@@ -162,7 +162,7 @@ def reclassify_if_config_changed(store: Store, classifier: Classifier) -> None:
 def warn_if_rules_changed(store: Store, config: Config) -> None:
     """Before reading: say when the store's roles or topics are from other rules than the
     config's (its lists edited since the last write), which only a writer applies."""
-    from cache.write.reclassify import stale_rules_note
+    from cache.read.stale_rules import stale_rules_note
 
     note = stale_rules_note(store, config)
     if note:

@@ -60,6 +60,7 @@ from cache.read.monitor_queries import (
 )
 from cache.read.search import QueryError, query_selection
 from cache.read.selection import Selection, ended_at
+from cache.read.stale_rules import stale_rules_note
 from cache.read.status import StoreStatus, store_status
 from cache.read.thread_walk import (
     AccountPage,
@@ -74,7 +75,7 @@ from cache.read.thread_walk import (
 )
 from cache.read.views import CountsEnd, ViewCount, alert_views
 from cache.write.marks import set_marks
-from cache.write.reclassify import reclassify_if_changed, stale_rules_note
+from cache.write.reclassify import reclassify_if_changed
 from filters.classify import Classifier
 from filters.threads import Thread
 from filters.views import SavedView

@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import shlex
 import shutil
-import subprocess
 from pathlib import Path
 
 PROGRAM = "sqlite3"
@@ -28,6 +27,8 @@ def sqlite3_recovers() -> bool:
     found = shutil.which(PROGRAM)
     if found is None:
         return False
+    import subprocess  # only where a damage message is written
+
     try:
         probe = subprocess.run(
             [found, ":memory:", "SELECT 1 FROM sqlite_dbpage LIMIT 0"],

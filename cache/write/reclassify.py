@@ -15,13 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from cache.db.store import Store, as_json_list
+from cache.read.stale_rules import FINGERPRINT_KEY
 from cache.write.mention_rows import AUTHORLESS_ROLE
 from cache.write.renamed_accounts import earlier_listed_handles
 from cache.write.thread_topics import settle
 from filters.classify import Classifier
-from sources.model.config import Config
 
-FINGERPRINT_KEY = "classifier_fingerprint"
 _CHUNK = 2000
 
 
@@ -196,33 +195,3 @@ def _reclassify_mentions(
 
 def _has_accounts(store: Store) -> bool:
     return store.conn.execute("SELECT 1 FROM accounts LIMIT 1").fetchone() is not None
-
-
-def stale_rules_note(store: Store, config: Config) -> str | None:
-    """One line for a reader when the store's roles or topics were decided under other
-    rules than the config's (its lists edited since the last write); None when they are
-    current, for a store that never recorded its rules, and for the built-in config (no
-    list the reader edited).
-
-    A reader does not apply them: roles and topics are columns its queries and indexes
-    read (`role:`, `has:reply`, the reports), so only a writer can change them.
-    """
-    if config.path is None:
-        return None
-    stored = store.get_meta(FINGERPRINT_KEY)
-    if stored is None:
-        return None
-    old_topics, _, old_roles = stored.partition("|")
-    new_topics, _, new_roles = Classifier(config).fingerprint().partition("|")
-    behind = [
-        what
-        for what, old, new in (("roles", old_roles, new_roles), ("topics", old_topics, new_topics))
-        if old != new
-    ]
-    if not behind:
-        return None
-    return (
-        f"the {' and '.join(behind)} in the store are as of its last write, under other "
-        f"rules than {config.path} sets now: a command that writes to the store applies "
-        "them (import, collect, alerts, or the monitor without --offline)"
-    )
