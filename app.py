@@ -667,15 +667,15 @@ def _run_collect(args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
     config = checked(load_config(path))
-    with open_store(args) as store:
-        reclassify_if_config_changed(store, Classifier(config))
     collector = Collector(config, db_path_from(args))
-    if not collector.sources:
+    if not collector.sources:  # said before the store is opened: none is made for nothing
         say(
             f"echowatch collect: nothing to poll in {path}: {nothing_to_poll(config)}",
             file=sys.stderr,
         )
         return EXIT_USAGE
+    with open_store(args) as store:
+        reclassify_if_config_changed(store, Classifier(config))
     log = _collect_logging(args)
     # Spike alerts are judged after every stored page and logged (with notify_command).
     collector.add_listener(AlertWatcher(config, db_path=db_path_from(args)).on_batch)

@@ -149,6 +149,17 @@ def test_a_company_only_config_names_the_x_token_as_what_is_missing(
     assert "X needs the X_BEARER_TOKEN environment variable" in run.err
 
 
+def test_a_config_with_nothing_to_poll_leaves_no_store_behind(
+    cli, tmp_path: Path, db_path: Path
+) -> None:
+    """`collect` that has nothing to poll exits 2 without creating the store it names."""
+    config = tmp_path / "only.toml"
+    config.write_text('[company]\nname = "Korvando"\n')
+    run = cli("collect", "--once", "--config", config, "--db", db_path)
+    assert run.code == 2, (run.out, run.err)
+    assert not db_path.exists()
+
+
 def test_a_bad_config_exits_2(cli, tmp_path: Path, db_path: Path) -> None:
     """A config with a wrong key is refused with exit code 2 and the key named."""
     config = tmp_path / "bad.toml"
